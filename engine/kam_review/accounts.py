@@ -1,0 +1,252 @@
+"""Loading account files: YAML -> schema check -> consistency checks -> Account values.
+
+Every problem is collected with its file, line, column and field; a file with problems is
+left out of the evaluation, every other file is still loaded.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from .errors import InputError
+from .model import (
+    Account,
+    Activity,
+    Complaint,
+    Contact,
+    FieldPath,
+    Goal,
+    Market,
+    Opportunity,
+    Plan,
+    Quarter,
+    QuarterFigures,
+    Scores,
+    Waiver,
+    format_path,
+)
+from .schema_errors import make_validator, schema_errors
+from .yamlsource import YamlDocument, display_path, read_yaml
+
+ACCOUNT_SUFFIX = ".yaml"
+# The published JSON Schema of the account format; editors can point at it too.
+SCHEMA_FILE = Path(__file__).with_name("account.schema.json")
+
+
+@dataclass
+class Portfolio:
+    """The accounts that loaded, and every problem found in the files that did not."""
+
+    accounts: list[Account] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+
+
+@cache
+def account_schema() -> dict[str, Any]:
+    text = SCHEMA_FILE.read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return make_validator(account_schema())
+
+
+def load_portfolio(folder: Path) -> Portfolio:
+    portfolio = Portfolio()
+    if not folder.is_dir():
+        portfolio.errors.append(
+            InputError(display_path(folder), 1, 1, "", "no such folder of account files")
+        )
+        return portfolio
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.is_dir():
+            continue
+        if path.suffix == ".yml":
+            portfolio.errors.append(
+                InputError(display_path(path), 1, 1, "", f"account files end in .yaml: rename it "
+                           f"to {path.stem}{ACCOUNT_SUFFIX}")
+            )
+            continue
+        if path.suffix != ACCOUNT_SUFFIX:
+            continue
+        account, errors = load_account(path)
+        portfolio.errors.extend(errors)
+        if account is not None:
+            portfolio.accounts.append(account)
+    return portfolio
+
+
+def load_account(path: Path) -> tuple[Account | None, list[InputError]]:
+    name = display_path(path)
+    document = read_yaml(path, shown_as=name)
+    errors = list(document.errors)
+    value = document.value
+    if errors and value is None:
+        return None, errors
+    if not isinstance(value, dict):
+        errors.append(InputError(name, 1, 1, "", "expected a mapping of account fields at the top "
+                                 "level (id: ..., name: ..., owner: ..., financials: ...)"))
+        return None, errors
+    errors.extend(schema_errors(_validator(), value, name, document.locations))
+    errors.extend(_consistency_errors(value, path, name, document))
+    if errors:
+        return None, sorted(set(errors))
+    return _build_account(value, path, document), []
+
+
+def _consistency_errors(
+    value: dict[str, Any], path: Path, name: str, document: YamlDocument
+) -> Iterable[InputError]:
+    """What the schema cannot say: the id matches the file, nothing appears twice, activities
+    name known contacts."""
+
+    def at(field_path: FieldPath, message: str) -> InputError:
+        line, column = document.locations.get(field_path, (1, 1))
+        return InputError(name, line, column, format_path(field_path), message)
+
+    account_id = value.get("id")
+    if isinstance(account_id, str) and account_id != path.stem:
+        yield at(("id",), f"'{account_id}' must equal the file name without .yaml ('{path.stem}')")
+    yield from _duplicates(value.get("financials"), "financials", "quarter", at)
+    yield from _duplicates(value.get("contacts"), "contacts", "name", at)
+    yield from _duplicates(value.get("opportunities"), "opportunities", "id", at)
+    contacts = value.get("contacts")
+    known = {c.get("name") for c in contacts if isinstance(c, dict)} if isinstance(
+        contacts, list) else set()
+    activities = value.get("activities")
+    for i, activity in enumerate(activities if isinstance(activities, list) else []):
+        people = activity.get("with") if isinstance(activity, dict) else None
+        for j, person in enumerate(people if isinstance(people, list) else []):
+            if isinstance(person, str) and person not in known:
+                yield at(("activities", i, "with", j), f"'{person}' is not one of the contacts")
+
+
+def _duplicates(rows: Any, list_name: str, key: str, at: Any) -> Iterable[InputError]:
+    seen: dict[Any, int] = {}
+    for i, row in enumerate(rows if isinstance(rows, list) else []):
+        item = row.get(key) if isinstance(row, dict) else None
+        if not isinstance(item, str):
+            continue
+        if item in seen:
+            yield at((list_name, i, key), f"duplicate {key} '{item}' (also {list_name}[{seen[item]}])")
+        else:
+            seen[item] = i
+
+
+def _date(text: Any) -> date | None:
+    return date.fromisoformat(text) if isinstance(text, str) else None
+
+
+def _answer(value: Any) -> str:
+    # YAML 1.1 reads an unquoted yes/no as a boolean.
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return str(value)
+
+
+def _build_account(value: dict[str, Any], path: Path, document: YamlDocument) -> Account:
+    market = value.get("market") or {}
+    scores = value.get("scores")
+    plan = value.get("plan")
+    return Account(
+        id=value["id"],
+        name=value["name"],
+        owner=value["owner"],
+        source=path,
+        industry=value.get("industry"),
+        customer_since=_date(value.get("customer_since")),
+        currency=value.get("currency"),
+        financials=tuple(
+            QuarterFigures(
+                quarter=Quarter.parse(row["quarter"]),
+                revenue=row["revenue"],
+                cost=row.get("cost"),
+                units=row.get("units"),
+                inventory=row.get("inventory"),
+            )
+            for row in value["financials"]
+        ),
+        market=Market(
+            industry_growth=market.get("industry_growth"),
+            wallet=market.get("wallet"),
+            competitors=tuple(market.get("competitors", ())),
+            investment=market.get("investment"),
+        ),
+        scores=Scores(
+            attractiveness=dict(scores.get("attractiveness", {})),
+            relationship=dict(scores.get("relationship", {})),
+        ) if scores is not None else None,
+        relationship_stage=value.get("relationship_stage"),
+        contacts=tuple(
+            Contact(
+                name=c["name"],
+                title=c.get("title"),
+                level=c.get("level"),
+                roles=tuple(c.get("roles", ())),
+                style=c.get("style"),
+                attitude=c.get("attitude"),
+                last_contact=_date(c.get("last_contact")),
+                left_on=_date(c.get("left_on")),
+            )
+            for c in value.get("contacts", ())
+        ),
+        activities=tuple(
+            Activity(
+                date=date.fromisoformat(a["date"]),
+                kind=a["kind"],
+                with_=tuple(a.get("with", ())),
+                summary=a.get("summary"),
+            )
+            for a in value.get("activities", ())
+        ),
+        complaints=tuple(
+            Complaint(
+                date=date.fromisoformat(c["date"]),
+                topic=c["topic"],
+                summary=c.get("summary"),
+                resolved_on=_date(c.get("resolved_on")),
+            )
+            for c in value.get("complaints", ())
+        ),
+        plan=Plan(
+            growth_target=plan.get("growth_target"),
+            summary=plan.get("summary"),
+            goals=tuple(
+                Goal(text=g["text"], metric=g.get("metric"), target=g.get("target"),
+                     due=_date(g.get("due")))
+                for g in plan.get("goals", ())
+            ),
+        ) if plan is not None else None,
+        opportunities=tuple(
+            Opportunity(
+                id=o["id"],
+                name=o["name"],
+                stage=o["stage"],
+                stage_since=_date(o.get("stage_since")),
+                value=o.get("value"),
+                expected_close=_date(o.get("expected_close")),
+                probability=o.get("probability"),
+                evidence=dict(o.get("evidence", {})),
+                qualification={k: _answer(v) for k, v in o.get("qualification", {}).items()},
+            )
+            for o in value.get("opportunities", ())
+        ),
+        waivers=tuple(
+            Waiver(rule=w["rule"], reason=w.get("reason"), until=_date(w.get("until")),
+                   by=w.get("by"), subject=w.get("subject"))
+            for w in value.get("waivers", ())
+        ),
+        locations=dict(document.locations),
+    )

@@ -1,0 +1,155 @@
+"""The engine adapter: the one module that talks to durable-rules.
+
+It compiles conditions into durable-rules rulesets and tells, for each fact, which rules
+match it. The shape avoids the engine's known traps:
+- facts, not events: an event is consumed by the first rule it matches;
+- every fact gets a collision-free id (its position in the chunk), and the session state is
+  deleted after every chunk, so nothing counts as "already seen" in the next one;
+- a catch-all rule matches every fact, because a batch with an unmatched fact raises;
+- `cap` hands each action all of a chunk's matches at once (the largest speed lever);
+- matches are collected into sets, because an `$or` fires once per true branch;
+- actions only record; nothing they do can raise into the engine, which would swallow it;
+- one Host per process, never shared between threads.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import durable.engine
+
+from .conditions import AllOf, AnyOf, Compare, Condition, Const, FieldRef, fields_used
+
+# Facts per engine session; measured in bench/ (larger chunks grow the engine's state).
+CHUNK_SIZE = 500
+_TYPE_FIELD = "t"
+_ID_FIELD = "id"
+_CATCH_ALL = "seen"
+_ORDERING = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
+
+_host: durable.engine.Host | None = None
+_host_thread: int | None = None
+_names = itertools.count(1)
+
+
+class EngineError(RuntimeError):
+    """Raised when durable-rules refuses a ruleset or a batch of facts; a programming error in
+    kam-review, never a problem of the user's files (those are rejected before)."""
+
+
+@dataclass(frozen=True)
+class EngineRule:
+    """What the engine needs of a rule: a name, the fact type it tests, its condition."""
+
+    name: str
+    fact_type: str
+    condition: Condition
+
+
+def _the_host() -> durable.engine.Host:
+    # Each Host starts timer threads that never stop, and a ruleset used from two threads can
+    # crash the process: one host per process, used from the thread that made it.
+    global _host, _host_thread
+    if _host is None:
+        _host = durable.engine.Host()
+        _host_thread = threading.get_ident()
+    elif _host_thread != threading.get_ident():
+        raise EngineError("the rule engine is used from one thread only")
+    return _host
+
+
+def compile_condition(condition: Condition) -> dict[str, Any]:
+    """A condition as a durable-rules expression."""
+    if isinstance(condition, AllOf):
+        return {"$and": [compile_condition(item) for item in condition.items]}
+    if isinstance(condition, AnyOf):
+        return {"$or": [compile_condition(item) for item in condition.items]}
+    return _compile_compare(condition)
+
+
+def _compile_compare(compare: Compare) -> dict[str, Any]:
+    operand = compare.operand
+    if isinstance(operand, FieldRef):
+        right: Any = {"$m": operand.name}
+    else:
+        right = operand.value
+    if compare.op == "in":
+        assert isinstance(operand, Const) and isinstance(operand.value, tuple)
+        return {"$or": [{compare.field: value} for value in operand.value]}
+    test = {compare.field: right} if compare.op == "==" else {
+        _ORDERING[compare.op]: {compare.field: right}}
+    # A comparison with an absent field is false; say so for both sides, so that the meaning
+    # does not depend on how the engine treats a missing field.
+    exists = [{"$ex": {name: 1}} for name in sorted(fields_used(compare))]
+    return {"$and": [*exists, test]}
+
+
+class RuleMatcher:
+    """A compiled set of rules. `matches(facts)` tells which rules match each fact."""
+
+    def __init__(self, rules: Sequence[EngineRule], type_field: str) -> None:
+        self._rules = list(rules)
+        self._type_field = type_field
+        self._name = f"kam_review_{next(_names)}"
+        # The fields each fact type must carry into the engine: only those the rules test.
+        self._fields: dict[str, set[str]] = {}
+        for rule in self._rules:
+            self._fields.setdefault(rule.fact_type, set()).update(fields_used(rule.condition))
+        self._collected: list[tuple[int, str]] | None = None
+        definition: dict[str, Any] = {}
+        for position, rule in enumerate(self._rules):
+            test = {"$and": [{_TYPE_FIELD: rule.fact_type}, compile_condition(rule.condition)]}
+            definition[f"r{position}"] = {
+                "all": [{"m": test}], "run": self._recorder(rule.name), "cap": CHUNK_SIZE}
+        definition[_CATCH_ALL] = {
+            "all": [{"m": {"$ex": {_TYPE_FIELD: 1}}}], "run": _ignore, "cap": CHUNK_SIZE}
+        try:
+            _the_host().register_rulesets({self._name: definition})
+        except Exception as error:  # the engine raises bare Exceptions with a code
+            raise EngineError(f"durable-rules refused the rules: {error}") from error
+
+    def __repr__(self) -> str:
+        return f"RuleMatcher({self._name!r}, {len(self._rules)} rules)"
+
+    def _recorder(self, rule_name: str) -> Callable[[Any], None]:
+        def record(c: Any) -> None:
+            collected = self._collected
+            if collected is None:  # a late call for a chunk that already failed
+                return
+            for match in c.m:
+                collected.append((int(match[_ID_FIELD]), rule_name))
+        return record
+
+    def _slim(self, fact: Mapping[str, Any], position: int) -> dict[str, Any]:
+        fact_type = fact[self._type_field]
+        slim = {name: fact[name] for name in self._fields.get(fact_type, ()) if name in fact}
+        slim[_TYPE_FIELD] = fact_type
+        slim[_ID_FIELD] = str(position)
+        return slim
+
+    def matches(self, facts: Sequence[Mapping[str, Any]]) -> list[set[str]]:
+        """For each fact, in order, the names of the rules whose condition it meets."""
+        found: list[set[str]] = [set() for _ in facts]
+        host = _the_host()
+        for start in range(0, len(facts), CHUNK_SIZE):
+            chunk = [self._slim(fact, i) for i, fact in enumerate(facts[start:start + CHUNK_SIZE])]
+            self._collected = []
+            try:
+                host.assert_facts(self._name, chunk)
+                for position, rule_name in self._collected:
+                    found[start + position].add(rule_name)
+            except Exception as error:
+                raise EngineError(f"durable-rules failed on a batch of facts: {error}") from error
+            finally:
+                self._collected = None
+                host.delete_state(self._name, None)
+        return found
+
+
+def _ignore(c: Any) -> None:
+    """The catch-all rule's action: the rule exists so that no fact goes unmatched."""
+

@@ -1,0 +1,46 @@
+"""The errors kam-review reports. Input problems are values, collected and reported together;
+only a problem that stops the whole run is raised."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import click
+
+
+@dataclass(frozen=True, order=True)
+class InputError:
+    """One problem in a file the user wrote: an account file, a rule file or a thresholds file."""
+
+    file: str
+    line: int
+    column: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+    def as_dict(self) -> dict[str, str | int]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "field": self.field,
+            "message": self.message,
+        }
+
+
+class KamError(click.ClickException):
+    """Raised when the run cannot go on at all (no rules could be loaded, a bad option value).
+    Being a ClickException, it prints as one clean line at the command line."""
+
+
+class RulebookError(KamError):
+    """Raised by the rule loader when the rule files have errors; carries every one of them."""
+
+    def __init__(self, errors: list[InputError]) -> None:
+        self.errors = errors
+        lines = "\n".join(str(error) for error in errors)
+        super().__init__(f"{lines}\nAborted with {len(errors)} rule file error(s).")

@@ -1,0 +1,147 @@
+"""Evaluating a portfolio: accounts -> facts -> durable-rules -> findings, classes, waivers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .accounts import Portfolio, load_portfolio
+from .conditions import Compare, FieldRef, ThresholdRef, operand_value, walk
+from .durable_engine import EngineRule, RuleMatcher
+from .errors import InputError
+from .facts import FACT_TYPE, SOURCE_PATH, Fact, account_facts
+from .formatting import fill
+from .model import Account, Waiver
+from .results import UNCLASSIFIED, AccountResult, Check, Explanation, Finding, Result
+from .rulebook import Rule, Rulebook, load_rulebook
+from .yamlsource import display_path
+
+# Class and focus rules are also evaluated comparison by comparison, so that a page can say
+# which condition kept an account out of a class.
+_EXPLAINED_KINDS = ("class", "focus")
+_PART = "#"
+
+
+def review(
+    accounts_folder: Path,
+    rules_folder: Path,
+    as_of: date,
+    thresholds_file: Path | None = None,
+) -> Result:
+    """Load, check and evaluate a portfolio: the one call behind every command and the site."""
+    rulebook = load_rulebook(rules_folder, thresholds_file)
+    return evaluate(load_portfolio(accounts_folder), rulebook, as_of)
+
+
+def evaluate(portfolio: Portfolio, rulebook: Rulebook, as_of: date) -> Result:
+    facts_by_account = [account_facts(a, as_of, rulebook) for a in portfolio.accounts]
+    flat = [fact for facts in facts_by_account for fact in facts]
+    matched = _matcher(_engine_rules(rulebook)).matches(flat)
+    results, errors = [], list(portfolio.errors)
+    position = 0
+    for account, facts in zip(portfolio.accounts, facts_by_account, strict=True):
+        matches = matched[position:position + len(facts)]
+        position += len(facts)
+        results.append(_account_result(account, facts, matches, rulebook, as_of))
+        errors.extend(_waiver_errors(account, rulebook))
+    return Result(as_of, tuple(results), tuple(sorted(set(errors))), rulebook)
+
+
+def _engine_rules(rulebook: Rulebook) -> tuple[EngineRule, ...]:
+    rules = [EngineRule(r.id, r.on, r.when) for r in rulebook.rules]
+    for rule in rulebook.rules:
+        if rule.kind in _EXPLAINED_KINDS:
+            rules += [EngineRule(f"{rule.id}{_PART}{i}", rule.on, compare)
+                      for i, compare in enumerate(walk(rule.when))]
+    return tuple(rules)
+
+
+@lru_cache(maxsize=8)
+def _matcher(rules: tuple[EngineRule, ...]) -> RuleMatcher:
+    # A ruleset cannot be unregistered from durable-rules; the same rules reuse one ruleset.
+    return RuleMatcher(rules, FACT_TYPE)
+
+
+def _account_result(
+    account: Account,
+    facts: list[Fact],
+    matches: Sequence[set[str]],
+    rulebook: Rulebook,
+    as_of: date,
+) -> AccountResult:
+    thresholds = {f"${name}": value for name, value in rulebook.threshold_values().items()}
+    findings: list[Finding] = []
+    fired: dict[str, list[Fact]] = {}
+    for fact, names in zip(facts, matches, strict=True):
+        for name in names:
+            if _PART not in name:
+                fired.setdefault(name, []).append(fact)
+    explanations = tuple(
+        _explain(rule, facts, matches) for rule in rulebook.rules if rule.kind in _EXPLAINED_KINDS
+    )
+    klass = _assigned(rulebook.by_kind("class"), fired) or UNCLASSIFIED
+    focus = _assigned(rulebook.by_kind("focus"), fired)
+    for rule in rulebook.rules:
+        if rule.kind in _EXPLAINED_KINDS and rule.label not in (klass, focus):
+            continue
+        for fact in fired.get(rule.id, ()):
+            message = fill(rule.message, {**fact, **thresholds})
+            subject = str(fact.get("subject", ""))
+            findings.append(Finding(
+                account=account.id, rule=rule.id, kind=rule.kind, severity=rule.severity,
+                subject=subject, message=message, action=rule.action,
+                waiver=_waiver_for(account, rule.id, subject, as_of),
+                line=account.line_of(fact[SOURCE_PATH]),
+            ))
+    findings.sort(key=Finding.sort_key)
+    return AccountResult(account, klass, focus, tuple(findings), tuple(facts), explanations)
+
+
+def _assigned(rules: list[Rule], fired: dict[str, list[Fact]]) -> str | None:
+    """The label of the first fired rule by precedence (then id), or None."""
+    for rule in sorted(rules, key=lambda r: (r.precedence, r.id)):
+        if rule.id in fired:
+            return rule.label
+    return None
+
+
+def _explain(rule: Rule, facts: list[Fact], matches: Sequence[set[str]]) -> Explanation:
+    fact, names = next(((f, m) for f, m in zip(facts, matches, strict=True)
+                        if f[FACT_TYPE] == rule.on), ({}, set()))
+    checks = []
+    for i, compare in enumerate(walk(rule.when)):
+        checks.append(Check(compare.text, f"{rule.id}{_PART}{i}" in names,
+                            _compared_values(compare, fact)))
+    return Explanation(rule.id, rule.id in names, tuple(checks))
+
+
+def _compared_values(compare: Compare, fact: Fact) -> tuple[tuple[str, Any], ...]:
+    values: list[tuple[str, Any]] = [(compare.field, fact.get(compare.field))]
+    if isinstance(compare.operand, FieldRef):
+        values.append((compare.operand.name, operand_value(compare.operand, fact)))
+    elif isinstance(compare.operand, ThresholdRef):
+        values.append((f"${compare.operand.name}", compare.operand.value))
+    return tuple(values)
+
+
+def _waiver_for(account: Account, rule_id: str, subject: str, as_of: date) -> Waiver | None:
+    for waiver in account.waivers:
+        if waiver.rule != rule_id or (waiver.subject and waiver.subject != subject):
+            continue
+        if waiver.until is not None and waiver.until >= as_of:
+            return waiver
+    return None
+
+
+def _waiver_errors(account: Account, rulebook: Rulebook) -> list[InputError]:
+    known = {rule.id for rule in rulebook.rules}
+    errors = []
+    for i, waiver in enumerate(account.waivers):
+        if waiver.rule not in known:
+            line, column = account.locations.get(("waivers", i, "rule"), (1, 1))
+            errors.append(InputError(display_path(account.source), line, column,
+                                     f"waivers[{i}].rule", f"unknown rule '{waiver.rule}'"))
+    return errors

@@ -1,0 +1,83 @@
+"""How figures are written in messages and pages: 2.9M, 18%, +12%, 45 days."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from typing import Any
+
+FORMAT_SPECS = ("money", "pct", "spct", "days", "num", "int", "")
+
+
+def money(value: float) -> str:
+    """Compact money: 2,900,000 -> 2.9M, 850,000 -> 850k, 900 -> 900."""
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value >= 1_000_000_000:
+        text = f"{value / 1_000_000_000:.2f}B"
+    elif value >= 10_000_000:
+        text = f"{value / 1_000_000:.1f}M"
+    elif value >= 1_000_000:
+        text = f"{value / 1_000_000:.2f}M"
+    elif value >= 10_000:
+        text = f"{value / 1_000:.0f}k"
+    elif value >= 1_000:
+        text = f"{value / 1_000:.1f}k"
+    else:
+        text = f"{value:.0f}"
+    number, unit = (text[:-1], text[-1]) if text[-1] in "kMB" else (text, "")
+    if "." in number:
+        number = number.rstrip("0").rstrip(".")
+    return sign + number + unit
+
+
+def pct(value: float, signed: bool = False) -> str:
+    """A fraction as a percentage: 0.183 -> 18.3%, 0.25 -> 25%."""
+    text = f"{value * 100:+.1f}" if signed else f"{value * 100:.1f}"
+    return text.removesuffix(".0") + "%"
+
+
+def number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+
+
+def format_value(value: Any, spec: str) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if not isinstance(value, int | float):
+        return str(value)
+    if spec == "money":
+        return money(value)
+    if spec in ("pct", "spct"):
+        return pct(value, signed=spec == "spct")
+    if spec == "days":
+        return f"{value:.0f} day" + ("" if round(value) == 1 else "s")
+    if spec == "int":
+        return f"{value:.0f}"
+    return number(value)
+
+
+class MessageFormatter(string.Formatter):
+    """Fills a rule's message template from a fact: `{growth_yoy:pct}`, `{$threshold:pct}`.
+    Field names are looked up whole, so a template cannot reach attributes or indexes."""
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> tuple[Any, str]:
+        return kwargs.get(field_name), field_name
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        return format_value(value, format_spec)
+
+
+def template_fields(template: str) -> list[tuple[str, str]]:
+    """The (field, spec) pairs a template refers to; raises ValueError on a malformed one."""
+    return [
+        (name, spec or "")
+        for _, name, spec, _ in string.Formatter().parse(template)
+        if name is not None
+    ]
+
+
+def fill(template: str, values: Mapping[str, Any]) -> str:
+    return MessageFormatter().vformat(template, (), dict(values))

@@ -1,0 +1,202 @@
+"""The validated account model: what an account file says, as typed, frozen values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+BUYING_ROLES = (
+    "decision_maker",
+    "decision_owner",
+    "influencer",
+    "executor",
+    "user",
+    "technical",
+    "coach",
+)
+LEVELS = ("executive", "director", "manager", "staff")
+STYLES = ("analytical", "direct", "social", "conceptual")
+ATTITUDES = ("supporter", "neutral", "opponent")
+RELATIONSHIP_STAGES = ("gestation", "early", "mid", "partnership", "synergistic")
+OPPORTUNITY_STAGES = (
+    "target",
+    "opportunity",
+    "intent",
+    "initiated",
+    "recognition",
+    "negotiation",
+    "closed",
+    "lost",
+)
+QUALIFICATION_QUESTIONS = ("real", "compete", "win", "worth")
+
+# A path to a value inside an account file, e.g. ("financials", 2, "revenue").
+FieldPath = tuple[str | int, ...]
+
+
+def format_path(path: FieldPath) -> str:
+    """Render a field path the way users read it: financials[2].revenue."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text or "(top level)"
+
+
+@dataclass(frozen=True)
+class Quarter:
+    year: int
+    number: int
+
+    @classmethod
+    def parse(cls, text: str) -> Quarter:
+        year, q = text.split("-Q")
+        return cls(int(year), int(q))
+
+    @classmethod
+    def containing(cls, day: date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @property
+    def index(self) -> int:
+        """A running number: consecutive quarters differ by one."""
+        return self.year * 4 + self.number - 1
+
+    @classmethod
+    def from_index(cls, index: int) -> Quarter:
+        return cls(index // 4, index % 4 + 1)
+
+    @property
+    def last_day(self) -> date:
+        if self.number == 4:
+            return date(self.year, 12, 31)
+        first_of_next = date(self.year, self.number * 3 + 1, 1)
+        return date.fromordinal(first_of_next.toordinal() - 1)
+
+    def __str__(self) -> str:
+        return f"{self.year}-Q{self.number}"
+
+
+@dataclass(frozen=True)
+class QuarterFigures:
+    quarter: Quarter
+    revenue: float
+    cost: float | None = None
+    units: float | None = None
+    inventory: float | None = None
+
+
+@dataclass(frozen=True)
+class Market:
+    industry_growth: float | None = None
+    wallet: float | None = None
+    competitors: tuple[str, ...] = ()
+    investment: float | None = None
+
+
+@dataclass(frozen=True)
+class Scores:
+    attractiveness: dict[str, int] = field(default_factory=dict)
+    relationship: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    title: str | None = None
+    level: str | None = None
+    roles: tuple[str, ...] = ()
+    style: str | None = None
+    attitude: str | None = None
+    last_contact: date | None = None
+    left_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Activity:
+    date: date
+    kind: str
+    with_: tuple[str, ...] = ()
+    summary: str | None = None
+
+
+@dataclass(frozen=True)
+class Complaint:
+    date: date
+    topic: str
+    summary: str | None = None
+    resolved_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Goal:
+    text: str
+    metric: str | None = None
+    target: float | None = None
+    due: date | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    growth_target: float | None = None
+    summary: str | None = None
+    goals: tuple[Goal, ...] = ()
+
+
+@dataclass(frozen=True)
+class Opportunity:
+    id: str
+    name: str
+    stage: str
+    stage_since: date | None = None
+    value: float | None = None
+    expected_close: date | None = None
+    probability: float | None = None
+    evidence: dict[str, bool] = field(default_factory=dict)
+    # Answers normalised to "yes", "no" or "unsure".
+    qualification: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Waiver:
+    rule: str
+    reason: str | None
+    until: date | None
+    by: str | None
+    subject: str | None = None
+
+
+@dataclass(frozen=True)
+class Account:
+    id: str
+    name: str
+    owner: str
+    financials: tuple[QuarterFigures, ...]
+    source: Path
+    industry: str | None = None
+    customer_since: date | None = None
+    currency: str | None = None
+    market: Market = Market()
+    scores: Scores | None = None
+    relationship_stage: str | None = None
+    contacts: tuple[Contact, ...] = ()
+    activities: tuple[Activity, ...] = ()
+    complaints: tuple[Complaint, ...] = ()
+    plan: Plan | None = None
+    opportunities: tuple[Opportunity, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+    # Where each value stands in the file: field path -> (line, column), 1-based.
+    locations: dict[FieldPath, tuple[int, int]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def line_of(self, path: FieldPath) -> int:
+        """The line of the nearest located ancestor of path (1 for the file)."""
+        while path:
+            if path in self.locations:
+                return self.locations[path][0]
+            path = path[:-1]
+        return 1

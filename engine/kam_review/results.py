@@ -1,0 +1,94 @@
+"""The result model: what an evaluation found, for every output writer and page to read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from .errors import InputError
+from .model import Account, Waiver
+from .rulebook import SEVERITIES, Rulebook
+
+UNCLASSIFIED = "unclassified"
+KIND_ORDER = ("class", "focus", "risk", "stage", "plan", "advice")
+
+
+@dataclass(frozen=True)
+class Finding:
+    account: str
+    rule: str
+    kind: str
+    severity: str
+    subject: str
+    message: str
+    action: str
+    waiver: Waiver | None = None
+    line: int = 1  # where the finding's subject stands in the account file
+
+    @property
+    def waived(self) -> bool:
+        return self.waiver is not None
+
+    def sort_key(self) -> tuple[int, int, str, str]:
+        return (SEVERITIES.index(self.severity), KIND_ORDER.index(self.kind), self.rule,
+                self.subject)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "kind": self.kind,
+            "severity": self.severity,
+            "subject": self.subject,
+            "message": self.message,
+            "action": self.action,
+            "waived": self.waived,
+        }
+
+
+@dataclass(frozen=True)
+class Check:
+    """One comparison of a rule's condition, as it turned out for one account."""
+
+    text: str
+    held: bool
+    values: tuple[tuple[str, Any], ...]  # the facts and thresholds it compared
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a class or focus rule did or did not apply to an account."""
+
+    rule: str
+    fired: bool
+    checks: tuple[Check, ...]
+
+
+@dataclass(frozen=True)
+class AccountResult:
+    account: Account
+    klass: str
+    focus: str | None
+    findings: tuple[Finding, ...]
+    facts: tuple[dict[str, Any], ...]  # the account's own fact first
+    explanations: tuple[Explanation, ...]
+
+    @property
+    def open_findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.waived)
+
+    @property
+    def worst(self) -> Finding | None:
+        ranked = [f for f in self.open_findings if f.kind not in ("class", "focus")]
+        return min(ranked, key=Finding.sort_key, default=None)
+
+
+@dataclass(frozen=True)
+class Result:
+    as_of: date
+    accounts: tuple[AccountResult, ...]
+    errors: tuple[InputError, ...]
+    rulebook: Rulebook
+
+    def account(self, account_id: str) -> AccountResult:
+        return next(a for a in self.accounts if a.account.id == account_id)
