@@ -233,3 +233,14 @@ def operand_value(operand: Operand, fact: Mapping[str, Any]) -> Any:
     if isinstance(operand, FieldRef):
         return fact.get(operand.name)
     return operand.value
+
+
+def outline(condition: Condition, depth: int = 0) -> list[str]:
+    """The condition as indented lines, `all of:` / `any of:` over their items."""
+    pad = "  " * depth
+    if isinstance(condition, Compare):
+        return [pad + condition.text]
+    lines = [pad + ("all of:" if isinstance(condition, AllOf) else "any of:")]
+    for item in condition.items:
+        lines += outline(item, depth + 1)
+    return lines

@@ -40,6 +40,8 @@ class KamError(click.ClickException):
 class RulebookError(KamError):
     """Raised by the rule loader when the rule files have errors; carries every one of them."""
 
+    exit_code = 2  # invalid input, as for account files
+
     def __init__(self, errors: list[InputError]) -> None:
         self.errors = errors
         lines = "\n".join(str(error) for error in errors)

@@ -172,13 +172,6 @@ class Rulebook:
         return {name: t.value for name, t in self.thresholds.items()}
 
 
-def bundled_rules_folder() -> Path:
-    """The rules that ship with kam-review: inside the installed package, or the checkout's."""
-    package = Path(__file__).parent
-    installed = package / "rules"
-    return installed if installed.is_dir() else package.parents[1] / "rules"
-
-
 def load_rulebook(folder: Path, overrides: Path | None = None) -> Rulebook:
     """Load and check every file of a rules folder; raises RulebookError listing all problems."""
     errors: list[InputError] = []

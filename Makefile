@@ -1,0 +1,45 @@
+# kam-review: the two quick-start commands, and what they need.
+#   make site   builds the review site of accounts/ into build/site
+#   make test   runs ruff, mypy and the whole test suite (browser tests included)
+# Both create the virtual environment .venv on first use.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: site serve test lint browser bench clean
+
+$(BIN)/kam: pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(not ((3, 11) <= sys.version_info[:2] <= (3, 12)))' \
+	  || { echo "kam-review needs Python 3.11 or 3.12 (durable-rules does not import on 3.13); set PYTHON=" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+site: $(BIN)/kam
+	$(BIN)/mkdocs build
+	@echo "The review site is in build/site (open build/site/index.html, or run: make serve)"
+
+serve: $(BIN)/kam
+	$(BIN)/mkdocs serve
+
+# Headless Chromium for the browser tests, from Debian's packages.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; }
+
+lint: $(BIN)/kam
+	$(BIN)/ruff check engine tests bench
+	$(BIN)/mypy
+
+test: $(BIN)/kam browser lint
+	$(BIN)/pytest
+
+bench: $(BIN)/kam
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,129 @@
+"""The `kam` command line: parses options, runs the review, hands the result to a writer.
+Heavier modules are imported inside the commands, so that `kam --help` stays instant."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+SEVERITY_CHOICE = click.Choice(["high", "medium", "low", "info"])
+EXIT_FINDINGS = 1
+EXIT_INVALID_INPUT = 2
+
+
+def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _rules_folder(value: Path | None) -> Path:
+    from .resources import bundled_rules_folder
+
+    if value is not None:
+        return value
+    local = Path("rules")
+    return local if local.is_dir() else bundled_rules_folder()
+
+
+def review_options(command: click.decorators.FC) -> click.decorators.FC:
+    """The options every command that evaluates a portfolio takes."""
+    options = [
+        click.option("--as-of", "as_of", callback=_parse_date, metavar="YYYY-MM-DD",
+                     help="The review date (default: today)."),
+        click.option("--accounts", "accounts", type=click.Path(path_type=Path),
+                     default=Path("accounts"), show_default=True,
+                     help="The folder of account files."),
+        click.option("--rules", "rules", type=click.Path(path_type=Path), default=None,
+                     help="The folder of rule files (default: ./rules, else the bundled ones)."),
+        click.option("--thresholds", "thresholds", type=click.Path(path_type=Path),
+                     default=None, help="A file overriding named thresholds and weights."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@click.group()
+@click.version_option(__version__, prog_name="kam-review")
+def main() -> None:
+    """Review key accounts: declarative rules over account files."""
+
+
+@main.command()
+@review_options
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="How to print the result.")
+@click.option("--fail-on", type=SEVERITY_CHOICE, default=None,
+              help="Exit 1 when an unwaived finding is at or above this severity.")
+@click.option("--show", type=SEVERITY_CHOICE, default="info", show_default=True,
+              help="Text output: hide findings below this severity.")
+def check(as_of: date, accounts: Path, rules: Path | None, thresholds: Path | None,
+          output: str, fail_on: str | None, show: str) -> None:
+    """Evaluate the rules over every account and print the findings.
+
+    Exit codes: 0 every file valid; 1 a finding at or above --fail-on; 2 invalid input
+    (every error is still listed and every valid account still evaluated).
+    """
+    from .evaluate import review
+    from .report import as_json, as_text, worst_open
+    from .rulebook import SEVERITIES
+
+    result = review(accounts, _rules_folder(rules), as_of, thresholds)
+    if output == "json":
+        click.echo(as_json(result), nl=False)
+    else:
+        for error in result.errors:
+            click.echo(f"error: {error}", err=True)
+        click.echo(as_text(result, show), nl=False)
+    if result.errors:
+        sys.exit(EXIT_INVALID_INPUT)
+    worst = worst_open(result)
+    if fail_on and worst and SEVERITIES.index(worst) <= SEVERITIES.index(fail_on):
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command()
+@click.argument("account_id")
+@review_options
+def explain(account_id: str, as_of: date, accounts: Path, rules: Path | None,
+            thresholds: Path | None) -> None:
+    """Show why one account got its class, focus and findings: its facts, every rule that
+    fired with its figures, and the conditions that kept it out of the other classes."""
+    from .evaluate import review
+    from .explain import explain_text
+
+    result = review(accounts, _rules_folder(rules), as_of, thresholds)
+    known = [a.account.id for a in result.accounts]
+    if account_id not in known:
+        errors = [str(e) for e in result.errors if Path(e.file).stem == account_id]
+        detail = "\n".join(errors) or f"known accounts: {', '.join(known)}"
+        raise click.ClickException(f"no valid account '{account_id}'\n{detail}")
+    click.echo(explain_text(result.account(account_id), result), nl=False)
+
+
+@main.command()
+@click.argument("output", type=click.Path(path_type=Path))
+@review_options
+def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
+          thresholds: Path | None) -> None:
+    """Write the review's Markdown pages to OUTPUT (a folder), without MkDocs."""
+    from .evaluate import review
+    from .pages import render_pages, write_pages
+
+    result = review(accounts, _rules_folder(rules), as_of, thresholds)
+    for error in result.errors:
+        click.echo(f"error: {error}", err=True)
+    pages = render_pages(result)
+    write_pages(pages, output)
+    click.echo(f"wrote {len(pages)} pages to {output}")
+    if result.errors:
+        sys.exit(EXIT_INVALID_INPUT)

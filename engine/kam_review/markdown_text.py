@@ -1,0 +1,43 @@
+"""Writing user text into Markdown pages safely.
+
+Everything an account file says (names, titles, goals, messages built from them) is escaped
+so that it shows as text: no HTML, no Markdown link or emphasis, no table break. The one
+exception is a plan summary, which is Markdown by design: it is rendered to HTML and then
+cleaned by a maintained sanitiser (nh3), so it keeps lists and emphasis but no script,
+event handler or javascript: link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import markdown as markdown_lib
+import nh3
+
+# Characters that mean something to Markdown or to the HTML it produces, as entities.
+_ENTITIES = {
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
+    "\\": "&#92;", "`": "&#96;", "*": "&#42;", "_": "&#95;", "{": "&#123;", "}": "&#125;",
+    "[": "&#91;", "]": "&#93;", "(": "&#40;", ")": "&#41;", "#": "&#35;", "+": "&#43;",
+    "!": "&#33;", "|": "&#124;", "~": "&#126;", "=": "&#61;", ":": "&#58;", "-": "&#45;",
+}
+_TABLE = str.maketrans(_ENTITIES)
+_ALLOWED_LINK_SCHEMES = {"http", "https", "mailto"}
+
+
+def esc(text: object) -> str:
+    """Any value as inert Markdown text, on one line."""
+    return " ".join(str(text).split()).translate(_TABLE)
+
+
+def safe_markdown_html(source: str) -> str:
+    """A user's Markdown as sanitised HTML: formatting kept, anything active removed."""
+    html = markdown_lib.markdown(source, extensions=["sane_lists"], output_format="html")
+    return nh3.clean(html, url_schemes=_ALLOWED_LINK_SCHEMES, link_rel="noopener noreferrer")
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A Markdown table; cells must already be escaped or trusted Markdown."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,99 @@
+"""The MkDocs plugin: a thin adapter that adds the review's generated pages to the build.
+
+It evaluates the portfolio when MkDocs collects its files, adds every page of
+`pages.render_pages` as a generated file, and asks `mkdocs serve` to watch the account and
+rule folders, so that editing an account file rebuilds its page.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from .errors import KamError
+from .evaluate import review
+from .pages import render_pages
+from .resources import bundled_overrides_folder, bundled_rules_folder
+
+log = logging.getLogger("mkdocs.plugins.kam_review")
+
+AS_OF_VARIABLE = "KAM_AS_OF"
+STYLESHEET = "assets/kam-review.css"
+# Markdown extensions the generated pages rely on: tables, heading ids, raw HTML blocks.
+REQUIRED_EXTENSIONS = ("tables", "attr_list", "toc", "md_in_html")
+
+
+class KamReviewConfig(base.Config):
+    accounts = c.Type(str, default="accounts")
+    rules = c.Optional(c.Type(str))
+    thresholds = c.Optional(c.Type(str))
+    as_of = c.Optional(c.Type(str))
+
+
+class KamReviewPlugin(BasePlugin[KamReviewConfig]):
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        root = Path(config.config_file_path or ".").resolve().parent
+        self.accounts = root / self.config.accounts
+        local_rules = root / "rules"
+        self.rules = (root / self.config.rules if self.config.rules else
+                      local_rules if local_rules.is_dir() else bundled_rules_folder())
+        self.thresholds = root / self.config.thresholds if self.config.thresholds else None
+        self.as_of = self._review_date()
+        # Pages carry the review date, never the build time: same inputs, same bytes.
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(datetime(
+            self.as_of.year, self.as_of.month, self.as_of.day, tzinfo=timezone.utc).timestamp()))
+        for extension in REQUIRED_EXTENSIONS:
+            if extension not in config.markdown_extensions:
+                config.markdown_extensions.append(extension)
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.append(STYLESHEET)
+        return config
+
+    def _review_date(self) -> date:
+        text = os.environ.get(AS_OF_VARIABLE) or self.config.as_of
+        if not text:
+            return date.today()
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise PluginError(f"kam-review: the review date {text!r} is not YYYY-MM-DD") from None
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        try:
+            result = review(self.accounts, self.rules, self.as_of, self.thresholds)
+        except KamError as error:
+            raise PluginError(f"kam-review: {error.message}") from error
+        for error in result.errors:
+            log.warning("kam-review: %s", error)
+        pages = render_pages(result)
+        for path, text in sorted(pages.items()):
+            existing = files.get_file_from_path(path)
+            if existing is not None:
+                log.warning("kam-review: %s in the docs folder is replaced by the generated "
+                            "page of the same name; rename it", path)
+                files.remove(existing)
+            files.append(File.generated(config, path, content=text))
+        if files.get_file_from_path(STYLESHEET) is None:
+            stylesheet = bundled_overrides_folder() / STYLESHEET
+            files.append(File.generated(config, STYLESHEET, abs_src_path=str(stylesheet)))
+        log.info("kam-review: %d accounts evaluated as of %s, %d pages generated",
+                 len(result.accounts), self.as_of, len(pages))
+        return files
+
+    def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
+        for folder in (self.accounts, self.rules):
+            if folder.is_dir():
+                server.watch(str(folder))
+        if self.thresholds is not None:
+            server.watch(str(self.thresholds))
+        return server

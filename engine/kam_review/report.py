@@ -1,0 +1,73 @@
+"""Output writers for `kam check`: small functions from one Result to text."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from .results import AccountResult, Finding, Result
+from .rulebook import SEVERITIES
+
+
+def as_json(result: Result) -> str:
+    data: dict[str, Any] = {
+        "as_of": result.as_of.isoformat(),
+        "accounts": [
+            {
+                "id": a.account.id,
+                "name": a.account.name,
+                "class": a.klass,
+                "focus": a.focus,
+                "findings": [f.as_dict() for f in a.findings],
+            }
+            for a in result.accounts
+        ],
+        "errors": [e.as_dict() for e in result.errors],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def as_text(result: Result, show: str = "info") -> str:
+    """Findings per account, most severe first; `show` hides findings below a severity."""
+    lines = [f"kam-review: {len(result.accounts)} account(s) as of {result.as_of}"]
+    for account in result.accounts:
+        lines.append("")
+        lines.extend(_account_text(account, show))
+    lines.append("")
+    lines.append(summary_line(result))
+    return "\n".join(lines) + "\n"
+
+
+def _account_text(result: AccountResult, show: str) -> list[str]:
+    account = result.account
+    focus = f", focus {result.focus}" if result.focus else ""
+    lines = [f"{account.id}: {account.name} ({result.klass}{focus}; owner {account.owner})"]
+    limit = SEVERITIES.index(show)
+    for finding in result.findings:
+        if SEVERITIES.index(finding.severity) <= limit:
+            lines.append("  " + _finding_text(finding))
+    return lines
+
+
+def _finding_text(finding: Finding) -> str:
+    subject = f" [{finding.subject}]" if finding.subject else ""
+    text = f"{finding.severity.upper():<6} {finding.rule}{subject}: {finding.message}"
+    if finding.waiver is not None:
+        text += f" (waived until {finding.waiver.until} by {finding.waiver.by}: " \
+                f"{finding.waiver.reason})"
+    return text
+
+
+def summary_line(result: Result) -> str:
+    counts = Counter(f.severity for a in result.accounts for f in a.open_findings)
+    waived = sum(1 for a in result.accounts for f in a.findings if f.waived)
+    parts = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES)
+    errors = f"; {len(result.errors)} input error(s)" if result.errors else ""
+    return f"{len(result.accounts)} account(s): {parts} ({waived} waived){errors}"
+
+
+def worst_open(result: Result) -> str | None:
+    """The most severe unwaived finding's severity across the portfolio."""
+    severities = [f.severity for a in result.accounts for f in a.open_findings]
+    return min(severities, key=SEVERITIES.index, default=None)

@@ -1,0 +1,23 @@
+"""Where the files that ship with kam-review are: in the installed package, or in a checkout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).parent
+_CHECKOUT = _PACKAGE.parents[1]
+
+
+def bundled(name_in_package: str, path_in_checkout: str) -> Path:
+    """A bundled folder: inside an installed wheel it sits in the package; in a checkout (and
+    an editable install) it is the repository's own folder."""
+    installed = _PACKAGE / name_in_package
+    return installed if installed.is_dir() else _CHECKOUT / path_in_checkout
+
+
+def bundled_rules_folder() -> Path:
+    return bundled("rules", "rules")
+
+
+def bundled_overrides_folder() -> Path:
+    return bundled("overrides", "site/overrides")

@@ -1,0 +1,193 @@
+"""Helpers for the browser tests of the generated review site.
+
+They build the MkDocs site into a folder, serve that folder on 127.0.0.1, drive it with
+headless Chromium through Selenium 4, and read what the browser logged: console errors and
+every URL the page requested, so that a test can prove the site works offline.
+
+The browser is Debian's Chromium and its driver. When either is missing the browser tests
+are skipped, unless ``KAM_REQUIRE_BROWSER=1`` is set (as in CI): then they fail.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOT_DIR = REPO_ROOT / "tests" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+REQUIRE_BROWSER_VARIABLE = "KAM_REQUIRE_BROWSER"
+WINDOW_WIDTH = 1400
+WINDOW_HEIGHT = 1000
+MAX_SCREENSHOT_HEIGHT = 6000
+# Schemes that never leave the browser, so they are not requests to another host.
+LOCAL_SCHEMES = frozenset({"data", "about"})
+
+CHROMIUM_ARGUMENTS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    f"--window-size={WINDOW_WIDTH},{WINDOW_HEIGHT}",
+)
+
+
+def browser_required() -> bool:
+    """Whether a missing browser is an error (``KAM_REQUIRE_BROWSER=1``) or a skip."""
+    return os.environ.get(REQUIRE_BROWSER_VARIABLE, "").strip() == "1"
+
+
+def missing_browser_parts() -> list[Path]:
+    """The Chromium binary and chromedriver paths that do not exist."""
+    return [path for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
+
+
+def require_browser() -> None:
+    """Skip the calling test, or fail it under ``KAM_REQUIRE_BROWSER=1``, without Chromium."""
+    missing = missing_browser_parts()
+    if not missing:
+        return
+    names = ", ".join(str(path) for path in missing)
+    reason = f"headless Chromium is not available: {names} not found"
+    if browser_required():
+        pytest.fail(f"{reason} ({REQUIRE_BROWSER_VARIABLE}=1 requires the browser tests)",
+                    pytrace=False)
+    pytest.skip(f"{reason}; install chromium and chromium-driver, "
+                f"or set {REQUIRE_BROWSER_VARIABLE}=1 to make this an error")
+
+
+def build_site(site_dir: Path) -> None:
+    """Build the MkDocs site of this repository into ``site_dir``.
+
+    ``KAM_AS_OF`` is removed from the build's environment, so that the sample portfolio is
+    reviewed as of the date in mkdocs.yml whatever the caller's shell says.
+    """
+    env = {name: value for name, value in os.environ.items() if name != "KAM_AS_OF"}
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-d", str(site_dir)],
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
+    )
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """A static file handler that does not write every request to stderr."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serve_directory(root: Path) -> Iterator[str]:
+    """Serve ``root`` over HTTP on 127.0.0.1 and a free port; yield the base URL.
+
+    The base URL has no trailing slash, e.g. ``http://127.0.0.1:41234``. The server runs in
+    a daemon thread and is shut down when the block exits.
+    """
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    try:
+        yield f"http://{host!s}:{port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def start_chromium(user_data_dir: Path) -> webdriver.Chrome:
+    """Start headless Chromium with browser and performance logging.
+
+    ``user_data_dir`` must be a fresh, empty temporary folder: the profile goes there, so
+    nothing is shared with another run. The caller quits the driver.
+    """
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in CHROMIUM_ARGUMENTS:
+        options.add_argument(argument)
+    options.add_argument(f"--user-data-dir={user_data_dir}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+def severe_console_entries(driver: webdriver.Chrome) -> list[dict[str, Any]]:
+    """The SEVERE entries of the browser console since the last call (reading drains it)."""
+    entries: list[dict[str, Any]] = driver.get_log("browser")
+    return [entry for entry in entries if entry.get("level") == "SEVERE"]
+
+
+def requested_urls(driver: webdriver.Chrome) -> list[str]:
+    """Every URL requested since the last call, from the performance log (reading drains it).
+
+    Each ``Network.requestWillBeSent`` message is one request, redirects included.
+    """
+    urls: list[str] = []
+    entries: list[dict[str, Any]] = driver.get_log("performance")
+    for entry in entries:
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            urls.append(str(message["params"]["request"]["url"]))
+    return urls
+
+
+def foreign_urls(urls: list[str], base_url: str) -> list[str]:
+    """The URLs that go to a host other than the one of ``base_url``.
+
+    ``data:`` and ``about:`` URLs stay in the browser and are never foreign; a ``blob:``
+    URL counts by the origin it names.
+    """
+    allowed = urlsplit(base_url).netloc
+    foreign: list[str] = []
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme in LOCAL_SCHEMES:
+            continue
+        if parts.scheme == "blob":
+            parts = urlsplit(url.removeprefix("blob:"))
+        if parts.scheme not in ("http", "https") or parts.netloc != allowed:
+            foreign.append(url)
+    return foreign
+
+
+def save_full_page_screenshot(driver: webdriver.Chrome, name: str) -> Path:
+    """Save the whole page (up to 6000 px high) to ``tests/screenshots/<name>.png``.
+
+    The window is made as tall as the document for the screenshot and then set back.
+    """
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOT_DIR / f"{name}.png"
+    size = driver.get_window_size()
+    height = int(driver.execute_script("return document.body.scrollHeight"))
+    driver.set_window_size(size["width"], max(1, min(height, MAX_SCREENSHOT_HEIGHT)))
+    try:
+        if not driver.save_screenshot(str(path)):
+            raise RuntimeError(f"could not save the screenshot {path}")
+    finally:
+        driver.set_window_size(size["width"], size["height"])
+    return path

@@ -1,0 +1,142 @@
+"""Shared fixtures: the repository's folders, a healthy test account, and a way to review a
+handful of accounts written to a temporary folder."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from kam_review.accounts import load_portfolio
+from kam_review.evaluate import evaluate
+from kam_review.results import AccountResult, Result
+from kam_review.rulebook import Rulebook, load_rulebook
+
+REPO = Path(__file__).resolve().parents[1]
+RULES = REPO / "rules"
+ACCOUNTS = REPO / "accounts"
+AS_OF = date(2026, 9, 30)
+
+Account = dict[str, Any]
+
+
+def quarters(start: str, revenues: list[float], margin: float = 0.3) -> list[dict[str, Any]]:
+    """Consecutive quarterly rows from `start` (e.g. '2024-Q4') with the given revenues."""
+    year, q = (int(part) for part in start.split("-Q"))
+    rows = []
+    for revenue in revenues:
+        rows.append({"quarter": f"{year}-Q{q}", "revenue": revenue,
+                     "cost": round(revenue * (1 - margin))})
+        year, q = (year + 1, 1) if q == 4 else (year, q + 1)
+    return rows
+
+
+def healthy_account() -> Account:
+    """An account on which no risk, stage or plan rule fires as of AS_OF: a loyal, key account,
+    well covered, recently visited, with a SMART plan and a well-documented opportunity."""
+    return {
+        "id": "test-account",
+        "name": "Test Account Ltd",
+        "owner": "Li Wei",
+        "industry": "retail",
+        "customer_since": "2020-01-01",
+        "currency": "CNY",
+        "financials": quarters("2024-Q4", [1_000_000] * 4 + [1_020_000, 1_050_000, 1_080_000,
+                                                               1_100_000]),
+        "market": {"industry_growth": 0.05, "wallet": 5_000_000, "competitors": ["Kestrel"]},
+        "scores": {
+            "attractiveness": {"growth": 4, "size": 4, "competition": 4, "profitability": 4,
+                               "need": 4, "strategic": 4},
+            "relationship": {"frequency": 4, "knowledge": 4, "relationship": 4, "contacts": 4,
+                             "range": 4, "price": 4, "reputation": 4, "finance": 4,
+                             "service": 4},
+        },
+        "relationship_stage": "mid",
+        "contacts": [
+            {"name": "Zhang Min", "title": "CIO", "level": "executive",
+             "roles": ["decision_maker"], "style": "analytical", "attitude": "supporter",
+             "last_contact": "2026-09-01"},
+            {"name": "Wang Fang", "title": "Store Systems Manager", "level": "manager",
+             "roles": ["user", "coach"], "style": "social", "attitude": "supporter",
+             "last_contact": "2026-09-10"},
+            {"name": "Chen Jun", "title": "Procurement Director", "level": "director",
+             "roles": ["influencer"], "style": "direct", "attitude": "neutral",
+             "last_contact": "2026-08-20"},
+        ],
+        "activities": [
+            {"date": "2026-09-01", "kind": "visit", "with": ["Zhang Min"]},
+            {"date": "2026-09-10", "kind": "call", "with": ["Wang Fang"]},
+        ],
+        "complaints": [
+            {"date": "2026-06-01", "topic": "delivery", "summary": "Late pallet",
+             "resolved_on": "2026-06-10"},
+        ],
+        "plan": {
+            "growth_target": 0.1,
+            "summary": "Grow the **store systems** business.",
+            "goals": [{"text": "Win the POS refresh", "metric": "revenue", "target": 5_000_000,
+                       "due": "2027-06-30"}],
+        },
+        "opportunities": [
+            {"id": "pos-refresh", "name": "POS refresh", "stage": "intent",
+             "stage_since": "2026-08-01", "value": 2_000_000, "expected_close": "2027-03-31",
+             "probability": 0.3,
+             "evidence": {"fits_target_profile": True, "basic_data_known": True,
+                          "competitors_known": True, "needs_known": True, "budget_known": True,
+                          "project_team_known": True, "interest_confirmed": False},
+             "qualification": {"real": "yes", "compete": "yes", "win": "yes", "worth": "yes"}},
+        ],
+    }
+
+
+def write_account(folder: Path, account: Account) -> Path:
+    path = folder / f"{account['id']}.yaml"
+    path.write_text(yaml.safe_dump(account, sort_keys=False, allow_unicode=True),
+                    encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def rulebook() -> Rulebook:
+    return load_rulebook(RULES)
+
+
+Reviewer = Callable[..., Result]
+
+
+@pytest.fixture
+def review_accounts(tmp_path: Path, rulebook: Rulebook) -> Reviewer:
+    """Write the given accounts to a fresh folder and review them as of AS_OF."""
+    counter = iter(range(1_000_000))
+
+    def run(*accounts: Account, as_of: date = AS_OF) -> Result:
+        folder = tmp_path / f"accounts-{next(counter)}"
+        folder.mkdir()
+        for account in accounts:
+            write_account(folder, account)
+        return evaluate(load_portfolio(folder), rulebook, as_of)
+
+    return run
+
+
+@pytest.fixture
+def review_one(review_accounts: Reviewer) -> Callable[[Account], AccountResult]:
+    def run(account: Account) -> AccountResult:
+        result = review_accounts(account)
+        assert not result.errors, [str(e) for e in result.errors]
+        (only,) = result.accounts
+        return only
+
+    return run
+
+
+def variant(change: Callable[[Account], Any]) -> Account:
+    """The healthy account with one change applied."""
+    account = copy.deepcopy(healthy_account())
+    change(account)
+    return account

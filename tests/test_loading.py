@@ -1,0 +1,144 @@
+"""Bad account files: each problem is reported with file, line, column and field, and every
+valid account beside it is still loaded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kam_review.accounts import load_portfolio
+from kam_review.yamlsource import MAX_FILE_BYTES
+
+from .conftest import healthy_account, write_account
+
+GOOD = yaml.safe_dump(healthy_account(), sort_keys=False)
+
+
+def _errors(tmp_path: Path, name: str, text: str | bytes) -> list[str]:
+    """Load a folder holding a valid account and the given file; return the errors."""
+    write_account(tmp_path, healthy_account())
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    portfolio = load_portfolio(tmp_path)
+    assert [a.id for a in portfolio.accounts] == ["test-account"], "the valid account loads"
+    return [str(e).replace(str(tmp_path) + "/", "") for e in portfolio.errors]
+
+
+def _edit(old: str, new: str, account_id: str = "acme") -> str:
+    text = GOOD.replace("id: test-account", f"id: {account_id}", 1)
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+def _line_of(text: str, fragment: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if fragment in line)
+
+
+def test_wrong_type_names_file_line_column_and_field(tmp_path: Path) -> None:
+    text = _edit("revenue: 1000000", "revenue: n/a")
+    errors = _errors(tmp_path, "acme.yaml", text)
+    line = _line_of(text, "revenue: n/a")
+    assert errors == [f"acme.yaml:{line}:3: financials[0].revenue: expected a number, "
+                      "got 'n/a'"]
+
+
+def test_unknown_field_suggests_the_known_one(tmp_path: Path) -> None:
+    text = _edit("owner: Li Wei", "owner: Li Wei\nindustri: retail")
+    (error,) = _errors(tmp_path, "acme.yaml", text)
+    assert f"acme.yaml:{_line_of(text, 'industri')}:1: industri: unknown field 'industri' " \
+           "(did you mean 'industry'?)" in error
+
+
+def test_duplicate_key_is_an_error_not_a_silent_overwrite(tmp_path: Path) -> None:
+    text = _edit("owner: Li Wei", "owner: Li Wei\nowner: Zhou Lan")
+    (error,) = _errors(tmp_path, "acme.yaml", text)
+    first = _line_of(text, "owner: Li Wei")
+    assert error.startswith(f"acme.yaml:{first + 1}:1: owner: duplicate key 'owner' "
+                            f"(first on line {first})")
+
+
+def test_duplicate_quarter(tmp_path: Path) -> None:
+    text = _edit("quarter: 2025-Q1", "quarter: 2024-Q4")
+    (error,) = _errors(tmp_path, "acme.yaml", text)
+    assert "financials[1].quarter: duplicate quarter '2024-Q4' (also financials[0])" in error
+
+
+def test_id_must_match_the_file_name(tmp_path: Path) -> None:
+    (error,) = _errors(tmp_path, "other.yaml", _edit("x", "x"))
+    assert error.startswith("other.yaml:1:1: id: 'acme' must equal the file name")
+
+
+def test_id_must_be_a_slug(tmp_path: Path) -> None:
+    errors = _errors(tmp_path, "acme.yaml", _edit("x", "x", account_id="'../../x'"))
+    assert any("id: expected a slug" in e and "'../../x'" in e for e in errors)
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ("customer_since: '2020-01-01'", "customer_since: 2026-02-30",
+     "customer_since: expected a real date written YYYY-MM-DD, got '2026-02-30'"),
+    ("stage: intent", "stage: intnet",
+     "opportunities[0].stage: expected one of target, opportunity, intent, initiated, "
+     "recognition, negotiation, closed, lost, got 'intnet' (did you mean 'intent'?)"),
+    ("level: executive", "level: boss", "contacts[0].level: expected one of executive"),
+    ("- coach", "- sponsor", "contacts[1].roles[1]: expected one of decision_maker"),
+    ("style: analytical", "style: loud", "contacts[0].style: expected one of analytical"),
+    ("probability: 0.3", "probability: 1.5", "opportunities[0].probability: must be at most 1"),
+    ("revenue: 1000000", "revenue: -5", "financials[0].revenue: must be at least 0, got -5"),
+    ("revenue: 1000000", "revenue: .nan", "financials[0].revenue: '.nan' is not a finite"),
+    ("revenue: 1000000", "revenue: .inf", "financials[0].revenue: '.inf' is not a finite"),
+    ("quarter: 2024-Q4", "quarter: 2024-Q5", "financials[0].quarter: expected a quarter"),
+])
+def test_bad_values(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    errors = _errors(tmp_path, "acme.yaml", _edit(old, new))
+    assert any(expected in e for e in errors), errors
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("", "acme.yaml:1:1: the file is empty"),
+    ("- just\n- a list\n", "acme.yaml:1:1: expected a mapping of account fields"),
+    ("id: acme\nname: [unclosed\n", "acme.yaml:3:1: malformed YAML"),
+    (b"id: acme\nname: \xff\xfe\n", "acme.yaml:2:7: the file is not UTF-8 text"),
+    ("id: !!python/object/apply:os.system ['true']\n", "id: unsupported YAML tag"),
+    ("a: &x [1]\nb: *x\n", "acme.yaml:2:4: malformed YAML: anchors and aliases"),
+])
+def test_broken_files(tmp_path: Path, text: str | bytes, expected: str) -> None:
+    errors = _errors(tmp_path, "acme.yaml", text)
+    assert any(e.startswith(expected) or expected in e for e in errors), errors
+
+
+def test_alias_bomb_fails_fast(tmp_path: Path) -> None:
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 12)]
+    errors = _errors(tmp_path, "acme.yaml", "\n".join(lines) + "\n")
+    assert any("anchors and aliases" in e for e in errors)
+
+
+def test_oversized_file_is_refused(tmp_path: Path) -> None:
+    text = "# " + "x" * MAX_FILE_BYTES + "\n"
+    (error,) = _errors(tmp_path, "acme.yaml", text)
+    assert f"the limit is {MAX_FILE_BYTES:,}" in error
+
+
+def test_activity_must_name_a_contact(tmp_path: Path) -> None:
+    text = _edit("with:\n  - Zhang Min", "with:\n  - Zhang Mn")
+    (error,) = _errors(tmp_path, "acme.yaml", text)
+    assert "activities[0].with[0]: 'Zhang Mn' is not one of the contacts" in error
+
+
+def test_yml_files_are_reported_not_ignored(tmp_path: Path) -> None:
+    (error,) = _errors(tmp_path, "acme.yml", GOOD)
+    assert "account files end in .yaml" in error
+
+
+def test_qualification_accepts_yaml_booleans(tmp_path: Path) -> None:
+    text = GOOD.replace("real: 'yes'", "real: yes").replace("win: 'yes'", "win: no")
+    write_account(tmp_path, healthy_account())
+    (tmp_path / "test-account.yaml").write_text(text, encoding="utf-8")
+    (account,) = load_portfolio(tmp_path).accounts
+    assert account.opportunities[0].qualification == {
+        "real": "yes", "compete": "yes", "win": "no", "worth": "yes"}

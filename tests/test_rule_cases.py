@@ -1,0 +1,285 @@
+"""Every rule fires on an account built for it and stays silent on one built against it.
+
+Each case starts from the healthy account of conftest and changes one thing; the silent
+cases are near misses where a threshold allows, so that a rule that fires too eagerly fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from kam_review.results import AccountResult
+from kam_review.rulebook import Rulebook
+
+from .conftest import Account, quarters, variant
+
+Change = Callable[[Account], Any]
+
+
+def _set(path: str, value: Any) -> Change:
+    """A change that sets a nested field: 'contacts.0.level'."""
+
+    def change(account: Account) -> None:
+        *parents, last = path.split(".")
+        node: Any = account
+        for part in parents:
+            node = node[int(part)] if part.isdigit() else node[part]
+        node[int(last) if last.isdigit() else last] = value
+
+    return change
+
+
+def _all(*changes: Change) -> Change:
+    def change(account: Account) -> None:
+        for one in changes:
+            one(account)
+
+    return change
+
+
+def _drop(path: str) -> Change:
+    def change(account: Account) -> None:
+        *parents, last = path.split(".")
+        node: Any = account
+        for part in parents:
+            node = node[int(part)] if part.isdigit() else node[part]
+        del node[last]
+
+    return change
+
+
+def _scores(axis: str, score: int) -> Change:
+    def change(account: Account) -> None:
+        scores = account["scores"][axis]
+        for key in scores:
+            scores[key] = score
+
+    return change
+
+
+def _stock(inventory: float) -> Change:
+    def change(account: Account) -> None:
+        for row in account["financials"][-4:]:
+            row["inventory"] = inventory
+
+    return change
+
+
+def _style_everywhere(style: str | None) -> Change:
+    def change(account: Account) -> None:
+        for contact in account["contacts"]:
+            if style is None:
+                contact.pop("style", None)
+            else:
+                contact["style"] = style
+
+    return change
+
+
+_EARLY_EVIDENCE = {"fits_target_profile": True, "basic_data_known": True,
+                   "competitors_known": True, "needs_known": True, "budget_known": True,
+                   "project_team_known": True, "interest_confirmed": True,
+                   "leadership_backing": True, "timeline_set": True}
+_FLAT = quarters("2024-Q4", [1_000_000] * 8)
+
+# rule id -> (changes on which it fires, changes on which it stays silent)
+CASES: dict[str, tuple[list[Change], list[Change]]] = {
+    "class.dormant": (
+        [_all(_set("financials", quarters("2024-Q4", [1_000_000] * 6 + [50_000, 50_000])),
+              _set("opportunities", []))],
+        [_set("financials", quarters("2024-Q4", [1_000_000] * 6 + [50_000, 50_000])),
+         _all(_set("financials", quarters("2024-Q4", [1_000_000] * 6 + [150_000, 150_000])),
+              _set("opportunities", []))],
+    ),
+    "class.fast-growing": (
+        [_set("financials", quarters("2024-Q4", [1_000_000] * 4 + [1_300_000] * 4))],
+        [_set("financials", quarters("2024-Q4", [1_000_000] * 4 + [1_200_000] * 4)),
+         _set("financials", quarters("2025-Q2", [1_000_000] * 6))],
+    ),
+    "class.loyal": (
+        [lambda a: None],
+        [_set("customer_since", "2024-01-01"),
+         _set("financials", quarters("2024-Q4", [1_000_000] * 4 + [1_000_000] * 3 + [0])),
+         _set("financials", quarters("2024-Q4", [1_000_000] * 4 + [1_200_000] * 4))],
+    ),
+    "class.nurture": (
+        [_set("market.wallet", 50_000_000), _set("customer_since", "2025-03-01")],
+        [_set("financials", _FLAT)],
+    ),
+    "focus.key": ([lambda a: None], [_scores("relationship", 2), _drop("scores")]),
+    "focus.target": ([_scores("relationship", 2)], [lambda a: None]),
+    "focus.maintain": ([_scores("attractiveness", 2)], [lambda a: None]),
+    "focus.low-profile": (
+        [_all(_scores("attractiveness", 2), _scores("relationship", 2))],
+        [_scores("attractiveness", 2)],
+    ),
+    "risk.key-contact-left": (
+        [_set("contacts.2.left_on", "2026-08-31")],
+        [_set("contacts.2.left_on", "2025-12-01"),
+         _all(_set("contacts.2.left_on", "2026-08-31"), _set("contacts.2.roles", []))],
+    ),
+    "risk.single-threaded": (
+        [_all(_set("contacts", [{"name": "Zhang Min", "level": "executive",
+                                 "roles": ["decision_maker", "coach"]}]),
+              _set("activities", [{"date": "2026-09-01", "kind": "visit"}])),
+         _all(_set("contacts.0.level", "manager"), _set("contacts.2.level", "manager"))],
+        [_set("contacts.2.level", "manager")],
+    ),
+    "risk.no-executive-access": (
+        [_set("contacts.0.level", "director"), _set("contacts.0.left_on", "2026-09-01")],
+        [lambda a: None],
+    ),
+    "risk.buying-role-gap": (
+        [_set("contacts.1.roles", ["user"]), _set("contacts.0.roles", ["decision_owner"])],
+        [lambda a: None],
+    ),
+    "risk.opponent-decision-maker": (
+        [_set("contacts.0.attitude", "opponent")],
+        [_set("contacts.2.attitude", "opponent"),
+         _all(_set("contacts.0.attitude", "opponent"), _set("contacts.0.left_on", "2026-09-01"))],
+    ),
+    "risk.quality-issues": (
+        [_set("complaints", [{"date": "2026-09-01", "topic": "quality"}]),
+         _set("complaints", [{"date": "2026-02-01", "topic": "quality", "resolved_on": "2026-02-09"},
+                             {"date": "2026-08-01", "topic": "quality", "resolved_on": "2026-08-09"}])],
+        [_set("complaints", [{"date": "2025-02-01", "topic": "quality", "resolved_on": "2025-02-09"},
+                             {"date": "2026-08-01", "topic": "quality", "resolved_on": "2026-08-09"}])],
+    ),
+    "risk.silent-account": (
+        [_set("complaints", []), _set("complaints.0.date", "2025-09-01")],
+        [_set("complaints.0.date", "2025-10-15"),
+         _all(_set("complaints", []), _set("customer_since", "2026-01-01"))],
+    ),
+    "risk.complacency": (
+        [_set("activities", []),
+         _set("activities", [{"date": "2026-06-01", "kind": "visit"}])],
+        [_set("activities", [{"date": "2026-07-15", "kind": "visit"}])],
+    ),
+    "risk.contact-neglected": (
+        [_set("contacts.2.last_contact", "2026-04-01")],
+        [_set("contacts.2.last_contact", "2026-07-01"),
+         _all(_set("contacts.2.last_contact", "2026-04-01"), _set("contacts.2.roles", []))],
+    ),
+    "risk.declining-revenue": (
+        [_set("financials", quarters("2024-Q4", [1_000_000] * 4 + [1_200_000, 1_100_000,
+                                                                  1_000_000, 950_000])),
+         _set("financials", quarters("2024-Q4", [1_000_000] * 4 + [800_000] * 4))],
+        [_set("financials", quarters("2024-Q4", [1_000_000] * 4 + [1_200_000, 1_100_000,
+                                                                  1_000_000, 1_050_000]))],
+    ),
+    "risk.margin-erosion": (
+        [_set("financials", quarters("2024-Q4", [1_000_000] * 4, 0.3)
+              + quarters("2025-Q4", [1_000_000] * 4, 0.25))],
+        [_set("financials", quarters("2024-Q4", [1_000_000] * 4, 0.3)
+              + quarters("2025-Q4", [1_000_000] * 4, 0.28))],
+    ),
+    "risk.low-inventory-turnover": ([_stock(1_000_000)], [_stock(500_000), lambda a: None]),
+    "risk.low-gmroii": ([_stock(2_000_000)], [_stock(500_000)]),
+    "risk.relationship-stage-mismatch": (
+        [_all(_set("relationship_stage", "partnership"), _set("contacts.0.level", "director"))],
+        [_set("relationship_stage", "partnership"),
+         _all(_set("relationship_stage", "mid"), _set("contacts.0.level", "director"))],
+    ),
+    "stage.skipped-evidence": (
+        [_set("opportunities.0.evidence.budget_known", False),
+         _drop("opportunities.0.evidence.needs_known")],
+        [lambda a: None, _set("opportunities.0.evidence.interest_confirmed", False)],
+    ),
+    "stage.ready-to-advance": (
+        [_set("opportunities.0.evidence.interest_confirmed", True)],
+        [lambda a: None,
+         _all(_set("opportunities.0.evidence.interest_confirmed", True),
+              _set("opportunities.0.stage", "lost"))],
+    ),
+    "stage.stale": (
+        [_set("opportunities.0.stage_since", "2026-04-01")],
+        [_set("opportunities.0.stage_since", "2026-07-01")],
+    ),
+    "stage.overdue": (
+        [_set("opportunities.0.expected_close", "2026-09-01")],
+        [_set("opportunities.0.expected_close", "2026-10-01"),
+         _all(_set("opportunities.0.expected_close", "2026-09-01"),
+              _set("opportunities.0.stage", "lost"))],
+    ),
+    "stage.probability-mismatch": (
+        [_all(_set("opportunities.0.stage", "recognition"),
+              _set("opportunities.0.evidence", _EARLY_EVIDENCE),
+              _set("opportunities.0.probability", 0.3)),
+         _all(_set("opportunities.0.stage", "negotiation"),
+              _set("opportunities.0.probability", 0.7),
+              _set("opportunities.0.expected_close", "2027-06-30")),
+         _all(_set("opportunities.0.stage", "target"), _set("opportunities.0.probability", 0.7))],
+        [_all(_set("opportunities.0.stage", "recognition"),
+              _set("opportunities.0.probability", 0.6),
+              _set("opportunities.0.expected_close", "2026-12-15")),
+         _set("opportunities.0.probability", 0.7)],
+    ),
+    "stage.unqualified": (
+        [_set("opportunities.0.qualification.win", "unsure"),
+         _set("opportunities.0.qualification.real", False)],
+        [lambda a: None, _set("opportunities.0.qualification.real", True)],
+    ),
+    "plan.below-industry-growth": (
+        [_set("plan.growth_target", 0.03)],
+        [lambda a: None, _drop("market")],
+    ),
+    "plan.goal-not-smart": (
+        [_drop("plan.goals.0.due"), _drop("plan.goals.0.metric")],
+        [lambda a: None],
+    ),
+    "plan.missing": (
+        [_set("plan.goals", []), _drop("plan"), _drop("plan.summary")],
+        [lambda a: None],
+    ),
+    "plan.waiver-expired": (
+        [_set("waivers", [{"rule": "risk.complacency", "reason": "r", "until": "2026-06-30",
+                           "by": "Zhou Lan"}])],
+        [_set("waivers", [{"rule": "risk.complacency", "reason": "r", "until": "2026-12-31",
+                           "by": "Zhou Lan"}])],
+    ),
+}
+for _style in ("analytical", "direct", "social", "conceptual"):
+    CASES[f"advice.style-{_style}"] = (
+        [_set("contacts.0.style", _style)],
+        [_style_everywhere(None),
+         _all(_style_everywhere(None), _set("contacts.0.style", _style),
+              _set("contacts.0.left_on", "2026-09-01"))],
+    )
+
+
+def _fired(result: AccountResult, rule_id: str) -> bool:
+    explained = {e.rule: e.fired for e in result.explanations}
+    if rule_id in explained:
+        return explained[rule_id]
+    return any(f.rule == rule_id for f in result.findings)
+
+
+def _cases(which: int) -> list[Any]:
+    return [pytest.param(rule_id, change, id=f"{rule_id}-{i}")
+            for rule_id, pair in CASES.items() for i, change in enumerate(pair[which])]
+
+
+def test_every_rule_has_cases(rulebook: Rulebook) -> None:
+    assert set(CASES) == {rule.id for rule in rulebook.rules}
+    for rule_id, (fires, silent) in CASES.items():
+        assert fires and silent, rule_id
+
+
+@pytest.mark.parametrize(("rule_id", "change"), _cases(0))
+def test_rule_fires(rule_id: str, change: Change, review_one: Any) -> None:
+    assert _fired(review_one(variant(change)), rule_id)
+
+
+@pytest.mark.parametrize(("rule_id", "change"), _cases(1))
+def test_rule_stays_silent(rule_id: str, change: Change, review_one: Any) -> None:
+    assert not _fired(review_one(variant(change)), rule_id)
+
+
+def test_healthy_account_raises_no_warning(review_one: Any) -> None:
+    result = review_one(variant(lambda a: None))
+    assert result.klass == "loyal"
+    assert result.focus == "key"
+    assert [f.rule for f in result.findings if f.kind in ("risk", "stage", "plan")] == []
