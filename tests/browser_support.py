@@ -17,10 +17,10 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import pytest
@@ -136,10 +136,15 @@ def start_chromium(user_data_dir: Path) -> webdriver.Chrome:
     return driver
 
 
+def _read_log(driver: webdriver.Chrome, log_type: str) -> list[dict[str, Any]]:
+    """The entries of one of Chromium's logs since the last read (Selenium leaves it untyped)."""
+    get_log = cast(Callable[[str], list[dict[str, Any]]], driver.get_log)
+    return get_log(log_type)
+
+
 def severe_console_entries(driver: webdriver.Chrome) -> list[dict[str, Any]]:
     """The SEVERE entries of the browser console since the last call (reading drains it)."""
-    entries: list[dict[str, Any]] = driver.get_log("browser")
-    return [entry for entry in entries if entry.get("level") == "SEVERE"]
+    return [entry for entry in _read_log(driver, "browser") if entry.get("level") == "SEVERE"]
 
 
 def requested_urls(driver: webdriver.Chrome) -> list[str]:
@@ -148,8 +153,7 @@ def requested_urls(driver: webdriver.Chrome) -> list[str]:
     Each ``Network.requestWillBeSent`` message is one request, redirects included.
     """
     urls: list[str] = []
-    entries: list[dict[str, Any]] = driver.get_log("performance")
-    for entry in entries:
+    for entry in _read_log(driver, "performance"):
         message = json.loads(entry["message"])["message"]
         if message.get("method") == "Network.requestWillBeSent":
             urls.append(str(message["params"]["request"]["url"]))

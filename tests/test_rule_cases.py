@@ -79,6 +79,11 @@ def _style_everywhere(style: str | None) -> Change:
     return change
 
 
+def _quality(day: str) -> dict[str, str]:
+    """A quality complaint, resolved later the same month."""
+    return {"date": day, "topic": "quality", "resolved_on": day[:-2] + "28"}
+
+
 _EARLY_EVIDENCE = {"fits_target_profile": True, "basic_data_known": True,
                    "competitors_known": True, "needs_known": True, "budget_known": True,
                    "project_team_known": True, "interest_confirmed": True,
@@ -143,10 +148,8 @@ CASES: dict[str, tuple[list[Change], list[Change]]] = {
     ),
     "risk.quality-issues": (
         [_set("complaints", [{"date": "2026-09-01", "topic": "quality"}]),
-         _set("complaints", [{"date": "2026-02-01", "topic": "quality", "resolved_on": "2026-02-09"},
-                             {"date": "2026-08-01", "topic": "quality", "resolved_on": "2026-08-09"}])],
-        [_set("complaints", [{"date": "2025-02-01", "topic": "quality", "resolved_on": "2025-02-09"},
-                             {"date": "2026-08-01", "topic": "quality", "resolved_on": "2026-08-09"}])],
+         _set("complaints", [_quality("2026-02-01"), _quality("2026-08-01")])],
+        [_set("complaints", [_quality("2025-02-01"), _quality("2026-08-01")])],
     ),
     "risk.silent-account": (
         [_set("complaints", []), _set("complaints.0.date", "2025-09-01")],

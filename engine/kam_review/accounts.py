@@ -138,7 +138,8 @@ def _duplicates(rows: Any, list_name: str, key: str, at: Any) -> Iterable[InputE
         if not isinstance(item, str):
             continue
         if item in seen:
-            yield at((list_name, i, key), f"duplicate {key} '{item}' (also {list_name}[{seen[item]}])")
+            yield at((list_name, i, key),
+                     f"duplicate {key} '{item}' (also {list_name}[{seen[item]}])")
         else:
             seen[item] = i
 

@@ -187,6 +187,7 @@ def _check_types(
     fields: Mapping[str, FactField],
     path: tuple[str | int, ...],
 ) -> None:
+    kinds: list[str]
     if isinstance(operand, FieldRef):
         kinds = [fields[operand.name].kind]
     elif isinstance(operand, ThresholdRef):

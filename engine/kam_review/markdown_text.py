@@ -23,6 +23,9 @@ _ENTITIES = {
 }
 _TABLE = str.maketrans(_ENTITIES)
 _ALLOWED_LINK_SCHEMES = {"http", "https", "mailto"}
+# No images: an image would be fetched from wherever it points when the page opens, and the
+# site must make no request to any host but its own.
+_ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) - {"img"}
 
 
 def esc(text: object) -> str:
@@ -33,7 +36,8 @@ def esc(text: object) -> str:
 def safe_markdown_html(source: str) -> str:
     """A user's Markdown as sanitised HTML: formatting kept, anything active removed."""
     html = markdown_lib.markdown(source, extensions=["sane_lists"], output_format="html")
-    return nh3.clean(html, url_schemes=_ALLOWED_LINK_SCHEMES, link_rel="noopener noreferrer")
+    return nh3.clean(html, tags=_ALLOWED_TAGS, url_schemes=_ALLOWED_LINK_SCHEMES,
+                     link_rel="noopener noreferrer")
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +33,14 @@ STYLESHEET = "assets/kam-review.css"
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "toc", "md_in_html")
 
 
-class KamReviewConfig(base.Config):
+class KamReviewConfig(base.Config):  # type: ignore[no-untyped-call]
     accounts = c.Type(str, default="accounts")
     rules = c.Optional(c.Type(str))
     thresholds = c.Optional(c.Type(str))
     as_of = c.Optional(c.Type(str))
 
 
-class KamReviewPlugin(BasePlugin[KamReviewConfig]):
+class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-call]
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
         self.accounts = root / self.config.accounts
@@ -51,7 +51,7 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):
         self.as_of = self._review_date()
         # Pages carry the review date, never the build time: same inputs, same bytes.
         os.environ["SOURCE_DATE_EPOCH"] = str(int(datetime(
-            self.as_of.year, self.as_of.month, self.as_of.day, tzinfo=timezone.utc).timestamp()))
+            self.as_of.year, self.as_of.month, self.as_of.day, tzinfo=UTC).timestamp()))
         for extension in REQUIRED_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
@@ -73,8 +73,8 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):
             result = review(self.accounts, self.rules, self.as_of, self.thresholds)
         except KamError as error:
             raise PluginError(f"kam-review: {error.message}") from error
-        for error in result.errors:
-            log.warning("kam-review: %s", error)
+        for problem in result.errors:
+            log.warning("kam-review: %s", problem)
         pages = render_pages(result)
         for path, text in sorted(pages.items()):
             existing = files.get_file_from_path(path)

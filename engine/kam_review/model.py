@@ -31,6 +31,9 @@ OPPORTUNITY_STAGES = (
 )
 QUALIFICATION_QUESTIONS = ("real", "compete", "win", "worth")
 
+# Activities and complaints have a field called `date`; this name keeps the type visible.
+Day = date
+
 # A path to a value inside an account file, e.g. ("financials", 2, "revenue").
 FieldPath = tuple[str | int, ...]
 
@@ -117,7 +120,7 @@ class Contact:
 
 @dataclass(frozen=True)
 class Activity:
-    date: date
+    date: Day
     kind: str
     with_: tuple[str, ...] = ()
     summary: str | None = None
@@ -125,10 +128,10 @@ class Activity:
 
 @dataclass(frozen=True)
 class Complaint:
-    date: date
+    date: Day
     topic: str
     summary: str | None = None
-    resolved_on: date | None = None
+    resolved_on: Day | None = None
 
 
 @dataclass(frozen=True)

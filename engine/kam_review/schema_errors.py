@@ -68,27 +68,28 @@ def _did_you_mean(word: Any, choices: list[str]) -> str:
 
 def _describe(error: ValidationError) -> Iterator[tuple[FieldPath, str]]:
     path: FieldPath = tuple(error.absolute_path)
-    kind, schema, instance = error.validator, error.schema, error.instance
+    kind, instance = error.validator, error.instance
+    schema: Any = error.schema
+    expected: Any = error.validator_value
     if kind == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(schema.get("properties", {}))
         for key in sorted(set(instance) - set(allowed)):
             hint = _did_you_mean(key, allowed)
             yield (*path, key), f"unknown field '{key}'{hint}; allowed: {', '.join(allowed)}"
     elif kind == "required":
-        for name in error.validator_value:
+        for name in expected:
             if isinstance(instance, dict) and name not in instance:
                 yield path, f"missing required field '{name}'"
     elif kind == "type":
-        expected = error.validator_value
-        wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in (
+        wanted = " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in (
             expected if isinstance(expected, list) else [expected]))
         yield path, f"expected {wanted}, got {_shown(instance)}"
     elif kind == "enum":
-        choices = [c for c in error.validator_value if isinstance(c, str)]
+        choices = [c for c in expected if isinstance(c, str)]
         hint = _did_you_mean(instance, choices)
         yield path, f"expected one of {', '.join(choices)}, got {_shown(instance)}{hint}"
     elif kind == "pattern":
-        words = _PATTERN_WORDS.get(str(error.validator_value), f"text matching {error.validator_value}")
+        words = _PATTERN_WORDS.get(str(expected), f"text matching {expected}")
         yield path, f"expected {words}, got {_shown(instance)}"
     elif kind == "format":
         yield path, f"expected a real date written YYYY-MM-DD, got {_shown(instance)}"

@@ -36,16 +36,16 @@ class _NoAliasLoader(yaml.SafeLoader):
     """The safe loader, refusing aliases: account files have no use for them, and nested
     aliases are how a small file expands into gigabytes (the "billion laughs")."""
 
-    def compose_node(self, parent: Node | None, index: object) -> Node | None:
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
                 None,
                 None,
                 "anchors and aliases (*name) are not supported; write the value out",
                 event.start_mark,
             )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
 
 @dataclass
@@ -142,7 +142,8 @@ def _mapping(node: MappingNode, path: FieldPath, document: YamlDocument, name: s
         # Keys are taken as written: YAML 1.1 would turn a key `on:` or `no:` into a boolean.
         if not isinstance(key_node, ScalarNode) or key_node.tag == f"{_STANDARD}merge":
             document.errors.append(
-                InputError(name, key_line, key_column, format_path(path), "keys must be plain names")
+                InputError(name, key_line, key_column, format_path(path),
+                           "keys must be plain names")
             )
             continue
         key = key_node.value

@@ -1,0 +1,5 @@
+"""`python -m kam_review` runs the `kam` command."""
+
+from .cli import main
+
+main()

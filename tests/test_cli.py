@@ -1,0 +1,118 @@
+"""The `kam` command as a user runs it: output, exit codes, determinism."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ACCOUNTS, AS_OF, REPO, healthy_account, write_account
+
+SAMPLE_IDS = sorted(p.stem for p in ACCOUNTS.glob("*.yaml"))
+
+
+def kam(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kam_review", *args], cwd=cwd,
+                          capture_output=True, text=True, check=False)
+
+
+def test_json_output_is_byte_identical_across_runs() -> None:
+    first = kam("check", "--as-of", str(AS_OF), "--format", "json")
+    second = kam("check", "--as-of", str(AS_OF), "--format", "json")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    data = json.loads(first.stdout)
+    assert data["as_of"] == "2026-09-30"
+    assert data["errors"] == []
+    assert [a["id"] for a in data["accounts"]] == SAMPLE_IDS
+    finding = data["accounts"][0]["findings"][0]
+    assert set(finding) == {"rule", "kind", "severity", "subject", "message", "action", "waived"}
+
+
+def test_text_output_lists_findings_most_severe_first() -> None:
+    run = kam("check", "--as-of", str(AS_OF))
+    assert run.returncode == 0
+    block = next(b for b in run.stdout.split("\n\n") if b.startswith("ruifeng-retail:"))
+    severities = [line.split()[0] for line in block.splitlines()[1:]]
+    order = ["HIGH", "MEDIUM", "LOW", "INFO"]
+    assert severities == sorted(severities, key=order.index)
+    assert "HIGH   risk.declining-revenue: revenue fell 5 quarter(s) in a row" in block
+
+
+def test_fail_on_sets_exit_code_one_and_waivers_do_not_count(tmp_path: Path) -> None:
+    account = healthy_account()
+    account["contacts"][0]["level"] = "director"  # risk.no-executive-access, medium
+    write_account(tmp_path, account)
+    assert kam("check", "--as-of", str(AS_OF), "--accounts", str(tmp_path),
+               "--fail-on", "medium").returncode == 1
+    assert kam("check", "--as-of", str(AS_OF), "--accounts", str(tmp_path),
+               "--fail-on", "high").returncode == 0
+    account["waivers"] = [{"rule": "risk.no-executive-access", "reason": "meeting booked",
+                           "until": "2026-10-31", "by": "Zhou Lan"}]
+    write_account(tmp_path, account)
+    run = kam("check", "--as-of", str(AS_OF), "--accounts", str(tmp_path), "--fail-on", "medium")
+    assert run.returncode == 0, run.stdout
+    assert "(waived until 2026-10-31 by Zhou Lan: meeting booked)" in run.stdout
+    # The day after the waiver ends, the finding counts again.
+    run = kam("check", "--as-of", "2026-11-01", "--accounts", str(tmp_path),
+              "--fail-on", "medium")
+    assert run.returncode == 1
+    assert "plan.waiver-expired" in run.stdout
+
+
+def test_invalid_file_exits_two_and_still_reports_the_others(tmp_path: Path) -> None:
+    shutil.copytree(ACCOUNTS, tmp_path / "accounts")
+    broken = tmp_path / "accounts" / "hanhai-retail.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace(
+        "revenue: 1980000", "revenue: n/a", 1), encoding="utf-8")
+    run = kam("check", "--as-of", str(AS_OF), "--accounts", str(tmp_path / "accounts"),
+              "--format", "json")
+    assert run.returncode == 2
+    data = json.loads(run.stdout)
+    (error,) = data["errors"]
+    assert error["file"].endswith("hanhai-retail.yaml")
+    assert (error["line"], error["column"]) == (13, 5)
+    assert error["field"] == "financials[0].revenue"
+    assert error["message"] == "expected a number, got 'n/a'"
+    assert [a["id"] for a in data["accounts"]] == [i for i in SAMPLE_IDS if i != "hanhai-retail"]
+
+
+def test_rule_file_errors_exit_two_with_file_and_line(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    path = rules / "plans.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "plan_growth_target < industry_growth", "plan_growth_targte < industry_growth"),
+        encoding="utf-8")
+    run = kam("check", "--as-of", str(AS_OF), "--rules", str(rules))
+    assert run.returncode == 2
+    assert "plans.yaml:" in run.stderr
+    assert "unknown fact 'plan_growth_targte' (did you mean 'plan_growth_target'?)" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("account_id", SAMPLE_IDS)
+def test_explain_works_on_every_sample_account(account_id: str) -> None:
+    run = kam("explain", account_id, "--as-of", str(AS_OF))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith(f"{account_id}: ")
+    assert "Why this class" in run.stdout
+
+
+def test_explain_names_the_failed_condition_of_each_class() -> None:
+    run = kam("explain", "jiahe-home", "--as-of", str(AS_OF))
+    assert "class: unclassified" in run.stdout
+    assert "  class.fast-growing: does not apply\n    no  growth_yoy >= " \
+           "$fast_growing_min_growth_yoy  (growth_yoy = absent, " \
+           "$fast_growing_min_growth_yoy = 0.25)" in run.stdout
+
+
+def test_build_writes_the_markdown_tree(tmp_path: Path) -> None:
+    run = kam("build", str(tmp_path / "out"), "--as-of", str(AS_OF))
+    assert run.returncode == 0, run.stderr
+    written = sorted(str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*.md"))
+    assert written == sorted(["index.md", "rules.md"] + [f"accounts/{i}.md" for i in SAMPLE_IDS])

@@ -1,0 +1,70 @@
+"""The generated Markdown: hostile text stays text, and the pages are a pure function."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import markdown
+
+from kam_review.markdown_text import esc, safe_markdown_html
+from kam_review.pages import render_pages, write_pages
+
+from .conftest import healthy_account
+
+HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)"> [x](javascript:alert(3)) *b*'
+
+
+def _hostile_account() -> dict[str, Any]:
+    account = healthy_account()
+    account["name"] = HOSTILE
+    account["owner"] = HOSTILE
+    account["industry"] = HOSTILE
+    for contact in account["contacts"]:
+        contact["title"] = HOSTILE
+    account["contacts"][0]["name"] = "Zhang <b>Min</b>"
+    account["activities"][0]["with"] = ["Zhang <b>Min</b>"]
+    account["opportunities"][0]["name"] = HOSTILE
+    account["plan"]["summary"] = HOSTILE + "\n\n- a list item\n- **bold** item\n"
+    account["plan"]["goals"][0]["text"] = HOSTILE
+    account["complaints"][0]["summary"] = HOSTILE
+    return account
+
+
+def _html(text: str) -> str:
+    return markdown.markdown(text, extensions=["tables", "attr_list", "md_in_html"])
+
+
+def test_escaped_text_renders_as_the_same_text() -> None:
+    html = _html(esc(HOSTILE))
+    assert "<script" not in html and "<img" not in html and "<a " not in html
+    assert "onerror" in html  # shown, as text
+
+
+def test_plan_summary_keeps_markdown_but_nothing_active() -> None:
+    html = safe_markdown_html(HOSTILE + "\n\n- one\n- **two**\n\n[ok](https://example.com)")
+    assert "<li>" in html and "<strong>two</strong>" in html
+    assert '<a href="https://example.com"' in html
+    for active in ("<script", "onerror", "javascript:"):
+        assert active not in html
+
+
+def test_no_account_text_becomes_markup(review_accounts: Any) -> None:
+    result = review_accounts(_hostile_account())
+    assert not result.errors
+    pages = render_pages(result)
+    html = _html(pages["accounts/test-account.md"]) + _html(pages["index.md"])
+    for active in ("<script", "<img", "javascript:alert", "<b>Min"):
+        assert active not in html, active
+    assert "&lt;script&gt;" in html or "&amp;lt;script" in html or "&#60;script" in html
+
+
+def test_pages_are_a_pure_function(review_accounts: Any, tmp_path: Path) -> None:
+    first = render_pages(review_accounts(healthy_account()))
+    second = render_pages(review_accounts(healthy_account()))
+    assert first == second
+    write_pages(first, tmp_path / "out")
+    write_pages(first, tmp_path / "out")  # replacing a previous tree
+    assert sorted(p.name for p in (tmp_path / "out").rglob("*.md")) == sorted(
+        Path(k).name for k in first)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

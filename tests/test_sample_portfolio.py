@@ -1,0 +1,56 @@
+"""The bundled portfolio is the quick start's default: it must show every part of the review."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from kam_review.evaluate import review
+from kam_review.model import OPPORTUNITY_STAGES
+from kam_review.results import Result
+
+from .conftest import ACCOUNTS, AS_OF, RULES
+
+
+@pytest.fixture(scope="module")
+def sample() -> Result:
+    return review(ACCOUNTS, RULES, AS_OF)
+
+
+def test_every_file_is_valid(sample: Result) -> None:
+    assert [str(e) for e in sample.errors] == []
+    assert len(sample.accounts) >= 12
+
+
+def test_every_class_and_one_unclassified(sample: Result) -> None:
+    classes = Counter(a.klass for a in sample.accounts)
+    for klass in ("dormant", "fast-growing", "loyal", "nurture"):
+        assert classes[klass] >= 2, classes
+    assert classes["unclassified"] == 1
+
+
+def test_every_rule_fires_somewhere(sample: Result) -> None:
+    fired = {f.rule for a in sample.accounts for f in a.findings}
+    assert sorted(r.id for r in sample.rulebook.rules if r.id not in fired) == []
+
+
+def test_every_funnel_stage_appears(sample: Result) -> None:
+    stages = {o.stage for a in sample.accounts for o in a.account.opportunities}
+    assert stages == set(OPPORTUNITY_STAGES)
+
+
+def test_realistic_shape(sample: Result) -> None:
+    for item in sample.accounts:
+        account = item.account
+        assert 5 <= len(account.financials) <= 12, account.id
+        assert 2 <= len(account.contacts) <= 8, account.id
+        assert len(account.opportunities) <= 4, account.id
+    assert len({a.account.industry for a in sample.accounts}) >= 8
+    assert len({a.account.owner for a in sample.accounts}) >= 3
+
+
+def test_waivers_both_apply_and_expire(sample: Result) -> None:
+    waived = [f for a in sample.accounts for f in a.findings if f.waived]
+    expired = [f for a in sample.accounts for f in a.findings if f.rule == "plan.waiver-expired"]
+    assert waived and expired

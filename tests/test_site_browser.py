@@ -1,0 +1,355 @@
+"""The generated review site, as a reader sees it in a real browser.
+
+The site of the bundled sample portfolio (accounts/, rules/, reviewed as of 2026-09-30) is
+built once, served on 127.0.0.1 and read with headless Chromium. Every page visited must
+load without a console error and without a request to any other host.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+from .browser_support import (
+    REPO_ROOT,
+    WINDOW_HEIGHT,
+    WINDOW_WIDTH,
+    build_site,
+    foreign_urls,
+    requested_urls,
+    require_browser,
+    save_full_page_screenshot,
+    serve_directory,
+    severe_console_entries,
+    start_chromium,
+)
+
+pytestmark = pytest.mark.browser
+
+ACCOUNTS_DIR = REPO_ROOT / "accounts"
+RULES_DIR = REPO_ROOT / "rules"
+# Rule files that hold no `rules` list: named thresholds and the funnel's stages.
+NON_RULE_FILES = {"thresholds.yaml", "funnel.yaml"}
+CLASSES = ["fast-growing", "loyal", "nurture", "dormant", "unclassified"]
+TIMEOUT = 15
+
+
+@dataclass(frozen=True)
+class Site:
+    """The served site and the browser reading it."""
+
+    base_url: str
+    driver: webdriver.Chrome
+
+
+def load_yaml(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def account_files() -> list[Path]:
+    return sorted(ACCOUNTS_DIR.glob("*.yaml"))
+
+
+def load_account(account_id: str) -> dict[str, Any]:
+    data: dict[str, Any] = load_yaml(ACCOUNTS_DIR / f"{account_id}.yaml")
+    return data
+
+
+def rule_definitions() -> list[dict[str, Any]]:
+    rules: list[dict[str, Any]] = []
+    for path in sorted(RULES_DIR.glob("*.yaml")):
+        if path.name not in NON_RULE_FILES:
+            rules += load_yaml(path)["rules"]
+    return rules
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    require_browser()
+    site_dir = tmp_path_factory.mktemp("site")
+    build_site(site_dir)
+    with serve_directory(site_dir) as base_url:
+        driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"))
+        try:
+            # Forget what the browser's own start page loaded (chrome:// resources).
+            driver.get("about:blank")
+            severe_console_entries(driver)
+            requested_urls(driver)
+            yield Site(base_url, driver)
+        finally:
+            driver.quit()
+
+
+def assert_clean(site: Site) -> None:
+    """No console error and no request off the local server since the last check."""
+    severe = severe_console_entries(site.driver)
+    assert not severe, f"console errors on {site.driver.current_url}: {severe}"
+    foreign = foreign_urls(requested_urls(site.driver), site.base_url)
+    assert not foreign, f"requests to other hosts from {site.driver.current_url}: {foreign}"
+
+
+def open_page(site: Site, path: str) -> None:
+    """Load a page of the site, wait until its content is there, and check it loaded clean."""
+    assert_clean(site)  # whatever the previous page did after its own check
+    site.driver.set_window_size(WINDOW_WIDTH, WINDOW_HEIGHT)
+    site.driver.get(site.base_url + path)
+    WebDriverWait(site.driver, TIMEOUT).until(
+        lambda d: d.execute_script("return document.readyState") == "complete")
+    WebDriverWait(site.driver, TIMEOUT).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, "article.md-content__inner h1")))
+    assert_clean(site)
+
+
+def heading_text(element: WebElement) -> str:
+    """A heading's text without its permalink sign."""
+    return str(element.get_attribute("textContent")).replace("¶", "").strip()
+
+
+def text_of(element: WebElement) -> str:
+    return one_line(str(element.get_attribute("textContent")))
+
+
+def table_after(site: Site, heading_id: str, first_header: str) -> WebElement:
+    """The first table after the heading ``heading_id`` whose first column is ``first_header``."""
+    return site.driver.find_element(
+        By.XPATH,
+        f"//*[@id='{heading_id}']/following::table"
+        f"[normalize-space(.//thead/tr/th[1])='{first_header}'][1]")
+
+
+def table_rows(table: WebElement) -> list[dict[str, WebElement]]:
+    """The body rows of a table, each as header text -> cell."""
+    headers = [text_of(th) for th in table.find_elements(By.CSS_SELECTOR, "thead th")]
+    return [dict(zip(headers, row.find_elements(By.TAG_NAME, "td"), strict=True))
+            for row in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
+
+
+def header_card(site: Site) -> dict[str, str]:
+    """The account page's key/value table right below the heading, as text."""
+    table = site.driver.find_element(By.XPATH, "//article/h1/following::table[1]")
+    cells = [[text_of(td) for td in row.find_elements(By.TAG_NAME, "td")]
+             for row in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
+    return {row[0]: row[1] for row in cells}
+
+
+def test_overview_page(site: Site) -> None:
+    open_page(site, "/")
+    driver = site.driver
+
+    h1 = driver.find_element(By.CSS_SELECTOR, "article h1")
+    assert heading_text(h1) == "Portfolio review as of 2026-09-30"
+
+    files = account_files()
+    counts = table_rows(table_after(site, "at-a-glance", "Class"))
+    assert [text_of(row["Class"]) for row in counts] == CLASSES
+    assert sum(int(text_of(row["Accounts"])) for row in counts) == len(files)
+
+    rows = table_rows(table_after(site, "accounts", "Account"))
+    assert len(rows) == len(files), "one row per account file"
+    links = {}
+    for row in rows:
+        link = row["Account"].find_element(By.TAG_NAME, "a")
+        links[str(link.get_attribute("href"))] = text_of(link)
+    expected = {}
+    for path in files:
+        account = load_yaml(path)
+        expected[f"{site.base_url}/accounts/{account['id']}/"] = account["name"]
+    assert links == expected
+
+    badges = driver.find_elements(By.CSS_SELECTOR, "article .kam-sev")
+    assert badges, "no severity badge on the overview"
+    for badge in badges:
+        level = text_of(badge)
+        assert level in {"high", "medium", "low", "info"}
+        assert f"kam-sev-{level}" in str(badge.get_attribute("class")).split()
+        assert badge.is_displayed()
+    # The badge style comes from the site's own stylesheet: a coloured background.
+    background = badges[0].value_of_css_property("background-color")
+    assert background not in {"rgba(0, 0, 0, 0)", "transparent"}
+
+    assert save_full_page_screenshot(driver, "overview").stat().st_size > 10_000
+    assert_clean(site)
+
+
+def test_account_page(site: Site) -> None:
+    account = load_account("hanhai-retail")
+    open_page(site, "/accounts/hanhai-retail/")
+    driver = site.driver
+
+    assert heading_text(driver.find_element(By.CSS_SELECTOR, "article h1")) == account["name"]
+
+    loyal = next(rule for rule in rule_definitions() if rule["id"] == "class.loyal")
+    card = header_card(site)
+    assert card["Class"] == f"loyal: {one_line(loyal['action'])}"
+    assert card["Owner"] == account["owner"]
+
+    # The findings section (up to "Why this class and focus") has the key-contact finding,
+    # shown as waived with the waiver recorded in the account file.
+    rows = driver.find_elements(
+        By.XPATH,
+        "//table[preceding::h2[@id='findings'] and following::h2[@id='why-this-class-and-focus']]"
+        "//tbody/tr[.//code[normalize-space()='risk.key-contact-left']]")
+    assert len(rows) == 1, "one finding of risk.key-contact-left"
+    cells = rows[0].find_elements(By.TAG_NAME, "td")
+    headers = [text_of(th) for th in rows[0].find_elements(
+        By.XPATH, "ancestor::table[1]/thead//th")]
+    finding = dict(zip(headers, (text_of(cell) for cell in cells), strict=True))
+    waiver = next(w for w in account["waivers"] if w["rule"] == "risk.key-contact-left")
+    assert finding["Severity"] == "high"
+    assert finding["Waiver"].startswith(f"waived until {waiver['until']} by {waiver['by']}")
+    assert waiver["reason"] in finding["Waiver"]
+    left = [c["name"] for c in account["contacts"] if c.get("left_on")]
+    assert finding["Subject"] in left
+
+    team = table_rows(table_after(site, "buying-team", "Name"))
+    assert sorted(text_of(row["Name"]) for row in team) == sorted(
+        contact["name"] for contact in account["contacts"])
+
+    summary = driver.find_element(By.CSS_SELECTOR, "article div.kam-plan-summary")
+    source = account["plan"]["summary"]
+    items = [line for line in source.splitlines() if line.startswith("- ")]
+    assert len(summary.find_elements(By.CSS_SELECTOR, "ul > li")) == len(items)
+    assert text_of(summary.find_element(By.TAG_NAME, "strong")) == "2027 store POS refresh"
+    assert "**" not in text_of(summary), "the summary's Markdown was not rendered"
+
+    assert save_full_page_screenshot(driver, "account-hanhai-retail").stat().st_size > 10_000
+    assert_clean(site)
+
+
+def test_unclassified_account_page(site: Site) -> None:
+    account = load_account("jiahe-home")
+    open_page(site, "/accounts/jiahe-home/")
+    driver = site.driver
+
+    assert heading_text(driver.find_element(By.CSS_SELECTOR, "article h1")) == account["name"]
+    assert header_card(site)["Class"].startswith("unclassified")
+
+    why = driver.find_element(By.ID, "why-this-class-and-focus")
+    assert heading_text(why) == "Why this class and focus"
+    reasons = why.find_element(By.XPATH, "following-sibling::ul[1]")
+    verdicts = {text_of(item.find_element(By.TAG_NAME, "code")):
+                text_of(item).split(":", 1)[1].split("✔")[0].split("✘")[0].strip()
+                for item in reasons.find_elements(By.XPATH, "./li")}
+    class_ids = [rule["id"] for rule in rule_definitions() if rule["id"].startswith("class.")]
+    assert {rule: verdicts.get(rule) for rule in class_ids} == dict.fromkeys(
+        class_ids, "does not apply")
+    assert_clean(site)
+
+
+def test_unclassified_reasons_show_the_conditions(site: Site) -> None:
+    open_page(site, "/accounts/jiahe-home/")
+    why = site.driver.find_element(By.ID, "why-this-class-and-focus")
+    reasons = text_of(why.find_element(By.XPATH, "following-sibling::ul[1]"))
+    assert "growth_yoy" in reasons, f"condition text is not readable: {reasons[:300]}"
+    assert "&#" not in reasons and "&gt;" not in reasons, "entities shown as text"
+    assert_clean(site)
+
+
+def test_rule_catalogue(site: Site) -> None:
+    open_page(site, "/rules/")
+    driver = site.driver
+    rules = rule_definitions()
+    assert rules
+
+    intro = text_of(driver.find_element(By.CSS_SELECTOR, "article h1 + p"))
+    assert intro.startswith(f"{len(rules)} rules.")
+    for rule in rules:
+        anchor = rule["id"].replace(".", "-")
+        elements = driver.find_elements(By.ID, anchor)
+        assert len(elements) == 1, f"no heading with id {anchor!r} for {rule['id']}"
+        heading = elements[0]
+        assert heading.tag_name in {"h2", "h3", "h4"}, f"{anchor} is a {heading.tag_name}"
+        assert heading_text(heading) == rule["id"]
+
+    assert save_full_page_screenshot(driver, "rules").stat().st_size > 10_000
+    assert_clean(site)
+
+
+def test_overview_link_opens_account_page(site: Site) -> None:
+    account = load_account("kangning-pharma")
+    open_page(site, "/")
+    driver = site.driver
+    link = table_after(site, "accounts", "Account").find_element(
+        By.LINK_TEXT, account["name"])
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)
+    link.click()
+
+    target = f"{site.base_url}/accounts/{account['id']}/"
+    WebDriverWait(driver, TIMEOUT).until(ec.url_to_be(target))
+    h1 = WebDriverWait(driver, TIMEOUT).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, "article h1")))
+    assert heading_text(h1) == account["name"]
+    assert_clean(site)
+
+
+def site_pages() -> list[str]:
+    pages = ["/", "/rules/", "/guide/"]
+    return pages + [f"/accounts/{path.stem}/" for path in account_files()]
+
+
+@pytest.mark.parametrize("path", site_pages())
+def test_page_loads_offline_without_errors(site: Site, path: str) -> None:
+    assert_clean(site)
+    site.driver.get(site.base_url + path)
+    urls: list[str] = []
+
+    def search_index_requested(driver: webdriver.Chrome) -> bool:
+        # The search index is the last thing a page fetches (from the search worker).
+        urls.extend(requested_urls(driver))
+        return any(url.endswith("/search/search_index.json") for url in urls)
+
+    WebDriverWait(site.driver, TIMEOUT).until(search_index_requested)
+    assert heading_text(site.driver.find_element(By.CSS_SELECTOR, "article h1"))
+    # The log really holds the page's requests: the page itself and the site's stylesheet.
+    assert site.base_url + path in urls
+    assert f"{site.base_url}/assets/kam-review.css" in urls
+    foreign = foreign_urls(urls, site.base_url)
+    assert not foreign, f"requests to other hosts from {path}: {foreign}"
+    severe = severe_console_entries(site.driver)
+    assert not severe, f"console errors on {path}: {severe}"
+
+
+def test_search_works_offline(site: Site) -> None:
+    account = load_account("hanhai-retail")
+    open_page(site, "/")
+    driver = site.driver
+
+    toggles = driver.find_elements(By.CSS_SELECTOR, 'label.md-header__button[for="__search"]')
+    if toggles and toggles[0].is_displayed():
+        toggles[0].click()
+    box = WebDriverWait(driver, TIMEOUT).until(
+        ec.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input")))
+    box.click()
+    box.send_keys("Hanhai")
+
+    WebDriverWait(driver, TIMEOUT).until(
+        ec.visibility_of_element_located((By.CSS_SELECTOR, ".md-search-result__item")))
+    target = f"{site.base_url}/accounts/{account['id']}/"
+    results = driver.find_elements(By.CSS_SELECTOR, ".md-search-result__item a")
+    # With search.highlight the links carry the query (?h=hanhai): compare without it.
+    hrefs = [urlsplit(str(a.get_attribute("href")))._replace(query="").geturl()
+             for a in results]
+    assert target in hrefs, f"no search result links to {target}: {hrefs}"
+
+    result = results[hrefs.index(target)]
+    assert account["name"] in text_of(result)
+    result.click()
+    WebDriverWait(driver, TIMEOUT).until(ec.url_matches(rf"^{re.escape(target)}(\?|$)"))
+    assert heading_text(driver.find_element(By.CSS_SELECTOR, "article h1")) == account["name"]
+    assert_clean(site)
