@@ -40,7 +40,8 @@ def test_text_output_lists_findings_most_severe_first() -> None:
     severities = [line.split()[0] for line in block.splitlines()[1:]]
     order = ["HIGH", "MEDIUM", "LOW", "INFO"]
     assert severities == sorted(severities, key=order.index)
-    assert "HIGH   risk.declining-revenue: revenue fell 5 quarter(s) in a row" in block
+    assert "HIGH   risk.declining-revenue: revenue by quarter, latest last: 700k -> 560k -> " \
+        "420k -> 260k -> 30k -> 12k (5 fall(s) in a row); -73.5% year on year" in block
 
 
 def test_fail_on_sets_exit_code_one_and_waivers_do_not_count(tmp_path: Path) -> None:

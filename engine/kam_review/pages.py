@@ -168,7 +168,7 @@ def account_page(item: AccountResult, result: Result) -> str:
         chosen = item.klass if rulebook.rule(explanation.rule).kind == "class" else item.focus
         lines.append(f"- {rule_link(explanation.rule, prefix)}: "
                      f"{verdict(explanation, chosen, rulebook)}")
-        lines += [f"    - {'✔' if c.held else '✘'} `{esc(check_text(c))}`"
+        lines += [f"    - {'✔' if c.held else '✘'} {esc(check_text(c))}"
                   for c in explanation.checks]
     lines.append("")
     lines += _figures_section(item, result)
