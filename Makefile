@@ -7,6 +7,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v p
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: site serve test lint browser bench clean
 
@@ -32,7 +33,7 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; }
 
 lint: $(BIN)/kam
-	$(BIN)/ruff check engine tests bench
+	$(BIN)/ruff check engine tests $(wildcard bench)
 	$(BIN)/mypy
 
 test: $(BIN)/kam browser lint

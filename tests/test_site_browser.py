@@ -204,7 +204,7 @@ def test_account_page(site: Site) -> None:
     rows = driver.find_elements(
         By.XPATH,
         "//table[preceding::h2[@id='findings'] and following::h2[@id='why-this-class-and-focus']]"
-        "//tbody/tr[.//code[normalize-space()='risk.key-contact-left']]")
+        "//tbody/tr[.//a[normalize-space()='risk.key-contact-left']]")
     assert len(rows) == 1, "one finding of risk.key-contact-left"
     cells = rows[0].find_elements(By.TAG_NAME, "td")
     headers = [text_of(th) for th in rows[0].find_elements(
@@ -243,7 +243,7 @@ def test_unclassified_account_page(site: Site) -> None:
     why = driver.find_element(By.ID, "why-this-class-and-focus")
     assert heading_text(why) == "Why this class and focus"
     reasons = why.find_element(By.XPATH, "following-sibling::ul[1]")
-    verdicts = {text_of(item.find_element(By.TAG_NAME, "code")):
+    verdicts = {text_of(item.find_element(By.TAG_NAME, "a")):
                 text_of(item).split(":", 1)[1].split("✔")[0].split("✘")[0].strip()
                 for item in reasons.find_elements(By.XPATH, "./li")}
     class_ids = [rule["id"] for rule in rule_definitions() if rule["id"].startswith("class.")]

@@ -107,6 +107,8 @@ FACT_TYPES: dict[str, dict[str, FactField]] = {
         days_in_stage=("number", "days since stage_since"),
         expected_close=("text", "the expected close date"),
         days_to_close=("number", "days from the review date to expected_close (negative: past)"),
+        forecast_bucket=("text", "closed, overdue, 0-3 months, 3-6 months, 6-9 months, "
+                         "9-12 months, later or no close date (lost: empty)"),
         days_overdue=("number", "days since expected_close passed (only once it has)"),
         probability=("number", "the chance to win, 0 to 1"),
         value=("number", "the opportunity's value"),

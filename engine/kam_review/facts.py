@@ -23,6 +23,11 @@ SOURCE_PATH = "_path"
 # The largest ratio passed on; beyond it a ratio says nothing more (e.g. growth from almost 0).
 _RATIO_LIMIT = 1e9
 _CLOSED_OR_LOST = ("closed", "lost")
+# Seed 004's forecast buckets: (last day from the review date, bucket name).
+FORECAST_BUCKETS = ((92, "0-3 months"), (183, "3-6 months"), (275, "6-9 months"),
+                    (366, "9-12 months"))
+BUCKET_ORDER = ("closed", "overdue", *(name for _, name in FORECAST_BUCKETS), "later",
+                "no close date")
 
 
 def account_facts(account: Account, as_of: date, rulebook: Rulebook) -> list[Fact]:
@@ -279,6 +284,7 @@ def _opportunity_fact(
         fact["days_to_close"] = (opportunity.expected_close - as_of).days
         if fact["days_to_close"] < 0:
             fact["days_overdue"] = -fact["days_to_close"]
+    fact["forecast_bucket"] = forecast_bucket(opportunity, as_of)
     _put(fact, "probability", opportunity.probability)
     _put(fact, "value", opportunity.value)
     if opportunity.value is not None and opportunity.probability is not None:
@@ -297,6 +303,21 @@ def _opportunity_fact(
     fact["qualification_doubts"] = len(doubts)
     fact["qualification_doubts_list"] = ", ".join(doubts) or "none"
     return fact
+
+
+def forecast_bucket(opportunity: Opportunity, as_of: date) -> str:
+    """closed, overdue, 0-3 / 3-6 / 6-9 / 9-12 months, later, or no close date; lost deals
+    are in no bucket (empty text)."""
+    if opportunity.stage == "closed":
+        return "closed"
+    if opportunity.stage == "lost":
+        return ""
+    if opportunity.expected_close is None:
+        return "no close date"
+    days = (opportunity.expected_close - as_of).days
+    if days < 0:
+        return "overdue"
+    return next((name for limit, name in FORECAST_BUCKETS if days <= limit), "later")
 
 
 def _evidence_text(key: str, ok: bool | None) -> str:

@@ -28,7 +28,9 @@ from .resources import bundled_overrides_folder, bundled_rules_folder
 log = logging.getLogger("mkdocs.plugins.kam_review")
 
 AS_OF_VARIABLE = "KAM_AS_OF"
-STYLESHEET = "assets/kam-review.css"
+STYLESHEETS = ("assets/kam-review.css",)
+SCRIPTS = ("assets/vendor/tablesort/tablesort.min.js",
+           "assets/vendor/tablesort/tablesort.number.min.js", "assets/kam-review.js")
 # Markdown extensions the generated pages rely on: tables, heading ids, raw HTML blocks.
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "toc", "md_in_html")
 
@@ -55,8 +57,12 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         for extension in REQUIRED_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
-        if STYLESHEET not in config.extra_css:
-            config.extra_css.append(STYLESHEET)
+        for stylesheet in STYLESHEETS:
+            if stylesheet not in config.extra_css:
+                config.extra_css.append(stylesheet)
+        for script in SCRIPTS:
+            if script not in config.extra_javascript:
+                config.extra_javascript.append(script)
         return config
 
     def _review_date(self) -> date:
@@ -83,9 +89,11 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
                             "page of the same name; rename it", path)
                 files.remove(existing)
             files.append(File.generated(config, path, content=text))
-        if files.get_file_from_path(STYLESHEET) is None:
-            stylesheet = bundled_overrides_folder() / STYLESHEET
-            files.append(File.generated(config, STYLESHEET, abs_src_path=str(stylesheet)))
+        # A site without this theme folder (a team's own repository) still gets the assets.
+        for asset in (*STYLESHEETS, *SCRIPTS):
+            if files.get_file_from_path(asset) is None:
+                source = bundled_overrides_folder() / asset
+                files.append(File.generated(config, asset, abs_src_path=str(source)))
         log.info("kam-review: %d accounts evaluated as of %s, %d pages generated",
                  len(result.accounts), self.as_of, len(pages))
         return files

@@ -19,7 +19,7 @@ from .explain import check_text, verdict
 from .facts import revenue_series, stage_checklist
 from .formatting import format_value, money, pct
 from .markdown_text import esc, safe_markdown_html, table
-from .model import Account, Opportunity
+from .model import BUYING_ROLES, LEVELS, Account, Contact, Opportunity
 from .results import KIND_ORDER, UNCLASSIFIED, AccountResult, Finding, Result
 from .rulebook import SEVERITIES, Rule
 
@@ -35,6 +35,9 @@ FOCUS_ORDER = ("key", "target", "maintain", "low-profile")
 def render_pages(result: Result) -> dict[str, str]:
     pages = {
         "index.md": overview_page(result),
+        "risks.md": risks_page(result),
+        "funnel.md": funnel_page(result),
+        "owners.md": owners_page(result),
         "rules.md": rules_page(result),
     }
     for account in result.accounts:
@@ -71,7 +74,7 @@ def account_link(account: Account, prefix: str = "") -> str:
 
 
 def rule_link(rule_id: str, prefix: str = "") -> str:
-    return f"[`{rule_id}`]({prefix}rules.md#{anchor(rule_id)})"
+    return f"[{rule_id}]({prefix}rules.md#{anchor(rule_id)})"
 
 
 def anchor(rule_id: str) -> str:
@@ -82,6 +85,20 @@ def severity_badge(severity: str) -> str:
     return f'<span class="kam-sev kam-sev-{severity}">{severity}</span>'
 
 
+def filterable(markdown_table: str, filters: Iterable[str] = ()) -> str:
+    """A table the reader can sort, and filter by the named columns (see kam-review.js)."""
+    names = ",".join(filters)
+    attribute = f' data-filters="{names}"' if names else ""
+    return f'<div class="kam-table"{attribute} markdown>\n\n{markdown_table}\n</div>\n'
+
+
+def num(value: Any, spec: str) -> str:
+    """A figure that sorts by its value, not by its text (850k below 2.9M)."""
+    if value is None:
+        return "—"
+    return f'<span data-value="{value}">{format_value(value, spec)}</span>'
+
+
 def _fact(result: AccountResult, name: str) -> Any:
     return result.facts[0].get(name)
 
@@ -90,23 +107,27 @@ def _figure(value: Any, spec: str) -> str:
     return "—" if value is None else format_value(value, spec)
 
 
-def finding_row(finding: Finding, prefix: str, with_account: Account | None = None) -> list[str]:
-    waived = ""
-    if finding.waiver is not None:
-        waived = (f"waived until {finding.waiver.until} by {esc(finding.waiver.by)}: "
-                  f"{esc(finding.waiver.reason)}")
-    row = [severity_badge(finding.severity), rule_link(finding.rule, prefix),
-           esc(finding.subject), esc(finding.message), esc(finding.action), waived]
-    if with_account is not None:
-        row.insert(0, account_link(with_account, prefix))
-    return row
+WIDE_PAGE = "---\nhide:\n  - toc\n---\n\n"
+
+
+def waiver_text(finding: Finding) -> str:
+    if finding.waiver is None:
+        return ""
+    return (f"waived until {finding.waiver.until} by {esc(finding.waiver.by)}: "
+            f"{esc(finding.waiver.reason)}")
+
+
+def finding_row(finding: Finding, prefix: str) -> list[str]:
+    return [severity_badge(finding.severity), rule_link(finding.rule, prefix),
+            esc(finding.subject), esc(finding.message), esc(finding.action),
+            waiver_text(finding)]
 
 
 # -- overview ------------------------------------------------------------------------------
 
 def overview_page(result: Result) -> str:
     accounts = result.accounts
-    lines = [f"# Portfolio review as of {result.as_of}", ""]
+    lines = [WIDE_PAGE + f"# Portfolio review as of {result.as_of}", ""]
     lines.append(f"{len(accounts)} key accounts. Every figure on these pages is as of the "
                  f"review date {result.as_of}; the last complete quarter is "
                  f"{accounts[0].facts[0]['last_quarter'] if accounts else '—'}.")
@@ -130,13 +151,14 @@ def overview_page(result: Result) -> str:
         worst = item.worst
         rows.append([
             account_link(item.account), esc(item.account.owner), item.klass, item.focus or "—",
-            _figure(_fact(item, "revenue_ttm"), "money"),
-            _figure(_fact(item, "growth_yoy"), "spct"),
-            _figure(_fact(item, "gross_margin_ttm"), "pct"),
+            num(_fact(item, "revenue_ttm"), "money"),
+            num(_fact(item, "growth_yoy"), "spct"),
+            num(_fact(item, "gross_margin_ttm"), "pct"),
             f"{severity_badge(worst.severity)} {esc(worst.message)}" if worst else "—",
         ])
-    lines.append(table(["Account", "Owner", "Class", "Focus", "Revenue, last 4 quarters",
-                        "Growth", "Margin", "Worst open finding"], rows))
+    lines.append(filterable(table(["Account", "Owner", "Class", "Focus",
+                                   "Revenue, last 4 quarters", "Growth", "Margin",
+                                   "Worst open finding"], rows), ["Owner", "Class", "Focus"]))
     return "\n".join(lines)
 
 
@@ -172,8 +194,8 @@ def account_page(item: AccountResult, result: Result) -> str:
                   for c in explanation.checks]
     lines.append("")
     lines += _figures_section(item, result)
-    lines += _contacts_section(account)
-    lines += _opportunities_section(account, result)
+    lines += _contacts_section(item)
+    lines += _opportunities_section(item, result)
     lines += _plan_section(account)
     return "\n".join(lines)
 
@@ -228,29 +250,80 @@ def _figures_section(item: AccountResult, result: Result) -> list[str]:
     return lines
 
 
-def _contacts_section(account: Account) -> list[str]:
+def _contacts_section(item: AccountResult) -> list[str]:
+    account = item.account
     lines = ["## Buying team", ""]
     if not account.contacts:
         return [*lines, "No contacts on file.", ""]
+    flags: dict[str, list[str]] = {}
+    advice: dict[str, str] = {}
+    for finding in item.findings:
+        if finding.rule == "risk.key-contact-left":
+            flags.setdefault(finding.subject, []).append("left")
+        elif finding.rule == "risk.contact-neglected":
+            flags.setdefault(finding.subject, []).append("not contacted lately")
+        elif finding.rule == "risk.opponent-decision-maker":
+            flags.setdefault(finding.subject, []).append("opponent")
+        elif finding.kind == "advice":
+            advice[finding.subject] = finding.action
+    lines += ["Who covers which buying role, on which level of the customer's organisation "
+              "(struck through: left the account).", ""]
+    levels = [*LEVELS, None]
+    grid = []
+    for role in BUYING_ROLES:
+        row = [role.replace("_", " ")]
+        for level in levels:
+            names = [_contact_name(c, flags) for c in account.contacts
+                     if role in c.roles and c.level == level]
+            row.append("<br>".join(names) or "·")
+        grid.append(row)
+    lines.append('<div class="kam-grid" markdown>\n\n' + table(
+        ["Role", *[level or "level unknown" for level in levels]], grid) + "\n</div>\n")
     rows = [[esc(c.name), esc(c.title or "—"), c.level or "—", ", ".join(c.roles) or "—",
-             c.style or "—", c.attitude or "—", str(c.last_contact or "—"),
-             str(c.left_on or "")] for c in account.contacts]
-    lines.append(table(["Name", "Title", "Level", "Roles", "Style", "Attitude", "Last contact",
-                        "Left on"], rows))
+             c.attitude or "—", str(c.last_contact or "—"), str(c.left_on or ""),
+             esc(", ".join(flags.get(c.name, []))),
+             f"{esc(c.style)}: {esc(advice[c.name])}" if c.name in advice else
+             esc(c.style or "—")] for c in account.contacts]
+    lines.append(table(["Name", "Title", "Level", "Roles", "Attitude", "Last contact",
+                        "Left on", "Warnings", "Style and advice"], rows))
     return lines
 
 
-def _opportunities_section(account: Account, result: Result) -> list[str]:
+def _contact_name(contact: Contact, flags: dict[str, list[str]]) -> str:
+    name = esc(contact.name)
+    if contact.left_on is not None:
+        return f"<del>{name}</del>"
+    if flags.get(contact.name):
+        return f"{name} ⚠"
+    return name
+
+
+def _opportunities_section(item: AccountResult, result: Result) -> list[str]:
+    account = item.account
     lines = ["## Opportunities", ""]
     if not account.opportunities:
         return [*lines, "No opportunities on file.", ""]
-    rows = [[esc(o.id), esc(o.name), o.stage, _figure(o.value, "money"),
-             _figure(o.probability, "pct"), str(o.expected_close or "—")]
+    facts = {f["subject"]: f for f in item.facts if f["type"] == "opportunity"}
+    rows = [[esc(o.id), esc(o.name), _stage_position(o.stage, result),
+             _figure(o.value, "money"), _figure(o.probability, "pct"),
+             _figure(facts[o.id].get("weighted_value"), "money"), str(o.expected_close or "—"),
+             esc(facts[o.id].get("forecast_bucket") or "—")]
             for o in account.opportunities]
-    lines.append(table(["Id", "Name", "Stage", "Value", "Probability", "Expected close"], rows))
+    lines.append(table(["Id", "Name", "Funnel stage", "Value", "Probability", "Weighted",
+                        "Expected close", "Forecast"], rows))
     for opportunity in account.opportunities:
         lines += _checklist(opportunity, result)
     return lines
+
+
+def _stage_position(stage_id: str, result: Result) -> str:
+    """The stage and where it sits in the seven-stage funnel: ●●●○○○○ 3/7 intent."""
+    stages = result.rulebook.stages
+    current = next((s.index for s in stages if s.id == stage_id), 0)
+    if current == 0:
+        return f"{stage_id} (out of the funnel)"
+    dots = "●" * current + "○" * (len(stages) - current)
+    return f"{dots} {current}/{len(stages)} {stage_id}"
 
 
 def _checklist(opportunity: Opportunity, result: Result) -> list[str]:
@@ -337,3 +410,96 @@ def _rule_entry(rule: Rule, result: Result, accounts: list[Account]) -> list[str
     lines += [f"*Fires on:* {fired}", ""]
     return lines
 
+
+
+# -- risk register, funnel, owners ---------------------------------------------------------
+
+_WARNING_KINDS = ("risk", "stage", "plan")
+
+
+def risks_page(result: Result) -> str:
+    lines = [WIDE_PAGE + "# Risk register", "",
+             "Every warning across the portfolio (risks, funnel and plan findings), most severe "
+             "first. Filter by kind, severity, owner or rule; click a header to sort.", ""]
+    found = sorted(((f, item.account) for item in result.accounts for f in item.findings
+                    if f.kind in _WARNING_KINDS), key=lambda pair: (pair[0].sort_key(),
+                                                                    pair[1].id))
+    rows = [[account_link(account), esc(account.owner), severity_badge(finding.severity),
+             finding.kind, rule_link(finding.rule), esc(finding.subject), esc(finding.message),
+             waiver_text(finding)] for finding, account in found]
+    lines.append(filterable(table(["Account", "Owner", "Severity", "Kind", "Rule", "Subject",
+                                   "Finding", "Waiver"], rows),
+                            ["Severity", "Kind", "Owner", "Rule"]))
+    return "\n".join(lines)
+
+
+def _opportunity_facts(result: Result) -> list[tuple[Account, dict[str, Any]]]:
+    return [(item.account, fact) for item in result.accounts for fact in item.facts
+            if fact["type"] == "opportunity"]
+
+
+def funnel_page(result: Result) -> str:
+    from .facts import BUCKET_ORDER
+
+    deals = _opportunity_facts(result)
+    lines = [WIDE_PAGE + "# Funnel and forecast", "",
+             f"{len(deals)} opportunities as of {result.as_of}. Weighted value = value × "
+             "probability.", "", "## By stage", ""]
+    rows = []
+    for stage in result.rulebook.stages:
+        at = [f for _, f in deals if f["stage"] == stage.id]
+        rows.append([f"{stage.index}. {esc(stage.name)}", esc(stage.owner), str(len(at)),
+                     num(sum(f.get("value", 0) for f in at), "money"),
+                     num(sum(f.get("weighted_value", 0) for f in at), "money")])
+    lost = [f for _, f in deals if f["stage"] == "lost"]
+    rows.append(["Lost", "—", str(len(lost)), num(sum(f.get("value", 0) for f in lost), "money"),
+                 "—"])
+    lines.append(table(["Stage", "Owner", "Deals", "Value", "Weighted value"], rows))
+    lines += ["## By forecast bucket", ""]
+    rows = []
+    for bucket in BUCKET_ORDER:
+        at = [f for _, f in deals if f.get("forecast_bucket") == bucket]
+        if at:
+            rows.append([bucket, str(len(at)), num(sum(f.get("value", 0) for f in at), "money"),
+                         num(sum(f.get("weighted_value", 0) for f in at), "money")])
+    lines.append(table(["Expected close", "Deals", "Value", "Weighted value"], rows))
+    lines += ["## Every opportunity", ""]
+    flagged = {(f.account, f.subject): f.rule for item in result.accounts
+               for f in item.findings if f.rule in ("stage.stale", "stage.overdue")}
+    rows = []
+    for account, fact in sorted(deals, key=lambda d: (d[1]["stage_index"], d[0].id,
+                                                      d[1]["subject"])):
+        flags = ", ".join(sorted(rule.split(".")[1] for (a, s), rule in flagged.items()
+                                 if a == account.id and s == fact["subject"]))
+        rows.append([account_link(account), esc(account.owner), esc(fact["name"]),
+                     esc(fact["stage"]), esc(fact.get("forecast_bucket") or "—"),
+                     num(fact.get("value"), "money"), num(fact.get("probability"), "pct"),
+                     num(fact.get("weighted_value"), "money"),
+                     esc(fact.get("expected_close", "—")), flags or "—"])
+    lines.append(filterable(table(["Account", "Owner", "Opportunity", "Stage", "Forecast",
+                                   "Value", "Probability", "Weighted", "Expected close",
+                                   "Stale / overdue"], rows),
+                            ["Owner", "Stage", "Forecast", "Stale / overdue"]))
+    return "\n".join(lines)
+
+
+def owners_page(result: Result) -> str:
+    lines = [WIDE_PAGE + "# By owner", "", "Each key account manager's accounts, open warnings and "
+             "pipeline.", ""]
+    owners = sorted({item.account.owner for item in result.accounts})
+    for owner in owners:
+        items = [i for i in result.accounts if i.account.owner == owner]
+        lines += [f"## {esc(owner)}", ""]
+        rows = []
+        for item in sorted(items, key=lambda i: i.account.name.lower()):
+            warnings = Counter(f.severity for f in item.open_findings
+                               if f.kind in _WARNING_KINDS)
+            rows.append([account_link(item.account), item.klass, item.focus or "—",
+                         num(_fact(item, "revenue_ttm"), "money"),
+                         " ".join(f"{severity_badge(s)} {warnings[s]}" for s in SEVERITIES
+                                  if warnings[s]) or "none",
+                         str(_fact(item, "open_opportunities")),
+                         num(_fact(item, "open_pipeline_value"), "money")])
+        lines.append(table(["Account", "Class", "Focus", "Revenue, last 4 quarters",
+                            "Open warnings", "Open deals", "Pipeline"], rows))
+    return "\n".join(lines)
