@@ -36,7 +36,17 @@ lint: $(BIN)/kam
 	$(BIN)/ruff check engine tests $(wildcard bench)
 	$(BIN)/mypy
 
-test: $(BIN)/kam browser lint
+# The official SARIF 2.1.0 schema, to check `kam check --format sarif` against; it ships in
+# Microsoft's npm package @microsoft/jest-sarif.
+SARIF_SCHEMA := build/schemas/sarif-2.1.0.json
+$(SARIF_SCHEMA):
+	rm -rf build/schemas/npm && mkdir -p build/schemas/npm
+	cd build/schemas/npm && npm pack --silent @microsoft/jest-sarif@1.0.0-beta.0 >/dev/null \
+	  && tar xzf microsoft-jest-sarif-1.0.0-beta.0.tgz package/lib/schemas/sarif-2.1.0-rtm.5.json
+	mv build/schemas/npm/package/lib/schemas/sarif-2.1.0-rtm.5.json $@
+	rm -rf build/schemas/npm
+
+test: $(BIN)/kam browser $(SARIF_SCHEMA) lint
 	$(BIN)/pytest
 
 bench: $(BIN)/kam

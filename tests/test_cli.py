@@ -118,3 +118,21 @@ def test_build_writes_the_markdown_tree(tmp_path: Path) -> None:
     written = sorted(str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*.md"))
     assert written == sorted(["index.md", "rules.md", "risks.md", "funnel.md", "owners.md"]
                              + [f"accounts/{i}.md" for i in SAMPLE_IDS])
+
+
+def test_new_writes_a_valid_commented_account(tmp_path: Path) -> None:
+    run = kam("new", "acme-industries", "--accounts", str(tmp_path))
+    assert run.returncode == 0, run.stderr
+    text = (tmp_path / "acme-industries.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=")
+    check = kam("check", "--accounts", str(tmp_path), "--as-of", str(AS_OF))
+    assert check.returncode == 0, check.stderr
+    assert "acme-industries: Acme Industries" in check.stdout
+    again = kam("new", "acme-industries", "--accounts", str(tmp_path))
+    assert again.returncode == 1 and "already exists" in again.stderr
+    assert "not a valid id" in kam("new", "../evil", "--accounts", str(tmp_path)).stderr
+
+
+def test_check_only_the_given_files() -> None:
+    run = kam("check", "accounts/jiahe-home.yaml", "--as-of", str(AS_OF), "--format", "json")
+    assert [a["id"] for a in json.loads(run.stdout)["accounts"]] == ["jiahe-home"]

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 Scale = Callable[[float], float]
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 of a label, to keep labels apart
 
 C1 = "var(--kam-chart-1,#3f51b5)"
 C2 = "var(--kam-chart-2,#e65100)"
@@ -77,10 +78,6 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _finite(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) else None
-
-
 def _safe_href(href: str | None) -> str | None:
     """Relative links and http(s) only; browsers ignore control characters in a scheme."""
     if not href:
@@ -89,7 +86,7 @@ def _safe_href(href: str | None) -> str | None:
     return None if match and match.group(1) not in ("http", "https") else href
 
 
-def _scale(lo: float, hi: float, steps: int = 4) -> list[float]:
+def _scale(lo: float, hi: float, steps: int = 5) -> list[float]:
     """Round tick values covering lo..hi and zero."""
     lo, hi = min(lo, 0.0), max(hi, 0.0)
     if hi - lo <= 0:
@@ -126,16 +123,21 @@ def _svg(width: int, height: int, label: str, body: list[str]) -> str:
     return "\n".join([head, f"<title>{_esc(label)}</title>", *body, "</svg>"])
 
 
-def _no_data(label: str, note: str = "No data") -> str:
-    return _svg(320, 60, f"{label}: {note}", [_text(160, 35, note, "middle", "opacity:.7")])
+def _no_data(label: str) -> str:
+    return _svg(320, 60, f"{label}: No data", [_text(160, 35, "No data", "middle", "opacity:.7")])
 
 
-def _x_labels(labels: Sequence[str], centres: Sequence[float], y: float, slot: float) -> list[str]:
-    """Category labels under the plot, turned 40 degrees when they do not fit side by side."""
+def _x_labels(labels: Sequence[str], centres: Sequence[float], y: float,
+              slot: float) -> tuple[list[str], float]:
+    """Category labels under the plot, turned 60 degrees if need be; and how far down they go."""
     if max(len(label) for label in labels) * 6.6 <= slot * 0.95:
-        return [_text(x, y, label, "middle") for x, label in zip(centres, labels, strict=True)]
-    return [_text(x, y, _short(label, 16), "end", attrs=f'transform="rotate(-40 {_n(x)} {_n(y)})"')
-            for x, label in zip(centres, labels, strict=True)]
+        return [_text(x, y, t, "middle") for x, t in zip(centres, labels, strict=True)], y + 8
+    size = min(12.0, slot * 0.8)  # smaller when even turned lines would touch
+    texts = [_short(label, 16) for label in labels]
+    depth = max(len(t) for t in texts) * size * 0.55 * 0.87 + 8
+    return [_text(x, y, t, "end", f"font-size:{_n(size)}px",
+                  f'transform="rotate(-60 {_n(x)} {_n(y)})"')
+            for x, t in zip(centres, texts, strict=True)], y + depth
 
 
 def _y_axis(ticks: Sequence[float], sy: Scale, x0: float, x1: float, fmt: Callable[[float], str],
@@ -149,18 +151,33 @@ def _linear(d0: float, d1: float, r0: float, r1: float) -> Scale:
     return lambda v: r0 + (v - d0) / (d1 - d0) * (r1 - r0)
 
 
-def _bars(values: Sequence[float], tips: Sequence[str], left: float, slot: float,
-          sy: Scale, colours: Sequence[str]) -> list[str]:
-    """One bar per value from the zero line; each with a tooltip."""
-    width, zero = slot * 0.7, sy(0.0)
-    return [_rect(left + i * slot + slot * 0.15, min(zero, sy(v)), width, abs(sy(v) - zero),
-                  f"fill:{colour}", tip, "kam-bar")
-            for i, (v, tip, colour) in enumerate(zip(values, tips, colours, strict=True))]
+@dataclass(frozen=True)
+class _BarPlot:
+    parts: list[str]
+    centres: list[float]  # of the bars, for what is drawn over them
+    scale: Scale
+    height: int  # of the whole chart, down to the end of the category labels
 
 
-def _dot(x: float, y: float, colour: str, tip: str, r: float = 3.5, cls: str = "kam-point") -> str:
+def _bar_plot(labels: Sequence[str], values: Sequence[float], tips: Sequence[str],
+              colours: Sequence[str], plot: Box) -> _BarPlot:
+    """Money axis, one bar per value from the zero line, and the category labels."""
+    left, top, right, bottom = plot
+    slot = (right - left) / len(values)
+    ticks = _scale(min(values), max(values))
+    sy = _linear(ticks[0], ticks[-1], bottom, top)
+    zero, centres = sy(0.0), [left + (i + 0.5) * slot for i in range(len(values))]
+    parts = _y_axis(ticks, sy, left, right, _money)
+    parts += [_rect(x - slot * 0.35, min(zero, sy(v)), slot * 0.7, abs(sy(v) - zero),
+                    f"fill:{colour}", tip, "kam-bar")
+              for x, v, tip, colour in zip(centres, values, tips, colours, strict=True)]
+    names, end = _x_labels(labels, centres, bottom + 18, slot)
+    return _BarPlot([*parts, _line(left, zero, right, zero), *names], centres, sy, math.ceil(end))
+
+
+def _dot(x: float, y: float, colour: str, tip: str, r: float = 4, cls: str = "kam-point") -> str:
     return (f'<circle class="{cls}" cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" '
-            f'style="fill:{colour};stroke:{BG};stroke-width:1.5"><title>{_esc(tip)}</title></circle>')
+            f'style="fill:{colour};stroke:{BG};stroke-width:1"><title>{_esc(tip)}</title></circle>')
 
 
 def _polyline(coords: Sequence[tuple[float, float]], colour: str) -> str:
@@ -194,7 +211,8 @@ def _cell(x: float, y: float, threshold_x: float, threshold_y: float) -> str:
 
 
 def _cells(left: float, right: float, top: float, bottom: float, tx: float,
-           ty: float) -> list[str]:
+           ty: float, taken: list[Box]) -> list[str]:
+    """The four tinted cells with their names in the corners (which labels then avoid)."""
     spans = {"Maintain": (left, tx, top, ty), "Key": (tx, right, top, ty),
              "Low profile": (left, tx, ty, bottom), "Target": (tx, right, ty, bottom)}
     corners = {"Maintain": (left + 8, top + 18, "start"), "Key": (right - 8, top + 18, "end"),
@@ -203,13 +221,12 @@ def _cells(left: float, right: float, top: float, bottom: float, tx: float,
     parts = [_rect(x0, y0, x1 - x0, y1 - y0, f"fill:{CELL_COLOURS[name]};fill-opacity:.08")
              for name, (x0, x1, y0, y1) in spans.items()]
     for name, (x, y, anchor) in corners.items():
+        x0 = x if anchor == "start" else x - len(name) * 8
+        taken.append((x0, y - 12, x0 + len(name) * 8, y + 2))
         parts.append(_text(x, y, name, anchor, f"font-weight:600;font-size:13px;"
                            f"fill:{CELL_COLOURS[name]}"))
     dashed = f"{AXIS};stroke-dasharray:6 4"
     return [*parts, _line(tx, top, tx, bottom, dashed), _line(left, ty, right, ty, dashed)]
-
-
-Box = tuple[float, float, float, float]
 
 
 def _place(cx: float, cy: float, width: float, right: float,
@@ -237,7 +254,10 @@ def focus_matrix(points: Sequence[MatrixPoint], threshold_x: float, threshold_y:
     def clamp(v: float) -> float:  # scores outside 1..5 stay on the chart's edge
         return min(max(v if math.isfinite(v) else 1.0, 1.0), 5.0)
 
-    body = _cells(left, right, top, bottom, sx(clamp(threshold_x)), sy(clamp(threshold_y)))
+    coords = [(sx(clamp(p.x)), sy(clamp(p.y))) for p in points]
+    taken: list[Box] = [(x - 6, y - 6, x + 6, y + 6) for x, y in coords]
+    body = _cells(left, right, top, bottom, sx(clamp(threshold_x)), sy(clamp(threshold_y)),
+                  taken)
     for tick in range(1, 6):
         body += [_line(sx(tick), top, sx(tick), bottom, GRID),
                  _line(left, sy(tick), right, sy(tick), GRID),
@@ -246,8 +266,6 @@ def focus_matrix(points: Sequence[MatrixPoint], threshold_x: float, threshold_y:
     body += [_text((left + right) / 2, bottom + 42, "Attractiveness", "middle", "font-weight:600"),
              _text(18, (top + bottom) / 2, "Relationship", "middle", "font-weight:600",
                    f'transform="rotate(-90 18 {_n((top + bottom) / 2)})"')]
-    coords = [(sx(clamp(p.x)), sy(clamp(p.y))) for p in points]
-    taken: list[Box] = [(x - 6, y - 6, x + 6, y + 6) for x, y in coords]
     for p, (cx, cy) in zip(points, coords, strict=True):
         name = _short(p.name, 28)
         lx, ly, anchor = _place(cx, cy, len(name) * 6.2, right, taken)
@@ -304,39 +322,34 @@ def pareto_curve(items: Sequence[tuple[str, float]], a_share: float = 0.8,
         note = "The total is zero or negative: nothing to rank."
         return _svg(720, 100, label, [_heading(label), _text(360, 64, note, "middle")])
     classes = _class_list(ranked, a_share, b_share)
-    left, right, top, bottom = 64.0, 656.0, 56.0, 320.0
-    slot = (right - left) / len(ranked)
-    ticks = _scale(ranked[-1][1], ranked[0][1])
-    sy, sp = _linear(ticks[0], ticks[-1], bottom, top), _linear(0, 1, bottom, top)
-    body = [_heading(label), *_legend([(C1, f"A ≤ {_pct(a_share)}", False),
-                                       (C3, f"B ≤ {_pct(b_share)}", False), (C4, "C", False),
-                                       (C2, "Cumulative share", True)], 300, 20)]
-    body += _y_axis(ticks, sy, left, right, _money)
-    body += _y_axis([0, 0.25, 0.5, 0.75, 1], sp, left, right, _pct, right=True)
-    for share, name in ((a_share, "A"), (b_share, "B")):
-        body += [_line(left, sp(share), right, sp(share), f"stroke:{C2};stroke-dasharray:4 3"),
-                 _text(left + 6, sp(share) - 4, f"{name} cut-off {_pct(share)}", "start",
-                       f"{HALO};font-size:11px")]
+    plot = left, top, right, bottom = 64.0, 66.0, 656.0, 330.0
+    slot, sp = (right - left) / len(ranked), _linear(0, 1, bottom, top)
     cumulative, coords, tips = 0.0, [(left, sp(0))], []
     for i, ((name, value), cls) in enumerate(zip(ranked, classes, strict=True)):
         cumulative += max(value, 0.0)
         coords.append((left + (i + 1) * slot, sp(cumulative / total)))
         tips.append(f"{name}: {_money(value)}, {_pct(cumulative / total)} cumulative, class {cls}")
-    body += _bars([v for _, v in ranked], tips, left, slot, sy,
-                  [CLASS_COLOURS[c] for c in classes])
-    for cls in "ABC":
+    body = [_heading(label), *_legend([(C1, f"A ≤ {_pct(a_share)}", False),
+                                       (C3, f"B ≤ {_pct(b_share)}", False), (C4, "C", False),
+                                       (C2, "Cumulative share", True)], 10, 42)]
+    bars = _bar_plot([n for n, _ in ranked], [v for _, v in ranked], tips,
+                     [CLASS_COLOURS[c] for c in classes], plot)
+    body += bars.parts + _y_axis([0, 0.25, 0.5, 0.75, 1], sp, left, right, _pct, right=True)
+    for share, name in ((a_share, "A"), (b_share, "B")):
+        body += [_line(left, sp(share), right, sp(share), f"stroke:{C2};stroke-dasharray:4 3"),
+                 _text(right - 6, sp(share) + 14, f"{name} cut-off {_pct(share)}", "end",
+                       f"{HALO};font-size:11px")]
+    for cls in "ABC":  # the class's letter over its bars, a line where the next class starts
         members = [i for i, c in enumerate(classes) if c == cls]
         if members:
             x0, x1 = left + members[0] * slot, left + (members[-1] + 1) * slot
-            body += [_line(x1, top - 16, x1, bottom, GRID),
-                     _text((x0 + x1) / 2, top - 4, cls, "middle",
+            body += [_line(x1, top - 12, x1, bottom, GRID),
+                     _text((x0 + x1) / 2, top - 2, cls, "middle",
                            f"font-weight:600;fill:{CLASS_COLOURS[cls]}")]
     body += [_polyline(coords, C2),
-             *(_dot(x, y, C2, tip) for (x, y), tip in zip(coords[1:], tips, strict=True)),
-             _line(left, sy(0), right, sy(0))]
-    centres = [left + (i + 0.5) * slot for i in range(len(ranked))]
-    body += _x_labels([name for name, _ in ranked], centres, bottom + 16, slot)
-    return _svg(720, 410, label, body)
+             *(_dot(x, y, C2, tip, min(4.0, slot / 4))
+               for (x, y), tip in zip(coords[1:], tips, strict=True))]
+    return _svg(720, bars.height, label, body)
 
 
 # -- series over time -----------------------------------------------------------------------
@@ -353,32 +366,26 @@ def bar_line_chart(labels: Sequence[str], bars: Sequence[float], line: Sequence[
     if not labels:
         return _no_data(label)
     _check_lengths(labels, bars, line)
-    values = [_finite(v) or 0.0 for v in bars]
-    points = [_finite(v) for v in line]
+    values = [v if math.isfinite(v) else 0.0 for v in bars]
+    points = [v if v is not None and math.isfinite(v) else None for v in line]
     known = [v for v in points if v is not None]
-    left, right, top, bottom = 64.0, 656.0, 40.0, 300.0
-    slot = (right - left) / len(labels)
-    ticks = _scale(min(values), max(values))
+    plot = left, top, right, bottom = 64.0, 40.0, 656.0, 300.0
     rticks = _scale(min(known, default=0.0), max(known, default=0.0))
-    sy = _linear(ticks[0], ticks[-1], bottom, top)
-    sr = _linear(rticks[0], rticks[-1], bottom, top)
-    fmt = _pct if line_is_ratio else _money
-    body = _legend([(C1, bar_title, False), (C2, line_title, True)], left, 20)
-    body += _y_axis(ticks, sy, left, right, _money) + _y_axis(rticks, sr, left, right, fmt, True)
+    sr, fmt = _linear(rticks[0], rticks[-1], bottom, top), (_pct if line_is_ratio else _money)
     tips = [f"{t}: {bar_title} {_money(v)}" for t, v in zip(labels, values, strict=True)]
-    body += _bars(values, tips, left, slot, sy, [C1] * len(values))
-    centres = [left + (i + 0.5) * slot for i in range(len(labels))]
+    drawn = _bar_plot(labels, values, tips, [C1] * len(values), plot)
+    body = _legend([(C1, bar_title, False), (C2, line_title, True)], left, 20)
+    body += drawn.parts + _y_axis(rticks, sr, left, right, fmt, right=True)
     runs: list[list[tuple[float, float]]] = [[]]
-    for x, value in zip(centres, points, strict=True):
+    for x, value in zip(drawn.centres, points, strict=True):
         if value is None:  # a gap ends the stretch of line drawn so far
             runs.append([])
         else:
             runs[-1].append((x, sr(value)))
     body += [_polyline(run, C2) for run in runs if len(run) > 1]
     body += [_dot(x, sr(v), C2, f"{t}: {line_title} {fmt(v)}")
-             for x, t, v in zip(centres, labels, points, strict=True) if v is not None]
-    body += [_line(left, sy(0), right, sy(0)), *_x_labels(labels, centres, bottom + 18, slot)]
-    return _svg(720, 380, label, body)
+             for x, t, v in zip(drawn.centres, labels, points, strict=True) if v is not None]
+    return _svg(720, drawn.height, label, body)
 
 
 def stacked_area_or_bars(labels: Sequence[str], series: Sequence[float], title: str) -> str:
@@ -386,20 +393,14 @@ def stacked_area_or_bars(labels: Sequence[str], series: Sequence[float], title: 
     if not labels:
         return _no_data(title)
     _check_lengths(labels, series)
-    values = [_finite(v) or 0.0 for v in series]
-    left, right, top, bottom = 64.0, 696.0, 44.0, 300.0
-    slot = (right - left) / len(labels)
-    ticks = _scale(min(values), max(values))
-    sy = _linear(ticks[0], ticks[-1], bottom, top)
-    centres = [left + (i + 0.5) * slot for i in range(len(labels))]
-    size = "11px" if slot >= 36 else "9px"
-    body = [_heading(title), *_y_axis(ticks, sy, left, right, _money)]
+    values = [v if math.isfinite(v) else 0.0 for v in series]
     tips = [f"{t}: {_money(v)}" for t, v in zip(labels, values, strict=True)]
-    body += _bars(values, tips, left, slot, sy, [C1] * len(values))
+    bars = _bar_plot(labels, values, tips, [C1] * len(values), (64, 44, 696, 300))
+    size, sy = ("11px" if len(values) <= 16 else "9px"), bars.scale
+    body = [_heading(title), *bars.parts]
     body += [_text(x, sy(v) - 5 if v >= 0 else sy(v) + 13, _money(v), "middle",
-                   f"font-size:{size}") for x, v in zip(centres, values, strict=True)]
-    body += [_line(left, sy(0), right, sy(0)), *_x_labels(labels, centres, bottom + 18, slot)]
-    return _svg(720, 380, title, body)
+                   f"font-size:{size}") for x, v in zip(bars.centres, values, strict=True)]
+    return _svg(720, bars.height, title, body)
 
 
 # -- funnel ---------------------------------------------------------------------------------

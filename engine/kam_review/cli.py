@@ -59,31 +59,37 @@ def main() -> None:
 
 
 @main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @review_options
-@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
+@click.option("--format", "output",
+              type=click.Choice(["text", "json", "markdown", "sarif", "junit"]), default="text",
               show_default=True, help="How to print the result.")
 @click.option("--fail-on", type=SEVERITY_CHOICE, default=None,
               help="Exit 1 when an unwaived finding is at or above this severity.")
 @click.option("--show", type=SEVERITY_CHOICE, default="info", show_default=True,
               help="Text output: hide findings below this severity.")
-def check(as_of: date, accounts: Path, rules: Path | None, thresholds: Path | None,
-          output: str, fail_on: str | None, show: str) -> None:
-    """Evaluate the rules over every account and print the findings.
+def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | None,
+          thresholds: Path | None, output: str, fail_on: str | None, show: str) -> None:
+    """Evaluate the rules over every account (or only FILES) and print the findings.
 
     Exit codes: 0 every file valid; 1 a finding at or above --fail-on; 2 invalid input
     (every error is still listed and every valid account still evaluated).
     """
+    from .ci_formats import check_junit, check_markdown, check_sarif
     from .evaluate import review
     from .report import as_json, as_text, worst_open
     from .rulebook import SEVERITIES
 
-    result = review(accounts, _rules_folder(rules), as_of, thresholds)
-    if output == "json":
-        click.echo(as_json(result), nl=False)
-    else:
+    result = review(accounts, _rules_folder(rules), as_of, thresholds, only=files)
+    if output == "text":
         for error in result.errors:
             click.echo(f"error: {error}", err=True)
-        click.echo(as_text(result, show), nl=False)
+    writers = {
+        "text": lambda: as_text(result, show), "json": lambda: as_json(result),
+        "markdown": lambda: check_markdown(result), "sarif": lambda: check_sarif(result),
+        "junit": lambda: check_junit(result, fail_on),
+    }
+    click.echo(writers[output](), nl=False)
     if result.errors:
         sys.exit(EXIT_INVALID_INPUT)
     worst = worst_open(result)
@@ -127,3 +133,43 @@ def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
     click.echo(f"wrote {len(pages)} pages to {output}")
     if result.errors:
         sys.exit(EXIT_INVALID_INPUT)
+
+
+@main.command()
+@click.argument("base")
+@click.argument("head", required=False)
+@review_options
+@click.option("--base-as-of", callback=lambda c, p, v: _parse_date(c, p, v) if v else None,
+              metavar="YYYY-MM-DD", help="Review the base at its own date (quarter over quarter).")
+@click.option("--own-rules", is_flag=True,
+              help="Evaluate each side with the rules folder as it was at its revision.")
+@click.option("--format", "output", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True)
+def diff(base: str, head: str | None, as_of: date, accounts: Path, rules: Path | None,
+         thresholds: Path | None, base_as_of: date | None, own_rules: bool,
+         output: str) -> None:
+    """What changed between git revision BASE and HEAD (default: the working tree): accounts,
+    classes, focus, findings, stage moves and figures. Reads revisions straight from git."""
+    from .diff import diff_revisions
+    from .diff_report import diff_json, diff_markdown, diff_text
+
+    result = diff_revisions(base, head, accounts, _rules_folder(rules), as_of, base_as_of,
+                            own_rules, thresholds)
+    for error in result.head_result.errors:
+        click.echo(f"error: {error}", err=True)
+    writers = {"text": diff_text, "json": diff_json, "markdown": diff_markdown}
+    click.echo(writers[output](result), nl=False)
+    if result.head_result.errors:
+        sys.exit(EXIT_INVALID_INPUT)
+
+
+@main.command()
+@click.argument("account_id")
+@click.option("--accounts", "accounts", type=click.Path(path_type=Path),
+              default=Path("accounts"), show_default=True, help="Where to write the file.")
+def new(account_id: str, accounts: Path) -> None:
+    """Write a valid, commented account file ACCOUNT_ID.yaml to start from."""
+    from .scaffold import new_account
+
+    path = new_account(account_id, accounts, date.today())
+    click.echo(f"wrote {path}")

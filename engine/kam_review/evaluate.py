@@ -30,10 +30,11 @@ def review(
     rules_folder: Path,
     as_of: date,
     thresholds_file: Path | None = None,
+    only: Sequence[Path] = (),
 ) -> Result:
     """Load, check and evaluate a portfolio: the one call behind every command and the site."""
     rulebook = load_rulebook(rules_folder, thresholds_file)
-    return evaluate(load_portfolio(accounts_folder), rulebook, as_of)
+    return evaluate(load_portfolio(accounts_folder, only), rulebook, as_of)
 
 
 def evaluate(portfolio: Portfolio, rulebook: Rulebook, as_of: date) -> Result:

@@ -20,6 +20,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
+from .diff import compare, review_revision
 from .errors import KamError
 from .evaluate import review
 from .pages import render_pages
@@ -28,6 +29,7 @@ from .resources import bundled_overrides_folder, bundled_rules_folder
 log = logging.getLogger("mkdocs.plugins.kam_review")
 
 AS_OF_VARIABLE = "KAM_AS_OF"
+BASE_VARIABLE = "KAM_BASE"
 STYLESHEETS = ("assets/kam-review.css",)
 SCRIPTS = ("assets/vendor/tablesort/tablesort.min.js",
            "assets/vendor/tablesort/tablesort.number.min.js", "assets/kam-review.js")
@@ -40,6 +42,8 @@ class KamReviewConfig(base.Config):  # type: ignore[no-untyped-call]
     rules = c.Optional(c.Type(str))
     thresholds = c.Optional(c.Type(str))
     as_of = c.Optional(c.Type(str))
+    # A git revision (e.g. last quarter's review tag): adds "Changes since the last review".
+    base = c.Optional(c.Type(str))
 
 
 class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-call]
@@ -81,7 +85,16 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
             raise PluginError(f"kam-review: {error.message}") from error
         for problem in result.errors:
             log.warning("kam-review: %s", problem)
-        pages = render_pages(result)
+        base = os.environ.get(BASE_VARIABLE) or self.config.base
+        changes = None
+        if base:
+            try:
+                changes = compare(review_revision(base, self.accounts, self.rules, self.as_of,
+                                                  thresholds=self.thresholds),
+                                  result, base, "this review")
+            except KamError as error:
+                raise PluginError(f"kam-review: {error.message}") from error
+        pages = render_pages(result, changes)
         for path, text in sorted(pages.items()):
             existing = files.get_file_from_path(path)
             if existing is not None:

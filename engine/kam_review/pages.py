@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from .conditions import outline
+from .diff import Diff
+from .diff_report import change_text
 from .explain import check_text, verdict
 from .facts import revenue_series, stage_checklist
 from .formatting import format_value, money, pct
@@ -32,7 +34,8 @@ CLASS_ORDER = ("fast-growing", "loyal", "nurture", "dormant", UNCLASSIFIED)
 FOCUS_ORDER = ("key", "target", "maintain", "low-profile")
 
 
-def render_pages(result: Result) -> dict[str, str]:
+def render_pages(result: Result, changes: Diff | None = None) -> dict[str, str]:
+    """Every page of the review; with `changes`, also what changed since the base review."""
     pages = {
         "index.md": overview_page(result),
         "risks.md": risks_page(result),
@@ -41,7 +44,12 @@ def render_pages(result: Result) -> dict[str, str]:
         "rules.md": rules_page(result),
     }
     for account in result.accounts:
-        pages[f"{ACCOUNTS_DIR}/{account.account.id}.md"] = account_page(account, result)
+        page = account_page(account, result)
+        if changes is not None:
+            page += "\n" + _account_changes(changes, account.account.id)
+        pages[f"{ACCOUNTS_DIR}/{account.account.id}.md"] = page
+    if changes is not None:
+        pages["changes.md"] = changes_page(changes)
     return pages
 
 
@@ -503,3 +511,36 @@ def owners_page(result: Result) -> str:
         lines.append(table(["Account", "Class", "Focus", "Revenue, last 4 quarters",
                             "Open warnings", "Open deals", "Pipeline"], rows))
     return "\n".join(lines)
+
+
+# -- changes since the last review ---------------------------------------------------------
+
+def changes_page(changes: Diff) -> str:
+    base, head = changes.base_result, changes.head_result
+    lines = [WIDE_PAGE + "# Changes since the last review", "",
+             f"From `{esc(changes.base)}` (reviewed as of {base.as_of}) to this review "
+             f"(as of {head.as_of}): {len(changes.changes)} change(s).", ""]
+    if not changes.changes:
+        return "\n".join([*lines, "Nothing changed.", ""])
+    accounts = {a.account.id: a.account for a in head.accounts}
+    rows = []
+    for change in changes.changes:
+        account = accounts.get(change.account)
+        name = account_link(account) if account else esc(change.account)
+        rows.append([name, change.kind.replace("-", " "),
+                     severity_badge(change.severity) if change.severity else "",
+                     esc(f"{change.rule} {change.subject}".strip()), esc(change.before),
+                     esc(change.after)])
+    lines.append(filterable(table(["Account", "Change", "Severity", "Subject", "Before",
+                                   "After"], rows), ["Change", "Severity"]))
+    return "\n".join(lines)
+
+
+def _account_changes(changes: Diff, account_id: str) -> str:
+    found = changes.for_account(account_id)
+    lines = ["## Changes since the last review", "",
+             f"Compared with `{esc(changes.base)}` as of {changes.base_result.as_of}.", ""]
+    if not found:
+        return "\n".join([*lines, "No change.", ""])
+    lines += [f"- {esc(change_text(change))}" for change in found]
+    return "\n".join([*lines, ""])

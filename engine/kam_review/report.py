@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
+from .model import Waiver
 from .results import AccountResult, Finding, Result
 from .rulebook import SEVERITIES
 
@@ -34,9 +36,25 @@ def as_text(result: Result, show: str = "info") -> str:
     for account in result.accounts:
         lines.append("")
         lines.extend(_account_text(account, show))
+    expiring = expiring_waivers(result)
+    if expiring:
+        lines += ["", f"Waivers ending within {EXPIRY_NOTICE_DAYS} days:"]
+        lines += [f"  {account}: {w.rule}{' [' + w.subject + ']' if w.subject else ''} until "
+                  f"{w.until} (by {w.by}: {w.reason})" for account, w in expiring]
     lines.append("")
     lines.append(summary_line(result))
     return "\n".join(lines) + "\n"
+
+
+EXPIRY_NOTICE_DAYS = 30
+
+
+def expiring_waivers(result: Result) -> list[tuple[str, Waiver]]:
+    """Waivers still running that end within EXPIRY_NOTICE_DAYS of the review date."""
+    horizon = result.as_of + timedelta(days=EXPIRY_NOTICE_DAYS)
+    return [(item.account.id, waiver) for item in result.accounts
+            for waiver in item.account.waivers
+            if waiver.until is not None and result.as_of <= waiver.until <= horizon]
 
 
 def _account_text(result: AccountResult, show: str) -> list[str]:

@@ -1,0 +1,161 @@
+"""One benchmark step, run in a fresh process by bench/run.py; prints one line of JSON.
+
+    python bench/step.py STEP ACCOUNTS_FOLDER [--rules DIR] [--as-of YYYY-MM-DD]
+
+Steps (only the part named is timed; what it needs first is done before the clock starts):
+  load        kam_review.accounts.load_portfolio(folder)
+  facts       kam_review.facts.account_facts over every loaded account
+  rules       RuleMatcher(_engine_rules(rulebook)).matches(all facts), the matching only
+  floor-yaml  read every file and yaml.load(text, Loader=yaml.CSafeLoader), nothing else
+  floor-rules the same conditions as plain Python predicates over the same fact dicts
+
+The JSON holds wall (time.perf_counter), cpu (time.process_time) in seconds, and peak_kib,
+the peak resident set of the whole step process (ru_maxrss), setup included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import operator
+import resource
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kam_review.accounts import load_portfolio
+from kam_review.conditions import AllOf, AnyOf, Compare, Condition, FieldRef
+from kam_review.durable_engine import EngineRule, RuleMatcher
+from kam_review.evaluate import _engine_rules
+from kam_review.facts import FACT_TYPE, Fact, account_facts
+from kam_review.rulebook import Rulebook, load_rulebook
+
+STEPS = ("load", "facts", "rules", "floor-yaml", "floor-rules")
+
+
+class Clock:
+    """Wall and CPU time of a `with` block."""
+
+    def __enter__(self) -> Clock:
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self._wall
+        self.cpu = time.process_time() - self._cpu
+
+
+# -- floor (b): the rule conditions as plain Python (the semantics of tests/oracle.py) -------
+
+_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+    ">": operator.gt, ">=": operator.ge, "in": lambda a, b: a in b,
+}
+
+
+def holds(condition: Condition, fact: Mapping[str, Any]) -> bool:
+    if isinstance(condition, AllOf):
+        return all(holds(item, fact) for item in condition.items)
+    if isinstance(condition, AnyOf):
+        return any(holds(item, fact) for item in condition.items)
+    return _compare(condition, fact)
+
+
+def _compare(compare: Compare, fact: Mapping[str, Any]) -> bool:
+    left = fact.get(compare.field)
+    operand = compare.operand
+    right = fact.get(operand.name) if isinstance(operand, FieldRef) else operand.value
+    if left is None or right is None:
+        return False
+    return bool(_OPERATORS[compare.op](left, right))
+
+
+def plain_matches(rules: Sequence[EngineRule], facts: Sequence[Fact]) -> list[set[str]]:
+    """For each fact, the names of the rules (of its type) whose condition holds."""
+    by_type: dict[str, list[EngineRule]] = {}
+    for rule in rules:
+        by_type.setdefault(rule.fact_type, []).append(rule)
+    return [{rule.name for rule in by_type.get(fact[FACT_TYPE], ()) if holds(rule.condition, fact)}
+            for fact in facts]
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+def _digest(matches: Iterable[set[str]]) -> str:
+    """A fingerprint of the matches, to check that the engine and the floor agree."""
+    sha = hashlib.sha256()
+    for index, names in enumerate(matches):
+        for name in sorted(names):
+            sha.update(f"{index}:{name}\n".encode())
+    return sha.hexdigest()[:16]
+
+
+def _all_facts(folder: Path, rulebook: Rulebook, as_of: date) -> list[Fact]:
+    portfolio = load_portfolio(folder)
+    return [fact for account in portfolio.accounts
+            for fact in account_facts(account, as_of, rulebook)]
+
+
+def run_step(step: str, folder: Path, rules: Path, as_of: date) -> dict[str, Any]:
+    info: dict[str, Any] = {"step": step}
+    clock = Clock()
+    if step == "load":
+        with clock:
+            portfolio = load_portfolio(folder)
+        info.update(accounts=len(portfolio.accounts), errors=len(portfolio.errors))
+    elif step == "floor-yaml":
+        paths = sorted(p for p in folder.iterdir() if p.suffix == ".yaml")
+        with clock:
+            values = [yaml.load(p.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+                      for p in paths]
+        info.update(accounts=len(values))
+    elif step == "facts":
+        rulebook = load_rulebook(rules)
+        portfolio = load_portfolio(folder)
+        with clock:
+            facts = [f for a in portfolio.accounts for f in account_facts(a, as_of, rulebook)]
+        info.update(accounts=len(portfolio.accounts), facts=len(facts))
+    elif step == "rules":
+        rulebook = load_rulebook(rules)
+        facts = _all_facts(folder, rulebook, as_of)
+        engine_rules = _engine_rules(rulebook)
+        matcher = RuleMatcher(engine_rules, FACT_TYPE)
+        with clock:
+            found = matcher.matches(facts)
+        info.update(facts=len(facts), rules=len(engine_rules),
+                    matches=sum(len(m) for m in found), digest=_digest(found))
+    elif step == "floor-rules":
+        rulebook = load_rulebook(rules)
+        facts = _all_facts(folder, rulebook, as_of)
+        engine_rules = _engine_rules(rulebook)
+        with clock:
+            found = plain_matches(engine_rules, facts)
+        info.update(facts=len(facts), rules=len(engine_rules),
+                    matches=sum(len(m) for m in found), digest=_digest(found))
+    else:
+        raise SystemExit(f"unknown step {step!r}; known: {', '.join(STEPS)}")
+    info.update(wall=clock.wall, cpu=clock.cpu,
+                peak_kib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    return info
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("step", choices=STEPS)
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--rules", type=Path, default=Path(__file__).resolve().parents[1]
+                        / "rules")
+    parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 9, 30))
+    args = parser.parse_args(argv)
+    print(json.dumps(run_step(args.step, args.folder, args.rules, args.as_of)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

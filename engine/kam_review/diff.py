@@ -1,0 +1,190 @@
+"""What changed between two reviews: accounts, classes, focus, findings, stages and figures.
+
+A pure function of two Results; `kam diff` and the site's changes page both read it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .evaluate import review
+from .formatting import money, pct
+from .model import Account
+from .results import AccountResult, Result
+from .revisions import export_folder
+from .rulebook import SEVERITIES
+
+# The order changes are listed in, per account.
+CHANGE_KINDS = ("account-added", "account-removed", "class", "focus", "finding-new",
+                "finding-resolved", "stage", "opportunity-added", "opportunity-removed",
+                "figure")
+
+
+@dataclass(frozen=True)
+class Change:
+    account: str
+    kind: str
+    subject: str = ""
+    before: str = ""
+    after: str = ""
+    severity: str = ""
+    rule: str = ""
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        rank = SEVERITIES.index(self.severity) if self.severity else len(SEVERITIES)
+        return (self.account, CHANGE_KINDS.index(self.kind), rank, self.rule, self.subject)
+
+    def as_dict(self) -> dict[str, str]:
+        return {"account": self.account, "kind": self.kind, "subject": self.subject,
+                "before": self.before, "after": self.after, "severity": self.severity,
+                "rule": self.rule}
+
+
+@dataclass(frozen=True)
+class Diff:
+    base: str
+    head: str
+    base_result: Result
+    head_result: Result
+    changes: tuple[Change, ...]
+
+    def for_account(self, account_id: str) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.account == account_id)
+
+    @property
+    def new_findings(self) -> list[Change]:
+        return sorted((c for c in self.changes if c.kind == "finding-new"),
+                      key=lambda c: (SEVERITIES.index(c.severity), c.account, c.rule))
+
+
+def compare(base: Result, head: Result, base_label: str, head_label: str) -> Diff:
+    before = {a.account.id: a for a in base.accounts}
+    after = {a.account.id: a for a in head.accounts}
+    changes: list[Change] = []
+    for account_id in sorted(before.keys() | after.keys()):
+        if account_id not in before:
+            changes.append(Change(account_id, "account-added", after=after[account_id].klass))
+        elif account_id not in after:
+            changes.append(Change(account_id, "account-removed", before=before[account_id].klass))
+        else:
+            changes.extend(_account_changes(before[account_id], after[account_id], head))
+    return Diff(base_label, head_label, base, head, tuple(sorted(changes, key=Change.sort_key)))
+
+
+def _account_changes(old: AccountResult, new: AccountResult, head: Result) -> Iterator[Change]:
+    account = new.account.id
+    if old.klass != new.klass:
+        yield Change(account, "class", before=old.klass, after=new.klass)
+    if old.focus != new.focus:
+        yield Change(account, "focus", before=old.focus or "none", after=new.focus or "none")
+    yield from _finding_changes(old, new)
+    yield from _opportunity_changes(old.account, new.account, head)
+    yield from _figure_changes(old.account, new.account)
+
+
+def _finding_changes(old: AccountResult, new: AccountResult) -> Iterator[Change]:
+    def keyed(result: AccountResult) -> dict[tuple[str, str], Any]:
+        return {(f.rule, f.subject): f for f in result.findings
+                if f.kind not in ("class", "focus")}
+
+    before, after = keyed(old), keyed(new)
+    for key in sorted(after.keys() - before.keys()):
+        finding = after[key]
+        yield Change(new.account.id, "finding-new", finding.subject, after=finding.message,
+                     severity=finding.severity, rule=finding.rule)
+    for key in sorted(before.keys() - after.keys()):
+        finding = before[key]
+        yield Change(new.account.id, "finding-resolved", finding.subject, before=finding.message,
+                     severity=finding.severity, rule=finding.rule)
+
+
+def _opportunity_changes(old: Account, new: Account, head: Result) -> Iterator[Change]:
+    order = {s.id: s.index for s in head.rulebook.stages}
+    before = {o.id: o for o in old.opportunities}
+    after = {o.id: o for o in new.opportunities}
+    for opportunity_id in sorted(after.keys() - before.keys()):
+        yield Change(new.id, "opportunity-added", opportunity_id, after=after[opportunity_id].stage)
+    for opportunity_id in sorted(before.keys() - after.keys()):
+        yield Change(new.id, "opportunity-removed", opportunity_id,
+                     before=before[opportunity_id].stage)
+    for opportunity_id in sorted(before.keys() & after.keys()):
+        was, now = before[opportunity_id], after[opportunity_id]
+        if was.stage != now.stage:
+            # Lost counts as a step back from anywhere; closed as a step forward.
+            direction = "forward" if order.get(now.stage, 0) > order.get(was.stage, 0) else "back"
+            yield Change(new.id, "stage", f"{opportunity_id} ({direction})", before=was.stage,
+                         after=now.stage)
+        for name, show in (("probability", pct), ("value", money)):
+            old_value, new_value = getattr(was, name), getattr(now, name)
+            if old_value != new_value:
+                yield Change(new.id, "figure", f"{opportunity_id} {name}",
+                             before=_shown(old_value, show), after=_shown(new_value, show))
+
+
+def _figure_changes(old: Account, new: Account) -> Iterator[Change]:
+    before = {str(row.quarter): row.revenue for row in old.financials}
+    after = {str(row.quarter): row.revenue for row in new.financials}
+    for quarter in sorted(before.keys() | after.keys()):
+        if before.get(quarter) != after.get(quarter):
+            yield Change(new.id, "figure", f"revenue {quarter}",
+                         before=_shown(before.get(quarter), money),
+                         after=_shown(after.get(quarter), money))
+
+
+def _shown(value: Any, show: Any) -> str:
+    return "—" if value is None else str(show(value))
+
+
+def diff_revisions(
+    base: str,
+    head: str | None,
+    accounts: Path,
+    rules: Path,
+    as_of: date,
+    base_as_of: date | None = None,
+    own_rules: bool = False,
+    thresholds: Path | None = None,
+) -> Diff:
+    """Review `accounts` at two git revisions (head None: the working tree) and compare.
+    With own_rules each side uses the rules folder as it was at its revision."""
+    base_result = review_revision(base, accounts, rules, base_as_of or as_of, own_rules,
+                                  thresholds)
+    if head is None:
+        head_result = review(accounts, rules, as_of, thresholds)
+    else:
+        head_result = review_revision(head, accounts, rules, as_of, own_rules, thresholds)
+    return compare(base_result, head_result, base, head or "working tree")
+
+
+def review_revision(
+    revision: str,
+    accounts: Path,
+    rules: Path,
+    as_of: date,
+    own_rules: bool = False,
+    thresholds: Path | None = None,
+) -> Result:
+    """Review the accounts folder as it was at a git revision (and with its rules then)."""
+    with tempfile.TemporaryDirectory(prefix="kam-diff-") as folder:
+        temporary = Path(folder)
+        exported = export_folder(revision, accounts, temporary / "accounts")
+        if own_rules:
+            rules = export_folder(revision, rules, temporary / "rules")
+        return _relabel(review(exported, rules, as_of, thresholds), temporary, revision)
+
+
+def _relabel(result: Result, temporary: Path, revision: str) -> Result:
+    """Name files read from git as `REVISION:path`, not by their temporary location."""
+    prefix = str(temporary.resolve())
+    errors = []
+    for error in result.errors:
+        if error.file.startswith(prefix):
+            parts = Path(error.file).relative_to(prefix).parts[1:]
+            error = replace(error, file=f"{revision}:{'/'.join(parts)}")
+        errors.append(error)
+    return replace(result, errors=tuple(errors))

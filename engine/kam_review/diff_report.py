@@ -1,0 +1,78 @@
+"""Output writers for `kam diff`: text, JSON and a pull-request comment in Markdown."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from .diff import Change, Diff
+from .markdown_text import esc, table
+
+_TITLES = {
+    "account-added": "account added", "account-removed": "account removed",
+    "class": "class", "focus": "focus", "finding-new": "new finding",
+    "finding-resolved": "resolved finding", "stage": "stage moved",
+    "opportunity-added": "opportunity added", "opportunity-removed": "opportunity removed",
+    "figure": "figure changed",
+}
+
+
+def change_text(change: Change) -> str:
+    title = _TITLES[change.kind]
+    if change.kind in ("finding-new", "finding-resolved"):
+        subject = f" [{change.subject}]" if change.subject else ""
+        message = change.after or change.before
+        return f"{title}: {change.severity.upper()} {change.rule}{subject}: {message}"
+    subject = f" {change.subject}" if change.subject else ""
+    if change.before and change.after:
+        return f"{title}{subject}: {change.before} -> {change.after}"
+    return f"{title}{subject}: {change.after or change.before}"
+
+
+def diff_json(diff: Diff) -> str:
+    data = {
+        "base": diff.base, "head": diff.head,
+        "base_as_of": diff.base_result.as_of.isoformat(),
+        "head_as_of": diff.head_result.as_of.isoformat(),
+        "changes": [c.as_dict() for c in diff.changes],
+        "errors": [e.as_dict() for e in diff.head_result.errors],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def diff_text(diff: Diff) -> str:
+    lines = [f"kam-review: {diff.base} ({diff.base_result.as_of}) -> {diff.head} "
+             f"({diff.head_result.as_of}): {len(diff.changes)} change(s)"]
+    current = None
+    for change in diff.changes:
+        if change.account != current:
+            current = change.account
+            lines += ["", f"{current}:"]
+        lines.append(f"  {change_text(change)}")
+    return "\n".join(lines) + "\n"
+
+
+def diff_markdown(diff: Diff) -> str:
+    """A comment-ready summary: counts, new high-severity findings first, a table per account."""
+    counts = Counter(c.kind for c in diff.changes)
+    lines = [f"### kam-review: changes from `{esc(diff.base)}` to `{esc(diff.head)}`", ""]
+    if not diff.changes:
+        return "\n".join([*lines, "No change in classes, findings, stages or figures.", ""])
+    summary = ", ".join(f"{counts[k]} {_TITLES[k]}{'s' if counts[k] != 1 else ''}"
+                        for k in _TITLES if counts[k])
+    lines += [summary, ""]
+    urgent = [c for c in diff.new_findings if c.severity == "high"]
+    if urgent:
+        lines += ["**New high-severity findings**", ""]
+        lines += [f"- **{esc(c.account)}**: {esc(c.rule)} {esc(c.subject)}: {esc(c.after)}"
+                  for c in urgent]
+        lines.append("")
+    for account in sorted({c.account for c in diff.changes}):
+        lines += [f"<details><summary>{esc(account)} ({len(diff.for_account(account))} "
+                  "changes)</summary>", ""]
+        lines.append(table(["Change", "Subject", "Before", "After"], [
+            [_TITLES[c.kind] + (f" ({c.severity})" if c.severity else ""),
+             esc(f"{c.rule} {c.subject}".strip()), esc(c.before), esc(c.after)]
+            for c in diff.for_account(account)]))
+        lines += ["</details>", ""]
+    return "\n".join(lines)

@@ -1,0 +1,90 @@
+"""`kam check` output for pull requests and CI: Markdown, SARIF 2.1.0, JUnit."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from xml.etree import ElementTree
+
+import jsonschema
+import pytest
+
+from kam_review.ci_formats import check_junit, check_markdown, check_sarif
+from kam_review.evaluate import review
+from kam_review.report import as_text
+from kam_review.results import Result
+
+from .conftest import ACCOUNTS, AS_OF, REPO, RULES, healthy_account, write_account
+
+SARIF_SCHEMA = REPO / "build" / "schemas" / "sarif-2.1.0.json"
+
+
+@pytest.fixture(scope="module")
+def sample() -> Result:
+    return review(ACCOUNTS, RULES, AS_OF)
+
+
+def test_sarif_validates_against_the_official_schema(sample: Result) -> None:
+    if not SARIF_SCHEMA.exists():
+        if os.environ.get("KAM_REQUIRE_SARIF_SCHEMA"):
+            pytest.fail(f"{SARIF_SCHEMA} is missing: run `make test`")
+        pytest.skip(f"{SARIF_SCHEMA} is missing: `make test` fetches it")
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    log = json.loads(check_sarif(sample))
+    jsonschema.Draft4Validator(schema).validate(log)
+    results = log["runs"][0]["results"]
+    assert len(results) == sum(len(a.findings) for a in sample.accounts)
+
+
+def test_sarif_locates_each_finding_at_its_line(sample: Result) -> None:
+    log = json.loads(check_sarif(sample))
+    hanhai = (ACCOUNTS / "hanhai-retail.yaml").read_text(encoding="utf-8").splitlines()
+    (left,) = [r for r in log["runs"][0]["results"] if r["ruleId"] == "risk.key-contact-left"
+               and "Hanhai" in r["message"]["text"]]
+    location = left["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "accounts/hanhai-retail.yaml"
+    assert "- name: Chen Jun" in hanhai[location["region"]["startLine"] - 1]
+    assert left["suppressions"][0]["kind"] == "inSource"  # waived in the file
+
+
+def test_sarif_reports_input_errors(tmp_path: Path) -> None:
+    write_account(tmp_path, healthy_account())
+    (tmp_path / "bad.yaml").write_text("id: bad\nname: Bad\nowner: X\nfinancials: 3\n",
+                                       encoding="utf-8")
+    log = json.loads(check_sarif(review(tmp_path, RULES, AS_OF)))
+    (error,) = [r for r in log["runs"][0]["results"] if r["ruleId"] == "input.invalid"]
+    assert error["level"] == "error"
+    assert error["locations"][0]["physicalLocation"]["region"] == {"startLine": 4,
+                                                                   "startColumn": 1}
+    assert error["message"]["text"] == "financials: expected a list, got 3"
+
+
+def test_junit_fails_accounts_with_findings_at_the_threshold(sample: Result) -> None:
+    suite = ElementTree.fromstring(check_junit(sample, "high"))
+    cases = {c.get("name"): c for c in suite.iter("testcase")}
+    assert len(cases) == len(sample.accounts)
+    assert cases["ruifeng-retail"].find("failure") is not None
+    assert cases["kangning-pharma"].find("failure") is None
+    assert suite.get("failures") == str(sum(1 for c in cases.values()
+                                            if c.find("failure") is not None))
+
+
+def test_markdown_summary_puts_high_findings_first(sample: Result) -> None:
+    text = check_markdown(sample)
+    assert text.startswith("### kam-review: 14 accounts as of 2026-09-30")
+    assert text.index("**High-severity findings**") < text.index("<details>")
+    assert "risk.opponent-decision-maker Kang Jie" in text
+    assert len(text.splitlines()) < 250
+
+
+def test_waivers_ending_soon_are_listed(tmp_path: Path) -> None:
+    account = healthy_account()
+    account["waivers"] = [
+        {"rule": "risk.complacency", "reason": "r", "until": "2026-10-20", "by": "Zhou Lan"},
+        {"rule": "risk.silent-account", "reason": "r", "until": "2027-03-01", "by": "Zhou Lan"}]
+    write_account(tmp_path, account)
+    text = as_text(review(tmp_path, RULES, AS_OF))
+    assert "Waivers ending within 30 days:\n  test-account: risk.complacency until 2026-10-20" \
+        in text
+    assert "risk.silent-account until" not in text
