@@ -12,11 +12,11 @@ import pytest
 from kam_review.charts import (
     MatrixPoint,
     abc_classes,
+    bar_chart,
     bar_line_chart,
     focus_matrix,
     funnel_chart,
     pareto_curve,
-    stacked_area_or_bars,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -36,7 +36,7 @@ CHARTS: dict[str, Callable[[], str]] = {
     "pareto": lambda: pareto_curve(ITEMS, title=HOSTILE),
     "bar_line": lambda: bar_line_chart(QUARTERS, [2.1e6, 2.4e6, 0.0, 2.9e6, -1e5],
                                        [0.31, None, 0.2, -0.05, 0.3], HOSTILE, "Gross margin"),
-    "bars": lambda: stacked_area_or_bars([*QUARTERS, HOSTILE], [1, 2.9e6, 850e3, 0, -3e5, 5e6],
+    "bars": lambda: bar_chart([*QUARTERS, HOSTILE], [1, 2.9e6, 850e3, 0, -3e5, 5e6],
                                          "Portfolio revenue"),
     "funnel": lambda: funnel_chart(STAGES),
     "many_labels": lambda: pareto_curve([(f"Account {i} {HOSTILE}", 1e6 / (i + 1))
@@ -46,7 +46,7 @@ EMPTY: dict[str, Callable[[], str]] = {
     "matrix": lambda: focus_matrix([], 3.0, 3.0),
     "pareto": lambda: pareto_curve([]),
     "bar_line": lambda: bar_line_chart([], [], [], "Revenue", "Margin"),
-    "bars": lambda: stacked_area_or_bars([], [], "Revenue"),
+    "bars": lambda: bar_chart([], [], "Revenue"),
     "funnel": lambda: funnel_chart([]),
 }
 EVERY = {**CHARTS, **{f"empty_{name}": build for name, build in EMPTY.items()}}
@@ -213,7 +213,7 @@ def test_bar_line_chart_rejects_series_of_other_lengths() -> None:
 
 
 def test_bar_chart_writes_compact_values_on_the_bars() -> None:
-    svg = stacked_area_or_bars(["Q1", "Q2", "Q3", "Q4"], [2.9e6, 850e3, 900, 0], "Revenue")
+    svg = bar_chart(["Q1", "Q2", "Q3", "Q4"], [2.9e6, 850e3, 900, 0], "Revenue")
     assert len(_all(svg, "rect", "kam-bar")) == 4
     texts = [el.text for el in _tree(svg).iter(SVG + "text")]
     for value in ("2.9M", "850k", "900", "0"):

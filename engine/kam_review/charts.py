@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .formatting import money, pct
+
 Scale = Callable[[float], float]
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 of a label, to keep labels apart
 
@@ -59,19 +61,6 @@ def _n(value: float) -> str:
 
 def _trim(text: str) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _money(value: float) -> str:
-    """Compact money for axes and labels: 2,900,000 -> 2.9M, 850,000 -> 850k."""
-    sign, value = ("-" if value < 0 else ""), abs(value)
-    for unit, size in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
-        if round(value / size, 1) >= 1:
-            return sign + _trim(f"{value / size:.1f}") + unit
-    return sign + f"{value:.0f}"
-
-
-def _pct(value: float) -> str:
-    return _trim(f"{value * 100:.1f}") + "%"
 
 
 def _short(text: str, limit: int) -> str:
@@ -167,7 +156,7 @@ def _bar_plot(labels: Sequence[str], values: Sequence[float], tips: Sequence[str
     ticks = _scale(min(values), max(values))
     sy = _linear(ticks[0], ticks[-1], bottom, top)
     zero, centres = sy(0.0), [left + (i + 0.5) * slot for i in range(len(values))]
-    parts = _y_axis(ticks, sy, left, right, _money)
+    parts = _y_axis(ticks, sy, left, right, money)
     parts += [_rect(x - slot * 0.35, min(zero, sy(v)), slot * 0.7, abs(sy(v) - zero),
                     f"fill:{colour}", tip, "kam-bar")
               for x, v, tip, colour in zip(centres, values, tips, colours, strict=True)]
@@ -328,16 +317,16 @@ def pareto_curve(items: Sequence[tuple[str, float]], a_share: float = 0.8,
     for i, ((name, value), cls) in enumerate(zip(ranked, classes, strict=True)):
         cumulative += max(value, 0.0)
         coords.append((left + (i + 1) * slot, sp(cumulative / total)))
-        tips.append(f"{name}: {_money(value)}, {_pct(cumulative / total)} cumulative, class {cls}")
-    body = [_heading(label), *_legend([(C1, f"A ≤ {_pct(a_share)}", False),
-                                       (C3, f"B ≤ {_pct(b_share)}", False), (C4, "C", False),
+        tips.append(f"{name}: {money(value)}, {pct(cumulative / total)} cumulative, class {cls}")
+    body = [_heading(label), *_legend([(C1, f"A ≤ {pct(a_share)}", False),
+                                       (C3, f"B ≤ {pct(b_share)}", False), (C4, "C", False),
                                        (C2, "Cumulative share", True)], 10, 42)]
     bars = _bar_plot([n for n, _ in ranked], [v for _, v in ranked], tips,
                      [CLASS_COLOURS[c] for c in classes], plot)
-    body += bars.parts + _y_axis([0, 0.25, 0.5, 0.75, 1], sp, left, right, _pct, right=True)
+    body += bars.parts + _y_axis([0, 0.25, 0.5, 0.75, 1], sp, left, right, pct, right=True)
     for share, name in ((a_share, "A"), (b_share, "B")):
         body += [_line(left, sp(share), right, sp(share), f"stroke:{C2};stroke-dasharray:4 3"),
-                 _text(right - 6, sp(share) + 14, f"{name} cut-off {_pct(share)}", "end",
+                 _text(right - 6, sp(share) + 14, f"{name} cut-off {pct(share)}", "end",
                        f"{HALO};font-size:11px")]
     for cls in "ABC":  # the class's letter over its bars, a line where the next class starts
         members = [i for i, c in enumerate(classes) if c == cls]
@@ -371,8 +360,8 @@ def bar_line_chart(labels: Sequence[str], bars: Sequence[float], line: Sequence[
     known = [v for v in points if v is not None]
     plot = left, top, right, bottom = 64.0, 40.0, 656.0, 300.0
     rticks = _scale(min(known, default=0.0), max(known, default=0.0))
-    sr, fmt = _linear(rticks[0], rticks[-1], bottom, top), (_pct if line_is_ratio else _money)
-    tips = [f"{t}: {bar_title} {_money(v)}" for t, v in zip(labels, values, strict=True)]
+    sr, fmt = _linear(rticks[0], rticks[-1], bottom, top), (pct if line_is_ratio else money)
+    tips = [f"{t}: {bar_title} {money(v)}" for t, v in zip(labels, values, strict=True)]
     drawn = _bar_plot(labels, values, tips, [C1] * len(values), plot)
     body = _legend([(C1, bar_title, False), (C2, line_title, True)], left, 20)
     body += drawn.parts + _y_axis(rticks, sr, left, right, fmt, right=True)
@@ -388,17 +377,17 @@ def bar_line_chart(labels: Sequence[str], bars: Sequence[float], line: Sequence[
     return _svg(720, drawn.height, label, body)
 
 
-def stacked_area_or_bars(labels: Sequence[str], series: Sequence[float], title: str) -> str:
+def bar_chart(labels: Sequence[str], series: Sequence[float], title: str) -> str:
     """One series as bars, each with its value written on it."""
     if not labels:
         return _no_data(title)
     _check_lengths(labels, series)
     values = [v if math.isfinite(v) else 0.0 for v in series]
-    tips = [f"{t}: {_money(v)}" for t, v in zip(labels, values, strict=True)]
+    tips = [f"{t}: {money(v)}" for t, v in zip(labels, values, strict=True)]
     bars = _bar_plot(labels, values, tips, [C1] * len(values), (64, 44, 696, 300))
     size, sy = ("11px" if len(values) <= 16 else "9px"), bars.scale
     body = [_heading(title), *bars.parts]
-    body += [_text(x, sy(v) - 5 if v >= 0 else sy(v) + 13, _money(v), "middle",
+    body += [_text(x, sy(v) - 5 if v >= 0 else sy(v) + 13, money(v), "middle",
                    f"font-size:{size}") for x, v in zip(bars.centres, values, strict=True)]
     return _svg(720, bars.height, title, body)
 
@@ -415,7 +404,7 @@ def funnel_chart(stages: Sequence[tuple[str, int, float]]) -> str:
     for i, (name, count, value) in enumerate(stages):
         share = value / widest if widest > 0 and math.isfinite(value) else 0.0
         width, y = max(24.0, share * 600), 10 + i * 50
-        text = f"{_short(name, 60)}: {count} deal{'' if count == 1 else 's'}, {_money(value)}"
+        text = f"{_short(name, 60)}: {count} deal{'' if count == 1 else 's'}, {money(value)}"
         body += [_text(360, y + 14, text, "middle"),
                  _rect(360 - width / 2, y + 20, width, 24, f"fill:{C1}", text, "kam-bar")]
     return _svg(720, 20 + 50 * len(stages), label, body)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from . import charts
 from .conditions import outline
 from .diff import Diff
 from .diff_report import change_text
@@ -100,6 +101,11 @@ def filterable(markdown_table: str, filters: Iterable[str] = ()) -> str:
     return f'<div class="kam-table"{attribute} markdown>\n\n{markdown_table}\n</div>\n'
 
 
+def chart(svg: str) -> str:
+    """An inline SVG chart as a raw HTML block, untouched by Markdown."""
+    return f'<div class="kam-chart">\n\n{svg}\n\n</div>\n'
+
+
 def num(value: Any, spec: str) -> str:
     """A figure that sorts by its value, not by its text (850k below 2.9M)."""
     if value is None:
@@ -147,12 +153,16 @@ def overview_page(result: Result) -> str:
     focus = Counter(a.focus or "no scorecard" for a in accounts)
     severities = Counter(f.severity for a in accounts for f in a.open_findings
                          if f.kind not in ("class", "focus"))
+    lines.append('<div class="kam-glance" markdown>\n')
     lines.append(table(["Class", "Accounts"], [[c, str(classes[c])] for c in CLASS_ORDER
                                                 if classes[c]]))
     lines.append(table(["Focus", "Accounts"], [[c, str(focus[c])] for c in
                                                 (*FOCUS_ORDER, "no scorecard") if focus[c]]))
     lines.append(table(["Severity", "Open findings"], [[severity_badge(s), str(severities[s])]
                                                         for s in SEVERITIES]))
+    lines.append("</div>\n")
+    lines += _portfolio_charts(result)
+    abc = charts.abc_classes([(a.account.id, _fact(a, "revenue_ttm") or 0) for a in accounts])
     lines += ["## Accounts", ""]
     rows = []
     for item in sorted(accounts, key=lambda a: a.account.name.lower()):
@@ -161,13 +171,45 @@ def overview_page(result: Result) -> str:
             account_link(item.account), esc(item.account.owner), item.klass, item.focus or "—",
             num(_fact(item, "revenue_ttm"), "money"),
             num(_fact(item, "growth_yoy"), "spct"),
-            num(_fact(item, "gross_margin_ttm"), "pct"),
+            num(_fact(item, "gross_margin_ttm"), "pct"), abc[item.account.id],
             f"{severity_badge(worst.severity)} {esc(worst.message)}" if worst else "—",
         ])
     lines.append(filterable(table(["Account", "Owner", "Class", "Focus",
-                                   "Revenue, last 4 quarters", "Growth", "Margin",
-                                   "Worst open finding"], rows), ["Owner", "Class", "Focus"]))
+                                   "Revenue, last 4 quarters", "Growth", "Margin", "ABC",
+                                   "Worst open finding"], rows),
+                            ["Owner", "Class", "Focus", "ABC"]))
     return "\n".join(lines)
+
+
+def _portfolio_charts(result: Result) -> list[str]:
+    accounts = result.accounts
+    thresholds = result.rulebook.threshold_values()
+    points = [charts.MatrixPoint(a.account.name, _fact(a, "attractiveness_score"),
+                                 _fact(a, "relationship_score"), f"accounts/{a.account.id}/")
+              for a in accounts if _fact(a, "attractiveness_score") is not None
+              and _fact(a, "relationship_score") is not None]
+    lines = ["## Strategic focus matrix", "",
+             f"{len(points)} of {len(accounts)} accounts have a scorecard; click a dot for the "
+             "account.", "",
+             chart(charts.focus_matrix(points, thresholds.get("focus_high_attractiveness", 3),
+                                       thresholds.get("focus_strong_relationship", 3)))]
+    revenue = [(a.account.name, _fact(a, "revenue_ttm") or 0) for a in accounts]
+    profit = [(a.account.name, (_fact(a, "revenue_ttm") or 0) * (_fact(a, "gross_margin_ttm")
+                                                                  or 0)) for a in accounts]
+    lines += ["## Pareto (ABC) analysis", "",
+              "Accounts ranked by the last 4 quarters; class A brings the first 80% of the "
+              "total, B the next 15%, C the rest (seeds 002, 004).", "",
+              chart(charts.pareto_curve(revenue, title="Revenue, last 4 quarters")),
+              chart(charts.pareto_curve(profit, title="Gross profit, last 4 quarters"))]
+    by_quarter: dict[str, float] = {}
+    for item in accounts:
+        for quarter, amount, _ in revenue_series(item.account, result.as_of):
+            by_quarter[str(quarter)] = by_quarter.get(str(quarter), 0) + amount
+    quarters = sorted(by_quarter)[-8:]
+    lines += ["## Portfolio revenue by quarter", "",
+              chart(charts.bar_chart(quarters, [by_quarter[q] for q in quarters],
+                                     "Portfolio revenue"))]
+    return lines
 
 
 def _errors_section(result: Result) -> list[str]:
@@ -244,6 +286,11 @@ def _figures_section(item: AccountResult, result: Result) -> list[str]:
             ("ROI", "roi", "pct")]
     lines.append(table(["Figure", "Value"], [[label, _figure(_fact(item, name), spec)]
                                              for label, name, spec in kpis]))
+    series = revenue_series(account, result.as_of)
+    lines.append(chart(charts.bar_line_chart(
+        [str(q) for q, _, _ in series], [r for _, r, _ in series],
+        [(r - c) / r if c is not None and r > 0 else None for _, r, c in series],
+        "Revenue", "Gross margin")))
     rows = {row.quarter.index: row for row in account.financials}
     quarter_rows = []
     for quarter, revenue, cost in revenue_series(account, result.as_of):
@@ -462,6 +509,10 @@ def funnel_page(result: Result) -> str:
     lost = [f for _, f in deals if f["stage"] == "lost"]
     rows.append(["Lost", "—", str(len(lost)), num(sum(f.get("value", 0) for f in lost), "money"),
                  "—"])
+    lines.append(chart(charts.funnel_chart([
+        (stage.name, sum(1 for _, f in deals if f["stage"] == stage.id),
+         sum(f.get("value", 0) for _, f in deals if f["stage"] == stage.id))
+        for stage in result.rulebook.stages])))
     lines.append(table(["Stage", "Owner", "Deals", "Value", "Weighted value"], rows))
     lines += ["## By forecast bucket", ""]
     rows = []
