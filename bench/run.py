@@ -433,8 +433,8 @@ def markdown(results: list[Measure], sizes: list[int], run_date: str, seconds: f
         "## Machine", "", "| | |", "|---|---|",
         *(f"| {k} | {v} |" for k, v in machine()), "",
         "## Measurements", "",
-        "| step | N | wall s | CPU s | peak MiB | notes |",
-        "|---|---:|---:|---:|---:|---|",
+        "| step | N | wall s | CPU s | peak MiB | wall ms / account | notes |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     for n in sizes:
         for step in STEP_ORDER:
@@ -443,8 +443,10 @@ def markdown(results: list[Measure], sizes: list[int], run_date: str, seconds: f
                 continue
             notes = ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
                               for k, v in m.extra.items())
+            per = f"{m.wall / n * 1000:.2f}" if m.ok and m.wall is not None else "-"
             lines.append(f"| {STEP_TITLES[step]} | {n:,} | {_cell(m.wall, m, 's')} | "
-                         f"{_cell(m.cpu, m, 's')} | {_cell(m.peak_mib, m, 'MiB')} | {notes} |")
+                         f"{_cell(m.cpu, m, 's')} | {_cell(m.peak_mib, m, 'MiB')} | {per} | "
+                         f"{notes} |")
     lines += ["", "Peak MiB of the Python steps is the whole step process (what it loads "
               "before the clock starts included); of `kam check` and the site builds, the "
               "command's own peak RSS (`/usr/bin/time -v`).", "",
