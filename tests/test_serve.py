@@ -48,8 +48,8 @@ def test_editing_an_account_while_serving_updates_its_page(tmp_path: Path) -> No
     env = os.environ | {"NO_MKDOCS_2_WARNING": "1"}
     env.pop("KAM_AS_OF", None)
     server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
+        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}/accounts/hanhai-retail/"
         _wait_for(url, "Hanhai Retail Group", 60)
