@@ -98,8 +98,10 @@ def load_account(path: Path) -> tuple[Account | None, list[InputError]]:
     if errors and value is None:
         return None, errors
     if not isinstance(value, dict):
-        errors.append(InputError(name, 1, 1, "", "expected a mapping of account fields at the top "
-                                 "level (id: ..., name: ..., owner: ..., financials: ...)"))
+        line, column = document.locations.get((), (1, 1))
+        errors.append(InputError(name, line, column, "", "expected a mapping of account fields "
+                                 "at the top level (id: ..., name: ..., owner: ..., "
+                                 "financials: ...)"))
         return None, errors
     errors.extend(schema_errors(_validator(), value, name, document.locations))
     errors.extend(_consistency_errors(value, path, name, document))

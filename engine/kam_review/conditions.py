@@ -16,6 +16,7 @@ adapter (durable-rules); this module only reads and checks them.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -162,7 +163,12 @@ def _constant(text: str, path: tuple[str | int, ...]) -> Scalar:
     if text in ("true", "false"):
         return text == "true"
     if _NUMBER.match(text):
-        return float(text) if "." in text else int(text)
+        number = float(text) if "." in text else int(text)
+        # The engine receives conditions as JSON and rejects numbers JSON writes as 1e-05.
+        if "e" in json.dumps(number):
+            raise ConditionError(f"{text} cannot be passed to the rule engine: use a number "
+                                 "between 0.0001 and 1e15 in size, or 0", path)
+        return number
     quoted = _QUOTED.match(text)
     if quoted:
         return quoted.group(1) if quoted.group(1) is not None else quoted.group(2)

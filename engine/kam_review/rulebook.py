@@ -201,8 +201,8 @@ def _read_checked(
     name = display_path(path)
     document = read_yaml(path, shown_as=name)
     errors.extend(document.errors)
-    if document.value is None and not document.errors:
-        errors.append(InputError(name, 1, 1, "", "the file holds no YAML document"))
+    if document.errors:
+        return None, document, name
     found = schema_errors(make_validator(schema), document.value, name, document.locations)
     errors.extend(found)
     return (None if found or document.errors else document.value), document, name
