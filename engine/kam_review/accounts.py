@@ -127,8 +127,9 @@ def _consistency_errors(
     yield from _duplicates(value.get("contacts"), "contacts", "name", at)
     yield from _duplicates(value.get("opportunities"), "opportunities", "id", at)
     contacts = value.get("contacts")
-    known = {c.get("name") for c in contacts if isinstance(c, dict)} if isinstance(
-        contacts, list) else set()
+    names = [c.get("name") for c in contacts if isinstance(c, dict)] if isinstance(
+        contacts, list) else []
+    known = {name for name in names if isinstance(name, str)}
     activities = value.get("activities")
     for i, activity in enumerate(activities if isinstance(activities, list) else []):
         people = activity.get("with") if isinstance(activity, dict) else None
