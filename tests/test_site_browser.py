@@ -353,3 +353,89 @@ def test_search_works_offline(site: Site) -> None:
     WebDriverWait(driver, TIMEOUT).until(ec.url_matches(rf"^{re.escape(target)}(\?|$)"))
     assert heading_text(driver.find_element(By.CSS_SELECTOR, "article h1")) == account["name"]
     assert_clean(site)
+
+
+def test_overview_shows_the_charts(site: Site) -> None:
+    open_page(site, "/")
+    driver = site.driver
+    charts = driver.find_elements(By.CSS_SELECTOR, "article div.kam-chart svg")
+    assert len(charts) >= 4
+    dots = driver.find_elements(By.CSS_SELECTOR, "svg a circle, svg a .kam-dot")
+    with_scores = [a for a in (load_yaml(p) for p in account_files()) if a.get("scores")]
+    assert len(dots) >= len(with_scores)
+    assert save_full_page_screenshot(driver, "overview-charts").stat().st_size > 10_000
+
+
+def test_risk_register_filters_and_sorts(site: Site) -> None:
+    open_page(site, "/risks/")
+    driver = site.driver
+    table = driver.find_element(By.CSS_SELECTOR, "div.kam-table table")
+    rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    severity = driver.find_element(By.CSS_SELECTOR, "select[data-column='Severity']")
+    severity.find_element(By.CSS_SELECTOR, "option[value='high']").click()
+    visible = [r for r in rows if r.is_displayed()]
+    assert 0 < len(visible) < len(rows)
+    headers = [text_of(th) for th in table.find_elements(By.CSS_SELECTOR, "thead th")]
+    column = headers.index("Severity")
+    assert {text_of(r.find_elements(By.TAG_NAME, "td")[column]) for r in visible} == {"high"}
+    count = text_of(driver.find_element(By.CSS_SELECTOR, ".kam-count"))
+    assert count == f"{len(visible)} of {len(rows)} shown"
+    # Sort by account, descending after two clicks.
+    header = table.find_elements(By.CSS_SELECTOR, "thead th")[headers.index("Account")]
+    header.click()
+    header.click()
+    names = [text_of(r.find_elements(By.TAG_NAME, "td")[0])
+             for r in table.find_elements(By.CSS_SELECTOR, "tbody tr") if r.is_displayed()]
+    assert names == sorted(names, reverse=True, key=str.lower)
+    assert header.get_attribute("aria-sort") == "descending"
+    text = driver.find_element(By.CSS_SELECTOR, ".kam-filters input[type='search']")
+    text.send_keys("Ruifeng")
+    visible = [r for r in rows if r.is_displayed()]
+    assert visible and all("Ruifeng" in text_of(r) for r in visible)
+    save_full_page_screenshot(driver, "risk-register-filtered")
+    assert_clean(site)
+
+
+def test_money_columns_sort_by_value(site: Site) -> None:
+    open_page(site, "/")
+    table = site.driver.find_element(By.CSS_SELECTOR, "div.kam-table table")
+    headers = [text_of(th) for th in table.find_elements(By.CSS_SELECTOR, "thead th")]
+    column = headers.index("Revenue, last 4 quarters")
+    table.find_elements(By.CSS_SELECTOR, "thead th")[column].click()
+    cells = [r.find_elements(By.TAG_NAME, "td")[column] for r in
+             table.find_elements(By.CSS_SELECTOR, "tbody tr")]
+    values = [float(str(c.get_attribute("data-sort"))) for c in cells]
+    assert values == sorted(values) or values == sorted(values, reverse=True)
+    assert_clean(site)
+
+
+def test_funnel_and_owner_pages(site: Site) -> None:
+    open_page(site, "/funnel/")
+    driver = site.driver
+    assert driver.find_elements(By.CSS_SELECTOR, "article div.kam-chart svg")
+    opportunities = sum(len(load_yaml(p).get("opportunities", [])) for p in account_files())
+    rows = driver.find_elements(By.XPATH, "//h2[@id='every-opportunity']/following::table[1]"
+                                          "//tbody/tr")
+    assert len(rows) == opportunities
+    save_full_page_screenshot(driver, "funnel")
+    open_page(site, "/owners/")
+    owners = {load_yaml(p)["owner"] for p in account_files()}
+    headings = {heading_text(h) for h in driver.find_elements(By.CSS_SELECTOR, "article h2")}
+    assert owners <= headings
+    assert_clean(site)
+
+
+def test_account_page_prints_as_a_clean_page(site: Site) -> None:
+    open_page(site, "/accounts/hanhai-retail/")
+    driver = site.driver
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        hidden = driver.execute_script(
+            "return ['.md-header', '.md-sidebar--primary', '.md-footer'].map(s => "
+            "document.querySelector(s) ? getComputedStyle(document.querySelector(s)).display "
+            ": 'none')")
+        assert hidden == ["none", "none", "none"]
+        pdf = driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": True})
+        assert len(pdf["data"]) > 10_000
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})

@@ -42,6 +42,9 @@ def safe_markdown_html(source: str) -> str:
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     """A Markdown table; cells must already be escaped or trusted Markdown."""
+    rows = list(rows)
+    if not rows:
+        return "*None.*\n"
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
     lines += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"

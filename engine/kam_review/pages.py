@@ -98,6 +98,8 @@ def filterable(markdown_table: str, filters: Iterable[str] = ()) -> str:
     """A table the reader can sort, and filter by the named columns (see kam-review.js)."""
     names = ",".join(filters)
     attribute = f' data-filters="{names}"' if names else ""
+    if not markdown_table.startswith("|"):
+        return markdown_table
     return f'<div class="kam-table"{attribute} markdown>\n\n{markdown_table}\n</div>\n'
 
 
