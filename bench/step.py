@@ -8,6 +8,11 @@ Steps (only the part named is timed; what it needs first is done before the cloc
   rules       RuleMatcher(_engine_rules(rulebook)).matches(all facts), the matching only
   floor-yaml  read every file and yaml.load(text, Loader=yaml.CSafeLoader), nothing else
   floor-rules the same conditions as plain Python predicates over the same fact dicts
+  rules-no-timers  `rules` with durable-rules' Host timer threads not started (a diagnostic
+              for a suggested fix: kam-review never uses the engine's timers)
+
+With --facts FILE, `facts` pickles the facts it made to FILE (after the clock stops) and the
+rule steps read them from there instead of loading the portfolio again.
 
 The JSON holds wall (time.perf_counter), cpu (time.process_time) in seconds, and peak_kib,
 the peak resident set of the whole step process (ru_maxrss), setup included.
@@ -19,6 +24,7 @@ import argparse
 import hashlib
 import json
 import operator
+import pickle
 import resource
 import sys
 import time
@@ -36,7 +42,7 @@ from kam_review.evaluate import _engine_rules
 from kam_review.facts import FACT_TYPE, Fact, account_facts
 from kam_review.rulebook import Rulebook, load_rulebook
 
-STEPS = ("load", "facts", "rules", "floor-yaml", "floor-rules")
+STEPS = ("load", "facts", "rules", "floor-yaml", "floor-rules", "rules-no-timers")
 
 
 class Clock:
@@ -96,13 +102,24 @@ def _digest(matches: Iterable[set[str]]) -> str:
     return sha.hexdigest()[:16]
 
 
-def _all_facts(folder: Path, rulebook: Rulebook, as_of: date) -> list[Fact]:
+def _all_facts(folder: Path, rulebook: Rulebook, as_of: date, cache: Path | None) -> list[Fact]:
+    if cache is not None and cache.exists():
+        facts: list[Fact] = pickle.loads(cache.read_bytes())
+        return facts
     portfolio = load_portfolio(folder)
     return [fact for account in portfolio.accounts
             for fact in account_facts(account, as_of, rulebook)]
 
 
-def run_step(step: str, folder: Path, rules: Path, as_of: date) -> dict[str, Any]:
+def _no_timer_threads() -> None:
+    """Start no dispatch / timer threads in durable-rules' Host (they race the main thread)."""
+    import durable.engine
+
+    durable.engine.Host._run = lambda self: None
+
+
+def run_step(step: str, folder: Path, rules: Path, as_of: date,
+             cache: Path | None = None) -> dict[str, Any]:
     info: dict[str, Any] = {"step": step}
     clock = Clock()
     if step == "load":
@@ -121,9 +138,13 @@ def run_step(step: str, folder: Path, rules: Path, as_of: date) -> dict[str, Any
         with clock:
             facts = [f for a in portfolio.accounts for f in account_facts(a, as_of, rulebook)]
         info.update(accounts=len(portfolio.accounts), facts=len(facts))
-    elif step == "rules":
+        if cache is not None:
+            cache.write_bytes(pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+    elif step in ("rules", "rules-no-timers"):
+        if step == "rules-no-timers":
+            _no_timer_threads()
         rulebook = load_rulebook(rules)
-        facts = _all_facts(folder, rulebook, as_of)
+        facts = _all_facts(folder, rulebook, as_of, cache)
         engine_rules = _engine_rules(rulebook)
         matcher = RuleMatcher(engine_rules, FACT_TYPE)
         with clock:
@@ -132,7 +153,7 @@ def run_step(step: str, folder: Path, rules: Path, as_of: date) -> dict[str, Any
                     matches=sum(len(m) for m in found), digest=_digest(found))
     elif step == "floor-rules":
         rulebook = load_rulebook(rules)
-        facts = _all_facts(folder, rulebook, as_of)
+        facts = _all_facts(folder, rulebook, as_of, cache)
         engine_rules = _engine_rules(rulebook)
         with clock:
             found = plain_matches(engine_rules, facts)
@@ -152,8 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rules", type=Path, default=Path(__file__).resolve().parents[1]
                         / "rules")
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 9, 30))
+    parser.add_argument("--facts", type=Path, default=None,
+                        help="pickle of the facts: written by `facts`, read by the rule steps")
     args = parser.parse_args(argv)
-    print(json.dumps(run_step(args.step, args.folder, args.rules, args.as_of)))
+    print(json.dumps(run_step(args.step, args.folder, args.rules, args.as_of, args.facts)))
     return 0
 
 

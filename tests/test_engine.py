@@ -82,3 +82,14 @@ def test_same_findings_in_the_same_order_twice_in_one_process(rulebook: Rulebook
     second = evaluate(load_portfolio(ACCOUNTS), rulebook, AS_OF)
     assert [a.findings for a in first.accounts] == [a.findings for a in second.accounts]
     assert sum(len(a.findings) for a in first.accounts) > 50
+
+
+def test_no_background_threads_race_the_engine(rulebook: Rulebook) -> None:
+    """Regression: durable-rules' Host dispatches every ruleset from two timer threads; on a
+    slow run (a progress bar on a terminal) they raced the main thread's batch and the engine
+    failed with error 307. The adapter's host starts none."""
+    import threading
+
+    _matcher(rulebook).matches([{FACT_TYPE: "account", "executives_current": 0}])
+    timers = [t for t in threading.enumerate() if isinstance(t, threading.Timer)]
+    assert timers == []

@@ -16,6 +16,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from .cache import AccountCache
 from .errors import InputError
 from .model import (
     Account,
@@ -33,8 +34,9 @@ from .model import (
     Waiver,
     format_path,
 )
+from .progress import Progress, silent
 from .schema_errors import make_validator, schema_errors
-from .yamlsource import YamlDocument, display_path, read_yaml
+from .yamlsource import MAX_FILE_BYTES, YamlDocument, display_path, read_yaml
 
 ACCOUNT_SUFFIX = ".yaml"
 # The published JSON Schema of the account format; editors can point at it too.
@@ -61,7 +63,8 @@ def _validator() -> Draft202012Validator:
     return make_validator(account_schema())
 
 
-def load_portfolio(folder: Path, only: Sequence[Path] = ()) -> Portfolio:
+def load_portfolio(folder: Path, only: Sequence[Path] = (), progress: Progress = silent,
+                   cache: AccountCache | None = None) -> Portfolio:
     """Every account file in folder; with `only`, just those files (a pre-commit hook checks
     the files a commit changes)."""
     portfolio = Portfolio()
@@ -74,7 +77,7 @@ def load_portfolio(folder: Path, only: Sequence[Path] = ()) -> Portfolio:
             InputError(display_path(folder), 1, 1, "", "no such folder of account files")
         )
         return portfolio
-    for path in paths:
+    for path in progress(paths, len(paths), "reading accounts"):
         if path.suffix == ".yml":
             portfolio.errors.append(
                 InputError(display_path(path), 1, 1, "", f"account files end in .yaml: rename it "
@@ -83,16 +86,33 @@ def load_portfolio(folder: Path, only: Sequence[Path] = ()) -> Portfolio:
             continue
         if path.suffix != ACCOUNT_SUFFIX:
             continue
-        account, errors = load_account(path)
+        account, errors = _load_cached(path, cache) if cache else load_account(path)
         portfolio.errors.extend(errors)
         if account is not None:
             portfolio.accounts.append(account)
     return portfolio
 
 
-def load_account(path: Path) -> tuple[Account | None, list[InputError]]:
+def _load_cached(path: Path, cache: AccountCache) -> tuple[Account | None, list[InputError]]:
     name = display_path(path)
-    document = read_yaml(path, shown_as=name)
+    try:
+        content = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
+    except OSError:
+        content = None
+    if content is None:
+        return load_account(path)
+    hit = cache.get(name, content)
+    if hit is not None:
+        return hit
+    entry = load_account(path, content)
+    cache.put(name, content, entry)
+    return entry
+
+
+def load_account(path: Path, content: bytes | None = None
+                 ) -> tuple[Account | None, list[InputError]]:
+    name = display_path(path)
+    document = read_yaml(path, shown_as=name, content=content)
     errors = list(document.errors)
     value = document.value
     if errors and value is None:

@@ -68,19 +68,27 @@ def main() -> None:
               help="Exit 1 when an unwaived finding is at or above this severity.")
 @click.option("--show", type=SEVERITY_CHOICE, default="info", show_default=True,
               help="Text output: hide findings below this severity.")
+@click.option("--quiet", is_flag=True, help="No progress bar, even on a terminal.")
+@click.option("--no-cache", is_flag=True,
+              help="Parse every file, ignoring the cache of unchanged files in .kam-cache.")
 def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | None,
-          thresholds: Path | None, output: str, fail_on: str | None, show: str) -> None:
+          thresholds: Path | None, output: str, fail_on: str | None, show: str,
+          quiet: bool, no_cache: bool) -> None:
     """Evaluate the rules over every account (or only FILES) and print the findings.
 
     Exit codes: 0 every file valid; 1 a finding at or above --fail-on; 2 invalid input
     (every error is still listed and every valid account still evaluated).
     """
+    from .cache import DEFAULT_FOLDER, AccountCache
     from .ci_formats import check_junit, check_markdown, check_sarif
     from .evaluate import review
+    from .progress import on_terminal, silent
     from .report import as_json, as_text, worst_open
     from .rulebook import SEVERITIES
 
-    result = review(accounts, _rules_folder(rules), as_of, thresholds, only=files)
+    result = review(accounts, _rules_folder(rules), as_of, thresholds, only=files,
+                    progress=silent if quiet else on_terminal,
+                    cache=None if no_cache else AccountCache(DEFAULT_FOLDER))
     if output == "text":
         for error in result.errors:
             click.echo(f"error: {error}", err=True)

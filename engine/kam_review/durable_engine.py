@@ -9,7 +9,8 @@ match it. The shape avoids the engine's known traps:
 - `cap` hands each action all of a chunk's matches at once (the largest speed lever);
 - matches are collected into sets, because an `$or` fires once per true branch;
 - actions only record; nothing they do can raise into the engine, which would swallow it;
-- one Host per process, never shared between threads.
+- one Host per process, never shared between threads, and without the background threads
+  that would otherwise dispatch the ruleset while a batch is being asserted.
 """
 
 from __future__ import annotations
@@ -50,12 +51,25 @@ class EngineRule:
     condition: Condition
 
 
+class _SynchronousHost(durable.engine.Host):  # type: ignore[misc]
+    """A host without its background dispatch threads.
+
+    durable-rules' Host starts two timer threads that dispatch every ruleset every 0.2 s. They
+    serve timers and asynchronous actions, which kam-review does not use, and they race with
+    a batch being asserted on the main thread: on a slow run the engine then fails with
+    "Could not complete and start action" (error 307). Facts asserted without a callback run
+    their actions before `assert_facts` returns, so no thread is needed."""
+
+    def _run(self) -> None:
+        pass
+
+
 def _the_host() -> durable.engine.Host:
-    # Each Host starts timer threads that never stop, and a ruleset used from two threads can
-    # crash the process: one host per process, used from the thread that made it.
+    # A ruleset used from two threads can crash the process: one host per process, used
+    # from the thread that made it.
     global _host, _host_thread
     if _host is None:
-        _host = durable.engine.Host()
+        _host = _SynchronousHost()
         _host_thread = threading.get_ident()
     elif _host_thread != threading.get_ident():
         raise EngineError("the rule engine is used from one thread only")

@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from .accounts import Portfolio, load_portfolio
+from .cache import AccountCache
 from .conditions import Compare, FieldRef, ThresholdRef, operand_value, walk
 from .durable_engine import EngineRule, RuleMatcher
 from .errors import InputError
 from .facts import FACT_TYPE, SOURCE_PATH, Fact, account_facts
 from .formatting import fill
 from .model import Account, Waiver
+from .progress import Progress, silent
 from .results import UNCLASSIFIED, AccountResult, Check, Explanation, Finding, Result
 from .rulebook import Rule, Rulebook, load_rulebook
 from .yamlsource import display_path
@@ -31,14 +33,20 @@ def review(
     as_of: date,
     thresholds_file: Path | None = None,
     only: Sequence[Path] = (),
+    progress: Progress = silent,
+    cache: AccountCache | None = None,
 ) -> Result:
     """Load, check and evaluate a portfolio: the one call behind every command and the site."""
     rulebook = load_rulebook(rules_folder, thresholds_file)
-    return evaluate(load_portfolio(accounts_folder, only), rulebook, as_of)
+    portfolio = load_portfolio(accounts_folder, only, progress, cache)
+    return evaluate(portfolio, rulebook, as_of, progress)
 
 
-def evaluate(portfolio: Portfolio, rulebook: Rulebook, as_of: date) -> Result:
-    facts_by_account = [account_facts(a, as_of, rulebook) for a in portfolio.accounts]
+def evaluate(portfolio: Portfolio, rulebook: Rulebook, as_of: date,
+             progress: Progress = silent) -> Result:
+    accounts = portfolio.accounts
+    facts_by_account = [account_facts(a, as_of, rulebook)
+                        for a in progress(accounts, len(accounts), "computing facts")]
     flat = [fact for facts in facts_by_account for fact in facts]
     matched = _matcher(_engine_rules(rulebook)).matches(flat)
     results, errors = [], list(portfolio.errors)

@@ -24,6 +24,7 @@ from .diff import compare, review_revision
 from .errors import KamError
 from .evaluate import review
 from .pages import render_pages
+from .progress import on_terminal
 from .resources import bundled_overrides_folder, bundled_rules_folder
 
 log = logging.getLogger("mkdocs.plugins.kam_review")
@@ -80,7 +81,8 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         try:
-            result = review(self.accounts, self.rules, self.as_of, self.thresholds)
+            result = review(self.accounts, self.rules, self.as_of, self.thresholds,
+                            progress=on_terminal)
         except KamError as error:
             raise PluginError(f"kam-review: {error.message}") from error
         for problem in result.errors:
