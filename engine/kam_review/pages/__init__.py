@@ -1,0 +1,70 @@
+"""The review's pages: a pure function from a Result to Markdown files (path -> text).
+
+MkDocs gets these through the plugin; `kam build` writes them to a folder, so the generator
+does not depend on MkDocs and can feed another static site generator. One module a kind of
+page; `common` holds what they share.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from ..diff import Diff
+from ..results import Result
+from .account import account_page
+from .catalogue import rules_page
+from .common import ACCOUNTS_DIR
+from .portfolio import (
+    account_changes_section,
+    changes_page,
+    funnel_page,
+    overview_page,
+    owners_page,
+    risks_page,
+)
+
+__all__ = ["render_pages", "write_pages"]
+
+
+def render_pages(result: Result, changes: Diff | None = None) -> dict[str, str]:
+    """Every page of the review; with `changes`, also what changed since the base review."""
+    pages = {
+        "index.md": overview_page(result),
+        "risks.md": risks_page(result),
+        "funnel.md": funnel_page(result),
+        "owners.md": owners_page(result),
+        "rules.md": rules_page(result),
+    }
+    for account in result.accounts:
+        page = account_page(account, result)
+        if changes is not None:
+            page += "\n" + account_changes_section(changes, account.account.id)
+        pages[f"{ACCOUNTS_DIR}/{account.account.id}.md"] = page
+    if changes is not None:
+        pages["changes.md"] = changes_page(changes)
+    return pages
+
+
+def write_pages(pages: dict[str, str], folder: Path) -> None:
+    """Write the pages into folder, replacing it whole only once every page is written."""
+    folder = folder.resolve()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        for relative, text in sorted(pages.items()):
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        if folder.exists():
+            old = folder.with_name(f".{folder.name}-old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(folder, old)
+            os.replace(staging, folder)
+            shutil.rmtree(old)
+        else:
+            os.replace(staging, folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,80 @@
+"""Pieces every page uses: links, badges, figures, sortable tables, charts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ..formatting import format_value
+from ..markdown_text import esc
+from ..model import Account
+from ..results import UNCLASSIFIED, AccountResult, Finding
+
+ACCOUNTS_DIR = "accounts"
+KIND_TITLES = {
+    "class": "Classification", "focus": "Strategic focus", "risk": "Failure risks",
+    "stage": "Sales funnel", "plan": "Plan", "advice": "Working with the buying team",
+}
+CLASS_ORDER = ("fast-growing", "loyal", "nurture", "dormant", UNCLASSIFIED)
+FOCUS_ORDER = ("key", "target", "maintain", "low-profile")
+
+
+def account_link(account: Account, prefix: str = "") -> str:
+    return f"[{esc(account.name)}]({prefix}{ACCOUNTS_DIR}/{account.id}.md)"
+
+
+def rule_link(rule_id: str, prefix: str = "") -> str:
+    return f"[{rule_id}]({prefix}rules.md#{anchor(rule_id)})"
+
+
+def anchor(rule_id: str) -> str:
+    return rule_id.replace(".", "-")
+
+
+def severity_badge(severity: str) -> str:
+    return f'<span class="kam-sev kam-sev-{severity}">{severity}</span>'
+
+
+def filterable(markdown_table: str, filters: Iterable[str] = ()) -> str:
+    """A table the reader can sort, and filter by the named columns (see kam-review.js)."""
+    names = ",".join(filters)
+    attribute = f' data-filters="{names}"' if names else ""
+    if not markdown_table.startswith("|"):
+        return markdown_table
+    return f'<div class="kam-table"{attribute} markdown>\n\n{markdown_table}\n</div>\n'
+
+
+def chart(svg: str) -> str:
+    """An inline SVG chart as a raw HTML block, untouched by Markdown."""
+    return f'<div class="kam-chart">\n\n{svg}\n\n</div>\n'
+
+
+def num(value: Any, spec: str) -> str:
+    """A figure that sorts by its value, not by its text (850k below 2.9M)."""
+    if value is None:
+        return "—"
+    return f'<span data-value="{value}">{format_value(value, spec)}</span>'
+
+
+def account_fact(result: AccountResult, name: str) -> Any:
+    return result.facts[0].get(name)
+
+
+def figure(value: Any, spec: str) -> str:
+    return "—" if value is None else format_value(value, spec)
+
+
+WIDE_PAGE = "---\nhide:\n  - toc\n---\n\n"
+
+
+def waiver_text(finding: Finding) -> str:
+    if finding.waiver is None:
+        return ""
+    return (f"waived until {finding.waiver.until} by {esc(finding.waiver.by)}: "
+            f"{esc(finding.waiver.reason)}")
+
+
+def finding_row(finding: Finding, prefix: str) -> list[str]:
+    return [severity_badge(finding.severity), rule_link(finding.rule, prefix),
+            esc(finding.subject), esc(finding.message), esc(finding.action),
+            waiver_text(finding)]
