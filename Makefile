@@ -19,8 +19,13 @@ $(BIN)/kam: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# Built next to the old site and swapped in whole: a build that fails leaves the old one.
 site: $(BIN)/kam
-	$(BIN)/mkdocs build
+	rm -rf build/.site-new build/.site-old
+	$(BIN)/mkdocs build --site-dir build/.site-new
+	if [ -d build/site ]; then mv build/site build/.site-old; fi
+	mv build/.site-new build/site
+	rm -rf build/.site-old
 	@echo "The review site is in build/site (open build/site/index.html, or run: make serve)"
 
 serve: $(BIN)/kam

@@ -68,3 +68,16 @@ def test_pages_are_a_pure_function(review_accounts: Any, tmp_path: Path) -> None
     assert sorted(p.name for p in (tmp_path / "out").rglob("*.md")) == sorted(
         Path(k).name for k in first)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_a_failed_write_leaves_the_previous_tree(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    write_pages({"index.md": "# old\n"}, target)
+    try:
+        write_pages({"index.md": "# new\n", "bad\0name.md": "x"}, target)
+    except (OSError, ValueError):
+        pass
+    else:
+        raise AssertionError("writing a page with a NUL in its name should fail")
+    assert (target / "index.md").read_text(encoding="utf-8") == "# old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
