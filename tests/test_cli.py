@@ -108,8 +108,9 @@ def test_explain_names_the_failed_condition_of_each_class() -> None:
     run = kam("explain", "jiahe-home", "--as-of", str(AS_OF))
     assert "class: unclassified" in run.stdout
     assert "  class.fast-growing: does not apply\n    no  growth_yoy >= " \
-           "$fast_growing_min_growth_yoy  (growth_yoy = absent, " \
-           "$fast_growing_min_growth_yoy = 0.25)" in run.stdout
+           "$fast_growing_min_growth_yoy  (growth_yoy = absent: revenue of the last 4 quarters " \
+           "against the 4 before, as a fraction (needs 8 quarters of figures and revenue in " \
+           "the earlier 4), $fast_growing_min_growth_yoy = 0.25)" in run.stdout
 
 
 def test_build_writes_the_markdown_tree(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .conditions import fields_used
+from .fact_fields import FACT_TYPES
 from .facts import FACT_TYPE, SOURCE_PATH
 from .formatting import format_value
 from .results import AccountResult, Check, Explanation, Result
@@ -15,9 +16,13 @@ def value_text(value: Any) -> str:
     return "absent" if value is None else format_value(value, "")
 
 
-def check_text(check: Check) -> str:
-    """`growth_yoy >= $fast_growing_min_growth_yoy: growth_yoy = 0.12, $... = 0.25`."""
-    values = ", ".join(f"{name} = {value_text(value)}" for name, value in check.values)
+def check_text(check: Check, fact_type: str) -> str:
+    """`growth_yoy >= $fast_growing_min_growth_yoy  (growth_yoy = 0.12, $... = 0.25)`; an absent
+    fact says what it would need."""
+    fields = FACT_TYPES[fact_type]
+    values = ", ".join(
+        f"{name} = absent: {fields[name].doc}" if value is None and name in fields
+        else f"{name} = {value_text(value)}" for name, value in check.values)
     return f"{check.text}  ({values})"
 
 
@@ -66,5 +71,5 @@ def explain_text(result: AccountResult, review: Result) -> str:
             lines.append(f"  {explanation.rule}: {verdict(explanation, chosen, rulebook)}")
             for check in explanation.checks:
                 mark = "yes" if check.held else "no "
-                lines.append(f"    {mark} {check_text(check)}")
+                lines.append(f"    {mark} {check_text(check, rulebook.rule(explanation.rule).on)}")
     return "\n".join(lines) + "\n"

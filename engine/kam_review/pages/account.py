@@ -29,10 +29,11 @@ def account_page(item: AccountResult, result: Result) -> str:
                            [finding_row(f, prefix) for f in found]))
     lines += ["## Why this class and focus", ""]
     for explanation in item.explanations:
-        chosen = item.klass if rulebook.rule(explanation.rule).kind == "class" else item.focus
+        rule = rulebook.rule(explanation.rule)
+        chosen = item.klass if rule.kind == "class" else item.focus
         lines.append(f"- {rule_link(explanation.rule, prefix)}: "
                      f"{verdict(explanation, chosen, rulebook)}")
-        lines += [f"    - {'✔' if c.held else '✘'} {esc(check_text(c))}"
+        lines += [f"    - {'✔' if c.held else '✘'} {esc(check_text(c, rule.on))}"
                   for c in explanation.checks]
     lines.append("")
     lines += _figures_section(item, result)
