@@ -39,9 +39,16 @@ validation:
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """kam-review built as a wheel and installed into a folder of its own."""
+    # Built from a clean copy: setuptools' build/ folder in a working tree may hold stale files.
+    source = tmp_path_factory.mktemp("source")
+    for name in ("engine", "rules", "site"):
+        shutil.copytree(REPO / name, source / name,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
     wheels = tmp_path_factory.mktemp("wheels")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(wheels), str(REPO)], check=True, capture_output=True)
+                    "-q", "-w", str(wheels), str(source)], check=True, capture_output=True)
     target = tmp_path_factory.mktemp("site-packages")
     (wheel,) = wheels.glob("kam_review-*.whl")
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",

@@ -88,9 +88,11 @@ def _account_result(
         for name in names:
             if _PART not in name:
                 fired.setdefault(name, []).append(fact)
-    explanations = tuple(
-        _explain(rule, facts, matches) for rule in rulebook.rules if rule.kind in _EXPLAINED_KINDS
-    )
+    first_of_type: dict[str, tuple[Fact, set[str]]] = {}
+    for fact, names in zip(facts, matches, strict=True):
+        first_of_type.setdefault(fact[FACT_TYPE], (fact, names))
+    explanations = tuple(_explain(rule, *first_of_type.get(rule.on, ({}, set())))
+                         for rule in rulebook.rules if rule.kind in _EXPLAINED_KINDS)
     klass = _assigned(rulebook.by_kind("class"), fired) or UNCLASSIFIED
     focus = _assigned(rulebook.by_kind("focus"), fired)
     for rule in rulebook.rules:
@@ -117,9 +119,8 @@ def _assigned(rules: list[Rule], fired: dict[str, list[Fact]]) -> str | None:
     return None
 
 
-def _explain(rule: Rule, facts: list[Fact], matches: Sequence[set[str]]) -> Explanation:
-    fact, names = next(((f, m) for f, m in zip(facts, matches, strict=True)
-                        if f[FACT_TYPE] == rule.on), ({}, set()))
+def _explain(rule: Rule, fact: Fact, names: set[str]) -> Explanation:
+    """How each comparison of a class or focus rule turned out on the account's fact."""
     checks = []
     for i, compare in enumerate(walk(rule.when)):
         checks.append(Check(compare.text, f"{rule.id}{_PART}{i}" in names,
