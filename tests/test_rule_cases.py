@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from kam_review.evaluate import explanations
 from kam_review.results import AccountResult
 from kam_review.rulebook import Rulebook
 
@@ -254,7 +255,7 @@ for _style in ("analytical", "direct", "social", "conceptual"):
 
 
 def _fired(result: AccountResult, rule_id: str) -> bool:
-    explained = {e.rule: e.fired for e in result.explanations}
+    explained = {e.rule: e.fired for e in explanations(result)}
     if rule_id in explained:
         return explained[rule_id]
     return any(f.rule == rule_id for f in result.findings)

@@ -115,7 +115,7 @@ def explain(account_id: str, as_of: date, accounts: Path, rules: Path | None,
     from .evaluate import review
     from .explain import explain_text
 
-    result = review(accounts, _rules_folder(rules), as_of, thresholds)
+    result = review(accounts, _rules_folder(rules), as_of, thresholds, explain=True)
     known = [a.account.id for a in result.accounts]
     if account_id not in known:
         errors = [str(e) for e in result.errors if Path(e.file).stem == account_id]
@@ -133,7 +133,7 @@ def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
     from .evaluate import review
     from .pages import render_pages, write_pages
 
-    result = review(accounts, _rules_folder(rules), as_of, thresholds)
+    result = review(accounts, _rules_folder(rules), as_of, thresholds, explain=True)
     for error in result.errors:
         click.echo(f"error: {error}", err=True)
     pages = render_pages(result)

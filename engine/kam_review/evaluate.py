@@ -35,34 +35,37 @@ def review(
     only: Sequence[Path] = (),
     progress: Progress = silent,
     cache: AccountCache | None = None,
+    explain: bool = False,
 ) -> Result:
-    """Load, check and evaluate a portfolio: the one call behind every command and the site."""
+    """Load, check and evaluate a portfolio: the one call behind every command and the site.
+    With `explain`, class and focus rules are also judged comparison by comparison (for the
+    site and `kam explain`; `kam check` does without)."""
     rulebook = load_rulebook(rules_folder, thresholds_file)
     portfolio = load_portfolio(accounts_folder, only, progress, cache)
-    return evaluate(portfolio, rulebook, as_of, progress)
+    return evaluate(portfolio, rulebook, as_of, progress, explain)
 
 
 def evaluate(portfolio: Portfolio, rulebook: Rulebook, as_of: date,
-             progress: Progress = silent) -> Result:
+             progress: Progress = silent, explain: bool = False) -> Result:
     accounts = portfolio.accounts
     facts_by_account = [account_facts(a, as_of, rulebook)
                         for a in progress(accounts, len(accounts), "computing facts")]
     flat = [fact for facts in facts_by_account for fact in facts]
-    matched = _matcher(_engine_rules(rulebook)).matches(flat)
+    matched = _matcher(_engine_rules(rulebook, explain)).matches(flat)
     results, errors = [], list(portfolio.errors)
     position = 0
     for account, facts in zip(portfolio.accounts, facts_by_account, strict=True):
         matches = matched[position:position + len(facts)]
         position += len(facts)
-        results.append(_account_result(account, facts, matches, rulebook, as_of))
+        results.append(_account_result(account, facts, matches, rulebook, as_of, explain))
         errors.extend(_waiver_errors(account, rulebook))
     return Result(as_of, tuple(results), tuple(sorted(set(errors))), rulebook)
 
 
-def _engine_rules(rulebook: Rulebook) -> tuple[EngineRule, ...]:
+def _engine_rules(rulebook: Rulebook, explain: bool = False) -> tuple[EngineRule, ...]:
     rules = [EngineRule(r.id, r.on, r.when) for r in rulebook.rules]
     for rule in rulebook.rules:
-        if rule.kind in _EXPLAINED_KINDS:
+        if explain and rule.kind in _EXPLAINED_KINDS:
             rules += [EngineRule(f"{rule.id}{_PART}{i}", rule.on, compare)
                       for i, compare in enumerate(walk(rule.when))]
     return tuple(rules)
@@ -80,6 +83,7 @@ def _account_result(
     matches: Sequence[set[str]],
     rulebook: Rulebook,
     as_of: date,
+    explain: bool,
 ) -> AccountResult:
     thresholds = {f"${name}": value for name, value in rulebook.threshold_values().items()}
     findings: list[Finding] = []
@@ -88,11 +92,11 @@ def _account_result(
         for name in names:
             if _PART not in name:
                 fired.setdefault(name, []).append(fact)
-    first_of_type: dict[str, tuple[Fact, set[str]]] = {}
+    first_of_type: dict[str, tuple[Fact, frozenset[str]]] = {}
     for fact, names in zip(facts, matches, strict=True):
-        first_of_type.setdefault(fact[FACT_TYPE], (fact, names))
-    explanations = tuple(_explain(rule, *first_of_type.get(rule.on, ({}, set())))
-                         for rule in rulebook.rules if rule.kind in _EXPLAINED_KINDS)
+        first_of_type.setdefault(fact[FACT_TYPE], (fact, frozenset(names)))
+    tested = tuple((rule, *first_of_type.get(rule.on, ({}, frozenset())))
+                   for rule in rulebook.rules if explain and rule.kind in _EXPLAINED_KINDS)
     klass = _assigned(rulebook.by_kind("class"), fired) or UNCLASSIFIED
     focus = _assigned(rulebook.by_kind("focus"), fired)
     for rule in rulebook.rules:
@@ -108,7 +112,7 @@ def _account_result(
                 line=account.line_of(fact[SOURCE_PATH]),
             ))
     findings.sort(key=Finding.sort_key)
-    return AccountResult(account, klass, focus, tuple(findings), tuple(facts), explanations)
+    return AccountResult(account, klass, focus, tuple(findings), tuple(facts), tested)
 
 
 def _assigned(rules: list[Rule], fired: dict[str, list[Fact]]) -> str | None:
@@ -119,7 +123,15 @@ def _assigned(rules: list[Rule], fired: dict[str, list[Fact]]) -> str | None:
     return None
 
 
-def _explain(rule: Rule, fact: Fact, names: set[str]) -> Explanation:
+def explanations(result: AccountResult) -> tuple[Explanation, ...]:
+    """Why the account got its class and focus: every class and focus rule, comparison by
+    comparison, as the engine judged each one. Needs a result evaluated with `explain`."""
+    if not result.tested:
+        raise ValueError(f"{result.account.id} was evaluated without explanations")
+    return tuple(_explain(rule, fact, names) for rule, fact, names in result.tested)
+
+
+def _explain(rule: Rule, fact: Fact, names: frozenset[str]) -> Explanation:
     """How each comparison of a class or focus rule turned out on the account's fact."""
     checks = []
     for i, compare in enumerate(walk(rule.when)):

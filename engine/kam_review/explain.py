@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .conditions import fields_used
+from .evaluate import explanations
 from .fact_fields import FACT_TYPES
 from .facts import FACT_TYPE, SOURCE_PATH
 from .formatting import format_value
@@ -65,7 +66,7 @@ def explain_text(result: AccountResult, review: Result) -> str:
         lines.append(f"         when {values}")
     for kind, chosen in (("class", result.klass), ("focus", result.focus)):
         lines += ["", f"Why this {kind}"]
-        for explanation in result.explanations:
+        for explanation in explanations(result):
             if rulebook.rule(explanation.rule).kind != kind:
                 continue
             lines.append(f"  {explanation.rule}: {verdict(explanation, chosen, rulebook)}")

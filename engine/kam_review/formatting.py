@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 FORMAT_SPECS = ("money", "pct", "spct", "days", "num", "int", "")
@@ -59,17 +60,6 @@ def format_value(value: Any, spec: str) -> str:
     return number(value)
 
 
-class MessageFormatter(string.Formatter):
-    """Fills a rule's message template from a fact: `{growth_yoy:pct}`, `{$threshold:pct}`.
-    Field names are looked up whole, so a template cannot reach attributes or indexes."""
-
-    def get_field(self, field_name: str, args: Any, kwargs: Any) -> tuple[Any, str]:
-        return kwargs.get(field_name), field_name
-
-    def format_field(self, value: Any, format_spec: str) -> str:
-        return format_value(value, format_spec)
-
-
 def template_fields(template: str) -> list[tuple[str, str]]:
     """The (field, spec) pairs a template refers to; raises ValueError on a malformed one."""
     return [
@@ -79,5 +69,14 @@ def template_fields(template: str) -> list[tuple[str, str]]:
     ]
 
 
+@lru_cache(maxsize=1024)
+def _parts(template: str) -> tuple[tuple[str, str | None, str], ...]:
+    return tuple((literal, name, spec or "")
+                 for literal, name, spec, _ in string.Formatter().parse(template))
+
+
 def fill(template: str, values: Mapping[str, Any]) -> str:
-    return MessageFormatter().vformat(template, (), dict(values))
+    """A rule's message template filled from a fact: `{growth_yoy:pct}`, `{$threshold:pct}`.
+    Field names are looked up whole, so a template cannot reach attributes or indexes."""
+    return "".join(literal + ("" if name is None else format_value(values.get(name), spec))
+                   for literal, name, spec in _parts(template))

@@ -82,7 +82,7 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         try:
             result = review(self.accounts, self.rules, self.as_of, self.thresholds,
-                            progress=on_terminal)
+                            progress=on_terminal, explain=True)
         except KamError as error:
             raise PluginError(f"kam-review: {error.message}") from error
         for problem in result.errors:

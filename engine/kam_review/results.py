@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from .errors import InputError
 from .model import Account, Waiver
-from .rulebook import SEVERITIES, Rulebook
+from .rulebook import SEVERITIES, Rule, Rulebook
 
 UNCLASSIFIED = "unclassified"
 KIND_ORDER = ("class", "focus", "risk", "stage", "plan", "advice")
@@ -71,7 +71,10 @@ class AccountResult:
     focus: str | None
     findings: tuple[Finding, ...]
     facts: tuple[dict[str, Any], ...]  # the account's own fact first
-    explanations: tuple[Explanation, ...]
+    # For each class and focus rule: the fact it tested and the comparisons that held there.
+    # Turned into Explanations only when a page or `kam explain` asks (evaluate.explanations).
+    tested: tuple[tuple[Rule, dict[str, Any], frozenset[str]], ...] = field(
+        default=(), compare=False, repr=False)
 
     @property
     def open_findings(self) -> tuple[Finding, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .. import charts
+from ..evaluate import explanations
 from ..explain import check_text, verdict
 from ..facts import revenue_series, stage_checklist
 from ..formatting import money, pct
@@ -28,7 +29,7 @@ def account_page(item: AccountResult, result: Result) -> str:
         lines.append(table(["Severity", "Rule", "Subject", "Finding", "Action", "Waiver"],
                            [finding_row(f, prefix) for f in found]))
     lines += ["## Why this class and focus", ""]
-    for explanation in item.explanations:
+    for explanation in explanations(item):
         rule = rulebook.rule(explanation.rule)
         chosen = item.klass if rule.kind == "class" else item.focus
         lines.append(f"- {rule_link(explanation.rule, prefix)}: "
