@@ -7,7 +7,9 @@ left out of the evaluation, every other file is still loaded.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -17,7 +19,7 @@ from typing import Any
 import fastjsonschema
 from jsonschema import Draft202012Validator
 
-from .cache import AccountCache
+from .cache import AccountCache, CacheEntry, content_key
 from .errors import InputError
 from .model import (
     Account,
@@ -95,42 +97,74 @@ def load_portfolio(folder: Path, only: Sequence[Path] = (), progress: Progress =
             InputError(display_path(folder), 1, 1, "", "no such folder of account files")
         )
         return portfolio
-    for path in progress(paths, len(paths), "reading accounts"):
+    for path in paths:
         if path.suffix == ".yml":
             portfolio.errors.append(
                 InputError(display_path(path), 1, 1, "", f"account files end in .yaml: rename it "
                            f"to {path.stem}{ACCOUNT_SUFFIX}")
             )
-            continue
-        if path.suffix != ACCOUNT_SUFFIX:
-            continue
-        account, errors = _load_cached(path, cache) if cache else load_account(path)
+    account_paths = [p for p in paths if p.suffix == ACCOUNT_SUFFIX]
+    for account, errors in _load_all(account_paths, progress, cache):
         portfolio.errors.extend(errors)
         if account is not None:
             portfolio.accounts.append(account)
-    if cache is not None:
-        cache.flush()
     return portfolio
 
 
-def _load_cached(path: Path, cache: AccountCache) -> tuple[Account | None, list[InputError]]:
-    name = display_path(path)
+# From this many files to parse, they are parsed in worker processes, one per core.
+PARALLEL_FROM = 1000
+
+
+def _load_all(paths: list[Path], progress: Progress, cache: AccountCache | None
+              ) -> list[CacheEntry]:
+    """Every file's (account, errors), in the order of paths: from the cache where a file is
+    unchanged, else parsed, on every core when there are many."""
+    entries: list[CacheEntry | None] = [None] * len(paths)
+    keys: dict[int, bytes] = {}
+    if cache is not None:
+        for i, path in enumerate(paths):
+            key = _key_of(path)
+            if key is not None:
+                keys[i] = key
+                entries[i] = cache.get(display_path(path), key)
+    missing = [i for i, entry in enumerate(entries) if entry is None]
+    workers = min(os.cpu_count() or 1, 8)
+    todo = [paths[i] for i in missing]
+    if len(todo) >= PARALLEL_FROM and workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            loaded = list(progress(pool.map(_parse, todo, chunksize=64), len(todo),
+                                   "reading accounts"))
+    else:
+        loaded = [_parse(p) for p in progress(todo, len(todo), "reading accounts")]
+    for i, (key, entry) in zip(missing, loaded, strict=True):
+        entries[i] = entry
+        if cache is not None and key is not None:
+            cache.put(display_path(paths[i]), key, entry)
+    if cache is not None:
+        cache.flush()
+    return [entry for entry in entries if entry is not None]
+
+
+def _key_of(path: Path) -> bytes | None:
+    content = _content(path)
+    return None if content is None else content_key(content)
+
+
+def _content(path: Path) -> bytes | None:
     try:
-        content = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
+        return path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
     except OSError:
-        content = None
-    if content is None:
-        return load_account(path)
-    hit = cache.get(name, content)
-    if hit is not None:
-        return hit
-    entry = load_account(path, content)
-    cache.put(name, content, entry)
-    return entry
+        return None
 
 
-def load_account(path: Path, content: bytes | None = None
-                 ) -> tuple[Account | None, list[InputError]]:
+def _parse(path: Path) -> tuple[bytes | None, CacheEntry]:
+    """A file's cache key and (account, errors), from one reading of its bytes: a file that
+    changes while it is read cannot be cached under the other version's key."""
+    content = _content(path)
+    return (None if content is None else content_key(content)), load_account(path, content)
+
+
+def load_account(path: Path, content: bytes | None = None) -> CacheEntry:
     name = display_path(path)
     document = read_yaml(path, shown_as=name, content=content)
     errors = list(document.errors)

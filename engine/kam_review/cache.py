@@ -34,6 +34,11 @@ def _loader_fingerprint() -> bytes:
     return digest.digest()
 
 
+def content_key(content: bytes) -> bytes:
+    """What a cache entry is valid for: these bytes, read by this version of the loader."""
+    return hashlib.sha256(_loader_fingerprint() + content).digest()
+
+
 class AccountCache:
     def __init__(self, folder: Path) -> None:
         self.path = folder / "accounts.sqlite"
@@ -53,18 +58,14 @@ class AccountCache:
                 return None
         return self._connection
 
-    @staticmethod
-    def _key(content: bytes) -> bytes:
-        return hashlib.sha256(_loader_fingerprint() + content).digest()
-
-    def get(self, shown_as: str, content: bytes) -> CacheEntry | None:
+    def get(self, shown_as: str, key: bytes) -> CacheEntry | None:
         connection = self._connect()
         if connection is None:
             return None
         try:
             row = connection.execute("SELECT key, entry FROM accounts WHERE path = ?",
                                      (shown_as,)).fetchone()
-            if row is None or row[0] != self._key(content):
+            if row is None or row[0] != key:
                 return None
             entry: CacheEntry = pickle.loads(row[1])
         except (sqlite3.Error, pickle.PickleError, EOFError, ValueError, TypeError,
@@ -72,9 +73,8 @@ class AccountCache:
             return None
         return entry
 
-    def put(self, shown_as: str, content: bytes, entry: CacheEntry) -> None:
-        self._pending.append((shown_as, self._key(content),
-                              pickle.dumps(entry, pickle.HIGHEST_PROTOCOL)))
+    def put(self, shown_as: str, key: bytes, entry: CacheEntry) -> None:
+        self._pending.append((shown_as, key, pickle.dumps(entry, pickle.HIGHEST_PROTOCOL)))
 
     def flush(self) -> None:
         """Write the entries of this run, all in one transaction."""
