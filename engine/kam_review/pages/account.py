@@ -53,7 +53,13 @@ def _header_card(item: AccountResult, result: Result) -> list[str]:
         ["Class", _strategy(item.klass, "class", rulebook.rules)],
         ["Focus", _strategy(item.focus, "focus", rulebook.rules)],
         ["Relationship stage", esc(account.relationship_stage or "—")],
-        ["Review date", str(result.as_of)],
+        ["Review date", f"{result.as_of} (last complete quarter "
+                        f"{account_fact(item, 'last_quarter')})"],
+        ["Revenue, last 4 quarters", figure(account_fact(item, "revenue_ttm"), "money")
+         + f" ({figure(account_fact(item, 'growth_yoy'), 'spct')} year on year)"],
+        ["Gross margin, last 4 quarters", figure(account_fact(item, "gross_margin_ttm"), "pct")],
+        ["Open pipeline", f"{account_fact(item, 'open_opportunities')} deal(s), "
+                          f"{figure(account_fact(item, 'open_pipeline_value'), 'money')}"],
     ]
     return [table(["", ""], rows)]
 
