@@ -137,3 +137,21 @@ def test_new_writes_a_valid_commented_account(tmp_path: Path) -> None:
 def test_check_only_the_given_files() -> None:
     run = kam("check", "accounts/jiahe-home.yaml", "--as-of", str(AS_OF), "--format", "json")
     assert [a["id"] for a in json.loads(run.stdout)["accounts"]] == ["jiahe-home"]
+
+
+def test_batches_give_the_same_output_as_one_review(monkeypatch: pytest.MonkeyPatch) -> None:
+    """kam check writes batch by batch; the output must not depend on the batch size."""
+    from click.testing import CliRunner
+
+    import kam_review.evaluate
+    from kam_review.cli import main
+
+    whole = kam("check", "--as-of", str(AS_OF), "--format", "json", "--no-cache").stdout
+    monkeypatch.chdir(REPO)
+    monkeypatch.setattr(kam_review.evaluate, "BATCH_SIZE", 3)
+    for output in ("json", "text"):
+        batched = CliRunner().invoke(main, ["check", "--as-of", str(AS_OF), "--format", output,
+                                            "--no-cache"])
+        expected = whole if output == "json" else kam("check", "--as-of", str(AS_OF),
+                                                      "--no-cache").stdout
+        assert batched.stdout == expected

@@ -87,24 +87,29 @@ def load_portfolio(folder: Path, only: Sequence[Path] = (), progress: Progress =
                    cache: AccountCache | None = None) -> Portfolio:
     """Every account file in folder; with `only`, just those files (a pre-commit hook checks
     the files a commit changes)."""
-    portfolio = Portfolio()
+    paths, errors = account_files(folder, only)
+    portfolio = load_files(paths, progress, cache)
+    portfolio.errors[:0] = errors
+    return portfolio
+
+
+def account_files(folder: Path, only: Sequence[Path] = ()) -> tuple[list[Path], list[InputError]]:
+    """The account files to read, in order, and what is wrong with the folder itself."""
     if only:
         paths = sorted(only)
     elif folder.is_dir():
         paths = sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.is_file())
     else:
-        portfolio.errors.append(
-            InputError(display_path(folder), 1, 1, "", "no such folder of account files")
-        )
-        return portfolio
-    for path in paths:
-        if path.suffix == ".yml":
-            portfolio.errors.append(
-                InputError(display_path(path), 1, 1, "", f"account files end in .yaml: rename it "
-                           f"to {path.stem}{ACCOUNT_SUFFIX}")
-            )
-    account_paths = [p for p in paths if p.suffix == ACCOUNT_SUFFIX]
-    for account, errors in _load_all(account_paths, progress, cache):
+        return [], [InputError(display_path(folder), 1, 1, "", "no such folder of account files")]
+    errors = [InputError(display_path(p), 1, 1, "", f"account files end in .yaml: rename it to "
+                         f"{p.stem}{ACCOUNT_SUFFIX}") for p in paths if p.suffix == ".yml"]
+    return [p for p in paths if p.suffix == ACCOUNT_SUFFIX], errors
+
+
+def load_files(paths: list[Path], progress: Progress = silent,
+               cache: AccountCache | None = None) -> Portfolio:
+    portfolio = Portfolio()
+    for account, errors in _load_all(paths, progress, cache):
         portfolio.errors.extend(errors)
         if account is not None:
             portfolio.accounts.append(account)

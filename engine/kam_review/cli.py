@@ -81,26 +81,33 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
     """
     from .cache import DEFAULT_FOLDER, AccountCache
     from .ci_formats import check_junit, check_markdown, check_sarif
-    from .evaluate import review
+    from .evaluate import review, review_in_batches
     from .progress import on_terminal, silent
-    from .report import as_json, as_text, worst_open
+    from .report import Tally, write_check
     from .rulebook import SEVERITIES
 
-    result = review(accounts, _rules_folder(rules), as_of, thresholds, only=files,
-                    progress=silent if quiet else on_terminal,
-                    cache=None if no_cache else AccountCache(DEFAULT_FOLDER))
+    progress = silent if quiet else on_terminal
+    cache = None if no_cache else AccountCache(DEFAULT_FOLDER)
+    if output in ("text", "json"):
+        # Written batch by batch: memory holds one batch, however large the portfolio.
+        batches = review_in_batches(accounts, _rules_folder(rules), as_of, thresholds, files,
+                                    progress, cache)
+        tally = write_check(batches, output, show, as_of, lambda text: click.echo(text, nl=False))
+    else:
+        result = review(accounts, _rules_folder(rules), as_of, thresholds, files, progress,
+                        cache)
+        writers = {"markdown": lambda: check_markdown(result),
+                   "sarif": lambda: check_sarif(result),
+                   "junit": lambda: check_junit(result, fail_on)}
+        click.echo(writers[output](), nl=False)
+        tally = Tally()
+        tally.add(result)
     if output == "text":
-        for error in result.errors:
+        for error in tally.errors:
             click.echo(f"error: {error}", err=True)
-    writers = {
-        "text": lambda: as_text(result, show), "json": lambda: as_json(result),
-        "markdown": lambda: check_markdown(result), "sarif": lambda: check_sarif(result),
-        "junit": lambda: check_junit(result, fail_on),
-    }
-    click.echo(writers[output](), nl=False)
-    if result.errors:
+    if tally.errors:
         sys.exit(EXIT_INVALID_INPUT)
-    worst = worst_open(result)
+    worst = tally.worst
     if fail_on and worst and SEVERITIES.index(worst) <= SEVERITIES.index(fail_on):
         sys.exit(EXIT_FINDINGS)
 

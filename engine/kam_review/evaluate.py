@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .accounts import Portfolio, load_portfolio
+from .accounts import Portfolio, account_files, load_files, load_portfolio
 from .cache import AccountCache
 from .conditions import Compare, FieldRef, ThresholdRef, operand_value, walk
 from .durable_engine import EngineRule, RuleMatcher
@@ -43,6 +43,42 @@ def review(
     rulebook = load_rulebook(rules_folder, thresholds_file)
     portfolio = load_portfolio(accounts_folder, only, progress, cache)
     return evaluate(portfolio, rulebook, as_of, progress, explain)
+
+
+# Accounts evaluated at a time when a portfolio is reviewed in batches (`kam check`): memory
+# then holds one batch, not the portfolio.
+BATCH_SIZE = 2000
+
+
+def review_in_batches(
+    accounts_folder: Path,
+    rules_folder: Path,
+    as_of: date,
+    thresholds_file: Path | None = None,
+    only: Sequence[Path] = (),
+    progress: Progress = silent,
+    cache: AccountCache | None = None,
+) -> Iterator[Result]:
+    """The review of a portfolio as consecutive Results of up to BATCH_SIZE accounts each, in
+    file order; the first also carries the folder's own errors. The rules are loaded (and
+    a RulebookError raised) before this returns, so nothing is written before that."""
+    rulebook = load_rulebook(rules_folder, thresholds_file)
+    paths, folder_errors = account_files(accounts_folder, only)
+    return _batches(paths, folder_errors, rulebook, as_of, progress, cache)
+
+
+def _batches(paths: list[Path], folder_errors: list[InputError], rulebook: Rulebook,
+             as_of: date, progress: Progress, cache: AccountCache | None) -> Iterator[Result]:
+    batch: list[Path] = []
+    errors = folder_errors
+    for number, path in enumerate(progress(paths, len(paths), "reviewing accounts"), start=1):
+        batch.append(path)
+        if len(batch) == BATCH_SIZE or number == len(paths):
+            portfolio = load_files(batch, silent, cache)
+            portfolio.errors[:0], errors, batch = errors, [], []
+            yield evaluate(portfolio, rulebook, as_of)
+    if not paths:
+        yield Result(as_of, (), tuple(folder_errors), rulebook)
 
 
 def evaluate(portfolio: Portfolio, rulebook: Rulebook, as_of: date,
@@ -112,7 +148,9 @@ def _account_result(
                 line=account.line_of(fact[SOURCE_PATH]),
             ))
     findings.sort(key=Finding.sort_key)
-    return AccountResult(account, klass, focus, tuple(findings), tuple(facts), tested)
+    # The facts stay with the result only for pages and explanations, which show them.
+    return AccountResult(account, klass, focus, tuple(findings),
+                         tuple(facts) if explain else (), tested)
 
 
 def _assigned(rules: list[Rule], fired: dict[str, list[Fact]]) -> str | None:

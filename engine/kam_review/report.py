@@ -4,52 +4,117 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import timedelta
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
 from typing import Any
 
+from .errors import InputError
 from .model import Waiver
 from .results import AccountResult, Finding, Result
 from .rulebook import SEVERITIES
 
 
-def as_json(result: Result) -> str:
-    """The result as JSON, one finding or error a line: as readable in a diff as indented
-    JSON, and written by the C encoder (json.dumps with `indent` falls back to Python and
-    takes seconds for a large portfolio)."""
+class Tally:
+    """What a `kam check` run has seen so far: counts for the summary, the worst open
+    severity for --fail-on, input errors and waivers ending soon. Output is written account
+    by account, so a large portfolio never has to be held whole."""
 
-    def dump(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False)
+    def __init__(self) -> None:
+        self.accounts = 0
+        self.open: Counter[str] = Counter()
+        self.waived = 0
+        self.errors: list[InputError] = []
+        self.expiring: list[tuple[str, Waiver]] = []
 
-    accounts = []
-    for item in result.accounts:
-        head = {"id": item.account.id, "name": item.account.name, "class": item.klass,
-                "focus": item.focus}
-        findings = ",\n".join(f"      {dump(f.as_dict())}" for f in item.findings)
-        accounts.append(f"    {dump(head)[:-1]}, \"findings\": [\n{findings}\n    ]}}"
-                        if findings else f"    {dump(head | {'findings': []})}")
-    errors = [f"    {dump(e.as_dict())}" for e in result.errors]
-    return (f'{{\n  "as_of": {dump(result.as_of.isoformat())},\n'
-            f'  "accounts": {_json_list(accounts)},\n  "errors": {_json_list(errors)}\n}}\n')
+    def __repr__(self) -> str:
+        return f"Tally({self.accounts} accounts, {len(self.errors)} errors)"
+
+    def add(self, result: Result) -> None:
+        self.accounts += len(result.accounts)
+        for item in result.accounts:
+            for finding in item.findings:
+                if finding.waived:
+                    self.waived += 1
+                else:
+                    self.open[finding.severity] += 1
+        self.errors.extend(result.errors)
+        self.expiring.extend(expiring_waivers(result))
+
+    @property
+    def worst(self) -> str | None:
+        """The most severe unwaived finding's severity."""
+        return next((s for s in SEVERITIES if self.open[s]), None)
+
+    def summary(self) -> str:
+        parts = ", ".join(f"{self.open[s]} {s}" for s in SEVERITIES)
+        errors = f"; {len(self.errors)} input error(s)" if self.errors else ""
+        return f"{self.accounts} account(s): {parts} ({self.waived} waived){errors}"
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def write_check(results: Iterable[Result], output: str, show: str, as_of: date,
+                write: Callable[[str], object]) -> Tally:
+    """Write `kam check` text or JSON as the results come, batch by batch.
+
+    JSON has one finding or error a line: as readable in a diff as indented JSON, and written
+    by the C encoder (json.dumps with `indent` falls back to Python and takes seconds for a
+    large portfolio)."""
+    tally = Tally()
+    if output == "json":
+        write(f'{{\n  "as_of": {_dump(as_of.isoformat())},\n  "accounts": [')
+    else:
+        write(f"kam-review: review as of {as_of}\n")
+    written = 0
+    for result in results:
+        for item in result.accounts:
+            if output == "json":
+                write((",\n" if written else "\n") + _json_account(item))
+                written += 1
+            else:
+                write("\n" + "\n".join(_account_text(item, show)) + "\n")
+        tally.add(result)
+    if output == "json":
+        errors = [f"    {_dump(e.as_dict())}" for e in tally.errors]
+        write(("\n  ]" if written else "]") + f',\n  "errors": {_json_list(errors)}\n}}\n')
+        return tally
+    if tally.expiring:
+        write(f"\nWaivers ending within {EXPIRY_NOTICE_DAYS} days:\n")
+        write("".join(f"  {account}: {w.rule}{' [' + w.subject + ']' if w.subject else ''} "
+                      f"until {w.until} (by {w.by}: {w.reason})\n"
+                      for account, w in tally.expiring))
+    write(f"\n{tally.summary()}\n")
+    return tally
+
+
+def _json_account(item: AccountResult) -> str:
+    head = {"id": item.account.id, "name": item.account.name, "class": item.klass,
+            "focus": item.focus}
+    findings = ",\n".join(f"      {_dump(f.as_dict())}" for f in item.findings)
+    if not findings:
+        return f"    {_dump(head | {'findings': []})}"
+    return f"    {_dump(head)[:-1]}, \"findings\": [\n{findings}\n    ]}}"
 
 
 def _json_list(lines: list[str]) -> str:
     return "[\n" + ",\n".join(lines) + "\n  ]" if lines else "[]"
 
 
+def _collect(result: Result, output: str, show: str) -> str:
+    parts: list[str] = []
+    write_check([result], output, show, result.as_of, parts.append)
+    return "".join(parts)
+
+
+def as_json(result: Result) -> str:
+    return _collect(result, "json", "info")
+
+
 def as_text(result: Result, show: str = "info") -> str:
     """Findings per account, most severe first; `show` hides findings below a severity."""
-    lines = [f"kam-review: {len(result.accounts)} account(s) as of {result.as_of}"]
-    for account in result.accounts:
-        lines.append("")
-        lines.extend(_account_text(account, show))
-    expiring = expiring_waivers(result)
-    if expiring:
-        lines += ["", f"Waivers ending within {EXPIRY_NOTICE_DAYS} days:"]
-        lines += [f"  {account}: {w.rule}{' [' + w.subject + ']' if w.subject else ''} until "
-                  f"{w.until} (by {w.by}: {w.reason})" for account, w in expiring]
-    lines.append("")
-    lines.append(summary_line(result))
-    return "\n".join(lines) + "\n"
+    return _collect(result, "text", show)
 
 
 EXPIRY_NOTICE_DAYS = 30
@@ -84,14 +149,6 @@ def _finding_text(finding: Finding) -> str:
 
 
 def summary_line(result: Result) -> str:
-    counts = Counter(f.severity for a in result.accounts for f in a.open_findings)
-    waived = sum(1 for a in result.accounts for f in a.findings if f.waived)
-    parts = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES)
-    errors = f"; {len(result.errors)} input error(s)" if result.errors else ""
-    return f"{len(result.accounts)} account(s): {parts} ({waived} waived){errors}"
-
-
-def worst_open(result: Result) -> str | None:
-    """The most severe unwaived finding's severity across the portfolio."""
-    severities = [f.severity for a in result.accounts for f in a.open_findings]
-    return min(severities, key=SEVERITIES.index, default=None)
+    tally = Tally()
+    tally.add(result)
+    return tally.summary()
