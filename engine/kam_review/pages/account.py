@@ -61,7 +61,7 @@ def _header_card(item: AccountResult, result: Result) -> list[str]:
         ["Open pipeline", f"{account_fact(item, 'open_opportunities')} deal(s), "
                           f"{figure(account_fact(item, 'open_pipeline_value'), 'money')}"],
     ]
-    return [table(["", ""], rows)]
+    return [table(["At a glance", f"`{account.id}`"], rows)]
 
 
 def _strategy(label: str | None, kind: str, rules: Iterable[Rule]) -> str:
