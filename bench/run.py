@@ -14,7 +14,7 @@ process, wall time, CPU time and peak resident memory:
 
 It prints a table and the ratios to the floors, and writes bench/RESULTS.md (with --quick,
 bench/out/RESULTS-quick.md) with the machine, every measurement and the project's targets.
-A "## Profile" section already at the end of the results file is kept.
+Hand-written "## Notes" and "## Profile" sections at the end of the results file are kept.
 """
 
 from __future__ import annotations
@@ -319,12 +319,14 @@ def floor_site_config(n: int, folder: Path, work: Path) -> Path | None:
 
 # -- the run --------------------------------------------------------------------------------
 
-def measure_size(n: int, repeat: int) -> list[Measure]:
+def measure_size(n: int, repeat: int, steps: frozenset[str] = frozenset(STEP_ORDER)
+                 ) -> list[Measure]:
     print(f"N = {n:,}", flush=True)
     folder = portfolio(n)
     results: list[Measure] = []
 
     def report(measure: Measure) -> None:
+        measure.extra["engine"] = engine_fingerprint()
         results.append(measure)
         print(f"  {STEP_TITLES[measure.step]:46} {_cell(measure.wall, measure, 's')}  "
               f"cpu {_cell(measure.cpu, measure, 's')}  "
@@ -333,34 +335,43 @@ def measure_size(n: int, repeat: int) -> list[Measure]:
     if n <= COMPONENT_MAX_N:
         (OUT / f"facts-{n}.pickle").unlink(missing_ok=True)
         for step in ("load", "floor-yaml", "facts", "rules", "floor-rules", "rules-no-timers"):
-            report(best_of(repeat, partial(python_step, step, n, folder)))
+            # The rule steps read the facts the facts step pickled (else they make them).
+            if step in steps:
+                report(best_of(repeat, partial(python_step, step, n, folder)))
         (OUT / f"facts-{n}.pickle").unlink(missing_ok=True)
     # 0: no error and no --fail-on; 2 would mean invalid input, which the generator never writes.
     # `kam check` keeps a cache of parsed files in ./.kam-cache: run it from a folder of its own
     # under bench/out, cold (cache removed first) and then warm (the cache the cold run left).
     check_cwd = OUT / f"check-{n}"
+    shutil.rmtree(check_cwd, ignore_errors=True)
     check_cwd.mkdir(parents=True, exist_ok=True)
     check = [str(KAM), "check", "--as-of", AS_OF, "--format", "json", "--accounts", str(folder),
              "--rules", str(RULES)]
     cache = check_cwd / ".kam-cache"
-    report(best_of(repeat, lambda: command_step("check", n, check, cwd=check_cwd, fresh=cache)))
-    if cache.exists():
-        report(best_of(repeat, lambda: command_step("check-warm", n, check, cwd=check_cwd)))
+    if "check" in steps or "check-warm" in steps:
+        cold = best_of(repeat, lambda: command_step("check", n, check, cwd=check_cwd,
+                                                    fresh=cache))
+        if "check" in steps:
+            report(cold)
+        if "check-warm" in steps and cache.exists():
+            report(best_of(repeat, lambda: command_step("check-warm", n, check, cwd=check_cwd)))
     shutil.rmtree(check_cwd, ignore_errors=True)
-    if n <= SITE_MAX_N:
+    if n <= SITE_MAX_N and {"site", "floor-site"} & steps:
         work = OUT / f"work-{n}"
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
         env = _mkdocs_env()
         config = site_config(n, folder, work)
         site = [str(PYTHON), "-m", "mkdocs", "build", "-q", "-f", str(config)]
-        report(best_of(repeat, lambda: command_step("site", n, site, env=env)))
-        floor = floor_site_config(n, folder, work)
-        if floor is not None:
-            bare = [str(PYTHON), "-m", "mkdocs", "build", "-q", "-f", str(floor)]
-            report(best_of(repeat, lambda: command_step("floor-site", n, bare, env=env)))
-        else:
-            report(Measure("floor-site", n, status="failed (kam build)"))
+        if "site" in steps:
+            report(best_of(repeat, lambda: command_step("site", n, site, env=env)))
+        if "floor-site" in steps:
+            floor = floor_site_config(n, folder, work)
+            if floor is not None:
+                bare = [str(PYTHON), "-m", "mkdocs", "build", "-q", "-f", str(floor)]
+                report(best_of(repeat, lambda: command_step("floor-site", n, bare, env=env)))
+            else:
+                report(Measure("floor-site", n, status="failed (kam build)"))
         shutil.rmtree(work, ignore_errors=True)
     return results
 
@@ -399,7 +410,9 @@ def ratios(results: list[Measure], sizes: list[int]) -> list[tuple[str, str]]:
                                   ("site", "floor-site", "site build / floor (c)")):
             value = _ratio(results, step, floor, n)
             if value is not None:
-                rows.append((f"{name}, N = {n:,}", f"{value:.2f}x"))
+                a, b = _get(results, step, n), _get(results, floor, n)
+                cpu = (f" (CPU: {a.cpu / b.cpu:.2f}x)" if a and b and a.cpu and b.cpu else "")
+                rows.append((f"{name}, N = {n:,}", f"{value:.2f}x{cpu}"))
     per = per_account_growth(results)
     if per is not None:
         simple, marginal, small, large = per
@@ -565,12 +578,13 @@ def markdown(results: list[Measure], sizes: list[int], run_date: str, seconds: f
 
 
 def _kept_profile(path: Path) -> str:
-    """The '## Profile' section at the end of an existing results file, if any."""
+    """The hand-written '## Notes' and '## Profile' sections at the end of an existing results
+    file, if any (from the first of them on)."""
     if not path.exists():
         return ""
     text = path.read_text(encoding="utf-8")
-    index = text.find("\n## Profile")
-    return text[index:].lstrip("\n") if index >= 0 else ""
+    found = [i for i in (text.find("\n## Notes"), text.find("\n## Profile")) if i >= 0]
+    return text[min(found):].lstrip("\n") if found else ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -583,6 +597,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of each step at N <= 1,000, the fastest reported (default "
                              "3); larger portfolios run once")
+    parser.add_argument("--steps", default=",".join(STEP_ORDER),
+                        help=f"steps to run, comma-separated (default all: "
+                             f"{','.join(STEP_ORDER)})")
+    parser.add_argument("--merge", type=Path, default=None,
+                        help="a results.json of an earlier run: its measurements of the steps "
+                             "and sizes not run now are reported too (their engine "
+                             "fingerprint is in the notes)")
     parser.add_argument("--output", type=Path, default=None,
                         help="results file (default bench/RESULTS.md; with --quick "
                              "bench/out/RESULTS-quick.md)")
@@ -592,9 +613,19 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     engine_start = engine_fingerprint()
+    steps = frozenset(args.steps.split(","))
+    unknown = steps - set(STEP_ORDER)
+    if unknown:
+        parser.error(f"unknown steps {', '.join(sorted(unknown))}")
+    earlier = []
+    if args.merge is not None:
+        earlier = [Measure(**row) for row in json.loads(args.merge.read_text())]
     results: list[Measure] = []
     for n in sizes:
-        results += measure_size(n, args.repeat if n <= 1_000 else 1)
+        results += measure_size(n, args.repeat if n <= 1_000 else 1, steps)
+    done = {(m.step, m.n) for m in results}
+    results += [m for m in earlier if (m.step, m.n) not in done]
+    sizes = sorted(set(sizes) | {m.n for m in results})
     print("\nratios:")
     for name, value in ratios(results, sizes):
         print(f"  {name:60} {value}")

@@ -24,12 +24,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import operator
 import pickle
 import resource
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -37,11 +36,14 @@ from typing import Any
 import yaml
 
 from kam_review.accounts import load_portfolio
-from kam_review.conditions import AllOf, AnyOf, Compare, Condition, FieldRef
 from kam_review.durable_engine import EngineRule, RuleMatcher
 from kam_review.evaluate import _engine_rules
 from kam_review.facts import FACT_TYPE, Fact, account_facts
 from kam_review.rulebook import Rulebook, load_rulebook
+
+# The plain-Python floor is the oracle the differential tests compare the engine with.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.oracle import holds
 
 STEPS = ("load", "facts", "rules", "floor-yaml", "floor-rules", "rules-no-timers")
 
@@ -65,30 +67,7 @@ class Clock:
         self.cpu = time.process_time() - self._cpu + _children_cpu() - self._children
 
 
-# -- floor (b): the rule conditions as plain Python (the semantics of tests/oracle.py) -------
-
-_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
-    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-    ">": operator.gt, ">=": operator.ge, "in": lambda a, b: a in b,
-}
-
-
-def holds(condition: Condition, fact: Mapping[str, Any]) -> bool:
-    if isinstance(condition, AllOf):
-        return all(holds(item, fact) for item in condition.items)
-    if isinstance(condition, AnyOf):
-        return any(holds(item, fact) for item in condition.items)
-    return _compare(condition, fact)
-
-
-def _compare(compare: Compare, fact: Mapping[str, Any]) -> bool:
-    left = fact.get(compare.field)
-    operand = compare.operand
-    right = fact.get(operand.name) if isinstance(operand, FieldRef) else operand.value
-    if left is None or right is None:
-        return False
-    return bool(_OPERATORS[compare.op](left, right))
-
+# -- floor (b): the rule conditions as plain Python, with the tests' independent evaluator ----
 
 def plain_matches(rules: Sequence[EngineRule], facts: Sequence[Fact]) -> list[set[str]]:
     """For each fact, the names of the rules (of its type) whose condition holds."""
