@@ -26,12 +26,9 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 
 def _rules_folder(value: Path | None) -> Path:
-    from .resources import bundled_rules_folder
+    from .resources import default_rules_folder
 
-    if value is not None:
-        return value
-    local = Path("rules")
-    return local if local.is_dir() else bundled_rules_folder()
+    return value if value is not None else default_rules_folder(Path("."))
 
 
 def review_options(command: click.decorators.FC) -> click.decorators.FC:

@@ -88,12 +88,15 @@ def evaluate(portfolio: Portfolio, rulebook: Rulebook, as_of: date,
                         for a in progress(accounts, len(accounts), "computing facts")]
     flat = [fact for facts in facts_by_account for fact in facts]
     matched = _matcher(_engine_rules(rulebook, explain)).matches(flat)
+    # The thresholds as message templates name them (`{$name}`), once per evaluation.
+    thresholds = {f"${name}": value for name, value in rulebook.threshold_values().items()}
     results, errors = [], list(portfolio.errors)
     position = 0
     for account, facts in zip(portfolio.accounts, facts_by_account, strict=True):
         matches = matched[position:position + len(facts)]
         position += len(facts)
-        results.append(_account_result(account, facts, matches, rulebook, as_of, explain))
+        results.append(_account_result(account, facts, matches, rulebook, as_of, explain,
+                                       thresholds))
         errors.extend(_waiver_errors(account, rulebook))
     return Result(as_of, tuple(results), tuple(sorted(set(errors))), rulebook)
 
@@ -120,8 +123,8 @@ def _account_result(
     rulebook: Rulebook,
     as_of: date,
     explain: bool,
+    thresholds: dict[str, float],
 ) -> AccountResult:
-    thresholds = {f"${name}": value for name, value in rulebook.threshold_values().items()}
     findings: list[Finding] = []
     fired: dict[str, list[Fact]] = {}
     for fact, names in zip(facts, matches, strict=True):

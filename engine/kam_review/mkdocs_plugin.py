@@ -25,7 +25,7 @@ from .errors import KamError
 from .evaluate import review
 from .pages import render_pages
 from .progress import on_terminal
-from .resources import bundled_overrides_folder, bundled_rules_folder
+from .resources import bundled_overrides_folder, default_rules_folder
 
 log = logging.getLogger("mkdocs.plugins.kam_review")
 
@@ -51,9 +51,8 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
         self.accounts = root / self.config.accounts
-        local_rules = root / "rules"
         self.rules = (root / self.config.rules if self.config.rules else
-                      local_rules if local_rules.is_dir() else bundled_rules_folder())
+                      default_rules_folder(root))
         self.thresholds = root / self.config.thresholds if self.config.thresholds else None
         self.as_of = self._review_date()
         # Pages carry the review date, never the build time: same inputs, same bytes.

@@ -19,5 +19,12 @@ def bundled_rules_folder() -> Path:
     return bundled("rules", "rules")
 
 
+def default_rules_folder(root: Path) -> Path:
+    """The rules a portfolio is reviewed with when none are named: its own `rules/` folder
+    beside it, else the bundled ones."""
+    local = root / "rules"
+    return local if local.is_dir() else bundled_rules_folder()
+
+
 def bundled_overrides_folder() -> Path:
     return bundled("overrides", "site/overrides")
