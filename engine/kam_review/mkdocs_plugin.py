@@ -23,6 +23,7 @@ from mkdocs.structure.files import File, Files
 from .diff import compare, review_revision
 from .errors import KamError
 from .evaluate import review
+from .output_folder import check_output_folder, looks_like_mkdocs_site, mark
 from .pages import render_pages
 from .progress import on_terminal
 from .resources import bundled_overrides_folder, default_rules_folder
@@ -54,6 +55,7 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         self.rules = (root / self.config.rules if self.config.rules else
                       default_rules_folder(root))
         self.thresholds = root / self.config.thresholds if self.config.thresholds else None
+        self._check_site_dir(config)
         self.as_of = self._review_date()
         # Pages carry the review date, never the build time: same inputs, same bytes.
         os.environ["SOURCE_DATE_EPOCH"] = str(int(datetime(
@@ -68,6 +70,20 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
             if script not in config.extra_javascript:
                 config.extra_javascript.append(script)
         return config
+
+    def _check_site_dir(self, config: MkDocsConfig) -> None:
+        """MkDocs empties site_dir right after this event (commands/build.py): refuse one that
+        is not the site's to empty. Accepted: a new or empty folder, one this plugin marked,
+        and MkDocs' own earlier output (see looks_like_mkdocs_site), which gets marked. The
+        marker is a hidden file, and MkDocs keeps hidden files when it empties the folder."""
+        sources = [self.accounts, self.rules, Path(config.docs_dir),
+                   *([self.thresholds] if self.thresholds else []),
+                   *([Path(config.config_file_path)] if config.config_file_path else []),
+                   *([Path(config.theme.custom_dir)] if config.theme.custom_dir else [])]
+        try:
+            mark(check_output_folder(Path(config.site_dir), sources, looks_like_mkdocs_site))
+        except KamError as error:
+            raise PluginError(f"kam-review: {error.message}") from error
 
     def _review_date(self) -> date:
         text = os.environ.get(AS_OF_VARIABLE) or self.config.as_of
