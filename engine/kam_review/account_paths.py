@@ -53,8 +53,8 @@ Verdict = tuple[Path | None, InputError | None]
 def _folder_problem(folder: Path) -> str | None:
     target = escaping_link(folder)
     if target is not None:
-        return (f"the accounts folder is a symbolic link to {target}, outside "
-                f"{shown(folder.parent)}: nothing in it is read")
+        return (f"the accounts folder is a symbolic link to {target}, outside the folder that "
+                "holds it: nothing in it is read")
     if not folder.is_dir():
         return "no such folder of account files"
     return None
@@ -112,8 +112,8 @@ def _entry(path: Path, named: bool) -> Verdict:
     if name == proper:
         return path, None
     if _trimmed(name) != name:
-        return None, _error(path, f"the name {name!r} ends in spaces or dots: rename it to "
-                                  f"{proper}")
+        return None, _error(path, f"the name {name!r} ends in spaces, dots or invisible "
+                                  f"characters: rename it to {proper}")
     return None, _error(path, f"account files end in {ACCOUNT_SUFFIX}: rename it to {proper}")
 
 

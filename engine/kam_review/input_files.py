@@ -17,12 +17,12 @@ def create_input_file(folder: Path, name: str, text: str) -> Path:
     a name that is not a plain file name, and a folder that is a symbolic link leading out of
     the folder holding it are refused before anything is written."""
     path = folder / name
-    if name in ("", ".", "..") or "/" in name or "\0" in name or name.startswith("."):
+    if name in ("", ".", "..") or "/" in name or "\0" in str(path) or name.startswith("."):
         raise WriteRefused(f"refusing to write {name!r}: it is not a plain file name")
     target = escaping_link(folder)
     if target is not None:
         raise WriteRefused(f"refusing to write into {shown(folder)}/: it is a symbolic link to "
-                           f"{target}, outside {shown(folder.parent)}")
+                           f"{target}, outside the folder that holds it")
     try:
         if not folder.is_symlink():
             folder.mkdir(parents=True, exist_ok=True)

@@ -44,6 +44,7 @@ def check_output_folder(folder: Path, inputs: Iterable[Path],
     """The real path of `folder` if kam-review may replace it with its output, else
     WriteRefused. `accept` lets a caller take over a foreign folder it recognises (the
     MkDocs plugin: MkDocs' own earlier output)."""
+    _check_nul(folder)
     if folder.is_symlink():
         raise _refused(folder, "it is a symbolic link")
     target = real(folder)
@@ -62,6 +63,12 @@ def _is_empty(folder: Path) -> bool:
         return not any(folder.iterdir())
     except OSError:
         return False  # unreadable: treated as holding something
+
+
+def _check_nul(path: Path) -> None:
+    # No file system takes one, and Python raises ValueError on it, not OSError.
+    if "\0" in str(path):
+        raise WriteRefused(f"refusing to write {str(path)!r}: the path holds a NUL character")
 
 
 def _check_place(given: Path, target: Path, inputs: Iterable[Path]) -> None:
@@ -124,7 +131,7 @@ def write_output_folder(folder: Path, files: Mapping[str, str], inputs: Iterable
             for name in names:
                 path = staging / name
                 path.parent.mkdir(parents=True, exist_ok=True)
-                with path.open("x", encoding="utf-8") as stream:
+                with path.open("x", encoding="utf-8", newline="") as stream:
                     stream.write(files[name])
             (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
             _swap(staging, target)
@@ -203,6 +210,7 @@ def looks_like_mkdocs_site(folder: Path) -> bool:
 def check_report_file(path: Path, inputs: Iterable[Path]) -> Path:
     """The real folder a new report file `path` goes into, or WriteRefused: the file must not
     exist yet, and its folder must not be, or be inside, an input folder or `.git`."""
+    _check_nul(path)
     if path.name in ("", ".", ".."):
         raise _refused(path, "it is not a file name", folder=False)
     if path.is_symlink():
