@@ -19,6 +19,7 @@ from .model import Account, Waiver
 from .progress import Progress, silent
 from .results import UNCLASSIFIED, AccountResult, Check, Explanation, Finding, Result
 from .rulebook import Rule, Rulebook, load_rulebook
+from .waivers import applies
 from .yamlsource import display_path
 
 # Class and focus rules are also evaluated comparison by comparison, so that a page can say
@@ -147,7 +148,7 @@ def _account_result(
             findings.append(Finding(
                 account=account.id, rule=rule.id, kind=rule.kind, severity=rule.severity,
                 subject=subject, message=message, action=rule.action,
-                waiver=_waiver_for(account, rule.id, subject, as_of),
+                waiver=_waiver_for(account, rule, subject, as_of),
                 line=account.line_of(fact[SOURCE_PATH]),
             ))
     findings.sort(key=Finding.sort_key)
@@ -190,11 +191,11 @@ def _compared_values(compare: Compare, fact: Fact) -> tuple[tuple[str, Any], ...
     return tuple(values)
 
 
-def _waiver_for(account: Account, rule_id: str, subject: str, as_of: date) -> Waiver | None:
+def _waiver_for(account: Account, rule: Rule, subject: str, as_of: date) -> Waiver | None:
     for waiver in account.waivers:
-        if waiver.rule != rule_id or (waiver.subject and waiver.subject != subject):
+        if waiver.rule != rule.id or (waiver.subject and waiver.subject != subject):
             continue
-        if waiver.until is not None and waiver.until >= as_of:
+        if applies(waiver, account, rule.severity, as_of):
             return waiver
     return None
 
