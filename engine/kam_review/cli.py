@@ -154,7 +154,8 @@ def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
 @click.option("--base-as-of", callback=lambda c, p, v: _parse_date(c, p, v) if v else None,
               metavar="YYYY-MM-DD", help="Review the base at its own date (quarter over quarter).")
 @click.option("--own-rules", is_flag=True,
-              help="Evaluate each side with the rules folder as it was at its revision.")
+              help="Evaluate each side with the rules of the repository under review (its "
+              "rules/, or --rules inside it) as they were at its revision.")
 @click.option("--format", "output", type=click.Choice(["text", "json", "markdown"]),
               default="text", show_default=True)
 def diff(base: str, head: str | None, as_of: date, accounts: Path, rules: Path | None,
@@ -162,11 +163,12 @@ def diff(base: str, head: str | None, as_of: date, accounts: Path, rules: Path |
          output: str) -> None:
     """What changed between git revision BASE and HEAD (default: the working tree): accounts,
     classes, focus, findings, stage moves and figures. Reads revisions straight from git."""
-    from .diff import diff_revisions
+    from .diff import diff_revisions, own_rules_folder
     from .diff_report import diff_json, diff_markdown, diff_text
 
-    result = diff_revisions(base, head, accounts, _rules_folder(rules), as_of, base_as_of,
-                            own_rules, thresholds)
+    folder = own_rules_folder(accounts, rules) if own_rules else _rules_folder(rules)
+    result = diff_revisions(base, head, accounts, folder, as_of, base_as_of, own_rules,
+                            thresholds)
     for error in result.head_result.errors:
         click.echo(f"error: {error}", err=True)
     writers = {"text": diff_text, "json": diff_json, "markdown": diff_markdown}
