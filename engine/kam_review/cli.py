@@ -12,6 +12,9 @@ import click
 from . import __version__
 
 SEVERITY_CHOICE = click.Choice(["high", "medium", "low", "info"])
+REDACT_OPTION = click.option(
+    "--redact-contacts", "redact", is_flag=True,
+    help='Show contact names as "Contact 3 (director)" (privacy laws: PIPL, GDPR).')
 EXIT_FINDINGS = 1
 EXIT_INVALID_INPUT = 2
 
@@ -68,9 +71,10 @@ def main() -> None:
 @click.option("--quiet", is_flag=True, help="No progress bar, even on a terminal.")
 @click.option("--no-cache", is_flag=True,
               help="Parse every file, ignoring the cache of unchanged files in .kam-cache.")
+@REDACT_OPTION
 def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | None,
           thresholds: Path | None, output: str, fail_on: str | None, show: str,
-          quiet: bool, no_cache: bool) -> None:
+          quiet: bool, no_cache: bool, redact: bool) -> None:
     """Evaluate the rules over every account (or only FILES) and print the findings.
 
     Exit codes: 0 every file valid; 1 a finding at or above --fail-on; 2 invalid input
@@ -88,11 +92,11 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
     if output in ("text", "json"):
         # Written batch by batch: memory holds one batch, however large the portfolio.
         batches = review_in_batches(accounts, _rules_folder(rules), as_of, thresholds, files,
-                                    progress, cache)
+                                    progress, cache, redact)
         tally = write_check(batches, output, show, as_of, lambda text: click.echo(text, nl=False))
     else:
         result = review(accounts, _rules_folder(rules), as_of, thresholds, files, progress,
-                        cache)
+                        cache, redact=redact)
         writers = {"markdown": lambda: check_markdown(result),
                    "sarif": lambda: check_sarif(result),
                    "junit": lambda: check_junit(result, fail_on)}
@@ -131,13 +135,15 @@ def explain(account_id: str, as_of: date, accounts: Path, rules: Path | None,
 @main.command()
 @click.argument("output", type=click.Path(path_type=Path))
 @review_options
+@REDACT_OPTION
 def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
-          thresholds: Path | None) -> None:
+          thresholds: Path | None, redact: bool) -> None:
     """Write the review's Markdown pages to OUTPUT (a folder), without MkDocs."""
     from .evaluate import review
     from .pages import render_pages, write_pages
 
-    result = review(accounts, _rules_folder(rules), as_of, thresholds, explain=True)
+    result = review(accounts, _rules_folder(rules), as_of, thresholds, explain=True,
+                    redact=redact)
     for error in result.errors:
         click.echo(f"error: {error}", err=True)
     pages = render_pages(result)

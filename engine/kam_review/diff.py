@@ -196,13 +196,14 @@ def review_revision(
     as_of: date,
     own_rules: bool = False,
     thresholds: Path | None = None,
+    redact: bool = False,
 ) -> Result:
     """Review the accounts folder as it was at a git revision (and with its rules then)."""
-    return _review_at(revision, accounts, rules, as_of, own_rules, thresholds, [])
+    return _review_at(revision, accounts, rules, as_of, own_rules, thresholds, [], redact)
 
 
 def _review_at(revision: str, accounts: Path, rules: Path, as_of: date, own_rules: bool,
-               thresholds: Path | None, notes: list[str]) -> Result:
+               thresholds: Path | None, notes: list[str], redact: bool = False) -> Result:
     with tempfile.TemporaryDirectory(prefix="kam-diff-") as folder:
         temporary = Path(folder)
         exported = export_folder(revision, accounts, temporary / "accounts")
@@ -213,7 +214,8 @@ def _review_at(revision: str, accounts: Path, rules: Path, as_of: date, own_rule
             else:
                 notes.append(_no_rules_note(f"revision {revision}", rules))
                 rules = bundled_rules_folder()
-        return _relabel(review(exported, rules, as_of, thresholds), temporary, revision)
+        return _relabel(review(exported, rules, as_of, thresholds, redact=redact), temporary,
+                        revision)
 
 
 def _relabel(result: Result, temporary: Path, revision: str) -> Result:

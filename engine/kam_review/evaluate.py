@@ -17,6 +17,7 @@ from .facts import FACT_TYPE, SOURCE_PATH, Fact, account_facts
 from .formatting import fill
 from .model import Account, Waiver
 from .progress import Progress, silent
+from .redact import redact_portfolio
 from .results import UNCLASSIFIED, AccountResult, Check, Explanation, Finding, Result
 from .rulebook import Rule, Rulebook, load_rulebook
 from .waivers import applies
@@ -37,12 +38,16 @@ def review(
     progress: Progress = silent,
     cache: AccountCache | None = None,
     explain: bool = False,
+    redact: bool = False,
 ) -> Result:
     """Load, check and evaluate a portfolio: the one call behind every command and the site.
     With `explain`, class and focus rules are also judged comparison by comparison (for the
-    site and `kam explain`; `kam check` does without)."""
+    site and `kam explain`; `kam check` does without). With `redact`, contact names are
+    replaced by pseudonyms before anything is evaluated."""
     rulebook = load_rulebook(rules_folder, thresholds_file)
     portfolio = load_portfolio(accounts_folder, only, progress, cache)
+    if redact:
+        portfolio = redact_portfolio(portfolio)
     return evaluate(portfolio, rulebook, as_of, progress, explain)
 
 
@@ -59,23 +64,27 @@ def review_in_batches(
     only: Sequence[Path] = (),
     progress: Progress = silent,
     cache: AccountCache | None = None,
+    redact: bool = False,
 ) -> Iterator[Result]:
     """The review of a portfolio as consecutive Results of up to BATCH_SIZE accounts each, in
     file order; the first also carries the folder's own errors. The rules are loaded (and
     a RulebookError raised) before this returns, so nothing is written before that."""
     rulebook = load_rulebook(rules_folder, thresholds_file)
     paths, folder_errors = account_files(accounts_folder, only)
-    return _batches(paths, folder_errors, rulebook, as_of, progress, cache)
+    return _batches(paths, folder_errors, rulebook, as_of, progress, cache, redact)
 
 
 def _batches(paths: list[Path], folder_errors: list[InputError], rulebook: Rulebook,
-             as_of: date, progress: Progress, cache: AccountCache | None) -> Iterator[Result]:
+             as_of: date, progress: Progress, cache: AccountCache | None,
+             redact: bool) -> Iterator[Result]:
     batch: list[Path] = []
     errors = folder_errors
     for number, path in enumerate(progress(paths, len(paths), "reviewing accounts"), start=1):
         batch.append(path)
         if len(batch) == BATCH_SIZE or number == len(paths):
             portfolio = load_files(batch, silent, cache)
+            if redact:
+                portfolio = redact_portfolio(portfolio)
             portfolio.errors[:0], errors, batch = errors, [], []
             yield evaluate(portfolio, rulebook, as_of)
     if not paths:

@@ -2,7 +2,8 @@
 
 It evaluates the portfolio when MkDocs collects its files, adds every page of
 `pages.render_pages` as a generated file, and asks `mkdocs serve` to watch the account and
-rule folders, so that editing an account file rebuilds its page.
+rule folders, so that editing an account file rebuilds its page. Every HTML page gets its
+Content-Security-Policy (see csp.py) as it is written.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
+from .csp import protect
 from .diff import compare, review_revision
 from .errors import KamError
 from .evaluate import review
@@ -30,6 +33,8 @@ from .resources import bundled_overrides_folder, default_rules_folder
 log = logging.getLogger("mkdocs.plugins.kam_review")
 
 AS_OF_VARIABLE = "KAM_AS_OF"
+# MkDocs dates the sitemap and the build from it (mkdocs.utils.get_build_datetime).
+EPOCH_VARIABLE = "SOURCE_DATE_EPOCH"
 BASE_VARIABLE = "KAM_BASE"
 STYLESHEETS = ("assets/kam-review.css",)
 SCRIPTS = ("assets/vendor/tablesort/tablesort.min.js",
@@ -45,9 +50,15 @@ class KamReviewConfig(base.Config):  # type: ignore[no-untyped-call]
     as_of = c.Optional(c.Type(str))
     # A git revision (e.g. last quarter's review tag): adds "Changes since the last review".
     base = c.Optional(c.Type(str))
+    # Contact names become "Contact 3 (director)" everywhere (privacy laws: PIPL, GDPR).
+    redact_contacts = c.Type(bool, default=False)
 
 
 class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-call]
+    # SOURCE_DATE_EPOCH as it was before this build set it (None inside: it was not set);
+    # None while no build runs.
+    _epoch_before: tuple[str | None] | None = None
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
         self.accounts = root / self.config.accounts
@@ -55,9 +66,7 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
                       default_rules_folder(root))
         self.thresholds = root / self.config.thresholds if self.config.thresholds else None
         self.as_of = self._review_date()
-        # Pages carry the review date, never the build time: same inputs, same bytes.
-        os.environ["SOURCE_DATE_EPOCH"] = str(int(datetime(
-            self.as_of.year, self.as_of.month, self.as_of.day, tzinfo=UTC).timestamp()))
+        self._date_the_build(self.as_of)
         for extension in REQUIRED_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
@@ -68,6 +77,38 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
             if script not in config.extra_javascript:
                 config.extra_javascript.append(script)
         return config
+
+    def _date_the_build(self, as_of: date) -> None:
+        """Pages carry the review date, never the build time: same inputs, same bytes. The
+        variable holds it for this build only; on_post_build and on_build_error put back
+        what the process had before."""
+        if self._epoch_before is None:
+            self._epoch_before = (os.environ.get(EPOCH_VARIABLE),)
+        os.environ[EPOCH_VARIABLE] = str(int(datetime(
+            as_of.year, as_of.month, as_of.day, tzinfo=UTC).timestamp()))
+
+    def _restore_epoch(self) -> None:
+        if self._epoch_before is None:
+            return
+        (before,), self._epoch_before = self._epoch_before, None
+        if before is None:
+            os.environ.pop(EPOCH_VARIABLE, None)
+        else:
+            os.environ[EPOCH_VARIABLE] = before
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._restore_epoch()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._restore_epoch()
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        return protect(output, page.content or "")
+
+    def on_post_template(self, output_content: str, /, *, template_name: str,
+                         config: MkDocsConfig) -> str:
+        # Theme pages such as 404.html; the sitemap is no HTML.
+        return protect(output_content) if template_name.endswith(".html") else output_content
 
     def _review_date(self) -> date:
         text = os.environ.get(AS_OF_VARIABLE) or self.config.as_of
@@ -81,7 +122,8 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         try:
             result = review(self.accounts, self.rules, self.as_of, self.thresholds,
-                            progress=on_terminal, explain=True)
+                            progress=on_terminal, explain=True,
+                            redact=self.config.redact_contacts)
         except KamError as error:
             raise PluginError(f"kam-review: {error.message}") from error
         for problem in result.errors:
@@ -91,7 +133,8 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         if base:
             try:
                 changes = compare(review_revision(base, self.accounts, self.rules, self.as_of,
-                                                  thresholds=self.thresholds),
+                                                  thresholds=self.thresholds,
+                                                  redact=self.config.redact_contacts),
                                   result, base, "this review")
             except KamError as error:
                 raise PluginError(f"kam-review: {error.message}") from error
