@@ -63,3 +63,7 @@ def test_the_policy_is_deterministic_and_lists_no_host() -> None:
     assert "http" not in policy and "data:" not in policy.split("img-src")[0]
     assert "object-src 'none'" in policy and "base-uri 'self'" in policy
     assert "form-action 'self'" in policy and "default-src 'self'" in policy
+
+
+def test_a_live_reload_preview_runs_inline_scripts_without_hashes() -> None:
+    assert _script_src(protect(PAGE, CONTENT, live_reload=True)) == {"'self'", "'unsafe-inline'"}

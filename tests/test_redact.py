@@ -6,18 +6,23 @@ import json
 import os
 import re
 import shutil
+import string
 import subprocess
 import sys
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kam_review.accounts import load_account
 from kam_review.cli import main
 from kam_review.evaluate import review
+from kam_review.model import Account, Activity, Contact
 from kam_review.redact import redact_account
 
 from .conftest import ACCOUNTS, AS_OF, REPO, RULES, healthy_account, write_account
@@ -135,3 +140,33 @@ def test_a_longer_word_is_not_a_name(text: str, tmp_path: Path) -> None:
     (loaded, errors) = load_account(write_account(tmp_path, account))
     assert loaded is not None, errors
     assert redact_account(loaded).activities[0].summary == text
+
+
+_WORD = st.from_regex(r"[A-Z][a-z]{0,7}", fullmatch=True)
+_NAMES = st.lists(st.lists(_WORD, min_size=1, max_size=3).map(" ".join)
+                  .filter(lambda name: "contact" not in name.lower()),
+                  min_size=1, max_size=4, unique_by=str.casefold)
+
+
+def _mention(name: str, upper: bool, gap: str) -> str:
+    written = gap.join(name.split())
+    return written.upper() if upper else written.lower()
+
+
+@settings(max_examples=150, deadline=None)
+@given(names=_NAMES, data=st.data())
+def test_no_name_survives_in_any_spelling(names: list[str], data: st.DataObject) -> None:
+    pieces = []
+    for name in names:
+        pieces.append(data.draw(st.text(alphabet=string.printable, max_size=12)))
+        pieces.append(_mention(name, data.draw(st.booleans()),
+                               data.draw(st.sampled_from([" ", "  ", "\t"]))))
+    text = " ".join(pieces)
+    account = Account(id="a", name="A", owner="Owner", financials=(), source=Path("a.yaml"),
+                      contacts=tuple(Contact(name) for name in names),
+                      activities=(Activity(date(2026, 1, 1), "visit", summary=text),))
+    summary = redact_account(account).activities[0].summary or ""
+    for name in names:
+        pattern = r"\s+".join(re.escape(part) for part in name.split())
+        assert not re.search(rf"(?<![A-Za-z0-9]){pattern}(?![A-Za-z0-9])", summary,
+                             re.IGNORECASE), (name, text, summary)

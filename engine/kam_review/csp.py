@@ -38,8 +38,12 @@ def _inline_scripts(html: str) -> Counter[str]:
     return found
 
 
-def policy(script_hashes: list[str]) -> str:
-    scripts = " ".join(["'self'", *(f"'{h}'" for h in script_hashes)])
+def policy(script_hashes: list[str], live_reload: bool = False) -> str:
+    """The policy allowing those inline scripts. With live_reload (`mkdocs serve`, which
+    injects a different inline script into every page it serves) any inline script runs:
+    a preview on the author's machine, never the built site."""
+    hashes = [f"'{h}'" for h in script_hashes]
+    scripts = " ".join(["'self'", *(["'unsafe-inline'"] if live_reload else hashes)])
     return "; ".join([
         "default-src 'self'",
         f"script-src {scripts}",
@@ -52,13 +56,13 @@ def policy(script_hashes: list[str]) -> str:
     ])
 
 
-def protect(html: str, content: str = "") -> str:
+def protect(html: str, content: str = "", live_reload: bool = False) -> str:
     """The page with its policy and noindex in <head>. `content` is the page's own rendered
     text, inside the html: inline scripts found there are left out of the policy."""
     trusted = _inline_scripts(html) - _inline_scripts(content)
     # The policy is built from fixed words and base64 hashes: nothing in it needs escaping.
-    meta = (f'<meta http-equiv="Content-Security-Policy" content="{policy(sorted(trusted))}">'
-            f"{ROBOTS}")
+    meta = (f'<meta http-equiv="Content-Security-Policy" '
+            f'content="{policy(sorted(trusted), live_reload)}">{ROBOTS}')
     head = _CHARSET.search(html) or _HEAD.search(html)
     if head is None:
         return meta + html

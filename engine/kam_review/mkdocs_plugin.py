@@ -12,7 +12,7 @@ import logging
 import os
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -58,6 +58,11 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
     # SOURCE_DATE_EPOCH as it was before this build set it (None inside: it was not set);
     # None while no build runs.
     _epoch_before: tuple[str | None] | None = None
+    _serving = False
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"],
+                   dirty: bool) -> None:
+        self._serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -103,12 +108,14 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         self._restore_epoch()
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
-        return protect(output, page.content or "")
+        return protect(output, page.content or "", live_reload=self._serving)
 
     def on_post_template(self, output_content: str, /, *, template_name: str,
                          config: MkDocsConfig) -> str:
         # Theme pages such as 404.html; the sitemap is no HTML.
-        return protect(output_content) if template_name.endswith(".html") else output_content
+        if not template_name.endswith(".html"):
+            return output_content
+        return protect(output_content, live_reload=self._serving)
 
     def _review_date(self) -> date:
         text = os.environ.get(AS_OF_VARIABLE) or self.config.as_of
