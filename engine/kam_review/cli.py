@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from .output_folder import ReportFile
 
 SEVERITY_CHOICE = click.Choice(["high", "medium", "low", "info"])
+REDACT_OPTION = click.option(
+    "--redact-contacts", "redact", is_flag=True,
+    help='Show contact names as "Contact 3 (director)" (privacy laws: PIPL, GDPR).')
 EXIT_FINDINGS = 1
 EXIT_INVALID_INPUT = 2
 
@@ -100,9 +103,10 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True,
               help="Parse every file, ignoring the cache of unchanged files in .kam-cache.")
 @REPORT_OPTION
+@REDACT_OPTION
 def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | None,
           thresholds: Path | None, output: str, fail_on: str | None, show: str,
-          quiet: bool, no_cache: bool, report_path: Path | None) -> None:
+          quiet: bool, no_cache: bool, report_path: Path | None, redact: bool) -> None:
     """Evaluate the rules over every account (or only FILES) and print the findings.
 
     Exit codes: 0 every file valid; 1 a finding at or above --fail-on; 2 invalid input
@@ -122,11 +126,11 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
     if output in ("text", "json"):
         # Written batch by batch: memory holds one batch, however large the portfolio.
         batches = review_in_batches(accounts, _rules_folder(rules), as_of, thresholds, files,
-                                    progress, cache)
+                                    progress, cache, redact)
         tally = write_check(batches, output, show, as_of, write)
     else:
         result = review(accounts, _rules_folder(rules), as_of, thresholds, files, progress,
-                        cache)
+                        cache, redact=redact)
         writers = {"markdown": lambda: check_markdown(result),
                    "sarif": lambda: check_sarif(result),
                    "junit": lambda: check_junit(result, fail_on)}
@@ -167,8 +171,9 @@ def explain(account_id: str, as_of: date, accounts: Path, rules: Path | None,
 @main.command()
 @click.argument("output", type=click.Path(path_type=Path))
 @review_options
+@REDACT_OPTION
 def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
-          thresholds: Path | None) -> None:
+          thresholds: Path | None, redact: bool) -> None:
     """Write the review's Markdown pages to OUTPUT (a folder), without MkDocs."""
     from .evaluate import review
     from .output_folder import check_output_folder
@@ -176,7 +181,8 @@ def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
 
     inputs = _inputs(accounts, rules, thresholds)
     check_output_folder(output, inputs)  # refused before the review runs
-    result = review(accounts, _rules_folder(rules), as_of, thresholds, explain=True)
+    result = review(accounts, _rules_folder(rules), as_of, thresholds, explain=True,
+                    redact=redact)
     for error in result.errors:
         click.echo(f"error: {error}", err=True)
     pages = render_pages(result)
@@ -193,7 +199,8 @@ def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
 @click.option("--base-as-of", callback=lambda c, p, v: _parse_date(c, p, v) if v else None,
               metavar="YYYY-MM-DD", help="Review the base at its own date (quarter over quarter).")
 @click.option("--own-rules", is_flag=True,
-              help="Evaluate each side with the rules folder as it was at its revision.")
+              help="Evaluate each side with the rules of the repository under review (its "
+              "rules/, or --rules inside it) as they were at its revision.")
 @click.option("--format", "output", type=click.Choice(["text", "json", "markdown"]),
               default="text", show_default=True)
 @REPORT_OPTION
@@ -202,12 +209,13 @@ def diff(base: str, head: str | None, as_of: date, accounts: Path, rules: Path |
          output: str, report_path: Path | None) -> None:
     """What changed between git revision BASE and HEAD (default: the working tree): accounts,
     classes, focus, findings, stage moves and figures. Reads revisions straight from git."""
-    from .diff import diff_revisions
+    from .diff import diff_revisions, own_rules_folder
     from .diff_report import diff_json, diff_markdown, diff_text
 
     report = _report_file(report_path, _inputs(accounts, rules, thresholds))
-    result = diff_revisions(base, head, accounts, _rules_folder(rules), as_of, base_as_of,
-                            own_rules, thresholds)
+    folder = own_rules_folder(accounts, rules) if own_rules else _rules_folder(rules)
+    result = diff_revisions(base, head, accounts, folder, as_of, base_as_of, own_rules,
+                            thresholds)
     for error in result.head_result.errors:
         click.echo(f"error: {error}", err=True)
     writers = {"text": diff_text, "json": diff_json, "markdown": diff_markdown}
