@@ -16,8 +16,11 @@ from typing import Any
 import platformdirs
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import kam_review.accounts
+from kam_review.accounts import load_files
 from kam_review.cache import AccountCache, content_key, entry_text
 from kam_review.cli import main
 from kam_review.yamlsource import display_path
@@ -134,6 +137,17 @@ def test_a_damaged_or_foreign_json_entry_is_a_miss(work: Path, tmp_path: Path,
     assert "24M" not in output
 
 
+def test_a_planted_entry_reaches_the_tool(work: Path, tmp_path: Path) -> None:
+    """The control for the tests around it: a well-formed entry planted this way is what the
+    tool reads (here, one that passes every check is used: the cache folder is the user's
+    own), so a damaged one that changes nothing was really looked at."""
+    _plant(_cache_file(tmp_path / "cache"), work / "accounts" / "test-account.yaml",
+           _json_entry(lambda value: None))
+    code, output = _check()
+    assert code == 0
+    assert "24M" in output and "2.4M" not in output
+
+
 @pytest.mark.parametrize("as_text", [False, True], ids=["blob", "protocol-0-text"])
 def test_a_planted_pickle_runs_nothing(work: Path, tmp_path: Path, as_text: bool) -> None:
     expected = _clean_run(work)
@@ -247,3 +261,48 @@ def test_an_unusable_cache_is_no_error(work: Path, tmp_path: Path) -> None:
     database.unlink()
     database.mkdir()  # a folder where the file should be
     assert _check() == (0, expected)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                 max_size=4),
+    max_leaves=25)
+_ENTRIES = st.one_of(
+    st.text(max_size=300),
+    _JSON.map(json.dumps),
+    st.builds(lambda value, rows: json.dumps({"value": value, "locations": rows}),
+              st.dictionaries(st.sampled_from(["id", "name", "owner", "financials", "x"]),
+                              _JSON), _JSON),
+    st.integers(0, 2000).map(lambda cut: _json_entry(lambda value: None)[:cut]))
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    folder = tmp_path_factory.mktemp("fuzz") / "accounts"
+    folder.mkdir()
+    path = write_account(folder, _account())
+    return path, load_files([path])
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(entry=_ENTRIES)
+def test_no_entry_changes_what_a_file_loads_as(planted: tuple[Path, Any], entry: str) -> None:
+    """Whatever text is found under a file's key, loading gives what parsing the file gives:
+    no exception, no other figure."""
+    path, expected = planted
+    database = path.parent.parent / "cache.sqlite"
+    database.unlink(missing_ok=True)
+    _plant(database, path, entry)
+    assert load_files([path], cache=AccountCache(database)) == expected
+
+
+def test_the_fuzzed_entries_are_planted_where_they_are_read(planted: tuple[Path, Any]) -> None:
+    path, expected = planted
+    database = path.parent.parent / "cache.sqlite"
+    database.unlink(missing_ok=True)
+    _plant(database, path, _json_entry(lambda value: None))
+    (account,) = load_files([path], cache=AccountCache(database)).accounts
+    assert account.financials[-1].revenue == 6_000_000 != expected.accounts[0].financials[
+        -1].revenue
