@@ -167,10 +167,10 @@ class AccountCache:
         self._pending.append((shown_as, key.hex(), text))
 
     def flush(self) -> None:
-        """Write the entries of this run, all in one transaction."""
-        connection = self._connect()
+        """Write the entries of this run (or batch), all in one transaction, and close."""
         pending, self._pending = self._pending, []
-        if connection is None or not pending:
+        connection = self._connect() if pending else self._connection
+        if connection is None:
             return
         try:
             with connection:
@@ -179,3 +179,6 @@ class AccountCache:
                     pending)
         except sqlite3.Error:
             pass
+        finally:
+            connection.close()
+            self._connection = None
