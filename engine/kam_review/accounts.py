@@ -177,8 +177,8 @@ def _from_cache(path: Path, name: str, stored: StoredAccount) -> CacheEntry | No
     # The quick schema check first: an entry it refuses is dropped, never explained.
     if not _passes_fast_check(stored.value):
         return None
-    account, errors = _account_from_document(YamlDocument(stored.value, stored.locations),
-                                            path, name)
+    document = YamlDocument(stored.value, stored.locations)
+    account, errors = _account_from_document(document, path, name)
     return None if account is None or errors else (account, errors)
 
 
