@@ -20,7 +20,7 @@ import fastjsonschema
 from jsonschema import Draft202012Validator
 
 from .account_paths import find_account_files
-from .cache import AccountCache, CacheEntry, content_key
+from .cache import AccountCache, CacheEntry, StoredAccount, content_key, entry_text
 from .errors import InputError
 from .model import (
     Account,
@@ -118,13 +118,11 @@ def _load_all(paths: list[Path], progress: Progress, cache: AccountCache | None
     """Every file's (account, errors), in the order of paths: from the cache where a file is
     unchanged, else parsed, on every core when there are many."""
     entries: list[CacheEntry | None] = [None] * len(paths)
-    keys: dict[int, bytes] = {}
     if cache is not None:
         for i, path in enumerate(paths):
-            key = _key_of(path)
-            if key is not None:
-                keys[i] = key
-                entries[i] = cache.get(display_path(path), key)
+            key, name = _key_of(path), display_path(path)
+            stored = None if key is None else cache.get(name, key)
+            entries[i] = None if stored is None else _from_cache(path, name, stored)
     missing = [i for i, entry in enumerate(entries) if entry is None]
     workers = min(os.cpu_count() or 1, 8)
     todo = [paths[i] for i in missing]
@@ -134,10 +132,10 @@ def _load_all(paths: list[Path], progress: Progress, cache: AccountCache | None
                                    "reading accounts"))
     else:
         loaded = [_parse(p) for p in progress(todo, len(todo), "reading accounts")]
-    for i, (key, entry) in zip(missing, loaded, strict=True):
+    for i, (key, entry, text) in zip(missing, loaded, strict=True):
         entries[i] = entry
-        if cache is not None and key is not None:
-            cache.put(display_path(paths[i]), key, entry)
+        if cache is not None and key is not None and text is not None:
+            cache.put(display_path(paths[i]), key, text)
     if cache is not None:
         cache.flush()
     return [entry for entry in entries if entry is not None]
@@ -155,16 +153,41 @@ def _content(path: Path) -> bytes | None:
         return None
 
 
-def _parse(path: Path) -> tuple[bytes | None, CacheEntry]:
-    """A file's cache key and (account, errors), from one reading of its bytes: a file that
-    changes while it is read cannot be cached under the other version's key."""
+def _parse(path: Path) -> tuple[bytes | None, CacheEntry, str | None]:
+    """A file's cache key, (account, errors) and, for a valid account, its cache entry, from
+    one reading of its bytes: a file that changes while it is read cannot be cached under the
+    other version's key. Only valid files are cached; a file with errors is read again."""
     content = _content(path)
-    return (None if content is None else content_key(content)), load_account(path, content)
+    entry, value = _read_account(path, content)
+    account = entry[0]
+    text = None if account is None else entry_text(value, account.locations)
+    return (None if content is None else content_key(content)), entry, text
+
+
+def _from_cache(path: Path, name: str, stored: StoredAccount) -> CacheEntry | None:
+    """A cache entry rebuilt through the checks and the builder a parsed file goes through;
+    None (a miss: the file is parsed) for an entry they do not accept."""
+    # The quick schema check first: an entry it refuses is dropped, never explained.
+    if not _passes_fast_check(stored.value):
+        return None
+    document = YamlDocument(stored.value, stored.locations)
+    account, errors = _account_from_document(document, path, name)
+    return None if account is None or errors else (account, errors)
 
 
 def load_account(path: Path, content: bytes | None = None) -> CacheEntry:
+    return _read_account(path, content)[0]
+
+
+def _read_account(path: Path, content: bytes | None) -> tuple[CacheEntry, Any]:
+    """(account, errors) and the file's plain value, which the cache keeps."""
     name = display_path(path)
     document = read_yaml(path, shown_as=name, content=content)
+    return _account_from_document(document, path, name), document.value
+
+
+def _account_from_document(document: YamlDocument, path: Path, name: str) -> CacheEntry:
+    """The checks and the builder, from a file's parsed value (or a cache entry's)."""
     errors = list(document.errors)
     value = document.value
     if errors and value is None:

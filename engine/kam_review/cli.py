@@ -101,7 +101,8 @@ def main() -> None:
               help="Text output: hide findings below this severity.")
 @click.option("--quiet", is_flag=True, help="No progress bar, even on a terminal.")
 @click.option("--no-cache", is_flag=True,
-              help="Parse every file, ignoring the cache of unchanged files in .kam-cache.")
+              help="Parse every file: neither read nor write the cache of unchanged files "
+                   "(kept in the user's cache folder, or $KAM_CACHE_DIR).")
 @REPORT_OPTION
 @REDACT_OPTION
 def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | None,
@@ -112,7 +113,7 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
     Exit codes: 0 every file valid; 1 a finding at or above --fail-on; 2 invalid input
     (every error is still listed and every valid account still evaluated).
     """
-    from .cache import DEFAULT_FOLDER, AccountCache
+    from .cache import AccountCache
     from .ci_formats import check_junit, check_markdown, check_sarif
     from .evaluate import review, review_in_batches
     from .progress import on_terminal, silent
@@ -122,7 +123,7 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
     report = _report_file(report_path, _inputs(accounts, rules, thresholds, *files))
     write = report.write if report else _echo
     progress = silent if quiet else on_terminal
-    cache = None if no_cache else AccountCache(DEFAULT_FOLDER)
+    cache = None if no_cache else AccountCache.for_accounts(accounts)
     if output in ("text", "json"):
         # Written batch by batch: memory holds one batch, however large the portfolio.
         batches = review_in_batches(accounts, _rules_folder(rules), as_of, thresholds, files,
