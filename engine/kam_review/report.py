@@ -12,6 +12,7 @@ from .errors import InputError
 from .model import Waiver
 from .results import AccountResult, Finding, Result
 from .rulebook import SEVERITIES
+from .text_safety import terminal_text
 
 
 class Tally:
@@ -82,8 +83,9 @@ def write_check(results: Iterable[Result], output: str, show: str, as_of: date,
         return tally
     if tally.expiring:
         write(f"\nWaivers ending within {EXPIRY_NOTICE_DAYS} days:\n")
-        write("".join(f"  {account}: {w.rule}{' [' + w.subject + ']' if w.subject else ''} "
-                      f"until {w.until} (by {w.by}: {w.reason})\n"
+        write("".join(terminal_text(f"  {account}: {w.rule}"
+                                    f"{' [' + w.subject + ']' if w.subject else ''} "
+                                    f"until {w.until} (by {w.by}: {w.reason})") + "\n"
                       for account, w in tally.expiring))
     write(f"\n{tally.summary()}\n")
     return tally
@@ -136,7 +138,7 @@ def _account_text(result: AccountResult, show: str) -> list[str]:
     for finding in result.findings:
         if SEVERITIES.index(finding.severity) <= limit:
             lines.append("  " + _finding_text(finding))
-    return lines
+    return [terminal_text(line) for line in lines]
 
 
 def _finding_text(finding: Finding) -> str:
