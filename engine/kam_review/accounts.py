@@ -19,6 +19,7 @@ from typing import Any
 import fastjsonschema
 from jsonschema import Draft202012Validator
 
+from .account_paths import find_account_files
 from .cache import AccountCache, CacheEntry, content_key
 from .errors import InputError
 from .model import (
@@ -43,7 +44,6 @@ from .schema_errors import make_validator, schema_errors
 from .text_safety import escaped, terminal_text, unencodable
 from .yamlsource import MAX_FILE_BYTES, YamlDocument, display_path, read_yaml
 
-ACCOUNT_SUFFIX = ".yaml"
 # The published JSON Schema of the account format; editors can point at it too.
 SCHEMA_FILE = Path(__file__).with_name("account.schema.json")
 
@@ -96,16 +96,9 @@ def load_portfolio(folder: Path, only: Sequence[Path] = (), progress: Progress =
 
 
 def account_files(folder: Path, only: Sequence[Path] = ()) -> tuple[list[Path], list[InputError]]:
-    """The account files to read, in order, and what is wrong with the folder itself."""
-    if only:
-        paths = sorted(only)
-    elif folder.is_dir():
-        paths = sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.is_file())
-    else:
-        return [], [InputError(display_path(folder), 1, 1, "", "no such folder of account files")]
-    errors = [InputError(display_path(p), 1, 1, "", f"account files end in .yaml: rename it to "
-                         f"{p.stem}{ACCOUNT_SUFFIX}") for p in paths if p.suffix == ".yml"]
-    return [p for p in paths if p.suffix == ACCOUNT_SUFFIX], errors
+    """The account files to read, in order, and an error for each entry that is not read but
+    looks as if it were meant to be (see account_paths)."""
+    return find_account_files(folder, only)
 
 
 def load_files(paths: list[Path], progress: Progress = silent,
@@ -232,9 +225,10 @@ def _consistency_errors(
                          f"'{terminal_text(person)}' is not one of the contacts")
 
 
-# Where account files hold names of people, the account and its deals (see names.py).
+# Where account files hold names of people, the account and its deals (see names.py). A
+# waiver's approver is left to the waiver rules: a blank one is plan.waiver-unapproved.
 _NAME_FIELDS = {("name",), ("owner",), ("contacts", "name"), ("opportunities", "name"),
-                ("activities", "with"), ("waivers", "by")}
+                ("activities", "with")}
 
 
 def _is_name(field_path: FieldPath) -> bool:

@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 
 from . import __version__
 from .markdown_text import code, esc, table
-from .report import expiring_waivers, summary_line
+from .report import expiring_waivers, summary_line, waived_dict
 from .results import Result
 from .rulebook import SEVERITIES
 from .text_safety import xml_text
@@ -33,6 +33,12 @@ def check_markdown(result: Result) -> str:
         lines += ["**High-severity findings**", ""]
         lines += [f"- **{esc(a.account.name)}**: {f.rule} {esc(f.subject)}: {esc(f.message)}"
                   for a, f in high]
+        lines.append("")
+    waived = result.waived_high
+    if waived:
+        lines += ["**High-severity findings waived** (not counted for --fail-on)", ""]
+        lines += [f"- **{esc(a.account.name)}**: {f.rule} {esc(f.subject)}: {esc(f.message)} "
+                  f"({esc(f.waiver_note)})" for a, f in waived]
         lines.append("")
     expiring = expiring_waivers(result)
     if expiring:
@@ -99,7 +105,10 @@ def check_sarif(result: Result) -> str:
             "tool": {"driver": {"name": "kam-review", "version": __version__,
                                 "rules": descriptors}},
             "results": results,
-            "properties": {"asOf": result.as_of.isoformat()},
+            # Code hosts hide suppressed results: the waived high ones are named here too.
+            "properties": {"asOf": result.as_of.isoformat(),
+                           "waivedHighFindings": [waived_dict(a.account.id, f)
+                                                  for a, f in result.waived_high]},
         }],
     }
     return json.dumps(_xml_safe(log), indent=2, ensure_ascii=False) + "\n"
@@ -133,6 +142,10 @@ def check_junit(result: Result, fail_on: str | None) -> str:
     high); one failing case per file with input errors."""
     limit = SEVERITIES.index(fail_on or "high")
     suite = ElementTree.Element("testsuite", name="kam-review", timestamp=str(result.as_of))
+    waived = result.waived_high
+    properties = ElementTree.SubElement(suite, "properties")
+    ElementTree.SubElement(properties, "property", name="waived-high-findings",
+                           value=str(len(waived)))
     failures = 0
     for item in result.accounts:
         case = ElementTree.SubElement(suite, "testcase", classname="kam-review.accounts",
@@ -147,7 +160,8 @@ def check_junit(result: Result, fail_on: str | None) -> str:
                                      for f in failing)
         out = ElementTree.SubElement(case, "system-out")
         out.text = "\n".join(f"{f.severity} {f.rule} {f.subject}: {f.message}"
-                             + (" (waived)" if f.waived else "") for f in item.findings)
+                             + (f" ({f.waiver_note})" if f.waived else "")
+                             for f in item.findings)
     for file in sorted({e.file for e in result.errors}):
         case = ElementTree.SubElement(suite, "testcase", classname="kam-review.input",
                                       name=file, file=file)
@@ -156,7 +170,11 @@ def check_junit(result: Result, fail_on: str | None) -> str:
         failure = ElementTree.SubElement(case, "failure", type="invalid-input",
                                          message=f"{len(problems)} error(s)")
         failure.text = "\n".join(str(e) for e in problems)
-    suite.set("tests", str(len(suite)))
+    if waived:
+        summary = ElementTree.SubElement(suite, "system-out")
+        summary.text = f"{len(waived)} high finding(s) waived:\n" + "\n".join(
+            f"{a.account.id}: {f.rule} {f.subject} ({f.waiver_note})" for a, f in waived)
+    suite.set("tests", str(len(suite.findall("testcase"))))
     suite.set("failures", str(failures))
     suite.set("errors", "0")
     for element in suite.iter():  # user text may hold characters XML 1.0 forbids

@@ -35,6 +35,7 @@ def diff_json(diff: Diff) -> str:
         "base": diff.base, "head": diff.head,
         "base_as_of": diff.base_result.as_of.isoformat(),
         "head_as_of": diff.head_result.as_of.isoformat(),
+        "notes": list(diff.notes),
         "changes": [c.as_dict() for c in diff.changes],
         "errors": [e.as_dict() for e in diff.head_result.errors],
     }
@@ -44,6 +45,7 @@ def diff_json(diff: Diff) -> str:
 def diff_text(diff: Diff) -> str:
     lines = [f"kam-review: {diff.base} ({diff.base_result.as_of}) -> {diff.head} "
              f"({diff.head_result.as_of}): {len(diff.changes)} change(s)"]
+    lines += [f"note: {note}" for note in diff.notes]
     current = None
     for change in diff.changes:
         if change.account != current:
@@ -57,6 +59,7 @@ def diff_markdown(diff: Diff) -> str:
     """A comment-ready summary: counts, new high-severity findings first, a table per account."""
     counts = Counter(c.kind for c in diff.changes)
     lines = [f"### kam-review: changes from {code(diff.base)} to {code(diff.head)}", ""]
+    lines += [f"> **Note:** {esc(note)}\n" for note in diff.notes]
     if not diff.changes:
         return "\n".join([*lines, "No change in classes, findings, stages or figures.", ""])
     summary = ", ".join(f"{counts[k]} {_TITLES[k]}{'s' if counts[k] != 1 else ''}"

@@ -15,6 +15,7 @@ from typing import Any
 from .formatting import money
 from .model import BUYING_ROLES, RELATIONSHIP_STAGES, Account, Opportunity, Quarter
 from .rulebook import Rulebook, Stage
+from .waivers import approved_by_owner, has_approver, visible_text
 
 Fact = dict[str, Any]
 FACT_TYPE = "type"
@@ -39,7 +40,8 @@ def account_facts(account: Account, as_of: date, rulebook: Rulebook) -> list[Fac
               for i in range(len(account.opportunities))]
     goals = account.plan.goals if account.plan else ()
     facts += [_goal_fact(account, i) for i in range(len(goals))]
-    facts += [_waiver_fact(account, i, as_of) for i in range(len(account.waivers))]
+    severities = {rule.id: rule.severity for rule in rulebook.rules}
+    facts += [_waiver_fact(account, i, as_of, severities) for i in range(len(account.waivers))]
     return facts
 
 
@@ -341,17 +343,26 @@ def _goal_fact(account: Account, index: int) -> Fact:
     }
 
 
-def _waiver_fact(account: Account, index: int, as_of: date) -> Fact:
+def _waiver_fact(account: Account, index: int, as_of: date, severities: dict[str, str]) -> Fact:
     waiver = account.waivers[index]
+    reason = visible_text(waiver.reason)
     fact: Fact = {
         FACT_TYPE: "waiver",
         SOURCE_PATH: ("waivers", index),
         "account": account.id,
         "subject": waiver.rule + (f" ({waiver.subject})" if waiver.subject else ""),
         "rule": waiver.rule,
+        "owner": account.owner,
+        "reason": reason,
+        "reason_key": reason.casefold(),
+        "reason_length": len(reason),
+        "has_approver": has_approver(waiver),
+        "approved_by_owner": approved_by_owner(waiver, account),
     }
-    _put(fact, "by", waiver.by)
+    _put(fact, "by", visible_text(waiver.by) or None)
+    _put(fact, "waived_severity", severities.get(waiver.rule))
     if waiver.until is not None:
         fact["until"] = waiver.until.isoformat()
         fact["days_past_until"] = (as_of - waiver.until).days
+        fact["days_remaining"] = (waiver.until - as_of).days
     return fact

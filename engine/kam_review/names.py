@@ -1,12 +1,12 @@
 """The one validation layer for names in account files: the account, its owner, contacts,
-the people activities were with, waiver approvers and opportunities.
+the people activities were with, and opportunities.
 
 A name must show something and show it as stored: a name that is blank once white space and
 invisible characters are taken away (zero-width spaces and joiners, soft hyphens, other
 format characters, fillers) is refused, and so is one holding a control or bidirectional
 control character. Names are compared in one normal form, so that one person written two ways
 (NFC and NFD, a zero-width space inside, full-width letters, other case or spacing) is one
-person.
+person: for duplicate contacts, activities, waiver approvers and redaction alike.
 """
 
 from __future__ import annotations
