@@ -29,6 +29,7 @@ from kam_review.explain import explain_text
 from kam_review.markdown_text import code, esc, table
 from kam_review.names import name_problems, normalise_name
 from kam_review.pages import render_pages
+from kam_review.redact import redact_portfolio
 from kam_review.report import as_text
 from kam_review.rulebook import Rulebook
 from kam_review.text_safety import balanced_bidi, one_line, terminal_text, xml_text
@@ -308,3 +309,16 @@ def test_pages_of_a_portfolio_with_bidi_text_close_every_run(rulebook: Rulebook,
     pages = render_pages(evaluate(load_portfolio(tmp_path), rulebook, AS_OF, explain=True))
     for line in pages["accounts/test-account.md"].splitlines():
         assert balanced_bidi(line) == line
+
+
+def test_redaction_finds_a_contact_in_any_spelling(tmp_path: Path) -> None:
+    account = healthy_account()
+    account["activities"][0]["with"] = ["zhang\u200b  MI\u0301N"]
+    account["waivers"] = [{"rule": "advice.style-analytical", "subject": "Zhang Mi\u0301n",
+                           "reason": "Known and handled", "until": "2026-12-31",
+                           "by": "Zhou Lan"}]
+    account["contacts"][0]["name"] = "Zhang Mín"
+    write_account(tmp_path, account)
+    (redacted,) = redact_portfolio(load_portfolio(tmp_path)).accounts
+    assert redacted.activities[0].with_ == ("Contact 1 (executive)",)
+    assert redacted.waivers[0].subject == "Contact 1 (executive)"
