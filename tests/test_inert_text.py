@@ -5,6 +5,7 @@ Markdown and pages as text, never as control sequences or markup."""
 from __future__ import annotations
 
 import json
+import os
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -322,3 +323,29 @@ def test_redaction_finds_a_contact_in_any_spelling(tmp_path: Path) -> None:
     (redacted,) = redact_portfolio(load_portfolio(tmp_path)).accounts
     assert redacted.activities[0].with_ == ("Contact 1 (executive)",)
     assert redacted.waivers[0].subject == "Contact 1 (executive)"
+
+
+@pytest.mark.parametrize("output", ["text", "json", "markdown", "sarif", "junit"])
+def test_a_file_name_that_is_not_utf8_is_reported_in_every_format(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output: str) -> None:
+    monkeypatch.chdir(tmp_path)  # the account cache is written here
+    folder = Path("accounts")
+    folder.mkdir()
+    write_account(folder, healthy_account())
+    (folder / os.fsdecode(b"\xff\x1b[2Jx.yaml")).write_text("id: x\n", encoding="utf-8")
+    run = CliRunner().invoke(main, ["check", "--as-of", str(AS_OF), "--format", output])
+    assert run.exit_code == 2, run.output
+    assert _hidden(run.output) == []
+    shown = "accounts/\\udcff\\x1b[2Jx.yaml"  # the bytes that are not UTF-8 as an escape
+    if output == "json":
+        assert {e["file"] for e in json.loads(run.stdout)["errors"]} == {
+            "accounts/\\udcff\x1b[2Jx.yaml"}  # JSON writes the ESC as \\u001b
+    elif output == "sarif":
+        results = json.loads(run.stdout)["runs"][0]["results"]
+        assert "accounts//udcff[2Jx.yaml" in {  # controls left out; a URI has no backslash
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    elif output == "junit":
+        assert "accounts/\\udcff[2Jx.yaml" in {
+            c.get("name") for c in ElementTree.fromstring(run.stdout).iter("testcase")}
+    else:
+        assert shown in (run.stderr if output == "text" else run.stdout)
