@@ -38,8 +38,10 @@ from .model import (
     Waiver,
     format_path,
 )
+from .names import name_problems, normalise_name
 from .progress import Progress, silent
 from .schema_errors import make_validator, schema_errors
+from .text_safety import escaped, terminal_text, unencodable
 from .yamlsource import MAX_FILE_BYTES, YamlDocument, display_path, read_yaml
 
 # The published JSON Schema of the account format; editors can point at it too.
@@ -213,8 +215,8 @@ def _account_from_document(document: YamlDocument, path: Path, name: str) -> Cac
 def _consistency_errors(
     value: dict[str, Any], path: Path, name: str, document: YamlDocument
 ) -> Iterable[InputError]:
-    """What the schema cannot say: the id matches the file, nothing appears twice, activities
-    name known contacts."""
+    """What the schema cannot say: the id matches the file, nothing appears twice, names are
+    good names (names.py), activities name known contacts, all text can be written out."""
 
     def at(field_path: FieldPath, message: str) -> InputError:
         line, column = document.locations.get(field_path, (1, 1))
@@ -223,32 +225,69 @@ def _consistency_errors(
     account_id = value.get("id")
     if isinstance(account_id, str) and account_id != path.stem:
         yield at(("id",), f"'{account_id}' must equal the file name without .yaml ('{path.stem}')")
+    for field_path, text in _strings(value, ()):
+        surrogate = unencodable(text)
+        if surrogate is not None:
+            yield at(field_path, f"holds {escaped(surrogate)}, half of a character (a lone "
+                                 "surrogate), which no file can hold: write the whole character")
+        elif text and _is_name(field_path):
+            yield from (at(field_path, problem) for problem in name_problems(text))
     yield from _duplicates(value.get("financials"), "financials", "quarter", at)
-    yield from _duplicates(value.get("contacts"), "contacts", "name", at)
+    yield from _duplicates(value.get("contacts"), "contacts", "name", at, normalise_name)
     yield from _duplicates(value.get("opportunities"), "opportunities", "id", at)
     contacts = value.get("contacts")
     names = [c.get("name") for c in contacts if isinstance(c, dict)] if isinstance(
         contacts, list) else []
-    known = {name for name in names if isinstance(name, str)}
+    known = {normalise_name(name) for name in names if isinstance(name, str)}
     activities = value.get("activities")
     for i, activity in enumerate(activities if isinstance(activities, list) else []):
         people = activity.get("with") if isinstance(activity, dict) else None
         for j, person in enumerate(people if isinstance(people, list) else []):
-            if isinstance(person, str) and person not in known:
-                yield at(("activities", i, "with", j), f"'{person}' is not one of the contacts")
+            if isinstance(person, str) and normalise_name(person) not in known:
+                yield at(("activities", i, "with", j),
+                         f"'{terminal_text(person)}' is not one of the contacts")
 
 
-def _duplicates(rows: Any, list_name: str, key: str, at: Any) -> Iterable[InputError]:
-    seen: dict[Any, int] = {}
+# Where account files hold names of people, the account and its deals (see names.py). A
+# waiver's approver is left to the waiver rules: a blank one is plan.waiver-unapproved.
+_NAME_FIELDS = {("name",), ("owner",), ("contacts", "name"), ("opportunities", "name"),
+                ("activities", "with")}
+
+
+def _is_name(field_path: FieldPath) -> bool:
+    return tuple(part for part in field_path if isinstance(part, str)) in _NAME_FIELDS
+
+
+def _strings(node: Any, field_path: FieldPath) -> Iterable[tuple[FieldPath, str]]:
+    """Every text in a file's value, keys included, with where it stands."""
+    if isinstance(node, str):
+        yield field_path, node
+    elif isinstance(node, dict):
+        for key, item in node.items():
+            if isinstance(key, str) and unencodable(key):
+                yield field_path, key
+            yield from _strings(item, (*field_path, key))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _strings(item, (*field_path, i))
+
+
+def _duplicates(rows: Any, list_name: str, key: str, at: Any,
+                same: Callable[[str], str] = str) -> Iterable[InputError]:
+    """Rows whose `key` is the same as an earlier row's, compared in the form `same` gives."""
+    seen: dict[str, tuple[int, str]] = {}
     for i, row in enumerate(rows if isinstance(rows, list) else []):
         item = row.get(key) if isinstance(row, dict) else None
         if not isinstance(item, str):
             continue
-        if item in seen:
-            yield at((list_name, i, key),
-                     f"duplicate {key} '{item}' (also {list_name}[{seen[item]}])")
+        if same(item) in seen:
+            first, written = seen[same(item)]
+            also = f"{list_name}[{first}]" if written == item else (
+                f"{list_name}[{first}] '{terminal_text(written)}': names are compared ignoring "
+                "case, spacing, invisible characters and Unicode normal form")
+            yield at((list_name, i, key), f"duplicate {key} '{terminal_text(item)}' (also {also})")
         else:
-            seen[item] = i
+            seen[same(item)] = (i, item)
 
 
 def _date(text: Any) -> date | None:

@@ -9,10 +9,11 @@ from typing import Any
 from xml.etree import ElementTree
 
 from . import __version__
-from .markdown_text import esc, table
+from .markdown_text import code, esc, table
 from .report import expiring_waivers, summary_line, waived_dict
 from .results import Result
 from .rulebook import SEVERITIES
+from .text_safety import xml_text
 from .yamlsource import display_path
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -25,7 +26,7 @@ def check_markdown(result: Result) -> str:
              summary_line(result), ""]
     if result.errors:
         lines += ["**Input errors**", ""]
-        lines += [f"- `{esc(str(e))}`" for e in result.errors]
+        lines += [f"- {code(e)}" for e in result.errors]
         lines.append("")
     high = [(a, f) for a in result.accounts for f in a.open_findings if f.severity == "high"]
     if high:
@@ -110,7 +111,19 @@ def check_sarif(result: Result) -> str:
                                                   for a, f in result.waived_high]},
         }],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(_xml_safe(log), indent=2, ensure_ascii=False) + "\n"
+
+
+def _xml_safe(value: Any) -> Any:
+    """Every text in a SARIF log as XML could carry it: code hosts show these texts in their
+    pages, and a lone surrogate could not even be written."""
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, dict):
+        return {key: _xml_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_xml_safe(item) for item in value]
+    return value
 
 
 def _uri(path: str) -> str:
@@ -164,5 +177,8 @@ def check_junit(result: Result, fail_on: str | None) -> str:
     suite.set("tests", str(len(suite.findall("testcase"))))
     suite.set("failures", str(failures))
     suite.set("errors", "0")
+    for element in suite.iter():  # user text may hold characters XML 1.0 forbids
+        element.text = xml_text(element.text) if element.text else element.text
+        element.attrib = {key: xml_text(value) for key, value in element.attrib.items()}
     ElementTree.indent(suite)
     return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"

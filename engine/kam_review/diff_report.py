@@ -6,7 +6,8 @@ import json
 from collections import Counter
 
 from .diff import Change, Diff
-from .markdown_text import esc, table
+from .markdown_text import code, esc, table
+from .text_safety import terminal_text
 
 _TITLES = {
     "account-added": "account added", "account-removed": "account removed",
@@ -51,13 +52,13 @@ def diff_text(diff: Diff) -> str:
             current = change.account
             lines += ["", f"{current}:"]
         lines.append(f"  {change_text(change)}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(terminal_text(line) for line in lines) + "\n"
 
 
 def diff_markdown(diff: Diff) -> str:
     """A comment-ready summary: counts, new high-severity findings first, a table per account."""
     counts = Counter(c.kind for c in diff.changes)
-    lines = [f"### kam-review: changes from `{esc(diff.base)}` to `{esc(diff.head)}`", ""]
+    lines = [f"### kam-review: changes from {code(diff.base)} to {code(diff.head)}", ""]
     lines += [f"> **Note:** {esc(note)}\n" for note in diff.notes]
     if not diff.changes:
         return "\n".join([*lines, "No change in classes, findings, stages or figures.", ""])

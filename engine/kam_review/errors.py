@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import click
 
+from .text_safety import encodable, terminal_text
+
 
 @dataclass(frozen=True, order=True)
 class InputError:
@@ -19,24 +21,30 @@ class InputError:
     message: str
 
     def __str__(self) -> str:
+        """One line for the terminal: control, escape and bidi characters in a file name or a
+        quoted value are shown as escapes (\\x1b, \\u202e), never sent."""
         where = f"{self.file}:{self.line}:{self.column}"
         if self.field:
-            return f"{where}: {self.field}: {self.message}"
-        return f"{where}: {self.message}"
+            return terminal_text(f"{where}: {self.field}: {self.message}")
+        return terminal_text(f"{where}: {self.message}")
 
     def as_dict(self) -> dict[str, str | int]:
         return {
-            "file": self.file,
+            "file": encodable(self.file),
             "line": self.line,
             "column": self.column,
-            "field": self.field,
-            "message": self.message,
+            "field": encodable(self.field),
+            "message": encodable(self.message),
         }
 
 
 class KamError(click.ClickException):
     """Raised when the run cannot go on at all (no rules could be loaded, a bad option value).
     Being a ClickException, it prints as one clean line at the command line."""
+
+    def format_message(self) -> str:
+        # The message may quote a file name or a value from a file.
+        return terminal_text(self.message, multiline=True)
 
 
 class RulebookError(KamError):

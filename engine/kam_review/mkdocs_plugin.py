@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from jinja2 import Environment
+from markupsafe import Markup, escape
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -178,6 +180,14 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
                  len(result.accounts), self.as_of, len(pages))
         return files
 
+    def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
+        # MkDocs renders themes with autoescape off, where Jinja's `striptags` decodes escaped
+        # text back into markup: a page title taken from a heading that shows an account's
+        # name "</title><script>..." would become a live script in <title>. This `striptags`
+        # gives the text escaped once, as the templates that use it need.
+        env.filters["striptags"] = _text_of_html
+        return env
+
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         for folder in (self.accounts, self.rules):
             if folder.is_dir():
@@ -185,3 +195,8 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         if self.thresholds is not None:
             server.watch(str(self.thresholds))
         return server
+
+
+def _text_of_html(value: object) -> Markup:
+    """The text of an HTML fragment (tags removed, entities decoded), escaped for HTML."""
+    return escape(Markup(str(value)).striptags())

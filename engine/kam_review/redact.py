@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from .accounts import Portfolio
 from .model import Account, Contact
+from .names import normalise_name
 
 Redactor = Callable[[str], str]
 
@@ -34,9 +35,11 @@ def redact_account(account: Account) -> Account:
     if not names:
         return account
     text = _text_redactor(names)
+    # Activities and waivers may name a contact in another spelling (see names.py).
+    by_key = {_key(name): alias for name, alias in names.items()}
 
     def name(value: str) -> str:
-        return names.get(value) or text(value)
+        return by_key.get(_key(value)) or text(value)
 
     def maybe(value: str | None) -> str | None:
         return None if value is None else text(value)
@@ -79,4 +82,4 @@ def _text_redactor(names: dict[str, str]) -> Redactor:
 
 
 def _key(name: str) -> str:
-    return " ".join(name.split()).casefold()
+    return normalise_name(name)

@@ -12,6 +12,7 @@ from .errors import InputError
 from .model import Waiver
 from .results import AccountResult, Finding, Result
 from .rulebook import SEVERITIES
+from .text_safety import terminal_text
 
 
 class Tally:
@@ -104,8 +105,8 @@ def write_check(results: Iterable[Result], output: str, show: str, as_of: date,
 
 
 def _waiver_line(account: str, rule: str, subject: str | None, waiver: Waiver) -> str:
-    return (f"  {account}: {rule}{' [' + subject + ']' if subject else ''} until {waiver.until} "
-            f"(by {waiver.by}: {waiver.reason})\n")
+    return terminal_text(f"  {account}: {rule}{' [' + subject + ']' if subject else ''} until "
+                         f"{waiver.until} (by {waiver.by}: {waiver.reason})") + "\n"
 
 
 def waived_dict(account: str, finding: Finding) -> dict[str, Any]:
@@ -163,7 +164,7 @@ def _account_text(result: AccountResult, show: str) -> list[str]:
     for finding in result.findings:
         if SEVERITIES.index(finding.severity) <= limit:
             lines.append("  " + _finding_text(finding))
-    return lines
+    return [terminal_text(line) for line in lines]
 
 
 def _finding_text(finding: Finding) -> str:

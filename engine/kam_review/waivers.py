@@ -12,6 +12,7 @@ import unicodedata
 from datetime import date
 
 from .model import Account, Waiver
+from .names import normalise_name
 
 # Severities whose waiver needs an approver other than the account's owner.
 NEEDS_APPROVAL = ("high",)
@@ -27,8 +28,8 @@ def visible_text(text: str | None) -> str:
 
 
 def person_key(name: str | None) -> str:
-    """A name as it is compared: visible text, case folded ("  li  WEI" is "Li Wei")."""
-    return visible_text(name).casefold()
+    """A name as it is compared, as names.py compares every name ("  li  WEI" is "Li Wei")."""
+    return normalise_name(name or "")
 
 
 def has_approver(waiver: Waiver) -> bool:

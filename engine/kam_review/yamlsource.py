@@ -18,6 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import InputError
 from .model import FieldPath, format_path
+from .text_safety import encodable
 
 # Account files are small (a large account is well under 100 KiB); anything larger is refused
 # before parsing, so a huge or hostile file cannot use up time or memory.
@@ -49,11 +50,13 @@ class YamlDocument:
 
 
 def display_path(path: Path) -> str:
-    """A path as the user would type it: relative to the working folder where possible."""
+    """A path as the user would type it: relative to the working folder where possible. Bytes
+    of a file name that are not UTF-8 (which Linux allows) show as escapes (\\udcff), so that
+    the name can be printed, and stored as a key of the account cache."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return encodable(str(path.resolve().relative_to(Path.cwd().resolve())))
     except ValueError:
-        return str(path)
+        return encodable(str(path))
 
 
 def read_yaml(path: Path, *, shown_as: str | None = None,

@@ -9,7 +9,7 @@ from .. import charts
 from ..diff import Diff
 from ..diff_report import change_text
 from ..facts import BUCKET_ORDER, revenue_series
-from ..markdown_text import esc, table
+from ..markdown_text import code, esc, table
 from ..model import Account
 from ..results import Result
 from ..rulebook import SEVERITIES
@@ -212,7 +212,7 @@ def owners_page(result: Result) -> str:
 def changes_page(changes: Diff) -> str:
     base, head = changes.base_result, changes.head_result
     lines = [WIDE_PAGE + "# Changes since the last review", "",
-             f"From `{esc(changes.base)}` (reviewed as of {base.as_of}) to this review "
+             f"From {code(changes.base)} (reviewed as of {base.as_of}) to this review "
              f"(as of {head.as_of}): {len(changes.changes)} change(s).", ""]
     if not changes.changes:
         return "\n".join([*lines, "Nothing changed.", ""])
@@ -233,7 +233,7 @@ def changes_page(changes: Diff) -> str:
 def account_changes_section(changes: Diff, account_id: str) -> str:
     found = changes.for_account(account_id)
     lines = ["## Changes since the last review", "",
-             f"Compared with `{esc(changes.base)}` as of {changes.base_result.as_of}.", ""]
+             f"Compared with {code(changes.base)} as of {changes.base_result.as_of}.", ""]
     if not found:
         return "\n".join([*lines, "No change.", ""])
     lines += [f"- {esc(change_text(change))}" for change in found]
