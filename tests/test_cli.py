@@ -130,7 +130,7 @@ def test_new_writes_a_valid_commented_account(tmp_path: Path) -> None:
     assert check.returncode == 0, check.stderr
     assert "acme-industries: Acme Industries" in check.stdout
     again = kam("new", "acme-industries", "--accounts", str(tmp_path))
-    assert again.returncode == 1 and "already exists" in again.stderr
+    assert again.returncode == 2 and "already exists" in again.stderr
     assert "not a valid id" in kam("new", "../evil", "--accounts", str(tmp_path)).stderr
 
 

@@ -133,5 +133,6 @@ def test_base_as_of_gives_a_quarter_over_quarter_view(history: Path) -> None:
 
 def test_unknown_revision_is_a_clean_error(history: Path) -> None:
     run = kam(history, "diff", "no-such-tag")
-    assert run.returncode == 1
-    assert "Error: git rev-parse" in run.stderr and "Traceback" not in run.stderr
+    assert run.returncode == 2
+    assert "Error: unknown git revision 'no-such-tag'" in run.stderr
+    assert "Traceback" not in run.stderr

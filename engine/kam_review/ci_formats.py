@@ -9,6 +9,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from . import __version__
+from .comment_size import fit_comment
 from .markdown_text import esc, table
 from .report import expiring_waivers, summary_line
 from .results import Result
@@ -49,7 +50,7 @@ def check_markdown(result: Result) -> str:
             [f.severity + (" (waived)" if f.waived else ""), f.rule, esc(f.subject),
              esc(f.message)] for f in warnings]))
         lines += ["</details>", ""]
-    return "\n".join(lines)
+    return fit_comment(lines)
 
 
 def check_sarif(result: Result) -> str:

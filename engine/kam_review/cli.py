@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -14,21 +15,40 @@ from . import __version__
 SEVERITY_CHOICE = click.Choice(["high", "medium", "low", "info"])
 EXIT_FINDINGS = 1
 EXIT_INVALID_INPUT = 2
+EXIT_INTERNAL_ERROR = 3
+EXIT_CODES = """\b
+Exit codes:
+  0  every input is valid and no finding is at or above --fail-on
+  1  a finding at or above --fail-on
+  2  invalid input or usage: every problem is listed, every valid account still reviewed
+  3  internal error: one line on stderr, the traceback in the log file it names"""
 
 
 def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date:
+    from .review_date import parse_review_date
+
     if value is None:
         return date.today()
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
+        return parse_review_date(value)
+    except ValueError as problem:
+        raise click.BadParameter(str(problem)) from None
 
 
 def _rules_folder(value: Path | None) -> Path:
     from .resources import default_rules_folder
 
     return value if value is not None else default_rules_folder(Path("."))
+
+
+def _rules_source(folder: Path | None) -> dict[str, Any]:
+    """Which commit of the rules a JSON output was made with (None: each side's own)."""
+    from .revisions import folder_commit
+
+    if folder is None:
+        return {"commit": None, "dirty": None,
+                "note": "each side used the rules folder as it was at its revision"}
+    return folder_commit(folder)
 
 
 def review_options(command: click.decorators.FC) -> click.decorators.FC:
@@ -49,13 +69,29 @@ def review_options(command: click.decorators.FC) -> click.decorators.FC:
     return command
 
 
-@click.group()
+class _Kam(click.Group):
+    """The `kam` command group. An unexpected exception in a command exits 3 with one line
+    on stderr, so that CI can tell a crash from invalid input (2) and from findings (1)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
+            raise  # click reports these itself (a closed pipe included)
+        except Exception as error:
+            from .crash import crash_report
+
+            click.echo(crash_report(error), err=True)
+            ctx.exit(EXIT_INTERNAL_ERROR)
+
+
+@click.group(cls=_Kam, epilog=EXIT_CODES)
 @click.version_option(__version__, prog_name="kam-review")
 def main() -> None:
     """Review key accounts: declarative rules over account files."""
 
 
-@main.command()
+@main.command(epilog=EXIT_CODES)
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @review_options
 @click.option("--format", "output",
@@ -71,11 +107,7 @@ def main() -> None:
 def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | None,
           thresholds: Path | None, output: str, fail_on: str | None, show: str,
           quiet: bool, no_cache: bool) -> None:
-    """Evaluate the rules over every account (or only FILES) and print the findings.
-
-    Exit codes: 0 every file valid; 1 a finding at or above --fail-on; 2 invalid input
-    (every error is still listed and every valid account still evaluated).
-    """
+    """Evaluate the rules over every account (or only FILES) and print the findings."""
     from .cache import DEFAULT_FOLDER, AccountCache
     from .ci_formats import check_junit, check_markdown, check_sarif
     from .evaluate import review, review_in_batches
@@ -87,9 +119,11 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
     cache = None if no_cache else AccountCache(DEFAULT_FOLDER)
     if output in ("text", "json"):
         # Written batch by batch: memory holds one batch, however large the portfolio.
-        batches = review_in_batches(accounts, _rules_folder(rules), as_of, thresholds, files,
+        rules_folder = _rules_folder(rules)
+        batches = review_in_batches(accounts, rules_folder, as_of, thresholds, files,
                                     progress, cache)
-        tally = write_check(batches, output, show, as_of, lambda text: click.echo(text, nl=False))
+        tally = write_check(batches, output, show, as_of, lambda text: click.echo(text, nl=False),
+                            _rules_source(rules_folder) if output == "json" else None)
     else:
         result = review(accounts, _rules_folder(rules), as_of, thresholds, files, progress,
                         cache)
@@ -116,6 +150,7 @@ def explain(account_id: str, as_of: date, accounts: Path, rules: Path | None,
             thresholds: Path | None) -> None:
     """Show why one account got its class, focus and findings: its facts, every rule that
     fired with its figures, and the conditions that kept it out of the other classes."""
+    from .errors import KamError
     from .evaluate import review
     from .explain import explain_text
 
@@ -124,7 +159,7 @@ def explain(account_id: str, as_of: date, accounts: Path, rules: Path | None,
     if account_id not in known:
         errors = [str(e) for e in result.errors if Path(e.file).stem == account_id]
         detail = "\n".join(errors) or f"known accounts: {', '.join(known)}"
-        raise click.ClickException(f"no valid account '{account_id}'\n{detail}")
+        raise KamError(f"no valid account '{account_id}'\n{detail}")
     click.echo(explain_text(result.account(account_id), result), nl=False)
 
 
@@ -165,13 +200,20 @@ def diff(base: str, head: str | None, as_of: date, accounts: Path, rules: Path |
     from .diff import diff_revisions
     from .diff_report import diff_json, diff_markdown, diff_text
 
-    result = diff_revisions(base, head, accounts, _rules_folder(rules), as_of, base_as_of,
+    rules_folder = _rules_folder(rules)
+    result = diff_revisions(base, head, accounts, rules_folder, as_of, base_as_of,
                             own_rules, thresholds)
-    for error in result.head_result.errors:
+    # The base side's errors too: an account the base cannot read would otherwise show as
+    # added, with nothing to say why.
+    errors = (*result.base_result.errors, *result.head_result.errors)
+    for error in errors:
         click.echo(f"error: {error}", err=True)
-    writers = {"text": diff_text, "json": diff_json, "markdown": diff_markdown}
-    click.echo(writers[output](result), nl=False)
-    if result.head_result.errors:
+    if output == "json":
+        source = _rules_source(None if own_rules else rules_folder)
+        click.echo(diff_json(result, source), nl=False)
+    else:
+        click.echo({"text": diff_text, "markdown": diff_markdown}[output](result), nl=False)
+    if errors:
         sys.exit(EXIT_INVALID_INPUT)
 
 

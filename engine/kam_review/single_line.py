@@ -1,0 +1,76 @@
+"""Line breaks in the fields that hold one line of text: ids, names, titles, dates, choices.
+
+A YAML block scalar (`name: |`) keeps its final newline unless written `|-`, so "Acme\\n" can
+reach a field meant for one line, and the schema's patterns let it through (Python's `$`
+matches before a final newline). Which fields hold one line is read from the schema: text
+with a pattern, a format or a fixed set of values, or limited to 200 characters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .errors import InputError
+from .model import FieldPath, clip, format_path
+
+# Longer text (summaries, reasons, goals) may run over several lines.
+ONE_LINE_MAX = 200
+
+# A field's place in the schema; None stands for every item of a list.
+FieldPattern = tuple[str | None, ...]
+
+
+def one_line_fields(schema: Mapping[str, Any]) -> list[FieldPattern]:
+    """Every field of the schema that holds one line of text."""
+    found: list[FieldPattern] = []
+
+    def walk(node: Mapping[str, Any], where: FieldPattern) -> None:
+        kind = node.get("type")
+        choices = node.get("enum")
+        if kind == "string" or (choices and all(isinstance(c, str) for c in choices)):
+            if ("pattern" in node or "format" in node or choices
+                    or node.get("maxLength", ONE_LINE_MAX + 1) <= ONE_LINE_MAX):
+                found.append(where)
+        elif kind == "object":
+            for key, child in node.get("properties", {}).items():
+                walk(child, (*where, key))
+        elif kind == "array" and isinstance(node.get("items"), Mapping):
+            walk(node["items"], (*where, None))
+
+    walk(schema, ())
+    return found
+
+
+def line_break_errors(value: Any, fields: list[FieldPattern], file: str,
+                      locations: Mapping[FieldPath, tuple[int, int]]) -> list[InputError]:
+    """An error for each one-line field whose text holds a line break."""
+    errors = []
+    for pattern in fields:
+        for path, text in _values(value, pattern, ()):
+            if isinstance(text, str) and ("\n" in text or "\r" in text):
+                line, column = locations.get(path, (1, 1))
+                errors.append(InputError(file, line, column, format_path(path),
+                                         _message(path, text)))
+    return errors
+
+
+def _message(path: FieldPath, text: str) -> str:
+    name = path[-1] if isinstance(path[-1], str) else "this item"
+    shown = clip(repr(text))
+    if text.endswith("\n") and "\n" not in text[:-1] and "\r" not in text:
+        return (f"{shown} ends with a line break, which a block scalar (|) keeps: write "
+                f"{name} on one line, or use |- to drop the final newline")
+    return f"holds one line of text, but {shown} has line breaks: write {name} on one line"
+
+
+def _values(value: Any, pattern: FieldPattern, path: FieldPath) -> Iterator[tuple[FieldPath, Any]]:
+    if not pattern:
+        yield path, value
+        return
+    part, rest = pattern[0], pattern[1:]
+    if part is None:
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                yield from _values(item, rest, (*path, i))
+    elif isinstance(value, dict) and part in value:
+        yield from _values(value[part], rest, (*path, part))
