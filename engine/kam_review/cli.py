@@ -69,9 +69,19 @@ def review_options(command: click.decorators.FC) -> click.decorators.FC:
     return command
 
 
+class _Command(click.Command):
+    """A `kam` command: its help ends with the exit codes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("epilog", EXIT_CODES)
+        super().__init__(*args, **kwargs)
+
+
 class _Kam(click.Group):
     """The `kam` command group. An unexpected exception in a command exits 3 with one line
     on stderr, so that CI can tell a crash from invalid input (2) and from findings (1)."""
+
+    command_class = _Command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -91,7 +101,7 @@ def main() -> None:
     """Review key accounts: declarative rules over account files."""
 
 
-@main.command(epilog=EXIT_CODES)
+@main.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @review_options
 @click.option("--format", "output",

@@ -44,6 +44,7 @@ def make_validator(schema: Mapping[str, Any]) -> Draft202012Validator:
 
 # A number written so that YAML reads it as text: 1e6 (YAML 1.1 wants 1.0e+6), "250000".
 _NUMBER_TEXT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+_PLAIN_DECIMAL = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?")
 
 
 def schema_errors(
@@ -62,10 +63,10 @@ def schema_errors(
         for relative, message in _describe(error):
             path = (*prefix, *relative)
             if path in yaml11 and path in explained:
-                continue
-            if path in document.written:
+                continue  # one error for the value
+            explained.add(path)
+            if path in document.written and relative == tuple(error.absolute_path):
                 message = _as_written(path, message, error, document, path in yaml11)
-                explained.add(path)
             elif error.validator == "type" and isinstance(error.instance, str):
                 message = _number_as_text(error.instance, error.validator_value) or message
             line, column = _locate(path, document.locations)
@@ -85,7 +86,7 @@ def _as_written(path: FieldPath, message: str, error: ValidationError, document:
     to quote it where text is wanted."""
     text, value = document.written[path], error.instance
     if not text:
-        return f"{message}: the value is empty"
+        return f"{message.rsplit(', got ', 1)[0]}, but the value is empty"
     reads = f"YAML{' 1.1' if yaml11 else ''} reads {text} as {yaml_reading(text, value)}"
     wanted = error.validator_value if isinstance(error.validator_value, list) else [
         error.validator_value]
@@ -104,6 +105,8 @@ def _number_as_text(text: str, wanted: Any) -> str | None:
     if not {"number", "integer"} & set(kinds) or not _NUMBER_TEXT.fullmatch(text.strip()):
         return None
     number = Decimal(text.strip())
+    if _PLAIN_DECIMAL.fullmatch(text):  # YAML reads these as numbers unless quoted
+        return f"{text!r} is in quotes, so YAML reads it as text; write {text} without quotes"
     if abs(number.adjusted()) > 30:
         return f"{text} is read as text by YAML; write the number in digits, without quotes"
     return f"{text} is read as text by YAML; write {number:f}"

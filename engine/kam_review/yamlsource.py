@@ -164,7 +164,7 @@ def _build(node: Node, path: FieldPath, document: YamlDocument, name: str,
 
     if len(path) >= MAX_DEPTH and not isinstance(node, ScalarNode):
         error(f"nested deeper than {MAX_DEPTH} levels (lists and mappings inside one "
-              "another); an account file needs fewer than 10")
+              "another); an account file needs fewer than 10, a rule file a few more")
         return None
 
     # An alias makes the composer hand out the same node twice. Account files have no use
@@ -283,7 +283,7 @@ def _scalar(node: ScalarNode, error: Any) -> Any:
     try:
         value = _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
     except (ValueError, yaml.YAMLError) as exc:
-        error(f"cannot read the value {node.value!r}: {exc}")
+        error(f"cannot read the value {clip(repr(node.value))}: {clip(str(exc), 200)}")
         return None
     if isinstance(value, float) and not math.isfinite(value):
         error(f"{node.value!r} is not a finite number")
