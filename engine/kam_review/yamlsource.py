@@ -45,7 +45,10 @@ _ALIAS_MESSAGE = ("anchors and aliases (*name) are not supported: this value is 
 # condition a few more. Deeper input is refused where it passes the limit, so that neither
 # this walk nor the schema check recurses without bound (500 brackets fit in 1 KB).
 MAX_DEPTH = 32
+_TOO_DEEP = (f"nested deeper than {MAX_DEPTH} levels (lists and mappings inside one another); "
+             "an account file needs fewer than 10, a rule file a few more")
 _TYPED_TAGS = {f"{_STANDARD}{name}" for name in ("int", "float", "bool", "null")}
+_NULLS = ("", "~", "null", "Null", "NULL")
 # Line breaks as YAML counts lines.
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 
@@ -104,6 +107,8 @@ def parse_yaml(text: str, name: str) -> YamlDocument:
         problem = error.problem or "malformed YAML"
         if error.context:
             problem = f"{error.context}: {problem}"
+        if "maximum nesting depth" in problem:  # LibYAML stops at 1,000 levels
+            return _failed(name, *_within(text, line, column), _TOO_DEEP)
         return _failed(name, *_within(text, line, column), f"malformed YAML: {problem}")
     except yaml.reader.ReaderError as error:
         line, column = _reader_position(text, error.position)
@@ -112,7 +117,7 @@ def parse_yaml(text: str, name: str) -> YamlDocument:
     except yaml.YAMLError as error:
         return _failed(name, 1, 1, f"malformed YAML: {error}")
     except RecursionError:  # only PyYAML's pure-Python composer recurses
-        return _failed(name, 1, 1, f"nested deeper than {MAX_DEPTH} levels")
+        return _failed(name, 1, 1, _TOO_DEEP)
     if root is None:
         return _failed(name, 1, 1, "the file holds no YAML document")
     document = YamlDocument(value=None)
@@ -163,8 +168,7 @@ def _build(node: Node, path: FieldPath, document: YamlDocument, name: str,
         )
 
     if len(path) >= MAX_DEPTH and not isinstance(node, ScalarNode):
-        error(f"nested deeper than {MAX_DEPTH} levels (lists and mappings inside one "
-              "another); an account file needs fewer than 10, a rule file a few more")
+        error(_TOO_DEEP)
         return None
 
     # An alias makes the composer hand out the same node twice. Account files have no use
@@ -280,9 +284,12 @@ def _scalar(node: ScalarNode, error: Any) -> Any:
     if node.tag not in _SCALAR_TAGS:
         error(f"unsupported YAML tag {node.tag}")
         return None
+    if node.tag == f"{_STANDARD}null" and node.value not in _NULLS:
+        error(f"{clip(repr(node.value))} is not null: remove the tag !!null")  # else it is lost
+        return None
     try:
         value = _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
-    except (ValueError, yaml.YAMLError) as exc:
+    except (ValueError, LookupError, yaml.YAMLError) as exc:  # an explicit tag on odd text
         error(f"cannot read the value {clip(repr(node.value))}: {clip(str(exc), 200)}")
         return None
     if isinstance(value, float) and not math.isfinite(value):
