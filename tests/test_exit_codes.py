@@ -238,3 +238,9 @@ def test_diff_json_has_the_header_and_both_sides_errors(team: Path) -> None:
     assert "error: base:accounts/broken.yaml:1:1: (top level): missing required field" \
         in run.stderr
     assert "error: accounts/also-broken.yaml" in run.stderr
+    comment = kam("diff", "base", "--as-of", str(AS_OF), "--format", "markdown", cwd=team)
+    assert comment.returncode == 2
+    section = comment.stdout.split("**Input errors** (these files are left out of the "
+                                   "comparison)", 1)[1].split("\n\n")[1]
+    assert [line.split(":")[0] for line in section.splitlines()] == [
+        *["- `base"] * 3, "- `accounts/also-broken.yaml"]  # name, owner, financials missing

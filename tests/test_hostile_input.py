@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from kam_review.comment_size import COMMENT_LIMIT, fit_comment
-from kam_review.errors import MAX_ERRORS_PER_FILE, InputError, capped
+from kam_review.errors import MAX_ERRORS_PER_FILE, InputError, capped, error_count
 from kam_review.yamlsource import MAX_DEPTH, parse_yaml
 
 from .conftest import AS_OF, RULES, healthy_account, write_account
@@ -59,6 +59,20 @@ def test_base_review_date_outside_the_range(accounts: Path, day: str) -> None:
     run = kam("diff", "HEAD", "--accounts", str(accounts), "--base-as-of", day)
     assert run.returncode == 2
     assert f"Invalid value for '--base-as-of': {day} is not a review date" in run.stderr
+
+
+@pytest.mark.parametrize("day", OUT_OF_RANGE)
+def test_the_site_refuses_review_dates_outside_the_range(monkeypatch: pytest.MonkeyPatch,
+                                                         day: str) -> None:
+    from mkdocs.exceptions import PluginError
+
+    from kam_review.mkdocs_plugin import KamReviewPlugin
+
+    monkeypatch.setenv("KAM_AS_OF", day)
+    plugin = KamReviewPlugin()
+    plugin.load_config({})
+    with pytest.raises(PluginError, match=f"the review date: {day} is not a review date"):
+        plugin._review_date()
 
 
 def _edge_account(account_id: str, day: str) -> dict[str, Any]:
@@ -281,7 +295,8 @@ def test_capped_keeps_other_files_and_order() -> None:
     errors = [error("a", i) for i in range(1, 23)] + [error("b", 1)] + [error("c", 5)]
     result = capped(errors)
     assert [e.file for e in result] == ["a"] * 21 + ["b", "c"]
-    assert result[20] == InputError("a", 21, 1, "", "... and 2 more errors in this file")
+    assert result[20] == InputError("a", 21, 1, "", "... and 2 more errors in this file", 2)
+    assert error_count(result) == len(errors)
     assert capped(errors[:20]) == errors[:20]  # exactly the cap: no note
 
 
@@ -299,6 +314,7 @@ def test_markdown_summary_fits_a_comment_whatever_the_input(tmp_path: Path) -> N
     assert run.returncode == 2
     text = run.stdout
     assert len(text) <= COMMENT_LIMIT
+    assert "150 account(s): 450 high" in text and "; 1800 input error(s)" in text
     assert "*The summary is cut here:" in text and "The text or JSON output has everything.*" \
         in text
     assert text.count("<details>") == text.count("</details>")
@@ -339,3 +355,47 @@ def test_the_pure_python_composer_is_refused_deep_input_too(
     monkeypatch.setattr(source, "_COMPOSER", yaml.SafeLoader)
     document = parse_yaml("a: " + "[" * 2000 + "]" * 2000, "deep.yaml")
     assert document.errors and "nested deeper than" in document.errors[0].message
+
+
+# --- One error per value ---------------------------------------------------------------------
+
+def _errors_of(text: str) -> list[str]:
+    from kam_review.accounts import load_account
+
+    account = yaml.safe_dump(healthy_account() | {"id": "acme"}, sort_keys=False)
+    _, errors = load_account(Path("acme.yaml"), (text + account).encode("utf-8"))
+    return [f"{e.field}: {e.message}" for e in errors]
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("id: |\n  acme\n", "id: 'acme\\n' ends with a line break, which a block scalar (|) keeps: "
+     "write id on one line, or use |- to drop the final newline"),
+    ("id: 0123\n", 'id: YAML 1.1 reads 0123 as the octal number 83; write id: "0123" in quotes'),
+    ("id: 0x1F\n", 'id: YAML 1.1 reads 0x1F as the hexadecimal number 31; write id: "0x1F" in '
+     "quotes"),
+    ("currency: |\n  CNY\n", "currency: 'CNY\\n' ends with a line break"),
+    ("customer_since: >\n  2020-01-01\n", "customer_since: '2020-01-01\\n' ends with a line"),
+    ("relationship_stage: |\n  mid\n", "relationship_stage: 'mid\\n' ends with a line break"),
+])
+def test_one_error_for_a_value_yaml_read_otherwise(written: str, expected: str) -> None:
+    key = written.split(":")[0]
+    errors = [e for e in _errors_of(written) if not e.startswith(f"{key}: duplicate key")]
+    assert len(errors) == 1 and errors[0].startswith(expected), errors
+
+
+def test_a_yaml_11_number_out_of_range_is_one_error() -> None:
+    text = yaml.safe_dump(healthy_account() | {"id": "acme"}, sort_keys=False)
+    text = text.replace("probability: 0.3", "probability: 0x1F")
+    from kam_review.accounts import load_account
+
+    _, errors = load_account(Path("acme.yaml"), text.encode("utf-8"))
+    assert [f"{e.field}: {e.message}" for e in errors] == [
+        "opportunities[0].probability: YAML 1.1 reads 0x1F as the hexadecimal number 31; write "
+        "the decimal number 31"]
+
+
+def test_long_keys_are_shortened_in_messages() -> None:
+    (error,) = _errors_of("k" * 1000 + ": 1\n")  # YAML allows 1,024 characters
+    assert error == f"{'k' * 57}...: unknown field '{'k' * 57}...'; allowed: activities, " \
+        "complaints, contacts, currency, customer_since, financials, id, industry, market, " \
+        "name, opportunities, owner, plan, relationship_stage, scores, waivers"

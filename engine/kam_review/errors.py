@@ -19,6 +19,7 @@ class InputError:
     column: int
     field: str
     message: str
+    more: int = 0  # the "... and N more errors in this file" note stands for N errors
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
@@ -56,7 +57,7 @@ def capped(errors: Iterable[InputError]) -> list[InputError]:
         else:
             more.setdefault(error.file, []).append(error)
     notes = {last[file]: InputError(file, rest[0].line, rest[0].column, "",
-                                    f"... and {len(rest)} more errors in this file")
+                                    f"... and {len(rest)} more errors in this file", len(rest))
              for file, rest in more.items()}
     result: list[InputError] = []
     for i, error in enumerate(kept):
@@ -64,6 +65,11 @@ def capped(errors: Iterable[InputError]) -> list[InputError]:
         if i in notes:
             result.append(notes[i])
     return result
+
+
+def error_count(errors: Iterable[InputError]) -> int:
+    """How many errors there were, counting those a capped list leaves out."""
+    return sum(error.more or 1 for error in errors)
 
 
 class KamError(click.ClickException):

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from . import __version__
-from .errors import InputError
+from .errors import InputError, error_count
 from .model import Waiver
 from .results import AccountResult, Finding, Result
 from .rulebook import SEVERITIES
@@ -48,7 +48,7 @@ class Tally:
 
     def summary(self) -> str:
         parts = ", ".join(f"{self.open[s]} {s}" for s in SEVERITIES)
-        errors = f"; {len(self.errors)} input error(s)" if self.errors else ""
+        errors = f"; {error_count(self.errors)} input error(s)" if self.errors else ""
         return f"{self.accounts} account(s): {parts} ({self.waived} waived){errors}"
 
 
