@@ -68,7 +68,7 @@ def _validator() -> Draft202012Validator:
 
 
 @cache
-def _one_line_fields() -> list[FieldPattern]:
+def _one_line_fields() -> set[FieldPattern]:
     return one_line_fields(account_schema())
 
 
@@ -189,7 +189,7 @@ def load_account(path: Path, content: bytes | None = None) -> CacheEntry:
                                  "financials: ...)"))
         return None, errors
     # A one-line field with a line break gets that error alone, not a mismatch besides.
-    line_breaks = line_break_errors(value, _one_line_fields(), name, document.locations)
+    line_breaks = line_break_errors(document, _one_line_fields(), name)
     broken = {error.field for error in line_breaks}
     errors.extend(line_breaks)
     errors.extend(e for e in _consistency_errors(value, path, name, document)

@@ -73,7 +73,7 @@ def schema_errors(
             found.append(InputError(file, line, column, format_path(path), message))
     for path in sorted(yaml11 - explained, key=document.yaml11.index):
         text = document.written[path]
-        number = _value_at(value, path[len(prefix):])
+        number = document.at(path)
         line, column = _locate(path, document.locations)
         found.append(InputError(file, line, column, format_path(path), f"YAML 1.1 reads {text} "
                                 f"as {yaml_reading(text, number)}; {yaml11_advice(text, number)}"))
@@ -111,11 +111,6 @@ def _number_as_text(text: str, wanted: Any) -> str | None:
         return f"{text} is read as text by YAML; write the number in digits, without quotes"
     return f"{text} is read as text by YAML; write {number:f}"
 
-
-def _value_at(value: Any, path: FieldPath) -> Any:
-    for part in path:
-        value = value[part]
-    return value
 
 
 def _locate(path: FieldPath, locations: Mapping[FieldPath, tuple[int, int]]) -> tuple[int, int]:

@@ -7,11 +7,12 @@ with a pattern, a format or a fixed set of values, or limited to 200 characters.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from .errors import InputError
 from .model import FieldPath, clip, format_path
+from .yamlsource import YamlDocument
 
 # Longer text (summaries, reasons, goals) may run over several lines.
 ONE_LINE_MAX = 200
@@ -20,9 +21,9 @@ ONE_LINE_MAX = 200
 FieldPattern = tuple[str | None, ...]
 
 
-def one_line_fields(schema: Mapping[str, Any]) -> list[FieldPattern]:
+def one_line_fields(schema: Mapping[str, Any]) -> set[FieldPattern]:
     """Every field of the schema that holds one line of text."""
-    found: list[FieldPattern] = []
+    found: set[FieldPattern] = set()
 
     def walk(node: Mapping[str, Any], where: FieldPattern) -> None:
         kind = node.get("type")
@@ -30,7 +31,7 @@ def one_line_fields(schema: Mapping[str, Any]) -> list[FieldPattern]:
         if kind == "string" or (choices and all(isinstance(c, str) for c in choices)):
             if ("pattern" in node or "format" in node or choices
                     or node.get("maxLength", ONE_LINE_MAX + 1) <= ONE_LINE_MAX):
-                found.append(where)
+                found.add(where)
         elif kind == "object":
             for key, child in node.get("properties", {}).items():
                 walk(child, (*where, key))
@@ -41,16 +42,15 @@ def one_line_fields(schema: Mapping[str, Any]) -> list[FieldPattern]:
     return found
 
 
-def line_break_errors(value: Any, fields: list[FieldPattern], file: str,
-                      locations: Mapping[FieldPath, tuple[int, int]]) -> list[InputError]:
+def line_break_errors(document: YamlDocument, fields: Collection[FieldPattern],
+                      file: str) -> list[InputError]:
     """An error for each one-line field whose text holds a line break."""
     errors = []
-    for pattern in fields:
-        for path, text in _values(value, pattern, ()):
-            if isinstance(text, str) and ("\n" in text or "\r" in text):
-                line, column = locations.get(path, (1, 1))
-                errors.append(InputError(file, line, column, format_path(path),
-                                         _message(path, text)))
+    for path in document.multiline:
+        if tuple(None if isinstance(part, int) else part for part in path) in fields:
+            line, column = document.locations.get(path, (1, 1))
+            errors.append(InputError(file, line, column, format_path(path),
+                                     _message(path, document.at(path))))
     return errors
 
 
@@ -62,15 +62,3 @@ def _message(path: FieldPath, text: str) -> str:
                 f"{name} on one line, or use |- to drop the final newline")
     return f"holds one line of text, but {shown} has line breaks: write {name} on one line"
 
-
-def _values(value: Any, pattern: FieldPattern, path: FieldPath) -> Iterator[tuple[FieldPath, Any]]:
-    if not pattern:
-        yield path, value
-        return
-    part, rest = pattern[0], pattern[1:]
-    if part is None:
-        if isinstance(value, list):
-            for i, item in enumerate(value):
-                yield from _values(item, rest, (*path, i))
-    elif isinstance(value, dict) and part in value:
-        yield from _values(value[part], rest, (*path, part))

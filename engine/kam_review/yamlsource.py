@@ -49,6 +49,10 @@ _TOO_DEEP = (f"nested deeper than {MAX_DEPTH} levels (lists and mappings inside 
              "an account file needs fewer than 10, a rule file a few more")
 _TYPED_TAGS = {f"{_STANDARD}{name}" for name in ("int", "float", "bool", "null")}
 _NULLS = ("", "~", "null", "Null", "NULL")
+# Number forms that YAML 1.2 and JSON read otherwise or not at all: a leading 0 (octal), 0b,
+# 0x, a colon (base 60), an underscore.
+_YAML11_FORMS = {f"{_STANDARD}int": re.compile("[_:]|^[-+]?0."),
+                 f"{_STANDARD}float": re.compile("[_:]")}
 # Line breaks as YAML counts lines.
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 
@@ -58,13 +62,22 @@ class YamlDocument:
     """A file's plain value, where each value stands, and the problems found on the way.
     `written` holds the text as written of every value YAML read as a number, a boolean or
     null; `yaml11` the values written in a number form only YAML 1.1 reads (0250000, 1:30,
-    0x1F, 1_000), which the schema check refuses."""
+    0x1F, 1_000), which the schema check refuses; `multiline` the text values that hold a
+    line break."""
 
     value: Any
     locations: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
     errors: list[InputError] = field(default_factory=list)
     written: dict[FieldPath, str] = field(default_factory=dict)
     yaml11: list[FieldPath] = field(default_factory=list)
+    multiline: list[FieldPath] = field(default_factory=list)
+
+    def at(self, path: FieldPath) -> Any:
+        """The value at a path the walk recorded."""
+        value = self.value
+        for part in path:
+            value = value[part]
+        return value
 
 
 def display_path(path: Path) -> str:
@@ -183,8 +196,11 @@ def _build(node: Node, path: FieldPath, document: YamlDocument, name: str,
         value = _scalar(node, error)
         if node.tag in _TYPED_TAGS:
             document.written[path] = node.value
-            if yaml11_form(node.value, node.tag):
+            forms = _YAML11_FORMS.get(node.tag)
+            if forms is not None and forms.search(node.value):
                 document.yaml11.append(path)
+        elif isinstance(value, str) and ("\n" in value or "\r" in value):
+            document.multiline.append(path)
         return value
     if isinstance(node, SequenceNode):
         if node.tag != f"{_STANDARD}seq":
@@ -233,16 +249,6 @@ def _mapping(node: MappingNode, path: FieldPath, document: YamlDocument, name: s
         # Point at the key: that is where an editor should jump for this field.
         document.locations[key_path] = (key_line, key_column)
     return result
-
-
-def yaml11_form(text: str, tag: str) -> bool:
-    """Whether a number is written in a form YAML 1.2 and JSON read otherwise or not at all:
-    a leading 0 (octal), 0b, 0x, a colon (base 60) or an underscore."""
-    if tag not in (f"{_STANDARD}int", f"{_STANDARD}float"):
-        return False
-    digits = text.lstrip("+-")
-    return ("_" in digits or ":" in digits or digits[:2] in ("0b", "0x")
-            or (tag == f"{_STANDARD}int" and len(digits) > 1 and digits[0] == "0"))
 
 
 def yaml_reading(text: str, value: Any) -> str:
