@@ -273,6 +273,8 @@ def test_errors_are_capped_per_file_in_every_format(accounts: Path, output: str)
     assert "more errors in this file" not in shown.replace("... and 80 more errors", "")
     reviewed = "### kam-review: 1 accounts" if output == "markdown" else "test-account"
     assert reviewed in run.stdout
+    if output == "junit":
+        assert 'message="100 error(s)"' in run.stdout and 'message="20 error(s)"' in run.stdout
 
 
 def test_the_cap_note_follows_the_last_error_shown(accounts: Path) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import copy
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -177,3 +179,33 @@ def test_threshold_overrides_take_anything(tmp_path: Path, text: str) -> None:
     except RulebookError as error:
         _assert_located([e for e in error.errors if e.file.endswith("overrides.yaml")],
                         display_path(path), path.read_text(encoding="utf-8"), 0)
+
+
+@st.composite
+def edited_rule_files(draw: st.DrawFn) -> tuple[str, str]:
+    name = draw(st.sampled_from(["risks.yaml", "thresholds.yaml", "funnel.yaml"]))
+    text = (RULES / name).read_text(encoding="utf-8")
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(text)))
+        piece = draw(st.sampled_from([*_YAML_PIECES, "{all: 5}", "{any: [{}]}", " in [", "$x"]))
+        if draw(st.booleans()):
+            text = text[:at] + piece + text[at:]
+        else:
+            text = text[:at] + text[at + draw(st.integers(1, 30)):]
+    return name, text
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=edited_rule_files())
+def test_rule_files_take_anything(tmp_path_factory: pytest.TempPathFactory,
+                                  case: tuple[str, str]) -> None:
+    name, text = case
+    rules = tmp_path_factory.mktemp("rules")
+    shutil.copytree(RULES, rules, dirs_exist_ok=True)
+    (rules / name).write_text(text, encoding="utf-8")
+    try:
+        load_rulebook(rules)
+    except RulebookError as error:
+        mine = [e for e in error.errors if Path(e.file).name == name]
+        _assert_located(mine, display_path(rules / name), text, 0)

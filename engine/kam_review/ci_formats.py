@@ -10,6 +10,7 @@ from xml.etree import ElementTree
 
 from . import __version__
 from .comment_size import fit_comment
+from .errors import error_count
 from .markdown_text import esc, table
 from .report import expiring_waivers, summary_line
 from .results import Result
@@ -142,7 +143,7 @@ def check_junit(result: Result, fail_on: str | None) -> str:
         failures += 1
         problems = [e for e in result.errors if e.file == file]
         failure = ElementTree.SubElement(case, "failure", type="invalid-input",
-                                         message=f"{len(problems)} error(s)")
+                                         message=f"{error_count(problems)} error(s)")
         failure.text = "\n".join(str(e) for e in problems)
     suite.set("tests", str(len(suite)))
     suite.set("failures", str(failures))
