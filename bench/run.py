@@ -69,8 +69,8 @@ STEP_TITLES = {
     "rules": "rules on durable-rules (matches)",
     "floor-rules": "floor (b): plain-Python predicates",
     "rules-no-timers": "diagnostic: rules, engine timer threads off",
-    "check": "kam check --format json (cold: no .kam-cache)",
-    "check-warm": "kam check --format json (warm .kam-cache)",
+    "check": "kam check --format json (cold: empty cache)",
+    "check-warm": "kam check --format json (warm cache)",
     "site": "mkdocs build with kam-review plugin",
     "floor-site": "floor (c): mkdocs build of pre-written pages",
 }
@@ -178,7 +178,7 @@ def python_step(step: str, n: int, folder: Path) -> Measure:
     """A step of bench/step.py; its own clocks measure only the step's work."""
     out, err, code, wall = _run([str(PYTHON), str(BENCH / "step.py"), step, str(folder),
                                  "--rules", str(RULES), "--as-of", AS_OF,
-                                 "--facts", str(OUT / f"facts-{n}.pickle")])
+                                 "--facts", str(OUT / f"facts-{n}.json")])
     if code is None:
         return Measure(step, n, wall=wall, status="timed out")
     if code != 0:
@@ -333,28 +333,30 @@ def measure_size(n: int, repeat: int, steps: frozenset[str] = frozenset(STEP_ORD
               f"peak {_cell(measure.peak_mib, measure, 'MiB')}", flush=True)
 
     if n <= COMPONENT_MAX_N:
-        (OUT / f"facts-{n}.pickle").unlink(missing_ok=True)
+        (OUT / f"facts-{n}.json").unlink(missing_ok=True)
         for step in ("load", "floor-yaml", "facts", "rules", "floor-rules", "rules-no-timers"):
-            # The rule steps read the facts the facts step pickled (else they make them).
+            # The rule steps read the facts the facts step wrote (else they make them).
             if step in steps:
                 report(best_of(repeat, partial(python_step, step, n, folder)))
-        (OUT / f"facts-{n}.pickle").unlink(missing_ok=True)
+        (OUT / f"facts-{n}.json").unlink(missing_ok=True)
     # 0: no error and no --fail-on; 2 would mean invalid input, which the generator never writes.
-    # `kam check` keeps a cache of parsed files in ./.kam-cache: run it from a folder of its own
+    # `kam check` keeps a cache of parsed files; KAM_CACHE_DIR puts it in a folder of its own
     # under bench/out, cold (cache removed first) and then warm (the cache the cold run left).
     check_cwd = OUT / f"check-{n}"
     shutil.rmtree(check_cwd, ignore_errors=True)
     check_cwd.mkdir(parents=True, exist_ok=True)
     check = [str(KAM), "check", "--as-of", AS_OF, "--format", "json", "--accounts", str(folder),
              "--rules", str(RULES)]
-    cache = check_cwd / ".kam-cache"
+    cache = check_cwd / "cache"
+    cache_env = os.environ | {"KAM_CACHE_DIR": str(cache)}
     if "check" in steps or "check-warm" in steps:
-        cold = best_of(repeat, lambda: command_step("check", n, check, cwd=check_cwd,
-                                                    fresh=cache))
+        cold = best_of(repeat, lambda: command_step("check", n, check, env=cache_env,
+                                                    cwd=check_cwd, fresh=cache))
         if "check" in steps:
             report(cold)
         if "check-warm" in steps and cache.exists():
-            report(best_of(repeat, lambda: command_step("check-warm", n, check, cwd=check_cwd)))
+            report(best_of(repeat, lambda: command_step("check-warm", n, check, env=cache_env,
+                                                        cwd=check_cwd)))
     shutil.rmtree(check_cwd, ignore_errors=True)
     if n <= SITE_MAX_N and {"site", "floor-site"} & steps:
         work = OUT / f"work-{n}"

@@ -11,8 +11,8 @@ Steps (only the part named is timed; what it needs first is done before the cloc
   rules-no-timers  `rules` with durable-rules' Host timer threads not started (a diagnostic
               for a suggested fix: kam-review never uses the engine's timers)
 
-With --facts FILE, `facts` pickles the facts it made to FILE (after the clock stops) and the
-rule steps read them from there instead of loading the portfolio again.
+With --facts FILE, `facts` writes the facts it made to FILE as JSON (after the clock stops)
+and the rule steps read them from there instead of loading the portfolio again.
 
 The JSON holds wall (time.perf_counter), cpu (time.process_time, plus the CPU of child
 processes that ended during the step) in seconds, and peak_kib, the peak resident set of the
@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import pickle
 import resource
 import sys
 import time
@@ -91,7 +90,7 @@ def _digest(matches: Iterable[set[str]]) -> str:
 
 def _all_facts(folder: Path, rulebook: Rulebook, as_of: date, cache: Path | None) -> list[Fact]:
     if cache is not None and cache.exists():
-        facts: list[Fact] = pickle.loads(cache.read_bytes())
+        facts: list[Fact] = json.loads(cache.read_text(encoding="utf-8"))
         return facts
     portfolio = load_portfolio(folder)
     return [fact for account in portfolio.accounts
@@ -126,7 +125,7 @@ def run_step(step: str, folder: Path, rules: Path, as_of: date,
             facts = [f for a in portfolio.accounts for f in account_facts(a, as_of, rulebook)]
         info.update(accounts=len(portfolio.accounts), facts=len(facts))
         if cache is not None:
-            cache.write_bytes(pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+            cache.write_text(json.dumps(facts), encoding="utf-8")
     elif step in ("rules", "rules-no-timers"):
         if step == "rules-no-timers":
             _no_timer_threads()
@@ -164,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
                         / "rules")
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 9, 30))
     parser.add_argument("--facts", type=Path, default=None,
-                        help="pickle of the facts: written by `facts`, read by the rule steps")
+                        help="JSON of the facts: written by `facts`, read by the rule steps")
     args = parser.parse_args(argv)
     print(json.dumps(run_step(args.step, args.folder, args.rules, args.as_of, args.facts)))
     return 0

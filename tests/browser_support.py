@@ -147,6 +147,13 @@ def severe_console_entries(driver: webdriver.Chrome) -> list[dict[str, Any]]:
     return [entry for entry in _read_log(driver, "browser") if entry.get("level") == "SEVERE"]
 
 
+def csp_violations(driver: webdriver.Chrome) -> list[dict[str, Any]]:
+    """The console entries, of any level, since the last read that report something the
+    page's Content-Security-Policy refused (reading drains the console log)."""
+    return [entry for entry in _read_log(driver, "browser")
+            if "Content Security Policy" in str(entry.get("message"))]
+
+
 def requested_urls(driver: webdriver.Chrome) -> list[str]:
     """Every URL requested since the last call, from the performance log (reading drains it).
 

@@ -4,7 +4,7 @@ handful of accounts written to a temporary folder."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -99,6 +99,15 @@ def write_account(folder: Path, account: Account) -> Path:
     path.write_text(yaml.safe_dump(account, sort_keys=False, allow_unicode=True),
                     encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_account_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """`kam check` caches parsed files in the user's cache folder: the tests use a folder of
+    their own (subprocesses inherit it), never the real one, the repository or the cwd."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KAM_CACHE_DIR", str(tmp_path_factory.mktemp("kam-cache")))
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -52,12 +52,12 @@ def test_fail_on_sets_exit_code_one_and_waivers_do_not_count(tmp_path: Path) -> 
                "--fail-on", "medium").returncode == 1
     assert kam("check", "--as-of", str(AS_OF), "--accounts", str(tmp_path),
                "--fail-on", "high").returncode == 0
-    account["waivers"] = [{"rule": "risk.no-executive-access", "reason": "meeting booked",
+    account["waivers"] = [{"rule": "risk.no-executive-access", "reason": "CEO meeting booked",
                            "until": "2026-10-31", "by": "Zhou Lan"}]
     write_account(tmp_path, account)
     run = kam("check", "--as-of", str(AS_OF), "--accounts", str(tmp_path), "--fail-on", "medium")
     assert run.returncode == 0, run.stdout
-    assert "(waived until 2026-10-31 by Zhou Lan: meeting booked)" in run.stdout
+    assert "(waived until 2026-10-31 by Zhou Lan: CEO meeting booked)" in run.stdout
     # The day after the waiver ends, the finding counts again.
     run = kam("check", "--as-of", "2026-11-01", "--accounts", str(tmp_path),
               "--fail-on", "medium")

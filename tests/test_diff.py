@@ -130,3 +130,57 @@ def test_unknown_revision_is_a_clean_error(history: Path) -> None:
     assert run.returncode == 2
     assert "Error: unknown git revision 'no-such-tag'" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def _strict_rules(folder: Path) -> Path:
+    """A copy of the shipped rules in which growth of 50% (not 25%) is fast-growing."""
+    subprocess.run(["cp", "-r", str(REPO / "rules"), str(folder)], check=True)
+    path = folder / "thresholds.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "value: 0.25\n    unit: ratio\n    doc: Year-on-year growth",
+        "value: 0.5\n    unit: ratio\n    doc: Year-on-year growth"), encoding="utf-8")
+    return folder
+
+
+def _own_rules_diff(history: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kam_review", "diff", "review-q2", "--own-rules",
+                           "--accounts", str(history / "accounts"), "--as-of", "2026-09-30",
+                           *args], cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def test_own_rules_come_from_the_reviewed_repository_not_the_working_folder(
+        history: Path, tmp_path: Path) -> None:
+    # The folder the command runs in has rules of its own; the reviewed repository has none
+    # at the base revision, and the strict ones in its working tree.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    _strict_rules(elsewhere / "rules")
+    run = _own_rules_diff(history, elsewhere, "--format", "json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert data["notes"] == ["the repository has no rules/ in revision review-q2: that side "
+                             "is reviewed with the bundled rules",
+                             "the repository has no rules/ in the working tree: that side is "
+                             "reviewed with the bundled rules"]
+    grower = [c for c in data["changes"] if c["account"] == "grower" and c["kind"] == "class"]
+    assert [(c["before"], c["after"]) for c in grower] == [("loyal", "fast-growing")]
+
+    _strict_rules(history / "rules")  # now the working tree has the strict rules
+    run = _own_rules_diff(history, elsewhere)
+    assert run.returncode == 0, run.stderr
+    assert "note: the repository has no rules/ in revision review-q2" in run.stdout
+    assert "in the working tree" not in run.stdout
+    assert "grower:\n  class: loyal -> nurture" in run.stdout
+
+
+def test_own_rules_refuse_rules_from_outside_the_repository(history: Path,
+                                                             tmp_path: Path) -> None:
+    run = _own_rules_diff(history, tmp_path, "--rules", str(REPO / "rules"))
+    assert run.returncode != 0
+    assert "--own-rules reads the rules of the repository under review" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_own_rules_note_in_markdown(history: Path, tmp_path: Path) -> None:
+    run = _own_rules_diff(history, tmp_path, "--format", "markdown")
+    assert "\n> **Note:** the repository has no rules/ in revision review-q2" in run.stdout

@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import markdown
+import pytest
 
+from kam_review.errors import KamError
 from kam_review.markdown_text import esc, safe_markdown_html
 from kam_review.pages import render_pages, write_pages
 
@@ -70,14 +72,14 @@ def test_pages_are_a_pure_function(review_accounts: Any, tmp_path: Path) -> None
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
-def test_a_failed_write_leaves_the_previous_tree(tmp_path: Path) -> None:
+@pytest.mark.parametrize("bad", [
+    {"bad\0name.md": "x"},  # refused before anything is written
+    {"later.md": "\ud800"},  # fails half way: this text cannot be written as UTF-8
+])
+def test_a_failed_write_leaves_the_previous_tree(tmp_path: Path, bad: dict[str, str]) -> None:
     target = tmp_path / "out"
     write_pages({"index.md": "# old\n"}, target)
-    try:
-        write_pages({"index.md": "# new\n", "bad\0name.md": "x"}, target)
-    except (OSError, ValueError):
-        pass
-    else:
-        raise AssertionError("writing a page with a NUL in its name should fail")
+    with pytest.raises(KamError):
+        write_pages({"index.md": "# new\n", **bad}, target)
     assert (target / "index.md").read_text(encoding="utf-8") == "# old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

@@ -85,6 +85,14 @@ def _quality(day: str) -> dict[str, str]:
     return {"date": day, "topic": "quality", "resolved_on": day[:-2] + "28"}
 
 
+def _waiver(**fields: str) -> Change:
+    """One waiver on the healthy account (owner Li Wei); a sound one unless fields say
+    otherwise."""
+    waiver = {"rule": "risk.complacency", "reason": "Quarterly visit booked for 2026-10-12",
+              "until": "2026-12-31", "by": "Zhou Lan"} | fields
+    return _set("waivers", [waiver])
+
+
 _EARLY_EVIDENCE = {"fits_target_profile": True, "basic_data_known": True,
                    "competitors_known": True, "needs_known": True, "budget_known": True,
                    "project_team_known": True, "interest_confirmed": True,
@@ -243,6 +251,25 @@ CASES: dict[str, tuple[list[Change], list[Change]]] = {
                            "by": "Zhou Lan"}])],
         [_set("waivers", [{"rule": "risk.complacency", "reason": "r", "until": "2026-12-31",
                            "by": "Zhou Lan"}])],
+    ),
+    # 2027-10-01 is 366 days after the review date, 2027-09-30 the horizon's last day.
+    "plan.waiver-too-long": (
+        [_waiver(until="2027-10-01"), _waiver(until="2099-12-31")],
+        [_waiver(until="2027-09-30"), _waiver(until="2026-10-01")],
+    ),
+    "plan.waiver-weak-reason": (
+        [_waiver(reason="n/a"), _waiver(reason="  TBD  "), _waiver(reason=" \u200b "),
+         _waiver(reason="Visit planned!"),  # 14 characters
+         _waiver(reason="Visit      soon")],  # 10 characters once blanks are collapsed
+        [_waiver(reason="Visit planned!!"), _waiver(reason="  Visit planned!!  ")],
+    ),
+    "plan.waiver-unapproved": (
+        [_waiver(rule="risk.key-contact-left", by="Li Wei"),
+         _waiver(rule="risk.key-contact-left", by="  li   WEI "),
+         _waiver(rule="risk.key-contact-left", by="Li\u200b Wei"),
+         _waiver(rule="risk.key-contact-left", by=" ")],
+        [_waiver(rule="risk.key-contact-left", by="Zhou Lan"),
+         _waiver(rule="risk.complacency", by="Li Wei")],
     ),
 }
 for _style in ("analytical", "direct", "social", "conceptual"):

@@ -52,7 +52,9 @@ def test_editing_an_account_while_serving_updates_its_page(tmp_path: Path) -> No
         cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}/accounts/hanhai-retail/"
-        _wait_for(url, "Hanhai Retail Group", 60)
+        page = _wait_for(url, "Hanhai Retail Group", 60)
+        # The page's policy lets the live-reload script that `mkdocs serve` injects run.
+        assert "script-src 'self' 'unsafe-inline';" in page
         account = tmp_path / "accounts" / "hanhai-retail.yaml"
         account.write_text(account.read_text(encoding="utf-8").replace(
             "name: Hanhai Retail Group", "name: Hanhai Retail Holdings"), encoding="utf-8")

@@ -27,6 +27,7 @@ from .browser_support import (
     WINDOW_HEIGHT,
     WINDOW_WIDTH,
     build_site,
+    csp_violations,
     foreign_urls,
     requested_urls,
     require_browser,
@@ -323,6 +324,29 @@ def test_page_loads_offline_without_errors(site: Site, path: str) -> None:
     assert not foreign, f"requests to other hosts from {path}: {foreign}"
     severe = severe_console_entries(site.driver)
     assert not severe, f"console errors on {path}: {severe}"
+
+
+@pytest.mark.parametrize("path", ["/", "/accounts/hanhai-retail/"])
+def test_pages_run_under_their_content_security_policy(site: Site, path: str) -> None:
+    assert_clean(site)
+    driver = site.driver
+    driver.get(site.base_url + path)
+    urls: list[str] = []
+
+    def search_index_requested(driver: webdriver.Chrome) -> bool:
+        urls.extend(requested_urls(driver))
+        return any(url.endswith("/search/search_index.json") for url in urls)
+
+    WebDriverWait(driver, TIMEOUT).until(search_index_requested)
+    assert driver.find_elements(By.CSS_SELECTOR,
+                                "head meta[http-equiv='Content-Security-Policy']")
+    assert csp_violations(driver) == [], f"the policy refused something on {path}"
+    # The policy is in force: an inline script added now is refused, and the console says so.
+    driver.execute_script("var s = document.createElement('script');"
+                          "s.textContent = 'window.kamInjected = 1';"
+                          "document.head.appendChild(s);")
+    assert driver.execute_script("return window.kamInjected") is None
+    assert csp_violations(driver), "the injected script ran without a violation"
 
 
 def test_search_works_offline(site: Site) -> None:

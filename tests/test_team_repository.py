@@ -73,6 +73,7 @@ def test_the_wheel_carries_rules_and_theme(installed: Path) -> None:
     assert (package / "rules" / "risks.yaml").is_file()
     assert (package / "overrides" / "assets" / "kam-review.css").is_file()
     assert (package / "account.schema.json").is_file()
+    assert (package / "pages" / "account.py").is_file()
 
 
 def test_a_team_repository_builds_its_site(installed: Path, tmp_path: Path) -> None:

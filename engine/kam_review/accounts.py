@@ -19,7 +19,8 @@ from typing import Any
 import fastjsonschema
 from jsonschema import Draft202012Validator
 
-from .cache import AccountCache, CacheEntry, content_key
+from .account_paths import find_account_files
+from .cache import AccountCache, CacheEntry, StoredAccount, content_key, entry_text
 from .errors import InputError
 from .model import (
     Account,
@@ -37,12 +38,13 @@ from .model import (
     Waiver,
     format_path,
 )
+from .names import name_problems, normalise_name
 from .progress import Progress, silent
 from .schema_errors import make_validator, schema_errors
 from .single_line import FieldPattern, line_break_errors, one_line_fields
+from .text_safety import escaped, terminal_text, unencodable
 from .yamlsource import MAX_FILE_BYTES, YamlDocument, display_path, read_yaml
 
-ACCOUNT_SUFFIX = ".yaml"
 # The published JSON Schema of the account format; editors can point at it too.
 SCHEMA_FILE = Path(__file__).with_name("account.schema.json")
 
@@ -100,16 +102,9 @@ def load_portfolio(folder: Path, only: Sequence[Path] = (), progress: Progress =
 
 
 def account_files(folder: Path, only: Sequence[Path] = ()) -> tuple[list[Path], list[InputError]]:
-    """The account files to read, in order, and what is wrong with the folder itself."""
-    if only:
-        paths = sorted(only)
-    elif folder.is_dir():
-        paths = sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.is_file())
-    else:
-        return [], [InputError(display_path(folder), 1, 1, "", "no such folder of account files")]
-    errors = [InputError(display_path(p), 1, 1, "", f"account files end in .yaml: rename it to "
-                         f"{p.stem}{ACCOUNT_SUFFIX}") for p in paths if p.suffix == ".yml"]
-    return [p for p in paths if p.suffix == ACCOUNT_SUFFIX], errors
+    """The account files to read, in order, and an error for each entry that is not read but
+    looks as if it were meant to be (see account_paths)."""
+    return find_account_files(folder, only)
 
 
 def load_files(paths: list[Path], progress: Progress = silent,
@@ -131,13 +126,11 @@ def _load_all(paths: list[Path], progress: Progress, cache: AccountCache | None
     """Every file's (account, errors), in the order of paths: from the cache where a file is
     unchanged, else parsed, on every core when there are many."""
     entries: list[CacheEntry | None] = [None] * len(paths)
-    keys: dict[int, bytes] = {}
     if cache is not None:
         for i, path in enumerate(paths):
-            key = _key_of(path)
-            if key is not None:
-                keys[i] = key
-                entries[i] = cache.get(display_path(path), key)
+            key, name = _key_of(path), display_path(path)
+            stored = None if key is None else cache.get(name, key)
+            entries[i] = None if stored is None else _from_cache(path, name, stored)
     missing = [i for i, entry in enumerate(entries) if entry is None]
     workers = min(os.cpu_count() or 1, 8)
     todo = [paths[i] for i in missing]
@@ -147,10 +140,10 @@ def _load_all(paths: list[Path], progress: Progress, cache: AccountCache | None
                                    "reading accounts"))
     else:
         loaded = [_parse(p) for p in progress(todo, len(todo), "reading accounts")]
-    for i, (key, entry) in zip(missing, loaded, strict=True):
+    for i, (key, entry, text) in zip(missing, loaded, strict=True):
         entries[i] = entry
-        if cache is not None and key is not None:
-            cache.put(display_path(paths[i]), key, entry)
+        if cache is not None and key is not None and text is not None:
+            cache.put(display_path(paths[i]), key, text)
     if cache is not None:
         cache.flush()
     return [entry for entry in entries if entry is not None]
@@ -168,16 +161,41 @@ def _content(path: Path) -> bytes | None:
         return None
 
 
-def _parse(path: Path) -> tuple[bytes | None, CacheEntry]:
-    """A file's cache key and (account, errors), from one reading of its bytes: a file that
-    changes while it is read cannot be cached under the other version's key."""
+def _parse(path: Path) -> tuple[bytes | None, CacheEntry, str | None]:
+    """A file's cache key, (account, errors) and, for a valid account, its cache entry, from
+    one reading of its bytes: a file that changes while it is read cannot be cached under the
+    other version's key. Only valid files are cached; a file with errors is read again."""
     content = _content(path)
-    return (None if content is None else content_key(content)), load_account(path, content)
+    entry, value = _read_account(path, content)
+    account = entry[0]
+    text = None if account is None else entry_text(value, account.locations)
+    return (None if content is None else content_key(content)), entry, text
+
+
+def _from_cache(path: Path, name: str, stored: StoredAccount) -> CacheEntry | None:
+    """A cache entry rebuilt through the checks and the builder a parsed file goes through;
+    None (a miss: the file is parsed) for an entry they do not accept."""
+    # The quick schema check first: an entry it refuses is dropped, never explained.
+    if not _passes_fast_check(stored.value):
+        return None
+    document = YamlDocument(stored.value, stored.locations)
+    account, errors = _account_from_document(document, path, name)
+    return None if account is None or errors else (account, errors)
 
 
 def load_account(path: Path, content: bytes | None = None) -> CacheEntry:
+    return _read_account(path, content)[0]
+
+
+def _read_account(path: Path, content: bytes | None) -> tuple[CacheEntry, Any]:
+    """(account, errors) and the file's plain value, which the cache keeps."""
     name = display_path(path)
     document = read_yaml(path, shown_as=name, content=content)
+    return _account_from_document(document, path, name), document.value
+
+
+def _account_from_document(document: YamlDocument, path: Path, name: str) -> CacheEntry:
+    """The checks and the builder, from a file's parsed value (or a cache entry's)."""
     errors = list(document.errors)
     value = document.value
     if errors and value is None:
@@ -209,8 +227,8 @@ def load_account(path: Path, content: bytes | None = None) -> CacheEntry:
 def _consistency_errors(
     value: dict[str, Any], path: Path, name: str, document: YamlDocument
 ) -> Iterable[InputError]:
-    """What the schema cannot say: the id matches the file, nothing appears twice, activities
-    name known contacts."""
+    """What the schema cannot say: the id matches the file, nothing appears twice, names are
+    good names (names.py), activities name known contacts, all text can be written out."""
 
     def at(field_path: FieldPath, message: str) -> InputError:
         line, column = document.locations.get(field_path, (1, 1))
@@ -219,32 +237,69 @@ def _consistency_errors(
     account_id = value.get("id")
     if isinstance(account_id, str) and account_id != path.stem:
         yield at(("id",), f"'{account_id}' must equal the file name without .yaml ('{path.stem}')")
+    for field_path, text in _strings(value, ()):
+        surrogate = unencodable(text)
+        if surrogate is not None:
+            yield at(field_path, f"holds {escaped(surrogate)}, half of a character (a lone "
+                                 "surrogate), which no file can hold: write the whole character")
+        elif text and _is_name(field_path):
+            yield from (at(field_path, problem) for problem in name_problems(text))
     yield from _duplicates(value.get("financials"), "financials", "quarter", at)
-    yield from _duplicates(value.get("contacts"), "contacts", "name", at)
+    yield from _duplicates(value.get("contacts"), "contacts", "name", at, normalise_name)
     yield from _duplicates(value.get("opportunities"), "opportunities", "id", at)
     contacts = value.get("contacts")
     names = [c.get("name") for c in contacts if isinstance(c, dict)] if isinstance(
         contacts, list) else []
-    known = {name for name in names if isinstance(name, str)}
+    known = {normalise_name(name) for name in names if isinstance(name, str)}
     activities = value.get("activities")
     for i, activity in enumerate(activities if isinstance(activities, list) else []):
         people = activity.get("with") if isinstance(activity, dict) else None
         for j, person in enumerate(people if isinstance(people, list) else []):
-            if isinstance(person, str) and person not in known:
-                yield at(("activities", i, "with", j), f"'{person}' is not one of the contacts")
+            if isinstance(person, str) and normalise_name(person) not in known:
+                yield at(("activities", i, "with", j),
+                         f"'{terminal_text(person)}' is not one of the contacts")
 
 
-def _duplicates(rows: Any, list_name: str, key: str, at: Any) -> Iterable[InputError]:
-    seen: dict[Any, int] = {}
+# Where account files hold names of people, the account and its deals (see names.py). A
+# waiver's approver is left to the waiver rules: a blank one is plan.waiver-unapproved.
+_NAME_FIELDS = {("name",), ("owner",), ("contacts", "name"), ("opportunities", "name"),
+                ("activities", "with")}
+
+
+def _is_name(field_path: FieldPath) -> bool:
+    return tuple(part for part in field_path if isinstance(part, str)) in _NAME_FIELDS
+
+
+def _strings(node: Any, field_path: FieldPath) -> Iterable[tuple[FieldPath, str]]:
+    """Every text in a file's value, keys included, with where it stands."""
+    if isinstance(node, str):
+        yield field_path, node
+    elif isinstance(node, dict):
+        for key, item in node.items():
+            if isinstance(key, str) and unencodable(key):
+                yield field_path, key
+            yield from _strings(item, (*field_path, key))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _strings(item, (*field_path, i))
+
+
+def _duplicates(rows: Any, list_name: str, key: str, at: Any,
+                same: Callable[[str], str] = str) -> Iterable[InputError]:
+    """Rows whose `key` is the same as an earlier row's, compared in the form `same` gives."""
+    seen: dict[str, tuple[int, str]] = {}
     for i, row in enumerate(rows if isinstance(rows, list) else []):
         item = row.get(key) if isinstance(row, dict) else None
         if not isinstance(item, str):
             continue
-        if item in seen:
-            yield at((list_name, i, key),
-                     f"duplicate {key} '{item}' (also {list_name}[{seen[item]}])")
+        if same(item) in seen:
+            first, written = seen[same(item)]
+            also = f"{list_name}[{first}]" if written == item else (
+                f"{list_name}[{first}] '{terminal_text(written)}': names are compared ignoring "
+                "case, spacing, invisible characters and Unicode normal form")
+            yield at((list_name, i, key), f"duplicate {key} '{terminal_text(item)}' (also {also})")
         else:
-            seen[item] = i
+            seen[same(item)] = (i, item)
 
 
 def _date(text: Any) -> date | None:

@@ -1,29 +1,54 @@
 """A content-hash cache of loaded account files, as linters keep: a file whose bytes have not
-changed since the last run is not parsed or validated again.
+changed since the last run is not parsed again.
 
-Entries live in one SQLite file, keyed by the file's path; each holds the hash of the file's
-bytes together with the loader's own code and schema, so a changed file, a changed schema or
-a new kam-review version all miss. New entries are written in one transaction at the end of
-a run. The cache only saves time: a damaged, locked or unwritable cache is a miss, never an
-error.
+The cache holds plain data only, never code or pickled objects: for each valid account file,
+its value as JSON (what the YAML said) and where the values stand in the file. Reading an
+entry checks its shape here; the loader then rebuilds the Account through the same checks
+and builder a parsed file goes through, so an entry that does not pass them is a miss.
+
+Entries live in one SQLite file per accounts folder, named by a hash of the folder's real
+path, in the user's cache folder (KAM_CACHE_DIR overrides it), never in the repository. Each
+entry holds the hash of the file's bytes together with the loader's own code and schema, so
+a changed file, a changed schema or a new kam-review version all miss. New entries are
+written in one transaction at the end of a run. The cache only saves time: a damaged,
+foreign, locked or unwritable cache is a miss, never an error.
 """
 
 from __future__ import annotations
 
 import hashlib
-import pickle
+import json
+import math
+import os
 import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
+
+import platformdirs
 
 from .errors import InputError
-from .model import Account
+from .model import Account, FieldPath
 
 CacheEntry = tuple[Account | None, list[InputError]]
-DEFAULT_FOLDER = Path(".kam-cache")
+FOLDER_VARIABLE = "KAM_CACHE_DIR"
+_APP = "kam-review"
 _LOADER_FILES = ("accounts.py", "yamlsource.py", "schema_errors.py", "model.py",
                  "account.schema.json", "cache.py")
-_SCHEMA = "CREATE TABLE IF NOT EXISTS accounts (path TEXT PRIMARY KEY, key BLOB, entry BLOB)"
+_SCHEMA = "CREATE TABLE IF NOT EXISTS accounts (path TEXT PRIMARY KEY, key TEXT, entry TEXT)"
+# An entry is about as large as its file, and files are refused above 2 MiB.
+_MAX_ENTRY_CHARS = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StoredAccount:
+    """A cache entry as read back: a valid file's plain value and where its values stand.
+    Only its shape is checked here; the loader checks the rest."""
+
+    value: dict[str, Any]
+    locations: dict[FieldPath, tuple[int, int]]
 
 
 @cache
@@ -39,11 +64,79 @@ def content_key(content: bytes) -> bytes:
     return hashlib.sha256(_loader_fingerprint() + content).digest()
 
 
+def cache_folder() -> Path:
+    """Where cache files go: $KAM_CACHE_DIR, else the user's cache folder for kam-review."""
+    chosen = os.environ.get(FOLDER_VARIABLE)
+    return Path(chosen) if chosen else platformdirs.user_cache_path(_APP, appauthor=False)
+
+
+def entry_text(value: Any, locations: Mapping[FieldPath, tuple[int, int]]) -> str | None:
+    """A valid account file's entry as JSON text; None when the value is not plain data."""
+    try:
+        return json.dumps({"value": value,
+                           "locations": [[list(path), *where] for path, where in
+                                         locations.items()]},
+                          ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        return None
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is not a finite number")
+    return number
+
+
+def _no_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not JSON")
+
+
+def _read_entry(text: Any) -> StoredAccount | None:
+    """An entry's JSON text back as plain data, or None unless it has exactly the shape
+    entry_text writes."""
+    if not isinstance(text, str):
+        return None
+    try:
+        data = json.loads(text, parse_float=_finite, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or set(data) != {"value", "locations"}:
+        return None
+    value, rows = data["value"], data["locations"]
+    if not isinstance(value, dict) or not isinstance(rows, list):
+        return None
+    locations: dict[FieldPath, tuple[int, int]] = {}
+    for row in rows:
+        if not (isinstance(row, list) and len(row) == 3 and isinstance(row[0], list)
+                and all(_is_position(n) for n in row[1:])
+                and all(isinstance(part, str) or _is_index(part) for part in row[0])):
+            return None
+        locations[tuple(row[0])] = (row[1], row[2])
+    return StoredAccount(value, locations)
+
+
+def _is_index(part: Any) -> bool:
+    return isinstance(part, int) and not isinstance(part, bool) and part >= 0
+
+
+def _is_position(number: Any) -> bool:
+    return _is_index(number) and number >= 1
+
+
 class AccountCache:
-    def __init__(self, folder: Path) -> None:
-        self.path = folder / "accounts.sqlite"
+    def __init__(self, path: Path) -> None:
+        self.path = path
         self._connection: sqlite3.Connection | None = None
-        self._pending: list[tuple[str, bytes, bytes]] = []
+        self._pending: list[tuple[str, str, str]] = []
+
+    @classmethod
+    def for_accounts(cls, accounts_folder: Path, folder: Path | None = None) -> AccountCache:
+        """The cache of one accounts folder, known by its real path, in `folder` (default:
+        cache_folder())."""
+        real = os.fsencode(accounts_folder.resolve())
+        name = f"accounts-{hashlib.sha256(real).hexdigest()[:32]}.sqlite"
+        return cls((folder if folder is not None else cache_folder()) / name)
 
     def __repr__(self) -> str:
         return f"AccountCache({str(self.path)!r})"
@@ -51,36 +144,33 @@ class AccountCache:
     def _connect(self) -> sqlite3.Connection | None:
         if self._connection is None:
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
                 self._connection = sqlite3.connect(self.path, timeout=1)
                 self._connection.execute(_SCHEMA)
             except (OSError, sqlite3.Error):
                 return None
         return self._connection
 
-    def get(self, shown_as: str, key: bytes) -> CacheEntry | None:
+    def get(self, shown_as: str, key: bytes) -> StoredAccount | None:
         connection = self._connect()
         if connection is None:
             return None
         try:
-            row = connection.execute("SELECT key, entry FROM accounts WHERE path = ?",
-                                     (shown_as,)).fetchone()
-            if row is None or row[0] != key:
-                return None
-            entry: CacheEntry = pickle.loads(row[1])
-        except (sqlite3.Error, pickle.PickleError, EOFError, ValueError, TypeError,
-                AttributeError):
+            row = connection.execute(
+                "SELECT entry FROM accounts WHERE path = ? AND key = ? AND length(entry) <= ?",
+                (shown_as, key.hex(), _MAX_ENTRY_CHARS)).fetchone()
+        except sqlite3.Error:
             return None
-        return entry
+        return None if row is None else _read_entry(row[0])
 
-    def put(self, shown_as: str, key: bytes, entry: CacheEntry) -> None:
-        self._pending.append((shown_as, key, pickle.dumps(entry, pickle.HIGHEST_PROTOCOL)))
+    def put(self, shown_as: str, key: bytes, text: str) -> None:
+        self._pending.append((shown_as, key.hex(), text))
 
     def flush(self) -> None:
-        """Write the entries of this run, all in one transaction."""
-        connection = self._connect()
+        """Write the entries of this run (or batch), all in one transaction, and close."""
         pending, self._pending = self._pending, []
-        if connection is None or not pending:
+        connection = self._connect() if pending else self._connection
+        if connection is None:
             return
         try:
             with connection:
@@ -89,3 +179,6 @@ class AccountCache:
                     pending)
         except sqlite3.Error:
             pass
+        finally:
+            connection.close()
+            self._connection = None

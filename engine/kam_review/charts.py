@@ -4,7 +4,8 @@ No JavaScript, no web fonts, no requests: each function returns one `<svg>` elem
 Markdown page carries as raw HTML. The output is a pure function of the input (no ids, no
 timestamps, coordinates rounded to one decimal), so a rebuilt site is byte-identical.
 Every line starts with "<" and none is blank, so Python-Markdown never reads part of a chart
-as a code block, a quote or a paragraph break; user text is escaped for HTML and Markdown.
+as a code block, a quote or a paragraph break; user text is escaped for HTML and Markdown,
+on one line, with controls shown as escapes (text_safety.one_line).
 Colours are CSS custom properties (--kam-chart-1 ...) with fallbacks; text uses the page's
 font and colour.
 """
@@ -18,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .formatting import money, pct
+from .text_safety import one_line
 
 Scale = Callable[[float], float]
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 of a label, to keep labels apart
@@ -51,7 +53,7 @@ class MatrixPoint:
 # -- small pieces ---------------------------------------------------------------------------
 
 def _esc(text: object) -> str:
-    return html.escape(str(text), quote=True).translate(_MARKDOWN)
+    return html.escape(one_line(str(text)), quote=True).translate(_MARKDOWN)
 
 
 def _n(value: float) -> str:

@@ -11,10 +11,11 @@ from xml.etree import ElementTree
 from . import __version__
 from .comment_size import fit_comment
 from .errors import error_count
-from .markdown_text import esc, table
-from .report import expiring_waivers, summary_line
+from .markdown_text import code, esc, table
+from .report import expiring_waivers, summary_line, waived_dict
 from .results import Result
 from .rulebook import SEVERITIES
+from .text_safety import xml_text
 from .yamlsource import display_path
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -27,13 +28,19 @@ def check_markdown(result: Result) -> str:
              summary_line(result), ""]
     if result.errors:
         lines += ["**Input errors**", ""]
-        lines += [f"- `{esc(str(e))}`" for e in result.errors]
+        lines += [f"- {code(e)}" for e in result.errors]
         lines.append("")
     high = [(a, f) for a in result.accounts for f in a.open_findings if f.severity == "high"]
     if high:
         lines += ["**High-severity findings**", ""]
         lines += [f"- **{esc(a.account.name)}**: {f.rule} {esc(f.subject)}: {esc(f.message)}"
                   for a, f in high]
+        lines.append("")
+    waived = result.waived_high
+    if waived:
+        lines += ["**High-severity findings waived** (not counted for --fail-on)", ""]
+        lines += [f"- **{esc(a.account.name)}**: {f.rule} {esc(f.subject)}: {esc(f.message)} "
+                  f"({esc(f.waiver_note)})" for a, f in waived]
         lines.append("")
     expiring = expiring_waivers(result)
     if expiring:
@@ -100,10 +107,25 @@ def check_sarif(result: Result) -> str:
             "tool": {"driver": {"name": "kam-review", "version": __version__,
                                 "rules": descriptors}},
             "results": results,
-            "properties": {"asOf": result.as_of.isoformat()},
+            # Code hosts hide suppressed results: the waived high ones are named here too.
+            "properties": {"asOf": result.as_of.isoformat(),
+                           "waivedHighFindings": [waived_dict(a.account.id, f)
+                                                  for a, f in result.waived_high]},
         }],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(_xml_safe(log), indent=2, ensure_ascii=False) + "\n"
+
+
+def _xml_safe(value: Any) -> Any:
+    """Every text in a SARIF log as XML could carry it: code hosts show these texts in their
+    pages, and a lone surrogate could not even be written."""
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, dict):
+        return {key: _xml_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_xml_safe(item) for item in value]
+    return value
 
 
 def _uri(path: str) -> str:
@@ -122,6 +144,10 @@ def check_junit(result: Result, fail_on: str | None) -> str:
     high); one failing case per file with input errors."""
     limit = SEVERITIES.index(fail_on or "high")
     suite = ElementTree.Element("testsuite", name="kam-review", timestamp=str(result.as_of))
+    waived = result.waived_high
+    properties = ElementTree.SubElement(suite, "properties")
+    ElementTree.SubElement(properties, "property", name="waived-high-findings",
+                           value=str(len(waived)))
     failures = 0
     for item in result.accounts:
         case = ElementTree.SubElement(suite, "testcase", classname="kam-review.accounts",
@@ -136,7 +162,8 @@ def check_junit(result: Result, fail_on: str | None) -> str:
                                      for f in failing)
         out = ElementTree.SubElement(case, "system-out")
         out.text = "\n".join(f"{f.severity} {f.rule} {f.subject}: {f.message}"
-                             + (" (waived)" if f.waived else "") for f in item.findings)
+                             + (f" ({f.waiver_note})" if f.waived else "")
+                             for f in item.findings)
     for file in sorted({e.file for e in result.errors}):
         case = ElementTree.SubElement(suite, "testcase", classname="kam-review.input",
                                       name=file, file=file)
@@ -145,8 +172,15 @@ def check_junit(result: Result, fail_on: str | None) -> str:
         failure = ElementTree.SubElement(case, "failure", type="invalid-input",
                                          message=f"{error_count(problems)} error(s)")
         failure.text = "\n".join(str(e) for e in problems)
-    suite.set("tests", str(len(suite)))
+    if waived:
+        summary = ElementTree.SubElement(suite, "system-out")
+        summary.text = f"{len(waived)} high finding(s) waived:\n" + "\n".join(
+            f"{a.account.id}: {f.rule} {f.subject} ({f.waiver_note})" for a, f in waived)
+    suite.set("tests", str(len(suite.findall("testcase"))))
     suite.set("failures", str(failures))
     suite.set("errors", "0")
+    for element in suite.iter():  # user text may hold characters XML 1.0 forbids
+        element.text = xml_text(element.text) if element.text else element.text
+        element.attrib = {key: xml_text(value) for key, value in element.attrib.items()}
     ElementTree.indent(suite)
     return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"

@@ -6,13 +6,19 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
 
+if TYPE_CHECKING:
+    from .output_folder import ReportFile
+
 SEVERITY_CHOICE = click.Choice(["high", "medium", "low", "info"])
+REDACT_OPTION = click.option(
+    "--redact-contacts", "redact", is_flag=True,
+    help='Show contact names as "Contact 3 (director)" (privacy laws: PIPL, GDPR).')
 EXIT_FINDINGS = 1
 EXIT_INVALID_INPUT = 2
 EXIT_INTERNAL_ERROR = 3
@@ -49,6 +55,33 @@ def _rules_source(folder: Path | None) -> dict[str, Any]:
         return {"commit": None, "dirty": None,
                 "note": "each side used the rules folder as it was at its revision"}
     return folder_commit(folder)
+
+
+def _inputs(accounts: Path, rules: Path | None, thresholds: Path | None,
+            *files: Path) -> list[Path]:
+    """What a command reads: none of its outputs may replace it, hold it or sit inside it."""
+    return [accounts, _rules_folder(rules), *([thresholds] if thresholds else []), *files]
+
+
+def _report_file(path: Path | None, inputs: list[Path]) -> ReportFile | None:
+    """With --output, the new report file, checked before the review runs and removed unless
+    the command publishes it; without, None: the report goes to standard output."""
+    if path is None:
+        return None
+    from .output_folder import ReportFile
+
+    report = ReportFile(path, inputs)
+    click.get_current_context().call_on_close(report.discard)
+    return report
+
+
+def _echo(text: str) -> None:
+    click.echo(text, nl=False)
+
+
+REPORT_OPTION = click.option(
+    "--output", "report_path", type=click.Path(path_type=Path), default=None, metavar="FILE",
+    help="Write the report to FILE, a new file, instead of standard output.")
 
 
 def review_options(command: click.decorators.FC) -> click.decorators.FC:
@@ -113,36 +146,43 @@ def main() -> None:
               help="Text output: hide findings below this severity.")
 @click.option("--quiet", is_flag=True, help="No progress bar, even on a terminal.")
 @click.option("--no-cache", is_flag=True,
-              help="Parse every file, ignoring the cache of unchanged files in .kam-cache.")
+              help="Parse every file: neither read nor write the cache of unchanged files "
+                   "(kept in the user's cache folder, or $KAM_CACHE_DIR).")
+@REPORT_OPTION
+@REDACT_OPTION
 def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | None,
           thresholds: Path | None, output: str, fail_on: str | None, show: str,
-          quiet: bool, no_cache: bool) -> None:
+          quiet: bool, no_cache: bool, report_path: Path | None, redact: bool) -> None:
     """Evaluate the rules over every account (or only FILES) and print the findings."""
-    from .cache import DEFAULT_FOLDER, AccountCache
+    from .cache import AccountCache
     from .ci_formats import check_junit, check_markdown, check_sarif
     from .evaluate import review, review_in_batches
     from .progress import on_terminal, silent
     from .report import Tally, write_check
     from .rulebook import SEVERITIES
 
+    report = _report_file(report_path, _inputs(accounts, rules, thresholds, *files))
+    write = report.write if report else _echo
     progress = silent if quiet else on_terminal
-    cache = None if no_cache else AccountCache(DEFAULT_FOLDER)
+    cache = None if no_cache else AccountCache.for_accounts(accounts)
     if output in ("text", "json"):
         # Written batch by batch: memory holds one batch, however large the portfolio.
         rules_folder = _rules_folder(rules)
         batches = review_in_batches(accounts, rules_folder, as_of, thresholds, files,
-                                    progress, cache)
-        tally = write_check(batches, output, show, as_of, lambda text: click.echo(text, nl=False),
+                                    progress, cache, redact)
+        tally = write_check(batches, output, show, as_of, write,
                             _rules_source(rules_folder) if output == "json" else None)
     else:
         result = review(accounts, _rules_folder(rules), as_of, thresholds, files, progress,
-                        cache)
+                        cache, redact=redact)
         writers = {"markdown": lambda: check_markdown(result),
                    "sarif": lambda: check_sarif(result),
                    "junit": lambda: check_junit(result, fail_on)}
-        click.echo(writers[output](), nl=False)
+        write(writers[output]())
         tally = Tally()
         tally.add(result)
+    if report:
+        report.publish()
     if output == "text":
         for error in tally.errors:
             click.echo(f"error: {error}", err=True)
@@ -176,17 +216,22 @@ def explain(account_id: str, as_of: date, accounts: Path, rules: Path | None,
 @main.command()
 @click.argument("output", type=click.Path(path_type=Path))
 @review_options
+@REDACT_OPTION
 def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
-          thresholds: Path | None) -> None:
+          thresholds: Path | None, redact: bool) -> None:
     """Write the review's Markdown pages to OUTPUT (a folder), without MkDocs."""
     from .evaluate import review
+    from .output_folder import check_output_folder
     from .pages import render_pages, write_pages
 
-    result = review(accounts, _rules_folder(rules), as_of, thresholds, explain=True)
+    inputs = _inputs(accounts, rules, thresholds)
+    check_output_folder(output, inputs)  # refused before the review runs
+    result = review(accounts, _rules_folder(rules), as_of, thresholds, explain=True,
+                    redact=redact)
     for error in result.errors:
         click.echo(f"error: {error}", err=True)
     pages = render_pages(result)
-    write_pages(pages, output)
+    write_pages(pages, output, inputs)
     click.echo(f"wrote {len(pages)} pages to {output}")
     if result.errors:
         sys.exit(EXIT_INVALID_INPUT)
@@ -199,30 +244,35 @@ def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
 @click.option("--base-as-of", callback=lambda c, p, v: _parse_date(c, p, v) if v else None,
               metavar="YYYY-MM-DD", help="Review the base at its own date (quarter over quarter).")
 @click.option("--own-rules", is_flag=True,
-              help="Evaluate each side with the rules folder as it was at its revision.")
+              help="Evaluate each side with the rules of the repository under review (its "
+              "rules/, or --rules inside it) as they were at its revision.")
 @click.option("--format", "output", type=click.Choice(["text", "json", "markdown"]),
               default="text", show_default=True)
+@REPORT_OPTION
 def diff(base: str, head: str | None, as_of: date, accounts: Path, rules: Path | None,
          thresholds: Path | None, base_as_of: date | None, own_rules: bool,
-         output: str) -> None:
+         output: str, report_path: Path | None) -> None:
     """What changed between git revision BASE and HEAD (default: the working tree): accounts,
     classes, focus, findings, stage moves and figures. Reads revisions straight from git."""
-    from .diff import diff_revisions
+    from .diff import diff_revisions, own_rules_folder
     from .diff_report import diff_json, diff_markdown, diff_text
 
-    rules_folder = _rules_folder(rules)
-    result = diff_revisions(base, head, accounts, rules_folder, as_of, base_as_of,
-                            own_rules, thresholds)
+    report = _report_file(report_path, _inputs(accounts, rules, thresholds))
+    folder = own_rules_folder(accounts, rules) if own_rules else _rules_folder(rules)
+    result = diff_revisions(base, head, accounts, folder, as_of, base_as_of, own_rules,
+                            thresholds)
     # The base side's errors too: an account the base cannot read would otherwise show as
     # added, with nothing to say why.
     errors = (*result.base_result.errors, *result.head_result.errors)
     for error in errors:
         click.echo(f"error: {error}", err=True)
     if output == "json":
-        source = _rules_source(None if own_rules else rules_folder)
-        click.echo(diff_json(result, source), nl=False)
+        text = diff_json(result, _rules_source(None if own_rules else folder))
     else:
-        click.echo({"text": diff_text, "markdown": diff_markdown}[output](result), nl=False)
+        text = {"text": diff_text, "markdown": diff_markdown}[output](result)
+    (report.write if report else _echo)(text)
+    if report:
+        report.publish()
     if errors:
         sys.exit(EXIT_INVALID_INPUT)
 

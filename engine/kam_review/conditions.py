@@ -16,8 +16,8 @@ adapter (durable-rules); this module only reads and checks them.
 from __future__ import annotations
 
 import difflib
-import json
 import re
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -164,10 +164,8 @@ def _constant(text: str, path: tuple[str | int, ...]) -> Scalar:
         return text == "true"
     if _NUMBER.match(text):
         number = float(text) if "." in text else int(text)
-        # The engine receives conditions as JSON and rejects numbers JSON writes as 1e-05.
-        if "e" in json.dumps(number):
-            raise ConditionError(f"{text} cannot be passed to the rule engine: use a number "
-                                 "between 0.0001 and 1e15 in size, or 0", path)
+        if not within_float_range(number):
+            raise ConditionError(f"{text} is {TOO_LARGE}", path)
         return number
     quoted = _QUOTED.match(text)
     if quoted:
@@ -177,6 +175,17 @@ def _constant(text: str, path: tuple[str | int, ...]) -> Scalar:
         "a $threshold or a fact name",
         path,
     )
+
+
+# Figures are compared exactly, but formatted and divided as floats.
+TOO_LARGE = "beyond the largest number kam-review computes with (about 1.8e308)"
+
+
+def within_float_range(number: int | float) -> bool:
+    try:
+        return abs(float(number)) <= sys.float_info.max
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 def _kind_of(value: Scalar) -> str:

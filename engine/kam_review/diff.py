@@ -12,11 +12,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .errors import KamError
 from .evaluate import review
 from .formatting import money, pct
 from .model import Account
+from .resources import bundled_rules_folder
 from .results import AccountResult, Result
-from .revisions import export_folder
+from .revisions import export_folder, repository_root
 from .rulebook import SEVERITIES
 
 # The order changes are listed in, per account.
@@ -52,6 +54,7 @@ class Diff:
     base_result: Result
     head_result: Result
     changes: tuple[Change, ...]
+    notes: tuple[str, ...] = ()  # what the reader should know about how a side was reviewed
 
     def for_account(self, account_id: str) -> tuple[Change, ...]:
         return tuple(c for c in self.changes if c.account == account_id)
@@ -151,14 +154,39 @@ def diff_revisions(
     thresholds: Path | None = None,
 ) -> Diff:
     """Review `accounts` at two git revisions (head None: the working tree) and compare.
-    With own_rules each side uses the rules folder as it was at its revision."""
-    base_result = review_revision(base, accounts, rules, base_as_of or as_of, own_rules,
-                                  thresholds)
+    With own_rules, `rules` is the rules folder of the repository under review (see
+    own_rules_folder) and each side uses it as it was at its revision; a side without it is
+    reviewed with the bundled rules, and the Diff's notes say so."""
+    notes: list[str] = []
+    base_result = _review_at(base, accounts, rules, base_as_of or as_of, own_rules,
+                             thresholds, notes)
     if head is None:
+        if own_rules and not rules.is_dir():
+            notes.append(_no_rules_note("the working tree", rules))
+            rules = bundled_rules_folder()
         head_result = review(accounts, rules, as_of, thresholds)
     else:
-        head_result = review_revision(head, accounts, rules, as_of, own_rules, thresholds)
-    return compare(base_result, head_result, base, head or "working tree")
+        head_result = _review_at(head, accounts, rules, as_of, own_rules, thresholds, notes)
+    diff = compare(base_result, head_result, base, head or "working tree")
+    return replace(diff, notes=tuple(notes))
+
+
+def own_rules_folder(accounts: Path, rules: Path | None) -> Path:
+    """The rules of the repository under review, the git repository holding `accounts`:
+    `rules` if given (it must lie inside that repository), else the repository's `rules/`."""
+    accounts = accounts.resolve()
+    root = repository_root(accounts if accounts.is_dir() else accounts.parent)
+    folder = (rules or root / "rules").resolve()
+    if not folder.is_relative_to(root):
+        raise KamError(f"--own-rules reads the rules of the repository under review ({root}); "
+                       f"--rules {rules} lies outside it")
+    return folder
+
+
+def _no_rules_note(side: str, folder: Path) -> str:
+    name = folder.relative_to(repository_root(folder.parent)).as_posix()
+    return f"the repository has no {name}/ in {side}: that side is reviewed with the " \
+           "bundled rules"
 
 
 def review_revision(
@@ -168,14 +196,26 @@ def review_revision(
     as_of: date,
     own_rules: bool = False,
     thresholds: Path | None = None,
+    redact: bool = False,
 ) -> Result:
     """Review the accounts folder as it was at a git revision (and with its rules then)."""
+    return _review_at(revision, accounts, rules, as_of, own_rules, thresholds, [], redact)
+
+
+def _review_at(revision: str, accounts: Path, rules: Path, as_of: date, own_rules: bool,
+               thresholds: Path | None, notes: list[str], redact: bool = False) -> Result:
     with tempfile.TemporaryDirectory(prefix="kam-diff-") as folder:
         temporary = Path(folder)
         exported = export_folder(revision, accounts, temporary / "accounts")
         if own_rules:
-            rules = export_folder(revision, rules, temporary / "rules")
-        return _relabel(review(exported, rules, as_of, thresholds), temporary, revision)
+            rules_then = export_folder(revision, rules, temporary / "rules")
+            if any(path.is_file() for path in rules_then.rglob("*")):
+                rules = rules_then
+            else:
+                notes.append(_no_rules_note(f"revision {revision}", rules))
+                rules = bundled_rules_folder()
+        return _relabel(review(exported, rules, as_of, thresholds, redact=redact), temporary,
+                        revision)
 
 
 def _relabel(result: Result, temporary: Path, revision: str) -> Result:

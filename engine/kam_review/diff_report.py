@@ -9,8 +9,9 @@ from typing import Any
 
 from .comment_size import fit_comment
 from .diff import Change, Diff
-from .markdown_text import esc, table
+from .markdown_text import code, esc, table
 from .report import json_header
+from .text_safety import terminal_text
 
 _TITLES = {
     "account-added": "account added", "account-removed": "account removed",
@@ -38,6 +39,7 @@ def diff_json(diff: Diff, rules_source: Mapping[str, Any] | None = None) -> str:
         "base": diff.base, "head": diff.head,
         "base_as_of": diff.base_result.as_of.isoformat(),
         "head_as_of": diff.head_result.as_of.isoformat(),
+        "notes": list(diff.notes),
         "changes": [c.as_dict() for c in diff.changes],
         "errors": [e.as_dict() for e in diff.head_result.errors],
         "base_errors": [e.as_dict() for e in diff.base_result.errors],
@@ -48,23 +50,25 @@ def diff_json(diff: Diff, rules_source: Mapping[str, Any] | None = None) -> str:
 def diff_text(diff: Diff) -> str:
     lines = [f"kam-review: {diff.base} ({diff.base_result.as_of}) -> {diff.head} "
              f"({diff.head_result.as_of}): {len(diff.changes)} change(s)"]
+    lines += [f"note: {note}" for note in diff.notes]
     current = None
     for change in diff.changes:
         if change.account != current:
             current = change.account
             lines += ["", f"{current}:"]
         lines.append(f"  {change_text(change)}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(terminal_text(line) for line in lines) + "\n"
 
 
 def diff_markdown(diff: Diff) -> str:
     """A comment-ready summary: counts, new high-severity findings first, a table per account."""
     counts = Counter(c.kind for c in diff.changes)
-    lines = [f"### kam-review: changes from `{esc(diff.base)}` to `{esc(diff.head)}`", ""]
+    lines = [f"### kam-review: changes from {code(diff.base)} to {code(diff.head)}", ""]
+    lines += [f"> **Note:** {esc(note)}\n" for note in diff.notes]
     errors = [*diff.base_result.errors, *diff.head_result.errors]
     if errors:
         lines += ["**Input errors** (these files are left out of the comparison)", ""]
-        lines += [f"- `{esc(str(e))}`" for e in errors]
+        lines += [f"- {code(e)}" for e in errors]
         lines.append("")
     if not diff.changes:
         return fit_comment([*lines, "No change in classes, findings, stages or figures.", ""])

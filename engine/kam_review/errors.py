@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import click
 
+from .text_safety import encodable, terminal_text
+
 
 @dataclass(frozen=True, order=True)
 class InputError:
@@ -22,18 +24,20 @@ class InputError:
     more: int = 0  # the "... and N more errors in this file" note stands for N errors
 
     def __str__(self) -> str:
+        """One line for the terminal: control, escape and bidi characters in a file name or a
+        quoted value are shown as escapes (\\x1b, \\u202e), never sent."""
         where = f"{self.file}:{self.line}:{self.column}"
         if self.field:
-            return f"{where}: {self.field}: {self.message}"
-        return f"{where}: {self.message}"
+            return terminal_text(f"{where}: {self.field}: {self.message}")
+        return terminal_text(f"{where}: {self.message}")
 
     def as_dict(self) -> dict[str, str | int]:
         return {
-            "file": self.file,
+            "file": encodable(self.file),
             "line": self.line,
             "column": self.column,
-            "field": self.field,
-            "message": self.message,
+            "field": encodable(self.field),
+            "message": encodable(self.message),
         }
 
 
@@ -78,6 +82,10 @@ class KamError(click.ClickException):
     command line, and exits 2: invalid input or usage, never mistaken for findings (1)."""
 
     exit_code = 2
+
+    def format_message(self) -> str:
+        # The message may quote a file name or a value from a file.
+        return terminal_text(self.message, multiline=True)
 
 
 class RulebookError(KamError):

@@ -17,8 +17,10 @@ from .facts import FACT_TYPE, SOURCE_PATH, Fact, account_facts
 from .formatting import fill
 from .model import Account, Waiver
 from .progress import Progress, silent
+from .redact import redact_portfolio
 from .results import UNCLASSIFIED, AccountResult, Check, Explanation, Finding, Result
 from .rulebook import Rule, Rulebook, load_rulebook
+from .waivers import applies
 from .yamlsource import display_path
 
 # Class and focus rules are also evaluated comparison by comparison, so that a page can say
@@ -36,12 +38,16 @@ def review(
     progress: Progress = silent,
     cache: AccountCache | None = None,
     explain: bool = False,
+    redact: bool = False,
 ) -> Result:
     """Load, check and evaluate a portfolio: the one call behind every command and the site.
     With `explain`, class and focus rules are also judged comparison by comparison (for the
-    site and `kam explain`; `kam check` does without)."""
+    site and `kam explain`; `kam check` does without). With `redact`, contact names are
+    replaced by pseudonyms before anything is evaluated."""
     rulebook = load_rulebook(rules_folder, thresholds_file)
     portfolio = load_portfolio(accounts_folder, only, progress, cache)
+    if redact:
+        portfolio = redact_portfolio(portfolio)
     return evaluate(portfolio, rulebook, as_of, progress, explain)
 
 
@@ -58,23 +64,27 @@ def review_in_batches(
     only: Sequence[Path] = (),
     progress: Progress = silent,
     cache: AccountCache | None = None,
+    redact: bool = False,
 ) -> Iterator[Result]:
     """The review of a portfolio as consecutive Results of up to BATCH_SIZE accounts each, in
     file order; the first also carries the folder's own errors. The rules are loaded (and
     a RulebookError raised) before this returns, so nothing is written before that."""
     rulebook = load_rulebook(rules_folder, thresholds_file)
     paths, folder_errors = account_files(accounts_folder, only)
-    return _batches(paths, folder_errors, rulebook, as_of, progress, cache)
+    return _batches(paths, folder_errors, rulebook, as_of, progress, cache, redact)
 
 
 def _batches(paths: list[Path], folder_errors: list[InputError], rulebook: Rulebook,
-             as_of: date, progress: Progress, cache: AccountCache | None) -> Iterator[Result]:
+             as_of: date, progress: Progress, cache: AccountCache | None,
+             redact: bool) -> Iterator[Result]:
     batch: list[Path] = []
     errors = folder_errors
     for number, path in enumerate(progress(paths, len(paths), "reviewing accounts"), start=1):
         batch.append(path)
         if len(batch) == BATCH_SIZE or number == len(paths):
             portfolio = load_files(batch, silent, cache)
+            if redact:
+                portfolio = redact_portfolio(portfolio)
             portfolio.errors[:0], errors, batch = errors, [], []
             yield evaluate(portfolio, rulebook, as_of)
     if not paths:
@@ -147,7 +157,7 @@ def _account_result(
             findings.append(Finding(
                 account=account.id, rule=rule.id, kind=rule.kind, severity=rule.severity,
                 subject=subject, message=message, action=rule.action,
-                waiver=_waiver_for(account, rule.id, subject, as_of),
+                waiver=_waiver_for(account, rule, subject, as_of),
                 line=account.line_of(fact[SOURCE_PATH]),
             ))
     findings.sort(key=Finding.sort_key)
@@ -190,11 +200,11 @@ def _compared_values(compare: Compare, fact: Fact) -> tuple[tuple[str, Any], ...
     return tuple(values)
 
 
-def _waiver_for(account: Account, rule_id: str, subject: str, as_of: date) -> Waiver | None:
+def _waiver_for(account: Account, rule: Rule, subject: str, as_of: date) -> Waiver | None:
     for waiver in account.waivers:
-        if waiver.rule != rule_id or (waiver.subject and waiver.subject != subject):
+        if waiver.rule != rule.id or (waiver.subject and waiver.subject != subject):
             continue
-        if waiver.until is not None and waiver.until >= as_of:
+        if applies(waiver, account, rule.severity, as_of):
             return waiver
     return None
 

@@ -11,6 +11,7 @@ from .facts import FACT_TYPE, SOURCE_PATH
 from .formatting import format_value
 from .results import AccountResult, Check, Explanation, Result
 from .rulebook import Rulebook
+from .text_safety import terminal_text
 
 
 def value_text(value: Any) -> str:
@@ -73,4 +74,4 @@ def explain_text(result: AccountResult, review: Result) -> str:
             for check in explanation.checks:
                 mark = "yes" if check.held else "no "
                 lines.append(f"    {mark} {check_text(check, rulebook.rule(explanation.rule).on)}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(terminal_text(line) for line in lines) + "\n"

@@ -25,7 +25,8 @@ def _fields(**specs: tuple[FieldKind, str]) -> dict[str, FactField]:
 
 _COMMON = _fields(
     account=("text", "the account's id"),
-    subject=("text", "the contact's name, the opportunity's id or the goal's text"),
+    subject=("text", "the contact's name, the opportunity's id, the goal's text or the "
+             "waived rule (with the waiver's subject)"),
 )
 
 FACT_TYPES: dict[str, dict[str, FactField]] = {
@@ -131,5 +132,16 @@ FACT_TYPES: dict[str, dict[str, FactField]] = {
         until=("text", "the waiver's end date"),
         by=("text", "who granted the waiver"),
         days_past_until=("number", "days since the waiver ended (negative: still running)"),
+        days_remaining=("number", "days from the review date to the waiver's end (negative: "
+                        "ended)"),
+        owner=("text", "the account's owner"),
+        reason=("text", "the waiver's reason, blanks collapsed"),
+        reason_key=("text", "the reason as compared with placeholders: blanks collapsed, "
+                    "lower case"),
+        reason_length=("number", "characters of the reason, blanks around it not counted"),
+        has_approver=("bool", "`by` names someone (is not blank)"),
+        approved_by_owner=("bool", "`by` is the account's owner (compared ignoring case, "
+                           "blanks and invisible characters)"),
+        waived_severity=("text", "the severity of the waived rule (absent: unknown rule)"),
     ),
 }

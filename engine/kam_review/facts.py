@@ -2,26 +2,31 @@
 
 Pure functions of (account, review date, rulebook settings). A figure the data cannot give is
 left out of the fact rather than set to zero, so that a rule needing it does not fire.
-Numbers are rounded to six decimals: the engine compares JSON numbers, and a float written in
-exponent form would be rejected by it.
+Figures are exact: a sum or a ratio is computed from the file's figures exactly and rounded
+once, to the nearest float, so that a boundary a rule states (growth of exactly 25%) is met
+and pages show what the file says. Whatever the rule engine cannot take is the engine
+adapter's concern, never the facts'.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
+from fractions import Fraction
 from typing import Any
 
 from .formatting import money
 from .model import BUYING_ROLES, RELATIONSHIP_STAGES, Account, Opportunity, Quarter
 from .rulebook import Rulebook, Stage
+from .waivers import approved_by_owner, has_approver, visible_text
 
 Fact = dict[str, Any]
 FACT_TYPE = "type"
 # Where the fact's subject stands in the account file; kept beside the fact, never tested.
 SOURCE_PATH = "_path"
-# The largest ratio passed on; beyond it a ratio says nothing more (e.g. growth from almost 0).
-_RATIO_LIMIT = 1e9
+# A figure as an exact number: an int, or the fraction a float stands for.
+Exact = int | Fraction
 _CLOSED_OR_LOST = ("closed", "lost")
 # Seed 004's forecast buckets: (last day from the review date, bucket name).
 FORECAST_BUCKETS = ((92, "0-3 months"), (183, "3-6 months"), (275, "6-9 months"),
@@ -39,7 +44,8 @@ def account_facts(account: Account, as_of: date, rulebook: Rulebook) -> list[Fac
               for i in range(len(account.opportunities))]
     goals = account.plan.goals if account.plan else ()
     facts += [_goal_fact(account, i) for i in range(len(goals))]
-    facts += [_waiver_fact(account, i, as_of) for i in range(len(account.waivers))]
+    severities = {rule.id: rule.severity for rule in rulebook.rules}
+    facts += [_waiver_fact(account, i, as_of, severities) for i in range(len(account.waivers))]
     return facts
 
 
@@ -65,37 +71,53 @@ def revenue_series(account: Account, as_of: date) -> list[tuple[Quarter, float, 
     return series
 
 
-def _num(value: float) -> float | int:
-    if isinstance(value, int):
-        return value
-    value = max(-_RATIO_LIMIT, min(_RATIO_LIMIT, value))
-    rounded = round(value, 6)
-    if rounded == int(rounded) and abs(rounded) < 2**53:
-        return int(rounded)
-    # 0.00005 would be written 5e-05, which the engine rejects: below 0.0001 is 0 here.
-    return rounded if abs(rounded) >= 1e-4 else 0
-
-
 def _put(fact: Fact, name: str, value: Any) -> None:
     """Set a fact field, leaving it out when the data cannot give it."""
-    if value is None:
-        return
-    fact[name] = _num(value) if isinstance(value, int | float) and not isinstance(
-        value, bool) else value
+    if value is not None:
+        fact[name] = value
+
+
+def _exact(value: float) -> Exact:
+    return value if isinstance(value, int) else Fraction(value)
+
+
+def _total(values: Iterable[float]) -> float:
+    """A sum rounded once: exact (an int) when every figure is an int."""
+    figures = list(values)
+    return sum(figures) if all(isinstance(v, int) for v in figures) else math.fsum(figures)
+
+
+def _rounded(value: Exact | None) -> float | None:
+    """The nearest float; None (left out) beyond a float's range, e.g. growth from 1e-300."""
+    try:
+        return None if value is None else float(value)
+    except OverflowError:
+        return None
+
+
+def _quotient(numerator: Exact, denominator: Exact) -> float | None:
+    return _rounded(Fraction(numerator, denominator)) if denominator > 0 else None
 
 
 def _ratio(part: float | None, whole: float | None) -> float | None:
-    if part is None or whole is None or whole <= 0:
+    if part is None or whole is None:
         return None
-    return part / whole
+    return _quotient(_exact(part), _exact(whole))
+
+
+def _growth(new: float, old: float) -> float | None:
+    """new / old - 1, rounded once: 1.1M against 1M is exactly 0.1."""
+    return _quotient(_exact(new) - _exact(old), _exact(old))
 
 
 def _days(later: date, earlier: date | None) -> int | None:
     return (later - earlier).days if earlier is not None else None
 
 
-def _margin(revenue: float, cost: float | None) -> float | None:
-    return (revenue - cost) / revenue if cost is not None and revenue > 0 else None
+def _margin(revenue: float, cost: float | None) -> Fraction | None:
+    if cost is None or revenue <= 0:
+        return None
+    return Fraction(_exact(revenue) - _exact(cost), _exact(revenue))
 
 
 def _account_fact(account: Account, as_of: date, rulebook: Rulebook) -> Fact:
@@ -108,7 +130,7 @@ def _account_fact(account: Account, as_of: date, rulebook: Rulebook) -> Fact:
         _put(fact, "customer_years", (as_of - account.customer_since).days / 365.25)
     open_deals = [o for o in account.opportunities if o.stage not in _CLOSED_OR_LOST]
     fact["open_opportunities"] = len(open_deals)
-    fact["open_pipeline_value"] = _num(sum(o.value or 0 for o in open_deals))
+    fact["open_pipeline_value"] = _total(o.value or 0 for o in open_deals)
     _contact_summary(fact, account, as_of)
     _feedback_facts(fact, account, as_of)
     if account.relationship_stage is not None:
@@ -132,35 +154,37 @@ def _revenue_facts(fact: Fact, account: Account, as_of: date) -> None:
     if not series:
         return
     revenue = [r for _, r, _ in series]
-    fact["revenue_last_quarter"] = _num(revenue[-1])
-    fact["lifetime_revenue"] = _num(sum(revenue))
+    fact["revenue_last_quarter"] = revenue[-1]
+    fact["lifetime_revenue"] = _total(revenue)
     if len(revenue) >= 2:
-        _put(fact, "growth_qoq", None if revenue[-2] <= 0 else revenue[-1] / revenue[-2] - 1)
+        _put(fact, "growth_qoq", _growth(revenue[-1], revenue[-2]))
     streak = 0
     while streak + 1 < len(revenue) and revenue[-1 - streak] < revenue[-2 - streak]:
         streak += 1
     fact["revenue_decline_streak"] = streak
     fact["revenue_trail"] = " -> ".join(money(r) for r in revenue[-1 - max(streak, 3):])
     ttm, prev = _window(series, 0), _window(series, 4)
+    margin = None if ttm is None else _margin(*ttm)
     if ttm is not None:
-        fact["revenue_ttm"] = _num(ttm[0])
+        fact["revenue_ttm"] = ttm[0]
         fact["quarters_with_revenue_last_4"] = sum(1 for r in revenue[-4:] if r > 0)
         _put(fact, "share_of_wallet", _ratio(ttm[0], account.market.wallet))
-        _put(fact, "gross_margin_ttm", _margin(*ttm))
-        if ttm[1] is not None:
-            _put(fact, "roi", _ratio(ttm[0] - ttm[1], account.market.investment))
+        _put(fact, "gross_margin_ttm", _rounded(margin))
+        if ttm[1] is not None and account.market.investment is not None:
+            _put(fact, "roi", _quotient(_exact(ttm[0]) - _exact(ttm[1]),
+                                        _exact(account.market.investment)))
         _stock_facts(fact, account, as_of, ttm)
     if prev is not None:
-        fact["revenue_prev_ttm"] = _num(prev[0])
-        growth = _ratio(ttm[0], prev[0]) if ttm else None
-        _put(fact, "growth_yoy", None if growth is None else growth - 1)
-        _put(fact, "gross_margin_prev_ttm", _margin(*prev))
-        if "gross_margin_ttm" in fact and "gross_margin_prev_ttm" in fact:
-            _put(fact, "margin_change_pts",
-                 (fact["gross_margin_ttm"] - fact["gross_margin_prev_ttm"]) * 100)
+        fact["revenue_prev_ttm"] = prev[0]
+        _put(fact, "growth_yoy", _growth(ttm[0], prev[0]) if ttm else None)
+        prev_margin = _margin(*prev)
+        _put(fact, "gross_margin_prev_ttm", _rounded(prev_margin))
+        if margin is not None and prev_margin is not None:
+            _put(fact, "margin_change_pts", _rounded((margin - prev_margin) * 100))
     if len(revenue) >= 6:
-        earlier = sum(revenue[-6:-2]) / 4
-        _put(fact, "recent_revenue_ratio", _ratio(sum(revenue[-2:]) / 2, earlier))
+        # The last 2 quarters' average over the 4 before's: 2 * last two / four before.
+        _put(fact, "recent_revenue_ratio", _quotient(2 * sum(map(_exact, revenue[-2:])),
+                                                     sum(map(_exact, revenue[-6:-2]))))
 
 
 def _window(
@@ -172,8 +196,8 @@ def _window(
         return None
     rows = series[len(series) - skip - 4: len(series) - skip]
     costs = [c for _, _, c in rows]
-    cost = None if any(c is None for c in costs) else sum(c for c in costs if c is not None)
-    return sum(r for _, r, _ in rows), cost
+    cost = None if any(c is None for c in costs) else _total(c for c in costs if c is not None)
+    return _total(r for _, r, _ in rows), cost
 
 
 def _stock_facts(
@@ -187,14 +211,14 @@ def _stock_facts(
     revenue, cost = ttm
     if not stocked or cost is None:
         return
-    average_stock = sum(v for _, v in stocked) / len(stocked)
-    turnover = _ratio(cost, average_stock)
-    _put(fact, "inventory_turnover", turnover)
-    weekly_cost = cost / 52
-    _put(fact, "days_of_supply", stocked[-1][1] / weekly_cost * 6 if weekly_cost > 0 else None)
+    # Turnover is the cost of a year over the average stock: cost * quarters / sum of stocks.
+    stock, cost_sold = sum(_exact(v) for _, v in stocked), _exact(cost) * len(stocked)
+    _put(fact, "inventory_turnover", _quotient(cost_sold, stock))
+    # The last stock over the cost of a week (cost / 52), in working days (6 a week).
+    _put(fact, "days_of_supply", _quotient(_exact(stocked[-1][1]) * 52 * 6, _exact(cost)))
     margin = _margin(revenue, cost)
-    if turnover is not None and margin is not None and margin < 1:
-        _put(fact, "gmroii", margin * turnover / (1 - margin))
+    if stock > 0 and margin is not None and margin < 1:
+        _put(fact, "gmroii", _rounded(margin * Fraction(cost_sold, stock) / (1 - margin)))
 
 
 def _contact_summary(fact: Fact, account: Account, as_of: date) -> None:
@@ -224,10 +248,8 @@ def _feedback_facts(fact: Fact, account: Account, as_of: date) -> None:
 
 
 def _weighted_score(scores: dict[str, int], weights: dict[str, float]) -> float | None:
-    total = sum(weights[name] for name in scores if weights[name] > 0)
-    if total <= 0:
-        return None
-    return sum(score * weights[name] for name, score in scores.items()) / total
+    total = sum(_exact(weights[name]) for name in scores if weights[name] > 0)
+    return _quotient(sum(score * _exact(weights[name]) for name, score in scores.items()), total)
 
 
 def _contact_fact(account: Account, index: int, as_of: date) -> Fact:
@@ -341,17 +363,26 @@ def _goal_fact(account: Account, index: int) -> Fact:
     }
 
 
-def _waiver_fact(account: Account, index: int, as_of: date) -> Fact:
+def _waiver_fact(account: Account, index: int, as_of: date, severities: dict[str, str]) -> Fact:
     waiver = account.waivers[index]
+    reason = visible_text(waiver.reason)
     fact: Fact = {
         FACT_TYPE: "waiver",
         SOURCE_PATH: ("waivers", index),
         "account": account.id,
         "subject": waiver.rule + (f" ({waiver.subject})" if waiver.subject else ""),
         "rule": waiver.rule,
+        "owner": account.owner,
+        "reason": reason,
+        "reason_key": reason.casefold(),
+        "reason_length": len(reason),
+        "has_approver": has_approver(waiver),
+        "approved_by_owner": approved_by_owner(waiver, account),
     }
-    _put(fact, "by", waiver.by)
+    _put(fact, "by", visible_text(waiver.by) or None)
+    _put(fact, "waived_severity", severities.get(waiver.rule))
     if waiver.until is not None:
         fact["until"] = waiver.until.isoformat()
         fact["days_past_until"] = (as_of - waiver.until).days
+        fact["days_remaining"] = (waiver.until - as_of).days
     return fact

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import string
 from collections.abc import Mapping
 from functools import lru_cache
@@ -14,7 +15,9 @@ def money(value: float) -> str:
     """Compact money: 2,900,000 -> 2.9M, 850,000 -> 850k, 900 -> 900."""
     sign = "-" if value < 0 else ""
     value = abs(value)
-    if value >= 1_000_000_000:
+    if value >= 1_000_000_000_000:
+        text = f"{value / 1_000_000_000_000:.2f}T"
+    elif value >= 1_000_000_000:
         text = f"{value / 1_000_000_000:.2f}B"
     elif value >= 10_000_000:
         text = f"{value / 1_000_000:.1f}M"
@@ -26,20 +29,42 @@ def money(value: float) -> str:
         text = f"{value / 1_000:.1f}k"
     else:
         text = f"{value:.0f}"
-    number, unit = (text[:-1], text[-1]) if text[-1] in "kMB" else (text, "")
+    number, unit = (text[:-1], text[-1]) if text[-1] in "kMBT" else (text, "")
     if "." in number:
         number = number.rstrip("0").rstrip(".")
     return sign + number + unit
 
 
 def pct(value: float, signed: bool = False) -> str:
-    """A fraction as a percentage: 0.183 -> 18.3%, 0.25 -> 25%."""
-    text = f"{value * 100:+.1f}" if signed else f"{value * 100:.1f}"
+    """A fraction as a percentage: 0.183 -> 18.3%, 0.25 -> 25%, 0.00003 -> 0.003%."""
+    percent = value * 100 + 0.0  # -0.0 is shown as 0
+    if _below_precision(percent, 1):
+        return ("+" if signed and percent > 0 else "") + _significant(percent) + "%"
+    text = f"{percent:+.1f}" if signed else f"{percent:.1f}"
     return text.removesuffix(".0") + "%"
 
 
 def number(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+    if not isinstance(value, float):
+        return str(value)
+    value += 0.0  # -0.0 is shown as 0
+    if _below_precision(value, 2):
+        return _significant(value)
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _below_precision(value: float, decimals: int) -> bool:
+    """Whether a value that is not zero would be written 0 with so many decimals."""
+    return value != 0 and abs(value) < 0.5 * 10.0**-decimals
+
+
+def _significant(value: float, digits: int = 2) -> str:
+    """A small value to two significant digits: 0.00003 -> 0.00003; in exponent form only
+    when plain decimals would need more than ten zeros (4.9e-324)."""
+    decimals = digits - 1 - math.floor(math.log10(abs(value)))
+    if decimals > 10 + digits:
+        return f"{value:.{digits - 1}e}"
+    return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
 
 
 def format_value(value: Any, spec: str) -> str:

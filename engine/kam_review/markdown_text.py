@@ -9,10 +9,13 @@ event handler or javascript: link.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 import markdown as markdown_lib
 import nh3
+
+from .text_safety import one_line
 
 # Characters that mean something to Markdown or to the HTML it produces, as entities.
 _ENTITIES = {
@@ -29,8 +32,20 @@ _ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) - {"img"}
 
 
 def esc(text: object) -> str:
-    """Any value as inert Markdown text, on one line."""
-    return " ".join(str(text).split()).translate(_TABLE)
+    """Any value as inert Markdown text, on one line (see text_safety.one_line)."""
+    return one_line(str(text)).translate(_TABLE)
+
+
+def code(text: object) -> str:
+    """Any value as a Markdown code span, shown exactly as written. A code span decodes no
+    entities, so nothing in it can be escaped: its fence is one backtick longer than the
+    longest run of backticks inside. For running text, not for table cells."""
+    body = one_line(str(text))
+    fence = "`" * (max(map(len, re.findall("`+", body)), default=0) + 1)
+    # A space on each side keeps a backtick at either end apart from the fence; Markdown
+    # strips one such space again.
+    pad = " " if body[:1] == "`" or body[-1:] == "`" else ""
+    return f"{fence}{pad}{body}{pad}{fence}"
 
 
 def safe_markdown_html(source: str) -> str:

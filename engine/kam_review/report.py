@@ -13,6 +13,7 @@ from .errors import InputError, error_count
 from .model import Waiver
 from .results import AccountResult, Finding, Result
 from .rulebook import SEVERITIES
+from .text_safety import terminal_text
 
 
 class Tally:
@@ -26,6 +27,7 @@ class Tally:
         self.waived = 0
         self.errors: list[InputError] = []
         self.expiring: list[tuple[str, Waiver]] = []
+        self.waived_high: list[tuple[str, Finding]] = []
 
     def __repr__(self) -> str:
         return f"Tally({self.accounts} accounts, {len(self.errors)} errors)"
@@ -40,6 +42,7 @@ class Tally:
                     self.open[finding.severity] += 1
         self.errors.extend(result.errors)
         self.expiring.extend(expiring_waivers(result))
+        self.waived_high.extend((item.account.id, f) for item, f in result.waived_high)
 
     @property
     def worst(self) -> str | None:
@@ -49,7 +52,14 @@ class Tally:
     def summary(self) -> str:
         parts = ", ".join(f"{self.open[s]} {s}" for s in SEVERITIES)
         errors = f"; {error_count(self.errors)} input error(s)" if self.errors else ""
-        return f"{self.accounts} account(s): {parts} ({self.waived} waived){errors}"
+        return f"{self.accounts} account(s): {parts} ({self.waived} waived){self._high()}{errors}"
+
+    def _high(self) -> str:
+        count = len(self.waived_high)
+        if not count:
+            return ""
+        accounts = ", ".join(dict.fromkeys(account for account, _ in self.waived_high))
+        return f"; {count} high finding{'s' if count != 1 else ''} waived ({accounts})"
 
 
 # The shape of `kam check` and `kam diff` JSON; raised when a key is renamed or removed.
@@ -93,15 +103,33 @@ def write_check(results: Iterable[Result], output: str, show: str, as_of: date,
         tally.add(result)
     if output == "json":
         errors = [f"    {_dump(e.as_dict())}" for e in tally.errors]
-        write(("\n  ]" if written else "]") + f',\n  "errors": {_json_list(errors)}\n}}\n')
+        waived = [f"    {_dump(waived_dict(a, f))}" for a, f in tally.waived_high]
+        write(("\n  ]" if written else "]") + f',\n  "waived_high": {_json_list(waived)},'
+              f'\n  "errors": {_json_list(errors)}\n}}\n')
         return tally
     if tally.expiring:
         write(f"\nWaivers ending within {EXPIRY_NOTICE_DAYS} days:\n")
-        write("".join(f"  {account}: {w.rule}{' [' + w.subject + ']' if w.subject else ''} "
-                      f"until {w.until} (by {w.by}: {w.reason})\n"
+        write("".join(_waiver_line(account, w.rule, w.subject, w)
                       for account, w in tally.expiring))
+    if tally.waived_high:
+        write("\nHigh findings waived (not counted for --fail-on):\n")
+        write("".join(_waiver_line(account, f.rule, f.subject, f.waiver)
+                      for account, f in tally.waived_high if f.waiver is not None))
     write(f"\n{tally.summary()}\n")
     return tally
+
+
+def _waiver_line(account: str, rule: str, subject: str | None, waiver: Waiver) -> str:
+    return terminal_text(f"  {account}: {rule}{' [' + subject + ']' if subject else ''} until "
+                         f"{waiver.until} (by {waiver.by}: {waiver.reason})") + "\n"
+
+
+def waived_dict(account: str, finding: Finding) -> dict[str, Any]:
+    """A waived finding with its waiver, for machine-readable summaries."""
+    waiver = finding.waiver
+    return {"account": account, "rule": finding.rule, "severity": finding.severity,
+            "subject": finding.subject, "until": str(waiver.until) if waiver else None,
+            "by": waiver.by if waiver else None, "reason": waiver.reason if waiver else None}
 
 
 def _json_account(item: AccountResult) -> str:
@@ -151,15 +179,14 @@ def _account_text(result: AccountResult, show: str) -> list[str]:
     for finding in result.findings:
         if SEVERITIES.index(finding.severity) <= limit:
             lines.append("  " + _finding_text(finding))
-    return lines
+    return [terminal_text(line) for line in lines]
 
 
 def _finding_text(finding: Finding) -> str:
     subject = f" [{finding.subject}]" if finding.subject else ""
     text = f"{finding.severity.upper():<6} {finding.rule}{subject}: {finding.message}"
-    if finding.waiver is not None:
-        text += f" (waived until {finding.waiver.until} by {finding.waiver.by}: " \
-                f"{finding.waiver.reason})"
+    if finding.waived:
+        text += f" ({finding.waiver_note})"
     return text
 
 

@@ -30,6 +30,13 @@ class Finding:
     def waived(self) -> bool:
         return self.waiver is not None
 
+    @property
+    def waiver_note(self) -> str:
+        """How every output says the finding is waived ("" when it is not)."""
+        if self.waiver is None:
+            return ""
+        return f"waived until {self.waiver.until} by {self.waiver.by}: {self.waiver.reason}"
+
     def sort_key(self) -> tuple[int, int, str, str]:
         return (SEVERITIES.index(self.severity), KIND_ORDER.index(self.kind), self.rule,
                 self.subject)
@@ -81,6 +88,12 @@ class AccountResult:
         return tuple(f for f in self.findings if not f.waived)
 
     @property
+    def waived_high(self) -> tuple[Finding, ...]:
+        """High findings a waiver silences: every summary shows them, so that no waiver can
+        hide a threat to the account from the review."""
+        return tuple(f for f in self.findings if f.waived and f.severity == "high")
+
+    @property
     def worst(self) -> Finding | None:
         ranked = [f for f in self.open_findings if f.kind not in ("class", "focus")]
         return min(ranked, key=Finding.sort_key, default=None)
@@ -92,6 +105,10 @@ class Result:
     accounts: tuple[AccountResult, ...]
     errors: tuple[InputError, ...]
     rulebook: Rulebook
+
+    @property
+    def waived_high(self) -> list[tuple[AccountResult, Finding]]:
+        return [(item, finding) for item in self.accounts for finding in item.waived_high]
 
     def account(self, account_id: str) -> AccountResult:
         return next(a for a in self.accounts if a.account.id == account_id)

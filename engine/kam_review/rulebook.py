@@ -8,13 +8,19 @@ collected and reported together, with its file and line.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .conditions import Condition, ConditionError, parse_condition, thresholds_used
+from .conditions import (
+    TOO_LARGE,
+    Condition,
+    ConditionError,
+    parse_condition,
+    thresholds_used,
+    within_float_range,
+)
 from .errors import InputError, RulebookError
 from .fact_fields import FACT_TYPES
 from .formatting import FORMAT_SPECS, template_fields
@@ -287,11 +293,10 @@ def _apply_overrides(
 def _check_engine_number(
     value: float, name: str, path: FieldPath, line: int, errors: list[InputError]
 ) -> None:
-    # durable-rules rejects numbers that JSON writes in exponent form (1e-05, 1e+16).
-    if "e" in json.dumps(value).lower():
-        errors.append(InputError(name, line, 1, format_path(path),
-                                 f"{value} cannot be passed to the rule engine: use a value "
-                                 "between 0.0001 and 1e15 in size, or 0"))
+    # Any size the engine adapter can place is fine (1e-05 and 1e+16 included); a number
+    # beyond a float's range could not be formatted or compared with the figures.
+    if not within_float_range(value):
+        errors.append(InputError(name, line, 1, format_path(path), f"{value} is {TOO_LARGE}"))
 
 
 def _load_funnel(path: Path, errors: list[InputError]) -> tuple[Stage, ...]:

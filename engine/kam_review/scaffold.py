@@ -8,6 +8,7 @@ from pathlib import Path
 from string import Template
 
 from .errors import KamError
+from .input_files import create_input_file
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -18,14 +19,9 @@ def new_account(account_id: str, folder: Path, today: date) -> Path:
     if not _SLUG.match(account_id):
         raise KamError(f"'{account_id}' is not a valid id: use lowercase letters, digits and "
                        "single dashes, like hanhai-retail")
-    path = folder / f"{account_id}.yaml"
-    if path.exists():
-        raise KamError(f"{path} already exists")
-    folder.mkdir(parents=True, exist_ok=True)
     schema = Path(__file__).with_name("account.schema.json").resolve().as_uri()
     text = Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         schema=schema, account_id=account_id, name=account_id.replace("-", " ").title(),
         today=today.isoformat(), quarter=f"{today.year}-Q{(today.month - 1) // 3 + 1}",
         due=date(today.year + 1, 6, 30).isoformat())
-    path.write_text(text, encoding="utf-8")
-    return path
+    return create_input_file(folder, f"{account_id}.yaml", text)

@@ -1,9 +1,10 @@
-"""Line breaks in the fields that hold one line of text: ids, names, titles, dates, choices.
+"""Block scalars in the fields that hold one line of text: ids, names, titles, dates, choices.
 
 A YAML block scalar (`name: |`) keeps its final newline unless written `|-`, so "Acme\\n" can
 reach a field meant for one line, and the schema's patterns let it through (Python's `$`
 matches before a final newline). Which fields hold one line is read from the schema: text
-with a pattern, a format or a fixed set of values, or limited to 200 characters."""
+with a pattern, a format or a fixed set of values, or limited to 200 characters. (A line
+break written as an escape, "a\\nb", is for names.py and the outputs' escaping to judge.)"""
 
 from __future__ import annotations
 
@@ -44,9 +45,9 @@ def one_line_fields(schema: Mapping[str, Any]) -> set[FieldPattern]:
 
 def line_break_errors(document: YamlDocument, fields: Collection[FieldPattern],
                       file: str) -> list[InputError]:
-    """An error for each one-line field whose text holds a line break."""
+    """An error for each one-line field written as a block scalar with a line break."""
     errors = []
-    for path in document.multiline:
+    for path in document.blocks:
         if tuple(None if isinstance(part, int) else part for part in path) in fields:
             line, column = document.locations.get(path, (1, 1))
             errors.append(InputError(file, line, column, format_path(path),

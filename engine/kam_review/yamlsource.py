@@ -21,6 +21,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import InputError
 from .model import FieldPath, clip, format_path
+from .text_safety import encodable
 
 # Account files are small (a large account is well under 100 KiB); anything larger is refused
 # before parsing, so a huge or hostile file cannot use up time or memory.
@@ -62,15 +63,15 @@ class YamlDocument:
     """A file's plain value, where each value stands, and the problems found on the way.
     `written` holds the text as written of every value YAML read as a number, a boolean or
     null; `yaml11` the values written in a number form only YAML 1.1 reads (0250000, 1:30,
-    0x1F, 1_000), which the schema check refuses; `multiline` the text values that hold a
-    line break."""
+    0x1F, 1_000), which the schema check refuses; `blocks` the text written as a block
+    scalar (| or >) that holds a line break, as it does unless written |- or >-."""
 
     value: Any
     locations: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
     errors: list[InputError] = field(default_factory=list)
     written: dict[FieldPath, str] = field(default_factory=dict)
     yaml11: list[FieldPath] = field(default_factory=list)
-    multiline: list[FieldPath] = field(default_factory=list)
+    blocks: list[FieldPath] = field(default_factory=list)
 
     def at(self, path: FieldPath) -> Any:
         """The value at a path the walk recorded."""
@@ -81,11 +82,13 @@ class YamlDocument:
 
 
 def display_path(path: Path) -> str:
-    """A path as the user would type it: relative to the working folder where possible."""
+    """A path as the user would type it: relative to the working folder where possible. Bytes
+    of a file name that are not UTF-8 (which Linux allows) show as escapes (\\udcff), so that
+    the name can be printed, and stored as a key of the account cache."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return encodable(str(path.resolve().relative_to(Path.cwd().resolve())))
     except ValueError:
-        return str(path)
+        return encodable(str(path))
 
 
 def read_yaml(path: Path, *, shown_as: str | None = None,
@@ -199,8 +202,8 @@ def _build(node: Node, path: FieldPath, document: YamlDocument, name: str,
             forms = _YAML11_FORMS.get(node.tag)
             if forms is not None and forms.search(node.value):
                 document.yaml11.append(path)
-        elif isinstance(value, str) and ("\n" in value or "\r" in value):
-            document.multiline.append(path)
+        elif node.style in ("|", ">") and "\n" in node.value:
+            document.blocks.append(path)
         return value
     if isinstance(node, SequenceNode):
         if node.tag != f"{_STANDARD}seq":

@@ -7,12 +7,11 @@ page; `common` holds what they share.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..diff import Diff
+from ..output_folder import write_output_folder
 from ..results import Result
 from .account import account_page
 from .catalogue import rules_page
@@ -48,23 +47,8 @@ def render_pages(result: Result, changes: Diff | None = None) -> dict[str, str]:
     return pages
 
 
-def write_pages(pages: dict[str, str], folder: Path) -> None:
-    """Write the pages into folder, replacing it whole only once every page is written."""
-    folder = folder.resolve()
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
-    try:
-        for relative, text in sorted(pages.items()):
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        if folder.exists():
-            old = folder.with_name(f".{folder.name}-old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(folder, old)
-            os.replace(staging, folder)
-            shutil.rmtree(old)
-        else:
-            os.replace(staging, folder)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+def write_pages(pages: dict[str, str], folder: Path, inputs: Iterable[Path] = ()) -> None:
+    """Write the pages into folder, replacing it whole only once every page is written. The
+    folder must be new, empty or an earlier output of kam-review, and hold none of `inputs`;
+    a page path that would leave the folder is refused (see output_folder)."""
+    write_output_folder(folder, pages, inputs)

@@ -13,7 +13,15 @@ from ..markdown_text import esc, safe_markdown_html, table
 from ..model import BUYING_ROLES, LEVELS, Account, Contact, Opportunity
 from ..results import KIND_ORDER, AccountResult, Result
 from ..rulebook import Rule
-from .common import KIND_TITLES, account_fact, chart, figure, finding_row, rule_link
+from .common import (
+    KIND_TITLES,
+    account_fact,
+    chart,
+    figure,
+    finding_row,
+    rule_link,
+    waived_high_note,
+)
 
 
 def account_page(item: AccountResult, result: Result) -> str:
@@ -21,6 +29,7 @@ def account_page(item: AccountResult, result: Result) -> str:
     lines = [f"# {esc(account.name)}", ""]
     lines += _header_card(item, result)
     lines += ["## Findings", ""]
+    lines += waived_high_note([(item, f) for f in item.waived_high], prefix)
     for kind in KIND_ORDER:
         found = [f for f in item.findings if f.kind == kind]
         if not found:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..formatting import format_value
@@ -68,10 +68,21 @@ WIDE_PAGE = "---\nhide:\n  - toc\n---\n\n"
 
 
 def waiver_text(finding: Finding) -> str:
-    if finding.waiver is None:
-        return ""
-    return (f"waived until {finding.waiver.until} by {esc(finding.waiver.by)}: "
-            f"{esc(finding.waiver.reason)}")
+    return esc(finding.waiver_note)
+
+
+def waived_high_note(waived: Sequence[tuple[AccountResult, Finding]], prefix: str = ""
+                     ) -> list[str]:
+    """The high findings that waivers silence, named wherever findings are summed up: a
+    waiver never hides a threat to an account from the review."""
+    if not waived:
+        return []
+    count = len(waived)
+    lines = [f"**{count} high finding{'s' if count != 1 else ''} waived** (accepted by a "
+             "waiver, not counted as open):", ""]
+    lines += [f"- {account_link(item.account, prefix)}: {rule_link(finding.rule, prefix)} "
+              f"{esc(finding.subject)}, {waiver_text(finding)}" for item, finding in waived]
+    return [*lines, ""]
 
 
 def finding_row(finding: Finding, prefix: str) -> list[str]:

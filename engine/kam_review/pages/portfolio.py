@@ -9,7 +9,7 @@ from .. import charts
 from ..diff import Diff
 from ..diff_report import change_text
 from ..facts import BUCKET_ORDER, revenue_series
-from ..markdown_text import esc, table
+from ..markdown_text import code, esc, table
 from ..model import Account
 from ..results import Result
 from ..rulebook import SEVERITIES
@@ -24,6 +24,7 @@ from .common import (
     num,
     rule_link,
     severity_badge,
+    waived_high_note,
     waiver_text,
 )
 
@@ -42,14 +43,16 @@ def overview_page(result: Result) -> str:
     focus = Counter(a.focus or "no scorecard" for a in accounts)
     severities = Counter(f.severity for a in accounts for f in a.open_findings
                          if f.kind not in ("class", "focus"))
+    waived = Counter(f.severity for a in accounts for f in a.findings if f.waived)
     lines.append('<div class="kam-glance" markdown>\n')
     lines.append(table(["Class", "Accounts"], [[c, str(classes[c])] for c in CLASS_ORDER
                                                 if classes[c]]))
     lines.append(table(["Focus", "Accounts"], [[c, str(focus[c])] for c in
                                                 (*FOCUS_ORDER, "no scorecard") if focus[c]]))
-    lines.append(table(["Severity", "Open findings"], [[severity_badge(s), str(severities[s])]
-                                                        for s in SEVERITIES]))
+    lines.append(table(["Severity", "Open findings", "Waived"], [
+        [severity_badge(s), str(severities[s]), str(waived[s])] for s in SEVERITIES]))
     lines.append("</div>\n")
+    lines += waived_high_note(result.waived_high)
     lines += _portfolio_charts(result)
     abc = charts.abc_classes([(a.account.id, account_fact(a, "revenue_ttm") or 0)
                               for a in accounts])
@@ -118,6 +121,7 @@ def risks_page(result: Result) -> str:
     lines = [WIDE_PAGE + "# Risk register", "",
              "Every warning across the portfolio (risks, funnel and plan findings), most severe "
              "first. Filter by kind, severity, owner or rule; click a header to sort.", ""]
+    lines += waived_high_note(result.waived_high)
     found = sorted(((f, item.account) for item in result.accounts for f in item.findings
                     if f.kind in _WARNING_KINDS), key=lambda pair: (pair[0].sort_key(),
                                                                     pair[1].id))
@@ -208,7 +212,7 @@ def owners_page(result: Result) -> str:
 def changes_page(changes: Diff) -> str:
     base, head = changes.base_result, changes.head_result
     lines = [WIDE_PAGE + "# Changes since the last review", "",
-             f"From `{esc(changes.base)}` (reviewed as of {base.as_of}) to this review "
+             f"From {code(changes.base)} (reviewed as of {base.as_of}) to this review "
              f"(as of {head.as_of}): {len(changes.changes)} change(s).", ""]
     if not changes.changes:
         return "\n".join([*lines, "Nothing changed.", ""])
@@ -229,7 +233,7 @@ def changes_page(changes: Diff) -> str:
 def account_changes_section(changes: Diff, account_id: str) -> str:
     found = changes.for_account(account_id)
     lines = ["## Changes since the last review", "",
-             f"Compared with `{esc(changes.base)}` as of {changes.base_result.as_of}.", ""]
+             f"Compared with {code(changes.base)} as of {changes.base_result.as_of}.", ""]
     if not found:
         return "\n".join([*lines, "No change.", ""])
     lines += [f"- {esc(change_text(change))}" for change in found]

@@ -1,0 +1,36 @@
+"""Where a path really leads: the checks that reading inputs and writing outputs share."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .yamlsource import display_path
+
+
+def real(path: Path) -> Path:
+    """The path with every symbolic link followed and every `..` applied, absolute."""
+    return Path(os.path.realpath(path))
+
+
+def is_within(path: Path, folder: Path) -> bool:
+    """Whether `path` is `folder` or lies inside it; both are compared as real paths."""
+    inner, outer = real(path), real(folder)
+    return inner == outer or outer in inner.parents
+
+
+def escaping_link(path: Path) -> Path | None:
+    """If `path` is a symbolic link that leads out of the folder holding it, where it leads;
+    else None. A link within its own folder reads nothing the folder does not hold."""
+    if not path.is_symlink():
+        return None
+    target = real(path)
+    return None if is_within(target, path.parent) else target
+
+
+def shown(path: Path) -> str:
+    """A path as the user would type it, naming a symbolic link itself, never its target."""
+    if not path.name:  # "." or "/"
+        return display_path(path)
+    parent = display_path(path.parent)
+    return path.name if parent == "." else str(Path(parent) / path.name)

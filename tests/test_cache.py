@@ -1,0 +1,308 @@
+"""The cache of parsed account files holds plain data, lives in the user's cache folder and is
+never trusted: a crafted entry planted where `kam check` looks runs nothing and changes no
+figure; the output always comes from the account file."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import kam_review.accounts
+from kam_review.accounts import load_files
+from kam_review.cache import AccountCache, content_key, entry_text
+from kam_review.cli import main
+from kam_review.yamlsource import display_path
+
+from .conftest import AS_OF, Account, healthy_account, quarters, write_account
+
+
+class _Payload:
+    """Unpickling this runs a shell command that creates the marker file."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Callable[..., Any], tuple[str]]:
+        return os.system, (f"touch {self.marker}",)
+
+
+def _account() -> Account:
+    # Figures no planted entry carries: 2.4M of revenue over the last four quarters.
+    account = healthy_account()
+    account["financials"] = quarters("2024-Q4", [400_000] * 4 + [600_000] * 4)
+    return account
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder with accounts/, a cache folder outside it, and the cwd set to it."""
+    folder = tmp_path / "work"
+    (folder / "accounts").mkdir(parents=True)
+    write_account(folder / "accounts", _account())
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("KAM_CACHE_DIR", str(tmp_path / "cache"))
+    return folder
+
+
+def _check(*extra: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["check", "--as-of", str(AS_OF), "--accounts", "accounts",
+                                       "--format", "json", *extra])
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        repr(result.exception)
+    return result.exit_code, result.stdout
+
+
+def _cache_file(cache_folder: Path) -> Path:
+    return AccountCache.for_accounts(Path("accounts"), cache_folder).path
+
+
+def _plant(database: Path, file: Path, entry: object, key: object = None) -> None:
+    """Write an entry straight into a cache file, under the key the tool would look up."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE IF NOT EXISTS accounts "
+                           "(path TEXT PRIMARY KEY, key TEXT, entry TEXT)")
+        connection.execute("INSERT OR REPLACE INTO accounts VALUES (?, ?, ?)",
+                           (display_path(file), key or content_key(file.read_bytes()).hex(),
+                            entry))
+    connection.close()
+
+
+def _json_entry(change: Callable[[dict[str, Any]], object]) -> str:
+    """A well-formed entry for the account with ten times its revenue, then changed."""
+    value = _account()
+    for row in value["financials"]:
+        row["revenue"] *= 10
+    change(value)
+    text = entry_text(value, {(): (1, 1)})
+    assert text is not None
+    return text
+
+
+def _set(path: tuple[str | int, ...], new: object) -> Callable[[dict[str, Any]], None]:
+    def change(value: dict[str, Any]) -> None:
+        target: Any = value
+        for part in path[:-1]:
+            target = target[part]
+        target[path[-1]] = new
+    return change
+
+
+_DAMAGED = {
+    "revenue as text": _json_entry(_set(("financials", 7, "revenue"), "6000000")),
+    "missing owner": _json_entry(lambda value: value.pop("owner")),
+    "probability out of range": _json_entry(_set(("opportunities", 0, "probability"), 30)),
+    "stage unknown": _json_entry(_set(("opportunities", 0, "stage"), "won")),
+    "id of another file": _json_entry(_set(("id",), "someone-else")),
+    "truncated": _json_entry(lambda value: None)[:300],
+    "NaN revenue": _json_entry(lambda value: None).replace('"revenue": 6000000',
+                                                           '"revenue": NaN', 1),
+    "huge exponent": _json_entry(lambda value: None).replace('"revenue": 6000000',
+                                                             '"revenue": 1e999', 1),
+    "value not a mapping": '{"value": [1, 2], "locations": []}',
+    "extra key": _json_entry(lambda value: None)[:-1] + ', "code": "os.system"}',
+    "locations of the wrong type": '{"value": {}, "locations": [["id", true, "x"]]}',
+    "deeply nested": '{"value": ' + "[" * 100_000 + "]" * 100_000 + ', "locations": []}',
+    "not JSON": "\x80\x04 not json",
+}
+
+
+def _clean_run(work: Path) -> str:
+    code, output = _check("--no-cache")
+    assert code == 0, output
+    assert "2.4M" in output  # the file's own figure, in class.loyal's message
+    return output
+
+
+@pytest.mark.parametrize("name", sorted(_DAMAGED))
+def test_a_damaged_or_foreign_json_entry_is_a_miss(work: Path, tmp_path: Path,
+                                                   name: str) -> None:
+    expected = _clean_run(work)
+    _plant(_cache_file(tmp_path / "cache"), work / "accounts" / "test-account.yaml",
+           _DAMAGED[name])
+    code, output = _check()
+    assert (code, output) == (0, expected)
+    assert "24M" not in output
+
+
+def test_a_planted_entry_reaches_the_tool(work: Path, tmp_path: Path) -> None:
+    """The control for the tests around it: a well-formed entry planted this way is what the
+    tool reads (here, one that passes every check is used: the cache folder is the user's
+    own), so a damaged one that changes nothing was really looked at."""
+    _plant(_cache_file(tmp_path / "cache"), work / "accounts" / "test-account.yaml",
+           _json_entry(lambda value: None))
+    code, output = _check()
+    assert code == 0
+    assert "24M" in output and "2.4M" not in output
+
+
+@pytest.mark.parametrize("as_text", [False, True], ids=["blob", "protocol-0-text"])
+def test_a_planted_pickle_runs_nothing(work: Path, tmp_path: Path, as_text: bool) -> None:
+    expected = _clean_run(work)
+    marker = tmp_path / "pwned"
+    data = pickle.dumps(_Payload(marker), protocol=0 if as_text else pickle.HIGHEST_PROTOCOL)
+    assert marker.name.encode() in data  # the payload really is in the entry
+    entry: object = data.decode("ascii") if as_text else data
+    _plant(_cache_file(tmp_path / "cache"), work / "accounts" / "test-account.yaml", entry)
+    # Also where earlier versions kept their cache, with the key as they wrote it.
+    _plant(work / ".kam-cache" / "accounts.sqlite", work / "accounts" / "test-account.yaml",
+           data, key=content_key((work / "accounts" / "test-account.yaml").read_bytes()))
+    code, output = _check()
+    assert (code, output) == (0, expected)
+    assert not marker.exists()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="XDG_CACHE_HOME is how Linux moves it")
+def test_the_default_cache_is_the_users_cache_folder(work: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KAM_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    folder = platformdirs.user_cache_path("kam-review", appauthor=False)
+    assert folder == tmp_path / "xdg" / "kam-review"
+    expected = _clean_run(work)
+    marker = tmp_path / "pwned"
+    _plant(_cache_file(folder), work / "accounts" / "test-account.yaml",
+           pickle.dumps(_Payload(marker)))
+    assert _check() == (0, expected)
+    assert not marker.exists()
+    assert [p.name for p in folder.iterdir()] == [_cache_file(folder).name]
+
+
+def _tree(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def test_kam_cache_dir_is_honoured_and_nothing_is_written_beside_the_accounts(
+        work: Path, tmp_path: Path) -> None:
+    before = _tree(work)
+    _clean_run(work)
+    assert _check()[0] == 0
+    assert _tree(work) == before
+    (written,) = (tmp_path / "cache").iterdir()
+    assert written == _cache_file(tmp_path / "cache")
+    with sqlite3.connect(written) as connection:
+        ((path, entry),) = connection.execute("SELECT path, entry FROM accounts").fetchall()
+    connection.close()
+    assert path == "accounts/test-account.yaml"
+    assert json.loads(entry)["value"]["owner"] == "Li Wei"  # plain data: the file's value
+
+
+def test_no_cache_neither_reads_nor_writes(work: Path, tmp_path: Path) -> None:
+    _clean_run(work)
+    assert not (tmp_path / "cache").exists()
+
+
+def test_a_warm_run_reads_no_file_and_prints_the_same_bytes(
+        work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_account(work / "accounts", _account() | {"id": "other-account"})
+    (work / "accounts" / "broken.yaml").write_text("id: broken\n", encoding="utf-8")
+    cold = _check()
+    parsed: list[Path] = []
+    real_read = kam_review.accounts.read_yaml
+
+    def counting(path: Path, **options: Any) -> Any:
+        parsed.append(path)
+        return real_read(path, **options)
+
+    monkeypatch.setattr(kam_review.accounts, "read_yaml", counting)
+    assert _check() == cold
+    assert cold[0] == 2  # the broken file is reported again: only valid files are cached
+    assert [p.name for p in parsed] == ["broken.yaml"]
+
+
+def test_a_changed_file_misses(work: Path) -> None:
+    _check()
+    account = _account()
+    account["financials"] = quarters("2024-Q4", [400_000] * 4 + [700_000] * 4)
+    write_account(work / "accounts", account)
+    code, output = _check()
+    assert code == 0
+    assert "2.8M" in output and "2.4M" not in output
+
+
+def test_a_damaged_entry_of_an_invalid_file_keeps_its_errors(work: Path,
+                                                             tmp_path: Path) -> None:
+    file = work / "accounts" / "test-account.yaml"
+    file.write_text(file.read_text(encoding="utf-8").replace("owner: Li Wei", "owner: 7"),
+                    encoding="utf-8")
+    expected = _check("--no-cache")
+    _plant(_cache_file(tmp_path / "cache"), file, _DAMAGED["revenue as text"])
+    assert _check() == expected
+    assert expected[0] == 2 and "owner" in expected[1]
+
+
+def test_the_cache_file_is_named_by_the_folders_real_path(work: Path, tmp_path: Path) -> None:
+    (work / "link").symlink_to(work / "accounts")
+    cache = tmp_path / "cache"
+    assert _cache_file(cache) == AccountCache.for_accounts(work / "link", cache).path
+    assert _cache_file(cache) == AccountCache.for_accounts(work / "accounts" / ".", cache).path
+    assert _cache_file(cache) != AccountCache.for_accounts(work, cache).path
+    assert _cache_file(cache).parent == cache
+
+
+def test_an_unusable_cache_is_no_error(work: Path, tmp_path: Path) -> None:
+    expected = _clean_run(work)
+    database = _cache_file(tmp_path / "cache")
+    database.parent.mkdir(parents=True)
+    database.write_bytes(b"not a database" * 100)
+    assert _check() == (0, expected)
+    database.unlink()
+    database.mkdir()  # a folder where the file should be
+    assert _check() == (0, expected)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                 max_size=4),
+    max_leaves=25)
+_ENTRIES = st.one_of(
+    st.text(max_size=300),
+    _JSON.map(json.dumps),
+    st.builds(lambda value, rows: json.dumps({"value": value, "locations": rows}),
+              st.dictionaries(st.sampled_from(["id", "name", "owner", "financials", "x"]),
+                              _JSON), _JSON),
+    st.integers(0, 2000).map(lambda cut: _json_entry(lambda value: None)[:cut]))
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    folder = tmp_path_factory.mktemp("fuzz") / "accounts"
+    folder.mkdir()
+    path = write_account(folder, _account())
+    return path, load_files([path])
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(entry=_ENTRIES)
+def test_no_entry_changes_what_a_file_loads_as(planted: tuple[Path, Any], entry: str) -> None:
+    """Whatever text is found under a file's key, loading gives what parsing the file gives:
+    no exception, no other figure."""
+    path, expected = planted
+    database = path.parent.parent / "cache.sqlite"
+    database.unlink(missing_ok=True)
+    _plant(database, path, entry)
+    assert load_files([path], cache=AccountCache(database)) == expected
+
+
+def test_the_fuzzed_entries_are_planted_where_they_are_read(planted: tuple[Path, Any]) -> None:
+    path, expected = planted
+    database = path.parent.parent / "cache.sqlite"
+    database.unlink(missing_ok=True)
+    _plant(database, path, _json_entry(lambda value: None))
+    (account,) = load_files([path], cache=AccountCache(database)).accounts
+    assert account.financials[-1].revenue == 6_000_000 != expected.accounts[0].financials[
+        -1].revenue

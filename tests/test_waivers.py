@@ -1,0 +1,144 @@
+"""Waivers have limits: a high finding is waived only with an approver other than the owner,
+the horizon and reason rules follow the rules folder, and a waived high finding shows in
+every summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from kam_review.ci_formats import check_junit, check_markdown, check_sarif
+from kam_review.evaluate import review
+from kam_review.pages import render_pages
+from kam_review.report import as_json, as_text
+from kam_review.results import Result
+
+from .conftest import AS_OF, RULES, healthy_account, write_account
+
+
+def _account(by: str, **waiver: str) -> dict[str, Any]:
+    """The healthy account (owner Li Wei) whose influencer Chen Jun just left (a high
+    finding), with a waiver of that finding granted by `by`."""
+    account = healthy_account()
+    account["contacts"][2]["left_on"] = "2026-08-31"
+    account["waivers"] = [{"rule": "risk.key-contact-left", "subject": "Chen Jun",
+                           "reason": "Successor introduced; handover set for October",
+                           "until": "2026-12-31", "by": by} | waiver]
+    return account
+
+
+def _review(tmp_path: Path, account: dict[str, Any], thresholds: str | None = None) -> Result:
+    folder = tmp_path / "accounts"
+    folder.mkdir(exist_ok=True)
+    write_account(folder, account)
+    overrides = None
+    if thresholds is not None:
+        overrides = tmp_path / "thresholds.yaml"
+        overrides.write_text(thresholds, encoding="utf-8")
+    result = review(folder, RULES, AS_OF, overrides, explain=True)
+    assert not result.errors, [str(e) for e in result.errors]
+    return result
+
+
+def _finding(result: Result, rule: str) -> Any:
+    (found,) = [f for f in result.accounts[0].findings if f.rule == rule]
+    return found
+
+
+def _rules_fired(result: Result) -> set[str]:
+    return {f.rule for f in result.accounts[0].findings}
+
+
+def test_owner_cannot_waive_a_high_finding(tmp_path: Path) -> None:
+    for owner in ("Li Wei", " li  wei ", "Li\u200b Wei"):
+        result = _review(tmp_path, _account(owner))
+        assert not _finding(result, "risk.key-contact-left").waived, owner
+        assert "plan.waiver-unapproved" in _rules_fired(result)
+        assert result.waived_high == []
+
+
+def test_another_approver_waives_a_high_finding(tmp_path: Path) -> None:
+    result = _review(tmp_path, _account("Gao Ming"))
+    assert _finding(result, "risk.key-contact-left").waived
+    assert "plan.waiver-unapproved" not in _rules_fired(result)
+    assert [(a.account.id, f.subject) for a, f in result.waived_high] == [
+        ("test-account", "Chen Jun")]
+
+
+def test_owner_may_waive_a_medium_finding(tmp_path: Path) -> None:
+    account = healthy_account()
+    account["contacts"][0]["level"] = "director"  # risk.no-executive-access, medium
+    account["waivers"] = [{"rule": "risk.no-executive-access", "by": "Li Wei",
+                           "reason": "CEO meeting booked for October", "until": "2026-12-31"}]
+    result = _review(tmp_path, account)
+    assert _finding(result, "risk.no-executive-access").waived
+    assert not {"plan.waiver-unapproved", "plan.waiver-weak-reason"} & _rules_fired(result)
+
+
+def test_horizon_and_reason_length_are_thresholds_of_the_rules_folder(tmp_path: Path) -> None:
+    account = _account("Gao Ming", until="2027-03-31", reason="Handover")
+    fired = _rules_fired(_review(tmp_path, account))
+    assert {"plan.waiver-weak-reason"} <= fired and "plan.waiver-too-long" not in fired
+    fired = _rules_fired(_review(tmp_path, account, "thresholds:\n  waiver_max_days: 90\n"
+                                 "  waiver_min_reason_length: 5\n"))
+    assert "plan.waiver-too-long" in fired and "plan.waiver-weak-reason" not in fired
+
+
+def test_a_placeholder_is_weak_whatever_the_minimum_length(tmp_path: Path) -> None:
+    lenient = "thresholds:\n  waiver_min_reason_length: 0\n"
+    for placeholder in ("N/A", "tbd", "ToDo", ".", "-", "?", "x", "OK", "none", "na", "   "):
+        result = _review(tmp_path, _account("Gao Ming", reason=placeholder), lenient)
+        assert "plan.waiver-weak-reason" in _rules_fired(result), placeholder
+    result = _review(tmp_path, _account("Gao Ming", reason="okay"), lenient)
+    assert "plan.waiver-weak-reason" not in _rules_fired(result)
+
+
+def test_a_long_reason_passes_through_the_engine(tmp_path: Path) -> None:
+    result = _review(tmp_path, _account("Gao Ming", reason="Handover 'planned', \"x\" " * 400))
+    assert _finding(result, "risk.key-contact-left").waived
+    assert "plan.waiver-weak-reason" not in _rules_fired(result)
+
+
+def test_a_waived_high_finding_shows_in_every_summary(tmp_path: Path) -> None:
+    result = _review(tmp_path, _account("Gao Ming"))
+    text = as_text(result)
+    assert "High findings waived (not counted for --fail-on):\n  test-account: " \
+        "risk.key-contact-left [Chen Jun] until 2026-12-31 (by Gao Ming: " in text
+    assert text.rstrip().endswith("; 1 high finding waived (test-account)")
+
+    (waived,) = json.loads(as_json(result))["waived_high"]
+    assert waived == {"account": "test-account", "rule": "risk.key-contact-left",
+                      "severity": "high", "subject": "Chen Jun", "until": "2026-12-31",
+                      "by": "Gao Ming",
+                      "reason": "Successor introduced; handover set for October"}
+
+    markdown = check_markdown(result)
+    assert "1 high finding waived (test-account)" in markdown
+    assert "**High-severity findings waived**" in markdown
+
+    run = json.loads(check_sarif(result))["runs"][0]
+    assert [w["subject"] for w in run["properties"]["waivedHighFindings"]] == ["Chen Jun"]
+    (suppressed,) = [r for r in run["results"] if r["ruleId"] == "risk.key-contact-left"]
+    assert suppressed["suppressions"][0]["justification"].startswith("Successor introduced")
+
+    suite = ElementTree.fromstring(check_junit(result, "high"))
+    assert suite.find("properties/property[@name='waived-high-findings']").get("value") == "1"
+    assert "1 high finding(s) waived" in (suite.findtext("system-out") or "")
+    assert suite.get("tests") == "1"
+
+    pages = render_pages(result)
+    for page in ("index.md", "risks.md", "accounts/test-account.md"):
+        assert "**1 high finding waived**" in pages[page], page
+        assert "Chen Jun, waived until 2026-12-31 by Gao Ming" in pages[page], page
+
+
+def test_nothing_waived_adds_nothing_to_the_summaries(tmp_path: Path) -> None:
+    result = _review(tmp_path, _account("Li Wei"))
+    assert "high finding waived" not in as_text(result)
+    assert json.loads(as_json(result))["waived_high"] == []
+    assert "waived**" not in render_pages(result)["index.md"]
+    suite = ElementTree.fromstring(check_junit(result, "high"))
+    assert suite.find("properties/property").get("value") == "0"
+    assert suite.find("testcase/failure") is not None  # the high finding stays open
