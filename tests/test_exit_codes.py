@@ -86,7 +86,7 @@ import sys
 import kam_review.evaluate
 
 def boom(*args, **kwargs):
-    raise RuntimeError("engine on fire\\nsecond line")
+    raise RuntimeError("engine on fire\\nsecond \\x1b[31mline")
 
 kam_review.evaluate.evaluate = boom
 from kam_review.cli import main
@@ -104,14 +104,15 @@ def test_three_for_an_internal_error_with_the_traceback_in_a_log(
                          capture_output=True, text=True, check=False, env=env)
     assert run.returncode == 3, run.stderr
     (line,) = run.stderr.splitlines()
-    found = re.fullmatch(r"kam: internal error: RuntimeError: engine on fire second line; "
+    found = re.fullmatch(r"kam: internal error: RuntimeError: engine on fire second "
+                         r"\\x1b\[31mline; "
                          r"the traceback is in (.+kam-crash-.+\.log)", line)
     assert found, line
     log = Path(found.group(1))
     assert log.parent == tmp_path
     text = log.read_text(encoding="utf-8")
     assert "Traceback (most recent call last)" in text
-    assert "in boom\nRuntimeError: engine on fire\nsecond line" in text
+    assert "in boom\nRuntimeError: engine on fire\nsecond \\x1b[31mline" in text
     assert f"kam-review {kam_review.__version__}" in text
 
 

@@ -12,6 +12,7 @@ import tempfile
 import traceback
 
 from . import __version__
+from .text_safety import terminal_text
 
 # The exception's own text is cut to this many characters on the terminal; the log has it all.
 _SHOWN = 300
@@ -19,15 +20,17 @@ _SHOWN = 300
 
 def crash_report(error: BaseException) -> str:
     """Write the traceback of `error` to a new log file and return the line to show."""
-    detail = "".join(traceback.format_exception(error))
+    # Escaped in the log too: it is read with cat and less.
+    detail = terminal_text("".join(traceback.format_exception(error)), multiline=True)
+    command = terminal_text(shlex.join(sys.argv))
     try:
         handle, path = tempfile.mkstemp(prefix="kam-crash-", suffix=".log")
         with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace") as log:
-            log.write(f"kam-review {__version__}\ncommand: {shlex.join(sys.argv)}\n\n{detail}")
+            log.write(f"kam-review {__version__}\ncommand: {command}\n\n{detail}")
         where = f"the traceback is in {path}"
     except OSError as problem:
         where = f"the traceback could not be written: {problem}"
-    message = " ".join(str(error).split())
+    message = terminal_text(" ".join(str(error).split()))  # it may quote a file
     if len(message) > _SHOWN:
         message = message[:_SHOWN - 3] + "..."
     return f"kam: internal error: {type(error).__name__}: {message}; {where}"
