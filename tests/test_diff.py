@@ -11,20 +11,14 @@ from typing import Any
 import pytest
 
 from .conftest import REPO, healthy_account, quarters, write_account
-
-
-def git(folder: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True)
+from .git_support import git, new_repository
 
 
 @pytest.fixture
 def history(tmp_path: Path) -> Path:
     """A repository: commit 1 holds three accounts; the working tree then changes them."""
-    repo = tmp_path / "team"
-    (repo / "accounts").mkdir(parents=True)
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "config", "user.email", "t@example.com")
-    git(repo, "config", "user.name", "T")
+    repo = new_repository(tmp_path / "team")
+    (repo / "accounts").mkdir()
     stays = healthy_account()
     leaves = healthy_account() | {"id": "old-customer", "name": "Old Customer"}
     grows = healthy_account() | {"id": "grower", "name": "Grower"}
@@ -133,8 +127,9 @@ def test_base_as_of_gives_a_quarter_over_quarter_view(history: Path) -> None:
 
 def test_unknown_revision_is_a_clean_error(history: Path) -> None:
     run = kam(history, "diff", "no-such-tag")
-    assert run.returncode == 1
-    assert "Error: git rev-parse" in run.stderr and "Traceback" not in run.stderr
+    assert run.returncode == 2
+    assert "Error: unknown git revision 'no-such-tag'" in run.stderr
+    assert "Traceback" not in run.stderr
 
 
 def _strict_rules(folder: Path) -> Path:

@@ -41,6 +41,7 @@ from .model import (
 from .names import name_problems, normalise_name
 from .progress import Progress, silent
 from .schema_errors import make_validator, schema_errors
+from .single_line import FieldPattern, line_break_errors, one_line_fields
 from .text_safety import escaped, terminal_text, unencodable
 from .yamlsource import MAX_FILE_BYTES, YamlDocument, display_path, read_yaml
 
@@ -66,6 +67,11 @@ def account_schema() -> dict[str, Any]:
 @cache
 def _validator() -> Draft202012Validator:
     return make_validator(account_schema())
+
+
+@cache
+def _one_line_fields() -> set[FieldPattern]:
+    return one_line_fields(account_schema())
 
 
 @cache
@@ -200,13 +206,19 @@ def _account_from_document(document: YamlDocument, path: Path, name: str) -> Cac
                                  "at the top level (id: ..., name: ..., owner: ..., "
                                  "financials: ...)"))
         return None, errors
-    errors.extend(_consistency_errors(value, path, name, document))
-    if not errors and _passes_fast_check(value):
+    # A one-line field with a line break gets that error alone, not a mismatch besides.
+    line_breaks = line_break_errors(document, _one_line_fields(), name)
+    broken = {error.field for error in line_breaks}
+    errors.extend(line_breaks)
+    errors.extend(e for e in _consistency_errors(value, path, name, document)
+                  if e.field not in broken)
+    if not errors and not document.yaml11 and _passes_fast_check(value):
         try:
             return _build_account(value, path, document), []
         except (ValueError, TypeError, KeyError):
             pass  # e.g. 2026-02-30: the fast check reads dates by pattern only
-    errors.extend(schema_errors(_validator(), value, name, document.locations))
+    errors.extend(e for e in schema_errors(_validator(), value, name, document)
+                  if e.field not in broken)
     if not errors:  # the schema finds nothing, yet the model could not be built
         errors.append(InputError(name, 1, 1, "", "the file could not be read as an account"))
     return None, sorted(set(errors))

@@ -9,6 +9,8 @@ from typing import Any
 from xml.etree import ElementTree
 
 from . import __version__
+from .comment_size import fit_comment
+from .errors import error_count
 from .markdown_text import code, esc, table
 from .report import expiring_waivers, summary_line, waived_dict
 from .results import Result
@@ -56,7 +58,7 @@ def check_markdown(result: Result) -> str:
             [f.severity + (" (waived)" if f.waived else ""), f.rule, esc(f.subject),
              esc(f.message)] for f in warnings]))
         lines += ["</details>", ""]
-    return "\n".join(lines)
+    return fit_comment(lines)
 
 
 def check_sarif(result: Result) -> str:
@@ -168,7 +170,7 @@ def check_junit(result: Result, fail_on: str | None) -> str:
         failures += 1
         problems = [e for e in result.errors if e.file == file]
         failure = ElementTree.SubElement(case, "failure", type="invalid-input",
-                                         message=f"{len(problems)} error(s)")
+                                         message=f"{error_count(problems)} error(s)")
         failure.text = "\n".join(str(e) for e in problems)
     if waived:
         summary = ElementTree.SubElement(suite, "system-out")

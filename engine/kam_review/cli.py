@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,21 +21,40 @@ REDACT_OPTION = click.option(
     help='Show contact names as "Contact 3 (director)" (privacy laws: PIPL, GDPR).')
 EXIT_FINDINGS = 1
 EXIT_INVALID_INPUT = 2
+EXIT_INTERNAL_ERROR = 3
+EXIT_CODES = """\b
+Exit codes:
+  0  every input is valid and no finding is at or above --fail-on
+  1  a finding at or above --fail-on
+  2  invalid input or usage: every problem is listed, every valid account still reviewed
+  3  internal error: one line on stderr, the traceback in the log file it names"""
 
 
 def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date:
+    from .review_date import parse_review_date
+
     if value is None:
         return date.today()
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
+        return parse_review_date(value)
+    except ValueError as problem:
+        raise click.BadParameter(str(problem)) from None
 
 
 def _rules_folder(value: Path | None) -> Path:
     from .resources import default_rules_folder
 
     return value if value is not None else default_rules_folder(Path("."))
+
+
+def _rules_source(folder: Path | None) -> dict[str, Any]:
+    """Which commit of the rules a JSON output was made with (None: each side's own)."""
+    from .revisions import folder_commit
+
+    if folder is None:
+        return {"commit": None, "dirty": None,
+                "note": "each side used the rules folder as it was at its revision"}
+    return folder_commit(folder)
 
 
 def _inputs(accounts: Path, rules: Path | None, thresholds: Path | None,
@@ -83,7 +102,33 @@ def review_options(command: click.decorators.FC) -> click.decorators.FC:
     return command
 
 
-@click.group()
+class _Command(click.Command):
+    """A `kam` command: its help ends with the exit codes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("epilog", EXIT_CODES)
+        super().__init__(*args, **kwargs)
+
+
+class _Kam(click.Group):
+    """The `kam` command group. An unexpected exception in a command exits 3 with one line
+    on stderr, so that CI can tell a crash from invalid input (2) and from findings (1)."""
+
+    command_class = _Command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
+            raise  # click reports these itself (a closed pipe included)
+        except Exception as error:
+            from .crash import crash_report
+
+            click.echo(crash_report(error), err=True)
+            ctx.exit(EXIT_INTERNAL_ERROR)
+
+
+@click.group(cls=_Kam, epilog=EXIT_CODES)
 @click.version_option(__version__, prog_name="kam-review")
 def main() -> None:
     """Review key accounts: declarative rules over account files."""
@@ -108,11 +153,7 @@ def main() -> None:
 def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | None,
           thresholds: Path | None, output: str, fail_on: str | None, show: str,
           quiet: bool, no_cache: bool, report_path: Path | None, redact: bool) -> None:
-    """Evaluate the rules over every account (or only FILES) and print the findings.
-
-    Exit codes: 0 every file valid; 1 a finding at or above --fail-on; 2 invalid input
-    (every error is still listed and every valid account still evaluated).
-    """
+    """Evaluate the rules over every account (or only FILES) and print the findings."""
     from .cache import AccountCache
     from .ci_formats import check_junit, check_markdown, check_sarif
     from .evaluate import review, review_in_batches
@@ -126,9 +167,11 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
     cache = None if no_cache else AccountCache.for_accounts(accounts)
     if output in ("text", "json"):
         # Written batch by batch: memory holds one batch, however large the portfolio.
-        batches = review_in_batches(accounts, _rules_folder(rules), as_of, thresholds, files,
+        rules_folder = _rules_folder(rules)
+        batches = review_in_batches(accounts, rules_folder, as_of, thresholds, files,
                                     progress, cache, redact)
-        tally = write_check(batches, output, show, as_of, write)
+        tally = write_check(batches, output, show, as_of, write,
+                            _rules_source(rules_folder) if output == "json" else None)
     else:
         result = review(accounts, _rules_folder(rules), as_of, thresholds, files, progress,
                         cache, redact=redact)
@@ -157,6 +200,7 @@ def explain(account_id: str, as_of: date, accounts: Path, rules: Path | None,
             thresholds: Path | None) -> None:
     """Show why one account got its class, focus and findings: its facts, every rule that
     fired with its figures, and the conditions that kept it out of the other classes."""
+    from .errors import KamError
     from .evaluate import review
     from .explain import explain_text
 
@@ -165,7 +209,7 @@ def explain(account_id: str, as_of: date, accounts: Path, rules: Path | None,
     if account_id not in known:
         errors = [str(e) for e in result.errors if Path(e.file).stem == account_id]
         detail = "\n".join(errors) or f"known accounts: {', '.join(known)}"
-        raise click.ClickException(f"no valid account '{account_id}'\n{detail}")
+        raise KamError(f"no valid account '{account_id}'\n{detail}")
     click.echo(explain_text(result.account(account_id), result), nl=False)
 
 
@@ -217,13 +261,19 @@ def diff(base: str, head: str | None, as_of: date, accounts: Path, rules: Path |
     folder = own_rules_folder(accounts, rules) if own_rules else _rules_folder(rules)
     result = diff_revisions(base, head, accounts, folder, as_of, base_as_of, own_rules,
                             thresholds)
-    for error in result.head_result.errors:
+    # The base side's errors too: an account the base cannot read would otherwise show as
+    # added, with nothing to say why.
+    errors = (*result.base_result.errors, *result.head_result.errors)
+    for error in errors:
         click.echo(f"error: {error}", err=True)
-    writers = {"text": diff_text, "json": diff_json, "markdown": diff_markdown}
-    (report.write if report else _echo)(writers[output](result))
+    if output == "json":
+        text = diff_json(result, _rules_source(None if own_rules else folder))
+    else:
+        text = {"text": diff_text, "markdown": diff_markdown}[output](result)
+    (report.write if report else _echo)(text)
     if report:
         report.publish()
-    if result.head_result.errors:
+    if errors:
         sys.exit(EXIT_INVALID_INPUT)
 
 

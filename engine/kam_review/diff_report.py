@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
+from typing import Any
 
+from .comment_size import fit_comment
 from .diff import Change, Diff
 from .markdown_text import code, esc, table
+from .report import json_header
 from .text_safety import terminal_text
 
 _TITLES = {
@@ -30,14 +34,15 @@ def change_text(change: Change) -> str:
     return f"{title}{subject}: {change.after or change.before}"
 
 
-def diff_json(diff: Diff) -> str:
-    data = {
+def diff_json(diff: Diff, rules_source: Mapping[str, Any] | None = None) -> str:
+    data = json_header(diff.head_result.as_of, rules_source) | {
         "base": diff.base, "head": diff.head,
         "base_as_of": diff.base_result.as_of.isoformat(),
         "head_as_of": diff.head_result.as_of.isoformat(),
         "notes": list(diff.notes),
         "changes": [c.as_dict() for c in diff.changes],
         "errors": [e.as_dict() for e in diff.head_result.errors],
+        "base_errors": [e.as_dict() for e in diff.base_result.errors],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
@@ -60,8 +65,13 @@ def diff_markdown(diff: Diff) -> str:
     counts = Counter(c.kind for c in diff.changes)
     lines = [f"### kam-review: changes from {code(diff.base)} to {code(diff.head)}", ""]
     lines += [f"> **Note:** {esc(note)}\n" for note in diff.notes]
+    errors = [*diff.base_result.errors, *diff.head_result.errors]
+    if errors:
+        lines += ["**Input errors** (these files are left out of the comparison)", ""]
+        lines += [f"- {code(e)}" for e in errors]
+        lines.append("")
     if not diff.changes:
-        return "\n".join([*lines, "No change in classes, findings, stages or figures.", ""])
+        return fit_comment([*lines, "No change in classes, findings, stages or figures.", ""])
     summary = ", ".join(f"{counts[k]} {_TITLES[k]}{'s' if counts[k] != 1 else ''}"
                         for k in _TITLES if counts[k])
     lines += [summary, ""]
@@ -79,4 +89,4 @@ def diff_markdown(diff: Diff) -> str:
              esc(f"{c.rule} {c.subject}".strip()), esc(c.before), esc(c.after)]
             for c in diff.for_account(account)]))
         lines += ["</details>", ""]
-    return "\n".join(lines)
+    return fit_comment(lines)

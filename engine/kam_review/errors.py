@@ -3,6 +3,8 @@ only a problem that stops the whole run is raised."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import click
@@ -19,6 +21,7 @@ class InputError:
     column: int
     field: str
     message: str
+    more: int = 0  # the "... and N more errors in this file" note stands for N errors
 
     def __str__(self) -> str:
         """One line for the terminal: control, escape and bidi characters in a file name or a
@@ -38,9 +41,47 @@ class InputError:
         }
 
 
+# Errors shown per file: past this many, one line says how many more there are, so that a
+# file of thousands of mistakes cannot bury the others (or a pull-request comment).
+MAX_ERRORS_PER_FILE = 20
+
+
+def capped(errors: Iterable[InputError]) -> list[InputError]:
+    """The errors in the order given, at most MAX_ERRORS_PER_FILE per file; past that, one
+    "... and N more errors in this file", placed after the file's last error shown."""
+    kept: list[InputError] = []
+    shown: Counter[str] = Counter()
+    last: dict[str, int] = {}
+    more: dict[str, list[InputError]] = {}
+    for error in errors:
+        if shown[error.file] < MAX_ERRORS_PER_FILE:
+            shown[error.file] += 1
+            last[error.file] = len(kept)
+            kept.append(error)
+        else:
+            more.setdefault(error.file, []).append(error)
+    notes = {last[file]: InputError(file, rest[0].line, rest[0].column, "",
+                                    f"... and {len(rest)} more errors in this file", len(rest))
+             for file, rest in more.items()}
+    result: list[InputError] = []
+    for i, error in enumerate(kept):
+        result.append(error)
+        if i in notes:
+            result.append(notes[i])
+    return result
+
+
+def error_count(errors: Iterable[InputError]) -> int:
+    """How many errors there were, counting those a capped list leaves out."""
+    return sum(error.more or 1 for error in errors)
+
+
 class KamError(click.ClickException):
-    """Raised when the run cannot go on at all (no rules could be loaded, a bad option value).
-    Being a ClickException, it prints as one clean line at the command line."""
+    """Raised when the run cannot go on at all (no rules could be loaded, a bad option value,
+    an unknown git revision). Being a ClickException, it prints as one clean line at the
+    command line, and exits 2: invalid input or usage, never mistaken for findings (1)."""
+
+    exit_code = 2
 
     def format_message(self) -> str:
         # The message may quote a file name or a value from a file.
@@ -50,9 +91,7 @@ class KamError(click.ClickException):
 class RulebookError(KamError):
     """Raised by the rule loader when the rule files have errors; carries every one of them."""
 
-    exit_code = 2  # invalid input, as for account files
-
     def __init__(self, errors: list[InputError]) -> None:
-        self.errors = errors
-        lines = "\n".join(str(error) for error in errors)
+        self.errors = capped(errors)
+        lines = "\n".join(str(error) for error in self.errors)
         super().__init__(f"{lines}\nAborted with {len(errors)} rule file error(s).")

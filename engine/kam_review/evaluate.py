@@ -12,7 +12,7 @@ from .accounts import Portfolio, account_files, load_files, load_portfolio
 from .cache import AccountCache
 from .conditions import Compare, FieldRef, ThresholdRef, operand_value, walk
 from .durable_engine import EngineRule, RuleMatcher
-from .errors import InputError
+from .errors import InputError, capped
 from .facts import FACT_TYPE, SOURCE_PATH, Fact, account_facts
 from .formatting import fill
 from .model import Account, Waiver
@@ -108,7 +108,7 @@ def evaluate(portfolio: Portfolio, rulebook: Rulebook, as_of: date,
         results.append(_account_result(account, facts, matches, rulebook, as_of, explain,
                                        thresholds))
         errors.extend(_waiver_errors(account, rulebook))
-    return Result(as_of, tuple(results), tuple(sorted(set(errors))), rulebook)
+    return Result(as_of, tuple(results), tuple(capped(sorted(set(errors)))), rulebook)
 
 
 def _engine_rules(rulebook: Rulebook, explain: bool = False) -> tuple[EngineRule, ...]:

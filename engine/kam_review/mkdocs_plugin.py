@@ -32,6 +32,7 @@ from .output_folder import check_output_folder, looks_like_mkdocs_site, mark
 from .pages import render_pages
 from .progress import on_terminal
 from .resources import bundled_overrides_folder, default_rules_folder
+from .review_date import parse_review_date
 
 log = logging.getLogger("mkdocs.plugins.kam_review")
 
@@ -140,9 +141,9 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         if not text:
             return date.today()
         try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise PluginError(f"kam-review: the review date {text!r} is not YYYY-MM-DD") from None
+            return parse_review_date(text)
+        except ValueError as problem:
+            raise PluginError(f"kam-review: the review date: {problem}") from None
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         try:

@@ -45,8 +45,13 @@ def format_path(path: FieldPath) -> str:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
-            text += f".{part}" if text else part
+            text += f".{clip(part)}" if text else clip(part)
     return text or "(top level)"
+
+
+def clip(name: str, limit: int = 60) -> str:
+    """A name written in a file, shortened for a message: a key can be any length."""
+    return name if len(name) <= limit else name[:limit - 3] + "..."
 
 
 @dataclass(frozen=True)

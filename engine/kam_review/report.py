@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from .errors import InputError
+from . import __version__
+from .errors import InputError, error_count
 from .model import Waiver
 from .results import AccountResult, Finding, Result
 from .rulebook import SEVERITIES
@@ -50,7 +51,7 @@ class Tally:
 
     def summary(self) -> str:
         parts = ", ".join(f"{self.open[s]} {s}" for s in SEVERITIES)
-        errors = f"; {len(self.errors)} input error(s)" if self.errors else ""
+        errors = f"; {error_count(self.errors)} input error(s)" if self.errors else ""
         return f"{self.accounts} account(s): {parts} ({self.waived} waived){self._high()}{errors}"
 
     def _high(self) -> str:
@@ -61,12 +62,24 @@ class Tally:
         return f"; {count} high finding{'s' if count != 1 else ''} waived ({accounts})"
 
 
+# The shape of `kam check` and `kam diff` JSON; raised when a key is renamed or removed.
+SCHEMA_VERSION = 1
+
+
+def json_header(as_of: date, rules_source: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What a JSON output says about itself: format, tool version, review date, and the
+    commit of the rules it was made with (see revisions.folder_commit)."""
+    return {"schema_version": SCHEMA_VERSION, "tool_version": __version__,
+            "as_of": as_of.isoformat(), "rules": rules_source}
+
+
 def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
 def write_check(results: Iterable[Result], output: str, show: str, as_of: date,
-                write: Callable[[str], object]) -> Tally:
+                write: Callable[[str], object],
+                rules_source: Mapping[str, Any] | None = None) -> Tally:
     """Write `kam check` text or JSON as the results come, batch by batch.
 
     JSON has one finding or error a line: as readable in a diff as indented JSON, and written
@@ -74,7 +87,9 @@ def write_check(results: Iterable[Result], output: str, show: str, as_of: date,
     large portfolio)."""
     tally = Tally()
     if output == "json":
-        write(f'{{\n  "as_of": {_dump(as_of.isoformat())},\n  "accounts": [')
+        header = "".join(f"\n  {_dump(key)}: {_dump(value)},"
+                         for key, value in json_header(as_of, rules_source).items())
+        write(f'{{{header}\n  "accounts": [')
     else:
         write(f"kam-review: review as of {as_of}\n")
     written = 0

@@ -67,17 +67,20 @@ _RULE_FILE_SCHEMA: dict[str, Any] = {
     },
 }
 _NUMBER = {"type": "number"}
+# Each threshold is checked on its own, so that one bad threshold is one error and the
+# others still load.
+_THRESHOLD_SCHEMA: dict[str, Any] = {
+    "type": "object", "additionalProperties": False, "required": ["value", "unit", "doc"],
+    "properties": {
+        "value": _NUMBER,
+        "unit": {"enum": ["ratio", "days", "count", "score", "points", "years", "times"]},
+        "doc": _TEXT,
+    }}
 _THRESHOLDS_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
-        "thresholds": {"type": "object", "additionalProperties": {
-            "type": "object", "additionalProperties": False, "required": ["value", "unit", "doc"],
-            "properties": {
-                "value": _NUMBER,
-                "unit": {"enum": ["ratio", "days", "count", "score", "points", "years", "times"]},
-                "doc": _TEXT,
-            }}},
+        "thresholds": {"type": "object"},
         "scorecard_weights": {"type": "object", "additionalProperties": False, "properties": {
             axis: {"type": "object", "additionalProperties": False, "properties": {
                 name: {"type": "number", "minimum": 0, "maximum": 100} for name in names}}
@@ -88,7 +91,7 @@ _OVERRIDES_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
-        "thresholds": {"type": "object", "additionalProperties": _NUMBER},
+        "thresholds": {"type": "object"},
         "scorecard_weights": _THRESHOLDS_SCHEMA["properties"]["scorecard_weights"],
     },
 }
@@ -183,16 +186,17 @@ def load_rulebook(folder: Path, overrides: Path | None = None) -> Rulebook:
     errors: list[InputError] = []
     if not folder.is_dir():
         raise RulebookError([InputError(display_path(folder), 1, 1, "", "no such rules folder")])
-    thresholds, weights = _load_thresholds(folder / THRESHOLDS_FILE, errors)
+    thresholds, weights, unread = _load_thresholds(folder / THRESHOLDS_FILE, errors)
     if overrides is not None:
-        _apply_overrides(overrides, thresholds, weights, errors)
+        _apply_overrides(overrides, thresholds, weights, errors, unread)
     stages = _load_funnel(folder / FUNNEL_FILE, errors)
     rules: list[Rule] = []
     rule_files = sorted(p for p in folder.glob("*.yaml") if p.name not in (
         THRESHOLDS_FILE, FUNNEL_FILE))
     if not rule_files:
         errors.append(InputError(display_path(folder), 1, 1, "", "no rule files (*.yaml) found"))
-    values = {name: t.value for name, t in thresholds.items()}
+    values: Mapping[str, float] = _EveryName() if unread is None else (
+        {name: t.value for name, t in thresholds.items()} | dict.fromkeys(unread, 0.0))
     for path in rule_files:
         rules.extend(_load_rule_file(path, values, errors))
     _check_unique(rules, errors)
@@ -209,28 +213,50 @@ def _read_checked(
     errors.extend(document.errors)
     if document.errors:
         return None, document, name
-    found = schema_errors(make_validator(schema), document.value, name, document.locations)
+    found = schema_errors(make_validator(schema), document.value, name, document)
     errors.extend(found)
     return (None if found or document.errors else document.value), document, name
 
 
 def _load_thresholds(
     path: Path, errors: list[InputError]
-) -> tuple[dict[str, Threshold], dict[str, dict[str, float]]]:
+) -> tuple[dict[str, Threshold], dict[str, dict[str, float]], list[str] | None]:
+    """The thresholds that are well written, the scorecard weights, and the names of the
+    thresholds that are not (None: the file could not be read at all). Rules may use an
+    unread threshold without an error of their own: its error is already reported."""
     value, document, name = _read_checked(path, _THRESHOLDS_SCHEMA, errors)
     thresholds: dict[str, Threshold] = {}
     weights: dict[str, dict[str, float]] = {axis: dict.fromkeys(names, 1.0)
                                             for axis, names in SCORECARD.items()}
     if value is None:
-        return thresholds, weights
+        return thresholds, weights, None
+    unread = []
     for key, spec in value.get("thresholds", {}).items():
-        line = document.locations.get(("thresholds", key), (1, 1))[0]
-        _check_engine_number(spec["value"], name, ("thresholds", key), line, errors)
+        field_path: FieldPath = ("thresholds", key)
+        found = schema_errors(make_validator(_THRESHOLD_SCHEMA), spec, name, document,
+                              field_path)
+        if found:
+            errors.extend(found)
+            unread.append(key)
+            continue
+        line = document.locations.get(field_path, (1, 1))[0]
+        _check_engine_number(spec["value"], name, field_path, line, errors)
         thresholds[key] = Threshold(key, spec["value"], spec["unit"], spec["doc"], spec["value"],
                                     line)
     for axis, given in value.get("scorecard_weights", {}).items():
         weights[axis].update(given)
-    return thresholds, weights
+    return thresholds, weights, unread
+
+
+class _EveryName(dict[str, float]):
+    """The thresholds when their file could not be read: every name counts as known, so that
+    the rules are still checked without an "unknown threshold" error at each use."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __missing__(self, key: str) -> float:
+        return 0.0
 
 
 def _apply_overrides(
@@ -238,6 +264,7 @@ def _apply_overrides(
     thresholds: dict[str, Threshold],
     weights: dict[str, dict[str, float]],
     errors: list[InputError],
+    unread: list[str] | None,
 ) -> None:
     value, document, name = _read_checked(path, _OVERRIDES_SCHEMA, errors)
     if value is None:
@@ -245,10 +272,16 @@ def _apply_overrides(
     for key, number in value.get("thresholds", {}).items():
         field_path: FieldPath = ("thresholds", key)
         line, column = document.locations.get(field_path, (1, 1))
+        if unread is None or key in unread:
+            continue  # its definition has an error of its own
         if key not in thresholds:
             known = ", ".join(sorted(thresholds))
             errors.append(InputError(name, line, column, format_path(field_path),
                                      f"unknown threshold '{key}'; known: {known}"))
+            continue
+        found = schema_errors(make_validator(_NUMBER), number, name, document, field_path)
+        if found:
+            errors.extend(found)
             continue
         _check_engine_number(number, name, field_path, line, errors)
         old = thresholds[key]

@@ -3,12 +3,15 @@
 PyYAML's loaders keep the last of two duplicate keys, expand aliases without limit and
 forget line numbers. Account and rule files are written by hand, so this reader composes
 the node tree with the safe loader and builds plain values itself: duplicate keys, aliases,
-non-standard tags and non-finite numbers become errors with their line and column.
+non-standard tags, non-finite numbers and nesting deeper than any account needs become errors
+with their line and column. It also remembers what was written wherever YAML read something
+other than text (`No` as false, `0250000` as the octal 86016), so that messages can say so.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +20,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import InputError
-from .model import FieldPath, format_path
+from .model import FieldPath, clip, format_path
 from .text_safety import encodable
 
 # Account files are small (a large account is well under 100 KiB); anything larger is refused
@@ -39,14 +42,43 @@ _COMPOSER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ALIAS_MESSAGE = ("anchors and aliases (*name) are not supported: this value is used again "
                   "through an alias; write it out")
 
+# Lists and mappings inside one another: an account needs fewer than 10 levels, a rule's
+# condition a few more. Deeper input is refused where it passes the limit, so that neither
+# this walk nor the schema check recurses without bound (500 brackets fit in 1 KB).
+MAX_DEPTH = 32
+_TOO_DEEP = (f"nested deeper than {MAX_DEPTH} levels (lists and mappings inside one another); "
+             "an account file needs fewer than 10, a rule file a few more")
+_TYPED_TAGS = {f"{_STANDARD}{name}" for name in ("int", "float", "bool", "null")}
+_NULLS = ("", "~", "null", "Null", "NULL")
+# Number forms that YAML 1.2 and JSON read otherwise or not at all: a leading 0 (octal), 0b,
+# 0x, a colon (base 60), an underscore.
+_YAML11_FORMS = {f"{_STANDARD}int": re.compile("[_:]|^[-+]?0."),
+                 f"{_STANDARD}float": re.compile("[_:]")}
+# Line breaks as YAML counts lines.
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
 
 @dataclass
 class YamlDocument:
-    """A file's plain value, where each value stands, and the problems found on the way."""
+    """A file's plain value, where each value stands, and the problems found on the way.
+    `written` holds the text as written of every value YAML read as a number, a boolean or
+    null; `yaml11` the values written in a number form only YAML 1.1 reads (0250000, 1:30,
+    0x1F, 1_000), which the schema check refuses; `blocks` the text written as a block
+    scalar (| or >) that holds a line break, as it does unless written |- or >-."""
 
     value: Any
     locations: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
     errors: list[InputError] = field(default_factory=list)
+    written: dict[FieldPath, str] = field(default_factory=dict)
+    yaml11: list[FieldPath] = field(default_factory=list)
+    blocks: list[FieldPath] = field(default_factory=list)
+
+    def at(self, path: FieldPath) -> Any:
+        """The value at a path the walk recorded."""
+        value = self.value
+        for part in path:
+            value = value[part]
+        return value
 
 
 def display_path(path: Path) -> str:
@@ -91,9 +123,17 @@ def parse_yaml(text: str, name: str) -> YamlDocument:
         problem = error.problem or "malformed YAML"
         if error.context:
             problem = f"{error.context}: {problem}"
-        return _failed(name, line, column, f"malformed YAML: {problem}")
+        if "maximum nesting depth" in problem:  # LibYAML stops at 1,000 levels
+            return _failed(name, *_within(text, line, column), _TOO_DEEP)
+        return _failed(name, *_within(text, line, column), f"malformed YAML: {problem}")
+    except yaml.reader.ReaderError as error:
+        line, column = _reader_position(text, error.position)
+        return _failed(name, line, column, f"malformed YAML: {error.reason} "
+                       f"(character U+{_code(error.character):04X})")
     except yaml.YAMLError as error:
         return _failed(name, 1, 1, f"malformed YAML: {error}")
+    except RecursionError:  # only PyYAML's pure-Python composer recurses
+        return _failed(name, 1, 1, _TOO_DEEP)
     if root is None:
         return _failed(name, 1, 1, "the file holds no YAML document")
     document = YamlDocument(value=None)
@@ -102,6 +142,27 @@ def parse_yaml(text: str, name: str) -> YamlDocument:
     except _AliasFound:
         document.value = None
     return document
+
+
+def _within(text: str, line: int, column: int) -> tuple[int, int]:
+    """A position inside the text: the parser puts an error at the end of the input on a
+    line after the last one."""
+    lines = _LINE_BREAK.split(text)
+    if line <= len(lines):
+        return line, column
+    return len(lines), len(lines[-1]) + 1
+
+
+def _reader_position(text: str, position: int) -> tuple[int, int]:
+    # LibYAML counts the position in UTF-8 bytes, PyYAML's own reader in characters.
+    if _COMPOSER is not yaml.SafeLoader:
+        position = len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
+    before = _LINE_BREAK.split(text[:position])
+    return len(before), len(before[-1]) + 1
+
+
+def _code(character: Any) -> int:
+    return character if isinstance(character, int) else ord(str(character)[:1] or "?")
 
 
 class _AliasFound(Exception):
@@ -122,6 +183,10 @@ def _build(node: Node, path: FieldPath, document: YamlDocument, name: str,
             InputError(name, line, column, format_path(path) if path else "", message)
         )
 
+    if len(path) >= MAX_DEPTH and not isinstance(node, ScalarNode):
+        error(_TOO_DEEP)
+        return None
+
     # An alias makes the composer hand out the same node twice. Account files have no use
     # for aliases, and nested ones are how a small file expands into gigabytes (the "billion
     # laughs"): the walk stops at the first node it meets again.
@@ -131,7 +196,15 @@ def _build(node: Node, path: FieldPath, document: YamlDocument, name: str,
     seen.add(id(node))
 
     if isinstance(node, ScalarNode):
-        return _scalar(node, error)
+        value = _scalar(node, error)
+        if node.tag in _TYPED_TAGS:
+            document.written[path] = node.value
+            forms = _YAML11_FORMS.get(node.tag)
+            if forms is not None and forms.search(node.value):
+                document.yaml11.append(path)
+        elif node.style in ("|", ">") and "\n" in node.value:
+            document.blocks.append(path)
+        return value
     if isinstance(node, SequenceNode):
         if node.tag != f"{_STANDARD}seq":
             error(f"unsupported YAML tag {node.tag}")
@@ -169,7 +242,7 @@ def _mapping(node: MappingNode, path: FieldPath, document: YamlDocument, name: s
                     key_line,
                     key_column,
                     format_path(key_path),
-                    f"duplicate key '{key}' (first on line {first_seen[key]}); "
+                    f"duplicate key '{clip(key)}' (first on line {first_seen[key]}); "
                     "YAML would silently keep only the last one",
                 )
             )
@@ -181,6 +254,38 @@ def _mapping(node: MappingNode, path: FieldPath, document: YamlDocument, name: s
     return result
 
 
+def yaml_reading(text: str, value: Any) -> str:
+    """How YAML read a plain value, in words: "the boolean false", "the octal number 86016"."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    digits = text.lstrip("+-")
+    if ":" in digits:
+        kind = "the sexagesimal (base 60) number"
+    elif digits[:2] == "0b":
+        kind = "the binary number"
+    elif digits[:2] == "0x":
+        kind = "the hexadecimal number"
+    elif isinstance(value, int) and len(digits) > 1 and digits[0] == "0" and "_" not in digits:
+        kind = "the octal number"
+    else:
+        kind = "the number"
+    return f"{kind} {value}"
+
+
+def yaml11_advice(text: str, value: Any) -> str:
+    """What to write instead of a YAML 1.1 number form."""
+    digits = text.lstrip("+-")
+    sign = "-" if text.startswith("-") else ""
+    if isinstance(value, int) and digits[:1] == "0" and digits[:2] not in ("0b", "0x") \
+            and ":" not in digits:
+        # A leading zero is almost always meant as decimal: 0250000 is 250000.
+        return f"write the decimal number {sign}{int(digits.replace('_', ''), 10)}"
+    shown = value if isinstance(value, int) else repr(value)
+    return f"write the decimal number {shown}"
+
+
 def _scalar(node: ScalarNode, error: Any) -> Any:
     if node.tag == _TIMESTAMP_TAG:
         # Dates stay text here; the schema checks them, so 2026-02-30 is reported, not raised.
@@ -188,10 +293,13 @@ def _scalar(node: ScalarNode, error: Any) -> Any:
     if node.tag not in _SCALAR_TAGS:
         error(f"unsupported YAML tag {node.tag}")
         return None
+    if node.tag == f"{_STANDARD}null" and node.value not in _NULLS:
+        error(f"{clip(repr(node.value))} is not null: remove the tag !!null")  # else it is lost
+        return None
     try:
         value = _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
-    except (ValueError, yaml.YAMLError) as exc:
-        error(f"cannot read the value {node.value!r}: {exc}")
+    except (ValueError, LookupError, yaml.YAMLError) as exc:  # an explicit tag on odd text
+        error(f"cannot read the value {clip(repr(node.value))}: {clip(str(exc), 200)}")
         return None
     if isinstance(value, float) and not math.isfinite(value):
         error(f"{node.value!r} is not a finite number")
