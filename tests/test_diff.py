@@ -184,3 +184,23 @@ def test_own_rules_refuse_rules_from_outside_the_repository(history: Path,
 def test_own_rules_note_in_markdown(history: Path, tmp_path: Path) -> None:
     run = _own_rules_diff(history, tmp_path, "--format", "markdown")
     assert "\n> **Note:** the repository has no rules/ in revision review-q2" in run.stdout
+
+
+def test_a_link_leading_outside_at_the_base_revision_is_refused_not_read(
+        history: Path, tmp_path: Path) -> None:
+    """The base side is read from git; a link committed there gets the same refusal as in the
+    working tree, and what it points at appears in no output."""
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("id: leaked\nname: TOP-SECRET-MARKER\nowner: x\nfinancials: []\n",
+                      encoding="utf-8")
+    git(history, "checkout", "-q", "review-q2")
+    (history / "accounts" / "leaked.yaml").symlink_to(secret)
+    git(history, "add", "-A")
+    git(history, "commit", "-qm", "a link out")
+    git(history, "tag", "linked")
+    git(history, "checkout", "-q", "main")
+    (history / "accounts" / "leaked.yaml").unlink(missing_ok=True)
+    run = kam(history, "diff", "linked", "--format", "json")
+    assert run.returncode == 2, run.stderr
+    assert "leaked.yaml" in run.stderr and "outside" in run.stderr
+    assert "TOP-SECRET-MARKER" not in run.stdout + run.stderr

@@ -35,8 +35,6 @@ from .model import Account, FieldPath
 CacheEntry = tuple[Account | None, list[InputError]]
 FOLDER_VARIABLE = "KAM_CACHE_DIR"
 _APP = "kam-review"
-_LOADER_FILES = ("accounts.py", "yamlsource.py", "schema_errors.py", "model.py",
-                 "account.schema.json", "cache.py")
 _SCHEMA = "CREATE TABLE IF NOT EXISTS accounts (path TEXT PRIMARY KEY, key TEXT, entry TEXT)"
 # An entry is about as large as its file, and files are refused above 2 MiB.
 _MAX_ENTRY_CHARS = 8 * 1024 * 1024
@@ -53,9 +51,14 @@ class StoredAccount:
 
 @cache
 def _loader_fingerprint() -> bytes:
+    # Every source file of the package, not a list of the loader's modules: a list goes
+    # stale when a check moves into a new module, and a stale key would serve old results.
     digest = hashlib.sha256()
-    for name in _LOADER_FILES:
-        digest.update(Path(__file__).with_name(name).read_bytes())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".json") and path.is_file():
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
     return digest.digest()
 
 

@@ -79,7 +79,10 @@ def export_folder(revision: str, folder: Path, target: Path) -> Path:
     return where it now is. A folder that did not exist at that revision comes out empty."""
     folder = folder.resolve()
     root = repository_root(folder if folder.is_dir() else folder.parent)
-    relative = PurePosixPath(folder.relative_to(root).as_posix())
+    try:
+        relative = PurePosixPath(folder.relative_to(root).as_posix())
+    except ValueError:
+        raise KamError(f"{folder} is not inside the git repository {root}") from None
     check_revision(revision, root)
     destination = target / relative.name
     destination.mkdir(parents=True, exist_ok=True)
@@ -89,15 +92,21 @@ def export_folder(revision: str, folder: Path, target: Path) -> Path:
     archive = _git(["archive", "--format=tar", revision, "--", str(relative)], root)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         for member in tar.getmembers():
-            if not member.isfile():
-                continue
             inside = PurePosixPath(member.name).relative_to(relative)
             if ".." in inside.parts:
+                continue
+            path = destination / inside
+            if member.issym():
+                # Kept as the link it was, so that the loader refuses one leading outside the
+                # folder at that revision exactly as it does in the working tree.
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.symlink_to(member.linkname)
+                continue
+            if not member.isfile():
                 continue
             extracted = tar.extractfile(member)
             if extracted is None:
                 continue
-            path = destination / inside
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(extracted.read())
     return destination
