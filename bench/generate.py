@@ -1,7 +1,7 @@
 """Synthetic key-account portfolios for the benchmark, deterministic from a seed.
 
 `generate_portfolio(folder, count, seed)` writes `acct-000001.yaml` ... `acct-NNNNNN.yaml`,
-each valid against engine/kam_review/account.schema.json and with the variety of the sample
+each valid against engine/kam_review/source/account.schema.json and with the variety of the sample
 portfolio in accounts/: 4 to 12 quarters of figures ending 2026-Q3 (growing, steady,
 declining, dormant, volatile; most with cost, some distributors with units and inventory),
 1 to 10 contacts, activities naming those contacts, complaints, a plan with SMART and
@@ -387,7 +387,7 @@ def make_account(number: int, seed: int = 1) -> dict[str, Any]:
     return account
 
 
-HEADER = "# yaml-language-server: $schema=../engine/kam_review/account.schema.json\n"
+HEADER = "# yaml-language-server: $schema=../engine/kam_review/source/account.schema.json\n"
 
 
 def account_yaml(account: dict[str, Any]) -> str:

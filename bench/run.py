@@ -300,7 +300,7 @@ def floor_site_config(n: int, folder: Path, work: Path) -> Path | None:
             target = docs / page.relative_to(REPO / "site" / "docs")
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(page, target)
-    from kam_review.mkdocs_plugin import REQUIRED_EXTENSIONS, SCRIPTS, STYLESHEETS
+    from kam_review.website.plugin import REQUIRED_EXTENSIONS, SCRIPTS, STYLESHEETS
 
     config = _base_config(work / "floor-site")
     config["docs_dir"] = str(docs)

@@ -3,8 +3,8 @@
     python bench/step.py STEP ACCOUNTS_FOLDER [--rules DIR] [--as-of YYYY-MM-DD]
 
 Steps (only the part named is timed; what it needs first is done before the clock starts):
-  load        kam_review.accounts.load_portfolio(folder)
-  facts       kam_review.facts.account_facts over every loaded account
+  load        kam_review.source.accounts.load_portfolio(folder)
+  facts       kam_review.rulebook.facts.account_facts over every loaded account
   rules       RuleMatcher(_engine_rules(rulebook)).matches(all facts), the matching only
   floor-yaml  read every file and yaml.load(text, Loader=yaml.CSafeLoader), nothing else
   floor-rules the same conditions as plain Python predicates over the same fact dicts
@@ -34,11 +34,11 @@ from typing import Any
 
 import yaml
 
-from kam_review.accounts import load_portfolio
-from kam_review.durable_engine import EngineRule, RuleMatcher
-from kam_review.evaluate import _engine_rules
-from kam_review.facts import FACT_TYPE, Fact, account_facts
-from kam_review.rulebook import Rulebook, load_rulebook
+from kam_review.review.evaluate import _engine_rules
+from kam_review.rulebook.engine import EngineRule, RuleMatcher
+from kam_review.rulebook.facts import FACT_TYPE, Fact, account_facts
+from kam_review.rulebook.loading import Rulebook, load_rulebook
+from kam_review.source.accounts import load_portfolio
 
 # The plain-Python floor is the oracle the differential tests compare the engine with.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

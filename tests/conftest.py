@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 import yaml
 
-from kam_review.accounts import load_portfolio
-from kam_review.evaluate import evaluate
-from kam_review.results import AccountResult, Result
-from kam_review.rulebook import Rulebook, load_rulebook
+from kam_review.review.evaluate import evaluate
+from kam_review.review.results import AccountResult, Result
+from kam_review.rulebook.loading import Rulebook, load_rulebook
+from kam_review.source.accounts import load_portfolio
 
 REPO = Path(__file__).resolve().parents[1]
 RULES = REPO / "rules"

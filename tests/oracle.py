@@ -10,7 +10,7 @@ import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from kam_review.conditions import AllOf, AnyOf, Compare, Condition, FieldRef
+from kam_review.rulebook.conditions import AllOf, AnyOf, Compare, Condition, FieldRef
 
 _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,

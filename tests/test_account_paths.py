@@ -15,8 +15,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from kam_review.accounts import account_files, load_portfolio
 from kam_review.cli import main
+from kam_review.source.accounts import account_files, load_portfolio
 
 from .conftest import AS_OF, REPO, RULES, healthy_account, write_account
 

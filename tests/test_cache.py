@@ -19,11 +19,11 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import kam_review.accounts
-from kam_review.accounts import load_files
-from kam_review.cache import AccountCache, content_key, entry_text
+import kam_review.source.accounts
 from kam_review.cli import main
-from kam_review.yamlsource import display_path
+from kam_review.paths import display_path
+from kam_review.source.accounts import load_files
+from kam_review.source.cache import AccountCache, content_key, entry_text
 
 from .conftest import AS_OF, Account, healthy_account, quarters, write_account
 
@@ -210,13 +210,13 @@ def test_a_warm_run_reads_no_file_and_prints_the_same_bytes(
     (work / "accounts" / "broken.yaml").write_text("id: broken\n", encoding="utf-8")
     cold = _check()
     parsed: list[Path] = []
-    real_read = kam_review.accounts.read_yaml
+    real_read = kam_review.source.accounts.read_yaml
 
     def counting(path: Path, **options: Any) -> Any:
         parsed.append(path)
         return real_read(path, **options)
 
-    monkeypatch.setattr(kam_review.accounts, "read_yaml", counting)
+    monkeypatch.setattr(kam_review.source.accounts, "read_yaml", counting)
     assert _check() == cold
     assert cold[0] == 2  # the broken file is reported again: only valid files are cached
     assert [p.name for p in parsed] == ["broken.yaml"]

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import markdown
 import pytest
 
-from kam_review.charts import (
+from kam_review.output.charts import (
     MatrixPoint,
     abc_classes,
     bar_chart,

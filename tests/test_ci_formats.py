@@ -10,10 +10,10 @@ from xml.etree import ElementTree
 import jsonschema
 import pytest
 
-from kam_review.ci_formats import check_junit, check_markdown, check_sarif
-from kam_review.evaluate import review
-from kam_review.report import as_text
-from kam_review.results import Result
+from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
+from kam_review.output.report import as_text
+from kam_review.review.evaluate import review
+from kam_review.review.results import Result
 
 from .conftest import ACCOUNTS, AS_OF, REPO, RULES, healthy_account, write_account
 

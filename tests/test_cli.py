@@ -143,12 +143,12 @@ def test_batches_give_the_same_output_as_one_review(monkeypatch: pytest.MonkeyPa
     """kam check writes batch by batch; the output must not depend on the batch size."""
     from click.testing import CliRunner
 
-    import kam_review.evaluate
+    import kam_review.review.evaluate
     from kam_review.cli import main
 
     whole = kam("check", "--as-of", str(AS_OF), "--format", "json", "--no-cache").stdout
     monkeypatch.chdir(REPO)
-    monkeypatch.setattr(kam_review.evaluate, "BATCH_SIZE", 3)
+    monkeypatch.setattr(kam_review.review.evaluate, "BATCH_SIZE", 3)
     for output in ("json", "text"):
         batched = CliRunner().invoke(main, ["check", "--as-of", str(AS_OF), "--format", output,
                                             "--no-cache"])

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from kam_review.cli import main
-from kam_review.yamlsource import MAX_FILE_BYTES
+from kam_review.source.yamlsource import MAX_FILE_BYTES
 
 from .conftest import AS_OF, RULES, healthy_account, write_account
 

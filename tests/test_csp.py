@@ -6,7 +6,7 @@ import base64
 import hashlib
 import re
 
-from kam_review.csp import ROBOTS, protect
+from kam_review.website.csp import ROBOTS, protect
 
 
 def _hash(script: str) -> str:

@@ -10,19 +10,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kam_review.accounts import load_portfolio
-from kam_review.conditions import parse_condition
-from kam_review.durable_engine import (
+from kam_review.review.evaluate import evaluate
+from kam_review.rulebook.conditions import parse_condition
+from kam_review.rulebook.engine import (
     CHUNK_SIZE,
     EngineError,
     EngineRule,
     RuleMatcher,
     constants_of,
 )
-from kam_review.evaluate import evaluate
-from kam_review.fact_fields import FACT_TYPES
-from kam_review.facts import FACT_TYPE
-from kam_review.rulebook import Rulebook
+from kam_review.rulebook.fact_fields import FACT_TYPES
+from kam_review.rulebook.facts import FACT_TYPE
+from kam_review.rulebook.loading import Rulebook
+from kam_review.source.accounts import load_portfolio
 
 from .conftest import ACCOUNTS, AS_OF
 from .oracle import holds

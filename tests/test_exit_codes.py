@@ -83,12 +83,12 @@ def test_two_for_invalid_input_even_with_findings(portfolio: Path) -> None:
 
 _CRASH = """
 import sys
-import kam_review.evaluate
+import kam_review.review.evaluate
 
 def boom(*args, **kwargs):
     raise RuntimeError("engine on fire\\nsecond \\x1b[31mline")
 
-kam_review.evaluate.evaluate = boom
+kam_review.review.evaluate.evaluate = boom
 from kam_review.cli import main
 sys.argv = ["kam", *sys.argv[1:]]
 main()

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
-from kam_review.comment_size import COMMENT_LIMIT, fit_comment
 from kam_review.errors import MAX_ERRORS_PER_FILE, InputError, capped, error_count
-from kam_review.yamlsource import MAX_DEPTH, parse_yaml
+from kam_review.output.comment_size import COMMENT_LIMIT, fit_comment
+from kam_review.source.yamlsource import MAX_DEPTH, parse_yaml
 
 from .conftest import AS_OF, RULES, healthy_account, write_account
 from .git_support import git, new_repository
@@ -66,7 +66,7 @@ def test_the_site_refuses_review_dates_outside_the_range(monkeypatch: pytest.Mon
                                                          day: str) -> None:
     from mkdocs.exceptions import PluginError
 
-    from kam_review.mkdocs_plugin import KamReviewPlugin
+    from kam_review.website.plugin import KamReviewPlugin
 
     monkeypatch.setenv("KAM_AS_OF", day)
     plugin = KamReviewPlugin()
@@ -352,7 +352,7 @@ def test_nesting_is_refused_at_the_limit(depth: int) -> None:
 
 def test_the_pure_python_composer_is_refused_deep_input_too(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import kam_review.yamlsource as source
+    import kam_review.source.yamlsource as source
 
     monkeypatch.setattr(source, "_COMPOSER", yaml.SafeLoader)
     document = parse_yaml("a: " + "[" * 2000 + "]" * 2000, "deep.yaml")
@@ -362,7 +362,7 @@ def test_the_pure_python_composer_is_refused_deep_input_too(
 # --- One error per value ---------------------------------------------------------------------
 
 def _errors_of(text: str) -> list[str]:
-    from kam_review.accounts import load_account
+    from kam_review.source.accounts import load_account
 
     account = yaml.safe_dump(healthy_account() | {"id": "acme"}, sort_keys=False)
     _, errors = load_account(Path("acme.yaml"), (text + account).encode("utf-8"))
@@ -388,7 +388,7 @@ def test_one_error_for_a_value_yaml_read_otherwise(written: str, expected: str) 
 def test_a_yaml_11_number_out_of_range_is_one_error() -> None:
     text = yaml.safe_dump(healthy_account() | {"id": "acme"}, sort_keys=False)
     text = text.replace("probability: 0.3", "probability: 0x1F")
-    from kam_review.accounts import load_account
+    from kam_review.source.accounts import load_account
 
     _, errors = load_account(Path("acme.yaml"), text.encode("utf-8"))
     assert [f"{e.field}: {e.message}" for e in errors] == [

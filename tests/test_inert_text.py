@@ -17,23 +17,23 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from kam_review import yamlsource
-from kam_review.accounts import load_portfolio
-from kam_review.charts import MatrixPoint, focus_matrix
-from kam_review.ci_formats import check_junit, check_markdown, check_sarif
 from kam_review.cli import main
-from kam_review.diff import compare
-from kam_review.diff_report import diff_markdown, diff_text
 from kam_review.errors import InputError, KamError
-from kam_review.evaluate import evaluate, review
-from kam_review.explain import explain_text
-from kam_review.markdown_text import code, esc, table
-from kam_review.names import name_problems, normalise_name
-from kam_review.pages import render_pages
-from kam_review.redact import redact_portfolio
-from kam_review.report import as_text
-from kam_review.rulebook import Rulebook
+from kam_review.output.charts import MatrixPoint, focus_matrix
+from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
+from kam_review.output.diff_report import diff_markdown, diff_text
+from kam_review.output.markdown_text import code, esc, table
+from kam_review.output.report import as_text
+from kam_review.review.diff import compare
+from kam_review.review.evaluate import evaluate, review
+from kam_review.review.explain import explain_text
+from kam_review.review.redact import redact_portfolio
+from kam_review.rulebook.loading import Rulebook
+from kam_review.source import yamlsource
+from kam_review.source.accounts import load_portfolio
+from kam_review.source.names import name_problems, normalise_name
 from kam_review.text_safety import balanced_bidi, one_line, terminal_text, xml_text
+from kam_review.website.pages import render_pages
 
 from .conftest import AS_OF, RULES, Reviewer, healthy_account, variant, write_account
 from .html_tree import parse

@@ -17,19 +17,19 @@ import markdown
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from kam_review.accounts import load_portfolio
-from kam_review.ci_formats import check_junit, check_markdown, check_sarif
-from kam_review.diff import compare
-from kam_review.diff_report import diff_markdown, diff_text
-from kam_review.evaluate import evaluate
-from kam_review.explain import explain_text
-from kam_review.mkdocs_plugin import REQUIRED_EXTENSIONS
-from kam_review.names import name_problems
-from kam_review.pages import render_pages
-from kam_review.report import as_text
-from kam_review.results import Result
-from kam_review.rulebook import load_rulebook
+from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
+from kam_review.output.diff_report import diff_markdown, diff_text
+from kam_review.output.report import as_text
+from kam_review.review.diff import compare
+from kam_review.review.evaluate import evaluate
+from kam_review.review.explain import explain_text
+from kam_review.review.results import Result
+from kam_review.rulebook.loading import load_rulebook
+from kam_review.source.accounts import load_portfolio
+from kam_review.source.names import name_problems
 from kam_review.text_safety import BIDI_CONTROLS, one_line
+from kam_review.website.pages import render_pages
+from kam_review.website.plugin import REQUIRED_EXTENSIONS
 
 from .conftest import AS_OF, RULES, healthy_account, write_account
 from .html_tree import Node, parse

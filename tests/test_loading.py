@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kam_review.accounts import load_portfolio
-from kam_review.yamlsource import MAX_FILE_BYTES
+from kam_review.source.accounts import load_portfolio
+from kam_review.source.yamlsource import MAX_FILE_BYTES
 
 from .conftest import healthy_account, write_account
 

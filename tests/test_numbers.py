@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from kam_review.accounts import load_portfolio
 from kam_review.cli import main
-from kam_review.facts import account_facts
 from kam_review.formatting import money, number, pct
-from kam_review.rulebook import Rulebook, load_rulebook
+from kam_review.rulebook.facts import account_facts
+from kam_review.rulebook.loading import Rulebook, load_rulebook
+from kam_review.source.accounts import load_portfolio
 
 from .conftest import AS_OF, RULES, Account, healthy_account, quarters, write_account
 

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from kam_review.errors import KamError
-from kam_review.output_folder import MARKER
-from kam_review.pages import write_pages
+from kam_review.output.output_folder import MARKER
+from kam_review.website.pages import write_pages
 
 from .test_output_safety import snapshot
 

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kam_review.cli import main
-from kam_review.input_files import create_input_file
-from kam_review.output_folder import MARKER, MARKER_TEXT, WriteRefused
+from kam_review.output.input_files import create_input_file
+from kam_review.output.output_folder import MARKER, MARKER_TEXT, WriteRefused
 
 from .conftest import AS_OF, healthy_account, write_account
 

@@ -9,8 +9,8 @@ import markdown
 import pytest
 
 from kam_review.errors import KamError
-from kam_review.markdown_text import esc, safe_markdown_html
-from kam_review.pages import render_pages, write_pages
+from kam_review.output.markdown_text import esc, safe_markdown_html
+from kam_review.website.pages import render_pages, write_pages
 
 from .conftest import healthy_account
 

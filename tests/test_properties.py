@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from kam_review.accounts import load_account
 from kam_review.cli import main
 from kam_review.errors import RulebookError
-from kam_review.rulebook import load_rulebook
-from kam_review.yamlsource import display_path
+from kam_review.paths import display_path
+from kam_review.rulebook.loading import load_rulebook
+from kam_review.source.accounts import load_account
 
 from .conftest import AS_OF, RULES, healthy_account
 
@@ -121,6 +121,8 @@ def test_loader_takes_any_bytes(content: bytes) -> None:
 
 @settings(max_examples=400, deadline=None)
 @given(text=_YAMLISH)
+@example(text="---")  # an empty document: its null value is marked on a line after the last
+@example(text="id: x\n---\n")
 def test_loader_takes_any_yaml_ish_text(text: str) -> None:
     _load(text.encode("utf-8"))
 

@@ -19,11 +19,11 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kam_review.accounts import load_account
 from kam_review.cli import main
-from kam_review.evaluate import review
-from kam_review.model import Account, Activity, Contact
-from kam_review.redact import redact_account
+from kam_review.review.evaluate import review
+from kam_review.review.redact import redact_account
+from kam_review.source.accounts import load_account
+from kam_review.source.model import Account, Activity, Contact
 
 from .conftest import ACCOUNTS, AS_OF, REPO, RULES, healthy_account, write_account
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from kam_review.evaluate import explanations
-from kam_review.results import AccountResult
-from kam_review.rulebook import Rulebook
+from kam_review.review.evaluate import explanations
+from kam_review.review.results import AccountResult
+from kam_review.rulebook.loading import Rulebook
 
 from .conftest import Account, quarters, variant
 

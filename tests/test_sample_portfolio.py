@@ -6,9 +6,9 @@ from collections import Counter
 
 import pytest
 
-from kam_review.evaluate import review
-from kam_review.model import OPPORTUNITY_STAGES
-from kam_review.results import Result
+from kam_review.review.evaluate import review
+from kam_review.review.results import Result
+from kam_review.source.model import OPPORTUNITY_STAGES
 
 from .conftest import ACCOUNTS, AS_OF, RULES
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kam_review.output_folder import MARKER, MARKER_TEXT
+from kam_review.output.output_folder import MARKER, MARKER_TEXT
 
 from .conftest import REPO, healthy_account, write_account
 from .test_output_safety import snapshot

@@ -72,8 +72,12 @@ def test_the_wheel_carries_rules_and_theme(installed: Path) -> None:
     assert (package / "rules" / "thresholds.yaml").is_file()
     assert (package / "rules" / "risks.yaml").is_file()
     assert (package / "overrides" / "assets" / "kam-review.css").is_file()
-    assert (package / "account.schema.json").is_file()
-    assert (package / "pages" / "account.py").is_file()
+    # Every module and data file of the package, whichever subpackage it lives in.
+    source = REPO / "engine" / "kam_review"
+    shipped = [path.relative_to(source) for path in source.rglob("*")
+               if path.suffix in (".py", ".json", ".yaml") and "__pycache__" not in path.parts]
+    assert Path("source/account.schema.json") in shipped
+    assert [path for path in shipped if not (package / path).is_file()] == []
 
 
 def test_a_team_repository_builds_its_site(installed: Path, tmp_path: Path) -> None:

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from kam_review.ci_formats import check_junit, check_markdown, check_sarif
-from kam_review.evaluate import review
-from kam_review.pages import render_pages
-from kam_review.report import as_json, as_text
-from kam_review.results import Result
+from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
+from kam_review.output.report import as_json, as_text
+from kam_review.review.evaluate import review
+from kam_review.review.results import Result
+from kam_review.website.pages import render_pages
 
 from .conftest import AS_OF, RULES, healthy_account, write_account
 

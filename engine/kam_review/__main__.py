@@ -1,5 +1,5 @@
 """`python -m kam_review` runs the `kam` command."""
 
-from .cli import main
+from kam_review.cli import main
 
 main()

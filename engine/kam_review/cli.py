@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import __version__
+from kam_review import __version__
 
 if TYPE_CHECKING:
-    from .output_folder import ReportFile
+    from kam_review.output.output_folder import ReportFile
 
 SEVERITY_CHOICE = click.Choice(["high", "medium", "low", "info"])
 REDACT_OPTION = click.option(
@@ -31,7 +31,7 @@ Exit codes:
 
 
 def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date:
-    from .review_date import parse_review_date
+    from kam_review.source.review_date import parse_review_date
 
     if value is None:
         return date.today()
@@ -42,14 +42,14 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 
 def _rules_folder(value: Path | None) -> Path:
-    from .resources import default_rules_folder
+    from kam_review.resources import default_rules_folder
 
     return value if value is not None else default_rules_folder(Path("."))
 
 
 def _rules_source(folder: Path | None) -> dict[str, Any]:
     """Which commit of the rules a JSON output was made with (None: each side's own)."""
-    from .revisions import folder_commit
+    from kam_review.source.revisions import folder_commit
 
     if folder is None:
         return {"commit": None, "dirty": None,
@@ -68,7 +68,7 @@ def _report_file(path: Path | None, inputs: list[Path]) -> ReportFile | None:
     the command publishes it; without, None: the report goes to standard output."""
     if path is None:
         return None
-    from .output_folder import ReportFile
+    from kam_review.output.output_folder import ReportFile
 
     report = ReportFile(path, inputs)
     click.get_current_context().call_on_close(report.discard)
@@ -122,7 +122,7 @@ class _Kam(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
             raise  # click reports these itself (a closed pipe included)
         except Exception as error:
-            from .crash import crash_report
+            from kam_review.crash import crash_report
 
             click.echo(crash_report(error), err=True)
             ctx.exit(EXIT_INTERNAL_ERROR)
@@ -154,12 +154,12 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
           thresholds: Path | None, output: str, fail_on: str | None, show: str,
           quiet: bool, no_cache: bool, report_path: Path | None, redact: bool) -> None:
     """Evaluate the rules over every account (or only FILES) and print the findings."""
-    from .cache import AccountCache
-    from .ci_formats import check_junit, check_markdown, check_sarif
-    from .evaluate import review, review_in_batches
-    from .progress import on_terminal, silent
-    from .report import Tally, write_check
-    from .rulebook import SEVERITIES
+    from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
+    from kam_review.output.report import Tally, write_check
+    from kam_review.progress import on_terminal, silent
+    from kam_review.review.evaluate import review, review_in_batches
+    from kam_review.rulebook.loading import SEVERITIES
+    from kam_review.source.cache import AccountCache
 
     report = _report_file(report_path, _inputs(accounts, rules, thresholds, *files))
     write = report.write if report else _echo
@@ -200,9 +200,9 @@ def explain(account_id: str, as_of: date, accounts: Path, rules: Path | None,
             thresholds: Path | None) -> None:
     """Show why one account got its class, focus and findings: its facts, every rule that
     fired with its figures, and the conditions that kept it out of the other classes."""
-    from .errors import KamError
-    from .evaluate import review
-    from .explain import explain_text
+    from kam_review.errors import KamError
+    from kam_review.review.evaluate import review
+    from kam_review.review.explain import explain_text
 
     result = review(accounts, _rules_folder(rules), as_of, thresholds, explain=True)
     known = [a.account.id for a in result.accounts]
@@ -220,9 +220,9 @@ def explain(account_id: str, as_of: date, accounts: Path, rules: Path | None,
 def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
           thresholds: Path | None, redact: bool) -> None:
     """Write the review's Markdown pages to OUTPUT (a folder), without MkDocs."""
-    from .evaluate import review
-    from .output_folder import check_output_folder
-    from .pages import render_pages, write_pages
+    from kam_review.output.output_folder import check_output_folder
+    from kam_review.review.evaluate import review
+    from kam_review.website.pages import render_pages, write_pages
 
     inputs = _inputs(accounts, rules, thresholds)
     check_output_folder(output, inputs)  # refused before the review runs
@@ -254,8 +254,8 @@ def diff(base: str, head: str | None, as_of: date, accounts: Path, rules: Path |
          output: str, report_path: Path | None) -> None:
     """What changed between git revision BASE and HEAD (default: the working tree): accounts,
     classes, focus, findings, stage moves and figures. Reads revisions straight from git."""
-    from .diff import diff_revisions, own_rules_folder
-    from .diff_report import diff_json, diff_markdown, diff_text
+    from kam_review.output.diff_report import diff_json, diff_markdown, diff_text
+    from kam_review.review.diff import diff_revisions, own_rules_folder
 
     report = _report_file(report_path, _inputs(accounts, rules, thresholds))
     folder = own_rules_folder(accounts, rules) if own_rules else _rules_folder(rules)
@@ -283,7 +283,7 @@ def diff(base: str, head: str | None, as_of: date, accounts: Path, rules: Path |
               default=Path("accounts"), show_default=True, help="Where to write the file.")
 def new(account_id: str, accounts: Path) -> None:
     """Write a valid, commented account file ACCOUNT_ID.yaml to start from."""
-    from .scaffold import new_account
+    from kam_review.output.scaffold import new_account
 
     path = new_account(account_id, accounts, date.today())
     click.echo(f"wrote {path}")

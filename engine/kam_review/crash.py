@@ -11,8 +11,8 @@ import sys
 import tempfile
 import traceback
 
-from . import __version__
-from .text_safety import terminal_text
+from kam_review import __version__
+from kam_review.text_safety import terminal_text
 
 # The exception's own text is cut to this many characters on the terminal; the log has it all.
 _SHOWN = 300

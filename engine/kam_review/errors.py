@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import click
 
-from .text_safety import encodable, terminal_text
+from kam_review.text_safety import encodable, terminal_text
 
 
 @dataclass(frozen=True, order=True)

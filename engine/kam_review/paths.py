@@ -5,7 +5,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .yamlsource import display_path
+from kam_review.text_safety import encodable
+
+
+def display_path(path: Path) -> str:
+    """A path as the user would type it: relative to the working folder where possible. Bytes
+    of a file name that are not UTF-8 (which Linux allows) show as escapes (\\udcff), so that
+    the name can be printed, and stored as a key of the account cache."""
+    try:
+        return encodable(str(path.resolve().relative_to(Path.cwd().resolve())))
+    except ValueError:
+        return encodable(str(path))
 
 
 def real(path: Path) -> Path:

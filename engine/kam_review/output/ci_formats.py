@@ -1,0 +1,186 @@
+"""CI output of `kam check`: a pull-request summary in Markdown, SARIF 2.1.0 for code hosts
+that annotate the diff, and JUnit XML for CI dashboards."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+from xml.etree import ElementTree
+
+from kam_review import __version__
+from kam_review.errors import error_count
+from kam_review.output.comment_size import fit_comment
+from kam_review.output.markdown_text import code, esc, table
+from kam_review.output.report import expiring_waivers, summary_line, waived_dict
+from kam_review.paths import display_path
+from kam_review.review.results import Result
+from kam_review.rulebook.loading import SEVERITIES
+from kam_review.text_safety import xml_text
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_SARIF_LEVEL = {"high": "error", "medium": "warning", "low": "note", "info": "note"}
+_INPUT_RULE = "input.invalid"
+
+
+def check_markdown(result: Result) -> str:
+    lines = [f"### kam-review: {len(result.accounts)} accounts as of {result.as_of}", "",
+             summary_line(result), ""]
+    if result.errors:
+        lines += ["**Input errors**", ""]
+        lines += [f"- {code(e)}" for e in result.errors]
+        lines.append("")
+    high = [(a, f) for a in result.accounts for f in a.open_findings if f.severity == "high"]
+    if high:
+        lines += ["**High-severity findings**", ""]
+        lines += [f"- **{esc(a.account.name)}**: {f.rule} {esc(f.subject)}: {esc(f.message)}"
+                  for a, f in high]
+        lines.append("")
+    waived = result.waived_high
+    if waived:
+        lines += ["**High-severity findings waived** (not counted for --fail-on)", ""]
+        lines += [f"- **{esc(a.account.name)}**: {f.rule} {esc(f.subject)}: {esc(f.message)} "
+                  f"({esc(f.waiver_note)})" for a, f in waived]
+        lines.append("")
+    expiring = expiring_waivers(result)
+    if expiring:
+        lines += ["**Waivers ending within 30 days**", ""]
+        lines += [f"- {esc(a)}: {w.rule} until {w.until} ({esc(w.by or '')})"
+                  for a, w in expiring]
+        lines.append("")
+    for item in result.accounts:
+        warnings = [f for f in item.findings if f.kind in ("risk", "stage", "plan")]
+        if not warnings:
+            continue
+        lines += [f"<details><summary>{esc(item.account.name)}: {item.klass}, "
+                  f"{len(warnings)} warning(s)</summary>", ""]
+        lines.append(table(["Severity", "Rule", "Subject", "Finding"], [
+            [f.severity + (" (waived)" if f.waived else ""), f.rule, esc(f.subject),
+             esc(f.message)] for f in warnings]))
+        lines += ["</details>", ""]
+    return fit_comment(lines)
+
+
+def check_sarif(result: Result) -> str:
+    rules = sorted(result.rulebook.rules, key=lambda r: r.id)
+    descriptors: list[dict[str, Any]] = [{
+        "id": rule.id,
+        "name": rule.title,
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": rule.rationale},
+        "help": {"text": rule.action},
+        "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+        "properties": {"kind": rule.kind, "severity": rule.severity,
+                       "source": list(rule.source)},
+    } for rule in rules]
+    descriptors.append({"id": _INPUT_RULE, "name": "Invalid input",
+                        "shortDescription": {"text": "The file does not follow the format"},
+                        "defaultConfiguration": {"level": "error"}})
+    results: list[dict[str, Any]] = []
+    for item in result.accounts:
+        uri = _uri(display_path(item.account.source))
+        for finding in item.findings:
+            entry: dict[str, Any] = {
+                "ruleId": finding.rule,
+                "level": _SARIF_LEVEL[finding.severity],
+                "message": {"text": f"{item.account.name}: {finding.message}. "
+                                    f"{finding.action}"},
+                "locations": [_location(uri, finding.line)],
+                "partialFingerprints": {
+                    "kamFinding/v1": f"{finding.account}/{finding.rule}/{finding.subject}"},
+            }
+            if finding.waiver is not None:
+                entry["suppressions"] = [{
+                    "kind": "inSource", "status": "accepted",
+                    "justification": f"{finding.waiver.reason} (until {finding.waiver.until}, "
+                                     f"by {finding.waiver.by})"}]
+            results.append(entry)
+    for error in result.errors:
+        results.append({"ruleId": _INPUT_RULE, "level": "error",
+                        "message": {"text": f"{error.field}: {error.message}" if error.field
+                                    else error.message},
+                        "locations": [_location(_uri(error.file), error.line, error.column)]})
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "kam-review", "version": __version__,
+                                "rules": descriptors}},
+            "results": results,
+            # Code hosts hide suppressed results: the waived high ones are named here too.
+            "properties": {"asOf": result.as_of.isoformat(),
+                           "waivedHighFindings": [waived_dict(a.account.id, f)
+                                                  for a, f in result.waived_high]},
+        }],
+    }
+    return json.dumps(_xml_safe(log), indent=2, ensure_ascii=False) + "\n"
+
+
+def _xml_safe(value: Any) -> Any:
+    """Every text in a SARIF log as XML could carry it: code hosts show these texts in their
+    pages, and a lone surrogate could not even be written."""
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, dict):
+        return {key: _xml_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_xml_safe(item) for item in value]
+    return value
+
+
+def _uri(path: str) -> str:
+    return path.replace("\\", "/")
+
+
+def _location(uri: str, line: int, column: int | None = None) -> dict[str, Any]:
+    region: dict[str, int] = {"startLine": max(line, 1)}
+    if column:
+        region["startColumn"] = column
+    return {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}}
+
+
+def check_junit(result: Result, fail_on: str | None) -> str:
+    """One test case per account, failing on unwaived findings at or above `fail_on` (default
+    high); one failing case per file with input errors."""
+    limit = SEVERITIES.index(fail_on or "high")
+    suite = ElementTree.Element("testsuite", name="kam-review", timestamp=str(result.as_of))
+    waived = result.waived_high
+    properties = ElementTree.SubElement(suite, "properties")
+    ElementTree.SubElement(properties, "property", name="waived-high-findings",
+                           value=str(len(waived)))
+    failures = 0
+    for item in result.accounts:
+        case = ElementTree.SubElement(suite, "testcase", classname="kam-review.accounts",
+                                      name=item.account.id, file=str(item.account.source))
+        failing = [f for f in item.open_findings if SEVERITIES.index(f.severity) <= limit]
+        if failing:
+            failures += 1
+            counts = Counter(f.severity for f in failing)
+            failure = ElementTree.SubElement(case, "failure", type="findings", message=", ".join(
+                f"{counts[s]} {s}" for s in SEVERITIES if counts[s]))
+            failure.text = "\n".join(f"{f.severity} {f.rule} {f.subject}: {f.message}"
+                                     for f in failing)
+        out = ElementTree.SubElement(case, "system-out")
+        out.text = "\n".join(f"{f.severity} {f.rule} {f.subject}: {f.message}"
+                             + (f" ({f.waiver_note})" if f.waived else "")
+                             for f in item.findings)
+    for file in sorted({e.file for e in result.errors}):
+        case = ElementTree.SubElement(suite, "testcase", classname="kam-review.input",
+                                      name=file, file=file)
+        failures += 1
+        problems = [e for e in result.errors if e.file == file]
+        failure = ElementTree.SubElement(case, "failure", type="invalid-input",
+                                         message=f"{error_count(problems)} error(s)")
+        failure.text = "\n".join(str(e) for e in problems)
+    if waived:
+        summary = ElementTree.SubElement(suite, "system-out")
+        summary.text = f"{len(waived)} high finding(s) waived:\n" + "\n".join(
+            f"{a.account.id}: {f.rule} {f.subject} ({f.waiver_note})" for a, f in waived)
+    suite.set("tests", str(len(suite.findall("testcase"))))
+    suite.set("failures", str(failures))
+    suite.set("errors", "0")
+    for element in suite.iter():  # user text may hold characters XML 1.0 forbids
+        element.text = xml_text(element.text) if element.text else element.text
+        element.attrib = {key: xml_text(value) for key, value in element.attrib.items()}
+    ElementTree.indent(suite)
+    return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"

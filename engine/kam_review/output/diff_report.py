@@ -1,0 +1,92 @@
+"""Output writers for `kam diff`: text, JSON and a pull-request comment in Markdown."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from kam_review.output.comment_size import fit_comment
+from kam_review.output.markdown_text import code, esc, table
+from kam_review.output.report import json_header
+from kam_review.review.diff import Change, Diff
+from kam_review.text_safety import terminal_text
+
+_TITLES = {
+    "account-added": "account added", "account-removed": "account removed",
+    "class": "class", "focus": "focus", "finding-new": "new finding",
+    "finding-resolved": "resolved finding", "stage": "stage moved",
+    "opportunity-added": "opportunity added", "opportunity-removed": "opportunity removed",
+    "figure": "figure changed",
+}
+
+
+def change_text(change: Change) -> str:
+    title = _TITLES[change.kind]
+    if change.kind in ("finding-new", "finding-resolved"):
+        subject = f" [{change.subject}]" if change.subject else ""
+        message = change.after or change.before
+        return f"{title}: {change.severity.upper()} {change.rule}{subject}: {message}"
+    subject = f" {change.subject}" if change.subject else ""
+    if change.before and change.after:
+        return f"{title}{subject}: {change.before} -> {change.after}"
+    return f"{title}{subject}: {change.after or change.before}"
+
+
+def diff_json(diff: Diff, rules_source: Mapping[str, Any] | None = None) -> str:
+    data = json_header(diff.head_result.as_of, rules_source) | {
+        "base": diff.base, "head": diff.head,
+        "base_as_of": diff.base_result.as_of.isoformat(),
+        "head_as_of": diff.head_result.as_of.isoformat(),
+        "notes": list(diff.notes),
+        "changes": [c.as_dict() for c in diff.changes],
+        "errors": [e.as_dict() for e in diff.head_result.errors],
+        "base_errors": [e.as_dict() for e in diff.base_result.errors],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def diff_text(diff: Diff) -> str:
+    lines = [f"kam-review: {diff.base} ({diff.base_result.as_of}) -> {diff.head} "
+             f"({diff.head_result.as_of}): {len(diff.changes)} change(s)"]
+    lines += [f"note: {note}" for note in diff.notes]
+    current = None
+    for change in diff.changes:
+        if change.account != current:
+            current = change.account
+            lines += ["", f"{current}:"]
+        lines.append(f"  {change_text(change)}")
+    return "\n".join(terminal_text(line) for line in lines) + "\n"
+
+
+def diff_markdown(diff: Diff) -> str:
+    """A comment-ready summary: counts, new high-severity findings first, a table per account."""
+    counts = Counter(c.kind for c in diff.changes)
+    lines = [f"### kam-review: changes from {code(diff.base)} to {code(diff.head)}", ""]
+    lines += [f"> **Note:** {esc(note)}\n" for note in diff.notes]
+    errors = [*diff.base_result.errors, *diff.head_result.errors]
+    if errors:
+        lines += ["**Input errors** (these files are left out of the comparison)", ""]
+        lines += [f"- {code(e)}" for e in errors]
+        lines.append("")
+    if not diff.changes:
+        return fit_comment([*lines, "No change in classes, findings, stages or figures.", ""])
+    summary = ", ".join(f"{counts[k]} {_TITLES[k]}{'s' if counts[k] != 1 else ''}"
+                        for k in _TITLES if counts[k])
+    lines += [summary, ""]
+    urgent = [c for c in diff.new_findings if c.severity == "high"]
+    if urgent:
+        lines += ["**New high-severity findings**", ""]
+        lines += [f"- **{esc(c.account)}**: {esc(c.rule)} {esc(c.subject)}: {esc(c.after)}"
+                  for c in urgent]
+        lines.append("")
+    for account in sorted({c.account for c in diff.changes}):
+        lines += [f"<details><summary>{esc(account)} ({len(diff.for_account(account))} "
+                  "changes)</summary>", ""]
+        lines.append(table(["Change", "Subject", "Before", "After"], [
+            [_TITLES[c.kind] + (f" ({c.severity})" if c.severity else ""),
+             esc(f"{c.rule} {c.subject}".strip()), esc(c.before), esc(c.after)]
+            for c in diff.for_account(account)]))
+        lines += ["</details>", ""]
+    return fit_comment(lines)

@@ -1,0 +1,48 @@
+"""Writing an input file on purpose (`kam new`; later `kam import --write`, `kam init`): only a
+new file, only directly inside its intended folder, never through a symbolic link."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from kam_review.errors import KamError
+from kam_review.output.output_folder import WriteRefused
+from kam_review.paths import escaping_link, real, shown
+
+
+def create_input_file(folder: Path, name: str, text: str) -> Path:
+    """Write `text` to a new file `name` directly in `folder` (created if missing) and return
+    its path. An existing file, a symbolic link in its place (one leading nowhere included),
+    a name that is not a plain file name, and a folder that is a symbolic link leading out of
+    the folder holding it are refused before anything is written."""
+    path = folder / name
+    if name in ("", ".", "..") or "/" in name or "\0" in str(path) or name.startswith("."):
+        raise WriteRefused(f"refusing to write {name!r}: it is not a plain file name")
+    target = escaping_link(folder)
+    if target is not None:
+        raise WriteRefused(f"refusing to write into {shown(folder)}/: it is a symbolic link to "
+                           f"{target}, outside the folder that holds it")
+    try:
+        if not folder.is_symlink():
+            folder.mkdir(parents=True, exist_ok=True)
+        directory = os.open(real(folder), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError as error:
+        raise KamError(f"could not write into {shown(folder)}/: {error.strerror}") from error
+    try:
+        handle = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666,
+                         dir_fd=directory)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text)
+        except (OSError, UnicodeError):
+            os.unlink(name, dir_fd=directory)  # the file this call created, half written
+            raise
+    except FileExistsError:
+        raise WriteRefused(f"refusing to write {shown(path)}: it already exists (or a symbolic "
+                           "link is in its place); it is never replaced") from None
+    except (OSError, UnicodeError) as error:
+        raise KamError(f"could not write {shown(path)}: {error}") from error
+    finally:
+        os.close(directory)
+    return path

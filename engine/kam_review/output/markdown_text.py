@@ -1,0 +1,65 @@
+"""Writing user text into Markdown pages safely.
+
+Everything an account file says (names, titles, goals, messages built from them) is escaped
+so that it shows as text: no HTML, no Markdown link or emphasis, no table break. The one
+exception is a plan summary, which is Markdown by design: it is rendered to HTML and then
+cleaned by a maintained sanitiser (nh3), so it keeps lists and emphasis but no script,
+event handler or javascript: link.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import markdown as markdown_lib
+import nh3
+
+from kam_review.text_safety import one_line
+
+# Characters that mean something to Markdown or to the HTML it produces, as entities.
+_ENTITIES = {
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
+    "\\": "&#92;", "`": "&#96;", "*": "&#42;", "_": "&#95;", "{": "&#123;", "}": "&#125;",
+    "[": "&#91;", "]": "&#93;", "#": "&#35;", "!": "&#33;", "|": "&#124;", "~": "&#126;",
+    "=": "&#61;",
+}
+_TABLE = str.maketrans(_ENTITIES)
+_ALLOWED_LINK_SCHEMES = {"http", "https", "mailto"}
+# No images: an image would be fetched from wherever it points when the page opens, and the
+# site must make no request to any host but its own.
+_ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) - {"img"}
+
+
+def esc(text: object) -> str:
+    """Any value as inert Markdown text, on one line (see text_safety.one_line)."""
+    return one_line(str(text)).translate(_TABLE)
+
+
+def code(text: object) -> str:
+    """Any value as a Markdown code span, shown exactly as written. A code span decodes no
+    entities, so nothing in it can be escaped: its fence is one backtick longer than the
+    longest run of backticks inside. For running text, not for table cells."""
+    body = one_line(str(text))
+    fence = "`" * (max(map(len, re.findall("`+", body)), default=0) + 1)
+    # A space on each side keeps a backtick at either end apart from the fence; Markdown
+    # strips one such space again.
+    pad = " " if body[:1] == "`" or body[-1:] == "`" else ""
+    return f"{fence}{pad}{body}{pad}{fence}"
+
+
+def safe_markdown_html(source: str) -> str:
+    """A user's Markdown as sanitised HTML: formatting kept, anything active removed."""
+    html = markdown_lib.markdown(source, extensions=["sane_lists"], output_format="html")
+    return nh3.clean(html, tags=_ALLOWED_TAGS, url_schemes=_ALLOWED_LINK_SCHEMES,
+                     link_rel="noopener noreferrer")
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A Markdown table; cells must already be escaped or trusted Markdown."""
+    rows = list(rows)
+    if not rows:
+        return "*None.*\n"
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"

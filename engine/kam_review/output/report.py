@@ -1,0 +1,196 @@
+"""Output writers for `kam check`: small functions from one Result to text."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from kam_review import __version__
+from kam_review.errors import InputError, error_count
+from kam_review.review.results import AccountResult, Finding, Result
+from kam_review.rulebook.loading import SEVERITIES
+from kam_review.source.model import Waiver
+from kam_review.text_safety import terminal_text
+
+
+class Tally:
+    """What a `kam check` run has seen so far: counts for the summary, the worst open
+    severity for --fail-on, input errors and waivers ending soon. Output is written account
+    by account, so a large portfolio never has to be held whole."""
+
+    def __init__(self) -> None:
+        self.accounts = 0
+        self.open: Counter[str] = Counter()
+        self.waived = 0
+        self.errors: list[InputError] = []
+        self.expiring: list[tuple[str, Waiver]] = []
+        self.waived_high: list[tuple[str, Finding]] = []
+
+    def __repr__(self) -> str:
+        return f"Tally({self.accounts} accounts, {len(self.errors)} errors)"
+
+    def add(self, result: Result) -> None:
+        self.accounts += len(result.accounts)
+        for item in result.accounts:
+            for finding in item.findings:
+                if finding.waived:
+                    self.waived += 1
+                else:
+                    self.open[finding.severity] += 1
+        self.errors.extend(result.errors)
+        self.expiring.extend(expiring_waivers(result))
+        self.waived_high.extend((item.account.id, f) for item, f in result.waived_high)
+
+    @property
+    def worst(self) -> str | None:
+        """The most severe unwaived finding's severity."""
+        return next((s for s in SEVERITIES if self.open[s]), None)
+
+    def summary(self) -> str:
+        parts = ", ".join(f"{self.open[s]} {s}" for s in SEVERITIES)
+        errors = f"; {error_count(self.errors)} input error(s)" if self.errors else ""
+        return f"{self.accounts} account(s): {parts} ({self.waived} waived){self._high()}{errors}"
+
+    def _high(self) -> str:
+        count = len(self.waived_high)
+        if not count:
+            return ""
+        accounts = ", ".join(dict.fromkeys(account for account, _ in self.waived_high))
+        return f"; {count} high finding{'s' if count != 1 else ''} waived ({accounts})"
+
+
+# The shape of `kam check` and `kam diff` JSON; raised when a key is renamed or removed.
+SCHEMA_VERSION = 1
+
+
+def json_header(as_of: date, rules_source: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What a JSON output says about itself: format, tool version, review date, and the
+    commit of the rules it was made with (see revisions.folder_commit)."""
+    return {"schema_version": SCHEMA_VERSION, "tool_version": __version__,
+            "as_of": as_of.isoformat(), "rules": rules_source}
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def write_check(results: Iterable[Result], output: str, show: str, as_of: date,
+                write: Callable[[str], object],
+                rules_source: Mapping[str, Any] | None = None) -> Tally:
+    """Write `kam check` text or JSON as the results come, batch by batch.
+
+    JSON has one finding or error a line: as readable in a diff as indented JSON, and written
+    by the C encoder (json.dumps with `indent` falls back to Python and takes seconds for a
+    large portfolio)."""
+    tally = Tally()
+    if output == "json":
+        header = "".join(f"\n  {_dump(key)}: {_dump(value)},"
+                         for key, value in json_header(as_of, rules_source).items())
+        write(f'{{{header}\n  "accounts": [')
+    else:
+        write(f"kam-review: review as of {as_of}\n")
+    written = 0
+    for result in results:
+        for item in result.accounts:
+            if output == "json":
+                write((",\n" if written else "\n") + _json_account(item))
+                written += 1
+            else:
+                write("\n" + "\n".join(_account_text(item, show)) + "\n")
+        tally.add(result)
+    if output == "json":
+        errors = [f"    {_dump(e.as_dict())}" for e in tally.errors]
+        waived = [f"    {_dump(waived_dict(a, f))}" for a, f in tally.waived_high]
+        write(("\n  ]" if written else "]") + f',\n  "waived_high": {_json_list(waived)},'
+              f'\n  "errors": {_json_list(errors)}\n}}\n')
+        return tally
+    if tally.expiring:
+        write(f"\nWaivers ending within {EXPIRY_NOTICE_DAYS} days:\n")
+        write("".join(_waiver_line(account, w.rule, w.subject, w)
+                      for account, w in tally.expiring))
+    if tally.waived_high:
+        write("\nHigh findings waived (not counted for --fail-on):\n")
+        write("".join(_waiver_line(account, f.rule, f.subject, f.waiver)
+                      for account, f in tally.waived_high if f.waiver is not None))
+    write(f"\n{tally.summary()}\n")
+    return tally
+
+
+def _waiver_line(account: str, rule: str, subject: str | None, waiver: Waiver) -> str:
+    return terminal_text(f"  {account}: {rule}{' [' + subject + ']' if subject else ''} until "
+                         f"{waiver.until} (by {waiver.by}: {waiver.reason})") + "\n"
+
+
+def waived_dict(account: str, finding: Finding) -> dict[str, Any]:
+    """A waived finding with its waiver, for machine-readable summaries."""
+    waiver = finding.waiver
+    return {"account": account, "rule": finding.rule, "severity": finding.severity,
+            "subject": finding.subject, "until": str(waiver.until) if waiver else None,
+            "by": waiver.by if waiver else None, "reason": waiver.reason if waiver else None}
+
+
+def _json_account(item: AccountResult) -> str:
+    head = {"id": item.account.id, "name": item.account.name, "class": item.klass,
+            "focus": item.focus}
+    findings = ",\n".join(f"      {_dump(f.as_dict())}" for f in item.findings)
+    if not findings:
+        return f"    {_dump(head | {'findings': []})}"
+    return f"    {_dump(head)[:-1]}, \"findings\": [\n{findings}\n    ]}}"
+
+
+def _json_list(lines: list[str]) -> str:
+    return "[\n" + ",\n".join(lines) + "\n  ]" if lines else "[]"
+
+
+def _collect(result: Result, output: str, show: str) -> str:
+    parts: list[str] = []
+    write_check([result], output, show, result.as_of, parts.append)
+    return "".join(parts)
+
+
+def as_json(result: Result) -> str:
+    return _collect(result, "json", "info")
+
+
+def as_text(result: Result, show: str = "info") -> str:
+    """Findings per account, most severe first; `show` hides findings below a severity."""
+    return _collect(result, "text", show)
+
+
+EXPIRY_NOTICE_DAYS = 30
+
+
+def expiring_waivers(result: Result) -> list[tuple[str, Waiver]]:
+    """Waivers still running that end within EXPIRY_NOTICE_DAYS of the review date."""
+    horizon = result.as_of + timedelta(days=EXPIRY_NOTICE_DAYS)
+    return [(item.account.id, waiver) for item in result.accounts
+            for waiver in item.account.waivers
+            if waiver.until is not None and result.as_of <= waiver.until <= horizon]
+
+
+def _account_text(result: AccountResult, show: str) -> list[str]:
+    account = result.account
+    focus = f", focus {result.focus}" if result.focus else ""
+    lines = [f"{account.id}: {account.name} ({result.klass}{focus}; owner {account.owner})"]
+    limit = SEVERITIES.index(show)
+    for finding in result.findings:
+        if SEVERITIES.index(finding.severity) <= limit:
+            lines.append("  " + _finding_text(finding))
+    return [terminal_text(line) for line in lines]
+
+
+def _finding_text(finding: Finding) -> str:
+    subject = f" [{finding.subject}]" if finding.subject else ""
+    text = f"{finding.severity.upper():<6} {finding.rule}{subject}: {finding.message}"
+    if finding.waived:
+        text += f" ({finding.waiver_note})"
+    return text
+
+
+def summary_line(result: Result) -> str:
+    tally = Tally()
+    tally.add(result)
+    return tally.summary()

@@ -1,0 +1,230 @@
+"""What changed between two reviews: accounts, classes, focus, findings, stages and figures.
+
+A pure function of two Results; `kam diff` and the site's changes page both read it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from kam_review.errors import KamError
+from kam_review.formatting import money, pct
+from kam_review.resources import bundled_rules_folder
+from kam_review.review.evaluate import review
+from kam_review.review.results import AccountResult, Result
+from kam_review.rulebook.loading import SEVERITIES
+from kam_review.source.model import Account
+from kam_review.source.revisions import export_folder, repository_root
+
+# The order changes are listed in, per account.
+CHANGE_KINDS = ("account-added", "account-removed", "class", "focus", "finding-new",
+                "finding-resolved", "stage", "opportunity-added", "opportunity-removed",
+                "figure")
+
+
+@dataclass(frozen=True)
+class Change:
+    account: str
+    kind: str
+    subject: str = ""
+    before: str = ""
+    after: str = ""
+    severity: str = ""
+    rule: str = ""
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        rank = SEVERITIES.index(self.severity) if self.severity else len(SEVERITIES)
+        return (self.account, CHANGE_KINDS.index(self.kind), rank, self.rule, self.subject)
+
+    def as_dict(self) -> dict[str, str]:
+        return {"account": self.account, "kind": self.kind, "subject": self.subject,
+                "before": self.before, "after": self.after, "severity": self.severity,
+                "rule": self.rule}
+
+
+@dataclass(frozen=True)
+class Diff:
+    base: str
+    head: str
+    base_result: Result
+    head_result: Result
+    changes: tuple[Change, ...]
+    notes: tuple[str, ...] = ()  # what the reader should know about how a side was reviewed
+
+    def for_account(self, account_id: str) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.account == account_id)
+
+    @property
+    def new_findings(self) -> list[Change]:
+        return sorted((c for c in self.changes if c.kind == "finding-new"),
+                      key=lambda c: (SEVERITIES.index(c.severity), c.account, c.rule))
+
+
+def compare(base: Result, head: Result, base_label: str, head_label: str) -> Diff:
+    before = {a.account.id: a for a in base.accounts}
+    after = {a.account.id: a for a in head.accounts}
+    changes: list[Change] = []
+    for account_id in sorted(before.keys() | after.keys()):
+        if account_id not in before:
+            changes.append(Change(account_id, "account-added", after=after[account_id].klass))
+        elif account_id not in after:
+            changes.append(Change(account_id, "account-removed", before=before[account_id].klass))
+        else:
+            changes.extend(_account_changes(before[account_id], after[account_id], head))
+    return Diff(base_label, head_label, base, head, tuple(sorted(changes, key=Change.sort_key)))
+
+
+def _account_changes(old: AccountResult, new: AccountResult, head: Result) -> Iterator[Change]:
+    account = new.account.id
+    if old.klass != new.klass:
+        yield Change(account, "class", before=old.klass, after=new.klass)
+    if old.focus != new.focus:
+        yield Change(account, "focus", before=old.focus or "none", after=new.focus or "none")
+    yield from _finding_changes(old, new)
+    yield from _opportunity_changes(old.account, new.account, head)
+    yield from _figure_changes(old.account, new.account)
+
+
+def _finding_changes(old: AccountResult, new: AccountResult) -> Iterator[Change]:
+    def keyed(result: AccountResult) -> dict[tuple[str, str], Any]:
+        return {(f.rule, f.subject): f for f in result.findings
+                if f.kind not in ("class", "focus")}
+
+    before, after = keyed(old), keyed(new)
+    for key in sorted(after.keys() - before.keys()):
+        finding = after[key]
+        yield Change(new.account.id, "finding-new", finding.subject, after=finding.message,
+                     severity=finding.severity, rule=finding.rule)
+    for key in sorted(before.keys() - after.keys()):
+        finding = before[key]
+        yield Change(new.account.id, "finding-resolved", finding.subject, before=finding.message,
+                     severity=finding.severity, rule=finding.rule)
+
+
+def _opportunity_changes(old: Account, new: Account, head: Result) -> Iterator[Change]:
+    order = {s.id: s.index for s in head.rulebook.stages}
+    before = {o.id: o for o in old.opportunities}
+    after = {o.id: o for o in new.opportunities}
+    for opportunity_id in sorted(after.keys() - before.keys()):
+        yield Change(new.id, "opportunity-added", opportunity_id, after=after[opportunity_id].stage)
+    for opportunity_id in sorted(before.keys() - after.keys()):
+        yield Change(new.id, "opportunity-removed", opportunity_id,
+                     before=before[opportunity_id].stage)
+    for opportunity_id in sorted(before.keys() & after.keys()):
+        was, now = before[opportunity_id], after[opportunity_id]
+        if was.stage != now.stage:
+            # Lost counts as a step back from anywhere; closed as a step forward.
+            direction = "forward" if order.get(now.stage, 0) > order.get(was.stage, 0) else "back"
+            yield Change(new.id, "stage", f"{opportunity_id} ({direction})", before=was.stage,
+                         after=now.stage)
+        for name, show in (("probability", pct), ("value", money)):
+            old_value, new_value = getattr(was, name), getattr(now, name)
+            if old_value != new_value:
+                yield Change(new.id, "figure", f"{opportunity_id} {name}",
+                             before=_shown(old_value, show), after=_shown(new_value, show))
+
+
+def _figure_changes(old: Account, new: Account) -> Iterator[Change]:
+    before = {str(row.quarter): row.revenue for row in old.financials}
+    after = {str(row.quarter): row.revenue for row in new.financials}
+    for quarter in sorted(before.keys() | after.keys()):
+        if before.get(quarter) != after.get(quarter):
+            yield Change(new.id, "figure", f"revenue {quarter}",
+                         before=_shown(before.get(quarter), money),
+                         after=_shown(after.get(quarter), money))
+
+
+def _shown(value: Any, show: Any) -> str:
+    return "—" if value is None else str(show(value))
+
+
+def diff_revisions(
+    base: str,
+    head: str | None,
+    accounts: Path,
+    rules: Path,
+    as_of: date,
+    base_as_of: date | None = None,
+    own_rules: bool = False,
+    thresholds: Path | None = None,
+) -> Diff:
+    """Review `accounts` at two git revisions (head None: the working tree) and compare.
+    With own_rules, `rules` is the rules folder of the repository under review (see
+    own_rules_folder) and each side uses it as it was at its revision; a side without it is
+    reviewed with the bundled rules, and the Diff's notes say so."""
+    notes: list[str] = []
+    base_result = _review_at(base, accounts, rules, base_as_of or as_of, own_rules,
+                             thresholds, notes)
+    if head is None:
+        if own_rules and not rules.is_dir():
+            notes.append(_no_rules_note("the working tree", rules))
+            rules = bundled_rules_folder()
+        head_result = review(accounts, rules, as_of, thresholds)
+    else:
+        head_result = _review_at(head, accounts, rules, as_of, own_rules, thresholds, notes)
+    diff = compare(base_result, head_result, base, head or "working tree")
+    return replace(diff, notes=tuple(notes))
+
+
+def own_rules_folder(accounts: Path, rules: Path | None) -> Path:
+    """The rules of the repository under review, the git repository holding `accounts`:
+    `rules` if given (it must lie inside that repository), else the repository's `rules/`."""
+    accounts = accounts.resolve()
+    root = repository_root(accounts if accounts.is_dir() else accounts.parent)
+    folder = (rules or root / "rules").resolve()
+    if not folder.is_relative_to(root):
+        raise KamError(f"--own-rules reads the rules of the repository under review ({root}); "
+                       f"--rules {rules} lies outside it")
+    return folder
+
+
+def _no_rules_note(side: str, folder: Path) -> str:
+    name = folder.relative_to(repository_root(folder.parent)).as_posix()
+    return f"the repository has no {name}/ in {side}: that side is reviewed with the " \
+           "bundled rules"
+
+
+def review_revision(
+    revision: str,
+    accounts: Path,
+    rules: Path,
+    as_of: date,
+    own_rules: bool = False,
+    thresholds: Path | None = None,
+    redact: bool = False,
+) -> Result:
+    """Review the accounts folder as it was at a git revision (and with its rules then)."""
+    return _review_at(revision, accounts, rules, as_of, own_rules, thresholds, [], redact)
+
+
+def _review_at(revision: str, accounts: Path, rules: Path, as_of: date, own_rules: bool,
+               thresholds: Path | None, notes: list[str], redact: bool = False) -> Result:
+    with tempfile.TemporaryDirectory(prefix="kam-diff-") as folder:
+        temporary = Path(folder)
+        exported = export_folder(revision, accounts, temporary / "accounts")
+        if own_rules:
+            rules_then = export_folder(revision, rules, temporary / "rules")
+            if any(path.is_file() for path in rules_then.rglob("*")):
+                rules = rules_then
+            else:
+                notes.append(_no_rules_note(f"revision {revision}", rules))
+                rules = bundled_rules_folder()
+        return _relabel(review(exported, rules, as_of, thresholds, redact=redact), temporary,
+                        revision)
+
+
+def _relabel(result: Result, temporary: Path, revision: str) -> Result:
+    """Name files read from git as `REVISION:path`, not by their temporary location."""
+    prefix = str(temporary.resolve())
+    errors = []
+    for error in result.errors:
+        if error.file.startswith(prefix):
+            parts = Path(error.file).relative_to(prefix).parts[1:]
+            error = replace(error, file=f"{revision}:{'/'.join(parts)}")
+        errors.append(error)
+    return replace(result, errors=tuple(errors))

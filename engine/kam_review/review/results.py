@@ -1,0 +1,114 @@
+"""The result model: what an evaluation found, for every output writer and page to read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from kam_review.errors import InputError
+from kam_review.rulebook.loading import SEVERITIES, Rule, Rulebook
+from kam_review.source.model import Account, Waiver
+
+UNCLASSIFIED = "unclassified"
+KIND_ORDER = ("class", "focus", "risk", "stage", "plan", "advice")
+
+
+@dataclass(frozen=True)
+class Finding:
+    account: str
+    rule: str
+    kind: str
+    severity: str
+    subject: str
+    message: str
+    action: str
+    waiver: Waiver | None = None
+    line: int = 1  # where the finding's subject stands in the account file
+
+    @property
+    def waived(self) -> bool:
+        return self.waiver is not None
+
+    @property
+    def waiver_note(self) -> str:
+        """How every output says the finding is waived ("" when it is not)."""
+        if self.waiver is None:
+            return ""
+        return f"waived until {self.waiver.until} by {self.waiver.by}: {self.waiver.reason}"
+
+    def sort_key(self) -> tuple[int, int, str, str]:
+        return (SEVERITIES.index(self.severity), KIND_ORDER.index(self.kind), self.rule,
+                self.subject)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "kind": self.kind,
+            "severity": self.severity,
+            "subject": self.subject,
+            "message": self.message,
+            "action": self.action,
+            "waived": self.waived,
+        }
+
+
+@dataclass(frozen=True)
+class Check:
+    """One comparison of a rule's condition, as it turned out for one account."""
+
+    text: str
+    held: bool
+    values: tuple[tuple[str, Any], ...]  # the facts and thresholds it compared
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a class or focus rule did or did not apply to an account."""
+
+    rule: str
+    fired: bool
+    checks: tuple[Check, ...]
+
+
+@dataclass(frozen=True)
+class AccountResult:
+    account: Account
+    klass: str
+    focus: str | None
+    findings: tuple[Finding, ...]
+    facts: tuple[dict[str, Any], ...]  # the account's own fact first
+    # For each class and focus rule: the fact it tested and the comparisons that held there.
+    # Turned into Explanations only when a page or `kam explain` asks (evaluate.explanations).
+    tested: tuple[tuple[Rule, dict[str, Any], frozenset[str]], ...] = field(
+        default=(), compare=False, repr=False)
+
+    @property
+    def open_findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.waived)
+
+    @property
+    def waived_high(self) -> tuple[Finding, ...]:
+        """High findings a waiver silences: every summary shows them, so that no waiver can
+        hide a threat to the account from the review."""
+        return tuple(f for f in self.findings if f.waived and f.severity == "high")
+
+    @property
+    def worst(self) -> Finding | None:
+        ranked = [f for f in self.open_findings if f.kind not in ("class", "focus")]
+        return min(ranked, key=Finding.sort_key, default=None)
+
+
+@dataclass(frozen=True)
+class Result:
+    as_of: date
+    accounts: tuple[AccountResult, ...]
+    errors: tuple[InputError, ...]
+    rulebook: Rulebook
+
+    @property
+    def waived_high(self) -> list[tuple[AccountResult, Finding]]:
+        return [(item, finding) for item in self.accounts for finding in item.waived_high]
+
+    def account(self, account_id: str) -> AccountResult:
+        return next(a for a in self.accounts if a.account.id == account_id)

@@ -1,0 +1,254 @@
+"""The engine adapter: the one module that talks to durable-rules.
+
+It compiles conditions into durable-rules rulesets and tells, for each fact, which rules
+match it. The shape avoids the engine's known traps:
+- facts, not events: an event is consumed by the first rule it matches;
+- every fact gets a collision-free id (its position in the chunk), and the session state is
+  deleted after every chunk, so nothing counts as "already seen" in the next one;
+- a catch-all rule matches every fact, because a batch with an unmatched fact raises;
+- `cap` hands each action all of a chunk's matches at once (the largest speed lever);
+- matches are collected into sets, because an `$or` fires once per true branch;
+- actions only record; nothing they do can raise into the engine, which would swallow it;
+- one Host per process, never shared between threads, and without the background threads
+  that would otherwise dispatch the ruleset while a batch is being asserted;
+- no number reaches the engine as it is (see NumberCodes): it rejects floats that JSON writes
+  in exponent form (1e-05, 1e+16) and mishandles integers beyond 64 bits, while facts hold
+  exact figures of any size.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import durable.engine
+
+from kam_review.rulebook.conditions import (
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    Const,
+    FieldRef,
+    fields_used,
+    walk,
+)
+
+# Facts per engine session; measured in bench/ (larger chunks grow the engine's state).
+CHUNK_SIZE = 500
+_TYPE_FIELD = "t"
+_ID_FIELD = "id"
+_CATCH_ALL = "seen"
+_ORDERING = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
+
+_host: durable.engine.Host | None = None
+_host_thread: int | None = None
+_names = itertools.count(1)
+
+
+class EngineError(RuntimeError):
+    """Raised when durable-rules refuses a ruleset or a batch of facts; a programming error in
+    kam-review, never a problem of the user's files (those are rejected before)."""
+
+
+@dataclass(frozen=True)
+class EngineRule:
+    """What the engine needs of a rule: a name, the fact type it tests, its condition."""
+
+    name: str
+    fact_type: str
+    condition: Condition
+
+
+class _SynchronousHost(durable.engine.Host):  # type: ignore[misc]
+    """A host without its background dispatch threads.
+
+    durable-rules' Host starts two timer threads that dispatch every ruleset every 0.2 s. They
+    serve timers and asynchronous actions, which kam-review does not use, and they race with
+    a batch being asserted on the main thread: on a slow run the engine then fails with
+    "Could not complete and start action" (error 307). Facts asserted without a callback run
+    their actions before `assert_facts` returns, so no thread is needed."""
+
+    def _run(self) -> None:
+        pass
+
+
+def _the_host() -> durable.engine.Host:
+    # A ruleset used from two threads can crash the process: one host per process, used
+    # from the thread that made it.
+    global _host, _host_thread
+    if _host is None:
+        _host = _SynchronousHost()
+        _host_thread = threading.get_ident()
+    elif _host_thread != threading.get_ident():
+        raise EngineError("the rule engine is used from one thread only")
+    return _host
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) in (int, float)  # not bool
+
+
+# Codes of the values between two neighbouring constants are numbered from just above the
+# lower constant's code; a chunk holds far fewer than this many distinct values.
+_STRIDE = 2**32
+
+
+class NumberCodes:
+    """The numbers of a ruleset and of a chunk of facts, passed to the engine as codes.
+
+    A code is a small non-negative integer that keeps the number's place among the ruleset's
+    constants and the chunk's other numbers: the k-th constant in order is (k + 1) * STRIDE,
+    and the values between two neighbouring constants (or below the first, or above the
+    last) get the codes just above the lower one's, in order. Equal numbers get equal codes.
+    So every comparison the compiled rules make, with a constant or threshold or with another
+    field of the same fact, comes out on the codes as on the exact values (Python's
+    comparison of ints and floats), whatever their size: 2.4e9, 1e300, 0.00003 or 10**30."""
+
+    def __init__(self, constants: Iterable[Any]) -> None:
+        self._constants = sorted({_placeable(v) for v in constants if _is_number(v)})
+        self._place = {value: i for i, value in enumerate(self._constants)}
+
+    def constant(self, value: Any) -> Any:
+        """A rule's constant as compiled: a number's code; text and booleans as they are."""
+        return (self._place[value] + 1) * _STRIDE if _is_number(value) else value
+
+    def of_values(self, values: Iterable[Any]) -> dict[Any, int]:
+        """The code of each number among values."""
+        codes: dict[Any, int] = {}
+        gap, rank = -1, 0
+        for value in sorted({_placeable(v) for v in values}):
+            if value in self._place:
+                codes[value] = self.constant(value)
+                continue
+            below = bisect.bisect_left(self._constants, value)  # constants below the value
+            rank = rank + 1 if below == gap else 1
+            gap = below
+            codes[value] = below * _STRIDE + rank
+        return codes
+
+
+def _placeable(value: Any) -> Any:
+    if value != value:  # NaN has no place in an order; facts never hold one
+        raise EngineError("a fact or constant is NaN, which no comparison can place")
+    return value
+
+
+def constants_of(rules: Iterable[EngineRule]) -> list[Any]:
+    """Every constant and threshold value the rules compare a field with."""
+    found: list[Any] = []
+    for rule in rules:
+        for compare in walk(rule.condition):
+            if not isinstance(compare.operand, FieldRef):
+                value = compare.operand.value
+                found.extend(value if isinstance(value, tuple) else (value,))
+    return found
+
+
+def compile_condition(condition: Condition, codes: NumberCodes) -> dict[str, Any]:
+    """A condition as a durable-rules expression, its numbers as codes."""
+    if isinstance(condition, AllOf):
+        return {"$and": [compile_condition(item, codes) for item in condition.items]}
+    if isinstance(condition, AnyOf):
+        return {"$or": [compile_condition(item, codes) for item in condition.items]}
+    return _compile_compare(condition, codes)
+
+
+def _compile_compare(compare: Compare, codes: NumberCodes) -> dict[str, Any]:
+    operand = compare.operand
+    if compare.op == "in":
+        assert isinstance(operand, Const) and isinstance(operand.value, tuple)
+        return {"$or": [{compare.field: codes.constant(value)} for value in operand.value]}
+    right = {"$m": operand.name} if isinstance(operand, FieldRef) else codes.constant(
+        operand.value)
+    test = {compare.field: right} if compare.op == "==" else {
+        _ORDERING[compare.op]: {compare.field: right}}
+    # A comparison with an absent field is false; say so for both sides, so that the meaning
+    # does not depend on how the engine treats a missing field.
+    exists = [{"$ex": {name: 1}} for name in sorted(fields_used(compare))]
+    return {"$and": [*exists, test]}
+
+
+class RuleMatcher:
+    """A compiled set of rules. `matches(facts)` tells which rules match each fact."""
+
+    def __init__(self, rules: Sequence[EngineRule], type_field: str) -> None:
+        self._rules = list(rules)
+        self._type_field = type_field
+        self._name = f"kam_review_{next(_names)}"
+        # The fields each fact type must carry into the engine: only those the rules test.
+        self._fields: dict[str, set[str]] = {}
+        for rule in self._rules:
+            self._fields.setdefault(rule.fact_type, set()).update(fields_used(rule.condition))
+        self._collected: list[tuple[int, str]] | None = None
+        self._codes = NumberCodes(constants_of(self._rules))
+        definition: dict[str, Any] = {}
+        for position, rule in enumerate(self._rules):
+            test = {"$and": [{_TYPE_FIELD: rule.fact_type},
+                             compile_condition(rule.condition, self._codes)]}
+            definition[f"r{position}"] = {
+                "all": [{"m": test}], "run": self._recorder(rule.name), "cap": CHUNK_SIZE}
+        definition[_CATCH_ALL] = {
+            "all": [{"m": {"$ex": {_TYPE_FIELD: 1}}}], "run": _ignore, "cap": CHUNK_SIZE}
+        try:
+            _the_host().register_rulesets({self._name: definition})
+        except Exception as error:  # the engine raises bare Exceptions with a code
+            raise EngineError(f"durable-rules refused the rules: {error}") from error
+
+    def __repr__(self) -> str:
+        return f"RuleMatcher({self._name!r}, {len(self._rules)} rules)"
+
+    def _recorder(self, rule_name: str) -> Callable[[Any], None]:
+        def record(c: Any) -> None:
+            collected = self._collected
+            if collected is None:  # a late call for a chunk that already failed
+                return
+            for match in c.m:
+                collected.append((int(match[_ID_FIELD]), rule_name))
+        return record
+
+    def _slim(self, fact: Mapping[str, Any], position: int) -> dict[str, Any]:
+        fact_type = fact[self._type_field]
+        slim = {name: fact[name] for name in self._fields.get(fact_type, ()) if name in fact}
+        slim[_TYPE_FIELD] = fact_type
+        slim[_ID_FIELD] = str(position)
+        return slim
+
+    def _chunk(self, facts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """The facts as the engine gets them: only the fields the rules test, numbers as
+        codes (one numbering for the whole chunk, so that fields compare with each other)."""
+        chunk = [self._slim(fact, i) for i, fact in enumerate(facts)]
+        codes = self._codes.of_values(
+            value for slim in chunk for value in slim.values() if _is_number(value))
+        for slim in chunk:
+            for name, value in slim.items():
+                if _is_number(value):
+                    slim[name] = codes[value]
+        return chunk
+
+    def matches(self, facts: Sequence[Mapping[str, Any]]) -> list[set[str]]:
+        """For each fact, in order, the names of the rules whose condition it meets."""
+        found: list[set[str]] = [set() for _ in facts]
+        host = _the_host()
+        for start in range(0, len(facts), CHUNK_SIZE):
+            chunk = self._chunk(facts[start:start + CHUNK_SIZE])
+            self._collected = []
+            try:
+                host.assert_facts(self._name, chunk)
+                for position, rule_name in self._collected:
+                    found[start + position].add(rule_name)
+            except Exception as error:
+                raise EngineError(f"durable-rules failed on a batch of facts: {error}") from error
+            finally:
+                self._collected = None
+                host.delete_state(self._name, None)
+        return found
+
+
+def _ignore(c: Any) -> None:
+    """The catch-all rule's action: the rule exists so that no fact goes unmatched."""
+

@@ -1,0 +1,398 @@
+"""Loading the rules: rule files, named thresholds and the funnel table, all checked at load.
+
+The folder holds `thresholds.yaml` (named, documented defaults), `funnel.yaml` (the seven
+stages and their exit criteria) and any number of rule files. A portfolio may override
+thresholds and scorecard weights with a file of its own. Every problem in every file is
+collected and reported together, with its file and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kam_review.errors import InputError, RulebookError
+from kam_review.formatting import FORMAT_SPECS, template_fields
+from kam_review.paths import display_path
+from kam_review.rulebook.conditions import (
+    TOO_LARGE,
+    Condition,
+    ConditionError,
+    parse_condition,
+    thresholds_used,
+    within_float_range,
+)
+from kam_review.rulebook.fact_fields import FACT_TYPES
+from kam_review.source.model import OPPORTUNITY_STAGES, FieldPath, format_path
+from kam_review.source.schema_errors import make_validator, schema_errors
+from kam_review.source.yamlsource import YamlDocument, read_yaml
+
+KINDS = ("class", "focus", "risk", "stage", "plan", "advice")
+SEVERITIES = ("high", "medium", "low", "info")
+THRESHOLDS_FILE = "thresholds.yaml"
+FUNNEL_FILE = "funnel.yaml"
+SCORECARD = {
+    "attractiveness": ("growth", "size", "competition", "profitability", "need", "strategic"),
+    "relationship": ("frequency", "knowledge", "relationship", "contacts", "range", "price",
+                     "reputation", "finance", "service"),
+}
+
+_TEXT = {"type": "string", "minLength": 1}
+_RULE_FILE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["kind", "rules"],
+    "properties": {
+        "kind": {"enum": list(KINDS)},
+        "rules": {"type": "array", "minItems": 1, "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["id", "title", "severity", "source", "on", "when", "message",
+                         "rationale", "action"],
+            "properties": {
+                "id": {"type": "string", "pattern": "^[a-z]+\\.[a-z0-9-]+$"},
+                "title": _TEXT,
+                "severity": {"enum": list(SEVERITIES)},
+                "source": {"type": "array", "minItems": 1, "items": {"enum": [
+                    "000", "001", "002", "003", "004"]}},
+                "on": {"enum": sorted(FACT_TYPES)},
+                "when": {},
+                "message": _TEXT,
+                "rationale": _TEXT,
+                "action": _TEXT,
+                "precedence": {"type": "integer", "minimum": 1, "maximum": 100},
+            },
+        }},
+    },
+}
+_NUMBER = {"type": "number"}
+# Each threshold is checked on its own, so that one bad threshold is one error and the
+# others still load.
+_THRESHOLD_SCHEMA: dict[str, Any] = {
+    "type": "object", "additionalProperties": False, "required": ["value", "unit", "doc"],
+    "properties": {
+        "value": _NUMBER,
+        "unit": {"enum": ["ratio", "days", "count", "score", "points", "years", "times"]},
+        "doc": _TEXT,
+    }}
+_THRESHOLDS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "thresholds": {"type": "object"},
+        "scorecard_weights": {"type": "object", "additionalProperties": False, "properties": {
+            axis: {"type": "object", "additionalProperties": False, "properties": {
+                name: {"type": "number", "minimum": 0, "maximum": 100} for name in names}}
+            for axis, names in SCORECARD.items()}},
+    },
+}
+_OVERRIDES_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "thresholds": {"type": "object"},
+        "scorecard_weights": _THRESHOLDS_SCHEMA["properties"]["scorecard_weights"],
+    },
+}
+_FUNNEL_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["source", "stages"],
+    "properties": {
+        "source": {"type": "string"},
+        "stages": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "additionalProperties": False,
+            "required": ["id", "name", "owner", "exit"],
+            "properties": {
+                "id": {"type": "string"}, "name": _TEXT, "owner": _TEXT,
+                "exit": {"type": "object", "minProperties": 1,
+                         "additionalProperties": {"type": "string"}},
+            }}},
+    },
+}
+
+
+@dataclass(frozen=True)
+class Threshold:
+    name: str
+    value: float
+    unit: str
+    doc: str
+    default: float
+    line: int
+
+
+@dataclass(frozen=True)
+class Stage:
+    id: str
+    name: str
+    owner: str
+    exit: dict[str, str]  # evidence key -> what it means
+    index: int  # 1-based position in the funnel
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str
+    title: str
+    severity: str
+    source: tuple[str, ...]
+    on: str
+    when: Condition
+    message: str
+    rationale: str
+    action: str
+    file: str
+    line: int
+    precedence: int = 0
+
+    @property
+    def label(self) -> str:
+        """What a class or focus rule assigns: class.fast-growing -> fast-growing."""
+        return self.id.split(".", 1)[1]
+
+    @property
+    def thresholds(self) -> list[str]:
+        seen = thresholds_used(self.when)
+        seen += [name[1:] for name, _ in template_fields(self.message) if name.startswith("$")]
+        return list(dict.fromkeys(seen))
+
+    def __repr__(self) -> str:
+        return f"Rule({self.id!r})"
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    rules: tuple[Rule, ...]
+    thresholds: dict[str, Threshold]
+    stages: tuple[Stage, ...]
+    weights: dict[str, dict[str, float]]
+    folder: Path
+
+    def rule(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules if r.id == rule_id)
+
+    def by_kind(self, kind: str) -> list[Rule]:
+        return [r for r in self.rules if r.kind == kind]
+
+    def threshold_values(self) -> dict[str, float]:
+        return {name: t.value for name, t in self.thresholds.items()}
+
+
+def load_rulebook(folder: Path, overrides: Path | None = None) -> Rulebook:
+    """Load and check every file of a rules folder; raises RulebookError listing all problems."""
+    errors: list[InputError] = []
+    if not folder.is_dir():
+        raise RulebookError([InputError(display_path(folder), 1, 1, "", "no such rules folder")])
+    thresholds, weights, unread = _load_thresholds(folder / THRESHOLDS_FILE, errors)
+    if overrides is not None:
+        _apply_overrides(overrides, thresholds, weights, errors, unread)
+    stages = _load_funnel(folder / FUNNEL_FILE, errors)
+    rules: list[Rule] = []
+    rule_files = sorted(p for p in folder.glob("*.yaml") if p.name not in (
+        THRESHOLDS_FILE, FUNNEL_FILE))
+    if not rule_files:
+        errors.append(InputError(display_path(folder), 1, 1, "", "no rule files (*.yaml) found"))
+    values: Mapping[str, float] = _EveryName() if unread is None else (
+        {name: t.value for name, t in thresholds.items()} | dict.fromkeys(unread, 0.0))
+    for path in rule_files:
+        rules.extend(_load_rule_file(path, values, errors))
+    _check_unique(rules, errors)
+    if errors:
+        raise RulebookError(sorted(set(errors)))
+    return Rulebook(tuple(rules), thresholds, stages, weights, folder)
+
+
+def _read_checked(
+    path: Path, schema: dict[str, Any], errors: list[InputError]
+) -> tuple[Any, YamlDocument, str]:
+    name = display_path(path)
+    document = read_yaml(path, shown_as=name)
+    errors.extend(document.errors)
+    if document.errors:
+        return None, document, name
+    found = schema_errors(make_validator(schema), document.value, name, document)
+    errors.extend(found)
+    return (None if found or document.errors else document.value), document, name
+
+
+def _load_thresholds(
+    path: Path, errors: list[InputError]
+) -> tuple[dict[str, Threshold], dict[str, dict[str, float]], list[str] | None]:
+    """The thresholds that are well written, the scorecard weights, and the names of the
+    thresholds that are not (None: the file could not be read at all). Rules may use an
+    unread threshold without an error of their own: its error is already reported."""
+    value, document, name = _read_checked(path, _THRESHOLDS_SCHEMA, errors)
+    thresholds: dict[str, Threshold] = {}
+    weights: dict[str, dict[str, float]] = {axis: dict.fromkeys(names, 1.0)
+                                            for axis, names in SCORECARD.items()}
+    if value is None:
+        return thresholds, weights, None
+    unread = []
+    for key, spec in value.get("thresholds", {}).items():
+        field_path: FieldPath = ("thresholds", key)
+        found = schema_errors(make_validator(_THRESHOLD_SCHEMA), spec, name, document,
+                              field_path)
+        if found:
+            errors.extend(found)
+            unread.append(key)
+            continue
+        line = document.locations.get(field_path, (1, 1))[0]
+        _check_engine_number(spec["value"], name, field_path, line, errors)
+        thresholds[key] = Threshold(key, spec["value"], spec["unit"], spec["doc"], spec["value"],
+                                    line)
+    for axis, given in value.get("scorecard_weights", {}).items():
+        weights[axis].update(given)
+    return thresholds, weights, unread
+
+
+class _EveryName(dict[str, float]):
+    """The thresholds when their file could not be read: every name counts as known, so that
+    the rules are still checked without an "unknown threshold" error at each use."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __missing__(self, key: str) -> float:
+        return 0.0
+
+
+def _apply_overrides(
+    path: Path,
+    thresholds: dict[str, Threshold],
+    weights: dict[str, dict[str, float]],
+    errors: list[InputError],
+    unread: list[str] | None,
+) -> None:
+    value, document, name = _read_checked(path, _OVERRIDES_SCHEMA, errors)
+    if value is None:
+        return
+    for key, number in value.get("thresholds", {}).items():
+        field_path: FieldPath = ("thresholds", key)
+        line, column = document.locations.get(field_path, (1, 1))
+        if unread is None or key in unread:
+            continue  # its definition has an error of its own
+        if key not in thresholds:
+            known = ", ".join(sorted(thresholds))
+            errors.append(InputError(name, line, column, format_path(field_path),
+                                     f"unknown threshold '{key}'; known: {known}"))
+            continue
+        found = schema_errors(make_validator(_NUMBER), number, name, document, field_path)
+        if found:
+            errors.extend(found)
+            continue
+        _check_engine_number(number, name, field_path, line, errors)
+        old = thresholds[key]
+        thresholds[key] = Threshold(key, number, old.unit, old.doc, old.default, old.line)
+    for axis, given in value.get("scorecard_weights", {}).items():
+        weights[axis].update(given)
+
+
+def _check_engine_number(
+    value: float, name: str, path: FieldPath, line: int, errors: list[InputError]
+) -> None:
+    # Any size the engine adapter can place is fine (1e-05 and 1e+16 included); a number
+    # beyond a float's range could not be formatted or compared with the figures.
+    if not within_float_range(value):
+        errors.append(InputError(name, line, 1, format_path(path), f"{value} is {TOO_LARGE}"))
+
+
+def _load_funnel(path: Path, errors: list[InputError]) -> tuple[Stage, ...]:
+    value, document, name = _read_checked(path, _FUNNEL_SCHEMA, errors)
+    if value is None:
+        return ()
+    stages = tuple(
+        Stage(s["id"], s["name"], s["owner"], dict(s["exit"]), i)
+        for i, s in enumerate(value["stages"], start=1)
+    )
+    expected = [s for s in OPPORTUNITY_STAGES if s != "lost"]
+    if [s.id for s in stages] != expected:
+        errors.append(InputError(name, document.locations.get(("stages",), (1, 1))[0], 1,
+                                 "stages", f"the funnel's stages must be, in order: "
+                                 f"{', '.join(expected)}"))
+    return stages
+
+
+def _load_rule_file(
+    path: Path, thresholds: Mapping[str, float], errors: list[InputError]
+) -> list[Rule]:
+    value, document, name = _read_checked(path, _RULE_FILE_SCHEMA, errors)
+    if value is None:
+        return []
+    kind = value["kind"]
+    rules = []
+    for i, raw in enumerate(value["rules"]):
+        base: FieldPath = ("rules", i)
+        rule = _build_rule(raw, kind, name, base, document, thresholds, errors)
+        if rule is not None:
+            rules.append(rule)
+    return rules
+
+
+def _build_rule(
+    raw: dict[str, Any],
+    kind: str,
+    name: str,
+    base: FieldPath,
+    document: YamlDocument,
+    thresholds: Mapping[str, float],
+    errors: list[InputError],
+) -> Rule | None:
+    def error(path: FieldPath, message: str) -> None:
+        line, column = _locate(document, (*base, *path))
+        errors.append(InputError(name, line, column, format_path((*base, *path)), message))
+
+    count = len(errors)
+    if not raw["id"].startswith(kind + "."):
+        error(("id",), f"a rule in a file of kind '{kind}' has an id starting '{kind}.'")
+    if kind == "class" and "precedence" not in raw:
+        error(("id",), "a class rule needs a precedence (1 is checked first)")
+    fields = FACT_TYPES[raw["on"]]
+    try:
+        when = parse_condition(raw["when"], fields, thresholds)
+    except ConditionError as problem:
+        error(("when", *problem.path), str(problem))
+        return None
+    try:
+        referenced = template_fields(raw["message"])
+    except ValueError as problem:
+        error(("message",), f"malformed message template: {problem}")
+        return None
+    for field_name, spec in referenced:
+        if field_name.startswith("$"):
+            if field_name[1:] not in thresholds:
+                error(("message",), f"unknown threshold '{field_name[1:]}' in the message")
+        elif field_name not in fields:
+            error(("message",), f"unknown fact '{field_name}' in the message; facts of "
+                  f"'{raw['on']}': {', '.join(sorted(fields))}")
+        if spec not in FORMAT_SPECS:
+            error(("message",), f"unknown format ':{spec}' (known: "
+                  f"{', '.join(s for s in FORMAT_SPECS if s)})")
+    if len(errors) > count:
+        return None
+    return Rule(
+        id=raw["id"], kind=kind, title=raw["title"], severity=raw["severity"],
+        source=tuple(raw["source"]), on=raw["on"], when=when, message=raw["message"].strip(),
+        rationale=" ".join(raw["rationale"].split()), action=" ".join(raw["action"].split()),
+        file=name, line=_locate(document, base)[0], precedence=raw.get("precedence", 0),
+    )
+
+
+def _locate(document: YamlDocument, path: FieldPath) -> tuple[int, int]:
+    while path and path not in document.locations:
+        path = path[:-1]
+    return document.locations.get(path, (1, 1))
+
+
+def _check_unique(rules: list[Rule], errors: list[InputError]) -> None:
+    seen: dict[str, Rule] = {}
+    for rule in rules:
+        if rule.id in seen:
+            first = seen[rule.id]
+            errors.append(InputError(rule.file, rule.line, 1, "id", f"duplicate rule id "
+                                     f"'{rule.id}' (first in {first.file}:{first.line})"))
+        else:
+            seen[rule.id] = rule

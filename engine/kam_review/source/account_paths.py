@@ -1,0 +1,144 @@
+"""Which entries of the accounts folder are account files, and an error for each one that is not
+read but looks as if it were meant to be.
+
+The full run (every entry of the folder) and `kam check FILE...` (the pre-commit hook, which
+names files) decide with the same function, so both read the same files:
+
+- a file whose name ends in exactly `.yaml`, directly in the folder, is read;
+- a symbolic link is followed only when it leads to a place inside the folder; one leading
+  out of it is an error naming the link, whatever its name, and is never opened;
+- a folder inside the accounts folder is an error (its files are not read);
+- a name that looks like an account file but is not read gets an error: another case or
+  suffix (`x.YAML`, `x.yml`), trailing spaces or dots (`x.yaml `), a hidden name (`.x.yaml`),
+  something other than a regular file (a pipe, a device, a link to nothing);
+- other hidden entries (`.gitkeep`, editor files) and other names (`README.md`) are left alone,
+  unless named on the command line: a named file that is not read is always an error.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+from kam_review.errors import InputError
+from kam_review.paths import escaping_link, is_within, real, shown
+
+ACCOUNT_SUFFIX = ".yaml"
+_LOOK_ALIKE_SUFFIXES = (".yaml", ".yml")
+
+
+def find_account_files(folder: Path, only: Sequence[Path] = ()
+                       ) -> tuple[list[Path], list[InputError]]:
+    """The account files to read, in order, and what keeps the other entries from being read:
+    the files in `only` (named on the command line), else every entry of `folder`."""
+    problem = _folder_problem(folder)
+    if problem is not None:
+        errors = [InputError(shown(folder), 1, 1, "", problem)]
+        return [], errors + [_error(p, f"not read: the accounts folder {shown(folder)} cannot "
+                                       "be read (see its error)") for p in _unique(only)]
+    if only:
+        verdicts = [_named_file(p, folder) for p in _unique(only)]
+    else:
+        verdicts = [_entry(folder / name, False) for name in sorted(os.listdir(folder))]
+    paths = sorted(path for path, error in verdicts if path is not None)
+    return paths, [error for _, error in verdicts if error is not None]
+
+
+Verdict = tuple[Path | None, InputError | None]
+
+
+def _folder_problem(folder: Path) -> str | None:
+    target = escaping_link(folder)
+    if target is not None:
+        return (f"the accounts folder is a symbolic link to {target}, outside the folder that "
+                "holds it: nothing in it is read")
+    if not folder.is_dir():
+        return "no such folder of account files"
+    return None
+
+
+def _unique(only: Sequence[Path]) -> list[Path]:
+    seen: dict[tuple[Path, str], Path] = {}
+    for path in sorted(only):
+        seen.setdefault((real(path.parent), path.name), path)
+    return list(seen.values())
+
+
+def _named_file(path: Path, folder: Path) -> Verdict:
+    """A file named on the command line: it must sit directly in the accounts folder."""
+    where = real(path.parent)
+    if where != real(folder):
+        if is_within(where, folder):
+            why = (f"it is in a folder inside {shown(folder)}, and account files sit directly "
+                   f"in {shown(folder)}: it is not read")
+        else:
+            why = (f"it is not in the accounts folder {shown(folder)}: it is not read (name "
+                   "its folder with --accounts)")
+        return None, _error(path, why)
+    return _entry(path, True)
+
+
+def _entry(path: Path, named: bool) -> Verdict:
+    """Whether one entry of the accounts folder is read; `named` if the user named it."""
+    name = path.name
+    proper = _proper_name(name)
+    if name.startswith("."):
+        if proper is not None:
+            return None, _error(path, f"hidden files are not read: rename it to {proper}")
+        return None, _error(path, _NOT_AN_ACCOUNT) if named else None
+    target = escaping_link(path)
+    if target is not None:
+        return None, _error(path, f"it is a symbolic link to {target}, outside the accounts "
+                                  "folder: it is not read")
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        if proper is None and not named:
+            return None, None
+        why = ("it is a symbolic link to nothing" if isinstance(error, FileNotFoundError)
+               and path.is_symlink() else f"it cannot be read: {error.strerror}")
+        return None, _error(path, why)
+    if stat.S_ISDIR(mode):
+        return None, _error(path, "it is a folder: account files sit directly in the accounts "
+                                  "folder, so nothing in it is read")
+    if proper is None:
+        return None, _error(path, _NOT_AN_ACCOUNT) if named else None
+    if not stat.S_ISREG(mode):
+        return None, _error(path, "it is not a regular file (a pipe, socket or device): it "
+                                  "is not read")
+    if name == proper:
+        return path, None
+    if _trimmed(name) != name:
+        return None, _error(path, f"the name {name!r} ends in spaces, dots or invisible "
+                                  f"characters: rename it to {proper}")
+    return None, _error(path, f"account files end in {ACCOUNT_SUFFIX}: rename it to {proper}")
+
+
+_NOT_AN_ACCOUNT = f"it is not an account file: account files end in {ACCOUNT_SUFFIX}"
+
+
+def _proper_name(name: str) -> str | None:
+    """The name an account file that `name` looks like would have (`X.YML ` -> `X.yaml`),
+    or None if it does not look like one."""
+    trimmed = _trimmed(name).lstrip(".")
+    for suffix in _LOOK_ALIKE_SUFFIXES:
+        if trimmed[-len(suffix):].lower() == suffix and len(trimmed) > len(suffix):
+            return trimmed[:-len(suffix)] + ACCOUNT_SUFFIX
+    return None
+
+
+def _trimmed(name: str) -> str:
+    """The name without what a person does not see at its end: spaces, dots, invisible
+    format characters."""
+    end = len(name)
+    while end and (name[end - 1].isspace() or name[end - 1] == "."
+                   or unicodedata.category(name[end - 1]) == "Cf"):
+        end -= 1
+    return name[:end]
+
+
+def _error(path: Path, message: str) -> InputError:
+    return InputError(shown(path), 1, 1, "", message)

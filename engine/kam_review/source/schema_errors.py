@@ -1,0 +1,175 @@
+"""Turning JSON Schema validation errors into messages a person can act on.
+
+Where YAML read a value as something other than what was written (`name: No` is the boolean
+false, `id: 0123` the octal number 83, `revenue: 1e6` text), the message says how YAML read
+it and what to write instead."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from kam_review.errors import InputError
+from kam_review.source.model import FieldPath, clip, format_path
+from kam_review.source.yamlsource import YamlDocument, yaml11_advice, yaml_reading
+
+_TYPE_WORDS = {
+    "number": "a number",
+    "integer": "a whole number",
+    "string": "text",
+    "object": "a mapping of fields",
+    "array": "a list",
+    "boolean": "true or false",
+    "null": "nothing",
+}
+
+_PATTERN_WORDS = {
+    "^[a-z0-9]+(-[a-z0-9]+)*$": "a slug (lowercase letters, digits and single dashes)",
+    "^(19|20|21)[0-9]{2}-Q[1-4]$": "a quarter like 2026-Q3",
+    "^[A-Z]{3}$": "a three-letter currency code like CNY",
+    "^[a-z]+\\.[a-z0-9-]+$": "a rule id like risk.single-threaded",
+}
+
+
+def make_validator(schema: Mapping[str, Any]) -> Draft202012Validator:
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+# A number written so that YAML reads it as text: 1e6 (YAML 1.1 wants 1.0e+6), "250000".
+_NUMBER_TEXT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+_PLAIN_DECIMAL = re.compile(r"-?(0|[1-9]\d*)(\.\d+)?")
+
+
+def schema_errors(
+    validator: Draft202012Validator,
+    value: Any,
+    file: str,
+    document: YamlDocument,
+    prefix: FieldPath = (),
+) -> list[InputError]:
+    """Every way `value` (the part of the document at `prefix`) breaks the schema, and every
+    number in it written in a form only YAML 1.1 reads, one error per value."""
+    found: list[InputError] = []
+    explained: set[FieldPath] = set()
+    yaml11 = {path for path in document.yaml11 if path[:len(prefix)] == prefix}
+    for error in validator.iter_errors(value):
+        for relative, message in _describe(error):
+            path = (*prefix, *relative)
+            if path in yaml11 and path in explained:
+                continue  # one error for the value
+            explained.add(path)
+            if path in document.written and relative == tuple(error.absolute_path):
+                message = _as_written(path, message, error, document, path in yaml11)
+            elif error.validator == "type" and isinstance(error.instance, str):
+                message = _number_as_text(error.instance, error.validator_value) or message
+            line, column = _locate(path, document.locations)
+            found.append(InputError(file, line, column, format_path(path), message))
+    for path in sorted(yaml11 - explained, key=document.yaml11.index):
+        text = document.written[path]
+        number = document.at(path)
+        line, column = _locate(path, document.locations)
+        found.append(InputError(file, line, column, format_path(path), f"YAML 1.1 reads {text} "
+                                f"as {yaml_reading(text, number)}; {yaml11_advice(text, number)}"))
+    return sorted(set(found))
+
+
+def _as_written(path: FieldPath, message: str, error: ValidationError, document: YamlDocument,
+                yaml11: bool) -> str:
+    """The message for a value YAML read as a number, boolean or null: how it read it, and
+    to quote it where text is wanted."""
+    text, value = document.written[path], error.instance
+    if not text:
+        return f"{message.rsplit(', got ', 1)[0]}, but the value is empty"
+    reads = f"YAML{' 1.1' if yaml11 else ''} reads {text} as {yaml_reading(text, value)}"
+    wanted = error.validator_value if isinstance(error.validator_value, list) else [
+        error.validator_value]
+    if error.validator == "type" and "string" in wanted:
+        where = f"{path[-1]}: " if isinstance(path[-1], str) else "- "
+        return f"{reads}; write {where}{json.dumps(text, ensure_ascii=False)} in quotes"
+    if yaml11:
+        return f"{reads}; {yaml11_advice(text, value)}"
+    return f"{message} ({reads})" if text != _shown(value) else message
+
+
+def _number_as_text(text: str, wanted: Any) -> str | None:
+    """The message for text where a number is wanted, when the text is a number YAML did
+    not read as one: `1e6` (YAML 1.1 needs a dot and a signed exponent), `"250000"`."""
+    kinds = wanted if isinstance(wanted, list) else [wanted]
+    if not {"number", "integer"} & set(kinds) or not _NUMBER_TEXT.fullmatch(text.strip()):
+        return None
+    number = Decimal(text.strip())
+    if _PLAIN_DECIMAL.fullmatch(text):  # YAML reads these as numbers unless quoted
+        return f"{text!r} is in quotes, so YAML reads it as text; write {text} without quotes"
+    if abs(number.adjusted()) > 30:
+        return f"{text} is read as text by YAML; write the number in digits, without quotes"
+    return f"{text} is read as text by YAML; write {number:f}"
+
+
+
+def _locate(path: FieldPath, locations: Mapping[FieldPath, tuple[int, int]]) -> tuple[int, int]:
+    while path not in locations and path:
+        path = path[:-1]
+    return locations.get(path, (1, 1))
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value).lower()
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _did_you_mean(word: Any, choices: list[str]) -> str:
+    if not isinstance(word, str):
+        return ""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _describe(error: ValidationError) -> Iterator[tuple[FieldPath, str]]:
+    path: FieldPath = tuple(error.absolute_path)
+    kind, instance = error.validator, error.instance
+    schema: Any = error.schema
+    expected: Any = error.validator_value
+    if kind == "additionalProperties" and isinstance(instance, dict):
+        allowed = sorted(schema.get("properties", {}))
+        for key in sorted(set(instance) - set(allowed)):
+            hint = _did_you_mean(key, allowed)
+            yield (*path, key), (f"unknown field '{clip(key)}'{hint}; allowed: "
+                                 f"{', '.join(allowed)}")
+    elif kind == "required":
+        for name in expected:
+            if isinstance(instance, dict) and name not in instance:
+                yield path, f"missing required field '{name}'"
+    elif kind == "type":
+        wanted = " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in (
+            expected if isinstance(expected, list) else [expected]))
+        yield path, f"expected {wanted}, got {_shown(instance)}"
+    elif kind == "enum":
+        choices = [c for c in expected if isinstance(c, str)]
+        hint = _did_you_mean(instance, choices)
+        yield path, f"expected one of {', '.join(choices)}, got {_shown(instance)}{hint}"
+    elif kind == "pattern":
+        words = _PATTERN_WORDS.get(str(expected), f"text matching {expected}")
+        yield path, f"expected {words}, got {_shown(instance)}"
+    elif kind == "format":
+        yield path, f"expected a real date written YYYY-MM-DD, got {_shown(instance)}"
+    elif kind in ("minimum", "exclusiveMinimum"):
+        yield path, f"must be at least {error.validator_value}, got {_shown(instance)}"
+    elif kind in ("maximum", "exclusiveMaximum"):
+        yield path, f"must be at most {error.validator_value}, got {_shown(instance)}"
+    elif kind == "minLength":
+        yield path, "must not be empty"
+    elif kind == "maxLength":
+        yield path, f"is longer than {error.validator_value} characters"
+    elif kind == "maxItems":
+        yield path, f"has more than {error.validator_value} items"
+    elif kind == "uniqueItems":
+        yield path, f"lists the same item twice: {_shown(instance)}"
+    else:
+        yield path, error.message

@@ -1,0 +1,65 @@
+"""Block scalars in the fields that hold one line of text: ids, names, titles, dates, choices.
+
+A YAML block scalar (`name: |`) keeps its final newline unless written `|-`, so "Acme\\n" can
+reach a field meant for one line, and the schema's patterns let it through (Python's `$`
+matches before a final newline). Which fields hold one line is read from the schema: text
+with a pattern, a format or a fixed set of values, or limited to 200 characters. (A line
+break written as an escape, "a\\nb", is for names.py and the outputs' escaping to judge.)"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from kam_review.errors import InputError
+from kam_review.source.model import FieldPath, clip, format_path
+from kam_review.source.yamlsource import YamlDocument
+
+# Longer text (summaries, reasons, goals) may run over several lines.
+ONE_LINE_MAX = 200
+
+# A field's place in the schema; None stands for every item of a list.
+FieldPattern = tuple[str | None, ...]
+
+
+def one_line_fields(schema: Mapping[str, Any]) -> set[FieldPattern]:
+    """Every field of the schema that holds one line of text."""
+    found: set[FieldPattern] = set()
+
+    def walk(node: Mapping[str, Any], where: FieldPattern) -> None:
+        kind = node.get("type")
+        choices = node.get("enum")
+        if kind == "string" or (choices and all(isinstance(c, str) for c in choices)):
+            if ("pattern" in node or "format" in node or choices
+                    or node.get("maxLength", ONE_LINE_MAX + 1) <= ONE_LINE_MAX):
+                found.add(where)
+        elif kind == "object":
+            for key, child in node.get("properties", {}).items():
+                walk(child, (*where, key))
+        elif kind == "array" and isinstance(node.get("items"), Mapping):
+            walk(node["items"], (*where, None))
+
+    walk(schema, ())
+    return found
+
+
+def line_break_errors(document: YamlDocument, fields: Collection[FieldPattern],
+                      file: str) -> list[InputError]:
+    """An error for each one-line field written as a block scalar with a line break."""
+    errors = []
+    for path in document.blocks:
+        if tuple(None if isinstance(part, int) else part for part in path) in fields:
+            line, column = document.locations.get(path, (1, 1))
+            errors.append(InputError(file, line, column, format_path(path),
+                                     _message(path, document.at(path))))
+    return errors
+
+
+def _message(path: FieldPath, text: str) -> str:
+    name = path[-1] if isinstance(path[-1], str) else "this item"
+    shown = clip(repr(text))
+    if text.endswith("\n") and "\n" not in text[:-1] and "\r" not in text:
+        return (f"{shown} ends with a line break, which a block scalar (|) keeps: write "
+                f"{name} on one line, or use |- to drop the final newline")
+    return f"holds one line of text, but {shown} has line breaks: write {name} on one line"
+

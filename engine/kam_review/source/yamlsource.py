@@ -1,0 +1,312 @@
+"""Reading a YAML file strictly, remembering where every value stands.
+
+PyYAML's loaders keep the last of two duplicate keys, expand aliases without limit and
+forget line numbers. Account and rule files are written by hand, so this reader composes
+the node tree with the safe loader and builds plain values itself: duplicate keys, aliases,
+non-standard tags, non-finite numbers and nesting deeper than any account needs become errors
+with their line and column. It also remembers what was written wherever YAML read something
+other than text (`No` as false, `0250000` as the octal 86016), so that messages can say so.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from kam_review.errors import InputError
+from kam_review.paths import display_path
+from kam_review.source.model import FieldPath, clip, format_path
+
+# Account files are small (a large account is well under 100 KiB); anything larger is refused
+# before parsing, so a huge or hostile file cannot use up time or memory.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+_STANDARD = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {f"{_STANDARD}{name}" for name in ("str", "int", "float", "bool", "null")}
+_TIMESTAMP_TAG = f"{_STANDARD}timestamp"
+
+
+# Used only for its scalar converters, which keep no state between calls.
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+# LibYAML's composer when PyYAML has it (it does in the wheels on PyPI): it is five times
+# faster than the pure-Python one. Both build the same node tree.
+_COMPOSER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_ALIAS_MESSAGE = ("anchors and aliases (*name) are not supported: this value is used again "
+                  "through an alias; write it out")
+
+# Lists and mappings inside one another: an account needs fewer than 10 levels, a rule's
+# condition a few more. Deeper input is refused where it passes the limit, so that neither
+# this walk nor the schema check recurses without bound (500 brackets fit in 1 KB).
+MAX_DEPTH = 32
+_TOO_DEEP = (f"nested deeper than {MAX_DEPTH} levels (lists and mappings inside one another); "
+             "an account file needs fewer than 10, a rule file a few more")
+_TYPED_TAGS = {f"{_STANDARD}{name}" for name in ("int", "float", "bool", "null")}
+_NULLS = ("", "~", "null", "Null", "NULL")
+# Number forms that YAML 1.2 and JSON read otherwise or not at all: a leading 0 (octal), 0b,
+# 0x, a colon (base 60), an underscore.
+_YAML11_FORMS = {f"{_STANDARD}int": re.compile("[_:]|^[-+]?0."),
+                 f"{_STANDARD}float": re.compile("[_:]")}
+# Line breaks as YAML counts lines.
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+
+@dataclass
+class YamlDocument:
+    """A file's plain value, where each value stands, and the problems found on the way.
+    `written` holds the text as written of every value YAML read as a number, a boolean or
+    null; `yaml11` the values written in a number form only YAML 1.1 reads (0250000, 1:30,
+    0x1F, 1_000), which the schema check refuses; `blocks` the text written as a block
+    scalar (| or >) that holds a line break, as it does unless written |- or >-."""
+
+    value: Any
+    locations: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+    errors: list[InputError] = field(default_factory=list)
+    written: dict[FieldPath, str] = field(default_factory=dict)
+    yaml11: list[FieldPath] = field(default_factory=list)
+    blocks: list[FieldPath] = field(default_factory=list)
+
+    def at(self, path: FieldPath) -> Any:
+        """The value at a path the walk recorded."""
+        value = self.value
+        for part in path:
+            value = value[part]
+        return value
+
+
+def read_yaml(path: Path, *, shown_as: str | None = None,
+              content: bytes | None = None) -> YamlDocument:
+    """Read one YAML file (or its bytes, already read). On any error the value is None or
+    partial; errors say why."""
+    name = shown_as or display_path(path)
+    try:
+        size = len(content) if content is not None else path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return _failed(name, 1, 1, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+        raw = content if content is not None else path.read_bytes()
+    except OSError as error:
+        return _failed(name, 1, 1, f"cannot read the file: {error.strerror or error}")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        return _failed(name, line, column, "the file is not UTF-8 text")
+    return parse_yaml(text, name)
+
+
+def parse_yaml(text: str, name: str) -> YamlDocument:
+    if not text.strip():
+        return _failed(name, 1, 1, "the file is empty")
+    try:
+        root = yaml.compose(text, Loader=_COMPOSER)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = error.problem or "malformed YAML"
+        if error.context:
+            problem = f"{error.context}: {problem}"
+        if "maximum nesting depth" in problem:  # LibYAML stops at 1,000 levels
+            return _failed(name, *_within(text, line, column), _TOO_DEEP)
+        return _failed(name, *_within(text, line, column), f"malformed YAML: {problem}")
+    except yaml.reader.ReaderError as error:
+        line, column = _reader_position(text, error.position)
+        return _failed(name, line, column, f"malformed YAML: {error.reason} "
+                       f"(character U+{_code(error.character):04X})")
+    except yaml.YAMLError as error:
+        return _failed(name, 1, 1, f"malformed YAML: {error}")
+    except RecursionError:  # only PyYAML's pure-Python composer recurses
+        return _failed(name, 1, 1, _TOO_DEEP)
+    if root is None:
+        return _failed(name, 1, 1, "the file holds no YAML document")
+    document = YamlDocument(value=None)
+    try:
+        document.value = _build(root, (), document, name, set())
+    except _AliasFound:
+        document.value = None
+    _keep_inside(document, text)
+    return document
+
+
+def _keep_inside(document: YamlDocument, text: str) -> None:
+    """Node marks of an empty value at the end of the input (`---` alone) stand on a line
+    after the last one: every location is kept inside the file."""
+    last = text.count("\n") + 1
+    if all(line <= last for line, _ in document.locations.values()) and all(
+            error.line <= last for error in document.errors):
+        return  # the usual case: nothing to move; the exact check below splits the text
+    document.locations = {path: _within(text, *where)
+                          for path, where in document.locations.items()}
+    document.errors = [replace(error, line=moved[0], column=moved[1])
+                       for error in document.errors
+                       for moved in [_within(text, error.line, error.column)]]
+
+
+def _within(text: str, line: int, column: int) -> tuple[int, int]:
+    """A position inside the text: the parser puts an error at the end of the input on a
+    line after the last one."""
+    lines = _LINE_BREAK.split(text)
+    if line <= len(lines):
+        return line, column
+    return len(lines), len(lines[-1]) + 1
+
+
+def _reader_position(text: str, position: int) -> tuple[int, int]:
+    # LibYAML counts the position in UTF-8 bytes, PyYAML's own reader in characters.
+    if _COMPOSER is not yaml.SafeLoader:
+        position = len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
+    before = _LINE_BREAK.split(text[:position])
+    return len(before), len(before[-1]) + 1
+
+
+def _code(character: Any) -> int:
+    return character if isinstance(character, int) else ord(str(character)[:1] or "?")
+
+
+class _AliasFound(Exception):
+    """Raised inside the walk at the first aliased node; the error is already recorded."""
+
+
+def _failed(name: str, line: int, column: int, message: str) -> YamlDocument:
+    return YamlDocument(value=None, errors=[InputError(name, line, column, "", message)])
+
+
+def _build(node: Node, path: FieldPath, document: YamlDocument, name: str,
+           seen: set[int]) -> Any:
+    line, column = node.start_mark.line + 1, node.start_mark.column + 1
+    document.locations[path] = (line, column)
+
+    def error(message: str) -> None:
+        document.errors.append(
+            InputError(name, line, column, format_path(path) if path else "", message)
+        )
+
+    if len(path) >= MAX_DEPTH and not isinstance(node, ScalarNode):
+        error(_TOO_DEEP)
+        return None
+
+    # An alias makes the composer hand out the same node twice. Account files have no use
+    # for aliases, and nested ones are how a small file expands into gigabytes (the "billion
+    # laughs"): the walk stops at the first node it meets again.
+    if id(node) in seen:
+        error(_ALIAS_MESSAGE)
+        raise _AliasFound
+    seen.add(id(node))
+
+    if isinstance(node, ScalarNode):
+        value = _scalar(node, error)
+        if node.tag in _TYPED_TAGS:
+            document.written[path] = node.value
+            forms = _YAML11_FORMS.get(node.tag)
+            if forms is not None and forms.search(node.value):
+                document.yaml11.append(path)
+        elif node.style in ("|", ">") and "\n" in node.value:
+            document.blocks.append(path)
+        return value
+    if isinstance(node, SequenceNode):
+        if node.tag != f"{_STANDARD}seq":
+            error(f"unsupported YAML tag {node.tag}")
+            return None
+        return [_build(item, (*path, i), document, name, seen)
+                for i, item in enumerate(node.value)]
+    if isinstance(node, MappingNode):
+        if node.tag != f"{_STANDARD}map":
+            error(f"unsupported YAML tag {node.tag}")
+            return None
+        return _mapping(node, path, document, name, seen)
+    error("unsupported YAML node")
+    return None
+
+
+def _mapping(node: MappingNode, path: FieldPath, document: YamlDocument, name: str,
+             seen: set[int]) -> Any:
+    result: dict[str, Any] = {}
+    first_seen: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        key_line, key_column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+        # Keys are taken as written: YAML 1.1 would turn a key `on:` or `no:` into a boolean.
+        if not isinstance(key_node, ScalarNode) or key_node.tag == f"{_STANDARD}merge":
+            document.errors.append(
+                InputError(name, key_line, key_column, format_path(path),
+                           "keys must be plain names")
+            )
+            continue
+        key = key_node.value
+        key_path = (*path, key)
+        if key in first_seen:
+            document.errors.append(
+                InputError(
+                    name,
+                    key_line,
+                    key_column,
+                    format_path(key_path),
+                    f"duplicate key '{clip(key)}' (first on line {first_seen[key]}); "
+                    "YAML would silently keep only the last one",
+                )
+            )
+            continue
+        first_seen[key] = key_line
+        result[key] = _build(value_node, key_path, document, name, seen)
+        # Point at the key: that is where an editor should jump for this field.
+        document.locations[key_path] = (key_line, key_column)
+    return result
+
+
+def yaml_reading(text: str, value: Any) -> str:
+    """How YAML read a plain value, in words: "the boolean false", "the octal number 86016"."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    digits = text.lstrip("+-")
+    if ":" in digits:
+        kind = "the sexagesimal (base 60) number"
+    elif digits[:2] == "0b":
+        kind = "the binary number"
+    elif digits[:2] == "0x":
+        kind = "the hexadecimal number"
+    elif isinstance(value, int) and len(digits) > 1 and digits[0] == "0" and "_" not in digits:
+        kind = "the octal number"
+    else:
+        kind = "the number"
+    return f"{kind} {value}"
+
+
+def yaml11_advice(text: str, value: Any) -> str:
+    """What to write instead of a YAML 1.1 number form."""
+    digits = text.lstrip("+-")
+    sign = "-" if text.startswith("-") else ""
+    if isinstance(value, int) and digits[:1] == "0" and digits[:2] not in ("0b", "0x") \
+            and ":" not in digits:
+        # A leading zero is almost always meant as decimal: 0250000 is 250000.
+        return f"write the decimal number {sign}{int(digits.replace('_', ''), 10)}"
+    shown = value if isinstance(value, int) else repr(value)
+    return f"write the decimal number {shown}"
+
+
+def _scalar(node: ScalarNode, error: Any) -> Any:
+    if node.tag == _TIMESTAMP_TAG:
+        # Dates stay text here; the schema checks them, so 2026-02-30 is reported, not raised.
+        return node.value
+    if node.tag not in _SCALAR_TAGS:
+        error(f"unsupported YAML tag {node.tag}")
+        return None
+    if node.tag == f"{_STANDARD}null" and node.value not in _NULLS:
+        error(f"{clip(repr(node.value))} is not null: remove the tag !!null")  # else it is lost
+        return None
+    try:
+        value = _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+    except (ValueError, LookupError, yaml.YAMLError) as exc:  # an explicit tag on odd text
+        error(f"cannot read the value {clip(repr(node.value))}: {clip(str(exc), 200)}")
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        error(f"{node.value!r} is not a finite number")
+        return None
+    return value

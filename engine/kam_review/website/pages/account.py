@@ -1,0 +1,228 @@
+"""One page per account: everything the review meeting discusses about it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kam_review.formatting import money, pct
+from kam_review.output import charts
+from kam_review.output.markdown_text import esc, safe_markdown_html, table
+from kam_review.review.evaluate import explanations
+from kam_review.review.explain import check_text, verdict
+from kam_review.review.results import KIND_ORDER, AccountResult, Result
+from kam_review.rulebook.facts import revenue_series, stage_checklist
+from kam_review.rulebook.loading import Rule
+from kam_review.source.model import BUYING_ROLES, LEVELS, Account, Contact, Opportunity
+from kam_review.website.pages.common import (
+    KIND_TITLES,
+    account_fact,
+    chart,
+    figure,
+    finding_row,
+    rule_link,
+    waived_high_note,
+)
+
+
+def account_page(item: AccountResult, result: Result) -> str:
+    account, rulebook, prefix = item.account, result.rulebook, "../"
+    lines = [f"# {esc(account.name)}", ""]
+    lines += _header_card(item, result)
+    lines += ["## Findings", ""]
+    lines += waived_high_note([(item, f) for f in item.waived_high], prefix)
+    for kind in KIND_ORDER:
+        found = [f for f in item.findings if f.kind == kind]
+        if not found:
+            continue
+        lines += [f"### {KIND_TITLES[kind]}", ""]
+        lines.append(table(["Severity", "Rule", "Subject", "Finding", "Action", "Waiver"],
+                           [finding_row(f, prefix) for f in found]))
+    lines += ["## Why this class and focus", ""]
+    for explanation in explanations(item):
+        rule = rulebook.rule(explanation.rule)
+        chosen = item.klass if rule.kind == "class" else item.focus
+        lines.append(f"- {rule_link(explanation.rule, prefix)}: "
+                     f"{verdict(explanation, chosen, rulebook)}")
+        lines += [f"    - {'✔' if c.held else '✘'} {esc(check_text(c, rule.on))}"
+                  for c in explanation.checks]
+    lines.append("")
+    lines += _figures_section(item, result)
+    lines += _contacts_section(item)
+    lines += _opportunities_section(item, result)
+    lines += _plan_section(account)
+    return "\n".join(lines)
+
+
+def _header_card(item: AccountResult, result: Result) -> list[str]:
+    account, rulebook = item.account, result.rulebook
+    rows = [
+        ["Owner", esc(account.owner)],
+        ["Industry", esc(account.industry or "—")],
+        ["Customer since", str(account.customer_since or "—")],
+        ["Class", _strategy(item.klass, "class", rulebook.rules)],
+        ["Focus", _strategy(item.focus, "focus", rulebook.rules)],
+        ["Relationship stage", esc(account.relationship_stage or "—")],
+        ["Review date", f"{result.as_of} (last complete quarter "
+                        f"{account_fact(item, 'last_quarter')})"],
+        ["Revenue, last 4 quarters", figure(account_fact(item, "revenue_ttm"), "money")
+         + f" ({figure(account_fact(item, 'growth_yoy'), 'spct')} year on year)"],
+        ["Gross margin, last 4 quarters", figure(account_fact(item, "gross_margin_ttm"), "pct")],
+        ["Open pipeline", f"{account_fact(item, 'open_opportunities')} deal(s), "
+                          f"{figure(account_fact(item, 'open_pipeline_value'), 'money')}"],
+    ]
+    return [table(["At a glance", f"`{account.id}`"], rows)]
+
+
+def _strategy(label: str | None, kind: str, rules: Iterable[Rule]) -> str:
+    if label is None:
+        return "— (no scorecard)"
+    rule = next((r for r in rules if r.kind == kind and r.label == label), None)
+    if rule is None:
+        return f"**{label}**: no class rule matched (see below)"
+    return f"**{label}**: {esc(rule.action)}"
+
+
+def _figures_section(item: AccountResult, result: Result) -> list[str]:
+    account = item.account
+    lines = ["## Figures", ""]
+    kpis = [("Revenue, last 4 quarters", "revenue_ttm", "money"),
+            ("Growth year on year", "growth_yoy", "spct"),
+            ("Gross margin, last 4 quarters", "gross_margin_ttm", "pct"),
+            ("Share of wallet", "share_of_wallet", "pct"),
+            ("Inventory turnover (per year)", "inventory_turnover", "num"),
+            ("Days of supply (working days)", "days_of_supply", "num"),
+            ("GMROII", "gmroii", "num"),
+            ("ROI", "roi", "pct")]
+    lines.append(table(["Figure", "Value"], [[label, figure(account_fact(item, name), spec)]
+                                             for label, name, spec in kpis]))
+    series = revenue_series(account, result.as_of)
+    lines.append(chart(charts.bar_line_chart(
+        [str(q) for q, _, _ in series], [r for _, r, _ in series],
+        [(r - c) / r if c is not None and r > 0 else None for _, r, c in series],
+        "Revenue", "Gross margin")))
+    rows = {row.quarter.index: row for row in account.financials}
+    quarter_rows = []
+    for quarter, revenue, cost in revenue_series(account, result.as_of):
+        row = rows.get(quarter.index)
+        margin = pct((revenue - cost) / revenue) if cost is not None and revenue > 0 else "—"
+        quarter_rows.append([str(quarter), money(revenue),
+                             money(cost) if cost is not None else "—", margin,
+                             figure(row.units if row else None, "num"),
+                             figure(row.inventory if row else None, "money")])
+    lines.append(table(["Quarter", "Revenue", "Cost", "Gross margin", "Units", "Inventory"],
+                       quarter_rows))
+    return lines
+
+
+def _contacts_section(item: AccountResult) -> list[str]:
+    account = item.account
+    lines = ["## Buying team", ""]
+    if not account.contacts:
+        return [*lines, "No contacts on file.", ""]
+    flags: dict[str, list[str]] = {}
+    advice: dict[str, str] = {}
+    for finding in item.findings:
+        if finding.rule == "risk.key-contact-left":
+            flags.setdefault(finding.subject, []).append("left")
+        elif finding.rule == "risk.contact-neglected":
+            flags.setdefault(finding.subject, []).append("not contacted lately")
+        elif finding.rule == "risk.opponent-decision-maker":
+            flags.setdefault(finding.subject, []).append("opponent")
+        elif finding.kind == "advice":
+            advice[finding.subject] = finding.action
+    lines += ["Who covers which buying role, on which level of the customer's organisation "
+              "(struck through: left the account).", ""]
+    levels = [*LEVELS, None]
+    grid = []
+    for role in BUYING_ROLES:
+        row = [role.replace("_", " ")]
+        for level in levels:
+            names = [_contact_name(c, flags) for c in account.contacts
+                     if role in c.roles and c.level == level]
+            row.append("<br>".join(names) or "·")
+        grid.append(row)
+    lines.append('<div class="kam-grid" markdown>\n\n' + table(
+        ["Role", *[level or "level unknown" for level in levels]], grid) + "\n</div>\n")
+    rows = [[esc(c.name), esc(c.title or "—"), c.level or "—", ", ".join(c.roles) or "—",
+             c.attitude or "—", str(c.last_contact or "—"), str(c.left_on or ""),
+             esc(", ".join(flags.get(c.name, []))),
+             f"{esc(c.style)}: {esc(advice[c.name])}" if c.name in advice else
+             esc(c.style or "—")] for c in account.contacts]
+    lines.append(table(["Name", "Title", "Level", "Roles", "Attitude", "Last contact",
+                        "Left on", "Warnings", "Style and advice"], rows))
+    return lines
+
+
+def _contact_name(contact: Contact, flags: dict[str, list[str]]) -> str:
+    name = esc(contact.name)
+    if contact.left_on is not None:
+        return f"<del>{name}</del>"
+    if flags.get(contact.name):
+        return f"{name} ⚠"
+    return name
+
+
+def _opportunities_section(item: AccountResult, result: Result) -> list[str]:
+    account = item.account
+    lines = ["## Opportunities", ""]
+    if not account.opportunities:
+        return [*lines, "No opportunities on file.", ""]
+    facts = {f["subject"]: f for f in item.facts if f["type"] == "opportunity"}
+    rows = [[esc(o.id), esc(o.name), _stage_position(o.stage, result),
+             figure(o.value, "money"), figure(o.probability, "pct"),
+             figure(facts[o.id].get("weighted_value"), "money"), str(o.expected_close or "—"),
+             esc(facts[o.id].get("forecast_bucket") or "—")]
+            for o in account.opportunities]
+    lines.append(table(["Id", "Name", "Funnel stage", "Value", "Probability", "Weighted",
+                        "Expected close", "Forecast"], rows))
+    for opportunity in account.opportunities:
+        lines += _checklist(opportunity, result)
+    return lines
+
+
+def _stage_position(stage_id: str, result: Result) -> str:
+    """The stage and where it sits in the seven-stage funnel: ●●●○○○○ 3/7 intent."""
+    stages = result.rulebook.stages
+    current = next((s.index for s in stages if s.id == stage_id), 0)
+    if current == 0:
+        return f"{stage_id} (out of the funnel)"
+    dots = "●" * current + "○" * (len(stages) - current)
+    return f"{dots} {current}/{len(stages)} {stage_id}"
+
+
+def _checklist(opportunity: Opportunity, result: Result) -> list[str]:
+    lines = [f"### {esc(opportunity.name)}: stage-exit checklist", ""]
+    current = next((s.index for s in result.rulebook.stages if s.id == opportunity.stage), 0)
+    rows = []
+    for stage, key, ok in stage_checklist(opportunity, result.rulebook.stages):
+        mark = {True: "✔ yes", False: "✘ no", None: "not recorded"}[ok]
+        where = "current" if stage.index == current else ("passed" if stage.index < current
+                                                          else "ahead")
+        rows.append([f"{stage.index}. {esc(stage.name)}", where, esc(stage.exit[key]),
+                     mark])
+    lines.append(table(["Stage", "", "Exit criterion", "Evidence"], rows))
+    return lines
+
+
+def _plan_section(account: Account) -> list[str]:
+    lines = ["## Plan", ""]
+    plan = account.plan
+    if plan is None:
+        return [*lines, "No plan on file.", ""]
+    if plan.growth_target is not None:
+        lines += [f"Planned growth: {pct(plan.growth_target)} a year.", ""]
+    if plan.summary:
+        lines += ['<div class="kam-plan-summary">', safe_markdown_html(plan.summary), "</div>",
+                  ""]
+    if plan.goals:
+        rows = [[esc(g.text), esc(g.metric or "—"), figure(g.target, "num"),
+                 str(g.due or "—"),
+                 "✔ SMART" if g.metric and g.target is not None and g.due else "✘ not SMART"]
+                for g in plan.goals]
+        lines.append(table(["Goal", "Metric", "Target", "Due", "Status"], rows))
+    if account.waivers:
+        lines += ["### Waivers", ""]
+        lines.append(table(["Rule", "Subject", "Reason", "Until", "By"], [
+            [rule_link(w.rule, "../"), esc(w.subject or "all"), esc(w.reason or ""),
+             str(w.until), esc(w.by or "")] for w in account.waivers]))
+    return lines

@@ -1,0 +1,56 @@
+"""The rule catalogue page, generated from the rule files."""
+
+from __future__ import annotations
+
+from kam_review.formatting import format_value
+from kam_review.output.markdown_text import esc, table
+from kam_review.review.results import KIND_ORDER, Result
+from kam_review.rulebook.conditions import outline
+from kam_review.rulebook.loading import Rule
+from kam_review.source.model import Account
+from kam_review.website.pages.common import KIND_TITLES, account_link, anchor, severity_badge
+
+
+def rules_page(result: Result) -> str:
+    rulebook = result.rulebook
+    fires: dict[str, list[Account]] = {}
+    for item in result.accounts:
+        for rule_id in sorted({f.rule for f in item.findings}):
+            fires.setdefault(rule_id, []).append(item.account)
+    lines = ["# Rule catalogue", "",
+             f"{len(rulebook.rules)} rules. Each names the seed document it comes from "
+             "(000-004), why it matters, what to do, and the thresholds it uses.", ""]
+    for kind in KIND_ORDER:
+        rules = rulebook.by_kind(kind)
+        if not rules:
+            continue
+        lines += [f"## {KIND_TITLES[kind]}", ""]
+        for rule in sorted(rules, key=lambda r: (r.precedence, r.id)):
+            lines += _rule_entry(rule, result, fires.get(rule.id, []))
+    lines += ["## Thresholds", ""]
+    lines.append(table(["Name", "Value", "Default", "Unit", "Meaning"], [
+        [f"`{t.name}`", format_value(t.value, ""), format_value(t.default, ""), t.unit,
+         esc(t.doc)] for t in sorted(rulebook.thresholds.values(), key=lambda t: t.name)]))
+    lines += ["## Funnel stages", ""]
+    lines.append(table(["#", "Stage", "Owner", "Exit criteria"], [
+        [str(s.index), esc(s.name), esc(s.owner),
+         "<br>".join(f"`{k}`: {esc(v)}" for k, v in s.exit.items())]
+        for s in rulebook.stages]))
+    return "\n".join(lines)
+
+
+def _rule_entry(rule: Rule, result: Result, accounts: list[Account]) -> list[str]:
+    thresholds = result.rulebook.thresholds
+    lines = [f"### {rule.id} {{#{anchor(rule.id)}}}", "",
+             f"**{esc(rule.title)}** · {severity_badge(rule.severity)} · kind {rule.kind} · "
+             f"seed {', '.join(rule.source)} · tests each {rule.on}", ""]
+    lines += [f"*Why:* {esc(rule.rationale)}", "", f"*Action:* {esc(rule.action)}", ""]
+    conditions = "\n".join(f"    {line}" for line in outline(rule.when))
+    lines += ["*Fires when:*", "", conditions, ""]
+    if rule.thresholds:
+        lines += ["*Thresholds:* " + ", ".join(
+            f"`{name}` = {format_value(thresholds[name].value, '')}"
+            for name in rule.thresholds), ""]
+    fired = ", ".join(account_link(a) for a in accounts) or "no account in this review"
+    lines += [f"*Fires on:* {fired}", ""]
+    return lines

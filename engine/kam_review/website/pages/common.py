@@ -1,0 +1,91 @@
+"""Pieces every page uses: links, badges, figures, sortable tables, charts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from kam_review.formatting import format_value
+from kam_review.output.markdown_text import esc
+from kam_review.review.results import UNCLASSIFIED, AccountResult, Finding
+from kam_review.source.model import Account
+
+ACCOUNTS_DIR = "accounts"
+KIND_TITLES = {
+    "class": "Classification", "focus": "Strategic focus", "risk": "Failure risks",
+    "stage": "Sales funnel", "plan": "Plan", "advice": "Working with the buying team",
+}
+CLASS_ORDER = ("fast-growing", "loyal", "nurture", "dormant", UNCLASSIFIED)
+FOCUS_ORDER = ("key", "target", "maintain", "low-profile")
+
+
+def account_link(account: Account, prefix: str = "") -> str:
+    return f"[{esc(account.name)}]({prefix}{ACCOUNTS_DIR}/{account.id}.md)"
+
+
+def rule_link(rule_id: str, prefix: str = "") -> str:
+    return f"[{rule_id}]({prefix}rules.md#{anchor(rule_id)})"
+
+
+def anchor(rule_id: str) -> str:
+    return rule_id.replace(".", "-")
+
+
+def severity_badge(severity: str) -> str:
+    return f'<span class="kam-sev kam-sev-{severity}">{severity}</span>'
+
+
+def filterable(markdown_table: str, filters: Iterable[str] = ()) -> str:
+    """A table the reader can sort, and filter by the named columns (see kam-review.js)."""
+    names = ",".join(filters)
+    attribute = f' data-filters="{names}"' if names else ""
+    if not markdown_table.startswith("|"):
+        return markdown_table
+    return f'<div class="kam-table"{attribute} markdown>\n\n{markdown_table}\n</div>\n'
+
+
+def chart(svg: str) -> str:
+    """An inline SVG chart as a raw HTML block, untouched by Markdown."""
+    return f'<div class="kam-chart">\n\n{svg}\n\n</div>\n'
+
+
+def num(value: Any, spec: str) -> str:
+    """A figure that sorts by its value, not by its text (850k below 2.9M)."""
+    if value is None:
+        return "—"
+    return f'<span data-value="{value}">{format_value(value, spec)}</span>'
+
+
+def account_fact(result: AccountResult, name: str) -> Any:
+    return result.facts[0].get(name)
+
+
+def figure(value: Any, spec: str) -> str:
+    return "—" if value is None else format_value(value, spec)
+
+
+WIDE_PAGE = "---\nhide:\n  - toc\n---\n\n"
+
+
+def waiver_text(finding: Finding) -> str:
+    return esc(finding.waiver_note)
+
+
+def waived_high_note(waived: Sequence[tuple[AccountResult, Finding]], prefix: str = ""
+                     ) -> list[str]:
+    """The high findings that waivers silence, named wherever findings are summed up: a
+    waiver never hides a threat to an account from the review."""
+    if not waived:
+        return []
+    count = len(waived)
+    lines = [f"**{count} high finding{'s' if count != 1 else ''} waived** (accepted by a "
+             "waiver, not counted as open):", ""]
+    lines += [f"- {account_link(item.account, prefix)}: {rule_link(finding.rule, prefix)} "
+              f"{esc(finding.subject)}, {waiver_text(finding)}" for item, finding in waived]
+    return [*lines, ""]
+
+
+def finding_row(finding: Finding, prefix: str) -> list[str]:
+    return [severity_badge(finding.severity), rule_link(finding.rule, prefix),
+            esc(finding.subject), esc(finding.message), esc(finding.action),
+            waiver_text(finding)]

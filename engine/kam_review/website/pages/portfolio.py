@@ -1,0 +1,240 @@
+"""The portfolio pages: overview, risk register, funnel and forecast, owners, changes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from kam_review.output import charts
+from kam_review.output.diff_report import change_text
+from kam_review.output.markdown_text import code, esc, table
+from kam_review.review.diff import Diff
+from kam_review.review.results import Result
+from kam_review.rulebook.facts import BUCKET_ORDER, revenue_series
+from kam_review.rulebook.loading import SEVERITIES
+from kam_review.source.model import Account
+from kam_review.website.pages.common import (
+    CLASS_ORDER,
+    FOCUS_ORDER,
+    WIDE_PAGE,
+    account_fact,
+    account_link,
+    chart,
+    filterable,
+    num,
+    rule_link,
+    severity_badge,
+    waived_high_note,
+    waiver_text,
+)
+
+
+def overview_page(result: Result) -> str:
+    accounts = result.accounts
+    lines = [WIDE_PAGE + f"# Portfolio review as of {result.as_of}", ""]
+    lines.append(f"{len(accounts)} key accounts. Every figure on these pages is as of the "
+                 f"review date {result.as_of}; the last complete quarter is "
+                 f"{accounts[0].facts[0]['last_quarter'] if accounts else '—'}.")
+    lines.append("")
+    if result.errors:
+        lines += _errors_section(result)
+    lines += ["## At a glance", ""]
+    classes = Counter(a.klass for a in accounts)
+    focus = Counter(a.focus or "no scorecard" for a in accounts)
+    severities = Counter(f.severity for a in accounts for f in a.open_findings
+                         if f.kind not in ("class", "focus"))
+    waived = Counter(f.severity for a in accounts for f in a.findings if f.waived)
+    lines.append('<div class="kam-glance" markdown>\n')
+    lines.append(table(["Class", "Accounts"], [[c, str(classes[c])] for c in CLASS_ORDER
+                                                if classes[c]]))
+    lines.append(table(["Focus", "Accounts"], [[c, str(focus[c])] for c in
+                                                (*FOCUS_ORDER, "no scorecard") if focus[c]]))
+    lines.append(table(["Severity", "Open findings", "Waived"], [
+        [severity_badge(s), str(severities[s]), str(waived[s])] for s in SEVERITIES]))
+    lines.append("</div>\n")
+    lines += waived_high_note(result.waived_high)
+    lines += _portfolio_charts(result)
+    abc = charts.abc_classes([(a.account.id, account_fact(a, "revenue_ttm") or 0)
+                              for a in accounts])
+    lines += ["## Accounts", ""]
+    rows = []
+    for item in sorted(accounts, key=lambda a: a.account.name.lower()):
+        worst = item.worst
+        rows.append([
+            account_link(item.account), esc(item.account.owner), item.klass, item.focus or "—",
+            num(account_fact(item, "revenue_ttm"), "money"),
+            num(account_fact(item, "growth_yoy"), "spct"),
+            num(account_fact(item, "gross_margin_ttm"), "pct"), abc[item.account.id],
+            f"{severity_badge(worst.severity)} {esc(worst.message)}" if worst else "—",
+        ])
+    lines.append(filterable(table(["Account", "Owner", "Class", "Focus",
+                                   "Revenue, last 4 quarters", "Growth", "Margin", "ABC",
+                                   "Worst open finding"], rows),
+                            ["Owner", "Class", "Focus", "ABC"]))
+    return "\n".join(lines)
+
+
+def _portfolio_charts(result: Result) -> list[str]:
+    accounts = result.accounts
+    thresholds = result.rulebook.threshold_values()
+    points = [charts.MatrixPoint(a.account.name, account_fact(a, "attractiveness_score"),
+                                 account_fact(a, "relationship_score"), f"accounts/{a.account.id}/")
+              for a in accounts if account_fact(a, "attractiveness_score") is not None
+              and account_fact(a, "relationship_score") is not None]
+    lines = ["## Strategic focus matrix", "",
+             f"{len(points)} of {len(accounts)} accounts have a scorecard; click a dot for the "
+             "account.", "",
+             chart(charts.focus_matrix(points, thresholds.get("focus_high_attractiveness", 3),
+                                       thresholds.get("focus_strong_relationship", 3)))]
+    revenue = [(a.account.name, account_fact(a, "revenue_ttm") or 0) for a in accounts]
+    profit = [(a.account.name, (account_fact(a, "revenue_ttm") or 0)
+               * (account_fact(a, "gross_margin_ttm") or 0)) for a in accounts]
+    lines += ["## Pareto (ABC) analysis", "",
+              "Accounts ranked by the last 4 quarters; class A brings the first 80% of the "
+              "total, B the next 15%, C the rest (seeds 002, 004).", "",
+              chart(charts.pareto_curve(revenue, title="Revenue, last 4 quarters")),
+              chart(charts.pareto_curve(profit, title="Gross profit, last 4 quarters"))]
+    by_quarter: dict[str, float] = {}
+    for item in accounts:
+        for quarter, amount, _ in revenue_series(item.account, result.as_of):
+            by_quarter[str(quarter)] = by_quarter.get(str(quarter), 0) + amount
+    quarters = sorted(by_quarter)[-8:]
+    lines += ["## Portfolio revenue by quarter", "",
+              chart(charts.bar_chart(quarters, [by_quarter[q] for q in quarters],
+                                     "Portfolio revenue"))]
+    return lines
+
+
+def _errors_section(result: Result) -> list[str]:
+    lines = ["## Input errors", "",
+             f"{len(result.errors)} problem(s) in the input files; accounts with errors are "
+             "not part of this review until they are fixed.", ""]
+    lines.append(table(["File", "Line", "Field", "Problem"], [
+        [esc(e.file), str(e.line), esc(e.field), esc(e.message)] for e in result.errors]))
+    return lines
+
+
+_WARNING_KINDS = ("risk", "stage", "plan")
+
+
+def risks_page(result: Result) -> str:
+    lines = [WIDE_PAGE + "# Risk register", "",
+             "Every warning across the portfolio (risks, funnel and plan findings), most severe "
+             "first. Filter by kind, severity, owner or rule; click a header to sort.", ""]
+    lines += waived_high_note(result.waived_high)
+    found = sorted(((f, item.account) for item in result.accounts for f in item.findings
+                    if f.kind in _WARNING_KINDS), key=lambda pair: (pair[0].sort_key(),
+                                                                    pair[1].id))
+    rows = [[account_link(account), esc(account.owner), severity_badge(finding.severity),
+             finding.kind, rule_link(finding.rule), esc(finding.subject), esc(finding.message),
+             waiver_text(finding)] for finding, account in found]
+    lines.append(filterable(table(["Account", "Owner", "Severity", "Kind", "Rule", "Subject",
+                                   "Finding", "Waiver"], rows),
+                            ["Severity", "Kind", "Owner", "Rule"]))
+    return "\n".join(lines)
+
+
+def _opportunity_facts(result: Result) -> list[tuple[Account, dict[str, Any]]]:
+    return [(item.account, fact) for item in result.accounts for fact in item.facts
+            if fact["type"] == "opportunity"]
+
+
+def funnel_page(result: Result) -> str:
+
+    deals = _opportunity_facts(result)
+    lines = [WIDE_PAGE + "# Funnel and forecast", "",
+             f"{len(deals)} opportunities as of {result.as_of}. Weighted value = value × "
+             "probability.", "", "## By stage", ""]
+    rows = []
+    for stage in result.rulebook.stages:
+        at = [f for _, f in deals if f["stage"] == stage.id]
+        rows.append([f"{stage.index}. {esc(stage.name)}", esc(stage.owner), str(len(at)),
+                     num(sum(f.get("value", 0) for f in at), "money"),
+                     num(sum(f.get("weighted_value", 0) for f in at), "money")])
+    lost = [f for _, f in deals if f["stage"] == "lost"]
+    rows.append(["Lost", "—", str(len(lost)), num(sum(f.get("value", 0) for f in lost), "money"),
+                 "—"])
+    lines.append(chart(charts.funnel_chart([
+        (stage.name, sum(1 for _, f in deals if f["stage"] == stage.id),
+         sum(f.get("value", 0) for _, f in deals if f["stage"] == stage.id))
+        for stage in result.rulebook.stages])))
+    lines.append(table(["Stage", "Owner", "Deals", "Value", "Weighted value"], rows))
+    lines += ["## By forecast bucket", ""]
+    rows = []
+    for bucket in BUCKET_ORDER:
+        at = [f for _, f in deals if f.get("forecast_bucket") == bucket]
+        if at:
+            rows.append([bucket, str(len(at)), num(sum(f.get("value", 0) for f in at), "money"),
+                         num(sum(f.get("weighted_value", 0) for f in at), "money")])
+    lines.append(table(["Expected close", "Deals", "Value", "Weighted value"], rows))
+    lines += ["## Every opportunity", ""]
+    flagged = {(f.account, f.subject): f.rule for item in result.accounts
+               for f in item.findings if f.rule in ("stage.stale", "stage.overdue")}
+    rows = []
+    for account, fact in sorted(deals, key=lambda d: (d[1]["stage_index"], d[0].id,
+                                                      d[1]["subject"])):
+        flags = ", ".join(sorted(rule.split(".")[1] for (a, s), rule in flagged.items()
+                                 if a == account.id and s == fact["subject"]))
+        rows.append([account_link(account), esc(account.owner), esc(fact["name"]),
+                     esc(fact["stage"]), esc(fact.get("forecast_bucket") or "—"),
+                     num(fact.get("value"), "money"), num(fact.get("probability"), "pct"),
+                     num(fact.get("weighted_value"), "money"),
+                     esc(fact.get("expected_close", "—")), flags or "—"])
+    lines.append(filterable(table(["Account", "Owner", "Opportunity", "Stage", "Forecast",
+                                   "Value", "Probability", "Weighted", "Expected close",
+                                   "Stale / overdue"], rows),
+                            ["Owner", "Stage", "Forecast", "Stale / overdue"]))
+    return "\n".join(lines)
+
+
+def owners_page(result: Result) -> str:
+    lines = [WIDE_PAGE + "# By owner", "", "Each key account manager's accounts, open warnings and "
+             "pipeline.", ""]
+    owners = sorted({item.account.owner for item in result.accounts})
+    for owner in owners:
+        items = [i for i in result.accounts if i.account.owner == owner]
+        lines += [f"## {esc(owner)}", ""]
+        rows = []
+        for item in sorted(items, key=lambda i: i.account.name.lower()):
+            warnings = Counter(f.severity for f in item.open_findings
+                               if f.kind in _WARNING_KINDS)
+            rows.append([account_link(item.account), item.klass, item.focus or "—",
+                         num(account_fact(item, "revenue_ttm"), "money"),
+                         " ".join(f"{severity_badge(s)} {warnings[s]}" for s in SEVERITIES
+                                  if warnings[s]) or "none",
+                         str(account_fact(item, "open_opportunities")),
+                         num(account_fact(item, "open_pipeline_value"), "money")])
+        lines.append(table(["Account", "Class", "Focus", "Revenue, last 4 quarters",
+                            "Open warnings", "Open deals", "Pipeline"], rows))
+    return "\n".join(lines)
+
+
+def changes_page(changes: Diff) -> str:
+    base, head = changes.base_result, changes.head_result
+    lines = [WIDE_PAGE + "# Changes since the last review", "",
+             f"From {code(changes.base)} (reviewed as of {base.as_of}) to this review "
+             f"(as of {head.as_of}): {len(changes.changes)} change(s).", ""]
+    if not changes.changes:
+        return "\n".join([*lines, "Nothing changed.", ""])
+    accounts = {a.account.id: a.account for a in head.accounts}
+    rows = []
+    for change in changes.changes:
+        account = accounts.get(change.account)
+        name = account_link(account) if account else esc(change.account)
+        rows.append([name, change.kind.replace("-", " "),
+                     severity_badge(change.severity) if change.severity else "",
+                     esc(f"{change.rule} {change.subject}".strip()), esc(change.before),
+                     esc(change.after)])
+    lines.append(filterable(table(["Account", "Change", "Severity", "Subject", "Before",
+                                   "After"], rows), ["Change", "Severity"]))
+    return "\n".join(lines)
+
+
+def account_changes_section(changes: Diff, account_id: str) -> str:
+    found = changes.for_account(account_id)
+    lines = ["## Changes since the last review", "",
+             f"Compared with {code(changes.base)} as of {changes.base_result.as_of}.", ""]
+    if not found:
+        return "\n".join([*lines, "No change.", ""])
+    lines += [f"- {esc(change_text(change))}" for change in found]
+    return "\n".join([*lines, ""])

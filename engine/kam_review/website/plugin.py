@@ -1,0 +1,203 @@
+"""The MkDocs plugin: a thin adapter that adds the review's generated pages to the build.
+
+It evaluates the portfolio when MkDocs collects its files, adds every page of
+`pages.render_pages` as a generated file, and asks `mkdocs serve` to watch the account and
+rule folders, so that editing an account file rebuilds its page. Every HTML page gets its
+Content-Security-Policy (see csp.py) as it is written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from jinja2 import Environment
+from markupsafe import Markup, escape
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from kam_review.errors import KamError
+from kam_review.output.output_folder import check_output_folder, looks_like_mkdocs_site, mark
+from kam_review.progress import on_terminal
+from kam_review.resources import bundled_overrides_folder, default_rules_folder
+from kam_review.review.diff import compare, review_revision
+from kam_review.review.evaluate import review
+from kam_review.source.review_date import parse_review_date
+from kam_review.website.csp import protect
+from kam_review.website.pages import render_pages
+
+log = logging.getLogger("mkdocs.plugins.kam_review")
+
+AS_OF_VARIABLE = "KAM_AS_OF"
+# MkDocs dates the sitemap and the build from it (mkdocs.utils.get_build_datetime).
+EPOCH_VARIABLE = "SOURCE_DATE_EPOCH"
+BASE_VARIABLE = "KAM_BASE"
+STYLESHEETS = ("assets/kam-review.css",)
+SCRIPTS = ("assets/vendor/tablesort/tablesort.min.js",
+           "assets/vendor/tablesort/tablesort.number.min.js", "assets/kam-review.js")
+# Markdown extensions the generated pages rely on: tables, heading ids, raw HTML blocks.
+REQUIRED_EXTENSIONS = ("tables", "attr_list", "toc", "md_in_html")
+
+
+class KamReviewConfig(base.Config):  # type: ignore[no-untyped-call]
+    accounts = c.Type(str, default="accounts")
+    rules = c.Optional(c.Type(str))
+    thresholds = c.Optional(c.Type(str))
+    as_of = c.Optional(c.Type(str))
+    # A git revision (e.g. last quarter's review tag): adds "Changes since the last review".
+    base = c.Optional(c.Type(str))
+    # Contact names become "Contact 3 (director)" everywhere (privacy laws: PIPL, GDPR).
+    redact_contacts = c.Type(bool, default=False)
+
+
+class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-call]
+    # SOURCE_DATE_EPOCH as it was before this build set it (None inside: it was not set);
+    # None while no build runs.
+    _epoch_before: tuple[str | None] | None = None
+    _serving = False
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"],
+                   dirty: bool) -> None:
+        self._serving = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        root = Path(config.config_file_path or ".").resolve().parent
+        self.accounts = root / self.config.accounts
+        self.rules = (root / self.config.rules if self.config.rules else
+                      default_rules_folder(root))
+        self.thresholds = root / self.config.thresholds if self.config.thresholds else None
+        self._check_site_dir(config)
+        self.as_of = self._review_date()
+        self._date_the_build(self.as_of)
+        for extension in REQUIRED_EXTENSIONS:
+            if extension not in config.markdown_extensions:
+                config.markdown_extensions.append(extension)
+        for stylesheet in STYLESHEETS:
+            if stylesheet not in config.extra_css:
+                config.extra_css.append(stylesheet)
+        for script in SCRIPTS:
+            if script not in config.extra_javascript:
+                config.extra_javascript.append(script)
+        return config
+
+    def _check_site_dir(self, config: MkDocsConfig) -> None:
+        """MkDocs empties site_dir right after this event (commands/build.py): refuse one that
+        is not the site's to empty. Accepted: a new or empty folder, one this plugin marked,
+        and MkDocs' own earlier output (see looks_like_mkdocs_site), which gets marked. The
+        marker is a hidden file, and MkDocs keeps hidden files when it empties the folder."""
+        sources = [self.accounts, self.rules, Path(config.docs_dir),
+                   *([self.thresholds] if self.thresholds else []),
+                   *([Path(config.config_file_path)] if config.config_file_path else []),
+                   *([Path(config.theme.custom_dir)] if config.theme.custom_dir else [])]
+        try:
+            mark(check_output_folder(Path(config.site_dir), sources, looks_like_mkdocs_site))
+        except KamError as error:
+            raise PluginError(f"kam-review: {error.message}") from error
+
+    def _date_the_build(self, as_of: date) -> None:
+        """Pages carry the review date, never the build time: same inputs, same bytes. The
+        variable holds it for this build only; on_post_build and on_build_error put back
+        what the process had before."""
+        if self._epoch_before is None:
+            self._epoch_before = (os.environ.get(EPOCH_VARIABLE),)
+        os.environ[EPOCH_VARIABLE] = str(int(datetime(
+            as_of.year, as_of.month, as_of.day, tzinfo=UTC).timestamp()))
+
+    def _restore_epoch(self) -> None:
+        if self._epoch_before is None:
+            return
+        (before,), self._epoch_before = self._epoch_before, None
+        if before is None:
+            os.environ.pop(EPOCH_VARIABLE, None)
+        else:
+            os.environ[EPOCH_VARIABLE] = before
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._restore_epoch()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._restore_epoch()
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        return protect(output, page.content or "", live_reload=self._serving)
+
+    def on_post_template(self, output_content: str, /, *, template_name: str,
+                         config: MkDocsConfig) -> str:
+        # Theme pages such as 404.html; the sitemap is no HTML.
+        if not template_name.endswith(".html"):
+            return output_content
+        return protect(output_content, live_reload=self._serving)
+
+    def _review_date(self) -> date:
+        text = os.environ.get(AS_OF_VARIABLE) or self.config.as_of
+        if not text:
+            return date.today()
+        try:
+            return parse_review_date(text)
+        except ValueError as problem:
+            raise PluginError(f"kam-review: the review date: {problem}") from None
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        try:
+            result = review(self.accounts, self.rules, self.as_of, self.thresholds,
+                            progress=on_terminal, explain=True,
+                            redact=self.config.redact_contacts)
+        except KamError as error:
+            raise PluginError(f"kam-review: {error.message}") from error
+        for problem in result.errors:
+            log.warning("kam-review: %s", problem)
+        base = os.environ.get(BASE_VARIABLE) or self.config.base
+        changes = None
+        if base:
+            try:
+                changes = compare(review_revision(base, self.accounts, self.rules, self.as_of,
+                                                  thresholds=self.thresholds,
+                                                  redact=self.config.redact_contacts),
+                                  result, base, "this review")
+            except KamError as error:
+                raise PluginError(f"kam-review: {error.message}") from error
+        pages = render_pages(result, changes)
+        for path, text in sorted(pages.items()):
+            existing = files.get_file_from_path(path)
+            if existing is not None:
+                log.warning("kam-review: %s in the docs folder is replaced by the generated "
+                            "page of the same name; rename it", path)
+                files.remove(existing)
+            files.append(File.generated(config, path, content=text))
+        # A site without this theme folder (a team's own repository) still gets the assets.
+        for asset in (*STYLESHEETS, *SCRIPTS):
+            if files.get_file_from_path(asset) is None:
+                source = bundled_overrides_folder() / asset
+                files.append(File.generated(config, asset, abs_src_path=str(source)))
+        log.info("kam-review: %d accounts evaluated as of %s, %d pages generated",
+                 len(result.accounts), self.as_of, len(pages))
+        return files
+
+    def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
+        # MkDocs renders themes with autoescape off, where Jinja's `striptags` decodes escaped
+        # text back into markup: a page title taken from a heading that shows an account's
+        # name "</title><script>..." would become a live script in <title>. This `striptags`
+        # gives the text escaped once, as the templates that use it need.
+        env.filters["striptags"] = _text_of_html
+        return env
+
+    def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
+        for folder in (self.accounts, self.rules):
+            if folder.is_dir():
+                server.watch(str(folder))
+        if self.thresholds is not None:
+            server.watch(str(self.thresholds))
+        return server
+
+
+def _text_of_html(value: object) -> Markup:
+    """The text of an HTML fragment (tags removed, entities decoded), escaped for HTML."""
+    return escape(Markup(str(value)).striptags())
