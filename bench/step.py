@@ -5,7 +5,7 @@
 Steps (only the part named is timed; what it needs first is done before the clock starts):
   load        kam_review.source.accounts.load_portfolio(folder)
   facts       kam_review.rulebook.facts.account_facts over every loaded account
-  rules       RuleMatcher(_engine_rules(rulebook)).matches(all facts), the matching only
+  rules       RuleMatcher(engine_rules(rulebook)).matches(all facts), the matching only
   floor-yaml  read every file and yaml.load(text, Loader=yaml.CSafeLoader), nothing else
   floor-rules the same conditions as plain Python predicates over the same fact dicts
   rules-no-timers  `rules` with durable-rules' Host timer threads not started (a diagnostic
@@ -34,7 +34,7 @@ from typing import Any
 
 import yaml
 
-from kam_review.review.evaluate import _engine_rules
+from kam_review.review.evaluate import engine_rules
 from kam_review.rulebook.engine import EngineRule, RuleMatcher
 from kam_review.rulebook.facts import FACT_TYPE, Fact, account_facts
 from kam_review.rulebook.loading import Rulebook, load_rulebook
@@ -131,19 +131,19 @@ def run_step(step: str, folder: Path, rules: Path, as_of: date,
             _no_timer_threads()
         rulebook = load_rulebook(rules)
         facts = _all_facts(folder, rulebook, as_of, cache)
-        engine_rules = _engine_rules(rulebook)
-        matcher = RuleMatcher(engine_rules, FACT_TYPE)
+        checked = engine_rules(rulebook)
+        matcher = RuleMatcher(checked, FACT_TYPE)
         with clock:
             found = matcher.matches(facts)
-        info.update(facts=len(facts), rules=len(engine_rules),
+        info.update(facts=len(facts), rules=len(checked),
                     matches=sum(len(m) for m in found), digest=_digest(found))
     elif step == "floor-rules":
         rulebook = load_rulebook(rules)
         facts = _all_facts(folder, rulebook, as_of, cache)
-        engine_rules = _engine_rules(rulebook)
+        checked = engine_rules(rulebook)
         with clock:
-            found = plain_matches(engine_rules, facts)
-        info.update(facts=len(facts), rules=len(engine_rules),
+            found = plain_matches(checked, facts)
+        info.update(facts=len(facts), rules=len(checked),
                     matches=sum(len(m) for m in found), digest=_digest(found))
     else:
         raise SystemExit(f"unknown step {step!r}; known: {', '.join(STEPS)}")

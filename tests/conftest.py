@@ -128,7 +128,7 @@ def review_accounts(tmp_path: Path, rulebook: Rulebook) -> Reviewer:
         folder.mkdir()
         for account in accounts:
             write_account(folder, account)
-        return evaluate(load_portfolio(folder), rulebook, as_of, explain=True)
+        return evaluate(load_portfolio(folder), rulebook, as_of)
 
     return run
 

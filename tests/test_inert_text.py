@@ -307,7 +307,7 @@ def test_charts_with_control_characters_stay_well_formed() -> None:
 def test_pages_of_a_portfolio_with_bidi_text_close_every_run(rulebook: Rulebook,
                                                               tmp_path: Path) -> None:
     write_account(tmp_path, variant(lambda a: a["contacts"][0].update(title="CIO \u202eevil")))
-    pages = render_pages(evaluate(load_portfolio(tmp_path), rulebook, AS_OF, explain=True))
+    pages = render_pages(evaluate(load_portfolio(tmp_path), rulebook, AS_OF))
     for line in pages["accounts/test-account.md"].splitlines():
         assert balanced_bidi(line) == line
 

@@ -78,7 +78,7 @@ def _account(texts: dict[str, str]) -> dict[str, Any]:
 def _review(account: dict[str, Any]) -> Result:
     with tempfile.TemporaryDirectory() as folder:
         write_account(Path(folder), account)
-        return evaluate(load_portfolio(Path(folder)), _rulebook(), AS_OF, explain=True)
+        return evaluate(load_portfolio(Path(folder)), _rulebook(), AS_OF)
 
 
 @cache

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from kam_review.review.evaluate import explanations
+from kam_review.review.explain import explanations
 from kam_review.review.results import AccountResult
 from kam_review.rulebook.loading import Rulebook
 
@@ -281,8 +281,8 @@ for _style in ("analytical", "direct", "social", "conceptual"):
     )
 
 
-def _fired(result: AccountResult, rule_id: str) -> bool:
-    explained = {e.rule: e.fired for e in explanations(result)}
+def _fired(result: AccountResult, rule_id: str, rulebook: Rulebook) -> bool:
+    explained = {e.rule: e.fired for e in explanations(result, rulebook)}
     if rule_id in explained:
         return explained[rule_id]
     return any(f.rule == rule_id for f in result.findings)
@@ -300,13 +300,14 @@ def test_every_rule_has_cases(rulebook: Rulebook) -> None:
 
 
 @pytest.mark.parametrize(("rule_id", "change"), _cases(0))
-def test_rule_fires(rule_id: str, change: Change, review_one: Any) -> None:
-    assert _fired(review_one(variant(change)), rule_id)
+def test_rule_fires(rule_id: str, change: Change, review_one: Any, rulebook: Rulebook) -> None:
+    assert _fired(review_one(variant(change)), rule_id, rulebook)
 
 
 @pytest.mark.parametrize(("rule_id", "change"), _cases(1))
-def test_rule_stays_silent(rule_id: str, change: Change, review_one: Any) -> None:
-    assert not _fired(review_one(variant(change)), rule_id)
+def test_rule_stays_silent(rule_id: str, change: Change, review_one: Any,
+                           rulebook: Rulebook) -> None:
+    assert not _fired(review_one(variant(change)), rule_id, rulebook)
 
 
 def test_healthy_account_raises_no_warning(review_one: Any) -> None:

@@ -15,7 +15,7 @@ from .conftest import ACCOUNTS, AS_OF, RULES
 
 @pytest.fixture(scope="module")
 def sample() -> Result:
-    return review(ACCOUNTS, RULES, AS_OF, explain=True)
+    return review(ACCOUNTS, RULES, AS_OF)
 
 
 def test_every_file_is_valid(sample: Result) -> None:

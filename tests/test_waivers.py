@@ -37,7 +37,7 @@ def _review(tmp_path: Path, account: dict[str, Any], thresholds: str | None = No
     if thresholds is not None:
         overrides = tmp_path / "thresholds.yaml"
         overrides.write_text(thresholds, encoding="utf-8")
-    result = review(folder, RULES, AS_OF, overrides, explain=True)
+    result = review(folder, RULES, AS_OF, overrides)
     assert not result.errors, [str(e) for e in result.errors]
     return result
 

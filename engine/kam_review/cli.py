@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from kam_review import __version__
+from kam_review.vocabulary import Severity
 
 if TYPE_CHECKING:
     from kam_review.output.output_folder import ReportFile
 
-SEVERITY_CHOICE = click.Choice(["high", "medium", "low", "info"])
+SEVERITY_CHOICE = click.Choice([severity.value for severity in Severity])
 REDACT_OPTION = click.option(
     "--redact-contacts", "redact", is_flag=True,
     help='Show contact names as "Contact 3 (director)" (privacy laws: PIPL, GDPR).')
@@ -28,6 +29,11 @@ Exit codes:
   1  a finding at or above --fail-on
   2  invalid input or usage: every problem is listed, every valid account still reviewed
   3  internal error: one line on stderr, the traceback in the log file it names"""
+
+
+def _severity(ctx: click.Context, param: click.Parameter, value: str | None
+              ) -> Severity | None:
+    return None if value is None else Severity(value)
 
 
 def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date:
@@ -140,9 +146,10 @@ def main() -> None:
 @click.option("--format", "output",
               type=click.Choice(["text", "json", "markdown", "sarif", "junit"]), default="text",
               show_default=True, help="How to print the result.")
-@click.option("--fail-on", type=SEVERITY_CHOICE, default=None,
+@click.option("--fail-on", type=SEVERITY_CHOICE, default=None, callback=_severity,
               help="Exit 1 when an unwaived finding is at or above this severity.")
 @click.option("--show", type=SEVERITY_CHOICE, default="info", show_default=True,
+              callback=_severity,
               help="Text output: hide findings below this severity.")
 @click.option("--quiet", is_flag=True, help="No progress bar, even on a terminal.")
 @click.option("--no-cache", is_flag=True,
@@ -151,14 +158,13 @@ def main() -> None:
 @REPORT_OPTION
 @REDACT_OPTION
 def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | None,
-          thresholds: Path | None, output: str, fail_on: str | None, show: str,
+          thresholds: Path | None, output: str, fail_on: Severity | None, show: Severity,
           quiet: bool, no_cache: bool, report_path: Path | None, redact: bool) -> None:
     """Evaluate the rules over every account (or only FILES) and print the findings."""
     from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
     from kam_review.output.report import Tally, write_check
     from kam_review.progress import on_terminal, silent
     from kam_review.review.evaluate import review, review_in_batches
-    from kam_review.rulebook.loading import SEVERITIES
     from kam_review.source.cache import AccountCache
 
     report = _report_file(report_path, _inputs(accounts, rules, thresholds, *files))
@@ -189,7 +195,7 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
     if tally.errors:
         sys.exit(EXIT_INVALID_INPUT)
     worst = tally.worst
-    if fail_on and worst and SEVERITIES.index(worst) <= SEVERITIES.index(fail_on):
+    if fail_on and worst and worst.at_least(fail_on):
         sys.exit(EXIT_FINDINGS)
 
 
@@ -204,7 +210,7 @@ def explain(account_id: str, as_of: date, accounts: Path, rules: Path | None,
     from kam_review.review.evaluate import review
     from kam_review.review.explain import explain_text
 
-    result = review(accounts, _rules_folder(rules), as_of, thresholds, explain=True)
+    result = review(accounts, _rules_folder(rules), as_of, thresholds)
     known = [a.account.id for a in result.accounts]
     if account_id not in known:
         errors = [str(e) for e in result.errors if Path(e.file).stem == account_id]
@@ -226,8 +232,7 @@ def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
 
     inputs = _inputs(accounts, rules, thresholds)
     check_output_folder(output, inputs)  # refused before the review runs
-    result = review(accounts, _rules_folder(rules), as_of, thresholds, explain=True,
-                    redact=redact)
+    result = review(accounts, _rules_folder(rules), as_of, thresholds, redact=redact)
     for error in result.errors:
         click.echo(f"error: {error}", err=True)
     pages = render_pages(result)

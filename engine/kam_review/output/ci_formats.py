@@ -15,11 +15,12 @@ from kam_review.output.markdown_text import code, esc, table
 from kam_review.output.report import expiring_waivers, summary_line, waived_dict
 from kam_review.paths import display_path
 from kam_review.review.results import Result
-from kam_review.rulebook.loading import SEVERITIES
 from kam_review.text_safety import xml_text
+from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Severity
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-_SARIF_LEVEL = {"high": "error", "medium": "warning", "low": "note", "info": "note"}
+_SARIF_LEVEL = {Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note",
+                Severity.INFO: "note"}
 _INPUT_RULE = "input.invalid"
 
 
@@ -30,7 +31,8 @@ def check_markdown(result: Result) -> str:
         lines += ["**Input errors**", ""]
         lines += [f"- {code(e)}" for e in result.errors]
         lines.append("")
-    high = [(a, f) for a in result.accounts for f in a.open_findings if f.severity == "high"]
+    high = [(a, f) for a in result.accounts for f in a.open_findings
+            if f.severity == Severity.HIGH]
     if high:
         lines += ["**High-severity findings**", ""]
         lines += [f"- **{esc(a.account.name)}**: {f.rule} {esc(f.subject)}: {esc(f.message)}"
@@ -44,12 +46,12 @@ def check_markdown(result: Result) -> str:
         lines.append("")
     expiring = expiring_waivers(result)
     if expiring:
-        lines += ["**Waivers ending within 30 days**", ""]
+        lines += [f"**Waivers ending within {WAIVER_NOTICE_DAYS} days**", ""]
         lines += [f"- {esc(a)}: {w.rule} until {w.until} ({esc(w.by or '')})"
                   for a, w in expiring]
         lines.append("")
     for item in result.accounts:
-        warnings = [f for f in item.findings if f.kind in ("risk", "stage", "plan")]
+        warnings = [f for f in item.findings if f.kind.warns]
         if not warnings:
             continue
         lines += [f"<details><summary>{esc(item.account.name)}: {item.klass}, "
@@ -140,9 +142,9 @@ def _location(uri: str, line: int, column: int | None = None) -> dict[str, Any]:
 
 
 def check_junit(result: Result, fail_on: str | None) -> str:
-    """One test case per account, failing on unwaived findings at or above `fail_on` (default
-    high); one failing case per file with input errors."""
-    limit = SEVERITIES.index(fail_on or "high")
+    """One test case per account, failing on unwaived findings at or above `fail_on` (a
+    severity, default high); one failing case per file with input errors."""
+    floor = Severity(fail_on or Severity.HIGH)
     suite = ElementTree.Element("testsuite", name="kam-review", timestamp=str(result.as_of))
     waived = result.waived_high
     properties = ElementTree.SubElement(suite, "properties")
@@ -152,12 +154,12 @@ def check_junit(result: Result, fail_on: str | None) -> str:
     for item in result.accounts:
         case = ElementTree.SubElement(suite, "testcase", classname="kam-review.accounts",
                                       name=item.account.id, file=str(item.account.source))
-        failing = [f for f in item.open_findings if SEVERITIES.index(f.severity) <= limit]
+        failing = [f for f in item.open_findings if f.severity.at_least(floor)]
         if failing:
             failures += 1
             counts = Counter(f.severity for f in failing)
             failure = ElementTree.SubElement(case, "failure", type="findings", message=", ".join(
-                f"{counts[s]} {s}" for s in SEVERITIES if counts[s]))
+                f"{counts[s]} {s}" for s in Severity if counts[s]))
             failure.text = "\n".join(f"{f.severity} {f.rule} {f.subject}: {f.message}"
                                      for f in failing)
         out = ElementTree.SubElement(case, "system-out")

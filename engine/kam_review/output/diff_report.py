@@ -12,6 +12,7 @@ from kam_review.output.markdown_text import code, esc, table
 from kam_review.output.report import json_header
 from kam_review.review.diff import Change, Diff
 from kam_review.text_safety import terminal_text
+from kam_review.vocabulary import Severity
 
 _TITLES = {
     "account-added": "account added", "account-removed": "account removed",
@@ -27,7 +28,7 @@ def change_text(change: Change) -> str:
     if change.kind in ("finding-new", "finding-resolved"):
         subject = f" [{change.subject}]" if change.subject else ""
         message = change.after or change.before
-        return f"{title}: {change.severity.upper()} {change.rule}{subject}: {message}"
+        return f"{title}: {(change.severity or '').upper()} {change.rule}{subject}: {message}"
     subject = f" {change.subject}" if change.subject else ""
     if change.before and change.after:
         return f"{title}{subject}: {change.before} -> {change.after}"
@@ -75,7 +76,7 @@ def diff_markdown(diff: Diff) -> str:
     summary = ", ".join(f"{counts[k]} {_TITLES[k]}{'s' if counts[k] != 1 else ''}"
                         for k in _TITLES if counts[k])
     lines += [summary, ""]
-    urgent = [c for c in diff.new_findings if c.severity == "high"]
+    urgent = [c for c in diff.new_findings if c.severity == Severity.HIGH]
     if urgent:
         lines += ["**New high-severity findings**", ""]
         lines += [f"- **{esc(c.account)}**: {esc(c.rule)} {esc(c.subject)}: {esc(c.after)}"

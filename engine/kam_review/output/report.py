@@ -11,9 +11,9 @@ from typing import Any
 from kam_review import __version__
 from kam_review.errors import InputError, error_count
 from kam_review.review.results import AccountResult, Finding, Result
-from kam_review.rulebook.loading import SEVERITIES
 from kam_review.source.model import Waiver
 from kam_review.text_safety import terminal_text
+from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Severity
 
 
 class Tally:
@@ -23,7 +23,7 @@ class Tally:
 
     def __init__(self) -> None:
         self.accounts = 0
-        self.open: Counter[str] = Counter()
+        self.open: Counter[Severity] = Counter()
         self.waived = 0
         self.errors: list[InputError] = []
         self.expiring: list[tuple[str, Waiver]] = []
@@ -45,12 +45,12 @@ class Tally:
         self.waived_high.extend((item.account.id, f) for item, f in result.waived_high)
 
     @property
-    def worst(self) -> str | None:
+    def worst(self) -> Severity | None:
         """The most severe unwaived finding's severity."""
-        return next((s for s in SEVERITIES if self.open[s]), None)
+        return Severity.worst(s for s, count in self.open.items() if count)
 
     def summary(self) -> str:
-        parts = ", ".join(f"{self.open[s]} {s}" for s in SEVERITIES)
+        parts = ", ".join(f"{self.open[s]} {s}" for s in Severity)
         errors = f"; {error_count(self.errors)} input error(s)" if self.errors else ""
         return f"{self.accounts} account(s): {parts} ({self.waived} waived){self._high()}{errors}"
 
@@ -77,7 +77,7 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def write_check(results: Iterable[Result], output: str, show: str, as_of: date,
+def write_check(results: Iterable[Result], output: str, show: Severity, as_of: date,
                 write: Callable[[str], object],
                 rules_source: Mapping[str, Any] | None = None) -> Tally:
     """Write `kam check` text or JSON as the results come, batch by batch.
@@ -108,7 +108,7 @@ def write_check(results: Iterable[Result], output: str, show: str, as_of: date,
               f'\n  "errors": {_json_list(errors)}\n}}\n')
         return tally
     if tally.expiring:
-        write(f"\nWaivers ending within {EXPIRY_NOTICE_DAYS} days:\n")
+        write(f"\nWaivers ending within {WAIVER_NOTICE_DAYS} days:\n")
         write("".join(_waiver_line(account, w.rule, w.subject, w)
                       for account, w in tally.expiring))
     if tally.waived_high:
@@ -145,39 +145,35 @@ def _json_list(lines: list[str]) -> str:
     return "[\n" + ",\n".join(lines) + "\n  ]" if lines else "[]"
 
 
-def _collect(result: Result, output: str, show: str) -> str:
+def _collect(result: Result, output: str, show: Severity) -> str:
     parts: list[str] = []
     write_check([result], output, show, result.as_of, parts.append)
     return "".join(parts)
 
 
 def as_json(result: Result) -> str:
-    return _collect(result, "json", "info")
+    return _collect(result, "json", Severity.INFO)
 
 
-def as_text(result: Result, show: str = "info") -> str:
+def as_text(result: Result, show: Severity = Severity.INFO) -> str:
     """Findings per account, most severe first; `show` hides findings below a severity."""
     return _collect(result, "text", show)
 
 
-EXPIRY_NOTICE_DAYS = 30
-
-
 def expiring_waivers(result: Result) -> list[tuple[str, Waiver]]:
-    """Waivers still running that end within EXPIRY_NOTICE_DAYS of the review date."""
-    horizon = result.as_of + timedelta(days=EXPIRY_NOTICE_DAYS)
+    """Waivers still running that end within WAIVER_NOTICE_DAYS of the review date."""
+    horizon = result.as_of + timedelta(days=WAIVER_NOTICE_DAYS)
     return [(item.account.id, waiver) for item in result.accounts
             for waiver in item.account.waivers
             if waiver.until is not None and result.as_of <= waiver.until <= horizon]
 
 
-def _account_text(result: AccountResult, show: str) -> list[str]:
+def _account_text(result: AccountResult, show: Severity) -> list[str]:
     account = result.account
     focus = f", focus {result.focus}" if result.focus else ""
     lines = [f"{account.id}: {account.name} ({result.klass}{focus}; owner {account.owner})"]
-    limit = SEVERITIES.index(show)
     for finding in result.findings:
-        if SEVERITIES.index(finding.severity) <= limit:
+        if finding.severity.at_least(show):
             lines.append("  " + _finding_text(finding))
     return [terminal_text(line) for line in lines]
 

@@ -17,9 +17,9 @@ from kam_review.formatting import money, pct
 from kam_review.resources import bundled_rules_folder
 from kam_review.review.evaluate import review
 from kam_review.review.results import AccountResult, Result
-from kam_review.rulebook.loading import SEVERITIES
 from kam_review.source.model import Account
 from kam_review.source.revisions import export_folder, repository_root
+from kam_review.vocabulary import Severity
 
 # The order changes are listed in, per account.
 CHANGE_KINDS = ("account-added", "account-removed", "class", "focus", "finding-new",
@@ -34,16 +34,16 @@ class Change:
     subject: str = ""
     before: str = ""
     after: str = ""
-    severity: str = ""
+    severity: Severity | None = None  # of a finding that appeared or was resolved
     rule: str = ""
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
-        rank = SEVERITIES.index(self.severity) if self.severity else len(SEVERITIES)
+        rank = self.severity.rank if self.severity else len(Severity)
         return (self.account, CHANGE_KINDS.index(self.kind), rank, self.rule, self.subject)
 
     def as_dict(self) -> dict[str, str]:
         return {"account": self.account, "kind": self.kind, "subject": self.subject,
-                "before": self.before, "after": self.after, "severity": self.severity,
+                "before": self.before, "after": self.after, "severity": self.severity or "",
                 "rule": self.rule}
 
 
@@ -62,7 +62,8 @@ class Diff:
     @property
     def new_findings(self) -> list[Change]:
         return sorted((c for c in self.changes if c.kind == "finding-new"),
-                      key=lambda c: (SEVERITIES.index(c.severity), c.account, c.rule))
+                      key=lambda c: (c.severity.rank if c.severity else len(Severity),
+                                     c.account, c.rule))
 
 
 def compare(base: Result, head: Result, base_label: str, head_label: str) -> Diff:
@@ -93,7 +94,7 @@ def _account_changes(old: AccountResult, new: AccountResult, head: Result) -> It
 def _finding_changes(old: AccountResult, new: AccountResult) -> Iterator[Change]:
     def keyed(result: AccountResult) -> dict[tuple[str, str], Any]:
         return {(f.rule, f.subject): f for f in result.findings
-                if f.kind not in ("class", "focus")}
+                if not f.kind.assigns}
 
     before, after = keyed(old), keyed(new)
     for key in sorted(after.keys() - before.keys()):

@@ -6,22 +6,13 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from kam_review.errors import InputError, capped
 from kam_review.formatting import fill
 from kam_review.paths import display_path
 from kam_review.progress import Progress, silent
 from kam_review.review.redact import redact_portfolio
-from kam_review.review.results import (
-    UNCLASSIFIED,
-    AccountResult,
-    Check,
-    Explanation,
-    Finding,
-    Result,
-)
-from kam_review.rulebook.conditions import Compare, FieldRef, ThresholdRef, operand_value, walk
+from kam_review.review.results import UNCLASSIFIED, AccountResult, Finding, Result
 from kam_review.rulebook.engine import EngineRule, RuleMatcher
 from kam_review.rulebook.facts import FACT_TYPE, SOURCE_PATH, Fact, account_facts
 from kam_review.rulebook.loading import Rule, Rulebook, load_rulebook
@@ -29,11 +20,7 @@ from kam_review.rulebook.waivers import applies
 from kam_review.source.accounts import Portfolio, account_files, load_files, load_portfolio
 from kam_review.source.cache import AccountCache
 from kam_review.source.model import Account, Waiver
-
-# Class and focus rules are also evaluated comparison by comparison, so that a page can say
-# which condition kept an account out of a class.
-_EXPLAINED_KINDS = ("class", "focus")
-_PART = "#"
+from kam_review.vocabulary import Kind
 
 
 def review(
@@ -44,18 +31,15 @@ def review(
     only: Sequence[Path] = (),
     progress: Progress = silent,
     cache: AccountCache | None = None,
-    explain: bool = False,
     redact: bool = False,
 ) -> Result:
     """Load, check and evaluate a portfolio: the one call behind every command and the site.
-    With `explain`, class and focus rules are also judged comparison by comparison (for the
-    site and `kam explain`; `kam check` does without). With `redact`, contact names are
-    replaced by pseudonyms before anything is evaluated."""
+    With `redact`, contact names are replaced by pseudonyms before anything is evaluated."""
     rulebook = load_rulebook(rules_folder, thresholds_file)
     portfolio = load_portfolio(accounts_folder, only, progress, cache)
     if redact:
         portfolio = redact_portfolio(portfolio)
-    return evaluate(portfolio, rulebook, as_of, progress, explain)
+    return evaluate(portfolio, rulebook, as_of, progress)
 
 
 # Accounts evaluated at a time when a portfolio is reviewed in batches (`kam check`): memory
@@ -99,12 +83,14 @@ def _batches(paths: list[Path], folder_errors: list[InputError], rulebook: Ruleb
 
 
 def evaluate(portfolio: Portfolio, rulebook: Rulebook, as_of: date,
-             progress: Progress = silent, explain: bool = False) -> Result:
+             progress: Progress = silent) -> Result:
+    """The review of a loaded portfolio: each account's facts, class, focus and findings.
+    Why an account got its class is worked out on demand (review.explain)."""
     accounts = portfolio.accounts
     facts_by_account = [account_facts(a, as_of, rulebook)
                         for a in progress(accounts, len(accounts), "computing facts")]
     flat = [fact for facts in facts_by_account for fact in facts]
-    matched = _matcher(_engine_rules(rulebook, explain)).matches(flat)
+    matched = matcher(engine_rules(rulebook)).matches(flat)
     # The thresholds as message templates name them (`{$name}`), once per evaluation.
     thresholds = {f"${name}": value for name, value in rulebook.threshold_values().items()}
     results, errors = [], list(portfolio.errors)
@@ -112,24 +98,20 @@ def evaluate(portfolio: Portfolio, rulebook: Rulebook, as_of: date,
     for account, facts in zip(portfolio.accounts, facts_by_account, strict=True):
         matches = matched[position:position + len(facts)]
         position += len(facts)
-        results.append(_account_result(account, facts, matches, rulebook, as_of, explain,
-                                       thresholds))
+        results.append(_account_result(account, facts, matches, rulebook, as_of, thresholds))
         errors.extend(_waiver_errors(account, rulebook))
     return Result(as_of, tuple(results), tuple(capped(sorted(set(errors)))), rulebook)
 
 
-def _engine_rules(rulebook: Rulebook, explain: bool = False) -> tuple[EngineRule, ...]:
-    rules = [EngineRule(r.id, r.on, r.when) for r in rulebook.rules]
-    for rule in rulebook.rules:
-        if explain and rule.kind in _EXPLAINED_KINDS:
-            rules += [EngineRule(f"{rule.id}{_PART}{i}", rule.on, compare)
-                      for i, compare in enumerate(walk(rule.when))]
-    return tuple(rules)
+def engine_rules(rulebook: Rulebook) -> tuple[EngineRule, ...]:
+    """What the engine is given of the rules: each rule whole."""
+    return tuple(EngineRule(r.id, r.on, r.when) for r in rulebook.rules)
 
 
 @lru_cache(maxsize=8)
-def _matcher(rules: tuple[EngineRule, ...]) -> RuleMatcher:
-    # A ruleset cannot be unregistered from durable-rules; the same rules reuse one ruleset.
+def matcher(rules: tuple[EngineRule, ...]) -> RuleMatcher:
+    """The rules compiled for the engine, once: a ruleset cannot be unregistered from
+    durable-rules, so the same rules reuse one."""
     return RuleMatcher(rules, FACT_TYPE)
 
 
@@ -139,24 +121,17 @@ def _account_result(
     matches: Sequence[set[str]],
     rulebook: Rulebook,
     as_of: date,
-    explain: bool,
     thresholds: dict[str, float],
 ) -> AccountResult:
     findings: list[Finding] = []
     fired: dict[str, list[Fact]] = {}
     for fact, names in zip(facts, matches, strict=True):
         for name in names:
-            if _PART not in name:
-                fired.setdefault(name, []).append(fact)
-    first_of_type: dict[str, tuple[Fact, frozenset[str]]] = {}
-    for fact, names in zip(facts, matches, strict=True):
-        first_of_type.setdefault(fact[FACT_TYPE], (fact, frozenset(names)))
-    tested = tuple((rule, *first_of_type.get(rule.on, ({}, frozenset())))
-                   for rule in rulebook.rules if explain and rule.kind in _EXPLAINED_KINDS)
-    klass = _assigned(rulebook.by_kind("class"), fired) or UNCLASSIFIED
-    focus = _assigned(rulebook.by_kind("focus"), fired)
+            fired.setdefault(name, []).append(fact)
+    klass = _assigned(rulebook.by_kind(Kind.CLASS), fired) or UNCLASSIFIED
+    focus = _assigned(rulebook.by_kind(Kind.FOCUS), fired)
     for rule in rulebook.rules:
-        if rule.kind in _EXPLAINED_KINDS and rule.label not in (klass, focus):
+        if rule.kind.assigns and rule.label not in (klass, focus):
             continue
         for fact in fired.get(rule.id, ()):
             message = fill(rule.message, {**fact, **thresholds})
@@ -168,9 +143,7 @@ def _account_result(
                 line=account.line_of(fact[SOURCE_PATH]),
             ))
     findings.sort(key=Finding.sort_key)
-    # The facts stay with the result only for pages and explanations, which show them.
-    return AccountResult(account, klass, focus, tuple(findings),
-                         tuple(facts) if explain else (), tested)
+    return AccountResult(account, klass, focus, tuple(findings), tuple(facts))
 
 
 def _assigned(rules: list[Rule], fired: dict[str, list[Fact]]) -> str | None:
@@ -179,32 +152,6 @@ def _assigned(rules: list[Rule], fired: dict[str, list[Fact]]) -> str | None:
         if rule.id in fired:
             return rule.label
     return None
-
-
-def explanations(result: AccountResult) -> tuple[Explanation, ...]:
-    """Why the account got its class and focus: every class and focus rule, comparison by
-    comparison, as the engine judged each one. Needs a result evaluated with `explain`."""
-    if not result.tested:
-        raise ValueError(f"{result.account.id} was evaluated without explanations")
-    return tuple(_explain(rule, fact, names) for rule, fact, names in result.tested)
-
-
-def _explain(rule: Rule, fact: Fact, names: frozenset[str]) -> Explanation:
-    """How each comparison of a class or focus rule turned out on the account's fact."""
-    checks = []
-    for i, compare in enumerate(walk(rule.when)):
-        checks.append(Check(compare.text, f"{rule.id}{_PART}{i}" in names,
-                            _compared_values(compare, fact)))
-    return Explanation(rule.id, rule.id in names, tuple(checks))
-
-
-def _compared_values(compare: Compare, fact: Fact) -> tuple[tuple[str, Any], ...]:
-    values: list[tuple[str, Any]] = [(compare.field, fact.get(compare.field))]
-    if isinstance(compare.operand, FieldRef):
-        values.append((compare.operand.name, operand_value(compare.operand, fact)))
-    elif isinstance(compare.operand, ThresholdRef):
-        values.append((f"${compare.operand.name}", compare.operand.value))
-    return tuple(values)
 
 
 def _waiver_for(account: Account, rule: Rule, subject: str, as_of: date) -> Waiver | None:

@@ -1,17 +1,88 @@
-"""Explaining one account's result: its facts, the rules that fired and why it got its class."""
+"""Explaining a result on demand: an account's facts, the rules that fired, and why it got its
+class and focus, comparison by comparison."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from kam_review.formatting import format_value
-from kam_review.review.evaluate import explanations
+from kam_review.review.evaluate import matcher
 from kam_review.review.results import AccountResult, Check, Explanation, Result
-from kam_review.rulebook.conditions import fields_used
+from kam_review.rulebook.conditions import (
+    Compare,
+    FieldRef,
+    ThresholdRef,
+    fields_used,
+    operand_value,
+    walk,
+)
+from kam_review.rulebook.engine import EngineRule
 from kam_review.rulebook.fact_fields import FACT_TYPES
-from kam_review.rulebook.facts import FACT_TYPE, SOURCE_PATH
-from kam_review.rulebook.loading import Rulebook
+from kam_review.rulebook.facts import FACT_TYPE, SOURCE_PATH, Fact
+from kam_review.rulebook.loading import Rule, Rulebook
 from kam_review.text_safety import terminal_text
+from kam_review.vocabulary import Kind
+
+# The engine rule of one comparison of a rule is named `rule.id#position`.
+_PART = "#"
+
+
+def explain_all(result: Result) -> list[tuple[Explanation, ...]]:
+    """Why each account of the result got its class and focus (see explanations), in the
+    order of result.accounts, judged in one pass of the engine."""
+    return _explain(result.accounts, result.rulebook)
+
+
+def explanations(item: AccountResult, rulebook: Rulebook) -> tuple[Explanation, ...]:
+    """Why the account got its class and focus: every class and focus rule, comparison by
+    comparison, judged by the engine as it judges whole rules, on the account's first fact of
+    the type the rule tests."""
+    return _explain([item], rulebook)[0]
+
+
+def _explain(items: Sequence[AccountResult], rulebook: Rulebook
+             ) -> list[tuple[Explanation, ...]]:
+    rules = [rule for rule in rulebook.rules if rule.kind.assigns]
+    engine_rules = [part for rule in rules for part in _parts(rule)]
+    tested: list[dict[str, Fact]] = []  # per account: the fact of each type the rules test
+    for item in items:
+        first: dict[str, Fact] = {}
+        for fact in item.facts:
+            first.setdefault(fact[FACT_TYPE], fact)
+        tested.append({rule.on: first[rule.on] for rule in rules if rule.on in first})
+    flat = [fact for facts in tested for fact in facts.values()]
+    matched = iter(matcher(tuple(engine_rules)).matches(flat))
+    found = []
+    for facts in tested:
+        names = {fact_type: next(matched) for fact_type in facts}
+        found.append(tuple(_explanation(rule, facts.get(rule.on, {}),
+                                        names.get(rule.on, set())) for rule in rules))
+    return found
+
+
+def _parts(rule: Rule) -> list[EngineRule]:
+    """The rule whole, and each of its comparisons as a rule of its own."""
+    return [EngineRule(rule.id, rule.on, rule.when), *(
+        EngineRule(f"{rule.id}{_PART}{i}", rule.on, compare)
+        for i, compare in enumerate(walk(rule.when)))]
+
+
+def _explanation(rule: Rule, fact: Fact, names: set[str]) -> Explanation:
+    """How each comparison of a class or focus rule turned out on the account's fact."""
+    checks = tuple(Check(compare.text, f"{rule.id}{_PART}{i}" in names,
+                         _compared_values(compare, fact))
+                   for i, compare in enumerate(walk(rule.when)))
+    return Explanation(rule.id, rule.id in names, checks)
+
+
+def _compared_values(compare: Compare, fact: Fact) -> tuple[tuple[str, Any], ...]:
+    values: list[tuple[str, Any]] = [(compare.field, fact.get(compare.field))]
+    if isinstance(compare.operand, FieldRef):
+        values.append((compare.operand.name, operand_value(compare.operand, fact)))
+    elif isinstance(compare.operand, ThresholdRef):
+        values.append((f"${compare.operand.name}", compare.operand.value))
+    return tuple(values)
 
 
 def value_text(value: Any) -> str:
@@ -65,9 +136,10 @@ def explain_text(result: AccountResult, review: Result) -> str:
         values = ", ".join(f"{name} = {value_text(fact.get(name))}"
                            for name in sorted(fields_used(rule.when)))
         lines.append(f"         when {values}")
-    for kind, chosen in (("class", result.klass), ("focus", result.focus)):
+    explained = explanations(result, rulebook)
+    for kind, chosen in ((Kind.CLASS, result.klass), (Kind.FOCUS, result.focus)):
         lines += ["", f"Why this {kind}"]
-        for explanation in explanations(result):
+        for explanation in explained:
             if rulebook.rule(explanation.rule).kind != kind:
                 continue
             lines.append(f"  {explanation.rule}: {verdict(explanation, chosen, rulebook)}")

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from kam_review.errors import InputError
-from kam_review.rulebook.loading import SEVERITIES, Rule, Rulebook
+from kam_review.rulebook.loading import Rulebook
 from kam_review.source.model import Account, Waiver
+from kam_review.vocabulary import Kind, Severity
 
 UNCLASSIFIED = "unclassified"
-KIND_ORDER = ("class", "focus", "risk", "stage", "plan", "advice")
 
 
 @dataclass(frozen=True)
 class Finding:
     account: str
     rule: str
-    kind: str
-    severity: str
+    kind: Kind
+    severity: Severity
     subject: str
     message: str
     action: str
@@ -38,8 +38,7 @@ class Finding:
         return f"waived until {self.waiver.until} by {self.waiver.by}: {self.waiver.reason}"
 
     def sort_key(self) -> tuple[int, int, str, str]:
-        return (SEVERITIES.index(self.severity), KIND_ORDER.index(self.kind), self.rule,
-                self.subject)
+        return (self.severity.rank, self.kind.rank, self.rule, self.subject)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -78,10 +77,6 @@ class AccountResult:
     focus: str | None
     findings: tuple[Finding, ...]
     facts: tuple[dict[str, Any], ...]  # the account's own fact first
-    # For each class and focus rule: the fact it tested and the comparisons that held there.
-    # Turned into Explanations only when a page or `kam explain` asks (evaluate.explanations).
-    tested: tuple[tuple[Rule, dict[str, Any], frozenset[str]], ...] = field(
-        default=(), compare=False, repr=False)
 
     @property
     def open_findings(self) -> tuple[Finding, ...]:
@@ -91,11 +86,11 @@ class AccountResult:
     def waived_high(self) -> tuple[Finding, ...]:
         """High findings a waiver silences: every summary shows them, so that no waiver can
         hide a threat to the account from the review."""
-        return tuple(f for f in self.findings if f.waived and f.severity == "high")
+        return tuple(f for f in self.findings if f.waived and f.severity == Severity.HIGH)
 
     @property
     def worst(self) -> Finding | None:
-        ranked = [f for f in self.open_findings if f.kind not in ("class", "focus")]
+        ranked = [f for f in self.open_findings if not f.kind.assigns]
         return min(ranked, key=Finding.sort_key, default=None)
 
 

@@ -20,6 +20,13 @@ from kam_review.formatting import money
 from kam_review.rulebook.loading import Rulebook, Stage
 from kam_review.rulebook.waivers import approved_by_owner, has_approver, visible_text
 from kam_review.source.model import BUYING_ROLES, RELATIONSHIP_STAGES, Account, Opportunity, Quarter
+from kam_review.vocabulary import (
+    BUCKET_LATER,
+    BUCKET_NO_CLOSE_DATE,
+    BUCKET_OVERDUE,
+    FORECAST_WINDOWS,
+    Status,
+)
 
 Fact = dict[str, Any]
 FACT_TYPE = "type"
@@ -27,12 +34,6 @@ FACT_TYPE = "type"
 SOURCE_PATH = "_path"
 # A figure as an exact number: an int, or the fraction a float stands for.
 Exact = int | Fraction
-_CLOSED_OR_LOST = ("closed", "lost")
-# Seed 004's forecast buckets: (last day from the review date, bucket name).
-FORECAST_BUCKETS = ((92, "0-3 months"), (183, "3-6 months"), (275, "6-9 months"),
-                    (366, "9-12 months"))
-BUCKET_ORDER = ("closed", "overdue", *(name for _, name in FORECAST_BUCKETS), "later",
-                "no close date")
 
 
 def account_facts(account: Account, as_of: date, rulebook: Rulebook) -> list[Fact]:
@@ -44,7 +45,7 @@ def account_facts(account: Account, as_of: date, rulebook: Rulebook) -> list[Fac
               for i in range(len(account.opportunities))]
     goals = account.plan.goals if account.plan else ()
     facts += [_goal_fact(account, i) for i in range(len(goals))]
-    severities = {rule.id: rule.severity for rule in rulebook.rules}
+    severities = {rule.id: rule.severity.value for rule in rulebook.rules}
     facts += [_waiver_fact(account, i, as_of, severities) for i in range(len(account.waivers))]
     return facts
 
@@ -128,7 +129,7 @@ def _account_fact(account: Account, as_of: date, rulebook: Rulebook) -> Fact:
         _put(fact, "plan_growth_target", account.plan.growth_target)
     if account.customer_since is not None:
         _put(fact, "customer_years", (as_of - account.customer_since).days / 365.25)
-    open_deals = [o for o in account.opportunities if o.stage not in _CLOSED_OR_LOST]
+    open_deals = [o for o in account.opportunities if Status.of_stage(o.stage) == Status.OPEN]
     fact["open_opportunities"] = len(open_deals)
     fact["open_pipeline_value"] = _total(o.value or 0 for o in open_deals)
     _contact_summary(fact, account, as_of)
@@ -296,7 +297,7 @@ def _opportunity_fact(
         "subject": opportunity.id,
         "name": opportunity.name,
         "stage": opportunity.stage,
-        "is_open": opportunity.stage not in _CLOSED_OR_LOST,
+        "is_open": Status.of_stage(opportunity.stage) == Status.OPEN,
     }
     current = next((s for s in stages if s.id == opportunity.stage), None)
     fact["stage_index"] = current.index if current else 0
@@ -330,16 +331,17 @@ def _opportunity_fact(
 def forecast_bucket(opportunity: Opportunity, as_of: date) -> str:
     """closed, overdue, 0-3 / 3-6 / 6-9 / 9-12 months, later, or no close date; lost deals
     are in no bucket (empty text)."""
-    if opportunity.stage == "closed":
-        return "closed"
-    if opportunity.stage == "lost":
+    status = Status.of_stage(opportunity.stage)
+    if status == Status.CLOSED:
+        return Status.CLOSED.value
+    if status == Status.LOST:
         return ""
     if opportunity.expected_close is None:
-        return "no close date"
+        return BUCKET_NO_CLOSE_DATE
     days = (opportunity.expected_close - as_of).days
     if days < 0:
-        return "overdue"
-    return next((name for limit, name in FORECAST_BUCKETS if days <= limit), "later")
+        return BUCKET_OVERDUE
+    return next((name for limit, name in FORECAST_WINDOWS if days <= limit), BUCKET_LATER)
 
 
 def _evidence_text(key: str, ok: bool | None) -> str:

@@ -9,7 +9,7 @@ collected and reported together, with its file and line.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +28,8 @@ from kam_review.rulebook.fact_fields import FACT_TYPES
 from kam_review.source.model import OPPORTUNITY_STAGES, FieldPath, format_path
 from kam_review.source.schema_errors import make_validator, schema_errors
 from kam_review.source.yamlsource import YamlDocument, read_yaml
+from kam_review.vocabulary import MARK_WORD_MAX, Kind, Mark, Severity, Status
 
-KINDS = ("class", "focus", "risk", "stage", "plan", "advice")
-SEVERITIES = ("high", "medium", "low", "info")
 THRESHOLDS_FILE = "thresholds.yaml"
 FUNNEL_FILE = "funnel.yaml"
 SCORECARD = {
@@ -45,7 +44,7 @@ _RULE_FILE_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["kind", "rules"],
     "properties": {
-        "kind": {"enum": list(KINDS)},
+        "kind": {"enum": [kind.value for kind in Kind]},
         "rules": {"type": "array", "minItems": 1, "items": {
             "type": "object",
             "additionalProperties": False,
@@ -54,7 +53,7 @@ _RULE_FILE_SCHEMA: dict[str, Any] = {
             "properties": {
                 "id": {"type": "string", "pattern": "^[a-z]+\\.[a-z0-9-]+$"},
                 "title": _TEXT,
-                "severity": {"enum": list(SEVERITIES)},
+                "severity": {"enum": [severity.value for severity in Severity]},
                 "source": {"type": "array", "minItems": 1, "items": {"enum": [
                     "000", "001", "002", "003", "004"]}},
                 "on": {"enum": sorted(FACT_TYPES)},
@@ -63,6 +62,10 @@ _RULE_FILE_SCHEMA: dict[str, Any] = {
                 "rationale": _TEXT,
                 "action": _TEXT,
                 "precedence": {"type": "integer", "minimum": 1, "maximum": 100},
+                "marks": {"type": "object", "additionalProperties": False, "minProperties": 1,
+                          "properties": {mark.value: {
+                              "type": "string", "pattern": "\\S", "maxLength": MARK_WORD_MAX}
+                              for mark in Mark}},
             },
         }},
     },
@@ -136,9 +139,9 @@ class Stage:
 @dataclass(frozen=True)
 class Rule:
     id: str
-    kind: str
+    kind: Kind
     title: str
-    severity: str
+    severity: Severity
     source: tuple[str, ...]
     on: str
     when: Condition
@@ -148,6 +151,8 @@ class Rule:
     file: str
     line: int
     precedence: int = 0
+    # What the rule's findings mark on the pages, with the word shown (see vocabulary.Mark).
+    marks: Mapping[Mark, str] = field(default_factory=dict, hash=False)
 
     @property
     def label(self) -> str:
@@ -175,8 +180,13 @@ class Rulebook:
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
 
-    def by_kind(self, kind: str) -> list[Rule]:
+    def by_kind(self, kind: Kind) -> list[Rule]:
         return [r for r in self.rules if r.kind == kind]
+
+    def labels(self, kind: Kind) -> list[str]:
+        """The labels the rules of an assigning kind give (classes, focus cells), in the
+        order they are tried: by precedence, then id."""
+        return [r.label for r in sorted(self.by_kind(kind), key=lambda r: (r.precedence, r.id))]
 
     def threshold_values(self) -> dict[str, float]:
         return {name: t.value for name, t in self.thresholds.items()}
@@ -308,7 +318,7 @@ def _load_funnel(path: Path, errors: list[InputError]) -> tuple[Stage, ...]:
         Stage(s["id"], s["name"], s["owner"], dict(s["exit"]), i)
         for i, s in enumerate(value["stages"], start=1)
     )
-    expected = [s for s in OPPORTUNITY_STAGES if s != "lost"]
+    expected = [s for s in OPPORTUNITY_STAGES if s != Status.LOST]
     if [s.id for s in stages] != expected:
         errors.append(InputError(name, document.locations.get(("stages",), (1, 1))[0], 1,
                                  "stages", f"the funnel's stages must be, in order: "
@@ -322,7 +332,7 @@ def _load_rule_file(
     value, document, name = _read_checked(path, _RULE_FILE_SCHEMA, errors)
     if value is None:
         return []
-    kind = value["kind"]
+    kind = Kind(value["kind"])
     rules = []
     for i, raw in enumerate(value["rules"]):
         base: FieldPath = ("rules", i)
@@ -334,7 +344,7 @@ def _load_rule_file(
 
 def _build_rule(
     raw: dict[str, Any],
-    kind: str,
+    kind: Kind,
     name: str,
     base: FieldPath,
     document: YamlDocument,
@@ -348,8 +358,13 @@ def _build_rule(
     count = len(errors)
     if not raw["id"].startswith(kind + "."):
         error(("id",), f"a rule in a file of kind '{kind}' has an id starting '{kind}.'")
-    if kind == "class" and "precedence" not in raw:
+    if kind == Kind.CLASS and "precedence" not in raw:
         error(("id",), "a class rule needs a precedence (1 is checked first)")
+    marks = {Mark(name): word for name, word in raw.get("marks", {}).items()}
+    for mark in marks:
+        if mark.subject != raw["on"]:
+            error(("marks", mark.value), f"a {mark.value} mark needs a rule on "
+                  f"{mark.subject}; this rule tests each {raw['on']}")
     fields = FACT_TYPES[raw["on"]]
     try:
         when = parse_condition(raw["when"], fields, thresholds)
@@ -374,10 +389,11 @@ def _build_rule(
     if len(errors) > count:
         return None
     return Rule(
-        id=raw["id"], kind=kind, title=raw["title"], severity=raw["severity"],
+        id=raw["id"], kind=kind, title=raw["title"], severity=Severity(raw["severity"]),
         source=tuple(raw["source"]), on=raw["on"], when=when, message=raw["message"].strip(),
         rationale=" ".join(raw["rationale"].split()), action=" ".join(raw["action"].split()),
         file=name, line=_locate(document, base)[0], precedence=raw.get("precedence", 0),
+        marks=marks,
     )
 
 

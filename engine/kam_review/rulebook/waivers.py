@@ -13,9 +13,10 @@ from datetime import date
 
 from kam_review.source.model import Account, Waiver
 from kam_review.source.names import normalise_name
+from kam_review.vocabulary import Severity
 
 # Severities whose waiver needs an approver other than the account's owner.
-NEEDS_APPROVAL = ("high",)
+NEEDS_APPROVAL = (Severity.HIGH,)
 # Characters that change nothing a reader sees: zero-width spaces and joiners, the BOM.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
@@ -49,7 +50,7 @@ def in_force(waiver: Waiver, as_of: date) -> bool:
     return waiver.until is not None and waiver.until >= as_of
 
 
-def applies(waiver: Waiver, account: Account, severity: str, as_of: date) -> bool:
+def applies(waiver: Waiver, account: Account, severity: Severity, as_of: date) -> bool:
     """Whether the waiver silences a finding of this severity on the review date."""
     if not in_force(waiver, as_of):
         return False

@@ -148,8 +148,7 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         try:
             result = review(self.accounts, self.rules, self.as_of, self.thresholds,
-                            progress=on_terminal, explain=True,
-                            redact=self.config.redact_contacts)
+                            progress=on_terminal, redact=self.config.redact_contacts)
         except KamError as error:
             raise PluginError(f"kam-review: {error.message}") from error
         for problem in result.errors:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from kam_review.output.output_folder import write_output_folder
 from kam_review.review.diff import Diff
+from kam_review.review.explain import explain_all
 from kam_review.review.results import Result
 from kam_review.website.pages.account import account_page
 from kam_review.website.pages.catalogue import rules_page
@@ -37,8 +38,8 @@ def render_pages(result: Result, changes: Diff | None = None) -> dict[str, str]:
         "owners.md": owners_page(result),
         "rules.md": rules_page(result),
     }
-    for account in result.accounts:
-        page = account_page(account, result)
+    for account, explained in zip(result.accounts, explain_all(result), strict=True):
+        page = account_page(account, result, explained)
         if changes is not None:
             page += "\n" + account_changes_section(changes, account.account.id)
         pages[f"{ACCOUNTS_DIR}/{account.account.id}.md"] = page

@@ -7,47 +7,49 @@ from collections.abc import Iterable
 from kam_review.formatting import money, pct
 from kam_review.output import charts
 from kam_review.output.markdown_text import esc, safe_markdown_html, table
-from kam_review.review.evaluate import explanations
 from kam_review.review.explain import check_text, verdict
-from kam_review.review.results import KIND_ORDER, AccountResult, Result
+from kam_review.review.results import AccountResult, Explanation, Result
 from kam_review.rulebook.facts import revenue_series, stage_checklist
 from kam_review.rulebook.loading import Rule
 from kam_review.source.model import BUYING_ROLES, LEVELS, Account, Contact, Opportunity
+from kam_review.vocabulary import Kind, Mark
 from kam_review.website.pages.common import (
-    KIND_TITLES,
     account_fact,
     chart,
     figure,
     finding_row,
+    marked,
     rule_link,
     waived_high_note,
 )
 
 
-def account_page(item: AccountResult, result: Result) -> str:
+def account_page(item: AccountResult, result: Result,
+                 explained: tuple[Explanation, ...]) -> str:
+    """The account's page; `explained` says why it got its class and focus (explain_all)."""
     account, rulebook, prefix = item.account, result.rulebook, "../"
     lines = [f"# {esc(account.name)}", ""]
     lines += _header_card(item, result)
     lines += ["## Findings", ""]
     lines += waived_high_note([(item, f) for f in item.waived_high], prefix)
-    for kind in KIND_ORDER:
+    for kind in Kind:
         found = [f for f in item.findings if f.kind == kind]
         if not found:
             continue
-        lines += [f"### {KIND_TITLES[kind]}", ""]
+        lines += [f"### {kind.heading}", ""]
         lines.append(table(["Severity", "Rule", "Subject", "Finding", "Action", "Waiver"],
                            [finding_row(f, prefix) for f in found]))
     lines += ["## Why this class and focus", ""]
-    for explanation in explanations(item):
+    for explanation in explained:
         rule = rulebook.rule(explanation.rule)
-        chosen = item.klass if rule.kind == "class" else item.focus
+        chosen = item.klass if rule.kind == Kind.CLASS else item.focus
         lines.append(f"- {rule_link(explanation.rule, prefix)}: "
                      f"{verdict(explanation, chosen, rulebook)}")
         lines += [f"    - {'✔' if c.held else '✘'} {esc(check_text(c, rule.on))}"
                   for c in explanation.checks]
     lines.append("")
     lines += _figures_section(item, result)
-    lines += _contacts_section(item)
+    lines += _contacts_section(item, result)
     lines += _opportunities_section(item, result)
     lines += _plan_section(account)
     return "\n".join(lines)
@@ -59,8 +61,8 @@ def _header_card(item: AccountResult, result: Result) -> list[str]:
         ["Owner", esc(account.owner)],
         ["Industry", esc(account.industry or "—")],
         ["Customer since", str(account.customer_since or "—")],
-        ["Class", _strategy(item.klass, "class", rulebook.rules)],
-        ["Focus", _strategy(item.focus, "focus", rulebook.rules)],
+        ["Class", _strategy(item.klass, Kind.CLASS, rulebook.rules)],
+        ["Focus", _strategy(item.focus, Kind.FOCUS, rulebook.rules)],
         ["Relationship stage", esc(account.relationship_stage or "—")],
         ["Review date", f"{result.as_of} (last complete quarter "
                         f"{account_fact(item, 'last_quarter')})"],
@@ -73,7 +75,7 @@ def _header_card(item: AccountResult, result: Result) -> list[str]:
     return [table(["At a glance", f"`{account.id}`"], rows)]
 
 
-def _strategy(label: str | None, kind: str, rules: Iterable[Rule]) -> str:
+def _strategy(label: str | None, kind: Kind, rules: Iterable[Rule]) -> str:
     if label is None:
         return "— (no scorecard)"
     rule = next((r for r in rules if r.kind == kind and r.label == label), None)
@@ -114,22 +116,13 @@ def _figures_section(item: AccountResult, result: Result) -> list[str]:
     return lines
 
 
-def _contacts_section(item: AccountResult) -> list[str]:
+def _contacts_section(item: AccountResult, result: Result) -> list[str]:
     account = item.account
     lines = ["## Buying team", ""]
     if not account.contacts:
         return [*lines, "No contacts on file.", ""]
-    flags: dict[str, list[str]] = {}
-    advice: dict[str, str] = {}
-    for finding in item.findings:
-        if finding.rule == "risk.key-contact-left":
-            flags.setdefault(finding.subject, []).append("left")
-        elif finding.rule == "risk.contact-neglected":
-            flags.setdefault(finding.subject, []).append("not contacted lately")
-        elif finding.rule == "risk.opponent-decision-maker":
-            flags.setdefault(finding.subject, []).append("opponent")
-        elif finding.kind == "advice":
-            advice[finding.subject] = finding.action
+    flags = marked(item, result.rulebook, Mark.CONTACT_WARNING)
+    advice = {f.subject: f.action for f in item.findings if f.kind == Kind.ADVICE}
     lines += ["Who covers which buying role, on which level of the customer's organisation "
               "(struck through: left the account).", ""]
     levels = [*LEVELS, None]

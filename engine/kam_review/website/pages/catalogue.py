@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from kam_review.formatting import format_value
 from kam_review.output.markdown_text import esc, table
-from kam_review.review.results import KIND_ORDER, Result
+from kam_review.review.results import Result
 from kam_review.rulebook.conditions import outline
 from kam_review.rulebook.loading import Rule
 from kam_review.source.model import Account
-from kam_review.website.pages.common import KIND_TITLES, account_link, anchor, severity_badge
+from kam_review.vocabulary import Kind
+from kam_review.website.pages.common import account_link, anchor, severity_badge
 
 
 def rules_page(result: Result) -> str:
@@ -20,11 +21,11 @@ def rules_page(result: Result) -> str:
     lines = ["# Rule catalogue", "",
              f"{len(rulebook.rules)} rules. Each names the seed document it comes from "
              "(000-004), why it matters, what to do, and the thresholds it uses.", ""]
-    for kind in KIND_ORDER:
+    for kind in Kind:
         rules = rulebook.by_kind(kind)
         if not rules:
             continue
-        lines += [f"## {KIND_TITLES[kind]}", ""]
+        lines += [f"## {kind.heading}", ""]
         for rule in sorted(rules, key=lambda r: (r.precedence, r.id)):
             lines += _rule_entry(rule, result, fires.get(rule.id, []))
     lines += ["## Thresholds", ""]

@@ -7,16 +7,12 @@ from typing import Any
 
 from kam_review.formatting import format_value
 from kam_review.output.markdown_text import esc
-from kam_review.review.results import UNCLASSIFIED, AccountResult, Finding
+from kam_review.review.results import AccountResult, Finding
+from kam_review.rulebook.loading import Rulebook
 from kam_review.source.model import Account
+from kam_review.vocabulary import Mark
 
 ACCOUNTS_DIR = "accounts"
-KIND_TITLES = {
-    "class": "Classification", "focus": "Strategic focus", "risk": "Failure risks",
-    "stage": "Sales funnel", "plan": "Plan", "advice": "Working with the buying team",
-}
-CLASS_ORDER = ("fast-growing", "loyal", "nurture", "dormant", UNCLASSIFIED)
-FOCUS_ORDER = ("key", "target", "maintain", "low-profile")
 
 
 def account_link(account: Account, prefix: str = "") -> str:
@@ -58,6 +54,17 @@ def num(value: Any, spec: str) -> str:
 
 def account_fact(result: AccountResult, name: str) -> Any:
     return result.facts[0].get(name)
+
+
+def marked(item: AccountResult, rulebook: Rulebook, mark: Mark) -> dict[str, list[str]]:
+    """The subjects of the account that its findings mark with `mark` (as their rules say),
+    each with the words shown, in the order of the findings."""
+    words = {rule.id: rule.marks[mark] for rule in rulebook.rules if mark in rule.marks}
+    found: dict[str, list[str]] = {}
+    for finding in item.findings:
+        if finding.rule in words:
+            found.setdefault(finding.subject, []).append(words[finding.rule])
+    return found
 
 
 def figure(value: Any, spec: str) -> str:

@@ -9,18 +9,17 @@ from kam_review.output import charts
 from kam_review.output.diff_report import change_text
 from kam_review.output.markdown_text import code, esc, table
 from kam_review.review.diff import Diff
-from kam_review.review.results import Result
-from kam_review.rulebook.facts import BUCKET_ORDER, revenue_series
-from kam_review.rulebook.loading import SEVERITIES
+from kam_review.review.results import UNCLASSIFIED, Result
+from kam_review.rulebook.facts import revenue_series
 from kam_review.source.model import Account
+from kam_review.vocabulary import BUCKET_ORDER, Kind, Mark, Severity, Status
 from kam_review.website.pages.common import (
-    CLASS_ORDER,
-    FOCUS_ORDER,
     WIDE_PAGE,
     account_fact,
     account_link,
     chart,
     filterable,
+    marked,
     num,
     rule_link,
     severity_badge,
@@ -42,15 +41,19 @@ def overview_page(result: Result) -> str:
     classes = Counter(a.klass for a in accounts)
     focus = Counter(a.focus or "no scorecard" for a in accounts)
     severities = Counter(f.severity for a in accounts for f in a.open_findings
-                         if f.kind not in ("class", "focus"))
+                         if not f.kind.assigns)
     waived = Counter(f.severity for a in accounts for f in a.findings if f.waived)
+    # Classes and focus cells in the order their rules are tried: a team's own show too.
+    rulebook = result.rulebook
     lines.append('<div class="kam-glance" markdown>\n')
-    lines.append(table(["Class", "Accounts"], [[c, str(classes[c])] for c in CLASS_ORDER
-                                                if classes[c]]))
-    lines.append(table(["Focus", "Accounts"], [[c, str(focus[c])] for c in
-                                                (*FOCUS_ORDER, "no scorecard") if focus[c]]))
+    lines.append(table(["Class", "Accounts"], [
+        [c, str(classes[c])] for c in (*rulebook.labels(Kind.CLASS), UNCLASSIFIED)
+        if classes[c]]))
+    lines.append(table(["Focus", "Accounts"], [
+        [c, str(focus[c])] for c in (*rulebook.labels(Kind.FOCUS), "no scorecard")
+        if focus[c]]))
     lines.append(table(["Severity", "Open findings", "Waived"], [
-        [severity_badge(s), str(severities[s]), str(waived[s])] for s in SEVERITIES]))
+        [severity_badge(s), str(severities[s]), str(waived[s])] for s in Severity]))
     lines.append("</div>\n")
     lines += waived_high_note(result.waived_high)
     lines += _portfolio_charts(result)
@@ -114,16 +117,13 @@ def _errors_section(result: Result) -> list[str]:
     return lines
 
 
-_WARNING_KINDS = ("risk", "stage", "plan")
-
-
 def risks_page(result: Result) -> str:
     lines = [WIDE_PAGE + "# Risk register", "",
              "Every warning across the portfolio (risks, funnel and plan findings), most severe "
              "first. Filter by kind, severity, owner or rule; click a header to sort.", ""]
     lines += waived_high_note(result.waived_high)
     found = sorted(((f, item.account) for item in result.accounts for f in item.findings
-                    if f.kind in _WARNING_KINDS), key=lambda pair: (pair[0].sort_key(),
+                    if f.kind.warns), key=lambda pair: (pair[0].sort_key(),
                                                                     pair[1].id))
     rows = [[account_link(account), esc(account.owner), severity_badge(finding.severity),
              finding.kind, rule_link(finding.rule), esc(finding.subject), esc(finding.message),
@@ -151,7 +151,7 @@ def funnel_page(result: Result) -> str:
         rows.append([f"{stage.index}. {esc(stage.name)}", esc(stage.owner), str(len(at)),
                      num(sum(f.get("value", 0) for f in at), "money"),
                      num(sum(f.get("weighted_value", 0) for f in at), "money")])
-    lost = [f for _, f in deals if f["stage"] == "lost"]
+    lost = [f for _, f in deals if f["stage"] == Status.LOST]
     rows.append(["Lost", "—", str(len(lost)), num(sum(f.get("value", 0) for f in lost), "money"),
                  "—"])
     lines.append(chart(charts.funnel_chart([
@@ -168,13 +168,12 @@ def funnel_page(result: Result) -> str:
                          num(sum(f.get("weighted_value", 0) for f in at), "money")])
     lines.append(table(["Expected close", "Deals", "Value", "Weighted value"], rows))
     lines += ["## Every opportunity", ""]
-    flagged = {(f.account, f.subject): f.rule for item in result.accounts
-               for f in item.findings if f.rule in ("stage.stale", "stage.overdue")}
+    flagged = {(item.account.id, subject): words for item in result.accounts
+               for subject, words in marked(item, result.rulebook, Mark.DEAL_AT_RISK).items()}
     rows = []
     for account, fact in sorted(deals, key=lambda d: (d[1]["stage_index"], d[0].id,
                                                       d[1]["subject"])):
-        flags = ", ".join(sorted(rule.split(".")[1] for (a, s), rule in flagged.items()
-                                 if a == account.id and s == fact["subject"]))
+        flags = esc(", ".join(sorted(flagged.get((account.id, fact["subject"]), []))))
         rows.append([account_link(account), esc(account.owner), esc(fact["name"]),
                      esc(fact["stage"]), esc(fact.get("forecast_bucket") or "—"),
                      num(fact.get("value"), "money"), num(fact.get("probability"), "pct"),
@@ -196,11 +195,10 @@ def owners_page(result: Result) -> str:
         lines += [f"## {esc(owner)}", ""]
         rows = []
         for item in sorted(items, key=lambda i: i.account.name.lower()):
-            warnings = Counter(f.severity for f in item.open_findings
-                               if f.kind in _WARNING_KINDS)
+            warnings = Counter(f.severity for f in item.open_findings if f.kind.warns)
             rows.append([account_link(item.account), item.klass, item.focus or "—",
                          num(account_fact(item, "revenue_ttm"), "money"),
-                         " ".join(f"{severity_badge(s)} {warnings[s]}" for s in SEVERITIES
+                         " ".join(f"{severity_badge(s)} {warnings[s]}" for s in Severity
                                   if warnings[s]) or "none",
                          str(account_fact(item, "open_opportunities")),
                          num(account_fact(item, "open_pipeline_value"), "money")])
