@@ -43,7 +43,8 @@ ACCOUNTS_DIR = REPO_ROOT / "accounts"
 RULES_DIR = REPO_ROOT / "rules"
 # Rule files that hold no `rules` list: named thresholds and the funnel's stages.
 NON_RULE_FILES = {"thresholds.yaml", "funnel.yaml"}
-CLASSES = ["fast-growing", "loyal", "nurture", "dormant", "unclassified"]
+# In the order the class rules are tried (their precedence), then unclassified.
+CLASSES = ["dormant", "fast-growing", "loyal", "nurture", "unclassified"]
 TIMEOUT = 15
 
 

@@ -63,9 +63,8 @@ _RULE_FILE_SCHEMA: dict[str, Any] = {
                 "action": _TEXT,
                 "precedence": {"type": "integer", "minimum": 1, "maximum": 100},
                 "marks": {"type": "object", "additionalProperties": False, "minProperties": 1,
-                          "properties": {mark.value: {
-                              "type": "string", "pattern": "\\S", "maxLength": MARK_WORD_MAX}
-                              for mark in Mark}},
+                          "properties": {mark.value: {"type": "string", "maxLength": MARK_WORD_MAX}
+                                         for mark in Mark}},
             },
         }},
     },
@@ -361,10 +360,12 @@ def _build_rule(
     if kind == Kind.CLASS and "precedence" not in raw:
         error(("id",), "a class rule needs a precedence (1 is checked first)")
     marks = {Mark(name): word for name, word in raw.get("marks", {}).items()}
-    for mark in marks:
+    for mark, word in marks.items():
         if mark.subject != raw["on"]:
             error(("marks", mark.value), f"a {mark.value} mark needs a rule on "
                   f"{mark.subject}; this rule tests each {raw['on']}")
+        if not word.strip():
+            error(("marks", mark.value), "blank: write the word the mark shows")
     fields = FACT_TYPES[raw["on"]]
     try:
         when = parse_condition(raw["when"], fields, thresholds)
