@@ -147,8 +147,8 @@ def _account_result(
 
 
 def _assigned(rules: list[Rule], fired: dict[str, list[Fact]]) -> str | None:
-    """The label of the first fired rule by precedence (then id), or None."""
-    for rule in sorted(rules, key=lambda r: (r.precedence, r.id)):
+    """The label of the first fired rule, in the order they are tried (by_kind), or None."""
+    for rule in rules:
         if rule.id in fired:
             return rule.label
     return None

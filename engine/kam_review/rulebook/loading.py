@@ -180,12 +180,14 @@ class Rulebook:
         return next(r for r in self.rules if r.id == rule_id)
 
     def by_kind(self, kind: Kind) -> list[Rule]:
-        return [r for r in self.rules if r.kind == kind]
+        """The rules of a kind in the order they are tried and listed: by precedence (class
+        and focus rules), then id."""
+        return sorted((r for r in self.rules if r.kind == kind),
+                      key=lambda r: (r.precedence, r.id))
 
     def labels(self, kind: Kind) -> list[str]:
-        """The labels the rules of an assigning kind give (classes, focus cells), in the
-        order they are tried: by precedence, then id."""
-        return [r.label for r in sorted(self.by_kind(kind), key=lambda r: (r.precedence, r.id))]
+        """The labels the rules of an assigning kind give (classes, focus cells), in order."""
+        return [r.label for r in self.by_kind(kind)]
 
     def threshold_values(self) -> dict[str, float]:
         return {name: t.value for name, t in self.thresholds.items()}

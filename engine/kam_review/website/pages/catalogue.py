@@ -26,7 +26,7 @@ def rules_page(result: Result) -> str:
         if not rules:
             continue
         lines += [f"## {kind.heading}", ""]
-        for rule in sorted(rules, key=lambda r: (r.precedence, r.id)):
+        for rule in rules:
             lines += _rule_entry(rule, result, fires.get(rule.id, []))
     lines += ["## Thresholds", ""]
     lines.append(table(["Name", "Value", "Default", "Unit", "Meaning"], [
