@@ -8,7 +8,7 @@ from kam_review.formatting import format_value
 from kam_review.review.evaluate import explanations
 from kam_review.review.results import AccountResult, Check, Explanation, Result
 from kam_review.rulebook.conditions import fields_used
-from kam_review.rulebook.fact_fields import FACT_TYPES
+from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.facts import FACT_TYPE, SOURCE_PATH
 from kam_review.rulebook.loading import Rulebook
 from kam_review.text_safety import terminal_text
