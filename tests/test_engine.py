@@ -19,7 +19,7 @@ from kam_review.rulebook.engine import (
     RuleMatcher,
     constants_of,
 )
-from kam_review.rulebook.fact_fields import FACT_TYPES
+from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.facts import FACT_TYPE
 from kam_review.rulebook.loading import Rulebook
 from kam_review.source.accounts import load_portfolio

@@ -6,9 +6,23 @@ import math
 import string
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 FORMAT_SPECS = ("money", "pct", "spct", "days", "num", "int", "")
+
+# What a fact measures. A unit says how its figures are written (the format spec), so that
+# every page and the rules reference write a fact the same way.
+Unit = Literal[
+    "money", "fraction", "change", "percentage points", "days", "working days", "count",
+    "quarters", "years", "score", "position", "times a year", "ratio", "characters", "text",
+    "date", "yes/no",
+]
+UNIT_SPECS: dict[Unit, str] = {
+    "money": "money", "fraction": "pct", "change": "spct", "percentage points": "num",
+    "days": "days", "working days": "num", "count": "int", "quarters": "int", "years": "num",
+    "score": "num", "position": "int", "times a year": "num", "ratio": "num",
+    "characters": "int", "text": "", "date": "", "yes/no": "",
+}
 
 
 def money(value: float) -> str:
@@ -83,6 +97,11 @@ def format_value(value: Any, spec: str) -> str:
     if spec == "int":
         return f"{value:.0f}"
     return number(value)
+
+
+def format_in_unit(value: Any, unit: Unit) -> str:
+    """A figure written as its unit says: money 2.9M, a fraction 18%, a change +12%."""
+    return format_value(value, UNIT_SPECS[unit])
 
 
 def template_fields(template: str) -> list[tuple[str, str]]:

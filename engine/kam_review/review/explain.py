@@ -18,7 +18,7 @@ from kam_review.rulebook.conditions import (
     walk,
 )
 from kam_review.rulebook.engine import EngineRule
-from kam_review.rulebook.fact_fields import FACT_TYPES
+from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.facts import FACT_TYPE, SOURCE_PATH, Fact
 from kam_review.rulebook.loading import Rule, Rulebook
 from kam_review.text_safety import terminal_text

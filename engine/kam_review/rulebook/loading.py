@@ -24,7 +24,7 @@ from kam_review.rulebook.conditions import (
     thresholds_used,
     within_float_range,
 )
-from kam_review.rulebook.fact_fields import FACT_TYPES
+from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.source.model import OPPORTUNITY_STAGES, FieldPath, format_path
 from kam_review.source.schema_errors import make_validator, schema_errors
 from kam_review.source.yamlsource import YamlDocument, read_yaml

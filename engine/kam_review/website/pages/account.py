@@ -9,13 +9,17 @@ from kam_review.output import charts
 from kam_review.output.markdown_text import esc, safe_markdown_html, table
 from kam_review.review.explain import check_text, verdict
 from kam_review.review.results import AccountResult, Explanation, Result
-from kam_review.rulebook.facts import revenue_series, stage_checklist
+from kam_review.rulebook.figures import gross_margin, revenue_series
 from kam_review.rulebook.loading import Rule
+from kam_review.rulebook.subject_facts import stage_checklist
 from kam_review.source.model import BUYING_ROLES, LEVELS, Account, Contact, Opportunity
 from kam_review.vocabulary import Kind, Mark
 from kam_review.website.pages.common import (
     account_fact,
+    account_figure,
     chart,
+    described,
+    fact_figure,
     figure,
     finding_row,
     marked,
@@ -66,11 +70,11 @@ def _header_card(item: AccountResult, result: Result) -> list[str]:
         ["Relationship stage", esc(account.relationship_stage or "—")],
         ["Review date", f"{result.as_of} (last complete quarter "
                         f"{account_fact(item, 'last_quarter')})"],
-        ["Revenue, last 4 quarters", figure(account_fact(item, "revenue_ttm"), "money")
-         + f" ({figure(account_fact(item, 'growth_yoy'), 'spct')} year on year)"],
-        ["Gross margin, last 4 quarters", figure(account_fact(item, "gross_margin_ttm"), "pct")],
+        [described("revenue_ttm").label, account_figure(item, "revenue_ttm")
+         + f" ({account_figure(item, 'growth_yoy')} year on year)"],
+        [described("gross_margin_ttm").label, account_figure(item, "gross_margin_ttm")],
         ["Open pipeline", f"{account_fact(item, 'open_opportunities')} deal(s), "
-                          f"{figure(account_fact(item, 'open_pipeline_value'), 'money')}"],
+                          f"{account_figure(item, 'open_pipeline_value')}"],
     ]
     return [table(["At a glance", f"`{account.id}`"], rows)]
 
@@ -87,28 +91,21 @@ def _strategy(label: str | None, kind: Kind, rules: Iterable[Rule]) -> str:
 def _figures_section(item: AccountResult, result: Result) -> list[str]:
     account = item.account
     lines = ["## Figures", ""]
-    kpis = [("Revenue, last 4 quarters", "revenue_ttm", "money"),
-            ("Growth year on year", "growth_yoy", "spct"),
-            ("Gross margin, last 4 quarters", "gross_margin_ttm", "pct"),
-            ("Share of wallet", "share_of_wallet", "pct"),
-            ("Inventory turnover (per year)", "inventory_turnover", "num"),
-            ("Days of supply (working days)", "days_of_supply", "num"),
-            ("GMROII", "gmroii", "num"),
-            ("ROI", "roi", "pct")]
-    lines.append(table(["Figure", "Value"], [[label, figure(account_fact(item, name), spec)]
-                                             for label, name, spec in kpis]))
+    kpis = ("revenue_ttm", "growth_yoy", "gross_margin_ttm", "share_of_wallet",
+            "inventory_turnover", "days_of_supply", "gmroii", "roi")
+    lines.append(table(["Figure", "Value"], [[described(name).label, account_figure(item, name)]
+                                             for name in kpis]))
     series = revenue_series(account, result.as_of)
     lines.append(chart(charts.bar_line_chart(
         [str(q) for q, _, _ in series], [r for _, r, _ in series],
-        [(r - c) / r if c is not None and r > 0 else None for _, r, c in series],
-        "Revenue", "Gross margin")))
+        [gross_margin(r, c) for _, r, c in series], "Revenue", "Gross margin")))
     rows = {row.quarter.index: row for row in account.financials}
     quarter_rows = []
-    for quarter, revenue, cost in revenue_series(account, result.as_of):
+    for quarter, revenue, cost in series:
         row = rows.get(quarter.index)
-        margin = pct((revenue - cost) / revenue) if cost is not None and revenue > 0 else "—"
         quarter_rows.append([str(quarter), money(revenue),
-                             money(cost) if cost is not None else "—", margin,
+                             money(cost) if cost is not None else "—",
+                             figure(gross_margin(revenue, cost), "pct"),
                              figure(row.units if row else None, "num"),
                              figure(row.inventory if row else None, "money")])
     lines.append(table(["Quarter", "Revenue", "Cost", "Gross margin", "Units", "Inventory"],
@@ -162,8 +159,10 @@ def _opportunities_section(item: AccountResult, result: Result) -> list[str]:
         return [*lines, "No opportunities on file.", ""]
     facts = {f["subject"]: f for f in item.facts if f["type"] == "opportunity"}
     rows = [[esc(o.id), esc(o.name), _stage_position(o.stage, result),
-             figure(o.value, "money"), figure(o.probability, "pct"),
-             figure(facts[o.id].get("weighted_value"), "money"), str(o.expected_close or "—"),
+             fact_figure(o.value, "value", "opportunity"),
+             fact_figure(o.probability, "probability", "opportunity"),
+             fact_figure(facts[o.id].get("weighted_value"), "weighted_value", "opportunity"),
+             str(o.expected_close or "—"),
              esc(facts[o.id].get("forecast_bucket") or "—")]
             for o in account.opportunities]
     lines.append(table(["Id", "Name", "Funnel stage", "Value", "Probability", "Weighted",

@@ -10,6 +10,7 @@ from kam_review.rulebook.loading import Rule
 from kam_review.source.model import Account
 from kam_review.vocabulary import Kind
 from kam_review.website.pages.common import account_link, anchor, severity_badge
+from kam_review.website.pages.fact_reference import facts_section
 
 
 def rules_page(result: Result) -> str:
@@ -37,6 +38,7 @@ def rules_page(result: Result) -> str:
         [str(s.index), esc(s.name), esc(s.owner),
          "<br>".join(f"`{k}`: {esc(v)}" for k, v in s.exit.items())]
         for s in rulebook.stages]))
+    lines += facts_section()
     return "\n".join(lines)
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from kam_review.formatting import format_value
+from kam_review.formatting import format_in_unit, format_value
 from kam_review.output.markdown_text import esc
 from kam_review.review.results import AccountResult, Finding
+from kam_review.rulebook.fact_fields import FactField
+from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.loading import Rulebook
 from kam_review.source.model import Account
 from kam_review.vocabulary import Mark
@@ -45,11 +47,16 @@ def chart(svg: str) -> str:
     return f'<div class="kam-chart">\n\n{svg}\n\n</div>\n'
 
 
-def num(value: Any, spec: str) -> str:
-    """A figure that sorts by its value, not by its text (850k below 2.9M)."""
+def fact_num(value: Any, name: str, fact_type: str = "account") -> str:
+    """A fact's figure written as its unit says, in a table that sorts it by its value, not
+    by its text (850k below 2.9M)."""
     if value is None:
         return "—"
-    return f'<span data-value="{value}">{format_value(value, spec)}</span>'
+    return f'<span data-value="{value}">{fact_figure(value, name, fact_type)}</span>'
+
+
+def account_num(result: AccountResult, name: str) -> str:
+    return fact_num(account_fact(result, name), name)
 
 
 def account_fact(result: AccountResult, name: str) -> Any:
@@ -65,10 +72,22 @@ def marked(item: AccountResult, rulebook: Rulebook, mark: Mark) -> dict[str, lis
         if finding.rule in words:
             found.setdefault(finding.subject, []).append(words[finding.rule])
     return found
+def described(name: str, fact_type: str = "account") -> FactField:
+    """A fact field's definition: its label and unit for the pages."""
+    return FACT_TYPES[fact_type][name]
 
 
 def figure(value: Any, spec: str) -> str:
     return "—" if value is None else format_value(value, spec)
+
+
+def fact_figure(value: Any, name: str, fact_type: str = "account") -> str:
+    """A fact's figure written as its unit says; — when it is unknown."""
+    return "—" if value is None else format_in_unit(value, described(name, fact_type).unit)
+
+
+def account_figure(result: AccountResult, name: str) -> str:
+    return fact_figure(account_fact(result, name), name)
 
 
 WIDE_PAGE = "---\nhide:\n  - toc\n---\n\n"

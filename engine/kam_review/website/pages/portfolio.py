@@ -10,17 +10,19 @@ from kam_review.output.diff_report import change_text
 from kam_review.output.markdown_text import code, esc, table
 from kam_review.review.diff import Diff
 from kam_review.review.results import UNCLASSIFIED, Result
-from kam_review.rulebook.facts import revenue_series
+from kam_review.rulebook.figures import revenue_series
 from kam_review.source.model import Account
 from kam_review.vocabulary import BUCKET_ORDER, Kind, Mark, Severity, Status
 from kam_review.website.pages.common import (
     WIDE_PAGE,
     account_fact,
     account_link,
+    account_num,
     chart,
+    described,
+    fact_num,
     filterable,
     marked,
-    num,
     rule_link,
     severity_badge,
     waived_high_note,
@@ -65,13 +67,12 @@ def overview_page(result: Result) -> str:
         worst = item.worst
         rows.append([
             account_link(item.account), esc(item.account.owner), item.klass, item.focus or "—",
-            num(account_fact(item, "revenue_ttm"), "money"),
-            num(account_fact(item, "growth_yoy"), "spct"),
-            num(account_fact(item, "gross_margin_ttm"), "pct"), abc[item.account.id],
+            account_num(item, "revenue_ttm"), account_num(item, "growth_yoy"),
+            account_num(item, "gross_margin_ttm"), abc[item.account.id],
             f"{severity_badge(worst.severity)} {esc(worst.message)}" if worst else "—",
         ])
     lines.append(filterable(table(["Account", "Owner", "Class", "Focus",
-                                   "Revenue, last 4 quarters", "Growth", "Margin", "ABC",
+                                   described("revenue_ttm").label, "Growth", "Margin", "ABC",
                                    "Worst open finding"], rows),
                             ["Owner", "Class", "Focus", "ABC"]))
     return "\n".join(lines)
@@ -95,7 +96,7 @@ def _portfolio_charts(result: Result) -> list[str]:
     lines += ["## Pareto (ABC) analysis", "",
               "Accounts ranked by the last 4 quarters; class A brings the first 80% of the "
               "total, B the next 15%, C the rest (seeds 002, 004).", "",
-              chart(charts.pareto_curve(revenue, title="Revenue, last 4 quarters")),
+              chart(charts.pareto_curve(revenue, title=described("revenue_ttm").label)),
               chart(charts.pareto_curve(profit, title="Gross profit, last 4 quarters"))]
     by_quarter: dict[str, float] = {}
     for item in accounts:
@@ -139,6 +140,11 @@ def _opportunity_facts(result: Result) -> list[tuple[Account, dict[str, Any]]]:
             if fact["type"] == "opportunity"]
 
 
+def _deal_sum(deals: list[dict[str, Any]], name: str) -> str:
+    """The total of one money figure over some opportunities (an unknown one counts 0)."""
+    return fact_num(sum(f.get(name, 0) for f in deals), name, "opportunity")
+
+
 def funnel_page(result: Result) -> str:
 
     deals = _opportunity_facts(result)
@@ -149,11 +155,9 @@ def funnel_page(result: Result) -> str:
     for stage in result.rulebook.stages:
         at = [f for _, f in deals if f["stage"] == stage.id]
         rows.append([f"{stage.index}. {esc(stage.name)}", esc(stage.owner), str(len(at)),
-                     num(sum(f.get("value", 0) for f in at), "money"),
-                     num(sum(f.get("weighted_value", 0) for f in at), "money")])
+                     _deal_sum(at, "value"), _deal_sum(at, "weighted_value")])
     lost = [f for _, f in deals if f["stage"] == Status.LOST]
-    rows.append(["Lost", "—", str(len(lost)), num(sum(f.get("value", 0) for f in lost), "money"),
-                 "—"])
+    rows.append(["Lost", "—", str(len(lost)), _deal_sum(lost, "value"), "—"])
     lines.append(chart(charts.funnel_chart([
         (stage.name, sum(1 for _, f in deals if f["stage"] == stage.id),
          sum(f.get("value", 0) for _, f in deals if f["stage"] == stage.id))
@@ -164,8 +168,8 @@ def funnel_page(result: Result) -> str:
     for bucket in BUCKET_ORDER:
         at = [f for _, f in deals if f.get("forecast_bucket") == bucket]
         if at:
-            rows.append([bucket, str(len(at)), num(sum(f.get("value", 0) for f in at), "money"),
-                         num(sum(f.get("weighted_value", 0) for f in at), "money")])
+            rows.append([bucket, str(len(at)), _deal_sum(at, "value"),
+                         _deal_sum(at, "weighted_value")])
     lines.append(table(["Expected close", "Deals", "Value", "Weighted value"], rows))
     lines += ["## Every opportunity", ""]
     flagged = {(item.account.id, subject): words for item in result.accounts
@@ -176,8 +180,8 @@ def funnel_page(result: Result) -> str:
         flags = esc(", ".join(sorted(flagged.get((account.id, fact["subject"]), []))))
         rows.append([account_link(account), esc(account.owner), esc(fact["name"]),
                      esc(fact["stage"]), esc(fact.get("forecast_bucket") or "—"),
-                     num(fact.get("value"), "money"), num(fact.get("probability"), "pct"),
-                     num(fact.get("weighted_value"), "money"),
+                     *(fact_num(fact.get(name), name, "opportunity")
+                       for name in ("value", "probability", "weighted_value")),
                      esc(fact.get("expected_close", "—")), flags or "—"])
     lines.append(filterable(table(["Account", "Owner", "Opportunity", "Stage", "Forecast",
                                    "Value", "Probability", "Weighted", "Expected close",
@@ -197,12 +201,12 @@ def owners_page(result: Result) -> str:
         for item in sorted(items, key=lambda i: i.account.name.lower()):
             warnings = Counter(f.severity for f in item.open_findings if f.kind.warns)
             rows.append([account_link(item.account), item.klass, item.focus or "—",
-                         num(account_fact(item, "revenue_ttm"), "money"),
+                         account_num(item, "revenue_ttm"),
                          " ".join(f"{severity_badge(s)} {warnings[s]}" for s in Severity
                                   if warnings[s]) or "none",
                          str(account_fact(item, "open_opportunities")),
-                         num(account_fact(item, "open_pipeline_value"), "money")])
-        lines.append(table(["Account", "Class", "Focus", "Revenue, last 4 quarters",
+                         account_num(item, "open_pipeline_value")])
+        lines.append(table(["Account", "Class", "Focus", described("revenue_ttm").label,
                             "Open warnings", "Open deals", "Pipeline"], rows))
     return "\n".join(lines)
 

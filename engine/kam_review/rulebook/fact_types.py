@@ -1,0 +1,266 @@
+"""The fact types the rules can test, one frozen dataclass each, and their catalogue.
+
+A rule names its fact type (`on: contact`) and may test any field declared here; the rule
+checker, the explanations, the pages and the rules reference read FACT_TYPES, which is read
+from these definitions. Fields are declared in the order facts are computed, which is the
+order `kam explain` lists them in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from kam_review.rulebook.fact_fields import FactField, FactType, fact_field, fields_of
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountFacts(FactType):
+    """One per account: its figures, buying team, feedback, scores and plan, as a whole."""
+
+    fact_type: ClassVar[str] = "account"
+    subject: str = fact_field("text", "Subject", "empty: the fact is the account itself",
+                              known=True)
+    quarters: int = fact_field(
+        "quarters", "Quarters on file",
+        "quarters from the first row of figures to the last complete quarter", known=True)
+    last_quarter: str = fact_field(
+        "text", "Last complete quarter", "the last complete quarter as of the review date",
+        known=True)
+    revenue_last_quarter: float | None = fact_field(
+        "money", "Revenue, last quarter", "revenue in the last complete quarter")
+    lifetime_revenue: float | None = fact_field(
+        "money", "Lifetime revenue", "all revenue on file up to the last complete quarter")
+    growth_qoq: float | None = fact_field(
+        "change", "Growth quarter on quarter",
+        "last quarter's revenue against the quarter before (needs revenue in that one)")
+    revenue_decline_streak: int | None = fact_field(
+        "quarters", "Quarters of falling revenue",
+        "how many quarters in a row revenue fell, up to the last quarter")
+    revenue_trail: str | None = fact_field(
+        "text", "Revenue trail",
+        "revenue of the last quarters, oldest first: the falling ones, at least 4")
+    revenue_ttm: float | None = fact_field(
+        "money", "Revenue, last 4 quarters",
+        "revenue of the last 4 quarters (needs 4 quarters of figures)")
+    quarters_with_revenue_last_4: int | None = fact_field(
+        "quarters", "Quarters with revenue, last 4", "of the last 4 quarters, how many had revenue")
+    share_of_wallet: float | None = fact_field(
+        "fraction", "Share of wallet", "revenue of the last 4 quarters against market.wallet")
+    gross_margin_ttm: float | None = fact_field(
+        "fraction", "Gross margin, last 4 quarters",
+        "gross margin of the last 4 quarters (needs their cost)")
+    roi: float | None = fact_field(
+        "fraction", "ROI",
+        "gross profit of the last 4 quarters against market.investment (needs their cost)")
+    holds_stock: bool | None = fact_field(
+        "yes/no", "Holds our stock",
+        "figures of the last 4 quarters report the account's inventory of our goods (needs 4 "
+        "quarters of figures)")
+    inventory_turnover: float | None = fact_field(
+        "times a year", "Inventory turnover (per year)",
+        "cost of goods of the last 4 quarters against the average inventory at cost, per year")
+    days_of_supply: float | None = fact_field(
+        "working days", "Days of supply (working days)",
+        "latest inventory against weekly cost of goods, in working days (6 a week)")
+    gmroii: float | None = fact_field(
+        "ratio", "GMROII",
+        "gross margin return on inventory investment: margin x turnover / (1 - margin)")
+    revenue_prev_ttm: float | None = fact_field(
+        "money", "Revenue, 4 quarters before",
+        "revenue of the 4 quarters before the last 4 (needs 8 quarters)")
+    growth_yoy: float | None = fact_field(
+        "change", "Growth year on year",
+        "revenue of the last 4 quarters against the 4 before, as a fraction (needs 8 quarters "
+        "of figures and revenue in the earlier 4)")
+    gross_margin_prev_ttm: float | None = fact_field(
+        "fraction", "Gross margin, 4 quarters before",
+        "gross margin of the 4 quarters before the last 4 (needs their cost)")
+    margin_change_pts: float | None = fact_field(
+        "percentage points", "Change of gross margin",
+        "change of gross margin, last 4 quarters against the 4 before, in percentage points")
+    recent_revenue_ratio: float | None = fact_field(
+        "fraction", "Recent revenue against the year before",
+        "average revenue of the last 2 quarters against the average of the 4 before (needs 6 "
+        "quarters, revenue in those 4)")
+    industry_growth: float | None = fact_field(
+        "change", "Industry growth", "market.industry_growth")
+    plan_growth_target: float | None = fact_field(
+        "change", "Planned growth", "plan.growth_target")
+    customer_years: float | None = fact_field(
+        "years", "Years as a customer", "years since customer_since")
+    open_opportunities: int = fact_field(
+        "count", "Open opportunities", "opportunities neither closed nor lost", known=True)
+    open_pipeline_value: float = fact_field(
+        "money", "Open pipeline value", "value of the open opportunities", known=True)
+    contacts_current: int = fact_field(
+        "count", "Current contacts", "contacts who have not left", known=True)
+    levels_current: int = fact_field(
+        "count", "Levels covered", "distinct levels among the current contacts", known=True)
+    executives_current: int = fact_field(
+        "count", "Executives", "current contacts at executive level", known=True)
+    decision_makers_current: int = fact_field(
+        "count", "Decision makers", "current contacts with the decision_maker role", known=True)
+    coaches_current: int = fact_field(
+        "count", "Coaches", "current contacts with the coach role", known=True)
+    roles_missing: str = fact_field(
+        "text", "Buying roles missing", "buying roles no current contact holds", known=True)
+    activities_recorded: int = fact_field(
+        "count", "Activities on file",
+        "visits, calls and meetings on file up to the review date", known=True)
+    days_since_activity: int | None = fact_field(
+        "days", "Days since the last activity", "days since the last visit, call or meeting")
+    complaints_recorded: int = fact_field(
+        "count", "Complaints on file", "complaints on file up to the review date", known=True)
+    days_since_feedback: int | None = fact_field(
+        "days", "Days since the last feedback", "days since the last complaint or feedback")
+    unresolved_quality_complaints: int = fact_field(
+        "count", "Unresolved quality complaints", "quality complaints without resolved_on",
+        known=True)
+    quality_complaints_last_year: int = fact_field(
+        "count", "Quality complaints, last year", "quality complaints in the last 365 days",
+        known=True)
+    relationship_stage: str | None = fact_field(
+        "text", "Relationship stage", "relationship_stage as the owner judges it")
+    relationship_stage_index: int | None = fact_field(
+        "position", "Relationship stage number", "relationship stage, 1 (gestation) to 5 "
+        "(synergistic)")
+    attractiveness_score: float | None = fact_field(
+        "score", "Attractiveness", "weighted average of scores.attractiveness, 1 to 5")
+    relationship_score: float | None = fact_field(
+        "score", "Relationship", "weighted average of scores.relationship, 1 to 5")
+    plan_present: bool = fact_field(
+        "yes/no", "Plan on file", "the account has a plan section", known=True)
+    plan_summary_present: bool = fact_field(
+        "yes/no", "Plan summary on file", "the plan has a summary", known=True)
+    goals_count: int = fact_field("count", "Goals", "goals in the plan", known=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactFacts(FactType):
+    """One per contact on file, current or gone."""
+
+    fact_type: ClassVar[str] = "contact"
+    subject: str = fact_field("text", "Contact", "the contact's name", known=True)
+    roles: str = fact_field(
+        "text", "Buying roles", "the contact's buying roles, comma-separated", known=True)
+    is_current: bool = fact_field("yes/no", "Current", "the contact has not left", known=True)
+    has_buying_role: bool = fact_field(
+        "yes/no", "Has a buying role", "the contact holds at least one buying role", known=True)
+    is_decider: bool = fact_field(
+        "yes/no", "Decides", "the contact is a decision maker or decision owner", known=True)
+    title: str | None = fact_field("text", "Title", "the contact's title")
+    level: str | None = fact_field("text", "Level", "executive, director, manager or staff")
+    style: str | None = fact_field("text", "Style", "interpersonal style")
+    attitude: str | None = fact_field("text", "Attitude", "supporter, neutral or opponent")
+    left_on: str | None = fact_field(
+        "date", "Left on", "the date the contact left (only once it has passed)")
+    left_days_ago: int | None = fact_field("days", "Days since leaving",
+                                           "days since the contact left")
+    last_contact: str | None = fact_field("date", "Last contact",
+                                          "the date of the last contact")
+    days_since_contact: int | None = fact_field("days", "Days since the last contact",
+                                                "days since the last contact")
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpportunityFacts(FactType):
+    """One per opportunity in the sales funnel, lost and closed ones included."""
+
+    fact_type: ClassVar[str] = "opportunity"
+    subject: str = fact_field("text", "Opportunity", "the opportunity's id", known=True)
+    name: str = fact_field("text", "Name", "the opportunity's name", known=True)
+    stage: str = fact_field("text", "Stage", "the funnel stage", known=True)
+    is_open: bool = fact_field("yes/no", "Open", "neither closed nor lost", known=True)
+    stage_index: int = fact_field(
+        "position", "Stage number", "the stage's position in the funnel, 1 to 7 (lost: 0)",
+        known=True)
+    days_in_stage: int | None = fact_field("days", "Days in stage", "days since stage_since")
+    expected_close: str | None = fact_field("date", "Expected close", "the expected close date")
+    days_to_close: int | None = fact_field(
+        "days", "Days to close", "days from the review date to expected_close (negative: past)")
+    days_overdue: int | None = fact_field(
+        "days", "Days overdue", "days since expected_close passed (only once it has)")
+    forecast_bucket: str = fact_field(
+        "text", "Forecast", "closed, overdue, 0-3 months, 3-6 months, 6-9 months, "
+        "9-12 months, later or no close date (lost: empty)", known=True)
+    probability: float | None = fact_field("fraction", "Probability",
+                                           "the chance to win, 0 to 1")
+    value: float | None = fact_field("money", "Value", "the opportunity's value")
+    weighted_value: float | None = fact_field(
+        "money", "Weighted value", "value x probability (needs both)")
+    prior_unmet: int | None = fact_field(
+        "count", "Earlier criteria unmet",
+        "exit criteria of earlier stages that are false or not recorded (absent: the stage "
+        "is not in the funnel, e.g. lost)")
+    prior_unmet_list: str | None = fact_field(
+        "text", "Earlier criteria unmet, listed", "those criteria")
+    exit_unmet: int | None = fact_field(
+        "count", "Exit criteria unmet",
+        "exit criteria of the current stage not yet true (absent: the stage is not in the "
+        "funnel)")
+    exit_unmet_list: str | None = fact_field(
+        "text", "Exit criteria unmet, listed", "those criteria")
+    qualification_doubts: int = fact_field(
+        "count", "Qualification doubts", "qualification questions answered no or unsure",
+        known=True)
+    qualification_doubts_list: str = fact_field(
+        "text", "Qualification doubts, listed", "those questions with their answers",
+        known=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GoalFacts(FactType):
+    """One per goal of the account plan."""
+
+    fact_type: ClassVar[str] = "goal"
+    subject: str = fact_field("text", "Goal", "the goal's text", known=True)
+    has_metric: bool = fact_field("yes/no", "Has a metric", "the goal names a metric",
+                                  known=True)
+    has_target: bool = fact_field("yes/no", "Has a target", "the goal has a target figure",
+                                  known=True)
+    has_due: bool = fact_field("yes/no", "Has a due date", "the goal has a due date",
+                               known=True)
+    missing_parts: str = fact_field(
+        "text", "Missing", "what the goal lacks to be measurable and time-bound", known=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WaiverFacts(FactType):
+    """One per waiver on file, in force or ended."""
+
+    fact_type: ClassVar[str] = "waiver"
+    subject: str = fact_field(
+        "text", "Waiver", "the waived rule, with the waiver's subject in brackets", known=True)
+    rule: str = fact_field("text", "Rule", "the waived rule", known=True)
+    owner: str = fact_field("text", "Account owner", "the account's owner", known=True)
+    reason: str = fact_field("text", "Reason", "the waiver's reason, blanks collapsed",
+                             known=True)
+    reason_key: str = fact_field(
+        "text", "Reason as compared",
+        "the reason as compared with placeholders: blanks collapsed, lower case", known=True)
+    reason_length: int = fact_field(
+        "characters", "Reason length",
+        "characters of the reason, blanks around it not counted", known=True)
+    has_approver: bool = fact_field(
+        "yes/no", "Has an approver", "by names someone (is not blank)", known=True)
+    approved_by_owner: bool = fact_field(
+        "yes/no", "Approved by the owner",
+        "by is the account's owner (compared ignoring case, blanks and invisible characters)",
+        known=True)
+    by: str | None = fact_field("text", "Approved by", "who granted the waiver")
+    waived_severity: str | None = fact_field(
+        "text", "Waived severity", "the severity of the waived rule (absent: unknown rule)")
+    until: str | None = fact_field("date", "Until", "the waiver's end date")
+    days_past_until: int | None = fact_field(
+        "days", "Days past the end", "days since the waiver ended (negative: still running)")
+    days_remaining: int | None = fact_field(
+        "days", "Days remaining",
+        "days from the review date to the waiver's end (negative: ended)")
+
+
+DEFINITIONS: tuple[type[FactType], ...] = (AccountFacts, ContactFacts, OpportunityFacts,
+                                           GoalFacts, WaiverFacts)
+# The catalogue: per fact type, the fields a rule may test.
+FACT_TYPES: dict[str, dict[str, FactField]] = {
+    definition.fact_type: fields_of(definition) for definition in DEFINITIONS}

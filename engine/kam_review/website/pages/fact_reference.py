@@ -1,0 +1,31 @@
+"""The facts section of the rule catalogue: every fact a rule may test, from its definition."""
+
+from __future__ import annotations
+
+import inspect
+
+from kam_review.formatting import UNIT_SPECS, format_in_unit
+from kam_review.output.markdown_text import esc, table
+from kam_review.rulebook.fact_fields import fields_of
+from kam_review.rulebook.fact_types import DEFINITIONS
+
+# A figure to show how each format writes one; the units without a format, how they read.
+_EXAMPLES = {"money": 2_900_000, "pct": 0.183, "spct": 0.12, "days": 45, "num": 3.25, "int": 7}
+_AS_WRITTEN = {"text": "as written", "date": "2026-09-30", "yes/no": "yes or no"}
+
+
+def facts_section() -> list[str]:
+    lines = ["## Facts", "",
+             "What a rule may test, by the fact type it names in `on:`. A fact is absent when "
+             "the account's data cannot give it (the meaning says when); a comparison with an "
+             "absent fact is false. The unit says how the pages write a figure:", ""]
+    lines.append(table(["Unit", "Written as"], [
+        [esc(unit), esc(format_in_unit(_EXAMPLES[spec], unit) if spec else _AS_WRITTEN[unit])]
+        for unit, spec in UNIT_SPECS.items()]))
+    for definition in DEFINITIONS:
+        name = definition.fact_type
+        lines += [f"### {name} {{#facts-{name}}}", "", esc(inspect.getdoc(definition)), ""]
+        lines.append(table(["Fact", "Label", "Kind", "Unit", "Meaning"], [
+            [f"`{field}`", esc(spec.label), spec.kind, esc(spec.unit), esc(spec.doc)]
+            for field, spec in fields_of(definition).items()]))
+    return lines
