@@ -12,8 +12,8 @@ import pytest
 
 from kam_review.output.report import as_text, expiring_waivers
 from kam_review.review.results import Result
-from kam_review.rulebook.fact_fields import FACT_TYPES
-from kam_review.rulebook.facts import forecast_bucket
+from kam_review.rulebook.fact_types import FACT_TYPES
+from kam_review.rulebook.subject_facts import forecast_bucket
 from kam_review.source.model import OPPORTUNITY_STAGES, Opportunity
 from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Kind, Mark, Severity, Status
 
