@@ -41,7 +41,7 @@ from kam_review.source.model import (
     clip,
     format_path,
 )
-from kam_review.source.names import name_problems, normalise_name
+from kam_review.source.names import name_problems, normalise_name, shown_name
 from kam_review.source.schema_errors import make_validator, schema_errors
 from kam_review.source.single_line import FieldPattern, line_break_errors, one_line_fields
 from kam_review.source.yamlsource import MAX_FILE_BYTES, YamlDocument, read_yaml
@@ -260,7 +260,7 @@ def _consistency_errors(
         for j, person in enumerate(people if isinstance(people, list) else []):
             if isinstance(person, str) and normalise_name(person) not in known:
                 yield at(("activities", i, "with", j),
-                         f"'{clip(terminal_text(person))}' is not one of the contacts")
+                         f"'{clip(shown_name(person))}' is not one of the contacts")
 
 
 # Where account files hold names of people, the account and its deals (see names.py). A
@@ -298,10 +298,10 @@ def _duplicates(rows: Any, list_name: str, key: str, at: Any,
         if same(item) in seen:
             first, written = seen[same(item)]
             also = f"{list_name}[{first}]" if written == item else (
-                f"{list_name}[{first}] '{clip(terminal_text(written))}': names are compared "
+                f"{list_name}[{first}] '{clip(shown_name(written))}': names are compared "
                 "ignoring case, spacing, invisible characters and Unicode normal form")
             yield at((list_name, i, key),
-                     f"duplicate {key} '{clip(terminal_text(item))}' (also {also})")
+                     f"duplicate {key} '{clip(shown_name(item))}' (also {also})")
         else:
             seen[same(item)] = (i, item)
 

@@ -60,6 +60,12 @@ def without_invisible(text: str) -> str:
     return "".join(char for char in text if not _invisible(char))
 
 
+def shown_name(name: str) -> str:
+    """A name for a message: control, format and every other invisible character shown as
+    its escape (\\u034f), so that two spellings that look alike can be told apart."""
+    return "".join(escaped(char) if _invisible(char) else char for char in terminal_text(name))
+
+
 def normalise_name(name: str) -> str:
     """The form in which two names are the same name: NFKC (which composes accents and maps
     full-width letters, as CJK input methods type them, to plain ones), invisible characters
@@ -72,7 +78,7 @@ def normalise_name(name: str) -> str:
 
 def name_problems(name: str) -> list[str]:
     """What is wrong with a name, each as a message; empty when it is a good name."""
-    shown = clip(terminal_text(name))
+    shown = clip(shown_name(name))
     problems = []
     controls = terminal_text("".join(sorted({c for c in name if unicodedata.category(c) == "Cc"})))
     if controls:
