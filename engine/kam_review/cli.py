@@ -80,20 +80,20 @@ def _echo(text: str) -> None:
     click.echo(text, nl=False)
 
 
-def _report_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+def _report_path(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
     """`-` is standard output; a value that looks like an option (`--output --as-of ...`) is
-    an option the user forgot the file name before, never a file to create."""
-    if value is None or str(value) == "-":
+    an option the user forgot the file name before, never a file to create. (The value is
+    judged as typed: a Path would read ./-x as -x.)"""
+    if value is None or value == "-":
         return None
-    if str(value).startswith("-"):
-        raise click.BadParameter(f"'{terminal_text(str(value))}' looks like an option, not a "
-                                 "file name: give the file after --output (./-x for a file "
-                                 "named -x)")
-    return value
+    if value.startswith("-"):
+        raise click.BadParameter(f"'{terminal_text(value)}' looks like an option, not a file "
+                                 "name: give the file after --output (./-x for a file named -x)")
+    return Path(value)
 
 
 REPORT_OPTION = click.option(
-    "--output", "report_path", type=click.Path(path_type=Path), default=None, metavar="FILE",
+    "--output", "report_path", type=click.Path(), default=None, metavar="FILE",
     callback=_report_path,
     help="Write the report to FILE, a new file, instead of standard output (-).")
 

@@ -48,6 +48,10 @@ _MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,])&", re.MULTILINE)
 # No figure needs more characters than this. Python refuses to read (and to print) an integer
 # of more than 4,300 digits; a thousand hexadecimal digits are about 1,200 decimal ones.
 _MAX_NUMBER_TEXT = 1000
+# The kind of node each event starts.
+_EVENT_NODES: dict[type[yaml.Event], type[Node]] = {
+    yaml.ScalarEvent: ScalarNode, yaml.SequenceStartEvent: SequenceNode,
+    yaml.MappingStartEvent: MappingNode}
 
 # Lists and mappings inside one another: an account needs fewer than 10 levels, a rule's
 # condition a few more. Deeper input is refused where it passes the limit, so that neither
@@ -191,10 +195,10 @@ class _AliasFound(Exception):
 @dataclass
 class _Walk:
     """What the walk over one file's nodes keeps: the file's name, the nodes met so far (an
-    alias hands out a node again) and the anchors, by the position of their node."""
+    alias hands out a node again) and the anchors, by the position and kind of their node."""
 
     name: str
-    anchors: dict[tuple[int, int], str]
+    anchors: dict[tuple[int, int, type[Node]], str]
     seen: set[int] = field(default_factory=set)
 
 
@@ -203,13 +207,14 @@ def _anchor_message(anchor: str) -> str:
             "remove it, and write the value out wherever it is used")
 
 
-def _anchors(text: str) -> dict[tuple[int, int], str]:
-    """Every anchor (&name) in the text, by the line and column of the node it marks. The
-    composed nodes do not keep anchors, the parser's events do (and start where the nodes
-    start)."""
-    return {(mark.line + 1, mark.column + 1): event.anchor
+def _anchors(text: str) -> dict[tuple[int, int, type[Node]], str]:
+    """Every anchor (&name) in the text, by the line, column and kind of the node it marks
+    (a mapping and its first key may start at one place). The composed nodes do not keep
+    anchors, the parser's events do, and start where the nodes start."""
+    return {(mark.line + 1, mark.column + 1, _EVENT_NODES[type(event)]): event.anchor
             for event in yaml.parse(text, Loader=_COMPOSER)
             if isinstance(event, yaml.NodeEvent) and event.anchor is not None
+            and type(event) in _EVENT_NODES
             for mark in [event.start_mark] if mark is not None}
 
 
@@ -237,7 +242,7 @@ def _build(node: Node, path: FieldPath, document: YamlDocument, walk: _Walk) -> 
         error(_ALIAS_MESSAGE)
         raise _AliasFound
     walk.seen.add(id(node))
-    anchor = walk.anchors.get((line, column)) if walk.anchors else None
+    anchor = walk.anchors.get((line, column, type(node))) if walk.anchors else None
     if anchor is not None:
         error(_anchor_message(anchor))
 
@@ -284,7 +289,7 @@ def _mapping(node: MappingNode, path: FieldPath, document: YamlDocument, walk: _
             continue
         key = key_node.value
         key_path = (*path, key)
-        anchor = walk.anchors.get((key_line, key_column)) if walk.anchors else None
+        anchor = walk.anchors.get((key_line, key_column, type(key_node))) if walk.anchors else None
         if anchor is not None:
             document.errors.append(InputError(name, key_line, key_column,
                                               format_path(key_path), _anchor_message(anchor)))
