@@ -59,7 +59,7 @@ def schema_errors(
     number in it written in a form only YAML 1.1 reads, one error per value. A value the
     reader refused (an infinite number) already has its error."""
     found: list[InputError] = []
-    explained: set[FieldPath] = set(document.unread)
+    explained: set[FieldPath] = set()
     yaml11 = {path for path in document.yaml11 if path[:len(prefix)] == prefix}
     for error in validator.iter_errors(value):
         for relative, message in _describe(error):
