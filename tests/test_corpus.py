@@ -60,6 +60,21 @@ def test_bad_account_file(case: Path, tmp_path: Path) -> None:
     assert "test-account" in evaluated
 
 
+@pytest.mark.parametrize("case", sorted((CORPUS / "findings").glob("*.yaml")),
+                         ids=lambda p: p.stem)
+def test_account_file_that_loads_but_must_not_pass(case: Path, tmp_path: Path) -> None:
+    """tests/corpus/findings: files that are valid input, yet a rule must catch what they try
+    (an owner approving their own waiver under another spelling, a reason that shows
+    nothing); the expected finding (`rule: message`) is open."""
+    folder = _with_valid(tmp_path)
+    shutil.copy(case, folder / "acme.yaml")
+    code, data, output = _check(folder)
+    assert code == 0 and not data["errors"], output
+    (acme,) = [a for a in data["accounts"] if a["id"] == "acme"]  # type: ignore[attr-defined]
+    found = [f"{f['rule']}: {f['message']}" for f in acme["findings"] if not f["waived"]]
+    assert any(_expected(case) in finding for finding in found), found
+
+
 @pytest.mark.parametrize(("name", "content", "expected"), [
     ("acme.yaml", b"", "acme.yaml:1:1: the file is empty"),
     ("acme.yaml", b"id: acme\nname: \xff\xfe\n", "acme.yaml:2:7: the file is not UTF-8 text"),

@@ -267,7 +267,7 @@ CASES: dict[str, tuple[list[Change], list[Change]]] = {
         [_waiver(rule="risk.key-contact-left", by="Li Wei"),
          _waiver(rule="risk.key-contact-left", by="  li   WEI "),
          _waiver(rule="risk.key-contact-left", by="Li\u200b Wei"),
-         _waiver(rule="risk.key-contact-left", by=" ")],
+         _waiver(rule="risk.key-contact-left", by="Li Wei\u034f")],  # a blank one is an error
         [_waiver(rule="risk.key-contact-left", by="Zhou Lan"),
          _waiver(rule="risk.complacency", by="Li Wei")],
     ),

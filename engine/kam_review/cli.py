@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from kam_review import __version__
+from kam_review.text_safety import terminal_text
 from kam_review.vocabulary import Severity
 
 if TYPE_CHECKING:
@@ -85,9 +86,22 @@ def _echo(text: str) -> None:
     click.echo(text, nl=False)
 
 
+def _report_path(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    """`-` is standard output; a value that looks like an option (`--output --as-of ...`) is
+    an option the user forgot the file name before, never a file to create. (The value is
+    judged as typed: a Path would read ./-x as -x.)"""
+    if value is None or value == "-":
+        return None
+    if value.startswith("-"):
+        raise click.BadParameter(f"'{terminal_text(value)}' looks like an option, not a file "
+                                 "name: give the file after --output (./-x for a file named -x)")
+    return Path(value)
+
+
 REPORT_OPTION = click.option(
-    "--output", "report_path", type=click.Path(path_type=Path), default=None, metavar="FILE",
-    help="Write the report to FILE, a new file, instead of standard output.")
+    "--output", "report_path", type=click.Path(), default=None, metavar="FILE",
+    callback=_report_path,
+    help="Write the report to FILE, a new file, instead of standard output (-).")
 
 
 def review_options(command: click.decorators.FC) -> click.decorators.FC:
@@ -237,7 +251,7 @@ def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
         click.echo(f"error: {error}", err=True)
     pages = render_pages(result)
     write_pages(pages, output, inputs)
-    click.echo(f"wrote {len(pages)} pages to {output}")
+    click.echo(f"wrote {len(pages)} pages to {terminal_text(str(output))}")
     if result.errors:
         sys.exit(EXIT_INVALID_INPUT)
 
@@ -291,4 +305,4 @@ def new(account_id: str, accounts: Path) -> None:
     from kam_review.output.scaffold import new_account
 
     path = new_account(account_id, accounts, date.today())
-    click.echo(f"wrote {path}")
+    click.echo(f"wrote {terminal_text(str(path))}")

@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 from kam_review import __version__
 from kam_review.errors import error_count
 from kam_review.output.comment_size import fit_comment
-from kam_review.output.markdown_text import code, esc, table
+from kam_review.output.markdown_text import code, comment_text, table
 from kam_review.output.report import expiring_waivers, summary_line, waived_dict
 from kam_review.paths import display_path
 from kam_review.review.results import Result
@@ -35,30 +35,31 @@ def check_markdown(result: Result) -> str:
             if f.severity == Severity.HIGH]
     if high:
         lines += ["**High-severity findings**", ""]
-        lines += [f"- **{esc(a.account.name)}**: {f.rule} {esc(f.subject)}: {esc(f.message)}"
-                  for a, f in high]
+        lines += [f"- **{comment_text(a.account.name)}**: {f.rule} {comment_text(f.subject)}: "
+                  f"{comment_text(f.message)}" for a, f in high]
         lines.append("")
     waived = result.waived_high
     if waived:
         lines += ["**High-severity findings waived** (not counted for --fail-on)", ""]
-        lines += [f"- **{esc(a.account.name)}**: {f.rule} {esc(f.subject)}: {esc(f.message)} "
-                  f"({esc(f.waiver_note)})" for a, f in waived]
+        lines += [f"- **{comment_text(a.account.name)}**: {f.rule} {comment_text(f.subject)}: "
+                  f"{comment_text(f.message)} ({comment_text(f.waiver_note)})"
+                  for a, f in waived]
         lines.append("")
     expiring = expiring_waivers(result)
     if expiring:
         lines += [f"**Waivers ending within {WAIVER_NOTICE_DAYS} days**", ""]
-        lines += [f"- {esc(a)}: {w.rule} until {w.until} ({esc(w.by or '')})"
+        lines += [f"- {comment_text(a)}: {w.rule} until {w.until} ({comment_text(w.by or '')})"
                   for a, w in expiring]
         lines.append("")
     for item in result.accounts:
         warnings = [f for f in item.findings if f.kind.warns]
         if not warnings:
             continue
-        lines += [f"<details><summary>{esc(item.account.name)}: {item.klass}, "
+        lines += [f"<details><summary>{comment_text(item.account.name)}: {item.klass}, "
                   f"{len(warnings)} warning(s)</summary>", ""]
         lines.append(table(["Severity", "Rule", "Subject", "Finding"], [
-            [f.severity + (" (waived)" if f.waived else ""), f.rule, esc(f.subject),
-             esc(f.message)] for f in warnings]))
+            [f.severity + (" (waived)" if f.waived else ""), f.rule, comment_text(f.subject),
+             comment_text(f.message)] for f in warnings]))
         lines += ["</details>", ""]
     return fit_comment(lines)
 

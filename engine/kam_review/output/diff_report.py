@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kam_review.output.comment_size import fit_comment
-from kam_review.output.markdown_text import code, esc, table
+from kam_review.output.markdown_text import code, comment_text, table
 from kam_review.output.report import json_header
 from kam_review.review.diff import Change, Diff
 from kam_review.text_safety import terminal_text
@@ -65,7 +65,7 @@ def diff_markdown(diff: Diff) -> str:
     """A comment-ready summary: counts, new high-severity findings first, a table per account."""
     counts = Counter(c.kind for c in diff.changes)
     lines = [f"### kam-review: changes from {code(diff.base)} to {code(diff.head)}", ""]
-    lines += [f"> **Note:** {esc(note)}\n" for note in diff.notes]
+    lines += [f"> **Note:** {comment_text(note)}\n" for note in diff.notes]
     errors = [*diff.base_result.errors, *diff.head_result.errors]
     if errors:
         lines += ["**Input errors** (these files are left out of the comparison)", ""]
@@ -79,15 +79,16 @@ def diff_markdown(diff: Diff) -> str:
     urgent = [c for c in diff.new_findings if c.severity == Severity.HIGH]
     if urgent:
         lines += ["**New high-severity findings**", ""]
-        lines += [f"- **{esc(c.account)}**: {esc(c.rule)} {esc(c.subject)}: {esc(c.after)}"
-                  for c in urgent]
+        lines += [f"- **{comment_text(c.account)}**: {comment_text(c.rule)} "
+                  f"{comment_text(c.subject)}: {comment_text(c.after)}" for c in urgent]
         lines.append("")
     for account in sorted({c.account for c in diff.changes}):
-        lines += [f"<details><summary>{esc(account)} ({len(diff.for_account(account))} "
+        lines += [f"<details><summary>{comment_text(account)} ({len(diff.for_account(account))} "
                   "changes)</summary>", ""]
         lines.append(table(["Change", "Subject", "Before", "After"], [
             [_TITLES[c.kind] + (f" ({c.severity})" if c.severity else ""),
-             esc(f"{c.rule} {c.subject}".strip()), esc(c.before), esc(c.after)]
+             comment_text(f"{c.rule} {c.subject}".strip()), comment_text(c.before),
+             comment_text(c.after)]
             for c in diff.for_account(account)]))
         lines += ["</details>", ""]
     return fit_comment(lines)

@@ -4,7 +4,8 @@ Everything an account file says (names, titles, goals, messages built from them)
 so that it shows as text: no HTML, no Markdown link or emphasis, no table break. The one
 exception is a plan summary, which is Markdown by design: it is rendered to HTML and then
 cleaned by a maintained sanitiser (nh3), so it keeps lists and emphasis but no script,
-event handler or javascript: link.
+event handler or javascript: link. In a pull-request comment, user text is kept from
+mentioning people and making links as well (`comment_text`).
 """
 
 from __future__ import annotations
@@ -29,11 +30,22 @@ _ALLOWED_LINK_SCHEMES = {"http", "https", "mailto"}
 # No images: an image would be fetched from wherever it points when the page opens, and the
 # site must make no request to any host but its own.
 _ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) - {"img"}
+# What a code host makes live in a comment's text: @name (notifies a person, or a whole team),
+# URLs (scheme://) and www. addresses (links). A word joiner (U+2060, which shows nothing)
+# after the @, after the colon of :// and after www breaks each, and the text reads the same.
+_ACTIVE = re.compile(r"@|:(?=//)|www(?=\.)", re.IGNORECASE)
+_WORD_JOINER = "\u2060"
 
 
 def esc(text: object) -> str:
     """Any value as inert Markdown text, on one line (see text_safety.one_line)."""
     return one_line(str(text)).translate(_TABLE)
+
+
+def comment_text(text: object) -> str:
+    """Any value as inert Markdown text for a pull-request comment: escaped as `esc` does, and
+    no mention, URL or www. address the code host would make live."""
+    return _ACTIVE.sub(lambda match: match.group() + _WORD_JOINER, esc(text))
 
 
 def code(text: object) -> str:

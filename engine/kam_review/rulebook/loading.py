@@ -51,7 +51,8 @@ _RULE_FILE_SCHEMA: dict[str, Any] = {
             "required": ["id", "title", "severity", "source", "on", "when", "message",
                          "rationale", "action"],
             "properties": {
-                "id": {"type": "string", "pattern": "^[a-z]+\\.[a-z0-9-]+$"},
+                # \Z, not $: Python's $ matches before a final newline ("risk.x\n").
+                "id": {"type": "string", "pattern": "^[a-z]+\\.[a-z0-9-]+\\Z"},
                 "title": _TEXT,
                 "severity": {"enum": [severity.value for severity in Severity]},
                 "source": {"type": "array", "minItems": 1, "items": {"enum": [

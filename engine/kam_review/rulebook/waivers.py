@@ -12,19 +12,18 @@ import unicodedata
 from datetime import date
 
 from kam_review.source.model import Account, Waiver
-from kam_review.source.names import normalise_name
+from kam_review.source.names import normalise_name, without_invisible
 from kam_review.vocabulary import Severity
 
 # Severities whose waiver needs an approver other than the account's owner.
 NEEDS_APPROVAL = (Severity.HIGH,)
-# Characters that change nothing a reader sees: zero-width spaces and joiners, the BOM.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 
 def visible_text(text: str | None) -> str:
-    """Text as a reader sees it: Unicode-normalised, invisible characters removed, blanks
-    collapsed, nothing around it; so a reason padded with blanks is as short as it looks."""
-    plain = unicodedata.normalize("NFC", text or "").translate(_INVISIBLE)
+    """Text as a reader sees it: Unicode-normalised, invisible characters removed as names.py
+    removes them, blanks collapsed, nothing around it; so a reason padded with blanks or made
+    of invisible characters is as short as it looks."""
+    plain = unicodedata.normalize("NFC", without_invisible(text or ""))
     return " ".join(plain.split())
 
 

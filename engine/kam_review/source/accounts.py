@@ -38,9 +38,10 @@ from kam_review.source.model import (
     QuarterFigures,
     Scores,
     Waiver,
+    clip,
     format_path,
 )
-from kam_review.source.names import name_problems, normalise_name
+from kam_review.source.names import name_problems, normalise_name, shown_name
 from kam_review.source.schema_errors import make_validator, schema_errors
 from kam_review.source.single_line import FieldPattern, line_break_errors, one_line_fields
 from kam_review.source.yamlsource import MAX_FILE_BYTES, YamlDocument, read_yaml
@@ -237,7 +238,8 @@ def _consistency_errors(
 
     account_id = value.get("id")
     if isinstance(account_id, str) and account_id != path.stem:
-        yield at(("id",), f"'{account_id}' must equal the file name without .yaml ('{path.stem}')")
+        yield at(("id",), f"'{clip(terminal_text(account_id))}' must equal the file name without "
+                          f".yaml ('{clip(terminal_text(path.stem))}')")
     for field_path, text in _strings(value, ()):
         surrogate = unencodable(text)
         if surrogate is not None:
@@ -258,13 +260,13 @@ def _consistency_errors(
         for j, person in enumerate(people if isinstance(people, list) else []):
             if isinstance(person, str) and normalise_name(person) not in known:
                 yield at(("activities", i, "with", j),
-                         f"'{terminal_text(person)}' is not one of the contacts")
+                         f"'{clip(shown_name(person))}' is not one of the contacts")
 
 
 # Where account files hold names of people, the account and its deals (see names.py). A
-# waiver's approver is left to the waiver rules: a blank one is plan.waiver-unapproved.
+# waiver's approver is compared with the owner, so it is held to the same rules.
 _NAME_FIELDS = {("name",), ("owner",), ("contacts", "name"), ("opportunities", "name"),
-                ("activities", "with")}
+                ("activities", "with"), ("waivers", "by")}
 
 
 def _is_name(field_path: FieldPath) -> bool:
@@ -296,9 +298,10 @@ def _duplicates(rows: Any, list_name: str, key: str, at: Any,
         if same(item) in seen:
             first, written = seen[same(item)]
             also = f"{list_name}[{first}]" if written == item else (
-                f"{list_name}[{first}] '{terminal_text(written)}': names are compared ignoring "
-                "case, spacing, invisible characters and Unicode normal form")
-            yield at((list_name, i, key), f"duplicate {key} '{terminal_text(item)}' (also {also})")
+                f"{list_name}[{first}] '{clip(shown_name(written))}': names are compared "
+                "ignoring case, spacing, invisible characters and Unicode normal form")
+            yield at((list_name, i, key),
+                     f"duplicate {key} '{clip(shown_name(item))}' (also {also})")
         else:
             seen[same(item)] = (i, item)
 

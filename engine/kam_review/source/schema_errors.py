@@ -35,6 +35,7 @@ _PATTERN_WORDS = {
     "^(19|20|21)[0-9]{2}-Q[1-4]$": "a quarter like 2026-Q3",
     "^[A-Z]{3}$": "a three-letter currency code like CNY",
     "^[a-z]+\\.[a-z0-9-]+$": "a rule id like risk.single-threaded",
+    "^[a-z]+\\.[a-z0-9-]+\\Z": "a rule id like risk.single-threaded",
 }
 
 
@@ -55,14 +56,15 @@ def schema_errors(
     prefix: FieldPath = (),
 ) -> list[InputError]:
     """Every way `value` (the part of the document at `prefix`) breaks the schema, and every
-    number in it written in a form only YAML 1.1 reads, one error per value."""
+    number in it written in a form only YAML 1.1 reads, one error per value. A value the
+    reader refused (an infinite number) already has its error."""
     found: list[InputError] = []
     explained: set[FieldPath] = set()
     yaml11 = {path for path in document.yaml11 if path[:len(prefix)] == prefix}
     for error in validator.iter_errors(value):
         for relative, message in _describe(error):
             path = (*prefix, *relative)
-            if path in yaml11 and path in explained:
+            if path in document.unread or (path in yaml11 and path in explained):
                 continue  # one error for the value
             explained.add(path)
             if path in document.written and relative == tuple(error.absolute_path):
@@ -75,8 +77,9 @@ def schema_errors(
         text = document.written[path]
         number = document.at(path)
         line, column = _locate(path, document.locations)
-        found.append(InputError(file, line, column, format_path(path), f"YAML 1.1 reads {text} "
-                                f"as {yaml_reading(text, number)}; {yaml11_advice(text, number)}"))
+        found.append(InputError(file, line, column, format_path(path), f"YAML 1.1 reads "
+                                f"{clip(text)} as {yaml_reading(text, number)}; "
+                                f"{yaml11_advice(text, number)}"))
     return sorted(set(found))
 
 
@@ -87,15 +90,15 @@ def _as_written(path: FieldPath, message: str, error: ValidationError, document:
     text, value = document.written[path], error.instance
     if not text:
         return f"{message.rsplit(', got ', 1)[0]}, but the value is empty"
-    reads = f"YAML{' 1.1' if yaml11 else ''} reads {text} as {yaml_reading(text, value)}"
+    reads = f"YAML{' 1.1' if yaml11 else ''} reads {clip(text)} as {yaml_reading(text, value)}"
     wanted = error.validator_value if isinstance(error.validator_value, list) else [
         error.validator_value]
     if error.validator == "type" and "string" in wanted:
         where = f"{path[-1]}: " if isinstance(path[-1], str) else "- "
-        return f"{reads}; write {where}{json.dumps(text, ensure_ascii=False)} in quotes"
+        return f"{reads}; write {where}{clip(json.dumps(text, ensure_ascii=False))} in quotes"
     if yaml11:
         return f"{reads}; {yaml11_advice(text, value)}"
-    return f"{message} ({reads})" if text != _shown(value) else message
+    return f"{message} ({reads})" if clip(text) != _shown(value) else message
 
 
 def _number_as_text(text: str, wanted: Any) -> str | None:
@@ -105,11 +108,13 @@ def _number_as_text(text: str, wanted: Any) -> str | None:
     if not {"number", "integer"} & set(kinds) or not _NUMBER_TEXT.fullmatch(text.strip()):
         return None
     number = Decimal(text.strip())
+    shown = clip(text if text == text.strip() else repr(text))
     if _PLAIN_DECIMAL.fullmatch(text):  # YAML reads these as numbers unless quoted
-        return f"{text!r} is in quotes, so YAML reads it as text; write {text} without quotes"
+        return f"{clip(repr(text))} is in quotes, so YAML reads it as text; write {shown} " \
+            "without quotes"
     if abs(number.adjusted()) > 30:
-        return f"{text} is read as text by YAML; write the number in digits, without quotes"
-    return f"{text} is read as text by YAML; write {number:f}"
+        return f"{shown} is read as text by YAML; write the number in digits, without quotes"
+    return f"{shown} is read as text by YAML; write {clip(f'{number:f}')}"
 
 
 
@@ -120,8 +125,14 @@ def _locate(path: FieldPath, locations: Mapping[FieldPath, tuple[int, int]]) -> 
 
 
 def _shown(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else str(value).lower()
-    return text if len(text) <= 60 else text[:57] + "..."
+    return clip(repr(value) if isinstance(value, str) else str(value).lower())
+
+
+def _bound(limit: Any) -> str:
+    """A schema's limit as a person writes it: 1,000,000,000,000,000, not 1000000000000000.0."""
+    if isinstance(limit, float) and limit.is_integer():
+        limit = int(limit)
+    return f"{limit:,}" if isinstance(limit, int) else str(limit)
 
 
 def _did_you_mean(word: Any, choices: list[str]) -> str:
@@ -160,9 +171,9 @@ def _describe(error: ValidationError) -> Iterator[tuple[FieldPath, str]]:
     elif kind == "format":
         yield path, f"expected a real date written YYYY-MM-DD, got {_shown(instance)}"
     elif kind in ("minimum", "exclusiveMinimum"):
-        yield path, f"must be at least {error.validator_value}, got {_shown(instance)}"
+        yield path, f"must be at least {_bound(error.validator_value)}, got {_shown(instance)}"
     elif kind in ("maximum", "exclusiveMaximum"):
-        yield path, f"must be at most {error.validator_value}, got {_shown(instance)}"
+        yield path, f"must be at most {_bound(error.validator_value)}, got {_shown(instance)}"
     elif kind == "minLength":
         yield path, "must not be empty"
     elif kind == "maxLength":
@@ -172,4 +183,4 @@ def _describe(error: ValidationError) -> Iterator[tuple[FieldPath, str]]:
     elif kind == "uniqueItems":
         yield path, f"lists the same item twice: {_shown(instance)}"
     else:
-        yield path, error.message
+        yield path, clip(error.message, 200)

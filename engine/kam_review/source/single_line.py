@@ -1,10 +1,11 @@
-"""Block scalars in the fields that hold one line of text: ids, names, titles, dates, choices.
+"""Line breaks in the fields that hold one line of text: ids, names, titles, dates, choices.
 
-A YAML block scalar (`name: |`) keeps its final newline unless written `|-`, so "Acme\\n" can
-reach a field meant for one line, and the schema's patterns let it through (Python's `$`
-matches before a final newline). Which fields hold one line is read from the schema: text
-with a pattern, a format or a fixed set of values, or limited to 200 characters. (A line
-break written as an escape, "a\\nb", is for names.py and the outputs' escaping to judge.)"""
+A YAML block scalar (`name: |`) keeps its final newline unless written `|-`, and a quoted
+value may hold one as an escape ("CNY\\n"), so "Acme\\n" can reach a field meant for one
+line, and the schema's patterns let it through (Python's `$` matches before a final newline).
+Every line break YAML knows (also U+0085, U+2028 and U+2029) is refused in such a field, with
+the field and its line. Which fields hold one line is read from the schema: text with a
+pattern, a format or a fixed set of values, or limited to 200 characters."""
 
 from __future__ import annotations
 
@@ -45,20 +46,21 @@ def one_line_fields(schema: Mapping[str, Any]) -> set[FieldPattern]:
 
 def line_break_errors(document: YamlDocument, fields: Collection[FieldPattern],
                       file: str) -> list[InputError]:
-    """An error for each one-line field written as a block scalar with a line break."""
+    """An error for each one-line field whose text holds a line break."""
     errors = []
-    for path in document.blocks:
+    for path, style in document.line_breaks.items():
         if tuple(None if isinstance(part, int) else part for part in path) in fields:
             line, column = document.locations.get(path, (1, 1))
             errors.append(InputError(file, line, column, format_path(path),
-                                     _message(path, document.at(path))))
+                                     _message(path, document.at(path), style)))
     return errors
 
 
-def _message(path: FieldPath, text: str) -> str:
+def _message(path: FieldPath, text: str, style: str | None) -> str:
     name = path[-1] if isinstance(path[-1], str) else "this item"
     shown = clip(repr(text))
-    if text.endswith("\n") and "\n" not in text[:-1] and "\r" not in text:
+    if style in ("|", ">") and text.endswith("\n") and "\n" not in text[:-1] \
+            and "\r" not in text:
         return (f"{shown} ends with a line break, which a block scalar (|) keeps: write "
                 f"{name} on one line, or use |- to drop the final newline")
     return f"holds one line of text, but {shown} has line breaks: write {name} on one line"

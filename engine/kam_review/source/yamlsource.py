@@ -2,10 +2,11 @@
 
 PyYAML's loaders keep the last of two duplicate keys, expand aliases without limit and
 forget line numbers. Account and rule files are written by hand, so this reader composes
-the node tree with the safe loader and builds plain values itself: duplicate keys, aliases,
-non-standard tags, non-finite numbers and nesting deeper than any account needs become errors
-with their line and column. It also remembers what was written wherever YAML read something
-other than text (`No` as false, `0250000` as the octal 86016), so that messages can say so.
+the node tree with the safe loader and builds plain values itself: duplicate keys, anchors and
+aliases, non-standard tags, non-finite or unreadably long numbers and nesting deeper than any
+account needs become errors with their line and column. It also remembers what was written
+wherever YAML read something other than text (`No` as false, `0250000` as the octal 86016),
+so that messages can say so.
 """
 
 from __future__ import annotations
@@ -41,6 +42,16 @@ _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _COMPOSER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ALIAS_MESSAGE = ("anchors and aliases (*name) are not supported: this value is used again "
                   "through an alias; write it out")
+# Where an anchor (&name) may start: at the start of a line, after a blank or a flow
+# indicator. Only a file that has one is parsed a second time, into events, to find them.
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,])&", re.MULTILINE)
+# No figure needs more characters than this. Python refuses to read (and to print) an integer
+# of more than 4,300 digits; a thousand hexadecimal digits are about 1,200 decimal ones.
+_MAX_NUMBER_TEXT = 1000
+# The kind of node each event starts.
+_EVENT_NODES: dict[type[yaml.Event], type[Node]] = {
+    yaml.ScalarEvent: ScalarNode, yaml.SequenceStartEvent: SequenceNode,
+    yaml.MappingStartEvent: MappingNode}
 
 # Lists and mappings inside one another: an account needs fewer than 10 levels, a rule's
 # condition a few more. Deeper input is refused where it passes the limit, so that neither
@@ -49,6 +60,9 @@ MAX_DEPTH = 32
 _TOO_DEEP = (f"nested deeper than {MAX_DEPTH} levels (lists and mappings inside one another); "
              "an account file needs fewer than 10, a rule file a few more")
 _TYPED_TAGS = {f"{_STANDARD}{name}" for name in ("int", "float", "bool", "null")}
+_NUMBER_TAGS = {f"{_STANDARD}int", f"{_STANDARD}float"}
+# How YAML writes infinity and not-a-number (.inf, -.Inf, .NaN; `!!float inf` too).
+_INFINITE = re.compile("inf|nan", re.IGNORECASE)
 _NULLS = ("", "~", "null", "Null", "NULL")
 # Number forms that YAML 1.2 and JSON read otherwise or not at all: a leading 0 (octal), 0b,
 # 0x, a colon (base 60), an underscore.
@@ -63,15 +77,18 @@ class YamlDocument:
     """A file's plain value, where each value stands, and the problems found on the way.
     `written` holds the text as written of every value YAML read as a number, a boolean or
     null; `yaml11` the values written in a number form only YAML 1.1 reads (0250000, 1:30,
-    0x1F, 1_000), which the schema check refuses; `blocks` the text written as a block
-    scalar (| or >) that holds a line break, as it does unless written |- or >-."""
+    0x1F, 1_000), which the schema check refuses; `line_breaks` the style of each text that
+    holds a line break (| or > for a block scalar, which keeps its final newline unless
+    written |- or >-; a quote or None otherwise); `unread` the values refused here (an
+    infinite number, a tag on odd text), about which the schema check says nothing more."""
 
     value: Any
     locations: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
     errors: list[InputError] = field(default_factory=list)
     written: dict[FieldPath, str] = field(default_factory=dict)
     yaml11: list[FieldPath] = field(default_factory=list)
-    blocks: list[FieldPath] = field(default_factory=list)
+    line_breaks: dict[FieldPath, str | None] = field(default_factory=dict)
+    unread: set[FieldPath] = field(default_factory=set)
 
     def at(self, path: FieldPath) -> Any:
         """The value at a path the walk recorded."""
@@ -127,8 +144,9 @@ def parse_yaml(text: str, name: str) -> YamlDocument:
     if root is None:
         return _failed(name, 1, 1, "the file holds no YAML document")
     document = YamlDocument(value=None)
+    walk = _Walk(name, _anchors(text) if _MAYBE_ANCHOR.search(text) else {})
     try:
-        document.value = _build(root, (), document, name, set())
+        document.value = _build(root, (), document, walk)
     except _AliasFound:
         document.value = None
     _keep_inside(document, text)
@@ -174,18 +192,43 @@ class _AliasFound(Exception):
     """Raised inside the walk at the first aliased node; the error is already recorded."""
 
 
+@dataclass
+class _Walk:
+    """What the walk over one file's nodes keeps: the file's name, the nodes met so far (an
+    alias hands out a node again) and the anchors, by the position and kind of their node."""
+
+    name: str
+    anchors: dict[tuple[int, int, type[Node]], str]
+    seen: set[int] = field(default_factory=set)
+
+
+def _anchor_message(anchor: str) -> str:
+    return (f"the anchor &{clip(anchor)} is not supported (anchors and aliases are not): "
+            "remove it, and write the value out wherever it is used")
+
+
+def _anchors(text: str) -> dict[tuple[int, int, type[Node]], str]:
+    """Every anchor (&name) in the text, by the line, column and kind of the node it marks
+    (a mapping and its first key may start at one place). The composed nodes do not keep
+    anchors, the parser's events do, and start where the nodes start."""
+    return {(mark.line + 1, mark.column + 1, _EVENT_NODES[type(event)]): event.anchor
+            for event in yaml.parse(text, Loader=_COMPOSER)
+            if isinstance(event, yaml.NodeEvent) and event.anchor is not None
+            and type(event) in _EVENT_NODES
+            for mark in [event.start_mark] if mark is not None}
+
+
 def _failed(name: str, line: int, column: int, message: str) -> YamlDocument:
     return YamlDocument(value=None, errors=[InputError(name, line, column, "", message)])
 
 
-def _build(node: Node, path: FieldPath, document: YamlDocument, name: str,
-           seen: set[int]) -> Any:
+def _build(node: Node, path: FieldPath, document: YamlDocument, walk: _Walk) -> Any:
     line, column = node.start_mark.line + 1, node.start_mark.column + 1
     document.locations[path] = (line, column)
 
     def error(message: str) -> None:
         document.errors.append(
-            InputError(name, line, column, format_path(path) if path else "", message)
+            InputError(walk.name, line, column, format_path(path) if path else "", message)
         )
 
     if len(path) >= MAX_DEPTH and not isinstance(node, ScalarNode):
@@ -195,38 +238,44 @@ def _build(node: Node, path: FieldPath, document: YamlDocument, name: str,
     # An alias makes the composer hand out the same node twice. Account files have no use
     # for aliases, and nested ones are how a small file expands into gigabytes (the "billion
     # laughs"): the walk stops at the first node it meets again.
-    if id(node) in seen:
+    if id(node) in walk.seen:
         error(_ALIAS_MESSAGE)
         raise _AliasFound
-    seen.add(id(node))
+    walk.seen.add(id(node))
+    anchor = walk.anchors.get((line, column, type(node))) if walk.anchors else None
+    if anchor is not None:
+        error(_anchor_message(anchor))
 
     if isinstance(node, ScalarNode):
+        found = len(document.errors)
         value = _scalar(node, error)
-        if node.tag in _TYPED_TAGS:
+        if len(document.errors) > found:
+            document.unread.add(path)  # its error says all there is to say about it
+        elif node.tag in _TYPED_TAGS:
             document.written[path] = node.value
             forms = _YAML11_FORMS.get(node.tag)
             if forms is not None and forms.search(node.value):
                 document.yaml11.append(path)
-        elif node.style in ("|", ">") and "\n" in node.value:
-            document.blocks.append(path)
+        elif not node.value.isprintable() and _LINE_BREAK.search(node.value):
+            document.line_breaks[path] = node.style
         return value
     if isinstance(node, SequenceNode):
         if node.tag != f"{_STANDARD}seq":
             error(f"unsupported YAML tag {node.tag}")
             return None
-        return [_build(item, (*path, i), document, name, seen)
+        return [_build(item, (*path, i), document, walk)
                 for i, item in enumerate(node.value)]
     if isinstance(node, MappingNode):
         if node.tag != f"{_STANDARD}map":
             error(f"unsupported YAML tag {node.tag}")
             return None
-        return _mapping(node, path, document, name, seen)
+        return _mapping(node, path, document, walk)
     error("unsupported YAML node")
     return None
 
 
-def _mapping(node: MappingNode, path: FieldPath, document: YamlDocument, name: str,
-             seen: set[int]) -> Any:
+def _mapping(node: MappingNode, path: FieldPath, document: YamlDocument, walk: _Walk) -> Any:
+    name = walk.name
     result: dict[str, Any] = {}
     first_seen: dict[str, int] = {}
     for key_node, value_node in node.value:
@@ -240,6 +289,10 @@ def _mapping(node: MappingNode, path: FieldPath, document: YamlDocument, name: s
             continue
         key = key_node.value
         key_path = (*path, key)
+        anchor = walk.anchors.get((key_line, key_column, type(key_node))) if walk.anchors else None
+        if anchor is not None:
+            document.errors.append(InputError(name, key_line, key_column,
+                                              format_path(key_path), _anchor_message(anchor)))
         if key in first_seen:
             document.errors.append(
                 InputError(
@@ -253,7 +306,7 @@ def _mapping(node: MappingNode, path: FieldPath, document: YamlDocument, name: s
             )
             continue
         first_seen[key] = key_line
-        result[key] = _build(value_node, key_path, document, name, seen)
+        result[key] = _build(value_node, key_path, document, walk)
         # Point at the key: that is where an editor should jump for this field.
         document.locations[key_path] = (key_line, key_column)
     return result
@@ -276,7 +329,7 @@ def yaml_reading(text: str, value: Any) -> str:
         kind = "the octal number"
     else:
         kind = "the number"
-    return f"{kind} {value}"
+    return f"{kind} {clip(str(value))}"
 
 
 def yaml11_advice(text: str, value: Any) -> str:
@@ -286,9 +339,9 @@ def yaml11_advice(text: str, value: Any) -> str:
     if isinstance(value, int) and digits[:1] == "0" and digits[:2] not in ("0b", "0x") \
             and ":" not in digits:
         # A leading zero is almost always meant as decimal: 0250000 is 250000.
-        return f"write the decimal number {sign}{int(digits.replace('_', ''), 10)}"
-    shown = value if isinstance(value, int) else repr(value)
-    return f"write the decimal number {shown}"
+        return f"write the decimal number {clip(sign + str(int(digits.replace('_', ''), 10)))}"
+    shown = str(value) if isinstance(value, int) else repr(value)
+    return f"write the decimal number {clip(shown)}"
 
 
 def _scalar(node: ScalarNode, error: Any) -> Any:
@@ -301,12 +354,19 @@ def _scalar(node: ScalarNode, error: Any) -> Any:
     if node.tag == f"{_STANDARD}null" and node.value not in _NULLS:
         error(f"{clip(repr(node.value))} is not null: remove the tag !!null")  # else it is lost
         return None
+    if node.tag in _NUMBER_TAGS and len(node.value) > _MAX_NUMBER_TEXT:
+        error(f"{clip(repr(node.value))} is a number {len(node.value):,} characters long, too "
+              "long to read: no figure needs more than a few digits")
+        return None
     try:
         value = _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
     except (ValueError, LookupError, yaml.YAMLError) as exc:  # an explicit tag on odd text
         error(f"cannot read the value {clip(repr(node.value))}: {clip(str(exc), 200)}")
         return None
     if isinstance(value, float) and not math.isfinite(value):
-        error(f"{node.value!r} is not a finite number")
+        if _INFINITE.search(node.value):
+            error(f"{clip(repr(node.value))} is not a finite number: write a figure in digits")
+        else:  # 1e400: finite as written, but beyond the largest number a float holds
+            error(f"{clip(repr(node.value))} is too large to read as a number")
         return None
     return value
