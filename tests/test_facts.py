@@ -353,7 +353,8 @@ def test_waiver_facts(tmp_path: Path, rulebook: Rulebook) -> None:
     waivers = [
         {"rule": "risk.no-executive-access", "subject": "Zhang Min",
          "reason": "  Waiting   for the NEW cio ", "until": "2026-10-30", "by": "  li  WEI"},
-        {"rule": "risk.no-such-rule", "reason": "x", "until": "2026-09-29", "by": "\u200b"},
+        # `by` is required, and a blank or invisible one is an input error of its own.
+        {"rule": "risk.no-such-rule", "reason": "x", "until": "2026-09-29", "by": "Gao Ming"},
     ]
     owners, unknown = _of(_facts(tmp_path, rulebook, _with(waivers=waivers)), WaiverFacts)
     severity = next(r.severity for r in rulebook.rules if r.id == "risk.no-executive-access")
@@ -365,7 +366,8 @@ def test_waiver_facts(tmp_path: Path, rulebook: Rulebook) -> None:
         waived_severity=severity, until="2026-10-30", days_past_until=-30,
         days_remaining=30)
     assert (unknown.subject, unknown.waived_severity) == ("risk.no-such-rule", None)
-    assert (unknown.by, unknown.has_approver, unknown.approved_by_owner) == (None, False, False)
+    assert (unknown.by, unknown.has_approver, unknown.approved_by_owner) == (
+        "Gao Ming", True, False)
     assert (unknown.days_past_until, unknown.days_remaining) == (1, -1)
 
 
