@@ -164,7 +164,8 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
     report = _report_file(report_path, _inputs(accounts, rules, thresholds, *files))
     write = report.write if report else _echo
     progress = silent if quiet else on_terminal
-    cache = None if no_cache else AccountCache.for_accounts(accounts)
+    cache = None if no_cache else AccountCache.for_accounts(accounts,
+                                                            inputs=[_rules_folder(rules)])
     if output in ("text", "json"):
         # Written batch by batch: memory holds one batch, however large the portfolio.
         rules_folder = _rules_folder(rules)
