@@ -122,6 +122,68 @@ def test_a_closed_pipe_is_not_an_internal_error(portfolio: Path) -> None:
     assert "internal error" not in run.stderr
 
 
+def _into_closed_pipe(*args: str) -> subprocess.CompletedProcess[str]:
+    """`kam ARGS` writing into a pipe whose reader has already gone: every write fails."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        return subprocess.run([str(KAM), *args], stdout=writer, stderr=subprocess.PIPE,
+                              text=True, check=False)
+    finally:
+        os.close(writer)
+
+
+@pytest.mark.parametrize("args", [("check", "--fail-on", "medium"), ("check", "--format", "json"),
+                                  ("explain", "test-account"), ("--help",)])
+def test_a_closed_pipe_exits_141_quietly(portfolio: Path, args: tuple[str, ...]) -> None:
+    """128 + SIGPIPE, as a shell reports it: never 0 or 1, which CI reads as a finished
+    review (here 1 would also be the findings --fail-on medium asks about)."""
+    extra = ("--accounts", str(portfolio), "--as-of", str(AS_OF)) if args[0] != "--help" else ()
+    run = _into_closed_pipe(*args, *extra)
+    assert (run.returncode, run.stderr) == (141, "")
+
+
+def test_a_pipe_closed_midway_exits_141(tmp_path: Path) -> None:
+    """The README's case: `kam check | head -1`, with more output than a pipe holds."""
+    folder = tmp_path / "accounts"
+    folder.mkdir()
+    for number in range(150):
+        write_account(folder, healthy_account() | {"id": f"account-{number:03}"})
+    run = subprocess.run(["bash", "-c", f"set -o pipefail; '{KAM}' check --accounts "
+                          f"'{folder}' --as-of {AS_OF} --format json | head -1"],
+                         capture_output=True, text=True, check=False)
+    assert (run.returncode, run.stdout, run.stderr) == (141, "{\n", "")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [("check",), ("check", "--format", "json"),
+                                  ("explain", "test-account")])
+def test_a_full_disk_is_one_line_and_two(portfolio: Path, tmp_path: Path,
+                                         args: tuple[str, ...]) -> None:
+    """An ordinary write error is no crash: one line naming it, exit 2, no crash log."""
+    logs = tmp_path / "tmp"
+    logs.mkdir()
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        run = subprocess.run([str(KAM), *args, "--accounts", str(portfolio), "--as-of",
+                              str(AS_OF)], stdout=full, stderr=subprocess.PIPE, text=True,
+                             check=False, env=os.environ | {"TMPDIR": str(logs)})
+    assert run.returncode == 2
+    assert run.stderr == "Error: cannot write the output: No space left on device\n"
+    assert list(logs.iterdir()) == []
+
+
+def test_explain_reports_the_input_errors_of_other_files(portfolio: Path) -> None:
+    """The account asked about is still explained; a broken file beside it is an error."""
+    (portfolio / "broken.yaml").write_text("id: broken\nname: [\n", encoding="utf-8")
+    run = kam("explain", "test-account", "--accounts", str(portfolio), "--as-of", str(AS_OF))
+    assert run.returncode == 2
+    assert run.stdout.startswith("test-account: Test Account Ltd, as of 2026-09-30\n")
+    assert run.stderr.startswith("error: ") and "broken.yaml:3:1: malformed YAML" in run.stderr
+    (portfolio / "broken.yaml").unlink()
+    assert kam("explain", "test-account", "--accounts", str(portfolio), "--as-of",
+               str(AS_OF)).returncode == 0
+
+
 @pytest.mark.parametrize("command", [(), ("check",), ("diff",), ("explain",), ("new",)])
 def test_help_lists_the_exit_codes(command: tuple[str, ...]) -> None:
     text = kam(*command, "--help").stdout

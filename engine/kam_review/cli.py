@@ -3,10 +3,11 @@ Heavier modules are imported inside the commands, so that `kam --help` stays ins
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -22,12 +23,15 @@ REDACT_OPTION = click.option(
 EXIT_FINDINGS = 1
 EXIT_INVALID_INPUT = 2
 EXIT_INTERNAL_ERROR = 3
+# 128 + SIGPIPE, what a shell reports for a program whose reader went away (`| head`).
+EXIT_CLOSED_PIPE = 141
 EXIT_CODES = """\b
 Exit codes:
   0  every input is valid and no finding is at or above --fail-on
   1  a finding at or above --fail-on
   2  invalid input or usage: every problem is listed, every valid account still reviewed
-  3  internal error: one line on stderr, the traceback in the log file it names"""
+  3  internal error: one line on stderr, the traceback in the log file it names
+  141  the output's reader went away (a closed pipe): the output is incomplete"""
 
 
 def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date:
@@ -76,7 +80,35 @@ def _report_file(path: Path | None, inputs: list[Path]) -> ReportFile | None:
 
 
 def _echo(text: str) -> None:
-    click.echo(text, nl=False)
+    try:
+        click.echo(text, nl=False)
+    except OSError as error:
+        _output_failed(error)
+
+
+def _flush_output() -> None:
+    try:
+        sys.stdout.flush()
+    except OSError as error:
+        _output_failed(error)
+
+
+def _output_failed(error: OSError) -> NoReturn:
+    """Standard output cannot be written: a closed pipe stops quietly with 141, never 0 or 1
+    (which CI would read as a review); any other failure (a full disk) is one line and 2."""
+    try:
+        # Python flushes stdout again at exit, and a failure there would print a traceback
+        # and exit 120: what is left goes nowhere instead.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass  # not a file (a test's captured output)
+    if isinstance(error, BrokenPipeError):
+        raise click.exceptions.Exit(EXIT_CLOSED_PIPE)
+    from kam_review.errors import KamError
+
+    raise KamError(f"cannot write the output: {error.strerror or error}") from None
 
 
 REPORT_OPTION = click.option(
@@ -116,11 +148,22 @@ class _Kam(click.Group):
 
     command_class = _Command
 
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError as error:  # --help or --version into a closed pipe
+            _output_failed(error)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
-            raise  # click reports these itself (a closed pipe included)
+            try:
+                return super().invoke(ctx)
+            finally:
+                _flush_output()  # a closed pipe or a full disk shows here, not at exit
+        except BrokenPipeError as error:  # written by click or a library, not by _echo
+            _output_failed(error)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # click reports these itself
         except Exception as error:
             from kam_review.crash import crash_report
 
@@ -211,7 +254,12 @@ def explain(account_id: str, as_of: date, accounts: Path, rules: Path | None,
         errors = [str(e) for e in result.errors if Path(e.file).stem == account_id]
         detail = "\n".join(errors) or f"known accounts: {', '.join(known)}"
         raise KamError(f"no valid account '{account_id}'\n{detail}")
-    click.echo(explain_text(result.account(account_id), result), nl=False)
+    _echo(explain_text(result.account(account_id), result))
+    # The account asked about is explained, and the run still says what else is broken.
+    for error in result.errors:
+        click.echo(f"error: {error}", err=True)
+    if result.errors:
+        sys.exit(EXIT_INVALID_INPUT)
 
 
 @main.command()
@@ -233,7 +281,7 @@ def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
         click.echo(f"error: {error}", err=True)
     pages = render_pages(result)
     write_pages(pages, output, inputs)
-    click.echo(f"wrote {len(pages)} pages to {output}")
+    _echo(f"wrote {len(pages)} pages to {output}\n")
     if result.errors:
         sys.exit(EXIT_INVALID_INPUT)
 
@@ -287,4 +335,4 @@ def new(account_id: str, accounts: Path) -> None:
     from kam_review.output.scaffold import new_account
 
     path = new_account(account_id, accounts, date.today())
-    click.echo(f"wrote {path}")
+    _echo(f"wrote {path}\n")
