@@ -5,6 +5,7 @@ the README's CI job, run against each exit code."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -17,8 +18,11 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
 import kam_review
+import kam_review.resources
+from kam_review.cli import main
 
 from .conftest import AS_OF, REPO, RULES, healthy_account, write_account
 from .git_support import git, new_repository
@@ -250,11 +254,18 @@ def test_check_json_names_the_rules_commit(team: Path) -> None:
     first = kam("check", "--as-of", str(AS_OF), "--format", "json", cwd=team)
     assert _header(first) == {"schema_version": 1, "tool_version": kam_review.__version__,
                               "as_of": "2026-09-30",
-                              "rules": {"commit": commit, "dirty": False, "note": None}}
+                              "rules": {"source": "folder", "commit": commit, "dirty": False,
+                                        "note": None, "thresholds": None}}
     assert list(json.loads(first.stdout))[:5] == ["schema_version", "tool_version", "as_of",
                                                   "rules", "accounts"]
     again = kam("check", "--as-of", str(AS_OF), "--format", "json", cwd=team)
     assert again.stdout == first.stdout
+
+
+def _rules_header(team: Path, *args: str) -> dict[str, Any]:
+    source: dict[str, Any] = _header(kam("check", "--as-of", str(AS_OF), "--format", "json",
+                                         *args, cwd=team))["rules"]
+    return source
 
 
 def test_uncommitted_rules_are_marked_dirty(team: Path) -> None:
@@ -262,15 +273,96 @@ def test_uncommitted_rules_are_marked_dirty(team: Path) -> None:
     rules = team / "rules" / "risks.yaml"
     rules.write_text(rules.read_text(encoding="utf-8") + "\n# a local change\n",
                      encoding="utf-8")
-    source = _header(kam("check", "--as-of", str(AS_OF), "--format", "json", cwd=team))["rules"]
-    assert source == {"commit": commit, "dirty": True,
-                      "note": "the rules folder has changes not committed since this commit"}
+    assert _rules_header(team) == {
+        "source": "folder", "commit": commit, "dirty": True, "thresholds": None,
+        "note": "the rules are read from files not as committed: risks.yaml (changed since "
+                "the commit)"}
     git(team, "checkout", "--", "rules")
     fresh = team / "fresh-rules"
     shutil.copytree(RULES, fresh)  # in the repository, never committed
-    source = _header(kam("check", "--rules", "fresh-rules", "--as-of", str(AS_OF), "--format",
-                         "json", cwd=team))["rules"]
-    assert source == {"commit": None, "dirty": True, "note": "the rules folder is not committed"}
+    assert _rules_header(team, "--rules", "fresh-rules") == {
+        "source": "folder", "commit": None, "dirty": True,
+        "note": "the rules folder is not committed", "thresholds": None}
+
+
+_EXTRA_RULE = """kind: risk
+rules:
+  - id: risk.zz-extra
+    title: An extra rule
+    severity: info
+    source: ["001"]
+    on: account
+    when: plan_growth_target < industry_growth
+    message: an extra rule
+    rationale: Not committed.
+    action: None.
+"""
+
+
+@pytest.mark.parametrize("hidden_by", ["info/exclude", "gitignore", "nothing"])
+def test_a_rule_file_git_does_not_track_is_dirty(team: Path, hidden_by: str) -> None:
+    """The loader reads rules/zz-extra.yaml whatever git thinks of it: one that git ignores
+    (.git/info/exclude, .gitignore) or does not track makes the rules dirty."""
+    commit = git(team, "log", "-1", "--format=%H", "--", "rules")
+    if hidden_by == "info/exclude":
+        with (team / ".git" / "info" / "exclude").open("a", encoding="utf-8") as exclude:
+            exclude.write("rules/zz-extra.yaml\n")
+    elif hidden_by == "gitignore":
+        (team / "rules" / ".gitignore").write_text("zz-*\n", encoding="utf-8")
+        git(team, "add", "rules/.gitignore")
+        git(team, "commit", "-qm", "ignore extras")
+        commit = git(team, "log", "-1", "--format=%H", "--", "rules")
+    (team / "rules" / "zz-extra.yaml").write_text(_EXTRA_RULE, encoding="utf-8")
+    assert git(team, "status", "--porcelain") == ("?? rules/zz-extra.yaml"
+                                                  if hidden_by == "nothing" else "")
+    why = "not committed" if hidden_by == "nothing" else "ignored by git"
+    assert _rules_header(team) == {
+        "source": "folder", "commit": commit, "dirty": True, "thresholds": None,
+        "note": f"the rules are read from files not as committed: zz-extra.yaml ({why})"}
+
+
+def test_a_change_git_is_told_to_overlook_is_dirty(team: Path) -> None:
+    git(team, "update-index", "--assume-unchanged", "rules/risks.yaml")
+    rules = team / "rules" / "risks.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8") + "\n# unseen\n", encoding="utf-8")
+    assert git(team, "status", "--porcelain") == ""
+    source = _rules_header(team)
+    assert source["dirty"] is True
+    assert "risks.yaml (marked unchanged in git's index" in source["note"]
+
+
+def test_a_committed_rule_file_that_is_gone_is_dirty(team: Path) -> None:
+    (team / "rules" / "advice.yaml").unlink()
+    source = _rules_header(team)
+    assert source["dirty"] is True
+    assert source["note"].endswith("advice.yaml (committed, but not read)")
+
+
+def test_a_thresholds_override_is_named_with_its_hash(team: Path) -> None:
+    text = b"thresholds:\n  complacency_days: 20\n"
+    (team / "team-thresholds.yaml").write_bytes(text)
+    source = _rules_header(team, "--thresholds", "team-thresholds.yaml")
+    assert source["thresholds"] == {"file": "team-thresholds.yaml",
+                                    "sha256": hashlib.sha256(text).hexdigest()}
+    assert source["dirty"] is False  # the override is named, not part of the rules folder
+
+
+def test_bundled_rules_are_named_with_the_tool_version(
+        team: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A team repository without rules/ and with kam-review installed in a .venv inside it
+    (ignored by git): the rules are the installed package's, not an uncommitted folder."""
+    shutil.rmtree(team / "rules")
+    git(team, "commit", "-qam", "no rules of our own")
+    package = team / ".venv" / "lib" / "kam_review"
+    shutil.copytree(RULES, package / "rules")
+    (team / ".gitignore").write_text(".venv/\n", encoding="utf-8")
+    monkeypatch.setattr(kam_review.resources, "_PACKAGE", package)
+    monkeypatch.chdir(team)
+    run = CliRunner().invoke(main, ["check", "--as-of", str(AS_OF), "--format", "json"])
+    assert run.exit_code == 0, run.output
+    assert json.loads(run.stdout)["rules"] == {
+        "source": "bundled", "tool_version": kam_review.__version__, "commit": None,
+        "dirty": False, "note": None, "thresholds": None}
 
 
 def test_rules_outside_git_have_no_commit(tmp_path: Path, portfolio: Path) -> None:
@@ -279,7 +371,7 @@ def test_rules_outside_git_have_no_commit(tmp_path: Path, portfolio: Path) -> No
     run = kam("check", "--accounts", str(portfolio), "--rules", str(rules), "--as-of",
               str(AS_OF), "--format", "json", cwd=tmp_path)
     assert _header(run)["rules"] == {
-        "commit": None, "dirty": None,
+        "source": "folder", "commit": None, "dirty": None, "thresholds": None,
         "note": "the rules folder is not in a git repository (or git is not installed)"}
 
 

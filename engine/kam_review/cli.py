@@ -51,14 +51,11 @@ def _rules_folder(value: Path | None) -> Path:
     return value if value is not None else default_rules_folder(Path("."))
 
 
-def _rules_source(folder: Path | None) -> dict[str, Any]:
-    """Which commit of the rules a JSON output was made with (None: each side's own)."""
-    from kam_review.source.revisions import folder_commit
+def _rules_source(folder: Path | None, thresholds: Path | None) -> dict[str, Any]:
+    """Which rules a JSON output was made with (folder None: each side's own)."""
+    from kam_review.output.report import rules_source
 
-    if folder is None:
-        return {"commit": None, "dirty": None,
-                "note": "each side used the rules folder as it was at its revision"}
-    return folder_commit(folder)
+    return rules_source(folder, thresholds)
 
 
 def _inputs(accounts: Path, rules: Path | None, thresholds: Path | None,
@@ -215,7 +212,7 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
         batches = review_in_batches(accounts, rules_folder, as_of, thresholds, files,
                                     progress, cache, redact)
         tally = write_check(batches, output, show, as_of, write,
-                            _rules_source(rules_folder) if output == "json" else None)
+                            _rules_source(rules_folder, thresholds) if output == "json" else None)
     else:
         result = review(accounts, _rules_folder(rules), as_of, thresholds, files, progress,
                         cache, redact=redact)
@@ -316,7 +313,7 @@ def diff(base: str, head: str | None, as_of: date, accounts: Path, rules: Path |
     for error in errors:
         click.echo(f"error: {error}", err=True)
     if output == "json":
-        text = diff_json(result, _rules_source(None if own_rules else folder))
+        text = diff_json(result, _rules_source(None if own_rules else folder, thresholds))
     else:
         text = {"text": diff_text, "markdown": diff_markdown}[output](result)
     (report.write if report else _echo)(text)

@@ -4,8 +4,10 @@ user's working tree touched."""
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import tarfile
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -56,22 +58,54 @@ def check_revision(revision: str, root: Path) -> None:
         raise KamError(message) from None
 
 
-def folder_commit(folder: Path) -> dict[str, Any]:
-    """The last commit that changed `folder`, for outputs to say which rules they used:
-    {"commit": hash or None, "dirty": uncommitted changes or None, "note": why, or None}."""
+def folder_commit(folder: Path, files: Sequence[Path]) -> dict[str, Any]:
+    """The last commit that changed `folder`, for outputs to say which rules they used, and
+    whether `files` (the files in it the rules are read from) are exactly as committed:
+    {"commit": hash or None, "dirty": True if any of them is untracked, ignored, changed or
+    marked unchanged in the index, or a committed rule file is gone (None: not in git),
+    "note": why, or None}. Git is asked about exactly those files."""
+    names = sorted(path.name for path in files)
     try:
         root = folder.resolve()
         last = _git(["log", "-1", "--format=%H", "--", "."], root).decode().strip()
-        changed = _git(["status", "--porcelain", "--", "."], root).strip()
+        # Literal names: a file may be called `*.yaml`. Paths are relative to the folder.
+        listed = _git(["--literal-pathspecs", "ls-files", "-v", "-z", "--", "."], root)
+        status = _git(["--literal-pathspecs", "status", "--porcelain", "-z", "--ignored",
+                       "--untracked-files=all", "--", *names], root) if names else b""
     except KamError:
         return {"commit": None, "dirty": None, "note": "the rules folder is not in a git "
                 "repository (or git is not installed)"}
     if not last:
         return {"commit": None, "dirty": True, "note": "the rules folder is not committed"}
-    if changed:
+    problems = _uncommitted(names, listed, status)
+    if problems:
         return {"commit": last, "dirty": True,
-                "note": "the rules folder has changes not committed since this commit"}
+                "note": "the rules are read from files not as committed: " + ", ".join(
+                    f"{name} ({why})" for name, why in sorted(problems.items()))}
     return {"commit": last, "dirty": False, "note": None}
+
+
+def _uncommitted(names: list[str], listed: bytes, status: bytes) -> dict[str, str]:
+    """What keeps each file the rules are read from from being the committed one."""
+    problems = {}
+    states = {"??": "not committed", "!!": "ignored by git"}
+    for entry in filter(None, status.split(b"\0")):
+        state, name = entry[:2].decode("ascii", "replace"), PurePosixPath(
+            os.fsdecode(entry[3:])).name
+        if name in names:
+            problems[name] = states.get(state, "changed since the commit")
+    tags = {}  # `ls-files -v`: H tracked, lowercase assumed unchanged, S skip-worktree
+    for entry in filter(None, listed.split(b"\0")):
+        tags[os.fsdecode(entry[2:])] = entry[:1].decode("ascii", "replace")
+    for name in names:
+        if name not in tags:
+            problems.setdefault(name, "not committed")
+        elif tags[name] != "H":
+            problems[name] = "marked unchanged in git's index, so its changes are not seen"
+    for name in tags:
+        if "/" not in name and name.endswith(".yaml") and name not in names:
+            problems[name] = "committed, but not read"
+    return problems
 
 
 def export_folder(revision: str, folder: Path, target: Path) -> Path:
