@@ -204,3 +204,58 @@ def test_a_link_leading_outside_at_the_base_revision_is_refused_not_read(
     assert run.returncode == 2, run.stderr
     assert "leaked.yaml" in run.stderr and "outside" in run.stderr
     assert "TOP-SECRET-MARKER" not in run.stdout + run.stderr
+
+
+def _committed(tmp_path: Path, attributes: str) -> Path:
+    """A repository whose one commit (tagged base) holds a .gitattributes and two accounts,
+    one of them with export placeholders in a comment; the working tree is that commit."""
+    repo = new_repository(tmp_path / "attributes")
+    (repo / "accounts").mkdir()
+    write_account(repo / "accounts", healthy_account())
+    other = write_account(repo / "accounts", healthy_account() | {"id": "other"})
+    other.write_text("# built from $Format:%H$ $Id$\n" + other.read_text(encoding="utf-8"),
+                     encoding="utf-8")
+    (repo / ".gitattributes").write_text(attributes, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "accounts with attributes")
+    git(repo, "tag", "base")
+    return repo
+
+
+@pytest.mark.parametrize("attributes", ["*.yaml export-subst\n", "*.yaml ident\n",
+                                        "*.yaml text eol=crlf\n",
+                                        "accounts/other.yaml export-ignore\n"],
+                         ids=["export-subst", "ident", "eol-crlf", "export-ignore"])
+def test_a_revision_is_read_as_committed_whatever_gitattributes_say(
+        tmp_path: Path, attributes: str) -> None:
+    """`git archive` would rewrite ($Format$, $Id$, line ends) or leave out files as
+    .gitattributes ask; the base side of a diff is the committed bytes, every file."""
+    from kam_review.source.revisions import export_folder
+
+    repo = _committed(tmp_path, attributes)
+    exported = export_folder("base", repo / "accounts", tmp_path / "exported")
+    names = sorted(p.name for p in exported.iterdir())
+    assert names == ["other.yaml", "test-account.yaml"]
+    for name in names:
+        committed = subprocess.run(["git", "cat-file", "blob", f"base:accounts/{name}"],
+                                   cwd=repo, capture_output=True, check=True).stdout
+        assert (exported / name).read_bytes() == committed
+    assert b"$Format:%H$ $Id$" in (exported / "other.yaml").read_bytes()
+
+
+def test_export_ignore_hides_no_account_from_a_diff(tmp_path: Path) -> None:
+    repo = _committed(tmp_path, "accounts/other.yaml export-ignore\n")
+    assert changes(repo, "base") == []  # was: other shown as an account added
+
+
+def test_a_submodule_in_the_accounts_folder_is_reported(tmp_path: Path) -> None:
+    repo = _committed(tmp_path, "")
+    commit = git(repo, "rev-parse", "HEAD")
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{commit},accounts/vendored")
+    git(repo, "commit", "-qm", "a submodule among the accounts")
+    run = kam(repo, "diff", "HEAD", "--format", "json")
+    assert run.returncode == 2
+    (error,) = json.loads(run.stdout)["base_errors"]
+    assert (error["file"], error["message"]) == (
+        "HEAD:accounts/vendored", "it is a folder: account files sit directly in the accounts "
+        "folder, so nothing in it is read")
