@@ -4,6 +4,8 @@ replace only their own earlier output, whole."""
 
 from __future__ import annotations
 
+import errno
+import io
 import os
 import stat
 import subprocess
@@ -14,6 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kam_review.cli import main
+from kam_review.output import output_folder
 from kam_review.output.input_files import create_input_file
 from kam_review.output.output_folder import MARKER, MARKER_TEXT, WriteRefused
 
@@ -240,6 +243,25 @@ def test_a_failed_run_publishes_no_report(repo: Path) -> None:
     run = kam(*CHECK, "--rules", "rules", "--format", "sarif", "--output", "kam.sarif")
     assert run.exit_code == 2
     assert "bad.yaml" in run.output
+    assert snapshot(repo.parent) == before  # no report, no temporary file
+
+
+class _FullDisk(io.StringIO):
+    def write(self, text: str) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_a_full_disk_under_a_report_file_is_an_error_not_a_crash(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(handle: int, *args: object, **kwargs: object) -> _FullDisk:
+        os.close(handle)
+        return _FullDisk()
+
+    monkeypatch.setattr(output_folder.os, "fdopen", full)
+    before = snapshot(repo.parent)
+    run = kam(*CHECK, "--format", "json", "--output", "kam.json")
+    assert run.exit_code == 2
+    assert "could not write kam.json: No space left on device" in run.stderr
     assert snapshot(repo.parent) == before  # no report, no temporary file
 
 
