@@ -30,6 +30,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -340,14 +341,15 @@ def measure_size(n: int, repeat: int, steps: frozenset[str] = frozenset(STEP_ORD
                 report(best_of(repeat, partial(python_step, step, n, folder)))
         (OUT / f"facts-{n}.json").unlink(missing_ok=True)
     # 0: no error and no --fail-on; 2 would mean invalid input, which the generator never writes.
-    # `kam check` keeps a cache of parsed files; KAM_CACHE_DIR puts it in a folder of its own
-    # under bench/out, cold (cache removed first) and then warm (the cache the cold run left).
+    # `kam check` keeps a cache of parsed files; KAM_CACHE_DIR puts it in a temporary folder of
+    # its own, cold (cache removed first) and then warm (the cache the cold run left). Not under
+    # bench/out: kam-review uses no cache folder inside the repository holding the accounts.
     check_cwd = OUT / f"check-{n}"
     shutil.rmtree(check_cwd, ignore_errors=True)
     check_cwd.mkdir(parents=True, exist_ok=True)
     check = [str(KAM), "check", "--as-of", AS_OF, "--format", "json", "--accounts", str(folder),
              "--rules", str(RULES)]
-    cache = check_cwd / "cache"
+    cache = Path(tempfile.mkdtemp(prefix=f"kam-bench-cache-{n}-")) / "cache"
     cache_env = os.environ | {"KAM_CACHE_DIR": str(cache)}
     if "check" in steps or "check-warm" in steps:
         cold = best_of(repeat, lambda: command_step("check", n, check, env=cache_env,
@@ -358,6 +360,7 @@ def measure_size(n: int, repeat: int, steps: frozenset[str] = frozenset(STEP_ORD
             report(best_of(repeat, lambda: command_step("check-warm", n, check, env=cache_env,
                                                         cwd=check_cwd)))
     shutil.rmtree(check_cwd, ignore_errors=True)
+    shutil.rmtree(cache.parent, ignore_errors=True)
     if n <= SITE_MAX_N and {"site", "floor-site"} & steps:
         work = OUT / f"work-{n}"
         shutil.rmtree(work, ignore_errors=True)

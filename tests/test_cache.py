@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import shutil
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -19,13 +20,15 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import kam_review.review.evaluate
 import kam_review.source.accounts
 from kam_review.cli import main
 from kam_review.paths import display_path
 from kam_review.source.accounts import load_files
-from kam_review.source.cache import AccountCache, content_key, entry_text
+from kam_review.source.cache import SECRET_FILE, AccountCache, content_key, entry_text
 
-from .conftest import AS_OF, Account, healthy_account, quarters, write_account
+from .conftest import AS_OF, RULES, Account, healthy_account, quarters, write_account
+from .git_support import new_repository
 
 
 class _Payload:
@@ -68,16 +71,30 @@ def _cache_file(cache_folder: Path) -> Path:
     return AccountCache.for_accounts(Path("accounts"), cache_folder).path
 
 
-def _plant(database: Path, file: Path, entry: object, key: object = None) -> None:
-    """Write an entry straight into a cache file, under the key the tool would look up."""
+def _plant(database: Path, file: Path, entry: object, *, mac: str | None = None) -> None:
+    """Write an entry into a cache file under the key the tool would look up: sealed the way
+    kam-review seals its own entries (a text entry, mac None), else forged straight into the
+    table with the given MAC (any entry)."""
+    key = content_key(file.read_bytes())
+    if mac is None and isinstance(entry, str):
+        cache = AccountCache(database)
+        cache.put(display_path(file), key, entry)
+        cache.flush()
+        return
     database.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(database) as connection:
-        connection.execute("CREATE TABLE IF NOT EXISTS accounts "
-                           "(path TEXT PRIMARY KEY, key TEXT, entry TEXT)")
-        connection.execute("INSERT OR REPLACE INTO accounts VALUES (?, ?, ?)",
-                           (display_path(file), key or content_key(file.read_bytes()).hex(),
-                            entry))
+        connection.execute("CREATE TABLE IF NOT EXISTS entries "
+                           "(path TEXT PRIMARY KEY, key TEXT, entry TEXT, mac TEXT)")
+        connection.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
+                           (display_path(file), key.hex(), entry, mac or ""))
     connection.close()
+
+
+def _stored(database: Path) -> list[tuple[str, str, str]]:
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT path, entry, mac FROM entries").fetchall()
+    connection.close()
+    return rows
 
 
 def _json_entry(change: Callable[[dict[str, Any]], object]) -> str:
@@ -138,14 +155,119 @@ def test_a_damaged_or_foreign_json_entry_is_a_miss(work: Path, tmp_path: Path,
 
 
 def test_a_planted_entry_reaches_the_tool(work: Path, tmp_path: Path) -> None:
-    """The control for the tests around it: a well-formed entry planted this way is what the
-    tool reads (here, one that passes every check is used: the cache folder is the user's
-    own), so a damaged one that changes nothing was really looked at."""
+    """The control for the tests around it: a well-formed entry sealed with the cache folder's
+    own secret is what the tool reads (only kam-review, run by the folder's owner, can write
+    one), so a damaged or forged one that changes nothing was really looked at."""
     _plant(_cache_file(tmp_path / "cache"), work / "accounts" / "test-account.yaml",
            _json_entry(lambda value: None))
     code, output = _check()
     assert code == 0
     assert "24M" in output and "2.4M" not in output
+
+
+def _sealed_elsewhere(work: Path, tmp_path: Path) -> str:
+    """The MAC another cache folder (with a secret of its own) gives the planted entry."""
+    other = _cache_file(tmp_path / "other-cache")
+    _plant(other, work / "accounts" / "test-account.yaml", _json_entry(lambda value: None))
+    ((_, _, mac),) = _stored(other)
+    return mac
+
+
+@pytest.mark.parametrize("mac", ["", "0" * 64, "elsewhere", "\u00e9" * 64])
+def test_a_forged_entry_is_a_miss(work: Path, tmp_path: Path, mac: str) -> None:
+    """The key of an entry is public (the hash of the loader and the file's bytes): a
+    well-formed entry with other figures, written under the right key by anyone but
+    kam-review with this folder's secret, is not used."""
+    expected = _clean_run(work)
+    if mac == "elsewhere":
+        mac = _sealed_elsewhere(work, tmp_path)
+    _plant(_cache_file(tmp_path / "cache"), work / "accounts" / "test-account.yaml",
+           _json_entry(lambda value: None), mac=mac)
+    assert _check() == (0, expected)
+
+
+def _run(*extra: str) -> Any:
+    return CliRunner().invoke(main, ["check", "--as-of", str(AS_OF), "--accounts", "accounts",
+                                     "--format", "json", *extra])
+
+
+@pytest.mark.parametrize("loosen", ["folder", "database", "secret", "secret read"])
+def test_a_cache_others_may_write_is_not_used(work: Path, tmp_path: Path, loosen: str) -> None:
+    """As ssh does with its files: a cache folder or file the group or others may write (or,
+    for the secret, read) is not used, and one line on stderr says why."""
+    expected = _clean_run(work)
+    folder = tmp_path / "cache"
+    _plant(_cache_file(folder), work / "accounts" / "test-account.yaml",
+           _json_entry(lambda value: None))
+    path, mode = {"folder": (folder, 0o770), "database": (_cache_file(folder), 0o620),
+                  "secret": (folder / SECRET_FILE, 0o620),
+                  "secret read": (folder / SECRET_FILE, 0o640)}[loosen]
+    path.chmod(mode)
+    before = _stored(_cache_file(folder))
+    run = _run()
+    assert (run.exit_code, run.stdout) == (0, expected)
+    (line,) = run.stderr.splitlines()
+    assert line.startswith(f"kam: the account cache is not used: {path}: ")
+    assert ("600" if loosen.startswith("secret") else "go-w") in line
+    assert _stored(_cache_file(folder)) == before  # nothing written either
+    path.chmod(0o700 if loosen == "folder" else 0o600)
+    assert "24M" in _run().stdout  # the control: the same cache, trusted again, is used
+
+
+def test_a_link_in_place_of_the_secret_is_not_followed(work: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    planted = tmp_path / "known.key"
+    planted.write_bytes(b"k" * 32)
+    planted.chmod(0o600)
+    (folder / SECRET_FILE).symlink_to(planted)
+    run = _run()
+    assert run.exit_code == 0
+    assert f"{folder / SECRET_FILE} is not a regular file" in run.stderr
+    assert not _cache_file(folder).exists()
+
+
+def test_the_warning_is_one_line_per_run(work: Path, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kam_review.review.evaluate, "BATCH_SIZE", 1)
+    for number in range(3):
+        write_account(work / "accounts", _account() | {"id": f"more-{number}"})
+    (tmp_path / "cache").mkdir(mode=0o777)
+    (tmp_path / "cache").chmod(0o777)
+    run = _run()
+    assert run.exit_code == 0
+    assert len(run.stderr.splitlines()) == 1, run.stderr
+
+
+@pytest.mark.parametrize("place", ["accounts", "accounts/sub", "rules", "repository"])
+def test_a_cache_folder_inside_what_is_reviewed_is_not_used(
+        work: Path, monkeypatch: pytest.MonkeyPatch, place: str) -> None:
+    """KAM_CACHE_DIR=accounts would write a cache file into the repository, where anyone who
+    may commit could plant entries: the accounts and rules folders and the git repository
+    holding the accounts are refused with one line, and nothing is written there."""
+    new_repository(work)
+    shutil.copytree(RULES, work / "rules")
+    before = _tree(work)
+    folder = {"repository": ".kam-cache"}.get(place, place)
+    monkeypatch.setenv("KAM_CACHE_DIR", folder)
+    run = _run("--rules", "rules")
+    assert run.exit_code == 0, run.output
+    (line,) = run.stderr.splitlines()
+    assert line.startswith(f"kam: the account cache is not used: {folder} is inside ")
+    assert _tree(work) == before
+
+
+def test_the_default_cache_folder_may_lie_in_a_repository(
+        work: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a folder the user chose is checked for its place: the user's own cache folder is
+    kam-review's, even when (say) the home folder is a repository of dotfiles."""
+    new_repository(tmp_path)
+    monkeypatch.delenv("KAM_CACHE_DIR")
+    monkeypatch.setattr(platformdirs, "user_cache_path",
+                        lambda *args, **kwargs: tmp_path / "home-cache" / "kam-review")
+    run = _run()
+    assert (run.exit_code, run.stderr) == (0, "")
+    assert _cache_file(tmp_path / "home-cache" / "kam-review").is_file()
 
 
 @pytest.mark.parametrize("as_text", [False, True], ids=["blob", "protocol-0-text"])
@@ -154,11 +276,13 @@ def test_a_planted_pickle_runs_nothing(work: Path, tmp_path: Path, as_text: bool
     marker = tmp_path / "pwned"
     data = pickle.dumps(_Payload(marker), protocol=0 if as_text else pickle.HIGHEST_PROTOCOL)
     assert marker.name.encode() in data  # the payload really is in the entry
-    entry: object = data.decode("ascii") if as_text else data
-    _plant(_cache_file(tmp_path / "cache"), work / "accounts" / "test-account.yaml", entry)
-    # Also where earlier versions kept their cache, with the key as they wrote it.
-    _plant(work / ".kam-cache" / "accounts.sqlite", work / "accounts" / "test-account.yaml",
-           data, key=content_key((work / "accounts" / "test-account.yaml").read_bytes()))
+    file = work / "accounts" / "test-account.yaml"
+    if as_text:  # sealed as kam-review's own entries are: the entry itself is refused
+        _plant(_cache_file(tmp_path / "cache"), file, data.decode("ascii"))
+    else:
+        _plant(_cache_file(tmp_path / "cache"), file, data, mac="")
+    # Also where earlier versions kept their cache.
+    _plant(work / ".kam-cache" / "accounts.sqlite", file, data, mac="")
     code, output = _check()
     assert (code, output) == (0, expected)
     assert not marker.exists()
@@ -174,10 +298,11 @@ def test_the_default_cache_is_the_users_cache_folder(work: Path, tmp_path: Path,
     expected = _clean_run(work)
     marker = tmp_path / "pwned"
     _plant(_cache_file(folder), work / "accounts" / "test-account.yaml",
-           pickle.dumps(_Payload(marker)))
+           pickle.dumps(_Payload(marker)), mac="")
     assert _check() == (0, expected)
     assert not marker.exists()
-    assert [p.name for p in folder.iterdir()] == [_cache_file(folder).name]
+    assert sorted(p.name for p in folder.iterdir()) == sorted([_cache_file(folder).name,
+                                                              SECRET_FILE])
 
 
 def _tree(folder: Path) -> list[str]:
@@ -190,11 +315,9 @@ def test_kam_cache_dir_is_honoured_and_nothing_is_written_beside_the_accounts(
     _clean_run(work)
     assert _check()[0] == 0
     assert _tree(work) == before
-    (written,) = (tmp_path / "cache").iterdir()
-    assert written == _cache_file(tmp_path / "cache")
-    with sqlite3.connect(written) as connection:
-        ((path, entry),) = connection.execute("SELECT path, entry FROM accounts").fetchall()
-    connection.close()
+    written = sorted((tmp_path / "cache").iterdir())
+    assert written == sorted([_cache_file(tmp_path / "cache"), tmp_path / "cache" / SECRET_FILE])
+    ((path, entry, _),) = _stored(_cache_file(tmp_path / "cache"))
     assert path == "accounts/test-account.yaml"
     assert json.loads(entry)["value"]["owner"] == "Li Wei"  # plain data: the file's value
 

@@ -204,3 +204,179 @@ def test_a_link_leading_outside_at_the_base_revision_is_refused_not_read(
     assert run.returncode == 2, run.stderr
     assert "leaked.yaml" in run.stderr and "outside" in run.stderr
     assert "TOP-SECRET-MARKER" not in run.stdout + run.stderr
+
+
+def _committed(tmp_path: Path, attributes: str) -> Path:
+    """A repository whose one commit (tagged base) holds a .gitattributes and two accounts,
+    one of them with export placeholders in a comment; the working tree is that commit."""
+    repo = new_repository(tmp_path / "attributes")
+    (repo / "accounts").mkdir()
+    write_account(repo / "accounts", healthy_account())
+    other = write_account(repo / "accounts", healthy_account() | {"id": "other"})
+    other.write_text("# built from $Format:%H$ $Id$\n" + other.read_text(encoding="utf-8"),
+                     encoding="utf-8")
+    (repo / ".gitattributes").write_text(attributes, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "accounts with attributes")
+    git(repo, "tag", "base")
+    return repo
+
+
+@pytest.mark.parametrize("attributes", ["*.yaml export-subst\n", "*.yaml ident\n",
+                                        "*.yaml text eol=crlf\n",
+                                        "accounts/other.yaml export-ignore\n"],
+                         ids=["export-subst", "ident", "eol-crlf", "export-ignore"])
+def test_a_revision_is_read_as_committed_whatever_gitattributes_say(
+        tmp_path: Path, attributes: str) -> None:
+    """`git archive` would rewrite ($Format$, $Id$, line ends) or leave out files as
+    .gitattributes ask; the base side of a diff is the committed bytes, every file."""
+    from kam_review.source.revisions import export_folder
+
+    repo = _committed(tmp_path, attributes)
+    exported = export_folder("base", repo / "accounts", tmp_path / "exported")
+    names = sorted(p.name for p in exported.iterdir())
+    assert names == ["other.yaml", "test-account.yaml"]
+    for name in names:
+        committed = subprocess.run(["git", "cat-file", "blob", f"base:accounts/{name}"],
+                                   cwd=repo, capture_output=True, check=True).stdout
+        assert (exported / name).read_bytes() == committed
+    assert b"$Format:%H$ $Id$" in (exported / "other.yaml").read_bytes()
+
+
+def test_export_ignore_hides_no_account_from_a_diff(tmp_path: Path) -> None:
+    repo = _committed(tmp_path, "accounts/other.yaml export-ignore\n")
+    assert changes(repo, "base") == []  # was: other shown as an account added
+
+
+def test_a_submodule_in_the_accounts_folder_is_reported(tmp_path: Path) -> None:
+    repo = _committed(tmp_path, "")
+    commit = git(repo, "rev-parse", "HEAD")
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{commit},accounts/vendored")
+    git(repo, "commit", "-qm", "a submodule among the accounts")
+    run = kam(repo, "diff", "HEAD", "--format", "json")
+    assert run.returncode == 2
+    (error,) = json.loads(run.stdout)["base_errors"]
+    assert (error["file"], error["message"]) == (
+        "HEAD:accounts/vendored", "it is a folder: account files sit directly in the accounts "
+        "folder, so nothing in it is read")
+
+
+def _contact_left() -> dict[str, Any]:
+    """The healthy account (owner Li Wei) whose influencer Chen Jun left: a high finding."""
+    account = healthy_account()
+    account["contacts"][2]["left_on"] = "2026-08-31"
+    return account
+
+
+_WAIVER = {"rule": "risk.key-contact-left", "subject": "Chen Jun",
+           "reason": "Successor introduced; handover set for October", "until": "2026-12-31",
+           "by": "Zhou Lan"}
+
+
+def _one_commit(tmp_path: Path, account: dict[str, Any], rules: bool = False) -> Path:
+    repo = new_repository(tmp_path / "repo")
+    (repo / "accounts").mkdir()
+    write_account(repo / "accounts", account)
+    if rules:
+        subprocess.run(["cp", "-r", str(REPO / "rules"), str(repo / "rules")], check=True)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    return repo
+
+
+def _finding_changes(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [c for c in found if c["rule"] == "risk.key-contact-left"]
+
+
+def test_a_new_waiver_of_a_high_finding_is_a_change(tmp_path: Path) -> None:
+    """An approved waiver silences a high finding: the diff says so, with its terms (it
+    showed 0 changes), in every format; taking it away is a change too."""
+    repo = _one_commit(tmp_path, _contact_left())
+    write_account(repo / "accounts", _contact_left() | {"waivers": [_WAIVER]})
+    waived = {"account": "test-account", "kind": "finding-waived", "subject": "Chen Jun",
+              "before": "", "after": "waived until 2026-12-31 by Zhou Lan: Successor "
+              "introduced; handover set for October", "severity": "high",
+              "rule": "risk.key-contact-left",
+              "waiver": {"reason": "Successor introduced; handover set for October",
+                         "by": "Zhou Lan", "until": "2026-12-31"}}
+    assert _finding_changes(changes(repo, "HEAD")) == [waived]
+    text = kam(repo, "diff", "HEAD").stdout
+    assert "  finding waived: HIGH risk.key-contact-left [Chen Jun]: waived until 2026-12-31 " \
+           "by Zhou Lan: Successor introduced; handover set for October\n" in text
+    markdown = kam(repo, "diff", "HEAD", "--format", "markdown").stdout
+    assert "**High findings waived or made less severe**\n\n- **test-account**: " \
+           "risk.key-contact-left Chen Jun: finding waived: — -> waived until 2026-12-31 by " \
+           "Zhou Lan" in markdown
+
+    git(repo, "commit", "-qam", "waived")
+    longer = _WAIVER | {"until": "2027-03-31"}
+    write_account(repo / "accounts", _contact_left() | {"waivers": [longer]})
+    (extended,) = _finding_changes(changes(repo, "HEAD"))
+    assert (extended["kind"], extended["before"], extended["after"]) == (
+        "finding-waived", waived["after"], waived["after"].replace("2026-12-31", "2027-03-31"))
+
+    write_account(repo / "accounts", _contact_left())
+    (unwaived,) = _finding_changes(changes(repo, "HEAD"))
+    assert (unwaived["kind"], unwaived["before"], unwaived["after"]) == (
+        "finding-unwaived", waived["after"], "")
+    assert "finding no longer waived: HIGH risk.key-contact-left [Chen Jun]: waived until" \
+        in kam(repo, "diff", "HEAD").stdout
+
+
+def test_a_new_finding_that_comes_waived_says_so(tmp_path: Path) -> None:
+    repo = _one_commit(tmp_path, healthy_account())
+    write_account(repo / "accounts", _contact_left() | {"waivers": [_WAIVER]})
+    (new,) = _finding_changes(changes(repo, "HEAD"))
+    assert new["kind"] == "finding-new" and new["waiver"]["by"] == "Zhou Lan"
+    assert "(waived until 2026-12-31 by Zhou Lan: Successor" in kam(repo, "diff", "HEAD").stdout
+
+
+def test_own_rules_lowering_a_severity_is_a_change(tmp_path: Path) -> None:
+    """Findings are matched by rule and subject; one whose severity a rule change lowers is
+    reported (it showed as an unrelated change, or none)."""
+    repo = _one_commit(tmp_path, _contact_left(), rules=True)
+    for path in (repo / "rules").glob("*.yaml"):
+        path.write_text(path.read_text(encoding="utf-8").replace("severity: high",
+                                                                 "severity: low"),
+                        encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "kam_review", "diff", "HEAD", "--own-rules",
+                          "--as-of", "2026-09-30", "--format", "json"], cwd=repo,
+                         capture_output=True, text=True, check=True)
+    found = json.loads(run.stdout)["changes"]
+    assert {"account": "test-account", "kind": "finding-severity", "subject": "Chen Jun",
+            "before": "high", "after": "low", "severity": "high",
+            "rule": "risk.key-contact-left"} in found
+    assert all(c["kind"] == "finding-severity" for c in found), found
+    markdown = subprocess.run([sys.executable, "-m", "kam_review", "diff", "HEAD", "--own-rules",
+                               "--as-of", "2026-09-30", "--format", "markdown"], cwd=repo,
+                              capture_output=True, text=True, check=True).stdout
+    assert "risk.key-contact-left Chen Jun: severity changed: high -> low" in markdown
+
+
+@pytest.mark.parametrize(("change", "subject", "shown", "values"), [
+    (lambda a: a["financials"][7].update(revenue=1_620_400), "revenue 2026-Q3",
+     ("1,620,000", "1,620,400"), (1_620_000, 1_620_400)),
+    (lambda a: a["financials"][7].update(revenue=1_800_000), "revenue 2026-Q3",
+     ("1.62M", "1.8M"), (1_620_000, 1_800_000)),
+    (lambda a: a["opportunities"][0].update(probability=0.3004), "pos-refresh probability",
+     ("30%", "30.04%"), (0.3, 0.3004)),
+    (lambda a: a["opportunities"][0].update(value=2_000_000.5), "pos-refresh value",
+     ("2,000,000", "2,000,000.5"), (2_000_000, 2_000_000.5)),
+    (lambda a: a["financials"].pop(), "revenue 2026-Q3", ("1.62M", "—"), (1_620_000, None)),
+], ids=["revenue-same-short-form", "revenue", "probability", "value", "quarter-removed"])
+def test_a_changed_figure_shows_how_it_changed(tmp_path: Path, change: Any, subject: str,
+                                               shown: tuple[str, str],
+                                               values: tuple[float, float]) -> None:
+    """Text and JSON show a change where the short forms would hide it (1.62M -> 1.62M), and
+    JSON holds the exact numbers."""
+    account = healthy_account()
+    account["financials"][7]["revenue"] = 1_620_000
+    repo = _one_commit(tmp_path, account)
+    change(account)
+    write_account(repo / "accounts", account)
+    (figure,) = [c for c in changes(repo, "HEAD") if c["kind"] == "figure"]
+    assert (figure["subject"], figure["before"], figure["after"]) == (subject, *shown)
+    assert (figure["before_value"], figure["after_value"]) == values
+    assert type(figure["after_value"]) is type(values[1])
+    assert f"figure changed {subject}: {shown[0]} -> {shown[1]}" in kam(repo, "diff",
+                                                                        "HEAD").stdout

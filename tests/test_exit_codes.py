@@ -5,6 +5,7 @@ the README's CI job, run against each exit code."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -17,8 +18,11 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
 import kam_review
+import kam_review.resources
+from kam_review.cli import main
 
 from .conftest import AS_OF, REPO, RULES, healthy_account, write_account
 from .git_support import git, new_repository
@@ -122,6 +126,68 @@ def test_a_closed_pipe_is_not_an_internal_error(portfolio: Path) -> None:
     assert "internal error" not in run.stderr
 
 
+def _into_closed_pipe(*args: str) -> subprocess.CompletedProcess[str]:
+    """`kam ARGS` writing into a pipe whose reader has already gone: every write fails."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        return subprocess.run([str(KAM), *args], stdout=writer, stderr=subprocess.PIPE,
+                              text=True, check=False)
+    finally:
+        os.close(writer)
+
+
+@pytest.mark.parametrize("args", [("check", "--fail-on", "medium"), ("check", "--format", "json"),
+                                  ("explain", "test-account"), ("--help",)])
+def test_a_closed_pipe_exits_141_quietly(portfolio: Path, args: tuple[str, ...]) -> None:
+    """128 + SIGPIPE, as a shell reports it: never 0 or 1, which CI reads as a finished
+    review (here 1 would also be the findings --fail-on medium asks about)."""
+    extra = ("--accounts", str(portfolio), "--as-of", str(AS_OF)) if args[0] != "--help" else ()
+    run = _into_closed_pipe(*args, *extra)
+    assert (run.returncode, run.stderr) == (141, "")
+
+
+def test_a_pipe_closed_midway_exits_141(tmp_path: Path) -> None:
+    """The README's case: `kam check | head -1`, with more output than a pipe holds."""
+    folder = tmp_path / "accounts"
+    folder.mkdir()
+    for number in range(150):
+        write_account(folder, healthy_account() | {"id": f"account-{number:03}"})
+    run = subprocess.run(["bash", "-c", f"set -o pipefail; '{KAM}' check --accounts "
+                          f"'{folder}' --as-of {AS_OF} --format json | head -1"],
+                         capture_output=True, text=True, check=False)
+    assert (run.returncode, run.stdout, run.stderr) == (141, "{\n", "")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [("check",), ("check", "--format", "json"),
+                                  ("explain", "test-account")])
+def test_a_full_disk_is_one_line_and_two(portfolio: Path, tmp_path: Path,
+                                         args: tuple[str, ...]) -> None:
+    """An ordinary write error is no crash: one line naming it, exit 2, no crash log."""
+    logs = tmp_path / "tmp"
+    logs.mkdir()
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        run = subprocess.run([str(KAM), *args, "--accounts", str(portfolio), "--as-of",
+                              str(AS_OF)], stdout=full, stderr=subprocess.PIPE, text=True,
+                             check=False, env=os.environ | {"TMPDIR": str(logs)})
+    assert run.returncode == 2
+    assert run.stderr == "Error: cannot write the output: No space left on device\n"
+    assert list(logs.iterdir()) == []
+
+
+def test_explain_reports_the_input_errors_of_other_files(portfolio: Path) -> None:
+    """The account asked about is still explained; a broken file beside it is an error."""
+    (portfolio / "broken.yaml").write_text("id: broken\nname: [\n", encoding="utf-8")
+    run = kam("explain", "test-account", "--accounts", str(portfolio), "--as-of", str(AS_OF))
+    assert run.returncode == 2
+    assert run.stdout.startswith("test-account: Test Account Ltd, as of 2026-09-30\n")
+    assert run.stderr.startswith("error: ") and "broken.yaml:3:1: malformed YAML" in run.stderr
+    (portfolio / "broken.yaml").unlink()
+    assert kam("explain", "test-account", "--accounts", str(portfolio), "--as-of",
+               str(AS_OF)).returncode == 0
+
+
 @pytest.mark.parametrize("command", [(), ("check",), ("diff",), ("explain",), ("new",)])
 def test_help_lists_the_exit_codes(command: tuple[str, ...]) -> None:
     text = kam(*command, "--help").stdout
@@ -188,11 +254,18 @@ def test_check_json_names_the_rules_commit(team: Path) -> None:
     first = kam("check", "--as-of", str(AS_OF), "--format", "json", cwd=team)
     assert _header(first) == {"schema_version": 1, "tool_version": kam_review.__version__,
                               "as_of": "2026-09-30",
-                              "rules": {"commit": commit, "dirty": False, "note": None}}
+                              "rules": {"source": "folder", "commit": commit, "dirty": False,
+                                        "note": None, "thresholds": None}}
     assert list(json.loads(first.stdout))[:5] == ["schema_version", "tool_version", "as_of",
                                                   "rules", "accounts"]
     again = kam("check", "--as-of", str(AS_OF), "--format", "json", cwd=team)
     assert again.stdout == first.stdout
+
+
+def _rules_header(team: Path, *args: str) -> dict[str, Any]:
+    source: dict[str, Any] = _header(kam("check", "--as-of", str(AS_OF), "--format", "json",
+                                         *args, cwd=team))["rules"]
+    return source
 
 
 def test_uncommitted_rules_are_marked_dirty(team: Path) -> None:
@@ -200,15 +273,96 @@ def test_uncommitted_rules_are_marked_dirty(team: Path) -> None:
     rules = team / "rules" / "risks.yaml"
     rules.write_text(rules.read_text(encoding="utf-8") + "\n# a local change\n",
                      encoding="utf-8")
-    source = _header(kam("check", "--as-of", str(AS_OF), "--format", "json", cwd=team))["rules"]
-    assert source == {"commit": commit, "dirty": True,
-                      "note": "the rules folder has changes not committed since this commit"}
+    assert _rules_header(team) == {
+        "source": "folder", "commit": commit, "dirty": True, "thresholds": None,
+        "note": "the rules are read from files not as committed: risks.yaml (changed since "
+                "the commit)"}
     git(team, "checkout", "--", "rules")
     fresh = team / "fresh-rules"
     shutil.copytree(RULES, fresh)  # in the repository, never committed
-    source = _header(kam("check", "--rules", "fresh-rules", "--as-of", str(AS_OF), "--format",
-                         "json", cwd=team))["rules"]
-    assert source == {"commit": None, "dirty": True, "note": "the rules folder is not committed"}
+    assert _rules_header(team, "--rules", "fresh-rules") == {
+        "source": "folder", "commit": None, "dirty": True,
+        "note": "the rules folder is not committed", "thresholds": None}
+
+
+_EXTRA_RULE = """kind: risk
+rules:
+  - id: risk.zz-extra
+    title: An extra rule
+    severity: info
+    source: ["001"]
+    on: account
+    when: plan_growth_target < industry_growth
+    message: an extra rule
+    rationale: Not committed.
+    action: None.
+"""
+
+
+@pytest.mark.parametrize("hidden_by", ["info/exclude", "gitignore", "nothing"])
+def test_a_rule_file_git_does_not_track_is_dirty(team: Path, hidden_by: str) -> None:
+    """The loader reads rules/zz-extra.yaml whatever git thinks of it: one that git ignores
+    (.git/info/exclude, .gitignore) or does not track makes the rules dirty."""
+    commit = git(team, "log", "-1", "--format=%H", "--", "rules")
+    if hidden_by == "info/exclude":
+        with (team / ".git" / "info" / "exclude").open("a", encoding="utf-8") as exclude:
+            exclude.write("rules/zz-extra.yaml\n")
+    elif hidden_by == "gitignore":
+        (team / "rules" / ".gitignore").write_text("zz-*\n", encoding="utf-8")
+        git(team, "add", "rules/.gitignore")
+        git(team, "commit", "-qm", "ignore extras")
+        commit = git(team, "log", "-1", "--format=%H", "--", "rules")
+    (team / "rules" / "zz-extra.yaml").write_text(_EXTRA_RULE, encoding="utf-8")
+    assert git(team, "status", "--porcelain") == ("?? rules/zz-extra.yaml"
+                                                  if hidden_by == "nothing" else "")
+    why = "not committed" if hidden_by == "nothing" else "ignored by git"
+    assert _rules_header(team) == {
+        "source": "folder", "commit": commit, "dirty": True, "thresholds": None,
+        "note": f"the rules are read from files not as committed: zz-extra.yaml ({why})"}
+
+
+def test_a_change_git_is_told_to_overlook_is_dirty(team: Path) -> None:
+    git(team, "update-index", "--assume-unchanged", "rules/risks.yaml")
+    rules = team / "rules" / "risks.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8") + "\n# unseen\n", encoding="utf-8")
+    assert git(team, "status", "--porcelain") == ""
+    source = _rules_header(team)
+    assert source["dirty"] is True
+    assert "risks.yaml (marked unchanged in git's index" in source["note"]
+
+
+def test_a_committed_rule_file_that_is_gone_is_dirty(team: Path) -> None:
+    (team / "rules" / "advice.yaml").unlink()
+    source = _rules_header(team)
+    assert source["dirty"] is True
+    assert source["note"].endswith("advice.yaml (committed, but not read)")
+
+
+def test_a_thresholds_override_is_named_with_its_hash(team: Path) -> None:
+    text = b"thresholds:\n  complacency_days: 20\n"
+    (team / "team-thresholds.yaml").write_bytes(text)
+    source = _rules_header(team, "--thresholds", "team-thresholds.yaml")
+    assert source["thresholds"] == {"file": "team-thresholds.yaml",
+                                    "sha256": hashlib.sha256(text).hexdigest()}
+    assert source["dirty"] is False  # the override is named, not part of the rules folder
+
+
+def test_bundled_rules_are_named_with_the_tool_version(
+        team: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A team repository without rules/ and with kam-review installed in a .venv inside it
+    (ignored by git): the rules are the installed package's, not an uncommitted folder."""
+    shutil.rmtree(team / "rules")
+    git(team, "commit", "-qam", "no rules of our own")
+    package = team / ".venv" / "lib" / "kam_review"
+    shutil.copytree(RULES, package / "rules")
+    (team / ".gitignore").write_text(".venv/\n", encoding="utf-8")
+    monkeypatch.setattr(kam_review.resources, "_PACKAGE", package)
+    monkeypatch.chdir(team)
+    run = CliRunner().invoke(main, ["check", "--as-of", str(AS_OF), "--format", "json"])
+    assert run.exit_code == 0, run.output
+    assert json.loads(run.stdout)["rules"] == {
+        "source": "bundled", "tool_version": kam_review.__version__, "commit": None,
+        "dirty": False, "note": None, "thresholds": None}
 
 
 def test_rules_outside_git_have_no_commit(tmp_path: Path, portfolio: Path) -> None:
@@ -217,7 +371,7 @@ def test_rules_outside_git_have_no_commit(tmp_path: Path, portfolio: Path) -> No
     run = kam("check", "--accounts", str(portfolio), "--rules", str(rules), "--as-of",
               str(AS_OF), "--format", "json", cwd=tmp_path)
     assert _header(run)["rules"] == {
-        "commit": None, "dirty": None,
+        "source": "folder", "commit": None, "dirty": None, "thresholds": None,
         "note": "the rules folder is not in a git repository (or git is not installed)"}
 
 

@@ -4,15 +4,19 @@ replace only their own earlier output, whole."""
 
 from __future__ import annotations
 
+import errno
+import io
 import os
+import stat
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from kam_review.cli import main
+from kam_review.output import output_folder
 from kam_review.output.input_files import create_input_file
 from kam_review.output.output_folder import MARKER, MARKER_TEXT, WriteRefused
 
@@ -156,6 +160,42 @@ def test_a_report_file_holds_what_standard_output_would(repo: Path, output: str)
     assert sorted(p.name for p in (repo / "reports/ci").iterdir()) == ["kam.out"]
 
 
+@pytest.fixture(params=[0o077, 0o027, 0o022, 0o002], ids=lambda mask: f"umask-{mask:03o}")
+def umask(request: pytest.FixtureRequest) -> Iterator[int]:
+    """Run the test under this umask, and put the process's own back after it."""
+    before = os.umask(request.param)
+    try:
+        yield request.param
+    finally:
+        os.umask(before)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.lstat().st_mode)
+
+
+def test_a_report_file_has_the_mode_the_umask_gives(repo: Path, umask: int) -> None:
+    """With umask 077 a report holding contact names is the user's alone; with 022 it is as
+    readable as any file the shell writes (it was 644 whatever the umask)."""
+    run = kam(*CHECK, "--format", "json", "--output", "reports/kam.json")
+    assert run.exit_code == 0, run.output
+    assert _mode(repo / "reports" / "kam.json") == 0o666 & ~umask
+    assert _mode(repo / "reports") == 0o777 & ~umask
+
+
+def test_build_output_has_the_modes_the_umask_gives(repo: Path, umask: int) -> None:
+    """The top folder too (it was 700 whatever the umask), also when a build replaces it."""
+    for _ in range(2):
+        run = kam("build", "site-out", "--as-of", str(AS_OF))
+        assert run.exit_code == 0, run.output
+        top = repo / "site-out"
+        folders = [top, *(p for p in top.rglob("*") if p.is_dir())]
+        files = [p for p in top.rglob("*") if p.is_file()]
+        assert len(folders) > 1 and len(files) > 5
+        assert {_mode(p) for p in folders} == {0o777 & ~umask}
+        assert {_mode(p) for p in files} == {0o666 & ~umask}
+
+
 def test_a_report_with_input_errors_is_still_written(repo: Path) -> None:
     (repo / "accounts" / "broken.yaml").write_text("id: broken\n", encoding="utf-8")
     run = kam(*CHECK, "--format", "json", "--output", "kam.json")
@@ -206,6 +246,25 @@ def test_a_failed_run_publishes_no_report(repo: Path) -> None:
     assert snapshot(repo.parent) == before  # no report, no temporary file
 
 
+class _FullDisk(io.StringIO):
+    def write(self, text: str) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_a_full_disk_under_a_report_file_is_an_error_not_a_crash(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(handle: int, *args: object, **kwargs: object) -> _FullDisk:
+        os.close(handle)
+        return _FullDisk()
+
+    monkeypatch.setattr(output_folder.os, "fdopen", full)
+    before = snapshot(repo.parent)
+    run = kam(*CHECK, "--format", "json", "--output", "kam.json")
+    assert run.exit_code == 2
+    assert "could not write kam.json: No space left on device" in run.stderr
+    assert snapshot(repo.parent) == before  # no report, no temporary file
+
+
 def test_diff_writes_its_report_file_and_refuses_an_existing_one(repo: Path) -> None:
     for args in (["init", "-q", "-b", "main"], ["add", "accounts"],
                  ["-c", "user.email=t@example.com", "-c", "user.name=T", "commit", "-qm", "x"]):
@@ -246,19 +305,39 @@ def test_new_never_writes_through_a_link(repo: Path, target: str) -> None:
     assert snapshot(repo.parent) == before
 
 
-def test_new_refuses_an_accounts_folder_that_links_outside(repo: Path) -> None:
-    (repo / "linked").symlink_to(repo.parent / "outside")
+@pytest.mark.parametrize(("link", "target"), [("linked", "outside"),
+                                              ("team-accounts", "repo/data/accounts"),
+                                              ("dangling-accounts", "repo/nowhere")])
+def test_new_refuses_an_accounts_folder_that_is_a_link(repo: Path, link: str,
+                                                       target: str) -> None:
+    """Never through a symbolic link, wherever it leads (within the repository too): the file
+    lands where the path says. A link inside the repository used to be followed."""
+    (repo / link).symlink_to(repo.parent / target)
     before = snapshot(repo.parent)
-    run = kam("new", "acme", "--accounts", "linked")
+    run = kam("new", "acme", "--accounts", link)
     assert run.exit_code == 2
-    assert f"refusing to write into linked/: it is a symbolic link to {repo.parent}/outside, " \
-           "outside the folder that holds it" in run.stderr
+    assert f"refusing to write into {link}/: it is a symbolic link (to " \
+           f"{repo.parent / target}), and input files are never written through one" \
+           in run.stderr
     assert snapshot(repo.parent) == before
 
 
-def test_new_follows_a_link_that_stays_in_its_folder(repo: Path) -> None:
-    (repo / "team-accounts").symlink_to(repo / "data" / "accounts")
-    run = kam("new", "acme", "--accounts", "team-accounts")
+@pytest.mark.parametrize("accounts", ["linked/accounts", "linked/../accounts",
+                                      "notes/../linked/new"])
+def test_new_refuses_a_path_through_a_link_leading_out_of_the_repository(
+        repo: Path, accounts: str) -> None:
+    (repo / "linked").symlink_to(repo.parent / "outside")
+    before = snapshot(repo.parent)
+    run = kam("new", "acme", "--accounts", accounts)
+    assert run.exit_code == 2
+    assert f"refusing to write into {accounts}/: " in run.stderr
+    assert f"outside {repo}/" in run.stderr or "outside ./" in run.stderr, run.stderr
+    assert snapshot(repo.parent) == before
+
+
+def test_new_follows_a_link_above_the_folder_that_stays_in_the_repository(repo: Path) -> None:
+    (repo / "data-link").symlink_to(repo / "data")
+    run = kam("new", "acme", "--accounts", "data-link/accounts")
     assert run.exit_code == 0, run.output
     assert (repo / "data" / "accounts" / "acme.yaml").is_file()
 

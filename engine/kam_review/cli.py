@@ -3,10 +3,11 @@ Heavier modules are imported inside the commands, so that `kam --help` stays ins
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -24,12 +25,15 @@ REDACT_OPTION = click.option(
 EXIT_FINDINGS = 1
 EXIT_INVALID_INPUT = 2
 EXIT_INTERNAL_ERROR = 3
+# 128 + SIGPIPE, what a shell reports for a program whose reader went away (`| head`).
+EXIT_CLOSED_PIPE = 141
 EXIT_CODES = """\b
 Exit codes:
   0  every input is valid and no finding is at or above --fail-on
   1  a finding at or above --fail-on
   2  invalid input or usage: every problem is listed, every valid account still reviewed
-  3  internal error: one line on stderr, the traceback in the log file it names"""
+  3  internal error: one line on stderr, the traceback in the log file it names
+  141  the output's reader went away (a closed pipe): the output is incomplete"""
 
 
 def _severity(ctx: click.Context, param: click.Parameter, value: str | None
@@ -54,14 +58,11 @@ def _rules_folder(value: Path | None) -> Path:
     return value if value is not None else default_rules_folder(Path("."))
 
 
-def _rules_source(folder: Path | None) -> dict[str, Any]:
-    """Which commit of the rules a JSON output was made with (None: each side's own)."""
-    from kam_review.source.revisions import folder_commit
+def _rules_source(folder: Path | None, thresholds: Path | None) -> dict[str, Any]:
+    """Which rules a JSON output was made with (folder None: each side's own)."""
+    from kam_review.output.report import rules_source
 
-    if folder is None:
-        return {"commit": None, "dirty": None,
-                "note": "each side used the rules folder as it was at its revision"}
-    return folder_commit(folder)
+    return rules_source(folder, thresholds)
 
 
 def _inputs(accounts: Path, rules: Path | None, thresholds: Path | None,
@@ -83,7 +84,35 @@ def _report_file(path: Path | None, inputs: list[Path]) -> ReportFile | None:
 
 
 def _echo(text: str) -> None:
-    click.echo(text, nl=False)
+    try:
+        click.echo(text, nl=False)
+    except OSError as error:
+        _output_failed(error)
+
+
+def _flush_output() -> None:
+    try:
+        sys.stdout.flush()
+    except OSError as error:
+        _output_failed(error)
+
+
+def _output_failed(error: OSError) -> NoReturn:
+    """Standard output cannot be written: a closed pipe stops quietly with 141, never 0 or 1
+    (which CI would read as a review); any other failure (a full disk) is one line and 2."""
+    try:
+        # Python flushes stdout again at exit, and a failure there would print a traceback
+        # and exit 120: what is left goes nowhere instead.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass  # not a file (a test's captured output)
+    if isinstance(error, BrokenPipeError):
+        raise click.exceptions.Exit(EXIT_CLOSED_PIPE)
+    from kam_review.errors import KamError
+
+    raise KamError(f"cannot write the output: {error.strerror or error}") from None
 
 
 def _report_path(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
@@ -136,11 +165,22 @@ class _Kam(click.Group):
 
     command_class = _Command
 
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError as error:  # --help or --version into a closed pipe
+            _output_failed(error)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
-            raise  # click reports these itself (a closed pipe included)
+            try:
+                return super().invoke(ctx)
+            finally:
+                _flush_output()  # a closed pipe or a full disk shows here, not at exit
+        except BrokenPipeError as error:  # written by click or a library, not by _echo
+            _output_failed(error)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # click reports these itself
         except Exception as error:
             from kam_review.crash import crash_report
 
@@ -184,14 +224,15 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
     report = _report_file(report_path, _inputs(accounts, rules, thresholds, *files))
     write = report.write if report else _echo
     progress = silent if quiet else on_terminal
-    cache = None if no_cache else AccountCache.for_accounts(accounts)
+    cache = None if no_cache else AccountCache.for_accounts(accounts,
+                                                            inputs=[_rules_folder(rules)])
     if output in ("text", "json"):
         # Written batch by batch: memory holds one batch, however large the portfolio.
         rules_folder = _rules_folder(rules)
         batches = review_in_batches(accounts, rules_folder, as_of, thresholds, files,
                                     progress, cache, redact)
         tally = write_check(batches, output, show, as_of, write,
-                            _rules_source(rules_folder) if output == "json" else None)
+                            _rules_source(rules_folder, thresholds) if output == "json" else None)
     else:
         result = review(accounts, _rules_folder(rules), as_of, thresholds, files, progress,
                         cache, redact=redact)
@@ -230,7 +271,12 @@ def explain(account_id: str, as_of: date, accounts: Path, rules: Path | None,
         errors = [str(e) for e in result.errors if Path(e.file).stem == account_id]
         detail = "\n".join(errors) or f"known accounts: {', '.join(known)}"
         raise KamError(f"no valid account '{account_id}'\n{detail}")
-    click.echo(explain_text(result.account(account_id), result), nl=False)
+    _echo(explain_text(result.account(account_id), result))
+    # The account asked about is explained, and the run still says what else is broken.
+    for error in result.errors:
+        click.echo(f"error: {error}", err=True)
+    if result.errors:
+        sys.exit(EXIT_INVALID_INPUT)
 
 
 @main.command()
@@ -251,7 +297,7 @@ def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
         click.echo(f"error: {error}", err=True)
     pages = render_pages(result)
     write_pages(pages, output, inputs)
-    click.echo(f"wrote {len(pages)} pages to {terminal_text(str(output))}")
+    _echo(f"wrote {len(pages)} pages to {terminal_text(str(output))}\n")
     if result.errors:
         sys.exit(EXIT_INVALID_INPUT)
 
@@ -286,7 +332,7 @@ def diff(base: str, head: str | None, as_of: date, accounts: Path, rules: Path |
     for error in errors:
         click.echo(f"error: {error}", err=True)
     if output == "json":
-        text = diff_json(result, _rules_source(None if own_rules else folder))
+        text = diff_json(result, _rules_source(None if own_rules else folder, thresholds))
     else:
         text = {"text": diff_text, "markdown": diff_markdown}[output](result)
     (report.write if report else _echo)(text)
@@ -305,4 +351,4 @@ def new(account_id: str, accounts: Path) -> None:
     from kam_review.output.scaffold import new_account
 
     path = new_account(account_id, accounts, date.today())
-    click.echo(f"wrote {terminal_text(str(path))}")
+    _echo(f"wrote {terminal_text(str(path))}\n")

@@ -44,3 +44,12 @@ def shown(path: Path) -> str:
         return display_path(path)
     parent = display_path(path.parent)
     return path.name if parent == "." else str(Path(parent) / path.name)
+
+
+def repository_holding(path: Path) -> Path | None:
+    """The root of the git repository (work tree) that holds `path`, or None; read from the
+    file system, without asking git."""
+    for folder in (path, *path.parents):
+        if os.path.lexists(folder / ".git"):
+            return folder
+    return None

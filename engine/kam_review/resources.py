@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kam_review.paths import real
+
 _PACKAGE = Path(__file__).parent
 _CHECKOUT = _PACKAGE.parents[1]
 
@@ -17,6 +19,13 @@ def bundled(name_in_package: str, path_in_checkout: str) -> Path:
 
 def bundled_rules_folder() -> Path:
     return bundled("rules", "rules")
+
+
+def is_installed_rules(folder: Path) -> bool:
+    """Whether `folder` is the rules folder installed inside the package (a wheel): rules that
+    are what this version of kam-review ships. A checkout's rules/ is a folder in git."""
+    installed = _PACKAGE / "rules"
+    return installed.is_dir() and real(folder) == real(installed)
 
 
 def default_rules_folder(root: Path) -> Path:

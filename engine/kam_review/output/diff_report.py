@@ -17,7 +17,9 @@ from kam_review.vocabulary import Severity
 _TITLES = {
     "account-added": "account added", "account-removed": "account removed",
     "class": "class", "focus": "focus", "finding-new": "new finding",
-    "finding-resolved": "resolved finding", "stage": "stage moved",
+    "finding-resolved": "resolved finding", "finding-severity": "severity changed",
+    "finding-waived": "finding waived", "finding-unwaived": "finding no longer waived",
+    "stage": "stage moved",
     "opportunity-added": "opportunity added", "opportunity-removed": "opportunity removed",
     "figure": "figure changed",
 }
@@ -25,14 +27,27 @@ _TITLES = {
 
 def change_text(change: Change) -> str:
     title = _TITLES[change.kind]
-    if change.kind in ("finding-new", "finding-resolved"):
+    if change.kind.startswith("finding-"):
         subject = f" [{change.subject}]" if change.subject else ""
-        message = change.after or change.before
-        return f"{title}: {(change.severity or '').upper()} {change.rule}{subject}: {message}"
+        head = f"{title}: {(change.severity or '').upper()} {change.rule}{subject}"
+        if change.kind == "finding-severity":
+            return f"{title}: {change.rule}{subject}: {change.before} -> {change.after}"
+        if change.note:
+            return f"{head}: {change.after} ({change.note})"
+        if change.kind == "finding-waived" and change.before:
+            return f"{head}: {change.after} (was {change.before})"
+        return f"{head}: {change.after or change.before}"
     subject = f" {change.subject}" if change.subject else ""
     if change.before and change.after:
         return f"{title}{subject}: {change.before} -> {change.after}"
     return f"{title}{subject}: {change.after or change.before}"
+
+
+def _silenced_high(diff: Diff) -> list[Change]:
+    """High findings this change waives (or whose waiver it changes) or makes less severe:
+    what a hostile change would most like to hide, shown beside the new high findings."""
+    return [c for c in diff.changes if (c.kind == "finding-waived" and c.severity == "high")
+            or (c.kind == "finding-severity" and c.before == "high")]
 
 
 def diff_json(diff: Diff, rules_source: Mapping[str, Any] | None = None) -> str:
@@ -81,6 +96,14 @@ def diff_markdown(diff: Diff) -> str:
         lines += ["**New high-severity findings**", ""]
         lines += [f"- **{comment_text(c.account)}**: {comment_text(c.rule)} "
                   f"{comment_text(c.subject)}: {comment_text(c.after)}" for c in urgent]
+        lines.append("")
+    silenced = _silenced_high(diff)
+    if silenced:
+        lines += ["**High findings waived or made less severe**", ""]
+        lines += [f"- **{comment_text(c.account)}**: {comment_text(c.rule)} "
+                  f"{comment_text(c.subject)}: {_TITLES[c.kind]}: "
+                  f"{comment_text(c.before or '—')} -> {comment_text(c.after or '—')}"
+                  for c in silenced]
         lines.append("")
     for account in sorted({c.account for c in diff.changes}):
         lines += [f"<details><summary>{comment_text(account)} ({len(diff.for_account(account))} "

@@ -1,5 +1,9 @@
 """Writing an input file on purpose (`kam new`; later `kam import --write`, `kam init`): only a
-new file, only directly inside its intended folder, never through a symbolic link."""
+new file, only directly inside its intended folder, never through a symbolic link.
+
+The folder itself may not be a symbolic link (whatever it leads to), nor lie under one that
+leads out of the git repository holding it (else the working folder): the file lands where
+the path says, in the repository the user is working in."""
 
 from __future__ import annotations
 
@@ -8,24 +12,20 @@ from pathlib import Path
 
 from kam_review.errors import KamError
 from kam_review.output.output_folder import WriteRefused
-from kam_review.paths import escaping_link, real, shown
+from kam_review.paths import is_within, real, repository_holding, shown
 
 
 def create_input_file(folder: Path, name: str, text: str) -> Path:
     """Write `text` to a new file `name` directly in `folder` (created if missing) and return
     its path. An existing file, a symbolic link in its place (one leading nowhere included),
-    a name that is not a plain file name, and a folder that is a symbolic link leading out of
-    the folder holding it are refused before anything is written."""
+    a name that is not a plain file name, a folder that is a symbolic link, and one under a
+    link that leads out of its repository are refused before anything is written."""
     path = folder / name
     if name in ("", ".", "..") or "/" in name or "\0" in str(path) or name.startswith("."):
         raise WriteRefused(f"refusing to write {name!r}: it is not a plain file name")
-    target = escaping_link(folder)
-    if target is not None:
-        raise WriteRefused(f"refusing to write into {shown(folder)}/: it is a symbolic link to "
-                           f"{target}, outside the folder that holds it")
+    _check_no_link(folder)
     try:
-        if not folder.is_symlink():
-            folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         directory = os.open(real(folder), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except OSError as error:
         raise KamError(f"could not write into {shown(folder)}/: {error.strerror}") from error
@@ -46,3 +46,23 @@ def create_input_file(folder: Path, name: str, text: str) -> Path:
     finally:
         os.close(directory)
     return path
+
+
+def _check_no_link(folder: Path) -> None:
+    if folder.is_symlink():
+        raise WriteRefused(f"refusing to write into {shown(folder)}/: it is a symbolic link (to "
+                           f"{real(folder)}), and input files are never written through one; "
+                           "name the folder itself")
+    absolute = Path(os.path.abspath(folder))
+    cwd = Path(os.path.abspath(Path.cwd()))
+    root = repository_holding(absolute) or (cwd if absolute.is_relative_to(cwd) else None)
+    if root is None:
+        return  # a folder named outside any repository and the working folder: as given
+    for part in reversed(absolute.parents):
+        if part.is_relative_to(root) and part != root and part.is_symlink() \
+                and not is_within(part, root):
+            raise WriteRefused(f"refusing to write into {shown(folder)}/: {shown(part)} is a "
+                               f"symbolic link to {real(part)}, outside {shown(root)}/")
+    if not is_within(folder, root):  # a `..` after a link
+        raise WriteRefused(f"refusing to write into {shown(folder)}/: it leads to "
+                           f"{real(folder)}, outside {shown(root)}/")

@@ -34,6 +34,20 @@ class WriteRefused(KamError):
     exit_code = 2  # invalid input or usage
 
 
+def _umask() -> int:
+    # Reading the umask means setting it: set it back at once (the CLI runs one thread).
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
+def _as_created(path: Path, mode: int) -> None:
+    """Give `path`, made private by mkstemp or mkdtemp, the mode the umask gives to what the
+    user's programs create (0o666 or 0o777 without the umask's bits): a report is as
+    readable, or as private, as any file the shell writes."""
+    os.chmod(path, mode & ~_umask())
+
+
 def _refused(path: Path, why: str, *, folder: bool = True) -> WriteRefused:
     where = f"into {shown(path).rstrip('/')}/" if folder else shown(path)
     return WriteRefused(f"refusing to write {where}: {why}")
@@ -134,6 +148,7 @@ def write_output_folder(folder: Path, files: Mapping[str, str], inputs: Iterable
                 with path.open("x", encoding="utf-8", newline="") as stream:
                     stream.write(files[name])
             (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+            _as_created(staging, 0o777)
             _swap(staging, target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -247,22 +262,27 @@ class ReportFile:
         self._stream = os.fdopen(handle, "w", encoding="utf-8")
 
     def write(self, text: str) -> None:
-        self._stream.write(text)
+        try:
+            self._stream.write(text)
+        except OSError as error:  # a full disk: the run's problem, not a crash
+            raise KamError(f"could not write {shown(self.path)}: {error.strerror}") from error
 
     def publish(self) -> None:
-        self._stream.close()
+        try:
+            self._stream.close()
+        except OSError as error:
+            raise KamError(f"could not write {shown(self.path)}: {error.strerror}") from error
         try:
             # Claims the name first: an existing file or link there is never replaced.
             os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
-                             0o644))
+                             0o600))
         except FileExistsError:
             raise _refused(self.path, "it already exists (a report file is never replaced)",
                            folder=False) from None
         except OSError as error:
             raise KamError(f"could not write {shown(self.path)}: {error}") from error
         try:
-            # mkstemp made it private; a report is as readable as any file the shell writes.
-            os.chmod(self._temporary, 0o644)
+            _as_created(self._temporary, 0o666)
             os.replace(self._temporary, self.path)
         except OSError as error:
             self.path.unlink(missing_ok=True)  # the empty file claimed above

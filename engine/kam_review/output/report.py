@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from kam_review import __version__
 from kam_review.errors import InputError, error_count
+from kam_review.paths import display_path
+from kam_review.resources import is_installed_rules
 from kam_review.review.results import AccountResult, Finding, Result
+from kam_review.rulebook.loading import rulebook_files
 from kam_review.source.model import Waiver
+from kam_review.source.revisions import folder_commit
 from kam_review.text_safety import terminal_text
 from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Severity
 
@@ -68,9 +74,33 @@ SCHEMA_VERSION = 1
 
 def json_header(as_of: date, rules_source: Mapping[str, Any] | None) -> dict[str, Any]:
     """What a JSON output says about itself: format, tool version, review date, and the
-    commit of the rules it was made with (see revisions.folder_commit)."""
+    rules it was made with (see rules_source)."""
     return {"schema_version": SCHEMA_VERSION, "tool_version": __version__,
             "as_of": as_of.isoformat(), "rules": rules_source}
+
+
+def rules_source(folder: Path | None, thresholds: Path | None) -> dict[str, Any]:
+    """Which rules a JSON output was made with: the bundled ones (this version's), or a
+    folder's files as of a commit (revisions.folder_commit; None: each side of a diff its
+    own), and the thresholds file that overrides them, by its hash."""
+    if folder is None:
+        source: dict[str, Any] = {"source": "each side", "commit": None, "dirty": None,
+                                  "note": "each side used the rules folder as it was at its "
+                                          "revision"}
+    elif is_installed_rules(folder):
+        source = {"source": "bundled", "tool_version": __version__, "commit": None,
+                  "dirty": False, "note": None}
+    else:
+        source = {"source": "folder"} | folder_commit(folder, rulebook_files(folder))
+    return source | {"thresholds": None if thresholds is None else {
+        "file": display_path(thresholds), "sha256": _sha256(thresholds)}}
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def _dump(value: Any) -> str:

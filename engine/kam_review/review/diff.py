@@ -6,9 +6,10 @@ A pure function of two Results; `kam diff` and the site's changes page both read
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +17,15 @@ from kam_review.errors import KamError
 from kam_review.formatting import money, pct
 from kam_review.resources import bundled_rules_folder
 from kam_review.review.evaluate import review
-from kam_review.review.results import AccountResult, Result
-from kam_review.source.model import Account
+from kam_review.review.results import AccountResult, Finding, Result
+from kam_review.source.model import Account, Waiver
 from kam_review.source.revisions import export_folder, repository_root
 from kam_review.vocabulary import Severity
 
 # The order changes are listed in, per account.
 CHANGE_KINDS = ("account-added", "account-removed", "class", "focus", "finding-new",
-                "finding-resolved", "stage", "opportunity-added", "opportunity-removed",
-                "figure")
+                "finding-resolved", "finding-severity", "finding-waived", "finding-unwaived",
+                "stage", "opportunity-added", "opportunity-removed", "figure")
 
 
 @dataclass(frozen=True)
@@ -36,15 +37,26 @@ class Change:
     after: str = ""
     severity: Severity | None = None  # of a finding that appeared or was resolved
     rule: str = ""
+    # A figure's exact numbers, before and after (None: it was not there).
+    values: tuple[float | None, float | None] | None = None
+    waiver: Waiver | None = None  # the waiver a finding has now (finding-new, -waived)
+    note: str = ""  # how a new finding is waived, as every output says it
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         rank = self.severity.rank if self.severity else len(Severity)
         return (self.account, CHANGE_KINDS.index(self.kind), rank, self.rule, self.subject)
 
-    def as_dict(self) -> dict[str, str]:
-        return {"account": self.account, "kind": self.kind, "subject": self.subject,
-                "before": self.before, "after": self.after, "severity": self.severity or "",
-                "rule": self.rule}
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "account": self.account, "kind": self.kind, "subject": self.subject,
+            "before": self.before, "after": self.after, "severity": self.severity or "",
+            "rule": self.rule}
+        if self.values is not None:
+            data["before_value"], data["after_value"] = self.values
+        if self.waiver is not None:
+            data["waiver"] = {"reason": self.waiver.reason, "by": self.waiver.by,
+                              "until": str(self.waiver.until) if self.waiver.until else None}
+        return data
 
 
 @dataclass(frozen=True)
@@ -92,19 +104,33 @@ def _account_changes(old: AccountResult, new: AccountResult, head: Result) -> It
 
 
 def _finding_changes(old: AccountResult, new: AccountResult) -> Iterator[Change]:
-    def keyed(result: AccountResult) -> dict[tuple[str, str], Any]:
+    def keyed(result: AccountResult) -> dict[tuple[str, str], Finding]:
         return {(f.rule, f.subject): f for f in result.findings
                 if not f.kind.assigns}
 
+    account = new.account.id
     before, after = keyed(old), keyed(new)
     for key in sorted(after.keys() - before.keys()):
         finding = after[key]
-        yield Change(new.account.id, "finding-new", finding.subject, after=finding.message,
-                     severity=finding.severity, rule=finding.rule)
+        yield Change(account, "finding-new", finding.subject, after=finding.message,
+                     severity=finding.severity, rule=finding.rule, waiver=finding.waiver,
+                     note=finding.waiver_note)
     for key in sorted(before.keys() - after.keys()):
         finding = before[key]
-        yield Change(new.account.id, "finding-resolved", finding.subject, before=finding.message,
+        yield Change(account, "finding-resolved", finding.subject, before=finding.message,
                      severity=finding.severity, rule=finding.rule)
+    # The same finding on both sides: what a change would most like to hide is a high
+    # finding made less severe (by a rule change) or waived (or its waiver extended).
+    for key in sorted(before.keys() & after.keys()):
+        was, now = before[key], after[key]
+        if was.severity != now.severity:
+            yield Change(account, "finding-severity", now.subject, before=was.severity.value,
+                         after=now.severity.value, severity=Severity.worst(
+                             [was.severity, now.severity]), rule=now.rule)
+        if was.waiver != now.waiver:
+            yield Change(account, "finding-waived" if now.waived else "finding-unwaived",
+                         now.subject, before=was.waiver_note, after=now.waiver_note,
+                         severity=now.severity, rule=now.rule, waiver=now.waiver)
 
 
 def _opportunity_changes(old: Account, new: Account, head: Result) -> Iterator[Change]:
@@ -126,8 +152,7 @@ def _opportunity_changes(old: Account, new: Account, head: Result) -> Iterator[C
         for name, show in (("probability", pct), ("value", money)):
             old_value, new_value = getattr(was, name), getattr(now, name)
             if old_value != new_value:
-                yield Change(new.id, "figure", f"{opportunity_id} {name}",
-                             before=_shown(old_value, show), after=_shown(new_value, show))
+                yield _figure(new.id, f"{opportunity_id} {name}", old_value, new_value, show)
 
 
 def _figure_changes(old: Account, new: Account) -> Iterator[Change]:
@@ -135,13 +160,32 @@ def _figure_changes(old: Account, new: Account) -> Iterator[Change]:
     after = {str(row.quarter): row.revenue for row in new.financials}
     for quarter in sorted(before.keys() | after.keys()):
         if before.get(quarter) != after.get(quarter):
-            yield Change(new.id, "figure", f"revenue {quarter}",
-                         before=_shown(before.get(quarter), money),
-                         after=_shown(after.get(quarter), money))
+            yield _figure(new.id, f"revenue {quarter}", before.get(quarter), after.get(quarter),
+                          money)
 
 
-def _shown(value: Any, show: Any) -> str:
-    return "—" if value is None else str(show(value))
+def _figure(account: str, subject: str, old: float | None, new: float | None,
+            show: Callable[[float], str]) -> Change:
+    """A changed figure, shown short (1.62M) unless both sides would then look the same
+    (1,620,000 -> 1,620,400): then with every digit, so that the change is visible."""
+    before, after = _shown(old, show), _shown(new, show)
+    if before == after:
+        exact = _exact_percent if show is pct else _exact
+        before, after = _shown(old, exact), _shown(new, exact)
+    return Change(account, "figure", subject, before, after, values=(old, new))
+
+
+def _exact(value: float) -> str:
+    return f"{value:,}"
+
+
+def _exact_percent(value: float) -> str:
+    # Decimal, from the shortest text of the float: 0.3004 is 30.04%, not 30.040000000000003%
+    return f"{(Decimal(repr(value)) * 100).normalize():f}%"
+
+
+def _shown(value: float | None, show: Callable[[float], str]) -> str:
+    return "—" if value is None else show(value)
 
 
 def diff_revisions(

@@ -3,11 +3,13 @@
 The folder holds `thresholds.yaml` (named, documented defaults), `funnel.yaml` (the seven
 stages and their exit criteria) and any number of rule files. A portfolio may override
 thresholds and scorecard weights with a file of its own. Every problem in every file is
-collected and reported together, with its file and line.
+collected and reported together, with its file and line. The folder's files are found as
+account files are (account_paths.find_rule_files): a link leading out of it is never read.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,7 @@ from kam_review.rulebook.conditions import (
     within_float_range,
 )
 from kam_review.rulebook.fact_types import FACT_TYPES
+from kam_review.source.account_paths import find_rule_files
 from kam_review.source.model import OPPORTUNITY_STAGES, FieldPath, format_path
 from kam_review.source.schema_errors import make_validator, schema_errors
 from kam_review.source.yamlsource import YamlDocument, read_yaml
@@ -196,17 +199,17 @@ class Rulebook:
 
 def load_rulebook(folder: Path, overrides: Path | None = None) -> Rulebook:
     """Load and check every file of a rules folder; raises RulebookError listing all problems."""
-    errors: list[InputError] = []
     if not folder.is_dir():
         raise RulebookError([InputError(display_path(folder), 1, 1, "", "no such rules folder")])
-    thresholds, weights, unread = _load_thresholds(folder / THRESHOLDS_FILE, errors)
+    found, errors = find_rule_files(folder)
+    thresholds, weights, unread = _load_thresholds(_wanted(folder, THRESHOLDS_FILE, found),
+                                                   errors)
     if overrides is not None:
         _apply_overrides(overrides, thresholds, weights, errors, unread)
-    stages = _load_funnel(folder / FUNNEL_FILE, errors)
+    stages = _load_funnel(_wanted(folder, FUNNEL_FILE, found), errors)
     rules: list[Rule] = []
-    rule_files = sorted(p for p in folder.glob("*.yaml") if p.name not in (
-        THRESHOLDS_FILE, FUNNEL_FILE))
-    if not rule_files:
+    rule_files = [p for p in found if p.name not in (THRESHOLDS_FILE, FUNNEL_FILE)]
+    if not rule_files and not errors:
         errors.append(InputError(display_path(folder), 1, 1, "", "no rule files (*.yaml) found"))
     values: Mapping[str, float] = _EveryName() if unread is None else (
         {name: t.value for name, t in thresholds.items()} | dict.fromkeys(unread, 0.0))
@@ -216,6 +219,18 @@ def load_rulebook(folder: Path, overrides: Path | None = None) -> Rulebook:
     if errors:
         raise RulebookError(sorted(set(errors)))
     return Rulebook(tuple(rules), thresholds, stages, weights, folder)
+
+
+def rulebook_files(folder: Path) -> list[Path]:
+    """The files load_rulebook reads from a rules folder (see account_paths)."""
+    return find_rule_files(folder)[0]
+
+
+def _wanted(folder: Path, name: str, found: list[Path]) -> Path | None:
+    """The folder's file `name` if it is to be read: found, or missing (reading says so); None
+    when it is there but refused (a link leading out of the folder), with its error."""
+    path = folder / name
+    return path if path in found or not os.path.lexists(path) else None
 
 
 def _read_checked(
@@ -232,15 +247,17 @@ def _read_checked(
 
 
 def _load_thresholds(
-    path: Path, errors: list[InputError]
+    path: Path | None, errors: list[InputError]
 ) -> tuple[dict[str, Threshold], dict[str, dict[str, float]], list[str] | None]:
     """The thresholds that are well written, the scorecard weights, and the names of the
     thresholds that are not (None: the file could not be read at all). Rules may use an
     unread threshold without an error of their own: its error is already reported."""
-    value, document, name = _read_checked(path, _THRESHOLDS_SCHEMA, errors)
     thresholds: dict[str, Threshold] = {}
     weights: dict[str, dict[str, float]] = {axis: dict.fromkeys(names, 1.0)
                                             for axis, names in SCORECARD.items()}
+    if path is None:
+        return thresholds, weights, None
+    value, document, name = _read_checked(path, _THRESHOLDS_SCHEMA, errors)
     if value is None:
         return thresholds, weights, None
     unread = []
@@ -312,7 +329,9 @@ def _check_engine_number(
         errors.append(InputError(name, line, 1, format_path(path), f"{value} is {TOO_LARGE}"))
 
 
-def _load_funnel(path: Path, errors: list[InputError]) -> tuple[Stage, ...]:
+def _load_funnel(path: Path | None, errors: list[InputError]) -> tuple[Stage, ...]:
+    if path is None:
+        return ()
     value, document, name = _read_checked(path, _FUNNEL_SCHEMA, errors)
     if value is None:
         return ()

@@ -1,5 +1,5 @@
 """Which entries of the accounts folder are account files, and an error for each one that is not
-read but looks as if it were meant to be.
+read but looks as if it were meant to be. The rules folder's files are found the same way.
 
 The full run (every entry of the folder) and `kam check FILE...` (the pre-commit hook, which
 names files) decide with the same function, so both read the same files:
@@ -13,6 +13,9 @@ names files) decide with the same function, so both read the same files:
   something other than a regular file (a pipe, a device, a link to nothing);
 - other hidden entries (`.gitkeep`, editor files) and other names (`README.md`) are left alone,
   unless named on the command line: a named file that is not read is always an error.
+
+The rule loader finds its files with find_rule_files, by the same checks: a link in `rules/`
+leading out of it is never opened, so nothing it points at can appear in an error.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import os
 import stat
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from kam_review.errors import InputError
@@ -30,11 +34,23 @@ ACCOUNT_SUFFIX = ".yaml"
 _LOOK_ALIKE_SUFFIXES = (".yaml", ".yml")
 
 
+@dataclass(frozen=True)
+class _Kind:
+    """How the errors name a folder of YAML files and the files it holds."""
+
+    files: str
+    folder: str
+
+
+_ACCOUNTS = _Kind("account files", "the accounts folder")
+_RULES = _Kind("rule files", "the rules folder")
+
+
 def find_account_files(folder: Path, only: Sequence[Path] = ()
                        ) -> tuple[list[Path], list[InputError]]:
     """The account files to read, in order, and what keeps the other entries from being read:
     the files in `only` (named on the command line), else every entry of `folder`."""
-    problem = _folder_problem(folder)
+    problem = _folder_problem(folder, _ACCOUNTS)
     if problem is not None:
         errors = [InputError(shown(folder), 1, 1, "", problem)]
         return [], errors + [_error(p, f"not read: the accounts folder {shown(folder)} cannot "
@@ -42,21 +58,38 @@ def find_account_files(folder: Path, only: Sequence[Path] = ()
     if only:
         verdicts = [_named_file(p, folder) for p in _unique(only)]
     else:
-        verdicts = [_entry(folder / name, False) for name in sorted(os.listdir(folder))]
-    paths = sorted(path for path, error in verdicts if path is not None)
-    return paths, [error for _, error in verdicts if error is not None]
+        verdicts = _every_entry(folder, _ACCOUNTS)
+    return _split(verdicts)
+
+
+def find_rule_files(folder: Path) -> tuple[list[Path], list[InputError]]:
+    """The YAML files of a rules folder the rule loader reads, in order, and an error for each
+    entry that is not read but looks as if it were meant to be (as for account files)."""
+    problem = _folder_problem(folder, _RULES)
+    if problem is not None:
+        return [], [InputError(shown(folder), 1, 1, "", problem)]
+    return _split(_every_entry(folder, _RULES))
 
 
 Verdict = tuple[Path | None, InputError | None]
 
 
-def _folder_problem(folder: Path) -> str | None:
+def _every_entry(folder: Path, kind: _Kind) -> list[Verdict]:
+    return [_entry(folder / name, False, kind) for name in sorted(os.listdir(folder))]
+
+
+def _split(verdicts: list[Verdict]) -> tuple[list[Path], list[InputError]]:
+    paths = sorted(path for path, error in verdicts if path is not None)
+    return paths, [error for _, error in verdicts if error is not None]
+
+
+def _folder_problem(folder: Path, kind: _Kind) -> str | None:
     target = escaping_link(folder)
     if target is not None:
-        return (f"the accounts folder is a symbolic link to {target}, outside the folder that "
+        return (f"{kind.folder} is a symbolic link to {target}, outside the folder that "
                 "holds it: nothing in it is read")
     if not folder.is_dir():
-        return "no such folder of account files"
+        return f"no such folder of {kind.files}"
     return None
 
 
@@ -78,11 +111,11 @@ def _named_file(path: Path, folder: Path) -> Verdict:
             why = (f"it is not in the accounts folder {shown(folder)}: it is not read (name "
                    "its folder with --accounts)")
         return None, _error(path, why)
-    return _entry(path, True)
+    return _entry(path, True, _ACCOUNTS)
 
 
-def _entry(path: Path, named: bool) -> Verdict:
-    """Whether one entry of the accounts folder is read; `named` if the user named it."""
+def _entry(path: Path, named: bool, kind: _Kind) -> Verdict:
+    """Whether one entry of the folder is read; `named` if the user named it."""
     name = path.name
     proper = _proper_name(name)
     if name.startswith("."):
@@ -91,8 +124,8 @@ def _entry(path: Path, named: bool) -> Verdict:
         return None, _error(path, _NOT_AN_ACCOUNT) if named else None
     target = escaping_link(path)
     if target is not None:
-        return None, _error(path, f"it is a symbolic link to {target}, outside the accounts "
-                                  "folder: it is not read")
+        return None, _error(path, f"it is a symbolic link to {target}, outside "
+                                  f"{kind.folder}: it is not read")
     try:
         mode = os.stat(path).st_mode
     except OSError as error:
@@ -102,8 +135,8 @@ def _entry(path: Path, named: bool) -> Verdict:
                and path.is_symlink() else f"it cannot be read: {error.strerror}")
         return None, _error(path, why)
     if stat.S_ISDIR(mode):
-        return None, _error(path, "it is a folder: account files sit directly in the accounts "
-                                  "folder, so nothing in it is read")
+        return None, _error(path, f"it is a folder: {kind.files} sit directly in "
+                                  f"{kind.folder}, so nothing in it is read")
     if proper is None:
         return None, _error(path, _NOT_AN_ACCOUNT) if named else None
     if not stat.S_ISREG(mode):
@@ -114,7 +147,7 @@ def _entry(path: Path, named: bool) -> Verdict:
     if _trimmed(name) != name:
         return None, _error(path, f"the name {name!r} ends in spaces, dots or invisible "
                                   f"characters: rename it to {proper}")
-    return None, _error(path, f"account files end in {ACCOUNT_SUFFIX}: rename it to {proper}")
+    return None, _error(path, f"{kind.files} end in {ACCOUNT_SUFFIX}: rename it to {proper}")
 
 
 _NOT_AN_ACCOUNT = f"it is not an account file: account files end in {ACCOUNT_SUFFIX}"

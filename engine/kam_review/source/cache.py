@@ -12,16 +12,27 @@ entry holds the hash of the file's bytes together with the loader's own code and
 a changed file, a changed schema or a new kam-review version all miss. New entries are
 written in one transaction at the end of a run. The cache only saves time: a damaged,
 foreign, locked or unwritable cache is a miss, never an error.
+
+The key of an entry is public (anyone can hash a file), so an entry is also sealed with an
+HMAC under a secret key kept in the cache folder, readable by its owner only: an entry
+written by anything but kam-review with that key is a miss. As ssh does with its files, the
+cache is used only when its folder and files belong to the user and nobody else may write
+them, and a KAM_CACHE_DIR inside the accounts folder, the rules or the repository holding
+the accounts is not used; either way one line on stderr says why, and the run goes on.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import math
 import os
+import secrets
 import sqlite3
-from collections.abc import Mapping
+import stat
+import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -30,12 +41,18 @@ from typing import Any
 import platformdirs
 
 from kam_review.errors import InputError
+from kam_review.paths import is_within, real, repository_holding
 from kam_review.source.model import Account, FieldPath
+from kam_review.text_safety import terminal_text
 
 CacheEntry = tuple[Account | None, list[InputError]]
 FOLDER_VARIABLE = "KAM_CACHE_DIR"
 _APP = "kam-review"
-_SCHEMA = "CREATE TABLE IF NOT EXISTS accounts (path TEXT PRIMARY KEY, key TEXT, entry TEXT)"
+_SCHEMA = ("CREATE TABLE IF NOT EXISTS entries "
+           "(path TEXT PRIMARY KEY, key TEXT, entry TEXT, mac TEXT)")
+# The secret that seals the entries of every cache file in its folder.
+SECRET_FILE = "secret.key"
+_SECRET_BYTES = 32
 # An entry is about as large as its file, and files are refused above 2 MiB.
 _MAX_ENTRY_CHARS = 8 * 1024 * 1024
 
@@ -71,6 +88,69 @@ def cache_folder() -> Path:
     """Where cache files go: $KAM_CACHE_DIR, else the user's cache folder for kam-review."""
     chosen = os.environ.get(FOLDER_VARIABLE)
     return Path(chosen) if chosen else platformdirs.user_cache_path(_APP, appauthor=False)
+
+
+class _Distrusted(Exception):
+    """Why the cache is not used this run: one line for the user, never an error."""
+
+
+def _check_owner(path: Path, status: os.stat_result, *, private: bool = False) -> None:
+    """Like ssh's StrictModes: the user's own, and nobody else may write it (with `private`,
+    nor read it)."""
+    owner = os.geteuid() if hasattr(os, "geteuid") else status.st_uid
+    if status.st_uid != owner:
+        raise _Distrusted(f"{path} belongs to another user")
+    if status.st_mode & (0o077 if private else 0o022):
+        others = "others than its owner may read or write it" if private else \
+            "its group or others may write it"
+        fix = "600" if private else "go-w"
+        raise _Distrusted(f"{path}: {others} (chmod {fix} {path})")
+
+
+def _check_file(path: Path, *, private: bool = False) -> bool:
+    """Whether `path` exists, once known to be a plain file of the user's own."""
+    try:
+        status = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    if not stat.S_ISREG(status.st_mode):
+        raise _Distrusted(f"{path} is not a regular file (a symbolic link, folder or device)")
+    _check_owner(path, status, private=private)
+    return True
+
+
+def _read_secret(folder: Path) -> bytes:
+    """The folder's secret, created on first use: random, and readable by its owner only."""
+    path = folder / SECRET_FILE
+    if not _check_file(path, private=True):
+        try:
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        except FileExistsError:
+            pass  # another run created it a moment ago: read theirs
+        else:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(secrets.token_bytes(_SECRET_BYTES))
+        _check_file(path, private=True)
+    with open(path, "rb") as stream:
+        secret = stream.read(_SECRET_BYTES + 1)
+    if len(secret) != _SECRET_BYTES:
+        raise _Distrusted(f"{path} is not a key kam-review wrote (remove it)")
+    return secret
+
+
+def _check_place(folder: Path, inputs: Sequence[Path]) -> None:
+    """A cache folder chosen with KAM_CACHE_DIR must lie outside what is reviewed: the
+    accounts, the rules and the repository holding the accounts (a cache file there would be
+    committed, and anyone who can commit could plant entries)."""
+    where = real(folder)
+    for source in inputs:
+        if is_within(where, source):
+            raise _Distrusted(f"{folder} is inside {source}, an input of the review; choose "
+                              f"a {FOLDER_VARIABLE} outside the repository")
+        repository = repository_holding(real(source))
+        if repository is not None and is_within(where, repository):
+            raise _Distrusted(f"{folder} is inside the git repository {repository}; choose a "
+                              f"{FOLDER_VARIABLE} outside it")
 
 
 def entry_text(value: Any, locations: Mapping[FieldPath, tuple[int, int]]) -> str | None:
@@ -128,31 +208,70 @@ def _is_position(number: Any) -> bool:
 
 
 class AccountCache:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, outside: Sequence[Path] = ()) -> None:
+        """The cache file `path`; its folder is not used if it lies in one of the folders
+        `outside` or in a git repository holding one of them."""
         self.path = path
+        self._outside = tuple(outside)
         self._connection: sqlite3.Connection | None = None
+        self._secret = b""
+        self._distrusted = False
         self._pending: list[tuple[str, str, str]] = []
 
     @classmethod
-    def for_accounts(cls, accounts_folder: Path, folder: Path | None = None) -> AccountCache:
+    def for_accounts(cls, accounts_folder: Path, folder: Path | None = None,
+                     inputs: Sequence[Path] = ()) -> AccountCache:
         """The cache of one accounts folder, known by its real path, in `folder` (default:
-        cache_folder())."""
-        real = os.fsencode(accounts_folder.resolve())
-        name = f"accounts-{hashlib.sha256(real).hexdigest()[:32]}.sqlite"
-        return cls((folder if folder is not None else cache_folder()) / name)
+        cache_folder()). A folder chosen by the user must lie outside the accounts folder,
+        the `inputs` (the rules) and the repository holding them; the user's own cache
+        folder is kam-review's."""
+        name = f"accounts-{hashlib.sha256(os.fsencode(real(accounts_folder))).hexdigest()[:32]}"
+        chosen = folder if folder is not None else cache_folder()
+        outside = (accounts_folder, *inputs) if (
+            folder is not None or os.environ.get(FOLDER_VARIABLE)) else ()
+        return cls(chosen / f"{name}.sqlite", outside)
 
     def __repr__(self) -> str:
         return f"AccountCache({str(self.path)!r})"
 
     def _connect(self) -> sqlite3.Connection | None:
-        if self._connection is None:
+        if self._connection is None and not self._distrusted:
             try:
-                self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-                self._connection = sqlite3.connect(self.path, timeout=1)
-                self._connection.execute(_SCHEMA)
+                self._connection = self._open()
+            except _Distrusted as problem:
+                # Once per run: later batches find the cache closed.
+                self._distrusted = True
+                sys.stderr.write(terminal_text(f"kam: the account cache is not used: {problem}")
+                                 + "\n")
             except (OSError, sqlite3.Error):
                 return None
         return self._connection
+
+    def _open(self) -> sqlite3.Connection:
+        folder = self.path.parent
+        _check_place(folder, self._outside)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _check_owner(folder, folder.stat())
+        self._secret = _read_secret(folder)
+        if not _check_file(self.path):
+            # Created private: SQLite gives its journal files the database's mode.
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                             0o600))
+        connection = sqlite3.connect(self.path, timeout=1)
+        try:
+            connection.execute(_SCHEMA)
+        except sqlite3.Error:
+            connection.close()
+            raise
+        return connection
+
+    def _seal(self, shown_as: str, key: str, text: str) -> str:
+        """The entry's MAC under this folder's secret, over its path, key and text."""
+        mac = hmac.new(self._secret, digestmod=hashlib.sha256)
+        for part in (shown_as, key, text):
+            data = part.encode("utf-8", "surrogatepass")
+            mac.update(len(data).to_bytes(8, "big") + data)
+        return mac.hexdigest()
 
     def get(self, shown_as: str, key: bytes) -> StoredAccount | None:
         connection = self._connect()
@@ -160,11 +279,16 @@ class AccountCache:
             return None
         try:
             row = connection.execute(
-                "SELECT entry FROM accounts WHERE path = ? AND key = ? AND length(entry) <= ?",
-                (shown_as, key.hex(), _MAX_ENTRY_CHARS)).fetchone()
+                "SELECT entry, mac FROM entries WHERE path = ? AND key = ? "
+                "AND length(entry) <= ?", (shown_as, key.hex(), _MAX_ENTRY_CHARS)).fetchone()
         except sqlite3.Error:
             return None
-        return None if row is None else _read_entry(row[0])
+        if row is None or not isinstance(row[0], str) or not isinstance(row[1], str):
+            return None
+        expected = self._seal(shown_as, key.hex(), row[0])
+        if not hmac.compare_digest(row[1].encode("utf-8", "surrogatepass"), expected.encode()):
+            return None  # not written by kam-review with this folder's secret
+        return _read_entry(row[0])
 
     def put(self, shown_as: str, key: bytes, text: str) -> None:
         self._pending.append((shown_as, key.hex(), text))
@@ -178,8 +302,9 @@ class AccountCache:
         try:
             with connection:
                 connection.executemany(
-                    "INSERT OR REPLACE INTO accounts (path, key, entry) VALUES (?, ?, ?)",
-                    pending)
+                    "INSERT OR REPLACE INTO entries (path, key, entry, mac) VALUES (?, ?, ?, ?)",
+                    [(path, key, text, self._seal(path, key, text))
+                     for path, key, text in pending])
         except sqlite3.Error:
             pass
         finally:

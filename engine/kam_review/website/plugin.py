@@ -3,7 +3,9 @@
 It evaluates the portfolio when MkDocs collects its files, adds every page of
 `pages.render_pages` as a generated file, and asks `mkdocs serve` to watch the account and
 rule folders, so that editing an account file rebuilds its page. Every HTML page gets its
-Content-Security-Policy (see csp.py) as it is written.
+Content-Security-Policy (see csp.py) as it is written, and so does every HTML file of the
+docs folder, which MkDocs would copy as it is; an SVG or XML file there (or in the theme's
+custom_dir) that could run code fails the build. The build logs the matching HTTP header.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from kam_review.resources import bundled_overrides_folder, default_rules_folder
 from kam_review.review.diff import compare, review_revision
 from kam_review.review.evaluate import review
 from kam_review.source.review_date import parse_review_date
-from kam_review.website.csp import protect
+from kam_review.website.csp import active_content, header, protect, protect_static
 from kam_review.website.pages import render_pages
 
 log = logging.getLogger("mkdocs.plugins.kam_review")
@@ -45,6 +47,10 @@ SCRIPTS = ("assets/vendor/tablesort/tablesort.min.js",
            "assets/vendor/tablesort/tablesort.number.min.js", "assets/kam-review.js")
 # Markdown extensions the generated pages rely on: tables, heading ids, raw HTML blocks.
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "toc", "md_in_html")
+# Copied as they are, these open as documents of the site: HTML gets a policy, the others
+# are checked (a compressed SVG cannot be, and is refused).
+_HTML_SUFFIXES = (".html", ".htm")
+_CHECKED_SUFFIXES = (".svg", ".svgz", ".xml", ".xhtml", ".xht", ".xsl", ".xslt", ".mml")
 
 
 class KamReviewConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -63,6 +69,8 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
     # None while no build runs.
     _epoch_before: tuple[str | None] | None = None
     _serving = False
+    # The inline scripts the pages of this build allow, for the header it logs (on_config).
+    _script_hashes: set[str]
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"],
                    dirty: bool) -> None:
@@ -75,6 +83,7 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
                       default_rules_folder(root))
         self.thresholds = root / self.config.thresholds if self.config.thresholds else None
         self._check_site_dir(config)
+        self._script_hashes = set()
         self.as_of = self._review_date()
         self._date_the_build(self.as_of)
         for extension in REQUIRED_EXTENSIONS:
@@ -122,19 +131,23 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._restore_epoch()
+        if not self._serving:
+            log.info("kam-review: the HTTP header the site's host should send: "
+                     "Content-Security-Policy: %s", header(sorted(self._script_hashes)))
 
     def on_build_error(self, *, error: Exception) -> None:
         self._restore_epoch()
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
-        return protect(output, page.content or "", live_reload=self._serving)
+        return protect(output, page.content or "", live_reload=self._serving,
+                       seen=self._script_hashes)
 
     def on_post_template(self, output_content: str, /, *, template_name: str,
                          config: MkDocsConfig) -> str:
         # Theme pages such as 404.html; the sitemap is no HTML.
         if not template_name.endswith(".html"):
             return output_content
-        return protect(output_content, live_reload=self._serving)
+        return protect(output_content, live_reload=self._serving, seen=self._script_hashes)
 
     def _review_date(self) -> date:
         text = os.environ.get(AS_OF_VARIABLE) or self.config.as_of
@@ -171,6 +184,7 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
                             "page of the same name; rename it", path)
                 files.remove(existing)
             files.append(File.generated(config, path, content=text))
+        _guard_copied_files(files, config)
         # A site without this theme folder (a team's own repository) still gets the assets.
         for asset in (*STYLESHEETS, *SCRIPTS):
             if files.get_file_from_path(asset) is None:
@@ -195,6 +209,39 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         if self.thresholds is not None:
             server.watch(str(self.thresholds))
         return server
+
+
+def _guard_copied_files(files: Files, config: MkDocsConfig) -> None:
+    """The files of the site's own folders (docs_dir, the theme's custom_dir) that MkDocs
+    copies as they are and a browser opens as documents: an HTML file gets a policy that
+    runs no script; an SVG or XML file that could run code is refused, each one named."""
+    folders = [Path(config.docs_dir), *([Path(config.theme.custom_dir)]
+                                        if config.theme.custom_dir else [])]
+    refused = []
+    for file in files:
+        if file.generated_by is not None or file.abs_src_path is None or not any(
+                Path(file.abs_src_path).is_relative_to(folder) for folder in folders):
+            continue
+        suffix = Path(file.src_uri).suffix.lower()
+        if suffix not in _HTML_SUFFIXES + _CHECKED_SUFFIXES:
+            continue
+        if suffix == ".svgz":
+            refused.append(f"{file.src_uri}: it holds compressed SVG, which cannot be checked")
+            continue
+        try:
+            text = file.content_bytes.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            refused.append(f"{file.src_uri}: it is not UTF-8 text, so it cannot be checked")
+            continue
+        found = None if suffix in _HTML_SUFFIXES else active_content(text)
+        if found is not None:
+            refused.append(f"{file.src_uri}: it holds {found}")
+        elif suffix in _HTML_SUFFIXES:
+            file.content_string = protect_static(text)
+    if refused:
+        raise PluginError("kam-review: refusing to publish files that could run code in the "
+                          "browser (remove them, or take out what runs):\n  "
+                          + "\n  ".join(refused))
 
 
 def _text_of_html(value: object) -> Markup:
