@@ -21,7 +21,14 @@ from kam_review.review.results import (
     Finding,
     Result,
 )
-from kam_review.rulebook.conditions import Compare, FieldRef, ThresholdRef, operand_value, walk
+from kam_review.rulebook.conditions import (
+    Compare,
+    FieldRef,
+    Leaf,
+    ThresholdRef,
+    operand_value,
+    walk,
+)
 from kam_review.rulebook.engine import EngineRule, RuleMatcher
 from kam_review.rulebook.facts import FACT_TYPE, SOURCE_PATH, Fact, account_facts
 from kam_review.rulebook.loading import Rule, Rulebook, load_rulebook
@@ -198,12 +205,14 @@ def _explain(rule: Rule, fact: Fact, names: frozenset[str]) -> Explanation:
     return Explanation(rule.id, rule.id in names, tuple(checks))
 
 
-def _compared_values(compare: Compare, fact: Fact) -> tuple[tuple[str, Any], ...]:
+def _compared_values(compare: Leaf, fact: Fact) -> tuple[tuple[str, Any], ...]:
     values: list[tuple[str, Any]] = [(compare.field, fact.get(compare.field))]
-    if isinstance(compare.operand, FieldRef):
-        values.append((compare.operand.name, operand_value(compare.operand, fact)))
-    elif isinstance(compare.operand, ThresholdRef):
-        values.append((f"${compare.operand.name}", compare.operand.value))
+    # `is missing` / `is known` test the field alone.
+    operand = compare.operand if isinstance(compare, Compare) else None
+    if isinstance(operand, FieldRef):
+        values.append((operand.name, operand_value(operand, fact)))
+    elif isinstance(operand, ThresholdRef):
+        values.append((f"${operand.name}", operand.value))
     return tuple(values)
 
 
