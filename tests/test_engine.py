@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -138,6 +139,9 @@ _EXTREME_CONDITIONS: list[Any] = [
     "revenue_ttm in [0, 0.5, 1000000000000000000000]",
     {"all": ["growth_yoy > 0", "growth_yoy < 0.0001"]},
     {"any": ["revenue_ttm <= -1", "industry_growth != 0"]},
+    # Exponent forms as the grammar reads them: JSON would write some of these as 1e-05.
+    "growth_yoy > 1e-5", "revenue_ttm >= 1E16", "not (share_of_wallet < 2.5e-7)",
+    "lifetime_revenue in [1e300, -1e-5] or growth_yoy is missing",
 ]
 _EXTREME_RULES = [EngineRule(f"extreme.{i}", "account", parse_condition(
     raw, FACT_TYPES["account"], _EXTREME_THRESHOLDS)) for i, raw in enumerate(_EXTREME_CONDITIONS)]
@@ -295,7 +299,9 @@ def _grammar_condition(draw: st.DrawFn, depth: int = 0) -> Any:
     return {key: draw(st.lists(_grammar_condition(depth + 1), min_size=1, max_size=3))}
 
 
-_GRAMMAR_NUMBERS = st.sampled_from([*_around(_WRITTEN_NUMBERS), 3, 0.3, 1e-4, 10**6])
+# The constants themselves half of the time: a boundary is where an operator's opposite errs.
+_GRAMMAR_NUMBERS = st.one_of(st.sampled_from(list(_WRITTEN_NUMBERS)), st.sampled_from(
+    [*_around(_WRITTEN_NUMBERS), 3, 0.3, 1e-4, 10**6]))
 _GRAMMAR_FACTS = st.fixed_dictionaries({FACT_TYPE: st.just("opportunity")}, optional={
     **{name: _GRAMMAR_NUMBERS for name in _GRAMMAR_FIELDS["number"]},
     **{name: st.sampled_from(_TEXTS) for name in _GRAMMAR_FIELDS["text"]},
@@ -314,3 +320,33 @@ def test_generated_conditions_agree_with_the_oracle(conditions: list[Any],
         raw, FACT_TYPES["opportunity"], _GRAMMAR_THRESHOLDS)) for i, raw in enumerate(conditions)]
     oracle = {f"g{i}": predicate(raw, _GRAMMAR_THRESHOLDS) for i, raw in enumerate(conditions)}
     _agree(RuleMatcher(rules, FACT_TYPE), rules, facts, oracle)
+
+
+_BOUNDARY_OPS = ["==", "!=", "<", "<=", ">", ">="]
+_BOUNDARY_RULES = [EngineRule(f"{form}:{op}", "opportunity", parse_condition(
+    text.format(op=op), FACT_TYPES["opportunity"], {"five": 5}))
+    for op in _BOUNDARY_OPS for form, text in (
+        ("constant", "not (value {op} 5)"), ("threshold", "not value {op} $five"),
+        ("field", "not (value {op} probability)"), ("plain", "value {op} 5"))]
+_BOUNDARY_MATCHER: list[RuleMatcher] = []
+
+
+def test_negated_comparisons_at_their_boundaries() -> None:
+    """`not (value < 5)` is `value >= 5` when value is known, and true when it is absent;
+    each operator's opposite is pinned on both sides of the boundary and on it."""
+    if not _BOUNDARY_MATCHER:
+        _BOUNDARY_MATCHER.append(RuleMatcher(_BOUNDARY_RULES, FACT_TYPE))
+    values: list[Any] = [4, 5, 5.0, 6, None]
+    facts = [{FACT_TYPE: "opportunity", **({} if v is None else {"value": v}),
+              **({} if p is None else {"probability": p})} for v in values for p in values]
+    compare = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+               ">": operator.gt, ">=": operator.ge}
+    for fact, names in zip(facts, _BOUNDARY_MATCHER[0].matches(facts), strict=True):
+        value, other = fact.get("value"), fact.get("probability")
+        for op in _BOUNDARY_OPS:
+            held = value is not None and compare[op](value, 5)
+            assert (f"plain:{op}" in names) == held, (fact, op)
+            assert (f"constant:{op}" in names) == (not held), (fact, op)
+            assert (f"threshold:{op}" in names) == (not held), (fact, op)
+            both = value is not None and other is not None and compare[op](value, other)
+            assert (f"field:{op}" in names) == (not both), (fact, op)

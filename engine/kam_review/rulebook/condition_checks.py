@@ -15,6 +15,7 @@ from typing import Any
 from kam_review.rulebook.condition_tokens import Token
 from kam_review.rulebook.conditions import FieldRef, Operand, Scalar, ThresholdRef
 from kam_review.rulebook.fact_fields import FactField
+from kam_review.source.model import clip
 
 ORDERING = {"<", "<=", ">", ">="}
 
@@ -55,7 +56,7 @@ class Names:
             return choices[name]
         close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        self.problem(f"unknown {what} '{name}'{hint}", at)
+        self.problem(f"unknown {what} '{clip(name)}'{hint}", at)
         return None
 
     def check_types(self, name: str, spec: FactField, op: Token, operand: Operand,

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kam_review.source.model import clip
+
 COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
 KEYWORDS = frozenset({"and", "or", "not", "in", "is", "missing", "known", "true", "false"})
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -44,7 +46,7 @@ class Token:
         return self.at + len(self.text)
 
     def shown(self) -> str:
-        return "the end of the condition" if self.kind == "end" else f"'{self.text}'"
+        return "the end of the condition" if self.kind == "end" else f"'{clip(self.text)}'"
 
 
 def tokens(text: str) -> list[Token]:
@@ -85,21 +87,21 @@ def _token(text: str, at: int) -> Token:
 def _number(text: str, written: str, at: int) -> Token:
     tail = _NUMBER_TAIL.match(text, at + len(written))
     if tail is not None:
-        raise SyntaxProblem(f"cannot read the number '{written}{tail.group()}'", at)
+        raise SyntaxProblem(f"cannot read the number '{clip(written + tail.group())}'", at)
     is_int = not any(mark in written for mark in ".eE")
     return Token("number", written, at, int(written) if is_int else float(written))
 
 
 def _operator(written: str, at: int) -> Token:
-    # `x>-2`: an operator directly followed by a negative number.
-    for operator in (written, written[:-1] if written.endswith("-") else ""):
-        if operator in COMPARISONS:
-            return Token("operator", operator, at)
+    if len(written) > 1 and written.endswith("-"):
+        written = written[:-1]  # `x>-2`: an operator right before a negative number
+    if written in COMPARISONS:
+        return Token("operator", written, at)
     hint = _HINTS.get(written)
     if hint in KEYWORDS:
         raise SyntaxProblem(f"cannot read '{written}': write {hint}", at)
     advice = f"did you mean '{hint}'? " if hint else ""
-    raise SyntaxProblem(f"unknown operator '{written}' ({advice}operators: "
+    raise SyntaxProblem(f"unknown operator '{clip(written)}' ({advice}operators: "
                         f"{' '.join(COMPARISONS)} in, is missing, is known)", at)
 
 

@@ -315,8 +315,9 @@ class RuleMatcher:
                 self._collected = None
                 host.delete_state(self._name, None)
         for names in found if self._split else ():
-            names.update(name for name, parts in self._split if _matched(parts, names))
+            whole = [name for name, parts in self._split if _matched(parts, names)]
             names.difference_update([name for name in names if name.startswith(_PART)])
+            names.update(whole)
         return found
 
 
