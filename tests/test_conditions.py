@@ -316,6 +316,8 @@ def test_positions_inside_yaml_text(tmp_path: Path) -> None:
     assert positions.position(("a",), 12) is None
     assert positions.position(("x",), 0) is None
     assert positions.position(("e",), 0) is None
+    path.write_bytes("a: 1\r\nb: >-\r\n  \u00e9 > 1\r\n  and yy\r\n".encode())
+    assert TextPositions(path).position(("b",), 10) == (4, 7)  # CRLF lines, characters
 
 
 _GRAMMAR_RULES = """\
