@@ -27,7 +27,7 @@ import json
 import resource
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ from kam_review.source.accounts import load_portfolio
 
 # The plain-Python floor is the oracle the differential tests compare the engine with.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.oracle import holds
+from tests.oracle import Predicate, rule_predicates
 
 STEPS = ("load", "facts", "rules", "floor-yaml", "floor-rules", "rules-no-timers")
 
@@ -68,12 +68,13 @@ class Clock:
 
 # -- floor (b): the rule conditions as plain Python, with the tests' independent evaluator ----
 
-def plain_matches(rules: Sequence[EngineRule], facts: Sequence[Fact]) -> list[set[str]]:
+def plain_matches(rules: Sequence[EngineRule], facts: Sequence[Fact],
+                  predicates: Mapping[str, Predicate]) -> list[set[str]]:
     """For each fact, the names of the rules (of its type) whose condition holds."""
-    by_type: dict[str, list[EngineRule]] = {}
+    by_type: dict[str, list[tuple[str, Predicate]]] = {}
     for rule in rules:
-        by_type.setdefault(rule.fact_type, []).append(rule)
-    return [{rule.name for rule in by_type.get(fact[FACT_TYPE], ()) if holds(rule.condition, fact)}
+        by_type.setdefault(rule.fact_type, []).append((rule.name, predicates[rule.name]))
+    return [{name for name, holds in by_type.get(fact[FACT_TYPE], ()) if holds(fact)}
             for fact in facts]
 
 
@@ -141,8 +142,9 @@ def run_step(step: str, folder: Path, rules: Path, as_of: date,
         rulebook = load_rulebook(rules)
         facts = _all_facts(folder, rulebook, as_of, cache)
         checked = engine_rules(rulebook)
+        predicates = rule_predicates(rules, rulebook.threshold_values())
         with clock:
-            found = plain_matches(checked, facts)
+            found = plain_matches(checked, facts, predicates)
         info.update(facts=len(facts), rules=len(checked),
                     matches=sum(len(m) for m in found), digest=_digest(found))
     else:

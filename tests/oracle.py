@@ -1,35 +1,170 @@
 """An independent evaluator of rule conditions, in plain Python, for differential tests.
 
-It reads the same parsed conditions the engine adapter compiles, and gives the meaning the
-rule language documents: a comparison with an absent fact is false.
+It reads the conditions as the rule files write them (text, `all:`, `any:`, `not:`) with a
+scanner and parser of its own: nothing of kam-review's condition parser or tree is used, so
+a mistake there shows up as a disagreement. It gives the meaning the rule language documents:
+a comparison with an absent fact is false, `x is missing` is true when x is absent, `not C`
+is true exactly when C is false, `not` binds tighter than `and`, `and` tighter than `or`.
+It assumes valid conditions (the product's loader rejects the others).
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
-from kam_review.rulebook.conditions import AllOf, AnyOf, Compare, Condition, FieldRef
+import yaml
 
-_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+Fact = Mapping[str, Any]
+Predicate = Callable[[Fact], bool]
+
+_SCAN = re.compile(r"""\s*(?:
+    (?P<number>-?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<text>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
+  | (?P<threshold>\$[A-Za-z_]\w*)
+  | (?P<word>[A-Za-z_]\w*)
+  | (?P<op>==|!=|<=|>=|<|>)
+  | (?P<mark>[()\[\],])
+)""", re.VERBOSE)
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-    ">": operator.gt, ">=": operator.ge, "in": lambda a, b: a in b,
-}
+    ">": operator.gt, ">=": operator.ge}
 
 
-def holds(condition: Condition, fact: Mapping[str, Any]) -> bool:
-    if isinstance(condition, AllOf):
-        return all(holds(item, fact) for item in condition.items)
-    if isinstance(condition, AnyOf):
-        return any(holds(item, fact) for item in condition.items)
-    return _compare(condition, fact)
+def holds(raw: Any, fact: Fact, thresholds: Mapping[str, float]) -> bool:
+    return predicate(raw, thresholds)(fact)
 
 
-def _compare(compare: Compare, fact: Mapping[str, Any]) -> bool:
-    left = fact.get(compare.field)
-    operand = compare.operand
-    right = fact.get(operand.name) if isinstance(operand, FieldRef) else operand.value
-    if left is None or right is None:
-        return False
-    return bool(_OPERATORS[compare.op](left, right))
+def predicate(raw: Any, thresholds: Mapping[str, float]) -> Predicate:
+    """The condition as a Python function of a fact."""
+    if isinstance(raw, str):
+        return _Text(raw, thresholds).read()
+    (key, inner), = raw.items()
+    if key == "not":
+        part = predicate(inner, thresholds)
+        return lambda fact: not part(fact)
+    parts = [predicate(item, thresholds) for item in inner]
+    if key == "all":
+        return lambda fact: all(p(fact) for p in parts)
+    assert key == "any", raw
+    return lambda fact: any(p(fact) for p in parts)
+
+
+def _scan(text: str) -> list[tuple[str, str]]:
+    found, at = [], 0
+    while text[at:].strip():
+        match = _SCAN.match(text, at)
+        assert match and match.lastgroup, f"oracle cannot read {text[at:]!r}"
+        found.append((match.lastgroup, match.group(match.lastgroup)))
+        at = match.end()
+    return found
+
+
+def _unquote(written: str) -> str:
+    return re.sub(r"\\(.)", r"\1", written[1:-1])
+
+
+def _number(written: str) -> int | float:
+    return float(written) if re.search("[.eE]", written) else int(written)
+
+
+class _Text:
+    def __init__(self, text: str, thresholds: Mapping[str, float]) -> None:
+        self.items = _scan(text)
+        self.thresholds = thresholds
+        self.at = 0
+
+    def read(self) -> Predicate:
+        result = self.any_of()
+        assert self.at == len(self.items), self.items[self.at:]
+        return result
+
+    def look(self) -> str:
+        return self.items[self.at][1] if self.at < len(self.items) else ""
+
+    def next(self) -> tuple[str, str]:
+        self.at += 1
+        return self.items[self.at - 1]
+
+    def any_of(self) -> Predicate:
+        return self.chain("or", self.all_of, any)
+
+    def all_of(self) -> Predicate:
+        return self.chain("and", self.unary, all)
+
+    def chain(self, word: str, part: Callable[[], Predicate],
+              combine: Callable[[Iterable[bool]], bool]) -> Predicate:
+        parts = [part()]
+        while self.look() == word:
+            self.next()
+            parts.append(part())
+        return lambda fact: combine(p(fact) for p in parts)
+
+    def unary(self) -> Predicate:
+        if self.look() == "not":
+            self.next()
+            part = self.unary()
+            return lambda fact: not part(fact)
+        if self.look() == "(":
+            self.next()
+            inner = self.any_of()
+            assert self.next()[1] == ")"
+            return inner
+        return self.leaf()
+
+    def leaf(self) -> Predicate:
+        name = self.next()[1]
+        kind, word = self.next()
+        if word == "is":
+            wants_missing = self.next()[1] == "missing"
+            return lambda fact: (fact.get(name) is None) == wants_missing
+        if word == "in":
+            assert self.next()[1] == "["
+            values = [self.value()]
+            while self.next()[1] == ",":
+                values.append(self.value())
+            return lambda fact: fact.get(name) is not None and any(
+                fact[name] == v for v in values)
+        assert kind == "op", word
+        compare = _OPS[word]
+        right = self.operand()
+        return lambda fact: _both(fact.get(name), right(fact), compare)
+
+    def operand(self) -> Callable[[Fact], Any]:
+        kind, written = self.items[self.at]
+        if kind == "threshold":
+            self.next()
+            value = self.thresholds[written[1:]]
+            return lambda fact: value
+        if kind == "word" and written not in ("true", "false"):
+            self.next()
+            return lambda fact: fact.get(written)
+        constant = self.value()
+        return lambda fact: constant
+
+    def value(self) -> Any:
+        kind, written = self.next()
+        if kind == "number":
+            return _number(written)
+        if kind == "text":
+            return _unquote(written)
+        assert written in ("true", "false"), written
+        return written == "true"
+
+
+def _both(left: Any, right: Any, compare: Callable[[Any, Any], bool]) -> bool:
+    return left is not None and right is not None and bool(compare(left, right))
+
+
+def rule_predicates(folder: Path, thresholds: Mapping[str, float]) -> dict[str, Predicate]:
+    """Each rule's condition in a rules folder, read from the files by this oracle."""
+    found: dict[str, Predicate] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        # The base loader keeps every scalar as written: a condition is its text.
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+        for rule in data.get("rules", []):
+            found[rule["id"]] = predicate(rule["when"], thresholds)
+    return found

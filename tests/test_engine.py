@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+import operator
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kam_review.review.evaluate import evaluate
-from kam_review.rulebook.conditions import parse_condition
+from kam_review.rulebook.condition_parser import parse_condition
 from kam_review.rulebook.engine import (
     CHUNK_SIZE,
     EngineError,
@@ -25,7 +26,7 @@ from kam_review.rulebook.loading import Rulebook
 from kam_review.source.accounts import load_portfolio
 
 from .conftest import ACCOUNTS, AS_OF
-from .oracle import holds
+from .oracle import Predicate, predicate, rule_predicates
 
 _ENUMS = {"stage": ["target", "opportunity", "intent", "initiated", "recognition",
                     "negotiation", "closed", "lost"],
@@ -85,11 +86,12 @@ def _extreme(constants: Iterable[Any]) -> st.SearchStrategy[Any]:
                      st.sampled_from(_around([*constants, *edges])))
 
 
-def _agree(matcher: RuleMatcher, rules: Iterable[EngineRule],
-           facts: list[dict[str, Any]]) -> None:
+def _agree(matcher: RuleMatcher, rules: Iterable[EngineRule], facts: list[dict[str, Any]],
+           oracle: Mapping[str, Predicate]) -> None:
+    """The engine matches each fact with exactly the rules the oracle says hold on it."""
     for fact, names in zip(facts, matcher.matches(facts), strict=True):
         expected = {r.name for r in rules if r.fact_type == fact[FACT_TYPE]
-                    and holds(r.condition, fact)}
+                    and oracle[r.name](fact)}
         assert names == expected, fact
 
 
@@ -97,11 +99,21 @@ def _agree(matcher: RuleMatcher, rules: Iterable[EngineRule],
 @given(facts=_ALL_FACTS)
 def test_durable_rules_agrees_with_the_oracle(rulebook: Rulebook, facts: list[dict[str, Any]]
                                               ) -> None:
-    _agree(_matcher(rulebook), _rulebook_rules(rulebook), facts)
+    _agree(_matcher(rulebook), _rulebook_rules(rulebook), facts, _rulebook_oracle(rulebook))
 
 
 def _rulebook_rules(rulebook: Rulebook) -> list[EngineRule]:
     return [EngineRule(r.id, r.on, r.when) for r in rulebook.rules]
+
+
+_ORACLES: dict[int, dict[str, Predicate]] = {}
+
+
+def _rulebook_oracle(rulebook: Rulebook) -> dict[str, Predicate]:
+    key = id(rulebook)
+    if key not in _ORACLES:
+        _ORACLES[key] = rule_predicates(rulebook.folder, rulebook.threshold_values())
+    return _ORACLES[key]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -111,7 +123,7 @@ def test_the_engine_agrees_with_the_oracle_on_extreme_numbers(rulebook: Rulebook
     numbers = _extreme(constants_of(_rulebook_rules(rulebook)))
     facts = data.draw(st.lists(st.one_of(*[_facts(t, numbers) for t in sorted(FACT_TYPES)]),
                                max_size=40))
-    _agree(_matcher(rulebook), _rulebook_rules(rulebook), facts)
+    _agree(_matcher(rulebook), _rulebook_rules(rulebook), facts, _rulebook_oracle(rulebook))
 
 
 # Rules whose constants durable-rules would reject or mishandle as they are: floats written
@@ -127,9 +139,14 @@ _EXTREME_CONDITIONS: list[Any] = [
     "revenue_ttm in [0, 0.5, 1000000000000000000000]",
     {"all": ["growth_yoy > 0", "growth_yoy < 0.0001"]},
     {"any": ["revenue_ttm <= -1", "industry_growth != 0"]},
+    # Exponent forms as the grammar reads them: JSON would write some of these as 1e-05.
+    "growth_yoy > 1e-5", "revenue_ttm >= 1E16", "not (share_of_wallet < 2.5e-7)",
+    "lifetime_revenue in [1e300, -1e-5] or growth_yoy is missing",
 ]
 _EXTREME_RULES = [EngineRule(f"extreme.{i}", "account", parse_condition(
     raw, FACT_TYPES["account"], _EXTREME_THRESHOLDS)) for i, raw in enumerate(_EXTREME_CONDITIONS)]
+_EXTREME_ORACLE = {f"extreme.{i}": predicate(raw, _EXTREME_THRESHOLDS)
+                   for i, raw in enumerate(_EXTREME_CONDITIONS)}
 _EXTREME_FIELDS = ("growth_yoy", "share_of_wallet", "revenue_ttm", "lifetime_revenue",
                    "plan_growth_target", "industry_growth", "margin_change_pts")
 _EXTREME_MATCHER: list[RuleMatcher] = []
@@ -141,7 +158,7 @@ _EXTREME_MATCHER: list[RuleMatcher] = []
 def test_constants_of_any_size_compare_as_the_oracle_says(facts: list[dict[str, Any]]) -> None:
     if not _EXTREME_MATCHER:  # one ruleset for the run: durable-rules cannot unregister one
         _EXTREME_MATCHER.append(RuleMatcher(_EXTREME_RULES, FACT_TYPE))
-    _agree(_EXTREME_MATCHER[0], _EXTREME_RULES, facts)
+    _agree(_EXTREME_MATCHER[0], _EXTREME_RULES, facts, _EXTREME_ORACLE)
 
 
 def test_a_chunk_of_extreme_numbers_matches_each_fact_alone() -> None:
@@ -155,7 +172,7 @@ def test_a_chunk_of_extreme_numbers_matches_each_fact_alone() -> None:
              for v in values for w in values[::7]]
     together = _EXTREME_MATCHER[0].matches(facts)
     assert together == [_EXTREME_MATCHER[0].matches([fact])[0] for fact in facts]
-    _agree(_EXTREME_MATCHER[0], _EXTREME_RULES, facts)
+    _agree(_EXTREME_MATCHER[0], _EXTREME_RULES, facts, _EXTREME_ORACLE)
 
 
 def test_nan_is_refused_not_misplaced(rulebook: Rulebook) -> None:
@@ -200,3 +217,136 @@ def test_no_background_threads_race_the_engine(rulebook: Rulebook) -> None:
     _matcher(rulebook).matches([{FACT_TYPE: "account", "executives_current": 0}])
     timers = [t for t in threading.enumerate() if isinstance(t, threading.Timer)]
     assert timers == []
+
+
+# -- generated conditions: the whole grammar, over facts with absent fields ------------------
+
+_GRAMMAR_FIELDS = {"number": ["value", "probability", "days_to_close"],
+                   "text": ["name", "stage"], "bool": ["is_open"]}
+_GRAMMAR_THRESHOLDS = {"half": 0.5, "milli": 0.001, "big": 2500000, "minus": -2}
+# Each constant with ways to write it: `.5`, `1e-3` and `2.5E6` among them.
+_WRITTEN_NUMBERS: dict[int | float, list[str]] = {
+    -2: ["-2", "-2.0", "-2e0"], 0: ["0", "0.0", ".0"], 0.5: [".5", "0.5", "5e-1", "5E-1"],
+    0.25: ["0.25", ".25", "2.5e-1"], 0.001: ["1e-3", "0.001", ".001", "1E-3"],
+    5: ["5", "5.0", "5e0"], 2500000: ["2.5E6", "2500000", "2.5e+6"]}
+_TEXTS = ["a", "a, b", "it's", 'say "hi"', "[x]", "(p) or q", "", "back\\slash", "x == 'y'"]
+_OR, _AND, _NOT, _LEAF = range(4)  # how tightly a piece of text binds
+
+
+def _quoted(text: str, quote: str) -> str:
+    return quote + text.replace("\\", "\\\\").replace(quote, "\\" + quote) + quote
+
+
+@st.composite
+def _constant(draw: st.DrawFn, kind: str) -> str:
+    if kind == "number":
+        return draw(st.sampled_from(_WRITTEN_NUMBERS[draw(st.sampled_from(
+            list(_WRITTEN_NUMBERS)))]))
+    if kind == "text":
+        return _quoted(draw(st.sampled_from(_TEXTS)), draw(st.sampled_from(["'", '"'])))
+    return draw(st.sampled_from(["true", "false"]))
+
+
+@st.composite
+def _grammar_leaf(draw: st.DrawFn) -> str:
+    kind = draw(st.sampled_from(list(_GRAMMAR_FIELDS)))
+    field = draw(st.sampled_from(_GRAMMAR_FIELDS[kind]))
+    form = draw(st.sampled_from(["compare", "field", "in", "presence"]))
+    if form == "presence":
+        return f"{field} is {draw(st.sampled_from(['missing', 'known']))}"
+    if form == "in" and kind != "bool":
+        values = draw(st.lists(_constant(kind), min_size=1, max_size=3))
+        return f"{field} in [{', '.join(values)}]"
+    ops = ["==", "!="] + (["<", "<=", ">", ">="] if kind == "number" else [])
+    op = draw(st.sampled_from(ops))
+    if form == "field":
+        operand = draw(st.sampled_from(_GRAMMAR_FIELDS[kind]))
+    elif kind == "number" and draw(st.booleans()):
+        operand = "$" + draw(st.sampled_from(sorted(_GRAMMAR_THRESHOLDS)))
+    else:
+        operand = draw(_constant(kind))
+    space = draw(st.sampled_from([" ", "", "  "]))
+    return f"{field}{space}{op}{space}{operand}"
+
+
+@st.composite
+def _grammar_text(draw: st.DrawFn, depth: int = 0) -> tuple[str, int]:
+    """A condition's text and how tightly it binds; parentheses where the precedence needs
+    them, and now and then where it does not."""
+    shape = draw(st.sampled_from(["leaf", "not", "and", "or"])) if depth < 3 else "leaf"
+    if shape == "leaf":
+        return draw(_grammar_leaf()), _LEAF
+    if shape == "not":
+        text, binds = draw(_grammar_text(depth + 1))
+        return "not " + _wrapped(draw, text, binds < _NOT), _NOT
+    own = _AND if shape == "and" else _OR
+    parts = [draw(_grammar_text(depth + 1)) for _ in range(draw(st.integers(2, 3)))]
+    return f" {shape} ".join(_wrapped(draw, text, binds < own) for text, binds in parts), own
+
+
+def _wrapped(draw: st.DrawFn, text: str, needed: bool) -> str:
+    return f"({text})" if needed or draw(st.integers(0, 4)) == 0 else text
+
+
+@st.composite
+def _grammar_condition(draw: st.DrawFn, depth: int = 0) -> Any:
+    """A `when:` as a rule file holds it: text, or `all:` / `any:` / `not:` over conditions."""
+    if depth >= 2 or draw(st.booleans()):
+        return draw(_grammar_text())[0]
+    key = draw(st.sampled_from(["all", "any", "not"]))
+    if key == "not":
+        return {"not": draw(_grammar_condition(depth + 1))}
+    return {key: draw(st.lists(_grammar_condition(depth + 1), min_size=1, max_size=3))}
+
+
+# The constants themselves half of the time: a boundary is where an operator's opposite errs.
+_GRAMMAR_NUMBERS = st.one_of(st.sampled_from(list(_WRITTEN_NUMBERS)), st.sampled_from(
+    [*_around(_WRITTEN_NUMBERS), 3, 0.3, 1e-4, 10**6]))
+_GRAMMAR_FACTS = st.fixed_dictionaries({FACT_TYPE: st.just("opportunity")}, optional={
+    **{name: _GRAMMAR_NUMBERS for name in _GRAMMAR_FIELDS["number"]},
+    **{name: st.sampled_from(_TEXTS) for name in _GRAMMAR_FIELDS["text"]},
+    "is_open": st.booleans()})
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(conditions=st.lists(_grammar_condition(), min_size=1, max_size=8),
+       facts=st.lists(_GRAMMAR_FACTS, min_size=1, max_size=25))
+def test_generated_conditions_agree_with_the_oracle(conditions: list[Any],
+                                                    facts: list[dict[str, Any]]) -> None:
+    """Any condition the grammar allows (not, is missing, and/or, parentheses, quoted text
+    with commas, .5 and 1e-3) matches in durable-rules exactly the facts the oracle's own
+    reading of the same text says, absent fields included."""
+    rules = [EngineRule(f"g{i}", "opportunity", parse_condition(
+        raw, FACT_TYPES["opportunity"], _GRAMMAR_THRESHOLDS)) for i, raw in enumerate(conditions)]
+    oracle = {f"g{i}": predicate(raw, _GRAMMAR_THRESHOLDS) for i, raw in enumerate(conditions)}
+    _agree(RuleMatcher(rules, FACT_TYPE), rules, facts, oracle)
+
+
+_BOUNDARY_OPS = ["==", "!=", "<", "<=", ">", ">="]
+_BOUNDARY_RULES = [EngineRule(f"{form}:{op}", "opportunity", parse_condition(
+    text.format(op=op), FACT_TYPES["opportunity"], {"five": 5}))
+    for op in _BOUNDARY_OPS for form, text in (
+        ("constant", "not (value {op} 5)"), ("threshold", "not value {op} $five"),
+        ("field", "not (value {op} probability)"), ("plain", "value {op} 5"))]
+_BOUNDARY_MATCHER: list[RuleMatcher] = []
+
+
+def test_negated_comparisons_at_their_boundaries() -> None:
+    """`not (value < 5)` is `value >= 5` when value is known, and true when it is absent;
+    each operator's opposite is pinned on both sides of the boundary and on it."""
+    if not _BOUNDARY_MATCHER:
+        _BOUNDARY_MATCHER.append(RuleMatcher(_BOUNDARY_RULES, FACT_TYPE))
+    values: list[Any] = [4, 5, 5.0, 6, None]
+    facts = [{FACT_TYPE: "opportunity", **({} if v is None else {"value": v}),
+              **({} if p is None else {"probability": p})} for v in values for p in values]
+    compare = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+               ">": operator.gt, ">=": operator.ge}
+    for fact, names in zip(facts, _BOUNDARY_MATCHER[0].matches(facts), strict=True):
+        value, other = fact.get("value"), fact.get("probability")
+        for op in _BOUNDARY_OPS:
+            held = value is not None and compare[op](value, 5)
+            assert (f"plain:{op}" in names) == held, (fact, op)
+            assert (f"constant:{op}" in names) == (not held), (fact, op)
+            assert (f"threshold:{op}" in names) == (not held), (fact, op)
+            both = value is not None and other is not None and compare[op](value, other)
+            assert (f"field:{op}" in names) == (not both), (fact, op)

@@ -12,6 +12,7 @@ from kam_review.review.results import AccountResult, Check, Explanation, Result
 from kam_review.rulebook.conditions import (
     Compare,
     FieldRef,
+    Leaf,
     ThresholdRef,
     fields_used,
     operand_value,
@@ -76,12 +77,14 @@ def _explanation(rule: Rule, fact: Fact, names: set[str]) -> Explanation:
     return Explanation(rule.id, rule.id in names, checks)
 
 
-def _compared_values(compare: Compare, fact: Fact) -> tuple[tuple[str, Any], ...]:
+def _compared_values(compare: Leaf, fact: Fact) -> tuple[tuple[str, Any], ...]:
     values: list[tuple[str, Any]] = [(compare.field, fact.get(compare.field))]
-    if isinstance(compare.operand, FieldRef):
-        values.append((compare.operand.name, operand_value(compare.operand, fact)))
-    elif isinstance(compare.operand, ThresholdRef):
-        values.append((f"${compare.operand.name}", compare.operand.value))
+    # `is missing` / `is known` test the field alone.
+    operand = compare.operand if isinstance(compare, Compare) else None
+    if isinstance(operand, FieldRef):
+        values.append((operand.name, operand_value(operand, fact)))
+    elif isinstance(operand, ThresholdRef):
+        values.append((f"${operand.name}", operand.value))
     return tuple(values)
 
 

@@ -13,7 +13,9 @@ match it. The shape avoids the engine's known traps:
   that would otherwise dispatch the ruleset while a batch is being asserted;
 - no number reaches the engine as it is (see NumberCodes): it rejects floats that JSON writes
   in exponent form (1e-05, 1e+16) and mishandles integers beyond 64 bits, while facts hold
-  exact figures of any size.
+  exact figures of any size;
+- it has no negation: `not` is pushed down to the leaves when a condition is compiled;
+- one engine rule holds at most 15 `$and` / `$or`: a larger condition is matched in parts.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from kam_review.rulebook.conditions import (
     Condition,
     Const,
     FieldRef,
+    Not,
+    Presence,
     fields_used,
     walk,
 )
@@ -44,6 +48,11 @@ _TYPE_FIELD = "t"
 _ID_FIELD = "id"
 _CATCH_ALL = "seen"
 _ORDERING = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
+_OPPOSITE = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+# `$and` and `$or` in one engine rule: each adds two entries to the rule's expression
+# sequence, which holds at most 31 (a larger rule fails with error 113); measured.
+_MAX_GROUPS = 15
+_PART = "\x00part"  # names of the engine rules a split rule is made of
 
 _host: durable.engine.Host | None = None
 _host_thread: int | None = None
@@ -142,35 +151,79 @@ def constants_of(rules: Iterable[EngineRule]) -> list[Any]:
     """Every constant and threshold value the rules compare a field with."""
     found: list[Any] = []
     for rule in rules:
-        for compare in walk(rule.condition):
-            if not isinstance(compare.operand, FieldRef):
-                value = compare.operand.value
+        for leaf in walk(rule.condition):
+            if isinstance(leaf, Compare) and not isinstance(leaf.operand, FieldRef):
+                value = leaf.operand.value
                 found.extend(value if isinstance(value, tuple) else (value,))
     return found
 
 
-def compile_condition(condition: Condition, codes: NumberCodes) -> dict[str, Any]:
-    """A condition as a durable-rules expression, its numbers as codes."""
-    if isinstance(condition, AllOf):
-        return {"$and": [compile_condition(item, codes) for item in condition.items]}
-    if isinstance(condition, AnyOf):
-        return {"$or": [compile_condition(item, codes) for item in condition.items]}
-    return _compile_compare(condition, codes)
+def compile_condition(condition: Condition, codes: NumberCodes,
+                      negated: bool = False) -> dict[str, Any]:
+    """A condition as a durable-rules expression, its numbers as codes.
+
+    durable-rules has no negation, so `not` is pushed down to the leaves: De Morgan's laws
+    for `all`/`any`, `is missing` <-> `is known`, and a comparison's opposite, which also
+    holds when one of its facts is absent (a comparison with an absent fact is false)."""
+    if isinstance(condition, Not):
+        return compile_condition(condition.item, codes, not negated)
+    if isinstance(condition, AllOf | AnyOf):
+        items = [compile_condition(item, codes, negated) for item in condition.items]
+        return {"$and" if isinstance(condition, AllOf) != negated else "$or": items}
+    if isinstance(condition, Presence):
+        # Every compiled rule is and-ed with its fact type test: a lone $nex could loop.
+        return {"$nex" if condition.missing != negated else "$ex": {condition.field: 1}}
+    return _compile_compare(condition, codes, negated)
 
 
-def _compile_compare(compare: Compare, codes: NumberCodes) -> dict[str, Any]:
+def _compile_compare(compare: Compare, codes: NumberCodes, negated: bool) -> dict[str, Any]:
     operand = compare.operand
-    if compare.op == "in":
-        assert isinstance(operand, Const) and isinstance(operand.value, tuple)
-        return {"$or": [{compare.field: codes.constant(value)} for value in operand.value]}
-    right = {"$m": operand.name} if isinstance(operand, FieldRef) else codes.constant(
-        operand.value)
-    test = {compare.field: right} if compare.op == "==" else {
-        _ORDERING[compare.op]: {compare.field: right}}
+    names = sorted(fields_used(compare))
     # A comparison with an absent field is false; say so for both sides, so that the meaning
     # does not depend on how the engine treats a missing field.
-    exists = [{"$ex": {name: 1}} for name in sorted(fields_used(compare))]
-    return {"$and": [*exists, test]}
+    exists = [{"$ex": {name: 1}} for name in names]
+    if compare.op == "in":
+        assert isinstance(operand, Const) and isinstance(operand.value, tuple)
+        if not negated:
+            return {"$or": [{compare.field: codes.constant(value)} for value in operand.value]}
+        tests = [{"$neq": {compare.field: codes.constant(value)}} for value in operand.value]
+    else:
+        right = {"$m": operand.name} if isinstance(operand, FieldRef) else codes.constant(
+            operand.value)
+        op = _OPPOSITE[compare.op] if negated else compare.op
+        tests = [{compare.field: right} if op == "==" else {_ORDERING[op]: {compare.field: right}}]
+    if not negated:
+        return {"$and": [*exists, *tests]}
+    absent = [{"$nex": {name: 1}} for name in names]
+    return {"$or": [{"$and": [*exists, *tests]}, *absent]}
+
+
+# A rule split into parts: a part's engine rule name, or all / any of parts.
+_Parts = str | tuple[str, list["_Parts"]]
+
+
+def _flat(expression: dict[str, Any]) -> dict[str, Any]:
+    """The same expression with `$and` in `$and` (and `$or` in `$or`) merged, and one-item
+    groups unwrapped: fewer groups for the engine's limit."""
+    (key, items), = expression.items()
+    if key not in ("$and", "$or"):
+        return expression
+    merged: list[dict[str, Any]] = []
+    for item in map(_flat, items):
+        merged.extend(item[key] if list(item) == [key] else [item])
+    return merged[0] if len(merged) == 1 else {key: merged}
+
+
+def _groups(expression: dict[str, Any]) -> int:
+    (key, items), = expression.items()
+    return 1 + sum(map(_groups, items)) if key in ("$and", "$or") else 0
+
+
+def _matched(parts: _Parts, names: set[str]) -> bool:
+    if isinstance(parts, str):
+        return parts in names
+    how, items = parts
+    return (all if how == "all" else any)(_matched(item, names) for item in items)
 
 
 class RuleMatcher:
@@ -186,18 +239,33 @@ class RuleMatcher:
             self._fields.setdefault(rule.fact_type, set()).update(fields_used(rule.condition))
         self._collected: list[tuple[int, str]] | None = None
         self._codes = NumberCodes(constants_of(self._rules))
-        definition: dict[str, Any] = {}
-        for position, rule in enumerate(self._rules):
-            test = {"$and": [{_TYPE_FIELD: rule.fact_type},
-                             compile_condition(rule.condition, self._codes)]}
-            definition[f"r{position}"] = {
-                "all": [{"m": test}], "run": self._recorder(rule.name), "cap": CHUNK_SIZE}
-        definition[_CATCH_ALL] = {
+        self._definition: dict[str, Any] = {}
+        # Rules too large for one engine rule, matched from the parts the engine matched.
+        self._split: list[tuple[str, _Parts]] = []
+        for rule in self._rules:
+            parts = self._register(rule.name, rule.fact_type, _flat(
+                compile_condition(rule.condition, self._codes)))
+            if parts != rule.name:
+                self._split.append((rule.name, parts))
+        self._definition[_CATCH_ALL] = {
             "all": [{"m": {"$ex": {_TYPE_FIELD: 1}}}], "run": _ignore, "cap": CHUNK_SIZE}
         try:
-            _the_host().register_rulesets({self._name: definition})
+            _the_host().register_rulesets({self._name: self._definition})
         except Exception as error:  # the engine raises bare Exceptions with a code
             raise EngineError(f"durable-rules refused the rules: {error}") from error
+
+    def _register(self, name: str, fact_type: str, expression: dict[str, Any]) -> _Parts:
+        """Define an engine rule for the expression, and-ed with its fact type test (so that
+        no lone $nex can loop); an expression with more `$and`/`$or` than the engine takes
+        in one rule becomes one engine rule per item, combined when the facts are matched."""
+        test = _flat({"$and": [{_TYPE_FIELD: fact_type}, expression]})
+        (key, items), = expression.items()
+        if _groups(test) > _MAX_GROUPS and key in ("$and", "$or"):
+            parts = [self._register(f"{_PART}{next(_names)}", fact_type, item) for item in items]
+            return ("all" if key == "$and" else "any", parts)
+        self._definition[f"r{len(self._definition)}"] = {
+            "all": [{"m": test}], "run": self._recorder(name), "cap": CHUNK_SIZE}
+        return name
 
     def __repr__(self) -> str:
         return f"RuleMatcher({self._name!r}, {len(self._rules)} rules)"
@@ -246,6 +314,10 @@ class RuleMatcher:
             finally:
                 self._collected = None
                 host.delete_state(self._name, None)
+        for names in found if self._split else ():
+            whole = [name for name, parts in self._split if _matched(parts, names)]
+            names.difference_update([name for name in names if name.startswith(_PART)])
+            names.update(whole)
         return found
 
 

@@ -18,11 +18,10 @@ from typing import Any
 from kam_review.errors import InputError, RulebookError
 from kam_review.formatting import FORMAT_SPECS, template_fields
 from kam_review.paths import display_path
+from kam_review.rulebook.condition_parser import ConditionError, parse_condition
 from kam_review.rulebook.conditions import (
     TOO_LARGE,
     Condition,
-    ConditionError,
-    parse_condition,
     thresholds_used,
     within_float_range,
 )
@@ -30,6 +29,7 @@ from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.source.account_paths import find_rule_files
 from kam_review.source.model import OPPORTUNITY_STAGES, FieldPath, format_path
 from kam_review.source.schema_errors import make_validator, schema_errors
+from kam_review.source.text_positions import TextPositions
 from kam_review.source.yamlsource import YamlDocument, read_yaml
 from kam_review.vocabulary import MARK_WORD_MAX, Kind, Mark, Severity, Status
 
@@ -355,9 +355,10 @@ def _load_rule_file(
         return []
     kind = Kind(value["kind"])
     rules = []
+    positions = TextPositions(path)
     for i, raw in enumerate(value["rules"]):
         base: FieldPath = ("rules", i)
-        rule = _build_rule(raw, kind, name, base, document, thresholds, errors)
+        rule = _build_rule(raw, kind, name, base, document, thresholds, errors, positions)
         if rule is not None:
             rules.append(rule)
     return rules
@@ -371,9 +372,12 @@ def _build_rule(
     document: YamlDocument,
     thresholds: Mapping[str, float],
     errors: list[InputError],
+    positions: TextPositions,
 ) -> Rule | None:
-    def error(path: FieldPath, message: str) -> None:
-        line, column = _locate(document, (*base, *path))
+    def error(path: FieldPath, message: str, offset: int | None = None) -> None:
+        # A problem inside a condition's text points at its character in the file.
+        at = None if offset is None else positions.position((*base, *path), offset)
+        line, column = at or _locate(document, (*base, *path))
         errors.append(InputError(name, line, column, format_path((*base, *path)), message))
 
     count = len(errors)
@@ -391,8 +395,9 @@ def _build_rule(
     fields = FACT_TYPES[raw["on"]]
     try:
         when = parse_condition(raw["when"], fields, thresholds)
-    except ConditionError as problem:
-        error(("when", *problem.path), str(problem))
+    except ConditionError as condition_errors:
+        for problem in condition_errors.problems:
+            error(("when", *problem.path), problem.message, problem.offset)
         return None
     try:
         referenced = template_fields(raw["message"])

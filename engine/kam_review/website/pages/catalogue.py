@@ -5,6 +5,7 @@ from __future__ import annotations
 from kam_review.formatting import format_value
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.results import Result
+from kam_review.rulebook.condition_parser import EXAMPLES, GRAMMAR
 from kam_review.rulebook.conditions import outline
 from kam_review.rulebook.loading import Rule
 from kam_review.source.model import Account
@@ -39,7 +40,28 @@ def rules_page(result: Result) -> str:
          "<br>".join(f"`{k}`: {esc(v)}" for k, v in s.exit.items())]
         for s in rulebook.stages]))
     lines += facts_section()
+    lines += _grammar_section()
     return "\n".join(lines)
+
+
+def _grammar_section() -> list[str]:
+    """How a rule's `when:` is written: the grammar the rule loader reads, with examples."""
+    return [
+        "## How conditions are written", "",
+        "A rule's `when:` holds a condition written as text, or `all:` / `any:` with a list "
+        "of conditions, or `not:` with one condition. The text follows this grammar "
+        "(`{ }` repeats, `[ ]` may be left out, `|` separates choices); `not` binds tighter "
+        "than `and`, and `and` tighter than `or`:", "",
+        *(f"    {line}" for line in GRAMMAR.splitlines()), "",
+        "For example:", "",
+        *(f"- `{example}`" for example in EXAMPLES), "",
+        "A comparison with a fact the data cannot give (say, year-on-year growth with fewer "
+        "than 8 quarters) is false; `x is missing` is true exactly then and `x is known` "
+        "otherwise. `not` turns true into false and back, so `not (x > 5)` is true when x "
+        "is absent. The keywords (and, or, not, in, is, missing, known, true, false) are "
+        "written in lower case. In YAML, a text holding a colon followed by a space, or a "
+        "space followed by #, is put in quotes.", "",
+    ]
 
 
 def _rule_entry(rule: Rule, result: Result, accounts: list[Account]) -> list[str]:
