@@ -37,7 +37,7 @@ from kam_review.rulebook.conditions import (
     thresholds_used,
     walk,
 )
-from kam_review.rulebook.fact_fields import FACT_TYPES
+from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.facts import FACT_TYPE
 from kam_review.rulebook.loading import load_rulebook
 from kam_review.source.accounts import load_portfolio
@@ -369,7 +369,7 @@ def test_a_rules_folder_written_with_the_grammar(tmp_path: Path) -> None:
     shutil.copytree(RULES, rules)
     (rules / "grammar-risks.yaml").write_text(_GRAMMAR_RULES, encoding="utf-8")
     (rules / "grammar-classes.yaml").write_text(_GRAMMAR_CLASS, encoding="utf-8")
-    result = evaluate(load_portfolio(ACCOUNTS), load_rulebook(rules), AS_OF, explain=True)
+    result = evaluate(load_portfolio(ACCOUNTS), load_rulebook(rules), AS_OF)
     fired = {rule: set() for rule in ("risk.no-growth-target", "risk.quiet-or-unknown")}
     expected: dict[str, set[str]] = {rule: set() for rule in fired}
     for item in result.accounts:
