@@ -249,7 +249,8 @@ def _consistency_errors(
     yield from _duplicates(value.get("financials"), "financials", "quarter", at)
     yield from _duplicates(value.get("contacts"), "contacts", "name", at, normalise_name)
     yield from _duplicates(value.get("opportunities"), "opportunities", "id", at)
-    yield from _order_errors(value, at)
+    yield from _owner_history_errors(value, at)
+    yield from _qualification_errors(value, at)
     contacts = value.get("contacts")
     names = [c.get("name") for c in contacts if isinstance(c, dict)] if isinstance(
         contacts, list) else []
@@ -263,9 +264,8 @@ def _consistency_errors(
                          f"'{terminal_text(person)}' is not one of the contacts")
 
 
-def _order_errors(value: dict[str, Any], at: Any) -> Iterable[InputError]:
-    """An earlier owner who handed over before taking over, and a qualification that answers
-    the competition question under both its names."""
+def _owner_history_errors(value: dict[str, Any], at: Any) -> Iterable[InputError]:
+    """An earlier owner who hands the account over before taking it over."""
     history = value.get("owner_history")
     for i, past in enumerate(history if isinstance(history, list) else []):
         start, end = (_real_date(past.get(key)) if isinstance(past, dict) else None
@@ -273,6 +273,10 @@ def _order_errors(value: dict[str, Any], at: Any) -> Iterable[InputError]:
         if start is not None and end is not None and start > end:
             yield at(("owner_history", i, "from"), f"{start} is after to ({end}): an owner "
                      "takes the account over before handing it over")
+
+
+def _qualification_errors(value: dict[str, Any], at: Any) -> Iterable[InputError]:
+    """The competition question answered under both its names, which may disagree."""
     deals = value.get("opportunities")
     for i, deal in enumerate(deals if isinstance(deals, list) else []):
         answers = deal.get("qualification") if isinstance(deal, dict) else None
