@@ -88,16 +88,17 @@ COMPLAINT_SUMMARIES = ("Batch arrived late at the regional DC", "Firmware crashe
 STAGES = ("target", "opportunity", "intent", "initiated", "recognition", "negotiation",
           "closed", "lost")
 STAGE_WEIGHTS = (3, 4, 4, 3, 3, 2, 3, 1)
-# The funnel's exit evidence per stage, as in rules/funnel.yaml.
-EXIT_EVIDENCE = (
+# The characteristics of a deal at each stage, as in rules/funnel.yaml.
+CHARACTERISTICS = (
     ("fits_target_profile",),
     ("basic_data_known", "competitors_known", "needs_known", "budget_known",
      "project_team_known"),
     ("interest_confirmed",),
-    ("leadership_backing", "timeline_set"),
+    ("company_recognised", "project_need", "initial_budget", "leadership_backing",
+     "timeline_set", "third_parties_involved", "our_team_set_up"),
     ("product_accepted", "shortlisted", "quote_submitted"),
-    ("contract_signed",),
-    ("payment_received", "goods_shipped"),
+    ("vendor_confirmed", "deal_timetable_set"),
+    ("contract_signed", "payment_received", "goods_shipped"),
 )
 STAGE_PROBABILITY = {"target": 0.1, "opportunity": 0.2, "intent": 0.3, "initiated": 0.4,
                      "recognition": 0.6, "negotiation": 0.75, "closed": 1.0, "lost": 0.0}
@@ -269,15 +270,15 @@ def _plan(rng: Random, industry_growth: float) -> dict[str, Any]:
 
 def _evidence(rng: Random, stage_index: int) -> dict[str, bool]:
     evidence: dict[str, bool] = {}
-    for index, keys in enumerate(EXIT_EVIDENCE):
+    for index, keys in enumerate(CHARACTERISTICS):
         for key in keys:
-            if index < stage_index:  # stages already left: mostly documented
+            if index <= stage_index:  # the deal's stage and the ones before: mostly shown
                 roll = rng.random()
                 if roll < 0.97:
                     evidence[key] = True
                 elif roll < 0.985:
                     evidence[key] = False
-            elif index == stage_index:  # the current stage: some of it
+            elif index == stage_index + 1:  # the next stage: some of it
                 roll = rng.random()
                 if roll < 0.5:
                     evidence[key] = True
@@ -319,7 +320,7 @@ def _opportunities(rng: Random, level: float) -> list[dict[str, Any]]:
         if rng.random() < 0.8:
             answers = ("yes",) * 8 + (True, True, "no", "unsure", False)
             opportunity["qualification"] = {q: rng.choice(answers)
-                                            for q in ("real", "compete", "win", "worth")
+                                            for q in ("real", "can_compete", "win", "worth")
                                             if rng.random() < 0.95}
         opportunities.append(opportunity)
     return opportunities

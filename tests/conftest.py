@@ -38,7 +38,8 @@ def quarters(start: str, revenues: list[float], margin: float = 0.3) -> list[dic
 
 def healthy_account() -> Account:
     """An account on which no risk, stage or plan rule fires as of AS_OF: a loyal, key account,
-    well covered, recently visited, with a SMART plan and a well-documented opportunity."""
+    well covered (seed 002's four buying influences met, a director and an executive), visited
+    once a month, with a SMART plan and a well-documented opportunity."""
     return {
         "id": "test-account",
         "name": "Test Account Ltd",
@@ -62,7 +63,7 @@ def healthy_account() -> Account:
              "roles": ["decision_maker"], "style": "analytical", "attitude": "supporter",
              "last_contact": "2026-09-01"},
             {"name": "Wang Fang", "title": "Store Systems Manager", "level": "manager",
-             "roles": ["user", "coach"], "style": "social", "attitude": "supporter",
+             "roles": ["user", "coach", "technical"], "style": "social", "attitude": "supporter",
              "last_contact": "2026-09-10"},
             {"name": "Chen Jun", "title": "Procurement Director", "level": "director",
              "roles": ["influencer"], "style": "direct", "attitude": "neutral",
@@ -71,6 +72,8 @@ def healthy_account() -> Account:
         "activities": [
             {"date": "2026-09-01", "kind": "visit", "with": ["Zhang Min"]},
             {"date": "2026-09-10", "kind": "call", "with": ["Wang Fang"]},
+            {"date": "2026-07-15", "kind": "meeting", "with": ["Chen Jun"]},
+            {"date": "2026-08-12", "kind": "visit", "with": ["Chen Jun"]},
         ],
         "complaints": [
             {"date": "2026-06-01", "topic": "delivery", "summary": "Late pallet",
@@ -88,8 +91,9 @@ def healthy_account() -> Account:
              "probability": 0.3,
              "evidence": {"fits_target_profile": True, "basic_data_known": True,
                           "competitors_known": True, "needs_known": True, "budget_known": True,
-                          "project_team_known": True, "interest_confirmed": False},
-             "qualification": {"real": "yes", "compete": "yes", "win": "yes", "worth": "yes"}},
+                          "project_team_known": True, "interest_confirmed": True},
+             "qualification": {"real": "yes", "can_compete": "yes", "win": "yes",
+                               "worth": "yes"}},
         ],
     }
 

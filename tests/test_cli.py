@@ -41,12 +41,14 @@ def test_text_output_lists_findings_most_severe_first() -> None:
     order = ["HIGH", "MEDIUM", "LOW", "INFO"]
     assert severities == sorted(severities, key=order.index)
     assert "HIGH   risk.declining-revenue: revenue by quarter, latest last: 700k -> 560k -> " \
-        "420k -> 260k -> 30k -> 12k (5 fall(s) in a row); -73.5% year on year" in block
+        "420k -> 260k -> 30k -> 12k; against the same quarters a year before: -73.5% (4 " \
+        "quarter(s) compared)" in block
 
 
 def test_fail_on_sets_exit_code_one_and_waivers_do_not_count(tmp_path: Path) -> None:
     account = healthy_account()
-    account["contacts"][0]["level"] = "director"  # risk.no-executive-access, medium
+    # risk.no-executive-access, medium: neither an executive nor a director left.
+    account["contacts"][0]["level"], account["contacts"][2]["level"] = "staff", "manager"
     write_account(tmp_path, account)
     assert kam("check", "--as-of", str(AS_OF), "--accounts", str(tmp_path),
                "--fail-on", "medium").returncode == 1
@@ -126,6 +128,9 @@ def test_new_writes_a_valid_commented_account(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     text = (tmp_path / "acme-industries.yaml").read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=")
+    # The editor's schema is the published one, and it exists where the comment says.
+    schema_uri = text.splitlines()[0].removeprefix("# yaml-language-server: $schema=")
+    assert schema_uri.startswith("file://") and Path(schema_uri[7:]).is_file(), schema_uri
     check = kam("check", "--accounts", str(tmp_path), "--as-of", str(AS_OF))
     assert check.returncode == 0, check.stderr
     assert "acme-industries: Acme Industries" in check.stdout

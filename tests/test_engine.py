@@ -195,7 +195,7 @@ def _matcher(rulebook: Rulebook) -> RuleMatcher:
 
 def test_chunks_do_not_leak_state(rulebook: Rulebook) -> None:
     """More facts than one chunk, all alike: every one must match, none seen as a repeat."""
-    fact = {FACT_TYPE: "account", "executives_current": 0, "contacts_current": 3}
+    fact = {FACT_TYPE: "account", "senior_contacts_current": 0, "contacts_current": 3}
     facts = [dict(fact) for _ in range(CHUNK_SIZE * 2 + 7)]
     got = _matcher(rulebook).matches(facts)
     assert all("risk.no-executive-access" in names for names in got)
@@ -214,7 +214,7 @@ def test_no_background_threads_race_the_engine(rulebook: Rulebook) -> None:
     failed with error 307. The adapter's host starts none."""
     import threading
 
-    _matcher(rulebook).matches([{FACT_TYPE: "account", "executives_current": 0}])
+    _matcher(rulebook).matches([{FACT_TYPE: "account", "senior_contacts_current": 0}])
     timers = [t for t in threading.enumerate() if isinstance(t, threading.Timer)]
     assert timers == []
 

@@ -38,11 +38,11 @@ def kam(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def portfolio(tmp_path: Path) -> Path:
-    """One account with a medium finding (no executive contact) and nothing higher."""
+    """One account with a medium finding (no executive or director) and nothing higher."""
     folder = tmp_path / "accounts"
     folder.mkdir()
     account = healthy_account()
-    account["contacts"][0]["level"] = "director"
+    account["contacts"][0]["level"], account["contacts"][2]["level"] = "staff", "manager"
     write_account(folder, account)
     return folder
 

@@ -110,8 +110,8 @@ def test_account_figures_of_a_healthy_account(tmp_path: Path, rulebook: Rulebook
     assert (facts.open_opportunities, facts.open_pipeline_value) == (1, 2_000_000)
     assert (facts.contacts_current, facts.levels_current, facts.executives_current,
             facts.decision_makers_current, facts.coaches_current) == (3, 3, 1, 1, 1)
-    assert facts.roles_missing == "decision_owner, executor, technical"
-    assert (facts.activities_recorded, facts.days_since_activity) == (2, 20)
+    assert facts.roles_missing == "decision_owner, executor"
+    assert (facts.activities_recorded, facts.days_since_activity) == (4, 20)
     assert (facts.complaints_recorded, facts.days_since_feedback) == (1, 121)
     assert (facts.unresolved_quality_complaints, facts.quality_complaints_last_year) == (0, 0)
     assert (facts.relationship_stage, facts.relationship_stage_index) == ("mid", 3)
@@ -262,8 +262,8 @@ def test_contact_facts(tmp_path: Path, rulebook: Rulebook) -> None:
         account="test-account", subject="Zhang Min", source_path=("contacts", 0),
         roles="decision_maker", is_current=True, has_buying_role=True, is_decider=True,
         title="CIO", level="executive", style="analytical", attitude="supporter",
-        last_contact="2026-09-01", days_since_contact=29)
-    assert (contact.left_on, contact.left_days_ago) == (None, None)
+        last_contact="2026-09-01", days_since_contact=29, is_owner=False)
+    assert (contact.left_on, contact.left_days_ago, contact.key_change) == (None, None, None)
 
 
 def test_a_contact_leaves_on_the_day_given(tmp_path: Path, rulebook: Rulebook) -> None:
@@ -273,6 +273,7 @@ def test_a_contact_leaves_on_the_day_given(tmp_path: Path, rulebook: Rulebook) -
         {"name": "Leaving Tomorrow", "left_on": str(AS_OF + timedelta(days=1))},
         {"name": "No Details"})
     assert (gone.is_current, gone.left_on, gone.left_days_ago) == (False, "2026-09-30", 0)
+    assert gone.key_change == "left on 2026-09-30, 0 days ago"
     assert gone.is_decider is True
     assert (leaving.is_current, leaving.left_on, leaving.left_days_ago) == (True, None, None)
     assert (bare.roles, bare.has_buying_role, bare.is_decider) == ("none", False, False)
@@ -298,8 +299,12 @@ def test_opportunity_facts(tmp_path: Path, rulebook: Rulebook) -> None:
         account="test-account", subject="deal-0", source_path=("opportunities", 0),
         name="POS refresh", stage="intent", is_open=True, stage_index=3, days_in_stage=60,
         expected_close="2027-03-31", days_to_close=182, forecast_bucket="3-6 months",
-        probability=0.3, value=2_000_000, weighted_value=600_000, prior_unmet=0,
-        prior_unmet_list="none", exit_unmet=1, exit_unmet_list="interest_confirmed (false)",
+        probability=0.3, value=2_000_000, weighted_value=600_000, characteristics_unmet=0,
+        characteristics_unmet_list="none", stage_unmet=0, stage_unmet_list="none",
+        next_stage="initiated", next_unmet=7, next_unmet_list=(
+            "company_recognised (not recorded), project_need (not recorded), initial_budget "
+            "(not recorded), leadership_backing (not recorded), timeline_set (not recorded), "
+            "third_parties_involved (not recorded), our_team_set_up (not recorded)"),
         qualification_doubts=0, qualification_doubts_list="none")
 
 
@@ -325,14 +330,18 @@ def test_unknown_opportunity_figures(tmp_path: Path, rulebook: Rulebook) -> None
         {"stage": "closed", "evidence": {}, "expected_close": "2026-01-01"})
     assert (deal.days_to_close, deal.days_overdue, deal.days_in_stage) == (None, None, None)
     assert (deal.forecast_bucket, deal.weighted_value) == ("no close date", None)
-    assert (deal.prior_unmet, deal.prior_unmet_list) == (1, "fits_target_profile (false)")
-    assert deal.exit_unmet == 5
-    assert deal.exit_unmet_list.startswith("basic_data_known (not recorded), ")
+    assert deal.characteristics_unmet == 6  # stage 1's, false, and stage 2's five
+    assert deal.characteristics_unmet_list.startswith(
+        "target: fits_target_profile (false); opportunity: basic_data_known (not recorded), ")
+    assert (deal.stage_unmet, deal.next_stage, deal.next_unmet) == (5, "intent", 1)
     assert (deal.qualification_doubts, deal.qualification_doubts_list) == (
-        2, "win: unsure, worth: no")
+        2, "can we win? unsure, is it worth winning? no")
     assert (lost.is_open, lost.stage_index, lost.forecast_bucket) == (False, 0, "")
-    assert (lost.prior_unmet, lost.exit_unmet, lost.exit_unmet_list) == (None, None, None)
-    assert (closed.is_open, closed.stage_index, closed.forecast_bucket) == (False, 7, "closed")
+    assert (lost.characteristics_unmet, lost.stage_unmet, lost.next_stage, lost.next_unmet) \
+        == (None, None, None, None)
+    assert (closed.is_open, closed.stage_index) == (False, 7)
+    assert closed.forecast_bucket == "closed, not yet signed, paid and shipped"
+    assert (closed.stage_unmet, closed.next_stage, closed.next_unmet) == (3, None, None)
     assert closed.days_overdue == 272
 
 

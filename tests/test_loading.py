@@ -141,4 +141,42 @@ def test_qualification_accepts_yaml_booleans(tmp_path: Path) -> None:
     (tmp_path / "test-account.yaml").write_text(text, encoding="utf-8")
     (account,) = load_portfolio(tmp_path).accounts
     assert account.opportunities[0].qualification == {
-        "real": "yes", "compete": "yes", "win": "no", "worth": "yes"}
+        "real": "yes", "can_compete": "yes", "win": "no", "worth": "yes"}
+
+
+def test_compete_is_the_former_name_of_can_compete(tmp_path: Path) -> None:
+    text = GOOD.replace("can_compete: 'yes'", "compete: no")
+    write_account(tmp_path, healthy_account())
+    (tmp_path / "test-account.yaml").write_text(text, encoding="utf-8")
+    (account,) = load_portfolio(tmp_path).accounts
+    assert account.opportunities[0].qualification["can_compete"] == "no"
+    assert "compete" not in account.opportunities[0].qualification
+
+
+def test_the_competition_question_answered_twice_is_an_error(tmp_path: Path) -> None:
+    text = _edit("can_compete: 'yes'", "can_compete: 'yes'\n    compete: 'no'")
+    (error,) = _errors(tmp_path, "acme.yaml", text)
+    assert error.startswith(f"acme.yaml:{_line_of(text, ' compete:')}:")
+    assert "opportunities[0].qualification.compete: compete is the former name of " \
+           "can_compete: write the answer once, as can_compete" in error
+
+
+def test_an_owner_who_hands_over_before_taking_over_is_an_error(tmp_path: Path) -> None:
+    text = _edit("owner: Li Wei", "owner: Li Wei\nowner_history:\n- name: Zhou Lan\n"
+                 "  from: '2026-08-01'\n  to: '2026-07-31'")
+    (error,) = _errors(tmp_path, "acme.yaml", text)
+    assert error.startswith(f"acme.yaml:{_line_of(text, 'from:')}:")
+    assert "owner_history[0].from: 2026-08-01 is after to (2026-07-31)" in error
+
+
+def test_owner_history_is_read(tmp_path: Path) -> None:
+    text = _edit("owner: Li Wei", "owner: Li Wei\nowner_history:\n- {name: Zhou Lan, to: "
+                 "'2026-07-31'}\n- {name: Chen Hao, from: '2020-01-01', to: '2023-05-31'}",
+                 "test-account")
+    write_account(tmp_path, healthy_account())
+    (tmp_path / "test-account.yaml").write_text(text, encoding="utf-8")
+    portfolio = load_portfolio(tmp_path)
+    assert [str(e) for e in portfolio.errors] == []
+    (account,) = portfolio.accounts
+    assert [(p.name, str(p.from_), str(p.to)) for p in account.owner_history] == [
+        ("Zhou Lan", "None", "2026-07-31"), ("Chen Hao", "2020-01-01", "2023-05-31")]

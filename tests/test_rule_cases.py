@@ -7,6 +7,7 @@ cases are near misses where a threshold allows, so that a rule that fires too ea
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from kam_review.review.explain import explanations
 from kam_review.review.results import AccountResult
 from kam_review.rulebook.loading import Rulebook
 
-from .conftest import Account, quarters, variant
+from .conftest import AS_OF, Account, quarters, variant
 
 Change = Callable[[Account], Any]
 
@@ -93,11 +94,34 @@ def _waiver(**fields: str) -> Change:
     return _set("waivers", [waiver])
 
 
+def _owner_handed_over(days_ago: int) -> Change:
+    """Our owner (Li Wei) took the account over from Zhou Lan `days_ago` days before AS_OF."""
+    day = str(AS_OF - timedelta(days=days_ago))
+    return _set("owner_history", [{"name": "Zhou Lan", "from": "2020-01-01", "to": day}])
+
+
+def _evidence(*keys: str) -> Change:
+    """The deal also shows these characteristics."""
+    def change(account: Account) -> None:
+        account["opportunities"][0]["evidence"].update(dict.fromkeys(keys, True))
+
+    return change
+
+
+# Seed 004's stage 4 (project initiated) and stage 7 (closed).
+_INITIATED = ("company_recognised", "project_need", "initial_budget", "leadership_backing",
+              "timeline_set", "third_parties_involved", "our_team_set_up")
+_CLOSED = ("contract_signed", "payment_received", "goods_shipped")
 _EARLY_EVIDENCE = {"fits_target_profile": True, "basic_data_known": True,
                    "competitors_known": True, "needs_known": True, "budget_known": True,
                    "project_team_known": True, "interest_confirmed": True,
                    "leadership_backing": True, "timeline_set": True}
 _FLAT = quarters("2024-Q4", [1_000_000] * 8)
+# Six quarters: the last two 15% below the same two a year before, without two falls in a row.
+_SHORT_FALL = quarters("2025-Q2", [1_000_000, 1_000_000, 1_200_000, 1_100_000, 850_000,
+                                   850_000])
+# Five quarters: it bought, then two quarters written with revenue 0.
+_ZERO_AFTER_BUYING = quarters("2025-Q3", [1_000_000, 1_000_000, 1_000_000, 0, 0])
 
 # rule id -> (changes on which it fires, changes on which it stays silent)
 CASES: dict[str, tuple[list[Change], list[Change]]] = {
@@ -131,9 +155,11 @@ CASES: dict[str, tuple[list[Change], list[Change]]] = {
         [_scores("attractiveness", 2)],
     ),
     "risk.key-contact-left": (
-        [_set("contacts.2.left_on", "2026-08-31")],
+        [_set("contacts.2.left_on", "2026-08-31"), _owner_handed_over(180),
+         _owner_handed_over(0)],
         [_set("contacts.2.left_on", "2025-12-01"),
-         _all(_set("contacts.2.left_on", "2026-08-31"), _set("contacts.2.roles", []))],
+         _all(_set("contacts.2.left_on", "2026-08-31"), _set("contacts.2.roles", [])),
+         _owner_handed_over(181), _owner_handed_over(-1)],
     ),
     "risk.single-threaded": (
         [_all(_set("contacts", [{"name": "Zhang Min", "level": "executive",
@@ -142,13 +168,23 @@ CASES: dict[str, tuple[list[Change], list[Change]]] = {
          _all(_set("contacts.0.level", "manager"), _set("contacts.2.level", "manager"))],
         [_set("contacts.2.level", "manager")],
     ),
+    # Seed 001 counts senior management and directors: Chen Jun (director) alone is enough.
     "risk.no-executive-access": (
-        [_set("contacts.0.level", "director"), _set("contacts.0.left_on", "2026-09-01")],
-        [lambda a: None],
+        [_all(_set("contacts.0.level", "manager"), _set("contacts.2.level", "manager")),
+         _all(_set("contacts.0.level", "manager"), _set("contacts.2.left_on", "2026-09-01"))],
+        [lambda a: None, _set("contacts.0.level", "manager"),
+         _all(_set("contacts.0.level", "manager"), _set("contacts.2.left_on", "2026-10-01"))],
     ),
+    # Seed 002's minefield: any of its four buying influences unidentified or never met.
     "risk.buying-role-gap": (
-        [_set("contacts.1.roles", ["user"]), _set("contacts.0.roles", ["decision_owner"])],
-        [lambda a: None],
+        [_set("contacts.1.roles", ["user", "coach"]),
+         _set("contacts.0.roles", ["decision_owner"]),
+         _set("contacts.0.left_on", "2026-09-30"),
+         _all(_drop("contacts.1.last_contact"), _set("activities.1.kind", "call"),
+              _set("activities.1.with", ["Zhang Min"]))],
+        [lambda a: None, _drop("contacts.1.last_contact"),
+         _set("contacts.1.roles", ["user", "coach", "technical", "influencer"]),
+         _drop("contacts.2.last_contact")],
     ),
     "risk.opponent-decision-maker": (
         [_set("contacts.0.attitude", "opponent")],
@@ -165,10 +201,12 @@ CASES: dict[str, tuple[list[Change], list[Change]]] = {
         [_set("complaints.0.date", "2025-10-15"),
          _all(_set("complaints", []), _set("customer_since", "2026-01-01"))],
     ),
+    # One visit or meeting in person a month (seed 002): 3 in the last 92 days.
     "risk.complacency": (
-        [_set("activities", []),
-         _set("activities", [{"date": "2026-06-01", "kind": "visit"}])],
-        [_set("activities", [{"date": "2026-07-15", "kind": "visit"}])],
+        [_set("activities", []), _set("activities.2.kind", "call"),
+         _set("activities.2.kind", "email"), _set("activities.2.date", "2026-06-30")],
+        [lambda a: None, _set("activities.2.date", "2026-07-01"),
+         _set("activities.2.kind", "demo")],
     ),
     "risk.contact-neglected": (
         [_set("contacts.2.last_contact", "2026-04-01")],
@@ -178,9 +216,16 @@ CASES: dict[str, tuple[list[Change], list[Change]]] = {
     "risk.declining-revenue": (
         [_set("financials", quarters("2024-Q4", [1_000_000] * 4 + [1_200_000, 1_100_000,
                                                                   1_000_000, 950_000])),
-         _set("financials", quarters("2024-Q4", [1_000_000] * 4 + [800_000] * 4))],
+         _set("financials", quarters("2024-Q4", [1_000_000] * 4 + [850_000] * 4)),
+         _set("financials", _SHORT_FALL),
+         _set("financials", _ZERO_AFTER_BUYING)],
         [_set("financials", quarters("2024-Q4", [1_000_000] * 4 + [1_200_000, 1_100_000,
-                                                                  1_000_000, 1_050_000]))],
+                                                                  1_000_000, 1_050_000])),
+         _set("financials", quarters("2024-Q4", [1_000_000] * 4 + [860_000] * 4)),
+         _set("financials", _SHORT_FALL[:-1] + quarters("2026-Q3", [860_000])),
+         _set("financials", _ZERO_AFTER_BUYING[:-1] + quarters("2026-Q3", [10])),
+         _set("financials", _ZERO_AFTER_BUYING[:-1]),
+         _set("financials", quarters("2025-Q3", [0] * 5))],
     ),
     "risk.margin-erosion": (
         [_set("financials", quarters("2024-Q4", [1_000_000] * 4, 0.3)
@@ -191,20 +236,41 @@ CASES: dict[str, tuple[list[Change], list[Change]]] = {
     "risk.low-inventory-turnover": ([_stock(1_000_000)], [_stock(500_000), lambda a: None]),
     "risk.low-gmroii": ([_stock(2_000_000)], [_stock(500_000)]),
     "risk.relationship-stage-mismatch": (
-        [_all(_set("relationship_stage", "partnership"), _set("contacts.0.level", "director"))],
+        [_all(_set("relationship_stage", "partnership"), _set("contacts.0.level", "manager"),
+              _set("contacts.2.level", "manager"))],
         [_set("relationship_stage", "partnership"),
-         _all(_set("relationship_stage", "mid"), _set("contacts.0.level", "director"))],
+         _all(_set("relationship_stage", "partnership"), _set("contacts.0.level", "manager")),
+         _all(_set("relationship_stage", "mid"), _set("contacts.0.level", "manager"),
+              _set("contacts.2.level", "manager"))],
     ),
+    # A deal at a stage shows that stage's characteristics and those before (seed 004).
     "stage.skipped-evidence": (
         [_set("opportunities.0.evidence.budget_known", False),
-         _drop("opportunities.0.evidence.needs_known")],
-        [lambda a: None, _set("opportunities.0.evidence.interest_confirmed", False)],
+         _drop("opportunities.0.evidence.needs_known"),
+         _set("opportunities.0.evidence.interest_confirmed", False),
+         _set("opportunities.0.stage", "initiated")],
+        [lambda a: None, _set("opportunities.0.evidence.leadership_backing", False),
+         _all(_set("opportunities.0.stage", "initiated"), _evidence(*_INITIATED)),
+         _all(_set("opportunities.0.evidence.budget_known", False),
+              _set("opportunities.0.stage", "closed"), _evidence(*_CLOSED))],
     ),
+    # What lets a deal move on is the next stage's characteristics.
     "stage.ready-to-advance": (
-        [_set("opportunities.0.evidence.interest_confirmed", True)],
-        [lambda a: None,
-         _all(_set("opportunities.0.evidence.interest_confirmed", True),
-              _set("opportunities.0.stage", "lost"))],
+        [_evidence(*_INITIATED),
+         _all(_set("opportunities.0.stage", "initiated"), _evidence(*_INITIATED),
+              _evidence("product_accepted", "shortlisted", "quote_submitted"))],
+        [lambda a: None, _evidence(*_INITIATED[:-1]),
+         _all(_evidence(*_INITIATED), _set("opportunities.0.evidence.budget_known", False)),
+         _all(_evidence(*_INITIATED), _set("opportunities.0.stage", "lost"))],
+    ),
+    # Closed only when signed, paid and shipped (seed 004).
+    "stage.closed-unpaid": (
+        [_all(_set("opportunities.0.stage", "closed"), _evidence(*_CLOSED),
+              _set("opportunities.0.evidence.payment_received", False)),
+         _all(_set("opportunities.0.stage", "closed"), _evidence(*_CLOSED[:2])),
+         _set("opportunities.0.stage", "closed")],
+        [_all(_set("opportunities.0.stage", "closed"), _evidence(*_CLOSED)),
+         _all(_set("opportunities.0.stage", "negotiation"), _evidence(*_CLOSED[:2]))],
     ),
     "stage.stale": (
         [_set("opportunities.0.stage_since", "2026-04-01")],
@@ -229,10 +295,17 @@ CASES: dict[str, tuple[list[Change], list[Change]]] = {
               _set("opportunities.0.expected_close", "2026-12-15")),
          _set("opportunities.0.probability", 0.7)],
     ),
+    # "Can we compete?": a sole-source deal answers yes; a deal we cannot compete for, no.
     "stage.unqualified": (
         [_set("opportunities.0.qualification.win", "unsure"),
-         _set("opportunities.0.qualification.real", False)],
-        [lambda a: None, _set("opportunities.0.qualification.real", True)],
+         _set("opportunities.0.qualification.real", False),
+         _set("opportunities.0.qualification.can_compete", "no"),
+         _all(_drop("opportunities.0.qualification.can_compete"),
+              _set("opportunities.0.qualification.compete", False))],
+        [lambda a: None, _set("opportunities.0.qualification.real", True),
+         _all(_drop("opportunities.0.qualification.can_compete"),
+              _set("opportunities.0.qualification.compete", "yes")),
+         _drop("opportunities.0.qualification.can_compete")],
     ),
     "plan.below-industry-growth": (
         [_set("plan.growth_target", 0.03)],
@@ -315,3 +388,65 @@ def test_healthy_account_raises_no_warning(review_one: Any) -> None:
     assert result.klass == "loyal"
     assert result.focus == "key"
     assert [f.rule for f in result.findings if f.kind in ("risk", "stage", "plan")] == []
+
+
+# What the finding of a firing case says, figures included: (rule id, change, message).
+MESSAGES: list[tuple[str, Change, str]] = [
+    ("risk.key-contact-left", _set("contacts.2.left_on", "2026-08-31"),
+     "Chen Jun (Procurement Director; roles: influencer) left on 2026-08-31, 30 days ago"),
+    ("risk.key-contact-left", _owner_handed_over(180),
+     "Li Wei (our key account manager; roles: account owner) took the account over from "
+     "Zhou Lan on 2026-04-03, 180 days ago"),
+    ("risk.no-executive-access",
+     _all(_set("contacts.0.level", "manager"), _set("contacts.2.left_on", "2026-09-01")),
+     "none of the 2 current contacts is at executive or director level"),
+    ("risk.buying-role-gap", _set("contacts.1.roles", ["user"]),
+     "2 of seed 002's buying influences not covered: technical gatekeeper: nobody holds the "
+     "role; coach: nobody holds the role"),
+    ("risk.buying-role-gap",
+     _all(_drop("contacts.1.last_contact"), _set("activities.1.with", ["Zhang Min"])),
+     "1 of seed 002's buying influences not covered: Wang Fang (user, technical gatekeeper, "
+     "coach): never met"),
+    ("risk.complacency", _set("activities.2.kind", "call"),
+     "2 visit(s) or meeting(s) in person in the last 3 months (at least 3 expected: one a "
+     "month); days since the last one: 29"),
+    ("risk.declining-revenue", _set("financials", _ZERO_AFTER_BUYING),
+     "revenue by quarter, latest last: 1M -> 1M -> 0 -> 0; against the same quarters a year "
+     "before: n/a (1 quarter(s) compared)"),
+    ("risk.declining-revenue", _set("financials", _SHORT_FALL),
+     "revenue by quarter, latest last: 1.2M -> 1.1M -> 850k -> 850k; against the same "
+     "quarters a year before: -15% (2 quarter(s) compared)"),
+    ("stage.skipped-evidence", _set("opportunities.0.stage", "initiated"),
+     "POS refresh is at stage initiated, but 7 characteristic(s) of that stage or an earlier "
+     "one are not shown: initiated: company_recognised (not recorded), project_need (not "
+     "recorded), initial_budget (not recorded), leadership_backing (not recorded), "
+     "timeline_set (not recorded), third_parties_involved (not recorded), our_team_set_up "
+     "(not recorded)"),
+    ("stage.skipped-evidence",
+     _all(_set("opportunities.0.evidence.budget_known", False),
+          _drop("opportunities.0.evidence.interest_confirmed")),
+     "POS refresh is at stage intent, but 2 characteristic(s) of that stage or an earlier one "
+     "are not shown: opportunity: budget_known (false); intent: interest_confirmed (not "
+     "recorded)"),
+    ("stage.ready-to-advance", _evidence(*_INITIATED),
+     "POS refresh shows every characteristic of its stage (intent) and of the next one, "
+     "initiated"),
+    ("stage.closed-unpaid",
+     _all(_set("opportunities.0.stage", "closed"), _evidence(*_CLOSED),
+          _set("opportunities.0.evidence.payment_received", False)),
+     'POS refresh is marked closed, but not shown: payment_received (false); its 2M is '
+     'forecast as "closed, not yet signed, paid and shipped", not as closed'),
+    ("stage.unqualified",
+     _all(_drop("opportunities.0.qualification.can_compete"),
+          _set("opportunities.0.qualification.compete", False),
+          _set("opportunities.0.qualification.win", "unsure")),
+     "POS refresh: can we compete? no, can we win? unsure"),
+]
+
+
+@pytest.mark.parametrize(("rule_id", "change", "message"), [
+    pytest.param(*case, id=f"{case[0]}-{i}") for i, case in enumerate(MESSAGES)])
+def test_message_gives_the_figures(rule_id: str, change: Change, message: str,
+                                   review_one: Any) -> None:
+    result = review_one(variant(change))
+    assert [f.message for f in result.findings if f.rule == rule_id] == [message]

@@ -54,3 +54,25 @@ def test_waivers_both_apply_and_expire(sample: Result) -> None:
     waived = [f for a in sample.accounts for f in a.findings if f.waived]
     expired = [f for a in sample.accounts for f in a.findings if f.rule == "plan.waiver-expired"]
     assert waived and expired
+
+
+def test_the_warnings_the_seeds_name_show(sample: Result) -> None:
+    """A closed deal not yet paid (seed 004), our own owner changed (seed 001: both sides), a
+    buying influence never met (seed 002's minefield), senior access through directors only
+    (seed 001: 高层管理人员和总监)."""
+    found = [(item, f) for item in sample.accounts for f in item.findings]
+    unpaid = [(item, f) for item, f in found if f.rule == "stage.closed-unpaid"]
+    assert unpaid
+    for item, finding in unpaid:
+        (deal,) = [fact for fact in item.facts if fact["type"] == "opportunity"
+                   and fact["subject"] == finding.subject]
+        assert deal["stage"] == "closed" and deal["forecast_bucket"] != "closed"
+    assert [item.account.id for item, f in found
+            if f.rule == "risk.key-contact-left" and f.subject == item.account.owner]
+    assert [f for _, f in found if f.rule == "risk.buying-role-gap" and "never met" in f.message]
+    directors_only = [item.account.id for item in sample.accounts
+                      if {c.level for c in item.account.contacts if c.left_on is None}
+                      & {"executive", "director"} == {"director"}]
+    assert directors_only
+    warned = {item.account.id for item, f in found if f.rule == "risk.no-executive-access"}
+    assert not set(directors_only) & warned

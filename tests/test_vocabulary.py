@@ -13,6 +13,7 @@ import pytest
 from kam_review.output.report import as_text, expiring_waivers
 from kam_review.review.results import Result
 from kam_review.rulebook.fact_types import FACT_TYPES
+from kam_review.rulebook.loading import Rulebook
 from kam_review.rulebook.subject_facts import forecast_bucket
 from kam_review.source.model import OPPORTUNITY_STAGES, Opportunity
 from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Kind, Mark, Severity, Status
@@ -78,16 +79,35 @@ def test_each_mark_marks_a_fact_type() -> None:
     (183, "3-6 months"), (184, "6-9 months"), (275, "6-9 months"), (276, "9-12 months"),
     (366, "9-12 months"), (367, "later"), (None, "no close date"),
 ])
-def test_forecast_windows(days: int | None, bucket: str) -> None:
+def test_forecast_windows(days: int | None, bucket: str, rulebook: Rulebook) -> None:
     close = None if days is None else AS_OF + timedelta(days=days)
     deal = Opportunity(id="d", name="d", stage="intent", expected_close=close)
-    assert forecast_bucket(deal, AS_OF) == bucket
+    assert forecast_bucket(deal, AS_OF, rulebook.stages) == bucket
+
+
+_SIGNED_PAID_SHIPPED = {"contract_signed": True, "payment_received": True,
+                        "goods_shipped": True}
 
 
 @pytest.mark.parametrize(("stage", "bucket"), [("closed", "closed"), ("lost", "")])
-def test_ended_deals_have_no_window(stage: str, bucket: str) -> None:
-    deal = Opportunity(id="d", name="d", stage=stage, expected_close=AS_OF)
-    assert forecast_bucket(deal, AS_OF) == bucket
+def test_ended_deals_have_no_window(stage: str, bucket: str, rulebook: Rulebook) -> None:
+    deal = Opportunity(id="d", name="d", stage=stage, expected_close=AS_OF,
+                       evidence=_SIGNED_PAID_SHIPPED)
+    assert forecast_bucket(deal, AS_OF, rulebook.stages) == bucket
+
+
+@pytest.mark.parametrize("missing", ["contract_signed", "payment_received", "goods_shipped"])
+@pytest.mark.parametrize("written", [False, None])
+def test_a_deal_is_closed_only_when_signed_paid_and_shipped(
+        missing: str, written: bool | None, rulebook: Rulebook) -> None:
+    """Seed 004: 完成销售成交 = contract signed, paid as the contract says, goods shipped."""
+    evidence = {key: ok for key, ok in _SIGNED_PAID_SHIPPED.items() if key != missing}
+    if written is not None:
+        evidence[missing] = written
+    deal = Opportunity(id="d", name="d", stage="closed", expected_close=AS_OF,
+                       evidence=evidence)
+    assert forecast_bucket(deal, AS_OF, rulebook.stages) == \
+        "closed, not yet signed, paid and shipped"
 
 
 def _with_waiver(review_accounts: Reviewer, until: date) -> Result:

@@ -69,7 +69,8 @@ def test_another_approver_waives_a_high_finding(tmp_path: Path) -> None:
 
 def test_owner_may_waive_a_medium_finding(tmp_path: Path) -> None:
     account = healthy_account()
-    account["contacts"][0]["level"] = "director"  # risk.no-executive-access, medium
+    # risk.no-executive-access, medium: neither an executive nor a director left.
+    account["contacts"][0]["level"], account["contacts"][2]["level"] = "staff", "manager"
     account["waivers"] = [{"rule": "risk.no-executive-access", "by": "Li Wei",
                            "reason": "CEO meeting booked for October", "until": "2026-12-31"}]
     result = _review(tmp_path, account)

@@ -114,9 +114,12 @@ WAIVER_NOTICE_DAYS = 30
 # the review date, name); after the last one it is `later`.
 FORECAST_WINDOWS = ((92, "0-3 months"), (183, "3-6 months"), (275, "6-9 months"),
                     (366, "9-12 months"))
+# A deal marked closed that is not yet signed, paid and shipped (seed 004): not forecast as
+# closed.
+BUCKET_CLOSED_UNCONFIRMED = "closed, not yet signed, paid and shipped"
 BUCKET_OVERDUE = "overdue"
 BUCKET_LATER = "later"
 BUCKET_NO_CLOSE_DATE = "no close date"
 # Every bucket in the order the funnel page lists them; a won deal's bucket is `closed`.
-BUCKET_ORDER = (Status.CLOSED.value, BUCKET_OVERDUE, *(name for _, name in FORECAST_WINDOWS),
-                BUCKET_LATER, BUCKET_NO_CLOSE_DATE)
+BUCKET_ORDER = (Status.CLOSED.value, BUCKET_CLOSED_UNCONFIRMED, BUCKET_OVERDUE,
+                *(name for _, name in FORECAST_WINDOWS), BUCKET_LATER, BUCKET_NO_CLOSE_DATE)

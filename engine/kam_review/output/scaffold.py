@@ -9,6 +9,7 @@ from string import Template
 
 from kam_review.errors import KamError
 from kam_review.output.input_files import create_input_file
+from kam_review.source.accounts import SCHEMA_FILE
 from kam_review.source.model import clip
 from kam_review.text_safety import terminal_text
 
@@ -22,7 +23,7 @@ def new_account(account_id: str, folder: Path, today: date) -> Path:
     if not _SLUG.fullmatch(account_id):
         raise KamError(f"'{clip(terminal_text(account_id))}' is not a valid id: use lowercase "
                        "letters, digits and single dashes, like hanhai-retail")
-    schema = Path(__file__).with_name("account.schema.json").resolve().as_uri()
+    schema = SCHEMA_FILE.resolve().as_uri()
     text = Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         schema=schema, account_id=account_id, name=account_id.replace("-", " ").title(),
         today=today.isoformat(), quarter=f"{today.year}-Q{(today.month - 1) // 3 + 1}",

@@ -134,11 +134,51 @@ class AccountFacts(FactType):
     plan_summary_present: bool = fact_field(
         "yes/no", "Plan summary on file", "the plan has a summary", known=True)
     goals_count: int = fact_field("count", "Goals", "goals in the plan", known=True)
+    # The warnings seeds 001 and 002 name: decline on short histories, senior access, the
+    # buying influences met, the visit rhythm (rulebook/relationship_facts.py).
+    zero_revenue_quarters: int | None = fact_field(
+        "quarters", "Quarters at zero after buying",
+        "quarters in a row, up to the last complete quarter, written with revenue 0 after a "
+        "quarter with revenue (unknown when the last complete quarter has no row)")
+    same_quarters_compared: int = fact_field(
+        "quarters", "Quarters compared a year apart",
+        "of the last 4 complete quarters, those with a row whose quarter a year before has a "
+        "row too", known=True)
+    same_quarters_revenue: float | None = fact_field(
+        "money", "Revenue, quarters compared",
+        "revenue of the quarters compared a year apart (needs at least 2 of them)")
+    same_quarters_revenue_before: float | None = fact_field(
+        "money", "Revenue, the same quarters a year before",
+        "revenue of the same quarters a year before (needs at least 2 of them)")
+    same_quarters_growth: float | None = fact_field(
+        "change", "Growth against the same quarters a year before",
+        "revenue of the quarters compared against the same quarters a year before (needs at "
+        "least 2 quarters compared, and revenue a year before)")
+    senior_contacts_current: int = fact_field(
+        "count", "Senior contacts",
+        "current contacts at executive or director level (seed 001: senior management and "
+        "directors)", known=True)
+    buying_influences_uncovered: int = fact_field(
+        "count", "Buying influences not covered",
+        "seed 002's four buying influences (user, technical gatekeeper, coach, decision "
+        "maker): roles no current contact holds, and current holders never met (no "
+        "last_contact and no activity with them up to the review date)", known=True)
+    buying_influences_uncovered_list: str = fact_field(
+        "text", "Buying influences not covered, listed", "those roles and contacts",
+        known=True)
+    visits_last_3_months: int = fact_field(
+        "count", "Visits, last 3 months",
+        "activities met in person (visit, meeting, demo, event; not calls or e-mails) in the "
+        "92 days up to the review date", known=True)
+    days_since_visit: int | None = fact_field(
+        "days", "Days since the last visit",
+        "days since the last activity met in person (visit, meeting, demo or event)")
 
 
 @dataclass(frozen=True, kw_only=True)
 class ContactFacts(FactType):
-    """One per contact on file, current or gone."""
+    """One per contact on file, current or gone; and one for our own account owner when the
+    file names an earlier owner (owner_history): a change of key people on our side."""
 
     fact_type: ClassVar[str] = "contact"
     subject: str = fact_field("text", "Contact", "the contact's name", known=True)
@@ -161,6 +201,19 @@ class ContactFacts(FactType):
                                           "the date of the last contact")
     days_since_contact: int | None = fact_field("days", "Days since the last contact",
                                                 "days since the last contact")
+    is_owner: bool = fact_field(
+        "yes/no", "Our account owner",
+        "the person is our own key account manager, not one of the customer's contacts",
+        known=True)
+    took_over_on: str | None = fact_field(
+        "date", "Took over on",
+        "the day the owner took the account over: the latest `to` of owner_history (only "
+        "once it has passed)")
+    took_over_days_ago: int | None = fact_field(
+        "days", "Days since taking over", "days since the owner took the account over")
+    key_change: str | None = fact_field(
+        "text", "Change of key people",
+        "what changed and when: the contact left, or the owner took over from an earlier one")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -182,25 +235,33 @@ class OpportunityFacts(FactType):
     days_overdue: int | None = fact_field(
         "days", "Days overdue", "days since expected_close passed (only once it has)")
     forecast_bucket: str = fact_field(
-        "text", "Forecast", "closed, overdue, 0-3 months, 3-6 months, 6-9 months, "
-        "9-12 months, later or no close date (lost: empty)", known=True)
+        "text", "Forecast", "closed (signed, paid and shipped), closed but not yet signed, "
+        "paid and shipped, overdue, 0-3 months, 3-6 months, 6-9 months, 9-12 months, later or "
+        "no close date (lost: empty)", known=True)
     probability: float | None = fact_field("fraction", "Probability",
                                            "the chance to win, 0 to 1")
     value: float | None = fact_field("money", "Value", "the opportunity's value")
     weighted_value: float | None = fact_field(
         "money", "Weighted value", "value x probability (needs both)")
-    prior_unmet: int | None = fact_field(
-        "count", "Earlier criteria unmet",
-        "exit criteria of earlier stages that are false or not recorded (absent: the stage "
-        "is not in the funnel, e.g. lost)")
-    prior_unmet_list: str | None = fact_field(
-        "text", "Earlier criteria unmet, listed", "those criteria")
-    exit_unmet: int | None = fact_field(
-        "count", "Exit criteria unmet",
-        "exit criteria of the current stage not yet true (absent: the stage is not in the "
-        "funnel)")
-    exit_unmet_list: str | None = fact_field(
-        "text", "Exit criteria unmet, listed", "those criteria")
+    characteristics_unmet: int | None = fact_field(
+        "count", "Characteristics not shown",
+        "characteristics (seed 004) of this stage and of every stage before it that are "
+        "false or not recorded (absent: the deal is lost, out of the funnel)")
+    characteristics_unmet_list: str | None = fact_field(
+        "text", "Characteristics not shown, listed", "those characteristics, with their stage")
+    stage_unmet: int | None = fact_field(
+        "count", "Own characteristics not shown",
+        "characteristics of this stage alone that are false or not recorded (absent: lost)")
+    stage_unmet_list: str | None = fact_field(
+        "text", "Own characteristics not shown, listed", "those characteristics")
+    next_stage: str | None = fact_field(
+        "text", "Next stage", "the stage after this one (absent: closed or lost)")
+    next_unmet: int | None = fact_field(
+        "count", "Next stage's characteristics not shown",
+        "characteristics of the next stage not yet true: what keeps the deal from moving on "
+        "(absent: no next stage)")
+    next_unmet_list: str | None = fact_field(
+        "text", "Next stage's characteristics not shown, listed", "those characteristics")
     qualification_doubts: int = fact_field(
         "count", "Qualification doubts", "qualification questions answered no or unsure",
         known=True)

@@ -36,8 +36,10 @@ from kam_review.rulebook.subject_facts import (
     contact_facts,
     goal_facts,
     opportunity_facts,
+    owner_facts,
     waiver_facts,
 )
+from kam_review.rulebook.warning_facts import warning_facts
 from kam_review.source.model import BUYING_ROLES, RELATIONSHIP_STAGES, Account
 from kam_review.vocabulary import Status
 
@@ -57,6 +59,7 @@ def typed_account_facts(account: Account, as_of: date, rulebook: Rulebook) -> li
     """The same facts as their typed definitions, None where a figure is unknown."""
     facts: list[FactType] = [_account_facts(account, as_of, rulebook)]
     facts += [contact_facts(account, i, as_of) for i in range(len(account.contacts))]
+    facts += owner_facts(account, as_of)
     facts += [opportunity_facts(account, i, as_of, rulebook.stages)
               for i in range(len(account.opportunities))]
     goals = account.plan.goals if account.plan else ()
@@ -150,6 +153,7 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook) -> Account
         plan_present=plan is not None,
         plan_summary_present=bool(plan and plan.summary and plan.summary.strip()),
         goals_count=len(plan.goals) if plan else 0,
+        **warning_facts(account, as_of),
     )
 
 

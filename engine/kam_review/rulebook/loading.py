@@ -1,10 +1,10 @@
 """Loading the rules: rule files, named thresholds and the funnel table, all checked at load.
 
 The folder holds `thresholds.yaml` (named, documented defaults), `funnel.yaml` (the seven
-stages and their exit criteria) and any number of rule files. A portfolio may override
-thresholds and scorecard weights with a file of its own. Every problem in every file is
-collected and reported together, with its file and line. The folder's files are found as
-account files are (account_paths.find_rule_files): a link leading out of it is never read.
+stages and the characteristics of a deal at each) and any number of rule files. A portfolio
+may override thresholds and scorecard weights with a file of its own. Every problem in every
+file is collected and reported together, with its file and line. The folder's files are found
+as account files are (account_paths.find_rule_files): a link leading out of it is never read.
 """
 
 from __future__ import annotations
@@ -110,11 +110,11 @@ _FUNNEL_SCHEMA: dict[str, Any] = {
         "source": {"type": "string"},
         "stages": {"type": "array", "minItems": 1, "items": {
             "type": "object", "additionalProperties": False,
-            "required": ["id", "name", "owner", "exit"],
+            "required": ["id", "name", "owner", "characteristics"],
             "properties": {
                 "id": {"type": "string"}, "name": _TEXT, "owner": _TEXT,
-                "exit": {"type": "object", "minProperties": 1,
-                         "additionalProperties": {"type": "string"}},
+                "characteristics": {"type": "object", "minProperties": 1,
+                                    "additionalProperties": {"type": "string"}},
             }}},
     },
 }
@@ -135,7 +135,8 @@ class Stage:
     id: str
     name: str
     owner: str
-    exit: dict[str, str]  # evidence key -> what it means
+    # What is true of a deal at this stage (seed 004): evidence key -> what it means.
+    characteristics: dict[str, str]
     index: int  # 1-based position in the funnel
 
 
@@ -336,7 +337,7 @@ def _load_funnel(path: Path | None, errors: list[InputError]) -> tuple[Stage, ..
     if value is None:
         return ()
     stages = tuple(
-        Stage(s["id"], s["name"], s["owner"], dict(s["exit"]), i)
+        Stage(s["id"], s["name"], s["owner"], dict(s["characteristics"]), i)
         for i, s in enumerate(value["stages"], start=1)
     )
     expected = [s for s in OPPORTUNITY_STAGES if s != Status.LOST]

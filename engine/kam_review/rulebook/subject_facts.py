@@ -1,4 +1,5 @@
-"""The facts of what an account holds: each contact, opportunity, plan goal and waiver.
+"""The facts of what an account holds: each contact (and our own owner), opportunity, plan
+goal and waiver.
 
 Pure functions of (account, position in the file, review date, rulebook settings), each
 returning its typed fact (fact_types.py); facts.py gathers them.
@@ -9,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from kam_review.formatting import format_value
 from kam_review.rulebook.fact_types import ContactFacts, GoalFacts, OpportunityFacts, WaiverFacts
 from kam_review.rulebook.figures import days_between
 from kam_review.rulebook.loading import Stage
 from kam_review.rulebook.waivers import approved_by_owner, has_approver, visible_text
-from kam_review.source.model import Account, Opportunity
+from kam_review.source.model import QUALIFICATION_QUESTIONS, Account, Opportunity
 from kam_review.vocabulary import (
+    BUCKET_CLOSED_UNCONFIRMED,
     BUCKET_LATER,
     BUCKET_NO_CLOSE_DATE,
     BUCKET_OVERDUE,
@@ -38,16 +41,62 @@ def contact_facts(account: Account, index: int, as_of: date) -> ContactFacts:
         left_days_ago=days_between(as_of, left),
         last_contact=None if contact.last_contact is None else contact.last_contact.isoformat(),
         days_since_contact=days_between(as_of, contact.last_contact),
+        is_owner=False,
+        key_change=None if left is None else f"left on {_when(left, as_of)}",
     )
+
+
+def owner_facts(account: Account, as_of: date) -> list[ContactFacts]:
+    """Our own side of a change of key people (seed 001: "这些问题通常是双向的"): the
+    account's owner, when the file names an earlier owner. They took over the day the latest
+    earlier owner handed over, once that day has passed."""
+    if not account.owner_history:
+        return []
+    index, past = max(enumerate(account.owner_history), key=lambda item: item[1].to)
+    handed = past.to if past.to <= as_of else None
+    return [ContactFacts(
+        account=account.id, subject=account.owner, source_path=("owner_history", index),
+        roles="account owner", is_current=True, has_buying_role=False, is_decider=False,
+        title="our key account manager", is_owner=True,
+        took_over_on=None if handed is None else handed.isoformat(),
+        took_over_days_ago=days_between(as_of, handed),
+        key_change=None if handed is None else (
+            f"took the account over from {past.name} on {_when(handed, as_of)}"),
+    )]
+
+
+def _when(day: date, as_of: date) -> str:
+    """A past day and how long ago it was: "2026-08-31, 30 days ago"."""
+    return f"{day.isoformat()}, {format_value((as_of - day).days, 'days')} ago"
 
 
 def stage_checklist(
     opportunity: Opportunity, stages: Sequence[Stage]
 ) -> list[tuple[Stage, str, bool | None]]:
-    """Every exit criterion of every stage with the opportunity's evidence: True, False or
+    """Every characteristic of every stage with the opportunity's evidence: True, False or
     None (not recorded)."""
     return [(stage, key, opportunity.evidence.get(key))
-            for stage in stages for key in stage.exit]
+            for stage in stages for key in stage.characteristics]
+
+
+class _Unmet:
+    """The characteristics a deal does not show (false or not recorded), by stage."""
+
+    def __init__(self, opportunity: Opportunity, stages: Sequence[Stage]) -> None:
+        self.missing = [(stage, _evidence_text(key, ok))
+                        for stage, key, ok in stage_checklist(opportunity, stages)
+                        if ok is not True]
+
+    def at(self, index: int) -> list[str]:
+        return [text for stage, text in self.missing if stage.index == index]
+
+    def up_to(self, index: int) -> dict[str, list[str]]:
+        """Those of the stages up to `index`, by stage id, in funnel order."""
+        by_stage: dict[str, list[str]] = {}
+        for stage, text in self.missing:
+            if stage.index <= index:
+                by_stage.setdefault(stage.id, []).append(text)
+        return by_stage
 
 
 def opportunity_facts(
@@ -55,17 +104,17 @@ def opportunity_facts(
 ) -> OpportunityFacts:
     opportunity = account.opportunities[index]
     current = next((s for s in stages if s.id == opportunity.stage), None)
-    prior = due = None
-    if current is not None:
-        checklist = stage_checklist(opportunity, stages)
-        prior = [_evidence_text(key, ok) for stage, key, ok in checklist
-                 if stage.index < current.index and ok is not True]
-        due = [_evidence_text(key, ok) for stage, key, ok in checklist
-               if stage.index == current.index and ok is not True]
+    following = next((s for s in stages if current and s.index == current.index + 1), None)
+    unmet = _Unmet(opportunity, stages)
+    reached = None if current is None else unmet.up_to(current.index)
+    own = None if current is None else unmet.at(current.index)
+    ahead = None if following is None else unmet.at(following.index)
     close = opportunity.expected_close
     days_to_close = None if close is None else (close - as_of).days
     value, probability = opportunity.value, opportunity.probability
-    doubts = [f"{q}: {a}" for q, a in opportunity.qualification.items() if a in ("no", "unsure")]
+    answers = opportunity.qualification
+    doubts = [f"{question} {answers[key]}" for key, question in QUALIFICATION_QUESTIONS.items()
+              if answers.get(key) in ("no", "unsure")]
     return OpportunityFacts(
         account=account.id, subject=opportunity.id, source_path=("opportunities", index),
         name=opportunity.name,
@@ -77,24 +126,34 @@ def opportunity_facts(
         days_to_close=days_to_close,
         days_overdue=-days_to_close if days_to_close is not None and days_to_close < 0
         else None,
-        forecast_bucket=forecast_bucket(opportunity, as_of),
+        forecast_bucket=forecast_bucket(opportunity, as_of, stages),
         probability=probability,
         value=value,
         weighted_value=None if value is None or probability is None else value * probability,
-        prior_unmet=None if prior is None else len(prior),
-        prior_unmet_list=None if prior is None else ", ".join(prior) or "none",
-        exit_unmet=None if due is None else len(due),
-        exit_unmet_list=None if due is None else ", ".join(due) or "none",
+        characteristics_unmet=None if reached is None else sum(map(len, reached.values())),
+        # Grouped by stage: "initiated: initial_budget (false); recognition: ...".
+        characteristics_unmet_list=None if reached is None else "; ".join(
+            f"{stage}: {', '.join(texts)}" for stage, texts in reached.items()) or "none",
+        stage_unmet=None if own is None else len(own),
+        stage_unmet_list=None if own is None else _listed(own),
+        next_stage=None if following is None else following.id,
+        next_unmet=None if ahead is None else len(ahead),
+        next_unmet_list=None if ahead is None else _listed(ahead),
         qualification_doubts=len(doubts),
         qualification_doubts_list=", ".join(doubts) or "none",
     )
 
 
-def forecast_bucket(opportunity: Opportunity, as_of: date) -> str:
-    """closed, overdue, 0-3 / 3-6 / 6-9 / 9-12 months, later, or no close date; lost deals
-    are in no bucket (empty text)."""
+def forecast_bucket(opportunity: Opportunity, as_of: date, stages: Sequence[Stage]) -> str:
+    """closed, closed but not yet signed, paid and shipped, overdue, 0-3 / 3-6 / 6-9 / 9-12
+    months, later, or no close date; lost deals are in no bucket (empty text). A deal is
+    closed only when it shows every characteristic of the closed stage (seed 004: signed,
+    paid, shipped)."""
     status = Status.of_stage(opportunity.stage)
     if status == Status.CLOSED:
+        closing = next((s for s in stages if s.id == Status.CLOSED), None)
+        if closing and _Unmet(opportunity, stages).at(closing.index):
+            return BUCKET_CLOSED_UNCONFIRMED
         return Status.CLOSED.value
     if status == Status.LOST:
         return ""
@@ -108,6 +167,10 @@ def forecast_bucket(opportunity: Opportunity, as_of: date) -> str:
 
 def _evidence_text(key: str, ok: bool | None) -> str:
     return f"{key} (not recorded)" if ok is None else f"{key} (false)"
+
+
+def _listed(texts: list[str]) -> str:
+    return ", ".join(texts) or "none"
 
 
 def goal_facts(account: Account, index: int) -> GoalFacts:

@@ -33,6 +33,7 @@ from kam_review.source.model import (
     Goal,
     Market,
     Opportunity,
+    PastOwner,
     Plan,
     Quarter,
     QuarterFigures,
@@ -250,6 +251,8 @@ def _consistency_errors(
     yield from _duplicates(value.get("financials"), "financials", "quarter", at)
     yield from _duplicates(value.get("contacts"), "contacts", "name", at, normalise_name)
     yield from _duplicates(value.get("opportunities"), "opportunities", "id", at)
+    yield from _owner_history_errors(value, at)
+    yield from _qualification_errors(value, at)
     contacts = value.get("contacts")
     names = [c.get("name") for c in contacts if isinstance(c, dict)] if isinstance(
         contacts, list) else []
@@ -263,10 +266,31 @@ def _consistency_errors(
                          f"'{clip(shown_name(person))}' is not one of the contacts")
 
 
+def _owner_history_errors(value: dict[str, Any], at: Any) -> Iterable[InputError]:
+    """An earlier owner who hands the account over before taking it over."""
+    history = value.get("owner_history")
+    for i, past in enumerate(history if isinstance(history, list) else []):
+        start, end = (_real_date(past.get(key)) if isinstance(past, dict) else None
+                      for key in ("from", "to"))
+        if start is not None and end is not None and start > end:
+            yield at(("owner_history", i, "from"), f"{start} is after to ({end}): an owner "
+                     "takes the account over before handing it over")
+
+
+def _qualification_errors(value: dict[str, Any], at: Any) -> Iterable[InputError]:
+    """The competition question answered under both its names, which may disagree."""
+    deals = value.get("opportunities")
+    for i, deal in enumerate(deals if isinstance(deals, list) else []):
+        answers = deal.get("qualification") if isinstance(deal, dict) else None
+        if isinstance(answers, dict) and {"compete", "can_compete"} <= set(answers):
+            yield at(("opportunities", i, "qualification", "compete"), "compete is the former "
+                     "name of can_compete: write the answer once, as can_compete")
+
+
 # Where account files hold names of people, the account and its deals (see names.py). A
 # waiver's approver is compared with the owner, so it is held to the same rules.
 _NAME_FIELDS = {("name",), ("owner",), ("contacts", "name"), ("opportunities", "name"),
-                ("activities", "with"), ("waivers", "by")}
+                ("activities", "with"), ("waivers", "by"), ("owner_history", "name")}
 
 
 def _is_name(field_path: FieldPath) -> bool:
@@ -306,8 +330,22 @@ def _duplicates(rows: Any, list_name: str, key: str, at: Any,
             seen[same(item)] = (i, item)
 
 
+def _real_date(text: Any) -> date | None:
+    """A date as written, or None for anything else (the schema reports that)."""
+    try:
+        return _date(text)
+    except ValueError:
+        return None
+
+
 def _date(text: Any) -> date | None:
     return date.fromisoformat(text) if isinstance(text, str) else None
+
+
+def _qualification(answers: dict[str, Any]) -> dict[str, str]:
+    """The four answers under their current names: `compete` is read as `can_compete`."""
+    return {("can_compete" if question == "compete" else question): _answer(answer)
+            for question, answer in answers.items()}
 
 
 def _answer(value: Any) -> str:
@@ -402,7 +440,7 @@ def _build_account(value: dict[str, Any], path: Path, document: YamlDocument) ->
                 expected_close=_date(o.get("expected_close")),
                 probability=o.get("probability"),
                 evidence=dict(o.get("evidence", {})),
-                qualification={k: _answer(v) for k, v in o.get("qualification", {}).items()},
+                qualification=_qualification(o.get("qualification", {})),
             )
             for o in value.get("opportunities", ())
         ),
@@ -410,6 +448,10 @@ def _build_account(value: dict[str, Any], path: Path, document: YamlDocument) ->
             Waiver(rule=w["rule"], reason=w.get("reason"), until=_date(w.get("until")),
                    by=w.get("by"), subject=w.get("subject"))
             for w in value.get("waivers", ())
+        ),
+        owner_history=tuple(
+            PastOwner(name=h["name"], to=date.fromisoformat(h["to"]), from_=_date(h.get("from")))
+            for h in value.get("owner_history", ())
         ),
         locations=_kept_locations(document.locations),
     )

@@ -29,7 +29,11 @@ OPPORTUNITY_STAGES = (
     "closed",
     "lost",
 )
-QUALIFICATION_QUESTIONS = ("real", "compete", "win", "worth")
+# Seed 002's four-step assessment, each key with its question. Seed 002 asks whether there
+# is competition; what decides is whether we can hold our own in it, so a sole-source deal
+# answers yes. `can_compete` was first written `compete`; the loader still reads that name.
+QUALIFICATION_QUESTIONS = {"real": "is it a real opportunity?", "can_compete": "can we compete?",
+                           "win": "can we win?", "worth": "is it worth winning?"}
 
 # Activities and complaints have a field called `date`; this name keeps the type visible.
 Day = date
@@ -178,6 +182,15 @@ class Waiver:
 
 
 @dataclass(frozen=True)
+class PastOwner:
+    """An earlier key account manager of the account, and when they handed it over."""
+
+    name: str
+    to: date
+    from_: date | None = None
+
+
+@dataclass(frozen=True)
 class Account:
     id: str
     name: str
@@ -196,6 +209,7 @@ class Account:
     plan: Plan | None = None
     opportunities: tuple[Opportunity, ...] = ()
     waivers: tuple[Waiver, ...] = ()
+    owner_history: tuple[PastOwner, ...] = ()
     # Where each value stands in the file: field path -> (line, column), 1-based.
     locations: dict[FieldPath, tuple[int, int]] = field(
         default_factory=dict, compare=False, repr=False

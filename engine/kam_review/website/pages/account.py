@@ -12,7 +12,14 @@ from kam_review.review.results import AccountResult, Explanation, Result
 from kam_review.rulebook.figures import gross_margin, revenue_series
 from kam_review.rulebook.loading import Rule
 from kam_review.rulebook.subject_facts import stage_checklist
-from kam_review.source.model import BUYING_ROLES, LEVELS, Account, Contact, Opportunity
+from kam_review.source.model import (
+    BUYING_ROLES,
+    LEVELS,
+    QUALIFICATION_QUESTIONS,
+    Account,
+    Contact,
+    Opportunity,
+)
 from kam_review.vocabulary import Kind, Mark
 from kam_review.website.pages.common import (
     account_fact,
@@ -183,17 +190,35 @@ def _stage_position(stage_id: str, result: Result) -> str:
 
 
 def _checklist(opportunity: Opportunity, result: Result) -> list[str]:
-    lines = [f"### {esc(opportunity.name)}: stage-exit checklist", ""]
+    lines = [f"### {esc(opportunity.name)}: stage characteristics", "",
+             "What is true of a deal at each stage (seed 004): a deal at a stage shows the "
+             "characteristics of that stage and of every stage before it; the next stage's "
+             "characteristics are what lets it move on.", ""]
     current = next((s.index for s in result.rulebook.stages if s.id == opportunity.stage), 0)
     rows = []
     for stage, key, ok in stage_checklist(opportunity, result.rulebook.stages):
         mark = {True: "✔ yes", False: "✘ no", None: "not recorded"}[ok]
-        where = "current" if stage.index == current else ("passed" if stage.index < current
-                                                          else "ahead")
-        rows.append([f"{stage.index}. {esc(stage.name)}", where, esc(stage.exit[key]),
-                     mark])
-    lines.append(table(["Stage", "", "Exit criterion", "Evidence"], rows))
+        if ok is not True and stage.index <= current:
+            mark += f" (needed from stage {stage.index} on)"
+        rows.append([f"{stage.index}. {esc(stage.name)}", _position(stage.index, current),
+                     esc(stage.characteristics[key]), mark])
+    lines.append(table(["Stage", "", "Characteristic", "Evidence"], rows))
+    answers = opportunity.qualification
+    lines += ["Four-step assessment (seed 002): " + " · ".join(
+        f"{question} {answers.get(key, 'not answered')}"
+        for key, question in QUALIFICATION_QUESTIONS.items()), ""]
     return lines
+
+
+def _position(index: int, current: int) -> str:
+    """Where a stage stands against the deal's own (0: the deal is out of the funnel)."""
+    if current == 0:
+        return ""
+    if index < current:
+        return "earlier"
+    if index == current:
+        return "current"
+    return "next: to move on" if index == current + 1 else "later"
 
 
 def _plan_section(account: Account) -> list[str]:

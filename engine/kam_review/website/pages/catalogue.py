@@ -35,9 +35,11 @@ def rules_page(result: Result) -> str:
         [f"`{t.name}`", format_value(t.value, ""), format_value(t.default, ""), t.unit,
          esc(t.doc)] for t in sorted(rulebook.thresholds.values(), key=lambda t: t.name)]))
     lines += ["## Funnel stages", ""]
-    lines.append(table(["#", "Stage", "Owner", "Exit criteria"], [
+    lines += ["What is true of a deal at each stage (seed 004); a deal at a stage shows the "
+              "characteristics of that stage and of every stage before it.", ""]
+    lines.append(table(["#", "Stage", "Owner", "Characteristics"], [
         [str(s.index), esc(s.name), esc(s.owner),
-         "<br>".join(f"`{k}`: {esc(v)}" for k, v in s.exit.items())]
+         "<br>".join(f"`{k}`: {esc(v)}" for k, v in s.characteristics.items())]
         for s in rulebook.stages]))
     lines += facts_section()
     lines += _grammar_section()

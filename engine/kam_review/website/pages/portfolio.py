@@ -12,7 +12,14 @@ from kam_review.review.diff import Diff
 from kam_review.review.results import UNCLASSIFIED, Result
 from kam_review.rulebook.figures import revenue_series
 from kam_review.source.model import Account
-from kam_review.vocabulary import BUCKET_ORDER, Kind, Mark, Severity, Status
+from kam_review.vocabulary import (
+    BUCKET_CLOSED_UNCONFIRMED,
+    BUCKET_ORDER,
+    Kind,
+    Mark,
+    Severity,
+    Status,
+)
 from kam_review.website.pages.common import (
     WIDE_PAGE,
     account_fact,
@@ -163,7 +170,9 @@ def funnel_page(result: Result) -> str:
          sum(f.get("value", 0) for _, f in deals if f["stage"] == stage.id))
         for stage in result.rulebook.stages])))
     lines.append(table(["Stage", "Owner", "Deals", "Value", "Weighted value"], rows))
-    lines += ["## By forecast bucket", ""]
+    lines += ["## By forecast bucket", "",
+              "A deal marked closed counts as closed only once it is signed, paid and shipped "
+              f"(seed 004); until then it is forecast as \"{BUCKET_CLOSED_UNCONFIRMED}\".", ""]
     rows = []
     for bucket in BUCKET_ORDER:
         at = [f for _, f in deals if f.get("forecast_bucket") == bucket]
@@ -185,8 +194,8 @@ def funnel_page(result: Result) -> str:
                      esc(fact.get("expected_close", "—")), flags or "—"])
     lines.append(filterable(table(["Account", "Owner", "Opportunity", "Stage", "Forecast",
                                    "Value", "Probability", "Weighted", "Expected close",
-                                   "Stale / overdue"], rows),
-                            ["Owner", "Stage", "Forecast", "Stale / overdue"]))
+                                   "At risk"], rows),
+                            ["Owner", "Stage", "Forecast", "At risk"]))
     return "\n".join(lines)
 
 
