@@ -391,9 +391,9 @@ MESSAGES: dict[str, tuple[Change, str]] = {
     "class.fast-growing": (
         _set("financials", quarters("2025-Q2", [100_000, 150_000, 300_000, 500_000, 800_000,
                                                 1_000_000])),
-        "revenue +620% over a year (2 of the last 4 quarters against the same quarters a year "
-        "before; 4 quarters), 615 points above the industry's 5% (fast-growing from 15 points "
-        "above, and at least 20%)"),
+        "revenue of the last 4 quarters 2.6M, +620% over a year (2 of the last 4 quarters "
+        "against the same quarters a year before; 4 quarters), 615 points above the "
+        "industry's 5% (fast-growing from 15 points above, and at least 20%)"),
     "class.loyal": (
         lambda a: None,
         "buying from us for 6.75 years, every quarter of the last 4 on file; revenue +6.2% "

@@ -105,30 +105,35 @@ def verdict(explanation: Explanation, item: AccountResult, rulebook: Rulebook) -
         return "does not apply"
     if chosen is None or explanation.rule == chosen:
         return "applies"
-    return f"applies, but {rulebook.rule(chosen).shown_label} ({chosen}) comes first"
+    return f"applies, but {rulebook.rule(chosen).shown_label} comes first"
 
 
-# The figures that a missing quarter leaves unknown all at once; growth_needs names it.
-_FROM_GROWTH = ("growth_yearly", "growth_lead_pts", "growth_basis_quarters")
+# Figures read from the quarterly revenue: when growth_needs names the quarters missing, they
+# are unknown for that one reason, and naming each again would only repeat it.
+_FROM_REVENUE = ("growth_yearly", "growth_lead_pts", "growth_basis_quarters", "growth_yoy",
+                 "recent_revenue_ratio", "zero_revenue_run", "zero_revenue_quarters_last_4",
+                 "quarters_with_revenue_last_4", "revenue_ttm", "lifetime_revenue")
 
 
 def class_needs(item: AccountResult, explained: Sequence[Explanation], rulebook: Rulebook
                 ) -> str | None:
     """For an unclassified account, which data would decide its class: what its growth
-    lacks, and every fact a class rule compared that the data does not give."""
+    lacks, and every other fact a class rule compared that the data does not give."""
     if item.klass != UNCLASSIFIED:
         return None
     fact = item.facts[0]
+    growth_needs = fact.get("growth_needs")
+    covered = set(_FROM_REVENUE) if growth_needs else set()
+    if growth_needs and "revenue_ttm" not in fact:
+        covered.add("share_of_wallet")
     absent = dict.fromkeys(
         name for explanation in explained
         if rulebook.rule(explanation.rule).kind == Kind.CLASS
         for check in explanation.checks for name, value in check.values
-        if value is None and not name.startswith("$"))
-    needs = [f"{fact['growth_needs']} (for the growth over a year)"] if fact.get(
-        "growth_needs") else []
+        if value is None and not name.startswith("$") and name not in covered)
+    needs = [f"{growth_needs} to measure its growth over a year"] if growth_needs else []
     fields = FACT_TYPES["account"]
-    needs += [f"{name}: {fields[name].doc}" for name in absent
-              if name not in _FROM_GROWTH and name in fields]
+    needs += [f"{name} ({fields[name].doc})" for name in absent if name in fields]
     if not needs:
         return "no class rule applies to the figures on file"
     return "needs " + "; ".join(needs)

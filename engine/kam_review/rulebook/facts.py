@@ -32,6 +32,7 @@ from kam_review.rulebook.figures import (
 from kam_review.rulebook.history import (
     buying_years,
     freshness,
+    lead_points,
     recent_revenue_ratio,
     yearly_growth,
     zero_revenue_run,
@@ -141,8 +142,7 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook) -> Account
         growth_yearly=yearly.rate, growth_basis_quarters=yearly.quarters,
         growth_basis=yearly.basis, growth_needs=yearly.needs,
         industry_growth=industry, industry_growth_used=compared,
-        growth_lead_pts=None if yearly.rate is None or compared is None else rounded(
-            (exact(yearly.rate) - exact(compared)) * 100),
+        growth_lead_pts=lead_points(yearly.rate, compared),
         plan_growth_target=None if plan is None else plan.growth_target,
         customer_years=None if account.customer_since is None else (
             as_of - account.customer_since).days / 365.25,

@@ -152,6 +152,14 @@ def freshness(account: Account, last: Quarter) -> Freshness:
     return Freshness(str(Quarter.from_index(latest)), last.index - latest, gaps)
 
 
+def lead_points(rate: float | None, industry: float | None) -> float | None:
+    """How many percentage points growth runs above the industry's, from the two figures as
+    written in decimals (0.2 against 0.05 is exactly 15 points, as a threshold states it)."""
+    if rate is None or industry is None:
+        return None
+    return rounded((Fraction(repr(rate)) - Fraction(repr(industry))) * 100)
+
+
 def buying_years(account: Account, series: Sequence[SeriesQuarter], as_of: date
                  ) -> tuple[float | None, str | None]:
     """How long the account has bought from us, and since when: from customer_since when the

@@ -90,7 +90,7 @@ def _strategy(item: AccountResult, kind: Kind, result: Result) -> str:
     rule_id = item.assigned_by(kind)
     if rule_id is None:
         return ("— (no scorecard)" if kind == Kind.FOCUS
-                else f"**{item.klass}**: no class rule matched (see below)")
+                else f"**{item.klass}**: the data on file decides no class (see below)")
     rule = result.rulebook.rule(rule_id)
     return f"**{esc(rule.shown_label)}**: {esc(rule.action)}"
 
