@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from kam_review.review.evaluate import evaluate
-from kam_review.review.explain import class_needs, explain_all
+from kam_review.review.explain import class_needs, explain_all, verdict
 from kam_review.review.results import Result
 from kam_review.rulebook.loading import load_rulebook
 from kam_review.source.accounts import load_portfolio
@@ -194,3 +194,24 @@ def test_cases_cover_every_class(portfolio: Result) -> None:
     shown = {case.expected for case in CASES}
     assert shown == {"loyal", "fast-growing", "nurture", "dormant", "nurture: new account"}
 
+
+
+def test_a_label_two_rules_give_is_counted_once_where_its_own_rule_stands(
+        portfolio: Result) -> None:
+    rulebook = portfolio.rulebook
+    assert [r.id for r in rulebook.by_kind(Kind.CLASS)] == [
+        "class.dormant", "class.nurture-new", "class.fast-growing", "class.loyal",
+        "class.nurture"]
+    assert rulebook.labels(Kind.CLASS) == ["dormant", "fast-growing", "loyal", "nurture"]
+    assert rulebook.rule("class.nurture-new").label == "nurture"
+
+
+def test_only_the_rule_that_assigns_the_class_speaks(portfolio: Result) -> None:
+    item = portfolio.account("new-by-its-first-quarter")
+    assert [f.rule for f in item.findings if f.kind == Kind.CLASS] == ["class.nurture-new"]
+    explained = explain_all(portfolio)[portfolio.accounts.index(item)]
+    verdicts = {e.rule: verdict(e, item, portfolio.rulebook) for e in explained}
+    assert verdicts["class.nurture-new"] == "applies"
+    # Growing fast and worth nurturing too, but a new account first.
+    assert verdicts["class.fast-growing"] == "applies, but nurture: new account comes first"
+    assert verdicts["class.nurture"] == "applies, but nurture: new account comes first"

@@ -198,9 +198,17 @@ class Rulebook:
                       key=lambda r: (r.precedence, r.id))
 
     def labels(self, kind: Kind) -> list[str]:
-        """The labels the rules of an assigning kind give (classes, focus cells), in order,
-        each once."""
-        return list(dict.fromkeys(r.label for r in self.by_kind(kind)))
+        """The labels the rules of an assigning kind give (classes, focus cells), each once,
+        in the order they are tried; a label several rules give stands where the rule named
+        after it does (nurture where class.nurture is tried, not class.nurture-new)."""
+        rules = self.by_kind(kind)
+        place: dict[str, int] = {}
+        for i, rule in enumerate(rules):
+            place.setdefault(rule.label, i)
+        for i, rule in enumerate(rules):
+            if rule.id.split(".", 1)[1] == rule.label:
+                place[rule.label] = i
+        return sorted(place, key=place.__getitem__)
 
     def threshold_values(self) -> dict[str, float]:
         return {name: t.value for name, t in self.thresholds.items()}
