@@ -72,7 +72,7 @@ def test_junit_fails_accounts_with_findings_at_the_threshold(sample: Result) -> 
 
 def test_markdown_summary_puts_high_findings_first(sample: Result) -> None:
     text = check_markdown(sample)
-    assert text.startswith("### kam-review: 14 accounts as of 2026-09-30")
+    assert text.startswith("### kam-review: 15 accounts as of 2026-09-30")
     assert text.index("**High-severity findings**") < text.index("<details>")
     assert "risk.opponent-decision-maker Kang Jie" in text
     assert len(text.splitlines()) < 250

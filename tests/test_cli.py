@@ -107,12 +107,14 @@ def test_explain_works_on_every_sample_account(account_id: str) -> None:
 
 
 def test_explain_names_the_failed_condition_of_each_class() -> None:
-    run = kam("explain", "jiahe-home", "--as-of", str(AS_OF))
-    assert "class: unclassified" in run.stdout
-    assert "  class.fast-growing: does not apply\n    no  growth_yoy >= " \
-           "$fast_growing_min_growth_yoy  (growth_yoy = absent: revenue of the last 4 quarters " \
-           "against the 4 before, as a fraction (needs 8 quarters of figures and revenue in " \
-           "the earlier 4), $fast_growing_min_growth_yoy = 0.25)" in run.stdout
+    run = kam("explain", "beichen-education", "--as-of", str(AS_OF))
+    assert "class: unclassified (needs revenue of 2026-Q3 to measure its growth over a year)" \
+        in run.stdout
+    assert "  class.fast-growing: does not apply\n    no  growth_yearly >= " \
+           "$fast_growing_min_growth  (growth_yearly = absent: from the quarters on file: " \
+           "the last 4 quarters against the 4 before, " in run.stdout
+    assert "unknown when the last quarter has no row, $fast_growing_min_growth = 0.2)" \
+        in run.stdout
 
 
 def test_build_writes_the_markdown_tree(tmp_path: Path) -> None:

@@ -109,8 +109,8 @@ def test_own_rules_show_what_a_threshold_change_moves(history: Path) -> None:
     git(history, "commit", "-qm", "rules in the repository")
     path = rules / "thresholds.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace(
-        "value: 0.25\n    unit: ratio\n    doc: Year-on-year growth",
-        "value: 0.5\n    unit: ratio\n    doc: Year-on-year growth"), encoding="utf-8")
+        "value: 0.2\n    unit: ratio\n    doc: Growth over a year below this",
+        "value: 0.5\n    unit: ratio\n    doc: Growth over a year below this"), encoding="utf-8")
     run = subprocess.run([sys.executable, "-m", "kam_review", "diff", "HEAD", "--own-rules",
                           "--as-of", "2026-09-30", "--rules", str(rules), "--format", "json"],
                          cwd=history, capture_output=True, text=True, check=True)
@@ -133,12 +133,12 @@ def test_unknown_revision_is_a_clean_error(history: Path) -> None:
 
 
 def _strict_rules(folder: Path) -> Path:
-    """A copy of the shipped rules in which growth of 50% (not 25%) is fast-growing."""
+    """A copy of the shipped rules in which growth of 50% (not 20%) is fast-growing."""
     subprocess.run(["cp", "-r", str(REPO / "rules"), str(folder)], check=True)
     path = folder / "thresholds.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace(
-        "value: 0.25\n    unit: ratio\n    doc: Year-on-year growth",
-        "value: 0.5\n    unit: ratio\n    doc: Year-on-year growth"), encoding="utf-8")
+        "value: 0.2\n    unit: ratio\n    doc: Growth over a year below this",
+        "value: 0.5\n    unit: ratio\n    doc: Growth over a year below this"), encoding="utf-8")
     return folder
 
 

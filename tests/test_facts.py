@@ -123,9 +123,12 @@ def test_account_figures_of_a_healthy_account(tmp_path: Path, rulebook: Rulebook
 
 
 @pytest.mark.parametrize(("count", "known"), [
-    (3, set()),
-    (4, {"revenue_ttm", "gross_margin_ttm", "share_of_wallet", "holds_stock"}),
-    (5, {"revenue_ttm", "gross_margin_ttm", "share_of_wallet", "holds_stock"}),
+    (2, set()),
+    (3, {"recent_revenue_ratio"}),
+    (4, {"revenue_ttm", "gross_margin_ttm", "share_of_wallet", "holds_stock",
+         "recent_revenue_ratio"}),
+    (5, {"revenue_ttm", "gross_margin_ttm", "share_of_wallet", "holds_stock",
+         "recent_revenue_ratio"}),
     (6, {"revenue_ttm", "gross_margin_ttm", "share_of_wallet", "holds_stock",
          "recent_revenue_ratio"}),
     (7, {"revenue_ttm", "gross_margin_ttm", "share_of_wallet", "holds_stock",
@@ -162,14 +165,18 @@ def test_the_last_quarter_is_the_last_complete_one(tmp_path: Path, rulebook: Rul
     assert day_before.revenue_last_quarter == 1_080_000
 
 
-def test_a_quarter_without_a_row_had_no_sales(tmp_path: Path, rulebook: Rulebook) -> None:
+def test_a_quarter_without_a_row_is_unknown_not_zero(tmp_path: Path,
+                                                      rulebook: Rulebook) -> None:
     rows = quarters("2025-Q4", [1_000_000] * 4)
     del rows[2]  # 2026-Q2
     facts = _account(tmp_path, rulebook, _with(financials=rows))
     assert facts.quarters == 4
-    assert facts.revenue_ttm == 3_000_000
-    assert facts.quarters_with_revenue_last_4 == 3
-    assert facts.gross_margin_ttm == 0.3  # the empty quarter had no cost either
+    assert (facts.gap_quarters, facts.gap_list) == (1, "2026-Q2")
+    assert facts.revenue_ttm is None  # it needs 2026-Q2
+    assert facts.quarters_with_revenue_last_4 is None
+    assert facts.zero_revenue_quarters_last_4 == 0  # the gap is not a quarter without sales
+    assert facts.gross_margin_ttm is None
+    assert facts.lifetime_revenue == 3_000_000  # the rows on file
 
 
 def test_growth_and_margin_are_unknown_without_their_base(tmp_path: Path,
@@ -195,22 +202,40 @@ def test_a_falling_revenue_gives_its_streak_and_trail(tmp_path: Path,
     assert facts.growth_qoq == float(Fraction(-1, 7))
 
 
-def test_stock_figures(tmp_path: Path, rulebook: Rulebook) -> None:
+def test_stock_figures_are_the_accounts_own(tmp_path: Path, rulebook: Rulebook) -> None:
+    # Our side (revenue 1M, cost 700k) is the account's purchase; it resells for 1.25M.
+    rows = [{"quarter": q, "revenue": 1_000_000, "cost": 700_000, "inventory": 350_000,
+             "resale_revenue": 1_250_000, "resale_cost": 1_000_000, "resale_units": 2_000,
+             "inventory_units": 1_000}
+            for q in ("2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3")]
+    facts = _account(tmp_path, rulebook, _with(financials=rows))
+    assert facts.holds_stock is True
+    assert (facts.resale_revenue_ttm, facts.resale_margin_ttm) == (5_000_000, 0.2)
+    assert facts.inventory_measure == "units"
+    assert facts.inventory_turnover == 8  # 8,000 units sold a year over 1,000 in stock
+    assert facts.days_of_supply == 39  # 1,000 over 8,000 / 52 a week, 6 working days a week
+    assert facts.gmroii == 2  # 0.2 x 8 / 0.8, the account's margin, not our 30%
+    assert facts.gross_margin_ttm == 0.3
+
+
+def test_stock_at_cost_counts_when_units_are_not_reported(tmp_path: Path,
+                                                          rulebook: Rulebook) -> None:
+    rows = [{"quarter": q, "revenue": 1_000_000, "cost": 700_000, "inventory": 250_000,
+             "resale_revenue": 1_250_000, "resale_cost": 1_000_000}
+            for q in ("2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3")]
+    facts = _account(tmp_path, rulebook, _with(financials=rows))
+    assert facts.inventory_measure == "cost"
+    assert facts.inventory_turnover == 16  # 4M of its cost of goods over 250k of stock
+    assert facts.days_of_supply == 19.5  # 250k over 4M / 52 a week, x 6
+
+
+def test_stock_without_the_accounts_sales_is_held_but_not_measured(
+        tmp_path: Path, rulebook: Rulebook) -> None:
     rows = [{"quarter": q, "revenue": 1_000_000, "cost": 700_000, "inventory": 350_000}
             for q in ("2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3")]
     facts = _account(tmp_path, rulebook, _with(financials=rows))
     assert facts.holds_stock is True
-    assert facts.inventory_turnover == 8  # 2.8M of cost a year over 350k of stock
-    assert facts.days_of_supply == 39  # 350k over 2.8M / 52 a week, 6 working days a week
-    assert facts.gmroii == float(Fraction(3, 10) * 8 / Fraction(7, 10))
-
-
-def test_stock_without_cost_is_held_but_not_measured(tmp_path: Path,
-                                                     rulebook: Rulebook) -> None:
-    rows = [{"quarter": q, "revenue": 1_000_000, "inventory": 350_000}
-            for q in ("2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3")]
-    facts = _account(tmp_path, rulebook, _with(financials=rows))
-    assert facts.holds_stock is True
+    # Our cost of goods is never set against the account's stock.
     assert (facts.inventory_turnover, facts.days_of_supply, facts.gmroii) == (None, None, None)
 
 

@@ -67,11 +67,13 @@ def test_billions_and_tiny_ratios_are_exact_in_the_facts(folder: Path,
 
 def test_billions_and_tiny_ratios_are_shown_in_check_output(folder: Path) -> None:
     messages = _messages(folder)
-    assert "revenue of the last 4 quarters 2.4B, +50% year on year (from 25% is fast-growing)" \
-        in messages["big-year"]
-    assert "revenue of the last 4 quarters 1000T, +150% year on year (from 25% is " \
-        "fast-growing)" in messages["huge-year"]
-    assert "a customer for 1.33 years, share of wallet 0.003%, revenue +0.003% year on year" \
+    assert "revenue of the last 4 quarters 2.4B, +50% over a year (the last 4 quarters " \
+        "against the 4 before; 8 quarters), 45 points above the industry's 5% (fast-growing " \
+        "from 15 points above, and at least 20%)" in messages["big-year"]
+    assert "revenue of the last 4 quarters 1000T, +150% over a year (the last 4 " \
+        "quarters against the 4 before; 8 quarters), 145 points above the industry's 5% " \
+        "(fast-growing from 15 points above, and at least 20%)" in messages["huge-year"]
+    assert "buying from us for 1.33 years, share of wallet 0.003%, revenue +0.003% over a year" \
         in messages["tiny-share"]
 
 
@@ -102,8 +104,8 @@ def test_a_boundary_a_rule_states_is_met_exactly(review_one: Any) -> None:
     (finding,) = [f for f in result.findings if f.rule == "risk.margin-erosion"]
     assert finding.message == ("gross margin 34.3% over the last 4 quarters against 37.3% "
                                "the 4 before (-3 points)")
-    # Growth of exactly 25% is fast-growing.
-    account["financials"] = quarters("2024-Q4", [1_000_000] * 4 + [1_250_000] * 4)
+    # Growth of exactly 20%, exactly 15 points above the industry's 5%, is fast-growing.
+    account["financials"] = quarters("2024-Q4", [1_000_000] * 4 + [1_200_000] * 4)
     assert review_one(account).klass == "fast-growing"
 
 
@@ -111,7 +113,8 @@ def test_thresholds_of_any_plain_size_reach_the_engine(tmp_path: Path) -> None:
     """1e-05 and 1e+16 used to be refused because durable-rules rejects them; the adapter
     now passes every number it places, so only numbers beyond a float are refused."""
     overrides = tmp_path / "thresholds.yaml"
-    overrides.write_text("thresholds:\n  fast_growing_min_growth_yoy: 0.00001\n"
+    overrides.write_text("thresholds:\n  fast_growing_min_growth: 0.00001\n"
+                         "  fast_growing_min_lead_pts: -10\n"
                          "  nurture_max_share_of_wallet: 0.00004\n", encoding="utf-8")
     rulebook = load_rulebook(RULES, overrides)
     accounts = tmp_path / "accounts"
@@ -123,8 +126,10 @@ def test_thresholds_of_any_plain_size_reach_the_engine(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     (account,) = json.loads(result.stdout)["accounts"]
     assert account["class"] == "fast-growing"
-    assert "revenue of the last 4 quarters 3M, +0.003% year on year (from 0.001% is " \
-        "fast-growing)" in [f["message"] for f in account["findings"]]
+    assert "revenue of the last 4 quarters 3M, +0.003% over a year (the last 4 quarters " \
+        "against the 4 before; 8 quarters), -5 points above the industry's 5% (fast-growing " \
+        "from -10 points above, and at least 0.001%)" in [f["message"] for f in
+                                                          account["findings"]]
     assert rulebook.thresholds["nurture_max_share_of_wallet"].value == 0.00004
 
 

@@ -62,10 +62,31 @@ def _scores(axis: str, score: int) -> Change:
     return change
 
 
-def _stock(inventory: float) -> Change:
+def _resale(stock_units: float, margin: float = 0.2) -> Change:
+    """The account resells our goods: in each of the last 4 quarters it sells 1,000 units for
+    1M at its own `margin`, and holds `stock_units` at the quarter's end (turnover: 4,000
+    units a year over the stock)."""
+    def change(account: Account) -> None:
+        for row in account["financials"][-4:]:
+            row |= {"resale_revenue": 1_000_000, "resale_cost": round(1_000_000 * (1 - margin)),
+                    "resale_units": 1_000, "inventory_units": stock_units}
+
+    return change
+
+
+def _stock_at_cost(inventory: float) -> Change:
+    """Only the account's stock at cost, as files reported it before resale figures: our
+    cost of goods is never set against it."""
     def change(account: Account) -> None:
         for row in account["financials"][-4:]:
             row["inventory"] = inventory
+
+    return change
+
+
+def _drop_quarter(quarter: str) -> Change:
+    def change(account: Account) -> None:
+        account["financials"] = [r for r in account["financials"] if r["quarter"] != quarter]
 
     return change
 
@@ -122,26 +143,48 @@ _SHORT_FALL = quarters("2025-Q2", [1_000_000, 1_000_000, 1_200_000, 1_100_000, 8
                                    850_000])
 # Five quarters: it bought, then two quarters written with revenue 0.
 _ZERO_AFTER_BUYING = quarters("2025-Q3", [1_000_000, 1_000_000, 1_000_000, 0, 0])
+_STOPPED = quarters("2024-Q4", [1_000_000] * 6 + [0, 0])
+# Parked: at its stage since 2026-04-01, 182 days before the review date (stale after 120).
+_PARKED = _set("opportunities.0.stage_since", "2026-04-01")
 
 # rule id -> (changes on which it fires, changes on which it stays silent)
 CASES: dict[str, tuple[list[Change], list[Change]]] = {
     "class.dormant": (
-        [_all(_set("financials", quarters("2024-Q4", [1_000_000] * 6 + [50_000, 50_000])),
-              _set("opportunities", []))],
-        [_set("financials", quarters("2024-Q4", [1_000_000] * 6 + [50_000, 50_000])),
-         _all(_set("financials", quarters("2024-Q4", [1_000_000] * 6 + [150_000, 150_000])),
-              _set("opportunities", []))],
+        [_all(_set("financials", quarters("2024-Q4", [1_000_000] * 6 + [100_000, 100_000])),
+              _set("opportunities", [])),
+         _all(_set("financials", _STOPPED), _PARKED),
+         _all(_set("financials", _STOPPED), _set("opportunities.0.expected_close", "2026-09-29")),
+         _all(_set("financials", quarters("2025-Q3", [1_000_000] * 3 + [0, 0])), _PARKED)],
+        # One step from firing: a deal that moved 120 days ago is live; 10.5% is not "almost
+        # none"; one quarter without sales is a pause; two quarters without a row are unknown.
+        [_all(_set("financials", _STOPPED), _set("opportunities.0.stage_since", "2026-06-02")),
+         _all(_set("financials", quarters("2024-Q4", [1_000_000] * 6 + [105_000, 105_000])),
+              _set("opportunities", [])),
+         _all(_set("financials", quarters("2024-Q4", [1_000_000] * 7 + [0])), _PARKED),
+         _all(_drop_quarter("2026-Q2"), _drop_quarter("2026-Q3"), _set("opportunities", []))],
+    ),
+    "class.nurture-new": (
+        [_set("customer_since", "2025-09-30"),
+         _all(_drop("customer_since"), _set("financials", quarters("2025-Q4", [200_000] * 4)))],
+        [_set("customer_since", "2025-09-29"),
+         _all(_drop("customer_since"), _set("financials", quarters("2025-Q3", [200_000] * 5)))],
     ),
     "class.fast-growing": (
-        [_set("financials", quarters("2024-Q4", [1_000_000] * 4 + [1_300_000] * 4))],
-        [_set("financials", quarters("2024-Q4", [1_000_000] * 4 + [1_200_000] * 4)),
+        [_set("financials", quarters("2024-Q4", [1_000_000] * 4 + [1_300_000] * 4)),
+         _set("financials", quarters("2024-Q4", [1_000_000] * 4 + [1_200_000] * 4)),
+         _set("financials", quarters("2025-Q2", [100_000, 150_000, 300_000, 500_000,
+                                                 800_000, 1_000_000]))],
+        [_set("financials", quarters("2024-Q4", [1_000_000] * 4 + [1_190_000] * 4)),
+         _all(_set("market.industry_growth", 0.18),
+              _set("financials", quarters("2024-Q4", [1_000_000] * 4 + [1_320_000] * 4))),
          _set("financials", quarters("2025-Q2", [1_000_000] * 6))],
     ),
     "class.loyal": (
-        [lambda a: None],
-        [_set("customer_since", "2024-01-01"),
+        [lambda a: None,
+         _set("financials", quarters("2024-Q4", [1_000_000] * 4 + [1_150_000] * 4))],
+        [_set("customer_since", "2024-10-01"),
          _set("financials", quarters("2024-Q4", [1_000_000] * 4 + [1_000_000] * 3 + [0])),
-         _set("financials", quarters("2024-Q4", [1_000_000] * 4 + [1_200_000] * 4))],
+         _set("financials", quarters("2024-Q4", [1_000_000] * 4 + [1_160_000] * 4))],
     ),
     "class.nurture": (
         [_set("market.wallet", 50_000_000), _set("customer_since", "2025-03-01")],
@@ -233,8 +276,14 @@ CASES: dict[str, tuple[list[Change], list[Change]]] = {
         [_set("financials", quarters("2024-Q4", [1_000_000] * 4, 0.3)
               + quarters("2025-Q4", [1_000_000] * 4, 0.28))],
     ),
-    "risk.low-inventory-turnover": ([_stock(1_000_000)], [_stock(500_000), lambda a: None]),
-    "risk.low-gmroii": ([_stock(2_000_000)], [_stock(500_000)]),
+    "risk.low-inventory-turnover": (
+        [_resale(1_001)],
+        [_resale(1_000), _stock_at_cost(1_000_000), lambda a: None],
+    ),
+    "risk.low-gmroii": (
+        [_resale(1_000, margin=0.19), _resale(1_001)],
+        [_resale(1_000), _stock_at_cost(2_000_000)],
+    ),
     "risk.relationship-stage-mismatch": (
         [_all(_set("relationship_stage", "partnership"), _set("contacts.0.level", "manager"),
               _set("contacts.2.level", "manager"))],
@@ -306,6 +355,17 @@ CASES: dict[str, tuple[list[Change], list[Change]]] = {
          _all(_drop("opportunities.0.qualification.can_compete"),
               _set("opportunities.0.qualification.compete", "yes")),
          _drop("opportunities.0.qualification.can_compete")],
+    ),
+    "data.stale": (
+        [_drop_quarter("2026-Q3"),
+         _all(_set("financials", []), _set("customer_since", "2026-09-30"))],
+        [_drop_quarter("2026-Q2"),
+         _all(_set("financials", []), _set("customer_since", "2026-10-01"))],
+    ),
+    "data.gap": (
+        [_drop_quarter("2026-Q2"), _drop_quarter("2025-Q1")],
+        # The missing quarter is the 9th before the review's last, outside the window.
+        [_drop_quarter("2026-Q3"), _set("financials", quarters("2024-Q2", [1_000_000]) + _FLAT)],
     ),
     "plan.below-industry-growth": (
         [_set("plan.growth_target", 0.03)],
@@ -442,6 +502,54 @@ MESSAGES: list[tuple[str, Change, str]] = [
           _set("opportunities.0.qualification.win", "unsure")),
      "POS refresh: can we compete? no, can we win? unsure"),
 ]
+
+
+# The classes and data findings: rule id -> (a change on which it fires, the figures its
+# message must give).
+_MESSAGES_BY_RULE: dict[str, tuple[Change, str]] = {
+    "class.dormant": (
+        _all(_set("financials", quarters("2025-Q3", [1_000_000] * 3 + [0, 0])), _PARKED),
+        "revenue by quarter, latest last: 1M -> 1M -> 1M -> 0 -> 0 (the last 2 quarters average "
+        "0% of the 4 before); no live opportunity (1 open, none moved within 120 days or before "
+        "its close date)"),
+    "class.nurture-new": (
+        _set("customer_since", "2026-01-01"),
+        "first order 2026-01-01, 0.74 year(s) ago (at most 1 is new)"),
+    # (800k + 1M) / (100k + 150k) = 7.2: +620%, 615 points above the industry's 5%.
+    "class.fast-growing": (
+        _set("financials", quarters("2025-Q2", [100_000, 150_000, 300_000, 500_000, 800_000,
+                                                1_000_000])),
+        "revenue of the last 4 quarters 2.6M, +620% over a year (2 of the last 4 quarters "
+        "against the same quarters a year before; 4 quarters), 615 points above the "
+        "industry's 5% (fast-growing from 15 points above, and at least 20%)"),
+    "class.loyal": (
+        lambda a: None,
+        "buying from us for 6.75 years, every quarter of the last 4 on file; revenue +6.2% "
+        "over a year (the last 4 quarters against the 4 before)"),
+    "class.nurture": (
+        _set("customer_since", "2025-03-01"),
+        "buying from us for 1.58 years, share of wallet 85%, revenue +6.2% over a year"),
+    # 4,000 units a year over 1,250 in stock; 1,250 / (4,000 / 52) x 6 working days.
+    "risk.low-inventory-turnover": (
+        _resale(1_250),
+        "the account's stock of our goods turns 3.2 times a year, counted in units (at least 4 "
+        "expected); 97.5 working days of supply"),
+    # 0.19 x 4 / 0.81, from the account's own margin; ours (30%) never enters it.
+    "risk.low-gmroii": (
+        _resale(1_000, margin=0.19),
+        "GMROII 0.94 (at least 1 expected): the account's own gross margin on our goods 19%, "
+        "its stock turning 4 times a year"),
+    "data.stale": (
+        _drop_quarter("2026-Q3"),
+        "no row of figures for the last 1 complete quarter(s) (latest on file 2026-Q2, last "
+        "complete quarter 2026-Q3); growth and recent revenue are unknown, not zero"),
+    "data.gap": (
+        _all(_drop_quarter("2026-Q1"), _drop_quarter("2026-Q2")),
+        "no row for 2026-Q1, 2026-Q2 (2 quarter(s) inside the history, latest on file "
+        "2026-Q3); figures that need those quarters are unknown"),
+}
+
+MESSAGES += [(rule, change, text) for rule, (change, text) in _MESSAGES_BY_RULE.items()]
 
 
 @pytest.mark.parametrize(("rule_id", "change", "message"), [

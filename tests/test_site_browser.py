@@ -235,8 +235,8 @@ def test_account_page(site: Site) -> None:
 
 
 def test_unclassified_account_page(site: Site) -> None:
-    account = load_account("jiahe-home")
-    open_page(site, "/accounts/jiahe-home/")
+    account = load_account("beichen-education")
+    open_page(site, "/accounts/beichen-education/")
     driver = site.driver
 
     assert heading_text(driver.find_element(By.CSS_SELECTOR, "article h1")) == account["name"]
@@ -255,10 +255,10 @@ def test_unclassified_account_page(site: Site) -> None:
 
 
 def test_unclassified_reasons_show_the_conditions(site: Site) -> None:
-    open_page(site, "/accounts/jiahe-home/")
+    open_page(site, "/accounts/beichen-education/")
     why = site.driver.find_element(By.ID, "why-this-class-and-focus")
     reasons = text_of(why.find_element(By.XPATH, "following-sibling::ul[1]"))
-    assert "growth_yoy" in reasons, f"condition text is not readable: {reasons[:300]}"
+    assert "growth_yearly" in reasons, f"condition text is not readable: {reasons[:300]}"
     assert "&#" not in reasons and "&gt;" not in reasons, "entities shown as text"
     assert_clean(site)
 

@@ -56,9 +56,11 @@ def test_a_severity_is_its_text() -> None:
 
 
 def test_kinds_in_order_and_what_they_do() -> None:
-    assert [k.value for k in Kind] == ["class", "focus", "risk", "stage", "plan", "advice"]
+    assert [k.value for k in Kind] == ["class", "focus", "risk", "stage", "plan", "data",
+                                       "advice"]
     assert {k for k in Kind if k.assigns} == {Kind.CLASS, Kind.FOCUS}
-    assert {k for k in Kind if k.warns} == {Kind.RISK, Kind.STAGE, Kind.PLAN}
+    assert {k for k in Kind if k.warns} == {Kind.RISK, Kind.STAGE, Kind.PLAN, Kind.DATA}
+    assert Kind.DATA.heading == "Data completeness"
     assert not Kind.ADVICE.assigns and not Kind.ADVICE.warns
     assert Kind.ADVICE.heading == "Working with the buying team"
 

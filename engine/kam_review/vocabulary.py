@@ -47,6 +47,7 @@ class Kind(StrEnum):
     RISK = "risk"
     STAGE = "stage"
     PLAN = "plan"
+    DATA = "data"  # the account's figures are stale or have gaps: what the review cannot judge
     ADVICE = "advice"
 
     @property
@@ -67,13 +68,14 @@ class Kind(StrEnum):
     @property
     def warns(self) -> bool:
         """Its findings are warnings: the risk register and the owners' counts list them."""
-        return self in (Kind.RISK, Kind.STAGE, Kind.PLAN)
+        return self in (Kind.RISK, Kind.STAGE, Kind.PLAN, Kind.DATA)
 
 
 _KIND_RANK = {kind: rank for rank, kind in enumerate(Kind)}
 _KIND_HEADINGS = {
     Kind.CLASS: "Classification", Kind.FOCUS: "Strategic focus", Kind.RISK: "Failure risks",
-    Kind.STAGE: "Sales funnel", Kind.PLAN: "Plan", Kind.ADVICE: "Working with the buying team",
+    Kind.STAGE: "Sales funnel", Kind.PLAN: "Plan", Kind.DATA: "Data completeness",
+    Kind.ADVICE: "Working with the buying team",
 }
 
 

@@ -350,20 +350,23 @@ def _check_lengths(labels: Sequence[str], *series: Sequence[float | None]) -> No
         raise ValueError("every series needs one value per label")
 
 
-def bar_line_chart(labels: Sequence[str], bars: Sequence[float], line: Sequence[float | None],
-                   bar_title: str, line_title: str, line_is_ratio: bool = True) -> str:
-    """Bars on the left axis (money) and a line on the right axis (percent); None is a gap."""
+def bar_line_chart(labels: Sequence[str], bars: Sequence[float | None],
+                   line: Sequence[float | None], bar_title: str, line_title: str,
+                   line_is_ratio: bool = True) -> str:
+    """Bars on the left axis (money) and a line on the right axis (percent); None is a gap:
+    no bar, and its tip says the figure is unknown."""
     label = f"{bar_title} and {line_title}"
     if not labels:
         return _no_data(label)
     _check_lengths(labels, bars, line)
-    values = [v if math.isfinite(v) else 0.0 for v in bars]
+    values = [v if v is not None and math.isfinite(v) else 0.0 for v in bars]
     points = [v if v is not None and math.isfinite(v) else None for v in line]
     known = [v for v in points if v is not None]
     plot = left, top, right, bottom = 64.0, 40.0, 656.0, 300.0
     rticks = _scale(min(known, default=0.0), max(known, default=0.0))
     sr, fmt = _linear(rticks[0], rticks[-1], bottom, top), (pct if line_is_ratio else money)
-    tips = [f"{t}: {bar_title} {money(v)}" for t, v in zip(labels, values, strict=True)]
+    tips = [f"{t}: {bar_title} " + ("unknown (no row)" if b is None else money(v))
+            for t, b, v in zip(labels, bars, values, strict=True)]
     drawn = _bar_plot(labels, values, tips, [C1] * len(values), plot)
     body = _legend([(C1, bar_title, False), (C2, line_title, True)], left, 20)
     body += drawn.parts + _y_axis(rticks, sr, left, right, fmt, right=True)

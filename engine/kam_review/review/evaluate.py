@@ -128,10 +128,14 @@ def _account_result(
     for fact, names in zip(facts, matches, strict=True):
         for name in names:
             fired.setdefault(name, []).append(fact)
-    klass = _assigned(rulebook.by_kind(Kind.CLASS), fired) or UNCLASSIFIED
-    focus = _assigned(rulebook.by_kind(Kind.FOCUS), fired)
+    class_rule = _assigned(rulebook.by_kind(Kind.CLASS), fired)
+    focus_rule = _assigned(rulebook.by_kind(Kind.FOCUS), fired)
+    klass = UNCLASSIFIED if class_rule is None else class_rule.label
+    focus = None if focus_rule is None else focus_rule.label
     for rule in rulebook.rules:
-        if rule.kind.assigns and rule.label not in (klass, focus):
+        # Of the class and focus rules, only the one that assigns speaks: two rules may give
+        # the same label (class.nurture-new and class.nurture).
+        if rule.kind.assigns and rule not in (class_rule, focus_rule):
             continue
         for fact in fired.get(rule.id, ()):
             message = fill(rule.message, {**fact, **thresholds})
@@ -146,12 +150,9 @@ def _account_result(
     return AccountResult(account, klass, focus, tuple(findings), tuple(facts))
 
 
-def _assigned(rules: list[Rule], fired: dict[str, list[Fact]]) -> str | None:
-    """The label of the first fired rule, in the order they are tried (by_kind), or None."""
-    for rule in rules:
-        if rule.id in fired:
-            return rule.label
-    return None
+def _assigned(rules: list[Rule], fired: dict[str, list[Fact]]) -> Rule | None:
+    """The first fired rule, in the order they are tried (by_kind), or None."""
+    return next((rule for rule in rules if rule.id in fired), None)
 
 
 def _waiver_for(account: Account, rule: Rule, subject: str, as_of: date) -> Waiver | None:

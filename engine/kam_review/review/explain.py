@@ -8,7 +8,7 @@ from typing import Any
 
 from kam_review.formatting import format_value
 from kam_review.review.evaluate import matcher
-from kam_review.review.results import AccountResult, Check, Explanation, Result
+from kam_review.review.results import UNCLASSIFIED, AccountResult, Check, Explanation, Result
 from kam_review.rulebook.conditions import (
     Compare,
     FieldRef,
@@ -102,11 +102,44 @@ def check_text(check: Check, fact_type: str) -> str:
     return f"{check.text}  ({values})"
 
 
-def verdict(explanation: Explanation, chosen: str | None, rulebook: Rulebook) -> str:
-    rule = rulebook.rule(explanation.rule)
+def verdict(explanation: Explanation, item: AccountResult, rulebook: Rulebook) -> str:
+    chosen = item.assigned_by(rulebook.rule(explanation.rule).kind)
     if not explanation.fired:
         return "does not apply"
-    return "applies" if rule.label == chosen else f"applies, but {chosen} comes first"
+    if chosen is None or explanation.rule == chosen:
+        return "applies"
+    return f"applies, but {rulebook.rule(chosen).shown_label} comes first"
+
+
+# Figures read from the quarterly revenue: when growth_needs names the quarters missing, they
+# are unknown for that one reason, and naming each again would only repeat it.
+_FROM_REVENUE = ("growth_yearly", "growth_lead_pts", "growth_basis_quarters", "growth_yoy",
+                 "recent_revenue_ratio", "zero_revenue_run", "zero_revenue_quarters_last_4",
+                 "quarters_with_revenue_last_4", "revenue_ttm", "lifetime_revenue")
+
+
+def class_needs(item: AccountResult, explained: Sequence[Explanation], rulebook: Rulebook
+                ) -> str | None:
+    """For an unclassified account, which data would decide its class: what its growth
+    lacks, and every other fact a class rule compared that the data does not give."""
+    if item.klass != UNCLASSIFIED:
+        return None
+    fact = item.facts[0]
+    growth_needs = fact.get("growth_needs")
+    covered = set(_FROM_REVENUE) if growth_needs else set()
+    if growth_needs and "revenue_ttm" not in fact:
+        covered.add("share_of_wallet")
+    absent = dict.fromkeys(
+        name for explanation in explained
+        if rulebook.rule(explanation.rule).kind == Kind.CLASS
+        for check in explanation.checks for name, value in check.values
+        if value is None and not name.startswith("$") and name not in covered)
+    needs = [f"{growth_needs} to measure its growth over a year"] if growth_needs else []
+    fields = FACT_TYPES["account"]
+    needs += [f"{name} ({fields[name].doc})" for name in absent if name in fields]
+    if not needs:
+        return "no class rule applies to the figures on file"
+    return "needs " + "; ".join(needs)
 
 
 def fact_title(fact: dict[str, Any]) -> str:
@@ -121,9 +154,11 @@ def shown_fields(fact: dict[str, Any]) -> list[tuple[str, Any]]:
 
 def explain_text(result: AccountResult, review: Result) -> str:
     account, rulebook = result.account, review.rulebook
+    explained = explanations(result, rulebook)
+    needs = class_needs(result, explained, rulebook)
     lines = [f"{account.id}: {account.name}, as of {review.as_of}",
-             f"class: {result.klass}", f"focus: {result.focus or 'none (no scorecard)'}", "",
-             "Facts"]
+             f"class: {review.class_shown(result)}" + (f" ({needs})" if needs else ""),
+             f"focus: {result.focus or 'none (no scorecard)'}", "", "Facts"]
     for fact in result.facts:
         lines.append(f"  {fact_title(fact)}")
         lines += [f"    {name} = {value_text(value)}" for name, value in shown_fields(fact)]
@@ -139,13 +174,12 @@ def explain_text(result: AccountResult, review: Result) -> str:
         values = ", ".join(f"{name} = {value_text(fact.get(name))}"
                            for name in sorted(fields_used(rule.when)))
         lines.append(f"         when {values}")
-    explained = explanations(result, rulebook)
-    for kind, chosen in ((Kind.CLASS, result.klass), (Kind.FOCUS, result.focus)):
+    for kind in (Kind.CLASS, Kind.FOCUS):
         lines += ["", f"Why this {kind}"]
         for explanation in explained:
             if rulebook.rule(explanation.rule).kind != kind:
                 continue
-            lines.append(f"  {explanation.rule}: {verdict(explanation, chosen, rulebook)}")
+            lines.append(f"  {explanation.rule}: {verdict(explanation, result, rulebook)}")
             for check in explanation.checks:
                 mark = "yes" if check.held else "no "
                 lines.append(f"    {mark} {check_text(check, rulebook.rule(explanation.rule).on)}")

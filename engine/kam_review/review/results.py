@@ -93,6 +93,11 @@ class AccountResult:
         ranked = [f for f in self.open_findings if not f.kind.assigns]
         return min(ranked, key=Finding.sort_key, default=None)
 
+    def assigned_by(self, kind: Kind) -> str | None:
+        """The id of the rule that gave the account its class (or focus cell), None if none
+        did: two rules may give the same label."""
+        return next((f.rule for f in self.findings if f.kind == kind), None)
+
 
 @dataclass(frozen=True)
 class Result:
@@ -107,3 +112,9 @@ class Result:
 
     def account(self, account_id: str) -> AccountResult:
         return next(a for a in self.accounts if a.account.id == account_id)
+
+    def class_shown(self, item: AccountResult) -> str:
+        """The account's class as pages and reports show it, with the variant of the rule that
+        gave it: "nurture: new account"."""
+        rule = item.assigned_by(Kind.CLASS)
+        return item.klass if rule is None else self.rulebook.rule(rule).shown_label

@@ -27,6 +27,20 @@ class AccountFacts(FactType):
     last_quarter: str = fact_field(
         "text", "Last complete quarter", "the last complete quarter as of the review date",
         known=True)
+    latest_quarter: str = fact_field(
+        "text", "Latest quarter on file",
+        "the latest quarter with a row of figures, up to the last complete quarter (none: no "
+        "row)", known=True)
+    quarters_unreported: int | None = fact_field(
+        "quarters", "Quarters not on file",
+        "complete quarters at the end without a row: after the latest quarter on file, or, "
+        "without any row, since customer_since's quarter (unknown without either)")
+    gap_quarters: int = fact_field(
+        "quarters", "Gaps in the figures",
+        "quarters without a row between the first and the latest quarter on file, within the "
+        "last 8 complete quarters", known=True)
+    gap_list: str = fact_field("text", "Gaps, listed", "those quarters (none: no gap)",
+                               known=True)
     revenue_last_quarter: float | None = fact_field(
         "money", "Revenue, last quarter", "revenue in the last complete quarter")
     lifetime_revenue: float | None = fact_field(
@@ -36,15 +50,22 @@ class AccountFacts(FactType):
         "last quarter's revenue against the quarter before (needs revenue in that one)")
     revenue_decline_streak: int | None = fact_field(
         "quarters", "Quarters of falling revenue",
-        "how many quarters in a row revenue fell, up to the last quarter")
+        "how many quarters in a row revenue fell, up to the last quarter; stops at a quarter "
+        "without a row (unknown when the last quarter has none)")
     revenue_trail: str | None = fact_field(
         "text", "Revenue trail",
-        "revenue of the last quarters, oldest first: the falling ones, at least 4")
+        "revenue of the last quarters, oldest first: the falling ones, at least 4 (no row: "
+        "a gap)")
     revenue_ttm: float | None = fact_field(
         "money", "Revenue, last 4 quarters",
-        "revenue of the last 4 quarters (needs 4 quarters of figures)")
+        "revenue of the last 4 quarters (needs a row for each of them)")
     quarters_with_revenue_last_4: int | None = fact_field(
-        "quarters", "Quarters with revenue, last 4", "of the last 4 quarters, how many had revenue")
+        "quarters", "Quarters with revenue, last 4",
+        "of the last 4 quarters, how many had revenue (needs a row for each of them)")
+    zero_revenue_quarters_last_4: int | None = fact_field(
+        "quarters", "Quarters without sales, last 4",
+        "of the last 4 quarters, how many have a row with revenue 0 (a quarter without a row "
+        "is not counted; unknown when none of them has a row)")
     share_of_wallet: float | None = fact_field(
         "fraction", "Share of wallet", "revenue of the last 4 quarters against market.wallet")
     gross_margin_ttm: float | None = fact_field(
@@ -55,17 +76,31 @@ class AccountFacts(FactType):
         "gross profit of the last 4 quarters against market.investment (needs their cost)")
     holds_stock: bool | None = fact_field(
         "yes/no", "Holds our stock",
-        "figures of the last 4 quarters report the account's inventory of our goods (needs 4 "
-        "quarters of figures)")
+        "figures of the last 4 quarters report the account's stock of our goods (no: all 4 "
+        "have a row and none reports it)")
+    resale_revenue_ttm: float | None = fact_field(
+        "money", "Account's sales of our goods, last 4 quarters",
+        "the account's own sales of our products in the last 4 quarters (resale_revenue)")
+    resale_margin_ttm: float | None = fact_field(
+        "fraction", "Account's gross margin on our goods",
+        "the account's own gross margin on our products, last 4 quarters: resale_revenue "
+        "against resale_cost (seed 000; never our margin)")
+    inventory_measure: str | None = fact_field(
+        "text", "Stock counted in",
+        "units (resale_units against inventory_units, seed 000's formulas) or cost "
+        "(resale_cost against inventory at cost, where units are not reported)")
     inventory_turnover: float | None = fact_field(
         "times a year", "Inventory turnover (per year)",
-        "cost of goods of the last 4 quarters against the average inventory at cost, per year")
+        "the account's sales of our goods in the last 4 quarters against its average stock of "
+        "them (seed 000: annual unit sales / stock)")
     days_of_supply: float | None = fact_field(
         "working days", "Days of supply (working days)",
-        "latest inventory against weekly cost of goods, in working days (6 a week)")
+        "the account's latest stock of our goods against its weekly sales of them, in working "
+        "days (seed 000: stock / weekly unit sales x 6)")
     gmroii: float | None = fact_field(
         "ratio", "GMROII",
-        "gross margin return on inventory investment: margin x turnover / (1 - margin)")
+        "the account's gross margin return on its stock of our goods: margin x turnover / "
+        "(1 - margin), from its own margin (seed 000)")
     revenue_prev_ttm: float | None = fact_field(
         "money", "Revenue, 4 quarters before",
         "revenue of the 4 quarters before the last 4 (needs 8 quarters)")
@@ -80,17 +115,53 @@ class AccountFacts(FactType):
         "percentage points", "Change of gross margin",
         "change of gross margin, last 4 quarters against the 4 before, in percentage points")
     recent_revenue_ratio: float | None = fact_field(
-        "fraction", "Recent revenue against the year before",
-        "average revenue of the last 2 quarters against the average of the 4 before (needs 6 "
-        "quarters, revenue in those 4)")
+        "fraction", "Recent revenue against the quarters before",
+        "average revenue of the last 2 quarters against the average of the 4 before, over "
+        "those on file (needs the last quarter, and revenue in one of the 4)")
+    recent_revenue_trail: str | None = fact_field(
+        "text", "Recent revenue",
+        "revenue of the last 6 quarters on file, oldest first (no row: a gap)")
+    zero_revenue_run: int | None = fact_field(
+        "quarters", "Quarters in a row without sales",
+        "quarters in a row, up to the last one, with revenue 0; stops at a quarter without a "
+        "row (unknown when the last quarter has none)")
+    growth_yearly: float | None = fact_field(
+        "change", "Growth over a year",
+        "from the quarters on file: the last 4 quarters against the 4 before, else those of "
+        "the last 4 whose quarter a year before is on file against those, else the trend of "
+        "the last 4 (the last 2 against the 2 before, compounded to a year); unknown when the "
+        "last quarter has no row")
+    growth_basis_quarters: int | None = fact_field(
+        "quarters", "Growth based on", "how many quarters growth_yearly was computed from")
+    growth_basis: str | None = fact_field(
+        "text", "Growth computed as", "how growth_yearly was computed")
+    growth_needs: str | None = fact_field(
+        "text", "Growth needs", "the data growth_yearly lacks, when it is unknown")
     industry_growth: float | None = fact_field(
         "change", "Industry growth", "market.industry_growth")
+    industry_growth_used: float | None = fact_field(
+        "change", "Industry growth compared with",
+        "market.industry_growth, or the threshold default_industry_growth where the file "
+        "does not give it")
+    growth_lead_pts: float | None = fact_field(
+        "percentage points", "Growth above the industry",
+        "growth_yearly minus industry_growth_used, in percentage points")
     plan_growth_target: float | None = fact_field(
         "change", "Planned growth", "plan.growth_target")
     customer_years: float | None = fact_field(
         "years", "Years as a customer", "years since customer_since")
+    buying_years: float | None = fact_field(
+        "years", "Years buying from us",
+        "years since customer_since; without it, the quarters from the first quarter with "
+        "revenue to the last complete one, four to a year")
+    first_order: str | None = fact_field(
+        "text", "First order", "customer_since, or the first quarter with revenue on file")
     open_opportunities: int = fact_field(
         "count", "Open opportunities", "opportunities neither closed nor lost", known=True)
+    live_opportunities: int = fact_field(
+        "count", "Live opportunities",
+        "open opportunities that are neither parked (in one stage for more than "
+        "stage_stale_days) nor overdue (expected close passed)", known=True)
     open_pipeline_value: float = fact_field(
         "money", "Open pipeline value", "value of the open opportunities", known=True)
     contacts_current: int = fact_field(
@@ -108,6 +179,8 @@ class AccountFacts(FactType):
     activities_recorded: int = fact_field(
         "count", "Activities on file",
         "visits, calls and meetings on file up to the review date", known=True)
+    last_activity: str | None = fact_field(
+        "date", "Last activity", "the date of the last visit, call or meeting")
     days_since_activity: int | None = fact_field(
         "days", "Days since the last activity", "days since the last visit, call or meeting")
     complaints_recorded: int = fact_field(

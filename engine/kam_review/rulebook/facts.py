@@ -10,14 +10,12 @@ engine cannot take is the engine adapter's concern, never the facts'.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import Any
 
 from kam_review.formatting import money
 from kam_review.rulebook.fact_fields import FactType
 from kam_review.rulebook.fact_types import FACT_TYPES, AccountFacts
 from kam_review.rulebook.figures import (
-    Exact,
     days_between,
     exact,
     exact_gross_margin,
@@ -31,6 +29,15 @@ from kam_review.rulebook.figures import (
     rounded,
     total,
 )
+from kam_review.rulebook.history import (
+    buying_years,
+    freshness,
+    lead_points,
+    recent_revenue_ratio,
+    yearly_growth,
+    zero_revenue_run,
+)
+from kam_review.rulebook.inventory import stock_kpis
 from kam_review.rulebook.loading import Rulebook
 from kam_review.rulebook.subject_facts import (
     contact_facts,
@@ -40,7 +47,7 @@ from kam_review.rulebook.subject_facts import (
     waiver_facts,
 )
 from kam_review.rulebook.warning_facts import warning_facts
-from kam_review.source.model import BUYING_ROLES, RELATIONSHIP_STAGES, Account
+from kam_review.source.model import BUYING_ROLES, RELATIONSHIP_STAGES, Account, Opportunity
 from kam_review.vocabulary import Status
 
 Fact = dict[str, Any]
@@ -83,51 +90,68 @@ def plain_fact(facts: FactType) -> Fact:
 def _account_facts(account: Account, as_of: date, rulebook: Rulebook) -> AccountFacts:
     series = revenue_series(account, as_of)
     revenue = [r for _, r, _ in series]
+    known = [r for r in revenue if r is not None]
+    last_four = [r for r in revenue[-4:] if r is not None]
+    last = last_complete_quarter(as_of)
     ttm, prev = four_quarters(series, 0), four_quarters(series, 4)
     margin = None if ttm is None else exact_gross_margin(*ttm)
     prev_margin = None if prev is None else exact_gross_margin(*prev)
     streak = _decline_streak(revenue) if revenue else None
+    fresh = freshness(account, last)
+    yearly = yearly_growth(series)
+    thresholds = rulebook.threshold_values()
+    industry = account.market.industry_growth
+    compared = industry if industry is not None else thresholds.get("default_industry_growth")
+    years, first_order = buying_years(account, series, as_of)
     current = [c for c in account.contacts if c.left_on is None or c.left_on > as_of]
     activities = [a.date for a in account.activities if a.date <= as_of]
     complaints = [c for c in account.complaints if c.date <= as_of]
     quality = [c for c in complaints if c.topic == "quality"]
     open_deals = [o for o in account.opportunities if Status.of_stage(o.stage) == Status.OPEN]
-    stock = None if ttm is None else _stock(account, as_of, ttm, margin)
+    stock = stock_kpis(account, last.index)
     plan, scores, stage = account.plan, account.scores, account.relationship_stage
     held = {role for c in current for role in c.roles}
     return AccountFacts(
         account=account.id, subject="",
-        quarters=len(series), last_quarter=str(last_complete_quarter(as_of)),
+        quarters=len(series), last_quarter=str(last),
+        latest_quarter=fresh.latest, quarters_unreported=fresh.unreported,
+        gap_quarters=len(fresh.gaps), gap_list=", ".join(fresh.gaps) or "none",
         revenue_last_quarter=revenue[-1] if revenue else None,
-        lifetime_revenue=total(revenue) if revenue else None,
-        growth_qoq=growth(revenue[-1], revenue[-2]) if len(revenue) >= 2 else None,
+        lifetime_revenue=total(known) if known else None,
+        growth_qoq=growth(revenue[-1], revenue[-2]) if len(revenue) >= 2
+        and revenue[-1] is not None and revenue[-2] is not None else None,
         revenue_decline_streak=streak,
-        revenue_trail=None if streak is None else " -> ".join(
-            money(r) for r in revenue[-1 - max(streak, 3):]),
+        revenue_trail=None if streak is None else _trail(revenue[-1 - max(streak, 3):]),
         revenue_ttm=None if ttm is None else ttm[0],
         quarters_with_revenue_last_4=None if ttm is None else sum(
-            1 for r in revenue[-4:] if r > 0),
+            1 for r in last_four if r > 0),
+        zero_revenue_quarters_last_4=sum(1 for r in last_four if r == 0) if last_four
+        else None,
         share_of_wallet=None if ttm is None else ratio(ttm[0], account.market.wallet),
         gross_margin_ttm=rounded(margin),
         roi=_roi(ttm, account.market.investment),
-        holds_stock=None if stock is None else stock.held,
-        inventory_turnover=None if stock is None else stock.turnover,
-        days_of_supply=None if stock is None else stock.days_of_supply,
-        gmroii=None if stock is None else stock.gmroii,
+        holds_stock=stock.held, resale_revenue_ttm=stock.resale_revenue,
+        resale_margin_ttm=stock.margin, inventory_measure=stock.measure,
+        inventory_turnover=stock.turnover, days_of_supply=stock.days_of_supply,
+        gmroii=stock.gmroii,
         revenue_prev_ttm=None if prev is None else prev[0],
         growth_yoy=None if ttm is None or prev is None else growth(ttm[0], prev[0]),
         gross_margin_prev_ttm=rounded(prev_margin),
         margin_change_pts=None if margin is None or prev_margin is None else rounded(
             (margin - prev_margin) * 100),
-        # The last 2 quarters' average over the 4 before's: 2 * last two / four before.
-        recent_revenue_ratio=quotient(2 * sum(map(exact, revenue[-2:])),
-                                      sum(map(exact, revenue[-6:-2])))
-        if len(revenue) >= 6 else None,
-        industry_growth=account.market.industry_growth,
+        recent_revenue_ratio=recent_revenue_ratio(series),
+        recent_revenue_trail=_trail(revenue[-6:]) if revenue else None,
+        zero_revenue_run=zero_revenue_run(series),
+        growth_yearly=yearly.rate, growth_basis_quarters=yearly.quarters,
+        growth_basis=yearly.basis, growth_needs=yearly.needs,
+        industry_growth=industry, industry_growth_used=compared,
+        growth_lead_pts=lead_points(yearly.rate, compared),
         plan_growth_target=None if plan is None else plan.growth_target,
         customer_years=None if account.customer_since is None else (
             as_of - account.customer_since).days / 365.25,
+        buying_years=years, first_order=first_order,
         open_opportunities=len(open_deals),
+        live_opportunities=sum(1 for o in open_deals if _live(o, as_of, thresholds)),
         open_pipeline_value=total(o.value or 0 for o in open_deals),
         contacts_current=len(current),
         levels_current=len({c.level for c in current if c.level}),
@@ -136,6 +160,7 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook) -> Account
         coaches_current=sum(1 for c in current if "coach" in c.roles),
         roles_missing=", ".join(r for r in BUYING_ROLES if r not in held) or "none",
         activities_recorded=len(activities),
+        last_activity=None if not activities else max(activities).isoformat(),
         days_since_activity=days_between(as_of, max(activities, default=None)),
         complaints_recorded=len(complaints),
         days_since_feedback=days_between(as_of, max((c.date for c in complaints),
@@ -157,12 +182,33 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook) -> Account
     )
 
 
-def _decline_streak(revenue: list[float]) -> int:
-    """How many quarters in a row revenue fell, up to the last one."""
+def _decline_streak(revenue: list[float | None]) -> int | None:
+    """How many quarters in a row revenue fell, up to the last one; a quarter without a row
+    ends the streak, and leaves it unknown when it is the last one."""
+    if revenue[-1] is None:
+        return None
     streak = 0
-    while streak + 1 < len(revenue) and revenue[-1 - streak] < revenue[-2 - streak]:
+    while streak + 1 < len(revenue):
+        later, earlier = revenue[-1 - streak], revenue[-2 - streak]
+        if later is None or earlier is None or later >= earlier:
+            break
         streak += 1
     return streak
+
+
+def _trail(revenue: list[float | None]) -> str:
+    """Revenue by quarter, oldest first: 1.2M -> no row -> 900k."""
+    return " -> ".join("no row" if r is None else money(r) for r in revenue)
+
+
+def _live(opportunity: Opportunity, as_of: date, thresholds: dict[str, float]) -> bool:
+    """An open deal still moving: not parked in its stage longer than stage_stale_days (as
+    stage.stale judges it) and not past its expected close. A parked or overdue deal is no
+    new business: it does not keep an account that stopped buying out of dormant."""
+    stale_after = thresholds.get("stage_stale_days")
+    since, close = opportunity.stage_since, opportunity.expected_close
+    parked = stale_after is not None and since is not None and (as_of - since).days > stale_after
+    return not parked and not (close is not None and close < as_of)
 
 
 def _roi(ttm: tuple[float, float | None] | None, investment: float | None) -> float | None:
@@ -170,35 +216,6 @@ def _roi(ttm: tuple[float, float | None] | None, investment: float | None) -> fl
         return None
     revenue, cost = ttm
     return None if cost is None else quotient(gross_profit(revenue, cost), exact(investment))
-
-
-class _Stock(NamedTuple):
-    """Seed 000's inventory KPIs, for an account that reports its stock of our goods."""
-
-    held: bool
-    turnover: float | None = None
-    days_of_supply: float | None = None
-    gmroii: float | None = None
-
-
-def _stock(account: Account, as_of: date, ttm: tuple[float, float | None],
-           margin: Fraction | None) -> _Stock:
-    last = last_complete_quarter(as_of).index
-    stocked = sorted((row.quarter.index, row.inventory) for row in account.financials
-                     if row.inventory is not None and last - 4 < row.quarter.index <= last)
-    cost = ttm[1]
-    if not stocked or cost is None:
-        return _Stock(bool(stocked))
-    # Turnover is the cost of a year over the average stock: cost * quarters / sum of stocks.
-    stock: Exact = sum(exact(v) for _, v in stocked)
-    cost_sold = exact(cost) * len(stocked)
-    gmroii = None
-    if stock > 0 and margin is not None and margin < 1:
-        gmroii = rounded(margin * Fraction(cost_sold, stock) / (1 - margin))
-    # Days of supply: the last stock over the cost of a week (cost / 52), in working days
-    # (6 a week).
-    return _Stock(True, quotient(cost_sold, stock),
-                  quotient(exact(stocked[-1][1]) * 52 * 6, exact(cost)), gmroii)
 
 
 def _weighted_score(scores: dict[str, int], weights: dict[str, float]) -> float | None:

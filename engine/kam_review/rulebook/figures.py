@@ -3,7 +3,8 @@
 Figures are exact: a sum or a ratio is computed from the file's figures exactly and rounded
 once, to the nearest float, so that a boundary a rule states (growth of exactly 25%) is met
 and pages show what the file says. Each formula is written here once; the facts and the
-pages both call it.
+pages both call it. A quarter without a row is a gap in the data: its revenue is unknown
+(None), never zero, and every figure that needs it is unknown too.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from kam_review.source.model import Account, Quarter
 
 # A figure as an exact number: an int, or the fraction a float stands for.
 Exact = int | Fraction
-# One quarter of an account's series: (quarter, revenue, cost); cost None when not reported.
-SeriesQuarter = tuple[Quarter, float, float | None]
+# One quarter of an account's series: (quarter, revenue, cost); revenue and cost None when
+# the quarter has no row (a gap), cost None too when the row does not report it.
+SeriesQuarter = tuple[Quarter, float | None, float | None]
 
 
 def last_complete_quarter(as_of: date) -> Quarter:
@@ -30,28 +32,30 @@ def last_complete_quarter(as_of: date) -> Quarter:
 
 def revenue_series(account: Account, as_of: date) -> list[SeriesQuarter]:
     """(quarter, revenue, cost) from the first quarter on file to the last complete quarter;
-    a quarter without a row had no sales (revenue 0, cost 0)."""
+    a quarter without a row is unknown (None, None): a quarter without sales says revenue 0."""
     last = last_complete_quarter(as_of).index
     rows = {row.quarter.index: row for row in account.financials if row.quarter.index <= last}
     if not rows:
         return []
-    series = []
+    series: list[SeriesQuarter] = []
     for index in range(min(rows), last + 1):
         row = rows.get(index)
-        series.append((Quarter.from_index(index), row.revenue if row else 0.0,
-                       (row.cost if row else 0.0)))
+        series.append((Quarter.from_index(index), row.revenue if row else None,
+                       row.cost if row else None))
     return series
 
 
 def four_quarters(series: Sequence[SeriesQuarter], skip: int) -> tuple[float, float | None] | None:
-    """(revenue, cost) of four quarters, ending `skip` quarters before the last one; cost is
-    None unless every one of the four quarters reports it."""
+    """(revenue, cost) of four quarters, ending `skip` quarters before the last one: unknown
+    when one of them has no row; cost is None unless every one of the four reports it."""
     if len(series) < skip + 4:
         return None
     rows = series[len(series) - skip - 4: len(series) - skip]
-    costs = [c for _, _, c in rows]
-    cost = None if any(c is None for c in costs) else total(c for c in costs if c is not None)
-    return total(r for _, r, _ in rows), cost
+    revenue = [r for _, r, _ in rows if r is not None]
+    if len(revenue) < 4:
+        return None
+    costs = [c for _, _, c in rows if c is not None]
+    return total(revenue), (total(costs) if len(costs) == 4 else None)
 
 
 def exact(value: float) -> Exact:

@@ -66,6 +66,10 @@ _RULE_FILE_SCHEMA: dict[str, Any] = {
                 "rationale": _TEXT,
                 "action": _TEXT,
                 "precedence": {"type": "integer", "minimum": 1, "maximum": 100},
+                # A class or focus rule may give the label of another (class.nurture-new
+                # assigns nurture), shown with its variant: "nurture: new account".
+                "label": {"type": "string", "pattern": "^[a-z0-9-]+$"},
+                "variant": {"type": "string", "minLength": 1, "maxLength": MARK_WORD_MAX},
                 "marks": {"type": "object", "additionalProperties": False, "minProperties": 1,
                           "properties": {mark.value: {"type": "string", "maxLength": MARK_WORD_MAX}
                                          for mark in Mark}},
@@ -157,11 +161,19 @@ class Rule:
     precedence: int = 0
     # What the rule's findings mark on the pages, with the word shown (see vocabulary.Mark).
     marks: Mapping[Mark, str] = field(default_factory=dict, hash=False)
+    assigns: str | None = None  # the rule file's `label`, when it is not the id's own
+    variant: str | None = None
 
     @property
     def label(self) -> str:
-        """What a class or focus rule assigns: class.fast-growing -> fast-growing."""
-        return self.id.split(".", 1)[1]
+        """What a class or focus rule assigns: class.fast-growing -> fast-growing, unless
+        the rule names another label (class.nurture-new -> nurture)."""
+        return self.assigns or self.id.split(".", 1)[1]
+
+    @property
+    def shown_label(self) -> str:
+        """The label as pages and reports show it, with the variant: "nurture: new account"."""
+        return f"{self.label}: {self.variant}" if self.variant else self.label
 
     @property
     def thresholds(self) -> list[str]:
@@ -191,8 +203,17 @@ class Rulebook:
                       key=lambda r: (r.precedence, r.id))
 
     def labels(self, kind: Kind) -> list[str]:
-        """The labels the rules of an assigning kind give (classes, focus cells), in order."""
-        return [r.label for r in self.by_kind(kind)]
+        """The labels the rules of an assigning kind give (classes, focus cells), each once,
+        in the order they are tried; a label several rules give stands where the rule named
+        after it does (nurture where class.nurture is tried, not class.nurture-new)."""
+        rules = self.by_kind(kind)
+        place: dict[str, int] = {}
+        for i, rule in enumerate(rules):
+            place.setdefault(rule.label, i)
+        for i, rule in enumerate(rules):
+            if rule.id.split(".", 1)[1] == rule.label:
+                place[rule.label] = i
+        return sorted(place, key=place.__getitem__)
 
     def threshold_values(self) -> dict[str, float]:
         return {name: t.value for name, t in self.thresholds.items()}
@@ -386,6 +407,10 @@ def _build_rule(
         error(("id",), f"a rule in a file of kind '{kind}' has an id starting '{kind}.'")
     if kind == Kind.CLASS and "precedence" not in raw:
         error(("id",), "a class rule needs a precedence (1 is checked first)")
+    for key in ("label", "variant"):
+        if key in raw and not kind.assigns:
+            error((key,), f"only class and focus rules assign a label; a {kind} rule has no "
+                  f"{key}")
     marks = {Mark(name): word for name, word in raw.get("marks", {}).items()}
     for mark, word in marks.items():
         if mark.subject != raw["on"]:
@@ -422,7 +447,7 @@ def _build_rule(
         source=tuple(raw["source"]), on=raw["on"], when=when, message=raw["message"].strip(),
         rationale=" ".join(raw["rationale"].split()), action=" ".join(raw["action"].split()),
         file=name, line=_locate(document, base)[0], precedence=raw.get("precedence", 0),
-        marks=marks,
+        marks=marks, assigns=raw.get("label"), variant=raw.get("variant"),
     )
 
 

@@ -376,6 +376,10 @@ def _build_account(value: dict[str, Any], path: Path, document: YamlDocument) ->
                 cost=row.get("cost"),
                 units=row.get("units"),
                 inventory=row.get("inventory"),
+                inventory_units=row.get("inventory_units"),
+                resale_revenue=row.get("resale_revenue"),
+                resale_cost=row.get("resale_cost"),
+                resale_units=row.get("resale_units"),
             )
             for row in value["financials"]
         ),

@@ -95,10 +95,15 @@ class Quarter:
 @dataclass(frozen=True)
 class QuarterFigures:
     quarter: Quarter
-    revenue: float
+    revenue: float  # 0 for a quarter without sales; a quarter without a row is unknown
     cost: float | None = None
     units: float | None = None
-    inventory: float | None = None
+    inventory: float | None = None  # the account's stock of our goods, at cost
+    # The account's own business with our goods (a distributor's), for seed 000's KPIs.
+    inventory_units: float | None = None
+    resale_revenue: float | None = None
+    resale_cost: float | None = None
+    resale_units: float | None = None
 
 
 @dataclass(frozen=True)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from kam_review.formatting import money, pct
 from kam_review.output import charts
 from kam_review.output.markdown_text import esc, safe_markdown_html, table
-from kam_review.review.explain import check_text, verdict
+from kam_review.review.explain import check_text, class_needs, verdict
 from kam_review.review.results import AccountResult, Explanation, Result
 from kam_review.rulebook.figures import gross_margin, revenue_series
-from kam_review.rulebook.loading import Rule
 from kam_review.rulebook.subject_facts import stage_checklist
 from kam_review.source.model import (
     BUYING_ROLES,
@@ -19,6 +16,7 @@ from kam_review.source.model import (
     Account,
     Contact,
     Opportunity,
+    QuarterFigures,
 )
 from kam_review.vocabulary import Kind, Mark
 from kam_review.website.pages.common import (
@@ -51,11 +49,13 @@ def account_page(item: AccountResult, result: Result,
         lines.append(table(["Severity", "Rule", "Subject", "Finding", "Action", "Waiver"],
                            [finding_row(f, prefix) for f in found]))
     lines += ["## Why this class and focus", ""]
+    needs = class_needs(item, explained, rulebook)
+    if needs:
+        lines += [f"**Unclassified**: the data cannot decide the class yet; it {esc(needs)}.", ""]
     for explanation in explained:
         rule = rulebook.rule(explanation.rule)
-        chosen = item.klass if rule.kind == Kind.CLASS else item.focus
         lines.append(f"- {rule_link(explanation.rule, prefix)}: "
-                     f"{verdict(explanation, chosen, rulebook)}")
+                     f"{esc(verdict(explanation, item, rulebook))}")
         lines += [f"    - {'✔' if c.held else '✘'} {esc(check_text(c, rule.on))}"
                   for c in explanation.checks]
     lines.append("")
@@ -67,16 +67,17 @@ def account_page(item: AccountResult, result: Result,
 
 
 def _header_card(item: AccountResult, result: Result) -> list[str]:
-    account, rulebook = item.account, result.rulebook
+    account = item.account
     rows = [
         ["Owner", esc(account.owner)],
         ["Industry", esc(account.industry or "—")],
         ["Customer since", str(account.customer_since or "—")],
-        ["Class", _strategy(item.klass, Kind.CLASS, rulebook.rules)],
-        ["Focus", _strategy(item.focus, Kind.FOCUS, rulebook.rules)],
+        ["Class", _strategy(item, Kind.CLASS, result)],
+        ["Focus", _strategy(item, Kind.FOCUS, result)],
         ["Relationship stage", esc(account.relationship_stage or "—")],
         ["Review date", f"{result.as_of} (last complete quarter "
                         f"{account_fact(item, 'last_quarter')})"],
+        ["Data", _freshness(item)],
         [described("revenue_ttm").label, account_figure(item, "revenue_ttm")
          + f" ({account_figure(item, 'growth_yoy')} year on year)"],
         [described("gross_margin_ttm").label, account_figure(item, "gross_margin_ttm")],
@@ -86,38 +87,73 @@ def _header_card(item: AccountResult, result: Result) -> list[str]:
     return [table(["At a glance", f"`{account.id}`"], rows)]
 
 
-def _strategy(label: str | None, kind: Kind, rules: Iterable[Rule]) -> str:
-    if label is None:
-        return "— (no scorecard)"
-    rule = next((r for r in rules if r.kind == kind and r.label == label), None)
-    if rule is None:
-        return f"**{label}**: no class rule matched (see below)"
-    return f"**{label}**: {esc(rule.action)}"
+def _strategy(item: AccountResult, kind: Kind, result: Result) -> str:
+    rule_id = item.assigned_by(kind)
+    if rule_id is None:
+        return ("— (no scorecard)" if kind == Kind.FOCUS
+                else f"**{item.klass}**: the data on file decides no class (see below)")
+    rule = result.rulebook.rule(rule_id)
+    return f"**{esc(rule.shown_label)}**: {esc(rule.action)}"
+
+
+def _freshness(item: AccountResult) -> str:
+    """How current the account's data is: its latest quarter against the review's last
+    complete quarter, the gaps inside its history, and its last activity."""
+    latest, behind = account_fact(item, "latest_quarter"), account_fact(item, "quarters_unreported")
+    text = f"latest quarter on file {latest}"
+    if behind:
+        text += f" (**{behind} quarter{'s' if behind != 1 else ''} behind**)"
+    gaps = account_fact(item, "gap_quarters")
+    if gaps:
+        text += f"; **no row for {account_fact(item, 'gap_list')}**"
+    last = account_fact(item, "last_activity")
+    days = account_fact(item, "days_since_activity")
+    return text + ("; no activity on file" if last is None
+                   else f"; last activity {last} ({days} days ago)")
 
 
 def _figures_section(item: AccountResult, result: Result) -> list[str]:
     account = item.account
     lines = ["## Figures", ""]
-    kpis = ("revenue_ttm", "growth_yoy", "gross_margin_ttm", "share_of_wallet",
-            "inventory_turnover", "days_of_supply", "gmroii", "roi")
+    kpis = ("revenue_ttm", "growth_yoy", "growth_yearly", "growth_basis", "gross_margin_ttm",
+            "share_of_wallet", "resale_margin_ttm", "inventory_turnover", "days_of_supply",
+            "gmroii", "inventory_measure", "roi")
     lines.append(table(["Figure", "Value"], [[described(name).label, account_figure(item, name)]
                                              for name in kpis]))
     series = revenue_series(account, result.as_of)
     lines.append(chart(charts.bar_line_chart(
-        [str(q) for q, _, _ in series], [r for _, r, _ in series],
-        [gross_margin(r, c) for _, r, c in series], "Revenue", "Gross margin")))
+        [str(q) if r is not None else f"{q} no row" for q, r, _ in series],
+        [r for _, r, _ in series],
+        [None if r is None else gross_margin(r, c) for _, r, c in series],
+        "Revenue", "Gross margin")))
     rows = {row.quarter.index: row for row in account.financials}
+    own = any(_resale(row) != [None] * 4 for row in rows.values())
     quarter_rows = []
     for quarter, revenue, cost in series:
         row = rows.get(quarter.index)
-        quarter_rows.append([str(quarter), money(revenue),
-                             money(cost) if cost is not None else "—",
-                             figure(gross_margin(revenue, cost), "pct"),
-                             figure(row.units if row else None, "num"),
-                             figure(row.inventory if row else None, "money")])
-    lines.append(table(["Quarter", "Revenue", "Cost", "Gross margin", "Units", "Inventory"],
-                       quarter_rows))
+        if row is None or revenue is None:
+            quarter_rows.append([str(quarter), "no row: unknown", *["—"] * (8 if own else 4)])
+            continue
+        cells = [str(quarter), money(revenue), money(cost) if cost is not None else "—",
+                 figure(gross_margin(revenue, cost), "pct"), figure(row.units, "num"),
+                 figure(row.inventory, "money")]
+        if own:
+            sales, its_cost, sold, stock = _resale(row)
+            cells += [figure(sales, "money"),
+                      figure(None if sales is None else gross_margin(sales, its_cost), "pct"),
+                      figure(sold, "num"), figure(stock, "num")]
+        quarter_rows.append(cells)
+    heads = ["Quarter", "Revenue", "Cost", "Gross margin", "Units", "Inventory"]
+    if own:
+        heads += ["Its sales", "Its margin", "Units it sold", "Its stock (units)"]
+    lines.append(table(heads, quarter_rows))
     return lines
+
+
+def _resale(row: QuarterFigures) -> list[float | None]:
+    """The account's own figures of a quarter: its sales and cost of our goods, the units it
+    sold and the units it holds."""
+    return [row.resale_revenue, row.resale_cost, row.resale_units, row.inventory_units]
 
 
 def _contacts_section(item: AccountResult, result: Result) -> list[str]:

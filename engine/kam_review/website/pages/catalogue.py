@@ -70,7 +70,8 @@ def _rule_entry(rule: Rule, result: Result, accounts: list[Account]) -> list[str
     thresholds = result.rulebook.thresholds
     lines = [f"### {rule.id} {{#{anchor(rule.id)}}}", "",
              f"**{esc(rule.title)}** · {severity_badge(rule.severity)} · kind {rule.kind} · "
-             f"seed {', '.join(rule.source)} · tests each {rule.on}", ""]
+             f"seed {', '.join(rule.source)} · tests each {rule.on}"
+             + (f" · assigns **{esc(rule.shown_label)}**" if rule.kind.assigns else ""), ""]
     lines += [f"*Why:* {esc(rule.rationale)}", "", f"*Action:* {esc(rule.action)}", ""]
     conditions = "\n".join(f"    {line}" for line in outline(rule.when))
     lines += ["*Fires when:*", "", conditions, ""]

@@ -73,8 +73,8 @@ def overview_page(result: Result) -> str:
     for item in sorted(accounts, key=lambda a: a.account.name.lower()):
         worst = item.worst
         rows.append([
-            account_link(item.account), esc(item.account.owner), item.klass, item.focus or "—",
-            account_num(item, "revenue_ttm"), account_num(item, "growth_yoy"),
+            account_link(item.account), esc(item.account.owner), esc(result.class_shown(item)),
+            item.focus or "—", account_num(item, "revenue_ttm"), account_num(item, "growth_yearly"),
             account_num(item, "gross_margin_ttm"), abc[item.account.id],
             f"{severity_badge(worst.severity)} {esc(worst.message)}" if worst else "—",
         ])
@@ -82,6 +82,7 @@ def overview_page(result: Result) -> str:
                                    described("revenue_ttm").label, "Growth", "Margin", "ABC",
                                    "Worst open finding"], rows),
                             ["Owner", "Class", "Focus", "ABC"]))
+    lines += _data_section(result)
     return "\n".join(lines)
 
 
@@ -106,13 +107,41 @@ def _portfolio_charts(result: Result) -> list[str]:
               chart(charts.pareto_curve(revenue, title=described("revenue_ttm").label)),
               chart(charts.pareto_curve(profit, title="Gross profit, last 4 quarters"))]
     by_quarter: dict[str, float] = {}
+    unknown: Counter[str] = Counter()  # accounts without a row for the quarter
     for item in accounts:
         for quarter, amount, _ in revenue_series(item.account, result.as_of):
-            by_quarter[str(quarter)] = by_quarter.get(str(quarter), 0) + amount
+            by_quarter[str(quarter)] = by_quarter.get(str(quarter), 0) + (amount or 0)
+            unknown[str(quarter)] += amount is None
     quarters = sorted(by_quarter)[-8:]
     lines += ["## Portfolio revenue by quarter", "",
               chart(charts.bar_chart(quarters, [by_quarter[q] for q in quarters],
                                      "Portfolio revenue"))]
+    missing = [f"{q} leaves out {unknown[q]} account(s) without a row for it" for q in quarters
+               if unknown[q]]
+    if missing:
+        lines += ["Sums of the rows on file: " + "; ".join(missing)
+                  + " (see Data completeness).", ""]
+    return lines
+
+
+def _data_section(result: Result) -> list[str]:
+    """Every account's data freshness: its latest quarter on file against the review's last
+    complete quarter, the gaps in its history, its last activity."""
+    lines = ["## Data completeness", "",
+             "Figures a missing quarter would need are unknown, never zero: an account behind "
+             "or with gaps carries a data finding instead of a revenue verdict.", ""]
+    rows = []
+    for item in sorted(result.accounts, key=lambda a: a.account.name.lower()):
+        behind = account_fact(item, "quarters_unreported")
+        rows.append([account_link(item.account), esc(item.account.owner),
+                     esc(account_fact(item, "latest_quarter")),
+                     fact_num(behind, "quarters_unreported"),
+                     esc(account_fact(item, "gap_list")),
+                     esc(account_fact(item, "last_activity") or "none"),
+                     account_num(item, "days_since_activity")])
+    lines.append(filterable(table(["Account", "Owner", "Latest quarter", "Quarters behind",
+                                   "Gaps (last 8 quarters)", "Last activity",
+                                   "Days since"], rows), ["Owner", "Latest quarter"]))
     return lines
 
 
@@ -209,7 +238,8 @@ def owners_page(result: Result) -> str:
         rows = []
         for item in sorted(items, key=lambda i: i.account.name.lower()):
             warnings = Counter(f.severity for f in item.open_findings if f.kind.warns)
-            rows.append([account_link(item.account), item.klass, item.focus or "—",
+            rows.append([account_link(item.account), esc(result.class_shown(item)),
+                         item.focus or "—",
                          account_num(item, "revenue_ttm"),
                          " ".join(f"{severity_badge(s)} {warnings[s]}" for s in Severity
                                   if warnings[s]) or "none",

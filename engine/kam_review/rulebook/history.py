@@ -1,0 +1,173 @@
+"""What an account's quarterly history says over time, from the quarters on file only: its
+yearly growth on short histories too, its recent revenue against the quarters before, runs
+of quarters without sales, and how fresh and complete the figures are.
+
+A quarter without a row is unknown, never zero (see figures.revenue_series): a formula uses
+the quarters that exist and says how many it used, or is unknown and says which data it
+lacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from fractions import Fraction
+from typing import NamedTuple
+
+from kam_review.rulebook.figures import Exact, SeriesQuarter, exact, quotient, rounded
+from kam_review.source.model import Account, Quarter
+
+# A yearly trend is read from this many quarters at least: the last 2 against the 2 before.
+TREND_QUARTERS = 4
+# Freshness looks this far back: the longest window a figure needs (a year against a year).
+WINDOW_QUARTERS = 8
+
+
+class Growth(NamedTuple):
+    """Growth over a year, the quarters it was read from and how; or, unknown, what data
+    would make it known."""
+
+    rate: float | None
+    quarters: int | None = None
+    basis: str | None = None
+    needs: str | None = None
+
+
+def yearly_growth(series: Sequence[SeriesQuarter]) -> Growth:
+    """Growth over a year from the quarters on file, up to the last complete quarter:
+    - the quarters of the last 4 whose quarter a year before is on file too, against those
+      (all 4: the last 4 quarters against the 4 before, year on year);
+    - else, with the last 4 quarters on file, their trend: the last 2 against the 2 before,
+      compounded to a yearly rate.
+    Unknown when the last complete quarter has no row (the figures are stale)."""
+    revenue = [r for _, r, _ in series]
+    if not revenue:
+        return Growth(None, needs="revenue by quarter (no row on file)")
+    if revenue[-1] is None:
+        return Growth(None, needs=f"revenue of {missing_at_end(series)}")
+    pairs = [(revenue[-1 - i], revenue[-5 - i]) for i in range(4) if len(revenue) >= 5 + i]
+    known = [(new, old) for new, old in pairs if new is not None and old is not None]
+    if known:
+        new, old = sum_of(n for n, _ in known), sum_of(o for _, o in known)
+        rate = quotient(new - old, old)
+        if rate is not None:
+            if len(known) == 4:
+                return Growth(rate, 8, "the last 4 quarters against the 4 before")
+            return Growth(rate, 2 * len(known),
+                          f"{len(known)} of the last 4 quarters against the same quarters a "
+                          "year before")
+    last_four = revenue[-TREND_QUARTERS:]
+    if len(last_four) == TREND_QUARTERS and None not in last_four:
+        later, earlier = sum_of(last_four[2:]), sum_of(last_four[:2])
+        if earlier > 0:
+            # Two quarters apart, so a year is that ratio squared.
+            return Growth(rounded((Fraction(later) / earlier) ** 2 - 1), TREND_QUARTERS,
+                          "trend: the last 2 quarters against the 2 before, as a yearly rate")
+    return Growth(None, needs=_growth_needs(series, bool(known)))
+
+
+def _growth_needs(series: Sequence[SeriesQuarter], had_pairs: bool) -> str:
+    if had_pairs:
+        return "revenue above zero in the quarters a year before"
+    run = known_run(series)
+    if run < TREND_QUARTERS:
+        gaps = [str(q) for q, r, _ in series[-TREND_QUARTERS:] if r is None]
+        if gaps:
+            return f"revenue of {', '.join(gaps)}"
+        more = TREND_QUARTERS - run
+        return (f"{more} more quarter{'s' if more != 1 else ''} of revenue (a yearly trend "
+                f"needs {TREND_QUARTERS}, {run} on file)")
+    return "revenue above zero in the first 2 of the last 4 quarters"
+
+
+def sum_of(values: Iterable[float | None]) -> Exact:
+    return sum((exact(v) for v in values if v is not None), start=0)
+
+
+def known_run(series: Sequence[SeriesQuarter]) -> int:
+    """How many quarters in a row, up to the last complete one, have a row."""
+    run = 0
+    while run < len(series) and series[-1 - run][1] is not None:
+        run += 1
+    return run
+
+
+def missing_at_end(series: Sequence[SeriesQuarter]) -> str:
+    """The quarters without a row at the end of the series, oldest first: '2026-Q2, 2026-Q3'."""
+    missing = []
+    for quarter, revenue, _ in reversed(series):
+        if revenue is not None:
+            break
+        missing.append(str(quarter))
+    return ", ".join(reversed(missing))
+
+
+def recent_revenue_ratio(series: Sequence[SeriesQuarter]) -> float | None:
+    """Average revenue of the last 2 quarters against the average of the 4 before, over the
+    quarters of each that are on file; unknown without the last quarter or any of the 4."""
+    revenue = [r for _, r, _ in series]
+    if len(revenue) < 3 or revenue[-1] is None:
+        return None
+    recent = [r for r in revenue[-2:] if r is not None]
+    before = [r for r in revenue[-6:-2] if r is not None]
+    if not before:
+        return None
+    old = Fraction(sum_of(before), len(before))
+    return rounded(Fraction(sum_of(recent), len(recent)) / old) if old > 0 else None
+
+
+def zero_revenue_run(series: Sequence[SeriesQuarter]) -> int | None:
+    """How many quarters in a row, up to the last complete one, had no sales (revenue 0);
+    the run stops at a quarter without a row, and is unknown when the last one has none."""
+    revenue = [r for _, r, _ in series]
+    if not revenue or revenue[-1] is None:
+        return None
+    run = 0
+    while run < len(revenue) and revenue[-1 - run] == 0:
+        run += 1
+    return run
+
+
+class Freshness(NamedTuple):
+    """How current and complete an account's figures are, as of the last complete quarter."""
+
+    latest: str  # the latest quarter with a row, "none" without one
+    unreported: int | None  # complete quarters at the end without a row
+    gaps: tuple[str, ...]  # quarters without a row inside the history, in the window
+
+
+def freshness(account: Account, last: Quarter) -> Freshness:
+    """The latest quarter on file (up to `last`), the quarters after it without a row (from
+    customer_since's quarter when there is no row at all; unknown without either), and the
+    quarters missing between the first and the latest row within the last 8."""
+    on_file = {row.quarter.index for row in account.financials if row.quarter.index <= last.index}
+    if not on_file:
+        since = account.customer_since
+        unreported = None if since is None else max(
+            0, last.index - Quarter.containing(since).index + 1)
+        return Freshness("none", unreported, ())
+    latest = max(on_file)
+    start = max(min(on_file), last.index - WINDOW_QUARTERS + 1)
+    gaps = tuple(str(Quarter.from_index(i)) for i in range(start, latest) if i not in on_file)
+    return Freshness(str(Quarter.from_index(latest)), last.index - latest, gaps)
+
+
+def lead_points(rate: float | None, industry: float | None) -> float | None:
+    """How many percentage points growth runs above the industry's, from the two figures as
+    written in decimals (0.2 against 0.05 is exactly 15 points, as a threshold states it)."""
+    if rate is None or industry is None:
+        return None
+    return rounded((Fraction(repr(rate)) - Fraction(repr(industry))) * 100)
+
+
+def buying_years(account: Account, series: Sequence[SeriesQuarter], as_of: date
+                 ) -> tuple[float | None, str | None]:
+    """How long the account has bought from us, and since when: from customer_since when the
+    file gives it, else from the first quarter with revenue on file, four quarters a year."""
+    if account.customer_since is not None:
+        return ((as_of - account.customer_since).days / 365.25,
+                account.customer_since.isoformat())
+    first = next((i for i, (_, r, _) in enumerate(series) if r), None)
+    if first is None:
+        return None, None
+    return (len(series) - first) / 4, f"{series[first][0]} (first quarter with revenue)"
