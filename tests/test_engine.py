@@ -179,7 +179,7 @@ def test_nan_is_refused_not_misplaced(rulebook: Rulebook) -> None:
     """Facts never hold NaN (a ratio that has none is left out); should one come, the
     adapter says so rather than give it a place in the order."""
     with pytest.raises(EngineError, match="NaN"):
-        _matcher(rulebook).matches([{FACT_TYPE: "account", "growth_yoy": math.nan}])
+        _matcher(rulebook).matches([{FACT_TYPE: "account", "growth_yearly": math.nan}])
 
 
 _MATCHERS: dict[int, RuleMatcher] = {}

@@ -70,13 +70,24 @@
     apply();
   }
 
+  var UNKNOWN_SORTS_AS = "-1000000000000000000";
+
   function setup() {
     document.querySelectorAll("div.kam-table").forEach(function (wrapper) {
       var table = wrapper.querySelector("table");
       if (!table || wrapper.getAttribute("data-ready")) { return; }
       wrapper.setAttribute("data-ready", "1");
+      var numeric = {};
       table.querySelectorAll("td span[data-value]").forEach(function (span) {
         span.parentNode.setAttribute("data-sort", span.getAttribute("data-value"));
+        numeric[span.parentNode.cellIndex] = true;
+      });
+      // A cell without a figure ("—": unknown) sorts below every figure of its column; left
+      // as text, it would make the sorter compare the whole column as text.
+      table.querySelectorAll("tbody td").forEach(function (cell) {
+        if (numeric[cell.cellIndex] && !cell.hasAttribute("data-sort")) {
+          cell.setAttribute("data-sort", UNKNOWN_SORTS_AS);
+        }
       });
       if (window.Tablesort && table.tHead) { new window.Tablesort(table); }
       if (wrapper.hasAttribute("data-filters")) { addFilters(wrapper, table); }
