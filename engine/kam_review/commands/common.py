@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -51,7 +51,7 @@ def report_file(path: Path | None, read: list[Path]) -> Iterator[ReportFile | No
         report.discard()
 
 
-def show_errors(errors: Iterable[Any]) -> None:
+def show_errors(errors: Iterable[object]) -> None:
     """Every input error, one line each on stderr."""
     for error in errors:
         click.echo(f"error: {error}", err=True)
