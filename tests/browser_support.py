@@ -19,6 +19,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -134,6 +135,38 @@ def start_chromium(user_data_dir: Path) -> webdriver.Chrome:
     driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
     driver.set_page_load_timeout(30)
     return driver
+
+
+@dataclass(frozen=True)
+class Site:
+    """The served site and the browser reading it."""
+
+    base_url: str
+    driver: webdriver.Chrome
+
+
+@contextmanager
+def browsing(root: Path, user_data_dir: Path) -> Iterator[Site]:
+    """Serve the built site ``root`` and read it with a fresh headless Chromium, whose logs
+    start empty; the browser quits and the server stops when the block exits."""
+    with serve_directory(root) as base_url:
+        driver = start_chromium(user_data_dir)
+        try:
+            # Forget what the browser's own start page loaded (chrome:// resources).
+            driver.get("about:blank")
+            severe_console_entries(driver)
+            requested_urls(driver)
+            yield Site(base_url, driver)
+        finally:
+            driver.quit()
+
+
+def assert_clean(site: Site) -> None:
+    """No console error and no request off the local server since the last check."""
+    severe = severe_console_entries(site.driver)
+    assert not severe, f"console errors on {site.driver.current_url}: {severe}"
+    foreign = foreign_urls(requested_urls(site.driver), site.base_url)
+    assert not foreign, f"requests to other hosts from {site.driver.current_url}: {foreign}"
 
 
 def _read_log(driver: webdriver.Chrome, log_type: str) -> list[dict[str, Any]]:

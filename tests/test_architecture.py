@@ -1,7 +1,7 @@
 """The package's folders are its pipeline: every import goes down the floors, never up.
 
-source -> rulebook -> review -> output -> website -> cli, with the shared helpers
-(errors, text safety, formatting, paths, resources, progress) underneath all of them.
+source -> rulebook -> review -> output -> website -> cli and its commands, with the shared
+helpers (errors, text safety, formatting, paths, resources, progress) underneath all of them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 PACKAGE = Path(__file__).parents[1] / "engine" / "kam_review"
 # The floor of each top-level name inside kam_review: lower floors never import higher ones.
 FLOORS = {"source": 1, "rulebook": 2, "review": 3, "output": 4, "website": 5,
-          "cli": 6, "crash": 6, "__main__": 6}
+          "cli": 6, "commands": 6, "crash": 6, "__main__": 6}
 UNDERNEATH = 0
 
 
@@ -61,16 +61,55 @@ def test_only_the_adapter_imports_durable_rules() -> None:
     assert importers == {"kam_review.rulebook.engine"}
 
 
+def test_only_the_adapter_imports_its_compiler() -> None:
+    """engine_compile.py knows the shapes durable-rules needs: it stays behind the adapter."""
+    importers = {_module(path) for path in MODULES for _, name in _imports(path)
+                 if name == "kam_review.rulebook.engine_compile"}
+    assert importers == {"kam_review.rulebook.engine"}
+
+
+# A module longer than this does more than one job: split it along its concerns.
+MAX_LINES = 330
+# source/accounts.py is being changed by other work and is split once that has landed;
+# remove it from here then (test_the_allowance_is_still_needed says when).
+LONGER_FOR_NOW = {"source/accounts.py"}
+
+
+def _lines(path: Path) -> int:
+    return len(path.read_text(encoding="utf-8").splitlines())
+
+
+def _too_long(path: Path, shown: str) -> str | None:
+    """Why the module is too long, or None."""
+    if shown in LONGER_FOR_NOW or _lines(path) <= MAX_LINES:
+        return None
+    return f"{shown} has {_lines(path)} lines, more than {MAX_LINES}"
+
+
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
-def test_every_module_says_its_job(path: Path) -> None:
-    docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
-    assert docstring and docstring.strip(), f"{path.relative_to(PACKAGE)} has no docstring"
+def test_no_module_is_too_long(path: Path) -> None:
+    assert _too_long(path, path.relative_to(PACKAGE).as_posix()) is None
+
+
+def test_the_length_check_at_its_boundary(tmp_path: Path) -> None:
+    module = tmp_path / "long.py"
+    module.write_text("x = 1\n" * MAX_LINES, encoding="utf-8")
+    assert _too_long(module, "output/long.py") is None
+    module.write_text("x = 1\n" * (MAX_LINES + 1), encoding="utf-8")
+    assert _too_long(module, "output/long.py") == "output/long.py has 331 lines, more than 330"
+    assert _too_long(module, "source/accounts.py") is None
+
+
+def test_the_allowance_is_still_needed() -> None:
+    """A module split below the limit leaves the allowance: then it is to be removed."""
+    assert {name for name in LONGER_FOR_NOW if _lines(PACKAGE / name) > MAX_LINES} \
+        == LONGER_FOR_NOW
 
 
 def test_the_floors_cover_every_folder() -> None:
     folders = {path.name for path in PACKAGE.iterdir()
                if path.is_dir() and (path / "__init__.py").is_file()}
-    assert folders == {"source", "rulebook", "review", "output", "website"}
+    assert folders == {"source", "rulebook", "review", "output", "website", "commands"}
 
 
 def test_an_upward_import_is_caught(tmp_path: Path) -> None:

@@ -25,7 +25,8 @@ import kam_review.source.accounts
 from kam_review.cli import main
 from kam_review.paths import display_path
 from kam_review.source.accounts import load_files
-from kam_review.source.cache import SECRET_FILE, AccountCache, content_key, entry_text
+from kam_review.source.cache import AccountCache, content_key, entry_text
+from kam_review.source.cache_trust import SECRET_FILE
 
 from .conftest import AS_OF, RULES, Account, healthy_account, quarters, write_account
 from .git_support import new_repository

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,15 +25,16 @@ from .browser_support import (
     REPO_ROOT,
     WINDOW_HEIGHT,
     WINDOW_WIDTH,
+    Site,
+    assert_clean,
+    browsing,
     build_site,
     csp_violations,
     foreign_urls,
     requested_urls,
     require_browser,
     save_full_page_screenshot,
-    serve_directory,
     severe_console_entries,
-    start_chromium,
 )
 
 pytestmark = pytest.mark.browser
@@ -46,14 +46,6 @@ NON_RULE_FILES = {"thresholds.yaml", "funnel.yaml"}
 # In the order the class rules are tried (their precedence), then unclassified.
 CLASSES = ["dormant", "fast-growing", "loyal", "nurture", "unclassified"]
 TIMEOUT = 15
-
-
-@dataclass(frozen=True)
-class Site:
-    """The served site and the browser reading it."""
-
-    base_url: str
-    driver: webdriver.Chrome
 
 
 def load_yaml(path: Path) -> Any:
@@ -86,24 +78,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     require_browser()
     site_dir = tmp_path_factory.mktemp("site")
     build_site(site_dir)
-    with serve_directory(site_dir) as base_url:
-        driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"))
-        try:
-            # Forget what the browser's own start page loaded (chrome:// resources).
-            driver.get("about:blank")
-            severe_console_entries(driver)
-            requested_urls(driver)
-            yield Site(base_url, driver)
-        finally:
-            driver.quit()
-
-
-def assert_clean(site: Site) -> None:
-    """No console error and no request off the local server since the last check."""
-    severe = severe_console_entries(site.driver)
-    assert not severe, f"console errors on {site.driver.current_url}: {severe}"
-    foreign = foreign_urls(requested_urls(site.driver), site.base_url)
-    assert not foreign, f"requests to other hosts from {site.driver.current_url}: {foreign}"
+    with browsing(site_dir, tmp_path_factory.mktemp("chromium-profile")) as site:
+        yield site
 
 
 def open_page(site: Site, path: str) -> None:

@@ -18,13 +18,11 @@ import yaml
 from selenium.webdriver.common.by import By
 
 from .browser_support import (
-    foreign_urls,
-    requested_urls,
+    Site,
+    assert_clean,
+    browsing,
     require_browser,
     save_full_page_screenshot,
-    serve_directory,
-    severe_console_entries,
-    start_chromium,
 )
 from .conftest import AS_OF, REPO, healthy_account, write_account
 from .html_tree import Node, parse
@@ -174,22 +172,15 @@ def test_every_text_shows_as_written(sites: tuple[Path, Path]) -> None:
 
 @pytest.fixture(scope="module")
 def browser(sites: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
-            ) -> Iterator[tuple[str, Any]]:
+            ) -> Iterator[Site]:
     require_browser()
-    with serve_directory(sites[0]) as base_url:
-        driver = start_chromium(tmp_path_factory.mktemp("profile"))
-        try:
-            driver.get("about:blank")
-            severe_console_entries(driver)
-            requested_urls(driver)
-            yield base_url, driver
-        finally:
-            driver.quit()
+    with browsing(sites[0], tmp_path_factory.mktemp("profile")) as site:
+        yield site
 
 
 @pytest.mark.browser
-def test_markup_in_account_files_runs_nowhere(browser: tuple[str, Any]) -> None:
-    base_url, driver = browser
+def test_markup_in_account_files_runs_nowhere(browser: Site) -> None:
+    base_url, driver = browser.base_url, browser.driver
     for path in ("/", "/accounts/test-account/", "/risks/", "/funnel/", "/owners/", "/rules/"):
         driver.get(base_url + path)
         assert driver.execute_script("return document.readyState") == "complete"
@@ -203,5 +194,4 @@ def test_markup_in_account_files_runs_nowhere(browser: tuple[str, Any]) -> None:
             heading = driver.find_element(By.CSS_SELECTOR, "article h1").text
             assert heading.startswith(_hostile("name"))
             save_full_page_screenshot(driver, "hostile-account")
-        assert foreign_urls(requested_urls(driver), base_url) == []
-        assert severe_console_entries(driver) == [], path
+        assert_clean(browser)

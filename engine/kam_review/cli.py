@@ -1,32 +1,23 @@
-"""The `kam` command line: parses options, runs the review, hands the result to a writer.
-Heavier modules are imported inside the commands, so that `kam --help` stays instant."""
+"""The `kam` command line: parses the options and calls the command (commands/), one module
+each. The commands are imported inside the callbacks, so that `kam --help` stays instant."""
 
 from __future__ import annotations
 
-import os
-import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any
 
 import click
 
 from kam_review import __version__
+from kam_review.commands.common import EXIT_INTERNAL_ERROR, flush_output, output_failed
 from kam_review.text_safety import terminal_text
 from kam_review.vocabulary import Severity
-
-if TYPE_CHECKING:
-    from kam_review.output.output_folder import ReportFile
 
 SEVERITY_CHOICE = click.Choice([severity.value for severity in Severity])
 REDACT_OPTION = click.option(
     "--redact-contacts", "redact", is_flag=True,
     help='Show contact names as "Contact 3 (director)" (privacy laws: PIPL, GDPR).')
-EXIT_FINDINGS = 1
-EXIT_INVALID_INPUT = 2
-EXIT_INTERNAL_ERROR = 3
-# 128 + SIGPIPE, what a shell reports for a program whose reader went away (`| head`).
-EXIT_CLOSED_PIPE = 141
 EXIT_CODES = """\b
 Exit codes:
   0  every input is valid and no finding is at or above --fail-on
@@ -50,69 +41,6 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
         return parse_review_date(value)
     except ValueError as problem:
         raise click.BadParameter(str(problem)) from None
-
-
-def _rules_folder(value: Path | None) -> Path:
-    from kam_review.resources import default_rules_folder
-
-    return value if value is not None else default_rules_folder(Path("."))
-
-
-def _rules_source(folder: Path | None, thresholds: Path | None) -> dict[str, Any]:
-    """Which rules a JSON output was made with (folder None: each side's own)."""
-    from kam_review.output.report import rules_source
-
-    return rules_source(folder, thresholds)
-
-
-def _inputs(accounts: Path, rules: Path | None, thresholds: Path | None,
-            *files: Path) -> list[Path]:
-    """What a command reads: none of its outputs may replace it, hold it or sit inside it."""
-    return [accounts, _rules_folder(rules), *([thresholds] if thresholds else []), *files]
-
-
-def _report_file(path: Path | None, inputs: list[Path]) -> ReportFile | None:
-    """With --output, the new report file, checked before the review runs and removed unless
-    the command publishes it; without, None: the report goes to standard output."""
-    if path is None:
-        return None
-    from kam_review.output.output_folder import ReportFile
-
-    report = ReportFile(path, inputs)
-    click.get_current_context().call_on_close(report.discard)
-    return report
-
-
-def _echo(text: str) -> None:
-    try:
-        click.echo(text, nl=False)
-    except OSError as error:
-        _output_failed(error)
-
-
-def _flush_output() -> None:
-    try:
-        sys.stdout.flush()
-    except OSError as error:
-        _output_failed(error)
-
-
-def _output_failed(error: OSError) -> NoReturn:
-    """Standard output cannot be written: a closed pipe stops quietly with 141, never 0 or 1
-    (which CI would read as a review); any other failure (a full disk) is one line and 2."""
-    try:
-        # Python flushes stdout again at exit, and a failure there would print a traceback
-        # and exit 120: what is left goes nowhere instead.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError):
-        pass  # not a file (a test's captured output)
-    if isinstance(error, BrokenPipeError):
-        raise click.exceptions.Exit(EXIT_CLOSED_PIPE)
-    from kam_review.errors import KamError
-
-    raise KamError(f"cannot write the output: {error.strerror or error}") from None
 
 
 def _report_path(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
@@ -169,16 +97,16 @@ class _Kam(click.Group):
         try:
             return super().make_context(*args, **kwargs)
         except BrokenPipeError as error:  # --help or --version into a closed pipe
-            _output_failed(error)
+            output_failed(error)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             try:
                 return super().invoke(ctx)
             finally:
-                _flush_output()  # a closed pipe or a full disk shows here, not at exit
-        except BrokenPipeError as error:  # written by click or a library, not by _echo
-            _output_failed(error)
+                flush_output()  # a closed pipe or a full disk shows here, not at exit
+        except BrokenPipeError as error:  # written by click or a library, not by echo
+            output_failed(error)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise  # click reports these itself
         except Exception as error:
@@ -211,95 +139,33 @@ def main() -> None:
                    "(kept in the user's cache folder, or $KAM_CACHE_DIR).")
 @REPORT_OPTION
 @REDACT_OPTION
-def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | None,
-          thresholds: Path | None, output: str, fail_on: Severity | None, show: Severity,
-          quiet: bool, no_cache: bool, report_path: Path | None, redact: bool) -> None:
+def check(**options: Any) -> None:
     """Evaluate the rules over every account (or only FILES) and print the findings."""
-    from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
-    from kam_review.output.report import Tally, write_check
-    from kam_review.progress import on_terminal, silent
-    from kam_review.review.evaluate import review, review_in_batches
-    from kam_review.source.cache import AccountCache
+    from kam_review.commands.check import check as run
 
-    report = _report_file(report_path, _inputs(accounts, rules, thresholds, *files))
-    write = report.write if report else _echo
-    progress = silent if quiet else on_terminal
-    cache = None if no_cache else AccountCache.for_accounts(accounts,
-                                                            inputs=[_rules_folder(rules)])
-    if output in ("text", "json"):
-        # Written batch by batch: memory holds one batch, however large the portfolio.
-        rules_folder = _rules_folder(rules)
-        batches = review_in_batches(accounts, rules_folder, as_of, thresholds, files,
-                                    progress, cache, redact)
-        tally = write_check(batches, output, show, as_of, write,
-                            _rules_source(rules_folder, thresholds) if output == "json" else None)
-    else:
-        result = review(accounts, _rules_folder(rules), as_of, thresholds, files, progress,
-                        cache, redact=redact)
-        writers = {"markdown": lambda: check_markdown(result),
-                   "sarif": lambda: check_sarif(result),
-                   "junit": lambda: check_junit(result, fail_on)}
-        write(writers[output]())
-        tally = Tally()
-        tally.add(result)
-    if report:
-        report.publish()
-    if output == "text":
-        for error in tally.errors:
-            click.echo(f"error: {error}", err=True)
-    if tally.errors:
-        sys.exit(EXIT_INVALID_INPUT)
-    worst = tally.worst
-    if fail_on and worst and worst.at_least(fail_on):
-        sys.exit(EXIT_FINDINGS)
+    run(**options)
 
 
 @main.command()
 @click.argument("account_id")
 @review_options
-def explain(account_id: str, as_of: date, accounts: Path, rules: Path | None,
-            thresholds: Path | None) -> None:
+def explain(**options: Any) -> None:
     """Show why one account got its class, focus and findings: its facts, every rule that
     fired with its figures, and the conditions that kept it out of the other classes."""
-    from kam_review.errors import KamError
-    from kam_review.review.evaluate import review
-    from kam_review.review.explain import explain_text
+    from kam_review.commands.explain import explain as run
 
-    result = review(accounts, _rules_folder(rules), as_of, thresholds)
-    known = [a.account.id for a in result.accounts]
-    if account_id not in known:
-        errors = [str(e) for e in result.errors if Path(e.file).stem == account_id]
-        detail = "\n".join(errors) or f"known accounts: {', '.join(known)}"
-        raise KamError(f"no valid account '{account_id}'\n{detail}")
-    _echo(explain_text(result.account(account_id), result))
-    # The account asked about is explained, and the run still says what else is broken.
-    for error in result.errors:
-        click.echo(f"error: {error}", err=True)
-    if result.errors:
-        sys.exit(EXIT_INVALID_INPUT)
+    run(**options)
 
 
 @main.command()
 @click.argument("output", type=click.Path(path_type=Path))
 @review_options
 @REDACT_OPTION
-def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
-          thresholds: Path | None, redact: bool) -> None:
+def build(**options: Any) -> None:
     """Write the review's Markdown pages to OUTPUT (a folder), without MkDocs."""
-    from kam_review.output.output_folder import check_output_folder
-    from kam_review.review.evaluate import review
-    from kam_review.website.pages import render_pages, write_pages
+    from kam_review.commands.build import build as run
 
-    inputs = _inputs(accounts, rules, thresholds)
-    check_output_folder(output, inputs)  # refused before the review runs
-    result = review(accounts, _rules_folder(rules), as_of, thresholds, redact=redact)
-    for error in result.errors:
-        click.echo(f"error: {error}", err=True)
-    pages = render_pages(result)
-    write_pages(pages, output, inputs)
-    _echo(f"wrote {len(pages)} pages to {terminal_text(str(output))}\n")
-    if result.errors:
-        sys.exit(EXIT_INVALID_INPUT)
+    run(**options)
 
 
 @main.command()
@@ -314,41 +180,20 @@ def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
 @click.option("--format", "output", type=click.Choice(["text", "json", "markdown"]),
               default="text", show_default=True)
 @REPORT_OPTION
-def diff(base: str, head: str | None, as_of: date, accounts: Path, rules: Path | None,
-         thresholds: Path | None, base_as_of: date | None, own_rules: bool,
-         output: str, report_path: Path | None) -> None:
+def diff(**options: Any) -> None:
     """What changed between git revision BASE and HEAD (default: the working tree): accounts,
     classes, focus, findings, stage moves and figures. Reads revisions straight from git."""
-    from kam_review.output.diff_report import diff_json, diff_markdown, diff_text
-    from kam_review.review.diff import diff_revisions, own_rules_folder
+    from kam_review.commands.diff import diff as run
 
-    report = _report_file(report_path, _inputs(accounts, rules, thresholds))
-    folder = own_rules_folder(accounts, rules) if own_rules else _rules_folder(rules)
-    result = diff_revisions(base, head, accounts, folder, as_of, base_as_of, own_rules,
-                            thresholds)
-    # The base side's errors too: an account the base cannot read would otherwise show as
-    # added, with nothing to say why.
-    errors = (*result.base_result.errors, *result.head_result.errors)
-    for error in errors:
-        click.echo(f"error: {error}", err=True)
-    if output == "json":
-        text = diff_json(result, _rules_source(None if own_rules else folder, thresholds))
-    else:
-        text = {"text": diff_text, "markdown": diff_markdown}[output](result)
-    (report.write if report else _echo)(text)
-    if report:
-        report.publish()
-    if errors:
-        sys.exit(EXIT_INVALID_INPUT)
+    run(**options)
 
 
 @main.command()
 @click.argument("account_id")
 @click.option("--accounts", "accounts", type=click.Path(path_type=Path),
               default=Path("accounts"), show_default=True, help="Where to write the file.")
-def new(account_id: str, accounts: Path) -> None:
+def new(**options: Any) -> None:
     """Write a valid, commented account file ACCOUNT_ID.yaml to start from."""
-    from kam_review.output.scaffold import new_account
+    from kam_review.commands.new import new as run
 
-    path = new_account(account_id, accounts, date.today())
-    _echo(f"wrote {terminal_text(str(path))}\n")
+    run(**options)

@@ -25,24 +25,24 @@ UNIT_SPECS: dict[Unit, str] = {
 }
 
 
+# From this amount up, money is written in this unit with this many decimals (then trimmed).
+_MONEY_STEPS = (
+    (1_000_000_000_000, 1_000_000_000_000, 2, "T"),
+    (1_000_000_000, 1_000_000_000, 2, "B"),
+    (10_000_000, 1_000_000, 1, "M"),
+    (1_000_000, 1_000_000, 2, "M"),
+    (10_000, 1_000, 0, "k"),
+    (1_000, 1_000, 1, "k"),
+)
+
+
 def money(value: float) -> str:
     """Compact money: 2,900,000 -> 2.9M, 850,000 -> 850k, 900 -> 900."""
     sign = "-" if value < 0 else ""
     value = abs(value)
-    if value >= 1_000_000_000_000:
-        text = f"{value / 1_000_000_000_000:.2f}T"
-    elif value >= 1_000_000_000:
-        text = f"{value / 1_000_000_000:.2f}B"
-    elif value >= 10_000_000:
-        text = f"{value / 1_000_000:.1f}M"
-    elif value >= 1_000_000:
-        text = f"{value / 1_000_000:.2f}M"
-    elif value >= 10_000:
-        text = f"{value / 1_000:.0f}k"
-    elif value >= 1_000:
-        text = f"{value / 1_000:.1f}k"
-    else:
-        text = f"{value:.0f}"
+    text = next((f"{value / unit:.{decimals}f}{suffix}"
+                 for least, unit, decimals, suffix in _MONEY_STEPS if value >= least),
+                f"{value:.0f}")
     number, unit = (text[:-1], text[-1]) if text[-1] in "kMBT" else (text, "")
     if "." in number:
         number = number.rstrip("0").rstrip(".")

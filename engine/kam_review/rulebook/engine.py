@@ -16,11 +16,11 @@ match it. The shape avoids the engine's known traps:
   exact figures of any size;
 - it has no negation: `not` is pushed down to the leaves when a condition is compiled;
 - one engine rule holds at most 15 `$and` / `$or`: a larger condition is matched in parts.
+The conditions are compiled in engine_compile.py, which only this module imports.
 """
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -29,17 +29,13 @@ from typing import Any
 
 import durable.engine
 
-from kam_review.rulebook.conditions import (
-    AllOf,
-    AnyOf,
-    Compare,
-    Condition,
-    Const,
-    FieldRef,
-    Not,
-    Presence,
-    fields_used,
-    walk,
+from kam_review.rulebook.conditions import Compare, Condition, FieldRef, fields_used, walk
+from kam_review.rulebook.engine_compile import (
+    NumberCodes,
+    compile_condition,
+    flat,
+    groups,
+    is_number,
 )
 
 # Facts per engine session; measured in bench/ (larger chunks grow the engine's state).
@@ -47,8 +43,6 @@ CHUNK_SIZE = 500
 _TYPE_FIELD = "t"
 _ID_FIELD = "id"
 _CATCH_ALL = "seen"
-_ORDERING = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
-_OPPOSITE = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 # `$and` and `$or` in one engine rule: each adds two entries to the rule's expression
 # sequence, which holds at most 31 (a larger rule fails with error 113); measured.
 _MAX_GROUPS = 15
@@ -98,49 +92,6 @@ def _the_host() -> durable.engine.Host:
     return _host
 
 
-def _is_number(value: Any) -> bool:
-    return type(value) in (int, float)  # not bool
-
-
-# Codes of the values between two neighbouring constants are numbered from just above the
-# lower constant's code; a chunk holds far fewer than this many distinct values.
-_STRIDE = 2**32
-
-
-class NumberCodes:
-    """The numbers of a ruleset and of a chunk of facts, passed to the engine as codes.
-
-    A code is a small non-negative integer that keeps the number's place among the ruleset's
-    constants and the chunk's other numbers: the k-th constant in order is (k + 1) * STRIDE,
-    and the values between two neighbouring constants (or below the first, or above the
-    last) get the codes just above the lower one's, in order. Equal numbers get equal codes.
-    So every comparison the compiled rules make, with a constant or threshold or with another
-    field of the same fact, comes out on the codes as on the exact values (Python's
-    comparison of ints and floats), whatever their size: 2.4e9, 1e300, 0.00003 or 10**30."""
-
-    def __init__(self, constants: Iterable[Any]) -> None:
-        self._constants = sorted({_placeable(v) for v in constants if _is_number(v)})
-        self._place = {value: i for i, value in enumerate(self._constants)}
-
-    def constant(self, value: Any) -> Any:
-        """A rule's constant as compiled: a number's code; text and booleans as they are."""
-        return (self._place[value] + 1) * _STRIDE if _is_number(value) else value
-
-    def of_values(self, values: Iterable[Any]) -> dict[Any, int]:
-        """The code of each number among values."""
-        codes: dict[Any, int] = {}
-        gap, rank = -1, 0
-        for value in sorted({_placeable(v) for v in values}):
-            if value in self._place:
-                codes[value] = self.constant(value)
-                continue
-            below = bisect.bisect_left(self._constants, value)  # constants below the value
-            rank = rank + 1 if below == gap else 1
-            gap = below
-            codes[value] = below * _STRIDE + rank
-        return codes
-
-
 def _placeable(value: Any) -> Any:
     if value != value:  # NaN has no place in an order; facts never hold one
         raise EngineError("a fact or constant is NaN, which no comparison can place")
@@ -158,65 +109,8 @@ def constants_of(rules: Iterable[EngineRule]) -> list[Any]:
     return found
 
 
-def compile_condition(condition: Condition, codes: NumberCodes,
-                      negated: bool = False) -> dict[str, Any]:
-    """A condition as a durable-rules expression, its numbers as codes.
-
-    durable-rules has no negation, so `not` is pushed down to the leaves: De Morgan's laws
-    for `all`/`any`, `is missing` <-> `is known`, and a comparison's opposite, which also
-    holds when one of its facts is absent (a comparison with an absent fact is false)."""
-    if isinstance(condition, Not):
-        return compile_condition(condition.item, codes, not negated)
-    if isinstance(condition, AllOf | AnyOf):
-        items = [compile_condition(item, codes, negated) for item in condition.items]
-        return {"$and" if isinstance(condition, AllOf) != negated else "$or": items}
-    if isinstance(condition, Presence):
-        # Every compiled rule is and-ed with its fact type test: a lone $nex could loop.
-        return {"$nex" if condition.missing != negated else "$ex": {condition.field: 1}}
-    return _compile_compare(condition, codes, negated)
-
-
-def _compile_compare(compare: Compare, codes: NumberCodes, negated: bool) -> dict[str, Any]:
-    operand = compare.operand
-    names = sorted(fields_used(compare))
-    # A comparison with an absent field is false; say so for both sides, so that the meaning
-    # does not depend on how the engine treats a missing field.
-    exists = [{"$ex": {name: 1}} for name in names]
-    if compare.op == "in":
-        assert isinstance(operand, Const) and isinstance(operand.value, tuple)
-        if not negated:
-            return {"$or": [{compare.field: codes.constant(value)} for value in operand.value]}
-        tests = [{"$neq": {compare.field: codes.constant(value)}} for value in operand.value]
-    else:
-        right = {"$m": operand.name} if isinstance(operand, FieldRef) else codes.constant(
-            operand.value)
-        op = _OPPOSITE[compare.op] if negated else compare.op
-        tests = [{compare.field: right} if op == "==" else {_ORDERING[op]: {compare.field: right}}]
-    if not negated:
-        return {"$and": [*exists, *tests]}
-    absent = [{"$nex": {name: 1}} for name in names]
-    return {"$or": [{"$and": [*exists, *tests]}, *absent]}
-
-
 # A rule split into parts: a part's engine rule name, or all / any of parts.
 _Parts = str | tuple[str, list["_Parts"]]
-
-
-def _flat(expression: dict[str, Any]) -> dict[str, Any]:
-    """The same expression with `$and` in `$and` (and `$or` in `$or`) merged, and one-item
-    groups unwrapped: fewer groups for the engine's limit."""
-    (key, items), = expression.items()
-    if key not in ("$and", "$or"):
-        return expression
-    merged: list[dict[str, Any]] = []
-    for item in map(_flat, items):
-        merged.extend(item[key] if list(item) == [key] else [item])
-    return merged[0] if len(merged) == 1 else {key: merged}
-
-
-def _groups(expression: dict[str, Any]) -> int:
-    (key, items), = expression.items()
-    return 1 + sum(map(_groups, items)) if key in ("$and", "$or") else 0
 
 
 def _matched(parts: _Parts, names: set[str]) -> bool:
@@ -238,12 +132,12 @@ class RuleMatcher:
         for rule in self._rules:
             self._fields.setdefault(rule.fact_type, set()).update(fields_used(rule.condition))
         self._collected: list[tuple[int, str]] | None = None
-        self._codes = NumberCodes(constants_of(self._rules))
+        self._codes = NumberCodes(map(_placeable, constants_of(self._rules)))
         self._definition: dict[str, Any] = {}
         # Rules too large for one engine rule, matched from the parts the engine matched.
         self._split: list[tuple[str, _Parts]] = []
         for rule in self._rules:
-            parts = self._register(rule.name, rule.fact_type, _flat(
+            parts = self._register(rule.name, rule.fact_type, flat(
                 compile_condition(rule.condition, self._codes)))
             if parts != rule.name:
                 self._split.append((rule.name, parts))
@@ -258,9 +152,9 @@ class RuleMatcher:
         """Define an engine rule for the expression, and-ed with its fact type test (so that
         no lone $nex can loop); an expression with more `$and`/`$or` than the engine takes
         in one rule becomes one engine rule per item, combined when the facts are matched."""
-        test = _flat({"$and": [{_TYPE_FIELD: fact_type}, expression]})
+        test = flat({"$and": [{_TYPE_FIELD: fact_type}, expression]})
         (key, items), = expression.items()
-        if _groups(test) > _MAX_GROUPS and key in ("$and", "$or"):
+        if groups(test) > _MAX_GROUPS and key in ("$and", "$or"):
             parts = [self._register(f"{_PART}{next(_names)}", fact_type, item) for item in items]
             return ("all" if key == "$and" else "any", parts)
         self._definition[f"r{len(self._definition)}"] = {
@@ -291,10 +185,10 @@ class RuleMatcher:
         codes (one numbering for the whole chunk, so that fields compare with each other)."""
         chunk = [self._slim(fact, i) for i, fact in enumerate(facts)]
         codes = self._codes.of_values(
-            value for slim in chunk for value in slim.values() if _is_number(value))
+            _placeable(value) for slim in chunk for value in slim.values() if is_number(value))
         for slim in chunk:
             for name, value in slim.items():
-                if _is_number(value):
+                if is_number(value):
                     slim[name] = codes[value]
         return chunk
 

@@ -3,8 +3,10 @@
 The folder holds `thresholds.yaml` (named, documented defaults), `funnel.yaml` (the seven
 stages and the characteristics of a deal at each) and any number of rule files. A portfolio
 may override thresholds and scorecard weights with a file of its own. Every problem in every
-file is collected and reported together, with its file and line. The folder's files are found
-as account files are (account_paths.find_rule_files): a link leading out of it is never read.
+file is collected and reported together, with its file and line. The folder's files are found as
+account files are (account_paths.find_rule_files): a link leading out of it is never read.
+Thresholds and weights are read by thresholds.py, the funnel by funnel.py, and every file is
+checked against its schema (rule_schema.py); this module reads the rules themselves.
 """
 
 from __future__ import annotations
@@ -19,129 +21,23 @@ from kam_review.errors import InputError, RulebookError
 from kam_review.formatting import FORMAT_SPECS, template_fields
 from kam_review.paths import display_path
 from kam_review.rulebook.condition_parser import ConditionError, parse_condition
-from kam_review.rulebook.conditions import (
-    TOO_LARGE,
-    Condition,
-    thresholds_used,
-    within_float_range,
-)
+from kam_review.rulebook.conditions import Condition, thresholds_used
 from kam_review.rulebook.fact_types import FACT_TYPES
+from kam_review.rulebook.funnel import FUNNEL_FILE, load_funnel
+from kam_review.rulebook.funnel import Stage as Stage  # imported from here by subject_facts
+from kam_review.rulebook.rule_schema import RULE_FILE_SCHEMA, read_checked
+from kam_review.rulebook.thresholds import (
+    THRESHOLDS_FILE,
+    EveryName,
+    Threshold,
+    apply_overrides,
+    load_thresholds,
+)
 from kam_review.source.account_paths import find_rule_files
-from kam_review.source.model import OPPORTUNITY_STAGES, FieldPath, format_path
-from kam_review.source.schema_errors import make_validator, schema_errors
+from kam_review.source.model import FieldPath, format_path
 from kam_review.source.text_positions import TextPositions
-from kam_review.source.yamlsource import YamlDocument, read_yaml
-from kam_review.vocabulary import MARK_WORD_MAX, Kind, Mark, Severity, Status
-
-THRESHOLDS_FILE = "thresholds.yaml"
-FUNNEL_FILE = "funnel.yaml"
-SCORECARD = {
-    "attractiveness": ("growth", "size", "competition", "profitability", "need", "strategic"),
-    "relationship": ("frequency", "knowledge", "relationship", "contacts", "range", "price",
-                     "reputation", "finance", "service"),
-}
-
-_TEXT = {"type": "string", "minLength": 1}
-_RULE_FILE_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["kind", "rules"],
-    "properties": {
-        "kind": {"enum": [kind.value for kind in Kind]},
-        "rules": {"type": "array", "minItems": 1, "items": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["id", "title", "severity", "source", "on", "when", "message",
-                         "rationale", "action"],
-            "properties": {
-                # \Z, not $: Python's $ matches before a final newline ("risk.x\n").
-                "id": {"type": "string", "pattern": "^[a-z]+\\.[a-z0-9-]+\\Z"},
-                "title": _TEXT,
-                "severity": {"enum": [severity.value for severity in Severity]},
-                "source": {"type": "array", "minItems": 1, "items": {"enum": [
-                    "000", "001", "002", "003", "004"]}},
-                "on": {"enum": sorted(FACT_TYPES)},
-                "when": {},
-                "message": _TEXT,
-                "rationale": _TEXT,
-                "action": _TEXT,
-                "precedence": {"type": "integer", "minimum": 1, "maximum": 100},
-                # A class or focus rule may give the label of another (class.nurture-new
-                # assigns nurture), shown with its variant: "nurture: new account".
-                "label": {"type": "string", "pattern": "^[a-z0-9-]+$"},
-                "variant": {"type": "string", "minLength": 1, "maxLength": MARK_WORD_MAX},
-                "marks": {"type": "object", "additionalProperties": False, "minProperties": 1,
-                          "properties": {mark.value: {"type": "string", "maxLength": MARK_WORD_MAX}
-                                         for mark in Mark}},
-            },
-        }},
-    },
-}
-_NUMBER = {"type": "number"}
-# Each threshold is checked on its own, so that one bad threshold is one error and the
-# others still load.
-_THRESHOLD_SCHEMA: dict[str, Any] = {
-    "type": "object", "additionalProperties": False, "required": ["value", "unit", "doc"],
-    "properties": {
-        "value": _NUMBER,
-        "unit": {"enum": ["ratio", "days", "count", "score", "points", "years", "times"]},
-        "doc": _TEXT,
-    }}
-_THRESHOLDS_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "thresholds": {"type": "object"},
-        "scorecard_weights": {"type": "object", "additionalProperties": False, "properties": {
-            axis: {"type": "object", "additionalProperties": False, "properties": {
-                name: {"type": "number", "minimum": 0, "maximum": 100} for name in names}}
-            for axis, names in SCORECARD.items()}},
-    },
-}
-_OVERRIDES_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "thresholds": {"type": "object"},
-        "scorecard_weights": _THRESHOLDS_SCHEMA["properties"]["scorecard_weights"],
-    },
-}
-_FUNNEL_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["source", "stages"],
-    "properties": {
-        "source": {"type": "string"},
-        "stages": {"type": "array", "minItems": 1, "items": {
-            "type": "object", "additionalProperties": False,
-            "required": ["id", "name", "owner", "characteristics"],
-            "properties": {
-                "id": {"type": "string"}, "name": _TEXT, "owner": _TEXT,
-                "characteristics": {"type": "object", "minProperties": 1,
-                                    "additionalProperties": {"type": "string"}},
-            }}},
-    },
-}
-
-
-@dataclass(frozen=True)
-class Threshold:
-    name: str
-    value: float
-    unit: str
-    doc: str
-    default: float
-    line: int
-
-
-@dataclass(frozen=True)
-class Stage:
-    id: str
-    name: str
-    owner: str
-    # What is true of a deal at this stage (seed 004): evidence key -> what it means.
-    characteristics: dict[str, str]
-    index: int  # 1-based position in the funnel
+from kam_review.source.yamlsource import YamlDocument
+from kam_review.vocabulary import Kind, Mark, Severity
 
 
 @dataclass(frozen=True)
@@ -224,16 +120,16 @@ def load_rulebook(folder: Path, overrides: Path | None = None) -> Rulebook:
     if not folder.is_dir():
         raise RulebookError([InputError(display_path(folder), 1, 1, "", "no such rules folder")])
     found, errors = find_rule_files(folder)
-    thresholds, weights, unread = _load_thresholds(_wanted(folder, THRESHOLDS_FILE, found),
-                                                   errors)
+    thresholds, weights, unread = load_thresholds(_wanted(folder, THRESHOLDS_FILE, found),
+                                                  errors)
     if overrides is not None:
-        _apply_overrides(overrides, thresholds, weights, errors, unread)
-    stages = _load_funnel(_wanted(folder, FUNNEL_FILE, found), errors)
+        apply_overrides(overrides, thresholds, weights, errors, unread)
+    stages = load_funnel(_wanted(folder, FUNNEL_FILE, found), errors)
     rules: list[Rule] = []
     rule_files = [p for p in found if p.name not in (THRESHOLDS_FILE, FUNNEL_FILE)]
     if not rule_files and not errors:
         errors.append(InputError(display_path(folder), 1, 1, "", "no rule files (*.yaml) found"))
-    values: Mapping[str, float] = _EveryName() if unread is None else (
+    values: Mapping[str, float] = EveryName() if unread is None else (
         {name: t.value for name, t in thresholds.items()} | dict.fromkeys(unread, 0.0))
     for path in rule_files:
         rules.extend(_load_rule_file(path, values, errors))
@@ -255,124 +151,10 @@ def _wanted(folder: Path, name: str, found: list[Path]) -> Path | None:
     return path if path in found or not os.path.lexists(path) else None
 
 
-def _read_checked(
-    path: Path, schema: dict[str, Any], errors: list[InputError]
-) -> tuple[Any, YamlDocument, str]:
-    name = display_path(path)
-    document = read_yaml(path, shown_as=name)
-    errors.extend(document.errors)
-    if document.errors:
-        return None, document, name
-    found = schema_errors(make_validator(schema), document.value, name, document)
-    errors.extend(found)
-    return (None if found or document.errors else document.value), document, name
-
-
-def _load_thresholds(
-    path: Path | None, errors: list[InputError]
-) -> tuple[dict[str, Threshold], dict[str, dict[str, float]], list[str] | None]:
-    """The thresholds that are well written, the scorecard weights, and the names of the
-    thresholds that are not (None: the file could not be read at all). Rules may use an
-    unread threshold without an error of their own: its error is already reported."""
-    thresholds: dict[str, Threshold] = {}
-    weights: dict[str, dict[str, float]] = {axis: dict.fromkeys(names, 1.0)
-                                            for axis, names in SCORECARD.items()}
-    if path is None:
-        return thresholds, weights, None
-    value, document, name = _read_checked(path, _THRESHOLDS_SCHEMA, errors)
-    if value is None:
-        return thresholds, weights, None
-    unread = []
-    for key, spec in value.get("thresholds", {}).items():
-        field_path: FieldPath = ("thresholds", key)
-        found = schema_errors(make_validator(_THRESHOLD_SCHEMA), spec, name, document,
-                              field_path)
-        if found:
-            errors.extend(found)
-            unread.append(key)
-            continue
-        line = document.locations.get(field_path, (1, 1))[0]
-        _check_engine_number(spec["value"], name, field_path, line, errors)
-        thresholds[key] = Threshold(key, spec["value"], spec["unit"], spec["doc"], spec["value"],
-                                    line)
-    for axis, given in value.get("scorecard_weights", {}).items():
-        weights[axis].update(given)
-    return thresholds, weights, unread
-
-
-class _EveryName(dict[str, float]):
-    """The thresholds when their file could not be read: every name counts as known, so that
-    the rules are still checked without an "unknown threshold" error at each use."""
-
-    def __contains__(self, key: object) -> bool:
-        return True
-
-    def __missing__(self, key: str) -> float:
-        return 0.0
-
-
-def _apply_overrides(
-    path: Path,
-    thresholds: dict[str, Threshold],
-    weights: dict[str, dict[str, float]],
-    errors: list[InputError],
-    unread: list[str] | None,
-) -> None:
-    value, document, name = _read_checked(path, _OVERRIDES_SCHEMA, errors)
-    if value is None:
-        return
-    for key, number in value.get("thresholds", {}).items():
-        field_path: FieldPath = ("thresholds", key)
-        line, column = document.locations.get(field_path, (1, 1))
-        if unread is None or key in unread:
-            continue  # its definition has an error of its own
-        if key not in thresholds:
-            known = ", ".join(sorted(thresholds))
-            errors.append(InputError(name, line, column, format_path(field_path),
-                                     f"unknown threshold '{key}'; known: {known}"))
-            continue
-        found = schema_errors(make_validator(_NUMBER), number, name, document, field_path)
-        if found:
-            errors.extend(found)
-            continue
-        _check_engine_number(number, name, field_path, line, errors)
-        old = thresholds[key]
-        thresholds[key] = Threshold(key, number, old.unit, old.doc, old.default, old.line)
-    for axis, given in value.get("scorecard_weights", {}).items():
-        weights[axis].update(given)
-
-
-def _check_engine_number(
-    value: float, name: str, path: FieldPath, line: int, errors: list[InputError]
-) -> None:
-    # Any size the engine adapter can place is fine (1e-05 and 1e+16 included); a number
-    # beyond a float's range could not be formatted or compared with the figures.
-    if not within_float_range(value):
-        errors.append(InputError(name, line, 1, format_path(path), f"{value} is {TOO_LARGE}"))
-
-
-def _load_funnel(path: Path | None, errors: list[InputError]) -> tuple[Stage, ...]:
-    if path is None:
-        return ()
-    value, document, name = _read_checked(path, _FUNNEL_SCHEMA, errors)
-    if value is None:
-        return ()
-    stages = tuple(
-        Stage(s["id"], s["name"], s["owner"], dict(s["characteristics"]), i)
-        for i, s in enumerate(value["stages"], start=1)
-    )
-    expected = [s for s in OPPORTUNITY_STAGES if s != Status.LOST]
-    if [s.id for s in stages] != expected:
-        errors.append(InputError(name, document.locations.get(("stages",), (1, 1))[0], 1,
-                                 "stages", f"the funnel's stages must be, in order: "
-                                 f"{', '.join(expected)}"))
-    return stages
-
-
 def _load_rule_file(
     path: Path, thresholds: Mapping[str, float], errors: list[InputError]
 ) -> list[Rule]:
-    value, document, name = _read_checked(path, _RULE_FILE_SCHEMA, errors)
+    value, document, name = read_checked(path, RULE_FILE_SCHEMA, errors)
     if value is None:
         return []
     kind = Kind(value["kind"])

@@ -18,7 +18,8 @@ HMAC under a secret key kept in the cache folder, readable by its owner only: an
 written by anything but kam-review with that key is a miss. As ssh does with its files, the
 cache is used only when its folder and files belong to the user and nobody else may write
 them, and a KAM_CACHE_DIR inside the accounts folder, the rules or the repository holding
-the accounts is not used; either way one line on stderr says why, and the run goes on.
+the accounts is not used (cache_trust.py); either way one line on stderr says why, and the
+run goes on.
 """
 
 from __future__ import annotations
@@ -28,9 +29,7 @@ import hmac
 import json
 import math
 import os
-import secrets
 import sqlite3
-import stat
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -41,18 +40,22 @@ from typing import Any
 import platformdirs
 
 from kam_review.errors import InputError
-from kam_review.paths import is_within, real, repository_holding
+from kam_review.paths import real
+from kam_review.source.cache_trust import (
+    FOLDER_VARIABLE,
+    Distrusted,
+    check_file,
+    check_owner,
+    check_place,
+    read_secret,
+)
 from kam_review.source.model import Account, FieldPath
 from kam_review.text_safety import terminal_text
 
 CacheEntry = tuple[Account | None, list[InputError]]
-FOLDER_VARIABLE = "KAM_CACHE_DIR"
 _APP = "kam-review"
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS entries "
            "(path TEXT PRIMARY KEY, key TEXT, entry TEXT, mac TEXT)")
-# The secret that seals the entries of every cache file in its folder.
-SECRET_FILE = "secret.key"
-_SECRET_BYTES = 32
 # An entry is about as large as its file, and files are refused above 2 MiB.
 _MAX_ENTRY_CHARS = 8 * 1024 * 1024
 
@@ -88,69 +91,6 @@ def cache_folder() -> Path:
     """Where cache files go: $KAM_CACHE_DIR, else the user's cache folder for kam-review."""
     chosen = os.environ.get(FOLDER_VARIABLE)
     return Path(chosen) if chosen else platformdirs.user_cache_path(_APP, appauthor=False)
-
-
-class _Distrusted(Exception):
-    """Why the cache is not used this run: one line for the user, never an error."""
-
-
-def _check_owner(path: Path, status: os.stat_result, *, private: bool = False) -> None:
-    """Like ssh's StrictModes: the user's own, and nobody else may write it (with `private`,
-    nor read it)."""
-    owner = os.geteuid() if hasattr(os, "geteuid") else status.st_uid
-    if status.st_uid != owner:
-        raise _Distrusted(f"{path} belongs to another user")
-    if status.st_mode & (0o077 if private else 0o022):
-        others = "others than its owner may read or write it" if private else \
-            "its group or others may write it"
-        fix = "600" if private else "go-w"
-        raise _Distrusted(f"{path}: {others} (chmod {fix} {path})")
-
-
-def _check_file(path: Path, *, private: bool = False) -> bool:
-    """Whether `path` exists, once known to be a plain file of the user's own."""
-    try:
-        status = os.lstat(path)
-    except FileNotFoundError:
-        return False
-    if not stat.S_ISREG(status.st_mode):
-        raise _Distrusted(f"{path} is not a regular file (a symbolic link, folder or device)")
-    _check_owner(path, status, private=private)
-    return True
-
-
-def _read_secret(folder: Path) -> bytes:
-    """The folder's secret, created on first use: random, and readable by its owner only."""
-    path = folder / SECRET_FILE
-    if not _check_file(path, private=True):
-        try:
-            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        except FileExistsError:
-            pass  # another run created it a moment ago: read theirs
-        else:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(secrets.token_bytes(_SECRET_BYTES))
-        _check_file(path, private=True)
-    with open(path, "rb") as stream:
-        secret = stream.read(_SECRET_BYTES + 1)
-    if len(secret) != _SECRET_BYTES:
-        raise _Distrusted(f"{path} is not a key kam-review wrote (remove it)")
-    return secret
-
-
-def _check_place(folder: Path, inputs: Sequence[Path]) -> None:
-    """A cache folder chosen with KAM_CACHE_DIR must lie outside what is reviewed: the
-    accounts, the rules and the repository holding the accounts (a cache file there would be
-    committed, and anyone who can commit could plant entries)."""
-    where = real(folder)
-    for source in inputs:
-        if is_within(where, source):
-            raise _Distrusted(f"{folder} is inside {source}, an input of the review; choose "
-                              f"a {FOLDER_VARIABLE} outside the repository")
-        repository = repository_holding(real(source))
-        if repository is not None and is_within(where, repository):
-            raise _Distrusted(f"{folder} is inside the git repository {repository}; choose a "
-                              f"{FOLDER_VARIABLE} outside it")
 
 
 def entry_text(value: Any, locations: Mapping[FieldPath, tuple[int, int]]) -> str | None:
@@ -238,7 +178,7 @@ class AccountCache:
         if self._connection is None and not self._distrusted:
             try:
                 self._connection = self._open()
-            except _Distrusted as problem:
+            except Distrusted as problem:
                 # Once per run: later batches find the cache closed.
                 self._distrusted = True
                 sys.stderr.write(terminal_text(f"kam: the account cache is not used: {problem}")
@@ -249,11 +189,11 @@ class AccountCache:
 
     def _open(self) -> sqlite3.Connection:
         folder = self.path.parent
-        _check_place(folder, self._outside)
+        check_place(folder, self._outside)
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        _check_owner(folder, folder.stat())
-        self._secret = _read_secret(folder)
-        if not _check_file(self.path):
+        check_owner(folder, folder.stat())
+        self._secret = read_secret(folder)
+        if not check_file(self.path):
             # Created private: SQLite gives its journal files the database's mode.
             os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
                              0o600))

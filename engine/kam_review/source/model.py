@@ -16,8 +16,6 @@ BUYING_ROLES = (
     "coach",
 )
 LEVELS = ("executive", "director", "manager", "staff")
-STYLES = ("analytical", "direct", "social", "conceptual")
-ATTITUDES = ("supporter", "neutral", "opponent")
 RELATIONSHIP_STAGES = ("gestation", "early", "mid", "partnership", "synergistic")
 OPPORTUNITY_STAGES = (
     "target",

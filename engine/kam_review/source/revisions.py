@@ -11,8 +11,6 @@ from typing import IO, Any
 
 from kam_review.errors import KamError
 
-WORKING_TREE = "WORKTREE"
-
 
 def _git(args: list[str], cwd: Path) -> bytes:
     if not cwd.is_dir():

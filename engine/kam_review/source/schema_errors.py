@@ -18,7 +18,8 @@ from jsonschema.exceptions import ValidationError
 
 from kam_review.errors import InputError
 from kam_review.source.model import FieldPath, clip, format_path
-from kam_review.source.yamlsource import YamlDocument, yaml11_advice, yaml_reading
+from kam_review.source.yaml_values import yaml11_advice, yaml_reading
+from kam_review.source.yamlsource import YamlDocument
 
 _TYPE_WORDS = {
     "number": "a number",

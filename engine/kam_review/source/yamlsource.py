@@ -6,12 +6,11 @@ the node tree with the safe loader and builds plain values itself: duplicate key
 aliases, non-standard tags, non-finite or unreadably long numbers and nesting deeper than any
 account needs become errors with their line and column. It also remembers what was written
 wherever YAML read something other than text (`No` as false, `0250000` as the octal 86016),
-so that messages can say so.
+so that messages can say so. Single values are read and judged in yaml_values.py.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,35 +22,24 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from kam_review.errors import InputError
 from kam_review.paths import display_path
 from kam_review.source.model import FieldPath, clip, format_path
+from kam_review.source.yaml_values import (
+    ALIAS_MESSAGE,
+    STANDARD,
+    Anchors,
+    anchor_message,
+    anchors,
+    in_yaml11_form,
+    is_typed,
+    read_scalar,
+)
 
 # Account files are small (a large account is well under 100 KiB); anything larger is refused
 # before parsing, so a huge or hostile file cannot use up time or memory.
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
-_STANDARD = "tag:yaml.org,2002:"
-_SCALAR_TAGS = {f"{_STANDARD}{name}" for name in ("str", "int", "float", "bool", "null")}
-_TIMESTAMP_TAG = f"{_STANDARD}timestamp"
-
-
-# Used only for its scalar converters, which keep no state between calls.
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
-
-
 # LibYAML's composer when PyYAML has it (it does in the wheels on PyPI): it is five times
 # faster than the pure-Python one. Both build the same node tree.
 _COMPOSER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_ALIAS_MESSAGE = ("anchors and aliases (*name) are not supported: this value is used again "
-                  "through an alias; write it out")
-# Where an anchor (&name) may start: at the start of a line, after a blank or a flow
-# indicator. Only a file that has one is parsed a second time, into events, to find them.
-_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,])&", re.MULTILINE)
-# No figure needs more characters than this. Python refuses to read (and to print) an integer
-# of more than 4,300 digits; a thousand hexadecimal digits are about 1,200 decimal ones.
-_MAX_NUMBER_TEXT = 1000
-# The kind of node each event starts.
-_EVENT_NODES: dict[type[yaml.Event], type[Node]] = {
-    yaml.ScalarEvent: ScalarNode, yaml.SequenceStartEvent: SequenceNode,
-    yaml.MappingStartEvent: MappingNode}
 
 # Lists and mappings inside one another: an account needs fewer than 10 levels, a rule's
 # condition a few more. Deeper input is refused where it passes the limit, so that neither
@@ -59,15 +47,6 @@ _EVENT_NODES: dict[type[yaml.Event], type[Node]] = {
 MAX_DEPTH = 32
 _TOO_DEEP = (f"nested deeper than {MAX_DEPTH} levels (lists and mappings inside one another); "
              "an account file needs fewer than 10, a rule file a few more")
-_TYPED_TAGS = {f"{_STANDARD}{name}" for name in ("int", "float", "bool", "null")}
-_NUMBER_TAGS = {f"{_STANDARD}int", f"{_STANDARD}float"}
-# How YAML writes infinity and not-a-number (.inf, -.Inf, .NaN; `!!float inf` too).
-_INFINITE = re.compile("inf|nan", re.IGNORECASE)
-_NULLS = ("", "~", "null", "Null", "NULL")
-# Number forms that YAML 1.2 and JSON read otherwise or not at all: a leading 0 (octal), 0b,
-# 0x, a colon (base 60), an underscore.
-_YAML11_FORMS = {f"{_STANDARD}int": re.compile("[_:]|^[-+]?0."),
-                 f"{_STANDARD}float": re.compile("[_:]")}
 # Line breaks as YAML counts lines.
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 
@@ -144,7 +123,7 @@ def parse_yaml(text: str, name: str) -> YamlDocument:
     if root is None:
         return _failed(name, 1, 1, "the file holds no YAML document")
     document = YamlDocument(value=None)
-    walk = _Walk(name, _anchors(text) if _MAYBE_ANCHOR.search(text) else {})
+    walk = _Walk(name, anchors(text, _COMPOSER))
     try:
         document.value = _build(root, (), document, walk)
     except _AliasFound:
@@ -198,24 +177,8 @@ class _Walk:
     alias hands out a node again) and the anchors, by the position and kind of their node."""
 
     name: str
-    anchors: dict[tuple[int, int, type[Node]], str]
+    anchors: Anchors
     seen: set[int] = field(default_factory=set)
-
-
-def _anchor_message(anchor: str) -> str:
-    return (f"the anchor &{clip(anchor)} is not supported (anchors and aliases are not): "
-            "remove it, and write the value out wherever it is used")
-
-
-def _anchors(text: str) -> dict[tuple[int, int, type[Node]], str]:
-    """Every anchor (&name) in the text, by the line, column and kind of the node it marks
-    (a mapping and its first key may start at one place). The composed nodes do not keep
-    anchors, the parser's events do, and start where the nodes start."""
-    return {(mark.line + 1, mark.column + 1, _EVENT_NODES[type(event)]): event.anchor
-            for event in yaml.parse(text, Loader=_COMPOSER)
-            if isinstance(event, yaml.NodeEvent) and event.anchor is not None
-            and type(event) in _EVENT_NODES
-            for mark in [event.start_mark] if mark is not None}
 
 
 def _failed(name: str, line: int, column: int, message: str) -> YamlDocument:
@@ -239,34 +202,33 @@ def _build(node: Node, path: FieldPath, document: YamlDocument, walk: _Walk) -> 
     # for aliases, and nested ones are how a small file expands into gigabytes (the "billion
     # laughs"): the walk stops at the first node it meets again.
     if id(node) in walk.seen:
-        error(_ALIAS_MESSAGE)
+        error(ALIAS_MESSAGE)
         raise _AliasFound
     walk.seen.add(id(node))
     anchor = walk.anchors.get((line, column, type(node))) if walk.anchors else None
     if anchor is not None:
-        error(_anchor_message(anchor))
+        error(anchor_message(anchor))
 
     if isinstance(node, ScalarNode):
         found = len(document.errors)
-        value = _scalar(node, error)
+        value = read_scalar(node, error)
         if len(document.errors) > found:
             document.unread.add(path)  # its error says all there is to say about it
-        elif node.tag in _TYPED_TAGS:
+        elif is_typed(node):
             document.written[path] = node.value
-            forms = _YAML11_FORMS.get(node.tag)
-            if forms is not None and forms.search(node.value):
+            if in_yaml11_form(node):
                 document.yaml11.append(path)
         elif not node.value.isprintable() and _LINE_BREAK.search(node.value):
             document.line_breaks[path] = node.style
         return value
     if isinstance(node, SequenceNode):
-        if node.tag != f"{_STANDARD}seq":
+        if node.tag != f"{STANDARD}seq":
             error(f"unsupported YAML tag {node.tag}")
             return None
         return [_build(item, (*path, i), document, walk)
                 for i, item in enumerate(node.value)]
     if isinstance(node, MappingNode):
-        if node.tag != f"{_STANDARD}map":
+        if node.tag != f"{STANDARD}map":
             error(f"unsupported YAML tag {node.tag}")
             return None
         return _mapping(node, path, document, walk)
@@ -281,7 +243,7 @@ def _mapping(node: MappingNode, path: FieldPath, document: YamlDocument, walk: _
     for key_node, value_node in node.value:
         key_line, key_column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
         # Keys are taken as written: YAML 1.1 would turn a key `on:` or `no:` into a boolean.
-        if not isinstance(key_node, ScalarNode) or key_node.tag == f"{_STANDARD}merge":
+        if not isinstance(key_node, ScalarNode) or key_node.tag == f"{STANDARD}merge":
             document.errors.append(
                 InputError(name, key_line, key_column, format_path(path),
                            "keys must be plain names")
@@ -292,7 +254,7 @@ def _mapping(node: MappingNode, path: FieldPath, document: YamlDocument, walk: _
         anchor = walk.anchors.get((key_line, key_column, type(key_node))) if walk.anchors else None
         if anchor is not None:
             document.errors.append(InputError(name, key_line, key_column,
-                                              format_path(key_path), _anchor_message(anchor)))
+                                              format_path(key_path), anchor_message(anchor)))
         if key in first_seen:
             document.errors.append(
                 InputError(
@@ -310,63 +272,3 @@ def _mapping(node: MappingNode, path: FieldPath, document: YamlDocument, walk: _
         # Point at the key: that is where an editor should jump for this field.
         document.locations[key_path] = (key_line, key_column)
     return result
-
-
-def yaml_reading(text: str, value: Any) -> str:
-    """How YAML read a plain value, in words: "the boolean false", "the octal number 86016"."""
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    digits = text.lstrip("+-")
-    if ":" in digits:
-        kind = "the sexagesimal (base 60) number"
-    elif digits[:2] == "0b":
-        kind = "the binary number"
-    elif digits[:2] == "0x":
-        kind = "the hexadecimal number"
-    elif isinstance(value, int) and len(digits) > 1 and digits[0] == "0" and "_" not in digits:
-        kind = "the octal number"
-    else:
-        kind = "the number"
-    return f"{kind} {clip(str(value))}"
-
-
-def yaml11_advice(text: str, value: Any) -> str:
-    """What to write instead of a YAML 1.1 number form."""
-    digits = text.lstrip("+-")
-    sign = "-" if text.startswith("-") else ""
-    if isinstance(value, int) and digits[:1] == "0" and digits[:2] not in ("0b", "0x") \
-            and ":" not in digits:
-        # A leading zero is almost always meant as decimal: 0250000 is 250000.
-        return f"write the decimal number {clip(sign + str(int(digits.replace('_', ''), 10)))}"
-    shown = str(value) if isinstance(value, int) else repr(value)
-    return f"write the decimal number {clip(shown)}"
-
-
-def _scalar(node: ScalarNode, error: Any) -> Any:
-    if node.tag == _TIMESTAMP_TAG:
-        # Dates stay text here; the schema checks them, so 2026-02-30 is reported, not raised.
-        return node.value
-    if node.tag not in _SCALAR_TAGS:
-        error(f"unsupported YAML tag {node.tag}")
-        return None
-    if node.tag == f"{_STANDARD}null" and node.value not in _NULLS:
-        error(f"{clip(repr(node.value))} is not null: remove the tag !!null")  # else it is lost
-        return None
-    if node.tag in _NUMBER_TAGS and len(node.value) > _MAX_NUMBER_TEXT:
-        error(f"{clip(repr(node.value))} is a number {len(node.value):,} characters long, too "
-              "long to read: no figure needs more than a few digits")
-        return None
-    try:
-        value = _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
-    except (ValueError, LookupError, yaml.YAMLError) as exc:  # an explicit tag on odd text
-        error(f"cannot read the value {clip(repr(node.value))}: {clip(str(exc), 200)}")
-        return None
-    if isinstance(value, float) and not math.isfinite(value):
-        if _INFINITE.search(node.value):
-            error(f"{clip(repr(node.value))} is not a finite number: write a figure in digits")
-        else:  # 1e400: finite as written, but beyond the largest number a float holds
-            error(f"{clip(repr(node.value))} is too large to read as a number")
-        return None
-    return value

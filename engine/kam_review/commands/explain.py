@@ -1,0 +1,27 @@
+"""`kam explain`: why one account got its class, focus and findings."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+from kam_review.commands import common
+from kam_review.errors import KamError
+from kam_review.review.evaluate import review
+from kam_review.review.explain import explain_text
+
+
+def explain(account_id: str, as_of: date, accounts: Path, rules: Path | None,
+            thresholds: Path | None) -> None:
+    result = review(accounts, common.rules_folder(rules), as_of, thresholds)
+    known = [a.account.id for a in result.accounts]
+    if account_id not in known:
+        errors = [str(e) for e in result.errors if Path(e.file).stem == account_id]
+        detail = "\n".join(errors) or f"known accounts: {', '.join(known)}"
+        raise KamError(f"no valid account '{account_id}'\n{detail}")
+    common.echo(explain_text(result.account(account_id), result))
+    # The account asked about is explained, and the run still says what else is broken.
+    common.show_errors(result.errors)
+    if result.errors:
+        sys.exit(common.EXIT_INVALID_INPUT)

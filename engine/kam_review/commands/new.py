@@ -1,0 +1,15 @@
+"""`kam new`: a valid, commented account file to start from."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from kam_review.commands import common
+from kam_review.output.scaffold import new_account
+from kam_review.text_safety import terminal_text
+
+
+def new(account_id: str, accounts: Path) -> None:
+    path = new_account(account_id, accounts, date.today())
+    common.echo(f"wrote {terminal_text(str(path))}\n")
