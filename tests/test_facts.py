@@ -14,16 +14,9 @@ from typing import Any
 import pytest
 
 from kam_review.formatting import FORMAT_SPECS, UNIT_SPECS, format_in_unit
+from kam_review.rulebook.account_fact_type import AccountFacts
 from kam_review.rulebook.fact_fields import FactType, fact_field, fields_of
-from kam_review.rulebook.fact_types import (
-    DEFINITIONS,
-    FACT_TYPES,
-    AccountFacts,
-    ContactFacts,
-    GoalFacts,
-    OpportunityFacts,
-    WaiverFacts,
-)
+from kam_review.rulebook.fact_types import DEFINITIONS, FACT_TYPES
 from kam_review.rulebook.facts import (
     FACT_TYPE,
     SOURCE_PATH,
@@ -33,6 +26,12 @@ from kam_review.rulebook.facts import (
 )
 from kam_review.rulebook.figures import gross_margin, growth
 from kam_review.rulebook.loading import Rulebook
+from kam_review.rulebook.subject_fact_types import (
+    ContactFacts,
+    GoalFacts,
+    OpportunityFacts,
+    WaiverFacts,
+)
 from kam_review.source.accounts import load_portfolio
 from kam_review.source.model import Account as LoadedAccount
 from kam_review.source.model import Quarter

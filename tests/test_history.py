@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from kam_review.rulebook.fact_types import AccountFacts
+from kam_review.rulebook.account_fact_type import AccountFacts
 from kam_review.rulebook.facts import typed_account_facts
 from kam_review.rulebook.figures import SeriesQuarter
 from kam_review.rulebook.history import (

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from kam_review.rulebook.fact_types import AccountFacts, ContactFacts, OpportunityFacts
+from kam_review.rulebook.account_fact_type import AccountFacts
 from kam_review.rulebook.facts import typed_account_facts
 from kam_review.rulebook.loading import Rulebook
+from kam_review.rulebook.subject_fact_types import ContactFacts, OpportunityFacts
 from kam_review.rulebook.warning_facts import zero_revenue_run
 from kam_review.source.accounts import load_portfolio
 

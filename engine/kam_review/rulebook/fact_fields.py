@@ -1,10 +1,11 @@
 """What a fact field says about itself: its kind, unit, label and meaning, declared once.
 
-Each fact type is a frozen dataclass (fact_types.py) whose fields are declared with
-`fact_field`; `fields_of` reads them back as the catalogue that the rule checker, the
-explanations, the pages and the rules reference all use. A field's kind comes from its type,
-and must fit its unit, so the two cannot disagree. None means unknown: the account's data
-cannot give the figure, and a condition on it is false.
+Each fact type is a frozen dataclass (account_fact_type.py, subject_fact_types.py) whose
+fields are declared with `fact_field`; `fields_of` reads them back as the catalogue
+(fact_types.py) that the rule checker, the explanations, the pages and the rules reference
+all use. A field's kind comes from its type, and must fit its unit, so the two cannot
+disagree. None means unknown: the account's data cannot give the figure, and a condition on
+it is false.
 """
 
 from __future__ import annotations

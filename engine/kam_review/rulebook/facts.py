@@ -1,9 +1,9 @@
 """Turning one account into the facts the rules test, as of a review date.
 
 Pure functions of (account, review date, rulebook settings). Each fact is computed as its
-typed definition (fact_types.py), with None where the data cannot give a figure, and turned
-into the engine's plain dict in one place, `plain_fact`, which leaves an unknown field out
-rather than setting it to zero, so that a rule needing it does not fire. Whatever the rule
+typed definition (account_fact_type.py), with None where the data cannot give a figure, and
+turned into the engine's plain dict in one place, `plain_fact`, which leaves an unknown field
+out rather than setting it to zero, so that a rule needing it does not fire. Whatever the rule
 engine cannot take is the engine adapter's concern, never the facts'.
 """
 
@@ -13,8 +13,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from kam_review.formatting import money
+from kam_review.rulebook.account_fact_type import AccountFacts
 from kam_review.rulebook.fact_fields import FactType
-from kam_review.rulebook.fact_types import FACT_TYPES, AccountFacts
+from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.figures import (
     days_between,
     exact,

@@ -2,7 +2,7 @@
 goal and waiver.
 
 Pure functions of (account, position in the file, review date, rulebook settings), each
-returning its typed fact (fact_types.py); facts.py gathers them.
+returning its typed fact (subject_fact_types.py); facts.py gathers them.
 """
 
 from __future__ import annotations
@@ -11,9 +11,14 @@ from collections.abc import Sequence
 from datetime import date
 
 from kam_review.formatting import format_value
-from kam_review.rulebook.fact_types import ContactFacts, GoalFacts, OpportunityFacts, WaiverFacts
 from kam_review.rulebook.figures import days_between
 from kam_review.rulebook.loading import Stage
+from kam_review.rulebook.subject_fact_types import (
+    ContactFacts,
+    GoalFacts,
+    OpportunityFacts,
+    WaiverFacts,
+)
 from kam_review.rulebook.waivers import approved_by_owner, has_approver, visible_text
 from kam_review.source.model import QUALIFICATION_QUESTIONS, Account, Opportunity
 from kam_review.vocabulary import (

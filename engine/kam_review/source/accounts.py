@@ -1,17 +1,18 @@
 """Loading account files: YAML -> schema check -> consistency checks -> Account values.
 
 Every problem is collected with its file, line, column and field; a file with problems is
-left out of the evaluation, every other file is still loaded.
+left out of the evaluation, every other file is still loaded. This module finds the files,
+reads them (through the cache) and checks them against the schema; consistency.py checks
+what the schema cannot say and account_builder.py builds the model.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,31 +23,14 @@ from jsonschema import Draft202012Validator
 from kam_review.errors import InputError
 from kam_review.paths import display_path
 from kam_review.progress import Progress, silent
+from kam_review.source.account_builder import build_account
 from kam_review.source.account_paths import find_account_files
 from kam_review.source.cache import AccountCache, CacheEntry, StoredAccount, content_key, entry_text
-from kam_review.source.model import (
-    Account,
-    Activity,
-    Complaint,
-    Contact,
-    FieldPath,
-    Goal,
-    Market,
-    Opportunity,
-    PastOwner,
-    Plan,
-    Quarter,
-    QuarterFigures,
-    Scores,
-    Waiver,
-    clip,
-    format_path,
-)
-from kam_review.source.names import name_problems, normalise_name, shown_name
+from kam_review.source.consistency import consistency_errors
+from kam_review.source.model import Account
 from kam_review.source.schema_errors import make_validator, schema_errors
 from kam_review.source.single_line import FieldPattern, line_break_errors, one_line_fields
 from kam_review.source.yamlsource import MAX_FILE_BYTES, YamlDocument, read_yaml
-from kam_review.text_safety import escaped, terminal_text, unencodable
 
 # The published JSON Schema of the account format; editors can point at it too.
 SCHEMA_FILE = Path(__file__).with_name("account.schema.json")
@@ -213,11 +197,11 @@ def _account_from_document(document: YamlDocument, path: Path, name: str) -> Cac
     line_breaks = line_break_errors(document, _one_line_fields(), name)
     broken = {error.field for error in line_breaks}
     errors.extend(line_breaks)
-    errors.extend(e for e in _consistency_errors(value, path, name, document)
+    errors.extend(e for e in consistency_errors(value, path, name, document)
                   if e.field not in broken)
     if not errors and not document.yaml11 and _passes_fast_check(value):
         try:
-            return _build_account(value, path, document), []
+            return build_account(value, path, document), []
         except (ValueError, TypeError, KeyError):
             pass  # e.g. 2026-02-30: the fast check reads dates by pattern only
     errors.extend(e for e in schema_errors(_validator(), value, name, document)
@@ -225,248 +209,3 @@ def _account_from_document(document: YamlDocument, path: Path, name: str) -> Cac
     if not errors:  # the schema finds nothing, yet the model could not be built
         errors.append(InputError(name, 1, 1, "", "the file could not be read as an account"))
     return None, sorted(set(errors))
-
-
-def _consistency_errors(
-    value: dict[str, Any], path: Path, name: str, document: YamlDocument
-) -> Iterable[InputError]:
-    """What the schema cannot say: the id matches the file, nothing appears twice, names are
-    good names (names.py), activities name known contacts, all text can be written out."""
-
-    def at(field_path: FieldPath, message: str) -> InputError:
-        line, column = document.locations.get(field_path, (1, 1))
-        return InputError(name, line, column, format_path(field_path), message)
-
-    account_id = value.get("id")
-    if isinstance(account_id, str) and account_id != path.stem:
-        yield at(("id",), f"'{clip(terminal_text(account_id))}' must equal the file name without "
-                          f".yaml ('{clip(terminal_text(path.stem))}')")
-    for field_path, text in _strings(value, ()):
-        surrogate = unencodable(text)
-        if surrogate is not None:
-            yield at(field_path, f"holds {escaped(surrogate)}, half of a character (a lone "
-                                 "surrogate), which no file can hold: write the whole character")
-        elif text and _is_name(field_path):
-            yield from (at(field_path, problem) for problem in name_problems(text))
-    yield from _duplicates(value.get("financials"), "financials", "quarter", at)
-    yield from _duplicates(value.get("contacts"), "contacts", "name", at, normalise_name)
-    yield from _duplicates(value.get("opportunities"), "opportunities", "id", at)
-    yield from _owner_history_errors(value, at)
-    yield from _qualification_errors(value, at)
-    contacts = value.get("contacts")
-    names = [c.get("name") for c in contacts if isinstance(c, dict)] if isinstance(
-        contacts, list) else []
-    known = {normalise_name(name) for name in names if isinstance(name, str)}
-    activities = value.get("activities")
-    for i, activity in enumerate(activities if isinstance(activities, list) else []):
-        people = activity.get("with") if isinstance(activity, dict) else None
-        for j, person in enumerate(people if isinstance(people, list) else []):
-            if isinstance(person, str) and normalise_name(person) not in known:
-                yield at(("activities", i, "with", j),
-                         f"'{clip(shown_name(person))}' is not one of the contacts")
-
-
-def _owner_history_errors(value: dict[str, Any], at: Any) -> Iterable[InputError]:
-    """An earlier owner who hands the account over before taking it over."""
-    history = value.get("owner_history")
-    for i, past in enumerate(history if isinstance(history, list) else []):
-        start, end = (_real_date(past.get(key)) if isinstance(past, dict) else None
-                      for key in ("from", "to"))
-        if start is not None and end is not None and start > end:
-            yield at(("owner_history", i, "from"), f"{start} is after to ({end}): an owner "
-                     "takes the account over before handing it over")
-
-
-def _qualification_errors(value: dict[str, Any], at: Any) -> Iterable[InputError]:
-    """The competition question answered under both its names, which may disagree."""
-    deals = value.get("opportunities")
-    for i, deal in enumerate(deals if isinstance(deals, list) else []):
-        answers = deal.get("qualification") if isinstance(deal, dict) else None
-        if isinstance(answers, dict) and {"compete", "can_compete"} <= set(answers):
-            yield at(("opportunities", i, "qualification", "compete"), "compete is the former "
-                     "name of can_compete: write the answer once, as can_compete")
-
-
-# Where account files hold names of people, the account and its deals (see names.py). A
-# waiver's approver is compared with the owner, so it is held to the same rules.
-_NAME_FIELDS = {("name",), ("owner",), ("contacts", "name"), ("opportunities", "name"),
-                ("activities", "with"), ("waivers", "by"), ("owner_history", "name")}
-
-
-def _is_name(field_path: FieldPath) -> bool:
-    return tuple(part for part in field_path if isinstance(part, str)) in _NAME_FIELDS
-
-
-def _strings(node: Any, field_path: FieldPath) -> Iterable[tuple[FieldPath, str]]:
-    """Every text in a file's value, keys included, with where it stands."""
-    if isinstance(node, str):
-        yield field_path, node
-    elif isinstance(node, dict):
-        for key, item in node.items():
-            if isinstance(key, str) and unencodable(key):
-                yield field_path, key
-            yield from _strings(item, (*field_path, key))
-    elif isinstance(node, list):
-        for i, item in enumerate(node):
-            yield from _strings(item, (*field_path, i))
-
-
-def _duplicates(rows: Any, list_name: str, key: str, at: Any,
-                same: Callable[[str], str] = str) -> Iterable[InputError]:
-    """Rows whose `key` is the same as an earlier row's, compared in the form `same` gives."""
-    seen: dict[str, tuple[int, str]] = {}
-    for i, row in enumerate(rows if isinstance(rows, list) else []):
-        item = row.get(key) if isinstance(row, dict) else None
-        if not isinstance(item, str):
-            continue
-        if same(item) in seen:
-            first, written = seen[same(item)]
-            also = f"{list_name}[{first}]" if written == item else (
-                f"{list_name}[{first}] '{clip(shown_name(written))}': names are compared "
-                "ignoring case, spacing, invisible characters and Unicode normal form")
-            yield at((list_name, i, key),
-                     f"duplicate {key} '{clip(shown_name(item))}' (also {also})")
-        else:
-            seen[same(item)] = (i, item)
-
-
-def _real_date(text: Any) -> date | None:
-    """A date as written, or None for anything else (the schema reports that)."""
-    try:
-        return _date(text)
-    except ValueError:
-        return None
-
-
-def _date(text: Any) -> date | None:
-    return date.fromisoformat(text) if isinstance(text, str) else None
-
-
-def _qualification(answers: dict[str, Any]) -> dict[str, str]:
-    """The four answers under their current names: `compete` is read as `can_compete`."""
-    return {("can_compete" if question == "compete" else question): _answer(answer)
-            for question, answer in answers.items()}
-
-
-def _answer(value: Any) -> str:
-    # YAML 1.1 reads an unquoted yes/no as a boolean.
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    return str(value)
-
-
-def _build_account(value: dict[str, Any], path: Path, document: YamlDocument) -> Account:
-    market = value.get("market") or {}
-    scores = value.get("scores")
-    plan = value.get("plan")
-    return Account(
-        id=value["id"],
-        name=value["name"],
-        owner=value["owner"],
-        source=path,
-        industry=value.get("industry"),
-        customer_since=_date(value.get("customer_since")),
-        currency=value.get("currency"),
-        financials=tuple(
-            QuarterFigures(
-                quarter=Quarter.parse(row["quarter"]),
-                revenue=row["revenue"],
-                cost=row.get("cost"),
-                units=row.get("units"),
-                inventory=row.get("inventory"),
-                inventory_units=row.get("inventory_units"),
-                resale_revenue=row.get("resale_revenue"),
-                resale_cost=row.get("resale_cost"),
-                resale_units=row.get("resale_units"),
-            )
-            for row in value["financials"]
-        ),
-        market=Market(
-            industry_growth=market.get("industry_growth"),
-            wallet=market.get("wallet"),
-            competitors=tuple(market.get("competitors", ())),
-            investment=market.get("investment"),
-        ),
-        scores=Scores(
-            attractiveness=dict(scores.get("attractiveness", {})),
-            relationship=dict(scores.get("relationship", {})),
-        ) if scores is not None else None,
-        relationship_stage=value.get("relationship_stage"),
-        contacts=tuple(
-            Contact(
-                name=c["name"],
-                title=c.get("title"),
-                level=c.get("level"),
-                roles=tuple(c.get("roles", ())),
-                style=c.get("style"),
-                attitude=c.get("attitude"),
-                last_contact=_date(c.get("last_contact")),
-                left_on=_date(c.get("left_on")),
-            )
-            for c in value.get("contacts", ())
-        ),
-        activities=tuple(
-            Activity(
-                date=date.fromisoformat(a["date"]),
-                kind=a["kind"],
-                with_=tuple(a.get("with", ())),
-                summary=a.get("summary"),
-            )
-            for a in value.get("activities", ())
-        ),
-        complaints=tuple(
-            Complaint(
-                date=date.fromisoformat(c["date"]),
-                topic=c["topic"],
-                summary=c.get("summary"),
-                resolved_on=_date(c.get("resolved_on")),
-            )
-            for c in value.get("complaints", ())
-        ),
-        plan=Plan(
-            growth_target=plan.get("growth_target"),
-            summary=plan.get("summary"),
-            goals=tuple(
-                Goal(text=g["text"], metric=g.get("metric"), target=g.get("target"),
-                     due=_date(g.get("due")))
-                for g in plan.get("goals", ())
-            ),
-        ) if plan is not None else None,
-        opportunities=tuple(
-            Opportunity(
-                id=o["id"],
-                name=o["name"],
-                stage=o["stage"],
-                stage_since=_date(o.get("stage_since")),
-                value=o.get("value"),
-                expected_close=_date(o.get("expected_close")),
-                probability=o.get("probability"),
-                evidence=dict(o.get("evidence", {})),
-                qualification=_qualification(o.get("qualification", {})),
-            )
-            for o in value.get("opportunities", ())
-        ),
-        waivers=tuple(
-            Waiver(rule=w["rule"], reason=w.get("reason"), until=_date(w.get("until")),
-                   by=w.get("by"), subject=w.get("subject"))
-            for w in value.get("waivers", ())
-        ),
-        owner_history=tuple(
-            PastOwner(name=h["name"], to=date.fromisoformat(h["to"]), from_=_date(h.get("from")))
-            for h in value.get("owner_history", ())
-        ),
-        locations=_kept_locations(document.locations),
-    )
-
-
-def _kept_locations(locations: dict[FieldPath, tuple[int, int]]
-                    ) -> dict[FieldPath, tuple[int, int]]:
-    """The locations a valid account still needs: where each list item starts (a finding on
-    a contact or an opportunity points there) and each waiver's rule. Every other value's
-    position only matters for an error, and a valid file has none; dropping them keeps the
-    model (and its cache entry) small."""
-    return {path: where for path, where in locations.items()
-            if (len(path) <= 3 and (isinstance(path[-1], int) if path else True))
-            or path[-1:] == ("rule",)}

@@ -1,0 +1,158 @@
+"""The fact types of what an account holds: its contacts, opportunities, goals and waivers.
+
+One frozen dataclass each, declaring the fields a rule `on:` that subject may test. Fields
+are declared in the order facts are computed, which is the order `kam explain` lists them
+in; fact_types.py puts these types in the catalogue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from kam_review.rulebook.fact_fields import FactType, fact_field
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactFacts(FactType):
+    """One per contact on file, current or gone; and one for our own account owner when the
+    file names an earlier owner (owner_history): a change of key people on our side."""
+
+    fact_type: ClassVar[str] = "contact"
+    subject: str = fact_field("text", "Contact", "the contact's name", known=True)
+    roles: str = fact_field(
+        "text", "Buying roles", "the contact's buying roles, comma-separated", known=True)
+    is_current: bool = fact_field("yes/no", "Current", "the contact has not left", known=True)
+    has_buying_role: bool = fact_field(
+        "yes/no", "Has a buying role", "the contact holds at least one buying role", known=True)
+    is_decider: bool = fact_field(
+        "yes/no", "Decides", "the contact is a decision maker or decision owner", known=True)
+    title: str | None = fact_field("text", "Title", "the contact's title")
+    level: str | None = fact_field("text", "Level", "executive, director, manager or staff")
+    style: str | None = fact_field("text", "Style", "interpersonal style")
+    attitude: str | None = fact_field("text", "Attitude", "supporter, neutral or opponent")
+    left_on: str | None = fact_field(
+        "date", "Left on", "the date the contact left (only once it has passed)")
+    left_days_ago: int | None = fact_field("days", "Days since leaving",
+                                           "days since the contact left")
+    last_contact: str | None = fact_field("date", "Last contact",
+                                          "the date of the last contact")
+    days_since_contact: int | None = fact_field("days", "Days since the last contact",
+                                                "days since the last contact")
+    is_owner: bool = fact_field(
+        "yes/no", "Our account owner",
+        "the person is our own key account manager, not one of the customer's contacts",
+        known=True)
+    took_over_on: str | None = fact_field(
+        "date", "Took over on",
+        "the day the owner took the account over: the latest `to` of owner_history (only "
+        "once it has passed)")
+    took_over_days_ago: int | None = fact_field(
+        "days", "Days since taking over", "days since the owner took the account over")
+    key_change: str | None = fact_field(
+        "text", "Change of key people",
+        "what changed and when: the contact left, or the owner took over from an earlier one")
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpportunityFacts(FactType):
+    """One per opportunity in the sales funnel, lost and closed ones included."""
+
+    fact_type: ClassVar[str] = "opportunity"
+    subject: str = fact_field("text", "Opportunity", "the opportunity's id", known=True)
+    name: str = fact_field("text", "Name", "the opportunity's name", known=True)
+    stage: str = fact_field("text", "Stage", "the funnel stage", known=True)
+    is_open: bool = fact_field("yes/no", "Open", "neither closed nor lost", known=True)
+    stage_index: int = fact_field(
+        "position", "Stage number", "the stage's position in the funnel, 1 to 7 (lost: 0)",
+        known=True)
+    days_in_stage: int | None = fact_field("days", "Days in stage", "days since stage_since")
+    expected_close: str | None = fact_field("date", "Expected close", "the expected close date")
+    days_to_close: int | None = fact_field(
+        "days", "Days to close", "days from the review date to expected_close (negative: past)")
+    days_overdue: int | None = fact_field(
+        "days", "Days overdue", "days since expected_close passed (only once it has)")
+    forecast_bucket: str = fact_field(
+        "text", "Forecast", "closed (signed, paid and shipped), closed but not yet signed, "
+        "paid and shipped, overdue, 0-3 months, 3-6 months, 6-9 months, 9-12 months, later or "
+        "no close date (lost: empty)", known=True)
+    probability: float | None = fact_field("fraction", "Probability",
+                                           "the chance to win, 0 to 1")
+    value: float | None = fact_field("money", "Value", "the opportunity's value")
+    weighted_value: float | None = fact_field(
+        "money", "Weighted value", "value x probability (needs both)")
+    characteristics_unmet: int | None = fact_field(
+        "count", "Characteristics not shown",
+        "characteristics (seed 004) of this stage and of every stage before it that are "
+        "false or not recorded (absent: the deal is lost, out of the funnel)")
+    characteristics_unmet_list: str | None = fact_field(
+        "text", "Characteristics not shown, listed", "those characteristics, with their stage")
+    stage_unmet: int | None = fact_field(
+        "count", "Own characteristics not shown",
+        "characteristics of this stage alone that are false or not recorded (absent: lost)")
+    stage_unmet_list: str | None = fact_field(
+        "text", "Own characteristics not shown, listed", "those characteristics")
+    next_stage: str | None = fact_field(
+        "text", "Next stage", "the stage after this one (absent: closed or lost)")
+    next_unmet: int | None = fact_field(
+        "count", "Next stage's characteristics not shown",
+        "characteristics of the next stage not yet true: what keeps the deal from moving on "
+        "(absent: no next stage)")
+    next_unmet_list: str | None = fact_field(
+        "text", "Next stage's characteristics not shown, listed", "those characteristics")
+    qualification_doubts: int = fact_field(
+        "count", "Qualification doubts", "qualification questions answered no or unsure",
+        known=True)
+    qualification_doubts_list: str = fact_field(
+        "text", "Qualification doubts, listed", "those questions with their answers",
+        known=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GoalFacts(FactType):
+    """One per goal of the account plan."""
+
+    fact_type: ClassVar[str] = "goal"
+    subject: str = fact_field("text", "Goal", "the goal's text", known=True)
+    has_metric: bool = fact_field("yes/no", "Has a metric", "the goal names a metric",
+                                  known=True)
+    has_target: bool = fact_field("yes/no", "Has a target", "the goal has a target figure",
+                                  known=True)
+    has_due: bool = fact_field("yes/no", "Has a due date", "the goal has a due date",
+                               known=True)
+    missing_parts: str = fact_field(
+        "text", "Missing", "what the goal lacks to be measurable and time-bound", known=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WaiverFacts(FactType):
+    """One per waiver on file, in force or ended."""
+
+    fact_type: ClassVar[str] = "waiver"
+    subject: str = fact_field(
+        "text", "Waiver", "the waived rule, with the waiver's subject in brackets", known=True)
+    rule: str = fact_field("text", "Rule", "the waived rule", known=True)
+    owner: str = fact_field("text", "Account owner", "the account's owner", known=True)
+    reason: str = fact_field("text", "Reason", "the waiver's reason, blanks collapsed",
+                             known=True)
+    reason_key: str = fact_field(
+        "text", "Reason as compared",
+        "the reason as compared with placeholders: blanks collapsed, lower case", known=True)
+    reason_length: int = fact_field(
+        "characters", "Reason length",
+        "characters of the reason, blanks around it not counted", known=True)
+    has_approver: bool = fact_field(
+        "yes/no", "Has an approver", "by names someone (is not blank)", known=True)
+    approved_by_owner: bool = fact_field(
+        "yes/no", "Approved by the owner",
+        "by is the account's owner (compared ignoring case, blanks and invisible characters)",
+        known=True)
+    by: str | None = fact_field("text", "Approved by", "who granted the waiver")
+    waived_severity: str | None = fact_field(
+        "text", "Waived severity", "the severity of the waived rule (absent: unknown rule)")
+    until: str | None = fact_field("date", "Until", "the waiver's end date")
+    days_past_until: int | None = fact_field(
+        "days", "Days past the end", "days since the waiver ended (negative: still running)")
+    days_remaining: int | None = fact_field(
+        "days", "Days remaining",
+        "days from the review date to the waiver's end (negative: ended)")

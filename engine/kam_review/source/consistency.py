@@ -1,0 +1,135 @@
+"""The checks of an account file that its schema cannot express, each problem with its place.
+
+accounts.py runs them on every file besides the schema check, so that a file's problems of
+both kinds are reported in one run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from kam_review.errors import InputError
+from kam_review.source.model import FieldPath, clip, format_path
+from kam_review.source.names import name_problems, normalise_name, shown_name
+from kam_review.source.yamlsource import YamlDocument
+from kam_review.text_safety import escaped, terminal_text, unencodable
+
+# An error at a field of the file being checked.
+At = Callable[[FieldPath, str], InputError]
+
+
+def consistency_errors(
+    value: dict[str, Any], path: Path, name: str, document: YamlDocument
+) -> Iterable[InputError]:
+    """What the schema cannot say: the id matches the file, nothing appears twice, names are
+    good names (names.py), owner history runs forward, a qualification question is answered
+    under one name, activities name known contacts, all text can be written out."""
+
+    def at(field_path: FieldPath, message: str) -> InputError:
+        line, column = document.locations.get(field_path, (1, 1))
+        return InputError(name, line, column, format_path(field_path), message)
+
+    account_id = value.get("id")
+    if isinstance(account_id, str) and account_id != path.stem:
+        yield at(("id",), f"'{clip(terminal_text(account_id))}' must equal the file name without "
+                          f".yaml ('{clip(terminal_text(path.stem))}')")
+    for field_path, text in _strings(value, ()):
+        surrogate = unencodable(text)
+        if surrogate is not None:
+            yield at(field_path, f"holds {escaped(surrogate)}, half of a character (a lone "
+                                 "surrogate), which no file can hold: write the whole character")
+        elif text and _is_name(field_path):
+            yield from (at(field_path, problem) for problem in name_problems(text))
+    yield from _duplicates(value.get("financials"), "financials", "quarter", at)
+    yield from _duplicates(value.get("contacts"), "contacts", "name", at, normalise_name)
+    yield from _duplicates(value.get("opportunities"), "opportunities", "id", at)
+    yield from _owner_history_errors(value, at)
+    yield from _qualification_errors(value, at)
+    contacts = value.get("contacts")
+    names = [c.get("name") for c in contacts if isinstance(c, dict)] if isinstance(
+        contacts, list) else []
+    known = {normalise_name(name) for name in names if isinstance(name, str)}
+    activities = value.get("activities")
+    for i, activity in enumerate(activities if isinstance(activities, list) else []):
+        people = activity.get("with") if isinstance(activity, dict) else None
+        for j, person in enumerate(people if isinstance(people, list) else []):
+            if isinstance(person, str) and normalise_name(person) not in known:
+                yield at(("activities", i, "with", j),
+                         f"'{clip(shown_name(person))}' is not one of the contacts")
+
+
+def _owner_history_errors(value: dict[str, Any], at: At) -> Iterable[InputError]:
+    """An earlier owner who hands the account over before taking it over."""
+    history = value.get("owner_history")
+    for i, past in enumerate(history if isinstance(history, list) else []):
+        start, end = (_real_date(past.get(key)) if isinstance(past, dict) else None
+                      for key in ("from", "to"))
+        if start is not None and end is not None and start > end:
+            yield at(("owner_history", i, "from"), f"{start} is after to ({end}): an owner "
+                     "takes the account over before handing it over")
+
+
+def _qualification_errors(value: dict[str, Any], at: At) -> Iterable[InputError]:
+    """The competition question answered under both its names, which may disagree."""
+    deals = value.get("opportunities")
+    for i, deal in enumerate(deals if isinstance(deals, list) else []):
+        answers = deal.get("qualification") if isinstance(deal, dict) else None
+        if isinstance(answers, dict) and {"compete", "can_compete"} <= set(answers):
+            yield at(("opportunities", i, "qualification", "compete"), "compete is the former "
+                     "name of can_compete: write the answer once, as can_compete")
+
+
+# Where account files hold names of people, the account and its deals (see names.py). A
+# waiver's approver is compared with the owner, so it is held to the same rules.
+_NAME_FIELDS = {("name",), ("owner",), ("contacts", "name"), ("opportunities", "name"),
+                ("activities", "with"), ("waivers", "by"), ("owner_history", "name")}
+
+
+def _is_name(field_path: FieldPath) -> bool:
+    return tuple(part for part in field_path if isinstance(part, str)) in _NAME_FIELDS
+
+
+def _strings(node: Any, field_path: FieldPath) -> Iterable[tuple[FieldPath, str]]:
+    """Every text in a file's value, keys included, with where it stands."""
+    if isinstance(node, str):
+        yield field_path, node
+    elif isinstance(node, dict):
+        for key, item in node.items():
+            if isinstance(key, str) and unencodable(key):
+                yield field_path, key
+            yield from _strings(item, (*field_path, key))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _strings(item, (*field_path, i))
+
+
+def _duplicates(rows: Any, list_name: str, key: str, at: At,
+                same: Callable[[str], str] = str) -> Iterable[InputError]:
+    """Rows whose `key` is the same as an earlier row's, compared in the form `same` gives."""
+    seen: dict[str, tuple[int, str]] = {}
+    for i, row in enumerate(rows if isinstance(rows, list) else []):
+        item = row.get(key) if isinstance(row, dict) else None
+        if not isinstance(item, str):
+            continue
+        if same(item) in seen:
+            first, written = seen[same(item)]
+            also = f"{list_name}[{first}]" if written == item else (
+                f"{list_name}[{first}] '{clip(shown_name(written))}': names are compared "
+                "ignoring case, spacing, invisible characters and Unicode normal form")
+            yield at((list_name, i, key),
+                     f"duplicate {key} '{clip(shown_name(item))}' (also {also})")
+        else:
+            seen[same(item)] = (i, item)
+
+
+def _real_date(text: Any) -> date | None:
+    """A date as written, or None for anything else (the schema reports that)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
