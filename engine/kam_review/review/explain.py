@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from kam_review.formatting import format_value
-from kam_review.review.evaluate import matcher
+from kam_review.review.leaves import FROM_REVENUE, leaf_name, leaf_rules, matcher
 from kam_review.review.results import UNCLASSIFIED, AccountResult, Check, Explanation, Result
 from kam_review.rulebook.conditions import (
     Compare,
@@ -24,9 +24,6 @@ from kam_review.rulebook.facts import FACT_TYPE, SOURCE_PATH, Fact
 from kam_review.rulebook.loading import Rule, Rulebook
 from kam_review.text_safety import terminal_text
 from kam_review.vocabulary import Kind
-
-# The engine rule of one comparison of a rule is named `rule.id#position`.
-_PART = "#"
 
 
 def explain_all(result: Result) -> list[tuple[Explanation, ...]]:
@@ -45,7 +42,8 @@ def explanations(item: AccountResult, rulebook: Rulebook) -> tuple[Explanation, 
 def _explain(items: Sequence[AccountResult], rulebook: Rulebook
              ) -> list[tuple[Explanation, ...]]:
     rules = [rule for rule in rulebook.rules if rule.kind.assigns]
-    engine_rules = [part for rule in rules for part in _parts(rule)]
+    engine_rules = [part for rule in rules
+                    for part in (EngineRule(rule.id, rule.on, rule.when), *leaf_rules(rule))]
     tested: list[dict[str, Fact]] = []  # per account: the fact of each type the rules test
     for item in items:
         first: dict[str, Fact] = {}
@@ -62,16 +60,9 @@ def _explain(items: Sequence[AccountResult], rulebook: Rulebook
     return found
 
 
-def _parts(rule: Rule) -> list[EngineRule]:
-    """The rule whole, and each of its comparisons as a rule of its own."""
-    return [EngineRule(rule.id, rule.on, rule.when), *(
-        EngineRule(f"{rule.id}{_PART}{i}", rule.on, compare)
-        for i, compare in enumerate(walk(rule.when)))]
-
-
 def _explanation(rule: Rule, fact: Fact, names: set[str]) -> Explanation:
     """How each comparison of a class or focus rule turned out on the account's fact."""
-    checks = tuple(Check(compare.text, f"{rule.id}{_PART}{i}" in names,
+    checks = tuple(Check(compare.text, leaf_name(rule, i) in names,
                          _compared_values(compare, fact))
                    for i, compare in enumerate(walk(rule.when)))
     return Explanation(rule.id, rule.id in names, checks)
@@ -111,13 +102,6 @@ def verdict(explanation: Explanation, item: AccountResult, rulebook: Rulebook) -
     return f"applies, but {rulebook.rule(chosen).shown_label} comes first"
 
 
-# Figures read from the quarterly revenue: when growth_needs names the quarters missing, they
-# are unknown for that one reason, and naming each again would only repeat it.
-_FROM_REVENUE = ("growth_yearly", "growth_lead_pts", "growth_basis_quarters", "growth_yoy",
-                 "recent_revenue_ratio", "zero_revenue_run", "zero_revenue_quarters_last_4",
-                 "quarters_with_revenue_last_4", "revenue_ttm", "lifetime_revenue")
-
-
 def class_needs(item: AccountResult, explained: Sequence[Explanation], rulebook: Rulebook
                 ) -> str | None:
     """For an unclassified account, which data would decide its class: what its growth
@@ -126,7 +110,7 @@ def class_needs(item: AccountResult, explained: Sequence[Explanation], rulebook:
         return None
     fact = item.facts[0]
     growth_needs = fact.get("growth_needs")
-    covered = set(_FROM_REVENUE) if growth_needs else set()
+    covered = set(FROM_REVENUE) if growth_needs else set()
     if growth_needs and "revenue_ttm" not in fact:
         covered.add("share_of_wallet")
     absent = dict.fromkeys(

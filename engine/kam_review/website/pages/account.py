@@ -31,6 +31,7 @@ from kam_review.website.pages.common import (
     rule_link,
     waived_high_note,
 )
+from kam_review.website.pages.unknowns import assigning_notes, not_evaluated_section
 
 
 def account_page(item: AccountResult, result: Result,
@@ -48,7 +49,9 @@ def account_page(item: AccountResult, result: Result,
         lines += [f"### {kind.heading}", ""]
         lines.append(table(["Severity", "Rule", "Subject", "Finding", "Action", "Waiver"],
                            [finding_row(f, prefix) for f in found]))
+    lines += not_evaluated_section(item, result, prefix)
     lines += ["## Why this class and focus", ""]
+    lines += assigning_notes(item, result)
     needs = class_needs(item, explained, rulebook)
     if needs:
         lines += [f"**Unclassified**: the data cannot decide the class yet; it {esc(needs)}.", ""]
