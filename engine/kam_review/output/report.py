@@ -215,14 +215,15 @@ def expiring_waivers(result: Result) -> list[tuple[str, Waiver]]:
 def _account_text(result: AccountResult, show: Severity) -> list[str]:
     account = result.account
     focus = f", focus {result.focus}" if result.focus else ""
-    lines = [f"{account.id}: {account.name} ({result.klass}{focus}; owner {account.owner})"]
+    # Rules not evaluated are counted in the heading, not listed as findings (kam explain
+    # lists them with what they need).
+    count = len(result.not_evaluated)
+    unknown = f"; not evaluated: {count} rule(s)" if count else ""
+    lines = [f"{account.id}: {account.name} ({result.klass}{focus}; owner {account.owner}"
+             f"{unknown})"]
     for finding in result.findings:
         if finding.severity.at_least(show):
             lines.append("  " + _finding_text(finding))
-    if result.not_evaluated:
-        rules = ", ".join(dict.fromkeys(n.rule for n in result.not_evaluated))
-        lines.append(f"  not evaluated: {len(result.not_evaluated)} rule(s), a fact they need "
-                     f"is unknown ({rules})")
     return [terminal_text(line) for line in lines]
 
 

@@ -92,8 +92,9 @@ def evaluate(portfolio: Portfolio, rulebook: Rulebook, as_of: date,
     facts_by_account = [account_facts(a, as_of, rulebook)
                         for a in progress(accounts, len(accounts), "computing facts")]
     flat = [fact for facts in facts_by_account for fact in facts]
-    matched = matcher(engine_rules(rulebook)).matches(flat)
-    unknown = not_evaluated(rulebook.rules, flat, matched)
+    rules = engine_rules(rulebook)
+    matched = matcher(rules).matches(flat)
+    unknown = not_evaluated(rules, flat, matched)
     # The thresholds as message templates name them (`{$name}`), once per evaluation.
     thresholds = {f"${name}": value for name, value in rulebook.threshold_values().items()}
     results, errors = [], list(portfolio.errors)

@@ -42,8 +42,8 @@ def explanations(item: AccountResult, rulebook: Rulebook) -> tuple[Explanation, 
 def _explain(items: Sequence[AccountResult], rulebook: Rulebook
              ) -> list[tuple[Explanation, ...]]:
     rules = [rule for rule in rulebook.rules if rule.kind.assigns]
-    engine_rules = [part for rule in rules
-                    for part in (EngineRule(rule.id, rule.on, rule.when), *leaf_rules(rule))]
+    whole = [EngineRule(rule.id, rule.on, rule.when) for rule in rules]
+    engine_rules = [part for rule in whole for part in (rule, *leaf_rules(rule))]
     tested: list[dict[str, Fact]] = []  # per account: the fact of each type the rules test
     for item in items:
         first: dict[str, Fact] = {}
@@ -62,7 +62,7 @@ def _explain(items: Sequence[AccountResult], rulebook: Rulebook
 
 def _explanation(rule: Rule, fact: Fact, names: set[str]) -> Explanation:
     """How each comparison of a class or focus rule turned out on the account's fact."""
-    checks = tuple(Check(compare.text, leaf_name(rule, i) in names,
+    checks = tuple(Check(compare.text, leaf_name(rule.id, i) in names,
                          _compared_values(compare, fact))
                    for i, compare in enumerate(walk(rule.when)))
     return Explanation(rule.id, rule.id in names, checks)
@@ -158,6 +158,9 @@ def explain_text(result: AccountResult, review: Result) -> str:
         values = ", ".join(f"{name} = {value_text(fact.get(name))}"
                            for name in sorted(fields_used(rule.when)))
         lines.append(f"         when {values}")
+    lines += ["", "Rules not evaluated (a fact they need is unknown)"]
+    lines += [f"  {entry.rule}{f' [{entry.subject}]' if entry.subject else ''}: {entry.needs}"
+              for entry in result.not_evaluated] or ["  none"]
     for kind in (Kind.CLASS, Kind.FOCUS):
         lines += ["", f"Why this {kind}"]
         for explanation in explained:

@@ -10,7 +10,6 @@ from kam_review.rulebook.conditions import Leaf, fields_used, leaf_known, truth,
 from kam_review.rulebook.engine import EngineRule, RuleMatcher
 from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.facts import FACT_TYPE, Fact
-from kam_review.rulebook.loading import Rule
 
 # The engine rule of one comparison of a rule is named `rule.id#position`.
 _PART = "#"
@@ -29,44 +28,45 @@ def matcher(rules: tuple[EngineRule, ...]) -> RuleMatcher:
     return RuleMatcher(rules, FACT_TYPE)
 
 
-def leaf_name(rule: Rule, position: int) -> str:
-    return f"{rule.id}{_PART}{position}"
+def leaf_name(rule: str, position: int) -> str:
+    return f"{rule}{_PART}{position}"
 
 
-def leaf_rules(rule: Rule) -> list[EngineRule]:
+def leaf_rules(rule: EngineRule) -> list[EngineRule]:
     """Each comparison and presence test of the rule as an engine rule of its own."""
-    return [EngineRule(leaf_name(rule, i), rule.on, leaf) for i, leaf in enumerate(walk(rule.when))]
+    return [EngineRule(leaf_name(rule.name, i), rule.fact_type, leaf)
+            for i, leaf in enumerate(walk(rule.condition))]
 
 
-def needed_fields(rule: Rule, fact: Fact, matched: set[str]) -> list[str] | None:
+def needed_fields(rule: EngineRule, fact: Fact, matched: set[str]) -> list[str] | None:
     """The absent facts the rule needs on this fact, when its condition is unknown there
     (matched: the names of the engine rules of its comparisons that matched the fact); None
     when the condition is true or false."""
-    positions: dict[Leaf, int] = {leaf: i for i, leaf in enumerate(walk(rule.when))}
+    positions: dict[Leaf, int] = {leaf: i for i, leaf in enumerate(walk(rule.condition))}
     unknown: list[Leaf] = []
 
     def leaf_truth(leaf: Leaf) -> bool | None:
         if not leaf_known(leaf, fact):
             unknown.append(leaf)
             return None
-        return leaf_name(rule, positions[leaf]) in matched
+        return leaf_name(rule.name, positions[leaf]) in matched
 
-    if truth(rule.when, leaf_truth) is not None:
+    if truth(rule.condition, leaf_truth) is not None:
         return None
     return list(dict.fromkeys(name for leaf in unknown for name in sorted(fields_used(leaf))
                               if fact.get(name) is None))
 
 
-def not_evaluated(rules: Sequence[Rule], facts: Sequence[Fact], matched: Sequence[set[str]]
-                  ) -> list[dict[str, list[str]]]:
+def not_evaluated(rules: Sequence[EngineRule], facts: Sequence[Fact],
+                  matched: Sequence[set[str]]) -> list[dict[str, list[str]]]:
     """For each fact, the rules on its type that the engine did not match and whose condition
     is unknown on it, each with the absent facts it needs. Only the facts where a rule lacks
     a fact it uses go to the engine again, with every comparison as a rule of its own."""
-    by_type: dict[str, list[Rule]] = {}
+    by_type: dict[str, list[EngineRule]] = {}
     for rule in rules:
-        by_type.setdefault(rule.on, []).append(rule)
+        by_type.setdefault(rule.fact_type, []).append(rule)
     open_rules = [[rule for rule in by_type.get(fact[FACT_TYPE], ())
-                   if rule.id not in names and _lacks(rule, fact)]
+                   if rule.name not in names and _lacks(rule, fact)]
                   for fact, names in zip(facts, matched, strict=True)]
     tested = [fact for fact, candidates in zip(facts, open_rules, strict=True) if candidates]
     parts = tuple(part for rule in rules for part in leaf_rules(rule))
@@ -74,20 +74,20 @@ def not_evaluated(rules: Sequence[Rule], facts: Sequence[Fact], matched: Sequenc
     found: list[dict[str, list[str]]] = []
     for fact, candidates in zip(facts, open_rules, strict=True):
         names = next(leaf_matches) if candidates else set()
-        needs = {rule.id: needed_fields(rule, fact, names) for rule in candidates}
+        needs = {rule.name: needed_fields(rule, fact, names) for rule in candidates}
         found.append({rule_id: fields for rule_id, fields in needs.items() if fields is not None})
     return found
 
 
-def _lacks(rule: Rule, fact: Fact) -> bool:
-    return any(fact.get(name) is None for name in fields_used(rule.when))
+def _lacks(rule: EngineRule, fact: Fact) -> bool:
+    return any(fact.get(name) is None for name in fields_used(rule.condition))
 
 
 def needs_text(fact: Mapping[str, object], names: Iterable[str],
                missing_last_4: Sequence[str] = ()) -> str:
     """What a rule that is not evaluated needs, for readers: each absent fact's label and why
     it is unknown, naming the quarters without a row where the figure is read from them:
-    "needs Revenue, last 4 quarters: revenue of 2026-Q2"."""
+    "needs Revenue, last 4 quarters: no row for 2026-Q2"."""
     fields = FACT_TYPES[str(fact[FACT_TYPE])]
     growth_needs = fact.get("growth_needs")
     parts = []
@@ -96,8 +96,9 @@ def needs_text(fact: Mapping[str, object], names: Iterable[str],
         label = field.label if field else name
         if name in FROM_REVENUE and name.startswith("growth") and growth_needs:
             reason = str(growth_needs)
-        elif name in FROM_REVENUE and missing_last_4:
-            reason = f"revenue of {', '.join(missing_last_4)}"
+        elif missing_last_4 and field and "quarter" in field.doc:
+            # A figure of the quarters is unknown first of all for the rows not on file.
+            reason = f"no row for {', '.join(missing_last_4)}"
         else:
             reason = field.doc if field else "not on file"
         parts.append(f"{label}: {reason}")
