@@ -38,18 +38,29 @@ def leaf_rules(rule: EngineRule) -> list[EngineRule]:
             for i, leaf in enumerate(walk(rule.condition))]
 
 
+@lru_cache(maxsize=1024)
+def _leaf_names(rule: EngineRule) -> dict[Leaf, str]:
+    """The engine rule name of each comparison of the rule, worked out once per rule."""
+    return {leaf: leaf_name(rule.name, i) for i, leaf in enumerate(walk(rule.condition))}
+
+
+@lru_cache(maxsize=1024)
+def _fields(rule: EngineRule) -> tuple[str, ...]:
+    return tuple(sorted(fields_used(rule.condition)))
+
+
 def needed_fields(rule: EngineRule, fact: Fact, matched: set[str]) -> list[str] | None:
     """The absent facts the rule needs on this fact, when its condition is unknown there
     (matched: the names of the engine rules of its comparisons that matched the fact); None
     when the condition is true or false."""
-    positions: dict[Leaf, int] = {leaf: i for i, leaf in enumerate(walk(rule.condition))}
+    names = _leaf_names(rule)
     unknown: list[Leaf] = []
 
     def leaf_truth(leaf: Leaf) -> bool | None:
         if not leaf_known(leaf, fact):
             unknown.append(leaf)
             return None
-        return leaf_name(rule.name, positions[leaf]) in matched
+        return names[leaf] in matched
 
     if truth(rule.condition, leaf_truth) is not None:
         return None
@@ -80,7 +91,7 @@ def not_evaluated(rules: Sequence[EngineRule], facts: Sequence[Fact],
 
 
 def _lacks(rule: EngineRule, fact: Fact) -> bool:
-    return any(fact.get(name) is None for name in fields_used(rule.condition))
+    return any(fact.get(name) is None for name in _fields(rule))
 
 
 def needs_text(fact: Mapping[str, object], names: Iterable[str],
