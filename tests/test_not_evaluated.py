@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from kam_review.output.ci_formats import check_markdown
 from kam_review.output.report import as_json, as_text
 from kam_review.review.explain import explain_all
 from kam_review.review.results import AccountResult, NotEvaluated
@@ -147,6 +148,7 @@ def test_outputs_list_and_count_rules_not_evaluated(review_accounts: Reviewer) -
     (row,) = [line for line in page.splitlines() if "[risk.margin-erosion]" in line]
     assert "| Margin erosion |" in row
     assert row.endswith("| needs Change of gross margin: no row for 2026-Q3 |")
+    assert f"not evaluated: {count} rule(s) on 1 account(s)" in check_markdown(result)
     overview = overview_page(result)
     assert "Rules not evaluated" in overview
     assert f"Not evaluated: {count} rule(s) on 1 account(s)" in overview

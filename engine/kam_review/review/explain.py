@@ -15,6 +15,7 @@ from kam_review.rulebook.conditions import (
     Leaf,
     ThresholdRef,
     fields_used,
+    leaf_known,
     operand_value,
     walk,
 )
@@ -63,7 +64,7 @@ def _explain(items: Sequence[AccountResult], rulebook: Rulebook
 def _explanation(rule: Rule, fact: Fact, names: set[str]) -> Explanation:
     """How each comparison of a class or focus rule turned out on the account's fact."""
     checks = tuple(Check(compare.text, leaf_name(rule.id, i) in names,
-                         _compared_values(compare, fact))
+                         _compared_values(compare, fact), leaf_known(compare, fact))
                    for i, compare in enumerate(walk(rule.when)))
     return Explanation(rule.id, rule.id in names, checks)
 
@@ -96,7 +97,8 @@ def check_text(check: Check, fact_type: str) -> str:
 def verdict(explanation: Explanation, item: AccountResult, rulebook: Rulebook) -> str:
     chosen = item.assigned_by(rulebook.rule(explanation.rule).kind)
     if not explanation.fired:
-        return "does not apply"
+        unknown = any(entry.rule == explanation.rule for entry in item.not_evaluated)
+        return "not evaluated" if unknown else "does not apply"
     if chosen is None or explanation.rule == chosen:
         return "applies"
     return f"applies, but {rulebook.rule(chosen).shown_label} comes first"
@@ -168,6 +170,6 @@ def explain_text(result: AccountResult, review: Result) -> str:
                 continue
             lines.append(f"  {explanation.rule}: {verdict(explanation, result, rulebook)}")
             for check in explanation.checks:
-                mark = "yes" if check.held else "no "
+                mark = f"{check.mark:<3}"
                 lines.append(f"    {mark} {check_text(check, rulebook.rule(explanation.rule).on)}")
     return "\n".join(terminal_text(line) for line in lines) + "\n"

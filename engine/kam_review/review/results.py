@@ -73,6 +73,12 @@ class Check:
     text: str
     held: bool
     values: tuple[tuple[str, Any], ...]  # the facts and thresholds it compared
+    known: bool = True  # False: a fact it compares is absent, so it is neither held nor not
+
+    @property
+    def mark(self) -> str:
+        """How the outputs show the outcome: held, failed, or unknown."""
+        return "?" if not self.known else "yes" if self.held else "no"
 
 
 @dataclass(frozen=True)

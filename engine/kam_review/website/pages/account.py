@@ -33,6 +33,9 @@ from kam_review.website.pages.common import (
 )
 from kam_review.website.pages.unknowns import assigning_notes, not_evaluated_section
 
+# A comparison held, failed, or could not be judged (a fact it compares is absent).
+_MARKS = {"yes": "✔", "no": "✘", "?": "?"}
+
 
 def account_page(item: AccountResult, result: Result,
                  explained: tuple[Explanation, ...]) -> str:
@@ -59,7 +62,7 @@ def account_page(item: AccountResult, result: Result,
         rule = rulebook.rule(explanation.rule)
         lines.append(f"- {rule_link(explanation.rule, prefix)}: "
                      f"{esc(verdict(explanation, item, rulebook))}")
-        lines += [f"    - {'✔' if c.held else '✘'} {esc(check_text(c, rule.on))}"
+        lines += [f"    - {_MARKS[c.mark]} {esc(check_text(c, rule.on))}"
                   for c in explanation.checks]
     lines.append("")
     lines += _figures_section(item, result)
