@@ -7,7 +7,6 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from itertools import product
 from pathlib import Path
 
@@ -16,12 +15,12 @@ import pytest
 from kam_review.output.ci_formats import check_markdown
 from kam_review.output.report import as_json, as_text
 from kam_review.review.explain import explain_all
-from kam_review.review.results import AccountResult, NotEvaluated
+from kam_review.review.results import AccountResult
 from kam_review.rulebook.conditions import AllOf, AnyOf, Condition, Leaf, Not, Presence, truth
 from kam_review.website.pages.account import account_page
 from kam_review.website.pages.portfolio import overview_page
 
-from .conftest import AS_OF, REPO, Account, Reviewer, variant, write_account
+from .conftest import AS_OF, REPO, Account, Reviewer, quarters, variant, write_account
 
 # Leaves named after the truth each test gives them: T true, F false, U unknown.
 T, F, U = (Presence(name, False, f"{name} is known") for name in ("t", "f", "u"))
@@ -154,16 +153,30 @@ def test_outputs_list_and_count_rules_not_evaluated(review_accounts: Reviewer) -
     assert f"Not evaluated: {count} rule(s) on 1 account(s)" in overview
 
 
-def test_the_page_says_which_class_tried_first_could_not_be_evaluated(
+def _new_account_behind(account: Account) -> None:
+    """A new account (first order in 2026-Q1), no deal open, its 2026-Q3 not on file."""
+    account["customer_since"] = "2026-01-05"
+    account["financials"] = quarters("2026-Q1", [300_000, 400_000])
+    account["opportunities"] = []
+
+
+def test_a_class_tried_first_and_not_evaluated_leaves_the_class_that_fired(
         review_accounts: Reviewer) -> None:
-    result = review_accounts(variant(lambda a: None))
+    """Dormant is tried first and cannot be told without 2026-Q3; the new-account class
+    fires, stays, and the page says dormant could not be evaluated and what it needs. The
+    classes tried after it could not change the class and are not listed."""
+    result = review_accounts(variant(_new_account_behind))
     item = result.accounts[0]
-    dormant = NotEvaluated("class.dormant", "Dormant account", "",
-                           "needs Quarters in a row without sales: no row for 2026-Q3")
-    shown = replace(item, not_evaluated=(dormant,))
-    page = account_page(shown, result, explain_all(result)[0])
-    assert ("**dormant** could not be evaluated (class tried first): needs Quarters in a row "
-            "without sales: no row for 2026-Q3.") in page
+    assert result.class_shown(item) == "nurture: new account"
+    needs = _ids(item)
+    assert needs["class.dormant"] == ("needs Recent revenue against the quarters before: no row "
+                                      "for 2026-Q3; Quarters in a row without sales: no row for "
+                                      "2026-Q3")
+    assert not {"class.fast-growing", "class.loyal", "class.nurture"} & set(needs)
+    page = account_page(item, result, explain_all(result)[0])
+    assert ("**dormant** could not be evaluated (class tried first): needs Recent revenue "
+            "against the quarters before: no row for 2026-Q3; Quarters in a row without "
+            "sales: no row for 2026-Q3.") in page
 
 
 def test_fail_on_ignores_rules_not_evaluated(tmp_path: Path) -> None:
