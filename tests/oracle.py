@@ -2,9 +2,12 @@
 
 It reads the conditions as the rule files write them (text, `all:`, `any:`, `not:`) with a
 scanner and parser of its own: nothing of kam-review's condition parser or tree is used, so
-a mistake there shows up as a disagreement. It gives the meaning the rule language documents:
-a comparison with an absent fact is false, `x is missing` is true when x is absent, `not C`
-is true exactly when C is false, `not` binds tighter than `and`, `and` tighter than `or`.
+a mistake there shows up as a disagreement. It gives the meaning the rule language documents,
+in three values (True, False, None = not evaluated), written out here on its own, not
+Kleene's tables from the product: a comparison with an absent fact is None, `x is missing`
+is true when x is absent (never None), `not` turns True and False round and keeps None, an
+`or` with a True part is True, an `and` with a False part is False, and otherwise a None
+part makes either None; `not` binds tighter than `and`, `and` tighter than `or`.
 It assumes valid conditions (the product's loader rejects the others).
 """
 
@@ -19,7 +22,8 @@ from typing import Any
 import yaml
 
 Fact = Mapping[str, Any]
-Predicate = Callable[[Fact], bool]
+Truth = bool | None
+Predicate = Callable[[Fact], Truth]
 
 _SCAN = re.compile(r"""\s*(?:
     (?P<number>-?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?)
@@ -35,7 +39,26 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
 
 
 def holds(raw: Any, fact: Fact, thresholds: Mapping[str, float]) -> bool:
-    return predicate(raw, thresholds)(fact)
+    """Whether the rule fires: its condition is true (not false, not unknown)."""
+    return predicate(raw, thresholds)(fact) is True
+
+
+def _not(value: Truth) -> Truth:
+    return None if value is None else not value
+
+
+def _any(values: Iterable[Truth]) -> Truth:
+    seen = list(values)
+    if True in seen:
+        return True
+    return None if None in seen else False
+
+
+def _all(values: Iterable[Truth]) -> Truth:
+    seen = list(values)
+    if False in seen:
+        return False
+    return None if None in seen else True
 
 
 def predicate(raw: Any, thresholds: Mapping[str, float]) -> Predicate:
@@ -45,12 +68,12 @@ def predicate(raw: Any, thresholds: Mapping[str, float]) -> Predicate:
     (key, inner), = raw.items()
     if key == "not":
         part = predicate(inner, thresholds)
-        return lambda fact: not part(fact)
+        return lambda fact: _not(part(fact))
     parts = [predicate(item, thresholds) for item in inner]
     if key == "all":
-        return lambda fact: all(p(fact) for p in parts)
+        return lambda fact: _all(p(fact) for p in parts)
     assert key == "any", raw
-    return lambda fact: any(p(fact) for p in parts)
+    return lambda fact: _any(p(fact) for p in parts)
 
 
 def _scan(text: str) -> list[tuple[str, str]]:
@@ -90,13 +113,13 @@ class _Text:
         return self.items[self.at - 1]
 
     def any_of(self) -> Predicate:
-        return self.chain("or", self.all_of, any)
+        return self.chain("or", self.all_of, _any)
 
     def all_of(self) -> Predicate:
-        return self.chain("and", self.unary, all)
+        return self.chain("and", self.unary, _all)
 
     def chain(self, word: str, part: Callable[[], Predicate],
-              combine: Callable[[Iterable[bool]], bool]) -> Predicate:
+              combine: Callable[[Iterable[Truth]], Truth]) -> Predicate:
         parts = [part()]
         while self.look() == word:
             self.next()
@@ -107,7 +130,7 @@ class _Text:
         if self.look() == "not":
             self.next()
             part = self.unary()
-            return lambda fact: not part(fact)
+            return lambda fact: _not(part(fact))
         if self.look() == "(":
             self.next()
             inner = self.any_of()
@@ -126,7 +149,7 @@ class _Text:
             values = [self.value()]
             while self.next()[1] == ",":
                 values.append(self.value())
-            return lambda fact: fact.get(name) is not None and any(
+            return lambda fact: None if fact.get(name) is None else any(
                 fact[name] == v for v in values)
         assert kind == "op", word
         compare = _OPS[word]
@@ -155,8 +178,10 @@ class _Text:
         return written == "true"
 
 
-def _both(left: Any, right: Any, compare: Callable[[Any, Any], bool]) -> bool:
-    return left is not None and right is not None and bool(compare(left, right))
+def _both(left: Any, right: Any, compare: Callable[[Any, Any], bool]) -> Truth:
+    if left is None or right is None:
+        return None
+    return bool(compare(left, right))
 
 
 def rule_predicates(folder: Path, thresholds: Mapping[str, float]) -> dict[str, Predicate]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -12,7 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kam_review.review.evaluate import evaluate
+from kam_review.review.leaves import not_evaluated
 from kam_review.rulebook.condition_parser import parse_condition
+from kam_review.rulebook.conditions import fields_used
 from kam_review.rulebook.engine import (
     CHUNK_SIZE,
     EngineError,
@@ -86,20 +88,34 @@ def _extreme(constants: Iterable[Any]) -> st.SearchStrategy[Any]:
                      st.sampled_from(_around([*constants, *edges])))
 
 
-def _agree(matcher: RuleMatcher, rules: Iterable[EngineRule], facts: list[dict[str, Any]],
-           oracle: Mapping[str, Predicate]) -> None:
-    """The engine matches each fact with exactly the rules the oracle says hold on it."""
-    for fact, names in zip(facts, matcher.matches(facts), strict=True):
+def _agree(matcher: RuleMatcher, rules: Sequence[EngineRule], facts: list[dict[str, Any]],
+           oracle: Mapping[str, Predicate], unknown: bool = False) -> None:
+    """The engine matches each fact with exactly the rules the oracle says are true on it
+    (not false, not unknown); with `unknown`, the rules found not evaluated on it (judged
+    comparison by comparison in the engine) are exactly those the oracle says are unknown."""
+    matched = matcher.matches(facts)
+    for fact, names in zip(facts, matched, strict=True):
         expected = {r.name for r in rules if r.fact_type == fact[FACT_TYPE]
-                    and oracle[r.name](fact)}
+                    and oracle[r.name](fact) is True}
         assert names == expected, fact
+    if not unknown:
+        return
+    for fact, found in zip(facts, not_evaluated(rules, facts, matched), strict=True):
+        expected = {r.name for r in rules if r.fact_type == fact[FACT_TYPE]
+                    and oracle[r.name](fact) is None}
+        assert set(found) == expected, fact
+        for name, fields in found.items():  # what it needs is absent, and used by the rule
+            rule = next(r for r in rules if r.name == name)
+            assert fields and all(fact.get(f) is None for f in fields), (fact, name)
+            assert set(fields) <= fields_used(rule.condition), (fact, name)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(facts=_ALL_FACTS)
 def test_durable_rules_agrees_with_the_oracle(rulebook: Rulebook, facts: list[dict[str, Any]]
                                               ) -> None:
-    _agree(_matcher(rulebook), _rulebook_rules(rulebook), facts, _rulebook_oracle(rulebook))
+    _agree(_matcher(rulebook), _rulebook_rules(rulebook), facts, _rulebook_oracle(rulebook),
+           unknown=True)
 
 
 def _rulebook_rules(rulebook: Rulebook) -> list[EngineRule]:
@@ -319,7 +335,7 @@ def test_generated_conditions_agree_with_the_oracle(conditions: list[Any],
     rules = [EngineRule(f"g{i}", "opportunity", parse_condition(
         raw, FACT_TYPES["opportunity"], _GRAMMAR_THRESHOLDS)) for i, raw in enumerate(conditions)]
     oracle = {f"g{i}": predicate(raw, _GRAMMAR_THRESHOLDS) for i, raw in enumerate(conditions)}
-    _agree(RuleMatcher(rules, FACT_TYPE), rules, facts, oracle)
+    _agree(RuleMatcher(rules, FACT_TYPE), rules, facts, oracle, unknown=True)
 
 
 _BOUNDARY_OPS = ["==", "!=", "<", "<=", ">", ">="]
@@ -332,8 +348,9 @@ _BOUNDARY_MATCHER: list[RuleMatcher] = []
 
 
 def test_negated_comparisons_at_their_boundaries() -> None:
-    """`not (value < 5)` is `value >= 5` when value is known, and true when it is absent;
-    each operator's opposite is pinned on both sides of the boundary and on it."""
+    """`not (value < 5)` is `value >= 5` when value is known, and unknown (so never matched)
+    when it is absent; each operator's opposite is pinned on both sides of the boundary and on
+    it."""
     if not _BOUNDARY_MATCHER:
         _BOUNDARY_MATCHER.append(RuleMatcher(_BOUNDARY_RULES, FACT_TYPE))
     values: list[Any] = [4, 5, 5.0, 6, None]
@@ -346,7 +363,9 @@ def test_negated_comparisons_at_their_boundaries() -> None:
         for op in _BOUNDARY_OPS:
             held = value is not None and compare[op](value, 5)
             assert (f"plain:{op}" in names) == held, (fact, op)
-            assert (f"constant:{op}" in names) == (not held), (fact, op)
-            assert (f"threshold:{op}" in names) == (not held), (fact, op)
-            both = value is not None and other is not None and compare[op](value, other)
-            assert (f"field:{op}" in names) == (not both), (fact, op)
+            known = value is not None
+            assert (f"constant:{op}" in names) == (known and not held), (fact, op)
+            assert (f"threshold:{op}" in names) == (known and not held), (fact, op)
+            both = known and other is not None
+            held_both = both and compare[op](value, other)
+            assert (f"field:{op}" in names) == (both and not held_both), (fact, op)

@@ -222,11 +222,13 @@ def test_unclassified_account_page(site: Site) -> None:
     assert heading_text(why) == "Why this class and focus"
     reasons = why.find_element(By.XPATH, "following-sibling::ul[1]")
     verdicts = {text_of(item.find_element(By.TAG_NAME, "a")):
-                text_of(item).split(":", 1)[1].split("✔")[0].split("✘")[0].strip()
+                re.split("[✔✘?]", text_of(item).split(":", 1)[1])[0].strip()
                 for item in reasons.find_elements(By.XPATH, "./li")}
     class_ids = [rule["id"] for rule in rule_definitions() if rule["id"].startswith("class.")]
-    assert {rule: verdicts.get(rule) for rule in class_ids} == dict.fromkeys(
-        class_ids, "does not apply")
+    # Its 2026-Q3 is missing: the rules that need it are not evaluated, the others fail.
+    assert {rule: verdicts.get(rule) for rule in class_ids} == {
+        rule: "does not apply" if rule == "class.nurture-new" else "not evaluated"
+        for rule in class_ids}
     assert_clean(site)
 
 

@@ -34,6 +34,10 @@ class Tally:
         self.errors: list[InputError] = []
         self.expiring: list[tuple[str, Waiver]] = []
         self.waived_high: list[tuple[str, Finding]] = []
+        # Rules not evaluated (a fact they need is unknown), and on how many accounts: listed
+        # and counted, never findings, so never for --fail-on.
+        self.not_evaluated = 0
+        self.not_evaluated_accounts = 0
 
     def __repr__(self) -> str:
         return f"Tally({self.accounts} accounts, {len(self.errors)} errors)"
@@ -41,6 +45,8 @@ class Tally:
     def add(self, result: Result) -> None:
         self.accounts += len(result.accounts)
         for item in result.accounts:
+            self.not_evaluated += len(item.not_evaluated)
+            self.not_evaluated_accounts += bool(item.not_evaluated)
             for finding in item.findings:
                 if finding.waived:
                     self.waived += 1
@@ -58,7 +64,14 @@ class Tally:
     def summary(self) -> str:
         parts = ", ".join(f"{self.open[s]} {s}" for s in Severity)
         errors = f"; {error_count(self.errors)} input error(s)" if self.errors else ""
-        return f"{self.accounts} account(s): {parts} ({self.waived} waived){self._high()}{errors}"
+        return (f"{self.accounts} account(s): {parts} ({self.waived} waived){self._high()}"
+                f"{self._not_evaluated()}{errors}")
+
+    def _not_evaluated(self) -> str:
+        if not self.not_evaluated:
+            return ""
+        return (f"; not evaluated: {self.not_evaluated} rule(s) on "
+                f"{self.not_evaluated_accounts} account(s)")
 
     def _high(self) -> str:
         count = len(self.waived_high)
@@ -166,9 +179,10 @@ def _json_account(item: AccountResult) -> str:
     head = {"id": item.account.id, "name": item.account.name, "class": item.klass,
             "focus": item.focus}
     findings = ",\n".join(f"      {_dump(f.as_dict())}" for f in item.findings)
-    if not findings:
-        return f"    {_dump(head | {'findings': []})}"
-    return f"    {_dump(head)[:-1]}, \"findings\": [\n{findings}\n    ]}}"
+    unknown = ",\n".join(f"      {_dump(n.as_dict())}" for n in item.not_evaluated)
+    listed = f'"findings": [\n{findings}\n    ]' if findings else '"findings": []'
+    listed += f', "not_evaluated": [\n{unknown}\n    ]' if unknown else ', "not_evaluated": []'
+    return f"    {_dump(head)[:-1]}, {listed}}}"
 
 
 def _json_list(lines: list[str]) -> str:
@@ -201,7 +215,12 @@ def expiring_waivers(result: Result) -> list[tuple[str, Waiver]]:
 def _account_text(result: AccountResult, show: Severity) -> list[str]:
     account = result.account
     focus = f", focus {result.focus}" if result.focus else ""
-    lines = [f"{account.id}: {account.name} ({result.klass}{focus}; owner {account.owner})"]
+    # Rules not evaluated are counted in the heading, not listed as findings (kam explain
+    # lists them with what they need).
+    count = len(result.not_evaluated)
+    unknown = f"; not evaluated: {count} rule(s)" if count else ""
+    lines = [f"{account.id}: {account.name} ({result.klass}{focus}; owner {account.owner}"
+             f"{unknown})"]
     for finding in result.findings:
         if finding.severity.at_least(show):
             lines.append("  " + _finding_text(finding))

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
 from kam_review.errors import InputError, capped
 from kam_review.formatting import fill
 from kam_review.paths import display_path
 from kam_review.progress import Progress, silent
+from kam_review.review.leaves import matcher, needs_text, not_evaluated
 from kam_review.review.redact import redact_portfolio
-from kam_review.review.results import UNCLASSIFIED, AccountResult, Finding, Result
-from kam_review.rulebook.engine import EngineRule, RuleMatcher
-from kam_review.rulebook.facts import FACT_TYPE, SOURCE_PATH, Fact, account_facts
+from kam_review.review.results import UNCLASSIFIED, AccountResult, Finding, NotEvaluated, Result
+from kam_review.rulebook.engine import EngineRule
+from kam_review.rulebook.facts import SOURCE_PATH, Fact, account_facts
+from kam_review.rulebook.figures import revenue_series
 from kam_review.rulebook.loading import Rule, Rulebook, load_rulebook
 from kam_review.rulebook.waivers import applies
 from kam_review.source.accounts import Portfolio, account_files, load_files, load_portfolio
@@ -90,15 +92,19 @@ def evaluate(portfolio: Portfolio, rulebook: Rulebook, as_of: date,
     facts_by_account = [account_facts(a, as_of, rulebook)
                         for a in progress(accounts, len(accounts), "computing facts")]
     flat = [fact for facts in facts_by_account for fact in facts]
-    matched = matcher(engine_rules(rulebook)).matches(flat)
+    rules = engine_rules(rulebook)
+    matched = matcher(rules).matches(flat)
+    unknown = not_evaluated(rules, flat, matched)
     # The thresholds as message templates name them (`{$name}`), once per evaluation.
     thresholds = {f"${name}": value for name, value in rulebook.threshold_values().items()}
     results, errors = [], list(portfolio.errors)
     position = 0
     for account, facts in zip(portfolio.accounts, facts_by_account, strict=True):
         matches = matched[position:position + len(facts)]
+        needs = unknown[position:position + len(facts)]
         position += len(facts)
-        results.append(_account_result(account, facts, matches, rulebook, as_of, thresholds))
+        item = _account_result(account, facts, matches, rulebook, as_of, thresholds)
+        results.append(_with_not_evaluated(item, needs, rulebook, as_of))
         errors.extend(_waiver_errors(account, rulebook))
     return Result(as_of, tuple(results), tuple(capped(sorted(set(errors)))), rulebook)
 
@@ -108,11 +114,24 @@ def engine_rules(rulebook: Rulebook) -> tuple[EngineRule, ...]:
     return tuple(EngineRule(r.id, r.on, r.when) for r in rulebook.rules)
 
 
-@lru_cache(maxsize=8)
-def matcher(rules: tuple[EngineRule, ...]) -> RuleMatcher:
-    """The rules compiled for the engine, once: a ruleset cannot be unregistered from
-    durable-rules, so the same rules reuse one."""
-    return RuleMatcher(rules, FACT_TYPE)
+def _with_not_evaluated(item: AccountResult, needs: Sequence[dict[str, list[str]]],
+                        rulebook: Rulebook, as_of: date) -> AccountResult:
+    """The result with the rules not evaluated on the account's facts. A class or focus rule
+    tried after the one that assigned could not change the label, so it is not listed; one
+    tried before is (the label stays what fired, and the page says what would decide)."""
+    after: set[str] = set()
+    for kind in (Kind.CLASS, Kind.FOCUS):
+        chosen = item.assigned_by(kind)
+        ids = [rule.id for rule in rulebook.by_kind(kind)]
+        after.update(ids[ids.index(chosen) + 1:] if chosen in ids else ())
+    series = revenue_series(item.account, as_of)[-4:]
+    missing = [str(quarter) for quarter, revenue, _ in series if revenue is None]
+    listed = [
+        NotEvaluated(rule_id, rulebook.rule(rule_id).title, str(fact.get("subject", "")),
+                     needs_text(fact, names, missing))
+        for fact, unknown in zip(item.facts, needs, strict=True)
+        for rule_id, names in sorted(unknown.items()) if rule_id not in after]
+    return replace(item, not_evaluated=tuple(listed))
 
 
 def _account_result(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from kam_review.formatting import format_value
-from kam_review.review.evaluate import matcher
+from kam_review.review.leaves import FROM_REVENUE, leaf_name, leaf_rules, matcher
 from kam_review.review.results import UNCLASSIFIED, AccountResult, Check, Explanation, Result
 from kam_review.rulebook.conditions import (
     Compare,
@@ -15,6 +15,7 @@ from kam_review.rulebook.conditions import (
     Leaf,
     ThresholdRef,
     fields_used,
+    leaf_known,
     operand_value,
     walk,
 )
@@ -24,9 +25,6 @@ from kam_review.rulebook.facts import FACT_TYPE, SOURCE_PATH, Fact
 from kam_review.rulebook.loading import Rule, Rulebook
 from kam_review.text_safety import terminal_text
 from kam_review.vocabulary import Kind
-
-# The engine rule of one comparison of a rule is named `rule.id#position`.
-_PART = "#"
 
 
 def explain_all(result: Result) -> list[tuple[Explanation, ...]]:
@@ -45,7 +43,8 @@ def explanations(item: AccountResult, rulebook: Rulebook) -> tuple[Explanation, 
 def _explain(items: Sequence[AccountResult], rulebook: Rulebook
              ) -> list[tuple[Explanation, ...]]:
     rules = [rule for rule in rulebook.rules if rule.kind.assigns]
-    engine_rules = [part for rule in rules for part in _parts(rule)]
+    whole = [EngineRule(rule.id, rule.on, rule.when) for rule in rules]
+    engine_rules = [part for rule in whole for part in (rule, *leaf_rules(rule))]
     tested: list[dict[str, Fact]] = []  # per account: the fact of each type the rules test
     for item in items:
         first: dict[str, Fact] = {}
@@ -62,17 +61,10 @@ def _explain(items: Sequence[AccountResult], rulebook: Rulebook
     return found
 
 
-def _parts(rule: Rule) -> list[EngineRule]:
-    """The rule whole, and each of its comparisons as a rule of its own."""
-    return [EngineRule(rule.id, rule.on, rule.when), *(
-        EngineRule(f"{rule.id}{_PART}{i}", rule.on, compare)
-        for i, compare in enumerate(walk(rule.when)))]
-
-
 def _explanation(rule: Rule, fact: Fact, names: set[str]) -> Explanation:
     """How each comparison of a class or focus rule turned out on the account's fact."""
-    checks = tuple(Check(compare.text, f"{rule.id}{_PART}{i}" in names,
-                         _compared_values(compare, fact))
+    checks = tuple(Check(compare.text, leaf_name(rule.id, i) in names,
+                         _compared_values(compare, fact), leaf_known(compare, fact))
                    for i, compare in enumerate(walk(rule.when)))
     return Explanation(rule.id, rule.id in names, checks)
 
@@ -105,17 +97,11 @@ def check_text(check: Check, fact_type: str) -> str:
 def verdict(explanation: Explanation, item: AccountResult, rulebook: Rulebook) -> str:
     chosen = item.assigned_by(rulebook.rule(explanation.rule).kind)
     if not explanation.fired:
-        return "does not apply"
+        unknown = any(entry.rule == explanation.rule for entry in item.not_evaluated)
+        return "not evaluated" if unknown else "does not apply"
     if chosen is None or explanation.rule == chosen:
         return "applies"
     return f"applies, but {rulebook.rule(chosen).shown_label} comes first"
-
-
-# Figures read from the quarterly revenue: when growth_needs names the quarters missing, they
-# are unknown for that one reason, and naming each again would only repeat it.
-_FROM_REVENUE = ("growth_yearly", "growth_lead_pts", "growth_basis_quarters", "growth_yoy",
-                 "recent_revenue_ratio", "zero_revenue_run", "zero_revenue_quarters_last_4",
-                 "quarters_with_revenue_last_4", "revenue_ttm", "lifetime_revenue")
 
 
 def class_needs(item: AccountResult, explained: Sequence[Explanation], rulebook: Rulebook
@@ -126,7 +112,7 @@ def class_needs(item: AccountResult, explained: Sequence[Explanation], rulebook:
         return None
     fact = item.facts[0]
     growth_needs = fact.get("growth_needs")
-    covered = set(_FROM_REVENUE) if growth_needs else set()
+    covered = set(FROM_REVENUE) if growth_needs else set()
     if growth_needs and "revenue_ttm" not in fact:
         covered.add("share_of_wallet")
     absent = dict.fromkeys(
@@ -174,6 +160,9 @@ def explain_text(result: AccountResult, review: Result) -> str:
         values = ", ".join(f"{name} = {value_text(fact.get(name))}"
                            for name in sorted(fields_used(rule.when)))
         lines.append(f"         when {values}")
+    lines += ["", "Rules not evaluated (a fact they need is unknown)"]
+    lines += [f"  {entry.rule}{f' [{entry.subject}]' if entry.subject else ''}: {entry.needs}"
+              for entry in result.not_evaluated] or ["  none"]
     for kind in (Kind.CLASS, Kind.FOCUS):
         lines += ["", f"Why this {kind}"]
         for explanation in explained:
@@ -181,6 +170,6 @@ def explain_text(result: AccountResult, review: Result) -> str:
                 continue
             lines.append(f"  {explanation.rule}: {verdict(explanation, result, rulebook)}")
             for check in explanation.checks:
-                mark = "yes" if check.held else "no "
+                mark = f"{check.mark:<3}"
                 lines.append(f"    {mark} {check_text(check, rulebook.rule(explanation.rule).on)}")
     return "\n".join(terminal_text(line) for line in lines) + "\n"

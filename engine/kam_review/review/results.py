@@ -53,12 +53,32 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class NotEvaluated:
+    """A rule neither fired nor clear on an account: its condition depends on a fact the data
+    does not give. It is listed and counted, never a finding (`--fail-on` ignores it)."""
+
+    rule: str
+    title: str
+    subject: str
+    needs: str  # "needs Revenue, last 4 quarters: revenue of 2026-Q2"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "subject": self.subject, "needs": self.needs}
+
+
+@dataclass(frozen=True)
 class Check:
     """One comparison of a rule's condition, as it turned out for one account."""
 
     text: str
     held: bool
     values: tuple[tuple[str, Any], ...]  # the facts and thresholds it compared
+    known: bool = True  # False: a fact it compares is absent, so it is neither held nor not
+
+    @property
+    def mark(self) -> str:
+        """How the outputs show the outcome: held, failed, or unknown."""
+        return "?" if not self.known else "yes" if self.held else "no"
 
 
 @dataclass(frozen=True)
@@ -77,6 +97,9 @@ class AccountResult:
     focus: str | None
     findings: tuple[Finding, ...]
     facts: tuple[dict[str, Any], ...]  # the account's own fact first
+    # Rules whose outcome depends on an unknown fact; of the class and focus rules, those
+    # tried before the one that assigned (all of them when none did).
+    not_evaluated: tuple[NotEvaluated, ...] = ()
 
     @property
     def open_findings(self) -> tuple[Finding, ...]:

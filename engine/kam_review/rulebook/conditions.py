@@ -10,23 +10,25 @@ A rule's `when:` holds a condition written as text, or `all:` / `any:` lists and
         - probability < $late_stage_min_probability     # a named threshold
         - weighted_value < value or expected_close is missing
 
-Meaning (two-valued): a comparison that involves an absent fact is false; `x is missing` is
-true when the fact is absent and `x is known` when it is present; `not C` is true exactly when
-C is false, so `not (x > 5)` is true when x is absent; `and` / `all:` need every part, `or` /
-`any:` one part.
+Meaning (three-valued: true, false, or unknown = "not evaluated"): a comparison that involves
+an absent fact is unknown; `x is missing` is true when the fact is absent and `x is known` when
+it is present (both always known); `not C` is true when C is false, false when C is true, and
+unknown when C is, so `not (x > 5)` is unknown when x is absent; in `or` / `any:` a part that
+holds decides (true), in `and` / `all:` a part that fails decides (false), and only when no
+known part decides is the whole unknown. A rule fires when its condition is true, and is "not
+evaluated" when it is unknown.
 
 The tree keeps the condition as written: `not` stays a node of its own, and each leaf (a
-comparison or a presence test) knows the facts it needs (`fields_used`). A later three-valued
-evaluation (true / false / not evaluated because a fact is missing) can therefore work on the
-same tree without reparsing: a leaf with an absent fact is "not evaluated", and `Not`, `AllOf`
-and `AnyOf` combine that as they choose. The engine adapter pushes `not` down itself, because
-durable-rules has no negation.
+comparison or a presence test) knows the facts it needs (`fields_used`). The engine adapter
+compiles a condition so that durable-rules matches a fact exactly when the condition is true
+(it pushes `not` down itself, because durable-rules has no negation); `truth` combines the
+leaves' results, each judged by the engine, into the whole condition's three values.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,6 +107,36 @@ def within_float_range(number: int | float) -> bool:
         return abs(float(number)) <= sys.float_info.max
     except OverflowError:  # an int too large for a float
         return False
+
+
+# A three-valued truth: None is unknown, "not evaluated" because a fact it needs is absent.
+Truth = bool | None
+
+
+def truth(condition: Condition, leaf_truth: Callable[[Leaf], Truth]) -> Truth:
+    """The condition's three-valued truth from its leaves' (Kleene's strong logic): `any`
+    is true when a part is true, `all` false when a part is false, else unknown if a part is."""
+    if isinstance(condition, Compare | Presence):
+        return leaf_truth(condition)
+    if isinstance(condition, Not):
+        inner = truth(condition.item, leaf_truth)
+        return None if inner is None else not inner
+    deciding = isinstance(condition, AnyOf)  # the value one part decides the whole with
+    found: Truth = not deciding
+    for item in condition.items:
+        value = truth(item, leaf_truth)
+        if value is deciding:
+            return deciding
+        if value is None:
+            found = None
+    return found
+
+
+def leaf_known(leaf: Leaf, fact: Mapping[str, Any]) -> bool:
+    """Whether the leaf can be judged on the fact: a presence test always can, a comparison
+    when every fact it compares is present."""
+    return isinstance(leaf, Presence) or all(
+        fact.get(name) is not None for name in fields_used(leaf))
 
 
 def walk(condition: Condition) -> Iterator[Leaf]:

@@ -59,11 +59,13 @@ class NumberCodes:
 
 def compile_condition(condition: Condition, codes: NumberCodes,
                       negated: bool = False) -> dict[str, Any]:
-    """A condition as a durable-rules expression, its numbers as codes.
+    """A condition as a durable-rules expression, its numbers as codes, matching a fact
+    exactly when the condition is true (conditions.py: three-valued).
 
     durable-rules has no negation, so `not` is pushed down to the leaves: De Morgan's laws
-    for `all`/`any`, `is missing` <-> `is known`, and a comparison's opposite, which also
-    holds when one of its facts is absent (a comparison with an absent fact is false)."""
+    for `all`/`any` (they hold in three-valued logic too), `is missing` <-> `is known`, and a
+    comparison's opposite, which like the comparison needs each of its facts present (with
+    an absent fact both are unknown, so neither matches)."""
     if isinstance(condition, conditions.Not):
         return compile_condition(condition.item, codes, not negated)
     if isinstance(condition, conditions.AllOf | conditions.AnyOf):
@@ -78,8 +80,9 @@ def compile_condition(condition: Condition, codes: NumberCodes,
 def _compile_compare(compare: Compare, codes: NumberCodes, negated: bool) -> dict[str, Any]:
     operand = compare.operand
     names = sorted(fields_used(compare))
-    # A comparison with an absent field is false; say so for both sides, so that the meaning
-    # does not depend on how the engine treats a missing field.
+    # A comparison with an absent field is unknown, so never matched, negated or not; say so
+    # for both sides, so that the meaning does not depend on how the engine treats a missing
+    # field.
     exists = [{"$ex": {name: 1}} for name in names]
     if compare.op == "in":
         assert isinstance(operand, conditions.Const) and isinstance(operand.value, tuple)
@@ -91,10 +94,7 @@ def _compile_compare(compare: Compare, codes: NumberCodes, negated: bool) -> dic
             operand.value)
         op = _OPPOSITE[compare.op] if negated else compare.op
         tests = [{compare.field: right} if op == "==" else {_ORDERING[op]: {compare.field: right}}]
-    if not negated:
-        return {"$and": [*exists, *tests]}
-    absent = [{"$nex": {name: 1}} for name in names]
-    return {"$or": [{"$and": [*exists, *tests]}, *absent]}
+    return {"$and": [*exists, *tests]}
 
 
 def flat(expression: dict[str, Any]) -> dict[str, Any]:

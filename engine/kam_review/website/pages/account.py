@@ -31,6 +31,10 @@ from kam_review.website.pages.common import (
     rule_link,
     waived_high_note,
 )
+from kam_review.website.pages.unknowns import assigning_notes, not_evaluated_section
+
+# A comparison held, failed, or could not be judged (a fact it compares is absent).
+_MARKS = {"yes": "✔", "no": "✘", "?": "?"}
 
 
 def account_page(item: AccountResult, result: Result,
@@ -48,7 +52,9 @@ def account_page(item: AccountResult, result: Result,
         lines += [f"### {kind.heading}", ""]
         lines.append(table(["Severity", "Rule", "Subject", "Finding", "Action", "Waiver"],
                            [finding_row(f, prefix) for f in found]))
+    lines += not_evaluated_section(item, result, prefix)
     lines += ["## Why this class and focus", ""]
+    lines += assigning_notes(item, result)
     needs = class_needs(item, explained, rulebook)
     if needs:
         lines += [f"**Unclassified**: the data cannot decide the class yet; it {esc(needs)}.", ""]
@@ -56,7 +62,7 @@ def account_page(item: AccountResult, result: Result,
         rule = rulebook.rule(explanation.rule)
         lines.append(f"- {rule_link(explanation.rule, prefix)}: "
                      f"{esc(verdict(explanation, item, rulebook))}")
-        lines += [f"    - {'✔' if c.held else '✘'} {esc(check_text(c, rule.on))}"
+        lines += [f"    - {_MARKS[c.mark]} {esc(check_text(c, rule.on))}"
                   for c in explanation.checks]
     lines.append("")
     lines += _figures_section(item, result)

@@ -57,10 +57,14 @@ def _grammar_section() -> list[str]:
         *(f"    {line}" for line in GRAMMAR.splitlines()), "",
         "For example:", "",
         *(f"- `{example}`" for example in EXAMPLES), "",
-        "A comparison with a fact the data cannot give (say, year-on-year growth with fewer "
-        "than 8 quarters) is false; `x is missing` is true exactly then and `x is known` "
-        "otherwise. `not` turns true into false and back, so `not (x > 5)` is true when x "
-        "is absent. The keywords (and, or, not, in, is, missing, known, true, false) are "
+        "A condition is true (the rule fires), false (clear) or unknown (the rule is not "
+        "evaluated, and listed with what it needs). A comparison with a fact the data cannot "
+        "give (say, revenue of the last 4 quarters when one has no row) is unknown; `x is "
+        "missing` is true exactly then and `x is known` otherwise, both always known. `not` "
+        "turns true into false and back and leaves unknown unknown, so `not (x > 5)` is "
+        "unknown when x is absent. In `any:` / `or` a part that holds decides, in `all:` / "
+        "`and` a part that fails decides; only when no known part decides is the rule not "
+        "evaluated. The keywords (and, or, not, in, is, missing, known, true, false) are "
         "written in lower case. In YAML, a text holding a colon followed by a space, or a "
         "space followed by #, is put in quotes.", "",
     ]

@@ -138,10 +138,17 @@ def _data_section(result: Result) -> list[str]:
                      fact_num(behind, "quarters_unreported"),
                      esc(account_fact(item, "gap_list")),
                      esc(account_fact(item, "last_activity") or "none"),
-                     account_num(item, "days_since_activity")])
+                     account_num(item, "days_since_activity"),
+                     f'<span data-value="{len(item.not_evaluated)}">'
+                     f"{len(item.not_evaluated)}</span>"])
     lines.append(filterable(table(["Account", "Owner", "Latest quarter", "Quarters behind",
                                    "Gaps (last 8 quarters)", "Last activity",
-                                   "Days since"], rows), ["Owner", "Latest quarter"]))
+                                   "Days since", "Rules not evaluated"], rows),
+                            ["Owner", "Latest quarter"]))
+    unknown = [item for item in result.accounts if item.not_evaluated]
+    count = sum(len(item.not_evaluated) for item in unknown)
+    lines += ["", f"Not evaluated: {count} rule(s) on {len(unknown)} account(s), each listed "
+              "on its account page with the data it needs.", ""]
     return lines
 
 

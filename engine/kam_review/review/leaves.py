@@ -1,0 +1,116 @@
+"""Rules judged comparison by comparison in durable-rules: why a class applies, and which rules
+the engine did not match because a fact they need is absent ("not evaluated")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+
+from kam_review.rulebook.conditions import Leaf, fields_used, leaf_known, truth, walk
+from kam_review.rulebook.engine import EngineRule, RuleMatcher
+from kam_review.rulebook.fact_types import FACT_TYPES
+from kam_review.rulebook.facts import FACT_TYPE, Fact
+
+# The engine rule of one comparison of a rule is named `rule.id#position`.
+_PART = "#"
+
+# Figures read from the quarterly revenue: when growth_needs names the quarters missing, they
+# are unknown for that one reason, and naming each again would only repeat it.
+FROM_REVENUE = ("growth_yearly", "growth_lead_pts", "growth_basis_quarters", "growth_yoy",
+                "recent_revenue_ratio", "zero_revenue_run", "zero_revenue_quarters_last_4",
+                "quarters_with_revenue_last_4", "revenue_ttm", "lifetime_revenue")
+
+
+@lru_cache(maxsize=8)
+def matcher(rules: tuple[EngineRule, ...]) -> RuleMatcher:
+    """The rules compiled for the engine, once: a ruleset cannot be unregistered from
+    durable-rules, so the same rules reuse one."""
+    return RuleMatcher(rules, FACT_TYPE)
+
+
+def leaf_name(rule: str, position: int) -> str:
+    return f"{rule}{_PART}{position}"
+
+
+def leaf_rules(rule: EngineRule) -> list[EngineRule]:
+    """Each comparison and presence test of the rule as an engine rule of its own."""
+    return [EngineRule(leaf_name(rule.name, i), rule.fact_type, leaf)
+            for i, leaf in enumerate(walk(rule.condition))]
+
+
+@lru_cache(maxsize=1024)
+def _leaf_names(rule: EngineRule) -> dict[Leaf, str]:
+    """The engine rule name of each comparison of the rule, worked out once per rule."""
+    return {leaf: leaf_name(rule.name, i) for i, leaf in enumerate(walk(rule.condition))}
+
+
+@lru_cache(maxsize=1024)
+def _fields(rule: EngineRule) -> tuple[str, ...]:
+    return tuple(sorted(fields_used(rule.condition)))
+
+
+def needed_fields(rule: EngineRule, fact: Fact, matched: set[str]) -> list[str] | None:
+    """The absent facts the rule needs on this fact, when its condition is unknown there
+    (matched: the names of the engine rules of its comparisons that matched the fact); None
+    when the condition is true or false."""
+    names = _leaf_names(rule)
+    unknown: list[Leaf] = []
+
+    def leaf_truth(leaf: Leaf) -> bool | None:
+        if not leaf_known(leaf, fact):
+            unknown.append(leaf)
+            return None
+        return names[leaf] in matched
+
+    if truth(rule.condition, leaf_truth) is not None:
+        return None
+    return list(dict.fromkeys(name for leaf in unknown for name in sorted(fields_used(leaf))
+                              if fact.get(name) is None))
+
+
+def not_evaluated(rules: Sequence[EngineRule], facts: Sequence[Fact],
+                  matched: Sequence[set[str]]) -> list[dict[str, list[str]]]:
+    """For each fact, the rules on its type that the engine did not match and whose condition
+    is unknown on it, each with the absent facts it needs. Only the facts where a rule lacks
+    a fact it uses go to the engine again, with every comparison as a rule of its own."""
+    by_type: dict[str, list[EngineRule]] = {}
+    for rule in rules:
+        by_type.setdefault(rule.fact_type, []).append(rule)
+    open_rules = [[rule for rule in by_type.get(fact[FACT_TYPE], ())
+                   if rule.name not in names and _lacks(rule, fact)]
+                  for fact, names in zip(facts, matched, strict=True)]
+    tested = [fact for fact, candidates in zip(facts, open_rules, strict=True) if candidates]
+    parts = tuple(part for rule in rules for part in leaf_rules(rule))
+    leaf_matches = iter(matcher(parts).matches(tested) if tested else [])
+    found: list[dict[str, list[str]]] = []
+    for fact, candidates in zip(facts, open_rules, strict=True):
+        names = next(leaf_matches) if candidates else set()
+        needs = {rule.name: needed_fields(rule, fact, names) for rule in candidates}
+        found.append({rule_id: fields for rule_id, fields in needs.items() if fields is not None})
+    return found
+
+
+def _lacks(rule: EngineRule, fact: Fact) -> bool:
+    return any(fact.get(name) is None for name in _fields(rule))
+
+
+def needs_text(fact: Mapping[str, object], names: Iterable[str],
+               missing_last_4: Sequence[str] = ()) -> str:
+    """What a rule that is not evaluated needs, for readers: each absent fact's label and why
+    it is unknown, naming the quarters without a row where the figure is read from them:
+    "needs Revenue, last 4 quarters: no row for 2026-Q2"."""
+    fields = FACT_TYPES[str(fact[FACT_TYPE])]
+    growth_needs = fact.get("growth_needs")
+    parts = []
+    for name in names:
+        field = fields.get(name)
+        label = field.label if field else name
+        if name in FROM_REVENUE and name.startswith("growth") and growth_needs:
+            reason = str(growth_needs)
+        elif missing_last_4 and field and "quarter" in field.doc:
+            # A figure of the quarters is unknown first of all for the rows not on file.
+            reason = f"no row for {', '.join(missing_last_4)}"
+        else:
+            reason = field.doc if field else "not on file"
+        parts.append(f"{label}: {reason}")
+    return "needs " + "; ".join(parts)
