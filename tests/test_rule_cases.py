@@ -469,10 +469,20 @@ MESSAGES: list[tuple[str, Change, str]] = [
      "coach): never met"),
     ("risk.complacency", _set("activities.2.kind", "call"),
      "2 visit(s) or meeting(s) in person in the last 3 months (at least 3 expected: one a "
-     "month); days since the last one: 29"),
+     "month)"),
+    # 3 visits and meetings within 3 months, the last 91 days ago: only the days are cited.
+    ("risk.complacency",
+     _all(_set("activities.0.date", "2026-07-01"), _set("activities.2.date", "2026-07-01"),
+          _set("activities.3.date", "2026-07-01")),
+     "days since the last visit or meeting in person: 91"),
     ("risk.declining-revenue", _set("financials", _ZERO_AFTER_BUYING),
-     "revenue by quarter, latest last: 1M -> 1M -> 0 -> 0; against the same quarters a year "
-     "before: n/a (1 quarter(s) compared)"),
+     "revenue by quarter, latest last: 1M -> 1M -> 0 -> 0; 2 quarter(s) in a row without "
+     "sales"),
+    ("risk.declining-revenue",
+     _set("financials", quarters("2024-Q4", [1_000_000] * 4 + [1_200_000, 1_100_000,
+                                                              1_000_000, 950_000])),
+     "revenue by quarter, latest last: 1.2M -> 1.1M -> 1M -> 950k; 3 fall(s) in a row up to "
+     "the last quarter"),
     ("risk.declining-revenue", _set("financials", _SHORT_FALL),
      "revenue by quarter, latest last: 1.2M -> 1.1M -> 850k -> 850k; against the same "
      "quarters a year before: -15% (2 quarter(s) compared)"),
@@ -509,9 +519,9 @@ MESSAGES: list[tuple[str, Change, str]] = [
 _MESSAGES_BY_RULE: dict[str, tuple[Change, str]] = {
     "class.dormant": (
         _all(_set("financials", quarters("2025-Q3", [1_000_000] * 3 + [0, 0])), _PARKED),
-        "revenue by quarter, latest last: 1M -> 1M -> 1M -> 0 -> 0 (the last 2 quarters average "
-        "0% of the 4 before); no live opportunity (1 open, none moved within 120 days or before "
-        "its close date)"),
+        "revenue by quarter, latest last: 1M -> 1M -> 1M -> 0 -> 0; the last 2 quarters average "
+        "0% of the 4 before; 2 quarter(s) in a row without sales; no live opportunity (1 open, "
+        "none moved within 120 days or before its close date)"),
     "class.nurture-new": (
         _set("customer_since", "2026-01-01"),
         "first order 2026-01-01, 0.74 year(s) ago (at most 1 is new)"),
@@ -528,7 +538,7 @@ _MESSAGES_BY_RULE: dict[str, tuple[Change, str]] = {
         "over a year (the last 4 quarters against the 4 before)"),
     "class.nurture": (
         _set("customer_since", "2025-03-01"),
-        "buying from us for 1.58 years, share of wallet 85%, revenue +6.2% over a year"),
+        "buying from us for 1.58 years; revenue +6.2% over a year"),
     # 4,000 units a year over 1,250 in stock; 1,250 / (4,000 / 52) x 6 working days.
     "risk.low-inventory-turnover": (
         _resale(1_250),

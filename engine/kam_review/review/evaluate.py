@@ -11,6 +11,7 @@ from kam_review.errors import InputError, capped
 from kam_review.formatting import fill
 from kam_review.paths import display_path
 from kam_review.progress import Progress, silent
+from kam_review.review.message_parts import fired_template
 from kam_review.review.redact import redact_portfolio
 from kam_review.review.results import UNCLASSIFIED, AccountResult, Finding, Result
 from kam_review.rulebook.engine import EngineRule, RuleMatcher
@@ -138,7 +139,7 @@ def _account_result(
         if rule.kind.assigns and rule not in (class_rule, focus_rule):
             continue
         for fact in fired.get(rule.id, ()):
-            message = fill(rule.message, {**fact, **thresholds})
+            message = fill(fired_template(rule.message, rule.when, fact), {**fact, **thresholds})
             subject = str(fact.get("subject", ""))
             findings.append(Finding(
                 account=account.id, rule=rule.id, kind=rule.kind, severity=rule.severity,
