@@ -13,7 +13,7 @@ from kam_review.paths import display_path
 from kam_review.progress import Progress, silent
 from kam_review.review.message_parts import fired_template
 from kam_review.review.redact import redact_portfolio
-from kam_review.review.results import UNCLASSIFIED, AccountResult, Finding, Result
+from kam_review.review.results import UNCLASSIFIED, AccountResult, Finding, Result, impact
 from kam_review.rulebook.engine import EngineRule, RuleMatcher
 from kam_review.rulebook.facts import FACT_TYPE, SOURCE_PATH, Fact, account_facts
 from kam_review.rulebook.loading import Rule, Rulebook, load_rulebook
@@ -145,7 +145,7 @@ def _account_result(
                 account=account.id, rule=rule.id, kind=rule.kind, severity=rule.severity,
                 subject=subject, message=message, action=rule.action,
                 waiver=_waiver_for(account, rule, subject, as_of),
-                line=account.line_of(fact[SOURCE_PATH]),
+                line=account.line_of(fact[SOURCE_PATH]), impact=impact(fact, facts[0]),
             ))
     findings.sort(key=Finding.sort_key)
     return AccountResult(account, klass, focus, tuple(findings), tuple(facts))
