@@ -73,7 +73,7 @@ def test_billions_and_tiny_ratios_are_shown_in_check_output(folder: Path) -> Non
     assert "revenue of the last 4 quarters 1000T, +150% over a year (the last 4 " \
         "quarters against the 4 before; 8 quarters), 145 points above the industry's 5% " \
         "(fast-growing from 15 points above, and at least 20%)" in messages["huge-year"]
-    assert "buying from us for 1.33 years, share of wallet 0.003%, revenue +0.003% over a year" \
+    assert "buying from us for 1.33 years; share of wallet 0.003%; revenue +0.003% over a year" \
         in messages["tiny-share"]
 
 

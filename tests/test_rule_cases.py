@@ -62,6 +62,23 @@ def _scores(axis: str, score: int) -> Change:
     return change
 
 
+def _score_list(axis: str, marks: list[int]) -> Change:
+    """The axis scored with these marks, one per criterion in the file's order; criteria
+    beyond them are left out (an input left out is left out of the average)."""
+    def change(account: Account) -> None:
+        scores = account["scores"][axis]
+        account["scores"][axis] = dict(zip(scores, marks, strict=False))
+
+    return change
+
+
+# Weighted scores (every weight 1): attractiveness 3.5 and 3.33, relationship 3.5 and 3.44.
+_ATTRACTIVE_AT_CUT = _score_list("attractiveness", [4, 4, 4, 3, 3, 3])
+_ATTRACTIVE_BELOW_CUT = _score_list("attractiveness", [4, 4, 3, 3, 3, 3])
+_STRONG_AT_CUT = _score_list("relationship", [4, 4, 4, 4, 3, 3, 3, 3])
+_STRONG_BELOW_CUT = _score_list("relationship", [4, 4, 4, 4, 3, 3, 3, 3, 3])
+
+
 def _resale(stock_units: float, margin: float = 0.2) -> Change:
     """The account resells our goods: in each of the last 4 quarters it sells 1,000 units for
     1M at its own `margin`, and holds `stock_units` at the quarter's end (turnover: 4,000
@@ -190,12 +207,27 @@ CASES: dict[str, tuple[list[Change], list[Change]]] = {
         [_set("market.wallet", 50_000_000), _set("customer_since", "2025-03-01")],
         [_set("financials", _FLAT)],
     ),
-    "focus.key": ([lambda a: None], [_scores("relationship", 2), _drop("scores")]),
-    "focus.target": ([_scores("relationship", 2)], [lambda a: None]),
-    "focus.maintain": ([_scores("attractiveness", 2)], [lambda a: None]),
+    # The cut is 3.5 on both axes: the neutral midpoint 3 is neither attractive nor strong.
+    "focus.key": (
+        [lambda a: None, _all(_ATTRACTIVE_AT_CUT, _STRONG_AT_CUT)],
+        [_scores("relationship", 2), _drop("scores"), _all(_ATTRACTIVE_AT_CUT, _STRONG_BELOW_CUT),
+         _all(_ATTRACTIVE_BELOW_CUT, _STRONG_AT_CUT),
+         _all(_scores("attractiveness", 3), _scores("relationship", 3))],
+    ),
+    "focus.target": (
+        [_scores("relationship", 2), _all(_ATTRACTIVE_AT_CUT, _STRONG_BELOW_CUT)],
+        [lambda a: None, _all(_ATTRACTIVE_BELOW_CUT, _STRONG_BELOW_CUT),
+         _all(_ATTRACTIVE_AT_CUT, _STRONG_AT_CUT)],
+    ),
+    "focus.maintain": (
+        [_scores("attractiveness", 2), _scores("attractiveness", 3), _ATTRACTIVE_BELOW_CUT],
+        [lambda a: None, _ATTRACTIVE_AT_CUT, _all(_ATTRACTIVE_BELOW_CUT, _STRONG_BELOW_CUT)],
+    ),
     "focus.low-profile": (
-        [_all(_scores("attractiveness", 2), _scores("relationship", 2))],
-        [_scores("attractiveness", 2)],
+        [_all(_scores("attractiveness", 2), _scores("relationship", 2)),
+         _all(_scores("attractiveness", 3), _scores("relationship", 3))],
+        [_scores("attractiveness", 2), _all(_ATTRACTIVE_BELOW_CUT, _STRONG_AT_CUT),
+         _all(_ATTRACTIVE_AT_CUT, _STRONG_BELOW_CUT)],
     ),
     "risk.key-contact-left": (
         [_set("contacts.2.left_on", "2026-08-31"), _owner_handed_over(180),
@@ -469,10 +501,20 @@ MESSAGES: list[tuple[str, Change, str]] = [
      "coach): never met"),
     ("risk.complacency", _set("activities.2.kind", "call"),
      "2 visit(s) or meeting(s) in person in the last 3 months (at least 3 expected: one a "
-     "month); days since the last one: 29"),
+     "month)"),
+    # 3 visits and meetings within 3 months, the last 91 days ago: only the days are cited.
+    ("risk.complacency",
+     _all(_set("activities.0.date", "2026-07-01"), _set("activities.2.date", "2026-07-01"),
+          _set("activities.3.date", "2026-07-01")),
+     "days since the last visit or meeting in person: 91"),
     ("risk.declining-revenue", _set("financials", _ZERO_AFTER_BUYING),
-     "revenue by quarter, latest last: 1M -> 1M -> 0 -> 0; against the same quarters a year "
-     "before: n/a (1 quarter(s) compared)"),
+     "revenue by quarter, latest last: 1M -> 1M -> 0 -> 0; 2 quarter(s) in a row without "
+     "sales"),
+    ("risk.declining-revenue",
+     _set("financials", quarters("2024-Q4", [1_000_000] * 4 + [1_200_000, 1_100_000,
+                                                              1_000_000, 950_000])),
+     "revenue by quarter, latest last: 1.2M -> 1.1M -> 1M -> 950k; 3 fall(s) in a row up to "
+     "the last quarter"),
     ("risk.declining-revenue", _set("financials", _SHORT_FALL),
      "revenue by quarter, latest last: 1.2M -> 1.1M -> 850k -> 850k; against the same "
      "quarters a year before: -15% (2 quarter(s) compared)"),
@@ -509,9 +551,16 @@ MESSAGES: list[tuple[str, Change, str]] = [
 _MESSAGES_BY_RULE: dict[str, tuple[Change, str]] = {
     "class.dormant": (
         _all(_set("financials", quarters("2025-Q3", [1_000_000] * 3 + [0, 0])), _PARKED),
-        "revenue by quarter, latest last: 1M -> 1M -> 1M -> 0 -> 0 (the last 2 quarters average "
-        "0% of the 4 before); no live opportunity (1 open, none moved within 120 days or before "
-        "its close date)"),
+        "revenue by quarter, latest last: 1M -> 1M -> 1M -> 0 -> 0; the last 2 quarters average "
+        "0% of the 4 before; 2 quarter(s) in a row without sales; no live opportunity (1 open, "
+        "none moved within 120 days or before its close date)"),
+    # A neutral scorecard (3 everywhere) is neither attractive nor strong.
+    "focus.low-profile": (
+        _all(_scores("attractiveness", 3), _scores("relationship", 3)),
+        "attractiveness 3, relationship 3: less attractive, weak position"),
+    "focus.key": (
+        _all(_ATTRACTIVE_AT_CUT, _STRONG_AT_CUT),
+        "attractiveness 3.5, relationship 3.5: attractive and strong"),
     "class.nurture-new": (
         _set("customer_since", "2026-01-01"),
         "first order 2026-01-01, 0.74 year(s) ago (at most 1 is new)"),
@@ -528,7 +577,7 @@ _MESSAGES_BY_RULE: dict[str, tuple[Change, str]] = {
         "over a year (the last 4 quarters against the 4 before)"),
     "class.nurture": (
         _set("customer_since", "2025-03-01"),
-        "buying from us for 1.58 years, share of wallet 85%, revenue +6.2% over a year"),
+        "buying from us for 1.58 years; revenue +6.2% over a year"),
     # 4,000 units a year over 1,250 in stock; 1,250 / (4,000 / 52) x 6 working days.
     "risk.low-inventory-turnover": (
         _resale(1_250),

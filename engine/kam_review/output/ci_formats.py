@@ -4,7 +4,6 @@ that annotate the diff, and JUnit XML for CI dashboards."""
 from __future__ import annotations
 
 import json
-from collections import Counter
 from typing import Any
 from xml.etree import ElementTree
 
@@ -15,6 +14,7 @@ from kam_review.output.markdown_text import code, comment_text, table
 from kam_review.output.report import expiring_waivers, summary_line, waived_dict
 from kam_review.paths import display_path
 from kam_review.review.results import Result
+from kam_review.review.tally import count_findings
 from kam_review.text_safety import xml_text
 from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Severity
 
@@ -55,8 +55,9 @@ def check_markdown(result: Result) -> str:
         warnings = [f for f in item.findings if f.kind.warns]
         if not warnings:
             continue
+        counts = count_findings(warnings)
         lines += [f"<details><summary>{comment_text(item.account.name)}: {item.klass}, "
-                  f"{len(warnings)} warning(s)</summary>", ""]
+                  f"{counts.total() + counts.total(waived=True)} warning(s)</summary>", ""]
         lines.append(table(["Severity", "Rule", "Subject", "Finding"], [
             [f.severity + (" (waived)" if f.waived else ""), f.rule, comment_text(f.subject),
              comment_text(f.message)] for f in warnings]))
@@ -91,6 +92,8 @@ def check_sarif(result: Result) -> str:
                 "locations": [_location(uri, finding.line)],
                 "partialFingerprints": {
                     "kamFinding/v1": f"{finding.account}/{finding.rule}/{finding.subject}"},
+                # SARIF's levels merge low and info: the counts by severity and kind need both.
+                "properties": {"severity": finding.severity, "kind": finding.kind},
             }
             if finding.waiver is not None:
                 entry["suppressions"] = [{
@@ -158,7 +161,7 @@ def check_junit(result: Result, fail_on: str | None) -> str:
         failing = [f for f in item.open_findings if f.severity.at_least(floor)]
         if failing:
             failures += 1
-            counts = Counter(f.severity for f in failing)
+            counts = count_findings(failing).by_severity()
             failure = ElementTree.SubElement(case, "failure", type="findings", message=", ".join(
                 f"{counts[s]} {s}" for s in Severity if counts[s]))
             failure.text = "\n".join(f"{f.severity} {f.rule} {f.subject}: {f.message}"

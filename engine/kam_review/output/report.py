@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,6 +14,7 @@ from kam_review.errors import InputError, error_count
 from kam_review.paths import display_path
 from kam_review.resources import is_installed_rules
 from kam_review.review.results import AccountResult, Finding, Result
+from kam_review.review.tally import FindingCounts
 from kam_review.rulebook.loading import rulebook_files
 from kam_review.source.model import Waiver
 from kam_review.source.revisions import folder_commit
@@ -29,8 +29,7 @@ class Tally:
 
     def __init__(self) -> None:
         self.accounts = 0
-        self.open: Counter[Severity] = Counter()
-        self.waived = 0
+        self.counts = FindingCounts()
         self.errors: list[InputError] = []
         self.expiring: list[tuple[str, Waiver]] = []
         self.waived_high: list[tuple[str, Finding]] = []
@@ -47,11 +46,7 @@ class Tally:
         for item in result.accounts:
             self.not_evaluated += len(item.not_evaluated)
             self.not_evaluated_accounts += bool(item.not_evaluated)
-            for finding in item.findings:
-                if finding.waived:
-                    self.waived += 1
-                else:
-                    self.open[finding.severity] += 1
+            self.counts.add(item.findings)
         self.errors.extend(result.errors)
         self.expiring.extend(expiring_waivers(result))
         self.waived_high.extend((item.account.id, f) for item, f in result.waived_high)
@@ -59,13 +54,14 @@ class Tally:
     @property
     def worst(self) -> Severity | None:
         """The most severe unwaived finding's severity."""
-        return Severity.worst(s for s, count in self.open.items() if count)
+        return Severity.worst(s for s, count in self.counts.by_severity().items() if count)
 
     def summary(self) -> str:
-        parts = ", ".join(f"{self.open[s]} {s}" for s in Severity)
+        open_ = self.counts.by_severity()
+        parts = ", ".join(f"{open_[s]} {s}" for s in Severity)
         errors = f"; {error_count(self.errors)} input error(s)" if self.errors else ""
-        return (f"{self.accounts} account(s): {parts} ({self.waived} waived){self._high()}"
-                f"{self._not_evaluated()}{errors}")
+        return (f"{self.accounts} account(s): {parts} ({self.counts.total(waived=True)} waived)"
+                f"{self._high()}{self._not_evaluated()}{errors}")
 
     def _not_evaluated(self) -> str:
         if not self.not_evaluated:

@@ -12,8 +12,16 @@ from kam_review.formatting import fill
 from kam_review.paths import display_path
 from kam_review.progress import Progress, silent
 from kam_review.review.leaves import matcher, needs_text, not_evaluated
+from kam_review.review.message_parts import fired_template
 from kam_review.review.redact import redact_portfolio
-from kam_review.review.results import UNCLASSIFIED, AccountResult, Finding, NotEvaluated, Result
+from kam_review.review.results import (
+    UNCLASSIFIED,
+    AccountResult,
+    Finding,
+    NotEvaluated,
+    Result,
+    impact,
+)
 from kam_review.rulebook.engine import EngineRule
 from kam_review.rulebook.facts import SOURCE_PATH, Fact, account_facts
 from kam_review.rulebook.figures import revenue_series
@@ -157,13 +165,13 @@ def _account_result(
         if rule.kind.assigns and rule not in (class_rule, focus_rule):
             continue
         for fact in fired.get(rule.id, ()):
-            message = fill(rule.message, {**fact, **thresholds})
+            message = fill(fired_template(rule.message, rule.when, fact), {**fact, **thresholds})
             subject = str(fact.get("subject", ""))
             findings.append(Finding(
                 account=account.id, rule=rule.id, kind=rule.kind, severity=rule.severity,
                 subject=subject, message=message, action=rule.action,
                 waiver=_waiver_for(account, rule, subject, as_of),
-                line=account.line_of(fact[SOURCE_PATH]),
+                line=account.line_of(fact[SOURCE_PATH]), impact=impact(fact, facts[0]),
             ))
     findings.sort(key=Finding.sort_key)
     return AccountResult(account, klass, focus, tuple(findings), tuple(facts))

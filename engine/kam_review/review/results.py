@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from kam_review.errors import InputError
+from kam_review.rulebook.facts import FACT_TYPE
 from kam_review.rulebook.loading import Rulebook
 from kam_review.source.model import Account, Waiver
 from kam_review.vocabulary import Kind, Severity
@@ -25,6 +27,7 @@ class Finding:
     action: str
     waiver: Waiver | None = None
     line: int = 1  # where the finding's subject stands in the account file
+    impact: float = 0.0  # the money the finding is about (see impact)
 
     @property
     def waived(self) -> bool:
@@ -37,8 +40,11 @@ class Finding:
             return ""
         return f"waived until {self.waiver.until} by {self.waiver.by}: {self.waiver.reason}"
 
-    def sort_key(self) -> tuple[int, int, str, str]:
-        return (self.severity.rank, self.kind.rank, self.rule, self.subject)
+    def sort_key(self) -> tuple[int, bool, float, int, str, str]:
+        """Most severe first; at the same severity a warning before advice, then the larger
+        impact first, then the kinds in their order; rule and subject make the order total."""
+        return (self.severity.rank, self.kind == Kind.ADVICE, -self.impact, self.kind.rank,
+                self.rule, self.subject)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +56,16 @@ class Finding:
             "action": self.action,
             "waived": self.waived,
         }
+
+
+def impact(fact: Mapping[str, Any], account_fact: Mapping[str, Any]) -> float:
+    """A finding's impact, the money it is about: the deal's value for a finding on an
+    opportunity; for any other, the account's revenue over the last 4 quarters (what is at
+    risk when the account is lost or neglected). 0 when that figure is unknown, so a finding
+    whose money is unknown ranks after those whose money is known."""
+    money = fact.get("value") if fact.get(FACT_TYPE) == "opportunity" else account_fact.get(
+        "revenue_ttm")
+    return float(money) if isinstance(money, int | float) and not isinstance(money, bool) else 0.0
 
 
 @dataclass(frozen=True)
@@ -113,8 +129,11 @@ class AccountResult:
 
     @property
     def worst(self) -> Finding | None:
+        """The account's headline: its first open warning, or its first advice when it has
+        no open warning (advice never heads an account that has a warning, whatever the
+        severities a rules folder gives)."""
         ranked = [f for f in self.open_findings if not f.kind.assigns]
-        return min(ranked, key=Finding.sort_key, default=None)
+        return min(ranked, key=lambda f: (not f.kind.warns, f.sort_key()), default=None)
 
     def assigned_by(self, kind: Kind) -> str | None:
         """The id of the rule that gave the account its class (or focus cell), None if none

@@ -10,6 +10,7 @@ from kam_review.output.diff_report import change_text
 from kam_review.output.markdown_text import code, esc, table
 from kam_review.review.diff import Diff
 from kam_review.review.results import UNCLASSIFIED, Result
+from kam_review.review.tally import count_findings, warning_kind
 from kam_review.rulebook.figures import revenue_series
 from kam_review.source.model import Account
 from kam_review.vocabulary import (
@@ -49,9 +50,8 @@ def overview_page(result: Result) -> str:
     lines += ["## At a glance", ""]
     classes = Counter(a.klass for a in accounts)
     focus = Counter(a.focus or "no scorecard" for a in accounts)
-    severities = Counter(f.severity for a in accounts for f in a.open_findings
-                         if not f.kind.assigns)
-    waived = Counter(f.severity for a in accounts for f in a.findings if f.waived)
+    counts = count_findings(f for a in accounts for f in a.findings)
+    severities, waived = counts.by_severity(), counts.by_severity(waived=True)
     # Classes and focus cells in the order their rules are tried: a team's own show too.
     rulebook = result.rulebook
     lines.append('<div class="kam-glance" markdown>\n')
@@ -63,6 +63,9 @@ def overview_page(result: Result) -> str:
         if focus[c]]))
     lines.append(table(["Severity", "Open findings", "Waived"], [
         [severity_badge(s), str(severities[s]), str(waived[s])] for s in Severity]))
+    kinds, kinds_waived = counts.by_kind(), counts.by_kind(waived=True)
+    lines.append(table(["Kind", "Open findings", "Waived"], [
+        [kind.value, str(kinds[kind]), str(kinds_waived[kind])] for kind in Kind]))
     lines.append("</div>\n")
     lines += waived_high_note(result.waived_high)
     lines += _portfolio_charts(result)
@@ -244,7 +247,7 @@ def owners_page(result: Result) -> str:
         lines += [f"## {esc(owner)}", ""]
         rows = []
         for item in sorted(items, key=lambda i: i.account.name.lower()):
-            warnings = Counter(f.severity for f in item.open_findings if f.kind.warns)
+            warnings = count_findings(item.findings).by_severity(kinds=warning_kind)
             rows.append([account_link(item.account), esc(result.class_shown(item)),
                          item.focus or "—",
                          account_num(item, "revenue_ttm"),

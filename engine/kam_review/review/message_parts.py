@@ -1,0 +1,102 @@
+"""A fired rule's message keeps only the parts that fired, so that it never contradicts itself.
+
+A message template is written as clauses separated by "; ". A rule whose condition has
+alternatives (`any:`) fires when one of them holds; the clause that cites the figure of an
+alternative that did not hold would state something the rule does not claim ("0 unresolved
+complaints" on a rule about complaints). Such a clause is left out: a clause is kept when it
+cites no figure of the condition, or when at least one comparison on a figure it cites spoke
+for the firing (held, or failed under a `not`).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from kam_review.formatting import template_fields
+from kam_review.rulebook.conditions import (
+    AllOf,
+    Compare,
+    Condition,
+    FieldRef,
+    Leaf,
+    Not,
+    Presence,
+    fields_used,
+    operand_value,
+)
+
+CLAUSE_SEPARATOR = "; "
+
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+    ">": operator.gt, ">=": operator.ge, "in": lambda value, options: value in options,
+}
+
+
+def fired_template(template: str, condition: Condition, fact: Mapping[str, Any]) -> str:
+    """The template without the clauses that cite only figures of parts that did not fire;
+    the whole template if that would leave nothing."""
+    supporting = _support(condition, fact, want=True)
+    cited = fields_used(condition)
+    kept = [clause for clause in clauses(template) if _keeps(clause, supporting, cited)]
+    return CLAUSE_SEPARATOR.join(kept) if kept else template
+
+
+def clauses(template: str) -> list[str]:
+    """The template split at each "; " outside parentheses: "(title; roles)" stays whole."""
+    parts, depth, start = [], 0, 0
+    for at, char in enumerate(template):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and template.startswith(CLAUSE_SEPARATOR, at):
+            parts.append(template[start:at])
+            start = at + len(CLAUSE_SEPARATOR)
+    return [*parts, template[start:]]
+
+
+def _keeps(clause: str, supporting: set[str], cited: set[str]) -> bool:
+    named = {name for name, _ in template_fields(clause)} & cited
+    return not named or bool(named & supporting)
+
+
+def _support(condition: Condition, fact: Mapping[str, Any], want: bool) -> set[str]:
+    """The fields whose comparisons make the condition come out `want`: of an `any` that
+    holds, only the alternatives that hold; of an `all` that fails, only the parts that fail."""
+    if isinstance(condition, Compare | Presence):
+        return _leaf_fields(condition) if _holds(condition, fact) == want else set()
+    if isinstance(condition, Not):
+        return _support(condition.item, fact, not want)
+    if _value(condition, fact) != want:
+        return set()
+    deciding = [item for item in condition.items if _value(item, fact) == want]
+    return set().union(*(_support(item, fact, want) for item in deciding))
+
+
+def _value(condition: Condition, fact: Mapping[str, Any]) -> bool:
+    if isinstance(condition, Compare | Presence):
+        return _holds(condition, fact)
+    if isinstance(condition, Not):
+        return not _value(condition.item, fact)
+    values = (_value(item, fact) for item in condition.items)
+    return all(values) if isinstance(condition, AllOf) else any(values)
+
+
+def _leaf_fields(leaf: Leaf) -> set[str]:
+    if isinstance(leaf, Compare) and isinstance(leaf.operand, FieldRef):
+        return {leaf.field, leaf.operand.name}
+    return {leaf.field}
+
+
+def _holds(leaf: Leaf, fact: Mapping[str, Any]) -> bool:
+    """Two-valued, as the rule language documents: a comparison with an unknown fact fails."""
+    value = fact.get(leaf.field)
+    if isinstance(leaf, Presence):
+        return (value is None) == leaf.missing
+    other = operand_value(leaf.operand, fact)
+    if value is None or other is None:
+        return False
+    try:
+        return _OPS[leaf.op](value, other)
+    except TypeError:  # a text compared with a number: the engine does not match it either
+        return False
