@@ -129,7 +129,8 @@ def test_an_approver_is_checked_as_a_name(review_accounts: Reviewer, by: str,
 def test_a_reason_of_invisible_characters_is_no_reason(review_accounts: Reviewer,
                                                        reason: str) -> None:
     fired = _fired(review_accounts, _waived("Gao Ming", reason))
-    assert 'gives as its reason "" (0 characters' in fired["plan.waiver-weak-reason"].message
+    message = fired["plan.waiver-weak-reason"].message
+    assert 'gives as its reason ""; ' in message and "; 0 characters (at least 15" in message
     assert visible_text(reason) == ""
 
 
@@ -137,7 +138,8 @@ def test_a_placeholder_padded_with_tag_characters_is_a_placeholder(
         review_accounts: Reviewer) -> None:
     tags = "".join(chr(0xE0000 + c) for c in range(0x41, 0x51))
     fired = _fired(review_accounts, _waived("Gao Ming", "TBD" + tags))
-    assert 'as its reason "TBD" (3 characters' in fired["plan.waiver-weak-reason"].message
+    message = fired["plan.waiver-weak-reason"].message
+    assert 'as its reason "TBD"; "tbd" is a placeholder; 3 characters' in message
     assert visible_text("T\u00adB\u034fD" + tags).casefold() == "tbd"
 
 
