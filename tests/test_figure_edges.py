@@ -13,7 +13,7 @@ from kam_review.rulebook.facts import _decline_streak
 from kam_review.rulebook.figures import four_quarters, quotient, total
 from kam_review.rulebook.history import known_run
 
-from .conftest import AS_OF, variant
+from .conftest import AS_OF, quarters, variant
 
 
 def test_known_run_counts_from_the_last_quarter_back() -> None:
@@ -87,3 +87,37 @@ def test_the_waiver_of_the_rule_applies_wherever_it_stands(
     assert finding.waived is waived
 
 
+
+
+def _account_fact(review_one: Any, change: Any) -> dict[str, Any]:
+    return dict(review_one(variant(change)).facts[0])
+
+
+def test_the_review_date_counts_for_activities_and_complaints(review_one: Any) -> None:
+    def change(account: dict[str, Any]) -> None:
+        account["activities"].append({"date": str(AS_OF), "kind": "call"})
+        account["complaints"].append({"date": str(AS_OF), "topic": "delivery"})
+
+    fact = _account_fact(review_one, change)
+    assert (fact["last_activity"], fact["complaints_recorded"]) == (str(AS_OF), 2)
+
+
+def test_quarter_counts_of_the_last_four(review_one: Any) -> None:
+    fact = _account_fact(review_one, lambda a: a.update(
+        financials=quarters("2025-Q4", [0, 1, 5, 5])))
+    assert fact["quarters_with_revenue_last_4"] == 3
+    assert fact["zero_revenue_quarters_last_4"] == 1
+
+
+def test_margin_change_trail_and_pipeline(review_one: Any) -> None:
+    def change(account: dict[str, Any]) -> None:
+        million = 1_000_000
+        account["financials"] = (quarters("2024-Q2", [million] * 6, 0.3)
+                                 + quarters("2025-Q4", [2 * million, 3 * million, 4 * million,
+                                                        5 * million], 0.25))
+        del account["opportunities"][0]["value"]
+
+    fact = _account_fact(review_one, change)
+    assert fact["margin_change_pts"] == pytest.approx(-5)
+    assert fact["recent_revenue_trail"] == "1M -> 1M -> 2M -> 3M -> 4M -> 5M"
+    assert fact["open_pipeline_value"] == 0
