@@ -334,7 +334,9 @@ def test_opportunity_facts(tmp_path: Path, rulebook: Rulebook) -> None:
 
 @pytest.mark.parametrize(("close", "bucket", "overdue"), [
     (-1, "overdue", 1), (0, "0-3 months", None), (92, "0-3 months", None),
-    (93, "3-6 months", None), (366, "9-12 months", None), (367, "later", None),
+    (93, "3-6 months", None), (183, "3-6 months", None), (184, "6-9 months", None),
+    (275, "6-9 months", None), (276, "9-12 months", None), (366, "9-12 months", None),
+    (367, "later", None),
 ])
 def test_forecast_buckets_and_overdue_days(tmp_path: Path, rulebook: Rulebook, close: int,
                                            bucket: str, overdue: int | None) -> None:

@@ -399,17 +399,23 @@ CASES: dict[str, tuple[list[Change], list[Change]]] = {
         # The missing quarter is the 9th before the review's last, outside the window.
         [_drop_quarter("2026-Q3"), _set("financials", quarters("2024-Q2", [1_000_000]) + _FLAT)],
     ),
+    # The industry grows 5%: a plan of exactly 5% is not below it, 4.9% is.
     "plan.below-industry-growth": (
-        [_set("plan.growth_target", 0.03)],
-        [lambda a: None, _drop("market")],
+        [_set("plan.growth_target", 0.03), _set("plan.growth_target", 0.049)],
+        [lambda a: None, _drop("market"), _set("plan.growth_target", 0.05)],
     ),
+    # One step from firing: a goal with a metric, a target and a due date and nothing else.
     "plan.goal-not-smart": (
-        [_drop("plan.goals.0.due"), _drop("plan.goals.0.metric")],
-        [lambda a: None],
+        [_drop("plan.goals.0.due"), _drop("plan.goals.0.metric"), _drop("plan.goals.0.target")],
+        [lambda a: None, _set("plan.goals", [{"text": "Grow", "metric": "revenue",
+                                               "target": 1, "due": "2027-01-01"}])],
     ),
+    # One step from firing: a summary and a single goal (even one that is not SMART).
     "plan.missing": (
         [_set("plan.goals", []), _drop("plan"), _drop("plan.summary")],
-        [lambda a: None],
+        [lambda a: None, _drop("plan.goals.0.due"),
+         _set("plan.goals", [{"text": "Grow", "metric": "revenue", "target": 1,
+                              "due": "2027-01-01"}])],
     ),
     "plan.waiver-expired": (
         [_set("waivers", [{"rule": "risk.complacency", "reason": "r", "until": "2026-06-30",
@@ -543,6 +549,14 @@ MESSAGES: list[tuple[str, Change, str]] = [
           _set("opportunities.0.qualification.compete", False),
           _set("opportunities.0.qualification.win", "unsure")),
      "POS refresh: can we compete? no, can we win? unsure"),
+]
+
+
+MESSAGES += [
+    ("plan.below-industry-growth", _set("plan.growth_target", 0.049),
+     "planned growth 4.9% is below the industry's expected 5%"),
+    ("plan.missing", _set("plan.goals", []), "0 goal(s)"),
+    ("plan.missing", _drop("plan.summary"), "plan summary present: no"),
 ]
 
 

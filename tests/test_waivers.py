@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+import pytest
+
 from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
 from kam_review.output.report import as_json, as_text
 from kam_review.review.evaluate import review
@@ -143,3 +145,35 @@ def test_nothing_waived_adds_nothing_to_the_summaries(tmp_path: Path) -> None:
     suite = ElementTree.fromstring(check_junit(result, "high"))
     assert suite.find("properties/property").get("value") == "0"
     assert suite.find("testcase/failure") is not None  # the high finding stays open
+
+
+# The waiver's last day is the review date: it still applies; a day earlier it has ended.
+@pytest.mark.parametrize(("until", "waived", "expired"), [
+    ("2026-09-30", True, False), ("2026-09-29", False, True), ("2026-10-01", True, False)])
+def test_waiver_end_date_boundary(tmp_path: Path, until: str, waived: bool,
+                                  expired: bool) -> None:
+    result = _review(tmp_path, _account("Zhou Lan", until=until))
+    assert _finding(result, "risk.key-contact-left").waived is waived
+    assert ("plan.waiver-expired" in _rules_fired(result)) is expired
+
+
+def _two_left() -> dict[str, Any]:
+    account = _account("Zhou Lan")
+    account["contacts"][1]["left_on"] = "2026-08-31"  # Wang Fang, a user, left too
+    return account
+
+
+@pytest.mark.parametrize(("subject", "waived"), [
+    ("Chen Jun", {"Chen Jun"}), ("Wang Fang", {"Wang Fang"}),
+    (None, {"Chen Jun", "Wang Fang"})])
+def test_waiver_subject_silences_only_its_subject(tmp_path: Path, subject: str | None,
+                                                  waived: set[str]) -> None:
+    account = _two_left()
+    if subject is None:
+        del account["waivers"][0]["subject"]
+    else:
+        account["waivers"][0]["subject"] = subject
+    result = _review(tmp_path, account)
+    findings = [f for f in result.accounts[0].findings if f.rule == "risk.key-contact-left"]
+    assert {f.subject for f in findings} == {"Chen Jun", "Wang Fang"}
+    assert {f.subject for f in findings if f.waived} == waived
