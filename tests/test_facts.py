@@ -471,3 +471,14 @@ def test_the_rules_reference_lists_every_fact() -> None:
     assert "| `growth_yoy` | Growth year on year | number | change | revenue of the last 4 " \
         "quarters against the 4 before, as a fraction (needs 8 quarters of figures and " \
         "revenue in the earlier 4) |" in section
+
+
+@pytest.mark.parametrize(("count", "growth"), [(1, None), (2, 0.25), (3, 0.25)])
+def test_quarter_on_quarter_growth_needs_two_quarters(tmp_path: Path, rulebook: Rulebook,
+                                                      count: int, growth: float | None) -> None:
+    """Known from exactly two quarters on file (the boundary a mutant moved), as the last
+    quarter against the one before."""
+    first = str(Quarter.from_index(Quarter.containing(AS_OF).index - count + 1))
+    revenue = [1_000_000] * (count - 1) + [1_250_000]
+    facts = _account(tmp_path, rulebook, _with(financials=quarters(first, revenue)))
+    assert facts.growth_qoq == growth
