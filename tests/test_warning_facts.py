@@ -12,10 +12,11 @@ import pytest
 
 from kam_review.rulebook.account_fact_type import AccountFacts
 from kam_review.rulebook.facts import typed_account_facts
+from kam_review.rulebook.history import zero_run_after_buying
 from kam_review.rulebook.loading import Rulebook
 from kam_review.rulebook.subject_fact_types import ContactFacts, OpportunityFacts
-from kam_review.rulebook.warning_facts import zero_revenue_run
 from kam_review.source.accounts import load_portfolio
+from kam_review.source.model import Quarter
 
 from .conftest import AS_OF, healthy_account, quarters, write_account
 
@@ -48,7 +49,9 @@ def _account(tmp_path: Path, rulebook: Rulebook, **changes: Any) -> AccountFacts
     ({0: 1e6, 1: 0, 2: 0}, None),  # quarter 3, the last, has no row
 ])
 def test_zero_revenue_run(revenue: dict[int, float], run: int | None) -> None:
-    assert zero_revenue_run(revenue, 3) == run
+    # The quarterly series up to quarter 3, as figures.revenue_series gives it.
+    series = [(Quarter.from_index(q), revenue.get(q), None) for q in range(min(revenue), 4)]
+    assert zero_run_after_buying(series) == run
 
 
 def test_a_short_history_that_stopped_buying(tmp_path: Path, rulebook: Rulebook) -> None:

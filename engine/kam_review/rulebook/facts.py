@@ -179,7 +179,7 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook) -> Account
         plan_present=plan is not None,
         plan_summary_present=bool(plan and plan.summary and plan.summary.strip()),
         goals_count=len(plan.goals) if plan else 0,
-        **warning_facts(account, as_of),
+        **warning_facts(account, as_of, series),
     )
 
 

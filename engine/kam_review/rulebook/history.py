@@ -45,8 +45,7 @@ def yearly_growth(series: Sequence[SeriesQuarter]) -> Growth:
         return Growth(None, needs="revenue by quarter (no row on file)")
     if revenue[-1] is None:
         return Growth(None, needs=f"revenue of {missing_at_end(series)}")
-    pairs = [(revenue[-1 - i], revenue[-5 - i]) for i in range(4) if len(revenue) >= 5 + i]
-    known = [(new, old) for new, old in pairs if new is not None and old is not None]
+    known = same_quarters_a_year_apart(series)
     if known:
         new, old = sum_of(n for n, _ in known), sum_of(o for _, o in known)
         rate = quotient(new - old, old)
@@ -64,6 +63,14 @@ def yearly_growth(series: Sequence[SeriesQuarter]) -> Growth:
             return Growth(rounded((Fraction(later) / earlier) ** 2 - 1), TREND_QUARTERS,
                           "trend: the last 2 quarters against the 2 before, as a yearly rate")
     return Growth(None, needs=_growth_needs(series, bool(known)))
+
+
+def same_quarters_a_year_apart(series: Sequence[SeriesQuarter]) -> list[tuple[float, float]]:
+    """(revenue, revenue a year before) for each of the last 4 quarters where both quarters
+    have a row, latest first."""
+    revenue = [r for _, r, _ in series]
+    pairs = [(revenue[-1 - i], revenue[-5 - i]) for i in range(4) if len(revenue) >= 5 + i]
+    return [(new, old) for new, old in pairs if new is not None and old is not None]
 
 
 def _growth_needs(series: Sequence[SeriesQuarter], had_pairs: bool) -> str:
@@ -126,6 +133,15 @@ def zero_revenue_run(series: Sequence[SeriesQuarter]) -> int | None:
     while run < len(revenue) and revenue[-1 - run] == 0:
         run += 1
     return run
+
+
+def zero_run_after_buying(series: Sequence[SeriesQuarter]) -> int | None:
+    """zero_revenue_run, counted only after a quarter with revenue: an account that never
+    bought has not declined."""
+    run = zero_revenue_run(series)
+    if not run:
+        return run
+    return run if any(r is not None and r > 0 for _, r, _ in series[:-run]) else 0
 
 
 class Freshness(NamedTuple):

@@ -3,8 +3,8 @@
 Revenue at zero after buying and a fall against the same quarters a year before (read from
 the rows on file, so a quarter without a row is never taken for a quarter without sales),
 access to senior management and directors, seed 002's four buying influences identified and
-met, and the rhythm of visits. Pure functions of (account, review date); facts.py adds them
-to the account's facts.
+met, and the rhythm of visits. Pure functions of (account, review date, the account's
+quarterly series); facts.py adds them to the account's facts.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TypedDict
 
-from kam_review.rulebook.figures import days_between, growth, last_complete_quarter, total
+from kam_review.rulebook.figures import SeriesQuarter, days_between, growth, total
+from kam_review.rulebook.history import same_quarters_a_year_apart, zero_run_after_buying
 from kam_review.source.model import Account, Contact
 from kam_review.source.names import normalise_name
 
@@ -43,12 +44,8 @@ class WarningFacts(TypedDict):
     days_since_visit: int | None
 
 
-def warning_facts(account: Account, as_of: date) -> WarningFacts:
-    last = last_complete_quarter(as_of).index
-    revenue = {row.quarter.index: row.revenue for row in account.financials
-               if row.quarter.index <= last}
-    pairs = [(revenue[q], revenue[q - 4]) for q in range(last - 3, last + 1)
-             if q in revenue and q - 4 in revenue]
+def warning_facts(account: Account, as_of: date, series: list[SeriesQuarter]) -> WarningFacts:
+    pairs = same_quarters_a_year_apart(series)
     now = before = None
     if len(pairs) >= MIN_SAME_QUARTERS:
         now, before = total(r for r, _ in pairs), total(b for _, b in pairs)
@@ -56,7 +53,7 @@ def warning_facts(account: Account, as_of: date) -> WarningFacts:
     gaps = uncovered_influences(account, current, as_of)
     visits = [a.date for a in account.activities if a.kind in VISIT_KINDS and a.date <= as_of]
     return WarningFacts(
-        zero_revenue_quarters=zero_revenue_run(revenue, last),
+        zero_revenue_quarters=zero_run_after_buying(series),
         same_quarters_compared=len(pairs),
         same_quarters_revenue=now,
         same_quarters_revenue_before=before,
@@ -68,19 +65,6 @@ def warning_facts(account: Account, as_of: date) -> WarningFacts:
                                  if (as_of - day).days < VISIT_WINDOW_DAYS),
         days_since_visit=days_between(as_of, max(visits, default=None)),
     )
-
-
-def zero_revenue_run(revenue: dict[int, float], last: int) -> int | None:
-    """Quarters in a row up to `last` written with revenue 0, counted only after a quarter
-    with revenue (an account that never bought has not declined); unknown when `last` has
-    no row. A quarter without a row ends the run: it is not known to be zero."""
-    if last not in revenue:
-        return None
-    run = 0
-    while revenue.get(last - run) == 0:
-        run += 1
-    bought = any(amount > 0 for quarter, amount in revenue.items() if quarter <= last - run)
-    return run if bought else 0
 
 
 def uncovered_influences(account: Account, current: list[Contact], as_of: date) -> list[str]:
