@@ -181,7 +181,7 @@ def _build_rule(
     def error(path: FieldPath, message: str, offset: int | None = None) -> None:
         # A problem inside a condition's text points at its character in the file.
         at = None if offset is None else positions.position((*base, *path), offset)
-        line, column = at or _locate(document, (*base, *path))
+        line, column = at or document.locate((*base, *path))
         errors.append(InputError(name, line, column, format_path((*base, *path)), message))
 
     count = len(errors)
@@ -228,15 +228,9 @@ def _build_rule(
         id=raw["id"], kind=kind, title=raw["title"], severity=Severity(raw["severity"]),
         source=tuple(raw["source"]), on=raw["on"], when=when, message=raw["message"].strip(),
         rationale=" ".join(raw["rationale"].split()), action=" ".join(raw["action"].split()),
-        file=name, line=_locate(document, base)[0], precedence=raw.get("precedence", 0),
+        file=name, line=document.locate(base)[0], precedence=raw.get("precedence", 0),
         marks=marks, assigns=raw.get("label"), variant=raw.get("variant"),
     )
-
-
-def _locate(document: YamlDocument, path: FieldPath) -> tuple[int, int]:
-    while path and path not in document.locations:
-        path = path[:-1]
-    return document.locations.get(path, (1, 1))
 
 
 def _check_unique(rules: list[Rule], errors: list[InputError]) -> None:

@@ -72,12 +72,12 @@ def schema_errors(
                 message = _as_written(path, message, error, document, path in yaml11)
             elif error.validator == "type" and isinstance(error.instance, str):
                 message = _number_as_text(error.instance, error.validator_value) or message
-            line, column = _locate(path, document.locations)
+            line, column = document.locate(path)
             found.append(InputError(file, line, column, format_path(path), message))
     for path in sorted(yaml11 - explained, key=document.yaml11.index):
         text = document.written[path]
         number = document.at(path)
-        line, column = _locate(path, document.locations)
+        line, column = document.locate(path)
         found.append(InputError(file, line, column, format_path(path), f"YAML 1.1 reads "
                                 f"{clip(text)} as {yaml_reading(text, number)}; "
                                 f"{yaml11_advice(text, number)}"))
@@ -117,12 +117,6 @@ def _number_as_text(text: str, wanted: Any) -> str | None:
         return f"{shown} is read as text by YAML; write the number in digits, without quotes"
     return f"{shown} is read as text by YAML; write {clip(f'{number:f}')}"
 
-
-
-def _locate(path: FieldPath, locations: Mapping[FieldPath, tuple[int, int]]) -> tuple[int, int]:
-    while path not in locations and path:
-        path = path[:-1]
-    return locations.get(path, (1, 1))
 
 
 def _shown(value: Any) -> str:

@@ -69,6 +69,13 @@ class YamlDocument:
     line_breaks: dict[FieldPath, str | None] = field(default_factory=dict)
     unread: set[FieldPath] = field(default_factory=set)
 
+    def locate(self, path: FieldPath) -> tuple[int, int]:
+        """Where a value stands (line, column), or its nearest parent that the file has: a
+        missing field is reported where its mapping is."""
+        while path and path not in self.locations:
+            path = path[:-1]
+        return self.locations.get(path, (1, 1))
+
     def at(self, path: FieldPath) -> Any:
         """The value at a path the walk recorded."""
         value = self.value
