@@ -148,8 +148,8 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook) -> Account
         industry_growth=industry, industry_growth_used=compared,
         growth_lead_pts=lead_points(yearly.rate, compared),
         plan_growth_target=None if plan is None else plan.growth_target,
-        customer_years=None if account.customer_since is None else (
-            as_of - account.customer_since).days / 365.25,
+        # buying_years counts from customer_since whenever the file gives it.
+        customer_years=None if account.customer_since is None else years,
         buying_years=years, first_order=first_order,
         open_opportunities=len(open_deals),
         live_opportunities=sum(1 for o in open_deals if _live(o, as_of, thresholds)),
