@@ -69,6 +69,12 @@ CASES: list[tuple[str, Make, str]] = [
     ("trailing-dot", _file("acme.yaml."), "the name 'acme.yaml.' ends in spaces"),
     ("zero-width-end", _file("acme.yaml\u200b"), "'acme.yaml\\u200b' ends in spaces, dots or "
      "invisible characters"),
+    # Invisible as names count it (source/names.py), not only format characters: a combining
+    # grapheme joiner and a variation selector are not Cf.
+    ("grapheme-joiner-end", _file("acme.yaml\u034f"), "ends in spaces, dots or invisible "
+     "characters: rename it to acme.yaml"),
+    ("variation-selector-end", _file("acme.yaml\ufe0f"), "ends in spaces, dots or invisible "
+     "characters: rename it to acme.yaml"),
     ("hidden", _file(".acme.yaml"), ".acme.yaml: hidden files are not read: rename it to "
      "acme.yaml"),
     ("folder-named-like-a-file", _folder("acme.yaml"), "acme.yaml: it is a folder: account "

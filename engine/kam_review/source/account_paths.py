@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import os
 import stat
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from kam_review.errors import InputError
 from kam_review.paths import escaping_link, is_within, real, shown
+from kam_review.source.names import is_invisible
 
 ACCOUNT_SUFFIX = ".yaml"
 _LOOK_ALIKE_SUFFIXES = (".yaml", ".yml")
@@ -168,7 +168,7 @@ def _trimmed(name: str) -> str:
     format characters."""
     end = len(name)
     while end and (name[end - 1].isspace() or name[end - 1] == "."
-                   or unicodedata.category(name[end - 1]) == "Cf"):
+                   or is_invisible(name[end - 1])):
         end -= 1
     return name[:end]
 

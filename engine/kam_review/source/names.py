@@ -43,13 +43,15 @@ _LOOK_ALIKES = str.maketrans("\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u
                              "aeopcyxijshdqwopvia")
 
 
-def _invisible(char: str) -> bool:
+def is_invisible(char: str) -> bool:
+    """Whether a character shows nothing and is not white space: format and control
+    characters, variation selectors, fillers and every other default-ignorable code point."""
     return (char in _INVISIBLE or unicodedata.category(char) in _HIDDEN_CATEGORIES) \
         and not char.isspace()
 
 
 def _visible(char: str) -> bool:
-    return unicodedata.category(char)[0] in _VISIBLE_CATEGORIES and not _invisible(char)
+    return unicodedata.category(char)[0] in _VISIBLE_CATEGORIES and not is_invisible(char)
 
 
 def without_invisible(text: str) -> str:
@@ -57,13 +59,13 @@ def without_invisible(text: str) -> str:
     reader sees of it, and what names and waiver reasons are measured and compared on."""
     if text.isascii() and text.isprintable():  # the common case, decided in C
         return text
-    return "".join(char for char in text if not _invisible(char))
+    return "".join(char for char in text if not is_invisible(char))
 
 
 def shown_name(name: str) -> str:
     """A name for a message: control, format and every other invisible character shown as
     its escape (\\u034f), so that two spellings that look alike can be told apart."""
-    return "".join(escaped(char) if _invisible(char) else char for char in terminal_text(name))
+    return "".join(escaped(char) if is_invisible(char) else char for char in terminal_text(name))
 
 
 def normalise_name(name: str) -> str:
