@@ -329,7 +329,8 @@ def test_opportunity_facts(tmp_path: Path, rulebook: Rulebook) -> None:
             "company_recognised (not recorded), project_need (not recorded), initial_budget "
             "(not recorded), leadership_backing (not recorded), timeline_set (not recorded), "
             "third_parties_involved (not recorded), our_team_set_up (not recorded)"),
-        qualification_doubts=0, qualification_doubts_list="none")
+        qualification_doubts=0, qualification_doubts_list="none", commit_category="intent",
+        is_history=False)
 
 
 @pytest.mark.parametrize(("close", "bucket", "overdue"), [

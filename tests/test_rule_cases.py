@@ -452,6 +452,26 @@ for _style in ("analytical", "direct", "social", "conceptual"):
     )
 
 
+
+def _lines(we_sell: list[str], deal: str | None = None, stage: str = "intent") -> Change:
+    """The account needs POS terminals and scanners, buys `we_sell`, and its deal (at
+    `stage`) sells the line `deal`."""
+    return _all(_set("whitespace", {"product_lines": ["POS terminals", "Scanners"],
+                                    "we_sell": we_sell}),
+                _set("opportunities.0.stage", stage),
+                (_set("opportunities.0.product_line", deal) if deal else lambda a: None))
+
+
+# One step from firing: the line not yet offered is sold by the deal, bought, or was lost.
+CASES["advice.whitespace"] = (
+    [_lines(["POS terminals"]), _lines([], deal="POS terminals"),
+     _lines(["POS terminals"], deal="POS terminals")],
+    [lambda a: None, _lines(["POS terminals"], deal="Scanners"),
+     _lines(["POS terminals", "scanners"]), _lines(["POS terminals"], "Scanners", "lost"),
+     _lines(["POS terminals"], "Scanners", "closed")],
+)
+
+
 def _fired(result: AccountResult, rule_id: str, rulebook: Rulebook) -> bool:
     explained = {e.rule: e.fired for e in explanations(result, rulebook)}
     if rule_id in explained:
@@ -613,6 +633,8 @@ _MESSAGES_BY_RULE: dict[str, tuple[Change, str]] = {
 }
 
 MESSAGES += [(rule, change, text) for rule, (change, text) in _MESSAGES_BY_RULE.items()]
+MESSAGES.append(("advice.whitespace", _lines([], deal="POS terminals"),
+                 "1 of the 2 product line(s) it needs not yet offered: Scanners"))
 
 
 @pytest.mark.parametrize(("rule_id", "change", "message"), [

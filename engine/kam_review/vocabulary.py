@@ -122,6 +122,21 @@ BUCKET_CLOSED_UNCONFIRMED = "closed, not yet signed, paid and shipped"
 BUCKET_OVERDUE = "overdue"
 BUCKET_LATER = "later"
 BUCKET_NO_CLOSE_DATE = "no close date"
+# Seed 004's forecast by commitment (按销售预测, rulebook/commitment.py): a won deal, the open
+# deals of the review's quarter and the next by how sure they are, every other deal with a
+# confirmed intent; open deals past their close date and deals before intent are not forecast.
+COMMIT_WON = "won"
+COMMIT_GUARANTEED = "guaranteed this quarter"
+COMMIT_LIKELY_THIS = "likely this quarter"
+COMMIT_LIKELY_NEXT = "likely next quarter"
+COMMIT_INTENT = "intent"
+COMMIT_BEFORE_INTENT = "before intent"
+# The funnel stages (funnel.yaml ids) a deal is forecast from, and guaranteed from: confirmed
+# intent, and negotiation (we are the sole or a shortlisted vendor, with a timetable to sign).
+COMMIT_FORECAST_FROM = "intent"
+COMMIT_GUARANTEED_FROM = "negotiation"
+COMMIT_ORDER = (COMMIT_WON, BUCKET_CLOSED_UNCONFIRMED, COMMIT_GUARANTEED, COMMIT_LIKELY_THIS,
+                COMMIT_LIKELY_NEXT, COMMIT_INTENT, BUCKET_OVERDUE, COMMIT_BEFORE_INTENT)
 # Every bucket in the order the funnel page lists them; a won deal's bucket is `closed`.
 BUCKET_ORDER = (Status.CLOSED.value, BUCKET_CLOSED_UNCONFIRMED, BUCKET_OVERDUE,
                 *(name for _, name in FORECAST_WINDOWS), BUCKET_LATER, BUCKET_NO_CLOSE_DATE)

@@ -162,6 +162,22 @@ class AccountFacts(FactType):
         "stage_stale_days) nor overdue (expected close passed)", known=True)
     open_pipeline_value: float = fact_field(
         "money", "Open pipeline value", "value of the open opportunities", known=True)
+    # Cross-selling (seeds 001, 002): the account's whitespace (rulebook/whitespace.py).
+    product_lines: int = fact_field(
+        "count", "Product lines needed",
+        "whitespace.product_lines: our product lines the account needs (0: none listed)",
+        known=True)
+    lines_bought: int = fact_field(
+        "count", "Product lines bought",
+        "those it buys from us (we_sell) or in which a deal was won", known=True)
+    lines_in_funnel: int = fact_field(
+        "count", "Product lines in the funnel", "those an open opportunity sells", known=True)
+    lines_not_offered: int = fact_field(
+        "count", "Product lines not yet offered",
+        "those neither bought nor sold by any opportunity, open, won or lost", known=True)
+    lines_not_offered_list: str = fact_field(
+        "text", "Product lines not yet offered, listed", "those lines (none: every line is "
+        "offered, or none is listed)", known=True)
     contacts_current: int = fact_field(
         "count", "Current contacts", "contacts who have not left", known=True)
     levels_current: int = fact_field(

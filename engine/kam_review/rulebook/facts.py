@@ -48,6 +48,7 @@ from kam_review.rulebook.subject_facts import (
     waiver_facts,
 )
 from kam_review.rulebook.warning_facts import warning_facts
+from kam_review.rulebook.whitespace import whitespace_facts
 from kam_review.source.model import BUYING_ROLES, RELATIONSHIP_STAGES, Account, Opportunity
 from kam_review.vocabulary import Status
 
@@ -68,7 +69,8 @@ def typed_account_facts(account: Account, as_of: date, rulebook: Rulebook) -> li
     facts: list[FactType] = [_account_facts(account, as_of, rulebook)]
     facts += [contact_facts(account, i, as_of) for i in range(len(account.contacts))]
     facts += owner_facts(account, as_of)
-    facts += [opportunity_facts(account, i, as_of, rulebook.stages)
+    thresholds = rulebook.threshold_values()
+    facts += [opportunity_facts(account, i, as_of, rulebook.stages, thresholds)
               for i in range(len(account.opportunities))]
     goals = account.plan.goals if account.plan else ()
     facts += [goal_facts(account, i) for i in range(len(goals))]
@@ -154,6 +156,7 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook) -> Account
         open_opportunities=len(open_deals),
         live_opportunities=sum(1 for o in open_deals if _live(o, as_of, thresholds)),
         open_pipeline_value=total(o.value or 0 for o in open_deals),
+        **whitespace_facts(account),
         contacts_current=len(current),
         levels_current=len({c.level for c in current if c.level}),
         executives_current=sum(1 for c in current if c.level == "executive"),

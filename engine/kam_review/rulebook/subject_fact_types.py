@@ -106,6 +106,26 @@ class OpportunityFacts(FactType):
     qualification_doubts_list: str = fact_field(
         "text", "Qualification doubts, listed", "those questions with their answers",
         known=True)
+    # Seed 004's forecast by commitment, and a decided deal's day (rulebook/commitment.py).
+    commit_category: str = fact_field(
+        "text", "Commitment",
+        "won, closed but not yet signed, paid and shipped, guaranteed this quarter, likely "
+        "this quarter, likely next quarter, intent, overdue or before intent (lost: empty)",
+        known=True)
+    closed_on: str | None = fact_field(
+        "date", "Won on",
+        "the day a deal at stage closed was won: closed_on, else the day it reached the stage")
+    lost_on: str | None = fact_field(
+        "date", "Lost on",
+        "the day a deal at stage lost was lost: lost_on, else the day it reached the stage")
+    is_history: bool = fact_field(
+        "yes/no", "History",
+        "won or lost before the review's quarter began: not counted in the current funnel",
+        known=True)
+    loss_reason: str | None = fact_field(
+        "text", "Loss reason", "why the deal was lost (loss_reason)")
+    product_line: str | None = fact_field(
+        "text", "Product line", "the product line the deal sells (product_line)")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,10 +7,11 @@ returning its typed fact (subject_fact_types.py); facts.py gathers them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from kam_review.formatting import format_value
+from kam_review.rulebook.commitment import commit_category, decided_on, is_history, review_periods
 from kam_review.rulebook.figures import days_between
 from kam_review.rulebook.loading import Stage
 from kam_review.rulebook.subject_fact_types import (
@@ -105,7 +106,8 @@ class _Unmet:
 
 
 def opportunity_facts(
-    account: Account, index: int, as_of: date, stages: Sequence[Stage]
+    account: Account, index: int, as_of: date, stages: Sequence[Stage],
+    thresholds: Mapping[str, float] | None = None,
 ) -> OpportunityFacts:
     opportunity = account.opportunities[index]
     current = next((s for s in stages if s.id == opportunity.stage), None)
@@ -120,6 +122,10 @@ def opportunity_facts(
     answers = opportunity.qualification
     doubts = [f"{question} {answers[key]}" for key, question in QUALIFICATION_QUESTIONS.items()
               if answers.get(key) in ("no", "unsure")]
+    bucket = forecast_bucket(opportunity, as_of, stages)
+    periods = review_periods(as_of)
+    decided = decided_on(opportunity)
+    status = Status.of_stage(opportunity.stage)
     return OpportunityFacts(
         account=account.id, subject=opportunity.id, source_path=("opportunities", index),
         name=opportunity.name,
@@ -131,7 +137,7 @@ def opportunity_facts(
         days_to_close=days_to_close,
         days_overdue=-days_to_close if days_to_close is not None and days_to_close < 0
         else None,
-        forecast_bucket=forecast_bucket(opportunity, as_of, stages),
+        forecast_bucket=bucket,
         probability=probability,
         value=value,
         weighted_value=None if value is None or probability is None else value * probability,
@@ -146,7 +152,17 @@ def opportunity_facts(
         next_unmet_list=None if ahead is None else _listed(ahead),
         qualification_doubts=len(doubts),
         qualification_doubts_list=", ".join(doubts) or "none",
+        commit_category=commit_category(opportunity, bucket, periods, stages, thresholds or {}),
+        closed_on=_day(decided) if status == Status.CLOSED else None,
+        lost_on=_day(decided) if status == Status.LOST else None,
+        is_history=is_history(opportunity, periods),
+        loss_reason=opportunity.loss_reason,
+        product_line=opportunity.product_line,
     )
+
+
+def _day(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def forecast_bucket(opportunity: Opportunity, as_of: date, stages: Sequence[Stage]) -> str:

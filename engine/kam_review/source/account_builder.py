@@ -22,6 +22,7 @@ from kam_review.source.model import (
     Scores,
     Waiver,
 )
+from kam_review.source.sales_fields import build_sales_targets, build_whitespace
 from kam_review.source.yamlsource import YamlDocument
 
 
@@ -76,6 +77,7 @@ def build_account(value: dict[str, Any], path: Path, document: YamlDocument) -> 
             competitors=tuple(market.get("competitors", ())),
             investment=market.get("investment"),
         ),
+        whitespace=build_whitespace(value.get("whitespace")),
         scores=Scores(
             attractiveness=dict(scores.get("attractiveness", {})),
             relationship=dict(scores.get("relationship", {})),
@@ -114,6 +116,7 @@ def build_account(value: dict[str, Any], path: Path, document: YamlDocument) -> 
         ),
         plan=Plan(
             growth_target=plan.get("growth_target"),
+            sales_targets=build_sales_targets(plan.get("sales_targets", [])),
             summary=plan.get("summary"),
             goals=tuple(
                 Goal(text=g["text"], metric=g.get("metric"), target=g.get("target"),
@@ -132,6 +135,10 @@ def build_account(value: dict[str, Any], path: Path, document: YamlDocument) -> 
                 probability=o.get("probability"),
                 evidence=dict(o.get("evidence", {})),
                 qualification=_qualification(o.get("qualification", {})),
+                closed_on=_date(o.get("closed_on")),
+                lost_on=_date(o.get("lost_on")),
+                loss_reason=o.get("loss_reason"),
+                product_line=o.get("product_line"),
             )
             for o in value.get("opportunities", ())
         ),

@@ -14,6 +14,7 @@ from typing import Any
 from kam_review.errors import InputError
 from kam_review.source.model import FieldPath, clip, format_path
 from kam_review.source.names import name_problems, normalise_name, shown_name
+from kam_review.source.sales_fields import sales_field_errors
 from kam_review.source.yamlsource import YamlDocument
 from kam_review.text_safety import escaped, terminal_text, unencodable
 
@@ -48,6 +49,7 @@ def consistency_errors(
     yield from _duplicates(value.get("opportunities"), "opportunities", "id", at)
     yield from _owner_history_errors(value, at)
     yield from _qualification_errors(value, at)
+    yield from sales_field_errors(value, at)
     contacts = value.get("contacts")
     names = [c.get("name") for c in contacts if isinstance(c, dict)] if isinstance(
         contacts, list) else []

@@ -32,6 +32,20 @@ OPPORTUNITY_STAGES = (
 # answers yes. `can_compete` was first written `compete`; the loader still reads that name.
 QUALIFICATION_QUESTIONS = {"real": "is it a real opportunity?", "can_compete": "can we compete?",
                            "win": "can we win?", "worth": "is it worth winning?"}
+# Why a deal was lost, each with what it means. Seed 002's four rejections (no need, no
+# trust, no budget, no hurry) are no_need, relationship, no_budget and timing; seed 001 finds
+# price rarely the real reason and product or quality problems an important one.
+LOSS_REASONS = {
+    "price": "our price or terms were not accepted",
+    "product_fit": "our product or its quality did not meet the need",
+    "competitor": "a competitor won it",
+    "relationship": "the customer did not trust us enough (seed 002: no trust)",
+    "no_need": "the customer found it had no need (seed 002: no need)",
+    "no_budget": "the customer had no budget (seed 002: no budget)",
+    "timing": "the customer put it off (seed 002: no hurry)",
+    "no_decision": "the customer decided nothing",
+    "other": "any other reason",
+}
 
 # Activities and complaints have a field called `date`; this name keeps the type visible.
 Day = date
@@ -155,8 +169,26 @@ class Goal:
 
 
 @dataclass(frozen=True)
+class SalesTarget:
+    """A revenue target of the plan for one period: a year ("2026") or a quarter ("2026-Q4")."""
+
+    period: str
+    revenue: float
+
+
+@dataclass(frozen=True)
+class Whitespace:
+    """Cross-selling (seeds 001, 002): the product lines of ours the account needs, and those
+    it buys from us today (each one of product_lines)."""
+
+    product_lines: tuple[str, ...] = ()
+    we_sell: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Plan:
     growth_target: float | None = None
+    sales_targets: tuple[SalesTarget, ...] = ()
     summary: str | None = None
     goals: tuple[Goal, ...] = ()
 
@@ -173,6 +205,10 @@ class Opportunity:
     evidence: dict[str, bool] = field(default_factory=dict)
     # Answers normalised to "yes", "no" or "unsure".
     qualification: dict[str, str] = field(default_factory=dict)
+    closed_on: date | None = None  # the day it was won (stage closed)
+    lost_on: date | None = None  # the day it was lost (stage lost)
+    loss_reason: str | None = None  # one of LOSS_REASONS
+    product_line: str | None = None  # one of the account's whitespace.product_lines
 
 
 @dataclass(frozen=True)
@@ -204,6 +240,7 @@ class Account:
     customer_since: date | None = None
     currency: str | None = None
     market: Market = Market()
+    whitespace: Whitespace | None = None
     scores: Scores | None = None
     relationship_stage: str | None = None
     contacts: tuple[Contact, ...] = ()

@@ -31,7 +31,9 @@ from kam_review.website.pages.common import (
     rule_link,
     waived_high_note,
 )
+from kam_review.website.pages.forecast import account_forecast_section
 from kam_review.website.pages.unknowns import assigning_notes, not_evaluated_section
+from kam_review.website.pages.whitespace import whitespace_section
 
 # A comparison held, failed, or could not be judged (a fact it compares is absent).
 _MARKS = {"yes": "✔", "no": "✘", "?": "?"}
@@ -67,6 +69,8 @@ def account_page(item: AccountResult, result: Result,
     lines.append("")
     lines += _figures_section(item, result)
     lines += _contacts_section(item, result)
+    lines += account_forecast_section(item, result)
+    lines += whitespace_section(item, result)
     lines += _opportunities_section(item, result)
     lines += _plan_section(account)
     return "\n".join(lines)

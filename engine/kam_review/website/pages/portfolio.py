@@ -36,6 +36,7 @@ from kam_review.website.pages.common import (
     waived_high_note,
     waiver_text,
 )
+from kam_review.website.pages.forecast import forecast_sections
 
 
 def overview_page(result: Result) -> str:
@@ -193,10 +194,14 @@ def _deal_sum(deals: list[dict[str, Any]], name: str) -> str:
 
 def funnel_page(result: Result) -> str:
 
-    deals = _opportunity_facts(result)
+    every = _opportunity_facts(result)
+    # A deal won or lost before the review's quarter is history, not the current funnel.
+    deals = [(account, fact) for account, fact in every if not fact["is_history"]]
     lines = [WIDE_PAGE + "# Funnel and forecast", "",
-             f"{len(deals)} opportunities as of {result.as_of}. Weighted value = value × "
-             "probability.", "", "## By stage", ""]
+             f"{len(every)} opportunities as of {result.as_of}. Weighted value = value × "
+             "probability.", ""]
+    lines += forecast_sections(result)
+    lines += ["## By stage", ""]
     rows = []
     for stage in result.rulebook.stages:
         at = [f for _, f in deals if f["stage"] == stage.id]
@@ -223,7 +228,7 @@ def funnel_page(result: Result) -> str:
     flagged = {(item.account.id, subject): words for item in result.accounts
                for subject, words in marked(item, result.rulebook, Mark.DEAL_AT_RISK).items()}
     rows = []
-    for account, fact in sorted(deals, key=lambda d: (d[1]["stage_index"], d[0].id,
+    for account, fact in sorted(every, key=lambda d: (d[1]["stage_index"], d[0].id,
                                                       d[1]["subject"])):
         flags = esc(", ".join(sorted(flagged.get((account.id, fact["subject"]), []))))
         rows.append([account_link(account), esc(account.owner), esc(fact["name"]),

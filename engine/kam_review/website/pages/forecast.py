@@ -1,0 +1,193 @@
+"""The forecast the review meeting uses (seed 004): on the funnel page, the current funnel by
+commitment, won against the sales targets and the deals lost this year, summed per currency;
+on an account page, the same figures of the account in brief."""
+
+from __future__ import annotations
+
+from kam_review.formatting import money, pct
+from kam_review.output.markdown_text import esc, table
+from kam_review.review.forecast import (
+    Forecast,
+    PeriodLine,
+    Tally,
+    account_forecast,
+    portfolio_forecast,
+)
+from kam_review.review.results import AccountResult, Result
+from kam_review.rulebook.commitment import Periods, review_periods
+from kam_review.source.model import LOSS_REASONS
+from kam_review.vocabulary import (
+    BUCKET_CLOSED_UNCONFIRMED,
+    BUCKET_OVERDUE,
+    COMMIT_BEFORE_INTENT,
+    COMMIT_GUARANTEED,
+    COMMIT_INTENT,
+    COMMIT_LIKELY_NEXT,
+    COMMIT_LIKELY_THIS,
+    COMMIT_ORDER,
+    COMMIT_WON,
+)
+from kam_review.website.pages.common import account_link, figure
+
+# Each commitment with seed 004's own words (按销售预测) and what it counts.
+_COMMITMENTS = {
+    COMMIT_WON: ("截止到上报时间止已落单", "signed, paid and shipped this quarter"),
+    BUCKET_CLOSED_UNCONFIRMED: ("—", "marked closed, not yet signed, paid and shipped"),
+    COMMIT_GUARANTEED: ("本季度保证实现", "at negotiation, closing this quarter, at least "
+                        "$commit_guaranteed_min_probability likely"),
+    COMMIT_LIKELY_THIS: ("本季度有希望实现", "closing this quarter, at least "
+                         "$commit_likely_min_probability likely"),
+    COMMIT_LIKELY_NEXT: ("下季度有希望实现", "closing next quarter, at least "
+                         "$commit_likely_min_probability likely"),
+    COMMIT_INTENT: ("有意向的", "every other open deal from confirmed intent on"),
+    BUCKET_OVERDUE: ("—", "open, close date passed: not forecast until re-dated"),
+    COMMIT_BEFORE_INTENT: ("—", "target or potential opportunity: not forecast yet"),
+}
+
+
+def forecast_sections(result: Result) -> list[str]:
+    """The funnel page's forecast: by commitment, won against targets, lost deals."""
+    periods = review_periods(result.as_of)
+    forecasts = portfolio_forecast(result)
+    history = sum(1 for item in result.accounts for f in item.facts
+                  if f["type"] == "opportunity" and f["is_history"])
+    thresholds = result.rulebook.threshold_values()
+    lines = ["## Forecast by commitment", "",
+             f"This quarter is {periods.this_quarter} (the review date {result.as_of} falls in "
+             f"it), next quarter {periods.next_quarter}. Seed 004 forecasts each deal by how "
+             "sure it is (按销售预测), from its stage, expected close and probability. A deal "
+             f"won or lost before {periods.this_quarter} is history and not counted in the "
+             f"funnel ({history} such deal(s); each stays in the list of every opportunity).",
+             ""]
+    several = len(forecasts) > 1
+    for forecast in forecasts:
+        if several:
+            lines += [f"### {_currency(forecast)}", ""]
+        rows = [[name, _COMMITMENTS[name][0], str(at.deals), money(at.value),
+                 money(at.weighted), esc(_meaning(name, thresholds))]
+                for name in COMMIT_ORDER if (at := forecast.by_commitment.get(name))]
+        lines.append(table(["Commitment", "Seed 004", "Deals", "Value", "Weighted value",
+                            "What counts"], rows))
+    lines += ["## Won against the sales targets", "",
+              "Deals won (signed, paid and shipped) up to the review date, and the open deals "
+              "expected to close from the review date to the period's end, against the plans' "
+              "sales targets. A target sums the accounts that have one for the period; the "
+              "shares count those accounts' won and weighted open value.", ""]
+    rows = [[*([_currency(f)] if several else []), *_period_cells(line, with_count=True)]
+            for f in forecasts for line in f.periods]
+    lines.append(table([*(["Currency"] if several else []), *_PERIOD_HEADS, "Accounts with "
+                        "a target"], rows))
+    lines += _account_targets(result, periods)
+    lines += _lost_section(forecasts, several)
+    return lines
+
+
+_PERIOD_HEADS = ["Period", "Sales target", "Won", "Won, % of target", "Open deals closing in it",
+                 "Open value", "Weighted", "Won + weighted, % of target"]
+
+
+def _period_cells(line: PeriodLine, with_count: bool = False) -> list[str]:
+    cells = [f"{line.period} ({line.name})", figure(line.target, "money"),
+             money(line.won.value) if line.begun else "—",
+             _share(line.won_share), str(line.open.deals), money(line.open.value),
+             money(line.open.weighted), _share(line.expected_share)]
+    return [*cells, str(line.targets)] if with_count else cells
+
+
+def _account_targets(result: Result, periods: Periods) -> list[str]:
+    """Each account with a sales target or a deal won this year: its quarter and year."""
+    rows = []
+    for item in sorted(result.accounts, key=lambda a: a.account.name.lower()):
+        forecast = account_forecast(item, periods)
+        quarter, _, year = forecast.periods
+        if quarter.target is None and year.target is None and not year.won.deals:
+            continue
+        rows.append([account_link(item.account), esc(forecast.currency or "—"),
+                     figure(quarter.target, "money"), money(quarter.won.value),
+                     figure(year.target, "money"), money(year.won.value),
+                     _share(year.won_share), money(year.open.weighted)])
+    if not rows:
+        return []
+    return ["### By account", "", table(
+        ["Account", "Currency", "Target this quarter", "Won this quarter", "Target this year",
+         "Won this year", "Won of target", "Weighted open to year end"], rows)]
+
+
+def _lost_section(forecasts: list[Forecast], several: bool) -> list[str]:
+    lines = ["## Lost deals", ""]
+    for forecast in forecasts:
+        prefix = f"{_currency(forecast)}: " if several else ""
+        share = forecast.lost_share
+        lines += [f"{prefix}Lost this quarter: {_deals(forecast.lost_quarter, False)}; this "
+                  f"year: {_deals(forecast.lost_year, False)}"
+                  + ("" if share is None else f": {pct(share)} of the value won or lost this "
+                     "year (seed 004's lost orders, 流失的定单)") + ".", ""]
+    lost = [deal for forecast in forecasts for deal in forecast.lost]
+    if not lost:
+        return [*lines, "No deal lost this year.", ""]
+    lines.append(table(["Account", "Opportunity", "Value", "Lost on", "Reason"], [
+        [account_link(deal.account), esc(deal.fact["name"]),
+         figure(deal.fact.get("value"), "money"), deal.day or "not recorded",
+         _reason(deal.fact.get("loss_reason"))] for deal in lost]))
+    reasons: dict[str, Tally] = {}
+    for deal in lost:
+        key = str(deal.fact.get("loss_reason", ""))
+        reasons[key] = reasons.get(key, Tally()) + Tally(1, deal.fact.get("value", 0))
+    lines += ["Why they were lost (seed 001: rarely price; seed 002's four rejections: no "
+              "need, no trust, no budget, no hurry):", ""]
+    lines.append(table(["Reason", "Deals", "Value"], [
+        [_reason(key or None), str(at.deals), money(at.value)]
+        for key, at in sorted(reasons.items(), key=lambda kv: (-kv[1].value, kv[0]))]))
+    return lines
+
+
+def account_forecast_section(item: AccountResult, result: Result) -> list[str]:
+    """The account's own forecast, briefly: its periods against its targets, its current
+    deals by commitment, and the deals it lost this year."""
+    periods = review_periods(result.as_of)
+    forecast = account_forecast(item, periods)
+    lines = ["## Forecast", ""]
+    has_target = any(line.target is not None for line in forecast.periods)
+    if not has_target and not item.account.opportunities:
+        return [*lines, "No sales target and no opportunity on file.", ""]
+    currency = f" ({forecast.currency})" if forecast.currency else ""
+    lines += [f"This quarter {periods.this_quarter}, next quarter {periods.next_quarter}; "
+              f"money in the account's currency{currency}. The funnel page sums every "
+              "account." + ("" if has_target else " The plan sets no sales target "
+                            "(plan.sales_targets)."), ""]
+    lines.append(table(_PERIOD_HEADS, [_period_cells(line) for line in forecast.periods]))
+    current = [f"{name}: {_deals(at)}" for name in COMMIT_ORDER
+               if (at := forecast.by_commitment.get(name))]
+    if current:
+        lines += ["By commitment (seed 004): " + "; ".join(current) + ".", ""]
+    lines += [f"- Lost on {deal.day or 'a day not recorded'}: {esc(deal.fact['name'])} "
+              f"({figure(deal.fact.get('value'), 'money')}), "
+              f"{_reason(deal.fact.get('loss_reason'))}" for deal in forecast.lost]
+    return [*lines, ""] if forecast.lost else lines
+
+
+def _deals(at: Tally, weighted: bool = True) -> str:
+    return f"{at.deals} deal(s), {money(at.value)}" + (
+        f" (weighted {money(at.weighted)})" if weighted and at.weighted != at.value else "")
+
+
+def _share(share: float | None) -> str:
+    return "—" if share is None else pct(share)
+
+
+def _reason(key: str | None) -> str:
+    if key is None:
+        return "reason not recorded"
+    return f"{key.replace('_', ' ')} ({LOSS_REASONS[key]})"
+
+
+def _currency(forecast: Forecast) -> str:
+    return esc(forecast.currency) if forecast.currency else "no currency given"
+
+
+def _meaning(name: str, thresholds: dict[str, float]) -> str:
+    """What a commitment counts, its thresholds written out as the rules folder sets them."""
+    text = _COMMITMENTS[name][1]
+    for threshold, value in thresholds.items():
+        text = text.replace(f"${threshold}", pct(value))
+    return text

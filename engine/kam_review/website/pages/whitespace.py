@@ -1,0 +1,49 @@
+"""The account page's whitespace grid: each product line the account needs, bought, in the
+funnel, lost or not yet offered (rulebook/whitespace.py decides which)."""
+
+from __future__ import annotations
+
+from kam_review.output.markdown_text import esc, table
+from kam_review.review.results import AccountResult, Result
+from kam_review.rulebook.commitment import decided_on
+from kam_review.rulebook.whitespace import LineStanding, whitespace_grid
+from kam_review.source.model import Opportunity
+from kam_review.website.pages.common import figure
+
+# Why the grid is there, in the seeds' own words.
+_WHY = ("Seed 001: a good relationship still grows by cross-selling what the customer needs "
+        "but does not yet buy from us (向他们交叉销售他们所需要的但是目前没有从你这里采购的"
+        "产品/服务), and the range of products bought (产品/服务的范围) is one of the "
+        "relationship's factors. Seed 002: study the customer's current and latent needs and "
+        "prepare for them (研究客户的当前需求和潜在需求，提前为客户做好准备).")
+
+
+def whitespace_section(item: AccountResult, result: Result) -> list[str]:
+    lines = ["## Whitespace", ""]
+    grid = whitespace_grid(item.account)
+    if not grid:
+        return [*lines, "No product lines on file: list the lines of ours the account needs "
+                "(`whitespace.product_lines`) and those it buys from us (`we_sell`) to see "
+                "what it has not yet been offered.", ""]
+    waiting = sum(1 for standing in grid if not standing.offered)
+    lines += [_WHY, "",
+              f"{sum(1 for s in grid if s.is_bought)} of {len(grid)} product line(s) bought, "
+              f"{sum(1 for s in grid if s.open)} in the funnel, {waiting} not yet offered.", ""]
+    lines.append('<div class="kam-grid" markdown>\n\n' + table(
+        ["Product line", "Bought", "In the funnel", "Lost", "Not yet offered"],
+        [_row(standing) for standing in grid]) + "\n</div>\n")
+    return lines
+
+
+def _row(standing: LineStanding) -> list[str]:
+    bought = ["✔ buys it from us"] if standing.bought else []
+    bought += [f"won: {_deal(o)} ({decided_on(o) or 'day not recorded'})" for o in standing.won]
+    return [esc(standing.line), "<br>".join(bought) or "·",
+            "<br>".join(f"{_deal(o)}: {esc(o.stage)}" for o in standing.open) or "·",
+            "<br>".join(f"{_deal(o)} ({esc(o.loss_reason or 'reason not recorded')})"
+                        for o in standing.lost) or "·",
+            "·" if standing.offered else "**not yet offered**"]
+
+
+def _deal(opportunity: Opportunity) -> str:
+    return f"{esc(opportunity.name)}, {figure(opportunity.value, 'money')}"
