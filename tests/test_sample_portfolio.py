@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 
 from kam_review.review.evaluate import review
+from kam_review.review.forecast import portfolio_forecast
 from kam_review.review.results import Result
 from kam_review.source.model import OPPORTUNITY_STAGES
 
@@ -95,3 +96,29 @@ def test_it_shows_short_histories_gaps_new_and_parked(sample: Result) -> None:
     assert beichen.klass == "unclassified"
     assert [f.rule for f in beichen.findings if f.kind == "data"] == ["data.stale"]
     assert by_id["tianhe-distribution"].facts[0]["inventory_measure"] == "units"
+
+
+def test_the_forecast_and_whitespace_show(sample: Result) -> None:
+    """Seed 004's forecast by commitment, every category of it in the current funnel, deals
+    won before this quarter kept out of it, won against the sales targets, lost deals with
+    their reasons; and whitespace with lines not yet offered (and one account, donghai,
+    whose lines are all offered)."""
+    deals = [f for item in sample.accounts for f in item.facts if f["type"] == "opportunity"]
+    current = {f["commit_category"] for f in deals if not f["is_history"]} - {""}
+    assert current == {"won", "closed, not yet signed, paid and shipped",
+                       "guaranteed this quarter", "likely this quarter", "likely next quarter",
+                       "intent", "overdue", "before intent"}
+    assert any(f["is_history"] and f["stage"] == "closed" for f in deals)
+    lost = [f for f in deals if f["stage"] == "lost"]
+    assert lost and all("loss_reason" in f and "lost_on" in f for f in lost)
+    assert any(not f["is_history"] for f in lost)  # one lost this quarter
+    forecasts = portfolio_forecast(sample)
+    (cny,) = forecasts
+    quarter, after, year = cny.periods
+    assert quarter.won.deals and quarter.targets >= 2 and year.targets >= 3
+    assert after.open.deals and year.won.value > quarter.won.value
+    advised = {item.account.id for item in sample.accounts for f in item.findings
+               if f.rule == "advice.whitespace"}
+    assert advised == {"hanhai-retail", "huaxin-electronics", "kangning-pharma"}
+    donghai = sample.account("donghai-logistics").facts[0]
+    assert donghai["product_lines"] and not donghai["lines_not_offered"]

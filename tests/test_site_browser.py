@@ -432,6 +432,34 @@ def test_funnel_and_owner_pages(site: Site) -> None:
     assert_clean(site)
 
 
+def test_forecast_and_whitespace(site: Site) -> None:
+    """Seed 004's commitments, won against targets and lost deals on the funnel page; an
+    account's own forecast and its whitespace grid on its page."""
+    open_page(site, "/funnel/")
+    commitments = table_rows(table_after(site, "forecast-by-commitment", "Commitment"))
+    assert [text_of(row["Commitment"]) for row in commitments][:6] == [
+        "won", "closed, not yet signed, paid and shipped", "guaranteed this quarter",
+        "likely this quarter", "likely next quarter", "intent"]
+    periods = table_rows(table_after(site, "won-against-the-sales-targets", "Period"))
+    assert [text_of(row["Period"]) for row in periods] == [
+        "2026-Q3 (this quarter)", "2026-Q4 (next quarter)", "2026 (this year)"]
+    lost = table_rows(table_after(site, "lost-deals", "Account"))
+    assert sorted(text_of(row["Opportunity"]) for row in lost) == sorted(
+        deal["name"] for path in account_files() for deal in load_yaml(path).get(
+            "opportunities", []) if deal["stage"] == "lost")
+    assert all(text_of(row["Reason"]) != "reason not recorded" for row in lost)
+
+    open_page(site, "/accounts/hanhai-retail/")
+    account = load_account("hanhai-retail")
+    assert len(table_rows(table_after(site, "forecast", "Period"))) == 3
+    grid = table_rows(table_after(site, "whitespace", "Product line"))
+    assert [text_of(row["Product line"]) for row in grid] == \
+        account["whitespace"]["product_lines"]
+    assert [text_of(row["Product line"]) for row in grid
+            if text_of(row["Not yet offered"]) == "not yet offered"] == ["Self-checkout kiosks"]
+    assert_clean(site)
+
+
 def test_account_page_prints_as_a_clean_page(site: Site) -> None:
     open_page(site, "/accounts/hanhai-retail/")
     driver = site.driver
