@@ -181,12 +181,16 @@ def test_sums_per_currency(review_accounts: Reviewer) -> None:
     for i, account in enumerate((other, third, euro), start=1):
         account["id"] = f"account-{i}"
     euro["currency"] = "EUR"
-    cny_sum, eur_sum = portfolio_forecast(review_accounts(cny, other, third, euro))
+    result = review_accounts(cny, other, third, euro)
+    cny_sum, eur_sum = portfolio_forecast(result)
     assert (cny_sum.currency, cny_sum.accounts, eur_sum.currency) == ("CNY", 3, "EUR")
     quarter = cny_sum.periods[0]
     assert (quarter.won.value, quarter.target, quarter.targets, quarter.won_share) == (
         450_000, 1_000_000, 2, 0.4)
     assert (eur_sum.periods[0].won.value, eur_sum.periods[0].target) == (70_000, None)
+    funnel = render_pages(result)["funnel.md"]
+    assert "### CNY" in funnel and "### EUR" in funnel and "Money in" not in funnel
+    assert "| CNY | 2026-Q3 (this quarter) | 1M | 450k | 40% | 0 | 0 | 0 | 40% | 2 |" in funnel
 
 
 def test_the_funnel_page_forecasts_and_leaves_history_out(review_accounts: Reviewer) -> None:
@@ -199,7 +203,8 @@ def test_the_funnel_page_forecasts_and_leaves_history_out(review_accounts: Revie
     funnel = _pages(review_accounts, account)["funnel.md"]
     assert "| guaranteed this quarter | 本季度保证实现 | 1 | 2M | 1.9M | at negotiation, " \
         "closing this quarter, at least 90% likely |" in funnel
-    assert "| won |" not in funnel  # won in 2026-Q2: history
+    assert "| won | 截止到上报时间止已落单 |" not in funnel  # won in 2026-Q2: history
+    assert "| POS refresh | closed | closed | won |" in funnel  # yet in every opportunity
     assert "(3 such deal(s); each stays in the list of every opportunity)" in funnel
     assert "| 2026-Q3 (this quarter) | 4M | 0 | 0% | 1 | 2M | 1.9M | 47.5% | 1 |" in funnel
     assert "| 7. Closed | project manager, sales manager, finance | 0 |" in funnel
@@ -228,10 +233,11 @@ def test_the_account_page_shows_its_own_forecast(review_accounts: Reviewer) -> N
         "account's currency (CNY)." in page
     assert "| 2026 (this year) | 2M | 500k | 25% | 1 | 2M | 1.4M | 95% |" in page
     assert "| 2026-Q4 (next quarter) | — | — | — | 1 | 2M | 1.4M | — |" in page
-    assert "By commitment (seed 004): won: 1 deal(s), 500k; likely next quarter: 1 deal(s), " \
-        "2M (weighted 1.4M)." in page
-    assert "- Lost on 2026-09-01: POS refresh (200k), no budget (the customer had no budget " \
-        "(seed 002: no budget))" in page
+    assert "The deals by commitment (seed 004), and those lost this year:\n\n" \
+        "- **won**: POS refresh (500k)\n" \
+        "- **likely next quarter**: POS refresh (2M, weighted 1.4M)\n" \
+        "- **lost** on 2026-09-01: POS refresh (200k), no budget (the customer had no budget " \
+        "(seed 002: no budget))\n" in page
 
 
 def test_an_account_without_targets_or_deals_says_so(review_accounts: Reviewer) -> None:

@@ -4,6 +4,8 @@ on an account page, the same figures of the account in brief."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from kam_review.formatting import money, pct
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.forecast import (
@@ -31,7 +33,8 @@ from kam_review.website.pages.common import account_link, figure
 
 # Each commitment with seed 004's own words (按销售预测) and what it counts.
 _COMMITMENTS = {
-    COMMIT_WON: ("截止到上报时间止已落单", "signed, paid and shipped this quarter"),
+    COMMIT_WON: ("截止到上报时间止已落单", "signed, paid and shipped this quarter (or on a day "
+                 "not recorded)"),
     BUCKET_CLOSED_UNCONFIRMED: ("—", "marked closed, not yet signed, paid and shipped"),
     COMMIT_GUARANTEED: ("本季度保证实现", "at negotiation, closing this quarter, at least "
                         "$commit_guaranteed_min_probability likely"),
@@ -57,8 +60,8 @@ def forecast_sections(result: Result) -> list[str]:
              f"it), next quarter {periods.next_quarter}. Seed 004 forecasts each deal by how "
              "sure it is (按销售预测), from its stage, expected close and probability. A deal "
              f"won or lost before {periods.this_quarter} is history and not counted in the "
-             f"funnel ({history} such deal(s); each stays in the list of every opportunity).",
-             ""]
+             f"funnel ({history} such deal(s); each stays in the list of every opportunity)."
+             + _one_currency(forecasts), ""]
     several = len(forecasts) > 1
     for forecast in forecasts:
         if several:
@@ -156,14 +159,22 @@ def account_forecast_section(item: AccountResult, result: Result) -> list[str]:
               "account." + ("" if has_target else " The plan sets no sales target "
                             "(plan.sales_targets)."), ""]
     lines.append(table(_PERIOD_HEADS, [_period_cells(line) for line in forecast.periods]))
-    current = [f"{name}: {_deals(at)}" for name in COMMIT_ORDER
-               if (at := forecast.by_commitment.get(name))]
-    if current:
-        lines += ["By commitment (seed 004): " + "; ".join(current) + ".", ""]
-    lines += [f"- Lost on {deal.day or 'a day not recorded'}: {esc(deal.fact['name'])} "
-              f"({figure(deal.fact.get('value'), 'money')}), "
-              f"{_reason(deal.fact.get('loss_reason'))}" for deal in forecast.lost]
-    return [*lines, ""] if forecast.lost else lines
+    deals = [f for f in item.facts if f["type"] == "opportunity" and not f["is_history"]]
+    listed = [f"- **{name}**: {esc(f['name'])} ({_value(f)})" for name in COMMIT_ORDER
+              for f in deals if f["commit_category"] == name]
+    listed += [f"- **lost** on {deal.day or 'a day not recorded'}: {esc(deal.fact['name'])} "
+               f"({figure(deal.fact.get('value'), 'money')}), "
+               f"{_reason(deal.fact.get('loss_reason'))}" for deal in forecast.lost]
+    if listed:
+        lines += ["The deals by commitment (seed 004), and those lost this year:", "",
+                  *listed, ""]
+    return lines
+
+
+def _value(fact: dict[str, Any]) -> str:
+    value, weighted = fact.get("value"), fact.get("weighted_value")
+    return figure(value, "money") + ("" if weighted is None or weighted == value
+                                     else f", weighted {money(weighted)}")
 
 
 def _deals(at: Tally, weighted: bool = True) -> str:
@@ -179,6 +190,13 @@ def _reason(key: str | None) -> str:
     if key is None:
         return "reason not recorded"
     return f"{key.replace('_', ' ')} ({LOSS_REASONS[key]})"
+
+
+def _one_currency(forecasts: list[Forecast]) -> str:
+    """Where every account has the one currency, the money's currency, said once."""
+    if len(forecasts) != 1 or not forecasts[0].currency:
+        return ""
+    return f" Money in {esc(forecasts[0].currency)}."
 
 
 def _currency(forecast: Forecast) -> str:

@@ -233,13 +233,14 @@ def funnel_page(result: Result) -> str:
         flags = esc(", ".join(sorted(flagged.get((account.id, fact["subject"]), []))))
         rows.append([account_link(account), esc(account.owner), esc(fact["name"]),
                      esc(fact["stage"]), esc(fact.get("forecast_bucket") or "—"),
+                     esc(fact["commit_category"] or "—"),
                      *(fact_num(fact.get(name), name, "opportunity")
                        for name in ("value", "probability", "weighted_value")),
                      esc(fact.get("expected_close", "—")), flags or "—"])
     lines.append(filterable(table(["Account", "Owner", "Opportunity", "Stage", "Forecast",
-                                   "Value", "Probability", "Weighted", "Expected close",
-                                   "At risk"], rows),
-                            ["Owner", "Stage", "Forecast", "At risk"]))
+                                   "Commitment", "Value", "Probability", "Weighted",
+                                   "Expected close", "At risk"], rows),
+                            ["Owner", "Stage", "Forecast", "Commitment", "At risk"]))
     return "\n".join(lines)
 
 
