@@ -4,6 +4,7 @@ on an account page, the same figures of the account in brief."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from kam_review.formatting import money, pct
@@ -121,8 +122,8 @@ def _lost_section(forecasts: list[Forecast], several: bool) -> list[str]:
     for forecast in forecasts:
         prefix = f"{_currency(forecast)}: " if several else ""
         share = forecast.lost_share
-        lines += [f"{prefix}Lost this quarter: {_deals(forecast.lost_quarter, False)}; this "
-                  f"year: {_deals(forecast.lost_year, False)}"
+        lines += [f"{prefix}Lost this quarter: {_deals(forecast.lost_quarter)}; this "
+                  f"year: {_deals(forecast.lost_year)}"
                   + ("" if share is None else f": {pct(share)} of the value won or lost this "
                      "year (seed 004's lost orders, 流失的定单)") + ".", ""]
     lost = [deal for forecast in forecasts for deal in forecast.lost]
@@ -177,9 +178,8 @@ def _value(fact: dict[str, Any]) -> str:
                                      else f", weighted {money(weighted)}")
 
 
-def _deals(at: Tally, weighted: bool = True) -> str:
-    return f"{at.deals} deal(s), {money(at.value)}" + (
-        f" (weighted {money(at.weighted)})" if weighted and at.weighted != at.value else "")
+def _deals(at: Tally) -> str:
+    return f"{at.deals} deal(s), {money(at.value)}"
 
 
 def _share(share: float | None) -> str:
@@ -208,4 +208,5 @@ def _meaning(name: str, thresholds: dict[str, float]) -> str:
     text = _COMMITMENTS[name][1]
     for threshold, value in thresholds.items():
         text = text.replace(f"${threshold}", pct(value))
-    return text
+    # A rules folder without the threshold forecasts no deal in that commitment.
+    return re.sub(r"\$\w+", "(threshold not set)", text)
