@@ -32,6 +32,8 @@ OPPORTUNITY_STAGES = (
 # answers yes. `can_compete` was first written `compete`; the loader still reads that name.
 QUALIFICATION_QUESTIONS = {"real": "is it a real opportunity?", "can_compete": "can we compete?",
                            "win": "can we win?", "worth": "is it worth winning?"}
+# Where an action of the plan stands; an action written without a status is open.
+ACTION_STATUSES = ("open", "done", "dropped")
 
 # Activities and complaints have a field called `date`; this name keeps the type visible.
 Day = date
@@ -155,10 +157,24 @@ class Goal:
 
 
 @dataclass(frozen=True)
+class Action:
+    """Who does what by when, from the plan's action list (seed 001's action plan)."""
+
+    what: str
+    owner: str
+    due: date | None = None
+    status: str = "open"
+    outcome: str | None = None
+    # What it responds to, as written: a rule id, goal:<number or text> or opportunity:<id>.
+    answers: str | None = None
+
+
+@dataclass(frozen=True)
 class Plan:
     growth_target: float | None = None
     summary: str | None = None
     goals: tuple[Goal, ...] = ()
+    actions: tuple[Action, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -213,6 +229,7 @@ class Account:
     opportunities: tuple[Opportunity, ...] = ()
     waivers: tuple[Waiver, ...] = ()
     owner_history: tuple[PastOwner, ...] = ()
+    team: str | None = None  # the sales team or region the account belongs to
     # Where each value stands in the file: field path -> (line, column), 1-based.
     locations: dict[FieldPath, tuple[int, int]] = field(
         default_factory=dict, compare=False, repr=False
