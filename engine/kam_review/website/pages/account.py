@@ -20,7 +20,11 @@ from kam_review.source.model import (
 )
 from kam_review.vocabulary import Kind, Mark
 from kam_review.website.pages.actions import account_actions_section
-from kam_review.website.pages.answers import anchored_finding_rows, opportunity_anchor
+from kam_review.website.pages.answers import (
+    PLAN_ANCHOR,
+    anchored_finding_rows,
+    opportunity_anchor,
+)
 from kam_review.website.pages.common import (
     account_fact,
     account_figure,
@@ -270,7 +274,7 @@ def _position(index: int, current: int) -> str:
 
 
 def _plan_section(account: Account) -> list[str]:
-    lines = ["## Plan", ""]
+    lines = [f"## Plan {{#{PLAN_ANCHOR}}}", ""]
     plan = account.plan
     if plan is None:
         return [*lines, "No plan on file.", ""]

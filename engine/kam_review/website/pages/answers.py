@@ -12,6 +12,10 @@ from kam_review.review.results import Finding
 from kam_review.source.actions import goal_answered, read_answer
 from kam_review.website.pages.common import ACCOUNTS_DIR, anchor, finding_row, rule_link
 
+# The account page's plan section, where its goals are: the findings' "Plan" heading would
+# take the plain "plan".
+PLAN_ANCHOR = "account-plan"
+
 
 def finding_anchor(rule_id: str) -> str:
     return f"finding-{anchor(rule_id)}"
@@ -55,4 +59,4 @@ def answer_link(reviewed: ReviewedAction, prefix: str, on_account_page: bool) ->
     index = goal_answered(answer, goals)
     if index is None:
         return f"goal {esc(answer.key)}"
-    return f"[goal {index + 1}: {esc(goals[index].text)}]({page}#plan)"
+    return f"[goal {index + 1}: {esc(goals[index].text)}]({page}#{PLAN_ANCHOR})"

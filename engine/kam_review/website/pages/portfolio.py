@@ -46,6 +46,7 @@ from kam_review.website.pages.teams import (
     team_column,
     team_groups,
     team_index,
+    team_order,
     teams_section,
 )
 
@@ -88,7 +89,7 @@ def overview_page(result: Result) -> str:
     # Grouped by team, when there are teams: a column, a filter and the rows in team order.
     teams = team_column(accounts)
     rows = []
-    for item in sorted(accounts, key=lambda a: (teams.get(a.account.id, "").lower(),
+    for item in sorted(accounts, key=lambda a: (team_order(teams.get(a.account.id, "")),
                                                 a.account.name.lower())):
         worst = item.worst
         rows.append([

@@ -33,6 +33,11 @@ def shows_teams(names: dict[str, str]) -> bool:
     return len(set(names.values())) > 1
 
 
+def team_order(team: str) -> tuple[bool, str, str]:
+    """Teams by name, those without a team last."""
+    return team == NO_TEAM, team.lower(), team
+
+
 def team_column(items: Sequence[AccountResult]) -> dict[str, str]:
     """Each account's team as a column shows it, by account id; empty (no column) when the
     portfolio is not split into teams."""
@@ -46,7 +51,7 @@ def team_groups(items: Sequence[AccountResult]) -> list[tuple[str | None, list[A
     names = team_names(items)
     if not shows_teams(names):
         return [(None, list(items))]
-    teams = sorted(set(names.values()), key=lambda team: (team == NO_TEAM, team.lower(), team))
+    teams = sorted(set(names.values()), key=team_order)
     return [(team, [i for i in items if names[i.account.id] == team]) for team in teams]
 
 
