@@ -78,7 +78,9 @@ def test_invalid_file_exits_two_and_still_reports_the_others(tmp_path: Path) -> 
     data = json.loads(run.stdout)
     (error,) = data["errors"]
     assert error["file"].endswith("hanhai-retail.yaml")
-    assert (error["line"], error["column"]) == (13, 5)
+    line = next(number for number, text in enumerate(
+        broken.read_text(encoding="utf-8").splitlines(), start=1) if "revenue: n/a" in text)
+    assert (error["line"], error["column"]) == (line, 5)
     assert error["field"] == "financials[0].revenue"
     assert error["message"] == "expected a number, got 'n/a'"
     assert [a["id"] for a in data["accounts"]] == [i for i in SAMPLE_IDS if i != "hanhai-retail"]

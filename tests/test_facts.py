@@ -426,7 +426,7 @@ def test_plain_facts_leave_unknown_fields_out(tmp_path: Path, rulebook: Rulebook
 # --- the definitions --------------------------------------------------------------------------
 
 def test_every_field_has_a_label_a_unit_and_a_meaning() -> None:
-    assert list(FACT_TYPES) == ["account", "contact", "opportunity", "goal", "waiver"]
+    assert list(FACT_TYPES) == ["account", "contact", "opportunity", "goal", "action", "waiver"]
     for fact_type, fields in FACT_TYPES.items():
         assert {"account", "subject"} <= set(fields), fact_type
         for name, field in fields.items():

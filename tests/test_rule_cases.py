@@ -132,6 +132,13 @@ def _waiver(**fields: str) -> Change:
     return _set("waivers", [waiver])
 
 
+def _action(**fields: str) -> Change:
+    """One action in the healthy account's plan: open, due on the review date unless fields
+    say otherwise."""
+    action = {"what": "Call the CFO", "owner": "Li Wei", "due": "2026-09-30"} | fields
+    return _set("plan.actions", [action])
+
+
 def _owner_handed_over(days_ago: int) -> Change:
     """Our owner (Li Wei) took the account over from Zhou Lan `days_ago` days before AS_OF."""
     day = str(AS_OF - timedelta(days=days_ago))
@@ -410,12 +417,25 @@ CASES: dict[str, tuple[list[Change], list[Change]]] = {
         [lambda a: None, _set("plan.goals", [{"text": "Grow", "metric": "revenue",
                                                "target": 1, "due": "2027-01-01"}])],
     ),
-    # One step from firing: a summary and a single goal (even one that is not SMART).
+    # One step from firing: a single goal (even one that is not SMART, even without a
+    # summary, which is plan.summary-missing's).
     "plan.missing": (
-        [_set("plan.goals", []), _drop("plan"), _drop("plan.summary")],
-        [lambda a: None, _drop("plan.goals.0.due"),
+        [_set("plan.goals", []), _drop("plan")],
+        [lambda a: None, _drop("plan.goals.0.due"), _drop("plan.summary"),
          _set("plan.goals", [{"text": "Grow", "metric": "revenue", "target": 1,
                               "due": "2027-01-01"}])],
+    ),
+    # A summary of blanks says nothing; one of a single word is a summary.
+    "plan.summary-missing": (
+        [_drop("plan.summary"), _drop("plan"), _set("plan.summary", "   ")],
+        [lambda a: None, _set("plan.summary", "Grow."), _set("plan.goals", [])],
+    ),
+    # Overdue from the day after the due date: the due date itself (the review date) is not.
+    "plan.action-overdue": (
+        [_action(due="2026-09-29"), _action(due="2026-09-29", status="open"),
+         _action(due="2025-01-01", answers="risk.complacency")],
+        [_action(), _action(due="2026-10-01"), _action(due="2026-09-29", status="done"),
+         _action(due="2026-09-29", status="dropped"), lambda a: None],
     ),
     "plan.waiver-expired": (
         [_set("waivers", [{"rule": "risk.complacency", "reason": "r", "until": "2026-06-30",
@@ -575,8 +595,15 @@ MESSAGES: list[tuple[str, Change, str]] = [
 MESSAGES += [
     ("plan.below-industry-growth", _set("plan.growth_target", 0.049),
      "planned growth 4.9% is below the industry's expected 5%"),
-    ("plan.missing", _set("plan.goals", []), "0 goal(s)"),
-    ("plan.missing", _drop("plan.summary"), "plan summary present: no"),
+    ("plan.missing", _set("plan.goals", []), "0 goal(s) in the account plan"),
+    ("plan.summary-missing", _drop("plan.summary"),
+     "plan summary present: no; the account page opens without the account manager's short "
+     "account of the situation"),
+    ("plan.action-overdue", _action(due="2026-09-29"),
+     '"Call the CFO" (owner Li Wei) was due on 2026-09-29: 1 day overdue'),
+    ("plan.action-overdue", _action(what="Send the SLA draft", owner="Zhou Lan",
+                                    due="2026-06-30", answers="goal:1"),
+     '"Send the SLA draft" (owner Zhou Lan) was due on 2026-06-30: 92 days overdue'),
 ]
 
 

@@ -122,3 +122,35 @@ def test_the_forecast_and_whitespace_show(sample: Result) -> None:
     assert advised == {"hanhai-retail", "huaxin-electronics", "kangning-pharma"}
     donghai = sample.account("donghai-logistics").facts[0]
     assert donghai["product_lines"] and not donghai["lines_not_offered"]
+def test_it_shows_teams_actions_and_a_missing_summary(sample: Result) -> None:
+    """Every account in one of three teams; actions done with their outcome, dropped and open,
+    open ones answering findings the review raises; overdue ones, and one due on the review
+    date itself that is not; one account without a summary."""
+    by_id = {a.account.id: a for a in sample.accounts}
+    assert Counter(a.account.team for a in sample.accounts) == {
+        "East China": 5, "North China": 5, "South and West": 5}
+    actions = [(item, action) for item in sample.accounts if item.account.plan
+               for action in item.account.plan.actions]
+    assert all(len(item.account.plan.actions) >= 2 for item in sample.accounts
+               if item.account.plan)
+    statuses = Counter(action.status for _, action in actions)
+    assert statuses["done"] >= 5 and statuses["dropped"] >= 1 and statuses["open"] >= 15
+    assert all(action.outcome for _, action in actions if action.status == "dropped")
+    assert sum(1 for _, action in actions if action.status == "done" and action.outcome) >= 5
+    answered = [(item, action.answers) for item, action in actions if action.status == "open"
+                and action.answers and "." in action.answers and ":" not in action.answers]
+    assert len(answered) >= 8
+    assert all(any(f.rule == rule for f in item.findings) for item, rule in answered)
+    overdue = sorted((f.account, f.message) for a in sample.accounts for f in a.findings
+                     if f.rule == "plan.action-overdue")
+    assert [account for account, _ in overdue] == [
+        "beichen-education", "guoneng-energy", "huaxin-electronics", "jiahe-home",
+        "kuaigou-ecommerce"]
+    assert overdue[1][1].endswith("(owner Li Wei) was due on 2026-08-31: 30 days overdue")
+    lanting = by_id["lanting-hotels"]
+    assert lanting.account.plan is not None
+    assert [a.due for a in lanting.account.plan.actions if a.status == "open"] == [AS_OF]
+    assert not [f for f in lanting.findings if f.rule == "plan.action-overdue"]
+    missing = [a.account.id for a in sample.accounts if any(
+        f.rule == "plan.summary-missing" for f in a.findings)]
+    assert missing == ["renhe-hospital"]

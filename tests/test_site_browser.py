@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -426,8 +427,12 @@ def test_funnel_and_owner_pages(site: Site) -> None:
     assert len(rows) == opportunities
     save_full_page_screenshot(driver, "funnel")
     open_page(site, "/owners/")
+    # The sample has teams: each team a section, its owners within it.
+    teams = {load_yaml(p)["team"] for p in account_files()}
     owners = {load_yaml(p)["owner"] for p in account_files()}
     headings = {heading_text(h) for h in driver.find_elements(By.CSS_SELECTOR, "article h2")}
+    assert headings == teams
+    headings = {heading_text(h) for h in driver.find_elements(By.CSS_SELECTOR, "article h3")}
     assert owners <= headings
     assert_clean(site)
 
@@ -474,3 +479,87 @@ def test_account_page_prints_as_a_clean_page(site: Site) -> None:
         assert len(pdf["data"]) > 10_000
     finally:
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def _filter(table: WebElement, column: str, value: str) -> list[WebElement]:
+    """Choose `value` in the table's drop-down filter of `column`: the rows left shown."""
+    wrapper = table.find_element(By.XPATH, "ancestor::div[contains(@class, 'kam-table')][1]")
+    select = wrapper.find_element(By.CSS_SELECTOR, f"select[data-column='{column}']")
+    select.find_element(By.CSS_SELECTOR, f"option[value='{value}']").click()
+    return [row for row in table.find_elements(By.CSS_SELECTOR, "tbody tr") if row.is_displayed()]
+
+
+def test_account_page_opens_with_the_summary_and_the_actions(site: Site) -> None:
+    account = load_account("guoneng-energy")
+    open_page(site, "/accounts/guoneng-energy/")
+    driver = site.driver
+    headings = [heading_text(h) for h in driver.find_elements(By.CSS_SELECTOR, "article h2")]
+    assert headings[:2] == ["Actions", "Findings"]
+    # The summary opens the page, right below its title.
+    label = driver.find_element(By.XPATH, "//article/h1/following-sibling::*[1]")
+    assert text_of(label) == "Executive summary"
+    summary = label.find_element(By.XPATH, "following-sibling::*[1]")
+    assert "kam-plan-summary" in str(summary.get_attribute("class"))
+    assert text_of(summary.find_element(By.TAG_NAME, "strong")) == \
+        "predictive-maintenance tablets"
+    rows = table_rows(table_after(site, "actions", "What"))
+    waiting = [a for a in account["plan"]["actions"] if a.get("status", "open") == "open"]
+    assert [text_of(row["What"]) for row in rows] == [a["what"] for a in waiting]
+    overdue = rows[0]["Due"].find_element(By.CSS_SELECTOR, "span.kam-overdue")
+    assert text_of(overdue) == "2026-08-31: 30 days overdue"
+    assert "198, 40, 40" in overdue.value_of_css_property("color")
+    # The action answers a finding: its link leads to the finding's row on the page.
+    link = rows[0]["Answers"].find_element(By.TAG_NAME, "a")
+    assert text_of(link) == "risk.single-threaded"
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)
+    link.click()
+    WebDriverWait(driver, TIMEOUT).until(
+        lambda d: d.current_url.endswith("#finding-risk-single-threaded"))
+    row = driver.find_element(By.ID, "finding-risk-single-threaded").find_element(
+        By.XPATH, "ancestor::tr[1]")
+    assert "the current contacts are on 1 level(s)" in text_of(row)
+    dropped = driver.find_element(By.XPATH, "//h3[@id='dropped']/following-sibling::ul[1]")
+    assert text_of(dropped).endswith("The customer cancelled phase 2 in May")
+    assert_clean(site)
+
+
+def test_an_account_without_a_summary_says_so(site: Site) -> None:
+    open_page(site, "/accounts/renhe-hospital/")
+    note = site.driver.find_element(By.XPATH, "//article/h1/following-sibling::*[2]")
+    assert "kam-summary-missing" in str(note.get_attribute("class"))
+    assert text_of(note).startswith("Missing. The account plan has no summary")
+    assert_clean(site)
+
+
+def test_overview_lists_the_actions_due_before_the_next_review(site: Site) -> None:
+    open_page(site, "/")
+    expected = []
+    for path in account_files():
+        account = load_yaml(path)
+        for index, action in enumerate(account.get("plan", {}).get("actions", [])):
+            due = action.get("due")
+            if action.get("status", "open") == "open" and due and due <= date(2026, 12, 31):
+                expected.append((due, account["id"], index, account["name"], action["what"],
+                                 account["team"]))
+    expected.sort()
+    table = table_after(site, "actions-due-before-the-next-review", "Account")
+    rows = table_rows(table)
+    assert [(text_of(r["Account"]), text_of(r["What"])) for r in rows] == [
+        (name, what) for _, _, _, name, what, _ in expected]
+    overdue = [r for r in rows if r["Due"].find_elements(By.CSS_SELECTOR, ".kam-overdue")]
+    assert len(overdue) == 5 and rows[:5] == overdue
+    shown = _filter(table, "Team", "North China")
+    assert len(shown) == sum(1 for *_, team in expected if team == "North China") > 0
+    assert_clean(site)
+
+
+def test_risk_register_filters_by_team(site: Site) -> None:
+    open_page(site, "/risks/")
+    table = site.driver.find_element(By.CSS_SELECTOR, "div.kam-table table")
+    assert _filter(table, "Team", "South and West")
+    shown = [row for row in table_rows(table) if row["Team"].is_displayed()]
+    assert shown and {text_of(row["Team"]) for row in shown} == {"South and West"}
+    south = {load_yaml(p)["name"] for p in account_files()
+             if load_yaml(p)["team"] == "South and West"}
+    assert {text_of(row["Account"]) for row in shown} <= south
+    assert_clean(site)

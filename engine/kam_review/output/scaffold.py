@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from string import Template
 
@@ -28,5 +28,6 @@ def new_account(account_id: str, folder: Path, today: date) -> Path:
         schema=schema, account_id=account_id, name=account_id.replace("-", " ").title(),
         today=today.isoformat(), quarter=f"{today.year}-Q{(today.month - 1) // 3 + 1}",
         year=today.year,
-        due=date(today.year + 1, 6, 30).isoformat())
+        due=date(today.year + 1, 6, 30).isoformat(),
+        action_due=(today + timedelta(days=30)).isoformat())
     return create_input_file(folder, f"{account_id}.yaml", text)

@@ -11,6 +11,7 @@ from kam_review.errors import InputError, capped
 from kam_review.formatting import fill
 from kam_review.paths import display_path
 from kam_review.progress import Progress, silent
+from kam_review.review.actions import answer_errors
 from kam_review.review.leaves import matcher, needs_text, not_evaluated
 from kam_review.review.message_parts import fired_template
 from kam_review.review.redact import redact_portfolio
@@ -114,6 +115,7 @@ def evaluate(portfolio: Portfolio, rulebook: Rulebook, as_of: date,
         item = _account_result(account, facts, matches, rulebook, as_of, thresholds)
         results.append(_with_not_evaluated(item, needs, rulebook, as_of))
         errors.extend(_waiver_errors(account, rulebook))
+        errors.extend(answer_errors(account, rulebook))
     return Result(as_of, tuple(results), tuple(capped(sorted(set(errors)))), rulebook)
 
 

@@ -4,11 +4,12 @@ where privacy law (PIPL, GDPR) keeps the names of the customer's people out of i
 A pure function over loaded accounts, applied before they are evaluated: facts, messages,
 subjects, pages, the search index and every report are then built from the redacted
 accounts, so no output can miss a name. Within an account a contact keeps one pseudonym
-everywhere: in the buying team, in activities, in waivers' subjects and approvers, and wherever
-free text (titles, summaries, goals, reasons, opportunity names) spells the name in any way
-names.py takes for the same name: any case or spacing, full-width letters, invisible characters
-inside. To find such spellings, a free text that holds a name is shown in the form names are
-compared in (NFKC, invisible characters removed), in redacted reviews only.
+everywhere: in the buying team, in activities, in waivers' subjects and approvers, as an
+action's owner, and wherever free text (titles, summaries, goals, actions, reasons,
+opportunity names) spells the name in any way names.py takes for the same name: any case or
+spacing, full-width letters, invisible characters inside. To find such spellings, a free
+text that holds a name is shown in the form names are compared in (NFKC, invisible
+characters removed), in redacted reviews only.
 """
 
 from __future__ import annotations
@@ -57,10 +58,15 @@ def redact_account(account: Account) -> Account:
     plan = account.plan
     if plan is not None:
         plan = replace(plan, summary=maybe(plan.summary), goals=tuple(
-            replace(g, text=text(g.text), metric=maybe(g.metric)) for g in plan.goals))
+            replace(g, text=text(g.text), metric=maybe(g.metric)) for g in plan.goals),
+            # A `goal:` answer that quotes a goal's text is redacted as the goal is.
+            actions=tuple(replace(a, what=text(a.what), owner=name(a.owner),
+                                  outcome=maybe(a.outcome), answers=maybe(a.answers))
+                          for a in plan.actions))
     return replace(
         account,
         industry=maybe(account.industry),
+        team=maybe(account.team),
         market=replace(account.market,
                        competitors=tuple(text(c) for c in account.market.competitors)),
         contacts=tuple(replace(c, name=names[c.name], title=maybe(c.title))

@@ -9,6 +9,7 @@ place.
 from __future__ import annotations
 
 from kam_review.rulebook.account_fact_type import AccountFacts
+from kam_review.rulebook.action_facts import ActionFacts
 from kam_review.rulebook.fact_fields import FactField, FactType, fields_of
 from kam_review.rulebook.subject_fact_types import (
     ContactFacts,
@@ -18,7 +19,7 @@ from kam_review.rulebook.subject_fact_types import (
 )
 
 DEFINITIONS: tuple[type[FactType], ...] = (AccountFacts, ContactFacts, OpportunityFacts,
-                                           GoalFacts, WaiverFacts)
+                                           GoalFacts, ActionFacts, WaiverFacts)
 # The catalogue: per fact type, the fields a rule may test.
 FACT_TYPES: dict[str, dict[str, FactField]] = {
     definition.fact_type: fields_of(definition) for definition in DEFINITIONS}

@@ -14,6 +14,7 @@ from typing import Any
 
 from kam_review.formatting import money
 from kam_review.rulebook.account_fact_type import AccountFacts
+from kam_review.rulebook.action_facts import action_facts
 from kam_review.rulebook.fact_fields import FactType
 from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.figures import (
@@ -60,7 +61,7 @@ SOURCE_PATH = "_path"
 
 def account_facts(account: Account, as_of: date, rulebook: Rulebook) -> list[Fact]:
     """All facts of one account: the account itself, then its contacts, opportunities, plan
-    goals and waivers, in file order."""
+    goals and actions, and waivers, in file order."""
     return [plain_fact(facts) for facts in typed_account_facts(account, as_of, rulebook)]
 
 
@@ -74,6 +75,8 @@ def typed_account_facts(account: Account, as_of: date, rulebook: Rulebook) -> li
               for i in range(len(account.opportunities))]
     goals = account.plan.goals if account.plan else ()
     facts += [goal_facts(account, i) for i in range(len(goals))]
+    actions = account.plan.actions if account.plan else ()
+    facts += [action_facts(account, i, as_of) for i in range(len(actions))]
     severities = {rule.id: rule.severity.value for rule in rulebook.rules}
     facts += [waiver_facts(account, i, as_of, severities) for i in range(len(account.waivers))]
     return facts

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from kam_review.source.actions import build_actions
 from kam_review.source.model import (
     Account,
     Activity,
@@ -123,6 +124,7 @@ def build_account(value: dict[str, Any], path: Path, document: YamlDocument) -> 
                      due=_date(g.get("due")))
                 for g in plan.get("goals", ())
             ),
+            actions=build_actions(plan.get("actions", ())),
         ) if plan is not None else None,
         opportunities=tuple(
             Opportunity(
@@ -151,6 +153,7 @@ def build_account(value: dict[str, Any], path: Path, document: YamlDocument) -> 
             PastOwner(name=h["name"], to=date.fromisoformat(h["to"]), from_=_date(h.get("from")))
             for h in value.get("owner_history", ())
         ),
+        team=value.get("team"),
         locations=_kept_locations(document.locations),
     )
 
@@ -158,9 +161,10 @@ def build_account(value: dict[str, Any], path: Path, document: YamlDocument) -> 
 def _kept_locations(locations: dict[FieldPath, tuple[int, int]]
                     ) -> dict[FieldPath, tuple[int, int]]:
     """The locations a valid account still needs: where each list item starts (a finding on
-    a contact or an opportunity points there) and each waiver's rule. Every other value's
+    a contact or an opportunity points there), each waiver's rule and each action's answer
+    (an unknown rule there is reported once the rules are known). Every other value's
     position only matters for an error, and a valid file has none; dropping them keeps the
     model (and its cache entry) small."""
     return {path: where for path, where in locations.items()
             if (len(path) <= 3 and (isinstance(path[-1], int) if path else True))
-            or path[-1:] == ("rule",)}
+            or path[-1:] in (("rule",), ("answers",))}

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kam_review.errors import InputError
+from kam_review.source.action_checks import action_problems
 from kam_review.source.model import FieldPath, clip, format_path
 from kam_review.source.names import name_problems, normalise_name, shown_name
 from kam_review.source.sales_fields import sales_field_errors
@@ -27,7 +28,8 @@ def consistency_errors(
 ) -> Iterable[InputError]:
     """What the schema cannot say: the id matches the file, nothing appears twice, names are
     good names (names.py), owner history runs forward, a qualification question is answered
-    under one name, activities name known contacts, all text can be written out."""
+    under one name, activities name known contacts, actions answer goals and opportunities
+    of the file, all text can be written out."""
 
     def at(field_path: FieldPath, message: str) -> InputError:
         line, column = document.locations.get(field_path, (1, 1))
@@ -50,6 +52,7 @@ def consistency_errors(
     yield from _owner_history_errors(value, at)
     yield from _qualification_errors(value, at)
     yield from sales_field_errors(value, at)
+    yield from (at(where, problem) for where, problem in action_problems(value))
     contacts = value.get("contacts")
     names = [c.get("name") for c in contacts if isinstance(c, dict)] if isinstance(
         contacts, list) else []
@@ -84,10 +87,12 @@ def _qualification_errors(value: dict[str, Any], at: At) -> Iterable[InputError]
                      "name of can_compete: write the answer once, as can_compete")
 
 
-# Where account files hold names of people, the account and its deals (see names.py). A
-# waiver's approver is compared with the owner, so it is held to the same rules.
+# Where account files hold names of people (an action's owner too), the account, its team
+# and its deals (see names.py). A waiver's approver is compared with the owner, so it is held
+# to the same rules.
 _NAME_FIELDS = {("name",), ("owner",), ("contacts", "name"), ("opportunities", "name"),
-                ("activities", "with"), ("waivers", "by"), ("owner_history", "name")}
+                ("activities", "with"), ("waivers", "by"), ("owner_history", "name"),
+                ("plan", "actions", "owner"), ("team",)}
 
 
 def _is_name(field_path: FieldPath) -> bool:

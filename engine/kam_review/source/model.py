@@ -46,6 +46,8 @@ LOSS_REASONS = {
     "no_decision": "the customer decided nothing",
     "other": "any other reason",
 }
+# Where an action of the plan stands; an action written without a status is open.
+ACTION_STATUSES = ("open", "done", "dropped")
 
 # Activities and complaints have a field called `date`; this name keeps the type visible.
 Day = date
@@ -186,11 +188,25 @@ class Whitespace:
 
 
 @dataclass(frozen=True)
+class Action:
+    """Who does what by when, from the plan's action list (seed 001's action plan)."""
+
+    what: str
+    owner: str
+    due: date | None = None
+    status: str = "open"
+    outcome: str | None = None
+    # What it responds to, as written: a rule id, goal:<number or text> or opportunity:<id>.
+    answers: str | None = None
+
+
+@dataclass(frozen=True)
 class Plan:
     growth_target: float | None = None
     sales_targets: tuple[SalesTarget, ...] = ()
     summary: str | None = None
     goals: tuple[Goal, ...] = ()
+    actions: tuple[Action, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -250,6 +266,7 @@ class Account:
     opportunities: tuple[Opportunity, ...] = ()
     waivers: tuple[Waiver, ...] = ()
     owner_history: tuple[PastOwner, ...] = ()
+    team: str | None = None  # the sales team or region the account belongs to
     # Where each value stands in the file: field path -> (line, column), 1-based.
     locations: dict[FieldPath, tuple[int, int]] = field(
         default_factory=dict, compare=False, repr=False

@@ -38,6 +38,8 @@ _PATTERN_WORDS = {
     "^[A-Z]{3}$": "a three-letter currency code like CNY",
     "^[a-z]+\\.[a-z0-9-]+$": "a rule id like risk.single-threaded",
     "^[a-z]+\\.[a-z0-9-]+\\Z": "a rule id like risk.single-threaded",
+    "^([a-z]+\\.[a-z0-9-]+|goal: *[^ ].*|opportunity: *[a-z0-9]+(-[a-z0-9]+)*)$":
+        "a rule id like risk.single-threaded, goal:<number or text> or opportunity:<id>",
 }
 
 

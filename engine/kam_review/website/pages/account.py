@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kam_review.formatting import money, pct
 from kam_review.output import charts
-from kam_review.output.markdown_text import esc, safe_markdown_html, table
+from kam_review.output.markdown_text import esc, table
 from kam_review.review.explain import check_text, class_needs, verdict
 from kam_review.review.results import AccountResult, Explanation, Result
 from kam_review.rulebook.figures import gross_margin, revenue_series
@@ -19,6 +19,12 @@ from kam_review.source.model import (
     QuarterFigures,
 )
 from kam_review.vocabulary import Kind, Mark
+from kam_review.website.pages.actions import account_actions_section
+from kam_review.website.pages.answers import (
+    PLAN_ANCHOR,
+    anchored_finding_rows,
+    opportunity_anchor,
+)
 from kam_review.website.pages.common import (
     account_fact,
     account_figure,
@@ -26,12 +32,12 @@ from kam_review.website.pages.common import (
     described,
     fact_figure,
     figure,
-    finding_row,
     marked,
     rule_link,
     waived_high_note,
 )
 from kam_review.website.pages.forecast import account_forecast_section
+from kam_review.website.pages.summary import summary_section
 from kam_review.website.pages.unknowns import assigning_notes, not_evaluated_section
 from kam_review.website.pages.whitespace import whitespace_section
 
@@ -44,7 +50,9 @@ def account_page(item: AccountResult, result: Result,
     """The account's page; `explained` says why it got its class and focus (explain_all)."""
     account, rulebook, prefix = item.account, result.rulebook, "../"
     lines = [f"# {esc(account.name)}", ""]
+    lines += summary_section(account)
     lines += _header_card(item, result)
+    lines += account_actions_section(item, result)
     lines += ["## Findings", ""]
     lines += waived_high_note([(item, f) for f in item.waived_high], prefix)
     for kind in Kind:
@@ -53,7 +61,7 @@ def account_page(item: AccountResult, result: Result,
             continue
         lines += [f"### {kind.heading}", ""]
         lines.append(table(["Severity", "Rule", "Subject", "Finding", "Action", "Waiver"],
-                           [finding_row(f, prefix) for f in found]))
+                           anchored_finding_rows(found, prefix)))
     lines += not_evaluated_section(item, result, prefix)
     lines += ["## Why this class and focus", ""]
     lines += assigning_notes(item, result)
@@ -80,6 +88,7 @@ def _header_card(item: AccountResult, result: Result) -> list[str]:
     account = item.account
     rows = [
         ["Owner", esc(account.owner)],
+        ["Team", esc(account.team or "—")],
         ["Industry", esc(account.industry or "—")],
         ["Customer since", str(account.customer_since or "—")],
         ["Class", _strategy(item, Kind.CLASS, result)],
@@ -236,7 +245,8 @@ def _stage_position(stage_id: str, result: Result) -> str:
 
 
 def _checklist(opportunity: Opportunity, result: Result) -> list[str]:
-    lines = [f"### {esc(opportunity.name)}: stage characteristics", "",
+    lines = [f"### {esc(opportunity.name)}: stage characteristics "
+             f"{{#{opportunity_anchor(opportunity.id)}}}", "",
              "What is true of a deal at each stage (seed 004): a deal at a stage shows the "
              "characteristics of that stage and of every stage before it; the next stage's "
              "characteristics are what lets it move on.", ""]
@@ -268,15 +278,12 @@ def _position(index: int, current: int) -> str:
 
 
 def _plan_section(account: Account) -> list[str]:
-    lines = ["## Plan", ""]
+    lines = [f"## Plan {{#{PLAN_ANCHOR}}}", ""]
     plan = account.plan
     if plan is None:
         return [*lines, "No plan on file.", ""]
     if plan.growth_target is not None:
         lines += [f"Planned growth: {pct(plan.growth_target)} a year.", ""]
-    if plan.summary:
-        lines += ['<div class="kam-plan-summary">', safe_markdown_html(plan.summary), "</div>",
-                  ""]
     if plan.goals:
         rows = [[esc(g.text), esc(g.metric or "—"), figure(g.target, "num"),
                  str(g.due or "—"),

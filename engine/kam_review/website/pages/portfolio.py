@@ -9,7 +9,7 @@ from kam_review.output import charts
 from kam_review.output.diff_report import change_text
 from kam_review.output.markdown_text import code, esc, table
 from kam_review.review.diff import Diff
-from kam_review.review.results import UNCLASSIFIED, Result
+from kam_review.review.results import UNCLASSIFIED, AccountResult, Result
 from kam_review.review.tally import count_findings, warning_kind
 from kam_review.rulebook.figures import revenue_series
 from kam_review.source.model import Account
@@ -20,6 +20,11 @@ from kam_review.vocabulary import (
     Mark,
     Severity,
     Status,
+)
+from kam_review.website.pages.action_lists import (
+    due_before_next_review_section,
+    people,
+    person_actions,
 )
 from kam_review.website.pages.common import (
     WIDE_PAGE,
@@ -37,6 +42,14 @@ from kam_review.website.pages.common import (
     waiver_text,
 )
 from kam_review.website.pages.forecast import forecast_sections
+from kam_review.website.pages.teams import (
+    team_anchor,
+    team_column,
+    team_groups,
+    team_index,
+    team_order,
+    teams_section,
+)
 
 
 def overview_page(result: Result) -> str:
@@ -72,20 +85,26 @@ def overview_page(result: Result) -> str:
     lines += _portfolio_charts(result)
     abc = charts.abc_classes([(a.account.id, account_fact(a, "revenue_ttm") or 0)
                               for a in accounts])
+    lines += teams_section(result)
     lines += ["## Accounts", ""]
+    # Grouped by team, when there are teams: a column, a filter and the rows in team order.
+    teams = team_column(accounts)
     rows = []
-    for item in sorted(accounts, key=lambda a: a.account.name.lower()):
+    for item in sorted(accounts, key=lambda a: (team_order(teams.get(a.account.id, "")),
+                                                a.account.name.lower())):
         worst = item.worst
         rows.append([
-            account_link(item.account), esc(item.account.owner), esc(result.class_shown(item)),
+            account_link(item.account), esc(item.account.owner),
+            *([esc(teams[item.account.id])] if teams else []), esc(result.class_shown(item)),
             item.focus or "—", account_num(item, "revenue_ttm"), account_num(item, "growth_yearly"),
             account_num(item, "gross_margin_ttm"), abc[item.account.id],
             f"{severity_badge(worst.severity)} {esc(worst.message)}" if worst else "—",
         ])
-    lines.append(filterable(table(["Account", "Owner", "Class", "Focus",
-                                   described("revenue_ttm").label, "Growth", "Margin", "ABC",
-                                   "Worst open finding"], rows),
-                            ["Owner", "Class", "Focus", "ABC"]))
+    lines.append(filterable(table(["Account", "Owner", *(["Team"] if teams else []), "Class",
+                                   "Focus", described("revenue_ttm").label, "Growth", "Margin",
+                                   "ABC", "Worst open finding"], rows),
+                            ["Owner", *(["Team"] if teams else []), "Class", "Focus", "ABC"]))
+    lines += due_before_next_review_section(result)
     lines += _data_section(result)
     return "\n".join(lines)
 
@@ -166,19 +185,22 @@ def _errors_section(result: Result) -> list[str]:
 
 
 def risks_page(result: Result) -> str:
+    teams = team_column(result.accounts)
     lines = [WIDE_PAGE + "# Risk register", "",
              "Every warning across the portfolio (risks, funnel and plan findings), most severe "
-             "first. Filter by kind, severity, owner or rule; click a header to sort.", ""]
+             f"first. Filter by kind, severity, owner{', team' if teams else ''} or rule; click "
+             "a header to sort.", ""]
     lines += waived_high_note(result.waived_high)
     found = sorted(((f, item.account) for item in result.accounts for f in item.findings
                     if f.kind.warns), key=lambda pair: (pair[0].sort_key(),
                                                                     pair[1].id))
     rows = [[account_link(account), esc(account.owner), severity_badge(finding.severity),
              finding.kind, rule_link(finding.rule), esc(finding.subject), esc(finding.message),
-             waiver_text(finding)] for finding, account in found]
+             waiver_text(finding), *([esc(teams[account.id])] if teams else [])]
+            for finding, account in found]
     lines.append(filterable(table(["Account", "Owner", "Severity", "Kind", "Rule", "Subject",
-                                   "Finding", "Waiver"], rows),
-                            ["Severity", "Kind", "Owner", "Rule"]))
+                                   "Finding", "Waiver", *(["Team"] if teams else [])], rows),
+                            ["Severity", "Kind", "Owner", "Rule", *(["Team"] if teams else [])]))
     return "\n".join(lines)
 
 
@@ -246,11 +268,20 @@ def funnel_page(result: Result) -> str:
 
 def owners_page(result: Result) -> str:
     lines = [WIDE_PAGE + "# By owner", "", "Each key account manager's accounts, open warnings and "
-             "pipeline.", ""]
-    owners = sorted({item.account.owner for item in result.accounts})
-    for owner in owners:
-        items = [i for i in result.accounts if i.account.owner == owner]
-        lines += [f"## {esc(owner)}", ""]
+             "pipeline, and everyone's open actions, overdue first (by team when there are "
+             "teams).", ""]
+    groups = team_groups(result.accounts)
+    lines += team_index(groups)
+    for number, (team, members) in enumerate(groups, start=1):
+        lines += [] if team is None else [f"## {esc(team)} {{#{team_anchor(number)}}}", ""]
+        lines += _owners_section(members, result, "##" if team is None else "###")
+    return "\n".join(lines)
+
+
+def _owners_section(members: list[AccountResult], result: Result, level: str) -> list[str]:
+    lines: list[str] = []
+    for owner, items, actions in people(members, result.as_of):
+        lines += [f"{level} {esc(owner)}", ""]
         rows = []
         for item in sorted(items, key=lambda i: i.account.name.lower()):
             warnings = count_findings(item.findings).by_severity(kinds=warning_kind)
@@ -261,9 +292,11 @@ def owners_page(result: Result) -> str:
                                   if warnings[s]) or "none",
                          str(account_fact(item, "open_opportunities")),
                          account_num(item, "open_pipeline_value")])
-        lines.append(table(["Account", "Class", "Focus", described("revenue_ttm").label,
-                            "Open warnings", "Open deals", "Pipeline"], rows))
-    return "\n".join(lines)
+        if rows:
+            lines.append(table(["Account", "Class", "Focus", described("revenue_ttm").label,
+                                "Open warnings", "Open deals", "Pipeline"], rows))
+        lines += person_actions(actions)
+    return lines
 
 
 def changes_page(changes: Diff) -> str:

@@ -1,0 +1,91 @@
+"""The plan's actions as the review meeting goes through them: which are open, which are
+overdue, which fall due before the next review, and whether the rule each answers exists.
+
+Overdue is a matter of dates, as plan.action-overdue states it: an open action whose due
+date is before the review date (the due date itself is not overdue).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from kam_review.errors import InputError
+from kam_review.paths import display_path
+from kam_review.review.results import AccountResult, Result
+from kam_review.rulebook.loading import Rulebook
+from kam_review.source.actions import read_answer
+from kam_review.source.model import Account, Action, Quarter
+
+
+@dataclass(frozen=True)
+class ReviewedAction:
+    """One action of an account's plan, as of the review date."""
+
+    item: AccountResult
+    index: int  # its place in the plan's list, from 0
+    action: Action
+    days_past_due: int | None  # negative while the due date is ahead; None: no due date
+
+    @property
+    def is_open(self) -> bool:
+        return self.action.status == "open"
+
+    @property
+    def overdue(self) -> bool:
+        return self.is_open and self.days_past_due is not None and self.days_past_due > 0
+
+    def order(self) -> tuple[bool, date, str, int]:
+        """Earliest due first (so the most overdue lead), undated last; then by account."""
+        due = self.action.due
+        return (due is None, due or date.max, self.item.account.id, self.index)
+
+
+def reviewed_actions(item: AccountResult, as_of: date) -> list[ReviewedAction]:
+    """Every action of the account's plan, in the order of the file."""
+    actions = item.account.plan.actions if item.account.plan else ()
+    return [ReviewedAction(item, i, action,
+                           None if action.due is None else (as_of - action.due).days)
+            for i, action in enumerate(actions)]
+
+
+def open_actions(items: Iterable[AccountResult], as_of: date) -> list[ReviewedAction]:
+    """The open actions of these accounts, overdue first (the earliest due leads)."""
+    found = [a for item in items for a in reviewed_actions(item, as_of) if a.is_open]
+    return sorted(found, key=ReviewedAction.order)
+
+
+def next_review_horizon(as_of: date) -> date:
+    """The last day of the quarter after the review date's: the next quarterly review is
+    held by then."""
+    return Quarter.from_index(Quarter.containing(as_of).index + 1).last_day
+
+
+def due_before_next_review(result: Result) -> list[ReviewedAction]:
+    """Open actions due on or before the next review's horizon, which takes in every overdue
+    one; overdue first."""
+    horizon = next_review_horizon(result.as_of)
+    return [a for a in open_actions(result.accounts, result.as_of)
+            if a.action.due is not None and a.action.due <= horizon]
+
+
+def answer_errors(account: Account, rulebook: Rulebook) -> list[InputError]:
+    """An action that answers a rule id no rule has: the rules are known only here."""
+    known = {rule.id for rule in rulebook.rules}
+    actions = account.plan.actions if account.plan else ()
+    errors = []
+    for i, action in enumerate(actions):
+        if action.answers is None:
+            continue
+        answer = read_answer(action.answers)
+        if answer.kind == "rule" and answer.key not in known:
+            where = ("plan", "actions", i, "answers")
+            line, column = account.locations.get(where, (1, 1))
+            close = difflib.get_close_matches(answer.key, sorted(known), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            errors.append(InputError(display_path(account.source), line, column,
+                                     f"plan.actions[{i}].answers",
+                                     f"unknown rule '{answer.key}'{hint}"))
+    return errors

@@ -1,0 +1,46 @@
+"""The facts of the plan's actions (seed 001's action plan): one per action, as of a review
+date, for rules `on: action` such as plan.action-overdue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar
+
+from kam_review.rulebook.fact_fields import FactType, fact_field
+from kam_review.source.model import Account
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActionFacts(FactType):
+    """One per action of the account plan, open, done or dropped."""
+
+    fact_type: ClassVar[str] = "action"
+    subject: str = fact_field("text", "Action", "what is to be done (the action's `what`)",
+                              known=True)
+    owner: str = fact_field("text", "Action owner", "who does it", known=True)
+    status: str = fact_field("text", "Status", "open, done or dropped", known=True)
+    is_open: bool = fact_field("yes/no", "Open", "the action is neither done nor dropped",
+                               known=True)
+    due: str | None = fact_field("date", "Due", "the day the action is due")
+    days_past_due: int | None = fact_field(
+        "days", "Days past due",
+        "days from the due date to the review date (0 on the due date, negative while it is "
+        "ahead; absent: the action has no due date)")
+    answers: str | None = fact_field(
+        "text", "Answers", "what the action responds to, as written: a rule id, "
+        "goal:<number or text> or opportunity:<id>")
+    has_outcome: bool = fact_field("yes/no", "Outcome recorded",
+                                   "the action records what came of it", known=True)
+
+
+def action_facts(account: Account, index: int, as_of: date) -> ActionFacts:
+    assert account.plan is not None
+    action = account.plan.actions[index]
+    return ActionFacts(
+        account=account.id, subject=action.what, source_path=("plan", "actions", index),
+        owner=action.owner, status=action.status, is_open=action.status == "open",
+        due=None if action.due is None else action.due.isoformat(),
+        days_past_due=None if action.due is None else (as_of - action.due).days,
+        answers=action.answers, has_outcome=action.outcome is not None,
+    )

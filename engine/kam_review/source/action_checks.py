@@ -1,0 +1,39 @@
+"""The plan's actions checked against the rest of their file: a goal or an opportunity that
+an action answers must be in it. (A rule id it answers is checked once the rules are known:
+review/actions.py.)"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from kam_review.source.actions import goal_answered, read_answer
+from kam_review.source.model import FieldPath, Goal, clip
+from kam_review.text_safety import terminal_text
+
+
+def action_problems(value: dict[str, Any]) -> Iterable[tuple[FieldPath, str]]:
+    """Each action's answer that names a goal or an opportunity the file does not hold."""
+    plan = value.get("plan")
+    plan = plan if isinstance(plan, dict) else {}
+    actions = _items(plan.get("actions"))
+    goals = [Goal(text=g["text"]) for g in _items(plan.get("goals"))
+             if isinstance(g.get("text"), str)]
+    deals = {d.get("id") for d in _items(value.get("opportunities"))}
+    for i, action in enumerate(actions):
+        text = action.get("answers")
+        if not isinstance(text, str):
+            continue
+        answer, where = read_answer(text), ("plan", "actions", i, "answers")
+        shown = clip(terminal_text(answer.key))
+        if answer.kind == "opportunity" and answer.key not in deals:
+            yield where, f"'{shown}' is not one of the opportunities"
+        elif answer.kind == "goal" and goal_answered(answer, goals) is None:
+            yield where, (f"goal {shown} is not in the plan, which has {len(goals)} goal(s)"
+                          if answer.key.isdigit() else
+                          f"'{shown}' is not the text of any goal of the plan")
+
+
+def _items(rows: Any) -> list[dict[str, Any]]:
+    """The mappings of a list in the file (anything else the schema reports)."""
+    return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []

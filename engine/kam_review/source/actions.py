@@ -1,0 +1,59 @@
+"""The plan's actions as the file writes them: built into the model, and what each answers.
+
+An action's `answers` names what it responds to in one of three forms: a rule id
+(`risk.single-threaded`, a finding the review raises), `goal:<number or text>` (a goal of the
+plan: `goal:1` is the first, or the goal's text) or `opportunity:<id>`. `read_answer` tells
+them apart, once, for the checks, the facts and the pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from kam_review.source.model import Action, Goal
+
+AnswerKind = Literal["rule", "goal", "opportunity"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What an action answers: its kind and the rule id, goal (number or text) or
+    opportunity id it names."""
+
+    kind: AnswerKind
+    key: str
+
+
+def read_answer(text: str) -> Answer:
+    """The reference an `answers` value makes; the schema has checked its form."""
+    if text.startswith("goal:"):
+        return Answer("goal", text.removeprefix("goal:").strip())
+    if text.startswith("opportunity:"):
+        return Answer("opportunity", text.removeprefix("opportunity:").strip())
+    return Answer("rule", text)
+
+
+def goal_answered(answer: Answer, goals: Sequence[Goal]) -> int | None:
+    """The position (from 0) of the goal a `goal:` answer names, by its number (from 1) or
+    its text (compared ignoring case and blanks); None when the plan has no such goal."""
+    if answer.key.isdigit():
+        number = int(answer.key)
+        return number - 1 if 1 <= number <= len(goals) else None
+    wanted = _words(answer.key)
+    return next((i for i, goal in enumerate(goals) if _words(goal.text) == wanted), None)
+
+
+def _words(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def build_actions(rows: Iterable[dict[str, Any]]) -> tuple[Action, ...]:
+    return tuple(
+        Action(what=row["what"], owner=row["owner"],
+               due=date.fromisoformat(row["due"]) if "due" in row else None,
+               status=row.get("status", "open"), outcome=row.get("outcome"),
+               answers=row.get("answers"))
+        for row in rows)

@@ -1,0 +1,58 @@
+"""The plan's actions on an account page: the open ones, overdue first, each with its owner,
+due date and what it answers; then the completed ones with their outcome, and those dropped.
+`due_text` writes an action's due date the same way on every page."""
+
+from __future__ import annotations
+
+from kam_review.formatting import format_value
+from kam_review.output.markdown_text import esc, table
+from kam_review.review.actions import ReviewedAction, open_actions, reviewed_actions
+from kam_review.review.results import AccountResult, Result
+from kam_review.website.pages.answers import answer_link
+
+
+def due_text(reviewed: ReviewedAction) -> str:
+    """The due date and, for an open action, how it stands: overdue (marked), due today, or
+    how many days are left."""
+    due, days = reviewed.action.due, reviewed.days_past_due
+    if due is None or days is None:
+        return "no due date"
+    if not reviewed.is_open:
+        return str(due)
+    if days > 0:
+        return f'<span class="kam-overdue">{due}: {format_value(days, "days")} overdue</span>'
+    if days == 0:
+        return f"{due}: due today"
+    return f"{due}: in {format_value(-days, 'days')}"
+
+
+def account_actions_section(item: AccountResult, result: Result) -> list[str]:
+    lines = ["## Actions", ""]
+    everything = reviewed_actions(item, result.as_of)
+    if not everything:
+        return [*lines, "No actions on file: the plan's `actions` say who does what by when.",
+                ""]
+    waiting = open_actions([item], result.as_of)
+    if waiting:
+        overdue = sum(1 for a in waiting if a.overdue)
+        lines += [f"{len(waiting)} open action(s), {overdue} overdue as of {result.as_of}; "
+                  "the earliest due first.", ""]
+        lines.append(table(["What", "Owner", "Due", "Answers"], [
+            [esc(a.action.what), esc(a.action.owner), due_text(a), answer_link(a, "../", True)]
+            for a in waiting]))
+    else:
+        lines += ["No open action.", ""]
+    done = [a for a in everything if a.action.status == "done"]
+    if done:
+        lines += ["### Completed", ""]
+        lines += [f"- ✔ {esc(a.action.what)} ({esc(a.action.owner)}, due {a.action.due or '—'}"
+                  f"): {esc(a.action.outcome) if a.action.outcome else '*no outcome recorded*'}"
+                  for a in done]
+        lines.append("")
+    dropped = [a for a in everything if a.action.status == "dropped"]
+    if dropped:
+        lines += ["### Dropped", ""]
+        lines += [f"- {esc(a.action.what)} ({esc(a.action.owner)})"
+                  + (f": {esc(a.action.outcome)}" if a.action.outcome else "") for a in dropped]
+        lines.append("")
+    return lines

@@ -1,0 +1,95 @@
+"""Teams (or regions) on the portfolio pages. An account's `team` is free text, compared as
+names are (case, spacing and invisible characters aside) and shown as the first account of
+the team (by id) spells it. The overview, the owners page and the risk register group and
+filter by team once the portfolio has two or more; a portfolio of one team shows none."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from kam_review.output.markdown_text import esc, table
+from kam_review.review.actions import open_actions
+from kam_review.review.results import AccountResult, Result
+from kam_review.review.tally import count_findings, warning_kind
+from kam_review.source.names import normalise_name
+from kam_review.vocabulary import Severity
+from kam_review.website.pages.common import described, fact_num, severity_badge
+
+NO_TEAM = "(no team)"
+
+
+def team_names(items: Sequence[AccountResult]) -> dict[str, str]:
+    """Each account's team as shown, by account id; NO_TEAM for an account without one."""
+    spelling: dict[str, str] = {}
+    names = {}
+    for item in sorted(items, key=lambda i: i.account.id):
+        team = item.account.team
+        names[item.account.id] = NO_TEAM if team is None else spelling.setdefault(
+            normalise_name(team), team)
+    return names
+
+
+def shows_teams(names: dict[str, str]) -> bool:
+    return len(set(names.values())) > 1
+
+
+def team_order(team: str) -> tuple[bool, str, str]:
+    """Teams by name, those without a team last."""
+    return team == NO_TEAM, team.lower(), team
+
+
+def team_column(items: Sequence[AccountResult]) -> dict[str, str]:
+    """Each account's team as a column shows it, by account id; empty (no column) when the
+    portfolio is not split into teams."""
+    names = team_names(items)
+    return names if shows_teams(names) else {}
+
+
+def team_groups(items: Sequence[AccountResult]) -> list[tuple[str | None, list[AccountResult]]]:
+    """The accounts by team, teams by name and those without a team last; one group without
+    a name when the portfolio is not split into teams."""
+    names = team_names(items)
+    if not shows_teams(names):
+        return [(None, list(items))]
+    teams = sorted(set(names.values()), key=team_order)
+    return [(team, [i for i in items if names[i.account.id] == team]) for team in teams]
+
+
+def team_anchor(number: int) -> str:
+    """The owners page's anchor of the team in this place of team_groups (from 1): a team's
+    name may hold any character, its place is plain."""
+    return f"team-{number}"
+
+
+def team_index(groups: list[tuple[str | None, list[AccountResult]]]) -> list[str]:
+    """Links to each team's part of the owners page; nothing without teams."""
+    if len(groups) < 2:
+        return []
+    return ["Teams: " + " · ".join(f"[{esc(team)}](#{team_anchor(number)})"
+                                   for number, (team, _) in enumerate(groups, start=1)), ""]
+
+
+def teams_section(result: Result) -> list[str]:
+    """The overview's summary by team; nothing when the portfolio is one team."""
+    groups = team_groups(result.accounts)
+    if len(groups) < 2:
+        return []
+    rows = []
+    for team, items in groups:
+        known = [i.facts[0]["revenue_ttm"] for i in items if "revenue_ttm" in i.facts[0]]
+        revenue = fact_num(sum(known), "revenue_ttm")
+        if len(known) < len(items):
+            revenue += f" ({len(items) - len(known)} account(s) unknown)"
+        warnings = count_findings(f for i in items for f in i.findings).by_severity(
+            kinds=warning_kind)
+        waiting = open_actions(items, result.as_of)
+        rows.append([esc(team), str(len(items)),
+                     esc(", ".join(sorted({i.account.owner for i in items}))), revenue,
+                     " ".join(f"{severity_badge(s)} {warnings[s]}" for s in Severity
+                              if warnings[s]) or "none",
+                     str(len(waiting)), str(sum(1 for a in waiting if a.overdue))])
+    return ["## Teams", "",
+            f"{len(groups)} teams; the account list, the risk register and the owners page "
+            "group or filter by team.", "",
+            table(["Team", "Accounts", "Owners", described("revenue_ttm").label,
+                   "Open warnings", "Open actions", "Overdue actions"], rows)]

@@ -1,0 +1,230 @@
+"""The pages of the plan's actions, the executive summary and teams, as Markdown rendered to
+HTML: what the account page opens with, what each action links to, the overview's actions
+due before the next review, the owners page and the risk register by team."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import markdown
+import pytest
+
+from kam_review.review.results import Result
+from kam_review.website.pages import render_pages
+
+from .conftest import Account, Reviewer, healthy_account
+
+HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)"> [x](javascript:alert(3)) *b*'
+
+
+def _html(text: str) -> str:
+    return markdown.markdown(text, extensions=["tables", "attr_list", "md_in_html", "toc"])
+
+
+def _account(account_id: str = "test-account", team: str | None = None,
+             actions: list[dict[str, Any]] | None = None, **fields: Any) -> Account:
+    account = healthy_account() | {"id": account_id, **fields}
+    if team is not None:
+        account["team"] = team
+    account["plan"]["actions"] = actions if actions is not None else [
+        {"what": "Call the CFO", "owner": "Li Wei", "due": "2026-09-29",
+         "answers": "risk.complacency"},
+        {"what": "Book the QBR", "owner": "Gao Ming", "due": "2026-09-30", "answers": "goal:1"},
+        {"what": "Send the quote", "owner": "Li Wei", "due": "2026-10-20",
+         "answers": "opportunity:pos-refresh"},
+        {"what": "Visit the CIO", "owner": "Li Wei", "due": "2026-09-01",
+         "answers": "plan.action-overdue"},
+        {"what": "Demo day", "owner": "Li Wei", "due": "2026-09-10", "status": "done",
+         "outcome": "Shortlisted after the demo"},
+        {"what": "Old idea", "owner": "Li Wei", "status": "dropped", "outcome": "No budget"},
+    ]
+    return account
+
+
+def _pages(review_accounts: Reviewer, *accounts: Account) -> tuple[Result, dict[str, str]]:
+    result = review_accounts(*accounts)
+    assert not result.errors, [str(e) for e in result.errors]
+    return result, render_pages(result)
+
+
+def _section(page: str, heading: str) -> str:
+    """The text of a page from `heading` to the next heading of the same level."""
+    level = heading.split(" ", 1)[0]
+    after = page.split(heading + "\n", 1)[1]
+    return re.split(rf"^{level} ", after, maxsplit=1, flags=re.MULTILINE)[0]
+
+
+def _top(page: str) -> str:
+    """What an account page shows between its title and the figures at a glance."""
+    return page.split("\n", 1)[1].split("| At a glance", 1)[0]
+
+
+def test_the_account_page_opens_with_the_summary(review_accounts: Reviewer) -> None:
+    _, pages = _pages(review_accounts, _account())
+    page = pages["accounts/test-account.md"]
+    headings = re.findall(r"^(#+ .*)$", page, flags=re.MULTILINE)
+    assert headings[:4] == ["# Test Account Ltd", "## Actions", "### Completed", "### Dropped"]
+    top = _top(page)
+    assert top.startswith('\n<p class="kam-summary-label">Executive summary</p>\n'
+                          '<div class="kam-plan-summary">')
+    assert "<strong>store systems</strong>" in top
+    # Shown once: no longer in the plan section as well.
+    assert page.count("kam-plan-summary") == 1
+
+
+@pytest.mark.parametrize("summary", [None, "  \n "])
+def test_an_account_without_a_summary_says_so(summary: str | None,
+                                              review_accounts: Reviewer) -> None:
+    account = _account()
+    if summary is None:
+        del account["plan"]["summary"]
+    else:
+        account["plan"]["summary"] = summary
+    result, pages = _pages(review_accounts, account)
+    text = _top(pages["accounts/test-account.md"])
+    assert "kam-summary-missing" in text and "The account plan has no summary" in text
+    assert "plan.summary-missing" in [f.rule for f in result.accounts[0].findings]
+
+
+def test_an_account_without_a_plan_says_both(review_accounts: Reviewer) -> None:
+    account = _account()
+    del account["plan"]
+    _, pages = _pages(review_accounts, account)
+    page = pages["accounts/test-account.md"]
+    assert "The account plan has no summary" in _top(page)
+    assert "No actions on file" in _section(page, "## Actions")
+
+
+def test_open_actions_overdue_first_and_linked_to_what_they_answer(
+        review_accounts: Reviewer) -> None:
+    _, pages = _pages(review_accounts, _account())
+    page = pages["accounts/test-account.md"]
+    section = _section(page, "## Actions")
+    assert "4 open action(s), 2 overdue as of 2026-09-30" in section
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "---" not in line]
+    assert [row.split(" | ")[0] for row in rows[1:]] == [
+        "| Visit the CIO", "| Call the CFO", "| Book the QBR", "| Send the quote"]
+    assert '<span class="kam-overdue">2026-09-01: 29 days overdue</span>' in rows[1]
+    assert '<span class="kam-overdue">2026-09-29: 1 day overdue</span>' in rows[2]
+    assert "2026-09-30: due today" in rows[3] and "kam-overdue" not in rows[3]
+    assert "2026-10-20: in 20 days" in rows[4]
+    # A finding the review raises links to its row on the page; one it does not raise, to the
+    # rule in the catalogue; a goal to the plan; a deal to its stage checklist.
+    html = _html(page)
+    assert "[plan.action-overdue](#finding-plan-action-overdue)" in rows[1]
+    assert html.count('id="finding-plan-action-overdue"') == 1  # two findings, one anchor
+    assert "[risk.complacency](../rules.md#risk-complacency) (not raised in this review)" \
+        in rows[2]
+    assert "[goal 1: Win the POS refresh](#account-plan)" in rows[3]
+    assert '<h2 id="account-plan">' in html
+    assert "[opportunity: POS refresh](#opportunity-pos-refresh)" in rows[4]
+    assert '<h3 id="opportunity-pos-refresh">' in html
+    completed = _section(section, "### Completed")
+    assert "- ✔ Demo day (Li Wei, due 2026-09-10): Shortlisted after the demo" in completed
+    assert "- Old idea (Li Wei): No budget" in _section(section, "### Dropped")
+
+
+def test_action_text_stays_text(review_accounts: Reviewer) -> None:
+    actions = [{"what": HOSTILE, "owner": "Li Wei", "due": "2026-09-01", "answers": "goal:1"},
+               {"what": "x", "owner": "Li Wei", "status": "done", "outcome": HOSTILE}]
+    account = _account(actions=actions)
+    account["plan"]["goals"][0]["text"] = HOSTILE
+    account["plan"]["actions"][0]["answers"] = "goal:" + HOSTILE
+    _, pages = _pages(review_accounts, account)
+    for name in ("accounts/test-account.md", "index.md", "owners.md"):
+        html = _html(pages[name])
+        for active in ("<script", "<img", 'href="javascript'):
+            assert active not in html, (name, active)
+
+
+def test_overview_lists_actions_due_before_the_next_review(review_accounts: Reviewer) -> None:
+    actions = [{"what": f"Due {day}", "owner": "Li Wei", "due": day}
+               for day in ("2027-01-01", "2026-12-31", "2025-06-30")]
+    actions.append({"what": "Done", "owner": "Li Wei", "due": "2026-09-01", "status": "done"})
+    _, pages = _pages(review_accounts, _account(actions=actions))
+    section = _section(pages["index.md"], "## Actions due before the next review")
+    assert "Open actions due on or before 2026-12-31, the last day of 2026-Q4" in section
+    assert "1 of 2 are overdue" in section
+    assert re.findall(r"\| (Due [-\d]+|Done) \|", section) == ["Due 2025-06-30",
+                                                                "Due 2026-12-31"]
+    assert 'data-filters="Owner"' in section and "| Team |" not in section
+
+
+def _two_teams() -> tuple[Account, ...]:
+    return (_account("east-one", team="East", name="East One"),
+            _account("north-one", team="North", name="North One", owner="Zhou Lan"),
+            _account("north-two", team="north", name="North Two", owner="Li Wei"))
+
+
+def test_with_two_teams_the_overview_sums_up_and_filters_by_team(
+        review_accounts: Reviewer) -> None:
+    _, pages = _pages(review_accounts, *_two_teams())
+    overview = pages["index.md"]
+    teams = _section(overview, "## Teams")
+    assert "| East | 1 | Li Wei |" in teams and "| North | 2 | Li Wei, Zhou Lan |" in teams
+    # Four open actions on each account, two of them overdue.
+    assert re.search(r"\| North \| 2 \| Li Wei, Zhou Lan \| .* \| 8 \| 4 \|$", teams,
+                     flags=re.MULTILINE)
+    accounts = _section(overview, "## Accounts")
+    assert 'data-filters="Owner,Team,Class,Focus,ABC"' in accounts
+    assert "| Account | Owner | Team | Class |" in accounts
+    rows = [line for line in accounts.splitlines() if line.startswith("| [")]
+    assert [re.match(r"\| \[([^]]+)\]", row)[1] for row in rows] == [  # type: ignore[index]
+        "East One", "North One", "North Two"]
+    assert all(row.split(" | ")[2] == team for row, team in zip(
+        rows, ["East", "North", "North"], strict=True))
+    due = _section(overview, "## Actions due before the next review")
+    assert 'data-filters="Team,Owner"' in due and "| Account | Team | Owner |" in due
+
+
+def test_with_two_teams_the_risk_register_filters_by_team(review_accounts: Reviewer) -> None:
+    _, pages = _pages(review_accounts, *_two_teams())
+    register = pages["risks.md"]
+    assert 'data-filters="Severity,Kind,Owner,Rule,Team"' in register
+    assert "Filter by kind, severity, owner, team or rule" in register
+    rows = [line for line in register.splitlines() if line.startswith("| [")]
+    assert rows and {row.rstrip(" |").rsplit(" | ", 1)[1] for row in rows} == {"East", "North"}
+
+
+def test_one_team_is_no_grouping(review_accounts: Reviewer) -> None:
+    _, pages = _pages(review_accounts, _account("a", team="East"), _account("b", team="east"))
+    assert "## Teams" not in pages["index.md"]
+    assert "Team" not in pages["risks.md"].split("<div", 1)[1]
+    owners = pages["owners.md"]
+    assert re.findall(r"^#+ .*$", owners, flags=re.MULTILINE) == [
+        "# By owner", "## Gao Ming", "## Li Wei"]
+
+
+def test_the_owners_page_groups_owners_and_their_actions_by_team(
+        review_accounts: Reviewer) -> None:
+    _, pages = _pages(review_accounts, *_two_teams())
+    owners = pages["owners.md"]
+    assert re.findall(r"^#+ .*$", owners, flags=re.MULTILINE) == [
+        "# By owner", "## East {#team-1}", "### Gao Ming", "### Li Wei",
+        "## North {#team-2}", "### Gao Ming", "### Li Wei", "### Zhou Lan"]
+    assert "Teams: [East](#team-1) · [North](#team-2)" in owners
+    north = owners.split("## North {#team-2}", 1)[1]
+    gao = _section(north, "### Gao Ming")
+    # Someone who owns no account, only actions: their actions, no accounts table.
+    assert "Open actions: 2, 0 overdue." in gao and "| Account | Class |" not in gao
+    li_wei = _section(north, "### Li Wei")
+    assert "| [North Two](accounts/north-two.md) | loyal |" in li_wei
+    # Li Wei's actions on both North accounts, the most overdue first.
+    dues = re.findall(r"(\d{4}-\d\d-\d\d): (?:\d+ days? overdue|due today|in \d+ days?)",
+                      li_wei)
+    assert dues == ["2026-09-01", "2026-09-01", "2026-09-29",
+                                        "2026-09-29", "2026-10-20", "2026-10-20"]
+    assert "Open actions: 6, 4 overdue." in li_wei
+    zhou = _section(north, "### Zhou Lan")
+    assert "| [North One](accounts/north-one.md) |" in zhou and "Open actions" not in zhou
+
+
+def test_accounts_without_a_team_come_last(review_accounts: Reviewer) -> None:
+    _, pages = _pages(review_accounts, _account("a", name="Alpha"),
+                      _account("z", team="Zeta", name="Zulu"))
+    rows = [line for line in _section(pages["index.md"], "## Accounts").splitlines()
+            if line.startswith("| [")]
+    assert [row.split(" | ")[2] for row in rows] == ["Zeta", "(no team)"]
+    owners = re.findall(r"^## .*$", pages["owners.md"], flags=re.MULTILINE)
+    assert owners == ["## Zeta {#team-1}", "## (no team) {#team-2}"]
