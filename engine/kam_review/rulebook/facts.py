@@ -71,7 +71,7 @@ def typed_account_facts(account: Account, as_of: date, rulebook: Rulebook) -> li
     facts += [opportunity_facts(account, i, as_of, rulebook.stages)
               for i in range(len(account.opportunities))]
     goals = account.plan.goals if account.plan else ()
-    facts += [goal_facts(account, i) for i in range(len(goals))]
+    facts += [goal_facts(account, i, as_of, rulebook) for i in range(len(goals))]
     severities = {rule.id: rule.severity.value for rule in rulebook.rules}
     facts += [waiver_facts(account, i, as_of, severities) for i in range(len(account.waivers))]
     return facts

@@ -6,13 +6,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from kam_review.source.goals import build_goal
 from kam_review.source.model import (
     Account,
     Activity,
     Complaint,
     Contact,
     FieldPath,
-    Goal,
     Market,
     Opportunity,
     PastOwner,
@@ -115,11 +115,7 @@ def build_account(value: dict[str, Any], path: Path, document: YamlDocument) -> 
         plan=Plan(
             growth_target=plan.get("growth_target"),
             summary=plan.get("summary"),
-            goals=tuple(
-                Goal(text=g["text"], metric=g.get("metric"), target=g.get("target"),
-                     due=_date(g.get("due")))
-                for g in plan.get("goals", ())
-            ),
+            goals=tuple(build_goal(g) for g in plan.get("goals", ())),
         ) if plan is not None else None,
         opportunities=tuple(
             Opportunity(

@@ -30,7 +30,9 @@ def one_line_fields(schema: Mapping[str, Any]) -> set[FieldPattern]:
     def walk(node: Mapping[str, Any], where: FieldPattern) -> None:
         kind = node.get("type")
         choices = node.get("enum")
-        if kind == "string" or (choices and all(isinstance(c, str) for c in choices)):
+        # A field may take text or a number (a goal's period: 2026 or 2026-Q3).
+        text = kind == "string" or (isinstance(kind, list) and "string" in kind)
+        if text or (choices and all(isinstance(c, str) for c in choices)):
             if ("pattern" in node or "format" in node or choices
                     or node.get("maxLength", ONE_LINE_MAX + 1) <= ONE_LINE_MAX):
                 found.add(where)
