@@ -1,9 +1,9 @@
 """The catalogue of the fact types the rules can test: per fact type, its fields.
 
 A rule names its fact type (`on: contact`) and may test any field its definition declares
-(account_fact_type.py, subject_fact_types.py, verdict_fact_type.py); the rule checker, the explanations, the pages
-and the rules reference read FACT_TYPES, which is read from those definitions here, in one
-place.
+(account_fact_type.py, subject_fact_types.py, verdict_fact_type.py); the rule checker, the
+explanations, the pages and the rules reference read FACT_TYPES, which is read from those
+definitions here, in one place.
 """
 
 from __future__ import annotations

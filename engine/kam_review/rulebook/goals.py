@@ -185,9 +185,18 @@ def _rows(account: Account, quarters: Sequence[Quarter]) -> tuple[list[float], l
             [row.cost for row in found if row.cost is not None], None)
 
 
-def _last_quarters(day: date, count: int) -> tuple[list[Quarter], Quarter]:
+def _recent(account: Account, day: date, count: int) -> tuple[list[float], list[float],
+                                                                str | None, str]:
+    """The revenue and cost of the last `count` complete quarters by `day` (or which have no
+    row), and how a message names the last 4 of them."""
     last = last_complete_quarter(day)
-    return [Quarter.from_index(last.index - back) for back in range(count - 1, -1, -1)], last
+    quarters = [Quarter.from_index(last.index - back) for back in range(count - 1, -1, -1)]
+    return (*_rows(account, quarters), f"the last 4 quarters to {last}")
+
+
+def _read(value: float | None, basis: str, unknown: str | None) -> _Reading:
+    """A reading of `basis`; unknown, it says why (`unknown`: what is missing)."""
+    return _Reading(value, basis if value is not None else f"{basis}: {unknown}")
 
 
 def _revenue(account: Account, goal: Goal, day: date, won: Sequence[Opportunity]) -> _Reading:
@@ -199,42 +208,30 @@ def _revenue(account: Account, goal: Goal, day: date, won: Sequence[Opportunity]
     if not done:
         return _Reading(None, f"no quarter of {named} is complete by {day}")
     revenue, _, missing = _rows(account, done)
-    if missing:
-        return _Reading(None, f"revenue of {named}: {missing}")
     if done != quarters:
         named += f" ({done[0]} to {done[-1]}, complete by {day})"
-    return _Reading(total(revenue), f"revenue of {named}")
+    return _read(None if missing else total(revenue), f"revenue of {named}", missing)
 
 
 def _growth(account: Account, goal: Goal, day: date, won: Sequence[Opportunity]) -> _Reading:
-    quarters, last = _last_quarters(day, 8)
-    revenue, _, missing = _rows(account, quarters)
-    named = f"the last 4 quarters to {last} against the 4 before"
-    if missing:
-        return _Reading(None, f"revenue of {named}: {missing}")
-    rate = growth(total(revenue[4:]), total(revenue[:4]))
-    return _Reading(rate, f"revenue of {named}" if rate is not None else
-                    f"growth of {named}: no revenue in the 4 quarters before")
+    revenue, _, missing, named = _recent(account, day, 8)
+    rate = None if missing else growth(total(revenue[4:]), total(revenue[:4]))
+    return _read(rate, f"revenue of {named} against the 4 before",
+                 missing or "no revenue in the 4 quarters before")
 
 
 def _margin(account: Account, goal: Goal, day: date, won: Sequence[Opportunity]) -> _Reading:
-    quarters, last = _last_quarters(day, 4)
-    revenue, cost, missing = _rows(account, quarters)
-    named = f"the last 4 quarters to {last}"
-    if missing or len(cost) < len(quarters):
-        return _Reading(None, f"gross margin of {named}: {missing or 'cost not reported'}")
-    margin = gross_margin(total(revenue), total(cost))
-    return _Reading(margin, f"gross margin of {named}" if margin is not None else
-                    f"gross margin of {named}: no revenue")
+    revenue, cost, missing, named = _recent(account, day, 4)
+    margin = None if missing or len(cost) < 4 else gross_margin(total(revenue), total(cost))
+    return _read(margin, f"gross margin of {named}",
+                 missing or ("cost not reported" if len(cost) < 4 else "no revenue"))
 
 
 def _wallet(account: Account, goal: Goal, day: date, won: Sequence[Opportunity]) -> _Reading:
-    quarters, last = _last_quarters(day, 4)
-    revenue, _, missing = _rows(account, quarters)
-    named = f"revenue of the last 4 quarters to {last} over the yearly wallet"
-    if missing or account.market.wallet is None:
-        return _Reading(None, f"share of wallet: {missing or 'no market.wallet on file'}")
-    return _Reading(ratio(total(revenue), account.market.wallet), named)
+    revenue, _, missing, named = _recent(account, day, 4)
+    share = None if missing else ratio(total(revenue), account.market.wallet)
+    return _read(share, f"revenue of {named} over the yearly wallet",
+                 missing or "no market.wallet on file")
 
 
 def _contacts(account: Account, goal: Goal, day: date, won: Sequence[Opportunity]) -> _Reading:

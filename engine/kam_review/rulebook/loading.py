@@ -193,8 +193,8 @@ def _build_rule(
         if key in raw and not kind.gives_label:
             error((key,), f"only class, focus and verdict rules assign a label; a {kind} rule "
                   f"has no {key}")
-    for path, problem in _verdict_problems(raw, kind):
-        error(path, problem)
+    for path, text in _verdict_problems(raw, kind):
+        error(path, text)
     marks = {Mark(name): word for name, word in raw.get("marks", {}).items()}
     for mark, word in marks.items():
         if mark.subject != raw["on"]:

@@ -13,7 +13,6 @@ from kam_review.source.model import (
     BUYING_ROLES,
     LEVELS,
     QUALIFICATION_QUESTIONS,
-    Account,
     Contact,
     Opportunity,
     QuarterFigures,
@@ -31,7 +30,9 @@ from kam_review.website.pages.common import (
     rule_link,
     waived_high_note,
 )
+from kam_review.website.pages.goals import goals_table
 from kam_review.website.pages.unknowns import assigning_notes, not_evaluated_section
+from kam_review.website.pages.verdict import verdict_header
 
 # A comparison held, failed, or could not be judged (a fact it compares is absent).
 _MARKS = {"yes": "✔", "no": "✘", "?": "?"}
@@ -42,6 +43,7 @@ def account_page(item: AccountResult, result: Result,
     """The account's page; `explained` says why it got its class and focus (explain_all)."""
     account, rulebook, prefix = item.account, result.rulebook, "../"
     lines = [f"# {esc(account.name)}", ""]
+    lines += verdict_header(item, result, prefix)
     lines += _header_card(item, result)
     lines += ["## Findings", ""]
     lines += waived_high_note([(item, f) for f in item.waived_high], prefix)
@@ -68,7 +70,7 @@ def account_page(item: AccountResult, result: Result,
     lines += _figures_section(item, result)
     lines += _contacts_section(item, result)
     lines += _opportunities_section(item, result)
-    lines += _plan_section(account)
+    lines += _plan_section(item)
     return "\n".join(lines)
 
 
@@ -263,7 +265,8 @@ def _position(index: int, current: int) -> str:
     return "next: to move on" if index == current + 1 else "later"
 
 
-def _plan_section(account: Account) -> list[str]:
+def _plan_section(item: AccountResult) -> list[str]:
+    account = item.account
     lines = ["## Plan", ""]
     plan = account.plan
     if plan is None:
@@ -274,11 +277,7 @@ def _plan_section(account: Account) -> list[str]:
         lines += ['<div class="kam-plan-summary">', safe_markdown_html(plan.summary), "</div>",
                   ""]
     if plan.goals:
-        rows = [[esc(g.text), esc(g.metric or "—"), figure(g.target, "num"),
-                 str(g.due or "—"),
-                 "✔ SMART" if g.metric and g.target is not None and g.due else "✘ not SMART"]
-                for g in plan.goals]
-        lines.append(table(["Goal", "Metric", "Target", "Due", "Status"], rows))
+        lines += goals_table(item)
     if account.waivers:
         lines += ["### Waivers", ""]
         lines.append(table(["Rule", "Subject", "Reason", "Until", "By"], [

@@ -36,6 +36,8 @@ from kam_review.website.pages.common import (
     waived_high_note,
     waiver_text,
 )
+from kam_review.website.pages.goals import goals_overview
+from kam_review.website.pages.verdict import owner_verdicts, verdict_cell, verdict_overview
 
 
 def overview_page(result: Result) -> str:
@@ -65,9 +67,11 @@ def overview_page(result: Result) -> str:
         [severity_badge(s), str(severities[s]), str(waived[s])] for s in Severity]))
     kinds, kinds_waived = counts.by_kind(), counts.by_kind(waived=True)
     lines.append(table(["Kind", "Open findings", "Waived"], [
-        [kind.value, str(kinds[kind]), str(kinds_waived[kind])] for kind in Kind]))
+        [kind.value, str(kinds[kind]), str(kinds_waived[kind])] for kind in Kind if kind.finds]))
     lines.append("</div>\n")
     lines += waived_high_note(result.waived_high)
+    lines += verdict_overview(result)
+    lines += goals_overview(result)
     lines += _portfolio_charts(result)
     abc = charts.abc_classes([(a.account.id, account_fact(a, "revenue_ttm") or 0)
                               for a in accounts])
@@ -76,15 +80,16 @@ def overview_page(result: Result) -> str:
     for item in sorted(accounts, key=lambda a: a.account.name.lower()):
         worst = item.worst
         rows.append([
-            account_link(item.account), esc(item.account.owner), esc(result.class_shown(item)),
+            account_link(item.account), esc(item.account.owner), verdict_cell(item),
+            esc(result.class_shown(item)),
             item.focus or "—", account_num(item, "revenue_ttm"), account_num(item, "growth_yearly"),
             account_num(item, "gross_margin_ttm"), abc[item.account.id],
             f"{severity_badge(worst.severity)} {esc(worst.message)}" if worst else "—",
         ])
-    lines.append(filterable(table(["Account", "Owner", "Class", "Focus",
+    lines.append(filterable(table(["Account", "Owner", "Verdict", "Class", "Focus",
                                    described("revenue_ttm").label, "Growth", "Margin", "ABC",
                                    "Worst open finding"], rows),
-                            ["Owner", "Class", "Focus", "ABC"]))
+                            ["Owner", "Verdict", "Class", "Focus", "ABC"]))
     lines += _data_section(result)
     return "\n".join(lines)
 
@@ -239,12 +244,13 @@ def funnel_page(result: Result) -> str:
 
 
 def owners_page(result: Result) -> str:
-    lines = [WIDE_PAGE + "# By owner", "", "Each key account manager's accounts, open warnings and "
-             "pipeline.", ""]
+    lines = [WIDE_PAGE + "# By owner", "", "Each key account manager's accounts by verdict, open "
+             "warnings and pipeline.", ""]
     owners = sorted({item.account.owner for item in result.accounts})
     for owner in owners:
         items = [i for i in result.accounts if i.account.owner == owner]
         lines += [f"## {esc(owner)}", ""]
+        lines += owner_verdicts(items)
         rows = []
         for item in sorted(items, key=lambda i: i.account.name.lower()):
             warnings = count_findings(item.findings).by_severity(kinds=warning_kind)
