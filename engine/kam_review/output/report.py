@@ -14,7 +14,7 @@ from kam_review import __version__
 from kam_review.errors import InputError, error_count
 from kam_review.paths import display_path
 from kam_review.resources import is_installed_rules
-from kam_review.review.results import AccountResult, Finding, Result, Verdict
+from kam_review.review.results import AccountResult, Finding, Result
 from kam_review.review.tally import FindingCounts
 from kam_review.rulebook.loading import rulebook_files
 from kam_review.source.model import Waiver
@@ -226,17 +226,11 @@ def _account_text(result: AccountResult, show: Severity) -> list[str]:
     lines = [f"{account.id}: {account.name} ({result.klass}{focus}; owner {account.owner}"
              f"{unknown})"]
     if result.verdict is not None:
-        lines.append(f"  verdict: {verdict_text(result.verdict)}")
+        lines.append(f"  verdict: {result.verdict.text}")
     for finding in result.findings:
         if finding.severity.at_least(show):
             lines.append("  " + _finding_text(finding))
     return [terminal_text(line) for line in lines]
-
-
-def verdict_text(verdict: Verdict) -> str:
-    """The verdict, the rule that decided it and its reasons, on one line."""
-    rule = f" ({verdict.rule})" if verdict.rule else ""
-    return f"{verdict.shown}{rule}: {'; '.join(verdict.reasons)}"
 
 
 def _finding_text(finding: Finding) -> str:
