@@ -446,3 +446,50 @@ def test_account_page_prints_as_a_clean_page(site: Site) -> None:
         assert len(pdf["data"]) > 10_000
     finally:
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def test_verdicts_and_goals_as_the_meeting_reads_them(site: Site) -> None:
+    """The overview counts and groups the accounts by verdict and filters its table by it; an
+    account page opens with its verdict and reasons, and shows each goal's actual, target,
+    progress bar and status; the owners page lists each owner's accounts by verdict."""
+    open_page(site, "/")
+    driver = site.driver
+    counts = table_rows(table_after(site, "accounts-by-verdict", "Verdict"))
+    assert [text_of(row["Verdict"]) for row in counts] == [
+        "at risk", "watch", "not enough data", "healthy"]
+    assert sum(int(text_of(row["Accounts"])) for row in counts) == len(account_files())
+    badge = counts[0]["Verdict"].find_element(By.CSS_SELECTOR, ".kam-verdict")
+    assert badge.value_of_css_property("background-color") not in {
+        "rgba(0, 0, 0, 0)", "transparent"}
+    table = driver.find_element(By.CSS_SELECTOR, "div.kam-table table")
+    rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    verdict = driver.find_element(By.CSS_SELECTOR, "select[data-column='Verdict']")
+    verdict.find_element(By.CSS_SELECTOR, "option[value='healthy']").click()
+    shown = [text_of(r.find_elements(By.TAG_NAME, "td")[0]) for r in rows if r.is_displayed()]
+    assert shown == ["Haoyang Fine Chemicals", "Kangning Pharmaceutical Distribution"]
+
+    open_page(site, "/accounts/hanhai-retail/")
+    top = driver.find_element(By.XPATH, "//article/h1/following-sibling::p[1]")
+    assert text_of(top) == "Verdict: watch verdict.watch (To watch), because:"
+    reasons = [text_of(li) for li in top.find_elements(By.XPATH, "following-sibling::ul[1]/li")]
+    assert reasons == ['1 goal(s) behind or missed: "Grow yearly revenue to 10.1M CNY" behind',
+                       "1 high finding(s) accepted by a waiver: risk.key-contact-left "
+                       "[Chen Jun]"]
+    goals = {text_of(row["Goal"]): row for row in table_rows(table_after(site, "plan_1", "Goal"))}
+    behind = goals["Grow yearly revenue to 10.1M CNY"]
+    assert text_of(behind["Actual"]).startswith("9.18M")
+    assert text_of(behind["Target"]) == "10.1M"
+    bar = behind["Progress"].find_element(By.CSS_SELECTOR, "svg.kam-progress")
+    assert bar.is_displayed() and bar.get_attribute("aria-label") == (
+        "31.3% of the way, 50% of the time")
+    assert text_of(behind["Status"]) == "behind: on track from 40%"
+    assert text_of(goals["Sign the store POS refresh"]["Status"]).startswith(
+        "cannot be measured: the metric 'contract_value'")
+    save_full_page_screenshot(driver, "account-hanhai-retail-verdict")
+
+    open_page(site, "/owners/")
+    li_wei = driver.find_element(By.XPATH, "//h2[@id='li-wei']/following-sibling::ul[1]")
+    assert [text_of(li) for li in li_wei.find_elements(By.TAG_NAME, "li")] == [
+        "at risk Guoneng Wind Power Services, Jiahe Home Centers, Xinyuan Food Processing",
+        "watch Hanhai Retail Group"]
+    assert_clean(site)
