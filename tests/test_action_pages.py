@@ -66,8 +66,10 @@ def test_the_account_page_opens_with_the_summary(review_accounts: Reviewer) -> N
     headings = re.findall(r"^(#+ .*)$", page, flags=re.MULTILINE)
     assert headings[:4] == ["# Test Account Ltd", "## Actions", "### Completed", "### Dropped"]
     top = _top(page)
-    assert top.startswith('\n<p class="kam-summary-label">Executive summary</p>\n'
-                          '<div class="kam-plan-summary">')
+    # The verdict first, the summary beside it, before anything else.
+    assert top.startswith("\n**Verdict: ")
+    assert top.index("**Verdict: ") < top.index(
+        '<p class="kam-summary-label">Executive summary</p>\n<div class="kam-plan-summary">')
     assert "<strong>store systems</strong>" in top
     # Shown once: no longer in the plan section as well.
     assert page.count("kam-plan-summary") == 1
@@ -167,12 +169,12 @@ def test_with_two_teams_the_overview_sums_up_and_filters_by_team(
     assert re.search(r"\| North \| 2 \| Li Wei, Zhou Lan \| .* \| 8 \| 4 \|$", teams,
                      flags=re.MULTILINE)
     accounts = _section(overview, "## Accounts")
-    assert 'data-filters="Owner,Team,Class,Focus,ABC"' in accounts
-    assert "| Account | Owner | Team | Class |" in accounts
+    assert 'data-filters="Owner,Verdict,Team,Class,Focus,ABC"' in accounts
+    assert "| Account | Owner | Verdict | Team | Class |" in accounts
     rows = [line for line in accounts.splitlines() if line.startswith("| [")]
     assert [re.match(r"\| \[([^]]+)\]", row)[1] for row in rows] == [  # type: ignore[index]
         "East One", "North One", "North Two"]
-    assert all(row.split(" | ")[2] == team for row, team in zip(
+    assert all(row.split(" | ")[3] == team for row, team in zip(
         rows, ["East", "North", "North"], strict=True))
     due = _section(overview, "## Actions due before the next review")
     assert 'data-filters="Team,Owner"' in due and "| Account | Team | Owner |" in due
@@ -225,6 +227,6 @@ def test_accounts_without_a_team_come_last(review_accounts: Reviewer) -> None:
                       _account("z", team="Zeta", name="Zulu"))
     rows = [line for line in _section(pages["index.md"], "## Accounts").splitlines()
             if line.startswith("| [")]
-    assert [row.split(" | ")[2] for row in rows] == ["Zeta", "(no team)"]
+    assert [row.split(" | ")[3] for row in rows] == ["Zeta", "(no team)"]
     owners = re.findall(r"^## .*$", pages["owners.md"], flags=re.MULTILINE)
     assert owners == ["## Zeta {#team-1}", "## (no team) {#team-2}"]

@@ -37,7 +37,9 @@ def test_text_output_lists_findings_most_severe_first() -> None:
     run = kam("check", "--as-of", str(AS_OF))
     assert run.returncode == 0
     block = next(b for b in run.stdout.split("\n\n") if b.startswith("ruifeng-retail:"))
-    severities = [line.split()[0] for line in block.splitlines()[1:]]
+    # The heading, the account's verdict, then its findings.
+    assert block.splitlines()[1].startswith("  verdict: at risk (verdict.at-risk): ")
+    severities = [line.split()[0] for line in block.splitlines()[2:]]
     order = ["HIGH", "MEDIUM", "LOW", "INFO"]
     assert severities == sorted(severities, key=order.index)
     assert "HIGH   risk.declining-revenue: revenue by quarter, latest last: 700k -> 560k -> " \

@@ -378,11 +378,17 @@ def test_goal_facts(tmp_path: Path, rulebook: Rulebook) -> None:
     plan = healthy_account()["plan"]
     plan["goals"].append({"text": "Be the preferred supplier"})
     smart, vague = _of(_facts(tmp_path, rulebook, _with(plan=plan)), GoalFacts)
+    # SMART, but not measurable: a revenue goal names its period (tests/test_goals.py).
     assert smart == GoalFacts(account="test-account", subject="Win the POS refresh",
                               source_path=("plan", "goals", 0), has_metric=True,
-                              has_target=True, has_due=True, missing_parts="none")
+                              has_target=True, has_due=True, missing_parts="none",
+                              metric="revenue", status="cannot be measured",
+                              unmeasured_reason="a revenue goal needs a period: a year (2026), "
+                              "a quarter (2026-Q3) or trailing (the last 4 complete quarters)",
+                              target_shown="5M", due="2027-06-30")
     assert (vague.has_metric, vague.has_target, vague.has_due) == (False, False, False)
     assert vague.missing_parts == "metric, target, due date"
+    assert (vague.status, vague.unmeasured_reason) == ("cannot be measured", "no metric")
 
 
 def test_waiver_facts(tmp_path: Path, rulebook: Rulebook) -> None:
@@ -426,7 +432,8 @@ def test_plain_facts_leave_unknown_fields_out(tmp_path: Path, rulebook: Rulebook
 # --- the definitions --------------------------------------------------------------------------
 
 def test_every_field_has_a_label_a_unit_and_a_meaning() -> None:
-    assert list(FACT_TYPES) == ["account", "contact", "opportunity", "goal", "action", "waiver"]
+    assert list(FACT_TYPES) == ["account", "contact", "opportunity", "goal", "action", "waiver",
+                                "verdict"]
     for fact_type, fields in FACT_TYPES.items():
         assert {"account", "subject"} <= set(fields), fact_type
         for name, field in fields.items():

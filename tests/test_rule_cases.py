@@ -15,6 +15,7 @@ import pytest
 from kam_review.review.explain import explanations
 from kam_review.review.results import AccountResult
 from kam_review.rulebook.loading import Rulebook
+from kam_review.vocabulary import Kind
 
 from .conftest import AS_OF, Account, quarters, variant
 
@@ -490,9 +491,79 @@ CASES["advice.whitespace"] = (
      _lines(["POS terminals", "scanners"]), _lines(["POS terminals"], "Scanners", "lost"),
      _lines(["POS terminals"], "Scanners", "closed")],
 )
+# A goal measured on a custom figure recorded by hand: from 0 on 2026-06-02 to 100 by
+# 2027-01-28, so that half its time is gone on the review date (120 of 240 days) and it is on
+# track from a progress of 40% (tolerance 10 points).
+_HALF_TIME = {"text": "Grow", "metric": "custom", "baseline": {"value": 0, "date": "2026-06-02"},
+              "target": 100, "due": "2027-01-28"}
+
+
+def _goal(**fields: Any) -> Change:
+    """The plan's one goal: the half-time goal with these fields changed; `actual=40` records
+    an actual of 40 on the review date."""
+    goal = _HALF_TIME | fields
+    if isinstance(goal.get("actual"), int | float):
+        goal["actual"] = {"value": goal["actual"], "date": str(AS_OF)}
+    return _set("plan.goals", [goal])
+
+
+# A yearly revenue goal on the healthy account: 4M over the 4 quarters to 2025-Q3, 4.25M
+# over the 4 to 2026-Q3; half its two years are gone on the review date.
+_REVENUE_GOAL = {"text": "Grow", "metric": "revenue", "period": "trailing",
+                 "baseline": {"value": 4_000_000, "date": "2025-09-30"}, "due": "2027-09-30"}
+
+
+def _revenue_goal(target: int) -> Change:
+    return _set("plan.goals", [_REVENUE_GOAL | {"target": target}])
+
+
+# Two medium warnings on the healthy account's deal: parked in its stage, and overdue.
+_TWO_MEDIUM = _all(_PARKED, _set("opportunities.0.expected_close", "2026-09-01"))
+_CONTACT_LEFT = _set("contacts.2.left_on", "2026-08-31")  # a high warning
+_LEFT_AND_WAIVED = _all(_CONTACT_LEFT, _waiver(rule="risk.key-contact-left"))
+
+CASES.update({
+    # Behind: progress below the time gone less 10 points (a target below the baseline is
+    # approached from above: 40 down to 0, at 25 is 37.5% of the way); missed: past the due
+    # date, not met. One step from firing: at 40% with half the time gone, on the due date
+    # itself, achieved, or a goal that cannot be measured.
+    "plan.goal-behind": (
+        [_goal(actual=39), _goal(actual=94, due="2026-09-29"), _revenue_goal(4_700_000),
+         _goal(actual=25, target=0, baseline={"value": 40, "date": "2026-06-02"})],
+        [_goal(actual=40), _goal(actual=95, due="2026-09-30"), _revenue_goal(4_500_000),
+         _goal(actual=100, due="2026-09-29"), _goal(), _goal(metric="contract_value"),
+         _goal(actual=24, target=0, baseline={"value": 40, "date": "2026-06-02"})],
+    ),
+    # The verdict: at risk on an open high warning or a dormant class; not enough data on
+    # stale figures; watch on two medium warnings, a goal off track or a high finding
+    # waived; healthy otherwise. Each silent case is one step from its verdict.
+    "verdict.at-risk": (
+        [_CONTACT_LEFT, _all(_set("financials", quarters("2024-Q4", [1_000_000] * 6
+                                                         + [100_000, 100_000])),
+                             _set("opportunities", []))],
+        [_LEFT_AND_WAIVED, lambda a: None],
+    ),
+    "verdict.not-enough-data": (
+        [_drop_quarter("2026-Q3"), _all(_set("financials", []),
+                                        _set("customer_since", "2026-09-30"))],
+        [_drop_quarter("2026-Q2"), _all(_drop_quarter("2026-Q3"), _CONTACT_LEFT)],
+    ),
+    "verdict.watch": (
+        [_TWO_MEDIUM, _goal(actual=39), _LEFT_AND_WAIVED],
+        [_PARKED, _goal(actual=40), _all(_TWO_MEDIUM, _CONTACT_LEFT)],
+    ),
+    "verdict.healthy": (
+        [lambda a: None, _PARKED, _goal(actual=40), _drop_quarter("2026-Q2")],
+        [_TWO_MEDIUM, _goal(actual=39), _LEFT_AND_WAIVED, _drop_quarter("2026-Q3")],
+    ),
+})
 
 
 def _fired(result: AccountResult, rule_id: str, rulebook: Rulebook) -> bool:
+    """A verdict rule fires where it decides the verdict; a class or focus rule where its
+    condition holds, whether or not it assigns."""
+    if rulebook.rule(rule_id).kind == Kind.VERDICT:
+        return result.verdict is not None and result.verdict.rule == rule_id
     explained = {e.rule: e.fired for e in explanations(result, rulebook)}
     if rule_id in explained:
         return explained[rule_id]
@@ -604,6 +675,15 @@ MESSAGES += [
     ("plan.action-overdue", _action(what="Send the SLA draft", owner="Zhou Lan",
                                     due="2026-06-30", answers="goal:1"),
      '"Send the SLA draft" (owner Zhou Lan) was due on 2026-06-30: 92 days overdue'),
+    # 250k of the 700k from the baseline is 35.7%; on track from 50% - 10 points.
+    ("plan.goal-behind", _revenue_goal(4_700_000),
+     '"Grow" is behind: 4.25M against a target of 4.7M due 2027-09-30 (revenue of the last 4 '
+     "quarters to 2026-Q3); 35.7% of the way from the baseline 4M on 2025-09-30 with 50% of "
+     "the time gone (on track from 40%)"),
+    ("plan.goal-behind", _goal(actual=94, due="2026-09-29"),
+     '"Grow" is missed: 94 against a target of 100 due 2026-09-29 (recorded by hand on '
+     "2026-09-30); 94% of the way from the baseline 0 on 2026-06-02 with 100% of the time "
+     "gone (1 day past the due date)"),
 ]
 
 

@@ -10,6 +10,7 @@ from kam_review.review.evaluate import review
 from kam_review.review.forecast import portfolio_forecast
 from kam_review.review.results import Result
 from kam_review.source.model import OPPORTUNITY_STAGES
+from kam_review.vocabulary import GoalStatus, Health
 
 from .conftest import ACCOUNTS, AS_OF, RULES
 
@@ -32,7 +33,9 @@ def test_every_class_and_one_unclassified(sample: Result) -> None:
 
 
 def test_every_rule_fires_somewhere(sample: Result) -> None:
+    """A verdict rule "fires" where it decides an account's verdict."""
     fired = {f.rule for a in sample.accounts for f in a.findings}
+    fired |= {a.verdict.rule for a in sample.accounts if a.verdict is not None}
     assert sorted(r.id for r in sample.rulebook.rules if r.id not in fired) == []
 
 
@@ -154,3 +157,25 @@ def test_it_shows_teams_actions_and_a_missing_summary(sample: Result) -> None:
     missing = [a.account.id for a in sample.accounts if any(
         f.rule == "plan.summary-missing" for f in a.findings)]
     assert missing == ["renhe-hospital"]
+def test_goals_in_every_status_and_verdicts_spread(sample: Result) -> None:
+    """The goals show each status (measured from the file, or recorded by hand), and the
+    verdicts spread over all four."""
+    goals = {(item.account.id, fact["subject"]): fact["status"] for item in sample.accounts
+             for fact in item.facts if fact["type"] == "goal"}
+    assert set(goals.values()) == {s.value for s in GoalStatus}
+    assert goals["kangning-pharma", "Customer satisfaction index of 4.5 or better"] == "achieved"
+    assert goals["jinlun-auto-parts", "Keep yearly revenue at 5.9M CNY or more"] == "achieved"
+    assert goals["hanhai-retail", "Grow yearly revenue to 10.1M CNY"] == "behind"
+    assert goals["jiahe-home", "Quarterly revenue back to 1.5M CNY in 2026-Q2"] == "missed"
+    assert goals["haoyang-chemicals", "Reach 2.2M CNY yearly revenue"] == "on track"
+    # Unknown, never zero: three quarters on file do not make a yearly revenue.
+    assert goals["lanting-hotels", "Room-key encoders in all twelve hotels"] == (
+        "cannot be measured")
+    verdicts = {item.account.id: item.verdict.health for item in sample.accounts
+                if item.verdict is not None}
+    assert Counter(verdicts.values()) == {Health.AT_RISK: 8, Health.WATCH: 4,
+                                          Health.NOT_ENOUGH_DATA: 1, Health.HEALTHY: 2}
+    assert verdicts["beichen-education"] == Health.NOT_ENOUGH_DATA
+    assert verdicts["hanhai-retail"] == Health.WATCH  # a high finding waived, a goal behind
+    assert {i for i, h in verdicts.items() if h == Health.HEALTHY} == {
+        "haoyang-chemicals", "kangning-pharma"}

@@ -495,9 +495,13 @@ def test_account_page_opens_with_the_summary_and_the_actions(site: Site) -> None
     driver = site.driver
     headings = [heading_text(h) for h in driver.find_elements(By.CSS_SELECTOR, "article h2")]
     assert headings[:2] == ["Actions", "Findings"]
-    # The summary opens the page, right below its title.
-    label = driver.find_element(By.XPATH, "//article/h1/following-sibling::*[1]")
+    # The verdict opens the page, right below its title, and the summary follows it, before
+    # any section.
+    verdict = driver.find_element(By.XPATH, "//article/h1/following-sibling::*[1]")
+    assert text_of(verdict).startswith("Verdict: ")
+    label = driver.find_element(By.CSS_SELECTOR, "article p.kam-summary-label")
     assert text_of(label) == "Executive summary"
+    assert not label.find_elements(By.XPATH, "preceding-sibling::h2")
     summary = label.find_element(By.XPATH, "following-sibling::*[1]")
     assert "kam-plan-summary" in str(summary.get_attribute("class"))
     assert text_of(summary.find_element(By.TAG_NAME, "strong")) == \
@@ -525,8 +529,8 @@ def test_account_page_opens_with_the_summary_and_the_actions(site: Site) -> None
 
 def test_an_account_without_a_summary_says_so(site: Site) -> None:
     open_page(site, "/accounts/renhe-hospital/")
-    note = site.driver.find_element(By.XPATH, "//article/h1/following-sibling::*[2]")
-    assert "kam-summary-missing" in str(note.get_attribute("class"))
+    note = site.driver.find_element(By.CSS_SELECTOR, "article .kam-summary-missing")
+    assert not note.find_elements(By.XPATH, "preceding-sibling::h2")
     assert text_of(note).startswith("Missing. The account plan has no summary")
     assert_clean(site)
 
@@ -562,4 +566,52 @@ def test_risk_register_filters_by_team(site: Site) -> None:
     south = {load_yaml(p)["name"] for p in account_files()
              if load_yaml(p)["team"] == "South and West"}
     assert {text_of(row["Account"]) for row in shown} <= south
+def test_verdicts_and_goals_as_the_meeting_reads_them(site: Site) -> None:
+    """The overview counts and groups the accounts by verdict and filters its table by it; an
+    account page opens with its verdict and reasons, and shows each goal's actual, target,
+    progress bar and status; the owners page lists each owner's accounts by verdict."""
+    open_page(site, "/")
+    driver = site.driver
+    counts = table_rows(table_after(site, "accounts-by-verdict", "Verdict"))
+    assert [text_of(row["Verdict"]) for row in counts] == [
+        "at risk", "watch", "not enough data", "healthy"]
+    assert sum(int(text_of(row["Accounts"])) for row in counts) == len(account_files())
+    badge = counts[0]["Verdict"].find_element(By.CSS_SELECTOR, ".kam-verdict")
+    assert badge.value_of_css_property("background-color") not in {
+        "rgba(0, 0, 0, 0)", "transparent"}
+    table = driver.find_element(By.CSS_SELECTOR, "div.kam-table table")
+    rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    verdict = driver.find_element(By.CSS_SELECTOR, "select[data-column='Verdict']")
+    verdict.find_element(By.CSS_SELECTOR, "option[value='healthy']").click()
+    shown = [text_of(r.find_elements(By.TAG_NAME, "td")[0]) for r in rows if r.is_displayed()]
+    assert shown == ["Haoyang Fine Chemicals", "Kangning Pharmaceutical Distribution"]
+
+    open_page(site, "/accounts/hanhai-retail/")
+    top = driver.find_element(By.XPATH, "//article/h1/following-sibling::p[1]")
+    assert text_of(top) == "Verdict: watch verdict.watch (To watch), because:"
+    reasons = [text_of(li) for li in top.find_elements(By.XPATH, "following-sibling::ul[1]/li")]
+    assert reasons == ['1 goal(s) behind or missed: "Grow yearly revenue to 10.1M CNY" behind',
+                       "1 high finding(s) accepted by a waiver: risk.key-contact-left "
+                       "[Chen Jun]"]
+    plan_goals = table_after(site, "account-plan", "Goal")
+    goals = {text_of(row["Goal"]): row for row in table_rows(plan_goals)}
+    behind = goals["Grow yearly revenue to 10.1M CNY"]
+    assert text_of(behind["Actual"]).startswith("9.18M")
+    assert text_of(behind["Target"]) == "10.1M"
+    bar = behind["Progress"].find_element(By.CSS_SELECTOR, "svg.kam-progress")
+    assert bar.is_displayed() and bar.get_attribute("aria-label") == (
+        "31.3% of the way, 50% of the time")
+    assert text_of(behind["Status"]) == "behind: on track from 40%"
+    assert text_of(goals["Sign the store POS refresh"]["Status"]).startswith(
+        "cannot be measured: the metric 'contract_value'")
+    save_full_page_screenshot(driver, "account-hanhai-retail-verdict")
+
+    open_page(site, "/owners/")
+    # Li Wei works in two teams: his accounts by verdict under each.
+    east, north = (driver.find_element(By.XPATH, f"//h3[@id='{anchor}']/following-sibling::ul[1]")
+                   for anchor in ("li-wei", "li-wei_1"))
+    assert [text_of(li) for li in east.find_elements(By.TAG_NAME, "li")] == [
+        "at risk Jiahe Home Centers", "watch Hanhai Retail Group"]
+    assert [text_of(li) for li in north.find_elements(By.TAG_NAME, "li")] == [
+        "at risk Guoneng Wind Power Services, Xinyuan Food Processing"]
     assert_clean(site)

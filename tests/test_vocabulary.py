@@ -16,7 +16,15 @@ from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.loading import Rulebook
 from kam_review.rulebook.subject_facts import forecast_bucket
 from kam_review.source.model import OPPORTUNITY_STAGES, Opportunity
-from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Kind, Mark, Severity, Status
+from kam_review.vocabulary import (
+    WAIVER_NOTICE_DAYS,
+    GoalStatus,
+    Health,
+    Kind,
+    Mark,
+    Severity,
+    Status,
+)
 
 from .conftest import AS_OF, Reviewer, healthy_account
 
@@ -57,12 +65,24 @@ def test_a_severity_is_its_text() -> None:
 
 def test_kinds_in_order_and_what_they_do() -> None:
     assert [k.value for k in Kind] == ["class", "focus", "risk", "stage", "plan", "data",
-                                       "advice"]
+                                       "advice", "verdict"]
     assert {k for k in Kind if k.assigns} == {Kind.CLASS, Kind.FOCUS}
     assert {k for k in Kind if k.warns} == {Kind.RISK, Kind.STAGE, Kind.PLAN, Kind.DATA}
     assert Kind.DATA.heading == "Data completeness"
     assert not Kind.ADVICE.assigns and not Kind.ADVICE.warns
     assert Kind.ADVICE.heading == "Working with the buying team"
+    # The verdict rules give a label, as the class rules do, but raise no finding.
+    assert {k for k in Kind if k.gives_label} == {Kind.CLASS, Kind.FOCUS, Kind.VERDICT}
+    assert {k for k in Kind if not k.finds} == {Kind.VERDICT}
+
+
+def test_verdicts_and_goal_statuses() -> None:
+    """Listed worst first, as the pages group them; shown in words."""
+    assert [h.value for h in Health] == ["at-risk", "watch", "not-enough-data", "healthy"]
+    assert Health.NOT_ENOUGH_DATA.shown == "not enough data"
+    assert [s.value for s in GoalStatus] == ["missed", "behind", "on track", "achieved",
+                                             "cannot be measured"]
+    assert {s for s in GoalStatus if s.off_track} == {GoalStatus.MISSED, GoalStatus.BEHIND}
 
 
 def test_statuses_of_the_funnel_stages() -> None:

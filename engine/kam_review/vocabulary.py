@@ -1,6 +1,6 @@
 """The review's vocabulary, defined once: severities and kinds in their order, what a finding
-marks on the pages, opportunity statuses, and the review's windows (waivers ending soon,
-forecast buckets).
+marks on the pages, opportunity statuses, health verdicts, goal statuses, and the review's
+windows (waivers ending soon, forecast buckets).
 
 Severities, kinds and marks are text enums: each member is the very string the rule files,
 the JSON output and the pages use, so it is written, compared and hashed as that string.
@@ -49,6 +49,8 @@ class Kind(StrEnum):
     PLAN = "plan"
     DATA = "data"  # the account's figures are stale or have gaps: what the review cannot judge
     ADVICE = "advice"
+    # Weighs what the other kinds found and gives each account one health verdict (Health).
+    VERDICT = "verdict"
 
     @property
     def rank(self) -> int:
@@ -70,12 +72,24 @@ class Kind(StrEnum):
         """Its findings are warnings: the risk register and the owners' counts list them."""
         return self in (Kind.RISK, Kind.STAGE, Kind.PLAN, Kind.DATA)
 
+    @property
+    def finds(self) -> bool:
+        """Its rules raise findings: every kind but the verdict, whose rules weigh the
+        findings of the others and give the account its verdict instead."""
+        return self != Kind.VERDICT
+
+    @property
+    def gives_label(self) -> bool:
+        """Its rules give the account one label, the first that fires by precedence: a
+        class, a focus cell (assigns) or a verdict."""
+        return self.assigns or self == Kind.VERDICT
+
 
 _KIND_RANK = {kind: rank for rank, kind in enumerate(Kind)}
 _KIND_HEADINGS = {
     Kind.CLASS: "Classification", Kind.FOCUS: "Strategic focus", Kind.RISK: "Failure risks",
     Kind.STAGE: "Sales funnel", Kind.PLAN: "Plan", Kind.DATA: "Data completeness",
-    Kind.ADVICE: "Working with the buying team",
+    Kind.ADVICE: "Working with the buying team", Kind.VERDICT: "Verdict",
 }
 
 
@@ -107,6 +121,38 @@ class Status(StrEnum):
     @classmethod
     def of_stage(cls, stage: str) -> Status:
         return cls(stage) if stage in (cls.CLOSED, cls.LOST) else cls.OPEN
+
+
+class Health(StrEnum):
+    """An account's health verdict, one per account, given by the verdict rules; declared in
+    the order the pages list them, the accounts that need the meeting first. An account no
+    verdict rule decides has not enough data."""
+
+    AT_RISK = "at-risk"
+    WATCH = "watch"
+    NOT_ENOUGH_DATA = "not-enough-data"
+    HEALTHY = "healthy"
+
+    @property
+    def shown(self) -> str:
+        """As pages and reports write it: "at risk"."""
+        return self.value.replace("-", " ")
+
+
+class GoalStatus(StrEnum):
+    """Where a plan goal stands as of the review date (rulebook/goals.py says how each is
+    decided); declared in the order the pages list them."""
+
+    MISSED = "missed"
+    BEHIND = "behind"
+    ON_TRACK = "on track"
+    ACHIEVED = "achieved"
+    UNMEASURED = "cannot be measured"
+
+    @property
+    def off_track(self) -> bool:
+        """Behind, or past its date and not achieved: what plan.goal-behind reports."""
+        return self in (GoalStatus.MISSED, GoalStatus.BEHIND)
 
 
 # `kam check` lists the waivers that end within this many days of the review date.

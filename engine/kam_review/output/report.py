@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,7 +20,7 @@ from kam_review.rulebook.loading import rulebook_files
 from kam_review.source.model import Waiver
 from kam_review.source.revisions import folder_commit
 from kam_review.text_safety import terminal_text
-from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Severity
+from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Health, Severity
 
 
 class Tally:
@@ -37,6 +38,7 @@ class Tally:
         # and counted, never findings, so never for --fail-on.
         self.not_evaluated = 0
         self.not_evaluated_accounts = 0
+        self.verdicts: Counter[Health] = Counter()
 
     def __repr__(self) -> str:
         return f"Tally({self.accounts} accounts, {len(self.errors)} errors)"
@@ -47,6 +49,8 @@ class Tally:
             self.not_evaluated += len(item.not_evaluated)
             self.not_evaluated_accounts += bool(item.not_evaluated)
             self.counts.add(item.findings)
+            if item.verdict is not None:
+                self.verdicts[item.verdict.health] += 1
         self.errors.extend(result.errors)
         self.expiring.extend(expiring_waivers(result))
         self.waived_high.extend((item.account.id, f) for item, f in result.waived_high)
@@ -154,6 +158,9 @@ def write_check(results: Iterable[Result], output: str, show: Severity, as_of: d
         write("\nHigh findings waived (not counted for --fail-on):\n")
         write("".join(_waiver_line(account, f.rule, f.subject, f.waiver)
                       for account, f in tally.waived_high if f.waiver is not None))
+    if tally.verdicts:
+        write("\nVerdicts: " + ", ".join(f"{tally.verdicts[h]} {h.shown}" for h in Health
+                                        if tally.verdicts[h]) + "\n")
     write(f"\n{tally.summary()}\n")
     return tally
 
@@ -173,7 +180,8 @@ def waived_dict(account: str, finding: Finding) -> dict[str, Any]:
 
 def _json_account(item: AccountResult) -> str:
     head = {"id": item.account.id, "name": item.account.name, "class": item.klass,
-            "focus": item.focus}
+            "focus": item.focus,
+            "verdict": None if item.verdict is None else item.verdict.as_dict()}
     findings = ",\n".join(f"      {_dump(f.as_dict())}" for f in item.findings)
     unknown = ",\n".join(f"      {_dump(n.as_dict())}" for n in item.not_evaluated)
     listed = f'"findings": [\n{findings}\n    ]' if findings else '"findings": []'
@@ -217,6 +225,8 @@ def _account_text(result: AccountResult, show: Severity) -> list[str]:
     unknown = f"; not evaluated: {count} rule(s)" if count else ""
     lines = [f"{account.id}: {account.name} ({result.klass}{focus}; owner {account.owner}"
              f"{unknown})"]
+    if result.verdict is not None:
+        lines.append(f"  verdict: {result.verdict.text}")
     for finding in result.findings:
         if finding.severity.at_least(show):
             lines.append("  " + _finding_text(finding))

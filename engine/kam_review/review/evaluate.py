@@ -23,6 +23,7 @@ from kam_review.review.results import (
     Result,
     impact,
 )
+from kam_review.review.verdict import with_verdicts
 from kam_review.rulebook.engine import EngineRule
 from kam_review.rulebook.facts import SOURCE_PATH, Fact, account_facts
 from kam_review.rulebook.figures import revenue_series
@@ -116,12 +117,14 @@ def evaluate(portfolio: Portfolio, rulebook: Rulebook, as_of: date,
         results.append(_with_not_evaluated(item, needs, rulebook, as_of))
         errors.extend(_waiver_errors(account, rulebook))
         errors.extend(answer_errors(account, rulebook))
-    return Result(as_of, tuple(results), tuple(capped(sorted(set(errors)))), rulebook)
+    return Result(as_of, tuple(with_verdicts(results, rulebook)),
+                  tuple(capped(sorted(set(errors)))), rulebook)
 
 
 def engine_rules(rulebook: Rulebook) -> tuple[EngineRule, ...]:
-    """What the engine is given of the rules: each rule whole."""
-    return tuple(EngineRule(r.id, r.on, r.when) for r in rulebook.rules)
+    """What the engine is given of the rules: each rule whole, but the verdict rules, which
+    weigh what the others found (review/verdict.py)."""
+    return tuple(EngineRule(r.id, r.on, r.when) for r in rulebook.rules if r.kind.finds)
 
 
 def _with_not_evaluated(item: AccountResult, needs: Sequence[dict[str, list[str]]],

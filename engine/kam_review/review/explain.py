@@ -144,7 +144,10 @@ def explain_text(result: AccountResult, review: Result) -> str:
     needs = class_needs(result, explained, rulebook)
     lines = [f"{account.id}: {account.name}, as of {review.as_of}",
              f"class: {review.class_shown(result)}" + (f" ({needs})" if needs else ""),
-             f"focus: {result.focus or 'none (no scorecard)'}", "", "Facts"]
+             f"focus: {result.focus or 'none (no scorecard)'}"]
+    if result.verdict is not None:
+        lines.append(f"verdict: {result.verdict.text}")
+    lines += ["", "Facts"]
     for fact in result.facts:
         lines.append(f"  {fact_title(fact)}")
         lines += [f"    {name} = {value_text(value)}" for name, value in shown_fields(fact)]

@@ -21,10 +21,12 @@ FROM_REVENUE = ("growth_yearly", "growth_lead_pts", "growth_basis_quarters", "gr
                 "quarters_with_revenue_last_4", "revenue_ttm", "lifetime_revenue")
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=16)
 def matcher(rules: tuple[EngineRule, ...]) -> RuleMatcher:
     """The rules compiled for the engine, once: a ruleset cannot be unregistered from
-    durable-rules, so the same rules reuse one."""
+    durable-rules, so the same rules reuse one. A rulebook takes five (its rules, their
+    comparisons, the verdict rules and theirs, the explanations'); `kam diff` reviews with
+    two."""
     return RuleMatcher(rules, FACT_TYPE)
 
 

@@ -11,7 +11,7 @@ from kam_review.errors import InputError
 from kam_review.rulebook.facts import FACT_TYPE
 from kam_review.rulebook.loading import Rulebook
 from kam_review.source.model import Account, Waiver
-from kam_review.vocabulary import Kind, Severity
+from kam_review.vocabulary import Health, Kind, Severity
 
 UNCLASSIFIED = "unclassified"
 
@@ -83,6 +83,30 @@ class NotEvaluated:
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """The account's health verdict: which verdict rule decided it and why, in the words of
+    that rule's message, clause by clause; with no rule deciding (rule None), not enough data,
+    and what the verdict rules needed."""
+
+    health: Health
+    rule: str | None
+    reasons: tuple[str, ...]
+
+    @property
+    def shown(self) -> str:
+        return self.health.shown
+
+    @property
+    def text(self) -> str:
+        """The verdict, the rule that decided it and its reasons, on one line."""
+        rule = f" ({self.rule})" if self.rule else ""
+        return f"{self.shown}{rule}: {'; '.join(self.reasons)}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"verdict": self.health.value, "rule": self.rule, "reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True)
 class Check:
     """One comparison of a rule's condition, as it turned out for one account."""
 
@@ -116,6 +140,8 @@ class AccountResult:
     # Rules whose outcome depends on an unknown fact; of the class and focus rules, those
     # tried before the one that assigned (all of them when none did).
     not_evaluated: tuple[NotEvaluated, ...] = ()
+    # One health verdict, given once every other rule has run (review/verdict.py).
+    verdict: Verdict | None = None
 
     @property
     def open_findings(self) -> tuple[Finding, ...]:

@@ -74,7 +74,7 @@ def typed_account_facts(account: Account, as_of: date, rulebook: Rulebook) -> li
     facts += [opportunity_facts(account, i, as_of, rulebook.stages, thresholds)
               for i in range(len(account.opportunities))]
     goals = account.plan.goals if account.plan else ()
-    facts += [goal_facts(account, i) for i in range(len(goals))]
+    facts += [goal_facts(account, i, as_of, rulebook) for i in range(len(goals))]
     actions = account.plan.actions if account.plan else ()
     facts += [action_facts(account, i, as_of) for i in range(len(actions))]
     severities = {rule.id: rule.severity.value for rule in rulebook.rules}

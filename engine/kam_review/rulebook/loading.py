@@ -37,7 +37,7 @@ from kam_review.source.account_paths import find_rule_files
 from kam_review.source.model import FieldPath, format_path
 from kam_review.source.text_positions import TextPositions
 from kam_review.source.yamlsource import YamlDocument
-from kam_review.vocabulary import Kind, Mark, Severity
+from kam_review.vocabulary import Health, Kind, Mark, Severity
 
 
 @dataclass(frozen=True)
@@ -187,12 +187,14 @@ def _build_rule(
     count = len(errors)
     if not raw["id"].startswith(kind + "."):
         error(("id",), f"a rule in a file of kind '{kind}' has an id starting '{kind}.'")
-    if kind == Kind.CLASS and "precedence" not in raw:
-        error(("id",), "a class rule needs a precedence (1 is checked first)")
+    if kind in (Kind.CLASS, Kind.VERDICT) and "precedence" not in raw:
+        error(("id",), f"a {kind} rule needs a precedence (1 is checked first)")
     for key in ("label", "variant"):
-        if key in raw and not kind.assigns:
-            error((key,), f"only class and focus rules assign a label; a {kind} rule has no "
-                  f"{key}")
+        if key in raw and not kind.gives_label:
+            error((key,), f"only class, focus and verdict rules assign a label; a {kind} rule "
+                  f"has no {key}")
+    for path, text in _verdict_problems(raw, kind):
+        error(path, text)
     marks = {Mark(name): word for name, word in raw.get("marks", {}).items()}
     for mark, word in marks.items():
         if mark.subject != raw["on"]:
@@ -231,6 +233,22 @@ def _build_rule(
         file=name, line=document.locate(base)[0], precedence=raw.get("precedence", 0),
         marks=marks, assigns=raw.get("label"), variant=raw.get("variant"),
     )
+
+
+def _verdict_problems(raw: dict[str, Any], kind: Kind) -> list[tuple[FieldPath, str]]:
+    """A verdict rule tests the verdict fact, made once every other rule has run, and gives
+    one of the verdicts; no other rule tests that fact."""
+    if kind != Kind.VERDICT:
+        return [(("on",), "only verdict rules test the verdict fact: it is made after every "
+                          "other rule has run")] if raw["on"] == Kind.VERDICT else []
+    problems: list[tuple[FieldPath, str]] = []
+    if raw["on"] != Kind.VERDICT:
+        problems.append((("on",), "a verdict rule tests the verdict fact: write on: verdict"))
+    label = raw.get("label", raw["id"].split(".", 1)[1])
+    if label not in list(Health):
+        problems.append((("label" if "label" in raw else "id",),
+                         f"a verdict rule gives one of {', '.join(Health)}, not '{label}'"))
+    return problems
 
 
 def _check_unique(rules: list[Rule], errors: list[InputError]) -> None:

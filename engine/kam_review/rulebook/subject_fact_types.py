@@ -142,6 +142,36 @@ class GoalFacts(FactType):
                                known=True)
     missing_parts: str = fact_field(
         "text", "Missing", "what the goal lacks to be measurable and time-bound", known=True)
+    metric: str | None = fact_field("text", "Metric", "the goal's metric, as written")
+    status: str = fact_field(
+        "text", "Status", "where the goal stands as of the review date: achieved, on track, "
+        "behind, missed or cannot be measured (rulebook/goals.py)", known=True)
+    unmeasured_reason: str | None = fact_field(
+        "text", "Why it cannot be measured",
+        "what the goal lacks, or the data its metric needs (absent once it is measured)")
+    basis: str | None = fact_field(
+        "text", "Measured", "what the actual was read from, and as of when (the due date once "
+        "it has passed)")
+    actual_shown: str | None = fact_field(
+        "text", "Actual", "the metric's value as measured, written in its unit")
+    target_shown: str | None = fact_field("text", "Target", "the target, written in its unit")
+    baseline_shown: str | None = fact_field(
+        "text", "Baseline", "the baseline's value, in its unit, and its date")
+    progress: float | None = fact_field(
+        "fraction", "Progress",
+        "(actual - baseline) / (target - baseline): the share of the way from the baseline to "
+        "the target covered (absent without a baseline, or with a target equal to it)")
+    elapsed_share: float | None = fact_field(
+        "fraction", "Time gone",
+        "the share of the time from the baseline's date to the due date gone by the review "
+        "date, 0 to 1 (absent without a baseline or a due date)")
+    on_track_from: float | None = fact_field(
+        "fraction", "On track from",
+        "the least progress on track: the time gone less goal_on_track_tolerance")
+    standing: str | None = fact_field(
+        "text", "Standing", "what the status is measured against: the least progress on "
+        "track while the goal runs, how long ago its due date passed once missed")
+    due: str | None = fact_field("date", "Due", "the goal's due date")
 
 
 @dataclass(frozen=True, kw_only=True)

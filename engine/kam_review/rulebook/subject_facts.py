@@ -13,7 +13,8 @@ from datetime import date
 from kam_review.formatting import format_value
 from kam_review.rulebook.commitment import commit_category, decided_on, is_history, review_periods
 from kam_review.rulebook.figures import days_between
-from kam_review.rulebook.loading import Stage
+from kam_review.rulebook.goals import GoalMeasure, measure_goal
+from kam_review.rulebook.loading import Rulebook, Stage
 from kam_review.rulebook.subject_fact_types import (
     ContactFacts,
     GoalFacts,
@@ -28,6 +29,7 @@ from kam_review.vocabulary import (
     BUCKET_NO_CLOSE_DATE,
     BUCKET_OVERDUE,
     FORECAST_WINDOWS,
+    GoalStatus,
     Status,
 )
 
@@ -194,18 +196,41 @@ def _listed(texts: list[str]) -> str:
     return ", ".join(texts) or "none"
 
 
-def goal_facts(account: Account, index: int) -> GoalFacts:
+def goal_facts(account: Account, index: int, as_of: date, rulebook: Rulebook) -> GoalFacts:
     assert account.plan is not None
     goal = account.plan.goals[index]
     missing = [name for name, value in (("metric", goal.metric), ("target", goal.target),
                                          ("due date", goal.due)) if value is None]
+    won = [o for o in account.opportunities
+           if forecast_bucket(o, as_of, rulebook.stages) == Status.CLOSED]
+    measure = measure_goal(account, goal, as_of, won,
+                           rulebook.threshold_values().get("goal_on_track_tolerance", 0.0))
+
+    def shown(value: float | None) -> str | None:
+        return None if value is None else format_value(value, measure.spec)
+
     return GoalFacts(
         account=account.id, subject=goal.text, source_path=("plan", "goals", index),
         has_metric=goal.metric is not None,
         has_target=goal.target is not None,
         has_due=goal.due is not None,
         missing_parts=", ".join(missing) or "none",
+        metric=goal.metric, status=measure.status.value, unmeasured_reason=measure.reason,
+        basis=measure.basis, actual_shown=shown(measure.actual), target_shown=shown(goal.target),
+        baseline_shown=None if goal.baseline is None else (
+            f"{shown(goal.baseline.value)} on {goal.baseline.date}"),
+        progress=measure.progress, elapsed_share=measure.elapsed,
+        on_track_from=measure.on_track_from, standing=_standing(measure, goal.due, as_of),
+        due=None if goal.due is None else goal.due.isoformat(),
     )
+
+
+def _standing(measure: GoalMeasure, due: date | None, as_of: date) -> str | None:
+    if measure.status == GoalStatus.MISSED and due is not None:
+        return f"{format_value((as_of - due).days, 'days')} past the due date"
+    if measure.status in (GoalStatus.ON_TRACK, GoalStatus.BEHIND):
+        return f"on track from {format_value(measure.on_track_from, 'pct')}"
+    return "target met" if measure.status == GoalStatus.ACHIEVED else None
 
 
 def waiver_facts(

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from kam_review.source.actions import build_actions
+from kam_review.source.goals import build_goal
 from kam_review.source.model import (
     Account,
     Activity,
     Complaint,
     Contact,
     FieldPath,
-    Goal,
     Market,
     Opportunity,
     PastOwner,
@@ -119,11 +119,7 @@ def build_account(value: dict[str, Any], path: Path, document: YamlDocument) -> 
             growth_target=plan.get("growth_target"),
             sales_targets=build_sales_targets(plan.get("sales_targets", [])),
             summary=plan.get("summary"),
-            goals=tuple(
-                Goal(text=g["text"], metric=g.get("metric"), target=g.get("target"),
-                     due=_date(g.get("due")))
-                for g in plan.get("goals", ())
-            ),
+            goals=tuple(build_goal(g) for g in plan.get("goals", ())),
             actions=build_actions(plan.get("actions", ())),
         ) if plan is not None else None,
         opportunities=tuple(

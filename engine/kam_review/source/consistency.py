@@ -13,6 +13,7 @@ from typing import Any
 
 from kam_review.errors import InputError
 from kam_review.source.action_checks import action_problems
+from kam_review.source.goals import goal_errors
 from kam_review.source.model import FieldPath, clip, format_path
 from kam_review.source.names import name_problems, normalise_name, shown_name
 from kam_review.source.sales_fields import sales_field_errors
@@ -29,7 +30,7 @@ def consistency_errors(
     """What the schema cannot say: the id matches the file, nothing appears twice, names are
     good names (names.py), owner history runs forward, a qualification question is answered
     under one name, activities name known contacts, actions answer goals and opportunities
-    of the file, all text can be written out."""
+    of the file, a goal's fields fit its metric, all text can be written out."""
 
     def at(field_path: FieldPath, message: str) -> InputError:
         line, column = document.locations.get(field_path, (1, 1))
@@ -53,6 +54,7 @@ def consistency_errors(
     yield from _qualification_errors(value, at)
     yield from sales_field_errors(value, at)
     yield from (at(where, problem) for where, problem in action_problems(value))
+    yield from goal_errors(value, at)
     contacts = value.get("contacts")
     names = [c.get("name") for c in contacts if isinstance(c, dict)] if isinstance(
         contacts, list) else []

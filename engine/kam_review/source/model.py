@@ -163,11 +163,26 @@ class Complaint:
 
 
 @dataclass(frozen=True)
+class GoalFigure:
+    """A goal's metric as it stood on a day: its baseline, or an actual recorded by hand."""
+
+    value: float
+    date: Day
+
+
+@dataclass(frozen=True)
 class Goal:
     text: str
     metric: str | None = None
     target: float | None = None
     due: date | None = None
+    # How the metric is measured (source/goals.py): a revenue goal's period ("2026",
+    # "2026-Q3" or "trailing"), the level whose contacts count, deals won by count or value.
+    period: str | None = None
+    level: str | None = None
+    measure: str | None = None
+    baseline: GoalFigure | None = None
+    actual: GoalFigure | None = None  # a custom metric's value, recorded by hand
 
 
 @dataclass(frozen=True)

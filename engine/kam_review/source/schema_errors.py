@@ -35,6 +35,8 @@ _PATTERN_WORDS = {
     "^[a-z0-9]+(-[a-z0-9]+)*$": "a slug (lowercase letters, digits and single dashes)",
     "^(19|20|21)[0-9]{2}-Q[1-4]$": "a quarter like 2026-Q3",
     "^(19|20|21)[0-9]{2}(-Q[1-4])?$": "a year like 2026 or a quarter like 2026-Q4",
+    "^((19|20|21)[0-9]{2}(-Q[1-4])?|trailing)$": "a year like 2026, a quarter like 2026-Q3, "
+                                                 "or trailing",
     "^[A-Z]{3}$": "a three-letter currency code like CNY",
     "^[a-z]+\\.[a-z0-9-]+$": "a rule id like risk.single-threaded",
     "^[a-z]+\\.[a-z0-9-]+\\Z": "a rule id like risk.single-threaded",

@@ -30,7 +30,7 @@ def one_line_fields(schema: Mapping[str, Any]) -> set[FieldPattern]:
     def walk(node: Mapping[str, Any], where: FieldPattern) -> None:
         kind = node.get("type")
         choices = node.get("enum")
-        # A field that may be a number or text (a period: 2026 or 2026-Q4) is text when text.
+        # A field may take text or a number (a period: 2026 or 2026-Q4).
         text = kind == "string" or (isinstance(kind, list) and "string" in kind)
         if text or (choices and all(isinstance(c, str) for c in choices)):
             if ("pattern" in node or "format" in node or choices

@@ -13,7 +13,6 @@ from kam_review.source.model import (
     BUYING_ROLES,
     LEVELS,
     QUALIFICATION_QUESTIONS,
-    Account,
     Contact,
     Opportunity,
     QuarterFigures,
@@ -37,8 +36,10 @@ from kam_review.website.pages.common import (
     waived_high_note,
 )
 from kam_review.website.pages.forecast import account_forecast_section
+from kam_review.website.pages.goals import goals_table
 from kam_review.website.pages.summary import summary_section
 from kam_review.website.pages.unknowns import assigning_notes, not_evaluated_section
+from kam_review.website.pages.verdict import verdict_header
 from kam_review.website.pages.whitespace import whitespace_section
 
 # A comparison held, failed, or could not be judged (a fact it compares is absent).
@@ -50,6 +51,7 @@ def account_page(item: AccountResult, result: Result,
     """The account's page; `explained` says why it got its class and focus (explain_all)."""
     account, rulebook, prefix = item.account, result.rulebook, "../"
     lines = [f"# {esc(account.name)}", ""]
+    lines += verdict_header(item, result, prefix)
     lines += summary_section(account)
     lines += _header_card(item, result)
     lines += account_actions_section(item, result)
@@ -80,7 +82,7 @@ def account_page(item: AccountResult, result: Result,
     lines += account_forecast_section(item, result)
     lines += whitespace_section(item, result)
     lines += _opportunities_section(item, result)
-    lines += _plan_section(account)
+    lines += _plan_section(item)
     return "\n".join(lines)
 
 
@@ -277,7 +279,8 @@ def _position(index: int, current: int) -> str:
     return "next: to move on" if index == current + 1 else "later"
 
 
-def _plan_section(account: Account) -> list[str]:
+def _plan_section(item: AccountResult) -> list[str]:
+    account = item.account
     lines = [f"## Plan {{#{PLAN_ANCHOR}}}", ""]
     plan = account.plan
     if plan is None:
@@ -285,11 +288,7 @@ def _plan_section(account: Account) -> list[str]:
     if plan.growth_target is not None:
         lines += [f"Planned growth: {pct(plan.growth_target)} a year.", ""]
     if plan.goals:
-        rows = [[esc(g.text), esc(g.metric or "—"), figure(g.target, "num"),
-                 str(g.due or "—"),
-                 "✔ SMART" if g.metric and g.target is not None and g.due else "✘ not SMART"]
-                for g in plan.goals]
-        lines.append(table(["Goal", "Metric", "Target", "Due", "Status"], rows))
+        lines += goals_table(item)
     if account.waivers:
         lines += ["### Waivers", ""]
         lines.append(table(["Rule", "Subject", "Reason", "Until", "By"], [

@@ -18,7 +18,9 @@ def rules_page(result: Result) -> str:
     rulebook = result.rulebook
     fires: dict[str, list[Account]] = {}
     for item in result.accounts:
-        for rule_id in sorted({f.rule for f in item.findings}):
+        # A verdict rule fires where it decides the account's verdict.
+        decided = {item.verdict.rule} if item.verdict and item.verdict.rule else set()
+        for rule_id in sorted({f.rule for f in item.findings} | decided):
             fires.setdefault(rule_id, []).append(item.account)
     lines = ["# Rule catalogue", "",
              f"{len(rulebook.rules)} rules. Each names the seed document it comes from "
@@ -75,7 +77,7 @@ def _rule_entry(rule: Rule, result: Result, accounts: list[Account]) -> list[str
     lines = [f"### {rule.id} {{#{anchor(rule.id)}}}", "",
              f"**{esc(rule.title)}** · {severity_badge(rule.severity)} · kind {rule.kind} · "
              f"seed {', '.join(rule.source)} · tests each {rule.on}"
-             + (f" · assigns **{esc(rule.shown_label)}**" if rule.kind.assigns else ""), ""]
+             + (f" · assigns **{esc(rule.shown_label)}**" if rule.kind.gives_label else ""), ""]
     lines += [f"*Why:* {esc(rule.rationale)}", "", f"*Action:* {esc(rule.action)}", ""]
     conditions = "\n".join(f"    {line}" for line in outline(rule.when))
     lines += ["*Fires when:*", "", conditions, ""]

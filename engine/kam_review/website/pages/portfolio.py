@@ -9,8 +9,8 @@ from kam_review.output import charts
 from kam_review.output.diff_report import change_text
 from kam_review.output.markdown_text import code, esc, table
 from kam_review.review.diff import Diff
-from kam_review.review.results import UNCLASSIFIED, AccountResult, Result
-from kam_review.review.tally import count_findings, warning_kind
+from kam_review.review.results import UNCLASSIFIED, Result
+from kam_review.review.tally import count_findings
 from kam_review.rulebook.figures import revenue_series
 from kam_review.source.model import Account
 from kam_review.vocabulary import (
@@ -23,8 +23,6 @@ from kam_review.vocabulary import (
 )
 from kam_review.website.pages.action_lists import (
     due_before_next_review_section,
-    people,
-    person_actions,
 )
 from kam_review.website.pages.common import (
     WIDE_PAGE,
@@ -42,14 +40,13 @@ from kam_review.website.pages.common import (
     waiver_text,
 )
 from kam_review.website.pages.forecast import forecast_sections
+from kam_review.website.pages.goals import goals_overview
 from kam_review.website.pages.teams import (
-    team_anchor,
     team_column,
-    team_groups,
-    team_index,
     team_order,
     teams_section,
 )
+from kam_review.website.pages.verdict import verdict_cell, verdict_overview
 
 
 def overview_page(result: Result) -> str:
@@ -79,9 +76,11 @@ def overview_page(result: Result) -> str:
         [severity_badge(s), str(severities[s]), str(waived[s])] for s in Severity]))
     kinds, kinds_waived = counts.by_kind(), counts.by_kind(waived=True)
     lines.append(table(["Kind", "Open findings", "Waived"], [
-        [kind.value, str(kinds[kind]), str(kinds_waived[kind])] for kind in Kind]))
+        [kind.value, str(kinds[kind]), str(kinds_waived[kind])] for kind in Kind if kind.finds]))
     lines.append("</div>\n")
     lines += waived_high_note(result.waived_high)
+    lines += verdict_overview(result)
+    lines += goals_overview(result)
     lines += _portfolio_charts(result)
     abc = charts.abc_classes([(a.account.id, account_fact(a, "revenue_ttm") or 0)
                               for a in accounts])
@@ -94,16 +93,17 @@ def overview_page(result: Result) -> str:
                                                 a.account.name.lower())):
         worst = item.worst
         rows.append([
-            account_link(item.account), esc(item.account.owner),
+            account_link(item.account), esc(item.account.owner), verdict_cell(item),
             *([esc(teams[item.account.id])] if teams else []), esc(result.class_shown(item)),
             item.focus or "—", account_num(item, "revenue_ttm"), account_num(item, "growth_yearly"),
             account_num(item, "gross_margin_ttm"), abc[item.account.id],
             f"{severity_badge(worst.severity)} {esc(worst.message)}" if worst else "—",
         ])
-    lines.append(filterable(table(["Account", "Owner", *(["Team"] if teams else []), "Class",
-                                   "Focus", described("revenue_ttm").label, "Growth", "Margin",
-                                   "ABC", "Worst open finding"], rows),
-                            ["Owner", *(["Team"] if teams else []), "Class", "Focus", "ABC"]))
+    lines.append(filterable(table(["Account", "Owner", "Verdict", *(["Team"] if teams else []),
+                                   "Class", "Focus", described("revenue_ttm").label, "Growth",
+                                   "Margin", "ABC", "Worst open finding"], rows),
+                            ["Owner", "Verdict", *(["Team"] if teams else []), "Class", "Focus",
+                             "ABC"]))
     lines += due_before_next_review_section(result)
     lines += _data_section(result)
     return "\n".join(lines)
@@ -264,39 +264,6 @@ def funnel_page(result: Result) -> str:
                                    "Expected close", "At risk"], rows),
                             ["Owner", "Stage", "Forecast", "Commitment", "At risk"]))
     return "\n".join(lines)
-
-
-def owners_page(result: Result) -> str:
-    lines = [WIDE_PAGE + "# By owner", "", "Each key account manager's accounts, open warnings and "
-             "pipeline, and everyone's open actions, overdue first (by team when there are "
-             "teams).", ""]
-    groups = team_groups(result.accounts)
-    lines += team_index(groups)
-    for number, (team, members) in enumerate(groups, start=1):
-        lines += [] if team is None else [f"## {esc(team)} {{#{team_anchor(number)}}}", ""]
-        lines += _owners_section(members, result, "##" if team is None else "###")
-    return "\n".join(lines)
-
-
-def _owners_section(members: list[AccountResult], result: Result, level: str) -> list[str]:
-    lines: list[str] = []
-    for owner, items, actions in people(members, result.as_of):
-        lines += [f"{level} {esc(owner)}", ""]
-        rows = []
-        for item in sorted(items, key=lambda i: i.account.name.lower()):
-            warnings = count_findings(item.findings).by_severity(kinds=warning_kind)
-            rows.append([account_link(item.account), esc(result.class_shown(item)),
-                         item.focus or "—",
-                         account_num(item, "revenue_ttm"),
-                         " ".join(f"{severity_badge(s)} {warnings[s]}" for s in Severity
-                                  if warnings[s]) or "none",
-                         str(account_fact(item, "open_opportunities")),
-                         account_num(item, "open_pipeline_value")])
-        if rows:
-            lines.append(table(["Account", "Class", "Focus", described("revenue_ttm").label,
-                                "Open warnings", "Open deals", "Pipeline"], rows))
-        lines += person_actions(actions)
-    return lines
 
 
 def changes_page(changes: Diff) -> str:

@@ -1,0 +1,107 @@
+"""The plan's goals on the pages: each goal's actual against its target, its progress from the
+baseline (a bar, with a tick where the share of its time gone stands) and its status as of the
+review date, read from the goal facts (rulebook/goals.py measures them)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from kam_review.formatting import pct
+from kam_review.output import charts
+from kam_review.output.charts.svg import C1, C2, C3, C4
+from kam_review.output.markdown_text import esc, table
+from kam_review.review.results import AccountResult, Result
+from kam_review.rulebook.facts import FACT_TYPE
+from kam_review.source.model import Goal
+from kam_review.vocabulary import GoalStatus
+from kam_review.website.pages.common import account_link
+
+_COLOURS = {GoalStatus.MISSED: "var(--kam-goal-missed,#c62828)", GoalStatus.BEHIND: C2,
+            GoalStatus.ON_TRACK: C1, GoalStatus.ACHIEVED: C3, GoalStatus.UNMEASURED: C4}
+_METRIC_NAMES = {"growth_yoy": "growth year on year", "gross_margin": "gross margin",
+                 "share_of_wallet": "share of wallet", "deals_won": "deals won"}
+HEADERS = ["Goal", "Metric", "Baseline", "Actual", "Target", "Due", "Progress", "Status"]
+
+
+def goal_rows(item: AccountResult) -> list[tuple[Goal, dict[str, Any]]]:
+    """Each goal of the account's plan with its fact, in the file's order."""
+    goals = item.account.plan.goals if item.account.plan else ()
+    facts = [fact for fact in item.facts if fact[FACT_TYPE] == "goal"]
+    return list(zip(goals, facts, strict=True))
+
+
+PROGRESS_NOTE = ("Progress is the share of the way from the baseline to the target covered; "
+                 "the tick marks the share of the time to the due date gone by the review date.")
+
+
+def goals_table(item: AccountResult) -> list[str]:
+    """The account's goals, as the account page shows them."""
+    return [PROGRESS_NOTE, "",
+            table(HEADERS, [goal_cells(goal, fact) for goal, fact in goal_rows(item)])]
+
+
+def goal_cells(goal: Goal, fact: dict[str, Any]) -> list[str]:
+    """One goal's row: what it measures, baseline, actual (and what it was read from),
+    target, due date, progress and status."""
+    actual = fact.get("actual_shown")
+    return [esc(goal.text), esc(_metric(goal)), esc(fact.get("baseline_shown") or "—"),
+            "—" if actual is None else f"{esc(actual)}<br><small>{esc(fact['basis'])}</small>",
+            esc(fact.get("target_shown") or "—"), str(goal.due or "—"), _progress(fact),
+            _status(fact)]
+
+
+def _metric(goal: Goal) -> str:
+    """The metric with what it is measured over: "revenue, trailing", "contacts at director
+    level", "deals won (value), 2026"."""
+    if goal.metric is None:
+        return "—"
+    if goal.metric == "contacts_at_level":
+        return f"contacts at {goal.level or '(no level)'} level"
+    name = _METRIC_NAMES.get(goal.metric, goal.metric)
+    if goal.metric == "deals_won":
+        name += f" ({goal.measure or 'count'})"
+    return f"{name}, {goal.period}" if goal.period else name
+
+
+def _progress(fact: dict[str, Any]) -> str:
+    """The bar with its figures in words; — when neither is known."""
+    progress, elapsed = fact.get("progress"), fact.get("elapsed_share")
+    if progress is None and elapsed is None:
+        return "—"
+    words = [f"{pct(progress)} of the way" if progress is not None else "",
+             f"{pct(elapsed)} of the time" if elapsed is not None else ""]
+    text = ", ".join(word for word in words if word)
+    bar = charts.progress_bar(progress, elapsed, _COLOURS[GoalStatus(fact["status"])], text)
+    return f"{bar}<br>{esc(text)}"
+
+
+def status_badge(status: GoalStatus) -> str:
+    return (f'<span class="kam-goal kam-goal-{status.value.replace(" ", "-")}">'
+            f"{status.value}</span>")
+
+
+def _status(fact: dict[str, Any]) -> str:
+    """The status, with what it was measured against or why it cannot be measured."""
+    status = GoalStatus(fact["status"])
+    detail = fact.get("unmeasured_reason") or fact.get("standing")
+    return status_badge(status) + (f": {esc(detail)}" if detail else "")
+
+
+def goals_overview(result: Result) -> list[str]:
+    """The portfolio's goals by status, and those behind or missed with their figures."""
+    found = [(item, goal, fact) for item in result.accounts for goal, fact in goal_rows(item)]
+    if not found:
+        return []
+    counts = Counter(GoalStatus(fact["status"]) for _, _, fact in found)
+    lines = ["## Goals", "",
+             f"{len(found)} goals in the account plans, as of {result.as_of}: "
+             + ", ".join(f"{counts[s]} {status_badge(s)}" for s in GoalStatus if counts[s])
+             + ". " + PROGRESS_NOTE, ""]
+    off = [(item, goal, fact) for item, goal, fact in found
+           if GoalStatus(fact["status"]).off_track]
+    if off:
+        lines += ["Goals behind or missed:", ""]
+        lines.append(table(["Account", *HEADERS], [
+            [account_link(item.account), *goal_cells(goal, fact)] for item, goal, fact in off]))
+    return lines

@@ -1,0 +1,54 @@
+"""The owners page: each key account manager's accounts by verdict, warnings, pipeline and
+everyone's open actions, grouped by team when there are teams."""
+
+from __future__ import annotations
+
+from kam_review.output.markdown_text import esc, table
+from kam_review.review.results import AccountResult, Result
+from kam_review.review.tally import count_findings, warning_kind
+from kam_review.vocabulary import Severity
+from kam_review.website.pages.action_lists import people, person_actions
+from kam_review.website.pages.common import (
+    WIDE_PAGE,
+    account_fact,
+    account_link,
+    account_num,
+    described,
+    severity_badge,
+)
+from kam_review.website.pages.teams import team_anchor, team_groups, team_index
+from kam_review.website.pages.verdict import owner_verdicts
+
+
+def owners_page(result: Result) -> str:
+    lines = [WIDE_PAGE + "# By owner", "", "Each key account manager's accounts by verdict, open "
+             "warnings and pipeline, and everyone's open actions, overdue first (by team when "
+             "there are teams).", ""]
+    groups = team_groups(result.accounts)
+    lines += team_index(groups)
+    for number, (team, members) in enumerate(groups, start=1):
+        lines += [] if team is None else [f"## {esc(team)} {{#{team_anchor(number)}}}", ""]
+        lines += _owners_section(members, result, "##" if team is None else "###")
+    return "\n".join(lines)
+
+
+def _owners_section(members: list[AccountResult], result: Result, level: str) -> list[str]:
+    lines: list[str] = []
+    for owner, items, actions in people(members, result.as_of):
+        lines += [f"{level} {esc(owner)}", ""]
+        lines += owner_verdicts(items) if items else []
+        rows = []
+        for item in sorted(items, key=lambda i: i.account.name.lower()):
+            warnings = count_findings(item.findings).by_severity(kinds=warning_kind)
+            rows.append([account_link(item.account), esc(result.class_shown(item)),
+                         item.focus or "—",
+                         account_num(item, "revenue_ttm"),
+                         " ".join(f"{severity_badge(s)} {warnings[s]}" for s in Severity
+                                  if warnings[s]) or "none",
+                         str(account_fact(item, "open_opportunities")),
+                         account_num(item, "open_pipeline_value")])
+        if rows:
+            lines.append(table(["Account", "Class", "Focus", described("revenue_ttm").label,
+                                "Open warnings", "Open deals", "Pipeline"], rows))
+        lines += person_actions(actions)
+    return lines
