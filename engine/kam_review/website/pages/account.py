@@ -6,6 +6,7 @@ from kam_review.formatting import money, pct
 from kam_review.output import charts
 from kam_review.output.markdown_text import esc, safe_markdown_html, table
 from kam_review.review.explain import check_text, class_needs, verdict
+from kam_review.review.movement import Movement
 from kam_review.review.results import AccountResult, Explanation, Result
 from kam_review.rulebook.figures import gross_margin, revenue_series
 from kam_review.rulebook.subject_facts import stage_checklist
@@ -31,6 +32,7 @@ from kam_review.website.pages.common import (
     rule_link,
     waived_high_note,
 )
+from kam_review.website.pages.movement import revenue_trend, since_section
 from kam_review.website.pages.unknowns import assigning_notes, not_evaluated_section
 
 # A comparison held, failed, or could not be judged (a fact it compares is absent).
@@ -38,11 +40,14 @@ _MARKS = {"yes": "✔", "no": "✘", "?": "?"}
 
 
 def account_page(item: AccountResult, result: Result,
-                 explained: tuple[Explanation, ...]) -> str:
-    """The account's page; `explained` says why it got its class and focus (explain_all)."""
+                 explained: tuple[Explanation, ...], movement: Movement | None = None) -> str:
+    """The account's page; `explained` says why it got its class and focus (explain_all);
+    `movement`, what moved since the previous review."""
     account, rulebook, prefix = item.account, result.rulebook, "../"
     lines = [f"# {esc(account.name)}", ""]
     lines += _header_card(item, result)
+    lines += revenue_trend(item, result.as_of)
+    lines += since_section(item, movement)
     lines += ["## Findings", ""]
     lines += waived_high_note([(item, f) for f in item.waived_high], prefix)
     for kind in Kind:
