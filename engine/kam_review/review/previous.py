@@ -130,19 +130,27 @@ def previous_snapshot(comparison: Comparison, accounts: Path, rules: Path,
     `current` are this review's accounts, as loaded (and redacted)."""
     if not comparison.found or comparison.as_of is None:
         return None
+    day = comparison.as_of
+
+    def evaluated() -> Snapshot:
+        return _evaluated(comparison, day, accounts, rules, rulebook, current, thresholds,
+                          redact)
+
     key = _key(comparison, accounts, rules, thresholds, redact, current)
-    shown = f"previous review as of {comparison.as_of}"
-    if cache is not None and key is not None:
+    shown = f"previous review as of {day}"
+    if cache is None or key is None:
+        return evaluated()
+    try:
         kept = snapshot_from_json(cache.get_text(shown, key))
         if kept is not None:
             return kept
-    snapshot = _evaluated(comparison, comparison.as_of, accounts, rules, rulebook, current,
-                          thresholds, redact)
-    text = snapshot_json(snapshot)
-    if cache is not None and key is not None and text is not None:
-        cache.put(shown, key, text)
-        cache.flush()
-    return snapshot
+        snapshot = evaluated()
+        text = snapshot_json(snapshot)
+        if text is not None:
+            cache.put(shown, key, text)
+        return snapshot
+    finally:
+        cache.flush()  # writes what was put, and closes the cache either way
 
 
 def review_cache(accounts: Path, rules: Path) -> AccountCache:

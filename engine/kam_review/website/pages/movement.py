@@ -59,9 +59,9 @@ def _growth_text(revenue: list[float | None], quarters: list[str], back: int) ->
     rate = growth(now, then)
     if rate is None:
         return f"unknown ({quarters[-1 - back]} had no revenue)"
-    shown = figure_text("growth_qoq", rate)
-    arrow = "" if rate == 0 else f"{UP if rate > 0 else DOWN} "
-    return f"{arrow}{shown} against {quarters[-1 - back]}"
+    shown = "= 0%" if rate == 0 else (f"{UP if rate > 0 else DOWN} "
+                                       f"{figure_text('growth_qoq', rate)}")
+    return f"{shown} against {quarters[-1 - back]}"
 
 
 def since_section(item: AccountResult, movement: Movement | None) -> list[str]:
