@@ -105,3 +105,29 @@ def test_since_mistakes_are_usage_errors(repo: Path, args: tuple[str, ...],
     run = kam(repo, *args)
     assert run.returncode == 2, run.stdout
     assert message in run.stderr and "Traceback" not in run.stderr
+
+
+def test_kam_build_compares_as_the_site_does(repo: Path) -> None:
+    def build(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "kam_review", "build", "out", *args,
+                               "--rules", str(REPO / "rules"), "--as-of", "2026-09-30"],
+                              cwd=repo, capture_output=True, text=True, check=False)
+
+    assert build().returncode == 0
+    page = (repo / "out" / "accounts" / "test-account.md").read_text(encoding="utf-8")
+    assert "Compared with tag review-2026-Q2 (2026-06-30)." in page
+    assert "| Class | loyal | **fast-growing** (changed) |" in page
+    run = build("--since", "none")
+    assert run.returncode == 0, run.stderr
+    assert not (repo / "out" / "changes.md").exists()
+    assert "Since the last review" not in (repo / "out" / "index.md").read_text(
+        encoding="utf-8")
+
+
+def test_a_named_revision_outside_git_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "accounts").mkdir()
+    write_account(tmp_path / "accounts", grower(1_400_000))
+    run = kam(tmp_path, "--since", "review-2026-Q2")
+    assert run.returncode == 2
+    assert "the previous review 'review-2026-Q2' names a git revision, but accounts is not " \
+           "in a git repository" in run.stderr

@@ -271,3 +271,12 @@ def test_the_kept_review_is_sealed_in_the_users_cache(tmp_path: Path,
     (moved,) = review_since(tmp_path / "accounts", RULES, AS_OF)[1].accounts
     assert counted == {"files": 1}
     assert moved.before is not None and moved.before.klass == "fast-growing"
+
+
+def test_a_repository_without_a_commit_falls_to_the_files(tmp_path: Path) -> None:
+    repo = new_repository(tmp_path / "team")
+    (repo / "accounts").mkdir()
+    write_account(repo / "accounts", grower(1_400_000))
+    comparison = found(repo)
+    assert (comparison.kind, comparison.why) == (
+        FILES, "no earlier review is tagged (review-*) (the repository has no commit yet)")

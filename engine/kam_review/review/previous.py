@@ -88,6 +88,9 @@ def find_comparison(accounts: Path, as_of: date, since: Since,
     """Which previous review to compare with (see the module); a named revision that git
     does not know is a KamError."""
     if since.revision is not None:
+        if repository_holding(real(accounts)) is None:
+            raise KamError(f"the previous review '{since.revision}' names a git revision, but "
+                           f"{accounts} is not in a git repository")
         check_revision(since.revision, repository_root(accounts))
         named = commit_of(since.revision, accounts)
         return Comparison(NAMED, review_day(named.day, as_of), since.revision, named.commit)
@@ -95,6 +98,8 @@ def find_comparison(accounts: Path, as_of: date, since: Since,
     why = f"no earlier review is tagged ({since.tags})"
     if repository_holding(real(accounts)) is None:
         why += " (the accounts are not in a git repository)"
+    elif not _has_commits(accounts):
+        why += " (the repository has no commit yet)"
     else:
         try:
             tag = _previous_tag(accounts, as_of, since.tags)
@@ -105,13 +110,21 @@ def find_comparison(accounts: Path, as_of: date, since: Since,
                 if commit is not None and holds_folder(commit.commit, accounts):
                     return Comparison(HISTORY, day, commit=commit.commit, why=why)
                 why += f", and git holds no account files from {day} or before"
-        except KamError as error:
-            why += f" (git could not tell: {error.message})"
+        except KamError as error:  # the last part of git's message says what went wrong
+            why += f" (git could not tell: {error.message.rsplit(': ', 1)[-1]})"
     if day is None:
         return Comparison(NONE, why=f"{why}, and there is no quarter before {as_of}")
     if not any(account_on(account, day) for account in current):
         return Comparison(NONE, why=f"{why}, and no account file has figures by {day}")
     return Comparison(FILES, day, why=why)
+
+
+def _has_commits(accounts: Path) -> bool:
+    try:
+        head(accounts)
+    except KamError:
+        return False
+    return True
 
 
 def _previous_tag(accounts: Path, as_of: date, pattern: str) -> Commit | None:

@@ -19,6 +19,8 @@ after the day, so that nothing later shows in the earlier review:
 What the file does not date stays as it is: contacts and deals added since, values,
 probabilities and close dates of deals, the plan and the waivers. An account with no quarter
 of figures by the day and no customer_since on or before it was not yet an account then.
+(Once the plan carries actions with the day each was done, an action done after the day was
+still open then: account_on is where to take it back.)
 """
 
 from __future__ import annotations
