@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import markdown
 import pytest
 
 from kam_review.review.since import review_since
@@ -14,6 +15,9 @@ from kam_review.website.pages import render_pages
 from kam_review.website.pages.movement import revenue_trend
 
 from .conftest import AS_OF, RULES, Account, Reviewer, healthy_account, quarters, write_account
+from .git_support import git, new_repository
+from .html_tree import parse
+from .test_previous_review import commit
 
 
 def _pages(tmp_path: Path, *accounts: Account, as_of: date = AS_OF) -> dict[str, str]:
@@ -82,7 +86,7 @@ def test_an_account_page_shows_what_moved_since_the_previous_quarters_end(
     assert "| Revenue, last quarter | 1.4M | 1.8M | ▲ +400k |" in section
     assert "| Revenue, last 4 quarters | 4.4M | 5.2M | ▲ +800k |" in section
     assert "| Open opportunities | 1 | 1 | = |" in section
-    assert ("| POS refresh (`pos-refresh`) | moved to intent on 2026-08-01 (the stage before "
+    assert ("| POS refresh (pos-refresh) | moved to intent on 2026-08-01 (the stage before "
             "is not on file) |") in section
     assert "**Actions completed since then**\n\n*None recorded.*" in section
     assert "[Changes since the last review](../changes.md)" in section
@@ -151,3 +155,31 @@ def test_pages_without_a_movement_are_as_before(review_accounts: Reviewer) -> No
     assert all("Since the last review" not in page for page in pages.values())
     # The revenue trend is the account's own: it shows either way.
     assert '<div class="kam-trend">' in pages["accounts/test-account.md"]
+
+
+def test_what_a_tag_or_a_file_says_shows_as_written(tmp_path: Path) -> None:
+    """A tag's name comes from whoever tagged; names and messages from the account file: all
+    of it is text on every page of the movement, never markup."""
+    tag = "review-<i>q2</i>&amp;_x_(y)"
+    hostile = "Deal <script>alert(1)</script> *em* | `z`"
+    repo = new_repository(tmp_path / "team")
+    (repo / "accounts").mkdir()
+    write_account(repo / "accounts", healthy_account())
+    commit(repo, "Q2", "2026-07-03")
+    git(repo, "tag", tag)
+    account = _grower()
+    account["opportunities"][0]["name"] = hostile
+    account["opportunities"][0]["stage"] = "initiated"
+    account["contacts"][2]["left_on"] = "2026-09-01"
+    write_account(repo / "accounts", account)
+    pages = render_pages(*review_since(repo / "accounts", RULES, AS_OF))
+    for name in ("index.md", "changes.md", "accounts/test-account.md"):
+        tree = parse(markdown.markdown(pages[name], extensions=[
+            "tables", "attr_list", "md_in_html", "toc"]))
+        assert not [n for n in tree.iter() if n.tag in ("i", "script")], name
+        assert not [n for n in tree.iter() if n.tag in ("em", "code")
+                    and n.text() in ("em", "z", "x")], name
+        assert f"Compared with tag {tag} (2026-06-30)." in tree.text(), name
+    text = parse(markdown.markdown(pages["accounts/test-account.md"], extensions=[
+        "tables", "md_in_html"])).text()
+    assert f"{hostile} (pos-refresh) intent -> initiated on 2026-08-01" in text

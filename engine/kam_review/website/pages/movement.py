@@ -86,7 +86,7 @@ def since_section(item: AccountResult, movement: Movement | None) -> list[str]:
     lines += _findings("New findings", moved.new_findings)
     lines += _findings("Resolved findings", moved.resolved)
     lines += ["**Deals that moved**", ""]
-    lines.append(table(["Deal", "Move"], [[f"{esc(m.name)} (`{esc(m.deal)}`)",
+    lines.append(table(["Deal", "Move"], [[f"{esc(m.name)} ({esc(m.deal)})",
                                              esc(stage_text(m))] for m in moved.stages]))
     lines += ["**Actions completed since then**", ""]
     lines += [f"- {esc(a.text)}" + (f" ({a.done_on})" if a.done_on else "")
@@ -108,8 +108,8 @@ def _findings(title: str, found: tuple[KeptFinding, ...]) -> list[str]:
 
 def _source(movement: Movement, prefix: str | None) -> str:
     """Which previous review the movement compares with, and what (c) leaves out."""
-    text = esc(movement.comparison.sentence()[:1].upper() + movement.comparison.sentence()[1:])
-    text += "."
+    sentence = movement.comparison.sentence()
+    text = esc(sentence[:1].upper() + sentence[1:]) + "."
     if movement.comparison.kind == FILES:
         text += (f" That review leaves out what the files date after {movement.comparison.as_of}"
                  ": quarters, activities, complaints, contacts leaving, owner changes and "
