@@ -280,3 +280,16 @@ def test_a_repository_without_a_commit_falls_to_the_files(tmp_path: Path) -> Non
     comparison = found(repo)
     assert (comparison.kind, comparison.why) == (
         FILES, "no earlier review is tagged (review-*) (the repository has no commit yet)")
+
+
+def test_a_cache_folder_inside_the_repository_is_not_used(
+        repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        counted: Counter) -> None:
+    """As for the parsed files: a folder anyone who can commit could plant entries in."""
+    monkeypatch.setenv("KAM_CACHE_DIR", str(repo / ".kam-cache"))
+    for _ in range(2):
+        (moved,) = review_since(repo / "accounts", RULES, AS_OF)[1].accounts
+        assert moved.before is not None
+    assert counted == {"revision": 2, "files": 0}
+    assert not (repo / ".kam-cache").exists()
+    assert "kam: the cache of previous reviews is not used: " in capsys.readouterr().err

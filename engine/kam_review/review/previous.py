@@ -169,7 +169,8 @@ def previous_snapshot(comparison: Comparison, accounts: Path, rules: Path,
 def review_cache(accounts: Path, rules: Path) -> AccountCache:
     """Where the previous reviews of an accounts folder are kept."""
     return AccountCache.for_accounts(accounts, inputs=[rules], kind="reviews",
-                                     max_entry_chars=_MAX_SNAPSHOT_CHARS)
+                                     max_entry_chars=_MAX_SNAPSHOT_CHARS,
+                                     name="cache of previous reviews")
 
 
 def _evaluated(comparison: Comparison, day: date, accounts: Path, rules: Path,

@@ -149,12 +149,13 @@ def _is_position(number: Any) -> bool:
 
 class AccountCache:
     def __init__(self, path: Path, outside: Sequence[Path] = (),
-                 max_entry_chars: int = _MAX_ENTRY_CHARS) -> None:
+                 max_entry_chars: int = _MAX_ENTRY_CHARS, name: str = "account cache") -> None:
         """The cache file `path`; its folder is not used if it lies in one of the folders
         `outside` or in a git repository holding one of them."""
         self.path = path
         self._outside = tuple(outside)
         self._max_entry_chars = max_entry_chars
+        self._name = name  # how the one line saying it is not used names it
         self._connection: sqlite3.Connection | None = None
         self._secret = b""
         self._distrusted = False
@@ -163,7 +164,8 @@ class AccountCache:
     @classmethod
     def for_accounts(cls, accounts_folder: Path, folder: Path | None = None,
                      inputs: Sequence[Path] = (), kind: str = "accounts",
-                     max_entry_chars: int = _MAX_ENTRY_CHARS) -> AccountCache:
+                     max_entry_chars: int = _MAX_ENTRY_CHARS,
+                     name: str = "account cache") -> AccountCache:
         """The cache of one accounts folder, known by its real path, in `folder` (default:
         cache_folder()). A folder chosen by the user must lie outside the accounts folder,
         the `inputs` (the rules) and the repository holding them; the user's own cache
@@ -173,7 +175,7 @@ class AccountCache:
         chosen = folder if folder is not None else cache_folder()
         outside = (accounts_folder, *inputs) if (
             folder is not None or os.environ.get(FOLDER_VARIABLE)) else ()
-        return cls(chosen / f"{kind}-{digest}.sqlite", outside, max_entry_chars)
+        return cls(chosen / f"{kind}-{digest}.sqlite", outside, max_entry_chars, name)
 
     def __repr__(self) -> str:
         return f"AccountCache({str(self.path)!r})"
@@ -185,7 +187,7 @@ class AccountCache:
             except Distrusted as problem:
                 # Once per run: later batches find the cache closed.
                 self._distrusted = True
-                sys.stderr.write(terminal_text(f"kam: the account cache is not used: {problem}")
+                sys.stderr.write(terminal_text(f"kam: the {self._name} is not used: {problem}")
                                  + "\n")
             except (OSError, sqlite3.Error):
                 return None
