@@ -153,4 +153,3 @@ def test_the_high_warnings_a_review_raised_are_kept_for_the_next(
     assert result.accounts[0].facts[0]["high_warnings_before"] == 1
     assert result.accounts[0].facts[0]["high_warnings_before_list"] == "risk.key-contact-left"
     assert "high_warnings_before" not in review_accounts(left).accounts[0].facts[0]
-

@@ -204,4 +204,3 @@ def _key(comparison: Comparison, accounts: Path, rules: Path, thresholds: Path |
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-

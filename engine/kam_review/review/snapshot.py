@@ -217,4 +217,3 @@ def _date(value: Any) -> date:
 
 def _maybe(read: Callable[[Any], Any], value: Any) -> Any:
     return None if value is None else read(value)
-

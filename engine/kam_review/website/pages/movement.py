@@ -188,4 +188,3 @@ def _change_rows(moved: AccountMovement) -> list[list[str]]:
               esc(stage_text(m))] for m in moved.stages]
     rows += [["action done", "", esc(a.text), "", str(a.done_on or "")] for a in moved.done]
     return rows
-

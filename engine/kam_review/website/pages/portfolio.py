@@ -259,4 +259,3 @@ def owners_page(result: Result) -> str:
         lines.append(table(["Account", "Class", "Focus", described("revenue_ttm").label,
                             "Open warnings", "Open deals", "Pipeline"], rows))
     return "\n".join(lines)
-
