@@ -127,12 +127,13 @@ def review_accounts(tmp_path: Path, rulebook: Rulebook) -> Reviewer:
     """Write the given accounts to a fresh folder and review them as of AS_OF."""
     counter = iter(range(1_000_000))
 
-    def run(*accounts: Account, as_of: date = AS_OF) -> Result:
+    def run(*accounts: Account, as_of: date = AS_OF,
+            warned_before: dict[str, frozenset[str]] | None = None) -> Result:
         folder = tmp_path / f"accounts-{next(counter)}"
         folder.mkdir()
         for account in accounts:
             write_account(folder, account)
-        return evaluate(load_portfolio(folder), rulebook, as_of)
+        return evaluate(load_portfolio(folder), rulebook, as_of, warned_before=warned_before)
 
     return run
 

@@ -17,6 +17,7 @@ from kam_review.output.charts import (
     focus_matrix,
     funnel_chart,
     pareto_curve,
+    sparkline,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -39,6 +40,8 @@ CHARTS: dict[str, Callable[[], str]] = {
     "bars": lambda: bar_chart([*QUARTERS, HOSTILE], [1, 2.9e6, 850e3, 0, -3e5, 5e6],
                                          "Portfolio revenue"),
     "funnel": lambda: funnel_chart(STAGES),
+    "sparkline": lambda: sparkline([*QUARTERS[:4], HOSTILE], [2.1e6, None, 2.4e6, 0.0, 2.9e6],
+                                   HOSTILE),
     "many_labels": lambda: pareto_curve([(f"Account {i} {HOSTILE}", 1e6 / (i + 1))
                                          for i in range(40)]),
 }
@@ -48,6 +51,7 @@ EMPTY: dict[str, Callable[[], str]] = {
     "bar_line": lambda: bar_line_chart([], [], [], "Revenue", "Margin"),
     "bars": lambda: bar_chart([], [], "Revenue"),
     "funnel": lambda: funnel_chart([]),
+    "sparkline": lambda: sparkline([], [], "Revenue"),
 }
 EVERY = {**CHARTS, **{f"empty_{name}": build for name, build in EMPTY.items()}}
 
@@ -230,3 +234,34 @@ def test_funnel_bars_are_centred_proportional_and_never_invisible() -> None:
     assert len(centres) == 1
     texts = [el.text for el in _tree(svg).iter(SVG + "text")]
     assert texts == ["Lead: 24 deals, 10M", "Proposal: 1 deal, 5M", "Won: 0 deals, 0"]
+
+
+def test_sparkline_shows_a_missing_quarter_as_a_gap_not_a_zero() -> None:
+    svg = sparkline(QUARTERS, [2.1e6, None, 2.4e6, 0.0, 2.9e6], "Revenue")
+    # The line stops at the gap: one stretch before it (a single point: no line), one after.
+    (line,) = _all(svg, "polyline")
+    assert len(line.get("points", "").split()) == 3
+    (gap,) = _all(svg, "line", "kam-gap")
+    assert gap.findtext(SVG + "title") == "2025-Q2: no row (unknown)"
+    dots = _all(svg, "circle", "kam-point")
+    assert [d.findtext(SVG + "title") for d in dots] == [
+        "2025-Q1: 2.1M", "2025-Q3: 2.4M", "2025-Q4: 0", "2026-Q1: 2.9M"]
+    # A quarter without sales (0) sits on the zero line; the gap has no dot at all.
+    zero = float(_all(svg, "line")[0].get("y1", ""))
+    assert float(dots[2].get("cy", "")) == zero
+    # The text alternative says every quarter, the gap included; the last dot is the largest.
+    assert _tree(svg).get("aria-label") == ("Revenue: 2025-Q1 2.1M; 2025-Q2 no row; 2025-Q3 "
+                                            "2.4M; 2025-Q4 0; 2026-Q1 2.9M")
+    assert [d.get("r") for d in dots] == ["2", "2", "2", "3.5"]
+
+
+def test_sparkline_is_drawn_from_zero_and_rejects_other_lengths() -> None:
+    svg = sparkline(["a", "b"], [1_000_000, 1_100_000], "Revenue")
+    (line,) = _all(svg, "polyline")
+    (_, first), (_, second) = (point.split(",") for point in line.get("points", "").split())
+    # From zero: 1.0M stands at 1/1.1 of 1.1M's height above the zero line (48), not at the
+    # bottom as a line scaled from its own minimum would put it.
+    assert float(first) == pytest.approx(48 - 40 / 1.1, abs=0.06) and float(second) == 8
+    with pytest.raises(ValueError, match="one value"):
+        sparkline(["a"], [1.0, 2.0], "Revenue")
+    assert "No data" in sparkline(["a", "b"], [None, None], "Revenue")

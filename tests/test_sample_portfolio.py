@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from kam_review.review.evaluate import review
 from kam_review.review.forecast import portfolio_forecast
+from kam_review.review.previous import Since
 from kam_review.review.results import Result
+from kam_review.review.since import review_since
 from kam_review.source.model import OPPORTUNITY_STAGES
 from kam_review.vocabulary import GoalStatus, Health
 
@@ -179,3 +183,22 @@ def test_goals_in_every_status_and_verdicts_spread(sample: Result) -> None:
     assert verdicts["hanhai-retail"] == Health.WATCH  # a high finding waived, a goal behind
     assert {i for i, h in verdicts.items() if h == Health.HEALTHY} == {
         "haoyang-chemicals", "kangning-pharma"}
+def test_it_shows_movement_since_the_previous_quarter(tmp_path: Path) -> None:
+    """Without a review tag or history that far back (a copy outside git here), the sample
+    is compared with its own files as of 2026-06-30, and shows real movement: classes that
+    changed, a new high finding, deals that moved stage."""
+    shutil.copytree(ACCOUNTS, tmp_path / "accounts")
+    result, movement = review_since(tmp_path / "accounts", RULES, AS_OF,
+                                    since=Since(cache=False))
+    assert movement.comparison.kind == "files"
+    assert str(movement.comparison.as_of) == "2026-06-30"
+    changed = {m.id: (m.before.class_shown, m.after.class_shown) for m in movement.compared
+               if m.before is not None and m.class_changed}
+    assert changed == {"beichen-education": ("nurture", "unclassified"),
+                       "guoneng-energy": ("unclassified", "dormant"),
+                       "haoyang-chemicals": ("fast-growing", "nurture"),
+                       "ruifeng-retail": ("loyal", "dormant"),
+                       "xinyuan-foods": ("nurture", "fast-growing")}
+    assert [m.id for m in movement.accounts if m.new_high] == ["xinyuan-foods"]
+    assert sum(len(m.stages) for m in movement.accounts) >= 10
+    assert len(result.accounts) == len(movement.accounts)

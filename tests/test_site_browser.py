@@ -494,7 +494,7 @@ def test_account_page_opens_with_the_summary_and_the_actions(site: Site) -> None
     open_page(site, "/accounts/guoneng-energy/")
     driver = site.driver
     headings = [heading_text(h) for h in driver.find_elements(By.CSS_SELECTOR, "article h2")]
-    assert headings[:2] == ["Actions", "Findings"]
+    assert headings[:3] == ["Since the last review", "Actions", "Findings"]
     # The verdict opens the page, right below its title, and the summary follows it, before
     # any section.
     verdict = driver.find_element(By.XPATH, "//article/h1/following-sibling::*[1]")
@@ -614,4 +614,46 @@ def test_verdicts_and_goals_as_the_meeting_reads_them(site: Site) -> None:
         "at risk Jiahe Home Centers", "watch Hanhai Retail Group"]
     assert [text_of(li) for li in north.find_elements(By.TAG_NAME, "li")] == [
         "at risk Guoneng Wind Power Services, Xinyuan Food Processing"]
+def test_account_page_shows_the_revenue_trend_and_what_moved(site: Site) -> None:
+    """The sparkline is drawn, readable as text, with a gap for a quarter without a row; the
+    "Since the last review" section says what it compares with and shows class and figures
+    then and now. Which previous review the bundled repository gives depends on the clone's
+    tags and history: without them, the files as of 2026-06-30."""
+    open_page(site, "/accounts/guoneng-energy/")
+    driver = site.driver
+    trend = driver.find_element(By.CSS_SELECTOR, "article div.kam-trend")
+    line = trend.find_element(By.TAG_NAME, "svg")
+    assert line.is_displayed() and line.size["width"] >= 150 and line.size["height"] >= 30
+    label = str(line.get_attribute("aria-label"))
+    assert label.startswith("Revenue, last 8 quarters: ") and "2026-Q2 no row" in label
+    gaps = line.find_elements(By.CSS_SELECTOR, "line.kam-gap")
+    assert [text_of(g.find_element(By.TAG_NAME, "title")) for g in gaps] == [
+        "2026-Q2: no row (unknown)"]
+    said = text_of(trend.find_element(By.TAG_NAME, "p"))
+    assert "year on year:" in said and "quarter on quarter: unknown (no row for 2026-Q2)" in said
+
+    since = driver.find_element(By.ID, "since-the-last-review")
+    assert since.is_displayed()
+    source = text_of(since.find_element(By.XPATH, "following-sibling::p[1]"))
+    assert source.startswith("Compared with ")
+    rows = table_rows(table_after(site, "since-the-last-review", "Figure"))
+    assert "Revenue, last quarter" in [text_of(row["Figure"]) for row in rows]
+    assert all(text_of(row["Change"]) for row in rows)
+    assert save_full_page_screenshot(driver, "account-since").stat().st_size > 10_000
+    assert_clean(site)
+
+
+def test_overview_sums_up_the_movement_and_links_every_change(site: Site) -> None:
+    open_page(site, "/")
+    driver = site.driver
+    since = driver.find_element(By.ID, "since-the-last-review")
+    source = since.find_element(By.XPATH, "following-sibling::p[1]")
+    assert text_of(source).startswith("Compared with ")
+    changes = table_rows(table_after(site, "since-the-last-review", "Account"))
+    assert changes and all(text_of(row["Before"]) != text_of(row["Now"]) for row in changes)
+    source.find_element(By.LINK_TEXT, "Changes since the last review").click()
+    WebDriverWait(driver, TIMEOUT).until(ec.url_contains("/changes/"))
+    assert heading_text(driver.find_element(By.CSS_SELECTOR, "article h1")) == \
+        "Changes since the last review"
+    assert driver.find_elements(By.CSS_SELECTOR, "div.kam-table tbody tr")
     assert_clean(site)

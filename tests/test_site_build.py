@@ -16,6 +16,8 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
+from kam_review.source.cache import AccountCache
+
 from .conftest import ACCOUNTS, REPO
 
 
@@ -26,14 +28,36 @@ def _build(target: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
+def _kept_reviews() -> Path:
+    """Where the site's previous review is kept (conftest gives the tests a cache folder)."""
+    return AccountCache.for_accounts(ACCOUNTS, kind="reviews").path
+
+
 def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
-    first, second = _build(tmp_path / "a"), _build(tmp_path / "b")
+    first = _build(tmp_path / "a")
+    # The previous review is kept once evaluated: the second build reads it, writes nothing.
+    kept = _kept_reviews().stat().st_mtime_ns
+    second = _build(tmp_path / "b")
+    assert _kept_reviews().stat().st_mtime_ns == kept
     assert first.keys() == second.keys()
     changed = [name for name in first if first[name] != second[name]]
     assert changed == []
     for account in ACCOUNTS.glob("*.yaml"):
         assert f"accounts/{account.stem}/index.html" in first
     assert "rules/index.html" in first and "index.html" in first
+
+
+def test_the_site_shows_what_moved_since_the_previous_review(tmp_path: Path) -> None:
+    pages = _build(tmp_path / "site")
+    overview = pages["index.html"].decode()
+    since = overview.split('id="since-the-last-review"', 1)[1].split("<h2", 1)[0]
+    # Which previous review depends on the clone (a review tag, git history, else the files
+    # as of 2026-06-30); the page says which, and what moved.
+    assert "ompared with " in since and "Class changes" in since
+    page = pages["accounts/ruifeng-retail/index.html"].decode()
+    assert 'id="since-the-last-review"' in page and 'class="kam-trend"' in page
+    assert 'aria-label="Revenue, last 8 quarters: 2024-Q4 810k;' in page
+    assert "Changes since the last review" in pages["changes/index.html"].decode()
 
 
 def test_account_pages_stay_out_of_the_sidebar(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import click
 from kam_review import __version__
 from kam_review.commands.common import EXIT_INTERNAL_ERROR, flush_output, output_failed
 from kam_review.text_safety import terminal_text
-from kam_review.vocabulary import Severity
+from kam_review.vocabulary import REVIEW_TAGS, Severity
 
 SEVERITY_CHOICE = click.Choice([severity.value for severity in Severity])
 REDACT_OPTION = click.option(
@@ -59,6 +59,11 @@ REPORT_OPTION = click.option(
     "--output", "report_path", type=click.Path(), default=None, metavar="FILE",
     callback=_report_path,
     help="Write the report to FILE, a new file, instead of standard output (-).")
+
+
+SINCE_PATTERN_OPTION = click.option(
+    "--since-pattern", "since_pattern", default=REVIEW_TAGS, show_default=True,
+    metavar="PATTERN", help="The git tags that mark a review (shell-style), for --since auto.")
 
 
 def review_options(command: click.decorators.FC) -> click.decorators.FC:
@@ -139,6 +144,11 @@ def main() -> None:
                    "(kept in the user's cache folder, or $KAM_CACHE_DIR).")
 @REPORT_OPTION
 @REDACT_OPTION
+@click.option("--since", "since", metavar="REV|auto", default=None,
+              help="Text and JSON: also show what moved since the previous review, a git "
+                   "revision, or auto: the newest review tag, else the accounts in git a "
+                   "quarter back, else the files as of the previous quarter's end.")
+@SINCE_PATTERN_OPTION
 def check(**options: Any) -> None:
     """Evaluate the rules over every account (or only FILES) and print the findings."""
     from kam_review.commands.check import check as run
@@ -161,6 +171,13 @@ def explain(**options: Any) -> None:
 @click.argument("output", type=click.Path(path_type=Path))
 @review_options
 @REDACT_OPTION
+@click.option("--since", "since", metavar="REV|auto|none", default="auto", show_default=True,
+              help="What the pages compare with: a git revision, auto (the newest review "
+                   "tag, else the accounts in git a quarter back, else the files as of the "
+                   "previous quarter's end), or none.")
+@SINCE_PATTERN_OPTION
+@click.option("--no-cache", is_flag=True,
+              help="Evaluate the previous review again: neither read nor keep its result.")
 def build(**options: Any) -> None:
     """Write the review's Markdown pages to OUTPUT (a folder), without MkDocs."""
     from kam_review.commands.build import build as run

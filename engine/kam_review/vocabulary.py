@@ -186,3 +186,6 @@ COMMIT_ORDER = (COMMIT_WON, BUCKET_CLOSED_UNCONFIRMED, COMMIT_GUARANTEED, COMMIT
 # Every bucket in the order the funnel page lists them; a won deal's bucket is `closed`.
 BUCKET_ORDER = (Status.CLOSED.value, BUCKET_CLOSED_UNCONFIRMED, BUCKET_OVERDUE,
                 *(name for _, name in FORECAST_WINDOWS), BUCKET_LATER, BUCKET_NO_CLOSE_DATE)
+
+# The git tags that mark a review (shell-style), for finding the previous one by default.
+REVIEW_TAGS = "review-*"

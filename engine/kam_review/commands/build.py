@@ -1,4 +1,5 @@
-"""`kam build`: the review's Markdown pages written to a folder, without MkDocs."""
+"""`kam build`: the review's Markdown pages written to a folder, without MkDocs; by default
+with what moved since the previous review, as the site shows it."""
 
 from __future__ import annotations
 
@@ -9,17 +10,28 @@ from pathlib import Path
 from kam_review.commands import common
 from kam_review.output.output_folder import check_output_folder
 from kam_review.review.evaluate import review
+from kam_review.review.previous import Since
+from kam_review.review.since import review_since
 from kam_review.text_safety import terminal_text
+from kam_review.vocabulary import REVIEW_TAGS
 from kam_review.website.pages import render_pages, write_pages
 
 
 def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
-          thresholds: Path | None, redact: bool) -> None:
+          thresholds: Path | None, redact: bool, since: str = "auto",
+          since_pattern: str = REVIEW_TAGS, no_cache: bool = False) -> None:
     read = common.inputs(accounts, rules, thresholds)
     check_output_folder(output, read)  # refused before the review runs
-    result = review(accounts, common.rules_folder(rules), as_of, thresholds, redact=redact)
+    folder = common.rules_folder(rules)
+    if since == "none":
+        result, movement = review(accounts, folder, as_of, thresholds, redact=redact), None
+    else:
+        result, movement = review_since(
+            accounts, folder, as_of, thresholds,
+            Since(None if since == "auto" else since, since_pattern, cache=not no_cache),
+            redact=redact)
     common.show_errors(result.errors)
-    pages = render_pages(result)
+    pages = render_pages(result, movement)
     write_pages(pages, output, read)
     common.echo(f"wrote {len(pages)} pages to {terminal_text(str(output))}\n")
     if result.errors:

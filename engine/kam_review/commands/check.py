@@ -1,24 +1,39 @@
 """`kam check`: the rules over every account (or only some files), the findings printed as
-text, JSON, Markdown, SARIF or JUnit, and the exit code CI reads."""
+text, JSON, Markdown, SARIF or JUnit, and the exit code CI reads. With `--since`, text and
+JSON also say what moved since the previous review."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
+
+import click
 
 from kam_review.commands import common
 from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
 from kam_review.output.report import Tally, rules_source, write_check
 from kam_review.progress import on_terminal, silent
 from kam_review.review.evaluate import review, review_in_batches
+from kam_review.review.movement import Movement
+from kam_review.review.previous import Since
+from kam_review.review.results import Result
+from kam_review.review.since import movement_since, previous_review_of
+from kam_review.review.snapshot import AccountSnapshot, Snapshot, account_snapshot
 from kam_review.source.cache import AccountCache
-from kam_review.vocabulary import Severity
+from kam_review.vocabulary import REVIEW_TAGS, Severity
+
+# `--since auto`: the previous review found as the site finds it (review/previous.py).
+AUTO = "auto"
 
 
 def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | None,
           thresholds: Path | None, output: str, fail_on: Severity | None, show: Severity,
-          quiet: bool, no_cache: bool, report_path: Path | None, redact: bool) -> None:
+          quiet: bool, no_cache: bool, report_path: Path | None, redact: bool,
+          since: str | None = None, since_pattern: str = REVIEW_TAGS) -> None:
+    if since is not None and output not in ("text", "json"):
+        raise click.UsageError("--since adds the movement to text and JSON output only")
     read = common.inputs(accounts, rules, thresholds, *files)
     with common.report_file(report_path, read) as report:
         write = report.write if report else common.echo
@@ -26,11 +41,25 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
         folder = common.rules_folder(rules)
         cache = None if no_cache else AccountCache.for_accounts(accounts, inputs=[folder])
         if output in ("text", "json"):
+            comparison, previous = (None, None) if since is None else previous_review_of(
+                accounts, folder, as_of, thresholds,
+                Since(None if since == AUTO else since, since_pattern, cache=not no_cache),
+                files, cache, redact)
             # Written batch by batch: memory holds one batch, however large the portfolio.
             batches = review_in_batches(accounts, folder, as_of, thresholds, files, progress,
-                                        cache, redact)
-            tally = write_check(batches, output, show, as_of, write,
-                                rules_source(folder, thresholds) if output == "json" else None)
+                                        cache, redact, None if previous is None
+                                        else previous.high_warnings())
+            kept: list[AccountSnapshot] = []
+
+            def movement() -> Movement:
+                assert comparison is not None
+                return movement_since(previous, Snapshot(as_of, tuple(kept)), comparison,
+                                      files)
+
+            tally = write_check(_keeping(batches, kept) if since else batches, output, show,
+                                as_of, write,
+                                rules_source(folder, thresholds) if output == "json" else None,
+                                movement if since else None)
         else:
             result = review(accounts, folder, as_of, thresholds, files, progress, cache,
                             redact=redact)
@@ -49,3 +78,10 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
     worst = tally.worst
     if fail_on and worst and worst.at_least(fail_on):
         sys.exit(common.EXIT_FINDINGS)
+
+
+def _keeping(results: Iterable[Result], kept: list[AccountSnapshot]) -> Iterator[Result]:
+    """The results as they come, keeping each account's snapshot for the movement."""
+    for result in results:
+        kept.extend(account_snapshot(item, result) for item in result.accounts)
+        yield result

@@ -12,8 +12,10 @@ from typing import Any
 
 from kam_review import __version__
 from kam_review.errors import InputError, error_count
+from kam_review.output.movement_report import movement_dict, movement_lines
 from kam_review.paths import display_path
 from kam_review.resources import is_installed_rules
+from kam_review.review.movement import Movement
 from kam_review.review.results import AccountResult, Finding, Result
 from kam_review.review.tally import FindingCounts
 from kam_review.rulebook.loading import rulebook_files
@@ -122,8 +124,10 @@ def _dump(value: Any) -> str:
 
 def write_check(results: Iterable[Result], output: str, show: Severity, as_of: date,
                 write: Callable[[str], object],
-                rules_source: Mapping[str, Any] | None = None) -> Tally:
-    """Write `kam check` text or JSON as the results come, batch by batch.
+                rules_source: Mapping[str, Any] | None = None,
+                movement: Callable[[], Movement] | None = None) -> Tally:
+    """Write `kam check` text or JSON as the results come, batch by batch; with `movement`
+    (`--since`), what moved since the previous review, once every result is written.
 
     JSON has one finding or error a line: as readable in a diff as indented JSON, and written
     by the C encoder (json.dumps with `indent` falls back to Python and takes seconds for a
@@ -147,8 +151,9 @@ def write_check(results: Iterable[Result], output: str, show: Severity, as_of: d
     if output == "json":
         errors = [f"    {_dump(e.as_dict())}" for e in tally.errors]
         waived = [f"    {_dump(waived_dict(a, f))}" for a, f in tally.waived_high]
+        since = "" if movement is None else f',\n  "since": {_dump(movement_dict(movement()))}'
         write(("\n  ]" if written else "]") + f',\n  "waived_high": {_json_list(waived)},'
-              f'\n  "errors": {_json_list(errors)}\n}}\n')
+              f'\n  "errors": {_json_list(errors)}{since}\n}}\n')
         return tally
     if tally.expiring:
         write(f"\nWaivers ending within {WAIVER_NOTICE_DAYS} days:\n")
@@ -161,6 +166,8 @@ def write_check(results: Iterable[Result], output: str, show: Severity, as_of: d
     if tally.verdicts:
         write("\nVerdicts: " + ", ".join(f"{tally.verdicts[h]} {h.shown}" for h in Health
                                         if tally.verdicts[h]) + "\n")
+    if movement is not None:
+        write("\n".join(movement_lines(movement())) + "\n")
     write(f"\n{tally.summary()}\n")
     return tally
 

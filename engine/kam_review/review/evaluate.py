@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -68,18 +68,21 @@ def review_in_batches(
     progress: Progress = silent,
     cache: AccountCache | None = None,
     redact: bool = False,
+    warned_before: Mapping[str, frozenset[str]] | None = None,
 ) -> Iterator[Result]:
     """The review of a portfolio as consecutive Results of up to BATCH_SIZE accounts each, in
     file order; the first also carries the folder's own errors. The rules are loaded (and
     a RulebookError raised) before this returns, so nothing is written before that."""
     rulebook = load_rulebook(rules_folder, thresholds_file)
     paths, folder_errors = account_files(accounts_folder, only)
-    return _batches(paths, folder_errors, rulebook, as_of, progress, cache, redact)
+    return _batches(paths, folder_errors, rulebook, as_of, progress, cache, redact,
+                    warned_before)
 
 
 def _batches(paths: list[Path], folder_errors: list[InputError], rulebook: Rulebook,
              as_of: date, progress: Progress, cache: AccountCache | None,
-             redact: bool) -> Iterator[Result]:
+             redact: bool, warned_before: Mapping[str, frozenset[str]] | None
+             ) -> Iterator[Result]:
     batch: list[Path] = []
     errors = folder_errors
     for number, path in enumerate(progress(paths, len(paths), "reviewing accounts"), start=1):
@@ -89,17 +92,21 @@ def _batches(paths: list[Path], folder_errors: list[InputError], rulebook: Ruleb
             if redact:
                 portfolio = redact_portfolio(portfolio)
             portfolio.errors[:0], errors, batch = errors, [], []
-            yield evaluate(portfolio, rulebook, as_of)
+            yield evaluate(portfolio, rulebook, as_of, warned_before=warned_before)
     if not paths:
         yield Result(as_of, (), tuple(folder_errors), rulebook)
 
 
 def evaluate(portfolio: Portfolio, rulebook: Rulebook, as_of: date,
-             progress: Progress = silent) -> Result:
+             progress: Progress = silent,
+             warned_before: Mapping[str, frozenset[str]] | None = None) -> Result:
     """The review of a loaded portfolio: each account's facts, class, focus and findings.
-    Why an account got its class is worked out on demand (review.explain)."""
+    Why an account got its class is worked out on demand (review.explain). `warned_before`
+    holds, per account, the high warnings open at the previous review (Snapshot.high_warnings),
+    for the facts."""
     accounts = portfolio.accounts
-    facts_by_account = [account_facts(a, as_of, rulebook)
+    before = warned_before or {}
+    facts_by_account = [account_facts(a, as_of, rulebook, before.get(a.id))
                         for a in progress(accounts, len(accounts), "computing facts")]
     flat = [fact for facts in facts_by_account for fact in facts]
     rules = engine_rules(rulebook)

@@ -260,3 +260,12 @@ class AccountFacts(FactType):
     days_since_visit: int | None = fact_field(
         "days", "Days since the last visit",
         "days since the last activity met in person (visit, meeting, demo or event)")
+    # What the previous review raised (review/previous.py passes it in), for rules on what
+    # a review had already warned about.
+    high_warnings_before: int | None = fact_field(
+        "count", "High warnings at the previous review",
+        "high warnings open (not waived) on the account at the previous review (unknown "
+        "without a previous review, or for an account it did not review)")
+    high_warnings_before_list: str | None = fact_field(
+        "text", "High warnings at the previous review, listed",
+        "their rule ids (none: no such warning)")

@@ -59,15 +59,19 @@ FACT_TYPE = "type"
 SOURCE_PATH = "_path"
 
 
-def account_facts(account: Account, as_of: date, rulebook: Rulebook) -> list[Fact]:
+def account_facts(account: Account, as_of: date, rulebook: Rulebook,
+                  warned_before: frozenset[str] | None = None) -> list[Fact]:
     """All facts of one account: the account itself, then its contacts, opportunities, plan
-    goals and actions, and waivers, in file order."""
-    return [plain_fact(facts) for facts in typed_account_facts(account, as_of, rulebook)]
+    goals and actions, and waivers, in file order. `warned_before`: the rule ids of the high
+    warnings open at the previous review (None: no previous review of the account)."""
+    return [plain_fact(facts) for facts in typed_account_facts(account, as_of, rulebook,
+                                                               warned_before)]
 
 
-def typed_account_facts(account: Account, as_of: date, rulebook: Rulebook) -> list[FactType]:
+def typed_account_facts(account: Account, as_of: date, rulebook: Rulebook,
+                        warned_before: frozenset[str] | None = None) -> list[FactType]:
     """The same facts as their typed definitions, None where a figure is unknown."""
-    facts: list[FactType] = [_account_facts(account, as_of, rulebook)]
+    facts: list[FactType] = [_account_facts(account, as_of, rulebook, warned_before)]
     facts += [contact_facts(account, i, as_of) for i in range(len(account.contacts))]
     facts += owner_facts(account, as_of)
     thresholds = rulebook.threshold_values()
@@ -93,7 +97,8 @@ def plain_fact(facts: FactType) -> Fact:
     return fact
 
 
-def _account_facts(account: Account, as_of: date, rulebook: Rulebook) -> AccountFacts:
+def _account_facts(account: Account, as_of: date, rulebook: Rulebook,
+                   warned_before: frozenset[str] | None) -> AccountFacts:
     series = revenue_series(account, as_of)
     revenue = [r for _, r, _ in series]
     known = [r for r in revenue if r is not None]
@@ -186,6 +191,9 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook) -> Account
         plan_summary_present=bool(plan and plan.summary and plan.summary.strip()),
         goals_count=len(plan.goals) if plan else 0,
         **warning_facts(account, as_of, series),
+        high_warnings_before=None if warned_before is None else len(warned_before),
+        high_warnings_before_list=None if warned_before is None
+        else ", ".join(sorted(warned_before)) or "none",
     )
 
 

@@ -148,11 +148,14 @@ def _is_position(number: Any) -> bool:
 
 
 class AccountCache:
-    def __init__(self, path: Path, outside: Sequence[Path] = ()) -> None:
+    def __init__(self, path: Path, outside: Sequence[Path] = (),
+                 max_entry_chars: int = _MAX_ENTRY_CHARS, name: str = "account cache") -> None:
         """The cache file `path`; its folder is not used if it lies in one of the folders
         `outside` or in a git repository holding one of them."""
         self.path = path
         self._outside = tuple(outside)
+        self._max_entry_chars = max_entry_chars
+        self._name = name  # how the one line saying it is not used names it
         self._connection: sqlite3.Connection | None = None
         self._secret = b""
         self._distrusted = False
@@ -160,16 +163,19 @@ class AccountCache:
 
     @classmethod
     def for_accounts(cls, accounts_folder: Path, folder: Path | None = None,
-                     inputs: Sequence[Path] = ()) -> AccountCache:
+                     inputs: Sequence[Path] = (), kind: str = "accounts",
+                     max_entry_chars: int = _MAX_ENTRY_CHARS,
+                     name: str = "account cache") -> AccountCache:
         """The cache of one accounts folder, known by its real path, in `folder` (default:
         cache_folder()). A folder chosen by the user must lie outside the accounts folder,
         the `inputs` (the rules) and the repository holding them; the user's own cache
-        folder is kam-review's."""
-        name = f"accounts-{hashlib.sha256(os.fsencode(real(accounts_folder))).hexdigest()[:32]}"
+        folder is kam-review's. `kind` names the file: the parsed files ("accounts") or
+        another result kept for the folder ("reviews": see review/previous.py)."""
+        digest = hashlib.sha256(os.fsencode(real(accounts_folder))).hexdigest()[:32]
         chosen = folder if folder is not None else cache_folder()
         outside = (accounts_folder, *inputs) if (
             folder is not None or os.environ.get(FOLDER_VARIABLE)) else ()
-        return cls(chosen / f"{name}.sqlite", outside)
+        return cls(chosen / f"{kind}-{digest}.sqlite", outside, max_entry_chars, name)
 
     def __repr__(self) -> str:
         return f"AccountCache({str(self.path)!r})"
@@ -181,7 +187,7 @@ class AccountCache:
             except Distrusted as problem:
                 # Once per run: later batches find the cache closed.
                 self._distrusted = True
-                sys.stderr.write(terminal_text(f"kam: the account cache is not used: {problem}")
+                sys.stderr.write(terminal_text(f"kam: the {self._name} is not used: {problem}")
                                  + "\n")
             except (OSError, sqlite3.Error):
                 return None
@@ -214,13 +220,18 @@ class AccountCache:
         return mac.hexdigest()
 
     def get(self, shown_as: str, key: bytes) -> StoredAccount | None:
+        return _read_entry(self.get_text(shown_as, key))
+
+    def get_text(self, shown_as: str, key: bytes) -> str | None:
+        """The entry's text, once its seal shows kam-review wrote it; None on a miss."""
         connection = self._connect()
         if connection is None:
             return None
         try:
             row = connection.execute(
                 "SELECT entry, mac FROM entries WHERE path = ? AND key = ? "
-                "AND length(entry) <= ?", (shown_as, key.hex(), _MAX_ENTRY_CHARS)).fetchone()
+                "AND length(entry) <= ?", (shown_as, key.hex(), self._max_entry_chars)
+            ).fetchone()
         except sqlite3.Error:
             return None
         if row is None or not isinstance(row[0], str) or not isinstance(row[1], str):
@@ -228,7 +239,7 @@ class AccountCache:
         expected = self._seal(shown_as, key.hex(), row[0])
         if not hmac.compare_digest(row[1].encode("utf-8", "surrogatepass"), expected.encode()):
             return None  # not written by kam-review with this folder's secret
-        return _read_entry(row[0])
+        return row[0]
 
     def put(self, shown_as: str, key: bytes, text: str) -> None:
         self._pending.append((shown_as, key.hex(), text))

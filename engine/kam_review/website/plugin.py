@@ -30,9 +30,10 @@ from kam_review.errors import KamError
 from kam_review.output.output_folder import check_output_folder, looks_like_mkdocs_site, mark
 from kam_review.progress import on_terminal
 from kam_review.resources import bundled_overrides_folder, default_rules_folder
-from kam_review.review.diff import compare, review_revision
-from kam_review.review.evaluate import review
+from kam_review.review.previous import Since
+from kam_review.review.since import review_since
 from kam_review.source.review_date import parse_review_date
+from kam_review.vocabulary import REVIEW_TAGS
 from kam_review.website.csp import active_content, header, protect, protect_static
 from kam_review.website.pages import render_pages
 
@@ -58,8 +59,11 @@ class KamReviewConfig(base.Config):  # type: ignore[no-untyped-call]
     rules = c.Optional(c.Type(str))
     thresholds = c.Optional(c.Type(str))
     as_of = c.Optional(c.Type(str))
-    # A git revision (e.g. last quarter's review tag): adds "Changes since the last review".
+    # The previous review: a git revision (e.g. last quarter's review tag) named here wins;
+    # without it, the newest tag matching previous_review_tags, else git history a quarter
+    # back, else the files as of the previous quarter's end (review/previous.py).
     base = c.Optional(c.Type(str))
+    previous_review_tags = c.Type(str, default=REVIEW_TAGS)
     # Contact names become "Contact 3 (director)" everywhere (privacy laws: PIPL, GDPR).
     redact_contacts = c.Type(bool, default=False)
 
@@ -159,24 +163,18 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
             raise PluginError(f"kam-review: the review date: {problem}") from None
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        since = Since(os.environ.get(BASE_VARIABLE) or self.config.base or None,
+                      self.config.previous_review_tags)
         try:
-            result = review(self.accounts, self.rules, self.as_of, self.thresholds,
-                            progress=on_terminal, redact=self.config.redact_contacts)
+            result, movement = review_since(self.accounts, self.rules, self.as_of,
+                                            self.thresholds, since, on_terminal,
+                                            self.config.redact_contacts)
         except KamError as error:
             raise PluginError(f"kam-review: {error.message}") from error
         for problem in result.errors:
             log.warning("kam-review: %s", problem)
-        base = os.environ.get(BASE_VARIABLE) or self.config.base
-        changes = None
-        if base:
-            try:
-                changes = compare(review_revision(base, self.accounts, self.rules, self.as_of,
-                                                  thresholds=self.thresholds,
-                                                  redact=self.config.redact_contacts),
-                                  result, base, "this review")
-            except KamError as error:
-                raise PluginError(f"kam-review: {error.message}") from error
-        pages = render_pages(result, changes)
+        log.info("kam-review: %s", movement.comparison.sentence())
+        pages = render_pages(result, movement)
         for path, text in sorted(pages.items()):
             existing = files.get_file_from_path(path)
             if existing is not None:

@@ -10,14 +10,16 @@ Colours are CSS custom properties (--kam-chart-1 ...) with fallbacks; text uses 
 font and colour.
 
 The charts are drawn in svg.py (the pieces), focus.py (the focus matrix), pareto.py (the
-Pareto curve and ABC classes), series.py (bars, bars with a line, the funnel) and
-progress.py (a goal's progress); the pages import them all from here.
+Pareto curve and ABC classes), series.py (bars, bars with a line, the funnel), progress.py
+(a goal's progress) and sparkline.py (a small line of one series); the pages import them all
+from here.
 """
 
 from kam_review.output.charts.focus import MatrixPoint, focus_matrix
 from kam_review.output.charts.pareto import abc_classes, pareto_curve
 from kam_review.output.charts.progress import progress_bar
 from kam_review.output.charts.series import bar_chart, bar_line_chart, funnel_chart
+from kam_review.output.charts.sparkline import sparkline
 
 __all__ = ["MatrixPoint", "abc_classes", "bar_chart", "bar_line_chart", "focus_matrix",
-           "funnel_chart", "pareto_curve", "progress_bar"]
+           "funnel_chart", "pareto_curve", "progress_bar", "sparkline"]

@@ -11,16 +11,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kam_review.output.output_folder import write_output_folder
-from kam_review.review.diff import Diff
 from kam_review.review.explain import explain_all
+from kam_review.review.movement import Movement
 from kam_review.review.results import Result
 from kam_review.website.pages.account import account_page
 from kam_review.website.pages.catalogue import rules_page
 from kam_review.website.pages.common import ACCOUNTS_DIR
+from kam_review.website.pages.movement import CHANGES_PAGE, changes_page
 from kam_review.website.pages.owners import owners_page
 from kam_review.website.pages.portfolio import (
-    account_changes_section,
-    changes_page,
     funnel_page,
     overview_page,
     risks_page,
@@ -29,22 +28,22 @@ from kam_review.website.pages.portfolio import (
 __all__ = ["render_pages", "write_pages"]
 
 
-def render_pages(result: Result, changes: Diff | None = None) -> dict[str, str]:
-    """Every page of the review; with `changes`, also what changed since the base review."""
+def render_pages(result: Result, movement: Movement | None = None) -> dict[str, str]:
+    """Every page of the review; with `movement`, also what moved since the previous review
+    (on the overview, each account page and a changes page of its own, which says so when
+    there was no previous review to compare with)."""
     pages = {
-        "index.md": overview_page(result),
+        "index.md": overview_page(result, movement),
         "risks.md": risks_page(result),
         "funnel.md": funnel_page(result),
         "owners.md": owners_page(result),
         "rules.md": rules_page(result),
     }
     for account, explained in zip(result.accounts, explain_all(result), strict=True):
-        page = account_page(account, result, explained)
-        if changes is not None:
-            page += "\n" + account_changes_section(changes, account.account.id)
-        pages[f"{ACCOUNTS_DIR}/{account.account.id}.md"] = page
-    if changes is not None:
-        pages["changes.md"] = changes_page(changes)
+        pages[f"{ACCOUNTS_DIR}/{account.account.id}.md"] = account_page(
+            account, result, explained, movement)
+    if movement is not None:
+        pages[CHANGES_PAGE] = changes_page(result, movement)
     return pages
 
 

@@ -6,6 +6,7 @@ from kam_review.formatting import money, pct
 from kam_review.output import charts
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.explain import check_text, class_needs, verdict
+from kam_review.review.movement import Movement
 from kam_review.review.results import AccountResult, Explanation, Result
 from kam_review.rulebook.figures import gross_margin, revenue_series
 from kam_review.rulebook.subject_facts import stage_checklist
@@ -37,6 +38,7 @@ from kam_review.website.pages.common import (
 )
 from kam_review.website.pages.forecast import account_forecast_section
 from kam_review.website.pages.goals import goals_table
+from kam_review.website.pages.movement import revenue_trend, since_section
 from kam_review.website.pages.summary import summary_section
 from kam_review.website.pages.unknowns import assigning_notes, not_evaluated_section
 from kam_review.website.pages.verdict import verdict_header
@@ -47,13 +49,16 @@ _MARKS = {"yes": "✔", "no": "✘", "?": "?"}
 
 
 def account_page(item: AccountResult, result: Result,
-                 explained: tuple[Explanation, ...]) -> str:
-    """The account's page; `explained` says why it got its class and focus (explain_all)."""
+                 explained: tuple[Explanation, ...], movement: Movement | None = None) -> str:
+    """The account's page; `explained` says why it got its class and focus (explain_all);
+    `movement`, what moved since the previous review."""
     account, rulebook, prefix = item.account, result.rulebook, "../"
     lines = [f"# {esc(account.name)}", ""]
     lines += verdict_header(item, result, prefix)
     lines += summary_section(account)
     lines += _header_card(item, result)
+    lines += revenue_trend(item, result.as_of)
+    lines += since_section(item, movement)
     lines += account_actions_section(item, result)
     lines += ["## Findings", ""]
     lines += waived_high_note([(item, f) for f in item.waived_high], prefix)

@@ -1,4 +1,4 @@
-"""The portfolio pages: overview, risk register, funnel and forecast, owners, changes."""
+"""The portfolio pages: overview, risk register, funnel and forecast, owners."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from collections import Counter
 from typing import Any
 
 from kam_review.output import charts
-from kam_review.output.diff_report import change_text
-from kam_review.output.markdown_text import code, esc, table
-from kam_review.review.diff import Diff
+from kam_review.output.markdown_text import esc, table
+from kam_review.review.movement import Movement
 from kam_review.review.results import UNCLASSIFIED, Result
 from kam_review.review.tally import count_findings
 from kam_review.rulebook.figures import revenue_series
@@ -41,6 +40,7 @@ from kam_review.website.pages.common import (
 )
 from kam_review.website.pages.forecast import forecast_sections
 from kam_review.website.pages.goals import goals_overview
+from kam_review.website.pages.movement import movement_summary
 from kam_review.website.pages.teams import (
     team_column,
     team_order,
@@ -49,7 +49,7 @@ from kam_review.website.pages.teams import (
 from kam_review.website.pages.verdict import verdict_cell, verdict_overview
 
 
-def overview_page(result: Result) -> str:
+def overview_page(result: Result, movement: Movement | None = None) -> str:
     accounts = result.accounts
     lines = [WIDE_PAGE + f"# Portfolio review as of {result.as_of}", ""]
     lines.append(f"{len(accounts)} key accounts. Every figure on these pages is as of the "
@@ -81,6 +81,7 @@ def overview_page(result: Result) -> str:
     lines += waived_high_note(result.waived_high)
     lines += verdict_overview(result)
     lines += goals_overview(result)
+    lines += movement_summary(result, movement)
     lines += _portfolio_charts(result)
     abc = charts.abc_classes([(a.account.id, account_fact(a, "revenue_ttm") or 0)
                               for a in accounts])
@@ -264,34 +265,3 @@ def funnel_page(result: Result) -> str:
                                    "Expected close", "At risk"], rows),
                             ["Owner", "Stage", "Forecast", "Commitment", "At risk"]))
     return "\n".join(lines)
-
-
-def changes_page(changes: Diff) -> str:
-    base, head = changes.base_result, changes.head_result
-    lines = [WIDE_PAGE + "# Changes since the last review", "",
-             f"From {code(changes.base)} (reviewed as of {base.as_of}) to this review "
-             f"(as of {head.as_of}): {len(changes.changes)} change(s).", ""]
-    if not changes.changes:
-        return "\n".join([*lines, "Nothing changed.", ""])
-    accounts = {a.account.id: a.account for a in head.accounts}
-    rows = []
-    for change in changes.changes:
-        account = accounts.get(change.account)
-        name = account_link(account) if account else esc(change.account)
-        rows.append([name, change.kind.replace("-", " "),
-                     severity_badge(change.severity) if change.severity else "",
-                     esc(f"{change.rule} {change.subject}".strip()), esc(change.before),
-                     esc(change.after)])
-    lines.append(filterable(table(["Account", "Change", "Severity", "Subject", "Before",
-                                   "After"], rows), ["Change", "Severity"]))
-    return "\n".join(lines)
-
-
-def account_changes_section(changes: Diff, account_id: str) -> str:
-    found = changes.for_account(account_id)
-    lines = ["## Changes since the last review", "",
-             f"Compared with {code(changes.base)} as of {changes.base_result.as_of}.", ""]
-    if not found:
-        return "\n".join([*lines, "No change.", ""])
-    lines += [f"- {esc(change_text(change))}" for change in found]
-    return "\n".join([*lines, ""])

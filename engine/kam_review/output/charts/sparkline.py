@@ -1,0 +1,57 @@
+"""A sparkline: a small line of values by label (an account's revenue, quarter by quarter),
+drawn from zero so that a small change looks small. A value that is None is a gap: the line
+stops, and a dashed mark says the figure is unknown, never zero. The whole series is in the
+chart's text alternative."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+from kam_review.formatting import money
+from kam_review.output.charts import svg
+from kam_review.output.charts.svg import AXIS, C1, C4
+
+WIDTH, HEIGHT = 240, 56
+_LEFT, _RIGHT, _TOP, _BOTTOM = 8.0, 232.0, 8.0, 48.0
+
+
+def sparkline(labels: Sequence[str], values: Sequence[float | None], title: str,
+              shown: Callable[[float], str] = money) -> str:
+    if len(values) != len(labels):
+        raise ValueError("every label needs one value")
+    points = [v if v is not None and math.isfinite(v) else None for v in values]
+    known = [v for v in points if v is not None]
+    said = "; ".join(f"{label} " + ("no row" if v is None else shown(v))
+                     for label, v in zip(labels, points, strict=True))
+    if not known:
+        return svg.no_data(title)
+    top = max(max(known), 0.0) or 1.0
+    bottom = min(min(known), 0.0)
+    sy = svg.linear(bottom, top, _BOTTOM, _TOP)
+    step = (_RIGHT - _LEFT) / max(len(points) - 1, 1)
+    xs = [_LEFT + i * step if len(points) > 1 else (_LEFT + _RIGHT) / 2
+          for i in range(len(points))]
+    body = [svg.line(_LEFT, sy(0.0), _RIGHT, sy(0.0), AXIS + ";stroke-width:.5")]
+    runs: list[list[tuple[float, float]]] = [[]]
+    for x, value in zip(xs, points, strict=True):
+        if value is None:
+            runs.append([])
+        else:
+            runs[-1].append((x, sy(value)))
+    body += [svg.polyline(run, C1) for run in runs if len(run) > 1]
+    last = max(i for i, v in enumerate(points) if v is not None)
+    for i, (x, label, value) in enumerate(zip(xs, labels, points, strict=True)):
+        if value is None:
+            body.append(_gap(x, f"{label}: no row (unknown)"))
+        else:
+            body.append(svg.dot(x, sy(value), C1, f"{label}: {shown(value)}",
+                                r=3.5 if i == last else 2))
+    return svg.chart(WIDTH, HEIGHT, f"{title}: {said}", body)
+
+
+def _gap(x: float, tip: str) -> str:
+    """A dashed upright mark where a value is missing."""
+    return (f'<line class="kam-gap" x1="{svg.num(x)}" y1="{svg.num(_TOP)}" x2="{svg.num(x)}" '
+            f'y2="{svg.num(_BOTTOM)}" style="stroke:{C4};stroke-dasharray:3 3">'
+            f"<title>{svg.esc(tip)}</title></line>")

@@ -1,0 +1,147 @@
+"""The movement since the previous review in words: each figure's change with its arrow, each
+deal's move, and the lines and JSON `kam check --since` adds to its report. The site's pages
+write the same words (website/pages/movement.py)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from kam_review.formatting import format_in_unit, money, number
+from kam_review.review.movement import AccountMovement, FigureMove, Movement, StageMove
+from kam_review.review.snapshot import KeptFinding
+from kam_review.rulebook.fact_types import FACT_TYPES
+from kam_review.rulebook.figures import exact, rounded
+from kam_review.text_safety import terminal_text
+
+UP, DOWN, SAME = "▲", "▼", "="
+
+
+def figure_label(name: str) -> str:
+    return FACT_TYPES["account"][name].label
+
+
+def figure_text(name: str, value: float | None) -> str:
+    return "—" if value is None else format_in_unit(value, FACT_TYPES["account"][name].unit)
+
+
+def change_text(move: FigureMove) -> str:
+    """The change with its arrow: ▲ +400k, ▼ -2.5 pts (a ratio's change in percentage
+    points), = (unchanged); or what is unknown."""
+    if move.before is None:
+        return "new" if move.after is not None else "—"
+    if move.after is None:
+        return "unknown now"
+    unit = FACT_TYPES["account"][move.name].unit
+    if unit in ("fraction", "change"):
+        points = rounded((Fraction(repr(move.after)) - Fraction(repr(move.before))) * 100)
+        return _arrowed(points, lambda v: f"{number(abs(v))} pts")
+    delta = rounded(exact(move.after) - exact(move.before))
+    shown = money if unit == "money" else (lambda v: format_in_unit(v, unit))
+    return _arrowed(delta, lambda v: shown(abs(v)))
+
+
+def _arrowed(delta: float | None, shown: Any) -> str:
+    if delta is None:
+        return "—"
+    if delta == 0:
+        return SAME
+    return f"{UP} +{shown(delta)}" if delta > 0 else f"{DOWN} -{shown(delta)}"
+
+
+def stage_text(move: StageMove) -> str:
+    """How a deal moved: "recognition -> negotiation on 2026-08-15"."""
+    on = f" on {move.on}" if move.on else ""
+    if move.before == "":
+        return f"new since the last review, at {move.after}{on}"
+    if move.after == "":
+        return f"no longer on file (was {move.before or 'at a stage not on file'})"
+    if move.before is None:
+        return f"moved to {move.after}{on} (the stage before is not on file)"
+    return f"{move.before} -> {move.after}{on}"
+
+
+def finding_text(finding: KeptFinding) -> str:
+    subject = f" [{finding.subject}]" if finding.subject else ""
+    waived = " (waived)" if finding.waived else ""
+    return f"{finding.severity.upper()} {finding.rule}{subject}: {finding.message}{waived}"
+
+
+def account_lines(item: AccountMovement) -> list[str]:
+    """One account's movement, a line each: class, focus, findings, figures, deals, actions."""
+    was, now = item.before, item.after
+    if was is None:
+        return ["new since the last review", *(f"done: {a.text}" for a in item.done)]
+    lines = []
+    if item.class_changed:
+        lines.append(f"class: {was.class_shown} -> {now.class_shown}")
+    if item.focus_changed:
+        lines.append(f"focus: {was.focus or 'none'} -> {now.focus or 'none'}")
+    lines += [f"new finding: {finding_text(f)}" for f in item.new_findings]
+    lines += [f"resolved: {finding_text(f)}" for f in item.resolved]
+    lines += [f"{figure_label(m.name)}: {figure_text(m.name, m.before)} -> "
+              f"{figure_text(m.name, m.after)} ({change_text(m)})"
+              for m in item.figures if m.before != m.after]
+    lines += [f"deal {m.name} ({m.deal}): {stage_text(m)}" for m in item.stages]
+    lines += [f"done: {a.text}" + (f" on {a.done_on}" if a.done_on else "") for a in item.done]
+    return lines
+
+
+def movement_lines(movement: Movement) -> list[str]:
+    """The movement as `kam check --since` prints it, after the findings."""
+    lines = ["", f"Since the last review: {movement.comparison.sentence()}"]
+    if not movement.comparison.found:
+        return [terminal_text(line) for line in lines]
+    for item in movement.accounts:
+        found = account_lines(item)
+        if found:
+            lines += [f"  {item.id}:", *(f"    {line}" for line in found)]
+    lines += [f"  {a.id}: not in this review (it was {a.class_shown})"
+              for a in movement.removed]
+    lines.append("  " + summary(movement))
+    return [terminal_text(line) for line in lines]
+
+
+def summary(movement: Movement) -> str:
+    compared = movement.compared
+    changed = sum(1 for m in compared if m.class_changed)
+    new = sum(len(m.new_findings) for m in compared)
+    resolved = sum(len(m.resolved) for m in compared)
+    high = sum(1 for m in compared if m.new_high)
+    return (f"{changed} class change(s), {new} new finding(s), {resolved} resolved, "
+            f"{high} account(s) with new high findings, {len(movement.added)} new "
+            f"account(s), {len(movement.removed)} no longer reviewed")
+
+
+def movement_dict(movement: Movement) -> dict[str, Any]:
+    """The movement for JSON output: the comparison, then each account's movement."""
+    data: dict[str, Any] = {"comparison": movement.comparison.as_dict()}
+    if not movement.comparison.found:
+        return data
+    data["accounts"] = [_account_dict(m) for m in movement.accounts]
+    data["removed"] = [a.id for a in movement.removed]
+    data["previous_errors"] = movement.previous_errors
+    return data
+
+
+def _account_dict(item: AccountMovement) -> dict[str, Any]:
+    was, now = item.before, item.after
+    return {
+        "id": item.id, "new": was is None,
+        "class": {"before": None if was is None else was.class_shown,
+                  "after": now.class_shown},
+        "focus": {"before": None if was is None else was.focus, "after": now.focus},
+        "new_findings": [_finding_dict(f) for f in item.new_findings],
+        "resolved_findings": [_finding_dict(f) for f in item.resolved],
+        "figures": [{"name": m.name, "before": m.before, "after": m.after,
+                     "change": change_text(m)} for m in item.figures],
+        "stages": [{"id": m.deal, "before": m.before, "after": m.after or None,
+                    "on": None if m.on is None else m.on.isoformat()} for m in item.stages],
+        "done_actions": [{"text": a.text, "done_on": None if a.done_on is None
+                          else a.done_on.isoformat()} for a in item.done],
+    }
+
+
+def _finding_dict(finding: KeptFinding) -> dict[str, Any]:
+    return {"rule": finding.rule, "severity": finding.severity, "subject": finding.subject,
+            "message": finding.message, "waived": finding.waived}

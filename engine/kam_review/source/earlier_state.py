@@ -1,0 +1,84 @@
+"""An account as its file stood on an earlier day: what a review held that day could know.
+
+When no earlier review is tagged and git holds no earlier state, the previous review is the
+same files reviewed as of the end of the previous quarter. Most facts already look only at
+what is dated on or before the review date (figures of complete quarters, activities,
+complaints, contacts who had left); this leaves out, or takes back, what the file dates
+after the day, so that nothing later shows in the earlier review:
+
+- quarters of figures that end after the day;
+- activities and complaints dated after it; a complaint resolved after it was open then;
+- a contact who left after it was still there; a last contact after it becomes the latest
+  activity with them on or before the day (unknown without one);
+- an owner who took the account over after it: the earlier owner held it then;
+- a deal whose stage changed after it keeps the stage it has now, since the file does not
+  say which stage it was in before, but not the date it reached it (its time in the stage
+  is unknown); the movement lists such a deal as moved on that date from a stage not on
+  file.
+
+What the file does not date stays as it is: contacts and deals added since, values,
+probabilities and close dates of deals, the plan and the waivers. An account with no quarter
+of figures by the day and no customer_since on or before it was not yet an account then.
+(Once the plan carries actions with the day each was done, an action done after the day was
+still open then: account_on is where to take it back.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from kam_review.source.model import Account, Activity, Contact, Opportunity, PastOwner
+from kam_review.source.names import normalise_name
+
+
+def account_on(account: Account, day: date) -> Account | None:
+    """The account as its file stood on `day`, or None when it was not yet an account."""
+    financials = tuple(row for row in account.financials if row.quarter.last_day <= day)
+    since = account.customer_since
+    if not financials and (since is None or since > day):
+        return None
+    activities = tuple(a for a in account.activities if a.date <= day)
+    owner, history = _owner_on(account, day)
+    return replace(
+        account,
+        owner=owner,
+        owner_history=history,
+        financials=financials,
+        activities=activities,
+        complaints=tuple(
+            replace(c, resolved_on=None if c.resolved_on and c.resolved_on > day
+                    else c.resolved_on)
+            for c in account.complaints if c.date <= day),
+        contacts=tuple(_contact_on(c, activities, day) for c in account.contacts),
+        opportunities=tuple(_deal_on(o, day) for o in account.opportunities),
+    )
+
+
+def stage_unknown(opportunity: Opportunity, day: date) -> bool:
+    """Whether the file cannot say the deal's stage on `day`: it reached its stage after."""
+    return opportunity.stage_since is not None and opportunity.stage_since > day
+
+
+def _deal_on(opportunity: Opportunity, day: date) -> Opportunity:
+    return replace(opportunity, stage_since=None) if stage_unknown(opportunity, day) \
+        else opportunity
+
+
+def _contact_on(contact: Contact, activities: tuple[Activity, ...], day: date) -> Contact:
+    left = contact.left_on if contact.left_on is not None and contact.left_on <= day else None
+    last = contact.last_contact
+    if last is not None and last > day:
+        name = normalise_name(contact.name)
+        met = [a.date for a in activities
+               if any(normalise_name(who) == name for who in a.with_)]
+        last = max(met, default=None)
+    return replace(contact, left_on=left, last_contact=last)
+
+
+def _owner_on(account: Account, day: date) -> tuple[str, tuple[PastOwner, ...]]:
+    """Who owned the account on `day`, and the handovers before it: an owner who handed
+    over after the day still held the account then."""
+    later = sorted((h for h in account.owner_history if h.to > day), key=lambda h: h.to)
+    kept = tuple(h for h in account.owner_history if h.to <= day)
+    return (later[0].name if later else account.owner), kept

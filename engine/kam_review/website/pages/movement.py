@@ -1,0 +1,190 @@
+"""What moved since the previous review, on the pages: the account page's revenue trend and
+its "Since the last review" section, the overview's movement summary, and the changes page
+of the whole portfolio. Every section says which previous review it compares with."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kam_review.output import charts
+from kam_review.output.markdown_text import esc, table
+from kam_review.output.movement_report import (
+    DOWN,
+    UP,
+    change_text,
+    figure_label,
+    figure_text,
+    stage_text,
+)
+from kam_review.review.movement import FILES, AccountMovement, Movement
+from kam_review.review.results import AccountResult, Result
+from kam_review.review.snapshot import KeptFinding
+from kam_review.rulebook.figures import growth, revenue_series
+from kam_review.website.pages.common import (
+    WIDE_PAGE,
+    account_link,
+    filterable,
+    rule_link,
+    severity_badge,
+)
+
+# The trend shows two years: a quarter, its quarter before and its quarter a year before.
+TREND_QUARTERS = 8
+CHANGES_PAGE = "changes.md"
+
+
+def revenue_trend(item: AccountResult, as_of: date) -> list[str]:
+    """Revenue of the last 8 quarters as a sparkline, with the last quarter against the
+    quarter before and the same quarter a year before; a quarter without a row is a gap."""
+    series = revenue_series(item.account, as_of)[-TREND_QUARTERS:]
+    if not series:
+        return ["**Revenue, last 8 quarters**: no figures on file.", ""]
+    quarters = [str(quarter) for quarter, _, _ in series]
+    revenue = [value for _, value, _ in series]
+    line = charts.sparkline(quarters, revenue, "Revenue, last 8 quarters")
+    last = revenue[-1]
+    said = [f"<strong>Revenue {quarters[-1]}</strong>: " + (
+        "no row (unknown)" if last is None else figure_text("revenue_last_quarter", last))]
+    for back, name in ((4, "year on year"), (1, "quarter on quarter")):
+        said.append(f"{name}: {_growth_text(revenue, quarters, back)}")
+    return ['<div class="kam-trend">', "", line, "", f'<p>{"; ".join(said)}</p>', "</div>", ""]
+
+
+def _growth_text(revenue: list[float | None], quarters: list[str], back: int) -> str:
+    if len(revenue) <= back:
+        return "no quarter to compare with on file"
+    now, then = revenue[-1], revenue[-1 - back]
+    if now is None or then is None:
+        return f"unknown (no row for {quarters[-1] if now is None else quarters[-1 - back]})"
+    rate = growth(now, then)
+    if rate is None:
+        return f"unknown ({quarters[-1 - back]} had no revenue)"
+    shown = "= 0%" if rate == 0 else (f"{UP if rate > 0 else DOWN} "
+                                       f"{figure_text('growth_qoq', rate)}")
+    return f"{shown} against {quarters[-1 - back]}"
+
+
+def since_section(item: AccountResult, movement: Movement | None) -> list[str]:
+    """The account's movement since the previous review (nothing without a Movement)."""
+    if movement is None:
+        return []
+    lines = ["## Since the last review", "", _source(movement, "../"), ""]
+    moved = movement.for_account(item.account.id)
+    if not movement.comparison.found or moved is None:
+        return lines
+    if moved.before is None:
+        return [*lines, "**New since the last review**: it was not in that review.", ""]
+    was, now = moved.before, moved.after
+    then, today = str(movement.comparison.as_of), str(movement.as_of)
+    lines.append(table(["", then, today], [
+        ["Class", esc(was.class_shown), _changed(esc(now.class_shown), moved.class_changed)],
+        ["Focus", esc(was.focus or "—"), _changed(esc(now.focus or "—"), moved.focus_changed)],
+    ]))
+    lines.append(table(["Figure", then, today, "Change"], [
+        [esc(figure_label(m.name)), figure_text(m.name, m.before), figure_text(m.name, m.after),
+         change_text(m)] for m in moved.figures]))
+    lines += _findings("New findings", moved.new_findings)
+    lines += _findings("Resolved findings", moved.resolved)
+    lines += ["**Deals that moved**", ""]
+    lines.append(table(["Deal", "Move"], [[f"{esc(m.name)} ({esc(m.deal)})",
+                                             esc(stage_text(m))] for m in moved.stages]))
+    lines += ["**Actions completed since then**", ""]
+    lines += [f"- {esc(a.text)}" + (f" ({a.done_on})" if a.done_on else "")
+              for a in moved.done] or ["*None recorded.*"]
+    return [*lines, ""]
+
+
+def _changed(text: str, changed: bool) -> str:
+    return f"**{text}** (changed)" if changed else text
+
+
+def _findings(title: str, found: tuple[KeptFinding, ...]) -> list[str]:
+    lines = [f"**{title}** ({len(found)})", ""]
+    lines.append(table(["Severity", "Rule", "Subject", "Finding"], [
+        [severity_badge(f.severity), rule_link(f.rule, "../"), esc(f.subject),
+         esc(f.message) + (" (waived)" if f.waived else "")] for f in found]))
+    return lines
+
+
+def _source(movement: Movement, prefix: str | None) -> str:
+    """Which previous review the movement compares with, and what (c) leaves out."""
+    sentence = movement.comparison.sentence()
+    text = esc(sentence[:1].upper() + sentence[1:]) + "."
+    if movement.comparison.kind == FILES:
+        text += (f" That review leaves out what the files date after {movement.comparison.as_of}"
+                 ": quarters, activities, complaints, contacts leaving, owner changes and "
+                 "stage changes; a deal that changed stage since shows the stage it has now.")
+    if movement.previous_errors:
+        text += (f" {movement.previous_errors} input error(s) in that review left some files "
+                 "out of it.")
+    if movement.comparison.found and prefix is not None:
+        text += f" Every change: [Changes since the last review]({prefix}{CHANGES_PAGE})."
+    return text
+
+
+def movement_summary(result: Result, movement: Movement | None) -> list[str]:
+    """The overview's summary: class changes, accounts with new high findings, findings new
+    and resolved, and the comparison it comes from."""
+    if movement is None:
+        return []
+    lines = ["## Since the last review", "", _source(movement, ""), ""]
+    if not movement.comparison.found:
+        return lines
+    accounts = {a.account.id: a.account for a in result.accounts}
+    compared = movement.compared
+    new = sum(len(m.new_findings) for m in compared)
+    resolved = sum(len(m.resolved) for m in compared)
+    lines += [f"{len(compared)} account(s) in both reviews: {new} new finding(s), "
+              f"{resolved} resolved; {len(movement.added)} account(s) new since, "
+              f"{len(movement.removed)} no longer reviewed.", ""]
+    lines += ["**Class changes**", ""]
+    lines.append(table(["Account", "Before", "Now"], [
+        [account_link(accounts[m.id]), esc(m.before.class_shown if m.before else ""),
+         esc(m.after.class_shown)] for m in compared if m.class_changed]))
+    lines += ["**Accounts with new high findings**", ""]
+    lines.append(table(["Account", "New high findings"], [
+        [account_link(accounts[m.id]), ", ".join(rule_link(f.rule) + (f" {esc(f.subject)}"
+                                                                      if f.subject else "")
+                                                 for f in m.new_high)]
+        for m in compared if m.new_high]))
+    return lines
+
+
+def changes_page(result: Result, movement: Movement) -> str:
+    """Every change since the previous review, one row each, filterable."""
+    lines = [WIDE_PAGE + "# Changes since the last review", "", _source(movement, None), ""]
+    if not movement.comparison.found:
+        return "\n".join(lines)
+    accounts = {a.account.id: a.account for a in result.accounts}
+    rows = []
+    for moved in movement.accounts:
+        name = account_link(accounts[moved.id])
+        rows += [[name, *row] for row in _change_rows(moved)]
+    rows += [[esc(gone.name), "no longer reviewed", "", "", esc(gone.class_shown), ""]
+             for gone in movement.removed]
+    lines.append(filterable(table(["Account", "Change", "Severity", "Subject", "Before", "After"],
+                                  rows), ["Change", "Severity"]))
+    return "\n".join(lines)
+
+
+def _change_rows(moved: AccountMovement) -> list[list[str]]:
+    was, now = moved.before, moved.after
+    if was is None:
+        return [["new account", "", "", "", esc(now.class_shown)]]
+    rows = []
+    if moved.class_changed:
+        rows.append(["class", "", "", esc(was.class_shown), esc(now.class_shown)])
+    if moved.focus_changed:
+        rows.append(["focus", "", "", esc(was.focus or "none"), esc(now.focus or "none")])
+    for title, found, new in (("new finding", moved.new_findings, True),
+                              ("resolved finding", moved.resolved, False)):
+        rows += [[title, severity_badge(f.severity), esc(f"{f.rule} {f.subject}".strip()),
+                  "" if new else esc(f.message), esc(f.message) if new else ""]
+                 for f in found]
+    rows += [["figure", "", esc(figure_label(m.name)), figure_text(m.name, m.before),
+              f"{figure_text(m.name, m.after)} ({change_text(m)})"]
+             for m in moved.figures if m.before != m.after]
+    rows += [["stage", "", esc(f"{m.name} ({m.deal})"), esc(m.before or ""),
+              esc(stage_text(m))] for m in moved.stages]
+    rows += [["action done", "", esc(a.text), "", str(a.done_on or "")] for a in moved.done]
+    return rows

@@ -1,0 +1,133 @@
+"""`kam check` stays one-sided (the pre-commit hook checks the files it is given); with
+`--since REV` or `--since auto` its text and JSON also say what moved since the previous
+review. The repository and its review tag are built here."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO, write_account
+from .git_support import git, new_repository
+from .test_previous_review import commit, grower
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """2026-Q2's review tagged in July with two loyal accounts; since then one grew fast."""
+    repo = new_repository(tmp_path / "team")
+    (repo / "accounts").mkdir()
+    write_account(repo / "accounts", grower(1_100_000))
+    write_account(repo / "accounts", grower(1_100_000) | {"id": "steady", "name": "Steady"})
+    commit(repo, "2026-Q2 review", "2026-07-03")
+    git(repo, "tag", "review-2026-Q2")
+    write_account(repo / "accounts", grower(1_400_000))
+    return repo
+
+
+def kam(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kam_review", "check", *args, "--rules",
+                           str(REPO / "rules"), "--as-of", "2026-09-30"], cwd=repo,
+                          capture_output=True, text=True, check=False)
+
+
+def test_without_since_check_is_one_sided(repo: Path) -> None:
+    for args in ((), ("accounts/test-account.yaml",), ("--format", "json")):
+        run = kam(repo, *args)
+        assert run.returncode == 0, run.stderr
+        assert "Since the last review" not in run.stdout and '"since"' not in run.stdout
+
+
+def test_since_auto_adds_the_movement_to_the_text(repo: Path) -> None:
+    run = kam(repo, "--since", "auto")
+    assert run.returncode == 0, run.stderr
+    movement = run.stdout.split("\nSince the last review: ", 1)[1]
+    assert movement.startswith("compared with tag review-2026-Q2 (2026-06-30)\n  steady:\n")
+    # The tag reviewed as of 2026-06-30: the visits of July to September were still ahead.
+    steady, grower = movement.split("\n  steady:\n", 1)[1].split("\n  test-account:\n")
+    assert "    resolved: MEDIUM risk.complacency: 0 visit(s)" in steady
+    assert "class:" not in steady
+    assert grower.startswith("    class: loyal -> fast-growing\n")
+    assert "    Revenue, last quarter: 1.1M -> 1.4M (▲ +300k)\n" in grower
+    assert "  1 class change(s), " in movement
+    # The summary line stays last.
+    assert run.stdout.rstrip().splitlines()[-1].startswith("2 account(s): ")
+
+
+def test_since_adds_the_movement_to_the_json(repo: Path) -> None:
+    run = kam(repo, "--since", "review-2026-Q2", "--format", "json")
+    assert run.returncode == 0, run.stderr
+    since = json.loads(run.stdout)["since"]
+    assert since["comparison"] == {
+        "source": "revision", "as_of": "2026-06-30", "name": "review-2026-Q2",
+        "commit": git(repo, "rev-parse", "review-2026-Q2"),
+        "note": "compared with revision review-2026-Q2 (2026-06-30)"}
+    moved = {a["id"]: a for a in since["accounts"]}
+    assert moved["test-account"]["class"] == {"before": "loyal", "after": "fast-growing"}
+    assert moved["steady"]["class"] == {"before": "loyal", "after": "loyal"}
+    figures = {f["name"]: f for f in moved["test-account"]["figures"]}
+    assert figures["revenue_last_quarter"] == {"name": "revenue_last_quarter",
+                                               "before": 1_100_000, "after": 1_400_000,
+                                               "change": "▲ +300k"}
+    assert since["removed"] == []
+
+
+def test_since_on_named_files_compares_those_files_only(repo: Path) -> None:
+    run = kam(repo, "accounts/test-account.yaml", "--since", "auto", "--format", "json")
+    assert run.returncode == 0, run.stderr
+    since = json.loads(run.stdout)["since"]
+    assert [a["id"] for a in since["accounts"]] == ["test-account"]
+    assert since["removed"] == []  # steady was not asked about: not "removed"
+
+
+def test_since_outside_git_compares_with_the_files_at_the_previous_quarters_end(
+        tmp_path: Path) -> None:
+    (tmp_path / "accounts").mkdir()
+    write_account(tmp_path / "accounts", grower(1_400_000))
+    run = kam(tmp_path, "--since", "auto", "--no-cache")
+    assert run.returncode == 0, run.stderr
+    assert ("Since the last review: compared with the files as of 2026-06-30: no earlier "
+            "review is tagged (review-*) (the accounts are not in a git repository)\n"
+            ) in run.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--since", "auto", "--format", "markdown"), "--since adds the movement to text and "
+                                                  "JSON output only"),
+    (("--since", "no-such-tag"), "unknown git revision 'no-such-tag'"),
+])
+def test_since_mistakes_are_usage_errors(repo: Path, args: tuple[str, ...],
+                                         message: str) -> None:
+    run = kam(repo, *args)
+    assert run.returncode == 2, run.stdout
+    assert message in run.stderr and "Traceback" not in run.stderr
+
+
+def test_kam_build_compares_as_the_site_does(repo: Path) -> None:
+    def build(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "kam_review", "build", "out", *args,
+                               "--rules", str(REPO / "rules"), "--as-of", "2026-09-30"],
+                              cwd=repo, capture_output=True, text=True, check=False)
+
+    assert build().returncode == 0
+    page = (repo / "out" / "accounts" / "test-account.md").read_text(encoding="utf-8")
+    assert "Compared with tag review-2026-Q2 (2026-06-30)." in page
+    assert "| Class | loyal | **fast-growing** (changed) |" in page
+    run = build("--since", "none")
+    assert run.returncode == 0, run.stderr
+    assert not (repo / "out" / "changes.md").exists()
+    assert "Since the last review" not in (repo / "out" / "index.md").read_text(
+        encoding="utf-8")
+
+
+def test_a_named_revision_outside_git_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "accounts").mkdir()
+    write_account(tmp_path / "accounts", grower(1_400_000))
+    run = kam(tmp_path, "--since", "review-2026-Q2")
+    assert run.returncode == 2
+    assert "the previous review 'review-2026-Q2' names a git revision, but accounts is not " \
+           "in a git repository" in run.stderr

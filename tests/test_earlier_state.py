@@ -1,0 +1,133 @@
+"""An account as its file stood on an earlier day: what the file dates after the day is left
+out or taken back, the day itself counts, and what the file does not date stays."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from kam_review.source.accounts import load_portfolio
+from kam_review.source.earlier_state import account_on, stage_unknown
+from kam_review.source.model import Account
+
+from .conftest import healthy_account, quarters, write_account
+
+DAY = date(2026, 6, 30)
+
+
+def _loaded(tmp_path: Path, change: object = None) -> Account:
+    account = healthy_account()
+    if callable(change):
+        change(account)
+    write_account(tmp_path, account)
+    (loaded,) = load_portfolio(tmp_path).accounts
+    return loaded
+
+
+def test_quarters_activities_and_complaints_after_the_day_are_left_out(tmp_path: Path) -> None:
+    def dated(account: dict[str, object]) -> None:
+        account["activities"] = [
+            {"date": "2026-06-29", "kind": "visit", "with": ["Zhang Min"]},
+            {"date": "2026-06-30", "kind": "call", "with": ["Wang Fang"]},
+            {"date": "2026-07-01", "kind": "visit", "with": ["Chen Jun"]}]
+        account["complaints"] = [
+            {"date": "2026-06-30", "topic": "quality", "resolved_on": "2026-06-30"},
+            {"date": "2026-06-01", "topic": "quality", "resolved_on": "2026-07-01"},
+            {"date": "2026-07-01", "topic": "delivery"}]
+
+    then = account_on(_loaded(tmp_path, dated), DAY)
+    assert then is not None
+    # 2024-Q4 to 2026-Q2 on file that day; 2026-Q3 (ending 2026-09-30) is left out.
+    assert [str(row.quarter) for row in then.financials][-1] == "2026-Q2"
+    assert len(then.financials) == 7
+    assert [a.date for a in then.activities] == [date(2026, 6, 29), DAY]
+    # Resolved on the day: resolved then; resolved the day after: still open then.
+    assert [(c.date, c.resolved_on) for c in then.complaints] == [
+        (DAY, DAY), (date(2026, 6, 1), None)]
+
+
+def test_without_figures_customer_since_decides_whether_it_was_an_account() -> None:
+    account = Account("a", "A", "Li Wei", (), Path("a.yaml"))
+    assert account_on(account, DAY) is None  # no figures and no customer_since: not yet
+    assert account_on(replace(account, customer_since=DAY), DAY) is not None
+    assert account_on(replace(account, customer_since=date(2026, 7, 1)), DAY) is None
+
+
+@pytest.mark.parametrize(("left_on", "left_then"), [
+    ("2026-06-30", date(2026, 6, 30)), ("2026-07-01", None)])
+def test_a_contact_who_left_after_the_day_was_still_there(
+        tmp_path: Path, left_on: str, left_then: date | None) -> None:
+    def leaves(account: dict[str, object]) -> None:
+        account["contacts"][2]["left_on"] = left_on  # type: ignore[index]
+
+    then = account_on(_loaded(tmp_path, leaves), DAY)
+    assert then is not None and then.contacts[2].left_on == left_then
+
+
+def test_a_last_contact_after_the_day_becomes_the_last_activity_with_them_before_it(
+        tmp_path: Path) -> None:
+    def met(account: dict[str, object]) -> None:
+        account["contacts"][0]["last_contact"] = "2026-09-01"  # type: ignore[index]
+        account["contacts"][1]["last_contact"] = "2026-09-10"  # type: ignore[index]
+        account["contacts"][2]["last_contact"] = "2026-06-30"  # type: ignore[index]
+        account["activities"] = [
+            {"date": "2026-05-12", "kind": "visit", "with": ["ZHANG  MIN"]},
+            {"date": "2026-07-15", "kind": "meeting", "with": ["Zhang Min"]}]
+
+    then = account_on(_loaded(tmp_path, met), DAY)
+    assert then is not None
+    # Met on 2026-05-12 (the name as names compare it); never met by the day: unknown; the
+    # day itself is kept.
+    assert [c.last_contact for c in then.contacts] == [date(2026, 5, 12), None, DAY]
+
+
+def test_an_owner_who_took_over_after_the_day_was_not_the_owner_then(tmp_path: Path) -> None:
+    def handed(account: dict[str, object]) -> None:
+        account["owner_history"] = [
+            {"name": "Sun Yue", "from": "2022-01-01", "to": "2025-03-31"},
+            {"name": "Zhao Lei", "from": "2025-04-01", "to": "2026-07-31"}]
+
+    now = _loaded(tmp_path, handed)
+    then = account_on(now, DAY)
+    assert then is not None
+    assert (now.owner, then.owner) == ("Li Wei", "Zhao Lei")
+    assert [h.name for h in then.owner_history] == ["Sun Yue"]
+    # Handed over on the day itself: the new owner held it that day.
+    assert account_on(now, date(2026, 7, 31)).owner == "Li Wei"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("since", "unknown"), [("2026-06-30", False), ("2026-07-01", True)])
+def test_a_deal_that_reached_its_stage_after_the_day_keeps_it_without_its_date(
+        tmp_path: Path, since: str, unknown: bool) -> None:
+    def moved(account: dict[str, object]) -> None:
+        account["opportunities"][0]["stage_since"] = since  # type: ignore[index]
+
+    now = _loaded(tmp_path, moved)
+    then = account_on(now, DAY)
+    assert then is not None
+    deal = then.opportunities[0]
+    assert stage_unknown(now.opportunities[0], DAY) is unknown
+    assert deal.stage == now.opportunities[0].stage
+    assert deal.stage_since == (None if unknown else DAY)
+    # What the file does not date stays: value, probability, close date.
+    assert (deal.value, deal.probability, deal.expected_close) == (
+        now.opportunities[0].value, now.opportunities[0].probability,
+        now.opportunities[0].expected_close)
+
+
+def test_an_account_whose_figures_start_later_was_not_yet_an_account(tmp_path: Path) -> None:
+    def later(account: dict[str, object]) -> None:
+        account["financials"] = quarters("2026-Q3", [500_000])
+        account["customer_since"] = "2026-07-01"
+
+    assert account_on(_loaded(tmp_path, later), DAY) is None
+
+    def on_the_day(account: dict[str, object]) -> None:
+        account["financials"] = quarters("2026-Q2", [0, 500_000])
+
+    # A quarter ending on the day is on file that day (a quarter without sales counts).
+    then = account_on(_loaded(tmp_path, on_the_day), DAY)
+    assert then is not None and [str(r.quarter) for r in then.financials] == ["2026-Q2"]

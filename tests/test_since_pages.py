@@ -1,0 +1,185 @@
+"""The pages' view of the movement: each account's revenue trend and "Since the last review"
+section, the overview's summary and the changes page, each saying which previous review it
+compares with, or that there is none."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import markdown
+import pytest
+
+from kam_review.review.since import review_since
+from kam_review.website.pages import render_pages
+from kam_review.website.pages.movement import revenue_trend
+
+from .conftest import AS_OF, RULES, Account, Reviewer, healthy_account, quarters, write_account
+from .git_support import git, new_repository
+from .html_tree import parse
+from .test_previous_review import commit
+
+
+def _pages(tmp_path: Path, *accounts: Account, as_of: date = AS_OF) -> dict[str, str]:
+    """The pages of accounts kept outside git: compared with the files as of 2026-06-30."""
+    folder = tmp_path / "accounts"
+    folder.mkdir(exist_ok=True)
+    for account in accounts:
+        write_account(folder, account)
+    return render_pages(*review_since(folder, RULES, as_of))
+
+
+def _grower() -> Account:
+    """Loyal as of 2026-06-30, fast-growing as of 2026-09-30; its decision maker's contact
+    came after the day, and its deal reached its stage on 2026-08-01."""
+    account = healthy_account()
+    account["financials"] = quarters("2024-Q4", [1_000_000] * 6 + [1_400_000, 1_800_000])
+    return account
+
+
+def _trend(review_accounts: Reviewer, revenues: list[float | None]) -> str:
+    account = healthy_account()
+    rows = quarters("2024-Q4", [r or 0 for r in revenues])
+    account["financials"] = [row for row, r in zip(rows, revenues, strict=True)
+                             if r is not None]
+    (item,) = review_accounts(account).accounts
+    return "\n".join(revenue_trend(item, AS_OF))
+
+
+@pytest.mark.parametrize(("revenues", "said"), [
+    ([1_000_000] * 3 + [1_250_000, 1_000_000, 1_000_000, 1_200_000, 1_500_000],
+     "<strong>Revenue 2026-Q3</strong>: 1.5M; year on year: ▲ +20% against 2025-Q3; quarter "
+     "on quarter: ▲ +25% against 2026-Q2"),
+    ([1_000_000] * 3 + [1_500_000, 1_000_000, 1_000_000, 1_500_000, 1_500_000],
+     "year on year: = 0% against 2025-Q3; quarter on quarter: = 0% against 2026-Q2"),
+    ([1_000_000] * 3 + [None, 1_000_000, 1_000_000, None, 900_000],
+     "year on year: unknown (no row for 2025-Q3); quarter on quarter: unknown (no row for "
+     "2026-Q2)"),
+    ([1_000_000] * 3 + [0, 1_000_000, 1_000_000, 0, 900_000],
+     "year on year: unknown (2025-Q3 had no revenue); quarter on quarter: unknown (2026-Q2 "
+     "had no revenue)"),
+    ([None] * 4 + [1_000_000, 1_000_000, 1_200_000, 900_000],
+     "year on year: no quarter to compare with on file; quarter on quarter: ▼ -25% against "
+     "2026-Q2"),
+], ids=["up", "flat", "gaps", "zero-before", "one-year"])
+def test_the_revenue_trend_says_year_on_year_and_quarter_on_quarter(
+        review_accounts: Reviewer, revenues: list[float | None], said: str) -> None:
+    trend = _trend(review_accounts, revenues)
+    assert said in trend
+    assert trend.startswith('<div class="kam-trend">') and 'role="img"' in trend
+    # A quarter without a row is a gap (an unknown mark), never drawn as a zero.
+    assert trend.count('class="kam-gap"') == sum(
+        1 for r in revenues[revenues.index(next(r for r in revenues if r is not None)):]
+        if r is None)
+
+
+def test_an_account_page_shows_what_moved_since_the_previous_quarters_end(
+        tmp_path: Path) -> None:
+    page = _pages(tmp_path, _grower())["accounts/test-account.md"]
+    section = page.split("## Since the last review", 1)[1].split("\n## ", 1)[0]
+    assert section.startswith("\n\nCompared with the files as of 2026-06-30: no earlier review "
+                              "is tagged (review-&#42;) (the accounts are not in a git "
+                              "repository). That review leaves out what the files date after "
+                              "2026-06-30")
+    assert "| Class | loyal | **fast-growing** (changed) |" in section
+    assert "| Focus | key | key |" in section
+    assert "| Revenue, last quarter | 1.4M | 1.8M | ▲ +400k |" in section
+    assert "| Revenue, last 4 quarters | 4.4M | 5.2M | ▲ +800k |" in section
+    assert "| Open opportunities | 1 | 1 | = |" in section
+    assert ("| POS refresh (pos-refresh) | moved to intent on 2026-08-01 (the stage before "
+            "is not on file) |") in section
+    assert "**Actions completed since then**\n\n*None recorded.*" in section
+    assert "[Changes since the last review](../changes.md)" in section
+    # Above the findings, below the header card and the revenue trend.
+    assert page.index("| At a glance |") < page.index('<div class="kam-trend">') \
+        < page.index("## Since the last review") < page.index("## Findings")
+
+
+def test_new_and_resolved_findings_show_with_their_figures(tmp_path: Path) -> None:
+    account = _grower()
+    account["contacts"][2]["left_on"] = "2026-07-10"  # left after the day: a new finding
+    page = _pages(tmp_path, account)["accounts/test-account.md"]
+    section = page.split("## Since the last review", 1)[1].split("\n## ", 1)[0]
+    new = section.split("**New findings**", 1)[1].split("**Resolved findings**", 1)[0]
+    assert "kam-sev-high" in new and "risk.key-contact-left" in new
+    assert "Chen Jun (Procurement Director; roles: influencer) left on 2026-07-10" in new
+    resolved = section.split("**Resolved findings**", 1)[1].split("**Deals", 1)[0]
+    assert "advice.style-direct" in resolved
+
+
+def test_the_overview_and_the_changes_page_sum_it_up(tmp_path: Path) -> None:
+    stays = healthy_account() | {"id": "stays", "name": "Stays"}
+    account = _grower()
+    account["contacts"][2]["left_on"] = "2026-07-10"
+    pages = _pages(tmp_path, account, stays)
+    overview = pages["index.md"].split("## Since the last review", 1)[1].split("\n## ", 1)[0]
+    assert "2 account(s) in both reviews:" in overview
+    assert "| [Test Account Ltd](accounts/test-account.md) | loyal | fast-growing |" in overview
+    assert "Stays" not in overview.split("**Class changes**", 1)[1]
+    assert ("| [Test Account Ltd](accounts/test-account.md) | [risk.key-contact-left]"
+            "(rules.md#risk-key-contact-left) Chen Jun |") in overview
+    changes = pages["changes.md"]
+    assert changes.startswith("---\nhide:\n  - toc\n---\n\n# Changes since the last review\n")
+    assert "| class |   |   | loyal | fast-growing |" in changes
+    assert "| new finding | <span class=\"kam-sev kam-sev-high\">high</span> | " \
+           "risk.key-contact-left Chen Jun |" in changes
+    assert "[Changes since the last review](changes.md)" not in changes  # no link to itself
+
+
+def test_without_a_previous_review_every_page_says_so(tmp_path: Path) -> None:
+    new = healthy_account() | {"financials": quarters("2026-Q3", [300_000]),
+                               "customer_since": "2026-07-15"}
+    pages = _pages(tmp_path, new)
+    sentence = ("No previous review to compare with: no earlier review is tagged (review-&#42;) "
+                "(the accounts are not in a git repository), and no account file has figures "
+                "by 2026-06-30.")
+    for name in ("index.md", "changes.md", "accounts/test-account.md"):
+        assert sentence in pages[name], name
+    assert "| Class |" not in pages["accounts/test-account.md"].split(sentence, 1)[1].split(
+        "## Findings", 1)[0]
+
+
+def test_an_account_new_since_the_last_review(tmp_path: Path) -> None:
+    new = healthy_account() | {"id": "newco", "name": "NewCo",
+                               "financials": quarters("2026-Q3", [300_000])}
+    new.pop("customer_since")
+    pages = _pages(tmp_path, healthy_account(), new)
+    assert "**New since the last review**: it was not in that review." in \
+        pages["accounts/newco.md"]
+    assert "| [NewCo](accounts/newco.md) | new account |" in pages["changes.md"]
+
+
+def test_pages_without_a_movement_are_as_before(review_accounts: Reviewer) -> None:
+    pages = render_pages(review_accounts(healthy_account()))
+    assert "changes.md" not in pages
+    assert all("Since the last review" not in page for page in pages.values())
+    # The revenue trend is the account's own: it shows either way.
+    assert '<div class="kam-trend">' in pages["accounts/test-account.md"]
+
+
+def test_what_a_tag_or_a_file_says_shows_as_written(tmp_path: Path) -> None:
+    """A tag's name comes from whoever tagged; names and messages from the account file: all
+    of it is text on every page of the movement, never markup."""
+    tag = "review-<i>q2</i>&amp;_x_(y)"
+    hostile = "Deal <script>alert(1)</script> *em* | `z`"
+    repo = new_repository(tmp_path / "team")
+    (repo / "accounts").mkdir()
+    write_account(repo / "accounts", healthy_account())
+    commit(repo, "Q2", "2026-07-03")
+    git(repo, "tag", tag)
+    account = _grower()
+    account["opportunities"][0]["name"] = hostile
+    account["opportunities"][0]["stage"] = "initiated"
+    account["contacts"][2]["left_on"] = "2026-09-01"
+    write_account(repo / "accounts", account)
+    pages = render_pages(*review_since(repo / "accounts", RULES, AS_OF))
+    for name in ("index.md", "changes.md", "accounts/test-account.md"):
+        tree = parse(markdown.markdown(pages[name], extensions=[
+            "tables", "attr_list", "md_in_html", "toc"]))
+        assert not [n for n in tree.iter() if n.tag in ("i", "script")], name
+        assert not [n for n in tree.iter() if n.tag in ("em", "code")
+                    and n.text() in ("em", "z", "x")], name
+        assert f"Compared with tag {tag} (2026-06-30)." in tree.text(), name
+    text = parse(markdown.markdown(pages["accounts/test-account.md"], extensions=[
+        "tables", "md_in_html"])).text()
+    assert f"{hostile} (pos-refresh) intent -> initiated on 2026-08-01" in text
