@@ -2,7 +2,8 @@
 
 MkDocs gets these through the plugin; `kam build` writes them to a folder, so the generator
 does not depend on MkDocs and can feed another static site generator. One module a kind of
-page; `common` holds what they share.
+page; `common` holds what they share. The CSV files a reader downloads (the risk register)
+come with the pages, from the same Result.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from kam_review.output.csv_export import exports
 from kam_review.output.output_folder import write_output_folder
 from kam_review.review.diff import Diff
 from kam_review.review.explain import explain_all
@@ -30,7 +32,8 @@ __all__ = ["render_pages", "write_pages"]
 
 
 def render_pages(result: Result, changes: Diff | None = None) -> dict[str, str]:
-    """Every page of the review; with `changes`, also what changed since the base review."""
+    """Every page of the review and its CSV files; with `changes`, also what changed since
+    the base review."""
     pages = {
         "index.md": overview_page(result),
         "risks.md": risks_page(result),
@@ -45,6 +48,7 @@ def render_pages(result: Result, changes: Diff | None = None) -> dict[str, str]:
         pages[f"{ACCOUNTS_DIR}/{account.account.id}.md"] = page
     if changes is not None:
         pages["changes.md"] = changes_page(changes)
+    pages.update(exports(result))
     return pages
 
 

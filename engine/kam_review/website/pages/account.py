@@ -31,6 +31,7 @@ from kam_review.website.pages.common import (
     rule_link,
     waived_high_note,
 )
+from kam_review.website.pages.printing import END_SCREEN_ONLY, SCREEN_ONLY, screen_only
 from kam_review.website.pages.unknowns import assigning_notes, not_evaluated_section
 
 # A comparison held, failed, or could not be judged (a fact it compares is absent).
@@ -49,10 +50,14 @@ def account_page(item: AccountResult, result: Result,
         found = [f for f in item.findings if f.kind == kind]
         if not found:
             continue
+        # Advice per contact is looked up on screen; the printed page keeps the warnings.
+        lines += [SCREEN_ONLY] if kind == Kind.ADVICE else []
         lines += [f"### {kind.heading}", ""]
         lines.append(table(["Severity", "Rule", "Subject", "Finding", "Action", "Waiver"],
                            [finding_row(f, prefix) for f in found]))
-    lines += not_evaluated_section(item, result, prefix)
+        lines += [END_SCREEN_ONLY] if kind == Kind.ADVICE else []
+    lines += screen_only(not_evaluated_section(item, result, prefix))
+    lines.append(SCREEN_ONLY)
     lines += ["## Why this class and focus", ""]
     lines += assigning_notes(item, result)
     needs = class_needs(item, explained, rulebook)
@@ -64,10 +69,10 @@ def account_page(item: AccountResult, result: Result,
                      f"{esc(verdict(explanation, item, rulebook))}")
         lines += [f"    - {_MARKS[c.mark]} {esc(check_text(c, rule.on))}"
                   for c in explanation.checks]
-    lines.append("")
+    lines += ["", END_SCREEN_ONLY]
     lines += _figures_section(item, result)
-    lines += _contacts_section(item, result)
-    lines += _opportunities_section(item, result)
+    lines += screen_only(_contacts_section(item, result))
+    lines += screen_only(_opportunities_section(item, result))
     lines += _plan_section(account)
     return "\n".join(lines)
 
@@ -127,6 +132,7 @@ def _figures_section(item: AccountResult, result: Result) -> list[str]:
     lines.append(table(["Figure", "Value"], [[described(name).label, account_figure(item, name)]
                                              for name in kpis]))
     series = revenue_series(account, result.as_of)
+    lines.append(SCREEN_ONLY)
     lines.append(chart(charts.bar_line_chart(
         [str(q) if r is not None else f"{q} no row" for q, r, _ in series],
         [r for _, r, _ in series],
@@ -153,7 +159,7 @@ def _figures_section(item: AccountResult, result: Result) -> list[str]:
     if own:
         heads += ["Its sales", "Its margin", "Units it sold", "Its stock (units)"]
     lines.append(table(heads, quarter_rows))
-    return lines
+    return [*lines, END_SCREEN_ONLY]
 
 
 def _resale(row: QuarterFigures) -> list[float | None]:
@@ -280,8 +286,10 @@ def _plan_section(account: Account) -> list[str]:
                 for g in plan.goals]
         lines.append(table(["Goal", "Metric", "Target", "Due", "Status"], rows))
     if account.waivers:
+        lines.append(SCREEN_ONLY)
         lines += ["### Waivers", ""]
         lines.append(table(["Rule", "Subject", "Reason", "Until", "By"], [
             [rule_link(w.rule, "../"), esc(w.subject or "all"), esc(w.reason or ""),
              str(w.until), esc(w.by or "")] for w in account.waivers]))
+        lines.append(END_SCREEN_ONLY)
     return lines

@@ -21,6 +21,7 @@ from kam_review.vocabulary import (
     Severity,
     Status,
 )
+from kam_review.website.pages.cells import date_cell, download, sorted_by
 from kam_review.website.pages.common import (
     WIDE_PAGE,
     account_fact,
@@ -140,10 +141,9 @@ def _data_section(result: Result) -> list[str]:
                      esc(account_fact(item, "latest_quarter")),
                      fact_num(behind, "quarters_unreported"),
                      esc(account_fact(item, "gap_list")),
-                     esc(account_fact(item, "last_activity") or "none"),
+                     date_cell(account_fact(item, "last_activity"), "none"),
                      account_num(item, "days_since_activity"),
-                     f'<span data-value="{len(item.not_evaluated)}">'
-                     f"{len(item.not_evaluated)}</span>"])
+                     sorted_by(str(len(item.not_evaluated)), len(item.not_evaluated))])
     lines.append(filterable(table(["Account", "Owner", "Latest quarter", "Quarters behind",
                                    "Gaps (last 8 quarters)", "Last activity",
                                    "Days since", "Rules not evaluated"], rows),
@@ -168,13 +168,11 @@ def risks_page(result: Result) -> str:
     lines = [WIDE_PAGE + "# Risk register", "",
              "Every warning across the portfolio (risks, funnel and plan findings), most severe "
              "first. Filter by kind, severity, owner or rule; click a header to sort.", ""]
+    lines += download("risks.csv", "the risk register", result.as_of)
     lines += waived_high_note(result.waived_high)
-    found = sorted(((f, item.account) for item in result.accounts for f in item.findings
-                    if f.kind.warns), key=lambda pair: (pair[0].sort_key(),
-                                                                    pair[1].id))
     rows = [[account_link(account), esc(account.owner), severity_badge(finding.severity),
              finding.kind, rule_link(finding.rule), esc(finding.subject), esc(finding.message),
-             waiver_text(finding)] for finding, account in found]
+             waiver_text(finding)] for finding, account in result.warnings()]
     lines.append(filterable(table(["Account", "Owner", "Severity", "Kind", "Rule", "Subject",
                                    "Finding", "Waiver"], rows),
                             ["Severity", "Kind", "Owner", "Rule"]))
@@ -230,7 +228,7 @@ def funnel_page(result: Result) -> str:
                      esc(fact["stage"]), esc(fact.get("forecast_bucket") or "—"),
                      *(fact_num(fact.get(name), name, "opportunity")
                        for name in ("value", "probability", "weighted_value")),
-                     esc(fact.get("expected_close", "—")), flags or "—"])
+                     date_cell(fact.get("expected_close")), flags or "—"])
     lines.append(filterable(table(["Account", "Owner", "Opportunity", "Stage", "Forecast",
                                    "Value", "Probability", "Weighted", "Expected close",
                                    "At risk"], rows),
