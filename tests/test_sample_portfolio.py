@@ -95,3 +95,17 @@ def test_it_shows_short_histories_gaps_new_and_parked(sample: Result) -> None:
     assert beichen.klass == "unclassified"
     assert [f.rule for f in beichen.findings if f.kind == "data"] == ["data.stale"]
     assert by_id["tianhe-distribution"].facts[0]["inventory_measure"] == "units"
+
+
+def test_its_tables_hold_what_sorting_must_handle(sample: Result) -> None:
+    """The sortable tables meet every kind of value in the sample: a falling and a growing
+    account, an unknown growth, and a deal too early for a close date (lanting-hotels),
+    which the funnel lists under "no close date" and sorts below every dated deal."""
+    growth = [a.facts[0].get("growth_yearly") for a in sample.accounts]
+    assert None in growth
+    known = [g for g in growth if g is not None]
+    assert min(known) < 0 < max(known)
+    undated = [(item.account.id, fact["subject"]) for item in sample.accounts
+               for fact in item.facts if fact["type"] == "opportunity"
+               and fact["forecast_bucket"] == "no close date"]
+    assert undated == [("lanting-hotels", "resort-smart-locks")]
