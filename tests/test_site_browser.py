@@ -27,12 +27,10 @@ from .browser_support import (
     WINDOW_WIDTH,
     Site,
     assert_clean,
-    browsing,
-    build_site,
+    built_and_browsing,
     csp_violations,
     foreign_urls,
     requested_urls,
-    require_browser,
     save_full_page_screenshot,
     severe_console_entries,
 )
@@ -75,10 +73,7 @@ def one_line(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    require_browser()
-    site_dir = tmp_path_factory.mktemp("site")
-    build_site(site_dir)
-    with browsing(site_dir, tmp_path_factory.mktemp("chromium-profile")) as site:
+    with built_and_browsing(tmp_path_factory) as site:
         yield site
 
 

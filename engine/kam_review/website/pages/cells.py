@@ -47,10 +47,3 @@ def date_cell(day: date | str | None, missing: str = "—") -> str:
         day = date.fromisoformat(day)
     return sorted_by(day.isoformat(), date_key(day))
 
-
-def download(file: str, what: str, as_of: date) -> list[str]:
-    """A link to one of the CSV files built with the site (see output.csv_export), saved
-    under a name that carries the review date."""
-    saved = f"{file.removesuffix('.csv')}-{as_of.isoformat()}.csv"
-    return [f'Download {what} for a spreadsheet: [{file}]({file}){{download="{saved}"}} '
-            "(CSV, UTF-8).", ""]

@@ -21,7 +21,7 @@ from kam_review.vocabulary import (
     Severity,
     Status,
 )
-from kam_review.website.pages.cells import date_cell, download, sorted_by
+from kam_review.website.pages.cells import date_cell, sorted_by
 from kam_review.website.pages.common import (
     WIDE_PAGE,
     account_fact,
@@ -37,6 +37,7 @@ from kam_review.website.pages.common import (
     waived_high_note,
     waiver_text,
 )
+from kam_review.website.pages.downloads import download
 
 
 def overview_page(result: Result) -> str:
