@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test lint browser bench clean
+.PHONY: site serve test lint browser axe bench clean
 
 $(BIN)/kam: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(not ((3, 11) <= sys.version_info[:2] <= (3, 12)))' \
@@ -51,7 +51,14 @@ $(SARIF_SCHEMA):
 	mv build/schemas/npm/package/lib/schemas/sarif-2.1.0-rtm.5.json $@
 	rm -rf build/schemas/npm
 
-test: $(BIN)/kam browser $(SARIF_SCHEMA) lint
+# axe-core, the accessibility checker the browser tests run inside Chromium, from npm into a
+# folder of build/ (no package.json in the repository).
+AXE := build/npm/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE):
+	npm install --silent --no-audit --no-fund --prefix build/npm axe-core@4
+
+test: $(BIN)/kam browser $(SARIF_SCHEMA) $(AXE) lint
 	$(BIN)/pytest
 
 bench: $(BIN)/kam

@@ -10,6 +10,7 @@ are skipped, unless ``KAM_REQUIRE_BROWSER=1`` is set (as in CI): then they fail.
 
 from __future__ import annotations
 
+import base64
 import functools
 import http.server
 import json
@@ -161,6 +162,17 @@ def browsing(root: Path, user_data_dir: Path) -> Iterator[Site]:
             driver.quit()
 
 
+@contextmanager
+def built_and_browsing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The repository's site built into a temporary folder, served and read with a fresh
+    headless Chromium (skipped, or failed in CI, without the browser)."""
+    require_browser()
+    site_dir = tmp_path_factory.mktemp("site")
+    build_site(site_dir)
+    with browsing(site_dir, tmp_path_factory.mktemp("chromium-profile")) as site:
+        yield site
+
+
 def assert_clean(site: Site) -> None:
     """No console error and no request off the local server since the last check."""
     severe = severe_console_entries(site.driver)
@@ -235,3 +247,74 @@ def save_full_page_screenshot(driver: webdriver.Chrome, name: str) -> Path:
     finally:
         driver.set_window_size(size["width"], size["height"])
     return path
+
+
+# Paper sizes in inches, as Chromium's Page.printToPDF takes them.
+PAPER = {"A4": (8.27, 11.69), "Letter": (8.5, 11.0)}
+AXE_SCRIPT = REPO_ROOT / "build" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+REQUIRE_AXE_VARIABLE = "KAM_REQUIRE_AXE"
+
+
+def save_screenshot_at(driver: webdriver.Chrome, name: str, width: int) -> Path:
+    """The whole page at a window `width` (a laptop 1280, a phone 390), saved as
+    ``tests/screenshots/<name>-<width>.png``; the window gets its size back after."""
+    size = driver.get_window_size()
+    driver.set_window_size(width, size["height"])
+    try:
+        return save_full_page_screenshot(driver, f"{name}-{width}")
+    finally:
+        driver.set_window_size(size["width"], size["height"])
+
+
+def print_pdf(driver: webdriver.Chrome, paper: str) -> bytes:
+    """The page as Chromium prints it to PDF on `paper` (A4 or Letter), backgrounds on."""
+    width, height = PAPER[paper]
+    printed = driver.execute_cdp_cmd("Page.printToPDF", {
+        "paperWidth": width, "paperHeight": height, "printBackground": True})
+    return base64.b64decode(printed["data"])
+
+
+def require_pypdf() -> Any:
+    """The pypdf module, to read printed pages; a test dependency (pyproject's `test`
+    extra): skipped without it, failed where the browser tests are required."""
+    try:
+        import pypdf
+    except ImportError:
+        if browser_required():
+            pytest.fail("pypdf is not installed (pip install -e '.[test]')", pytrace=False)
+        pytest.skip("pypdf is not installed: pip install -e '.[test]' to read printed pages")
+    return pypdf
+
+
+def axe_required() -> bool:
+    """Whether missing axe-core is an error: in CI (``CI=true``, as CI services set it, or
+    ``KAM_REQUIRE_AXE=1``), not on a developer's machine."""
+    return (os.environ.get("CI", "").strip().lower() == "true"
+            or os.environ.get(REQUIRE_AXE_VARIABLE, "").strip() == "1")
+
+
+def require_axe() -> str:
+    """The source of axe-core, installed by `make test` (npm, into build/npm); skip the
+    calling test without it, or fail it in CI."""
+    if AXE_SCRIPT.is_file():
+        return AXE_SCRIPT.read_text(encoding="utf-8")
+    reason = (f"axe-core is not installed: {AXE_SCRIPT} not found (make axe, or: npm install "
+              "--prefix build/npm axe-core@4)")
+    if axe_required():
+        pytest.fail(f"{reason}; CI requires the accessibility check", pytrace=False)
+    pytest.skip(reason)
+
+
+def axe_violations(driver: webdriver.Chrome, axe_source: str) -> list[dict[str, Any]]:
+    """What axe-core finds on the page as it is now: each violation's rule, impact, help and
+    the elements concerned."""
+    if not driver.execute_script("return !!window.axe"):
+        driver.execute_script(axe_source)
+    found = driver.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(function (r) {"
+        "  done(r.violations.map(function (v) { return {id: v.id, impact: v.impact,"
+        "    help: v.help, targets: v.nodes.map(function (n) { return n.target.join(' '); })"
+        "  }; })); }, function (e) { done([{id: 'axe-error', impact: 'critical',"
+        "  help: String(e), targets: []}]); });")
+    return cast(list[dict[str, Any]], found)

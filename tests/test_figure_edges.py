@@ -87,8 +87,6 @@ def test_the_waiver_of_the_rule_applies_wherever_it_stands(
     assert finding.waived is waived
 
 
-
-
 def _account_fact(review_one: Any, change: Any) -> dict[str, Any]:
     return dict(review_one(variant(change)).facts[0])
 

@@ -209,7 +209,7 @@ def test_the_funnel_page_forecasts_and_leaves_history_out(review_accounts: Revie
     assert "| 2026-Q3 (this quarter) | 4M | 0 | 0% | 1 | 2M | 1.9M | 47.5% | 1 |" in funnel
     assert "| 7. Closed | project manager, sales manager, finance | 0 |" in funnel
     # Lost this quarter; earlier: history.
-    assert '| Lost | — | 1 | <span data-value="200000">200k</span> | — |' in funnel
+    assert '| Lost | — | 1 | <span data-sort="200000">200k</span> | — |' in funnel
     assert "Lost this quarter: 1 deal(s), 200k; this year: 2 deal(s), 300k: 50% of the " \
         "value won or lost this year" in funnel
     lost = [line for line in funnel.splitlines() if line.endswith(("accepted) |",

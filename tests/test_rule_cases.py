@@ -473,7 +473,6 @@ for _style in ("analytical", "direct", "social", "conceptual"):
     )
 
 
-
 def _lines(we_sell: list[str], deal: str | None = None, stage: str = "intent") -> Change:
     """The account needs POS terminals and scanners, buys `we_sell`, and its deal (at
     `stage`) sells the line `deal`."""

@@ -129,6 +129,8 @@ def test_the_forecast_and_whitespace_show(sample: Result) -> None:
     assert advised == {"hanhai-retail", "huaxin-electronics", "kangning-pharma"}
     donghai = sample.account("donghai-logistics").facts[0]
     assert donghai["product_lines"] and not donghai["lines_not_offered"]
+
+
 def test_it_shows_teams_actions_and_a_missing_summary(sample: Result) -> None:
     """Every account in one of three teams; actions done with their outcome, dropped and open,
     open ones answering findings the review raises; overdue ones, and one due on the review
@@ -161,6 +163,8 @@ def test_it_shows_teams_actions_and_a_missing_summary(sample: Result) -> None:
     missing = [a.account.id for a in sample.accounts if any(
         f.rule == "plan.summary-missing" for f in a.findings)]
     assert missing == ["renhe-hospital"]
+
+
 def test_goals_in_every_status_and_verdicts_spread(sample: Result) -> None:
     """The goals show each status (measured from the file, or recorded by hand), and the
     verdicts spread over all four."""
@@ -183,6 +187,8 @@ def test_goals_in_every_status_and_verdicts_spread(sample: Result) -> None:
     assert verdicts["hanhai-retail"] == Health.WATCH  # a high finding waived, a goal behind
     assert {i for i, h in verdicts.items() if h == Health.HEALTHY} == {
         "haoyang-chemicals", "kangning-pharma"}
+
+
 def test_it_shows_movement_since_the_previous_quarter(tmp_path: Path) -> None:
     """Without a review tag or history that far back (a copy outside git here), the sample
     is compared with its own files as of 2026-06-30, and shows real movement: classes that
@@ -202,3 +208,17 @@ def test_it_shows_movement_since_the_previous_quarter(tmp_path: Path) -> None:
     assert [m.id for m in movement.accounts if m.new_high] == ["xinyuan-foods"]
     assert sum(len(m.stages) for m in movement.accounts) >= 10
     assert len(result.accounts) == len(movement.accounts)
+
+
+def test_its_tables_hold_what_sorting_must_handle(sample: Result) -> None:
+    """The sortable tables meet every kind of value in the sample: a falling and a growing
+    account, an unknown growth, and a deal too early for a close date (lanting-hotels),
+    which the funnel lists under "no close date" and sorts below every dated deal."""
+    growth = [a.facts[0].get("growth_yearly") for a in sample.accounts]
+    assert None in growth
+    known = [g for g in growth if g is not None]
+    assert min(known) < 0 < max(known)
+    undated = [(item.account.id, fact["subject"]) for item in sample.accounts
+               for fact in item.facts if fact["type"] == "opportunity"
+               and fact["forecast_bucket"] == "no close date"]
+    assert undated == [("lanting-hotels", "resort-smart-locks")]

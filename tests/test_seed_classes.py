@@ -195,7 +195,6 @@ def test_cases_cover_every_class(portfolio: Result) -> None:
     assert shown == {"loyal", "fast-growing", "nurture", "dormant", "nurture: new account"}
 
 
-
 def test_a_label_two_rules_give_is_counted_once_where_its_own_rule_stands(
         portfolio: Result) -> None:
     rulebook = portfolio.rulebook

@@ -121,7 +121,7 @@ def test_the_overview_and_the_changes_page_sum_it_up(tmp_path: Path) -> None:
     changes = pages["changes.md"]
     assert changes.startswith("---\nhide:\n  - toc\n---\n\n# Changes since the last review\n")
     assert "| class |   |   | loyal | fast-growing |" in changes
-    assert "| new finding | <span class=\"kam-sev kam-sev-high\">high</span> | " \
+    assert "| new finding | <span data-sort=\"4\" class=\"kam-sev kam-sev-high\">high</span> | " \
            "risk.key-contact-left Chen Jun |" in changes
     assert "[Changes since the last review](changes.md)" not in changes  # no link to itself
 

@@ -28,12 +28,10 @@ from .browser_support import (
     WINDOW_WIDTH,
     Site,
     assert_clean,
-    browsing,
-    build_site,
+    built_and_browsing,
     csp_violations,
     foreign_urls,
     requested_urls,
-    require_browser,
     save_full_page_screenshot,
     severe_console_entries,
 )
@@ -76,10 +74,7 @@ def one_line(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    require_browser()
-    site_dir = tmp_path_factory.mktemp("site")
-    build_site(site_dir)
-    with browsing(site_dir, tmp_path_factory.mktemp("chromium-profile")) as site:
+    with built_and_browsing(tmp_path_factory) as site:
         yield site
 
 
@@ -566,6 +561,8 @@ def test_risk_register_filters_by_team(site: Site) -> None:
     south = {load_yaml(p)["name"] for p in account_files()
              if load_yaml(p)["team"] == "South and West"}
     assert {text_of(row["Account"]) for row in shown} <= south
+
+
 def test_verdicts_and_goals_as_the_meeting_reads_them(site: Site) -> None:
     """The overview counts and groups the accounts by verdict and filters its table by it; an
     account page opens with its verdict and reasons, and shows each goal's actual, target,
@@ -614,6 +611,8 @@ def test_verdicts_and_goals_as_the_meeting_reads_them(site: Site) -> None:
         "at risk Jiahe Home Centers", "watch Hanhai Retail Group"]
     assert [text_of(li) for li in north.find_elements(By.TAG_NAME, "li")] == [
         "at risk Guoneng Wind Power Services, Xinyuan Food Processing"]
+
+
 def test_account_page_shows_the_revenue_trend_and_what_moved(site: Site) -> None:
     """The sparkline is drawn, readable as text, with a gap for a quarter without a row; the
     "Since the last review" section says what it compares with and shows class and figures

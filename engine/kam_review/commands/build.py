@@ -33,6 +33,6 @@ def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
     common.show_errors(result.errors)
     pages = render_pages(result, movement)
     write_pages(pages, output, read)
-    common.echo(f"wrote {len(pages)} pages to {terminal_text(str(output))}\n")
+    common.echo(f"wrote {len(pages)} files to {terminal_text(str(output))}\n")
     if result.errors:
         sys.exit(common.EXIT_INVALID_INPUT)

@@ -186,3 +186,9 @@ class Result:
         gave it: "nurture: new account"."""
         rule = item.assigned_by(Kind.CLASS)
         return item.klass if rule is None else self.rulebook.rule(rule).shown_label
+
+    def warnings(self) -> list[tuple[Finding, Account]]:
+        """Every warning of the portfolio with its account, in the risk register's order
+        (the page and its CSV file): most severe first, as Finding.sort_key ranks them."""
+        return sorted(((f, item.account) for item in self.accounts for f in item.findings
+                       if f.kind.warns), key=lambda pair: (pair[0].sort_key(), pair[1].id))

@@ -123,7 +123,6 @@ def _number_as_text(text: str, wanted: Any) -> str | None:
     return f"{shown} is read as text by YAML; write {clip(f'{number:f}')}"
 
 
-
 def _shown(value: Any) -> str:
     return clip(repr(value) if isinstance(value, str) else str(value).lower())
 

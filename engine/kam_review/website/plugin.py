@@ -6,6 +6,8 @@ rule folders, so that editing an account file rebuilds its page. Every HTML page
 Content-Security-Policy (see csp.py) as it is written, and so does every HTML file of the
 docs folder, which MkDocs would copy as it is; an SVG or XML file there (or in the theme's
 custom_dir) that could run code fails the build. The build logs the matching HTTP header.
+Every table scrolls inside itself (table_regions.py), and every page ends with the review it
+belongs to (provenance.py).
 """
 
 from __future__ import annotations
@@ -22,12 +24,15 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from kam_review.errors import KamError
 from kam_review.output.output_folder import check_output_folder, looks_like_mkdocs_site, mark
+from kam_review.output.report import rules_source
 from kam_review.progress import on_terminal
 from kam_review.resources import bundled_overrides_folder, default_rules_folder
 from kam_review.review.previous import Since
@@ -36,6 +41,8 @@ from kam_review.source.review_date import parse_review_date
 from kam_review.vocabulary import REVIEW_TAGS
 from kam_review.website.csp import active_content, header, protect, protect_static
 from kam_review.website.pages import render_pages
+from kam_review.website.provenance import footer_html, provenance
+from kam_review.website.table_regions import TableRegions
 
 log = logging.getLogger("mkdocs.plugins.kam_review")
 
@@ -75,6 +82,8 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
     _serving = False
     # The inline scripts the pages of this build allow, for the header it logs (on_config).
     _script_hashes: set[str]
+    # The provenance block every page of this build ends with (on_files).
+    _footer = ""
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"],
                    dirty: bool) -> None:
@@ -93,6 +102,8 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         for extension in REQUIRED_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
+        if not any(isinstance(e, TableRegions) for e in config.markdown_extensions):
+            config.markdown_extensions.append(TableRegions())  # type: ignore[arg-type]
         for stylesheet in STYLESHEETS:
             if stylesheet not in config.extra_css:
                 config.extra_css.append(stylesheet)
@@ -174,6 +185,8 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         for problem in result.errors:
             log.warning("kam-review: %s", problem)
         log.info("kam-review: %s", movement.comparison.sentence())
+        self._footer = footer_html(provenance(result, rules_source(self.rules,
+                                                                   self.thresholds)))
         pages = render_pages(result, movement)
         for path, text in sorted(pages.items()):
             existing = files.get_file_from_path(path)
@@ -191,6 +204,13 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         log.info("kam-review: %d accounts evaluated as of %s, %d pages generated",
                  len(result.accounts), self.as_of, len(pages))
         return files
+
+    # After the search plugin has indexed the page: the footer is no search result.
+    @event_priority(-50)
+    def on_page_context(self, context: TemplateContext, /, *, page: Page,
+                        config: MkDocsConfig, nav: Navigation) -> TemplateContext:
+        page.content = (page.content or "") + self._footer
+        return context
 
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
         # MkDocs renders themes with autoescape off, where Jinja's `striptags` decodes escaped

@@ -1,8 +1,11 @@
 /* kam-review: sortable and filterable tables.
- * A table inside <div class="kam-table"> sorts on a click on its header (tablesort).
+ * A table inside <div class="kam-table"> sorts when a header button is pressed (tablesort;
+ * mouse, Enter or Space), and its header says how it is sorted (aria-sort).
  * With data-filters="Column,Column" the div also gets a text box and one drop-down per
- * named column; rows that do not match are hidden. Cells holding <span data-value="...">
- * sort by that value (so 850k sorts below 2.9M). */
+ * named column; rows that do not match are hidden. A cell holding an element with
+ * data-sort="..." (written by the page generator: a number, a date as 20260930, a severity
+ * by rank) sorts by that value, never by the text shown; such a column sorts as numbers,
+ * largest first on the first press. */
 (function () {
   "use strict";
 
@@ -72,24 +75,67 @@
 
   var UNKNOWN_SORTS_AS = "-1000000000000000000";
 
+  // The raw value the generator wrote in the cell becomes the cell's own sort key; a column
+  // holding any is a column of numbers.
+  function liftSortKeys(table) {
+    var numeric = {};
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+      Array.prototype.forEach.call(row.cells, function (cell) {
+        // data-value: what pages written before data-sort carried.
+        var keyed = cell.querySelector("[data-sort], [data-value]");
+        if (!keyed) { return; }
+        var key = keyed.getAttribute("data-sort");
+        cell.setAttribute("data-sort", key === null ? keyed.getAttribute("data-value") : key);
+        numeric[cell.cellIndex] = true;
+      });
+    });
+    // A cell without a figure ("—": unknown) sorts below every figure of its column; left
+    // as text, it would make the sorter compare the whole column as text.
+    table.querySelectorAll("tbody td").forEach(function (cell) {
+      if (numeric[cell.cellIndex] && !cell.hasAttribute("data-sort")) {
+        cell.setAttribute("data-sort", UNKNOWN_SORTS_AS);
+      }
+    });
+    var headers = table.tHead ? table.tHead.rows[0].cells : [];
+    Object.keys(numeric).forEach(function (index) {
+      if (headers[index]) {
+        headers[index].setAttribute("data-sort-method", "number");
+        headers[index].setAttribute("data-sort-reverse", "");
+      }
+    });
+  }
+
+  // Each sortable header holds a button, so that the keyboard reaches and presses it like
+  // any other; the press reaches tablesort's handler on the header.
+  function addSortButtons(table) {
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (header) {
+      if (header.getAttribute("data-sort-method") === "none") { return; }
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "kam-sort";
+      while (header.firstChild) { button.appendChild(header.firstChild); }
+      header.appendChild(button);
+      header.removeAttribute("tabindex");
+    });
+  }
+
+  // The theme's search dialog has no name of its own.
+  function nameSearchDialog() {
+    document.querySelectorAll(".md-search[role='dialog']:not([aria-label])").forEach(
+      function (dialog) { dialog.setAttribute("aria-label", "Search"); });
+  }
+
   function setup() {
+    nameSearchDialog();
     document.querySelectorAll("div.kam-table").forEach(function (wrapper) {
       var table = wrapper.querySelector("table");
-      if (!table || wrapper.getAttribute("data-ready")) { return; }
+      if (!table || !table.tBodies.length || wrapper.getAttribute("data-ready")) { return; }
       wrapper.setAttribute("data-ready", "1");
-      var numeric = {};
-      table.querySelectorAll("td span[data-value]").forEach(function (span) {
-        span.parentNode.setAttribute("data-sort", span.getAttribute("data-value"));
-        numeric[span.parentNode.cellIndex] = true;
-      });
-      // A cell without a figure ("—": unknown) sorts below every figure of its column; left
-      // as text, it would make the sorter compare the whole column as text.
-      table.querySelectorAll("tbody td").forEach(function (cell) {
-        if (numeric[cell.cellIndex] && !cell.hasAttribute("data-sort")) {
-          cell.setAttribute("data-sort", UNKNOWN_SORTS_AS);
-        }
-      });
-      if (window.Tablesort && table.tHead) { new window.Tablesort(table); }
+      liftSortKeys(table);
+      if (window.Tablesort && table.tHead) {
+        new window.Tablesort(table);
+        addSortButtons(table);
+      }
       if (wrapper.hasAttribute("data-filters")) { addFilters(wrapper, table); }
     });
   }

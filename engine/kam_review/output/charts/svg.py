@@ -71,9 +71,11 @@ def rect(x: float, y: float, w: float, h: float, style: str, tip: str | None = N
 
 
 def chart(width: int, height: int, label: str, body: list[str]) -> str:
-    """The `<svg>` element of a chart, its lines one per element."""
+    """The `<svg>` element of a chart, its lines one per element. A chart whose marks link
+    to pages is a group: an image holds nothing a reader can focus or follow."""
+    role = "group" if any(part.startswith("<a ") for part in body) else "img"
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-            f'width="100%" role="img" aria-label="{esc(label)}" class="kam-chart" '
+            f'width="100%" role="{role}" aria-label="{esc(label)}" class="kam-chart" '
             f'style="max-width:{width}px;height:auto;font-family:inherit;font-size:12px;'
             f'fill:var(--kam-chart-fg,currentColor)">')
     return "\n".join([head, f"<title>{esc(label)}</title>", *body, "</svg>"])

@@ -2,7 +2,8 @@
 
 MkDocs gets these through the plugin; `kam build` writes them to a folder, so the generator
 does not depend on MkDocs and can feed another static site generator. One module a kind of
-page; `common` holds what they share.
+page; `common` holds what they share. The CSV files a reader downloads (the risk register)
+come with the pages, from the same Result.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from kam_review.output.csv_export import exports
 from kam_review.output.output_folder import write_output_folder
 from kam_review.review.explain import explain_all
 from kam_review.review.movement import Movement
@@ -44,6 +46,7 @@ def render_pages(result: Result, movement: Movement | None = None) -> dict[str, 
             account, result, explained, movement)
     if movement is not None:
         pages[CHANGES_PAGE] = changes_page(result, movement)
+    pages.update(exports(result))
     return pages
 
 

@@ -39,6 +39,7 @@ from kam_review.website.pages.common import (
 from kam_review.website.pages.forecast import account_forecast_section
 from kam_review.website.pages.goals import goals_table
 from kam_review.website.pages.movement import revenue_trend, since_section
+from kam_review.website.pages.printing import END_SCREEN_ONLY, SCREEN_ONLY, screen_only
 from kam_review.website.pages.summary import summary_section
 from kam_review.website.pages.unknowns import assigning_notes, not_evaluated_section
 from kam_review.website.pages.verdict import verdict_header
@@ -58,7 +59,7 @@ def account_page(item: AccountResult, result: Result,
     lines += summary_section(account)
     lines += _header_card(item, result)
     lines += revenue_trend(item, result.as_of)
-    lines += since_section(item, movement)
+    lines += screen_only(since_section(item, movement))
     lines += account_actions_section(item, result)
     lines += ["## Findings", ""]
     lines += waived_high_note([(item, f) for f in item.waived_high], prefix)
@@ -66,10 +67,14 @@ def account_page(item: AccountResult, result: Result,
         found = [f for f in item.findings if f.kind == kind]
         if not found:
             continue
+        # Advice per contact is looked up on screen; the printed page keeps the warnings.
+        lines += [SCREEN_ONLY] if kind == Kind.ADVICE else []
         lines += [f"### {kind.heading}", ""]
         lines.append(table(["Severity", "Rule", "Subject", "Finding", "Action", "Waiver"],
                            anchored_finding_rows(found, prefix)))
-    lines += not_evaluated_section(item, result, prefix)
+        lines += [END_SCREEN_ONLY] if kind == Kind.ADVICE else []
+    lines += screen_only(not_evaluated_section(item, result, prefix))
+    lines.append(SCREEN_ONLY)
     lines += ["## Why this class and focus", ""]
     lines += assigning_notes(item, result)
     needs = class_needs(item, explained, rulebook)
@@ -81,12 +86,12 @@ def account_page(item: AccountResult, result: Result,
                      f"{esc(verdict(explanation, item, rulebook))}")
         lines += [f"    - {_MARKS[c.mark]} {esc(check_text(c, rule.on))}"
                   for c in explanation.checks]
-    lines.append("")
+    lines += ["", END_SCREEN_ONLY]
     lines += _figures_section(item, result)
-    lines += _contacts_section(item, result)
-    lines += account_forecast_section(item, result)
-    lines += whitespace_section(item, result)
-    lines += _opportunities_section(item, result)
+    lines += screen_only(_contacts_section(item, result))
+    lines += screen_only(account_forecast_section(item, result))
+    lines += screen_only(whitespace_section(item, result))
+    lines += screen_only(_opportunities_section(item, result))
     lines += _plan_section(item)
     return "\n".join(lines)
 
@@ -147,6 +152,7 @@ def _figures_section(item: AccountResult, result: Result) -> list[str]:
     lines.append(table(["Figure", "Value"], [[described(name).label, account_figure(item, name)]
                                              for name in kpis]))
     series = revenue_series(account, result.as_of)
+    lines.append(SCREEN_ONLY)
     lines.append(chart(charts.bar_line_chart(
         [str(q) if r is not None else f"{q} no row" for q, r, _ in series],
         [r for _, r, _ in series],
@@ -173,7 +179,7 @@ def _figures_section(item: AccountResult, result: Result) -> list[str]:
     if own:
         heads += ["Its sales", "Its margin", "Units it sold", "Its stock (units)"]
     lines.append(table(heads, quarter_rows))
-    return lines
+    return [*lines, END_SCREEN_ONLY]
 
 
 def _resale(row: QuarterFigures) -> list[float | None]:
@@ -295,8 +301,10 @@ def _plan_section(item: AccountResult) -> list[str]:
     if plan.goals:
         lines += goals_table(item)
     if account.waivers:
+        lines.append(SCREEN_ONLY)
         lines += ["### Waivers", ""]
         lines.append(table(["Rule", "Subject", "Reason", "Until", "By"], [
             [rule_link(w.rule, "../"), esc(w.subject or "all"), esc(w.reason or ""),
              str(w.until), esc(w.by or "")] for w in account.waivers]))
+        lines.append(END_SCREEN_ONLY)
     return lines

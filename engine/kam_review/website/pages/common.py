@@ -12,7 +12,8 @@ from kam_review.rulebook.fact_fields import FactField
 from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.loading import Rulebook
 from kam_review.source.model import Account
-from kam_review.vocabulary import Mark
+from kam_review.vocabulary import Mark, Severity
+from kam_review.website.pages.cells import severity_weight, sorted_by
 
 ACCOUNTS_DIR = "accounts"
 
@@ -30,7 +31,9 @@ def anchor(rule_id: str) -> str:
 
 
 def severity_badge(severity: str) -> str:
-    return f'<span class="kam-sev kam-sev-{severity}">{severity}</span>'
+    # It sorts by rank (high above medium), not by the word; see cells.py.
+    weight = severity_weight(Severity(severity))
+    return f'<span data-sort="{weight}" class="kam-sev kam-sev-{severity}">{severity}</span>'
 
 
 def filterable(markdown_table: str, filters: Iterable[str] = ()) -> str:
@@ -52,7 +55,7 @@ def fact_num(value: Any, name: str, fact_type: str = "account") -> str:
     by its text (850k below 2.9M)."""
     if value is None:
         return "—"
-    return f'<span data-value="{value}">{fact_figure(value, name, fact_type)}</span>'
+    return sorted_by(fact_figure(value, name, fact_type), value)
 
 
 def account_num(result: AccountResult, name: str) -> str:
@@ -72,6 +75,8 @@ def marked(item: AccountResult, rulebook: Rulebook, mark: Mark) -> dict[str, lis
         if finding.rule in words:
             found.setdefault(finding.subject, []).append(words[finding.rule])
     return found
+
+
 def described(name: str, fact_type: str = "account") -> FactField:
     """A fact field's definition: its label and unit for the pages."""
     return FACT_TYPES[fact_type][name]

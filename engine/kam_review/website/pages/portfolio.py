@@ -23,6 +23,7 @@ from kam_review.vocabulary import (
 from kam_review.website.pages.action_lists import (
     due_before_next_review_section,
 )
+from kam_review.website.pages.cells import date_cell, sorted_by
 from kam_review.website.pages.common import (
     WIDE_PAGE,
     account_fact,
@@ -38,6 +39,7 @@ from kam_review.website.pages.common import (
     waived_high_note,
     waiver_text,
 )
+from kam_review.website.pages.downloads import download
 from kam_review.website.pages.forecast import forecast_sections
 from kam_review.website.pages.goals import goals_overview
 from kam_review.website.pages.movement import movement_summary
@@ -161,10 +163,9 @@ def _data_section(result: Result) -> list[str]:
                      esc(account_fact(item, "latest_quarter")),
                      fact_num(behind, "quarters_unreported"),
                      esc(account_fact(item, "gap_list")),
-                     esc(account_fact(item, "last_activity") or "none"),
+                     date_cell(account_fact(item, "last_activity"), "none"),
                      account_num(item, "days_since_activity"),
-                     f'<span data-value="{len(item.not_evaluated)}">'
-                     f"{len(item.not_evaluated)}</span>"])
+                     sorted_by(str(len(item.not_evaluated)), len(item.not_evaluated))])
     lines.append(filterable(table(["Account", "Owner", "Latest quarter", "Quarters behind",
                                    "Gaps (last 8 quarters)", "Last activity",
                                    "Days since", "Rules not evaluated"], rows),
@@ -191,14 +192,12 @@ def risks_page(result: Result) -> str:
              "Every warning across the portfolio (risks, funnel and plan findings), most severe "
              f"first. Filter by kind, severity, owner{', team' if teams else ''} or rule; click "
              "a header to sort.", ""]
+    lines += download("risks.csv", "the risk register", result.as_of)
     lines += waived_high_note(result.waived_high)
-    found = sorted(((f, item.account) for item in result.accounts for f in item.findings
-                    if f.kind.warns), key=lambda pair: (pair[0].sort_key(),
-                                                                    pair[1].id))
     rows = [[account_link(account), esc(account.owner), severity_badge(finding.severity),
              finding.kind, rule_link(finding.rule), esc(finding.subject), esc(finding.message),
              waiver_text(finding), *([esc(teams[account.id])] if teams else [])]
-            for finding, account in found]
+            for finding, account in result.warnings()]
     lines.append(filterable(table(["Account", "Owner", "Severity", "Kind", "Rule", "Subject",
                                    "Finding", "Waiver", *(["Team"] if teams else [])], rows),
                             ["Severity", "Kind", "Owner", "Rule", *(["Team"] if teams else [])]))
@@ -259,7 +258,7 @@ def funnel_page(result: Result) -> str:
                      esc(fact["commit_category"] or "—"),
                      *(fact_num(fact.get(name), name, "opportunity")
                        for name in ("value", "probability", "weighted_value")),
-                     esc(fact.get("expected_close", "—")), flags or "—"])
+                     date_cell(fact.get("expected_close")), flags or "—"])
     lines.append(filterable(table(["Account", "Owner", "Opportunity", "Stage", "Forecast",
                                    "Commitment", "Value", "Probability", "Weighted",
                                    "Expected close", "At risk"], rows),

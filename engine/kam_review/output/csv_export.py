@@ -1,0 +1,68 @@
+"""The review's tables as CSV files, for a spreadsheet: built with the site, same bytes for
+the same review.
+
+Each file is UTF-8 with a byte order mark, which Excel needs to read anything but ASCII
+(names such as 海尔 or José), and rows end in CRLF as RFC 4180 has them. A cell of text that
+a spreadsheet would run as a formula (it starts with =, +, -, @, or a tab or carriage return
+that some read past) gets a leading apostrophe, which shows it as the text it is: account
+files are written by many hands, and a name like `=HYPERLINK(...)` must not become a link
+in the reader's sheet. Numbers are written as numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Sequence
+
+from kam_review.review.results import Result
+
+BOM = "\ufeff"
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+Cell = str | int | float | None
+
+
+def inert_cell(value: Cell) -> str | int | float:
+    """A cell as written to the file: text that could start a formula is kept text."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def csv_text(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
+    """A whole CSV file: the byte order mark, the header row, then every row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([inert_cell(h) for h in headers])
+    writer.writerows([inert_cell(cell) for cell in row] for row in rows)
+    return BOM + buffer.getvalue()
+
+
+RISK_REGISTER_HEADERS = ("Account id", "Account", "Owner", "Severity", "Kind", "Rule",
+                         "Subject", "Finding", "Action", "Waived", "Waiver")
+
+
+def risk_register_csv(result: Result) -> str:
+    """Every warning of the portfolio, in the risk register's order: most severe first."""
+    return csv_text(RISK_REGISTER_HEADERS, (
+        [account.id, account.name, account.owner, finding.severity.value, finding.kind.value,
+         finding.rule, finding.subject, finding.message, finding.action,
+         "yes" if finding.waived else "no", finding.waiver_note]
+        for finding, account in result.warnings()))
+
+
+# The files built with the site, by name. The account plan's actions (`plan.actions`, being
+# added to the account format) get their own list here, "actions.csv", once the model has
+# them: one function from the Result to CSV text, like risk_register_csv.
+EXPORTS: dict[str, Callable[[Result], str]] = {
+    "risks.csv": risk_register_csv,
+}
+
+
+def exports(result: Result) -> dict[str, str]:
+    """Every CSV file of the review: file name -> text."""
+    return {name: make(result) for name, make in EXPORTS.items()}
