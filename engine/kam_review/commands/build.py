@@ -7,19 +7,24 @@ from datetime import date
 from pathlib import Path
 
 from kam_review.commands import common
+from kam_review.locale_format import LocaleFormat
 from kam_review.output.output_folder import check_output_folder
 from kam_review.review.evaluate import review
+from kam_review.source.rates import load_rates
 from kam_review.text_safety import terminal_text
 from kam_review.website.pages import render_pages, write_pages
 
 
 def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
-          thresholds: Path | None, redact: bool) -> None:
-    read = common.inputs(accounts, rules, thresholds)
+          thresholds: Path | None, redact: bool, currency: str | None = None,
+          rates: Path | None = None) -> None:
+    read = common.inputs(accounts, rules, thresholds, *([rates] if rates else []))
     check_output_folder(output, read)  # refused before the review runs
-    result = review(accounts, common.rules_folder(rules), as_of, thresholds, redact=redact)
+    conversion = load_rates(rates) if rates else None
+    result = review(accounts, common.rules_folder(rules), as_of, thresholds, redact=redact,
+                    formats=LocaleFormat(currency=currency))
     common.show_errors(result.errors)
-    pages = render_pages(result)
+    pages = render_pages(result, rates=conversion)
     write_pages(pages, output, read)
     common.echo(f"wrote {len(pages)} pages to {terminal_text(str(output))}\n")
     if result.errors:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kam_review.errors import InputError
+from kam_review.locale_format import check_currency
 from kam_review.source.model import FieldPath, clip, format_path
 from kam_review.source.names import name_problems, normalise_name, shown_name
 from kam_review.source.yamlsource import YamlDocument
@@ -26,7 +27,8 @@ def consistency_errors(
 ) -> Iterable[InputError]:
     """What the schema cannot say: the id matches the file, nothing appears twice, names are
     good names (names.py), owner history runs forward, a qualification question is answered
-    under one name, activities name known contacts, all text can be written out."""
+    under one name, activities name known contacts, the currency is one, all text can be
+    written out."""
 
     def at(field_path: FieldPath, message: str) -> InputError:
         line, column = document.locations.get(field_path, (1, 1))
@@ -48,6 +50,7 @@ def consistency_errors(
     yield from _duplicates(value.get("opportunities"), "opportunities", "id", at)
     yield from _owner_history_errors(value, at)
     yield from _qualification_errors(value, at)
+    yield from _currency_errors(value, at)
     contacts = value.get("contacts")
     names = [c.get("name") for c in contacts if isinstance(c, dict)] if isinstance(
         contacts, list) else []
@@ -70,6 +73,17 @@ def _owner_history_errors(value: dict[str, Any], at: At) -> Iterable[InputError]
         if start is not None and end is not None and start > end:
             yield at(("owner_history", i, "from"), f"{start} is after to ({end}): an owner "
                      "takes the account over before handing it over")
+
+
+def _currency_errors(value: dict[str, Any], at: At) -> Iterable[InputError]:
+    """A currency code of the right shape that names no currency: its amounts could not be
+    written with a symbol."""
+    code = value.get("currency")
+    if isinstance(code, str) and code.isascii() and code.isupper() and len(code) == 3:
+        try:
+            check_currency(code)
+        except ValueError as problem:
+            yield at(("currency",), str(problem))
 
 
 def _qualification_errors(value: dict[str, Any], at: At) -> Iterable[InputError]:

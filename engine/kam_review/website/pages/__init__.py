@@ -14,6 +14,7 @@ from kam_review.output.output_folder import write_output_folder
 from kam_review.review.diff import Diff
 from kam_review.review.explain import explain_all
 from kam_review.review.results import Result
+from kam_review.source.rates import Rates
 from kam_review.website.pages.account import account_page
 from kam_review.website.pages.catalogue import rules_page
 from kam_review.website.pages.common import ACCOUNTS_DIR
@@ -25,16 +26,20 @@ from kam_review.website.pages.portfolio import (
     owners_page,
     risks_page,
 )
+from kam_review.website.pages.totals import Totals
 
 __all__ = ["render_pages", "write_pages"]
 
 
-def render_pages(result: Result, changes: Diff | None = None) -> dict[str, str]:
-    """Every page of the review; with `changes`, also what changed since the base review."""
+def render_pages(result: Result, changes: Diff | None = None,
+                 rates: Rates | None = None) -> dict[str, str]:
+    """Every page of the review; with `changes`, also what changed since the base review;
+    with `rates`, portfolio totals converted into its base currency."""
+    totals = Totals(result.formats, rates)
     pages = {
-        "index.md": overview_page(result),
+        "index.md": overview_page(result, totals),
         "risks.md": risks_page(result),
-        "funnel.md": funnel_page(result),
+        "funnel.md": funnel_page(result, totals),
         "owners.md": owners_page(result),
         "rules.md": rules_page(result),
     }
