@@ -119,7 +119,7 @@ def test_labels_never_cover_each_other_or_a_dot(seed: int) -> None:
     for i, box in enumerate(labels):
         assert not any(overlaps(box, other) for other in labels[i + 1:])
         assert not any(overlaps(box, dot) for dot in dots)
-        assert 60 <= box[0] and box[2] <= 560 and 20 <= box[1] and box[3] <= 440
+        assert box[0] >= 60 and box[2] <= 560 and box[1] >= 20 and box[3] <= 440
 
 
 def test_a_crowded_label_stands_apart_with_a_leader_line_to_its_dot() -> None:

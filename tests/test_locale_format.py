@@ -1,5 +1,5 @@
 """Money and numbers as people write them, through Babel: amounts in the account's currency
-with its symbol and grouping, compact where space is short (CN¥1.2M in English, ¥123.5万 in
+with its symbol and grouping, compact where space is short (CN¥1.23M in English, ¥123万 in
 Chinese), percentages apart from percentage points, dates in one readable form."""
 
 from __future__ import annotations
@@ -7,6 +7,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from babel.numbers import format_compact_currency
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kam_review.formatting import UNIT_SPECS, fill, format_in_unit, format_value
 from kam_review.locale_format import ENGLISH, LocaleFormat, check_currency, check_locale
@@ -16,7 +19,9 @@ CHINESE = LocaleFormat("zh", "CNY")
 
 
 @pytest.mark.parametrize(("value", "shown"), [
-    (1_234_567, "CN¥1.2M"), (850_000, "CN¥850K"), (12_345_678, "CN¥12.3M"),
+    # Three significant digits: as precise as a table or a chart needs, no more.
+    (1_234_567, "CN¥1.23M"), (1_020_000, "CN¥1.02M"), (850_000, "CN¥850K"),
+    (12_345_678, "CN¥12.3M"), (1500, "CN¥1.5K"), (9_996_000, "CN¥10M"),
     (2_400_000_000.5, "CN¥2.4B"), (-2.5e12, "-CN¥2.5T"),
     # Below a thousand, whole amounts; 999.6 rounds up to the next unit, 999.4 does not.
     (900, "CN¥900"), (999.4, "CN¥999"), (999.6, "CN¥1K"), (1000, "CN¥1K"), (0.4, "CN¥0"),
@@ -27,7 +32,8 @@ def test_compact_amounts_in_english(value: float, shown: str) -> None:
 
 
 @pytest.mark.parametrize(("value", "shown"), [
-    (1_234_567, "¥123.5万"), (12_000_000, "¥1200万"), (250_000_000, "¥2.5亿"), (900, "¥900"),
+    (1_234_567, "¥123万"), (12_000_000, "¥1200万"), (250_000_000, "¥2.5亿"), (900, "¥900"),
+    (1000.5, "¥1000"),
 ])
 def test_compact_amounts_in_chinese_count_in_wan_and_yi(value: float, shown: str) -> None:
     assert CHINESE.money(value) == shown
@@ -35,10 +41,10 @@ def test_compact_amounts_in_chinese_count_in_wan_and_yi(value: float, shown: str
 
 def test_each_currency_has_its_own_symbol() -> None:
     shown = {code: LocaleFormat("en", code).money(1_234_567) for code in ("CNY", "HKD", "USD")}
-    assert shown == {"CNY": "CN¥1.2M", "HKD": "HK$1.2M", "USD": "$1.2M"}
-    assert ENGLISH.money(1_234_567) == "1.2M"  # no currency named: a plain number
+    assert shown == {"CNY": "CN¥1.23M", "HKD": "HK$1.23M", "USD": "$1.23M"}
+    assert ENGLISH.money(1_234_567) == "1.23M"  # no currency named: a plain number
     # The locale decides where the symbol and the separators go.
-    assert LocaleFormat("de", "EUR").money(1_234_567) == "1,2\xa0Mio.\xa0€"
+    assert LocaleFormat("de", "EUR").money(1_234_567) == "1,23\xa0Mio.\xa0€"
 
 
 @pytest.mark.parametrize(("value", "code", "shown"), [
@@ -108,3 +114,29 @@ def test_unknown_locales_and_currencies_are_refused_with_a_reason() -> None:
         check_currency("RMB")
     with pytest.raises(ValueError, match="not a locale"):
         LocaleFormat("klingon")
+
+
+def _babel_compact(value: float, code: str, locale: str) -> str:
+    """Babel's own short form with three significant digits, asked twice: once for the
+    digits before the point, once with the decimals that leaves."""
+    whole = format_compact_currency(value, code, locale=locale, fraction_digits=0)
+    decimals = max(0, 3 - sum(c.isdigit() for c in whole))
+    return str(format_compact_currency(value, code, locale=locale, fraction_digits=decimals))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(min_value=10_000, max_value=1e15), st.sampled_from(["en", "zh", "de", "ja"]),
+       st.booleans())
+def test_compact_amounts_are_babels_own(value: float, locale: str, negative: bool) -> None:
+    """The kept, rounded-first texts are exactly what Babel writes for the figure itself.
+    (Below its first unit, 万, Chinese writes an amount whole, where Babel would keep its
+    decimals: ¥1000, not ¥1000.5.)"""
+    value = -value if negative else value
+    assert LocaleFormat(locale, "CNY").money(value) == _babel_compact(value, "CNY", locale)
+
+
+def test_figures_of_any_float_size_are_written() -> None:
+    biggest = 1.7976931348623157e308
+    assert CNY.number(biggest).startswith("179,769,313,486,231,570,")
+    assert CNY.money(biggest).startswith("CN¥")
+    assert CNY.percent(biggest).endswith("%") and CNY.points(-biggest).endswith(" pp")

@@ -95,3 +95,13 @@ def test_it_shows_short_histories_gaps_new_and_parked(sample: Result) -> None:
     assert beichen.klass == "unclassified"
     assert [f.rule for f in beichen.findings if f.kind == "data"] == ["data.stale"]
     assert by_id["tianhe-distribution"].facts[0]["inventory_measure"] == "units"
+
+
+def test_it_keeps_money_in_several_currencies(sample: Result) -> None:
+    """Two subsidiaries invoiced abroad (Hong Kong, Singapore), so that the pages show totals
+    per currency, or converted at the sample site's rates (site/rates.yaml)."""
+    currencies = Counter(a.account.currency for a in sample.accounts)
+    assert currencies == {"CNY": len(sample.accounts) - 2, "HKD": 1, "USD": 1}
+    by_id = {a.account.id: a for a in sample.accounts}
+    assert by_id["huaxin-electronics"].account.currency == "HKD"
+    assert by_id["haoyang-chemicals"].account.currency == "USD"

@@ -1,52 +1,49 @@
 """Figures as people write them, through Babel (CLDR data): amounts in a currency with its
-symbol and grouping, compact where space is short (CN¥1.2M in English, ¥123.5万 in
+symbol and grouping, compact where space is short (CN¥1.23M in English, ¥123万 in
 Chinese), percentages and percentage points told apart (+8% growth, +2.1 pp of margin),
 counts, days and dates (Sep 30, 2026), all in one locale.
 
 Every page, chart and message writes a figure through a LocaleFormat. Nothing here writes
 a digit, a symbol or a separator by hand: it only decides how many digits a figure needs
-(a ratio that is not zero never shows as 0%) and lets Babel write it.
+(a ratio that is not zero never shows as 0%) and lets Babel write it (figure_text.py).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
-from babel.numbers import (
-    NumberPattern,
-    format_compact_currency,
-    format_compact_decimal,
-    get_currency_precision,
-    get_plus_sign_symbol,
-    is_currency,
-    parse_pattern,
+from babel import UnknownLocaleError
+from babel.numbers import get_currency_precision, is_currency
+
+from kam_review.figure_text import (
+    babel_locale,
+    compact_text,
+    date_text,
+    days_text,
+    number_text,
+    rounded,
+    scientific_text,
 )
-from babel.units import format_unit
 
 DEFAULT_LOCALE = "en"
-# Decimals of a compact amount: CN¥1.2M, CN¥850K, ¥123.5万.
-COMPACT_DECIMALS = 1
+# Significant digits of a compact amount: CN¥1.62M, CN¥12.3M, CN¥850K, ¥162万.
+COMPACT_DIGITS = 3
 # How a locale writes "percentage points" after a number (CLDR has no such unit).
 _POINTS = {"zh": "个百分点"}
 _POINTS_DEFAULT = "pp"
-
-
-@lru_cache(maxsize=64)
-def _locale(name: str) -> Locale:
-    return Locale.parse(name.replace("-", "_"))
+# Past this many decimals a figure is written with an exponent (4.9E-324).
+_MOST_DECIMALS = 12
 
 
 def check_locale(name: str) -> str:
     """The locale as Babel names it (`pt-BR` -> `pt_BR`); ValueError if Babel has no data
     for it."""
     try:
-        return str(_locale(name))
+        return str(babel_locale(name))
     except (UnknownLocaleError, ValueError, TypeError):
         raise ValueError(f"'{name}' is not a locale kam-review can write figures in "
                          "(a language code such as en, zh or zh_Hant, as Babel names them)"
@@ -58,26 +55,6 @@ def check_currency(code: str) -> str:
     if not is_currency(code):
         raise ValueError(f"'{code}' is not an ISO 4217 currency code (CNY, HKD, USD, EUR ...)")
     return code
-
-
-@lru_cache(maxsize=256)
-def _pattern(locale: str, kind: str, decimals: int, signed: bool,
-             fixed: bool = False) -> NumberPattern:
-    """The locale's own pattern of a kind (decimal, percent, currency) with at most
-    `decimals` decimals (exactly so many when `fixed`), and the plus sign in front of a
-    positive figure when `signed`."""
-    data = _locale(locale)
-    standard = {"decimal": data.decimal_formats[None],
-                "percent": data.percent_formats[None],
-                "currency": data.currency_formats["standard"]}[kind]
-    base = parse_pattern(standard.pattern)
-    positive, negative = base.prefix
-    if signed:
-        positive = get_plus_sign_symbol(data) + positive
-    fractions = (decimals if fixed else 0, decimals)
-    return NumberPattern(base.pattern, (positive, negative), base.suffix, base.grouping,
-                         base.int_prec, fractions, base.exp_prec, base.exp_plus,
-                         base.number_pattern)
 
 
 def _exact(value: float) -> Decimal:
@@ -94,8 +71,9 @@ def _decimals_needed(value: float, usual: int) -> int:
     return 1 - math.floor(math.log10(abs(value)))
 
 
-# Past this many decimals a figure is written with an exponent (4.9E-324).
-_MOST_DECIMALS = 12
+@lru_cache(maxsize=1024)
+def _format(locale: str, currency: str | None) -> LocaleFormat:
+    return LocaleFormat(locale, currency)
 
 
 @dataclass(frozen=True)
@@ -115,34 +93,26 @@ class LocaleFormat:
         portfolio's default)."""
         if currency is None or currency == self.currency:
             return self
-        return replace(self, currency=currency)
-
-    @property
-    def _babel(self) -> Locale:
-        return _locale(self.locale)
+        return _format(self.locale, currency)
 
     @property
     def language(self) -> str:
-        return str(self._babel.language)
+        return str(babel_locale(self.locale).language)
 
     def money(self, value: float, compact: bool = True) -> str:
-        """An amount: compact (CN¥1.2M, CN¥850K, CN¥900) or whole (CN¥1,620,400; cents only
+        """An amount: compact (CN¥1.62M, CN¥850K, CN¥900) or whole (CN¥1,620,400; cents only
         when the amount has them)."""
         value += 0.0
         if compact and abs(round(value)) >= 1000:
-            # 999.6 rounds to a thousand: written 1K, as Babel would not round it itself.
-            value = value if abs(value) >= 1000 else float(round(value))
-            if self.currency is None:
-                return format_compact_decimal(value, locale=self._babel,
-                                              fraction_digits=COMPACT_DECIMALS)
-            return format_compact_currency(value, self.currency, locale=self._babel,
-                                           fraction_digits=COMPACT_DECIMALS)
+            # Babel's short form, as of a thousand (999.6 rounds to one: 1K); its digits
+            # before the point are the unit's (M, K, 万, 亿), the rest decimals.
+            return compact_text(self.locale, self.currency, Decimal(repr(value)),
+                                COMPACT_DIGITS)
         cents = 0 if compact or value == round(value) else (
             get_currency_precision(self.currency) if self.currency else 2)
         kind = "decimal" if self.currency is None else "currency"
-        shown = round(value, cents) + 0.0
-        return str(_pattern(self.locale, kind, cents, False, fixed=kind == "currency").apply(
-            _exact(shown), self._babel, currency=self.currency, currency_digits=False))
+        return number_text(self.locale, kind, str(rounded(_exact(value), cents)), cents,
+                           currency=self.currency, fixed=kind == "currency")
 
     def whole_money(self, value: float) -> str:
         """An amount with every digit: CN¥1,620,400."""
@@ -154,8 +124,8 @@ class LocaleFormat:
         shortest = Decimal(repr(fraction + 0.0))
         exponent = (shortest * 100).normalize().as_tuple().exponent
         decimals = min(max(0, -exponent), _MOST_DECIMALS) if isinstance(exponent, int) else 0
-        return str(_pattern(self.locale, "percent", decimals, False).apply(
-            shortest, self._babel))
+        return number_text(self.locale, "percent", str(rounded(shortest, decimals + 2)),
+                           decimals)
 
     def percent(self, fraction: float, signed: bool = False) -> str:
         """A fraction as a percentage: 0.183 -> 18.3%, 0.25 -> 25%, signed +8%; a ratio that
@@ -182,24 +152,26 @@ class LocaleFormat:
 
     def days(self, value: float) -> str:
         """A number of days, in the locale's words: 45 days, 1 day, 45天."""
-        return format_unit(round(value), "duration-day", length="long", locale=self._babel)
+        return days_text(self.locale, round(value))
 
     def date(self, day: date | str) -> str:
         """A date in the locale's medium form: Sep 30, 2026 (2026年9月30日); text that is
         no ISO date is shown as it is."""
         if isinstance(day, str):
             try:
-                return format_date(date.fromisoformat(day), "medium", locale=self._babel)
+                return date_text(self.locale, date.fromisoformat(day))
             except ValueError:
                 return day
-        return format_date(day, "medium", locale=self._babel)
+        return date_text(self.locale, day)
 
     def _apply(self, kind: str, value: float, decimals: int, signed: bool) -> str:
+        """A figure rounded to `decimals` as shown (a percent's shown digits are two places
+        further right in the fraction), written in the locale's pattern of its kind."""
         if decimals > _MOST_DECIMALS:
-            scientific = parse_pattern("0.0E0%" if kind == "percent" else "0.0E0")
-            return str(scientific.apply(_exact(value), self._babel))
-        return str(_pattern(self.locale, kind, decimals, signed).apply(
-            _exact(value), self._babel))
+            return scientific_text(self.locale, _exact(value), kind == "percent")
+        places = decimals + 2 if kind == "percent" else decimals
+        return number_text(self.locale, kind, str(rounded(_exact(value), places)), decimals,
+                           signed)
 
 
 ENGLISH = LocaleFormat()

@@ -35,7 +35,7 @@ _SCHEMA: dict[str, Any] = {
         "base": _CODE,
         "date": {"type": "string", "format": "date"},
         "rates": {"type": "object", "minProperties": 1,
-                  "additionalProperties": {"type": "number", "exclusiveMinimum": 0}},
+                  "additionalProperties": {"type": "number"}},
     },
 }
 
@@ -74,27 +74,36 @@ def load_rates(path: Path) -> Rates:
     errors = list(document.errors)
     if not errors:
         errors += schema_errors(make_validator(_SCHEMA), document.value, name, document)
-    if not errors:
         errors += _currency_errors(document, name)
     if errors:
-        raise RatesError(errors)
+        raise RatesError(sorted(set(errors)))
     value = document.value
     return Rates(value["base"], date.fromisoformat(value["date"]),
                  {code: float(rate) for code, rate in value["rates"].items()}, name)
 
 
 def _currency_errors(document: YamlDocument, name: str) -> list[InputError]:
-    """Codes the schema lets through that are no currency, and a rate for the base."""
-    value = document.value
+    """What the schema cannot say, of the parts it lets through: a code that is no
+    currency, a rate for the base, a rate that is not more than zero."""
+    value: dict[str, Any] = document.value if isinstance(document.value, dict) else {}
+    given = value.get("base")
+    base = given if isinstance(given, str) else None
+    listed = value.get("rates")
+    rates: dict[str, Any] = listed if isinstance(listed, dict) else {}
+    codes: list[tuple[FieldPath, str]] = [(("base",), base)] if (
+        base is not None and len(base) == 3 and base.isupper()) else []
     found: list[tuple[FieldPath, str]] = []
-    for field_path, code in [(("base",), value["base"]),
-                             *((("rates", key), key) for key in value["rates"])]:
+    for field_path, code in [*codes, *((("rates", key), key) for key in rates)]:
         try:
             check_currency(code)
         except ValueError as problem:
             found.append((field_path, clip(str(problem), 200)))
-    if value["base"] in value["rates"]:
-        found.append((("rates", value["base"]), f"{value['base']} is the base currency: "
-                      "it needs no rate (1 by definition)"))
+    if base is not None and base in rates:
+        found.append((("rates", base), f"{base} is the base currency: it needs no rate (1 by "
+                                       "definition)"))
+    found += [(("rates", code), f"must be more than 0 (how many {base or 'base units'} one "
+                                f"{code} is worth), got {rate}")
+              for code, rate in rates.items()
+              if isinstance(rate, int | float) and not isinstance(rate, bool) and rate <= 0]
     return [InputError(name, *document.locate(field_path), format_path(field_path), message)
             for field_path, message in found]
