@@ -8,7 +8,7 @@ import re
 import pytest
 
 from kam_review.output.charts import svg as pieces
-from kam_review.output.charts.focus import CELL_COLOURS
+from kam_review.output.charts.focus import CELL_COLOURS, CELL_TINT
 from kam_review.output.charts.pareto import CLASS_COLOURS
 
 from .test_charts import CHARTS
@@ -63,3 +63,15 @@ def test_every_colour_a_chart_draws_meets_aa(name: str) -> None:
     assert colours
     for colour in colours:
         assert contrast(colour, WHITE) >= 3, colour
+
+
+def _tinted(colour: str, opacity: float) -> str:
+    """The colour a cell of the focus matrix takes: its colour over white, so transparent."""
+    return "#" + "".join(f"{round(255 * (1 - opacity) + int(colour[i:i + 2], 16) * opacity):02x}"
+                         for i in (1, 3, 5))
+
+
+@pytest.mark.parametrize("cell", sorted(CELL_COLOURS))
+def test_a_focus_cells_name_reads_on_its_own_tint(cell: str) -> None:
+    colour = _fallback(CELL_COLOURS[cell])
+    assert contrast(colour, _tinted(colour, CELL_TINT)) >= 4.5

@@ -171,3 +171,13 @@ def test_kam_build_converts_with_a_rates_file_and_refuses_a_bad_one(tmp_path: Pa
     assert run.exit_code == 2
     assert "rates.yaml:2:1: date: expected a real date written YYYY-MM-DD, got '2026-09-31'" \
         in run.output
+
+
+def test_a_portfolio_without_a_valid_account_still_has_its_pages(tmp_path: Path,
+                                                                  rulebook: Rulebook) -> None:
+    (tmp_path / "accounts").mkdir()
+    (tmp_path / "accounts" / "broken.yaml").write_text("id: broken\n", encoding="utf-8")
+    pages = render_pages(_review(tmp_path, rulebook), rates=RATES)
+    assert "Strategic focus matrix: No data" in pages["index.md"]
+    assert "Portfolio revenue: No data" in pages["index.md"]
+    assert "Target group: 0 deals, CN¥0" in pages["funnel.md"]

@@ -577,7 +577,7 @@ _MESSAGES_BY_RULE: dict[str, tuple[Change, str]] = {
         "attractiveness 3.5, relationship 3.5: attractive and strong"),
     "class.nurture-new": (
         _set("customer_since", "2026-01-01"),
-        "first order 2026-01-01, 0.74 year(s) ago (at most 1 is new)"),
+        "first order Jan 1, 2026, 0.74 year(s) ago (at most 1 is new)"),
     # (800k + 1M) / (100k + 150k) = 7.2: +620%, 615 percentage points above the industry's 5%.
     "class.fast-growing": (
         _set("financials", quarters("2025-Q2", [100_000, 150_000, 300_000, 500_000, 800_000,

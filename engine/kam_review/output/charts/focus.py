@@ -16,6 +16,7 @@ from kam_review.output.charts.labels import HEIGHT, Taken, place, text_width
 from kam_review.output.charts.svg import AXIS, BG, C1, C2, C3, C4, GRID, HALO, PALETTE, Chart
 
 CELL_COLOURS = {"Key": C3, "Target": C1, "Maintain": C2, "Low profile": C4}
+CELL_TINT = 0.08  # the opacity of a cell's colour over the page
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 R_MIN, R_MAX = 3.0, 22.0  # a dot's radius: the smallest account's, the largest's
 R_UNKNOWN = 5.0  # a ring for an account whose size is unknown
@@ -84,7 +85,8 @@ def _cells(tx: float, ty: float, taken: Taken) -> list[str]:
     corners = {"Maintain": (left + 8, top + 18, "start"), "Key": (right - 8, top + 18, "end"),
                "Low profile": (left + 8, bottom - 10, "start"),
                "Target": (right - 8, bottom - 10, "end")}
-    parts = [svg.rect(x0, y0, x1 - x0, y1 - y0, f"fill:{CELL_COLOURS[name]};fill-opacity:.08")
+    parts = [svg.rect(x0, y0, x1 - x0, y1 - y0,
+                      f"fill:{CELL_COLOURS[name]};fill-opacity:{CELL_TINT}")
              for name, (x0, x1, y0, y1) in spans.items()]
     for name, (x, y, anchor) in corners.items():
         x0 = x if anchor == "start" else x - len(name) * 8

@@ -20,7 +20,7 @@ Box = tuple[float, float, float, float]  # x0, y0, x1, y1 of a label, to keep la
 C1 = "var(--kam-chart-1,#3f51b5)"
 C2 = "var(--kam-chart-2,#bf360c)"
 C3 = "var(--kam-chart-3,#00796b)"
-C4 = "var(--kam-chart-4,#757575)"
+C4 = "var(--kam-chart-4,#616161)"
 C5 = "var(--kam-chart-5,#8e24aa)"
 C6 = "var(--kam-chart-6,#5d4037)"
 # Colours for the values of a key (a class, a verdict), in the key's order; grey is kept

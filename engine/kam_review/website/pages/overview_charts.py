@@ -52,13 +52,14 @@ def _focus_matrix(result: Result, totals: Totals) -> list[str]:
     others' size unknown there), coloured by matrix_key."""
     accounts = result.accounts
     groups = _revenue_groups(result, totals)
-    currency, sized = (groups[0][0], dict((id(item), amount) for item, amount in groups[0][1])
-                       if groups else {})
+    currency, group = groups[0] if groups else (totals.main_currency, [])
+    # An unknown revenue counts 0 in the totals, but has no size here.
+    sized = {item.account.id: amount for item, amount in group
+             if account_fact(item, "revenue_ttm") is not None}
     key, value_of = matrix_key(result)
     points = [charts.MatrixPoint(a.account.name, account_fact(a, "attractiveness_score"),
                                  account_fact(a, "relationship_score"), f"accounts/{a.account.id}/",
-                                 sized.get(id(a)) if account_fact(a, "revenue_ttm") is not None
-                                 else None, value_of(a))
+                                 sized.get(a.account.id), value_of(a))
               for a in accounts if account_fact(a, "attractiveness_score") is not None
               and account_fact(a, "relationship_score") is not None]
     thresholds = result.rulebook.threshold_values()
@@ -76,6 +77,8 @@ def _focus_matrix(result: Result, totals: Totals) -> list[str]:
 
 
 def portfolio_charts(result: Result, totals: Totals) -> list[str]:
+    """The overview's charts: the focus matrix, the Pareto curves and the revenue by quarter,
+    one of each per currency the money adds up in."""
     accounts = result.accounts
     lines = _focus_matrix(result, totals)
     lines += ["## Pareto (ABC) analysis", "",
@@ -99,9 +102,11 @@ def portfolio_charts(result: Result, totals: Totals) -> list[str]:
             by_quarter[held, str(quarter)] = by_quarter.get((held, str(quarter)), 0) + value
             unknown[str(quarter)] += amount is None
     quarters = sorted({q for _, q in by_quarter})[-8:]
+    currencies = sorted({c for c, _ in by_quarter}, key=lambda c: c or "") or [
+        totals.main_currency]
     lines += ["## Portfolio revenue by quarter", ""]
-    for currency in sorted({c for c, _ in by_quarter}, key=lambda c: c or ""):
-        title = totals.titled("Portfolio revenue", currency, [*{c for c, _ in by_quarter}])
+    for currency in currencies:
+        title = totals.titled("Portfolio revenue", currency, currencies)
         lines.append(chart(charts.bar_chart(quarters, [by_quarter.get((currency, q), 0)
                                                        for q in quarters],
                                             title, totals.writing(currency))))
@@ -124,4 +129,4 @@ def funnel_charts(result: Result, deals: list[tuple[AccountResult, dict[str, Any
         [(stage.name, sum(1 for s, _ in group if s == stage.id),
           sum(value for s, value in group if s == stage.id)) for stage in stages],
         totals.writing(currency), totals.titled("Opportunity funnel", currency, groups)))
-        for currency, group in groups or [(totals.formats.currency, [])]]
+        for currency, group in groups or [(totals.main_currency, [])]]

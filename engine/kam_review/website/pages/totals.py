@@ -37,6 +37,11 @@ class Totals:
         """An amount of the account's, as totals hold it."""
         return self.held_in(amount, item.formats.currency)
 
+    @property
+    def main_currency(self) -> str | None:
+        """The currency a total of nothing is in: the rates' base, else the default."""
+        return self.rates.base if self.rates else self.formats.currency
+
     def writing(self, currency: str | None) -> LocaleFormat:
         """How an amount in a currency is written (None: a plain number)."""
         return replace(self.formats, currency=currency)
@@ -58,7 +63,7 @@ class Totals:
             held, value = self.held_in(amount, currency)
             sums[held] = sums.get(held, 0.0) + value
         if not sums:
-            sums[self.rates.base if self.rates else self.formats.currency] = 0.0
+            sums[self.main_currency] = 0.0
         shown = [self.writing(c).money(v) for c, v in sorted(sums.items(),
                                                              key=lambda s: s[0] or "")]
         if len(shown) == 1:
