@@ -276,6 +276,8 @@ def site_config(n: int, folder: Path, work: Path) -> Path:
         if isinstance(plugin, dict) and "kam-review" in plugin:
             options = dict(plugin["kam-review"])
             options.update(accounts=str(folder), rules=str(RULES), as_of=AS_OF)
+            if "rates" in options:
+                options["rates"] = str(REPO / options["rates"])
             config["plugins"][i] = {"kam-review": options}
     path = work / "mkdocs-site.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")

@@ -52,7 +52,7 @@ def test_since_auto_adds_the_movement_to_the_text(repo: Path) -> None:
     assert "    resolved: MEDIUM risk.complacency: 0 visit(s)" in steady
     assert "class:" not in steady
     assert grower.startswith("    class: loyal -> fast-growing\n")
-    assert "    Revenue, last quarter: 1.1M -> 1.4M (▲ +300k)\n" in grower
+    assert "    Revenue, last quarter: 1.1M -> 1.4M (▲ +300K)\n" in grower
     assert "  1 class change(s), " in movement
     # The summary line stays last.
     assert run.stdout.rstrip().splitlines()[-1].startswith("2 account(s): ")
@@ -72,7 +72,7 @@ def test_since_adds_the_movement_to_the_json(repo: Path) -> None:
     figures = {f["name"]: f for f in moved["test-account"]["figures"]}
     assert figures["revenue_last_quarter"] == {"name": "revenue_last_quarter",
                                                "before": 1_100_000, "after": 1_400_000,
-                                               "change": "▲ +300k"}
+                                               "change": "▲ +300K"}
     assert since["removed"] == []
 
 

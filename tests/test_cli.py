@@ -42,9 +42,10 @@ def test_text_output_lists_findings_most_severe_first() -> None:
     severities = [line.split()[0] for line in block.splitlines()[2:]]
     order = ["HIGH", "MEDIUM", "LOW", "INFO"]
     assert severities == sorted(severities, key=order.index)
-    assert "HIGH   risk.declining-revenue: revenue by quarter, latest last: 700k -> 560k -> " \
-        "420k -> 260k -> 30k -> 12k; 5 fall(s) in a row up to the last quarter; against the " \
-        "same quarters a year before: -73.5% (4 quarter(s) compared)" in block
+    assert "HIGH   risk.declining-revenue: revenue by quarter, latest last: CN¥700K -> " \
+        "CN¥560K -> CN¥420K -> CN¥260K -> CN¥30K -> CN¥12K; 5 fall(s) in a row up to the last " \
+        "quarter; against the same quarters a year before: -73.5% (4 quarter(s) compared)" \
+        in block
 
 
 def test_fail_on_sets_exit_code_one_and_waivers_do_not_count(tmp_path: Path) -> None:

@@ -61,7 +61,7 @@ def test_every_kind_of_change(history: Path) -> None:
     assert ("grower", "class", "", "loyal", "fast-growing") in kinds
     assert ("test-account", "stage", "pos-refresh (forward)", "intent", "initiated") in kinds
     assert ("test-account", "figure", "pos-refresh probability", "30%", "45%") in kinds
-    assert ("grower", "figure", "revenue 2026-Q3", "1.1M", "1.4M") in kinds
+    assert ("grower", "figure", "revenue 2026-Q3", "CN¥1.1M", "CN¥1.4M") in kinds
     new = {(c["account"], c["rule"], c["subject"]) for c in found if c["kind"] == "finding-new"}
     assert ("test-account", "risk.key-contact-left", "Chen Jun") in new
     assert ("test-account", "risk.silent-account", "") in new
@@ -355,20 +355,21 @@ def test_own_rules_lowering_a_severity_is_a_change(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("change", "subject", "shown", "values"), [
     (lambda a: a["financials"][7].update(revenue=1_620_400), "revenue 2026-Q3",
-     ("1,620,000", "1,620,400"), (1_620_000, 1_620_400)),
+     ("CN¥1,620,000", "CN¥1,620,400"), (1_620_000, 1_620_400)),
     (lambda a: a["financials"][7].update(revenue=1_800_000), "revenue 2026-Q3",
-     ("1.62M", "1.8M"), (1_620_000, 1_800_000)),
+     ("CN¥1.62M", "CN¥1.8M"), (1_620_000, 1_800_000)),
     (lambda a: a["opportunities"][0].update(probability=0.3004), "pos-refresh probability",
      ("30%", "30.04%"), (0.3, 0.3004)),
     (lambda a: a["opportunities"][0].update(value=2_000_000.5), "pos-refresh value",
-     ("2,000,000", "2,000,000.5"), (2_000_000, 2_000_000.5)),
-    (lambda a: a["financials"].pop(), "revenue 2026-Q3", ("1.62M", "—"), (1_620_000, None)),
+     ("CN¥2,000,000", "CN¥2,000,000.50"), (2_000_000, 2_000_000.5)),
+    (lambda a: a["financials"].pop(), "revenue 2026-Q3", ("CN¥1.62M", "—"),
+     (1_620_000, None)),
 ], ids=["revenue-same-short-form", "revenue", "probability", "value", "quarter-removed"])
 def test_a_changed_figure_shows_how_it_changed(tmp_path: Path, change: Any, subject: str,
                                                shown: tuple[str, str],
                                                values: tuple[float, float]) -> None:
-    """Text and JSON show a change where the short forms would hide it (1.62M -> 1.62M), and
-    JSON holds the exact numbers."""
+    """Text and JSON show a change where the short forms would hide it (CN¥1.62M -> CN¥1.62M),
+    in the account's currency, and JSON holds the exact numbers."""
     account = healthy_account()
     account["financials"][7]["revenue"] = 1_620_000
     repo = _one_commit(tmp_path, account)

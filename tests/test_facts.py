@@ -197,7 +197,7 @@ def test_a_falling_revenue_gives_its_streak_and_trail(tmp_path: Path,
     revenue = [1_000_000, 1_200_000, 1_100_000, 900_000, 800_000, 700_000, 600_000]
     facts = _account(tmp_path, rulebook, _with(financials=quarters("2025-Q1", revenue)))
     assert facts.revenue_decline_streak == 5
-    assert facts.revenue_trail == "1.2M -> 1.1M -> 900k -> 800k -> 700k -> 600k"
+    assert facts.revenue_trail == "1.2M -> 1.1M -> 900K -> 800K -> 700K -> 600K"
     assert facts.growth_qoq == float(Fraction(-1, 7))
 
 
@@ -297,7 +297,7 @@ def test_a_contact_leaves_on_the_day_given(tmp_path: Path, rulebook: Rulebook) -
         {"name": "Leaving Tomorrow", "left_on": str(AS_OF + timedelta(days=1))},
         {"name": "No Details"})
     assert (gone.is_current, gone.left_on, gone.left_days_ago) == (False, "2026-09-30", 0)
-    assert gone.key_change == "left on 2026-09-30, 0 days ago"
+    assert gone.key_change == "left on Sep 30, 2026, 0 days ago"
     assert gone.is_decider is True
     assert (leaving.is_current, leaving.left_on, leaving.left_days_ago) == (True, None, None)
     assert (bare.roles, bare.has_buying_role, bare.is_decider) == ("none", False, False)

@@ -117,5 +117,5 @@ def test_margin_change_trail_and_pipeline(review_one: Any) -> None:
 
     fact = _account_fact(review_one, change)
     assert fact["margin_change_pts"] == pytest.approx(-5)
-    assert fact["recent_revenue_trail"] == "1M -> 1M -> 2M -> 3M -> 4M -> 5M"
+    assert fact["recent_revenue_trail"] == "CN¥1M -> CN¥1M -> CN¥2M -> CN¥3M -> CN¥4M -> CN¥5M"
     assert fact["open_pipeline_value"] == 0

@@ -190,7 +190,7 @@ def test_sums_per_currency(review_accounts: Reviewer) -> None:
     assert (eur_sum.periods[0].won.value, eur_sum.periods[0].target) == (70_000, None)
     funnel = render_pages(result)["funnel.md"]
     assert "### CNY" in funnel and "### EUR" in funnel and "Money in" not in funnel
-    assert "| CNY | 2026-Q3 (this quarter) | 1M | 450k | 40% | 0 | 0 | 0 | 40% | 2 |" in funnel
+    assert "| CNY | 2026-Q3 (this quarter) | 1M | 450K | 40% | 0 | 0 | 0 | 40% | 2 |" in funnel
 
 
 def test_the_funnel_page_forecasts_and_leaves_history_out(review_accounts: Reviewer) -> None:
@@ -209,15 +209,15 @@ def test_the_funnel_page_forecasts_and_leaves_history_out(review_accounts: Revie
     assert "| 2026-Q3 (this quarter) | 4M | 0 | 0% | 1 | 2M | 1.9M | 47.5% | 1 |" in funnel
     assert "| 7. Closed | project manager, sales manager, finance | 0 |" in funnel
     # Lost this quarter; earlier: history.
-    assert '| Lost | — | 1 | <span data-sort="200000">200k</span> | — |' in funnel
-    assert "Lost this quarter: 1 deal(s), 200k; this year: 2 deal(s), 300k: 50% of the " \
+    assert '| Lost | — | 1 | <span data-sort="200000">CN¥200K</span> | — |' in funnel
+    assert "Lost this quarter: 1 deal(s), 200K; this year: 2 deal(s), 300K: 50% of the " \
         "value won or lost this year" in funnel
     lost = [line for line in funnel.splitlines() if line.endswith(("accepted) |",
                                                                    "not recorded |"))]
     assert lost == [
-        "| [Test Account Ltd](accounts/test-account.md) | POS refresh | 200k | 2026-08-01 | "
+        "| [Test Account Ltd](accounts/test-account.md) | POS refresh | 200K | 2026-08-01 | "
         "price (our price or terms were not accepted) |",
-        "| [Test Account Ltd](accounts/test-account.md) | POS refresh | 100k | 2026-02-01 | "
+        "| [Test Account Ltd](accounts/test-account.md) | POS refresh | 100K | 2026-02-01 | "
         "reason not recorded |"]
     assert funnel.count("| POS refresh |") == 5 + 2  # every opportunity, and the lost ones
 
@@ -231,12 +231,12 @@ def test_the_account_page_shows_its_own_forecast(review_accounts: Reviewer) -> N
     page = _pages(review_accounts, account)["accounts/test-account.md"]
     assert "## Forecast\n\nThis quarter 2026-Q3, next quarter 2026-Q4; money in the " \
         "account's currency (CNY)." in page
-    assert "| 2026 (this year) | 2M | 500k | 25% | 1 | 2M | 1.4M | 95% |" in page
+    assert "| 2026 (this year) | 2M | 500K | 25% | 1 | 2M | 1.4M | 95% |" in page
     assert "| 2026-Q4 (next quarter) | — | — | — | 1 | 2M | 1.4M | — |" in page
     assert "The deals by commitment (seed 004), and those lost this year:\n\n" \
-        "- **won**: POS refresh (500k)\n" \
+        "- **won**: POS refresh (500K)\n" \
         "- **likely next quarter**: POS refresh (2M, weighted 1.4M)\n" \
-        "- **lost** on 2026-09-01: POS refresh (200k), no budget (the customer had no budget " \
+        "- **lost** on 2026-09-01: POS refresh (200K), no budget (the customer had no budget " \
         "(seed 002: no budget))\n" in page
 
 

@@ -302,7 +302,7 @@ def test_page_text_shows_as_written(review_accounts: Reviewer) -> None:
 
 
 def test_charts_with_control_characters_stay_well_formed() -> None:
-    svg = focus_matrix([MatrixPoint(f"A{NASTY}\x01\ufffe", 3, 3)], 3, 3)
+    svg = focus_matrix([MatrixPoint(f"A{NASTY}\x01\ufffe", 3, 3)], 3, 3).svg
     texts = [el.text or "" for el in ElementTree.fromstring(svg).iter()]
     assert any(t.startswith("A\\x1b[2J") for t in texts)
 

@@ -50,7 +50,7 @@ def test_class_findings_figures_and_deals_that_moved(review_accounts: Reviewer) 
     assert [f.rule for f in moved.new_high] == ["risk.key-contact-left"]
     assert ("advice.style-direct", "Chen Jun") in {(f.rule, f.subject) for f in moved.resolved}
     figures = {m.name: (m.before, m.after, change_text(m)) for m in moved.figures}
-    assert figures["revenue_last_quarter"] == (1_080_000, 1_800_000, "▲ +720k")
+    assert figures["revenue_last_quarter"] == (1_080_000, 1_800_000, "▲ +720K")
     assert figures["contacts_current"] == (3, 2, "▼ -1")
     assert figures["open_opportunities"] == (1, 1, "=")
     # The deal's stage as both sides have it (from git, both known), and the day it reached
@@ -62,7 +62,7 @@ def test_class_findings_figures_and_deals_that_moved(review_accounts: Reviewer) 
 @pytest.mark.parametrize(("name", "before", "after", "shown"), [
     ("revenue_ttm", 5_200_000, 5_200_000, "="),
     ("revenue_ttm", 5_200_000, 5_199_999, "▼ -1"),
-    ("revenue_ttm", 1_000_000, 1_400_000.5, "▲ +400k"),
+    ("revenue_ttm", 1_000_000, 1_400_000.5, "▲ +400K"),
     ("gross_margin_ttm", 0.3, 0.325, "▲ +2.5 pts"),
     ("gross_margin_ttm", 0.3, 0.3, "="),
     ("share_of_wallet", 0.281, 0.16, "▼ -12.1 pts"),

@@ -67,12 +67,12 @@ def test_billions_and_tiny_ratios_are_exact_in_the_facts(folder: Path,
 
 def test_billions_and_tiny_ratios_are_shown_in_check_output(folder: Path) -> None:
     messages = _messages(folder)
-    assert "revenue of the last 4 quarters 2.4B, +50% over a year (the last 4 quarters " \
-        "against the 4 before; 8 quarters), 45 points above the industry's 5% (fast-growing " \
-        "from 15 points above, and at least 20%)" in messages["big-year"]
-    assert "revenue of the last 4 quarters 1000T, +150% over a year (the last 4 " \
-        "quarters against the 4 before; 8 quarters), 145 points above the industry's 5% " \
-        "(fast-growing from 15 points above, and at least 20%)" in messages["huge-year"]
+    assert "revenue of the last 4 quarters CN¥2.4B, +50% over a year (the last 4 quarters " \
+        "against the 4 before; 8 quarters), +45 pp above the industry's 5% (fast-growing " \
+        "from +15 pp above, and at least 20%)" in messages["big-year"]
+    assert "revenue of the last 4 quarters CN¥1000T, +150% over a year (the last 4 " \
+        "quarters against the 4 before; 8 quarters), +145 pp above the industry's 5% " \
+        "(fast-growing from +15 pp above, and at least 20%)" in messages["huge-year"]
     assert "buying from us for 1.33 years; share of wallet 0.003%; revenue +0.003% over a year" \
         in messages["tiny-share"]
 
@@ -84,10 +84,10 @@ def test_billions_and_tiny_ratios_are_shown_on_the_account_pages(folder: Path,
                                        "--rules", str(RULES), "--as-of", str(AS_OF)])
     assert result.exit_code == 0, result.output
     page = (out / "accounts" / "big-year.md").read_text(encoding="utf-8")
-    assert "| Revenue, last 4 quarters | 2.4B (+50% year on year) |" in page
-    assert "| 2026-Q2 | 600M |" in page
+    assert "| Revenue, last 4 quarters | CN¥2.4B (+50% year on year) |" in page
+    assert "| 2026-Q2 | CN¥600M |" in page
     page = (out / "accounts" / "huge-year.md").read_text(encoding="utf-8")
-    assert "| Revenue, last 4 quarters | 1000T (+150% year on year) |" in page
+    assert "| Revenue, last 4 quarters | CN¥1000T (+150% year on year) |" in page
     page = (out / "accounts" / "tiny-share.md").read_text(encoding="utf-8")
     assert "| Share of wallet | 0.003% |" in page
     assert "(+0.003% year on year)" in page
@@ -103,7 +103,7 @@ def test_a_boundary_a_rule_states_is_met_exactly(review_one: Any) -> None:
     result = review_one(account)
     (finding,) = [f for f in result.findings if f.rule == "risk.margin-erosion"]
     assert finding.message == ("gross margin 34.3% over the last 4 quarters against 37.3% "
-                               "the 4 before (-3 points)")
+                               "the 4 before (-3 pp)")
     # Growth of exactly 20%, exactly 15 points above the industry's 5%, is fast-growing.
     account["financials"] = quarters("2024-Q4", [1_000_000] * 4 + [1_200_000] * 4)
     assert review_one(account).klass == "fast-growing"
@@ -126,9 +126,9 @@ def test_thresholds_of_any_plain_size_reach_the_engine(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     (account,) = json.loads(result.stdout)["accounts"]
     assert account["class"] == "fast-growing"
-    assert "revenue of the last 4 quarters 3M, +0.003% over a year (the last 4 quarters " \
-        "against the 4 before; 8 quarters), -5 points above the industry's 5% (fast-growing " \
-        "from -10 points above, and at least 0.001%)" in [f["message"] for f in
+    assert "revenue of the last 4 quarters CN¥3M, +0.003% over a year (the last 4 quarters " \
+        "against the 4 before; 8 quarters), -5 pp above the industry's 5% (fast-growing " \
+        "from -10 pp above, and at least 0.001%)" in [f["message"] for f in
                                                           account["findings"]]
     assert rulebook.thresholds["nurture_max_share_of_wallet"].value == 0.00004
 
@@ -155,7 +155,7 @@ def test_money(value: float, shown: str) -> None:
 @pytest.mark.parametrize(("value", "signed", "shown"), [
     (0.00003, False, "0.003%"), (0.00003, True, "+0.003%"), (-0.00003, True, "-0.003%"),
     (0.0005, False, "0.1%"), (0.000499, False, "0.05%"), (0.0, True, "+0%"), (-0.0, False, "0%"),
-    (0.183, False, "18.3%"), (1e-300, False, "1.0e-298%"), (12.5, True, "+1250%"),
+    (0.183, False, "18.3%"), (1e-300, False, "1.0E-298%"), (12.5, True, "+1,250%"),
 ])
 def test_percentages_never_show_a_nonzero_ratio_as_zero(value: float, signed: bool,
                                                         shown: str) -> None:
@@ -164,7 +164,7 @@ def test_percentages_never_show_a_nonzero_ratio_as_zero(value: float, signed: bo
 
 @pytest.mark.parametrize(("value", "shown"), [
     (0.00003, "0.00003"), (0.004, "0.004"), (0.005, "0.01"), (2.345, "2.35"), (-0.0, "0"),
-    (2_400_000_000.5, "2400000000.5"), (7, "7"), (5e-324, "4.9e-324"),
+    (2_400_000_000.5, "2,400,000,000.5"), (7, "7"), (5e-324, "4.9E-324"),
 ])
 def test_plain_numbers(value: float, shown: str) -> None:
     assert number(value) == shown

@@ -601,10 +601,10 @@ def test_healthy_account_raises_no_warning(review_one: Any) -> None:
 # What the finding of a firing case says, figures included: (rule id, change, message).
 MESSAGES: list[tuple[str, Change, str]] = [
     ("risk.key-contact-left", _set("contacts.2.left_on", "2026-08-31"),
-     "Chen Jun (Procurement Director; roles: influencer) left on 2026-08-31, 30 days ago"),
+     "Chen Jun (Procurement Director; roles: influencer) left on Aug 31, 2026, 30 days ago"),
     ("risk.key-contact-left", _owner_handed_over(180),
      "Li Wei (our key account manager; roles: account owner) took the account over from "
-     "Zhou Lan on 2026-04-03, 180 days ago"),
+     "Zhou Lan on Apr 3, 2026, 180 days ago"),
     ("risk.no-executive-access",
      _all(_set("contacts.0.level", "manager"), _set("contacts.2.left_on", "2026-09-01")),
      "none of the 2 current contacts is at executive or director level"),
@@ -624,16 +624,16 @@ MESSAGES: list[tuple[str, Change, str]] = [
           _set("activities.3.date", "2026-07-01")),
      "days since the last visit or meeting in person: 91"),
     ("risk.declining-revenue", _set("financials", _ZERO_AFTER_BUYING),
-     "revenue by quarter, latest last: 1M -> 1M -> 0 -> 0; 2 quarter(s) in a row without "
-     "sales"),
+     "revenue by quarter, latest last: CN¥1M -> CN¥1M -> CN¥0 -> CN¥0; 2 quarter(s) in a row "
+     "without sales"),
     ("risk.declining-revenue",
      _set("financials", quarters("2024-Q4", [1_000_000] * 4 + [1_200_000, 1_100_000,
                                                               1_000_000, 950_000])),
-     "revenue by quarter, latest last: 1.2M -> 1.1M -> 1M -> 950k; 3 fall(s) in a row up to "
-     "the last quarter"),
+     "revenue by quarter, latest last: CN¥1.2M -> CN¥1.1M -> CN¥1M -> CN¥950K; 3 fall(s) in a "
+     "row up to the last quarter"),
     ("risk.declining-revenue", _set("financials", _SHORT_FALL),
-     "revenue by quarter, latest last: 1.2M -> 1.1M -> 850k -> 850k; against the same "
-     "quarters a year before: -15% (2 quarter(s) compared)"),
+     "revenue by quarter, latest last: CN¥1.2M -> CN¥1.1M -> CN¥850K -> CN¥850K; against the "
+     "same quarters a year before: -15% (2 quarter(s) compared)"),
     ("stage.skipped-evidence", _set("opportunities.0.stage", "initiated"),
      "POS refresh is at stage initiated, but 7 characteristic(s) of that stage or an earlier "
      "one are not shown: initiated: company_recognised (not recorded), project_need (not "
@@ -652,7 +652,7 @@ MESSAGES: list[tuple[str, Change, str]] = [
     ("stage.closed-unpaid",
      _all(_set("opportunities.0.stage", "closed"), _evidence(*_CLOSED),
           _set("opportunities.0.evidence.payment_received", False)),
-     'POS refresh is marked closed, but not shown: payment_received (false); its 2M is '
+     'POS refresh is marked closed, but not shown: payment_received (false); its CN¥2M is '
      'forecast as "closed, not yet signed, paid and shipped", not as closed'),
     ("stage.unqualified",
      _all(_drop("opportunities.0.qualification.can_compete"),
@@ -691,9 +691,9 @@ MESSAGES += [
 _MESSAGES_BY_RULE: dict[str, tuple[Change, str]] = {
     "class.dormant": (
         _all(_set("financials", quarters("2025-Q3", [1_000_000] * 3 + [0, 0])), _PARKED),
-        "revenue by quarter, latest last: 1M -> 1M -> 1M -> 0 -> 0; the last 2 quarters average "
-        "0% of the 4 before; 2 quarter(s) in a row without sales; no live opportunity (1 open, "
-        "none moved within 120 days or before its close date)"),
+        "revenue by quarter, latest last: CN¥1M -> CN¥1M -> CN¥1M -> CN¥0 -> CN¥0; the last 2 "
+        "quarters average 0% of the 4 before; 2 quarter(s) in a row without sales; no live "
+        "opportunity (1 open, none moved within 120 days or before its close date)"),
     # A neutral scorecard (3 everywhere) is neither attractive nor strong.
     "focus.low-profile": (
         _all(_scores("attractiveness", 3), _scores("relationship", 3)),
@@ -703,14 +703,14 @@ _MESSAGES_BY_RULE: dict[str, tuple[Change, str]] = {
         "attractiveness 3.5, relationship 3.5: attractive and strong"),
     "class.nurture-new": (
         _set("customer_since", "2026-01-01"),
-        "first order 2026-01-01, 0.74 year(s) ago (at most 1 is new)"),
-    # (800k + 1M) / (100k + 150k) = 7.2: +620%, 615 points above the industry's 5%.
+        "first order Jan 1, 2026, 0.74 year(s) ago (at most 1 is new)"),
+    # (800k + 1M) / (100k + 150k) = 7.2: +620%, 615 percentage points above the industry's 5%.
     "class.fast-growing": (
         _set("financials", quarters("2025-Q2", [100_000, 150_000, 300_000, 500_000, 800_000,
                                                 1_000_000])),
-        "revenue of the last 4 quarters 2.6M, +620% over a year (2 of the last 4 quarters "
-        "against the same quarters a year before; 4 quarters), 615 points above the "
-        "industry's 5% (fast-growing from 15 points above, and at least 20%)"),
+        "revenue of the last 4 quarters CN¥2.6M, +620% over a year (2 of the last 4 quarters "
+        "against the same quarters a year before; 4 quarters), +615 pp above the "
+        "industry's 5% (fast-growing from +15 pp above, and at least 20%)"),
     "class.loyal": (
         lambda a: None,
         "buying from us for 6.75 years, every quarter of the last 4 on file; revenue +6.2% "

@@ -120,7 +120,7 @@ def test_the_forecast_and_whitespace_show(sample: Result) -> None:
     assert lost and all("loss_reason" in f and "lost_on" in f for f in lost)
     assert any(not f["is_history"] for f in lost)  # one lost this quarter
     forecasts = portfolio_forecast(sample)
-    (cny,) = forecasts
+    (cny,) = [f for f in forecasts if f.currency == "CNY"]
     quarter, after, year = cny.periods
     assert quarter.won.deals and quarter.targets >= 2 and year.targets >= 3
     assert after.open.deals and year.won.value > quarter.won.value
@@ -175,7 +175,7 @@ def test_goals_in_every_status_and_verdicts_spread(sample: Result) -> None:
     assert goals["jinlun-auto-parts", "Keep yearly revenue at 5.9M CNY or more"] == "achieved"
     assert goals["hanhai-retail", "Grow yearly revenue to 10.1M CNY"] == "behind"
     assert goals["jiahe-home", "Quarterly revenue back to 1.5M CNY in 2026-Q2"] == "missed"
-    assert goals["haoyang-chemicals", "Reach 2.2M CNY yearly revenue"] == "on track"
+    assert goals["haoyang-chemicals", "Reach USD 310K yearly revenue"] == "on track"
     # Unknown, never zero: three quarters on file do not make a yearly revenue.
     assert goals["lanting-hotels", "Room-key encoders in all twelve hotels"] == (
         "cannot be measured")
@@ -222,3 +222,13 @@ def test_its_tables_hold_what_sorting_must_handle(sample: Result) -> None:
                for fact in item.facts if fact["type"] == "opportunity"
                and fact["forecast_bucket"] == "no close date"]
     assert undated == [("lanting-hotels", "resort-smart-locks")]
+
+
+def test_it_keeps_money_in_several_currencies(sample: Result) -> None:
+    """Two subsidiaries invoiced abroad (Hong Kong, Singapore), so that the pages show totals
+    per currency, or converted at the sample site's rates (site/rates.yaml)."""
+    currencies = Counter(a.account.currency for a in sample.accounts)
+    assert currencies == {"CNY": len(sample.accounts) - 2, "HKD": 1, "USD": 1}
+    by_id = {a.account.id: a for a in sample.accounts}
+    assert by_id["huaxin-electronics"].account.currency == "HKD"
+    assert by_id["haoyang-chemicals"].account.currency == "USD"

@@ -83,8 +83,8 @@ def test_an_account_page_shows_what_moved_since_the_previous_quarters_end(
                               "2026-06-30")
     assert "| Class | loyal | **fast-growing** (changed) |" in section
     assert "| Focus | key | key |" in section
-    assert "| Revenue, last quarter | 1.4M | 1.8M | ▲ +400k |" in section
-    assert "| Revenue, last 4 quarters | 4.4M | 5.2M | ▲ +800k |" in section
+    assert "| Revenue, last quarter | 1.4M | 1.8M | ▲ +400K |" in section
+    assert "| Revenue, last 4 quarters | 4.4M | 5.2M | ▲ +800K |" in section
     assert "| Open opportunities | 1 | 1 | = |" in section
     assert ("| POS refresh (pos-refresh) | moved to intent on 2026-08-01 (the stage before "
             "is not on file) |") in section
@@ -102,7 +102,7 @@ def test_new_and_resolved_findings_show_with_their_figures(tmp_path: Path) -> No
     section = page.split("## Since the last review", 1)[1].split("\n## ", 1)[0]
     new = section.split("**New findings**", 1)[1].split("**Resolved findings**", 1)[0]
     assert "kam-sev-high" in new and "risk.key-contact-left" in new
-    assert "Chen Jun (Procurement Director; roles: influencer) left on 2026-07-10" in new
+    assert "Chen Jun (Procurement Director; roles: influencer) left on Jul 10, 2026" in new
     resolved = section.split("**Resolved findings**", 1)[1].split("**Deals", 1)[0]
     assert "advice.style-direct" in resolved
 

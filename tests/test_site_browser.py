@@ -127,7 +127,7 @@ def test_overview_page(site: Site) -> None:
     driver = site.driver
 
     h1 = driver.find_element(By.CSS_SELECTOR, "article h1")
-    assert heading_text(h1) == "Portfolio review as of 2026-09-30"
+    assert heading_text(h1) == "Portfolio review as of Sep 30, 2026"
 
     files = account_files()
     counts = table_rows(table_after(site, "at-a-glance", "Class"))
@@ -363,6 +363,49 @@ def test_overview_shows_the_charts(site: Site) -> None:
     with_scores = [a for a in (load_yaml(p) for p in account_files()) if a.get("scores")]
     assert len(dots) >= len(with_scores)
     assert save_full_page_screenshot(driver, "overview-charts").stat().st_size > 10_000
+
+
+# The boxes of the focus matrix's account labels and dots, as the browser drew them.
+_MATRIX_BOXES = """
+const svg = document.querySelector(
+    "article div.kam-chart svg[aria-label='Strategic focus matrix']");
+const box = el => { const r = el.getBoundingClientRect();
+                    return [r.left, r.top, r.right, r.bottom]; };
+return [Array.from(svg.querySelectorAll("text")).filter(
+            t => (t.getAttribute("style") || "").includes("font-size:11px")).map(box),
+        Array.from(svg.querySelectorAll("circle.kam-dot")).map(box)];
+"""
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    # Half a pixel of slack: anti-aliased edges that touch do not cover each other.
+    return a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_focus_matrix_labels_cover_nothing_as_drawn(site: Site, width: int) -> None:
+    driver = site.driver
+    open_page(site, "/")  # at the usual size, which the page is then made to fit
+    driver.set_window_size(width, WINDOW_HEIGHT)
+    try:
+        assert driver.execute_script("return document.documentElement.clientWidth") <= width
+        labels, dots = driver.execute_script(_MATRIX_BOXES)
+        with_scores = [a for a in (load_yaml(p) for p in account_files()) if a.get("scores")]
+        assert len(dots) == len(with_scores) and len(labels) == len(with_scores)
+        for i, label in enumerate(labels):
+            assert not [other for other in labels[i + 1:] if _overlap(label, other)]
+            assert not [dot for dot in dots if _overlap(label, dot)]
+        # The same figures as a table, one row per account, behind a summary to open.
+        details = driver.find_element(By.CSS_SELECTOR, "div.kam-chart details.kam-chart-data")
+        details.find_element(By.TAG_NAME, "summary").click()
+        rows = details.find_elements(By.CSS_SELECTOR, "tbody tr")
+        assert len(rows) == len(with_scores)
+        matrix = driver.find_element(By.CSS_SELECTOR, "article div.kam-chart")
+        driver.execute_script("arguments[0].scrollIntoView()", matrix)
+        save_full_page_screenshot(driver, f"focus-matrix-{width}")
+        assert_clean(site)
+    finally:
+        driver.set_window_size(WINDOW_WIDTH, WINDOW_HEIGHT)
 
 
 def test_risk_register_filters_and_sorts(site: Site) -> None:

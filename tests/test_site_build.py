@@ -56,7 +56,7 @@ def test_the_site_shows_what_moved_since_the_previous_review(tmp_path: Path) -> 
     assert "ompared with " in since and "Class changes" in since
     page = pages["accounts/ruifeng-retail/index.html"].decode()
     assert 'id="since-the-last-review"' in page and 'class="kam-trend"' in page
-    assert 'aria-label="Revenue, last 8 quarters: 2024-Q4 810k;' in page
+    assert 'aria-label="Revenue, last 8 quarters: 2024-Q4 CN¥810K;' in page
     assert "Changes since the last review" in pages["changes/index.html"].decode()
 
 

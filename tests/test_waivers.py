@@ -134,7 +134,7 @@ def test_a_waived_high_finding_shows_in_every_summary(tmp_path: Path) -> None:
     pages = render_pages(result)
     for page in ("index.md", "risks.md", "accounts/test-account.md"):
         assert "**1 high finding waived**" in pages[page], page
-        assert "Chen Jun, waived until 2026-12-31 by Gao Ming" in pages[page], page
+        assert "Chen Jun, waived until Dec 31, 2026 by Gao Ming" in pages[page], page
 
 
 def test_nothing_waived_adds_nothing_to_the_summaries(tmp_path: Path) -> None:

@@ -202,7 +202,7 @@ def test_the_owner_took_over_when_the_latest_earlier_owner_handed_over(
         roles="account owner", is_current=True, has_buying_role=False, is_decider=False,
         title="our key account manager", is_owner=True, took_over_on="2026-08-01",
         took_over_days_ago=60,
-        key_change="took the account over from Zhou Lan on 2026-08-01, 60 days ago")
+        key_change="took the account over from Zhou Lan on Aug 1, 2026, 60 days ago")
 
 
 def test_a_handover_still_to_come_has_not_happened(tmp_path: Path, rulebook: Rulebook) -> None:

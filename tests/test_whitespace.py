@@ -48,9 +48,9 @@ def test_the_grid_shows_where_each_line_stands(review_accounts: Reviewer) -> Non
             if line.startswith("| ") and "Product line" not in line]
     assert rows == [
         "| POS terminals | ✔ buys it from us | · | · | · |",
-        "| Scanners | won: Scanners 2026, 300k (2026-05-20) | · | · | · |",
+        "| Scanners | won: Scanners 2026, 300K (2026-05-20) | · | · | · |",
         "| Tablets | · | POS refresh, 2M: intent | · | · |",
-        "| Printers | · | · | Printers, 80k (competitor) | · |",
+        "| Printers | · | · | Printers, 80K (competitor) | · |",
         "| Kiosks | · | · | · | **not yet offered** |",
         "| Service contracts | ✔ buys it from us | · | · | · |",
     ]

@@ -43,6 +43,15 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
         raise click.BadParameter(str(problem)) from None
 
 
+def _currency(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from kam_review.locale_format import check_currency
+
+    try:
+        return None if value is None else check_currency(value)
+    except ValueError as problem:
+        raise click.BadParameter(terminal_text(str(problem))) from None
+
+
 def _report_path(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
     """`-` is standard output; a value that looks like an option (`--output --as-of ...`) is
     an option the user forgot the file name before, never a file to create. (The value is
@@ -78,6 +87,9 @@ def review_options(command: click.decorators.FC) -> click.decorators.FC:
                      help="The folder of rule files (default: ./rules, else the bundled ones)."),
         click.option("--thresholds", "thresholds", type=click.Path(path_type=Path),
                      default=None, help="A file overriding named thresholds and weights."),
+        click.option("--currency", "currency", callback=_currency, metavar="CODE",
+                     help="The currency of accounts whose file names none (ISO 4217: CNY, "
+                          "HKD, USD ...)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -178,6 +190,8 @@ def explain(**options: Any) -> None:
 @SINCE_PATTERN_OPTION
 @click.option("--no-cache", is_flag=True,
               help="Evaluate the previous review again: neither read nor keep its result.")
+@click.option("--rates", "rates", type=click.Path(path_type=Path), default=None, metavar="FILE",
+              help="Exchange rates that convert the portfolio's totals into one currency.")
 def build(**options: Any) -> None:
     """Write the review's Markdown pages to OUTPUT (a folder), without MkDocs."""
     from kam_review.commands.build import build as run

@@ -8,10 +8,12 @@ from datetime import date
 from pathlib import Path
 
 from kam_review.commands import common
+from kam_review.locale_format import LocaleFormat
 from kam_review.output.output_folder import check_output_folder
 from kam_review.review.evaluate import review
 from kam_review.review.previous import Since
 from kam_review.review.since import review_since
+from kam_review.source.rates import load_rates
 from kam_review.text_safety import terminal_text
 from kam_review.vocabulary import REVIEW_TAGS
 from kam_review.website.pages import render_pages, write_pages
@@ -19,19 +21,22 @@ from kam_review.website.pages import render_pages, write_pages
 
 def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
           thresholds: Path | None, redact: bool, since: str = "auto",
-          since_pattern: str = REVIEW_TAGS, no_cache: bool = False) -> None:
-    read = common.inputs(accounts, rules, thresholds)
+          since_pattern: str = REVIEW_TAGS, no_cache: bool = False,
+          currency: str | None = None, rates: Path | None = None) -> None:
+    read = common.inputs(accounts, rules, thresholds, *([rates] if rates else []))
     check_output_folder(output, read)  # refused before the review runs
-    folder = common.rules_folder(rules)
+    conversion = load_rates(rates) if rates else None
+    folder, formats = common.rules_folder(rules), LocaleFormat(currency=currency)
     if since == "none":
-        result, movement = review(accounts, folder, as_of, thresholds, redact=redact), None
+        result = review(accounts, folder, as_of, thresholds, redact=redact, formats=formats)
+        movement = None
     else:
         result, movement = review_since(
             accounts, folder, as_of, thresholds,
             Since(None if since == "auto" else since, since_pattern, cache=not no_cache),
-            redact=redact)
+            redact=redact, formats=formats)
     common.show_errors(result.errors)
-    pages = render_pages(result, movement)
+    pages = render_pages(result, movement, conversion)
     write_pages(pages, output, read)
     common.echo(f"wrote {len(pages)} files to {terminal_text(str(output))}\n")
     if result.errors:

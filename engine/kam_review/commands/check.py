@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from kam_review.commands import common
+from kam_review.locale_format import LocaleFormat
 from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
 from kam_review.output.report import Tally, rules_source, write_check
 from kam_review.progress import on_terminal, silent
@@ -31,10 +32,12 @@ AUTO = "auto"
 def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | None,
           thresholds: Path | None, output: str, fail_on: Severity | None, show: Severity,
           quiet: bool, no_cache: bool, report_path: Path | None, redact: bool,
-          since: str | None = None, since_pattern: str = REVIEW_TAGS) -> None:
+          since: str | None = None, since_pattern: str = REVIEW_TAGS,
+          currency: str | None = None) -> None:
     if since is not None and output not in ("text", "json"):
         raise click.UsageError("--since adds the movement to text and JSON output only")
     read = common.inputs(accounts, rules, thresholds, *files)
+    formats = LocaleFormat(currency=currency)
     with common.report_file(report_path, read) as report:
         write = report.write if report else common.echo
         progress = silent if quiet else on_terminal
@@ -48,7 +51,7 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
             # Written batch by batch: memory holds one batch, however large the portfolio.
             batches = review_in_batches(accounts, folder, as_of, thresholds, files, progress,
                                         cache, redact, None if previous is None
-                                        else previous.high_warnings())
+                                        else previous.high_warnings(), formats)
             kept: list[AccountSnapshot] = []
 
             def movement() -> Movement:
@@ -62,7 +65,7 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
                                 movement if since else None)
         else:
             result = review(accounts, folder, as_of, thresholds, files, progress, cache,
-                            redact=redact)
+                            redact=redact, formats=formats)
             writers = {"markdown": lambda: check_markdown(result),
                        "sarif": lambda: check_sarif(result),
                        "junit": lambda: check_junit(result, fail_on)}

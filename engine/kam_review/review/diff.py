@@ -9,12 +9,11 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from kam_review.errors import KamError
-from kam_review.formatting import money, pct
+from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.resources import bundled_rules_folder
 from kam_review.review.evaluate import review
 from kam_review.review.results import AccountResult, Finding, Result
@@ -99,8 +98,8 @@ def _account_changes(old: AccountResult, new: AccountResult, head: Result) -> It
     if old.focus != new.focus:
         yield Change(account, "focus", before=old.focus or "none", after=new.focus or "none")
     yield from _finding_changes(old, new)
-    yield from _opportunity_changes(old.account, new.account, head)
-    yield from _figure_changes(old.account, new.account)
+    yield from _opportunity_changes(old.account, new.account, head, new.formats)
+    yield from _figure_changes(old.account, new.account, new.formats)
 
 
 def _finding_changes(old: AccountResult, new: AccountResult) -> Iterator[Change]:
@@ -133,7 +132,8 @@ def _finding_changes(old: AccountResult, new: AccountResult) -> Iterator[Change]
                          severity=now.severity, rule=now.rule, waiver=now.waiver)
 
 
-def _opportunity_changes(old: Account, new: Account, head: Result) -> Iterator[Change]:
+def _opportunity_changes(old: Account, new: Account, head: Result,
+                         formats: LocaleFormat) -> Iterator[Change]:
     order = {s.id: s.index for s in head.rulebook.stages}
     before = {o.id: o for o in old.opportunities}
     after = {o.id: o for o in new.opportunities}
@@ -149,39 +149,32 @@ def _opportunity_changes(old: Account, new: Account, head: Result) -> Iterator[C
             direction = "forward" if order.get(now.stage, 0) > order.get(was.stage, 0) else "back"
             yield Change(new.id, "stage", f"{opportunity_id} ({direction})", before=was.stage,
                          after=now.stage)
-        for name, show in (("probability", pct), ("value", money)):
+        shows = {"probability": (formats.percent, formats.exact_percent),
+                 "value": (formats.money, formats.whole_money)}
+        for name, (short, exact) in shows.items():
             old_value, new_value = getattr(was, name), getattr(now, name)
             if old_value != new_value:
-                yield _figure(new.id, f"{opportunity_id} {name}", old_value, new_value, show)
+                yield _figure(new.id, f"{opportunity_id} {name}", old_value, new_value, short,
+                              exact)
 
 
-def _figure_changes(old: Account, new: Account) -> Iterator[Change]:
+def _figure_changes(old: Account, new: Account, formats: LocaleFormat) -> Iterator[Change]:
     before = {str(row.quarter): row.revenue for row in old.financials}
     after = {str(row.quarter): row.revenue for row in new.financials}
     for quarter in sorted(before.keys() | after.keys()):
         if before.get(quarter) != after.get(quarter):
             yield _figure(new.id, f"revenue {quarter}", before.get(quarter), after.get(quarter),
-                          money)
+                          formats.money, formats.whole_money)
 
 
 def _figure(account: str, subject: str, old: float | None, new: float | None,
-            show: Callable[[float], str]) -> Change:
-    """A changed figure, shown short (1.62M) unless both sides would then look the same
-    (1,620,000 -> 1,620,400): then with every digit, so that the change is visible."""
+            show: Callable[[float], str], exact: Callable[[float], str]) -> Change:
+    """A changed figure, shown short (CN¥1.6M) unless both sides would then look the same
+    (CN¥1,620,000 -> CN¥1,620,400): then with every digit, so that the change is visible."""
     before, after = _shown(old, show), _shown(new, show)
     if before == after:
-        exact = _exact_percent if show is pct else _exact
         before, after = _shown(old, exact), _shown(new, exact)
     return Change(account, "figure", subject, before, after, values=(old, new))
-
-
-def _exact(value: float) -> str:
-    return f"{value:,}"
-
-
-def _exact_percent(value: float) -> str:
-    # Decimal, from the shortest text of the float: 0.3004 is 30.04%, not 30.040000000000003%
-    return f"{(Decimal(repr(value)) * 100).normalize():f}%"
 
 
 def _shown(value: float | None, show: Callable[[float], str]) -> str:
@@ -197,6 +190,7 @@ def diff_revisions(
     base_as_of: date | None = None,
     own_rules: bool = False,
     thresholds: Path | None = None,
+    formats: LocaleFormat = ENGLISH,
 ) -> Diff:
     """Review `accounts` at two git revisions (head None: the working tree) and compare.
     With own_rules, `rules` is the rules folder of the repository under review (see
@@ -204,14 +198,15 @@ def diff_revisions(
     reviewed with the bundled rules, and the Diff's notes say so."""
     notes: list[str] = []
     base_result = _review_at(base, accounts, rules, base_as_of or as_of, own_rules,
-                             thresholds, notes)
+                             thresholds, notes, formats=formats)
     if head is None:
         if own_rules and not rules.is_dir():
             notes.append(_no_rules_note("the working tree", rules))
             rules = bundled_rules_folder()
-        head_result = review(accounts, rules, as_of, thresholds)
+        head_result = review(accounts, rules, as_of, thresholds, formats=formats)
     else:
-        head_result = _review_at(head, accounts, rules, as_of, own_rules, thresholds, notes)
+        head_result = _review_at(head, accounts, rules, as_of, own_rules, thresholds, notes,
+                                 formats=formats)
     diff = compare(base_result, head_result, base, head or "working tree")
     return replace(diff, notes=tuple(notes))
 
@@ -242,13 +237,16 @@ def review_revision(
     own_rules: bool = False,
     thresholds: Path | None = None,
     redact: bool = False,
+    formats: LocaleFormat = ENGLISH,
 ) -> Result:
     """Review the accounts folder as it was at a git revision (and with its rules then)."""
-    return _review_at(revision, accounts, rules, as_of, own_rules, thresholds, [], redact)
+    return _review_at(revision, accounts, rules, as_of, own_rules, thresholds, [], redact,
+                      formats)
 
 
 def _review_at(revision: str, accounts: Path, rules: Path, as_of: date, own_rules: bool,
-               thresholds: Path | None, notes: list[str], redact: bool = False) -> Result:
+               thresholds: Path | None, notes: list[str], redact: bool = False,
+               formats: LocaleFormat = ENGLISH) -> Result:
     with tempfile.TemporaryDirectory(prefix="kam-diff-") as folder:
         temporary = Path(folder)
         exported = export_folder(revision, accounts, temporary / "accounts")
@@ -259,8 +257,8 @@ def _review_at(revision: str, accounts: Path, rules: Path, as_of: date, own_rule
             else:
                 notes.append(_no_rules_note(f"revision {revision}", rules))
                 rules = bundled_rules_folder()
-        return _relabel(review(exported, rules, as_of, thresholds, redact=redact), temporary,
-                        revision)
+        return _relabel(review(exported, rules, as_of, thresholds, redact=redact,
+                               formats=formats), temporary, revision)
 
 
 def _relabel(result: Result, temporary: Path, revision: str) -> Result:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kam_review.errors import InputError, capped
 from kam_review.formatting import fill
+from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.paths import display_path
 from kam_review.progress import Progress, silent
 from kam_review.review.actions import answer_errors
@@ -44,14 +45,16 @@ def review(
     progress: Progress = silent,
     cache: AccountCache | None = None,
     redact: bool = False,
+    formats: LocaleFormat = ENGLISH,
 ) -> Result:
     """Load, check and evaluate a portfolio: the one call behind every command and the site.
-    With `redact`, contact names are replaced by pseudonyms before anything is evaluated."""
+    With `redact`, contact names are replaced by pseudonyms before anything is evaluated;
+    `formats` is how messages write figures (locale, the default currency)."""
     rulebook = load_rulebook(rules_folder, thresholds_file)
     portfolio = load_portfolio(accounts_folder, only, progress, cache)
     if redact:
         portfolio = redact_portfolio(portfolio)
-    return evaluate(portfolio, rulebook, as_of, progress)
+    return evaluate(portfolio, rulebook, as_of, progress, formats=formats)
 
 
 # Accounts evaluated at a time when a portfolio is reviewed in batches (`kam check`): memory
@@ -69,6 +72,7 @@ def review_in_batches(
     cache: AccountCache | None = None,
     redact: bool = False,
     warned_before: Mapping[str, frozenset[str]] | None = None,
+    formats: LocaleFormat = ENGLISH,
 ) -> Iterator[Result]:
     """The review of a portfolio as consecutive Results of up to BATCH_SIZE accounts each, in
     file order; the first also carries the folder's own errors. The rules are loaded (and
@@ -76,13 +80,13 @@ def review_in_batches(
     rulebook = load_rulebook(rules_folder, thresholds_file)
     paths, folder_errors = account_files(accounts_folder, only)
     return _batches(paths, folder_errors, rulebook, as_of, progress, cache, redact,
-                    warned_before)
+                    warned_before, formats)
 
 
 def _batches(paths: list[Path], folder_errors: list[InputError], rulebook: Rulebook,
              as_of: date, progress: Progress, cache: AccountCache | None,
-             redact: bool, warned_before: Mapping[str, frozenset[str]] | None
-             ) -> Iterator[Result]:
+             redact: bool, warned_before: Mapping[str, frozenset[str]] | None,
+             formats: LocaleFormat) -> Iterator[Result]:
     batch: list[Path] = []
     errors = folder_errors
     for number, path in enumerate(progress(paths, len(paths), "reviewing accounts"), start=1):
@@ -92,21 +96,25 @@ def _batches(paths: list[Path], folder_errors: list[InputError], rulebook: Ruleb
             if redact:
                 portfolio = redact_portfolio(portfolio)
             portfolio.errors[:0], errors, batch = errors, [], []
-            yield evaluate(portfolio, rulebook, as_of, warned_before=warned_before)
+            yield evaluate(portfolio, rulebook, as_of, warned_before=warned_before,
+                           formats=formats)
     if not paths:
-        yield Result(as_of, (), tuple(folder_errors), rulebook)
+        yield Result(as_of, (), tuple(folder_errors), rulebook, formats)
 
 
 def evaluate(portfolio: Portfolio, rulebook: Rulebook, as_of: date,
              progress: Progress = silent,
-             warned_before: Mapping[str, frozenset[str]] | None = None) -> Result:
-    """The review of a loaded portfolio: each account's facts, class, focus and findings.
+             warned_before: Mapping[str, frozenset[str]] | None = None,
+             formats: LocaleFormat = ENGLISH) -> Result:
+    """The review of a loaded portfolio: each account's facts, class, focus and findings,
+    its messages written in `formats` (in the account's own currency, if it names one).
     Why an account got its class is worked out on demand (review.explain). `warned_before`
     holds, per account, the high warnings open at the previous review (Snapshot.high_warnings),
     for the facts."""
     accounts = portfolio.accounts
     before = warned_before or {}
-    facts_by_account = [account_facts(a, as_of, rulebook, before.get(a.id))
+    facts_by_account = [account_facts(a, as_of, rulebook, before.get(a.id),
+                                      formats.in_currency(a.currency))
                         for a in progress(accounts, len(accounts), "computing facts")]
     flat = [fact for facts in facts_by_account for fact in facts]
     rules = engine_rules(rulebook)
@@ -120,12 +128,13 @@ def evaluate(portfolio: Portfolio, rulebook: Rulebook, as_of: date,
         matches = matched[position:position + len(facts)]
         needs = unknown[position:position + len(facts)]
         position += len(facts)
-        item = _account_result(account, facts, matches, rulebook, as_of, thresholds)
+        item = _account_result(account, facts, matches, rulebook, as_of, thresholds,
+                               formats.in_currency(account.currency))
         results.append(_with_not_evaluated(item, needs, rulebook, as_of))
         errors.extend(_waiver_errors(account, rulebook))
         errors.extend(answer_errors(account, rulebook))
     return Result(as_of, tuple(with_verdicts(results, rulebook)),
-                  tuple(capped(sorted(set(errors)))), rulebook)
+                  tuple(capped(sorted(set(errors)))), rulebook, formats)
 
 
 def engine_rules(rulebook: Rulebook) -> tuple[EngineRule, ...]:
@@ -161,6 +170,7 @@ def _account_result(
     rulebook: Rulebook,
     as_of: date,
     thresholds: dict[str, float],
+    formats: LocaleFormat,
 ) -> AccountResult:
     findings: list[Finding] = []
     fired: dict[str, list[Fact]] = {}
@@ -177,7 +187,8 @@ def _account_result(
         if rule.kind.assigns and rule not in (class_rule, focus_rule):
             continue
         for fact in fired.get(rule.id, ()):
-            message = fill(fired_template(rule.message, rule.when, fact), {**fact, **thresholds})
+            message = fill(fired_template(rule.message, rule.when, fact), {**fact, **thresholds},
+                           formats)
             subject = str(fact.get("subject", ""))
             findings.append(Finding(
                 account=account.id, rule=rule.id, kind=rule.kind, severity=rule.severity,
@@ -186,7 +197,7 @@ def _account_result(
                 line=account.line_of(fact[SOURCE_PATH]), impact=impact(fact, facts[0]),
             ))
     findings.sort(key=Finding.sort_key)
-    return AccountResult(account, klass, focus, tuple(findings), tuple(facts))
+    return AccountResult(account, klass, focus, tuple(findings), tuple(facts), formats=formats)
 
 
 def _assigned(rules: list[Rule], fired: dict[str, list[Fact]]) -> Rule | None:

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from kam_review.errors import InputError
+from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.rulebook.facts import FACT_TYPE
 from kam_review.rulebook.loading import Rulebook
 from kam_review.source.model import Account, Waiver
@@ -142,6 +143,8 @@ class AccountResult:
     not_evaluated: tuple[NotEvaluated, ...] = ()
     # One health verdict, given once every other rule has run (review/verdict.py).
     verdict: Verdict | None = None
+    # How the account's figures are written: the review's locale, the account's currency.
+    formats: LocaleFormat = ENGLISH
 
     @property
     def open_findings(self) -> tuple[Finding, ...]:
@@ -173,6 +176,8 @@ class Result:
     accounts: tuple[AccountResult, ...]
     errors: tuple[InputError, ...]
     rulebook: Rulebook
+    # The review's locale and the portfolio's default currency (for accounts naming none).
+    formats: LocaleFormat = ENGLISH
 
     @property
     def waived_high(self) -> list[tuple[AccountResult, Finding]]:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.progress import Progress, silent
 from kam_review.review.evaluate import evaluate
 from kam_review.review.movement import Comparison, Movement, compare, no_movement
@@ -25,13 +26,15 @@ from kam_review.source.cache import AccountCache
 
 def review_since(accounts: Path, rules: Path, as_of: date, thresholds: Path | None = None,
                  since: Since | None = None, progress: Progress = silent,
-                 redact: bool = False) -> tuple[Result, Movement]:
-    """Load, check and evaluate a portfolio, and compare it with the previous review."""
+                 redact: bool = False, formats: LocaleFormat = ENGLISH
+                 ) -> tuple[Result, Movement]:
+    """Load, check and evaluate a portfolio, and compare it with the previous review;
+    `formats` writes this review's figures."""
     rulebook, portfolio = _loaded(accounts, rules, thresholds, (), progress, None, redact)
     comparison, previous = previous_review(accounts, rules, rulebook, as_of, portfolio,
                                            since or Since(), thresholds, redact)
     result = evaluate(portfolio, rulebook, as_of, progress,
-                      None if previous is None else previous.high_warnings())
+                      None if previous is None else previous.high_warnings(), formats)
     return result, movement_since(previous, snapshot_of(result), comparison)
 
 

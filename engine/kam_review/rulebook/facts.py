@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from kam_review.formatting import money
+from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.rulebook.account_fact_type import AccountFacts
 from kam_review.rulebook.action_facts import action_facts
 from kam_review.rulebook.fact_fields import FactType
@@ -60,20 +60,23 @@ SOURCE_PATH = "_path"
 
 
 def account_facts(account: Account, as_of: date, rulebook: Rulebook,
-                  warned_before: frozenset[str] | None = None) -> list[Fact]:
+                  warned_before: frozenset[str] | None = None,
+                  formats: LocaleFormat = ENGLISH) -> list[Fact]:
     """All facts of one account: the account itself, then its contacts, opportunities, plan
     goals and actions, and waivers, in file order. `warned_before`: the rule ids of the high
-    warnings open at the previous review (None: no previous review of the account)."""
+    warnings open at the previous review (None: no previous review of the account);
+    `formats` writes the figures of text facts (a revenue trail, when a contact left)."""
     return [plain_fact(facts) for facts in typed_account_facts(account, as_of, rulebook,
-                                                               warned_before)]
+                                                               warned_before, formats)]
 
 
 def typed_account_facts(account: Account, as_of: date, rulebook: Rulebook,
-                        warned_before: frozenset[str] | None = None) -> list[FactType]:
+                        warned_before: frozenset[str] | None = None,
+                        formats: LocaleFormat = ENGLISH) -> list[FactType]:
     """The same facts as their typed definitions, None where a figure is unknown."""
-    facts: list[FactType] = [_account_facts(account, as_of, rulebook, warned_before)]
-    facts += [contact_facts(account, i, as_of) for i in range(len(account.contacts))]
-    facts += owner_facts(account, as_of)
+    facts: list[FactType] = [_account_facts(account, as_of, rulebook, warned_before, formats)]
+    facts += [contact_facts(account, i, as_of, formats) for i in range(len(account.contacts))]
+    facts += owner_facts(account, as_of, formats)
     thresholds = rulebook.threshold_values()
     facts += [opportunity_facts(account, i, as_of, rulebook.stages, thresholds)
               for i in range(len(account.opportunities))]
@@ -98,7 +101,8 @@ def plain_fact(facts: FactType) -> Fact:
 
 
 def _account_facts(account: Account, as_of: date, rulebook: Rulebook,
-                   warned_before: frozenset[str] | None) -> AccountFacts:
+                   warned_before: frozenset[str] | None,
+                   formats: LocaleFormat) -> AccountFacts:
     series = revenue_series(account, as_of)
     revenue = [r for _, r, _ in series]
     known = [r for r in revenue if r is not None]
@@ -132,7 +136,8 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook,
         growth_qoq=growth(revenue[-1], revenue[-2]) if len(revenue) >= 2
         and revenue[-1] is not None and revenue[-2] is not None else None,
         revenue_decline_streak=streak,
-        revenue_trail=None if streak is None else _trail(revenue[-1 - max(streak, 3):]),
+        revenue_trail=None if streak is None else _trail(revenue[-1 - max(streak, 3):],
+                                                                formats),
         revenue_ttm=None if ttm is None else ttm[0],
         quarters_with_revenue_last_4=None if ttm is None else sum(
             1 for r in last_four if r > 0),
@@ -151,7 +156,7 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook,
         margin_change_pts=None if margin is None or prev_margin is None else rounded(
             (margin - prev_margin) * 100),
         recent_revenue_ratio=recent_revenue_ratio(series),
-        recent_revenue_trail=_trail(revenue[-6:]) if revenue else None,
+        recent_revenue_trail=_trail(revenue[-6:], formats) if revenue else None,
         zero_revenue_run=zero_revenue_run(series),
         growth_yearly=yearly.rate, growth_basis_quarters=yearly.quarters,
         growth_basis=yearly.basis, growth_needs=yearly.needs,
@@ -211,9 +216,9 @@ def _decline_streak(revenue: list[float | None]) -> int | None:
     return streak
 
 
-def _trail(revenue: list[float | None]) -> str:
-    """Revenue by quarter, oldest first: 1.2M -> no row -> 900k."""
-    return " -> ".join("no row" if r is None else money(r) for r in revenue)
+def _trail(revenue: list[float | None], formats: LocaleFormat) -> str:
+    """Revenue by quarter, oldest first: CN¥1.2M -> no row -> CN¥900K."""
+    return " -> ".join("no row" if r is None else formats.money(r) for r in revenue)
 
 
 def _live(opportunity: Opportunity, as_of: date, thresholds: dict[str, float]) -> bool:

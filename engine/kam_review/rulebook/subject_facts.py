@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from kam_review.formatting import format_value
+from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.rulebook.commitment import commit_category, decided_on, is_history, review_periods
 from kam_review.rulebook.figures import days_between
 from kam_review.rulebook.goals import GoalMeasure, measure_goal
@@ -34,7 +35,8 @@ from kam_review.vocabulary import (
 )
 
 
-def contact_facts(account: Account, index: int, as_of: date) -> ContactFacts:
+def contact_facts(account: Account, index: int, as_of: date,
+                  formats: LocaleFormat = ENGLISH) -> ContactFacts:
     contact = account.contacts[index]
     left = contact.left_on if contact.left_on is not None and contact.left_on <= as_of else None
     return ContactFacts(
@@ -50,11 +52,12 @@ def contact_facts(account: Account, index: int, as_of: date) -> ContactFacts:
         last_contact=None if contact.last_contact is None else contact.last_contact.isoformat(),
         days_since_contact=days_between(as_of, contact.last_contact),
         is_owner=False,
-        key_change=None if left is None else f"left on {_when(left, as_of)}",
+        key_change=None if left is None else f"left on {_when(left, as_of, formats)}",
     )
 
 
-def owner_facts(account: Account, as_of: date) -> list[ContactFacts]:
+def owner_facts(account: Account, as_of: date,
+                formats: LocaleFormat = ENGLISH) -> list[ContactFacts]:
     """Our own side of a change of key people (seed 001: "这些问题通常是双向的"): the
     account's owner, when the file names an earlier owner. They took over the day the latest
     earlier owner handed over, once that day has passed."""
@@ -69,13 +72,13 @@ def owner_facts(account: Account, as_of: date) -> list[ContactFacts]:
         took_over_on=None if handed is None else handed.isoformat(),
         took_over_days_ago=days_between(as_of, handed),
         key_change=None if handed is None else (
-            f"took the account over from {past.name} on {_when(handed, as_of)}"),
+            f"took the account over from {past.name} on {_when(handed, as_of, formats)}"),
     )]
 
 
-def _when(day: date, as_of: date) -> str:
-    """A past day and how long ago it was: "2026-08-31, 30 days ago"."""
-    return f"{day.isoformat()}, {format_value((as_of - day).days, 'days')} ago"
+def _when(day: date, as_of: date, formats: LocaleFormat) -> str:
+    """A past day and how long ago it was: "Aug 31, 2026, 30 days ago"."""
+    return f"{formats.date(day)}, {formats.days((as_of - day).days)} ago"
 
 
 def stage_checklist(

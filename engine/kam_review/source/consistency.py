@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kam_review.errors import InputError
+from kam_review.locale_format import check_currency
 from kam_review.source.action_checks import action_problems
 from kam_review.source.goals import goal_errors
 from kam_review.source.model import FieldPath, clip, format_path
@@ -30,7 +31,8 @@ def consistency_errors(
     """What the schema cannot say: the id matches the file, nothing appears twice, names are
     good names (names.py), owner history runs forward, a qualification question is answered
     under one name, activities name known contacts, actions answer goals and opportunities
-    of the file, a goal's fields fit its metric, all text can be written out."""
+    of the file, a goal's fields fit its metric, the currency is one, all text can be
+    written out."""
 
     def at(field_path: FieldPath, message: str) -> InputError:
         line, column = document.locations.get(field_path, (1, 1))
@@ -55,6 +57,7 @@ def consistency_errors(
     yield from sales_field_errors(value, at)
     yield from (at(where, problem) for where, problem in action_problems(value))
     yield from goal_errors(value, at)
+    yield from _currency_errors(value, at)
     contacts = value.get("contacts")
     names = [c.get("name") for c in contacts if isinstance(c, dict)] if isinstance(
         contacts, list) else []
@@ -77,6 +80,17 @@ def _owner_history_errors(value: dict[str, Any], at: At) -> Iterable[InputError]
         if start is not None and end is not None and start > end:
             yield at(("owner_history", i, "from"), f"{start} is after to ({end}): an owner "
                      "takes the account over before handing it over")
+
+
+def _currency_errors(value: dict[str, Any], at: At) -> Iterable[InputError]:
+    """A currency code of the right shape that names no currency: its amounts could not be
+    written with a symbol."""
+    code = value.get("currency")
+    if isinstance(code, str) and code.isascii() and code.isupper() and len(code) == 3:
+        try:
+            check_currency(code)
+        except ValueError as problem:
+            yield at(("currency",), str(problem))
 
 
 def _qualification_errors(value: dict[str, Any], at: At) -> Iterable[InputError]:

@@ -31,12 +31,19 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from kam_review.errors import KamError
+from kam_review.locale_format import (
+    DEFAULT_LOCALE,
+    LocaleFormat,
+    check_currency,
+    check_locale,
+)
 from kam_review.output.output_folder import check_output_folder, looks_like_mkdocs_site, mark
 from kam_review.output.report import rules_source
 from kam_review.progress import on_terminal
 from kam_review.resources import bundled_overrides_folder, default_rules_folder
 from kam_review.review.previous import Since
 from kam_review.review.since import review_since
+from kam_review.source.rates import load_rates
 from kam_review.source.review_date import parse_review_date
 from kam_review.vocabulary import REVIEW_TAGS
 from kam_review.website.csp import active_content, header, protect, protect_static
@@ -73,6 +80,11 @@ class KamReviewConfig(base.Config):  # type: ignore[no-untyped-call]
     previous_review_tags = c.Type(str, default=REVIEW_TAGS)
     # Contact names become "Contact 3 (director)" everywhere (privacy laws: PIPL, GDPR).
     redact_contacts = c.Type(bool, default=False)
+    # How figures are written (default: the theme's language, else en), the currency of
+    # accounts whose file names none, and exchange rates that convert portfolio totals.
+    locale = c.Optional(c.Type(str))
+    currency = c.Optional(c.Type(str))
+    rates = c.Optional(c.Type(str))
 
 
 class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-call]
@@ -95,6 +107,9 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         self.rules = (root / self.config.rules if self.config.rules else
                       default_rules_folder(root))
         self.thresholds = root / self.config.thresholds if self.config.thresholds else None
+        self.rates = root / self.config.rates if self.config.rates else None
+        self.formats = _figure_formats(self.config.locale or config.theme.get("language"),
+                                       self.config.currency)
         self._check_site_dir(config)
         self._script_hashes = set()
         self.as_of = self._review_date()
@@ -119,6 +134,7 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         marker is a hidden file, and MkDocs keeps hidden files when it empties the folder."""
         sources = [self.accounts, self.rules, Path(config.docs_dir),
                    *([self.thresholds] if self.thresholds else []),
+                   *([self.rates] if self.rates else []),
                    *([Path(config.config_file_path)] if config.config_file_path else []),
                    *([Path(config.theme.custom_dir)] if config.theme.custom_dir else [])]
         try:
@@ -179,7 +195,8 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         try:
             result, movement = review_since(self.accounts, self.rules, self.as_of,
                                             self.thresholds, since, on_terminal,
-                                            self.config.redact_contacts)
+                                            self.config.redact_contacts, self.formats)
+            rates = load_rates(self.rates) if self.rates else None
         except KamError as error:
             raise PluginError(f"kam-review: {error.message}") from error
         for problem in result.errors:
@@ -187,7 +204,7 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         log.info("kam-review: %s", movement.comparison.sentence())
         self._footer = footer_html(provenance(result, rules_source(self.rules,
                                                                    self.thresholds)))
-        pages = render_pages(result, movement)
+        pages = render_pages(result, movement, rates)
         for path, text in sorted(pages.items()):
             existing = files.get_file_from_path(path)
             if existing is not None:
@@ -224,9 +241,20 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         for folder in (self.accounts, self.rules):
             if folder.is_dir():
                 server.watch(str(folder))
-        if self.thresholds is not None:
-            server.watch(str(self.thresholds))
+        for path in (self.thresholds, self.rates):
+            if path is not None:
+                server.watch(str(path))
         return server
+
+
+def _figure_formats(locale: str | None, currency: str | None) -> LocaleFormat:
+    """How the pages write figures: the `locale` option, else the theme's language, else
+    English; amounts of accounts whose file names no currency in `currency`."""
+    try:
+        return LocaleFormat(check_locale(locale or DEFAULT_LOCALE),
+                            None if currency is None else check_currency(currency))
+    except ValueError as problem:
+        raise PluginError(f"kam-review: {problem}") from None
 
 
 def _guard_copied_files(files: Files, config: MkDocsConfig) -> None:

@@ -1,5 +1,7 @@
-"""The strategic focus matrix: attractiveness against relationship, one dot per account, in
-the four focus cells, with labels kept apart and links to the accounts' pages."""
+"""The strategic focus matrix: attractiveness against relationship, one dot per account in
+the four focus cells, its area proportional to the account's revenue and its colour from a
+key (the class today, a verdict tomorrow), with a legend of both, labels that never cover
+each other (labels.py), and links to the accounts' pages."""
 
 from __future__ import annotations
 
@@ -8,21 +10,53 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.output.charts import svg
-from kam_review.output.charts.svg import AXIS, C1, C2, C3, C4, GRID, HALO, Box
+from kam_review.output.charts.labels import HEIGHT, Taken, place, text_width
+from kam_review.output.charts.svg import AXIS, BG, C1, C2, C3, C4, GRID, HALO, PALETTE, Chart
 
 CELL_COLOURS = {"Key": C3, "Target": C1, "Maintain": C2, "Low profile": C4}
+CELL_TINT = 0.08  # the opacity of a cell's colour over the page
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+R_MIN, R_MAX = 3.0, 22.0  # a dot's radius: the smallest account's, the largest's
+R_UNKNOWN = 5.0  # a ring for an account whose size is unknown
+# Past this many accounts only the largest are labelled: the rest keep their tooltips and
+# their rows in the table.
+MAX_LABELS = 40
+PLOT = (60.0, 20.0, 560.0, 440.0)  # left, top, right, bottom
+_LEGEND_X = 585.0
 
 
 @dataclass(frozen=True)
 class MatrixPoint:
-    """One account in the focus matrix: scores 1..5 and an optional link to its page."""
+    """One account in the focus matrix: scores 1..5, an optional link to its page, its size
+    (revenue in one currency for all; None: unknown) and its value of the colour key."""
 
     name: str
     x: float  # attractiveness
     y: float  # relationship
     href: str | None = None
+    size: float | None = None
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class ColourKey:
+    """What the dots' colours say: its title, each value with its colour in legend order,
+    and how a value outside the key is named (drawn grey)."""
+
+    title: str
+    colours: tuple[tuple[str, str], ...]
+    other: str = "other"
+
+    @classmethod
+    def of(cls, title: str, values: Sequence[str], other: str = "other") -> ColourKey:
+        """The palette's colours for the values, in order; values past the palette are
+        drawn as `other` is."""
+        return cls(title, tuple(zip(values, PALETTE, strict=False)), other)
+
+    def colour(self, value: str) -> str:
+        return dict(self.colours).get(value, C4)
 
 
 def _trim(text: str) -> str:
@@ -43,54 +77,103 @@ def _cell(x: float, y: float, threshold_x: float, threshold_y: float) -> str:
     return ("Key" if strong else "Target") if high else ("Maintain" if strong else "Low profile")
 
 
-def _cells(left: float, right: float, top: float, bottom: float, tx: float,
-           ty: float, taken: list[Box]) -> list[str]:
+def _cells(tx: float, ty: float, taken: Taken) -> list[str]:
     """The four tinted cells with their names in the corners (which labels then avoid)."""
+    left, top, right, bottom = PLOT
     spans = {"Maintain": (left, tx, top, ty), "Key": (tx, right, top, ty),
              "Low profile": (left, tx, ty, bottom), "Target": (tx, right, ty, bottom)}
     corners = {"Maintain": (left + 8, top + 18, "start"), "Key": (right - 8, top + 18, "end"),
                "Low profile": (left + 8, bottom - 10, "start"),
                "Target": (right - 8, bottom - 10, "end")}
-    parts = [svg.rect(x0, y0, x1 - x0, y1 - y0, f"fill:{CELL_COLOURS[name]};fill-opacity:.08")
+    parts = [svg.rect(x0, y0, x1 - x0, y1 - y0,
+                      f"fill:{CELL_COLOURS[name]};fill-opacity:{CELL_TINT}")
              for name, (x0, x1, y0, y1) in spans.items()]
     for name, (x, y, anchor) in corners.items():
         x0 = x if anchor == "start" else x - len(name) * 8
-        taken.append((x0, y - 12, x0 + len(name) * 8, y + 2))
+        taken.add((x0, y - 12, x0 + len(name) * 8, y + 2))
         parts.append(svg.text(x, y, name, anchor, f"font-weight:600;font-size:13px;"
                               f"fill:{CELL_COLOURS[name]}"))
     dashed = f"{AXIS};stroke-dasharray:6 4"
     return [*parts, svg.line(tx, top, tx, bottom, dashed), svg.line(left, ty, right, ty, dashed)]
 
 
-def _place(cx: float, cy: float, width: float, right: float,
-           taken: list[Box]) -> tuple[float, float, str]:
-    """A label beside its dot, moved a line down or up while it would cover another one."""
-    start = cx + 9 + width <= right
-    x0 = cx + 9 if start else cx - 9 - width
-    for dy in (0, 12, -12, 24, -24, 36, -36, 48, -48):
-        box = (x0, cy + dy - 6, x0 + width, cy + dy + 6)
-        if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
-                   for b in taken):
-            break
-    taken.append(box)
-    return (cx + 9 if start else cx - 9), cy + dy + 4, ("start" if start else "end")
+def _radius(size: float | None, largest: float) -> float:
+    """Area proportional to size: the largest account R_MAX, none smaller than R_MIN."""
+    if size is None:
+        return R_UNKNOWN
+    if largest <= 0:
+        return R_MIN
+    return max(R_MIN, R_MAX * math.sqrt(max(size, 0.0) / largest))
 
 
-def focus_matrix(points: Sequence[MatrixPoint], threshold_x: float, threshold_y: float) -> str:
-    """Attractiveness (across) against relationship (up), one dot per account, in four cells."""
+def _nice_below(value: float) -> float:
+    """The largest of 1, 2 or 5 times a power of ten not above value: 12.3M -> 10M."""
+    power = 10.0 ** math.floor(math.log10(value))
+    return max(m * power for m in (1, 2, 5) if m * power <= value)
+
+
+def _dot(cx: float, cy: float, r: float, colour: str, sized: bool, tip: str,
+         cls: str = "kam-dot") -> str:
+    """An account's dot (a dashed ring when its size is unknown), or the legend's."""
+    style = (f"fill:{colour};stroke:{BG};stroke-width:1.5" if sized else
+             f"fill:{BG};stroke:{colour};stroke-width:2;stroke-dasharray:3 2")
+    return (f'<circle class="{cls}" cx="{svg.num(cx)}" cy="{svg.num(cy)}" r="{svg.num(r)}" '
+            f'style="{style}"><title>{svg.esc(tip)}</title></circle>')
+
+
+def _legend(key: ColourKey, groups: Sequence[str], size_title: str, largest: float,
+            unknown: str | None, formats: LocaleFormat) -> tuple[list[str], float]:
+    """The colour key's values present on the chart and the size key; how far down it goes."""
+    x, y = _LEGEND_X, 30.0
+    parts = [svg.text(x, y, key.title, style="font-weight:600")]
+    shown = [(value, colour) for value, colour in key.colours if value in groups]
+    if any(g not in dict(key.colours) for g in groups):
+        shown.append((key.other, C4))
+    for value, colour in shown:
+        y += 18
+        parts += [_dot(x + 6, y - 4, 5, colour, True, value, "kam-key"),
+                  svg.text(x + 18, y, value)]
+    y += 34
+    parts.append(svg.text(x, y, size_title, style="font-weight:600"))
+    if largest > 0:
+        for amount in dict.fromkeys((_nice_below(largest), _nice_below(largest / 4))):
+            r = _radius(amount, largest)
+            parts += [f'<circle cx="{svg.num(x + R_MAX)}" cy="{svg.num(y + 8 + r)}" '
+                      f'r="{svg.num(r)}" style="fill:none;{AXIS}"/>',
+                      svg.text(x + 2 * R_MAX + 8, y + 12 + r, formats.money(amount))]
+            y += 2 * r + 10
+    if unknown:
+        y += 18
+        parts += [_dot(x + 6, y - 4, R_UNKNOWN, C4, False, unknown, "kam-key"),
+                  svg.text(x + 18, y, unknown)]
+    return parts, y
+
+
+def focus_matrix(points: Sequence[MatrixPoint], threshold_x: float, threshold_y: float,
+                 key: ColourKey | None = None, size_title: str = "Revenue",
+                 formats: LocaleFormat = ENGLISH, unsized: str = "unknown") -> Chart:
+    """Attractiveness (across) against relationship (up), one dot per account, in four cells;
+    sizes are written with `formats` (their currency), a dot without one is a ring that the
+    legend calls `unsized`."""
     label = "Strategic focus matrix"
     if not points:
         return svg.no_data(label)
-    left, right, top, bottom = 60.0, 610.0, 20.0, 440.0
+    key = key or ColourKey("Colour", ())
+    left, top, right, bottom = PLOT
     sx, sy = svg.linear(1, 5, left, right), svg.linear(1, 5, bottom, top)
 
     def clamp(v: float) -> float:  # scores outside 1..5 stay on the chart's edge
         return min(max(v if math.isfinite(v) else 1.0, 1.0), 5.0)
 
-    coords = [(sx(clamp(p.x)), sy(clamp(p.y))) for p in points]
-    taken: list[Box] = [(x - 6, y - 6, x + 6, y + 6) for x, y in coords]
-    body = _cells(left, right, top, bottom, sx(clamp(threshold_x)), sy(clamp(threshold_y)),
-                  taken)
+    largest = max((p.size for p in points if p.size is not None), default=0.0)
+    # Largest first: a small dot is drawn over a large one, and is labelled after it.
+    order = sorted(range(len(points)), key=lambda i: (-(points[i].size or 0.0), i))
+    drawn = [(points[i], sx(clamp(points[i].x)), sy(clamp(points[i].y)),
+              _radius(points[i].size, largest)) for i in order]
+    taken = Taken()
+    for _, cx, cy, r in drawn:
+        taken.add((cx - r, cy - r, cx + r, cy + r))
+    body = _cells(sx(clamp(threshold_x)), sy(clamp(threshold_y)), taken)
     for tick in range(1, 6):
         body += [svg.line(sx(tick), top, sx(tick), bottom, GRID),
                  svg.line(left, sy(tick), right, sy(tick), GRID),
@@ -101,14 +184,38 @@ def focus_matrix(points: Sequence[MatrixPoint], threshold_x: float, threshold_y:
                       "font-weight:600"),
              svg.text(18, middle, "Relationship", "middle", "font-weight:600",
                       f'transform="rotate(-90 18 {svg.num(middle)})"')]
-    for p, (cx, cy) in zip(points, coords, strict=True):
-        name = svg.short(p.name, 28)
-        lx, ly, anchor = _place(cx, cy, len(name) * 6.2, right, taken)
+    rows, labelled = [], 0
+    for number, (p, cx, cy, r) in enumerate(drawn):
         cell = _cell(p.x, p.y, threshold_x, threshold_y)
-        tip = f"{p.name}: attractiveness {_trim(f'{p.x:.2f}')}, " \
-              f"relationship {_trim(f'{p.y:.2f}')} ({cell})"
-        group = [svg.dot(cx, cy, C1, tip, 6, "kam-dot"),
-                 svg.text(lx, ly, name, anchor, f"{HALO};font-size:11px")]
+        size = unsized if p.size is None else formats.money(p.size)
+        scores = _trim(f"{p.x:.2f}"), _trim(f"{p.y:.2f}")
+        coloured = f"; {key.title.lower()} {p.group or key.other}" if key.colours else ""
+        tip = (f"{p.name}: attractiveness {scores[0]}, relationship {scores[1]} ({cell})"
+               f"{coloured}; {size_title.lower()} {size}")
+        group = [_dot(cx, cy, r, key.colour(p.group), p.size is not None, tip)]
+        name = svg.short(p.name, 28)
+        spot = None if number >= MAX_LABELS else place(
+            cx, cy, r, text_width(name), (left + 2, top + 2, right - 2, bottom - 2), taken)
+        if spot is not None:
+            labelled += 1
+            x0, _, x1, y1 = spot.box
+            if spot.leader is not None:
+                body.append(svg.line(*spot.leader, f"{AXIS};stroke-width:.8"))
+            # The text keeps to the side of its box that faces the dot (its box is wider
+            # than the text), so that it stays beside the dot and meets its leader line.
+            x, anchor = ((x0, "start") if x0 >= cx else (x1, "end") if x1 <= cx
+                         else ((x0 + x1) / 2, "middle"))
+            group.append(svg.text(x, y1 - 3, name, anchor, f"{HALO};font-size:11px"))
         href = _safe_href(p.href)
         body += group if href is None else [f'<a href="{svg.esc(href)}">', *group, "</a>"]
-    return svg.chart(640, 500, label, body)
+        rows.append((p.name, *scores, cell, p.group or key.other, size))
+    legend, depth = _legend(key, [p.group or key.other for p in points], size_title, largest,
+                            unsized if any(p.size is None for p in points) else None, formats)
+    description = (f"{len(points)} accounts by attractiveness (across, 1 to 5) and "
+                   f"relationship (up, 1 to 5), in the four focus cells; a dot's area shows "
+                   f"its {size_title.lower()}, its colour its {key.title.lower()}. "
+                   f"{labelled} of them are named on the chart; the table lists all.")
+    height = max(500, math.ceil(depth + HEIGHT))
+    return Chart(svg.chart(820, height, label, [*body, *legend], description), label,
+                 ("Account", "Attractiveness", "Relationship", "Focus", key.title, size_title),
+                 tuple(sorted(rows, key=lambda row: row[0].lower())))

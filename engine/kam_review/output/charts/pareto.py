@@ -6,9 +6,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from kam_review.formatting import money, pct
+from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.output.charts import svg
-from kam_review.output.charts.svg import C1, C2, C3, C4, GRID, HALO
+from kam_review.output.charts.svg import C1, C2, C3, C4, GRID, HALO, Chart
 
 CLASS_COLOURS = {"A": C1, "B": C3, "C": C4}
 
@@ -43,7 +43,8 @@ def abc_classes(items: Sequence[tuple[str, float]], a_share: float = 0.8,
 
 
 def pareto_curve(items: Sequence[tuple[str, float]], a_share: float = 0.8,
-                 b_share: float = 0.95, title: str = "Revenue") -> str:
+                 b_share: float = 0.95, title: str = "Revenue",
+                 formats: LocaleFormat = ENGLISH) -> Chart:
     """Accounts as bars, largest first, with the cumulative share and the A/B/C cut-offs."""
     label = f"{title}: Pareto curve"
     if not items:
@@ -52,21 +53,25 @@ def pareto_curve(items: Sequence[tuple[str, float]], a_share: float = 0.8,
     total = sum(max(value, 0.0) for _, value in ranked)
     if total <= 0:
         note = "The total is zero or negative: nothing to rank."
-        return svg.chart(720, 100, label, [svg.heading(label), svg.text(360, 64, note, "middle")])
+        return Chart(svg.chart(720, 100, label, [svg.heading(label),
+                                                 svg.text(360, 64, note, "middle")], note))
+    pct = formats.percent
     classes = _class_list(ranked, a_share, b_share)
     plot = left, top, right, bottom = 64.0, 66.0, 656.0, 330.0
     slot, sp = (right - left) / len(ranked), svg.linear(0, 1, bottom, top)
-    cumulative, coords, tips = 0.0, [(left, sp(0))], []
+    cumulative, coords, tips, rows = 0.0, [(left, sp(0))], [], []
     for i, ((name, value), cls) in enumerate(zip(ranked, classes, strict=True)):
         cumulative += max(value, 0.0)
         coords.append((left + (i + 1) * slot, sp(cumulative / total)))
-        tips.append(f"{name}: {money(value)}, {pct(cumulative / total)} cumulative, class {cls}")
+        tips.append(f"{name}: {formats.money(value)}, {pct(cumulative / total)} cumulative, "
+                    f"class {cls}")
+        rows.append((str(i + 1), name, formats.money(value), pct(cumulative / total), cls))
     body = [svg.heading(label), *svg.legend([(C1, f"A ≤ {pct(a_share)}", False),
                                              (C3, f"B ≤ {pct(b_share)}", False),
                                              (C4, "C", False),
                                              (C2, "Cumulative share", True)], 10, 42)]
     bars = svg.bar_plot([n for n, _ in ranked], [v for _, v in ranked], tips,
-                        [CLASS_COLOURS[c] for c in classes], plot)
+                        [CLASS_COLOURS[c] for c in classes], plot, formats)
     body += bars.parts + svg.y_axis([0, 0.25, 0.5, 0.75, 1], sp, left, right, pct, right=True)
     for share, name in ((a_share, "A"), (b_share, "B")):
         body += [svg.line(left, sp(share), right, sp(share), f"stroke:{C2};stroke-dasharray:4 3"),
@@ -82,4 +87,8 @@ def pareto_curve(items: Sequence[tuple[str, float]], a_share: float = 0.8,
     body += [svg.polyline(coords, C2),
              *(svg.dot(x, y, C2, tip, min(4.0, slot / 4))
                for (x, y), tip in zip(coords[1:], tips, strict=True))]
-    return svg.chart(720, bars.height, label, body)
+    counts = ", ".join(f"{classes.count(c)} in class {c}" for c in "ABC")
+    description = (f"{len(ranked)} accounts ranked by {title.lower()}, largest first, with the "
+                   f"share of the total they bring together: {counts}.")
+    return Chart(svg.chart(720, bars.height, label, body, description), label,
+                 ("Rank", "Account", title, "Cumulative share", "Class"), tuple(rows))

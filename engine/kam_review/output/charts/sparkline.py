@@ -10,14 +10,14 @@ from collections.abc import Callable, Sequence
 
 from kam_review.formatting import money
 from kam_review.output.charts import svg
-from kam_review.output.charts.svg import AXIS, C1, C4
+from kam_review.output.charts.svg import AXIS, C1, C4, Chart
 
 WIDTH, HEIGHT = 240, 56
 _LEFT, _RIGHT, _TOP, _BOTTOM = 8.0, 232.0, 8.0, 48.0
 
 
 def sparkline(labels: Sequence[str], values: Sequence[float | None], title: str,
-              shown: Callable[[float], str] = money) -> str:
+              shown: Callable[[float], str] = money) -> Chart:
     if len(values) != len(labels):
         raise ValueError("every label needs one value")
     points = [v if v is not None and math.isfinite(v) else None for v in values]
@@ -47,7 +47,11 @@ def sparkline(labels: Sequence[str], values: Sequence[float | None], title: str,
         else:
             body.append(svg.dot(x, sy(value), C1, f"{label}: {shown(value)}",
                                 r=3.5 if i == last else 2))
-    return svg.chart(WIDTH, HEIGHT, f"{title}: {said}", body)
+    description = (f"{title}, a line from zero; a dashed mark is a quarter without a row "
+                   "(unknown, not zero).")
+    return Chart(svg.chart(WIDTH, HEIGHT, f"{title}: {said}", body, description), title,
+                 ("Quarter", "Value"), tuple((label, "no row (unknown)" if v is None else shown(v))
+                              for label, v in zip(labels, points, strict=True)))
 
 
 def _gap(x: float, tip: str) -> str:

@@ -1,5 +1,6 @@
 """The pieces every chart is drawn with: SVG elements, axes, a bar plot and a legend, with
-coordinates rounded to one decimal and every text escaped for HTML and Markdown."""
+coordinates rounded to one decimal and every text escaped for HTML and Markdown; and the
+Chart itself, its SVG with the same figures as a table for a reader who cannot see it."""
 
 from __future__ import annotations
 
@@ -8,16 +9,23 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from kam_review.formatting import money
+from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.text_safety import one_line
 
 Scale = Callable[[float], float]
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 of a label, to keep labels apart
 
+# Every colour has a contrast of at least 4.5:1 against the white page (WCAG AA asks 3:1
+# of graphics, 4.5:1 of text), so that a bar, a dot and a label in it all stay readable.
 C1 = "var(--kam-chart-1,#3f51b5)"
-C2 = "var(--kam-chart-2,#e65100)"
-C3 = "var(--kam-chart-3,#00897b)"
-C4 = "var(--kam-chart-4,#9e9e9e)"
+C2 = "var(--kam-chart-2,#bf360c)"
+C3 = "var(--kam-chart-3,#00796b)"
+C4 = "var(--kam-chart-4,#616161)"
+C5 = "var(--kam-chart-5,#8e24aa)"
+C6 = "var(--kam-chart-6,#5d4037)"
+# Colours for the values of a key (a class, a verdict), in the key's order; grey is kept
+# for "none of these".
+PALETTE = (C3, C1, C6, C2, C5)
 BG = "var(--kam-chart-bg,var(--md-default-bg-color,#fff))"
 GRID = "stroke:currentColor;stroke-opacity:.15"
 AXIS = "stroke:currentColor;stroke-opacity:.5"
@@ -70,19 +78,50 @@ def rect(x: float, y: float, w: float, h: float, style: str, tip: str | None = N
     return f"{head}><title>{esc(tip)}</title></rect>" if tip else head + "/>"
 
 
-def chart(width: int, height: int, label: str, body: list[str]) -> str:
-    """The `<svg>` element of a chart, its lines one per element. A chart whose marks link
-    to pages is a group: an image holds nothing a reader can focus or follow."""
+def chart(width: int, height: int, label: str, body: list[str], description: str = "") -> str:
+    """The `<svg>` element of a chart, its lines one per element: its title, what it shows
+    in words (`<desc>`), then what is drawn. A chart whose marks link to pages is a group:
+    an image holds nothing a reader can focus or follow."""
     role = "group" if any(part.startswith("<a ") for part in body) else "img"
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
             f'width="100%" role="{role}" aria-label="{esc(label)}" class="kam-chart" '
             f'style="max-width:{width}px;height:auto;font-family:inherit;font-size:12px;'
             f'fill:var(--kam-chart-fg,currentColor)">')
-    return "\n".join([head, f"<title>{esc(label)}</title>", *body, "</svg>"])
+    desc = [f"<desc>{esc(description)}</desc>"] if description else []
+    return "\n".join([head, f"<title>{esc(label)}</title>", *desc, *body, "</svg>"])
 
 
-def no_data(label: str) -> str:
-    return chart(320, 60, f"{label}: No data", [text(160, 35, "No data", "middle", "opacity:.7")])
+@dataclass(frozen=True)
+class Chart:
+    """A chart: its SVG, and its figures as a table (caption, head, rows of text) for a
+    reader who cannot see the drawing: a screen reader, a search, a copy into a mail."""
+
+    svg: str
+    caption: str = ""
+    head: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+
+    def html(self) -> str:
+        """The SVG, then its table folded in a <details> element, in one <div>: a raw HTML
+        block whose every line starts with "<", so that Markdown leaves it whole."""
+        if not self.rows:
+            return self.svg
+        cells = ["<tr>" + "".join(f"<th scope=\"col\">{esc(h)}</th>" for h in self.head)
+                 + "</tr>"]
+        cells += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>"
+                  for row in self.rows]
+        return "\n".join(['<div class="kam-chart-figure">', self.svg,
+                          '<details class="kam-chart-data">',
+                          f"<summary>{esc(self.caption)}: the figures as a table</summary>",
+                          "<table>", f"<caption>{esc(self.caption)}</caption>",
+                          "<thead>", cells[0], "</thead>", "<tbody>", *cells[1:], "</tbody>",
+                          "</table>", "</details>", "</div>"])
+
+
+def no_data(label: str) -> Chart:
+    return Chart(chart(320, 60, f"{label}: No data",
+                       [text(160, 35, "No data", "middle", "opacity:.7")],
+                       f"{label}: there is nothing to draw."))
 
 
 def _x_labels(labels: Sequence[str], centres: Sequence[float], y: float,
@@ -100,6 +139,7 @@ def _x_labels(labels: Sequence[str], centres: Sequence[float], y: float,
 
 def y_axis(values: Sequence[float], sy: Scale, x0: float, x1: float,
            fmt: Callable[[float], str], right: bool = False) -> list[str]:
+    """Tick values written with `fmt`, left or right of the plot (grid lines on the left)."""
     parts = [line(x0, sy(t), x1, sy(t), GRID) for t in values] if not right else []
     x, anchor = (x1 + 8, "start") if right else (x0 - 8, "end")
     return parts + [text(x, sy(t) + 4, fmt(t), anchor) for t in values]
@@ -118,14 +158,14 @@ class BarPlot:
 
 
 def bar_plot(labels: Sequence[str], values: Sequence[float], tips: Sequence[str],
-             colours: Sequence[str], plot: Box) -> BarPlot:
+             colours: Sequence[str], plot: Box, formats: LocaleFormat = ENGLISH) -> BarPlot:
     """Money axis, one bar per value from the zero line, and the category labels."""
     left, top, right, bottom = plot
     slot = (right - left) / len(values)
     marks = ticks(min(values), max(values))
     sy = linear(marks[0], marks[-1], bottom, top)
     zero, centres = sy(0.0), [left + (i + 0.5) * slot for i in range(len(values))]
-    parts = y_axis(marks, sy, left, right, money)
+    parts = y_axis(marks, sy, left, right, formats.money)
     parts += [rect(x - slot * 0.35, min(zero, sy(v)), slot * 0.7, abs(sy(v) - zero),
                    f"fill:{colour}", tip, "kam-bar")
               for x, v, tip, colour in zip(centres, values, tips, colours, strict=True)]

@@ -16,6 +16,7 @@ from kam_review.output.output_folder import write_output_folder
 from kam_review.review.explain import explain_all
 from kam_review.review.movement import Movement
 from kam_review.review.results import Result
+from kam_review.source.rates import Rates
 from kam_review.website.pages.account import account_page
 from kam_review.website.pages.catalogue import rules_page
 from kam_review.website.pages.common import ACCOUNTS_DIR
@@ -26,18 +27,22 @@ from kam_review.website.pages.portfolio import (
     overview_page,
     risks_page,
 )
+from kam_review.website.pages.totals import Totals
 
 __all__ = ["render_pages", "write_pages"]
 
 
-def render_pages(result: Result, movement: Movement | None = None) -> dict[str, str]:
-    """Every page of the review; with `movement`, also what moved since the previous review
-    (on the overview, each account page and a changes page of its own, which says so when
-    there was no previous review to compare with)."""
+def render_pages(result: Result, movement: Movement | None = None,
+                 rates: Rates | None = None) -> dict[str, str]:
+    """Every page of the review and its CSV files; with `movement`, also what moved since the
+    previous review (on the overview, each account page and a changes page of its own, which
+    says so when there was no previous review to compare with); with `rates`, portfolio
+    totals converted into its base currency."""
+    totals = Totals(result.formats, rates)
     pages = {
-        "index.md": overview_page(result, movement),
+        "index.md": overview_page(result, totals, movement),
         "risks.md": risks_page(result),
-        "funnel.md": funnel_page(result),
+        "funnel.md": funnel_page(result, totals),
         "owners.md": owners_page(result),
         "rules.md": rules_page(result),
     }

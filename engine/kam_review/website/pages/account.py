@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from kam_review.formatting import money, pct
 from kam_review.output import charts
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.explain import check_text, class_needs, verdict
@@ -25,6 +24,7 @@ from kam_review.website.pages.answers import (
     anchored_finding_rows,
     opportunity_anchor,
 )
+from kam_review.website.pages.cells import date_cell
 from kam_review.website.pages.common import (
     account_fact,
     account_figure,
@@ -71,7 +71,7 @@ def account_page(item: AccountResult, result: Result,
         lines += [SCREEN_ONLY] if kind == Kind.ADVICE else []
         lines += [f"### {kind.heading}", ""]
         lines.append(table(["Severity", "Rule", "Subject", "Finding", "Action", "Waiver"],
-                           anchored_finding_rows(found, prefix)))
+                           anchored_finding_rows(found, prefix, item.formats)))
         lines += [END_SCREEN_ONLY] if kind == Kind.ADVICE else []
     lines += screen_only(not_evaluated_section(item, result, prefix))
     lines.append(SCREEN_ONLY)
@@ -97,16 +97,16 @@ def account_page(item: AccountResult, result: Result,
 
 
 def _header_card(item: AccountResult, result: Result) -> list[str]:
-    account = item.account
+    account, formats = item.account, item.formats
     rows = [
         ["Owner", esc(account.owner)],
         ["Team", esc(account.team or "—")],
         ["Industry", esc(account.industry or "—")],
-        ["Customer since", str(account.customer_since or "—")],
+        ["Customer since", date_cell(account.customer_since, formats)],
         ["Class", _strategy(item, Kind.CLASS, result)],
         ["Focus", _strategy(item, Kind.FOCUS, result)],
         ["Relationship stage", esc(account.relationship_stage or "—")],
-        ["Review date", f"{result.as_of} (last complete quarter "
+        ["Review date", f"{formats.date(result.as_of)} (last complete quarter "
                         f"{account_fact(item, 'last_quarter')})"],
         ["Data", _freshness(item)],
         [described("revenue_ttm").label, account_figure(item, "revenue_ttm")
@@ -139,12 +139,13 @@ def _freshness(item: AccountResult) -> str:
         text += f"; **no row for {account_fact(item, 'gap_list')}**"
     last = account_fact(item, "last_activity")
     days = account_fact(item, "days_since_activity")
-    return text + ("; no activity on file" if last is None
-                   else f"; last activity {last} ({days} days ago)")
+    return text + ("; no activity on file" if last is None else
+                   f"; last activity {item.formats.date(last)} "
+                   f"({item.formats.days(days)} ago)")
 
 
 def _figures_section(item: AccountResult, result: Result) -> list[str]:
-    account = item.account
+    account, formats = item.account, item.formats
     lines = ["## Figures", ""]
     kpis = ("revenue_ttm", "growth_yoy", "growth_yearly", "growth_basis", "gross_margin_ttm",
             "share_of_wallet", "resale_margin_ttm", "inventory_turnover", "days_of_supply",
@@ -157,7 +158,7 @@ def _figures_section(item: AccountResult, result: Result) -> list[str]:
         [str(q) if r is not None else f"{q} no row" for q, r, _ in series],
         [r for _, r, _ in series],
         [None if r is None else gross_margin(r, c) for _, r, c in series],
-        "Revenue", "Gross margin")))
+        "Revenue", "Gross margin", formats=formats)))
     rows = {row.quarter.index: row for row in account.financials}
     own = any(_resale(row) != [None] * 4 for row in rows.values())
     quarter_rows = []
@@ -166,14 +167,15 @@ def _figures_section(item: AccountResult, result: Result) -> list[str]:
         if row is None or revenue is None:
             quarter_rows.append([str(quarter), "no row: unknown", *["—"] * (8 if own else 4)])
             continue
-        cells = [str(quarter), money(revenue), money(cost) if cost is not None else "—",
-                 figure(gross_margin(revenue, cost), "pct"), figure(row.units, "num"),
-                 figure(row.inventory, "money")]
+        cells = [str(quarter), figure(revenue, "money", formats), figure(cost, "money", formats),
+                 figure(gross_margin(revenue, cost), "pct", formats),
+                 figure(row.units, "num", formats), figure(row.inventory, "money", formats)]
         if own:
             sales, its_cost, sold, stock = _resale(row)
-            cells += [figure(sales, "money"),
-                      figure(None if sales is None else gross_margin(sales, its_cost), "pct"),
-                      figure(sold, "num"), figure(stock, "num")]
+            cells += [figure(sales, "money", formats),
+                      figure(None if sales is None else gross_margin(sales, its_cost), "pct",
+                             formats),
+                      figure(sold, "num", formats), figure(stock, "num", formats)]
         quarter_rows.append(cells)
     heads = ["Quarter", "Revenue", "Cost", "Gross margin", "Units", "Inventory"]
     if own:
@@ -209,7 +211,8 @@ def _contacts_section(item: AccountResult, result: Result) -> list[str]:
     lines.append('<div class="kam-grid" markdown>\n\n' + table(
         ["Role", *[level or "level unknown" for level in levels]], grid) + "\n</div>\n")
     rows = [[esc(c.name), esc(c.title or "—"), c.level or "—", ", ".join(c.roles) or "—",
-             c.attitude or "—", str(c.last_contact or "—"), str(c.left_on or ""),
+             c.attitude or "—", date_cell(c.last_contact, item.formats),
+             date_cell(c.left_on, item.formats, ""),
              esc(", ".join(flags.get(c.name, []))),
              f"{esc(c.style)}: {esc(advice[c.name])}" if c.name in advice else
              esc(c.style or "—")] for c in account.contacts]
@@ -233,11 +236,13 @@ def _opportunities_section(item: AccountResult, result: Result) -> list[str]:
     if not account.opportunities:
         return [*lines, "No opportunities on file.", ""]
     facts = {f["subject"]: f for f in item.facts if f["type"] == "opportunity"}
+    formats = item.formats
     rows = [[esc(o.id), esc(o.name), _stage_position(o.stage, result),
-             fact_figure(o.value, "value", "opportunity"),
-             fact_figure(o.probability, "probability", "opportunity"),
-             fact_figure(facts[o.id].get("weighted_value"), "weighted_value", "opportunity"),
-             str(o.expected_close or "—"),
+             fact_figure(o.value, "value", "opportunity", formats),
+             fact_figure(o.probability, "probability", "opportunity", formats),
+             fact_figure(facts[o.id].get("weighted_value"), "weighted_value", "opportunity",
+                         formats),
+             date_cell(o.expected_close, formats),
              esc(facts[o.id].get("forecast_bucket") or "—")]
             for o in account.opportunities]
     lines.append(table(["Id", "Name", "Funnel stage", "Value", "Probability", "Weighted",
@@ -291,13 +296,14 @@ def _position(index: int, current: int) -> str:
 
 
 def _plan_section(item: AccountResult) -> list[str]:
-    account = item.account
+    account, formats = item.account, item.formats
     lines = [f"## Plan {{#{PLAN_ANCHOR}}}", ""]
     plan = account.plan
     if plan is None:
         return [*lines, "No plan on file.", ""]
     if plan.growth_target is not None:
-        lines += [f"Planned growth: {pct(plan.growth_target)} a year.", ""]
+        lines += [f"Planned growth: {formats.percent(plan.growth_target, signed=True)} a year.",
+                  ""]
     if plan.goals:
         lines += goals_table(item)
     if account.waivers:
@@ -305,6 +311,6 @@ def _plan_section(item: AccountResult) -> list[str]:
         lines += ["### Waivers", ""]
         lines.append(table(["Rule", "Subject", "Reason", "Until", "By"], [
             [rule_link(w.rule, "../"), esc(w.subject or "all"), esc(w.reason or ""),
-             str(w.until), esc(w.by or "")] for w in account.waivers]))
+             date_cell(w.until, formats), esc(w.by or "")] for w in account.waivers]))
         lines.append(END_SCREEN_ONLY)
     return lines

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.output.markdown_text import esc
 from kam_review.review.actions import ReviewedAction
 from kam_review.review.results import Finding
@@ -25,11 +26,12 @@ def opportunity_anchor(opportunity_id: str) -> str:
     return f"opportunity-{opportunity_id}"
 
 
-def anchored_finding_rows(found: Sequence[Finding], prefix: str) -> list[list[str]]:
+def anchored_finding_rows(found: Sequence[Finding], prefix: str,
+                          formats: LocaleFormat = ENGLISH) -> list[list[str]]:
     """The account page's finding rows, the first of each rule carrying its anchor."""
     rows, seen = [], set()
     for finding in found:
-        row = finding_row(finding, prefix)
+        row = finding_row(finding, prefix, formats)
         if finding.rule not in seen:
             seen.add(finding.rule)
             row[1] = f'<span id="{finding_anchor(finding.rule)}"></span>{row[1]}'

@@ -8,10 +8,15 @@ from kam_review.review.results import Result
 from kam_review.rulebook.condition_parser import EXAMPLES, GRAMMAR
 from kam_review.rulebook.conditions import outline
 from kam_review.rulebook.loading import Rule
+from kam_review.rulebook.thresholds import Threshold
 from kam_review.source.model import Account
 from kam_review.vocabulary import Kind
 from kam_review.website.pages.common import account_link, anchor, severity_badge
 from kam_review.website.pages.fact_reference import facts_section
+
+# How a threshold's value is written, by its unit: a ratio as a percentage (20%), points as
+# percentage points (+15 pp), days and counts as such.
+_SPECS = {"ratio": "pct", "points": "pts", "days": "days", "count": "int"}
 
 
 def rules_page(result: Result) -> str:
@@ -34,8 +39,9 @@ def rules_page(result: Result) -> str:
             lines += _rule_entry(rule, result, fires.get(rule.id, []))
     lines += ["## Thresholds", ""]
     lines.append(table(["Name", "Value", "Default", "Unit", "Meaning"], [
-        [f"`{t.name}`", format_value(t.value, ""), format_value(t.default, ""), t.unit,
-         esc(t.doc)] for t in sorted(rulebook.thresholds.values(), key=lambda t: t.name)]))
+        [f"`{t.name}`", _threshold(t, result), _threshold(t, result, t.default), t.unit,
+         esc(t.doc)]
+        for t in sorted(rulebook.thresholds.values(), key=lambda t: t.name)]))
     lines += ["## Funnel stages", ""]
     lines += ["What is true of a deal at each stage (seed 004); a deal at a stage shows the "
               "characteristics of that stage and of every stage before it.", ""]
@@ -43,9 +49,15 @@ def rules_page(result: Result) -> str:
         [str(s.index), esc(s.name), esc(s.owner),
          "<br>".join(f"`{k}`: {esc(v)}" for k, v in s.characteristics.items())]
         for s in rulebook.stages]))
-    lines += facts_section()
+    lines += facts_section(result.formats)
     lines += _grammar_section()
     return "\n".join(lines)
+
+
+def _threshold(threshold: Threshold, result: Result, value: float | None = None) -> str:
+    """A threshold's value (or another of its values) written as its unit says."""
+    shown = threshold.value if value is None else value
+    return format_value(shown, _SPECS.get(threshold.unit, ""), result.formats)
 
 
 def _grammar_section() -> list[str]:
@@ -83,8 +95,8 @@ def _rule_entry(rule: Rule, result: Result, accounts: list[Account]) -> list[str
     lines += ["*Fires when:*", "", conditions, ""]
     if rule.thresholds:
         lines += ["*Thresholds:* " + ", ".join(
-            f"`{name}` = {format_value(thresholds[name].value, '')}"
-            for name in rule.thresholds), ""]
+            f"`{name}` = {_threshold(thresholds[name], result)}" for name in rule.thresholds),
+            ""]
     fired = ", ".join(account_link(a) for a in accounts) or "no account in this review"
     lines += [f"*Fires on:* {fired}", ""]
     return lines

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from kam_review.locale_format import LocaleFormat
+from kam_review.output.markdown_text import esc
 from kam_review.vocabulary import Severity
 
 
@@ -38,12 +40,12 @@ def date_key(day: date) -> int:
     return day.year * 10_000 + day.month * 100 + day.day
 
 
-def date_cell(day: date | str | None, missing: str = "—") -> str:
-    """A date that sorts as a date; `missing` when there is none (it then sorts below every
-    date)."""
+def date_cell(day: date | str | None, formats: LocaleFormat, missing: str = "—") -> str:
+    """A date as the reader reads it (Sep 30, 2026) that sorts as a date; `missing` when
+    there is none (it then sorts below every date)."""
     if day is None or day == "":
         return missing
     if isinstance(day, str):
         day = date.fromisoformat(day)
-    return sorted_by(day.isoformat(), date_key(day))
+    return sorted_by(esc(formats.date(day)), date_key(day))
 

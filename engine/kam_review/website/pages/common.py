@@ -6,6 +6,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from kam_review.formatting import format_in_unit, format_value
+from kam_review.locale_format import ENGLISH, LocaleFormat
+from kam_review.output.charts import Chart
 from kam_review.output.markdown_text import esc
 from kam_review.review.results import AccountResult, Finding
 from kam_review.rulebook.fact_fields import FactField
@@ -13,7 +15,7 @@ from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.loading import Rulebook
 from kam_review.source.model import Account
 from kam_review.vocabulary import Mark, Severity
-from kam_review.website.pages.cells import severity_weight, sorted_by
+from kam_review.website.pages.cells import date_cell, severity_weight, sorted_by
 
 ACCOUNTS_DIR = "accounts"
 
@@ -45,21 +47,24 @@ def filterable(markdown_table: str, filters: Iterable[str] = ()) -> str:
     return f'<div class="kam-table"{attribute} markdown>\n\n{markdown_table}\n</div>\n'
 
 
-def chart(svg: str) -> str:
-    """An inline SVG chart as a raw HTML block, untouched by Markdown."""
-    return f'<div class="kam-chart">\n\n{svg}\n\n</div>\n'
+def chart(drawn: Chart) -> str:
+    """An inline SVG chart and its table as a raw HTML block, untouched by Markdown."""
+    return f'<div class="kam-chart">\n\n{drawn.html()}\n\n</div>\n'
 
 
-def fact_num(value: Any, name: str, fact_type: str = "account") -> str:
+def fact_num(value: Any, name: str, fact_type: str = "account",
+             formats: LocaleFormat = ENGLISH) -> str:
     """A fact's figure written as its unit says, in a table that sorts it by its value, not
-    by its text (850k below 2.9M)."""
+    by its text (CN¥850K below CN¥2.9M)."""
     if value is None:
         return "—"
-    return sorted_by(fact_figure(value, name, fact_type), value)
+    if described(name, fact_type).unit == "date":
+        return date_cell(value, formats)
+    return sorted_by(fact_figure(value, name, fact_type, formats), value)
 
 
 def account_num(result: AccountResult, name: str) -> str:
-    return fact_num(account_fact(result, name), name)
+    return fact_num(account_fact(result, name), name, formats=result.formats)
 
 
 def account_fact(result: AccountResult, name: str) -> Any:
@@ -82,24 +87,32 @@ def described(name: str, fact_type: str = "account") -> FactField:
     return FACT_TYPES[fact_type][name]
 
 
-def figure(value: Any, spec: str) -> str:
-    return "—" if value is None else format_value(value, spec)
+def figure(value: Any, spec: str, formats: LocaleFormat = ENGLISH) -> str:
+    return "—" if value is None else format_value(value, spec, formats)
 
 
-def fact_figure(value: Any, name: str, fact_type: str = "account") -> str:
+def fact_figure(value: Any, name: str, fact_type: str = "account",
+                formats: LocaleFormat = ENGLISH) -> str:
     """A fact's figure written as its unit says; — when it is unknown."""
-    return "—" if value is None else format_in_unit(value, described(name, fact_type).unit)
+    return "—" if value is None else format_in_unit(value, described(name, fact_type).unit,
+                                                    formats)
 
 
 def account_figure(result: AccountResult, name: str) -> str:
-    return fact_figure(account_fact(result, name), name)
+    return fact_figure(account_fact(result, name), name, formats=result.formats)
 
 
 WIDE_PAGE = "---\nhide:\n  - toc\n---\n\n"
 
 
-def waiver_text(finding: Finding) -> str:
-    return esc(finding.waiver_note)
+def waiver_text(finding: Finding, formats: LocaleFormat = ENGLISH) -> str:
+    """How a page says a finding is waived: until when (a date as the reader reads it), by
+    whom, why."""
+    waiver = finding.waiver
+    if waiver is None:
+        return ""
+    until = "—" if waiver.until is None else formats.date(waiver.until)
+    return esc(f"waived until {until} by {waiver.by}: {waiver.reason}")
 
 
 def waived_high_note(waived: Sequence[tuple[AccountResult, Finding]], prefix: str = ""
@@ -112,11 +125,12 @@ def waived_high_note(waived: Sequence[tuple[AccountResult, Finding]], prefix: st
     lines = [f"**{count} high finding{'s' if count != 1 else ''} waived** (accepted by a "
              "waiver, not counted as open):", ""]
     lines += [f"- {account_link(item.account, prefix)}: {rule_link(finding.rule, prefix)} "
-              f"{esc(finding.subject)}, {waiver_text(finding)}" for item, finding in waived]
+              f"{esc(finding.subject)}, {waiver_text(finding, item.formats)}"
+              for item, finding in waived]
     return [*lines, ""]
 
 
-def finding_row(finding: Finding, prefix: str) -> list[str]:
+def finding_row(finding: Finding, prefix: str, formats: LocaleFormat = ENGLISH) -> list[str]:
     return [severity_badge(finding.severity), rule_link(finding.rule, prefix),
             esc(finding.subject), esc(finding.message), esc(finding.action),
-            waiver_text(finding)]
+            waiver_text(finding, formats)]

@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import inspect
+from datetime import date
 
 from kam_review.formatting import UNIT_SPECS, format_in_unit
+from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.output.markdown_text import esc, table
 from kam_review.rulebook.fact_fields import fields_of
 from kam_review.rulebook.fact_types import DEFINITIONS
 
 # A figure to show how each format writes one; the units without a format, how they read.
-_EXAMPLES = {"money": 2_900_000, "pct": 0.183, "spct": 0.12, "days": 45, "num": 3.25, "int": 7}
-_AS_WRITTEN = {"text": "as written", "date": "2026-09-30", "yes/no": "yes or no"}
+_EXAMPLES = {"money": 2_900_000, "pct": 0.183, "spct": 0.12, "pts": -2.1, "days": 45,
+             "num": 3.25, "int": 7, "date": date(2026, 9, 30)}
+_AS_WRITTEN = {"text": "as written", "yes/no": "yes or no"}
 
 
-def facts_section() -> list[str]:
+def facts_section(formats: LocaleFormat = ENGLISH) -> list[str]:
     lines = ["## Facts", "",
              "What a rule may test, by the fact type it names in `on:`. A fact is absent when "
              "the account's data cannot give it (the meaning says when); a comparison with an "
              "absent fact is false. The unit says how the pages write a figure:", ""]
     lines.append(table(["Unit", "Written as"], [
-        [esc(unit), esc(format_in_unit(_EXAMPLES[spec], unit) if spec else _AS_WRITTEN[unit])]
+        [esc(unit), esc(format_in_unit(_EXAMPLES[spec], unit, formats) if spec
+                        else _AS_WRITTEN[unit])]
         for unit, spec in UNIT_SPECS.items()]))
     for definition in DEFINITIONS:
         name = definition.fact_type

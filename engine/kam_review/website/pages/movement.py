@@ -41,7 +41,8 @@ def revenue_trend(item: AccountResult, as_of: date) -> list[str]:
         return ["**Revenue, last 8 quarters**: no figures on file.", ""]
     quarters = [str(quarter) for quarter, _, _ in series]
     revenue = [value for _, value, _ in series]
-    line = charts.sparkline(quarters, revenue, "Revenue, last 8 quarters")
+    line = charts.sparkline(quarters, revenue, "Revenue, last 8 quarters",
+                            item.formats.money).html()
     last = revenue[-1]
     said = [f"<strong>Revenue {quarters[-1]}</strong>: " + (
         "no row (unknown)" if last is None else figure_text("revenue_last_quarter", last))]

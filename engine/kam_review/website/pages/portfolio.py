@@ -5,13 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from kam_review.output import charts
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.movement import Movement
-from kam_review.review.results import UNCLASSIFIED, Result
+from kam_review.review.results import UNCLASSIFIED, AccountResult, Result
 from kam_review.review.tally import count_findings
-from kam_review.rulebook.figures import revenue_series
-from kam_review.source.model import Account
 from kam_review.vocabulary import (
     BUCKET_CLOSED_UNCONFIRMED,
     BUCKET_ORDER,
@@ -29,7 +26,6 @@ from kam_review.website.pages.common import (
     account_fact,
     account_link,
     account_num,
-    chart,
     described,
     fact_num,
     filterable,
@@ -43,21 +39,32 @@ from kam_review.website.pages.downloads import download
 from kam_review.website.pages.forecast import forecast_sections
 from kam_review.website.pages.goals import goals_overview
 from kam_review.website.pages.movement import movement_summary
+from kam_review.website.pages.overview_charts import (
+    abc_classes,
+    funnel_charts,
+    portfolio_charts,
+    revenue_cell,
+)
 from kam_review.website.pages.teams import (
     team_column,
     team_order,
     teams_section,
 )
+from kam_review.website.pages.totals import Totals
 from kam_review.website.pages.verdict import verdict_cell, verdict_overview
 
 
-def overview_page(result: Result, movement: Movement | None = None) -> str:
-    accounts = result.accounts
-    lines = [WIDE_PAGE + f"# Portfolio review as of {result.as_of}", ""]
+def overview_page(result: Result, totals: Totals | None = None,
+                  movement: Movement | None = None) -> str:
+    accounts, formats = result.accounts, result.formats
+    totals = totals or Totals(formats)
+    as_of = formats.date(result.as_of)
+    lines = [WIDE_PAGE + f"# Portfolio review as of {as_of}", ""]
     lines.append(f"{len(accounts)} key accounts. Every figure on these pages is as of the "
-                 f"review date {result.as_of}; the last complete quarter is "
+                 f"review date {as_of}; the last complete quarter is "
                  f"{accounts[0].facts[0]['last_quarter'] if accounts else '—'}.")
     lines.append("")
+    lines += totals.note(a.formats.currency for a in accounts)
     if result.errors:
         lines += _errors_section(result)
     lines += ["## At a glance", ""]
@@ -84,9 +91,8 @@ def overview_page(result: Result, movement: Movement | None = None) -> str:
     lines += verdict_overview(result)
     lines += goals_overview(result)
     lines += movement_summary(result, movement)
-    lines += _portfolio_charts(result)
-    abc = charts.abc_classes([(a.account.id, account_fact(a, "revenue_ttm") or 0)
-                              for a in accounts])
+    lines += portfolio_charts(result, totals)
+    abc = abc_classes(result, totals)
     lines += teams_section(result)
     lines += ["## Accounts", ""]
     # Grouped by team, when there are teams: a column, a filter and the rows in team order.
@@ -98,7 +104,7 @@ def overview_page(result: Result, movement: Movement | None = None) -> str:
         rows.append([
             account_link(item.account), esc(item.account.owner), verdict_cell(item),
             *([esc(teams[item.account.id])] if teams else []), esc(result.class_shown(item)),
-            item.focus or "—", account_num(item, "revenue_ttm"), account_num(item, "growth_yearly"),
+            item.focus or "—", revenue_cell(item, totals), account_num(item, "growth_yearly"),
             account_num(item, "gross_margin_ttm"), abc[item.account.id],
             f"{severity_badge(worst.severity)} {esc(worst.message)}" if worst else "—",
         ])
@@ -110,44 +116,6 @@ def overview_page(result: Result, movement: Movement | None = None) -> str:
     lines += due_before_next_review_section(result)
     lines += _data_section(result)
     return "\n".join(lines)
-
-
-def _portfolio_charts(result: Result) -> list[str]:
-    accounts = result.accounts
-    thresholds = result.rulebook.threshold_values()
-    points = [charts.MatrixPoint(a.account.name, account_fact(a, "attractiveness_score"),
-                                 account_fact(a, "relationship_score"), f"accounts/{a.account.id}/")
-              for a in accounts if account_fact(a, "attractiveness_score") is not None
-              and account_fact(a, "relationship_score") is not None]
-    lines = ["## Strategic focus matrix", "",
-             f"{len(points)} of {len(accounts)} accounts have a scorecard; click a dot for the "
-             "account.", "",
-             chart(charts.focus_matrix(points, thresholds.get("focus_high_attractiveness", 3),
-                                       thresholds.get("focus_strong_relationship", 3)))]
-    revenue = [(a.account.name, account_fact(a, "revenue_ttm") or 0) for a in accounts]
-    profit = [(a.account.name, (account_fact(a, "revenue_ttm") or 0)
-               * (account_fact(a, "gross_margin_ttm") or 0)) for a in accounts]
-    lines += ["## Pareto (ABC) analysis", "",
-              "Accounts ranked by the last 4 quarters; class A brings the first 80% of the "
-              "total, B the next 15%, C the rest (seeds 002, 004).", "",
-              chart(charts.pareto_curve(revenue, title=described("revenue_ttm").label)),
-              chart(charts.pareto_curve(profit, title="Gross profit, last 4 quarters"))]
-    by_quarter: dict[str, float] = {}
-    unknown: Counter[str] = Counter()  # accounts without a row for the quarter
-    for item in accounts:
-        for quarter, amount, _ in revenue_series(item.account, result.as_of):
-            by_quarter[str(quarter)] = by_quarter.get(str(quarter), 0) + (amount or 0)
-            unknown[str(quarter)] += amount is None
-    quarters = sorted(by_quarter)[-8:]
-    lines += ["## Portfolio revenue by quarter", "",
-              chart(charts.bar_chart(quarters, [by_quarter[q] for q in quarters],
-                                     "Portfolio revenue"))]
-    missing = [f"{q} leaves out {unknown[q]} account(s) without a row for it" for q in quarters
-               if unknown[q]]
-    if missing:
-        lines += ["Sums of the rows on file: " + "; ".join(missing)
-                  + " (see Data completeness).", ""]
-    return lines
 
 
 def _data_section(result: Result) -> list[str]:
@@ -163,7 +131,7 @@ def _data_section(result: Result) -> list[str]:
                      esc(account_fact(item, "latest_quarter")),
                      fact_num(behind, "quarters_unreported"),
                      esc(account_fact(item, "gap_list")),
-                     date_cell(account_fact(item, "last_activity"), "none"),
+                     date_cell(account_fact(item, "last_activity"), item.formats, "none"),
                      account_num(item, "days_since_activity"),
                      sorted_by(str(len(item.not_evaluated)), len(item.not_evaluated))])
     lines.append(filterable(table(["Account", "Owner", "Latest quarter", "Quarters behind",
@@ -196,7 +164,7 @@ def risks_page(result: Result) -> str:
     lines += waived_high_note(result.waived_high)
     rows = [[account_link(account), esc(account.owner), severity_badge(finding.severity),
              finding.kind, rule_link(finding.rule), esc(finding.subject), esc(finding.message),
-             waiver_text(finding), *([esc(teams[account.id])] if teams else [])]
+             waiver_text(finding, result.formats), *([esc(teams[account.id])] if teams else [])]
             for finding, account in result.warnings()]
     lines.append(filterable(table(["Account", "Owner", "Severity", "Kind", "Rule", "Subject",
                                    "Finding", "Waiver", *(["Team"] if teams else [])], rows),
@@ -204,63 +172,76 @@ def risks_page(result: Result) -> str:
     return "\n".join(lines)
 
 
-def _opportunity_facts(result: Result) -> list[tuple[Account, dict[str, Any]]]:
-    return [(item.account, fact) for item in result.accounts for fact in item.facts
+def _opportunity_facts(result: Result) -> list[tuple[AccountResult, dict[str, Any]]]:
+    return [(item, fact) for item in result.accounts for fact in item.facts
             if fact["type"] == "opportunity"]
 
 
-def _deal_sum(deals: list[dict[str, Any]], name: str) -> str:
-    """The total of one money figure over some opportunities (an unknown one counts 0)."""
-    return fact_num(sum(f.get(name, 0) for f in deals), name, "opportunity")
+Deals = list[tuple[AccountResult, dict[str, Any]]]
 
 
-def funnel_page(result: Result) -> str:
+def _deal_sum(deals: Deals, name: str, totals: Totals) -> str:
+    """The total of one money figure over some opportunities (an unknown one counts 0), one
+    per currency unless the rates convert them."""
+    return totals.cell((item.formats.currency, fact.get(name, 0)) for item, fact in deals)
 
+
+
+def funnel_page(result: Result, totals: Totals | None = None) -> str:
+    totals = totals or Totals(result.formats)
     every = _opportunity_facts(result)
     # A deal won or lost before the review's quarter is history, not the current funnel.
-    deals = [(account, fact) for account, fact in every if not fact["is_history"]]
+    deals = [(item, fact) for item, fact in every if not fact["is_history"]]
     lines = [WIDE_PAGE + "# Funnel and forecast", "",
-             f"{len(every)} opportunities as of {result.as_of}. Weighted value = value × "
-             "probability.", ""]
+             f"{len(every)} opportunities as of {result.formats.date(result.as_of)}. Weighted "
+             "value = value × probability.", ""]
+    lines += totals.note(item.formats.currency for item, _ in every)
     lines += forecast_sections(result)
     lines += ["## By stage", ""]
     rows = []
     for stage in result.rulebook.stages:
-        at = [f for _, f in deals if f["stage"] == stage.id]
+        at = [(item, f) for item, f in deals if f["stage"] == stage.id]
         rows.append([f"{stage.index}. {esc(stage.name)}", esc(stage.owner), str(len(at)),
-                     _deal_sum(at, "value"), _deal_sum(at, "weighted_value")])
-    lost = [f for _, f in deals if f["stage"] == Status.LOST]
-    rows.append(["Lost", "—", str(len(lost)), _deal_sum(lost, "value"), "—"])
-    lines.append(chart(charts.funnel_chart([
-        (stage.name, sum(1 for _, f in deals if f["stage"] == stage.id),
-         sum(f.get("value", 0) for _, f in deals if f["stage"] == stage.id))
-        for stage in result.rulebook.stages])))
+                     _deal_sum(at, "value", totals), _deal_sum(at, "weighted_value", totals)])
+    lost = [(item, f) for item, f in deals if f["stage"] == Status.LOST]
+    rows.append(["Lost", "—", str(len(lost)), _deal_sum(lost, "value", totals), "—"])
+    lines += funnel_charts(result, deals, totals)
     lines.append(table(["Stage", "Owner", "Deals", "Value", "Weighted value"], rows))
     lines += ["## By forecast bucket", "",
               "A deal marked closed counts as closed only once it is signed, paid and shipped "
               f"(seed 004); until then it is forecast as \"{BUCKET_CLOSED_UNCONFIRMED}\".", ""]
     rows = []
     for bucket in BUCKET_ORDER:
-        at = [f for _, f in deals if f.get("forecast_bucket") == bucket]
+        at = [(item, f) for item, f in deals if f.get("forecast_bucket") == bucket]
         if at:
-            rows.append([bucket, str(len(at)), _deal_sum(at, "value"),
-                         _deal_sum(at, "weighted_value")])
+            rows.append([bucket, str(len(at)), _deal_sum(at, "value", totals),
+                         _deal_sum(at, "weighted_value", totals)])
     lines.append(table(["Expected close", "Deals", "Value", "Weighted value"], rows))
     lines += ["## Every opportunity", ""]
     flagged = {(item.account.id, subject): words for item in result.accounts
                for subject, words in marked(item, result.rulebook, Mark.DEAL_AT_RISK).items()}
     rows = []
-    for account, fact in sorted(every, key=lambda d: (d[1]["stage_index"], d[0].id,
-                                                      d[1]["subject"])):
+    for item, fact in sorted(every, key=lambda d: (d[1]["stage_index"], d[0].account.id,
+                                                   d[1]["subject"])):
+        account = item.account
         flags = esc(", ".join(sorted(flagged.get((account.id, fact["subject"]), []))))
         rows.append([account_link(account), esc(account.owner), esc(fact["name"]),
                      esc(fact["stage"]), esc(fact.get("forecast_bucket") or "—"),
                      esc(fact["commit_category"] or "—"),
-                     *(fact_num(fact.get(name), name, "opportunity")
+                     *(_deal_num(item, fact, name, totals)
                        for name in ("value", "probability", "weighted_value")),
-                     date_cell(fact.get("expected_close")), flags or "—"])
+                     date_cell(fact.get("expected_close"), item.formats), flags or "—"])
     lines.append(filterable(table(["Account", "Owner", "Opportunity", "Stage", "Forecast",
                                    "Commitment", "Value", "Probability", "Weighted",
                                    "Expected close", "At risk"], rows),
                             ["Owner", "Stage", "Forecast", "Commitment", "At risk"]))
     return "\n".join(lines)
+
+
+def _deal_num(item: AccountResult, fact: dict[str, Any], name: str, totals: Totals) -> str:
+    """A deal's figure in its account's currency; money sorts by its worth in the totals'
+    currency."""
+    value = fact.get(name)
+    if value is None or name == "probability":
+        return fact_num(value, name, "opportunity", item.formats)
+    return sorted_by(item.formats.money(value), totals.of(item, value)[1])

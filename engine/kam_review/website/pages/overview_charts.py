@@ -1,0 +1,132 @@
+"""The portfolio's charts: the strategic focus matrix, the Pareto curves, the revenue by
+quarter and the opportunity funnel, each money figure totalled per currency, or in one
+currency where the site's rates convert them (totals.py); and each account's ABC class."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from kam_review.output import charts
+from kam_review.review.results import UNCLASSIFIED, AccountResult, Result
+from kam_review.rulebook.figures import revenue_series
+from kam_review.vocabulary import Kind
+from kam_review.website.pages.cells import sorted_by
+from kam_review.website.pages.common import account_fact, chart, described
+from kam_review.website.pages.totals import Group, Totals
+
+
+def abc_classes(result: Result, totals: Totals) -> dict[str, str]:
+    """Each account's ABC class by revenue, ranked among the accounts whose revenue adds up
+    in the same currency."""
+    return {account_id: cls for _, group in _revenue_groups(result, totals)
+            for account_id, cls in charts.abc_classes(
+                [(item.account.id, amount) for item, amount in group]).items()}
+
+
+def revenue_cell(item: AccountResult, totals: Totals) -> str:
+    """The account's revenue in its currency, sorted by its value in the totals' currency
+    (so accounts in different currencies sort by what they are worth)."""
+    revenue = account_fact(item, "revenue_ttm")
+    if revenue is None:
+        return "—"
+    return sorted_by(item.formats.money(revenue), totals.of(item, revenue)[1])
+
+
+def _revenue_groups(result: Result, totals: Totals) -> list[Group[AccountResult]]:
+    """The accounts by the currency their revenue adds up in (an unknown revenue as 0)."""
+    return totals.grouped((item.formats.currency, account_fact(item, "revenue_ttm") or 0, item)
+                          for item in result.accounts)
+
+
+def matrix_key(result: Result) -> tuple[charts.ColourKey, Callable[[AccountResult], str]]:
+    """What the focus matrix colours its dots by, and each account's value of it: the class
+    (the one place to change for another key)."""
+    key = charts.ColourKey.of("Class", result.rulebook.labels(Kind.CLASS), UNCLASSIFIED)
+    return key, lambda item: item.klass
+
+
+def _focus_matrix(result: Result, totals: Totals) -> list[str]:
+    """The matrix, its dots sized by revenue in the currency most accounts total in (the
+    others' size unknown there), coloured by matrix_key."""
+    accounts = result.accounts
+    groups = _revenue_groups(result, totals)
+    currency, group = groups[0] if groups else (totals.main_currency, [])
+    # An unknown revenue counts 0 in the totals, but has no size here.
+    sized = {item.account.id: amount for item, amount in group
+             if account_fact(item, "revenue_ttm") is not None}
+    key, value_of = matrix_key(result)
+    points = [charts.MatrixPoint(a.account.name, account_fact(a, "attractiveness_score"),
+                                 account_fact(a, "relationship_score"), f"accounts/{a.account.id}/",
+                                 sized.get(a.account.id), value_of(a))
+              for a in accounts if account_fact(a, "attractiveness_score") is not None
+              and account_fact(a, "relationship_score") is not None]
+    thresholds = result.rulebook.threshold_values()
+    size_title = described("revenue_ttm").label + (f" ({currency})" if len(groups) > 1
+                                                  and currency else "")
+    return ["## Strategic focus matrix", "",
+            f"{len(points)} of {len(accounts)} accounts have a scorecard; a dot's area shows "
+            "the account's revenue, its colour its class; click a dot or a name for the "
+            "account.", "",
+            chart(charts.focus_matrix(points, thresholds.get("focus_high_attractiveness", 3),
+                                      thresholds.get("focus_strong_relationship", 3), key,
+                                      size_title, totals.writing(currency),
+                                      "unknown, or in another currency" if len(groups) > 1
+                                      else "unknown"))]
+
+
+def portfolio_charts(result: Result, totals: Totals) -> list[str]:
+    """The overview's charts: the focus matrix, the Pareto curves and the revenue by quarter,
+    one of each per currency the money adds up in."""
+    accounts = result.accounts
+    lines = _focus_matrix(result, totals)
+    lines += ["## Pareto (ABC) analysis", "",
+              "Accounts ranked by the last 4 quarters; class A brings the first 80% of the "
+              "total, B the next 15%, C the rest (seeds 002, 004).", ""]
+    groups = _revenue_groups(result, totals)
+    for currency, group in groups:
+        formats = totals.writing(currency)
+        revenue = [(item.account.name, amount) for item, amount in group]
+        profit = [(item.account.name, amount * (account_fact(item, "gross_margin_ttm") or 0))
+                  for item, amount in group]
+        lines += [chart(charts.pareto_curve(revenue, formats=formats, title=totals.titled(
+                      described("revenue_ttm").label, currency, groups))),
+                  chart(charts.pareto_curve(profit, formats=formats, title=totals.titled(
+                      "Gross profit, last 4 quarters", currency, groups)))]
+    by_quarter: dict[tuple[str | None, str], float] = {}
+    unknown: Counter[str] = Counter()  # accounts without a row for the quarter
+    for item in accounts:
+        for quarter, amount, _ in revenue_series(item.account, result.as_of):
+            held, value = totals.of(item, amount or 0)
+            by_quarter[held, str(quarter)] = by_quarter.get((held, str(quarter)), 0) + value
+            unknown[str(quarter)] += amount is None
+    quarters = sorted({q for _, q in by_quarter})[-8:]
+    currencies = sorted({c for c, _ in by_quarter}, key=lambda c: c or "") or [
+        totals.main_currency]
+    lines += ["## Portfolio revenue by quarter", ""]
+    for currency in currencies:
+        title = totals.titled("Portfolio revenue", currency, currencies)
+        lines.append(chart(charts.bar_chart(quarters, [by_quarter.get((currency, q), 0)
+                                                       for q in quarters],
+                                            title, totals.writing(currency))))
+    missing = [f"{q} leaves out {unknown[q]} account(s) without a row for it" for q in quarters
+               if unknown[q]]
+    if missing:
+        lines += ["Sums of the rows on file: " + "; ".join(missing)
+                  + " (see Data completeness).", ""]
+    return lines
+
+
+def funnel_charts(result: Result, deals: list[tuple[AccountResult, dict[str, Any]]],
+                  totals: Totals) -> list[str]:
+    """The funnel: deals and their value at each stage, one chart per currency the values
+    add up in."""
+    stages = result.rulebook.stages
+    groups = totals.grouped((item.formats.currency, fact.get("value", 0), fact["stage"])
+                            for item, fact in deals if any(s.id == fact["stage"] for s in stages))
+    return [chart(charts.funnel_chart(
+        [(stage.name, sum(1 for s, _ in group if s == stage.id),
+          sum(value for s, value in group if s == stage.id)) for stage in stages],
+        totals.writing(currency), totals.titled("Opportunity funnel", currency, groups)))
+        for currency, group in groups or [(totals.main_currency, [])]]
