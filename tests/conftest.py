@@ -4,6 +4,7 @@ handful of accounts written to a temporary folder."""
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -154,3 +155,14 @@ def variant(change: Callable[[Account], Any]) -> Account:
     account = copy.deepcopy(healthy_account())
     change(account)
     return account
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under mutmut (bench/MUTATION.md) the tests must run the mutated copy in mutants/: a
+    kam_review found elsewhere first (an editable install, a PYTHONPATH entry importlib had
+    cached as missing before mutants/ existed) would leave every mutant without a test."""
+    import kam_review
+
+    if os.environ.get("MUTANT_UNDER_TEST") and "mutants" not in Path(kam_review.__file__).parts:
+        pytest.exit(f"mutmut: kam_review imported from {kam_review.__file__}, not from "
+                    "mutants/src: run mutmut without PYTHONPATH (bench/MUTATION.md)")

@@ -119,3 +119,42 @@ def test_margin_change_trail_and_pipeline(review_one: Any) -> None:
     assert fact["margin_change_pts"] == pytest.approx(-5)
     assert fact["recent_revenue_trail"] == "CN¥1M -> CN¥1M -> CN¥2M -> CN¥3M -> CN¥4M -> CN¥5M"
     assert fact["open_pipeline_value"] == 0
+
+
+@pytest.mark.parametrize(("resolved_on", "unresolved"), [
+    (AS_OF - timedelta(days=1), 0), (AS_OF, 0), (AS_OF + timedelta(days=1), 1)])
+def test_a_quality_complaint_resolved_on_the_review_date_is_resolved(
+        review_one: Any, resolved_on: Any, unresolved: int) -> None:
+    fact = _account_fact(review_one, lambda a: a.update(complaints=[
+        {"date": "2026-09-01", "topic": "quality", "resolved_on": str(resolved_on)}]))
+    assert fact["unresolved_quality_complaints"] == unresolved
+
+
+def test_a_stale_account_counts_nothing_in_the_last_four_quarters(review_one: Any) -> None:
+    """No row in any of the last 4 quarters: how many had no sales is unknown, not 0; with no
+    row up to the last complete quarter there is no revenue trail either."""
+    stale = _account_fact(review_one, lambda a: a.update(
+        financials=quarters("2025-Q1", [1_000_000, 1_000_000])))
+    assert "zero_revenue_quarters_last_4" not in stale
+    assert stale["recent_revenue_trail"] == "1M -> no row -> no row -> no row -> no row -> no row"
+    later = _account_fact(review_one, lambda a: a.update(
+        financials=quarters("2026-Q4", [1_000_000])))
+    assert "recent_revenue_trail" not in later and "zero_revenue_quarters_last_4" not in later
+
+
+def test_roi_is_unknown_when_a_quarter_does_not_report_its_cost(review_one: Any) -> None:
+    def change(account: dict[str, Any]) -> None:
+        account["market"]["investment"] = 500_000
+        del account["financials"][-1]["cost"]
+
+    assert "roi" not in _account_fact(review_one, change)
+
+
+def test_lists_that_are_empty_read_none(review_one: Any) -> None:
+    def change(account: dict[str, Any]) -> None:
+        account["contacts"][0]["roles"] = ["decision_maker", "decision_owner", "executor"]
+
+    item = review_one(variant(change))
+    fact = item.facts[0]
+    assert (fact["gap_list"], fact["roles_missing"]) == ("none", "none")
+    assert item.facts[2]["roles"] == "user, coach, technical"

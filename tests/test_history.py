@@ -22,6 +22,7 @@ from kam_review.rulebook.history import (
     recent_revenue_ratio,
     yearly_growth,
     zero_revenue_run,
+    zero_run_after_buying,
 )
 from kam_review.rulebook.inventory import stock_kpis
 from kam_review.rulebook.loading import Rulebook
@@ -90,11 +91,17 @@ def test_a_gap_leaves_out_its_pair_not_the_year() -> None:
     ([100, 100, 100], "1 more quarter of revenue (a yearly trend needs 4, 3 on file)"),
     ([100], "3 more quarters of revenue (a yearly trend needs 4, 1 on file)"),
     ([100, None, 100, 100], "revenue of 2026-Q1"),
+    ([100, None, None, 100], "revenue of 2026-Q1, 2026-Q2"),
     ([0, 0, 0, 0, 100], "revenue above zero in the quarters a year before"),
     ([0, 0, 100, 100], "revenue above zero in the first 2 of the last 4 quarters"),
 ])
 def test_unknown_growth_says_what_it_needs(revenue: list[float | None], needs: str) -> None:
     assert yearly_growth(_series(revenue)) == Growth(None, needs=needs)
+
+
+def test_a_trend_needs_the_first_half_year_above_zero_however_little() -> None:
+    # 0 + 1 then 1 + 1: twice as much half a year later, four times as much in a year.
+    assert yearly_growth(_series([0, 1, 1, 1])).rate == 3.0
 
 
 # --- recent revenue, runs without sales ------------------------------------------------------
@@ -108,6 +115,26 @@ def test_recent_revenue_uses_the_quarters_on_file() -> None:
     assert recent_revenue_ratio(_series([0, 0])) is None
     assert recent_revenue_ratio(_series([100, 100, 100, None])) is None  # stale
     assert recent_revenue_ratio(_series([0, 0, 0, 0, 5, 5])) is None  # nothing before
+
+
+def test_recent_revenue_against_an_average_below_one() -> None:
+    # The 4 quarters before average 0.5, above zero: the last 2 (1 each) are twice that.
+    assert recent_revenue_ratio(_series([0, 0, 0, 2, 1, 1])) == 2.0
+
+
+@pytest.mark.parametrize(("revenue", "run"), [
+    ([5, 0, 0], 2),
+    ([0.5, 0, 0], 2),  # any sale before the run counts, however small
+    ([0, 0, 5, 0], 1),  # the sale just before the run, not the first quarters on file
+    ([0, None, 0, 0], 0),  # a known 0 before a gap: the account never bought
+    ([None, 0, 0], 0),
+    ([0, 0, 0], 0),
+    ([5, 0, None], None),
+    ([5], 0),
+])
+def test_a_run_without_sales_counts_only_after_buying(revenue: list[float | None],
+                                                      run: int | None) -> None:
+    assert zero_run_after_buying(_series(revenue)) == run
 
 
 def test_a_run_without_sales_stops_at_a_gap() -> None:
@@ -129,6 +156,18 @@ def test_freshness_counts_the_quarters_behind_and_the_gaps_in_the_window() -> No
     assert fresh.latest == "2026-Q2"
     assert fresh.unreported == 1
     assert fresh.gaps == ("2025-Q2", "2025-Q4", "2026-Q1")
+
+
+def test_the_window_of_gaps_starts_eight_quarters_back() -> None:
+    """2024-Q4 is the first of the 8 quarters up to 2026-Q3: a gap there counts; one quarter
+    further back it does not."""
+    def rows(first: str, missing: str) -> list[QuarterFigures]:
+        start = Quarter.parse(first).index
+        return [_row(str(Quarter.from_index(i))) for i in range(start, LAST.index + 1)
+                if str(Quarter.from_index(i)) != missing]
+
+    assert freshness(_account(rows("2024-Q3", "2024-Q4")), LAST).gaps == ("2024-Q4",)
+    assert freshness(_account(rows("2024-Q2", "2024-Q3")), LAST).gaps == ()
 
 
 @pytest.mark.parametrize(("since", "unreported"), [

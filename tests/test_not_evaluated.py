@@ -15,8 +15,13 @@ import pytest
 from kam_review.output.ci_formats import check_markdown
 from kam_review.output.report import as_json, as_text
 from kam_review.review.explain import explain_all
+from kam_review.review.leaves import not_evaluated
 from kam_review.review.results import AccountResult
+from kam_review.rulebook.condition_parser import parse_condition
 from kam_review.rulebook.conditions import AllOf, AnyOf, Condition, Leaf, Not, Presence, truth
+from kam_review.rulebook.engine import EngineRule
+from kam_review.rulebook.fact_types import FACT_TYPES
+from kam_review.rulebook.facts import FACT_TYPE
 from kam_review.website.pages.account import account_page
 from kam_review.website.pages.portfolio import overview_page
 
@@ -106,6 +111,26 @@ def test_a_gap_leaves_rules_not_evaluated_and_the_data_evaluates_them(
         "risk.low-gmroii": "needs Holds our stock: no row for 2026-Q1; GMROII: the account's "
                            "gross margin return on its stock of our goods: margin x turnover "
                            "/ (1 - margin), from its own margin (seed 000)"}
+
+
+def test_the_quarters_named_are_those_of_the_last_four_without_a_row(
+        review_one: Callable[[Account], AccountResult]) -> None:
+    """2025-Q3 has no row either, but the figures of the last 4 quarters do not read it."""
+    def gaps(account: Account) -> None:
+        for index in (6, 5, 3):  # 2026-Q2, 2026-Q1, 2025-Q3
+            account["financials"].pop(index)
+
+    needs = _ids(review_one(variant(gaps)))
+    assert needs["risk.margin-erosion"] == (
+        "needs Change of gross margin: no row for 2026-Q1, 2026-Q2")
+
+
+def test_a_fact_no_rule_reads_is_never_not_evaluated() -> None:
+    """A rules folder of a team's own may have no rule on some kind of fact (waivers, say)."""
+    rule = EngineRule("own.growth", "account",
+                      parse_condition("growth_yoy > 0", FACT_TYPES["account"], {}))
+    facts = [{FACT_TYPE: "waiver"}, {FACT_TYPE: "account"}]
+    assert not_evaluated([rule], facts, [set(), set()]) == [{}, {"own.growth": ["growth_yoy"]}]
 
 
 def test_a_contact_without_a_style_leaves_its_advice_not_evaluated(

@@ -13,6 +13,7 @@ import pytest
 
 from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
 from kam_review.output.report import as_json, as_text
+from kam_review.paths import display_path
 from kam_review.review.evaluate import review
 from kam_review.review.results import Result
 from kam_review.website.pages import render_pages
@@ -177,3 +178,33 @@ def test_waiver_subject_silences_only_its_subject(tmp_path: Path, subject: str |
     findings = [f for f in result.accounts[0].findings if f.rule == "risk.key-contact-left"]
     assert {f.subject for f in findings} == {"Chen Jun", "Wang Fang"}
     assert {f.subject for f in findings if f.waived} == waived
+
+
+def _line_of(path: Path, text: str) -> tuple[int, int]:
+    """Where `text` first stands in the file: line and column, from 1."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, content in enumerate(lines, start=1) if text in content)
+    return line, lines[line - 1].index(text) + 1
+
+
+def test_a_finding_names_its_account_action_impact_and_line(tmp_path: Path) -> None:
+    result = _review(tmp_path, _account("Zhou Lan"))
+    finding = _finding(result, "risk.key-contact-left")
+    rule = result.rulebook.rule("risk.key-contact-left")
+    assert (finding.account, finding.action) == ("test-account", rule.action)
+    assert finding.impact == 4_250_000  # a contact's finding: the account's revenue at risk
+    path = tmp_path / "accounts" / "test-account.yaml"
+    assert finding.line == _line_of(path, "name: Chen Jun")[0]
+
+
+def test_a_waiver_of_an_unknown_rule_is_an_error_where_the_rule_is_named(tmp_path: Path
+                                                                        ) -> None:
+    account = _account("Zhou Lan")
+    account["waivers"].append(account["waivers"][0] | {"rule": "risk.made-up"})
+    folder = tmp_path / "accounts"
+    folder.mkdir()
+    path = write_account(folder, account)
+    (error,) = review(folder, RULES, AS_OF).errors
+    assert error.file == display_path(path)
+    assert (error.line, error.column) == _line_of(path, "rule: risk.made-up")
+    assert (error.field, error.message) == ("waivers[1].rule", "unknown rule 'risk.made-up'")
