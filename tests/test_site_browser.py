@@ -186,7 +186,8 @@ def test_account_page(site: Site) -> None:
     finding = dict(zip(headers, (text_of(cell) for cell in cells), strict=True))
     waiver = next(w for w in account["waivers"] if w["rule"] == "risk.key-contact-left")
     assert finding["Severity"] == "high"
-    assert finding["Waiver"].startswith(f"waived until {waiver['until']} by {waiver['by']}")
+    until = f"{waiver['until']:%b} {waiver['until'].day}, {waiver['until'].year}"  # Dec 31, 2026
+    assert finding["Waiver"].startswith(f"waived until {until} by {waiver['by']}")
     assert waiver["reason"] in finding["Waiver"]
     left = [c["name"] for c in account["contacts"] if c.get("left_on")]
     assert finding["Subject"] in left
@@ -483,9 +484,10 @@ def test_forecast_and_whitespace(site: Site) -> None:
     assert [text_of(row["Commitment"]) for row in commitments][:6] == [
         "won", "closed, not yet signed, paid and shipped", "guaranteed this quarter",
         "likely this quarter", "likely next quarter", "intent"]
-    periods = table_rows(table_after(site, "won-against-the-sales-targets", "Period"))
-    assert [text_of(row["Period"]) for row in periods] == [
-        "2026-Q3 (this quarter)", "2026-Q4 (next quarter)", "2026 (this year)"]
+    # Three currencies in the sample: the periods of each, the CNY ones first.
+    periods = table_rows(table_after(site, "won-against-the-sales-targets", "Currency"))
+    cny = [text_of(row["Period"]) for row in periods if text_of(row["Currency"]) == "CNY"]
+    assert cny == ["2026-Q3 (this quarter)", "2026-Q4 (next quarter)", "2026 (this year)"]
     lost = table_rows(table_after(site, "lost-deals", "Account"))
     assert sorted(text_of(row["Opportunity"]) for row in lost) == sorted(
         deal["name"] for path in account_files() for deal in load_yaml(path).get(
