@@ -44,7 +44,7 @@ def _by_severity(counts: Counts, waived: bool | None = None,
 
 
 def _summary(text: str) -> tuple[dict[str, int], int]:
-    match = re.search(r"account\(s\): (\d+) high, (\d+) medium, (\d+) low, (\d+) info "
+    match = re.search(r"accounts?: (\d+) high, (\d+) medium, (\d+) low, (\d+) info "
                       r"\((\d+) waived\)", text)
     assert match, text
     numbers = [int(n) for n in match.groups()]

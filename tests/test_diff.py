@@ -98,7 +98,8 @@ def test_text_and_markdown(history: Path) -> None:
     text = kam(history, "diff", "review-q2").stdout
     assert "test-account:\n  new finding: HIGH risk.key-contact-left [Chen Jun]:" in text
     markdown = kam(history, "diff", "review-q2", "--format", "markdown").stdout
-    assert markdown.startswith("### kam-review: changes from `review-q2` to `working tree`")
+    # The base as the user wrote it; the working tree, which is no revision, in words.
+    assert markdown.startswith("### kam-review: changes from `review-q2` to the working tree")
     assert markdown.index("**New high-severity findings**") < markdown.index("<details>")
 
 
@@ -170,7 +171,7 @@ def test_own_rules_come_from_the_reviewed_repository_not_the_working_folder(
     assert run.returncode == 0, run.stderr
     assert "note: the repository has no rules/ in revision review-q2" in run.stdout
     assert "in the working tree" not in run.stdout
-    assert "grower:\n  class: loyal -> nurture" in run.stdout
+    assert "grower:\n  class changed: loyal -> nurture" in run.stdout
 
 
 def test_own_rules_refuse_rules_from_outside_the_repository(history: Path,

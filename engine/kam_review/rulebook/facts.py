@@ -73,7 +73,9 @@ def typed_account_facts(account: Account, as_of: date, rulebook: Rulebook) -> li
     goals = account.plan.goals if account.plan else ()
     facts += [goal_facts(account, i) for i in range(len(goals))]
     severities = {rule.id: rule.severity.value for rule in rulebook.rules}
-    facts += [waiver_facts(account, i, as_of, severities) for i in range(len(account.waivers))]
+    titles = {rule.id: rule.title for rule in rulebook.rules}
+    facts += [waiver_facts(account, i, as_of, severities, titles)
+              for i in range(len(account.waivers))]
     return facts
 
 

@@ -16,10 +16,9 @@ from kam_review.review.explain import explain_all
 from kam_review.review.results import Result
 from kam_review.website.pages.account import account_page
 from kam_review.website.pages.catalogue import rules_page
+from kam_review.website.pages.changes import account_changes_section, changes_page
 from kam_review.website.pages.common import ACCOUNTS_DIR
 from kam_review.website.pages.portfolio import (
-    account_changes_section,
-    changes_page,
     funnel_page,
     overview_page,
     owners_page,

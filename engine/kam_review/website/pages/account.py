@@ -5,8 +5,8 @@ from __future__ import annotations
 from kam_review.formatting import money, pct
 from kam_review.output import charts
 from kam_review.output.markdown_text import esc, safe_markdown_html, table
-from kam_review.review.explain import check_text, class_needs, verdict
 from kam_review.review.results import AccountResult, Explanation, Result
+from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.figures import gross_margin, revenue_series
 from kam_review.rulebook.subject_facts import stage_checklist
 from kam_review.source.model import (
@@ -26,15 +26,14 @@ from kam_review.website.pages.common import (
     described,
     fact_figure,
     figure,
-    finding_row,
     marked,
-    rule_link,
+    rule_title_link,
+    severity_badge,
     waived_high_note,
 )
+from kam_review.website.pages.plain import finding_cells, finding_ids, reasons_section
 from kam_review.website.pages.unknowns import assigning_notes, not_evaluated_section
-
-# A comparison held, failed, or could not be judged (a fact it compares is absent).
-_MARKS = {"yes": "✔", "no": "✘", "?": "?"}
+from kam_review.wording import counted, key_words
 
 
 def account_page(item: AccountResult, result: Result,
@@ -44,31 +43,24 @@ def account_page(item: AccountResult, result: Result,
     lines = [f"# {esc(account.name)}", ""]
     lines += _header_card(item, result)
     lines += ["## Findings", ""]
-    lines += waived_high_note([(item, f) for f in item.waived_high], prefix)
+    lines += waived_high_note([(item, f) for f in item.waived_high], rulebook, prefix)
     for kind in Kind:
         found = [f for f in item.findings if f.kind == kind]
         if not found:
             continue
         lines += [f"### {kind.heading}", ""]
         lines.append(table(["Severity", "Rule", "Subject", "Finding", "Action", "Waiver"],
-                           [finding_row(f, prefix) for f in found]))
+                           [[severity_badge(f.severity), *finding_cells(f, item, rulebook, prefix)]
+                            for f in found]))
+    lines += finding_ids(item, rulebook)
     lines += not_evaluated_section(item, result, prefix)
     lines += ["## Why this class and focus", ""]
     lines += assigning_notes(item, result)
-    needs = class_needs(item, explained, rulebook)
-    if needs:
-        lines += [f"**Unclassified**: the data cannot decide the class yet; it {esc(needs)}.", ""]
-    for explanation in explained:
-        rule = rulebook.rule(explanation.rule)
-        lines.append(f"- {rule_link(explanation.rule, prefix)}: "
-                     f"{esc(verdict(explanation, item, rulebook))}")
-        lines += [f"    - {_MARKS[c.mark]} {esc(check_text(c, rule.on))}"
-                  for c in explanation.checks]
-    lines.append("")
+    lines += reasons_section(item, result, explained, prefix)
     lines += _figures_section(item, result)
     lines += _contacts_section(item, result)
     lines += _opportunities_section(item, result)
-    lines += _plan_section(account)
+    lines += _plan_section(account, result)
     return "\n".join(lines)
 
 
@@ -87,7 +79,7 @@ def _header_card(item: AccountResult, result: Result) -> list[str]:
         [described("revenue_ttm").label, account_figure(item, "revenue_ttm")
          + f" ({account_figure(item, 'growth_yoy')} year on year)"],
         [described("gross_margin_ttm").label, account_figure(item, "gross_margin_ttm")],
-        ["Open pipeline", f"{account_fact(item, 'open_opportunities')} deal(s), "
+        ["Open pipeline", f"{counted(account_fact(item, 'open_opportunities'), 'deal')}, "
                           f"{account_figure(item, 'open_pipeline_value')}"],
     ]
     return [table(["At a glance", f"`{account.id}`"], rows)]
@@ -108,7 +100,7 @@ def _freshness(item: AccountResult) -> str:
     latest, behind = account_fact(item, "latest_quarter"), account_fact(item, "quarters_unreported")
     text = f"latest quarter on file {latest}"
     if behind:
-        text += f" (**{behind} quarter{'s' if behind != 1 else ''} behind**)"
+        text += f" (**{counted(behind, 'quarter')} behind**)"
     gaps = account_fact(item, "gap_quarters")
     if gaps:
         text += f"; **no row for {account_fact(item, 'gap_list')}**"
@@ -182,7 +174,8 @@ def _contacts_section(item: AccountResult, result: Result) -> list[str]:
         grid.append(row)
     lines.append('<div class="kam-grid" markdown>\n\n' + table(
         ["Role", *[level or "level unknown" for level in levels]], grid) + "\n</div>\n")
-    rows = [[esc(c.name), esc(c.title or "—"), c.level or "—", ", ".join(c.roles) or "—",
+    rows = [[esc(c.name), esc(c.title or "—"), c.level or "—",
+             ", ".join(map(key_words, c.roles)) or "—",
              c.attitude or "—", str(c.last_contact or "—"), str(c.left_on or ""),
              esc(", ".join(flags.get(c.name, []))),
              f"{esc(c.style)}: {esc(advice[c.name])}" if c.name in advice else
@@ -207,14 +200,14 @@ def _opportunities_section(item: AccountResult, result: Result) -> list[str]:
     if not account.opportunities:
         return [*lines, "No opportunities on file.", ""]
     facts = {f["subject"]: f for f in item.facts if f["type"] == "opportunity"}
-    rows = [[esc(o.id), esc(o.name), _stage_position(o.stage, result),
+    rows = [[esc(o.name), _stage_position(o.stage, result),
              fact_figure(o.value, "value", "opportunity"),
              fact_figure(o.probability, "probability", "opportunity"),
              fact_figure(facts[o.id].get("weighted_value"), "weighted_value", "opportunity"),
              str(o.expected_close or "—"),
              esc(facts[o.id].get("forecast_bucket") or "—")]
             for o in account.opportunities]
-    lines.append(table(["Id", "Name", "Funnel stage", "Value", "Probability", "Weighted",
+    lines.append(table(["Name", "Funnel stage", "Value", "Probability", "Weighted",
                         "Expected close", "Forecast"], rows))
     for opportunity in account.opportunities:
         lines += _checklist(opportunity, result)
@@ -222,13 +215,13 @@ def _opportunities_section(item: AccountResult, result: Result) -> list[str]:
 
 
 def _stage_position(stage_id: str, result: Result) -> str:
-    """The stage and where it sits in the seven-stage funnel: ●●●○○○○ 3/7 intent."""
+    """The stage and where it sits in the seven-stage funnel: ●●●○○○○ 3/7 Confirmed intent."""
     stages = result.rulebook.stages
-    current = next((s.index for s in stages if s.id == stage_id), 0)
-    if current == 0:
+    stage = next((s for s in stages if s.id == stage_id), None)
+    if stage is None:
         return f"{stage_id} (out of the funnel)"
-    dots = "●" * current + "○" * (len(stages) - current)
-    return f"{dots} {current}/{len(stages)} {stage_id}"
+    dots = "●" * stage.index + "○" * (len(stages) - stage.index)
+    return f"{dots} {stage.index}/{len(stages)} {esc(stage.name)}"
 
 
 def _checklist(opportunity: Opportunity, result: Result) -> list[str]:
@@ -263,7 +256,7 @@ def _position(index: int, current: int) -> str:
     return "next: to move on" if index == current + 1 else "later"
 
 
-def _plan_section(account: Account) -> list[str]:
+def _plan_section(account: Account, result: Result) -> list[str]:
     lines = ["## Plan", ""]
     plan = account.plan
     if plan is None:
@@ -274,7 +267,7 @@ def _plan_section(account: Account) -> list[str]:
         lines += ['<div class="kam-plan-summary">', safe_markdown_html(plan.summary), "</div>",
                   ""]
     if plan.goals:
-        rows = [[esc(g.text), esc(g.metric or "—"), figure(g.target, "num"),
+        rows = [[esc(g.text), *_metric(g.metric, g.target),
                  str(g.due or "—"),
                  "✔ SMART" if g.metric and g.target is not None and g.due else "✘ not SMART"]
                 for g in plan.goals]
@@ -282,6 +275,21 @@ def _plan_section(account: Account) -> list[str]:
     if account.waivers:
         lines += ["### Waivers", ""]
         lines.append(table(["Rule", "Subject", "Reason", "Until", "By"], [
-            [rule_link(w.rule, "../"), esc(w.subject or "all"), esc(w.reason or ""),
+            [_waived_rule(w.rule, result), esc(w.subject or "all"), esc(w.reason or ""),
              str(w.until), esc(w.by or "")] for w in account.waivers]))
     return lines
+
+
+def _waived_rule(rule_id: str, result: Result) -> str:
+    """The rule a waiver names, by its title; an unknown id as written (its error says so)."""
+    rule = next((r for r in result.rulebook.rules if r.id == rule_id), None)
+    return esc(rule_id) if rule is None else rule_title_link(rule, "../")
+
+
+def _metric(metric: str | None, target: float | None) -> list[str]:
+    """A goal's metric and target: a fact the review computes by its label and unit
+    (revenue_ttm: Revenue, last 4 quarters, 10.1M), any other as its words."""
+    fields = FACT_TYPES["account"]
+    if metric in fields:
+        return [esc(fields[metric].label), fact_figure(target, metric)]
+    return [esc(key_words(metric)) if metric else "—", figure(target, "num")]

@@ -6,9 +6,7 @@ from collections import Counter
 from typing import Any
 
 from kam_review.output import charts
-from kam_review.output.diff_report import change_text
-from kam_review.output.markdown_text import code, esc, table
-from kam_review.review.diff import Diff
+from kam_review.output.markdown_text import esc, table
 from kam_review.review.results import UNCLASSIFIED, Result
 from kam_review.review.tally import count_findings, warning_kind
 from kam_review.rulebook.figures import revenue_series
@@ -31,11 +29,11 @@ from kam_review.website.pages.common import (
     fact_num,
     filterable,
     marked,
-    rule_link,
     severity_badge,
     waived_high_note,
-    waiver_text,
 )
+from kam_review.website.pages.plain import finding_cells
+from kam_review.wording import counted
 
 
 def overview_page(result: Result) -> str:
@@ -67,7 +65,7 @@ def overview_page(result: Result) -> str:
     lines.append(table(["Kind", "Open findings", "Waived"], [
         [kind.value, str(kinds[kind]), str(kinds_waived[kind])] for kind in Kind]))
     lines.append("</div>\n")
-    lines += waived_high_note(result.waived_high)
+    lines += waived_high_note(result.waived_high, result.rulebook)
     lines += _portfolio_charts(result)
     abc = charts.abc_classes([(a.account.id, account_fact(a, "revenue_ttm") or 0)
                               for a in accounts])
@@ -119,8 +117,8 @@ def _portfolio_charts(result: Result) -> list[str]:
     lines += ["## Portfolio revenue by quarter", "",
               chart(charts.bar_chart(quarters, [by_quarter[q] for q in quarters],
                                      "Portfolio revenue"))]
-    missing = [f"{q} leaves out {unknown[q]} account(s) without a row for it" for q in quarters
-               if unknown[q]]
+    missing = [f"{q} leaves out {counted(unknown[q], 'account')} without a row for it"
+               for q in quarters if unknown[q]]
     if missing:
         lines += ["Sums of the rows on file: " + "; ".join(missing)
                   + " (see Data completeness).", ""]
@@ -150,15 +148,15 @@ def _data_section(result: Result) -> list[str]:
                             ["Owner", "Latest quarter"]))
     unknown = [item for item in result.accounts if item.not_evaluated]
     count = sum(len(item.not_evaluated) for item in unknown)
-    lines += ["", f"Not evaluated: {count} rule(s) on {len(unknown)} account(s), each listed "
-              "on its account page with the data it needs.", ""]
+    lines += ["", f"Not evaluated: {counted(count, 'rule')} on {counted(len(unknown), 'account')}"
+              ", each listed on its account page with the data it needs.", ""]
     return lines
 
 
 def _errors_section(result: Result) -> list[str]:
     lines = ["## Input errors", "",
-             f"{len(result.errors)} problem(s) in the input files; accounts with errors are "
-             "not part of this review until they are fixed.", ""]
+             f"{counted(len(result.errors), 'problem')} in the input files; accounts with "
+             "errors are not part of this review until they are fixed.", ""]
     lines.append(table(["File", "Line", "Field", "Problem"], [
         [esc(e.file), str(e.line), esc(e.field), esc(e.message)] for e in result.errors]))
     return lines
@@ -168,13 +166,16 @@ def risks_page(result: Result) -> str:
     lines = [WIDE_PAGE + "# Risk register", "",
              "Every warning across the portfolio (risks, funnel and plan findings), most severe "
              "first. Filter by kind, severity, owner or rule; click a header to sort.", ""]
-    lines += waived_high_note(result.waived_high)
-    found = sorted(((f, item.account) for item in result.accounts for f in item.findings
+    lines += waived_high_note(result.waived_high, result.rulebook)
+    found = sorted(((f, item) for item in result.accounts for f in item.findings
                     if f.kind.warns), key=lambda pair: (pair[0].sort_key(),
-                                                                    pair[1].id))
-    rows = [[account_link(account), esc(account.owner), severity_badge(finding.severity),
-             finding.kind, rule_link(finding.rule), esc(finding.subject), esc(finding.message),
-             waiver_text(finding)] for finding, account in found]
+                                                        pair[1].account.id))
+    rows = []
+    for finding, item in found:
+        title, subject, message, _, waiver = finding_cells(finding, item, result.rulebook, "")
+        rows.append([account_link(item.account), esc(item.account.owner),
+                     severity_badge(finding.severity), finding.kind, title, subject, message,
+                     waiver])
     lines.append(filterable(table(["Account", "Owner", "Severity", "Kind", "Rule", "Subject",
                                    "Finding", "Waiver"], rows),
                             ["Severity", "Kind", "Owner", "Rule"]))
@@ -227,7 +228,7 @@ def funnel_page(result: Result) -> str:
                                                       d[1]["subject"])):
         flags = esc(", ".join(sorted(flagged.get((account.id, fact["subject"]), []))))
         rows.append([account_link(account), esc(account.owner), esc(fact["name"]),
-                     esc(fact["stage"]), esc(fact.get("forecast_bucket") or "—"),
+                     esc(fact["stage_name"]), esc(fact.get("forecast_bucket") or "—"),
                      *(fact_num(fact.get(name), name, "opportunity")
                        for name in ("value", "probability", "weighted_value")),
                      esc(fact.get("expected_close", "—")), flags or "—"])
@@ -259,33 +260,3 @@ def owners_page(result: Result) -> str:
                             "Open warnings", "Open deals", "Pipeline"], rows))
     return "\n".join(lines)
 
-
-def changes_page(changes: Diff) -> str:
-    base, head = changes.base_result, changes.head_result
-    lines = [WIDE_PAGE + "# Changes since the last review", "",
-             f"From {code(changes.base)} (reviewed as of {base.as_of}) to this review "
-             f"(as of {head.as_of}): {len(changes.changes)} change(s).", ""]
-    if not changes.changes:
-        return "\n".join([*lines, "Nothing changed.", ""])
-    accounts = {a.account.id: a.account for a in head.accounts}
-    rows = []
-    for change in changes.changes:
-        account = accounts.get(change.account)
-        name = account_link(account) if account else esc(change.account)
-        rows.append([name, change.kind.replace("-", " "),
-                     severity_badge(change.severity) if change.severity else "",
-                     esc(f"{change.rule} {change.subject}".strip()), esc(change.before),
-                     esc(change.after)])
-    lines.append(filterable(table(["Account", "Change", "Severity", "Subject", "Before",
-                                   "After"], rows), ["Change", "Severity"]))
-    return "\n".join(lines)
-
-
-def account_changes_section(changes: Diff, account_id: str) -> str:
-    found = changes.for_account(account_id)
-    lines = ["## Changes since the last review", "",
-             f"Compared with {code(changes.base)} as of {changes.base_result.as_of}.", ""]
-    if not found:
-        return "\n".join([*lines, "No change.", ""])
-    lines += [f"- {esc(change_text(change))}" for change in found]
-    return "\n".join([*lines, ""])
