@@ -26,7 +26,7 @@ from kam_review.rulebook.conditions import (
 )
 from kam_review.rulebook.fact_fields import FactField
 from kam_review.rulebook.thresholds import Threshold
-from kam_review.wording import as_phrase, key_words, noun_form
+from kam_review.wording import as_phrase, noun_form
 
 # How a requirement reads: `>= 0.2` "at least +20%".
 _NEEDS = {">=": "at least ", ">": "more than ", "<=": "at most ", "<": "less than ",
@@ -52,7 +52,7 @@ def value_words(value: Any, unit: Unit) -> str:
     if value is None:
         return "unknown"
     if isinstance(value, str):
-        return key_words(value) if "_" in value and " " not in value else value
+        return value
     shown = format_in_unit(value, unit)
     noun = _NOUNS.get(unit) if not isinstance(value, bool) else None
     return f"{shown} {noun_form(shown, noun)}" if noun else shown

@@ -288,8 +288,8 @@ def _waived_rule(rule_id: str, result: Result) -> str:
 
 def _metric(metric: str | None, target: float | None) -> list[str]:
     """A goal's metric and target: a fact the review computes by its label and unit
-    (revenue_ttm: Revenue, last 4 quarters, 10.1M), any other as its words."""
+    (revenue_ttm: Revenue, last 4 quarters, 10.1M), any other as the file writes it."""
     fields = FACT_TYPES["account"]
     if metric in fields:
         return [esc(fields[metric].label), fact_figure(target, metric)]
-    return [esc(key_words(metric)) if metric else "—", figure(target, "num")]
+    return [esc(metric or "—"), figure(target, "num")]

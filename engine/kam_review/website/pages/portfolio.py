@@ -63,7 +63,7 @@ def overview_page(result: Result) -> str:
         [severity_badge(s), str(severities[s]), str(waived[s])] for s in Severity]))
     kinds, kinds_waived = counts.by_kind(), counts.by_kind(waived=True)
     lines.append(table(["Kind", "Open findings", "Waived"], [
-        [kind.value, str(kinds[kind]), str(kinds_waived[kind])] for kind in Kind]))
+        [kind.heading, str(kinds[kind]), str(kinds_waived[kind])] for kind in Kind]))
     lines.append("</div>\n")
     lines += waived_high_note(result.waived_high, result.rulebook)
     lines += _portfolio_charts(result)
@@ -174,8 +174,8 @@ def risks_page(result: Result) -> str:
     for finding, item in found:
         title, subject, message, _, waiver = finding_cells(finding, item, result.rulebook, "")
         rows.append([account_link(item.account), esc(item.account.owner),
-                     severity_badge(finding.severity), finding.kind, title, subject, message,
-                     waiver])
+                     severity_badge(finding.severity), finding.kind.heading, title, subject,
+                     message, waiver])
     lines.append(filterable(table(["Account", "Owner", "Severity", "Kind", "Rule", "Subject",
                                    "Finding", "Waiver"], rows),
                             ["Severity", "Kind", "Owner", "Rule"]))
