@@ -159,7 +159,9 @@ def test_the_changes_page_names_the_base_as_written(site: Path) -> None:
            "negotiation" in text
     assert "figure changed Store POS refresh 2027 probability 60% 70%" in text
     assert "figure changed revenue 2026-Q3 2.1M 2.26M" in text
-    account = _page_text(site, "accounts/hanhai-retail/index.html")
-    assert "Compared with as of 2026-09-30." in account  # HEAD~1, in code
+    page = parse((site / "accounts/hanhai-retail/index.html").read_text(encoding="utf-8"))
+    account = visible(next(page.iter("body")))
+    assert "Compared with HEAD~1 as of 2026-09-30." in next(page.iter("article")).text()
+    assert "HEAD~1" in [code.text() for code in page.iter("code")]
     assert "stage moved: Store POS refresh 2027 (forward): Customer recognition -> Business " \
            "negotiation" in account

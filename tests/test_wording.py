@@ -11,6 +11,7 @@ import pytest
 
 from kam_review.errors import RulebookError
 from kam_review.formatting import fill
+from kam_review.output.comment_size import fit_comment
 from kam_review.rulebook.condition_parser import parse_condition
 from kam_review.rulebook.conditions import walk
 from kam_review.rulebook.fact_types import FACT_TYPES
@@ -149,3 +150,10 @@ def test_a_blank_threshold_label_is_an_error_with_its_place(tmp_path: Path) -> N
         "thresholds.stage_stale_days.label"
     assert text.splitlines()[error.line - 1] == "    label: Days in one stage before a deal " \
         "is stale"
+
+
+def test_a_cut_comment_says_how_many_lines_in_the_right_number() -> None:
+    short = [f"line {i}" for i in range(5)]
+    assert "cut here: 1 of its 6 lines is left out" in fit_comment([*short, "x" * 1000], 400)
+    assert "cut here: 2 of its 7 lines are left out" in fit_comment(
+        [*short, "x" * 1000, "y"], 400)

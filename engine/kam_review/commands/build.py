@@ -11,6 +11,7 @@ from kam_review.output.output_folder import check_output_folder
 from kam_review.review.evaluate import review
 from kam_review.text_safety import terminal_text
 from kam_review.website.pages import render_pages, write_pages
+from kam_review.wording import counted
 
 
 def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
@@ -21,6 +22,6 @@ def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
     common.show_errors(result.errors)
     pages = render_pages(result)
     write_pages(pages, output, read)
-    common.echo(f"wrote {len(pages)} pages to {terminal_text(str(output))}\n")
+    common.echo(f"wrote {counted(len(pages), 'page')} to {terminal_text(str(output))}\n")
     if result.errors:
         sys.exit(common.EXIT_INVALID_INPUT)

@@ -26,7 +26,8 @@ _INPUT_RULE = "input.invalid"
 
 
 def check_markdown(result: Result) -> str:
-    lines = [f"### kam-review: {len(result.accounts)} accounts as of {result.as_of}", "",
+    lines = [f"### kam-review: {counted(len(result.accounts), 'account')} as of {result.as_of}",
+             "",
              summary_line(result), ""]
     if result.errors:
         lines += ["**Input errors**", ""]

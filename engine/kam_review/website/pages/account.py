@@ -107,7 +107,7 @@ def _freshness(item: AccountResult) -> str:
     last = account_fact(item, "last_activity")
     days = account_fact(item, "days_since_activity")
     return text + ("; no activity on file" if last is None
-                   else f"; last activity {last} ({days} days ago)")
+                   else f"; last activity {last} ({counted(days, 'day')} ago)")
 
 
 def _figures_section(item: AccountResult, result: Result) -> list[str]:

@@ -17,6 +17,7 @@ from kam_review.vocabulary import Kind
 from kam_review.website.pages.common import account_link, anchor, severity_badge
 from kam_review.website.pages.fact_reference import facts_section
 from kam_review.website.pages.plain import technical
+from kam_review.wording import counted
 
 
 def rules_page(result: Result) -> str:
@@ -26,7 +27,7 @@ def rules_page(result: Result) -> str:
         for rule_id in sorted({f.rule for f in item.findings}):
             fires.setdefault(rule_id, []).append(item.account)
     lines = ["# Rule catalogue", "",
-             f"{len(rulebook.rules)} rules. Each names the seed document it comes from "
+             f"{counted(len(rulebook.rules), 'rule')}. Each names the seed document it comes from "
              "(000-004), why it matters, what to do, and the thresholds it uses.", ""]
     for kind in Kind:
         rules = rulebook.by_kind(kind)

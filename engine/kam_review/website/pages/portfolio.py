@@ -33,7 +33,7 @@ from kam_review.website.pages.common import (
     waived_high_note,
 )
 from kam_review.website.pages.plain import finding_cells
-from kam_review.wording import counted
+from kam_review.wording import counted, noun_form
 
 
 def overview_page(result: Result) -> str:
@@ -95,7 +95,8 @@ def _portfolio_charts(result: Result) -> list[str]:
               for a in accounts if account_fact(a, "attractiveness_score") is not None
               and account_fact(a, "relationship_score") is not None]
     lines = ["## Strategic focus matrix", "",
-             f"{len(points)} of {len(accounts)} accounts have a scorecard; click a dot for the "
+             f"{len(points)} of {counted(len(accounts), 'account')} "
+             f"{noun_form(str(len(points)), 'has|have')} a scorecard; click a dot for the "
              "account.", "",
              chart(charts.focus_matrix(points, thresholds.get("focus_high_attractiveness", 3),
                                        thresholds.get("focus_strong_relationship", 3)))]
@@ -196,7 +197,8 @@ def funnel_page(result: Result) -> str:
 
     deals = _opportunity_facts(result)
     lines = [WIDE_PAGE + "# Funnel and forecast", "",
-             f"{len(deals)} opportunities as of {result.as_of}. Weighted value = value × "
+             f"{counted(len(deals), 'opportunity')} as of {result.as_of}. Weighted value = "
+             "value × "
              "probability.", "", "## By stage", ""]
     rows = []
     for stage in result.rulebook.stages:
