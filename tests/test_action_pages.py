@@ -103,7 +103,7 @@ def test_open_actions_overdue_first_and_linked_to_what_they_answer(
     _, pages = _pages(review_accounts, _account())
     page = pages["accounts/test-account.md"]
     section = _section(page, "## Actions")
-    assert "4 open action(s), 2 overdue as of 2026-09-30" in section
+    assert "4 open actions, 2 overdue as of 2026-09-30" in section
     rows = [line for line in section.splitlines() if line.startswith("| ") and "---" not in line]
     assert [row.split(" | ")[0] for row in rows[1:]] == [
         "| Visit the CIO", "| Call the CFO", "| Book the QBR", "| Send the quote"]
@@ -114,9 +114,9 @@ def test_open_actions_overdue_first_and_linked_to_what_they_answer(
     # A finding the review raises links to its row on the page; one it does not raise, to the
     # rule in the catalogue; a goal to the plan; a deal to its stage checklist.
     html = _html(page)
-    assert "[plan.action-overdue](#finding-plan-action-overdue)" in rows[1]
+    assert "[Action overdue](#finding-plan-action-overdue)" in rows[1]
     assert html.count('id="finding-plan-action-overdue"') == 1  # two findings, one anchor
-    assert "[risk.complacency](../rules.md#risk-complacency) (not raised in this review)" \
+    assert "[Complacency](../rules.md#risk-complacency) (not raised in this review)" \
         in rows[2]
     assert "[goal 1: Win the POS refresh](#account-plan)" in rows[3]
     assert '<h2 id="account-plan">' in html

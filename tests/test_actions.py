@@ -79,7 +79,7 @@ def test_a_goal_is_answered_by_its_number_from_one_or_its_text() -> None:
 
 
 @pytest.mark.parametrize(("answers", "error"), [
-    ("goal:2", "plan.actions[0].answers: goal 2 is not in the plan, which has 1 goal(s)"),
+    ("goal:2", "plan.actions[0].answers: goal 2 is not in the plan, which has 1 goal"),
     ("goal:Win it all", "plan.actions[0].answers: 'Win it all' is not the text of any goal of "
                         "the plan"),
     ("opportunity:pos-refesh", "plan.actions[0].answers: 'pos-refesh' is not one of the "
@@ -144,7 +144,7 @@ def test_an_open_action_without_a_due_date_is_not_evaluated(review_accounts: Rev
     item = review_accounts(_with_actions(_action("Undated"))).accounts[0]
     (entry,) = [n for n in item.not_evaluated if n.rule == "plan.action-overdue"]
     assert entry.subject == "Undated"
-    assert entry.needs.startswith("needs Days past due: days from the due date")
+    assert entry.needs.startswith("needs days past due: days from the due date")
 
 
 def test_an_overdue_finding_points_at_its_action(review_accounts: Reviewer) -> None:

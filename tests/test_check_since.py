@@ -49,13 +49,13 @@ def test_since_auto_adds_the_movement_to_the_text(repo: Path) -> None:
     assert movement.startswith("compared with tag review-2026-Q2 (2026-06-30)\n  steady:\n")
     # The tag reviewed as of 2026-06-30: the visits of July to September were still ahead.
     steady, grower = movement.split("\n  steady:\n", 1)[1].split("\n  test-account:\n")
-    assert "    resolved: MEDIUM risk.complacency: 0 visit(s)" in steady
+    assert "    resolved: MEDIUM risk.complacency: 0 visits or meetings" in steady
     assert "class:" not in steady
     assert grower.startswith("    class: loyal -> fast-growing\n")
     assert "    Revenue, last quarter: 1.1M -> 1.4M (▲ +300K)\n" in grower
-    assert "  1 class change(s), " in movement
+    assert "  1 class change, " in movement
     # The summary line stays last.
-    assert run.stdout.rstrip().splitlines()[-1].startswith("2 account(s): ")
+    assert run.stdout.rstrip().splitlines()[-1].startswith("2 accounts: ")
 
 
 def test_since_adds_the_movement_to_the_json(repo: Path) -> None:

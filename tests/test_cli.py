@@ -43,8 +43,8 @@ def test_text_output_lists_findings_most_severe_first() -> None:
     order = ["HIGH", "MEDIUM", "LOW", "INFO"]
     assert severities == sorted(severities, key=order.index)
     assert "HIGH   risk.declining-revenue: revenue by quarter, latest last: CN¥700K -> " \
-        "CN¥560K -> CN¥420K -> CN¥260K -> CN¥30K -> CN¥12K; 5 fall(s) in a row up to the last " \
-        "quarter; against the same quarters a year before: -73.5% (4 quarter(s) compared)" \
+        "CN¥560K -> CN¥420K -> CN¥260K -> CN¥30K -> CN¥12K; 5 falls in a row up to the last " \
+        "quarter; against the same quarters a year before: -73.5% (4 quarters compared)" \
         in block
 
 
@@ -116,10 +116,11 @@ def test_explain_names_the_failed_condition_of_each_class() -> None:
     assert "class: unclassified (needs revenue of 2026-Q3 to measure its growth over a year)" \
         in run.stdout
     # Growth over a year is unknown without 2026-Q3: the rule is not evaluated, and the
-    # comparison neither holds nor fails (?).
-    assert "  class.fast-growing: not evaluated\n    ?   growth_yearly >= " \
-           "$fast_growing_min_growth  (growth_yearly = absent: from the quarters on file: " \
-           "the last 4 quarters against the 4 before, " in run.stdout
+    # comparison neither holds nor fails (?): in words, then as the rule writes it.
+    assert "  class.fast-growing: not evaluated\n    ?   growth over a year: unknown, needs " \
+           "at least +20%\n        growth_yearly >= $fast_growing_min_growth  (growth_yearly " \
+           "= absent: from the quarters on file: the last 4 quarters against the 4 before, " \
+           in run.stdout
     assert "unknown when the last quarter has no row, $fast_growing_min_growth = 0.2)" \
         in run.stdout
 

@@ -98,8 +98,27 @@ def test_text_and_markdown(history: Path) -> None:
     text = kam(history, "diff", "review-q2").stdout
     assert "test-account:\n  new finding: HIGH risk.key-contact-left [Chen Jun]:" in text
     markdown = kam(history, "diff", "review-q2", "--format", "markdown").stdout
-    assert markdown.startswith("### kam-review: changes from `review-q2` to `working tree`")
+    # The base as the user wrote it; the working tree, which is no revision, in words.
+    assert markdown.startswith("### kam-review: changes from `review-q2` to the working tree")
     assert markdown.index("**New high-severity findings**") < markdown.index("<details>")
+
+
+def test_the_base_is_named_as_written_and_counts_agree(history: Path) -> None:
+    """`HEAD~1` stays `HEAD~1` (no entity for the tilde), and every count takes its noun in
+    the right number: "1 account added", "2 figures changed", "(1 change)"."""
+    git(history, "add", "-A")
+    git(history, "commit", "-qm", "this quarter")
+    text = kam(history, "diff", "HEAD~1", "HEAD").stdout
+    total = len(changes(history, "HEAD~1", "HEAD"))
+    assert text.startswith(f"kam-review: HEAD~1 (2026-09-30) -> HEAD (2026-09-30): {total} "
+                           "changes\n")
+    markdown = kam(history, "diff", "HEAD~1", "HEAD", "--format", "markdown").stdout
+    assert markdown.startswith("### kam-review: changes from `HEAD~1` to `HEAD`\n")
+    assert "&#126;" not in markdown and "(s)" not in markdown + text
+    assert markdown.split("\n")[2] == (
+        "1 account added, 1 account removed, 1 class changed, 3 new findings, 1 resolved "
+        "finding, 1 stage moved, 5 figures changed")
+    assert "<details><summary>newco (1 change)</summary>" in markdown
 
 
 def test_own_rules_show_what_a_threshold_change_moves(history: Path) -> None:
@@ -170,7 +189,7 @@ def test_own_rules_come_from_the_reviewed_repository_not_the_working_folder(
     assert run.returncode == 0, run.stderr
     assert "note: the repository has no rules/ in revision review-q2" in run.stdout
     assert "in the working tree" not in run.stdout
-    assert "grower:\n  class: loyal -> nurture" in run.stdout
+    assert "grower:\n  class changed: loyal -> nurture" in run.stdout
 
 
 def test_own_rules_refuse_rules_from_outside_the_repository(history: Path,

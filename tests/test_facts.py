@@ -284,7 +284,7 @@ def test_contact_facts(tmp_path: Path, rulebook: Rulebook) -> None:
     (contact,) = _contacts(tmp_path, rulebook, healthy_account()["contacts"][0])
     assert contact == ContactFacts(
         account="test-account", subject="Zhang Min", source_path=("contacts", 0),
-        roles="decision_maker", is_current=True, has_buying_role=True, is_decider=True,
+        roles="decision maker", is_current=True, has_buying_role=True, is_decider=True,
         title="CIO", level="executive", style="analytical", attitude="supporter",
         last_contact="2026-09-01", days_since_contact=29, is_owner=False)
     assert (contact.left_on, contact.left_days_ago, contact.key_change) == (None, None, None)
@@ -321,14 +321,16 @@ def test_opportunity_facts(tmp_path: Path, rulebook: Rulebook) -> None:
     (deal,) = _deals(tmp_path, rulebook, {})
     assert deal == OpportunityFacts(
         account="test-account", subject="deal-0", source_path=("opportunities", 0),
-        name="POS refresh", stage="intent", is_open=True, stage_index=3, days_in_stage=60,
+        name="POS refresh", stage="intent", stage_name="Confirmed intent", is_open=True,
+        stage_index=3, days_in_stage=60,
         expected_close="2027-03-31", days_to_close=182, forecast_bucket="3-6 months",
         probability=0.3, value=2_000_000, weighted_value=600_000, characteristics_unmet=0,
         characteristics_unmet_list="none", stage_unmet=0, stage_unmet_list="none",
-        next_stage="initiated", next_unmet=7, next_unmet_list=(
-            "company_recognised (not recorded), project_need (not recorded), initial_budget "
-            "(not recorded), leadership_backing (not recorded), timeline_set (not recorded), "
-            "third_parties_involved (not recorded), our_team_set_up (not recorded)"),
+        next_stage="initiated", next_stage_name="Project initiated", next_unmet=7,
+        next_unmet_list=(
+            "company recognised: not recorded, project need: not recorded, initial budget: "
+            "not recorded, leadership backing: not recorded, timeline set: not recorded, "
+            "third parties involved: not recorded, our team set up: not recorded"),
         qualification_doubts=0, qualification_doubts_list="none", commit_category="intent",
         is_history=False)
 
@@ -359,7 +361,8 @@ def test_unknown_opportunity_figures(tmp_path: Path, rulebook: Rulebook) -> None
     assert (deal.forecast_bucket, deal.weighted_value) == ("no close date", None)
     assert deal.characteristics_unmet == 6  # stage 1's, false, and stage 2's five
     assert deal.characteristics_unmet_list.startswith(
-        "target: fits_target_profile (false); opportunity: basic_data_known (not recorded), ")
+        "Target group: fits target profile: no; Potential opportunity: basic data known: not "
+        "recorded, ")
     assert (deal.stage_unmet, deal.next_stage, deal.next_unmet) == (5, "intent", 1)
     assert (deal.qualification_doubts, deal.qualification_doubts_list) == (
         2, "can we win? unsure, is it worth winning? no")
@@ -402,12 +405,14 @@ def test_waiver_facts(tmp_path: Path, rulebook: Rulebook) -> None:
     severity = next(r.severity for r in rulebook.rules if r.id == "risk.no-executive-access")
     assert owners == WaiverFacts(
         account="test-account", subject="risk.no-executive-access (Zhang Min)",
-        source_path=("waivers", 0), rule="risk.no-executive-access", owner="Li Wei",
+        source_path=("waivers", 0), rule="risk.no-executive-access",
+        rule_title="No senior access", owner="Li Wei",
         reason="Waiting for the NEW cio", reason_key="waiting for the new cio",
         reason_length=23, has_approver=True, approved_by_owner=True, by="li WEI",
         waived_severity=severity, until="2026-10-30", days_past_until=-30,
         days_remaining=30)
     assert (unknown.subject, unknown.waived_severity) == ("risk.no-such-rule", None)
+    assert unknown.rule_title == "risk.no-such-rule"  # no rule has the id: it stands in
     assert (unknown.by, unknown.has_approver, unknown.approved_by_owner) == (
         "Gao Ming", True, False)
     assert (unknown.days_past_until, unknown.days_remaining) == (1, -1)

@@ -136,7 +136,8 @@ def test_a_stale_account_counts_nothing_in_the_last_four_quarters(review_one: An
     stale = _account_fact(review_one, lambda a: a.update(
         financials=quarters("2025-Q1", [1_000_000, 1_000_000])))
     assert "zero_revenue_quarters_last_4" not in stale
-    assert stale["recent_revenue_trail"] == "1M -> no row -> no row -> no row -> no row -> no row"
+    assert stale["recent_revenue_trail"] == (
+        "CN¥1M -> no row -> no row -> no row -> no row -> no row")
     later = _account_fact(review_one, lambda a: a.update(
         financials=quarters("2026-Q4", [1_000_000])))
     assert "recent_revenue_trail" not in later and "zero_revenue_quarters_last_4" not in later

@@ -204,13 +204,13 @@ def test_the_funnel_page_forecasts_and_leaves_history_out(review_accounts: Revie
     assert "| guaranteed this quarter | 本季度保证实现 | 1 | 2M | 1.9M | at negotiation, " \
         "closing this quarter, at least 90% likely |" in funnel
     assert "| won | 截止到上报时间止已落单 |" not in funnel  # won in 2026-Q2: history
-    assert "| POS refresh | closed | closed | won |" in funnel  # yet in every opportunity
-    assert "(3 such deal(s); each stays in the list of every opportunity)" in funnel
+    assert "| POS refresh | Closed | closed | won |" in funnel  # yet in every opportunity
+    assert "(3 such deals; each stays in the list of every opportunity)" in funnel
     assert "| 2026-Q3 (this quarter) | 4M | 0 | 0% | 1 | 2M | 1.9M | 47.5% | 1 |" in funnel
     assert "| 7. Closed | project manager, sales manager, finance | 0 |" in funnel
     # Lost this quarter; earlier: history.
     assert '| Lost | — | 1 | <span data-sort="200000">CN¥200K</span> | — |' in funnel
-    assert "Lost this quarter: 1 deal(s), 200K; this year: 2 deal(s), 300K: 50% of the " \
+    assert "Lost this quarter: 1 deal, 200K; this year: 2 deals, 300K: 50% of the " \
         "value won or lost this year" in funnel
     lost = [line for line in funnel.splitlines() if line.endswith(("accepted) |",
                                                                    "not recorded |"))]

@@ -210,7 +210,7 @@ def test_a_bad_threshold_is_one_error(accounts: Path, tmp_path: Path, value: Any
     assert run.returncode == 2
     first, last = run.stderr.splitlines()
     assert first.startswith("Error: ") and message in first
-    assert last == "Aborted with 1 rule file error(s)."
+    assert last == "Aborted with 1 rule file error."
 
 
 def test_unreadable_thresholds_file_is_one_error(accounts: Path, tmp_path: Path) -> None:
@@ -221,7 +221,7 @@ def test_unreadable_thresholds_file_is_one_error(accounts: Path, tmp_path: Path)
     assert run.returncode == 2
     assert "thresholds.yaml:2:1: malformed YAML" in run.stderr
     assert "unknown threshold" not in run.stderr
-    assert "Aborted with 1 rule file error(s)." in run.stderr
+    assert "Aborted with 1 rule file error." in run.stderr
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
@@ -240,7 +240,7 @@ def test_a_bad_override_is_one_error(accounts: Path, tmp_path: Path, overrides: 
               str(AS_OF))
     assert run.returncode == 2
     assert message in run.stderr
-    assert "Aborted with 1 rule file error(s)." in run.stderr
+    assert "Aborted with 1 rule file error." in run.stderr
 
 
 def test_an_override_of_a_broken_threshold_adds_no_error(accounts: Path, tmp_path: Path) -> None:
@@ -249,7 +249,7 @@ def test_an_override_of_a_broken_threshold_adds_no_error(accounts: Path, tmp_pat
     path.write_text("thresholds:\n  complacency_days: 60\n", encoding="utf-8")
     run = kam("check", "--accounts", str(accounts), "--rules", str(rules), "--thresholds",
               str(path))
-    assert "Aborted with 1 rule file error(s)." in run.stderr
+    assert "Aborted with 1 rule file error." in run.stderr
 
 
 # --- Errors capped per file, summaries that fit a comment ------------------------------------
@@ -271,10 +271,10 @@ def test_errors_are_capped_per_file_in_every_format(accounts: Path, output: str)
     assert shown.count("unknown field") == 2 * MAX_ERRORS_PER_FILE
     assert shown.count("... and 80 more errors in this file") == 1
     assert "more errors in this file" not in shown.replace("... and 80 more errors", "")
-    reviewed = "### kam-review: 1 accounts" if output == "markdown" else "test-account"
+    reviewed = "### kam-review: 1 account" if output == "markdown" else "test-account"
     assert reviewed in run.stdout
     if output == "junit":
-        assert 'message="100 error(s)"' in run.stdout and 'message="20 error(s)"' in run.stdout
+        assert 'message="100 errors"' in run.stdout and 'message="20 errors"' in run.stdout
 
 
 def test_the_cap_note_follows_the_last_error_shown(accounts: Path) -> None:
@@ -316,7 +316,7 @@ def test_markdown_summary_fits_a_comment_whatever_the_input(tmp_path: Path) -> N
     assert run.returncode == 2
     text = run.stdout
     assert len(text) <= COMMENT_LIMIT
-    assert "150 account(s): 450 high" in text and "; 1800 input error(s)" in text
+    assert "150 accounts: 450 high" in text and "; 1800 input errors" in text
     assert "*The summary is cut here:" in text and "The text or JSON output has everything.*" \
         in text
     assert text.count("<details>") == text.count("</details>")

@@ -129,7 +129,7 @@ def test_bidi_controls_in_names_are_refused(name: str) -> None:
 
 def test_control_characters_in_names_are_refused() -> None:
     (problem,) = name_problems("Acme\x1b[31m")
-    assert problem == "'Acme\\x1b[31m' holds the control character(s) \\x1b: a name is one " \
+    assert problem == "'Acme\\x1b[31m' holds the control character \\x1b: a name is one " \
                       "line of plain text"
 
 

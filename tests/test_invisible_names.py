@@ -109,8 +109,8 @@ def test_someone_else_still_approves(review_accounts: Reviewer) -> None:
 
 
 @pytest.mark.parametrize(("by", "problem"), [
-    ("Gao Ming\x01", "holds the control character(s) \\x01"),
-    ("Gao \u202eMing", "holds the bidirectional control character(s) \\u202e"),
+    ("Gao Ming\x01", "holds the control character \\x01"),
+    ("Gao \u202eMing", "holds the bidirectional control character \\u202e"),
     ("\u034f\u2800", "shows nothing"),
 ])
 def test_an_approver_is_checked_as_a_name(review_accounts: Reviewer, by: str,

@@ -1,6 +1,6 @@
 """A finding never contradicts itself: its condition holds on its fact (by the oracle, which
 shares nothing with the product's condition parser), and its message cites no figure of a
-comparison that did not hold ("0 unresolved quality complaint(s)" on a rule that requires
+comparison that did not hold ("0 unresolved quality complaints" on a rule that requires
 more than 0), on the sample portfolio and on every firing case of test_rule_cases."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from kam_review.formatting import format_value
+from kam_review.formatting import fill
 from kam_review.review.evaluate import review
 from kam_review.review.message_parts import clauses, fired_template
 from kam_review.review.results import AccountResult, Finding, Result
@@ -77,7 +77,8 @@ def contradictions(item: AccountResult, thresholds: dict[str, float]) -> list[st
             field = leaf.split()[0]
             failing[field] = failing.get(field, True) and not holds(leaf, fact, thresholds)
         for field, spec, before, after in _cited(" ".join(rule["message"].split())):
-            phrase = before + format_value(fact.get(field), spec) + after
+            # Filled as the product fills one field: a count with its noun as well.
+            phrase = before + fill(f"{{value:{spec}}}", {"value": fact.get(field)}) + after
             if failing.get(field) and phrase in finding.message:
                 found.append(f"{finding.rule}: cites {phrase!r}, a comparison that failed")
     return found
@@ -110,12 +111,12 @@ def test_a_contradiction_is_caught(review_one: Any, rulebook: Rulebook) -> None:
         {"date": "2026-02-01", "topic": "quality", "resolved_on": "2026-02-28"},
         {"date": "2026-08-01", "topic": "quality", "resolved_on": "2026-08-28"}])))
     finding = next(f for f in item.findings if f.rule == "risk.quality-issues")
-    assert finding.message == "2 quality complaint(s) in the last year"
-    forged = Finding(**{**finding.__dict__, "message": "0 unresolved quality complaint(s); "
+    assert finding.message == "2 quality complaints in the last year"
+    forged = Finding(**{**finding.__dict__, "message": "0 unresolved quality complaints; "
                         + finding.message})
     forged_item = AccountResult(item.account, item.klass, item.focus, (forged,), item.facts)
     assert contradictions(forged_item, rulebook.threshold_values()) == [
-        "risk.quality-issues: cites '0 unresolved quality complaint(s)', a comparison that failed"]
+        "risk.quality-issues: cites '0 unresolved quality complaints', a comparison that failed"]
 
 
 def _gt(field: str, value: float) -> Compare:

@@ -53,10 +53,10 @@ def test_an_account_page_writes_amounts_in_its_currency(tmp_path: Path,
     assert "| Revenue, last 4 quarters | CN¥4.25M (+6.2% year on year) |" in ours
     assert "| Revenue, last 4 quarters | $4.25M (+6.2% year on year) |" in theirs
     assert "| 2026-Q3 | $1.1M | $770K | 30% |" in theirs
-    assert "| Open pipeline | 1 deal(s), $300K |" in theirs
+    assert "| Open pipeline | 1 deal, $300K |" in theirs
     assert "Planned growth: +10% a year." in theirs
     # Readable dates, sorted by the day: 20270331 sorts after 20261231 as a number.
-    assert '<span data-sort="20270331">Mar 31, 2027</span>' in _row(theirs, "pos-refresh")
+    assert '<span data-sort="20270331">Mar 31, 2027</span>' in _row(theirs, "POS refresh")
 
 
 def test_without_rates_totals_are_per_currency(tmp_path: Path, rulebook: Rulebook) -> None:

@@ -97,18 +97,18 @@ def test_a_gap_leaves_rules_not_evaluated_and_the_data_evaluates_them(
     # Growth over a year needs the last quarter: no class rule can be told, and the page
     # says which quarter would decide.
     assert stale.klass == "unclassified"
-    assert needs["class.loyal"] == "needs Growth over a year: revenue of 2026-Q3"
-    assert needs["risk.margin-erosion"] == "needs Change of gross margin: no row for 2026-Q3"
+    assert needs["class.loyal"] == "needs growth over a year: revenue of 2026-Q3"
+    assert needs["risk.margin-erosion"] == "needs change of gross margin: no row for 2026-Q3"
     assert "risk.declining-revenue" in needs
     fired = {f.rule for f in stale.findings}
     assert not fired & set(needs), "a rule not evaluated is never a finding too"
     inside = review_one(variant(_gap_inside))
     assert inside.klass == "loyal"  # a year against a year is still known
     assert _ids(inside) == {
-        "risk.margin-erosion": "needs Change of gross margin: no row for 2026-Q1",
-        "risk.low-inventory-turnover": "needs Holds our stock: no row for 2026-Q1; "
-                                       "Inventory turnover (per year): no row for 2026-Q1",
-        "risk.low-gmroii": "needs Holds our stock: no row for 2026-Q1; GMROII: the account's "
+        "risk.margin-erosion": "needs change of gross margin: no row for 2026-Q1",
+        "risk.low-inventory-turnover": "needs holds our stock: no row for 2026-Q1; "
+                                       "inventory turnover (per year): no row for 2026-Q1",
+        "risk.low-gmroii": "needs holds our stock: no row for 2026-Q1; GMROII: the account's "
                            "gross margin return on its stock of our goods: margin x turnover "
                            "/ (1 - margin), from its own margin (seed 000)"}
 
@@ -122,7 +122,7 @@ def test_the_quarters_named_are_those_of_the_last_four_without_a_row(
 
     needs = _ids(review_one(variant(gaps)))
     assert needs["risk.margin-erosion"] == (
-        "needs Change of gross margin: no row for 2026-Q1, 2026-Q2")
+        "needs change of gross margin: no row for 2026-Q1, 2026-Q2")
 
 
 def test_a_fact_no_rule_reads_is_never_not_evaluated() -> None:
@@ -137,7 +137,7 @@ def test_a_contact_without_a_style_leaves_its_advice_not_evaluated(
         review_one: Callable[[Account], AccountResult]) -> None:
     item = review_one(variant(lambda a: a["contacts"][0].pop("style")))
     listed = {(e.rule, e.subject, e.needs) for e in item.not_evaluated}
-    assert ("advice.style-analytical", "Zhang Min", "needs Style: interpersonal style") in listed
+    assert ("advice.style-analytical", "Zhang Min", "needs style: interpersonal style") in listed
     assert {e.subject for e in item.not_evaluated} == {"Zhang Min"}
 
 
@@ -160,22 +160,23 @@ def test_outputs_list_and_count_rules_not_evaluated(review_accounts: Reviewer) -
     listed = {a["id"]: a["not_evaluated"] for a in json.loads(as_json(result))["accounts"]}
     assert listed["other"] == []
     assert {"rule": "risk.margin-erosion", "subject": "",
-            "needs": "needs Change of gross margin: no row for 2026-Q3"} in listed["test-account"]
+            "needs": "needs change of gross margin: no row for 2026-Q3"} in listed["test-account"]
     count = len(listed["test-account"])
     text = as_text(result)
-    assert f"(unclassified, focus key; owner Li Wei; not evaluated: {count} rule(s))" in text
-    assert f"not evaluated: {count} rule(s) on 1 account(s)" in text.splitlines()[-1]
+    assert f"(unclassified, focus key; owner Li Wei; not evaluated: {count} rules)" in text
+    assert f"not evaluated: {count} rules on 1 account" in text.splitlines()[-1]
     item = result.account("test-account")
     (explained, _) = explain_all(result)
     page = account_page(item, result, explained)
     assert "## Not evaluated" in page
-    (row,) = [line for line in page.splitlines() if "[risk.margin-erosion]" in line]
-    assert "| Margin erosion |" in row
-    assert row.endswith("| needs Change of gross margin: no row for 2026-Q3 |")
-    assert f"not evaluated: {count} rule(s) on 1 account(s)" in check_markdown(result)
+    (row,) = [line for line in page.splitlines() if "(../rules.md#risk-margin-erosion)" in line
+              and "needs" in line]
+    assert row.startswith("| [Margin erosion](../rules.md#risk-margin-erosion) |")
+    assert row.endswith("| needs change of gross margin: no row for 2026-Q3 |")
+    assert f"not evaluated: {count} rules on 1 account" in check_markdown(result)
     overview = overview_page(result)
     assert "Rules not evaluated" in overview
-    assert f"Not evaluated: {count} rule(s) on 1 account(s)" in overview
+    assert f"Not evaluated: {count} rules on 1 account," in overview
 
 
 def _new_account_behind(account: Account) -> None:
@@ -194,13 +195,13 @@ def test_a_class_tried_first_and_not_evaluated_leaves_the_class_that_fired(
     item = result.accounts[0]
     assert result.class_shown(item) == "nurture: new account"
     needs = _ids(item)
-    assert needs["class.dormant"] == ("needs Recent revenue against the quarters before: no row "
-                                      "for 2026-Q3; Quarters in a row without sales: no row for "
+    assert needs["class.dormant"] == ("needs recent revenue against the quarters before: no row "
+                                      "for 2026-Q3; quarters in a row without sales: no row for "
                                       "2026-Q3")
     assert not {"class.fast-growing", "class.loyal", "class.nurture"} & set(needs)
     page = account_page(item, result, explain_all(result)[0])
-    assert ("**dormant** could not be evaluated (class tried first): needs Recent revenue "
-            "against the quarters before: no row for 2026-Q3; Quarters in a row without "
+    assert ("**dormant** could not be evaluated (class tried first): needs recent revenue "
+            "against the quarters before: no row for 2026-Q3; quarters in a row without "
             "sales: no row for 2026-Q3.") in page
 
 

@@ -132,9 +132,11 @@ def test_a_teams_class_shows_on_the_account_page(team_review: Result) -> None:
     page = render_pages(team_review)["accounts/test-account.md"]
     assert "| Class | **strategic-partner**: Plan the next three years together" in page
     assert "| Focus | **flagship**: Show them first at every trade fair. |" in page
-    assert "- [class.strategic-partner](../rules.md#class-strategic-partner): applies" in page
-    assert "- [class.loyal](../rules.md#class-loyal): applies, but strategic-partner comes " \
+    assert "- [Strategic partner](../rules.md#class-strategic-partner): applies" in page
+    assert "- [Loyal account](../rules.md#class-loyal): applies, but strategic-partner comes " \
            "first" in page
+    # The rules' ids, in the technical detail only.
+    assert "- `class.strategic-partner`: applies" in page
 
 
 def test_a_teams_contact_risk_flags_the_contact(team_review: Result) -> None:
@@ -143,7 +145,8 @@ def test_a_teams_contact_risk_flags_the_contact(team_review: Result) -> None:
     assert "Zhang Min ⚠" not in page and "Wang Fang ⚠" not in page
     chen = next(line for line in page.splitlines() if line.startswith("| Chen Jun |"))
     assert "| undecided |" in chen  # the Warnings column
-    assert "risk.neutral-contact" in render_pages(team_review)["risks.md"]
+    assert "[A contact sits on the fence](rules.md#risk-neutral-contact)" in \
+        render_pages(team_review)["risks.md"]
 
 
 def test_a_teams_deal_mark_shows_in_the_funnel_escaped(team_review: Result) -> None:

@@ -162,8 +162,8 @@ def test_an_account_page_marks_what_stays_off_paper(sample: Result) -> None:
     assert plan is not None
     printed = [f.message for f in item.findings if f.kind.warns] + [
         g.text for g in plan.goals] + ["Findings", "Figures", "Plan", "At a glance"]
-    for kept in printed:
-        assert kept in everything and kept not in hidden, kept
+    for kept in printed:  # printed at least once (a goal may also be named on screen only)
+        assert everything.count(kept) > hidden.count(kept), kept
     # A heading inside a screen-only part still has its id: the table of contents links it.
     ids = [h.attrs.get("id") for h in _html(page, "toc").iter("h2")]
     assert "buying-team" in ids and "why-this-class-and-focus" in ids

@@ -81,7 +81,7 @@ def test_every_problem_is_reported_in_one_run(tmp_path: Path) -> None:
     assert "rates.yaml:1:1: (top level): missing required field 'date'" in message
     assert "rates.RMB: 'RMB' is not an ISO 4217 currency code" in message
     assert "rates.RMB: must be more than 0 (how many CNY one RMB is worth), got 0" in message
-    assert message.endswith("Aborted with 3 error(s) in the rates file.")
+    assert message.endswith("Aborted with 3 errors in the rates file.")
 
 
 def test_rates_are_plain_values() -> None:

@@ -605,6 +605,14 @@ MESSAGES: list[tuple[str, Change, str]] = [
     ("risk.key-contact-left", _owner_handed_over(180),
      "Li Wei (our key account manager; roles: account owner) took the account over from "
      "Zhou Lan on Apr 3, 2026, 180 days ago"),
+    # One contact, on one level: each count in the singular.
+    ("risk.single-threaded",
+     _all(_set("contacts", [{"name": "Zhang Min", "level": "executive",
+                             "roles": ["decision_maker", "coach"]}]),
+          _set("activities", [{"date": "2026-09-01", "kind": "visit"}])),
+     "1 current contact; the current contacts are on 1 level of the customer's organisation"),
+    ("risk.quality-issues", _set("complaints", [{"date": "2026-09-01", "topic": "quality"}]),
+     "1 unresolved quality complaint"),
     ("risk.no-executive-access",
      _all(_set("contacts.0.level", "manager"), _set("contacts.2.left_on", "2026-09-01")),
      "none of the 2 current contacts is at executive or director level"),
@@ -616,43 +624,47 @@ MESSAGES: list[tuple[str, Change, str]] = [
      "1 of seed 002's buying influences not covered: Wang Fang (user, technical gatekeeper, "
      "coach): never met"),
     ("risk.complacency", _set("activities.2.kind", "call"),
-     "2 visit(s) or meeting(s) in person in the last 3 months (at least 3 expected: one a "
+     "2 visits or meetings in person in the last 3 months (at least 3 expected: one a "
      "month)"),
     # 3 visits and meetings within 3 months, the last 91 days ago: only the days are cited.
     ("risk.complacency",
      _all(_set("activities.0.date", "2026-07-01"), _set("activities.2.date", "2026-07-01"),
           _set("activities.3.date", "2026-07-01")),
-     "days since the last visit or meeting in person: 91"),
+     "the last visit or meeting in person was 91 days ago"),
     ("risk.declining-revenue", _set("financials", _ZERO_AFTER_BUYING),
-     "revenue by quarter, latest last: CN¥1M -> CN¥1M -> CN¥0 -> CN¥0; 2 quarter(s) in a row "
+     "revenue by quarter, latest last: CN¥1M -> CN¥1M -> CN¥0 -> CN¥0; 2 quarters in a row "
      "without sales"),
     ("risk.declining-revenue",
      _set("financials", quarters("2024-Q4", [1_000_000] * 4 + [1_200_000, 1_100_000,
                                                               1_000_000, 950_000])),
-     "revenue by quarter, latest last: CN¥1.2M -> CN¥1.1M -> CN¥1M -> CN¥950K; 3 fall(s) in a "
+     "revenue by quarter, latest last: CN¥1.2M -> CN¥1.1M -> CN¥1M -> CN¥950K; 3 falls in a "
      "row up to the last quarter"),
     ("risk.declining-revenue", _set("financials", _SHORT_FALL),
      "revenue by quarter, latest last: CN¥1.2M -> CN¥1.1M -> CN¥850K -> CN¥850K; against the "
-     "same quarters a year before: -15% (2 quarter(s) compared)"),
+     "same quarters a year before: -15% (2 quarters compared)"),
     ("stage.skipped-evidence", _set("opportunities.0.stage", "initiated"),
-     "POS refresh is at stage initiated, but 7 characteristic(s) of that stage or an earlier "
-     "one are not shown: initiated: company_recognised (not recorded), project_need (not "
-     "recorded), initial_budget (not recorded), leadership_backing (not recorded), "
-     "timeline_set (not recorded), third_parties_involved (not recorded), our_team_set_up "
-     "(not recorded)"),
+     "POS refresh is at stage Project initiated, but does not show 7 characteristics of that "
+     "stage or an earlier one: Project initiated: company recognised: not recorded, project "
+     "need: not recorded, initial budget: not recorded, leadership backing: not recorded, "
+     "timeline set: not recorded, third parties involved: not recorded, our team set up: not "
+     "recorded"),
     ("stage.skipped-evidence",
      _all(_set("opportunities.0.evidence.budget_known", False),
           _drop("opportunities.0.evidence.interest_confirmed")),
-     "POS refresh is at stage intent, but 2 characteristic(s) of that stage or an earlier one "
-     "are not shown: opportunity: budget_known (false); intent: interest_confirmed (not "
-     "recorded)"),
+     "POS refresh is at stage Confirmed intent, but does not show 2 characteristics of that "
+     "stage or an earlier one: Potential opportunity: budget known: no; Confirmed intent: "
+     "interest confirmed: not recorded"),
+    # One characteristic missing: the singular.
+    ("stage.skipped-evidence", _set("opportunities.0.evidence.budget_known", False),
+     "POS refresh is at stage Confirmed intent, but does not show 1 characteristic of that "
+     "stage or an earlier one: Potential opportunity: budget known: no"),
     ("stage.ready-to-advance", _evidence(*_INITIATED),
-     "POS refresh shows every characteristic of its stage (intent) and of the next one, "
-     "initiated"),
+     "POS refresh shows every characteristic of its stage (Confirmed intent) and of the next "
+     "one, Project initiated"),
     ("stage.closed-unpaid",
      _all(_set("opportunities.0.stage", "closed"), _evidence(*_CLOSED),
           _set("opportunities.0.evidence.payment_received", False)),
-     'POS refresh is marked closed, but not shown: payment_received (false); its CN¥2M is '
+     'POS refresh is marked closed, but not shown: payment received: no; its CN¥2M is '
      'forecast as "closed, not yet signed, paid and shipped", not as closed'),
     ("stage.unqualified",
      _all(_drop("opportunities.0.qualification.can_compete"),
@@ -665,7 +677,7 @@ MESSAGES: list[tuple[str, Change, str]] = [
 MESSAGES += [
     ("plan.below-industry-growth", _set("plan.growth_target", 0.049),
      "planned growth 4.9% is below the industry's expected 5%"),
-    ("plan.missing", _set("plan.goals", []), "0 goal(s) in the account plan"),
+    ("plan.missing", _set("plan.goals", []), "0 goals in the account plan"),
     ("plan.summary-missing", _drop("plan.summary"),
      "plan summary present: no; the account page opens without the account manager's short "
      "account of the situation"),
@@ -692,7 +704,7 @@ _MESSAGES_BY_RULE: dict[str, tuple[Change, str]] = {
     "class.dormant": (
         _all(_set("financials", quarters("2025-Q3", [1_000_000] * 3 + [0, 0])), _PARKED),
         "revenue by quarter, latest last: CN¥1M -> CN¥1M -> CN¥1M -> CN¥0 -> CN¥0; the last 2 "
-        "quarters average 0% of the 4 before; 2 quarter(s) in a row without sales; no live "
+        "quarters average 0% of the 4 before; 2 quarters in a row without sales; no live "
         "opportunity (1 open, none moved within 120 days or before its close date)"),
     # A neutral scorecard (3 everywhere) is neither attractive nor strong.
     "focus.low-profile": (
@@ -703,7 +715,7 @@ _MESSAGES_BY_RULE: dict[str, tuple[Change, str]] = {
         "attractiveness 3.5, relationship 3.5: attractive and strong"),
     "class.nurture-new": (
         _set("customer_since", "2026-01-01"),
-        "first order Jan 1, 2026, 0.74 year(s) ago (at most 1 is new)"),
+        "first order Jan 1, 2026, 0.74 years ago (at most 1 year is new)"),
     # (800k + 1M) / (100k + 150k) = 7.2: +620%, 615 percentage points above the industry's 5%.
     "class.fast-growing": (
         _set("financials", quarters("2025-Q2", [100_000, 150_000, 300_000, 500_000, 800_000,
@@ -730,17 +742,17 @@ _MESSAGES_BY_RULE: dict[str, tuple[Change, str]] = {
         "its stock turning 4 times a year"),
     "data.stale": (
         _drop_quarter("2026-Q3"),
-        "no row of figures for the last 1 complete quarter(s) (latest on file 2026-Q2, last "
+        "no row of figures for the last 1 complete quarter (latest on file 2026-Q2, last "
         "complete quarter 2026-Q3); growth and recent revenue are unknown, not zero"),
     "data.gap": (
         _all(_drop_quarter("2026-Q1"), _drop_quarter("2026-Q2")),
-        "no row for 2026-Q1, 2026-Q2 (2 quarter(s) inside the history, latest on file "
+        "no row for 2026-Q1, 2026-Q2 (2 quarters inside the history, latest on file "
         "2026-Q3); figures that need those quarters are unknown"),
 }
 
 MESSAGES += [(rule, change, text) for rule, (change, text) in _MESSAGES_BY_RULE.items()]
 MESSAGES.append(("advice.whitespace", _lines([], deal="POS terminals"),
-                 "1 of the 2 product line(s) it needs not yet offered: Scanners"))
+                 "1 of the 2 product lines it needs not yet offered: Scanners"))
 
 
 @pytest.mark.parametrize(("rule_id", "change", "message"), [

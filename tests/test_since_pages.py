@@ -101,10 +101,11 @@ def test_new_and_resolved_findings_show_with_their_figures(tmp_path: Path) -> No
     page = _pages(tmp_path, account)["accounts/test-account.md"]
     section = page.split("## Since the last review", 1)[1].split("\n## ", 1)[0]
     new = section.split("**New findings**", 1)[1].split("**Resolved findings**", 1)[0]
-    assert "kam-sev-high" in new and "risk.key-contact-left" in new
+    assert "kam-sev-high" in new
+    assert "[A key person changed](../rules.md#risk-key-contact-left)" in new
     assert "Chen Jun (Procurement Director; roles: influencer) left on Jul 10, 2026" in new
     resolved = section.split("**Resolved findings**", 1)[1].split("**Deals", 1)[0]
-    assert "advice.style-direct" in resolved
+    assert "rules.md#advice-style-direct" in resolved
 
 
 def test_the_overview_and_the_changes_page_sum_it_up(tmp_path: Path) -> None:
@@ -113,16 +114,16 @@ def test_the_overview_and_the_changes_page_sum_it_up(tmp_path: Path) -> None:
     account["contacts"][2]["left_on"] = "2026-07-10"
     pages = _pages(tmp_path, account, stays)
     overview = pages["index.md"].split("## Since the last review", 1)[1].split("\n## ", 1)[0]
-    assert "2 account(s) in both reviews:" in overview
+    assert "2 accounts in both reviews:" in overview
     assert "| [Test Account Ltd](accounts/test-account.md) | loyal | fast-growing |" in overview
     assert "Stays" not in overview.split("**Class changes**", 1)[1]
-    assert ("| [Test Account Ltd](accounts/test-account.md) | [risk.key-contact-left]"
+    assert ("| [Test Account Ltd](accounts/test-account.md) | [A key person changed]"
             "(rules.md#risk-key-contact-left) Chen Jun |") in overview
     changes = pages["changes.md"]
     assert changes.startswith("---\nhide:\n  - toc\n---\n\n# Changes since the last review\n")
     assert "| class |   |   | loyal | fast-growing |" in changes
     assert "| new finding | <span data-sort=\"4\" class=\"kam-sev kam-sev-high\">high</span> | " \
-           "risk.key-contact-left Chen Jun |" in changes
+           "A key person changed, Chen Jun |" in changes
     assert "[Changes since the last review](changes.md)" not in changes  # no link to itself
 
 

@@ -57,27 +57,27 @@ def _one(tmp_path: Path, rulebook: Rulebook, account: Account) -> AccountResult:
 def test_the_verdict_fact_counts_open_warnings_after_waivers(tmp_path: Path,
                                                              rulebook: Rulebook) -> None:
     item = _one(tmp_path, rulebook, _account(left=True, waived=True, parked=True))
-    facts = verdict_facts(item)
+    facts = verdict_facts(item, rulebook)
     assert (facts.high_warnings, facts.waived_high, facts.waived_high_list) == (
-        0, 1, "risk.key-contact-left [Chen Jun]")
+        0, 1, "A key person changed [Chen Jun]")
     # Advice (info) and the class and focus findings are not warnings.
     assert (facts.medium_warnings, facts.medium_warning_list, facts.low_warnings) == (
-        1, "stage.stale [pos-refresh]", 0)
+        1, "Stuck in a stage [pos-refresh]", 0)
     assert (facts.account_class, facts.latest_quarter, facts.quarters_unreported) == (
         "loyal", "2026-Q3", 0)
     assert (facts.goals, facts.goals_unmeasured, facts.goals_off_track_list) == (1, 1, "none")
     assert item.verdict == Verdict(Health.WATCH, "verdict.watch", (
-        "1 high finding(s) accepted by a waiver: risk.key-contact-left [Chen Jun]",))
+        "1 high finding accepted by a waiver: A key person changed [Chen Jun]",))
 
 
 def test_the_reasons_cite_what_decided(tmp_path: Path, rulebook: Rulebook) -> None:
     at_risk = _one(tmp_path, rulebook, _account(left=True)).verdict
     # Of "a high warning, or dormant", only what held is cited.
     assert at_risk == Verdict(Health.AT_RISK, "verdict.at-risk", (
-        "1 open high warning(s): risk.key-contact-left [Chen Jun]",))
+        "1 open high warning: A key person changed [Chen Jun]",))
     healthy = _one(tmp_path, rulebook, _account(parked=True)).verdict
     assert healthy == Verdict(Health.HEALTHY, "verdict.healthy", (
-        "no open high warning", "1 open medium warning(s) (to watch from 2)",
+        "no open high warning", "1 open medium warning (to watch from 2)",
         "no goal behind or missed (0 achieved, 0 on track)", "no high finding waived",
         "figures up to date (latest quarter 2026-Q3)"))
 
@@ -89,7 +89,7 @@ def test_goals_off_track_are_named(tmp_path: Path, rulebook: Rulebook) -> None:
                                  "target": 4_700_000, "due": "2027-09-30"}]
     verdict = _one(tmp_path, rulebook, account).verdict
     assert verdict is not None and verdict.health == Health.WATCH
-    assert verdict.reasons == ('1 goal(s) behind or missed: "Grow" behind',)
+    assert verdict.reasons == ('1 goal behind or missed: "Grow" behind',)
 
 
 def test_stale_figures_are_not_enough_data_but_a_known_threat_is_at_risk(
@@ -97,7 +97,7 @@ def test_stale_figures_are_not_enough_data_but_a_known_threat_is_at_risk(
     stale = _account(financials=quarters("2024-Q4", [1_000_000] * 7))
     assert _one(tmp_path, rulebook, stale).verdict == Verdict(
         Health.NOT_ENOUGH_DATA, "verdict.not-enough-data",
-        ("figures 1 quarter(s) behind, latest on file 2026-Q2",
+        ("figures 1 quarter behind, latest on file 2026-Q2",
          "class unclassified: the data on file decides no class"))
     threatened = _one(tmp_path, rulebook, stale | {"contacts": [
         c | LEFT if c["name"] == "Chen Jun" else c for c in stale["contacts"]]}).verdict
@@ -125,9 +125,9 @@ def test_no_rule_deciding_is_not_enough_data_with_what_was_needed(tmp_path: Path
     verdict = _one(tmp_path, rulebook, account).verdict
     assert verdict is not None
     assert (verdict.health, verdict.rule) == (Health.NOT_ENOUGH_DATA, None)
-    assert verdict.reasons == ("verdict.healthy needs Quarters behind: complete quarters at "
+    assert verdict.reasons == ("verdict.healthy needs quarters behind: complete quarters at "
                                "the end without a row (as the account fact; absent when the "
-                               "file has no row and no customer_since)",)
+                               "file has no row and no `customer_since`)",)
 
 
 def test_the_thresholds_set_the_verdict(tmp_path: Path) -> None:
@@ -153,12 +153,12 @@ def test_kam_check_gives_each_verdict(tmp_path: Path, rulebook: Rulebook) -> Non
                      _account(id="test-account-2", name="Second Account"))
     second, first = json.loads(as_json(result))["accounts"]  # in the order of file names
     assert first["verdict"] == {"verdict": "at-risk", "rule": "verdict.at-risk", "reasons": [
-        "1 open high warning(s): risk.key-contact-left [Chen Jun]"]}
+        "1 open high warning: A key person changed [Chen Jun]"]}
     assert second["verdict"]["verdict"] == "healthy"
     text = as_text(result).splitlines()
     heading = text.index("test-account: Test Account Ltd (loyal, focus key; owner Li Wei)")
     assert text[heading + 1] == ("  verdict: at risk (verdict.at-risk): 1 open high "
-                                 "warning(s): risk.key-contact-left [Chen Jun]")
+                                 "warning: A key person changed [Chen Jun]")
     assert "Verdicts: 1 at risk, 1 healthy" in text
 
 
@@ -181,8 +181,8 @@ def test_the_account_page_opens_with_the_verdict_and_its_reasons(tmp_path: Path,
     page = _pages(tmp_path, rulebook)["accounts/test-account.md"]
     top = page.split("| At a glance", 1)[0]
     assert ('**Verdict: <span class="kam-verdict kam-verdict-at-risk">at risk</span>** '
-            "[verdict.at-risk](../rules.md#verdict-at-risk) (At risk), because:") in top
-    assert "- 1 open high warning(s): risk.key-contact-left &#91;Chen Jun&#93;" in top
+            "by the rule [At risk](../rules.md#verdict-at-risk), because:") in top
+    assert "- 1 open high warning: A key person changed &#91;Chen Jun&#93;" in top
 
 
 def test_the_overview_lists_accounts_by_verdict(tmp_path: Path, rulebook: Rulebook) -> None:

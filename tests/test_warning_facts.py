@@ -239,9 +239,9 @@ def test_a_deal_in_negotiation_shows_the_stages_before(tmp_path: Path,
     deal = _deal(tmp_path, rulebook, stage="negotiation", evidence=evidence)
     assert deal.characteristics_unmet == 3
     assert deal.characteristics_unmet_list == (
-        "opportunity: competitors_known (not recorded); initiated: initial_budget (false); "
-        "negotiation: deal_timetable_set (not recorded)")
-    assert (deal.stage_unmet, deal.stage_unmet_list) == (1, "deal_timetable_set (not recorded)")
+        "Potential opportunity: competitors known: not recorded; Project initiated: initial "
+        "budget: no; Business negotiation: deal timetable set: not recorded")
+    assert (deal.stage_unmet, deal.stage_unmet_list) == (1, "deal timetable set: not recorded")
     assert (deal.next_stage, deal.next_unmet) == ("closed", 3)
 
 

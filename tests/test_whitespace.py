@@ -43,7 +43,7 @@ def test_the_grid_shows_where_each_line_stands(review_accounts: Reviewer) -> Non
     assert "Seed 001: a good relationship still grows by cross-selling what the customer " \
         "needs but does not yet buy from us (向他们交叉销售他们所需要的但是目前没有从你这里" \
         "采购的产品/服务), and the range of products bought (产品/服务的范围)" in page
-    assert "3 of 6 product line(s) bought, 1 in the funnel, 1 not yet offered." in page
+    assert "3 of 6 product lines bought, 1 in the funnel, 1 not yet offered." in page
     rows = [line for line in page.split("## Whitespace")[1].split("</div>")[0].splitlines()
             if line.startswith("| ") and "Product line" not in line]
     assert rows == [
@@ -59,7 +59,7 @@ def test_the_grid_shows_where_each_line_stands(review_accounts: Reviewer) -> Non
     assert (facts["product_lines"], facts["lines_bought"], facts["lines_in_funnel"],
             facts["lines_not_offered"], facts["lines_not_offered_list"]) == (6, 3, 1, 1, "Kiosks")
     (advice,) = [f for f in item.findings if f.rule == "advice.whitespace"]
-    assert advice.message == "1 of the 6 product line(s) it needs not yet offered: Kiosks"
+    assert advice.message == "1 of the 6 product lines it needs not yet offered: Kiosks"
 
 
 def test_without_whitespace_the_page_says_what_to_list(review_accounts: Reviewer) -> None:

@@ -117,7 +117,7 @@ def test_a_quoted_line_break_in_a_one_line_field_is_one_error(text: str, line: i
         errors = _errors(text + "\n")
     (error,) = errors
     assert error[:2] == (line, field)
-    assert "holds one line of text, but '" in error[2] and "has line breaks" in error[2]
+    assert "holds one line of text, but '" in error[2] and "has a line break:" in error[2]
     assert "could not be read as an account" not in error[2]
 
 
@@ -140,7 +140,7 @@ def test_each_one_line_field_in_a_list_is_checked(where: tuple[str | int, ...],
     _, found = load_account(Path("acme.yaml"), text.encode("utf-8"))
     shown = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in where).lstrip(".")
     (error,) = found
-    assert error.field == shown and "has line breaks" in error.message
+    assert error.field == shown and "has a line break:" in error.message
 
 
 def test_free_text_may_still_run_over_several_lines() -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import click
 
 from kam_review.text_safety import encodable, terminal_text
+from kam_review.wording import counted
 
 
 @dataclass(frozen=True, order=True)
@@ -94,4 +95,4 @@ class RulebookError(KamError):
     def __init__(self, errors: list[InputError]) -> None:
         self.errors = capped(errors)
         lines = "\n".join(str(error) for error in self.errors)
-        super().__init__(f"{lines}\nAborted with {len(errors)} rule file error(s).")
+        super().__init__(f"{lines}\nAborted with {counted(len(errors), 'rule file error')}.")

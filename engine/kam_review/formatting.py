@@ -11,8 +11,11 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from kam_review.locale_format import ENGLISH, LocaleFormat
+from kam_review.wording import noun_form
 
 FORMAT_SPECS = ("money", "pct", "spct", "pts", "days", "num", "int", "date", "")
+# The formats a message may follow with the noun it counts: `{goals_count:int goal}`.
+COUNTING_SPECS = ("int", "num")
 
 # What a fact measures. A unit says how its figures are written (the format spec), so that
 # every page and the rules reference write a fact the same way.
@@ -88,8 +91,22 @@ def _parts(template: str) -> tuple[tuple[str, str | None, str], ...]:
 
 def fill(template: str, values: Mapping[str, Any], formats: LocaleFormat = ENGLISH) -> str:
     """A rule's message template filled from a fact: `{growth_yoy:pct}`, `{$threshold:pct}`,
-    in the locale and the account's currency of `formats`. Field names are looked up whole,
-    so a template cannot reach attributes or indexes."""
+    a count with its noun `{goals_count:int goal}` (see wording.py), in the locale and the
+    account's currency of `formats`. Field names are looked up whole, so a template cannot
+    reach attributes or indexes."""
     return "".join(literal + ("" if name is None else
-                              format_value(values.get(name), spec, formats))
+                              _filled(values.get(name), spec, formats))
                    for literal, name, spec in _parts(template))
+
+
+def split_spec(spec: str) -> tuple[str, str]:
+    """A template field's format and the noun counted after it: "int quarter" -> (int,
+    quarter); the noun is "" when there is none."""
+    base, _, noun = spec.partition(" ")
+    return base, noun.strip()
+
+
+def _filled(value: Any, spec: str, formats: LocaleFormat) -> str:
+    base, noun = split_spec(spec)
+    shown = format_value(value, base, formats)
+    return f"{shown} {noun_form(shown, noun)}" if noun else shown

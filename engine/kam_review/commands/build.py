@@ -17,6 +17,7 @@ from kam_review.source.rates import load_rates
 from kam_review.text_safety import terminal_text
 from kam_review.vocabulary import REVIEW_TAGS
 from kam_review.website.pages import render_pages, write_pages
+from kam_review.wording import counted
 
 
 def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
@@ -38,6 +39,6 @@ def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
     common.show_errors(result.errors)
     pages = render_pages(result, movement, conversion)
     write_pages(pages, output, read)
-    common.echo(f"wrote {len(pages)} files to {terminal_text(str(output))}\n")
+    common.echo(f"wrote {counted(len(pages), 'file')} to {terminal_text(str(output))}\n")
     if result.errors:
         sys.exit(common.EXIT_INVALID_INPUT)

@@ -17,6 +17,7 @@ from kam_review.review.results import Result
 from kam_review.review.tally import count_findings
 from kam_review.text_safety import xml_text
 from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Severity
+from kam_review.wording import counted
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SARIF_LEVEL = {Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note",
@@ -25,7 +26,8 @@ _INPUT_RULE = "input.invalid"
 
 
 def check_markdown(result: Result) -> str:
-    lines = [f"### kam-review: {len(result.accounts)} accounts as of {result.as_of}", "",
+    lines = [f"### kam-review: {counted(len(result.accounts), 'account')} as of {result.as_of}",
+             "",
              summary_line(result), ""]
     if result.errors:
         lines += ["**Input errors**", ""]
@@ -57,7 +59,8 @@ def check_markdown(result: Result) -> str:
             continue
         counts = count_findings(warnings)
         lines += [f"<details><summary>{comment_text(item.account.name)}: {item.klass}, "
-                  f"{counts.total() + counts.total(waived=True)} warning(s)</summary>", ""]
+                  f"{counted(counts.total() + counts.total(waived=True), 'warning')}"
+                  "</summary>", ""]
         lines.append(table(["Severity", "Rule", "Subject", "Finding"], [
             [f.severity + (" (waived)" if f.waived else ""), f.rule, comment_text(f.subject),
              comment_text(f.message)] for f in warnings]))
@@ -176,11 +179,11 @@ def check_junit(result: Result, fail_on: str | None) -> str:
         failures += 1
         problems = [e for e in result.errors if e.file == file]
         failure = ElementTree.SubElement(case, "failure", type="invalid-input",
-                                         message=f"{error_count(problems)} error(s)")
+                                         message=counted(error_count(problems), "error"))
         failure.text = "\n".join(str(e) for e in problems)
     if waived:
         summary = ElementTree.SubElement(suite, "system-out")
-        summary.text = f"{len(waived)} high finding(s) waived:\n" + "\n".join(
+        summary.text = f"{counted(len(waived), 'high finding')} waived:\n" + "\n".join(
             f"{a.account.id}: {f.rule} {f.subject} ({f.waiver_note})" for a, f in waived)
     suite.set("tests", str(len(suite.findall("testcase"))))
     suite.set("failures", str(failures))

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from kam_review.wording import noun_form
+
 # Under GitHub's limit, with room for what a CI step may add around the summary.
 COMMENT_LIMIT = 65_000
 
-_NOTE = ("*The summary is cut here: {left} of its {total} lines are left out to stay within "
+_NOTE = ("*The summary is cut here: {left} of its {total} lines {verb} left out to stay within "
          "the size of a pull-request comment. The text or JSON output has everything.*")
 
 
@@ -32,5 +34,6 @@ def fit_comment(lines: Sequence[str], limit: int = COMMENT_LIMIT) -> str:
         size += len(line) + 1
         open_blocks += line.startswith("<details>") - line.startswith("</details>")
     closing = ["", "</details>"] if open_blocks else []
-    note = _NOTE.format(left=len(lines) - len(kept), total=len(lines))
+    left = len(lines) - len(kept)
+    note = _NOTE.format(left=left, total=len(lines), verb=noun_form(str(left), "is|are"))
     return "\n".join([*kept, *closing, "", note, ""])

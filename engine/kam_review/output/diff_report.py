@@ -10,23 +10,40 @@ from typing import Any
 from kam_review.output.comment_size import fit_comment
 from kam_review.output.markdown_text import code, comment_text, table
 from kam_review.output.report import json_header
-from kam_review.review.diff import Change, Diff
+from kam_review.review.diff import WORKING_TREE, Change, Diff
 from kam_review.text_safety import terminal_text
 from kam_review.vocabulary import Severity
+from kam_review.wording import counted, noun_form
 
-_TITLES = {
-    "account-added": "account added", "account-removed": "account removed",
-    "class": "class", "focus": "focus", "finding-new": "new finding",
-    "finding-resolved": "resolved finding", "finding-severity": "severity changed",
-    "finding-waived": "finding waived", "finding-unwaived": "finding no longer waived",
-    "stage": "stage moved",
-    "opportunity-added": "opportunity added", "opportunity-removed": "opportunity removed",
-    "figure": "figure changed",
+# Each kind of change, singular and plural (see wording.py): "2 findings waived".
+CHANGE_TITLES = {
+    "account-added": "account added|accounts added",
+    "account-removed": "account removed|accounts removed",
+    "class": "class changed|classes changed", "focus": "focus changed|focus changed",
+    "finding-new": "new finding", "finding-resolved": "resolved finding",
+    "finding-severity": "severity changed|severities changed",
+    "finding-waived": "finding waived|findings waived",
+    "finding-unwaived": "finding no longer waived|findings no longer waived",
+    "stage": "stage moved|stages moved",
+    "opportunity-added": "opportunity added|opportunities added",
+    "opportunity-removed": "opportunity removed|opportunities removed",
+    "figure": "figure changed|figures changed",
 }
 
 
+def change_title(kind: str) -> str:
+    """A kind of change as one change is called: "finding waived"."""
+    return noun_form("1", CHANGE_TITLES[kind])
+
+
+def side_name(label: str) -> str:
+    """A side of the comparison in running text: a revision exactly as the user wrote it, in
+    a code span; the working tree as words."""
+    return "the working tree" if label == WORKING_TREE else code(label)
+
+
 def change_text(change: Change) -> str:
-    title = _TITLES[change.kind]
+    title = change_title(change.kind)
     if change.kind.startswith("finding-"):
         subject = f" [{change.subject}]" if change.subject else ""
         head = f"{title}: {(change.severity or '').upper()} {change.rule}{subject}"
@@ -65,7 +82,7 @@ def diff_json(diff: Diff, rules_source: Mapping[str, Any] | None = None) -> str:
 
 def diff_text(diff: Diff) -> str:
     lines = [f"kam-review: {diff.base} ({diff.base_result.as_of}) -> {diff.head} "
-             f"({diff.head_result.as_of}): {len(diff.changes)} change(s)"]
+             f"({diff.head_result.as_of}): {counted(len(diff.changes), 'change')}"]
     lines += [f"note: {note}" for note in diff.notes]
     current = None
     for change in diff.changes:
@@ -79,7 +96,8 @@ def diff_text(diff: Diff) -> str:
 def diff_markdown(diff: Diff) -> str:
     """A comment-ready summary: counts, new high-severity findings first, a table per account."""
     counts = Counter(c.kind for c in diff.changes)
-    lines = [f"### kam-review: changes from {code(diff.base)} to {code(diff.head)}", ""]
+    lines = [f"### kam-review: changes from {side_name(diff.base)} to {side_name(diff.head)}",
+             ""]
     lines += [f"> **Note:** {comment_text(note)}\n" for note in diff.notes]
     errors = [*diff.base_result.errors, *diff.head_result.errors]
     if errors:
@@ -88,8 +106,8 @@ def diff_markdown(diff: Diff) -> str:
         lines.append("")
     if not diff.changes:
         return fit_comment([*lines, "No change in classes, findings, stages or figures.", ""])
-    summary = ", ".join(f"{counts[k]} {_TITLES[k]}{'s' if counts[k] != 1 else ''}"
-                        for k in _TITLES if counts[k])
+    summary = ", ".join(counted(counts[k], title) for k, title in CHANGE_TITLES.items()
+                        if counts[k])
     lines += [summary, ""]
     urgent = [c for c in diff.new_findings if c.severity == Severity.HIGH]
     if urgent:
@@ -101,15 +119,15 @@ def diff_markdown(diff: Diff) -> str:
     if silenced:
         lines += ["**High findings waived or made less severe**", ""]
         lines += [f"- **{comment_text(c.account)}**: {comment_text(c.rule)} "
-                  f"{comment_text(c.subject)}: {_TITLES[c.kind]}: "
+                  f"{comment_text(c.subject)}: {change_title(c.kind)}: "
                   f"{comment_text(c.before or '—')} -> {comment_text(c.after or '—')}"
                   for c in silenced]
         lines.append("")
     for account in sorted({c.account for c in diff.changes}):
-        lines += [f"<details><summary>{comment_text(account)} ({len(diff.for_account(account))} "
-                  "changes)</summary>", ""]
+        lines += [f"<details><summary>{comment_text(account)} "
+                  f"({counted(len(diff.for_account(account)), 'change')})</summary>", ""]
         lines.append(table(["Change", "Subject", "Before", "After"], [
-            [_TITLES[c.kind] + (f" ({c.severity})" if c.severity else ""),
+            [change_title(c.kind) + (f" ({c.severity})" if c.severity else ""),
              comment_text(f"{c.rule} {c.subject}".strip()), comment_text(c.before),
              comment_text(c.after)]
             for c in diff.for_account(account)]))

@@ -60,6 +60,17 @@ def code(text: object) -> str:
     return f"{fence}{pad}{body}{pad}{fence}"
 
 
+def esc_code(text: object) -> str:
+    """Generated text (a fact's meaning, what a rule needs) as inert Markdown, its parts in
+    backticks (the account file's field names, `market.wallet`) as code spans. Not for text
+    from an account file: a backtick there is only a character."""
+    parts = one_line(str(text)).split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: no code span
+        return esc(text)
+    return "".join(code(part) if odd else esc(part) for odd, part in
+                   ((i % 2 == 1, part) for i, part in enumerate(parts)))
+
+
 def safe_markdown_html(source: str) -> str:
     """A user's Markdown as sanitised HTML: formatting kept, anything active removed."""
     html = markdown_lib.markdown(source, extensions=["sane_lists"], output_format="html")

@@ -13,6 +13,7 @@ from kam_review.review.snapshot import KeptFinding
 from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.figures import exact, rounded
 from kam_review.text_safety import terminal_text
+from kam_review.wording import counted
 
 UP, DOWN, SAME = "▲", "▼", "="
 
@@ -108,9 +109,10 @@ def summary(movement: Movement) -> str:
     new = sum(len(m.new_findings) for m in compared)
     resolved = sum(len(m.resolved) for m in compared)
     high = sum(1 for m in compared if m.new_high)
-    return (f"{changed} class change(s), {new} new finding(s), {resolved} resolved, "
-            f"{high} account(s) with new high findings, {len(movement.added)} new "
-            f"account(s), {len(movement.removed)} no longer reviewed")
+    return (f"{counted(changed, 'class change')}, {counted(new, 'new finding')}, "
+            f"{resolved} resolved, {counted(high, 'account')} with new high findings, "
+            f"{counted(len(movement.added), 'new account')}, {len(movement.removed)} no longer "
+            "reviewed")
 
 
 def movement_dict(movement: Movement) -> dict[str, Any]:

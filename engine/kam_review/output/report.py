@@ -23,6 +23,7 @@ from kam_review.source.model import Waiver
 from kam_review.source.revisions import folder_commit
 from kam_review.text_safety import terminal_text
 from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Health, Severity
+from kam_review.wording import counted
 
 
 class Tally:
@@ -65,22 +66,23 @@ class Tally:
     def summary(self) -> str:
         open_ = self.counts.by_severity()
         parts = ", ".join(f"{open_[s]} {s}" for s in Severity)
-        errors = f"; {error_count(self.errors)} input error(s)" if self.errors else ""
-        return (f"{self.accounts} account(s): {parts} ({self.counts.total(waived=True)} waived)"
+        errors = f"; {counted(error_count(self.errors), 'input error')}" if self.errors else ""
+        return (f"{counted(self.accounts, 'account')}: {parts} "
+                f"({self.counts.total(waived=True)} waived)"
                 f"{self._high()}{self._not_evaluated()}{errors}")
 
     def _not_evaluated(self) -> str:
         if not self.not_evaluated:
             return ""
-        return (f"; not evaluated: {self.not_evaluated} rule(s) on "
-                f"{self.not_evaluated_accounts} account(s)")
+        return (f"; not evaluated: {counted(self.not_evaluated, 'rule')} on "
+                f"{counted(self.not_evaluated_accounts, 'account')}")
 
     def _high(self) -> str:
         count = len(self.waived_high)
         if not count:
             return ""
         accounts = ", ".join(dict.fromkeys(account for account, _ in self.waived_high))
-        return f"; {count} high finding{'s' if count != 1 else ''} waived ({accounts})"
+        return f"; {counted(count, 'high finding')} waived ({accounts})"
 
 
 # The shape of `kam check` and `kam diff` JSON; raised when a key is renamed or removed.
@@ -229,7 +231,7 @@ def _account_text(result: AccountResult, show: Severity) -> list[str]:
     # Rules not evaluated are counted in the heading, not listed as findings (kam explain
     # lists them with what they need).
     count = len(result.not_evaluated)
-    unknown = f"; not evaluated: {count} rule(s)" if count else ""
+    unknown = f"; not evaluated: {counted(count, 'rule')}" if count else ""
     lines = [f"{account.id}: {account.name} ({result.klass}{focus}; owner {account.owner}"
              f"{unknown})"]
     if result.verdict is not None:

@@ -21,6 +21,8 @@ from kam_review.source.model import Account, Waiver
 from kam_review.source.revisions import export_folder, repository_root
 from kam_review.vocabulary import Severity
 
+# How a Diff names the working tree as its head side (git revisions keep their names).
+WORKING_TREE = "working tree"
 # The order changes are listed in, per account.
 CHANGE_KINDS = ("account-added", "account-removed", "class", "focus", "finding-new",
                 "finding-resolved", "finding-severity", "finding-waived", "finding-unwaived",
@@ -207,7 +209,7 @@ def diff_revisions(
     else:
         head_result = _review_at(head, accounts, rules, as_of, own_rules, thresholds, notes,
                                  formats=formats)
-    diff = compare(base_result, head_result, base, head or "working tree")
+    diff = compare(base_result, head_result, base, head or WORKING_TREE)
     return replace(diff, notes=tuple(notes))
 
 

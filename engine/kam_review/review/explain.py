@@ -21,6 +21,7 @@ from kam_review.rulebook.conditions import (
 )
 from kam_review.rulebook.engine import EngineRule
 from kam_review.rulebook.fact_types import FACT_TYPES
+from kam_review.rulebook.fact_words import doc_words, fact_phrase, leaf_words
 from kam_review.rulebook.facts import FACT_TYPE, SOURCE_PATH, Fact
 from kam_review.rulebook.loading import Rule, Rulebook
 from kam_review.text_safety import terminal_text
@@ -63,8 +64,10 @@ def _explain(items: Sequence[AccountResult], rulebook: Rulebook
 
 def _explanation(rule: Rule, fact: Fact, names: set[str]) -> Explanation:
     """How each comparison of a class or focus rule turned out on the account's fact."""
+    fields = FACT_TYPES[rule.on]
     checks = tuple(Check(compare.text, leaf_name(rule.id, i) in names,
-                         _compared_values(compare, fact), leaf_known(compare, fact))
+                         _compared_values(compare, fact), leaf_known(compare, fact),
+                         leaf_words(compare, fields, fact))
                    for i, compare in enumerate(walk(rule.when)))
     return Explanation(rule.id, rule.id in names, checks)
 
@@ -122,7 +125,8 @@ def class_needs(item: AccountResult, explained: Sequence[Explanation], rulebook:
         if value is None and not name.startswith("$") and name not in covered)
     needs = [f"{growth_needs} to measure its growth over a year"] if growth_needs else []
     fields = FACT_TYPES["account"]
-    needs += [f"{name} ({fields[name].doc})" for name in absent if name in fields]
+    needs += [f"{fact_phrase(fields[name])} ({doc_words(fields[name].doc, fields)})"
+              for name in absent if name in fields]
     if not needs:
         return "no class rule applies to the figures on file"
     return "needs " + "; ".join(needs)
@@ -173,6 +177,6 @@ def explain_text(result: AccountResult, review: Result) -> str:
                 continue
             lines.append(f"  {explanation.rule}: {verdict(explanation, result, rulebook)}")
             for check in explanation.checks:
-                mark = f"{check.mark:<3}"
-                lines.append(f"    {mark} {check_text(check, rulebook.rule(explanation.rule).on)}")
+                lines.append(f"    {check.mark:<3} {check.words}")
+                lines.append(f"        {check_text(check, rulebook.rule(explanation.rule).on)}")
     return "\n".join(terminal_text(line) for line in lines) + "\n"

@@ -9,6 +9,7 @@ from functools import lru_cache
 from kam_review.rulebook.conditions import Leaf, fields_used, leaf_known, truth, walk
 from kam_review.rulebook.engine import EngineRule, RuleMatcher
 from kam_review.rulebook.fact_types import FACT_TYPES
+from kam_review.rulebook.fact_words import doc_words, fact_phrase
 from kam_review.rulebook.facts import FACT_TYPE, Fact
 
 # The engine rule of one comparison of a rule is named `rule.id#position`.
@@ -100,19 +101,19 @@ def needs_text(fact: Mapping[str, object], names: Iterable[str],
                missing_last_4: Sequence[str] = ()) -> str:
     """What a rule that is not evaluated needs, for readers: each absent fact's label and why
     it is unknown, naming the quarters without a row where the figure is read from them:
-    "needs Revenue, last 4 quarters: no row for 2026-Q2"."""
+    "needs revenue, last 4 quarters: no row for 2026-Q2"."""
     fields = FACT_TYPES[str(fact[FACT_TYPE])]
     growth_needs = fact.get("growth_needs")
     parts = []
     for name in names:
         field = fields.get(name)
-        label = field.label if field else name
+        label = fact_phrase(field) if field else name
         if name in FROM_REVENUE and name.startswith("growth") and growth_needs:
             reason = str(growth_needs)
         elif missing_last_4 and field and "quarter" in field.doc:
             # A figure of the quarters is unknown first of all for the rows not on file.
             reason = f"no row for {', '.join(missing_last_4)}"
         else:
-            reason = field.doc if field else "not on file"
+            reason = doc_words(field.doc, fields) if field else "not on file"
         parts.append(f"{label}: {reason}")
     return "needs " + "; ".join(parts)

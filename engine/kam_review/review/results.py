@@ -115,6 +115,8 @@ class Check:
     held: bool
     values: tuple[tuple[str, Any], ...]  # the facts and thresholds it compared
     known: bool = True  # False: a fact it compares is absent, so it is neither held nor not
+    # For readers: "growth over a year: +8%, needs at least +20%" (fact_words.leaf_words).
+    words: str = ""
 
     @property
     def mark(self) -> str:

@@ -31,7 +31,7 @@ def with_verdicts(items: Sequence[AccountResult], rulebook: Rulebook) -> list[Ac
     rules = rulebook.by_kind(Kind.VERDICT)
     if not rules:
         return list(items)
-    facts = [plain_fact(verdict_facts(item)) for item in items]
+    facts = [plain_fact(verdict_facts(item, rulebook)) for item in items]
     engine = tuple(EngineRule(rule.id, rule.on, rule.when) for rule in rules)
     matched = matcher(engine).matches(facts)
     unknown = not_evaluated(engine, facts, matched)
@@ -52,8 +52,19 @@ def _verdict(rules: list[Rule], fact: Fact, names: set[str], needs: dict[str, li
     return Verdict(Health(rule.label), rule.id, tuple(fill(clause, values) for clause in kept))
 
 
-def verdict_facts(item: AccountResult) -> VerdictFacts:
-    """What the verdict rules weigh of an account's review."""
+def verdict_facts(item: AccountResult, rulebook: Rulebook) -> VerdictFacts:
+    """What the verdict rules weigh of an account's review; findings are listed by their
+    rules' titles, as the reasons a reader sees."""
+    titles = {rule.id: rule.title for rule in rulebook.rules}
+
+    def _listed(findings: Sequence[Finding]) -> str:
+        """Findings by rule title, with the subject in brackets: "A key person changed
+        [Chen Jun]"."""
+        # A waiver's finding has the rule it waives as its subject: named by title too.
+        return ", ".join(f"{titles.get(f.rule, f.rule)} [{titles.get(f.subject, f.subject)}]"
+                         if f.subject else titles.get(f.rule, f.rule)
+                         for f in findings) or "none"
+
     open_warnings = [f for f in item.open_findings if f.kind.warns]
     high, medium, low = ([f for f in open_warnings if f.severity == severity]
                          for severity in (Severity.HIGH, Severity.MEDIUM, Severity.LOW))
@@ -76,9 +87,3 @@ def verdict_facts(item: AccountResult) -> VerdictFacts:
         quarters_unreported=account.get("quarters_unreported"),
         rules_not_evaluated=len(item.not_evaluated),
     )
-
-
-def _listed(findings: Sequence[Finding]) -> str:
-    """Findings by rule, with the subject in brackets: "risk.key-contact-left [Chen Jun]"."""
-    return ", ".join(f"{f.rule} [{f.subject}]" if f.subject else f.rule
-                     for f in findings) or "none"

@@ -171,21 +171,23 @@ def operand_value(operand: Operand, fact: Mapping[str, Any]) -> Any:
     return operand.value
 
 
-def outline(condition: Condition, depth: int = 0) -> list[str]:
+def outline(condition: Condition, depth: int = 0,
+            leaf_text: Callable[[Leaf], str] = lambda leaf: leaf.text) -> list[str]:
     """The condition as indented lines: `all of:`, `any of:`, `none of:`, `not all of:` and
-    `not:` over their items, each comparison as written."""
+    `not:` over their items, each comparison as written (or as `leaf_text` words it)."""
     pad = "  " * depth
     if isinstance(condition, Compare | Presence):
-        return [pad + condition.text]
+        return [pad + leaf_text(condition)]
     if isinstance(condition, Not):
         item = condition.item
         if isinstance(item, Compare | Presence):
-            return [f"{pad}not ({item.text})"]
+            return [f"{pad}not ({leaf_text(item)})"]
         if isinstance(item, Not):
-            return [pad + "not:", *outline(item, depth + 1)]
+            return [pad + "not:", *outline(item, depth + 1, leaf_text)]
         head = "none of:" if isinstance(item, AnyOf) else "not all of:"
-        return [pad + head, *(line for part in item.items for line in outline(part, depth + 1))]
+        return [pad + head, *(line for part in item.items
+                              for line in outline(part, depth + 1, leaf_text))]
     lines = [pad + ("all of:" if isinstance(condition, AllOf) else "any of:")]
     for part in condition.items:
-        lines += outline(part, depth + 1)
+        lines += outline(part, depth + 1, leaf_text)
     return lines

@@ -85,7 +85,9 @@ def typed_account_facts(account: Account, as_of: date, rulebook: Rulebook,
     actions = account.plan.actions if account.plan else ()
     facts += [action_facts(account, i, as_of) for i in range(len(actions))]
     severities = {rule.id: rule.severity.value for rule in rulebook.rules}
-    facts += [waiver_facts(account, i, as_of, severities) for i in range(len(account.waivers))]
+    titles = {rule.id: rule.title for rule in rulebook.rules}
+    facts += [waiver_facts(account, i, as_of, severities, titles)
+              for i in range(len(account.waivers))]
     return facts
 
 

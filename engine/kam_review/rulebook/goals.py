@@ -86,8 +86,8 @@ def measure_goal(account: Account, goal: Goal, as_of: date, won: Sequence[Opport
         return GoalMeasure(GoalStatus.UNMEASURED, spec, reason="no metric")
     if goal.metric not in GOAL_METRICS:
         return GoalMeasure(GoalStatus.UNMEASURED, spec, reason=(
-            f"the metric '{goal.metric}' is not one the review measures "
-            f"({', '.join(GOAL_METRICS)})"))
+            f"the metric '{goal.metric}' is not one the review measures (the README's goal "
+            "metrics list those it does)"))
     # A figure read from the file is taken as of the due date once that has passed; one
     # recorded by hand (custom) is the latest on file, whenever it was recorded.
     day = goal.due if goal.due is not None and goal.due < as_of and goal.metric != "custom" \

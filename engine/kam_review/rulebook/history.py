@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from kam_review.rulebook.figures import Exact, SeriesQuarter, exact, quotient, rounded
 from kam_review.source.model import Account, Quarter
+from kam_review.wording import counted
 
 # A yearly trend is read from this many quarters at least: the last 2 against the 2 before.
 TREND_QUARTERS = 4
@@ -82,7 +83,7 @@ def _growth_needs(series: Sequence[SeriesQuarter], had_pairs: bool) -> str:
         if gaps:
             return f"revenue of {', '.join(gaps)}"
         more = TREND_QUARTERS - run
-        return (f"{more} more quarter{'s' if more != 1 else ''} of revenue (a yearly trend "
+        return (f"{counted(more, 'more quarter')} of revenue (a yearly trend "
                 f"needs {TREND_QUARTERS}, {run} on file)")
     return "revenue above zero in the first 2 of the last 4 quarters"
 

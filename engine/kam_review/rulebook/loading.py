@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kam_review.errors import InputError, RulebookError
-from kam_review.formatting import FORMAT_SPECS, template_fields
+from kam_review.formatting import COUNTING_SPECS, FORMAT_SPECS, split_spec, template_fields
 from kam_review.paths import display_path
 from kam_review.rulebook.condition_parser import ConditionError, parse_condition
 from kam_review.rulebook.conditions import Condition, thresholds_used
@@ -221,9 +221,13 @@ def _build_rule(
         elif field_name not in fields:
             error(("message",), f"unknown fact '{field_name}' in the message; facts of "
                   f"'{raw['on']}': {', '.join(sorted(fields))}")
-        if spec not in FORMAT_SPECS:
-            error(("message",), f"unknown format ':{spec}' (known: "
+        base_spec, noun = split_spec(spec)
+        if base_spec not in FORMAT_SPECS:
+            error(("message",), f"unknown format ':{base_spec}' (known: "
                   f"{', '.join(s for s in FORMAT_SPECS if s)})")
+        elif noun and base_spec not in COUNTING_SPECS:
+            error(("message",), f"'{{{field_name}:{spec}}}': a noun follows a count "
+                  f"(:int or :num), as in {{goals_count:int goal}}")
     if len(errors) > count:
         return None
     return Rule(

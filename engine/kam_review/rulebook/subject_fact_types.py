@@ -21,7 +21,9 @@ class ContactFacts(FactType):
     fact_type: ClassVar[str] = "contact"
     subject: str = fact_field("text", "Contact", "the contact's name", known=True)
     roles: str = fact_field(
-        "text", "Buying roles", "the contact's buying roles, comma-separated", known=True)
+        "text", "Buying roles",
+        "the contact's buying roles as words (decision maker, not decision_maker), "
+        "comma-separated", known=True)
     is_current: bool = fact_field("yes/no", "Current", "the contact has not left", known=True)
     has_buying_role: bool = fact_field(
         "yes/no", "Has a buying role", "the contact holds at least one buying role", known=True)
@@ -61,7 +63,10 @@ class OpportunityFacts(FactType):
     fact_type: ClassVar[str] = "opportunity"
     subject: str = fact_field("text", "Opportunity", "the opportunity's id", known=True)
     name: str = fact_field("text", "Name", "the opportunity's name", known=True)
-    stage: str = fact_field("text", "Stage", "the funnel stage", known=True)
+    stage: str = fact_field("text", "Stage", "the funnel stage's id", known=True)
+    stage_name: str = fact_field(
+        "text", "Stage name", "the funnel stage's name (Confirmed intent; lost: lost)",
+        known=True)
     is_open: bool = fact_field("yes/no", "Open", "neither closed nor lost", known=True)
     stage_index: int = fact_field(
         "position", "Stage number", "the stage's position in the funnel, 1 to 7 (lost: 0)",
@@ -93,7 +98,9 @@ class OpportunityFacts(FactType):
     stage_unmet_list: str | None = fact_field(
         "text", "Own characteristics not shown, listed", "those characteristics")
     next_stage: str | None = fact_field(
-        "text", "Next stage", "the stage after this one (absent: closed or lost)")
+        "text", "Next stage", "the id of the stage after this one (absent: closed or lost)")
+    next_stage_name: str | None = fact_field(
+        "text", "Next stage's name", "the name of the stage after this one")
     next_unmet: int | None = fact_field(
         "count", "Next stage's characteristics not shown",
         "characteristics of the next stage not yet true: what keeps the deal from moving on "
@@ -181,7 +188,10 @@ class WaiverFacts(FactType):
     fact_type: ClassVar[str] = "waiver"
     subject: str = fact_field(
         "text", "Waiver", "the waived rule, with the waiver's subject in brackets", known=True)
-    rule: str = fact_field("text", "Rule", "the waived rule", known=True)
+    rule: str = fact_field("text", "Rule", "the waived rule's id", known=True)
+    rule_title: str = fact_field(
+        "text", "Rule title", "the waived rule's title (its id when no rule has it)",
+        known=True)
     owner: str = fact_field("text", "Account owner", "the account's owner", known=True)
     reason: str = fact_field("text", "Reason", "the waiver's reason, blanks collapsed",
                              known=True)

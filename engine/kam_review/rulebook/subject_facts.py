@@ -33,6 +33,7 @@ from kam_review.vocabulary import (
     GoalStatus,
     Status,
 )
+from kam_review.wording import key_words
 
 
 def contact_facts(account: Account, index: int, as_of: date,
@@ -41,7 +42,7 @@ def contact_facts(account: Account, index: int, as_of: date,
     left = contact.left_on if contact.left_on is not None and contact.left_on <= as_of else None
     return ContactFacts(
         account=account.id, subject=contact.name, source_path=("contacts", index),
-        roles=", ".join(contact.roles) or "none",
+        roles=", ".join(map(key_words, contact.roles)) or "none",
         is_current=left is None,
         has_buying_role=bool(contact.roles),
         is_decider=bool({"decision_maker", "decision_owner"} & set(contact.roles)),
@@ -102,11 +103,11 @@ class _Unmet:
         return [text for stage, text in self.missing if stage.index == index]
 
     def up_to(self, index: int) -> dict[str, list[str]]:
-        """Those of the stages up to `index`, by stage id, in funnel order."""
+        """Those of the stages up to `index`, by stage name, in funnel order."""
         by_stage: dict[str, list[str]] = {}
         for stage, text in self.missing:
             if stage.index <= index:
-                by_stage.setdefault(stage.id, []).append(text)
+                by_stage.setdefault(stage.name, []).append(text)
         return by_stage
 
 
@@ -135,6 +136,7 @@ def opportunity_facts(
         account=account.id, subject=opportunity.id, source_path=("opportunities", index),
         name=opportunity.name,
         stage=opportunity.stage,
+        stage_name=current.name if current else opportunity.stage,
         is_open=Status.of_stage(opportunity.stage) == Status.OPEN,
         stage_index=current.index if current else 0,
         days_in_stage=days_between(as_of, opportunity.stage_since),
@@ -147,12 +149,13 @@ def opportunity_facts(
         value=value,
         weighted_value=None if value is None or probability is None else value * probability,
         characteristics_unmet=None if reached is None else sum(map(len, reached.values())),
-        # Grouped by stage: "initiated: initial_budget (false); recognition: ...".
+        # Grouped by stage: "Project initiated: initial budget: no; Customer recognition: ...".
         characteristics_unmet_list=None if reached is None else "; ".join(
             f"{stage}: {', '.join(texts)}" for stage, texts in reached.items()) or "none",
         stage_unmet=None if own is None else len(own),
         stage_unmet_list=None if own is None else _listed(own),
         next_stage=None if following is None else following.id,
+        next_stage_name=None if following is None else following.name,
         next_unmet=None if ahead is None else len(ahead),
         next_unmet_list=None if ahead is None else _listed(ahead),
         qualification_doubts=len(doubts),
@@ -192,7 +195,8 @@ def forecast_bucket(opportunity: Opportunity, as_of: date, stages: Sequence[Stag
 
 
 def _evidence_text(key: str, ok: bool | None) -> str:
-    return f"{key} (not recorded)" if ok is None else f"{key} (false)"
+    """A characteristic not shown, as a reader says it: "budget known: no"."""
+    return f"{key_words(key)}: {'not recorded' if ok is None else 'no'}"
 
 
 def _listed(texts: list[str]) -> str:
@@ -237,7 +241,8 @@ def _standing(measure: GoalMeasure, due: date | None, as_of: date) -> str | None
 
 
 def waiver_facts(
-    account: Account, index: int, as_of: date, severities: dict[str, str]
+    account: Account, index: int, as_of: date, severities: dict[str, str],
+    titles: dict[str, str]
 ) -> WaiverFacts:
     waiver = account.waivers[index]
     reason = visible_text(waiver.reason)
@@ -246,6 +251,7 @@ def waiver_facts(
         account=account.id, source_path=("waivers", index),
         subject=waiver.rule + (f" ({waiver.subject})" if waiver.subject else ""),
         rule=waiver.rule,
+        rule_title=titles.get(waiver.rule, waiver.rule),
         owner=account.owner,
         reason=reason,
         reason_key=reason.casefold(),

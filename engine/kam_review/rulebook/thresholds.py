@@ -3,7 +3,7 @@ and a portfolio's own overrides, each threshold checked on its own."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,8 @@ _THRESHOLD_SCHEMA: dict[str, Any] = {
         "value": _NUMBER,
         "unit": {"enum": ["ratio", "days", "count", "score", "points", "years", "times"]},
         "doc": TEXT,
+        # For readers: what the threshold is, in words (optional: its name stands in).
+        "label": TEXT,
     }}
 _THRESHOLDS_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -60,6 +62,12 @@ class Threshold:
     doc: str
     default: float
     line: int
+    label: str = ""
+
+    @property
+    def shown_label(self) -> str:
+        """How pages name the threshold: its label, else its name as words."""
+        return self.label or self.name.replace("_", " ")
 
 
 def load_thresholds(
@@ -87,7 +95,7 @@ def load_thresholds(
         line = document.locations.get(field_path, (1, 1))[0]
         _check_engine_number(spec["value"], name, field_path, line, errors)
         thresholds[key] = Threshold(key, spec["value"], spec["unit"], spec["doc"], spec["value"],
-                                    line)
+                                    line, spec.get("label", ""))
     for axis, given in value.get("scorecard_weights", {}).items():
         weights[axis].update(given)
     return thresholds, weights, unread
@@ -130,8 +138,7 @@ def apply_overrides(
             errors.extend(found)
             continue
         _check_engine_number(number, name, field_path, line, errors)
-        old = thresholds[key]
-        thresholds[key] = Threshold(key, number, old.unit, old.doc, old.default, old.line)
+        thresholds[key] = replace(thresholds[key], value=number)
     for axis, given in value.get("scorecard_weights", {}).items():
         weights[axis].update(given)
 

@@ -10,6 +10,7 @@ from typing import Any
 from kam_review.source.actions import goal_answered, read_answer
 from kam_review.source.model import FieldPath, Goal, clip
 from kam_review.text_safety import terminal_text
+from kam_review.wording import counted
 
 
 def action_problems(value: dict[str, Any]) -> Iterable[tuple[FieldPath, str]]:
@@ -19,7 +20,8 @@ def action_problems(value: dict[str, Any]) -> Iterable[tuple[FieldPath, str]]:
     actions = _items(plan.get("actions"))
     goals = [Goal(text=g["text"]) for g in _items(plan.get("goals"))
              if isinstance(g.get("text"), str)]
-    deals = {d.get("id") for d in _items(value.get("opportunities"))}
+    # An id of another type is the schema's to report; it names no opportunity.
+    deals = {d["id"] for d in _items(value.get("opportunities")) if isinstance(d.get("id"), str)}
     for i, action in enumerate(actions):
         text = action.get("answers")
         if not isinstance(text, str):
@@ -29,7 +31,8 @@ def action_problems(value: dict[str, Any]) -> Iterable[tuple[FieldPath, str]]:
         if answer.kind == "opportunity" and answer.key not in deals:
             yield where, f"'{shown}' is not one of the opportunities"
         elif answer.kind == "goal" and goal_answered(answer, goals) is None:
-            yield where, (f"goal {shown} is not in the plan, which has {len(goals)} goal(s)"
+            yield where, (f"goal {shown} is not in the plan, which has "
+                          f"{counted(len(goals), 'goal')}"
                           if answer.key.isdigit() else
                           f"'{shown}' is not the text of any goal of the plan")
 

@@ -16,6 +16,7 @@ import unicodedata
 
 from kam_review.source.model import clip
 from kam_review.text_safety import BIDI_CONTROLS, escaped, terminal_text
+from kam_review.wording import noun_form
 
 # Unicode's Default_Ignorable_Code_Point ranges (DerivedCoreProperties.txt): code points a
 # renderer shows as nothing. Python's unicodedata has no such property, so they are listed.
@@ -82,21 +83,27 @@ def name_problems(name: str) -> list[str]:
     """What is wrong with a name, each as a message; empty when it is a good name."""
     shown = clip(shown_name(name))
     problems = []
-    controls = terminal_text("".join(sorted({c for c in name if unicodedata.category(c) == "Cc"})))
+    controls = sorted({c for c in name if unicodedata.category(c) == "Cc"})
     if controls:
-        problems.append(f"'{shown}' holds the control character(s) {controls}: a name is one "
-                        "line of plain text")
-    breaks = terminal_text("".join(sorted(
-        {c for c in name if unicodedata.category(c) in _LINE_SEPARATORS})))
+        problems.append(f"'{shown}' holds the {_listed(controls, 'control character')}: a "
+                        "name is one line of plain text")
+    breaks = sorted({c for c in name if unicodedata.category(c) in _LINE_SEPARATORS})
     if breaks:
-        problems.append(f"'{shown}' holds the line break(s) {breaks}: a name is one line of "
-                        "plain text")
-    bidi = terminal_text("".join(sorted(set(name) & BIDI_CONTROLS)))
+        problems.append(f"'{shown}' holds the {_listed(breaks, 'line break')}: a name is one "
+                        "line of plain text")
+    bidi = sorted(set(name) & BIDI_CONTROLS)
     if bidi:
-        problems.append(f"'{shown}' holds the bidirectional control character(s) {bidi}, which "
-                        "make text show in another order than it is written: remove them")
+        which = noun_form(str(len(bidi)), "which makes|which make")
+        problems.append(f"'{shown}' holds the {_listed(bidi, 'bidirectional control character')}"
+                        f", {which} text show in another order than it is written: remove "
+                        f"{noun_form(str(len(bidi)), 'it|them')}")
     if not any(_visible(c) for c in name):
         every = clip("".join(c if c == " " else escaped(c) for c in name))
         problems.append(f"'{every}' shows nothing: a name needs a visible character (white "
                         "space, zero-width and other invisible characters do not count)")
     return problems
+
+
+def _listed(characters: list[str], noun: str) -> str:
+    """Characters a name must not hold, after their noun: "control characters \\x01\\x02"."""
+    return f"{noun_form(str(len(characters)), noun)} {terminal_text(''.join(characters))}"

@@ -25,6 +25,7 @@ from kam_review.paths import display_path
 from kam_review.source.model import FieldPath, clip, format_path
 from kam_review.source.schema_errors import make_validator, schema_errors
 from kam_review.source.yamlsource import YamlDocument, read_yaml
+from kam_review.wording import counted
 
 _CODE = {"type": "string", "pattern": "^[A-Z]{3}$"}
 _SCHEMA: dict[str, Any] = {
@@ -46,7 +47,8 @@ class RatesError(KamError):
     def __init__(self, errors: list[InputError]) -> None:
         self.errors = capped(errors)
         lines = "\n".join(str(error) for error in self.errors)
-        super().__init__(f"{lines}\nAborted with {len(errors)} error(s) in the rates file.")
+        super().__init__(f"{lines}\nAborted with {counted(len(errors), 'error')} in the rates "
+                         "file.")
 
 
 @dataclass(frozen=True)

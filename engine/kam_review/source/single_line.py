@@ -15,6 +15,7 @@ from typing import Any
 from kam_review.errors import InputError
 from kam_review.source.model import FieldPath, clip, format_path
 from kam_review.source.yamlsource import YamlDocument
+from kam_review.wording import counted
 
 # Longer text (summaries, reasons, goals) may run over several lines.
 ONE_LINE_MAX = 200
@@ -65,5 +66,7 @@ def _message(path: FieldPath, text: str, style: str | None) -> str:
             and "\r" not in text:
         return (f"{shown} ends with a line break, which a block scalar (|) keeps: write "
                 f"{name} on one line, or use |- to drop the final newline")
-    return f"holds one line of text, but {shown} has line breaks: write {name} on one line"
+    breaks = sum(1 for piece in text.splitlines(keepends=True) if piece.splitlines() != [piece])
+    has = "a line break" if breaks == 1 else counted(breaks, "line break")
+    return f"holds one line of text, but {shown} has {has}: write {name} on one line"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from kam_review.output import charts
 from kam_review.output.markdown_text import esc, table
-from kam_review.review.explain import check_text, class_needs, verdict
 from kam_review.review.movement import Movement
 from kam_review.review.results import AccountResult, Explanation, Result
 from kam_review.rulebook.figures import gross_margin, revenue_series
@@ -33,20 +32,19 @@ from kam_review.website.pages.common import (
     fact_figure,
     figure,
     marked,
-    rule_link,
+    rule_title_link,
     waived_high_note,
 )
 from kam_review.website.pages.forecast import account_forecast_section
 from kam_review.website.pages.goals import goals_table
 from kam_review.website.pages.movement import revenue_trend, since_section
+from kam_review.website.pages.plain import finding_ids, reasons_section
 from kam_review.website.pages.printing import END_SCREEN_ONLY, SCREEN_ONLY, screen_only
 from kam_review.website.pages.summary import summary_section
 from kam_review.website.pages.unknowns import assigning_notes, not_evaluated_section
 from kam_review.website.pages.verdict import verdict_header
 from kam_review.website.pages.whitespace import whitespace_section
-
-# A comparison held, failed, or could not be judged (a fact it compares is absent).
-_MARKS = {"yes": "✔", "no": "✘", "?": "?"}
+from kam_review.wording import counted, key_words
 
 
 def account_page(item: AccountResult, result: Result,
@@ -59,10 +57,10 @@ def account_page(item: AccountResult, result: Result,
     lines += summary_section(account)
     lines += _header_card(item, result)
     lines += revenue_trend(item, result.as_of)
-    lines += screen_only(since_section(item, movement))
+    lines += screen_only(since_section(item, movement, rulebook))
     lines += account_actions_section(item, result)
     lines += ["## Findings", ""]
-    lines += waived_high_note([(item, f) for f in item.waived_high], prefix)
+    lines += waived_high_note([(item, f) for f in item.waived_high], rulebook, prefix)
     for kind in Kind:
         found = [f for f in item.findings if f.kind == kind]
         if not found:
@@ -71,28 +69,21 @@ def account_page(item: AccountResult, result: Result,
         lines += [SCREEN_ONLY] if kind == Kind.ADVICE else []
         lines += [f"### {kind.heading}", ""]
         lines.append(table(["Severity", "Rule", "Subject", "Finding", "Action", "Waiver"],
-                           anchored_finding_rows(found, prefix, item.formats)))
+                           anchored_finding_rows(found, item, rulebook, prefix)))
         lines += [END_SCREEN_ONLY] if kind == Kind.ADVICE else []
+    lines += screen_only(finding_ids(item, rulebook))
     lines += screen_only(not_evaluated_section(item, result, prefix))
     lines.append(SCREEN_ONLY)
     lines += ["## Why this class and focus", ""]
     lines += assigning_notes(item, result)
-    needs = class_needs(item, explained, rulebook)
-    if needs:
-        lines += [f"**Unclassified**: the data cannot decide the class yet; it {esc(needs)}.", ""]
-    for explanation in explained:
-        rule = rulebook.rule(explanation.rule)
-        lines.append(f"- {rule_link(explanation.rule, prefix)}: "
-                     f"{esc(verdict(explanation, item, rulebook))}")
-        lines += [f"    - {_MARKS[c.mark]} {esc(check_text(c, rule.on))}"
-                  for c in explanation.checks]
+    lines += reasons_section(item, result, explained, prefix)
     lines += ["", END_SCREEN_ONLY]
     lines += _figures_section(item, result)
     lines += screen_only(_contacts_section(item, result))
     lines += screen_only(account_forecast_section(item, result))
     lines += screen_only(whitespace_section(item, result))
     lines += screen_only(_opportunities_section(item, result))
-    lines += _plan_section(item)
+    lines += _plan_section(item, result)
     return "\n".join(lines)
 
 
@@ -112,7 +103,7 @@ def _header_card(item: AccountResult, result: Result) -> list[str]:
         [described("revenue_ttm").label, account_figure(item, "revenue_ttm")
          + f" ({account_figure(item, 'growth_yoy')} year on year)"],
         [described("gross_margin_ttm").label, account_figure(item, "gross_margin_ttm")],
-        ["Open pipeline", f"{account_fact(item, 'open_opportunities')} deal(s), "
+        ["Open pipeline", f"{counted(account_fact(item, 'open_opportunities'), 'deal')}, "
                           f"{account_figure(item, 'open_pipeline_value')}"],
     ]
     return [table(["At a glance", f"`{account.id}`"], rows)]
@@ -133,7 +124,7 @@ def _freshness(item: AccountResult) -> str:
     latest, behind = account_fact(item, "latest_quarter"), account_fact(item, "quarters_unreported")
     text = f"latest quarter on file {latest}"
     if behind:
-        text += f" (**{behind} quarter{'s' if behind != 1 else ''} behind**)"
+        text += f" (**{counted(behind, 'quarter')} behind**)"
     gaps = account_fact(item, "gap_quarters")
     if gaps:
         text += f"; **no row for {account_fact(item, 'gap_list')}**"
@@ -210,7 +201,8 @@ def _contacts_section(item: AccountResult, result: Result) -> list[str]:
         grid.append(row)
     lines.append('<div class="kam-grid" markdown>\n\n' + table(
         ["Role", *[level or "level unknown" for level in levels]], grid) + "\n</div>\n")
-    rows = [[esc(c.name), esc(c.title or "—"), c.level or "—", ", ".join(c.roles) or "—",
+    rows = [[esc(c.name), esc(c.title or "—"), c.level or "—",
+             ", ".join(map(key_words, c.roles)) or "—",
              c.attitude or "—", date_cell(c.last_contact, item.formats),
              date_cell(c.left_on, item.formats, ""),
              esc(", ".join(flags.get(c.name, []))),
@@ -237,7 +229,7 @@ def _opportunities_section(item: AccountResult, result: Result) -> list[str]:
         return [*lines, "No opportunities on file.", ""]
     facts = {f["subject"]: f for f in item.facts if f["type"] == "opportunity"}
     formats = item.formats
-    rows = [[esc(o.id), esc(o.name), _stage_position(o.stage, result),
+    rows = [[esc(o.name), _stage_position(o.stage, result),
              fact_figure(o.value, "value", "opportunity", formats),
              fact_figure(o.probability, "probability", "opportunity", formats),
              fact_figure(facts[o.id].get("weighted_value"), "weighted_value", "opportunity",
@@ -245,7 +237,7 @@ def _opportunities_section(item: AccountResult, result: Result) -> list[str]:
              date_cell(o.expected_close, formats),
              esc(facts[o.id].get("forecast_bucket") or "—")]
             for o in account.opportunities]
-    lines.append(table(["Id", "Name", "Funnel stage", "Value", "Probability", "Weighted",
+    lines.append(table(["Name", "Funnel stage", "Value", "Probability", "Weighted",
                         "Expected close", "Forecast"], rows))
     for opportunity in account.opportunities:
         lines += _checklist(opportunity, result)
@@ -253,13 +245,13 @@ def _opportunities_section(item: AccountResult, result: Result) -> list[str]:
 
 
 def _stage_position(stage_id: str, result: Result) -> str:
-    """The stage and where it sits in the seven-stage funnel: ●●●○○○○ 3/7 intent."""
+    """The stage and where it sits in the seven-stage funnel: ●●●○○○○ 3/7 Confirmed intent."""
     stages = result.rulebook.stages
-    current = next((s.index for s in stages if s.id == stage_id), 0)
-    if current == 0:
+    stage = next((s for s in stages if s.id == stage_id), None)
+    if stage is None:
         return f"{stage_id} (out of the funnel)"
-    dots = "●" * current + "○" * (len(stages) - current)
-    return f"{dots} {current}/{len(stages)} {stage_id}"
+    dots = "●" * stage.index + "○" * (len(stages) - stage.index)
+    return f"{dots} {stage.index}/{len(stages)} {esc(stage.name)}"
 
 
 def _checklist(opportunity: Opportunity, result: Result) -> list[str]:
@@ -295,7 +287,7 @@ def _position(index: int, current: int) -> str:
     return "next: to move on" if index == current + 1 else "later"
 
 
-def _plan_section(item: AccountResult) -> list[str]:
+def _plan_section(item: AccountResult, result: Result) -> list[str]:
     account, formats = item.account, item.formats
     lines = [f"## Plan {{#{PLAN_ANCHOR}}}", ""]
     plan = account.plan
@@ -310,7 +302,13 @@ def _plan_section(item: AccountResult) -> list[str]:
         lines.append(SCREEN_ONLY)
         lines += ["### Waivers", ""]
         lines.append(table(["Rule", "Subject", "Reason", "Until", "By"], [
-            [rule_link(w.rule, "../"), esc(w.subject or "all"), esc(w.reason or ""),
+            [_waived_rule(w.rule, result), esc(w.subject or "all"), esc(w.reason or ""),
              date_cell(w.until, formats), esc(w.by or "")] for w in account.waivers]))
         lines.append(END_SCREEN_ONLY)
     return lines
+
+
+def _waived_rule(rule_id: str, result: Result) -> str:
+    """The rule a waiver names, by its title; an unknown id as written (its error says so)."""
+    rule = next((r for r in result.rulebook.rules if r.id == rule_id), None)
+    return esc(rule_id) if rule is None else rule_title_link(rule, "../")

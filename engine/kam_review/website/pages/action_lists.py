@@ -14,6 +14,7 @@ from kam_review.review.actions import (
     open_actions,
 )
 from kam_review.review.results import AccountResult, Result
+from kam_review.rulebook.loading import Rulebook
 from kam_review.source.model import Quarter
 from kam_review.source.names import normalise_name
 from kam_review.website.pages.actions import due_text
@@ -34,7 +35,8 @@ def due_before_next_review_section(result: Result) -> list[str]:
              f"earliest due first. {sum(1 for a in found if a.overdue)} of {len(found)} are "
              "overdue.", ""]
     rows = [[account_link(a.item.account), *([esc(names[a.item.account.id])] if teams else []),
-             esc(a.action.owner), esc(a.action.what), due_text(a), answer_link(a, "", False)]
+             esc(a.action.owner), esc(a.action.what), due_text(a),
+             answer_link(a, result.rulebook, "", False)]
             for a in found]
     headers = ["Account", *(["Team"] if teams else []), "Owner", "What", "Due", "Answers"]
     lines.append(filterable(table(headers, rows), ["Team", "Owner"] if teams else ["Owner"]))
@@ -61,7 +63,7 @@ def people(items: Sequence[AccountResult], as_of: date
             for key in sorted(shown, key=lambda key: (shown[key].lower(), shown[key]))]
 
 
-def person_actions(actions: Sequence[ReviewedAction]) -> list[str]:
+def person_actions(actions: Sequence[ReviewedAction], rulebook: Rulebook) -> list[str]:
     """A person's open actions on the owners page, overdue first."""
     if not actions:
         return []
@@ -69,4 +71,4 @@ def person_actions(actions: Sequence[ReviewedAction]) -> list[str]:
     return [f"Open actions: {len(actions)}, {overdue} overdue.", "",
             table(["Account", "What", "Due", "Answers"], [
                 [account_link(a.item.account), esc(a.action.what), due_text(a),
-                 answer_link(a, "", False)] for a in actions])]
+                 answer_link(a, rulebook, "", False)] for a in actions])]

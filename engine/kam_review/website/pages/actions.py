@@ -9,6 +9,7 @@ from kam_review.output.markdown_text import esc, table
 from kam_review.review.actions import ReviewedAction, open_actions, reviewed_actions
 from kam_review.review.results import AccountResult, Result
 from kam_review.website.pages.answers import answer_link
+from kam_review.wording import counted
 
 
 def due_text(reviewed: ReviewedAction) -> str:
@@ -35,10 +36,11 @@ def account_actions_section(item: AccountResult, result: Result) -> list[str]:
     waiting = open_actions([item], result.as_of)
     if waiting:
         overdue = sum(1 for a in waiting if a.overdue)
-        lines += [f"{len(waiting)} open action(s), {overdue} overdue as of {result.as_of}; "
-                  "the earliest due first.", ""]
+        lines += [f"{counted(len(waiting), 'open action')}, {overdue} overdue as of "
+                  f"{result.as_of}; the earliest due first.", ""]
         lines.append(table(["What", "Owner", "Due", "Answers"], [
-            [esc(a.action.what), esc(a.action.owner), due_text(a), answer_link(a, "../", True)]
+            [esc(a.action.what), esc(a.action.owner), due_text(a),
+             answer_link(a, result.rulebook, "../", True)]
             for a in waiting]))
     else:
         lines += ["No open action.", ""]

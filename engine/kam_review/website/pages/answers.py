@@ -6,12 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.output.markdown_text import esc
 from kam_review.review.actions import ReviewedAction
-from kam_review.review.results import Finding
+from kam_review.review.results import AccountResult, Finding
+from kam_review.rulebook.loading import Rulebook
 from kam_review.source.actions import goal_answered, read_answer
-from kam_review.website.pages.common import ACCOUNTS_DIR, anchor, finding_row, rule_link
+from kam_review.website.pages.common import (
+    ACCOUNTS_DIR,
+    anchor,
+    rule_title_link,
+    severity_badge,
+)
+from kam_review.website.pages.plain import finding_cells
 
 # The account page's plan section, where its goals are: the findings' "Plan" heading would
 # take the plain "plan".
@@ -26,12 +32,12 @@ def opportunity_anchor(opportunity_id: str) -> str:
     return f"opportunity-{opportunity_id}"
 
 
-def anchored_finding_rows(found: Sequence[Finding], prefix: str,
-                          formats: LocaleFormat = ENGLISH) -> list[list[str]]:
+def anchored_finding_rows(found: Sequence[Finding], item: AccountResult, rulebook: Rulebook,
+                          prefix: str) -> list[list[str]]:
     """The account page's finding rows, the first of each rule carrying its anchor."""
     rows, seen = [], set()
     for finding in found:
-        row = finding_row(finding, prefix, formats)
+        row = [severity_badge(finding.severity), *finding_cells(finding, item, rulebook, prefix)]
         if finding.rule not in seen:
             seen.add(finding.rule)
             row[1] = f'<span id="{finding_anchor(finding.rule)}"></span>{row[1]}'
@@ -39,7 +45,8 @@ def anchored_finding_rows(found: Sequence[Finding], prefix: str,
     return rows
 
 
-def answer_link(reviewed: ReviewedAction, prefix: str, on_account_page: bool) -> str:
+def answer_link(reviewed: ReviewedAction, rulebook: Rulebook, prefix: str,
+                on_account_page: bool) -> str:
     """The action's answer as a link: to the finding when the review raises it on the
     account (else to the rule in the catalogue), the opportunity or the plan's goals. `prefix`
     leads from the page to the site's root."""
@@ -50,9 +57,12 @@ def answer_link(reviewed: ReviewedAction, prefix: str, on_account_page: bool) ->
     page = "" if on_account_page else f"{prefix}{ACCOUNTS_DIR}/{account.id}.md"
     answer = read_answer(text)
     if answer.kind == "rule":
+        rule = next((r for r in rulebook.rules if r.id == answer.key), None)
+        if rule is None:  # reported as an input error; shown as written
+            return esc(answer.key)
         if any(f.rule == answer.key for f in reviewed.item.findings):
-            return f"[{esc(answer.key)}]({page}#{finding_anchor(answer.key)})"
-        return f"{rule_link(answer.key, prefix)} (not raised in this review)"
+            return f"[{esc(rule.title)}]({page}#{finding_anchor(answer.key)})"
+        return f"{rule_title_link(rule, prefix)} (not raised in this review)"
     if answer.kind == "opportunity":
         deal = next((o for o in account.opportunities if o.id == answer.key), None)
         name = deal.name if deal else answer.key

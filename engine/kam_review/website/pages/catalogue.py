@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kam_review.formatting import format_value
-from kam_review.output.markdown_text import esc, table
+from kam_review.output.markdown_text import esc, esc_code, table
 from kam_review.review.results import Result
 from kam_review.rulebook.condition_parser import EXAMPLES, GRAMMAR
 from kam_review.rulebook.conditions import outline
+from kam_review.rulebook.fact_types import FACT_TYPES
+from kam_review.rulebook.fact_words import doc_names, outline_words, threshold_words
 from kam_review.rulebook.loading import Rule
 from kam_review.rulebook.thresholds import Threshold
 from kam_review.source.model import Account
 from kam_review.vocabulary import Kind
 from kam_review.website.pages.common import account_link, anchor, severity_badge
 from kam_review.website.pages.fact_reference import facts_section
+from kam_review.website.pages.plain import technical
+from kam_review.wording import counted
 
 # How a threshold's value is written, by its unit: a ratio as a percentage (20%), points as
 # percentage points (+15 pp), days and counts as such.
@@ -28,7 +34,7 @@ def rules_page(result: Result) -> str:
         for rule_id in sorted({f.rule for f in item.findings} | decided):
             fires.setdefault(rule_id, []).append(item.account)
     lines = ["# Rule catalogue", "",
-             f"{len(rulebook.rules)} rules. Each names the seed document it comes from "
+             f"{counted(len(rulebook.rules), 'rule')}. Each names the seed document it comes from "
              "(000-004), why it matters, what to do, and the thresholds it uses.", ""]
     for kind in Kind:
         rules = rulebook.by_kind(kind)
@@ -38,9 +44,10 @@ def rules_page(result: Result) -> str:
         for rule in rules:
             lines += _rule_entry(rule, result, fires.get(rule.id, []))
     lines += ["## Thresholds", ""]
-    lines.append(table(["Name", "Value", "Default", "Unit", "Meaning"], [
-        [f"`{t.name}`", _threshold(t, result), _threshold(t, result, t.default), t.unit,
-         esc(t.doc)]
+    lines.append(table(["Threshold", "Value", "Default", "Meaning", "Name"], [
+        [esc(t.shown_label), threshold_words(t),
+         threshold_words(replace(t, value=t.default)), esc_code(doc_names(t.doc)),
+         f"`{t.name}`"]
         for t in sorted(rulebook.thresholds.values(), key=lambda t: t.name)]))
     lines += ["## Funnel stages", ""]
     lines += ["What is true of a deal at each stage (seed 004); a deal at a stage shows the "
@@ -85,18 +92,35 @@ def _grammar_section() -> list[str]:
 
 
 def _rule_entry(rule: Rule, result: Result, accounts: list[Account]) -> list[str]:
+    """A rule by its title, what it looks at in words, and its id and condition as written
+    in a technical block."""
     thresholds = result.rulebook.thresholds
-    lines = [f"### {rule.id} {{#{anchor(rule.id)}}}", "",
-             f"**{esc(rule.title)}** · {severity_badge(rule.severity)} · kind {rule.kind} · "
+    lines = [f"### {esc(rule.title)} {{#{anchor(rule.id)}}}", "",
+             f"{severity_badge(rule.severity)} · {rule.kind.heading.lower()} · "
              f"seed {', '.join(rule.source)} · tests each {rule.on}"
              + (f" · assigns **{esc(rule.shown_label)}**" if rule.kind.gives_label else ""), ""]
     lines += [f"*Why:* {esc(rule.rationale)}", "", f"*Action:* {esc(rule.action)}", ""]
-    conditions = "\n".join(f"    {line}" for line in outline(rule.when))
-    lines += ["*Fires when:*", "", conditions, ""]
+    words = outline_words(rule.when, FACT_TYPES[rule.on])
+    lines += ["*Fires when:*", "", *_bullets(words), ""]
     if rule.thresholds:
-        lines += ["*Thresholds:* " + ", ".join(
-            f"`{name}` = {_threshold(thresholds[name], result)}" for name in rule.thresholds),
-            ""]
+        lines += ["*Thresholds:* " + "; ".join(
+            f"{esc(thresholds[name].shown_label)}: {threshold_words(thresholds[name])}"
+            for name in rule.thresholds if name in thresholds), ""]
     fired = ", ".join(account_link(a) for a in accounts) or "no account in this review"
     lines += [f"*Fires on:* {fired}", ""]
-    return lines
+    detail = [f"Rule id `{rule.id}`; the condition as written:", "",
+              *(f"    {line}" for line in outline(rule.when)), ""]
+    if rule.thresholds:
+        detail += ["Thresholds: " + ", ".join(
+            f"`{name}` = {format_value(thresholds[name].value, '')}"
+            for name in rule.thresholds if name in thresholds), ""]
+    return lines + technical("Technical detail", detail)
+
+
+def _bullets(outlined: list[str]) -> list[str]:
+    """Indented outline lines (two spaces a level) as a nested Markdown list."""
+    found = []
+    for line in outlined:
+        text = line.lstrip(" ")
+        found.append("    " * ((len(line) - len(text)) // 2) + "- " + esc(text))
+    return found

@@ -12,10 +12,11 @@ from kam_review.output.markdown_text import esc
 from kam_review.review.results import AccountResult, Finding
 from kam_review.rulebook.fact_fields import FactField
 from kam_review.rulebook.fact_types import FACT_TYPES
-from kam_review.rulebook.loading import Rulebook
+from kam_review.rulebook.loading import Rule, Rulebook
 from kam_review.source.model import Account
 from kam_review.vocabulary import Mark, Severity
 from kam_review.website.pages.cells import date_cell, severity_weight, sorted_by
+from kam_review.wording import counted
 
 ACCOUNTS_DIR = "accounts"
 
@@ -26,6 +27,12 @@ def account_link(account: Account, prefix: str = "") -> str:
 
 def rule_link(rule_id: str, prefix: str = "") -> str:
     return f"[{rule_id}]({prefix}rules.md#{anchor(rule_id)})"
+
+
+def rule_title_link(rule: Rule, prefix: str = "") -> str:
+    """The rule by its title, linked to its entry in the rule catalogue: what pages show;
+    rule_link, by its id, is for technical detail."""
+    return f"[{esc(rule.title)}]({prefix}rules.md#{anchor(rule.id)})"
 
 
 def anchor(rule_id: str) -> str:
@@ -115,22 +122,17 @@ def waiver_text(finding: Finding, formats: LocaleFormat = ENGLISH) -> str:
     return esc(f"waived until {until} by {waiver.by}: {waiver.reason}")
 
 
-def waived_high_note(waived: Sequence[tuple[AccountResult, Finding]], prefix: str = ""
-                     ) -> list[str]:
+def waived_high_note(waived: Sequence[tuple[AccountResult, Finding]], rulebook: Rulebook,
+                     prefix: str = "") -> list[str]:
     """The high findings that waivers silence, named wherever findings are summed up: a
     waiver never hides a threat to an account from the review."""
     if not waived:
         return []
-    count = len(waived)
-    lines = [f"**{count} high finding{'s' if count != 1 else ''} waived** (accepted by a "
+    lines = [f"**{counted(len(waived), 'high finding')} waived** (accepted by a "
              "waiver, not counted as open):", ""]
-    lines += [f"- {account_link(item.account, prefix)}: {rule_link(finding.rule, prefix)} "
+    lines += [f"- {account_link(item.account, prefix)}: "
+              f"{rule_title_link(rulebook.rule(finding.rule), prefix)} "
               f"{esc(finding.subject)}, {waiver_text(finding, item.formats)}"
               for item, finding in waived]
     return [*lines, ""]
 
-
-def finding_row(finding: Finding, prefix: str, formats: LocaleFormat = ENGLISH) -> list[str]:
-    return [severity_badge(finding.severity), rule_link(finding.rule, prefix),
-            esc(finding.subject), esc(finding.message), esc(finding.action),
-            waiver_text(finding, formats)]

@@ -7,9 +7,10 @@ from datetime import date
 
 from kam_review.formatting import UNIT_SPECS, format_in_unit
 from kam_review.locale_format import ENGLISH, LocaleFormat
-from kam_review.output.markdown_text import esc, table
+from kam_review.output.markdown_text import esc, esc_code, table
 from kam_review.rulebook.fact_fields import fields_of
 from kam_review.rulebook.fact_types import DEFINITIONS
+from kam_review.rulebook.fact_words import doc_names
 
 # A figure to show how each format writes one; the units without a format, how they read.
 _EXAMPLES = {"money": 2_900_000, "pct": 0.183, "spct": 0.12, "pts": -2.1, "days": 45,
@@ -28,8 +29,10 @@ def facts_section(formats: LocaleFormat = ENGLISH) -> list[str]:
         for unit, spec in UNIT_SPECS.items()]))
     for definition in DEFINITIONS:
         name = definition.fact_type
-        lines += [f"### {name} {{#facts-{name}}}", "", esc(inspect.getdoc(definition)), ""]
+        meaning = doc_names(inspect.getdoc(definition) or "")
+        lines += [f"### {name} {{#facts-{name}}}", "", esc_code(meaning), ""]
         lines.append(table(["Fact", "Label", "Kind", "Unit", "Meaning"], [
-            [f"`{field}`", esc(spec.label), spec.kind, esc(spec.unit), esc(spec.doc)]
+            [f"`{field}`", esc(spec.label), spec.kind, esc(spec.unit),
+             esc_code(doc_names(spec.doc))]
             for field, spec in fields_of(definition).items()]))
     return lines

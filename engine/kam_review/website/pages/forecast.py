@@ -31,6 +31,7 @@ from kam_review.vocabulary import (
     COMMIT_WON,
 )
 from kam_review.website.pages.common import account_link, figure
+from kam_review.wording import counted
 
 # Each commitment with seed 004's own words (按销售预测) and what it counts.
 _COMMITMENTS = {
@@ -61,7 +62,8 @@ def forecast_sections(result: Result) -> list[str]:
              f"it), next quarter {periods.next_quarter}. Seed 004 forecasts each deal by how "
              "sure it is (按销售预测), from its stage, expected close and probability. A deal "
              f"won or lost before {periods.this_quarter} is history and not counted in the "
-             f"funnel ({history} such deal(s); each stays in the list of every opportunity)."
+             f"funnel ({counted(history, 'such deal')}; each stays in the list of every "
+             "opportunity)."
              + _one_currency(forecasts), ""]
     several = len(forecasts) > 1
     for forecast in forecasts:
@@ -179,7 +181,7 @@ def _value(fact: dict[str, Any]) -> str:
 
 
 def _deals(at: Tally) -> str:
-    return f"{at.deals} deal(s), {money(at.value)}"
+    return f"{counted(at.deals, 'deal')}, {money(at.value)}"
 
 
 def _share(share: float | None) -> str:

@@ -20,13 +20,15 @@ from kam_review.review.movement import FILES, AccountMovement, Movement
 from kam_review.review.results import AccountResult, Result
 from kam_review.review.snapshot import KeptFinding
 from kam_review.rulebook.figures import growth, revenue_series
+from kam_review.rulebook.loading import Rulebook
 from kam_review.website.pages.common import (
     WIDE_PAGE,
     account_link,
     filterable,
-    rule_link,
+    rule_title_link,
     severity_badge,
 )
+from kam_review.wording import counted
 
 # The trend shows two years: a quarter, its quarter before and its quarter a year before.
 TREND_QUARTERS = 8
@@ -65,7 +67,8 @@ def _growth_text(revenue: list[float | None], quarters: list[str], back: int) ->
     return f"{shown} against {quarters[-1 - back]}"
 
 
-def since_section(item: AccountResult, movement: Movement | None) -> list[str]:
+def since_section(item: AccountResult, movement: Movement | None,
+                  rulebook: Rulebook) -> list[str]:
     """The account's movement since the previous review (nothing without a Movement)."""
     if movement is None:
         return []
@@ -84,8 +87,8 @@ def since_section(item: AccountResult, movement: Movement | None) -> list[str]:
     lines.append(table(["Figure", then, today, "Change"], [
         [esc(figure_label(m.name)), figure_text(m.name, m.before), figure_text(m.name, m.after),
          change_text(m)] for m in moved.figures]))
-    lines += _findings("New findings", moved.new_findings)
-    lines += _findings("Resolved findings", moved.resolved)
+    lines += _findings("New findings", moved.new_findings, rulebook)
+    lines += _findings("Resolved findings", moved.resolved, rulebook)
     lines += ["**Deals that moved**", ""]
     lines.append(table(["Deal", "Move"], [[f"{esc(m.name)} ({esc(m.deal)})",
                                              esc(stage_text(m))] for m in moved.stages]))
@@ -99,10 +102,24 @@ def _changed(text: str, changed: bool) -> str:
     return f"**{text}** (changed)" if changed else text
 
 
-def _findings(title: str, found: tuple[KeptFinding, ...]) -> list[str]:
+def _rule_title(rule_id: str, rulebook: Rulebook) -> str:
+    """A rule's title; anything else (a subject that names no rule) as it is. A waiver's
+    finding has the rule it waives as its subject."""
+    return next((r.title for r in rulebook.rules if r.id == rule_id), rule_id)
+
+
+def _titled(rule_id: str, rulebook: Rulebook, prefix: str = "") -> str:
+    """A finding's rule by its title, linked; a rule the previous review had and this one
+    no longer has, by its id."""
+    known = next((r for r in rulebook.rules if r.id == rule_id), None)
+    return esc(rule_id) if known is None else rule_title_link(known, prefix)
+
+
+def _findings(title: str, found: tuple[KeptFinding, ...], rulebook: Rulebook) -> list[str]:
     lines = [f"**{title}** ({len(found)})", ""]
     lines.append(table(["Severity", "Rule", "Subject", "Finding"], [
-        [severity_badge(f.severity), rule_link(f.rule, "../"), esc(f.subject),
+        [severity_badge(f.severity), _titled(f.rule, rulebook, "../"),
+         esc(_rule_title(f.subject, rulebook)),
          esc(f.message) + (" (waived)" if f.waived else "")] for f in found]))
     return lines
 
@@ -116,8 +133,8 @@ def _source(movement: Movement, prefix: str | None) -> str:
                  ": quarters, activities, complaints, contacts leaving, owner changes and "
                  "stage changes; a deal that changed stage since shows the stage it has now.")
     if movement.previous_errors:
-        text += (f" {movement.previous_errors} input error(s) in that review left some files "
-                 "out of it.")
+        text += (f" {counted(movement.previous_errors, 'input error')} in that review left "
+                 "some files out of it.")
     if movement.comparison.found and prefix is not None:
         text += f" Every change: [Changes since the last review]({prefix}{CHANGES_PAGE})."
     return text
@@ -135,8 +152,9 @@ def movement_summary(result: Result, movement: Movement | None) -> list[str]:
     compared = movement.compared
     new = sum(len(m.new_findings) for m in compared)
     resolved = sum(len(m.resolved) for m in compared)
-    lines += [f"{len(compared)} account(s) in both reviews: {new} new finding(s), "
-              f"{resolved} resolved; {len(movement.added)} account(s) new since, "
+    lines += [f"{counted(len(compared), 'account')} in both reviews: "
+              f"{counted(new, 'new finding')}, {resolved} resolved; "
+              f"{counted(len(movement.added), 'account')} new since, "
               f"{len(movement.removed)} no longer reviewed.", ""]
     lines += ["**Class changes**", ""]
     lines.append(table(["Account", "Before", "Now"], [
@@ -144,9 +162,9 @@ def movement_summary(result: Result, movement: Movement | None) -> list[str]:
          esc(m.after.class_shown)] for m in compared if m.class_changed]))
     lines += ["**Accounts with new high findings**", ""]
     lines.append(table(["Account", "New high findings"], [
-        [account_link(accounts[m.id]), ", ".join(rule_link(f.rule) + (f" {esc(f.subject)}"
-                                                                      if f.subject else "")
-                                                 for f in m.new_high)]
+        [account_link(accounts[m.id]),
+         ", ".join(_titled(f.rule, result.rulebook) + (f" {esc(f.subject)}" if f.subject else "")
+                   for f in m.new_high)]
         for m in compared if m.new_high]))
     return lines
 
@@ -160,7 +178,7 @@ def changes_page(result: Result, movement: Movement) -> str:
     rows = []
     for moved in movement.accounts:
         name = account_link(accounts[moved.id])
-        rows += [[name, *row] for row in _change_rows(moved)]
+        rows += [[name, *row] for row in _change_rows(moved, result.rulebook)]
     rows += [[esc(gone.name), "no longer reviewed", "", "", esc(gone.class_shown), ""]
              for gone in movement.removed]
     lines.append(filterable(table(["Account", "Change", "Severity", "Subject", "Before", "After"],
@@ -168,7 +186,7 @@ def changes_page(result: Result, movement: Movement) -> str:
     return "\n".join(lines)
 
 
-def _change_rows(moved: AccountMovement) -> list[list[str]]:
+def _change_rows(moved: AccountMovement, rulebook: Rulebook) -> list[list[str]]:
     was, now = moved.before, moved.after
     if was is None:
         return [["new account", "", "", "", esc(now.class_shown)]]
@@ -179,7 +197,9 @@ def _change_rows(moved: AccountMovement) -> list[list[str]]:
         rows.append(["focus", "", "", esc(was.focus or "none"), esc(now.focus or "none")])
     for title, found, new in (("new finding", moved.new_findings, True),
                               ("resolved finding", moved.resolved, False)):
-        rows += [[title, severity_badge(f.severity), esc(f"{f.rule} {f.subject}".strip()),
+        rows += [[title, severity_badge(f.severity),
+                  esc(f"{_rule_title(f.rule, rulebook)}, "
+                      f"{_rule_title(f.subject, rulebook)}".strip(", ")),
                   "" if new else esc(f.message), esc(f.message) if new else ""]
                  for f in found]
     rows += [["figure", "", esc(figure_label(m.name)), figure_text(m.name, m.before),

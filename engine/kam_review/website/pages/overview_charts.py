@@ -15,6 +15,7 @@ from kam_review.vocabulary import Kind
 from kam_review.website.pages.cells import sorted_by
 from kam_review.website.pages.common import account_fact, chart, described
 from kam_review.website.pages.totals import Group, Totals
+from kam_review.wording import counted
 
 
 def abc_classes(result: Result, totals: Totals) -> dict[str, str]:
@@ -110,8 +111,8 @@ def portfolio_charts(result: Result, totals: Totals) -> list[str]:
         lines.append(chart(charts.bar_chart(quarters, [by_quarter.get((currency, q), 0)
                                                        for q in quarters],
                                             title, totals.writing(currency))))
-    missing = [f"{q} leaves out {unknown[q]} account(s) without a row for it" for q in quarters
-               if unknown[q]]
+    missing = [f"{q} leaves out {counted(unknown[q], 'account')} without a row for it"
+               for q in quarters if unknown[q]]
     if missing:
         lines += ["Sums of the rows on file: " + "; ".join(missing)
                   + " (see Data completeness).", ""]

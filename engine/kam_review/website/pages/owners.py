@@ -50,5 +50,5 @@ def _owners_section(members: list[AccountResult], result: Result, level: str) ->
         if rows:
             lines.append(table(["Account", "Class", "Focus", described("revenue_ttm").label,
                                 "Open warnings", "Open deals", "Pipeline"], rows))
-        lines += person_actions(actions)
+        lines += person_actions(actions, result.rulebook)
     return lines

@@ -30,10 +30,8 @@ from kam_review.website.pages.common import (
     fact_num,
     filterable,
     marked,
-    rule_link,
     severity_badge,
     waived_high_note,
-    waiver_text,
 )
 from kam_review.website.pages.downloads import download
 from kam_review.website.pages.forecast import forecast_sections
@@ -45,6 +43,7 @@ from kam_review.website.pages.overview_charts import (
     portfolio_charts,
     revenue_cell,
 )
+from kam_review.website.pages.plain import finding_cells
 from kam_review.website.pages.teams import (
     team_column,
     team_order,
@@ -52,6 +51,7 @@ from kam_review.website.pages.teams import (
 )
 from kam_review.website.pages.totals import Totals
 from kam_review.website.pages.verdict import verdict_cell, verdict_overview
+from kam_review.wording import counted
 
 
 def overview_page(result: Result, totals: Totals | None = None,
@@ -85,9 +85,10 @@ def overview_page(result: Result, totals: Totals | None = None,
         [severity_badge(s), str(severities[s]), str(waived[s])] for s in Severity]))
     kinds, kinds_waived = counts.by_kind(), counts.by_kind(waived=True)
     lines.append(table(["Kind", "Open findings", "Waived"], [
-        [kind.value, str(kinds[kind]), str(kinds_waived[kind])] for kind in Kind if kind.finds]))
+        [kind.heading, str(kinds[kind]), str(kinds_waived[kind])] for kind in Kind
+        if kind.finds]))
     lines.append("</div>\n")
-    lines += waived_high_note(result.waived_high)
+    lines += waived_high_note(result.waived_high, result.rulebook)
     lines += verdict_overview(result)
     lines += goals_overview(result)
     lines += movement_summary(result, movement)
@@ -140,15 +141,15 @@ def _data_section(result: Result) -> list[str]:
                             ["Owner", "Latest quarter"]))
     unknown = [item for item in result.accounts if item.not_evaluated]
     count = sum(len(item.not_evaluated) for item in unknown)
-    lines += ["", f"Not evaluated: {count} rule(s) on {len(unknown)} account(s), each listed "
-              "on its account page with the data it needs.", ""]
+    lines += ["", f"Not evaluated: {counted(count, 'rule')} on {counted(len(unknown), 'account')}"
+              ", each listed on its account page with the data it needs.", ""]
     return lines
 
 
 def _errors_section(result: Result) -> list[str]:
     lines = ["## Input errors", "",
-             f"{len(result.errors)} problem(s) in the input files; accounts with errors are "
-             "not part of this review until they are fixed.", ""]
+             f"{counted(len(result.errors), 'problem')} in the input files; accounts with "
+             "errors are not part of this review until they are fixed.", ""]
     lines.append(table(["File", "Line", "Field", "Problem"], [
         [esc(e.file), str(e.line), esc(e.field), esc(e.message)] for e in result.errors]))
     return lines
@@ -161,11 +162,15 @@ def risks_page(result: Result) -> str:
              f"first. Filter by kind, severity, owner{', team' if teams else ''} or rule; click "
              "a header to sort.", ""]
     lines += download("risks.csv", "the risk register", result.as_of)
-    lines += waived_high_note(result.waived_high)
-    rows = [[account_link(account), esc(account.owner), severity_badge(finding.severity),
-             finding.kind, rule_link(finding.rule), esc(finding.subject), esc(finding.message),
-             waiver_text(finding, result.formats), *([esc(teams[account.id])] if teams else [])]
-            for finding, account in result.warnings()]
+    lines += waived_high_note(result.waived_high, result.rulebook)
+    items = {item.account.id: item for item in result.accounts}
+    rows = []
+    for finding, account in result.warnings():
+        title, subject, message, _, waiver = finding_cells(finding, items[account.id],
+                                                           result.rulebook, "")
+        rows.append([account_link(account), esc(account.owner),
+                     severity_badge(finding.severity), finding.kind.heading, title, subject,
+                     message, waiver, *([esc(teams[account.id])] if teams else [])])
     lines.append(filterable(table(["Account", "Owner", "Severity", "Kind", "Rule", "Subject",
                                    "Finding", "Waiver", *(["Team"] if teams else [])], rows),
                             ["Severity", "Kind", "Owner", "Rule", *(["Team"] if teams else [])]))
@@ -193,8 +198,8 @@ def funnel_page(result: Result, totals: Totals | None = None) -> str:
     # A deal won or lost before the review's quarter is history, not the current funnel.
     deals = [(item, fact) for item, fact in every if not fact["is_history"]]
     lines = [WIDE_PAGE + "# Funnel and forecast", "",
-             f"{len(every)} opportunities as of {result.formats.date(result.as_of)}. Weighted "
-             "value = value × probability.", ""]
+             f"{counted(len(every), 'opportunity')} as of {result.formats.date(result.as_of)}. "
+             "Weighted value = value × probability.", ""]
     lines += totals.note(item.formats.currency for item, _ in every)
     lines += forecast_sections(result)
     lines += ["## By stage", ""]
@@ -226,7 +231,7 @@ def funnel_page(result: Result, totals: Totals | None = None) -> str:
         account = item.account
         flags = esc(", ".join(sorted(flagged.get((account.id, fact["subject"]), []))))
         rows.append([account_link(account), esc(account.owner), esc(fact["name"]),
-                     esc(fact["stage"]), esc(fact.get("forecast_bucket") or "—"),
+                     esc(fact["stage_name"]), esc(fact.get("forecast_bucket") or "—"),
                      esc(fact["commit_category"] or "—"),
                      *(_deal_num(item, fact, name, totals)
                        for name in ("value", "probability", "weighted_value")),

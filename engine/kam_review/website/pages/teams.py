@@ -14,6 +14,7 @@ from kam_review.review.tally import count_findings, warning_kind
 from kam_review.source.names import normalise_name
 from kam_review.vocabulary import Severity
 from kam_review.website.pages.common import described, fact_num, severity_badge
+from kam_review.wording import counted
 
 NO_TEAM = "(no team)"
 
@@ -79,7 +80,7 @@ def teams_section(result: Result) -> list[str]:
         known = [i.facts[0]["revenue_ttm"] for i in items if "revenue_ttm" in i.facts[0]]
         revenue = fact_num(sum(known), "revenue_ttm")
         if len(known) < len(items):
-            revenue += f" ({len(items) - len(known)} account(s) unknown)"
+            revenue += f" ({counted(len(items) - len(known), 'account')} unknown)"
         warnings = count_findings(f for i in items for f in i.findings).by_severity(
             kinds=warning_kind)
         waiting = open_actions(items, result.as_of)

@@ -3,22 +3,26 @@ say which class or focus could not be evaluated and what it needs."""
 
 from __future__ import annotations
 
-from kam_review.output.markdown_text import esc, table
+from kam_review.output.markdown_text import esc, esc_code, table
 from kam_review.review.results import AccountResult, Result
 from kam_review.vocabulary import Kind
-from kam_review.website.pages.common import rule_link
+from kam_review.website.pages.common import rule_title_link
+from kam_review.website.pages.plain import subject_words
+from kam_review.wording import counted
 
 
 def not_evaluated_section(item: AccountResult, result: Result, prefix: str) -> list[str]:
-    """Every rule not evaluated on the account, with its title and what it needs."""
+    """Every rule not evaluated on the account, by its title, with what it needs."""
     if not item.not_evaluated:
         return []
-    rows = [[rule_link(n.rule, prefix), esc(n.title), esc(n.subject), esc(n.needs)]
+    rules = result.rulebook
+    rows = [[rule_title_link(rules.rule(n.rule), prefix),
+             esc(subject_words(item, rules.rule(n.rule), n.subject)), esc_code(n.needs)]
             for n in item.not_evaluated]
     return ["## Not evaluated", "",
-            f"{len(rows)} rule(s) depend on a fact the data does not give: neither fired nor "
-            "clear, and not findings.", "",
-            table(["Rule", "Title", "Subject", "Needs"], rows), ""]
+            f"{counted(len(rows), 'rule depends|rules depend')} on a fact the data does not "
+            "give: neither fired nor clear, and not findings.", "",
+            table(["Rule", "Subject", "Needs"], rows), ""]
 
 
 def assigning_notes(item: AccountResult, result: Result) -> list[str]:
@@ -29,5 +33,5 @@ def assigning_notes(item: AccountResult, result: Result) -> list[str]:
         rule = result.rulebook.rule(entry.rule)
         if rule.kind in (Kind.CLASS, Kind.FOCUS) and item.assigned_by(rule.kind) is not None:
             lines.append(f"**{esc(rule.shown_label)}** could not be evaluated ({rule.kind} "
-                         f"tried first): {esc(entry.needs)}.")
+                         f"tried first): {esc_code(entry.needs)}.")
     return [*lines, ""] if lines else []

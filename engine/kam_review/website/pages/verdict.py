@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.results import AccountResult, Result
 from kam_review.vocabulary import Health
-from kam_review.website.pages.common import account_link, rule_link
+from kam_review.website.pages.common import account_link, rule_title_link
 
 
 def verdict_badge(health: Health) -> str:
@@ -30,7 +30,7 @@ def verdict_header(item: AccountResult, result: Result, prefix: str) -> list[str
         decided = "no verdict rule could decide; what they needed:"
     else:
         rule = result.rulebook.rule(verdict.rule)
-        decided = f"{rule_link(verdict.rule, prefix)} ({esc(rule.title)}), because:"
+        decided = f"by the rule {rule_title_link(rule, prefix)}, because:"
     lines = [f"**Verdict: {verdict_badge(verdict.health)}** {decided}", ""]
     return [*lines, *(f"- {esc(reason)}" for reason in verdict.reasons), ""]
 

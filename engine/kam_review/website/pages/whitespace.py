@@ -9,6 +9,7 @@ from kam_review.rulebook.commitment import decided_on
 from kam_review.rulebook.whitespace import LineStanding, whitespace_grid
 from kam_review.source.model import Opportunity
 from kam_review.website.pages.common import figure
+from kam_review.wording import counted
 
 # Why the grid is there, in the seeds' own words.
 _WHY = ("Seed 001: a good relationship still grows by cross-selling what the customer needs "
@@ -27,7 +28,8 @@ def whitespace_section(item: AccountResult, result: Result) -> list[str]:
                 "what it has not yet been offered.", ""]
     waiting = sum(1 for standing in grid if not standing.offered)
     lines += [_WHY, "",
-              f"{sum(1 for s in grid if s.is_bought)} of {len(grid)} product line(s) bought, "
+              f"{sum(1 for s in grid if s.is_bought)} of {counted(len(grid), 'product line')} "
+              "bought, "
               f"{sum(1 for s in grid if s.open)} in the funnel, {waiting} not yet offered.", ""]
     lines.append('<div class="kam-grid" markdown>\n\n' + table(
         ["Product line", "Bought", "In the funnel", "Lost", "Not yet offered"],

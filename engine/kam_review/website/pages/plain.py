@@ -1,0 +1,82 @@
+"""What the pages show a reader in words, and the technical detail they keep collapsed.
+
+A finding is shown by its rule's title and its subject's name (an opportunity's name, not
+its id); why an account got its class is a list of comparisons in words (fact_words.py).
+Rule ids, fact names and conditions as written go into a collapsed `technical` block, for the
+people who write rules and waivers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from kam_review.output.markdown_text import esc, esc_code
+from kam_review.review.explain import check_text, class_needs, verdict
+from kam_review.review.results import AccountResult, Explanation, Finding, Result
+from kam_review.rulebook.facts import FACT_TYPE
+from kam_review.rulebook.loading import Rule, Rulebook
+from kam_review.website.pages.common import rule_title_link, waiver_text
+
+# A comparison held, failed, or could not be judged (a fact it compares is absent).
+MARKS = {"yes": "✔", "no": "✘", "?": "?"}
+
+
+def subject_words(item: AccountResult, rule: Rule, subject: str) -> str:
+    """A finding's subject as the reader knows it: an opportunity by its name, a waiver by the
+    title of the rule it waives; a contact or a goal as written."""
+    if rule.on == "opportunity":
+        return next((o.name for o in item.account.opportunities if o.id == subject), subject)
+    if rule.on == "waiver":
+        fact = next((f for f in item.facts
+                     if f[FACT_TYPE] == "waiver" and f.get("subject") == subject), None)
+        if fact is not None:
+            rest = subject.removeprefix(str(fact["rule"])).strip()
+            return f"{fact['rule_title']} {rest}".strip()
+    return subject
+
+
+def finding_cells(finding: Finding, item: AccountResult, rulebook: Rulebook,
+                  prefix: str) -> list[str]:
+    """A finding's title (linked to its rule), subject, message, action and waiver."""
+    rule = rulebook.rule(finding.rule)
+    return [rule_title_link(rule, prefix), esc(subject_words(item, rule, finding.subject)),
+            esc(finding.message), esc(finding.action), waiver_text(finding, item.formats)]
+
+
+def technical(summary: str, lines: Sequence[str]) -> list[str]:
+    """Markdown lines inside a collapsed block: ids, fact names, conditions as written."""
+    return [f'<details class="kam-technical" markdown>\n<summary>{esc(summary)}</summary>\n',
+            *lines, "", "</details>", ""]
+
+
+def finding_ids(item: AccountResult, rulebook: Rulebook) -> list[str]:
+    """The technical detail of an account's findings: each rule's id and the subject as the
+    rules name it, what a waiver in the account file gives (`rule:`, `subject:`)."""
+    if not item.findings:
+        return []
+    rows = [f"- {esc(rulebook.rule(f.rule).title)}: `{f.rule}`"
+            + (f", subject {esc(f.subject)}" if f.subject else "") for f in item.findings]
+    return technical("Technical detail: rule ids, as a waiver names them", rows)
+
+
+def reasons_section(item: AccountResult, result: Result,
+                    explained: tuple[Explanation, ...], prefix: str) -> list[str]:
+    """Why the account got its class and focus, rule by rule and comparison by comparison in
+    words; the conditions as written in a technical block."""
+    rulebook = result.rulebook
+    lines: list[str] = []
+    needs = class_needs(item, explained, rulebook)
+    if needs:
+        lines += [f"**Unclassified**: the data cannot decide the class yet; it "
+                  f"{esc_code(needs)}.", ""]
+    detail = []
+    for explanation in explained:
+        rule = rulebook.rule(explanation.rule)
+        shown = esc(verdict(explanation, item, rulebook))
+        lines.append(f"- {rule_title_link(rule, prefix)}: {shown}")
+        lines += [f"    - {MARKS[c.mark]} {esc(c.words)}" for c in explanation.checks]
+        detail.append(f"- `{rule.id}`: {shown}")
+        detail += [f"    - {MARKS[c.mark]} {esc(check_text(c, rule.on))}"
+                   for c in explanation.checks]
+    lines.append("")
+    return lines + technical("Technical detail: the conditions as the rules write them", detail)
