@@ -216,3 +216,45 @@ def test_teams_are_compared_as_names_and_shown_as_first_written(
         ("East China", ["a", "b"]), ("North", ["c"]), ("(no team)", ["d"])]
     one_team = review_accounts(account("a", "East"), account("b", "east"))
     assert [team for team, _ in team_groups(one_team.accounts)] == [None]
+
+
+# --- warned last quarter, nothing planned ----------------------------------------------
+
+def _warned(review_accounts: Reviewer, answers: str | None, status: str = "open",
+            before: frozenset[str] | None = frozenset({"risk.single-threaded"})) -> list[str]:
+    """The messages of plan.warned-nothing-planned when the previous review raised `before`
+    and the plan's one action (with this status) answers `answers`."""
+    account = healthy_account()
+    account["plan"]["actions"] = [{"what": "Meet the CFO", "owner": "Li Wei",
+                                   "due": "2026-12-15", "status": status,
+                                   **({"answers": answers} if answers else {}),
+                                   **({"outcome": "Met"} if status != "open" else {})}]
+    result = review_accounts(account, warned_before=None if before is None else {
+        account["id"]: before})
+    assert not result.errors, [str(e) for e in result.errors]
+    return [f.message for f in result.accounts[0].findings
+            if f.rule == "plan.warned-nothing-planned"]
+
+
+def test_a_high_warning_of_the_previous_review_with_no_open_action_is_raised(
+        review_accounts: Reviewer) -> None:
+    assert _warned(review_accounts, None) == [
+        "no open action of the plan answers 1 high warning of the previous review: "
+        "Single-threaded relationship"]
+    # An action that answers it but is done no longer plans anything.
+    assert _warned(review_accounts, "risk.single-threaded", status="done") == [
+        "no open action of the plan answers 1 high warning of the previous review: "
+        "Single-threaded relationship"]
+    two = frozenset({"risk.single-threaded", "risk.key-contact-left"})
+    assert _warned(review_accounts, "risk.single-threaded", before=two) == [
+        "no open action of the plan answers 1 high warning of the previous review: "
+        "A key person changed"]
+
+
+def test_an_open_action_answering_it_or_no_previous_review_keeps_it_silent(
+        review_accounts: Reviewer) -> None:
+    # One step from firing: an open action answers the warning.
+    assert _warned(review_accounts, "risk.single-threaded") == []
+    assert _warned(review_accounts, None, before=frozenset()) == []
+    # Without a previous review nothing has been warned of yet.
+    assert _warned(review_accounts, None, before=None) == []

@@ -574,8 +574,15 @@ def _cases(which: int) -> list[Any]:
             for rule_id, pair in CASES.items() for i, change in enumerate(pair[which])]
 
 
+# Rules whose cases need more than an account file, tested in their own files.
+CASES_ELSEWHERE = {
+    # needs the previous review's warnings: tests/test_actions.py
+    "plan.warned-nothing-planned",
+}
+
+
 def test_every_rule_has_cases(rulebook: Rulebook) -> None:
-    assert set(CASES) == {rule.id for rule in rulebook.rules}
+    assert set(CASES) | CASES_ELSEWHERE == {rule.id for rule in rulebook.rules}
     for rule_id, (fires, silent) in CASES.items():
         assert fires and silent, rule_id
 

@@ -40,6 +40,9 @@ def test_every_rule_fires_somewhere(sample: Result) -> None:
     """A verdict rule "fires" where it decides an account's verdict."""
     fired = {f.rule for a in sample.accounts for f in a.findings}
     fired |= {a.verdict.rule for a in sample.accounts if a.verdict is not None}
+    # The rules on what the previous review warned of fire where the site compares.
+    since, _ = review_since(ACCOUNTS, RULES, AS_OF, since=Since(cache=False))
+    fired |= {f.rule for a in since.accounts for f in a.findings}
     assert sorted(r.id for r in sample.rulebook.rules if r.id not in fired) == []
 
 
@@ -205,7 +208,16 @@ def test_it_shows_movement_since_the_previous_quarter(tmp_path: Path) -> None:
                        "haoyang-chemicals": ("fast-growing", "nurture"),
                        "ruifeng-retail": ("loyal", "dormant"),
                        "xinyuan-foods": ("nurture", "fast-growing")}
-    assert [m.id for m in movement.accounts if m.new_high] == ["xinyuan-foods"]
+    # New high findings: xinyuan-foods' own, and, on the accounts whose high warnings of
+    # 2026-06-30 no open action answers, "warned last quarter, nothing planned".
+    new_high = {m.id: {f.rule for f in m.new_high} for m in movement.accounts if m.new_high}
+    assert {"risk.key-contact-left", "risk.quality-issues"} <= new_high["xinyuan-foods"]
+    planned = {i for i, rules in new_high.items() if "plan.warned-nothing-planned" in rules}
+    assert planned and planned == {item.account.id for item in result.accounts
+                                   if any(f.rule == "plan.warned-nothing-planned"
+                                          for f in item.findings)}
+    assert all(rules == {"plan.warned-nothing-planned"} for i, rules in new_high.items()
+               if i != "xinyuan-foods")
     assert sum(len(m.stages) for m in movement.accounts) >= 10
     assert len(result.accounts) == len(movement.accounts)
 

@@ -269,3 +269,10 @@ class AccountFacts(FactType):
     high_warnings_before_list: str | None = fact_field(
         "text", "High warnings at the previous review, listed",
         "their rule ids (none: no such warning)")
+    warned_unplanned: int = fact_field(
+        "count", "Warnings of the previous review with nothing planned",
+        "high warnings open at the previous review that no open action of the plan answers "
+        "(0 without a previous review: none has warned yet)", known=True)
+    warned_unplanned_list: str = fact_field(
+        "text", "Warnings of the previous review with nothing planned, listed",
+        "their rules' titles (none: every one has an open action)", known=True)

@@ -3,6 +3,7 @@ date, for rules `on: action` such as plan.action-overdue."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
@@ -44,3 +45,17 @@ def action_facts(account: Account, index: int, as_of: date) -> ActionFacts:
         days_past_due=None if action.due is None else (as_of - action.due).days,
         answers=action.answers, has_outcome=action.outcome is not None,
     )
+
+
+def unplanned_warnings(account: Account, warned_before: frozenset[str] | None,
+                       titles: Mapping[str, str]) -> tuple[int, str]:
+    """The high warnings the previous review raised that no open action of the plan answers
+    now, counted and listed by title. Without a previous review (a one-sided `kam check`) no
+    review has warned of anything yet: none, rather than a rule left unevaluated on every
+    account."""
+    if warned_before is None:
+        return 0, "none"
+    actions = account.plan.actions if account.plan else ()
+    answered = {a.answers for a in actions if a.status == "open" and a.answers}
+    unplanned = sorted(titles.get(rule, rule) for rule in warned_before - answered)
+    return len(unplanned), ", ".join(unplanned) or "none"

@@ -14,7 +14,7 @@ from typing import Any
 
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.rulebook.account_fact_type import AccountFacts
-from kam_review.rulebook.action_facts import action_facts
+from kam_review.rulebook.action_facts import action_facts, unplanned_warnings
 from kam_review.rulebook.fact_fields import FactType
 from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.figures import (
@@ -128,6 +128,8 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook,
     stock = stock_kpis(account, last.index)
     plan, scores, stage = account.plan, account.scores, account.relationship_stage
     held = {role for c in current for role in c.roles}
+    unplanned = unplanned_warnings(account, warned_before,
+                                   {r.id: r.title for r in rulebook.rules})
     return AccountFacts(
         account=account.id, subject="",
         quarters=len(series), last_quarter=str(last),
@@ -201,6 +203,7 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook,
         high_warnings_before=None if warned_before is None else len(warned_before),
         high_warnings_before_list=None if warned_before is None
         else ", ".join(sorted(warned_before)) or "none",
+        warned_unplanned=unplanned[0], warned_unplanned_list=unplanned[1],
     )
 
 

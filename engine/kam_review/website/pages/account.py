@@ -56,7 +56,7 @@ def account_page(item: AccountResult, result: Result,
     lines += verdict_header(item, result, prefix)
     lines += summary_section(account)
     lines += _header_card(item, result)
-    lines += revenue_trend(item, result.as_of)
+    lines += screen_only(revenue_trend(item, result.as_of))
     lines += screen_only(since_section(item, movement, rulebook))
     lines += account_actions_section(item, result)
     lines += ["## Findings", ""]
@@ -78,7 +78,8 @@ def account_page(item: AccountResult, result: Result,
     lines += assigning_notes(item, result)
     lines += reasons_section(item, result, explained, prefix)
     lines += ["", END_SCREEN_ONLY]
-    lines += _figures_section(item, result)
+    # The key figures print in the header card; the whole table is looked up on screen.
+    lines += screen_only(_figures_section(item, result))
     lines += screen_only(_contacts_section(item, result))
     lines += screen_only(account_forecast_section(item, result))
     lines += screen_only(whitespace_section(item, result))

@@ -4,11 +4,14 @@ due date and what it answers; then the completed ones with their outcome, and th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from kam_review.formatting import format_value
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.actions import ReviewedAction, open_actions, reviewed_actions
 from kam_review.review.results import AccountResult, Result
 from kam_review.website.pages.answers import answer_link
+from kam_review.website.pages.printing import screen_only
 from kam_review.wording import counted
 
 
@@ -44,6 +47,12 @@ def account_actions_section(item: AccountResult, result: Result) -> list[str]:
             for a in waiting]))
     else:
         lines += ["No open action.", ""]
+    # Done and dropped actions are looked up on screen; the printed page keeps the open ones.
+    return lines + screen_only(_closed_actions(everything))
+
+
+def _closed_actions(everything: Sequence[ReviewedAction]) -> list[str]:
+    lines: list[str] = []
     done = [a for a in everything if a.action.status == "done"]
     if done:
         lines += ["### Completed", ""]
