@@ -219,6 +219,15 @@ def test_it_shows_movement_since_the_previous_quarter(tmp_path: Path) -> None:
     assert all(rules == {"plan.warned-nothing-planned"} for i, rules in new_high.items()
                if i != "xinyuan-foods")
     assert sum(len(m.stages) for m in movement.accounts) >= 10
+    # Verdicts that moved, and actions done since 2026-06-30 (by their due dates).
+    verdicts = {m.id: (m.before.verdict, m.after.verdict) for m in movement.compared
+                if m.before is not None and m.verdict_changed}
+    assert verdicts == {"kangning-pharma": ("watch", "healthy"),
+                        "xinyuan-foods": ("watch", "at risk")}
+    done = {m.id: [a.text for a in m.done] for m in movement.accounts if m.done}
+    assert done["hanhai-retail"] == ["Introduce Liu Yang to the POS refresh project team"]
+    assert all(a.done_on is not None and a.done_on > movement.comparison.as_of
+               for m in movement.accounts for a in m.done)
     assert len(result.accounts) == len(movement.accounts)
 
 

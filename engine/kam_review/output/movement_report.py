@@ -78,6 +78,8 @@ def account_lines(item: AccountMovement) -> list[str]:
         lines.append(f"class: {was.class_shown} -> {now.class_shown}")
     if item.focus_changed:
         lines.append(f"focus: {was.focus or 'none'} -> {now.focus or 'none'}")
+    if item.verdict_changed:
+        lines.append(f"verdict: {was.verdict or 'none'} -> {now.verdict or 'none'}")
     lines += [f"new finding: {finding_text(f)}" for f in item.new_findings]
     lines += [f"resolved: {finding_text(f)}" for f in item.resolved]
     lines += [f"{figure_label(m.name)}: {figure_text(m.name, m.before)} -> "

@@ -95,6 +95,10 @@ class AccountMovement:
         return self.before is not None and self.before.class_shown != self.after.class_shown
 
     @property
+    def verdict_changed(self) -> bool:
+        return self.before is not None and self.before.verdict != self.after.verdict
+
+    @property
     def focus_changed(self) -> bool:
         return self.before is not None and self.before.focus != self.after.focus
 

@@ -63,6 +63,7 @@ class AccountSnapshot:
     figures: tuple[tuple[str, float | None], ...]  # KEY_FIGURES, in their order
     deals: tuple[KeptDeal, ...]
     done: tuple[DoneAction, ...] = ()
+    verdict: str | None = None  # the health verdict as shown ("at risk"), None without one
 
     def figure(self, name: str) -> float | None:
         return dict(self.figures).get(name)
@@ -85,13 +86,10 @@ class Snapshot:
 
 
 def completed_actions(account: Account) -> tuple[DoneAction, ...]:
-    """The actions of the account plan marked done, with their dates.
-
-    Integration hook: the account format has no `plan.actions` yet (another change adds it:
-    what, owner, due, status open, done or dropped, the outcome, and when it was done). Once
-    it exists, return its actions with status done here; the "Since the last review" section
-    then lists those done after the previous review."""
-    return ()
+    """The actions of the account plan marked done. The format records no day an action was
+    done: its due date stands for it (an action done late is listed as done by its date)."""
+    actions = account.plan.actions if account.plan else ()
+    return tuple(DoneAction(a.what, a.due) for a in actions if a.status == "done")
 
 
 def snapshot_of(result: Result, stage_unknown: Callable[[str, str], bool] | None = None
@@ -115,7 +113,8 @@ def account_snapshot(item: AccountResult, result: Result,
         figures=tuple((name, item.facts[0].get(name)) for name in KEY_FIGURES),
         deals=tuple(KeptDeal(o.id, o.name, None if unknown(account.id, o.id) else o.stage,
                              o.stage_since, o.value) for o in account.opportunities),
-        done=completed_actions(account))
+        done=completed_actions(account),
+        verdict=None if item.verdict is None else item.verdict.health.shown)
 
 
 def snapshot_json(snapshot: Snapshot) -> str | None:
@@ -127,7 +126,8 @@ def snapshot_json(snapshot: Snapshot) -> str | None:
                       for f in a.findings],
          "figures": [[name, value] for name, value in a.figures],
          "deals": [[d.id, d.name, d.stage, _day_text(d.since), d.value] for d in a.deals],
-         "done": [[action.text, _day_text(action.done_on)] for action in a.done]}
+         "done": [[action.text, _day_text(action.done_on)] for action in a.done],
+         "verdict": a.verdict}
         for a in snapshot.accounts]}
     try:
         return json.dumps(data, ensure_ascii=False, allow_nan=False)
@@ -166,7 +166,8 @@ def _account(data: Any) -> AccountSnapshot:
                              _maybe(_date, since), _maybe(_number, value))
                     for deal, name, stage, since, value in map(_row(5), _list(data["deals"]))),
         done=tuple(DoneAction(_text(what), _maybe(_date, when))
-                   for what, when in map(_row(2), _list(data["done"]))))
+                   for what, when in map(_row(2), _list(data["done"]))),
+        verdict=_maybe(_text, data.get("verdict")))
 
 
 def _day_text(day: date | None) -> str | None:

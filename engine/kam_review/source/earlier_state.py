@@ -19,8 +19,8 @@ after the day, so that nothing later shows in the earlier review:
 What the file does not date stays as it is: contacts and deals added since, values,
 probabilities and close dates of deals, the plan and the waivers. An account with no quarter
 of figures by the day and no customer_since on or before it was not yet an account then.
-(Once the plan carries actions with the day each was done, an action done after the day was
-still open then: account_on is where to take it back.)
+An action of the plan marked done with a due date after the day was still open then (the
+format records no day an action was done: its due date stands for it).
 """
 
 from __future__ import annotations
@@ -52,6 +52,10 @@ def account_on(account: Account, day: date) -> Account | None:
             for c in account.complaints if c.date <= day),
         contacts=tuple(_contact_on(c, activities, day) for c in account.contacts),
         opportunities=tuple(_deal_on(o, day) for o in account.opportunities),
+        plan=None if account.plan is None else replace(account.plan, actions=tuple(
+            replace(a, status="open", outcome=None)
+            if a.status == "done" and a.due is not None and a.due > day else a
+            for a in account.plan.actions)),
     )
 
 

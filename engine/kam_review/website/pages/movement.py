@@ -83,6 +83,8 @@ def since_section(item: AccountResult, movement: Movement | None,
     lines.append(table(["", then, today], [
         ["Class", esc(was.class_shown), _changed(esc(now.class_shown), moved.class_changed)],
         ["Focus", esc(was.focus or "—"), _changed(esc(now.focus or "—"), moved.focus_changed)],
+        ["Verdict", esc(was.verdict or "—"),
+         _changed(esc(now.verdict or "—"), moved.verdict_changed)],
     ]))
     lines.append(table(["Figure", then, today, "Change"], [
         [esc(figure_label(m.name)), figure_text(m.name, m.before), figure_text(m.name, m.after),
@@ -160,6 +162,10 @@ def movement_summary(result: Result, movement: Movement | None) -> list[str]:
     lines.append(table(["Account", "Before", "Now"], [
         [account_link(accounts[m.id]), esc(m.before.class_shown if m.before else ""),
          esc(m.after.class_shown)] for m in compared if m.class_changed]))
+    lines += ["**Verdict changes**", ""]
+    lines.append(table(["Account", "Before", "Now"], [
+        [account_link(accounts[m.id]), esc(m.before.verdict or "—" if m.before else "—"),
+         esc(m.after.verdict or "—")] for m in compared if m.verdict_changed]))
     lines += ["**Accounts with new high findings**", ""]
     lines.append(table(["Account", "New high findings"], [
         [account_link(accounts[m.id]),
@@ -195,6 +201,8 @@ def _change_rows(moved: AccountMovement, rulebook: Rulebook) -> list[list[str]]:
         rows.append(["class", "", "", esc(was.class_shown), esc(now.class_shown)])
     if moved.focus_changed:
         rows.append(["focus", "", "", esc(was.focus or "none"), esc(now.focus or "none")])
+    if moved.verdict_changed:
+        rows.append(["verdict", "", "", esc(was.verdict or "none"), esc(now.verdict or "none")])
     for title, found, new in (("new finding", moved.new_findings, True),
                               ("resolved finding", moved.resolved, False)):
         rows += [[title, severity_badge(f.severity),
