@@ -55,7 +55,7 @@ def _verdict(rules: list[Rule], fact: Fact, names: set[str], needs: dict[str, li
 def verdict_facts(item: AccountResult, rulebook: Rulebook) -> VerdictFacts:
     """What the verdict rules weigh of an account's review; findings are listed by their
     rules' titles, as the reasons a reader sees."""
-    titles = {rule.id: rule.title for rule in rulebook.rules}
+    titles = rulebook.titles
 
     def _listed(findings: Sequence[Finding]) -> str:
         """Findings by rule title, with the subject in brackets: "A key person changed

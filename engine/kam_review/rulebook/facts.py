@@ -85,8 +85,7 @@ def typed_account_facts(account: Account, as_of: date, rulebook: Rulebook,
     actions = account.plan.actions if account.plan else ()
     facts += [action_facts(account, i, as_of) for i in range(len(actions))]
     severities = {rule.id: rule.severity.value for rule in rulebook.rules}
-    titles = {rule.id: rule.title for rule in rulebook.rules}
-    facts += [waiver_facts(account, i, as_of, severities, titles)
+    facts += [waiver_facts(account, i, as_of, severities, rulebook.titles)
               for i in range(len(account.waivers))]
     return facts
 
@@ -129,7 +128,7 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook,
     plan, scores, stage = account.plan, account.scores, account.relationship_stage
     held = {role for c in current for role in c.roles}
     unplanned = unplanned_warnings(account, warned_before,
-                                   {r.id: r.title for r in rulebook.rules})
+                                   rulebook.titles)
     return AccountFacts(
         account=account.id, subject="",
         quarters=len(series), last_quarter=str(last),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,16 @@ class Rulebook:
 
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
+
+    def find(self, rule_id: str) -> Rule | None:
+        """The rule of this id, or None (an id a file or an earlier review names that this
+        rulebook does not have)."""
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    @cached_property
+    def titles(self) -> dict[str, str]:
+        """Each rule's title by its id, built once: facts and pages name rules by title."""
+        return {r.id: r.title for r in self.rules}
 
     def by_kind(self, kind: Kind) -> list[Rule]:
         """The rules of a kind in the order they are tried and listed: by precedence (class

@@ -311,5 +311,5 @@ def _plan_section(item: AccountResult, result: Result) -> list[str]:
 
 def _waived_rule(rule_id: str, result: Result) -> str:
     """The rule a waiver names, by its title; an unknown id as written (its error says so)."""
-    rule = next((r for r in result.rulebook.rules if r.id == rule_id), None)
+    rule = result.rulebook.find(rule_id)
     return esc(rule_id) if rule is None else rule_title_link(rule, "../")

@@ -57,7 +57,7 @@ def answer_link(reviewed: ReviewedAction, rulebook: Rulebook, prefix: str,
     page = "" if on_account_page else f"{prefix}{ACCOUNTS_DIR}/{account.id}.md"
     answer = read_answer(text)
     if answer.kind == "rule":
-        rule = next((r for r in rulebook.rules if r.id == answer.key), None)
+        rule = rulebook.find(answer.key)
         if rule is None:  # reported as an input error; shown as written
             return esc(answer.key)
         if any(f.rule == answer.key for f in reviewed.item.findings):

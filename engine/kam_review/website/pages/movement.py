@@ -107,13 +107,13 @@ def _changed(text: str, changed: bool) -> str:
 def _rule_title(rule_id: str, rulebook: Rulebook) -> str:
     """A rule's title; anything else (a subject that names no rule) as it is. A waiver's
     finding has the rule it waives as its subject."""
-    return next((r.title for r in rulebook.rules if r.id == rule_id), rule_id)
+    return rulebook.titles.get(rule_id, rule_id)
 
 
 def _titled(rule_id: str, rulebook: Rulebook, prefix: str = "") -> str:
     """A finding's rule by its title, linked; a rule the previous review had and this one
     no longer has, by its id."""
-    known = next((r for r in rulebook.rules if r.id == rule_id), None)
+    known = rulebook.find(rule_id)
     return esc(rule_id) if known is None else rule_title_link(known, prefix)
 
 
