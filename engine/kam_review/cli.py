@@ -228,3 +228,30 @@ def new(**options: Any) -> None:
     from kam_review.commands.new import new as run
 
     run(**options)
+
+
+@main.command("import")
+@click.argument("exports", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mapping", "mapping", required=True, metavar="MAPPING.yaml",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Which file and column is what (examples/imports/<preset>/mapping.yaml).")
+@click.option("--accounts", "accounts", type=click.Path(path_type=Path),
+              default=Path("accounts"), show_default=True, help="The folder of account files.")
+@click.option("--dry-run/--write", "dry_run", default=True,
+              help="Print the changes (default), or write them: each file replaced at once, "
+                   "only files that change.")
+@click.option("--overwrite", is_flag=True,
+              help="Replace a closed quarter's figures that differ from the export's "
+                   "(else each is a conflict, reported and kept).")
+@click.option("--as-of", "as_of", callback=_parse_date, metavar="YYYY-MM-DD",
+              help="The day of the import (default: today): quarters ended before it are "
+                   "closed.")
+@click.option("--summary-markdown", is_flag=True,
+              help="Print a Markdown summary (a pull request's body) instead of the diffs.")
+def import_(dry_run: bool, **options: Any) -> None:
+    """Create or update account files from CRM and ERP exports (CSV, .xlsx): EXPORTS read
+    through the mapping. Hand-written fields, comments and layout are kept byte for byte."""
+    from kam_review.commands.import_ import import_ as run
+
+    run(write=not dry_run, **options)

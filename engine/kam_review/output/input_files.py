@@ -66,3 +66,31 @@ def _check_no_link(folder: Path) -> None:
     if not is_within(folder, root):  # a `..` after a link
         raise WriteRefused(f"refusing to write into {shown(folder)}/: it leads to "
                            f"{real(folder)}, outside {shown(root)}/")
+
+
+def replace_input_file(path: Path, text: str) -> None:
+    """Replace the existing file at path with `text` at once (`kam import --write`): written
+    under a temporary name beside it, then renamed over it, keeping its mode; a reader sees
+    the old file or the new one, never half of one. A symbolic link is refused."""
+    _check_no_link(path.parent)
+    if path.is_symlink() or not path.is_file():
+        raise WriteRefused(f"refusing to replace {shown(path)}: it is not a plain file")
+    mode = path.stat().st_mode & 0o7777
+    temporary = path.with_name(f".{path.name}.kam-import.tmp")
+    try:
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+                stream.write(text)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(temporary, mode)
+            os.replace(temporary, path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    except FileExistsError:
+        raise WriteRefused(f"refusing to write {shown(temporary)}: it already exists (an "
+                           "import that stopped half way?); remove it and run again") from None
+    except OSError as error:
+        raise KamError(f"could not write {shown(path)}: {error.strerror or error}") from error

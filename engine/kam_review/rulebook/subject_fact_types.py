@@ -71,7 +71,9 @@ class OpportunityFacts(FactType):
     stage_index: int = fact_field(
         "position", "Stage number", "the stage's position in the funnel, 1 to 7 (lost: 0)",
         known=True)
-    days_in_stage: int | None = fact_field("days", "Days in stage", "days since stage_since")
+    days_in_stage: int | None = fact_field(
+        "days", "Days in stage",
+        "days since the deal entered its stage (its stage_history, else stage_since)")
     expected_close: str | None = fact_field("date", "Expected close", "the expected close date")
     days_to_close: int | None = fact_field(
         "days", "Days to close", "days from the review date to expected_close (negative: past)")

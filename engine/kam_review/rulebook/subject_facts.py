@@ -24,6 +24,7 @@ from kam_review.rulebook.subject_fact_types import (
 )
 from kam_review.rulebook.waivers import approved_by_owner, has_approver, visible_text
 from kam_review.source.model import QUALIFICATION_QUESTIONS, Account, Opportunity
+from kam_review.source.stage_history import stage_entered
 from kam_review.vocabulary import (
     BUCKET_CLOSED_UNCONFIRMED,
     BUCKET_LATER,
@@ -139,7 +140,7 @@ def opportunity_facts(
         stage_name=current.name if current else opportunity.stage,
         is_open=Status.of_stage(opportunity.stage) == Status.OPEN,
         stage_index=current.index if current else 0,
-        days_in_stage=days_between(as_of, opportunity.stage_since),
+        days_in_stage=days_between(as_of, stage_entered(opportunity, as_of)),
         expected_close=None if close is None else close.isoformat(),
         days_to_close=days_to_close,
         days_overdue=-days_to_close if days_to_close is not None and days_to_close < 0

@@ -24,6 +24,7 @@ from kam_review.source.model import (
     Waiver,
 )
 from kam_review.source.sales_fields import build_sales_targets, build_whitespace
+from kam_review.source.stage_history import build_stage_history
 from kam_review.source.yamlsource import YamlDocument
 
 
@@ -137,6 +138,7 @@ def build_account(value: dict[str, Any], path: Path, document: YamlDocument) -> 
                 lost_on=_date(o.get("lost_on")),
                 loss_reason=o.get("loss_reason"),
                 product_line=o.get("product_line"),
+                stage_history=build_stage_history(o.get("stage_history")),
             )
             for o in value.get("opportunities", ())
         ),
@@ -150,6 +152,7 @@ def build_account(value: dict[str, Any], path: Path, document: YamlDocument) -> 
             for h in value.get("owner_history", ())
         ),
         team=value.get("team"),
+        external_ids=dict(value.get("external_ids", {})),
         locations=_kept_locations(document.locations),
     )
 

@@ -225,6 +225,15 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class StageEntry:
+    """The day a deal entered a stage, as a CRM's stage history (Salesforce's
+    OpportunityHistory) records it."""
+
+    stage: str
+    entered: date
+
+
+@dataclass(frozen=True)
 class Opportunity:
     id: str
     name: str
@@ -240,6 +249,7 @@ class Opportunity:
     lost_on: date | None = None  # the day it was lost (stage lost)
     loss_reason: str | None = None  # one of LOSS_REASONS
     product_line: str | None = None  # one of the account's whitespace.product_lines
+    stage_history: tuple[StageEntry, ...] = ()  # oldest first (source/stage_history.py)
 
 
 @dataclass(frozen=True)
@@ -282,6 +292,8 @@ class Account:
     waivers: tuple[Waiver, ...] = ()
     owner_history: tuple[PastOwner, ...] = ()
     team: str | None = None  # the sales team or region the account belongs to
+    # The account's key in each system it is imported from (kam import): system -> key.
+    external_ids: dict[str, str] = field(default_factory=dict)
     # Where each value stands in the file: field path -> (line, column), 1-based.
     locations: dict[FieldPath, tuple[int, int]] = field(
         default_factory=dict, compare=False, repr=False

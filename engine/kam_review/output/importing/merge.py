@@ -1,0 +1,207 @@
+"""The exported data of one account merged into its file's document. Only fields the export
+has a column for are set; the rest (plan, scores, actions, waivers, contact details the
+export lacks) are never touched. A figure of a closed quarter that differs from the file's is
+a conflict, kept as the file has it unless the import overwrites."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from kam_review.output.importing.fields import (
+    ACCOUNT_ORDER,
+    ACTIVITY_ORDER,
+    CONTACT_ORDER,
+    DEAL_ORDER,
+    QUARTER_ORDER,
+    flow_map,
+    new_map,
+    same,
+    set_field,
+)
+from kam_review.output.importing.roundtrip import append, insert
+from kam_review.source.exports.records import AccountData
+from kam_review.source.model import Quarter
+
+# Deal fields whose change is a figure (the others are dates, names and reasons).
+_DEAL_FIGURES = ("value", "probability")
+
+
+@dataclass(frozen=True)
+class Settings:
+    system: str
+    currency: str | None
+    as_of: date  # a quarter that ended before it is closed
+    overwrite: bool
+
+
+@dataclass(frozen=True)
+class Conflict:
+    account: str
+    quarter: str
+    field: str
+    held: Any
+    exported: Any
+
+    def __str__(self) -> str:
+        return (f"{self.account} {self.quarter} {self.field}: the file holds {self.held}, "
+                f"the export {self.exported}; the quarter is closed, so the file's figure "
+                "stays (--overwrite replaces it)")
+
+
+@dataclass
+class Changes:
+    created: bool = False
+    quarters_added: list[str] = field(default_factory=list)
+    figures_changed: list[str] = field(default_factory=list)
+    deals_moved: list[str] = field(default_factory=list)
+    deals_added: list[str] = field(default_factory=list)
+    contacts_added: list[str] = field(default_factory=list)
+    activities_added: int = 0
+    fields_changed: list[str] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+def merge(document: CommentedMap, data: AccountData, settings: Settings) -> Changes:
+    changes = Changes()
+    account = str(document.get("id", data.key))
+    ids = document.get("external_ids")
+    if ids is None:
+        set_field(document, "external_ids", flow_map({settings.system: data.key}),
+                  ACCOUNT_ORDER)
+    elif set_field(ids, settings.system, data.key, ()):
+        changes.fields_changed.append(f"external_ids.{settings.system}")
+    for key, value in data.fields.items():
+        if key != "id" and set_field(document, key, value, ACCOUNT_ORDER):
+            changes.fields_changed.append(key)
+    _quarters(document, data, settings, account, changes)
+    _contacts(document, data, changes)
+    _deals(document, data, settings, changes)
+    _activities(document, data, changes)
+    return changes
+
+
+def _list(document: CommentedMap, key: str) -> CommentedSeq:
+    items = document.get(key)
+    if not isinstance(items, CommentedSeq):
+        set_field(document, key, [], ACCOUNT_ORDER)
+        document[key] = items = CommentedSeq()
+    return items
+
+
+def _quarters(document: CommentedMap, data: AccountData, settings: Settings, account: str,
+              changes: Changes) -> None:
+    if not data.quarters:
+        return
+    rows = _list(document, "financials")
+    held = {str(row.get("quarter")): row for row in rows if isinstance(row, CommentedMap)}
+    for quarter in sorted(data.quarters, key=lambda q: q.index):
+        figures = data.quarters[quarter]
+        row = held.get(str(quarter))
+        if row is None:
+            later = next((i for i, r in enumerate(rows) if isinstance(r, CommentedMap)
+                          and _quarter_index(r) > quarter.index), len(rows))
+            insert(rows, later, new_map({"quarter": str(quarter), **figures}, QUARTER_ORDER))
+            changes.quarters_added.append(str(quarter))
+            continue
+        closed = quarter.last_day < settings.as_of
+        for name, value in figures.items():
+            if name in row and same(row[name], value):
+                continue
+            if name in row and closed and not settings.overwrite:
+                changes.conflicts.append(Conflict(account, str(quarter), name, row[name], value))
+                continue
+            before = row.get(name)
+            set_field(row, name, value, QUARTER_ORDER)
+            changes.figures_changed.append(f"{quarter} {name} {_shown(before)} -> {value}")
+
+
+def _quarter_index(row: CommentedMap) -> int:
+    try:
+        return Quarter.parse(str(row.get("quarter"))).index
+    except ValueError:
+        return -1
+
+
+def _contacts(document: CommentedMap, data: AccountData, changes: Changes) -> None:
+    if not data.contacts:
+        return
+    people = _list(document, "contacts")
+    held = {str(c.get("name")): c for c in people if isinstance(c, CommentedMap)}
+    for name, values in data.contacts.items():
+        contact = held.get(name)
+        if contact is None:
+            append(people, new_map({"name": name, **values}, CONTACT_ORDER))
+            changes.contacts_added.append(name)
+            continue
+        for key, value in values.items():
+            if set_field(contact, key, value, CONTACT_ORDER):
+                changes.fields_changed.append(f"contact {name}: {key}")
+
+
+def _deals(document: CommentedMap, data: AccountData, settings: Settings,
+           changes: Changes) -> None:
+    if not data.deals:
+        return
+    deals = _list(document, "opportunities")
+    held = {str(d.get("id")): d for d in deals if isinstance(d, CommentedMap)}
+    for deal_id, exported in data.deals.items():
+        values = dict(exported)
+        _stage_since(values, held.get(deal_id), settings.as_of)
+        deal = held.get(deal_id)
+        if deal is None:
+            append(deals, new_map({"id": deal_id, **values}, DEAL_ORDER))
+            changes.deals_added.append(f"{deal_id} at {values.get('stage')}")
+            continue
+        for key, value in values.items():
+            before = deal.get(key)
+            if not set_field(deal, key, value, DEAL_ORDER):
+                continue
+            if key == "stage":
+                changes.deals_moved.append(f"{deal_id} {before} -> {value}")
+            elif key in _DEAL_FIGURES:
+                changes.figures_changed.append(f"{deal_id} {key} {_shown(before)} -> {value}")
+            else:
+                changes.fields_changed.append(f"deal {deal_id}: {key}")
+
+
+def _stage_since(values: dict[str, Any], held: CommentedMap | None, as_of: date) -> None:
+    """The day the deal entered its stage, where the export does not map it: from its
+    stage history; else, for a deal that moved (or is new), the day of the import, the first
+    day it is known at that stage. (Without a day, the stale-stage check would count from
+    the day the deal entered its previous stage.)"""
+    if "stage_since" in values or "stage" not in values:
+        return
+    history = values.get("stage_history") or []
+    run = [entry for entry in history if entry["entered"] <= as_of]
+    if run and run[-1]["stage"] == values["stage"]:
+        values["stage_since"] = run[-1]["entered"]
+    elif held is None or str(held.get("stage")) != values["stage"]:
+        values["stage_since"] = as_of
+
+
+def _activities(document: CommentedMap, data: AccountData, changes: Changes) -> None:
+    if not data.activities:
+        return
+    items = _list(document, "activities")
+
+    def key(item: Any) -> tuple[str, str, tuple[str, ...]]:
+        return (str(item.get("date")), str(item.get("kind")),
+                tuple(sorted(str(w) for w in item.get("with") or ())))
+
+    held = {key(item) for item in items if isinstance(item, CommentedMap)}
+    for values in sorted(data.activities, key=lambda a: a["date"]):
+        if key(values) in held:
+            continue
+        held.add(key(values))
+        later = next((i for i, item in enumerate(items) if isinstance(item, CommentedMap)
+                      and str(item.get("date")) > values["date"].isoformat()), len(items))
+        insert(items, later, new_map(values, ACTIVITY_ORDER))
+        changes.activities_added += 1
+
+
+def _shown(value: Any) -> str:
+    return "(none)" if value is None else str(value)

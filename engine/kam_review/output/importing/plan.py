@@ -1,0 +1,133 @@
+"""What an import would change: each account of the export found by its key in the account
+files (external_ids.<system>, else its mapped id), merged into its file's document, written
+back and checked as `kam check` reads it. Nothing is written here; only files whose text
+changes are listed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from ruamel.yaml.comments import CommentedSeq
+
+from kam_review.errors import InputError
+from kam_review.output.importing import roundtrip
+from kam_review.output.importing.merge import Changes, Conflict, Settings, merge
+from kam_review.paths import display_path
+from kam_review.source.accounts import account_files, load_account
+from kam_review.source.exports.records import AccountData, ExportData, slug
+
+NEW_FILE_NOTE = ("Created by kam import from {system}. The export owns the fields it has "
+                 "columns for;\nthe plan, scores, actions and waivers are yours to write.")
+
+
+@dataclass
+class FileChange:
+    path: Path
+    account: str
+    before: str | None  # None: a new file
+    after: str
+    changes: Changes
+
+
+@dataclass
+class ImportPlan:
+    files: list[FileChange] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+
+
+def plan_import(data: ExportData, folder: Path, settings: Settings) -> ImportPlan:
+    plan = ImportPlan(errors=list(data.errors))
+    by_key, by_id = _index(folder, settings.system)
+    for key in sorted(data.accounts):
+        account = data.accounts[key]
+        path = by_key.get(key) or by_id.get(str(account.fields.get("id", "")))
+        change = (_update(path, account, settings, plan) if path is not None
+                  else _create(folder, account, settings, plan))
+        if change is None:
+            continue
+        plan.conflicts.extend(change.changes.conflicts)
+        if change.after != change.before and _valid(change, plan):
+            plan.files.append(change)
+    return plan
+
+
+def _index(folder: Path, system: str) -> tuple[dict[str, Path], dict[str, Path]]:
+    """The account files by their key in the system and by their id. Read with PyYAML's
+    quick loader: only the two fields are wanted, and most files will not change."""
+    by_key: dict[str, Path] = {}
+    by_id: dict[str, Path] = {}
+    paths, _ = account_files(folder) if folder.is_dir() else ([], [])
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for path in paths:
+        try:
+            value = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        except (OSError, UnicodeError, yaml.YAMLError):
+            continue  # `kam check` reports it; an import does not touch it
+        if not isinstance(value, dict):
+            continue
+        ids = value.get("external_ids")
+        if isinstance(ids, dict) and ids.get(system) is not None:
+            by_key.setdefault(str(ids[system]), path)
+        by_id.setdefault(str(value.get("id")), path)
+    return by_key, by_id
+
+
+def _update(path: Path, account: AccountData, settings: Settings, plan: ImportPlan
+            ) -> FileChange | None:
+    name = display_path(path)
+    text = path.read_text(encoding="utf-8")
+    trip = roundtrip.load(text)
+    if trip is None:
+        plan.errors.append(InputError(name, 1, 1, "", "not updated: no YAML writer setting "
+                                      "gives this file back byte for byte (its indentation "
+                                      "or line ends are unusual), and rewriting it would "
+                                      "change what people wrote"))
+        return None
+    held = trip.document.get("currency")
+    if settings.currency and held and str(held) != settings.currency and _has_money(account):
+        file, row = account.where
+        plan.errors.append(InputError(file, row, 1, "", f"account {account.key}: the export's "
+                                      f"money is in {settings.currency}, {name} in {held}: "
+                                      "not updated"))
+        return None
+    changes = merge(trip.document, account, settings)
+    return FileChange(path, str(trip.document.get("id")), text, trip.dump(), changes)
+
+
+def _has_money(account: AccountData) -> bool:
+    return bool(account.quarters) or any("value" in deal for deal in account.deals.values())
+
+
+def _create(folder: Path, account: AccountData, settings: Settings, plan: ImportPlan
+            ) -> FileChange | None:
+    fields = account.fields
+    if "name" not in fields or "owner" not in fields:
+        file, row = account.where
+        plan.errors.append(InputError(
+            file, row, 1, "", f"account {account.key} is in no account file (as external_ids."
+            f"{settings.system}, or by its mapped id) and the export gives no name and owner "
+            "to start one: import its accounts table too"))
+        return None
+    account_id = fields.get("id") or slug(f"{settings.system}-{account.key}")
+    start: dict[str, Any] = {"id": account_id, "name": fields["name"], "owner": fields["owner"]}
+    if settings.currency and "currency" not in fields:
+        start["currency"] = settings.currency
+    trip = roundtrip.new_document(start)
+    trip.document["financials"] = CommentedSeq()
+    trip.document.yaml_set_start_comment(NEW_FILE_NOTE.format(system=settings.system))
+    changes = merge(trip.document, account, settings)
+    changes.created = True
+    return FileChange(folder / f"{account_id}.yaml", account_id, None, trip.dump(), changes)
+
+
+def _valid(change: FileChange, plan: ImportPlan) -> bool:
+    """The new text read as `kam check` reads it; its errors are the import's (the file is
+    left as it was)."""
+    _, errors = load_account(change.path, change.after.encode("utf-8"))
+    plan.errors.extend(InputError(e.file, e.line, e.column, e.field,
+                                  f"after the import: {e.message}") for e in errors)
+    return not errors

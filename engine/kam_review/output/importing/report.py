@@ -1,0 +1,100 @@
+"""What an import changes, in words: a unified diff per file, a summary of the counts, and
+the same as Markdown for a pull request's body."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from kam_review.output.importing.plan import FileChange, ImportPlan
+from kam_review.paths import display_path
+from kam_review.wording import counted
+
+
+@dataclass(frozen=True)
+class Counts:
+    created: int
+    updated: int
+    quarters_added: int
+    figures_changed: int
+    deals_moved: int
+    deals_added: int
+    contacts_added: int
+    activities_added: int
+
+    @classmethod
+    def of(cls, plan: ImportPlan) -> Counts:
+        files = [change.changes for change in plan.files]
+        return cls(sum(c.created for c in files), sum(not c.created for c in files),
+                   sum(len(c.quarters_added) for c in files),
+                   sum(len(c.figures_changed) for c in files),
+                   sum(len(c.deals_moved) for c in files), sum(len(c.deals_added) for c in files),
+                   sum(len(c.contacts_added) for c in files),
+                   sum(c.activities_added for c in files))
+
+    def words(self) -> list[str]:
+        return [counted(self.created, "account") + " created",
+                counted(self.updated, "account") + " updated",
+                counted(self.quarters_added, "quarter") + " added",
+                counted(self.figures_changed, "figure") + " changed",
+                counted(self.deals_moved, "deal") + " moved",
+                counted(self.deals_added, "deal") + " added",
+                counted(self.contacts_added, "contact") + " added",
+                counted(self.activities_added, "activity|activities") + " added"]
+
+
+def unified_diff(change: FileChange) -> str:
+    name = display_path(change.path)
+    before = [] if change.before is None else change.before.splitlines(keepends=True)
+    return "".join(difflib.unified_diff(
+        before, change.after.splitlines(keepends=True),
+        fromfile="/dev/null" if change.before is None else f"a/{name}", tofile=f"b/{name}"))
+
+
+def text_summary(plan: ImportPlan, rows: int, written: bool) -> str:
+    lines = [f"{counted(rows, 'row')} read; " + ", ".join(Counts.of(plan).words()) + "."]
+    lines += [f"conflict: {conflict}" for conflict in plan.conflicts]
+    if plan.files:
+        lines.append(f"{counted(len(plan.files), 'file')} written." if written else
+                     "Nothing written (a dry run): --write applies these changes.")
+    else:
+        lines.append("Nothing to change: the account files already hold the export.")
+    return "\n".join(lines) + "\n"
+
+
+def markdown_summary(plan: ImportPlan, system: str, rows: int) -> str:
+    """A pull request's body: the counts, what changed per account, the conflicts and the
+    errors, and the next step of the quarterly routine."""
+    counts = Counts.of(plan)
+    out = [f"## Import from {system}", "",
+           f"{counted(rows, 'row')} read: " + ", ".join(counts.words()) + ".", ""]
+    for change in plan.files:
+        out.append(f"- **{change.account}** ({'new' if change.changes.created else 'updated'}"
+                   f"): " + "; ".join(_items(change)))
+    if plan.conflicts:
+        out += ["", f"### {counted(len(plan.conflicts), 'conflict')} (closed quarters kept)", ""]
+        out += [f"- {conflict}" for conflict in plan.conflicts]
+    if plan.errors:
+        out += ["", f"### {counted(len(plan.errors), 'row')} not imported", ""]
+        out += [f"- `{error}`" for error in plan.errors[:50]]
+    out += ["", "Next: `kam check` reviews the portfolio with these figures."]
+    return "\n".join(out) + "\n"
+
+
+def _items(change: FileChange) -> Iterator[str]:
+    c = change.changes
+    if c.quarters_added:
+        yield "quarters added " + ", ".join(c.quarters_added)
+    if c.figures_changed:
+        yield "figures " + ", ".join(c.figures_changed)
+    if c.deals_moved:
+        yield "deals moved " + ", ".join(c.deals_moved)
+    if c.deals_added:
+        yield "deals added " + ", ".join(c.deals_added)
+    if c.contacts_added:
+        yield "contacts added " + ", ".join(c.contacts_added)
+    if c.activities_added:
+        yield counted(c.activities_added, "activity|activities") + " added"
+    if c.fields_changed:
+        yield "fields " + ", ".join(c.fields_changed)

@@ -1,0 +1,246 @@
+"""Export rows mapped to account data: each cell read as its field's value, every bad cell an
+error naming the file, row, column and value (its row is skipped, the others still import),
+invoice or order lines summed per quarter, stage history rows tied to their deals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from kam_review.errors import InputError
+from kam_review.source.exports import cells
+from kam_review.source.exports.mapping import FIELDS, REQUIRED, Mapping, TableSpec, resolve_columns
+from kam_review.source.exports.records import ExportData, StageRow, slug, stage_history
+from kam_review.source.exports.tables import Cell, TableError, open_table
+from kam_review.source.model import (
+    BUYING_ROLES,
+    LEVELS,
+    LOSS_REASONS,
+    OPPORTUNITY_STAGES,
+    Quarter,
+)
+from kam_review.source.single_line import ONE_LINE_MAX
+
+ACTIVITY_KINDS = ("visit", "call", "meeting", "email", "demo", "event")
+_DATES = frozenset({"customer_since", "last_contact", "stage_since", "expected_close",
+                    "closed_on", "lost_on", "entered", "date"})
+_NUMBERS = frozenset({"value", "revenue", "cost", "units"})
+# Deals and accounts first: stage history and the other tables refer to them.
+_ORDER = ("accounts", "opportunities", "stage_history", "contacts", "quarters",
+          "revenue_lines", "activities")
+
+Reader = Callable[[Cell], Any]
+
+
+def read_exports(paths: Iterable[Path], mapping: Mapping) -> ExportData:
+    data = ExportData()
+    matched: list[tuple[int, Path, TableSpec]] = []
+    for path in paths:
+        spec = mapping.spec_for(path)
+        if spec is None:
+            data.errors.append(InputError(str(path), 1, 1, "", "no table of the mapping "
+                                          "matches this file's name (tables[].file)"))
+        else:
+            matched.append((_ORDER.index(spec.kind), path, spec))
+    for _, path, spec in sorted(matched, key=lambda item: item[0]):
+        _read_table(path, spec, mapping, data)
+    _attach_stage_history(data)
+    return data
+
+
+def _read_table(path: Path, spec: TableSpec, mapping: Mapping, data: ExportData) -> None:
+    try:
+        with open_table(path, mapping.encoding, spec.sheet) as table:
+            columns, errors = resolve_columns(spec, table.headers, table.file)
+            data.errors.extend(errors)
+            if errors:
+                return
+            readers = {name: _reader(name, mapping) for name in columns}
+            if spec.kind == "stage_history":  # where its rows' deal keys stand, for errors
+                data.stage_column = (columns["opportunity"] + 1,
+                                     table.headers[columns["opportunity"]])
+            for number, row in table.rows:
+                data.rows += 1
+                _read_row(data, spec.kind, readers, columns, table.headers, table.file,
+                          number, row)
+    except TableError as error:
+        data.errors.append(error.error)
+
+
+def _read_row(data: ExportData, kind: str, readers: dict[str, Reader], columns: dict[str, int],
+              headers: list[str], file: str, number: int, row: tuple[Cell, ...]) -> None:
+    values: dict[str, Any] = {}
+    errors: list[InputError] = []
+    for name, index in columns.items():
+        cell = row[index] if index < len(row) else None
+        if cells.text(cell) == "":
+            if name in REQUIRED[kind]:
+                errors.append(InputError(file, number, index + 1, headers[index],
+                                         f"{name} is empty"))
+            continue
+        try:
+            values[name] = readers[name](cell)
+        except ValueError as problem:
+            errors.append(InputError(file, number, index + 1, headers[index],
+                                     f"{problem}, got '{cells.text(cell)[:80]}'"))
+    data.errors.extend(errors)
+    if errors:
+        return
+    found = _ADD[kind](data, values, file, number)
+    if found:
+        index = columns.get(found[0], 0)
+        data.errors.append(InputError(file, number, index + 1, headers[index], found[1]))
+
+
+def _reader(name: str, mapping: Mapping) -> Reader:
+    values = mapping.values or {}
+    if name in _DATES:
+        return lambda cell: cells.day(cell, mapping.date_formats)
+    if name in _NUMBERS:
+        return _at_least_zero
+    if name == "probability":
+        return lambda cell: _probability(cell, mapping.percent)
+    if name == "stage":
+        return lambda cell: cells.mapped(cells.text(cell), mapping.stages, OPPORTUNITY_STAGES,
+                                         "stage")
+    if name == "quarter":
+        return cells.quarter
+    if name == "level":
+        return lambda cell: cells.mapped(cells.text(cell), values.get("level"), LEVELS, "level")
+    if name == "loss_reason":
+        return lambda cell: cells.mapped(cells.text(cell), values.get("loss_reason"),
+                                         tuple(LOSS_REASONS), "loss reason")
+    if name == "kind":
+        return lambda cell: cells.mapped(cells.text(cell), values.get("kind"), ACTIVITY_KINDS,
+                                         "activity kind")
+    if name == "roles":
+        return lambda cell: _listed(cell, mapping.separator, values.get("roles"))
+    if name == "with":
+        return lambda cell: [_one_line(part) for part in
+                             cells.text(cell).split(mapping.separator) if part.strip()]
+    if name == "currency":
+        return _currency
+    if name == "id":
+        return _identifier
+    return _one_line
+
+
+def _one_line(cell: Cell) -> str:
+    value = " ".join(cells.text(cell).split())
+    if len(value) > ONE_LINE_MAX:
+        raise ValueError(f"longer than {ONE_LINE_MAX} characters")
+    return value
+
+
+def _at_least_zero(cell: Cell) -> float | int:
+    value = cells.number(cell)
+    if value < 0:
+        raise ValueError("expected a number of at least 0")
+    return value
+
+
+def _probability(cell: Cell, percent: bool) -> float | int:
+    value = cells.number(cell)
+    value = cells.tidy(value / 100) if percent else value
+    if not 0 <= value <= 1:
+        raise ValueError("expected a probability from 0 to 100 (percent)" if percent
+                         else "expected a probability from 0 to 1")
+    return value
+
+
+def _listed(cell: Cell, separator: str, values: dict[str, str] | None) -> list[str]:
+    parts = [part.strip() for part in cells.text(cell).split(separator) if part.strip()]
+    return [cells.mapped(part, values, BUYING_ROLES, "buying role") for part in parts]
+
+
+def _currency(cell: Cell) -> str:
+    value = cells.text(cell).upper()
+    if len(value) != 3 or not value.isalpha():
+        raise ValueError("expected an ISO 4217 currency code such as CNY")
+    return value
+
+
+def _identifier(cell: Cell) -> str:
+    value = cells.text(cell)
+    if slug(value) != value:
+        raise ValueError("expected an id of lowercase letters, digits and single dashes")
+    return value
+
+
+# Each table kind's rows added to the data; a problem is (field, message).
+Problem = tuple[str, str] | None
+
+
+def _account_row(data: ExportData, values: dict[str, Any], file: str, row: int) -> Problem:
+    key = values.pop("key")
+    data.account(key, file, row).fields.update(values)
+    return None
+
+
+def _contact_row(data: ExportData, values: dict[str, Any], file: str, row: int) -> Problem:
+    account = data.account(values.pop("account"), file, row)
+    name = values.pop("name")
+    account.contacts.setdefault(name, {}).update(values)
+    return None
+
+
+def _deal_row(data: ExportData, values: dict[str, Any], file: str, row: int) -> Problem:
+    key = values.pop("key")
+    account = data.account(values.pop("account"), file, row)
+    deal_id = values.pop("id", None) or slug(key)
+    if not deal_id:
+        return "key", f"the key '{key}' gives no id: map an id column"
+    earlier = data.deal_keys.get(key)
+    if earlier is not None and earlier != (account.key, deal_id):
+        return "key", f"the deal '{key}' is listed twice, under other accounts or ids"
+    data.deal_keys[key] = (account.key, deal_id)
+    account.deals.setdefault(deal_id, {}).update(values)
+    return None
+
+
+def _stage_row(data: ExportData, values: dict[str, Any], file: str, row: int) -> Problem:
+    column, header = data.stage_column
+    data.stage_rows.append(StageRow(values["opportunity"], values["stage"], values["entered"],
+                                    file, row, column, header))
+    return None
+
+
+def _figures_row(data: ExportData, values: dict[str, Any], file: str, row: int) -> Problem:
+    account = data.account(values.pop("account"), file, row)
+    when = values.pop("quarter", None)
+    if when is None:
+        when = Quarter.containing(values.pop("date"))
+    figures = account.quarters.setdefault(when, {})
+    for name, amount in values.items():
+        figures[name] = cells.tidy(figures.get(name, 0) + amount)
+    return None
+
+
+def _activity_row(data: ExportData, values: dict[str, Any], file: str, row: int) -> Problem:
+    account = data.account(values.pop("account"), file, row)
+    account.activities.append(values)
+    return None
+
+
+_ADD: dict[str, Callable[[ExportData, dict[str, Any], str, int], Problem]] = {
+    "accounts": _account_row, "contacts": _contact_row, "opportunities": _deal_row,
+    "stage_history": _stage_row, "revenue_lines": _figures_row, "quarters": _figures_row,
+    "activities": _activity_row,
+}
+assert set(_ADD) == set(FIELDS) == set(_ORDER)
+
+
+def _attach_stage_history(data: ExportData) -> None:
+    by_deal: dict[str, list[StageRow]] = {}
+    for row in data.stage_rows:
+        if row.opportunity in data.deal_keys:
+            by_deal.setdefault(row.opportunity, []).append(row)
+        else:
+            data.errors.append(InputError(
+                row.file, row.row, row.column, row.header,
+                f"no deal '{row.opportunity}' in the import's opportunities: import the "
+                "stage history with the opportunities it belongs to"))
+    for key, rows in by_deal.items():
+        account_key, deal_id = data.deal_keys[key]
+        data.accounts[account_key].deals[deal_id]["stage_history"] = stage_history(rows)

@@ -1,0 +1,71 @@
+"""What an import read from its exports, per account: the fields, contacts, deals, figures per
+quarter and activities the export owns. Only what a mapped column said is here: a field the
+export has no column for is never touched in an account file."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from kam_review.errors import InputError
+from kam_review.source.model import Quarter
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str) -> str:
+    """A key as an id of the account format: 0065g00000AbC -> 0065g00000abc."""
+    return _NOT_SLUG.sub("-", text.casefold()).strip("-")
+
+
+@dataclass
+class AccountData:
+    key: str
+    where: tuple[str, int]  # the first row that named the account: (file, row)
+    fields: dict[str, Any] = field(default_factory=dict)
+    contacts: dict[str, dict[str, Any]] = field(default_factory=dict)  # by name
+    deals: dict[str, dict[str, Any]] = field(default_factory=dict)  # by id
+    quarters: dict[Quarter, dict[str, float]] = field(default_factory=dict)
+    activities: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class StageRow:
+    """One row of a stage history, held until every deal of the import is known."""
+
+    opportunity: str
+    stage: str
+    entered: date
+    file: str
+    row: int
+    column: int
+    header: str
+
+
+@dataclass
+class ExportData:
+    accounts: dict[str, AccountData] = field(default_factory=dict)  # by key
+    errors: list[InputError] = field(default_factory=list)
+    rows: int = 0  # rows read, good and bad
+    # A deal's key in the system -> (account key, deal id in the account file)
+    deal_keys: dict[str, tuple[str, str]] = field(default_factory=dict)
+    stage_rows: list[StageRow] = field(default_factory=list)
+    stage_column: tuple[int, str] = (1, "")  # the stage history's deal key column
+
+    def account(self, key: str, file: str, row: int) -> AccountData:
+        found = self.accounts.get(key)
+        if found is None:
+            found = self.accounts[key] = AccountData(key, (file, row))
+        return found
+
+
+def stage_history(rows: list[StageRow]) -> list[dict[str, Any]]:
+    """The rows of one deal as entries oldest first, a run of rows of one stage (a history
+    row is written for every change of amount or date, too) as one entry."""
+    entries: list[dict[str, Any]] = []
+    for row in sorted(rows, key=lambda r: r.entered):
+        if not entries or entries[-1]["stage"] != row.stage:
+            entries.append({"stage": row.stage, "entered": row.entered})
+    return entries
