@@ -46,10 +46,11 @@ class Counts:
 
 def unified_diff(change: FileChange) -> str:
     name = display_path(change.path)
+    old, new = (name, name) if name.startswith("/") else (f"a/{name}", f"b/{name}")
     before = [] if change.before is None else change.before.splitlines(keepends=True)
     return "".join(difflib.unified_diff(
         before, change.after.splitlines(keepends=True),
-        fromfile="/dev/null" if change.before is None else f"a/{name}", tofile=f"b/{name}"))
+        fromfile="/dev/null" if change.before is None else old, tofile=new))
 
 
 def text_summary(plan: ImportPlan, rows: int, written: bool) -> str:

@@ -25,6 +25,9 @@ def _yaml(indent: tuple[int, int, int]) -> YAML:
     yaml.preserve_quotes = True
     yaml.width = WIDTH
     yaml.indent(mapping=indent[0], sequence=indent[1], offset=indent[2])
+    # One value used twice (a deal's stage_since and its history's date) is written out
+    # twice: the account format refuses anchors and aliases.
+    yaml.representer.ignore_aliases = lambda *_: True
     return yaml
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from kam_review.source.exports.tables import Cell
 from kam_review.source.model import Quarter
@@ -61,15 +61,25 @@ def day(cell: Cell, formats: tuple[str, ...]) -> date:
         return cell
     written = text(cell)
     for form in formats:
-        if form == "epoch_ms":
+        if form.startswith("epoch_ms"):
             if re.fullmatch(r"\d{1,15}", written):
-                return datetime.fromtimestamp(int(written) / 1000, UTC).date()
+                return datetime.fromtimestamp(int(written) / 1000, _zone(form)).date()
             continue
         try:
             return datetime.strptime(written, form).date()
         except ValueError:
             continue
     raise ValueError("expected a date as " + " or ".join(formats))
+
+
+def _zone(form: str) -> timezone:
+    """epoch_ms is UTC; epoch_ms+08:00 reads the day in China's time, as a user there sees
+    it (an order at 07:00 on 1 October belongs to the fourth quarter)."""
+    found = re.fullmatch(r"epoch_ms([+-])(\d\d):(\d\d)", form)
+    if not found:
+        return UTC
+    sign = 1 if found.group(1) == "+" else -1
+    return timezone(sign * timedelta(hours=int(found.group(2)), minutes=int(found.group(3))))
 
 
 def quarter(cell: Cell) -> Quarter:

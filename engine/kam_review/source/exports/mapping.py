@@ -41,9 +41,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "quarters": ("account", "quarter"),
     "activities": ("account", "date", "kind"),
 }
-KEYS = ("key", "account", "opportunity", "id")
-# Headers that name no one field: whose name, which owner, which record's id? Never matched
-# to a field by their header alone; a mapping that means them says so under `columns`.
+# Headers that name no one field: whose name, which owner, which record's id? Used only
+# where a mapping says so under `columns`.
 AMBIGUOUS = frozenset({"name", "owner", "record id", "名称", "负责人", "记录 id", "记录id"})
 # Display names: what people read, edit and spell two ways. Never an account's key.
 DISPLAY_NAMES = frozenset({
@@ -126,8 +125,10 @@ def load_mapping(path: Path) -> tuple[Mapping | None, list[InputError]]:
 
 def resolve_columns(spec: TableSpec, headers: list[str], file: str
                     ) -> tuple[dict[str, int], list[InputError]]:
-    """Each field's column index: as mapped, else a header that is the field's own name
-    (`Title` for title), never an ambiguous one; errors name the file, row 1 and the column."""
+    """Each mapped field's column index. A column is never guessed from its header: a
+    required field the mapping leaves out is an error, which points at an ambiguous header
+    (`Name`, `Owner`, `Record ID`) the user may have meant; errors name the file, row 1 and
+    the column."""
     errors: list[InputError] = []
     seen: dict[str, int] = {}
     for index, header in enumerate(headers):
@@ -142,13 +143,6 @@ def resolve_columns(spec: TableSpec, headers: list[str], file: str
         else:
             errors.append(InputError(file, 1, 1, header, f"no column '{header}' (mapped to "
                                      f"{field}); the file's columns: " + ", ".join(headers)))
-    by_name = {normalised(header): index for index, header in reversed(list(enumerate(headers)))}
-    for field in FIELDS[spec.kind]:
-        if field in found or field in KEYS:
-            continue
-        match = by_name.get(normalised(field))
-        if match is not None and normalised(headers[match]) not in AMBIGUOUS:
-            found[field] = match
     for field in REQUIRED[spec.kind]:
         if field in found or field in spec.columns:
             continue
