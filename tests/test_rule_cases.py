@@ -35,6 +35,12 @@ def _set(path: str, value: Any) -> Change:
     return change
 
 
+def _history(intent_on: str) -> list[dict[str, str]]:
+    """A stage history of the test account's deal: intent entered on the day given."""
+    return [{"stage": "opportunity", "entered": "2026-01-05"},
+            {"stage": "intent", "entered": intent_on}]
+
+
 def _all(*changes: Change) -> Change:
     def change(account: Account) -> None:
         for one in changes:
@@ -362,8 +368,18 @@ CASES: dict[str, tuple[list[Change], list[Change]]] = {
          _all(_set("opportunities.0.stage", "negotiation"), _evidence(*_CLOSED[:2]))],
     ),
     "stage.stale": (
-        [_set("opportunities.0.stage_since", "2026-04-01")],
-        [_set("opportunities.0.stage_since", "2026-07-01")],
+        [_set("opportunities.0.stage_since", "2026-04-01"),
+         # The stage history (kam import) says when the deal entered its stage: 121 days.
+         _set("opportunities.0.stage_history", _history("2026-06-01"))],
+        [_set("opportunities.0.stage_since", "2026-07-01"),
+         _set("opportunities.0.stage_history", _history("2026-06-02")),  # 120 days
+         # The history's latest entry is another stage: stage_since (2026-08-01) counts.
+         _set("opportunities.0.stage_history", [{"stage": "opportunity",
+                                                 "entered": "2026-01-05"}]),
+         # An entry after the review date is not known yet: the intent entry counts.
+         _set("opportunities.0.stage_history", [*_history("2026-06-02"),
+                                                {"stage": "initiated",
+                                                 "entered": "2026-10-01"}])],
     ),
     "stage.overdue": (
         [_set("opportunities.0.expected_close", "2026-09-01")],
@@ -620,6 +636,8 @@ MESSAGES: list[tuple[str, Change, str]] = [
      "1 current contact; the current contacts are on 1 level of the customer's organisation"),
     ("risk.quality-issues", _set("complaints", [{"date": "2026-09-01", "topic": "quality"}]),
      "1 unresolved quality complaint"),
+    ("stage.stale", _set("opportunities.0.stage_history", _history("2026-06-01")),
+     "POS refresh has been at stage Confirmed intent for 121 days (more than 120 days)"),
     ("risk.no-executive-access",
      _all(_set("contacts.0.level", "manager"), _set("contacts.2.left_on", "2026-09-01")),
      "none of the 2 current contacts is at executive or director level"),

@@ -46,7 +46,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 AMBIGUOUS = frozenset({"name", "owner", "record id", "名称", "负责人", "记录 id", "记录id"})
 # Display names: what people read, edit and spell two ways. Never an account's key.
 DISPLAY_NAMES = frozenset({
-    "name", "account name", "company name", "company", "customer name", "accountname",
+    "name", "account name", "company name", "company", "customer", "customer name",
+    "accountname", "dealname", "deal name", "full name", "姓名", "交易名称",
     "名称", "客户名称", "公司名称", "客户", "公司", "name__c"})
 
 
@@ -103,7 +104,9 @@ def load_mapping(path: Path) -> tuple[Mapping | None, list[InputError]]:
                     name, line, column, f"tables[{index}].columns.{field}",
                     f"a {table['kind']} table has no field {field}; its fields: "
                     + ", ".join(FIELDS[table["kind"]])))
-            elif field in ("key", "account") and normalised(header) in DISPLAY_NAMES:
+            elif field in ("key", "account") and (
+                    normalised(header) in DISPLAY_NAMES
+                    or header == table.get("columns", {}).get("name")):
                 errors.append(InputError(
                     name, line, column, f"tables[{index}].columns.{field}",
                     f"'{header}' is a display name, not a key: names change and repeat; map "

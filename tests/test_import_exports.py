@@ -1,0 +1,282 @@
+"""`kam import` reading exports: the mapping checked, every bad cell reported with its file,
+row, column and value while the other rows import, lines summed per quarter, stage values
+mapped, closed quarters kept, and each preset imported into a copy of the sample."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from kam_review.cli import main
+from kam_review.source.exports.cells import day, quarter
+from kam_review.source.model import Quarter
+
+from .conftest import ACCOUNTS, REPO
+
+PRESETS = REPO / "examples" / "imports"
+
+MAPPING = """\
+system: erp
+currency: CNY
+stages: {Won: closed, 方案/报价: initiated, Talking: intent}
+tables:
+  - file: accounts.csv
+    kind: accounts
+    columns: {key: Code, name: Customer, owner: Manager}
+  - file: lines.csv
+    kind: revenue_lines
+    columns: {account: Code, date: Invoice date, revenue: Net, cost: Cost}
+  - file: deals.csv
+    kind: opportunities
+    columns: {key: Deal, account: Code, name: Title, stage: Phase, value: Amount}
+"""
+ACCOUNT = """\
+id: acme
+name: Acme
+owner: Li Wei
+currency: CNY
+external_ids: {erp: C1}
+financials:
+  - {quarter: 2026-Q2, revenue: 100, cost: 70}
+  - {quarter: 2026-Q3, revenue: 120, cost: 80}
+"""
+
+
+def kam_import(folder: Path, *files: str, extra: tuple[str, ...] = (),
+               mapping: str = MAPPING) -> Result:
+    (folder / "mapping.yaml").write_text(mapping, encoding="utf-8")
+    return CliRunner().invoke(main, ["import", *(str(folder / name) for name in files),
+                                     "--mapping", str(folder / "mapping.yaml"), "--accounts",
+                                     str(folder / "accounts"), *extra])
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "accounts").mkdir()
+    (tmp_path / "accounts" / "acme.yaml").write_text(ACCOUNT, encoding="utf-8")
+    return tmp_path
+
+
+def _write(folder: Path, name: str, text: str) -> None:
+    (folder / name).write_text(text, encoding="utf-8")
+
+
+def _with_table(file: str, kind: str, columns: str) -> str:
+    return MAPPING + f"  - file: {file}\n    kind: {kind}\n    columns: {columns}\n"
+
+
+def _acme(folder: Path) -> str:
+    return (folder / "accounts" / "acme.yaml").read_text(encoding="utf-8")
+
+
+def test_a_bad_cell_names_file_row_column_and_value_and_the_other_rows_import(
+        folder: Path) -> None:
+    _write(folder, "deals.csv", "Deal,Code,Title,Phase,Amount\n"
+                                "D1,C1,Scanners,Talking,5000\n"
+                                "D2,C1,Tablets,Talking,n/a\n"
+                                "D3,C1,Printers,Lost somewhere,100\n")
+    run = kam_import(folder, "deals.csv", extra=("--write",))
+    assert run.exit_code == 2
+    assert "deals.csv:3:5: Amount: expected a number, got 'n/a'" in run.stderr
+    assert "deals.csv:4:4: Phase: not a known stage: map it under the mapping's stages" \
+        in run.stderr
+    assert "got 'Lost somewhere'" in run.stderr
+    text = _acme(folder)
+    assert "  - id: d1\n    name: Scanners\n    stage: intent\n" in text
+    assert "Tablets" not in text and "Printers" not in text
+
+
+def test_lines_are_summed_per_quarter_by_date(folder: Path) -> None:
+    # The last day of Q3 and the first of Q4 fall in different quarters.
+    _write(folder, "lines.csv", "Code,Invoice date,Net,Cost\n"
+                                "C1,2026-09-30,20,10\nC1,2026-10-01,7.5,5\n"
+                                "C1,2026-10-15,\"1,000.25\",400\nC1,2026-07-01,100,70\n")
+    run = kam_import(folder, "lines.csv", extra=("--as-of", "2026-09-30", "--overwrite",
+                                                 "--write"))
+    assert run.exit_code == 0, run.output
+    assert "  - {quarter: 2026-Q3, revenue: 120, cost: 80}\n" in _acme(folder)
+    assert _acme(folder).endswith("  - {quarter: 2026-Q4, revenue: 1007.75, cost: 405}\n")
+
+
+@pytest.mark.parametrize(("as_of", "code", "revenue"), [
+    ("2026-09-30", 0, 125),  # the quarter's last day: still open, the figure is updated
+    ("2026-10-01", 1, 120),  # the day after: closed, a conflict, the file's figure stays
+])
+def test_a_closed_quarter_figure_is_a_conflict(folder: Path, as_of: str, code: int,
+                                               revenue: int) -> None:
+    _write(folder, "lines.csv", "Code,Invoice date,Net,Cost\nC1,2026-08-01,125,80\n")
+    run = kam_import(folder, "lines.csv", extra=("--as-of", as_of, "--write"))
+    assert run.exit_code == code, run.output
+    assert f"  - {{quarter: 2026-Q3, revenue: {revenue}, cost: 80}}\n" in _acme(folder)
+    if code:
+        assert ("conflict: acme 2026-Q3 revenue: the file holds 120, the export 125; the "
+                "quarter is closed") in run.stdout
+
+
+def test_overwrite_replaces_a_closed_quarter_figure(folder: Path) -> None:
+    _write(folder, "lines.csv", "Code,Invoice date,Net,Cost\nC1,2026-08-01,125,80\n")
+    run = kam_import(folder, "lines.csv", extra=("--as-of", "2026-10-01", "--overwrite",
+                                                 "--write"))
+    assert run.exit_code == 0, run.output
+    assert "  - {quarter: 2026-Q3, revenue: 125, cost: 80}\n" in _acme(folder)
+    assert "1 figure changed" in run.stdout
+
+
+def test_a_dry_run_prints_the_diff_and_writes_nothing(folder: Path) -> None:
+    _write(folder, "lines.csv", "Code,Invoice date,Net,Cost\nC1,2026-11-01,50,30\n")
+    run = kam_import(folder, "lines.csv", extra=("--as-of", "2026-11-02"))
+    assert run.exit_code == 0
+    assert _acme(folder) == ACCOUNT
+    assert "+  - {quarter: 2026-Q4, revenue: 50, cost: 30}\n" in run.stdout
+    assert "1 quarter added" in run.stdout and "Nothing written (a dry run)" in run.stdout
+
+
+def test_write_replaces_only_files_that_change_and_leaves_no_temporary_file(
+        folder: Path) -> None:
+    other = folder / "accounts" / "other.yaml"
+    other.write_text(ACCOUNT.replace("acme", "other").replace("C1", "C2"), encoding="utf-8")
+    stamp = other.stat().st_mtime_ns
+    _write(folder, "lines.csv", "Code,Invoice date,Net,Cost\nC1,2026-11-01,50,30\n")
+    assert kam_import(folder, "lines.csv", extra=("--write",)).exit_code == 0
+    assert other.stat().st_mtime_ns == stamp
+    assert sorted(p.name for p in (folder / "accounts").iterdir()) == ["acme.yaml", "other.yaml"]
+    again = kam_import(folder, "lines.csv", extra=("--write",))
+    assert "Nothing to change" in again.stdout
+
+
+def test_a_new_account_needs_a_name_and_owner(folder: Path) -> None:
+    _write(folder, "lines.csv", "Code,Invoice date,Net,Cost\nC9,2026-08-01,50,30\n")
+    run = kam_import(folder, "lines.csv")
+    assert run.exit_code == 2
+    assert "lines.csv:2:1: account C9 is in no account file" in run.stderr
+    _write(folder, "accounts.csv", "Code,Customer,Manager\nC9,Nine Ltd,Zhou Lan\n")
+    run = kam_import(folder, "accounts.csv", "lines.csv", extra=("--write",))
+    assert run.exit_code == 0, run.output
+    created = (folder / "accounts" / "erp-c9.yaml").read_text(encoding="utf-8")
+    assert "id: erp-c9\nname: Nine Ltd\nowner: Zhou Lan\ncurrency: CNY\n" in created
+    assert "external_ids: {erp: C9}\n" in created
+
+
+def test_an_account_in_another_currency_is_not_updated(folder: Path) -> None:
+    (folder / "accounts" / "acme.yaml").write_text(ACCOUNT.replace("CNY", "USD"),
+                                                   encoding="utf-8")
+    _write(folder, "lines.csv", "Code,Invoice date,Net,Cost\nC1,2026-11-01,50,30\n")
+    run = kam_import(folder, "lines.csv", extra=("--write",))
+    assert run.exit_code == 2
+    assert "the export's money is in CNY" in run.stderr
+    assert _acme(folder) == ACCOUNT.replace("CNY", "USD")
+
+
+def test_a_display_name_is_refused_as_the_key(folder: Path) -> None:
+    _write(folder, "lines.csv", "Code,Invoice date,Net,Cost\n")
+    run = kam_import(folder, "lines.csv", mapping=MAPPING.replace("key: Code", "key: Customer"))
+    assert run.exit_code == 2
+    assert ("tables[0].columns.key: 'Customer' is a display name, not a key" in run.stderr)
+    # Whatever its header, the column the table's names are in is no key either.
+    run = kam_import(folder, "lines.csv", mapping=MAPPING.replace("key: Code", "key: Manager")
+                     .replace("owner: Manager", "owner: Manager, name: Manager")
+                     .replace("name: Customer, ", ""))
+    assert "tables[0].columns.key: 'Manager' is a display name, not a key" in run.stderr
+
+
+def test_an_ambiguous_header_is_used_only_when_mapped(folder: Path) -> None:
+    contacts = _with_table("people.csv", "contacts", "{account: Code, title: Title}")
+    _write(folder, "people.csv", "Code,Name,Title\nC1,Wang Fang,Buyer\n")
+    run = kam_import(folder, "people.csv", mapping=contacts)
+    assert run.exit_code == 2
+    assert ("people.csv:1:1: name: no column for name in this contacts table; 'Name' is "
+            "ambiguous (whose name?): map it explicitly, columns: {name: Name}") in run.stderr
+    run = kam_import(folder, "people.csv", mapping=contacts.replace(
+        "{account: Code, title: Title}", "{account: Code, name: Name, title: Title}"))
+    assert run.exit_code == 0, run.output
+    assert "+  - name: Wang Fang\n+    title: Buyer\n" in run.stdout
+
+
+def test_a_mapping_that_breaks_its_schema_is_reported_with_its_line(folder: Path) -> None:
+    _write(folder, "lines.csv", "Code,Invoice date,Net,Cost\n")
+    run = kam_import(folder, "lines.csv", mapping=MAPPING.replace("kind: revenue_lines",
+                                                                  "kind: invoices"))
+    assert run.exit_code == 2
+    assert "mapping.yaml:9:5: tables[1].kind: expected one of accounts" in run.stderr
+
+
+def test_an_unmapped_stage_history_deal_is_an_error(folder: Path) -> None:
+    history = _with_table("history.csv", "stage_history",
+                          "{opportunity: Deal, stage: Phase, entered: Day}")
+    _write(folder, "history.csv", "Deal,Phase,Day\nD7,Won,2026-08-01\n")
+    run = kam_import(folder, "history.csv", mapping=history)
+    assert run.exit_code == 2
+    assert "history.csv:2:1: Deal: no deal 'D7' in the import's opportunities" in run.stderr
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("2026-Q3", Quarter(2026, 3)), ("2026Q4", Quarter(2026, 4)), ("Q1 2027", Quarter(2027, 1)),
+    ("2026年第三季度", Quarter(2026, 3)), ("2026年第2季度", Quarter(2026, 2)),
+])
+def test_quarters_as_exports_write_them(written: str, expected: Quarter) -> None:
+    assert quarter(written) == expected
+
+
+def test_epoch_milliseconds_read_in_the_time_zone_given() -> None:
+    # 2026-10-01 07:00 in China is 2026-09-30 23:00 UTC: another quarter.
+    stamp = "1790809200000"
+    assert day(stamp, ("epoch_ms",)) == date(2026, 9, 30)
+    assert day(stamp, ("epoch_ms+08:00",)) == date(2026, 10, 1)
+    with pytest.raises(ValueError, match="expected a date as %Y-%m-%d"):
+        day("30/09/2026", ("%Y-%m-%d",))
+
+
+PRESET_RUNS = {
+    "salesforce": ["Account.csv", "Contact.csv", "Opportunity.csv", "OpportunityHistory.csv",
+                   "erp-revenue-by-quarter.xlsx"],
+    "hubspot": ["companies.csv", "deals-internal.csv", "deals-zh.csv"],
+    "fxiaoke": ["AccountObj.csv", "NewOpportunityObj.csv", "ContactObj.csv",
+                "SalesOrderObj.xlsx", "ActiveRecordObj.csv"],
+}
+
+
+def test_every_preset_file_is_imported() -> None:
+    for preset, files in PRESET_RUNS.items():
+        shipped = {p.name for p in (PRESETS / preset).iterdir() if p.name != "mapping.yaml"}
+        assert shipped == set(files), preset
+
+
+@pytest.mark.parametrize("preset", sorted(PRESET_RUNS))
+def test_each_preset_updates_the_sample_and_a_second_import_changes_nothing(
+        preset: str, tmp_path: Path) -> None:
+    accounts = tmp_path / "accounts"
+    shutil.copytree(ACCOUNTS, accounts)
+    args = ["import", *(str(PRESETS / preset / name) for name in PRESET_RUNS[preset]),
+            "--mapping", str(PRESETS / preset / "mapping.yaml"), "--accounts", str(accounts),
+            "--as-of", "2026-10-09", "--write"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert "0 accounts updated" not in first.stdout
+    second = CliRunner().invoke(main, args)
+    assert second.exit_code == 0 and "Nothing to change" in second.stdout
+    check = CliRunner().invoke(main, ["check", "--accounts", str(accounts), "--as-of",
+                                      "2026-10-09", "--format", "json", "--no-cache"])
+    assert check.exit_code == 0, check.output
+    assert '"errors": []' in check.stdout
+
+
+def test_the_summary_for_a_pull_request(tmp_path: Path) -> None:
+    accounts = tmp_path / "accounts"
+    shutil.copytree(ACCOUNTS, accounts)
+    run = CliRunner().invoke(main, [
+        "import", *(str(PRESETS / "hubspot" / name) for name in PRESET_RUNS["hubspot"]),
+        "--mapping", str(PRESETS / "hubspot" / "mapping.yaml"), "--accounts", str(accounts),
+        "--as-of", "2026-10-09", "--summary-markdown"])
+    assert run.exit_code == 0, run.output
+    assert run.stdout.startswith("## Import from hubspot\n\n8 rows read: 0 accounts created, "
+                                 "3 accounts updated, 0 quarters added, 2 figures changed, "
+                                 "3 deals moved, 1 deal added")
+    assert ("- **lanting-hotels** (updated): deals moved keycard-encoders-rollout intent -> "
+            "recognition; deals added guest-room-tablets-pilot at intent; fields "
+            "external_ids") not in run.stdout  # external_ids added is not a changed field
+    assert "deals moved keycard-encoders-rollout intent -> recognition" in run.stdout
+    assert run.stdout.endswith("Next: `kam check` reviews the portfolio with these figures.\n")

@@ -1,0 +1,132 @@
+"""`kam import` keeps what people wrote: every sample account round-trips byte for byte, an
+update's diff is exactly the new data, and an item added to a list lands after the last one
+with the comments and blank line that followed it still after it."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from ruamel.yaml.comments import CommentedMap
+
+from kam_review.output.importing import roundtrip
+from kam_review.output.importing.merge import Settings
+from kam_review.output.importing.plan import plan_import
+from kam_review.source.exports.mapper import read_exports
+from kam_review.source.exports.mapping import load_mapping
+
+from .conftest import ACCOUNTS, REPO
+
+PRESETS = REPO / "examples" / "imports"
+SAMPLES = sorted(ACCOUNTS.glob("*.yaml"))
+AFTER_Q3 = date(2026, 10, 9)
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.stem)
+def test_every_sample_account_round_trips_unchanged(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    trip = roundtrip.load(text)
+    assert trip is not None
+    assert trip.dump() == text
+
+
+def _changed_lines(before: str, after: str) -> tuple[list[str], list[str]]:
+    diff = list(difflib.ndiff(before.splitlines(), after.splitlines()))
+    return ([line[2:] for line in diff if line.startswith("- ")],
+            [line[2:] for line in diff if line.startswith("+ ")])
+
+
+def _salesforce_plan(accounts: Path) -> dict[str, tuple[str | None, str]]:
+    mapping, errors = load_mapping(PRESETS / "salesforce" / "mapping.yaml")
+    assert mapping is not None, errors
+    exports = sorted((PRESETS / "salesforce").glob("*.csv")) + sorted(
+        (PRESETS / "salesforce").glob("*.xlsx"))
+    plan = plan_import(read_exports(exports, mapping), accounts,
+                       Settings("salesforce", "CNY", AFTER_Q3, overwrite=False))
+    assert plan.errors == [] and plan.conflicts == []
+    return {change.path.name: (change.before, change.after) for change in plan.files}
+
+
+def test_an_update_changes_exactly_the_new_data(tmp_path: Path) -> None:
+    accounts = tmp_path / "accounts"
+    shutil.copytree(ACCOUNTS, accounts)
+    before, after = _salesforce_plan(accounts)["xinyuan-foods.yaml"]
+    assert before == (ACCOUNTS / "xinyuan-foods.yaml").read_text(encoding="utf-8")
+    removed, added = _changed_lines(before, after)
+    assert removed == ["    title: Production IT Manager",
+                       "    stage: intent", "    stage_since: 2026-07-05",
+                       "    value: 750000", "    probability: 0.3"]
+    assert added == ["    title: Head of Production IT",
+                     "  - name: Zhao Min", "    title: Finance Director",
+                     "    level: director", "    roles: [decision_owner]",
+                     "    stage: initiated", "    stage_since: 2026-10-06",
+                     "      - {stage: initiated, entered: 2026-10-06}",
+                     "    value: 780000", "    probability: 0.4"]
+    # The new contact comes after the last one, the blank line before `activities` kept.
+    assert "    roles: [decision_owner]\n\nactivities:\n" in after
+
+
+def test_a_quarter_added_to_a_file_without_an_external_id(tmp_path: Path) -> None:
+    accounts = tmp_path / "accounts"
+    shutil.copytree(ACCOUNTS, accounts)
+    before, after = _salesforce_plan(accounts)["beichen-education.yaml"]
+    assert before is not None
+    removed, added = _changed_lines(before, after)
+    assert removed == []
+    assert added == ["external_ids: {salesforce: 0015g00000Bch02AAB}",
+                     "  - quarter: 2026-Q3", "    revenue: 240000", "    cost: 158000"]
+    assert "currency: CNY\nexternal_ids: {salesforce: 0015g00000Bch02AAB}\n\nfinancials:" \
+        in after
+    assert "    cost: 150000\n  - quarter: 2026-Q3\n    revenue: 240000\n    cost: 158000\n\n" \
+           "market:" in after
+
+
+TRAILING = """\
+id: acme
+financials:
+  - quarter: 2026-Q2
+    revenue: 100  # preliminary
+    cost: 70  # from the ERP
+  # Q3 comes from the October export
+
+market:
+  wallet: 5
+"""
+
+
+def test_an_appended_item_keeps_the_trailing_comment_and_blank_line_after_it() -> None:
+    trip = roundtrip.load(TRAILING)
+    assert trip is not None
+    roundtrip.append(trip.document["financials"],
+                     CommentedMap(quarter="2026-Q3", revenue=120, cost=80))
+    assert trip.dump() == TRAILING.replace(
+        "    cost: 70  # from the ERP\n",
+        "    cost: 70  # from the ERP\n  - quarter: 2026-Q3\n    revenue: 120\n    cost: 80\n")
+
+
+def test_an_appended_item_follows_its_one_line_neighbours() -> None:
+    text = ("id: acme\nactivities:\n  - {date: 2026-09-01, kind: visit}   # the last\n"
+            "\nplan: {}\n")
+    trip = roundtrip.load(text)
+    assert trip is not None
+    roundtrip.append(trip.document["activities"],
+                     CommentedMap(date=date(2026, 10, 2), kind="call"))
+    assert trip.dump() == ("id: acme\nactivities:\n  - {date: 2026-09-01, kind: visit}   # the "
+                           "last\n  - {date: 2026-10-02, kind: call}\n\nplan: {}\n")
+
+
+def test_a_key_added_after_one_followed_by_a_blank_line() -> None:
+    text = "id: acme\ncurrency: CNY\n\nfinancials: []\n"
+    trip = roundtrip.load(text)
+    assert trip is not None
+    roundtrip.insert_key(trip.document, "currency", "team", "North")
+    assert trip.dump() == "id: acme\ncurrency: CNY\nteam: North\n\nfinancials: []\n"
+
+
+def test_a_file_no_setting_writes_back_unchanged_is_left_alone(tmp_path: Path) -> None:
+    # Indented by three: no writer setting reproduces it, so it is not rewritten.
+    assert roundtrip.load("id: acme\nfinancials:\n   -   quarter: 2026-Q2\n"
+                          "       revenue: 1\n") is None
