@@ -230,7 +230,17 @@ def new(**options: Any) -> None:
     run(**options)
 
 
-@main.command("import")
+IMPORT_EXIT_CODES = """\b
+Exit codes:
+  0  imported (or nothing to change)
+  1  a closed quarter's figure conflicts with the file: kept, the rest imported
+  2  invalid input or usage: the mapping, an unreadable export, or rows not imported
+     (each named by file, row, column and value; every other row still imports)
+  3  internal error: one line on stderr, the traceback in the log file it names
+  141  the output's reader went away (a closed pipe): the output is incomplete"""
+
+
+@main.command("import", epilog=IMPORT_EXIT_CODES)
 @click.argument("exports", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--mapping", "mapping", required=True, metavar="MAPPING.yaml",
