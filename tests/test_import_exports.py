@@ -161,6 +161,22 @@ def test_a_new_account_needs_a_name_and_owner(folder: Path) -> None:
     assert "external_ids: {erp: C9}\n" in created
 
 
+def test_two_accounts_of_the_export_never_change_one_file(folder: Path) -> None:
+    (folder / "accounts" / "erp-c9.yaml").write_text(ACCOUNT.replace("acme", "erp-c9")
+                                                     .replace("C1", "OTHER"), encoding="utf-8")
+    mapping = MAPPING.replace("{key: Code, name:", "{key: Code, id: Slug, name:")
+    _write(folder, "accounts.csv", "Code,Slug,Customer,Manager\nC1,acme,Acme,Li Wei\n"
+                                   "C7,acme,Acme again,Li Wei\nC9,,Nine Ltd,Zhou Lan\n")
+    run = kam_import(folder, "accounts.csv", mapping=mapping, extra=("--write",))
+    assert run.exit_code == 2
+    assert "accounts.csv:3:1: account C7 would change" in run.stderr
+    assert "which account C1 changes too: give it its own id" in run.stderr
+    # A new account's file name is taken by an account of another key: refused, not merged.
+    assert "account C9 would change" in run.stderr and "which holds another account" \
+        in run.stderr
+    assert "Nine Ltd" not in (folder / "accounts" / "erp-c9.yaml").read_text(encoding="utf-8")
+
+
 def test_an_account_in_another_currency_is_not_updated(folder: Path) -> None:
     (folder / "accounts" / "acme.yaml").write_text(ACCOUNT.replace("CNY", "USD"),
                                                    encoding="utf-8")

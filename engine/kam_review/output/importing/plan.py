@@ -42,6 +42,7 @@ class ImportPlan:
 def plan_import(data: ExportData, folder: Path, settings: Settings) -> ImportPlan:
     plan = ImportPlan(errors=list(data.errors))
     by_key, by_id = _index(folder, settings.system)
+    taken: dict[Path, str] = {}  # each file is changed for one account of the export
     for key in sorted(data.accounts):
         account = data.accounts[key]
         path = by_key.get(key) or by_id.get(str(account.fields.get("id", "")))
@@ -49,6 +50,14 @@ def plan_import(data: ExportData, folder: Path, settings: Settings) -> ImportPla
                   else _create(folder, account, settings, plan))
         if change is None:
             continue
+        if change.path in taken or (change.before is None and change.path.exists()):
+            file, row = account.where
+            plan.errors.append(InputError(
+                file, row, 1, "", f"account {key} would change {display_path(change.path)}, "
+                + (f"which account {taken[change.path]} changes too" if change.path in taken
+                   else "which holds another account") + ": give it its own id"))
+            continue
+        taken[change.path] = key
         plan.conflicts.extend(change.changes.conflicts)
         if change.after != change.before and _valid(change, plan):
             plan.files.append(change)
