@@ -4,6 +4,7 @@ mapped, closed quarters kept, and each preset imported into a copy of the sample
 
 from __future__ import annotations
 
+import difflib
 import shutil
 from datetime import date
 from pathlib import Path
@@ -296,3 +297,27 @@ def test_the_summary_for_a_pull_request(tmp_path: Path) -> None:
             "external_ids") not in run.stdout  # external_ids added is not a changed field
     assert "deals moved keycard-encoders-rollout intent -> recognition" in run.stdout
     assert run.stdout.endswith("Next: `kam check` reviews the portfolio with these figures.\n")
+
+
+def test_an_import_into_a_file_kam_new_wrote(tmp_path: Path) -> None:
+    """The template's empty lists (`opportunities: []`) and comments take the new data."""
+    accounts = tmp_path / "accounts"
+    assert CliRunner().invoke(main, ["new", "acme", "--accounts", str(accounts)]).exit_code == 0
+    before = (accounts / "acme.yaml").read_text(encoding="utf-8")
+    _write(tmp_path, "accounts.csv", "Code,Slug\nC1,acme\n")
+    _write(tmp_path, "deals.csv", "Deal,Code,Title,Phase,Amount\nD1,C1,Scanners,Talking,5000\n")
+    mapping = MAPPING.replace("{key: Code, name: Customer, owner: Manager}",
+                              "{key: Code, id: Slug}")
+    run = kam_import(tmp_path, "accounts.csv", "deals.csv", mapping=mapping,
+                     extra=("--write",))
+    assert run.exit_code == 0, run.output
+    after = (accounts / "acme.yaml").read_text(encoding="utf-8")
+    diff = list(difflib.ndiff(before.splitlines(), after.splitlines()))
+    removed = [line[2:] for line in diff if line.startswith("- ")]
+    added = [line[2:] for line in diff if line.startswith("+ ")]
+    assert [line.split("#")[0].rstrip() for line in removed] == ["opportunities: []"]
+    assert added[0] == "external_ids: {erp: C1}"
+    assert added[-5:] == ["  - id: d1", "    name: Scanners", "    stage: intent",
+                          f"    stage_since: {date.today().isoformat()}", "    value: 5000"]
+    check = CliRunner().invoke(main, ["check", "--accounts", str(accounts), "--no-cache"])
+    assert check.exit_code == 0, check.output

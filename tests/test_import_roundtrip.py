@@ -126,6 +126,16 @@ def test_a_key_added_after_one_followed_by_a_blank_line() -> None:
     assert trip.dump() == "id: acme\ncurrency: CNY\nteam: North\n\nfinancials: []\n"
 
 
+def test_a_key_added_after_a_comment_that_runs_on_several_lines() -> None:
+    text = ("currency: CNY    # ISO 4217 code; without it, the\n"
+            "                 # site's option is assumed\n"
+            "# team: Your Team\n\nfinancials: []\n")
+    trip = roundtrip.load(text)
+    assert trip is not None
+    roundtrip.insert_key(trip.document, "currency", "external_ids", "x")
+    assert trip.dump() == text.replace("assumed\n", "assumed\nexternal_ids: x\n")
+
+
 def test_a_file_no_setting_writes_back_unchanged_is_left_alone(tmp_path: Path) -> None:
     # Indented by three: no writer setting reproduces it, so it is not rewritten.
     assert roundtrip.load("id: acme\nfinancials:\n   -   quarter: 2026-Q2\n"

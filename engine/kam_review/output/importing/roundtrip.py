@@ -80,23 +80,30 @@ def _tail(node: Any) -> tuple[list[Any], int] | None:
     return None
 
 
-def _take_trailing(node: Any) -> CommentToken | None:
-    """Detach what follows node's last line, keeping a comment on that line where it is."""
+def _take_trailing(node: Any, keep_indented: bool = False) -> CommentToken | None:
+    """Detach what follows node's last line, keeping a comment on that line where it is
+    (and, with keep_indented, the indented comment lines that continue it)."""
     found = _tail(node)
     if found is None:
         return None
     slot, place = found
     token: CommentToken = slot[place]
     text = token.value
-    if text.startswith("\n"):
+    keep = text.find("\n") + 1
+    if keep == 0:
+        return None
+    while keep_indented and keep < len(text):
+        line = text[keep:text.find("\n", keep) + 1 or len(text)]
+        if not (line[:1] in (" ", "\t") and line.lstrip().startswith("#")):
+            break
+        keep += len(line)
+    if keep == len(text):
+        return None  # only what belongs to the last line itself: it stays
+    if keep == 1:
         slot[place] = None
-        return token
-    line_end = text.find("\n") + 1
-    if line_end == 0 or line_end == len(text):
-        return None  # only a comment on the last line itself: it stays
-    rest = text[line_end - 1:]
-    token.value = text[:line_end]
-    return CommentToken(rest, token.start_mark, None)
+    else:
+        token.value = text[:keep]
+    return CommentToken("\n" + text[keep:], token.start_mark, None)
 
 
 def _give_trailing(node: Any, token: CommentToken | None) -> None:
@@ -136,7 +143,8 @@ def insert(items: CommentedSeq, index: int, item: Any) -> None:
 
 def insert_key(mapping: CommentedMap, after: str | None, key: str, value: Any) -> None:
     """Add key: value after the key `after` (None: at the end), moving what followed that
-    key's value (a blank line, a comment) after the new one."""
+    key's value (a blank line, a comment heading the next key) after the new one; indented
+    comment lines that continue the comment on `after`'s line stay with it."""
     keys = list(mapping)
     if after is None or after not in mapping:
         after = keys[-1] if keys else None
@@ -146,7 +154,7 @@ def insert_key(mapping: CommentedMap, after: str | None, key: str, value: Any) -
     position = keys.index(after) + 1
     holder = CommentedMap({after: mapping[after]})
     holder.ca.items.update({after: mapping.ca.items[after]} if after in mapping.ca.items else {})
-    token = _take_trailing(holder)
+    token = _take_trailing(holder, keep_indented=True)
     mapping.insert(position, key, value)
     single = CommentedMap({key: value})
     _give_trailing(single, token)

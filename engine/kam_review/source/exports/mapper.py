@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kam_review.errors import InputError
+from kam_review.source.accounts import account_schema
 from kam_review.source.exports import cells
 from kam_review.source.exports.mapping import FIELDS, REQUIRED, Mapping, TableSpec, resolve_columns
 from kam_review.source.exports.records import ExportData, StageRow, slug, stage_history
@@ -22,7 +23,9 @@ from kam_review.source.model import (
 )
 from kam_review.source.single_line import ONE_LINE_MAX
 
-ACTIVITY_KINDS = ("visit", "call", "meeting", "email", "demo", "event")
+# The account format's activity kinds, as its schema lists them.
+ACTIVITY_KINDS = tuple(
+    account_schema()["properties"]["activities"]["items"]["properties"]["kind"]["enum"])
 _DATES = frozenset({"customer_since", "last_contact", "stage_since", "expected_close",
                     "closed_on", "lost_on", "entered", "date"})
 _NUMBERS = frozenset({"value", "revenue", "cost", "units"})
