@@ -103,6 +103,19 @@ def test_lines_are_summed_per_quarter_by_date(folder: Path) -> None:
     assert _acme(folder).endswith("  - {quarter: 2026-Q4, revenue: 1007.75, cost: 405}\n")
 
 
+def test_credit_notes_are_negative_lines_of_their_quarter(folder: Path) -> None:
+    _write(folder, "lines.csv", "Code,Invoice date,Net,Cost\n"
+                                "C1,2026-11-01,500,300\nC1,2026-11-20,-120,-70\n"
+                                "C1,2027-01-05,-10,-5\n")
+    run = kam_import(folder, "lines.csv", "lines.csv", extra=("--as-of", "2026-12-01",
+                                                              "--write"))
+    assert run.exit_code == 2
+    assert "lines.csv:2:1: account C1: the lines of 2027-Q1 sum to revenue -10, cost -5, " \
+           "below zero: the quarter is not imported" in run.stderr
+    # Named twice, the file is read once: 500 - 120, not twice that.
+    assert _acme(folder).endswith("  - {quarter: 2026-Q4, revenue: 380, cost: 230}\n")
+
+
 @pytest.mark.parametrize(("as_of", "code", "revenue"), [
     ("2026-09-30", 0, 125),  # the quarter's last day: still open, the figure is updated
     ("2026-10-01", 1, 120),  # the day after: closed, a conflict, the file's figure stays

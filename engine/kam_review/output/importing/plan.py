@@ -5,6 +5,7 @@ changes are listed."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from kam_review.paths import display_path
 from kam_review.source.accounts import account_files, load_account
 from kam_review.source.exports.records import AccountData, ExportData, slug
 
+_BEFORE_LISTS = re.compile(r"\n(?=(?:financials|contacts|activities|opportunities):\n)")
+SCHEMA_LINE = "# yaml-language-server: $schema="
 NEW_FILE_NOTE = ("Created by kam import from {system}. The export owns the fields it has "
                  "columns for;\nthe plan, scores, actions and waivers are yours to write.")
 
@@ -127,10 +130,28 @@ def _create(folder: Path, account: AccountData, settings: Settings, plan: Import
         start["currency"] = settings.currency
     trip = roundtrip.new_document(start)
     trip.document["financials"] = CommentedSeq()
-    trip.document.yaml_set_start_comment(NEW_FILE_NOTE.format(system=settings.system))
+    trip.document.yaml_set_start_comment(_first_line(folder)
+                                         + NEW_FILE_NOTE.format(system=settings.system))
     changes = merge(trip.document, account, settings)
     changes.created = True
-    return FileChange(folder / f"{account_id}.yaml", account_id, None, trip.dump(), changes)
+    # A blank line before each list, as the sample files and `kam new` write them.
+    text = _BEFORE_LISTS.sub("\n\n", trip.dump())
+    return FileChange(folder / f"{account_id}.yaml", account_id, None, text, changes)
+
+
+def _first_line(folder: Path) -> str:
+    """The editor's schema line of the folder's account files (the first that has one), so
+    that a new file is checked and completed as they are; else nothing."""
+    paths, _ = account_files(folder) if folder.is_dir() else ([], [])
+    for path in paths:
+        try:
+            with path.open(encoding="utf-8") as handle:
+                line = handle.readline(500).strip()
+        except (OSError, UnicodeError):
+            continue
+        if line.startswith(SCHEMA_LINE):
+            return line.removeprefix("# ") + "\n"
+    return ""
 
 
 def _valid(change: FileChange, plan: ImportPlan) -> bool:

@@ -39,7 +39,7 @@ Reader = Callable[[Cell], Any]
 def read_exports(paths: Iterable[Path], mapping: Mapping) -> ExportData:
     data = ExportData()
     matched: list[tuple[int, Path, TableSpec]] = []
-    for path in paths:
+    for path in dict.fromkeys(paths):  # a file named twice is read once
         spec = mapping.spec_for(path)
         if spec is None:
             data.errors.append(InputError(str(path), 1, 1, "", "no table of the mapping "
@@ -49,6 +49,7 @@ def read_exports(paths: Iterable[Path], mapping: Mapping) -> ExportData:
     for _, path, spec in sorted(matched, key=lambda item: item[0]):
         _read_table(path, spec, mapping, data)
     _attach_stage_history(data)
+    _check_sums(data)
     return data
 
 
@@ -59,7 +60,7 @@ def _read_table(path: Path, spec: TableSpec, mapping: Mapping, data: ExportData)
             data.errors.extend(errors)
             if errors:
                 return
-            readers = {name: _reader(name, mapping) for name in columns}
+            readers = {name: _reader(name, mapping, spec.kind) for name in columns}
             if spec.kind == "stage_history":  # where its rows' deal keys stand, for errors
                 data.stage_column = (columns["opportunity"] + 1,
                                      table.headers[columns["opportunity"]])
@@ -96,8 +97,10 @@ def _read_row(data: ExportData, kind: str, readers: dict[str, Reader], columns: 
         data.errors.append(InputError(file, number, index + 1, headers[index], found[1]))
 
 
-def _reader(name: str, mapping: Mapping) -> Reader:
+def _reader(name: str, mapping: Mapping, kind: str) -> Reader:
     values = mapping.values or {}
+    if name in _NUMBERS and kind == "revenue_lines":
+        return cells.number  # a credit note is a negative line; the quarter's sum is checked
     if name in _DATES:
         return lambda cell: cells.day(cell, mapping.date_formats)
     if name in _NUMBERS:
@@ -232,6 +235,21 @@ _ADD: dict[str, Callable[[ExportData, dict[str, Any], str, int], Problem]] = {
     "activities": _activity_row,
 }
 assert set(_ADD) == set(FIELDS) == set(_ORDER)
+
+
+def _check_sums(data: ExportData) -> None:
+    """A quarter whose lines sum below zero (more credit notes than invoices) is an error:
+    the account format's figures are at least 0."""
+    for account in data.accounts.values():
+        for when, figures in list(account.quarters.items()):
+            negative = [name for name, value in figures.items() if value < 0]
+            if negative:
+                file, row = account.where
+                data.errors.append(InputError(
+                    file, row, 1, "", f"account {account.key}: the lines of {when} sum to "
+                    + ", ".join(f"{name} {figures[name]}" for name in negative)
+                    + ", below zero: the quarter is not imported"))
+                del account.quarters[when]
 
 
 def _attach_stage_history(data: ExportData) -> None:
