@@ -243,6 +243,18 @@ def test_an_unmapped_stage_history_deal_is_an_error(folder: Path) -> None:
     assert "history.csv:2:1: Deal: no deal 'D7' in the import's opportunities" in run.stderr
 
 
+def test_a_gb18030_export_with_chinese_headers(folder: Path) -> None:
+    mapping = ("system: erp\nencoding: gb18030\ntables:\n  - file: 回款.csv\n"
+               "    kind: quarters\n    columns: {account: 客户编号, quarter: 季度, revenue: 收入}\n")
+    (folder / "回款.csv").write_bytes("客户编号,季度,收入\nC1,2026年第4季度,88\n".encode("gb18030"))
+    run = kam_import(folder, "回款.csv", mapping=mapping, extra=("--write",))
+    assert run.exit_code == 0, run.output
+    assert _acme(folder).endswith("  - {quarter: 2026-Q4, revenue: 88}\n")
+    # Read as UTF-8, the same bytes are refused with the way out.
+    run = kam_import(folder, "回款.csv", mapping=mapping.replace("encoding: gb18030\n", ""))
+    assert "回款.csv:1:1: the file is not utf-8 text (set the mapping's encoding" in run.stderr
+
+
 @pytest.mark.parametrize(("written", "expected"), [
     ("2026-Q3", Quarter(2026, 3)), ("2026Q4", Quarter(2026, 4)), ("Q1 2027", Quarter(2027, 1)),
     ("2026年第三季度", Quarter(2026, 3)), ("2026年第2季度", Quarter(2026, 2)),

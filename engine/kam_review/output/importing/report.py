@@ -60,7 +60,8 @@ def text_summary(plan: ImportPlan, rows: int, written: bool) -> str:
         lines.append(f"{counted(len(plan.files), 'file')} written." if written else
                      "Nothing written (a dry run): --write applies these changes.")
     else:
-        lines.append("Nothing to change: the account files already hold the export.")
+        lines.append("Nothing to change from the rows read." if plan.errors else
+                     "Nothing to change: the account files already hold the export.")
     return "\n".join(lines) + "\n"
 
 
