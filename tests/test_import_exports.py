@@ -245,7 +245,8 @@ def test_an_unmapped_stage_history_deal_is_an_error(folder: Path) -> None:
 
 def test_a_gb18030_export_with_chinese_headers(folder: Path) -> None:
     mapping = ("system: erp\nencoding: gb18030\ntables:\n  - file: 回款.csv\n"
-               "    kind: quarters\n    columns: {account: 客户编号, quarter: 季度, revenue: 收入}\n")
+               "    kind: quarters\n"
+               "    columns: {account: 客户编号, quarter: 季度, revenue: 收入}\n")
     (folder / "回款.csv").write_bytes("客户编号,季度,收入\nC1,2026年第4季度,88\n".encode("gb18030"))
     run = kam_import(folder, "回款.csv", mapping=mapping, extra=("--write",))
     assert run.exit_code == 0, run.output
