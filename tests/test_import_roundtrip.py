@@ -136,6 +136,16 @@ def test_a_key_added_after_a_comment_that_runs_on_several_lines() -> None:
     assert trip.dump() == text.replace("assumed\n", "assumed\nexternal_ids: x\n")
 
 
+def test_a_file_with_windows_line_ends_keeps_them() -> None:
+    text = ("id: acme  # ours\r\nfinancials:\r\n  - {quarter: 2026-Q2, revenue: 1}\r\n\r\n"
+            "plan: {}\r\n")
+    trip = roundtrip.load(text)
+    assert trip is not None
+    roundtrip.append(trip.document["financials"], CommentedMap(quarter="2026-Q3", revenue=2))
+    assert trip.dump() == text.replace("revenue: 1}\r\n", "revenue: 1}\r\n"
+                                       "  - {quarter: 2026-Q3, revenue: 2}\r\n")
+
+
 def test_a_file_no_setting_writes_back_unchanged_is_left_alone(tmp_path: Path) -> None:
     # Indented by three: no writer setting reproduces it, so it is not rewritten.
     assert roundtrip.load("id: acme\nfinancials:\n   -   quarter: 2026-Q2\n"

@@ -91,7 +91,8 @@ def _index(folder: Path, system: str) -> tuple[dict[str, Path], dict[str, Path]]
 def _update(path: Path, account: AccountData, settings: Settings, plan: ImportPlan
             ) -> FileChange | None:
     name = display_path(path)
-    text = path.read_text(encoding="utf-8")
+    with path.open(encoding="utf-8", newline="") as handle:  # line ends as written
+        text = handle.read()
     trip = roundtrip.load(text)
     if trip is None:
         plan.errors.append(InputError(name, 1, 1, "", "not updated: no YAML writer setting "

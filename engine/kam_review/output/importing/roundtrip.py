@@ -34,25 +34,29 @@ def _yaml(indent: tuple[int, int, int]) -> YAML:
 class RoundTrip:
     """One file's document and the settings that write it back unchanged."""
 
-    def __init__(self, document: CommentedMap, yaml: YAML) -> None:
+    def __init__(self, document: CommentedMap, yaml: YAML, newline: str = "\n") -> None:
         self.document = document
         self._yaml = yaml
+        self._newline = newline  # a file written on Windows keeps its \r\n
 
     def dump(self) -> str:
         out = io.StringIO()
         self._yaml.dump(self.document, out)
-        return out.getvalue()
+        text = out.getvalue()
+        return text if self._newline == "\n" else text.replace("\n", self._newline)
 
 
 def load(text: str) -> RoundTrip | None:
     """The file's document, or None when no setting writes it back unchanged (then it is
-    not updated: rewriting would change what a person wrote)."""
+    not updated: rewriting would change what a person wrote). Read the text with its line
+    ends as they are (newline="")."""
+    newline = "\r\n" if "\r\n" in text else "\n"
     for indent in INDENTS:
         yaml = _yaml(indent)
-        document = yaml.load(text)
+        document = yaml.load(text.replace("\r\n", "\n"))
         if not isinstance(document, CommentedMap):
             return None
-        trip = RoundTrip(document, yaml)
+        trip = RoundTrip(document, yaml, newline)
         if trip.dump() == text:
             return trip
     return None
