@@ -10,13 +10,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ruamel.yaml.comments import CommentedMap
 
 from kam_review.output.importing import roundtrip
-from kam_review.output.importing.merge import Settings
+from kam_review.output.importing.merge import Settings, merge
 from kam_review.output.importing.plan import plan_import
 from kam_review.source.exports.mapper import read_exports
 from kam_review.source.exports.mapping import load_mapping
+from kam_review.source.exports.records import AccountData
+from kam_review.source.model import Quarter
 
 from .conftest import ACCOUNTS, REPO
 
@@ -150,3 +154,33 @@ def test_a_file_no_setting_writes_back_unchanged_is_left_alone(tmp_path: Path) -
     # Indented by three: no writer setting reproduces it, so it is not rewritten.
     assert roundtrip.load("id: acme\nfinancials:\n   -   quarter: 2026-Q2\n"
                           "       revenue: 1\n") is None
+
+
+QUARTER_FIGURES = st.dictionaries(
+    st.integers(2023 * 4, 2027 * 4 + 3).map(Quarter.from_index),
+    st.fixed_dictionaries({"revenue": st.integers(0, 10**9)},
+                          optional={"cost": st.integers(0, 10**9)}),
+    max_size=6)
+
+
+@settings(max_examples=30, deadline=None)
+@given(QUARTER_FIGURES)
+def test_merged_figures_land_in_order_and_a_second_merge_changes_nothing(
+        figures: dict[Quarter, dict[str, int]]) -> None:
+    text = (ACCOUNTS / "xinyuan-foods.yaml").read_text(encoding="utf-8")
+    settings_ = Settings("salesforce", "CNY", date(2023, 1, 1), overwrite=False)
+    trip = roundtrip.load(text)
+    assert trip is not None
+    data = AccountData("0015g00000XyfA1AAJ", ("x.csv", 2), quarters=dict(figures))
+    merge(trip.document, data, settings_)
+    after = trip.dump()
+    again = roundtrip.load(after)
+    assert again is not None
+    changes = merge(again.document, data, settings_)
+    assert again.dump() == after
+    assert not (changes.quarters_added or changes.figures_changed or changes.conflicts)
+    quarters = [row["quarter"] for row in again.document["financials"]]
+    assert quarters == sorted(quarters, key=lambda q: Quarter.parse(q).index)
+    # Only financials rows changed: every other line is as it was, in its order.
+    removed, _ = _changed_lines(text, after)
+    assert all(line.startswith(("    revenue:", "    cost:")) for line in removed), removed
