@@ -56,18 +56,20 @@ def _section(page: str, heading: str) -> str:
 
 
 def _top(page: str) -> str:
-    """What an account page shows between its title and the figures at a glance."""
-    return page.split("\n", 1)[1].split("| At a glance", 1)[0]
+    """What an account page shows between its title and the figures at a glance: the header
+    card."""
+    return page.split("\n", 1)[1].split("## At a glance", 1)[0]
 
 
 def test_the_account_page_opens_with_the_summary(review_accounts: Reviewer) -> None:
     _, pages = _pages(review_accounts, _account())
     page = pages["accounts/test-account.md"]
     headings = re.findall(r"^(#+ .*)$", page, flags=re.MULTILINE)
-    assert headings[:4] == ["# Test Account Ltd", "## Actions", "### Completed", "### Dropped"]
+    assert headings[:5] == ["# Test Account Ltd", "## At a glance", "## Actions",
+                            "### Completed", "### Dropped"]
     top = _top(page)
-    # The verdict first, the summary beside it, before anything else.
-    assert top.startswith("\n**Verdict: ")
+    # The header card first: the verdict, then the summary, before anything else.
+    assert top.startswith('\n<div class="kam-card" markdown>\n\n**Verdict: ')
     assert top.index("**Verdict: ") < top.index(
         '<p class="kam-summary-label">Executive summary</p>\n<div class="kam-plan-summary">')
     assert "<strong>store systems</strong>" in top

@@ -90,9 +90,11 @@ def test_an_account_page_shows_what_moved_since_the_previous_quarters_end(
             "is not on file) |") in section
     assert "**Actions completed since then**\n\n*None recorded.*" in section
     assert "[Changes since the last review](../changes.md)" in section
-    # Above the findings, below the header card and the revenue trend.
-    assert page.index("| At a glance |") < page.index('<div class="kam-trend">') \
-        < page.index("## Since the last review") < page.index("## Findings")
+    # The revenue trend in the header card; the movement below the figures at a glance,
+    # above the findings.
+    assert page.index('<div class="kam-card" markdown>') < page.index('<div class="kam-trend">') \
+        < page.index("## At a glance") < page.index("## Since the last review") \
+        < page.index("## Findings")
 
 
 def test_new_and_resolved_findings_show_with_their_figures(tmp_path: Path) -> None:

@@ -545,11 +545,12 @@ def test_account_page_opens_with_the_summary_and_the_actions(site: Site) -> None
     open_page(site, "/accounts/guoneng-energy/")
     driver = site.driver
     headings = [heading_text(h) for h in driver.find_elements(By.CSS_SELECTOR, "article h2")]
-    assert headings[:3] == ["Since the last review", "Actions", "Findings"]
-    # The verdict opens the page, right below its title, and the summary follows it, before
-    # any section.
-    verdict = driver.find_element(By.XPATH, "//article/h1/following-sibling::*[1]")
-    assert text_of(verdict).startswith("Verdict: ")
+    assert headings[:4] == ["At a glance", "Since the last review", "Actions", "Findings"]
+    # The header card opens the page, right below its title: the verdict first, the summary
+    # after it, before any section.
+    card = driver.find_element(By.XPATH, "//article/h1/following-sibling::*[1]")
+    assert "kam-card" in str(card.get_attribute("class")).split()
+    assert text_of(card.find_element(By.XPATH, "./*[1]")).startswith("Verdict: ")
     label = driver.find_element(By.CSS_SELECTOR, "article p.kam-summary-label")
     assert text_of(label) == "Executive summary"
     assert not label.find_elements(By.XPATH, "preceding-sibling::h2")
@@ -640,7 +641,7 @@ def test_verdicts_and_goals_as_the_meeting_reads_them(site: Site) -> None:
     assert shown == ["Haoyang Fine Chemicals", "Kangning Pharmaceutical Distribution"]
 
     open_page(site, "/accounts/hanhai-retail/")
-    top = driver.find_element(By.XPATH, "//article/h1/following-sibling::p[1]")
+    top = driver.find_element(By.XPATH, "//article/div[contains(@class, 'kam-card')]/p[1]")
     assert text_of(top) == "Verdict: watch by the rule To watch, because:"
     reasons = [text_of(li) for li in top.find_elements(By.XPATH, "following-sibling::ul[1]/li")]
     assert reasons == ['1 goal behind or missed: "Grow yearly revenue to 10.1M CNY" behind',
