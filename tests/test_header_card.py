@@ -144,7 +144,7 @@ def test_the_card_names_the_action_planned_against_a_finding(site: Site) -> None
     items = [one_line(li.get_attribute("textContent")) for li in
              site.driver.find_elements(By.CSS_SELECTOR, ".kam-card-findings > li")]
     single = next(text for text in items if "Single-threaded relationship" in text)
-    assert single.endswith("Planned (Li Wei, due 2026-08-31: 30 days overdue): Meet Zhu Hai "
+    assert single.endswith("Planned (Li Wei, due Aug 31, 2026: 30 days overdue): Meet Zhu Hai "
                            "on the 2027 offshore-farm plans and ask to meet his maintenance "
                            "managers")
     declining = next(text for text in items if "Declining revenue" in text)

@@ -562,7 +562,7 @@ def test_account_page_opens_with_the_summary_and_the_actions(site: Site) -> None
     waiting = [a for a in account["plan"]["actions"] if a.get("status", "open") == "open"]
     assert [text_of(row["What"]) for row in rows] == [a["what"] for a in waiting]
     overdue = rows[0]["Due"].find_element(By.CSS_SELECTOR, "span.kam-overdue")
-    assert text_of(overdue) == "2026-08-31: 30 days overdue"
+    assert text_of(overdue) == "Aug 31, 2026: 30 days overdue"
     assert "198, 40, 40" in overdue.value_of_css_property("color")
     # The action answers a finding: its link leads to the finding's row on the page.
     link = rows[0]["Answers"].find_element(By.TAG_NAME, "a")

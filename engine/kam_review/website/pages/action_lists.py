@@ -30,7 +30,7 @@ def due_before_next_review_section(result: Result) -> list[str]:
     names = team_names(result.accounts)
     teams = shows_teams(names)
     lines = ["## Actions due before the next review", "",
-             f"Open actions due on or before {horizon}, the last day of "
+             f"Open actions due on or before {result.formats.date(horizon)}, the last day of "
              f"{Quarter.containing(horizon)}, the quarter after this review's: the next "
              "quarterly review falls by then. Every overdue action is among them; the "
              f"earliest due first. {sum(1 for a in found if a.overdue)} of {len(found)} are "
