@@ -64,7 +64,8 @@ def forecast_sections(result: Result, totals: Totals | None = None) -> list[str]
                   if f["type"] == "opportunity" and f["is_history"])
     thresholds = result.rulebook.threshold_values()
     lines = ["## Forecast by commitment", "",
-             f"This quarter is {periods.this_quarter} (the review date {result.as_of} falls in "
+             f"This quarter is {periods.this_quarter} (the review date "
+             f"{result.formats.date(result.as_of)} falls in "
              f"it), next quarter {periods.next_quarter}. Seed 004 forecasts each deal by how "
              "sure it is (按销售预测), from its stage, expected close and probability. A deal "
              f"won or lost before {periods.this_quarter} is history and not counted in the "
