@@ -115,8 +115,9 @@ def table_rows(table: WebElement) -> list[dict[str, WebElement]]:
 
 
 def header_card(site: Site) -> dict[str, str]:
-    """The account page's key/value table right below the heading, as text."""
-    table = site.driver.find_element(By.XPATH, "//article/h1/following::table[1]")
+    """The account page's figures at a glance (a key/value table below the header card), as
+    text."""
+    table = site.driver.find_element(By.XPATH, "//h2[@id='at-a-glance']/following::table[1]")
     cells = [[text_of(td) for td in row.find_elements(By.TAG_NAME, "td")]
              for row in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
     return {row[0]: row[1] for row in cells}
