@@ -30,7 +30,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOT_DIR = REPO_ROOT / "tests" / "screenshots"
+# Test artefacts, kept out of git (build/ is ignored) and collected by CI as they are.
+SCREENSHOT_DIR = REPO_ROOT / "build" / "test-artifacts" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 REQUIRE_BROWSER_VARIABLE = "KAM_REQUIRE_BROWSER"
@@ -232,7 +233,7 @@ def foreign_urls(urls: list[str], base_url: str) -> list[str]:
 
 
 def save_full_page_screenshot(driver: webdriver.Chrome, name: str) -> Path:
-    """Save the whole page (up to 6000 px high) to ``tests/screenshots/<name>.png``.
+    """Save the whole page (up to 6000 px high) to ``<SCREENSHOT_DIR>/<name>.png``.
 
     The window is made as tall as the document for the screenshot and then set back.
     """
@@ -257,7 +258,7 @@ REQUIRE_AXE_VARIABLE = "KAM_REQUIRE_AXE"
 
 def save_screenshot_at(driver: webdriver.Chrome, name: str, width: int) -> Path:
     """The whole page at a window `width` (a laptop 1280, a phone 390), saved as
-    ``tests/screenshots/<name>-<width>.png``; the window gets its size back after."""
+    ``<SCREENSHOT_DIR>/<name>-<width>.png``; the window gets its size back after."""
     size = driver.get_window_size()
     driver.set_window_size(width, size["height"])
     try:

@@ -14,7 +14,9 @@ import pytest
 import yaml
 
 from kam_review.review.evaluate import evaluate
+from kam_review.review.previous import Since
 from kam_review.review.results import AccountResult, Result
+from kam_review.review.since import review_since
 from kam_review.rulebook.loading import Rulebook, load_rulebook
 from kam_review.source.accounts import load_portfolio
 
@@ -118,6 +120,13 @@ def _private_account_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator
 @pytest.fixture(scope="session")
 def rulebook() -> Rulebook:
     return load_rulebook(RULES)
+
+
+@pytest.fixture(scope="session")
+def site_review() -> Result:
+    """The sample portfolio's review as its site shows it: compared with the previous
+    review."""
+    return review_since(ACCOUNTS, RULES, AS_OF, since=Since(cache=False))[0]
 
 
 Reviewer = Callable[..., Result]

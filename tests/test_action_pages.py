@@ -56,18 +56,20 @@ def _section(page: str, heading: str) -> str:
 
 
 def _top(page: str) -> str:
-    """What an account page shows between its title and the figures at a glance."""
-    return page.split("\n", 1)[1].split("| At a glance", 1)[0]
+    """What an account page shows between its title and the figures at a glance: the header
+    card."""
+    return page.split("\n", 1)[1].split("## At a glance", 1)[0]
 
 
 def test_the_account_page_opens_with_the_summary(review_accounts: Reviewer) -> None:
     _, pages = _pages(review_accounts, _account())
     page = pages["accounts/test-account.md"]
     headings = re.findall(r"^(#+ .*)$", page, flags=re.MULTILINE)
-    assert headings[:4] == ["# Test Account Ltd", "## Actions", "### Completed", "### Dropped"]
+    assert headings[:5] == ["# Test Account Ltd", "## At a glance", "## Actions",
+                            "### Completed", "### Dropped"]
     top = _top(page)
-    # The verdict first, the summary beside it, before anything else.
-    assert top.startswith("\n**Verdict: ")
+    # The header card first: the verdict, then the summary, before anything else.
+    assert top.startswith('\n<div class="kam-card" markdown>\n\n**Verdict: ')
     assert top.index("**Verdict: ") < top.index(
         '<p class="kam-summary-label">Executive summary</p>\n<div class="kam-plan-summary">')
     assert "<strong>store systems</strong>" in top
@@ -103,14 +105,16 @@ def test_open_actions_overdue_first_and_linked_to_what_they_answer(
     _, pages = _pages(review_accounts, _account())
     page = pages["accounts/test-account.md"]
     section = _section(page, "## Actions")
-    assert "4 open actions, 2 overdue as of 2026-09-30" in section
+    assert "4 open actions, 2 overdue as of Sep 30, 2026" in section
     rows = [line for line in section.splitlines() if line.startswith("| ") and "---" not in line]
     assert [row.split(" | ")[0] for row in rows[1:]] == [
         "| Visit the CIO", "| Call the CFO", "| Book the QBR", "| Send the quote"]
-    assert '<span class="kam-overdue">2026-09-01: 29 days overdue</span>' in rows[1]
-    assert '<span class="kam-overdue">2026-09-29: 1 day overdue</span>' in rows[2]
-    assert "2026-09-30: due today" in rows[3] and "kam-overdue" not in rows[3]
-    assert "2026-10-20: in 20 days" in rows[4]
+    # Dates as the reader reads them, sorting as dates.
+    assert ('<span data-sort="20260901"><span class="kam-overdue">Sep 1, 2026: 29 days '
+            'overdue</span></span>') in rows[1]
+    assert '<span class="kam-overdue">Sep 29, 2026: 1 day overdue</span>' in rows[2]
+    assert "Sep 30, 2026: due today" in rows[3] and "kam-overdue" not in rows[3]
+    assert '<span data-sort="20261020">Oct 20, 2026: in 20 days</span>' in rows[4]
     # A finding the review raises links to its row on the page; one it does not raise, to the
     # rule in the catalogue; a goal to the plan; a deal to its stage checklist.
     html = _html(page)
@@ -123,7 +127,7 @@ def test_open_actions_overdue_first_and_linked_to_what_they_answer(
     assert "[opportunity: POS refresh](#opportunity-pos-refresh)" in rows[4]
     assert '<h3 id="opportunity-pos-refresh">' in html
     completed = _section(section, "### Completed")
-    assert "- ✔ Demo day (Li Wei, due 2026-09-10): Shortlisted after the demo" in completed
+    assert "- ✔ Demo day (Li Wei, due Sep 10, 2026): Shortlisted after the demo" in completed
     assert "- Old idea (Li Wei): No budget" in _section(section, "### Dropped")
 
 
@@ -146,7 +150,7 @@ def test_overview_lists_actions_due_before_the_next_review(review_accounts: Revi
     actions.append({"what": "Done", "owner": "Li Wei", "due": "2026-09-01", "status": "done"})
     _, pages = _pages(review_accounts, _account(actions=actions))
     section = _section(pages["index.md"], "## Actions due before the next review")
-    assert "Open actions due on or before 2026-12-31, the last day of 2026-Q4" in section
+    assert "Open actions due on or before Dec 31, 2026, the last day of 2026-Q4" in section
     assert "1 of 2 are overdue" in section
     assert re.findall(r"\| (Due [-\d]+|Done) \|", section) == ["Due 2025-06-30",
                                                                 "Due 2026-12-31"]
@@ -213,10 +217,10 @@ def test_the_owners_page_groups_owners_and_their_actions_by_team(
     li_wei = _section(north, "### Li Wei")
     assert "| [North Two](accounts/north-two.md) | loyal |" in li_wei
     # Li Wei's actions on both North accounts, the most overdue first.
-    dues = re.findall(r"(\d{4}-\d\d-\d\d): (?:\d+ days? overdue|due today|in \d+ days?)",
-                      li_wei)
-    assert dues == ["2026-09-01", "2026-09-01", "2026-09-29",
-                                        "2026-09-29", "2026-10-20", "2026-10-20"]
+    dues = re.findall(r"([A-Z][a-z]{2} \d{1,2}, \d{4}): (?:\d+ days? overdue|due today|"
+                      r"in \d+ days?)", li_wei)
+    assert dues == ["Sep 1, 2026", "Sep 1, 2026", "Sep 29, 2026", "Sep 29, 2026",
+                    "Oct 20, 2026", "Oct 20, 2026"]
     assert "Open actions: 6, 4 overdue." in li_wei
     zhou = _section(north, "### Zhou Lan")
     assert "| [North One](accounts/north-one.md) |" in zhou and "Open actions" not in zhou

@@ -190,7 +190,24 @@ def test_sums_per_currency(review_accounts: Reviewer) -> None:
     assert (eur_sum.periods[0].won.value, eur_sum.periods[0].target) == (70_000, None)
     funnel = render_pages(result)["funnel.md"]
     assert "### CNY" in funnel and "### EUR" in funnel and "Money in" not in funnel
-    assert "| CNY | 2026-Q3 (this quarter) | 1M | 450K | 40% | 0 | 0 | 0 | 40% | 2 |" in funnel
+    # Each currency's money with its symbol.
+    assert "| CNY | 2026-Q3 (this quarter) | CN¥1M | CN¥450K | 40% | 0 | CN¥0 | CN¥0 | 40% | 2 |" \
+        in funnel
+    assert "| EUR | 2026-Q3 (this quarter) | — | €70K | — | 0 | €0 | €0 | — | 0 |" in funnel
+
+
+def test_lost_deals_keep_their_currency(review_accounts: Reviewer) -> None:
+    """Each lost deal in its account's currency; a reason's total per currency, as the
+    page's other totals are without a rates file."""
+    cny = _with_deals(_lost("2026-08-01", 200_000), _lost("2026-09-01", 50_000, "no_need"))
+    euro = _with_deals(_lost("2026-07-01", 70_000)) | {"id": "account-eur", "currency": "EUR"}
+    funnel = render_pages(review_accounts(cny, euro))["funnel.md"]
+    assert "CNY: Lost this quarter: 2 deals, CN¥250K; this year: 2 deals, CN¥250K" in funnel
+    assert "EUR: Lost this quarter: 1 deal, €70K; this year: 1 deal, €70K" in funnel
+    (price,) = [line for line in funnel.splitlines() if line.startswith("| price (")]
+    assert price.endswith("| 2 | CN¥200K<br>€70K |")
+    (need,) = [line for line in funnel.splitlines() if line.startswith("| no need (")]
+    assert need.endswith('| 1 | <span data-sort="50000">CN¥50K</span> |')
 
 
 def test_the_funnel_page_forecasts_and_leaves_history_out(review_accounts: Reviewer) -> None:
@@ -201,24 +218,26 @@ def test_the_funnel_page_forecasts_and_leaves_history_out(review_accounts: Revie
         _lost("2025-12-01", 50_000),
         sales_targets=[{"period": "2026-Q3", "revenue": 4_000_000}])
     funnel = _pages(review_accounts, account)["funnel.md"]
-    assert "| guaranteed this quarter | 本季度保证实现 | 1 | 2M | 1.9M | at negotiation, " \
+    assert "| guaranteed this quarter | 本季度保证实现 | 1 | CN¥2M | CN¥1.9M | at negotiation, " \
         "closing this quarter, at least 90% likely |" in funnel
     assert "| won | 截止到上报时间止已落单 |" not in funnel  # won in 2026-Q2: history
     assert "| POS refresh | Closed | closed | won |" in funnel  # yet in every opportunity
     assert "(3 such deals; each stays in the list of every opportunity)" in funnel
-    assert "| 2026-Q3 (this quarter) | 4M | 0 | 0% | 1 | 2M | 1.9M | 47.5% | 1 |" in funnel
+    assert "| 2026-Q3 (this quarter) | CN¥4M | CN¥0 | 0% | 1 | CN¥2M | CN¥1.9M | 47.5% | 1 |" \
+        in funnel
     assert "| 7. Closed | project manager, sales manager, finance | 0 |" in funnel
     # Lost this quarter; earlier: history.
     assert '| Lost | — | 1 | <span data-sort="200000">CN¥200K</span> | — |' in funnel
-    assert "Lost this quarter: 1 deal, 200K; this year: 2 deals, 300K: 50% of the " \
+    assert "Lost this quarter: 1 deal, CN¥200K; this year: 2 deals, CN¥300K: 50% of the " \
         "value won or lost this year" in funnel
     lost = [line for line in funnel.splitlines() if line.endswith(("accepted) |",
                                                                    "not recorded |"))]
     assert lost == [
-        "| [Test Account Ltd](accounts/test-account.md) | POS refresh | 200K | 2026-08-01 | "
+        "| [Test Account Ltd](accounts/test-account.md) | POS refresh | CN¥200K | "
+        '<span data-sort="20260801">Aug 1, 2026</span> | '
         "price (our price or terms were not accepted) |",
-        "| [Test Account Ltd](accounts/test-account.md) | POS refresh | 100K | 2026-02-01 | "
-        "reason not recorded |"]
+        "| [Test Account Ltd](accounts/test-account.md) | POS refresh | CN¥100K | "
+        '<span data-sort="20260201">Feb 1, 2026</span> | reason not recorded |']
     assert funnel.count("| POS refresh |") == 5 + 2  # every opportunity, and the lost ones
 
 
@@ -231,12 +250,12 @@ def test_the_account_page_shows_its_own_forecast(review_accounts: Reviewer) -> N
     page = _pages(review_accounts, account)["accounts/test-account.md"]
     assert "## Forecast\n\nThis quarter 2026-Q3, next quarter 2026-Q4; money in the " \
         "account's currency (CNY)." in page
-    assert "| 2026 (this year) | 2M | 500K | 25% | 1 | 2M | 1.4M | 95% |" in page
-    assert "| 2026-Q4 (next quarter) | — | — | — | 1 | 2M | 1.4M | — |" in page
+    assert "| 2026 (this year) | CN¥2M | CN¥500K | 25% | 1 | CN¥2M | CN¥1.4M | 95% |" in page
+    assert "| 2026-Q4 (next quarter) | — | — | — | 1 | CN¥2M | CN¥1.4M | — |" in page
     assert "The deals by commitment (seed 004), and those lost this year:\n\n" \
-        "- **won**: POS refresh (500K)\n" \
-        "- **likely next quarter**: POS refresh (2M, weighted 1.4M)\n" \
-        "- **lost** on 2026-09-01: POS refresh (200K), no budget (the customer had no budget " \
+        "- **won**: POS refresh (CN¥500K)\n" \
+        "- **likely next quarter**: POS refresh (CN¥2M, weighted CN¥1.4M)\n" \
+        "- **lost** on Sep 1, 2026: POS refresh (CN¥200K), no budget (the customer had no budget " \
         "(seed 002: no budget))\n" in page
 
 

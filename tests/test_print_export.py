@@ -23,6 +23,7 @@ from kam_review.locale_format import ENGLISH
 from kam_review.output.csv_export import (
     BOM,
     RISK_REGISTER_HEADERS,
+    actions_csv,
     csv_text,
     exports,
     inert_cell,
@@ -266,7 +267,8 @@ def test_the_risk_register_csv_is_the_register(sample: Result) -> None:
         assert row[7] == finding.message and row[8] == finding.action
         assert row[9] == ("yes" if finding.waived else "no")
         assert row[10] == finding.waiver_note
-    assert exports(sample) == {"risks.csv": text}
+    assert exports(sample)["risks.csv"] == text
+    assert set(exports(sample)) == {"risks.csv", "actions.csv"}
     assert render_pages(sample)["risks.csv"] == text
 
 
@@ -319,6 +321,17 @@ def test_the_site_carries_the_register_as_csv(built: Path, sample: Result) -> No
     assert data == risk_register_csv(sample).encode("utf-8")
     assert 'download="risks-2026-09-30.csv" href="../risks.csv"' in (
         built / "risks" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_site_carries_every_action_as_csv(built: Path, sample: Result) -> None:
+    data = (built / "actions.csv").read_bytes()
+    assert data == actions_csv(sample).encode("utf-8")
+    # Linked from the overview's actions list and from the owners page.
+    overview = (built / "index.html").read_text(encoding="utf-8")
+    section = overview.split('id="actions-due-before-the-next-review"', 1)[1]
+    assert 'download="actions-2026-09-30.csv" href="actions.csv"' in section.split("<h2", 1)[0]
+    assert 'download="actions-2026-09-30.csv" href="../actions.csv"' in (
+        built / "owners" / "index.html").read_text(encoding="utf-8")
 
 
 def test_every_page_ends_with_its_provenance(built: Path, sample: Result) -> None:

@@ -48,7 +48,7 @@ def _trend(review_accounts: Reviewer, revenues: list[float | None]) -> str:
 
 @pytest.mark.parametrize(("revenues", "said"), [
     ([1_000_000] * 3 + [1_250_000, 1_000_000, 1_000_000, 1_200_000, 1_500_000],
-     "<strong>Revenue 2026-Q3</strong>: 1.5M; year on year: ▲ +20% against 2025-Q3; quarter "
+     "<strong>Revenue 2026-Q3</strong>: CN¥1.5M; year on year: ▲ +20% against 2025-Q3; quarter "
      "on quarter: ▲ +25% against 2026-Q2"),
     ([1_000_000] * 3 + [1_500_000, 1_000_000, 1_000_000, 1_500_000, 1_500_000],
      "year on year: = 0% against 2025-Q3; quarter on quarter: = 0% against 2026-Q2"),
@@ -83,16 +83,19 @@ def test_an_account_page_shows_what_moved_since_the_previous_quarters_end(
                               "2026-06-30")
     assert "| Class | loyal | **fast-growing** (changed) |" in section
     assert "| Focus | key | key |" in section
-    assert "| Revenue, last quarter | 1.4M | 1.8M | ▲ +400K |" in section
-    assert "| Revenue, last 4 quarters | 4.4M | 5.2M | ▲ +800K |" in section
+    # Money in the account's currency.
+    assert "| Revenue, last quarter | CN¥1.4M | CN¥1.8M | ▲ +CN¥400K |" in section
+    assert "| Revenue, last 4 quarters | CN¥4.4M | CN¥5.2M | ▲ +CN¥800K |" in section
     assert "| Open opportunities | 1 | 1 | = |" in section
     assert ("| POS refresh (pos-refresh) | moved to intent on 2026-08-01 (the stage before "
             "is not on file) |") in section
     assert "**Actions completed since then**\n\n*None recorded.*" in section
     assert "[Changes since the last review](../changes.md)" in section
-    # Above the findings, below the header card and the revenue trend.
-    assert page.index("| At a glance |") < page.index('<div class="kam-trend">') \
-        < page.index("## Since the last review") < page.index("## Findings")
+    # The revenue trend in the header card; the movement below the figures at a glance,
+    # above the findings.
+    assert page.index('<div class="kam-card" markdown>') < page.index('<div class="kam-trend">') \
+        < page.index("## At a glance") < page.index("## Since the last review") \
+        < page.index("## Findings")
 
 
 def test_new_and_resolved_findings_show_with_their_figures(tmp_path: Path) -> None:
@@ -124,6 +127,8 @@ def test_the_overview_and_the_changes_page_sum_it_up(tmp_path: Path) -> None:
     assert "| class |   |   | loyal | fast-growing |" in changes
     assert "| new finding | <span data-sort=\"4\" class=\"kam-sev kam-sev-high\">high</span> | " \
            "A key person changed, Chen Jun |" in changes
+    # Each account's money in its currency.
+    assert "| figure |   | Revenue, last quarter | CN¥1.4M | CN¥1.8M (▲ +CN¥400K) |" in changes
     assert "[Changes since the last review](changes.md)" not in changes  # no link to itself
 
 

@@ -115,8 +115,9 @@ def table_rows(table: WebElement) -> list[dict[str, WebElement]]:
 
 
 def header_card(site: Site) -> dict[str, str]:
-    """The account page's key/value table right below the heading, as text."""
-    table = site.driver.find_element(By.XPATH, "//article/h1/following::table[1]")
+    """The account page's figures at a glance (a key/value table below the header card), as
+    text."""
+    table = site.driver.find_element(By.XPATH, "//h2[@id='at-a-glance']/following::table[1]")
     cells = [[text_of(td) for td in row.find_elements(By.TAG_NAME, "td")]
              for row in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
     return {row[0]: row[1] for row in cells}
@@ -545,11 +546,12 @@ def test_account_page_opens_with_the_summary_and_the_actions(site: Site) -> None
     open_page(site, "/accounts/guoneng-energy/")
     driver = site.driver
     headings = [heading_text(h) for h in driver.find_elements(By.CSS_SELECTOR, "article h2")]
-    assert headings[:3] == ["Since the last review", "Actions", "Findings"]
-    # The verdict opens the page, right below its title, and the summary follows it, before
-    # any section.
-    verdict = driver.find_element(By.XPATH, "//article/h1/following-sibling::*[1]")
-    assert text_of(verdict).startswith("Verdict: ")
+    assert headings[:4] == ["At a glance", "Since the last review", "Actions", "Findings"]
+    # The header card opens the page, right below its title: the verdict first, the summary
+    # after it, before any section.
+    card = driver.find_element(By.XPATH, "//article/h1/following-sibling::*[1]")
+    assert "kam-card" in str(card.get_attribute("class")).split()
+    assert text_of(card.find_element(By.XPATH, "./*[1]")).startswith("Verdict: ")
     label = driver.find_element(By.CSS_SELECTOR, "article p.kam-summary-label")
     assert text_of(label) == "Executive summary"
     assert not label.find_elements(By.XPATH, "preceding-sibling::h2")
@@ -561,7 +563,7 @@ def test_account_page_opens_with_the_summary_and_the_actions(site: Site) -> None
     waiting = [a for a in account["plan"]["actions"] if a.get("status", "open") == "open"]
     assert [text_of(row["What"]) for row in rows] == [a["what"] for a in waiting]
     overdue = rows[0]["Due"].find_element(By.CSS_SELECTOR, "span.kam-overdue")
-    assert text_of(overdue) == "2026-08-31: 30 days overdue"
+    assert text_of(overdue) == "Aug 31, 2026: 30 days overdue"
     assert "198, 40, 40" in overdue.value_of_css_property("color")
     # The action answers a finding: its link leads to the finding's row on the page.
     link = rows[0]["Answers"].find_element(By.TAG_NAME, "a")
@@ -640,7 +642,7 @@ def test_verdicts_and_goals_as_the_meeting_reads_them(site: Site) -> None:
     assert shown == ["Haoyang Fine Chemicals", "Kangning Pharmaceutical Distribution"]
 
     open_page(site, "/accounts/hanhai-retail/")
-    top = driver.find_element(By.XPATH, "//article/h1/following-sibling::p[1]")
+    top = driver.find_element(By.XPATH, "//article/div[contains(@class, 'kam-card')]/p[1]")
     assert text_of(top) == "Verdict: watch by the rule To watch, because:"
     reasons = [text_of(li) for li in top.find_elements(By.XPATH, "following-sibling::ul[1]/li")]
     assert reasons == ['1 goal behind or missed: "Grow yearly revenue to 10.1M CNY" behind',

@@ -7,7 +7,7 @@ region), sortable tables sort by the values the generator wrote, an account prin
 most two sheets of A4 or Letter with what the meeting needs, the overview and the risk
 register print every column with the finding text, every printed sheet names the review,
 and axe-core finds nothing serious. Screenshots at both widths are kept in
-tests/screenshots.
+build/test-artifacts/screenshots.
 """
 
 from __future__ import annotations

@@ -179,7 +179,7 @@ def _section(page: str, heading: str) -> str:
 def test_the_account_page_opens_with_the_verdict_and_its_reasons(tmp_path: Path,
                                                                  rulebook: Rulebook) -> None:
     page = _pages(tmp_path, rulebook)["accounts/test-account.md"]
-    top = page.split("| At a glance", 1)[0]
+    top = page.split("## At a glance", 1)[0]
     assert ('**Verdict: <span class="kam-verdict kam-verdict-at-risk">at risk</span>** '
             "by the rule [At risk](../rules.md#verdict-at-risk), because:") in top
     assert "- 1 open high warning: A key person changed &#91;Chen Jun&#93;" in top

@@ -15,6 +15,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
 
+from kam_review.review.actions import reviewed_actions
 from kam_review.review.results import Result
 
 BOM = "\ufeff"
@@ -55,11 +56,25 @@ def risk_register_csv(result: Result) -> str:
         for finding, account in result.warnings()))
 
 
-# The files built with the site, by name. The account plan's actions (`plan.actions`, being
-# added to the account format) get their own list here, "actions.csv", once the model has
-# them: one function from the Result to CSV text, like risk_register_csv.
+ACTIONS_HEADERS = ("Account id", "Account", "What", "Owner", "Due", "Status", "Outcome",
+                   "Answers", "Overdue")
+
+
+def actions_csv(result: Result) -> str:
+    """Every action of every account's plan, account by account in the file's order; due
+    dates as ISO dates, which every spreadsheet reads, and whether an open one is overdue as
+    of the review date."""
+    return csv_text(ACTIONS_HEADERS, (
+        [item.account.id, item.account.name, a.action.what, a.action.owner,
+         a.action.due.isoformat() if a.action.due else None, a.action.status,
+         a.action.outcome, a.action.answers, "yes" if a.overdue else "no"]
+        for item in result.accounts for a in reviewed_actions(item, result.as_of)))
+
+
+# The files built with the site, by name: one function from the Result to CSV text each.
 EXPORTS: dict[str, Callable[[Result], str]] = {
     "risks.csv": risk_register_csv,
+    "actions.csv": actions_csv,
 }
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from kam_review.formatting import format_in_unit, money, number
+from kam_review.formatting import format_in_unit, number
+from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.review.movement import AccountMovement, FigureMove, Movement, StageMove
 from kam_review.review.snapshot import KeptFinding
 from kam_review.rulebook.fact_types import FACT_TYPES
@@ -22,11 +23,13 @@ def figure_label(name: str) -> str:
     return FACT_TYPES["account"][name].label
 
 
-def figure_text(name: str, value: float | None) -> str:
-    return "—" if value is None else format_in_unit(value, FACT_TYPES["account"][name].unit)
+def figure_text(name: str, value: float | None, formats: LocaleFormat = ENGLISH) -> str:
+    """A figure as its unit writes it; money in `formats`' currency."""
+    return "—" if value is None else format_in_unit(value, FACT_TYPES["account"][name].unit,
+                                                    formats)
 
 
-def change_text(move: FigureMove) -> str:
+def change_text(move: FigureMove, formats: LocaleFormat = ENGLISH) -> str:
     """The change with its arrow: ▲ +400k, ▼ -2.5 pts (a ratio's change in percentage
     points), = (unchanged); or what is unknown."""
     if move.before is None:
@@ -38,7 +41,7 @@ def change_text(move: FigureMove) -> str:
         points = rounded((Fraction(repr(move.after)) - Fraction(repr(move.before))) * 100)
         return _arrowed(points, lambda v: f"{number(abs(v))} pts")
     delta = rounded(exact(move.after) - exact(move.before))
-    shown = money if unit == "money" else (lambda v: format_in_unit(v, unit))
+    shown = formats.money if unit == "money" else (lambda v: format_in_unit(v, unit, formats))
     return _arrowed(delta, lambda v: shown(abs(v)))
 
 

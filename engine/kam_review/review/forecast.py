@@ -164,7 +164,8 @@ def account_forecast(item: AccountResult, periods: Periods) -> Forecast:
     lost_this_year = [f for f in lost if "lost_on" not in f
                       or _day(f, "lost_on").year == periods.year]
     return Forecast(
-        currency=account.currency or "", accounts=1, by_commitment=by_commitment,
+        # An account naming no currency is in the portfolio's default (its formats').
+        currency=item.formats.currency or "", accounts=1, by_commitment=by_commitment,
         periods=tuple(lines),
         lost_quarter=tally(f for f in lost if "lost_on" in f
                            and periods.quarter_start <= _day(f, "lost_on") <= this.last_day),

@@ -1,4 +1,4 @@
-/* kam-review: sortable and filterable tables.
+/* kam-review: sortable and filterable tables, and the clamped summary of an account page.
  * A table inside <div class="kam-table"> sorts when a header button is pressed (tablesort;
  * mouse, Enter or Space), and its header says how it is sorted (aria-sort).
  * With data-filters="Column,Column" the div also gets a text box and one drop-down per
@@ -125,8 +125,36 @@
       function (dialog) { dialog.setAttribute("aria-label", "Search"); });
   }
 
+  // An account page's executive summary is clamped to a few lines in its header card when
+  // it is longer; a button shows the whole of it. Without script the whole summary shows.
+  function clampSummaries() {
+    document.querySelectorAll(".kam-card .kam-plan-summary:not([data-clamp])").forEach(
+      function (summary, index) {
+        summary.setAttribute("data-clamp", "1");
+        summary.classList.add("kam-clamped");
+        if (summary.scrollHeight <= summary.clientHeight + 1) {
+          summary.classList.remove("kam-clamped");
+          return;
+        }
+        summary.id = summary.id || "kam-summary-" + (index + 1);
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "kam-more";
+        button.setAttribute("aria-controls", summary.id);
+        button.setAttribute("aria-expanded", "false");
+        button.textContent = "Show the whole summary";
+        button.addEventListener("click", function () {
+          var open = summary.classList.toggle("kam-open");
+          button.setAttribute("aria-expanded", open ? "true" : "false");
+          button.textContent = open ? "Show less" : "Show the whole summary";
+        });
+        summary.parentNode.insertBefore(button, summary.nextSibling);
+      });
+  }
+
   function setup() {
     nameSearchDialog();
+    clampSummaries();
     document.querySelectorAll("div.kam-table").forEach(function (wrapper) {
       var table = wrapper.querySelector("table");
       if (!table || !table.tBodies.length || wrapper.getAttribute("data-ready")) { return; }

@@ -7,13 +7,10 @@ from kam_review.output.markdown_text import esc, table
 from kam_review.review.movement import Movement
 from kam_review.review.results import AccountResult, Explanation, Result
 from kam_review.rulebook.figures import gross_margin, revenue_series
-from kam_review.rulebook.subject_facts import stage_checklist
 from kam_review.source.model import (
     BUYING_ROLES,
     LEVELS,
-    QUALIFICATION_QUESTIONS,
     Contact,
-    Opportunity,
     QuarterFigures,
 )
 from kam_review.vocabulary import Kind, Mark
@@ -21,15 +18,14 @@ from kam_review.website.pages.actions import account_actions_section
 from kam_review.website.pages.answers import (
     PLAN_ANCHOR,
     anchored_finding_rows,
-    opportunity_anchor,
 )
+from kam_review.website.pages.card import header_card, jump_list
 from kam_review.website.pages.cells import date_cell
 from kam_review.website.pages.common import (
     account_fact,
     account_figure,
     chart,
     described,
-    fact_figure,
     figure,
     marked,
     rule_title_link,
@@ -37,12 +33,11 @@ from kam_review.website.pages.common import (
 )
 from kam_review.website.pages.forecast import account_forecast_section
 from kam_review.website.pages.goals import goals_table
-from kam_review.website.pages.movement import revenue_trend, since_section
-from kam_review.website.pages.plain import finding_ids, reasons_section
+from kam_review.website.pages.movement import since_section
+from kam_review.website.pages.opportunities import opportunities_section
+from kam_review.website.pages.plain import finding_ids, folded, reasons_section
 from kam_review.website.pages.printing import END_SCREEN_ONLY, SCREEN_ONLY, screen_only
-from kam_review.website.pages.summary import summary_section
 from kam_review.website.pages.unknowns import assigning_notes, not_evaluated_section
-from kam_review.website.pages.verdict import verdict_header
 from kam_review.website.pages.whitespace import whitespace_section
 from kam_review.wording import counted, key_words
 
@@ -52,11 +47,7 @@ def account_page(item: AccountResult, result: Result,
     """The account's page; `explained` says why it got its class and focus (explain_all);
     `movement`, what moved since the previous review."""
     account, rulebook, prefix = item.account, result.rulebook, "../"
-    lines = [f"# {esc(account.name)}", ""]
-    lines += verdict_header(item, result, prefix)
-    lines += summary_section(account)
-    lines += _header_card(item, result)
-    lines += screen_only(revenue_trend(item, result.as_of))
+    lines = _header_card(item, result)
     lines += screen_only(since_section(item, movement, rulebook))
     lines += account_actions_section(item, result)
     lines += ["## Findings", ""]
@@ -68,8 +59,10 @@ def account_page(item: AccountResult, result: Result,
         # Advice per contact is looked up on screen; the printed page keeps the warnings.
         lines += [SCREEN_ONLY] if kind == Kind.ADVICE else []
         lines += [f"### {kind.heading}", ""]
-        lines.append(table(["Severity", "Rule", "Subject", "Finding", "Action", "Waiver"],
-                           anchored_finding_rows(found, item, rulebook, prefix)))
+        rows = [table(["Severity", "Rule", "Subject", "Finding", "Action", "Waiver"],
+                      anchored_finding_rows(found, item, rulebook, prefix))]
+        lines += (folded(f"Show {counted(len(found), 'note')} on working with each contact",
+                         rows) if kind == Kind.ADVICE else rows)
         lines += [END_SCREEN_ONLY] if kind == Kind.ADVICE else []
     lines += screen_only(finding_ids(item, rulebook))
     lines += screen_only(not_evaluated_section(item, result, prefix))
@@ -83,9 +76,11 @@ def account_page(item: AccountResult, result: Result,
     lines += screen_only(_contacts_section(item, result))
     lines += screen_only(account_forecast_section(item, result))
     lines += screen_only(whitespace_section(item, result))
-    lines += screen_only(_opportunities_section(item, result))
+    lines += screen_only(opportunities_section(item, result))
     lines += _plan_section(item, result)
-    return "\n".join(lines)
+    # The answer first, in one screen; the sections follow, listed for a narrow screen.
+    top = [f"# {esc(account.name)}", "", *header_card(item, result, prefix)]
+    return "\n".join([*top, *screen_only(jump_list(lines)), *lines])
 
 
 def _header_card(item: AccountResult, result: Result) -> list[str]:
@@ -107,7 +102,7 @@ def _header_card(item: AccountResult, result: Result) -> list[str]:
         ["Open pipeline", f"{counted(account_fact(item, 'open_opportunities'), 'deal')}, "
                           f"{account_figure(item, 'open_pipeline_value')}"],
     ]
-    return [table(["At a glance", f"`{account.id}`"], rows)]
+    return ["## At a glance", "", table(["Account", f"`{account.id}`"], rows)]
 
 
 def _strategy(item: AccountResult, kind: Kind, result: Result) -> str:
@@ -221,71 +216,6 @@ def _contact_name(contact: Contact, flags: dict[str, list[str]]) -> str:
     if flags.get(contact.name):
         return f"{name} ⚠"
     return name
-
-
-def _opportunities_section(item: AccountResult, result: Result) -> list[str]:
-    account = item.account
-    lines = ["## Opportunities", ""]
-    if not account.opportunities:
-        return [*lines, "No opportunities on file.", ""]
-    facts = {f["subject"]: f for f in item.facts if f["type"] == "opportunity"}
-    formats = item.formats
-    rows = [[esc(o.name), _stage_position(o.stage, result),
-             fact_figure(o.value, "value", "opportunity", formats),
-             fact_figure(o.probability, "probability", "opportunity", formats),
-             fact_figure(facts[o.id].get("weighted_value"), "weighted_value", "opportunity",
-                         formats),
-             date_cell(o.expected_close, formats),
-             esc(facts[o.id].get("forecast_bucket") or "—")]
-            for o in account.opportunities]
-    lines.append(table(["Name", "Funnel stage", "Value", "Probability", "Weighted",
-                        "Expected close", "Forecast"], rows))
-    for opportunity in account.opportunities:
-        lines += _checklist(opportunity, result)
-    return lines
-
-
-def _stage_position(stage_id: str, result: Result) -> str:
-    """The stage and where it sits in the seven-stage funnel: ●●●○○○○ 3/7 Confirmed intent."""
-    stages = result.rulebook.stages
-    stage = next((s for s in stages if s.id == stage_id), None)
-    if stage is None:
-        return f"{stage_id} (out of the funnel)"
-    dots = "●" * stage.index + "○" * (len(stages) - stage.index)
-    return f"{dots} {stage.index}/{len(stages)} {esc(stage.name)}"
-
-
-def _checklist(opportunity: Opportunity, result: Result) -> list[str]:
-    lines = [f"### {esc(opportunity.name)}: stage characteristics "
-             f"{{#{opportunity_anchor(opportunity.id)}}}", "",
-             "What is true of a deal at each stage (seed 004): a deal at a stage shows the "
-             "characteristics of that stage and of every stage before it; the next stage's "
-             "characteristics are what lets it move on.", ""]
-    current = next((s.index for s in result.rulebook.stages if s.id == opportunity.stage), 0)
-    rows = []
-    for stage, key, ok in stage_checklist(opportunity, result.rulebook.stages):
-        mark = {True: "✔ yes", False: "✘ no", None: "not recorded"}[ok]
-        if ok is not True and stage.index <= current:
-            mark += f" (needed from stage {stage.index} on)"
-        rows.append([f"{stage.index}. {esc(stage.name)}", _position(stage.index, current),
-                     esc(stage.characteristics[key]), mark])
-    lines.append(table(["Stage", "", "Characteristic", "Evidence"], rows))
-    answers = opportunity.qualification
-    lines += ["Four-step assessment (seed 002): " + " · ".join(
-        f"{question} {answers.get(key, 'not answered')}"
-        for key, question in QUALIFICATION_QUESTIONS.items()), ""]
-    return lines
-
-
-def _position(index: int, current: int) -> str:
-    """Where a stage stands against the deal's own (0: the deal is out of the funnel)."""
-    if current == 0:
-        return ""
-    if index < current:
-        return "earlier"
-    if index == current:
-        return "current"
-    return "next: to move on" if index == current + 1 else "later"
 
 
 def _plan_section(item: AccountResult, result: Result) -> list[str]:

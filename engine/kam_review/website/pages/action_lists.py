@@ -20,6 +20,7 @@ from kam_review.source.names import normalise_name
 from kam_review.website.pages.actions import due_text
 from kam_review.website.pages.answers import answer_link
 from kam_review.website.pages.common import account_link, filterable
+from kam_review.website.pages.downloads import download
 from kam_review.website.pages.teams import shows_teams, team_names
 
 
@@ -29,7 +30,7 @@ def due_before_next_review_section(result: Result) -> list[str]:
     names = team_names(result.accounts)
     teams = shows_teams(names)
     lines = ["## Actions due before the next review", "",
-             f"Open actions due on or before {horizon}, the last day of "
+             f"Open actions due on or before {result.formats.date(horizon)}, the last day of "
              f"{Quarter.containing(horizon)}, the quarter after this review's: the next "
              "quarterly review falls by then. Every overdue action is among them; the "
              f"earliest due first. {sum(1 for a in found if a.overdue)} of {len(found)} are "
@@ -40,7 +41,13 @@ def due_before_next_review_section(result: Result) -> list[str]:
             for a in found]
     headers = ["Account", *(["Team"] if teams else []), "Owner", "What", "Due", "Answers"]
     lines.append(filterable(table(headers, rows), ["Team", "Owner"] if teams else ["Owner"]))
-    return lines
+    return lines + actions_download(result)
+
+
+def actions_download(result: Result) -> list[str]:
+    """The link to every action of every account as a CSV file (done and dropped ones too)."""
+    return download("actions.csv", "every account's actions (open, done and dropped)",
+                    result.as_of)
 
 
 def people(items: Sequence[AccountResult], as_of: date

@@ -11,23 +11,27 @@ from kam_review.output.markdown_text import esc, table
 from kam_review.review.actions import ReviewedAction, open_actions, reviewed_actions
 from kam_review.review.results import AccountResult, Result
 from kam_review.website.pages.answers import answer_link
+from kam_review.website.pages.cells import date_key, sorted_by
 from kam_review.website.pages.printing import screen_only
 from kam_review.wording import counted
 
 
 def due_text(reviewed: ReviewedAction) -> str:
-    """The due date and, for an open action, how it stands: overdue (marked), due today, or
-    how many days are left."""
+    """The due date as the reader reads it (sorting as a date) and, for an open action, how
+    it stands: overdue (marked), due today, or how many days are left."""
     due, days = reviewed.action.due, reviewed.days_past_due
     if due is None or days is None:
         return "no due date"
+    day = reviewed.item.formats.date(due)
     if not reviewed.is_open:
-        return str(due)
-    if days > 0:
-        return f'<span class="kam-overdue">{due}: {format_value(days, "days")} overdue</span>'
-    if days == 0:
-        return f"{due}: due today"
-    return f"{due}: in {format_value(-days, 'days')}"
+        shown = day
+    elif days > 0:
+        shown = f'<span class="kam-overdue">{day}: {format_value(days, "days")} overdue</span>'
+    elif days == 0:
+        shown = f"{day}: due today"
+    else:
+        shown = f"{day}: in {format_value(-days, 'days')}"
+    return sorted_by(shown, date_key(due))
 
 
 def account_actions_section(item: AccountResult, result: Result) -> list[str]:
@@ -40,7 +44,7 @@ def account_actions_section(item: AccountResult, result: Result) -> list[str]:
     if waiting:
         overdue = sum(1 for a in waiting if a.overdue)
         lines += [f"{counted(len(waiting), 'open action')}, {overdue} overdue as of "
-                  f"{result.as_of}; the earliest due first.", ""]
+                  f"{item.formats.date(result.as_of)}; the earliest due first.", ""]
         lines.append(table(["What", "Owner", "Due", "Answers"], [
             [esc(a.action.what), esc(a.action.owner), due_text(a),
              answer_link(a, result.rulebook, "../", True)]
@@ -56,7 +60,7 @@ def _closed_actions(everything: Sequence[ReviewedAction]) -> list[str]:
     done = [a for a in everything if a.action.status == "done"]
     if done:
         lines += ["### Completed", ""]
-        lines += [f"- ✔ {esc(a.action.what)} ({esc(a.action.owner)}, due {a.action.due or '—'}"
+        lines += [f"- ✔ {esc(a.action.what)} ({esc(a.action.owner)}, due {_day(a)}"
                   f"): {esc(a.action.outcome) if a.action.outcome else '*no outcome recorded*'}"
                   for a in done]
         lines.append("")
@@ -67,3 +71,8 @@ def _closed_actions(everything: Sequence[ReviewedAction]) -> list[str]:
                   + (f": {esc(a.action.outcome)}" if a.action.outcome else "") for a in dropped]
         lines.append("")
     return lines
+
+
+def _day(reviewed: ReviewedAction) -> str:
+    due = reviewed.action.due
+    return "—" if due is None else reviewed.item.formats.date(due)

@@ -7,10 +7,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kam_review.formatting import money, pct
+from kam_review.formatting import pct
+from kam_review.locale_format import LocaleFormat
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.forecast import (
     Forecast,
+    LostDeal,
     PeriodLine,
     Tally,
     account_forecast,
@@ -30,7 +32,9 @@ from kam_review.vocabulary import (
     COMMIT_ORDER,
     COMMIT_WON,
 )
+from kam_review.website.pages.cells import date_cell
 from kam_review.website.pages.common import account_link, figure
+from kam_review.website.pages.totals import Totals
 from kam_review.wording import counted
 
 # Each commitment with seed 004's own words (按销售预测) and what it counts.
@@ -50,15 +54,18 @@ _COMMITMENTS = {
 }
 
 
-def forecast_sections(result: Result) -> list[str]:
-    """The funnel page's forecast: by commitment, won against targets, lost deals."""
+def forecast_sections(result: Result, totals: Totals | None = None) -> list[str]:
+    """The funnel page's forecast: by commitment, won against targets, lost deals; each
+    currency's money in it, with its symbol (`totals` adds up the lost deals' reasons)."""
+    totals = totals or Totals(result.formats)
     periods = review_periods(result.as_of)
     forecasts = portfolio_forecast(result)
     history = sum(1 for item in result.accounts for f in item.facts
                   if f["type"] == "opportunity" and f["is_history"])
     thresholds = result.rulebook.threshold_values()
     lines = ["## Forecast by commitment", "",
-             f"This quarter is {periods.this_quarter} (the review date {result.as_of} falls in "
+             f"This quarter is {periods.this_quarter} (the review date "
+             f"{result.formats.date(result.as_of)} falls in "
              f"it), next quarter {periods.next_quarter}. Seed 004 forecasts each deal by how "
              "sure it is (按销售预测), from its stage, expected close and probability. A deal "
              f"won or lost before {periods.this_quarter} is history and not counted in the "
@@ -69,8 +76,9 @@ def forecast_sections(result: Result) -> list[str]:
     for forecast in forecasts:
         if several:
             lines += [f"### {_currency(forecast)}", ""]
-        rows = [[name, _COMMITMENTS[name][0], str(at.deals), money(at.value),
-                 money(at.weighted), esc(_meaning(name, thresholds))]
+        writes = _writing(result, forecast)
+        rows = [[name, _COMMITMENTS[name][0], str(at.deals), writes.money(at.value),
+                 writes.money(at.weighted), esc(_meaning(name, thresholds))]
                 for name in COMMIT_ORDER if (at := forecast.by_commitment.get(name))]
         lines.append(table(["Commitment", "Seed 004", "Deals", "Value", "Weighted value",
                             "What counts"], rows))
@@ -79,12 +87,13 @@ def forecast_sections(result: Result) -> list[str]:
               "expected to close from the review date to the period's end, against the plans' "
               "sales targets. A target sums the accounts that have one for the period; the "
               "shares count those accounts' won and weighted open value.", ""]
-    rows = [[*([_currency(f)] if several else []), *_period_cells(line, with_count=True)]
+    rows = [[*([_currency(f)] if several else []),
+             *_period_cells(line, _writing(result, f), with_count=True)]
             for f in forecasts for line in f.periods]
     lines.append(table([*(["Currency"] if several else []), *_PERIOD_HEADS, "Accounts with "
                         "a target"], rows))
     lines += _account_targets(result, periods)
-    lines += _lost_section(forecasts, several)
+    lines += _lost_section(result, forecasts, several, totals)
     return lines
 
 
@@ -92,11 +101,12 @@ _PERIOD_HEADS = ["Period", "Sales target", "Won", "Won, % of target", "Open deal
                  "Open value", "Weighted", "Won + weighted, % of target"]
 
 
-def _period_cells(line: PeriodLine, with_count: bool = False) -> list[str]:
-    cells = [f"{line.period} ({line.name})", figure(line.target, "money"),
-             money(line.won.value) if line.begun else "—",
-             _share(line.won_share), str(line.open.deals), money(line.open.value),
-             money(line.open.weighted), _share(line.expected_share)]
+def _period_cells(line: PeriodLine, writes: LocaleFormat,
+                  with_count: bool = False) -> list[str]:
+    cells = [f"{line.period} ({line.name})", figure(line.target, "money", writes),
+             writes.money(line.won.value) if line.begun else "—",
+             _share(line.won_share), str(line.open.deals), writes.money(line.open.value),
+             writes.money(line.open.weighted), _share(line.expected_share)]
     return [*cells, str(line.targets)] if with_count else cells
 
 
@@ -108,10 +118,11 @@ def _account_targets(result: Result, periods: Periods) -> list[str]:
         quarter, _, year = forecast.periods
         if quarter.target is None and year.target is None and not year.won.deals:
             continue
+        writes = item.formats
         rows.append([account_link(item.account), esc(forecast.currency or "—"),
-                     figure(quarter.target, "money"), money(quarter.won.value),
-                     figure(year.target, "money"), money(year.won.value),
-                     _share(year.won_share), money(year.open.weighted)])
+                     figure(quarter.target, "money", writes), writes.money(quarter.won.value),
+                     figure(year.target, "money", writes), writes.money(year.won.value),
+                     _share(year.won_share), writes.money(year.open.weighted)])
     if not rows:
         return []
     return ["### By account", "", table(
@@ -119,13 +130,14 @@ def _account_targets(result: Result, periods: Periods) -> list[str]:
          "Won this year", "Won of target", "Weighted open to year end"], rows)]
 
 
-def _lost_section(forecasts: list[Forecast], several: bool) -> list[str]:
+def _lost_section(result: Result, forecasts: list[Forecast], several: bool,
+                  totals: Totals) -> list[str]:
     lines = ["## Lost deals", ""]
     for forecast in forecasts:
         prefix = f"{_currency(forecast)}: " if several else ""
-        share = forecast.lost_share
-        lines += [f"{prefix}Lost this quarter: {_deals(forecast.lost_quarter)}; this "
-                  f"year: {_deals(forecast.lost_year)}"
+        share, writes = forecast.lost_share, _writing(result, forecast)
+        lines += [f"{prefix}Lost this quarter: {_deals(forecast.lost_quarter, writes)}; this "
+                  f"year: {_deals(forecast.lost_year, writes)}"
                   + ("" if share is None else f": {pct(share)} of the value won or lost this "
                      "year (seed 004's lost orders, 流失的定单)") + ".", ""]
     lost = [deal for forecast in forecasts for deal in forecast.lost]
@@ -133,17 +145,21 @@ def _lost_section(forecasts: list[Forecast], several: bool) -> list[str]:
         return [*lines, "No deal lost this year.", ""]
     lines.append(table(["Account", "Opportunity", "Value", "Lost on", "Reason"], [
         [account_link(deal.account), esc(deal.fact["name"]),
-         figure(deal.fact.get("value"), "money"), deal.day or "not recorded",
+         figure(deal.fact.get("value"), "money", _deal_writing(result, deal)),
+         date_cell(deal.day, result.formats, "not recorded"),
          _reason(deal.fact.get("loss_reason"))] for deal in lost]))
-    reasons: dict[str, Tally] = {}
+    reasons: dict[str, list[LostDeal]] = {}
     for deal in lost:
-        key = str(deal.fact.get("loss_reason", ""))
-        reasons[key] = reasons.get(key, Tally()) + Tally(1, deal.fact.get("value", 0))
+        reasons.setdefault(str(deal.fact.get("loss_reason", "")), []).append(deal)
     lines += ["Why they were lost (seed 001: rarely price; seed 002's four rejections: no "
               "need, no trust, no budget, no hurry):", ""]
+    # The reasons' values add up as the page's other totals do: per currency, or converted.
+    held = {key: [(_deal_writing(result, d).currency, float(d.fact.get("value", 0)))
+                  for d in deals] for key, deals in reasons.items()}
+    ranked = sorted(held, key=lambda key: (-sum(totals.held_in(v, c)[1] for c, v in held[key]),
+                                           key))
     lines.append(table(["Reason", "Deals", "Value"], [
-        [_reason(key or None), str(at.deals), money(at.value)]
-        for key, at in sorted(reasons.items(), key=lambda kv: (-kv[1].value, kv[0]))]))
+        [_reason(key or None), str(len(held[key])), totals.cell(held[key])] for key in ranked]))
     return lines
 
 
@@ -161,12 +177,14 @@ def account_forecast_section(item: AccountResult, result: Result) -> list[str]:
               f"money in the account's currency{currency}. The funnel page sums every "
               "account." + ("" if has_target else " The plan sets no sales target "
                             "(plan.sales_targets)."), ""]
-    lines.append(table(_PERIOD_HEADS, [_period_cells(line) for line in forecast.periods]))
+    writes = item.formats
+    lines.append(table(_PERIOD_HEADS, [_period_cells(line, writes)
+                                       for line in forecast.periods]))
     deals = [f for f in item.facts if f["type"] == "opportunity" and not f["is_history"]]
-    listed = [f"- **{name}**: {esc(f['name'])} ({_value(f)})" for name in COMMIT_ORDER
+    listed = [f"- **{name}**: {esc(f['name'])} ({_value(f, writes)})" for name in COMMIT_ORDER
               for f in deals if f["commit_category"] == name]
-    listed += [f"- **lost** on {deal.day or 'a day not recorded'}: {esc(deal.fact['name'])} "
-               f"({figure(deal.fact.get('value'), 'money')}), "
+    listed += [f"- **lost** on {_day(deal, writes)}: {esc(deal.fact['name'])} "
+               f"({figure(deal.fact.get('value'), 'money', writes)}), "
                f"{_reason(deal.fact.get('loss_reason'))}" for deal in forecast.lost]
     if listed:
         lines += ["The deals by commitment (seed 004), and those lost this year:", "",
@@ -174,14 +192,28 @@ def account_forecast_section(item: AccountResult, result: Result) -> list[str]:
     return lines
 
 
-def _value(fact: dict[str, Any]) -> str:
+def _value(fact: dict[str, Any], writes: LocaleFormat) -> str:
     value, weighted = fact.get("value"), fact.get("weighted_value")
-    return figure(value, "money") + ("" if weighted is None or weighted == value
-                                     else f", weighted {money(weighted)}")
+    return figure(value, "money", writes) + (
+        "" if weighted is None or weighted == value else f", weighted {writes.money(weighted)}")
 
 
-def _deals(at: Tally) -> str:
-    return f"{counted(at.deals, 'deal')}, {money(at.value)}"
+def _day(deal: LostDeal, writes: LocaleFormat) -> str:
+    return writes.date(deal.day) if deal.day else "a day not recorded"
+
+
+def _deals(at: Tally, writes: LocaleFormat) -> str:
+    return f"{counted(at.deals, 'deal')}, {writes.money(at.value)}"
+
+
+def _writing(result: Result, forecast: Forecast) -> LocaleFormat:
+    """How a forecast's money is written: in its currency (an account naming none is in
+    the portfolio's default currency)."""
+    return result.formats.in_currency(forecast.currency or None)
+
+
+def _deal_writing(result: Result, deal: LostDeal) -> LocaleFormat:
+    return result.formats.in_currency(deal.account.currency)
 
 
 def _share(share: float | None) -> str:

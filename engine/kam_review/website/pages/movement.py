@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from kam_review.locale_format import LocaleFormat
 from kam_review.output import charts
 from kam_review.output.markdown_text import esc, table
 from kam_review.output.movement_report import (
@@ -47,7 +48,8 @@ def revenue_trend(item: AccountResult, as_of: date) -> list[str]:
                             item.formats.money).html()
     last = revenue[-1]
     said = [f"<strong>Revenue {quarters[-1]}</strong>: " + (
-        "no row (unknown)" if last is None else figure_text("revenue_last_quarter", last))]
+        "no row (unknown)" if last is None
+        else figure_text("revenue_last_quarter", last, item.formats))]
     for back, name in ((4, "year on year"), (1, "quarter on quarter")):
         said.append(f"{name}: {_growth_text(revenue, quarters, back)}")
     return ['<div class="kam-trend">', "", line, "", f'<p>{"; ".join(said)}</p>', "</div>", ""]
@@ -87,8 +89,9 @@ def since_section(item: AccountResult, movement: Movement | None,
          _changed(esc(now.verdict or "—"), moved.verdict_changed)],
     ]))
     lines.append(table(["Figure", then, today, "Change"], [
-        [esc(figure_label(m.name)), figure_text(m.name, m.before), figure_text(m.name, m.after),
-         change_text(m)] for m in moved.figures]))
+        [esc(figure_label(m.name)), figure_text(m.name, m.before, item.formats),
+         figure_text(m.name, m.after, item.formats), change_text(m, item.formats)]
+        for m in moved.figures]))
     lines += _findings("New findings", moved.new_findings, rulebook)
     lines += _findings("Resolved findings", moved.resolved, rulebook)
     lines += ["**Deals that moved**", ""]
@@ -180,11 +183,12 @@ def changes_page(result: Result, movement: Movement) -> str:
     lines = [WIDE_PAGE + "# Changes since the last review", "", _source(movement, None), ""]
     if not movement.comparison.found:
         return "\n".join(lines)
-    accounts = {a.account.id: a.account for a in result.accounts}
+    accounts = {a.account.id: a for a in result.accounts}
     rows = []
     for moved in movement.accounts:
-        name = account_link(accounts[moved.id])
-        rows += [[name, *row] for row in _change_rows(moved, result.rulebook)]
+        item = accounts[moved.id]
+        rows += [[account_link(item.account), *row]
+                 for row in _change_rows(moved, result.rulebook, item.formats)]
     rows += [[esc(gone.name), "no longer reviewed", "", "", esc(gone.class_shown), ""]
              for gone in movement.removed]
     lines.append(filterable(table(["Account", "Change", "Severity", "Subject", "Before", "After"],
@@ -192,7 +196,8 @@ def changes_page(result: Result, movement: Movement) -> str:
     return "\n".join(lines)
 
 
-def _change_rows(moved: AccountMovement, rulebook: Rulebook) -> list[list[str]]:
+def _change_rows(moved: AccountMovement, rulebook: Rulebook,
+                 formats: LocaleFormat) -> list[list[str]]:
     was, now = moved.before, moved.after
     if was is None:
         return [["new account", "", "", "", esc(now.class_shown)]]
@@ -210,8 +215,8 @@ def _change_rows(moved: AccountMovement, rulebook: Rulebook) -> list[list[str]]:
                       f"{_rule_title(f.subject, rulebook)}".strip(", ")),
                   "" if new else esc(f.message), esc(f.message) if new else ""]
                  for f in found]
-    rows += [["figure", "", esc(figure_label(m.name)), figure_text(m.name, m.before),
-              f"{figure_text(m.name, m.after)} ({change_text(m)})"]
+    rows += [["figure", "", esc(figure_label(m.name)), figure_text(m.name, m.before, formats),
+              f"{figure_text(m.name, m.after, formats)} ({change_text(m, formats)})"]
              for m in moved.figures if m.before != m.after]
     rows += [["stage", "", esc(f"{m.name} ({m.deal})"), esc(m.before or ""),
               esc(stage_text(m))] for m in moved.stages]

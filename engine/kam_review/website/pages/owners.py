@@ -7,7 +7,7 @@ from kam_review.output.markdown_text import esc, table
 from kam_review.review.results import AccountResult, Result
 from kam_review.review.tally import count_findings, warning_kind
 from kam_review.vocabulary import Severity
-from kam_review.website.pages.action_lists import people, person_actions
+from kam_review.website.pages.action_lists import actions_download, people, person_actions
 from kam_review.website.pages.common import (
     WIDE_PAGE,
     account_fact,
@@ -24,6 +24,7 @@ def owners_page(result: Result) -> str:
     lines = [WIDE_PAGE + "# By owner", "", "Each key account manager's accounts by verdict, open "
              "warnings and pipeline, and everyone's open actions, overdue first (by team when "
              "there are teams).", ""]
+    lines += actions_download(result)
     groups = team_groups(result.accounts)
     lines += team_index(groups)
     for number, (team, members) in enumerate(groups, start=1):

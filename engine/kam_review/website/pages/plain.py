@@ -43,10 +43,15 @@ def finding_cells(finding: Finding, item: AccountResult, rulebook: Rulebook,
             esc(finding.message), esc(finding.action), waiver_text(finding, item.formats)]
 
 
+def folded(summary: str, lines: Sequence[str], kind: str = "kam-folded") -> list[str]:
+    """Markdown lines inside a collapsed block that opens on its summary line."""
+    return [f'<details class="{kind}" markdown>\n<summary>{esc(summary)}</summary>\n',
+            *lines, "", "</details>", ""]
+
+
 def technical(summary: str, lines: Sequence[str]) -> list[str]:
     """Markdown lines inside a collapsed block: ids, fact names, conditions as written."""
-    return [f'<details class="kam-technical" markdown>\n<summary>{esc(summary)}</summary>\n',
-            *lines, "", "</details>", ""]
+    return folded(summary, lines, "kam-technical")
 
 
 def finding_ids(item: AccountResult, rulebook: Rulebook) -> list[str]:

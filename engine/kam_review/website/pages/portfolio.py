@@ -201,7 +201,7 @@ def funnel_page(result: Result, totals: Totals | None = None) -> str:
              f"{counted(len(every), 'opportunity')} as of {result.formats.date(result.as_of)}. "
              "Weighted value = value × probability.", ""]
     lines += totals.note(item.formats.currency for item, _ in every)
-    lines += forecast_sections(result)
+    lines += forecast_sections(result, totals)
     lines += ["## By stage", ""]
     rows = []
     for stage in result.rulebook.stages:

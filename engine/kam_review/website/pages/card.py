@@ -1,0 +1,134 @@
+"""The header card that opens an account page: the answer to "how does this account stand?"
+in one laptop screen, and at the top of the printed page.
+
+It holds the verdict (the class when no verdict rule ran), the class, focus and owner, the
+executive summary, the revenue trend and the three findings that matter most, each with its
+action and the open action of the plan that answers it. Long texts are clamped on screen
+(kam-review.css, kam-review.js); the whole text is one click away: the summary opens in
+place, a finding's title leads to its row in the findings. Everything else follows in
+sections, listed for screens too narrow for the table of contents (`jump_list`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from markdown.extensions.toc import slugify
+
+from kam_review.output.markdown_text import esc
+from kam_review.review.actions import ReviewedAction, open_actions
+from kam_review.review.results import AccountResult, Finding, Result
+from kam_review.source.actions import goal_answered, read_answer
+from kam_review.website.pages.actions import due_text
+from kam_review.website.pages.answers import finding_anchor
+from kam_review.website.pages.common import severity_badge
+from kam_review.website.pages.movement import revenue_trend
+from kam_review.website.pages.summary import summary_section
+from kam_review.website.pages.verdict import verdict_header
+from kam_review.wording import counted
+
+TOP = 3
+
+
+def top_findings(item: AccountResult) -> list[Finding]:
+    """The account's open findings that matter most, ranked as its headline is (warnings
+    before advice, then by severity and the money at stake); class and focus are not
+    findings a reader acts on."""
+    ranked = [f for f in item.open_findings if not f.kind.assigns]
+    return sorted(ranked, key=lambda f: (not f.kind.warns, f.sort_key()))[:TOP]
+
+
+def header_card(item: AccountResult, result: Result, prefix: str) -> list[str]:
+    return ['<div class="kam-card" markdown>', "", *_headline(item, result, prefix),
+            '<div class="kam-card-body" markdown>', "",
+            '<div class="kam-card-summary" markdown>', "", *summary_section(item.account),
+            "</div>", "",
+            '<div class="kam-card-trend" markdown>', "", *revenue_trend(item, result.as_of),
+            "</div>", "", "</div>", "", *_findings(item, result), "</div>", ""]
+
+
+def _headline(item: AccountResult, result: Result, prefix: str) -> list[str]:
+    """The verdict with the rule that decided it and its reasons, then class, focus and
+    owner on one line."""
+    account = item.account
+    strategy = [f"Class **{esc(result.class_shown(item))}**"]
+    if item.focus is not None:
+        strategy.append(f"Focus **{esc(item.focus)}**")
+    team = f" ({esc(account.team)})" if account.team else ""
+    strategy.append(f"Owner **{esc(account.owner)}**{team}")
+    return [*verdict_header(item, result, prefix), " · ".join(strategy),
+            "{: .kam-card-strategy }", ""]
+
+
+def _findings(item: AccountResult, result: Result) -> list[str]:
+    top = top_findings(item)
+    shown = len(item.open_findings) - sum(1 for f in item.open_findings if f.kind.assigns)
+    label = "Top findings" if shown > len(top) else "Findings"
+    more = (f' <a href="#findings">all {counted(shown, "open finding")} below</a>'
+            if shown > len(top) else "")
+    lines = [f'<p class="kam-summary-label">{label}{more}</p>']
+    if not top:
+        return [*lines, '<p class="kam-card-none">No open finding.</p>', ""]
+    waiting = open_actions([item], result.as_of)
+    items = [_finding_item(f, item, result, waiting) for f in top]
+    return [*lines, '<ol class="kam-card-findings">', *items, "</ol>", ""]
+
+
+def _finding_item(finding: Finding, item: AccountResult, result: Result,
+                  waiting: Sequence[ReviewedAction]) -> str:
+    """One finding as raw HTML: its severity, title and message, its action, and the plan's
+    open action that answers it (a warning nothing answers says so)."""
+    rule = result.rulebook.rule(finding.rule)
+    answer = _answering(finding, item, rule.on, waiting)
+    if answer is not None:
+        planned = (f"Planned ({esc(answer.action.owner)}, due {due_text(answer)}): "
+                   f"{esc(answer.action.what)}")
+    elif finding.kind.warns and rule.on != "action":  # an action's own finding is answered
+        planned = "No open action of the plan answers it."
+    else:
+        planned = ""
+    return "".join([
+        "<li>",
+        f'<p class="kam-clamp">{severity_badge(finding.severity)} '
+        f'<a href="#{finding_anchor(finding.rule)}">{esc(rule.title)}</a>'
+        f'<span class="kam-card-message">: {esc(finding.message)}</span></p>',
+        f'<p class="kam-clamp kam-card-action">Action: {esc(finding.action)}</p>',
+        f'<p class="kam-clamp kam-card-plan">{planned}</p>' if planned else "",
+        "</li>"])
+
+
+def _answering(finding: Finding, item: AccountResult, on: str,
+               waiting: Sequence[ReviewedAction]) -> ReviewedAction | None:
+    """The first open action (the earliest due) that answers the finding: by its rule, or
+    by the deal or goal the finding is about."""
+    goals = item.account.plan.goals if item.account.plan else ()
+    for reviewed in waiting:
+        if reviewed.action.answers is None:
+            continue
+        answer = read_answer(reviewed.action.answers)
+        if answer.kind == "rule" and answer.key == finding.rule:
+            return reviewed
+        if answer.kind == on == "opportunity" and answer.key == finding.subject:
+            return reviewed
+        if answer.kind == on == "goal":
+            index = goal_answered(answer, goals)
+            if index is not None and goals[index].text == finding.subject:
+                return reviewed
+    return None
+
+
+def jump_list(lines: Sequence[str]) -> list[str]:
+    """The page's sections as links, for a screen without the table of contents beside the
+    page (a phone, a narrow window); CSS hides it where the table of contents shows."""
+    links = []
+    for line in lines:
+        if not line.startswith("## "):
+            continue
+        title, _, rest = line[3:].partition(" {#")
+        target = rest.rstrip("}") if rest else slugify(title, "-")
+        links.append(f'<a href="#{target}">{title}</a>')
+    if not links:
+        return []
+    return ['<nav class="kam-jump" aria-label="On this page"><span>On this page:</span> '
+            + " · ".join(links) + "</nav>", ""]
+
