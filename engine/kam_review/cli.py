@@ -228,3 +228,26 @@ def new(**options: Any) -> None:
     from kam_review.commands.new import new as run
 
     run(**options)
+
+
+@main.group(cls=click.Group)
+def rules() -> None:
+    """Test, check and preview a rules folder: its tests, its mistakes, its effect."""
+
+
+RULES_DIR = click.argument("rules_dir", required=False, type=click.Path(path_type=Path))
+
+
+@rules.command("test", cls=_Command)
+@RULES_DIR
+@click.option("--format", "output", type=click.Choice(["text", "json", "junit"]),
+              default="text", show_default=True, help="How to print the result.")
+@click.option("--require-coverage", is_flag=True,
+              help="Fail on a rule without both a firing and a silent case.")
+@REPORT_OPTION
+def rules_test(**options: Any) -> None:
+    """Run the rule tests in RULES_DIR/tests (default: ./rules, else the bundled rules): each
+    case's account must fire and leave silent the rules it names. Exit 1 on a failure."""
+    from kam_review.commands.rules import rules_test as run
+
+    run(**options)

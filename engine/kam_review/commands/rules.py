@@ -1,0 +1,30 @@
+"""`kam rules test`, `kam rules lint` and `kam rules impact`: a team's rules folder tested,
+checked and previewed like code."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from kam_review.commands import common
+from kam_review.output.rule_test_report import tests_json, tests_junit, tests_text
+from kam_review.review.rule_tests import run_rule_tests
+from kam_review.rulebook.loading import load_rulebook
+
+# Exit 1 when a rule test fails, as a test runner does; 2 for a rules folder that cannot load.
+EXIT_TEST_FAILED = 1
+
+
+def rules_test(rules_dir: Path | None, output: str, require_coverage: bool,
+               report_path: Path | None) -> None:
+    folder = common.rules_folder(rules_dir)
+    with common.report_file(report_path, [folder]) as report:
+        run = run_rule_tests(load_rulebook(folder))
+        writers = {"text": lambda: tests_text(run, require_coverage),
+                   "json": lambda: tests_json(run),
+                   "junit": lambda: tests_junit(run, require_coverage)}
+        (report.write if report else common.echo)(writers[output]())
+        if report:
+            report.publish()
+    if not run.ok or (require_coverage and run.untested()):
+        sys.exit(EXIT_TEST_FAILED)
