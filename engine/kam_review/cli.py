@@ -251,3 +251,19 @@ def rules_test(**options: Any) -> None:
     from kam_review.commands.rules import rules_test as run
 
     run(**options)
+
+
+@rules.command("lint", cls=_Command)
+@RULES_DIR
+@click.option("--accounts", "accounts", type=click.Path(path_type=Path),
+              default=Path("accounts"), show_default=True,
+              help="The account files whose waivers must name rules of the folder.")
+@click.option("--thresholds", "thresholds", type=click.Path(path_type=Path), default=None,
+              help="A file overriding named thresholds and weights.")
+def rules_lint(**options: Any) -> None:
+    """Check a rules folder (default: ./rules, else the bundled rules) for what loading does
+    not refuse: conditions never or always true, a class rule that can never win, unused
+    thresholds, placeholder texts, waivers naming a rule the folder no longer has."""
+    from kam_review.commands.rules import rules_lint as run
+
+    run(**options)

@@ -8,8 +8,11 @@ from pathlib import Path
 
 from kam_review.commands import common
 from kam_review.output.rule_test_report import tests_json, tests_junit, tests_text
+from kam_review.paths import display_path
 from kam_review.review.rule_tests import run_rule_tests
 from kam_review.rulebook.loading import load_rulebook
+from kam_review.rulebook.rule_lint import lint_folder
+from kam_review.wording import counted
 
 # Exit 1 when a rule test fails, as a test runner does; 2 for a rules folder that cannot load.
 EXIT_TEST_FAILED = 1
@@ -28,3 +31,15 @@ def rules_test(rules_dir: Path | None, output: str, require_coverage: bool,
             report.publish()
     if not run.ok or (require_coverage and run.untested()):
         sys.exit(EXIT_TEST_FAILED)
+
+
+def rules_lint(rules_dir: Path | None, accounts: Path, thresholds: Path | None) -> None:
+    """Every problem on stderr, one line each; exit 2 on an error, 0 with warnings alone."""
+    folder = common.rules_folder(rules_dir)
+    problems = lint_folder(folder, thresholds, accounts)
+    errors = sum(p.level == "error" for p in problems)
+    common.show_lines([str(p) for p in problems])
+    common.echo(f"{display_path(folder)}: {counted(errors, 'error')}, "
+                f"{counted(len(problems) - errors, 'warning')}\n")
+    if errors:
+        sys.exit(common.EXIT_INVALID_INPUT)

@@ -128,7 +128,7 @@ def _case(path: Path, name: str, document: YamlDocument, at: FieldPath, raw: dic
     if "account" in raw:
         account = copy.deepcopy(raw["account"])
     else:
-        base = _base(path, raw["base"], bases, errors, name, document.locate((*at, "base")))
+        base = _base(path, raw["base"], bases, errors, name, document, (*at, "base"))
         if base is None:
             return None
         account = copy.deepcopy(base)
@@ -143,7 +143,8 @@ def _case(path: Path, name: str, document: YamlDocument, at: FieldPath, raw: dic
 
 
 def _base(path: Path, written: str, bases: dict[str, dict[str, Any] | None],
-          errors: list[InputError], name: str, at: tuple[int, int]) -> dict[str, Any] | None:
+          errors: list[InputError], name: str, document: YamlDocument,
+          at: FieldPath) -> dict[str, Any] | None:
     """The base account a case patches, read once per file; it lies inside the rules folder."""
     if written not in bases:
         target = path.parent / written
@@ -153,7 +154,7 @@ def _base(path: Path, written: str, bases: dict[str, dict[str, Any] | None],
         elif not target.is_file():
             problem = f"no base account file {written} (next to {path.name})"
         if problem:
-            errors.append(InputError(name, *at, "base", problem))
+            errors.append(InputError(name, *document.locate(at), format_path(at), problem))
             bases[written] = None
         else:
             value, _, _ = read_checked(target, {"type": "object"}, errors)

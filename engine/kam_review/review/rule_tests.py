@@ -86,11 +86,14 @@ def run_cases(rulebook: Rulebook, cases: Sequence[RuleCase],
     run = RuleTestRun(tuple(r.id for r in sorted(rulebook.rules, key=lambda r: r.id)),
                       errors=list(errors))
     known = {r.id for r in rulebook.rules}
+    runnable = []
     for case in cases:
-        for rule_id in (*case.fires, *case.silent, *case.messages):
-            if rule_id not in known:
-                run.errors.append(InputError(case.file, case.line, 1, "", f"case "
-                                             f"'{case.name}' names an unknown rule '{rule_id}'"))
+        unknown = [r for r in (*case.fires, *case.silent, *case.messages) if r not in known]
+        run.errors.extend(InputError(case.file, case.line, 1, "", f"case '{case.name}' names "
+                                     f"an unknown rule '{rule_id}'") for rule_id in unknown)
+        if not unknown:
+            runnable.append(case)
+    cases = runnable
     for as_of in sorted({c.as_of for c in cases}):
         run.outcomes.extend(_run_cases([c for c in cases if c.as_of == as_of], rulebook,
                                        run.errors))
@@ -142,8 +145,10 @@ def _judge(case: RuleCase, item: AccountResult, fired: set[str],
                                 () if ok else saw(rule_id, item, result)))
     for rule_id in case.silent:
         ok = rule_id not in fired
+        # A rule that fired is shown on the subjects it fired on.
+        on = {f.subject for f in item.findings if f.rule == rule_id}
         outcomes.append(Outcome(case, rule_id, "silent", ok, "" if ok else "fired",
-                                () if ok else saw(rule_id, item, result)))
+                                () if ok else saw(rule_id, item, result, on)))
     for rule_id, texts in case.messages.items():
         messages = _messages(rule_id, item)
         lacking = [t for t in texts if not any(t in m for m in messages)]
@@ -161,15 +166,17 @@ def _messages(rule_id: str, item: AccountResult) -> list[str]:
     return found
 
 
-def saw(rule_id: str, item: AccountResult, result: Result) -> tuple[str, ...]:
-    """What the rule saw on the account: each fact of the type it tests, comparison by
-    comparison in words, with the fact's figure and what the rule needs."""
+def saw(rule_id: str, item: AccountResult, result: Result,
+        subjects: set[str] | None = None) -> tuple[str, ...]:
+    """What the rule saw on the account: each fact of the type it tests (of these subjects,
+    if given), comparison by comparison in words, with its figure and what the rule needs."""
     rule = result.rulebook.rule(rule_id)
     fields = FACT_TYPES[rule.on]
     if rule.kind == Kind.VERDICT:
         facts = [plain_fact(verdict_facts(item, result.rulebook))]
     else:
-        facts = [f for f in item.facts if f.get(FACT_TYPE) == rule.on]
+        facts = [f for f in item.facts if f.get(FACT_TYPE) == rule.on
+                 and (not subjects or str(f.get("subject", "")) in subjects)]
     if not facts:
         return (f"no {rule.on} fact on the account (nothing for the rule to test)",)
     lines = []
