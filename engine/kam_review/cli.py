@@ -267,3 +267,25 @@ def rules_lint(**options: Any) -> None:
     from kam_review.commands.rules import rules_lint as run
 
     run(**options)
+
+
+@rules.command("impact", cls=_Command)
+@RULES_DIR
+@click.option("--base", "base", required=True, metavar="REV",
+              help="The git revision whose rules the working tree's are compared with.")
+@click.option("--accounts", "accounts", type=click.Path(path_type=Path),
+              default=Path("accounts"), show_default=True, help="The folder of account files.")
+@click.option("--as-of", "as_of", callback=_parse_date, metavar="YYYY-MM-DD",
+              help="The review date (default: today).")
+@click.option("--thresholds", "thresholds", type=click.Path(path_type=Path), default=None,
+              help="A file overriding named thresholds and weights.")
+@click.option("--format", "output", type=click.Choice(["text", "markdown"]), default="text",
+              show_default=True, help="Text, or Markdown sized for a pull-request comment.")
+@REPORT_OPTION
+def rules_impact(**options: Any) -> None:
+    """What changing the rules does: the accounts reviewed with RULES_DIR (default: ./rules)
+    as it was at REV and as it is now, per rule the accounts it newly fires on and stops
+    firing on, the accounts whose class, verdict or focus changes, the biggest changes."""
+    from kam_review.commands.rules import rules_impact as run
+
+    run(**options)

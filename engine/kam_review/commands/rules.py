@@ -4,11 +4,14 @@ checked and previewed like code."""
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 from kam_review.commands import common
+from kam_review.output.impact_report import impact_markdown, impact_text
 from kam_review.output.rule_test_report import tests_json, tests_junit, tests_text
 from kam_review.paths import display_path
+from kam_review.review.rule_impact import rules_impact as rules_impact_of
 from kam_review.review.rule_tests import run_rule_tests
 from kam_review.rulebook.loading import load_rulebook
 from kam_review.rulebook.rule_lint import lint_folder
@@ -43,3 +46,14 @@ def rules_lint(rules_dir: Path | None, accounts: Path, thresholds: Path | None) 
                 f"{counted(len(problems) - errors, 'warning')}\n")
     if errors:
         sys.exit(common.EXIT_INVALID_INPUT)
+
+
+def rules_impact(rules_dir: Path | None, base: str, accounts: Path, as_of: date,
+                 thresholds: Path | None, output: str, report_path: Path | None) -> None:
+    folder = common.rules_folder(rules_dir)
+    with common.report_file(report_path, common.inputs(accounts, folder, thresholds)) as report:
+        impact = rules_impact_of(base, folder, accounts, as_of, thresholds)
+        text = impact_markdown(impact) if output == "markdown" else impact_text(impact)
+        (report.write if report else common.echo)(text)
+        if report:
+            report.publish()
