@@ -289,3 +289,14 @@ def rules_impact(**options: Any) -> None:
     from kam_review.commands.rules import rules_impact as run
 
     run(**options)
+
+
+@main.command()
+@click.argument("folder", required=False, default=".", type=click.Path(path_type=Path))
+def init(**options: Any) -> None:
+    """Start a team's accounts repository in FOLDER (default: here): an example account, the
+    rules with an example of the team's own and its tests, a thresholds override, mkdocs.yml,
+    the pre-commit hook and CI for GitHub Actions and GitLab CI. Never replaces a file."""
+    from kam_review.commands.init import init as run
+
+    run(**options)
