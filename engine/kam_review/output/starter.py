@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from kam_review.errors import KamError
-from kam_review.output.input_files import WriteRefused
+from kam_review.output.output_folder import WriteRefused
 from kam_review.output.scaffold import new_account
 from kam_review.paths import shown
 from kam_review.resources import bundled_rules_folder
