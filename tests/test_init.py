@@ -46,6 +46,9 @@ def test_the_starter_repository_checks_tests_and_builds(tmp_path: Path) -> None:
                            capture_output=True, text=True, check=False)
     assert build.returncode == 0, build.stderr
     assert (team / "public" / "about" / "index.html").is_file()
+    # The guide the rule catalogue links to comes with the plugin.
+    assert "Writing your own rule" in (team / "public" / "own-rules" / "index.html").read_text(
+        encoding="utf-8")
     assert "big-deal-long-shot" in (team / "public" / "rules" / "index.html").read_text(
         encoding="utf-8")
 
