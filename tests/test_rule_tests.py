@@ -123,7 +123,7 @@ def test_a_broken_case_is_an_error_naming_file_line_and_field(rules: Path, case:
                                                               message: str) -> None:
     (rules / "tests" / "team.yaml").write_text(CASE + case, encoding="utf-8")
     run = _run(str(rules))
-    assert run.exit_code == 1
+    assert run.exit_code == 2
     assert message in run.output, run.output
     assert "team.yaml:" in run.output
 

@@ -3,6 +3,7 @@ each. The commands are imported inside the callbacks, so that `kam --help` stays
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,8 @@ def _report_path(ctx: click.Context, param: click.Parameter, value: str | None) 
     return Path(value)
 
 
-REPORT_OPTION = click.option(
+# Typed, so that team_cli.py (imported at the end, in a cycle) can use it.
+REPORT_OPTION: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
     "--output", "report_path", type=click.Path(), default=None, metavar="FILE",
     callback=_report_path,
     help="Write the report to FILE, a new file, instead of standard output (-).")
@@ -230,73 +232,9 @@ def new(**options: Any) -> None:
     run(**options)
 
 
-@main.group(cls=click.Group)
-def rules() -> None:
-    """Test, check and preview a rules folder: its tests, its mistakes, its effect."""
 
+# `kam rules` and `kam init` (a team's rules tested like code), on top of the options above.
+from kam_review.team_cli import init, rules  # noqa: E402
 
-RULES_DIR = click.argument("rules_dir", required=False, type=click.Path(path_type=Path))
-
-
-@rules.command("test", cls=_Command)
-@RULES_DIR
-@click.option("--format", "output", type=click.Choice(["text", "json", "junit"]),
-              default="text", show_default=True, help="How to print the result.")
-@click.option("--require-coverage", is_flag=True,
-              help="Fail on a rule without both a firing and a silent case.")
-@REPORT_OPTION
-def rules_test(**options: Any) -> None:
-    """Run the rule tests in RULES_DIR/tests (default: ./rules, else the bundled rules): each
-    case's account must fire and leave silent the rules it names. Exit 1 on a failure."""
-    from kam_review.commands.rules import rules_test as run
-
-    run(**options)
-
-
-@rules.command("lint", cls=_Command)
-@RULES_DIR
-@click.option("--accounts", "accounts", type=click.Path(path_type=Path),
-              default=Path("accounts"), show_default=True,
-              help="The account files whose waivers must name rules of the folder.")
-@click.option("--thresholds", "thresholds", type=click.Path(path_type=Path), default=None,
-              help="A file overriding named thresholds and weights.")
-def rules_lint(**options: Any) -> None:
-    """Check a rules folder (default: ./rules, else the bundled rules) for what loading does
-    not refuse: conditions never or always true, a class rule that can never win, unused
-    thresholds, placeholder texts, waivers naming a rule the folder no longer has."""
-    from kam_review.commands.rules import rules_lint as run
-
-    run(**options)
-
-
-@rules.command("impact", cls=_Command)
-@RULES_DIR
-@click.option("--base", "base", required=True, metavar="REV",
-              help="The git revision whose rules the working tree's are compared with.")
-@click.option("--accounts", "accounts", type=click.Path(path_type=Path),
-              default=Path("accounts"), show_default=True, help="The folder of account files.")
-@click.option("--as-of", "as_of", callback=_parse_date, metavar="YYYY-MM-DD",
-              help="The review date (default: today).")
-@click.option("--thresholds", "thresholds", type=click.Path(path_type=Path), default=None,
-              help="A file overriding named thresholds and weights.")
-@click.option("--format", "output", type=click.Choice(["text", "markdown"]), default="text",
-              show_default=True, help="Text, or Markdown sized for a pull-request comment.")
-@REPORT_OPTION
-def rules_impact(**options: Any) -> None:
-    """What changing the rules does: the accounts reviewed with RULES_DIR (default: ./rules)
-    as it was at REV and as it is now, per rule the accounts it newly fires on and stops
-    firing on, the accounts whose class, verdict or focus changes, the biggest changes."""
-    from kam_review.commands.rules import rules_impact as run
-
-    run(**options)
-
-
-@main.command()
-@click.argument("folder", required=False, default=".", type=click.Path(path_type=Path))
-def init(**options: Any) -> None:
-    """Start a team's accounts repository in FOLDER (default: here): an example account, the
-    rules with an example of the team's own and its tests, a thresholds override, mkdocs.yml,
-    the pre-commit hook and CI for GitHub Actions and GitLab CI. Never replaces a file."""
-    from kam_review.commands.init import init as run
-
-    run(**options)
+main.add_command(rules)
+main.add_command(init)

@@ -17,7 +17,8 @@ from kam_review.rulebook.loading import load_rulebook
 from kam_review.rulebook.rule_lint import lint_folder
 from kam_review.wording import counted
 
-# Exit 1 when a rule test fails, as a test runner does; 2 for a rules folder that cannot load.
+# Exit 1 when a rule test fails, as a test runner does; 2 when the rules or a case cannot be
+# read (invalid input, as for every command).
 EXIT_TEST_FAILED = 1
 
 
@@ -32,7 +33,9 @@ def rules_test(rules_dir: Path | None, output: str, require_coverage: bool,
         (report.write if report else common.echo)(writers[output]())
         if report:
             report.publish()
-    if not run.ok or (require_coverage and run.untested()):
+    if run.errors:
+        sys.exit(common.EXIT_INVALID_INPUT)
+    if run.failures or (require_coverage and run.untested()):
         sys.exit(EXIT_TEST_FAILED)
 
 
