@@ -30,6 +30,8 @@ from kam_review.rulebook.loading import Rulebook
 from kam_review.source.accounts import load_portfolio
 from kam_review.vocabulary import Kind
 
+_CASE_NAMES = {"fires": "a firing case", "silent": "a silent case"}
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -63,10 +65,9 @@ class RuleTestRun:
         lacking = []
         for rule_id in self.rules:
             kinds = {o.expects for o in self.of_rule(rule_id)}
-            missing = [k for k in ("fires", "silent") if k not in kinds]
+            missing = [name for kind, name in _CASE_NAMES.items() if kind not in kinds]
             if missing:
-                lacking.append((rule_id, " and ".join(f"a {k} case" if k == "silent"
-                                                      else "a firing case" for k in missing)))
+                lacking.append((rule_id, " and ".join(missing)))
         return lacking
 
     @property
@@ -123,12 +124,12 @@ def _run_cases(cases: Sequence[RuleCase], rulebook: Rulebook,
                           for e in problems or [InputError("", 0, 0, "", "not read")])
             continue
         item = by_id[case_id]
-        fired = _fired(item, rulebook, {e.rule for e in explained[case_id] if e.fired})
+        fired = _fired(item, {e.rule for e in explained[case_id] if e.fired})
         outcomes.extend(_judge(case, item, fired, result))
     return outcomes
 
 
-def _fired(item: AccountResult, rulebook: Rulebook, holding: set[str]) -> set[str]:
+def _fired(item: AccountResult, holding: set[str]) -> set[str]:
     """The rules that fire on the account (see the module's docstring)."""
     fired = {f.rule for f in item.findings if not f.kind.assigns} | holding
     if item.verdict is not None and item.verdict.rule:
