@@ -53,6 +53,9 @@ def test_the_bundled_rules_and_sample_accounts_lint_clean() -> None:
      "'share_of_wallet > 2' and 'share_of_wallet < 1' leave no value of share_of_wallet"),
     ("relationship_score > 5", "error", "the rule can never fire: 'relationship_score > 5' "
      "leaves no value of relationship_score within its declared range (1 to 5)"),
+    ("relationship_stage == 'mid' and relationship_stage == 'partnership'", "error",
+     "\"relationship_stage == 'mid'\" and \"relationship_stage == 'partnership'\" leave no "
+     "value of relationship_stage"),
     ("contacts_current >= 0", "warning", "'contacts_current >= 0' is always true where "
      "contacts_current is known: its declared range is at least 0"),
 ])
@@ -67,7 +70,9 @@ def test_conditions_never_or_always_true(rules: Path, when: str, level: str,
 
 @pytest.mark.parametrize("when", ["relationship_score >= 5", "relationship_score > 4.9",
                                   "contacts_current >= 1", "share_of_wallet > 1",
-                                  "contacts_current > 2 and contacts_current < 4"])
+                                  "contacts_current > 2 and contacts_current < 4",
+                                  "relationship_stage == 'mid' and relationship_stage != "
+                                  "'partnership'"])
 def test_near_misses_are_not_reported(rules: Path, when: str) -> None:
     (rules / "team.yaml").write_text(TEAM_RULE.format(when=when), encoding="utf-8")
     run = _lint(rules)

@@ -121,6 +121,17 @@ def contradictions(group: tuple[Leaf, ...], fields: Mapping[str, FactField]
             span = span.meet(found)
         if leaves and span.empty:
             yield name, leaves
+            continue
+        # Text and yes/no facts: one fact cannot equal two different constants.
+        equal: list[Leaf] = []
+        values = set()
+        for leaf in group:
+            if leaf.field == name and isinstance(leaf, Compare) and leaf.op == "==" \
+                    and isinstance(leaf.operand, Const):
+                equal.append(leaf)
+                values.add(repr(leaf.operand.value))
+        if len(values) > 1:
+            yield name, equal
 
 
 def always_true(leaf: Leaf, fields: Mapping[str, FactField]) -> bool:
