@@ -3,6 +3,7 @@ not refuse, each problem with its file, line and field."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -113,6 +114,18 @@ def test_a_waiver_naming_a_renamed_rule_is_named(rules: Path, tmp_path: Path) ->
     assert ("waivers[0].rule: the waiver of test-account (approved by Zhou Lan) names rule "
             "'risk.complacency', which this rules folder does not have: was it renamed or "
             "removed?") in run.output
+
+
+def test_json_lists_each_problem_with_its_level_and_place(rules: Path) -> None:
+    (rules / "team.yaml").write_text(TEAM_RULE.format(when="contacts_current >= 0"),
+                                     encoding="utf-8")
+    run = _lint(rules, "--format", "json")
+    assert run.exit_code == 0
+    data = json.loads(run.output)
+    assert (data["errors"], data["warnings"]) == (0, 1)
+    (problem,) = data["problems"]
+    assert (problem["level"], problem["file"], problem["line"], problem["field"]) == (
+        "warning", f"{rules}/team.yaml", 3, "risk.team-check.when")
 
 
 def test_kam_check_refuses_a_lint_error_as_invalid_input(rules: Path) -> None:

@@ -56,6 +56,8 @@ Exit codes:
 @click.option("--accounts", "accounts", type=click.Path(path_type=Path),
               default=Path("accounts"), show_default=True,
               help="The account files whose waivers must name rules of the folder.")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="How to print the problems.")
 @click.option("--thresholds", "thresholds", type=click.Path(path_type=Path), default=None,
               help="A file overriding named thresholds and weights.")
 def rules_lint(**options: Any) -> None:

@@ -3,6 +3,7 @@ checked and previewed like code."""
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -39,14 +40,22 @@ def rules_test(rules_dir: Path | None, output: str, require_coverage: bool,
         sys.exit(EXIT_TEST_FAILED)
 
 
-def rules_lint(rules_dir: Path | None, accounts: Path, thresholds: Path | None) -> None:
-    """Every problem on stderr, one line each; exit 2 on an error, 0 with warnings alone."""
+def rules_lint(rules_dir: Path | None, accounts: Path, thresholds: Path | None,
+               output: str = "text") -> None:
+    """Text: every problem on stderr, one line each, and a count; JSON: both on stdout. Exit
+    2 on an error, 0 with warnings alone."""
     folder = common.rules_folder(rules_dir)
     problems = lint_folder(folder, thresholds, accounts)
     errors = sum(p.level == "error" for p in problems)
-    common.show_lines([str(p) for p in problems])
-    common.echo(f"{display_path(folder)}: {counted(errors, 'error')}, "
-                f"{counted(len(problems) - errors, 'warning')}\n")
+    if output == "json":
+        common.echo(json.dumps({"rules": display_path(folder), "errors": errors,
+                                "warnings": len(problems) - errors,
+                                "problems": [{"level": p.level, **p.error.as_dict()}
+                                             for p in problems]}, indent=2) + "\n")
+    else:
+        common.show_lines([str(p) for p in problems])
+        common.echo(f"{display_path(folder)}: {counted(errors, 'error')}, "
+                    f"{counted(len(problems) - errors, 'warning')}\n")
     if errors:
         sys.exit(common.EXIT_INVALID_INPUT)
 
