@@ -128,6 +128,14 @@ def test_a_broken_case_is_an_error_naming_file_line_and_field(rules: Path, case:
     assert "team.yaml:" in run.output
 
 
+def test_a_message_case_counts_as_a_firing_case(rules: Path) -> None:
+    text = CASE.replace("    fires: [risk.key-contact-left]\n", "")
+    (rules / "tests" / "team.yaml").write_text(text, encoding="utf-8")
+    run = _run(str(rules), "--require-coverage")
+    assert "risk.key-contact-left: lacks" not in run.output
+    assert "ok   risk.key-contact-left: 2 of 2 checks passed (1 firing, 1 silent)" in run.output
+
+
 def test_an_inline_account_replaces_the_files_base(rules: Path) -> None:
     inline = ("  - name: a new account without figures\n    account: {id: a, name: A, "
               "owner: Li Wei, customer_since: 2026-09-30, "

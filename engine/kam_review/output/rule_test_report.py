@@ -21,8 +21,7 @@ def tests_text(run: RuleTestRun, require_coverage: bool = False) -> str:
     for rule_id in run.rules:
         outcomes = run.of_rule(rule_id)
         passed = sum(o.passed for o in outcomes)
-        fires = sum(o.expects == "fires" for o in outcomes)
-        silent = sum(o.expects == "silent" for o in outcomes)
+        fires, silent = run.cases_of(rule_id, "fires"), run.cases_of(rule_id, "silent")
         mark = "ok  " if passed == len(outcomes) and outcomes else (
             "----" if not outcomes else "FAIL")
         lines.append(f"{mark} {rule_id}: {passed} of {counted(len(outcomes), 'check')} "
@@ -67,8 +66,8 @@ def tests_json(run: RuleTestRun) -> str:
 def _rule_dict(run: RuleTestRun, rule_id: str) -> dict[str, Any]:
     outcomes = run.of_rule(rule_id)
     return {"rule": rule_id, "checks": len(outcomes), "passed": sum(o.passed for o in outcomes),
-            "firing_cases": sum(o.expects == "fires" for o in outcomes),
-            "silent_cases": sum(o.expects == "silent" for o in outcomes)}
+            "firing_cases": run.cases_of(rule_id, "fires"),
+            "silent_cases": run.cases_of(rule_id, "silent")}
 
 
 def tests_junit(run: RuleTestRun, require_coverage: bool = False) -> str:

@@ -52,7 +52,7 @@ class RuleTests:
         self.fires: dict[str, int] = {}
         self.silent: dict[str, int] = {}
         for case in cases:
-            for rule_id in case.fires:
+            for rule_id in {*case.fires, *case.messages}:
                 self.fires[rule_id] = self.fires.get(rule_id, 0) + 1
             for rule_id in case.silent:
                 self.silent[rule_id] = self.silent.get(rule_id, 0) + 1
