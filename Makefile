@@ -40,6 +40,7 @@ browser:
 lint: $(BIN)/kam
 	$(BIN)/ruff check engine tests $(wildcard bench)
 	$(BIN)/mypy
+	$(BIN)/kam rules lint rules
 
 # The official SARIF 2.1.0 schema, to check `kam check --format sarif` against; it ships in
 # Microsoft's npm package @microsoft/jest-sarif.

@@ -1,7 +1,7 @@
 """A finding never contradicts itself: its condition holds on its fact (by the oracle, which
 shares nothing with the product's condition parser), and its message cites no figure of a
 comparison that did not hold ("0 unresolved quality complaints" on a rule that requires
-more than 0), on the sample portfolio and on every firing case of test_rule_cases."""
+more than 0), on the sample portfolio and on every firing case of the rule tests (rules/tests)."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from kam_review.review.results import AccountResult, Finding, Result
 from kam_review.rulebook.conditions import AllOf, AnyOf, Compare, Const, Not
 from kam_review.rulebook.loading import Rulebook
 
-from .conftest import ACCOUNTS, AS_OF, RULES, variant
+from .conftest import ACCOUNTS, AS_OF, RULES, healthy_account
 from .oracle import holds
-from .test_rule_cases import CASES
+from .test_rule_cases import firing_cases
 
 
 def _raw_rules(folder: Path) -> dict[str, dict[str, Any]]:
@@ -95,21 +95,21 @@ def test_sample_findings_agree_with_their_conditions(sample: Result) -> None:
             ] == []
 
 
-@pytest.mark.parametrize(("rule_id", "change"), [
-    pytest.param(rule_id, change, id=f"{rule_id}-{i}")
-    for rule_id, (fires, _) in CASES.items() for i, change in enumerate(fires)])
-def test_firing_case_agrees_with_its_condition(rule_id: str, change: Any, review_one: Any,
-                                               rulebook: Rulebook) -> None:
-    item = review_one(variant(change))
+@pytest.mark.parametrize(("rule_id", "account"), [
+    pytest.param(rule_id, account, id=f"{rule_id}-{i}")
+    for i, (rule_id, account) in enumerate(firing_cases())])
+def test_firing_case_agrees_with_its_condition(rule_id: str, account: dict[str, Any],
+                                               review_one: Any, rulebook: Rulebook) -> None:
+    item = review_one(account)
     assert contradictions(item, rulebook.threshold_values()) == []
 
 
 def test_a_contradiction_is_caught(review_one: Any, rulebook: Rulebook) -> None:
     """The check itself can fail: a quality finding that cites its unresolved complaints when
     none is unresolved (the message as it was before only the fired parts were shown)."""
-    item = review_one(variant(lambda a: a.update(complaints=[
+    item = review_one(healthy_account() | {"complaints": [
         {"date": "2026-02-01", "topic": "quality", "resolved_on": "2026-02-28"},
-        {"date": "2026-08-01", "topic": "quality", "resolved_on": "2026-08-28"}])))
+        {"date": "2026-08-01", "topic": "quality", "resolved_on": "2026-08-28"}]})
     finding = next(f for f in item.findings if f.rule == "risk.quality-issues")
     assert finding.message == "2 quality complaints in the last year"
     forged = Finding(**{**finding.__dict__, "message": "0 unresolved quality complaints; "

@@ -288,7 +288,7 @@ def test_overview_link_opens_account_page(site: Site) -> None:
 
 
 def site_pages() -> list[str]:
-    pages = ["/", "/rules/", "/guide/"]
+    pages = ["/", "/rules/", "/guide/", "/own-rules/"]
     return pages + [f"/accounts/{path.stem}/" for path in account_files()]
 
 

@@ -3,6 +3,7 @@ each. The commands are imported inside the callbacks, so that `kam --help` stays
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,8 @@ def _report_path(ctx: click.Context, param: click.Parameter, value: str | None) 
     return Path(value)
 
 
-REPORT_OPTION = click.option(
+# Typed, so that team_cli.py (imported at the end, in a cycle) can use it.
+REPORT_OPTION: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
     "--output", "report_path", type=click.Path(), default=None, metavar="FILE",
     callback=_report_path,
     help="Write the report to FILE, a new file, instead of standard output (-).")
@@ -265,3 +267,9 @@ def import_(dry_run: bool, **options: Any) -> None:
     from kam_review.commands.import_ import import_ as run
 
     run(write=not dry_run, **options)
+
+# `kam rules` and `kam init` (a team's rules tested like code), on top of the options above.
+from kam_review.team_cli import init, rules  # noqa: E402
+
+main.add_command(rules)
+main.add_command(init)

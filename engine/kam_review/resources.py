@@ -35,5 +35,10 @@ def default_rules_folder(root: Path) -> Path:
     return local if local.is_dir() else bundled_rules_folder()
 
 
+def bundled_guide(name: str) -> Path:
+    """A page of the site's own docs that every site gets (the rule-writing guide)."""
+    return bundled("guides", "site/docs") / name
+
+
 def bundled_overrides_folder() -> Path:
     return bundled("overrides", "site/overrides")

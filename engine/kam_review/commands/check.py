@@ -22,6 +22,7 @@ from kam_review.review.previous import Since
 from kam_review.review.results import Result
 from kam_review.review.since import movement_since, previous_review_of
 from kam_review.review.snapshot import AccountSnapshot, Snapshot, account_snapshot
+from kam_review.rulebook.rule_lint import refuse_lint_errors
 from kam_review.source.cache import AccountCache
 from kam_review.vocabulary import REVIEW_TAGS, Severity
 
@@ -42,6 +43,7 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
         write = report.write if report else common.echo
         progress = silent if quiet else on_terminal
         folder = common.rules_folder(rules)
+        refuse_lint_errors(folder, thresholds)
         cache = None if no_cache else AccountCache.for_accounts(accounts, inputs=[folder])
         if output in ("text", "json"):
             comparison, previous = (None, None) if since is None else previous_review_of(

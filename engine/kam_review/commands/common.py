@@ -57,6 +57,12 @@ def show_errors(errors: Iterable[object]) -> None:
         click.echo(f"error: {error}", err=True)
 
 
+def show_lines(lines: Iterable[str]) -> None:
+    """Lines already worded (a lint's problems), one each on stderr."""
+    for line in lines:
+        click.echo(line, err=True)
+
+
 def echo(text: str) -> None:
     try:
         click.echo(text, nl=False)

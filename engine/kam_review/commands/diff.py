@@ -10,6 +10,7 @@ from pathlib import Path
 from kam_review.commands import common
 from kam_review.locale_format import LocaleFormat
 from kam_review.output.diff_report import diff_json, diff_markdown, diff_text
+from kam_review.output.impact_report import rule_impact_section
 from kam_review.output.report import rules_source
 from kam_review.review.diff import diff_revisions, own_rules_folder
 
@@ -29,6 +30,8 @@ def diff(base: str, head: str | None, as_of: date, accounts: Path, rules: Path |
             text = diff_json(result, rules_source(None if own_rules else folder, thresholds))
         else:
             text = {"text": diff_text, "markdown": diff_markdown}[output](result)
+        if output == "markdown":
+            text += rule_impact_section(base, head, folder, accounts, as_of, thresholds)
         (report.write if report else common.echo)(text)
         if report:
             report.publish()

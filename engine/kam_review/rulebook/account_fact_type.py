@@ -65,10 +65,11 @@ class AccountFacts(FactType):
         "of the last 4 quarters, how many have a row with revenue 0 (a quarter without a row "
         "is not counted; unknown when none of them has a row)")
     share_of_wallet: float | None = fact_field(
-        "fraction", "Share of wallet", "revenue of the last 4 quarters against market.wallet")
+        "fraction", "Share of wallet", "revenue of the last 4 quarters against market.wallet",
+        low=0)
     gross_margin_ttm: float | None = fact_field(
         "fraction", "Gross margin, last 4 quarters",
-        "gross margin of the last 4 quarters (needs their cost)")
+        "gross margin of the last 4 quarters (needs their cost)", high=1)
     roi: float | None = fact_field(
         "fraction", "ROI",
         "gross profit of the last 4 quarters against market.investment (needs their cost)")
@@ -82,7 +83,7 @@ class AccountFacts(FactType):
     resale_margin_ttm: float | None = fact_field(
         "fraction", "Account's gross margin on our goods",
         "the account's own gross margin on our products, last 4 quarters: resale_revenue "
-        "against resale_cost (seed 000; never our margin)")
+        "against resale_cost (seed 000; never our margin)", high=1)
     inventory_measure: str | None = fact_field(
         "text", "Stock counted in",
         "units (resale_units against inventory_units, seed 000's formulas) or cost "
@@ -108,14 +109,14 @@ class AccountFacts(FactType):
         "of figures and revenue in the earlier 4)")
     gross_margin_prev_ttm: float | None = fact_field(
         "fraction", "Gross margin, 4 quarters before",
-        "gross margin of the 4 quarters before the last 4 (needs their cost)")
+        "gross margin of the 4 quarters before the last 4 (needs their cost)", high=1)
     margin_change_pts: float | None = fact_field(
         "percentage points", "Change of gross margin",
         "change of gross margin, last 4 quarters against the 4 before, in percentage points")
     recent_revenue_ratio: float | None = fact_field(
         "fraction", "Recent revenue against the quarters before",
         "average revenue of the last 2 quarters against the average of the 4 before, over "
-        "those on file (needs the last quarter, and revenue in one of the 4)")
+        "those on file (needs the last quarter, and revenue in one of the 4)", low=0)
     recent_revenue_trail: str | None = fact_field(
         "text", "Recent revenue",
         "revenue of the last 6 quarters on file, oldest first (no row: a gap)")
@@ -211,7 +212,7 @@ class AccountFacts(FactType):
         "text", "Relationship stage", "relationship_stage as the owner judges it")
     relationship_stage_index: int | None = fact_field(
         "position", "Relationship stage number", "relationship stage, 1 (gestation) to 5 "
-        "(synergistic)")
+        "(synergistic)", low=1, high=5)
     attractiveness_score: float | None = fact_field(
         "score", "Attractiveness", "weighted average of scores.attractiveness, 1 to 5")
     relationship_score: float | None = fact_field(

@@ -20,6 +20,12 @@ FieldKind = Literal["number", "bool", "text"]
 # The units of fields that are not numbers; every other unit is a number's.
 _UNIT_KINDS: dict[Unit, FieldKind] = {"text": "text", "date": "text", "yes/no": "bool"}
 _DESCRIPTION = "kam_review.fact_field"
+# The range a figure of a unit always lies in, unless its field declares its own: counts and
+# ages are never negative, a score runs from 1 to 5, a fall is at most -100%.
+_UNIT_RANGES: dict[Unit, tuple[float | None, float | None]] = {
+    "count": (0, None), "quarters": (0, None), "characters": (0, None),
+    "working days": (0, None), "times a year": (0, None), "position": (0, None),
+    "score": (1, 5), "change": (-1, None)}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,6 +34,10 @@ class FactField:
     unit: Unit
     label: str  # for readers, as a table heading: "Revenue, last 4 quarters"
     doc: str  # how it is computed, or why it can be unknown
+    # The range its figure always lies in (None: no bound), which `kam rules lint` holds
+    # comparisons against: a probability above 1 is never true.
+    low: float | None = None
+    high: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,11 +45,17 @@ class _Description:
     unit: Unit
     label: str
     doc: str
+    low: float | None
+    high: float | None
 
 
-def fact_field(unit: Unit, label: str, doc: str, *, known: bool = False) -> Any:
-    """A field of a fact type: unknown (None) unless set, or always `known`."""
-    metadata = {_DESCRIPTION: _Description(unit, label, doc)}
+def fact_field(unit: Unit, label: str, doc: str, *, known: bool = False,
+               low: float | None = None, high: float | None = None) -> Any:
+    """A field of a fact type: unknown (None) unless set, or always `known`; `low` and `high`
+    bound its figure where its unit does not (a fraction that cannot pass 1)."""
+    default_low, default_high = _UNIT_RANGES.get(unit, (None, None))
+    metadata = {_DESCRIPTION: _Description(unit, label, doc, default_low if low is None else low,
+                                           default_high if high is None else high)}
     if known:
         return dataclasses.field(metadata=metadata)
     return dataclasses.field(default=None, metadata=metadata)
@@ -68,7 +84,7 @@ def fields_of(fact_type: type[FactType]) -> dict[str, FactField]:
             raise TypeError(f"{fact_type.__name__}.{field.name} is {kind}, which does not fit "
                             f"the unit '{description.unit}'")
         found[field.name] = FactField(kind, description.unit, description.label,
-                                      description.doc)
+                                      description.doc, description.low, description.high)
     return found
 
 

@@ -36,6 +36,7 @@ from kam_review.rulebook.thresholds import (
 )
 from kam_review.source.account_paths import find_rule_files
 from kam_review.source.model import FieldPath, format_path
+from kam_review.source.schema_errors import did_you_mean
 from kam_review.source.text_positions import TextPositions
 from kam_review.source.yamlsource import YamlDocument
 from kam_review.vocabulary import Health, Kind, Mark, Severity
@@ -228,10 +229,13 @@ def _build_rule(
     for field_name, spec in referenced:
         if field_name.startswith("$"):
             if field_name[1:] not in thresholds:
-                error(("message",), f"unknown threshold '{field_name[1:]}' in the message")
+                error(("message",), f"unknown threshold '{field_name[1:]}' in the message"
+                      + did_you_mean(field_name[1:], list(thresholds)))
         elif field_name not in fields:
-            error(("message",), f"unknown fact '{field_name}' in the message; facts of "
-                  f"'{raw['on']}': {', '.join(sorted(fields))}")
+            # A near name is the likely fix; without one, the facts to choose from.
+            hint = did_you_mean(field_name, list(fields)) or (
+                f"; facts of '{raw['on']}': {', '.join(sorted(fields))}")
+            error(("message",), f"unknown fact '{field_name}' in the message{hint}")
         base_spec, noun = split_spec(spec)
         if base_spec not in FORMAT_SPECS:
             error(("message",), f"unknown format ':{base_spec}' (known: "

@@ -70,7 +70,7 @@ class OpportunityFacts(FactType):
     is_open: bool = fact_field("yes/no", "Open", "neither closed nor lost", known=True)
     stage_index: int = fact_field(
         "position", "Stage number", "the stage's position in the funnel, 1 to 7 (lost: 0)",
-        known=True)
+        known=True, high=7)
     days_in_stage: int | None = fact_field(
         "days", "Days in stage",
         "days since the deal entered its stage (its stage_history, else stage_since)")
@@ -84,7 +84,7 @@ class OpportunityFacts(FactType):
         "paid and shipped, overdue, 0-3 months, 3-6 months, 6-9 months, 9-12 months, later or "
         "no close date (lost: empty)", known=True)
     probability: float | None = fact_field("fraction", "Probability",
-                                           "the chance to win, 0 to 1")
+                                           "the chance to win, 0 to 1", low=0, high=1)
     value: float | None = fact_field("money", "Value", "the opportunity's value")
     weighted_value: float | None = fact_field(
         "money", "Weighted value", "value x probability (needs both)")
@@ -173,7 +173,7 @@ class GoalFacts(FactType):
     elapsed_share: float | None = fact_field(
         "fraction", "Time gone",
         "the share of the time from the baseline's date to the due date gone by the review "
-        "date, 0 to 1 (absent without a baseline or a due date)")
+        "date, 0 to 1 (absent without a baseline or a due date)", low=0, high=1)
     on_track_from: float | None = fact_field(
         "fraction", "On track from",
         "the least progress on track: the time gone less goal_on_track_tolerance")

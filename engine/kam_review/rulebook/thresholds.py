@@ -54,6 +54,13 @@ _OVERRIDES_SCHEMA: dict[str, Any] = {
 }
 
 
+# The thresholds the facts read themselves (facts.py, commitment.py, subject_facts.py), not
+# a rule's condition or message: none of them is unused while no rule names it.
+READ_BY_THE_FACTS = frozenset({
+    "default_industry_growth", "stage_stale_days", "commit_guaranteed_min_probability",
+    "commit_likely_min_probability", "goal_on_track_tolerance"})
+
+
 @dataclass(frozen=True)
 class Threshold:
     name: str

@@ -15,7 +15,8 @@ names files) decide with the same function, so both read the same files:
   unless named on the command line: a named file that is not read is always an error.
 
 The rule loader finds its files with find_rule_files, by the same checks: a link in `rules/`
-leading out of it is never opened, so nothing it points at can appear in an error.
+leading out of it is never opened, so nothing it points at can appear in an error. Its one
+folder, `tests/`, holds the rules' tests and is left to their runner.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from kam_review.paths import escaping_link, is_within, real, shown
 from kam_review.source.names import is_invisible
 
 ACCOUNT_SUFFIX = ".yaml"
+RULE_TESTS_FOLDER = "tests"
 _LOOK_ALIKE_SUFFIXES = (".yaml", ".yml")
 
 
@@ -68,7 +70,15 @@ def find_rule_files(folder: Path) -> tuple[list[Path], list[InputError]]:
     problem = _folder_problem(folder, _RULES)
     if problem is not None:
         return [], [InputError(shown(folder), 1, 1, "", problem)]
-    return _split(_every_entry(folder, _RULES))
+    # `tests/` holds the rules' own tests (`kam rules test`), read by their runner.
+    return _split([verdict for verdict in _every_entry(folder, _RULES)
+                   if not _is_rule_tests(folder, verdict)])
+
+
+def _is_rule_tests(folder: Path, verdict: Verdict) -> bool:
+    tests = folder / RULE_TESTS_FOLDER
+    return (verdict[1] is not None and verdict[1].file == shown(tests) and tests.is_dir()
+            and not tests.is_symlink())
 
 
 Verdict = tuple[Path | None, InputError | None]

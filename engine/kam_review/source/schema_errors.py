@@ -134,7 +134,7 @@ def _bound(limit: Any) -> str:
     return f"{limit:,}" if isinstance(limit, int) else str(limit)
 
 
-def _did_you_mean(word: Any, choices: list[str]) -> str:
+def did_you_mean(word: Any, choices: list[str]) -> str:
     if not isinstance(word, str):
         return ""
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
@@ -149,7 +149,7 @@ def _describe(error: ValidationError) -> Iterator[tuple[FieldPath, str]]:
     if kind == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(schema.get("properties", {}))
         for key in sorted(set(instance) - set(allowed)):
-            hint = _did_you_mean(key, allowed)
+            hint = did_you_mean(key, allowed)
             yield (*path, key), (f"unknown field '{clip(key)}'{hint}; allowed: "
                                  f"{', '.join(allowed)}")
     elif kind == "required":
@@ -162,7 +162,7 @@ def _describe(error: ValidationError) -> Iterator[tuple[FieldPath, str]]:
         yield path, f"expected {wanted}, got {_shown(instance)}"
     elif kind == "enum":
         choices = [c for c in expected if isinstance(c, str)]
-        hint = _did_you_mean(instance, choices)
+        hint = did_you_mean(instance, choices)
         yield path, f"expected one of {', '.join(choices)}, got {_shown(instance)}{hint}"
     elif kind == "pattern":
         words = _PATTERN_WORDS.get(str(expected), f"text matching {expected}")

@@ -40,7 +40,7 @@ from kam_review.locale_format import (
 from kam_review.output.output_folder import check_output_folder, looks_like_mkdocs_site, mark
 from kam_review.output.report import rules_source
 from kam_review.progress import on_terminal
-from kam_review.resources import bundled_overrides_folder, default_rules_folder
+from kam_review.resources import bundled_guide, bundled_overrides_folder, default_rules_folder
 from kam_review.review.previous import Since
 from kam_review.review.since import review_since
 from kam_review.source.rates import load_rates
@@ -48,6 +48,7 @@ from kam_review.source.review_date import parse_review_date
 from kam_review.vocabulary import REVIEW_TAGS
 from kam_review.website.csp import active_content, header, protect, protect_static
 from kam_review.website.pages import render_pages
+from kam_review.website.pages.rule_reference import OWN_RULES_GUIDE
 from kam_review.website.provenance import footer_html, provenance
 from kam_review.website.table_regions import TableRegions
 
@@ -213,6 +214,10 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
                 files.remove(existing)
             files.append(File.generated(config, path, content=text))
         _guard_copied_files(files, config)
+        # A site without the guide the rule catalogue links to (a team's own) gets it too.
+        if files.get_file_from_path(OWN_RULES_GUIDE) is None:
+            files.append(File.generated(config, OWN_RULES_GUIDE,
+                                        abs_src_path=str(bundled_guide(OWN_RULES_GUIDE))))
         # A site without this theme folder (a team's own repository) still gets the assets.
         for asset in (*STYLESHEETS, *SCRIPTS):
             if files.get_file_from_path(asset) is None:

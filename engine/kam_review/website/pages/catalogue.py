@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from kam_review.formatting import format_value
-from kam_review.output.markdown_text import esc, esc_code, table
+from kam_review.output.markdown_text import esc, table
 from kam_review.review.results import Result
 from kam_review.rulebook.condition_parser import EXAMPLES, GRAMMAR
 from kam_review.rulebook.conditions import outline
 from kam_review.rulebook.fact_types import FACT_TYPES
-from kam_review.rulebook.fact_words import doc_names, outline_words, threshold_words
+from kam_review.rulebook.fact_words import outline_words, threshold_words
 from kam_review.rulebook.loading import Rule
 from kam_review.rulebook.thresholds import Threshold
 from kam_review.source.model import Account
@@ -18,6 +16,7 @@ from kam_review.vocabulary import Kind
 from kam_review.website.pages.common import account_link, anchor, severity_badge
 from kam_review.website.pages.fact_reference import facts_section
 from kam_review.website.pages.plain import technical
+from kam_review.website.pages.rule_reference import GUIDE, RuleTests, thresholds_table
 from kam_review.wording import counted
 
 # How a threshold's value is written, by its unit: a ratio as a percentage (20%), points as
@@ -35,20 +34,17 @@ def rules_page(result: Result) -> str:
             fires.setdefault(rule_id, []).append(item.account)
     lines = ["# Rule catalogue", "",
              f"{counted(len(rulebook.rules), 'rule')}. Each names the seed document it comes from "
-             "(000-004), why it matters, what to do, and the thresholds it uses.", ""]
+             "(000-004), why it matters, what to do, and the thresholds it uses.", "", GUIDE, ""]
+    tests = RuleTests(rulebook)
     for kind in Kind:
         rules = rulebook.by_kind(kind)
         if not rules:
             continue
         lines += [f"## {kind.heading}", ""]
         for rule in rules:
-            lines += _rule_entry(rule, result, fires.get(rule.id, []))
+            lines += _rule_entry(rule, result, fires.get(rule.id, []), tests.line(rule.id))
     lines += ["## Thresholds", ""]
-    lines.append(table(["Threshold", "Value", "Default", "Meaning", "Name"], [
-        [esc(t.shown_label), threshold_words(t),
-         threshold_words(replace(t, value=t.default)), esc_code(doc_names(t.doc)),
-         f"`{t.name}`"]
-        for t in sorted(rulebook.thresholds.values(), key=lambda t: t.name)]))
+    lines.append(thresholds_table(rulebook))
     lines += ["## Funnel stages", ""]
     lines += ["What is true of a deal at each stage (seed 004); a deal at a stage shows the "
               "characteristics of that stage and of every stage before it.", ""]
@@ -91,7 +87,8 @@ def _grammar_section() -> list[str]:
     ]
 
 
-def _rule_entry(rule: Rule, result: Result, accounts: list[Account]) -> list[str]:
+def _rule_entry(rule: Rule, result: Result, accounts: list[Account],
+                tested: str) -> list[str]:
     """A rule by its title, what it looks at in words, and its id and condition as written
     in a technical block."""
     thresholds = result.rulebook.thresholds
@@ -107,7 +104,7 @@ def _rule_entry(rule: Rule, result: Result, accounts: list[Account]) -> list[str
             f"{esc(thresholds[name].shown_label)}: {threshold_words(thresholds[name])}"
             for name in rule.thresholds if name in thresholds), ""]
     fired = ", ".join(account_link(a) for a in accounts) or "no account in this review"
-    lines += [f"*Fires on:* {fired}", ""]
+    lines += [f"*Fires on:* {fired}", "", tested, ""]
     detail = [f"Rule id `{rule.id}`; the condition as written:", "",
               *(f"    {line}" for line in outline(rule.when)), ""]
     if rule.thresholds:

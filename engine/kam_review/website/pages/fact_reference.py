@@ -8,7 +8,7 @@ from datetime import date
 from kam_review.formatting import UNIT_SPECS, format_in_unit
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.output.markdown_text import esc, esc_code, table
-from kam_review.rulebook.fact_fields import fields_of
+from kam_review.rulebook.fact_fields import FactField, fields_of
 from kam_review.rulebook.fact_types import DEFINITIONS
 from kam_review.rulebook.fact_words import doc_names
 
@@ -22,7 +22,9 @@ def facts_section(formats: LocaleFormat = ENGLISH) -> list[str]:
     lines = ["## Facts", "",
              "What a rule may test, by the fact type it names in `on:`. A fact is absent when "
              "the account's data cannot give it (the meaning says when); a comparison with an "
-             "absent fact is false. The unit says how the pages write a figure:", ""]
+             "absent fact is false. The range is what a figure always lies in: `kam rules "
+             "lint` reports a comparison outside it (a probability above 100%) as never "
+             "true. The unit says how the pages write a figure:", ""]
     lines.append(table(["Unit", "Written as"], [
         [esc(unit), esc(format_in_unit(_EXAMPLES[spec], unit, formats) if spec
                         else _AS_WRITTEN[unit])]
@@ -31,8 +33,19 @@ def facts_section(formats: LocaleFormat = ENGLISH) -> list[str]:
         name = definition.fact_type
         meaning = doc_names(inspect.getdoc(definition) or "")
         lines += [f"### {name} {{#facts-{name}}}", "", esc_code(meaning), ""]
-        lines.append(table(["Fact", "Label", "Kind", "Unit", "Meaning"], [
-            [f"`{field}`", esc(spec.label), spec.kind, esc(spec.unit),
+        lines.append(table(["Fact", "Label", "Kind", "Unit", "Range", "Meaning"], [
+            [f"`{field}`", esc(spec.label), spec.kind, esc(spec.unit), _range(spec, formats),
              esc_code(doc_names(spec.doc))]
             for field, spec in fields_of(definition).items()]))
     return lines
+
+
+def _range(spec: FactField, formats: LocaleFormat) -> str:
+    """The values a figure always lies in, which `kam rules lint` holds conditions to."""
+    low, high = (None if bound is None else format_in_unit(bound, spec.unit, formats)
+                 for bound in (spec.low, spec.high))
+    if low is not None and high is not None:
+        return f"{esc(low)} to {esc(high)}"
+    if low is not None or high is not None:
+        return f"at least {esc(low)}" if low is not None else f"at most {esc(high)}"
+    return "—"
