@@ -399,6 +399,6 @@ def test_a_yaml_11_number_out_of_range_is_one_error() -> None:
 def test_long_keys_are_shortened_in_messages() -> None:
     (error,) = _errors_of("k" * 1000 + ": 1\n")  # YAML allows 1,024 characters
     assert error == f"{'k' * 57}...: unknown field '{'k' * 57}...'; allowed: activities, " \
-        "complaints, contacts, currency, customer_since, financials, id, industry, market, " \
-        "name, opportunities, owner, owner_history, plan, relationship_stage, scores, team, " \
-        "waivers, whitespace"
+        "complaints, contacts, currency, customer_since, external_ids, financials, id, industry, " \
+        "market, name, opportunities, owner, owner_history, plan, relationship_stage, scores, " \
+        "team, waivers, whitespace"
