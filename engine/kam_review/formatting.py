@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from kam_review.locale_format import ENGLISH, LocaleFormat
-from kam_review.wording import noun_form
+from kam_review.wording import counted
 
 FORMAT_SPECS = ("money", "pct", "spct", "pts", "days", "num", "int", "date", "")
 # The formats a message may follow with the noun it counts: `{goals_count:int goal}`.
@@ -109,4 +109,4 @@ def split_spec(spec: str) -> tuple[str, str]:
 def _filled(value: Any, spec: str, formats: LocaleFormat) -> str:
     base, noun = split_spec(spec)
     shown = format_value(value, base, formats)
-    return f"{shown} {noun_form(shown, noun)}" if noun else shown
+    return counted(shown, noun) if noun else shown

@@ -26,7 +26,7 @@ from kam_review.rulebook.conditions import (
 )
 from kam_review.rulebook.fact_fields import FactField
 from kam_review.rulebook.thresholds import Threshold
-from kam_review.wording import as_phrase, noun_form
+from kam_review.wording import as_phrase, counted
 
 # How a requirement reads: `>= 0.2` "at least +20%".
 _NEEDS = {">=": "at least ", ">": "more than ", "<=": "at most ", "<": "less than ",
@@ -55,7 +55,7 @@ def value_words(value: Any, unit: Unit) -> str:
         return value
     shown = format_in_unit(value, unit)
     noun = _NOUNS.get(unit) if not isinstance(value, bool) else None
-    return f"{shown} {noun_form(shown, noun)}" if noun else shown
+    return counted(shown, noun) if noun else shown
 
 
 def threshold_words(threshold: Threshold) -> str:
