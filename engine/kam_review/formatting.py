@@ -10,6 +10,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Literal
 
+from kam_review.i18n import _
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.wording import counted
 
@@ -59,9 +60,9 @@ def number(value: float) -> str:
 def format_value(value: Any, spec: str, formats: LocaleFormat = ENGLISH) -> str:
     """A value written as the spec says, in `formats`' locale and currency."""
     if value is None:
-        return "n/a"
+        return _("n/a")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if spec == "date" and isinstance(value, date | str):
         return formats.date(value)
     if not isinstance(value, int | float):
@@ -95,8 +96,19 @@ def fill(template: str, values: Mapping[str, Any], formats: LocaleFormat = ENGLI
     account's currency of `formats`. Field names are looked up whole, so a template cannot
     reach attributes or indexes."""
     return "".join(literal + ("" if name is None else
-                              _filled(values.get(name), spec, formats))
+                              _filled(_term(name, values.get(name)), spec, formats))
                    for literal, name, spec in _parts(template))
+
+
+# Text facts whose values are words of the review's vocabulary (an English key a condition may
+# test, such as status == 'behind'): a message shows them in the active language.
+TERM_FIELDS = frozenset({"status", "account_class", "attitude", "style", "level",
+                         "relationship_stage", "waived_severity", "growth_basis",
+                         "inventory_measure", "unmeasured_reason"})
+
+
+def _term(name: str, value: Any) -> Any:
+    return _(value) if name in TERM_FIELDS and isinstance(value, str) else value
 
 
 def split_spec(spec: str) -> tuple[str, str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gettext
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from io import BytesIO
@@ -94,6 +94,8 @@ def _translations(lang: str) -> gettext.NullTranslations:
 
 def _(message: str) -> str:
     """`message` in the active language (English when it has no translation)."""
+    if not message:  # gettext keys the catalogue header by ""
+        return message
     return _translations(_active).gettext(message)
 
 
@@ -107,3 +109,9 @@ def pick(english: str, texts: Mapping[str, str] | None) -> str:
     if texts is None or _active == ENGLISH:
         return english
     return texts.get(_active) or english
+
+
+def listed(items: Iterable[str], separator: str = ", ", empty: str = "none") -> str:
+    """Words in a list as the active language writes one ("a, b" / "a、b"), `empty` in its
+    words when there is none."""
+    return _(separator).join(items) or _(empty)

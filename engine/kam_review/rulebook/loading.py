@@ -20,7 +20,7 @@ from typing import Any
 
 from kam_review.errors import InputError, RulebookError
 from kam_review.formatting import COUNTING_SPECS, FORMAT_SPECS, split_spec, template_fields
-from kam_review.i18n import ENGLISH, LANGUAGES, language, pick
+from kam_review.i18n import ENGLISH, LANGUAGES, _, language, pick
 from kam_review.paths import display_path
 from kam_review.rulebook.condition_parser import ConditionError, parse_condition
 from kam_review.rulebook.conditions import Condition, thresholds_used
@@ -71,7 +71,8 @@ class Rule:
     @property
     def shown_label(self) -> str:
         """The label as pages and reports show it, with the variant: "nurture: new account"."""
-        return f"{self.label}: {self.variant}" if self.variant else self.label
+        shown = _(self.label)
+        return f"{shown}: {self.variant}" if self.variant else shown
 
     @property
     def thresholds(self) -> list[str]:
@@ -227,15 +228,15 @@ def _build_rule(
     _check_template(raw["message"], ("message",), raw["on"], thresholds, error)
     if len(errors) > count:
         return None
-    text = in_language(raw)
+    shown = in_language(raw)
     marks |= {Mark(name): word for name, word
               in raw.get(language(), {}).get("marks", {}).items() if word.strip()}
     return Rule(
-        id=raw["id"], kind=kind, title=text("title"), severity=Severity(raw["severity"]),
-        source=tuple(raw["source"]), on=raw["on"], when=when, message=text("message").strip(),
-        rationale=" ".join(text("rationale").split()), action=" ".join(text("action").split()),
+        id=raw["id"], kind=kind, title=shown("title"), severity=Severity(raw["severity"]),
+        source=tuple(raw["source"]), on=raw["on"], when=when, message=shown("message").strip(),
+        rationale=" ".join(shown("rationale").split()), action=" ".join(shown("action").split()),
         file=name, line=document.locate(base)[0], precedence=raw.get("precedence", 0),
-        marks=marks, assigns=raw.get("label"), variant=text("variant") or None,
+        marks=marks, assigns=raw.get("label"), variant=shown("variant") or None,
     )
 
 
