@@ -64,6 +64,12 @@ class Kind(StrEnum):
         return _(_KIND_HEADINGS[self])
 
     @property
+    def heading_id(self) -> str:
+        """The id of the English heading ("Failure risks" -> failure-risks), which links to
+        the kind's section keep in every language."""
+        return _KIND_HEADINGS[self].lower().replace(" ", "-")
+
+    @property
     def assigns(self) -> bool:
         """Its rules give the account one label (its class, its focus cell): the first rule
         that fires by precedence decides, and its finding is not a warning."""

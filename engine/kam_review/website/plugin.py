@@ -50,6 +50,7 @@ from kam_review.vocabulary import REVIEW_TAGS
 from kam_review.website.csp import active_content, header, protect, protect_static
 from kam_review.website.pages import render_pages
 from kam_review.website.provenance import footer_html, provenance
+from kam_review.website.search_words import keep_whole, review_names
 from kam_review.website.table_regions import TableRegions
 
 log = logging.getLogger("mkdocs.plugins.kam_review")
@@ -207,6 +208,7 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         log.info("kam-review: %s", movement.comparison.sentence())
         self._footer = footer_html(provenance(result, rules_source(self.rules,
                                                                    self.thresholds)))
+        keep_whole(review_names(result))
         pages = render_pages(result, movement, rates)
         for path, text in sorted(pages.items()):
             existing = files.get_file_from_path(path)

@@ -40,7 +40,9 @@ def rules_page(result: Result) -> str:
         rules = rulebook.by_kind(kind)
         if not rules:
             continue
-        lines += [f"## {kind.heading}", ""]
+        # A translated heading keeps the English one's id, which other pages link to.
+        same_id = kind.heading.lower().replace(" ", "-") == kind.heading_id
+        lines += [f"## {kind.heading}" + ("" if same_id else f" {{#{kind.heading_id}}}"), ""]
         for rule in rules:
             lines += _rule_entry(rule, result, fires.get(rule.id, []))
     lines += ["## Thresholds", ""]
