@@ -70,3 +70,25 @@ def test_an_unknown_language_is_a_usage_error() -> None:
 @pytest.mark.parametrize("output", ["sarif", "junit", "markdown"])
 def test_other_formats_carry_chinese_messages(output: str) -> None:
     assert "在职联系人" in _run("--lang", "zh", "--format", output)
+
+
+def test_a_chinese_file_name_is_reported_clearly(tmp_path: Path) -> None:
+    folder = tmp_path / "accounts"
+    folder.mkdir()
+    source = ROOT / "examples" / "zh" / "accounts" / "jinqiao-pharma.yaml"
+    (folder / "金桥.yaml").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--as-of", "2026-09-30", "--accounts",
+                                       str(folder), "--no-cache", "--quiet"])
+    assert result.exit_code == 2
+    assert ("'jinqiao-pharma' must equal the file name without .yaml ('金桥'); ids are ASCII "
+            "slugs (a-z, 0-9, -), so the file name must be too: rename the file to "
+            "jinqiao-pharma.yaml") in result.output
+
+
+def test_the_chinese_sample_portfolio_checks_clean() -> None:
+    result = CliRunner().invoke(main, ["check", "--lang", "zh", "--as-of", "2026-09-30",
+                                       "--accounts", str(ROOT / "examples" / "zh" / "accounts"),
+                                       "--no-cache", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "6个客户" in result.output
+    assert "星海新能源科技 (快速增长型客户" in result.output

@@ -115,3 +115,8 @@ def listed(items: Iterable[str], separator: str = ", ", empty: str = "none") -> 
     """Words in a list as the active language writes one ("a, b" / "a、b"), `empty` in its
     words when there is none."""
     return _(separator).join(items) or _(empty)
+
+
+def words(*texts: str) -> list[str]:
+    """Each text in the active language: table headings, `words("Name", "Title")`."""
+    return [_(text) for text in texts]

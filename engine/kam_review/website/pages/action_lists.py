@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from kam_review.i18n import _, words
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.actions import (
     ReviewedAction,
@@ -28,7 +29,7 @@ def due_before_next_review_section(result: Result) -> list[str]:
     found = due_before_next_review(result)
     names = team_names(result.accounts)
     teams = shows_teams(names)
-    lines = ["## Actions due before the next review", "",
+    lines = [f"## {_('Actions due before the next review')}", "",
              f"Open actions due on or before {horizon}, the last day of "
              f"{Quarter.containing(horizon)}, the quarter after this review's: the next "
              "quarterly review falls by then. Every overdue action is among them; the "
@@ -69,6 +70,6 @@ def person_actions(actions: Sequence[ReviewedAction], rulebook: Rulebook) -> lis
         return []
     overdue = sum(1 for a in actions if a.overdue)
     return [f"Open actions: {len(actions)}, {overdue} overdue.", "",
-            table(["Account", "What", "Due", "Answers"], [
+            table(words("Account", "What", "Due", "Answers"), [
                 [account_link(a.item.account), esc(a.action.what), due_text(a),
                  answer_link(a, rulebook, "", False)] for a in actions])]

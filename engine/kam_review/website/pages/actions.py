@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kam_review.formatting import format_value
+from kam_review.i18n import _, words
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.actions import ReviewedAction, open_actions, reviewed_actions
 from kam_review.review.results import AccountResult, Result
@@ -31,7 +32,7 @@ def due_text(reviewed: ReviewedAction) -> str:
 
 
 def account_actions_section(item: AccountResult, result: Result) -> list[str]:
-    lines = ["## Actions", ""]
+    lines = [f"## {_('Actions')}", ""]
     everything = reviewed_actions(item, result.as_of)
     if not everything:
         return [*lines, "No actions on file: the plan's `actions` say who does what by when.",
@@ -41,7 +42,7 @@ def account_actions_section(item: AccountResult, result: Result) -> list[str]:
         overdue = sum(1 for a in waiting if a.overdue)
         lines += [f"{counted(len(waiting), 'open action')}, {overdue} overdue as of "
                   f"{result.as_of}; the earliest due first.", ""]
-        lines.append(table(["What", "Owner", "Due", "Answers"], [
+        lines.append(table(words("What", "Owner", "Due", "Answers"), [
             [esc(a.action.what), esc(a.action.owner), due_text(a),
              answer_link(a, result.rulebook, "../", True)]
             for a in waiting]))
@@ -55,14 +56,14 @@ def _closed_actions(everything: Sequence[ReviewedAction]) -> list[str]:
     lines: list[str] = []
     done = [a for a in everything if a.action.status == "done"]
     if done:
-        lines += ["### Completed", ""]
+        lines += [f"### {_('Completed')}", ""]
         lines += [f"- ✔ {esc(a.action.what)} ({esc(a.action.owner)}, due {a.action.due or '—'}"
                   f"): {esc(a.action.outcome) if a.action.outcome else '*no outcome recorded*'}"
                   for a in done]
         lines.append("")
     dropped = [a for a in everything if a.action.status == "dropped"]
     if dropped:
-        lines += ["### Dropped", ""]
+        lines += [f"### {_('Dropped')}", ""]
         lines += [f"- {esc(a.action.what)} ({esc(a.action.owner)})"
                   + (f": {esc(a.action.outcome)}" if a.action.outcome else "") for a in dropped]
         lines.append("")

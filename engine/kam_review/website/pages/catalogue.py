@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from kam_review.formatting import format_value
+from kam_review.i18n import _, words
 from kam_review.output.markdown_text import esc, esc_code, table
 from kam_review.review.results import Result
 from kam_review.rulebook.condition_parser import EXAMPLES, GRAMMAR
@@ -33,7 +34,7 @@ def rules_page(result: Result) -> str:
         decided = {item.verdict.rule} if item.verdict and item.verdict.rule else set()
         for rule_id in sorted({f.rule for f in item.findings} | decided):
             fires.setdefault(rule_id, []).append(item.account)
-    lines = ["# Rule catalogue", "",
+    lines = [f"# {_('Rule catalogue')}", "",
              f"{counted(len(rulebook.rules), 'rule')}. Each names the seed document it comes from "
              "(000-004), why it matters, what to do, and the thresholds it uses.", ""]
     for kind in Kind:
@@ -45,16 +46,16 @@ def rules_page(result: Result) -> str:
         lines += [f"## {kind.heading}" + ("" if same_id else f" {{#{kind.heading_id}}}"), ""]
         for rule in rules:
             lines += _rule_entry(rule, result, fires.get(rule.id, []))
-    lines += ["## Thresholds", ""]
-    lines.append(table(["Threshold", "Value", "Default", "Meaning", "Name"], [
+    lines += [f"## {_('Thresholds')}", ""]
+    lines.append(table(words("Threshold", "Value", "Default", "Meaning", "Name"), [
         [esc(t.shown_label), threshold_words(t),
          threshold_words(replace(t, value=t.default)), esc_code(doc_names(t.doc)),
          f"`{t.name}`"]
         for t in sorted(rulebook.thresholds.values(), key=lambda t: t.name)]))
-    lines += ["## Funnel stages", ""]
+    lines += [f"## {_('Funnel stages')}", ""]
     lines += ["What is true of a deal at each stage (seed 004); a deal at a stage shows the "
               "characteristics of that stage and of every stage before it.", ""]
-    lines.append(table(["#", "Stage", "Owner", "Characteristics"], [
+    lines.append(table(words("#", "Stage", "Owner", "Characteristics"), [
         [str(s.index), esc(s.name), esc(s.owner),
          "<br>".join(f"`{k}`: {esc(v)}" for k, v in s.characteristics.items())]
         for s in rulebook.stages]))
@@ -72,7 +73,7 @@ def _threshold(threshold: Threshold, result: Result, value: float | None = None)
 def _grammar_section() -> list[str]:
     """How a rule's `when:` is written: the grammar the rule loader reads, with examples."""
     return [
-        "## How conditions are written", "",
+        f"## {_('How conditions are written')}", "",
         "A rule's `when:` holds a condition written as text, or `all:` / `any:` with a list "
         "of conditions, or `not:` with one condition. The text follows this grammar "
         "(`{ }` repeats, `[ ]` may be left out, `|` separates choices); `not` binds tighter "

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from kam_review.formatting import money, pct
+from kam_review.i18n import _, words
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.forecast import (
     Forecast,
@@ -57,7 +58,7 @@ def forecast_sections(result: Result) -> list[str]:
     history = sum(1 for item in result.accounts for f in item.facts
                   if f["type"] == "opportunity" and f["is_history"])
     thresholds = result.rulebook.threshold_values()
-    lines = ["## Forecast by commitment", "",
+    lines = [f"## {_('Forecast by commitment')}", "",
              f"This quarter is {periods.this_quarter} (the review date {result.as_of} falls in "
              f"it), next quarter {periods.next_quarter}. Seed 004 forecasts each deal by how "
              "sure it is (按销售预测), from its stage, expected close and probability. A deal "
@@ -69,12 +70,12 @@ def forecast_sections(result: Result) -> list[str]:
     for forecast in forecasts:
         if several:
             lines += [f"### {_currency(forecast)}", ""]
-        rows = [[name, _COMMITMENTS[name][0], str(at.deals), money(at.value),
+        rows = [[_(name), _COMMITMENTS[name][0], str(at.deals), money(at.value),
                  money(at.weighted), esc(_meaning(name, thresholds))]
                 for name in COMMIT_ORDER if (at := forecast.by_commitment.get(name))]
-        lines.append(table(["Commitment", "Seed 004", "Deals", "Value", "Weighted value",
-                            "What counts"], rows))
-    lines += ["## Won against the sales targets", "",
+        lines.append(table(words("Commitment", "Seed 004", "Deals", "Value", "Weighted value",
+                            "What counts"), rows))
+    lines += [f"## {_('Won against the sales targets')}", "",
               "Deals won (signed, paid and shipped) up to the review date, and the open deals "
               "expected to close from the review date to the period's end, against the plans' "
               "sales targets. A target sums the accounts that have one for the period; the "
@@ -105,7 +106,7 @@ def _account_targets(result: Result, periods: Periods) -> list[str]:
     rows = []
     for item in sorted(result.accounts, key=lambda a: a.account.name.lower()):
         forecast = account_forecast(item, periods)
-        quarter, _, year = forecast.periods
+        quarter, _next, year = forecast.periods
         if quarter.target is None and year.target is None and not year.won.deals:
             continue
         rows.append([account_link(item.account), esc(forecast.currency or "—"),
@@ -114,13 +115,13 @@ def _account_targets(result: Result, periods: Periods) -> list[str]:
                      _share(year.won_share), money(year.open.weighted)])
     if not rows:
         return []
-    return ["### By account", "", table(
+    return [f"### {_('By account')}", "", table(
         ["Account", "Currency", "Target this quarter", "Won this quarter", "Target this year",
          "Won this year", "Won of target", "Weighted open to year end"], rows)]
 
 
 def _lost_section(forecasts: list[Forecast], several: bool) -> list[str]:
-    lines = ["## Lost deals", ""]
+    lines = [f"## {_('Lost deals')}", ""]
     for forecast in forecasts:
         prefix = f"{_currency(forecast)}: " if several else ""
         share = forecast.lost_share
@@ -131,7 +132,7 @@ def _lost_section(forecasts: list[Forecast], several: bool) -> list[str]:
     lost = [deal for forecast in forecasts for deal in forecast.lost]
     if not lost:
         return [*lines, "No deal lost this year.", ""]
-    lines.append(table(["Account", "Opportunity", "Value", "Lost on", "Reason"], [
+    lines.append(table(words("Account", "Opportunity", "Value", "Lost on", "Reason"), [
         [account_link(deal.account), esc(deal.fact["name"]),
          figure(deal.fact.get("value"), "money"), deal.day or "not recorded",
          _reason(deal.fact.get("loss_reason"))] for deal in lost]))
@@ -141,7 +142,7 @@ def _lost_section(forecasts: list[Forecast], several: bool) -> list[str]:
         reasons[key] = reasons.get(key, Tally()) + Tally(1, deal.fact.get("value", 0))
     lines += ["Why they were lost (seed 001: rarely price; seed 002's four rejections: no "
               "need, no trust, no budget, no hurry):", ""]
-    lines.append(table(["Reason", "Deals", "Value"], [
+    lines.append(table(words("Reason", "Deals", "Value"), [
         [_reason(key or None), str(at.deals), money(at.value)]
         for key, at in sorted(reasons.items(), key=lambda kv: (-kv[1].value, kv[0]))]))
     return lines
@@ -152,7 +153,7 @@ def account_forecast_section(item: AccountResult, result: Result) -> list[str]:
     deals by commitment, and the deals it lost this year."""
     periods = review_periods(result.as_of)
     forecast = account_forecast(item, periods)
-    lines = ["## Forecast", ""]
+    lines = [f"## {_('Forecast')}", ""]
     has_target = any(line.target is not None for line in forecast.periods)
     if not has_target and not item.account.opportunities:
         return [*lines, "No sales target and no opportunity on file.", ""]
@@ -163,7 +164,7 @@ def account_forecast_section(item: AccountResult, result: Result) -> list[str]:
                             "(plan.sales_targets)."), ""]
     lines.append(table(_PERIOD_HEADS, [_period_cells(line) for line in forecast.periods]))
     deals = [f for f in item.facts if f["type"] == "opportunity" and not f["is_history"]]
-    listed = [f"- **{name}**: {esc(f['name'])} ({_value(f)})" for name in COMMIT_ORDER
+    listed = [f"- **{_(name)}**: {esc(f['name'])} ({_value(f)})" for name in COMMIT_ORDER
               for f in deals if f["commit_category"] == name]
     listed += [f"- **lost** on {deal.day or 'a day not recorded'}: {esc(deal.fact['name'])} "
                f"({figure(deal.fact.get('value'), 'money')}), "

@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 from kam_review.formatting import pct
+from kam_review.i18n import _
 from kam_review.output import charts
 from kam_review.output.charts.svg import C1, C2, C3, C4
 from kam_review.output.markdown_text import esc, table
@@ -78,7 +79,7 @@ def _progress(fact: dict[str, Any]) -> str:
 
 def status_badge(status: GoalStatus) -> str:
     return (f'<span class="kam-goal kam-goal-{status.value.replace(" ", "-")}">'
-            f"{status.value}</span>")
+            f"{status.shown}</span>")
 
 
 def _status(fact: dict[str, Any]) -> str:
@@ -94,7 +95,7 @@ def goals_overview(result: Result) -> list[str]:
     if not found:
         return []
     counts = Counter(GoalStatus(fact["status"]) for _, _, fact in found)
-    lines = ["## Goals", "",
+    lines = [f"## {_('Goals')}", "",
              f"{len(found)} goals in the account plans, as of {result.as_of}: "
              + ", ".join(f"{counts[s]} {status_badge(s)}" for s in GoalStatus if counts[s])
              + ". " + PROGRESS_NOTE, ""]

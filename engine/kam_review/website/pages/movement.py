@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from kam_review.i18n import _, words
 from kam_review.output import charts
 from kam_review.output.markdown_text import esc, table
 from kam_review.output.movement_report import (
@@ -72,7 +73,7 @@ def since_section(item: AccountResult, movement: Movement | None,
     """The account's movement since the previous review (nothing without a Movement)."""
     if movement is None:
         return []
-    lines = ["## Since the last review", "", _source(movement, "../"), ""]
+    lines = [f"## {_('Since the last review')}", "", _source(movement, "../"), ""]
     moved = movement.for_account(item.account.id)
     if not movement.comparison.found or moved is None:
         return lines
@@ -81,9 +82,10 @@ def since_section(item: AccountResult, movement: Movement | None,
     was, now = moved.before, moved.after
     then, today = str(movement.comparison.as_of), str(movement.as_of)
     lines.append(table(["", then, today], [
-        ["Class", esc(was.class_shown), _changed(esc(now.class_shown), moved.class_changed)],
-        ["Focus", esc(was.focus or "—"), _changed(esc(now.focus or "—"), moved.focus_changed)],
-        ["Verdict", esc(was.verdict or "—"),
+        [_("Class"), esc(was.class_shown), _changed(esc(now.class_shown), moved.class_changed)],
+        [_("Focus"), esc(_(was.focus or "—")),
+         _changed(esc(_(now.focus or "—")), moved.focus_changed)],
+        [_("Verdict"), esc(_(was.verdict or "—")),
          _changed(esc(now.verdict or "—"), moved.verdict_changed)],
     ]))
     lines.append(table(["Figure", then, today, "Change"], [
@@ -92,7 +94,7 @@ def since_section(item: AccountResult, movement: Movement | None,
     lines += _findings("New findings", moved.new_findings, rulebook)
     lines += _findings("Resolved findings", moved.resolved, rulebook)
     lines += ["**Deals that moved**", ""]
-    lines.append(table(["Deal", "Move"], [[f"{esc(m.name)} ({esc(m.deal)})",
+    lines.append(table(words("Deal", "Move"), [[f"{esc(m.name)} ({esc(m.deal)})",
                                              esc(stage_text(m))] for m in moved.stages]))
     lines += ["**Actions completed since then**", ""]
     lines += [f"- {esc(a.text)}" + (f" ({a.done_on})" if a.done_on else "")
@@ -119,7 +121,7 @@ def _titled(rule_id: str, rulebook: Rulebook, prefix: str = "") -> str:
 
 def _findings(title: str, found: tuple[KeptFinding, ...], rulebook: Rulebook) -> list[str]:
     lines = [f"**{title}** ({len(found)})", ""]
-    lines.append(table(["Severity", "Rule", "Subject", "Finding"], [
+    lines.append(table(words("Severity", "Rule", "Subject", "Finding"), [
         [severity_badge(f.severity), _titled(f.rule, rulebook, "../"),
          esc(_rule_title(f.subject, rulebook)),
          esc(f.message) + (" (waived)" if f.waived else "")] for f in found]))
@@ -138,7 +140,8 @@ def _source(movement: Movement, prefix: str | None) -> str:
         text += (f" {counted(movement.previous_errors, 'input error')} in that review left "
                  "some files out of it.")
     if movement.comparison.found and prefix is not None:
-        text += f" Every change: [Changes since the last review]({prefix}{CHANGES_PAGE})."
+        text += _(" Every change: [{page}]({link}).").format(
+            page=_("Changes since the last review"), link=prefix + CHANGES_PAGE)
     return text
 
 
@@ -147,7 +150,7 @@ def movement_summary(result: Result, movement: Movement | None) -> list[str]:
     and resolved, and the comparison it comes from."""
     if movement is None:
         return []
-    lines = ["## Since the last review", "", _source(movement, ""), ""]
+    lines = [f"## {_('Since the last review')}", "", _source(movement, ""), ""]
     if not movement.comparison.found:
         return lines
     accounts = {a.account.id: a.account for a in result.accounts}
@@ -159,15 +162,15 @@ def movement_summary(result: Result, movement: Movement | None) -> list[str]:
               f"{counted(len(movement.added), 'account')} new since, "
               f"{len(movement.removed)} no longer reviewed.", ""]
     lines += ["**Class changes**", ""]
-    lines.append(table(["Account", "Before", "Now"], [
+    lines.append(table(words("Account", "Before", "Now"), [
         [account_link(accounts[m.id]), esc(m.before.class_shown if m.before else ""),
          esc(m.after.class_shown)] for m in compared if m.class_changed]))
     lines += ["**Verdict changes**", ""]
-    lines.append(table(["Account", "Before", "Now"], [
+    lines.append(table(words("Account", "Before", "Now"), [
         [account_link(accounts[m.id]), esc(m.before.verdict or "—" if m.before else "—"),
          esc(m.after.verdict or "—")] for m in compared if m.verdict_changed]))
     lines += ["**Accounts with new high findings**", ""]
-    lines.append(table(["Account", "New high findings"], [
+    lines.append(table(words("Account", "New high findings"), [
         [account_link(accounts[m.id]),
          ", ".join(_titled(f.rule, result.rulebook) + (f" {esc(f.subject)}" if f.subject else "")
                    for f in m.new_high)]
@@ -177,7 +180,7 @@ def movement_summary(result: Result, movement: Movement | None) -> list[str]:
 
 def changes_page(result: Result, movement: Movement) -> str:
     """Every change since the previous review, one row each, filterable."""
-    lines = [WIDE_PAGE + "# Changes since the last review", "", _source(movement, None), ""]
+    lines = [WIDE_PAGE + f"# {_('Changes since the last review')}", "", _source(movement, None), ""]
     if not movement.comparison.found:
         return "\n".join(lines)
     accounts = {a.account.id: a.account for a in result.accounts}
@@ -185,9 +188,10 @@ def changes_page(result: Result, movement: Movement) -> str:
     for moved in movement.accounts:
         name = account_link(accounts[moved.id])
         rows += [[name, *row] for row in _change_rows(moved, result.rulebook)]
-    rows += [[esc(gone.name), "no longer reviewed", "", "", esc(gone.class_shown), ""]
+    rows += [[esc(gone.name), _("no longer reviewed"), "", "", esc(gone.class_shown), ""]
              for gone in movement.removed]
-    lines.append(filterable(table(["Account", "Change", "Severity", "Subject", "Before", "After"],
+    lines.append(filterable(table(words("Account", "Change", "Severity", "Subject", "Before",
+                                        "After"),
                                   rows), ["Change", "Severity"]))
     return "\n".join(lines)
 
@@ -195,14 +199,16 @@ def changes_page(result: Result, movement: Movement) -> str:
 def _change_rows(moved: AccountMovement, rulebook: Rulebook) -> list[list[str]]:
     was, now = moved.before, moved.after
     if was is None:
-        return [["new account", "", "", "", esc(now.class_shown)]]
+        return [[_("new account"), "", "", "", esc(now.class_shown)]]
     rows = []
     if moved.class_changed:
-        rows.append(["class", "", "", esc(was.class_shown), esc(now.class_shown)])
+        rows.append([_("class"), "", "", esc(was.class_shown), esc(now.class_shown)])
     if moved.focus_changed:
-        rows.append(["focus", "", "", esc(was.focus or "none"), esc(now.focus or "none")])
+        rows.append([_("focus"), "", "", esc(_(was.focus or "none")),
+                     esc(_(now.focus or "none"))])
     if moved.verdict_changed:
-        rows.append(["verdict", "", "", esc(was.verdict or "none"), esc(now.verdict or "none")])
+        rows.append([_("verdict"), "", "", esc(_(was.verdict or "none")),
+                     esc(_(now.verdict or "none"))])
     for title, found, new in (("new finding", moved.new_findings, True),
                               ("resolved finding", moved.resolved, False)):
         rows += [[title, severity_badge(f.severity),

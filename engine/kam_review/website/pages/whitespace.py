@@ -3,6 +3,7 @@ funnel, lost or not yet offered (rulebook/whitespace.py decides which)."""
 
 from __future__ import annotations
 
+from kam_review.i18n import _
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.results import AccountResult, Result
 from kam_review.rulebook.commitment import decided_on
@@ -20,7 +21,7 @@ _WHY = ("Seed 001: a good relationship still grows by cross-selling what the cus
 
 
 def whitespace_section(item: AccountResult, result: Result) -> list[str]:
-    lines = ["## Whitespace", ""]
+    lines = [f"## {_('Whitespace')}", ""]
     grid = whitespace_grid(item.account)
     if not grid:
         return [*lines, "No product lines on file: list the lines of ours the account needs "
