@@ -8,6 +8,7 @@ from fractions import Fraction
 from typing import Any
 
 from kam_review.formatting import format_in_unit, money, number
+from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.review.movement import AccountMovement, FigureMove, Movement, StageMove
 from kam_review.review.snapshot import KeptFinding
 from kam_review.rulebook.fact_types import FACT_TYPES
@@ -22,8 +23,9 @@ def figure_label(name: str) -> str:
     return FACT_TYPES["account"][name].label
 
 
-def figure_text(name: str, value: float | None) -> str:
-    return "—" if value is None else format_in_unit(value, FACT_TYPES["account"][name].unit)
+def figure_text(name: str, value: float | None, formats: LocaleFormat = ENGLISH) -> str:
+    return "—" if value is None else format_in_unit(value, FACT_TYPES["account"][name].unit,
+                                                    formats)
 
 
 def change_text(move: FigureMove) -> str:

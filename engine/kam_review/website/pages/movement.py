@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from kam_review.i18n import _, words
+from kam_review.locale_format import LocaleFormat
 from kam_review.output import charts
 from kam_review.output.markdown_text import esc, table
 from kam_review.output.movement_report import (
@@ -40,32 +41,37 @@ def revenue_trend(item: AccountResult, as_of: date) -> list[str]:
     """Revenue of the last 8 quarters as a sparkline, with the last quarter against the
     quarter before and the same quarter a year before; a quarter without a row is a gap."""
     series = revenue_series(item.account, as_of)[-TREND_QUARTERS:]
+    title = _("Revenue, last 8 quarters")
     if not series:
-        return ["**Revenue, last 8 quarters**: no figures on file.", ""]
-    quarters = [str(quarter) for quarter, _, _ in series]
-    revenue = [value for _, value, _ in series]
-    line = charts.sparkline(quarters, revenue, "Revenue, last 8 quarters",
-                            item.formats.money).html()
+        return [f"**{title}**" + _(": no figures on file."), ""]
+    # Figures in the review's locale, without a currency (as the English trend writes them).
+    plain = LocaleFormat(item.formats.locale)
+    quarters = [plain.quarter(str(quarter)) for quarter, _r, _c in series]
+    revenue = [value for _q, value, _c in series]
+    line = charts.sparkline(quarters, revenue, title, item.formats.money).html()
     last = revenue[-1]
-    said = [f"<strong>Revenue {quarters[-1]}</strong>: " + (
-        "no row (unknown)" if last is None else figure_text("revenue_last_quarter", last))]
+    said = ["<strong>" + _("Revenue {quarter}").format(quarter=quarters[-1]) + "</strong>: " + (
+        _("no row (unknown)") if last is None else
+        figure_text("revenue_last_quarter", last, plain))]
     for back, name in ((4, "year on year"), (1, "quarter on quarter")):
-        said.append(f"{name}: {_growth_text(revenue, quarters, back)}")
-    return ['<div class="kam-trend">', "", line, "", f'<p>{"; ".join(said)}</p>', "</div>", ""]
+        said.append(f"{_(name)}: {_growth_text(revenue, quarters, back, plain)}")
+    return ['<div class="kam-trend">', "", line, "", f'<p>{_("; ").join(said)}</p>', "</div>", ""]
 
 
-def _growth_text(revenue: list[float | None], quarters: list[str], back: int) -> str:
+def _growth_text(revenue: list[float | None], quarters: list[str], back: int,
+                 plain: LocaleFormat) -> str:
     if len(revenue) <= back:
-        return "no quarter to compare with on file"
+        return _("no quarter to compare with on file")
     now, then = revenue[-1], revenue[-1 - back]
     if now is None or then is None:
-        return f"unknown (no row for {quarters[-1] if now is None else quarters[-1 - back]})"
+        return _("unknown (no row for {quarter})").format(
+            quarter=quarters[-1] if now is None else quarters[-1 - back])
     rate = growth(now, then)
     if rate is None:
-        return f"unknown ({quarters[-1 - back]} had no revenue)"
+        return _("unknown ({quarter} had no revenue)").format(quarter=quarters[-1 - back])
     shown = "= 0%" if rate == 0 else (f"{UP if rate > 0 else DOWN} "
-                                       f"{figure_text('growth_qoq', rate)}")
-    return f"{shown} against {quarters[-1 - back]}"
+                                       f"{figure_text('growth_qoq', rate, plain)}")
+    return _("{shown} against {quarter}").format(shown=shown, quarter=quarters[-1 - back])
 
 
 def since_section(item: AccountResult, movement: Movement | None,

@@ -28,11 +28,12 @@ def verdict_header(item: AccountResult, result: Result, prefix: str) -> list[str
     if verdict is None:
         return []
     if verdict.rule is None:
-        decided = "no verdict rule could decide; what they needed:"
+        decided = _("no verdict rule could decide; what they needed:")
     else:
         rule = result.rulebook.rule(verdict.rule)
-        decided = f"by the rule {rule_title_link(rule, prefix)}, because:"
-    lines = [f"**Verdict: {verdict_badge(verdict.health)}** {decided}", ""]
+        decided = _("by the rule {rule}, because:").format(rule=rule_title_link(rule, prefix))
+    lines = ["**" + _("Verdict: {badge}").format(badge=verdict_badge(verdict.health))
+             + f"** {decided}", ""]
     return [*lines, *(f"- {esc(reason)}" for reason in verdict.reasons), ""]
 
 
@@ -52,8 +53,8 @@ def verdict_overview(result: Result) -> list[str]:
     if not grouped:
         return []
     lines = [f"## {_('Accounts by verdict')}", "",
-             "One health verdict per account, decided by the [verdict rules](rules.md#verdict) "
-             "from its open warnings, goals, class and data freshness.", ""]
+             _("One health verdict per account, decided by the [verdict rules](rules.md#verdict) "
+               "from its open warnings, goals, class and data freshness."), ""]
     lines.append(table(words("Verdict", "Accounts"), [
         [verdict_badge(health), str(len(items))] for health, items in grouped.items()]))
     for health, items in grouped.items():
