@@ -21,33 +21,34 @@ def due_text(reviewed: ReviewedAction) -> str:
     how many days are left."""
     due, days = reviewed.action.due, reviewed.days_past_due
     if due is None or days is None:
-        return "no due date"
+        return _("no due date")
     if not reviewed.is_open:
         return str(due)
     if days > 0:
-        return f'<span class="kam-overdue">{due}: {format_value(days, "days")} overdue</span>'
+        return ('<span class="kam-overdue">' + _("{due}: {days} overdue").format(
+            due=due, days=format_value(days, "days")) + "</span>")
     if days == 0:
-        return f"{due}: due today"
-    return f"{due}: in {format_value(-days, 'days')}"
+        return _("{due}: due today").format(due=due)
+    return _("{due}: in {days}").format(due=due, days=format_value(-days, 'days'))
 
 
 def account_actions_section(item: AccountResult, result: Result) -> list[str]:
     lines = [f"## {_('Actions')}", ""]
     everything = reviewed_actions(item, result.as_of)
     if not everything:
-        return [*lines, "No actions on file: the plan's `actions` say who does what by when.",
+        return [*lines, _("No actions on file: the plan's `actions` say who does what by when."),
                 ""]
     waiting = open_actions([item], result.as_of)
     if waiting:
         overdue = sum(1 for a in waiting if a.overdue)
-        lines += [f"{counted(len(waiting), 'open action')}, {overdue} overdue as of "
-                  f"{result.as_of}; the earliest due first.", ""]
+        lines += [_("{actions}, {overdue} overdue as of {date}; the earliest due first.").format(
+            actions=counted(len(waiting), 'open action'), overdue=overdue, date=result.as_of), ""]
         lines.append(table(words("What", "Owner", "Due", "Answers"), [
             [esc(a.action.what), esc(a.action.owner), due_text(a),
              answer_link(a, result.rulebook, "../", True)]
             for a in waiting]))
     else:
-        lines += ["No open action.", ""]
+        lines += [_("No open action."), ""]
     # Done and dropped actions are looked up on screen; the printed page keeps the open ones.
     return lines + screen_only(_closed_actions(everything))
 
@@ -57,8 +58,11 @@ def _closed_actions(everything: Sequence[ReviewedAction]) -> list[str]:
     done = [a for a in everything if a.action.status == "done"]
     if done:
         lines += [f"### {_('Completed')}", ""]
-        lines += [f"- ✔ {esc(a.action.what)} ({esc(a.action.owner)}, due {a.action.due or '—'}"
-                  f"): {esc(a.action.outcome) if a.action.outcome else '*no outcome recorded*'}"
+        lines += [f"- ✔ {esc(a.action.what)} ("
+                  + _("{owner}, due {due}").format(owner=esc(a.action.owner),
+                                                   due=a.action.due or '—')
+                  + "): " + (esc(a.action.outcome) if a.action.outcome
+                             else _("*no outcome recorded*"))
                   for a in done]
         lines.append("")
     dropped = [a for a in everything if a.action.status == "dropped"]

@@ -25,15 +25,15 @@ def facts_section(formats: LocaleFormat = ENGLISH) -> list[str]:
              "the account's data cannot give it (the meaning says when); a comparison with an "
              "absent fact is false. The unit says how the pages write a figure:", ""]
     lines.append(table(words("Unit", "Written as"), [
-        [esc(unit), esc(format_in_unit(_EXAMPLES[spec], unit, formats) if spec
-                        else _AS_WRITTEN[unit])]
+        [esc(_(unit)), esc(format_in_unit(_EXAMPLES[spec], unit, formats) if spec
+                        else _(_AS_WRITTEN[unit]))]
         for unit, spec in UNIT_SPECS.items()]))
     for definition in DEFINITIONS:
         name = definition.fact_type
         meaning = doc_names(inspect.getdoc(definition) or "")
         lines += [f"### {_(name)} {{#facts-{name}}}", "", esc_code(meaning), ""]
         lines.append(table(words("Fact", "Label", "Kind", "Unit", "Meaning"), [
-            [f"`{field}`", esc(spec.label), spec.kind, esc(spec.unit),
+            [f"`{field}`", esc(spec.label), _(spec.kind), esc(_(spec.unit)),
              esc_code(doc_names(spec.doc))]
             for field, spec in fields_of(definition).items()]))
     return lines

@@ -156,12 +156,13 @@ def account_forecast_section(item: AccountResult, result: Result) -> list[str]:
     lines = [f"## {_('Forecast')}", ""]
     has_target = any(line.target is not None for line in forecast.periods)
     if not has_target and not item.account.opportunities:
-        return [*lines, "No sales target and no opportunity on file.", ""]
+        return [*lines, _("No sales target and no opportunity on file."), ""]
     currency = f" ({forecast.currency})" if forecast.currency else ""
-    lines += [f"This quarter {periods.this_quarter}, next quarter {periods.next_quarter}; "
-              f"money in the account's currency{currency}. The funnel page sums every "
-              "account." + ("" if has_target else " The plan sets no sales target "
-                            "(plan.sales_targets)."), ""]
+    lines += [_("This quarter {this}, next quarter {next}; money in the account's "
+                "currency{currency}. The funnel page sums every account.").format(
+                    this=periods.this_quarter, next=periods.next_quarter, currency=currency)
+              + ("" if has_target else _(" The plan sets no sales target "
+                                         "(plan.sales_targets).")), ""]
     lines.append(table(_PERIOD_HEADS, [_period_cells(line) for line in forecast.periods]))
     deals = [f for f in item.facts if f["type"] == "opportunity" and not f["is_history"]]
     listed = [f"- **{_(name)}**: {esc(f['name'])} ({_value(f)})" for name in COMMIT_ORDER
@@ -170,7 +171,7 @@ def account_forecast_section(item: AccountResult, result: Result) -> list[str]:
                f"({figure(deal.fact.get('value'), 'money')}), "
                f"{_reason(deal.fact.get('loss_reason'))}" for deal in forecast.lost]
     if listed:
-        lines += ["The deals by commitment (seed 004), and those lost this year:", "",
+        lines += [_("The deals by commitment (seed 004), and those lost this year:"), "",
                   *listed, ""]
     return lines
 
@@ -178,7 +179,7 @@ def account_forecast_section(item: AccountResult, result: Result) -> list[str]:
 def _value(fact: dict[str, Any]) -> str:
     value, weighted = fact.get("value"), fact.get("weighted_value")
     return figure(value, "money") + ("" if weighted is None or weighted == value
-                                     else f", weighted {money(weighted)}")
+                                     else _(", weighted {value}").format(value=money(weighted)))
 
 
 def _deals(at: Tally) -> str:
@@ -191,8 +192,8 @@ def _share(share: float | None) -> str:
 
 def _reason(key: str | None) -> str:
     if key is None:
-        return "reason not recorded"
-    return f"{key.replace('_', ' ')} ({LOSS_REASONS[key]})"
+        return _("reason not recorded")
+    return f"{_(key.replace('_', ' '))} ({_(LOSS_REASONS[key])})"
 
 
 def _one_currency(forecasts: list[Forecast]) -> str:
@@ -208,7 +209,7 @@ def _currency(forecast: Forecast) -> str:
 
 def _meaning(name: str, thresholds: dict[str, float]) -> str:
     """What a commitment counts, its thresholds written out as the rules folder sets them."""
-    text = _COMMITMENTS[name][1]
+    text = _(_COMMITMENTS[name][1])
     for threshold, value in thresholds.items():
         text = text.replace(f"${threshold}", pct(value))
     # A rules folder without the threshold forecasts no deal in that commitment.

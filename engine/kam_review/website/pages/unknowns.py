@@ -21,8 +21,8 @@ def not_evaluated_section(item: AccountResult, result: Result, prefix: str) -> l
              esc(subject_words(item, rules.rule(n.rule), n.subject)), esc_code(n.needs)]
             for n in item.not_evaluated]
     return [f"## {_('Not evaluated')}", "",
-            f"{counted(len(rows), 'rule depends|rules depend')} on a fact the data does not "
-            "give: neither fired nor clear, and not findings.", "",
+            _("{rules} on a fact the data does not give: neither fired nor clear, and not "
+              "findings.").format(rules=counted(len(rows), 'rule depends|rules depend')), "",
             table(words("Rule", "Subject", "Needs"), rows), ""]
 
 
@@ -33,6 +33,7 @@ def assigning_notes(item: AccountResult, result: Result) -> list[str]:
     for entry in item.not_evaluated:
         rule = result.rulebook.rule(entry.rule)
         if rule.kind in (Kind.CLASS, Kind.FOCUS) and item.assigned_by(rule.kind) is not None:
-            lines.append(f"**{esc(rule.shown_label)}** could not be evaluated ({rule.kind} "
-                         f"tried first): {esc_code(entry.needs)}.")
+            lines.append(f"**{esc(rule.shown_label)}** " + _(
+                "could not be evaluated ({kind} tried first): {needs}.").format(
+                    kind=_(rule.kind), needs=esc_code(entry.needs)))
     return [*lines, ""] if lines else []
