@@ -35,8 +35,9 @@ def rules_page(result: Result) -> str:
         for rule_id in sorted({f.rule for f in item.findings} | decided):
             fires.setdefault(rule_id, []).append(item.account)
     lines = [f"# {_('Rule catalogue')}", "",
-             f"{counted(len(rulebook.rules), 'rule')}. Each names the seed document it comes from "
-             "(000-004), why it matters, what to do, and the thresholds it uses.", ""]
+             _("{rules}. Each names the seed document it comes from (000-004), why it matters, "
+               "what to do, and the thresholds it uses.").format(
+                   rules=counted(len(rulebook.rules), 'rule')), ""]
     for kind in Kind:
         rules = rulebook.by_kind(kind)
         if not rules:
@@ -53,8 +54,8 @@ def rules_page(result: Result) -> str:
          f"`{t.name}`"]
         for t in sorted(rulebook.thresholds.values(), key=lambda t: t.name)]))
     lines += [f"## {_('Funnel stages')}", ""]
-    lines += ["What is true of a deal at each stage (seed 004); a deal at a stage shows the "
-              "characteristics of that stage and of every stage before it.", ""]
+    lines += [_("What is true of a deal at each stage (seed 004); a deal at a stage shows the "
+                "characteristics of that stage and of every stage before it."), ""]
     lines.append(table(words("#", "Stage", "Owner", "Characteristics"), [
         [str(s.index), esc(s.name), esc(s.owner),
          "<br>".join(f"`{k}`: {esc(v)}" for k, v in s.characteristics.items())]
@@ -100,24 +101,27 @@ def _rule_entry(rule: Rule, result: Result, accounts: list[Account]) -> list[str
     thresholds = result.rulebook.thresholds
     lines = [f"### {esc(rule.title)} {{#{anchor(rule.id)}}}", "",
              f"{severity_badge(rule.severity)} · {rule.kind.heading.lower()} · "
-             f"seed {', '.join(rule.source)} · tests each {rule.on}"
-             + (f" · assigns **{esc(rule.shown_label)}**" if rule.kind.gives_label else ""), ""]
-    lines += [f"*Why:* {esc(rule.rationale)}", "", f"*Action:* {esc(rule.action)}", ""]
+             + _("seed {seeds} · tests each {fact}").format(seeds=', '.join(rule.source),
+                                                            fact=_(rule.on))
+             + (_(" · assigns **{label}**").format(label=esc(rule.shown_label))
+                if rule.kind.gives_label else ""), ""]
+    lines += [_("*Why:* {text}").format(text=esc(rule.rationale)), "",
+              _("*Action:* {text}").format(text=esc(rule.action)), ""]
     words = outline_words(rule.when, FACT_TYPES[rule.on])
-    lines += ["*Fires when:*", "", *_bullets(words), ""]
+    lines += [_("*Fires when:*"), "", *_bullets(words), ""]
     if rule.thresholds:
-        lines += ["*Thresholds:* " + "; ".join(
+        lines += [_("*Thresholds:* ") + "; ".join(
             f"{esc(thresholds[name].shown_label)}: {threshold_words(thresholds[name])}"
             for name in rule.thresholds if name in thresholds), ""]
-    fired = ", ".join(account_link(a) for a in accounts) or "no account in this review"
-    lines += [f"*Fires on:* {fired}", ""]
+    fired = ", ".join(account_link(a) for a in accounts) or _("no account in this review")
+    lines += [_("*Fires on:* {accounts}").format(accounts=fired), ""]
     detail = [f"Rule id `{rule.id}`; the condition as written:", "",
               *(f"    {line}" for line in outline(rule.when)), ""]
     if rule.thresholds:
         detail += ["Thresholds: " + ", ".join(
             f"`{name}` = {format_value(thresholds[name].value, '')}"
             for name in rule.thresholds if name in thresholds), ""]
-    return lines + technical("Technical detail", detail)
+    return lines + technical(_("Technical detail"), detail)
 
 
 def _bullets(outlined: list[str]) -> list[str]:

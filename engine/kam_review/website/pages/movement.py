@@ -84,7 +84,7 @@ def since_section(item: AccountResult, movement: Movement | None,
     if not movement.comparison.found or moved is None:
         return lines
     if moved.before is None:
-        return [*lines, "**New since the last review**: it was not in that review.", ""]
+        return [*lines, _("**New since the last review**: it was not in that review."), ""]
     was, now = moved.before, moved.after
     then, today = str(movement.comparison.as_of), str(movement.as_of)
     lines.append(table(["", then, today], [
@@ -97,19 +97,19 @@ def since_section(item: AccountResult, movement: Movement | None,
     lines.append(table(["Figure", then, today, "Change"], [
         [esc(figure_label(m.name)), figure_text(m.name, m.before), figure_text(m.name, m.after),
          change_text(m)] for m in moved.figures]))
-    lines += _findings("New findings", moved.new_findings, rulebook)
-    lines += _findings("Resolved findings", moved.resolved, rulebook)
-    lines += ["**Deals that moved**", ""]
+    lines += _findings(_("New findings"), moved.new_findings, rulebook)
+    lines += _findings(_("Resolved findings"), moved.resolved, rulebook)
+    lines += [f"**{_('Deals that moved')}**", ""]
     lines.append(table(words("Deal", "Move"), [[f"{esc(m.name)} ({esc(m.deal)})",
                                              esc(stage_text(m))] for m in moved.stages]))
-    lines += ["**Actions completed since then**", ""]
+    lines += [f"**{_('Actions completed since then')}**", ""]
     lines += [f"- {esc(a.text)}" + (f" ({a.done_on})" if a.done_on else "")
-              for a in moved.done] or ["*None recorded.*"]
+              for a in moved.done] or [_("*None recorded.*")]
     return [*lines, ""]
 
 
 def _changed(text: str, changed: bool) -> str:
-    return f"**{text}** (changed)" if changed else text
+    return f"**{text}**" + _(" (changed)") if changed else text
 
 
 def _rule_title(rule_id: str, rulebook: Rulebook) -> str:
@@ -130,7 +130,7 @@ def _findings(title: str, found: tuple[KeptFinding, ...], rulebook: Rulebook) ->
     lines.append(table(words("Severity", "Rule", "Subject", "Finding"), [
         [severity_badge(f.severity), _titled(f.rule, rulebook, "../"),
          esc(_rule_title(f.subject, rulebook)),
-         esc(f.message) + (" (waived)" if f.waived else "")] for f in found]))
+         esc(f.message) + (_(" (waived)") if f.waived else "")] for f in found]))
     return lines
 
 
@@ -163,19 +163,20 @@ def movement_summary(result: Result, movement: Movement | None) -> list[str]:
     compared = movement.compared
     new = sum(len(m.new_findings) for m in compared)
     resolved = sum(len(m.resolved) for m in compared)
-    lines += [f"{counted(len(compared), 'account')} in both reviews: "
-              f"{counted(new, 'new finding')}, {resolved} resolved; "
-              f"{counted(len(movement.added), 'account')} new since, "
-              f"{len(movement.removed)} no longer reviewed.", ""]
-    lines += ["**Class changes**", ""]
+    lines += [_("{accounts} in both reviews: {new}, {resolved} resolved; {added} new since, "
+                "{removed} no longer reviewed.").format(
+                    accounts=counted(len(compared), 'account'), new=counted(new, 'new finding'),
+                    resolved=resolved, added=counted(len(movement.added), 'account'),
+                    removed=len(movement.removed)), ""]
+    lines += [f"**{_('Class changes')}**", ""]
     lines.append(table(words("Account", "Before", "Now"), [
         [account_link(accounts[m.id]), esc(m.before.class_shown if m.before else ""),
          esc(m.after.class_shown)] for m in compared if m.class_changed]))
-    lines += ["**Verdict changes**", ""]
+    lines += [f"**{_('Verdict changes')}**", ""]
     lines.append(table(words("Account", "Before", "Now"), [
         [account_link(accounts[m.id]), esc(m.before.verdict or "—" if m.before else "—"),
          esc(m.after.verdict or "—")] for m in compared if m.verdict_changed]))
-    lines += ["**Accounts with new high findings**", ""]
+    lines += [f"**{_('Accounts with new high findings')}**", ""]
     lines.append(table(words("Account", "New high findings"), [
         [account_link(accounts[m.id]),
          ", ".join(_titled(f.rule, result.rulebook) + (f" {esc(f.subject)}" if f.subject else "")
