@@ -82,3 +82,10 @@ def test_a_missing_translation_falls_back_to_english() -> None:
         assert _("Risk register") == "风险登记"
         assert _("A text nobody translated") == "A text nobody translated"
         assert _("") == ""
+
+
+def test_every_threshold_label_has_its_chinese() -> None:
+    named = yaml.safe_load((RULES / THRESHOLDS_FILE).read_text(encoding="utf-8"))["thresholds"]
+    missing = [name for name, spec in named.items()
+               if "label" in spec and not spec.get("zh", {}).get("label")]
+    assert missing == [], f"thresholds without zh.label: {missing}"

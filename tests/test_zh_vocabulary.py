@@ -60,3 +60,11 @@ def test_fact_labels_follow_the_language() -> None:
     assert field.label == "Share of wallet"
     with using("zh"):
         assert field.label == "客户占有率"
+
+
+def test_threshold_labels_follow_the_language() -> None:
+    with using("zh"):
+        chinese = load_rulebook(RULES).thresholds["stage_stale_days"].shown_label
+    assert chinese == "商机被视为停滞之前在同一阶段的天数"
+    english = load_rulebook(RULES).thresholds["stage_stale_days"].shown_label
+    assert english == "Days in one stage before a deal is stale"
