@@ -10,7 +10,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Literal
 
-from kam_review.i18n import _
+from kam_review.i18n import _, locale_name
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.wording import counted
 
@@ -43,22 +43,35 @@ _WRITERS: dict[str, Callable[[LocaleFormat, float], str]] = {
 }
 
 
+@lru_cache(maxsize=8)
+def _plain(locale: str) -> LocaleFormat:
+    return ENGLISH if locale == ENGLISH.locale else LocaleFormat(locale)
+
+
+def plain() -> LocaleFormat:
+    """Figures without a currency in the active language's locale (English: 2.9M; Chinese:
+    290万), for the figures no account's format is given for."""
+    return _plain(locale_name())
+
+
 def money(value: float) -> str:
     """A compact amount without a currency: 2,900,000 -> 2.9M."""
-    return ENGLISH.money(value)
+    return plain().money(value)
 
 
 def pct(value: float, signed: bool = False) -> str:
     """A fraction as a percentage: 0.183 -> 18.3%, 0.00003 -> 0.003%."""
-    return ENGLISH.percent(value, signed)
+    return plain().percent(value, signed)
 
 
 def number(value: float) -> str:
-    return ENGLISH.number(value)
+    return plain().number(value)
 
 
-def format_value(value: Any, spec: str, formats: LocaleFormat = ENGLISH) -> str:
-    """A value written as the spec says, in `formats`' locale and currency."""
+def format_value(value: Any, spec: str, formats: LocaleFormat | None = None) -> str:
+    """A value written as the spec says, in `formats`' locale and currency (by default, the
+    active language's locale and no currency)."""
+    formats = formats or plain()
     if value is None:
         return _("n/a")
     if isinstance(value, bool):
@@ -70,7 +83,7 @@ def format_value(value: Any, spec: str, formats: LocaleFormat = ENGLISH) -> str:
     return _WRITERS.get(spec, LocaleFormat.number)(formats, value)
 
 
-def format_in_unit(value: Any, unit: Unit, formats: LocaleFormat = ENGLISH) -> str:
+def format_in_unit(value: Any, unit: Unit, formats: LocaleFormat | None = None) -> str:
     """A figure written as its unit says: money CN¥2.9M, a fraction 18%, a change +12%."""
     return format_value(value, UNIT_SPECS[unit], formats)
 

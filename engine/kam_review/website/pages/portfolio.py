@@ -201,8 +201,9 @@ def funnel_page(result: Result, totals: Totals | None = None) -> str:
     # A deal won or lost before the review's quarter is history, not the current funnel.
     deals = [(item, fact) for item, fact in every if not fact["is_history"]]
     lines = [WIDE_PAGE + f"# {_('Funnel and forecast')}", "",
-             f"{counted(len(every), 'opportunity')} as of {result.formats.date(result.as_of)}. "
-             "Weighted value = value × probability.", ""]
+             _("{deals} as of {date}. Weighted value = value × probability.").format(
+                 deals=counted(len(every), 'opportunity'), date=result.formats.date(result.as_of)),
+             ""]
     lines += totals.note(item.formats.currency for item, _ in every)
     lines += forecast_sections(result)
     lines += [f"## {_('By stage')}", ""]
