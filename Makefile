@@ -31,11 +31,14 @@ site: $(BIN)/kam
 serve: $(BIN)/kam
 	$(BIN)/mkdocs serve
 
-# Headless Chromium for the browser tests, from Debian's packages.
+# Headless Chromium for the browser tests, and a CJK font for the Chinese site's pages and
+# PDFs, from Debian's packages.
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
+	  && [ -d /usr/share/fonts/opentype/noto ] || { \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; }
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver \
+	    fonts-noto-cjk; }
 
 lint: $(BIN)/kam
 	$(BIN)/ruff check engine tests $(wildcard bench)

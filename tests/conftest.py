@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
+from kam_review.i18n import set_language
 from kam_review.review.evaluate import evaluate
 from kam_review.review.previous import Since
 from kam_review.review.results import AccountResult, Result
@@ -115,6 +116,15 @@ def _private_account_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("KAM_CACHE_DIR", str(tmp_path_factory.mktemp("kam-cache")))
         yield
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default() -> Iterator[None]:
+    """Each test starts and ends in English: a Chinese build or `--lang zh` run in this
+    process sets the active language (i18n.py)."""
+    set_language("en")
+    yield
+    set_language("en")
 
 
 @pytest.fixture(scope="session")

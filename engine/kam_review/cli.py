@@ -53,6 +53,21 @@ def _currency(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         raise click.BadParameter(terminal_text(str(problem))) from None
 
 
+def _language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Sets the language everything is written in, before any other option is read."""
+    from kam_review.i18n import set_language
+
+    try:
+        set_language(value)
+    except ValueError as problem:
+        raise click.BadParameter(terminal_text(str(problem))) from None
+
+
+LANG_OPTION = click.option(
+    "--lang", "lang", callback=_language, is_eager=True, expose_value=False, envvar="KAM_LANG",
+    metavar="LANG", help="The language of the output: en (default) or zh.")
+
+
 def _report_path(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
     """`-` is standard output; a value that looks like an option (`--output --as-of ...`) is
     an option the user forgot the file name before, never a file to create. (The value is
@@ -92,6 +107,7 @@ def review_options(command: click.decorators.FC) -> click.decorators.FC:
         click.option("--currency", "currency", callback=_currency, metavar="CODE",
                      help="The currency of accounts whose file names none (ISO 4217: CNY, "
                           "HKD, USD ...)."),
+        LANG_OPTION,
     ]
     for option in reversed(options):
         command = option(command)

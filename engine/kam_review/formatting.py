@@ -10,8 +10,9 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Literal
 
+from kam_review.i18n import _, locale_name
 from kam_review.locale_format import ENGLISH, LocaleFormat
-from kam_review.wording import noun_form
+from kam_review.wording import counted
 
 FORMAT_SPECS = ("money", "pct", "spct", "pts", "days", "num", "int", "date", "")
 # The formats a message may follow with the noun it counts: `{goals_count:int goal}`.
@@ -42,26 +43,39 @@ _WRITERS: dict[str, Callable[[LocaleFormat, float], str]] = {
 }
 
 
+@lru_cache(maxsize=8)
+def _plain(locale: str) -> LocaleFormat:
+    return ENGLISH if locale == ENGLISH.locale else LocaleFormat(locale)
+
+
+def plain() -> LocaleFormat:
+    """Figures without a currency in the active language's locale (English: 2.9M; Chinese:
+    290万), for the figures no account's format is given for."""
+    return _plain(locale_name())
+
+
 def money(value: float) -> str:
     """A compact amount without a currency: 2,900,000 -> 2.9M."""
-    return ENGLISH.money(value)
+    return plain().money(value)
 
 
 def pct(value: float, signed: bool = False) -> str:
     """A fraction as a percentage: 0.183 -> 18.3%, 0.00003 -> 0.003%."""
-    return ENGLISH.percent(value, signed)
+    return plain().percent(value, signed)
 
 
 def number(value: float) -> str:
-    return ENGLISH.number(value)
+    return plain().number(value)
 
 
-def format_value(value: Any, spec: str, formats: LocaleFormat = ENGLISH) -> str:
-    """A value written as the spec says, in `formats`' locale and currency."""
+def format_value(value: Any, spec: str, formats: LocaleFormat | None = None) -> str:
+    """A value written as the spec says, in `formats`' locale and currency (by default, the
+    active language's locale and no currency)."""
+    formats = formats or plain()
     if value is None:
-        return "n/a"
+        return _("n/a")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if spec == "date" and isinstance(value, date | str):
         return formats.date(value)
     if not isinstance(value, int | float):
@@ -69,7 +83,7 @@ def format_value(value: Any, spec: str, formats: LocaleFormat = ENGLISH) -> str:
     return _WRITERS.get(spec, LocaleFormat.number)(formats, value)
 
 
-def format_in_unit(value: Any, unit: Unit, formats: LocaleFormat = ENGLISH) -> str:
+def format_in_unit(value: Any, unit: Unit, formats: LocaleFormat | None = None) -> str:
     """A figure written as its unit says: money CN¥2.9M, a fraction 18%, a change +12%."""
     return format_value(value, UNIT_SPECS[unit], formats)
 
@@ -95,8 +109,19 @@ def fill(template: str, values: Mapping[str, Any], formats: LocaleFormat = ENGLI
     account's currency of `formats`. Field names are looked up whole, so a template cannot
     reach attributes or indexes."""
     return "".join(literal + ("" if name is None else
-                              _filled(values.get(name), spec, formats))
+                              _filled(_term(name, values.get(name)), spec, formats))
                    for literal, name, spec in _parts(template))
+
+
+# Text facts whose values are words of the review's vocabulary (an English key a condition may
+# test, such as status == 'behind'): a message shows them in the active language.
+TERM_FIELDS = frozenset({"status", "account_class", "attitude", "style", "level",
+                         "relationship_stage", "waived_severity", "growth_basis",
+                         "inventory_measure", "unmeasured_reason"})
+
+
+def _term(name: str, value: Any) -> Any:
+    return _(value) if name in TERM_FIELDS and isinstance(value, str) else value
 
 
 def split_spec(spec: str) -> tuple[str, str]:
@@ -109,4 +134,4 @@ def split_spec(spec: str) -> tuple[str, str]:
 def _filled(value: Any, spec: str, formats: LocaleFormat) -> str:
     base, noun = split_spec(spec)
     shown = format_value(value, base, formats)
-    return f"{shown} {noun_form(shown, noun)}" if noun else shown
+    return counted(shown, noun) if noun else shown

@@ -28,6 +28,7 @@ from kam_review.figure_text import (
     rounded,
     scientific_text,
 )
+from kam_review.i18n import _
 
 DEFAULT_LOCALE = "en"
 # Significant digits of a compact amount: CN¥1.62M, CN¥12.3M, CN¥850K, ¥162万.
@@ -163,6 +164,14 @@ class LocaleFormat:
             except ValueError:
                 return day
         return date_text(self.locale, day)
+
+    def quarter(self, label: str) -> str:
+        """A quarter as the active language writes it: 2026-Q3 (2026年第3季度); other text
+        (a year, "trailing") is shown as it is."""
+        year, marker, number = label.partition("-Q")
+        if not marker or not (year.isdigit() and number.isdigit()):
+            return label
+        return _("{year}-Q{quarter}").format(year=year, quarter=number)
 
     def _apply(self, kind: str, value: float, decimals: int, signed: bool) -> str:
         """A figure rounded to `decimals` as shown (a percent's shown digits are two places

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
+from kam_review.i18n import _
+
 
 class Severity(StrEnum):
     """How much a finding matters; declared most severe first."""
@@ -59,7 +61,13 @@ class Kind(StrEnum):
     @property
     def heading(self) -> str:
         """How the pages title the findings or rules of this kind."""
-        return _KIND_HEADINGS[self]
+        return _(_KIND_HEADINGS[self])
+
+    @property
+    def heading_id(self) -> str:
+        """The id of the English heading ("Failure risks" -> failure-risks), which links to
+        the kind's section keep in every language."""
+        return _KIND_HEADINGS[self].lower().replace(" ", "-")
 
     @property
     def assigns(self) -> bool:
@@ -136,7 +144,7 @@ class Health(StrEnum):
     @property
     def shown(self) -> str:
         """As pages and reports write it: "at risk"."""
-        return self.value.replace("-", " ")
+        return _(self.value.replace("-", " "))
 
 
 class GoalStatus(StrEnum):
@@ -148,6 +156,11 @@ class GoalStatus(StrEnum):
     ON_TRACK = "on track"
     ACHIEVED = "achieved"
     UNMEASURED = "cannot be measured"
+
+    @property
+    def shown(self) -> str:
+        """As pages and reports write it, in the active language."""
+        return _(self.value)
 
     @property
     def off_track(self) -> bool:

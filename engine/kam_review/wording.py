@@ -4,7 +4,8 @@ Every count a reader sees is written with its noun in the right number ("1 quart
 "2 quarters", never "quarter(s)"). A noun is given as its singular, and its plural when that
 is not the regular one: "quarter", "person|people", "visit or meeting|visits or meetings". A
 rule's message asks for it in the format of a figure: `{zero_revenue_run:int quarter}`.
-The number rule is English's (CLDR: one for the integer 1 written without decimals, other
+Plurals go through the gettext catalogue (i18n.ngettext); without a translation the
+number rule is English's (CLDR: one for the integer 1 written without decimals, other
 for everything else, 0 and 1.5 included), read from the number as it is shown, so that a
 figure rounded to "1" is one.
 """
@@ -12,6 +13,8 @@ figure rounded to "1" is one.
 from __future__ import annotations
 
 import re
+
+from kam_review.i18n import ngettext
 
 NOUN_SEPARATOR = "|"
 _SIBILANT = re.compile(r"(s|x|z|ch|sh)$")
@@ -45,7 +48,12 @@ def noun_form(shown: str, noun: str) -> str:
 def counted(count: int | str, noun: str) -> str:
     """A count with its noun: counted(1, "deal") -> "1 deal", counted(0, "deal") -> "0 deals"."""
     shown = str(count)
-    return f"{shown} {noun_form(shown, noun)}"
+    singular, _, plural = noun.partition(NOUN_SEPARATOR)
+    # The catalogue keys a counted noun as "{count} quarter" / "{count} quarters": a language
+    # with other plural rules (or none, as Chinese) writes its own form of the whole phrase.
+    form = ngettext(f"{{count}} {singular}", f"{{count}} {plural or plural_of(singular)}",
+                    1 if is_one(shown) else 2)
+    return form.replace("{count}", shown)
 
 
 def key_words(key: str) -> str:

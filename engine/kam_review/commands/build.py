@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from kam_review.commands import common
+from kam_review.i18n import locale_name
 from kam_review.locale_format import LocaleFormat
 from kam_review.output.output_folder import check_output_folder
 from kam_review.review.evaluate import review
@@ -27,7 +28,7 @@ def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
     read = common.inputs(accounts, rules, thresholds, *([rates] if rates else []))
     check_output_folder(output, read)  # refused before the review runs
     conversion = load_rates(rates) if rates else None
-    folder, formats = common.rules_folder(rules), LocaleFormat(currency=currency)
+    folder, formats = common.rules_folder(rules), LocaleFormat(locale_name(), currency)
     if since == "none":
         result = review(accounts, folder, as_of, thresholds, redact=redact, formats=formats)
         movement = None

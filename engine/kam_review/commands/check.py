@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from kam_review.commands import common
+from kam_review.i18n import locale_name
 from kam_review.locale_format import LocaleFormat
 from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
 from kam_review.output.report import Tally, rules_source, write_check
@@ -38,7 +39,7 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
     if since is not None and output not in ("text", "json"):
         raise click.UsageError("--since adds the movement to text and JSON output only")
     read = common.inputs(accounts, rules, thresholds, *files)
-    formats = LocaleFormat(currency=currency)
+    formats = LocaleFormat(locale_name(), currency)
     with common.report_file(report_path, read) as report:
         write = report.write if report else common.echo
         progress = silent if quiet else on_terminal

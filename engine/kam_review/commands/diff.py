@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from kam_review.commands import common
+from kam_review.i18n import locale_name
 from kam_review.locale_format import LocaleFormat
 from kam_review.output.diff_report import diff_json, diff_markdown, diff_text
 from kam_review.output.impact_report import rule_impact_section
@@ -21,7 +22,7 @@ def diff(base: str, head: str | None, as_of: date, accounts: Path, rules: Path |
     with common.report_file(report_path, common.inputs(accounts, rules, thresholds)) as report:
         folder = own_rules_folder(accounts, rules) if own_rules else common.rules_folder(rules)
         result = diff_revisions(base, head, accounts, folder, as_of, base_as_of, own_rules,
-                                thresholds, LocaleFormat(currency=currency))
+                                thresholds, LocaleFormat(locale_name(), currency))
         # The base side's errors too: an account the base cannot read would otherwise show
         # as added, with nothing to say why.
         errors = (*result.base_result.errors, *result.head_result.errors)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from kam_review.commands import common
 from kam_review.errors import KamError
+from kam_review.i18n import locale_name
 from kam_review.locale_format import LocaleFormat
 from kam_review.review.evaluate import review
 from kam_review.review.explain import explain_text
@@ -16,7 +17,7 @@ from kam_review.review.explain import explain_text
 def explain(account_id: str, as_of: date, accounts: Path, rules: Path | None,
             thresholds: Path | None, currency: str | None = None) -> None:
     result = review(accounts, common.rules_folder(rules), as_of, thresholds,
-                    formats=LocaleFormat(currency=currency))
+                    formats=LocaleFormat(locale_name(), currency))
     known = [a.account.id for a in result.accounts]
     if account_id not in known:
         errors = [str(e) for e in result.errors if Path(e.file).stem == account_id]

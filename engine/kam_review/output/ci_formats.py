@@ -9,6 +9,7 @@ from xml.etree import ElementTree
 
 from kam_review import __version__
 from kam_review.errors import error_count
+from kam_review.i18n import _
 from kam_review.output.comment_size import fit_comment
 from kam_review.output.markdown_text import code, comment_text, table
 from kam_review.output.report import expiring_waivers, summary_line, waived_dict
@@ -26,30 +27,32 @@ _INPUT_RULE = "input.invalid"
 
 
 def check_markdown(result: Result) -> str:
-    lines = [f"### kam-review: {counted(len(result.accounts), 'account')} as of {result.as_of}",
+    lines = ["### " + _("kam-review: {accounts} as of {date}").format(
+                 accounts=counted(len(result.accounts), 'account'), date=result.as_of),
              "",
              summary_line(result), ""]
     if result.errors:
-        lines += ["**Input errors**", ""]
+        lines += [f"**{_('Input errors')}**", ""]
         lines += [f"- {code(e)}" for e in result.errors]
         lines.append("")
     high = [(a, f) for a in result.accounts for f in a.open_findings
             if f.severity == Severity.HIGH]
     if high:
-        lines += ["**High-severity findings**", ""]
+        lines += [f"**{_('High-severity findings')}**", ""]
         lines += [f"- **{comment_text(a.account.name)}**: {f.rule} {comment_text(f.subject)}: "
                   f"{comment_text(f.message)}" for a, f in high]
         lines.append("")
     waived = result.waived_high
     if waived:
-        lines += ["**High-severity findings waived** (not counted for --fail-on)", ""]
+        lines += [_("**High-severity findings waived** (not counted for --fail-on)"), ""]
         lines += [f"- **{comment_text(a.account.name)}**: {f.rule} {comment_text(f.subject)}: "
                   f"{comment_text(f.message)} ({comment_text(f.waiver_note)})"
                   for a, f in waived]
         lines.append("")
     expiring = expiring_waivers(result)
     if expiring:
-        lines += [f"**Waivers ending within {WAIVER_NOTICE_DAYS} days**", ""]
+        lines += ["**" + _("Waivers ending within {days} days:").format(
+            days=WAIVER_NOTICE_DAYS).rstrip(":：") + "**", ""]
         lines += [f"- {comment_text(a)}: {w.rule} until {w.until} ({comment_text(w.by or '')})"
                   for a, w in expiring]
         lines.append("")
@@ -58,11 +61,11 @@ def check_markdown(result: Result) -> str:
         if not warnings:
             continue
         counts = count_findings(warnings)
-        lines += [f"<details><summary>{comment_text(item.account.name)}: {item.klass}, "
+        lines += [f"<details><summary>{comment_text(item.account.name)}: {_(item.klass)}, "
                   f"{counted(counts.total() + counts.total(waived=True), 'warning')}"
                   "</summary>", ""]
         lines.append(table(["Severity", "Rule", "Subject", "Finding"], [
-            [f.severity + (" (waived)" if f.waived else ""), f.rule, comment_text(f.subject),
+            [_(f.severity) + (_(" (waived)") if f.waived else ""), f.rule, comment_text(f.subject),
              comment_text(f.message)] for f in warnings]))
         lines += ["</details>", ""]
     return fit_comment(lines)

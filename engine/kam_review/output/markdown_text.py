@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 import markdown as markdown_lib
 import nh3
 
+from kam_review.i18n import _
 from kam_review.text_safety import one_line
 
 # Characters that mean something to Markdown or to the HTML it produces, as entities.
@@ -79,10 +80,12 @@ def safe_markdown_html(source: str) -> str:
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """A Markdown table; cells must already be escaped or trusted Markdown."""
+    """A Markdown table; cells must already be escaped or trusted Markdown. Its headings are
+    written in the active language (a heading the catalogue has no key for stays as it is)."""
     rows = list(rows)
     if not rows:
-        return "*None.*\n"
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+        return "*" + _("None.") + "*\n"
+    lines = ["| " + " | ".join(_(head) for head in headers) + " |",
+             "|" + "|".join("---" for _head in headers) + "|"]
     lines += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"

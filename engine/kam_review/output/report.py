@@ -12,6 +12,7 @@ from typing import Any
 
 from kam_review import __version__
 from kam_review.errors import InputError, error_count
+from kam_review.i18n import _
 from kam_review.output.movement_report import movement_dict, movement_lines
 from kam_review.paths import display_path
 from kam_review.resources import is_installed_rules
@@ -22,6 +23,7 @@ from kam_review.rulebook.loading import rulebook_files
 from kam_review.source.model import Waiver
 from kam_review.source.revisions import folder_commit
 from kam_review.text_safety import terminal_text
+from kam_review.text_width import pad
 from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Health, Severity
 from kam_review.wording import counted
 
@@ -65,24 +67,26 @@ class Tally:
 
     def summary(self) -> str:
         open_ = self.counts.by_severity()
-        parts = ", ".join(f"{open_[s]} {s}" for s in Severity)
+        parts = _(", ").join(f"{open_[s]} {_(s)}" for s in Severity)
         errors = f"; {counted(error_count(self.errors), 'input error')}" if self.errors else ""
         return (f"{counted(self.accounts, 'account')}: {parts} "
-                f"({self.counts.total(waived=True)} waived)"
-                f"{self._high()}{self._not_evaluated()}{errors}")
+                + _("({count} waived)").format(count=self.counts.total(waived=True))
+                + f"{self._high()}{self._not_evaluated()}{errors}")
 
     def _not_evaluated(self) -> str:
         if not self.not_evaluated:
             return ""
-        return (f"; not evaluated: {counted(self.not_evaluated, 'rule')} on "
-                f"{counted(self.not_evaluated_accounts, 'account')}")
+        return _("; not evaluated: {rules} on {accounts}").format(
+            rules=counted(self.not_evaluated, 'rule'),
+            accounts=counted(self.not_evaluated_accounts, 'account'))
 
     def _high(self) -> str:
         count = len(self.waived_high)
         if not count:
             return ""
         accounts = ", ".join(dict.fromkeys(account for account, _ in self.waived_high))
-        return f"; {counted(count, 'high finding')} waived ({accounts})"
+        return _("; {findings} waived ({accounts})").format(
+            findings=counted(count, 'high finding'), accounts=accounts)
 
 
 # The shape of `kam check` and `kam diff` JSON; raised when a key is renamed or removed.
@@ -140,7 +144,7 @@ def write_check(results: Iterable[Result], output: str, show: Severity, as_of: d
                          for key, value in json_header(as_of, rules_source).items())
         write(f'{{{header}\n  "accounts": [')
     else:
-        write(f"kam-review: review as of {as_of}\n")
+        write(_("kam-review: review as of {date}").format(date=as_of) + "\n")
     written = 0
     for result in results:
         for item in result.accounts:
@@ -158,16 +162,17 @@ def write_check(results: Iterable[Result], output: str, show: Severity, as_of: d
               f'\n  "errors": {_json_list(errors)}{since}\n}}\n')
         return tally
     if tally.expiring:
-        write(f"\nWaivers ending within {WAIVER_NOTICE_DAYS} days:\n")
+        write("\n" + _("Waivers ending within {days} days:").format(days=WAIVER_NOTICE_DAYS)
+              + "\n")
         write("".join(_waiver_line(account, w.rule, w.subject, w)
                       for account, w in tally.expiring))
     if tally.waived_high:
-        write("\nHigh findings waived (not counted for --fail-on):\n")
+        write("\n" + _("High findings waived (not counted for --fail-on):") + "\n")
         write("".join(_waiver_line(account, f.rule, f.subject, f.waiver)
                       for account, f in tally.waived_high if f.waiver is not None))
     if tally.verdicts:
-        write("\nVerdicts: " + ", ".join(f"{tally.verdicts[h]} {h.shown}" for h in Health
-                                        if tally.verdicts[h]) + "\n")
+        write("\n" + _("Verdicts: ") + _(", ").join(
+            f"{tally.verdicts[h]} {h.shown}" for h in Health if tally.verdicts[h]) + "\n")
     if movement is not None:
         write("\n".join(movement_lines(movement())) + "\n")
     write(f"\n{tally.summary()}\n")
@@ -227,15 +232,15 @@ def expiring_waivers(result: Result) -> list[tuple[str, Waiver]]:
 
 def _account_text(result: AccountResult, show: Severity) -> list[str]:
     account = result.account
-    focus = f", focus {result.focus}" if result.focus else ""
+    focus = _(", focus {focus}").format(focus=_(result.focus)) if result.focus else ""
     # Rules not evaluated are counted in the heading, not listed as findings (kam explain
     # lists them with what they need).
     count = len(result.not_evaluated)
-    unknown = f"; not evaluated: {counted(count, 'rule')}" if count else ""
-    lines = [f"{account.id}: {account.name} ({result.klass}{focus}; owner {account.owner}"
-             f"{unknown})"]
+    unknown = _("; not evaluated: {rules}").format(rules=counted(count, 'rule')) if count else ""
+    lines = [f"{account.id}: {account.name} ({_(result.klass)}{focus}; "
+             + _("owner {owner}").format(owner=account.owner) + f"{unknown})"]
     if result.verdict is not None:
-        lines.append(f"  verdict: {result.verdict.text}")
+        lines.append("  " + _("verdict: {verdict}").format(verdict=result.verdict.text))
     for finding in result.findings:
         if finding.severity.at_least(show):
             lines.append("  " + _finding_text(finding))
@@ -244,7 +249,7 @@ def _account_text(result: AccountResult, show: Severity) -> list[str]:
 
 def _finding_text(finding: Finding) -> str:
     subject = f" [{finding.subject}]" if finding.subject else ""
-    text = f"{finding.severity.upper():<6} {finding.rule}{subject}: {finding.message}"
+    text = f"{pad(_(finding.severity.upper()), 6)} {finding.rule}{subject}: {finding.message}"
     if finding.waived:
         text += f" ({finding.waiver_note})"
     return text

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from kam_review.formatting import format_value
+from kam_review.i18n import _
 from kam_review.review.leaves import FROM_REVENUE, leaf_name, leaf_rules, matcher
 from kam_review.review.results import UNCLASSIFIED, AccountResult, Check, Explanation, Result
 from kam_review.rulebook.conditions import (
@@ -101,10 +102,10 @@ def verdict(explanation: Explanation, item: AccountResult, rulebook: Rulebook) -
     chosen = item.assigned_by(rulebook.rule(explanation.rule).kind)
     if not explanation.fired:
         unknown = any(entry.rule == explanation.rule for entry in item.not_evaluated)
-        return "not evaluated" if unknown else "does not apply"
+        return _("not evaluated") if unknown else _("does not apply")
     if chosen is None or explanation.rule == chosen:
-        return "applies"
-    return f"applies, but {rulebook.rule(chosen).shown_label} comes first"
+        return _("applies")
+    return _("applies, but {label} comes first").format(label=rulebook.rule(chosen).shown_label)
 
 
 def class_needs(item: AccountResult, explained: Sequence[Explanation], rulebook: Rulebook
@@ -151,11 +152,11 @@ def explain_text(result: AccountResult, review: Result) -> str:
              f"focus: {result.focus or 'none (no scorecard)'}"]
     if result.verdict is not None:
         lines.append(f"verdict: {result.verdict.text}")
-    lines += ["", "Facts"]
+    lines += ["", _("Facts")]
     for fact in result.facts:
         lines.append(f"  {fact_title(fact)}")
         lines += [f"    {name} = {value_text(value)}" for name, value in shown_fields(fact)]
-    lines += ["", "Rules that fired"]
+    lines += ["", _("Rules that fired")]
     facts_by_subject = {(f[FACT_TYPE], str(f.get("subject", ""))): f for f in result.facts}
     for finding in result.findings:
         rule = rulebook.rule(finding.rule)
@@ -167,11 +168,11 @@ def explain_text(result: AccountResult, review: Result) -> str:
         values = ", ".join(f"{name} = {value_text(fact.get(name))}"
                            for name in sorted(fields_used(rule.when)))
         lines.append(f"         when {values}")
-    lines += ["", "Rules not evaluated (a fact they need is unknown)"]
+    lines += ["", _("Rules not evaluated (a fact they need is unknown)")]
     lines += [f"  {entry.rule}{f' [{entry.subject}]' if entry.subject else ''}: {entry.needs}"
               for entry in result.not_evaluated] or ["  none"]
     for kind in (Kind.CLASS, Kind.FOCUS):
-        lines += ["", f"Why this {kind}"]
+        lines += ["", _("Why this {kind}").format(kind=_(kind))]
         for explanation in explained:
             if rulebook.rule(explanation.rule).kind != kind:
                 continue

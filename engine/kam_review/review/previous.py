@@ -31,6 +31,7 @@ from datetime import date
 from pathlib import Path
 
 from kam_review.errors import KamError
+from kam_review.i18n import ENGLISH, language
 from kam_review.paths import real, repository_holding
 from kam_review.review.diff import review_revision
 from kam_review.review.evaluate import evaluate
@@ -197,6 +198,9 @@ def _key(comparison: Comparison, accounts: Path, rules: Path, thresholds: Path |
             "thresholds": None if thresholds is None else _digest(thresholds),
             "files": [[str(a.source), _digest(a.source)] for a in current]
             if comparison.kind == FILES else []}
+        # Its messages are written in the active language (an English key stays as it was).
+        if language() != ENGLISH:
+            material["language"] = language()
     except OSError:
         return None
     return content_key(json.dumps(material, sort_keys=True).encode())

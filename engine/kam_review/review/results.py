@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from kam_review.errors import InputError
+from kam_review.i18n import _
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.rulebook.facts import FACT_TYPE
 from kam_review.rulebook.loading import Rulebook
@@ -192,7 +193,7 @@ class Result:
         """The account's class as pages and reports show it, with the variant of the rule that
         gave it: "nurture: new account"."""
         rule = item.assigned_by(Kind.CLASS)
-        return item.klass if rule is None else self.rulebook.rule(rule).shown_label
+        return _(item.klass) if rule is None else self.rulebook.rule(rule).shown_label
 
     def warnings(self) -> list[tuple[Finding, Account]]:
         """Every warning of the portfolio with its account, in the risk register's order

@@ -15,6 +15,7 @@ import types
 from typing import Any, ClassVar, Literal, Union, get_args, get_origin, get_type_hints
 
 from kam_review.formatting import Unit
+from kam_review.i18n import _
 
 FieldKind = Literal["number", "bool", "text"]
 # The units of fields that are not numbers; every other unit is a number's.
@@ -32,12 +33,17 @@ _UNIT_RANGES: dict[Unit, tuple[float | None, float | None]] = {
 class FactField:
     kind: FieldKind
     unit: Unit
-    label: str  # for readers, as a table heading: "Revenue, last 4 quarters"
+    english_label: str  # for readers, as a table heading: "Revenue, last 4 quarters"
     doc: str  # how it is computed, or why it can be unknown
     # The range its figure always lies in (None: no bound), which `kam rules lint` holds
     # comparisons against: a probability above 1 is never true.
     low: float | None = None
     high: float | None = None
+
+    @property
+    def label(self) -> str:
+        """The label in the active language (the catalogue's translation, else English)."""
+        return _(self.english_label)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kam_review.formatting import Unit, format_in_unit
+from kam_review.i18n import _
 from kam_review.rulebook.conditions import (
     Compare,
     Condition,
@@ -26,7 +27,7 @@ from kam_review.rulebook.conditions import (
 )
 from kam_review.rulebook.fact_fields import FactField
 from kam_review.rulebook.thresholds import Threshold
-from kam_review.wording import as_phrase, noun_form
+from kam_review.wording import as_phrase, counted
 
 # How a requirement reads: `>= 0.2` "at least +20%".
 _NEEDS = {">=": "at least ", ">": "more than ", "<=": "at most ", "<": "less than ",
@@ -50,12 +51,12 @@ def fact_phrase(field: FactField) -> str:
 def value_words(value: Any, unit: Unit) -> str:
     """A figure written as its unit says; "unknown" when the data does not give it."""
     if value is None:
-        return "unknown"
+        return _("unknown")
     if isinstance(value, str):
-        return value
+        return _(value)
     shown = format_in_unit(value, unit)
     noun = _NOUNS.get(unit) if not isinstance(value, bool) else None
-    return f"{shown} {noun_form(shown, noun)}" if noun else shown
+    return counted(shown, noun) if noun else shown
 
 
 def threshold_words(threshold: Threshold) -> str:
@@ -72,12 +73,14 @@ def leaf_words(leaf: Leaf, fields: Mapping[str, FactField],
     name = fact_phrase(field)
     shown = "" if fact is None else f"{name}: {value_words(fact.get(leaf.field), field.unit)}"
     if not isinstance(leaf, Compare):
-        known = "unknown" if leaf.missing else "known"
-        return f"{name} is {known}" if fact is None else f"{shown}, needs it {known}"
-    needs = _NEEDS[leaf.op] + _operand_words(leaf, field, fields, fact)
+        known = _("unknown") if leaf.missing else _("known")
+        if fact is None:
+            return _("{name} is {known}").format(name=name, known=known)
+        return _("{shown}, needs it {known}").format(shown=shown, known=known)
+    needs = _(_NEEDS[leaf.op]) + _operand_words(leaf, field, fields, fact)
     if fact is None:
         return f"{name}{': ' if leaf.op == '==' else ' '}{needs}"
-    return f"{shown}, needs {needs}"
+    return _("{shown}, needs {needs}").format(shown=shown, needs=needs)
 
 
 def _operand_words(leaf: Compare, field: FactField, fields: Mapping[str, FactField],

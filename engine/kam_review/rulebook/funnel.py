@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kam_review.errors import InputError
+from kam_review.i18n import ENGLISH, LANGUAGES, language, pick
 from kam_review.rulebook.rule_schema import TEXT, read_checked
 from kam_review.source.model import OPPORTUNITY_STAGES
 from kam_review.vocabulary import Status
@@ -27,6 +28,13 @@ _FUNNEL_SCHEMA: dict[str, Any] = {
                 "id": {"type": "string"}, "name": TEXT, "owner": TEXT,
                 "characteristics": {"type": "object", "minProperties": 1,
                                     "additionalProperties": {"type": "string"}},
+                # The stage's texts in another language (i18n.py), each falling back to
+                # the English: `zh: {name: 确认客户意向, characteristics: {...}}`.
+                **{lang: {"type": "object", "additionalProperties": False, "properties": {
+                    "name": TEXT, "owner": TEXT,
+                    "characteristics": {"type": "object",
+                                        "additionalProperties": {"type": "string"}}}}
+                   for lang in LANGUAGES if lang != ENGLISH},
             }}},
     },
 }
@@ -42,6 +50,16 @@ class Stage:
     index: int  # 1-based position in the funnel
 
 
+def _stage(raw: dict[str, Any], index: int) -> Stage:
+    """A stage in the active language: its translated texts, else the English ones."""
+    own = raw.get(language(), {})
+    words = own.get("characteristics", {})
+    return Stage(raw["id"], pick(raw["name"], {language(): own.get("name", "")}),
+                 pick(raw["owner"], {language(): own.get("owner", "")}),
+                 {key: pick(text, {language(): words.get(key, "")})
+                  for key, text in raw["characteristics"].items()}, index)
+
+
 def load_funnel(path: Path | None, errors: list[InputError]) -> tuple[Stage, ...]:
     """The funnel's stages; none when the file is refused or cannot be read (its errors are
     added to `errors`)."""
@@ -50,10 +68,7 @@ def load_funnel(path: Path | None, errors: list[InputError]) -> tuple[Stage, ...
     value, document, name = read_checked(path, _FUNNEL_SCHEMA, errors)
     if value is None:
         return ()
-    stages = tuple(
-        Stage(s["id"], s["name"], s["owner"], dict(s["characteristics"]), i)
-        for i, s in enumerate(value["stages"], start=1)
-    )
+    stages = tuple(_stage(s, i) for i, s in enumerate(value["stages"], start=1))
     expected = [s for s in OPPORTUNITY_STAGES if s != Status.LOST]
     if [s.id for s in stages] != expected:
         errors.append(InputError(name, document.locations.get(("stages",), (1, 1))[0], 1,

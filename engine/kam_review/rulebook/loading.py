@@ -12,7 +12,7 @@ checked against its schema (rule_schema.py); this module reads the rules themsel
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +20,7 @@ from typing import Any
 
 from kam_review.errors import InputError, RulebookError
 from kam_review.formatting import COUNTING_SPECS, FORMAT_SPECS, split_spec, template_fields
+from kam_review.i18n import ENGLISH, LANGUAGES, _, language, pick
 from kam_review.paths import display_path
 from kam_review.rulebook.condition_parser import ConditionError, parse_condition
 from kam_review.rulebook.conditions import Condition, thresholds_used
@@ -71,7 +72,8 @@ class Rule:
     @property
     def shown_label(self) -> str:
         """The label as pages and reports show it, with the variant: "nurture: new account"."""
-        return f"{self.label}: {self.variant}" if self.variant else self.label
+        shown = _(self.label)
+        return f"{shown}: {self.variant}" if self.variant else shown
 
     @property
     def thresholds(self) -> list[str]:
@@ -221,37 +223,63 @@ def _build_rule(
         for problem in condition_errors.problems:
             error(("when", *problem.path), problem.message, problem.offset)
         return None
-    try:
-        referenced = template_fields(raw["message"])
-    except ValueError as problem:
-        error(("message",), f"malformed message template: {problem}")
+    for lang, texts in _translations(raw):
+        if "message" in texts:
+            _check_template(texts["message"], (lang, "message"), raw["on"], thresholds, error)
+    _check_template(raw["message"], ("message",), raw["on"], thresholds, error)
+    if len(errors) > count:
         return None
+    shown = in_language(raw)
+    marks |= {Mark(name): word for name, word
+              in raw.get(language(), {}).get("marks", {}).items() if word.strip()}
+    return Rule(
+        id=raw["id"], kind=kind, title=shown("title"), severity=Severity(raw["severity"]),
+        source=tuple(raw["source"]), on=raw["on"], when=when, message=shown("message").strip(),
+        rationale=" ".join(shown("rationale").split()), action=" ".join(shown("action").split()),
+        file=name, line=document.locate(base)[0], precedence=raw.get("precedence", 0),
+        marks=marks, assigns=raw.get("label"), variant=shown("variant") or None,
+    )
+
+
+def _translations(raw: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The rule's texts in each other language it is translated into."""
+    return [(lang, raw[lang]) for lang in LANGUAGES if lang != ENGLISH and lang in raw]
+
+
+def in_language(raw: dict[str, Any]) -> Callable[[str], str]:
+    """A rule file entry's text by key in the active language: its translation under the
+    language's key (`zh: {title: ...}`), else the English text."""
+    def text(key: str) -> str:
+        return pick(raw.get(key) or "", {language(): raw.get(language(), {}).get(key, "")})
+    return text
+
+
+def _check_template(template: str, path: FieldPath, on: str, thresholds: Mapping[str, float],
+                    error: Callable[[FieldPath, str], None]) -> None:
+    """A message template names known facts and thresholds, in known formats."""
+    fields = FACT_TYPES[on]
+    try:
+        referenced = template_fields(template)
+    except ValueError as problem:
+        error(path, f"malformed message template: {problem}")
+        return
     for field_name, spec in referenced:
         if field_name.startswith("$"):
             if field_name[1:] not in thresholds:
-                error(("message",), f"unknown threshold '{field_name[1:]}' in the message"
+                error(path, f"unknown threshold '{field_name[1:]}' in the message"
                       + did_you_mean(field_name[1:], list(thresholds)))
         elif field_name not in fields:
             # A near name is the likely fix; without one, the facts to choose from.
             hint = did_you_mean(field_name, list(fields)) or (
-                f"; facts of '{raw['on']}': {', '.join(sorted(fields))}")
-            error(("message",), f"unknown fact '{field_name}' in the message{hint}")
+                f"; facts of '{on}': {', '.join(sorted(fields))}")
+            error(path, f"unknown fact '{field_name}' in the message{hint}")
         base_spec, noun = split_spec(spec)
         if base_spec not in FORMAT_SPECS:
-            error(("message",), f"unknown format ':{base_spec}' (known: "
+            error(path, f"unknown format ':{base_spec}' (known: "
                   f"{', '.join(s for s in FORMAT_SPECS if s)})")
         elif noun and base_spec not in COUNTING_SPECS:
-            error(("message",), f"'{{{field_name}:{spec}}}': a noun follows a count "
+            error(path, f"'{{{field_name}:{spec}}}': a noun follows a count "
                   f"(:int or :num), as in {{goals_count:int goal}}")
-    if len(errors) > count:
-        return None
-    return Rule(
-        id=raw["id"], kind=kind, title=raw["title"], severity=Severity(raw["severity"]),
-        source=tuple(raw["source"]), on=raw["on"], when=when, message=raw["message"].strip(),
-        rationale=" ".join(raw["rationale"].split()), action=" ".join(raw["action"].split()),
-        file=name, line=document.locate(base)[0], precedence=raw.get("precedence", 0),
-        marks=marks, assigns=raw.get("label"), variant=raw.get("variant"),
-    )
 
 
 def _verdict_problems(raw: dict[str, Any], kind: Kind) -> list[tuple[FieldPath, str]]:

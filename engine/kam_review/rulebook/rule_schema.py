@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from kam_review.errors import InputError
+from kam_review.i18n import ENGLISH, LANGUAGES
 from kam_review.paths import display_path
 from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.source.schema_errors import make_validator, schema_errors
@@ -14,6 +15,17 @@ from kam_review.source.yamlsource import YamlDocument, read_yaml
 from kam_review.vocabulary import MARK_WORD_MAX, Kind, Mark, Severity
 
 TEXT = {"type": "string", "minLength": 1}
+# A rule's texts in another language, beside the English ones: `zh: {title: ..., message: ...}`
+# (i18n.py); any text left out is shown in English.
+TRANSLATED = ("title", "message", "rationale", "action", "variant")
+TRANSLATION = {
+    "type": "object", "additionalProperties": False, "minProperties": 1,
+    "properties": {**{key: TEXT for key in TRANSLATED},
+                   "marks": {"type": "object", "additionalProperties": False,
+                             "properties": {mark.value: {"type": "string",
+                                                         "maxLength": MARK_WORD_MAX}
+                                            for mark in Mark}}},
+}
 RULE_FILE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -45,6 +57,7 @@ RULE_FILE_SCHEMA: dict[str, Any] = {
                 "marks": {"type": "object", "additionalProperties": False, "minProperties": 1,
                           "properties": {mark.value: {"type": "string", "maxLength": MARK_WORD_MAX}
                                          for mark in Mark}},
+                **{lang: TRANSLATION for lang in LANGUAGES if lang != ENGLISH},
             },
         }},
     },

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from kam_review.formatting import format_value
+from kam_review.i18n import _, listed
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.rulebook.commitment import commit_category, decided_on, is_history, review_periods
 from kam_review.rulebook.figures import days_between
@@ -43,7 +44,7 @@ def contact_facts(account: Account, index: int, as_of: date,
     left = contact.left_on if contact.left_on is not None and contact.left_on <= as_of else None
     return ContactFacts(
         account=account.id, subject=contact.name, source_path=("contacts", index),
-        roles=", ".join(map(key_words, contact.roles)) or "none",
+        roles=listed(_(key_words(role)) for role in contact.roles),
         is_current=left is None,
         has_buying_role=bool(contact.roles),
         is_decider=bool({"decision_maker", "decision_owner"} & set(contact.roles)),
@@ -54,7 +55,8 @@ def contact_facts(account: Account, index: int, as_of: date,
         last_contact=None if contact.last_contact is None else contact.last_contact.isoformat(),
         days_since_contact=days_between(as_of, contact.last_contact),
         is_owner=False,
-        key_change=None if left is None else f"left on {_when(left, as_of, formats)}",
+        key_change=None if left is None else _("left on {when}").format(
+            when=_when(left, as_of, formats)),
     )
 
 
@@ -69,18 +71,20 @@ def owner_facts(account: Account, as_of: date,
     handed = past.to if past.to <= as_of else None
     return [ContactFacts(
         account=account.id, subject=account.owner, source_path=("owner_history", index),
-        roles="account owner", is_current=True, has_buying_role=False, is_decider=False,
-        title="our key account manager", is_owner=True,
+        roles=_("account owner"), is_current=True, has_buying_role=False, is_decider=False,
+        title=_("our key account manager"), is_owner=True,
         took_over_on=None if handed is None else handed.isoformat(),
         took_over_days_ago=days_between(as_of, handed),
         key_change=None if handed is None else (
-            f"took the account over from {past.name} on {_when(handed, as_of, formats)}"),
+            _("took the account over from {name} on {when}").format(
+                name=past.name, when=_when(handed, as_of, formats))),
     )]
 
 
 def _when(day: date, as_of: date, formats: LocaleFormat) -> str:
     """A past day and how long ago it was: "Aug 31, 2026, 30 days ago"."""
-    return f"{formats.date(day)}, {formats.days((as_of - day).days)} ago"
+    return _("{date}, {days} ago").format(date=formats.date(day),
+                                          days=formats.days((as_of - day).days))
 
 
 def stage_checklist(
@@ -127,7 +131,8 @@ def opportunity_facts(
     days_to_close = None if close is None else (close - as_of).days
     value, probability = opportunity.value, opportunity.probability
     answers = opportunity.qualification
-    doubts = [f"{question} {answers[key]}" for key, question in QUALIFICATION_QUESTIONS.items()
+    doubts = [f"{_(question)} {_(answers[key])}"
+              for key, question in QUALIFICATION_QUESTIONS.items()
               if answers.get(key) in ("no", "unsure")]
     bucket = forecast_bucket(opportunity, as_of, stages)
     periods = review_periods(as_of)
@@ -160,7 +165,7 @@ def opportunity_facts(
         next_unmet=None if ahead is None else len(ahead),
         next_unmet_list=None if ahead is None else _listed(ahead),
         qualification_doubts=len(doubts),
-        qualification_doubts_list=", ".join(doubts) or "none",
+        qualification_doubts_list=listed(doubts),
         commit_category=commit_category(opportunity, bucket, periods, stages, thresholds or {}),
         closed_on=_day(decided) if status == Status.CLOSED else None,
         lost_on=_day(decided) if status == Status.LOST else None,
@@ -197,11 +202,11 @@ def forecast_bucket(opportunity: Opportunity, as_of: date, stages: Sequence[Stag
 
 def _evidence_text(key: str, ok: bool | None) -> str:
     """A characteristic not shown, as a reader says it: "budget known: no"."""
-    return f"{key_words(key)}: {'not recorded' if ok is None else 'no'}"
+    return f"{_(key_words(key))}: {_('not recorded') if ok is None else _('no')}"
 
 
 def _listed(texts: list[str]) -> str:
-    return ", ".join(texts) or "none"
+    return listed(texts)
 
 
 def goal_facts(account: Account, index: int, as_of: date, rulebook: Rulebook) -> GoalFacts:
@@ -222,7 +227,7 @@ def goal_facts(account: Account, index: int, as_of: date, rulebook: Rulebook) ->
         has_metric=goal.metric is not None,
         has_target=goal.target is not None,
         has_due=goal.due is not None,
-        missing_parts=", ".join(missing) or "none",
+        missing_parts=listed(_(part) for part in missing),
         metric=goal.metric, status=measure.status.value, unmeasured_reason=measure.reason,
         basis=measure.basis, actual_shown=shown(measure.actual), target_shown=shown(goal.target),
         baseline_shown=None if goal.baseline is None else (

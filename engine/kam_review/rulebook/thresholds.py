@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kam_review.errors import InputError
+from kam_review.i18n import ENGLISH, LANGUAGES, language, pick
 from kam_review.rulebook.conditions import TOO_LARGE, within_float_range
 from kam_review.rulebook.rule_schema import TEXT, read_checked
 from kam_review.source.model import FieldPath, format_path
@@ -32,6 +33,9 @@ _THRESHOLD_SCHEMA: dict[str, Any] = {
         "doc": TEXT,
         # For readers: what the threshold is, in words (optional: its name stands in).
         "label": TEXT,
+        # The label in another language (i18n.py): `zh: {label: ...}`.
+        **{lang: {"type": "object", "additionalProperties": False,
+                  "properties": {"label": TEXT}} for lang in LANGUAGES if lang != ENGLISH},
     }}
 _THRESHOLDS_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -101,8 +105,9 @@ def load_thresholds(
             continue
         line = document.locations.get(field_path, (1, 1))[0]
         _check_engine_number(spec["value"], name, field_path, line, errors)
+        label = pick(spec.get("label", ""), {language(): spec.get(language(), {}).get("label")})
         thresholds[key] = Threshold(key, spec["value"], spec["unit"], spec["doc"], spec["value"],
-                                    line, spec.get("label", ""))
+                                    line, label)
     for axis, given in value.get("scorecard_weights", {}).items():
         weights[axis].update(given)
     return thresholds, weights, unread

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TypedDict
 
+from kam_review.i18n import _, listed
 from kam_review.rulebook.figures import SeriesQuarter, days_between, growth, total
 from kam_review.rulebook.history import same_quarters_a_year_apart, zero_run_after_buying
 from kam_review.source.model import Account, Contact
@@ -60,7 +61,7 @@ def warning_facts(account: Account, as_of: date, series: list[SeriesQuarter]) ->
         same_quarters_growth=None if now is None or before is None else growth(now, before),
         senior_contacts_current=sum(1 for c in current if c.level in SENIOR_LEVELS),
         buying_influences_uncovered=len(gaps),
-        buying_influences_uncovered_list="; ".join(gaps) or "none",
+        buying_influences_uncovered_list=listed(gaps, "; "),
         visits_last_3_months=sum(1 for day in visits
                                  if (as_of - day).days < VISIT_WINDOW_DAYS),
         days_since_visit=days_between(as_of, max(visits, default=None)),
@@ -73,12 +74,14 @@ def uncovered_influences(account: Account, current: list[Contact], as_of: date) 
     met = {normalise_name(name) for a in account.activities if a.date <= as_of
            for name in a.with_}
     unmet = [c for c in current if not _met(c, met, as_of)]
-    gaps = [f"{label}: nobody holds the role" for role, label in BUYING_INFLUENCES.items()
+    gaps = [_("{label}: nobody holds the role").format(label=_(label))
+            for role, label in BUYING_INFLUENCES.items()
             if not any(role in c.roles for c in current)]
     for contact in unmet:
-        roles = [label for role, label in BUYING_INFLUENCES.items() if role in contact.roles]
+        roles = [_(label) for role, label in BUYING_INFLUENCES.items() if role in contact.roles]
         if roles:
-            gaps.append(f"{contact.name} ({', '.join(roles)}): never met")
+            gaps.append(_("{name} ({roles}): never met").format(name=contact.name,
+                                                                 roles=listed(roles)))
     return gaps
 
 

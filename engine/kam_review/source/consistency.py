@@ -40,8 +40,12 @@ def consistency_errors(
 
     account_id = value.get("id")
     if isinstance(account_id, str) and account_id != path.stem:
+        # An id is an ASCII slug: a file named in Chinese (长江特钢.yaml) can never match it.
+        ascii_only = "" if path.stem.isascii() else (
+            "; ids are ASCII slugs (a-z, 0-9, -), so the file name must be too: rename the file "
+            f"to {clip(terminal_text(account_id))}.yaml")
         yield at(("id",), f"'{clip(terminal_text(account_id))}' must equal the file name without "
-                          f".yaml ('{clip(terminal_text(path.stem))}')")
+                          f".yaml ('{clip(terminal_text(path.stem))}'){ascii_only}")
     for field_path, text in _strings(value, ()):
         surrogate = unencodable(text)
         if surrogate is not None:

@@ -31,6 +31,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from kam_review.errors import KamError
+from kam_review.i18n import ENGLISH, LANGUAGES, set_language
 from kam_review.locale_format import (
     DEFAULT_LOCALE,
     LocaleFormat,
@@ -50,6 +51,7 @@ from kam_review.website.csp import active_content, header, protect, protect_stat
 from kam_review.website.pages import render_pages
 from kam_review.website.pages.rule_reference import OWN_RULES_GUIDE
 from kam_review.website.provenance import footer_html, provenance
+from kam_review.website.search_words import keep_whole, review_names
 from kam_review.website.table_regions import TableRegions
 
 log = logging.getLogger("mkdocs.plugins.kam_review")
@@ -109,8 +111,10 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
                       default_rules_folder(root))
         self.thresholds = root / self.config.thresholds if self.config.thresholds else None
         self.rates = root / self.config.rates if self.config.rates else None
-        self.formats = _figure_formats(self.config.locale or config.theme.get("language"),
-                                       self.config.currency)
+        words = _site_language(config.theme.get("language"))
+        self.formats = _figure_formats(self.config.locale or (
+            LANGUAGES[words] if words != ENGLISH else config.theme.get("language")),
+            self.config.currency)
         self._check_site_dir(config)
         self._script_hashes = set()
         self.as_of = self._review_date()
@@ -205,6 +209,7 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         log.info("kam-review: %s", movement.comparison.sentence())
         self._footer = footer_html(provenance(result, rules_source(self.rules,
                                                                    self.thresholds)))
+        keep_whole(review_names(result))
         pages = render_pages(result, movement, rates)
         for path, text in sorted(pages.items()):
             existing = files.get_file_from_path(path)
@@ -250,6 +255,15 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
             if path is not None:
                 server.watch(str(path))
         return server
+
+
+def _site_language(theme_language: str | None) -> str:
+    """The language of the site's words is the theme's (`theme: language: zh`); a theme
+    language kam-review does not write keeps its words English."""
+    try:
+        return set_language(theme_language or ENGLISH)
+    except ValueError:
+        return set_language(ENGLISH)
 
 
 def _figure_formats(locale: str | None, currency: str | None) -> LocaleFormat:

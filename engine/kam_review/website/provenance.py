@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from kam_review import __version__
+from kam_review.i18n import _
 from kam_review.review.results import Result
 
 # A commit is named by its first characters, as git shows it short.
@@ -31,9 +32,10 @@ class Provenance:
 
     @property
     def parts(self) -> tuple[str, ...]:
-        return (f"Review as of {self.as_of.isoformat()}", f"rules: {self.rules}",
-                f"kam-review {self.tool_version}",
-                f"latest figures on file: {self.latest_quarter or 'none'}")
+        return (_("Review as of {date}").format(date=self.as_of.isoformat()),
+                _("rules: {rules}").format(rules=self.rules), f"kam-review {self.tool_version}",
+                _("latest figures on file: {quarter}").format(
+                    quarter=self.latest_quarter or _('none')))
 
     @property
     def line(self) -> str:

@@ -9,8 +9,10 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from kam_review.i18n import _
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.text_safety import one_line
+from kam_review.text_width import display_width
 
 Scale = Callable[[float], float]
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 of a label, to keep labels apart
@@ -63,7 +65,8 @@ def ticks(lo: float, hi: float, steps: int = 5) -> list[float]:
 def text(x: float, y: float, content: str, anchor: str = "start", style: str = "",
          attrs: str = "") -> str:
     extra = (f' style="{style}"' if style else "") + (f" {attrs}" if attrs else "")
-    return f'<text x="{num(x)}" y="{num(y)}" text-anchor="{anchor}"{extra}>{esc(content)}</text>'
+    # Every word a chart draws is in the active language (a name or a figure has no key).
+    return f'<text x="{num(x)}" y="{num(y)}" text-anchor="{anchor}"{extra}>{esc(_(content))}</text>'
 
 
 def line(x1: float, y1: float, x2: float, y2: float, style: str = AXIS) -> str:
@@ -88,7 +91,7 @@ def chart(width: int, height: int, label: str, body: list[str], description: str
             f'style="max-width:{width}px;height:auto;font-family:inherit;font-size:12px;'
             f'fill:var(--kam-chart-fg,currentColor)">')
     desc = [f"<desc>{esc(description)}</desc>"] if description else []
-    return "\n".join([head, f"<title>{esc(label)}</title>", *desc, *body, "</svg>"])
+    return "\n".join([head, f"<title>{esc(_(label))}</title>", *desc, *body, "</svg>"])
 
 
 @dataclass(frozen=True)
@@ -106,14 +109,16 @@ class Chart:
         block whose every line starts with "<", so that Markdown leaves it whole."""
         if not self.rows:
             return self.svg
-        cells = ["<tr>" + "".join(f"<th scope=\"col\">{esc(h)}</th>" for h in self.head)
+        cells = ["<tr>" + "".join(f"<th scope=\"col\">{esc(_(h))}</th>" for h in self.head)
                  + "</tr>"]
-        cells += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>"
+        cells += ["<tr>" + "".join(f"<td>{esc(_(c))}</td>" for c in row) + "</tr>"
                   for row in self.rows]
+        caption = _(self.caption)
         return "\n".join(['<div class="kam-chart-figure">', self.svg,
                           '<details class="kam-chart-data">',
-                          f"<summary>{esc(self.caption)}: the figures as a table</summary>",
-                          "<table>", f"<caption>{esc(self.caption)}</caption>",
+                          "<summary>" + esc(_("{chart}: the figures as a table").format(
+                              chart=caption)) + "</summary>",
+                          "<table>", f"<caption>{esc(caption)}</caption>",
                           "<thead>", cells[0], "</thead>", "<tbody>", *cells[1:], "</tbody>",
                           "</table>", "</details>", "</div>"])
 
@@ -192,7 +197,7 @@ def legend(entries: Sequence[tuple[str, str, bool]], x: float, y: float) -> list
         else:
             parts.append(rect(x + 2, y - 10, 10, 10, f"fill:{colour}"))
         parts.append(text(x + 18, y, name))
-        x += 34 + len(name) * 6.6
+        x += 34 + display_width(_(name)) * 6.6
     return parts
 
 

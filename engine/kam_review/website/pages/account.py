@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kam_review.i18n import _, words
 from kam_review.output import charts
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.movement import Movement
@@ -50,7 +51,7 @@ def account_page(item: AccountResult, result: Result,
     lines = _header_card(item, result)
     lines += screen_only(since_section(item, movement, rulebook))
     lines += account_actions_section(item, result)
-    lines += ["## Findings", ""]
+    lines += [f"## {_('Findings')}", ""]
     lines += waived_high_note([(item, f) for f in item.waived_high], rulebook, prefix)
     for kind in Kind:
         found = [f for f in item.findings if f.kind == kind]
@@ -61,13 +62,13 @@ def account_page(item: AccountResult, result: Result,
         lines += [f"### {kind.heading}", ""]
         rows = [table(["Severity", "Rule", "Subject", "Finding", "Action", "Waiver"],
                       anchored_finding_rows(found, item, rulebook, prefix))]
-        lines += (folded(f"Show {counted(len(found), 'note')} on working with each contact",
-                         rows) if kind == Kind.ADVICE else rows)
+        lines += (folded(_("Show {notes} on working with each contact").format(
+            notes=counted(len(found), "note")), rows) if kind == Kind.ADVICE else rows)
         lines += [END_SCREEN_ONLY] if kind == Kind.ADVICE else []
     lines += screen_only(finding_ids(item, rulebook))
     lines += screen_only(not_evaluated_section(item, result, prefix))
     lines.append(SCREEN_ONLY)
-    lines += ["## Why this class and focus", ""]
+    lines += [f"## {_('Why this class and focus')}", ""]
     lines += assigning_notes(item, result)
     lines += reasons_section(item, result, explained, prefix)
     lines += ["", END_SCREEN_ONLY]
@@ -86,30 +87,30 @@ def account_page(item: AccountResult, result: Result,
 def _header_card(item: AccountResult, result: Result) -> list[str]:
     account, formats = item.account, item.formats
     rows = [
-        ["Owner", esc(account.owner)],
-        ["Team", esc(account.team or "—")],
-        ["Industry", esc(account.industry or "—")],
-        ["Customer since", date_cell(account.customer_since, formats)],
-        ["Class", _strategy(item, Kind.CLASS, result)],
-        ["Focus", _strategy(item, Kind.FOCUS, result)],
-        ["Relationship stage", esc(account.relationship_stage or "—")],
-        ["Review date", f"{formats.date(result.as_of)} (last complete quarter "
-                        f"{account_fact(item, 'last_quarter')})"],
-        ["Data", _freshness(item)],
+        [_("Owner"), esc(account.owner)],
+        [_("Team"), esc(account.team or "—")],
+        [_("Industry"), esc(account.industry or "—")],
+        [_("Customer since"), date_cell(account.customer_since, formats)],
+        [_("Class"), _strategy(item, Kind.CLASS, result)],
+        [_("Focus"), _strategy(item, Kind.FOCUS, result)],
+        [_("Relationship stage"), esc(_(account.relationship_stage or "—"))],
+        [_("Review date"), formats.date(result.as_of) + _(" (last complete quarter {q})").format(
+            q=formats.quarter(str(account_fact(item, 'last_quarter'))))],
+        [_("Data"), _freshness(item)],
         [described("revenue_ttm").label, account_figure(item, "revenue_ttm")
-         + f" ({account_figure(item, 'growth_yoy')} year on year)"],
+         + _(" ({growth} year on year)").format(growth=account_figure(item, 'growth_yoy'))],
         [described("gross_margin_ttm").label, account_figure(item, "gross_margin_ttm")],
-        ["Open pipeline", f"{counted(account_fact(item, 'open_opportunities'), 'deal')}, "
-                          f"{account_figure(item, 'open_pipeline_value')}"],
+        [_("Open pipeline"), f"{counted(account_fact(item, 'open_opportunities'), 'deal')}, "
+                             f"{account_figure(item, 'open_pipeline_value')}"],
     ]
-    return ["## At a glance", "", table(["Account", f"`{account.id}`"], rows)]
+    return [f"## {_('At a glance')}", "", table(["Account", f"`{account.id}`"], rows)]
 
 
 def _strategy(item: AccountResult, kind: Kind, result: Result) -> str:
     rule_id = item.assigned_by(kind)
     if rule_id is None:
-        return ("— (no scorecard)" if kind == Kind.FOCUS
-                else f"**{item.klass}**: the data on file decides no class (see below)")
+        return (_("— (no scorecard)") if kind == Kind.FOCUS
+                else f"**{_(item.klass)}**" + _(": the data on file decides no class (see below)"))
     rule = result.rulebook.rule(rule_id)
     return f"**{esc(rule.shown_label)}**: {esc(rule.action)}"
 
@@ -118,43 +119,46 @@ def _freshness(item: AccountResult) -> str:
     """How current the account's data is: its latest quarter against the review's last
     complete quarter, the gaps inside its history, and its last activity."""
     latest, behind = account_fact(item, "latest_quarter"), account_fact(item, "quarters_unreported")
-    text = f"latest quarter on file {latest}"
+    text = _("latest quarter on file {quarter}").format(quarter=item.formats.quarter(str(latest)))
     if behind:
-        text += f" (**{counted(behind, 'quarter')} behind**)"
+        text += _(" (**{quarters} behind**)").format(quarters=counted(behind, 'quarter'))
     gaps = account_fact(item, "gap_quarters")
     if gaps:
-        text += f"; **no row for {account_fact(item, 'gap_list')}**"
+        text += _("; **no row for {gaps}**").format(gaps=account_fact(item, 'gap_list'))
     last = account_fact(item, "last_activity")
     days = account_fact(item, "days_since_activity")
-    return text + ("; no activity on file" if last is None else
-                   f"; last activity {item.formats.date(last)} "
-                   f"({item.formats.days(days)} ago)")
+    return text + (_("; no activity on file") if last is None else
+                   _("; last activity {date} ({days} ago)").format(
+                       date=item.formats.date(last), days=item.formats.days(days)))
 
 
 def _figures_section(item: AccountResult, result: Result) -> list[str]:
     account, formats = item.account, item.formats
-    lines = ["## Figures", ""]
+    lines = [f"## {_('Figures')}", ""]
     kpis = ("revenue_ttm", "growth_yoy", "growth_yearly", "growth_basis", "gross_margin_ttm",
             "share_of_wallet", "resale_margin_ttm", "inventory_turnover", "days_of_supply",
             "gmroii", "inventory_measure", "roi")
-    lines.append(table(["Figure", "Value"], [[described(name).label, account_figure(item, name)]
-                                             for name in kpis]))
+    lines.append(table(words("Figure", "Value"),
+                       [[described(name).label, account_figure(item, name)] for name in kpis]))
     series = revenue_series(account, result.as_of)
     lines.append(SCREEN_ONLY)
     lines.append(chart(charts.bar_line_chart(
-        [str(q) if r is not None else f"{q} no row" for q, r, _ in series],
-        [r for _, r, _ in series],
-        [None if r is None else gross_margin(r, c) for _, r, c in series],
-        "Revenue", "Gross margin", formats=formats)))
+        [formats.quarter(str(q)) if r is not None else
+         _("{quarter} no row").format(quarter=formats.quarter(str(q))) for q, r, _c in series],
+        [r for _q, r, _c in series],
+        [None if r is None else gross_margin(r, c) for _q, r, c in series],
+        _("Revenue"), _("Gross margin"), formats=formats)))
     rows = {row.quarter.index: row for row in account.financials}
     own = any(_resale(row) != [None] * 4 for row in rows.values())
     quarter_rows = []
     for quarter, revenue, cost in series:
         row = rows.get(quarter.index)
         if row is None or revenue is None:
-            quarter_rows.append([str(quarter), "no row: unknown", *["—"] * (8 if own else 4)])
+            quarter_rows.append([formats.quarter(str(quarter)), _("no row: unknown"),
+                                 *["—"] * (8 if own else 4)])
             continue
-        cells = [str(quarter), figure(revenue, "money", formats), figure(cost, "money", formats),
+        cells = [formats.quarter(str(quarter)), figure(revenue, "money", formats),
+                 figure(cost, "money", formats),
                  figure(gross_margin(revenue, cost), "pct", formats),
                  figure(row.units, "num", formats), figure(row.inventory, "money", formats)]
         if own:
@@ -164,9 +168,9 @@ def _figures_section(item: AccountResult, result: Result) -> list[str]:
                              formats),
                       figure(sold, "num", formats), figure(stock, "num", formats)]
         quarter_rows.append(cells)
-    heads = ["Quarter", "Revenue", "Cost", "Gross margin", "Units", "Inventory"]
+    heads = words("Quarter", "Revenue", "Cost", "Gross margin", "Units", "Inventory")
     if own:
-        heads += ["Its sales", "Its margin", "Units it sold", "Its stock (units)"]
+        heads += words("Its sales", "Its margin", "Units it sold", "Its stock (units)")
     lines.append(table(heads, quarter_rows))
     return [*lines, END_SCREEN_ONLY]
 
@@ -179,33 +183,33 @@ def _resale(row: QuarterFigures) -> list[float | None]:
 
 def _contacts_section(item: AccountResult, result: Result) -> list[str]:
     account = item.account
-    lines = ["## Buying team", ""]
+    lines = [f"## {_('Buying team')}", ""]
     if not account.contacts:
-        return [*lines, "No contacts on file.", ""]
+        return [*lines, _("No contacts on file."), ""]
     flags = marked(item, result.rulebook, Mark.CONTACT_WARNING)
     advice = {f.subject: f.action for f in item.findings if f.kind == Kind.ADVICE}
-    lines += ["Who covers which buying role, on which level of the customer's organisation "
-              "(struck through: left the account).", ""]
+    lines += [_("Who covers which buying role, on which level of the customer's organisation "
+                "(struck through: left the account)."), ""]
     levels = [*LEVELS, None]
     grid = []
     for role in BUYING_ROLES:
-        row = [role.replace("_", " ")]
+        row = [_(role.replace("_", " "))]
         for level in levels:
             names = [_contact_name(c, flags) for c in account.contacts
                      if role in c.roles and c.level == level]
             row.append("<br>".join(names) or "·")
         grid.append(row)
     lines.append('<div class="kam-grid" markdown>\n\n' + table(
-        ["Role", *[level or "level unknown" for level in levels]], grid) + "\n</div>\n")
-    rows = [[esc(c.name), esc(c.title or "—"), c.level or "—",
-             ", ".join(map(key_words, c.roles)) or "—",
-             c.attitude or "—", date_cell(c.last_contact, item.formats),
+        [_("Role"), *[_(level or "level unknown") for level in levels]], grid) + "\n</div>\n")
+    rows = [[esc(c.name), esc(c.title or "—"), _(c.level or "—"),
+             _(", ").join(_(key_words(role)) for role in c.roles) or "—",
+             _(c.attitude or "—"), date_cell(c.last_contact, item.formats),
              date_cell(c.left_on, item.formats, ""),
              esc(", ".join(flags.get(c.name, []))),
-             f"{esc(c.style)}: {esc(advice[c.name])}" if c.name in advice else
-             esc(c.style or "—")] for c in account.contacts]
-    lines.append(table(["Name", "Title", "Level", "Roles", "Attitude", "Last contact",
-                        "Left on", "Warnings", "Style and advice"], rows))
+             f"{esc(_(c.style or ''))}: {esc(advice[c.name])}" if c.name in advice else
+             esc(_(c.style or "—"))] for c in account.contacts]
+    lines.append(table(words("Name", "Title", "Level", "Roles", "Attitude", "Last contact",
+                             "Left on", "Warnings", "Style and advice"), rows))
     return lines
 
 
@@ -220,20 +224,20 @@ def _contact_name(contact: Contact, flags: dict[str, list[str]]) -> str:
 
 def _plan_section(item: AccountResult, result: Result) -> list[str]:
     account, formats = item.account, item.formats
-    lines = [f"## Plan {{#{PLAN_ANCHOR}}}", ""]
+    lines = [f"## {_('Plan')} {{#{PLAN_ANCHOR}}}", ""]
     plan = account.plan
     if plan is None:
-        return [*lines, "No plan on file.", ""]
+        return [*lines, _("No plan on file."), ""]
     if plan.growth_target is not None:
-        lines += [f"Planned growth: {formats.percent(plan.growth_target, signed=True)} a year.",
-                  ""]
+        lines += [_("Planned growth: {growth} a year.").format(
+            growth=formats.percent(plan.growth_target, signed=True)), ""]
     if plan.goals:
         lines += goals_table(item)
     if account.waivers:
         lines.append(SCREEN_ONLY)
-        lines += ["### Waivers", ""]
-        lines.append(table(["Rule", "Subject", "Reason", "Until", "By"], [
-            [_waived_rule(w.rule, result), esc(w.subject or "all"), esc(w.reason or ""),
+        lines += [f"### {_('Waivers')}", ""]
+        lines.append(table(words("Rule", "Subject", "Reason", "Until", "By"), [
+            [_waived_rule(w.rule, result), esc(w.subject or _("all")), esc(w.reason or ""),
              date_cell(w.until, formats), esc(w.by or "")] for w in account.waivers]))
         lines.append(END_SCREEN_ONLY)
     return lines

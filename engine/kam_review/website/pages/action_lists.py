@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from kam_review.i18n import _, words
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.actions import (
     ReviewedAction,
@@ -29,12 +30,14 @@ def due_before_next_review_section(result: Result) -> list[str]:
     found = due_before_next_review(result)
     names = team_names(result.accounts)
     teams = shows_teams(names)
-    lines = ["## Actions due before the next review", "",
-             f"Open actions due on or before {result.formats.date(horizon)}, the last day of "
-             f"{Quarter.containing(horizon)}, the quarter after this review's: the next "
-             "quarterly review falls by then. Every overdue action is among them; the "
-             f"earliest due first. {sum(1 for a in found if a.overdue)} of {len(found)} are "
-             "overdue.", ""]
+    lines = [f"## {_('Actions due before the next review')}", "",
+             _("Open actions due on or before {horizon}, the last day of {quarter}, the quarter "
+               "after this review's: the next quarterly review falls by then. Every overdue "
+               "action is among them; the earliest due first. {overdue} of {count} are "
+               "overdue.").format(horizon=result.formats.date(horizon),
+                                  quarter=Quarter.containing(horizon),
+                                  overdue=sum(1 for a in found if a.overdue), count=len(found)),
+             ""]
     rows = [[account_link(a.item.account), *([esc(names[a.item.account.id])] if teams else []),
              esc(a.action.owner), esc(a.action.what), due_text(a),
              answer_link(a, result.rulebook, "", False)]
@@ -75,7 +78,8 @@ def person_actions(actions: Sequence[ReviewedAction], rulebook: Rulebook) -> lis
     if not actions:
         return []
     overdue = sum(1 for a in actions if a.overdue)
-    return [f"Open actions: {len(actions)}, {overdue} overdue.", "",
-            table(["Account", "What", "Due", "Answers"], [
+    return [_("Open actions: {count}, {overdue} overdue.").format(count=len(actions),
+                                                                  overdue=overdue), "",
+            table(words("Account", "What", "Due", "Answers"), [
                 [account_link(a.item.account), esc(a.action.what), due_text(a),
                  answer_link(a, rulebook, "", False)] for a in actions])]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kam_review.formatting import format_value
+from kam_review.i18n import _
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.actions import ReviewedAction, open_actions, reviewed_actions
 from kam_review.review.results import AccountResult, Result
@@ -21,36 +22,38 @@ def due_text(reviewed: ReviewedAction) -> str:
     it stands: overdue (marked), due today, or how many days are left."""
     due, days = reviewed.action.due, reviewed.days_past_due
     if due is None or days is None:
-        return "no due date"
+        return _("no due date")
     day = reviewed.item.formats.date(due)
     if not reviewed.is_open:
         shown = day
     elif days > 0:
-        shown = f'<span class="kam-overdue">{day}: {format_value(days, "days")} overdue</span>'
+        shown = ('<span class="kam-overdue">' + _("{due}: {days} overdue").format(
+            due=day, days=format_value(days, "days")) + "</span>")
     elif days == 0:
-        shown = f"{day}: due today"
+        shown = _("{due}: due today").format(due=day)
     else:
-        shown = f"{day}: in {format_value(-days, 'days')}"
+        shown = _("{due}: in {days}").format(due=day, days=format_value(-days, "days"))
     return sorted_by(shown, date_key(due))
 
 
 def account_actions_section(item: AccountResult, result: Result) -> list[str]:
-    lines = ["## Actions", ""]
+    lines = [f"## {_('Actions')}", ""]
     everything = reviewed_actions(item, result.as_of)
     if not everything:
-        return [*lines, "No actions on file: the plan's `actions` say who does what by when.",
+        return [*lines, _("No actions on file: the plan's `actions` say who does what by when."),
                 ""]
     waiting = open_actions([item], result.as_of)
     if waiting:
         overdue = sum(1 for a in waiting if a.overdue)
-        lines += [f"{counted(len(waiting), 'open action')}, {overdue} overdue as of "
-                  f"{item.formats.date(result.as_of)}; the earliest due first.", ""]
+        lines += [_("{actions}, {overdue} overdue as of {date}; the earliest due first.").format(
+            actions=counted(len(waiting), "open action"), overdue=overdue,
+            date=item.formats.date(result.as_of)), ""]
         lines.append(table(["What", "Owner", "Due", "Answers"], [
             [esc(a.action.what), esc(a.action.owner), due_text(a),
              answer_link(a, result.rulebook, "../", True)]
             for a in waiting]))
     else:
-        lines += ["No open action.", ""]
+        lines += [_("No open action."), ""]
     # Done and dropped actions are looked up on screen; the printed page keeps the open ones.
     return lines + screen_only(_closed_actions(everything))
 
@@ -59,14 +62,16 @@ def _closed_actions(everything: Sequence[ReviewedAction]) -> list[str]:
     lines: list[str] = []
     done = [a for a in everything if a.action.status == "done"]
     if done:
-        lines += ["### Completed", ""]
-        lines += [f"- ✔ {esc(a.action.what)} ({esc(a.action.owner)}, due {_day(a)}"
-                  f"): {esc(a.action.outcome) if a.action.outcome else '*no outcome recorded*'}"
+        lines += [f"### {_('Completed')}", ""]
+        lines += [f"- ✔ {esc(a.action.what)} ("
+                  + _("{owner}, due {due}").format(owner=esc(a.action.owner), due=_day(a))
+                  + "): " + (esc(a.action.outcome) if a.action.outcome
+                             else _("*no outcome recorded*"))
                   for a in done]
         lines.append("")
     dropped = [a for a in everything if a.action.status == "dropped"]
     if dropped:
-        lines += ["### Dropped", ""]
+        lines += [f"### {_('Dropped')}", ""]
         lines += [f"- {esc(a.action.what)} ({esc(a.action.owner)})"
                   + (f": {esc(a.action.outcome)}" if a.action.outcome else "") for a in dropped]
         lines.append("")

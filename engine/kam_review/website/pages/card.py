@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from markdown.extensions.toc import slugify
 
+from kam_review.i18n import _
 from kam_review.output.markdown_text import esc
 from kam_review.review.actions import ReviewedAction, open_actions
 from kam_review.review.results import AccountResult, Finding, Result
@@ -51,11 +52,11 @@ def _headline(item: AccountResult, result: Result, prefix: str) -> list[str]:
     """The verdict with the rule that decided it and its reasons, then class, focus and
     owner on one line."""
     account = item.account
-    strategy = [f"Class **{esc(result.class_shown(item))}**"]
+    strategy = [_("Class **{klass}**").format(klass=esc(_(result.class_shown(item))))]
     if item.focus is not None:
-        strategy.append(f"Focus **{esc(item.focus)}**")
+        strategy.append(_("Focus **{focus}**").format(focus=esc(_(item.focus))))
     team = f" ({esc(account.team)})" if account.team else ""
-    strategy.append(f"Owner **{esc(account.owner)}**{team}")
+    strategy.append(_("Owner **{owner}**").format(owner=esc(account.owner)) + team)
     return [*verdict_header(item, result, prefix), " · ".join(strategy),
             "{: .kam-card-strategy }", ""]
 
@@ -63,12 +64,13 @@ def _headline(item: AccountResult, result: Result, prefix: str) -> list[str]:
 def _findings(item: AccountResult, result: Result) -> list[str]:
     top = top_findings(item)
     shown = len(item.open_findings) - sum(1 for f in item.open_findings if f.kind.assigns)
-    label = "Top findings" if shown > len(top) else "Findings"
-    more = (f' <a href="#findings">all {counted(shown, "open finding")} below</a>'
+    label = _("Top findings") if shown > len(top) else _("Findings")
+    more = (' <a href="#findings">' + _("all {findings} below").format(
+        findings=counted(shown, "open finding")) + "</a>"
             if shown > len(top) else "")
     lines = [f'<p class="kam-summary-label">{label}{more}</p>']
     if not top:
-        return [*lines, '<p class="kam-card-none">No open finding.</p>', ""]
+        return [*lines, '<p class="kam-card-none">' + _("No open finding.") + "</p>", ""]
     waiting = open_actions([item], result.as_of)
     items = [_finding_item(f, item, result, waiting) for f in top]
     return [*lines, '<ol class="kam-card-findings">', *items, "</ol>", ""]
@@ -81,10 +83,10 @@ def _finding_item(finding: Finding, item: AccountResult, result: Result,
     rule = result.rulebook.rule(finding.rule)
     answer = _answering(finding, item, rule.on, waiting)
     if answer is not None:
-        planned = (f"Planned ({esc(answer.action.owner)}, due {due_text(answer)}): "
-                   f"{esc(answer.action.what)}")
+        planned = _("Planned ({owner}, due {due}): {what}").format(
+            owner=esc(answer.action.owner), due=due_text(answer), what=esc(answer.action.what))
     elif finding.kind.warns and rule.on != "action":  # an action's own finding is answered
-        planned = "No open action of the plan answers it."
+        planned = _("No open action of the plan answers it.")
     else:
         planned = ""
     return "".join([
@@ -92,7 +94,8 @@ def _finding_item(finding: Finding, item: AccountResult, result: Result,
         f'<p class="kam-clamp">{severity_badge(finding.severity)} '
         f'<a href="#{finding_anchor(finding.rule)}">{esc(rule.title)}</a>'
         f'<span class="kam-card-message">: {esc(finding.message)}</span></p>',
-        f'<p class="kam-clamp kam-card-action">Action: {esc(finding.action)}</p>',
+        '<p class="kam-clamp kam-card-action">' + _("Action: {action}").format(
+            action=esc(finding.action)) + "</p>",
         f'<p class="kam-clamp kam-card-plan">{planned}</p>' if planned else "",
         "</li>"])
 
@@ -124,11 +127,12 @@ def jump_list(lines: Sequence[str]) -> list[str]:
     for line in lines:
         if not line.startswith("## "):
             continue
-        title, _, rest = line[3:].partition(" {#")
+        title, _sep, rest = line[3:].partition(" {#")
         target = rest.rstrip("}") if rest else slugify(title, "-")
         links.append(f'<a href="#{target}">{title}</a>')
     if not links:
         return []
-    return ['<nav class="kam-jump" aria-label="On this page"><span>On this page:</span> '
+    on_page = _("On this page")
+    return [f'<nav class="kam-jump" aria-label="{on_page}"><span>{on_page}:</span> '
             + " · ".join(links) + "</nav>", ""]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kam_review.formatting import format_value
+from kam_review.i18n import _
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.results import Result
 from kam_review.rulebook.condition_parser import EXAMPLES, GRAMMAR
@@ -32,22 +33,25 @@ def rules_page(result: Result) -> str:
         decided = {item.verdict.rule} if item.verdict and item.verdict.rule else set()
         for rule_id in sorted({f.rule for f in item.findings} | decided):
             fires.setdefault(rule_id, []).append(item.account)
-    lines = ["# Rule catalogue", "",
-             f"{counted(len(rulebook.rules), 'rule')}. Each names the seed document it comes from "
-             "(000-004), why it matters, what to do, and the thresholds it uses.", "", GUIDE, ""]
+    lines = [f"# {_('Rule catalogue')}", "",
+             _("{rules}. Each names the seed document it comes from (000-004), why it matters, "
+               "what to do, and the thresholds it uses.").format(
+                   rules=counted(len(rulebook.rules), "rule")), "", _(GUIDE), ""]
     tests = RuleTests(rulebook)
     for kind in Kind:
         rules = rulebook.by_kind(kind)
         if not rules:
             continue
-        lines += [f"## {kind.heading}", ""]
+        # A translated heading keeps the English one's id, which other pages link to.
+        same_id = kind.heading.lower().replace(" ", "-") == kind.heading_id
+        lines += [f"## {kind.heading}" + ("" if same_id else f" {{#{kind.heading_id}}}"), ""]
         for rule in rules:
             lines += _rule_entry(rule, result, fires.get(rule.id, []), tests.line(rule.id))
-    lines += ["## Thresholds", ""]
+    lines += [f"## {_('Thresholds')}", ""]
     lines.append(thresholds_table(rulebook))
-    lines += ["## Funnel stages", ""]
-    lines += ["What is true of a deal at each stage (seed 004); a deal at a stage shows the "
-              "characteristics of that stage and of every stage before it.", ""]
+    lines += [f"## {_('Funnel stages')}", ""]
+    lines += [_("What is true of a deal at each stage (seed 004); a deal at a stage shows the "
+                "characteristics of that stage and of every stage before it."), ""]
     lines.append(table(["#", "Stage", "Owner", "Characteristics"], [
         [str(s.index), esc(s.name), esc(s.owner),
          "<br>".join(f"`{k}`: {esc(v)}" for k, v in s.characteristics.items())]
@@ -66,7 +70,7 @@ def _threshold(threshold: Threshold, result: Result, value: float | None = None)
 def _grammar_section() -> list[str]:
     """How a rule's `when:` is written: the grammar the rule loader reads, with examples."""
     return [
-        "## How conditions are written", "",
+        f"## {_('How conditions are written')}", "",
         "A rule's `when:` holds a condition written as text, or `all:` / `any:` with a list "
         "of conditions, or `not:` with one condition. The text follows this grammar "
         "(`{ }` repeats, `[ ]` may be left out, `|` separates choices); `not` binds tighter "
@@ -94,24 +98,27 @@ def _rule_entry(rule: Rule, result: Result, accounts: list[Account],
     thresholds = result.rulebook.thresholds
     lines = [f"### {esc(rule.title)} {{#{anchor(rule.id)}}}", "",
              f"{severity_badge(rule.severity)} · {rule.kind.heading.lower()} · "
-             f"seed {', '.join(rule.source)} · tests each {rule.on}"
-             + (f" · assigns **{esc(rule.shown_label)}**" if rule.kind.gives_label else ""), ""]
-    lines += [f"*Why:* {esc(rule.rationale)}", "", f"*Action:* {esc(rule.action)}", ""]
+             + _("seed {seeds} · tests each {fact}").format(seeds=', '.join(rule.source),
+                                                            fact=_(rule.on))
+             + (_(" · assigns **{label}**").format(label=esc(rule.shown_label))
+                if rule.kind.gives_label else ""), ""]
+    lines += [_("*Why:* {text}").format(text=esc(rule.rationale)), "",
+              _("*Action:* {text}").format(text=esc(rule.action)), ""]
     words = outline_words(rule.when, FACT_TYPES[rule.on])
-    lines += ["*Fires when:*", "", *_bullets(words), ""]
+    lines += [_("*Fires when:*"), "", *_bullets(words), ""]
     if rule.thresholds:
-        lines += ["*Thresholds:* " + "; ".join(
+        lines += [_("*Thresholds:* ") + "; ".join(
             f"{esc(thresholds[name].shown_label)}: {threshold_words(thresholds[name])}"
             for name in rule.thresholds if name in thresholds), ""]
-    fired = ", ".join(account_link(a) for a in accounts) or "no account in this review"
-    lines += [f"*Fires on:* {fired}", "", tested, ""]
+    fired = ", ".join(account_link(a) for a in accounts) or _("no account in this review")
+    lines += [_("*Fires on:* {accounts}").format(accounts=fired), "", tested, ""]
     detail = [f"Rule id `{rule.id}`; the condition as written:", "",
               *(f"    {line}" for line in outline(rule.when)), ""]
     if rule.thresholds:
         detail += ["Thresholds: " + ", ".join(
             f"`{name}` = {format_value(thresholds[name].value, '')}"
             for name in rule.thresholds if name in thresholds), ""]
-    return lines + technical("Technical detail", detail)
+    return lines + technical(_("Technical detail"), detail)
 
 
 def _bullets(outlined: list[str]) -> list[str]:

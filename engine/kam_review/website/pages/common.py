@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from kam_review.formatting import format_in_unit, format_value
+from kam_review.i18n import _
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.output.charts import Chart
 from kam_review.output.markdown_text import esc
@@ -42,12 +43,12 @@ def anchor(rule_id: str) -> str:
 def severity_badge(severity: str) -> str:
     # It sorts by rank (high above medium), not by the word; see cells.py.
     weight = severity_weight(Severity(severity))
-    return f'<span data-sort="{weight}" class="kam-sev kam-sev-{severity}">{severity}</span>'
+    return f'<span data-sort="{weight}" class="kam-sev kam-sev-{severity}">{_(severity)}</span>'
 
 
 def filterable(markdown_table: str, filters: Iterable[str] = ()) -> str:
     """A table the reader can sort, and filter by the named columns (see kam-review.js)."""
-    names = ",".join(filters)
+    names = ",".join(_(name) for name in filters)  # the headings as the page shows them
     attribute = f' data-filters="{names}"' if names else ""
     if not markdown_table.startswith("|"):
         return markdown_table
@@ -101,8 +102,10 @@ def figure(value: Any, spec: str, formats: LocaleFormat = ENGLISH) -> str:
 def fact_figure(value: Any, name: str, fact_type: str = "account",
                 formats: LocaleFormat = ENGLISH) -> str:
     """A fact's figure written as its unit says; — when it is unknown."""
-    return "—" if value is None else format_in_unit(value, described(name, fact_type).unit,
-                                                    formats)
+    unit = described(name, fact_type).unit
+    # A text fact is a word of the vocabulary (growth basis, stock measure) or a name.
+    return "—" if value is None else (_(value) if unit == "text" and isinstance(value, str)
+                                      else format_in_unit(value, unit, formats))
 
 
 def account_figure(result: AccountResult, name: str) -> str:

@@ -6,6 +6,7 @@ import inspect
 from datetime import date
 
 from kam_review.formatting import UNIT_SPECS, format_in_unit
+from kam_review.i18n import _
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.output.markdown_text import esc, esc_code, table
 from kam_review.rulebook.fact_fields import FactField, fields_of
@@ -19,22 +20,23 @@ _AS_WRITTEN = {"text": "as written", "yes/no": "yes or no"}
 
 
 def facts_section(formats: LocaleFormat = ENGLISH) -> list[str]:
-    lines = ["## Facts", "",
+    lines = [f"## {_('Facts')}", "",
              "What a rule may test, by the fact type it names in `on:`. A fact is absent when "
              "the account's data cannot give it (the meaning says when); a comparison with an "
              "absent fact is false. The range is what a figure always lies in: `kam rules "
              "lint` reports a comparison outside it (a probability above 100%) as never "
              "true. The unit says how the pages write a figure:", ""]
     lines.append(table(["Unit", "Written as"], [
-        [esc(unit), esc(format_in_unit(_EXAMPLES[spec], unit, formats) if spec
-                        else _AS_WRITTEN[unit])]
+        [esc(_(unit)), esc(format_in_unit(_EXAMPLES[spec], unit, formats) if spec
+                           else _(_AS_WRITTEN[unit]))]
         for unit, spec in UNIT_SPECS.items()]))
     for definition in DEFINITIONS:
         name = definition.fact_type
         meaning = doc_names(inspect.getdoc(definition) or "")
-        lines += [f"### {name} {{#facts-{name}}}", "", esc_code(meaning), ""]
+        lines += [f"### {_(name)} {{#facts-{name}}}", "", esc_code(meaning), ""]
         lines.append(table(["Fact", "Label", "Kind", "Unit", "Range", "Meaning"], [
-            [f"`{field}`", esc(spec.label), spec.kind, esc(spec.unit), _range(spec, formats),
+            [f"`{field}`", esc(spec.label), _(spec.kind), esc(_(spec.unit)),
+             _range(spec, formats),
              esc_code(doc_names(spec.doc))]
             for field, spec in fields_of(definition).items()]))
     return lines

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from kam_review.formatting import pct
+from kam_review.i18n import _, words
 from kam_review.locale_format import LocaleFormat
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.forecast import (
@@ -63,7 +64,7 @@ def forecast_sections(result: Result, totals: Totals | None = None) -> list[str]
     history = sum(1 for item in result.accounts for f in item.facts
                   if f["type"] == "opportunity" and f["is_history"])
     thresholds = result.rulebook.threshold_values()
-    lines = ["## Forecast by commitment", "",
+    lines = [f"## {_('Forecast by commitment')}", "",
              f"This quarter is {periods.this_quarter} (the review date "
              f"{result.formats.date(result.as_of)} falls in "
              f"it), next quarter {periods.next_quarter}. Seed 004 forecasts each deal by how "
@@ -77,12 +78,12 @@ def forecast_sections(result: Result, totals: Totals | None = None) -> list[str]
         if several:
             lines += [f"### {_currency(forecast)}", ""]
         writes = _writing(result, forecast)
-        rows = [[name, _COMMITMENTS[name][0], str(at.deals), writes.money(at.value),
+        rows = [[_(name), _COMMITMENTS[name][0], str(at.deals), writes.money(at.value),
                  writes.money(at.weighted), esc(_meaning(name, thresholds))]
                 for name in COMMIT_ORDER if (at := forecast.by_commitment.get(name))]
-        lines.append(table(["Commitment", "Seed 004", "Deals", "Value", "Weighted value",
-                            "What counts"], rows))
-    lines += ["## Won against the sales targets", "",
+        lines.append(table(words("Commitment", "Seed 004", "Deals", "Value", "Weighted value",
+                            "What counts"), rows))
+    lines += [f"## {_('Won against the sales targets')}", "",
               "Deals won (signed, paid and shipped) up to the review date, and the open deals "
               "expected to close from the review date to the period's end, against the plans' "
               "sales targets. A target sums the accounts that have one for the period; the "
@@ -115,7 +116,7 @@ def _account_targets(result: Result, periods: Periods) -> list[str]:
     rows = []
     for item in sorted(result.accounts, key=lambda a: a.account.name.lower()):
         forecast = account_forecast(item, periods)
-        quarter, _, year = forecast.periods
+        quarter, _next, year = forecast.periods
         if quarter.target is None and year.target is None and not year.won.deals:
             continue
         writes = item.formats
@@ -125,14 +126,14 @@ def _account_targets(result: Result, periods: Periods) -> list[str]:
                      _share(year.won_share), writes.money(year.open.weighted)])
     if not rows:
         return []
-    return ["### By account", "", table(
+    return [f"### {_('By account')}", "", table(
         ["Account", "Currency", "Target this quarter", "Won this quarter", "Target this year",
          "Won this year", "Won of target", "Weighted open to year end"], rows)]
 
 
 def _lost_section(result: Result, forecasts: list[Forecast], several: bool,
                   totals: Totals) -> list[str]:
-    lines = ["## Lost deals", ""]
+    lines = [f"## {_('Lost deals')}", ""]
     for forecast in forecasts:
         prefix = f"{_currency(forecast)}: " if several else ""
         share, writes = forecast.lost_share, _writing(result, forecast)
@@ -143,7 +144,7 @@ def _lost_section(result: Result, forecasts: list[Forecast], several: bool,
     lost = [deal for forecast in forecasts for deal in forecast.lost]
     if not lost:
         return [*lines, "No deal lost this year.", ""]
-    lines.append(table(["Account", "Opportunity", "Value", "Lost on", "Reason"], [
+    lines.append(table(words("Account", "Opportunity", "Value", "Lost on", "Reason"), [
         [account_link(deal.account), esc(deal.fact["name"]),
          figure(deal.fact.get("value"), "money", _deal_writing(result, deal)),
          date_cell(deal.day, result.formats, "not recorded"),
@@ -168,26 +169,27 @@ def account_forecast_section(item: AccountResult, result: Result) -> list[str]:
     deals by commitment, and the deals it lost this year."""
     periods = review_periods(result.as_of)
     forecast = account_forecast(item, periods)
-    lines = ["## Forecast", ""]
+    lines = [f"## {_('Forecast')}", ""]
     has_target = any(line.target is not None for line in forecast.periods)
     if not has_target and not item.account.opportunities:
-        return [*lines, "No sales target and no opportunity on file.", ""]
+        return [*lines, _("No sales target and no opportunity on file."), ""]
     currency = f" ({forecast.currency})" if forecast.currency else ""
-    lines += [f"This quarter {periods.this_quarter}, next quarter {periods.next_quarter}; "
-              f"money in the account's currency{currency}. The funnel page sums every "
-              "account." + ("" if has_target else " The plan sets no sales target "
-                            "(plan.sales_targets)."), ""]
+    lines += [_("This quarter {this}, next quarter {next}; money in the account's "
+                "currency{currency}. The funnel page sums every account.").format(
+                    this=periods.this_quarter, next=periods.next_quarter, currency=currency)
+              + ("" if has_target else _(" The plan sets no sales target "
+                                         "(plan.sales_targets).")), ""]
     writes = item.formats
     lines.append(table(_PERIOD_HEADS, [_period_cells(line, writes)
                                        for line in forecast.periods]))
     deals = [f for f in item.facts if f["type"] == "opportunity" and not f["is_history"]]
-    listed = [f"- **{name}**: {esc(f['name'])} ({_value(f, writes)})" for name in COMMIT_ORDER
+    listed = [f"- **{_(name)}**: {esc(f['name'])} ({_value(f, writes)})" for name in COMMIT_ORDER
               for f in deals if f["commit_category"] == name]
     listed += [f"- **lost** on {_day(deal, writes)}: {esc(deal.fact['name'])} "
                f"({figure(deal.fact.get('value'), 'money', writes)}), "
                f"{_reason(deal.fact.get('loss_reason'))}" for deal in forecast.lost]
     if listed:
-        lines += ["The deals by commitment (seed 004), and those lost this year:", "",
+        lines += [_("The deals by commitment (seed 004), and those lost this year:"), "",
                   *listed, ""]
     return lines
 
@@ -195,7 +197,8 @@ def account_forecast_section(item: AccountResult, result: Result) -> list[str]:
 def _value(fact: dict[str, Any], writes: LocaleFormat) -> str:
     value, weighted = fact.get("value"), fact.get("weighted_value")
     return figure(value, "money", writes) + (
-        "" if weighted is None or weighted == value else f", weighted {writes.money(weighted)}")
+        "" if weighted is None or weighted == value
+        else _(", weighted {value}").format(value=writes.money(weighted)))
 
 
 def _day(deal: LostDeal, writes: LocaleFormat) -> str:
@@ -222,8 +225,8 @@ def _share(share: float | None) -> str:
 
 def _reason(key: str | None) -> str:
     if key is None:
-        return "reason not recorded"
-    return f"{key.replace('_', ' ')} ({LOSS_REASONS[key]})"
+        return _("reason not recorded")
+    return f"{_(key.replace('_', ' '))} ({_(LOSS_REASONS[key])})"
 
 
 def _one_currency(forecasts: list[Forecast]) -> str:
@@ -239,7 +242,7 @@ def _currency(forecast: Forecast) -> str:
 
 def _meaning(name: str, thresholds: dict[str, float]) -> str:
     """What a commitment counts, its thresholds written out as the rules folder sets them."""
-    text = _COMMITMENTS[name][1]
+    text = _(_COMMITMENTS[name][1])
     for threshold, value in thresholds.items():
         text = text.replace(f"${threshold}", pct(value))
     # A rules folder without the threshold forecasts no deal in that commitment.

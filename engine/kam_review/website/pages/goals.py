@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 from kam_review.formatting import pct
+from kam_review.i18n import _
 from kam_review.output import charts
 from kam_review.output.charts.svg import C1, C2, C3, C4
 from kam_review.output.markdown_text import esc, table
@@ -37,7 +38,7 @@ PROGRESS_NOTE = ("Progress is the share of the way from the baseline to the targ
 
 def goals_table(item: AccountResult) -> list[str]:
     """The account's goals, as the account page shows them."""
-    return [PROGRESS_NOTE, "",
+    return [_(PROGRESS_NOTE), "",
             table(HEADERS, [goal_cells(goal, fact) for goal, fact in goal_rows(item)])]
 
 
@@ -57,10 +58,10 @@ def _metric(goal: Goal) -> str:
     if goal.metric is None:
         return "—"
     if goal.metric == "contacts_at_level":
-        return f"contacts at {goal.level or '(no level)'} level"
-    name = _METRIC_NAMES.get(goal.metric, goal.metric)
+        return _("contacts at {level} level").format(level=_(goal.level or '(no level)'))
+    name = _(_METRIC_NAMES.get(goal.metric, goal.metric))
     if goal.metric == "deals_won":
-        name += f" ({goal.measure or 'count'})"
+        name += f" ({_(goal.measure or 'count')})"
     return f"{name}, {goal.period}" if goal.period else name
 
 
@@ -69,23 +70,23 @@ def _progress(fact: dict[str, Any]) -> str:
     progress, elapsed = fact.get("progress"), fact.get("elapsed_share")
     if progress is None and elapsed is None:
         return "—"
-    words = [f"{pct(progress)} of the way" if progress is not None else "",
-             f"{pct(elapsed)} of the time" if elapsed is not None else ""]
-    text = ", ".join(word for word in words if word)
+    parts = [_("{share} of the way").format(share=pct(progress)) if progress is not None else "",
+             _("{share} of the time").format(share=pct(elapsed)) if elapsed is not None else ""]
+    text = _(", ").join(part for part in parts if part)
     bar = charts.progress_bar(progress, elapsed, _COLOURS[GoalStatus(fact["status"])], text)
     return f"{bar}<br>{esc(text)}"
 
 
 def status_badge(status: GoalStatus) -> str:
     return (f'<span class="kam-goal kam-goal-{status.value.replace(" ", "-")}">'
-            f"{status.value}</span>")
+            f"{status.shown}</span>")
 
 
 def _status(fact: dict[str, Any]) -> str:
     """The status, with what it was measured against or why it cannot be measured."""
     status = GoalStatus(fact["status"])
     detail = fact.get("unmeasured_reason") or fact.get("standing")
-    return status_badge(status) + (f": {esc(detail)}" if detail else "")
+    return status_badge(status) + (f": {esc(_(detail))}" if detail else "")
 
 
 def goals_overview(result: Result) -> list[str]:
@@ -94,14 +95,15 @@ def goals_overview(result: Result) -> list[str]:
     if not found:
         return []
     counts = Counter(GoalStatus(fact["status"]) for _, _, fact in found)
-    lines = ["## Goals", "",
-             f"{len(found)} goals in the account plans, as of {result.as_of}: "
-             + ", ".join(f"{counts[s]} {status_badge(s)}" for s in GoalStatus if counts[s])
-             + ". " + PROGRESS_NOTE, ""]
+    lines = [f"## {_('Goals')}", "",
+             _("{count} goals in the account plans, as of {date}: ").format(
+                 count=len(found), date=result.as_of)
+             + _(", ").join(f"{counts[s]} {status_badge(s)}" for s in GoalStatus if counts[s])
+             + _(". ") + _(PROGRESS_NOTE), ""]
     off = [(item, goal, fact) for item, goal, fact in found
            if GoalStatus(fact["status"]).off_track]
     if off:
-        lines += ["Goals behind or missed:", ""]
+        lines += [_("Goals behind or missed:"), ""]
         lines.append(table(["Account", *HEADERS], [
             [account_link(item.account), *goal_cells(goal, fact)] for item, goal, fact in off]))
     return lines

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from kam_review.i18n import _, words
 from kam_review.locale_format import LocaleFormat
 from kam_review.output import charts
 from kam_review.output.markdown_text import esc, table
@@ -40,33 +41,37 @@ def revenue_trend(item: AccountResult, as_of: date) -> list[str]:
     """Revenue of the last 8 quarters as a sparkline, with the last quarter against the
     quarter before and the same quarter a year before; a quarter without a row is a gap."""
     series = revenue_series(item.account, as_of)[-TREND_QUARTERS:]
+    title = _("Revenue, last 8 quarters")
     if not series:
-        return ["**Revenue, last 8 quarters**: no figures on file.", ""]
-    quarters = [str(quarter) for quarter, _, _ in series]
-    revenue = [value for _, value, _ in series]
-    line = charts.sparkline(quarters, revenue, "Revenue, last 8 quarters",
-                            item.formats.money).html()
+        return [f"**{title}**" + _(": no figures on file."), ""]
+    # Figures in the review's locale, without a currency (as the English trend writes them).
+    plain = LocaleFormat(item.formats.locale)
+    quarters = [plain.quarter(str(quarter)) for quarter, _r, _c in series]
+    revenue = [value for _q, value, _c in series]
+    line = charts.sparkline(quarters, revenue, title, item.formats.money).html()
     last = revenue[-1]
-    said = [f"<strong>Revenue {quarters[-1]}</strong>: " + (
-        "no row (unknown)" if last is None
+    said = ["<strong>" + _("Revenue {quarter}").format(quarter=quarters[-1]) + "</strong>: " + (
+        _("no row (unknown)") if last is None
         else figure_text("revenue_last_quarter", last, item.formats))]
     for back, name in ((4, "year on year"), (1, "quarter on quarter")):
-        said.append(f"{name}: {_growth_text(revenue, quarters, back)}")
-    return ['<div class="kam-trend">', "", line, "", f'<p>{"; ".join(said)}</p>', "</div>", ""]
+        said.append(f"{_(name)}: {_growth_text(revenue, quarters, back, plain)}")
+    return ['<div class="kam-trend">', "", line, "", f'<p>{_("; ").join(said)}</p>', "</div>", ""]
 
 
-def _growth_text(revenue: list[float | None], quarters: list[str], back: int) -> str:
+def _growth_text(revenue: list[float | None], quarters: list[str], back: int,
+                 plain: LocaleFormat) -> str:
     if len(revenue) <= back:
-        return "no quarter to compare with on file"
+        return _("no quarter to compare with on file")
     now, then = revenue[-1], revenue[-1 - back]
     if now is None or then is None:
-        return f"unknown (no row for {quarters[-1] if now is None else quarters[-1 - back]})"
+        return _("unknown (no row for {quarter})").format(
+            quarter=quarters[-1] if now is None else quarters[-1 - back])
     rate = growth(now, then)
     if rate is None:
-        return f"unknown ({quarters[-1 - back]} had no revenue)"
+        return _("unknown ({quarter} had no revenue)").format(quarter=quarters[-1 - back])
     shown = "= 0%" if rate == 0 else (f"{UP if rate > 0 else DOWN} "
-                                       f"{figure_text('growth_qoq', rate)}")
-    return f"{shown} against {quarters[-1 - back]}"
+                                       f"{figure_text('growth_qoq', rate, plain)}")
+    return _("{shown} against {quarter}").format(shown=shown, quarter=quarters[-1 - back])
 
 
 def since_section(item: AccountResult, movement: Movement | None,
@@ -74,37 +79,38 @@ def since_section(item: AccountResult, movement: Movement | None,
     """The account's movement since the previous review (nothing without a Movement)."""
     if movement is None:
         return []
-    lines = ["## Since the last review", "", _source(movement, "../"), ""]
+    lines = [f"## {_('Since the last review')}", "", _source(movement, "../"), ""]
     moved = movement.for_account(item.account.id)
     if not movement.comparison.found or moved is None:
         return lines
     if moved.before is None:
-        return [*lines, "**New since the last review**: it was not in that review.", ""]
+        return [*lines, _("**New since the last review**: it was not in that review."), ""]
     was, now = moved.before, moved.after
     then, today = str(movement.comparison.as_of), str(movement.as_of)
     lines.append(table(["", then, today], [
-        ["Class", esc(was.class_shown), _changed(esc(now.class_shown), moved.class_changed)],
-        ["Focus", esc(was.focus or "—"), _changed(esc(now.focus or "—"), moved.focus_changed)],
-        ["Verdict", esc(was.verdict or "—"),
+        [_("Class"), esc(was.class_shown), _changed(esc(now.class_shown), moved.class_changed)],
+        [_("Focus"), esc(_(was.focus or "—")),
+         _changed(esc(_(now.focus or "—")), moved.focus_changed)],
+        [_("Verdict"), esc(_(was.verdict or "—")),
          _changed(esc(now.verdict or "—"), moved.verdict_changed)],
     ]))
     lines.append(table(["Figure", then, today, "Change"], [
         [esc(figure_label(m.name)), figure_text(m.name, m.before, item.formats),
          figure_text(m.name, m.after, item.formats), change_text(m, item.formats)]
         for m in moved.figures]))
-    lines += _findings("New findings", moved.new_findings, rulebook)
-    lines += _findings("Resolved findings", moved.resolved, rulebook)
-    lines += ["**Deals that moved**", ""]
+    lines += _findings(_("New findings"), moved.new_findings, rulebook)
+    lines += _findings(_("Resolved findings"), moved.resolved, rulebook)
+    lines += [f"**{_('Deals that moved')}**", ""]
     lines.append(table(["Deal", "Move"], [[f"{esc(m.name)} ({esc(m.deal)})",
                                              esc(stage_text(m))] for m in moved.stages]))
-    lines += ["**Actions completed since then**", ""]
+    lines += [f"**{_('Actions completed since then')}**", ""]
     lines += [f"- {esc(a.text)}" + (f" ({a.done_on})" if a.done_on else "")
-              for a in moved.done] or ["*None recorded.*"]
+              for a in moved.done] or [_("*None recorded.*")]
     return [*lines, ""]
 
 
 def _changed(text: str, changed: bool) -> str:
-    return f"**{text}** (changed)" if changed else text
+    return f"**{text}**" + _(" (changed)") if changed else text
 
 
 def _rule_title(rule_id: str, rulebook: Rulebook) -> str:
@@ -122,10 +128,10 @@ def _titled(rule_id: str, rulebook: Rulebook, prefix: str = "") -> str:
 
 def _findings(title: str, found: tuple[KeptFinding, ...], rulebook: Rulebook) -> list[str]:
     lines = [f"**{title}** ({len(found)})", ""]
-    lines.append(table(["Severity", "Rule", "Subject", "Finding"], [
+    lines.append(table(words("Severity", "Rule", "Subject", "Finding"), [
         [severity_badge(f.severity), _titled(f.rule, rulebook, "../"),
          esc(_rule_title(f.subject, rulebook)),
-         esc(f.message) + (" (waived)" if f.waived else "")] for f in found]))
+         esc(f.message) + (_(" (waived)") if f.waived else "")] for f in found]))
     return lines
 
 
@@ -141,7 +147,8 @@ def _source(movement: Movement, prefix: str | None) -> str:
         text += (f" {counted(movement.previous_errors, 'input error')} in that review left "
                  "some files out of it.")
     if movement.comparison.found and prefix is not None:
-        text += f" Every change: [Changes since the last review]({prefix}{CHANGES_PAGE})."
+        text += _(" Every change: [{page}]({link}).").format(
+            page=_("Changes since the last review"), link=prefix + CHANGES_PAGE)
     return text
 
 
@@ -150,27 +157,28 @@ def movement_summary(result: Result, movement: Movement | None) -> list[str]:
     and resolved, and the comparison it comes from."""
     if movement is None:
         return []
-    lines = ["## Since the last review", "", _source(movement, ""), ""]
+    lines = [f"## {_('Since the last review')}", "", _source(movement, ""), ""]
     if not movement.comparison.found:
         return lines
     accounts = {a.account.id: a.account for a in result.accounts}
     compared = movement.compared
     new = sum(len(m.new_findings) for m in compared)
     resolved = sum(len(m.resolved) for m in compared)
-    lines += [f"{counted(len(compared), 'account')} in both reviews: "
-              f"{counted(new, 'new finding')}, {resolved} resolved; "
-              f"{counted(len(movement.added), 'account')} new since, "
-              f"{len(movement.removed)} no longer reviewed.", ""]
-    lines += ["**Class changes**", ""]
-    lines.append(table(["Account", "Before", "Now"], [
+    lines += [_("{accounts} in both reviews: {new}, {resolved} resolved; {added} new since, "
+                "{removed} no longer reviewed.").format(
+                    accounts=counted(len(compared), 'account'), new=counted(new, 'new finding'),
+                    resolved=resolved, added=counted(len(movement.added), 'account'),
+                    removed=len(movement.removed)), ""]
+    lines += [f"**{_('Class changes')}**", ""]
+    lines.append(table(words("Account", "Before", "Now"), [
         [account_link(accounts[m.id]), esc(m.before.class_shown if m.before else ""),
          esc(m.after.class_shown)] for m in compared if m.class_changed]))
-    lines += ["**Verdict changes**", ""]
-    lines.append(table(["Account", "Before", "Now"], [
+    lines += [f"**{_('Verdict changes')}**", ""]
+    lines.append(table(words("Account", "Before", "Now"), [
         [account_link(accounts[m.id]), esc(m.before.verdict or "—" if m.before else "—"),
          esc(m.after.verdict or "—")] for m in compared if m.verdict_changed]))
-    lines += ["**Accounts with new high findings**", ""]
-    lines.append(table(["Account", "New high findings"], [
+    lines += [f"**{_('Accounts with new high findings')}**", ""]
+    lines.append(table(words("Account", "New high findings"), [
         [account_link(accounts[m.id]),
          ", ".join(_titled(f.rule, result.rulebook) + (f" {esc(f.subject)}" if f.subject else "")
                    for f in m.new_high)]
@@ -180,7 +188,7 @@ def movement_summary(result: Result, movement: Movement | None) -> list[str]:
 
 def changes_page(result: Result, movement: Movement) -> str:
     """Every change since the previous review, one row each, filterable."""
-    lines = [WIDE_PAGE + "# Changes since the last review", "", _source(movement, None), ""]
+    lines = [WIDE_PAGE + f"# {_('Changes since the last review')}", "", _source(movement, None), ""]
     if not movement.comparison.found:
         return "\n".join(lines)
     accounts = {a.account.id: a for a in result.accounts}
@@ -189,9 +197,10 @@ def changes_page(result: Result, movement: Movement) -> str:
         item = accounts[moved.id]
         rows += [[account_link(item.account), *row]
                  for row in _change_rows(moved, result.rulebook, item.formats)]
-    rows += [[esc(gone.name), "no longer reviewed", "", "", esc(gone.class_shown), ""]
+    rows += [[esc(gone.name), _("no longer reviewed"), "", "", esc(gone.class_shown), ""]
              for gone in movement.removed]
-    lines.append(filterable(table(["Account", "Change", "Severity", "Subject", "Before", "After"],
+    lines.append(filterable(table(words("Account", "Change", "Severity", "Subject", "Before",
+                                        "After"),
                                   rows), ["Change", "Severity"]))
     return "\n".join(lines)
 
@@ -200,14 +209,16 @@ def _change_rows(moved: AccountMovement, rulebook: Rulebook,
                  formats: LocaleFormat) -> list[list[str]]:
     was, now = moved.before, moved.after
     if was is None:
-        return [["new account", "", "", "", esc(now.class_shown)]]
+        return [[_("new account"), "", "", "", esc(now.class_shown)]]
     rows = []
     if moved.class_changed:
-        rows.append(["class", "", "", esc(was.class_shown), esc(now.class_shown)])
+        rows.append([_("class"), "", "", esc(was.class_shown), esc(now.class_shown)])
     if moved.focus_changed:
-        rows.append(["focus", "", "", esc(was.focus or "none"), esc(now.focus or "none")])
+        rows.append([_("focus"), "", "", esc(_(was.focus or "none")),
+                     esc(_(now.focus or "none"))])
     if moved.verdict_changed:
-        rows.append(["verdict", "", "", esc(was.verdict or "none"), esc(now.verdict or "none")])
+        rows.append([_("verdict"), "", "", esc(_(was.verdict or "none")),
+                     esc(_(now.verdict or "none"))])
     for title, found, new in (("new finding", moved.new_findings, True),
                               ("resolved finding", moved.resolved, False)):
         rows += [[title, severity_badge(f.severity),

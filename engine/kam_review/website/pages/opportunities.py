@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from kam_review.i18n import _
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.results import AccountResult, Result
 from kam_review.rulebook.subject_facts import stage_checklist
@@ -21,9 +22,9 @@ from kam_review.website.pages.plain import folded
 def opportunities_section(item: AccountResult, result: Result) -> list[str]:
     """The account's deals in a table, then each open deal's stage checklist, folded."""
     account = item.account
-    lines = ["## Opportunities", ""]
+    lines = [f"## {_('Opportunities')}", ""]
     if not account.opportunities:
-        return [*lines, "No opportunities on file.", ""]
+        return [*lines, _("No opportunities on file."), ""]
     facts = {f["subject"]: f for f in item.facts if f["type"] == "opportunity"}
     formats = item.formats
     rows = [[_name_cell(o, facts[o.id]), _stage_position(o.stage, result),
@@ -32,7 +33,7 @@ def opportunities_section(item: AccountResult, result: Result) -> list[str]:
              fact_figure(facts[o.id].get("weighted_value"), "weighted_value", "opportunity",
                          formats),
              date_cell(o.expected_close, formats),
-             esc(facts[o.id].get("forecast_bucket") or "—")]
+             esc(_(facts[o.id].get("forecast_bucket") or "—"))]
             for o in account.opportunities]
     lines.append(table(["Name", "Funnel stage", "Value", "Probability", "Weighted",
                         "Expected close", "Forecast"], rows))
@@ -64,31 +65,31 @@ def _stage_position(stage_id: str, result: Result) -> str:
     stages = result.rulebook.stages
     stage = next((s for s in stages if s.id == stage_id), None)
     if stage is None:
-        return f"{stage_id} (out of the funnel)"
+        return _("{stage} (out of the funnel)").format(stage=_(stage_id))
     dots = "●" * stage.index + "○" * (len(stages) - stage.index)
     return f"{dots} {stage.index}/{len(stages)} {esc(stage.name)}"
 
 
 def _checklist(opportunity: Opportunity, result: Result) -> list[str]:
-    lines = [f"### {esc(opportunity.name)}: stage characteristics "
-             f"{{#{opportunity_anchor(opportunity.id)}}}", ""]
-    inside = ["What is true of a deal at each stage (seed 004): a deal at a stage shows the "
-             "characteristics of that stage and of every stage before it; the next stage's "
-             "characteristics are what lets it move on.", ""]
+    lines = ["### " + _("{name}: stage characteristics").format(name=esc(opportunity.name))
+             + f" {{#{opportunity_anchor(opportunity.id)}}}", ""]
+    inside = [_("What is true of a deal at each stage (seed 004): a deal at a stage shows the "
+                "characteristics of that stage and of every stage before it; the next stage's "
+                "characteristics are what lets it move on."), ""]
     current = next((s.index for s in result.rulebook.stages if s.id == opportunity.stage), 0)
     rows = []
     for stage, key, ok in stage_checklist(opportunity, result.rulebook.stages):
-        mark = {True: "✔ yes", False: "✘ no", None: "not recorded"}[ok]
+        mark = _({True: "✔ yes", False: "✘ no", None: "not recorded"}[ok])
         if ok is not True and stage.index <= current:
-            mark += f" (needed from stage {stage.index} on)"
+            mark += _(" (needed from stage {index} on)").format(index=stage.index)
         rows.append([f"{stage.index}. {esc(stage.name)}", _position(stage.index, current),
                      esc(stage.characteristics[key]), mark])
     inside.append(table(["Stage", "", "Characteristic", "Evidence"], rows))
     answers = opportunity.qualification
-    inside += ["Four-step assessment (seed 002): " + " · ".join(
-        f"{question} {answers.get(key, 'not answered')}"
+    inside += [_("Four-step assessment (seed 002): ") + " · ".join(
+        f"{_(question)} {_(answers.get(key, 'not answered'))}"
         for key, question in QUALIFICATION_QUESTIONS.items()), ""]
-    return [*lines, *folded("Show the stage checklist and the four-step assessment", inside)]
+    return [*lines, *folded(_("Show the stage checklist and the four-step assessment"), inside)]
 
 
 def _position(index: int, current: int) -> str:
@@ -96,7 +97,7 @@ def _position(index: int, current: int) -> str:
     if current == 0:
         return ""
     if index < current:
-        return "earlier"
+        return _("earlier")
     if index == current:
-        return "current"
-    return "next: to move on" if index == current + 1 else "later"
+        return _("current")
+    return _("next: to move on") if index == current + 1 else _("later")

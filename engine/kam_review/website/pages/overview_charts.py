@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from kam_review.i18n import _, words
 from kam_review.output import charts
 from kam_review.review.results import UNCLASSIFIED, AccountResult, Result
 from kam_review.rulebook.figures import revenue_series
@@ -44,8 +45,9 @@ def _revenue_groups(result: Result, totals: Totals) -> list[Group[AccountResult]
 def matrix_key(result: Result) -> tuple[charts.ColourKey, Callable[[AccountResult], str]]:
     """What the focus matrix colours its dots by, and each account's value of it: the class
     (the one place to change for another key)."""
-    key = charts.ColourKey.of("Class", result.rulebook.labels(Kind.CLASS), UNCLASSIFIED)
-    return key, lambda item: item.klass
+    key = charts.ColourKey.of(_("Class"), words(*result.rulebook.labels(Kind.CLASS)),
+                              _(UNCLASSIFIED))
+    return key, lambda item: _(item.klass)
 
 
 def _focus_matrix(result: Result, totals: Totals) -> list[str]:
@@ -66,7 +68,7 @@ def _focus_matrix(result: Result, totals: Totals) -> list[str]:
     thresholds = result.rulebook.threshold_values()
     size_title = described("revenue_ttm").label + (f" ({currency})" if len(groups) > 1
                                                   and currency else "")
-    return ["## Strategic focus matrix", "",
+    return [f"## {_('Strategic focus matrix')}", "",
             f"{len(points)} of {len(accounts)} accounts have a scorecard; a dot's area shows "
             "the account's revenue, its colour its class; click a dot or a name for the "
             "account.", "",
@@ -82,7 +84,7 @@ def portfolio_charts(result: Result, totals: Totals) -> list[str]:
     one of each per currency the money adds up in."""
     accounts = result.accounts
     lines = _focus_matrix(result, totals)
-    lines += ["## Pareto (ABC) analysis", "",
+    lines += [f"## {_('Pareto (ABC) analysis')}", "",
               "Accounts ranked by the last 4 quarters; class A brings the first 80% of the "
               "total, B the next 15%, C the rest (seeds 002, 004).", ""]
     groups = _revenue_groups(result, totals)
@@ -98,14 +100,14 @@ def portfolio_charts(result: Result, totals: Totals) -> list[str]:
     by_quarter: dict[tuple[str | None, str], float] = {}
     unknown: Counter[str] = Counter()  # accounts without a row for the quarter
     for item in accounts:
-        for quarter, amount, _ in revenue_series(item.account, result.as_of):
+        for quarter, amount, _cost in revenue_series(item.account, result.as_of):
             held, value = totals.of(item, amount or 0)
             by_quarter[held, str(quarter)] = by_quarter.get((held, str(quarter)), 0) + value
             unknown[str(quarter)] += amount is None
     quarters = sorted({q for _, q in by_quarter})[-8:]
     currencies = sorted({c for c, _ in by_quarter}, key=lambda c: c or "") or [
         totals.main_currency]
-    lines += ["## Portfolio revenue by quarter", ""]
+    lines += [f"## {_('Portfolio revenue by quarter')}", ""]
     for currency in currencies:
         title = totals.titled("Portfolio revenue", currency, currencies)
         lines.append(chart(charts.bar_chart(quarters, [by_quarter.get((currency, q), 0)

@@ -3,6 +3,7 @@ everyone's open actions, grouped by team when there are teams."""
 
 from __future__ import annotations
 
+from kam_review.i18n import _
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.results import AccountResult, Result
 from kam_review.review.tally import count_findings, warning_kind
@@ -21,7 +22,8 @@ from kam_review.website.pages.verdict import owner_verdicts
 
 
 def owners_page(result: Result) -> str:
-    lines = [WIDE_PAGE + "# By owner", "", "Each key account manager's accounts by verdict, open "
+    lines = [WIDE_PAGE + f"# {_('By owner')}", "",
+             "Each key account manager's accounts by verdict, open "
              "warnings and pipeline, and everyone's open actions, overdue first (by team when "
              "there are teams).", ""]
     lines += actions_download(result)
@@ -42,10 +44,10 @@ def _owners_section(members: list[AccountResult], result: Result, level: str) ->
         for item in sorted(items, key=lambda i: i.account.name.lower()):
             warnings = count_findings(item.findings).by_severity(kinds=warning_kind)
             rows.append([account_link(item.account), esc(result.class_shown(item)),
-                         item.focus or "—",
+                         _(item.focus or "—"),
                          account_num(item, "revenue_ttm"),
                          " ".join(f"{severity_badge(s)} {warnings[s]}" for s in Severity
-                                  if warnings[s]) or "none",
+                                  if warnings[s]) or _("none"),
                          str(account_fact(item, "open_opportunities")),
                          account_num(item, "open_pipeline_value")])
         if rows:

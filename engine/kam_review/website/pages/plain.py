@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from kam_review.i18n import _
 from kam_review.output.markdown_text import esc, esc_code
 from kam_review.review.explain import check_text, class_needs, verdict
 from kam_review.review.results import AccountResult, Explanation, Finding, Result
@@ -61,7 +62,7 @@ def finding_ids(item: AccountResult, rulebook: Rulebook) -> list[str]:
         return []
     rows = [f"- {esc(rulebook.rule(f.rule).title)}: `{f.rule}`"
             + (f", subject {esc(f.subject)}" if f.subject else "") for f in item.findings]
-    return technical("Technical detail: rule ids, as a waiver names them", rows)
+    return technical(_("Technical detail: rule ids, as a waiver names them"), rows)
 
 
 def reasons_section(item: AccountResult, result: Result,
@@ -72,8 +73,8 @@ def reasons_section(item: AccountResult, result: Result,
     lines: list[str] = []
     needs = class_needs(item, explained, rulebook)
     if needs:
-        lines += [f"**Unclassified**: the data cannot decide the class yet; it "
-                  f"{esc_code(needs)}.", ""]
+        lines += [_("**Unclassified**: the data cannot decide the class yet; it {needs}."
+                    ).format(needs=esc_code(needs)), ""]
     detail = []
     for explanation in explained:
         rule = rulebook.rule(explanation.rule)
@@ -84,4 +85,5 @@ def reasons_section(item: AccountResult, result: Result,
         detail += [f"    - {MARKS[c.mark]} {esc(check_text(c, rule.on))}"
                    for c in explanation.checks]
     lines.append("")
-    return lines + technical("Technical detail: the conditions as the rules write them", detail)
+    return lines + technical(_("Technical detail: the conditions as the rules write them"),
+                             detail)

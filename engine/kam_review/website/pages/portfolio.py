@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from kam_review.i18n import _, words
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.movement import Movement
 from kam_review.review.results import UNCLASSIFIED, AccountResult, Result
@@ -59,15 +60,16 @@ def overview_page(result: Result, totals: Totals | None = None,
     accounts, formats = result.accounts, result.formats
     totals = totals or Totals(formats)
     as_of = formats.date(result.as_of)
-    lines = [WIDE_PAGE + f"# Portfolio review as of {as_of}", ""]
-    lines.append(f"{len(accounts)} key accounts. Every figure on these pages is as of the "
-                 f"review date {as_of}; the last complete quarter is "
-                 f"{accounts[0].facts[0]['last_quarter'] if accounts else '—'}.")
+    lines = [WIDE_PAGE + "# " + _("Portfolio review as of {date}").format(date=as_of), ""]
+    lines.append(_("{count} key accounts. Every figure on these pages is as of the review date "
+                   "{date}; the last complete quarter is {quarter}.").format(
+        count=len(accounts), date=as_of, quarter=formats.quarter(
+            str(accounts[0].facts[0]['last_quarter'])) if accounts else '—'))
     lines.append("")
     lines += totals.note(a.formats.currency for a in accounts)
     if result.errors:
         lines += _errors_section(result)
-    lines += ["## At a glance", ""]
+    lines += [f"## {_('At a glance')}", ""]
     classes = Counter(a.klass for a in accounts)
     focus = Counter(a.focus or "no scorecard" for a in accounts)
     counts = count_findings(f for a in accounts for f in a.findings)
@@ -75,16 +77,16 @@ def overview_page(result: Result, totals: Totals | None = None,
     # Classes and focus cells in the order their rules are tried: a team's own show too.
     rulebook = result.rulebook
     lines.append('<div class="kam-glance" markdown>\n')
-    lines.append(table(["Class", "Accounts"], [
-        [c, str(classes[c])] for c in (*rulebook.labels(Kind.CLASS), UNCLASSIFIED)
+    lines.append(table(words("Class", "Accounts"), [
+        [_(c), str(classes[c])] for c in (*rulebook.labels(Kind.CLASS), UNCLASSIFIED)
         if classes[c]]))
-    lines.append(table(["Focus", "Accounts"], [
-        [c, str(focus[c])] for c in (*rulebook.labels(Kind.FOCUS), "no scorecard")
+    lines.append(table(words("Focus", "Accounts"), [
+        [_(c), str(focus[c])] for c in (*rulebook.labels(Kind.FOCUS), "no scorecard")
         if focus[c]]))
-    lines.append(table(["Severity", "Open findings", "Waived"], [
+    lines.append(table(words("Severity", "Open findings", "Waived"), [
         [severity_badge(s), str(severities[s]), str(waived[s])] for s in Severity]))
     kinds, kinds_waived = counts.by_kind(), counts.by_kind(waived=True)
-    lines.append(table(["Kind", "Open findings", "Waived"], [
+    lines.append(table(words("Kind", "Open findings", "Waived"), [
         [kind.heading, str(kinds[kind]), str(kinds_waived[kind])] for kind in Kind
         if kind.finds]))
     lines.append("</div>\n")
@@ -95,7 +97,7 @@ def overview_page(result: Result, totals: Totals | None = None,
     lines += portfolio_charts(result, totals)
     abc = abc_classes(result, totals)
     lines += teams_section(result)
-    lines += ["## Accounts", ""]
+    lines += [f"## {_('Accounts')}", ""]
     # Grouped by team, when there are teams: a column, a filter and the rows in team order.
     teams = team_column(accounts)
     rows = []
@@ -105,13 +107,14 @@ def overview_page(result: Result, totals: Totals | None = None,
         rows.append([
             account_link(item.account), esc(item.account.owner), verdict_cell(item),
             *([esc(teams[item.account.id])] if teams else []), esc(result.class_shown(item)),
-            item.focus or "—", revenue_cell(item, totals), account_num(item, "growth_yearly"),
+            _(item.focus or "—"), revenue_cell(item, totals), account_num(item, "growth_yearly"),
             account_num(item, "gross_margin_ttm"), abc[item.account.id],
             f"{severity_badge(worst.severity)} {esc(worst.message)}" if worst else "—",
         ])
-    lines.append(filterable(table(["Account", "Owner", "Verdict", *(["Team"] if teams else []),
-                                   "Class", "Focus", described("revenue_ttm").label, "Growth",
-                                   "Margin", "ABC", "Worst open finding"], rows),
+    lines.append(filterable(table(words("Account", "Owner", "Verdict",
+                                        *(["Team"] if teams else []), "Class", "Focus",
+                                        described("revenue_ttm").english_label, "Growth",
+                                        "Margin", "ABC", "Worst open finding"), rows),
                             ["Owner", "Verdict", *(["Team"] if teams else []), "Class", "Focus",
                              "ABC"]))
     lines += due_before_next_review_section(result)
@@ -122,22 +125,22 @@ def overview_page(result: Result, totals: Totals | None = None,
 def _data_section(result: Result) -> list[str]:
     """Every account's data freshness: its latest quarter on file against the review's last
     complete quarter, the gaps in its history, its last activity."""
-    lines = ["## Data completeness", "",
-             "Figures a missing quarter would need are unknown, never zero: an account behind "
-             "or with gaps carries a data finding instead of a revenue verdict.", ""]
+    lines = [f"## {_('Data completeness')}", "",
+             _("Figures a missing quarter would need are unknown, never zero: an account behind "
+               "or with gaps carries a data finding instead of a revenue verdict."), ""]
     rows = []
     for item in sorted(result.accounts, key=lambda a: a.account.name.lower()):
         behind = account_fact(item, "quarters_unreported")
         rows.append([account_link(item.account), esc(item.account.owner),
-                     esc(account_fact(item, "latest_quarter")),
+                     esc(item.formats.quarter(str(account_fact(item, "latest_quarter")))),
                      fact_num(behind, "quarters_unreported"),
-                     esc(account_fact(item, "gap_list")),
-                     date_cell(account_fact(item, "last_activity"), item.formats, "none"),
+                     esc(_(account_fact(item, "gap_list"))),
+                     date_cell(account_fact(item, "last_activity"), item.formats, _("none")),
                      account_num(item, "days_since_activity"),
                      sorted_by(str(len(item.not_evaluated)), len(item.not_evaluated))])
-    lines.append(filterable(table(["Account", "Owner", "Latest quarter", "Quarters behind",
+    lines.append(filterable(table(words("Account", "Owner", "Latest quarter", "Quarters behind",
                                    "Gaps (last 8 quarters)", "Last activity",
-                                   "Days since", "Rules not evaluated"], rows),
+                                   "Days since", "Rules not evaluated"), rows),
                             ["Owner", "Latest quarter"]))
     unknown = [item for item in result.accounts if item.not_evaluated]
     count = sum(len(item.not_evaluated) for item in unknown)
@@ -147,26 +150,26 @@ def _data_section(result: Result) -> list[str]:
 
 
 def _errors_section(result: Result) -> list[str]:
-    lines = ["## Input errors", "",
+    lines = [f"## {_('Input errors')}", "",
              f"{counted(len(result.errors), 'problem')} in the input files; accounts with "
              "errors are not part of this review until they are fixed.", ""]
-    lines.append(table(["File", "Line", "Field", "Problem"], [
+    lines.append(table(words("File", "Line", "Field", "Problem"), [
         [esc(e.file), str(e.line), esc(e.field), esc(e.message)] for e in result.errors]))
     return lines
 
 
 def risks_page(result: Result) -> str:
     teams = team_column(result.accounts)
-    lines = [WIDE_PAGE + "# Risk register", "",
-             "Every warning across the portfolio (risks, funnel and plan findings), most severe "
-             f"first. Filter by kind, severity, owner{', team' if teams else ''} or rule; click "
-             "a header to sort.", ""]
+    lines = [WIDE_PAGE + f"# {_('Risk register')}", "",
+             _("Every warning across the portfolio (risks, funnel and plan findings), most severe "
+               "first. Filter by kind, severity, owner{team} or rule; click a header to sort."
+               ).format(team=_(', team') if teams else ''), ""]
     lines += download("risks.csv", "the risk register", result.as_of)
     lines += waived_high_note(result.waived_high, result.rulebook)
     items = {item.account.id: item for item in result.accounts}
     rows = []
     for finding, account in result.warnings():
-        title, subject, message, _, waiver = finding_cells(finding, items[account.id],
+        title, subject, message, _action, waiver = finding_cells(finding, items[account.id],
                                                            result.rulebook, "")
         rows.append([account_link(account), esc(account.owner),
                      severity_badge(finding.severity), finding.kind.heading, title, subject,
@@ -197,32 +200,34 @@ def funnel_page(result: Result, totals: Totals | None = None) -> str:
     every = _opportunity_facts(result)
     # A deal won or lost before the review's quarter is history, not the current funnel.
     deals = [(item, fact) for item, fact in every if not fact["is_history"]]
-    lines = [WIDE_PAGE + "# Funnel and forecast", "",
-             f"{counted(len(every), 'opportunity')} as of {result.formats.date(result.as_of)}. "
-             "Weighted value = value × probability.", ""]
+    lines = [WIDE_PAGE + f"# {_('Funnel and forecast')}", "",
+             _("{deals} as of {date}. Weighted value = value × probability.").format(
+                 deals=counted(len(every), 'opportunity'), date=result.formats.date(result.as_of)),
+             ""]
     lines += totals.note(item.formats.currency for item, _ in every)
     lines += forecast_sections(result, totals)
-    lines += ["## By stage", ""]
+    lines += [f"## {_('By stage')}", ""]
     rows = []
     for stage in result.rulebook.stages:
         at = [(item, f) for item, f in deals if f["stage"] == stage.id]
         rows.append([f"{stage.index}. {esc(stage.name)}", esc(stage.owner), str(len(at)),
                      _deal_sum(at, "value", totals), _deal_sum(at, "weighted_value", totals)])
     lost = [(item, f) for item, f in deals if f["stage"] == Status.LOST]
-    rows.append(["Lost", "—", str(len(lost)), _deal_sum(lost, "value", totals), "—"])
+    rows.append([_("Lost"), "—", str(len(lost)), _deal_sum(lost, "value", totals), "—"])
     lines += funnel_charts(result, deals, totals)
-    lines.append(table(["Stage", "Owner", "Deals", "Value", "Weighted value"], rows))
-    lines += ["## By forecast bucket", "",
-              "A deal marked closed counts as closed only once it is signed, paid and shipped "
-              f"(seed 004); until then it is forecast as \"{BUCKET_CLOSED_UNCONFIRMED}\".", ""]
+    lines.append(table(words("Stage", "Owner", "Deals", "Value", "Weighted value"), rows))
+    lines += [f"## {_('By forecast bucket')}", "",
+              _("A deal marked closed counts as closed only once it is signed, paid and shipped "
+                "(seed 004); until then it is forecast as \"{bucket}\".").format(
+                  bucket=_(BUCKET_CLOSED_UNCONFIRMED)), ""]
     rows = []
     for bucket in BUCKET_ORDER:
         at = [(item, f) for item, f in deals if f.get("forecast_bucket") == bucket]
         if at:
-            rows.append([bucket, str(len(at)), _deal_sum(at, "value", totals),
+            rows.append([_(bucket), str(len(at)), _deal_sum(at, "value", totals),
                          _deal_sum(at, "weighted_value", totals)])
-    lines.append(table(["Expected close", "Deals", "Value", "Weighted value"], rows))
-    lines += ["## Every opportunity", ""]
+    lines.append(table(words("Expected close", "Deals", "Value", "Weighted value"), rows))
+    lines += [f"## {_('Every opportunity')}", ""]
     flagged = {(item.account.id, subject): words for item in result.accounts
                for subject, words in marked(item, result.rulebook, Mark.DEAL_AT_RISK).items()}
     rows = []
@@ -231,14 +236,14 @@ def funnel_page(result: Result, totals: Totals | None = None) -> str:
         account = item.account
         flags = esc(", ".join(sorted(flagged.get((account.id, fact["subject"]), []))))
         rows.append([account_link(account), esc(account.owner), esc(fact["name"]),
-                     esc(fact["stage_name"]), esc(fact.get("forecast_bucket") or "—"),
-                     esc(fact["commit_category"] or "—"),
+                     esc(fact["stage_name"]), esc(_(fact.get("forecast_bucket") or "—")),
+                     esc(_(fact["commit_category"] or "—")),
                      *(_deal_num(item, fact, name, totals)
                        for name in ("value", "probability", "weighted_value")),
                      date_cell(fact.get("expected_close"), item.formats), flags or "—"])
-    lines.append(filterable(table(["Account", "Owner", "Opportunity", "Stage", "Forecast",
+    lines.append(filterable(table(words("Account", "Owner", "Opportunity", "Stage", "Forecast",
                                    "Commitment", "Value", "Probability", "Weighted",
-                                   "Expected close", "At risk"], rows),
+                                   "Expected close", "At risk"), rows),
                             ["Owner", "Stage", "Forecast", "Commitment", "At risk"]))
     return "\n".join(lines)
 

@@ -5,19 +5,22 @@ search entry) are the summary and the figures at a glance."""
 
 from __future__ import annotations
 
+from kam_review.i18n import _
 from kam_review.output.markdown_text import safe_markdown_html
 from kam_review.source.model import Account
 
-_LABEL = '<p class="kam-summary-label">Executive summary</p>'
+
+def _label() -> str:
+    return f'<p class="kam-summary-label">{_("Executive summary")}</p>'
 
 
 def summary_section(account: Account) -> list[str]:
     summary = account.plan.summary if account.plan else None
     if summary is None or not summary.strip():
-        return [_LABEL, '<p class="kam-summary-missing"><strong>Missing.</strong> The account '
-                "plan has no summary: the few lines in which the account manager says where "
-                "the account stands, what we want from it and what stands in the way (write "
-                "it as <code>summary</code> under <code>plan</code> in the account file).</p>",
-                ""]
+        return [_label(), '<p class="kam-summary-missing">' + _(
+            "<strong>Missing.</strong> The account plan has no summary: the few lines in which "
+            "the account manager says where the account stands, what we want from it and what "
+            "stands in the way (write it as <code>summary</code> under <code>plan</code> in the "
+            "account file).") + "</p>", ""]
     # The summary is Markdown by design: rendered, then sanitised.
-    return [_LABEL, '<div class="kam-plan-summary">', safe_markdown_html(summary), "</div>", ""]
+    return [_label(), '<div class="kam-plan-summary">', safe_markdown_html(summary), "</div>", ""]

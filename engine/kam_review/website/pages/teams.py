@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from kam_review.i18n import _
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.actions import open_actions
 from kam_review.review.results import AccountResult, Result
@@ -87,9 +88,9 @@ def teams_section(result: Result) -> list[str]:
         rows.append([esc(team), str(len(items)),
                      esc(", ".join(sorted({i.account.owner for i in items}))), revenue,
                      " ".join(f"{severity_badge(s)} {warnings[s]}" for s in Severity
-                              if warnings[s]) or "none",
+                              if warnings[s]) or _("none"),
                      str(len(waiting)), str(sum(1 for a in waiting if a.overdue))])
-    return ["## Teams", "",
+    return [f"## {_('Teams')}", "",
             f"{len(groups)} teams; the account list, the risk register and the owners page "
             "group or filter by team.", "",
             table(["Team", "Accounts", "Owners", described("revenue_ttm").label,

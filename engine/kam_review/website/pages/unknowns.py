@@ -3,6 +3,7 @@ say which class or focus could not be evaluated and what it needs."""
 
 from __future__ import annotations
 
+from kam_review.i18n import _, words
 from kam_review.output.markdown_text import esc, esc_code, table
 from kam_review.review.results import AccountResult, Result
 from kam_review.vocabulary import Kind
@@ -19,10 +20,10 @@ def not_evaluated_section(item: AccountResult, result: Result, prefix: str) -> l
     rows = [[rule_title_link(rules.rule(n.rule), prefix),
              esc(subject_words(item, rules.rule(n.rule), n.subject)), esc_code(n.needs)]
             for n in item.not_evaluated]
-    return ["## Not evaluated", "",
-            f"{counted(len(rows), 'rule depends|rules depend')} on a fact the data does not "
-            "give: neither fired nor clear, and not findings.", "",
-            table(["Rule", "Subject", "Needs"], rows), ""]
+    return [f"## {_('Not evaluated')}", "",
+            _("{rules} on a fact the data does not give: neither fired nor clear, and not "
+              "findings.").format(rules=counted(len(rows), 'rule depends|rules depend')), "",
+            table(words("Rule", "Subject", "Needs"), rows), ""]
 
 
 def assigning_notes(item: AccountResult, result: Result) -> list[str]:
@@ -32,6 +33,7 @@ def assigning_notes(item: AccountResult, result: Result) -> list[str]:
     for entry in item.not_evaluated:
         rule = result.rulebook.rule(entry.rule)
         if rule.kind in (Kind.CLASS, Kind.FOCUS) and item.assigned_by(rule.kind) is not None:
-            lines.append(f"**{esc(rule.shown_label)}** could not be evaluated ({rule.kind} "
-                         f"tried first): {esc_code(entry.needs)}.")
+            lines.append(f"**{esc(rule.shown_label)}** " + _(
+                "could not be evaluated ({kind} tried first): {needs}.").format(
+                    kind=_(rule.kind), needs=esc_code(entry.needs)))
     return [*lines, ""] if lines else []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from kam_review.i18n import _, words
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.results import AccountResult, Result
 from kam_review.vocabulary import Health
@@ -27,11 +28,12 @@ def verdict_header(item: AccountResult, result: Result, prefix: str) -> list[str
     if verdict is None:
         return []
     if verdict.rule is None:
-        decided = "no verdict rule could decide; what they needed:"
+        decided = _("no verdict rule could decide; what they needed:")
     else:
         rule = result.rulebook.rule(verdict.rule)
-        decided = f"by the rule {rule_title_link(rule, prefix)}, because:"
-    lines = [f"**Verdict: {verdict_badge(verdict.health)}** {decided}", ""]
+        decided = _("by the rule {rule}, because:").format(rule=rule_title_link(rule, prefix))
+    lines = ["**" + _("Verdict: {badge}").format(badge=verdict_badge(verdict.health))
+             + f"** {decided}", ""]
     return [*lines, *(f"- {esc(reason)}" for reason in verdict.reasons), ""]
 
 
@@ -50,10 +52,10 @@ def verdict_overview(result: Result) -> list[str]:
     grouped = _by_verdict(result.accounts)
     if not grouped:
         return []
-    lines = ["## Accounts by verdict", "",
-             "One health verdict per account, decided by the [verdict rules](rules.md#verdict) "
-             "from its open warnings, goals, class and data freshness.", ""]
-    lines.append(table(["Verdict", "Accounts"], [
+    lines = [f"## {_('Accounts by verdict')}", "",
+             _("One health verdict per account, decided by the [verdict rules](rules.md#verdict) "
+               "from its open warnings, goals, class and data freshness."), ""]
+    lines.append(table(words("Verdict", "Accounts"), [
         [verdict_badge(health), str(len(items))] for health, items in grouped.items()]))
     for health, items in grouped.items():
         lines += [f"### {health.shown.capitalize()} ({len(items)})", ""]

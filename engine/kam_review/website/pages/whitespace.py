@@ -3,6 +3,7 @@ funnel, lost or not yet offered (rulebook/whitespace.py decides which)."""
 
 from __future__ import annotations
 
+from kam_review.i18n import _
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.results import AccountResult, Result
 from kam_review.rulebook.commitment import decided_on
@@ -20,17 +21,18 @@ _WHY = ("Seed 001: a good relationship still grows by cross-selling what the cus
 
 
 def whitespace_section(item: AccountResult, result: Result) -> list[str]:
-    lines = ["## Whitespace", ""]
+    lines = [f"## {_('Whitespace')}", ""]
     grid = whitespace_grid(item.account)
     if not grid:
-        return [*lines, "No product lines on file: list the lines of ours the account needs "
-                "(`whitespace.product_lines`) and those it buys from us (`we_sell`) to see "
-                "what it has not yet been offered.", ""]
+        return [*lines, _("No product lines on file: list the lines of ours the account needs "
+                          "(`whitespace.product_lines`) and those it buys from us (`we_sell`) "
+                          "to see what it has not yet been offered."), ""]
     waiting = sum(1 for standing in grid if not standing.offered)
-    lines += [_WHY, "",
-              f"{sum(1 for s in grid if s.is_bought)} of {counted(len(grid), 'product line')} "
-              "bought, "
-              f"{sum(1 for s in grid if s.open)} in the funnel, {waiting} not yet offered.", ""]
+    lines += [_(_WHY), "",
+              _("{bought} of {lines} bought, {open} in the funnel, {waiting} not yet offered."
+                ).format(bought=sum(1 for s in grid if s.is_bought),
+                         lines=counted(len(grid), 'product line'),
+                         open=sum(1 for s in grid if s.open), waiting=waiting), ""]
     lines.append('<div class="kam-grid" markdown>\n\n' + table(
         ["Product line", "Bought", "In the funnel", "Lost", "Not yet offered"],
         [_row(standing) for standing in grid]) + "\n</div>\n")
@@ -38,13 +40,15 @@ def whitespace_section(item: AccountResult, result: Result) -> list[str]:
 
 
 def _row(standing: LineStanding) -> list[str]:
-    bought = ["✔ buys it from us"] if standing.bought else []
-    bought += [f"won: {_deal(o)} ({decided_on(o) or 'day not recorded'})" for o in standing.won]
+    bought = [_("✔ buys it from us")] if standing.bought else []
+    bought += [_("won: {deal} ({day})").format(deal=_deal(o),
+                                               day=decided_on(o) or _('day not recorded'))
+               for o in standing.won]
     return [esc(standing.line), "<br>".join(bought) or "·",
-            "<br>".join(f"{_deal(o)}: {esc(o.stage)}" for o in standing.open) or "·",
-            "<br>".join(f"{_deal(o)} ({esc(o.loss_reason or 'reason not recorded')})"
+            "<br>".join(f"{_deal(o)}: {esc(_(o.stage))}" for o in standing.open) or "·",
+            "<br>".join(f"{_deal(o)} ({esc(_(o.loss_reason or 'reason not recorded'))})"
                         for o in standing.lost) or "·",
-            "·" if standing.offered else "**not yet offered**"]
+            "·" if standing.offered else _("**not yet offered**")]
 
 
 def _deal(opportunity: Opportunity) -> str:

@@ -1,0 +1,120 @@
+"""The Chinese sample site (issue 16): examples/zh built as a user builds it, its pages in
+the seeds' terms and Chinese conventions, no English UI string that has a translation, and
+a search index that keeps Chinese words and names whole."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from kam_review.i18n import read_catalogue
+
+REPO = Path(__file__).parents[1]
+CONFIG = REPO / "examples" / "zh" / "mkdocs.yml"
+
+
+def build_zh_site(site_dir: Path) -> None:
+    """Build examples/zh from the repository root, as the README says."""
+    env = {name: value for name, value in os.environ.items() if name != "KAM_AS_OF"}
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(CONFIG),
+                    "-d", str(site_dir)], cwd=REPO, env=env, check=True,
+                   capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def zh_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site_dir = tmp_path_factory.mktemp("site-zh")
+    build_zh_site(site_dir)
+    return site_dir
+
+
+class _Texts(HTMLParser):
+    """The text nodes a reader sees in a page's article, charts included (their <text>,
+    <title> and tables), each stripped."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+        self._article = 0
+        self._hidden = 0
+
+    # Code (rule ids, conditions as written, file fields) is no UI text.
+    _HIDDEN = ("script", "style", "code")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._article += tag == "article"
+        self._hidden += tag in self._HIDDEN
+
+    def handle_endtag(self, tag: str) -> None:
+        self._article -= tag == "article"
+        self._hidden -= tag in self._HIDDEN
+
+    def handle_data(self, data: str) -> None:
+        if self._article and not self._hidden and data.strip():
+            self.texts.append(data.strip())
+
+
+def _page_texts(site: Path) -> dict[str, list[str]]:
+    pages = {}
+    for page in sorted(site.rglob("*.html")):
+        parser = _Texts()
+        parser.feed(page.read_text(encoding="utf-8"))
+        pages[str(page.relative_to(site))] = parser.texts
+    return pages
+
+
+def _translated_keys() -> set[str]:
+    """English UI strings the catalogue translates (whole strings, no placeholders)."""
+    return {m.id for m in read_catalogue("zh") if isinstance(m.id, str) and m.id
+            and m.string and m.string != m.id and "{" not in m.id}
+
+
+def test_pages_are_in_chinese(zh_site: Path) -> None:
+    overview = (zh_site / "index.html").read_text(encoding="utf-8")
+    assert "截至2026年9月30日的客户组合回顾" in overview
+    assert "忠诚型客户" in overview and "快速增长型客户" in overview
+    assert "睡眠型客户" in overview and "值得培养和重视的客户" in overview
+    account = (zh_site / "accounts" / "dongfang-hospital" / "index.html").read_text(
+        encoding="utf-8")
+    for text in ("采购团队", "决策者", "技术把关者", "高层管理人员", "分析型（教授型）",
+                 "罗志远", "2026年第3季度"):
+        assert text in account, text
+    deal = (zh_site / "accounts" / "jinqiao-pharma" / "index.html").read_text(encoding="utf-8")
+    assert "是不是机会？ 是 · 是不是存在竞争？ 是 · 是不是能赢？ 是 · 是不是值得赢？ 是" in deal
+    assert "确认客户意向" in deal and "了解客户的预算" in deal
+    funnel = (zh_site / "funnel" / "index.html").read_text(encoding="utf-8")
+    assert "引导客户立项" in funnel and "¥" in funnel
+
+
+def test_no_english_ui_string_that_has_a_translation(zh_site: Path) -> None:
+    """Item 7 of the issue: a page of the Chinese site that shows an English UI string the
+    catalogue translates has a string that is not wrapped in `_()`."""
+    keys = _translated_keys()
+    leaks: Counter[str] = Counter()
+    where: dict[str, str] = {}
+    for page, texts in _page_texts(zh_site).items():
+        for text in texts:
+            if text in keys:
+                leaks[text] += 1
+                where.setdefault(text, page)
+    assert not leaks, "English UI strings on the Chinese site: " + "; ".join(
+        f"{text!r} ({count}x, first on {where[text]})" for text, count in leaks.most_common())
+
+
+def test_the_search_index_keeps_chinese_words_and_names_whole(zh_site: Path) -> None:
+    index = json.loads((zh_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert "\\u200b" in index["config"]["separator"]
+    tokens: set[str] = set()
+    for doc in index["docs"]:
+        tokens.update(doc["text"].split("\u200b"))
+    # A contact name jieba does not know is kept whole (search_words.py), as are the
+    # seeds' terms and a word of a plan summary.
+    for word in ("客户", "决策者", "罗志远", "赵建国", "售后服务"):
+        assert any(word == token.strip() for token in tokens), word

@@ -1,0 +1,73 @@
+"""The Chinese sample site in headless Chromium (issue 16): the search box finds Chinese
+words, a contact's name and a word of a plan summary with no network, and the pages render
+Chinese text in a CJK font (Debian's fonts-noto-cjk, installed by `make browser`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+from .browser_support import Site, assert_clean, browsing, require_browser
+from .test_zh_site import build_zh_site
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 15
+
+
+@pytest.fixture(scope="module")
+def zh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    require_browser()
+    site_dir = tmp_path_factory.mktemp("site-zh")
+    build_zh_site(site_dir)
+    with browsing(site_dir, tmp_path_factory.mktemp("chromium-profile")) as site:
+        yield site
+
+
+def _search(site: Site, query: str) -> list[str]:
+    """Type `query` into the search box of the overview; the pages of the results."""
+    driver = site.driver
+    driver.get(site.base_url + "/")
+    toggles = driver.find_elements(By.CSS_SELECTOR, 'label.md-header__button[for="__search"]')
+    if toggles and toggles[0].is_displayed():
+        toggles[0].click()
+    box = WebDriverWait(driver, TIMEOUT).until(
+        ec.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input")))
+    box.click()
+    box.send_keys(query)
+    WebDriverWait(driver, TIMEOUT).until(
+        ec.visibility_of_element_located((By.CSS_SELECTOR, ".md-search-result__item")))
+    links = driver.find_elements(By.CSS_SELECTOR, ".md-search-result__item a")
+    return [urlsplit(str(a.get_attribute("href"))).path for a in links]
+
+
+@pytest.mark.parametrize(("query", "page"), [
+    ("客户", "/guide/"),                                  # the seeds' word for account
+    ("决策者", "/accounts/dongfang-hospital/"),           # a buying role
+    ("罗志远", "/accounts/dongfang-hospital/"),           # a contact's name
+    ("售后服务", "/accounts/changjiang-steel/"),          # a word of a plan summary
+])
+def test_search_finds_chinese_words(zh: Site, query: str, page: str) -> None:
+    pages = _search(zh, query)
+    assert page in pages, f"searching {query} found {pages}"
+    assert_clean(zh)
+
+
+def test_english_words_are_still_found(zh: Site) -> None:
+    assert "/rules/" in _search(zh, "GMROII")
+
+
+def test_chinese_text_renders_in_a_cjk_font(zh: Site) -> None:
+    driver = zh.driver
+    driver.get(zh.base_url + "/accounts/changjiang-steel/")
+    driver.execute_script("return document.fonts.ready")
+    assert driver.execute_script(
+        "return document.fonts.check('16px \"Noto Sans CJK SC\"', '客户')")
+    family = driver.execute_script(
+        "return getComputedStyle(document.querySelector('article')).fontFamily")
+    assert "Noto Sans CJK SC" in family
+    assert "长江特钢集团" in driver.find_element(By.CSS_SELECTOR, "article h1").text
