@@ -128,7 +128,7 @@ def test_contacts_at_a_level_count_those_still_there() -> None:
                      _account(contacts=contacts))
     # Xu Jing left on the review date; Wang Fang leaves the day after.
     assert (found.actual, found.basis) == (2, "current contacts at executive level on "
-                                              "2026-09-30")
+                                              "Sep 30, 2026")
     assert _measure(_goal("contacts_at_level", 3)).reason == (
         "a contacts_at_level goal needs a level")
 
@@ -158,7 +158,7 @@ def test_a_custom_figure_is_the_one_recorded_by_hand() -> None:
     found = _measure(_goal("custom", 4.5, baseline=(4.1, "2026-03-31"),
                            actual=(4.6, "2026-09-30")))
     assert (found.status, found.actual, found.basis) == (
-        GoalStatus.ACHIEVED, 4.6, "recorded by hand on 2026-09-30")
+        GoalStatus.ACHIEVED, 4.6, "recorded by hand on Sep 30, 2026")
     assert found.progress == 1.25  # exactly, as written in decimals
     assert _measure(_goal("custom", 4.5)).reason == (
         "no actual recorded (actual: its value and date)")

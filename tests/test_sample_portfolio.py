@@ -158,7 +158,7 @@ def test_it_shows_teams_actions_and_a_missing_summary(sample: Result) -> None:
     assert [account for account, _ in overdue] == [
         "beichen-education", "guoneng-energy", "huaxin-electronics", "jiahe-home",
         "kuaigou-ecommerce"]
-    assert overdue[1][1].endswith("(owner Li Wei) was due on 2026-08-31: 30 days overdue")
+    assert overdue[1][1].endswith("(owner Li Wei) was due on Aug 31, 2026: 30 days overdue")
     lanting = by_id["lanting-hotels"]
     assert lanting.account.plan is not None
     assert [a.due for a in lanting.account.plan.actions if a.status == "open"] == [AS_OF]

@@ -30,6 +30,7 @@ from datetime import date
 from fractions import Fraction
 from typing import NamedTuple
 
+from kam_review.formatting import plain
 from kam_review.rulebook.figures import (
     gross_margin,
     growth,
@@ -239,7 +240,7 @@ def _contacts(account: Account, goal: Goal, day: date, won: Sequence[Opportunity
         return _Reading(None, "a contacts_at_level goal needs a level")
     current = [c for c in account.contacts if c.level == goal.level
                and (c.left_on is None or c.left_on > day)]
-    return _Reading(len(current), f"current contacts at {goal.level} level on {day}")
+    return _Reading(len(current), f"current contacts at {goal.level} level on {plain().date(day)}")
 
 
 def _deals(account: Account, goal: Goal, day: date, won: Sequence[Opportunity]) -> _Reading:
@@ -268,7 +269,7 @@ def _custom(account: Account, goal: Goal, day: date, won: Sequence[Opportunity])
         return _Reading(None, "no actual recorded (actual: its value and date)")
     if goal.actual.date > day:
         return _Reading(None, f"the actual is dated {goal.actual.date}, after the review date")
-    return _Reading(goal.actual.value, f"recorded by hand on {goal.actual.date}")
+    return _Reading(goal.actual.value, f"recorded by hand on {plain().date(goal.actual.date)}")
 
 
 _READERS: dict[str, Callable[[Account, Goal, date, Sequence[Opportunity]], _Reading]] = {

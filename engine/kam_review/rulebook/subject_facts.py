@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from kam_review.formatting import format_value
+from kam_review.formatting import format_value, plain
 from kam_review.i18n import _, listed
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.rulebook.commitment import commit_category, decided_on, is_history, review_periods
@@ -219,8 +219,12 @@ def goal_facts(account: Account, index: int, as_of: date, rulebook: Rulebook) ->
     measure = measure_goal(account, goal, as_of, won,
                            rulebook.threshold_values().get("goal_on_track_tolerance", 0.0))
 
+    # Amounts in the account's currency, as every page writes them (no currency named:
+    # the figure alone); dates as the reader reads them.
+    writes = plain().in_currency(account.currency)
+
     def shown(value: float | None) -> str | None:
-        return None if value is None else format_value(value, measure.spec)
+        return None if value is None else format_value(value, measure.spec, writes)
 
     return GoalFacts(
         account=account.id, subject=goal.text, source_path=("plan", "goals", index),
@@ -231,7 +235,7 @@ def goal_facts(account: Account, index: int, as_of: date, rulebook: Rulebook) ->
         metric=goal.metric, status=measure.status.value, unmeasured_reason=measure.reason,
         basis=measure.basis, actual_shown=shown(measure.actual), target_shown=shown(goal.target),
         baseline_shown=None if goal.baseline is None else (
-            f"{shown(goal.baseline.value)} on {goal.baseline.date}"),
+            f"{shown(goal.baseline.value)} on {writes.date(goal.baseline.date)}"),
         progress=measure.progress, elapsed_share=measure.elapsed,
         on_track_from=measure.on_track_from, standing=_standing(measure, goal.due, as_of),
         due=None if goal.due is None else goal.due.isoformat(),

@@ -70,7 +70,7 @@ def _threshold(threshold: Threshold, result: Result, value: float | None = None)
 def _grammar_section() -> list[str]:
     """How a rule's `when:` is written: the grammar the rule loader reads, with examples."""
     return [
-        f"## {_('How conditions are written')}", "",
+        f"## {_('How conditions are written')} {{#how-conditions-are-written}}", "",
         "A rule's `when:` holds a condition written as text, or `all:` / `any:` with a list "
         "of conditions, or `not:` with one condition. The text follows this grammar "
         "(`{ }` repeats, `[ ]` may be left out, `|` separates choices); `not` binds tighter "

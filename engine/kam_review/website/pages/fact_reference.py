@@ -20,7 +20,7 @@ _AS_WRITTEN = {"text": "as written", "yes/no": "yes or no"}
 
 
 def facts_section(formats: LocaleFormat = ENGLISH) -> list[str]:
-    lines = [f"## {_('Facts')}", "",
+    lines = [f"## {_('Facts')} {{#facts}}", "",
              "What a rule may test, by the fact type it names in `on:`. A fact is absent when "
              "the account's data cannot give it (the meaning says when); a comparison with an "
              "absent fact is false. The range is what a figure always lies in: `kam rules "
