@@ -18,6 +18,7 @@ from click.testing import CliRunner
 import kam_review.review.evaluate
 import kam_review.review.fast_check as fast_check
 from kam_review.cli import main
+from kam_review.paths import display_path
 from kam_review.review.fast_check import FAST_VARIABLE, fast_enabled
 from kam_review.source.cache import AccountCache
 
@@ -178,3 +179,22 @@ def test_a_cache_folder_others_may_write_is_not_used(monkeypatch: pytest.MonkeyP
     assert "kam: the review cache is not used:" in result.stderr
     assert "its group or others may write it" in result.stderr
     assert not list(cache.glob("reviews-fast-*"))
+
+
+def test_file_names_are_shown_as_the_plain_path_shows_them(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The fast path resolves each folder once; a name is still display_path's: inside the
+    working folder and outside it, through a linked folder and for a linked file."""
+    work, outside = tmp_path / "work", tmp_path / "outside"
+    (work / "accounts").mkdir(parents=True)
+    outside.mkdir()
+    (work / "linked").symlink_to(outside)
+    (work / "accounts" / "a.yaml").write_text("id: a\n", encoding="utf-8")
+    (outside / "b.yaml").write_text("id: b\n", encoding="utf-8")
+    (work / "accounts" / "c.yaml").symlink_to(outside / "b.yaml")
+    monkeypatch.chdir(work)
+    names = fast_check._Names()
+    for path in (Path("accounts/a.yaml"), work / "accounts" / "a.yaml", Path("a.yaml"),
+                 Path("linked/b.yaml"), outside / "b.yaml", Path("accounts/c.yaml"),
+                 Path("accounts/../accounts/a.yaml"), Path("/b.yaml")):
+        assert names(path) == display_path(path), path

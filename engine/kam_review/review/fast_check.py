@@ -41,6 +41,7 @@ from kam_review.rulebook.loading import Rulebook, load_rulebook, rulebook_files
 from kam_review.source.accounts import Portfolio, account_files, load_account
 from kam_review.source.cache import AccountCache, content_key
 from kam_review.source.yamlsource import MAX_FILE_BYTES
+from kam_review.text_safety import encodable
 
 # KAM_FAST=0 (or off, no, false) turns the fast paths off: `kam check` then reviews as
 # review_in_batches does, and the site converts every page as MkDocs does.
@@ -66,6 +67,11 @@ class _Job:
     formats: LocaleFormat
     redact: bool
 
+    @property
+    def actions(self) -> dict[str, str]:
+        """Each rule's action, by its id (see plain_result)."""
+        return {rule.id: rule.action for rule in self.rulebook.rules}
+
 
 _JOB: _Job | None = None
 
@@ -75,6 +81,7 @@ def review_chunk(items: Sequence[tuple[str, bytes | None]]) -> list[Plain]:
     {"errors": [...], "result": plain_result or None}. Runs in a worker."""
     assert _JOB is not None, "the job is set before the workers start"
     job = _JOB
+    actions = job.actions
     entries = [load_account(Path(path), content) for path, content in items]
     portfolio = Portfolio([account for account, _ in entries if account is not None], [])
     if job.redact:
@@ -89,7 +96,7 @@ def review_chunk(items: Sequence[tuple[str, bytes | None]]) -> list[Plain]:
         item = next(reviewed)
         records.append({"errors": plain_errors(errors + review_errors(item.account,
                                                                       job.rulebook)),
-                        "result": plain_result(item)})
+                        "result": plain_result(item, actions)})
     return records
 
 
@@ -118,8 +125,10 @@ class _Run:
     def __init__(self, job: _Job, context: bytes, cache: AccountCache | None,
                  stack: ExitStack, workers: int, parallel_from: int) -> None:
         self.job, self.context, self.cache = job, context, cache
+        self.actions = job.actions
         self._stack, self._workers, self._parallel_from = stack, workers, parallel_from
         self._pool: Executor | None = None
+        self.names = _Names()
 
     def pool(self) -> Executor:
         if self._pool is None:
@@ -149,7 +158,7 @@ class _Run:
         return review_chunk(items)
 
     def _file(self, path: Path) -> _File:
-        name = display_path(path)
+        name = self.names(path)
         content = _content(path)
         key = None if content is None else hashlib.sha256(
             self.context + json.dumps([str(path), name]).encode("utf-8", "surrogatepass")
@@ -162,14 +171,17 @@ class _Run:
         return file
 
     def _take(self, file: _File, record: Any, from_cache: bool = False) -> None:
-        """The file's review from a record (a cached one as JSON text); a record that does
-        not have the shape plain_result gives leaves the file unknown (a cache miss)."""
+        """The file's review from a record (a cached one as JSON text); a cached record that
+        does not have the shape plain_result gives leaves the file unknown (a miss)."""
         try:
             data = json.loads(record) if from_cache else record
             errors = input_errors(data["errors"])
             result = data["result"]
-            item = None if result is None else account_result(result, self.job.formats)
+            item = None if result is None else account_result(result, self.job.formats,
+                                                              self.actions)
         except (ValueError, TypeError, KeyError, IndexError):
+            if not from_cache:
+                raise  # a worker's own record: a bug, never an account left out
             return
         file.errors, file.item, file.known = errors, item, True
         if not from_cache and self.cache is not None and file.key is not None:
@@ -194,6 +206,28 @@ class _Run:
         job = self.job
         return Result(job.as_of, tuple(f.item for f in batch.files if f.item is not None),
                       tuple(capped(sorted(set(errors)))), job.rulebook, job.formats)
+
+
+class _Names:
+    """display_path of many files, with each folder resolved once for all its files: a file
+    that is no symbolic link resolves to its resolved folder and its own name."""
+
+    def __init__(self) -> None:
+        self._folders: dict[Path, str | None] = {}
+
+    def __call__(self, path: Path) -> str:
+        if path.is_symlink() or path.name in ("", ".", ".."):
+            return display_path(path)
+        if path.parent not in self._folders:
+            try:
+                shown = path.parent.resolve().relative_to(Path.cwd().resolve())
+            except ValueError:
+                shown = None
+            self._folders[path.parent] = None if shown is None else str(shown)
+        folder = self._folders[path.parent]
+        if folder is None:
+            return encodable(str(path))
+        return encodable(path.name if folder == "." else f"{folder}/{path.name}")
 
 
 def _content(path: Path) -> bytes | None:
@@ -259,6 +293,8 @@ def _batches(job: _Job, context: bytes, cache: AccountCache | None, paths: list[
     groups = [paths[i:i + batch_size] for i in range(0, len(paths), batch_size)]
     with ExitStack() as stack:
         run = _Run(job, context, cache, stack, workers, parallel_from)
+        if cache is not None:
+            cache.preload()
         pending: deque[_Batch] = deque([run.start(groups[0])])
         errors = folder_errors
         for number in progress(range(len(groups)), len(groups), "reviewing batches"):

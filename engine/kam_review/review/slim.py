@@ -10,7 +10,8 @@ from a full review).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import fields
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,11 @@ from kam_review.source.model import Account, Waiver
 from kam_review.vocabulary import Health, Kind, Severity
 
 Plain = dict[str, Any]
+# By value: a dictionary lookup, where calling the enum costs ten times more per finding.
+_KINDS = {kind.value: kind for kind in Kind}
+_SEVERITIES = {severity.value: severity for severity in Severity}
+# A finding's fields in the order plain_result lists them (the account's id first).
+_FINDING_FIELDS = tuple(f.name for f in fields(Finding))
 
 
 def plain_errors(errors: Sequence[InputError]) -> list[list[Any]]:
@@ -48,8 +54,9 @@ def _waiver(row: Sequence[Any] | None) -> Waiver | None:
                   subject)
 
 
-def plain_result(item: AccountResult) -> Plain:
-    """What the check's outputs read of one account's review, as plain data."""
+def plain_result(item: AccountResult, actions: Mapping[str, str]) -> Plain:
+    """What the check's outputs read of one account's review, as plain data. A finding's
+    action is its rule's (`actions`, by rule id), kept only where it is not."""
     account = item.account
     verdict = item.verdict
     return {
@@ -57,7 +64,8 @@ def plain_result(item: AccountResult) -> Plain:
                     account.currency, [_plain_waiver(w) for w in account.waivers]],
         "class": item.klass,
         "focus": item.focus,
-        "findings": [[f.rule, f.kind.value, f.severity.value, f.subject, f.message, f.action,
+        "findings": [[f.rule, f.kind.value, f.severity.value, f.subject, f.message,
+                      None if actions.get(f.rule) == f.action else f.action,
                       _plain_waiver(f.waiver), f.line, f.impact] for f in item.findings],
         "not_evaluated": [[n.rule, n.title, n.subject, n.needs] for n in item.not_evaluated],
         "verdict": None if verdict is None else [verdict.health.value, verdict.rule,
@@ -65,7 +73,8 @@ def plain_result(item: AccountResult) -> Plain:
     }
 
 
-def account_result(data: Plain, formats: LocaleFormat) -> AccountResult:
+def account_result(data: Plain, formats: LocaleFormat, actions: Mapping[str, str]
+                   ) -> AccountResult:
     """The review of one account back from plain_result: an account with only the fields the
     outputs read, and no facts. `formats` is the review's; the account's currency is applied
     here as evaluate applies it."""
@@ -74,9 +83,8 @@ def account_result(data: Plain, formats: LocaleFormat) -> AccountResult:
                       currency=currency, waivers=tuple(w for w in map(_waiver, waivers)
                                                        if w is not None))
     findings = tuple(
-        Finding(account=ident, rule=rule, kind=Kind(kind), severity=Severity(severity),
-                subject=subject, message=message, action=action, waiver=_waiver(waiver),
-                line=line, impact=impact)
+        _finding((ident, rule, _KINDS[kind], _SEVERITIES[severity], subject, message,
+                  actions[rule] if action is None else action, _waiver(waiver), line, impact))
         for rule, kind, severity, subject, message, action, waiver, line, impact
         in data["findings"])
     verdict = data["verdict"]
@@ -86,3 +94,13 @@ def account_result(data: Plain, formats: LocaleFormat) -> AccountResult:
         verdict=None if verdict is None else Verdict(Health(verdict[0]), verdict[1],
                                                      tuple(verdict[2])),
         formats=formats.in_currency(currency))
+
+
+def _finding(values: Sequence[Any]) -> Finding:
+    """A Finding of its fields' values, in one step: a frozen dataclass's __init__ sets each
+    field apart, and a review read back from the cache holds some 14 findings an account.
+    A field added to Finding without a value here is a ValueError, not a finding without
+    it."""
+    finding = object.__new__(Finding)
+    finding.__dict__.update(zip(_FINDING_FIELDS, values, strict=True))
+    return finding
