@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -50,8 +51,18 @@ def test_the_site_is_the_same_with_and_without_the_fast_path(
     assert cold == plain
     # In this process now: the pages converted by the workers are not counted here.
     converted = _count_conversions(monkeypatch)
+    handed: list[tuple[int, dict[str, Any]]] = []
+    use_entries = fast_pages.use_entries
+
+    def keeping(index: Any, ahead: dict[str, Any]) -> None:
+        handed.append((len(ahead), ahead))
+        use_entries(index, ahead)
+    monkeypatch.setattr(fast_pages, "use_entries", keeping)
     assert _build(tmp_path / "warm", monkeypatch, fast=True) == plain
     assert converted == [0]  # every generated page came from the cache
+    # ... with its search entries, every one taken by the index.
+    ((count, left),) = handed
+    assert count >= 20 and left == {}
 
 
 def test_an_edited_account_converts_again(tmp_path: Path,

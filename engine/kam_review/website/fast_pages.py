@@ -21,7 +21,7 @@ import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -29,11 +29,20 @@ from typing import Any
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
-from mkdocs.structure.toc import AnchorLink, get_toc
+from mkdocs.structure.toc import get_toc
 from mkdocs.utils import meta
 
 from kam_review.review.fast_check import fast_enabled
 from kam_review.source.cache import AccountCache, content_key
+from kam_review.website.fast_search import (
+    Entries,
+    described,
+    entries_of,
+    page_key,
+    search_index,
+    toc_tokens,
+    use_entries,
+)
 
 Converted = dict[str, Any]
 # Pages sent to a worker at a time.
@@ -43,8 +52,8 @@ PARALLEL_FROM = 40
 # What MkDocs renders in place of a page converted here: nothing, quickly.
 PLACEHOLDER = ""
 
-# The build the workers convert pages of; set before they fork.
-_BUILD: tuple[MkDocsConfig, Files] | None = None
+# The build the workers convert pages of, and its search index; set before they fork.
+_BUILD: tuple[MkDocsConfig, Files, Any] | None = None
 
 
 class _Captured(logging.Handler):
@@ -74,16 +83,11 @@ def _quiet() -> Iterator[_Captured]:
             logger.handlers, logger.propagate = handlers, propagate
 
 
-def _tokens(links: Sequence[AnchorLink]) -> list[dict[str, Any]]:
-    return [{"level": link.level, "id": link.id, "name": link.title,
-             "children": _tokens(link.children)} for link in links]
-
-
 def convert(src_uris: Sequence[str]) -> list[Converted | None]:
-    """Each page converted as MkDocs converts it (Page.render), as plain data; None for a
-    page whose conversion logged anything."""
+    """Each page converted as MkDocs converts it (Page.render), with its search entries
+    (fast_search.py), as plain data; None for a page whose conversion logged anything."""
     assert _BUILD is not None, "the build is set before the workers start"
-    config, files = _BUILD
+    config, files, index = _BUILD
     converted: list[Converted | None] = []
     for uri in src_uris:
         file = files.get_file_from_path(uri)
@@ -91,13 +95,14 @@ def convert(src_uris: Sequence[str]) -> list[Converted | None]:
         if page is None or file is None:
             converted.append(None)
             continue
-        page.markdown, _ = meta.get_data(file.content_string)
+        page.markdown, page.meta = meta.get_data(file.content_string)
         with _quiet() as captured:
             page.render(config, files)
+            search = None if index is None else [page_key(page), entries_of(index, page)]
         links = page.links_to_anchors
         converted.append(None if captured.records else {
             "markdown": hashlib.sha256(page.markdown.encode("utf-8")).hexdigest(),
-            "content": page.content, "toc": _tokens(list(page.toc)),
+            "search": search, "content": page.content, "toc": toc_tokens(list(page.toc)),
             "title": page._title_from_render,
             "anchors": sorted(page.present_anchor_ids or ()),
             "links": None if links is None else {
@@ -105,17 +110,19 @@ def convert(src_uris: Sequence[str]) -> list[Converted | None]:
     return converted
 
 
-def build_key(config: MkDocsConfig, files: Files) -> bytes:
+def build_key(config: MkDocsConfig, files: Files, index: Any) -> bytes:
     """What, beside a page's Markdown, decides its conversion: the Markdown extensions and
     their configuration, the validation levels, every file of the site and its URL (links
-    are resolved against them), the versions of MkDocs and Python-Markdown, and kam-review's
-    code (content_key)."""
+    are resolved against them), the search index's settings, the versions of MkDocs,
+    Python-Markdown and its theme, and kam-review's code (content_key)."""
     listing = sorted((file.src_uri, file.url, file.dest_uri) for file in files)
-    described = json.dumps([
+    text = json.dumps([
         version("mkdocs"), version("markdown"), [_extension(e) for e in config.markdown_extensions],
         config.mdx_configs, repr(config.validation), config.use_directory_urls, listing,
+        None if index is None else described(index), type(index).__module__,
+        _version(config.theme.name),
     ], default=repr, sort_keys=True)
-    return content_key(described.encode("utf-8", "surrogatepass"))
+    return content_key(text.encode("utf-8", "surrogatepass"))
 
 
 def _extension(extension: Any) -> Any:
@@ -126,6 +133,16 @@ def _extension(extension: Any) -> Any:
     kind = type(extension)
     configs = extension.getConfigs() if hasattr(extension, "getConfigs") else None
     return [f"{kind.__module__}.{kind.__qualname__}", repr(configs)]
+
+
+def _version(package: str | None) -> str | None:
+    """The installed version of a theme's package (mkdocs-material for `material`)."""
+    for name in (f"mkdocs-{package}", str(package)):
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            continue
+    return None
 
 
 class FastPages:
@@ -139,7 +156,8 @@ class FastPages:
     def prepare(self, config: MkDocsConfig, files: Files, generated: Sequence[str]) -> None:
         """Convert the generated pages (by source path), from the cache where it has them."""
         global _BUILD
-        context = build_key(config, files)
+        index = search_index(config)
+        context = build_key(config, files, index)
         keys: dict[str, bytes] = {}
         todo = []
         if self._cache is not None:
@@ -156,7 +174,7 @@ class FastPages:
                 todo.append(uri)
             else:
                 self._converted[uri] = found
-        _BUILD = (config, files)
+        _BUILD = (config, files, index)
         chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
         if self._workers > 1 and len(todo) >= PARALLEL_FROM:
             with ProcessPoolExecutor(self._workers, mp_context=get_context("fork")) as pool:
@@ -172,6 +190,12 @@ class FastPages:
                 self._cache.put(uri, keys[uri], json.dumps(page, ensure_ascii=False))
         if self._cache is not None:
             self._cache.flush()
+        if index is not None:
+            ahead: dict[str, Entries] = {}
+            for page in self._converted.values():
+                if page["search"] is not None:
+                    ahead[page["search"][0]] = page["search"][1]
+            use_entries(index, ahead)
 
     def markdown(self, markdown: str, page: Page) -> str:
         """The placeholder for a page converted here, if its Markdown is the one converted."""
@@ -205,7 +229,7 @@ def _read(text: str) -> Converted | None:
         data = json.loads(text)
     except ValueError:
         return None
-    keys = {"markdown", "content", "toc", "title", "anchors", "links"}
+    keys = {"markdown", "search", "content", "toc", "title", "anchors", "links"}
     if not isinstance(data, dict) or set(data) != keys or not isinstance(data["content"], str):
         return None
     return data
