@@ -29,7 +29,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import (  # noqa: E402  (bench/ is no package)
+from run import (  # bench/ is no package: run.py is found through sys.path
     AS_OF,
     KAM,
     OUT,
@@ -50,7 +50,7 @@ def _timed(command: list[str], env: dict[str, str], cwd: Path) -> dict[str, Any]
     load = os.getloadavg()[0]
     start = time.perf_counter()
     done = subprocess.run([TIME, "-f", "%U %S %M", *command], env=env, cwd=cwd,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                          capture_output=True, text=True)
     wall = time.perf_counter() - start
     user, system, peak = done.stderr.strip().splitlines()[-1].split()
     return {"wall": wall, "cpu": float(user) + float(system), "peak_mib": int(peak) / 1024,
