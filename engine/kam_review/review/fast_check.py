@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -193,12 +193,16 @@ class _Run:
                 return
             self.cache.put(file.name, file.key, text)
 
-    def finish(self, batch: _Batch, errors: list[InputError]) -> Result:
-        """The batch's Result, as evaluate gives it for the same files."""
+    def finish(self, batch: _Batch, errors: list[InputError],
+               done: Callable[[int], None]) -> Result:
+        """The batch's Result, as evaluate gives it for the same files; `done` is told how
+        many more files are reviewed, as they are."""
+        done(len(batch.files) - sum(len(part) for part, _ in batch.chunks))  # cached
         for part, chunk in batch.chunks:
             records = chunk if isinstance(chunk, list) else chunk.result()
             for file, record in zip(part, records, strict=True):
                 self._take(file, record)
+            done(len(part))
         if self.cache is not None:
             self.cache.flush()
         for file in batch.files:
@@ -296,13 +300,20 @@ def _batches(job: _Job, context: bytes, cache: AccountCache | None, paths: list[
         if cache is not None:
             cache.preload()
         pending: deque[_Batch] = deque([run.start(groups[0])])
+        # The bar starts once the workers have forked: it may run a thread of its own.
+        bar = iter(progress(range(len(paths)), len(paths), "reviewing accounts"))
+
+        def done(count: int) -> None:
+            for _ in range(count):
+                next(bar, None)
         errors = folder_errors
-        for number in progress(range(len(groups)), len(groups), "reviewing batches"):
+        for number in range(len(groups)):
             if number + 1 < len(groups):
                 pending.append(run.start(groups[number + 1]))
-            result = run.finish(pending.popleft(), errors)
+            result = run.finish(pending.popleft(), errors, done)
             errors = []
             yield result
+        done(1)  # the bar ends and closes
 
 
 def fast_review(accounts_folder: Path, rules_folder: Path, as_of: date,
