@@ -22,6 +22,7 @@ from kam_review.cli import main
 from kam_review.paths import display_path
 from kam_review.review.fast_check import FAST_VARIABLE, fast_enabled, fast_review_in_batches
 from kam_review.source.cache import AccountCache
+from kam_review.source.file_names import FileNames
 
 from .conftest import ACCOUNTS, AS_OF, RULES, healthy_account, write_account
 
@@ -199,7 +200,7 @@ def test_file_names_are_shown_as_the_plain_path_shows_them(
     (outside / "b.yaml").write_text("id: b\n", encoding="utf-8")
     (work / "accounts" / "c.yaml").symlink_to(outside / "b.yaml")
     monkeypatch.chdir(work)
-    names = fast_check._Names()
+    names = FileNames()
     for path in (Path("accounts/a.yaml"), work / "accounts" / "a.yaml", Path("a.yaml"),
                  Path("linked/b.yaml"), outside / "b.yaml", Path("accounts/c.yaml"),
                  Path("accounts/../accounts/a.yaml"), Path("/b.yaml")):

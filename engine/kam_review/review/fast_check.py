@@ -23,14 +23,13 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
 
 from kam_review import __version__
 from kam_review.errors import InputError, capped
 from kam_review.locale_format import ENGLISH, LocaleFormat
-from kam_review.paths import display_path
 from kam_review.progress import Progress, silent
 from kam_review.review import evaluate as plain
 from kam_review.review.evaluate import evaluate, review_errors
@@ -40,8 +39,7 @@ from kam_review.review.slim import Plain, account_result, input_errors, plain_er
 from kam_review.rulebook.loading import Rulebook, load_rulebook, rulebook_files
 from kam_review.source.accounts import Portfolio, account_files, load_account
 from kam_review.source.cache import AccountCache, content_key
-from kam_review.source.yamlsource import MAX_FILE_BYTES
-from kam_review.text_safety import encodable
+from kam_review.source.file_names import FileNames, file_bytes
 
 # KAM_FAST=0 (or off, no, false) turns the fast paths off: `kam check` then reviews as
 # review_in_batches does, and the site converts every page as MkDocs does.
@@ -56,6 +54,15 @@ PARALLEL_FROM = 200
 
 def fast_enabled() -> bool:
     return os.environ.get(FAST_VARIABLE, "1").strip().lower() not in ("0", "off", "no", "false")
+
+
+def worker_count() -> int:
+    """Worker processes to fork: one per core this process may use; none (1: work here)
+    where processes cannot be forked."""
+    if "fork" not in get_all_start_methods():
+        return 1
+    cores = getattr(os, "sched_getaffinity", None)
+    return len(cores(0)) if cores is not None else os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -128,7 +135,7 @@ class _Run:
         self.actions = job.actions
         self._stack, self._workers, self._parallel_from = stack, workers, parallel_from
         self._pool: Executor | None = None
-        self.names = _Names()
+        self.names = FileNames()
 
     def pool(self) -> Executor:
         if self._pool is None:
@@ -159,7 +166,7 @@ class _Run:
 
     def _file(self, path: Path) -> _File:
         name = self.names(path)
-        content = _content(path)
+        content = file_bytes(path)
         key = None if content is None else hashlib.sha256(
             self.context + json.dumps([str(path), name]).encode("utf-8", "surrogatepass")
             + content_key(content)).digest()
@@ -212,37 +219,6 @@ class _Run:
                       tuple(capped(sorted(set(errors)))), job.rulebook, job.formats)
 
 
-class _Names:
-    """display_path of many files, with each folder resolved once for all its files: a file
-    that is no symbolic link resolves to its resolved folder and its own name."""
-
-    def __init__(self) -> None:
-        self._folders: dict[Path, str | None] = {}
-
-    def __call__(self, path: Path) -> str:
-        if path.is_symlink() or path.name in ("", ".", ".."):
-            return display_path(path)
-        if path.parent not in self._folders:
-            try:
-                shown = path.parent.resolve().relative_to(Path.cwd().resolve())
-            except ValueError:
-                shown = None
-            self._folders[path.parent] = None if shown is None else str(shown)
-        folder = self._folders[path.parent]
-        if folder is None:
-            return encodable(str(path))
-        return encodable(path.name if folder == "." else f"{folder}/{path.name}")
-
-
-def _content(path: Path) -> bytes | None:
-    """The file's bytes as the loader reads them; None when it cannot (the loader, reading it
-    again, says why)."""
-    try:
-        return path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
-    except OSError:
-        return None
-
-
 def rules_key(rulebook: Rulebook, rules_folder: Path, thresholds_file: Path | None,
               as_of: date, formats: LocaleFormat, redact: bool) -> bytes:
     """What, beside the file, decides an account's review: the rule files and thresholds as
@@ -283,7 +259,7 @@ def fast_review_in_batches(
     paths, folder_errors = account_files(accounts_folder, only)
     job = _Job(rulebook, as_of, formats, redact)
     context = rules_key(rulebook, rules_folder, thresholds_file, as_of, formats, redact)
-    count = workers if workers is not None else len(os.sched_getaffinity(0))
+    count = workers if workers is not None else worker_count()
     return _batches(job, context, cache, paths, folder_errors, progress,
                     batch_size or plain.BATCH_SIZE, count, PARALLEL_FROM)
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -32,7 +31,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import meta
 
-from kam_review.review.fast_check import fast_enabled
+from kam_review.review.fast_check import fast_enabled, worker_count
 from kam_review.source.cache import AccountCache, content_key
 from kam_review.website.fast_search import (
     Entries,
@@ -242,4 +241,4 @@ def page_cache(accounts: Path, inputs: Sequence[Path], serving: bool) -> FastPag
     if not fast_enabled():
         return None
     cache = AccountCache.for_accounts(accounts, inputs=inputs, kind="pages", name="page cache")
-    return FastPages(cache, 1 if serving else len(os.sched_getaffinity(0)))
+    return FastPages(cache, 1 if serving else worker_count())
