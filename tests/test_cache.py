@@ -49,6 +49,13 @@ def _account() -> Account:
     return account
 
 
+@pytest.fixture(autouse=True)
+def _plain_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`kam check` on its plain path, which reads this cache (as the site and --since do); the
+    fast path keeps reviews in a cache of its own, checked in test_fast_check.py."""
+    monkeypatch.setenv("KAM_FAST", "0")
+
+
 @pytest.fixture
 def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A working folder with accounts/, a cache folder outside it, and the cwd set to it."""

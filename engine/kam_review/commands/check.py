@@ -18,6 +18,7 @@ from kam_review.output.ci_formats import check_junit, check_markdown, check_sari
 from kam_review.output.report import Tally, rules_source, write_check
 from kam_review.progress import on_terminal, silent
 from kam_review.review.evaluate import review, review_in_batches
+from kam_review.review.fast_check import fast_enabled, fast_review, fast_review_in_batches
 from kam_review.review.movement import Movement
 from kam_review.review.previous import Since
 from kam_review.review.results import Result
@@ -45,16 +46,24 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
         progress = silent if quiet else on_terminal
         folder = common.rules_folder(rules)
         refuse_lint_errors(folder, thresholds)
+        # The fast path keeps each file's review; --since needs the facts, so it reads as the
+        # site does (review/fast_check.py).
+        fast = since is None and fast_enabled()
         cache = None if no_cache else AccountCache.for_accounts(accounts, inputs=[folder])
+        if fast and cache is not None:
+            cache = AccountCache.for_accounts(accounts, inputs=[folder], kind="reviews-fast",
+                                              name="review cache")
         if output in ("text", "json"):
             comparison, previous = (None, None) if since is None else previous_review_of(
                 accounts, folder, as_of, thresholds,
                 Since(None if since == AUTO else since, since_pattern, cache=not no_cache),
                 files, cache, redact)
             # Written batch by batch: memory holds one batch, however large the portfolio.
-            batches = review_in_batches(accounts, folder, as_of, thresholds, files, progress,
-                                        cache, redact, None if previous is None
-                                        else previous.high_warnings(), formats)
+            batches = fast_review_in_batches(
+                accounts, folder, as_of, thresholds, files, progress, cache, redact, formats
+            ) if fast else review_in_batches(accounts, folder, as_of, thresholds, files,
+                                             progress, cache, redact, None if previous is None
+                                             else previous.high_warnings(), formats)
             kept: list[AccountSnapshot] = []
 
             def movement() -> Movement:
@@ -67,8 +76,9 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
                                 rules_source(folder, thresholds) if output == "json" else None,
                                 movement if since else None)
         else:
-            result = review(accounts, folder, as_of, thresholds, files, progress, cache,
-                            redact=redact, formats=formats)
+            result = (fast_review if fast else review)(
+                accounts, folder, as_of, thresholds, files, progress, cache, redact=redact,
+                formats=formats)
             writers = {"markdown": lambda: check_markdown(result),
                        "sarif": lambda: check_sarif(result),
                        "junit": lambda: check_junit(result, fail_on)}

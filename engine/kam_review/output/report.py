@@ -124,8 +124,13 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
+# One encoder for every line: json.dumps with options makes a new one per call, and a large
+# portfolio's output has a line per finding.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return _ENCODE(value)
 
 
 def write_check(results: Iterable[Result], output: str, show: Severity, as_of: date,

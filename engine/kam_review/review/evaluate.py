@@ -131,8 +131,7 @@ def evaluate(portfolio: Portfolio, rulebook: Rulebook, as_of: date,
         item = _account_result(account, facts, matches, rulebook, as_of, thresholds,
                                formats.in_currency(account.currency))
         results.append(_with_not_evaluated(item, needs, rulebook, as_of))
-        errors.extend(_waiver_errors(account, rulebook))
-        errors.extend(answer_errors(account, rulebook))
+        errors.extend(review_errors(account, rulebook))
     return Result(as_of, tuple(with_verdicts(results, rulebook)),
                   tuple(capped(sorted(set(errors)))), rulebook, formats)
 
@@ -212,6 +211,12 @@ def _waiver_for(account: Account, rule: Rule, subject: str, as_of: date) -> Waiv
         if applies(waiver, account, rule.severity, as_of):
             return waiver
     return None
+
+
+def review_errors(account: Account, rulebook: Rulebook) -> list[InputError]:
+    """The errors in an account file that only its review finds: waivers and actions that
+    name a rule the rulebook does not have."""
+    return _waiver_errors(account, rulebook) + answer_errors(account, rulebook)
 
 
 def _waiver_errors(account: Account, rulebook: Rulebook) -> list[InputError]:

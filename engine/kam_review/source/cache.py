@@ -160,6 +160,7 @@ class AccountCache:
         self._secret = b""
         self._distrusted = False
         self._pending: list[tuple[str, str, str]] = []
+        self._rows: dict[str, tuple[Any, Any, Any]] | None = None  # see preload
 
     @classmethod
     def for_accounts(cls, accounts_folder: Path, folder: Path | None = None,
@@ -222,18 +223,35 @@ class AccountCache:
     def get(self, shown_as: str, key: bytes) -> StoredAccount | None:
         return _read_entry(self.get_text(shown_as, key))
 
-    def get_text(self, shown_as: str, key: bytes) -> str | None:
-        """The entry's text, once its seal shows kam-review wrote it; None on a miss."""
+    def preload(self) -> None:
+        """Read every entry now, in one query: a run that looks up most of them (the fast
+        `kam check`) then makes no query per file. Entries are checked when looked up."""
         connection = self._connect()
         if connection is None:
-            return None
+            return
         try:
-            row = connection.execute(
-                "SELECT entry, mac FROM entries WHERE path = ? AND key = ? "
-                "AND length(entry) <= ?", (shown_as, key.hex(), self._max_entry_chars)
-            ).fetchone()
+            rows = connection.execute("SELECT path, key, entry, mac FROM entries WHERE "
+                                      "length(entry) <= ?", (self._max_entry_chars,))
+            self._rows = {path: (key, entry, mac) for path, key, entry, mac in rows}
         except sqlite3.Error:
-            return None
+            self._rows = {}
+
+    def get_text(self, shown_as: str, key: bytes) -> str | None:
+        """The entry's text, once its seal shows kam-review wrote it; None on a miss."""
+        if self._rows is not None:
+            found = self._rows.get(shown_as)
+            row = found[1:] if found is not None and found[0] == key.hex() else None
+        else:
+            connection = self._connect()
+            if connection is None:
+                return None
+            try:
+                row = connection.execute(
+                    "SELECT entry, mac FROM entries WHERE path = ? AND key = ? "
+                    "AND length(entry) <= ?", (shown_as, key.hex(), self._max_entry_chars)
+                ).fetchone()
+            except sqlite3.Error:
+                return None
         if row is None or not isinstance(row[0], str) or not isinstance(row[1], str):
             return None
         expected = self._seal(shown_as, key.hex(), row[0])

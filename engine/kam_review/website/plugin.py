@@ -48,6 +48,7 @@ from kam_review.source.rates import load_rates
 from kam_review.source.review_date import parse_review_date
 from kam_review.vocabulary import REVIEW_TAGS
 from kam_review.website.csp import active_content, header, protect, protect_static
+from kam_review.website.fast_pages import FastPages, page_cache
 from kam_review.website.pages import render_pages
 from kam_review.website.pages.rule_reference import OWN_RULES_GUIDE
 from kam_review.website.provenance import footer_html, provenance
@@ -99,6 +100,9 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
     _script_hashes: set[str]
     # The provenance block every page of this build ends with (on_files).
     _footer = ""
+    # The generated pages, converted ahead of MkDocs (on_env; None: KAM_FAST=0).
+    _fast: FastPages | None = None
+    _generated: list[str]
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"],
                    dirty: bool) -> None:
@@ -211,6 +215,7 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
                                                                    self.thresholds)))
         keep_whole(review_names(result))
         pages = render_pages(result, movement, rates)
+        self._generated = sorted(pages)
         for path, text in sorted(pages.items()):
             existing = files.get_file_from_path(path)
             if existing is not None:
@@ -246,6 +251,26 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         # gives the text escaped once, as the templates that use it need.
         env.filters["striptags"] = _text_of_html
         return env
+
+    def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
+        # Every page has its Page now, and none is converted yet.
+        self._fast = page_cache(self.accounts, [self.rules, Path(config.docs_dir)],
+                                self._serving)
+        if self._fast is not None:
+            self._fast.prepare(config, files, self._generated)
+        return nav
+
+    # Last: the Markdown every other plugin made is the one converted ahead.
+    @event_priority(-100)
+    def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig,
+                         files: Files) -> str:
+        return markdown if self._fast is None else self._fast.markdown(markdown, page)
+
+    # First: every other plugin sees the page as MkDocs would have converted it.
+    @event_priority(100)
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig,
+                        files: Files) -> str:
+        return html if self._fast is None else self._fast.content(html, page, files)
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         for folder in (self.accounts, self.rules):

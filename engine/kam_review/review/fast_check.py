@@ -1,0 +1,302 @@
+"""The fast `kam check`: each file read once, the whole review of a file (parse, checks, facts,
+rules, verdict) run in worker processes on every core, plain data handed back, and a cache of
+each file's review keyed by what decides it.
+
+It gives the same Results, in the same batches and with the same errors in the same order,
+as review_in_batches (the plain path, which KAM_FAST=0 chooses): each file is reviewed by the
+same functions, and an account's review depends on its own file only (the rules, the review
+date, the formats and redaction aside, which are in the cache key). The main process reads
+each file's bytes and hashes them; a file whose review is cached is not parsed at all, the
+others are sent, bytes and all, to the workers in chunks, and the workers send back
+review/slim.py's plain data. While a batch is written, the next one is already being
+reviewed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import date
+from multiprocessing import get_all_start_methods, get_context
+from pathlib import Path
+from typing import Any
+
+from kam_review import __version__
+from kam_review.errors import InputError, capped
+from kam_review.locale_format import ENGLISH, LocaleFormat
+from kam_review.progress import Progress, silent
+from kam_review.review import evaluate as plain
+from kam_review.review.evaluate import evaluate, review_errors
+from kam_review.review.redact import redact_portfolio
+from kam_review.review.results import AccountResult, Result
+from kam_review.review.slim import Plain, account_result, input_errors, plain_errors, plain_result
+from kam_review.rulebook.loading import Rulebook, load_rulebook, rulebook_files
+from kam_review.source.accounts import Portfolio, account_files, load_account
+from kam_review.source.cache import AccountCache, content_key
+from kam_review.source.file_names import FileNames, file_bytes
+
+# KAM_FAST=0 (or off, no, false) turns the fast paths off: `kam check` then reviews as
+# review_in_batches does, and the site converts every page as MkDocs does.
+FAST_VARIABLE = "KAM_FAST"
+# Files sent to a worker at a time: enough to share the engine's set-up, few enough that both
+# workers stay busy to the end of a batch.
+CHUNK = 32
+# From this many files to review in a batch, they go to the worker processes; fewer are
+# reviewed here (starting the workers would cost more).
+PARALLEL_FROM = 200
+
+
+def fast_enabled() -> bool:
+    return os.environ.get(FAST_VARIABLE, "1").strip().lower() not in ("0", "off", "no", "false")
+
+
+def worker_count() -> int:
+    """Worker processes to fork: one per core this process may use; none (1: work here)
+    where processes cannot be forked."""
+    if "fork" not in get_all_start_methods():
+        return 1
+    cores = getattr(os, "sched_getaffinity", None)
+    return len(cores(0)) if cores is not None else os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every review of a file in this run shares; set before the workers fork."""
+
+    rulebook: Rulebook
+    as_of: date
+    formats: LocaleFormat
+    redact: bool
+
+    @property
+    def actions(self) -> dict[str, str]:
+        """Each rule's action, by its id (see plain_result)."""
+        return {rule.id: rule.action for rule in self.rulebook.rules}
+
+
+_JOB: _Job | None = None
+
+
+def review_chunk(items: Sequence[tuple[str, bytes | None]]) -> list[Plain]:
+    """The review of each file (its path and bytes; None: read it here), as plain data:
+    {"errors": [...], "result": plain_result or None}. Runs in a worker."""
+    assert _JOB is not None, "the job is set before the workers start"
+    job = _JOB
+    actions = job.actions
+    entries = [load_account(Path(path), content) for path, content in items]
+    portfolio = Portfolio([account for account, _ in entries if account is not None], [])
+    if job.redact:
+        portfolio = redact_portfolio(portfolio)
+    reviewed = iter(evaluate(portfolio, job.rulebook, job.as_of, formats=job.formats).accounts
+                    if portfolio.accounts else ())
+    records: list[Plain] = []
+    for account, errors in entries:
+        if account is None:
+            records.append({"errors": plain_errors(errors), "result": None})
+            continue
+        item = next(reviewed)
+        records.append({"errors": plain_errors(errors + review_errors(item.account,
+                                                                      job.rulebook)),
+                        "result": plain_result(item, actions)})
+    return records
+
+
+@dataclass
+class _File:
+    """One file of a batch: its name, its cache key and, once known, its review."""
+
+    path: Path
+    name: str
+    content: bytes | None
+    key: bytes | None
+    errors: list[InputError] = field(default_factory=list)
+    item: AccountResult | None = None
+    known: bool = False
+
+
+@dataclass
+class _Batch:
+    files: list[_File]
+    chunks: list[tuple[list[_File], Future[list[Plain]] | list[Plain]]]
+
+
+class _Run:
+    """One fast review: the job, the cache, and the worker pool once it is needed."""
+
+    def __init__(self, job: _Job, context: bytes, cache: AccountCache | None,
+                 stack: ExitStack, workers: int, parallel_from: int) -> None:
+        self.job, self.context, self.cache = job, context, cache
+        self.actions = job.actions
+        self._stack, self._workers, self._parallel_from = stack, workers, parallel_from
+        self._pool: Executor | None = None
+        self.names = FileNames()
+
+    def pool(self) -> Executor:
+        if self._pool is None:
+            global _JOB
+            _JOB = self.job  # the workers fork with it
+            self._pool = self._stack.enter_context(
+                ProcessPoolExecutor(self._workers, mp_context=get_context("fork")))
+        return self._pool
+
+    def start(self, paths: Sequence[Path]) -> _Batch:
+        """Read the batch's files, take what the cache has, and send the rest to be
+        reviewed."""
+        files = [self._file(path) for path in paths]
+        todo = [f for f in files if not f.known]
+        parallel = self._workers > 1 and len(todo) >= self._parallel_from
+        chunks: list[tuple[list[_File], Future[list[Plain]] | list[Plain]]] = []
+        for start in range(0, len(todo), CHUNK):
+            part = todo[start:start + CHUNK]
+            items = [(str(f.path), f.content) for f in part]
+            chunks.append((part, self.pool().submit(review_chunk, items) if parallel
+                           else self._here(items)))
+        return _Batch(files, chunks)
+
+    def _here(self, items: list[tuple[str, bytes | None]]) -> list[Plain]:
+        global _JOB
+        _JOB = self.job
+        return review_chunk(items)
+
+    def _file(self, path: Path) -> _File:
+        name = self.names(path)
+        content = file_bytes(path)
+        key = None if content is None else hashlib.sha256(
+            self.context + json.dumps([str(path), name]).encode("utf-8", "surrogatepass")
+            + content_key(content)).digest()
+        file = _File(path, name, content, key)
+        if self.cache is not None and key is not None:
+            text = self.cache.get_text(name, key)
+            if text is not None:
+                self._take(file, text, from_cache=True)
+        return file
+
+    def _take(self, file: _File, record: Any, from_cache: bool = False) -> None:
+        """The file's review from a record (a cached one as JSON text); a cached record that
+        does not have the shape plain_result gives leaves the file unknown (a miss)."""
+        try:
+            data = json.loads(record) if from_cache else record
+            errors = input_errors(data["errors"])
+            result = data["result"]
+            item = None if result is None else account_result(result, self.job.formats,
+                                                              self.actions)
+        except (ValueError, TypeError, KeyError, IndexError):
+            if not from_cache:
+                raise  # a worker's own record: a bug, never an account left out
+            return
+        file.errors, file.item, file.known = errors, item, True
+        if not from_cache and self.cache is not None and file.key is not None:
+            try:
+                text = json.dumps(record, ensure_ascii=False, allow_nan=False,
+                                  separators=(",", ":"))
+                text.encode("utf-8")  # a file name that is not UTF-8 is not kept
+            except (TypeError, ValueError):
+                return
+            self.cache.put(file.name, file.key, text)
+
+    def finish(self, batch: _Batch, errors: list[InputError],
+               done: Callable[[int], None]) -> Result:
+        """The batch's Result, as evaluate gives it for the same files; `done` is told how
+        many more files are reviewed, as they are."""
+        done(len(batch.files) - sum(len(part) for part, _ in batch.chunks))  # cached
+        for part, chunk in batch.chunks:
+            records = chunk if isinstance(chunk, list) else chunk.result()
+            for file, record in zip(part, records, strict=True):
+                self._take(file, record)
+            done(len(part))
+        if self.cache is not None:
+            self.cache.flush()
+        for file in batch.files:
+            errors.extend(file.errors)
+        job = self.job
+        return Result(job.as_of, tuple(f.item for f in batch.files if f.item is not None),
+                      tuple(capped(sorted(set(errors)))), job.rulebook, job.formats)
+
+
+def rules_key(rulebook: Rulebook, rules_folder: Path, thresholds_file: Path | None,
+              as_of: date, formats: LocaleFormat, redact: bool) -> bytes:
+    """What, beside the file, decides an account's review: the rule files and thresholds as
+    read, the review date, the formats, redaction, the working folder (file names are shown
+    relative to it) and kam-review's version; its code is in content_key."""
+    digest = hashlib.sha256(json.dumps(
+        [__version__, as_of.isoformat(), formats.locale, formats.currency, redact,
+         os.getcwd(), str(rules_folder), None if thresholds_file is None
+         else str(thresholds_file)]).encode("utf-8", "surrogatepass"))
+    for path in [*rulebook_files(rules_folder), *([thresholds_file] if thresholds_file else [])]:
+        try:
+            content = path.read_bytes()
+        except OSError:
+            content = b"\0unreadable"
+        digest.update(len(content).to_bytes(8, "big") + content)
+    digest.update(repr(sorted(rulebook.threshold_values().items())).encode())
+    return digest.digest()
+
+
+def fast_review_in_batches(
+    accounts_folder: Path,
+    rules_folder: Path,
+    as_of: date,
+    thresholds_file: Path | None = None,
+    only: Sequence[Path] = (),
+    progress: Progress = silent,
+    cache: AccountCache | None = None,
+    redact: bool = False,
+    formats: LocaleFormat = ENGLISH,
+    batch_size: int | None = None,
+    workers: int | None = None,
+) -> Iterator[Result]:
+    """review_in_batches, fast (see the module's docstring); `cache` is the cache of reviews
+    (AccountCache.for_accounts(..., kind="reviews-fast")); batches of `batch_size` files
+    (default: the plain path's), `workers` processes (default: one per core). The rules are
+    loaded (and a RulebookError raised) before this returns."""
+    rulebook = load_rulebook(rules_folder, thresholds_file)
+    paths, folder_errors = account_files(accounts_folder, only)
+    job = _Job(rulebook, as_of, formats, redact)
+    context = rules_key(rulebook, rules_folder, thresholds_file, as_of, formats, redact)
+    count = workers if workers is not None else worker_count()
+    return _batches(job, context, cache, paths, folder_errors, progress,
+                    batch_size or plain.BATCH_SIZE, count, PARALLEL_FROM)
+
+
+def _batches(job: _Job, context: bytes, cache: AccountCache | None, paths: list[Path],
+             folder_errors: list[InputError], progress: Progress, batch_size: int,
+             workers: int, parallel_from: int) -> Iterator[Result]:
+    if not paths:
+        yield Result(job.as_of, (), tuple(folder_errors), job.rulebook, job.formats)
+        return
+    groups = [paths[i:i + batch_size] for i in range(0, len(paths), batch_size)]
+    with ExitStack() as stack:
+        run = _Run(job, context, cache, stack, workers, parallel_from)
+        if cache is not None:
+            cache.preload()
+        pending: deque[_Batch] = deque([run.start(groups[0])])
+        # The bar starts once the workers have forked: it may run a thread of its own.
+        bar = iter(progress(range(len(paths)), len(paths), "reviewing accounts"))
+
+        def done(count: int) -> None:
+            for _ in range(count):
+                next(bar, None)
+        errors = folder_errors
+        for number in range(len(groups)):
+            if number + 1 < len(groups):
+                pending.append(run.start(groups[number + 1]))
+            result = run.finish(pending.popleft(), errors, done)
+            errors = []
+            yield result
+        done(1)  # the bar ends and closes
+
+
+def fast_review(accounts_folder: Path, rules_folder: Path, as_of: date,
+                thresholds_file: Path | None = None, only: Sequence[Path] = (),
+                progress: Progress = silent, cache: AccountCache | None = None,
+                redact: bool = False, formats: LocaleFormat = ENGLISH) -> Result:
+    """review() for `kam check`'s outputs: the whole portfolio as one Result (without facts)."""
+    batches = fast_review_in_batches(accounts_folder, rules_folder, as_of, thresholds_file,
+                                     only, progress, cache, redact, formats, batch_size=1 << 62)
+    return next(iter(batches))

@@ -1,0 +1,244 @@
+"""The generated pages converted from Markdown ahead of MkDocs: on every core, and kept in a
+cache by what decides them, so that MkDocs is handed finished HTML.
+
+Python-Markdown is most of a site's build (the account pages' tables, raw HTML and charts).
+Once the files and the navigation are known (on_nav), each generated page is converted by
+MkDocs' own Page.render, with the site's Markdown extensions and configuration, in forked
+worker processes; what render sets (the HTML, the table of contents, the title, the anchors
+a page has and links to) comes back as plain data. MkDocs then renders an empty placeholder
+(on_page_markdown) and gets the finished page back (on_page_content), byte for byte what it
+would have made. A page is left to MkDocs when its Markdown is not the one converted (a
+plugin changed it) or when converting it logged anything (a warning must be counted by the
+build's own logger, under `strict`). KAM_FAST=0 turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from importlib.metadata import PackageNotFoundError, version
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+from mkdocs.utils import meta
+
+from kam_review.review.fast_check import fast_enabled, worker_count
+from kam_review.source.cache import AccountCache, content_key
+from kam_review.website.fast_search import (
+    Entries,
+    described,
+    entries_of,
+    page_key,
+    search_index,
+    toc_tokens,
+    use_entries,
+)
+
+Converted = dict[str, Any]
+# Pages sent to a worker at a time.
+CHUNK = 8
+# From this many pages to convert, they are converted in worker processes.
+PARALLEL_FROM = 40
+# What MkDocs renders in place of a page converted here: nothing, quickly.
+PLACEHOLDER = ""
+
+# The build the workers convert pages of, and its search index; set before they fork.
+_BUILD: tuple[MkDocsConfig, Files, Any] | None = None
+
+
+class _Captured(logging.Handler):
+    """Every log record of a conversion, which then is left to MkDocs if there is one."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def _quiet() -> Iterator[_Captured]:
+    """The records of the conversion captured, and none shown (MkDocs logs them again when it
+    converts the page itself)."""
+    captured = _Captured()
+    loggers = [logging.getLogger(), logging.getLogger("mkdocs")]
+    kept = [(logger, logger.handlers[:], logger.propagate) for logger in loggers]
+    for logger in loggers:
+        logger.handlers = [captured]
+    try:
+        yield captured
+    finally:
+        for logger, handlers, propagate in kept:
+            logger.handlers, logger.propagate = handlers, propagate
+
+
+def convert(src_uris: Sequence[str]) -> list[Converted | None]:
+    """Each page converted as MkDocs converts it (Page.render), with its search entries
+    (fast_search.py), as plain data; None for a page whose conversion logged anything."""
+    assert _BUILD is not None, "the build is set before the workers start"
+    config, files, index = _BUILD
+    converted: list[Converted | None] = []
+    for uri in src_uris:
+        file = files.get_file_from_path(uri)
+        page = None if file is None else file.page
+        if page is None or file is None:
+            converted.append(None)
+            continue
+        page.markdown, page.meta = meta.get_data(file.content_string)
+        with _quiet() as captured:
+            page.render(config, files)
+            search = None if index is None else [page_key(page), entries_of(index, page)]
+        links = page.links_to_anchors
+        converted.append(None if captured.records else {
+            "markdown": hashlib.sha256(page.markdown.encode("utf-8")).hexdigest(),
+            "search": search, "content": page.content, "toc": toc_tokens(list(page.toc)),
+            "title": page._title_from_render,
+            "anchors": sorted(page.present_anchor_ids or ()),
+            "links": None if links is None else {
+                target.src_uri: dict(anchors) for target, anchors in links.items()}})
+    return converted
+
+
+def build_key(config: MkDocsConfig, files: Files, index: Any) -> bytes:
+    """What, beside a page's Markdown, decides its conversion: the Markdown extensions and
+    their configuration, the validation levels, every file of the site and its URL (links
+    are resolved against them), the search index's settings, the versions of MkDocs,
+    Python-Markdown and its theme, and kam-review's code (content_key)."""
+    listing = sorted((file.src_uri, file.url, file.dest_uri) for file in files)
+    text = json.dumps([
+        version("mkdocs"), version("markdown"), [_extension(e) for e in config.markdown_extensions],
+        config.mdx_configs, repr(config.validation), config.use_directory_urls, listing,
+        None if index is None else described(index), type(index).__module__,
+        _version(config.theme.name),
+    ], default=repr, sort_keys=True)
+    return content_key(text.encode("utf-8", "surrogatepass"))
+
+
+def _extension(extension: Any) -> Any:
+    """An extension as the key names it: by name, or an instance by its class and settings
+    (its repr would hold its address, which changes from run to run)."""
+    if isinstance(extension, str):
+        return extension
+    kind = type(extension)
+    configs = extension.getConfigs() if hasattr(extension, "getConfigs") else None
+    return [f"{kind.__module__}.{kind.__qualname__}", repr(configs)]
+
+
+def _version(package: str | None) -> str | None:
+    """The installed version of a theme's package (mkdocs-material for `material`)."""
+    for name in (f"mkdocs-{package}", str(package)):
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            continue
+    return None
+
+
+class FastPages:
+    """The generated pages of one build, converted ahead (see the module's docstring)."""
+
+    def __init__(self, cache: AccountCache | None, workers: int) -> None:
+        self._cache, self._workers = cache, workers
+        self._converted: dict[str, Converted] = {}
+        self._waiting: dict[str, Converted] = {}
+
+    def prepare(self, config: MkDocsConfig, files: Files, generated: Sequence[str]) -> None:
+        """Convert the generated pages (by source path), from the cache where it has them."""
+        global _BUILD
+        index = search_index(config)
+        context = build_key(config, files, index)
+        keys: dict[str, bytes] = {}
+        todo = []
+        if self._cache is not None:
+            self._cache.preload()
+        for uri in generated:
+            file = files.get_file_from_path(uri)
+            if file is None or not file.is_documentation_page():
+                continue
+            keys[uri] = hashlib.sha256(context + uri.encode("utf-8", "surrogatepass") + b"\0"
+                                       + file.content_bytes).digest()
+            text = None if self._cache is None else self._cache.get_text(uri, keys[uri])
+            found = None if text is None else _read(text)
+            if found is None:
+                todo.append(uri)
+            else:
+                self._converted[uri] = found
+        _BUILD = (config, files, index)
+        chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
+        if self._workers > 1 and len(todo) >= PARALLEL_FROM:
+            with ProcessPoolExecutor(self._workers, mp_context=get_context("fork")) as pool:
+                results = [page for chunk in pool.map(convert, chunks) for page in chunk]
+        else:
+            results = [page for chunk in chunks for page in convert(chunk)]
+        _BUILD = None
+        for uri, page in zip(todo, results, strict=True):
+            if page is None:
+                continue
+            self._converted[uri] = page
+            if self._cache is not None:
+                self._cache.put(uri, keys[uri], json.dumps(page, ensure_ascii=False))
+        if self._cache is not None:
+            self._cache.flush()
+        if index is not None:
+            ahead: dict[str, Entries] = {}
+            for page in self._converted.values():
+                if page["search"] is not None:
+                    ahead[page["search"][0]] = page["search"][1]
+            use_entries(index, ahead)
+
+    def markdown(self, markdown: str, page: Page) -> str:
+        """The placeholder for a page converted here, if its Markdown is the one converted."""
+        found = self._converted.pop(page.file.src_uri, None)
+        if found is None or found["markdown"] != hashlib.sha256(
+                markdown.encode("utf-8")).hexdigest():
+            return markdown
+        self._waiting[page.file.src_uri] = found
+        return PLACEHOLDER
+
+    def content(self, html: str, page: Page, files: Files) -> str:
+        """The page's finished HTML, and what render would have set beside it."""
+        found = self._waiting.pop(page.file.src_uri, None)
+        if found is None:
+            return html
+        page.toc = get_toc(found["toc"])
+        page._title_from_render = found["title"]
+        page.present_anchor_ids = set(found["anchors"])
+        links = found["links"]
+        page.links_to_anchors = None if links is None else {
+            target: anchors for uri, anchors in links.items()
+            for target in [files.get_file_from_path(uri)] if target is not None}
+        content: str = found["content"]
+        return content
+
+
+def _read(text: str) -> Converted | None:
+    """A cached page, if it has the shape convert gives (the cache is sealed, but a page
+    kept by an older version is a miss, not an error)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    keys = {"markdown", "search", "content", "toc", "title", "anchors", "links"}
+    if not isinstance(data, dict) or set(data) != keys or not isinstance(data["content"], str):
+        return None
+    return data
+
+
+def page_cache(accounts: Path, inputs: Sequence[Path], serving: bool) -> FastPages | None:
+    """The fast path of one build, with its cache of pages; None when KAM_FAST turns it off.
+    `mkdocs serve` converts in its own process (it runs threads, which a fork would copy
+    half-way)."""
+    if not fast_enabled():
+        return None
+    cache = AccountCache.for_accounts(accounts, inputs=inputs, kind="pages", name="page cache")
+    return FastPages(cache, 1 if serving else worker_count())

@@ -1,0 +1,74 @@
+"""The search entries of the generated pages, made with the pages ahead of MkDocs (in the
+workers of fast_pages.py, and kept in its page cache) instead of one after the other.
+
+Material's search plugin parses the HTML of every page with Python's HTMLParser as the page
+is built: a quarter of a site's build. Its index (SearchIndex, a list of plain entries) is
+asked for a page's entries here, in the worker that converted the page, by the plugin's own
+code. When MkDocs comes to index the page, the entries made ahead are taken only if what
+the index reads of the page (its URL, HTML, table of contents, front matter and title) is
+exactly what the worker had; any other page is indexed by the plugin as before. Only an index
+with Material's shape (an `entries` list) is helped; any other is left alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink
+
+Entries = list[dict[str, Any]]
+
+
+def search_index(config: MkDocsConfig) -> Any | None:
+    """The search plugin's index, if it is Material's kind."""
+    for plugin in config.plugins.values():
+        index = getattr(plugin, "search_index", None)
+        if callable(getattr(index, "add_entry_from_context", None)) and isinstance(
+                getattr(index, "entries", None), list):
+            return index
+    return None
+
+
+def described(index: Any) -> str:
+    """The index's settings, for the page cache's key."""
+    return json.dumps(getattr(index, "config", None), default=repr, sort_keys=True)
+
+
+def toc_tokens(links: list[AnchorLink]) -> list[dict[str, Any]]:
+    return [{"level": link.level, "id": link.id, "name": link.title,
+             "children": toc_tokens(link.children)} for link in links]
+
+
+def page_key(page: Page) -> str:
+    """What the index reads of a page."""
+    read = json.dumps([page.url, page.content, toc_tokens(list(page.toc)), page.meta,
+                       page.title], default=repr, ensure_ascii=False)
+    return hashlib.sha256(read.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def entries_of(index: Any, page: Page) -> Entries:
+    """The entries the index makes of a page, taken back out of it (in a worker)."""
+    before = len(index.entries)
+    index.add_entry_from_context(page)
+    made: Entries = index.entries[before:]
+    del index.entries[before:]
+    return made
+
+
+def use_entries(index: Any, ahead: dict[str, Entries]) -> None:
+    """Let the index take a page's entries made ahead (by page_key) instead of parsing it."""
+    original: Callable[[Page], None] = index.add_entry_from_context
+
+    def add_entry_from_context(page: Page) -> None:
+        found = ahead.pop(page_key(page), None) if ahead else None
+        if found is None:
+            original(page)
+        else:
+            index.entries.extend(found)
+
+    index.add_entry_from_context = add_entry_from_context

@@ -1,0 +1,92 @@
+"""The site's fast path (website/fast_pages.py): the generated pages converted ahead of MkDocs,
+in worker processes and from the page cache, make a site byte for byte the one MkDocs makes
+alone (KAM_FAST=0): every page, the search index, the sitemap."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+import kam_review.website.fast_pages as fast_pages
+from kam_review.review.fast_check import FAST_VARIABLE
+
+from .conftest import REPO
+
+
+def _build(site_dir: Path, monkeypatch: pytest.MonkeyPatch, fast: bool,
+           config_file: Path = REPO / "mkdocs.yml") -> dict[str, bytes]:
+    monkeypatch.setenv(FAST_VARIABLE, "1" if fast else "0")
+    monkeypatch.delenv("KAM_AS_OF", raising=False)
+    build(load_config(config_file=str(config_file), site_dir=str(site_dir)))
+    return {str(p.relative_to(site_dir)): p.read_bytes() for p in sorted(site_dir.rglob("*"))
+            if p.is_file()}
+
+
+def _count_conversions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    counted = [0]
+    convert = fast_pages.convert
+
+    def counting(src_uris: list[str]) -> list[fast_pages.Converted | None]:
+        counted[0] += len(src_uris)
+        return convert(src_uris)
+    monkeypatch.setattr(fast_pages, "convert", counting)
+    return counted
+
+
+def test_the_site_is_the_same_with_and_without_the_fast_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(fast_pages, "PARALLEL_FROM", 1)  # in two worker processes
+    monkeypatch.setattr(fast_pages, "CHUNK", 3)
+    monkeypatch.setattr(fast_pages, "worker_count", lambda: 2)
+    plain = _build(tmp_path / "plain", monkeypatch, fast=False)
+    assert any(name.endswith("search_index.json") for name in plain)
+    cold = _build(tmp_path / "cold", monkeypatch, fast=True)
+    assert cold == plain
+    # In this process now: the pages converted by the workers are not counted here.
+    converted = _count_conversions(monkeypatch)
+    handed: list[tuple[int, dict[str, Any]]] = []
+    use_entries = fast_pages.use_entries
+
+    def keeping(index: Any, ahead: dict[str, Any]) -> None:
+        handed.append((len(ahead), ahead))
+        use_entries(index, ahead)
+    monkeypatch.setattr(fast_pages, "use_entries", keeping)
+    assert _build(tmp_path / "warm", monkeypatch, fast=True) == plain
+    assert converted == [0]  # every generated page came from the cache
+    # ... with its search entries, every one taken by the index.
+    ((count, left),) = handed
+    assert count >= 20 and left == {}
+
+
+def test_an_edited_account_converts_again(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """One account edited: its page (and the overview's, which lists it) is converted again;
+    the site equals the plain build of the edited files."""
+    monkeypatch.setenv("KAM_CACHE_DIR", str(tmp_path / "cache"))
+    accounts = tmp_path / "accounts"
+    shutil.copytree(REPO / "accounts", accounts)
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["docs_dir"] = str(REPO / "site" / "docs")
+    config["theme"]["custom_dir"] = str(REPO / "site" / "overrides")
+    for plugin in config["plugins"]:
+        if isinstance(plugin, dict) and "kam-review" in plugin:
+            plugin["kam-review"].update(accounts=str(accounts), rules=str(REPO / "rules"),
+                                        rates=str(REPO / "site" / "rates.yaml"))
+    config_file = tmp_path / "mkdocs.yml"
+    config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    _build(tmp_path / "first", monkeypatch, True, config_file)
+    path = accounts / "jiahe-home.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("name: ", "name: Neo ", 1),
+                    encoding="utf-8")
+    converted = _count_conversions(monkeypatch)
+    edited = _build(tmp_path / "edited", monkeypatch, True, config_file)
+    assert 1 <= converted[0] < 8  # the account, the pages listing it; not every account
+    assert edited == _build(tmp_path / "plain", monkeypatch, False, config_file)
+    assert b"Neo " in edited["accounts/jiahe-home/index.html"]
