@@ -651,8 +651,8 @@ def test_verdicts_and_goals_as_the_meeting_reads_them(site: Site) -> None:
     plan_goals = table_after(site, "account-plan", "Goal")
     goals = {text_of(row["Goal"]): row for row in table_rows(plan_goals)}
     behind = goals["Grow yearly revenue to 10.1M CNY"]
-    assert text_of(behind["Actual"]).startswith("9.18M")
-    assert text_of(behind["Target"]) == "10.1M"
+    assert text_of(behind["Actual"]).startswith("CN¥9.18M")
+    assert text_of(behind["Target"]) == "CN¥10.1M"
     bar = behind["Progress"].find_element(By.CSS_SELECTOR, "svg.kam-progress")
     assert bar.is_displayed() and bar.get_attribute("aria-label") == (
         "31.3% of the way, 50% of the time")

@@ -220,14 +220,15 @@ def test_every_goal_shows_actual_against_target_progress_and_status(
         {"text": "Grow more", "metric": "revenue", "target": 5_000_000, "due": "2027-06-30"}]
     pages = render_pages(_review(tmp_path, rulebook, account))
     (behind, unmeasured) = _goal_rows(pages["accounts/test-account.md"])
-    assert behind[:6] == ["Grow", "revenue, trailing", "4M on 2025-09-30",
-                          "4.25M<br><small>revenue of the last 4 quarters to 2026-Q3</small>",
-                          "4.7M", "2027-09-30"]
+    # Amounts in the account's currency, dates as the reader reads them (sorting as dates).
+    assert behind[:6] == ["Grow", "revenue, trailing", "CN¥4M on Sep 30, 2025",
+                          "CN¥4.25M<br><small>revenue of the last 4 quarters to 2026-Q3</small>",
+                          "CN¥4.7M", '<span data-sort="20270930">Sep 30, 2027</span>']
     assert 'aria-label="35.7% of the way, 50% of the time"' in behind[6]
     assert behind[6].endswith("<br>35.7% of the way, 50% of the time")
     assert behind[7] == ('<span class="kam-goal kam-goal-behind">behind</span>: on track '
                          "from 40%")
-    assert unmeasured[3:] == ["—", "5M", "2027-06-30", "—", (
+    assert unmeasured[3:] == ["—", "CN¥5M", '<span data-sort="20270630">Jun 30, 2027</span>', "—", (
         '<span class="kam-goal kam-goal-cannot-be-measured">cannot be measured</span>: a '
         "revenue goal needs a period: a year (2026), a quarter (2026-Q3) or trailing (the "
         "last 4 complete quarters)")]

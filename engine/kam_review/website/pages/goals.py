@@ -9,6 +9,7 @@ from typing import Any
 
 from kam_review.formatting import pct
 from kam_review.i18n import _
+from kam_review.locale_format import LocaleFormat
 from kam_review.output import charts
 from kam_review.output.charts.svg import C1, C2, C3, C4
 from kam_review.output.markdown_text import esc, table
@@ -16,6 +17,7 @@ from kam_review.review.results import AccountResult, Result
 from kam_review.rulebook.facts import FACT_TYPE
 from kam_review.source.model import Goal
 from kam_review.vocabulary import GoalStatus
+from kam_review.website.pages.cells import date_cell
 from kam_review.website.pages.common import account_link
 
 _COLOURS = {GoalStatus.MISSED: "var(--kam-goal-missed,#c62828)", GoalStatus.BEHIND: C2,
@@ -39,16 +41,17 @@ PROGRESS_NOTE = ("Progress is the share of the way from the baseline to the targ
 def goals_table(item: AccountResult) -> list[str]:
     """The account's goals, as the account page shows them."""
     return [_(PROGRESS_NOTE), "",
-            table(HEADERS, [goal_cells(goal, fact) for goal, fact in goal_rows(item)])]
+            table(HEADERS, [goal_cells(goal, fact, item.formats)
+                            for goal, fact in goal_rows(item)])]
 
 
-def goal_cells(goal: Goal, fact: dict[str, Any]) -> list[str]:
+def goal_cells(goal: Goal, fact: dict[str, Any], formats: LocaleFormat) -> list[str]:
     """One goal's row: what it measures, baseline, actual (and what it was read from),
     target, due date, progress and status."""
     actual = fact.get("actual_shown")
     return [esc(goal.text), esc(_metric(goal)), esc(fact.get("baseline_shown") or "—"),
             "—" if actual is None else f"{esc(actual)}<br><small>{esc(fact['basis'])}</small>",
-            esc(fact.get("target_shown") or "—"), str(goal.due or "—"), _progress(fact),
+            esc(fact.get("target_shown") or "—"), date_cell(goal.due, formats), _progress(fact),
             _status(fact)]
 
 
@@ -105,5 +108,6 @@ def goals_overview(result: Result) -> list[str]:
     if off:
         lines += [_("Goals behind or missed:"), ""]
         lines.append(table(["Account", *HEADERS], [
-            [account_link(item.account), *goal_cells(goal, fact)] for item, goal, fact in off]))
+            [account_link(item.account), *goal_cells(goal, fact, item.formats)]
+            for item, goal, fact in off]))
     return lines
