@@ -211,7 +211,9 @@ def explain(**options: Any) -> None:
 @click.option("--rates", "rates", type=click.Path(path_type=Path), default=None, metavar="FILE",
               help="Exchange rates that convert the portfolio's totals into one currency.")
 def build(**options: Any) -> None:
-    """Write the review's Markdown pages to OUTPUT (a folder), without MkDocs."""
+    """Write the files the review's site is built from to OUTPUT (a folder), without MkDocs:
+    its Markdown pages, CSV files, guide and assets, as the site's plugin hands them to
+    MkDocs, for any generator to build."""
     from kam_review.commands.build import build as run
 
     run(**options)

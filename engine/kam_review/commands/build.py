@@ -1,5 +1,6 @@
-"""`kam build`: the review's Markdown pages written to a folder, without MkDocs; by default
-with what moved since the previous review, as the site shows it."""
+"""`kam build`: the files the review's site is built from written to a folder, without MkDocs:
+the same Markdown pages, CSV files, guide and assets the MkDocs plugin hands MkDocs
+(website/site_files.py), by default with what moved since the previous review."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from kam_review.review.since import review_since
 from kam_review.source.rates import load_rates
 from kam_review.text_safety import terminal_text
 from kam_review.vocabulary import REVIEW_TAGS
-from kam_review.website.pages import render_pages, write_pages
+from kam_review.website.pages import write_pages
+from kam_review.website.site_files import site_files
 from kam_review.wording import counted
 
 
@@ -38,7 +40,7 @@ def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
             Since(None if since == "auto" else since, since_pattern, cache=not no_cache),
             redact=redact, formats=formats)
     common.show_errors(result.errors)
-    pages = render_pages(result, movement, conversion)
+    pages = site_files(result, movement, conversion)
     write_pages(pages, output, read)
     common.echo(f"wrote {counted(len(pages), 'file')} to {terminal_text(str(output))}\n")
     if result.errors:

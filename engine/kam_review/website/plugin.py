@@ -1,13 +1,12 @@
 """The MkDocs plugin: a thin adapter that adds the review's generated pages to the build.
 
-It evaluates the portfolio when MkDocs collects its files, adds every page of
-`pages.render_pages` as a generated file, and asks `mkdocs serve` to watch the account and
-rule folders, so that editing an account file rebuilds its page. Every HTML page gets its
-Content-Security-Policy (see csp.py) as it is written, and so does every HTML file of the
-docs folder, which MkDocs would copy as it is; an SVG or XML file there (or in the theme's
-custom_dir) that could run code fails the build. The build logs the matching HTTP header.
-Every table scrolls inside itself (table_regions.py), and every page ends with the review it
-belongs to (provenance.py).
+It evaluates the portfolio when MkDocs collects its files, adds every file of
+`site_files.site_files` (what `kam build` writes) as a generated file, and asks `mkdocs
+serve` to watch the account and rule folders, so that editing an account file rebuilds its
+page. Every HTML page gets its Content-Security-Policy (see csp.py) as it is written, and
+so does every HTML file of the site's own folders (copied_files.py). The build logs the
+matching HTTP header. Every table scrolls inside itself (table_regions.py), and every page
+ends with the review it belongs to (provenance.py).
 """
 
 from __future__ import annotations
@@ -41,18 +40,18 @@ from kam_review.locale_format import (
 from kam_review.output.output_folder import check_output_folder, looks_like_mkdocs_site, mark
 from kam_review.output.report import rules_source
 from kam_review.progress import on_terminal
-from kam_review.resources import bundled_guide, bundled_overrides_folder, default_rules_folder
+from kam_review.resources import default_rules_folder
 from kam_review.review.previous import Since
 from kam_review.review.since import review_since
 from kam_review.source.rates import load_rates
 from kam_review.source.review_date import parse_review_date
 from kam_review.vocabulary import REVIEW_TAGS
-from kam_review.website.csp import active_content, header, protect, protect_static
+from kam_review.website.copied_files import guard_copied_files
+from kam_review.website.csp import header, protect
 from kam_review.website.fast_pages import FastPages, page_cache
-from kam_review.website.pages import render_pages
-from kam_review.website.pages.rule_reference import OWN_RULES_GUIDE
 from kam_review.website.provenance import footer_html, provenance
 from kam_review.website.search_words import keep_whole, review_names
+from kam_review.website.site_files import DEFAULTS, SCRIPTS, STYLESHEETS, site_files
 from kam_review.website.table_regions import TableRegions
 
 log = logging.getLogger("mkdocs.plugins.kam_review")
@@ -61,15 +60,8 @@ AS_OF_VARIABLE = "KAM_AS_OF"
 # MkDocs dates the sitemap and the build from it (mkdocs.utils.get_build_datetime).
 EPOCH_VARIABLE = "SOURCE_DATE_EPOCH"
 BASE_VARIABLE = "KAM_BASE"
-STYLESHEETS = ("assets/kam-review.css",)
-SCRIPTS = ("assets/vendor/tablesort/tablesort.min.js",
-           "assets/vendor/tablesort/tablesort.number.min.js", "assets/kam-review.js")
 # Markdown extensions the generated pages rely on: tables, heading ids, raw HTML blocks.
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "toc", "md_in_html")
-# Copied as they are, these open as documents of the site: HTML gets a policy, the others
-# are checked (a compressed SVG cannot be, and is refused).
-_HTML_SUFFIXES = (".html", ".htm")
-_CHECKED_SUFFIXES = (".svg", ".svgz", ".xml", ".xhtml", ".xht", ".xsl", ".xslt", ".mml")
 
 
 class KamReviewConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -214,27 +206,21 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         self._footer = footer_html(provenance(result, rules_source(self.rules,
                                                                    self.thresholds)))
         keep_whole(review_names(result))
-        pages = render_pages(result, movement, rates)
-        self._generated = sorted(pages)
-        for path, text in sorted(pages.items()):
+        site = site_files(result, movement, rates)
+        self._generated = [path for path in site if path not in DEFAULTS]
+        for path, text in site.items():
             existing = files.get_file_from_path(path)
+            # The guide and the assets: the site's own copy, where it has one.
+            if existing is not None and path in DEFAULTS:
+                continue
             if existing is not None:
                 log.warning("kam-review: %s in the docs folder is replaced by the generated "
                             "page of the same name; rename it", path)
                 files.remove(existing)
             files.append(File.generated(config, path, content=text))
-        _guard_copied_files(files, config)
-        # A site without the guide the rule catalogue links to (a team's own) gets it too.
-        if files.get_file_from_path(OWN_RULES_GUIDE) is None:
-            files.append(File.generated(config, OWN_RULES_GUIDE,
-                                        abs_src_path=str(bundled_guide(OWN_RULES_GUIDE))))
-        # A site without this theme folder (a team's own repository) still gets the assets.
-        for asset in (*STYLESHEETS, *SCRIPTS):
-            if files.get_file_from_path(asset) is None:
-                source = bundled_overrides_folder() / asset
-                files.append(File.generated(config, asset, abs_src_path=str(source)))
+        guard_copied_files(files, config)
         log.info("kam-review: %d accounts evaluated as of %s, %d pages generated",
-                 len(result.accounts), self.as_of, len(pages))
+                 len(result.accounts), self.as_of, len(self._generated))
         return files
 
     # After the search plugin has indexed the page: the footer is no search result.
@@ -299,39 +285,6 @@ def _figure_formats(locale: str | None, currency: str | None) -> LocaleFormat:
                             None if currency is None else check_currency(currency))
     except ValueError as problem:
         raise PluginError(f"kam-review: {problem}") from None
-
-
-def _guard_copied_files(files: Files, config: MkDocsConfig) -> None:
-    """The files of the site's own folders (docs_dir, the theme's custom_dir) that MkDocs
-    copies as they are and a browser opens as documents: an HTML file gets a policy that
-    runs no script; an SVG or XML file that could run code is refused, each one named."""
-    folders = [Path(config.docs_dir), *([Path(config.theme.custom_dir)]
-                                        if config.theme.custom_dir else [])]
-    refused = []
-    for file in files:
-        if file.generated_by is not None or file.abs_src_path is None or not any(
-                Path(file.abs_src_path).is_relative_to(folder) for folder in folders):
-            continue
-        suffix = Path(file.src_uri).suffix.lower()
-        if suffix not in _HTML_SUFFIXES + _CHECKED_SUFFIXES:
-            continue
-        if suffix == ".svgz":
-            refused.append(f"{file.src_uri}: it holds compressed SVG, which cannot be checked")
-            continue
-        try:
-            text = file.content_bytes.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            refused.append(f"{file.src_uri}: it is not UTF-8 text, so it cannot be checked")
-            continue
-        found = None if suffix in _HTML_SUFFIXES else active_content(text)
-        if found is not None:
-            refused.append(f"{file.src_uri}: it holds {found}")
-        elif suffix in _HTML_SUFFIXES:
-            file.content_string = protect_static(text)
-    if refused:
-        raise PluginError("kam-review: refusing to publish files that could run code in the "
-                          "browser (remove them, or take out what runs):\n  "
-                          + "\n  ".join(refused))
 
 
 def _text_of_html(value: object) -> Markup:
