@@ -8,6 +8,7 @@ import logging
 import subprocess
 import sys
 from collections.abc import Iterator
+from logging.handlers import BufferingHandler
 from pathlib import Path
 
 import pytest
@@ -107,17 +108,6 @@ def test_the_plugin_generates_the_guide_and_assets_a_site_lacks(
     assert (site / "own-rules/index.html").is_file()
 
 
-class _Warnings(logging.Handler):
-    """Every warning the build logs."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @pytest.fixture(scope="module")
 def plain_site(built: Path, tmp_path_factory: pytest.TempPathFactory
                ) -> Iterator[tuple[Path, list[logging.LogRecord]]]:
@@ -133,7 +123,9 @@ def plain_site(built: Path, tmp_path_factory: pytest.TempPathFactory
         "markdown_extensions": ["tables", "attr_list", "md_in_html",
                                 {"toc": {"permalink": True}}],
         "extra_css": list(STYLESHEETS), "extra_javascript": list(SCRIPTS)}), encoding="utf-8")
-    handler = _Warnings()
+    # Every warning the build logs, kept (the buffer is never full, so never flushed).
+    handler = BufferingHandler(capacity=1_000_000)
+    handler.setLevel(logging.WARNING)
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     try:
@@ -142,7 +134,7 @@ def plain_site(built: Path, tmp_path_factory: pytest.TempPathFactory
             build(load_config(config_file=str(config_file)))
     finally:
         logger.removeHandler(handler)
-    yield folder / "site", handler.records
+    yield folder / "site", handler.buffer
 
 
 def _text(path: Path) -> str:
