@@ -124,13 +124,14 @@ def class_needs(item: AccountResult, explained: Sequence[Explanation], rulebook:
         if rulebook.rule(explanation.rule).kind == Kind.CLASS
         for check in explanation.checks for name, value in check.values
         if value is None and not name.startswith("$") and name not in covered)
-    needs = [f"{growth_needs} to measure its growth over a year"] if growth_needs else []
+    needs = [_("{needs} to measure its growth over a year").format(needs=growth_needs)
+             ] if growth_needs else []
     fields = FACT_TYPES["account"]
     needs += [f"{fact_phrase(fields[name])} ({doc_words(fields[name].doc, fields)})"
               for name in absent if name in fields]
     if not needs:
-        return "no class rule applies to the figures on file"
-    return "needs " + "; ".join(needs)
+        return _("no class rule applies to the figures on file")
+    return _("needs {what}").format(what=_("; ").join(needs))
 
 
 def fact_title(fact: dict[str, Any]) -> str:

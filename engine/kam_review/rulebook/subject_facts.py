@@ -244,10 +244,12 @@ def goal_facts(account: Account, index: int, as_of: date, rulebook: Rulebook) ->
 
 def _standing(measure: GoalMeasure, due: date | None, as_of: date) -> str | None:
     if measure.status == GoalStatus.MISSED and due is not None:
-        return f"{format_value((as_of - due).days, 'days')} past the due date"
+        return _("{days} past the due date").format(
+            days=format_value((as_of - due).days, 'days'))
     if measure.status in (GoalStatus.ON_TRACK, GoalStatus.BEHIND):
-        return f"on track from {format_value(measure.on_track_from, 'pct')}"
-    return "target met" if measure.status == GoalStatus.ACHIEVED else None
+        return _("on track from {share}").format(
+            share=format_value(measure.on_track_from, 'pct'))
+    return _("target met") if measure.status == GoalStatus.ACHIEVED else None
 
 
 def waiver_facts(
