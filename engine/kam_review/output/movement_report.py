@@ -34,13 +34,13 @@ def change_text(move: FigureMove, formats: LocaleFormat = ENGLISH) -> str:
     """The change with its arrow: ▲ +400k, ▼ -2.5 pts (a ratio's change in percentage
     points), = (unchanged); or what is unknown."""
     if move.before is None:
-        return "new" if move.after is not None else "—"
+        return _("new") if move.after is not None else "—"
     if move.after is None:
-        return "unknown now"
+        return _("unknown now")
     unit = FACT_TYPES["account"][move.name].unit
     if unit in ("fraction", "change"):
         points = rounded((Fraction(repr(move.after)) - Fraction(repr(move.before))) * 100)
-        return _arrowed(points, lambda v: f"{number(abs(v))} pts")
+        return _arrowed(points, lambda v: _("{points} pts").format(points=number(abs(v))))
     delta = rounded(exact(move.after) - exact(move.before))
     shown = formats.money if unit == "money" else (lambda v: format_in_unit(v, unit, formats))
     return _arrowed(delta, lambda v: shown(abs(v)))

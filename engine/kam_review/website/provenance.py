@@ -10,6 +10,7 @@ browser repeats on each page), with the page number beside it.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -77,8 +78,21 @@ def footer_html(about: Provenance) -> str:
     the bottom margin of every printed sheet."""
     shown = " · ".join(html.escape(part) for part in about.parts)
     return (f'\n<footer class="kam-provenance"><p>{shown}</p></footer>\n'
-            f'<style>@page {{ @bottom-left {{ content: "{_css_string(about.line)}"; }} }}'
-            "</style>\n")
+            f'<style>@page {{ @bottom-left {{ content: "{_css_string(about.line)}"; }}'
+            f"{_page_counter()} }}</style>\n")
+
+
+def _page_counter() -> str:
+    """The bottom-right "page N of M" of a printed sheet in the active language; nothing
+    where the stylesheet's own words (kam-review.css) are the language's. A page margin box
+    has no :lang() to select by, so the words come with the page, as its footer line does."""
+    english = "page {page} of {pages}"
+    words = _("page {page} of {pages}")
+    if words == english:
+        return ""
+    parts = [f'"{_css_string(text)}"' if i % 2 == 0 else f"counter({text})"
+             for i, text in enumerate(re.split(r"\{(pages?)\}", words)) if text]
+    return f" @bottom-right {{ content: {' '.join(parts)}; }}"
 
 
 def _css_string(text: str) -> str:
