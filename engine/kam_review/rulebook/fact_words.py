@@ -98,8 +98,15 @@ def _operand_words(leaf: Compare, field: FactField, fields: Mapping[str, FactFie
 
 
 def outline_words(condition: Condition, fields: Mapping[str, FactField]) -> list[str]:
-    """The condition as indented lines in words (see conditions.outline)."""
-    return outline(condition, leaf_text=lambda leaf: leaf_words(leaf, fields))
+    """The condition as indented lines in words (see conditions.outline), its groups'
+    heads in the active language."""
+    lines = outline(condition, leaf_text=lambda leaf: leaf_words(leaf, fields))
+    return [line[:len(line) - len(line.lstrip())] + _(line.lstrip()) if line.lstrip()
+            in _HEADS else line for line in lines]
+
+
+# The heads conditions.outline writes over a group of conditions.
+_HEADS = ("all of:", "any of:", "none of:", "not all of:", "not:")
 
 
 def doc_words(doc: str, fields: Mapping[str, FactField]) -> str:

@@ -235,7 +235,8 @@ def goal_facts(account: Account, index: int, as_of: date, rulebook: Rulebook) ->
         metric=goal.metric, status=measure.status.value, unmeasured_reason=measure.reason,
         basis=measure.basis, actual_shown=shown(measure.actual), target_shown=shown(goal.target),
         baseline_shown=None if goal.baseline is None else (
-            f"{shown(goal.baseline.value)} on {writes.date(goal.baseline.date)}"),
+            _("{value} on {day}").format(value=shown(goal.baseline.value),
+                                         day=writes.date(goal.baseline.date))),
         progress=measure.progress, elapsed_share=measure.elapsed,
         on_track_from=measure.on_track_from, standing=_standing(measure, goal.due, as_of),
         due=None if goal.due is None else goal.due.isoformat(),

@@ -138,7 +138,7 @@ def _findings(title: str, found: tuple[KeptFinding, ...], rulebook: Rulebook) ->
 def _source(movement: Movement, prefix: str | None) -> str:
     """Which previous review the movement compares with, and what (c) leaves out."""
     sentence = movement.comparison.sentence()
-    text = esc(sentence[:1].upper() + sentence[1:]) + _(".")
+    text = _("{sentence}.").format(sentence=esc(sentence[:1].upper() + sentence[1:]))
     if movement.comparison.kind == FILES:
         text += _(" That review leaves out what the files date after {day}: quarters, "
                   "activities, complaints, contacts leaving, owner changes and stage changes; a "
