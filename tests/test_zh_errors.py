@@ -16,6 +16,7 @@ from kam_review.i18n import using
 from kam_review.output.csv_export import ACTIONS_HEADERS, RISK_REGISTER_HEADERS, csv_text
 from kam_review.website.provenance import Provenance, footer_html
 
+from .conftest import REPO
 from .test_corpus import CORPUS, _check, _with_valid
 
 # Each zh- corpus file (its English expectation is on its first line) with what the
@@ -80,3 +81,16 @@ def test_the_printed_page_counter_follows_the_language() -> None:
     assert ('@bottom-right { content: "第" counter(page) "页，共" counter(pages) "页"; }'
             in chinese)
     assert "2026年第3季度" in chinese
+
+
+def test_a_chinese_file_name_is_reported_clearly_in_chinese(tmp_path: Path) -> None:
+    folder = tmp_path / "accounts"
+    folder.mkdir()
+    source = REPO / "examples" / "zh" / "accounts" / "jinqiao-pharma.yaml"
+    (folder / "金桥.yaml").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    code, data, _output = _check(folder, "--lang", "zh")
+    assert code == 2
+    assert any(error.endswith(
+        "id: “jinqiao-pharma”必须与去掉.yaml的文件名（“金桥”）相同；编号是ASCII的slug"
+        "（a-z、0-9、-），所以文件名也必须是：把文件改名为jinqiao-pharma.yaml")
+        for error in _errors(data)), _errors(data)
