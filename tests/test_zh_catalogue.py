@@ -89,3 +89,9 @@ def test_every_threshold_label_has_its_chinese() -> None:
     missing = [name for name, spec in named.items()
                if "label" in spec and not spec.get("zh", {}).get("label")]
     assert missing == [], f"thresholds without zh.label: {missing}"
+
+
+def test_every_threshold_meaning_has_its_chinese() -> None:
+    named = yaml.safe_load((RULES / THRESHOLDS_FILE).read_text(encoding="utf-8"))["thresholds"]
+    missing = [name for name, spec in named.items() if not spec.get("zh", {}).get("doc")]
+    assert missing == [], f"thresholds without zh.doc: {missing}"

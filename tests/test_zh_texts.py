@@ -12,7 +12,10 @@ from kam_review.output.charts.pareto import pareto_curve
 from kam_review.output.diff_report import change_title
 from kam_review.output.movement_report import stage_text
 from kam_review.review.movement import FILES, NONE, Comparison, StageMove
+from kam_review.rulebook.loading import load_rulebook
 from kam_review.wording import counted
+
+from .conftest import RULES
 
 
 def test_a_chart_names_a_cjk_font_stack_in_chinese_and_inherits_in_english() -> None:
@@ -61,3 +64,12 @@ def test_kinds_of_change_in_both_languages() -> None:
     with using("zh"):
         assert change_title("finding-waived") == "豁免的检查结果"
         assert counted(2, "finding waived|findings waived") == "2个豁免的检查结果"
+
+
+def test_a_threshold_reads_its_meaning_in_the_active_language() -> None:
+    english = load_rulebook(RULES).thresholds["stage_stale_days"]
+    with using("zh"):
+        chinese = load_rulebook(RULES).thresholds["stage_stale_days"]
+    assert english.doc == "An open opportunity in the same stage for longer than this is stale."
+    assert chinese.doc == "未结商机在同一销售阶段停留超过这么长时间即为停滞。"
+    assert chinese.line == english.line
