@@ -117,11 +117,12 @@ def doc_words(doc: str, fields: Mapping[str, FactField]) -> str:
         if text.startswith("`"):
             return text
         return fact_phrase(fields[text]) if text in fields else f"`{text}`"
-    return _NAME.sub(word, doc)
+    # A meaning's translation keeps the names it holds, set apart by spaces.
+    return _NAME.sub(word, _(doc))
 
 
 def doc_names(doc: str) -> str:
     """A fact's meaning for rule authors: every fact or file field it names in backticks."""
     return _NAME.sub(lambda match: match.group() if match.group().startswith("`")
-                     else f"`{match.group()}`", doc)
+                     else f"`{match.group()}`", _(doc))
 
