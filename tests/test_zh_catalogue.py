@@ -4,11 +4,13 @@ fails with its name; and a missing translation falls back to English."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
 
 from kam_review.i18n import _, read_catalogue, using
+from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.funnel import FUNNEL_FILE
 from kam_review.rulebook.rule_schema import TRANSLATED
 from kam_review.rulebook.thresholds import THRESHOLDS_FILE
@@ -89,3 +91,20 @@ def test_every_threshold_label_has_its_chinese() -> None:
     missing = [name for name, spec in named.items()
                if "label" in spec and not spec.get("zh", {}).get("label")]
     assert missing == [], f"thresholds without zh.label: {missing}"
+
+
+def test_every_threshold_meaning_has_its_chinese() -> None:
+    named = yaml.safe_load((RULES / THRESHOLDS_FILE).read_text(encoding="utf-8"))["thresholds"]
+    missing = [name for name, spec in named.items() if not spec.get("zh", {}).get("doc")]
+    assert missing == [], f"thresholds without zh.doc: {missing}"
+
+
+def test_every_fact_meaning_has_its_chinese() -> None:
+    """The fact reference of the rule catalogue and what an unevaluated rule needs write each
+    fact's meaning through the catalogue; a meaning that is only a file field's name
+    (market.industry_growth) stays as it is."""
+    have = {m.id for m in read_catalogue("zh") if isinstance(m.id, str) and m.string}
+    missing = sorted({f"{kind}.{name}" for kind, fields in FACT_TYPES.items()
+                      for name, field in fields.items()
+                      if field.doc not in have and not re.fullmatch(r"[a-z_.]+", field.doc)})
+    assert missing == [], f"facts whose meaning has no Chinese: {missing}"

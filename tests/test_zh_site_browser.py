@@ -1,9 +1,11 @@
 """The Chinese sample site in headless Chromium (issue 16): the search box finds Chinese
 words, a contact's name and a word of a plan summary with no network, and the pages render
-Chinese text in a CJK font (Debian's fonts-noto-cjk, installed by `make browser`)."""
+Chinese text in a CJK font (Debian's fonts-noto-cjk, installed by `make browser`), on
+screen and printed to PDF."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -12,7 +14,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from .browser_support import Site, assert_clean, browsing, require_browser
+from .browser_support import Site, assert_clean, browsing, print_pdf, require_browser
+from .test_site_reading import open_page, read_pdf, squeeze
 from .test_zh_site import build_zh_site
 
 pytestmark = pytest.mark.browser
@@ -71,3 +74,33 @@ def test_chinese_text_renders_in_a_cjk_font(zh: Site) -> None:
         "return getComputedStyle(document.querySelector('article')).fontFamily")
     assert "Noto Sans CJK SC" in family
     assert "长江特钢集团" in driver.find_element(By.CSS_SELECTOR, "article h1").text
+
+
+# Noto Sans CJK draws some characters with the glyph of a radical, and Chromium's PDF then
+# gives the radical's code point as the text (⽅ for 方, ⻚ for 页). Kangxi radicals read back
+# through NFKC; the Simplified forms of the supplement, and 户 (whose Kangxi radical NFKC
+# reads as the Traditional 戶), by this table.
+_RADICALS = {"⼾": "户", "⻅": "见", "⻆": "角", "⻓": "长", "⻚": "页", "⻛": "风", "⻩": "黄"}
+
+
+def _as_characters(text: str) -> str:
+    return "".join(_RADICALS.get(c) or (unicodedata.normalize("NFKC", c)
+                                        if 0x2F00 <= ord(c) <= 0x2FDF else c) for c in text)
+
+
+def test_a_chinese_account_page_prints_on_at_most_two_a4_sheets(zh: Site) -> None:
+    """Printed from the browser, the page keeps its Chinese text (a PDF that drew the
+    characters without a CJK font, or as images, would give no such text) and each sheet
+    numbers itself in Chinese."""
+    open_page(zh, "/accounts/dongfang-hospital/")
+    printed, outside = read_pdf(print_pdf(zh.driver, "A4"))
+    texts = [squeeze(_as_characters(sheet)) for sheet in printed]
+    assert outside == [], "text printed off the sheet"
+    assert len(texts) <= 2, f"the account prints on {len(texts)} sheets of A4"
+    text = "".join(texts)
+    for expected in ("东方医院集团", "张磊", "值得培养和重视的客户", "罗志远", "决策者",
+                     "见到分管副院长并介绍全院条码方案", "最新数据：2026年第3季度"):
+        assert expected in text, expected
+    for number, sheet in enumerate(texts, 1):
+        assert f"第{number}页，共{len(texts)}页" in sheet
+    assert "page1of" not in text

@@ -15,6 +15,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
 
+from kam_review.i18n import _
 from kam_review.review.actions import reviewed_actions
 from kam_review.review.results import Result
 
@@ -35,10 +36,11 @@ def inert_cell(value: Cell) -> str | int | float:
 
 
 def csv_text(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
-    """A whole CSV file: the byte order mark, the header row, then every row."""
+    """A whole CSV file: the byte order mark, the header row (in the active language),
+    then every row."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([inert_cell(h) for h in headers])
+    writer.writerow([inert_cell(_(h)) for h in headers])
     writer.writerows([inert_cell(cell) for cell in row] for row in rows)
     return BOM + buffer.getvalue()
 
@@ -52,7 +54,7 @@ def risk_register_csv(result: Result) -> str:
     return csv_text(RISK_REGISTER_HEADERS, (
         [account.id, account.name, account.owner, finding.severity.value, finding.kind.value,
          finding.rule, finding.subject, finding.message, finding.action,
-         "yes" if finding.waived else "no", finding.waiver_note]
+         _yes_no(finding.waived), finding.waiver_note]
         for finding, account in result.warnings()))
 
 
@@ -67,8 +69,12 @@ def actions_csv(result: Result) -> str:
     return csv_text(ACTIONS_HEADERS, (
         [item.account.id, item.account.name, a.action.what, a.action.owner,
          a.action.due.isoformat() if a.action.due else None, a.action.status,
-         a.action.outcome, a.action.answers, "yes" if a.overdue else "no"]
+         a.action.outcome, a.action.answers, _yes_no(a.overdue)]
         for item in result.accounts for a in reviewed_actions(item, result.as_of)))
+
+
+def _yes_no(value: bool) -> str:
+    return _("yes") if value else _("no")
 
 
 # The files built with the site, by name: one function from the Result to CSV text each.

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from kam_review.i18n import _
 from kam_review.output.comment_size import fit_comment
 from kam_review.output.markdown_text import code, comment_text, table
 from kam_review.output.report import json_header
@@ -33,13 +34,13 @@ CHANGE_TITLES = {
 
 def change_title(kind: str) -> str:
     """A kind of change as one change is called: "finding waived"."""
-    return noun_form("1", CHANGE_TITLES[kind])
+    return _(noun_form("1", CHANGE_TITLES[kind]))
 
 
 def side_name(label: str) -> str:
     """A side of the comparison in running text: a revision exactly as the user wrote it, in
     a code span; the working tree as words."""
-    return "the working tree" if label == WORKING_TREE else code(label)
+    return _("the working tree") if label == WORKING_TREE else code(label)
 
 
 def change_text(change: Change) -> str:
@@ -52,7 +53,7 @@ def change_text(change: Change) -> str:
         if change.note:
             return f"{head}: {change.after} ({change.note})"
         if change.kind == "finding-waived" and change.before:
-            return f"{head}: {change.after} (was {change.before})"
+            return f"{head}: {change.after} " + _("(was {before})").format(before=change.before)
         return f"{head}: {change.after or change.before}"
     subject = f" {change.subject}" if change.subject else ""
     if change.before and change.after:
@@ -83,7 +84,7 @@ def diff_json(diff: Diff, rules_source: Mapping[str, Any] | None = None) -> str:
 def diff_text(diff: Diff) -> str:
     lines = [f"kam-review: {diff.base} ({diff.base_result.as_of}) -> {diff.head} "
              f"({diff.head_result.as_of}): {counted(len(diff.changes), 'change')}"]
-    lines += [f"note: {note}" for note in diff.notes]
+    lines += [_("note: {note}").format(note=note) for note in diff.notes]
     current = None
     for change in diff.changes:
         if change.account != current:
@@ -96,28 +97,30 @@ def diff_text(diff: Diff) -> str:
 def diff_markdown(diff: Diff) -> str:
     """A comment-ready summary: counts, new high-severity findings first, a table per account."""
     counts = Counter(c.kind for c in diff.changes)
-    lines = [f"### kam-review: changes from {side_name(diff.base)} to {side_name(diff.head)}",
-             ""]
-    lines += [f"> **Note:** {comment_text(note)}\n" for note in diff.notes]
+    lines = ["### " + _("kam-review: changes from {base} to {head}").format(
+        base=side_name(diff.base), head=side_name(diff.head)), ""]
+    lines += ["> " + _("**Note:** {note}").format(note=comment_text(note)) + "\n"
+              for note in diff.notes]
     errors = [*diff.base_result.errors, *diff.head_result.errors]
     if errors:
-        lines += ["**Input errors** (these files are left out of the comparison)", ""]
+        lines += [_("**Input errors** (these files are left out of the comparison)"), ""]
         lines += [f"- {code(e)}" for e in errors]
         lines.append("")
     if not diff.changes:
-        return fit_comment([*lines, "No change in classes, findings, stages or figures.", ""])
-    summary = ", ".join(counted(counts[k], title) for k, title in CHANGE_TITLES.items()
+        return fit_comment([*lines, _("No change in classes, findings, stages or figures."),
+                            ""])
+    summary = _(", ").join(counted(counts[k], title) for k, title in CHANGE_TITLES.items()
                         if counts[k])
     lines += [summary, ""]
     urgent = [c for c in diff.new_findings if c.severity == Severity.HIGH]
     if urgent:
-        lines += ["**New high-severity findings**", ""]
+        lines += [_("**New high-severity findings**"), ""]
         lines += [f"- **{comment_text(c.account)}**: {comment_text(c.rule)} "
                   f"{comment_text(c.subject)}: {comment_text(c.after)}" for c in urgent]
         lines.append("")
     silenced = _silenced_high(diff)
     if silenced:
-        lines += ["**High findings waived or made less severe**", ""]
+        lines += [_("**High findings waived or made less severe**"), ""]
         lines += [f"- **{comment_text(c.account)}**: {comment_text(c.rule)} "
                   f"{comment_text(c.subject)}: {change_title(c.kind)}: "
                   f"{comment_text(c.before or '—')} -> {comment_text(c.after or '—')}"
@@ -127,7 +130,7 @@ def diff_markdown(diff: Diff) -> str:
         lines += [f"<details><summary>{comment_text(account)} "
                   f"({counted(len(diff.for_account(account)), 'change')})</summary>", ""]
         lines.append(table(["Change", "Subject", "Before", "After"], [
-            [change_title(c.kind) + (f" ({c.severity})" if c.severity else ""),
+            [change_title(c.kind) + (f" ({_(c.severity)})" if c.severity else ""),
              comment_text(f"{c.rule} {c.subject}".strip()), comment_text(c.before),
              comment_text(c.after)]
             for c in diff.for_account(account)]))

@@ -8,6 +8,7 @@ from fractions import Fraction
 from typing import Any
 
 from kam_review.formatting import format_in_unit, number
+from kam_review.i18n import _
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.review.movement import AccountMovement, FigureMove, Movement, StageMove
 from kam_review.review.snapshot import KeptFinding
@@ -33,13 +34,13 @@ def change_text(move: FigureMove, formats: LocaleFormat = ENGLISH) -> str:
     """The change with its arrow: ▲ +400k, ▼ -2.5 pts (a ratio's change in percentage
     points), = (unchanged); or what is unknown."""
     if move.before is None:
-        return "new" if move.after is not None else "—"
+        return _("new") if move.after is not None else "—"
     if move.after is None:
-        return "unknown now"
+        return _("unknown now")
     unit = FACT_TYPES["account"][move.name].unit
     if unit in ("fraction", "change"):
         points = rounded((Fraction(repr(move.after)) - Fraction(repr(move.before))) * 100)
-        return _arrowed(points, lambda v: f"{number(abs(v))} pts")
+        return _arrowed(points, lambda v: _("{points} pts").format(points=number(abs(v))))
     delta = rounded(exact(move.after) - exact(move.before))
     shown = formats.money if unit == "money" else (lambda v: format_in_unit(v, unit, formats))
     return _arrowed(delta, lambda v: shown(abs(v)))
@@ -55,13 +56,15 @@ def _arrowed(delta: float | None, shown: Any) -> str:
 
 def stage_text(move: StageMove) -> str:
     """How a deal moved: "recognition -> negotiation on 2026-08-15"."""
-    on = f" on {move.on}" if move.on else ""
+    on = _(" on {day}").format(day=move.on) if move.on else ""
     if move.before == "":
-        return f"new since the last review, at {move.after}{on}"
+        return _("new since the last review, at {stage}{on}").format(stage=move.after, on=on)
     if move.after == "":
-        return f"no longer on file (was {move.before or 'at a stage not on file'})"
+        return _("no longer on file (was {stage})").format(
+            stage=move.before or _("at a stage not on file"))
     if move.before is None:
-        return f"moved to {move.after}{on} (the stage before is not on file)"
+        return _("moved to {stage}{on} (the stage before is not on file)").format(
+            stage=move.after, on=on)
     return f"{move.before} -> {move.after}{on}"
 
 

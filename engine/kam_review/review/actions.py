@@ -7,17 +7,18 @@ date is before the review date (the due date itself is not overdue).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from kam_review.errors import InputError
+from kam_review.i18n import _
 from kam_review.paths import display_path
 from kam_review.review.results import AccountResult, Result
 from kam_review.rulebook.loading import Rulebook
 from kam_review.source.actions import read_answer
 from kam_review.source.model import Account, Action, Quarter
+from kam_review.source.schema_errors import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,8 @@ def answer_errors(account: Account, rulebook: Rulebook) -> list[InputError]:
         if answer.kind == "rule" and answer.key not in known:
             where = ("plan", "actions", i, "answers")
             line, column = account.locations.get(where, (1, 1))
-            close = difflib.get_close_matches(answer.key, sorted(known), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = did_you_mean(answer.key, sorted(known))
             errors.append(InputError(display_path(account.source), line, column,
                                      f"plan.actions[{i}].answers",
-                                     f"unknown rule '{answer.key}'{hint}"))
+                                     _("unknown rule '{rule}'").format(rule=answer.key) + hint))
     return errors

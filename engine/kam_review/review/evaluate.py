@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kam_review.errors import InputError, capped
 from kam_review.formatting import fill
+from kam_review.i18n import _
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.paths import display_path
 from kam_review.progress import Progress, silent
@@ -226,5 +227,6 @@ def _waiver_errors(account: Account, rulebook: Rulebook) -> list[InputError]:
         if waiver.rule not in known:
             line, column = account.locations.get(("waivers", i, "rule"), (1, 1))
             errors.append(InputError(display_path(account.source), line, column,
-                                     f"waivers[{i}].rule", f"unknown rule '{waiver.rule}'"))
+                                     f"waivers[{i}].rule",
+                                     _("unknown rule '{rule}'").format(rule=waiver.rule)))
     return errors

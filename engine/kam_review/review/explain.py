@@ -26,6 +26,7 @@ from kam_review.rulebook.fact_words import doc_words, fact_phrase, leaf_words
 from kam_review.rulebook.facts import FACT_TYPE, SOURCE_PATH, Fact
 from kam_review.rulebook.loading import Rule, Rulebook
 from kam_review.text_safety import terminal_text
+from kam_review.text_width import pad
 from kam_review.vocabulary import Kind
 
 
@@ -85,7 +86,7 @@ def _compared_values(compare: Leaf, fact: Fact) -> tuple[tuple[str, Any], ...]:
 
 
 def value_text(value: Any) -> str:
-    return "absent" if value is None else format_value(value, "")
+    return _("absent") if value is None else format_value(value, "")
 
 
 def check_text(check: Check, fact_type: str) -> str:
@@ -124,13 +125,14 @@ def class_needs(item: AccountResult, explained: Sequence[Explanation], rulebook:
         if rulebook.rule(explanation.rule).kind == Kind.CLASS
         for check in explanation.checks for name, value in check.values
         if value is None and not name.startswith("$") and name not in covered)
-    needs = [f"{growth_needs} to measure its growth over a year"] if growth_needs else []
+    needs = [_("{needs} to measure its growth over a year").format(needs=growth_needs)
+             ] if growth_needs else []
     fields = FACT_TYPES["account"]
     needs += [f"{fact_phrase(fields[name])} ({doc_words(fields[name].doc, fields)})"
               for name in absent if name in fields]
     if not needs:
-        return "no class rule applies to the figures on file"
-    return "needs " + "; ".join(needs)
+        return _("no class rule applies to the figures on file")
+    return _("needs {what}").format(what=_("; ").join(needs))
 
 
 def fact_title(fact: dict[str, Any]) -> str:
@@ -147,11 +149,13 @@ def explain_text(result: AccountResult, review: Result) -> str:
     account, rulebook = result.account, review.rulebook
     explained = explanations(result, rulebook)
     needs = class_needs(result, explained, rulebook)
-    lines = [f"{account.id}: {account.name}, as of {review.as_of}",
-             f"class: {review.class_shown(result)}" + (f" ({needs})" if needs else ""),
-             f"focus: {result.focus or 'none (no scorecard)'}"]
+    lines = [_("{id}: {name}, as of {day}").format(id=account.id, name=account.name,
+                                                    day=review.as_of),
+             _("class: {shown}").format(shown=review.class_shown(result))
+             + (f" ({needs})" if needs else ""),
+             _("focus: {shown}").format(shown=_(result.focus or "none (no scorecard)"))]
     if result.verdict is not None:
-        lines.append(f"verdict: {result.verdict.text}")
+        lines.append(_("verdict: {shown}").format(shown=result.verdict.text))
     lines += ["", _("Facts")]
     for fact in result.facts:
         lines.append(f"  {fact_title(fact)}")
@@ -161,16 +165,16 @@ def explain_text(result: AccountResult, review: Result) -> str:
     for finding in result.findings:
         rule = rulebook.rule(finding.rule)
         fact = facts_by_subject[(rule.on, finding.subject)]
-        waived = " (waived)" if finding.waived else ""
+        waived = _(" (waived)") if finding.waived else ""
         subject = f" [{finding.subject}]" if finding.subject else ""
-        lines.append(f"  {finding.severity.upper():<6} {finding.rule}{subject}{waived}: "
+        lines.append(f"  {pad(_(finding.severity).upper(), 6)} {finding.rule}{subject}{waived}: "
                      f"{finding.message}")
         values = ", ".join(f"{name} = {value_text(fact.get(name))}"
                            for name in sorted(fields_used(rule.when)))
-        lines.append(f"         when {values}")
+        lines.append("         " + _("when {values}").format(values=values))
     lines += ["", _("Rules not evaluated (a fact they need is unknown)")]
     lines += [f"  {entry.rule}{f' [{entry.subject}]' if entry.subject else ''}: {entry.needs}"
-              for entry in result.not_evaluated] or ["  none"]
+              for entry in result.not_evaluated] or ["  " + _("none")]
     for kind in (Kind.CLASS, Kind.FOCUS):
         lines += ["", _("Why this {kind}").format(kind=_(kind))]
         for explanation in explained:

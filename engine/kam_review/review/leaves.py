@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
+from kam_review.i18n import _
 from kam_review.rulebook.conditions import Leaf, fields_used, leaf_known, truth, walk
 from kam_review.rulebook.engine import EngineRule, RuleMatcher
 from kam_review.rulebook.fact_types import FACT_TYPES
@@ -112,8 +113,8 @@ def needs_text(fact: Mapping[str, object], names: Iterable[str],
             reason = str(growth_needs)
         elif missing_last_4 and field and "quarter" in field.doc:
             # A figure of the quarters is unknown first of all for the rows not on file.
-            reason = f"no row for {', '.join(missing_last_4)}"
+            reason = _("no row for {quarters}").format(quarters=_(", ").join(missing_last_4))
         else:
-            reason = doc_words(field.doc, fields) if field else "not on file"
+            reason = doc_words(field.doc, fields) if field else _("not on file")
         parts.append(f"{label}: {reason}")
-    return "needs " + "; ".join(parts)
+    return _("needs {what}").format(what=_("; ").join(parts))

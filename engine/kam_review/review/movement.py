@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from kam_review.i18n import _
 from kam_review.review.snapshot import (
     AccountSnapshot,
     DoneAction,
@@ -41,15 +42,19 @@ class Comparison:
     def sentence(self) -> str:
         """What the pages and reports say about it, in one line."""
         if self.kind == NAMED:
-            return f"compared with revision {self.name} ({self.as_of})"
+            return _("compared with revision {name} ({day})").format(name=self.name,
+                                                                     day=self.as_of)
         if self.kind == TAG:
-            return f"compared with tag {self.name} ({self.as_of})"
+            return _("compared with tag {name} ({day})").format(name=self.name, day=self.as_of)
         if self.kind == HISTORY:
-            return (f"compared with the files in git as of {self.as_of} (commit "
-                    f"{self.commit[:10]}): {self.why}")
+            return _("compared with the files in git as of {day} (commit {commit}): {why}"
+                     ).format(day=self.as_of, commit=self.commit[:10], why=self.why)
         if self.kind == FILES:
-            return f"compared with the files as of {self.as_of}: {self.why}"
-        return "no previous review to compare with" + (f": {self.why}" if self.why else "")
+            return _("compared with the files as of {day}: {why}").format(day=self.as_of,
+                                                                           why=self.why)
+        if not self.why:
+            return _("no previous review to compare with")
+        return _("no previous review to compare with: {why}").format(why=self.why)
 
     def as_dict(self) -> dict[str, str | None]:
         return {"source": self.kind, "as_of": None if self.as_of is None else

@@ -31,7 +31,7 @@ from datetime import date
 from pathlib import Path
 
 from kam_review.errors import KamError
-from kam_review.i18n import ENGLISH, language
+from kam_review.i18n import ENGLISH, _, language
 from kam_review.paths import real, repository_holding
 from kam_review.review.diff import review_revision
 from kam_review.review.evaluate import evaluate
@@ -96,11 +96,11 @@ def find_comparison(accounts: Path, as_of: date, since: Since,
         named = commit_of(since.revision, accounts)
         return Comparison(NAMED, review_day(named.day, as_of), since.revision, named.commit)
     day = previous_quarter_end(as_of)
-    why = f"no earlier review is tagged ({since.tags})"
+    why = _("no earlier review is tagged ({tags})").format(tags=since.tags)
     if repository_holding(real(accounts)) is None:
-        why += " (the accounts are not in a git repository)"
+        why += _(" (the accounts are not in a git repository)")
     elif not _has_commits(accounts):
-        why += " (the repository has no commit yet)"
+        why += _(" (the repository has no commit yet)")
     else:
         try:
             tag = _previous_tag(accounts, as_of, since.tags)
@@ -110,13 +110,17 @@ def find_comparison(accounts: Path, as_of: date, since: Since,
                 commit = commit_on_or_before(accounts, day)
                 if commit is not None and holds_folder(commit.commit, accounts):
                     return Comparison(HISTORY, day, commit=commit.commit, why=why)
-                why += f", and git holds no account files from {day} or before"
+                why += _(", and git holds no account files from {day} or before").format(
+                    day=day)
         except KamError as error:  # the last part of git's message says what went wrong
-            why += f" (git could not tell: {error.message.rsplit(': ', 1)[-1]})"
+            why += _(" (git could not tell: {reason})").format(
+                reason=error.message.rsplit(': ', 1)[-1])
     if day is None:
-        return Comparison(NONE, why=f"{why}, and there is no quarter before {as_of}")
+        return Comparison(NONE, why=why + _(", and there is no quarter before {day}").format(
+            day=as_of))
     if not any(account_on(account, day) for account in current):
-        return Comparison(NONE, why=f"{why}, and no account file has figures by {day}")
+        return Comparison(NONE, why=why + _(", and no account file has figures by {day}"
+                                            ).format(day=day))
     return Comparison(FILES, day, why=why)
 
 

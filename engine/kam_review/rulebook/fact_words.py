@@ -98,8 +98,15 @@ def _operand_words(leaf: Compare, field: FactField, fields: Mapping[str, FactFie
 
 
 def outline_words(condition: Condition, fields: Mapping[str, FactField]) -> list[str]:
-    """The condition as indented lines in words (see conditions.outline)."""
-    return outline(condition, leaf_text=lambda leaf: leaf_words(leaf, fields))
+    """The condition as indented lines in words (see conditions.outline), its groups'
+    heads in the active language."""
+    lines = outline(condition, leaf_text=lambda leaf: leaf_words(leaf, fields))
+    return [line[:len(line) - len(line.lstrip())] + _(line.lstrip()) if line.lstrip()
+            in _HEADS else line for line in lines]
+
+
+# The heads conditions.outline writes over a group of conditions.
+_HEADS = ("all of:", "any of:", "none of:", "not all of:", "not:")
 
 
 def doc_words(doc: str, fields: Mapping[str, FactField]) -> str:
@@ -110,11 +117,12 @@ def doc_words(doc: str, fields: Mapping[str, FactField]) -> str:
         if text.startswith("`"):
             return text
         return fact_phrase(fields[text]) if text in fields else f"`{text}`"
-    return _NAME.sub(word, doc)
+    # A meaning's translation keeps the names it holds, set apart by spaces.
+    return _NAME.sub(word, _(doc))
 
 
 def doc_names(doc: str) -> str:
     """A fact's meaning for rule authors: every fact or file field it names in backticks."""
     return _NAME.sub(lambda match: match.group() if match.group().startswith("`")
-                     else f"`{match.group()}`", doc)
+                     else f"`{match.group()}`", _(doc))
 

@@ -31,6 +31,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from kam_review.formatting import plain
+from kam_review.i18n import _
 from kam_review.rulebook.figures import (
     gross_margin,
     growth,
@@ -84,11 +85,11 @@ def measure_goal(account: Account, goal: Goal, as_of: date, won: Sequence[Opport
     (seed 004's closed), whatever their date."""
     spec = spec_of(goal)
     if goal.metric is None:
-        return GoalMeasure(GoalStatus.UNMEASURED, spec, reason="no metric")
+        return GoalMeasure(GoalStatus.UNMEASURED, spec, reason=_("no metric"))
     if goal.metric not in GOAL_METRICS:
         return GoalMeasure(GoalStatus.UNMEASURED, spec, reason=(
-            f"the metric '{goal.metric}' is not one the review measures (the README's goal "
-            "metrics list those it does)"))
+            _("the metric '{metric}' is not one the review measures (the README's goal "
+              "metrics list those it does)").format(metric=goal.metric)))
     # A figure read from the file is taken as of the due date once that has passed; one
     # recorded by hand (custom) is the latest on file, whenever it was recorded.
     day = goal.due if goal.due is not None and goal.due < as_of and goal.metric != "custom" \
@@ -168,10 +169,14 @@ def _period(period: str, day: date) -> tuple[list[Quarter], str]:
     last = last_complete_quarter(day)
     if period == TRAILING:
         return ([Quarter.from_index(last.index - back) for back in (3, 2, 1, 0)],
-                f"the last 4 quarters to {last}")
+                _last_four(last))
     if "-Q" in period:
-        return [Quarter.parse(period)], period
+        return [Quarter.parse(period)], plain().quarter(period)
     return [Quarter(int(period), number) for number in (1, 2, 3, 4)], period
+
+
+def _last_four(last: Quarter) -> str:
+    return _("the last 4 quarters to {quarter}").format(quarter=plain().quarter(str(last)))
 
 
 def _rows(account: Account, quarters: Sequence[Quarter]) -> tuple[list[float], list[float],
@@ -180,7 +185,8 @@ def _rows(account: Account, quarters: Sequence[Quarter]) -> tuple[list[float], l
     rows = {row.quarter.index: row for row in account.financials}
     missing = [str(q) for q in quarters if q.index not in rows]
     if missing:
-        return [], [], f"no row for {', '.join(missing)}"
+        return [], [], _("no row for {quarters}").format(
+            quarters=_(", ").join(plain().quarter(q) for q in missing))
     found = [rows[q.index] for q in quarters]
     return ([row.revenue for row in found],
             [row.cost for row in found if row.cost is not None], None)
@@ -192,7 +198,7 @@ def _recent(account: Account, day: date, count: int) -> tuple[list[float], list[
     row), and how a message names the last 4 of them."""
     last = last_complete_quarter(day)
     quarters = [Quarter.from_index(last.index - back) for back in range(count - 1, -1, -1)]
-    return (*_rows(account, quarters), f"the last 4 quarters to {last}")
+    return (*_rows(account, quarters), _last_four(last))
 
 
 def _read(value: float | None, basis: str, unknown: str | None) -> _Reading:
@@ -202,45 +208,49 @@ def _read(value: float | None, basis: str, unknown: str | None) -> _Reading:
 
 def _revenue(account: Account, goal: Goal, day: date, won: Sequence[Opportunity]) -> _Reading:
     if goal.period is None:
-        return _Reading(None, "a revenue goal needs a period: a year (2026), a quarter "
-                              "(2026-Q3) or trailing (the last 4 complete quarters)")
+        return _Reading(None, _("a revenue goal needs a period: a year (2026), a quarter "
+                                "(2026-Q3) or trailing (the last 4 complete quarters)"))
     quarters, named = _period(goal.period, day)
     done = [q for q in quarters if q.index <= last_complete_quarter(day).index]
     if not done:
-        return _Reading(None, f"no quarter of {named} is complete by {day}")
-    revenue, _, missing = _rows(account, done)
+        return _Reading(None, _("no quarter of {period} is complete by {day}").format(
+            period=named, day=day))
+    revenue, _cost, missing = _rows(account, done)
     if done != quarters:
-        named += f" ({done[0]} to {done[-1]}, complete by {day})"
-    return _read(None if missing else total(revenue), f"revenue of {named}", missing)
+        named += _(" ({first} to {last}, complete by {day})").format(
+            first=plain().quarter(str(done[0])), last=plain().quarter(str(done[-1])), day=day)
+    return _read(None if missing else total(revenue),
+                 _("revenue of {period}").format(period=named), missing)
 
 
 def _growth(account: Account, goal: Goal, day: date, won: Sequence[Opportunity]) -> _Reading:
-    revenue, _, missing, named = _recent(account, day, 8)
+    revenue, _cost, missing, named = _recent(account, day, 8)
     rate = None if missing else growth(total(revenue[4:]), total(revenue[:4]))
-    return _read(rate, f"revenue of {named} against the 4 before",
-                 missing or "no revenue in the 4 quarters before")
+    return _read(rate, _("revenue of {period} against the 4 before").format(period=named),
+                 missing or _("no revenue in the 4 quarters before"))
 
 
 def _margin(account: Account, goal: Goal, day: date, won: Sequence[Opportunity]) -> _Reading:
     revenue, cost, missing, named = _recent(account, day, 4)
     margin = None if missing or len(cost) < 4 else gross_margin(total(revenue), total(cost))
-    return _read(margin, f"gross margin of {named}",
-                 missing or ("cost not reported" if len(cost) < 4 else "no revenue"))
+    return _read(margin, _("gross margin of {period}").format(period=named),
+                 missing or (_("cost not reported") if len(cost) < 4 else _("no revenue")))
 
 
 def _wallet(account: Account, goal: Goal, day: date, won: Sequence[Opportunity]) -> _Reading:
-    revenue, _, missing, named = _recent(account, day, 4)
+    revenue, _cost, missing, named = _recent(account, day, 4)
     share = None if missing else ratio(total(revenue), account.market.wallet)
-    return _read(share, f"revenue of {named} over the yearly wallet",
-                 missing or "no market.wallet on file")
+    return _read(share, _("revenue of {period} over the yearly wallet").format(period=named),
+                 missing or _("no market.wallet on file"))
 
 
 def _contacts(account: Account, goal: Goal, day: date, won: Sequence[Opportunity]) -> _Reading:
     if goal.level is None:
-        return _Reading(None, "a contacts_at_level goal needs a level")
+        return _Reading(None, _("a contacts_at_level goal needs a level"))
     current = [c for c in account.contacts if c.level == goal.level
                and (c.left_on is None or c.left_on > day)]
-    return _Reading(len(current), f"current contacts at {goal.level} level on {plain().date(day)}")
+    return _Reading(len(current), _("current contacts at {level} level on {day}").format(
+        level=_(goal.level), day=plain().date(day)))
 
 
 def _deals(account: Account, goal: Goal, day: date, won: Sequence[Opportunity]) -> _Reading:
@@ -249,27 +259,32 @@ def _deals(account: Account, goal: Goal, day: date, won: Sequence[Opportunity]) 
     counted = []
     for deal in won:
         if deal.stage_since is None:
-            return _Reading(None, f"the won deal {deal.id} has no stage_since (the day it "
-                                  "closed)")
+            return _Reading(None, _("the won deal {deal} has no stage_since (the day it "
+                                    "closed)").format(deal=deal.id))
         if deal.stage_since <= day and (
                 not window or Quarter.containing(deal.stage_since).index in window):
             counted.append(deal)
-    within = f" in {named}" if named else ""
+    within = _(" in {period}").format(period=named) if named else ""
     if goal.measure == "value":
         unvalued = [d.id for d in counted if d.value is None]
         if unvalued:
-            return _Reading(None, f"the won deal {unvalued[0]} has no value")
+            return _Reading(None, _("the won deal {deal} has no value").format(
+                deal=unvalued[0]))
         return _Reading(total(d.value or 0 for d in counted),
-                        f"value of the deals won (signed, paid and shipped){within} by {day}")
-    return _Reading(len(counted), f"deals won (signed, paid and shipped){within} by {day}")
+                        _("value of the deals won (signed, paid and shipped){within} by {day}"
+                          ).format(within=within, day=day))
+    return _Reading(len(counted), _("deals won (signed, paid and shipped){within} by {day}"
+                                    ).format(within=within, day=day))
 
 
 def _custom(account: Account, goal: Goal, day: date, won: Sequence[Opportunity]) -> _Reading:
     if goal.actual is None:
-        return _Reading(None, "no actual recorded (actual: its value and date)")
+        return _Reading(None, _("no actual recorded (actual: its value and date)"))
     if goal.actual.date > day:
-        return _Reading(None, f"the actual is dated {goal.actual.date}, after the review date")
-    return _Reading(goal.actual.value, f"recorded by hand on {plain().date(goal.actual.date)}")
+        return _Reading(None, _("the actual is dated {day}, after the review date").format(
+            day=goal.actual.date))
+    return _Reading(goal.actual.value, _("recorded by hand on {day}").format(
+        day=plain().date(goal.actual.date)))
 
 
 _READERS: dict[str, Callable[[Account, Goal, date, Sequence[Opportunity]], _Reading]] = {

@@ -14,6 +14,7 @@ from datetime import date
 from fractions import Fraction
 from typing import NamedTuple
 
+from kam_review.i18n import _
 from kam_review.rulebook.figures import Exact, SeriesQuarter, exact, quotient, rounded
 from kam_review.source.model import Account, Quarter
 from kam_review.wording import counted
@@ -43,26 +44,28 @@ def yearly_growth(series: Sequence[SeriesQuarter]) -> Growth:
     Unknown when the last complete quarter has no row (the figures are stale)."""
     revenue = [r for _, r, _ in series]
     if not revenue:
-        return Growth(None, needs="revenue by quarter (no row on file)")
+        return Growth(None, needs=_("revenue by quarter (no row on file)"))
     if revenue[-1] is None:
-        return Growth(None, needs=f"revenue of {missing_at_end(series)}")
+        return Growth(None, needs=_("revenue of {period}").format(
+            period=missing_at_end(series)))
     known = same_quarters_a_year_apart(series)
     if known:
         new, old = sum_of(n for n, _ in known), sum_of(o for _, o in known)
         rate = quotient(new - old, old)
         if rate is not None:
             if len(known) == 4:
-                return Growth(rate, 8, "the last 4 quarters against the 4 before")
+                return Growth(rate, 8, _("the last 4 quarters against the 4 before"))
             return Growth(rate, 2 * len(known),
-                          f"{len(known)} of the last 4 quarters against the same quarters a "
-                          "year before")
+                          _("{count} of the last 4 quarters against the same quarters a year "
+                            "before").format(count=len(known)))
     last_four = revenue[-TREND_QUARTERS:]
     if len(last_four) == TREND_QUARTERS and None not in last_four:
         later, earlier = sum_of(last_four[2:]), sum_of(last_four[:2])
         if earlier > 0:
             # Two quarters apart, so a year is that ratio squared.
             return Growth(rounded((Fraction(later) / earlier) ** 2 - 1), TREND_QUARTERS,
-                          "trend: the last 2 quarters against the 2 before, as a yearly rate")
+                          _("trend: the last 2 quarters against the 2 before, as a yearly "
+                            "rate"))
     return Growth(None, needs=_growth_needs(series, bool(known)))
 
 
@@ -76,16 +79,16 @@ def same_quarters_a_year_apart(series: Sequence[SeriesQuarter]) -> list[tuple[fl
 
 def _growth_needs(series: Sequence[SeriesQuarter], had_pairs: bool) -> str:
     if had_pairs:
-        return "revenue above zero in the quarters a year before"
+        return _("revenue above zero in the quarters a year before")
     run = known_run(series)
     if run < TREND_QUARTERS:
         gaps = [str(q) for q, r, _ in series[-TREND_QUARTERS:] if r is None]
         if gaps:
-            return f"revenue of {', '.join(gaps)}"
+            return _("revenue of {period}").format(period=_(", ").join(gaps))
         more = TREND_QUARTERS - run
-        return (f"{counted(more, 'more quarter')} of revenue (a yearly trend "
-                f"needs {TREND_QUARTERS}, {run} on file)")
-    return "revenue above zero in the first 2 of the last 4 quarters"
+        return _("{more} of revenue (a yearly trend needs {needed}, {run} on file)").format(
+            more=counted(more, 'more quarter'), needed=TREND_QUARTERS, run=run)
+    return _("revenue above zero in the first 2 of the last 4 quarters")
 
 
 def sum_of(values: Iterable[float | None]) -> Exact:
@@ -103,7 +106,7 @@ def known_run(series: Sequence[SeriesQuarter]) -> int:
 def missing_at_end(series: Sequence[SeriesQuarter]) -> str:
     """The quarters without a row at the end of the series, oldest first: '2026-Q2, 2026-Q3'."""
     missing = []
-    for quarter, revenue, _ in reversed(series):
+    for quarter, revenue, _cost in reversed(series):
         if revenue is not None:
             break
         missing.append(str(quarter))

@@ -235,7 +235,8 @@ def goal_facts(account: Account, index: int, as_of: date, rulebook: Rulebook) ->
         metric=goal.metric, status=measure.status.value, unmeasured_reason=measure.reason,
         basis=measure.basis, actual_shown=shown(measure.actual), target_shown=shown(goal.target),
         baseline_shown=None if goal.baseline is None else (
-            f"{shown(goal.baseline.value)} on {writes.date(goal.baseline.date)}"),
+            _("{value} on {day}").format(value=shown(goal.baseline.value),
+                                         day=writes.date(goal.baseline.date))),
         progress=measure.progress, elapsed_share=measure.elapsed,
         on_track_from=measure.on_track_from, standing=_standing(measure, goal.due, as_of),
         due=None if goal.due is None else goal.due.isoformat(),
@@ -244,10 +245,12 @@ def goal_facts(account: Account, index: int, as_of: date, rulebook: Rulebook) ->
 
 def _standing(measure: GoalMeasure, due: date | None, as_of: date) -> str | None:
     if measure.status == GoalStatus.MISSED and due is not None:
-        return f"{format_value((as_of - due).days, 'days')} past the due date"
+        return _("{days} past the due date").format(
+            days=format_value((as_of - due).days, 'days'))
     if measure.status in (GoalStatus.ON_TRACK, GoalStatus.BEHIND):
-        return f"on track from {format_value(measure.on_track_from, 'pct')}"
-    return "target met" if measure.status == GoalStatus.ACHIEVED else None
+        return _("on track from {share}").format(
+            share=format_value(measure.on_track_from, 'pct'))
+    return _("target met") if measure.status == GoalStatus.ACHIEVED else None
 
 
 def waiver_facts(

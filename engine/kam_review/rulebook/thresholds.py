@@ -33,9 +33,10 @@ _THRESHOLD_SCHEMA: dict[str, Any] = {
         "doc": TEXT,
         # For readers: what the threshold is, in words (optional: its name stands in).
         "label": TEXT,
-        # The label in another language (i18n.py): `zh: {label: ...}`.
+        # The label and meaning in another language (i18n.py): `zh: {label: ..., doc: ...}`.
         **{lang: {"type": "object", "additionalProperties": False,
-                  "properties": {"label": TEXT}} for lang in LANGUAGES if lang != ENGLISH},
+                  "properties": {"label": TEXT, "doc": TEXT}}
+           for lang in LANGUAGES if lang != ENGLISH},
     }}
 _THRESHOLDS_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -105,8 +106,10 @@ def load_thresholds(
             continue
         line = document.locations.get(field_path, (1, 1))[0]
         _check_engine_number(spec["value"], name, field_path, line, errors)
-        label = pick(spec.get("label", ""), {language(): spec.get(language(), {}).get("label")})
-        thresholds[key] = Threshold(key, spec["value"], spec["unit"], spec["doc"], spec["value"],
+        own = spec.get(language(), {})
+        label = pick(spec.get("label", ""), {language(): own.get("label")})
+        doc = pick(spec["doc"], {language(): own.get("doc")})
+        thresholds[key] = Threshold(key, spec["value"], spec["unit"], doc, spec["value"],
                                     line, label)
     for axis, given in value.get("scorecard_weights", {}).items():
         weights[axis].update(given)

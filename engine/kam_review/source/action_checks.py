@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from kam_review.i18n import _
 from kam_review.source.actions import goal_answered, read_answer
 from kam_review.source.model import FieldPath, Goal, clip
 from kam_review.text_safety import terminal_text
@@ -29,12 +30,12 @@ def action_problems(value: dict[str, Any]) -> Iterable[tuple[FieldPath, str]]:
         answer, where = read_answer(text), ("plan", "actions", i, "answers")
         shown = clip(terminal_text(answer.key))
         if answer.kind == "opportunity" and answer.key not in deals:
-            yield where, f"'{shown}' is not one of the opportunities"
+            yield where, _("'{key}' is not one of the opportunities").format(key=shown)
         elif answer.kind == "goal" and goal_answered(answer, goals) is None:
-            yield where, (f"goal {shown} is not in the plan, which has "
-                          f"{counted(len(goals), 'goal')}"
+            yield where, (_("goal {key} is not in the plan, which has {goals}").format(
+                key=shown, goals=counted(len(goals), 'goal'))
                           if answer.key.isdigit() else
-                          f"'{shown}' is not the text of any goal of the plan")
+                          _("'{key}' is not the text of any goal of the plan").format(key=shown))
 
 
 def _items(rows: Any) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kam_review.errors import InputError
+from kam_review.i18n import _
 from kam_review.locale_format import check_currency
 from kam_review.source.action_checks import action_problems
 from kam_review.source.goals import goal_errors
@@ -41,11 +42,11 @@ def consistency_errors(
     account_id = value.get("id")
     if isinstance(account_id, str) and account_id != path.stem:
         # An id is an ASCII slug: a file named in Chinese (长江特钢.yaml) can never match it.
-        ascii_only = "" if path.stem.isascii() else (
+        ascii_only = "" if path.stem.isascii() else _(
             "; ids are ASCII slugs (a-z, 0-9, -), so the file name must be too: rename the file "
-            f"to {clip(terminal_text(account_id))}.yaml")
-        yield at(("id",), f"'{clip(terminal_text(account_id))}' must equal the file name without "
-                          f".yaml ('{clip(terminal_text(path.stem))}'){ascii_only}")
+            "to {id}.yaml").format(id=clip(terminal_text(account_id)))
+        yield at(("id",), _("'{id}' must equal the file name without .yaml ('{stem}')").format(
+            id=clip(terminal_text(account_id)), stem=clip(terminal_text(path.stem))) + ascii_only)
     for field_path, text in _strings(value, ()):
         surrogate = unencodable(text)
         if surrogate is not None:
@@ -72,7 +73,8 @@ def consistency_errors(
         for j, person in enumerate(people if isinstance(people, list) else []):
             if isinstance(person, str) and normalise_name(person) not in known:
                 yield at(("activities", i, "with", j),
-                         f"'{clip(shown_name(person))}' is not one of the contacts")
+                         _("'{name}' is not one of the contacts").format(
+                             name=clip(shown_name(person))))
 
 
 def _owner_history_errors(value: dict[str, Any], at: At) -> Iterable[InputError]:

@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
 from kam_review.errors import InputError
+from kam_review.i18n import _
 from kam_review.source.model import FieldPath, clip, format_path
 from kam_review.source.yaml_values import yaml11_advice, yaml_reading
 from kam_review.source.yamlsource import YamlDocument
@@ -95,7 +96,7 @@ def _as_written(path: FieldPath, message: str, error: ValidationError, document:
     to quote it where text is wanted."""
     text, value = document.written[path], error.instance
     if not text:
-        return f"{message.rsplit(', got ', 1)[0]}, but the value is empty"
+        return message.rsplit(_got_marker(), 1)[0] + _(", but the value is empty")
     reads = f"YAML{' 1.1' if yaml11 else ''} reads {clip(text)} as {yaml_reading(text, value)}"
     wanted = error.validator_value if isinstance(error.validator_value, list) else [
         error.validator_value]
@@ -138,7 +139,17 @@ def did_you_mean(word: Any, choices: list[str]) -> str:
     if not isinstance(word, str):
         return ""
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return _(" (did you mean '{word}'?)").format(word=close[0]) if close else ""
+
+
+def _got(instance: Any) -> str:
+    """The value found, as every message ends: ", got 12"."""
+    return _(", got {value}").format(value=_shown(instance))
+
+
+def _got_marker() -> str:
+    """Where _got's words begin, in the active language: an empty value drops them."""
+    return _(", got {value}").split("{value}", 1)[0]
 
 
 def _describe(error: ValidationError) -> Iterator[tuple[FieldPath, str]]:
@@ -150,31 +161,35 @@ def _describe(error: ValidationError) -> Iterator[tuple[FieldPath, str]]:
         allowed = sorted(schema.get("properties", {}))
         for key in sorted(set(instance) - set(allowed)):
             hint = did_you_mean(key, allowed)
-            yield (*path, key), (f"unknown field '{clip(key)}'{hint}; allowed: "
-                                 f"{', '.join(allowed)}")
+            yield (*path, key), _("unknown field '{field}'{hint}; allowed: {allowed}").format(
+                field=clip(key), hint=hint, allowed=", ".join(allowed))
     elif kind == "required":
         for name in expected:
             if isinstance(instance, dict) and name not in instance:
-                yield path, f"missing required field '{name}'"
+                yield path, _("missing required field '{field}'").format(field=name)
     elif kind == "type":
-        wanted = " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in (
+        wanted = _(" or ").join(_(_TYPE_WORDS.get(str(t), str(t))) for t in (
             expected if isinstance(expected, list) else [expected]))
-        yield path, f"expected {wanted}, got {_shown(instance)}"
+        yield path, _("expected {wanted}").format(wanted=wanted) + _got(instance)
     elif kind == "enum":
         choices = [c for c in expected if isinstance(c, str)]
         hint = did_you_mean(instance, choices)
-        yield path, f"expected one of {', '.join(choices)}, got {_shown(instance)}{hint}"
+        yield path, (_("expected one of {choices}").format(choices=", ".join(choices))
+                     + _got(instance) + hint)
     elif kind == "pattern":
-        words = _PATTERN_WORDS.get(str(expected), f"text matching {expected}")
-        yield path, f"expected {words}, got {_shown(instance)}"
+        words = _(_PATTERN_WORDS[str(expected)]) if str(expected) in _PATTERN_WORDS else _(
+            "text matching {pattern}").format(pattern=expected)
+        yield path, _("expected {wanted}").format(wanted=words) + _got(instance)
     elif kind == "format":
-        yield path, f"expected a real date written YYYY-MM-DD, got {_shown(instance)}"
+        yield path, _("expected a real date written YYYY-MM-DD") + _got(instance)
     elif kind in ("minimum", "exclusiveMinimum"):
-        yield path, f"must be at least {_bound(error.validator_value)}, got {_shown(instance)}"
+        yield path, _("must be at least {bound}").format(
+            bound=_bound(error.validator_value)) + _got(instance)
     elif kind in ("maximum", "exclusiveMaximum"):
-        yield path, f"must be at most {_bound(error.validator_value)}, got {_shown(instance)}"
+        yield path, _("must be at most {bound}").format(
+            bound=_bound(error.validator_value)) + _got(instance)
     elif kind == "minLength":
-        yield path, "must not be empty"
+        yield path, _("must not be empty")
     elif kind == "maxLength":
         yield path, f"is longer than {error.validator_value} characters"
     elif kind == "maxItems":

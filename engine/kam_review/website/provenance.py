@@ -10,12 +10,14 @@ browser repeats on each page), with the page number beside it.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from kam_review import __version__
+from kam_review.formatting import plain
 from kam_review.i18n import _
 from kam_review.review.results import Result
 
@@ -35,7 +37,8 @@ class Provenance:
         return (_("Review as of {date}").format(date=self.as_of.isoformat()),
                 _("rules: {rules}").format(rules=self.rules), f"kam-review {self.tool_version}",
                 _("latest figures on file: {quarter}").format(
-                    quarter=self.latest_quarter or _('none')))
+                    quarter=plain().quarter(self.latest_quarter) if self.latest_quarter
+                    else _('none')))
 
     @property
     def line(self) -> str:
@@ -46,18 +49,19 @@ def rules_shown(source: Mapping[str, Any]) -> str:
     """The rules' origin (output.report.rules_source) in a few words: their commit, or that
     they hold uncommitted changes, or that they are the bundled ones."""
     commit = source.get("commit")
-    last = f"last commit {commit[:_COMMIT_SHOWN]}" if commit else None
+    last = _("last commit {commit}").format(commit=commit[:_COMMIT_SHOWN]) if commit else None
     if source.get("source") == "bundled":
-        text = f"bundled with kam-review {source.get('tool_version', __version__)}"
+        text = _("bundled with kam-review {version}").format(
+            version=source.get('tool_version', __version__))
     elif source.get("dirty"):
-        text = "uncommitted changes" + (f" ({last})" if last else "")
+        text = _("uncommitted changes") + (f" ({last})" if last else "")
     elif commit:
-        text = f"commit {commit[:_COMMIT_SHOWN]}"
+        text = _("commit {commit}").format(commit=commit[:_COMMIT_SHOWN])
     else:
-        text = "not in git"
+        text = _("not in git")
     thresholds = source.get("thresholds")
     if thresholds:
-        text += f", thresholds from {thresholds['file']}"
+        text += _(", thresholds from {file}").format(file=thresholds['file'])
     return text
 
 
@@ -74,8 +78,21 @@ def footer_html(about: Provenance) -> str:
     the bottom margin of every printed sheet."""
     shown = " · ".join(html.escape(part) for part in about.parts)
     return (f'\n<footer class="kam-provenance"><p>{shown}</p></footer>\n'
-            f'<style>@page {{ @bottom-left {{ content: "{_css_string(about.line)}"; }} }}'
-            "</style>\n")
+            f'<style>@page {{ @bottom-left {{ content: "{_css_string(about.line)}"; }}'
+            f"{_page_counter()} }}</style>\n")
+
+
+def _page_counter() -> str:
+    """The bottom-right "page N of M" of a printed sheet in the active language; nothing
+    where the stylesheet's own words (kam-review.css) are the language's. A page margin box
+    has no :lang() to select by, so the words come with the page, as its footer line does."""
+    english = "page {page} of {pages}"
+    words = _("page {page} of {pages}")
+    if words == english:
+        return ""
+    parts = [f'"{_css_string(text)}"' if i % 2 == 0 else f"counter({text})"
+             for i, text in enumerate(re.split(r"\{(pages?)\}", words)) if text]
+    return f" @bottom-right {{ content: {' '.join(parts)}; }}"
 
 
 def _css_string(text: str) -> str:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kam_review.i18n import _
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.output.charts import svg
 from kam_review.output.charts.labels import HEIGHT, Taken, place, text_width
@@ -171,7 +172,7 @@ def focus_matrix(points: Sequence[MatrixPoint], threshold_x: float, threshold_y:
     drawn = [(points[i], sx(clamp(points[i].x)), sy(clamp(points[i].y)),
               _radius(points[i].size, largest)) for i in order]
     taken = Taken()
-    for _, cx, cy, r in drawn:
+    for _point, cx, cy, r in drawn:
         taken.add((cx - r, cy - r, cx + r, cy + r))
     body = _cells(sx(clamp(threshold_x)), sy(clamp(threshold_y)), taken)
     for tick in range(1, 6):
@@ -189,16 +190,18 @@ def focus_matrix(points: Sequence[MatrixPoint], threshold_x: float, threshold_y:
         cell = _cell(p.x, p.y, threshold_x, threshold_y)
         size = unsized if p.size is None else formats.money(p.size)
         scores = _trim(f"{p.x:.2f}"), _trim(f"{p.y:.2f}")
-        coloured = f"; {key.title.lower()} {p.group or key.other}" if key.colours else ""
-        tip = (f"{p.name}: attractiveness {scores[0]}, relationship {scores[1]} ({cell})"
-               f"{coloured}; {size_title.lower()} {size}")
+        coloured = (f"{_('; ')}{_(key.title).lower()} {_(p.group or key.other)}"
+                    if key.colours else "")
+        tip = _("{name}: attractiveness {x}, relationship {y} ({cell}){coloured}; {size_title} "
+                "{size}").format(name=p.name, x=scores[0], y=scores[1], cell=_(cell),
+                                 coloured=coloured, size_title=size_title.lower(), size=size)
         group = [_dot(cx, cy, r, key.colour(p.group), p.size is not None, tip)]
         name = svg.short(p.name, 28)
         spot = None if number >= MAX_LABELS else place(
             cx, cy, r, text_width(name), (left + 2, top + 2, right - 2, bottom - 2), taken)
         if spot is not None:
             labelled += 1
-            x0, _, x1, y1 = spot.box
+            x0, _top, x1, y1 = spot.box
             if spot.leader is not None:
                 body.append(svg.line(*spot.leader, f"{AXIS};stroke-width:.8"))
             # The text keeps to the side of its box that faces the dot (its box is wider
@@ -211,10 +214,11 @@ def focus_matrix(points: Sequence[MatrixPoint], threshold_x: float, threshold_y:
         rows.append((p.name, *scores, cell, p.group or key.other, size))
     legend, depth = _legend(key, [p.group or key.other for p in points], size_title, largest,
                             unsized if any(p.size is None for p in points) else None, formats)
-    description = (f"{len(points)} accounts by attractiveness (across, 1 to 5) and "
-                   f"relationship (up, 1 to 5), in the four focus cells; a dot's area shows "
-                   f"its {size_title.lower()}, its colour its {key.title.lower()}. "
-                   f"{labelled} of them are named on the chart; the table lists all.")
+    description = _("{count} accounts by attractiveness (across, 1 to 5) and relationship "
+                    "(up, 1 to 5), in the four focus cells; a dot's area shows its {size_title}, "
+                    "its colour its {colour}. {labelled} of them are named on the chart; the "
+                    "table lists all.").format(count=len(points), size_title=size_title.lower(),
+                                               colour=_(key.title).lower(), labelled=labelled)
     height = max(500, math.ceil(depth + HEIGHT))
     return Chart(svg.chart(820, height, label, [*body, *legend], description), label,
                  ("Account", "Attractiveness", "Relationship", "Focus", key.title, size_title),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from kam_review.i18n import _
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.output.charts import svg
 from kam_review.output.charts.svg import C1, C2, C3, C4, GRID, HALO, Chart
@@ -22,7 +23,7 @@ def _class_list(ranked: Sequence[tuple[str, float]], a_share: float,
                 b_share: float) -> list[str]:
     total = sum(max(value, 0.0) for _, value in ranked)
     classes, before = [], 0.0
-    for _, value in ranked:
+    for _name, value in ranked:
         # The share before this account decides, so the account crossing a cut-off stays above.
         share = before / total if total > 0 else 1.0
         classes.append("A" if share < a_share - 1e-9 else "B" if share < b_share - 1e-9 else "C")
@@ -46,13 +47,13 @@ def pareto_curve(items: Sequence[tuple[str, float]], a_share: float = 0.8,
                  b_share: float = 0.95, title: str = "Revenue",
                  formats: LocaleFormat = ENGLISH) -> Chart:
     """Accounts as bars, largest first, with the cumulative share and the A/B/C cut-offs."""
-    label = f"{title}: Pareto curve"
+    label = _("{title}: Pareto curve").format(title=title)
     if not items:
         return svg.no_data(label)
     ranked = _ranked(items)
     total = sum(max(value, 0.0) for _, value in ranked)
     if total <= 0:
-        note = "The total is zero or negative: nothing to rank."
+        note = _("The total is zero or negative: nothing to rank.")
         return Chart(svg.chart(720, 100, label, [svg.heading(label),
                                                  svg.text(360, 64, note, "middle")], note))
     pct = formats.percent
@@ -63,8 +64,8 @@ def pareto_curve(items: Sequence[tuple[str, float]], a_share: float = 0.8,
     for i, ((name, value), cls) in enumerate(zip(ranked, classes, strict=True)):
         cumulative += max(value, 0.0)
         coords.append((left + (i + 1) * slot, sp(cumulative / total)))
-        tips.append(f"{name}: {formats.money(value)}, {pct(cumulative / total)} cumulative, "
-                    f"class {cls}")
+        tips.append(_("{name}: {value}, {share} cumulative, class {cls}").format(
+            name=name, value=formats.money(value), share=pct(cumulative / total), cls=cls))
         rows.append((str(i + 1), name, formats.money(value), pct(cumulative / total), cls))
     body = [svg.heading(label), *svg.legend([(C1, f"A ≤ {pct(a_share)}", False),
                                              (C3, f"B ≤ {pct(b_share)}", False),
@@ -75,7 +76,8 @@ def pareto_curve(items: Sequence[tuple[str, float]], a_share: float = 0.8,
     body += bars.parts + svg.y_axis([0, 0.25, 0.5, 0.75, 1], sp, left, right, pct, right=True)
     for share, name in ((a_share, "A"), (b_share, "B")):
         body += [svg.line(left, sp(share), right, sp(share), f"stroke:{C2};stroke-dasharray:4 3"),
-                 svg.text(right - 6, sp(share) + 14, f"{name} cut-off {pct(share)}", "end",
+                 svg.text(right - 6, sp(share) + 14,
+                          _("{name} cut-off {share}").format(name=name, share=pct(share)), "end",
                           f"{HALO};font-size:11px")]
     for cls in "ABC":  # the class's letter over its bars, a line where the next class starts
         members = [i for i, c in enumerate(classes) if c == cls]
@@ -87,8 +89,10 @@ def pareto_curve(items: Sequence[tuple[str, float]], a_share: float = 0.8,
     body += [svg.polyline(coords, C2),
              *(svg.dot(x, y, C2, tip, min(4.0, slot / 4))
                for (x, y), tip in zip(coords[1:], tips, strict=True))]
-    counts = ", ".join(f"{classes.count(c)} in class {c}" for c in "ABC")
-    description = (f"{len(ranked)} accounts ranked by {title.lower()}, largest first, with the "
-                   f"share of the total they bring together: {counts}.")
+    counts = _(", ").join(_("{count} in class {cls}").format(count=classes.count(c), cls=c)
+                          for c in "ABC")
+    description = _("{count} accounts ranked by {title}, largest first, with the share of the "
+                    "total they bring together: {counts}.").format(
+                        count=len(ranked), title=title.lower(), counts=counts)
     return Chart(svg.chart(720, bars.height, label, body, description), label,
                  ("Rank", "Account", title, "Cumulative share", "Class"), tuple(rows))

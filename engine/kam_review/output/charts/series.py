@@ -6,9 +6,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from kam_review.i18n import _
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.output.charts import svg
 from kam_review.output.charts.svg import C1, C2, Chart
+from kam_review.wording import counted
 
 
 def _check_lengths(labels: Sequence[str], *series: Sequence[float | None]) -> None:
@@ -22,7 +24,7 @@ def bar_line_chart(labels: Sequence[str], bars: Sequence[float | None],
                    category: str = "Quarter") -> Chart:
     """Bars on the left axis (money) and a line on the right axis (percent); None is a gap:
     no bar, and its tip says the figure is unknown."""
-    label = f"{bar_title} and {line_title}"
+    label = _("{bars} and {line}").format(bars=bar_title, line=line_title)
     if not labels:
         return svg.no_data(label)
     _check_lengths(labels, bars, line)
@@ -48,9 +50,10 @@ def bar_line_chart(labels: Sequence[str], bars: Sequence[float | None],
     body += [svg.polyline(run, C2) for run in runs if len(run) > 1]
     body += [svg.dot(x, sr(v), C2, f"{t}: {line_title} {fmt(v)}")
              for x, t, v in zip(drawn.centres, labels, points, strict=True) if v is not None]
-    description = (f"{bar_title} as bars and {line_title} as a line, by "
-                   f"{category.lower()}, {len(labels)} of them from {labels[0]} to "
-                   f"{labels[-1]}.")
+    description = _("{bars} as bars and {line} as a line, by {category}, {count} of them "
+                    "from {first} to {last}.").format(
+                        bars=bar_title, line=line_title, category=_(category).lower(),
+                        count=len(labels), first=labels[0], last=labels[-1])
     rows = tuple((t, s, "—" if p is None else fmt(p))
                  for t, s, p in zip(labels, shown, points, strict=True))
     return Chart(svg.chart(720, drawn.height, label, body, description), label,
@@ -72,8 +75,9 @@ def bar_chart(labels: Sequence[str], series: Sequence[float], title: str,
     body += [svg.text(x, sy(v) - 5 if v >= 0 else sy(v) + 13, s, "middle",
                       f"font-size:{size}")
              for x, v, s in zip(bars.centres, values, shown, strict=True)]
-    description = f"{title} as bars, by {category.lower()}, {len(labels)} of them from " \
-                  f"{labels[0]} to {labels[-1]}."
+    description = _("{title} as bars, by {category}, {count} of them from {first} to "
+                    "{last}.").format(title=title, category=_(category).lower(),
+                                      count=len(labels), first=labels[0], last=labels[-1])
     return Chart(svg.chart(720, bars.height, title, body, description), title,
                  (category, title), tuple(zip(labels, shown, strict=True)))
 
@@ -89,12 +93,12 @@ def funnel_chart(stages: Sequence[tuple[str, int, float]], formats: LocaleFormat
     for i, (name, count, value) in enumerate(stages):
         share = value / widest if widest > 0 and math.isfinite(value) else 0.0
         width, y = max(24.0, share * 600), 10 + i * 50
-        deals = f"{count} deal{'' if count == 1 else 's'}"
+        deals = counted(count, "deal")
         text = f"{svg.short(name, 60)}: {deals}, {formats.money(value)}"
         body += [svg.text(360, y + 14, text, "middle"),
                  svg.rect(360 - width / 2, y + 20, width, 24, f"fill:{C1}", text, "kam-bar")]
         rows.append((name, str(count), formats.money(value)))
-    description = (f"{label}: one bar for each of {len(stages)} stages, as wide as the value "
-                   "of the deals at that stage.")
+    description = _("{chart}: one bar for each of {count} stages, as wide as the value of "
+                    "the deals at that stage.").format(chart=label, count=len(stages))
     return Chart(svg.chart(720, 20 + 50 * len(stages), label, body, description), label,
                  ("Stage", "Deals", "Value"), tuple(rows))

@@ -9,6 +9,7 @@ import math
 from collections.abc import Callable, Sequence
 
 from kam_review.formatting import money
+from kam_review.i18n import _
 from kam_review.output.charts import svg
 from kam_review.output.charts.svg import AXIS, C1, C4, Chart
 
@@ -22,7 +23,7 @@ def sparkline(labels: Sequence[str], values: Sequence[float | None], title: str,
         raise ValueError("every label needs one value")
     points = [v if v is not None and math.isfinite(v) else None for v in values]
     known = [v for v in points if v is not None]
-    said = "; ".join(f"{label} " + ("no row" if v is None else shown(v))
+    said = _("; ").join(f"{label} " + (_("no row") if v is None else shown(v))
                      for label, v in zip(labels, points, strict=True))
     if not known:
         return svg.no_data(title)
@@ -43,12 +44,12 @@ def sparkline(labels: Sequence[str], values: Sequence[float | None], title: str,
     last = max(i for i, v in enumerate(points) if v is not None)
     for i, (x, label, value) in enumerate(zip(xs, labels, points, strict=True)):
         if value is None:
-            body.append(_gap(x, f"{label}: no row (unknown)"))
+            body.append(_gap(x, _("{quarter}: no row (unknown)").format(quarter=label)))
         else:
             body.append(svg.dot(x, sy(value), C1, f"{label}: {shown(value)}",
                                 r=3.5 if i == last else 2))
-    description = (f"{title}, a line from zero; a dashed mark is a quarter without a row "
-                   "(unknown, not zero).")
+    description = _("{title}, a line from zero; a dashed mark is a quarter without a row "
+                    "(unknown, not zero).").format(title=title)
     return Chart(svg.chart(WIDTH, HEIGHT, f"{title}: {said}", body, description), title,
                  ("Quarter", "Value"), tuple((label, "no row (unknown)" if v is None else shown(v))
                               for label, v in zip(labels, points, strict=True)))

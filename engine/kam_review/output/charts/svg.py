@@ -9,7 +9,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from kam_review.i18n import _
+from kam_review.i18n import _, language
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.text_safety import one_line
 from kam_review.text_width import display_width
@@ -81,6 +81,20 @@ def rect(x: float, y: float, w: float, h: float, style: str, tip: str | None = N
     return f"{head}><title>{esc(tip)}</title></rect>" if tip else head + "/>"
 
 
+# The font a chart names, by language. English inherits the page's (whose stack has CJK
+# faces too, kam-review.css); a language with its own script names a stack that has it, the
+# page's stack, so that a chart saved or opened on its own still renders that script.
+CHART_FONTS = {
+    "zh": "-apple-system,BlinkMacSystemFont,Helvetica,Arial,'Noto Sans CJK SC','Noto Sans SC',"
+          "'Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif",
+}
+
+
+def chart_font() -> str:
+    """The chart's font-family in the active language."""
+    return CHART_FONTS.get(language(), "inherit")
+
+
 def chart(width: int, height: int, label: str, body: list[str], description: str = "") -> str:
     """The `<svg>` element of a chart, its lines one per element: its title, what it shows
     in words (`<desc>`), then what is drawn. A chart whose marks link to pages is a group:
@@ -88,7 +102,7 @@ def chart(width: int, height: int, label: str, body: list[str], description: str
     role = "group" if any(part.startswith("<a ") for part in body) else "img"
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
             f'width="100%" role="{role}" aria-label="{esc(label)}" class="kam-chart" '
-            f'style="max-width:{width}px;height:auto;font-family:inherit;font-size:12px;'
+            f'style="max-width:{width}px;height:auto;font-family:{chart_font()};font-size:12px;'
             f'fill:var(--kam-chart-fg,currentColor)">')
     desc = [f"<desc>{esc(description)}</desc>"] if description else []
     return "\n".join([head, f"<title>{esc(_(label))}</title>", *desc, *body, "</svg>"])

@@ -49,7 +49,7 @@ def due_before_next_review_section(result: Result) -> list[str]:
 
 def actions_download(result: Result) -> list[str]:
     """The link to every action of every account as a CSV file (done and dropped ones too)."""
-    return download("actions.csv", "every account's actions (open, done and dropped)",
+    return download("actions.csv", _("every account's actions (open, done and dropped)"),
                     result.as_of)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from kam_review.i18n import _
 from kam_review.output.markdown_text import esc
 from kam_review.review.actions import ReviewedAction
 from kam_review.review.results import AccountResult, Finding
@@ -62,13 +63,15 @@ def answer_link(reviewed: ReviewedAction, rulebook: Rulebook, prefix: str,
             return esc(answer.key)
         if any(f.rule == answer.key for f in reviewed.item.findings):
             return f"[{esc(rule.title)}]({page}#{finding_anchor(answer.key)})"
-        return f"{rule_title_link(rule, prefix)} (not raised in this review)"
+        return rule_title_link(rule, prefix) + _(" (not raised in this review)")
     if answer.kind == "opportunity":
         deal = next((o for o in account.opportunities if o.id == answer.key), None)
         name = deal.name if deal else answer.key
-        return f"[opportunity: {esc(name)}]({page}#{opportunity_anchor(answer.key)})"
+        return "[" + _("opportunity: {name}").format(name=esc(name)) + (
+            f"]({page}#{opportunity_anchor(answer.key)})")
     goals = account.plan.goals if account.plan else ()
     index = goal_answered(answer, goals)
     if index is None:
-        return f"goal {esc(answer.key)}"
-    return f"[goal {index + 1}: {esc(goals[index].text)}]({page}#{PLAN_ANCHOR})"
+        return _("goal {key}").format(key=esc(answer.key))
+    return "[" + _("goal {number}: {text}").format(number=index + 1, text=esc(
+        goals[index].text)) + f"]({page}#{PLAN_ANCHOR})"

@@ -71,23 +71,23 @@ def _grammar_section() -> list[str]:
     """How a rule's `when:` is written: the grammar the rule loader reads, with examples."""
     return [
         f"## {_('How conditions are written')} {{#how-conditions-are-written}}", "",
-        "A rule's `when:` holds a condition written as text, or `all:` / `any:` with a list "
-        "of conditions, or `not:` with one condition. The text follows this grammar "
-        "(`{ }` repeats, `[ ]` may be left out, `|` separates choices); `not` binds tighter "
-        "than `and`, and `and` tighter than `or`:", "",
+        _("A rule's `when:` holds a condition written as text, or `all:` / `any:` with a "
+          "list of conditions, or `not:` with one condition. The text follows this grammar "
+          "(`{ }` repeats, `[ ]` may be left out, `|` separates choices); `not` binds tighter "
+          "than `and`, and `and` tighter than `or`:"), "",
         *(f"    {line}" for line in GRAMMAR.splitlines()), "",
-        "For example:", "",
+        _("For example:"), "",
         *(f"- `{example}`" for example in EXAMPLES), "",
-        "A condition is true (the rule fires), false (clear) or unknown (the rule is not "
-        "evaluated, and listed with what it needs). A comparison with a fact the data cannot "
-        "give (say, revenue of the last 4 quarters when one has no row) is unknown; `x is "
-        "missing` is true exactly then and `x is known` otherwise, both always known. `not` "
-        "turns true into false and back and leaves unknown unknown, so `not (x > 5)` is "
-        "unknown when x is absent. In `any:` / `or` a part that holds decides, in `all:` / "
-        "`and` a part that fails decides; only when no known part decides is the rule not "
-        "evaluated. The keywords (and, or, not, in, is, missing, known, true, false) are "
-        "written in lower case. In YAML, a text holding a colon followed by a space, or a "
-        "space followed by #, is put in quotes.", "",
+        _("A condition is true (the rule fires), false (clear) or unknown (the rule is not "
+          "evaluated, and listed with what it needs). A comparison with a fact the data "
+          "cannot give (say, revenue of the last 4 quarters when one has no row) is unknown; "
+          "`x is missing` is true exactly then and `x is known` otherwise, both always known. "
+          "`not` turns true into false and back and leaves unknown unknown, so `not (x > 5)` "
+          "is unknown when x is absent. In `any:` / `or` a part that holds decides, in "
+          "`all:` / `and` a part that fails decides; only when no known part decides is the "
+          "rule not evaluated. The keywords (and, or, not, in, is, missing, known, true, "
+          "false) are written in lower case. In YAML, a text holding a colon followed by a "
+          "space, or a space followed by #, is put in quotes."), "",
     ]
 
 
@@ -112,10 +112,10 @@ def _rule_entry(rule: Rule, result: Result, accounts: list[Account],
             for name in rule.thresholds if name in thresholds), ""]
     fired = ", ".join(account_link(a) for a in accounts) or _("no account in this review")
     lines += [_("*Fires on:* {accounts}").format(accounts=fired), "", tested, ""]
-    detail = [f"Rule id `{rule.id}`; the condition as written:", "",
+    detail = [_("Rule id {id}; the condition as written:").format(id=f"`{rule.id}`"), "",
               *(f"    {line}" for line in outline(rule.when)), ""]
     if rule.thresholds:
-        detail += ["Thresholds: " + ", ".join(
+        detail += [_("Thresholds: ") + ", ".join(
             f"`{name}` = {format_value(thresholds[name].value, '')}"
             for name in rule.thresholds if name in thresholds), ""]
     return lines + technical(_("Technical detail"), detail)

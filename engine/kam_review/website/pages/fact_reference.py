@@ -21,11 +21,11 @@ _AS_WRITTEN = {"text": "as written", "yes/no": "yes or no"}
 
 def facts_section(formats: LocaleFormat = ENGLISH) -> list[str]:
     lines = [f"## {_('Facts')} {{#facts}}", "",
-             "What a rule may test, by the fact type it names in `on:`. A fact is absent when "
-             "the account's data cannot give it (the meaning says when); a comparison with an "
-             "absent fact is false. The range is what a figure always lies in: `kam rules "
-             "lint` reports a comparison outside it (a probability above 100%) as never "
-             "true. The unit says how the pages write a figure:", ""]
+             _("What a rule may test, by the fact type it names in `on:`. A fact is absent "
+               "when the account's data cannot give it (the meaning says when); a comparison "
+               "with an absent fact is false. The range is what a figure always lies in: `kam "
+               "rules lint` reports a comparison outside it (a probability above 100%) as never "
+               "true. The unit says how the pages write a figure:"), ""]
     lines.append(table(["Unit", "Written as"], [
         [esc(_(unit)), esc(format_in_unit(_EXAMPLES[spec], unit, formats) if spec
                            else _(_AS_WRITTEN[unit]))]
@@ -47,7 +47,8 @@ def _range(spec: FactField, formats: LocaleFormat) -> str:
     low, high = (None if bound is None else format_in_unit(bound, spec.unit, formats)
                  for bound in (spec.low, spec.high))
     if low is not None and high is not None:
-        return f"{esc(low)} to {esc(high)}"
+        return _("{low} to {high}").format(low=esc(low), high=esc(high))
     if low is not None or high is not None:
-        return f"at least {esc(low)}" if low is not None else f"at most {esc(high)}"
+        return (_("at least {low}").format(low=esc(low)) if low is not None
+                else _("at most {high}").format(high=esc(high)))
     return "—"

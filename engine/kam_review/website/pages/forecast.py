@@ -65,13 +65,15 @@ def forecast_sections(result: Result, totals: Totals | None = None) -> list[str]
                   if f["type"] == "opportunity" and f["is_history"])
     thresholds = result.rulebook.threshold_values()
     lines = [f"## {_('Forecast by commitment')}", "",
-             f"This quarter is {periods.this_quarter} (the review date "
-             f"{result.formats.date(result.as_of)} falls in "
-             f"it), next quarter {periods.next_quarter}. Seed 004 forecasts each deal by how "
-             "sure it is (按销售预测), from its stage, expected close and probability. A deal "
-             f"won or lost before {periods.this_quarter} is history and not counted in the "
-             f"funnel ({counted(history, 'such deal')}; each stays in the list of every "
-             "opportunity)."
+             _("This quarter is {this} (the review date {day} falls in it), next quarter "
+               "{next}. Seed 004 forecasts each deal by how sure it is (按销售预测), from its "
+               "stage, expected close and probability. A deal won or lost before {this} is "
+               "history and not counted in the funnel ({history}; each stays in the list of "
+               "every opportunity).").format(
+                 this=result.formats.quarter(str(periods.this_quarter)),
+                 day=result.formats.date(result.as_of),
+                 next=result.formats.quarter(str(periods.next_quarter)),
+                 history=counted(history, 'such deal'))
              + _one_currency(forecasts), ""]
     several = len(forecasts) > 1
     for forecast in forecasts:
@@ -84,27 +86,29 @@ def forecast_sections(result: Result, totals: Totals | None = None) -> list[str]
         lines.append(table(words("Commitment", "Seed 004", "Deals", "Value", "Weighted value",
                             "What counts"), rows))
     lines += [f"## {_('Won against the sales targets')}", "",
-              "Deals won (signed, paid and shipped) up to the review date, and the open deals "
-              "expected to close from the review date to the period's end, against the plans' "
-              "sales targets. A target sums the accounts that have one for the period; the "
-              "shares count those accounts' won and weighted open value.", ""]
+              _("Deals won (signed, paid and shipped) up to the review date, and the open "
+                "deals expected to close from the review date to the period's end, against "
+                "the plans' sales targets. A target sums the accounts that have one for the "
+                "period; the shares count those accounts' won and weighted open value."), ""]
     rows = [[*([_currency(f)] if several else []),
              *_period_cells(line, _writing(result, f), with_count=True)]
             for f in forecasts for line in f.periods]
-    lines.append(table([*(["Currency"] if several else []), *_PERIOD_HEADS, "Accounts with "
-                        "a target"], rows))
+    lines.append(table([*(words("Currency") if several else []), *_PERIOD_HEADS,
+                        *words("Accounts with a target")], rows))
     lines += _account_targets(result, periods)
     lines += _lost_section(result, forecasts, several, totals)
     return lines
 
 
+# Headings as keys: table() writes them in the active language when the page is built.
 _PERIOD_HEADS = ["Period", "Sales target", "Won", "Won, % of target", "Open deals closing in it",
                  "Open value", "Weighted", "Won + weighted, % of target"]
 
 
 def _period_cells(line: PeriodLine, writes: LocaleFormat,
                   with_count: bool = False) -> list[str]:
-    cells = [f"{line.period} ({line.name})", figure(line.target, "money", writes),
+    cells = [f"{writes.quarter(str(line.period))} ({_(line.name)})",
+             figure(line.target, "money", writes),
              writes.money(line.won.value) if line.begun else "—",
              _share(line.won_share), str(line.open.deals), writes.money(line.open.value),
              writes.money(line.open.weighted), _share(line.expected_share)]
@@ -127,8 +131,9 @@ def _account_targets(result: Result, periods: Periods) -> list[str]:
     if not rows:
         return []
     return [f"### {_('By account')}", "", table(
-        ["Account", "Currency", "Target this quarter", "Won this quarter", "Target this year",
-         "Won this year", "Won of target", "Weighted open to year end"], rows)]
+        words("Account", "Currency", "Target this quarter", "Won this quarter",
+              "Target this year", "Won this year", "Won of target",
+              "Weighted open to year end"), rows)]
 
 
 def _lost_section(result: Result, forecasts: list[Forecast], several: bool,
@@ -137,13 +142,15 @@ def _lost_section(result: Result, forecasts: list[Forecast], several: bool,
     for forecast in forecasts:
         prefix = f"{_currency(forecast)}: " if several else ""
         share, writes = forecast.lost_share, _writing(result, forecast)
-        lines += [f"{prefix}Lost this quarter: {_deals(forecast.lost_quarter, writes)}; this "
-                  f"year: {_deals(forecast.lost_year, writes)}"
-                  + ("" if share is None else f": {pct(share)} of the value won or lost this "
-                     "year (seed 004's lost orders, 流失的定单)") + ".", ""]
+        text = _("Lost this quarter: {quarter}; this year: {year}.") if share is None else _(
+            "Lost this quarter: {quarter}; this year: {year}: {share} of the value won or lost "
+            "this year (seed 004's lost orders, 流失的定单).")
+        lines += [prefix + text.format(quarter=_deals(forecast.lost_quarter, writes),
+                                       year=_deals(forecast.lost_year, writes),
+                                       share="" if share is None else pct(share)), ""]
     lost = [deal for forecast in forecasts for deal in forecast.lost]
     if not lost:
-        return [*lines, "No deal lost this year.", ""]
+        return [*lines, _("No deal lost this year."), ""]
     lines.append(table(words("Account", "Opportunity", "Value", "Lost on", "Reason"), [
         [account_link(deal.account), esc(deal.fact["name"]),
          figure(deal.fact.get("value"), "money", _deal_writing(result, deal)),
@@ -152,14 +159,14 @@ def _lost_section(result: Result, forecasts: list[Forecast], several: bool,
     reasons: dict[str, list[LostDeal]] = {}
     for deal in lost:
         reasons.setdefault(str(deal.fact.get("loss_reason", "")), []).append(deal)
-    lines += ["Why they were lost (seed 001: rarely price; seed 002's four rejections: no "
-              "need, no trust, no budget, no hurry):", ""]
+    lines += [_("Why they were lost (seed 001: rarely price; seed 002's four rejections: no "
+                "need, no trust, no budget, no hurry):"), ""]
     # The reasons' values add up as the page's other totals do: per currency, or converted.
     held = {key: [(_deal_writing(result, d).currency, float(d.fact.get("value", 0)))
                   for d in deals] for key, deals in reasons.items()}
     ranked = sorted(held, key=lambda key: (-sum(totals.held_in(v, c)[1] for c, v in held[key]),
                                            key))
-    lines.append(table(["Reason", "Deals", "Value"], [
+    lines.append(table(words("Reason", "Deals", "Value"), [
         [_reason(key or None), str(len(held[key])), totals.cell(held[key])] for key in ranked]))
     return lines
 
@@ -176,7 +183,8 @@ def account_forecast_section(item: AccountResult, result: Result) -> list[str]:
     currency = f" ({forecast.currency})" if forecast.currency else ""
     lines += [_("This quarter {this}, next quarter {next}; money in the account's "
                 "currency{currency}. The funnel page sums every account.").format(
-                    this=periods.this_quarter, next=periods.next_quarter, currency=currency)
+                    this=result.formats.quarter(str(periods.this_quarter)),
+                    next=result.formats.quarter(str(periods.next_quarter)), currency=currency)
               + ("" if has_target else _(" The plan sets no sales target "
                                          "(plan.sales_targets).")), ""]
     writes = item.formats
@@ -185,9 +193,10 @@ def account_forecast_section(item: AccountResult, result: Result) -> list[str]:
     deals = [f for f in item.facts if f["type"] == "opportunity" and not f["is_history"]]
     listed = [f"- **{_(name)}**: {esc(f['name'])} ({_value(f, writes)})" for name in COMMIT_ORDER
               for f in deals if f["commit_category"] == name]
-    listed += [f"- **lost** on {_day(deal, writes)}: {esc(deal.fact['name'])} "
-               f"({figure(deal.fact.get('value'), 'money', writes)}), "
-               f"{_reason(deal.fact.get('loss_reason'))}" for deal in forecast.lost]
+    listed += ["- " + _("**lost** on {day}: {name} ({value}), {reason}").format(
+        day=_day(deal, writes), name=esc(deal.fact['name']),
+        value=figure(deal.fact.get('value'), 'money', writes),
+        reason=_reason(deal.fact.get('loss_reason'))) for deal in forecast.lost]
     if listed:
         lines += [_("The deals by commitment (seed 004), and those lost this year:"), "",
                   *listed, ""]
@@ -202,7 +211,7 @@ def _value(fact: dict[str, Any], writes: LocaleFormat) -> str:
 
 
 def _day(deal: LostDeal, writes: LocaleFormat) -> str:
-    return writes.date(deal.day) if deal.day else "a day not recorded"
+    return writes.date(deal.day) if deal.day else _("a day not recorded")
 
 
 def _deals(at: Tally, writes: LocaleFormat) -> str:
@@ -233,11 +242,11 @@ def _one_currency(forecasts: list[Forecast]) -> str:
     """Where every account has the one currency, the money's currency, said once."""
     if len(forecasts) != 1 or not forecasts[0].currency:
         return ""
-    return f" Money in {esc(forecasts[0].currency)}."
+    return _(" Money in {currency}.").format(currency=esc(forecasts[0].currency))
 
 
 def _currency(forecast: Forecast) -> str:
-    return esc(forecast.currency) if forecast.currency else "no currency given"
+    return esc(forecast.currency) if forecast.currency else _("no currency given")
 
 
 def _meaning(name: str, thresholds: dict[str, float]) -> str:
@@ -246,4 +255,4 @@ def _meaning(name: str, thresholds: dict[str, float]) -> str:
     for threshold, value in thresholds.items():
         text = text.replace(f"${threshold}", pct(value))
     # A rules folder without the threshold forecasts no deal in that commitment.
-    return re.sub(r"\$\w+", "(threshold not set)", text)
+    return re.sub(r"\$\w+", _("(threshold not set)"), text)

@@ -138,14 +138,15 @@ def _findings(title: str, found: tuple[KeptFinding, ...], rulebook: Rulebook) ->
 def _source(movement: Movement, prefix: str | None) -> str:
     """Which previous review the movement compares with, and what (c) leaves out."""
     sentence = movement.comparison.sentence()
-    text = esc(sentence[:1].upper() + sentence[1:]) + "."
+    text = _("{sentence}.").format(sentence=esc(sentence[:1].upper() + sentence[1:]))
     if movement.comparison.kind == FILES:
-        text += (f" That review leaves out what the files date after {movement.comparison.as_of}"
-                 ": quarters, activities, complaints, contacts leaving, owner changes and "
-                 "stage changes; a deal that changed stage since shows the stage it has now.")
+        text += _(" That review leaves out what the files date after {day}: quarters, "
+                  "activities, complaints, contacts leaving, owner changes and stage changes; a "
+                  "deal that changed stage since shows the stage it has now.").format(
+                      day=movement.comparison.as_of)
     if movement.previous_errors:
-        text += (f" {counted(movement.previous_errors, 'input error')} in that review left "
-                 "some files out of it.")
+        text += _(" {errors} in that review left some files out of it.").format(
+            errors=counted(movement.previous_errors, 'input error'))
     if movement.comparison.found and prefix is not None:
         text += _(" Every change: [{page}]({link}).").format(
             page=_("Changes since the last review"), link=prefix + CHANGES_PAGE)
@@ -219,17 +220,17 @@ def _change_rows(moved: AccountMovement, rulebook: Rulebook,
     if moved.verdict_changed:
         rows.append([_("verdict"), "", "", esc(_(was.verdict or "none")),
                      esc(_(now.verdict or "none"))])
-    for title, found, new in (("new finding", moved.new_findings, True),
-                              ("resolved finding", moved.resolved, False)):
+    for title, found, new in ((_("new finding"), moved.new_findings, True),
+                              (_("resolved finding"), moved.resolved, False)):
         rows += [[title, severity_badge(f.severity),
-                  esc(f"{_rule_title(f.rule, rulebook)}, "
-                      f"{_rule_title(f.subject, rulebook)}".strip(", ")),
+                  esc(_(", ").join(part for part in (_rule_title(f.rule, rulebook),
+                                                     _rule_title(f.subject, rulebook)) if part)),
                   "" if new else esc(f.message), esc(f.message) if new else ""]
                  for f in found]
-    rows += [["figure", "", esc(figure_label(m.name)), figure_text(m.name, m.before, formats),
+    rows += [[_("figure"), "", esc(figure_label(m.name)), figure_text(m.name, m.before, formats),
               f"{figure_text(m.name, m.after, formats)} ({change_text(m, formats)})"]
              for m in moved.figures if m.before != m.after]
-    rows += [["stage", "", esc(f"{m.name} ({m.deal})"), esc(m.before or ""),
+    rows += [[_("stage"), "", esc(f"{m.name} ({m.deal})"), esc(m.before or ""),
               esc(stage_text(m))] for m in moved.stages]
-    rows += [["action done", "", esc(a.text), "", str(a.done_on or "")] for a in moved.done]
+    rows += [[_("action done"), "", esc(a.text), "", str(a.done_on or "")] for a in moved.done]
     return rows

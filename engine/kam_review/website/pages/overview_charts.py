@@ -69,14 +69,14 @@ def _focus_matrix(result: Result, totals: Totals) -> list[str]:
     size_title = described("revenue_ttm").label + (f" ({currency})" if len(groups) > 1
                                                   and currency else "")
     return [f"## {_('Strategic focus matrix')}", "",
-            f"{len(points)} of {len(accounts)} accounts have a scorecard; a dot's area shows "
-            "the account's revenue, its colour its class; click a dot or a name for the "
-            "account.", "",
+            _("{scored} of {count} accounts have a scorecard; a dot's area shows the account's "
+              "revenue, its colour its class; click a dot or a name for the account.").format(
+                  scored=len(points), count=len(accounts)), "",
             chart(charts.focus_matrix(points, thresholds.get("focus_high_attractiveness", 3),
                                       thresholds.get("focus_strong_relationship", 3), key,
                                       size_title, totals.writing(currency),
-                                      "unknown, or in another currency" if len(groups) > 1
-                                      else "unknown"))]
+                                      _("unknown, or in another currency") if len(groups) > 1
+                                      else _("unknown")))]
 
 
 def portfolio_charts(result: Result, totals: Totals) -> list[str]:
@@ -85,8 +85,8 @@ def portfolio_charts(result: Result, totals: Totals) -> list[str]:
     accounts = result.accounts
     lines = _focus_matrix(result, totals)
     lines += [f"## {_('Pareto (ABC) analysis')}", "",
-              "Accounts ranked by the last 4 quarters; class A brings the first 80% of the "
-              "total, B the next 15%, C the rest (seeds 002, 004).", ""]
+              _("Accounts ranked by the last 4 quarters; class A brings the first 80% of the "
+                "total, B the next 15%, C the rest (seeds 002, 004)."), ""]
     groups = _revenue_groups(result, totals)
     for currency, group in groups:
         formats = totals.writing(currency)
@@ -96,7 +96,7 @@ def portfolio_charts(result: Result, totals: Totals) -> list[str]:
         lines += [chart(charts.pareto_curve(revenue, formats=formats, title=totals.titled(
                       described("revenue_ttm").label, currency, groups))),
                   chart(charts.pareto_curve(profit, formats=formats, title=totals.titled(
-                      "Gross profit, last 4 quarters", currency, groups)))]
+                      _("Gross profit, last 4 quarters"), currency, groups)))]
     by_quarter: dict[tuple[str | None, str], float] = {}
     unknown: Counter[str] = Counter()  # accounts without a row for the quarter
     for item in accounts:
@@ -109,15 +109,17 @@ def portfolio_charts(result: Result, totals: Totals) -> list[str]:
         totals.main_currency]
     lines += [f"## {_('Portfolio revenue by quarter')}", ""]
     for currency in currencies:
-        title = totals.titled("Portfolio revenue", currency, currencies)
-        lines.append(chart(charts.bar_chart(quarters, [by_quarter.get((currency, q), 0)
-                                                       for q in quarters],
+        title = totals.titled(_("Portfolio revenue"), currency, currencies)
+        lines.append(chart(charts.bar_chart([result.formats.quarter(q) for q in quarters],
+                                            [by_quarter.get((currency, q), 0)
+                                             for q in quarters],
                                             title, totals.writing(currency))))
-    missing = [f"{q} leaves out {counted(unknown[q], 'account')} without a row for it"
-               for q in quarters if unknown[q]]
+    missing = [_("{quarter} leaves out {accounts} without a row for it").format(
+        quarter=result.formats.quarter(q), accounts=counted(unknown[q], 'account'))
+        for q in quarters if unknown[q]]
     if missing:
-        lines += ["Sums of the rows on file: " + "; ".join(missing)
-                  + " (see Data completeness).", ""]
+        lines += [_("Sums of the rows on file: {missing} (see Data completeness).").format(
+            missing=_("; ").join(missing)), ""]
     return lines
 
 
@@ -131,5 +133,5 @@ def funnel_charts(result: Result, deals: list[tuple[AccountResult, dict[str, Any
     return [chart(charts.funnel_chart(
         [(stage.name, sum(1 for s, _ in group if s == stage.id),
           sum(value for s, value in group if s == stage.id)) for stage in stages],
-        totals.writing(currency), totals.titled("Opportunity funnel", currency, groups)))
+        totals.writing(currency), totals.titled(_("Opportunity funnel"), currency, groups)))
         for currency, group in groups or [(totals.main_currency, [])]]

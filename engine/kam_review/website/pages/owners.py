@@ -3,7 +3,7 @@ everyone's open actions, grouped by team when there are teams."""
 
 from __future__ import annotations
 
-from kam_review.i18n import _
+from kam_review.i18n import _, words
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.results import AccountResult, Result
 from kam_review.review.tally import count_findings, warning_kind
@@ -23,9 +23,9 @@ from kam_review.website.pages.verdict import owner_verdicts
 
 def owners_page(result: Result) -> str:
     lines = [WIDE_PAGE + f"# {_('By owner')}", "",
-             "Each key account manager's accounts by verdict, open "
-             "warnings and pipeline, and everyone's open actions, overdue first (by team when "
-             "there are teams).", ""]
+             _("Each key account manager's accounts by verdict, open warnings and pipeline, "
+               "and everyone's open actions, overdue first (by team when there are teams)."),
+             ""]
     lines += actions_download(result)
     groups = team_groups(result.accounts)
     lines += team_index(groups)
@@ -51,7 +51,8 @@ def _owners_section(members: list[AccountResult], result: Result, level: str) ->
                          str(account_fact(item, "open_opportunities")),
                          account_num(item, "open_pipeline_value")])
         if rows:
-            lines.append(table(["Account", "Class", "Focus", described("revenue_ttm").label,
-                                "Open warnings", "Open deals", "Pipeline"], rows))
+            lines.append(table([*words("Account", "Class", "Focus"),
+                                described("revenue_ttm").label,
+                                *words("Open warnings", "Open deals", "Pipeline")], rows))
         lines += person_actions(actions, result.rulebook)
     return lines

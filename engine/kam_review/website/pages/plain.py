@@ -61,7 +61,8 @@ def finding_ids(item: AccountResult, rulebook: Rulebook) -> list[str]:
     if not item.findings:
         return []
     rows = [f"- {esc(rulebook.rule(f.rule).title)}: `{f.rule}`"
-            + (f", subject {esc(f.subject)}" if f.subject else "") for f in item.findings]
+            + (_(", subject {subject}").format(subject=esc(f.subject)) if f.subject else "")
+            for f in item.findings]
     return technical(_("Technical detail: rule ids, as a waiver names them"), rows)
 
 

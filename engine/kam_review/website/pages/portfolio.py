@@ -144,15 +144,18 @@ def _data_section(result: Result) -> list[str]:
                             ["Owner", "Latest quarter"]))
     unknown = [item for item in result.accounts if item.not_evaluated]
     count = sum(len(item.not_evaluated) for item in unknown)
-    lines += ["", f"Not evaluated: {counted(count, 'rule')} on {counted(len(unknown), 'account')}"
-              ", each listed on its account page with the data it needs.", ""]
+    lines += ["", _("Not evaluated: {rules} on {accounts}, each listed on its account page "
+                    "with the data it needs.").format(rules=counted(count, 'rule'),
+                                                      accounts=counted(len(unknown), 'account')),
+              ""]
     return lines
 
 
 def _errors_section(result: Result) -> list[str]:
     lines = [f"## {_('Input errors')}", "",
-             f"{counted(len(result.errors), 'problem')} in the input files; accounts with "
-             "errors are not part of this review until they are fixed.", ""]
+             _("{problems} in the input files; accounts with errors are not part of this "
+               "review until they are fixed.").format(
+                 problems=counted(len(result.errors), 'problem')), ""]
     lines.append(table(words("File", "Line", "Field", "Problem"), [
         [esc(e.file), str(e.line), esc(e.field), esc(e.message)] for e in result.errors]))
     return lines
@@ -164,7 +167,7 @@ def risks_page(result: Result) -> str:
              _("Every warning across the portfolio (risks, funnel and plan findings), most severe "
                "first. Filter by kind, severity, owner{team} or rule; click a header to sort."
                ).format(team=_(', team') if teams else ''), ""]
-    lines += download("risks.csv", "the risk register", result.as_of)
+    lines += download("risks.csv", _("the risk register"), result.as_of)
     lines += waived_high_note(result.waived_high, result.rulebook)
     items = {item.account.id: item for item in result.accounts}
     rows = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from kam_review.i18n import _, words
 from kam_review.output.markdown_text import esc, esc_code, table
 from kam_review.review.rule_cases import read_cases
 from kam_review.rulebook.fact_words import doc_names, threshold_words
@@ -28,19 +29,19 @@ def thresholds_table(rulebook: Rulebook) -> str:
     for rule in rulebook.rules:
         for name in rule.thresholds:
             readers.setdefault(name, []).append(rule_title_link(rule))
-    return table(["Threshold", "Value", "Default", "Source", "Meaning", "Read by", "Name"], [
+    return table(words("Threshold", "Value", "Default", "Source", "Meaning", "Read by", "Name"), [
         [esc(t.shown_label), threshold_words(t), threshold_words(replace(t, value=t.default)),
          _source(t), esc_code(doc_names(t.doc)),
-         ", ".join(readers.get(t.name, [])) or ("the facts" if t.name in READ_BY_THE_FACTS
-                                                 else "no rule"),
+         _(", ").join(readers.get(t.name, [])) or (_("the facts") if t.name in READ_BY_THE_FACTS
+                                                    else _("no rule")),
          f"`{t.name}`"]
         for t in sorted(rulebook.thresholds.values(), key=lambda t: t.name)])
 
 
 def _source(threshold: Threshold) -> str:
-    where = f"`{THRESHOLDS_FILE}`, line {threshold.line}"
+    where = _("{file}, line {line}").format(file=f"`{THRESHOLDS_FILE}`", line=threshold.line)
     if threshold.value != threshold.default:
-        return f"the portfolio's override (default in {where})"
+        return _("the portfolio's override (default in {where})").format(where=where)
     return where
 
 
@@ -60,8 +61,8 @@ class RuleTests:
     def line(self, rule_id: str) -> str:
         fires, silent = self.fires.get(rule_id, 0), self.silent.get(rule_id, 0)
         if not fires and not silent:
-            return "*Tests:* none (`kam rules test --require-coverage` lists it as untested)"
+            return _("*Tests:* none (`kam rules test --require-coverage` lists it as untested)")
         lacking = "" if fires and silent else (
-            " (no silent case yet)" if fires else " (no firing case yet)")
-        return (f"*Tests:* {counted(fires, 'case')} where it fires, {silent} where it stays "
-                f"silent{lacking}")
+            _(" (no silent case yet)") if fires else _(" (no firing case yet)"))
+        return _("*Tests:* {fires} where it fires, {silent} where it stays silent{lacking}"
+                 ).format(fires=counted(fires, 'case'), silent=silent, lacking=lacking)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kam_review.i18n import _
+from kam_review.i18n import _, words
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.actions import open_actions
 from kam_review.review.results import AccountResult, Result
@@ -67,7 +67,7 @@ def team_index(groups: list[tuple[str | None, list[AccountResult]]]) -> list[str
     """Links to each team's part of the owners page; nothing without teams."""
     if len(groups) < 2:
         return []
-    return ["Teams: " + " · ".join(f"[{esc(team)}](#{team_anchor(number)})"
+    return [_("Teams: ") + " · ".join(f"[{esc(team)}](#{team_anchor(number)})"
                                    for number, (team, _) in enumerate(groups, start=1)), ""]
 
 
@@ -81,17 +81,18 @@ def teams_section(result: Result) -> list[str]:
         known = [i.facts[0]["revenue_ttm"] for i in items if "revenue_ttm" in i.facts[0]]
         revenue = fact_num(sum(known), "revenue_ttm")
         if len(known) < len(items):
-            revenue += f" ({counted(len(items) - len(known), 'account')} unknown)"
+            revenue += _(" ({accounts} unknown)").format(
+                accounts=counted(len(items) - len(known), 'account'))
         warnings = count_findings(f for i in items for f in i.findings).by_severity(
             kinds=warning_kind)
         waiting = open_actions(items, result.as_of)
         rows.append([esc(team), str(len(items)),
-                     esc(", ".join(sorted({i.account.owner for i in items}))), revenue,
+                     esc(_(", ").join(sorted({i.account.owner for i in items}))), revenue,
                      " ".join(f"{severity_badge(s)} {warnings[s]}" for s in Severity
                               if warnings[s]) or _("none"),
                      str(len(waiting)), str(sum(1 for a in waiting if a.overdue))])
     return [f"## {_('Teams')}", "",
-            f"{len(groups)} teams; the account list, the risk register and the owners page "
-            "group or filter by team.", "",
-            table(["Team", "Accounts", "Owners", described("revenue_ttm").label,
-                   "Open warnings", "Open actions", "Overdue actions"], rows)]
+            _("{count} teams; the account list, the risk register and the owners page group "
+              "or filter by team.").format(count=len(groups)), "",
+            table([*words("Team", "Accounts", "Owners"), described("revenue_ttm").label,
+                   *words("Open warnings", "Open actions", "Overdue actions")], rows)]
