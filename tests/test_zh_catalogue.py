@@ -48,8 +48,9 @@ def test_no_catalogue_entry_is_left_empty() -> None:
 def test_every_key_of_the_code_is_in_the_catalogue() -> None:
     """A text the code hands to `_()` that the catalogue lacks is written in English on the
     Chinese site: listed here by where it is used."""
-    have = {m.id if isinstance(m.id, str) else m.id[0]: m.string
-            for m in read_catalogue("zh") if m.id}
+    # A plural entry holds both of the keys an `ngettext()` call hands it.
+    have = {key: m.string for m in read_catalogue("zh") if m.id
+            for key in ((m.id,) if isinstance(m.id, str) else m.id)}
     missing = {key: where for key, where in code_keys().items() if not have.get(key)}
     assert not missing, "\n".join(f"{where}: {key!r}" for key, where in sorted(
         missing.items(), key=lambda item: item[1]))

@@ -50,8 +50,9 @@ def consistency_errors(
     for field_path, text in _strings(value, ()):
         surrogate = unencodable(text)
         if surrogate is not None:
-            yield at(field_path, f"holds {escaped(surrogate)}, half of a character (a lone "
-                                 "surrogate), which no file can hold: write the whole character")
+            yield at(field_path, _("holds {character}, half of a character (a lone "
+                                   "surrogate), which no file can hold: write the whole "
+                                   "character").format(character=escaped(surrogate)))
         elif text and _is_name(field_path):
             yield from (at(field_path, problem) for problem in name_problems(text))
     yield from _duplicates(value.get("financials"), "financials", "quarter", at)
@@ -84,8 +85,9 @@ def _owner_history_errors(value: dict[str, Any], at: At) -> Iterable[InputError]
         start, end = (_real_date(past.get(key)) if isinstance(past, dict) else None
                       for key in ("from", "to"))
         if start is not None and end is not None and start > end:
-            yield at(("owner_history", i, "from"), f"{start} is after to ({end}): an owner "
-                     "takes the account over before handing it over")
+            yield at(("owner_history", i, "from"), _(
+                "{start} is after to ({end}): an owner takes the account over before handing "
+                "it over").format(start=start, end=end))
 
 
 def _currency_errors(value: dict[str, Any], at: At) -> Iterable[InputError]:
@@ -145,11 +147,12 @@ def _duplicates(rows: Any, list_name: str, key: str, at: At,
             continue
         if same(item) in seen:
             first, written = seen[same(item)]
-            also = f"{list_name}[{first}]" if written == item else (
-                f"{list_name}[{first}] '{clip(shown_name(written))}': names are compared "
-                "ignoring case, spacing, invisible characters and Unicode normal form")
-            yield at((list_name, i, key),
-                     f"duplicate {key} '{clip(shown_name(item))}' (also {also})")
+            also = f"{list_name}[{first}]" if written == item else _(
+                "{place} '{name}': names are compared ignoring case, spacing, invisible "
+                "characters and Unicode normal form").format(
+                    place=f"{list_name}[{first}]", name=clip(shown_name(written)))
+            yield at((list_name, i, key), _("duplicate {field} '{item}' (also {also})").format(
+                field=_(key), item=clip(shown_name(item)), also=also))
         else:
             seen[same(item)] = (i, item)
 

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from kam_review.errors import InputError
+from kam_review.i18n import _
 from kam_review.source.model import FieldPath, Goal, GoalFigure
 
 GOAL_METRICS = ("revenue", "growth_yoy", "gross_margin", "share_of_wallet",
@@ -62,15 +63,17 @@ def goal_errors(value: dict[str, Any], at: At) -> Iterable[InputError]:
         for name, metrics in METRIC_FIELDS.items():
             if name in goal and metric not in metrics:
                 yield at(("plan", "goals", i, name),
-                         f"{name} applies to {' and '.join(metrics)} goals only; this goal's "
-                         f"metric is {metric if isinstance(metric, str) else 'not given'}")
+                         _("{field} applies to {metrics} goals only; this goal's metric is "
+                           "{metric}").format(field=name, metrics=_(" and ").join(metrics),
+                                              metric=metric if isinstance(metric, str)
+                                              else _("not given")))
         baseline = goal.get("baseline")
         start = _real_date(baseline.get("date")) if isinstance(baseline, dict) else None
         due = _real_date(goal.get("due"))
         if start is not None and due is not None and start >= due:
             yield at(("plan", "goals", i, "baseline", "date"),
-                     f"{start} is not before due ({due}): a goal starts from its baseline "
-                     "and is due after it")
+                     _("{start} is not before due ({due}): a goal starts from its baseline and "
+                       "is due after it").format(start=start, due=due))
 
 
 def _real_date(text: Any) -> date | None:

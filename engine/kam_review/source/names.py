@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import unicodedata
 
+from kam_review.i18n import _, ngettext
 from kam_review.source.model import clip
 from kam_review.text_safety import BIDI_CONTROLS, escaped, terminal_text
-from kam_review.wording import noun_form
 
 # Unicode's Default_Ignorable_Code_Point ranges (DerivedCoreProperties.txt): code points a
 # renderer shows as nothing. Python's unicodedata has no such property, so they are listed.
@@ -85,25 +85,33 @@ def name_problems(name: str) -> list[str]:
     problems = []
     controls = sorted({c for c in name if unicodedata.category(c) == "Cc"})
     if controls:
-        problems.append(f"'{shown}' holds the {_listed(controls, 'control character')}: a "
-                        "name is one line of plain text")
+        problems.append(_("'{name}' holds the {characters}: a name is one line of plain "
+                          "text").format(name=shown, characters=_listed(
+                              controls, ngettext("control character", "control characters",
+                                                 len(controls)))))
     breaks = sorted({c for c in name if unicodedata.category(c) in _LINE_SEPARATORS})
     if breaks:
-        problems.append(f"'{shown}' holds the {_listed(breaks, 'line break')}: a name is one "
-                        "line of plain text")
+        problems.append(_("'{name}' holds the {characters}: a name is one line of plain "
+                          "text").format(name=shown, characters=_listed(
+                              breaks, ngettext("line break", "line breaks", len(breaks)))))
     bidi = sorted(set(name) & BIDI_CONTROLS)
     if bidi:
-        which = noun_form(str(len(bidi)), "which makes|which make")
-        problems.append(f"'{shown}' holds the {_listed(bidi, 'bidirectional control character')}"
-                        f", {which} text show in another order than it is written: remove "
-                        f"{noun_form(str(len(bidi)), 'it|them')}")
+        problems.append(ngettext(
+            "'{name}' holds the {characters}, which makes text show in another order than it "
+            "is written: remove it",
+            "'{name}' holds the {characters}, which make text show in another order than it "
+            "is written: remove them", len(bidi)).format(name=shown, characters=_listed(
+                bidi, ngettext("bidirectional control character",
+                               "bidirectional control characters", len(bidi)))))
     if not any(_visible(c) for c in name):
         every = clip("".join(c if c == " " else escaped(c) for c in name))
-        problems.append(f"'{every}' shows nothing: a name needs a visible character (white "
-                        "space, zero-width and other invisible characters do not count)")
+        problems.append(_("'{name}' shows nothing: a name needs a visible character (white "
+                          "space, zero-width and other invisible characters do not count)"
+                          ).format(name=every))
     return problems
 
 
 def _listed(characters: list[str], noun: str) -> str:
-    """Characters a name must not hold, after their noun: "control characters \\x01\\x02"."""
-    return f"{noun_form(str(len(characters)), noun)} {terminal_text(''.join(characters))}"
+    """Characters a name must not hold, after their noun (in the number their count asks
+    for): "control characters \\x01\\x02"."""
+    return f"{noun} {terminal_text(''.join(characters))}"

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from kam_review.errors import InputError
+from kam_review.i18n import _
 from kam_review.source.model import FieldPath, SalesTarget, Whitespace, clip
 from kam_review.source.names import name_problems, normalise_name, shown_name
 
@@ -32,10 +33,10 @@ def sales_field_errors(value: dict[str, Any], at: At) -> Iterable[InputError]:
     lines = _texts(value.get("whitespace"), "product_lines")
     for i, line in lines:
         yield from (at((*_LINES, i), problem) for problem in name_problems(line))
-    yield from _twice(lines, _LINES, "product line", normalise_name, at)
+    yield from _twice(lines, _LINES, _("product line"), normalise_name, at)
     known = {normalise_name(line) for _, line in lines}
     bought = _texts(value.get("whitespace"), "we_sell")
-    yield from _twice(bought, ("whitespace", "we_sell"), "product line", normalise_name, at)
+    yield from _twice(bought, ("whitespace", "we_sell"), _("product line"), normalise_name, at)
     for j, line in bought:
         if normalise_name(line) not in known:
             yield at(("whitespace", "we_sell", j), _unlisted(line))
@@ -49,14 +50,17 @@ def sales_field_errors(value: dict[str, Any], at: At) -> Iterable[InputError]:
         stage = deal.get("stage")
         for key, (wanted, meaning) in _STAGE_FIELDS.items():
             if key in deal and isinstance(stage, str) and stage != wanted:
-                yield at(("opportunities", i, key), f"{key} {meaning}: only a deal at stage "
-                         f"{wanted} has one, and this one is at {clip(stage)}")
+                yield at(("opportunities", i, key), _(
+                    "{field} {meaning}: only a deal at stage {wanted} has one, and this one is "
+                    "at {stage}").format(field=key, meaning=_(meaning), wanted=wanted,
+                                         stage=clip(stage)))
     plan = value.get("plan")
     targets = plan.get("sales_targets") if isinstance(plan, dict) else None
     periods = [(i, period_text(row["period"])) for i, row in
                enumerate(targets if isinstance(targets, list) else [])
                if isinstance(row, dict) and isinstance(row.get("period"), int | str)]
-    yield from _twice(periods, ("plan", "sales_targets"), "period", str, at, key="period")
+    yield from _twice(periods, ("plan", "sales_targets"), _("period"), str, at,
+                      key="period")
 
 
 def _texts(section: Any, name: str) -> list[tuple[int, str]]:
@@ -67,8 +71,8 @@ def _texts(section: Any, name: str) -> list[tuple[int, str]]:
 
 
 def _unlisted(line: str) -> str:
-    return (f"'{clip(shown_name(line))}' is not one of whitespace.product_lines: add it there, "
-            "or write it as it is listed")
+    return _("'{line}' is not one of whitespace.product_lines: add it there, or write it as "
+             "it is listed").format(line=clip(shown_name(line)))
 
 
 def _twice(items: list[tuple[int, str]], where: FieldPath, what: str,
@@ -78,8 +82,9 @@ def _twice(items: list[tuple[int, str]], where: FieldPath, what: str,
     for i, item in items:
         path: FieldPath = (*where, i) if key is None else (*where, i, key)
         if same(item) in first:
-            yield at(path, f"duplicate {what} '{clip(shown_name(item))}' (also "
-                           f"{'.'.join(map(str, where))}[{first[same(item)]}])")
+            yield at(path, _("duplicate {field} '{item}' (also {also})").format(
+                field=what, item=clip(shown_name(item)),
+                also=f"{'.'.join(map(str, where))}[{first[same(item)]}]"))
         else:
             first[same(item)] = i
 

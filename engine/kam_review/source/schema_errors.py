@@ -84,9 +84,9 @@ def schema_errors(
         text = document.written[path]
         number = document.at(path)
         line, column = document.locate(path)
-        found.append(InputError(file, line, column, format_path(path), f"YAML 1.1 reads "
-                                f"{clip(text)} as {yaml_reading(text, number)}; "
-                                f"{yaml11_advice(text, number)}"))
+        found.append(InputError(file, line, column, format_path(path), _(
+            "{reads}; {advice}").format(reads=_reads(text, number, True),
+                                        advice=yaml11_advice(text, number))))
     return sorted(set(found))
 
 
@@ -97,15 +97,24 @@ def _as_written(path: FieldPath, message: str, error: ValidationError, document:
     text, value = document.written[path], error.instance
     if not text:
         return message.rsplit(_got_marker(), 1)[0] + _(", but the value is empty")
-    reads = f"YAML{' 1.1' if yaml11 else ''} reads {clip(text)} as {yaml_reading(text, value)}"
+    reads = _reads(text, value, yaml11)
     wanted = error.validator_value if isinstance(error.validator_value, list) else [
         error.validator_value]
     if error.validator == "type" and "string" in wanted:
         where = f"{path[-1]}: " if isinstance(path[-1], str) else "- "
-        return f"{reads}; write {where}{clip(json.dumps(text, ensure_ascii=False))} in quotes"
+        return _("{reads}; write {where}{text} in quotes").format(
+            reads=reads, where=where, text=clip(json.dumps(text, ensure_ascii=False)))
     if yaml11:
-        return f"{reads}; {yaml11_advice(text, value)}"
-    return f"{message} ({reads})" if clip(text) != _shown(value) else message
+        return _("{reads}; {advice}").format(reads=reads, advice=yaml11_advice(text, value))
+    return _("{message} ({reads})").format(message=message, reads=reads) \
+        if clip(text) != _shown(value) else message
+
+
+def _reads(text: str, value: Any, yaml11: bool) -> str:
+    """How YAML (1.1, where only that version reads the form) read a value as written."""
+    reads = _("YAML 1.1 reads {text} as {reading}") if yaml11 else _(
+        "YAML reads {text} as {reading}")
+    return reads.format(text=clip(text), reading=yaml_reading(text, value))
 
 
 def _number_as_text(text: str, wanted: Any) -> str | None:
@@ -117,11 +126,13 @@ def _number_as_text(text: str, wanted: Any) -> str | None:
     number = Decimal(text.strip())
     shown = clip(text if text == text.strip() else repr(text))
     if _PLAIN_DECIMAL.fullmatch(text):  # YAML reads these as numbers unless quoted
-        return f"{clip(repr(text))} is in quotes, so YAML reads it as text; write {shown} " \
-            "without quotes"
+        return _("{text} is in quotes, so YAML reads it as text; write {number} without "
+                 "quotes").format(text=clip(repr(text)), number=shown)
     if abs(number.adjusted()) > 30:
-        return f"{shown} is read as text by YAML; write the number in digits, without quotes"
-    return f"{shown} is read as text by YAML; write {clip(f'{number:f}')}"
+        return _("{number} is read as text by YAML; write the number in digits, without "
+                 "quotes").format(number=shown)
+    return _("{number} is read as text by YAML; write {decimal}").format(
+        number=shown, decimal=clip(f'{number:f}'))
 
 
 def _shown(value: Any) -> str:

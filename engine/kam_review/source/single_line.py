@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from kam_review.errors import InputError
+from kam_review.i18n import _
 from kam_review.source.model import FieldPath, clip, format_path
 from kam_review.source.yamlsource import YamlDocument
 from kam_review.wording import counted
@@ -60,13 +61,15 @@ def line_break_errors(document: YamlDocument, fields: Collection[FieldPattern],
 
 
 def _message(path: FieldPath, text: str, style: str | None) -> str:
-    name = path[-1] if isinstance(path[-1], str) else "this item"
+    name = path[-1] if isinstance(path[-1], str) else _("this item")
     shown = clip(repr(text))
     if style in ("|", ">") and text.endswith("\n") and "\n" not in text[:-1] \
             and "\r" not in text:
-        return (f"{shown} ends with a line break, which a block scalar (|) keeps: write "
-                f"{name} on one line, or use |- to drop the final newline")
+        return _("{text} ends with a line break, which a block scalar (|) keeps: write {field} "
+                 "on one line, or use |- to drop the final newline").format(text=shown,
+                                                                             field=name)
     breaks = sum(1 for piece in text.splitlines(keepends=True) if piece.splitlines() != [piece])
-    has = "a line break" if breaks == 1 else counted(breaks, "line break")
-    return f"holds one line of text, but {shown} has {has}: write {name} on one line"
+    has = _("a line break") if breaks == 1 else counted(breaks, "line break")
+    return _("holds one line of text, but {text} has {breaks}: write {field} on one "
+             "line").format(text=shown, breaks=has, field=name)
 

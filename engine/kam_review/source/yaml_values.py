@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from kam_review.i18n import _
 from kam_review.source.model import clip
 
 STANDARD = "tag:yaml.org,2002:"
@@ -78,21 +79,21 @@ def in_yaml11_form(node: ScalarNode) -> bool:
 def yaml_reading(text: str, value: Any) -> str:
     """How YAML read a plain value, in words: "the boolean false", "the octal number 86016"."""
     if value is None:
-        return "nothing (null)"
+        return _("nothing (null)")
     if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
+        return _("the boolean {value}").format(value=str(value).lower())
     digits = text.lstrip("+-")
     if ":" in digits:
-        kind = "the sexagesimal (base 60) number"
+        kind = _("the sexagesimal (base 60) number {number}")
     elif digits[:2] == "0b":
-        kind = "the binary number"
+        kind = _("the binary number {number}")
     elif digits[:2] == "0x":
-        kind = "the hexadecimal number"
+        kind = _("the hexadecimal number {number}")
     elif isinstance(value, int) and len(digits) > 1 and digits[0] == "0" and "_" not in digits:
-        kind = "the octal number"
+        kind = _("the octal number {number}")
     else:
-        kind = "the number"
-    return f"{kind} {clip(str(value))}"
+        kind = _("the number {number}")
+    return kind.format(number=clip(str(value)))
 
 
 def yaml11_advice(text: str, value: Any) -> str:
@@ -102,9 +103,10 @@ def yaml11_advice(text: str, value: Any) -> str:
     if isinstance(value, int) and digits[:1] == "0" and digits[:2] not in ("0b", "0x") \
             and ":" not in digits:
         # A leading zero is almost always meant as decimal: 0250000 is 250000.
-        return f"write the decimal number {clip(sign + str(int(digits.replace('_', ''), 10)))}"
+        return _("write the decimal number {number}").format(
+            number=clip(sign + str(int(digits.replace('_', ''), 10))))
     shown = str(value) if isinstance(value, int) else repr(value)
-    return f"write the decimal number {clip(shown)}"
+    return _("write the decimal number {number}").format(number=clip(shown))
 
 
 def read_scalar(node: ScalarNode, error: Callable[[str], None]) -> Any:
