@@ -10,6 +10,8 @@ from pathlib import Path
 import markdown
 import pytest
 
+from kam_review.i18n import locale_name, using
+from kam_review.locale_format import LocaleFormat
 from kam_review.review.since import review_since
 from kam_review.website.pages import render_pages
 from kam_review.website.pages.movement import revenue_trend
@@ -87,8 +89,9 @@ def test_an_account_page_shows_what_moved_since_the_previous_quarters_end(
     assert "| Revenue, last quarter | CN¥1.4M | CN¥1.8M | ▲ +CN¥400K |" in section
     assert "| Revenue, last 4 quarters | CN¥4.4M | CN¥5.2M | ▲ +CN¥800K |" in section
     assert "| Open opportunities | 1 | 1 | = |" in section
-    assert ("| POS refresh (pos-refresh) | moved to intent on 2026-08-01 (the stage before "
-            "is not on file) |") in section
+    # The stage by its name in the funnel, not its id.
+    assert ("| POS refresh (pos-refresh) | moved to Confirmed intent on 2026-08-01 (the stage "
+            "before is not on file) |") in section
     assert "**Actions completed since then**\n\n*None recorded.*" in section
     assert "[Changes since the last review](../changes.md)" in section
     # The revenue trend in the header card; the movement below the figures at a glance,
@@ -188,4 +191,26 @@ def test_what_a_tag_or_a_file_says_shows_as_written(tmp_path: Path) -> None:
         assert f"Compared with tag {tag} (2026-06-30)." in tree.text(), name
     text = parse(markdown.markdown(pages["accounts/test-account.md"], extensions=[
         "tables", "md_in_html"])).text()
-    assert f"{hostile} (pos-refresh) intent -> initiated on 2026-08-01" in text
+    assert f"{hostile} (pos-refresh) Confirmed intent -> Project initiated on 2026-08-01" in text
+
+
+def test_the_changes_page_in_chinese_names_stages_and_writes_dates_in_chinese(
+        tmp_path: Path) -> None:
+    account = _grower()
+    account["opportunities"][0]["stage"] = "initiated"
+    folder = tmp_path / "accounts"
+    folder.mkdir()
+    write_account(folder, account)
+    with using("zh"):
+        # Figures and dates in the Chinese locale, as the site writes them in Chinese.
+        pages = render_pages(*review_since(folder, RULES, AS_OF,
+                                           formats=LocaleFormat(locale_name())))
+    changes = pages["changes.md"]
+    assert "与截至2026年6月30日的文件比较" in changes
+    assert "该回顾不包括文件中日期晚于2026年6月30日的内容" in changes
+    # The stage by its Chinese name in the funnel, the day in Chinese words.
+    moved = "进入引导客户立项，于2026年8月1日（之前的阶段不在文件中）"
+    assert f"| POS refresh (pos-refresh) |   | {moved} |" in changes
+    assert "initiated" not in changes and "2026-06-30" not in changes
+    section = pages["accounts/test-account.md"].split("## 自上次回顾以来", 1)[1]
+    assert f"| POS refresh (pos-refresh) | {moved} |" in section

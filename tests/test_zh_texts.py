@@ -7,12 +7,15 @@ from __future__ import annotations
 from datetime import date
 
 from kam_review.i18n import using
+from kam_review.locale_format import LocaleFormat
 from kam_review.output.charts import bar_chart
 from kam_review.output.charts.pareto import pareto_curve
 from kam_review.output.diff_report import change_title
 from kam_review.output.movement_report import stage_text
-from kam_review.review.movement import FILES, NONE, Comparison, StageMove
+from kam_review.review.movement import FILES, NONE, TAG, Comparison, StageMove
 from kam_review.rulebook.loading import load_rulebook
+from kam_review.website.pages.movement import stage_names
+from kam_review.website.pages.teams import no_team, team_order
 from kam_review.wording import counted
 
 from .conftest import RULES
@@ -44,7 +47,9 @@ def test_the_comparison_sentence_in_both_languages() -> None:
                                 "is tagged (review-*)")
     with using("zh"):
         assert Comparison(FILES, date(2026, 6, 30), why="没有").sentence() == \
-            "与截至2026-06-30的文件比较：没有"
+            "与截至2026年6月30日的文件比较：没有"
+        assert Comparison(TAG, date(2026, 6, 30), name="review-2026-Q2").sentence() == \
+            "与标签review-2026-Q2（2026年6月30日）比较"
         assert Comparison(NONE).sentence() == "没有可比较的上次回顾"
 
 
@@ -53,9 +58,34 @@ def test_stage_moves_in_both_languages() -> None:
     assert stage_text(moved) == ("moved to negotiation on 2026-09-01 (the stage before is "
                                  "not on file)")
     with using("zh"):
-        assert stage_text(moved) == "进入negotiation，于2026-09-01（之前的阶段不在文件中）"
+        assert stage_text(moved) == "进入negotiation，于2026年9月1日（之前的阶段不在文件中）"
         assert stage_text(StageMove("d1", "Deal", "", "intent", None)) == \
             "自上次回顾以来新增，处于intent"
+
+
+def test_the_sentence_keeps_the_iso_day_in_english_in_any_locale() -> None:
+    tag = Comparison(TAG, date(2026, 6, 30), name="review-2026-Q2")
+    assert tag.sentence() == "compared with tag review-2026-Q2 (2026-06-30)"
+    assert tag.sentence(LocaleFormat("de_DE")) == tag.sentence()
+
+
+def test_stage_moves_by_the_funnels_names_in_both_languages() -> None:
+    moved = StageMove("d1", "Deal", "negotiation", "lost", date(2026, 9, 1))
+    gone = StageMove("d1", "Deal", "recognition", "", None)
+    names = stage_names(load_rulebook(RULES))
+    assert stage_text(moved, names) == "Business negotiation -> lost on 2026-09-01"
+    assert stage_text(gone, names) == "no longer on file (was Customer recognition)"
+    with using("zh"):
+        names = stage_names(load_rulebook(RULES))
+        assert stage_text(moved, names) == "进行商务谈判 -> 流失的定单，于2026年9月1日"
+        assert stage_text(gone, names) == "不再在文件中（原为赢得客户认可）"
+
+
+def test_an_account_without_a_team_in_both_languages() -> None:
+    assert sorted(["(no team)", "North"], key=team_order) == ["North", "(no team)"]
+    with using("zh"):
+        assert no_team() == "（无团队）"
+        assert sorted(["（无团队）", "华东"], key=team_order) == ["华东", "（无团队）"]
 
 
 def test_kinds_of_change_in_both_languages() -> None:

@@ -4,10 +4,11 @@ write the same words (website/pages/movement.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-from kam_review.formatting import format_in_unit, number
+from kam_review.formatting import format_in_unit, number, plain
 from kam_review.i18n import _
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.review.movement import AccountMovement, FigureMove, Movement, StageMove
@@ -54,18 +55,30 @@ def _arrowed(delta: float | None, shown: Any) -> str:
     return f"{UP} +{shown(delta)}" if delta > 0 else f"{DOWN} -{shown(delta)}"
 
 
-def stage_text(move: StageMove) -> str:
-    """How a deal moved: "recognition -> negotiation on 2026-08-15"."""
-    on = _(" on {day}").format(day=move.on) if move.on else ""
+def stage_name(stage_id: str, names: Mapping[str, str] | None) -> str:
+    """A stage by its name in `names` (the funnel's, in the active language); one outside
+    the funnel, as lost, by its word in the active language; without names, by its id."""
+    return stage_id if names is None else names.get(stage_id) or _(stage_id)
+
+
+def stage_text(move: StageMove, names: Mapping[str, str] | None = None,
+               formats: LocaleFormat | None = None) -> str:
+    """How a deal moved: "recognition -> negotiation on 2026-08-15"; with `names`, each
+    stage by its name (a stage outside them, as lost, by its word in the active language).
+    The day is there as written (`{day}`) and in `formats`' words (`{date}`)."""
+    on = _(" on {day}").format(day=move.on, date=(formats or plain()).date(move.on)) \
+        if move.on else ""
     if move.before == "":
-        return _("new since the last review, at {stage}{on}").format(stage=move.after, on=on)
+        return _("new since the last review, at {stage}{on}").format(
+            stage=stage_name(move.after, names), on=on)
     if move.after == "":
         return _("no longer on file (was {stage})").format(
-            stage=move.before or _("at a stage not on file"))
+            stage=stage_name(move.before, names) if move.before
+            else _("at a stage not on file"))
     if move.before is None:
         return _("moved to {stage}{on} (the stage before is not on file)").format(
-            stage=move.after, on=on)
-    return f"{move.before} -> {move.after}{on}"
+            stage=stage_name(move.after, names), on=on)
+    return f"{stage_name(move.before, names)} -> {stage_name(move.after, names)}{on}"
 
 
 def finding_text(finding: KeptFinding) -> str:

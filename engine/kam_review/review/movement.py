@@ -11,7 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from kam_review.formatting import plain
 from kam_review.i18n import _
+from kam_review.locale_format import LocaleFormat
 from kam_review.review.snapshot import (
     AccountSnapshot,
     DoneAction,
@@ -39,19 +41,21 @@ class Comparison:
     def found(self) -> bool:
         return self.kind != NONE
 
-    def sentence(self) -> str:
-        """What the pages and reports say about it, in one line."""
+    def sentence(self, formats: LocaleFormat | None = None) -> str:
+        """What the pages and reports say about it, in one line. The previous review's day
+        is there as written (`{day}`, 2026-06-30) and in `formats`' words (`{date}`,
+        2026年6月30日): each language's sentence picks one."""
+        day = {"day": self.as_of, "date": "" if self.as_of is None
+               else (formats or plain()).date(self.as_of)}
         if self.kind == NAMED:
-            return _("compared with revision {name} ({day})").format(name=self.name,
-                                                                     day=self.as_of)
+            return _("compared with revision {name} ({day})").format(name=self.name, **day)
         if self.kind == TAG:
-            return _("compared with tag {name} ({day})").format(name=self.name, day=self.as_of)
+            return _("compared with tag {name} ({day})").format(name=self.name, **day)
         if self.kind == HISTORY:
             return _("compared with the files in git as of {day} (commit {commit}): {why}"
-                     ).format(day=self.as_of, commit=self.commit[:10], why=self.why)
+                     ).format(commit=self.commit[:10], why=self.why, **day)
         if self.kind == FILES:
-            return _("compared with the files as of {day}: {why}").format(day=self.as_of,
-                                                                           why=self.why)
+            return _("compared with the files as of {day}: {why}").format(why=self.why, **day)
         if not self.why:
             return _("no previous review to compare with")
         return _("no previous review to compare with: {why}").format(why=self.why)

@@ -16,6 +16,7 @@ from kam_review.output.movement_report import (
     change_text,
     figure_label,
     figure_text,
+    stage_name,
     stage_text,
 )
 from kam_review.review.movement import FILES, AccountMovement, Movement
@@ -79,7 +80,7 @@ def since_section(item: AccountResult, movement: Movement | None,
     """The account's movement since the previous review (nothing without a Movement)."""
     if movement is None:
         return []
-    lines = [f"## {_('Since the last review')}", "", _source(movement, "../"), ""]
+    lines = [f"## {_('Since the last review')}", "", _source(movement, "../", item.formats), ""]
     moved = movement.for_account(item.account.id)
     if not movement.comparison.found or moved is None:
         return lines
@@ -94,19 +95,26 @@ def since_section(item: AccountResult, movement: Movement | None,
         [_("Verdict"), esc(_(was.verdict or "—")),
          _changed(esc(now.verdict or "—"), moved.verdict_changed)],
     ]))
-    lines.append(table(["Figure", then, today, "Change"], [
+    lines.append(table([_("Figure"), then, today, _("Change")], [
         [esc(figure_label(m.name)), figure_text(m.name, m.before, item.formats),
          figure_text(m.name, m.after, item.formats), change_text(m, item.formats)]
         for m in moved.figures]))
     lines += _findings(_("New findings"), moved.new_findings, rulebook)
     lines += _findings(_("Resolved findings"), moved.resolved, rulebook)
     lines += [f"**{_('Deals that moved')}**", ""]
-    lines.append(table(["Deal", "Move"], [[f"{esc(m.name)} ({esc(m.deal)})",
-                                             esc(stage_text(m))] for m in moved.stages]))
+    names = stage_names(rulebook)
+    lines.append(table(words("Deal", "Move"), [[f"{esc(m.name)} ({esc(m.deal)})",
+                                                esc(stage_text(m, names, item.formats))]
+                                               for m in moved.stages]))
     lines += [f"**{_('Actions completed since then')}**", ""]
     lines += [f"- {esc(a.text)}" + (f" ({a.done_on})" if a.done_on else "")
               for a in moved.done] or [_("*None recorded.*")]
     return [*lines, ""]
+
+
+def stage_names(rulebook: Rulebook) -> dict[str, str]:
+    """The funnel's stages by id, each with its name in the active language."""
+    return {stage.id: stage.name for stage in rulebook.stages}
 
 
 def _changed(text: str, changed: bool) -> str:
@@ -135,15 +143,16 @@ def _findings(title: str, found: tuple[KeptFinding, ...], rulebook: Rulebook) ->
     return lines
 
 
-def _source(movement: Movement, prefix: str | None) -> str:
+def _source(movement: Movement, prefix: str | None, formats: LocaleFormat) -> str:
     """Which previous review the movement compares with, and what (c) leaves out."""
-    sentence = movement.comparison.sentence()
+    sentence = movement.comparison.sentence(formats)
     text = _("{sentence}.").format(sentence=esc(sentence[:1].upper() + sentence[1:]))
+    day = movement.comparison.as_of
     if movement.comparison.kind == FILES:
         text += _(" That review leaves out what the files date after {day}: quarters, "
                   "activities, complaints, contacts leaving, owner changes and stage changes; a "
                   "deal that changed stage since shows the stage it has now.").format(
-                      day=movement.comparison.as_of)
+                      day=day, date="" if day is None else formats.date(day))
     if movement.previous_errors:
         text += _(" {errors} in that review left some files out of it.").format(
             errors=counted(movement.previous_errors, 'input error'))
@@ -158,7 +167,7 @@ def movement_summary(result: Result, movement: Movement | None) -> list[str]:
     and resolved, and the comparison it comes from."""
     if movement is None:
         return []
-    lines = [f"## {_('Since the last review')}", "", _source(movement, ""), ""]
+    lines = [f"## {_('Since the last review')}", "", _source(movement, "", result.formats), ""]
     if not movement.comparison.found:
         return lines
     accounts = {a.account.id: a.account for a in result.accounts}
@@ -189,7 +198,8 @@ def movement_summary(result: Result, movement: Movement | None) -> list[str]:
 
 def changes_page(result: Result, movement: Movement) -> str:
     """Every change since the previous review, one row each, filterable."""
-    lines = [WIDE_PAGE + f"# {_('Changes since the last review')}", "", _source(movement, None), ""]
+    lines = [WIDE_PAGE + f"# {_('Changes since the last review')}", "",
+             _source(movement, None, result.formats), ""]
     if not movement.comparison.found:
         return "\n".join(lines)
     accounts = {a.account.id: a for a in result.accounts}
@@ -230,7 +240,9 @@ def _change_rows(moved: AccountMovement, rulebook: Rulebook,
     rows += [[_("figure"), "", esc(figure_label(m.name)), figure_text(m.name, m.before, formats),
               f"{figure_text(m.name, m.after, formats)} ({change_text(m, formats)})"]
              for m in moved.figures if m.before != m.after]
-    rows += [[_("stage"), "", esc(f"{m.name} ({m.deal})"), esc(m.before or ""),
-              esc(stage_text(m))] for m in moved.stages]
+    names = stage_names(rulebook)
+    rows += [[_("stage"), "", esc(f"{m.name} ({m.deal})"),
+              esc(stage_name(m.before, names) if m.before else ""),
+              esc(stage_text(m, names, formats))] for m in moved.stages]
     rows += [[_("action done"), "", esc(a.text), "", str(a.done_on or "")] for a in moved.done]
     return rows

@@ -17,16 +17,19 @@ from kam_review.vocabulary import Severity
 from kam_review.website.pages.common import described, fact_num, severity_badge
 from kam_review.wording import counted
 
-NO_TEAM = "(no team)"
+
+def no_team() -> str:
+    """What shows for an account without a team, in the active language."""
+    return _("(no team)")
 
 
 def team_names(items: Sequence[AccountResult]) -> dict[str, str]:
-    """Each account's team as shown, by account id; NO_TEAM for an account without one."""
+    """Each account's team as shown, by account id; no_team() for an account without one."""
     spelling: dict[str, str] = {}
     names = {}
     for item in sorted(items, key=lambda i: i.account.id):
         team = item.account.team
-        names[item.account.id] = NO_TEAM if team is None else spelling.setdefault(
+        names[item.account.id] = no_team() if team is None else spelling.setdefault(
             normalise_name(team), team)
     return names
 
@@ -37,7 +40,7 @@ def shows_teams(names: dict[str, str]) -> bool:
 
 def team_order(team: str) -> tuple[bool, str, str]:
     """Teams by name, those without a team last."""
-    return team == NO_TEAM, team.lower(), team
+    return team == no_team(), team.lower(), team
 
 
 def team_column(items: Sequence[AccountResult]) -> dict[str, str]:
