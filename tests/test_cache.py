@@ -20,12 +20,13 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import kam_review
 import kam_review.review.evaluate
 import kam_review.source.accounts
 from kam_review.cli import main
 from kam_review.paths import display_path
 from kam_review.source.accounts import load_files
-from kam_review.source.cache import AccountCache, content_key, entry_text
+from kam_review.source.cache import AccountCache, content_key, entry_text, fingerprinted_files
 from kam_review.source.cache_trust import SECRET_FILE
 
 from .conftest import AS_OF, RULES, Account, healthy_account, quarters, write_account
@@ -437,3 +438,14 @@ def test_the_fuzzed_entries_are_planted_where_they_are_read(planted: tuple[Path,
     (account,) = load_files([path], cache=AccountCache(database)).accounts
     assert account.financials[-1].revenue == 6_000_000 != expected.accounts[0].financials[
         -1].revenue
+
+
+def test_cached_values_depend_on_the_whole_package() -> None:
+    """The caches key on the code of every layer and on the word catalogues: a review cached
+    by an older evaluation, page or translation is never served."""
+    package = Path(kam_review.__file__).parent
+    hashed = {path.relative_to(package).as_posix() for path in fingerprinted_files()}
+    assert {"source/yamlsource.py", "review/evaluate.py", "review/previous.py",
+            "rulebook/facts.py", "source/account.schema.json",
+            "locale/zh/LC_MESSAGES/kam.po"} <= hashed
+    assert not any(name.endswith(".pyc") for name in hashed)

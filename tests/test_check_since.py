@@ -131,3 +131,15 @@ def test_a_named_revision_outside_git_is_a_usage_error(tmp_path: Path) -> None:
     assert run.returncode == 2
     assert "the previous review 'review-2026-Q2' names a git revision, but accounts is not " \
            "in a git repository" in run.stderr
+
+
+def test_since_speaks_the_language_of_the_run(repo: Path) -> None:
+    """In Chinese the movement's lines, classes, figures and dates are Chinese too, those of
+    the previous review included."""
+    run = kam(repo, "--since", "auto", "--lang", "zh")
+    assert run.returncode == 0, run.stderr
+    movement = run.stdout.split("\n自上次回顾以来：", 1)[1]
+    assert "    分类：忠诚型客户 -> 快速增长型客户\n" in movement
+    assert "已解决：MEDIUM risk.complacency" in movement
+    assert "class:" not in movement and "resolved:" not in movement
+    assert any(line.startswith("  1个分类变化，") for line in movement.splitlines())

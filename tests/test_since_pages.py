@@ -83,6 +83,8 @@ def test_an_account_page_shows_what_moved_since_the_previous_quarters_end(
                               "is tagged (review-&#42;) (the accounts are not in a git "
                               "repository). That review leaves out what the files date after "
                               "2026-06-30")
+    # The two days compared head the table as the reader reads them.
+    assert "|  | Jun 30, 2026 | Sep 30, 2026 |" in section
     assert "| Class | loyal | **fast-growing** (changed) |" in section
     assert "| Focus | key | key |" in section
     # Money in the account's currency.

@@ -83,7 +83,7 @@ def stage_text(move: StageMove, names: Mapping[str, str] | None = None,
 
 def finding_text(finding: KeptFinding) -> str:
     subject = f" [{finding.subject}]" if finding.subject else ""
-    waived = " (waived)" if finding.waived else ""
+    waived = _(" (waived)") if finding.waived else ""
     return f"{finding.severity.upper()} {finding.rule}{subject}: {finding.message}{waived}"
 
 
@@ -91,35 +91,44 @@ def account_lines(item: AccountMovement) -> list[str]:
     """One account's movement, a line each: class, focus, findings, figures, deals, actions."""
     was, now = item.before, item.after
     if was is None:
-        return ["new since the last review", *(f"done: {a.text}" for a in item.done)]
+        return [_("new since the last review"),
+                *(_("done: {text}").format(text=a.text) for a in item.done)]
     lines = []
     if item.class_changed:
-        lines.append(f"class: {was.class_shown} -> {now.class_shown}")
+        lines.append(_("class: {before} -> {after}").format(before=_(was.class_shown),
+                                                             after=_(now.class_shown)))
     if item.focus_changed:
-        lines.append(f"focus: {was.focus or 'none'} -> {now.focus or 'none'}")
+        lines.append(_("focus: {before} -> {after}").format(before=_(was.focus or "none"),
+                                                             after=_(now.focus or "none")))
     if item.verdict_changed:
-        lines.append(f"verdict: {was.verdict or 'none'} -> {now.verdict or 'none'}")
-    lines += [f"new finding: {finding_text(f)}" for f in item.new_findings]
-    lines += [f"resolved: {finding_text(f)}" for f in item.resolved]
+        lines.append(_("verdict: {before} -> {after}").format(before=_(was.verdict or "none"),
+                                                               after=_(now.verdict or "none")))
+    lines += [_("new finding: {finding}").format(finding=finding_text(f))
+              for f in item.new_findings]
+    lines += [_("resolved: {finding}").format(finding=finding_text(f)) for f in item.resolved]
     lines += [f"{figure_label(m.name)}: {figure_text(m.name, m.before)} -> "
               f"{figure_text(m.name, m.after)} ({change_text(m)})"
               for m in item.figures if m.before != m.after]
-    lines += [f"deal {m.name} ({m.deal}): {stage_text(m)}" for m in item.stages]
-    lines += [f"done: {a.text}" + (f" on {a.done_on}" if a.done_on else "") for a in item.done]
+    lines += [_("deal {name} ({id}): {move}").format(name=m.name, id=m.deal, move=stage_text(m))
+              for m in item.stages]
+    lines += [_("done: {text}").format(text=a.text) + (
+        _(" on {day}").format(day=a.done_on, date=plain().date(a.done_on)) if a.done_on else "")
+        for a in item.done]
     return lines
 
 
 def movement_lines(movement: Movement) -> list[str]:
     """The movement as `kam check --since` prints it, after the findings."""
-    lines = ["", f"Since the last review: {movement.comparison.sentence()}"]
+    lines = ["", _("Since the last review: {sentence}").format(
+        sentence=movement.comparison.sentence())]
     if not movement.comparison.found:
         return [terminal_text(line) for line in lines]
     for item in movement.accounts:
         found = account_lines(item)
         if found:
             lines += [f"  {item.id}:", *(f"    {line}" for line in found)]
-    lines += [f"  {a.id}: not in this review (it was {a.class_shown})"
-              for a in movement.removed]
+    lines += ["  " + _("{id}: not in this review (it was {klass})").format(
+        id=a.id, klass=_(a.class_shown)) for a in movement.removed]
     lines.append("  " + summary(movement))
     return [terminal_text(line) for line in lines]
 
@@ -130,10 +139,11 @@ def summary(movement: Movement) -> str:
     new = sum(len(m.new_findings) for m in compared)
     resolved = sum(len(m.resolved) for m in compared)
     high = sum(1 for m in compared if m.new_high)
-    return (f"{counted(changed, 'class change')}, {counted(new, 'new finding')}, "
-            f"{resolved} resolved, {counted(high, 'account')} with new high findings, "
-            f"{counted(len(movement.added), 'new account')}, {len(movement.removed)} no longer "
-            "reviewed")
+    return _("{changes}, {new}, {resolved} resolved, {accounts} with new high findings, "
+             "{added}, {removed} no longer reviewed").format(
+        changes=counted(changed, "class change"), new=counted(new, "new finding"),
+        resolved=resolved, accounts=counted(high, "account"),
+        added=counted(len(movement.added), "new account"), removed=len(movement.removed))
 
 
 def movement_dict(movement: Movement) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from datetime import date
 from pathlib import Path
 
 from kam_review.errors import KamError
+from kam_review.formatting import plain
 from kam_review.i18n import ENGLISH, _, language
 from kam_review.paths import real, repository_holding
 from kam_review.review.diff import review_revision
@@ -183,10 +184,12 @@ def _evaluated(comparison: Comparison, day: date, accounts: Path, rules: Path,
                redact: bool) -> Snapshot:
     if comparison.kind != FILES:
         return snapshot_of(review_revision(comparison.commit, accounts, rules, day,
-                                           thresholds=thresholds, redact=redact))
+                                           thresholds=thresholds, redact=redact,
+                                           formats=plain()))
     then = [account for account in (account_on(a, day) for a in current) if account]
     unknown = {(a.id, o.id) for a in current for o in a.opportunities if stage_unknown(o, day)}
-    result = evaluate(Portfolio(then), rulebook, day)
+    # Its messages in the active language's words and figures (English: as before).
+    result = evaluate(Portfolio(then), rulebook, day, formats=plain())
     return snapshot_of(result, lambda account, deal: (account, deal) in unknown)
 
 

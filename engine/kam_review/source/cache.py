@@ -69,16 +69,27 @@ class StoredAccount:
     locations: dict[FieldPath, tuple[int, int]]
 
 
+# What decides a cached value besides its input: the code, schemas and word catalogues.
+_FINGERPRINTED = (".py", ".json", ".po")
+
+
+def fingerprinted_files() -> list[Path]:
+    """Every file of the kam_review package a cached value depends on. The whole package,
+    not a list of the loader's modules: the review caches (review/fast_check.py,
+    review/previous.py) key on it too, and a list goes stale when code moves, so that a
+    stale key would serve old results."""
+    package = Path(__file__).parent.parent
+    return sorted(path for path in package.rglob("*")
+                  if path.suffix in _FINGERPRINTED and path.is_file())
+
+
 @cache
 def _loader_fingerprint() -> bytes:
-    # Every source file of the package, not a list of the loader's modules: a list goes
-    # stale when a check moves into a new module, and a stale key would serve old results.
     digest = hashlib.sha256()
-    package = Path(__file__).parent
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".json") and path.is_file():
-            digest.update(path.relative_to(package).as_posix().encode())
-            digest.update(path.read_bytes())
+    package = Path(__file__).parent.parent
+    for path in fingerprinted_files():
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
     return digest.digest()
 
 

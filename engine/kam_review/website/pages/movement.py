@@ -87,7 +87,9 @@ def since_section(item: AccountResult, movement: Movement | None,
     if moved.before is None:
         return [*lines, _("**New since the last review**: it was not in that review."), ""]
     was, now = moved.before, moved.after
-    then, today = str(movement.comparison.as_of), str(movement.as_of)
+    before = movement.comparison.as_of
+    then = "—" if before is None else item.formats.date(before)
+    today = item.formats.date(movement.as_of)
     lines.append(table(["", then, today], [
         [_("Class"), esc(was.class_shown), _changed(esc(now.class_shown), moved.class_changed)],
         [_("Focus"), esc(_(was.focus or "—")),
