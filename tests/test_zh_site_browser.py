@@ -14,8 +14,17 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from .browser_support import Site, assert_clean, browsing, print_pdf, require_browser
-from .test_site_reading import open_page, read_pdf, squeeze
+from .browser_support import (
+    Site,
+    assert_clean,
+    axe_violations,
+    browsing,
+    print_pdf,
+    require_axe,
+    require_browser,
+    save_screenshot_at,
+)
+from .test_site_reading import _TABLES, LAPTOP, PHONE, open_page, read_pdf, squeeze
 from .test_zh_site import build_zh_site
 
 pytestmark = pytest.mark.browser
@@ -104,3 +113,32 @@ def test_a_chinese_account_page_prints_on_at_most_two_a4_sheets(zh: Site) -> Non
     for number, sheet in enumerate(texts, 1):
         assert f"第{number}页，共{len(texts)}页" in sheet
     assert "page1of" not in text
+
+
+# The Chinese site read as the English one is (tests/test_site_reading.py): no page scrolls
+# sideways on a laptop or a phone, and axe-core finds nothing serious.
+ZH_PAGES = ["/", "/risks/", "/funnel/", "/owners/", "/accounts/dongfang-hospital/",
+            "/accounts/changjiang-steel/"]
+
+
+@pytest.mark.parametrize("path", ZH_PAGES)
+def test_no_chinese_page_scrolls_sideways(zh: Site, path: str) -> None:
+    for width in (LAPTOP, PHONE):
+        open_page(zh, path, width)
+        found = zh.driver.execute_script(_TABLES)
+        assert found["page"] <= found["view"], f"{path} scrolls sideways at {width} px"
+        assert all(t["region"] is not None for t in found["tables"] if t["shown"]), path
+        save_screenshot_at(zh.driver, "zh-" + (path.strip("/").replace("/", "-") or "overview"),
+                           width)
+    assert_clean(zh)
+
+
+@pytest.mark.parametrize("path", ["/", "/accounts/dongfang-hospital/", "/risks/", "/funnel/"])
+def test_axe_finds_nothing_serious_on_the_chinese_site(zh: Site, path: str) -> None:
+    axe = require_axe()
+    for width in (LAPTOP, PHONE):
+        open_page(zh, path, width)
+        serious = [v for v in axe_violations(zh.driver, axe)
+                   if v["impact"] in ("serious", "critical")]
+        assert serious == [], f"{path} at {width} px: {serious}"
+    assert_clean(zh)
