@@ -28,6 +28,10 @@ from urllib.parse import urlsplit
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Test artefacts, kept out of git (build/ is ignored) and collected by CI as they are.
@@ -319,3 +323,19 @@ def axe_violations(driver: webdriver.Chrome, axe_source: str) -> list[dict[str, 
         "  }; })); }, function (e) { done([{id: 'axe-error', impact: 'critical',"
         "  help: String(e), targets: []}]); });")
     return cast(list[dict[str, Any]], found)
+
+
+def search_results(driver: webdriver.Chrome, query: str,
+                   timeout: float = 15) -> list[WebElement]:
+    """Type `query` into the search box of the page open in `driver` (opening the search
+    first where a narrow screen hides it); the links of the results."""
+    toggles = driver.find_elements(By.CSS_SELECTOR, 'label.md-header__button[for="__search"]')
+    if toggles and toggles[0].is_displayed():
+        toggles[0].click()
+    box = WebDriverWait(driver, timeout).until(
+        ec.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input")))
+    box.click()
+    box.send_keys(query)
+    WebDriverWait(driver, timeout).until(
+        ec.visibility_of_element_located((By.CSS_SELECTOR, ".md-search-result__item")))
+    return driver.find_elements(By.CSS_SELECTOR, ".md-search-result__item a")

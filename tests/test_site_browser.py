@@ -33,6 +33,7 @@ from .browser_support import (
     foreign_urls,
     requested_urls,
     save_full_page_screenshot,
+    search_results,
     severe_console_entries,
 )
 
@@ -341,19 +342,8 @@ def test_search_works_offline(site: Site) -> None:
     account = load_account("hanhai-retail")
     open_page(site, "/")
     driver = site.driver
-
-    toggles = driver.find_elements(By.CSS_SELECTOR, 'label.md-header__button[for="__search"]')
-    if toggles and toggles[0].is_displayed():
-        toggles[0].click()
-    box = WebDriverWait(driver, TIMEOUT).until(
-        ec.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input")))
-    box.click()
-    box.send_keys("Hanhai")
-
-    WebDriverWait(driver, TIMEOUT).until(
-        ec.visibility_of_element_located((By.CSS_SELECTOR, ".md-search-result__item")))
+    results = search_results(driver, "Hanhai", TIMEOUT)
     target = f"{site.base_url}/accounts/{account['id']}/"
-    results = driver.find_elements(By.CSS_SELECTOR, ".md-search-result__item a")
     # With search.highlight the links carry the query (?h=hanhai): compare without it.
     hrefs = [urlsplit(str(a.get_attribute("href")))._replace(query="").geturl()
              for a in results]

@@ -361,6 +361,12 @@ def test_the_risk_register_downloads_as_csv(site: Site) -> None:
 
 @pytest.mark.parametrize("path", ["/", "/accounts/hanhai-retail/", "/risks/", "/funnel/"])
 def test_axe_finds_nothing_serious(site: Site, path: str) -> None:
+    assert_axe_finds_nothing_serious(site, path)
+
+
+def assert_axe_finds_nothing_serious(site: Site, path: str) -> None:
+    """axe-core on the page at a laptop's and a phone's width: no serious or critical
+    violation, and the page itself clean (console, requests)."""
     axe = require_axe()
     for width in (LAPTOP, PHONE):
         open_page(site, path, width)

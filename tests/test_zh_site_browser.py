@@ -11,20 +11,25 @@ from urllib.parse import urlsplit
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
 from .browser_support import (
     Site,
     assert_clean,
-    axe_violations,
     browsing,
     print_pdf,
-    require_axe,
     require_browser,
     save_screenshot_at,
+    search_results,
 )
-from .test_site_reading import _TABLES, LAPTOP, PHONE, open_page, read_pdf, squeeze
+from .test_site_reading import (
+    _TABLES,
+    LAPTOP,
+    PHONE,
+    assert_axe_finds_nothing_serious,
+    open_page,
+    read_pdf,
+    squeeze,
+)
 from .test_zh_site import build_zh_site
 
 pytestmark = pytest.mark.browser
@@ -42,19 +47,9 @@ def zh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 def _search(site: Site, query: str) -> list[str]:
     """Type `query` into the search box of the overview; the pages of the results."""
-    driver = site.driver
-    driver.get(site.base_url + "/")
-    toggles = driver.find_elements(By.CSS_SELECTOR, 'label.md-header__button[for="__search"]')
-    if toggles and toggles[0].is_displayed():
-        toggles[0].click()
-    box = WebDriverWait(driver, TIMEOUT).until(
-        ec.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input")))
-    box.click()
-    box.send_keys(query)
-    WebDriverWait(driver, TIMEOUT).until(
-        ec.visibility_of_element_located((By.CSS_SELECTOR, ".md-search-result__item")))
-    links = driver.find_elements(By.CSS_SELECTOR, ".md-search-result__item a")
-    return [urlsplit(str(a.get_attribute("href"))).path for a in links]
+    site.driver.get(site.base_url + "/")
+    return [urlsplit(str(a.get_attribute("href"))).path
+            for a in search_results(site.driver, query, TIMEOUT)]
 
 
 @pytest.mark.parametrize(("query", "page"), [
@@ -135,10 +130,4 @@ def test_no_chinese_page_scrolls_sideways(zh: Site, path: str) -> None:
 
 @pytest.mark.parametrize("path", ["/", "/accounts/dongfang-hospital/", "/risks/", "/funnel/"])
 def test_axe_finds_nothing_serious_on_the_chinese_site(zh: Site, path: str) -> None:
-    axe = require_axe()
-    for width in (LAPTOP, PHONE):
-        open_page(zh, path, width)
-        serious = [v for v in axe_violations(zh.driver, axe)
-                   if v["impact"] in ("serious", "critical")]
-        assert serious == [], f"{path} at {width} px: {serious}"
-    assert_clean(zh)
+    assert_axe_finds_nothing_serious(zh, path)
