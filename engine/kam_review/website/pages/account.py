@@ -138,7 +138,7 @@ def _figures_section(item: AccountResult, result: Result) -> list[str]:
     kpis = ("revenue_ttm", "growth_yoy", "growth_yearly", "growth_basis", "gross_margin_ttm",
             "share_of_wallet", "resale_margin_ttm", "inventory_turnover", "days_of_supply",
             "gmroii", "inventory_measure", "roi")
-    lines.append(table(words("Figure", "Value"),
+    lines.append(table(["Figure", "Value"],
                        [[described(name).label, account_figure(item, name)] for name in kpis]))
     series = revenue_series(account, result.as_of)
     lines.append(SCREEN_ONLY)
@@ -208,8 +208,8 @@ def _contacts_section(item: AccountResult, result: Result) -> list[str]:
              esc(", ".join(flags.get(c.name, []))),
              f"{esc(_(c.style or ''))}: {esc(advice[c.name])}" if c.name in advice else
              esc(_(c.style or "—"))] for c in account.contacts]
-    lines.append(table(words("Name", "Title", "Level", "Roles", "Attitude", "Last contact",
-                             "Left on", "Warnings", "Style and advice"), rows))
+    lines.append(table(["Name", "Title", "Level", "Roles", "Attitude", "Last contact",
+                        "Left on", "Warnings", "Style and advice"], rows))
     return lines
 
 
@@ -236,7 +236,7 @@ def _plan_section(item: AccountResult, result: Result) -> list[str]:
     if account.waivers:
         lines.append(SCREEN_ONLY)
         lines += [f"### {_('Waivers')}", ""]
-        lines.append(table(words("Rule", "Subject", "Reason", "Until", "By"), [
+        lines.append(table(["Rule", "Subject", "Reason", "Until", "By"], [
             [_waived_rule(w.rule, result), esc(w.subject or _("all")), esc(w.reason or ""),
              date_cell(w.until, formats), esc(w.by or "")] for w in account.waivers]))
         lines.append(END_SCREEN_ONLY)

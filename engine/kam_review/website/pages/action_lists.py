@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from kam_review.i18n import _, words
+from kam_review.i18n import _
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.actions import (
     ReviewedAction,
@@ -80,6 +80,6 @@ def person_actions(actions: Sequence[ReviewedAction], rulebook: Rulebook) -> lis
     overdue = sum(1 for a in actions if a.overdue)
     return [_("Open actions: {count}, {overdue} overdue.").format(count=len(actions),
                                                                   overdue=overdue), "",
-            table(words("Account", "What", "Due", "Answers"), [
+            table(["Account", "What", "Due", "Answers"], [
                 [account_link(a.item.account), esc(a.action.what), due_text(a),
                  answer_link(a, rulebook, "", False)] for a in actions])]

@@ -83,8 +83,8 @@ def forecast_sections(result: Result, totals: Totals | None = None) -> list[str]
         rows = [[_(name), _COMMITMENTS[name][0], str(at.deals), writes.money(at.value),
                  writes.money(at.weighted), esc(_meaning(name, thresholds))]
                 for name in COMMIT_ORDER if (at := forecast.by_commitment.get(name))]
-        lines.append(table(words("Commitment", "Seed 004", "Deals", "Value", "Weighted value",
-                            "What counts"), rows))
+        lines.append(table(["Commitment", "Seed 004", "Deals", "Value", "Weighted value",
+                            "What counts"], rows))
     lines += [f"## {_('Won against the sales targets')}", "",
               _("Deals won (signed, paid and shipped) up to the review date, and the open "
                 "deals expected to close from the review date to the period's end, against "
@@ -151,7 +151,7 @@ def _lost_section(result: Result, forecasts: list[Forecast], several: bool,
     lost = [deal for forecast in forecasts for deal in forecast.lost]
     if not lost:
         return [*lines, _("No deal lost this year."), ""]
-    lines.append(table(words("Account", "Opportunity", "Value", "Lost on", "Reason"), [
+    lines.append(table(["Account", "Opportunity", "Value", "Lost on", "Reason"], [
         [account_link(deal.account), esc(deal.fact["name"]),
          figure(deal.fact.get("value"), "money", _deal_writing(result, deal)),
          date_cell(deal.day, result.formats, "not recorded"),
@@ -166,7 +166,7 @@ def _lost_section(result: Result, forecasts: list[Forecast], several: bool,
                   for d in deals] for key, deals in reasons.items()}
     ranked = sorted(held, key=lambda key: (-sum(totals.held_in(v, c)[1] for c, v in held[key]),
                                            key))
-    lines.append(table(words("Reason", "Deals", "Value"), [
+    lines.append(table(["Reason", "Deals", "Value"], [
         [_reason(key or None), str(len(held[key])), totals.cell(held[key])] for key in ranked]))
     return lines
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kam_review.i18n import _, words
+from kam_review.i18n import _
 from kam_review.locale_format import LocaleFormat
 from kam_review.output import charts
 from kam_review.output.markdown_text import esc, table
@@ -105,7 +105,7 @@ def since_section(item: AccountResult, movement: Movement | None,
     lines += _findings(_("Resolved findings"), moved.resolved, rulebook)
     lines += [f"**{_('Deals that moved')}**", ""]
     names = stage_names(rulebook)
-    lines.append(table(words("Deal", "Move"), [[f"{esc(m.name)} ({esc(m.deal)})",
+    lines.append(table(["Deal", "Move"], [[f"{esc(m.name)} ({esc(m.deal)})",
                                                 esc(stage_text(m, names, item.formats))]
                                                for m in moved.stages]))
     lines += [f"**{_('Actions completed since then')}**", ""]
@@ -138,7 +138,7 @@ def _titled(rule_id: str, rulebook: Rulebook, prefix: str = "") -> str:
 
 def _findings(title: str, found: tuple[KeptFinding, ...], rulebook: Rulebook) -> list[str]:
     lines = [f"**{title}** ({len(found)})", ""]
-    lines.append(table(words("Severity", "Rule", "Subject", "Finding"), [
+    lines.append(table(["Severity", "Rule", "Subject", "Finding"], [
         [severity_badge(f.severity), _titled(f.rule, rulebook, "../"),
          esc(_rule_title(f.subject, rulebook)),
          esc(f.message) + (_(" (waived)") if f.waived else "")] for f in found]))
@@ -182,15 +182,15 @@ def movement_summary(result: Result, movement: Movement | None) -> list[str]:
                     resolved=resolved, added=counted(len(movement.added), 'account'),
                     removed=len(movement.removed)), ""]
     lines += [f"**{_('Class changes')}**", ""]
-    lines.append(table(words("Account", "Before", "Now"), [
+    lines.append(table(["Account", "Before", "Now"], [
         [account_link(accounts[m.id]), esc(m.before.class_shown if m.before else ""),
          esc(m.after.class_shown)] for m in compared if m.class_changed]))
     lines += [f"**{_('Verdict changes')}**", ""]
-    lines.append(table(words("Account", "Before", "Now"), [
+    lines.append(table(["Account", "Before", "Now"], [
         [account_link(accounts[m.id]), esc(m.before.verdict or "—" if m.before else "—"),
          esc(m.after.verdict or "—")] for m in compared if m.verdict_changed]))
     lines += [f"**{_('Accounts with new high findings')}**", ""]
-    lines.append(table(words("Account", "New high findings"), [
+    lines.append(table(["Account", "New high findings"], [
         [account_link(accounts[m.id]),
          ", ".join(_titled(f.rule, result.rulebook) + (f" {esc(f.subject)}" if f.subject else "")
                    for f in m.new_high)]
@@ -212,8 +212,8 @@ def changes_page(result: Result, movement: Movement) -> str:
                  for row in _change_rows(moved, result.rulebook, item.formats)]
     rows += [[esc(gone.name), _("no longer reviewed"), "", "", esc(gone.class_shown), ""]
              for gone in movement.removed]
-    lines.append(filterable(table(words("Account", "Change", "Severity", "Subject", "Before",
-                                        "After"),
+    lines.append(filterable(table(["Account", "Change", "Severity", "Subject", "Before",
+                                   "After"],
                                   rows), ["Change", "Severity"]))
     return "\n".join(lines)
 

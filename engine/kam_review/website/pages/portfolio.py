@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from kam_review.i18n import _, words
+from kam_review.i18n import _
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.movement import Movement
 from kam_review.review.results import UNCLASSIFIED, AccountResult, Result
@@ -77,16 +77,16 @@ def overview_page(result: Result, totals: Totals | None = None,
     # Classes and focus cells in the order their rules are tried: a team's own show too.
     rulebook = result.rulebook
     lines.append('<div class="kam-glance" markdown>\n')
-    lines.append(table(words("Class", "Accounts"), [
+    lines.append(table(["Class", "Accounts"], [
         [_(c), str(classes[c])] for c in (*rulebook.labels(Kind.CLASS), UNCLASSIFIED)
         if classes[c]]))
-    lines.append(table(words("Focus", "Accounts"), [
+    lines.append(table(["Focus", "Accounts"], [
         [_(c), str(focus[c])] for c in (*rulebook.labels(Kind.FOCUS), "no scorecard")
         if focus[c]]))
-    lines.append(table(words("Severity", "Open findings", "Waived"), [
+    lines.append(table(["Severity", "Open findings", "Waived"], [
         [severity_badge(s), str(severities[s]), str(waived[s])] for s in Severity]))
     kinds, kinds_waived = counts.by_kind(), counts.by_kind(waived=True)
-    lines.append(table(words("Kind", "Open findings", "Waived"), [
+    lines.append(table(["Kind", "Open findings", "Waived"], [
         [kind.heading, str(kinds[kind]), str(kinds_waived[kind])] for kind in Kind
         if kind.finds]))
     lines.append("</div>\n")
@@ -111,10 +111,10 @@ def overview_page(result: Result, totals: Totals | None = None,
             account_num(item, "gross_margin_ttm"), abc[item.account.id],
             f"{severity_badge(worst.severity)} {esc(worst.message)}" if worst else "—",
         ])
-    lines.append(filterable(table(words("Account", "Owner", "Verdict",
-                                        *(["Team"] if teams else []), "Class", "Focus",
+    lines.append(filterable(table(["Account", "Owner", "Verdict",
+                                   *(["Team"] if teams else []), "Class", "Focus",
                                         described("revenue_ttm").english_label, "Growth",
-                                        "Margin", "ABC", "Worst open finding"), rows),
+                                        "Margin", "ABC", "Worst open finding"], rows),
                             ["Owner", "Verdict", *(["Team"] if teams else []), "Class", "Focus",
                              "ABC"]))
     lines += due_before_next_review_section(result)
@@ -138,9 +138,9 @@ def _data_section(result: Result) -> list[str]:
                      date_cell(account_fact(item, "last_activity"), item.formats, _("none")),
                      account_num(item, "days_since_activity"),
                      sorted_by(str(len(item.not_evaluated)), len(item.not_evaluated))])
-    lines.append(filterable(table(words("Account", "Owner", "Latest quarter", "Quarters behind",
+    lines.append(filterable(table(["Account", "Owner", "Latest quarter", "Quarters behind",
                                    "Gaps (last 8 quarters)", "Last activity",
-                                   "Days since", "Rules not evaluated"), rows),
+                                   "Days since", "Rules not evaluated"], rows),
                             ["Owner", "Latest quarter"]))
     unknown = [item for item in result.accounts if item.not_evaluated]
     count = sum(len(item.not_evaluated) for item in unknown)
@@ -156,7 +156,7 @@ def _errors_section(result: Result) -> list[str]:
              _("{problems} in the input files; accounts with errors are not part of this "
                "review until they are fixed.").format(
                  problems=counted(len(result.errors), 'problem')), ""]
-    lines.append(table(words("File", "Line", "Field", "Problem"), [
+    lines.append(table(["File", "Line", "Field", "Problem"], [
         [esc(e.file), str(e.line), esc(e.field), esc(e.message)] for e in result.errors]))
     return lines
 
@@ -218,7 +218,7 @@ def funnel_page(result: Result, totals: Totals | None = None) -> str:
     lost = [(item, f) for item, f in deals if f["stage"] == Status.LOST]
     rows.append([_("Lost"), "—", str(len(lost)), _deal_sum(lost, "value", totals), "—"])
     lines += funnel_charts(result, deals, totals)
-    lines.append(table(words("Stage", "Owner", "Deals", "Value", "Weighted value"), rows))
+    lines.append(table(["Stage", "Owner", "Deals", "Value", "Weighted value"], rows))
     lines += [f"## {_('By forecast bucket')}", "",
               _("A deal marked closed counts as closed only once it is signed, paid and shipped "
                 "(seed 004); until then it is forecast as \"{bucket}\".").format(
@@ -229,7 +229,7 @@ def funnel_page(result: Result, totals: Totals | None = None) -> str:
         if at:
             rows.append([_(bucket), str(len(at)), _deal_sum(at, "value", totals),
                          _deal_sum(at, "weighted_value", totals)])
-    lines.append(table(words("Expected close", "Deals", "Value", "Weighted value"), rows))
+    lines.append(table(["Expected close", "Deals", "Value", "Weighted value"], rows))
     lines += [f"## {_('Every opportunity')}", ""]
     flagged = {(item.account.id, subject): words for item in result.accounts
                for subject, words in marked(item, result.rulebook, Mark.DEAL_AT_RISK).items()}
@@ -244,9 +244,9 @@ def funnel_page(result: Result, totals: Totals | None = None) -> str:
                      *(_deal_num(item, fact, name, totals)
                        for name in ("value", "probability", "weighted_value")),
                      date_cell(fact.get("expected_close"), item.formats), flags or "—"])
-    lines.append(filterable(table(words("Account", "Owner", "Opportunity", "Stage", "Forecast",
+    lines.append(filterable(table(["Account", "Owner", "Opportunity", "Stage", "Forecast",
                                    "Commitment", "Value", "Probability", "Weighted",
-                                   "Expected close", "At risk"), rows),
+                                   "Expected close", "At risk"], rows),
                             ["Owner", "Stage", "Forecast", "Commitment", "At risk"]))
     return "\n".join(lines)
 

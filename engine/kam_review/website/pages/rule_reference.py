@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kam_review.i18n import _, words
+from kam_review.i18n import _
 from kam_review.output.markdown_text import esc, esc_code, table
 from kam_review.review.rule_cases import read_cases
 from kam_review.rulebook.fact_words import doc_names, threshold_words
@@ -29,7 +29,7 @@ def thresholds_table(rulebook: Rulebook) -> str:
     for rule in rulebook.rules:
         for name in rule.thresholds:
             readers.setdefault(name, []).append(rule_title_link(rule))
-    return table(words("Threshold", "Value", "Default", "Source", "Meaning", "Read by", "Name"), [
+    return table(["Threshold", "Value", "Default", "Source", "Meaning", "Read by", "Name"], [
         [esc(t.shown_label), threshold_words(t), threshold_words(replace(t, value=t.default)),
          _source(t), esc_code(doc_names(t.doc)),
          _(", ").join(readers.get(t.name, [])) or (_("the facts") if t.name in READ_BY_THE_FACTS

@@ -3,7 +3,7 @@ say which class or focus could not be evaluated and what it needs."""
 
 from __future__ import annotations
 
-from kam_review.i18n import _, words
+from kam_review.i18n import _
 from kam_review.output.markdown_text import esc, esc_code, table
 from kam_review.review.results import AccountResult, Result
 from kam_review.vocabulary import Kind
@@ -23,7 +23,7 @@ def not_evaluated_section(item: AccountResult, result: Result, prefix: str) -> l
     return [f"## {_('Not evaluated')}", "",
             _("{rules} on a fact the data does not give: neither fired nor clear, and not "
               "findings.").format(rules=counted(len(rows), 'rule depends|rules depend')), "",
-            table(words("Rule", "Subject", "Needs"), rows), ""]
+            table(["Rule", "Subject", "Needs"], rows), ""]
 
 
 def assigning_notes(item: AccountResult, result: Result) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kam_review.i18n import _, words
+from kam_review.i18n import _
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.results import AccountResult, Result
 from kam_review.vocabulary import Health
@@ -55,7 +55,7 @@ def verdict_overview(result: Result) -> list[str]:
     lines = [f"## {_('Accounts by verdict')}", "",
              _("One health verdict per account, decided by the [verdict rules](rules.md#verdict) "
                "from its open warnings, goals, class and data freshness."), ""]
-    lines.append(table(words("Verdict", "Accounts"), [
+    lines.append(table(["Verdict", "Accounts"], [
         [verdict_badge(health), str(len(items))] for health, items in grouped.items()]))
     for health, items in grouped.items():
         lines += [f"### {health.shown.capitalize()} ({len(items)})", ""]
