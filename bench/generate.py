@@ -17,9 +17,12 @@ Every account depends only on (seed, its number), so a portfolio of 1,000 is the
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
+from multiprocessing import get_context
 from pathlib import Path
 from random import Random
 from typing import Any
@@ -27,6 +30,9 @@ from typing import Any
 import yaml
 
 AS_OF = date(2026, 9, 30)
+# From this many accounts the files are written by one process per core, CHUNK at a time.
+PARALLEL_FROM = 2_000
+CHUNK = 1_000
 LAST_QUARTER = (2026, 3)
 
 INDUSTRIES = ("retail", "logistics", "manufacturing", "healthcare", "education", "energy",
@@ -397,12 +403,25 @@ def account_yaml(account: dict[str, Any]) -> str:
     return HEADER + text
 
 
-def generate_portfolio(folder: Path, count: int, seed: int = 1) -> None:
-    """Write `count` account files acct-000001.yaml ... into folder (created if needed)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for number in range(1, count + 1):
+def _write_accounts(folder: Path, numbers: range, seed: int) -> None:
+    for number in numbers:
         account = make_account(number, seed)
         (folder / f"{account['id']}.yaml").write_text(account_yaml(account), encoding="utf-8")
+
+
+def generate_portfolio(folder: Path, count: int, seed: int = 1) -> None:
+    """Write `count` account files acct-000001.yaml ... into folder (created if needed), on
+    every core from PARALLEL_FROM accounts (each account depends only on its number, so the
+    files are the same whichever process writes them)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    workers = os.cpu_count() or 1
+    if count < PARALLEL_FROM or workers == 1:
+        _write_accounts(folder, range(1, count + 1), seed)
+        return
+    chunks = [range(start, min(start + CHUNK, count + 1)) for start in range(1, count + 1, CHUNK)]
+    with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+        for done in [pool.submit(_write_accounts, folder, chunk, seed) for chunk in chunks]:
+            done.result()
 
 
 def main(argv: list[str] | None = None) -> int:

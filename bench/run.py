@@ -241,6 +241,17 @@ def portfolio(n: int) -> Path:
     marker.unlink(missing_ok=True)
     shutil.rmtree(folder, ignore_errors=True)
     start = time.perf_counter()
+    larger = _larger_portfolio(n, wanted)
+    if larger is not None:
+        # Its first n accounts are this portfolio (each account depends on its number only).
+        folder.mkdir(parents=True)
+        for number in range(1, n + 1):
+            name = f"acct-{number:06d}.yaml"
+            os.link(larger / name, folder / name)
+        marker.write_text(json.dumps(wanted))
+        print(f"  portfolio of {n:,} accounts: the first of {larger.relative_to(REPO)}",
+              flush=True)
+        return folder
     sys.path.insert(0, str(BENCH))
     from generate import generate_portfolio
 
@@ -249,6 +260,21 @@ def portfolio(n: int) -> Path:
     print(f"  portfolio of {n:,} accounts generated in {time.perf_counter() - start:.0f} s",
           flush=True)
     return folder
+
+
+def _larger_portfolio(n: int, wanted: dict[str, Any]) -> Path | None:
+    """A complete bench/out/accounts-M of M > n accounts made by the same generator and seed."""
+    for marker in sorted(OUT.glob("accounts-*.json")):
+        try:
+            made = json.loads(marker.read_text())
+        except (OSError, ValueError):
+            continue
+        folder = marker.with_suffix("")
+        if (isinstance(made, dict) and isinstance(made.get("count"), int)
+                and made["count"] > n and folder.is_dir()
+                and made == {**wanted, "count": made["count"]}):
+            return folder
+    return None
 
 
 def _mkdocs_env() -> dict[str, str]:
