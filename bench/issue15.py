@@ -127,12 +127,14 @@ def edit_one_figure(path: Path) -> str:
 
 
 def rebuild_after_edit(config: Path, target: Path, env: dict[str, str],
-                       edited: Path) -> dict[str, Any]:
-    """The rebuild after one account file changed, from the edit to the rebuilt files on
-    disk: today `mkdocs build` with the warm caches of the build before it (`edited` is
-    not needed by it). An incremental rebuild (kam serve's) is measured by calling it here
-    instead, in a fresh process that built the site before the edit."""
-    return timed(_site_command(config, target), env=env, cwd=target.parent)
+                       account: Path) -> tuple[dict[str, Any], str]:
+    """Edit one figure of `account` after a full build, and measure the rebuild from the
+    edit until the rebuilt files are on disk; (the measurement, the change). Today the
+    rebuild is `mkdocs build` with the caches the full builds left. An incremental rebuild
+    (kam serve's) goes here instead: a fresh process that builds the site, makes the edit
+    with edit_one_figure, times its rebuild of the edited file and reports the figures."""
+    change = edit_one_figure(account)
+    return timed(_site_command(config, target), env=env, cwd=target.parent), change
 
 
 def site_rows(n: int, folder: Path, work: Path, steps: set[str], plain: bool) -> list[Row]:
@@ -200,11 +202,10 @@ def _with_hook(config: Path, hook: str, path: Path) -> Path:
 def edit_row(n: int, accounts: Path, work: Path, config: Path, cache: Path,
              plain: bool) -> Row:
     """The one-edit rebuild, and (N <= --plain-max) its site against a clean plain build."""
-    edited = accounts / f"acct-{max(1, n // 2):06d}.yaml"
-    change = edit_one_figure(edited)
     target = work / "site-edit"
-    row = _row("edit", n, rebuild_after_edit(config, target, _env(True, cache), edited),
-               note=change)
+    measured, change = rebuild_after_edit(config, target, _env(True, cache),
+                                          accounts / f"acct-{max(1, n // 2):06d}.yaml")
+    row = _row("edit", n, measured, note=change)
     if plain:
         clean = CACHES / f"site-{n}-clean"
         shutil.rmtree(clean, ignore_errors=True)

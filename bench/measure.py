@@ -6,7 +6,8 @@ have ended. The memory of the whole process tree at once is sampled beside it: t
 runs in a session of its own, and every 0.25 s the proportional set size (PSS: a page shared
 by a forked worker and its parent counts half to each) of the session's processes is summed;
 the largest sum is the tree's peak. The 1-minute load average before the command is kept,
-since on a shared machine it says how far a wall time can be trusted.
+since on a shared machine it says how far a wall time can be trusted. A command is stopped
+after TIMEOUT_S and may use 16 GiB of address space (bench/run.py's limit).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from run import _limit_memory  # bench/ is no package: run.py is found through sys.path
 
 TIME = "/usr/bin/time"
 SAMPLE_S = 0.25
@@ -75,7 +78,7 @@ def timed(command: list[str], *, env: dict[str, str] | None = None, cwd: Path | 
     with sink:
         process = subprocess.Popen([TIME, "-f", "kam-bench %U %S %M", *command], env=env,
                                    cwd=cwd, stdout=sink, stderr=subprocess.PIPE, text=True,
-                                   start_new_session=True)
+                                   start_new_session=True, preexec_fn=_limit_memory)
         sampler = _TreeSampler(process.pid)
         sampler.start()
         try:
