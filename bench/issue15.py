@@ -262,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     # Whatever else runs kam-review (kam build for the floor) keeps its cache here too.
     os.environ["KAM_CACHE_DIR"] = str(CACHES / "other")
     engine = engine_fingerprint()
+    # The largest portfolio first: the smaller ones are its first files (hard links).
+    portfolio(max(sizes))
     rows = [row for n in sorted(sizes) for row in measure_size(n, steps, args.site_max,
                                                               args.plain_max, args.keep)]
     text = report(rows, engine, engine_fingerprint(), args.site_max, args.plain_max)
