@@ -118,6 +118,9 @@ DOUBTFUL = {
     "second-document": ("^(name: .*)$", "\\1\n---\nid: other"),
     "tab": ("^(name: .*)$", "\\1\t"),
     "equals": ("^(industry: ).*$", r"\1="),
+    "empty-block-scalar-at-the-end": (r"\Z", "team: |\n"),
+    "percent": ("^(industry: ).*$", r"\1%x"),
+    "block-in-flow": ("^(industry: ).*$", r"\1[|x]"),
 }
 
 
@@ -159,6 +162,8 @@ ALIKE = {
     "block-scalar": ("^(name: ).*$", "\\1|\n  Test Account\n  Ltd"),
     "folded-scalar": ("^(name: ).*$", "\\1>-\n  Test Account\n  Ltd"),
     "comment-with-octal": ("^(name: .*)$", "\\1  # 017 and yes in a comment"),
+    "empty-block-scalar": ("^(industry: ).*$", r"\1|"),
+    "block-scalar-kept": ("^(name: .*)$", "\\1\nteam: |+\n  North\n\n"),
     "bold-text": ("^(name: ).*$", r"\1Test **Account** & Co"),
 }
 

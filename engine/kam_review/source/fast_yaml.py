@@ -55,9 +55,11 @@ _REFUSED_FORMS = tuple(re.compile(pattern) for pattern in (
     r"[0-9.][eE][-+]?[0-9]",  # exponents: YAML 1.1 wants a dot and a sign
     r"[-+]\.[0-9]",  # -.5 is text to YAML 1.1
 ))
-# What starts an alias, an anchor or a tag (or a reserved indicator) where a value starts;
-# inside a text (**bold**, R&D) they are harmless.
-_INDICATORS = re.compile("[*&!@`]")
+# What starts an alias, an anchor, a tag, a block scalar or a reserved indicator where a
+# value starts; inside a text (**bold**, R&D, a > b) they are harmless. A block scalar is
+# read fast only after `key:` or `-` on its line (yaml_lines.py reads each again).
+_INDICATORS = re.compile("[*&!|>%@`]")
+_BLOCK_HEADER = re.compile(r"[|>](?:[1-9]?[-+]?|[-+][1-9]?) *(?:#.*)?$", re.MULTILINE)
 _VALUE_STARTS = frozenset("\n:?-[{,")
 # A key longer than this is refused by libyaml (1,024 characters), not by py-yaml12.
 _MAX_KEY = 1000
@@ -80,85 +82,82 @@ def fast_enabled() -> bool:
 def read_fast(text: str) -> YamlDocument | None:
     """The document the strict reader makes of a valid account file's text, with the
     locations a valid account keeps; None where this reader cannot be sure of it."""
-    if _parse_yaml12 is None or _refused(text):
+    refused = _refused(text)
+    if _parse_yaml12 is None or refused:
         return None
     try:
         value = _parse_yaml12(text)
     except (ValueError, TypeError, OverflowError):
         return None
     doubtful: set[str] = set()
-    if not _plain(value, doubtful) or any(
-            _unquoted(text, s) for s in doubtful if s != "\n"):
+    line_breaks: dict[FieldPath, str | None] = {}
+    if not _plain(value, doubtful, line_breaks) or any(_unquoted(text, s) for s in doubtful):
         return None
-    locations = kept_locations(text, value)
+    locations = kept_locations(text, value, blocks=refused is None)
     if locations is None:
         return None
-    line_breaks: dict[FieldPath, str | None] = {}
-    if "\n" in doubtful:
-        _texts_with_breaks(value, (), line_breaks)
     return YamlDocument(value, locations, line_breaks=line_breaks)
 
 
-def _refused(text: str) -> bool:
+def _refused(text: str) -> bool | None:
+    """Whether the text holds anything the screen refuses; None (neither) where it holds
+    nothing but block scalars, which yaml_lines.py must read again."""
     if any(part in text for part in _REFUSED) or text.startswith(("---", "...", "%")):
         return True
     if any(form.search(text) for form in _REFUSED_FORMS):
         return True
+    blocks = False
     for found in _INDICATORS.finditer(text):
-        before = text[:found.start()].rstrip(" ")
-        if not before or before[-1] in _VALUE_STARTS:
+        at = found.start()
+        before = at - 1
+        while before >= 0 and text[before] == " ":
+            before -= 1
+        if before >= 0 and text[before] not in _VALUE_STARTS:
+            continue
+        if before < 0 or before == at - 1 or text[before] not in ":-" or \
+                not _BLOCK_HEADER.match(text, at):
             return True
-    return False
+        blocks = True
+    return None if blocks else False
 
 
-def _plain(value: Any, doubtful: set[str]) -> bool:
+def _plain(value: Any, doubtful: set[str], line_breaks: dict[FieldPath, str | None]) -> bool:
     """Whether a value is what the strict reader makes of it: every key text, every number
     finite and exact, no deeper than the strict reader allows. Texts of a YAML 1.1 form are
-    collected in `doubtful`, to be looked up in the file; a line break in any text adds "\n"
-    (see _texts_with_breaks)."""
+    collected in `doubtful`, to be looked up in the file; the texts with a line break in
+    `line_breaks`, as the strict reader keeps them for the check of the one-line fields
+    (where only whether there is one decides; the style is not known here)."""
+    if type(value) is not dict:  # an account is a mapping; the strict reader says so
+        return False
     forms = _YAML11_FORMS
-    stack: list[tuple[Any, int]] = [(value, 0)]
+    stack: list[tuple[Any, FieldPath]] = [(value, ())]
     while stack:
-        node, depth = stack.pop()
-        if depth >= MAX_DEPTH and depth:  # the strict reader's limit on lists and mappings
+        node, path = stack.pop()
+        if len(path) >= MAX_DEPTH:  # the strict reader's limit on lists and mappings
             return False
-        items: Iterable[Any]
+        items: Iterable[tuple[str | int, Any]]
         if type(node) is dict:
             if not all(type(key) is str and len(key) < _MAX_KEY for key in node):
                 return False
-            items = node.values()
+            items = node.items()
         else:
-            items = node if type(node) is list else (node,)
-        for item in items:
+            items = enumerate(node)
+        for key, item in items:
             kind = type(item)
             if kind is str:
                 form = forms.get(item[:1])
                 if form is not None and form.match(item):
                     doubtful.add(item)
                 if "\n" in item:
-                    doubtful.add("\n")
+                    line_breaks[(*path, key)] = None
             elif kind is dict or kind is list:
-                stack.append((item, depth + 1))
+                stack.append((item, (*path, key)))
             elif kind is float:
                 if not abs(item) < _MAX_EXACT:  # inf and nan are not
                     return False
             elif not (item is None or kind is int or kind is bool):
                 return False  # a tagged Yaml value
     return True
-
-
-def _texts_with_breaks(value: Any, path: FieldPath, found: dict[FieldPath, str | None]) -> None:
-    """Each text with a line break, as the strict reader keeps them for the check of the
-    one-line fields (where only whether there is one decides; the style is not known)."""
-    if isinstance(value, str):
-        if "\n" in value:
-            found[path] = None
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _texts_with_breaks(item, (*path, key), found)
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            _texts_with_breaks(item, (*path, i), found)
 
 
 def _unquoted(text: str, value: str) -> bool:

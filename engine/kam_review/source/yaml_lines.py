@@ -16,21 +16,27 @@ from __future__ import annotations
 
 from typing import Any
 
+import yaml
+
 from kam_review.source.model import FieldPath
 
 Locations = dict[FieldPath, tuple[int, int]]
+# The strict reader's libyaml, for block scalars (see _Walk._block).
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _NotFound(Exception):
     """The lines do not hold the value the way this reading expects."""
 
 
-def kept_locations(text: str, value: Any) -> Locations | None:
+def kept_locations(text: str, value: Any, blocks: bool = False) -> Locations | None:
     """The kept locations, in the order the strict reader records them (a walk of the value
-    in document order); None where the lines cannot be read this way."""
+    in document order); None where the lines cannot be read this way. With `blocks` (the
+    text may hold block scalars, `key: |`), each block scalar is read again by libyaml and
+    must be the same text."""
     lines = text.split("\n")
     indents = [_indent(line) for line in lines]
-    walk = _Walk(lines, indents, {})
+    walk = _Walk(lines, indents, {}, blocks)
     try:
         first = walk.after(-1, 0)
         if first is None:
@@ -60,10 +66,12 @@ def _kept(path: FieldPath) -> bool:
 
 
 class _Walk:
-    def __init__(self, lines: list[str], indents: list[int], found: Locations) -> None:
+    def __init__(self, lines: list[str], indents: list[int], found: Locations,
+                 blocks: bool) -> None:
         self.lines = lines
         self.indents = indents
         self.found = found
+        self.blocks = blocks
 
     def after(self, line: int, column: int) -> int | None:
         """The next line after `line` indented `column` or less, skipping the lines that hold
@@ -89,26 +97,37 @@ class _Walk:
             return self._sequence(value, path, line, column)
         return line
 
+    def _next(self, line: int, column: int) -> int:
+        """The line of the next entry of a mapping or list at `column`, after its entry on
+        `line` (usually the very next line)."""
+        indents = self.indents
+        following = line + 1
+        if following < len(indents) and indents[following] == column:
+            return following
+        found = self.after(line, column)
+        if found is None or indents[found] != column:
+            raise _NotFound
+        return found
+
     def _mapping(self, value: dict[str, Any], path: FieldPath, line: int, column: int) -> int:
+        lines = self.lines
         first = True
         for key, item in value.items():
             if first:
                 first = False
             else:
-                found = self.after(line, column)
-                if found is None or self.indents[found] != column:
-                    raise _NotFound
-                line = found
-            text = self.lines[line]
+                line = self._next(line, column)
+            text = lines[line]
             end = column + len(key)
-            if not text.startswith(key, column) or text[end:end + 1] != ":" or \
-                    text[end + 1:end + 2] not in ("", " "):
+            if text[column:end + 2] != key + ": " and text[column:] != key + ":":
                 raise _NotFound
             if key in _KEPT_KEYS:
                 self.found[(*path, key)] = (line + 1, column + 1)
                 line = self._value(item, (*path, key), line, end + 1, column)
             elif isinstance(item, (dict, list)):
                 line = self._value(item, (*path, key), line, end + 1, column)
+            elif self.blocks and text[end + 1:].lstrip(" ")[:1] in ("|", ">"):
+                self._block(item, line, column)
             # A text, number or null: its further lines, if any, are indented further.
         ends = self.after(line, column)
         if ends is not None and self.indents[ends] == column:
@@ -116,19 +135,17 @@ class _Walk:
         return line
 
     def _sequence(self, value: list[Any], path: FieldPath, line: int, column: int) -> int:
+        lines = self.lines
         for i, item in enumerate(value):
             if i:
-                found = self.after(line, column)
-                if found is None or self.indents[found] != column:
-                    raise _NotFound
-                line = found
-            text = self.lines[line]
-            if text[column:column + 1] != "-" or text[column + 1:column + 2] not in ("", " "):
+                line = self._next(line, column)
+            text = lines[line]
+            if text[column:column + 2] != "- " and text[column:] != "-":
                 raise _NotFound
             line = self._value(item, (*path, i), line, column + 1, column)
         ends = self.after(line, column)
         if ends is not None and self.indents[ends] == column and \
-                self.lines[ends][column:column + 2].rstrip() == "-":
+                lines[ends][column:column + 2].rstrip() == "-":
             raise _NotFound  # an item the value does not have
         return line
 
@@ -138,6 +155,8 @@ class _Walk:
         text = self.lines[line]
         rest = text[after:].lstrip(" ")
         if rest and rest[0] != "#":
+            if self.blocks and rest[0] in "|>":
+                self._block(item, line, owner)
             column = len(text) - len(rest)
             if isinstance(item, (dict, list)) and rest[0] not in "[{" and \
                     not (path and isinstance(path[-1], int)):
@@ -159,6 +178,23 @@ class _Walk:
                 and self.lines[following][column] == "-")):
             raise _NotFound
         return self.node(item, path, following, column)
+
+    def _block(self, item: Any, line: int, owner: int) -> None:
+        """A block scalar (`key: |` or `- >-`) of a mapping or list at column `owner`, read by
+        libyaml where it stands (its lines, at their columns), must be the text py-yaml12
+        read: the two read some (an empty one) differently."""
+        lines = self.lines
+        ends = self.after(line, owner)
+        head = [" " * owner + lines[line][owner:]]
+        snippet = "\n".join(head + lines[line + 1:]) if ends is None else \
+            "\n".join(head + lines[line + 1:ends]) + "\n"
+        try:
+            loaded = yaml.load(snippet, Loader=_LOADER)
+        except yaml.YAMLError:
+            raise _NotFound from None
+        read = list(loaded.values()) if isinstance(loaded, dict) else loaded
+        if read != [item] or not isinstance(item, str):
+            raise _NotFound
 
     def _flow(self, value: Any, path: FieldPath, line: int, column: int) -> int:
         """A flow collection ([a, b] or {k: v}) on one line, the rest of which is empty or a
