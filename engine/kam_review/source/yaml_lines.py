@@ -4,12 +4,13 @@ The fast reader (fast_yaml.py) has a file's value but no positions. A valid acco
 a few (account_builder._kept_locations): where the document and each list item up to three
 levels deep start, and where each `rule:` and `answers:` key stands. They are found here by
 following the value through the file's lines in block style, where indentation says what
-belongs to what: each key must stand at its mapping's column, each list item's `-` at its
-list's column, and every line between two of them must be blank, a comment or indented
-further (the previous value's). Anything else (a key written in quotes, an item inside a flow
-collection that is more than plain words, a value where the structure says there is none)
-returns None, and the file is read strictly. The positions are those libyaml's node marks
-give: a key's first character, a list item's first character after `- `.
+belongs to what: each key must stand, as written in the value, at its mapping's column, each
+list item's `-` at its list's column, and every line between two of them must be blank, a
+comment or indented further (the previous value's). A flow collection must close on its line
+with one entry for each of the value's. Anything else (a key in quotes, a duplicate key that
+py-yaml12 dropped, a collection where the value has none) returns None, and the file is read
+strictly. The positions are those libyaml's node marks give: a key's first character, a list
+item's first character after `- `, a flow item's first character.
 """
 
 from __future__ import annotations
