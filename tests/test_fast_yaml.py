@@ -7,6 +7,7 @@ finds nothing wrong with it and reads the same value."""
 
 from __future__ import annotations
 
+import random
 import re
 import subprocess
 import sys
@@ -210,3 +211,40 @@ def test_a_value_the_lines_do_not_hold_is_refused() -> None:
     assert kept_locations("a: 1\na: 2\n", {"a": 2}) is None  # a duplicate key
     assert kept_locations("a: {b: 1, b: 2}\n", {"a": {"b": 2}}) is None
     assert kept_locations('"a": 1\n', {"a": 1}) is None  # a key in quotes
+
+
+# Pieces a mutation inserts: doubtful forms, YAML's indicators, indentation and line breaks.
+PIECES = ["yes", "no", "on", "017", "0o17", "0x1F", "1_000", "1:30", "1e3", "-.5", ".inf", "~",
+          "null", "'yes'", '"x"', "&a ", "*a", "!!str ", "<<: {a: 1}", "\t", "[", "]", "{", "}",
+          ",", ": ", "- ", "#", "'", '"', "|", ">", "|-", "|+", ">-", "|2", " ", "\n", "\n  ",
+          "?", "%", "12345678901234567890123", "true", "Null", "-", "rule", "answers"]
+
+
+def _mutant(text: str, rnd: random.Random) -> str:
+    """The text with a line repeated, removed, indented or cut, or a piece put in."""
+    lines = text.split("\n")
+    for _ in range(rnd.randint(1, 2)):
+        roll, i = rnd.random(), rnd.randrange(len(lines))
+        if roll < 0.2:
+            lines.insert(i, lines[rnd.randrange(len(lines))])
+        elif roll < 0.3:
+            del lines[i]
+        elif roll < 0.45:
+            lines[i] = " " * rnd.choice([1, 2]) + lines[i]
+        elif roll < 0.55:
+            lines[i] = lines[i][rnd.choice([1, 2]):]
+        else:
+            at = rnd.randint(0, len(lines[i]))
+            lines[i] = lines[i][:at] + rnd.choice(PIECES) + lines[i][at + rnd.choice(
+                [0, 0, 1, 3, 100]):]
+    return "\n".join(lines)
+
+
+def test_mutated_files_read_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sample and Chinese files changed at random (the same changes on every run): both paths
+    read each alike, and the fast reader reads many of them."""
+    rnd = random.Random(15)
+    bases = [path.read_text(encoding="utf-8") for path in FILES if "corpus" not in path.parts]
+    read = sum(_assert_same(tmp_path / "acme.yaml", _mutant(rnd.choice(bases), rnd).encode(),
+                            monkeypatch) for _ in range(150))
+    assert read >= 20
