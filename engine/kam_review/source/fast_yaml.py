@@ -135,14 +135,11 @@ def _plain(value: Any, doubtful: set[str], line_breaks: dict[FieldPath, str | No
         node, path = stack.pop()
         if len(path) >= MAX_DEPTH:  # the strict reader's limit on lists and mappings
             return False
-        items: Iterable[tuple[str | int, Any]]
-        if type(node) is dict:
-            if not all(type(key) is str and len(key) < _MAX_KEY for key in node):
-                return False
-            items = node.items()
-        else:
-            items = enumerate(node)
+        mapping = type(node) is dict
+        items: Iterable[tuple[str | int, Any]] = node.items() if mapping else enumerate(node)
         for key, item in items:
+            if mapping and (type(key) is not str or len(key) >= _MAX_KEY):
+                return False
             kind = type(item)
             if kind is str:
                 form = forms.get(item[:1])

@@ -36,7 +36,9 @@ def kept_locations(text: str, value: Any, blocks: bool = False) -> Locations | N
     text may hold block scalars, `key: |`), each block scalar is read again by libyaml and
     must be the same text."""
     lines = text.split("\n")
-    indents = [_indent(line) for line in lines]
+    # Each line's indentation; -1 for a line that holds nothing (blank or a comment).
+    indents = [-1 if not body or body[0] == "#" else len(line) - len(body)
+               for line in lines for body in (line.lstrip(" "),)]
     walk = _Walk(lines, indents, {}, blocks)
     try:
         first = walk.after(-1, 0)
@@ -48,12 +50,6 @@ def kept_locations(text: str, value: Any, blocks: bool = False) -> Locations | N
     except _NotFound:
         return None
     return walk.found
-
-
-def _indent(line: str) -> int:
-    """The line's indentation; -1 for a line that holds nothing (blank or a comment)."""
-    body = line.lstrip(" ")
-    return -1 if not body or body[0] == "#" else len(line) - len(body)
 
 
 # The keys whose own location is kept, at any depth.
@@ -137,13 +133,17 @@ class _Walk:
 
     def _sequence(self, value: list[Any], path: FieldPath, line: int, column: int) -> int:
         lines = self.lines
+        # Items whose place is kept, and collections, are followed; a text or a number deeper
+        # down holds nothing to find (its further lines are indented further).
+        follow_all = len(path) < 3 or self.blocks
         for i, item in enumerate(value):
             if i:
                 line = self._next(line, column)
             text = lines[line]
             if text[column:column + 2] != "- " and text[column:] != "-":
                 raise _NotFound
-            line = self._value(item, (*path, i), line, column + 1, column)
+            if follow_all or isinstance(item, (dict, list)):
+                line = self._value(item, (*path, i), line, column + 1, column)
         ends = self.after(line, column)
         if ends is not None and self.indents[ends] == column and \
                 lines[ends][column:column + 2].rstrip() == "-":
