@@ -27,6 +27,7 @@ from kam_review.source.account_builder import build_account
 from kam_review.source.account_paths import find_account_files
 from kam_review.source.cache import AccountCache, CacheEntry, StoredAccount, content_key, entry_text
 from kam_review.source.consistency import consistency_errors
+from kam_review.source.fast_yaml import read_fast_account
 from kam_review.source.model import Account
 from kam_review.source.schema_errors import make_validator, schema_errors
 from kam_review.source.single_line import FieldPattern, line_break_errors, one_line_fields
@@ -177,6 +178,11 @@ def load_account(path: Path, content: bytes | None = None) -> CacheEntry:
 def _read_account(path: Path, content: bytes | None) -> tuple[CacheEntry, Any]:
     """(account, errors) and the file's plain value, which the cache keeps."""
     name = display_path(path)
+    fast = read_fast_account(path, content)
+    if fast is not None:  # a file the fast reader reads and every check passes
+        entry = _account_from_document(fast, path, name)
+        if entry[0] is not None and not entry[1]:
+            return entry, fast.value
     document = read_yaml(path, shown_as=name, content=content)
     return _account_from_document(document, path, name), document.value
 

@@ -6,7 +6,9 @@ both kinds are reported in one run.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -47,14 +49,7 @@ def consistency_errors(
             "to {id}.yaml").format(id=clip(terminal_text(account_id)))
         yield at(("id",), _("'{id}' must equal the file name without .yaml ('{stem}')").format(
             id=clip(terminal_text(account_id)), stem=clip(terminal_text(path.stem))) + ascii_only)
-    for field_path, text in _strings(value, ()):
-        surrogate = unencodable(text)
-        if surrogate is not None:
-            yield at(field_path, _("holds {character}, half of a character (a lone "
-                                   "surrogate), which no file can hold: write the whole "
-                                   "character").format(character=escaped(surrogate)))
-        elif text and _is_name(field_path):
-            yield from (at(field_path, problem) for problem in name_problems(text))
+    yield from _text_errors(value, at)
     yield from _duplicates(value.get("financials"), "financials", "quarter", at)
     yield from _duplicates(value.get("contacts"), "contacts", "name", at, normalise_name)
     yield from _duplicates(value.get("opportunities"), "opportunities", "id", at)
@@ -117,6 +112,73 @@ def _qualification_errors(value: dict[str, Any], at: At) -> Iterable[InputError]
 _NAME_FIELDS = {("name",), ("owner",), ("contacts", "name"), ("opportunities", "name"),
                 ("activities", "with"), ("waivers", "by"), ("owner_history", "name"),
                 ("plan", "actions", "owner"), ("team",)}
+
+
+@dataclass
+class _Names:
+    """The name fields as a tree of keys (lists in between do not count): `end` where a
+    field's keys end."""
+
+    end: bool = False
+    next: dict[str, _Names] = field(default_factory=dict)
+
+
+def _tree(fields: Iterable[tuple[str, ...]]) -> _Names:
+    tree = _Names()
+    for name_field in fields:
+        node = tree
+        for key in name_field:
+            node = node.next.setdefault(key, _Names())
+        node.end = True
+    return tree
+
+
+_NAME_TREE = _tree(_NAME_FIELDS)
+
+
+def _text_errors(value: dict[str, Any], at: At) -> Iterable[InputError]:
+    """A lone surrogate in any text, and the problems of names (names.py). Where no text
+    holds a surrogate, which one encoding of them all tells, only the name fields are
+    walked."""
+    if _encodable(value):
+        for field_path, text in _names(value, _NAME_TREE, ()):
+            if text:
+                yield from (at(field_path, problem) for problem in name_problems(text))
+        return
+    for field_path, text in _strings(value, ()):
+        surrogate = unencodable(text)
+        if surrogate is not None:
+            yield at(field_path, _("holds {character}, half of a character (a lone "
+                                   "surrogate), which no file can hold: write the whole "
+                                   "character").format(character=escaped(surrogate)))
+        elif text and _is_name(field_path):
+            yield from (at(field_path, problem) for problem in name_problems(text))
+
+
+def _encodable(value: Any) -> bool:
+    """Whether every text of a value, keys included, can be written as UTF-8 (a lone
+    surrogate cannot): one encoding of them all, in C, tells."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, TypeError, ValueError, RecursionError):
+        return False
+    return True
+
+
+def _names(node: Any, names: _Names, field_path: FieldPath
+           ) -> Iterable[tuple[FieldPath, str]]:
+    """Every text in a name field (_is_name), with where it stands."""
+    if isinstance(node, str):
+        if names.end:
+            yield field_path, node
+    elif isinstance(node, dict):
+        for key, item in node.items():
+            inner = names.next.get(key) if isinstance(key, str) else None
+            if inner is not None:
+                yield from _names(item, inner, (*field_path, key))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _names(item, names, (*field_path, i))
 
 
 def _is_name(field_path: FieldPath) -> bool:

@@ -81,6 +81,8 @@ def normalise_name(name: str) -> str:
 
 def name_problems(name: str) -> list[str]:
     """What is wrong with a name, each as a message; empty when it is a good name."""
+    if name.isascii() and name.isprintable() and name.strip():
+        return []  # the common case, decided in C: letters, digits, marks and spaces
     shown = clip(shown_name(name))
     problems = []
     controls = sorted({c for c in name if unicodedata.category(c) == "Cc"})
