@@ -21,7 +21,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
-Entries = list[dict[str, Any]]
+from kam_review.website import search_entries
+from kam_review.website.search_entries import Entries as Entries
 
 
 def search_index(config: MkDocsConfig) -> Any | None:
@@ -52,7 +53,11 @@ def page_key(page: Page) -> str:
 
 
 def entries_of(index: Any, page: Page) -> Entries:
-    """The entries the index makes of a page, taken back out of it (in a worker)."""
+    """The entries the index makes of a page (in a worker): made from the page's HTML by
+    scanning it (search_entries.py), else by the index itself and taken back out of it."""
+    scanned = search_entries.entries(index, page)
+    if scanned is not None:
+        return scanned
     before = len(index.entries)
     index.add_entry_from_context(page)
     made: Entries = index.entries[before:]
