@@ -157,6 +157,25 @@ def _html(draw: st.DrawFn) -> str:
     return "".join(parts)
 
 
+# Well-formed trees too: headings nested in blocks (their end goes back to an earlier
+# section), tables and lists in long runs, kept tags left empty, excluded blocks.
+_BLOCKS = ["div", "details", "table", "tr", "td", "ul", "ol", "li", "p", "pre", "code", "span",
+           "svg", "h2", "h3", "a", "sup"]
+_LEAVES = st.sampled_from([text for text in _TEXTS[:20] if not text.startswith("<")] + [
+    '<h2 id="h">Head<a class="headerlink" href="#h" title="Permanent link">&para;</a></h2>',
+    '<h3 id="i">I</h3>', "<title>t &amp; u</title>", '<line x="1"/>', "<br>", "\n", "\n"])
+
+
+def _element(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    def made(tag: str, attributes: str, inner: list[str]) -> str:
+        return f"<{tag}{attributes}>" + "\n".join(inner) + f"</{tag}>"
+    return st.builds(made, st.sampled_from(_BLOCKS), st.sampled_from(_ATTRIBUTES[:9]),
+                     st.lists(children, max_size=6))
+
+
+_TREES = st.lists(st.recursive(_LEAVES, _element, max_leaves=30), max_size=8).map("\n".join)
+
+
 def _page(html: str) -> Any:
     return SimpleNamespace(url="accounts/a/", content=html, toc=[], meta={}, title="Title")
 
@@ -173,6 +192,14 @@ def _material_entries(html: str) -> str | None:
 @settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_html())
 def test_generated_html_is_indexed_as_material_indexes_it(html: str) -> None:
+    scanned = search_entries.entries(material_search.SearchIndex(), _page(html))
+    if scanned is not None:
+        assert _as_json(scanned) == _material_entries(html)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_TREES)
+def test_generated_trees_are_indexed_as_material_indexes_them(html: str) -> None:
     scanned = search_entries.entries(material_search.SearchIndex(), _page(html))
     if scanned is not None:
         assert _as_json(scanned) == _material_entries(html)

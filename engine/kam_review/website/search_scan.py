@@ -22,7 +22,6 @@ from html import unescape
 from kam_review.website.search_sections import (
     ALWAYS_SKIPPED,
     HEADINGS,
-    KEEP,
     PREFACE,
     NotScanned,
     Section,
@@ -42,23 +41,29 @@ _EVENTS = (
     rf"|</(?P<end>[a-zA-Z][a-zA-Z0-9]*){_SPACE}*>"
     r"|<")  # anything else: not scanned
 _ATTRIBUTES = re.compile(r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:="([^"]*)"|='([^']*)')?""")
-# A run of plain tags split at its tags: the texts, and between them each tag's name ("/"
-# and the name for an end tag).
-_RUN_TAG = re.compile(r"<(/?[a-z][a-z0-9]*)[^>]*>")
+# A run split at its tags: texts, and between them each tag's name ("/" and the name for
+# an end tag) and "/" for a self-closing one.
+_RUN_TAG = re.compile(r"<(/?[a-z][a-z0-9]*)(?:[^>]*[^>/])?(/?)>")
 
 
 class _Patterns:
     """The scanner's patterns, for the self-closing tags of Material's parser."""
 
     def __init__(self, void: frozenset[str]) -> None:
-        special = _alternatives(void | HEADINGS | KEEP | _RAW | _UNSCANNED
-                                | {PREFACE, *ALWAYS_SKIPPED})
+        # What a run leaves to the events: headings, preformatted and raw text, exclusions.
+        special = _alternatives(HEADINGS | _RAW | _UNSCANNED
+                                | {"pre", PREFACE, *ALWAYS_SKIPPED})
         name = rf"(?!{special}[ \t\n\r\f/>])[a-z][a-z0-9]*"
         attributes = rf"""(?:{_SPACE}+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:="[^"<>&]*"|='[^'<>&]*')?)*"""
+        # A heading with its permalink, in one match.
+        heading = (rf"(?P<heading><(?P<level>h[1-6])(?P<heading_attributes>{attributes})>"
+                   rf"(?P<heading_text>[^<]*)(?:<a(?P<link_attributes>{attributes})>"
+                   r"(?P<link_text>[^<]*)</a>)?</(?P=level)>)")
 
         def tokens(unread: str) -> re.Pattern[str]:
-            plain = rf"<(?!{unread}){name}{attributes}{_SPACE}*>|</{name}>"
-            return re.compile(rf"(?P<run>(?:[^<]+|{plain})+)|{_EVENTS}")
+            plain = rf"<(?!{unread}){name}{attributes}{_SPACE}*/?>|</{name}>"
+            return re.compile(
+                rf"(?P<run>(?:[^<]+|{plain}|<title>[^<]*</title>)+)|{heading}|{_EVENTS}")
 
         self.events = re.compile(_EVENTS)
         # A plain tag has no attribute the parser reads, nor an entity that could spell one.
@@ -97,8 +102,11 @@ def scan(html: str, void: frozenset[str]) -> list[Section] | None:
     tokens = patterns.tokens if excluding else patterns.tokens_unexcluded
     try:
         for token in tokens.finditer(html):
-            if token.lastgroup == "run":
+            kind = token.lastgroup
+            if kind == "run":
                 _run(sections, token["run"], patterns)
+            elif kind == "heading":
+                _heading(sections, token)
             else:
                 _event(sections, token)
     except NotScanned:
@@ -112,6 +120,19 @@ def _run(sections: Sections, html: str, patterns: _Patterns) -> None:
     elif not sections.plain_run(_RUN_TAG.split(html)):
         for token in patterns.events.finditer(html):
             _event(sections, token)
+
+
+def _heading(sections: Sections, token: re.Match[str]) -> None:
+    level, text = token["level"], token["heading_text"]
+    sections.start(level, _parsed(token["heading_attributes"]))
+    if text:
+        sections.data(_text(text))
+    if token["link_attributes"] is not None:
+        sections.start("a", _parsed(token["link_attributes"]))
+        if token["link_text"]:
+            sections.data(_text(token["link_text"]))
+        sections.end("a")
+    sections.end(level)
 
 
 def _event(sections: Sections, token: re.Match[str]) -> None:

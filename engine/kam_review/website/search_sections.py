@@ -13,7 +13,6 @@ against the first opening of its name in the list. The events come from search_s
 from __future__ import annotations
 
 from html import escape, unescape
-from itertools import islice
 
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # The tags Material's parser keeps in the text (Parser.keep).
@@ -126,11 +125,12 @@ class Sections:
             section.text.append(escape(text, quote=False))
 
     def plain_run(self, parts: list[str]) -> bool:
-        """A run of plain tags (none the parser looks at beyond its name) and text at once:
-        its texts, and between them its tags (a name, or "/" and a name), which only open
-        and close elements, and may end sections. False, and nothing done,
-        when the text would not go to a section's text as is: something is skipped (by
-        tag), preformatted, or in a heading."""
+        """A run of tags the parser reads by name alone (no heading, nothing preformatted,
+        skipped or raw) and text, at once: `parts` are its texts, and between two texts a
+        tag's name ("/" and the name for an end tag) and "/" for a self-closing tag. Tags
+        open and close elements, may end sections, and kept ones add themselves to the
+        text. False, and nothing done, unless the text goes to a section's text as is:
+        nothing skipped (by tag), preformatted or in a heading."""
         section = self.section
         # Before anything made a section, what makes one is left to the events.
         if (section is None or self.skipped or len(self.skip) > len(ALWAYS_SKIPPED)
@@ -139,36 +139,43 @@ class Sections:
         opened: list[str] = []
         closed = 0  # elements opened before the run, closed in it
         depth = len(self.open)
-        ends: list[tuple[int, Section]] = []  # where a section ends, and the one it ends
-        for index, tag in enumerate(parts[1::2]):
+        ended: list[Section] = []
+        # After which tag to add what: a kept tag opened ("<li>") or closed ("/li"), or
+        # the section the text goes to from there.
+        steps: list[tuple[int, str | Section]] = []
+        void, empties, open_before = self.void, parts[2::3], self.open
+        for index, tag in enumerate(parts[1::3]):
             if tag[0] != "/":
-                opened.append(tag)
+                if tag in void:
+                    continue
+                if tag in KEEP:
+                    steps.append((index, f"<{tag}>"))
                 depth += 1
-                continue
-            if opened:
+                if not empties[index]:
+                    opened.append(tag)
+                    continue
+                # Opened and closed at once.
+            elif opened:
                 if opened[-1] != tag[1:]:
                     continue
-                opened.pop()
-            elif closed < len(self.open) and self.open[-1 - closed] == tag[1:]:
+                tag = opened.pop()
+            elif closed < len(open_before) and open_before[-1 - closed] == tag[1:]:
+                tag = tag[1:]
                 closed += 1
             else:
                 continue
             if section.depth > depth:
-                earlier = self._earlier(depth, [ended for _, ended in ends])
+                earlier = self._earlier(depth, ended)
                 if earlier is not None:
                     if earlier.tag in self.counts:
                         return False
-                    ends.append((index, section))
+                    ended.append(section)
+                    steps.append((index, earlier))
                     section = earlier
+            if tag in KEEP:
+                steps.append((index, "/" + tag))
             depth -= 1
-        texts = parts[::2]
-        start = 0
-        for index, ended in ends:
-            _add_texts(ended.text, texts[start:index + 1])
-            ended.depth = float("inf")
-            start = index + 1
-        _add_texts(section.text, texts[start:] if start else texts)
-        self.section = section
+        self._apply(parts[::3], steps)
         for _ in range(closed):
             self._pop()
         for tag in opened:
@@ -176,6 +183,22 @@ class Sections:
             self.counts[tag] = self.counts.get(tag, 0) + 1
             self.permalinks.append(False)
         return True
+
+    def _apply(self, texts: list[str], steps: list[tuple[int, str | Section]]) -> None:
+        """A run's texts to the sections' texts, with the steps of its tags between them."""
+        section = self.current()
+        start = 0
+        for index, step in steps:
+            _add_texts(section.text, texts[start:index + 1])
+            start = index + 1
+            if isinstance(step, Section):
+                section.depth = float("inf")
+                section = self.section = step
+            elif step[0] == "/":
+                _close(section.text, step[1:])
+            else:
+                section.text.append(step)
+        _add_texts(section.text, texts[start:] if start else texts)
 
     def _earlier(self, depth: int, ended: list[Section]) -> Section | None:
         """The section the parser goes back to when one ends at `depth`."""
@@ -202,8 +225,8 @@ def _close(data: list[str], tag: str) -> None:
         index = data.index(f"<{tag}>")
     except ValueError:
         raise NotScanned("Material's parser fails on this HTML") from None
-    for item in islice(data, index + 1, None):
-        if not item.isspace():
+    for later in range(index + 1, len(data)):
+        if not data[later].isspace():
             data.append(f"</{tag}>")
             return
     del data[index:]
