@@ -2,12 +2,13 @@
 workers of fast_pages.py, and kept in its page cache) instead of one after the other.
 
 Material's search plugin parses the HTML of every page with Python's HTMLParser as the page
-is built: a quarter of a site's build. Its index (SearchIndex, a list of plain entries) is
-asked for a page's entries here, in the worker that converted the page, by the plugin's own
-code. When MkDocs comes to index the page, the entries made ahead are taken only if what
-the index reads of the page (its URL, HTML, table of contents, front matter and title) is
-exactly what the worker had; any other page is indexed by the plugin as before. Only an index
-with Material's shape (an `entries` list) is helped; any other is left alone.
+is built: a quarter of a site's build. A page's entries are made here instead, in the worker
+that converted the page: by scanning its HTML (search_entries.py, the same entries at a
+seventh of the work), else by the index (SearchIndex, a list of plain entries) itself. When
+MkDocs comes to index the page, the entries made ahead are taken only if what the index
+reads of the page (its URL, HTML, table of contents, front matter and title) is exactly what
+the worker had; any other page is indexed by the plugin as before. Only an index with
+Material's shape (an `entries` list) is helped; any other is left alone.
 """
 
 from __future__ import annotations

@@ -67,7 +67,8 @@ def scan(html: str, void: frozenset[str]) -> list[Section] | None:
 
 def _feed(sections: Sections, parts: list[str], excluding: bool) -> None:
     """The page's texts and tags (parts as _TAG splits them) to sections. While text goes to
-    the section's text as it comes (plain), texts wait in `waiting` for the next event."""
+    a section's text as it comes (`plain`: that section), texts wait in `waiting` until
+    something else comes, and tags the parser reads by name alone only open and close."""
     open_, void = sections.open, sections.void
     waiting: list[str] = []
     plain = sections.plain()
@@ -75,7 +76,7 @@ def _feed(sections: Sections, parts: list[str], excluding: bool) -> None:
     for text, end, name, found, empty in zip(parts[::5], parts[1::5], parts[2::5],
                                              parts[3::5], parts[4::5], strict=False):
         if text:
-            if plain:
+            if plain is not None:
                 waiting.append(text)
             else:
                 sections.data(_text(text))
@@ -85,33 +86,31 @@ def _feed(sections: Sections, parts: list[str], excluding: bool) -> None:
         if end:
             if found or empty:
                 raise NotScanned(f"</{name}{found}/>")
-            if plain and name not in _EVENTS:
+            if plain is not None and name not in _EVENTS:
                 if not open_ or open_[-1] != name:
                     continue  # ignored, as the parser ignores it
-                section = sections.section
-                if section.depth <= len(open_):  # type: ignore[union-attr]
+                if plain.depth <= len(open_):  # the section does not end here
                     sections.pop()
                     if name in _KEPT:
                         if waiting:
-                            add_texts(section.text, waiting)  # type: ignore[union-attr]
+                            add_texts(plain.text, waiting)
                             waiting = []
-                        close(section.text, name)  # type: ignore[union-attr]
+                        close(plain.text, name)
                     continue
         elif name in void:
             continue
         else:
             if name in _RAW_TEXT:
                 raw = _raw(name, empty)
-            if plain and name not in _EVENTS and not empty and not (found and (
+            if plain is not None and name not in _EVENTS and not empty and not (found and (
                     _MARKERS.search(found) if excluding else
                     "&" in found or (name == "a" and "headerlink" in found))):
                 open_.append(name)
                 if name in _KEPT:
-                    section = sections.section
                     if waiting:
-                        add_texts(section.text, waiting)  # type: ignore[union-attr]
+                        add_texts(plain.text, waiting)
                         waiting = []
-                    section.text.append(f"<{name}>")  # type: ignore[union-attr]
+                    plain.text.append(f"<{name}>")
                 continue
         if waiting:
             add_texts(sections.current().text, waiting)
@@ -125,11 +124,11 @@ def _feed(sections: Sections, parts: list[str], excluding: bool) -> None:
         plain = sections.plain()
     if raw:
         raise NotScanned(f"<{raw}> not ended")
-    last = parts[-1]
-    if last and not plain:
-        sections.data(_text(last))
-    elif last:
-        waiting.append(last)
+    if parts[-1]:
+        if plain is not None:
+            waiting.append(parts[-1])
+        else:
+            sections.data(_text(parts[-1]))
     if waiting:
         add_texts(sections.current().text, waiting)
 

@@ -62,12 +62,14 @@ class Sections:
     def skipping(self) -> bool:
         return any(tag in self.skip for tag in self.open)
 
-    def plain(self) -> bool:
-        """Whether text goes to the section's text as it comes: there is a section, nothing
-        is skipped (and only what always is can be), nothing preformatted, no heading open."""
-        return (self.section is not None and len(self.skip) == len(ALWAYS_SKIPPED)
-                and not self.skipping() and "pre" not in self.open
-                and self.section.tag not in self.open)
+    def plain(self) -> Section | None:
+        """The section text goes to as it comes, if it does: nothing is skipped (and only
+        what always is can be), nothing preformatted, no heading open."""
+        section = self.section
+        if (section is None or len(self.skip) > len(ALWAYS_SKIPPED) or self.skipping()
+                or "pre" in self.open or section.tag in self.open):
+            return None
+        return section
 
     def start(self, tag: str, attrs: dict[str, str | None]) -> None:
         if tag in self.void:
