@@ -32,6 +32,7 @@ def search_index(config: MkDocsConfig) -> Any | None:
         index = getattr(plugin, "search_index", None)
         if callable(getattr(index, "add_entry_from_context", None)) and isinstance(
                 getattr(index, "entries", None), list):
+            search_entries.material()  # checked once, before the workers start
             return index
     return None
 

@@ -76,10 +76,10 @@ def _feed(sections: Sections, parts: list[str], excluding: bool) -> None:
     for text, end, name, found, empty in zip(parts[::5], parts[1::5], parts[2::5],
                                              parts[3::5], parts[4::5], strict=False):
         if text:
-            if plain is not None:
-                waiting.append(text)
-            else:
+            if plain is None:
                 sections.data(_text(text))
+            elif text != "\n" or not waiting or waiting[-1] != "\n":
+                waiting.append(text)  # (a line break after one adds nothing)
         if raw and (raw != name or not end):
             raise NotScanned(f"<{raw}> holding markup")
         raw = ""
