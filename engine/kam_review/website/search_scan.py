@@ -33,9 +33,10 @@ from kam_review.website.search_sections import (
 
 _SPACE = "[ \t\n\r\f]"
 # Splits a page into texts and, between them, a tag's parts: "/" for an end tag, the name,
-# the attributes, "/" for a self-closing tag.
-_TAG = re.compile(rf"""<(/?)([a-z][a-z0-9]*)((?:{_SPACE}+[a-zA-Z_:][-a-zA-Z0-9_:.]*"""
-                  rf"""(?:="[^"<]*"|='[^'<]*')?)*){_SPACE}*(/?)>""")
+# the attributes, "/" for a self-closing tag. (Possessive: no part can give anything back to
+# the next one, and trying to is most of the time this takes.)
+_TAG = re.compile(rf"""<(/?)([a-z][a-z0-9]*+)((?:{_SPACE}++[a-zA-Z_:][-a-zA-Z0-9_:.]*+"""
+                  rf"""(?:="[^"<]*+"|='[^'<]*+')?)*+){_SPACE}*+(/?)>""")
 _ATTRIBUTES = re.compile(r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:="([^"]*)"|='([^']*)')?""")
 # Tags whose content HTMLParser reads as raw text, and in newer Pythons also as RCDATA.
 _RAW = frozenset({"script", "style", "title", "textarea"})
