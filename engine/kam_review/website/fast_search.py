@@ -2,12 +2,13 @@
 workers of fast_pages.py, and kept in its page cache) instead of one after the other.
 
 Material's search plugin parses the HTML of every page with Python's HTMLParser as the page
-is built: a quarter of a site's build. Its index (SearchIndex, a list of plain entries) is
-asked for a page's entries here, in the worker that converted the page, by the plugin's own
-code. When MkDocs comes to index the page, the entries made ahead are taken only if what
-the index reads of the page (its URL, HTML, table of contents, front matter and title) is
-exactly what the worker had; any other page is indexed by the plugin as before. Only an index
-with Material's shape (an `entries` list) is helped; any other is left alone.
+is built: a quarter of a site's build. A page's entries are made here instead, in the worker
+that converted the page: by scanning its HTML (search_entries.py, the same entries at a
+seventh of the work), else by the index (SearchIndex, a list of plain entries) itself. When
+MkDocs comes to index the page, the entries made ahead are taken only if what the index
+reads of the page (its URL, HTML, table of contents, front matter and title) is exactly what
+the worker had; any other page is indexed by the plugin as before. Only an index with
+Material's shape (an `entries` list) is helped; any other is left alone.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
-Entries = list[dict[str, Any]]
+from kam_review.website import search_entries
+from kam_review.website.search_entries import Entries as Entries
 
 
 def search_index(config: MkDocsConfig) -> Any | None:
@@ -30,6 +32,7 @@ def search_index(config: MkDocsConfig) -> Any | None:
         index = getattr(plugin, "search_index", None)
         if callable(getattr(index, "add_entry_from_context", None)) and isinstance(
                 getattr(index, "entries", None), list):
+            search_entries.material()  # checked once, before the workers start
             return index
     return None
 
@@ -52,7 +55,11 @@ def page_key(page: Page) -> str:
 
 
 def entries_of(index: Any, page: Page) -> Entries:
-    """The entries the index makes of a page, taken back out of it (in a worker)."""
+    """The entries the index makes of a page (in a worker): made from the page's HTML by
+    scanning it (search_entries.py), else by the index itself and taken back out of it."""
+    scanned = search_entries.entries(index, page)
+    if scanned is not None:
+        return scanned
     before = len(index.entries)
     index.add_entry_from_context(page)
     made: Entries = index.entries[before:]
