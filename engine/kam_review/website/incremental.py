@@ -126,6 +126,11 @@ class LiveSite:
         return self._config
 
     @property
+    def built(self) -> bool:
+        """Whether the last build succeeded (else the next one is full)."""
+        return self._config is not None
+
+    @property
     def plugin(self) -> KamReviewPlugin:
         return _review_plugin(self.config)
 
