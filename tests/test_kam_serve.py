@@ -10,6 +10,8 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from kam_review.commands.serve import changed, stamps
@@ -47,7 +49,10 @@ def test_stamps_tell_added_removed_and_edited_files(tmp_path: Path) -> None:
     assert changed(before, before) == set()
 
 
-def test_kam_serve_serves_the_site_and_reloads_after_an_edit(tmp_path: Path) -> None:
+@contextmanager
+def kam_serve(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
+    """`kam serve` of a copy of the sample, once its first build is served: its address,
+    and (after the block) what it wrote to stderr."""
     for folder in ("accounts", "rules", "site"):
         shutil.copytree(REPO / folder, tmp_path / folder)
     shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
@@ -57,9 +62,26 @@ def test_kam_serve_serves_the_site_and_reloads_after_an_edit(tmp_path: Path) -> 
     server = subprocess.Popen(
         [sys.executable, "-m", "kam_review", "serve", "--dev-addr", f"127.0.0.1:{port}"],
         cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
+    base, log = f"http://127.0.0.1:{port}", []
     try:
-        page = _wait_for(f"{base}/accounts/hanhai-retail/", "Hanhai Retail Group", 120)
+        _wait_for(f"{base}/accounts/hanhai-retail/", "Hanhai Retail Group", 120)
+        yield base, log
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        assert server.stderr is not None
+        log.append(server.stderr.read().decode("utf-8"))
+
+
+def rename_account(tmp_path: Path) -> None:
+    account = tmp_path / "accounts" / "hanhai-retail.yaml"
+    account.write_text(account.read_text(encoding="utf-8").replace(
+        "name: Hanhai Retail Group", "name: Hanhai Retail Holdings"), encoding="utf-8")
+
+
+def test_kam_serve_serves_the_site_and_reloads_after_an_edit(tmp_path: Path) -> None:
+    with kam_serve(tmp_path) as (base, log):
+        page = _fetch(f"{base}/accounts/hanhai-retail/")[2]
         assert '<script src="/.kam-serve/reload.js?build=1"></script></body>' in page
         # The built page's own policy, which lets scripts of the site's origin run: as built.
         assert "script-src 'self' 'sha256-" in page
@@ -79,16 +101,9 @@ def test_kam_serve_serves_the_site_and_reloads_after_an_edit(tmp_path: Path) -> 
             _fetch(f"{base}/.kam-serve/wait?since=1", 60)[2]))
         waiting.start()
         time.sleep(0.5)
-        account = tmp_path / "accounts" / "hanhai-retail.yaml"
-        account.write_text(account.read_text(encoding="utf-8").replace(
-            "name: Hanhai Retail Group", "name: Hanhai Retail Holdings"), encoding="utf-8")
+        rename_account(tmp_path)
         waiting.join(60)
         assert answered == ["2"]
         page = _fetch(f"{base}/accounts/hanhai-retail/")[2]
         assert "Hanhai Retail Holdings" in page and "reload.js?build=2" in page
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    assert server.stderr is not None
-    log = server.stderr.read().decode("utf-8")
-    assert "kam serve: rebuilt in" in log and "Traceback" not in log
+    assert "kam serve: rebuilt in" in log[0] and "Traceback" not in log[0]
