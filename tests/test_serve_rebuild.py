@@ -136,3 +136,14 @@ def test_an_account_file_with_an_error_is_a_full_build(project: Path) -> None:
     with pytest.raises(SystemExit):  # strict: the file's error is a warning, which aborts
         site.rebuild([path])
     assert site.incremental_builds == 0
+
+
+def test_a_file_the_review_does_not_read_changes_nothing(project: Path) -> None:
+    site = LiveSite(project / "mkdocs.yml", project / "live")
+    site.build()
+    before = _tree(project / "live")
+    swap = project / "accounts" / ".hanhai-retail.yaml.swp"
+    swap.write_bytes(b"\0editor state")
+    site.rebuild([swap])
+    assert (site.full_builds, site.incremental_builds) == (1, 1)
+    assert _tree(project / "live") == before

@@ -83,16 +83,19 @@ class IncrementalReview:
         return result, movement
 
     def update(self, changed: Iterable[Path]) -> tuple[Result, Movement] | None:
-        """The review after the account files `changed` were edited, or None when the edit
-        needs the whole review made again (see the module)."""
+        """The review after the entries `changed` of the accounts folder were edited, or None
+        when the edit needs the whole review made again (see the module)."""
         state, inputs = self._state, self._inputs
         if state is None or inputs is None:
             return None
         accounts_folder, _rules, as_of, _thresholds, since, redact, formats = inputs
-        paths = sorted({_key(path) for path in changed})
-        if _listing(accounts_folder) != state.listing or any(
-                path not in state.accounts for path in paths):
+        if _listing(accounts_folder) != state.listing:
             return None
+        # With the same files read and the same errors, any other entry of the folder
+        # (an editor's swap file) is not read: it changes nothing.
+        paths = sorted({_key(path) for path in changed} & state.accounts.keys())
+        if not paths:
+            return state.result, state.movement
         if state.result.errors:
             return None
         loaded = load_files([Path(path) for path in paths])

@@ -182,6 +182,9 @@ class LiveSite:
     def _update(self, changed: Collection[Path]) -> bool:
         """Bring the kept build up to date with edited account files; False when it takes
         a full build instead (nothing is written then)."""
+        folder = os.path.realpath(self.plugin.accounts)
+        if any(os.path.dirname(os.path.realpath(path)) != folder for path in changed):
+            return False
         updated = self._review.update(changed)
         if updated is None:
             return False
@@ -192,6 +195,8 @@ class LiveSite:
                 result, rules_source(plugin.rules, plugin.thresholds))) != plugin._footer:
             return False
         edited = _edited(result, changed)
+        if not edited:
+            return True  # no account file among them: nothing the site shows changed
         site = portfolio_pages(result, movement, load_rates(plugin.rates) if plugin.rates
                                else None)
         site.update(account_pages(result, edited,
