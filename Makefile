@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test lint browser axe bench clean
+.PHONY: site serve serve-fast test lint browser axe bench clean
 
 $(BIN)/kam: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(not ((3, 11) <= sys.version_info[:2] <= (3, 12)))' \
@@ -30,6 +30,10 @@ site: $(BIN)/kam
 
 serve: $(BIN)/kam
 	$(BIN)/mkdocs serve
+
+# The same site, rebuilt after an edit to an account file only where the edit changes it.
+serve-fast: $(BIN)/kam
+	$(BIN)/kam serve
 
 # Headless Chromium for the browser tests, and a CJK font for the Chinese site's pages and
 # PDFs, from Debian's packages.

@@ -219,6 +219,36 @@ def build(**options: Any) -> None:
     run(**options)
 
 
+def _optional_date(ctx: click.Context, param: click.Parameter, value: str | None
+                   ) -> date | None:
+    return None if value is None else _parse_date(ctx, param, value)
+
+
+@main.command()
+@click.option("-f", "--config-file", "config_file", type=click.Path(path_type=Path),
+              default=Path("mkdocs.yml"), show_default=True, help="The site's MkDocs config.")
+@click.option("-a", "--dev-addr", "dev_addr", default="127.0.0.1:8000", show_default=True,
+              metavar="HOST:PORT", help="Where to serve the site.")
+@click.option("--accounts", type=click.Path(path_type=Path), default=None,
+              help="The folder of account files (default: the plugin's in mkdocs.yml).")
+@click.option("--rules", type=click.Path(path_type=Path), default=None,
+              help="The folder of rule files (default: the plugin's in mkdocs.yml).")
+@click.option("--thresholds", type=click.Path(path_type=Path), default=None,
+              help="A file overriding named thresholds and weights.")
+@click.option("--as-of", "as_of", callback=_optional_date, metavar="YYYY-MM-DD",
+              help="The review date (default: the plugin's, else today).")
+@click.option("--currency", "currency", callback=_currency, metavar="CODE",
+              help="The currency of accounts whose file names none.")
+@click.option("--lang", "lang", type=click.Choice(["en", "zh"]), default=None,
+              help="The site's language (default: the theme's in mkdocs.yml).")
+def serve(**options: Any) -> None:
+    """Build the site, serve it on localhost and rebuild it as its files change: an edited
+    account file rebuilds its own page and the portfolio's pages only; open pages reload."""
+    from kam_review.commands.serve import serve as run
+
+    run(**options)
+
+
 @main.command()
 @click.argument("base")
 @click.argument("head", required=False)

@@ -159,7 +159,8 @@ class FastPages:
         context = build_key(config, files, index)
         keys: dict[str, bytes] = {}
         todo = []
-        if self._cache is not None:
+        # One query for many pages; a few (`kam serve` after an edit) are looked up each.
+        if self._cache is not None and len(generated) >= PARALLEL_FROM:
             self._cache.preload()
         for uri in generated:
             file = files.get_file_from_path(uri)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -41,7 +42,9 @@ from kam_review.output.output_folder import check_output_folder, looks_like_mkdo
 from kam_review.output.report import rules_source
 from kam_review.progress import on_terminal
 from kam_review.resources import default_rules_folder
+from kam_review.review.movement import Movement
 from kam_review.review.previous import Since
+from kam_review.review.results import Result
 from kam_review.review.since import review_since
 from kam_review.source.rates import load_rates
 from kam_review.source.review_date import parse_review_date
@@ -95,6 +98,9 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
     # The generated pages, converted ahead of MkDocs (on_env; None: KAM_FAST=0).
     _fast: FastPages | None = None
     _generated: list[str]
+    # What reviews the portfolio: review_since, or `kam serve`'s review kept between edits
+    # (review/incremental.py), called the same way.
+    reviewer: Callable[..., tuple[Result, Movement]] | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"],
                    dirty: bool) -> None:
@@ -194,9 +200,9 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         since = Since(os.environ.get(BASE_VARIABLE) or self.config.base or None,
                       self.config.previous_review_tags)
         try:
-            result, movement = review_since(self.accounts, self.rules, self.as_of,
-                                            self.thresholds, since, on_terminal,
-                                            self.config.redact_contacts, self.formats)
+            result, movement = (self.reviewer or review_since)(
+                self.accounts, self.rules, self.as_of, self.thresholds, since, on_terminal,
+                self.config.redact_contacts, self.formats)
             rates = load_rates(self.rates) if self.rates else None
         except KamError as error:
             raise PluginError(f"kam-review: {error.message}") from error
@@ -240,11 +246,16 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
         # Every page has its Page now, and none is converted yet.
+        self.convert_ahead(config, files, self._generated)
+        return nav
+
+    def convert_ahead(self, config: MkDocsConfig, files: Files, paths: list[str]) -> None:
+        """Convert these generated pages ahead of MkDocs (fast_pages.py); `kam serve` calls
+        it for the pages an edit changed."""
         self._fast = page_cache(self.accounts, [self.rules, Path(config.docs_dir)],
                                 self._serving)
         if self._fast is not None:
-            self._fast.prepare(config, files, self._generated)
-        return nav
+            self._fast.prepare(config, files, paths)
 
     # Last: the Markdown every other plugin made is the one converted ahead.
     @event_priority(-100)

@@ -8,14 +8,14 @@ come with the pages, from the same Result.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from kam_review.output.csv_export import exports
 from kam_review.output.output_folder import write_output_folder
 from kam_review.review.explain import explain_all
 from kam_review.review.movement import Movement
-from kam_review.review.results import Result
+from kam_review.review.results import AccountResult, Explanation, Result
 from kam_review.source.rates import Rates
 from kam_review.website.pages.account import account_page
 from kam_review.website.pages.catalogue import rules_page
@@ -29,7 +29,7 @@ from kam_review.website.pages.portfolio import (
 )
 from kam_review.website.pages.totals import Totals
 
-__all__ = ["render_pages", "write_pages"]
+__all__ = ["account_pages", "portfolio_pages", "render_pages", "write_pages"]
 
 
 def render_pages(result: Result, movement: Movement | None = None,
@@ -38,6 +38,14 @@ def render_pages(result: Result, movement: Movement | None = None,
     previous review (on the overview, each account page and a changes page of its own, which
     says so when there was no previous review to compare with); with `rates`, portfolio
     totals converted into its base currency."""
+    pages = portfolio_pages(result, movement, rates)
+    pages.update(account_pages(result, result.accounts, explain_all(result), movement))
+    return pages
+
+
+def portfolio_pages(result: Result, movement: Movement | None = None,
+                    rates: Rates | None = None) -> dict[str, str]:
+    """The pages and CSV files about the whole portfolio: every page but the accounts'."""
     totals = Totals(result.formats, rates)
     pages = {
         "index.md": overview_page(result, totals, movement),
@@ -46,13 +54,19 @@ def render_pages(result: Result, movement: Movement | None = None,
         "owners.md": owners_page(result),
         "rules.md": rules_page(result),
     }
-    for account, explained in zip(result.accounts, explain_all(result), strict=True):
-        pages[f"{ACCOUNTS_DIR}/{account.account.id}.md"] = account_page(
-            account, result, explained, movement)
     if movement is not None:
         pages[CHANGES_PAGE] = changes_page(result, movement)
     pages.update(exports(result))
     return pages
+
+
+def account_pages(result: Result, items: Sequence[AccountResult],
+                  explained: Sequence[tuple[Explanation, ...]],
+                  movement: Movement | None = None) -> dict[str, str]:
+    """The pages of these accounts of the result, each with why it got its class and focus
+    (review.explain): a page depends on its own account and the review's rules and date."""
+    return {f"{ACCOUNTS_DIR}/{item.account.id}.md": account_page(item, result, why, movement)
+            for item, why in zip(items, explained, strict=True)}
 
 
 def write_pages(pages: dict[str, str], folder: Path, inputs: Iterable[Path] = ()) -> None:

@@ -1,0 +1,149 @@
+"""`kam serve`'s rebuild (website/incremental.py): after an edit, the site folder equals a clean
+`mkdocs build` of the edited files, byte for byte; an edited account file is rebuilt on its
+own, anything else is a full build."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+from kam_review.website.incremental import LiveSite
+
+from .conftest import REPO
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def _clean(config_file: Path, site_dir: Path) -> dict[str, bytes]:
+    build(load_config(config_file=str(config_file), site_dir=str(site_dir)))
+    return _tree(site_dir)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the sample's accounts and rules beside a mkdocs.yml that reviews them."""
+    monkeypatch.setenv("KAM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("KAM_AS_OF", raising=False)
+    for folder in ("accounts", "rules"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["docs_dir"] = str(REPO / "site" / "docs")
+    config["theme"]["custom_dir"] = str(REPO / "site" / "overrides")
+    for plugin in config["plugins"]:
+        if isinstance(plugin, dict) and "kam-review" in plugin:
+            plugin["kam-review"].update(accounts=str(tmp_path / "accounts"),
+                                        rules=str(tmp_path / "rules"),
+                                        rates=str(REPO / "site" / "rates.yaml"))
+    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    return tmp_path
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _figure(accounts: Path) -> list[Path]:
+    path = accounts / "hanhai-retail.yaml"
+    _edit(path, "revenue: 2260000", "revenue: 2860000")
+    return [path]
+
+
+def _contact(accounts: Path) -> list[Path]:
+    path = accounts / "hanhai-retail.yaml"
+    _edit(path, "contacts:\n", "contacts:\n  - name: Gao Yan\n    title: Store Operations Manager\n"
+          "    level: manager\n    roles: [user]\n    last_contact: 2026-09-20\n")
+    return [path]
+
+
+def _stage(accounts: Path) -> list[Path]:
+    path = accounts / "hanhai-retail.yaml"
+    _edit(path, "    stage: negotiation\n    stage_since: 2026-08-15",
+          "    stage: closed\n    stage_since: 2026-09-25")
+    return [path]
+
+
+def _two_files(accounts: Path) -> list[Path]:
+    return [*_figure(accounts), *_name(accounts)]
+
+
+def _name(accounts: Path) -> list[Path]:
+    path = accounts / "jiahe-home.yaml"
+    _edit(path, "name: ", "name: Neo ")
+    return [path]
+
+
+@pytest.mark.parametrize("edit", [_figure, _contact, _stage, _two_files],
+                         ids=["figure", "contact", "stage", "two-files"])
+def test_an_edited_account_is_rebuilt_as_a_clean_build_makes_it(
+        project: Path, edit: Callable[[Path], list[Path]]) -> None:
+    site = LiveSite(project / "mkdocs.yml", project / "live")
+    site.build()
+    before = _tree(project / "live")
+    changed = edit(project / "accounts")
+    site.rebuild(changed)
+    assert (site.full_builds, site.incremental_builds) == (1, 1)
+    after = _tree(project / "live")
+    assert after == _clean(project / "mkdocs.yml", project / "clean")
+    moved = {name for name in after if after[name] != before.get(name)}
+    assert "search/search_index.json" in moved
+    assert not any(name.startswith("accounts/") and "hanhai-retail" not in name
+                   and "jiahe-home" not in name for name in moved)
+
+
+def test_a_renamed_account_file_is_a_full_build(project: Path) -> None:
+    site = LiveSite(project / "mkdocs.yml", project / "live")
+    site.build()
+    accounts = project / "accounts"
+    (accounts / "jiahe-home.yaml").rename(accounts / "jiahe-home-group.yaml")
+    _edit(accounts / "jiahe-home-group.yaml", "id: jiahe-home", "id: jiahe-home-group")
+    site.rebuild([accounts / "jiahe-home.yaml", accounts / "jiahe-home-group.yaml"])
+    assert (site.full_builds, site.incremental_builds) == (2, 0)
+    after = _tree(project / "live")
+    assert "accounts/jiahe-home-group/index.html" in after
+    assert "accounts/jiahe-home/index.html" not in after
+    assert after == _clean(project / "mkdocs.yml", project / "clean")
+
+
+def test_a_changed_rule_is_a_full_build(project: Path) -> None:
+    site = LiveSite(project / "mkdocs.yml", project / "live")
+    site.build()
+    rule_file = sorted((project / "rules").glob("*.yaml"))[0]
+    rule_file.write_text(rule_file.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    site.rebuild([rule_file])
+    assert (site.full_builds, site.incremental_builds) == (2, 0)
+    # An account edited next is rebuilt on its own again, on the new build's state.
+    site.rebuild(_figure(project / "accounts"))
+    assert (site.full_builds, site.incremental_builds) == (2, 1)
+    assert _tree(project / "live") == _clean(project / "mkdocs.yml", project / "clean")
+
+
+def test_an_account_file_with_an_error_is_a_full_build(project: Path) -> None:
+    site = LiveSite(project / "mkdocs.yml", project / "live")
+    site.build()
+    path = project / "accounts" / "hanhai-retail.yaml"
+    _edit(path, "revenue: 2260000", "revenue: lots")
+    with pytest.raises(SystemExit):  # strict: the file's error is a warning, which aborts
+        site.rebuild([path])
+    assert site.incremental_builds == 0
+
+
+def test_a_file_the_review_does_not_read_changes_nothing(project: Path) -> None:
+    site = LiveSite(project / "mkdocs.yml", project / "live")
+    site.build()
+    before = _tree(project / "live")
+    swap = project / "accounts" / ".hanhai-retail.yaml.swp"
+    swap.write_bytes(b"\0editor state")
+    site.rebuild([swap])
+    assert (site.full_builds, site.incremental_builds) == (1, 1)
+    assert _tree(project / "live") == before
