@@ -12,7 +12,8 @@ seconds, peak memory of the largest process and of the whole process tree, load 
   site         `mkdocs build` of the site cold and warm (N <= --site-max)
   site-plain   the same with KAM_FAST=0 (N <= --plain-max)
   floor-theme  the same pages built by MkDocs from their finished HTML (bench/theme_floor.py)
-  edit         the one-edit rebuild: one figure of one account changed after a full build
+  edit         the one-edit rebuild: one figure of one account changed after a full build,
+               rebuilt by kam serve's LiveSite (bench/edit_rebuild.py)
 
 The outputs of the fast and plain paths are compared byte for byte, the floor's site with
 the site, and the edited rebuild with a clean plain build of the edited files. Writes the
@@ -23,9 +24,11 @@ bench/out/issue15.json; with --record also into bench/RESULTS.md between its mar
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -131,12 +134,18 @@ def edit_one_figure(path: Path) -> str:
 def rebuild_after_edit(config: Path, target: Path, env: dict[str, str],
                        account: Path) -> tuple[dict[str, Any], str]:
     """Edit one figure of `account` after a full build, and measure the rebuild from the
-    edit until the rebuilt files are on disk; (the measurement, the change). Today the
-    rebuild is `mkdocs build` with the caches the full builds left. An incremental rebuild
-    (kam serve's) goes here instead: a fresh process that builds the site, makes the edit
-    with edit_one_figure, times its rebuild of the edited file and reports the figures."""
-    change = edit_one_figure(account)
-    return timed(_site_command(config, target), env=env, cwd=target.parent), change
+    edit until the rebuilt files are on disk, as `kam serve` makes it (bench/edit_rebuild.py,
+    in a fresh process that builds the site first, untimed); (the measurement, the change)."""
+    load = os.getloadavg()[0]
+    done = subprocess.run([str(PYTHON), str(BENCH / "edit_rebuild.py"), str(config),
+                           str(target), str(account)], env=env, cwd=target.parent,
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return {"code": done.returncode, "err": done.stderr[-600:], "load": load}, "failed"
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    kind = "incremental" if figures["incremental"] else "full (not incremental)"
+    return ({"wall": figures["wall"], "cpu": figures["cpu"], "peak_mib": figures["peak_mib"],
+             "load": load, "code": 0, "err": ""}, f"{figures['change']}; {kind}")
 
 
 def site_rows(n: int, folder: Path, work: Path, steps: set[str], plain: bool) -> list[Row]:

@@ -34,7 +34,7 @@ TITLES = {
     "site fast warm": "site: mkdocs build, warm",
     "site plain cold": "site: mkdocs build, cold, plain (KAM_FAST=0)",
     "site plain warm": "site: mkdocs build, warm, plain",
-    "edit": "one-edit rebuild: mkdocs build, warm caches",
+    "edit": "one-edit rebuild: kam serve (LiveSite.rebuild)",
 }
 ORDER = tuple(TITLES)
 NAN = math.nan
