@@ -14,11 +14,9 @@ import re
 from bisect import bisect_right
 from xml.etree.ElementTree import Element
 
-from kam_review.website.page_inline import Unsupported, attach
-from kam_review.website.page_raw import BLOCK_TAGS, off_element, raw_block, tag_at
+from kam_review.website.page_inline import RAW, Unsupported, attach, inline_html
+from kam_review.website.page_raw import BLOCK_TAGS, Tags, off_element, raw_block, tag_at
 
-# A raw block kept as written (Python-Markdown's placeholder paragraph, replaced by it).
-RAW = "\0raw"
 # Tags whose `markdown` attribute makes their content Markdown blocks (not span-level).
 _SPAN_TAGS = frozenset(("address", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "legend",
                         "li", "p", "summary", "td", "th"))
@@ -32,12 +30,14 @@ _ITEM = re.compile(r"( *)- (.*)")
 _NOT_TEXT = re.compile(r"[#|>=\-+_{ ]|\*(?=\s|\*\*)|\d+[.)]|```|~~~")
 
 
-def blocks(text: str, parent: Element, container: bool) -> None:
-    """Markdown text (a page, or a container's content) as children of parent."""
-    lines = text.split("\n")
+def blocks(tags: Tags, parent: Element, container: bool, begin: int = 0,
+           end: int | None = None) -> None:
+    """Markdown text (a page, or a container's content: from begin to end) as children of
+    parent."""
+    lines = tags.text[begin:end].split("\n")
     index = 0
-    # Where each line starts in text, for the raw HTML parsers.
-    starts = [0]
+    # Where each line starts in the page, for the raw HTML parsers.
+    starts = [begin]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
     while index < len(lines):
@@ -45,7 +45,7 @@ def blocks(text: str, parent: Element, container: bool) -> None:
         if not line.strip():
             index += 1
         elif line.startswith("<") and _block_tag(line):
-            index = _html(text, starts, index, parent, container)
+            index = _html(tags, starts, index, parent, container)
         elif line.startswith("#"):
             parent.append(_heading(line))
             index += 1
@@ -69,8 +69,8 @@ def _line_after(starts: list[int], end: int) -> int:
     return bisect_right(starts, end)
 
 
-def _html(text: str, starts: list[int], index: int, parent: Element, container: bool) -> int:
-    at = starts[index]
+def _html(tags: Tags, starts: list[int], index: int, parent: Element, container: bool) -> int:
+    text, at = tags.text, starts[index]
     tag = tag_at(text, at)
     assert tag is not None
     attrs = tag.attrs
@@ -79,19 +79,19 @@ def _html(text: str, starts: list[int], index: int, parent: Element, container: 
             raise Unsupported("a span-level markdown container")
         if text[tag.end:starts[index + 1] - 1].strip():
             raise Unsupported("text after a container's tag")
-        end = raw_block(text, at)
+        end = raw_block(tags, at)
         close = text.rfind("\n", 0, end) + 1
         if text[close:end].strip() != f"</{tag.name}>":
             raise Unsupported("a container's end tag not on its own line")
         del attrs["markdown"]
         element = Element(tag.name, attrs)
-        blocks(text[starts[index + 1]:close], element, True)
+        blocks(tags, element, True, starts[index + 1], close)
         parent.append(element)
     elif container:
-        element, end = off_element(text, at)
+        element, end = off_element(tags, at)
         parent.append(element)
     else:
-        end = raw_block(text, at)
+        end = raw_block(tags, at)
         raw = Element(RAW)
         raw.text = text[at:end]
         parent.append(raw)
@@ -129,21 +129,20 @@ def _table(lines: list[str], index: int, parent: Element) -> int:
     head = _cells(rows[0])
     if rows[1].count("|") - 1 != len(head):
         raise Unsupported("a table's separator")
+    # Written at once: the table's rows as Python-Markdown's prettifier leaves them.
+    out = ["\n<thead>\n<tr>\n"]
+    out += [f"<th>{inline_html(cell) if cell else ''}</th>\n" for cell in head]
+    out.append("</tr>\n</thead>\n<tbody>\n")
+    for row in rows[2:]:
+        cells = _cells(row)
+        if len(cells) != len(head):
+            raise Unsupported("a row of another width")
+        out.append("<tr>\n")
+        out += [f"<td>{inline_html(cell) if cell else ''}</td>\n" for cell in cells]
+        out.append("</tr>\n")
+    out.append("</tbody>\n")
     table = Element("table")
-    for part, cells_of, tag in (("thead", rows[:1], "th"), ("tbody", rows[2:], "td")):
-        section = Element(part)
-        table.append(section)
-        for row in cells_of:
-            cells = _cells(row)
-            if len(cells) != len(head):
-                raise Unsupported("a row of another width")
-            tr = Element("tr")
-            section.append(tr)
-            for cell in cells:
-                element = Element(tag)
-                tr.append(element)
-                if cell:
-                    attach(element, cell)
+    table.text = "".join(out)
     parent.append(table)
     return index + len(rows)
 

@@ -30,17 +30,17 @@ from mkdocs.structure.pages import Page, _RelativePathTreeprocessor
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils.rendering import _strip_tags
 
-from kam_review.website.page_blocks import RAW, blocks
-from kam_review.website.page_inline import Unsupported, attribute
-from kam_review.website.page_raw import BLOCK_TAGS, tag_at
+from kam_review.website.page_blocks import blocks
+from kam_review.website.page_inline import LINK_MARK, RAW, Unsupported, attribute, write
+from kam_review.website.page_raw import BLOCK_TAGS, Tags
 from kam_review.website.table_regions import TableRegions, wrap_tables
 
 # The site's Markdown extensions the emitter writes as (the plugin adds TableRegions).
 EXTENSIONS = ("toc", "tables", "fenced_code", "attr_list", "md_in_html")
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 # Python-Markdown refuses or rewrites these before parsing; fences are fenced_code's.
-_REFUSED = re.compile(r"[\t\r\x02\x03]|^(?:```|~~~)", re.MULTILINE)
-_TAG_OPENING = re.compile(r"<[a-zA-Z/!?]")
+_REFUSED = re.compile(r"[\t\r\x01\x02\x03]|^(?:```|~~~)", re.MULTILINE)
+_MARKED = re.compile(LINK_MARK + "([^" + LINK_MARK + "]*)" + LINK_MARK)
 
 
 @dataclass
@@ -100,15 +100,13 @@ def _emit(markdown: str, file: File, files: Files, config: MkDocsConfig,
           permalink: bool) -> Emitted:
     if _REFUSED.search(markdown):
         raise Unsupported("tabs, fences or control characters")
+    tags = Tags(markdown)
     root = Element("div")
-    blocks(markdown, root, False)
+    blocks(tags, root, False)
     _prettify(root)
     tokens = _toc(root, permalink)
-    anchors = {el.get("id", "") for el in root.iter() if el.get("id")} | _raw_ids(markdown)
+    anchors = {el.get("id", "") for el in root.iter() if el.get("id")} | tags.anchor_ids()
     anchors |= {el.get("name", "") for el in root.iter("a") if el.get("name")}
-    resolver = _RelativePathTreeprocessor(file, files, config)
-    for link in root.iter("a"):
-        link.set("href", resolver.path_to_url(link.get("href", "")))
     wrap_tables(root, tokens)
     title = None
     for first in root:
@@ -120,8 +118,12 @@ def _emit(markdown: str, file: File, files: Files, config: MkDocsConfig,
         break
     out: list[str] = [root.text or ""]
     for child in root:
-        _write(child, out)
-    return Emitted("".join(out).strip(), tokens, title, anchors, resolver.links_to_anchors)
+        write(child, out)
+    # Every link resolved in the order of the page, as MkDocs' tree processor resolves them.
+    resolver = _RelativePathTreeprocessor(file, files, config)
+    content = _MARKED.sub(lambda link: attribute(resolver.path_to_url(link.group(1))),
+                          "".join(out).strip())
+    return Emitted(content, tokens, title, anchors, resolver.links_to_anchors)
 
 
 def _block(tag: str) -> bool:
@@ -151,12 +153,15 @@ def _toc(root: Element, permalink: bool) -> list[Any]:
             continue
         inner = _inner(element)
         name = strip_tags(inner)
+        if not name:
+            raise Unsupported("a heading without text")
         if "id" not in element.attrib:
             element.set("id", unique(slugify(html.unescape(name), "-"), used, counters))
         tokens.append({"level": int(element.tag[1]), "id": element.get("id", ""),
                        "name": name, "html": inner, "data-toc-label": ""})
         if permalink:
-            link = Element("a", {"class": "headerlink", "href": "#" + element.get("id", ""),
+            link = Element("a", {"class": "headerlink",
+                                 "href": LINK_MARK + "#" + element.get("id", "") + LINK_MARK,
                                  "title": "Permanent link"})
             link.text = "&para;"
             element.append(link)
@@ -164,37 +169,8 @@ def _toc(root: Element, permalink: bool) -> list[Any]:
     return nested
 
 
-def _raw_ids(markdown: str) -> set[str]:
-    """The ids (and <a name>) of every tag in the source, as MkDocs' raw HTML scan finds."""
-    found: set[str] = set()
-    for opening in _TAG_OPENING.finditer(markdown):
-        tag = tag_at(markdown, opening.start())
-        if tag is None:
-            raise Unsupported("a < that is no tag")
-        for key, value in tag.attrs.items():
-            if key == "id" or (key == "name" and tag.name == "a"):
-                found.add(value)
-    return found
-
-
 def _inner(element: Element) -> str:
     out = [element.text or ""]
     for child in element:
-        _write(child, out)
+        write(child, out)
     return "".join(out).strip()
-
-
-def _write(element: Element, out: list[str]) -> None:
-    """Python-Markdown's serializer, for a tree whose text is finished HTML."""
-    if element.tag == RAW:
-        # Python-Markdown ends a raw block with a line break of its own.
-        out.append((element.text or "") + "\n")
-    else:
-        out.append("<" + element.tag)
-        for key, value in sorted(element.items()):
-            out.append(f' {key}="{attribute(value)}"')
-        out.append(">" + (element.text or ""))
-        for child in element:
-            _write(child, out)
-        out.append(f"</{element.tag}>")
-    out.append(element.tail or "")

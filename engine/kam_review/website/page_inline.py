@@ -22,22 +22,30 @@ from markdown.serializers import RE_AMP
 Piece = str | Element
 
 
+# A link's target, marked to be resolved as MkDocs resolves it once the page is written.
+LINK_MARK = "\x01"
+# A raw block kept as written (Python-Markdown's placeholder paragraph, replaced by it).
+RAW = "\0raw"
+
+
 class Unsupported(Exception):
     """The page uses Markdown this emitter does not write; it is converted instead."""
 
 
 _BACKTICKS = re.compile(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 # A link, and the one attribute attr_list may give it (`{download="name.csv"}`).
-_LINK = re.compile(r"\[([^\[\]]*)\]\(([^\s()<>\"'\\]+)\)"
+_LINK = re.compile(r"\[([^\[\]]*)\]\(([-A-Za-z0-9._~/#%:?=+]+)\)"
                    r"(?:\{([a-z]+)=\"([^\"{}<>&\\]*)\"\})?")
 _TAG = re.compile(HTML_RE, re.DOTALL)
 # Text without these is the same text in HTML (but for >).
 _SPECIAL = re.compile(r"[`\[\]<&*_{}\\!\x00\x02\x03]|  \n")
+# Text without these holds no code span, link, tag or emphasis.
+_STRUCTURE = re.compile(r"[`\[\]<*]")
 _ENTITY = re.compile(ENTITY_RE)
 # What the dialect never writes outside code spans and tags: Python-Markdown would read it
 # as an escape, attributes, emphasis (an underscore inside a word is none), an image, an
 # autolink or a hard line break.
-_REFUSED = re.compile(r"[\\{}\x00\x02\x03]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|!\[|  \n"
+_REFUSED = re.compile(r"[\\{}\x00\x01\x02\x03]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|!\[|  \n"
                       r"|<[A-Za-z][A-Za-z0-9+.-]*://|<[^<> !]+@")
 
 
@@ -61,6 +69,11 @@ def inline(text: str) -> list[Piece]:
     """A paragraph's, a cell's or a heading's text as HTML pieces."""
     if not _SPECIAL.search(text):
         return [text.replace(">", "&gt;")]
+    if not _STRUCTURE.search(text):
+        # Entities only: kept as the serializer keeps them, the rest escaped.
+        if _REFUSED.search(text):
+            raise Unsupported(f"inline: {text[:80]!r}")
+        return [cdata(text)]
     pieces: list[Piece] = []
     start = 0
     for match in _BACKTICKS.finditer(text):
@@ -80,7 +93,7 @@ def _links(text: str) -> list[Piece]:
         if text[match.start() - 1:match.start()] == "!":
             raise Unsupported("an image")
         pieces += _atoms(text[start:match.start()])
-        link = Element("a", {"href": match.group(2)})
+        link = Element("a", {"href": LINK_MARK + match.group(2) + LINK_MARK})
         if match.group(3):
             link.set(match.group(3), match.group(4))
         _attach(link, _emphasis(_atoms(match.group(1))))
@@ -179,3 +192,30 @@ def _attach(parent: Element, pieces: list[Piece]) -> None:
 def attach(parent: Element, text: str) -> None:
     """Text's inline HTML into parent (which has no content yet)."""
     _attach(parent, inline(text))
+
+
+def inline_html(text: str) -> str:
+    """Text's inline HTML, written."""
+    out: list[str] = []
+    for piece in inline(text):
+        if isinstance(piece, str):
+            out.append(piece)
+        else:
+            write(piece, out)
+    return "".join(out)
+
+
+def write(element: Element, out: list[str]) -> None:
+    """Python-Markdown's serializer, for a tree whose text is finished HTML."""
+    if element.tag == RAW:
+        # Python-Markdown ends a raw block with a line break of its own.
+        out.append((element.text or "") + "\n")
+    else:
+        out.append("<" + element.tag)
+        for key, value in sorted(element.items()):
+            out.append(f' {key}="{attribute(value)}"')
+        out.append(">" + (element.text or ""))
+        for child in element:
+            write(child, out)
+        out.append(f"</{element.tag}>")
+    out.append(element.tail or "")

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from xml.etree.ElementTree import Element
 
 from markdown.util import BLOCK_LEVEL_ELEMENTS
@@ -29,6 +32,7 @@ _START = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*"
                     r"(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'))?)*)\s*(/?)>")
 _END = re.compile(r"</([a-zA-Z][a-zA-Z0-9-]*)\s*>")
 _ATTRIBUTE = re.compile(r"\s+([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'))?")
+_TAG_SECOND = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ/!?")
 _DATA_AMP = re.compile(r"&(?!#[0-9]+;|#[xX][0-9a-fA-F]+;|[a-zA-Z][a-zA-Z0-9]*;)")
 
 
@@ -78,19 +82,48 @@ def _rest_of_line_empty(text: str, at: int) -> bool:
     return not text[at:len(text) if end < 0 else end].strip()
 
 
-def raw_block(text: str, at: int) -> int:
+class Tags:
+    """Every tag of a page's Markdown, read once, in order: as an HTML parser reads them, a
+    `<` before a letter, `/`, `!` or `?` opens a tag (one this reader does not know raises
+    Unsupported), any other `<` is text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts: list[int] = []
+        self.tags: list[Tag] = []
+        position = text.find("<")
+        while position >= 0:
+            if text[position + 1:position + 2] in _TAG_SECOND:
+                tag = tag_at(text, position)
+                if tag is None:
+                    raise Unsupported("a < that is no tag")
+                self.starts.append(position)
+                self.tags.append(tag)
+                position = tag.end
+            else:
+                position += 1
+            position = text.find("<", position)
+
+    def after(self, at: int) -> Iterator[Tag]:
+        """The tags from position at on."""
+        return islice(self.tags, bisect_left(self.starts, at), None)
+
+    def anchor_ids(self) -> set[str]:
+        """The ids (and <a name>) of every tag, as MkDocs' raw HTML scan finds them."""
+        found: set[str] = set()
+        for tag in self.tags:
+            if not tag.closing and ("id=" in tag.source or "name=" in tag.source):
+                for key, value in tag.attrs.items():
+                    if key == "id" or (key == "name" and tag.name == "a"):
+                        found.add(value)
+        return found
+
+
+def raw_block(tags: Tags, at: int) -> int:
     """The end of the raw block (outside any container) starting at `at`: its outermost
     tag's end tag, which must end its line."""
     stack: list[str] = []
-    position = at
-    while True:
-        position = text.find("<", position)
-        if position < 0:
-            raise Unsupported("an unclosed raw block")
-        tag = tag_at(text, position)
-        if tag is None:
-            raise Unsupported("a < that is no tag")
-        position = tag.end
+    for tag in tags.after(at):
         if tag.name in ("script", "style", "pre", "textarea"):
             raise Unsupported("raw content")
         if not tag.closing and not tag.empty:
@@ -99,28 +132,25 @@ def raw_block(text: str, at: int) -> int:
             while stack.pop() != tag.name:
                 pass
             if not stack:
-                if not _rest_of_line_empty(text, position):
+                if not _rest_of_line_empty(tags.text, tag.end):
                     raise Unsupported("text after a raw block")
-                return position
+                return tag.end
+    raise Unsupported("an unclosed raw block")
 
 
-def off_element(text: str, at: int) -> tuple[Element, int]:
+def off_element(tags: Tags, at: int) -> tuple[Element, int]:
     """The raw block element starting at `at` inside a container, as md_in_html makes it,
     and where it ends (its end tag, which must end its line)."""
+    text = tags.text
     stack: list[Element] = []
     # Per open element: has it had content since it started (md_in_html's mdstarted)?
     fresh: list[bool] = []
     root: Element | None = None
     position = at
-    while True:
-        opening = text.find("<", position)
-        if opening < 0:
-            raise Unsupported("an unclosed raw element")
+    for tag in tags.after(at):
+        opening = tag.start
         if opening > position:
             _data(stack, fresh, text[position:opening])
-        tag = tag_at(text, opening)
-        if tag is None:
-            raise Unsupported("a < that is no tag")
         position = tag.end
         source = text[opening:position]
         if tag.name in _REFUSED_TAGS:
@@ -154,6 +184,7 @@ def off_element(text: str, at: int) -> tuple[Element, int]:
             raise Unsupported("a block tag inside text")
         else:
             _data(stack, fresh, source, raw=True)
+    raise Unsupported("an unclosed raw element")
 
 
 def _data(stack: list[Element], fresh: list[bool], data: str, raw: bool = False) -> None:
