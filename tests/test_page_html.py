@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markdown import Markdown
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -21,6 +22,7 @@ import kam_review.website.fast_pages as fast_pages
 from kam_review.review.fast_check import FAST_VARIABLE
 from kam_review.website import page_html
 from kam_review.website.fast_search import toc_tokens
+from kam_review.website.table_regions import TableRegions
 
 from .conftest import REPO, healthy_account, write_account
 from .site_config import sample_site_config
@@ -80,7 +82,9 @@ def _accounts_emitted(emitted: dict[str, bool]) -> None:
 def test_the_sample_portfolio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     emitted = _compare(monkeypatch, REPO / "mkdocs.yml", tmp_path)
     _accounts_emitted(emitted)
-    assert emitted["changes.md"] and emitted["funnel.md"]
+    assert all(emitted[page] for page in ("index.md", "changes.md", "risks.md", "funnel.md",
+                                          "owners.md"))
+    assert not emitted["rules.md"]  # its conditions are indented code blocks: converted
 
 
 def test_the_chinese_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -136,6 +140,34 @@ def test_hostile_and_redacted_accounts(tmp_path: Path, monkeypatch: pytest.Monke
     config = sample_site_config(tmp_path, accounts, strict=False, redact_contacts=redact)
     emitted = _compare(monkeypatch, config, tmp_path)
     assert sum(emitted.values()) >= 15
+
+
+# Pieces of the generators' dialect at its edges, without links (they need a site).
+DIALECT = [
+    "# Title &#42; `a`\n\n## Plan {#account-plan}\n\n### Plan\n\n## Plan\n",
+    "- a <span class=\"x\">b</span>\n    - c\n        - d &amp; e\n    - f\n- g\n",
+    "Class **loyal** · *x* `` a`b `` sales_targets 3 > 2\nnext line\n{: .kam-card-strategy }\n",
+    "| A | `B` |\n|---|---|\n| <span id=\"s\">1</span> |   |\n| **x** | a<br>b |\n",
+    "<div class=\"kam-card\" markdown>\n\n## In a card\n\n<div class=\"t\">\n\n"
+    "<ol class=\"o\">\n<li><p class=\"c\" id=\"p\"><span>x</span> y</p><p>z</p></li>\n</ol>\n"
+    "<p><strong>R</strong>: 1 &gt; 0 &#x2F;</p>\n</div>\n\n<details class=\"d\" markdown>\n"
+    "<summary>S &amp; T</summary>\n\n| A |\n|---|\n| 1 |\n\n</details>\n\n</div>\n",
+    "<div class=\"raw\">\n<table><tr><td>kept as written</td></tr></table>\n</div>\n\npara\n",
+    "<div markdown>\n\n<div class=\"f\">\n<svg viewBox=\"0 0 1 1\"><title>t</title>"
+    "<line x1=\"0\"/></svg>\n<details class=\"c\">\n<summary>s</summary>\n<table>\n"
+    "<caption>c</caption>\n<tr><th scope=\"col\">Q</th></tr>\n</table>\n</details>\n</div>\n\n"
+    "</div>\n",
+]
+
+
+@pytest.mark.parametrize("markdown", DIALECT)
+def test_the_dialect_as_python_markdown_writes_it(markdown: str) -> None:
+    emitted = page_html.emit(markdown, None, None, None, True)  # type: ignore[arg-type]
+    assert emitted is not None
+    converter = Markdown(extensions=[*page_html.EXTENSIONS, TableRegions()],
+                         extension_configs={"toc": {"permalink": True}})
+    assert emitted.content == converter.convert(markdown)
+    assert emitted.toc == converter.toc_tokens  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("markdown", [

@@ -177,7 +177,7 @@ def _items(chunk: list[str], indent: int) -> Element:
             raise Unsupported("a list line")
         depth = -1 if match is None else len(match.group(1))
         if depth > indent:
-            if item is None or depth != indent + 4:
+            if item is None or (not nested and depth != indent + 4):
                 raise Unsupported("a list's indent")
             nested.append(str(line))
             continue
@@ -187,7 +187,7 @@ def _items(chunk: list[str], indent: int) -> Element:
         if match is None:
             break
         body = match.group(2)
-        if not body.strip() or _NOT_TEXT.match(body) or body.startswith("<"):
+        if not body.strip() or _NOT_TEXT.match(body) or _block_tag(body):
             raise Unsupported("a list item's text")
         item = Element("li")
         attach(item, body)
