@@ -6,6 +6,7 @@ example, hostile and redacted accounts. A page the emitter does not know is conv
 from __future__ import annotations
 
 import importlib.util
+import random
 import shutil
 from pathlib import Path
 from typing import Any
@@ -140,6 +141,26 @@ def test_hostile_and_redacted_accounts(tmp_path: Path, monkeypatch: pytest.Monke
     config = sample_site_config(tmp_path, accounts, strict=False, redact_contacts=redact)
     emitted = _compare(monkeypatch, config, tmp_path)
     assert sum(emitted.values()) >= 15
+
+
+# Pieces of text that mean something somewhere: random names and notes are made of them.
+PIECES = ("*", "**", "_", "__", "<", ">", "&", "&amp;", "&#42;", "&x", "[x](y)", "[", "]", "`",
+          "``", "{: .c }", "{#i}", "|", "\\", "#", "!", "![i](j)", "<b>", "</div>",
+          "<div markdown>", "  ", "~~", "- ", "1. ", "> ", "---", "<!--", "-->", "<http://x>",
+          "a@b.c", "é", "中文", "\u00a0", "'", '"', "{{ x }}", ":", " ", "x")
+
+
+def test_random_markup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Accounts whose every text is random markup: each page emitted equals Page.render's
+    (a plan summary with a heading or a rule in it makes its page converted)."""
+    pick = random.Random(15)
+    (tmp_path / "accounts").mkdir()
+    for number in range(30):
+        text = "".join(pick.choice(PIECES) for _ in range(pick.randint(2, 8))).strip() or "x"
+        write_account(tmp_path / "accounts", _hostile_account(text, number))
+    emitted = _compare(monkeypatch, sample_site_config(tmp_path, tmp_path / "accounts",
+                                                       strict=False), tmp_path)
+    assert sum(done for uri, done in emitted.items() if uri.startswith("accounts/")) >= 20
 
 
 # Pieces of the generators' dialect at its edges, without links (they need a site).
