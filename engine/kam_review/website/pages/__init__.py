@@ -13,13 +13,11 @@ from pathlib import Path
 
 from kam_review.output.csv_export import exports
 from kam_review.output.output_folder import write_output_folder
-from kam_review.review.explain import explain_all
 from kam_review.review.movement import Movement
 from kam_review.review.results import Result
 from kam_review.source.rates import Rates
-from kam_review.website.pages.account import account_page
+from kam_review.website.pages.account_workers import account_pages
 from kam_review.website.pages.catalogue import rules_page
-from kam_review.website.pages.common import ACCOUNTS_DIR
 from kam_review.website.pages.movement import CHANGES_PAGE, changes_page
 from kam_review.website.pages.owners import owners_page
 from kam_review.website.pages.portfolio import (
@@ -33,11 +31,12 @@ __all__ = ["render_pages", "write_pages"]
 
 
 def render_pages(result: Result, movement: Movement | None = None,
-                 rates: Rates | None = None) -> dict[str, str]:
+                 rates: Rates | None = None, workers: int = 1) -> dict[str, str]:
     """Every page of the review and its CSV files; with `movement`, also what moved since the
     previous review (on the overview, each account page and a changes page of its own, which
     says so when there was no previous review to compare with); with `rates`, portfolio
-    totals converted into its base currency."""
+    totals converted into its base currency; with `workers`, the account pages are written in
+    that many forked processes (account_workers.py)."""
     totals = Totals(result.formats, rates)
     pages = {
         "index.md": overview_page(result, totals, movement),
@@ -46,9 +45,7 @@ def render_pages(result: Result, movement: Movement | None = None,
         "owners.md": owners_page(result),
         "rules.md": rules_page(result),
     }
-    for account, explained in zip(result.accounts, explain_all(result), strict=True):
-        pages[f"{ACCOUNTS_DIR}/{account.account.id}.md"] = account_page(
-            account, result, explained, movement)
+    pages.update(account_pages(result, movement, workers))
     if movement is not None:
         pages[CHANGES_PAGE] = changes_page(result, movement)
     pages.update(exports(result))
