@@ -173,6 +173,7 @@ DIALECT = [
     "<ol class=\"o\">\n<li><p class=\"c\" id=\"p\"><span>x</span> y</p><p>z</p></li>\n</ol>\n"
     "<p><strong>R</strong>: 1 &gt; 0 &#x2F;</p>\n</div>\n\n<details class=\"d\" markdown>\n"
     "<summary>S &amp; T</summary>\n\n| A |\n|---|\n| 1 |\n\n</details>\n\n</div>\n",
+    "a\n\x85\nb\n\n\u2028\n\n- c\n",  # lines only Python's str.strip() calls blank
     "<div class=\"raw\">\n<table><tr><td>kept as written</td></tr></table>\n</div>\n\npara\n",
     "<div markdown>\n\n<div class=\"f\">\n<svg viewBox=\"0 0 1 1\"><title>t</title>"
     "<line x1=\"0\"/></svg>\n<details class=\"c\">\n<summary>s</summary>\n<table>\n"

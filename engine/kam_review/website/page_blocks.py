@@ -42,7 +42,7 @@ def blocks(tags: Tags, parent: Element, container: bool, begin: int = 0,
         starts.append(starts[-1] + len(line) + 1)
     while index < len(lines):
         line = lines[index]
-        if not line.strip():
+        if not line.strip(" "):  # blank to Python-Markdown: spaces only
             index += 1
         elif line.startswith("<") and _block_tag(line):
             index = _html(tags, starts, index, parent, container)
@@ -77,7 +77,7 @@ def _html(tags: Tags, starts: list[int], index: int, parent: Element, container:
     if "markdown" in attrs:
         if tag.name in _SPAN_TAGS or attrs["markdown"] not in ("1", "markdown"):
             raise Unsupported("a span-level markdown container")
-        if text[tag.end:starts[index + 1] - 1].strip():
+        if text[tag.end:starts[index + 1] - 1].strip(" "):
             raise Unsupported("text after a container's tag")
         end = raw_block(tags, at)
         close = text.rfind("\n", 0, end) + 1
@@ -117,7 +117,7 @@ def _heading(line: str) -> Element:
 def _chunk(lines: list[str], index: int) -> list[str]:
     """The lines from index to the next blank line."""
     end = index
-    while end < len(lines) and lines[end].strip():
+    while end < len(lines) and lines[end].strip(" "):
         end += 1
     return lines[index:end]
 
@@ -159,7 +159,7 @@ def _cells(row: str) -> list[str]:
 def _list(lines: list[str], index: int, parent: Element) -> int:
     chunk = _chunk(lines, index)
     after = index + len(chunk)
-    following = next((line for line in lines[after:] if line.strip()), "")
+    following = next((line for line in lines[after:] if line.strip(" ")), "")
     if following.startswith((" ", "-")):
         raise Unsupported("a loose list")
     parent.append(_items(chunk, 0))
@@ -204,6 +204,8 @@ def _paragraph(lines: list[str], index: int, parent: Element) -> int:
             raise Unsupported("a paragraph's line")
         end += 1
     text = chunk[:end]
+    if not "\n".join(text).strip():
+        return index + end  # whitespace to Python: no paragraph
     element = Element("p")
     classes = _CLASSES.fullmatch(text[-1])
     if classes is not None:

@@ -79,7 +79,7 @@ def _line_start(text: str, at: int) -> bool:
 
 def _rest_of_line_empty(text: str, at: int) -> bool:
     end = text.find("\n", at)
-    return not text[at:len(text) if end < 0 else end].strip()
+    return not text[at:len(text) if end < 0 else end].strip(" ")
 
 
 class Tags:
