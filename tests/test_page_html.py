@@ -197,6 +197,7 @@ def test_the_dialect_as_python_markdown_writes_it(markdown: str) -> None:
     "<!-- note -->\n", "- a\n\n- b\n", "a\n===\n", "<div markdown>\n\n> q\n\n</div>\n",
     "[a] b\n", "![i](x.png)\n", "<http://example.com>\n", "a\tb\n", "_a_\n", "a {: .x }\n",
     "<div markdown>\n\n<div>\n<h2>raw heading</h2>\n</div>\n\n</div>\n",
+    "<div markdown>\n\na `<div>` b\n\n</div>\n", "a <div>b</div> c\n",
 ])
 def test_what_the_emitter_does_not_write_is_converted(markdown: str) -> None:
     assert page_html.emit(markdown, None, None, None, True) is None  # type: ignore[arg-type]

@@ -14,8 +14,8 @@ import re
 from bisect import bisect_right
 from xml.etree.ElementTree import Element
 
-from kam_review.website.page_inline import RAW, Unsupported, attach, inline_html
-from kam_review.website.page_raw import BLOCK_TAGS, Tags, off_element, raw_block, tag_at
+from kam_review.website.page_inline import BLOCK_TAGS, RAW, Unsupported, attach, inline_html
+from kam_review.website.page_raw import Tags, off_element, raw_block, tag_at
 
 # Tags whose `markdown` attribute makes their content Markdown blocks (not span-level).
 _SPAN_TAGS = frozenset(("address", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "legend",

@@ -31,8 +31,15 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.utils.rendering import _strip_tags
 
 from kam_review.website.page_blocks import blocks
-from kam_review.website.page_inline import LINK_MARK, RAW, Unsupported, attribute, write
-from kam_review.website.page_raw import BLOCK_TAGS, Tags
+from kam_review.website.page_inline import (
+    BLOCK_TAGS,
+    LINK_MARK,
+    RAW,
+    Unsupported,
+    attribute,
+    write,
+)
+from kam_review.website.page_raw import Tags
 from kam_review.website.table_regions import TableRegions, wrap_tables
 
 # The site's Markdown extensions the emitter writes as (the plugin adds TableRegions).

@@ -16,6 +16,7 @@ from xml.etree.ElementTree import Element
 
 from markdown.inlinepatterns import ENTITY_RE, HTML_RE
 from markdown.serializers import RE_AMP
+from markdown.util import BLOCK_LEVEL_ELEMENTS
 
 # A piece of inline HTML: finished text, or an element (a, strong, em, code) whose text and
 # tail are finished HTML.
@@ -42,6 +43,9 @@ _SPECIAL = re.compile(r"[`\[\]<&*_{}\\!\x00\x02\x03]|  \n")
 # Text without these holds no code span, link, tag or emphasis.
 _STRUCTURE = re.compile(r"[`\[\]<*]")
 _ENTITY = re.compile(ENTITY_RE)
+_TAG_LIKE = re.compile(r"<[a-zA-Z/!?]")
+_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9-]*)")
+BLOCK_TAGS = frozenset(BLOCK_LEVEL_ELEMENTS)
 # What the dialect never writes outside code spans and tags: Python-Markdown would read it
 # as an escape, attributes, emphasis (an underscore inside a word is none), an image, an
 # autolink or a hard line break.
@@ -78,6 +82,9 @@ def inline(text: str) -> list[Piece]:
     start = 0
     for match in _BACKTICKS.finditer(text):
         pieces += _links(text[start:match.start()])
+        if _TAG_LIKE.search(match.group(2)):
+            # md_in_html reads a tag even there, before code spans are known.
+            raise Unsupported("a tag in a code span")
         code = Element("code")
         code.text = code_escape(match.group(2).strip())
         pieces.append(code)
@@ -109,6 +116,9 @@ def _atoms(text: str) -> list[Piece]:
     pieces: list[Piece] = []
     start = 0
     for match in _TAG.finditer(text):
+        name = _TAG_NAME.match(match.group(0))
+        if name is not None and name.group(1).lower() in BLOCK_TAGS:
+            raise Unsupported("a block tag inside text")
         pieces += _entities(text[start:match.start()])
         pieces.append("\0" + match.group(0))
         start = match.end()

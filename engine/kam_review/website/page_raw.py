@@ -19,11 +19,8 @@ from dataclasses import dataclass
 from itertools import islice
 from xml.etree.ElementTree import Element
 
-from markdown.util import BLOCK_LEVEL_ELEMENTS
+from kam_review.website.page_inline import BLOCK_TAGS, Unsupported, cdata
 
-from kam_review.website.page_inline import Unsupported, cdata
-
-BLOCK_TAGS = frozenset(BLOCK_LEVEL_ELEMENTS)
 # Block tags whose content Python-Markdown keeps raw, or handles apart, and headings (the
 # table of contents would read them).
 _REFUSED_TAGS = frozenset(("canvas", "math", "option", "pre", "script", "style", "textarea",
