@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
@@ -17,6 +16,7 @@ import kam_review.website.fast_pages as fast_pages
 from kam_review.review.fast_check import FAST_VARIABLE
 
 from .conftest import REPO
+from .site_config import sample_site_config
 
 
 def _build(site_dir: Path, monkeypatch: pytest.MonkeyPatch, fast: bool,
@@ -72,15 +72,7 @@ def test_an_edited_account_converts_again(tmp_path: Path,
     monkeypatch.setenv("KAM_CACHE_DIR", str(tmp_path / "cache"))
     accounts = tmp_path / "accounts"
     shutil.copytree(REPO / "accounts", accounts)
-    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
-    config["docs_dir"] = str(REPO / "site" / "docs")
-    config["theme"]["custom_dir"] = str(REPO / "site" / "overrides")
-    for plugin in config["plugins"]:
-        if isinstance(plugin, dict) and "kam-review" in plugin:
-            plugin["kam-review"].update(accounts=str(accounts), rules=str(REPO / "rules"),
-                                        rates=str(REPO / "site" / "rates.yaml"))
-    config_file = tmp_path / "mkdocs.yml"
-    config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    config_file = sample_site_config(tmp_path, accounts)
     _build(tmp_path / "first", monkeypatch, True, config_file)
     path = accounts / "jiahe-home.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("name: ", "name: Neo ", 1),

@@ -13,6 +13,7 @@ from kam_review.i18n import locale_name
 from kam_review.locale_format import LocaleFormat
 from kam_review.output.output_folder import check_output_folder
 from kam_review.review.evaluate import review
+from kam_review.review.fast_check import fast_enabled, worker_count
 from kam_review.review.previous import Since
 from kam_review.review.since import review_since
 from kam_review.source.rates import load_rates
@@ -40,7 +41,8 @@ def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
             Since(None if since == "auto" else since, since_pattern, cache=not no_cache),
             redact=redact, formats=formats)
     common.show_errors(result.errors)
-    pages = site_files(result, movement, conversion)
+    pages = site_files(result, movement, conversion,
+                       worker_count() if fast_enabled() else 1)
     write_pages(pages, output, read)
     common.echo(f"wrote {counted(len(pages), 'file')} to {terminal_text(str(output))}\n")
     if result.errors:

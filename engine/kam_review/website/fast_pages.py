@@ -42,6 +42,7 @@ from kam_review.website.fast_search import (
     toc_tokens,
     use_entries,
 )
+from kam_review.website.page_html import permalinks, render
 
 Converted = dict[str, Any]
 # Pages sent to a worker at a time.
@@ -87,6 +88,7 @@ def convert(src_uris: Sequence[str]) -> list[Converted | None]:
     (fast_search.py), as plain data; None for a page whose conversion logged anything."""
     assert _BUILD is not None, "the build is set before the workers start"
     config, files, index = _BUILD
+    permalink = permalinks(config)
     converted: list[Converted | None] = []
     for uri in src_uris:
         file = files.get_file_from_path(uri)
@@ -96,7 +98,8 @@ def convert(src_uris: Sequence[str]) -> list[Converted | None]:
             continue
         page.markdown, page.meta = meta.get_data(file.content_string)
         with _quiet() as captured:
-            page.render(config, files)
+            if permalink is None or not render(page, config, files, permalink):
+                page.render(config, files)
             search = None if index is None else [page_key(page), entries_of(index, page)]
         links = page.links_to_anchors
         converted.append(None if captured.records else {

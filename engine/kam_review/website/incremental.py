@@ -39,7 +39,6 @@ from mkdocs.utils import CountHandler
 from mkdocs.utils.templates import TemplateContext
 
 from kam_review.output.report import rules_source
-from kam_review.review.explain import explanations
 from kam_review.review.incremental import IncrementalReview
 from kam_review.review.results import AccountResult, Result
 from kam_review.source.rates import load_rates
@@ -199,9 +198,7 @@ class LiveSite:
             return True  # no account file among them: nothing the site shows changed
         site = portfolio_pages(result, movement, load_rates(plugin.rates) if plugin.rates
                                else None)
-        site.update(account_pages(result, edited,
-                                  [explanations(item, result.rulebook) for item in edited],
-                                  movement))
+        site.update(account_pages(result, movement, items=edited))
         moved: list[File] = []
         for path, text in site.items():
             file = files.get_file_from_path(path)

@@ -42,6 +42,7 @@ from kam_review.output.output_folder import check_output_folder, looks_like_mkdo
 from kam_review.output.report import rules_source
 from kam_review.progress import on_terminal
 from kam_review.resources import default_rules_folder
+from kam_review.review.fast_check import fast_enabled, worker_count
 from kam_review.review.movement import Movement
 from kam_review.review.previous import Since
 from kam_review.review.results import Result
@@ -212,7 +213,9 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         self._footer = footer_html(provenance(result, rules_source(self.rules,
                                                                    self.thresholds)))
         keep_whole(review_names(result))
-        site = site_files(result, movement, rates)
+        # Not under `mkdocs serve`: it runs threads, which a fork would copy half-way.
+        site = site_files(result, movement, rates,
+                          1 if self._serving or not fast_enabled() else worker_count())
         self._generated = [path for path in site if path not in DEFAULTS]
         for path, text in site.items():
             existing = files.get_file_from_path(path)

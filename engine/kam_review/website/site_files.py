@@ -28,9 +28,10 @@ DEFAULTS = (OWN_RULES_GUIDE, *STYLESHEETS, *SCRIPTS)
 
 
 def site_files(result: Result, movement: Movement | None = None,
-               rates: Rates | None = None) -> dict[str, str]:
-    """Every file of the site the review decides (path -> text), in path order."""
-    files = render_pages(result, movement, rates)
+               rates: Rates | None = None, workers: int = 1) -> dict[str, str]:
+    """Every file of the site the review decides (path -> text), in path order (account
+    pages written in `workers` processes)."""
+    files = render_pages(result, movement, rates, workers)
     files[OWN_RULES_GUIDE] = _text(bundled_guide(OWN_RULES_GUIDE))
     for asset in (*STYLESHEETS, *SCRIPTS):
         files[asset] = _text(bundled_overrides_folder() / asset)

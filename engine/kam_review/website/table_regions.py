@@ -34,25 +34,30 @@ class TableRegions(Extension):
 
 class _Wrap(Treeprocessor):
     def run(self, root: etree.Element) -> None:
-        names = _heading_names(getattr(self.md, "toc_tokens", []))
-        parents = {child: parent for parent in root.iter() for child in parent}
-        found: list[tuple[etree.Element, str]] = []
-        heading = "Table"
-        for element in root.iter():
-            if element.tag in _HEADINGS:
-                heading = names.get(element.get("id", ""), "") or _text(element) or "Table"
-            elif element.tag == "table" and REGION_CLASS not in parents[element].get(
-                    "class", "").split():
-                found.append((element, heading))
-        counts: dict[str, int] = {}
-        for _, heading in found:
-            counts[heading] = counts.get(heading, 0) + 1
-        seen: dict[str, int] = {}
-        for table, heading in found:
-            seen[heading] = seen.get(heading, 0) + 1
-            label = heading if counts[heading] == 1 else (
-                f"{heading} (table {seen[heading]} of {counts[heading]})")
-            _wrap(table, parents[table], label)
+        wrap_tables(root, getattr(self.md, "toc_tokens", []))
+
+
+def wrap_tables(root: etree.Element, toc_tokens: Iterable[dict[str, Any]]) -> None:
+    """Every table of a page's tree in its region (the page's headings: toc_tokens)."""
+    names = _heading_names(toc_tokens)
+    parents = {child: parent for parent in root.iter() for child in parent}
+    found: list[tuple[etree.Element, str]] = []
+    heading = "Table"
+    for element in root.iter():
+        if element.tag in _HEADINGS:
+            heading = names.get(element.get("id", ""), "") or _text(element) or "Table"
+        elif element.tag == "table" and REGION_CLASS not in parents[element].get(
+                "class", "").split():
+            found.append((element, heading))
+    counts: dict[str, int] = {}
+    for _, heading in found:
+        counts[heading] = counts.get(heading, 0) + 1
+    seen: dict[str, int] = {}
+    for table, heading in found:
+        seen[heading] = seen.get(heading, 0) + 1
+        label = heading if counts[heading] == 1 else (
+            f"{heading} (table {seen[heading]} of {counts[heading]})")
+        _wrap(table, parents[table], label)
 
 
 def _wrap(table: etree.Element, parent: etree.Element, label: str) -> None:

@@ -8,18 +8,16 @@ come with the pages, from the same Result.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from kam_review.output.csv_export import exports
 from kam_review.output.output_folder import write_output_folder
-from kam_review.review.explain import explain_all
 from kam_review.review.movement import Movement
-from kam_review.review.results import AccountResult, Explanation, Result
+from kam_review.review.results import Result
 from kam_review.source.rates import Rates
-from kam_review.website.pages.account import account_page
+from kam_review.website.pages.account_workers import account_pages
 from kam_review.website.pages.catalogue import rules_page
-from kam_review.website.pages.common import ACCOUNTS_DIR
 from kam_review.website.pages.movement import CHANGES_PAGE, changes_page
 from kam_review.website.pages.owners import owners_page
 from kam_review.website.pages.portfolio import (
@@ -33,13 +31,14 @@ __all__ = ["account_pages", "portfolio_pages", "render_pages", "write_pages"]
 
 
 def render_pages(result: Result, movement: Movement | None = None,
-                 rates: Rates | None = None) -> dict[str, str]:
+                 rates: Rates | None = None, workers: int = 1) -> dict[str, str]:
     """Every page of the review and its CSV files; with `movement`, also what moved since the
     previous review (on the overview, each account page and a changes page of its own, which
     says so when there was no previous review to compare with); with `rates`, portfolio
-    totals converted into its base currency."""
+    totals converted into its base currency; with `workers`, the account pages are written in
+    that many forked processes (account_workers.py)."""
     pages = portfolio_pages(result, movement, rates)
-    pages.update(account_pages(result, result.accounts, explain_all(result), movement))
+    pages.update(account_pages(result, movement, workers))
     return pages
 
 
@@ -58,15 +57,6 @@ def portfolio_pages(result: Result, movement: Movement | None = None,
         pages[CHANGES_PAGE] = changes_page(result, movement)
     pages.update(exports(result))
     return pages
-
-
-def account_pages(result: Result, items: Sequence[AccountResult],
-                  explained: Sequence[tuple[Explanation, ...]],
-                  movement: Movement | None = None) -> dict[str, str]:
-    """The pages of these accounts of the result, each with why it got its class and focus
-    (review.explain): a page depends on its own account and the review's rules and date."""
-    return {f"{ACCOUNTS_DIR}/{item.account.id}.md": account_page(item, result, why, movement)
-            for item, why in zip(items, explained, strict=True)}
 
 
 def write_pages(pages: dict[str, str], folder: Path, inputs: Iterable[Path] = ()) -> None:
