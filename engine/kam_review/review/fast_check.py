@@ -9,7 +9,9 @@ date, the formats and redaction aside, which are in the cache key). The main pro
 each file's bytes and hashes them; a file whose review is cached is not parsed at all, the
 others are sent, bytes and all, to the workers in chunks, and the workers send back
 review/slim.py's plain data. While a batch is written, the next one is already being
-reviewed.
+reviewed. For text and JSON, each account's parts of the output (output/check_parts.py) are
+made where it is reviewed and kept in its cache entry: a warm run only joins them
+(fast_written_batches). The cache is read a batch at a time, so memory holds one batch.
 """
 
 from __future__ import annotations
@@ -34,7 +36,13 @@ from kam_review.progress import Progress, silent
 from kam_review.review import evaluate as plain
 from kam_review.review.fast_worker import Job, Parts, review_chunk, set_job
 from kam_review.review.results import AccountResult, Result
-from kam_review.review.slim import Plain, account_result, input_errors
+from kam_review.review.slim import (
+    Plain,
+    account_result,
+    input_errors,
+    record_pieces,
+    record_text,
+)
 from kam_review.rulebook.loading import Rulebook, load_rulebook, rulebook_files
 from kam_review.source.accounts import account_files
 from kam_review.source.cache import AccountCache, content_key
@@ -62,16 +70,6 @@ def worker_count() -> int:
         return 1
     cores = getattr(os, "sched_getaffinity", None)
     return len(cores(0)) if cores is not None else os.cpu_count() or 1
-
-
-# A cached review is the text of its errors, its result and its parts (Job.parts; none: ""),
-# apart, so that a run decodes only what it uses. JSON writes this control character
-# escaped, and so do the parts (output/check_parts.py).
-_SEPARATOR = "\x1e"
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -160,10 +158,10 @@ class _Run:
 
     def _take(self, file: _File, record: Any, from_cache: bool = False) -> None:
         """The file's review from a worker's record, or from a cached one (its text: see
-        _SEPARATOR); a cached record of another shape leaves the file unknown (a miss)."""
+        slim.record_text); a cached record of another shape leaves the file unknown (a miss)."""
         try:
             if from_cache:
-                errors_text, result_text, parts_text = record.split(_SEPARATOR, 2)
+                errors_text, result_text, parts_text = record_pieces(record)
                 rows, reviewed = json.loads(errors_text), result_text != "null"
             else:
                 rows, reviewed, parts_text = (record["errors"], record["result"] is not None,
@@ -185,8 +183,7 @@ class _Run:
         file.errors, file.item, file.parts, file.known = errors, item, parts, True
         if not from_cache and self.cache is not None and file.key is not None:
             try:
-                text = _SEPARATOR.join([_dumps(record["errors"]), _dumps(record["result"]),
-                                        record["parts"] or ""])
+                text = record_text(record)
                 text.encode("utf-8")  # a file name that is not UTF-8 is not kept
             except (TypeError, ValueError):
                 return
