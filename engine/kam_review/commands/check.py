@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import click
@@ -14,11 +15,18 @@ import click
 from kam_review.commands import common
 from kam_review.i18n import locale_name
 from kam_review.locale_format import LocaleFormat
+from kam_review.output.check_parts import parts_text, read_parts
 from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
 from kam_review.output.report import Tally, rules_source, write_check
 from kam_review.progress import on_terminal, silent
 from kam_review.review.evaluate import review, review_in_batches
-from kam_review.review.fast_check import fast_enabled, fast_review, fast_review_in_batches
+from kam_review.review.fast_check import (
+    WrittenBatch,
+    fast_enabled,
+    fast_review,
+    fast_written_batches,
+)
+from kam_review.review.fast_worker import Parts
 from kam_review.review.movement import Movement
 from kam_review.review.previous import Since
 from kam_review.review.results import Result
@@ -53,18 +61,21 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
         if fast and cache is not None:
             cache = AccountCache.for_accounts(accounts, inputs=[folder], kind="reviews-fast",
                                               name="review cache")
+        # Each account's text and JSON, made where it is reviewed and cached with its review
+        # whatever the format, so that a warm text or JSON run only joins them.
+        parts = Parts(partial(parts_text, as_of=as_of), read_parts)
         if output in ("text", "json"):
             comparison, previous = (None, None) if since is None else previous_review_of(
                 accounts, folder, as_of, thresholds,
                 Since(None if since == AUTO else since, since_pattern, cache=not no_cache),
                 files, cache, redact)
             # Written batch by batch: memory holds one batch, however large the portfolio.
-            batches = fast_review_in_batches(
-                accounts, folder, as_of, thresholds, files, progress, cache, redact, formats
-            ) if fast else review_in_batches(accounts, folder, as_of, thresholds, files,
+            kept: list[AccountSnapshot] = []
+            batches: Iterable[Result | WrittenBatch] = fast_written_batches(
+                accounts, folder, as_of, parts, thresholds, files, progress, cache, redact,
+                formats) if fast else review_in_batches(accounts, folder, as_of, thresholds, files,
                                              progress, cache, redact, None if previous is None
                                              else previous.high_warnings(), formats)
-            kept: list[AccountSnapshot] = []
 
             def movement() -> Movement:
                 assert comparison is not None
@@ -76,7 +87,9 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
                                 rules_source(folder, thresholds) if output == "json" else None,
                                 movement if since else None)
         else:
-            result = (fast_review if fast else review)(
+            result = fast_review(
+                accounts, folder, as_of, thresholds, files, progress, cache, redact=redact,
+                formats=formats, parts=parts) if fast else review(
                 accounts, folder, as_of, thresholds, files, progress, cache, redact=redact,
                 formats=formats)
             writers = {"markdown": lambda: check_markdown(result),
@@ -96,8 +109,11 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
         sys.exit(common.EXIT_FINDINGS)
 
 
-def _keeping(results: Iterable[Result], kept: list[AccountSnapshot]) -> Iterator[Result]:
-    """The results as they come, keeping each account's snapshot for the movement."""
+def _keeping(results: Iterable[Result | WrittenBatch], kept: list[AccountSnapshot]
+             ) -> Iterator[Result | WrittenBatch]:
+    """The results as they come, keeping each account's snapshot for the movement (--since
+    reviews on the plain path: only Results come)."""
     for result in results:
+        assert isinstance(result, Result), "--since reviews with the facts"
         kept.extend(account_snapshot(item, result) for item in result.accounts)
         yield result

@@ -10,9 +10,10 @@ from xml.etree import ElementTree
 from kam_review import __version__
 from kam_review.errors import error_count
 from kam_review.i18n import _
+from kam_review.output.check_parts import waived_dict
 from kam_review.output.comment_size import fit_comment
 from kam_review.output.markdown_text import code, comment_text, table
-from kam_review.output.report import expiring_waivers, summary_line, waived_dict
+from kam_review.output.report import expiring_waivers, summary_line
 from kam_review.paths import display_path
 from kam_review.review.results import Result
 from kam_review.review.tally import count_findings

@@ -3,29 +3,39 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from kam_review import __version__
 from kam_review.errors import InputError, error_count
 from kam_review.i18n import _
+from kam_review.output.check_parts import (
+    AccountParts,
+    account_parts,
+    dump,
+    expiring,
+    tally_parts,
+)
 from kam_review.output.movement_report import movement_dict, movement_lines
 from kam_review.paths import display_path
 from kam_review.resources import is_installed_rules
+from kam_review.review.fast_check import WrittenBatch
 from kam_review.review.movement import Movement
-from kam_review.review.results import AccountResult, Finding, Result
+from kam_review.review.results import Result
 from kam_review.review.tally import FindingCounts
 from kam_review.rulebook.loading import rulebook_files
 from kam_review.source.model import Waiver
 from kam_review.source.revisions import folder_commit
-from kam_review.text_safety import terminal_text
-from kam_review.text_width import pad
-from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Health, Severity
+from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Health, Kind, Severity
 from kam_review.wording import counted
+
+# By value: a dictionary lookup, where calling the enum costs ten times more per account.
+_SEVERITY = {severity.value: severity for severity in Severity}
+_KIND = {kind.value: kind for kind in Kind}
+_HEALTH = {health.value: health for health in Health}
 
 
 class Tally:
@@ -37,8 +47,10 @@ class Tally:
         self.accounts = 0
         self.counts = FindingCounts()
         self.errors: list[InputError] = []
-        self.expiring: list[tuple[str, Waiver]] = []
-        self.waived_high: list[tuple[str, Finding]] = []
+        # The lines of waivers ending soon, and of high findings waived (account, JSON line,
+        # text line): check_parts.tally_parts.
+        self.expiring: list[str] = []
+        self.waived_high: list[tuple[str, str, str | None]] = []
         # Rules not evaluated (a fact they need is unknown), and on how many accounts: listed
         # and counted, never findings, so never for --fail-on.
         self.not_evaluated = 0
@@ -49,16 +61,23 @@ class Tally:
         return f"Tally({self.accounts} accounts, {len(self.errors)} errors)"
 
     def add(self, result: Result) -> None:
-        self.accounts += len(result.accounts)
         for item in result.accounts:
-            self.not_evaluated += len(item.not_evaluated)
-            self.not_evaluated_accounts += bool(item.not_evaluated)
-            self.counts.add(item.findings)
-            if item.verdict is not None:
-                self.verdicts[item.verdict.health] += 1
+            self.add_account(tally_parts(item, result.as_of))
         self.errors.extend(result.errors)
-        self.expiring.extend(expiring_waivers(result))
-        self.waived_high.extend((item.account.id, f) for item, f in result.waived_high)
+
+    def add_account(self, parts: AccountParts) -> None:
+        """Count one account from its parts (check_parts.tally_parts)."""
+        self.accounts += 1
+        self.not_evaluated += parts["not_evaluated"]
+        self.not_evaluated_accounts += bool(parts["not_evaluated"])
+        counts = self.counts
+        for severity, kind, waived, number in parts["counts"]:
+            (counts.waived if waived else counts.open)[(_SEVERITY[severity], _KIND[kind])] += number
+        if parts["verdict"] is not None:
+            self.verdicts[_HEALTH[parts["verdict"]]] += 1
+        self.expiring += parts["expiring"]
+        self.waived_high += [(parts["id"], as_json, as_text)
+                             for as_json, as_text in parts["waived_high"]]
 
     @property
     def worst(self) -> Severity | None:
@@ -84,7 +103,7 @@ class Tally:
         count = len(self.waived_high)
         if not count:
             return ""
-        accounts = ", ".join(dict.fromkeys(account for account, _ in self.waived_high))
+        accounts = ", ".join(dict.fromkeys(account for account, _, _ in self.waived_high))
         return _("; {findings} waived ({accounts})").format(
             findings=counted(count, 'high finding'), accounts=accounts)
 
@@ -124,17 +143,8 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
-# One encoder for every line: json.dumps with options makes a new one per call, and a large
-# portfolio's output has a line per finding.
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
-
-
-def _dump(value: Any) -> str:
-    return _ENCODE(value)
-
-
-def write_check(results: Iterable[Result], output: str, show: Severity, as_of: date,
-                write: Callable[[str], object],
+def write_check(results: Iterable[Result | WrittenBatch], output: str, show: Severity,
+                as_of: date, write: Callable[[str], object],
                 rules_source: Mapping[str, Any] | None = None,
                 movement: Callable[[], Movement] | None = None) -> Tally:
     """Write `kam check` text or JSON as the results come, batch by batch; with `movement`
@@ -145,36 +155,43 @@ def write_check(results: Iterable[Result], output: str, show: Severity, as_of: d
     large portfolio)."""
     tally = Tally()
     if output == "json":
-        header = "".join(f"\n  {_dump(key)}: {_dump(value)},"
+        header = "".join(f"\n  {dump(key)}: {dump(value)},"
                          for key, value in json_header(as_of, rules_source).items())
         write(f'{{{header}\n  "accounts": [')
     else:
         write(_("kam-review: review as of {date}").format(date=as_of) + "\n")
     written = 0
+    shown = {severity.value for severity in Severity if severity.at_least(show)}
+    every_line = len(shown) == len(Severity)
     for result in results:
-        for item in result.accounts:
+        accounts = result.accounts if isinstance(result, WrittenBatch) else [
+            account_parts(item, result.as_of) for item in result.accounts]
+        for parts in accounts:
             if output == "json":
-                write((",\n" if written else "\n") + _json_account(item))
+                write((",\n" if written else "\n") + parts["json"])
                 written += 1
+            elif every_line:
+                write("\n" + parts["text"] + "\n")
             else:
-                write("\n" + "\n".join(_account_text(item, show)) + "\n")
-        tally.add(result)
+                lines = zip(parts["severities"], parts["text"].split("\n"), strict=True)
+                write("\n" + "\n".join(line for severity, line in lines
+                                        if severity is None or severity in shown) + "\n")
+            tally.add_account(parts)
+        tally.errors.extend(result.errors)
     if output == "json":
-        errors = [f"    {_dump(e.as_dict())}" for e in tally.errors]
-        waived = [f"    {_dump(waived_dict(a, f))}" for a, f in tally.waived_high]
-        since = "" if movement is None else f',\n  "since": {_dump(movement_dict(movement()))}'
+        errors = [f"    {dump(e.as_dict())}" for e in tally.errors]
+        waived = [as_json for _, as_json, _ in tally.waived_high]
+        since = "" if movement is None else f',\n  "since": {dump(movement_dict(movement()))}'
         write(("\n  ]" if written else "]") + f',\n  "waived_high": {_json_list(waived)},'
               f'\n  "errors": {_json_list(errors)}{since}\n}}\n')
         return tally
     if tally.expiring:
         write("\n" + _("Waivers ending within {days} days:").format(days=WAIVER_NOTICE_DAYS)
               + "\n")
-        write("".join(_waiver_line(account, w.rule, w.subject, w)
-                      for account, w in tally.expiring))
+        write("".join(tally.expiring))
     if tally.waived_high:
         write("\n" + _("High findings waived (not counted for --fail-on):") + "\n")
-        write("".join(_waiver_line(account, f.rule, f.subject, f.waiver)
-                      for account, f in tally.waived_high if f.waiver is not None))
+        write("".join(as_text for _, _, as_text in tally.waived_high if as_text is not None))
     if tally.verdicts:
         write("\n" + _("Verdicts: ") + _(", ").join(
             f"{tally.verdicts[h]} {h.shown}" for h in Health if tally.verdicts[h]) + "\n")
@@ -182,30 +199,6 @@ def write_check(results: Iterable[Result], output: str, show: Severity, as_of: d
         write("\n".join(movement_lines(movement())) + "\n")
     write(f"\n{tally.summary()}\n")
     return tally
-
-
-def _waiver_line(account: str, rule: str, subject: str | None, waiver: Waiver) -> str:
-    return terminal_text(f"  {account}: {rule}{' [' + subject + ']' if subject else ''} until "
-                         f"{waiver.until} (by {waiver.by}: {waiver.reason})") + "\n"
-
-
-def waived_dict(account: str, finding: Finding) -> dict[str, Any]:
-    """A waived finding with its waiver, for machine-readable summaries."""
-    waiver = finding.waiver
-    return {"account": account, "rule": finding.rule, "severity": finding.severity,
-            "subject": finding.subject, "until": str(waiver.until) if waiver else None,
-            "by": waiver.by if waiver else None, "reason": waiver.reason if waiver else None}
-
-
-def _json_account(item: AccountResult) -> str:
-    head = {"id": item.account.id, "name": item.account.name, "class": item.klass,
-            "focus": item.focus,
-            "verdict": None if item.verdict is None else item.verdict.as_dict()}
-    findings = ",\n".join(f"      {_dump(f.as_dict())}" for f in item.findings)
-    unknown = ",\n".join(f"      {_dump(n.as_dict())}" for n in item.not_evaluated)
-    listed = f'"findings": [\n{findings}\n    ]' if findings else '"findings": []'
-    listed += f', "not_evaluated": [\n{unknown}\n    ]' if unknown else ', "not_evaluated": []'
-    return f"    {_dump(head)[:-1]}, {listed}}}"
 
 
 def _json_list(lines: list[str]) -> str:
@@ -229,35 +222,8 @@ def as_text(result: Result, show: Severity = Severity.INFO) -> str:
 
 def expiring_waivers(result: Result) -> list[tuple[str, Waiver]]:
     """Waivers still running that end within WAIVER_NOTICE_DAYS of the review date."""
-    horizon = result.as_of + timedelta(days=WAIVER_NOTICE_DAYS)
     return [(item.account.id, waiver) for item in result.accounts
-            for waiver in item.account.waivers
-            if waiver.until is not None and result.as_of <= waiver.until <= horizon]
-
-
-def _account_text(result: AccountResult, show: Severity) -> list[str]:
-    account = result.account
-    focus = _(", focus {focus}").format(focus=_(result.focus)) if result.focus else ""
-    # Rules not evaluated are counted in the heading, not listed as findings (kam explain
-    # lists them with what they need).
-    count = len(result.not_evaluated)
-    unknown = _("; not evaluated: {rules}").format(rules=counted(count, 'rule')) if count else ""
-    lines = [f"{account.id}: {account.name} ({_(result.klass)}{focus}; "
-             + _("owner {owner}").format(owner=account.owner) + f"{unknown})"]
-    if result.verdict is not None:
-        lines.append("  " + _("verdict: {verdict}").format(verdict=result.verdict.text))
-    for finding in result.findings:
-        if finding.severity.at_least(show):
-            lines.append("  " + _finding_text(finding))
-    return [terminal_text(line) for line in lines]
-
-
-def _finding_text(finding: Finding) -> str:
-    subject = f" [{finding.subject}]" if finding.subject else ""
-    text = f"{pad(_(finding.severity.upper()), 6)} {finding.rule}{subject}: {finding.message}"
-    if finding.waived:
-        text += f" ({finding.waiver_note})"
-    return text
+            for waiver in expiring(item.account.waivers, result.as_of)]
 
 
 def summary_line(result: Result) -> str:

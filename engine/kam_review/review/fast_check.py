@@ -9,7 +9,9 @@ date, the formats and redaction aside, which are in the cache key). The main pro
 each file's bytes and hashes them; a file whose review is cached is not parsed at all, the
 others are sent, bytes and all, to the workers in chunks, and the workers send back
 review/slim.py's plain data. While a batch is written, the next one is already being
-reviewed.
+reviewed. For text and JSON, each account's parts of the output (output/check_parts.py) are
+made where it is reviewed and kept in its cache entry: a warm run only joins them
+(fast_written_batches). The cache is read a batch at a time, so memory holds one batch.
 """
 
 from __future__ import annotations
@@ -25,19 +27,24 @@ from dataclasses import dataclass, field
 from datetime import date
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from kam_review import __version__
 from kam_review.errors import InputError, capped
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.progress import Progress, silent
 from kam_review.review import evaluate as plain
-from kam_review.review.evaluate import evaluate, review_errors
-from kam_review.review.redact import redact_portfolio
+from kam_review.review.fast_worker import Job, Parts, review_chunk, set_job
 from kam_review.review.results import AccountResult, Result
-from kam_review.review.slim import Plain, account_result, input_errors, plain_errors, plain_result
+from kam_review.review.slim import (
+    Plain,
+    account_result,
+    input_errors,
+    record_pieces,
+    record_text,
+)
 from kam_review.rulebook.loading import Rulebook, load_rulebook, rulebook_files
-from kam_review.source.accounts import Portfolio, account_files, load_account
+from kam_review.source.accounts import account_files
 from kam_review.source.cache import AccountCache, content_key
 from kam_review.source.file_names import FileNames, file_bytes
 
@@ -66,45 +73,13 @@ def worker_count() -> int:
 
 
 @dataclass(frozen=True)
-class _Job:
-    """What every review of a file in this run shares; set before the workers fork."""
+class WrittenBatch:
+    """A batch reviewed as Result would hold it, but of each account only its parts (as
+    `Parts.make` made them), for a writer that joins them."""
 
-    rulebook: Rulebook
     as_of: date
-    formats: LocaleFormat
-    redact: bool
-
-    @property
-    def actions(self) -> dict[str, str]:
-        """Each rule's action, by its id (see plain_result)."""
-        return {rule.id: rule.action for rule in self.rulebook.rules}
-
-
-_JOB: _Job | None = None
-
-
-def review_chunk(items: Sequence[tuple[str, bytes | None]]) -> list[Plain]:
-    """The review of each file (its path and bytes; None: read it here), as plain data:
-    {"errors": [...], "result": plain_result or None}. Runs in a worker."""
-    assert _JOB is not None, "the job is set before the workers start"
-    job = _JOB
-    actions = job.actions
-    entries = [load_account(Path(path), content) for path, content in items]
-    portfolio = Portfolio([account for account, _ in entries if account is not None], [])
-    if job.redact:
-        portfolio = redact_portfolio(portfolio)
-    reviewed = iter(evaluate(portfolio, job.rulebook, job.as_of, formats=job.formats).accounts
-                    if portfolio.accounts else ())
-    records: list[Plain] = []
-    for account, errors in entries:
-        if account is None:
-            records.append({"errors": plain_errors(errors), "result": None})
-            continue
-        item = next(reviewed)
-        records.append({"errors": plain_errors(errors + review_errors(item.account,
-                                                                      job.rulebook)),
-                        "result": plain_result(item, actions)})
-    return records
+    accounts: tuple[Plain, ...]
+    errors: tuple[InputError, ...]
 
 
 @dataclass
@@ -117,6 +92,7 @@ class _File:
     key: bytes | None
     errors: list[InputError] = field(default_factory=list)
     item: AccountResult | None = None
+    parts: Plain | None = None
     known: bool = False
 
 
@@ -129,9 +105,12 @@ class _Batch:
 class _Run:
     """One fast review: the job, the cache, and the worker pool once it is needed."""
 
-    def __init__(self, job: _Job, context: bytes, cache: AccountCache | None,
-                 stack: ExitStack, workers: int, parallel_from: int) -> None:
+    def __init__(self, job: Job, context: bytes, cache: AccountCache | None,
+                 stack: ExitStack, workers: int, parallel_from: int,
+                 written: bool = False) -> None:
         self.job, self.context, self.cache = job, context, cache
+        # Batches as WrittenBatch: each account's parts only, no AccountResult built.
+        self.written = written
         self.actions = job.actions
         self._stack, self._workers, self._parallel_from = stack, workers, parallel_from
         self._pool: Executor | None = None
@@ -139,8 +118,7 @@ class _Run:
 
     def pool(self) -> Executor:
         if self._pool is None:
-            global _JOB
-            _JOB = self.job  # the workers fork with it
+            set_job(self.job)  # the workers fork with it
             self._pool = self._stack.enter_context(
                 ProcessPoolExecutor(self._workers, mp_context=get_context("fork")))
         return self._pool
@@ -148,7 +126,10 @@ class _Run:
     def start(self, paths: Sequence[Path]) -> _Batch:
         """Read the batch's files, take what the cache has, and send the rest to be
         reviewed."""
-        files = [self._file(path) for path in paths]
+        names = [self.names(path) for path in paths]
+        if self.cache is not None:
+            self.cache.preload(names)  # memory holds this batch's entries only
+        files = [self._file(path, name) for path, name in zip(paths, names, strict=True)]
         todo = [f for f in files if not f.known]
         parallel = self._workers > 1 and len(todo) >= self._parallel_from
         chunks: list[tuple[list[_File], Future[list[Plain]] | list[Plain]]] = []
@@ -160,12 +141,10 @@ class _Run:
         return _Batch(files, chunks)
 
     def _here(self, items: list[tuple[str, bytes | None]]) -> list[Plain]:
-        global _JOB
-        _JOB = self.job
+        set_job(self.job)
         return review_chunk(items)
 
-    def _file(self, path: Path) -> _File:
-        name = self.names(path)
+    def _file(self, path: Path, name: str) -> _File:
         content = file_bytes(path)
         key = None if content is None else hashlib.sha256(
             self.context + json.dumps([str(path), name]).encode("utf-8", "surrogatepass")
@@ -178,30 +157,40 @@ class _Run:
         return file
 
     def _take(self, file: _File, record: Any, from_cache: bool = False) -> None:
-        """The file's review from a record (a cached one as JSON text); a cached record that
-        does not have the shape plain_result gives leaves the file unknown (a miss)."""
+        """The file's review from a worker's record, or from a cached one (its text: see
+        slim.record_text); a cached record of another shape leaves the file unknown (a miss)."""
         try:
-            data = json.loads(record) if from_cache else record
-            errors = input_errors(data["errors"])
-            result = data["result"]
-            item = None if result is None else account_result(result, self.job.formats,
-                                                              self.actions)
-        except (ValueError, TypeError, KeyError, IndexError):
+            if from_cache:
+                errors_text, result_text, parts_text = record_pieces(record)
+                rows, reviewed = json.loads(errors_text), result_text != "null"
+            else:
+                rows, reviewed, parts_text = (record["errors"], record["result"] is not None,
+                                              record["parts"])
+            errors = input_errors(rows)
+            item, parts = None, None
+            if reviewed and self.written:
+                parts = (None if self.job.parts is None or parts_text is None
+                         else self.job.parts.read(parts_text))
+                if parts is None:
+                    raise ValueError("a review kept without its parts")
+            elif reviewed:
+                item = account_result(json.loads(result_text) if from_cache else record["result"],
+                                      self.job.formats, self.actions)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
             if not from_cache:
                 raise  # a worker's own record: a bug, never an account left out
             return
-        file.errors, file.item, file.known = errors, item, True
+        file.errors, file.item, file.parts, file.known = errors, item, parts, True
         if not from_cache and self.cache is not None and file.key is not None:
             try:
-                text = json.dumps(record, ensure_ascii=False, allow_nan=False,
-                                  separators=(",", ":"))
+                text = record_text(record)
                 text.encode("utf-8")  # a file name that is not UTF-8 is not kept
             except (TypeError, ValueError):
                 return
             self.cache.put(file.name, file.key, text)
 
     def finish(self, batch: _Batch, errors: list[InputError],
-               done: Callable[[int], None]) -> Result:
+               done: Callable[[int], None]) -> Result | WrittenBatch:
         """The batch's Result, as evaluate gives it for the same files; `done` is told how
         many more files are reviewed, as they are."""
         done(len(batch.files) - sum(len(part) for part, _ in batch.chunks))  # cached
@@ -215,6 +204,10 @@ class _Run:
         for file in batch.files:
             errors.extend(file.errors)
         job = self.job
+        if self.written:
+            return WrittenBatch(job.as_of, tuple(f.parts for f in batch.files
+                                                 if f.parts is not None),
+                                tuple(capped(sorted(set(errors)))))
         return Result(job.as_of, tuple(f.item for f in batch.files if f.item is not None),
                       tuple(capped(sorted(set(errors)))), job.rulebook, job.formats)
 
@@ -250,31 +243,56 @@ def fast_review_in_batches(
     formats: LocaleFormat = ENGLISH,
     batch_size: int | None = None,
     workers: int | None = None,
+    parts: Parts | None = None,
 ) -> Iterator[Result]:
     """review_in_batches, fast (see the module's docstring); `cache` is the cache of reviews
     (AccountCache.for_accounts(..., kind="reviews-fast")); batches of `batch_size` files
-    (default: the plain path's), `workers` processes (default: one per core). The rules are
+    (default: the plain path's), `workers` processes (default: one per core); `parts`, when
+    given, are made and kept with each review (see fast_written_batches). The rules are
     loaded (and a RulebookError raised) before this returns."""
+    return cast(Iterator[Result], _review(
+        accounts_folder, rules_folder, as_of, thresholds_file, only, progress, cache, redact,
+        formats, batch_size, workers, parts, written=False))
+
+
+def fast_written_batches(
+    accounts_folder: Path, rules_folder: Path, as_of: date, parts: Parts,
+    thresholds_file: Path | None = None, only: Sequence[Path] = (),
+    progress: Progress = silent, cache: AccountCache | None = None, redact: bool = False,
+    formats: LocaleFormat = ENGLISH, batch_size: int | None = None, workers: int | None = None,
+) -> Iterator[WrittenBatch]:
+    """fast_review_in_batches, each account as its parts only: made where its file is
+    reviewed, or taken from the cache as they are, never rebuilt into an AccountResult."""
+    return cast(Iterator[WrittenBatch], _review(
+        accounts_folder, rules_folder, as_of, thresholds_file, only, progress, cache, redact,
+        formats, batch_size, workers, parts, written=True))
+
+
+def _review(accounts_folder: Path, rules_folder: Path, as_of: date,
+            thresholds_file: Path | None, only: Sequence[Path], progress: Progress,
+            cache: AccountCache | None, redact: bool, formats: LocaleFormat,
+            batch_size: int | None, workers: int | None, parts: Parts | None,
+            written: bool) -> Iterator[Result | WrittenBatch]:
     rulebook = load_rulebook(rules_folder, thresholds_file)
     paths, folder_errors = account_files(accounts_folder, only)
-    job = _Job(rulebook, as_of, formats, redact)
+    job = Job(rulebook, as_of, formats, redact, parts)
     context = rules_key(rulebook, rules_folder, thresholds_file, as_of, formats, redact)
     count = workers if workers is not None else worker_count()
     return _batches(job, context, cache, paths, folder_errors, progress,
-                    batch_size or plain.BATCH_SIZE, count, PARALLEL_FROM)
+                    batch_size or plain.BATCH_SIZE, count, PARALLEL_FROM, written)
 
 
-def _batches(job: _Job, context: bytes, cache: AccountCache | None, paths: list[Path],
+def _batches(job: Job, context: bytes, cache: AccountCache | None, paths: list[Path],
              folder_errors: list[InputError], progress: Progress, batch_size: int,
-             workers: int, parallel_from: int) -> Iterator[Result]:
+             workers: int, parallel_from: int, written: bool
+             ) -> Iterator[Result | WrittenBatch]:
     if not paths:
-        yield Result(job.as_of, (), tuple(folder_errors), job.rulebook, job.formats)
+        yield (WrittenBatch(job.as_of, (), tuple(folder_errors)) if written
+               else Result(job.as_of, (), tuple(folder_errors), job.rulebook, job.formats))
         return
     groups = [paths[i:i + batch_size] for i in range(0, len(paths), batch_size)]
     with ExitStack() as stack:
-        run = _Run(job, context, cache, stack, workers, parallel_from)
-        if cache is not None:
-            cache.preload()
+        run = _Run(job, context, cache, stack, workers, parallel_from, written)
         pending: deque[_Batch] = deque([run.start(groups[0])])
         # The bar starts once the workers have forked: it may run a thread of its own.
         bar = iter(progress(range(len(paths)), len(paths), "reviewing accounts"))
@@ -295,8 +313,10 @@ def _batches(job: _Job, context: bytes, cache: AccountCache | None, paths: list[
 def fast_review(accounts_folder: Path, rules_folder: Path, as_of: date,
                 thresholds_file: Path | None = None, only: Sequence[Path] = (),
                 progress: Progress = silent, cache: AccountCache | None = None,
-                redact: bool = False, formats: LocaleFormat = ENGLISH) -> Result:
+                redact: bool = False, formats: LocaleFormat = ENGLISH,
+                parts: Parts | None = None) -> Result:
     """review() for `kam check`'s outputs: the whole portfolio as one Result (without facts)."""
     batches = fast_review_in_batches(accounts_folder, rules_folder, as_of, thresholds_file,
-                                     only, progress, cache, redact, formats, batch_size=1 << 62)
+                                     only, progress, cache, redact, formats, batch_size=1 << 62,
+                                     parts=parts)
     return next(iter(batches))

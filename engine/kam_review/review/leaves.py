@@ -42,15 +42,30 @@ def leaf_rules(rule: EngineRule) -> list[EngineRule]:
             for i, leaf in enumerate(walk(rule.condition))]
 
 
-@lru_cache(maxsize=1024)
+# Per rule: the facts it uses, and the engine rule name of each of its comparisons, worked
+# out once. Keyed by the rule's id (kept alive here, so never reused while it is): hashing a
+# rule walks its whole condition, and this is asked once per fact.
+_PER_RULE: dict[int, tuple[EngineRule, tuple[str, ...], dict[Leaf, str]]] = {}
+
+
+def _per_rule(rule: EngineRule) -> tuple[tuple[str, ...], dict[Leaf, str]]:
+    known = _PER_RULE.get(id(rule))
+    if known is None or known[0] is not rule:
+        if len(_PER_RULE) >= 4096:  # rulebooks loaded again and again: start afresh
+            _PER_RULE.clear()
+        known = (rule, tuple(sorted(fields_used(rule.condition))),
+                 {leaf: leaf_name(rule.name, i) for i, leaf in enumerate(walk(rule.condition))})
+        _PER_RULE[id(rule)] = known
+    return known[1], known[2]
+
+
 def _leaf_names(rule: EngineRule) -> dict[Leaf, str]:
-    """The engine rule name of each comparison of the rule, worked out once per rule."""
-    return {leaf: leaf_name(rule.name, i) for i, leaf in enumerate(walk(rule.condition))}
+    """The engine rule name of each comparison of the rule."""
+    return _per_rule(rule)[1]
 
 
-@lru_cache(maxsize=1024)
 def _fields(rule: EngineRule) -> tuple[str, ...]:
-    return tuple(sorted(fields_used(rule.condition)))
+    return _per_rule(rule)[0]
 
 
 def needed_fields(rule: EngineRule, fact: Fact, matched: set[str]) -> list[str] | None:
@@ -76,26 +91,36 @@ def not_evaluated(rules: Sequence[EngineRule], facts: Sequence[Fact],
                   matched: Sequence[set[str]]) -> list[dict[str, list[str]]]:
     """For each fact, the rules on its type that the engine did not match and whose condition
     is unknown on it, each with the absent facts it needs. Only the facts where a rule lacks
-    a fact it uses go to the engine again, with every comparison as a rule of its own."""
-    by_type: dict[str, list[EngineRule]] = {}
+    a fact it uses go to the engine again, with every comparison as a rule of its own, and
+    with only the facts those rules use: the engine hands back every comparison a fact
+    matches, and the others' are not read."""
+    # Each rule's facts, worked out once here, not once per fact (hashing a rule walks its
+    # condition).
+    by_type: dict[str, list[tuple[EngineRule, tuple[str, ...]]]] = {}
     for rule in rules:
-        by_type.setdefault(rule.fact_type, []).append(rule)
-    open_rules = [[rule for rule in by_type.get(fact[FACT_TYPE], ())
-                   if rule.name not in names and _lacks(rule, fact)]
+        by_type.setdefault(rule.fact_type, []).append((rule, _fields(rule)))
+    open_rules = [[(rule, used) for rule, used in by_type.get(fact[FACT_TYPE], ())
+                   if rule.name not in names and any(fact.get(name) is None for name in used)]
                   for fact, names in zip(facts, matched, strict=True)]
-    tested = [fact for fact, candidates in zip(facts, open_rules, strict=True) if candidates]
+    tested = [_only(fact, candidates) for fact, candidates in zip(facts, open_rules, strict=True)
+              if candidates]
     parts = tuple(part for rule in rules for part in leaf_rules(rule))
     leaf_matches = iter(matcher(parts).matches(tested) if tested else [])
     found: list[dict[str, list[str]]] = []
     for fact, candidates in zip(facts, open_rules, strict=True):
         names = next(leaf_matches) if candidates else set()
-        needs = {rule.name: needed_fields(rule, fact, names) for rule in candidates}
+        needs = {rule.name: needed_fields(rule, fact, names) for rule, _used in candidates}
         found.append({rule_id: fields for rule_id, fields in needs.items() if fields is not None})
     return found
 
 
-def _lacks(rule: EngineRule, fact: Fact) -> bool:
-    return any(fact.get(name) is None for name in _fields(rule))
+def _only(fact: Fact, rules: Sequence[tuple[EngineRule, tuple[str, ...]]]) -> Fact:
+    """The fact with only its type and the facts the rules use: their comparisons match it
+    as they match the whole fact."""
+    kept = {FACT_TYPE: fact[FACT_TYPE]}
+    for _rule, used in rules:
+        kept.update((name, fact[name]) for name in used if name in fact)
+    return kept
 
 
 def needs_text(fact: Mapping[str, object], names: Iterable[str],

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from kam_review.formatting import template_fields
@@ -38,26 +39,48 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
 def fired_template(template: str, condition: Condition, fact: Mapping[str, Any]) -> str:
     """The template without the clauses that cite only figures of parts that did not fire;
     the whole template if that would leave nothing."""
+    cited = _cited(template, condition)
+    if not any(cited):  # every clause is kept, whatever fired: the template as written
+        return template
     supporting = _support(condition, fact, want=True)
-    cited = fields_used(condition)
-    kept = [clause for clause in clauses(template) if _keeps(clause, supporting, cited)]
+    kept = [clause for clause, named in zip(clauses(template), cited, strict=True)
+            if not named or named & supporting]
     return CLAUSE_SEPARATOR.join(kept) if kept else template
+
+
+# Per message template and condition (a rule's, alive as long as its rulebook), the figures
+# of the condition each clause cites; keyed by the condition's id, since hashing a condition
+# walks its whole tree.
+_CITED: dict[tuple[str, int], tuple[Condition, tuple[frozenset[str], ...]]] = {}
+
+
+def _cited(template: str, condition: Condition) -> tuple[frozenset[str], ...]:
+    known = _CITED.get((template, id(condition)))
+    if known is not None and known[0] is condition:
+        return known[1]
+    used = fields_used(condition)
+    cited = tuple(frozenset(name for name, _ in template_fields(clause)) & used
+                  for clause in clauses(template))
+    if len(_CITED) >= 4096:  # rulebooks loaded again and again (kam serve): start afresh
+        _CITED.clear()
+    _CITED[(template, id(condition))] = (condition, cited)
+    return cited
 
 
 def clauses(template: str) -> list[str]:
     """The template split at each "; " outside parentheses: "(title; roles)" stays whole."""
+    return list(_clauses(template))
+
+
+@lru_cache(maxsize=4096)
+def _clauses(template: str) -> tuple[str, ...]:
     parts, depth, start = [], 0, 0
     for at, char in enumerate(template):
         depth += {"(": 1, ")": -1}.get(char, 0)
         if depth == 0 and template.startswith(CLAUSE_SEPARATOR, at):
             parts.append(template[start:at])
             start = at + len(CLAUSE_SEPARATOR)
-    return [*parts, template[start:]]
-
-
-def _keeps(clause: str, supporting: set[str], cited: set[str]) -> bool:
-    named = {name for name, _ in template_fields(clause)} & cited
-    return not named or bool(named & supporting)
+    return (*parts, template[start:])
 
 
 def _support(condition: Condition, fact: Mapping[str, Any], want: bool) -> set[str]:

@@ -10,6 +10,7 @@ from a full review).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from datetime import date
@@ -28,6 +29,30 @@ _KINDS = {kind.value: kind for kind in Kind}
 _SEVERITIES = {severity.value: severity for severity in Severity}
 # A finding's fields in the order plain_result lists them (the account's id first).
 _FINDING_FIELDS = tuple(f.name for f in fields(Finding))
+
+
+# A cached review (review/fast_check.py) is the text of its errors, its result and its
+# parts, apart, so that a run decodes only what it uses. JSON writes this control character
+# escaped, and so do the parts (output/check_parts.py).
+_SEPARATOR = "\x1e"
+
+
+def record_text(record: Plain) -> str:
+    """A worker's record ({"errors", "result", "parts"}) as the cache keeps it; raises
+    ValueError or TypeError if it holds what JSON cannot write exactly."""
+    return _SEPARATOR.join([_dumps(record["errors"]), _dumps(record["result"]),
+                            record["parts"] or ""])
+
+
+def record_pieces(text: str) -> tuple[str, str, str]:
+    """The JSON of a cached record's errors and result, and its parts' text ("": none);
+    ValueError if it has not three pieces."""
+    errors, result, parts = text.split(_SEPARATOR, 2)
+    return errors, result, parts
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 def plain_errors(errors: Sequence[InputError]) -> list[list[Any]]:

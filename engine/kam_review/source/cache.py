@@ -150,6 +150,14 @@ def _read_entry(text: Any) -> StoredAccount | None:
     return StoredAccount(value, locations)
 
 
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _is_index(part: Any) -> bool:
     return isinstance(part, int) and not isinstance(part, bool) and part >= 0
 
@@ -234,15 +242,26 @@ class AccountCache:
     def get(self, shown_as: str, key: bytes) -> StoredAccount | None:
         return _read_entry(self.get_text(shown_as, key))
 
-    def preload(self) -> None:
-        """Read every entry now, in one query: a run that looks up most of them (the fast
-        `kam check`) then makes no query per file. Entries are checked when looked up."""
+    def preload(self, names: Sequence[str] | None = None) -> None:
+        """Read every entry now (or the entries of the files `names`, in place of those read
+        before), in one query (per 500 names): a run that looks up most of them (the fast
+        `kam check`) then makes no query per file, and one that goes batch by batch holds a
+        batch's entries only. Entries are checked when looked up."""
         connection = self._connect()
         if connection is None:
             return
+        query = "SELECT path, key, entry, mac FROM entries WHERE length(entry) <= ?"
         try:
-            rows = connection.execute("SELECT path, key, entry, mac FROM entries WHERE "
-                                      "length(entry) <= ?", (self._max_entry_chars,))
+            if names is None:
+                rows = connection.execute(query, (self._max_entry_chars,)).fetchall()
+            else:
+                rows = []
+                names = [name for name in names if _is_utf8(name)]  # none is kept otherwise
+                for start in range(0, len(names), 500):
+                    part = names[start:start + 500]
+                    rows += connection.execute(
+                        f"{query} AND path IN ({', '.join('?' * len(part))})",
+                        (self._max_entry_chars, *part)).fetchall()
             self._rows = {path: (key, entry, mac) for path, key, entry, mac in rows}
         except sqlite3.Error:
             self._rows = {}

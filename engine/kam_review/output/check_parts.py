@@ -1,0 +1,163 @@
+"""Each account's part of `kam check`'s text and JSON output, made once from its review: the
+lines the writer joins, and what the run's tally counts of the account.
+
+The plain path makes an account's parts as it writes it; the fast check makes them where it
+reviews the file, as one text (parts_text), and keeps that with the review in its cache
+(review/fast_check.py), so that a run whose files are all cached only joins text. Both go
+through account_parts, so both write the same bytes. The text holds the counts as JSON, then
+the JSON entry and the text lines as they are, apart: reading JSON strings that hold JSON
+costs five times more. `read_parts` reads it back, None when it does not have that shape.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date, timedelta
+from typing import Any
+
+from kam_review.i18n import _
+from kam_review.review.results import AccountResult, Finding
+from kam_review.source.model import Waiver
+from kam_review.text_safety import terminal_text
+from kam_review.text_width import pad
+from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Health, Kind, Severity
+from kam_review.wording import counted
+
+AccountParts = dict[str, Any]
+# The keys of an account's parts as parts_text writes their head, and the type of each.
+_SHAPE: dict[str, type | tuple[type, ...]] = {
+    "id": str, "counts": list, "verdict": (str, type(None)), "not_evaluated": int,
+    "expiring": list, "waived_high": list, "severities": list}
+# Between the head, the JSON entry and the text lines of parts_text: a JSON encoder writes
+# this control character escaped, and terminal_text too, so it is found nowhere else.
+_SEPARATOR = "\x1e"
+_SEVERITIES = frozenset(severity.value for severity in Severity)
+
+# One encoder for every line: json.dumps with options makes a new one per call, and a large
+# portfolio's output has a line per finding.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def dump(value: Any) -> str:
+    return _ENCODE(value)
+
+
+def account_parts(item: AccountResult, as_of: date) -> AccountParts:
+    """The account's parts: its JSON entry; its text lines, as one text, with the severity
+    of each line (a finding's; None: the heading's), for the writer to leave out those below
+    --show; and what the tally counts (tally_parts)."""
+    account = item.account
+    focus = _(", focus {focus}").format(focus=_(item.focus)) if item.focus else ""
+    # Rules not evaluated are counted in the heading, not listed as findings (kam explain
+    # lists them with what they need).
+    count = len(item.not_evaluated)
+    unknown = _("; not evaluated: {rules}").format(rules=counted(count, 'rule')) if count else ""
+    lines = [f"{account.id}: {account.name} ({_(item.klass)}{focus}; "
+             + _("owner {owner}").format(owner=account.owner) + f"{unknown})"]
+    if item.verdict is not None:
+        lines.append("  " + _("verdict: {verdict}").format(verdict=item.verdict.text))
+    severities: list[str | None] = [None] * len(lines)
+    for finding in item.findings:
+        lines.append("  " + _finding_text(finding))
+        severities.append(finding.severity.value)
+    # terminal_text shows a newline as its escape: the lines stay apart in one text.
+    return {**tally_parts(item, as_of), "severities": severities, "json": _json_account(item),
+            "text": "\n".join(terminal_text(line) for line in lines)}
+
+
+def tally_parts(item: AccountResult, as_of: date) -> AccountParts:
+    """What the run's tally takes of the account: its findings counted by severity, kind and
+    waived, its verdict, how many rules were not evaluated, the lines of its waivers ending
+    within WAIVER_NOTICE_DAYS, and its waived high findings as JSON and text lines."""
+    counts = Counter((f.severity.value, f.kind.value, f.waived) for f in item.findings)
+    ident = item.account.id
+    return {
+        "id": ident,
+        "counts": [[*key, number] for key, number in counts.items()],
+        "verdict": None if item.verdict is None else item.verdict.health.value,
+        "not_evaluated": len(item.not_evaluated),
+        "expiring": [_waiver_line(ident, w.rule, w.subject, w)
+                     for w in expiring(item.account.waivers, as_of)],
+        "waived_high": [[f"    {dump(waived_dict(ident, f))}",
+                         None if f.waiver is None
+                         else _waiver_line(ident, f.rule, f.subject, f.waiver)]
+                        for f in item.waived_high],
+    }
+
+
+def parts_text(item: AccountResult, as_of: date) -> str:
+    """The account's parts as one text (see the module's docstring and read_parts)."""
+    parts = account_parts(item, as_of)
+    json_entry, text = parts.pop("json"), parts.pop("text")
+    return _SEPARATOR.join([dump(parts), json_entry, text])
+
+
+def read_parts(text: Any) -> AccountParts | None:
+    """The parts back from parts_text, or None unless `text` has its shape (a cached value
+    may not)."""
+    pieces = text.split(_SEPARATOR) if isinstance(text, str) else ()
+    if len(pieces) != 3:
+        return None
+    try:
+        parts = json.loads(pieces[0])
+    except (ValueError, RecursionError):
+        return None
+    if not (isinstance(parts, dict) and parts.keys() == _SHAPE.keys()
+            and all(isinstance(parts[key], kind) for key, kind in _SHAPE.items())):
+        return None
+    if not (len(parts["severities"]) == pieces[2].count("\n") + 1 and all(
+            severity is None or severity in _SEVERITIES for severity in parts["severities"])
+            and all(isinstance(row, list) and len(row) == 4 and row[0] in _SEVERITIES
+                    and row[1] in _KINDS and isinstance(row[2], bool)
+                    and isinstance(row[3], int) for row in parts["counts"])
+            and (parts["verdict"] is None or parts["verdict"] in _HEALTHS)
+            and all(isinstance(line, str) for line in parts["expiring"])
+            and all(isinstance(row, list) and len(row) == 2 and isinstance(row[0], str)
+                    and isinstance(row[1], str | None) for row in parts["waived_high"])):
+        return None
+    parts["json"], parts["text"] = pieces[1], pieces[2]
+    return parts
+
+
+_KINDS = frozenset(kind.value for kind in Kind)
+_HEALTHS = frozenset(health.value for health in Health)
+
+
+def expiring(waivers: tuple[Waiver, ...], as_of: date) -> list[Waiver]:
+    """The waivers still running that end within WAIVER_NOTICE_DAYS of the review date."""
+    horizon = as_of + timedelta(days=WAIVER_NOTICE_DAYS)
+    return [waiver for waiver in waivers
+            if waiver.until is not None and as_of <= waiver.until <= horizon]
+
+
+def _waiver_line(account: str, rule: str, subject: str | None, waiver: Waiver) -> str:
+    return terminal_text(f"  {account}: {rule}{' [' + subject + ']' if subject else ''} until "
+                         f"{waiver.until} (by {waiver.by}: {waiver.reason})") + "\n"
+
+
+def waived_dict(account: str, finding: Finding) -> dict[str, Any]:
+    """A waived finding with its waiver, for machine-readable summaries."""
+    waiver = finding.waiver
+    return {"account": account, "rule": finding.rule, "severity": finding.severity,
+            "subject": finding.subject, "until": str(waiver.until) if waiver else None,
+            "by": waiver.by if waiver else None, "reason": waiver.reason if waiver else None}
+
+
+def _json_account(item: AccountResult) -> str:
+    head = {"id": item.account.id, "name": item.account.name, "class": item.klass,
+            "focus": item.focus,
+            "verdict": None if item.verdict is None else item.verdict.as_dict()}
+    findings = ",\n".join(f"      {dump(f.as_dict())}" for f in item.findings)
+    unknown = ",\n".join(f"      {dump(n.as_dict())}" for n in item.not_evaluated)
+    listed = f'"findings": [\n{findings}\n    ]' if findings else '"findings": []'
+    listed += f', "not_evaluated": [\n{unknown}\n    ]' if unknown else ', "not_evaluated": []'
+    return f"    {dump(head)[:-1]}, {listed}}}"
+
+
+def _finding_text(finding: Finding) -> str:
+    subject = f" [{finding.subject}]" if finding.subject else ""
+    text = f"{pad(_(finding.severity.upper()), 6)} {finding.rule}{subject}: {finding.message}"
+    if finding.waived:
+        text += f" ({finding.waiver_note})"
+    return text

@@ -1,0 +1,83 @@
+"""What the fast `kam check` (review/fast_check.py) does with each chunk of files, in a worker
+process or in its own: the whole review of each file, handed back as plain data (review/
+slim.py), with the account's parts of the output when the run asks for them.
+
+The job every review of a run shares is set before the workers fork, so that they inherit
+it instead of receiving it pickled with every chunk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from kam_review.locale_format import LocaleFormat
+from kam_review.review.evaluate import evaluate, review_errors
+from kam_review.review.redact import redact_portfolio
+from kam_review.review.results import AccountResult
+from kam_review.review.slim import Plain, plain_errors, plain_result
+from kam_review.rulebook.loading import Rulebook
+from kam_review.source.accounts import Portfolio, load_account
+
+
+@dataclass(frozen=True)
+class Parts:
+    """Each account's parts of the check's output (output/check_parts.py), as one text:
+    `make` makes it from the account's review, where the file is reviewed, and it is kept in
+    the cache with the review; `read` reads it back (None: not of the shape `make` gives)."""
+
+    make: Callable[[AccountResult], str]
+    read: Callable[[str], Plain | None]
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every review of a file in this run shares; set before the workers fork."""
+
+    rulebook: Rulebook
+    as_of: date
+    formats: LocaleFormat
+    redact: bool
+    parts: Parts | None = None
+
+    @property
+    def actions(self) -> dict[str, str]:
+        """Each rule's action, by its id (see plain_result)."""
+        return {rule.id: rule.action for rule in self.rulebook.rules}
+
+
+_JOB: Job | None = None
+
+
+def set_job(job: Job) -> None:
+    """The job of the reviews to come: set before the workers fork, who inherit it."""
+    global _JOB
+    _JOB = job
+
+
+def review_chunk(items: Sequence[tuple[str, bytes | None]]) -> list[Plain]:
+    """The review of each file (its path and bytes; None: read it here), as plain data:
+    {"errors": [...], "result": plain_result or None, "parts": its parts (Job.parts) or
+    None}. Runs in a worker, or here (set_job first)."""
+    assert _JOB is not None, "the job is set before the workers start"
+    job = _JOB
+    actions = job.actions
+    entries = [load_account(Path(path), content) for path, content in items]
+    portfolio = Portfolio([account for account, _ in entries if account is not None], [])
+    if job.redact:
+        portfolio = redact_portfolio(portfolio)
+    reviewed = iter(evaluate(portfolio, job.rulebook, job.as_of, formats=job.formats).accounts
+                    if portfolio.accounts else ())
+    records: list[Plain] = []
+    for account, errors in entries:
+        if account is None:
+            records.append({"errors": plain_errors(errors), "result": None, "parts": None})
+            continue
+        item = next(reviewed)
+        records.append({"errors": plain_errors(errors + review_errors(item.account,
+                                                                      job.rulebook)),
+                        "result": plain_result(item, actions),
+                        "parts": None if job.parts is None else job.parts.make(item)})
+    return records
