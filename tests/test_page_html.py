@@ -84,8 +84,7 @@ def test_the_sample_portfolio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     emitted = _compare(monkeypatch, REPO / "mkdocs.yml", tmp_path)
     _accounts_emitted(emitted)
     assert all(emitted[page] for page in ("index.md", "changes.md", "risks.md", "funnel.md",
-                                          "owners.md"))
-    assert not emitted["rules.md"]  # its conditions are indented code blocks: converted
+                                          "owners.md", "rules.md"))
 
 
 def test_the_chinese_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -179,6 +178,11 @@ DIALECT = [
     "<line x1=\"0\"/></svg>\n<details class=\"c\">\n<summary>s</summary>\n<table>\n"
     "<caption>c</caption>\n<tr><th scope=\"col\">Q</th></tr>\n</table>\n</details>\n</div>\n\n"
     "</div>\n",
+    # Indented code blocks, as the rule catalogue writes conditions.
+    "Rule:\n\n    all of:\n      a <= 1 & b > 2 &amp;\n\n\ntext\n",
+    "<details class=\"d\" markdown>\n<summary>S</summary>\n\nThe condition:\n\n"
+    "    x == 'a'  \n      y\n\n\n</details>\n",
+    "a\n\n    b\n",
 ]
 
 
@@ -198,6 +202,8 @@ def test_the_dialect_as_python_markdown_writes_it(markdown: str) -> None:
     "[a] b\n", "![i](x.png)\n", "<http://example.com>\n", "a\tb\n", "_a_\n", "a {: .x }\n",
     "<div markdown>\n\n<div>\n<h2>raw heading</h2>\n</div>\n\n</div>\n",
     "<div markdown>\n\na `<div>` b\n\n</div>\n", "a <div>b</div> c\n",
+    "- a\n\n    b\n\nc\n", "a\n\n    b\n\n    c\n", "a\n\n    b <i>c</i>\n\nd\n",
+    "a\n\n    b\nc\n", "a\n\n    b\n\n  c\n",
 ])
 def test_what_the_emitter_does_not_write_is_converted(markdown: str) -> None:
     assert page_html.emit(markdown, None, None, None, True) is None  # type: ignore[arg-type]

@@ -161,6 +161,7 @@ class FastPages:
         index = search_index(config)
         context = build_key(config, files, index)
         keys: dict[str, bytes] = {}
+        sizes: dict[str, int] = {}
         todo = []
         # One query for many pages; a few (`kam serve` after an edit) are looked up each.
         if self._cache is not None and len(generated) >= PARALLEL_FROM:
@@ -169,6 +170,7 @@ class FastPages:
             file = files.get_file_from_path(uri)
             if file is None or not file.is_documentation_page():
                 continue
+            sizes[uri] = len(file.content_bytes)
             keys[uri] = hashlib.sha256(context + uri.encode("utf-8", "surrogatepass") + b"\0"
                                        + file.content_bytes).digest()
             text = None if self._cache is None else self._cache.get_text(uri, keys[uri])
@@ -178,6 +180,9 @@ class FastPages:
             else:
                 self._converted[uri] = found
         _BUILD = (config, files, index)
+        # The longest pages first (the portfolio's, the rule catalogue): started last, one
+        # of them would keep a worker busy while the other has nothing left to do.
+        todo.sort(key=lambda uri: -sizes[uri])
         chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
         if self._workers > 1 and len(todo) >= PARALLEL_FROM:
             with ProcessPoolExecutor(self._workers, mp_context=get_context("fork")) as pool:

@@ -4,7 +4,8 @@ The page generators write blocks of a few kinds, one after the other with blank 
 ATX headings (`## Plan {#account-plan}`), pipe tables (markdown_text.table), tight bullet
 lists (nested by four spaces), paragraphs (the last line may be `{: .class }`), raw HTML
 blocks and `markdown` containers (`<div class="..." markdown>`, printing.SCREEN_ONLY) whose
-content is Markdown again (md_in_html). `blocks` builds the tree Python-Markdown would
+content is Markdown again (md_in_html), and indented code blocks (the rule catalogue's
+conditions). `blocks` builds the tree Python-Markdown would
 (before its tree processors run); anything else raises Unsupported.
 """
 
@@ -14,7 +15,14 @@ import re
 from bisect import bisect_right
 from xml.etree.ElementTree import Element
 
-from kam_review.website.page_inline import BLOCK_TAGS, RAW, Unsupported, attach, inline_html
+from kam_review.website.page_inline import (
+    BLOCK_TAGS,
+    RAW,
+    Unsupported,
+    attach,
+    code_escape,
+    inline_html,
+)
 from kam_review.website.page_raw import Tags, off_element, raw_block, tag_at
 
 # Tags whose `markdown` attribute makes their content Markdown blocks (not span-level).
@@ -25,6 +33,8 @@ _HEADING_ID = re.compile(r"(.*?) +\{#([A-Za-z0-9_-]+)\}$")
 _CLASSES = re.compile(r"\{: *((?:\.[A-Za-z0-9_-]+ *)+)\}$")
 _SEPARATOR = re.compile(r"\|(?:---\|)+")
 _ITEM = re.compile(r"( *)- (.*)")
+_INDENT = "    "
+_TAG_LIKE = re.compile(r"<[a-zA-Z/!?]")
 # What starts another block, or would make Python-Markdown read a paragraph otherwise
 # (a setext underline, a rule, a quote, a list, a code block).
 _NOT_TEXT = re.compile(r"[#|>=\-+_{ ]|\*(?=\s|\*\*)|\d+[.)]|```|~~~")
@@ -53,6 +63,8 @@ def blocks(tags: Tags, parent: Element, container: bool, begin: int = 0,
             index = _table(lines, index, parent)
         elif line.startswith("- "):
             index = _list(lines, index, parent)
+        elif line.startswith(_INDENT) and index and not lines[index - 1].strip(" "):
+            index = _code(lines, index, parent)
         elif _NOT_TEXT.match(line):
             raise Unsupported(f"a block starting {line[:3]!r}")
         else:
@@ -193,6 +205,32 @@ def _items(chunk: list[str], indent: int) -> Element:
         attach(item, body)
         ul.append(item)
     return ul
+
+
+def _code(lines: list[str], index: int, parent: Element) -> int:
+    """An indented code block (the rule catalogue's conditions), as Python-Markdown's
+    CodeBlockProcessor makes one: only one ended by blank lines and then text or the end, so
+    that no later block joins it (the blank lines it keeps, its prettifier strips), and not
+    after a list, whose item it would continue."""
+    end = index
+    while end < len(lines) and lines[end].startswith(_INDENT) and lines[end].strip(" "):
+        end += 1
+    after = end
+    while after < len(lines) and not lines[after].strip(" "):
+        after += 1
+    if (after == end < len(lines)) or (after < len(lines) and lines[after].startswith(" ")):
+        raise Unsupported("a code block's end")
+    if len(parent) and parent[-1].tag in ("ul", "ol"):
+        raise Unsupported("an indented block after a list")
+    text = "\n".join(line[len(_INDENT):] for line in lines[index:end]).rstrip()
+    if _TAG_LIKE.search(text):
+        raise Unsupported("a tag in a code block")  # md_in_html would read it first
+    code = Element("code")
+    code.text = code_escape(text) + "\n"
+    pre = Element("pre")
+    pre.append(code)
+    parent.append(pre)
+    return end
 
 
 def _paragraph(lines: list[str], index: int, parent: Element) -> int:

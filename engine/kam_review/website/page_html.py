@@ -128,8 +128,18 @@ def _emit(markdown: str, file: File, files: Files, config: MkDocsConfig,
         write(child, out)
     # Every link resolved in the order of the page, as MkDocs' tree processor resolves them.
     resolver = _RelativePathTreeprocessor(file, files, config)
-    content = _MARKED.sub(lambda link: attribute(resolver.path_to_url(link.group(1))),
-                          "".join(out).strip())
+    # A page links to the same pages many times; a link resolves the same each time (what
+    # it records is a set, and a warning leaves the whole page to MkDocs).
+    resolved: dict[str, str] = {}
+
+    def resolve(link: re.Match[str]) -> str:
+        url = link.group(1)
+        found = resolved.get(url)
+        if found is None:
+            found = resolved[url] = attribute(resolver.path_to_url(url))
+        return found
+
+    content = _MARKED.sub(resolve, "".join(out).strip())
     return Emitted(content, tokens, title, anchors, resolver.links_to_anchors)
 
 

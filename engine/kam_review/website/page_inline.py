@@ -12,6 +12,7 @@ break) raises Unsupported, and the page is converted by Python-Markdown instead.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from xml.etree.ElementTree import Element
 
 from markdown.inlinepatterns import ENTITY_RE, HTML_RE
@@ -204,6 +205,8 @@ def attach(parent: Element, text: str) -> None:
     _attach(parent, inline(text))
 
 
+# Table cells repeat within a page and across pages (labels, dashes, stages, owners).
+@lru_cache(maxsize=8192)
 def inline_html(text: str) -> str:
     """Text's inline HTML, written."""
     out: list[str] = []

@@ -36,9 +36,11 @@ def render_pages(result: Result, movement: Movement | None = None,
     previous review (on the overview, each account page and a changes page of its own, which
     says so when there was no previous review to compare with); with `rates`, portfolio
     totals converted into its base currency; with `workers`, the account pages are written in
-    that many forked processes (account_workers.py)."""
-    pages = portfolio_pages(result, movement, rates)
-    pages.update(account_pages(result, movement, workers))
+    that many forked processes (account_workers.py), and the portfolio's meanwhile."""
+    pages: dict[str, str] = {}
+    accounts = account_pages(result, movement, workers, meanwhile=lambda: pages.update(
+        portfolio_pages(result, movement, rates)))
+    pages.update(accounts)
     return pages
 
 

@@ -8,7 +8,7 @@ The pages are the same, in the same order, as when written one after the other h
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
@@ -29,10 +29,12 @@ _REVIEW: tuple[Result, Sequence[AccountResult], list[tuple[Explanation, ...]],
 
 
 def account_pages(result: Result, movement: Movement | None, workers: int = 1,
-                  items: Sequence[AccountResult] | None = None) -> dict[str, str]:
+                  items: Sequence[AccountResult] | None = None,
+                  meanwhile: Callable[[], None] | None = None) -> dict[str, str]:
     """The page (path -> Markdown) of each of `items` (default: every account of the
     review), in their order, each with why it got its class and focus (review.explain): a
-    page depends on its own account and the review's rules and date."""
+    page depends on its own account and the review's rules and date. `meanwhile` is called
+    here while the workers write (first, without workers)."""
     global _REVIEW
     if items is None:
         items, explained = result.accounts, explain_all(result)
@@ -44,8 +46,13 @@ def account_pages(result: Result, movement: Movement | None, workers: int = 1,
     try:
         if workers > 1 and count >= PARALLEL_FROM:
             with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-                texts = [text for chunk in pool.map(_write, chunks) for text in chunk]
+                written = pool.map(_write, chunks)
+                if meanwhile is not None:
+                    meanwhile()
+                texts = [text for chunk in written for text in chunk]
         else:
+            if meanwhile is not None:
+                meanwhile()
             texts = [text for chunk in chunks for text in _write(chunk)]
     finally:
         _REVIEW = None
