@@ -47,6 +47,7 @@ from kam_review.website.pages import account_pages, portfolio_pages
 from kam_review.website.plugin import EPOCH_VARIABLE, KamReviewPlugin
 from kam_review.website.provenance import footer_html, provenance
 from kam_review.website.search_words import keep_whole, review_names
+from kam_review.website.warm_pages import warm
 
 log = logging.getLogger("mkdocs.plugins.kam_review")
 KEEPER = "kam-serve"
@@ -147,6 +148,8 @@ class LiveSite:
         plugin.reviewer = self._review.review
         config.plugins[KEEPER] = self._keeper
         mkdocs_build(config)
+        if self._keeper.files is not None:
+            warm(config, self._keeper.files, plugin._generated)
         self._config = config
         self.full_builds += 1
         return time.perf_counter() - start
