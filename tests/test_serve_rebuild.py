@@ -4,8 +4,12 @@ own, anything else is a full build."""
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +20,7 @@ from mkdocs.config import load_config
 from kam_review.website.incremental import LiveSite
 
 from .conftest import REPO
+from .test_page_html import _generate
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -147,3 +152,60 @@ def test_a_file_the_review_does_not_read_changes_nothing(project: Path) -> None:
     site.rebuild([swap])
     assert (site.full_builds, site.incremental_builds) == (1, 1)
     assert _tree(project / "live") == before
+
+
+
+def _clean_apart(config_file: Path, site_dir: Path) -> dict[str, bytes]:
+    """A clean build in a process of its own: MkDocs keeps one instance of a plugin with
+    startup hooks per process (search, kam-review), which a build in this one would configure
+    anew under the live site."""
+    shutil.rmtree(site_dir, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config_file), "-d",
+                    str(site_dir)], check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                        sys.path)})
+    return _tree(site_dir)
+
+
+def _raise_last_revenue(path: Path, to: Callable[[int], int]) -> None:
+    text = path.read_text(encoding="utf-8")
+    last = list(re.finditer(r"^(\s*revenue: )(\d+)$", text, re.M))[-1]
+    path.write_text(f"{text[:last.start(2)]}{to(int(last.group(2)))}{text[last.end(2):]}",
+                    encoding="utf-8")
+
+
+def _generated_edits(accounts: Path) -> Iterator[list[Path]]:
+    """Edits of different kinds, made one at a time: a figure raised a little, a figure that
+    collapses (the account's findings and class move), an account renamed (the portfolio
+    pages' order moves), and two files at once."""
+    first, second, third = (accounts / f"acct-{n:06d}.yaml" for n in (3, 17, 42))
+    _raise_last_revenue(first, lambda figure: figure + 1_000)
+    yield [first]
+    _raise_last_revenue(second, lambda figure: 1)
+    yield [second]
+    _edit(third, "\nname: ", "\nname: Aardvark ")
+    yield [third]
+    _raise_last_revenue(first, lambda figure: figure * 3)
+    _edit(second, "\nname: ", "\nname: Zeta ")
+    yield [first, second]
+
+
+def test_edits_of_a_generated_portfolio_are_rebuilt_as_a_clean_build_makes_them(
+        project: Path) -> None:
+    """At 60 generated accounts, after each of several edits in turn, the kept site equals a
+    clean build, and among the account pages only the edited accounts' moved."""
+    accounts = project / "accounts"
+    shutil.rmtree(accounts)
+    _generate(accounts, 60, 5)
+    site = LiveSite(project / "mkdocs.yml", project / "live")
+    site.build()
+    before = _tree(project / "live")
+    for count, changed in enumerate(_generated_edits(accounts), start=1):
+        site.rebuild(changed)
+        assert (site.full_builds, site.incremental_builds) == (1, count)
+        after = _tree(project / "live")
+        assert after == _clean_apart(project / "mkdocs.yml", project / "clean")
+        edited = {f"accounts/{path.stem}/" for path in changed}
+        assert {name for name in after if name.startswith("accounts/")
+                and after[name] != before.get(name)} <= {
+                    name for name in after if name.startswith(tuple(edited))}
+        before = after

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import markdown as markdown_lib
 import nh3
@@ -40,7 +41,16 @@ _WORD_JOINER = "\u2060"
 
 def esc(text: object) -> str:
     """Any value as inert Markdown text, on one line (see text_safety.one_line)."""
+    if type(text) is str:
+        return _esc_text(text)
     return one_line(str(text)).translate(_TABLE)
+
+
+# The pages repeat the same names and figures many times, and `kam serve` writes the
+# portfolio's pages again after every edit; only text is kept (1 and True are equal keys).
+@lru_cache(maxsize=1 << 17)
+def _esc_text(text: str) -> str:
+    return one_line(text).translate(_TABLE)
 
 
 def comment_text(text: object) -> str:

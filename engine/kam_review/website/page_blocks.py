@@ -38,6 +38,10 @@ _TAG_LIKE = re.compile(r"<[a-zA-Z/!?]")
 # What starts another block, or would make Python-Markdown read a paragraph otherwise
 # (a setext underline, a rule, a quote, a list, a code block).
 _NOT_TEXT = re.compile(r"[#|>=\-+_{ ]|\*(?=\s|\*\*)|\d+[.)]|```|~~~")
+# Table rows written already, by their Markdown (a row's HTML is its text's alone): `kam
+# serve` converts the portfolio's pages again after each edit, and few of their rows change.
+_ROWS: dict[str, tuple[int, str]] = {}
+_ROWS_KEPT = 1 << 17
 
 
 def blocks(tags: Tags, parent: Element, container: bool, begin: int = 0,
@@ -146,17 +150,26 @@ def _table(lines: list[str], index: int, parent: Element) -> int:
     out += [f"<th>{inline_html(cell) if cell else ''}</th>\n" for cell in head]
     out.append("</tr>\n</thead>\n<tbody>\n")
     for row in rows[2:]:
-        cells = _cells(row)
-        if len(cells) != len(head):
+        width, written = _ROWS.get(row) or _row(row)
+        if width != len(head):
             raise Unsupported("a row of another width")
-        out.append("<tr>\n")
-        out += [f"<td>{inline_html(cell) if cell else ''}</td>\n" for cell in cells]
-        out.append("</tr>\n")
+        out.append(written)
     out.append("</tbody>\n")
     table = Element("table")
     table.text = "".join(out)
     parent.append(table)
     return index + len(rows)
+
+
+def _row(row: str) -> tuple[int, str]:
+    """A table row's width and HTML, kept by its Markdown."""
+    cells = _cells(row)
+    written = "".join(["<tr>\n", *[f"<td>{inline_html(cell) if cell else ''}</td>\n"
+                                    for cell in cells], "</tr>\n"])
+    if len(_ROWS) >= _ROWS_KEPT:
+        _ROWS.clear()
+    _ROWS[row] = (len(cells), written)
+    return _ROWS[row]
 
 
 def _cells(row: str) -> list[str]:

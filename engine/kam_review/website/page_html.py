@@ -26,10 +26,11 @@ from xml.etree.ElementTree import Element
 from markdown.extensions.toc import nest_toc_tokens, slugify, strip_tags, unique
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
-from mkdocs.structure.pages import Page, _RelativePathTreeprocessor
+from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils.rendering import _strip_tags
 
+from kam_review.website.kept_links import KeptLinks
 from kam_review.website.page_blocks import blocks
 from kam_review.website.page_inline import (
     BLOCK_TAGS,
@@ -127,7 +128,7 @@ def _emit(markdown: str, file: File, files: Files, config: MkDocsConfig,
     for child in root:
         write(child, out)
     # Every link resolved in the order of the page, as MkDocs' tree processor resolves them.
-    resolver = _RelativePathTreeprocessor(file, files, config)
+    resolver = KeptLinks(file, files, config)
     # A page links to the same pages many times; a link resolves the same each time (what
     # it records is a set, and a warning leaves the whole page to MkDocs).
     resolved: dict[str, str] = {}

@@ -45,13 +45,30 @@ def _source(threshold: Threshold) -> str:
     return where
 
 
+# The counts of RuleTests by rules folder, with the folder's files (path, bytes) they come from.
+_COUNTED: dict[str, tuple[tuple[tuple[str, bytes], ...], dict[str, int], dict[str, int]]] = {}
+
+
 class RuleTests:
     """How many firing and silent cases the rules folder's tests hold for each rule."""
 
     def __init__(self, rulebook: Rulebook) -> None:
-        cases, _ = read_cases(rulebook.folder)
         self.fires: dict[str, int] = {}
         self.silent: dict[str, int] = {}
+        # Read again only when a file of the rules folder changed (a case may name an account
+        # file there): `kam serve` writes this page after every edit of an account, and
+        # reading the cases is most of it.
+        files = tuple((str(path), path.read_bytes()) for path in
+                      sorted(rulebook.folder.rglob("*")) if path.is_file())
+        kept = _COUNTED.get(str(rulebook.folder))
+        if kept is not None and kept[0] == files:
+            self.fires, self.silent = dict(kept[1]), dict(kept[2])
+            return
+        self._count(rulebook)
+        _COUNTED[str(rulebook.folder)] = (files, dict(self.fires), dict(self.silent))
+
+    def _count(self, rulebook: Rulebook) -> None:
+        cases, _ = read_cases(rulebook.folder)
         for case in cases:
             for rule_id in {*case.fires, *case.messages}:
                 self.fires[rule_id] = self.fires.get(rule_id, 0) + 1
