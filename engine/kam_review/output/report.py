@@ -166,17 +166,21 @@ def write_check(results: Iterable[Result | WrittenBatch], output: str, show: Sev
     for result in results:
         accounts = result.accounts if isinstance(result, WrittenBatch) else [
             account_parts(item, result.as_of) for item in result.accounts]
+        # A batch is written at once: one write per account costs more than joining them.
+        batch: list[str] = []
         for parts in accounts:
             if output == "json":
-                write((",\n" if written else "\n") + parts["json"])
+                batch.append((",\n" if written else "\n") + parts["json"])
                 written += 1
             elif every_line:
-                write("\n" + parts["text"] + "\n")
+                batch.append("\n" + parts["text"] + "\n")
             else:
                 lines = zip(parts["severities"], parts["text"].split("\n"), strict=True)
-                write("\n" + "\n".join(line for severity, line in lines
-                                        if severity is None or severity in shown) + "\n")
+                batch.append("\n" + "\n".join(line for severity, line in lines
+                                               if severity is None or severity in shown) + "\n")
             tally.add_account(parts)
+        if batch:
+            write("".join(batch))
         tally.errors.extend(result.errors)
     if output == "json":
         errors = [f"    {dump(e.as_dict())}" for e in tally.errors]

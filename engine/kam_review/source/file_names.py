@@ -36,6 +36,9 @@ def file_bytes(path: Path) -> bytes | None:
     """The file's bytes as the loader reads them; None when it cannot (the loader, reading it
     again, says why)."""
     try:
-        return path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
+        # One open and read, no stat first: a file over the limit reads one byte too many.
+        with open(path, "rb") as stream:
+            content = stream.read(MAX_FILE_BYTES + 1)
     except OSError:
         return None
+    return content if len(content) <= MAX_FILE_BYTES else None
