@@ -53,7 +53,7 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
         write = report.write if report else common.echo
         progress = silent if quiet else on_terminal
         folder = common.rules_folder(rules)
-        refuse_lint_errors(folder, thresholds)
+        rulebook = refuse_lint_errors(folder, thresholds)
         # The fast path keeps each file's review; --since needs the facts, so it reads as the
         # site does (review/fast_check.py).
         fast = since is None and fast_enabled()
@@ -73,9 +73,9 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
             kept: list[AccountSnapshot] = []
             batches: Iterable[Result | WrittenBatch] = fast_written_batches(
                 accounts, folder, as_of, parts, thresholds, files, progress, cache, redact,
-                formats) if fast else review_in_batches(accounts, folder, as_of, thresholds, files,
-                                             progress, cache, redact, None if previous is None
-                                             else previous.high_warnings(), formats)
+                formats, rulebook=rulebook) if fast else review_in_batches(
+                accounts, folder, as_of, thresholds, files, progress, cache, redact,
+                None if previous is None else previous.high_warnings(), formats)
 
             def movement() -> Movement:
                 assert comparison is not None
@@ -89,7 +89,7 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
         else:
             result = fast_review(
                 accounts, folder, as_of, thresholds, files, progress, cache, redact=redact,
-                formats=formats, parts=parts) if fast else review(
+                formats=formats, parts=parts, rulebook=rulebook) if fast else review(
                 accounts, folder, as_of, thresholds, files, progress, cache, redact=redact,
                 formats=formats)
             writers = {"markdown": lambda: check_markdown(result),
