@@ -143,6 +143,9 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
+_WRITTEN_TOGETHER = 64
+
+
 def write_check(results: Iterable[Result | WrittenBatch], output: str, show: Severity,
                 as_of: date, write: Callable[[str], object],
                 rules_source: Mapping[str, Any] | None = None,
@@ -166,7 +169,8 @@ def write_check(results: Iterable[Result | WrittenBatch], output: str, show: Sev
     for result in results:
         accounts = result.accounts if isinstance(result, WrittenBatch) else [
             account_parts(item, result.as_of) for item in result.accounts]
-        # A batch is written at once: one write per account costs more than joining them.
+        # Accounts written a few dozen at a time: a write per account costs more, and so does
+        # joining a whole batch into one large text.
         batch: list[str] = []
         for parts in accounts:
             if output == "json":
@@ -179,6 +183,9 @@ def write_check(results: Iterable[Result | WrittenBatch], output: str, show: Sev
                 batch.append("\n" + "\n".join(line for severity, line in lines
                                                if severity is None or severity in shown) + "\n")
             tally.add_account(parts)
+            if len(batch) == _WRITTEN_TOGETHER:
+                write("".join(batch))
+                batch.clear()
         if batch:
             write("".join(batch))
         tally.errors.extend(result.errors)
