@@ -4,6 +4,7 @@ JSON also say what moved since the previous review."""
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -82,10 +83,17 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
                 return movement_since(previous, Snapshot(as_of, tuple(kept)), comparison,
                                       files)
 
-            tally = write_check(_keeping(batches, kept) if since else batches, output, show,
-                                as_of, write,
-                                rules_source(folder, thresholds) if output == "json" else None,
-                                movement if since else None)
+            # What lives now (modules, the rules, the files listed) lives to the end of the
+            # run: frozen, it is not scanned again by each full collection as the batches
+            # come, which made the cost per account grow with the portfolio.
+            gc.freeze()
+            try:
+                tally = write_check(
+                    _keeping(batches, kept) if since else batches, output, show, as_of, write,
+                    rules_source(folder, thresholds) if output == "json" else None,
+                    movement if since else None)
+            finally:
+                gc.unfreeze()
         else:
             result = fast_review(
                 accounts, folder, as_of, thresholds, files, progress, cache, redact=redact,
