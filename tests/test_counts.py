@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 import pytest
 
 from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
-from kam_review.output.report import as_json, as_text
+from kam_review.output.report import as_json, as_text, write_check
 from kam_review.review.evaluate import review
 from kam_review.review.results import Result
 from kam_review.review.tally import count_findings, warning_kind
@@ -159,3 +159,23 @@ def test_site_pages(sample: Result) -> None:
         assert shown == Counter({k: n for k in Kind
                                  if (n := sum(c for (_, kind, _), c in mine.items()
                                               if kind == k))}), item.account.id
+
+
+def test_written_in_groups_or_one_by_one_the_output_is_the_same(sample: Result) -> None:
+    """write_check writes accounts a few dozen at a time: across those groups and across
+    batches, the text and JSON are those of the accounts written one batch each."""
+    many = Result(sample.as_of, sample.accounts * 10, sample.errors, sample.rulebook,
+                  sample.formats)
+    assert len(many.accounts) > 2 * 64
+    alone = [Result(sample.as_of, (item,), (), sample.rulebook, sample.formats)
+             for item in many.accounts]
+    alone[-1] = Result(sample.as_of, alone[-1].accounts, sample.errors, sample.rulebook,
+                       sample.formats)
+    for output, show in (("json", Severity.INFO), ("text", Severity.INFO),
+                         ("text", Severity.HIGH)):
+        together: list[str] = []
+        one_by_one: list[str] = []
+        write_check([many], output, show, many.as_of, together.append)
+        write_check(alone, output, show, many.as_of, one_by_one.append)
+        assert "".join(together) == "".join(one_by_one)
+        assert len(together) < len(one_by_one)

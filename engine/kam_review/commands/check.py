@@ -4,6 +4,7 @@ JSON also say what moved since the previous review."""
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -53,7 +54,7 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
         write = report.write if report else common.echo
         progress = silent if quiet else on_terminal
         folder = common.rules_folder(rules)
-        refuse_lint_errors(folder, thresholds)
+        rulebook = refuse_lint_errors(folder, thresholds)
         # The fast path keeps each file's review; --since needs the facts, so it reads as the
         # site does (review/fast_check.py).
         fast = since is None and fast_enabled()
@@ -73,23 +74,30 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
             kept: list[AccountSnapshot] = []
             batches: Iterable[Result | WrittenBatch] = fast_written_batches(
                 accounts, folder, as_of, parts, thresholds, files, progress, cache, redact,
-                formats) if fast else review_in_batches(accounts, folder, as_of, thresholds, files,
-                                             progress, cache, redact, None if previous is None
-                                             else previous.high_warnings(), formats)
+                formats, rulebook=rulebook) if fast else review_in_batches(
+                accounts, folder, as_of, thresholds, files, progress, cache, redact,
+                None if previous is None else previous.high_warnings(), formats)
 
             def movement() -> Movement:
                 assert comparison is not None
                 return movement_since(previous, Snapshot(as_of, tuple(kept)), comparison,
                                       files)
 
-            tally = write_check(_keeping(batches, kept) if since else batches, output, show,
-                                as_of, write,
-                                rules_source(folder, thresholds) if output == "json" else None,
-                                movement if since else None)
+            # What lives now (modules, the rules, the files listed) lives to the end of the
+            # run: frozen, it is not scanned again by each full collection as the batches
+            # come, which made the cost per account grow with the portfolio.
+            gc.freeze()
+            try:
+                tally = write_check(
+                    _keeping(batches, kept) if since else batches, output, show, as_of, write,
+                    rules_source(folder, thresholds) if output == "json" else None,
+                    movement if since else None)
+            finally:
+                gc.unfreeze()
         else:
             result = fast_review(
                 accounts, folder, as_of, thresholds, files, progress, cache, redact=redact,
-                formats=formats, parts=parts) if fast else review(
+                formats=formats, parts=parts, rulebook=rulebook) if fast else review(
                 accounts, folder, as_of, thresholds, files, progress, cache, redact=redact,
                 formats=formats)
             writers = {"markdown": lambda: check_markdown(result),

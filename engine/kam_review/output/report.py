@@ -143,6 +143,9 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
+_WRITTEN_TOGETHER = 64
+
+
 def write_check(results: Iterable[Result | WrittenBatch], output: str, show: Severity,
                 as_of: date, write: Callable[[str], object],
                 rules_source: Mapping[str, Any] | None = None,
@@ -166,17 +169,25 @@ def write_check(results: Iterable[Result | WrittenBatch], output: str, show: Sev
     for result in results:
         accounts = result.accounts if isinstance(result, WrittenBatch) else [
             account_parts(item, result.as_of) for item in result.accounts]
+        # Accounts written a few dozen at a time: a write per account costs more, and so does
+        # joining a whole batch into one large text.
+        batch: list[str] = []
         for parts in accounts:
             if output == "json":
-                write((",\n" if written else "\n") + parts["json"])
+                batch.append((",\n" if written else "\n") + parts["json"])
                 written += 1
             elif every_line:
-                write("\n" + parts["text"] + "\n")
+                batch.append("\n" + parts["text"] + "\n")
             else:
                 lines = zip(parts["severities"], parts["text"].split("\n"), strict=True)
-                write("\n" + "\n".join(line for severity, line in lines
-                                        if severity is None or severity in shown) + "\n")
+                batch.append("\n" + "\n".join(line for severity, line in lines
+                                               if severity is None or severity in shown) + "\n")
             tally.add_account(parts)
+            if len(batch) == _WRITTEN_TOGETHER:
+                write("".join(batch))
+                batch.clear()
+        if batch:
+            write("".join(batch))
         tally.errors.extend(result.errors)
     if output == "json":
         errors = [f"    {dump(e.as_dict())}" for e in tally.errors]

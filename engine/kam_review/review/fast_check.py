@@ -244,15 +244,17 @@ def fast_review_in_batches(
     batch_size: int | None = None,
     workers: int | None = None,
     parts: Parts | None = None,
+    rulebook: Rulebook | None = None,
 ) -> Iterator[Result]:
     """review_in_batches, fast (see the module's docstring); `cache` is the cache of reviews
     (AccountCache.for_accounts(..., kind="reviews-fast")); batches of `batch_size` files
     (default: the plain path's), `workers` processes (default: one per core); `parts`, when
     given, are made and kept with each review (see fast_written_batches). The rules are
-    loaded (and a RulebookError raised) before this returns."""
+    loaded (and a RulebookError raised) before this returns, unless `rulebook` is the one
+    just loaded from them."""
     return cast(Iterator[Result], _review(
         accounts_folder, rules_folder, as_of, thresholds_file, only, progress, cache, redact,
-        formats, batch_size, workers, parts, written=False))
+        formats, batch_size, workers, parts, written=False, rulebook=rulebook))
 
 
 def fast_written_batches(
@@ -260,20 +262,23 @@ def fast_written_batches(
     thresholds_file: Path | None = None, only: Sequence[Path] = (),
     progress: Progress = silent, cache: AccountCache | None = None, redact: bool = False,
     formats: LocaleFormat = ENGLISH, batch_size: int | None = None, workers: int | None = None,
+    rulebook: Rulebook | None = None,
 ) -> Iterator[WrittenBatch]:
     """fast_review_in_batches, each account as its parts only: made where its file is
     reviewed, or taken from the cache as they are, never rebuilt into an AccountResult."""
     return cast(Iterator[WrittenBatch], _review(
         accounts_folder, rules_folder, as_of, thresholds_file, only, progress, cache, redact,
-        formats, batch_size, workers, parts, written=True))
+        formats, batch_size, workers, parts, written=True, rulebook=rulebook))
 
 
 def _review(accounts_folder: Path, rules_folder: Path, as_of: date,
             thresholds_file: Path | None, only: Sequence[Path], progress: Progress,
             cache: AccountCache | None, redact: bool, formats: LocaleFormat,
             batch_size: int | None, workers: int | None, parts: Parts | None,
-            written: bool) -> Iterator[Result | WrittenBatch]:
-    rulebook = load_rulebook(rules_folder, thresholds_file)
+            written: bool, rulebook: Rulebook | None = None
+            ) -> Iterator[Result | WrittenBatch]:
+    if rulebook is None:
+        rulebook = load_rulebook(rules_folder, thresholds_file)
     paths, folder_errors = account_files(accounts_folder, only)
     job = Job(rulebook, as_of, formats, redact, parts)
     context = rules_key(rulebook, rules_folder, thresholds_file, as_of, formats, redact)
@@ -314,9 +319,9 @@ def fast_review(accounts_folder: Path, rules_folder: Path, as_of: date,
                 thresholds_file: Path | None = None, only: Sequence[Path] = (),
                 progress: Progress = silent, cache: AccountCache | None = None,
                 redact: bool = False, formats: LocaleFormat = ENGLISH,
-                parts: Parts | None = None) -> Result:
+                parts: Parts | None = None, rulebook: Rulebook | None = None) -> Result:
     """review() for `kam check`'s outputs: the whole portfolio as one Result (without facts)."""
     batches = fast_review_in_batches(accounts_folder, rules_folder, as_of, thresholds_file,
                                      only, progress, cache, redact, formats, batch_size=1 << 62,
-                                     parts=parts)
+                                     parts=parts, rulebook=rulebook)
     return next(iter(batches))

@@ -70,13 +70,15 @@ def lint_rulebook(rulebook: Rulebook) -> list[LintProblem]:
     return sorted(found)
 
 
-def refuse_lint_errors(folder: Path, overrides: Path | None = None) -> None:
+def refuse_lint_errors(folder: Path, overrides: Path | None = None) -> Rulebook:
     """What `kam check` asks before a review: a rules folder with a lint error is refused as
-    one that does not load is (RulebookError: invalid input, exit 2)."""
-    errors = [p.error for p in lint_rulebook(load_rulebook(folder, overrides))
-              if p.level == "error"]
+    one that does not load is (RulebookError: invalid input, exit 2). The rulebook linted is
+    returned, for the review not to load it again."""
+    rulebook = load_rulebook(folder, overrides)
+    errors = [p.error for p in lint_rulebook(rulebook) if p.level == "error"]
     if errors:
         raise RulebookError(errors)
+    return rulebook
 
 
 def _at(rule: Rule, field: str, message: str, level: Level = "error") -> LintProblem:

@@ -3,6 +3,7 @@ once, and each file's bytes as the loader reads them."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from kam_review.paths import display_path
@@ -36,6 +37,10 @@ def file_bytes(path: Path) -> bytes | None:
     """The file's bytes as the loader reads them; None when it cannot (the loader, reading it
     again, says why)."""
     try:
-        return path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
+        # The size of the open file: one lookup of its name, not two.
+        with open(path, "rb") as stream:
+            if os.fstat(stream.fileno()).st_size > MAX_FILE_BYTES:
+                return None
+            return stream.read()
     except OSError:
         return None
