@@ -18,7 +18,6 @@ from click.testing import CliRunner
 from kam_review.cli import main
 from kam_review.output.check_parts import account_parts, parts_text, read_parts
 from kam_review.review.evaluate import engine_rules
-from kam_review.review.fast_check import FAST_VARIABLE
 from kam_review.review.leaves import (
     leaf_rules,
     matcher,
@@ -31,6 +30,7 @@ from kam_review.rulebook.facts import FACT_TYPE, Fact, account_facts
 from kam_review.rulebook.loading import Rulebook
 from kam_review.source.accounts import load_portfolio
 from kam_review.source.cache import AccountCache
+from kam_review.source.fast_yaml import FAST_VARIABLE
 
 from .conftest import ACCOUNTS, AS_OF, REPO
 

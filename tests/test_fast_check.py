@@ -20,8 +20,9 @@ import kam_review.review.evaluate
 import kam_review.review.fast_check as fast_check
 from kam_review.cli import main
 from kam_review.paths import display_path
-from kam_review.review.fast_check import FAST_VARIABLE, fast_enabled, fast_review_in_batches
+from kam_review.review.fast_check import fast_review_in_batches
 from kam_review.source.cache import AccountCache
+from kam_review.source.fast_yaml import FAST_VARIABLE, fast_enabled
 from kam_review.source.file_names import FileNames
 
 from .conftest import ACCOUNTS, AS_OF, RULES, healthy_account, write_account

@@ -13,7 +13,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 import kam_review.website.fast_pages as fast_pages
-from kam_review.review.fast_check import FAST_VARIABLE
+from kam_review.source.fast_yaml import FAST_VARIABLE
 
 from .conftest import REPO
 from .site_config import sample_site_config

@@ -20,7 +20,7 @@ from mkdocs.structure.files import Files
 from mkdocs.utils import meta
 
 import kam_review.website.fast_pages as fast_pages
-from kam_review.review.fast_check import FAST_VARIABLE
+from kam_review.source.fast_yaml import FAST_VARIABLE
 from kam_review.website import page_html
 from kam_review.website.fast_search import toc_tokens
 from kam_review.website.table_regions import TableRegions

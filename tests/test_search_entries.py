@@ -22,7 +22,7 @@ from material.plugins.search import plugin as material_search
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from kam_review.review.fast_check import FAST_VARIABLE
+from kam_review.source.fast_yaml import FAST_VARIABLE
 from kam_review.website import search_entries
 
 from .conftest import AS_OF, REPO, write_account

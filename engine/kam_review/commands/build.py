@@ -13,9 +13,10 @@ from kam_review.i18n import locale_name
 from kam_review.locale_format import LocaleFormat
 from kam_review.output.output_folder import check_output_folder
 from kam_review.review.evaluate import review
-from kam_review.review.fast_check import fast_enabled, worker_count
+from kam_review.review.fast_check import worker_count
 from kam_review.review.previous import Since
 from kam_review.review.since import review_since
+from kam_review.source.fast_yaml import fast_enabled
 from kam_review.source.rates import load_rates
 from kam_review.text_safety import terminal_text
 from kam_review.vocabulary import REVIEW_TAGS

@@ -23,7 +23,6 @@ from kam_review.progress import on_terminal, silent
 from kam_review.review.evaluate import review, review_in_batches
 from kam_review.review.fast_check import (
     WrittenBatch,
-    fast_enabled,
     fast_review,
     fast_written_batches,
 )
@@ -35,6 +34,7 @@ from kam_review.review.since import movement_since, previous_review_of
 from kam_review.review.snapshot import AccountSnapshot, Snapshot, account_snapshot
 from kam_review.rulebook.rule_lint import refuse_lint_errors
 from kam_review.source.cache import AccountCache
+from kam_review.source.fast_yaml import fast_enabled
 from kam_review.vocabulary import REVIEW_TAGS, Severity
 
 # `--since auto`: the previous review found as the site finds it (review/previous.py).

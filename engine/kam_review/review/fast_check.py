@@ -48,19 +48,12 @@ from kam_review.source.accounts import account_files
 from kam_review.source.cache import AccountCache, content_key
 from kam_review.source.file_names import FileNames, file_bytes
 
-# KAM_FAST=0 (or off, no, false) turns the fast paths off: `kam check` then reviews as
-# review_in_batches does, and the site converts every page as MkDocs does.
-FAST_VARIABLE = "KAM_FAST"
 # Files sent to a worker at a time: enough to share the engine's set-up, few enough that both
 # workers stay busy to the end of a batch.
 CHUNK = 32
 # From this many files to review in a batch, they go to the worker processes; fewer are
 # reviewed here (starting the workers would cost more).
 PARALLEL_FROM = 200
-
-
-def fast_enabled() -> bool:
-    return os.environ.get(FAST_VARIABLE, "1").strip().lower() not in ("0", "off", "no", "false")
 
 
 def worker_count() -> int:

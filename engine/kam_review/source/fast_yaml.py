@@ -40,7 +40,9 @@ try:  # the fast reading is an optimisation: without the package every file is r
 except ImportError:  # pragma: no cover - py-yaml12 is a dependency
     _parse_yaml12 = None
 
-# KAM_FAST=0 (or off, no, false) reads every file strictly, as the fast paths' tests compare.
+# KAM_FAST=0 (or off, no, false) turns every fast path off: account files are read strictly,
+# `kam check` reviews as review_in_batches does, and the site converts every page as MkDocs
+# does (the paths the fast ones are compared with).
 FAST_VARIABLE = "KAM_FAST"
 
 # Characters and texts that send a file to the strict reader wherever they stand: tabs, the
@@ -76,6 +78,7 @@ _YAML11_FORMS: dict[str, re.Pattern[str]] = {
 
 
 def fast_enabled() -> bool:
+    """Whether the fast paths are on (KAM_FAST)."""
     return os.environ.get(FAST_VARIABLE, "1").strip().lower() not in ("0", "off", "no", "false")
 
 

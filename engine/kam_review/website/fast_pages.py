@@ -31,8 +31,9 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import meta
 
-from kam_review.review.fast_check import fast_enabled, worker_count
+from kam_review.review.fast_check import worker_count
 from kam_review.source.cache import AccountCache, content_key
+from kam_review.source.fast_yaml import fast_enabled
 from kam_review.website.fast_search import (
     Entries,
     described,

@@ -42,11 +42,12 @@ from kam_review.output.output_folder import check_output_folder, looks_like_mkdo
 from kam_review.output.report import rules_source
 from kam_review.progress import on_terminal
 from kam_review.resources import default_rules_folder
-from kam_review.review.fast_check import fast_enabled, worker_count
+from kam_review.review.fast_check import worker_count
 from kam_review.review.movement import Movement
 from kam_review.review.previous import Since
 from kam_review.review.results import Result
 from kam_review.review.since import review_since
+from kam_review.source.fast_yaml import fast_enabled
 from kam_review.source.rates import load_rates
 from kam_review.source.review_date import parse_review_date
 from kam_review.vocabulary import REVIEW_TAGS

@@ -12,7 +12,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.utils import meta
 
-from kam_review.review.fast_check import fast_enabled
+from kam_review.source.fast_yaml import fast_enabled
 from kam_review.website.page_html import emit, permalinks
 from kam_review.website.pages.common import ACCOUNTS_DIR
 
