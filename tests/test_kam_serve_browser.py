@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -22,7 +23,11 @@ def test_an_edit_shows_in_the_open_page(tmp_path: Path) -> None:
             assert heading.startswith("Hanhai Retail Group")
             driver.execute_script("window.kamUnchanged = true")
             rename_account(tmp_path / "project")
-            WebDriverWait(driver, 90).until(lambda d: d.find_element(
+            # The page reloads itself while it is read: a heading found just before the reload
+            # is stale, and none is found while the new page loads.
+            waiting = WebDriverWait(driver, 90, ignored_exceptions=(
+                NoSuchElementException, StaleElementReferenceException))
+            waiting.until(lambda d: d.find_element(
                 By.CSS_SELECTOR, "article h1").text.startswith("Hanhai Retail Holdings"))
             # Reloaded by the page itself: the flag set before the edit is gone.
             assert driver.execute_script("return window.kamUnchanged") is None
