@@ -109,3 +109,55 @@ def test_every_fact_meaning_has_its_chinese() -> None:
                       for name, field in fields.items()
                       if field.doc not in have and not re.fullmatch(r"[a-z_.]+", field.doc)})
     assert missing == [], f"facts whose meaning has no Chinese: {missing}"
+
+
+# A brace field ({name}, {value:int}, {{ }} excluded) as str.format reads it.
+_FIELD = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_.]*)(?:[:!][^{}]*)?\}")
+
+
+def placeholder_mismatch(english: str, chinese: str) -> str | None:
+    """What is wrong with a translation's fields, or None. It names exactly the English
+    text's fields, except that `{date}` may stand for `{day}`: the same day in the reader's
+    words, which every caller passes beside it (review/movement.py)."""
+    want = set(_FIELD.findall(english))
+    got = set(_FIELD.findall(chinese))
+    if "day" in want and "date" in got and "day" not in got:
+        got = (got - {"date"}) | {"day"}
+    if got == want:
+        return None
+    return f"missing {sorted(want - got)}, unknown {sorted(got - want)}"
+
+
+def test_every_catalogue_translation_names_the_fields_of_its_english() -> None:
+    """A field the Chinese drops loses a figure; one it invents raises KeyError when the
+    Chinese site is built."""
+    wrong = []
+    for message in read_catalogue("zh"):
+        if not message.id:
+            continue
+        english = message.id if isinstance(message.id, str) else message.id[0]
+        texts = message.string if isinstance(message.string, tuple) else (message.string,)
+        wrong += [f"{english!r} -> {text!r}: {why}" for text in texts
+                  if (why := placeholder_mismatch(english, text))]
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_every_rule_translation_names_the_fields_of_its_english() -> None:
+    wrong = []
+    for path in _rule_files():
+        for rule in yaml.safe_load(path.read_text(encoding="utf-8"))["rules"]:
+            zh = rule.get("zh", {})
+            wrong += [f"{path.name}: {rule['id']}: zh.{key}: {why}" for key in TRANSLATED
+                      if key in rule and key in zh
+                      and (why := placeholder_mismatch(str(rule[key]), str(zh[key])))]
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_the_field_check_finds_a_dropped_an_invented_and_a_renamed_field() -> None:
+    assert placeholder_mismatch("{n} deals on {day}", "{n}个商机，于{date}") is None
+    assert placeholder_mismatch("{n:int} deals", "{n:int}个商机") is None
+    assert placeholder_mismatch("{n} deals", "{{n}}个商机") == "missing ['n'], unknown []"
+    assert placeholder_mismatch("{n} deals", "商机") == "missing ['n'], unknown []"
+    assert placeholder_mismatch("{n} deals", "{m}个商机") == "missing ['n'], unknown ['m']"
+    assert placeholder_mismatch("{n} deals", "{n}个商机，于{date}") == \
+        "missing [], unknown ['date']"
