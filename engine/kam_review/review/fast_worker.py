@@ -17,7 +17,7 @@ from kam_review.locale_format import LocaleFormat
 from kam_review.review.evaluate import evaluate, review_errors
 from kam_review.review.redact import redact_portfolio
 from kam_review.review.results import AccountResult
-from kam_review.review.slim import Plain, plain_errors, plain_result
+from kam_review.review.slim import Plain, plain_errors, plain_result, record_text
 from kam_review.rulebook.loading import Rulebook
 from kam_review.source.accounts import Portfolio, load_account
 
@@ -81,3 +81,17 @@ def review_chunk(items: Sequence[tuple[str, bytes | None]]) -> list[Plain]:
                         "result": plain_result(item, actions),
                         "parts": None if job.parts is None else job.parts.make(item)})
     return records
+
+
+def sealed_chunk(items: Sequence[tuple[str, bytes | None]]) -> list[Plain | str]:
+    """review_chunk's records, each as the cache keeps it (slim.record_text), made where the
+    file is reviewed: the main process then only reads the pieces it writes and keeps the
+    text as it came, and one string crosses between the processes instead of a nested
+    record. A record JSON cannot write exactly stays a record (it is then not cached)."""
+    sealed: list[Plain | str] = []
+    for record in review_chunk(items):
+        try:
+            sealed.append(record_text(record))
+        except (TypeError, ValueError):
+            sealed.append(record)
+    return sealed
