@@ -34,7 +34,7 @@ from kam_review.errors import InputError, capped
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.progress import Progress, silent
 from kam_review.review import evaluate as plain
-from kam_review.review.fast_worker import Job, Parts, sealed_chunk, set_job
+from kam_review.review.fast_worker import Job, Parts, sealed_chunk, set_job, worker_started
 from kam_review.review.results import AccountResult, Result
 from kam_review.review.slim import (
     Plain,
@@ -112,7 +112,8 @@ class _Run:
         if self._pool is None:
             set_job(self.job)  # the workers fork with it
             self._pool = self._stack.enter_context(
-                ProcessPoolExecutor(self._workers, mp_context=get_context("fork")))
+                ProcessPoolExecutor(self._workers, mp_context=get_context("fork"),
+                                    initializer=worker_started))
         return self._pool
 
     def start(self, paths: Sequence[Path]) -> _Batch:
