@@ -103,17 +103,7 @@ class LocaleFormat:
     def money(self, value: float, compact: bool = True) -> str:
         """An amount: compact (CN¥1.62M, CN¥850K, CN¥900) or whole (CN¥1,620,400; cents only
         when the amount has them)."""
-        value += 0.0
-        if compact and abs(round(value)) >= 1000:
-            # Babel's short form, as of a thousand (999.6 rounds to one: 1K); its digits
-            # before the point are the unit's (M, K, 万, 亿), the rest decimals.
-            return compact_text(self.locale, self.currency, Decimal(repr(value)),
-                                COMPACT_DIGITS)
-        cents = 0 if compact or value == round(value) else (
-            get_currency_precision(self.currency) if self.currency else 2)
-        kind = "decimal" if self.currency is None else "currency"
-        return number_text(self.locale, kind, str(rounded(_exact(value), cents)), cents,
-                           currency=self.currency, fixed=kind == "currency")
+        return _money(self.locale, self.currency, value + 0.0, compact)
 
     def whole_money(self, value: float) -> str:
         """An amount with every digit: CN¥1,620,400."""
@@ -176,11 +166,33 @@ class LocaleFormat:
     def _apply(self, kind: str, value: float, decimals: int, signed: bool) -> str:
         """A figure rounded to `decimals` as shown (a percent's shown digits are two places
         further right in the fraction), written in the locale's pattern of its kind."""
-        if decimals > _MOST_DECIMALS:
-            return scientific_text(self.locale, _exact(value), kind == "percent")
-        places = decimals + 2 if kind == "percent" else decimals
-        return number_text(self.locale, kind, str(rounded(_exact(value), places)), decimals,
-                           signed)
+        return _applied(self.locale, kind, value, decimals, signed)
 
+
+# A review writes the same figures again and again (an account's revenue in its trails and
+# in its messages, the thresholds in every message that cites them): each text is worked out
+# once. Typed: 5 and 5.0 are kept apart, as their own calls would be.
+_SEEN = 65536
+
+
+@lru_cache(maxsize=_SEEN, typed=True)
+def _money(locale: str, currency: str | None, value: float, compact: bool) -> str:
+    if compact and abs(round(value)) >= 1000:
+        # Babel's short form, as of a thousand (999.6 rounds to one: 1K); its digits
+        # before the point are the unit's (M, K, 万, 亿), the rest decimals.
+        return compact_text(locale, currency, Decimal(repr(value)), COMPACT_DIGITS)
+    cents = 0 if compact or value == round(value) else (
+        get_currency_precision(currency) if currency else 2)
+    kind = "decimal" if currency is None else "currency"
+    return number_text(locale, kind, str(rounded(_exact(value), cents)), cents,
+                       currency=currency, fixed=kind == "currency")
+
+
+@lru_cache(maxsize=_SEEN, typed=True)
+def _applied(locale: str, kind: str, value: float, decimals: int, signed: bool) -> str:
+    if decimals > _MOST_DECIMALS:
+        return scientific_text(locale, _exact(value), kind == "percent")
+    places = decimals + 2 if kind == "percent" else decimals
+    return number_text(locale, kind, str(rounded(_exact(value), places)), decimals, signed)
 
 ENGLISH = LocaleFormat()

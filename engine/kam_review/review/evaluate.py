@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from kam_review.errors import InputError, capped
 from kam_review.formatting import fill
@@ -153,6 +154,8 @@ def _with_not_evaluated(item: AccountResult, needs: Sequence[dict[str, list[str]
         chosen = item.assigned_by(kind)
         ids = [rule.id for rule in rulebook.by_kind(kind)]
         after.update(ids[ids.index(chosen) + 1:] if chosen in ids else ())
+    if not any(needs):  # every rule was evaluated (_account_result lists none)
+        return item
     series = revenue_series(item.account, as_of)[-4:]
     missing = [str(quarter) for quarter, revenue, _ in series if revenue is None]
     listed = [
@@ -181,14 +184,19 @@ def _account_result(
     focus_rule = _assigned(rulebook.by_kind(Kind.FOCUS), fired)
     klass = UNCLASSIFIED if class_rule is None else class_rule.label
     focus = None if focus_rule is None else focus_rule.label
+    # What a message is filled from: a fired fact and the thresholds, made once per fact (the
+    # account fact fires many rules).
+    values: dict[int, dict[str, Any]] = {}
     for rule in rulebook.rules:
         # Of the class and focus rules, only the one that assigns speaks: two rules may give
         # the same label (class.nurture-new and class.nurture).
         if rule.kind.assigns and rule not in (class_rule, focus_rule):
             continue
         for fact in fired.get(rule.id, ()):
-            message = fill(fired_template(rule.message, rule.when, fact), {**fact, **thresholds},
-                           formats)
+            known = values.get(id(fact))
+            if known is None:
+                known = values[id(fact)] = {**fact, **thresholds}
+            message = fill(fired_template(rule.message, rule.when, fact), known, formats)
             subject = str(fact.get("subject", ""))
             findings.append(Finding(
                 account=account.id, rule=rule.id, kind=rule.kind, severity=rule.severity,

@@ -27,21 +27,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 from kam_review import __version__
 from kam_review.errors import InputError, capped
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.progress import Progress, silent
 from kam_review.review import evaluate as plain
-from kam_review.review.fast_worker import Job, Parts, review_chunk, set_job
+from kam_review.review.fast_worker import Job, Parts, sealed_chunk, set_job, worker_started
 from kam_review.review.results import AccountResult, Result
 from kam_review.review.slim import (
     Plain,
     account_result,
     input_errors,
     record_pieces,
-    record_text,
 )
 from kam_review.rulebook.loading import Rulebook, load_rulebook, rulebook_files
 from kam_review.source.accounts import account_files
@@ -92,7 +91,7 @@ class _File:
 @dataclass
 class _Batch:
     files: list[_File]
-    chunks: list[tuple[list[_File], Future[list[Plain]] | list[Plain]]]
+    chunks: list[tuple[list[_File], Future[list[Plain | str]] | list[Plain | str]]]
 
 
 class _Run:
@@ -113,7 +112,8 @@ class _Run:
         if self._pool is None:
             set_job(self.job)  # the workers fork with it
             self._pool = self._stack.enter_context(
-                ProcessPoolExecutor(self._workers, mp_context=get_context("fork")))
+                ProcessPoolExecutor(self._workers, mp_context=get_context("fork"),
+                                    initializer=worker_started))
         return self._pool
 
     def start(self, paths: Sequence[Path]) -> _Batch:
@@ -125,17 +125,17 @@ class _Run:
         files = [self._file(path, name) for path, name in zip(paths, names, strict=True)]
         todo = [f for f in files if not f.known]
         parallel = self._workers > 1 and len(todo) >= self._parallel_from
-        chunks: list[tuple[list[_File], Future[list[Plain]] | list[Plain]]] = []
+        chunks: list[tuple[list[_File], Future[list[Plain | str]] | list[Plain | str]]] = []
         for start in range(0, len(todo), CHUNK):
             part = todo[start:start + CHUNK]
             items = [(str(f.path), f.content) for f in part]
-            chunks.append((part, self.pool().submit(review_chunk, items) if parallel
+            chunks.append((part, self.pool().submit(sealed_chunk, items) if parallel
                            else self._here(items)))
         return _Batch(files, chunks)
 
-    def _here(self, items: list[tuple[str, bytes | None]]) -> list[Plain]:
+    def _here(self, items: list[tuple[str, bytes | None]]) -> list[Plain | str]:
         set_job(self.job)
-        return review_chunk(items)
+        return sealed_chunk(items)
 
     def _file(self, path: Path, name: str) -> _File:
         content = file_bytes(path)
@@ -149,11 +149,13 @@ class _Run:
                 self._take(file, text, from_cache=True)
         return file
 
-    def _take(self, file: _File, record: Any, from_cache: bool = False) -> None:
-        """The file's review from a worker's record, or from a cached one (its text: see
-        slim.record_text); a cached record of another shape leaves the file unknown (a miss)."""
+    def _take(self, file: _File, record: Plain | str, from_cache: bool = False) -> None:
+        """The file's review from a worker's record, or from a cached one; either is its text
+        (see slim.record_text), but for a worker's record JSON cannot write (kept as it
+        came, never cached). A cached record of another shape leaves the file unknown (a
+        miss); a worker's is a bug, never an account left out."""
         try:
-            if from_cache:
+            if isinstance(record, str):
                 errors_text, result_text, parts_text = record_pieces(record)
                 rows, reviewed = json.loads(errors_text), result_text != "null"
             else:
@@ -167,20 +169,20 @@ class _Run:
                 if parts is None:
                     raise ValueError("a review kept without its parts")
             elif reviewed:
-                item = account_result(json.loads(result_text) if from_cache else record["result"],
-                                      self.job.formats, self.actions)
+                item = account_result(json.loads(result_text) if isinstance(record, str)
+                                      else record["result"], self.job.formats, self.actions)
         except (ValueError, TypeError, KeyError, IndexError, AttributeError):
             if not from_cache:
-                raise  # a worker's own record: a bug, never an account left out
+                raise
             return
         file.errors, file.item, file.parts, file.known = errors, item, parts, True
-        if not from_cache and self.cache is not None and file.key is not None:
+        if not from_cache and self.cache is not None and file.key is not None \
+                and isinstance(record, str):
             try:
-                text = record_text(record)
-                text.encode("utf-8")  # a file name that is not UTF-8 is not kept
-            except (TypeError, ValueError):
+                record.encode("utf-8")  # a file name that is not UTF-8 is not kept
+            except ValueError:
                 return
-            self.cache.put(file.name, file.key, text)
+            self.cache.put(file.name, file.key, record)
 
     def finish(self, batch: _Batch, errors: list[InputError],
                done: Callable[[int], None]) -> Result | WrittenBatch:

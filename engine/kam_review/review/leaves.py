@@ -99,9 +99,17 @@ def not_evaluated(rules: Sequence[EngineRule], facts: Sequence[Fact],
     by_type: dict[str, list[tuple[EngineRule, tuple[str, ...]]]] = {}
     for rule in rules:
         by_type.setdefault(rule.fact_type, []).append((rule, _fields(rule)))
-    open_rules = [[(rule, used) for rule, used in by_type.get(fact[FACT_TYPE], ())
-                   if rule.name not in names and any(fact.get(name) is None for name in used)]
-                  for fact, names in zip(facts, matched, strict=True)]
+    # Per fact, its absent facts among those its type's rules use, found once: a rule is
+    # open where it uses one of them.
+    used_by_type = {fact_type: frozenset(name for _rule, used in entries for name in used)
+                    for fact_type, entries in by_type.items()}
+    open_rules: list[list[tuple[EngineRule, tuple[str, ...]]]] = []
+    for fact, names in zip(facts, matched, strict=True):
+        fact_type = fact[FACT_TYPE]
+        absent = {name for name in used_by_type.get(fact_type, ()) if fact.get(name) is None}
+        open_rules.append([(rule, used) for rule, used in by_type[fact_type]
+                           if rule.name not in names and not absent.isdisjoint(used)]
+                          if absent else [])
     tested = [_only(fact, candidates) for fact, candidates in zip(facts, open_rules, strict=True)
               if candidates]
     parts = tuple(part for rule in rules for part in leaf_rules(rule))

@@ -184,12 +184,13 @@ class RuleMatcher:
         """The facts as the engine gets them: only the fields the rules test, numbers as
         codes (one numbering for the whole chunk, so that fields compare with each other)."""
         chunk = [self._slim(fact, i) for i, fact in enumerate(facts)]
-        codes = self._codes.of_values(
-            _placeable(value) for slim in chunk for value in slim.values() if is_number(value))
-        for slim in chunk:
-            for name, value in slim.items():
-                if is_number(value):
-                    slim[name] = codes[value]
+        # The numbers found in one pass over every field of every fact, not one to code
+        # them and another to replace them.
+        numbers = [(slim, name, value) for slim in chunk for name, value in slim.items()
+                   if is_number(value)]
+        codes = self._codes.of_values(_placeable(value) for _, _, value in numbers)
+        for slim, name, value in numbers:
+            slim[name] = codes[value]
         return chunk
 
     def matches(self, facts: Sequence[Mapping[str, Any]]) -> list[set[str]]:
