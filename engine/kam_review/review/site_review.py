@@ -15,13 +15,14 @@ review than this one's is a miss.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
@@ -143,12 +144,16 @@ class _Run:
         found: list[Reviewed | None] = [None] * len(paths)
         if cache is not None:
             cache.preload(names)
-            for i, key in enumerate(keys):
-                text = None if key is None else cache.get_text(names[i], key)
-                found[i] = None if text is None else _kept(text, paths[i], job, actions)
+            with _no_cycle_collection():
+                for i, key in enumerate(keys):
+                    text = None if key is None else cache.get_text(names[i], key)
+                    found[i] = None if text is None else _kept(text, paths[i], job, actions)
         todo = [i for i, reviewed in enumerate(found) if reviewed is None]
+        parallel = self._workers > 1 and len(todo) >= self._parallel_from
         with ExitStack() as stack:
-            for part, texts in self._chunks(todo, paths, contents, job, stack):
+            if parallel:  # here the reviews are read only, as the workers make them
+                stack.enter_context(_no_cycle_collection())
+            for part, texts in self._chunks(todo, paths, contents, job, parallel, stack):
                 for i, text in zip(part, texts, strict=True):
                     found[i] = (reviewed_files([(str(paths[i]), contents[i])], job)[0]
                                 if text is None else read_record(json.loads(text), paths[i],
@@ -162,10 +167,11 @@ class _Run:
         return [reviewed for reviewed in found if reviewed is not None]
 
     def _chunks(self, todo: list[int], paths: list[Path], contents: list[bytes | None],
-                job: SiteJob, stack: ExitStack) -> Iterator[tuple[list[int], list[str | None]]]:
-        """Each chunk of the files `todo` with its texts (site_chunk's), as they come."""
+                job: SiteJob, parallel: bool, stack: ExitStack
+                ) -> Iterator[tuple[list[int], list[str | None]]]:
+        """Each chunk of the files `todo` with its texts (site_chunk's), as they come: from
+        worker processes (`parallel`), else made here."""
         set_site_job(job)  # the workers fork with it
-        parallel = self._workers > 1 and len(todo) >= self._parallel_from
         pool = stack.enter_context(ProcessPoolExecutor(
             self._workers, mp_context=get_context("fork"))) if parallel else None
         chunks: list[tuple[list[int], Pending]] = []
@@ -180,6 +186,19 @@ class _Run:
             for _ in part:
                 next(bar, None)
         next(bar, None)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The reviews read back are many objects and no reference cycles: the collector's passes
+    over them as they pile up would cost as much as reading them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _keepable(text: str) -> bool:

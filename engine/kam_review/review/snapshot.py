@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from kam_review.review.results import AccountResult, Result
@@ -76,7 +77,16 @@ class Snapshot:
     errors: int = 0  # input errors on that side: those files are left out
 
     def account(self, account_id: str) -> AccountSnapshot | None:
-        return next((a for a in self.accounts if a.id == account_id), None)
+        return self._by_id.get(account_id)
+
+    @cached_property
+    def _by_id(self) -> dict[str, AccountSnapshot]:
+        """Each account by its id (the first, should two have one): comparing two reviews
+        looks up every account, and a search each would grow with the square of them."""
+        by_id: dict[str, AccountSnapshot] = {}
+        for shot in self.accounts:
+            by_id.setdefault(shot.id, shot)
+        return by_id
 
     def high_warnings(self) -> dict[str, frozenset[str]]:
         """Per account, the rule ids of the high warnings open (not waived) at this review:
