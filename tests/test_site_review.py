@@ -28,6 +28,7 @@ from kam_review.review.site_review import site_review as fast_review_since
 from kam_review.source.accounts import load_account_value
 from kam_review.source.cache import AccountCache
 from kam_review.source.fast_yaml import FAST_VARIABLE
+from kam_review.vocabulary import Severity
 
 from .conftest import ACCOUNTS, AS_OF, RULES, healthy_account, quarters, write_account
 from .git_support import git, new_repository
@@ -128,15 +129,12 @@ def test_an_edited_file_is_reviewed_again_and_the_rest_read(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path, generated: Path) -> None:
     monkeypatch.setenv("KAM_CACHE_DIR", str(tmp_path / "cache"))
     _both(generated, workers=1)
-    first = sorted(generated.glob("*.yaml"))[3]
-    text = first.read_text(encoding="utf-8")
-    first.write_text(text.replace("revenue: ", "revenue: 1", 1), encoding="utf-8")
-    reviewed: list[int] = []
-    real = site_worker.reviewed_files
-    monkeypatch.setattr(site_worker, "reviewed_files",
-                        lambda items, job: reviewed.append(len(items)) or real(items, job))
+    edited = sorted(generated.glob("*.yaml"))[3]
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("revenue: ", "revenue: 1", 1), encoding="utf-8")
+    reviewed = _counting(monkeypatch)
     _both(generated, workers=1)
-    assert reviewed == [1]
+    assert reviewed == [edited]
 
 
 def test_contacts_redacted_and_a_bad_file_beside_them(
@@ -189,9 +187,52 @@ def test_a_tagged_previous_review_in_workers_and_from_the_caches(
     for _ in range(2):
         _result, movement = _both(accounts, workers=2, parallel_from=1)
         assert movement.comparison.kind == TAG
+    tagged = _warned(movement)
     first = git(repo, "rev-list", "--max-parents=0", "HEAD")
-    _both(accounts, since=Since(first), workers=2, parallel_from=1)
+    reviewed = _counting(monkeypatch)
+    _result, named = _both(accounts, since=Since(first), workers=1)
+    # Made again: exactly the accounts the named revision warned otherwise than the tag.
+    again = {path.stem for path in reviewed}
+    assert again == {name for name, rules in _warned(named).items() if rules != tagged[name]}
+    assert again
     _both(accounts, workers=2, parallel_from=1)
+
+
+def _warned(movement: Movement) -> dict[str, frozenset[str] | None]:
+    """The high warnings of the previous review open on each account (None: not in it)."""
+    return {shift.after.id: None if shift.before is None else frozenset(
+        f.rule for f in shift.before.findings
+        if f.severity == Severity.HIGH and f.kind.warns and not f.waived)
+        for shift in movement.accounts if shift.after is not None}
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files reviewed (not read from the cache) from now on, in this process."""
+    reviewed: list[Path] = []
+    real = site_worker.reviewed_files
+
+    def counting(items: Any, job: Any) -> Any:
+        if not job.previous:
+            reviewed.extend(Path(path) for path, _content in items)
+        return real(items, job)
+    monkeypatch.setattr(site_worker, "reviewed_files", counting)
+    return reviewed
+
+
+def test_a_review_that_is_no_plain_data_is_made_here_and_not_kept(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("KAM_CACHE_DIR", str(tmp_path / "cache"))
+    real = site_worker.plain_record
+
+    def refusing(reviewed: Any, actions: Any) -> Any:
+        if reviewed.item is not None and reviewed.item.account.id == "ruifeng-retail":
+            raise TypeError("not plain")
+        return real(reviewed, actions)
+    monkeypatch.setattr(site_worker, "plain_record", refusing)
+    _both(ACCOUNTS, workers=1)
+    reviewed = _counting(monkeypatch)
+    _both(ACCOUNTS, workers=1)
+    assert [path.stem for path in reviewed] == ["ruifeng-retail"]  # not kept: made again
 
 
 def test_the_switch_chooses_the_plain_review(monkeypatch: pytest.MonkeyPatch) -> None:
