@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+import kam_review.review.site_review as site_review_module
 import kam_review.review.site_worker as site_worker
 from kam_review.review.evaluate import review
 from kam_review.review.full_result import full_result, plain_full_result
@@ -112,6 +113,16 @@ def test_the_sample_is_reviewed_the_same_in_workers_and_from_the_cache(
     warm = _both(ACCOUNTS, workers=2, parallel_from=1)
     assert kept.stat().st_mtime_ns == written  # everything read, nothing written
     _same(warm, cold)
+
+
+def test_the_cache_read_and_written_a_group_of_files_at_a_time(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("KAM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(site_review_module, "GROUP", 4)  # 15 accounts: 4 groups
+    _both(ACCOUNTS, workers=1)
+    reviewed = _counting(monkeypatch)
+    _both(ACCOUNTS, workers=1)
+    assert reviewed == []
 
 
 def test_a_generated_portfolio_with_the_files_previous_review(

@@ -63,6 +63,9 @@ from kam_review.source.revisions import export_folder
 
 # What UTF-8 cannot write: a file name's bytes that are not UTF-8 (display_path).
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Cached reviews read, or written, at a time: one is some 16 KiB, so memory holds some
+# 16 MiB of them, not the whole portfolio's.
+GROUP = 1000
 Pending = Future[list[str | None]] | list[str | None]
 
 
@@ -143,13 +146,17 @@ class _Run:
         actions = job.actions
         found: list[Reviewed | None] = [None] * len(paths)
         if cache is not None:
-            cache.preload(names)
             with _no_cycle_collection():
-                for i, key in enumerate(keys):
-                    text = None if key is None else cache.get_text(names[i], key)
-                    found[i] = None if text is None else _kept(text, paths[i], job, actions)
+                for start in range(0, len(paths), GROUP):
+                    cache.preload(names[start:start + GROUP])
+                    for i in range(start, min(start + GROUP, len(paths))):
+                        key = keys[i]
+                        text = None if key is None else cache.get_text(names[i], key)
+                        found[i] = None if text is None else _kept(text, paths[i], job,
+                                                                   actions)
         todo = [i for i, reviewed in enumerate(found) if reviewed is None]
         parallel = self._workers > 1 and len(todo) >= self._parallel_from
+        kept = 0
         with ExitStack() as stack:
             if parallel:  # here the reviews are read only, as the workers make them
                 stack.enter_context(_no_cycle_collection())
@@ -162,6 +169,9 @@ class _Run:
                     if cache is not None and text is not None and key is not None and (
                             _keepable(name + text)):
                         cache.put(name, key, text)
+                        kept += 1
+                        if kept % GROUP == 0:
+                            cache.flush()
         if cache is not None:
             cache.flush()
         return [reviewed for reviewed in found if reviewed is not None]
