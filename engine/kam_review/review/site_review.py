@@ -158,8 +158,6 @@ class _Run:
         parallel = self._workers > 1 and len(todo) >= self._parallel_from
         kept = 0
         with ExitStack() as stack:
-            if parallel:  # here the reviews are read only, as the workers make them
-                stack.enter_context(_no_cycle_collection())
             for part, texts in self._chunks(todo, paths, contents, job, parallel, stack):
                 for i, text in zip(part, texts, strict=True):
                     found[i] = (reviewed_files([(str(paths[i]), contents[i])], job)[0]
@@ -190,6 +188,10 @@ class _Run:
             items = [(str(paths[i]), contents[i]) for i in part]
             chunks.append((part, site_chunk(items) if pool is None
                            else pool.submit(site_chunk, items)))
+        if pool is not None:
+            # The workers have forked (the collector on in them): here the reviews are only
+            # read, as they come.
+            stack.enter_context(_no_cycle_collection())
         bar = iter(self._progress(range(len(todo)), len(todo), "reviewing accounts"))
         for part, pending in chunks:
             yield part, pending if isinstance(pending, list) else pending.result()
