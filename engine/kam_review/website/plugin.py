@@ -46,7 +46,7 @@ from kam_review.review.fast_check import worker_count
 from kam_review.review.movement import Movement
 from kam_review.review.previous import Since
 from kam_review.review.results import Result
-from kam_review.review.site_review import reviewer
+from kam_review.review.site_review import reviewer as site_reviewer
 from kam_review.source.fast_yaml import fast_enabled
 from kam_review.source.rates import load_rates
 from kam_review.source.review_date import parse_review_date
@@ -203,7 +203,7 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
                       self.config.previous_review_tags)
         try:
             # Forked workers review, but not under `mkdocs serve` (see site_files below).
-            result, movement = (self.reviewer or reviewer(
+            result, movement = (self.reviewer or site_reviewer(
                 1 if self._serving else worker_count()))(
                 self.accounts, self.rules, self.as_of, self.thresholds, since, on_terminal,
                 self.config.redact_contacts, self.formats)
