@@ -66,7 +66,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # Cached reviews read, or written, at a time: one is some 16 KiB, so memory holds some
 # 16 MiB of them, not the whole portfolio's.
 GROUP = 1000
-Pending = Future[list[str | None]] | list[str | None]
+Items = list[tuple[str, bytes | None]]  # files to review: each one's path and bytes
 
 
 def site_review(accounts: Path, rules: Path, as_of: date, thresholds: Path | None = None,
@@ -182,19 +182,19 @@ class _Run:
         set_site_job(job)  # the workers fork with it
         pool = stack.enter_context(ProcessPoolExecutor(
             self._workers, mp_context=get_context("fork"))) if parallel else None
-        chunks: list[tuple[list[int], Pending]] = []
+        chunks: list[tuple[list[int], Items, Future[list[str | None]] | None]] = []
         for start in range(0, len(todo), CHUNK):
             part = todo[start:start + CHUNK]
             items = [(str(paths[i]), contents[i]) for i in part]
-            chunks.append((part, site_chunk(items) if pool is None
+            chunks.append((part, items, None if pool is None
                            else pool.submit(site_chunk, items)))
         if pool is not None:
             # The workers have forked (the collector on in them): here the reviews are only
             # read, as they come.
             stack.enter_context(_no_cycle_collection())
         bar = iter(self._progress(range(len(todo)), len(todo), "reviewing accounts"))
-        for part, pending in chunks:
-            yield part, pending if isinstance(pending, list) else pending.result()
+        for part, items, future in chunks:
+            yield part, site_chunk(items) if future is None else future.result()
             for _ in part:
                 next(bar, None)
         next(bar, None)
