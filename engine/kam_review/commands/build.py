@@ -15,7 +15,7 @@ from kam_review.output.output_folder import check_output_folder
 from kam_review.review.evaluate import review
 from kam_review.review.fast_check import worker_count
 from kam_review.review.previous import Since
-from kam_review.review.since import review_since
+from kam_review.review.site_review import reviewer
 from kam_review.source.fast_yaml import fast_enabled
 from kam_review.source.rates import load_rates
 from kam_review.text_safety import terminal_text
@@ -37,7 +37,7 @@ def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
         result = review(accounts, folder, as_of, thresholds, redact=redact, formats=formats)
         movement = None
     else:
-        result, movement = review_since(
+        result, movement = reviewer(worker_count())(
             accounts, folder, as_of, thresholds,
             Since(None if since == "auto" else since, since_pattern, cache=not no_cache),
             redact=redact, formats=formats)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -89,6 +89,24 @@ def find_comparison(accounts: Path, as_of: date, since: Since,
                     current: Sequence[Account]) -> Comparison:
     """Which previous review to compare with (see the module); a named revision that git
     does not know is a KamError."""
+    found = comparison_in_git(accounts, as_of, since)
+    if isinstance(found, Comparison):
+        return found
+    return files_comparison(found, any(account_on(account, found.day) for account in current))
+
+
+@dataclass(frozen=True)
+class FilesOrNone:
+    """No previous review in git: the files as of `day` are (if any account has figures by
+    then), else none; `why` says why git gave none."""
+
+    day: date
+    why: str
+
+
+def comparison_in_git(accounts: Path, as_of: date, since: Since) -> Comparison | FilesOrNone:
+    """find_comparison up to what the account files themselves decide: the comparison, or
+    the day to review the files as of when git holds no previous review."""
     if since.revision is not None:
         if repository_holding(real(accounts)) is None:
             raise KamError(f"the previous review '{since.revision}' names a git revision, but "
@@ -119,10 +137,16 @@ def find_comparison(accounts: Path, as_of: date, since: Since,
     if day is None:
         return Comparison(NONE, why=why + _(", and there is no quarter before {day}").format(
             day=as_of))
-    if not any(account_on(account, day) for account in current):
-        return Comparison(NONE, why=why + _(", and no account file has figures by {day}"
-                                            ).format(day=day))
-    return Comparison(FILES, day, why=why)
+    return FilesOrNone(day, why)
+
+
+def files_comparison(files: FilesOrNone, any_then: bool) -> Comparison:
+    """The comparison with the files as of their day, given whether any account was one
+    by then (has figures by that day)."""
+    if not any_then:
+        return Comparison(NONE, why=files.why + _(", and no account file has figures by {day}"
+                                                  ).format(day=files.day))
+    return Comparison(FILES, files.day, why=files.why)
 
 
 def _has_commits(accounts: Path) -> bool:
@@ -144,14 +168,18 @@ def _previous_tag(accounts: Path, as_of: date, pattern: str) -> Commit | None:
 def previous_snapshot(comparison: Comparison, accounts: Path, rules: Path,
                       rulebook: Rulebook, current: Sequence[Account],
                       thresholds: Path | None = None, redact: bool = False,
-                      cache: AccountCache | None = None) -> Snapshot | None:
+                      cache: AccountCache | None = None,
+                      evaluate_it: Callable[[], Snapshot] | None = None) -> Snapshot | None:
     """The previous review's snapshot: from the cache, else evaluated (and kept).
-    `current` are this review's accounts, as loaded (and redacted)."""
+    `current` are this review's accounts, as loaded (and redacted); `evaluate_it`, when
+    given, makes the snapshot in place of evaluating it here."""
     if not comparison.found or comparison.as_of is None:
         return None
     day = comparison.as_of
 
     def evaluated() -> Snapshot:
+        if evaluate_it is not None:
+            return evaluate_it()
         return _evaluated(comparison, day, accounts, rules, rulebook, current, thresholds,
                           redact)
 

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from kam_review.review.results import AccountResult, Result
@@ -76,7 +77,16 @@ class Snapshot:
     errors: int = 0  # input errors on that side: those files are left out
 
     def account(self, account_id: str) -> AccountSnapshot | None:
-        return next((a for a in self.accounts if a.id == account_id), None)
+        return self._by_id.get(account_id)
+
+    @cached_property
+    def _by_id(self) -> dict[str, AccountSnapshot]:
+        """Each account by its id (the first, should two have one): comparing two reviews
+        looks up every account, and a search each would grow with the square of them."""
+        by_id: dict[str, AccountSnapshot] = {}
+        for shot in self.accounts:
+            by_id.setdefault(shot.id, shot)
+        return by_id
 
     def high_warnings(self) -> dict[str, frozenset[str]]:
         """Per account, the rule ids of the high warnings open (not waived) at this review:
@@ -119,20 +129,24 @@ def account_snapshot(item: AccountResult, result: Result,
 
 def snapshot_json(snapshot: Snapshot) -> str | None:
     """The snapshot as JSON text; None when a figure is no plain number (not kept)."""
-    data = {"as_of": snapshot.as_of.isoformat(), "errors": snapshot.errors, "accounts": [
-        {"id": a.id, "name": a.name, "owner": a.owner, "class": a.klass,
-         "class_shown": a.class_shown, "focus": a.focus,
-         "findings": [[f.rule, f.subject, f.severity.value, f.kind.value, f.message, f.waived]
-                      for f in a.findings],
-         "figures": [[name, value] for name, value in a.figures],
-         "deals": [[d.id, d.name, d.stage, _day_text(d.since), d.value] for d in a.deals],
-         "done": [[action.text, _day_text(action.done_on)] for action in a.done],
-         "verdict": a.verdict}
-        for a in snapshot.accounts]}
+    data = {"as_of": snapshot.as_of.isoformat(), "errors": snapshot.errors,
+            "accounts": [plain_account_snapshot(a) for a in snapshot.accounts]}
     try:
         return json.dumps(data, ensure_ascii=False, allow_nan=False)
     except ValueError:
         return None
+
+
+def plain_account_snapshot(a: AccountSnapshot) -> dict[str, Any]:
+    """One account's part of snapshot_json, as plain data."""
+    return {"id": a.id, "name": a.name, "owner": a.owner, "class": a.klass,
+            "class_shown": a.class_shown, "focus": a.focus,
+            "findings": [[f.rule, f.subject, f.severity.value, f.kind.value, f.message,
+                          f.waived] for f in a.findings],
+            "figures": [[name, value] for name, value in a.figures],
+            "deals": [[d.id, d.name, d.stage, _day_text(d.since), d.value] for d in a.deals],
+            "done": [[action.text, _day_text(action.done_on)] for action in a.done],
+            "verdict": a.verdict}
 
 
 def snapshot_from_json(text: str | None) -> Snapshot | None:
@@ -143,13 +157,15 @@ def snapshot_from_json(text: str | None) -> Snapshot | None:
     try:
         data = json.loads(text)
         return Snapshot(date.fromisoformat(_text(data["as_of"])),
-                        tuple(_account(a) for a in _list(data["accounts"])),
+                        tuple(account_snapshot_from_plain(a) for a in _list(data["accounts"])),
                         _count(data["errors"]))
     except (ValueError, KeyError, TypeError, RecursionError):
         return None
 
 
-def _account(data: Any) -> AccountSnapshot:
+def account_snapshot_from_plain(data: Any) -> AccountSnapshot:
+    """One account of a snapshot back from plain_account_snapshot's data; TypeError,
+    ValueError or KeyError unless it has that shape."""
     if not isinstance(data, dict):
         raise TypeError("an account is an object")
     return AccountSnapshot(

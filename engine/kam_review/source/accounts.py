@@ -175,6 +175,12 @@ def load_account(path: Path, content: bytes | None = None) -> CacheEntry:
     return _read_account(path, content)[0]
 
 
+def load_account_value(path: Path, content: bytes | None = None) -> tuple[CacheEntry, Any]:
+    """load_account, with the file's plain value: a valid account is built again from it and
+    its locations alone (review/full_result.py keeps them instead of the file)."""
+    return _read_account(path, content)
+
+
 def _read_account(path: Path, content: bytes | None) -> tuple[CacheEntry, Any]:
     """(account, errors) and the file's plain value, which the cache keeps."""
     name = display_path(path)

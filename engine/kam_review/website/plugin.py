@@ -46,7 +46,7 @@ from kam_review.review.fast_check import worker_count
 from kam_review.review.movement import Movement
 from kam_review.review.previous import Since
 from kam_review.review.results import Result
-from kam_review.review.since import review_since
+from kam_review.review.site_review import reviewer as site_reviewer
 from kam_review.source.fast_yaml import fast_enabled
 from kam_review.source.rates import load_rates
 from kam_review.source.review_date import parse_review_date
@@ -100,8 +100,8 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
     # The generated pages, converted ahead of MkDocs (on_env; None: KAM_FAST=0).
     _fast: FastPages | None = None
     _generated: list[str]
-    # What reviews the portfolio: review_since, or `kam serve`'s review kept between edits
-    # (review/incremental.py), called the same way.
+    # What reviews the portfolio: review_since (or site_review.py's fast one), or `kam
+    # serve`'s review kept between edits (review/incremental.py), called the same way.
     reviewer: Callable[..., tuple[Result, Movement]] | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"],
@@ -202,7 +202,9 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         since = Since(os.environ.get(BASE_VARIABLE) or self.config.base or None,
                       self.config.previous_review_tags)
         try:
-            result, movement = (self.reviewer or review_since)(
+            # Forked workers review, but not under `mkdocs serve` (see site_files below).
+            result, movement = (self.reviewer or site_reviewer(
+                1 if self._serving else worker_count()))(
                 self.accounts, self.rules, self.as_of, self.thresholds, since, on_terminal,
                 self.config.redact_contacts, self.formats)
             rates = load_rates(self.rates) if self.rates else None
