@@ -39,9 +39,11 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
 from mkdocs.utils.templates import TemplateContext
 
+from kam_review.output.kept_parts import keep_parts, next_rebuild
 from kam_review.output.report import rules_source
 from kam_review.review.incremental import IncrementalReview
 from kam_review.review.results import AccountResult, Result
+from kam_review.source.fast_yaml import fast_enabled
 from kam_review.source.rates import load_rates
 from kam_review.website.fast_search import Entries, search_index
 from kam_review.website.pages import account_pages, portfolio_pages
@@ -161,6 +163,7 @@ class LiveSite:
         plugin.reviewer = self._review.review
         config.plugins[KEEPER] = self._keeper
         gc.unfreeze()  # what an earlier build kept can be collected again
+        keep_parts(fast_enabled())
         mkdocs_build(config)
         if self._keeper.files is not None:
             warm(config, self._keeper.files, plugin._generated)
@@ -219,6 +222,7 @@ class LiveSite:
         edited = _edited(result, changed)
         if not edited:
             return True  # no account file among them: nothing the site shows changed
+        next_rebuild()
         site = portfolio_pages(result, movement, load_rates(plugin.rates) if plugin.rates
                                else None)
         site.update(account_pages(result, movement, items=edited))
