@@ -244,24 +244,35 @@ def funnel_page(result: Result, totals: Totals | None = None) -> str:
                          _deal_sum(at, "weighted_value", totals)])
     lines.append(table(["Expected close", "Deals", "Value", "Weighted value"], rows))
     lines += [f"## {_('Every opportunity')}", ""]
-    flagged = {(item.account.id, subject): words for item in result.accounts
-               for subject, words in marked(item, result.rulebook, Mark.DEAL_AT_RISK).items()}
-    rows = []
-    for item, fact in sorted(every, key=lambda d: (d[1]["stage_index"], d[0].account.id,
-                                                   d[1]["subject"])):
-        account = item.account
-        flags = esc(", ".join(sorted(flagged.get((account.id, fact["subject"]), []))))
-        rows.append([account_link(account), esc(account.owner), esc(fact["name"]),
-                     esc(fact["stage_name"]), esc(_(fact.get("forecast_bucket") or "—")),
-                     esc(_(fact["commit_category"] or "—")),
-                     *(_deal_num(item, fact, name, totals)
-                       for name in ("value", "probability", "weighted_value")),
-                     date_cell(fact.get("expected_close"), item.formats), flags or "—"])
+    keyed = [pair for item in result.accounts
+             for pair in part("funnel.md", (item,), None, _deal_rows, item, result, totals)]
+    rows = [row for _key, row in sorted(keyed, key=lambda pair: pair[0])]
     lines.append(filterable(table(["Account", "Owner", "Opportunity", "Stage", "Forecast",
                                    "Commitment", "Value", "Probability", "Weighted",
                                    "Expected close", "At risk"], rows),
                             ["Owner", "Stage", "Forecast", "Commitment", "At risk"]))
     return "\n".join(lines)
+
+
+def _deal_rows(item: AccountResult, result: Result, totals: Totals
+               ) -> list[tuple[tuple[Any, str, Any], list[str]]]:
+    """The rows of an account's opportunities in the list of every opportunity, each with
+    its place in the list: by stage, account and subject."""
+    account = item.account
+    flagged = marked(item, result.rulebook, Mark.DEAL_AT_RISK)
+    rows = []
+    for fact in item.facts:
+        if fact["type"] != "opportunity":
+            continue
+        flags = esc(", ".join(sorted(flagged.get(fact["subject"], []))))
+        rows.append(((fact["stage_index"], account.id, fact["subject"]), [
+            account_link(account), esc(account.owner), esc(fact["name"]),
+            esc(fact["stage_name"]), esc(_(fact.get("forecast_bucket") or "—")),
+            esc(_(fact["commit_category"] or "—")),
+            *(_deal_num(item, fact, name, totals)
+              for name in ("value", "probability", "weighted_value")),
+            date_cell(fact.get("expected_close"), item.formats), flags or "—"]))
+    return rows
 
 
 def _deal_num(item: AccountResult, fact: dict[str, Any], name: str, totals: Totals) -> str:
