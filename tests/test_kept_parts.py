@@ -36,7 +36,8 @@ class _Maker:
         return args
 
 
-def test_nothing_is_kept_outside_kam_serve() -> None:
+def test_nothing_is_kept_unless_kept_parts_are_on() -> None:
+    keep_parts(False)  # as in any process but `kam serve`'s (LiveSite turns it on)
     assert not kept_parts.keeping()
     make, owner = _Maker(), object()
     part("row", (owner,), None, make, 1)

@@ -43,7 +43,7 @@ class _State:
     """What one review was made of, to make the next one from."""
 
     rulebook: Rulebook
-    listing: tuple[list[Path], list[str]]  # the folder's account files and its own errors
+    listing: tuple[list[str], list[str]]  # the folder's account files and its own errors
     accounts: dict[str, Account]  # by the real path of their file
     previous: Snapshot | None
     result: Result
@@ -135,9 +135,21 @@ class IncrementalReview:
         return None if self._state is None else self._state.result
 
 
-def _listing(folder: Path) -> tuple[list[Path], list[str]]:
+def _listing(folder: Path) -> tuple[list[str], list[str]]:
     paths, errors = account_files(folder)
-    return [Path(_key(path)) for path in paths], [str(error) for error in errors]
+    folders: dict[Path, str] = {}
+    return [_real_in(path, folders) for path in paths], [str(error) for error in errors]
+
+
+def _real_in(path: Path, folders: dict[Path, str]) -> str:
+    """The real path of a file, its folder resolved once (`folders`, by folder): a file
+    that is no symbolic link is its folder's real path and its name."""
+    if os.path.islink(path):
+        return _key(path)
+    folder = folders.get(path.parent)
+    if folder is None:
+        folder = folders[path.parent] = _key(path.parent)
+    return os.path.join(folder, path.name)
 
 
 def _snapshot_after(snapshot: Snapshot, result: Result,
