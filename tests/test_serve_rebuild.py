@@ -209,3 +209,57 @@ def test_edits_of_a_generated_portfolio_are_rebuilt_as_a_clean_build_makes_them(
                 and after[name] != before.get(name)} <= {
                     name for name in after if name.startswith(tuple(edited))}
         before = after
+
+
+def _remove_a_contact(accounts: Path) -> Path:
+    """Remove, from the first account file that has one, a contact nothing else names."""
+    for path in sorted(accounts.glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        section = re.search(r"^contacts:\n((?:[- ] .*\n)+)", text, re.M)
+        assert section is not None
+        for contact in re.finditer(r"^- name: (.*)\n(?:  .*\n)*", section.group(1), re.M):
+            if text.count(contact.group(1)) == 1:
+                start = section.start(1) + contact.start()
+                path.write_text(text[:start] + text[section.start(1) + contact.end():],
+                                encoding="utf-8")
+                return path
+    raise AssertionError("no contact to remove")
+
+
+def _mixed_edits(project: Path) -> Iterator[tuple[list[Path], bool]]:
+    """Edits of other kinds, one at a time, each with whether it is rebuilt on its own: a
+    contact removed, an account added, an account deleted, a rule threshold changed (every
+    account evaluated again), then a figure again after those full builds."""
+    accounts = project / "accounts"
+    first, second = _remove_a_contact(accounts), accounts / "acct-000023.yaml"
+    yield [first], True
+    added = accounts / "acct-000900.yaml"
+    added.write_text(second.read_text(encoding="utf-8").replace(
+        "id: acct-000023", "id: acct-000900").replace("\nname: ", "\nname: Added "),
+        encoding="utf-8")
+    yield [added], False
+    second.unlink()
+    yield [second], False
+    thresholds = project / "rules" / "thresholds.yaml"
+    _edit(thresholds, "    value: 0.1\n", "    value: 0.3\n")
+    yield [thresholds], False
+    _raise_last_revenue(first, lambda figure: figure // 2)
+    yield [first], True
+
+
+def test_edits_of_other_kinds_are_rebuilt_as_a_clean_build_makes_them(project: Path) -> None:
+    """At 60 generated accounts, a removed contact is rebuilt on its own, an account added or
+    deleted and a changed threshold are full builds, and after each the site equals a clean
+    build; so does the rebuild of a figure after them (nothing kept from before them)."""
+    accounts = project / "accounts"
+    shutil.rmtree(accounts)
+    _generate(accounts, 60, 5)
+    site = LiveSite(project / "mkdocs.yml", project / "live")
+    site.build()
+    for changed, alone in _mixed_edits(project):
+        counts = (site.full_builds, site.incremental_builds)
+        site.rebuild(changed)
+        assert (site.full_builds, site.incremental_builds) == (
+            (counts[0], counts[1] + 1) if alone else (counts[0] + 1, counts[1]))
+        assert _tree(project / "live") == _clean_apart(project / "mkdocs.yml",
+                                                       project / "clean")

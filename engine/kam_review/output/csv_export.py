@@ -14,10 +14,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from functools import partial
 
 from kam_review.i18n import _
+from kam_review.output.kept_parts import keeping, part
 from kam_review.review.actions import reviewed_actions
-from kam_review.review.results import Result
+from kam_review.review.results import AccountResult, Finding, Result
+from kam_review.source.model import Account
 
 BOM = "\ufeff"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -38,11 +42,32 @@ def inert_cell(value: Cell) -> str | int | float:
 def csv_text(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
     """A whole CSV file: the byte order mark, the header row (in the active language),
     then every row."""
+    return BOM + _lines([[_(h) for h in headers]]) + _lines(rows)
+
+
+def _lines(rows: Iterable[Sequence[Cell]]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([inert_cell(_(h)) for h in headers])
-    writer.writerows([inert_cell(cell) for cell in row] for row in rows)
-    return BOM + buffer.getvalue()
+    csv.writer(buffer, lineterminator="\r\n").writerows(
+        [inert_cell(cell) for cell in row] for row in rows)
+    return buffer.getvalue()
+
+
+Rows = Callable[[], Iterable[Sequence[Cell]]]
+
+
+def kept_csv_text(name: str, headers: Sequence[str],
+                  groups: Iterable[tuple[tuple[object, ...], Rows]]) -> str:
+    """csv_text of the rows of every group in turn, each group's lines kept under its
+    owners (kept_parts.py) while `kam serve` keeps parts."""
+    if not keeping():
+        return csv_text(headers, (row for _owners, rows in groups for row in rows()))
+    head = csv_text(headers, ())
+    return head + "".join(part(name, owners, None, _group_lines, rows)
+                          for owners, rows in groups)
+
+
+def _group_lines(rows: Rows) -> str:
+    return _lines(rows())
 
 
 RISK_REGISTER_HEADERS = ("Account id", "Account", "Owner", "Severity", "Kind", "Rule",
@@ -51,11 +76,15 @@ RISK_REGISTER_HEADERS = ("Account id", "Account", "Owner", "Severity", "Kind", "
 
 def risk_register_csv(result: Result) -> str:
     """Every warning of the portfolio, in the risk register's order: most severe first."""
-    return csv_text(RISK_REGISTER_HEADERS, (
-        [account.id, account.name, account.owner, finding.severity.value, finding.kind.value,
-         finding.rule, finding.subject, finding.message, finding.action,
-         _yes_no(finding.waived), finding.waiver_note]
+    return kept_csv_text("risks.csv", RISK_REGISTER_HEADERS, (
+        ((finding, account), partial(_risk_rows, finding, account))
         for finding, account in result.warnings()))
+
+
+def _risk_rows(finding: Finding, account: Account) -> list[list[Cell]]:
+    return [[account.id, account.name, account.owner, finding.severity.value,
+             finding.kind.value, finding.rule, finding.subject, finding.message, finding.action,
+             _yes_no(finding.waived), finding.waiver_note]]
 
 
 ACTIONS_HEADERS = ("Account id", "Account", "What", "Owner", "Due", "Status", "Outcome",
@@ -66,11 +95,15 @@ def actions_csv(result: Result) -> str:
     """Every action of every account's plan, account by account in the file's order; due
     dates as ISO dates, which every spreadsheet reads, and whether an open one is overdue as
     of the review date."""
-    return csv_text(ACTIONS_HEADERS, (
-        [item.account.id, item.account.name, a.action.what, a.action.owner,
-         a.action.due.isoformat() if a.action.due else None, a.action.status,
-         a.action.outcome, a.action.answers, _yes_no(a.overdue)]
-        for item in result.accounts for a in reviewed_actions(item, result.as_of)))
+    return kept_csv_text("actions.csv", ACTIONS_HEADERS, (
+        ((item,), partial(_action_rows, item, result.as_of)) for item in result.accounts))
+
+
+def _action_rows(item: AccountResult, as_of: date) -> list[list[Cell]]:
+    return [[item.account.id, item.account.name, a.action.what, a.action.owner,
+             a.action.due.isoformat() if a.action.due else None, a.action.status,
+             a.action.outcome, a.action.answers, _yes_no(a.overdue)]
+            for a in reviewed_actions(item, as_of)]
 
 
 def _yes_no(value: bool) -> str:

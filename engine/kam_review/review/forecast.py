@@ -10,7 +10,7 @@ figures, never in the current funnel.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -173,13 +173,14 @@ def account_forecast(item: AccountResult, periods: Periods) -> Forecast:
         lost=tuple(LostDeal(account, f) for f in lost_this_year))
 
 
-def portfolio_forecast(result: Result) -> list[Forecast]:
-    """Every account's forecast summed per currency, in the order of the currencies; lost
-    deals newest first (those on an unknown day last)."""
+def portfolio_forecast(result: Result, forecast_of: Callable[[AccountResult, Periods], Forecast]
+                       = account_forecast) -> list[Forecast]:
+    """Every account's forecast (made by `forecast_of`) summed per currency, in the order of
+    the currencies; lost deals newest first (those on an unknown day last)."""
     periods = review_periods(result.as_of)
     sums: dict[str, Forecast] = {}
     for item in result.accounts:
-        forecast = account_forecast(item, periods)
+        forecast = forecast_of(item, periods)
         known = sums.get(forecast.currency)
         sums[forecast.currency] = forecast if known is None else known + forecast
     return [replace(f, lost=tuple(sorted(f.lost, key=_newest_first)))

@@ -13,7 +13,7 @@ comparison) makes `update` answer None: the caller then reviews everything again
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -22,7 +22,7 @@ from kam_review.formatting import plain
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.progress import Progress, silent
 from kam_review.review.evaluate import evaluate
-from kam_review.review.movement import FILES, Movement
+from kam_review.review.movement import FILES, Movement, compare
 from kam_review.review.previous import Since, find_comparison
 from kam_review.review.redact import redact_portfolio
 from kam_review.review.results import AccountResult, Result
@@ -43,7 +43,7 @@ class _State:
     """What one review was made of, to make the next one from."""
 
     rulebook: Rulebook
-    listing: tuple[list[Path], list[str]]  # the folder's account files and its own errors
+    listing: tuple[list[str], list[str]]  # the folder's account files and its own errors
     accounts: dict[str, Account]  # by the real path of their file
     previous: Snapshot | None
     result: Result
@@ -125,7 +125,7 @@ class IncrementalReview:
         items = tuple(by_id.get(item.account.id, item) for item in state.result.accounts)
         result = replace(state.result, accounts=items)
         current = _snapshot_after(state.current, result, by_id)
-        movement = movement_since(previous, current, state.movement.comparison)
+        movement = _movement_after(state.movement, previous, current, by_id.keys())
         self._state = replace(state, accounts=everyone, previous=previous, result=result,
                               current=current, movement=movement)
         return result, movement
@@ -135,9 +135,21 @@ class IncrementalReview:
         return None if self._state is None else self._state.result
 
 
-def _listing(folder: Path) -> tuple[list[Path], list[str]]:
+def _listing(folder: Path) -> tuple[list[str], list[str]]:
     paths, errors = account_files(folder)
-    return [Path(_key(path)) for path in paths], [str(error) for error in errors]
+    folders: dict[Path, str] = {}
+    return [_real_in(path, folders) for path in paths], [str(error) for error in errors]
+
+
+def _real_in(path: Path, folders: dict[Path, str]) -> str:
+    """The real path of a file, its folder resolved once (`folders`, by folder): a file
+    that is no symbolic link is its folder's real path and its name."""
+    if os.path.islink(path):
+        return _key(path)
+    folder = folders.get(path.parent)
+    if folder is None:
+        folder = folders[path.parent] = _key(path.parent)
+    return os.path.join(folder, path.name)
 
 
 def _snapshot_after(snapshot: Snapshot, result: Result,
@@ -145,6 +157,24 @@ def _snapshot_after(snapshot: Snapshot, result: Result,
     shots = tuple(account_snapshot(fresh[shot.id], result) if shot.id in fresh else shot
                   for shot in snapshot.accounts)
     return replace(snapshot, accounts=shots)
+
+
+def _movement_after(movement: Movement, previous: Snapshot | None, current: Snapshot,
+                    edited: Collection[str]) -> Movement:
+    """The movement after an edit: the edited accounts compared again, each other account's
+    movement kept (made from the same snapshots before and after, it is the same)."""
+    if previous is None or not movement.accounts:
+        return movement_since(previous, current, movement.comparison)
+    fresh = {moved.id: moved for moved in compare(
+        _only(previous, edited), _only(current, edited), movement.comparison,
+        partial=True).accounts}
+    return replace(movement, accounts=tuple(fresh.get(moved.id, moved)
+                                            for moved in movement.accounts),
+                   previous_errors=previous.errors)
+
+
+def _only(snapshot: Snapshot, ids: Collection[str]) -> Snapshot:
+    return replace(snapshot, accounts=tuple(shot for shot in snapshot.accounts if shot.id in ids))
 
 
 def _previous_after(state: _State, edited: dict[str, Account]) -> Snapshot | bool | None:

@@ -244,11 +244,14 @@ def _read(text: str) -> Converted | None:
     return data
 
 
-def page_cache(accounts: Path, inputs: Sequence[Path], serving: bool) -> FastPages | None:
-    """The fast path of one build, with its cache of pages; None when KAM_FAST turns it off.
-    `mkdocs serve` converts in its own process (it runs threads, which a fork would copy
-    half-way)."""
+def page_cache(accounts: Path, inputs: Sequence[Path], serving: bool,
+               cached: bool = True) -> FastPages | None:
+    """The fast path of one build, with its cache of pages (unless not `cached`); None when
+    KAM_FAST turns it off. `mkdocs serve` converts in its own process (it runs threads, which
+    a fork would copy half-way)."""
     if not fast_enabled():
         return None
+    if not cached:
+        return FastPages(None, 1)
     cache = AccountCache.for_accounts(accounts, inputs=inputs, kind="pages", name="page cache")
     return FastPages(cache, 1 if serving else worker_count())

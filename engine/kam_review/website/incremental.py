@@ -17,7 +17,7 @@ import gc
 import logging
 import os
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -39,14 +39,17 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
 from mkdocs.utils.templates import TemplateContext
 
+from kam_review.output.kept_parts import keep_parts, next_rebuild
 from kam_review.output.report import rules_source
 from kam_review.review.incremental import IncrementalReview
 from kam_review.review.results import AccountResult, Result
+from kam_review.source.fast_yaml import fast_enabled
 from kam_review.source.rates import load_rates
 from kam_review.website.fast_search import Entries, search_index
 from kam_review.website.pages import account_pages, portfolio_pages
 from kam_review.website.plugin import EPOCH_VARIABLE, KamReviewPlugin
 from kam_review.website.provenance import footer_html, provenance
+from kam_review.website.search_pieces import SearchPieces
 from kam_review.website.search_words import keep_whole, review_names
 from kam_review.website.warm_pages import warm
 
@@ -67,6 +70,7 @@ class _Keeper(BasePlugin):  # type: ignore[type-arg]
         self.epoch: str | None = None
         self.entries: dict[str, Entries] = {}
         self.index: Any = None
+        self.pieces = SearchPieces()
         self._seen = 0
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
@@ -96,6 +100,16 @@ class _Keeper(BasePlugin):  # type: ignore[type-arg]
             self.entries[page.file.src_uri] = self.index.entries[self._seen:]
             self._seen = len(self.index.entries)
         return context
+
+    def listed(self, files: Iterable[File]) -> list[tuple[str, Entries]]:
+        """The search entries of these pages, in their order."""
+        return [(file.src_uri, self.entries.get(file.src_uri) or []) for file in files]
+
+    def keep_pieces(self, files: Files) -> None:
+        """Write each page's search entries as JSON now, for the rebuilds ahead."""
+        for uri, entries in self.listed(files.documentation_pages(
+                inclusion=InclusionLevel.is_included)):
+            self.pieces.piece(uri, entries)
 
     def restart_entries(self) -> None:
         """Entries are recorded again from an empty index (a rebuild of some pages)."""
@@ -149,9 +163,11 @@ class LiveSite:
         plugin.reviewer = self._review.review
         config.plugins[KEEPER] = self._keeper
         gc.unfreeze()  # what an earlier build kept can be collected again
+        keep_parts(fast_enabled())
         mkdocs_build(config)
         if self._keeper.files is not None:
             warm(config, self._keeper.files, plugin._generated)
+            self._keeper.keep_pieces(self._keeper.files)
         # What the build keeps is most of the process and stays until the next full build:
         # set aside, the collector's full passes during a rebuild only go through what the
         # rebuild makes (a few tenths of a second at 1,000 accounts otherwise).
@@ -206,6 +222,7 @@ class LiveSite:
         edited = _edited(result, changed)
         if not edited:
             return True  # no account file among them: nothing the site shows changed
+        next_rebuild()
         site = portfolio_pages(result, movement, load_rates(plugin.rates) if plugin.rates
                                else None)
         site.update(account_pages(result, movement, items=edited))
@@ -229,7 +246,8 @@ class LiveSite:
         pages = [file.page for file in moved if file.page is not None]
         shown = {page.file.src_uri: _shown(page) for page in pages if page in nav.pages}
         self._keeper.restart_entries()
-        plugin.convert_ahead(config, files, [page.file.src_uri for page in pages])
+        # An edit's pages are seldom made again: the page cache is not worth its writes here.
+        plugin.convert_ahead(config, files, [page.file.src_uri for page in pages], cached=False)
         counter = CountHandler()
         counter.setLevel(logging.WARNING)
         if config.strict:
@@ -257,11 +275,13 @@ class LiveSite:
                 assert file.page is not None
                 file.page.validate_anchor_links(files=files,
                                                 log_level=config.validation.links.anchors)
-            index = self._keeper.index
-            if index is not None:
-                index.entries[:] = [entry for file in doc_files
-                                    for entry in self._keeper.entries.get(file.src_uri, ())]
-            config.plugins.on_post_build(config=config)
+            index, listed = self._keeper.index, self._keeper.listed(doc_files)
+            if index is None:
+                config.plugins.on_post_build(config=config)
+            else:
+                index.entries[:] = [entry for _, entries in listed for entry in entries]
+                with self._keeper.pieces.joined(index, listed):
+                    config.plugins.on_post_build(config=config)
             if counts := counter.get_counts():
                 problems = ", ".join(f"{v} {k.lower()}s" for k, v in counts)
                 raise Abort(f"Aborted with {problems} in strict mode!")

@@ -255,11 +255,13 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         self.convert_ahead(config, files, self._generated)
         return nav
 
-    def convert_ahead(self, config: MkDocsConfig, files: Files, paths: list[str]) -> None:
+    def convert_ahead(self, config: MkDocsConfig, files: Files, paths: list[str],
+                      cached: bool = True) -> None:
         """Convert these generated pages ahead of MkDocs (fast_pages.py); `kam serve` calls
-        it for the pages an edit changed."""
+        it for the pages an edit changed (not `cached`: pages an edit made are not looked up
+        in, nor written to, the page cache)."""
         self._fast = page_cache(self.accounts, [self.rules, Path(config.docs_dir)],
-                                self._serving)
+                                self._serving, cached)
         if self._fast is not None:
             self._fast.prepare(config, files, paths)
 

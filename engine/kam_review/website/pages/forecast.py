@@ -10,6 +10,7 @@ from typing import Any
 from kam_review.formatting import pct
 from kam_review.i18n import _, words
 from kam_review.locale_format import LocaleFormat
+from kam_review.output.kept_parts import part
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.forecast import (
     Forecast,
@@ -60,7 +61,7 @@ def forecast_sections(result: Result, totals: Totals | None = None) -> list[str]
     currency's money in it, with its symbol (`totals` adds up the lost deals' reasons)."""
     totals = totals or Totals(result.formats)
     periods = review_periods(result.as_of)
-    forecasts = portfolio_forecast(result)
+    forecasts = portfolio_forecast(result, kept_forecast)
     history = sum(1 for item in result.accounts for f in item.facts
                   if f["type"] == "opportunity" and f["is_history"])
     thresholds = result.rulebook.threshold_values()
@@ -115,11 +116,16 @@ def _period_cells(line: PeriodLine, writes: LocaleFormat,
     return [*cells, str(line.targets)] if with_count else cells
 
 
+def kept_forecast(item: AccountResult, periods: Periods) -> Forecast:
+    """account_forecast, kept between the rebuilds of `kam serve` (kept_parts.py)."""
+    return part("forecast", (item,), periods, account_forecast, item, periods)
+
+
 def _account_targets(result: Result, periods: Periods) -> list[str]:
     """Each account with a sales target or a deal won this year: its quarter and year."""
     rows = []
     for item in sorted(result.accounts, key=lambda a: a.account.name.lower()):
-        forecast = account_forecast(item, periods)
+        forecast = kept_forecast(item, periods)
         quarter, _next, year = forecast.periods
         if quarter.target is None and year.target is None and not year.won.deals:
             continue

@@ -9,6 +9,7 @@ from datetime import date
 from kam_review.i18n import _
 from kam_review.locale_format import LocaleFormat
 from kam_review.output import charts
+from kam_review.output.kept_parts import part
 from kam_review.output.markdown_text import esc, table
 from kam_review.output.movement_report import (
     DOWN,
@@ -208,14 +209,22 @@ def changes_page(result: Result, movement: Movement) -> str:
     rows = []
     for moved in movement.accounts:
         item = accounts[moved.id]
-        rows += [[account_link(item.account), *row]
-                 for row in _change_rows(moved, result.rulebook, item.formats)]
+        rows += part(CHANGES_PAGE, (item, moved.before, moved.after), None, _account_changes,
+                     item, moved, result.rulebook)
     rows += [[esc(gone.name), _("no longer reviewed"), "", "", esc(gone.class_shown), ""]
              for gone in movement.removed]
     lines.append(filterable(table(["Account", "Change", "Severity", "Subject", "Before",
                                    "After"],
                                   rows), ["Change", "Severity"]))
     return "\n".join(lines)
+
+
+def _account_changes(item: AccountResult, moved: AccountMovement,
+                     rulebook: Rulebook) -> list[list[str]]:
+    """An account's rows of the changes page (moved: its movement, made from its snapshots
+    before and after and nothing else)."""
+    return [[account_link(item.account), *row]
+            for row in _change_rows(moved, rulebook, item.formats)]
 
 
 def _change_rows(moved: AccountMovement, rulebook: Rulebook,

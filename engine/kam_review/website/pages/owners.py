@@ -4,6 +4,7 @@ everyone's open actions, grouped by team when there are teams."""
 from __future__ import annotations
 
 from kam_review.i18n import _, words
+from kam_review.output.kept_parts import part
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.results import AccountResult, Result
 from kam_review.review.tally import count_findings, warning_kind
@@ -40,19 +41,21 @@ def _owners_section(members: list[AccountResult], result: Result, level: str) ->
     for owner, items, actions in people(members, result.as_of):
         lines += [f"{level} {esc(owner)}", ""]
         lines += owner_verdicts(items) if items else []
-        rows = []
-        for item in sorted(items, key=lambda i: i.account.name.lower()):
-            warnings = count_findings(item.findings).by_severity(kinds=warning_kind)
-            rows.append([account_link(item.account), esc(result.class_shown(item)),
-                         _(item.focus or "—"),
-                         account_num(item, "revenue_ttm"),
-                         " ".join(f"{severity_badge(s)} {warnings[s]}" for s in Severity
-                                  if warnings[s]) or _("none"),
-                         str(account_fact(item, "open_opportunities")),
-                         account_num(item, "open_pipeline_value")])
+        rows = [part("owners.md", (item,), None, _account_row, item, result)
+                for item in sorted(items, key=lambda i: i.account.name.lower())]
         if rows:
             lines.append(table([*words("Account", "Class", "Focus"),
                                 described("revenue_ttm").label,
                                 *words("Open warnings", "Open deals", "Pipeline")], rows))
         lines += person_actions(actions, result.rulebook)
     return lines
+
+
+def _account_row(item: AccountResult, result: Result) -> list[str]:
+    warnings = count_findings(item.findings).by_severity(kinds=warning_kind)
+    return [account_link(item.account), esc(result.class_shown(item)), _(item.focus or "—"),
+            account_num(item, "revenue_ttm"),
+            " ".join(f"{severity_badge(s)} {warnings[s]}" for s in Severity if warnings[s])
+            or _("none"),
+            str(account_fact(item, "open_opportunities")),
+            account_num(item, "open_pipeline_value")]

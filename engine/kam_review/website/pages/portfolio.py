@@ -6,9 +6,10 @@ from collections import Counter
 from typing import Any
 
 from kam_review.i18n import _
+from kam_review.output.kept_parts import part
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.movement import Movement
-from kam_review.review.results import UNCLASSIFIED, AccountResult, Result
+from kam_review.review.results import UNCLASSIFIED, AccountResult, Finding, Result
 from kam_review.review.tally import count_findings
 from kam_review.vocabulary import (
     BUCKET_CLOSED_UNCONFIRMED,
@@ -103,14 +104,9 @@ def overview_page(result: Result, totals: Totals | None = None,
     rows = []
     for item in sorted(accounts, key=lambda a: (team_order(teams.get(a.account.id, "")),
                                                 a.account.name.lower())):
-        worst = item.worst
-        rows.append([
-            account_link(item.account), esc(item.account.owner), verdict_cell(item),
-            *([esc(teams[item.account.id])] if teams else []), esc(result.class_shown(item)),
-            _(item.focus or "—"), revenue_cell(item, totals), account_num(item, "growth_yearly"),
-            account_num(item, "gross_margin_ttm"), abc[item.account.id],
-            f"{severity_badge(worst.severity)} {esc(worst.message)}" if worst else "—",
-        ])
+        shown = (teams.get(item.account.id) if teams else None, abc[item.account.id])
+        rows.append(part("index.md", (item,), shown, _account_row, item, result, totals, teams,
+                         abc))
     lines.append(filterable(table(["Account", "Owner", "Verdict",
                                    *(["Team"] if teams else []), "Class", "Focus",
                                         described("revenue_ttm").english_label, "Growth",
@@ -120,6 +116,16 @@ def overview_page(result: Result, totals: Totals | None = None,
     lines += due_before_next_review_section(result)
     lines += _data_section(result)
     return "\n".join(lines)
+
+
+def _account_row(item: AccountResult, result: Result, totals: Totals, teams: dict[str, str],
+                 abc: dict[str, str]) -> list[str]:
+    worst = item.worst
+    return [account_link(item.account), esc(item.account.owner), verdict_cell(item),
+            *([esc(teams[item.account.id])] if teams else []), esc(result.class_shown(item)),
+            _(item.focus or "—"), revenue_cell(item, totals), account_num(item, "growth_yearly"),
+            account_num(item, "gross_margin_ttm"), abc[item.account.id],
+            f"{severity_badge(worst.severity)} {esc(worst.message)}" if worst else "—"]
 
 
 def _data_section(result: Result) -> list[str]:
@@ -172,15 +178,22 @@ def risks_page(result: Result) -> str:
     items = {item.account.id: item for item in result.accounts}
     rows = []
     for finding, account in result.warnings():
-        title, subject, message, _action, waiver = finding_cells(finding, items[account.id],
-                                                           result.rulebook, "")
-        rows.append([account_link(account), esc(account.owner),
-                     severity_badge(finding.severity), finding.kind.heading, title, subject,
-                     message, waiver, *([esc(teams[account.id])] if teams else [])])
+        item = items[account.id]
+        rows.append(part("risks.md", (finding, item), teams.get(account.id) if teams else None,
+                         _risk_row, finding, item, result, teams))
     lines.append(filterable(table(["Account", "Owner", "Severity", "Kind", "Rule", "Subject",
                                    "Finding", "Waiver", *(["Team"] if teams else [])], rows),
                             ["Severity", "Kind", "Owner", "Rule", *(["Team"] if teams else [])]))
     return "\n".join(lines)
+
+
+def _risk_row(finding: Finding, item: AccountResult, result: Result,
+              teams: dict[str, str]) -> list[str]:
+    account = item.account
+    title, subject, message, _action, waiver = finding_cells(finding, item, result.rulebook, "")
+    return [account_link(account), esc(account.owner), severity_badge(finding.severity),
+            finding.kind.heading, title, subject, message, waiver,
+            *([esc(teams[account.id])] if teams else [])]
 
 
 def _opportunity_facts(result: Result) -> list[tuple[AccountResult, dict[str, Any]]]:
@@ -231,24 +244,35 @@ def funnel_page(result: Result, totals: Totals | None = None) -> str:
                          _deal_sum(at, "weighted_value", totals)])
     lines.append(table(["Expected close", "Deals", "Value", "Weighted value"], rows))
     lines += [f"## {_('Every opportunity')}", ""]
-    flagged = {(item.account.id, subject): words for item in result.accounts
-               for subject, words in marked(item, result.rulebook, Mark.DEAL_AT_RISK).items()}
-    rows = []
-    for item, fact in sorted(every, key=lambda d: (d[1]["stage_index"], d[0].account.id,
-                                                   d[1]["subject"])):
-        account = item.account
-        flags = esc(", ".join(sorted(flagged.get((account.id, fact["subject"]), []))))
-        rows.append([account_link(account), esc(account.owner), esc(fact["name"]),
-                     esc(fact["stage_name"]), esc(_(fact.get("forecast_bucket") or "—")),
-                     esc(_(fact["commit_category"] or "—")),
-                     *(_deal_num(item, fact, name, totals)
-                       for name in ("value", "probability", "weighted_value")),
-                     date_cell(fact.get("expected_close"), item.formats), flags or "—"])
+    keyed = [pair for item in result.accounts
+             for pair in part("funnel.md", (item,), None, _deal_rows, item, result, totals)]
+    rows = [row for _key, row in sorted(keyed, key=lambda pair: pair[0])]
     lines.append(filterable(table(["Account", "Owner", "Opportunity", "Stage", "Forecast",
                                    "Commitment", "Value", "Probability", "Weighted",
                                    "Expected close", "At risk"], rows),
                             ["Owner", "Stage", "Forecast", "Commitment", "At risk"]))
     return "\n".join(lines)
+
+
+def _deal_rows(item: AccountResult, result: Result, totals: Totals
+               ) -> list[tuple[tuple[Any, str, Any], list[str]]]:
+    """The rows of an account's opportunities in the list of every opportunity, each with
+    its place in the list: by stage, account and subject."""
+    account = item.account
+    flagged = marked(item, result.rulebook, Mark.DEAL_AT_RISK)
+    rows = []
+    for fact in item.facts:
+        if fact["type"] != "opportunity":
+            continue
+        flags = esc(", ".join(sorted(flagged.get(fact["subject"], []))))
+        rows.append(((fact["stage_index"], account.id, fact["subject"]), [
+            account_link(account), esc(account.owner), esc(fact["name"]),
+            esc(fact["stage_name"]), esc(_(fact.get("forecast_bucket") or "—")),
+            esc(_(fact["commit_category"] or "—")),
+            *(_deal_num(item, fact, name, totals)
+              for name in ("value", "probability", "weighted_value")),
+            date_cell(fact.get("expected_close"), item.formats), flags or "—"]))
+    return rows
 
 
 def _deal_num(item: AccountResult, fact: dict[str, Any], name: str, totals: Totals) -> str:
