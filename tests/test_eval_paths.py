@@ -117,7 +117,8 @@ def test_a_review_cached_without_its_parts_is_reviewed_again(
     for path, key, entry in rows:
         errors, result, _ = entry.split("\x1e", 2)
         json.loads(result)
-        store.put(path, bytes.fromhex(key), f"{errors}\x1e{result}\x1e")
+        key, _, stamp = key.partition(" ")  # the file's stamp, kept with its key
+        store.put(path, bytes.fromhex(key), f"{errors}\x1e{result}\x1e", stamp)
     store.flush()
     for output in ("text", "json"):
         assert _check(monkeypatch, True, "--format", output) == plain[output]

@@ -6,7 +6,8 @@ It gives the same Results, in the same batches and with the same errors in the s
 as review_in_batches (the plain path, which KAM_FAST=0 chooses): each file is reviewed by the
 same functions, and an account's review depends on its own file only (the rules, the review
 date, the formats and redaction aside, which are in the cache key). The main process reads
-each file's bytes and hashes them; a file whose review is cached is not parsed at all, the
+each file's bytes and hashes them, unless its status shows it unchanged since its review was
+cached (source/file_stamps.py); a file whose review is cached is not parsed at all, the
 others are sent, bytes and all, to the workers in chunks, and the workers send back
 review/slim.py's plain data. While a batch is written, the next one is already being
 reviewed. For text and JSON, each account's parts of the output (output/check_parts.py) are
@@ -16,7 +17,6 @@ made where it is reviewed and kept in its cache entry: a warm run only joins the
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections import deque
@@ -29,13 +29,13 @@ from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any, cast
 
-from kam_review import __version__
 from kam_review.errors import InputError, capped
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.progress import Progress, silent
 from kam_review.review import evaluate as plain
 from kam_review.review.fast_worker import Job, Parts, review_chunk, set_job
 from kam_review.review.results import AccountResult, Result
+from kam_review.review.review_keys import file_key, rules_key
 from kam_review.review.slim import (
     Plain,
     account_result,
@@ -43,10 +43,11 @@ from kam_review.review.slim import (
     record_pieces,
     record_text,
 )
-from kam_review.rulebook.loading import Rulebook, load_rulebook, rulebook_files
+from kam_review.rulebook.loading import Rulebook, load_rulebook
 from kam_review.source.accounts import account_files
-from kam_review.source.cache import AccountCache, content_key
-from kam_review.source.file_names import FileNames, file_bytes
+from kam_review.source.cache import AccountCache
+from kam_review.source.file_names import FileNames
+from kam_review.source.file_stamps import read_stamped, trusted_digest
 
 # Files sent to a worker at a time: enough to share the engine's set-up, few enough that both
 # workers stay busy to the end of a batch.
@@ -83,6 +84,7 @@ class _File:
     name: str
     content: bytes | None
     key: bytes | None
+    stamp: str = ""  # see source/file_stamps.py
     errors: list[InputError] = field(default_factory=list)
     item: AccountResult | None = None
     parts: Plain | None = None
@@ -138,16 +140,34 @@ class _Run:
         return review_chunk(items)
 
     def _file(self, path: Path, name: str) -> _File:
-        content = file_bytes(path)
-        key = None if content is None else hashlib.sha256(
-            self.context + json.dumps([str(path), name]).encode("utf-8", "surrogatepass")
-            + content_key(content)).digest()
-        file = _File(path, name, content, key)
-        if self.cache is not None and key is not None:
-            text = self.cache.get_text(name, key)
-            if text is not None:
-                self._take(file, text, from_cache=True)
+        """The file with its cached review if it has one: found without reading the file
+        when its status shows it unchanged since it was cached (source/file_stamps.py)."""
+        cache = self.cache
+        if cache is not None:
+            digest = trusted_digest(cache.stamp(name), path)
+            if digest is not None:
+                file = _File(path, name, None, self._key(path, name, digest))
+                if self._cached(file) is not None:
+                    return file
+        content, digest, stamp = read_stamped(path)
+        file = _File(path, name, content, None if content is None
+                     else self._key(path, name, digest), stamp=stamp)
+        text = self._cached(file)
+        if text is not None and stamp and cache is not None and file.key is not None:
+            cache.put(name, file.key, text, stamp)  # its stamp was not trusted; this one may be
         return file
+
+    def _key(self, path: Path, name: str, digest: bytes) -> bytes:
+        return file_key(self.context, path, name, digest)
+
+    def _cached(self, file: _File) -> str | None:
+        """The file's review taken from the cache; its cached text, or None on a miss."""
+        if self.cache is None or file.key is None:
+            return None
+        text = self.cache.get_text(file.name, file.key)
+        if text is not None:
+            self._take(file, text, from_cache=True)
+        return text if file.known else None
 
     def _take(self, file: _File, record: Any, from_cache: bool = False) -> None:
         """The file's review from a worker's record, or from a cached one (its text: see
@@ -180,7 +200,7 @@ class _Run:
                 text.encode("utf-8")  # a file name that is not UTF-8 is not kept
             except (TypeError, ValueError):
                 return
-            self.cache.put(file.name, file.key, text)
+            self.cache.put(file.name, file.key, text, file.stamp)
 
     def finish(self, batch: _Batch, errors: list[InputError],
                done: Callable[[int], None]) -> Result | WrittenBatch:
@@ -203,25 +223,6 @@ class _Run:
                                 tuple(capped(sorted(set(errors)))))
         return Result(job.as_of, tuple(f.item for f in batch.files if f.item is not None),
                       tuple(capped(sorted(set(errors)))), job.rulebook, job.formats)
-
-
-def rules_key(rulebook: Rulebook, rules_folder: Path, thresholds_file: Path | None,
-              as_of: date, formats: LocaleFormat, redact: bool) -> bytes:
-    """What, beside the file, decides an account's review: the rule files and thresholds as
-    read, the review date, the formats, redaction, the working folder (file names are shown
-    relative to it) and kam-review's version; its code is in content_key."""
-    digest = hashlib.sha256(json.dumps(
-        [__version__, as_of.isoformat(), formats.locale, formats.currency, redact,
-         os.getcwd(), str(rules_folder), None if thresholds_file is None
-         else str(thresholds_file)]).encode("utf-8", "surrogatepass"))
-    for path in [*rulebook_files(rules_folder), *([thresholds_file] if thresholds_file else [])]:
-        try:
-            content = path.read_bytes()
-        except OSError:
-            content = b"\0unreadable"
-        digest.update(len(content).to_bytes(8, "big") + content)
-    digest.update(repr(sorted(rulebook.threshold_values().items())).encode())
-    return digest.digest()
 
 
 def fast_review_in_batches(

@@ -1,13 +1,10 @@
-"""Many account files named and read at once: display_path's names with each folder resolved
-once, and each file's bytes as the loader reads them."""
+"""Many account files named at once: display_path's names with each folder resolved once."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from kam_review.paths import display_path
-from kam_review.source.yamlsource import MAX_FILE_BYTES
 from kam_review.text_safety import encodable
 
 
@@ -32,15 +29,3 @@ class FileNames:
             return encodable(str(path))
         return encodable(path.name if folder == "." else f"{folder}/{path.name}")
 
-
-def file_bytes(path: Path) -> bytes | None:
-    """The file's bytes as the loader reads them; None when it cannot (the loader, reading it
-    again, says why)."""
-    try:
-        # The size of the open file: one lookup of its name, not two.
-        with open(path, "rb") as stream:
-            if os.fstat(stream.fileno()).st_size > MAX_FILE_BYTES:
-                return None
-            return stream.read()
-    except OSError:
-        return None
