@@ -41,7 +41,7 @@ from kam_review.review.slim import (
     account_result,
     input_errors,
     record_pieces,
-    record_text,
+    record_texts,
 )
 from kam_review.rulebook.loading import Rulebook, load_rulebook
 from kam_review.source.accounts import account_files
@@ -52,6 +52,8 @@ from kam_review.source.file_stamps import read_stamped, trusted_digest
 # Files sent to a worker at a time: enough to share the engine's set-up, few enough that both
 # workers stay busy to the end of a batch.
 CHUNK = 32
+# The name of a file's entry of parts: its own (an account file's ends in .yaml) and this.
+PARTS_ROW = "\x1fparts"
 # From this many files to review in a batch, they go to the worker processes; fewer are
 # reviewed here (starting the workers would cost more).
 PARALLEL_FROM = 200
@@ -123,7 +125,8 @@ class _Run:
         reviewed."""
         names = [self.names(path) for path in paths]
         if self.cache is not None:
-            self.cache.preload(names)  # memory holds this batch's entries only
+            # Memory holds this batch's entries only.
+            self.cache.preload([self._row(name) for name in names])
         files = [self._file(path, name) for path, name in zip(paths, names, strict=True)]
         todo = [f for f in files if not f.known]
         parallel = self._workers > 1 and len(todo) >= self._parallel_from
@@ -142,9 +145,9 @@ class _Run:
     def _file(self, path: Path, name: str) -> _File:
         """The file with its cached review if it has one: found without reading the file
         when its status shows it unchanged since it was cached (source/file_stamps.py)."""
-        cache = self.cache
+        cache, row = self.cache, self._row(name)
         if cache is not None:
-            digest = trusted_digest(cache.stamp(name), path)
+            digest = trusted_digest(cache.stamp(row), path)
             if digest is not None:
                 file = _File(path, name, None, self._key(path, name, digest))
                 if self._cached(file) is not None:
@@ -154,8 +157,12 @@ class _Run:
                      else self._key(path, name, digest), stamp=stamp)
         text = self._cached(file)
         if text is not None and stamp and cache is not None and file.key is not None:
-            cache.put(name, file.key, text, stamp)  # its stamp was not trusted; this one may be
+            cache.put(row, file.key, text, stamp)  # its stamp was not trusted; this one may be
         return file
+
+    def _row(self, name: str) -> str:
+        """The cache entry a run reads: a text or JSON run, the file's parts (slim.record_texts)."""
+        return name + PARTS_ROW if self.written else name
 
     def _key(self, path: Path, name: str, digest: bytes) -> bytes:
         return file_key(self.context, path, name, digest)
@@ -164,14 +171,14 @@ class _Run:
         """The file's review taken from the cache; its cached text, or None on a miss."""
         if self.cache is None or file.key is None:
             return None
-        text = self.cache.get_text(file.name, file.key)
+        text = self.cache.get_text(self._row(file.name), file.key)
         if text is not None:
             self._take(file, text, from_cache=True)
         return text if file.known else None
 
     def _take(self, file: _File, record: Any, from_cache: bool = False) -> None:
         """The file's review from a worker's record, or from a cached one (its text: see
-        slim.record_text); a cached record of another shape leaves the file unknown (a miss)."""
+        slim.record_texts); a cached record of another shape leaves the file unknown (a miss)."""
         try:
             if from_cache:
                 errors_text, result_text, parts_text = record_pieces(record)
@@ -196,11 +203,13 @@ class _Run:
         file.errors, file.item, file.parts, file.known = errors, item, parts, True
         if not from_cache and self.cache is not None and file.key is not None:
             try:
-                text = record_text(record)
-                text.encode("utf-8")  # a file name that is not UTF-8 is not kept
+                texts = record_texts(record)
+                texts[0].encode("utf-8")  # a file name that is not UTF-8 is not kept
             except (TypeError, ValueError):
                 return
-            self.cache.put(file.name, file.key, text, file.stamp)
+            for row, text in zip((file.name, file.name + PARTS_ROW), texts, strict=True):
+                if text is not None:
+                    self.cache.put(row, file.key, text, file.stamp)
 
     def finish(self, batch: _Batch, errors: list[InputError],
                done: Callable[[int], None]) -> Result | WrittenBatch:
