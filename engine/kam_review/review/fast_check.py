@@ -52,8 +52,7 @@ from kam_review.source.file_stamps import read_stamped, trusted_digest
 # Files sent to a worker at a time: enough to share the engine's set-up, few enough that both
 # workers stay busy to the end of a batch.
 CHUNK = 32
-# The name of a file's entry of parts: its own (an account file's ends in .yaml) and this.
-PARTS_ROW = "\x1fparts"
+PARTS_ROW = "\x1fparts"  # a file's entry of parts: its name (ending in .yaml) and this
 # From this many files to review in a batch, they go to the worker processes; fewer are
 # reviewed here (starting the workers would cost more).
 PARALLEL_FROM = 200
@@ -182,7 +181,8 @@ class _Run:
         try:
             if from_cache:
                 errors_text, result_text, parts_text = record_pieces(record)
-                rows, reviewed = json.loads(errors_text), result_text != "null"
+                rows = [] if errors_text == "[]" else json.loads(errors_text)
+                reviewed = result_text != "null"
             else:
                 rows, reviewed, parts_text = (record["errors"], record["result"] is not None,
                                               record["parts"])
