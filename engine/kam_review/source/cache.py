@@ -239,9 +239,11 @@ class AccountCache:
 
     def _seal(self, shown_as: str, key: str, text: str) -> str:
         """The entry's MAC under this folder's secret, over its path, key and text."""
-        message = b"".join(len(data).to_bytes(8, "big") + data for data in (
-            part.encode("utf-8", "surrogatepass") for part in (shown_as, key, text)))
-        return hmac.digest(self._secret, message, "sha256").hex()
+        pieces: list[bytes] = []
+        for part in (shown_as, key, text):
+            data = part.encode("utf-8", "surrogatepass")
+            pieces += (len(data).to_bytes(8, "big"), data)  # the entry is not copied twice
+        return hmac.digest(self._secret, b"".join(pieces), "sha256").hex()
 
     def get(self, shown_as: str, key: bytes) -> StoredAccount | None:
         return _read_entry(self.get_text(shown_as, key))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from kam_review.paths import display_path
@@ -16,16 +17,20 @@ class FileNames:
         self._folders: dict[Path, str | None] = {}
 
     def __call__(self, path: Path) -> str:
-        if path.is_symlink() or path.name in ("", ".", ".."):
+        name = path.name
+        if name in ("", ".", "..") or os.path.islink(path):
             return display_path(path)
-        if path.parent not in self._folders:
+        parent = path.parent
+        folder = self._folders.get(parent, _UNSEEN)
+        if folder is _UNSEEN:
             try:
-                shown = path.parent.resolve().relative_to(Path.cwd().resolve())
+                shown = parent.resolve().relative_to(Path.cwd().resolve())
             except ValueError:
                 shown = None
-            self._folders[path.parent] = None if shown is None else str(shown)
-        folder = self._folders[path.parent]
+            folder = self._folders[parent] = None if shown is None else str(shown)
         if folder is None:
             return encodable(str(path))
-        return encodable(path.name if folder == "." else f"{folder}/{path.name}")
+        return encodable(name if folder == "." else f"{folder}/{name}")
 
+
+_UNSEEN = "\0"  # a folder not resolved yet (no folder is shown as this)
