@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from kam_review.cli import main
 from kam_review.output.check_parts import account_parts, parts_text, read_parts
 from kam_review.review.evaluate import engine_rules
+from kam_review.review.fast_check import PARTS_ROW
 from kam_review.review.leaves import (
     leaf_rules,
     matcher,
@@ -29,7 +30,6 @@ from kam_review.rulebook.conditions import fields_used
 from kam_review.rulebook.facts import FACT_TYPE, Fact, account_facts
 from kam_review.rulebook.loading import Rulebook
 from kam_review.source.accounts import load_portfolio
-from kam_review.source.cache import AccountCache
 from kam_review.source.fast_yaml import FAST_VARIABLE
 
 from .conftest import ACCOUNTS, AS_OF, REPO
@@ -111,17 +111,21 @@ def test_a_review_cached_without_its_parts_is_reviewed_again(
     assert _check(monkeypatch, True, "--format", "sarif")[0] == 0
     (database,) = cache.glob("reviews-fast-*.sqlite")
     with sqlite3.connect(database) as connection:
-        rows = connection.execute("SELECT path, key, entry FROM entries").fetchall()
+        rows = connection.execute("SELECT path, entry FROM entries").fetchall()
+        # The reviews stay; their parts, kept apart (slim.record_texts), are dropped.
+        connection.execute("DELETE FROM entries WHERE path LIKE ?", (f"%{PARTS_ROW}",))
     connection.close()
-    store = AccountCache(database)
-    for path, key, entry in rows:
-        errors, result, _ = entry.split("\x1e", 2)
-        json.loads(result)
-        store.put(path, bytes.fromhex(key), f"{errors}\x1e{result}\x1e")
-    store.flush()
+    for path, entry in rows:
+        if not path.endswith(PARTS_ROW):
+            _, result, parts = entry.split("\x1e", 2)
+            json.loads(result)
+            assert parts == ""
     for output in ("text", "json"):
         assert _check(monkeypatch, True, "--format", output) == plain[output]
     with sqlite3.connect(database) as connection:
-        entries = [entry for (entry,) in connection.execute("SELECT entry FROM entries")]
+        entries = dict(connection.execute("SELECT path, entry FROM entries").fetchall())
     connection.close()
-    assert all(read_parts(entry.split("\x1e", 2)[2]) is not None for entry in entries)
+    kept = {path: entry for path, entry in entries.items() if path.endswith(PARTS_ROW)}
+    assert {path.removesuffix(PARTS_ROW) for path in kept} == {
+        path for path in entries if not path.endswith(PARTS_ROW)}  # each file's parts apart
+    assert all(read_parts(entry.split("\x1e", 2)[2]) is not None for entry in kept.values())

@@ -164,7 +164,8 @@ def test_a_changed_cache_entry_is_a_miss(monkeypatch: pytest.MonkeyPatch, tmp_pa
         changed = entry.replace("jiahe", "forged") if not sealed else '{"errors": 7}'
         if sealed:
             store = AccountCache(database)
-            store.put(path, bytes.fromhex(key), changed)
+            key, _, stamp = key.partition(" ")  # the file's stamp, kept with its key
+            store.put(path, bytes.fromhex(key), changed, stamp)
             store.flush()
         else:
             with sqlite3.connect(database) as connection:

@@ -18,7 +18,7 @@ from kam_review.cli import main
 from kam_review.locale_format import LocaleFormat
 from kam_review.output.check_parts import parts_text, read_parts
 from kam_review.review.fast_worker import Job, Parts, review_chunk, sealed_chunk, set_job
-from kam_review.review.slim import record_text
+from kam_review.review.slim import record_texts
 from kam_review.rulebook.loading import load_rulebook
 from kam_review.source.fast_yaml import FAST_VARIABLE
 
@@ -36,16 +36,16 @@ def _check(monkeypatch: pytest.MonkeyPatch, fast: bool) -> tuple[int, str]:
     return result.exit_code, result.stdout
 
 
-def test_a_sealed_record_is_the_cache_text_of_the_review() -> None:
+def test_a_sealed_record_is_the_cache_texts_of_the_review() -> None:
     set_job(Job(load_rulebook(RULES), AS_OF, LocaleFormat(), False,
                 Parts(partial(parts_text, as_of=AS_OF), read_parts)))
     paths = [*sorted(ACCOUNTS.glob("*.yaml"))[:3], CORPUS / "action-unknown-rule.yaml"]
     items = [(str(path), path.read_bytes()) for path in paths]
     sealed = sealed_chunk(items)
-    assert sealed == [record_text(record) for record in review_chunk(items)]
-    assert all(isinstance(text, str) for text in sealed)
+    assert sealed == [record_texts(record) for record in review_chunk(items)]
+    assert all(isinstance(texts, tuple) and isinstance(texts[0], str) for texts in sealed)
     # The bad file's error travels in its text: file, line, column and field.
-    assert str(sealed[-1]).startswith(
+    assert str(sealed[-1][0]).startswith(
         '[["tests/corpus/accounts/action-unknown-rule.yaml",2,1,"id","\'acme\' must equal')
 
 
@@ -57,7 +57,7 @@ def test_a_record_json_cannot_write_is_written_but_not_cached(
 
     def refuse(record: object) -> str:
         raise ValueError("Out of range float values are not JSON compliant")
-    monkeypatch.setattr(fast_worker, "record_text", refuse)
+    monkeypatch.setattr(fast_worker, "record_texts", refuse)
     assert _check(monkeypatch, True) == plain
     (database,) = cache.glob("reviews-fast-*.sqlite")
     with sqlite3.connect(database) as connection:

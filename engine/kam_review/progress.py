@@ -6,8 +6,6 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Protocol, TypeVar
 
-from tqdm import tqdm
-
 T = TypeVar("T")
 # Below this many items a run is quick enough that a progress bar would only flicker.
 MIN_ITEMS = 500
@@ -23,6 +21,8 @@ def silent(items: Iterable[T], total: int, label: str) -> Iterable[T]:
 
 def on_terminal(items: Iterable[T], total: int, label: str) -> Iterator[T]:
     """A bar on standard error when it is a terminal and the run is long; else nothing."""
+    from tqdm import tqdm  # here: a quiet run does not load it
+
     show = total >= MIN_ITEMS and sys.stderr.isatty()
     yield from tqdm(items, total=total, desc=label, unit="account", disable=not show,
                     file=sys.stderr, leave=False, mininterval=0.5)

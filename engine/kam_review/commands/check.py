@@ -17,7 +17,6 @@ from kam_review.commands import common
 from kam_review.i18n import locale_name
 from kam_review.locale_format import LocaleFormat
 from kam_review.output.check_parts import parts_text, read_parts
-from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
 from kam_review.output.report import Tally, rules_source, write_check
 from kam_review.progress import on_terminal, silent
 from kam_review.review.evaluate import review, review_in_batches
@@ -95,6 +94,8 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
             finally:
                 gc.unfreeze()
         else:
+            # Here only: a text or JSON run does not load Markdown and what the CI formats use.
+            from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
             result = fast_review(
                 accounts, folder, as_of, thresholds, files, progress, cache, redact=redact,
                 formats=formats, parts=parts, rulebook=rulebook) if fast else review(

@@ -106,8 +106,8 @@ def read_parts(text: Any) -> AccountParts | None:
     if not (isinstance(parts, dict) and parts.keys() == _SHAPE.keys()
             and all(isinstance(parts[key], kind) for key, kind in _SHAPE.items())):
         return None
-    if not (len(parts["severities"]) == pieces[2].count("\n") + 1 and all(
-            severity is None or severity in _SEVERITIES for severity in parts["severities"])
+    if not (len(parts["severities"]) == pieces[2].count("\n") + 1
+            and _only(parts["severities"], _LINE_SEVERITIES)
             and all(isinstance(row, list) and len(row) == 4 and row[0] in _SEVERITIES
                     and row[1] in _KINDS and isinstance(row[2], bool)
                     and isinstance(row[3], int) for row in parts["counts"])
@@ -121,6 +121,16 @@ def read_parts(text: Any) -> AccountParts | None:
 
 
 _KINDS = frozenset(kind.value for kind in Kind)
+# A line's severity: a finding's, or None (the heading's).
+_LINE_SEVERITIES = _SEVERITIES | {None}
+
+
+def _only(values: list[Any], allowed: frozenset[Any]) -> bool:
+    """Whether every value is one of `allowed` (a check of a whole list at C speed)."""
+    try:
+        return allowed.issuperset(values)
+    except TypeError:  # a list or mapping among them
+        return False
 _HEALTHS = frozenset(health.value for health in Health)
 
 

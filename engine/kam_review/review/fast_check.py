@@ -6,7 +6,8 @@ It gives the same Results, in the same batches and with the same errors in the s
 as review_in_batches (the plain path, which KAM_FAST=0 chooses): each file is reviewed by the
 same functions, and an account's review depends on its own file only (the rules, the review
 date, the formats and redaction aside, which are in the cache key). The main process reads
-each file's bytes and hashes them; a file whose review is cached is not parsed at all, the
+each file's bytes and hashes them, unless its status shows it unchanged since its review was
+cached (source/file_stamps.py); a file whose review is cached is not parsed at all, the
 others are sent, bytes and all, to the workers in chunks, and the workers send back
 review/slim.py's plain data. While a batch is written, the next one is already being
 reviewed. For text and JSON, each account's parts of the output (output/check_parts.py) are
@@ -16,7 +17,6 @@ made where it is reviewed and kept in its cache entry: a warm run only joins the
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections import deque
@@ -29,27 +29,24 @@ from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import cast
 
-from kam_review import __version__
 from kam_review.errors import InputError, capped
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.progress import Progress, silent
 from kam_review.review import evaluate as plain
-from kam_review.review.fast_worker import Job, Parts, sealed_chunk, set_job, worker_started
+from kam_review.review.fast_worker import Job, Parts, Sealed, sealed_chunk, set_job, worker_started
 from kam_review.review.results import AccountResult, Result
-from kam_review.review.slim import (
-    Plain,
-    account_result,
-    input_errors,
-    record_pieces,
-)
-from kam_review.rulebook.loading import Rulebook, load_rulebook, rulebook_files
+from kam_review.review.review_keys import file_key, rules_key
+from kam_review.review.slim import Plain, account_result, input_errors, record_pieces
+from kam_review.rulebook.loading import Rulebook, load_rulebook
 from kam_review.source.accounts import account_files
-from kam_review.source.cache import AccountCache, content_key
-from kam_review.source.file_names import FileNames, file_bytes
+from kam_review.source.cache import AccountCache
+from kam_review.source.file_names import FileNames
+from kam_review.source.file_stamps import read_stamped, trusted_digest
 
 # Files sent to a worker at a time: enough to share the engine's set-up, few enough that both
 # workers stay busy to the end of a batch.
 CHUNK = 32
+PARTS_ROW = "\x1fparts"  # a file's entry of parts: its name (ending in .yaml) and this
 # From this many files to review in a batch, they go to the worker processes; fewer are
 # reviewed here (starting the workers would cost more).
 PARALLEL_FROM = 200
@@ -82,6 +79,7 @@ class _File:
     name: str
     content: bytes | None
     key: bytes | None
+    stamp: str = ""  # see source/file_stamps.py
     errors: list[InputError] = field(default_factory=list)
     item: AccountResult | None = None
     parts: Plain | None = None
@@ -91,7 +89,7 @@ class _File:
 @dataclass
 class _Batch:
     files: list[_File]
-    chunks: list[tuple[list[_File], Future[list[Plain | str]] | list[Plain | str]]]
+    chunks: list[tuple[list[_File], Future[list[Plain | Sealed]] | list[Plain | Sealed]]]
 
 
 class _Run:
@@ -121,11 +119,12 @@ class _Run:
         reviewed."""
         names = [self.names(path) for path in paths]
         if self.cache is not None:
-            self.cache.preload(names)  # memory holds this batch's entries only
+            # Memory holds this batch's entries only.
+            self.cache.preload([self._row(name) for name in names])
         files = [self._file(path, name) for path, name in zip(paths, names, strict=True)]
         todo = [f for f in files if not f.known]
         parallel = self._workers > 1 and len(todo) >= self._parallel_from
-        chunks: list[tuple[list[_File], Future[list[Plain | str]] | list[Plain | str]]] = []
+        chunks: list[tuple[list[_File], Future[list[Plain | Sealed]] | list[Plain | Sealed]]] = []
         for start in range(0, len(todo), CHUNK):
             part = todo[start:start + CHUNK]
             items = [(str(f.path), f.content) for f in part]
@@ -133,34 +132,60 @@ class _Run:
                            else self._here(items)))
         return _Batch(files, chunks)
 
-    def _here(self, items: list[tuple[str, bytes | None]]) -> list[Plain | str]:
+    def _here(self, items: list[tuple[str, bytes | None]]) -> list[Plain | Sealed]:
         set_job(self.job)
         return sealed_chunk(items)
 
     def _file(self, path: Path, name: str) -> _File:
-        content = file_bytes(path)
-        key = None if content is None else hashlib.sha256(
-            self.context + json.dumps([str(path), name]).encode("utf-8", "surrogatepass")
-            + content_key(content)).digest()
-        file = _File(path, name, content, key)
-        if self.cache is not None and key is not None:
-            text = self.cache.get_text(name, key)
-            if text is not None:
-                self._take(file, text, from_cache=True)
+        """The file with its cached review if it has one: found without reading the file
+        when its status shows it unchanged since it was cached (source/file_stamps.py)."""
+        cache, row = self.cache, self._row(name)
+        if cache is not None:
+            digest = trusted_digest(cache.stamp(row), path)
+            if digest is not None:
+                file = _File(path, name, None, self._key(path, name, digest))
+                if self._cached(file) is not None:
+                    return file
+        content, digest, stamp = read_stamped(path)
+        file = _File(path, name, content, None if content is None
+                     else self._key(path, name, digest), stamp=stamp)
+        text = self._cached(file)
+        if text is not None and stamp and cache is not None and file.key is not None:
+            cache.put(row, file.key, text, stamp)  # its stamp was not trusted; this one may be
         return file
 
-    def _take(self, file: _File, record: Plain | str, from_cache: bool = False) -> None:
-        """The file's review from a worker's record, or from a cached one; either is its text
-        (see slim.record_text), but for a worker's record JSON cannot write (kept as it
-        came, never cached). A cached record of another shape leaves the file unknown (a
-        miss); a worker's is a bug, never an account left out."""
+    def _row(self, name: str) -> str:
+        """The cache entry a run reads: a text or JSON run, the file's parts (slim.record_texts)."""
+        return name + PARTS_ROW if self.written else name
+
+    def _key(self, path: Path, name: str, digest: bytes) -> bytes:
+        return file_key(self.context, path, name, digest)
+
+    def _cached(self, file: _File) -> str | None:
+        """The file's review taken from the cache; its cached text, or None on a miss."""
+        if self.cache is None or file.key is None:
+            return None
+        text = self.cache.get_text(self._row(file.name), file.key)
+        if text is not None:
+            self._take(file, text, from_cache=True)
+        return text if file.known else None
+
+    def _take(self, file: _File, record: Plain | Sealed | str, from_cache: bool = False) -> None:
+        """The file's review from a worker's record (the cache's two entries, or a record JSON
+        cannot write: never cached) or from the cached entry this run reads. A cached record
+        of another shape leaves the file unknown (a miss); a worker's is a bug."""
+        texts, entry = (record, record[1] if self.written else record[0]) \
+            if isinstance(record, tuple) else (None, record)
+        if entry is None:
+            raise ValueError("a worker's review came without its parts")
         try:
-            if isinstance(record, str):
-                errors_text, result_text, parts_text = record_pieces(record)
-                rows, reviewed = json.loads(errors_text), result_text != "null"
+            if isinstance(entry, str):
+                errors_text, result_text, parts_text = record_pieces(entry)
+                rows = [] if errors_text == "[]" else json.loads(errors_text)
+                reviewed = result_text != "null"
             else:
-                rows, reviewed, parts_text = (record["errors"], record["result"] is not None,
-                                              record["parts"])
+                rows, reviewed, parts_text = (entry["errors"], entry["result"] is not None,
+                                              entry["parts"])
             errors = input_errors(rows)
             item, parts = None, None
             if reviewed and self.written:
@@ -169,20 +194,21 @@ class _Run:
                 if parts is None:
                     raise ValueError("a review kept without its parts")
             elif reviewed:
-                item = account_result(json.loads(result_text) if isinstance(record, str)
-                                      else record["result"], self.job.formats, self.actions)
+                item = account_result(json.loads(result_text) if isinstance(entry, str)
+                                      else entry["result"], self.job.formats, self.actions)
         except (ValueError, TypeError, KeyError, IndexError, AttributeError):
             if not from_cache:
                 raise
             return
         file.errors, file.item, file.parts, file.known = errors, item, parts, True
-        if not from_cache and self.cache is not None and file.key is not None \
-                and isinstance(record, str):
+        if texts is not None and self.cache is not None and file.key is not None:
             try:
-                record.encode("utf-8")  # a file name that is not UTF-8 is not kept
+                texts[0].encode("utf-8")  # a file name that is not UTF-8 is not kept
             except ValueError:
                 return
-            self.cache.put(file.name, file.key, record)
+            for row, text in zip((file.name, file.name + PARTS_ROW), texts, strict=True):
+                if text is not None:
+                    self.cache.put(row, file.key, text, file.stamp)
 
     def finish(self, batch: _Batch, errors: list[InputError],
                done: Callable[[int], None]) -> Result | WrittenBatch:
@@ -205,25 +231,6 @@ class _Run:
                                 tuple(capped(sorted(set(errors)))))
         return Result(job.as_of, tuple(f.item for f in batch.files if f.item is not None),
                       tuple(capped(sorted(set(errors)))), job.rulebook, job.formats)
-
-
-def rules_key(rulebook: Rulebook, rules_folder: Path, thresholds_file: Path | None,
-              as_of: date, formats: LocaleFormat, redact: bool) -> bytes:
-    """What, beside the file, decides an account's review: the rule files and thresholds as
-    read, the review date, the formats, redaction, the working folder (file names are shown
-    relative to it) and kam-review's version; its code is in content_key."""
-    digest = hashlib.sha256(json.dumps(
-        [__version__, as_of.isoformat(), formats.locale, formats.currency, redact,
-         os.getcwd(), str(rules_folder), None if thresholds_file is None
-         else str(thresholds_file)]).encode("utf-8", "surrogatepass"))
-    for path in [*rulebook_files(rules_folder), *([thresholds_file] if thresholds_file else [])]:
-        try:
-            content = path.read_bytes()
-        except OSError:
-            content = b"\0unreadable"
-        digest.update(len(content).to_bytes(8, "big") + content)
-    digest.update(repr(sorted(rulebook.threshold_values().items())).encode())
-    return digest.digest()
 
 
 def fast_review_in_batches(

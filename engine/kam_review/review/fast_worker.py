@@ -18,9 +18,12 @@ from kam_review.locale_format import LocaleFormat
 from kam_review.review.evaluate import evaluate, review_errors
 from kam_review.review.redact import redact_portfolio
 from kam_review.review.results import AccountResult
-from kam_review.review.slim import Plain, plain_errors, plain_result, record_text
+from kam_review.review.slim import Plain, plain_errors, plain_result, record_texts
 from kam_review.rulebook.loading import Rulebook
 from kam_review.source.accounts import Portfolio, load_account
+
+# A review as the cache's two entries: errors and result; errors and parts (slim.record_texts).
+Sealed = tuple[str, str | None]
 
 
 @dataclass(frozen=True)
@@ -95,15 +98,15 @@ def review_chunk(items: Sequence[tuple[str, bytes | None]]) -> list[Plain]:
     return records
 
 
-def sealed_chunk(items: Sequence[tuple[str, bytes | None]]) -> list[Plain | str]:
-    """review_chunk's records, each as the cache keeps it (slim.record_text), made where the
+def sealed_chunk(items: Sequence[tuple[str, bytes | None]]) -> list[Plain | Sealed]:
+    """review_chunk's records, each as the cache keeps it (slim.record_texts), made where the
     file is reviewed: the main process then only reads the pieces it writes and keeps the
-    text as it came, and one string crosses between the processes instead of a nested
+    texts as they came, and two strings cross between the processes instead of a nested
     record. A record JSON cannot write exactly stays a record (it is then not cached)."""
-    sealed: list[Plain | str] = []
+    sealed: list[Plain | Sealed] = []
     for record in review_chunk(items):
         try:
-            sealed.append(record_text(record))
+            sealed.append(record_texts(record))
         except (TypeError, ValueError):
             sealed.append(record)
     return sealed

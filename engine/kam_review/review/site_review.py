@@ -16,7 +16,6 @@ review than this one's is a miss.
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 import re
 import tempfile
@@ -33,7 +32,7 @@ from kam_review.formatting import plain
 from kam_review.i18n import language
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.progress import Progress, silent
-from kam_review.review.fast_check import CHUNK, PARALLEL_FROM, rules_key, worker_count
+from kam_review.review.fast_check import CHUNK, PARALLEL_FROM, worker_count
 from kam_review.review.movement import Comparison, Movement
 from kam_review.review.previous import (
     FilesOrNone,
@@ -44,6 +43,7 @@ from kam_review.review.previous import (
     review_cache,
 )
 from kam_review.review.results import Result
+from kam_review.review.review_keys import file_key, rules_key
 from kam_review.review.since import movement_since, review_since
 from kam_review.review.site_worker import (
     Reviewed,
@@ -56,9 +56,10 @@ from kam_review.review.site_worker import (
 from kam_review.review.snapshot import Snapshot, snapshot_of
 from kam_review.rulebook.loading import Rulebook, load_rulebook
 from kam_review.source.accounts import account_files
-from kam_review.source.cache import AccountCache, content_key
+from kam_review.source.cache import AccountCache
 from kam_review.source.fast_yaml import fast_enabled
-from kam_review.source.file_names import FileNames, file_bytes
+from kam_review.source.file_names import FileNames
+from kam_review.source.file_stamps import read_stamped
 from kam_review.source.revisions import export_folder
 
 # What UTF-8 cannot write: a file name's bytes that are not UTF-8 (display_path).
@@ -138,11 +139,10 @@ class _Run:
                 context: bytes) -> list[Reviewed]:
         """Each file's review, in the order of `paths`."""
         names = list(map(FileNames(), paths))
-        contents = [file_bytes(path) for path in paths]
-        keys = [None if content is None else hashlib.sha256(
-            context + json.dumps([str(path), name]).encode("utf-8", "surrogatepass")
-            + content_key(content)).digest()
-            for path, name, content in zip(paths, names, contents, strict=True)]
+        read = [read_stamped(path) for path in paths]
+        contents = [content for content, _, _ in read]
+        keys = [None if content is None else file_key(context, path, name, digest)
+                for path, name, (content, digest, _) in zip(paths, names, read, strict=True)]
         actions = job.actions
         found: list[Reviewed | None] = [None] * len(paths)
         if cache is not None:

@@ -37,11 +37,17 @@ _FINDING_FIELDS = tuple(f.name for f in fields(Finding))
 _SEPARATOR = "\x1e"
 
 
-def record_text(record: Plain) -> str:
-    """A worker's record ({"errors", "result", "parts"}) as the cache keeps it; raises
-    ValueError or TypeError if it holds what JSON cannot write exactly."""
-    return _SEPARATOR.join([_dumps(record["errors"]), _dumps(record["result"]),
-                            record["parts"] or ""])
+def record_texts(record: Plain) -> tuple[str, str | None]:
+    """A worker's record ({"errors", "result", "parts"}) as the cache keeps it, in two
+    entries: its errors and result (parts ""), and its errors and parts (result "", or "null"
+    when the file was not reviewed; None: no parts were made), for a run that writes text or
+    JSON to read only what it joins. Raises ValueError or TypeError if the record holds what
+    JSON cannot write exactly."""
+    errors, result = _dumps(record["errors"]), _dumps(record["result"])
+    parts = record["parts"]
+    return (_SEPARATOR.join([errors, result, ""]),
+            None if parts is None and record["result"] is not None else _SEPARATOR.join(
+                [errors, "null" if record["result"] is None else "", parts or ""]))
 
 
 def record_pieces(text: str) -> tuple[str, str, str]:

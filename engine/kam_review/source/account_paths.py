@@ -85,7 +85,13 @@ Verdict = tuple[Path | None, InputError | None]
 
 
 def _every_entry(folder: Path, kind: _Kind) -> list[Verdict]:
-    return [_entry(folder / name, False, kind) for name in sorted(os.listdir(folder))]
+    with os.scandir(folder) as listing:
+        entries = sorted(listing, key=lambda entry: entry.name)
+    # A regular file (no link) under its proper name is read, as _entry would decide: known
+    # from the listing itself, without asking the file system about each file again.
+    return [(folder / entry.name, None) if entry.is_file(follow_symlinks=False)
+            and not entry.name.startswith(".") and _proper_name(entry.name) == entry.name
+            else _entry(folder / entry.name, False, kind) for entry in entries]
 
 
 def _split(verdicts: list[Verdict]) -> tuple[list[Path], list[InputError]]:

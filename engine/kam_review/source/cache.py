@@ -98,6 +98,12 @@ def content_key(content: bytes) -> bytes:
     return hashlib.sha256(_loader_fingerprint() + content).digest()
 
 
+def digest_key(digest: bytes) -> bytes:
+    """content_key of bytes known by their SHA-256 (file_stamps.py): a file whose status
+    shows it unchanged is keyed without reading it."""
+    return hashlib.sha256(_loader_fingerprint() + b"\0sha256\0" + digest).digest()
+
+
 def cache_folder() -> Path:
     """Where cache files go: $KAM_CACHE_DIR, else the user's cache folder for kam-review."""
     chosen = os.environ.get(FOLDER_VARIABLE)
@@ -233,11 +239,11 @@ class AccountCache:
 
     def _seal(self, shown_as: str, key: str, text: str) -> str:
         """The entry's MAC under this folder's secret, over its path, key and text."""
-        mac = hmac.new(self._secret, digestmod=hashlib.sha256)
+        pieces: list[bytes] = []
         for part in (shown_as, key, text):
             data = part.encode("utf-8", "surrogatepass")
-            mac.update(len(data).to_bytes(8, "big") + data)
-        return mac.hexdigest()
+            pieces += (len(data).to_bytes(8, "big"), data)  # the entry is not copied twice
+        return hmac.digest(self._secret, b"".join(pieces), "sha256").hex()
 
     def get(self, shown_as: str, key: bytes) -> StoredAccount | None:
         return _read_entry(self.get_text(shown_as, key))
@@ -266,31 +272,41 @@ class AccountCache:
         except sqlite3.Error:
             self._rows = {}
 
+    def stamp(self, shown_as: str) -> str:
+        """The stamp kept with the file's entry (see put; "": none), not yet checked: only
+        get_text checks it, with the entry, once a key made from it finds the entry."""
+        found = self._rows.get(shown_as) if self._rows is not None else None
+        return found[0].partition(" ")[2] if found is not None and isinstance(found[0], str) \
+            else ""
+
     def get_text(self, shown_as: str, key: bytes) -> str | None:
         """The entry's text, once its seal shows kam-review wrote it; None on a miss."""
         if self._rows is not None:
             found = self._rows.get(shown_as)
-            row = found[1:] if found is not None and found[0] == key.hex() else None
         else:
             connection = self._connect()
             if connection is None:
                 return None
             try:
-                row = connection.execute(
-                    "SELECT entry, mac FROM entries WHERE path = ? AND key = ? "
-                    "AND length(entry) <= ?", (shown_as, key.hex(), self._max_entry_chars)
-                ).fetchone()
+                found = connection.execute(
+                    "SELECT key, entry, mac FROM entries WHERE path = ? AND length(entry) <= ?",
+                    (shown_as, self._max_entry_chars)).fetchone()
             except sqlite3.Error:
                 return None
-        if row is None or not isinstance(row[0], str) or not isinstance(row[1], str):
+        if found is None or not all(isinstance(part, str) for part in found):
             return None
-        expected = self._seal(shown_as, key.hex(), row[0])
-        if not hmac.compare_digest(row[1].encode("utf-8", "surrogatepass"), expected.encode()):
+        stored, text, mac = found
+        if stored.partition(" ")[0] != key.hex():
+            return None
+        expected = self._seal(shown_as, stored, text)
+        if not hmac.compare_digest(mac.encode("utf-8", "surrogatepass"), expected.encode()):
             return None  # not written by kam-review with this folder's secret
-        return row[0]
+        return str(text)
 
-    def put(self, shown_as: str, key: bytes, text: str) -> None:
-        self._pending.append((shown_as, key.hex(), text))
+    def put(self, shown_as: str, key: bytes, text: str, stamp: str = "") -> None:
+        """Keep `text` for the file under `key`, and with it the file's stamp, if any
+        (file_stamps.py): sealed together, so a stamp is as trusted as its entry."""
+        self._pending.append((shown_as, f"{key.hex()} {stamp}" if stamp else key.hex(), text))
 
     def flush(self) -> None:
         """Write the entries of this run (or batch), all in one transaction, and close."""

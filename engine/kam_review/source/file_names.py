@@ -1,5 +1,4 @@
-"""Many account files named and read at once: display_path's names with each folder resolved
-once, and each file's bytes as the loader reads them."""
+"""Many account files named at once: display_path's names with each folder resolved once."""
 
 from __future__ import annotations
 
@@ -7,7 +6,6 @@ import os
 from pathlib import Path
 
 from kam_review.paths import display_path
-from kam_review.source.yamlsource import MAX_FILE_BYTES
 from kam_review.text_safety import encodable
 
 
@@ -19,28 +17,20 @@ class FileNames:
         self._folders: dict[Path, str | None] = {}
 
     def __call__(self, path: Path) -> str:
-        if path.is_symlink() or path.name in ("", ".", ".."):
+        name = path.name
+        if name in ("", ".", "..") or os.path.islink(path):
             return display_path(path)
-        if path.parent not in self._folders:
+        parent = path.parent
+        folder = self._folders.get(parent, _UNSEEN)
+        if folder is _UNSEEN:
             try:
-                shown = path.parent.resolve().relative_to(Path.cwd().resolve())
+                shown = parent.resolve().relative_to(Path.cwd().resolve())
             except ValueError:
                 shown = None
-            self._folders[path.parent] = None if shown is None else str(shown)
-        folder = self._folders[path.parent]
+            folder = self._folders[parent] = None if shown is None else str(shown)
         if folder is None:
             return encodable(str(path))
-        return encodable(path.name if folder == "." else f"{folder}/{path.name}")
+        return encodable(name if folder == "." else f"{folder}/{name}")
 
 
-def file_bytes(path: Path) -> bytes | None:
-    """The file's bytes as the loader reads them; None when it cannot (the loader, reading it
-    again, says why)."""
-    try:
-        # The size of the open file: one lookup of its name, not two.
-        with open(path, "rb") as stream:
-            if os.fstat(stream.fileno()).st_size > MAX_FILE_BYTES:
-                return None
-            return stream.read()
-    except OSError:
-        return None
+_UNSEEN = "\0"  # a folder not resolved yet (no folder is shown as this)

@@ -1,0 +1,42 @@
+"""What a cached review of an account file (review/fast_check.py) is keyed by: the rules and
+everything else of the run that decides the review, the file's name and its bytes' hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+from kam_review import __version__
+from kam_review.locale_format import LocaleFormat
+from kam_review.rulebook.loading import Rulebook, rulebook_files
+from kam_review.source.cache import digest_key
+
+
+def rules_key(rulebook: Rulebook, rules_folder: Path, thresholds_file: Path | None,
+              as_of: date, formats: LocaleFormat, redact: bool) -> bytes:
+    """What, beside the file, decides an account's review: the rule files and thresholds as
+    read, the review date, the formats, redaction, the working folder (file names are shown
+    relative to it) and kam-review's version; its code is in digest_key."""
+    digest = hashlib.sha256(json.dumps(
+        [__version__, as_of.isoformat(), formats.locale, formats.currency, redact,
+         os.getcwd(), str(rules_folder), None if thresholds_file is None
+         else str(thresholds_file)]).encode("utf-8", "surrogatepass"))
+    for path in [*rulebook_files(rules_folder), *([thresholds_file] if thresholds_file else [])]:
+        try:
+            content = path.read_bytes()
+        except OSError:
+            content = b"\0unreadable"
+        digest.update(len(content).to_bytes(8, "big") + content)
+    digest.update(repr(sorted(rulebook.threshold_values().items())).encode())
+    return digest.digest()
+
+
+def file_key(context: bytes, path: Path, name: str, digest: bytes) -> bytes:
+    """The key of a file's review: the run's rules_key, the file's path and name as shown,
+    and the SHA-256 of its bytes (with kam-review's code: digest_key)."""
+    return hashlib.sha256(
+        context + json.dumps([str(path), name]).encode("utf-8", "surrogatepass")
+        + digest_key(digest)).digest()
