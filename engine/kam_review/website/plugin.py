@@ -54,6 +54,7 @@ from kam_review.vocabulary import REVIEW_TAGS
 from kam_review.website.copied_files import guard_copied_files
 from kam_review.website.csp import header, protect
 from kam_review.website.fast_pages import FastPages, page_cache
+from kam_review.website.page_handing import deferrable, hand_pages
 from kam_review.website.provenance import footer_html, provenance
 from kam_review.website.search_words import keep_whole, review_names
 from kam_review.website.site_files import DEFAULTS, SCRIPTS, STYLESHEETS, site_files
@@ -121,6 +122,8 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
             self.config.currency)
         self._check_site_dir(config)
         self._script_hashes = set()
+        if fast_enabled():
+            hand_pages(config, lambda: self._fast)
         self.as_of = self._review_date()
         self._date_the_build(self.as_of)
         for extension in REQUIRED_EXTENSIONS:
@@ -177,6 +180,8 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
 
     def on_build_error(self, *, error: Exception) -> None:
         self._restore_epoch()
+        if self._fast is not None:
+            self._fast.close()
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         return protect(output, page.content or "", live_reload=self._serving,
@@ -259,6 +264,7 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         self._fast = page_cache(self.accounts, [self.rules, Path(config.docs_dir)],
                                 self._serving)
         if self._fast is not None:
+            self._fast.deferred = deferrable(config, self)
             self._fast.prepare(config, files, paths)
 
     # Last: the Markdown every other plugin made is the one converted ahead.
