@@ -43,6 +43,7 @@ from kam_review.website.fast_search import (
     toc_tokens,
     use_entries,
 )
+from kam_review.website.frozen_heap import frozen_heap
 from kam_review.website.page_html import permalinks, render
 from kam_review.website.page_store import PageStore, Stored
 
@@ -199,8 +200,8 @@ class FastPages:
         chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
         try:
             if self._workers > 1 and len(todo) >= PARALLEL_FROM:
-                with ProcessPoolExecutor(self._workers,
-                                         mp_context=get_context("fork")) as pool:
+                with frozen_heap(), ProcessPoolExecutor(
+                        self._workers, mp_context=get_context("fork")) as pool:
                     self._take(chunks, keys, pool.map(convert, chunks))
             else:
                 self._take(chunks, keys, map(convert, chunks))
