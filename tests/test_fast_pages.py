@@ -5,6 +5,7 @@ alone (KAM_FAST=0): every page, the search index, the sitemap."""
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -82,3 +83,48 @@ def test_an_edited_account_converts_again(tmp_path: Path,
     assert 1 <= converted[0] < 8  # the account, the pages listing it; not every account
     assert edited == _build(tmp_path / "plain", monkeypatch, False, config_file)
     assert b"Neo " in edited["accounts/jiahe-home/index.html"]
+
+
+def test_pages_get_their_html_as_they_are_built_and_let_go_of_it_after(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No page holds its HTML before MkDocs builds it, and none after it is written: the
+    search index and the theme see the finished page, the site is the plain one."""
+    monkeypatch.setenv("KAM_CACHE_DIR", str(tmp_path / "cache"))
+    seen: dict[str, Any] = {}
+    fill, written = fast_pages.FastPages.fill, fast_pages.FastPages.written
+
+    def filling(self: fast_pages.FastPages, page: Any) -> None:
+        if page.file.src_uri in self._ready:  # a page converted ahead
+            seen.setdefault("before", set()).add(page.content)
+            seen.setdefault("filled", []).append(page.file.src_uri)
+        fill(self, page)
+
+    def writing(self: fast_pages.FastPages, page: Any) -> None:
+        handed = page.file.src_uri in self._ready
+        written(self, page)
+        if handed:
+            seen.setdefault("after", set()).add(page.content)
+    monkeypatch.setattr(fast_pages.FastPages, "fill", filling)
+    monkeypatch.setattr(fast_pages.FastPages, "written", writing)
+    fast = _build(tmp_path / "fast", monkeypatch, fast=True)
+    assert fast == _build(tmp_path / "plain", monkeypatch, fast=False)
+    assert "accounts/jiahe-home.md" in seen["filled"] and "index.md" in seen["filled"]
+    assert seen["before"] == {""} and seen["after"] == {None}
+
+
+def test_another_plugin_reading_the_html_early_gets_it_when_pages_are_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hook on page_content (another plugin) sees every page's HTML as MkDocs reads it,
+    and the site is the plain one: pages are then not handed late."""
+    monkeypatch.setenv("KAM_CACHE_DIR", str(tmp_path / "cache"))
+    hook = tmp_path / "lengths.py"
+    hook.write_text("SEEN = {}\n\ndef on_page_content(html, page, config, files):\n"
+                    "    SEEN[page.file.src_uri] = len(html)\n    return html\n",
+                    encoding="utf-8")
+    config = sample_site_config(tmp_path, REPO / "accounts")
+    text = config.read_text(encoding="utf-8") + f"hooks:\n- {hook}\n"
+    config.write_text(text, encoding="utf-8")
+    fast = _build(tmp_path / "fast", monkeypatch, True, config)
+    seen = dict(sys.modules[str(hook)].SEEN)  # MkDocs loads a hook as a module by its path
+    assert fast == _build(tmp_path / "plain", monkeypatch, False, config)
+    assert seen["accounts/jiahe-home.md"] > 1000

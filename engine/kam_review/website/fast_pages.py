@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
@@ -43,11 +43,15 @@ from kam_review.website.fast_search import (
     toc_tokens,
     use_entries,
 )
+from kam_review.website.frozen_heap import frozen_heap
 from kam_review.website.page_html import permalinks, render
+from kam_review.website.page_store import PageStore, Stored
 
 Converted = dict[str, Any]
 # Pages sent to a worker at a time.
 CHUNK = 8
+# Pages read from the cache, and written to it, at a time.
+PRELOAD = 256
 # From this many pages to convert, they are converted in worker processes.
 PARALLEL_FROM = 40
 # What MkDocs renders in place of a page converted here: nothing, quickly.
@@ -149,12 +153,17 @@ def _version(package: str | None) -> str | None:
 
 
 class FastPages:
-    """The generated pages of one build, converted ahead (see the module's docstring)."""
+    """The generated pages of one build, converted ahead (see the module's docstring). Their
+    HTML waits in a PageStore, not in memory; with `deferred`, a page gets it only when
+    MkDocs builds it (fill) and lets go of it once it is written (written)."""
 
     def __init__(self, cache: AccountCache | None, workers: int) -> None:
         self._cache, self._workers = cache, workers
         self._converted: dict[str, Converted] = {}
         self._waiting: dict[str, Converted] = {}
+        self._ready: dict[str, Stored] = {}
+        self._store = PageStore()
+        self.deferred = False
 
     def prepare(self, config: MkDocsConfig, files: Files, generated: Sequence[str]) -> None:
         """Convert the generated pages (by source path), from the cache where it has them."""
@@ -164,47 +173,69 @@ class FastPages:
         keys: dict[str, bytes] = {}
         sizes: dict[str, int] = {}
         todo = []
-        # One query for many pages; a few (`kam serve` after an edit) are looked up each.
-        if self._cache is not None and len(generated) >= PARALLEL_FROM:
-            self._cache.preload()
-        for uri in generated:
-            file = files.get_file_from_path(uri)
-            if file is None or not file.is_documentation_page():
-                continue
-            sizes[uri] = len(file.content_bytes)
-            keys[uri] = hashlib.sha256(context + uri.encode("utf-8", "surrogatepass") + b"\0"
-                                       + file.content_bytes).digest()
-            text = None if self._cache is None else self._cache.get_text(uri, keys[uri])
-            found = None if text is None else _read(text)
-            if found is None:
-                todo.append(uri)
-            else:
-                self._converted[uri] = found
+        pages = [uri for uri in generated if _is_page(files, uri)]
+        # One query for many pages, a batch at a time (not every page's text at once); a few
+        # (`kam serve` after an edit) are looked up each.
+        for start in range(0, len(pages), PRELOAD):
+            batch = pages[start:start + PRELOAD]
+            if self._cache is not None and len(pages) >= PARALLEL_FROM:
+                self._cache.preload(batch)
+            for uri in batch:
+                file = files.get_file_from_path(uri)
+                assert file is not None, "a page of the site (_is_page)"
+                content = file.content_bytes
+                sizes[uri] = len(content)
+                keys[uri] = hashlib.sha256(context + uri.encode("utf-8", "surrogatepass")
+                                           + b"\0" + content).digest()
+                text = None if self._cache is None else self._cache.get_text(uri, keys[uri])
+                found = None if text is None else _read(text)
+                if found is None:
+                    todo.append(uri)
+                else:
+                    self._keep(uri, found)
         _BUILD = (config, files, index)
         # The longest pages first (the portfolio's, the rule catalogue): started last, one
         # of them would keep a worker busy while the other has nothing left to do.
         todo.sort(key=lambda uri: -sizes[uri])
         chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
-        if self._workers > 1 and len(todo) >= PARALLEL_FROM:
-            with ProcessPoolExecutor(self._workers, mp_context=get_context("fork")) as pool:
-                results = [page for chunk in pool.map(convert, chunks) for page in chunk]
-        else:
-            results = [page for chunk in chunks for page in convert(chunk)]
-        _BUILD = None
-        for uri, page in zip(todo, results, strict=True):
-            if page is None:
-                continue
-            self._converted[uri] = page
-            if self._cache is not None:
-                self._cache.put(uri, keys[uri], json.dumps(page, ensure_ascii=False))
-        if self._cache is not None:
-            self._cache.flush()
+        try:
+            if self._workers > 1 and len(todo) >= PARALLEL_FROM:
+                with frozen_heap(), ProcessPoolExecutor(
+                        self._workers, mp_context=get_context("fork")) as pool:
+                    self._take(chunks, keys, pool.map(convert, chunks))
+            else:
+                self._take(chunks, keys, map(convert, chunks))
+        finally:
+            _BUILD = None
         if index is not None:
             ahead: dict[str, Entries] = {}
             for page in self._converted.values():
                 if page["search"] is not None:
                     ahead[page["search"][0]] = page["search"][1]
             use_entries(index, ahead)
+
+    def _take(self, chunks: list[list[str]], keys: dict[str, bytes],
+              converted: Iterable[list[Converted | None]]) -> None:
+        """Keep the pages as they come back (into the cache a batch at a time: the text of
+        every page is not held until the end)."""
+        unwritten = 0
+        for uris, chunk in zip(chunks, converted, strict=True):
+            for uri, page in zip(uris, chunk, strict=True):
+                if page is None:
+                    continue
+                if self._cache is not None:
+                    self._cache.put(uri, keys[uri], json.dumps(page, ensure_ascii=False))
+                    unwritten += 1
+                self._keep(uri, page)
+            if self._cache is not None and unwritten >= PRELOAD:
+                self._cache.flush()
+                unwritten = 0
+        if self._cache is not None:
+            self._cache.flush()
+
+    def _keep(self, uri: str, page: Converted) -> None:
+        page["content"] = self._store.put(page["content"])
+        self._converted[uri] = page
 
     def markdown(self, markdown: str, page: Page) -> str:
         """The placeholder for a page converted here, if its Markdown is the one converted."""
@@ -216,7 +247,8 @@ class FastPages:
         return PLACEHOLDER
 
     def content(self, html: str, page: Page, files: Files) -> str:
-        """The page's finished HTML, and what render would have set beside it."""
+        """The page's finished HTML (deferred: the placeholder until fill), and what render
+        would have set beside it."""
         found = self._waiting.pop(page.file.src_uri, None)
         if found is None:
             return html
@@ -227,8 +259,30 @@ class FastPages:
         page.links_to_anchors = None if links is None else {
             target: anchors for uri, anchors in links.items()
             for target in [files.get_file_from_path(uri)] if target is not None}
-        content: str = found["content"]
-        return content
+        if self.deferred:
+            self._ready[page.file.src_uri] = found["content"]
+            return PLACEHOLDER
+        return self._store.get(found["content"])
+
+    def fill(self, page: Page) -> None:
+        """A deferred page's HTML, as MkDocs starts building it."""
+        stored = self._ready.get(page.file.src_uri)
+        if stored is not None:
+            page.content = self._store.get(stored)
+
+    def written(self, page: Page) -> None:
+        """A deferred page written: its HTML is let go of (nothing reads it again)."""
+        if self._ready.pop(page.file.src_uri, None) is not None:
+            page.content = None
+
+    def close(self) -> None:
+        """The build is over: the store's file is removed."""
+        self._store.close()
+
+
+def _is_page(files: Files, uri: str) -> bool:
+    file = files.get_file_from_path(uri)
+    return file is not None and file.is_documentation_page()
 
 
 def _read(text: str) -> Converted | None:

@@ -54,6 +54,8 @@ from kam_review.vocabulary import REVIEW_TAGS
 from kam_review.website.copied_files import guard_copied_files
 from kam_review.website.csp import header, protect
 from kam_review.website.fast_pages import FastPages, page_cache
+from kam_review.website.frozen_heap import Freeze
+from kam_review.website.page_handing import deferrable, hand_pages
 from kam_review.website.provenance import footer_html, provenance
 from kam_review.website.search_words import keep_whole, review_names
 from kam_review.website.site_files import DEFAULTS, SCRIPTS, STYLESHEETS, site_files
@@ -100,6 +102,8 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
     # The generated pages, converted ahead of MkDocs (on_env; None: KAM_FAST=0).
     _fast: FastPages | None = None
     _generated: list[str]
+    # The heap set aside from the collector during the page phase (on_nav to the end).
+    _page_phase = Freeze()
     # What reviews the portfolio: review_since (or site_review.py's fast one), or `kam
     # serve`'s review kept between edits (review/incremental.py), called the same way.
     reviewer: Callable[..., tuple[Result, Movement]] | None = None
@@ -121,6 +125,9 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
             self.config.currency)
         self._check_site_dir(config)
         self._script_hashes = set()
+        self._page_phase = Freeze()
+        if fast_enabled():
+            hand_pages(config, lambda: self._fast)
         self.as_of = self._review_date()
         self._date_the_build(self.as_of)
         for extension in REQUIRED_EXTENSIONS:
@@ -171,12 +178,16 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._restore_epoch()
+        self._page_phase.thaw()
         if not self._serving:
             log.info("kam-review: the HTTP header the site's host should send: "
                      "Content-Security-Policy: %s", header(sorted(self._script_hashes)))
 
     def on_build_error(self, *, error: Exception) -> None:
         self._restore_epoch()
+        self._page_phase.thaw()
+        if self._fast is not None:
+            self._fast.close()
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         return protect(output, page.content or "", live_reload=self._serving,
@@ -253,6 +264,9 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
         # Every page has its Page now, and none is converted yet.
         self.convert_ahead(config, files, self._generated)
+        # The review and the pages read live to the end of the build: the collector's full
+        # passes over them while each page is built grew with the portfolio.
+        self._page_phase.start()
         return nav
 
     def convert_ahead(self, config: MkDocsConfig, files: Files, paths: list[str],
@@ -263,6 +277,7 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         self._fast = page_cache(self.accounts, [self.rules, Path(config.docs_dir)],
                                 self._serving, cached)
         if self._fast is not None:
+            self._fast.deferred = deferrable(config, self)
             self._fast.prepare(config, files, paths)
 
     # Last: the Markdown every other plugin made is the one converted ahead.

@@ -15,6 +15,7 @@ from multiprocessing import get_context
 from kam_review.review.explain import explain_all, explanations
 from kam_review.review.movement import Movement
 from kam_review.review.results import AccountResult, Explanation, Result
+from kam_review.website.frozen_heap import frozen_heap
 from kam_review.website.pages.account import account_page
 from kam_review.website.pages.common import ACCOUNTS_DIR
 
@@ -45,7 +46,8 @@ def account_pages(result: Result, movement: Movement | None, workers: int = 1,
     _REVIEW = (result, items, explained, movement)
     try:
         if workers > 1 and count >= PARALLEL_FROM:
-            with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            with frozen_heap(), ProcessPoolExecutor(workers,
+                                                    mp_context=get_context("fork")) as pool:
                 written = pool.map(_write, chunks)
                 if meanwhile is not None:
                     meanwhile()
