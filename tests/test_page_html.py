@@ -215,9 +215,14 @@ def test_a_site_with_other_markdown_settings_is_converted(
     config = load_config(config_file=str(REPO / "mkdocs.yml"), site_dir=str(tmp_path))
     config.plugins.on_startup(command="build", dirty=False)
     config = config.plugins.on_config(config)
-    assert page_html.permalinks(config) is True
-    config.mdx_configs["toc"] = {"permalink": "#"}
-    assert page_html.permalinks(config) is None
-    config.mdx_configs["toc"] = {"permalink": True}
-    config.markdown_extensions.append("admonition")
-    assert page_html.permalinks(config) is None
+    try:
+        assert page_html.permalinks(config) is True
+        config.mdx_configs["toc"] = {"permalink": "#"}
+        assert page_html.permalinks(config) is None
+        config.mdx_configs["toc"] = {"permalink": True}
+        config.markdown_extensions.append("admonition")
+        assert page_html.permalinks(config) is None
+    finally:
+        # The build this test started ends here: MkDocs may hand the same plugin instance to
+        # the next build, which must not take this one's SOURCE_DATE_EPOCH for the process's.
+        config.plugins.on_build_error(error=RuntimeError("the test ends its build"))
