@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from kam_review.text_safety import encodable
@@ -13,9 +14,15 @@ def display_path(path: Path) -> str:
     of a file name that are not UTF-8 (which Linux allows) show as escapes (\\udcff), so that
     the name can be printed, and stored as a key of the account cache."""
     try:
-        return encodable(str(path.resolve().relative_to(Path.cwd().resolve())))
+        return encodable(str(path.resolve().relative_to(_working_folder(os.getcwd()))))
     except ValueError:
         return encodable(str(path))
+
+
+@lru_cache(maxsize=4)
+def _working_folder(cwd: str) -> Path:
+    # Resolved once per working folder, not once per file shown.
+    return Path(cwd).resolve()
 
 
 def real(path: Path) -> Path:

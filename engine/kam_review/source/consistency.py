@@ -141,7 +141,9 @@ def _text_errors(value: dict[str, Any], at: At) -> Iterable[InputError]:
     holds a surrogate, which one encoding of them all tells, only the name fields are
     walked."""
     if _encodable(value):
-        for field_path, text in _names(value, _NAME_TREE, ()):
+        doubtful: list[tuple[FieldPath, str]] = []
+        _names(value, _NAME_TREE, (), doubtful)
+        for field_path, text in doubtful:
             if text:
                 yield from (at(field_path, problem) for problem in name_problems(text))
         return
@@ -165,20 +167,23 @@ def _encodable(value: Any) -> bool:
     return True
 
 
-def _names(node: Any, names: _Names, field_path: FieldPath
-           ) -> Iterable[tuple[FieldPath, str]]:
-    """Every text in a name field (_is_name), with where it stands."""
+def _names(node: Any, names: _Names, field_path: FieldPath,
+           found: list[tuple[FieldPath, str]]) -> None:
+    """Every text in a name field (_is_name) that name_problems must look at, with where it
+    stands, added to `found`. A name of printable ASCII that is not blank has no problem
+    (name_problems says so first), so it is left out; it is most of them."""
     if isinstance(node, str):
-        if names.end:
-            yield field_path, node
+        if names.end and not (node.isascii() and node.isprintable() and node.strip()):
+            found.append((field_path, node))
     elif isinstance(node, dict):
+        following = names.next
         for key, item in node.items():
-            inner = names.next.get(key) if isinstance(key, str) else None
+            inner = following.get(key) if isinstance(key, str) else None
             if inner is not None:
-                yield from _names(item, inner, (*field_path, key))
+                _names(item, inner, (*field_path, key), found)
     elif isinstance(node, list):
         for i, item in enumerate(node):
-            yield from _names(item, names, (*field_path, i))
+            _names(item, names, (*field_path, i), found)
 
 
 def _is_name(field_path: FieldPath) -> bool:
@@ -207,8 +212,9 @@ def _duplicates(rows: Any, list_name: str, key: str, at: At,
         item = row.get(key) if isinstance(row, dict) else None
         if not isinstance(item, str):
             continue
-        if same(item) in seen:
-            first, written = seen[same(item)]
+        form = same(item)
+        if form in seen:
+            first, written = seen[form]
             also = f"{list_name}[{first}]" if written == item else _(
                 "{place} '{name}': names are compared ignoring case, spacing, invisible "
                 "characters and Unicode normal form").format(
@@ -216,7 +222,7 @@ def _duplicates(rows: Any, list_name: str, key: str, at: At,
             yield at((list_name, i, key), _("duplicate {field} '{item}' (also {also})").format(
                 field=_(key), item=clip(shown_name(item)), also=also))
         else:
-            seen[same(item)] = (i, item)
+            seen[form] = (i, item)
 
 
 def _real_date(text: Any) -> date | None:

@@ -74,6 +74,10 @@ def normalise_name(name: str) -> str:
     full-width letters, as CJK input methods type them, to plain ones), invisible characters
     removed, case folded, Cyrillic and Greek look-alikes of Latin letters read as Latin, white
     space collapsed."""
+    if name.isascii() and name.isprintable():
+        # The common case: NFKC keeps printable ASCII as it is, none of it is invisible or a
+        # look-alike, and its case folding is lower().
+        return " ".join(name.lower().split())
     text = without_invisible(unicodedata.normalize("NFKC", name))
     folded = unicodedata.normalize("NFKC", text.casefold()).translate(_LOOK_ALIKES)
     return " ".join(folded.split())

@@ -54,6 +54,7 @@ def kept_locations(text: str, value: Any, blocks: bool = False) -> Locations | N
 
 # The keys whose own location is kept, at any depth.
 _KEPT_KEYS = ("rule", "answers")
+_COLLECTIONS = (dict, list)
 
 
 def _kept(path: FieldPath) -> bool:
@@ -107,21 +108,26 @@ class _Walk:
         return found
 
     def _mapping(self, value: dict[str, Any], path: FieldPath, line: int, column: int) -> int:
-        lines = self.lines
+        lines, indents = self.lines, self.indents
+        count = len(indents)
         first = True
         for key, item in value.items():
             if first:
                 first = False
+            elif line + 1 < count and indents[line + 1] == column:
+                line += 1  # the usual case, without a call: the next key on the next line
             else:
                 line = self._next(line, column)
             text = lines[line]
             end = column + len(key)
-            if text[column:end + 2] != key + ": " and text[column:] != key + ":":
+            # `key: ` or `key:` ending the line, as written in the value.
+            if not (text.startswith(key, column) and (text.startswith(": ", end) or (
+                    len(text) == end + 1 and text[end] == ":"))):
                 raise _NotFound
             if key in _KEPT_KEYS:
                 self.found[(*path, key)] = (line + 1, column + 1)
                 line = self._value(item, (*path, key), line, end + 1, column)
-            elif isinstance(item, (dict, list)):
+            elif type(item) in _COLLECTIONS:  # the fast reader's values are plain
                 line = self._value(item, (*path, key), line, end + 1, column)
             elif self.blocks and text[end + 1:].lstrip(" ")[:1] in ("|", ">"):
                 self._block(item, line, column)
