@@ -56,8 +56,9 @@ CacheEntry = tuple[Account | None, list[InputError]]
 _APP = "kam-review"
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS entries "
            "(path TEXT PRIMARY KEY, key TEXT, entry TEXT, mac TEXT)")
-# An entry read as the UTF-8 its seal covers: decoded once, not by SQLite and encoded again.
+# Read as the UTF-8 its seal covers; sized by its bytes first (counting characters reads all).
 _READ = "key, CAST(entry AS BLOB), mac"
+_FITS = "(length(CAST(entry AS BLOB)) <= ?1 OR length(entry) <= ?1)"
 # An entry is about as large as its file, and files are refused above 2 MiB.
 _MAX_ENTRY_CHARS = 8 * 1024 * 1024
 
@@ -258,7 +259,7 @@ class AccountCache:
         connection = self._connect()
         if connection is None:
             return
-        query = f"SELECT path, {_READ} FROM entries WHERE length(entry) <= ?"
+        query = f"SELECT path, {_READ} FROM entries WHERE {_FITS}"
         try:
             if names is None:
                 rows = connection.execute(query, (self._max_entry_chars,)).fetchall()
@@ -291,8 +292,8 @@ class AccountCache:
                 return None
             try:
                 found = connection.execute(
-                    f"SELECT {_READ} FROM entries WHERE path = ? AND length(entry) <= ?",
-                    (shown_as, self._max_entry_chars)).fetchone()
+                    f"SELECT {_READ} FROM entries WHERE {_FITS} AND path = ?",
+                    (self._max_entry_chars, shown_as)).fetchone()
             except sqlite3.Error:
                 return None
         if found is None or [type(part) for part in found] != [str, bytes, str]:
