@@ -449,3 +449,20 @@ def test_cached_values_depend_on_the_whole_package() -> None:
             "rulebook/facts.py", "source/account.schema.json",
             "locale/zh/LC_MESSAGES/kam.po"} <= hashed
     assert not any(name.endswith(".pyc") for name in hashed)
+
+
+@pytest.mark.parametrize("preloaded", [False, True])
+def test_the_entry_limit_counts_characters_not_bytes(tmp_path: Path, preloaded: bool) -> None:
+    """An entry of three-byte characters is kept up to the limit in characters (three times
+    as many bytes) and refused one character above it, read one by one or preloaded."""
+    cache = AccountCache(tmp_path / "cache.sqlite", max_entry_chars=10)
+    key = content_key(b"file")
+    for name, text in (("at.yaml", "账" * 10), ("above.yaml", "账" * 11),
+                       ("ascii.yaml", "a" * 10), ("ascii-above.yaml", "a" * 11)):
+        cache.put(name, key, text)
+    cache.flush()
+    if preloaded:
+        cache.preload()
+    assert [cache.get_text(name, key) for name in
+            ("at.yaml", "above.yaml", "ascii.yaml", "ascii-above.yaml")] == [
+        "账" * 10, None, "a" * 10, None]

@@ -31,7 +31,7 @@ from kam_review.review.previous import Since
 from kam_review.review.results import Result
 from kam_review.review.since import movement_since, previous_review_of
 from kam_review.review.snapshot import AccountSnapshot, Snapshot, account_snapshot
-from kam_review.rulebook.rule_lint import refuse_lint_errors
+from kam_review.rulebook.lint_seal import checked_rulebook
 from kam_review.source.cache import AccountCache
 from kam_review.source.fast_yaml import fast_enabled
 from kam_review.vocabulary import REVIEW_TAGS, Severity
@@ -53,7 +53,6 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
         write = report.write if report else common.echo
         progress = silent if quiet else on_terminal
         folder = common.rules_folder(rules)
-        rulebook = refuse_lint_errors(folder, thresholds)
         # The fast path keeps each file's review; --since needs the facts, so it reads as the
         # site does (review/fast_check.py).
         fast = since is None and fast_enabled()
@@ -61,6 +60,9 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
         if fast and cache is not None:
             cache = AccountCache.for_accounts(accounts, inputs=[folder], kind="reviews-fast",
                                               name="review cache")
+        # The fast path remembers that the rules passed the lint, and loads them only to
+        # review a file; the plain one lints them on every run.
+        rulebook = checked_rulebook(folder, thresholds, cache if fast else None)
         # Each account's text and JSON, made where it is reviewed and cached with its review
         # whatever the format, so that a warm text or JSON run only joins them.
         parts = Parts(partial(parts_text, as_of=as_of), read_parts)

@@ -101,14 +101,14 @@ class _Run:
         self.job, self.context, self.cache = job, context, cache
         # Batches as WrittenBatch: each account's parts only, no AccountResult built.
         self.written = written
-        self.actions = job.actions
         self._stack, self._workers, self._parallel_from = stack, workers, parallel_from
         self._pool: Executor | None = None
         self.names = FileNames()
 
     def pool(self) -> Executor:
         if self._pool is None:
-            set_job(self.job)  # the workers fork with it
+            self.job.rulebook  # noqa: B018 (loaded before the workers fork with the job)
+            set_job(self.job)
             self._pool = self._stack.enter_context(
                 ProcessPoolExecutor(self._workers, mp_context=get_context("fork"),
                                     initializer=worker_started))
@@ -195,7 +195,7 @@ class _Run:
                     raise ValueError("a review kept without its parts")
             elif reviewed:
                 item = account_result(json.loads(result_text) if isinstance(entry, str)
-                                      else entry["result"], self.job.formats, self.actions)
+                                      else entry["result"], self.job.formats, self.job.actions)
         except (ValueError, TypeError, KeyError, IndexError, AttributeError):
             if not from_cache:
                 raise
@@ -246,14 +246,14 @@ def fast_review_in_batches(
     batch_size: int | None = None,
     workers: int | None = None,
     parts: Parts | None = None,
-    rulebook: Rulebook | None = None,
+    rulebook: Rulebook | Callable[[], Rulebook] | None = None,
 ) -> Iterator[Result]:
     """review_in_batches, fast (see the module's docstring); `cache` is the cache of reviews
     (AccountCache.for_accounts(..., kind="reviews-fast")); batches of `batch_size` files
     (default: the plain path's), `workers` processes (default: one per core); `parts`, when
     given, are made and kept with each review (see fast_written_batches). The rules are
     loaded (and a RulebookError raised) before this returns, unless `rulebook` is the one
-    just loaded from them."""
+    just loaded from them, or what loads them when a file is to be reviewed."""
     return cast(Iterator[Result], _review(
         accounts_folder, rules_folder, as_of, thresholds_file, only, progress, cache, redact,
         formats, batch_size, workers, parts, written=False, rulebook=rulebook))
@@ -264,7 +264,7 @@ def fast_written_batches(
     thresholds_file: Path | None = None, only: Sequence[Path] = (),
     progress: Progress = silent, cache: AccountCache | None = None, redact: bool = False,
     formats: LocaleFormat = ENGLISH, batch_size: int | None = None, workers: int | None = None,
-    rulebook: Rulebook | None = None,
+    rulebook: Rulebook | Callable[[], Rulebook] | None = None,
 ) -> Iterator[WrittenBatch]:
     """fast_review_in_batches, each account as its parts only: made where its file is
     reviewed, or taken from the cache as they are, never rebuilt into an AccountResult."""
@@ -277,13 +277,13 @@ def _review(accounts_folder: Path, rules_folder: Path, as_of: date,
             thresholds_file: Path | None, only: Sequence[Path], progress: Progress,
             cache: AccountCache | None, redact: bool, formats: LocaleFormat,
             batch_size: int | None, workers: int | None, parts: Parts | None,
-            written: bool, rulebook: Rulebook | None = None
+            written: bool, rulebook: Rulebook | Callable[[], Rulebook] | None = None
             ) -> Iterator[Result | WrittenBatch]:
     if rulebook is None:
         rulebook = load_rulebook(rules_folder, thresholds_file)
     paths, folder_errors = account_files(accounts_folder, only)
     job = Job(rulebook, as_of, formats, redact, parts)
-    context = rules_key(rulebook, rules_folder, thresholds_file, as_of, formats, redact)
+    context = rules_key(rules_folder, thresholds_file, as_of, formats, redact)
     count = workers if workers is not None else worker_count()
     return _batches(job, context, cache, paths, folder_errors, progress,
                     batch_size or plain.BATCH_SIZE, count, PARALLEL_FROM, written)
@@ -321,7 +321,8 @@ def fast_review(accounts_folder: Path, rules_folder: Path, as_of: date,
                 thresholds_file: Path | None = None, only: Sequence[Path] = (),
                 progress: Progress = silent, cache: AccountCache | None = None,
                 redact: bool = False, formats: LocaleFormat = ENGLISH,
-                parts: Parts | None = None, rulebook: Rulebook | None = None) -> Result:
+                parts: Parts | None = None,
+                rulebook: Rulebook | Callable[[], Rulebook] | None = None) -> Result:
     """review() for `kam check`'s outputs: the whole portfolio as one Result (without facts)."""
     batches = fast_review_in_batches(accounts_folder, rules_folder, as_of, thresholds_file,
                                      only, progress, cache, redact, formats, batch_size=1 << 62,

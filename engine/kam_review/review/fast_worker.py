@@ -12,6 +12,7 @@ import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 from kam_review.locale_format import LocaleFormat
@@ -38,15 +39,21 @@ class Parts:
 
 @dataclass(frozen=True)
 class Job:
-    """What every review of a file in this run shares; set before the workers fork."""
+    """What every review of a file in this run shares; set before the workers fork. The
+    rules are given loaded, or as what loads them once they are needed (a warm run whose
+    files are all cached needs none: rulebook/lint_seal.py)."""
 
-    rulebook: Rulebook
+    rules: Rulebook | Callable[[], Rulebook]
     as_of: date
     formats: LocaleFormat
     redact: bool
     parts: Parts | None = None
 
-    @property
+    @cached_property
+    def rulebook(self) -> Rulebook:
+        return self.rules if isinstance(self.rules, Rulebook) else self.rules()
+
+    @cached_property
     def actions(self) -> dict[str, str]:
         """Each rule's action, by its id (see plain_result)."""
         return {rule.id: rule.action for rule in self.rulebook.rules}

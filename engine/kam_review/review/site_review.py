@@ -95,7 +95,7 @@ def site_review(accounts: Path, rules: Path, as_of: date, thresholds: Path | Non
                   {} if previous is None else previous.high_warnings())
     cache = AccountCache.for_accounts(accounts, inputs=[rules], kind="reviews-full",
                                       name="cache of site reviews") if since.cache else None
-    context = rules_key(rulebook, rules, thresholds, as_of, formats, redact) + json.dumps(
+    context = rules_key(rules, thresholds, as_of, formats, redact) + json.dumps(
         [language(), None if job.files_day is None else job.files_day.isoformat()]).encode()
     reviews = run.reviews(paths, job, cache, context)
     result = Result(as_of, tuple(r.item for r in reviews if r.item is not None),

@@ -15,10 +15,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
-from jsonschema import Draft202012Validator
 
 from kam_review.errors import InputError
 from kam_review.paths import display_path
@@ -32,6 +31,9 @@ from kam_review.source.model import Account
 from kam_review.source.schema_errors import make_validator, schema_errors
 from kam_review.source.single_line import FieldPattern, line_break_errors, one_line_fields
 from kam_review.source.yamlsource import MAX_FILE_BYTES, YamlDocument, read_yaml
+
+if TYPE_CHECKING:  # imported by make_validator, when a file is to be explained
+    from jsonschema import Draft202012Validator
 
 # The published JSON Schema of the account format; editors can point at it too.
 SCHEMA_FILE = Path(__file__).with_name("account.schema.json")

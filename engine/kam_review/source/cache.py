@@ -56,6 +56,9 @@ CacheEntry = tuple[Account | None, list[InputError]]
 _APP = "kam-review"
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS entries "
            "(path TEXT PRIMARY KEY, key TEXT, entry TEXT, mac TEXT)")
+# Read as the UTF-8 its seal covers; sized by its bytes first (counting characters reads all).
+_READ = "key, CAST(entry AS BLOB), mac"
+_FITS = "(length(CAST(entry AS BLOB)) <= ?1 OR length(entry) <= ?1)"
 # An entry is about as large as its file, and files are refused above 2 MiB.
 _MAX_ENTRY_CHARS = 8 * 1024 * 1024
 
@@ -237,11 +240,11 @@ class AccountCache:
             raise
         return connection
 
-    def _seal(self, shown_as: str, key: str, text: str) -> str:
-        """The entry's MAC under this folder's secret, over its path, key and text."""
+    def _seal(self, shown_as: str, key: str, text: str | bytes) -> str:
+        """The entry's MAC under this folder's secret, over its path, key and text's UTF-8."""
         pieces: list[bytes] = []
         for part in (shown_as, key, text):
-            data = part.encode("utf-8", "surrogatepass")
+            data = part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass")
             pieces += (len(data).to_bytes(8, "big"), data)  # the entry is not copied twice
         return hmac.digest(self._secret, b"".join(pieces), "sha256").hex()
 
@@ -256,7 +259,7 @@ class AccountCache:
         connection = self._connect()
         if connection is None:
             return
-        query = "SELECT path, key, entry, mac FROM entries WHERE length(entry) <= ?"
+        query = f"SELECT path, {_READ} FROM entries WHERE {_FITS}"
         try:
             if names is None:
                 rows = connection.execute(query, (self._max_entry_chars,)).fetchall()
@@ -289,19 +292,19 @@ class AccountCache:
                 return None
             try:
                 found = connection.execute(
-                    "SELECT key, entry, mac FROM entries WHERE path = ? AND length(entry) <= ?",
-                    (shown_as, self._max_entry_chars)).fetchone()
+                    f"SELECT {_READ} FROM entries WHERE {_FITS} AND path = ?",
+                    (self._max_entry_chars, shown_as)).fetchone()
             except sqlite3.Error:
                 return None
-        if found is None or not all(isinstance(part, str) for part in found):
+        if found is None or [type(part) for part in found] != [str, bytes, str]:
             return None
-        stored, text, mac = found
+        stored, data, mac = found
         if stored.partition(" ")[0] != key.hex():
             return None
-        expected = self._seal(shown_as, stored, text)
+        expected = self._seal(shown_as, stored, data)
         if not hmac.compare_digest(mac.encode("utf-8", "surrogatepass"), expected.encode()):
             return None  # not written by kam-review with this folder's secret
-        return str(text)
+        return str(data.decode("utf-8"))  # as kam-review wrote it: UTF-8
 
     def put(self, shown_as: str, key: bytes, text: str, stamp: str = "") -> None:
         """Keep `text` for the file under `key`, and with it the file's stamp, if any

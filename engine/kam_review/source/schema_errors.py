@@ -11,16 +11,17 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any
-
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from kam_review.errors import InputError
 from kam_review.i18n import _
 from kam_review.source.model import FieldPath, clip, format_path
 from kam_review.source.yaml_values import yaml11_advice, yaml_reading
 from kam_review.source.yamlsource import YamlDocument
+
+if TYPE_CHECKING:  # jsonschema is imported when a validator is made: a warm run makes none
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 _TYPE_WORDS = {
     "number": "a number",
@@ -47,6 +48,7 @@ _PATTERN_WORDS = {
 
 
 def make_validator(schema: Mapping[str, Any]) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator, FormatChecker
     return Draft202012Validator(schema, format_checker=FormatChecker())
 
 
