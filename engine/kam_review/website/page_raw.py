@@ -35,7 +35,7 @@ _ANY_TAG = re.compile("<(?:" + _END.pattern[1:] + "|" + _START.pattern[1:]
 _DATA_AMP = re.compile(r"&(?!#[0-9]+;|#[xX][0-9a-fA-F]+;|[a-zA-Z][a-zA-Z0-9]*;)")
 
 
-@dataclass
+@dataclass(slots=True)
 class Tag:
     """A tag in the raw HTML: its name, where it starts and ends, its attributes' source."""
 
