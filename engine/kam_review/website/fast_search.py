@@ -49,9 +49,14 @@ def toc_tokens(links: list[AnchorLink]) -> list[dict[str, Any]]:
 
 def page_key(page: Page) -> str:
     """What the index reads of a page."""
-    read = json.dumps([page.url, page.content, toc_tokens(list(page.toc)), page.meta,
-                       page.title], default=repr, ensure_ascii=False)
-    return hashlib.sha256(read.encode("utf-8", "surrogatepass")).hexdigest()
+    read = json.dumps([page.url, toc_tokens(list(page.toc)), page.meta, page.title],
+                      default=repr, ensure_ascii=False)
+    # The HTML hashed as it is, after the rest (whose JSON ends where it ends): writing a big
+    # page's HTML as a JSON string first cost as much again as hashing it.
+    digest = hashlib.sha256(read.encode("utf-8", "surrogatepass"))
+    if page.content is not None:
+        digest.update(b"\0" + page.content.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def entries_of(index: Any, page: Page) -> Entries:

@@ -50,6 +50,7 @@ from kam_review.website.pages import account_pages, portfolio_pages
 from kam_review.website.plugin import EPOCH_VARIABLE, KamReviewPlugin
 from kam_review.website.provenance import footer_html, provenance
 from kam_review.website.search_pieces import SearchPieces
+from kam_review.website.search_strip import lighten
 from kam_review.website.search_words import keep_whole, review_names
 from kam_review.website.warm_pages import warm
 
@@ -162,6 +163,7 @@ class LiveSite:
         self._keeper, self._review = _Keeper(), IncrementalReview()
         plugin.reviewer = self._review.review
         config.plugins[KEEPER] = self._keeper
+        lighten(config.plugins)
         gc.unfreeze()  # what an earlier build kept can be collected again
         keep_parts(fast_enabled())
         mkdocs_build(config)

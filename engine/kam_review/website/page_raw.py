@@ -29,11 +29,13 @@ _START = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*"
                     r"(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'))?)*)\s*(/?)>")
 _END = re.compile(r"</([a-zA-Z][a-zA-Z0-9-]*)\s*>")
 _ATTRIBUTE = re.compile(r"\s+([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'))?")
-_TAG_SECOND = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ/!?")
+# _END's and _START's tags at a `<`, else (a `<` before a letter, `/`, `!` or `?`) nothing.
+_ANY_TAG = re.compile("<(?:" + _END.pattern[1:] + "|" + _START.pattern[1:]
+                      + r"|(?=[a-zA-Z/!?]))")
 _DATA_AMP = re.compile(r"&(?!#[0-9]+;|#[xX][0-9a-fA-F]+;|[a-zA-Z][a-zA-Z0-9]*;)")
 
 
-@dataclass
+@dataclass(slots=True)
 class Tag:
     """A tag in the raw HTML: its name, where it starts and ends, its attributes' source."""
 
@@ -88,18 +90,22 @@ class Tags:
         self.text = text
         self.starts: list[int] = []
         self.tags: list[Tag] = []
-        position = text.find("<")
-        while position >= 0:
-            if text[position + 1:position + 2] in _TAG_SECOND:
-                tag = tag_at(text, position)
-                if tag is None:
-                    raise Unsupported("a < that is no tag")
-                self.starts.append(position)
-                self.tags.append(tag)
-                position = tag.end
+        starts, tags = self.starts, self.tags
+        # One scan instead of a find and a match per tag: each `<` is tried where the loop of
+        # tag_at would try it (a match ends where that loop goes on), the empty alternative
+        # catching a `<` that opens no tag this reader knows.
+        for found in _ANY_TAG.finditer(text):
+            closing, opening = found.group(1), found.group(2)
+            at = found.start()
+            if closing is not None:
+                tag = Tag(closing.lower(), at, found.end(), True, False)
+            elif opening is not None:
+                tag = Tag(opening.lower(), at, found.end(), False, bool(found.group(4)),
+                          found.group(3))
             else:
-                position += 1
-            position = text.find("<", position)
+                raise Unsupported("a < that is no tag")
+            starts.append(at)
+            tags.append(tag)
 
     def after(self, at: int) -> Iterator[Tag]:
         """The tags from position at on."""
