@@ -466,3 +466,19 @@ def test_the_entry_limit_counts_characters_not_bytes(tmp_path: Path, preloaded: 
     assert [cache.get_text(name, key) for name in
             ("at.yaml", "above.yaml", "ascii.yaml", "ascii-above.yaml")] == [
         "账" * 10, None, "a" * 10, None]
+
+
+def test_what_utf8_cannot_write_is_not_kept_and_the_rest_is(tmp_path: Path) -> None:
+    """A file name that is not UTF-8 reaches the cache as a lone surrogate, in the entry's
+    name or its text (the errors name the file): that entry is left out, the others of the
+    same write are kept, and nothing raises."""
+    cache = AccountCache(tmp_path / "cache.sqlite")
+    key = content_key(b"file")
+    cache.put("bad-\udcff.yaml", key, "text")
+    cache.put("named.yaml", key, '[["bad-\udcff.yaml",1,1]]')
+    cache.put("good.yaml", key, "账 text")
+    cache.flush()
+    cache.preload()
+    assert [cache.get_text(name, key) for name in ("named.yaml", "good.yaml")] == [
+        None, "账 text"]
+    assert cache.get_text("bad-\udcff.yaml", key) is None

@@ -202,10 +202,6 @@ class _Run:
             return
         file.errors, file.item, file.parts, file.known = errors, item, parts, True
         if texts is not None and self.cache is not None and file.key is not None:
-            try:
-                texts[0].encode("utf-8")  # a file name that is not UTF-8 is not kept
-            except ValueError:
-                return
             for row, text in zip((file.name, file.name + PARTS_ROW), texts, strict=True):
                 if text is not None:
                     self.cache.put(row, file.key, text, file.stamp)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import gc
 import json
-import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -62,8 +61,6 @@ from kam_review.source.file_names import FileNames
 from kam_review.source.file_stamps import read_stamped
 from kam_review.source.revisions import export_folder
 
-# What UTF-8 cannot write: a file name's bytes that are not UTF-8 (display_path).
-_SURROGATE = re.compile("[\ud800-\udfff]")
 # Cached reviews read, or written, at a time: one is some 16 KiB, so memory holds some
 # 16 MiB of them, not the whole portfolio's.
 GROUP = 1000
@@ -164,8 +161,7 @@ class _Run:
                                 if text is None else read_record(json.loads(text), paths[i],
                                                                  job, actions))
                     key, name = keys[i], names[i]
-                    if cache is not None and text is not None and key is not None and (
-                            _keepable(name + text)):
+                    if cache is not None and text is not None and key is not None:
                         cache.put(name, key, text)
                         kept += 1
                         if kept % GROUP == 0:
@@ -211,11 +207,6 @@ def _no_cycle_collection() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _keepable(text: str) -> bool:
-    """Whether the cache can write the text: a file name that is not UTF-8 is not kept."""
-    return _SURROGATE.search(text) is None
 
 
 def _kept(text: str, path: Path, job: SiteJob, actions: dict[str, str]) -> Reviewed | None:

@@ -50,7 +50,7 @@ from kam_review.source.cache_trust import (
     read_secret,
 )
 from kam_review.source.model import Account, FieldPath
-from kam_review.text_safety import terminal_text
+from kam_review.text_safety import terminal_text, unencodable
 
 CacheEntry = tuple[Account | None, list[InputError]]
 _APP = "kam-review"
@@ -159,14 +159,6 @@ def _read_entry(text: Any) -> StoredAccount | None:
     return StoredAccount(value, locations)
 
 
-def _is_utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _is_index(part: Any) -> bool:
     return isinstance(part, int) and not isinstance(part, bool) and part >= 0
 
@@ -265,7 +257,8 @@ class AccountCache:
                 rows = connection.execute(query, (self._max_entry_chars,)).fetchall()
             else:
                 rows = []
-                names = [name for name in names if _is_utf8(name)]  # none is kept otherwise
+                # A name UTF-8 cannot write is never kept (put).
+                names = [name for name in names if unencodable(name) is None]
                 for start in range(0, len(names), 500):
                     part = names[start:start + 500]
                     rows += connection.execute(
@@ -308,7 +301,10 @@ class AccountCache:
 
     def put(self, shown_as: str, key: bytes, text: str, stamp: str = "") -> None:
         """Keep `text` for the file under `key`, and with it the file's stamp, if any
-        (file_stamps.py): sealed together, so a stamp is as trusted as its entry."""
+        (file_stamps.py): sealed together, so a stamp is as trusted as its entry. Not kept:
+        what UTF-8 cannot write (from a file name that is not UTF-8; SQLite would refuse it)."""
+        if unencodable(shown_as) is not None or unencodable(text) is not None:
+            return
         self._pending.append((shown_as, f"{key.hex()} {stamp}" if stamp else key.hex(), text))
 
     def flush(self) -> None:
