@@ -12,9 +12,10 @@ import pytest
 
 from kam_review.i18n import locale_name, using
 from kam_review.locale_format import LocaleFormat
+from kam_review.review.movement import AccountMovement, Movement
 from kam_review.review.since import review_since
 from kam_review.website.pages import render_pages
-from kam_review.website.pages.movement import _moved, revenue_trend
+from kam_review.website.pages.movement import revenue_trend
 
 from .conftest import AS_OF, RULES, Account, Reviewer, healthy_account, quarters, write_account
 from .git_support import git, new_repository
@@ -220,9 +221,9 @@ def test_the_changes_page_in_chinese_names_stages_and_writes_dates_in_chinese(
 
 def test_each_account_page_finds_its_own_movement_and_a_new_review_its_own(
         tmp_path: Path) -> None:
-    """The pages look an account's movement up by its id in a table made once per review:
-    each account finds its own (as Movement.for_account), and a later review (a new
-    Movement, as `kam serve` makes after an edit) finds the later one, not the kept table."""
+    """The pages look an account's movement up by its id in a table made once per Movement:
+    each account finds its own (the first of its id, as a scan finds it), and a later review
+    (a new Movement, as `kam serve` makes after an edit) finds the later one."""
     first = healthy_account()
     first["id"], first["name"] = "first-ltd", "First Ltd"
     folder = tmp_path / "accounts"
@@ -231,10 +232,14 @@ def test_each_account_page_finds_its_own_movement_and_a_new_review_its_own(
     write_account(folder, _grower())
     result, movement = review_since(folder, RULES, AS_OF)
     assert len(result.accounts) == 2
+
+    def scanned(moved: Movement, account_id: str) -> AccountMovement | None:
+        return next((m for m in moved.accounts if m.id == account_id), None)
     for item in result.accounts:
-        assert _moved(movement, item.account.id) is movement.for_account(item.account.id)
-    assert _moved(movement, "no-such-account") is None
+        assert movement.for_account(item.account.id) is scanned(movement, item.account.id)
+        assert movement.for_account(item.account.id) is not None
+    assert movement.for_account("no-such-account") is None
     _, newer = review_since(folder, RULES, date(2026, 10, 31))
     for item in result.accounts:
-        assert _moved(newer, item.account.id) is newer.for_account(item.account.id)
-        assert _moved(newer, item.account.id) is not movement.for_account(item.account.id)
+        assert newer.for_account(item.account.id) is scanned(newer, item.account.id)
+        assert newer.for_account(item.account.id) is not movement.for_account(item.account.id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from kam_review.formatting import plain
 from kam_review.i18n import _
@@ -127,7 +128,16 @@ class Movement:
     previous_errors: int = 0
 
     def for_account(self, account_id: str) -> AccountMovement | None:
-        return next((m for m in self.accounts if m.id == account_id), None)
+        return self._by_id.get(account_id)
+
+    @cached_property
+    def _by_id(self) -> dict[str, AccountMovement]:
+        """The accounts by id, the first of an id winning: every account page looks its own
+        up, and a scan for each would cost the square of the accounts."""
+        by_id: dict[str, AccountMovement] = {}
+        for moved in self.accounts:
+            by_id.setdefault(moved.id, moved)
+        return by_id
 
     @property
     def compared(self) -> tuple[AccountMovement, ...]:

@@ -76,30 +76,13 @@ def _growth_text(revenue: list[float | None], quarters: list[str], back: int,
     return _("{shown} against {quarter}").format(shown=shown, quarter=quarters[-1 - back])
 
 
-# The Movement last looked up in, and its accounts by id (see _moved).
-_BY_ID: tuple[Movement | None, dict[str, AccountMovement]] = (None, {})
-
-
-def _moved(movement: Movement, account_id: str) -> AccountMovement | None:
-    """movement.for_account(account_id), from a table made once per Movement: a scan of
-    every account for each account's page made the pages cost the square of the accounts."""
-    global _BY_ID
-    kept, by_id = _BY_ID
-    if kept is not movement:
-        by_id = {}
-        for moved in movement.accounts:
-            by_id.setdefault(moved.id, moved)  # the first, as for_account finds it
-        _BY_ID = (movement, by_id)
-    return by_id.get(account_id)
-
-
 def since_section(item: AccountResult, movement: Movement | None,
                   rulebook: Rulebook) -> list[str]:
     """The account's movement since the previous review (nothing without a Movement)."""
     if movement is None:
         return []
     lines = [f"## {_('Since the last review')}", "", _source(movement, "../", item.formats), ""]
-    moved = _moved(movement, item.account.id)
+    moved = movement.for_account(item.account.id)
     if not movement.comparison.found or moved is None:
         return lines
     if moved.before is None:
