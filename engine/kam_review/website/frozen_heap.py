@@ -16,19 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
-@contextmanager
-def frozen_heap() -> Iterator[None]:
-    """The heap frozen for the duration (see the module)."""
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
 class Freeze:
     """A freeze that spans events (a build's page phase): `thaw` undoes only what its own
     `start` froze."""
@@ -45,3 +32,14 @@ class Freeze:
         if self._frozen:
             gc.unfreeze()
             self._frozen = False
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """The heap frozen for the duration (see the module)."""
+    freeze = Freeze()
+    freeze.start()
+    try:
+        yield
+    finally:
+        freeze.thaw()
