@@ -17,6 +17,7 @@ import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
+from kam_review.review.fast_check import worker_count
 from kam_review.website.incremental import LiveSite
 
 from .conftest import REPO
@@ -204,6 +205,8 @@ def test_edits_of_a_generated_portfolio_are_rebuilt_as_a_clean_build_makes_them(
         assert (site.full_builds, site.incremental_builds) == (1, count)
         after = _tree(project / "live")
         assert after == _clean_apart(project / "mkdocs.yml", project / "clean")
+        # The pages were shared with the helper process, where there are cores for it.
+        assert site.helped >= count if worker_count() > 1 else site.helped == 0
         edited = {f"accounts/{path.stem}/" for path in changed}
         assert {name for name in after if name.startswith("accounts/")
                 and after[name] != before.get(name)} <= {

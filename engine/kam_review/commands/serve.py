@@ -133,6 +133,7 @@ def serve(config_file: Path, dev_addr: str, accounts: Path | None = None,
     except KeyboardInterrupt:
         pass
     finally:
+        site.close()
         if server is not None:
             server.terminate()
             server.join(5)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
@@ -48,6 +48,8 @@ from kam_review.website.page_html import permalinks, render
 from kam_review.website.page_store import PageStore, Stored
 
 Converted = dict[str, Any]
+# Converts a few pages, some in another process (page_helper.PageHelper.share).
+Share = Callable[[Sequence[str]], list[Converted | None]]
 # Pages sent to a worker at a time.
 CHUNK = 8
 # Pages read from the cache, and written to it, at a time.
@@ -86,6 +88,13 @@ def _quiet() -> Iterator[_Captured]:
     finally:
         for logger, handlers, propagate in kept:
             logger.handlers, logger.propagate = handlers, propagate
+
+
+def converting(config: MkDocsConfig | None, files: Files | None = None,
+               index: Any = None) -> None:
+    """Set the build pages are converted against (None: no build)."""
+    global _BUILD
+    _BUILD = None if config is None or files is None else (config, files, index)
 
 
 def convert(src_uris: Sequence[str]) -> list[Converted | None]:
@@ -165,9 +174,10 @@ class FastPages:
         self._store = PageStore()
         self.deferred = False
 
-    def prepare(self, config: MkDocsConfig, files: Files, generated: Sequence[str]) -> None:
-        """Convert the generated pages (by source path), from the cache where it has them."""
-        global _BUILD
+    def prepare(self, config: MkDocsConfig, files: Files, generated: Sequence[str],
+                share: Share | None = None) -> None:
+        """Convert the generated pages (by source path), from the cache where it has them;
+        a few pages with `share` (page_helper.py) instead of here alone."""
         index = search_index(config)
         context = build_key(config, files, index)
         keys: dict[str, bytes] = {}
@@ -193,7 +203,7 @@ class FastPages:
                     todo.append(uri)
                 else:
                     self._keep(uri, found)
-        _BUILD = (config, files, index)
+        converting(config, files, index)
         # The longest pages first (the portfolio's, the rule catalogue): started last, one
         # of them would keep a worker busy while the other has nothing left to do.
         todo.sort(key=lambda uri: -sizes[uri])
@@ -203,10 +213,12 @@ class FastPages:
                 with frozen_heap(), ProcessPoolExecutor(
                         self._workers, mp_context=get_context("fork")) as pool:
                     self._take(chunks, keys, pool.map(convert, chunks))
+            elif share is not None and len(todo) > 1:
+                self._take([todo], keys, [share(todo)])
             else:
                 self._take(chunks, keys, map(convert, chunks))
         finally:
-            _BUILD = None
+            converting(None)
         if index is not None:
             ahead: dict[str, Entries] = {}
             for page in self._converted.values():

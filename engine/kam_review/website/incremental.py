@@ -3,7 +3,8 @@ theme environment, pages, search entries) and brought up to date after each edit
 
 After account files are edited, only those accounts are reviewed again (review/incremental.py),
 the portfolio's pages and the edited accounts' pages are generated again, and only the pages
-whose Markdown changed go through MkDocs' own page building again; the search index, the
+whose Markdown changed go through MkDocs' own page building again (converted on both cores,
+page_helper.py); the search index, the
 sitemap and the 404 page, which depend on every page, are written again from what is kept.
 The folder then holds what a clean `mkdocs build` of the edited files writes, byte for byte.
 Anything else (another file changed, an account added, removed or renamed, an error in a
@@ -17,7 +18,7 @@ import gc
 import logging
 import os
 import time
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,95 +33,28 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
-from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
-from mkdocs.utils.templates import TemplateContext
 
 from kam_review.output.kept_parts import keep_parts, next_rebuild
 from kam_review.output.report import rules_source
+from kam_review.review.fast_check import worker_count
 from kam_review.review.incremental import IncrementalReview
 from kam_review.review.results import AccountResult, Result
 from kam_review.source.fast_yaml import fast_enabled
 from kam_review.source.rates import load_rates
-from kam_review.website.fast_search import Entries, search_index
+from kam_review.website.kept_build import KEEPER, Keeper
+from kam_review.website.page_helper import PageHelper
 from kam_review.website.pages import account_pages, portfolio_pages
 from kam_review.website.plugin import EPOCH_VARIABLE, KamReviewPlugin
 from kam_review.website.provenance import footer_html, provenance
-from kam_review.website.search_pieces import SearchPieces
 from kam_review.website.search_strip import lighten
 from kam_review.website.search_words import keep_whole, review_names
 from kam_review.website.warm_pages import warm
 
 log = logging.getLogger("mkdocs.plugins.kam_review")
-KEEPER = "kam-serve"
-
-
-class _Keeper(BasePlugin):  # type: ignore[type-arg]
-    """Keeps what a build made, for the next rebuild: the files, the navigation, the theme
-    environment as every plugin left them, the review date the build is dated by, and each
-    page's search entries (what the search index gained while the page was built)."""
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.files: Files | None = None
-        self.nav: Navigation | None = None
-        self.env: Environment | None = None
-        self.epoch: str | None = None
-        self.entries: dict[str, Entries] = {}
-        self.index: Any = None
-        self.pieces = SearchPieces()
-        self._seen = 0
-
-    def on_pre_build(self, *, config: MkDocsConfig) -> None:
-        self.epoch = os.environ.get(EPOCH_VARIABLE)  # set by the review's on_config
-        self.index = search_index(config)
-        self.entries, self._seen = {}, 0
-
-    @event_priority(-100)
-    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
-        self.files = files
-        return files
-
-    @event_priority(-100)
-    def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
-        self.nav = nav
-        return nav
-
-    @event_priority(-100)
-    def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
-        self.env = env
-        return env
-
-    @event_priority(-100)
-    def on_page_context(self, context: TemplateContext, /, *, page: Page,
-                        config: MkDocsConfig, nav: Navigation) -> TemplateContext:
-        if self.index is not None:
-            self.entries[page.file.src_uri] = self.index.entries[self._seen:]
-            self._seen = len(self.index.entries)
-        return context
-
-    def listed(self, files: Iterable[File]) -> list[tuple[str, Entries]]:
-        """The search entries of these pages, in their order."""
-        return [(file.src_uri, self.entries.get(file.src_uri) or []) for file in files]
-
-    def keep_pieces(self, files: Files) -> None:
-        """Write each page's search entries as JSON now, for the rebuilds ahead."""
-        for uri, entries in self.listed(files.documentation_pages(
-                inclusion=InclusionLevel.is_included)):
-            self.pieces.piece(uri, entries)
-
-    def restart_entries(self) -> None:
-        """Entries are recorded again from an empty index (a rebuild of some pages)."""
-        if self.index is not None:
-            self.index.entries.clear()
-            # fast_search.use_entries wraps the index's method once per conversion ahead.
-            vars(self.index).pop("add_entry_from_context", None)
-        self._seen = 0
-
-
 class LiveSite:
     """One MkDocs site, built into `site_dir` and kept up to date (see the module).
     `options` override the kam-review plugin's options (accounts, rules, thresholds, as_of:
@@ -133,8 +67,9 @@ class LiveSite:
         self.full_builds = 0
         self.incremental_builds = 0
         self._config: MkDocsConfig | None = None
-        self._keeper = _Keeper()
+        self._keeper = Keeper()
         self._review = IncrementalReview()
+        self._helper: PageHelper | None = None
 
     @property
     def config(self) -> MkDocsConfig:
@@ -154,13 +89,14 @@ class LiveSite:
         """A full build, as `mkdocs build` makes it; the seconds it took."""
         start = time.perf_counter()
         self._config = None
+        self.close()  # the helper converts against the build it was forked from
         config = load_config(config_file=str(self.config_file), site_dir=str(self.site_dir))
         plugin = _review_plugin(config)
         for name, value in self._options.items():
             setattr(plugin.config, name, value)
         if self._language:
             config.theme["language"] = self._language
-        self._keeper, self._review = _Keeper(), IncrementalReview()
+        self._keeper, self._review = Keeper(), IncrementalReview()
         plugin.reviewer = self._review.review
         config.plugins[KEEPER] = self._keeper
         lighten(config.plugins)
@@ -175,6 +111,8 @@ class LiveSite:
         # rebuild makes (a few tenths of a second at 1,000 accounts otherwise).
         gc.collect()
         gc.freeze()
+        if self._keeper.files is not None and fast_enabled() and worker_count() > 1:
+            self._helper = PageHelper(config, self._keeper.files, self._keeper.index)
         self._config = config
         self.full_builds += 1
         return time.perf_counter() - start
@@ -194,6 +132,17 @@ class LiveSite:
         else:
             self.build()
         return time.perf_counter() - start
+
+    @property
+    def helped(self) -> int:
+        """Pages the helper process converted since the last full build."""
+        return 0 if self._helper is None else self._helper.converted
+
+    def close(self) -> None:
+        """End the page helper process, if there is one (a new build forks its own)."""
+        if self._helper is not None:
+            self._helper.close()
+            self._helper = None
 
     def watched(self) -> list[Path]:
         """What a change to rebuilds the site: the configuration, the site's pages and theme
@@ -235,7 +184,9 @@ class LiveSite:
                 return False
             if file.content_string != text:
                 moved.append(file)
-        keep_whole(review_names(result))
+        keep_whole(names := review_names(result))
+        if self._helper is not None:
+            self._helper.keep_whole(names)
         for file in moved:
             file.content_string = site[file.src_uri]
         return self._write(config, files, nav, env, moved, plugin)
@@ -249,7 +200,8 @@ class LiveSite:
         shown = {page.file.src_uri: _shown(page) for page in pages if page in nav.pages}
         self._keeper.restart_entries()
         # An edit's pages are seldom made again: the page cache is not worth its writes here.
-        plugin.convert_ahead(config, files, [page.file.src_uri for page in pages], cached=False)
+        plugin.convert_ahead(config, files, [page.file.src_uri for page in pages], cached=False,
+                             share=None if self._helper is None else self._helper.share)
         counter = CountHandler()
         counter.setLevel(logging.WARNING)
         if config.strict:

@@ -53,7 +53,7 @@ from kam_review.source.review_date import parse_review_date
 from kam_review.vocabulary import REVIEW_TAGS
 from kam_review.website.copied_files import guard_copied_files
 from kam_review.website.csp import header, protect
-from kam_review.website.fast_pages import FastPages, page_cache
+from kam_review.website.fast_pages import FastPages, Share, page_cache
 from kam_review.website.frozen_heap import Freeze
 from kam_review.website.page_handing import deferrable, hand_pages
 from kam_review.website.provenance import footer_html, provenance
@@ -270,15 +270,15 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         return nav
 
     def convert_ahead(self, config: MkDocsConfig, files: Files, paths: list[str],
-                      cached: bool = True) -> None:
+                      cached: bool = True, share: Share | None = None) -> None:
         """Convert these generated pages ahead of MkDocs (fast_pages.py); `kam serve` calls
         it for the pages an edit changed (not `cached`: pages an edit made are not looked up
-        in, nor written to, the page cache)."""
+        in, nor written to, the page cache), with its helper process (`share`)."""
         self._fast = page_cache(self.accounts, [self.rules, Path(config.docs_dir)],
                                 self._serving, cached)
         if self._fast is not None:
             self._fast.deferred = deferrable(config, self)
-            self._fast.prepare(config, files, paths)
+            self._fast.prepare(config, files, paths, share)
 
     # Last: the Markdown every other plugin made is the one converted ahead.
     @event_priority(-100)
