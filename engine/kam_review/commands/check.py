@@ -4,7 +4,6 @@ JSON also say what moved since the previous review."""
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -14,6 +13,7 @@ from pathlib import Path
 import click
 
 from kam_review.commands import common
+from kam_review.frozen_heap import frozen_heap
 from kam_review.i18n import locale_name
 from kam_review.locale_format import LocaleFormat
 from kam_review.output.check_parts import parts_text, read_parts
@@ -91,14 +91,11 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
             # What lives now (modules, the rules, the files listed) lives to the end of the
             # run: frozen, it is not scanned again by each full collection as the batches
             # come, which made the cost per account grow with the portfolio.
-            gc.freeze()
-            try:
+            with frozen_heap():
                 tally = write_check(
                     _keeping(batches, kept) if since else batches, output, show, as_of, write,
                     rules_source(folder, thresholds) if output == "json" else None,
                     movement if since else None)
-            finally:
-                gc.unfreeze()
         else:
             # Here only: a text or JSON run does not load Markdown and what the CI formats use.
             from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
