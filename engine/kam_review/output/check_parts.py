@@ -43,10 +43,21 @@ def dump(value: Any) -> str:
     return _ENCODE(value)
 
 
-def account_parts(item: AccountResult, as_of: date) -> AccountParts:
+def account_parts(item: AccountResult, as_of: date, output: str | None = None
+                  ) -> AccountParts:
     """The account's parts: its JSON entry; its text lines, as one text, with the severity
     of each line (a finding's; None: the heading's), for the writer to leave out those below
-    --show; and what the tally counts (tally_parts)."""
+    --show; and what the tally counts (tally_parts). With `output` ("json" or "text"), the
+    other one is not made: a run writes one of them."""
+    parts = tally_parts(item, as_of)
+    if output != "text":
+        parts["json"] = _json_account(item)
+    if output != "json":
+        parts |= _text_parts(item)
+    return parts
+
+
+def _text_parts(item: AccountResult) -> AccountParts:
     account = item.account
     focus = _(", focus {focus}").format(focus=_(item.focus)) if item.focus else ""
     # Rules not evaluated are counted in the heading, not listed as findings (kam explain
@@ -62,14 +73,16 @@ def account_parts(item: AccountResult, as_of: date) -> AccountParts:
         lines.append("  " + _finding_text(finding))
         severities.append(finding.severity.value)
     # terminal_text shows a newline as its escape: the lines stay apart in one text.
-    return {**tally_parts(item, as_of), "severities": severities, "json": _json_account(item),
+    return {"severities": severities,
             "text": "\n".join(terminal_text(line) for line in lines)}
 
 
-def tally_parts(item: AccountResult, as_of: date) -> AccountParts:
+def tally_parts(item: AccountResult, as_of: date, lines: bool = True) -> AccountParts:
     """What the run's tally takes of the account: its findings counted by severity, kind and
     waived, its verdict, how many rules were not evaluated, the lines of its waivers ending
-    within WAIVER_NOTICE_DAYS, and its waived high findings as JSON and text lines."""
+    within WAIVER_NOTICE_DAYS, and its waived high findings as JSON and text lines. Without
+    `lines`, for a tally that only counts, those lines are left out (each waived high
+    finding's are empty)."""
     counts = Counter((f.severity.value, f.kind.value, f.waived) for f in item.findings)
     ident = item.account.id
     return {
@@ -78,11 +91,11 @@ def tally_parts(item: AccountResult, as_of: date) -> AccountParts:
         "verdict": None if item.verdict is None else item.verdict.health.value,
         "not_evaluated": len(item.not_evaluated),
         "expiring": [_waiver_line(ident, w.rule, w.subject, w)
-                     for w in expiring(item.account.waivers, as_of)],
+                     for w in expiring(item.account.waivers, as_of)] if lines else [],
         "waived_high": [[f"    {dump(waived_dict(ident, f))}",
                          None if f.waiver is None
                          else _waiver_line(ident, f.rule, f.subject, f.waiver)]
-                        for f in item.waived_high],
+                        if lines else ["", None] for f in item.waived_high],
     }
 
 

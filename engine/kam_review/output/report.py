@@ -61,8 +61,10 @@ class Tally:
         return f"Tally({self.accounts} accounts, {len(self.errors)} errors)"
 
     def add(self, result: Result) -> None:
+        """Count the result's accounts and keep its errors: for the summary, the errors and
+        the worst severity; the lines only write_check writes are not made."""
         for item in result.accounts:
-            self.add_account(tally_parts(item, result.as_of))
+            self.add_account(tally_parts(item, result.as_of, lines=False))
         self.errors.extend(result.errors)
 
     def add_account(self, parts: AccountParts) -> None:
@@ -168,7 +170,7 @@ def write_check(results: Iterable[Result | WrittenBatch], output: str, show: Sev
     every_line = len(shown) == len(Severity)
     for result in results:
         accounts = result.accounts if isinstance(result, WrittenBatch) else [
-            account_parts(item, result.as_of) for item in result.accounts]
+            account_parts(item, result.as_of, output) for item in result.accounts]
         # Accounts written a few dozen at a time: a write per account costs more, and so does
         # joining a whole batch into one large text.
         batch: list[str] = []
