@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from kam_review.cli import main
 from kam_review.output.check_parts import account_parts, parts_text, read_parts
+from kam_review.output.report import Tally, as_text, write_check
 from kam_review.review.evaluate import engine_rules
 from kam_review.review.fast_check import PARTS_ROW
 from kam_review.review.leaves import (
@@ -32,6 +33,7 @@ from kam_review.rulebook.lint_seal import LINT_ROW
 from kam_review.rulebook.loading import Rulebook
 from kam_review.source.accounts import load_portfolio
 from kam_review.source.fast_yaml import FAST_VARIABLE
+from kam_review.vocabulary import Severity
 
 from .conftest import ACCOUNTS, AS_OF, REPO
 
@@ -75,6 +77,26 @@ def test_parts_read_back_as_they_were_made(site_review: Result) -> None:
         made = account_parts(item, AS_OF)
         assert read_parts(parts_text(item, AS_OF)) == made
         assert made["text"].count("\n") + 1 == len(made["severities"])
+
+
+def test_a_run_makes_only_the_parts_it_writes(site_review: Result) -> None:
+    """The plain path makes an account's JSON or its text, not both; what it makes is what
+    the fast path makes and caches."""
+    for item in site_review.accounts:
+        made = account_parts(item, AS_OF)
+        assert account_parts(item, AS_OF, "json") == {
+            key: value for key, value in made.items() if key not in ("text", "severities")}
+        assert account_parts(item, AS_OF, "text") == {
+            key: value for key, value in made.items() if key != "json"}
+
+
+def test_a_tally_that_only_counts_sums_up_as_the_written_one(site_review: Result) -> None:
+    assert site_review.waived_high  # the summary names accounts with waived high findings
+    counted = Tally()
+    counted.add(site_review)
+    assert f"\n{counted.summary()}\n" == as_text(site_review)[-len(counted.summary()) - 2:]
+    assert counted.worst == write_check([site_review], "json", Severity.INFO, AS_OF,
+                                        lambda _text: None).worst
 
 
 @pytest.mark.parametrize("change", [

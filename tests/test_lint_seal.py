@@ -18,6 +18,7 @@ import kam_review.rulebook.lint_seal as lint_seal
 import kam_review.source.cache as cache_module
 from kam_review.cli import main
 from kam_review.rulebook.loading import Rulebook
+from kam_review.rulebook.rule_files import read_rule_files
 from kam_review.source.fast_yaml import FAST_VARIABLE
 
 from .conftest import ACCOUNTS, AS_OF, RULES
@@ -124,7 +125,7 @@ def test_a_tampered_lint_entry_is_refused(monkeypatch: pytest.MonkeyPatch,
     # Rules with a lint error, and the passed entry moved to their key by hand: its seal no
     # longer matches, so the rules are linted and refused.
     (rules / "team.yaml").write_text(IMPOSSIBLE_RULE, encoding="utf-8")
-    key = lint_seal.lint_key(rules, None)
+    key = lint_seal.lint_key(read_rule_files(rules, None))
     assert key is not None
     (database,) = (rules.parent / "cache").glob("reviews-fast-*.sqlite")
     with sqlite3.connect(database) as connection:

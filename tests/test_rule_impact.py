@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from kam_review.cli import main
 from kam_review.output.impact_report import impact_markdown
 from kam_review.review.evaluate import review
-from kam_review.review.rule_impact import compare_rules
+from kam_review.review.rule_impact import compare_rules, same_files
 
 from .conftest import ACCOUNTS, AS_OF, RULES, healthy_account, write_account
 from .git_support import git, new_repository
@@ -101,3 +101,24 @@ def test_kam_diff_markdown_has_no_section_when_rules_did_not_change(repo: Path) 
                                     "markdown"])
     assert run.exit_code == 0, run.output
     assert "Rule impact" not in run.output
+
+
+def test_same_files_compares_names_and_bytes_below_the_folder(tmp_path: Path) -> None:
+    one, other = tmp_path / "one", tmp_path / "other"
+    shutil.copytree(RULES, one)
+    shutil.copytree(RULES, other)
+    assert same_files(one, other)
+    cases = other / "tests" / "risks.yaml"
+    content = cases.read_bytes()
+    cases.write_bytes(content + b"\n")
+    assert not same_files(one, other)
+    cases.write_bytes(content)
+    assert same_files(one, other)
+    cases.rename(other / "tests" / "risk-cases.yaml")
+    assert not same_files(one, other)
+    # A name's end moved into the bytes of the file: not the same files.
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "ab").write_bytes(b"c")
+    (tmp_path / "b" / "a").write_bytes(b"bc")
+    assert not same_files(tmp_path / "a", tmp_path / "b")

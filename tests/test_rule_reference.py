@@ -3,11 +3,16 @@ value, source and readers, each fact's range, and the guide it links to."""
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
+from pathlib import Path
+
+import pytest
 
 from kam_review.review.evaluate import review
+from kam_review.rulebook.loading import Rulebook
 from kam_review.website.pages.catalogue import rules_page
-from kam_review.website.pages.rule_reference import thresholds_table
+from kam_review.website.pages.rule_reference import RuleTests, thresholds_table
 
 from .conftest import ACCOUNTS, AS_OF, REPO, RULES
 
@@ -39,3 +44,28 @@ def test_thresholds_show_their_source_and_the_rules_that_read_them() -> None:
                 if "`complacency_days`" in row)
     assert f"the portfolio's override (default in `thresholds.yaml`, line {threshold.line})" \
         in line
+
+
+def test_rule_tests_are_counted_again_only_when_a_file_of_the_folder_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES, folder)
+    rulebook = replace(review(ACCOUNTS, RULES, AS_OF).rulebook, folder=folder)
+    counted: list[Path] = []
+    count = RuleTests._count
+
+    def counting(self: RuleTests, book: Rulebook) -> None:
+        counted.append(book.folder)
+        count(self, book)
+    monkeypatch.setattr(RuleTests, "_count", counting)
+    first = RuleTests(rulebook).line("risk.complacency")
+    assert RuleTests(rulebook).line("risk.complacency") == first and len(counted) == 1
+    cases = folder / "tests" / "risks.yaml"
+    text = cases.read_text(encoding="utf-8")
+    # One byte more, in a file below the folder: counted again, the same counts.
+    cases.write_text(text + "\n", encoding="utf-8")
+    assert RuleTests(rulebook).line("risk.complacency") == first and len(counted) == 2
+    # The same bytes under another name: counted again.
+    cases.rename(folder / "tests" / "risk-cases.yaml")
+    RuleTests(rulebook)
+    assert len(counted) == 3

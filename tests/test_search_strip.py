@@ -9,7 +9,8 @@ from typing import Any
 import material.plugins.search.plugin as material_search
 from mkdocs.plugins import PluginCollection
 
-from kam_review.website.search_strip import CHECKED, EVENT, fingerprint, lighten
+from kam_review.website.search_entries import code_fingerprint
+from kam_review.website.search_strip import CHECKED, EVENT, lighten
 
 
 class _Index:
@@ -36,7 +37,7 @@ def _run(plugins: PluginCollection, content: str) -> str:
 
 
 def test_the_installed_hook_is_the_one_checked() -> None:
-    assert fingerprint(material_search.SearchPlugin.on_page_context) == CHECKED
+    assert code_fingerprint([material_search.SearchPlugin.on_page_context]) == CHECKED
 
 
 def test_the_lighter_hook_gives_what_materials_gives() -> None:
@@ -59,3 +60,30 @@ def test_a_disabled_search_indexes_nothing() -> None:
     lighten(plugins)
     assert _run(plugins, '<p data-search-exclude="x">a</p>') == '<p data-search-exclude="x">a</p>'
     assert plugin.search_index.pages == []
+
+
+
+class _Plain:
+    def hook(self, page: Any) -> None:
+        page.content = "x"
+
+
+class _Commented:
+    def hook(self, page: Any) -> None:
+            # A comment, other indentation and a blank line change nothing.
+
+            page.content = "x"
+
+
+class _Changed:
+    def hook(self, page: Any) -> None:
+        page.content = "y"
+
+
+def test_the_fingerprint_is_the_code_without_layout_or_comments() -> None:
+    """One fingerprint for both checks of Material's code (this hook, the search index)."""
+    plain = code_fingerprint([_Plain.hook])
+    assert code_fingerprint([_Commented.hook]) == plain
+    assert code_fingerprint([_Changed.hook]) != plain
+    assert code_fingerprint([_Plain.hook], "[]") != plain
+    assert code_fingerprint([_Plain.hook, _Changed.hook]) != plain

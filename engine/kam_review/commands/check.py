@@ -4,7 +4,6 @@ JSON also say what moved since the previous review."""
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -14,6 +13,7 @@ from pathlib import Path
 import click
 
 from kam_review.commands import common
+from kam_review.frozen_heap import frozen_heap
 from kam_review.i18n import locale_name
 from kam_review.locale_format import LocaleFormat
 from kam_review.output.check_parts import parts_text, read_parts
@@ -32,6 +32,8 @@ from kam_review.review.results import Result
 from kam_review.review.since import movement_since, previous_review_of
 from kam_review.review.snapshot import AccountSnapshot, Snapshot, account_snapshot
 from kam_review.rulebook.lint_seal import checked_rulebook
+from kam_review.rulebook.rule_files import read_rule_files
+from kam_review.rulebook.rule_lint import refuse_lint_errors
 from kam_review.source.cache import AccountCache
 from kam_review.source.fast_yaml import fast_enabled
 from kam_review.vocabulary import REVIEW_TAGS, Severity
@@ -62,7 +64,9 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
                                               name="review cache")
         # The fast path remembers that the rules passed the lint, and loads them only to
         # review a file; the plain one lints them on every run.
-        rulebook = checked_rulebook(folder, thresholds, cache if fast else None)
+        rule_files = read_rule_files(folder, thresholds) if fast else None
+        rulebook = (refuse_lint_errors(folder, thresholds) if rule_files is None
+                    else checked_rulebook(rule_files, cache))
         # Each account's text and JSON, made where it is reviewed and cached with its review
         # whatever the format, so that a warm text or JSON run only joins them.
         parts = Parts(partial(parts_text, as_of=as_of), read_parts)
@@ -75,7 +79,7 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
             kept: list[AccountSnapshot] = []
             batches: Iterable[Result | WrittenBatch] = fast_written_batches(
                 accounts, folder, as_of, parts, thresholds, files, progress, cache, redact,
-                formats, rulebook=rulebook) if fast else review_in_batches(
+                formats, rulebook=rulebook, rule_files=rule_files) if fast else review_in_batches(
                 accounts, folder, as_of, thresholds, files, progress, cache, redact,
                 None if previous is None else previous.high_warnings(), formats)
 
@@ -87,20 +91,18 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
             # What lives now (modules, the rules, the files listed) lives to the end of the
             # run: frozen, it is not scanned again by each full collection as the batches
             # come, which made the cost per account grow with the portfolio.
-            gc.freeze()
-            try:
+            with frozen_heap():
                 tally = write_check(
                     _keeping(batches, kept) if since else batches, output, show, as_of, write,
                     rules_source(folder, thresholds) if output == "json" else None,
                     movement if since else None)
-            finally:
-                gc.unfreeze()
         else:
             # Here only: a text or JSON run does not load Markdown and what the CI formats use.
             from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
             result = fast_review(
                 accounts, folder, as_of, thresholds, files, progress, cache, redact=redact,
-                formats=formats, parts=parts, rulebook=rulebook) if fast else review(
+                formats=formats, parts=parts, rulebook=rulebook, rule_files=rule_files
+            ) if fast else review(
                 accounts, folder, as_of, thresholds, files, progress, cache, redact=redact,
                 formats=formats)
             writers = {"markdown": lambda: check_markdown(result),

@@ -32,7 +32,12 @@ _SHAPE: dict[str, type | tuple[type, ...]] = {
 # Between the head, the JSON entry and the text lines of parts_text: a JSON encoder writes
 # this control character escaped, and terminal_text too, so it is found nowhere else.
 _SEPARATOR = "\x1e"
-_SEVERITIES = frozenset(severity.value for severity in Severity)
+# Each severity, kind and health by the value the parts hold: read_parts refuses other
+# values, and the tally takes them back (a dictionary lookup: calling the enum costs ten times
+# more per account).
+SEVERITY = {severity.value: severity for severity in Severity}
+KIND = {kind.value: kind for kind in Kind}
+HEALTH = {health.value: health for health in Health}
 
 # One encoder for every line: json.dumps with options makes a new one per call, and a large
 # portfolio's output has a line per finding.
@@ -43,10 +48,21 @@ def dump(value: Any) -> str:
     return _ENCODE(value)
 
 
-def account_parts(item: AccountResult, as_of: date) -> AccountParts:
+def account_parts(item: AccountResult, as_of: date, output: str | None = None
+                  ) -> AccountParts:
     """The account's parts: its JSON entry; its text lines, as one text, with the severity
     of each line (a finding's; None: the heading's), for the writer to leave out those below
-    --show; and what the tally counts (tally_parts)."""
+    --show; and what the tally counts (tally_parts). With `output` ("json" or "text"), the
+    other one is not made: a run writes one of them."""
+    parts = tally_parts(item, as_of)
+    if output != "text":
+        parts["json"] = _json_account(item)
+    if output != "json":
+        parts |= _text_parts(item)
+    return parts
+
+
+def _text_parts(item: AccountResult) -> AccountParts:
     account = item.account
     focus = _(", focus {focus}").format(focus=_(item.focus)) if item.focus else ""
     # Rules not evaluated are counted in the heading, not listed as findings (kam explain
@@ -62,14 +78,16 @@ def account_parts(item: AccountResult, as_of: date) -> AccountParts:
         lines.append("  " + _finding_text(finding))
         severities.append(finding.severity.value)
     # terminal_text shows a newline as its escape: the lines stay apart in one text.
-    return {**tally_parts(item, as_of), "severities": severities, "json": _json_account(item),
+    return {"severities": severities,
             "text": "\n".join(terminal_text(line) for line in lines)}
 
 
-def tally_parts(item: AccountResult, as_of: date) -> AccountParts:
+def tally_parts(item: AccountResult, as_of: date, lines: bool = True) -> AccountParts:
     """What the run's tally takes of the account: its findings counted by severity, kind and
     waived, its verdict, how many rules were not evaluated, the lines of its waivers ending
-    within WAIVER_NOTICE_DAYS, and its waived high findings as JSON and text lines."""
+    within WAIVER_NOTICE_DAYS, and its waived high findings as JSON and text lines. Without
+    `lines`, for a tally that only counts, those lines are left out (each waived high
+    finding's are empty)."""
     counts = Counter((f.severity.value, f.kind.value, f.waived) for f in item.findings)
     ident = item.account.id
     return {
@@ -78,11 +96,11 @@ def tally_parts(item: AccountResult, as_of: date) -> AccountParts:
         "verdict": None if item.verdict is None else item.verdict.health.value,
         "not_evaluated": len(item.not_evaluated),
         "expiring": [_waiver_line(ident, w.rule, w.subject, w)
-                     for w in expiring(item.account.waivers, as_of)],
+                     for w in expiring(item.account.waivers, as_of)] if lines else [],
         "waived_high": [[f"    {dump(waived_dict(ident, f))}",
                          None if f.waiver is None
                          else _waiver_line(ident, f.rule, f.subject, f.waiver)]
-                        for f in item.waived_high],
+                        if lines else ["", None] for f in item.waived_high],
     }
 
 
@@ -108,10 +126,10 @@ def read_parts(text: Any) -> AccountParts | None:
         return None
     if not (len(parts["severities"]) == pieces[2].count("\n") + 1
             and _only(parts["severities"], _LINE_SEVERITIES)
-            and all(isinstance(row, list) and len(row) == 4 and row[0] in _SEVERITIES
-                    and row[1] in _KINDS and isinstance(row[2], bool)
+            and all(isinstance(row, list) and len(row) == 4 and row[0] in SEVERITY
+                    and row[1] in KIND and isinstance(row[2], bool)
                     and isinstance(row[3], int) for row in parts["counts"])
-            and (parts["verdict"] is None or parts["verdict"] in _HEALTHS)
+            and (parts["verdict"] is None or parts["verdict"] in HEALTH)
             and all(isinstance(line, str) for line in parts["expiring"])
             and all(isinstance(row, list) and len(row) == 2 and isinstance(row[0], str)
                     and isinstance(row[1], str | None) for row in parts["waived_high"])):
@@ -120,9 +138,8 @@ def read_parts(text: Any) -> AccountParts | None:
     return parts
 
 
-_KINDS = frozenset(kind.value for kind in Kind)
 # A line's severity: a finding's, or None (the heading's).
-_LINE_SEVERITIES = _SEVERITIES | {None}
+_LINE_SEVERITIES = frozenset(SEVERITY) | {None}
 
 
 def _only(values: list[Any], allowed: frozenset[Any]) -> bool:
@@ -131,7 +148,6 @@ def _only(values: list[Any], allowed: frozenset[Any]) -> bool:
         return allowed.issuperset(values)
     except TypeError:  # a list or mapping among them
         return False
-_HEALTHS = frozenset(health.value for health in Health)
 
 
 def expiring(waivers: tuple[Waiver, ...], as_of: date) -> list[Waiver]:

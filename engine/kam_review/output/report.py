@@ -13,6 +13,9 @@ from kam_review import __version__
 from kam_review.errors import InputError, error_count
 from kam_review.i18n import _
 from kam_review.output.check_parts import (
+    HEALTH,
+    KIND,
+    SEVERITY,
     AccountParts,
     account_parts,
     dump,
@@ -29,13 +32,8 @@ from kam_review.review.tally import FindingCounts
 from kam_review.rulebook.loading import rulebook_files
 from kam_review.source.model import Waiver
 from kam_review.source.revisions import folder_commit
-from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Health, Kind, Severity
+from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Health, Severity
 from kam_review.wording import counted
-
-# By value: a dictionary lookup, where calling the enum costs ten times more per account.
-_SEVERITY = {severity.value: severity for severity in Severity}
-_KIND = {kind.value: kind for kind in Kind}
-_HEALTH = {health.value: health for health in Health}
 
 
 class Tally:
@@ -61,8 +59,10 @@ class Tally:
         return f"Tally({self.accounts} accounts, {len(self.errors)} errors)"
 
     def add(self, result: Result) -> None:
+        """Count the result's accounts and keep its errors: for the summary, the errors and
+        the worst severity; the lines only write_check writes are not made."""
         for item in result.accounts:
-            self.add_account(tally_parts(item, result.as_of))
+            self.add_account(tally_parts(item, result.as_of, lines=False))
         self.errors.extend(result.errors)
 
     def add_account(self, parts: AccountParts) -> None:
@@ -72,9 +72,9 @@ class Tally:
         self.not_evaluated_accounts += bool(parts["not_evaluated"])
         counts = self.counts
         for severity, kind, waived, number in parts["counts"]:
-            (counts.waived if waived else counts.open)[(_SEVERITY[severity], _KIND[kind])] += number
+            (counts.waived if waived else counts.open)[(SEVERITY[severity], KIND[kind])] += number
         if parts["verdict"] is not None:
-            self.verdicts[_HEALTH[parts["verdict"]]] += 1
+            self.verdicts[HEALTH[parts["verdict"]]] += 1
         self.expiring += parts["expiring"]
         self.waived_high += [(parts["id"], as_json, as_text)
                              for as_json, as_text in parts["waived_high"]]
@@ -168,7 +168,7 @@ def write_check(results: Iterable[Result | WrittenBatch], output: str, show: Sev
     every_line = len(shown) == len(Severity)
     for result in results:
         accounts = result.accounts if isinstance(result, WrittenBatch) else [
-            account_parts(item, result.as_of) for item in result.accounts]
+            account_parts(item, result.as_of, output) for item in result.accounts]
         # Accounts written a few dozen at a time: a write per account costs more, and so does
         # joining a whole batch into one large text.
         batch: list[str] = []

@@ -38,6 +38,7 @@ from kam_review.review.results import AccountResult, Result
 from kam_review.review.review_keys import file_key, rules_key
 from kam_review.review.slim import Plain, account_result, input_errors, record_pieces
 from kam_review.rulebook.loading import Rulebook, load_rulebook
+from kam_review.rulebook.rule_files import RuleFiles, read_rule_files
 from kam_review.source.accounts import account_files
 from kam_review.source.cache import AccountCache
 from kam_review.source.file_names import FileNames
@@ -243,16 +244,18 @@ def fast_review_in_batches(
     workers: int | None = None,
     parts: Parts | None = None,
     rulebook: Rulebook | Callable[[], Rulebook] | None = None,
+    rule_files: RuleFiles | None = None,
 ) -> Iterator[Result]:
     """review_in_batches, fast (see the module's docstring); `cache` is the cache of reviews
     (AccountCache.for_accounts(..., kind="reviews-fast")); batches of `batch_size` files
     (default: the plain path's), `workers` processes (default: one per core); `parts`, when
     given, are made and kept with each review (see fast_written_batches). The rules are
     loaded (and a RulebookError raised) before this returns, unless `rulebook` is the one
-    just loaded from them, or what loads them when a file is to be reviewed."""
+    just loaded from them, or what loads them when a file is to be reviewed (`rule_files`:
+    the files they are loaded from, if already read)."""
     return cast(Iterator[Result], _review(
-        accounts_folder, rules_folder, as_of, thresholds_file, only, progress, cache, redact,
-        formats, batch_size, workers, parts, written=False, rulebook=rulebook))
+        accounts_folder, rule_files or read_rule_files(rules_folder, thresholds_file), as_of,
+        only, progress, cache, redact, formats, batch_size, workers, parts, False, rulebook))
 
 
 def fast_written_batches(
@@ -261,25 +264,25 @@ def fast_written_batches(
     progress: Progress = silent, cache: AccountCache | None = None, redact: bool = False,
     formats: LocaleFormat = ENGLISH, batch_size: int | None = None, workers: int | None = None,
     rulebook: Rulebook | Callable[[], Rulebook] | None = None,
+    rule_files: RuleFiles | None = None,
 ) -> Iterator[WrittenBatch]:
     """fast_review_in_batches, each account as its parts only: made where its file is
     reviewed, or taken from the cache as they are, never rebuilt into an AccountResult."""
     return cast(Iterator[WrittenBatch], _review(
-        accounts_folder, rules_folder, as_of, thresholds_file, only, progress, cache, redact,
-        formats, batch_size, workers, parts, written=True, rulebook=rulebook))
+        accounts_folder, rule_files or read_rule_files(rules_folder, thresholds_file), as_of,
+        only, progress, cache, redact, formats, batch_size, workers, parts, True, rulebook))
 
 
-def _review(accounts_folder: Path, rules_folder: Path, as_of: date,
-            thresholds_file: Path | None, only: Sequence[Path], progress: Progress,
-            cache: AccountCache | None, redact: bool, formats: LocaleFormat,
+def _review(accounts_folder: Path, rule_files: RuleFiles, as_of: date, only: Sequence[Path],
+            progress: Progress, cache: AccountCache | None, redact: bool, formats: LocaleFormat,
             batch_size: int | None, workers: int | None, parts: Parts | None,
-            written: bool, rulebook: Rulebook | Callable[[], Rulebook] | None = None
+            written: bool, rulebook: Rulebook | Callable[[], Rulebook] | None
             ) -> Iterator[Result | WrittenBatch]:
     if rulebook is None:
-        rulebook = load_rulebook(rules_folder, thresholds_file)
+        rulebook = load_rulebook(rule_files.folder, rule_files.overrides)
     paths, folder_errors = account_files(accounts_folder, only)
     job = Job(rulebook, as_of, formats, redact, parts)
-    context = rules_key(rules_folder, thresholds_file, as_of, formats, redact)
+    context = rules_key(rule_files, as_of, formats, redact)
     count = workers if workers is not None else worker_count()
     return _batches(job, context, cache, paths, folder_errors, progress,
                     batch_size or plain.BATCH_SIZE, count, PARALLEL_FROM, written)
@@ -318,9 +321,10 @@ def fast_review(accounts_folder: Path, rules_folder: Path, as_of: date,
                 progress: Progress = silent, cache: AccountCache | None = None,
                 redact: bool = False, formats: LocaleFormat = ENGLISH,
                 parts: Parts | None = None,
-                rulebook: Rulebook | Callable[[], Rulebook] | None = None) -> Result:
+                rulebook: Rulebook | Callable[[], Rulebook] | None = None,
+                rule_files: RuleFiles | None = None) -> Result:
     """review() for `kam check`'s outputs: the whole portfolio as one Result (without facts)."""
     batches = fast_review_in_batches(accounts_folder, rules_folder, as_of, thresholds_file,
                                      only, progress, cache, redact, formats, batch_size=1 << 62,
-                                     parts=parts, rulebook=rulebook)
+                                     parts=parts, rulebook=rulebook, rule_files=rule_files)
     return next(iter(batches))

@@ -10,6 +10,7 @@ a focus, and a high warning a low one. `kam rules impact` and `kam diff --format
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -144,10 +145,18 @@ def rules_at(revision: str, rules: Path) -> Iterator[Path]:
 
 def same_files(one: Path, other: Path) -> bool:
     """Whether two folders hold the same files with the same bytes."""
-    def files(folder: Path) -> dict[str, bytes]:
-        return {p.relative_to(folder).as_posix(): p.read_bytes()
-                for p in sorted(folder.rglob("*")) if p.is_file()}
-    return files(one) == files(other)
+    return folder_digest(one) == folder_digest(other)
+
+
+def folder_digest(folder: Path) -> bytes:
+    """SHA-256 of the folder's files (below it too): their names in it and their bytes."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            content = path.read_bytes()
+            digest.update(path.relative_to(folder).as_posix().encode("utf-8", "surrogatepass")
+                          + b"\0" + len(content).to_bytes(8, "big") + content)
+    return digest.digest()
 
 
 def impact_between(base: str, head: str | None, rules: Path, accounts: Path, as_of: date,

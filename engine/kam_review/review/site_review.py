@@ -54,6 +54,7 @@ from kam_review.review.site_worker import (
 )
 from kam_review.review.snapshot import Snapshot, snapshot_of
 from kam_review.rulebook.loading import Rulebook, load_rulebook
+from kam_review.rulebook.rule_files import read_rule_files
 from kam_review.source.accounts import account_files
 from kam_review.source.cache import AccountCache
 from kam_review.source.fast_yaml import fast_enabled
@@ -92,7 +93,7 @@ def site_review(accounts: Path, rules: Path, as_of: date, thresholds: Path | Non
                   {} if previous is None else previous.high_warnings())
     cache = AccountCache.for_accounts(accounts, inputs=[rules], kind="reviews-full",
                                       name="cache of site reviews") if since.cache else None
-    context = rules_key(rules, thresholds, as_of, formats, redact) + json.dumps(
+    context = rules_key(read_rule_files(rules, thresholds), as_of, formats, redact) + json.dumps(
         [language(), None if job.files_day is None else job.files_day.isoformat()]).encode()
     reviews = run.reviews(paths, job, cache, context)
     result = Result(as_of, tuple(r.item for r in reviews if r.item is not None),

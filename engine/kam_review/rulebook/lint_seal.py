@@ -8,14 +8,11 @@ code. A run that finds the entry loads the rulebook only if a file needs reviewi
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
-from pathlib import Path
 
 from kam_review.rulebook.loading import Rulebook, load_rulebook
+from kam_review.rulebook.rule_files import RuleFiles
 from kam_review.rulebook.rule_lint import refuse_lint_errors
-from kam_review.source.account_paths import find_rule_files
 from kam_review.source.cache import AccountCache, digest_key
 
 # The entry's row: no file's name as shown starts with this character.
@@ -23,29 +20,21 @@ LINT_ROW = "\x1flint passed"
 _PASSED = "passed"
 
 
-def lint_key(folder: Path, overrides: Path | None) -> bytes | None:
+def lint_key(files: RuleFiles) -> bytes | None:
     """What the lint's verdict depends on, hashed; None when it cannot be known without
     loading (a folder that is missing or holds an entry refused, an unreadable file)."""
-    found, problems = find_rule_files(folder)
-    if problems or not found:
+    if files.refused or not files.found:
         return None
-    digest = hashlib.sha256(json.dumps(
-        [str(folder), None if overrides is None else str(overrides),
-         [str(path) for path in found]]).encode("utf-8", "surrogatepass"))
-    for path in [*found, *([overrides] if overrides is not None else [])]:
-        try:
-            content = path.read_bytes()
-        except OSError:
-            return None
-        digest.update(len(content).to_bytes(8, "big") + content)
-    return digest_key(digest.digest())
+    digest = files.digest([], unreadable=None)
+    return None if digest is None else digest_key(digest)
 
 
-def checked_rulebook(folder: Path, overrides: Path | None, cache: AccountCache | None
+def checked_rulebook(files: RuleFiles, cache: AccountCache | None
                      ) -> Rulebook | Callable[[], Rulebook]:
     """refuse_lint_errors, or, when the cache holds this folder's passed lint, what loads the
     rulebook when it is needed (the lint is not run again)."""
-    key = lint_key(folder, overrides) if cache is not None else None
+    folder, overrides = files.folder, files.overrides
+    key = lint_key(files) if cache is not None else None
     if cache is None or key is None:
         return refuse_lint_errors(folder, overrides)
     if cache.get_text(LINT_ROW, key) == _PASSED:

@@ -31,6 +31,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import meta
 
+from kam_review.frozen_heap import frozen_heap
 from kam_review.review.fast_check import worker_count
 from kam_review.source.cache import AccountCache, content_key
 from kam_review.source.fast_yaml import fast_enabled
@@ -43,7 +44,6 @@ from kam_review.website.fast_search import (
     toc_tokens,
     use_entries,
 )
-from kam_review.website.frozen_heap import frozen_heap
 from kam_review.website.page_html import permalinks, render
 from kam_review.website.page_store import PageStore, Stored
 

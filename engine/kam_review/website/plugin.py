@@ -31,6 +31,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from kam_review.errors import KamError
+from kam_review.frozen_heap import Freeze
 from kam_review.i18n import ENGLISH, LANGUAGES, set_language
 from kam_review.locale_format import (
     DEFAULT_LOCALE,
@@ -54,7 +55,6 @@ from kam_review.vocabulary import REVIEW_TAGS
 from kam_review.website.copied_files import guard_copied_files
 from kam_review.website.csp import header, protect
 from kam_review.website.fast_pages import FastPages, Share, page_cache
-from kam_review.website.frozen_heap import Freeze
 from kam_review.website.page_handing import deferrable, hand_pages
 from kam_review.website.provenance import footer_html, provenance
 from kam_review.website.search_words import keep_whole, review_names

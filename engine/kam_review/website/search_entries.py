@@ -37,15 +37,20 @@ _MAYBE_HAN = re.compile("[\u2e80-\U0010ffff]")
 
 def fingerprint(module: ModuleType) -> str:
     """What these modules rely on in Material's search plugin: its parser, its elements and
-    sections, how its index makes entries, and its self-closing tags (their code's lines
-    without indentation, blank lines and comment lines: a new comment changes nothing)."""
+    sections, how its index makes entries, and its self-closing tags."""
     index = module.SearchIndex
-    parts = [module.Parser, module.Element, module.Section, index.add_entry_from_context,
-             index.create_entry_for_section, index._segment_chinese, index._find_toc_by_id]
+    return code_fingerprint(
+        [module.Parser, module.Element, module.Section, index.add_entry_from_context,
+         index.create_entry_for_section, index._segment_chinese, index._find_toc_by_id],
+        repr(sorted(module.void)))
+
+
+def code_fingerprint(parts: list[Any], extra: str = "") -> str:
+    """sha256 of the parts' code, its lines without indentation, blank lines and comment lines
+    (a new comment changes nothing), followed by `extra`."""
     lines = [line.strip() for part in parts for line in inspect.getsource(part).splitlines()]
     code = [line for line in lines if line and not line.startswith("#")]
-    text = "\n".join(code) + repr(sorted(module.void))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(("\n".join(code) + extra).encode("utf-8")).hexdigest()
 
 
 @cache

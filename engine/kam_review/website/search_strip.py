@@ -11,27 +11,18 @@ changes it, Material's own hook runs.
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 import re
 from collections.abc import Callable
 from typing import Any
 
 from mkdocs.plugins import PluginCollection
 
-from kam_review.website.search_entries import SEARCH_MODULE
+from kam_review.website.search_entries import SEARCH_MODULE, code_fingerprint
 
 CHECKED = "2c5f8fa9b48c2ca8b9e4e762753d37a4ebf12c487b5080348e96a45f8533a4cc"
 EVENT = "page_context"
 # Material's expression, as its hook writes it.
 _ATTRIBUTES = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")
-
-
-def fingerprint(hook: Callable[..., Any]) -> str:
-    """The hook's code, its lines without indentation, blank lines and comment lines."""
-    lines = [line.strip() for line in inspect.getsource(hook).splitlines()]
-    code = [line for line in lines if line and not line.startswith("#")]
-    return hashlib.sha256("\n".join(code).encode("utf-8")).hexdigest()
 
 
 def lighten(plugins: PluginCollection) -> None:
@@ -43,7 +34,7 @@ def lighten(plugins: PluginCollection) -> None:
         code: Callable[..., Any] | None = getattr(type(plugin), "on_page_context", None)
         if plugin is None or type(plugin).__module__ != SEARCH_MODULE or code is None:
             continue
-        if fingerprint(code) != CHECKED or getattr(method, "__func__", None) is not code:
+        if code_fingerprint([code]) != CHECKED or getattr(method, "__func__", None) is not code:
             continue
         hook = _hook(plugin)
         events[at] = hook

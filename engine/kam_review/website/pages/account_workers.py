@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
+from kam_review.frozen_heap import frozen_heap
 from kam_review.review.explain import explain_all, explanations
 from kam_review.review.movement import Movement
 from kam_review.review.results import AccountResult, Explanation, Result
-from kam_review.website.frozen_heap import frozen_heap
 from kam_review.website.pages.account import account_page
 from kam_review.website.pages.common import ACCOUNTS_DIR
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 from kam_review.i18n import _
 from kam_review.output.markdown_text import esc, esc_code, table
 from kam_review.review.rule_cases import read_cases
+from kam_review.review.rule_impact import folder_digest
 from kam_review.rulebook.fact_words import doc_names, threshold_words
 from kam_review.rulebook.loading import Rulebook
 from kam_review.rulebook.thresholds import READ_BY_THE_FACTS, THRESHOLDS_FILE, Threshold
@@ -45,8 +46,9 @@ def _source(threshold: Threshold) -> str:
     return where
 
 
-# The counts of RuleTests by rules folder, with the folder's files (path, bytes) they come from.
-_COUNTED: dict[str, tuple[tuple[tuple[str, bytes], ...], dict[str, int], dict[str, int]]] = {}
+# The counts of RuleTests by rules folder, with the folder's files they come from (their
+# folder_digest).
+_COUNTED: dict[str, tuple[bytes, dict[str, int], dict[str, int]]] = {}
 
 
 class RuleTests:
@@ -58,8 +60,7 @@ class RuleTests:
         # Read again only when a file of the rules folder changed (a case may name an account
         # file there): `kam serve` writes this page after every edit of an account, and
         # reading the cases is most of it.
-        files = tuple((str(path), path.read_bytes()) for path in
-                      sorted(rulebook.folder.rglob("*")) if path.is_file())
+        files = folder_digest(rulebook.folder)
         kept = _COUNTED.get(str(rulebook.folder))
         if kept is not None and kept[0] == files:
             self.fires, self.silent = dict(kept[1]), dict(kept[2])
