@@ -18,6 +18,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from kam_review.review.fast_check import worker_count
+from kam_review.website import page_helper
 from kam_review.website.incremental import LiveSite
 
 from .conftest import REPO
@@ -266,3 +267,29 @@ def test_edits_of_other_kinds_are_rebuilt_as_a_clean_build_makes_them(project: P
             (counts[0], counts[1] + 1) if alone else (counts[0] + 1, counts[1]))
         assert _tree(project / "live") == _clean_apart(project / "mkdocs.yml",
                                                        project / "clean")
+
+
+def _helper_gone(conn: object, *args: object) -> None:
+    os._exit(0)
+
+
+def _cannot_keep_names(names: object) -> int:
+    raise RuntimeError("the helper fails on every page")
+
+
+@pytest.mark.skipif(worker_count() < 2, reason="the helper is forked only with two cores")
+@pytest.mark.parametrize("failure", [("_serve", _helper_gone),
+                                     ("keep_whole", _cannot_keep_names)],
+                         ids=["helper-gone", "helper-fails"])
+def test_pages_the_helper_does_not_convert_are_converted_by_the_rebuild(
+        project: Path, monkeypatch: pytest.MonkeyPatch, failure: tuple[str, object]) -> None:
+    """A helper process that is gone, or that fails on each page, costs the rebuild nothing
+    but time: the pages are converted in the rebuild's own process, and the site equals a
+    clean build. (The helper is forked from the build: what is patched here is what it runs.)"""
+    monkeypatch.setattr(page_helper, *failure)
+    site = LiveSite(project / "mkdocs.yml", project / "live")
+    site.build()
+    site.rebuild(_figure(project / "accounts"))
+    assert (site.full_builds, site.incremental_builds, site.helped) == (1, 1, 0)
+    assert _tree(project / "live") == _clean_apart(project / "mkdocs.yml", project / "clean")
+    site.close()

@@ -59,13 +59,13 @@ class PageHelper:
         convert = fast_pages.convert
         left = list(uris)
         done: dict[str, Converted | None] = {}
-        sent = self._send(left.pop(0)) if left else None
+        sent = self._give(left)
         while left:
             uri = left.pop(0)
             done[uri] = convert([uri])[0]
             if sent is not None and self._conn.poll():
                 done[sent] = self._answer(sent)
-                sent = self._send(left.pop(0)) if left else None
+                sent = self._give(left)
         if sent is not None:
             done[sent] = self._answer(sent)
         return [done[uri] for uri in uris]
@@ -79,10 +79,12 @@ class PageHelper:
             self._process.kill()
             self._process.join()
 
-    def _send(self, uri: str) -> str | None:
-        """The page sent to the helper (its uri), or None when the helper is not there."""
-        if not self._alive:
+    def _give(self, left: list[str]) -> str | None:
+        """The next page of `left` given to the helper (and taken off `left`); None when there
+        is none, or no helper to give it to."""
+        if not self._alive or not left:
             return None
+        uri = left[0]
         file = self._files.get_file_from_path(uri)
         request = {"uri": uri, "markdown": None if file is None else file.content_string,
                    "names": self._names}
@@ -93,7 +95,7 @@ class PageHelper:
             self._alive = False
             return None
         self._names = []
-        return uri
+        return left.pop(0)
 
     def _answer(self, uri: str) -> Converted | None:
         """The helper's page, or the page converted here when the helper fails."""
