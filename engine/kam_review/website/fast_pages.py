@@ -213,7 +213,7 @@ class FastPages:
                 with frozen_heap(), ProcessPoolExecutor(
                         self._workers, mp_context=get_context("fork")) as pool:
                     self._take(chunks, keys, pool.map(convert, chunks))
-            elif share is not None and len(todo) > 1:
+            elif share is not None:
                 self._take([todo], keys, [share(todo)])
             else:
                 self._take(chunks, keys, map(convert, chunks))

@@ -174,8 +174,11 @@ class LiveSite:
         if not edited:
             return True  # no account file among them: nothing the site shows changed
         next_rebuild()
+        keep_whole(names := review_names(result))
+        if self._helper is not None:
+            self._helper.begin(names)
         site = portfolio_pages(result, movement, load_rates(plugin.rates) if plugin.rates
-                               else None)
+                               else None, None if self._helper is None else self._helper.offer)
         site.update(account_pages(result, movement, items=edited))
         moved: list[File] = []
         for path, text in site.items():
@@ -184,9 +187,6 @@ class LiveSite:
                 return False
             if file.content_string != text:
                 moved.append(file)
-        keep_whole(names := review_names(result))
-        if self._helper is not None:
-            self._helper.keep_whole(names)
         for file in moved:
             file.content_string = site[file.src_uri]
         return self._write(config, files, nav, env, moved, plugin)

@@ -5,12 +5,13 @@ Converting the big portfolio pages an edit changes (the overview, the risk regis
 changes) is most of a rebuild, and a rebuild has only a handful of pages: too few for
 fast_pages' pool of workers, which a fork per rebuild would cost its copy-on-write faults
 every time. The helper is forked once, after each full build, when the files, the pages and
-the search index are those the rebuilds convert against; a rebuild sends it one page at a
-time, the largest first, converts the others itself meanwhile, and gets the helper's pages
-back as the same plain data (fast_pages.convert). What a rebuild changes that a conversion
-reads goes with the page: its Markdown, and the names the search keeps whole
-(search_words.py). Should the helper fail (gone, or its answer unreadable), its page is
-converted here, as it would have been without it.
+the search index are those the rebuilds convert against. A rebuild offers it the first page
+that changed as soon as that page is made (the overview: converted while the rebuild makes
+the other pages), then sends it one page at a time, the largest first, while converting the
+others itself, and gets the helper's pages back as the same plain data (fast_pages.convert).
+What a rebuild changes that a conversion reads goes with the page: its Markdown, and the
+names the search keeps whole (search_words.py). Should the helper fail (gone, or its answer
+unreadable), its page is converted here, as it would have been without it.
 """
 
 from __future__ import annotations
@@ -46,23 +47,43 @@ class PageHelper:
         self._files = files
         self._alive = True
         self._names: list[str] = []
+        self._pending: str | None = None  # the page offered, until share takes its answer
         self.converted = 0  # pages the helper converted (read by the tests)
 
-    def keep_whole(self, names: list[str]) -> None:
-        """Names the search keeps whole from now on (sent with the next page)."""
+    def begin(self, names: list[str]) -> None:
+        """A rebuild begins: `names` are those the search keeps whole from now on (sent with
+        the next page); an answer the last rebuild did not take (it ended early) is dropped."""
         self._names = names
+        if self._pending is not None:
+            self._pending = None
+            self._receive()
+
+    def offer(self, uri: str, markdown: str) -> None:
+        """A page just made: the first that changed goes to the helper at once, so that it is
+        converted while the rebuild makes the others."""
+        file = self._files.get_file_from_path(uri)
+        if (self._pending is None and file is not None and file.is_documentation_page()
+                and file.content_string != markdown and self._send(uri, markdown)):
+            self._pending = uri
 
     def share(self, uris: Sequence[str]) -> list[Converted | None]:
         """Each page of `uris` (the largest first) converted as fast_pages.convert converts
-        it: the first by the helper, the next here, and the helper given the next one left
-        whenever it is done. Called where fast_pages converts (its build set)."""
-        convert = fast_pages.convert
+        it: the one offered, else the first, by the helper, the next here, and the helper
+        given the next one left whenever it is done. Called where fast_pages converts (its
+        build set)."""
         left = list(uris)
         done: dict[str, Converted | None] = {}
-        sent = self._give(left)
+        sent, self._pending = self._pending, None
+        if sent is not None and sent not in left:
+            self._receive()  # a page the rebuild does not convert after all
+            sent = None
+        if sent is not None:
+            left.remove(sent)
+        else:
+            sent = self._give(left)
         while left:
             uri = left.pop(0)
-            done[uri] = convert([uri])[0]
+            done[uri] = fast_pages.convert([uri])[0]
             if sent is not None and self._conn.poll():
                 done[sent] = self._answer(sent)
                 sent = self._give(left)
@@ -82,23 +103,37 @@ class PageHelper:
     def _give(self, left: list[str]) -> str | None:
         """The next page of `left` given to the helper (and taken off `left`); None when there
         is none, or no helper to give it to."""
-        if not self._alive or not left:
+        if not left:
             return None
-        uri = left[0]
-        file = self._files.get_file_from_path(uri)
-        request = {"uri": uri, "markdown": None if file is None else file.content_string,
-                   "names": self._names}
+        file = self._files.get_file_from_path(left[0])
+        if file is None or not self._send(left[0], file.content_string):
+            return None
+        return left.pop(0)
+
+    def _send(self, uri: str, markdown: str) -> bool:
+        """Whether the page went to the helper."""
+        if not self._alive:
+            return False
+        request = {"uri": uri, "markdown": markdown, "names": self._names}
         try:
             self._conn.send_bytes(json.dumps(request, ensure_ascii=False).encode(
                 "utf-8", "surrogatepass"))
         except OSError:
             self._alive = False
-            return None
+            return False
         self._names = []
-        return left.pop(0)
+        return True
 
     def _answer(self, uri: str) -> Converted | None:
         """The helper's page, or the page converted here when the helper fails."""
+        answer = self._receive()
+        if answer is None:
+            return fast_pages.convert([uri])[0]
+        self.converted += 1
+        return answer[0]
+
+    def _receive(self) -> list[Converted | None] | None:
+        """The helper's answer to the page it has: [the page], or None when it failed."""
         try:
             while not self._conn.poll(_PATIENCE):
                 if not self._process.is_alive():
@@ -106,12 +141,8 @@ class PageHelper:
             answer = json.loads(self._conn.recv_bytes().decode("utf-8", "surrogatepass"))
         except (EOFError, OSError, ValueError):
             self._alive = False
-            answer = None
-        if not isinstance(answer, list) or len(answer) != 1:
-            return fast_pages.convert([uri])[0]
-        self.converted += 1
-        page: Converted | None = answer[0]
-        return page
+            return None
+        return answer if isinstance(answer, list) and len(answer) == 1 else None
 
 
 def _serve(conn: Connection, config: MkDocsConfig, files: Files, index: Any) -> None:
@@ -129,7 +160,7 @@ def _serve(conn: Connection, config: MkDocsConfig, files: Files, index: Any) -> 
         try:
             keep_whole(request["names"])
             file = files.get_file_from_path(request["uri"])
-            if file is None or request["markdown"] is None:
+            if file is None:
                 raise LookupError(request["uri"])
             file.content_string = request["markdown"]
             answer: Any = fast_pages.convert([request["uri"]])

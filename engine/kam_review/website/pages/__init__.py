@@ -8,7 +8,7 @@ come with the pages, from the same Result.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from kam_review.output.csv_export import exports
@@ -45,19 +45,27 @@ def render_pages(result: Result, movement: Movement | None = None,
 
 
 def portfolio_pages(result: Result, movement: Movement | None = None,
-                    rates: Rates | None = None) -> dict[str, str]:
-    """The pages and CSV files about the whole portfolio: every page but the accounts'."""
+                    rates: Rates | None = None,
+                    made: Callable[[str, str], None] | None = None) -> dict[str, str]:
+    """The pages and CSV files about the whole portfolio: every page but the accounts';
+    `made` is told each (path, text) as soon as it is made."""
     totals = Totals(result.formats, rates)
-    pages = {
-        "index.md": overview_page(result, totals, movement),
-        "risks.md": risks_page(result),
-        "funnel.md": funnel_page(result, totals),
-        "owners.md": owners_page(result),
-        "rules.md": rules_page(result),
-    }
+    pages: dict[str, str] = {}
+
+    def add(path: str, text: str) -> None:
+        pages[path] = text
+        if made is not None:
+            made(path, text)
+
+    add("index.md", overview_page(result, totals, movement))
+    add("risks.md", risks_page(result))
+    add("funnel.md", funnel_page(result, totals))
+    add("owners.md", owners_page(result))
+    add("rules.md", rules_page(result))
     if movement is not None:
-        pages[CHANGES_PAGE] = changes_page(result, movement)
-    pages.update(exports(result))
+        add(CHANGES_PAGE, changes_page(result, movement))
+    for path, text in exports(result).items():
+        add(path, text)
     return pages
 
 
