@@ -4,6 +4,7 @@ own, anything else is a full build."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -292,4 +293,37 @@ def test_pages_the_helper_does_not_convert_are_converted_by_the_rebuild(
     site.rebuild(_figure(project / "accounts"))
     assert (site.full_builds, site.incremental_builds, site.helped) == (1, 1, 0)
     assert _tree(project / "live") == _clean_apart(project / "mkdocs.yml", project / "clean")
+    site.close()
+
+
+def test_a_name_the_search_keeps_whole_reaches_the_helper(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the Chinese site, an account renamed to a name jieba would cut in two (闫梓 / 萱)
+    is kept whole in the search index by the rebuild as by a clean build, on the pages the
+    helper process converts too (the overview, offered to it first): the names go with the
+    pages it is sent."""
+    monkeypatch.setenv("KAM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("KAM_AS_OF", raising=False)
+    zh = REPO / "examples" / "zh"
+    shutil.copytree(zh / "accounts", tmp_path / "accounts")
+    config = yaml.safe_load((zh / "mkdocs.yml").read_text(encoding="utf-8"))
+    config.update(docs_dir=str(zh / "docs"), site_dir=str(tmp_path / "unused"))
+    config["theme"]["custom_dir"] = str(REPO / "site" / "overrides")
+    for plugin in config["plugins"]:
+        if isinstance(plugin, dict) and "kam-review" in plugin:
+            plugin["kam-review"].update(accounts=str(tmp_path / "accounts"),
+                                        rules=str(REPO / "rules"))
+    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True),
+                                         encoding="utf-8")
+    site = LiveSite(tmp_path / "mkdocs.yml", tmp_path / "live")
+    site.build()
+    path = tmp_path / "accounts" / "baiyun-textile.yaml"
+    _edit(path, "name: 白云纺织印染", "name: 闫梓萱纺织")
+    site.rebuild([path])
+    assert (site.full_builds, site.incremental_builds) == (1, 1)
+    assert site.helped >= 1 if worker_count() > 1 else site.helped == 0
+    live = _tree(tmp_path / "live")
+    texts = [doc["text"] for doc in json.loads(live["search/search_index.json"])["docs"]]
+    assert any("闫梓萱" in text for text in texts)
+    assert live == _clean_apart(tmp_path / "mkdocs.yml", tmp_path / "clean")
     site.close()

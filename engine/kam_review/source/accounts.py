@@ -73,6 +73,13 @@ def _fast_validator() -> Callable[[Any], Any]:
     return fastjsonschema.compile(schema)
 
 
+def ready_to_read() -> None:
+    """Compile now what reading an account file needs (`kam serve` after a full build, whose
+    files were read in worker processes: else the first edit pays for it)."""
+    _fast_validator()
+    _one_line_fields()
+
+
 def _passes_fast_check(value: Any) -> bool:
     try:
         _fast_validator()(value)

@@ -43,6 +43,7 @@ from kam_review.output.report import rules_source
 from kam_review.review.fast_check import worker_count
 from kam_review.review.incremental import IncrementalReview
 from kam_review.review.results import AccountResult, Result
+from kam_review.source.accounts import ready_to_read
 from kam_review.source.fast_yaml import fast_enabled
 from kam_review.source.rates import load_rates
 from kam_review.website.kept_build import KEEPER, Keeper
@@ -111,6 +112,7 @@ class LiveSite:
         # rebuild makes (a few tenths of a second at 1,000 accounts otherwise).
         gc.collect()
         gc.freeze()
+        ready_to_read()
         if self._keeper.files is not None and fast_enabled() and worker_count() > 1:
             self._helper = PageHelper(config, self._keeper.files, self._keeper.index)
         self._config = config

@@ -46,14 +46,15 @@ class PageHelper:
         theirs.close()
         self._files = files
         self._alive = True
-        self._names: list[str] = []
+        self._names: dict[str, None] = {}  # the names not sent yet, in order
         self._pending: str | None = None  # the page offered, until share takes its answer
         self.converted = 0  # pages the helper converted (read by the tests)
 
     def begin(self, names: list[str]) -> None:
         """A rebuild begins: `names` are those the search keeps whole from now on (sent with
-        the next page); an answer the last rebuild did not take (it ended early) is dropped."""
-        self._names = names
+        the next page, with any not sent yet: jieba keeps every name it was told, here as in
+        the rebuild's process); an answer the last rebuild did not take is dropped."""
+        self._names.update(dict.fromkeys(names))
         if self._pending is not None:
             self._pending = None
             self._receive()
@@ -114,14 +115,14 @@ class PageHelper:
         """Whether the page went to the helper."""
         if not self._alive:
             return False
-        request = {"uri": uri, "markdown": markdown, "names": self._names}
+        request = {"uri": uri, "markdown": markdown, "names": list(self._names)}
         try:
             self._conn.send_bytes(json.dumps(request, ensure_ascii=False).encode(
                 "utf-8", "surrogatepass"))
         except OSError:
             self._alive = False
             return False
-        self._names = []
+        self._names = {}
         return True
 
     def _answer(self, uri: str) -> Converted | None:
@@ -166,5 +167,8 @@ def _serve(conn: Connection, config: MkDocsConfig, files: Files, index: Any) -> 
             answer: Any = fast_pages.convert([request["uri"]])
         except Exception:  # whatever it is, the asker converts the page itself
             answer = None
-        conn.send_bytes(json.dumps(answer, ensure_ascii=False).encode("utf-8",
-                                                                       "surrogatepass"))
+        try:
+            conn.send_bytes(json.dumps(answer, ensure_ascii=False).encode("utf-8",
+                                                                           "surrogatepass"))
+        except OSError:
+            return  # the asker is gone (kam serve stopped while the page was converted)
