@@ -20,6 +20,7 @@ from kam_review.output.charts import (
     funnel_chart,
     pareto_curve,
     sparkline,
+    svg,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -292,3 +293,11 @@ def test_sparkline_is_drawn_from_zero_and_rejects_other_lengths() -> None:
     with pytest.raises(ValueError, match="one value"):
         sparkline(["a"], [1.0, 2.0], "Revenue")
     assert "No data" in sparkline(["a", "b"], [None, None], "Revenue").svg
+
+
+def test_a_value_is_escaped_as_its_own_type_writes_it() -> None:
+    """Escaped texts are kept (svg.esc), but 1, 1.0 and True are equal keys to a plain
+    cache: each must still be written as itself."""
+    svg.esc.cache_clear()
+    assert [svg.esc(1), svg.esc(1.0), svg.esc(True), svg.esc("1")] == ["1", "1.0", "True", "1"]
+    assert svg.esc("<b>*x*</b>") == "&lt;b&gt;&#42;x&#42;&lt;/b&gt;"

@@ -49,7 +49,8 @@ def _compare(monkeypatch: pytest.MonkeyPatch, config_file: Path, tmp_path: Path)
     """Every generated page: emitted (True; then equal to Page.render) or converted."""
     emitted: dict[str, bool] = {}
 
-    def prepare(self: Any, config: MkDocsConfig, files: Files, generated: list[str]) -> None:
+    def prepare(self: Any, config: MkDocsConfig, files: Files, generated: list[str],
+                share: Any = None) -> None:
         permalink = page_html.permalinks(config)
         assert permalink is not None
         for uri in generated:

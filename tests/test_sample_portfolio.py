@@ -253,3 +253,12 @@ def test_it_keeps_money_in_several_currencies(sample: Result) -> None:
     by_id = {a.account.id: a for a in sample.accounts}
     assert by_id["huaxin-electronics"].account.currency == "HKD"
     assert by_id["haoyang-chemicals"].account.currency == "USD"
+
+
+def test_the_risk_registers_order_is_kept_and_handed_out_as_a_copy(site_review: Result) -> None:
+    """Result.warnings sorts once a result; what a caller does with the list it gets does
+    not reach the next caller."""
+    first = site_review.warnings()
+    assert first and first == sorted(first, key=lambda pair: (pair[0].sort_key(), pair[1].id))
+    first.clear()
+    assert site_review.warnings() and site_review.warnings() is not site_review.warnings()

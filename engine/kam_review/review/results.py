@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from kam_review.errors import InputError
@@ -198,5 +199,10 @@ class Result:
     def warnings(self) -> list[tuple[Finding, Account]]:
         """Every warning of the portfolio with its account, in the risk register's order
         (the page and its CSV file): most severe first, as Finding.sort_key ranks them."""
-        return sorted(((f, item.account) for item in self.accounts for f in item.findings
-                       if f.kind.warns), key=lambda pair: (pair[0].sort_key(), pair[1].id))
+        return list(self._warnings)
+
+    @cached_property
+    def _warnings(self) -> tuple[tuple[Finding, Account], ...]:
+        # Sorted once a result (it is frozen): the register's page and file both need it.
+        return tuple(sorted(((f, item.account) for item in self.accounts for f in item.findings
+                             if f.kind.warns), key=lambda pair: (pair[0].sort_key(), pair[1].id)))

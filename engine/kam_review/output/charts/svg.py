@@ -8,6 +8,7 @@ import html
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kam_review.i18n import _, language
 from kam_review.locale_format import ENGLISH, LocaleFormat
@@ -37,6 +38,9 @@ HALO = f"paint-order:stroke;stroke:{BG};stroke-width:3px;stroke-linejoin:round"
 _MARKDOWN = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_[]{}"})
 
 
+# A chart's figures and names come again and again (every Pareto curve and table names each
+# account): each text is escaped once. `typed`, so that 1 and 1.0 are not one key.
+@lru_cache(maxsize=1 << 16, typed=True)
 def esc(text: object) -> str:
     return html.escape(one_line(str(text)), quote=True).translate(_MARKDOWN)
 
