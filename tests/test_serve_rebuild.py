@@ -8,8 +8,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -270,7 +272,7 @@ def test_edits_of_other_kinds_are_rebuilt_as_a_clean_build_makes_them(project: P
                                                        project / "clean")
 
 
-def _helper_gone(conn: object, *args: object) -> None:
+def _helper_gone(*args: object) -> None:
     os._exit(0)
 
 
@@ -327,3 +329,38 @@ def test_a_name_the_search_keeps_whole_reaches_the_helper(
     assert any("闫梓萱" in text for text in texts)
     assert live == _clean_apart(tmp_path / "mkdocs.yml", tmp_path / "clean")
     site.close()
+
+
+_SERVE_THEN_WAIT = """
+import sys, time
+from pathlib import Path
+from kam_review.website.incremental import LiveSite
+LiveSite(Path(sys.argv[1]), Path(sys.argv[2])).build()
+print("built", flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.skipif(worker_count() < 2 or not Path("/proc/self/task").is_dir(),
+                    reason="the helper is forked only with two cores; children read from /proc")
+def test_the_helper_ends_with_the_process_that_forked_it(project: Path) -> None:
+    """Killed outright (no exit handler runs), kam serve's process leaves no helper behind:
+    the pipe's other end closes with it, and the helper stops."""
+    asker = subprocess.Popen([sys.executable, "-c", _SERVE_THEN_WAIT, str(project / "mkdocs.yml"),
+                              str(project / "live")], stdout=subprocess.PIPE, text=True,
+                             env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    try:
+        assert asker.stdout is not None and asker.stdout.readline() == "built\n"
+        children = Path(f"/proc/{asker.pid}/task/{asker.pid}/children").read_text().split()
+        assert len(children) == 1  # the page helper
+        helper = Path(f"/proc/{children[0]}")
+    finally:
+        asker.kill()
+        asker.wait()
+    for _ in range(100):
+        if not helper.exists() or "Z" in (helper / "stat").read_text().split()[2]:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(int(helper.name), signal.SIGKILL)
+        raise AssertionError("the page helper outlived kam serve's process")

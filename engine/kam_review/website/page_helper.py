@@ -40,7 +40,8 @@ class PageHelper:
     def __init__(self, config: MkDocsConfig, files: Files, index: Any) -> None:
         context = get_context("fork")
         self._conn, theirs = context.Pipe()
-        self._process = context.Process(target=_serve, args=(theirs, config, files, index),
+        self._process = context.Process(target=_serve,
+                                        args=(theirs, self._conn, config, files, index),
                                         daemon=True, name="kam-serve page helper")
         self._process.start()
         theirs.close()
@@ -146,9 +147,13 @@ class PageHelper:
         return answer if isinstance(answer, list) and len(answer) == 1 else None
 
 
-def _serve(conn: Connection, config: MkDocsConfig, files: Files, index: Any) -> None:
+def _serve(conn: Connection, askers: Connection, config: MkDocsConfig, files: Files,
+           index: Any) -> None:
     """The helper: each page asked for, converted, until the pipe closes. A page it could
     not convert is answered with null (the asker converts it)."""
+    # The asker's end came with the fork: closed here, so that the pipe ends (and with it
+    # the helper) when the asker's process does, however it ends.
+    askers.close()
     # Ctrl+C and kam serve's own SIGTERM handling are the asker's: the helper ends with it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
