@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from multiprocessing import get_context
 from pathlib import Path
@@ -35,6 +33,7 @@ from kam_review.frozen_heap import frozen_heap
 from kam_review.review.fast_check import worker_count
 from kam_review.source.cache import AccountCache, content_key
 from kam_review.source.fast_yaml import fast_enabled
+from kam_review.website.captured_logs import captured_logs
 from kam_review.website.fast_search import (
     Entries,
     described,
@@ -63,33 +62,6 @@ PLACEHOLDER = ""
 _BUILD: tuple[MkDocsConfig, Files, Any] | None = None
 
 
-class _Captured(logging.Handler):
-    """Every log record of a conversion, which then is left to MkDocs if there is one."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@contextmanager
-def _quiet() -> Iterator[_Captured]:
-    """The records of the conversion captured, and none shown (MkDocs logs them again when it
-    converts the page itself)."""
-    captured = _Captured()
-    loggers = [logging.getLogger(), logging.getLogger("mkdocs")]
-    kept = [(logger, logger.handlers[:], logger.propagate) for logger in loggers]
-    for logger in loggers:
-        logger.handlers = [captured]
-    try:
-        yield captured
-    finally:
-        for logger, handlers, propagate in kept:
-            logger.handlers, logger.propagate = handlers, propagate
-
-
 def converting(config: MkDocsConfig | None, files: Files | None = None,
                index: Any = None) -> None:
     """Set the build pages are converted against (None: no build)."""
@@ -111,7 +83,7 @@ def convert(src_uris: Sequence[str]) -> list[Converted | None]:
             converted.append(None)
             continue
         page.markdown, page.meta = meta.get_data(file.content_string)
-        with _quiet() as captured:
+        with captured_logs() as captured:
             if permalink is None or not render(page, config, files, permalink):
                 page.render(config, files)
             search = None if index is None else [page_key(page), entries_of(index, page)]

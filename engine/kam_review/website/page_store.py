@@ -10,6 +10,7 @@ made, the HTML stays in memory as before.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from typing import IO
 
@@ -48,8 +49,9 @@ class PageStore:
             return stored
         assert self._file is not None, "a handle to the file is only given while it is open"
         start, length = stored
-        self._file.seek(start)
-        return self._file.read(length).decode("utf-8", "surrogatepass")
+        # At its own offset (not seek and read): a forked process reading pages from the same
+        # open file (theme_share.py) shares the file's position with this one.
+        return os.pread(self._file.fileno(), length, start).decode("utf-8", "surrogatepass")
 
     def close(self) -> None:
         if self._file is not None:

@@ -32,13 +32,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from kam_review.errors import KamError
 from kam_review.frozen_heap import Freeze
-from kam_review.i18n import ENGLISH, LANGUAGES, set_language
-from kam_review.locale_format import (
-    DEFAULT_LOCALE,
-    LocaleFormat,
-    check_currency,
-    check_locale,
-)
+from kam_review.i18n import ENGLISH, LANGUAGES
 from kam_review.output.output_folder import check_output_folder, looks_like_mkdocs_site, mark
 from kam_review.output.report import rules_source
 from kam_review.progress import on_terminal
@@ -55,11 +49,14 @@ from kam_review.vocabulary import REVIEW_TAGS
 from kam_review.website.copied_files import guard_copied_files
 from kam_review.website.csp import header, protect
 from kam_review.website.fast_pages import FastPages, Share, page_cache
+from kam_review.website.page_handing import NAME as HANDING
 from kam_review.website.page_handing import deferrable, hand_pages
 from kam_review.website.provenance import footer_html, provenance
 from kam_review.website.search_words import keep_whole, review_names
 from kam_review.website.site_files import DEFAULTS, SCRIPTS, STYLESHEETS, site_files
+from kam_review.website.site_formats import figure_formats, site_language
 from kam_review.website.table_regions import TableRegions
+from kam_review.website.theme_share import ThemeShare, shared
 
 log = logging.getLogger("mkdocs.plugins.kam_review")
 
@@ -104,6 +101,10 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
     _generated: list[str]
     # The heap set aside from the collector during the page phase (on_nav to the end).
     _page_phase = Freeze()
+    # The navigation of the build (on_nav), and the share of its pages' theme rendered in a
+    # child process (on_env to the end; theme_share.py).
+    _nav: Navigation | None = None
+    _share: ThemeShare | None = None
     # What reviews the portfolio: review_since (or site_review.py's fast one), or `kam
     # serve`'s review kept between edits (review/incremental.py), called the same way.
     reviewer: Callable[..., tuple[Result, Movement]] | None = None
@@ -119,8 +120,8 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
                       default_rules_folder(root))
         self.thresholds = root / self.config.thresholds if self.config.thresholds else None
         self.rates = root / self.config.rates if self.config.rates else None
-        words = _site_language(config.theme.get("language"))
-        self.formats = _figure_formats(self.config.locale or (
+        words = site_language(config.theme.get("language"))
+        self.formats = figure_formats(self.config.locale or (
             LANGUAGES[words] if words != ENGLISH else config.theme.get("language")),
             self.config.currency)
         self._check_site_dir(config)
@@ -176,7 +177,13 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         else:
             os.environ[EPOCH_VARIABLE] = before
 
+    def _end_share(self) -> None:
+        if self._share is not None:
+            self._share.close()
+            self._share = None
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._end_share()
         self._restore_epoch()
         self._page_phase.thaw()
         if not self._serving:
@@ -184,6 +191,7 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
                      "Content-Security-Policy: %s", header(sorted(self._script_hashes)))
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._end_share()
         self._restore_epoch()
         self._page_phase.thaw()
         if self._fast is not None:
@@ -259,10 +267,15 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         # name "</title><script>..." would become a live script in <title>. This `striptags`
         # gives the text escaped once, as the templates that use it need.
         env.filters["striptags"] = _text_of_html
+        # Last of the plugin's own work on the environment: the child forks with it.
+        if not self._serving and self._nav is not None and self._fast is not None:
+            self._share = shared(config, env, files, self._nav, self._generated,
+                                 {id(self), id(config.plugins.get(HANDING))}, worker_count())
         return env
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
         # Every page has its Page now, and none is converted yet.
+        self._nav = nav
         self.convert_ahead(config, files, self._generated)
         # The review and the pages read live to the end of the build: the collector's full
         # passes over them while each page is built grew with the portfolio.
@@ -300,25 +313,6 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
             if path is not None:
                 server.watch(str(path))
         return server
-
-
-def _site_language(theme_language: str | None) -> str:
-    """The language of the site's words is the theme's (`theme: language: zh`); a theme
-    language kam-review does not write keeps its words English."""
-    try:
-        return set_language(theme_language or ENGLISH)
-    except ValueError:
-        return set_language(ENGLISH)
-
-
-def _figure_formats(locale: str | None, currency: str | None) -> LocaleFormat:
-    """How the pages write figures: the `locale` option, else the theme's language, else
-    English; amounts of accounts whose file names no currency in `currency`."""
-    try:
-        return LocaleFormat(check_locale(locale or DEFAULT_LOCALE),
-                            None if currency is None else check_currency(currency))
-    except ValueError as problem:
-        raise PluginError(f"kam-review: {problem}") from None
 
 
 def _text_of_html(value: object) -> Markup:
