@@ -33,7 +33,14 @@ from kam_review.vocabulary import Kind
 def explain_all(result: Result) -> list[tuple[Explanation, ...]]:
     """Why each account of the result got its class and focus (see explanations), in the
     order of result.accounts, judged in one pass of the engine."""
-    return _explain(result.accounts, result.rulebook)
+    return explain_some(result.accounts, result.rulebook)
+
+
+def explain_some(items: Sequence[AccountResult], rulebook: Rulebook
+                 ) -> list[tuple[Explanation, ...]]:
+    """The explanations of each of `items`, in their order, judged in one pass of the
+    engine."""
+    return _explain(items, rulebook)
 
 
 def explanations(item: AccountResult, rulebook: Rulebook) -> tuple[Explanation, ...]:

@@ -13,9 +13,9 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
 from kam_review.frozen_heap import frozen_heap
-from kam_review.review.explain import explain_all, explanations
+from kam_review.review.explain import explain_some
 from kam_review.review.movement import Movement
-from kam_review.review.results import AccountResult, Explanation, Result
+from kam_review.review.results import AccountResult, Result
 from kam_review.website.pages.account import account_page
 from kam_review.website.pages.common import ACCOUNTS_DIR
 
@@ -25,25 +25,23 @@ CHUNK = 32
 PARALLEL_FROM = 200
 
 # The review the workers write pages of; set before they fork.
-_REVIEW: tuple[Result, Sequence[AccountResult], list[tuple[Explanation, ...]],
-               Movement | None] | None = None
+_REVIEW: tuple[Result, Sequence[AccountResult], Movement | None] | None = None
 
 
 def account_pages(result: Result, movement: Movement | None, workers: int = 1,
                   items: Sequence[AccountResult] | None = None,
                   meanwhile: Callable[[], None] | None = None) -> dict[str, str]:
     """The page (path -> Markdown) of each of `items` (default: every account of the
-    review), in their order, each with why it got its class and focus (review.explain): a
-    page depends on its own account and the review's rules and date. `meanwhile` is called
-    here while the workers write (first, without workers)."""
+    review), in their order, each with why it got its class and focus (review.explain,
+    worked out where the page is written): a page depends on its own account and the
+    review's rules and date. `meanwhile` is called here while the workers write (first,
+    without workers)."""
     global _REVIEW
     if items is None:
-        items, explained = result.accounts, explain_all(result)
-    else:
-        explained = [explanations(item, result.rulebook) for item in items]
+        items = result.accounts
     count = len(items)
     chunks = [range(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
-    _REVIEW = (result, items, explained, movement)
+    _REVIEW = (result, items, movement)
     try:
         if workers > 1 and count >= PARALLEL_FROM:
             with frozen_heap(), ProcessPoolExecutor(workers,
@@ -64,6 +62,8 @@ def account_pages(result: Result, movement: Movement | None, workers: int = 1,
 
 def _write(indexes: range) -> list[str]:
     assert _REVIEW is not None, "the review is set before the workers start"
-    result, items, explained, movement = _REVIEW
-    return [account_page(items[index], result, explained[index], movement)
-            for index in indexes]
+    result, items, movement = _REVIEW
+    chunk = [items[index] for index in indexes]
+    return [account_page(item, result, explained, movement)
+            for item, explained in zip(chunk, explain_some(chunk, result.rulebook),
+                                       strict=True)]
