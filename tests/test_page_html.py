@@ -184,6 +184,8 @@ DIALECT = [
     "<details class=\"d\" markdown>\n<summary>S</summary>\n\nThe condition:\n\n"
     "    x == 'a'  \n      y\n\n\n</details>\n",
     "a\n\n    b\n",
+    # Fence marks that start no line: no fence.
+    "a ```b``` c\n\nd ~~~ e\n",
 ]
 
 
@@ -205,6 +207,7 @@ def test_the_dialect_as_python_markdown_writes_it(markdown: str) -> None:
     "<div markdown>\n\na `<div>` b\n\n</div>\n", "a <div>b</div> c\n",
     "- a\n\n    b\n\nc\n", "a\n\n    b\n\n    c\n", "a\n\n    b <i>c</i>\n\nd\n",
     "a\n\n    b\nc\n", "a\n\n    b\n\n  c\n",
+    "~~~\ncode\n~~~\n", "x\n\n```\ny\n```\n", "a\rb\n", "a\x01b\n", "a\x02b\n", "a\x03b\n",
 ])
 def test_what_the_emitter_does_not_write_is_converted(markdown: str) -> None:
     assert page_html.emit(markdown, None, None, None, True) is None  # type: ignore[arg-type]

@@ -47,7 +47,8 @@ from kam_review.website.table_regions import TableRegions, wrap_tables
 EXTENSIONS = ("toc", "tables", "fenced_code", "attr_list", "md_in_html")
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 # Python-Markdown refuses or rewrites these before parsing; fences are fenced_code's.
-_REFUSED = re.compile(r"[\t\r\x01\x02\x03]|^(?:```|~~~)", re.MULTILINE)
+_REFUSED_CHARACTERS = "\t\r\x01\x02\x03"
+_FENCE = re.compile(r"^(?:```|~~~)", re.MULTILINE)
 _MARKED = re.compile(LINK_MARK + "([^" + LINK_MARK + "]*)" + LINK_MARK)
 
 
@@ -106,7 +107,7 @@ def emit(markdown: str, file: File, files: Files, config: MkDocsConfig,
 
 def _emit(markdown: str, file: File, files: Files, config: MkDocsConfig,
           permalink: bool) -> Emitted:
-    if _REFUSED.search(markdown):
+    if _refused(markdown):
         raise Unsupported("tabs, fences or control characters")
     tags = Tags(markdown)
     root = Element("div")
@@ -142,6 +143,14 @@ def _emit(markdown: str, file: File, files: Files, config: MkDocsConfig,
 
     content = _MARKED.sub(resolve, "".join(out).strip())
     return Emitted(content, tokens, title, anchors, resolver.links_to_anchors)
+
+
+def _refused(markdown: str) -> bool:
+    """Whether the page has a tab, a control character Python-Markdown uses, or a fence. (A
+    search for each character, and for a fence only where one could start: a regular
+    expression trying every position of a page was a twentieth of its conversion.)"""
+    return any(character in markdown for character in _REFUSED_CHARACTERS) or (
+        ("```" in markdown or "~~~" in markdown) and _FENCE.search(markdown) is not None)
 
 
 def _block(tag: str) -> bool:

@@ -95,6 +95,8 @@ def inline(text: str) -> list[Piece]:
 
 
 def _links(text: str) -> list[Piece]:
+    if "[" not in text:  # most texts: no link to look for
+        return _atoms(text)
     pieces: list[Piece] = []
     start = 0
     for match in _LINK.finditer(text):
