@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -169,3 +170,24 @@ def test_another_plugin_on_page_context_leaves_every_page_to_mkdocs(
     config_file.write_text(text + f"hooks:\n- {hook}\n", encoding="utf-8")
     assert _build(tmp_path / "hooked", config_file=config_file)
     assert sharing == []
+
+
+def test_a_child_that_hangs_is_ended_and_the_pages_left_are_rendered_by_mkdocs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plain: Site,
+        sharing: list[theme_share.ThemeShare]) -> None:
+    render = theme_share._render
+    rendered = [0]
+
+    def hanging(config: Any, env: Any, nav: Any, doc_files: Any, page: Any) -> str | None:
+        rendered[0] += 1
+        if rendered[0] == 4:  # once: without the parent's patience, the build waits 600 s
+            time.sleep(600)
+        return render(config, env, nav, doc_files, page)
+    monkeypatch.setattr(theme_share, "_render", hanging)
+    monkeypatch.setattr(theme_share, "SILENCE_SECONDS", 1.0)
+    given = _count_outputs(monkeypatch)
+    started = time.monotonic()
+    assert _build(tmp_path / "shared") == plain
+    assert len(given) == 3 and time.monotonic() - started < 300
+    (share,) = sharing
+    assert share._child is None  # killed and waited for

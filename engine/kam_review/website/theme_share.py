@@ -47,6 +47,8 @@ from kam_review.website.pages.common import ACCOUNTS_DIR
 SHARE_OF = 3
 # From this many account pages, a share of them is rendered in a child process.
 PARALLEL_FROM = 40
+# How long the child may send nothing before it is taken as stuck and ended.
+SILENCE_SECONDS = 60.0
 # The pipe's capacity, so that the child can render a few pages ahead (Linux; else as is).
 PIPE_BYTES = 1 << 20
 # The search plugin whose page_context the child runs as this process would.
@@ -105,6 +107,10 @@ class ThemeShare:
         if self._outputs is None:
             return None
         try:
+            # A page takes milliseconds: a child silent for long is stuck (a lock some thread
+            # held when it forked), and the build does not wait for it.
+            if not self._outputs.poll(SILENCE_SECONDS):
+                raise TimeoutError("the child renders no more")
             message = self._outputs.recv_bytes().decode("utf-8", "surrogatepass")
         except (EOFError, OSError):
             self.close()  # the child is gone: the rest is rendered here
