@@ -7,9 +7,11 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from material.plugins.search.plugin import SearchPlugin
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
@@ -55,9 +57,9 @@ def test_the_site_is_the_same_with_and_without_the_fast_path(
     handed: list[tuple[int, dict[str, Any]]] = []
     use_entries = fast_pages.use_entries
 
-    def keeping(index: Any, ahead: dict[str, Any]) -> None:
+    def keeping(index: Any, ahead: dict[str, Any], *rest: Any) -> None:
         handed.append((len(ahead), ahead))
-        use_entries(index, ahead)
+        use_entries(index, ahead, *rest)
     monkeypatch.setattr(fast_pages, "use_entries", keeping)
     assert _build(tmp_path / "warm", monkeypatch, fast=True) == plain
     assert converted == [0]  # every generated page came from the cache
@@ -93,11 +95,11 @@ def test_pages_get_their_html_as_they_are_built_and_let_go_of_it_after(
     seen: dict[str, Any] = {}
     fill, written = fast_pages.FastPages.fill, fast_pages.FastPages.written
 
-    def filling(self: fast_pages.FastPages, page: Any) -> None:
-        if page.file.src_uri in self._ready:  # a page converted ahead
+    def filling(self: fast_pages.FastPages, page: Any, late: bool = False) -> None:
+        if page.file.src_uri in self._ready and late == self.late:  # converted ahead
             seen.setdefault("before", set()).add(page.content)
             seen.setdefault("filled", []).append(page.file.src_uri)
-        fill(self, page)
+        fill(self, page, late)
 
     def writing(self: fast_pages.FastPages, page: Any) -> None:
         handed = page.file.src_uri in self._ready
@@ -128,3 +130,49 @@ def test_another_plugin_reading_the_html_early_gets_it_when_pages_are_read(
     seen = dict(sys.modules[str(hook)].SEEN)  # MkDocs loads a hook as a module by its path
     assert fast == _build(tmp_path / "plain", monkeypatch, False, config)
     assert seen["accounts/jiahe-home.md"] > 1000
+
+
+def test_the_search_index_reads_each_page_before_it_gets_its_html(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Material's search takes its data-search attributes out of every page's HTML, a scan
+    of the whole page; a page converted ahead is indexed with its HTML but gets it only
+    after, with the attributes taken out as Material takes them."""
+    monkeypatch.setenv("KAM_CACHE_DIR", str(tmp_path / "cache"))
+    seen: dict[str, int] = {}
+    on_page_context = SearchPlugin.on_page_context
+
+    def recording(self: SearchPlugin, context: Any, **kwargs: Any) -> Any:
+        page = kwargs["page"]
+        seen[page.file.src_uri] = len(page.content or "")
+        return on_page_context(self, context, **kwargs)
+    monkeypatch.setattr(SearchPlugin, "on_page_context", recording)
+    fast = _build(tmp_path / "fast", monkeypatch, fast=True)
+    accounts = [uri for uri in seen if uri.startswith("accounts/")]
+    assert len(accounts) >= 15 and all(seen[uri] == 0 for uri in accounts)
+    assert seen["guide.md"] > 1000  # a page of the docs folder, converted by MkDocs
+    plain = _build(tmp_path / "plain", monkeypatch, fast=False)
+    assert fast == plain
+    assert all(seen[uri] > 1000 for uri in accounts)  # the plain path fills every page first
+
+
+def test_a_page_filled_late_loses_its_data_search_attributes_as_material_takes_them() -> None:
+    html = ('<p data-search-exclude="x">a</p>\n<pre><code>data-search-boost="2" '
+            'data-search-="" data-search-x="y"</code></pre>')
+    material = SearchPlugin()
+    assert material.load_config({}) == ([], [])  # its defaults: on
+    material.search_index = SimpleNamespace(add_entry_from_context=lambda page: None)
+    page: Any = SimpleNamespace(file=SimpleNamespace(src_uri="p.md"), content=html)
+    material.on_page_context({}, page=page, config=None, nav=None)  # type: ignore[arg-type]
+    expected = page.content
+    assert expected != html
+    fast = fast_pages.FastPages(None, 1)
+    fast.deferred = fast.late = True
+    try:
+        fast._ready["p.md"] = fast._store.put(html)
+        page.content = fast_pages.PLACEHOLDER
+        fast.fill(page)  # first in page_context: not yet
+        assert page.content == fast_pages.PLACEHOLDER and fast.waiting(page) == html
+        fast.fill(page, late=True)
+        assert page.content == expected
+    finally:
+        fast.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -161,15 +162,18 @@ def test_another_plugin_on_page_context_leaves_every_page_to_mkdocs(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plain: Site,
         sharing: list[theme_share.ThemeShare]) -> None:
     """A hook seeing each page's context could count pages, or keep state the child's copy
-    would not see: no share then."""
+    would not see: no share then. It sees each page's HTML, too (no page filled late)."""
     hook = tmp_path / "pages_seen.py"
-    hook.write_text("def on_page_context(context, page, config, nav):\n    return context\n",
+    hook.write_text("SEEN = {}\n\ndef on_page_context(context, page, config, nav):\n"
+                    "    SEEN[page.file.src_uri] = len(page.content)\n    return context\n",
                     encoding="utf-8")
     config_file = sample_site_config(tmp_path, REPO / "accounts")
     text = config_file.read_text(encoding="utf-8")
     config_file.write_text(text + f"hooks:\n- {hook}\n", encoding="utf-8")
     assert _build(tmp_path / "hooked", config_file=config_file)
     assert sharing == []
+    seen = sys.modules[str(hook)].SEEN  # MkDocs loads a hook as a module by its path
+    assert seen["accounts/jiahe-home.md"] > 1000
 
 
 def test_a_child_that_hangs_is_ended_and_the_pages_left_are_rendered_by_mkdocs(

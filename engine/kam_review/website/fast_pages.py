@@ -35,6 +35,7 @@ from kam_review.source.cache import AccountCache, content_key
 from kam_review.source.fast_yaml import fast_enabled
 from kam_review.website.captured_logs import captured_logs
 from kam_review.website.fast_search import (
+    SEARCH_ATTRIBUTES,
     Entries,
     described,
     entries_of,
@@ -145,6 +146,8 @@ class FastPages:
         self._ready: dict[str, Stored] = {}
         self._store = PageStore()
         self.deferred = False
+        self.late = False
+        self._read: tuple[str, str] | None = None  # the last page read from the store
 
     def prepare(self, config: MkDocsConfig, files: Files, generated: Sequence[str],
                 share: Share | None = None) -> None:
@@ -196,7 +199,7 @@ class FastPages:
             for page in self._converted.values():
                 if page["search"] is not None:
                     ahead[page["search"][0]] = page["search"][1]
-            use_entries(index, ahead)
+            use_entries(index, ahead, self.waiting)
 
     def _take(self, chunks: list[list[str]], keys: dict[str, bytes],
               converted: Iterable[list[Converted | None]]) -> None:
@@ -248,16 +251,37 @@ class FastPages:
             return PLACEHOLDER
         return self._store.get(found["content"])
 
-    def fill(self, page: Page) -> None:
-        """A deferred page's HTML, as MkDocs starts building it."""
-        stored = self._ready.get(page.file.src_uri)
-        if stored is not None:
-            page.content = self._store.get(stored)
+    def fill(self, page: Page, late: bool = False) -> None:
+        """A deferred page's HTML, as MkDocs starts building it; where the page is filled
+        `late` (after the search plugin's page_context), only then, and with that plugin's
+        change to it: Material's search takes the data-search attributes out of every page
+        by a regular expression, which tried at every position of a big page cost a third
+        of building it."""
+        if late != self.late:
+            return
+        html = self._html(page)
+        if html is not None:
+            page.content = SEARCH_ATTRIBUTES.sub("", html) if late and (
+                "data-search-" in html) else html
+
+    def waiting(self, page: Page) -> str | None:
+        """The HTML of a page filled late, which the search index reads before it is."""
+        return self._html(page) if self.late else None
+
+    def _html(self, page: Page) -> str | None:
+        uri = page.file.src_uri
+        stored = self._ready.get(uri)
+        if stored is None:
+            return None
+        if self._read is None or self._read[0] != uri:
+            self._read = (uri, self._store.get(stored))
+        return self._read[1]
 
     def written(self, page: Page) -> None:
         """A deferred page written: its HTML is let go of (nothing reads it again)."""
         if self._ready.pop(page.file.src_uri, None) is not None:
             page.content = None
+            self._read = None
 
     def close(self) -> None:
         """The build is over: the store's file is removed."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -40,6 +41,11 @@ def search_index(config: MkDocsConfig) -> Any | None:
 def described(index: Any) -> str:
     """The index's settings, for the page cache's key."""
     return json.dumps(getattr(index, "config", None), default=repr, sort_keys=True)
+
+
+# What Material's search plugin takes out of every page's HTML after indexing it
+# (material/plugins/search/plugin.py, on_page_context), for a page filled after it.
+SEARCH_ATTRIBUTES = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")
 
 
 def toc_tokens(links: list[AnchorLink]) -> list[dict[str, Any]]:
@@ -72,15 +78,26 @@ def entries_of(index: Any, page: Page) -> Entries:
     return made
 
 
-def use_entries(index: Any, ahead: dict[str, Entries]) -> None:
-    """Let the index take a page's entries made ahead (by page_key) instead of parsing it."""
+def use_entries(index: Any, ahead: dict[str, Entries],
+                waiting: Callable[[Page], str | None] = lambda page: None) -> None:
+    """Let the index take a page's entries made ahead (by page_key) instead of parsing it.
+    A page whose HTML is `waiting` (filled after the search plugin, FastPages.late) has it
+    while the index reads it, and the placeholder again after."""
     original: Callable[[Page], None] = index.add_entry_from_context
 
     def add_entry_from_context(page: Page) -> None:
-        found = ahead.pop(page_key(page), None) if ahead else None
-        if found is None:
-            original(page)
-        else:
-            index.entries.extend(found)
+        html = waiting(page)
+        placeholder = page.content
+        if html is not None:
+            page.content = html
+        try:
+            found = ahead.pop(page_key(page), None) if ahead else None
+            if found is None:
+                original(page)
+            else:
+                index.entries.extend(found)
+        finally:
+            if html is not None:
+                page.content = placeholder
 
     index.add_entry_from_context = add_entry_from_context

@@ -8,6 +8,14 @@ index or any other plugin reads it in on_page_context) and dropped last thing af
 written (on_post_page). That is only done where no other plugin could see the difference:
 when no other plugin handles the events in between (page_content, post_page) or earlier in
 page_context than this.
+
+Where no other plugin sees the pages' context at all and the search plugin is Material's, a
+page gets its HTML later still, right after the search plugin's page_context (LateFilling):
+the index reads the page's HTML as before (fast_search.use_entries), but Material's search
+then takes its data-search attributes out of the placeholder instead of the whole page (a
+regular expression tried at every position: a third of building the page once the theme is
+shared, theme_share.py), and the page gets its HTML with them taken out as Material takes
+them (FastPages.fill).
 """
 
 from __future__ import annotations
@@ -24,42 +32,79 @@ from mkdocs.utils.templates import TemplateContext
 from kam_review.website.fast_pages import FastPages
 
 # The name this plugin has among the site's plugins.
-NAME = "kam-review-pages"
+NAME, LATE_NAME = "kam-review-pages", "kam-review-pages-late"
 FIRST, LAST = 100, -100
+# After the search plugin's page_context (priority 0), before kam-review's footer (-50).
+AFTER_SEARCH = -10
+# Material's search plugin, whose page_context the pages filled late get as they would.
+SEARCH_PLUGIN = "material.plugins.search.plugin"
 
 
-class PageHanding(BasePlugin):  # type: ignore[type-arg]
-    """Fills in and lets go of the pages of the build's FastPages (`current`)."""
+class _Handing(BasePlugin):  # type: ignore[type-arg]
+    """A plugin acting on the pages of the build's FastPages (`current`), if there is one."""
 
     def __init__(self, current: Callable[[], FastPages | None]) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._current = current
 
+
+class PageHanding(_Handing):  # type: ignore[no-untyped-call]
+    """Fills in and lets go of the pages."""
+
     @event_priority(FIRST)
     def on_page_context(self, context: TemplateContext, /, *, page: Page,
                         config: MkDocsConfig, nav: Navigation) -> TemplateContext:
-        fast = self._current()
-        if fast is not None:
+        if (fast := self._current()) is not None:
             fast.fill(page)
         return context
 
     @event_priority(LAST)
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
-        fast = self._current()
-        if fast is not None:
+        if (fast := self._current()) is not None:
             fast.written(page)
         return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        fast = self._current()
-        if fast is not None:
+        if (fast := self._current()) is not None:
             fast.close()
+
+
+class LateFilling(_Handing):  # type: ignore[no-untyped-call]
+    """Fills in the pages filled late, after the search plugin (FastPages.late)."""
+
+    @event_priority(AFTER_SEARCH)
+    def on_page_context(self, context: TemplateContext, /, *, page: Page,
+                        config: MkDocsConfig, nav: Navigation) -> TemplateContext:
+        if (fast := self._current()) is not None:
+            fast.fill(page, late=True)
+        return context
 
 
 def hand_pages(config: MkDocsConfig, current: Callable[[], FastPages | None]) -> None:
     """Add the plugin to the site's plugins (once)."""
     if NAME not in config.plugins:
         config.plugins[NAME] = PageHanding(current)
+        config.plugins[LATE_NAME] = LateFilling(current)
+
+
+def only_ours(config: MkDocsConfig, owner: object, events: tuple[str, ...]) -> bool:
+    """Whether every handler of these events is the site's own plugin's (`owner`), this
+    one's or Material's search plugin's."""
+    ours = {id(owner), id(config.plugins.get(NAME)), id(config.plugins.get(LATE_NAME))}
+    handlers: dict[str, list[Any]] = config.plugins.events
+    return all(id(getattr(method, "__self__", None)) in ours
+               or type(getattr(method, "__self__", None)).__module__ == SEARCH_PLUGIN
+               for event in events for method in handlers[event])
+
+
+def fillable_late(config: MkDocsConfig, owner: object) -> bool:
+    """Whether pages can get their HTML after the search plugin has indexed them (FastPages'
+    late fill): it is Material's, on, and no other plugin sees the pages' context."""
+    handlers: list[Any] = config.plugins.events["page_context"]
+    searches: list[Any] = [method.__self__ for method in handlers
+                           if type(getattr(method, "__self__", None)).__module__ == SEARCH_PLUGIN]
+    return (len(searches) == 1 and bool(searches[0].config.enabled)
+            and only_ours(config, owner, ("page_context",)))
 
 
 def deferrable(config: MkDocsConfig, owner: object) -> bool:

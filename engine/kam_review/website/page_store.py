@@ -38,6 +38,7 @@ class PageStore:
         try:
             self._file.seek(self._end)
             self._file.write(data)
+            self._file.flush()  # get reads the file itself (pread), not this object's buffer
         except OSError:
             return html  # a full disk: this page stays in memory
         start, self._end = self._end, self._end + len(data)

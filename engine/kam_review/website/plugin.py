@@ -49,8 +49,7 @@ from kam_review.vocabulary import REVIEW_TAGS
 from kam_review.website.copied_files import guard_copied_files
 from kam_review.website.csp import header, protect
 from kam_review.website.fast_pages import FastPages, Share, page_cache
-from kam_review.website.page_handing import NAME as HANDING
-from kam_review.website.page_handing import deferrable, hand_pages
+from kam_review.website.page_handing import deferrable, fillable_late, hand_pages
 from kam_review.website.provenance import footer_html, provenance
 from kam_review.website.search_words import keep_whole, review_names
 from kam_review.website.site_files import DEFAULTS, SCRIPTS, STYLESHEETS, site_files
@@ -269,8 +268,8 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         env.filters["striptags"] = _text_of_html
         # Last of the plugin's own work on the environment: the child forks with it.
         if not self._serving and self._nav is not None and self._fast is not None:
-            self._share = shared(config, env, files, self._nav, self._generated,
-                                 {id(self), id(config.plugins.get(HANDING))}, worker_count())
+            self._share = shared(config, env, files, self._nav, self._generated, self,
+                                 worker_count())
         return env
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
@@ -291,6 +290,7 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
                                 self._serving, cached)
         if self._fast is not None:
             self._fast.deferred = deferrable(config, self)
+            self._fast.late = self._fast.deferred and fillable_late(config, self)
             self._fast.prepare(config, files, paths, share)
 
     # Last: the Markdown every other plugin made is the one converted ahead.

@@ -39,6 +39,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from kam_review.website.captured_logs import captured_logs
+from kam_review.website.page_handing import only_ours
 from kam_review.website.pages.common import ACCOUNTS_DIR
 
 # Of every SHARE_OF pages of the share's kind, all but the first are the child's. The child
@@ -51,8 +52,6 @@ PARALLEL_FROM = 40
 SILENCE_SECONDS = 60.0
 # The pipe's capacity, so that the child can render a few pages ahead (Linux; else as is).
 PIPE_BYTES = 1 << 20
-# The search plugin whose page_context the child runs as this process would.
-SEARCH_PLUGIN = "material.plugins.search.plugin"
 # A message of the child: the page's path, NUL, and either of these (RENDERED: its output).
 RENDERED, NOT_RENDERED = "1", "0"
 
@@ -178,10 +177,10 @@ def _render(config: MkDocsConfig, env: Environment, nav: Navigation,
 
 
 def shared(config: MkDocsConfig, env: Environment, files: Files, nav: Navigation,
-           generated: Sequence[str], allowed: set[int], workers: int) -> ThemeShare | None:
+           generated: Sequence[str], owner: object, workers: int) -> ThemeShare | None:
     """A started share of the generated account pages, where one pays and the child renders
-    what MkDocs would (see the module); `allowed`: the ids of kam-review's own plugins."""
-    if workers < 2 or not _only_known(config, allowed):
+    what MkDocs would (see the module); `owner`: the site's kam-review plugin."""
+    if workers < 2 or not only_ours(config, owner, ("page_context", "env")):
         return None
     doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
     wanted = {uri for uri in generated if uri.startswith(f"{ACCOUNTS_DIR}/")}
@@ -193,14 +192,3 @@ def shared(config: MkDocsConfig, env: Environment, files: Files, nav: Navigation
     share = ThemeShare(config, env, pages)
     share.start(nav, doc_files, pages)
     return share
-
-
-def _only_known(config: MkDocsConfig, allowed: set[int]) -> bool:
-    """Whether every handler of page_context and env is kam-review's or the search plugin's,
-    whose page_context renders the same in the child."""
-    events: dict[str, list[Any]] = config.plugins.events
-    for method in [*events["page_context"], *events["env"]]:
-        owner = getattr(method, "__self__", None)
-        if id(owner) not in allowed and type(owner).__module__ != SEARCH_PLUGIN:
-            return False
-    return True
