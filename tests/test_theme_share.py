@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import pytest
@@ -195,3 +196,30 @@ def test_a_child_that_hangs_is_ended_and_the_pages_left_are_rendered_by_mkdocs(
     assert len(given) == 3 and time.monotonic() - started < 300
     (share,) = sharing
     assert share._child is None  # killed and waited for
+
+
+def test_where_no_process_can_be_forked_mkdocs_renders_every_page(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plain: Site,
+        sharing: list[theme_share.ThemeShare]) -> None:
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+    monkeypatch.setattr(theme_share, "os", SimpleNamespace(**{**vars(os), "fork": refused}))
+    given = _count_outputs(monkeypatch)
+    assert _build(tmp_path / "unforked") == plain
+    assert sharing == [] and given == []
+
+
+@pytest.mark.parametrize("event", ["on_post_page(output, page, config)",
+                                   "on_post_template(output_content, template_name, config)"])
+def test_another_plugin_between_the_pages_leaves_every_page_to_mkdocs(
+        tmp_path: Path, sharing: list[theme_share.ThemeShare], event: str) -> None:
+    """A hook run between the pages (after each, or on the theme's own templates) could
+    keep state a later page's template reads, which the child's copy would not have."""
+    hook = tmp_path / "between.py"
+    returned = event.split("(")[1].split(",")[0]
+    hook.write_text(f"def {event}:\n    return {returned}\n", encoding="utf-8")
+    config_file = sample_site_config(tmp_path, REPO / "accounts")
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(text + f"hooks:\n- {hook}\n", encoding="utf-8")
+    assert _build(tmp_path / "hooked", config_file=config_file)
+    assert sharing == []

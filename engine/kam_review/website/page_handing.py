@@ -90,7 +90,8 @@ def hand_pages(config: MkDocsConfig, current: Callable[[], FastPages | None]) ->
 def only_ours(config: MkDocsConfig, owner: object, events: tuple[str, ...]) -> bool:
     """Whether every handler of these events is the site's own plugin's (`owner`), this
     one's or Material's search plugin's."""
-    ours = {id(owner), id(config.plugins.get(NAME)), id(config.plugins.get(LATE_NAME))}
+    ours = {id(plugin) for plugin in (owner, config.plugins.get(NAME),
+                                      config.plugins.get(LATE_NAME)) if plugin is not None}
     handlers: dict[str, list[Any]] = config.plugins.events
     return all(id(getattr(method, "__self__", None)) in ours
                or type(getattr(method, "__self__", None)).__module__ == SEARCH_PLUGIN

@@ -3,9 +3,9 @@ each page, instead of every page's HTML in memory at once.
 
 MkDocs reads every page (and runs on_page_content) before it builds the first one, so HTML
 handed over then is held for the whole build: gigabytes at 10,000 accounts. The store keeps
-it in one unnamed temporary file (private to this process, gone when it is closed), written
-as pages are converted and read back one page at a time; where no temporary file can be
-made, the HTML stays in memory as before.
+it in one unnamed temporary file (private to this process and those it forks, gone when it
+is closed), written as pages are converted and read back one page at a time; where no
+temporary file can be made, the HTML stays in memory as before.
 """
 
 from __future__ import annotations
@@ -50,9 +50,14 @@ class PageStore:
             return stored
         assert self._file is not None, "a handle to the file is only given while it is open"
         start, length = stored
-        # At its own offset (not seek and read): a forked process reading pages from the same
-        # open file (theme_share.py) shares the file's position with this one.
-        return os.pread(self._file.fileno(), length, start).decode("utf-8", "surrogatepass")
+        if hasattr(os, "pread"):
+            # At its own offset (not seek and read): a forked process reading pages from the
+            # same open file (theme_share.py) shares the file's position with this one.
+            data = os.pread(self._file.fileno(), length, start)
+        else:  # no pread, no fork: this process alone reads the file
+            self._file.seek(start)
+            data = self._file.read(length)
+        return data.decode("utf-8", "surrogatepass")
 
     def close(self) -> None:
         if self._file is not None:

@@ -267,7 +267,8 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
         # gives the text escaped once, as the templates that use it need.
         env.filters["striptags"] = _text_of_html
         # Last of the plugin's own work on the environment: the child forks with it.
-        if not self._serving and self._nav is not None and self._fast is not None:
+        if (not self._serving and self._nav is not None and self._fast is not None
+                and self._fast.deferred):
             self._share = shared(config, env, files, self._nav, self._generated, self,
                                  worker_count())
         return env

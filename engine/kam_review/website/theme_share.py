@@ -12,17 +12,20 @@ order: every plugin sees every page (the search index, post_page) and MkDocs wri
 For a page of the share, only the template MkDocs asks the environment for is one that
 gives the child's output instead of rendering.
 
-The child renders a page only where this process would render the same: the site's plugins
-handling page_context and env must be the search plugin, kam-review and its page handing.
-A page the child could not render (an exception, or anything logged, which only this
-process's logger counts under `strict`) is rendered here, as is every page once the child is
-gone. Not under `mkdocs serve` or `kam serve`, whose builds run threads a fork would copy
-half-way.
+The child renders a page only where this process would render the same: the handlers of the
+events that could keep state a template reads (SEEN_EVENTS) must be Material's search
+plugin's, kam-review's and its page handing's, and the pages are handed over late
+(page_handing.py). A page the child could not render (an exception, or anything logged,
+which only this process's logger counts under `strict`) is rendered here, as is every page
+once the child is gone or silent for long; where no process can be forked, every page is.
+Not under `mkdocs serve` (it runs threads a fork would copy half-way), nor in `kam serve`'s
+builds (its own plugin keeps every page's search entries: another plugin seeing the pages'
+context). A Ctrl-C in the middle of a build ends the child with the build (SIGINT, or the
+pipe closed under it).
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
 import signal
 from collections.abc import Sequence
@@ -52,6 +55,11 @@ PARALLEL_FROM = 40
 SILENCE_SECONDS = 60.0
 # The pipe's capacity, so that the child can render a few pages ahead (Linux; else as is).
 PIPE_BYTES = 1 << 20
+# The events whose handlers could keep state a page's template reads while the pages are
+# built (each page's context and post_page, the theme's own templates in between) or change
+# the environment: where any is another plugin's, the child could not render as MkDocs.
+SEEN_EVENTS = ("env", "page_context", "post_page", "pre_template", "template_context",
+               "post_template")
 # A message of the child: the page's path, NUL, and either of these (RENDERED: its output).
 RENDERED, NOT_RENDERED = "1", "0"
 
@@ -67,12 +75,18 @@ class ThemeShare:
         self._given: set[int] = set()
         self._get_template = env.get_template
 
-    def start(self, nav: Navigation, doc_files: Sequence[File], pages: Sequence[Page]) -> None:
-        """Fork the child, and have the environment give its outputs from now on."""
+    def start(self, nav: Navigation, doc_files: Sequence[File], pages: Sequence[Page]) -> bool:
+        """Fork the child, and have the environment give its outputs from now on; False
+        (nothing started) where no process can be forked now (a limit on processes, or on
+        memory)."""
         outputs, sending = Pipe(duplex=False)
-        with suppress(OSError):  # a smaller pipe: the child renders fewer pages ahead
-            fcntl.fcntl(sending.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
-        pid = os.fork()
+        _widen(sending)
+        try:
+            pid = os.fork()
+        except OSError:
+            outputs.close()
+            sending.close()
+            return False
         if pid == 0:  # the child: never returns
             outputs.close()
             signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -87,6 +101,7 @@ class ThemeShare:
         # An attribute of the instance: MkDocs' _build_page asks env.get_template for the
         # page's template, while a template's own extends and includes go on as before.
         self._env.get_template = self._template  # type: ignore[method-assign,assignment]
+        return True
 
     def _template(self, name: Any, parent: str | None = None,
                   globals: dict[str, Any] | None = None) -> Any:
@@ -111,7 +126,7 @@ class ThemeShare:
             if not self._outputs.poll(SILENCE_SECONDS):
                 raise TimeoutError("the child renders no more")
             message = self._outputs.recv_bytes().decode("utf-8", "surrogatepass")
-        except (EOFError, OSError):
+        except (EOFError, OSError):  # TimeoutError is an OSError
             self.close()  # the child is gone: the rest is rendered here
             return None
         uri, _, output = message.partition("\0")
@@ -130,8 +145,20 @@ class ThemeShare:
         if self._child is not None:
             with suppress(ProcessLookupError):  # ended already
                 os.kill(self._child, signal.SIGKILL)
-            os.waitpid(self._child, 0)
+            with suppress(ChildProcessError):  # waited for already (SIGCHLD ignored)
+                os.waitpid(self._child, 0)
             self._child = None
+
+
+def _widen(sending: Connection) -> None:
+    """The pipe made as big as Linux lets it, so that the child renders a few pages ahead
+    (elsewhere, or refused: the pipe as it is)."""
+    import fcntl  # where processes fork: not on every system
+
+    command = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if command is not None:
+        with suppress(OSError):
+            fcntl.fcntl(sending.fileno(), command, PIPE_BYTES)
 
 
 class _Rendered:
@@ -180,7 +207,7 @@ def shared(config: MkDocsConfig, env: Environment, files: Files, nav: Navigation
            generated: Sequence[str], owner: object, workers: int) -> ThemeShare | None:
     """A started share of the generated account pages, where one pays and the child renders
     what MkDocs would (see the module); `owner`: the site's kam-review plugin."""
-    if workers < 2 or not only_ours(config, owner, ("page_context", "env")):
+    if workers < 2 or not only_ours(config, owner, SEEN_EVENTS):
         return None
     doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
     wanted = {uri for uri in generated if uri.startswith(f"{ACCOUNTS_DIR}/")}
@@ -190,5 +217,4 @@ def shared(config: MkDocsConfig, env: Environment, files: Files, nav: Navigation
         return None
     pages = [page for i, page in enumerate(accounts) if i % SHARE_OF]
     share = ThemeShare(config, env, pages)
-    share.start(nav, doc_files, pages)
-    return share
+    return share if share.start(nav, doc_files, pages) else None
