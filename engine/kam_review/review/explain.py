@@ -36,22 +36,17 @@ def explain_all(result: Result) -> list[tuple[Explanation, ...]]:
     return explain_some(result.accounts, result.rulebook)
 
 
-def explain_some(items: Sequence[AccountResult], rulebook: Rulebook
-                 ) -> list[tuple[Explanation, ...]]:
-    """The explanations of each of `items`, in their order, judged in one pass of the
-    engine."""
-    return _explain(items, rulebook)
-
-
 def explanations(item: AccountResult, rulebook: Rulebook) -> tuple[Explanation, ...]:
     """Why the account got its class and focus: every class and focus rule, comparison by
     comparison, judged by the engine as it judges whole rules, on the account's first fact of
     the type the rule tests."""
-    return _explain([item], rulebook)[0]
+    return explain_some([item], rulebook)[0]
 
 
-def _explain(items: Sequence[AccountResult], rulebook: Rulebook
-             ) -> list[tuple[Explanation, ...]]:
+def explain_some(items: Sequence[AccountResult], rulebook: Rulebook
+                 ) -> list[tuple[Explanation, ...]]:
+    """The explanations of each of `items`, in their order, judged in one pass of the
+    engine."""
     rules = [rule for rule in rulebook.rules if rule.kind.assigns]
     whole = [EngineRule(rule.id, rule.on, rule.when) for rule in rules]
     engine_rules = [part for rule in whole for part in (rule, *leaf_rules(rule))]

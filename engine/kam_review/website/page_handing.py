@@ -93,8 +93,7 @@ def only_ours(config: MkDocsConfig, owner: object, events: tuple[str, ...]) -> b
     ours = {id(plugin) for plugin in (owner, config.plugins.get(NAME),
                                       config.plugins.get(LATE_NAME)) if plugin is not None}
     handlers: dict[str, list[Any]] = config.plugins.events
-    return all(id(getattr(method, "__self__", None)) in ours
-               or type(getattr(method, "__self__", None)).__module__ == SEARCH_PLUGIN
+    return all(id(_plugin(method)) in ours or _searches(_plugin(method))
                for event in events for method in handlers[event])
 
 
@@ -102,10 +101,18 @@ def fillable_late(config: MkDocsConfig, owner: object) -> bool:
     """Whether pages can get their HTML after the search plugin has indexed them (FastPages'
     late fill): it is Material's, on, and no other plugin sees the pages' context."""
     handlers: list[Any] = config.plugins.events["page_context"]
-    searches: list[Any] = [method.__self__ for method in handlers
-                           if type(getattr(method, "__self__", None)).__module__ == SEARCH_PLUGIN]
+    searches = [_plugin(method) for method in handlers if _searches(_plugin(method))]
     return (len(searches) == 1 and bool(searches[0].config.enabled)
             and only_ours(config, owner, ("page_context",)))
+
+
+def _plugin(handler: Any) -> Any:
+    """The plugin an event handler is a method of (None: a hook's function)."""
+    return getattr(handler, "__self__", None)
+
+
+def _searches(plugin: Any) -> bool:
+    return type(plugin).__module__ == SEARCH_PLUGIN
 
 
 def deferrable(config: MkDocsConfig, owner: object) -> bool:

@@ -68,14 +68,14 @@ class ThemeShare:
     """The child rendering a share of the pages, and what gives its outputs to MkDocs."""
 
     def __init__(self, config: MkDocsConfig, env: Environment, pages: Sequence[Page]) -> None:
-        self._config, self._env = config, env
+        self._config, self._env, self._pages = config, env, pages
         self._share = {id(page) for page in pages}
         self._child: int | None = None
         self._outputs: Connection | None = None
         self._given: set[int] = set()
         self._get_template = env.get_template
 
-    def start(self, nav: Navigation, doc_files: Sequence[File], pages: Sequence[Page]) -> bool:
+    def start(self, nav: Navigation, doc_files: Sequence[File]) -> bool:
         """Fork the child, and have the environment give its outputs from now on; False
         (nothing started) where no process can be forked now (a limit on processes, or on
         memory)."""
@@ -92,7 +92,7 @@ class ThemeShare:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             code = 1
             try:
-                _render_share(self._config, self._env, nav, doc_files, pages, sending)
+                _render_share(self._config, self._env, nav, doc_files, self._pages, sending)
                 code = 0
             finally:
                 os._exit(code)
@@ -107,7 +107,7 @@ class ThemeShare:
                   globals: dict[str, Any] | None = None) -> Any:
         page = self._config._current_page
         if (parent is not None or page is None or id(page) not in self._share
-                or id(page) in self._given or name != page.meta.get("template", "main.html")):
+                or id(page) in self._given or name != _template_of(page)):
             return self._get_template(name, parent, globals)
         self._given.add(id(page))
         output = self._received(page)
@@ -161,6 +161,11 @@ def _widen(sending: Connection) -> None:
             fcntl.fcntl(sending.fileno(), command, PIPE_BYTES)
 
 
+def _template_of(page: Page) -> str:
+    """The template MkDocs builds the page with (a page's `template:` overrides the theme's)."""
+    return str(page.meta.get("template", "main.html"))
+
+
 class _Rendered:
     """A template that gives a page's output as the child rendered it."""
 
@@ -191,7 +196,7 @@ def _render(config: MkDocsConfig, env: Environment, nav: Navigation,
     try:
         with captured_logs() as captured:
             context = get_context(nav, doc_files, config, page)
-            template = env.get_template(page.meta.get("template", "main.html"))
+            template = env.get_template(_template_of(page))
             context = config.plugins.on_page_context(context, page=page, config=config,
                                                      nav=nav)
             output: str = template.render(context)
@@ -217,4 +222,4 @@ def shared(config: MkDocsConfig, env: Environment, files: Files, nav: Navigation
         return None
     pages = [page for i, page in enumerate(accounts) if i % SHARE_OF]
     share = ThemeShare(config, env, pages)
-    return share if share.start(nav, doc_files, pages) else None
+    return share if share.start(nav, doc_files) else None
