@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, ClassVar
@@ -94,18 +94,34 @@ def test_two_in_three_account_pages_come_from_the_child_and_the_site_is_the_same
     assert share._child is None and share._outputs is None  # waited for, at the end
 
 
+def _child_renders(monkeypatch: pytest.MonkeyPatch, before: Callable[[int, Any], bool]) -> None:
+    """The child asks `before` (the page's number in its share, from 1, and the page) first,
+    and renders the page only if it says so; `before` may also end or stall the child."""
+    render = theme_share._render
+    number = [0]
+
+    def rendering(config: Any, env: Any, nav: Any, doc_files: Any, page: Any) -> str | None:
+        number[0] += 1
+        return render(config, env, nav, doc_files, page) if before(number[0], page) else None
+    monkeypatch.setattr(theme_share, "_render", rendering)
+
+
+def _hooked(tmp_path: Path, name: str, source: str) -> tuple[Path, Path]:
+    """The sample site with a hook of this source (mkdocs.yml, the hook's file)."""
+    hook = tmp_path / name
+    hook.write_text(source, encoding="utf-8")
+    config_file = sample_site_config(tmp_path, REPO / "accounts")
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(text + f"hooks:\n- {hook}\n", encoding="utf-8")
+    return config_file, hook
+
+
 def test_a_page_the_child_cannot_render_is_rendered_by_mkdocs(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plain: Site,
         sharing: list[theme_share.ThemeShare]) -> None:
-    render = theme_share._render
     shared = _shared_pages(plain)
     refused = {shared[1], shared[4]}
-
-    def refusing(config: Any, env: Any, nav: Any, doc_files: Any, page: Any) -> str | None:
-        if page.file.src_uri in refused:
-            return None
-        return render(config, env, nav, doc_files, page)
-    monkeypatch.setattr(theme_share, "_render", refusing)
+    _child_renders(monkeypatch, lambda number, page: page.file.src_uri not in refused)
     given = _count_outputs(monkeypatch)
     assert _build(tmp_path / "shared") == plain
     assert given == [page for page in shared if page not in refused]
@@ -114,15 +130,11 @@ def test_a_page_the_child_cannot_render_is_rendered_by_mkdocs(
 def test_when_the_child_is_gone_the_pages_left_are_rendered_by_mkdocs(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plain: Site,
         sharing: list[theme_share.ThemeShare]) -> None:
-    render = theme_share._render
-    rendered = [0]
-
-    def dying(config: Any, env: Any, nav: Any, doc_files: Any, page: Any) -> str | None:
-        rendered[0] += 1
-        if rendered[0] > 2:
+    def dying(number: int, page: Any) -> bool:
+        if number > 2:
             os._exit(3)
-        return render(config, env, nav, doc_files, page)
-    monkeypatch.setattr(theme_share, "_render", dying)
+        return True
+    _child_renders(monkeypatch, dying)
     given = _count_outputs(monkeypatch)
     assert _build(tmp_path / "shared") == plain
     assert len(given) == 2
@@ -164,13 +176,9 @@ def test_another_plugin_on_page_context_leaves_every_page_to_mkdocs(
         sharing: list[theme_share.ThemeShare]) -> None:
     """A hook seeing each page's context could count pages, or keep state the child's copy
     would not see: no share then. It sees each page's HTML, too (no page filled late)."""
-    hook = tmp_path / "pages_seen.py"
-    hook.write_text("SEEN = {}\n\ndef on_page_context(context, page, config, nav):\n"
-                    "    SEEN[page.file.src_uri] = len(page.content)\n    return context\n",
-                    encoding="utf-8")
-    config_file = sample_site_config(tmp_path, REPO / "accounts")
-    text = config_file.read_text(encoding="utf-8")
-    config_file.write_text(text + f"hooks:\n- {hook}\n", encoding="utf-8")
+    config_file, hook = _hooked(
+        tmp_path, "pages_seen.py", "SEEN = {}\n\ndef on_page_context(context, page, config, "
+        "nav):\n    SEEN[page.file.src_uri] = len(page.content)\n    return context\n")
     assert _build(tmp_path / "hooked", config_file=config_file)
     assert sharing == []
     seen = sys.modules[str(hook)].SEEN  # MkDocs loads a hook as a module by its path
@@ -180,15 +188,11 @@ def test_another_plugin_on_page_context_leaves_every_page_to_mkdocs(
 def test_a_child_that_hangs_is_ended_and_the_pages_left_are_rendered_by_mkdocs(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plain: Site,
         sharing: list[theme_share.ThemeShare]) -> None:
-    render = theme_share._render
-    rendered = [0]
-
-    def hanging(config: Any, env: Any, nav: Any, doc_files: Any, page: Any) -> str | None:
-        rendered[0] += 1
-        if rendered[0] == 4:  # once: without the parent's patience, the build waits 600 s
+    def hanging(number: int, page: Any) -> bool:
+        if number == 4:  # once: without the parent's patience, the build waits 600 s
             time.sleep(600)
-        return render(config, env, nav, doc_files, page)
-    monkeypatch.setattr(theme_share, "_render", hanging)
+        return True
+    _child_renders(monkeypatch, hanging)
     monkeypatch.setattr(theme_share, "SILENCE_SECONDS", 1.0)
     given = _count_outputs(monkeypatch)
     started = time.monotonic()
@@ -215,11 +219,7 @@ def test_another_plugin_between_the_pages_leaves_every_page_to_mkdocs(
         tmp_path: Path, sharing: list[theme_share.ThemeShare], event: str) -> None:
     """A hook run between the pages (after each, or on the theme's own templates) could
     keep state a later page's template reads, which the child's copy would not have."""
-    hook = tmp_path / "between.py"
     returned = event.split("(")[1].split(",")[0]
-    hook.write_text(f"def {event}:\n    return {returned}\n", encoding="utf-8")
-    config_file = sample_site_config(tmp_path, REPO / "accounts")
-    text = config_file.read_text(encoding="utf-8")
-    config_file.write_text(text + f"hooks:\n- {hook}\n", encoding="utf-8")
+    config_file, _ = _hooked(tmp_path, "between.py", f"def {event}:\n    return {returned}\n")
     assert _build(tmp_path / "hooked", config_file=config_file)
     assert sharing == []
