@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from kam_review.review.evaluate import evaluate
 from kam_review.review.leaves import not_evaluated
+from kam_review.rulebook import engine as engine_module
 from kam_review.rulebook.condition_parser import parse_condition
 from kam_review.rulebook.conditions import fields_used
 from kam_review.rulebook.engine import (
@@ -210,11 +211,88 @@ def _matcher(rulebook: Rulebook) -> RuleMatcher:
 
 
 def test_chunks_do_not_leak_state(rulebook: Rulebook) -> None:
-    """More facts than one chunk, all alike: every one must match, none seen as a repeat."""
-    fact = {FACT_TYPE: "account", "senior_contacts_current": 0, "contacts_current": 3}
-    facts = [dict(fact) for _ in range(CHUNK_SIZE * 2 + 7)]
+    """More facts than one chunk, each asserted (they differ in a field a rule tests), all
+    matching the same rule: every one must match, none seen as a repeat by the engine."""
+    facts = [{FACT_TYPE: "account", "senior_contacts_current": 0, "contacts_current": 3 + i}
+             for i in range(CHUNK_SIZE * 2 + 7)]
     got = _matcher(rulebook).matches(facts)
     assert all("risk.no-executive-access" in names for names in got)
+
+
+_FLAG_RULES = [EngineRule(rule_id, "contact", parse_condition(text, FACT_TYPES["contact"], {}))
+               for rule_id, text in (("flag-true", "is_current == true"),
+                                     ("count-one", "days_since_contact == 1"))]
+_FLAG_MATCHER: list[RuleMatcher] = []
+
+
+def _flag_matcher() -> RuleMatcher:
+    if not _FLAG_MATCHER:  # one ruleset for the run: durable-rules cannot unregister one
+        _FLAG_MATCHER.append(RuleMatcher(_FLAG_RULES, FACT_TYPE))
+    return _FLAG_MATCHER[0]
+
+
+def _asserted(matcher: RuleMatcher, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of facts given to the engine, per batch, from now on."""
+    sizes: list[int] = []
+    real = RuleMatcher._chunk
+
+    def counted(self: RuleMatcher, slims: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        sizes.append(len(slims))
+        return real(self, slims)
+
+    monkeypatch.setattr(RuleMatcher, "_chunk", counted)
+    return sizes
+
+
+def test_a_fact_given_as_before_is_not_asserted_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Facts that differ only in fields no rule tests are one fact to the engine: asserted
+    once, in one call or the next, and each gets its own set of the same matches."""
+    matcher = _flag_matcher()
+    sizes = _asserted(matcher, monkeypatch)
+    alike = [{FACT_TYPE: "contact", "is_current": True, "name": name} for name in "abc"]
+    first = matcher.matches(alike)
+    assert first == [{"flag-true"}] * 3 and sizes == [1]
+    first[0].add("changed")  # a caller's set is its own
+    assert matcher.matches(alike[:1]) == [{"flag-true"}] and sizes == [1]
+
+
+def test_values_equal_in_python_but_not_to_the_rules_stay_apart(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """1, 1.0 and True are equal (and hash alike) in Python; to the rules True is a truth
+    value and 1 a number. Each is asserted and matched for what it is, in either order."""
+    matcher = _flag_matcher()
+    sizes = _asserted(matcher, monkeypatch)
+    for values in ([True, 1, 1.0], [1.0, 1, True]):
+        facts = [{FACT_TYPE: "contact", "is_current": v, "days_since_contact": v}
+                 for v in values]
+        expected = [{"flag-true"} if v is True else {"count-one"} for v in values]
+        assert matcher.matches(facts) == expected
+    assert sizes[0] == 3
+
+
+def test_nan_is_refused_however_often_it_comes(rulebook: Rulebook) -> None:
+    """A fact holding the same NaN object twice, in one call or in two, is refused each
+    time: it is never taken for a fact met before."""
+    nan = math.nan
+    fact = {FACT_TYPE: "account", "growth_yearly": nan}
+    for facts in ([fact, dict(fact)], [fact]):
+        with pytest.raises(EngineError, match="NaN"):
+            _matcher(rulebook).matches(facts)
+
+
+def test_a_matcher_that_keeps_many_facts_starts_afresh(monkeypatch: pytest.MonkeyPatch
+                                                       ) -> None:
+    """The facts a matcher keeps are bounded: past the bound it forgets them, and the
+    matches stay right."""
+    monkeypatch.setattr(engine_module, "_KNOWN_MOST", 3)
+    matcher = _flag_matcher()
+    facts = [{FACT_TYPE: "contact", "days_since_contact": n} for n in range(10)]
+    for _ in range(2):
+        assert matcher.matches(facts) == [{"count-one"} if n == 1 else set()
+                                          for n in range(10)]
+        assert len(vars(matcher)["_known"]) <= 10
+    matcher.matches(facts[:1])
+    assert len(vars(matcher)["_known"]) == 1
 
 
 def test_same_findings_in_the_same_order_twice_in_one_process(rulebook: Rulebook) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,9 @@ _CATCH_ALL = "seen"
 # sequence, which holds at most 31 (a larger rule fails with error 113); measured.
 _MAX_GROUPS = 15
 _PART = "\x00part"  # names of the engine rules a split rule is made of
+# Facts whose matches a matcher keeps (RuleMatcher.matches). An account's fact is seldom met
+# again and is the largest (a few KiB): this bounds a matcher's memory to some MiB.
+_KNOWN_MOST = 4096
 
 _host: durable.engine.Host | None = None
 _host_thread: int | None = None
@@ -132,6 +135,8 @@ class RuleMatcher:
         for rule in self._rules:
             self._fields.setdefault(rule.fact_type, set()).update(fields_used(rule.condition))
         self._collected: list[tuple[int, str]] | None = None
+        # The matches of each fact as the engine was given it (see matches).
+        self._known: dict[Hashable, frozenset[str]] = {}
         self._codes = NumberCodes(map(_placeable, constants_of(self._rules)))
         self._definition: dict[str, Any] = {}
         # Rules too large for one engine rule, matched from the parts the engine matched.
@@ -173,17 +178,17 @@ class RuleMatcher:
                 collected.append((int(match[_ID_FIELD]), rule_name))
         return record
 
-    def _slim(self, fact: Mapping[str, Any], position: int) -> dict[str, Any]:
+    def _slim(self, fact: Mapping[str, Any]) -> dict[str, Any]:
+        """What the engine is given of a fact: its type and the fields the rules test."""
         fact_type = fact[self._type_field]
         slim = {name: fact[name] for name in self._fields.get(fact_type, ()) if name in fact}
         slim[_TYPE_FIELD] = fact_type
-        slim[_ID_FIELD] = str(position)
         return slim
 
-    def _chunk(self, facts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        """The facts as the engine gets them: only the fields the rules test, numbers as
-        codes (one numbering for the whole chunk, so that fields compare with each other)."""
-        chunk = [self._slim(fact, i) for i, fact in enumerate(facts)]
+    def _chunk(self, slims: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The facts as the engine gets them: each with its id, numbers as codes (one
+        numbering for the whole chunk, so that fields compare with each other)."""
+        chunk = [slim | {_ID_FIELD: str(position)} for position, slim in enumerate(slims)]
         # The numbers found in one pass over every field of every fact, not one to code
         # them and another to replace them.
         numbers = [(slim, name, value) for slim in chunk for name, value in slim.items()
@@ -194,11 +199,32 @@ class RuleMatcher:
         return chunk
 
     def matches(self, facts: Sequence[Mapping[str, Any]]) -> list[set[str]]:
-        """For each fact, in order, the names of the rules whose condition it meets."""
-        found: list[set[str]] = [set() for _ in facts]
+        """For each fact, in order, the names of the rules whose condition it meets.
+
+        Each rule tests one fact, so what a fact matches depends on what the engine is given
+        of it alone: a fact the engine is given as it was given one before (same fields,
+        same values of the same types) is not asserted again but takes that one's matches.
+        Many are: contacts alike in what the rules test, and most facts where only a few
+        fields are tested (the comparisons of rules not evaluated, the verdicts)."""
+        slims = [self._slim(fact) for fact in facts]
+        keys = [_key(slim) for slim in slims]
+        known = self._known
+        if len(known) > _KNOWN_MOST:  # a long run: start afresh rather than grow
+            known.clear()
+        fresh: dict[Hashable, dict[str, Any]] = {}  # in order, each fact the engine is given
+        for key, slim in zip(keys, slims, strict=True):
+            if key not in known and key not in fresh:
+                fresh[key] = slim
+        for key, names in zip(fresh, self._matched(list(fresh.values())), strict=True):
+            known[key] = frozenset(names)
+        return [set(known[key]) for key in keys]
+
+    def _matched(self, slims: Sequence[dict[str, Any]]) -> list[set[str]]:
+        """For each fact as the engine is given it, the names of the rules it matches."""
+        found: list[set[str]] = [set() for _ in slims]
         host = _the_host()
-        for start in range(0, len(facts), CHUNK_SIZE):
-            chunk = self._chunk(facts[start:start + CHUNK_SIZE])
+        for start in range(0, len(slims), CHUNK_SIZE):
+            chunk = self._chunk(slims[start:start + CHUNK_SIZE])
             self._collected = []
             try:
                 host.assert_facts(self._name, chunk)
@@ -214,6 +240,13 @@ class RuleMatcher:
             names.difference_update([name for name in names if name.startswith(_PART)])
             names.update(whole)
         return found
+
+
+def _key(slim: Mapping[str, Any]) -> Hashable:
+    """A fact as the engine is given it, as a key: each value with its type, so that 1, 1.0
+    and True (equal in Python, not to the rules) stay apart. A fact holding NaN is refused
+    at its first coming (_chunk), and nothing of a batch refused is kept."""
+    return tuple((name, type(value), value) for name, value in slim.items())
 
 
 def _ignore(c: Any) -> None:
