@@ -1,17 +1,19 @@
 """`kam check` stays one-sided (the pre-commit hook checks the files it is given); with
-`--since REV` or `--since auto` its text and JSON also say what moved since the previous
-review. The repository and its review tag are built here."""
+`--since REV` or `--since auto` it compares with the previous review as the site does, and its
+text and JSON also say what moved since. The repository and its review tag are built
+here."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, write_account
+from .conftest import ACCOUNTS, REPO, write_account
 from .git_support import git, new_repository
 from .test_previous_review import commit, grower
 
@@ -95,16 +97,33 @@ def test_since_outside_git_compares_with_the_files_at_the_previous_quarters_end(
             ) in run.stdout
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("--since", "auto", "--format", "markdown"), "--since adds the movement to text and "
-                                                  "JSON output only"),
-    (("--since", "no-such-tag"), "unknown git revision 'no-such-tag'"),
-])
-def test_since_mistakes_are_usage_errors(repo: Path, args: tuple[str, ...],
-                                         message: str) -> None:
-    run = kam(repo, *args)
+def test_since_mistakes_are_usage_errors(repo: Path) -> None:
+    run = kam(repo, "--since", "no-such-tag")
     assert run.returncode == 2, run.stdout
-    assert message in run.stderr and "Traceback" not in run.stderr
+    assert "unknown git revision 'no-such-tag'" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+_LEFT_WITHOUT_ACTION = "plan.warned-nothing-planned"
+
+
+@pytest.mark.parametrize("output", ["text", "sarif", "junit", "markdown", "json"])
+def test_since_finds_warnings_left_without_an_action_in_every_format(
+        tmp_path: Path, output: str) -> None:
+    """A CI gate (SARIF, JUnit) sees what the site sees: with --since, the previous review's
+    high warnings that the plan leaves without an action are found; without it they cannot
+    be, and the text says so."""
+    shutil.copytree(ACCOUNTS, tmp_path / "accounts")  # outside git: the files a quarter back
+    one_sided = kam(tmp_path, "--format", output, "--no-cache")
+    compared = kam(tmp_path, "--format", output, "--no-cache", "--since", "auto")
+    assert one_sided.returncode == compared.returncode == 0, one_sided.stderr + compared.stderr
+    # SARIF lists every rule, found or not: each finding names its rule once more.
+    listed = 1 if output == "sarif" else 0
+    assert one_sided.stdout.count(_LEFT_WITHOUT_ACTION) == listed
+    assert compared.stdout.count(_LEFT_WITHOUT_ACTION) > listed
+    note = "Not compared with the previous review: a high warning it raised"
+    assert (note in one_sided.stdout) == (output == "text")
+    assert note not in compared.stdout
 
 
 def test_kam_build_compares_as_the_site_does(repo: Path) -> None:

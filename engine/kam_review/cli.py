@@ -175,9 +175,11 @@ def main() -> None:
 @REPORT_OPTION
 @REDACT_OPTION
 @click.option("--since", "since", metavar="REV|auto", default=None,
-              help="Text and JSON: also show what moved since the previous review, a git "
-                   "revision, or auto: the newest review tag, else the accounts in git a "
-                   "quarter back, else the files as of the previous quarter's end.")
+              help="Compare with the previous review, as the site does: its high warnings "
+                   "left without an action are found, and text and JSON also show what "
+                   "moved since. A git revision, or auto: the newest review tag, else the "
+                   "accounts in git a quarter back, else the files as of the previous "
+                   "quarter's end.")
 @SINCE_PATTERN_OPTION
 def check(**options: Any) -> None:
     """Evaluate the rules over every account (or only FILES) and print the findings."""

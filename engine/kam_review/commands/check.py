@@ -10,8 +10,6 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-import click
-
 from kam_review.commands import common
 from kam_review.frozen_heap import frozen_heap
 from kam_review.i18n import locale_name
@@ -47,8 +45,6 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
           quiet: bool, no_cache: bool, report_path: Path | None, redact: bool,
           since: str | None = None, since_pattern: str = REVIEW_TAGS,
           currency: str | None = None) -> None:
-    if since is not None and output not in ("text", "json"):
-        raise click.UsageError("--since adds the movement to text and JSON output only")
     read = common.inputs(accounts, rules, thresholds, *files)
     formats = LocaleFormat(locale_name(), currency)
     with common.report_file(report_path, read) as report:
@@ -70,18 +66,21 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
         # Each account's text and JSON, made where it is reviewed and cached with its review
         # whatever the format, so that a warm text or JSON run only joins them.
         parts = Parts(partial(parts_text, as_of=as_of), read_parts)
+        # With --since, the previous review's high warnings are known to the rules (as on
+        # the site: a warning left without an action is found), whatever the format.
+        comparison, previous = (None, None) if since is None else previous_review_of(
+            accounts, folder, as_of, thresholds,
+            Since(None if since == AUTO else since, since_pattern, cache=not no_cache),
+            files, cache, redact)
+        warned = None if previous is None else previous.high_warnings()
         if output in ("text", "json"):
-            comparison, previous = (None, None) if since is None else previous_review_of(
-                accounts, folder, as_of, thresholds,
-                Since(None if since == AUTO else since, since_pattern, cache=not no_cache),
-                files, cache, redact)
             # Written batch by batch: memory holds one batch, however large the portfolio.
             kept: list[AccountSnapshot] = []
             batches: Iterable[Result | WrittenBatch] = fast_written_batches(
                 accounts, folder, as_of, parts, thresholds, files, progress, cache, redact,
                 formats, rulebook=rulebook, rule_files=rule_files) if fast else review_in_batches(
-                accounts, folder, as_of, thresholds, files, progress, cache, redact,
-                None if previous is None else previous.high_warnings(), formats)
+                accounts, folder, as_of, thresholds, files, progress, cache, redact, warned,
+                formats)
 
             def movement() -> Movement:
                 assert comparison is not None
@@ -95,7 +94,7 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
                 tally = write_check(
                     _keeping(batches, kept) if since else batches, output, show, as_of, write,
                     rules_source(folder, thresholds) if output == "json" else None,
-                    movement if since else None)
+                    movement if since else None, one_sided=since is None)
         else:
             # Here only: a text or JSON run does not load Markdown and what the CI formats use.
             from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
@@ -104,7 +103,7 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
                 formats=formats, parts=parts, rulebook=rulebook, rule_files=rule_files
             ) if fast else review(
                 accounts, folder, as_of, thresholds, files, progress, cache, redact=redact,
-                formats=formats)
+                formats=formats, warned_before=warned)
             writers = {"markdown": lambda: check_markdown(result),
                        "sarif": lambda: check_sarif(result),
                        "junit": lambda: check_junit(result, fail_on)}

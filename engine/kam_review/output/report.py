@@ -149,9 +149,11 @@ _WRITTEN_TOGETHER = 64
 def write_check(results: Iterable[Result | WrittenBatch], output: str, show: Severity,
                 as_of: date, write: Callable[[str], object],
                 rules_source: Mapping[str, Any] | None = None,
-                movement: Callable[[], Movement] | None = None) -> Tally:
+                movement: Callable[[], Movement] | None = None,
+                one_sided: bool = False) -> Tally:
     """Write `kam check` text or JSON as the results come, batch by batch; with `movement`
-    (`--since`), what moved since the previous review, once every result is written.
+    (`--since`), what moved since the previous review, once every result is written; with
+    `one_sided` (no `--since`), text says what a review without the previous one cannot find.
 
     JSON has one finding or error a line: as readable in a diff as indented JSON, and written
     by the C encoder (json.dumps with `indent` falls back to Python and takes seconds for a
@@ -208,6 +210,10 @@ def write_check(results: Iterable[Result | WrittenBatch], output: str, show: Sev
             f"{tally.verdicts[h]} {h.shown}" for h in Health if tally.verdicts[h]) + "\n")
     if movement is not None:
         write("\n".join(movement_lines(movement())) + "\n")
+    elif one_sided:
+        write("\n" + _("Not compared with the previous review: a high warning it raised that "
+                        "the plan still leaves without an action is not found (--since auto "
+                        "compares as the site does).") + "\n")
     write(f"\n{tally.summary()}\n")
     return tally
 

@@ -48,15 +48,17 @@ def review(
     cache: AccountCache | None = None,
     redact: bool = False,
     formats: LocaleFormat = ENGLISH,
+    warned_before: Mapping[str, frozenset[str]] | None = None,
 ) -> Result:
     """Load, check and evaluate a portfolio: the one call behind every command and the site.
     With `redact`, contact names are replaced by pseudonyms before anything is evaluated;
-    `formats` is how messages write figures (locale, the default currency)."""
+    `formats` is how messages write figures (locale, the default currency); `warned_before`
+    the previous review's high warnings by account, when there is one."""
     rulebook = load_rulebook(rules_folder, thresholds_file)
     portfolio = load_portfolio(accounts_folder, only, progress, cache)
     if redact:
         portfolio = redact_portfolio(portfolio)
-    return evaluate(portfolio, rulebook, as_of, progress, formats=formats)
+    return evaluate(portfolio, rulebook, as_of, progress, warned_before, formats)
 
 
 # Accounts evaluated at a time when a portfolio is reviewed in batches (`kam check`): memory
