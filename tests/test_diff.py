@@ -96,7 +96,8 @@ def test_two_revisions_and_the_working_tree_untouched(history: Path) -> None:
 
 def test_text_and_markdown(history: Path) -> None:
     text = kam(history, "diff", "review-q2").stdout
-    assert "test-account:\n  new finding: HIGH risk.key-contact-left [Chen Jun]:" in text
+    assert "test-account:\n  verdict changed: healthy -> at risk\n  new finding: HIGH " \
+           "risk.key-contact-left [Chen Jun]:" in text
     markdown = kam(history, "diff", "review-q2", "--format", "markdown").stdout
     # The base as the user wrote it; the working tree, which is no revision, in words.
     assert markdown.startswith("### kam-review: changes from `review-q2` to the working tree")
@@ -116,8 +117,8 @@ def test_the_base_is_named_as_written_and_counts_agree(history: Path) -> None:
     assert markdown.startswith("### kam-review: changes from `HEAD~1` to `HEAD`\n")
     assert "&#126;" not in markdown and "(s)" not in markdown + text
     assert markdown.split("\n")[2] == (
-        "1 account added, 1 account removed, 1 class changed, 3 new findings, 1 resolved "
-        "finding, 1 stage moved, 5 figures changed")
+        "1 account added, 1 account removed, 1 class changed, 1 verdict changed, 3 new "
+        "findings, 1 resolved finding, 1 stage moved, 5 figures changed")
     assert "<details><summary>newco (1 change)</summary>" in markdown
 
 
@@ -307,6 +308,31 @@ def _finding_changes(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [c for c in found if c["rule"] == "risk.key-contact-left"]
 
 
+def test_a_finding_whose_data_is_deleted_is_no_longer_evaluated_not_resolved(
+        tmp_path: Path) -> None:
+    """A pull request that deletes the quarter a high finding rests on does not resolve it:
+    the diff says the rule can no longer tell, and what it needs, and the comment lists it
+    beside the high findings waived; the verdict's change is said too."""
+    falling = [1_650_000, 1_580_000, 1_420_000, 1_300_000, 1_180_000]
+    repo = _one_commit(tmp_path, healthy_account() | {
+        "financials": quarters("2025-Q3", falling)})
+    write_account(repo / "accounts", healthy_account() | {
+        "financials": quarters("2025-Q3", falling[:4])})
+    found = [c for c in changes(repo, "HEAD") if c["rule"] == "risk.declining-revenue"]
+    assert [(c["kind"], c["severity"]) for c in found] == [("finding-unevaluated", "high")]
+    assert found[0]["before"].startswith("revenue by quarter, latest last: ")
+    assert found[0]["after"].startswith("needs ") and "no row for 2026-Q3" in found[0]["after"]
+    verdicts = [c for c in changes(repo, "HEAD") if c["kind"] == "verdict"]
+    assert [(c["before"], c["after"]) for c in verdicts] == [("at risk", "not enough data")]
+    text = kam(repo, "diff", "HEAD").stdout
+    assert "  finding no longer evaluated: HIGH risk.declining-revenue: needs " in text
+    assert "resolved finding" not in text
+    markdown = kam(repo, "diff", "HEAD", "--format", "markdown").stdout
+    assert "**High findings waived, made less severe or no longer evaluated**\n\n" \
+           "- **test-account**: risk.declining-revenue: finding no longer evaluated: " \
+           "revenue by quarter" in markdown
+
+
 def test_a_new_waiver_of_a_high_finding_is_a_change(tmp_path: Path) -> None:
     """An approved waiver silences a high finding: the diff says so, with its terms (it
     showed 0 changes), in every format; taking it away is a change too."""
@@ -323,9 +349,9 @@ def test_a_new_waiver_of_a_high_finding_is_a_change(tmp_path: Path) -> None:
     assert "  finding waived: HIGH risk.key-contact-left [Chen Jun]: waived until 2026-12-31 " \
            "by Zhou Lan: Successor introduced; handover set for October\n" in text
     markdown = kam(repo, "diff", "HEAD", "--format", "markdown").stdout
-    assert "**High findings waived or made less severe**\n\n- **test-account**: " \
-           "risk.key-contact-left Chen Jun: finding waived: — -> waived until 2026-12-31 by " \
-           "Zhou Lan" in markdown
+    assert "**High findings waived, made less severe or no longer evaluated**\n\n" \
+           "- **test-account**: risk.key-contact-left Chen Jun: finding waived: — -> waived " \
+           "until 2026-12-31 by Zhou Lan" in markdown
 
     git(repo, "commit", "-qam", "waived")
     longer = _WAIVER | {"until": "2027-03-31"}
@@ -365,7 +391,10 @@ def test_own_rules_lowering_a_severity_is_a_change(tmp_path: Path) -> None:
     assert {"account": "test-account", "kind": "finding-severity", "subject": "Chen Jun",
             "before": "high", "after": "low", "severity": "high",
             "rule": "risk.key-contact-left"} in found
-    assert all(c["kind"] == "finding-severity" for c in found), found
+    # Its only high finding made low, the account is no longer at risk.
+    verdict = [c for c in found if c["kind"] == "verdict"]
+    assert [(c["before"], c["after"]) for c in verdict] == [("at risk", "healthy")], found
+    assert all(c["kind"] in ("finding-severity", "verdict") for c in found), found
     markdown = subprocess.run([sys.executable, "-m", "kam_review", "diff", "HEAD", "--own-rules",
                                "--as-of", "2026-09-30", "--format", "markdown"], cwd=repo,
                               capture_output=True, text=True, check=True).stdout

@@ -11,7 +11,12 @@ from datetime import date
 
 import pytest
 
-from kam_review.output.movement_report import account_lines, change_text, movement_dict
+from kam_review.output.movement_report import (
+    account_lines,
+    change_text,
+    movement_dict,
+    summary,
+)
 from kam_review.review.movement import FILES, Comparison, FigureMove, StageMove, compare
 from kam_review.review.snapshot import (
     Snapshot,
@@ -121,10 +126,49 @@ def test_accounts_new_and_no_longer_reviewed(review_accounts: Reviewer) -> None:
     assert [a["id"] for a in data["accounts"] if a["new"]] == ["newco"]
 
 
+# Four falls in a row from 2025-Q3 to 2026-Q3: risk.declining-revenue (high); without the
+# last quarter, too short a history to tell.
+_FALLING = [1_650_000, 1_580_000, 1_420_000, 1_300_000, 1_180_000]
+
+
+def _falling(quarter_count: int, account_id: str = "test-account") -> dict[str, object]:
+    return variant(lambda a: a.update(id=account_id, financials=quarters(
+        "2025-Q3", _FALLING[:quarter_count])))
+
+
+def test_a_finding_whose_data_is_gone_is_no_longer_evaluated_not_resolved(
+        review_accounts: Reviewer) -> None:
+    """The last quarter's row deleted: the rule that found the decline cannot tell now. That
+    is said apart (text, JSON, the summary), never counted as resolved."""
+    previous, current = (snapshot_of(review_accounts(_falling(5))),
+                         snapshot_of(review_accounts(_falling(4))))
+    assert ("risk.declining-revenue", "") in current.accounts[0].unknown
+    movement = compare(previous, current, COMPARISON)
+    (moved,) = movement.accounts
+    assert [f.rule for f in moved.unevaluated] == ["risk.declining-revenue"]
+    assert "risk.declining-revenue" not in {f.rule for f in moved.resolved}
+    lines = account_lines(moved)
+    assert any(line.startswith("no longer evaluated: HIGH risk.declining-revenue: ")
+               for line in lines), lines
+    assert not any("resolved: HIGH risk.declining-revenue" in line for line in lines)
+    (moved_data,) = movement_dict(movement)["accounts"]
+    assert [f["rule"] for f in moved_data["unevaluated_findings"]] == ["risk.declining-revenue"]
+    assert summary(movement).endswith("; 1 finding no longer evaluated")
+    # Where the quarters are on file and revenue rose, the decline is resolved.
+    rose = variant(lambda a: a.update(financials=quarters(
+        "2024-Q4", [1_000_000] * 4 + [1_100_000, 1_200_000, 1_300_000, 1_400_000])))
+    (moved,) = compare(previous, snapshot_of(review_accounts(rose)), COMPARISON).accounts
+    assert "risk.declining-revenue" in {f.rule for f in moved.resolved}
+    assert moved.unevaluated == ()
+    assert "no longer evaluated" not in summary(compare(
+        previous, snapshot_of(review_accounts(rose)), COMPARISON))
+
+
 def test_a_snapshot_is_read_back_exactly_or_not_at_all(review_accounts: Reviewer) -> None:
     snapshot = snapshot_of(review_accounts(healthy_account(), variant(
-        lambda a: (a.update(id="other", name="Other"), a.pop("plan")))))
-    assert len(snapshot.accounts) == 2 and snapshot.errors == 0
+        lambda a: (a.update(id="other", name="Other"), a.pop("plan"))), _falling(4, "short")))
+    assert len(snapshot.accounts) == 3 and snapshot.errors == 0
+    assert snapshot.account("short").unknown  # rules not evaluated are kept too
     text = snapshot_json(snapshot)
     assert text is not None and snapshot_from_json(text) == snapshot
     data = json.loads(text)

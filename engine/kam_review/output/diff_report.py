@@ -21,7 +21,9 @@ CHANGE_TITLES = {
     "account-added": "account added|accounts added",
     "account-removed": "account removed|accounts removed",
     "class": "class changed|classes changed", "focus": "focus changed|focus changed",
+    "verdict": "verdict changed|verdicts changed",
     "finding-new": "new finding", "finding-resolved": "resolved finding",
+    "finding-unevaluated": "finding no longer evaluated|findings no longer evaluated",
     "finding-severity": "severity changed|severities changed",
     "finding-waived": "finding waived|findings waived",
     "finding-unwaived": "finding no longer waived|findings no longer waived",
@@ -62,9 +64,11 @@ def change_text(change: Change) -> str:
 
 
 def _silenced_high(diff: Diff) -> list[Change]:
-    """High findings this change waives (or whose waiver it changes) or makes less severe:
-    what a hostile change would most like to hide, shown beside the new high findings."""
-    return [c for c in diff.changes if (c.kind == "finding-waived" and c.severity == "high")
+    """High findings this change waives (or whose waiver it changes), makes less severe or
+    leaves unevaluated (the data its rule needs removed): what a hostile change would most
+    like to hide, shown beside the new high findings."""
+    return [c for c in diff.changes
+            if (c.kind in ("finding-waived", "finding-unevaluated") and c.severity == "high")
             or (c.kind == "finding-severity" and c.before == "high")]
 
 
@@ -115,14 +119,13 @@ def diff_markdown(diff: Diff) -> str:
     urgent = [c for c in diff.new_findings if c.severity == Severity.HIGH]
     if urgent:
         lines += [_("**New high-severity findings**"), ""]
-        lines += [f"- **{comment_text(c.account)}**: {comment_text(c.rule)} "
-                  f"{comment_text(c.subject)}: {comment_text(c.after)}" for c in urgent]
+        lines += [f"- **{comment_text(c.account)}**: {_named(c)}: {comment_text(c.after)}"
+                  for c in urgent]
         lines.append("")
     silenced = _silenced_high(diff)
     if silenced:
-        lines += [_("**High findings waived or made less severe**"), ""]
-        lines += [f"- **{comment_text(c.account)}**: {comment_text(c.rule)} "
-                  f"{comment_text(c.subject)}: {change_title(c.kind)}: "
+        lines += [_("**High findings waived, made less severe or no longer evaluated**"), ""]
+        lines += [f"- **{comment_text(c.account)}**: {_named(c)}: {change_title(c.kind)}: "
                   f"{comment_text(c.before or '—')} -> {comment_text(c.after or '—')}"
                   for c in silenced]
         lines.append("")
@@ -136,3 +139,8 @@ def diff_markdown(diff: Diff) -> str:
             for c in diff.for_account(account)]))
         lines += ["</details>", ""]
     return fit_comment(lines)
+
+
+def _named(change: Change) -> str:
+    """A finding's rule and subject (an account's own finding has none) in a comment."""
+    return " ".join(comment_text(part) for part in (change.rule, change.subject) if part)

@@ -4,7 +4,7 @@ write the same words (website/pages/movement.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -106,6 +106,8 @@ def account_lines(item: AccountMovement) -> list[str]:
     lines += [_("new finding: {finding}").format(finding=finding_text(f))
               for f in item.new_findings]
     lines += [_("resolved: {finding}").format(finding=finding_text(f)) for f in item.resolved]
+    lines += [_("no longer evaluated: {finding}").format(finding=finding_text(f))
+              for f in item.unevaluated]
     lines += [f"{figure_label(m.name)}: {figure_text(m.name, m.before)} -> "
               f"{figure_text(m.name, m.after)} ({change_text(m)})"
               for m in item.figures if m.before != m.after]
@@ -139,11 +141,19 @@ def summary(movement: Movement) -> str:
     new = sum(len(m.new_findings) for m in compared)
     resolved = sum(len(m.resolved) for m in compared)
     high = sum(1 for m in compared if m.new_high)
-    return _("{changes}, {new}, {resolved} resolved, {accounts} with new high findings, "
+    line = _("{changes}, {new}, {resolved} resolved, {accounts} with new high findings, "
              "{added}, {removed} no longer reviewed").format(
         changes=counted(changed, "class change"), new=counted(new, "new finding"),
         resolved=resolved, accounts=counted(high, "account"),
         added=counted(len(movement.added), "new account"), removed=len(movement.removed))
+    return line + unevaluated_clause(compared)
+
+
+def unevaluated_clause(compared: Sequence[AccountMovement]) -> str:
+    """"; 2 findings no longer evaluated" when a rule that found something is not evaluated
+    now (its data missing): said apart from the resolved ones, never counted with them."""
+    count = sum(len(m.unevaluated) for m in compared)
+    return _("; ") + counted(count, "finding no longer evaluated") if count else ""
 
 
 def movement_dict(movement: Movement) -> dict[str, Any]:
@@ -166,6 +176,7 @@ def _account_dict(item: AccountMovement) -> dict[str, Any]:
         "focus": {"before": None if was is None else was.focus, "after": now.focus},
         "new_findings": [_finding_dict(f) for f in item.new_findings],
         "resolved_findings": [_finding_dict(f) for f in item.resolved],
+        "unevaluated_findings": [_finding_dict(f) for f in item.unevaluated],
         "figures": [{"name": m.name, "before": m.before, "after": m.after,
                      "change": change_text(m)} for m in item.figures],
         "stages": [{"id": m.deal, "before": m.before, "after": m.after or None,

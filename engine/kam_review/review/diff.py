@@ -1,4 +1,5 @@
-"""What changed between two reviews: accounts, classes, focus, findings, stages and figures.
+"""What changed between two reviews: accounts, classes, focus, verdicts, findings, stages and
+figures.
 
 A pure function of two Results; `kam diff` and the site's changes page both read it.
 """
@@ -24,9 +25,10 @@ from kam_review.vocabulary import Severity
 # How a Diff names the working tree as its head side (git revisions keep their names).
 WORKING_TREE = "working tree"
 # The order changes are listed in, per account.
-CHANGE_KINDS = ("account-added", "account-removed", "class", "focus", "finding-new",
-                "finding-resolved", "finding-severity", "finding-waived", "finding-unwaived",
-                "stage", "opportunity-added", "opportunity-removed", "figure")
+CHANGE_KINDS = ("account-added", "account-removed", "class", "focus", "verdict",
+                "finding-new", "finding-resolved", "finding-unevaluated", "finding-severity",
+                "finding-waived", "finding-unwaived", "stage", "opportunity-added",
+                "opportunity-removed", "figure")
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,9 @@ def _account_changes(old: AccountResult, new: AccountResult, head: Result) -> It
         yield Change(account, "class", before=old.klass, after=new.klass)
     if old.focus != new.focus:
         yield Change(account, "focus", before=old.focus or "none", after=new.focus or "none")
+    verdicts = [item.verdict.health.shown if item.verdict else "none" for item in (old, new)]
+    if verdicts[0] != verdicts[1]:
+        yield Change(account, "verdict", before=verdicts[0], after=verdicts[1])
     yield from _finding_changes(old, new)
     yield from _opportunity_changes(old.account, new.account, head, new.formats)
     yield from _figure_changes(old.account, new.account, new.formats)
@@ -111,6 +116,9 @@ def _finding_changes(old: AccountResult, new: AccountResult) -> Iterator[Change]
 
     account = new.account.id
     before, after = keyed(old), keyed(new)
+    # A rule not evaluated now on a finding's subject did not find it resolved: the data it
+    # needs is missing (a quarter deleted, say), which must not read as a risk gone.
+    unknown = {(n.rule, n.subject): n.needs for n in new.not_evaluated}
     for key in sorted(after.keys() - before.keys()):
         finding = after[key]
         yield Change(account, "finding-new", finding.subject, after=finding.message,
@@ -118,7 +126,8 @@ def _finding_changes(old: AccountResult, new: AccountResult) -> Iterator[Change]
                      note=finding.waiver_note)
     for key in sorted(before.keys() - after.keys()):
         finding = before[key]
-        yield Change(account, "finding-resolved", finding.subject, before=finding.message,
+        yield Change(account, "finding-unevaluated" if key in unknown else "finding-resolved",
+                     finding.subject, before=finding.message, after=unknown.get(key, ""),
                      severity=finding.severity, rule=finding.rule)
     # The same finding on both sides: what a change would most like to hide is a high
     # finding made less severe (by a rule change) or waived (or its waiver extended).

@@ -92,6 +92,9 @@ class AccountMovement:
     after: AccountSnapshot
     new_findings: tuple[KeptFinding, ...] = ()
     resolved: tuple[KeptFinding, ...] = ()
+    # Findings of the previous review whose rule is not evaluated now: the data it needs is
+    # missing, which is no risk resolved.
+    unevaluated: tuple[KeptFinding, ...] = ()
     figures: tuple[FigureMove, ...] = ()
     stages: tuple[StageMove, ...] = ()
     done: tuple[DoneAction, ...] = ()
@@ -172,10 +175,13 @@ def _account(was: AccountSnapshot | None, now: AccountSnapshot, since: date
         return AccountMovement(None, now, done=done)
     before = {(f.rule, f.subject): f for f in was.findings}
     after = {(f.rule, f.subject): f for f in now.findings}
+    unknown = set(now.unknown)
+    gone = [(key in unknown, f) for key, f in before.items() if key not in after]
     return AccountMovement(
         was, now,
         new_findings=_ranked(f for key, f in after.items() if key not in before),
-        resolved=_ranked(f for key, f in before.items() if key not in after),
+        resolved=_ranked(f for unevaluated, f in gone if not unevaluated),
+        unevaluated=_ranked(f for unevaluated, f in gone if unevaluated),
         figures=tuple(FigureMove(name, was.figure(name), value) for name, value in now.figures
                       if value is not None or was.figure(name) is not None),
         stages=_stage_moves(was.deals, now.deals, since),

@@ -65,6 +65,9 @@ class AccountSnapshot:
     deals: tuple[KeptDeal, ...]
     done: tuple[DoneAction, ...] = ()
     verdict: str | None = None  # the health verdict as shown ("at risk"), None without one
+    # The rules not evaluated, each on its subject: a finding of the previous review that
+    # one of them would test is not resolved but unknown.
+    unknown: tuple[tuple[str, str], ...] = ()
 
     def figure(self, name: str) -> float | None:
         return dict(self.figures).get(name)
@@ -124,7 +127,8 @@ def account_snapshot(item: AccountResult, result: Result,
         deals=tuple(KeptDeal(o.id, o.name, None if unknown(account.id, o.id) else o.stage,
                              o.stage_since, o.value) for o in account.opportunities),
         done=completed_actions(account),
-        verdict=None if item.verdict is None else item.verdict.health.shown)
+        verdict=None if item.verdict is None else item.verdict.health.shown,
+        unknown=tuple((n.rule, n.subject) for n in item.not_evaluated))
 
 
 def snapshot_json(snapshot: Snapshot) -> str | None:
@@ -146,7 +150,7 @@ def plain_account_snapshot(a: AccountSnapshot) -> dict[str, Any]:
             "figures": [[name, value] for name, value in a.figures],
             "deals": [[d.id, d.name, d.stage, _day_text(d.since), d.value] for d in a.deals],
             "done": [[action.text, _day_text(action.done_on)] for action in a.done],
-            "verdict": a.verdict}
+            "verdict": a.verdict, "unknown": [list(pair) for pair in a.unknown]}
 
 
 def snapshot_from_json(text: str | None) -> Snapshot | None:
@@ -183,7 +187,9 @@ def account_snapshot_from_plain(data: Any) -> AccountSnapshot:
                     for deal, name, stage, since, value in map(_row(5), _list(data["deals"]))),
         done=tuple(DoneAction(_text(what), _maybe(_date, when))
                    for what, when in map(_row(2), _list(data["done"]))),
-        verdict=_maybe(_text, data.get("verdict")))
+        verdict=_maybe(_text, data.get("verdict")),
+        unknown=tuple((_text(rule), _text(subject))
+                      for rule, subject in map(_row(2), _list(data.get("unknown", [])))))
 
 
 def _day_text(day: date | None) -> str | None:

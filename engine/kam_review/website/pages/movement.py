@@ -19,6 +19,7 @@ from kam_review.output.movement_report import (
     figure_text,
     stage_name,
     stage_text,
+    unevaluated_clause,
 )
 from kam_review.review.movement import FILES, AccountMovement, Movement
 from kam_review.review.results import AccountResult, Result
@@ -104,6 +105,8 @@ def since_section(item: AccountResult, movement: Movement | None,
         for m in moved.figures]))
     lines += _findings(_("New findings"), moved.new_findings, rulebook)
     lines += _findings(_("Resolved findings"), moved.resolved, rulebook)
+    if moved.unevaluated:  # a rule that found something is not evaluated now: data missing
+        lines += _findings(_("Findings no longer evaluated"), moved.unevaluated, rulebook)
     lines += [f"**{_('Deals that moved')}**", ""]
     names = stage_names(rulebook)
     lines.append(table(["Deal", "Move"], [[f"{esc(m.name)} ({esc(m.deal)})",
@@ -181,7 +184,7 @@ def movement_summary(result: Result, movement: Movement | None) -> list[str]:
                 "{removed} no longer reviewed.").format(
                     accounts=counted(len(compared), 'account'), new=counted(new, 'new finding'),
                     resolved=resolved, added=counted(len(movement.added), 'account'),
-                    removed=len(movement.removed)), ""]
+                    removed=len(movement.removed)) + unevaluated_clause(compared), ""]
     lines += [f"**{_('Class changes')}**", ""]
     lines.append(table(["Account", "Before", "Now"], [
         [account_link(accounts[m.id]), esc(m.before.class_shown if m.before else ""),
@@ -242,7 +245,8 @@ def _change_rows(moved: AccountMovement, rulebook: Rulebook,
         rows.append([_("verdict"), "", "", esc(_(was.verdict or "none")),
                      esc(_(now.verdict or "none"))])
     for title, found, new in ((_("new finding"), moved.new_findings, True),
-                              (_("resolved finding"), moved.resolved, False)):
+                              (_("resolved finding"), moved.resolved, False),
+                              (_("finding no longer evaluated"), moved.unevaluated, False)):
         rows += [[title, severity_badge(f.severity),
                   esc(_(", ").join(part for part in (_rule_title(f.rule, rulebook),
                                                      _rule_title(f.subject, rulebook)) if part)),
