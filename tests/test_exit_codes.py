@@ -77,6 +77,34 @@ def test_two_for_usage_errors(portfolio: Path, args: tuple[str, ...], message: s
     assert "Traceback" not in run.stderr
 
 
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_two_for_a_folder_without_account_files(tmp_path: Path, command: str) -> None:
+    """A review of nothing is no green gate: a mistyped or empty --accounts is an error that
+    names the folder. A README in it is no account file either."""
+    empty = tmp_path / "accounts"
+    empty.mkdir()
+    (empty / "README.md").write_text("Our key accounts.\n", encoding="utf-8")
+    args = (str(tmp_path / "site"),) if command == "build" else ()
+    run = kam(command, *args, "--accounts", str(empty), "--as-of", str(AS_OF))
+    assert run.returncode == 2, (run.stdout, run.stderr)
+    assert f"{empty}:1:1: no account files in this folder: an account file is NAME.yaml, " \
+           "and `kam new NAME` writes one" in run.stderr
+    assert not (tmp_path / "site").exists()
+    write_account(empty, healthy_account())
+    assert kam(command, *args, "--accounts", str(empty), "--as-of", str(AS_OF)
+               ).returncode == 0
+
+
+def test_an_account_file_given_as_the_folder_says_how_to_name_it(portfolio: Path) -> None:
+    (named,) = portfolio.glob("*.yaml")
+    run = check(named)
+    assert run.returncode == 2
+    assert f"{named}:1:1: this is a file, not a folder of account files: name the folder (a " \
+           "file to check alone goes after the options: kam check accounts/NAME.yaml)" \
+           in run.stderr
+    assert check(portfolio.parent / "no-such").returncode == 2
+
+
 def test_two_for_invalid_input_even_with_findings(portfolio: Path) -> None:
     (portfolio / "broken.yaml").write_text("id: broken\nname: [\n", encoding="utf-8")
     run = check(portfolio, "--fail-on", "medium")

@@ -125,6 +125,18 @@ def _gt(field: str, value: float) -> Compare:
 
 def test_clauses_split_outside_parentheses_only() -> None:
     assert clauses("{a} ({t}; roles: {r}); {b} x; c") == ["{a} ({t}; roles: {r})", "{b} x", "c"]
+    # Chinese: the full-width semicolon and parentheses.
+    assert clauses("{a}（{t}；角色：{r}）；{b}个；丙") == ["{a}（{t}；角色：{r}）", "{b}个", "丙"]
+    # Either width of parenthesis keeps its clause whole; one separator per template.
+    assert clauses("{a} (x；y); {b}") == ["{a} (x；y)", "{b}"]
+
+
+def test_a_chinese_message_keeps_only_the_alternatives_that_held() -> None:
+    condition = AnyOf((_gt("a", 0), _gt("b", 0)))
+    template = "连续下降{a}次；连续{b}个季度没有销售；其他{c}"
+    assert fired_template(template, condition, {"a": 0, "b": 2}) == \
+        "连续{b}个季度没有销售；其他{c}"
+    assert fired_template(template, condition, {"a": 3, "b": 2}) == template
 
 
 @pytest.mark.parametrize(("fact", "shown"), [

@@ -92,3 +92,8 @@ def test_the_chinese_sample_portfolio_checks_clean() -> None:
     assert result.exit_code == 0, result.output
     assert "6个客户" in result.output
     assert "星海新能源科技 (快速增长型客户" in result.output
+    # A Chinese message drops the clause of an alternative that did not fire, as the English
+    # one does: declining revenue fired on quarters without sales, not on falls in a row.
+    declining = next(line for line in result.output.splitlines()
+                     if "risk.declining-revenue" in line)
+    assert "连续2个季度没有销售" in declining and "连续下降" not in declining

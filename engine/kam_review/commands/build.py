@@ -29,6 +29,7 @@ def build(output: Path, as_of: date, accounts: Path, rules: Path | None,
           thresholds: Path | None, redact: bool, since: str = "auto",
           since_pattern: str = REVIEW_TAGS, no_cache: bool = False,
           currency: str | None = None, rates: Path | None = None) -> None:
+    common.refuse_no_accounts(accounts)
     read = common.inputs(accounts, rules, thresholds, *([rates] if rates else []))
     check_output_folder(output, read)  # refused before the review runs
     conversion = load_rates(rates) if rates else None

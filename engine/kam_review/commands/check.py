@@ -45,6 +45,7 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
           quiet: bool, no_cache: bool, report_path: Path | None, redact: bool,
           since: str | None = None, since_pattern: str = REVIEW_TAGS,
           currency: str | None = None) -> None:
+    common.refuse_no_accounts(accounts, files)
     read = common.inputs(accounts, rules, thresholds, *files)
     formats = LocaleFormat(locale_name(), currency)
     with common.report_file(report_path, read) as report:

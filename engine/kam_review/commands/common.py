@@ -29,6 +29,25 @@ def rules_folder(value: Path | None) -> Path:
     return value if value is not None else default_rules_folder(Path("."))
 
 
+def refuse_no_accounts(accounts: Path, files: Iterable[Path] = ()) -> None:
+    """Exit 2 with an error naming the folder when it holds no account file at all (nothing
+    refused, nothing to read): a review of nothing would pass a CI gate green, and a
+    mistyped --accounts would never be noticed. A folder that cannot be read, or files named
+    on the command line, are left to the review, which reports them."""
+    from kam_review.errors import InputError
+    from kam_review.paths import display_path
+    from kam_review.source.accounts import account_files
+
+    if any(True for _ in files):
+        return
+    paths, errors = account_files(accounts)
+    if not paths and not errors:
+        show_errors([InputError(display_path(accounts), 1, 1, "", (
+            "no account files in this folder: an account file is NAME.yaml, and "
+            "`kam new NAME` writes one"))])
+        sys.exit(EXIT_INVALID_INPUT)
+
+
 def inputs(accounts: Path, rules: Path | None, thresholds: Path | None,
            *files: Path) -> list[Path]:
     """What a command reads: none of its outputs may replace it, hold it or sit inside it."""

@@ -1,11 +1,11 @@
 """A fired rule's message keeps only the parts that fired, so that it never contradicts itself.
 
-A message template is written as clauses separated by "; ". A rule whose condition has
-alternatives (`any:`) fires when one of them holds; the clause that cites the figure of an
-alternative that did not hold would state something the rule does not claim ("0 unresolved
-complaints" on a rule about complaints). Such a clause is left out: a clause is kept when it
-cites no figure of the condition, or when at least one comparison on a figure it cites spoke
-for the firing (held, or failed under a `not`).
+A message template is written as clauses separated by "; " (in Chinese by "；"). A rule whose
+condition has alternatives (`any:`) fires when one of them holds; the clause that cites the
+figure of an alternative that did not hold would state something the rule does not claim ("0
+unresolved complaints" on a rule about complaints). Such a clause is left out: a clause is
+kept when it cites no figure of the condition, or when at least one comparison on a figure
+it cites spoke for the firing (held, or failed under a `not`).
 """
 
 from __future__ import annotations
@@ -29,6 +29,10 @@ from kam_review.rulebook.conditions import (
 )
 
 CLAUSE_SEPARATOR = "; "
+# The Chinese messages' separator, the full-width semicolon (no space after it), and the
+# parentheses of either width, inside which a separator belongs to its clause.
+_FULL_WIDTH_SEPARATOR = "；"
+_DEPTH = {"(": 1, ")": -1, "（": 1, "）": -1}
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
@@ -45,7 +49,13 @@ def fired_template(template: str, condition: Condition, fact: Mapping[str, Any])
     supporting = _support(condition, fact, want=True)
     kept = [clause for clause, named in zip(clauses(template), cited, strict=True)
             if not named or named & supporting]
-    return CLAUSE_SEPARATOR.join(kept) if kept else template
+    return _separator(template).join(kept) if kept else template
+
+
+def _separator(template: str) -> str:
+    """The separator a template's clauses are written with."""
+    return CLAUSE_SEPARATOR if CLAUSE_SEPARATOR in template or \
+        _FULL_WIDTH_SEPARATOR not in template else _FULL_WIDTH_SEPARATOR
 
 
 # Per message template and condition (a rule's, alive as long as its rulebook), the figures
@@ -68,18 +78,20 @@ def _cited(template: str, condition: Condition) -> tuple[frozenset[str], ...]:
 
 
 def clauses(template: str) -> list[str]:
-    """The template split at each "; " outside parentheses: "(title; roles)" stays whole."""
+    """The template split at each "; " (or "；") outside parentheses: "(title; roles)"
+    stays whole."""
     return list(_clauses(template))
 
 
 @lru_cache(maxsize=4096)
 def _clauses(template: str) -> tuple[str, ...]:
+    separator = _separator(template)
     parts, depth, start = [], 0, 0
     for at, char in enumerate(template):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth == 0 and template.startswith(CLAUSE_SEPARATOR, at):
+        depth += _DEPTH.get(char, 0)
+        if depth == 0 and template.startswith(separator, at):
             parts.append(template[start:at])
-            start = at + len(CLAUSE_SEPARATOR)
+            start = at + len(separator)
     return (*parts, template[start:])
 
 

@@ -104,6 +104,10 @@ def _folder_problem(folder: Path, kind: _Kind) -> str | None:
     if target is not None:
         return (f"{kind.folder} is a symbolic link to {target}, outside the folder that "
                 "holds it: nothing in it is read")
+    if folder.is_file():  # `--accounts accounts/acme.yaml`, say
+        return (f"this is a file, not a folder of {kind.files}: name the folder (a file to "
+                "check alone goes after the options: kam check accounts/NAME.yaml)"
+                if kind is _ACCOUNTS else f"this is a file, not a folder of {kind.files}")
     if not folder.is_dir():
         return f"no such folder of {kind.files}"
     return None
