@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from kam_review.source.accounts import SCHEMA_FILE
+
 from .conftest import ACCOUNTS, AS_OF, REPO, healthy_account, write_account
 
 SAMPLE_IDS = sorted(p.stem for p in ACCOUNTS.glob("*.yaml"))
@@ -150,6 +152,33 @@ def test_new_writes_a_valid_commented_account(tmp_path: Path) -> None:
     again = kam("new", "acme-industries", "--accounts", str(tmp_path))
     assert again.returncode == 2 and "already exists" in again.stderr
     assert "not a valid id" in kam("new", "../evil", "--accounts", str(tmp_path)).stderr
+
+
+def test_new_names_the_schema_as_a_committed_file_must(tmp_path: Path) -> None:
+    """A team's file names a schema every clone can open: as the folder's files name it,
+    else kam init's copy at the repository's root, relative to the file."""
+    team = tmp_path / "team"
+    assert kam("init", str(team)).returncode == 0
+    assert (team / "account.schema.json").read_bytes() == SCHEMA_FILE.read_bytes()
+    line = "# yaml-language-server: $schema=../account.schema.json"
+    for account_id in ("acme", "globex"):
+        run = kam("new", account_id, "--accounts", str(team / "accounts"))
+        assert run.returncode == 0, run.stderr
+        text = (team / "accounts" / f"{account_id}.yaml").read_text(encoding="utf-8")
+        assert text.splitlines()[0] == line
+    deeper = team / "regions" / "north"
+    deeper.mkdir(parents=True)
+    assert kam("new", "initech", "--accounts", str(deeper)).returncode == 0
+    assert (deeper / "initech.yaml").read_text(encoding="utf-8").startswith(
+        "# yaml-language-server: $schema=../../account.schema.json\n")
+    # The folder's own files decide, whatever lies above.
+    own = team / "own"
+    own.mkdir()
+    (own / "first.yaml").write_text("# yaml-language-server: $schema=https://schemas.example/"
+                                    "account.json\nid: first\n", encoding="utf-8")
+    assert kam("new", "second", "--accounts", str(own)).returncode == 0
+    assert (own / "second.yaml").read_text(encoding="utf-8").startswith(
+        "# yaml-language-server: $schema=https://schemas.example/account.json\n")
 
 
 def test_check_only_the_given_files() -> None:

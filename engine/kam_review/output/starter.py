@@ -15,9 +15,10 @@ from pathlib import Path
 
 from kam_review.errors import KamError
 from kam_review.output.output_folder import WriteRefused
-from kam_review.output.scaffold import new_account
+from kam_review.output.scaffold import TEAM_SCHEMA, new_account
 from kam_review.paths import shown
 from kam_review.resources import bundled_rules_folder
+from kam_review.source.accounts import SCHEMA_FILE
 
 _FILES = Path(__file__).with_name("starter_files")
 # Each starter file by where it goes in the new repository.
@@ -44,6 +45,9 @@ def planned_files(target: Path) -> dict[Path, bytes | None]:
         planned[target / "rules" / path.relative_to(bundled)] = path.read_bytes()
     for where, name in STARTER.items():
         planned[target / where] = (_FILES / name).read_bytes()
+    # The schema editors check account files against, committed with them: `kam new` names
+    # it relative to the file, which works on every machine that clones the repository.
+    planned[target / TEAM_SCHEMA] = SCHEMA_FILE.read_bytes()
     planned[target / "accounts" / f"{EXAMPLE_ACCOUNT}.yaml"] = None
     return planned
 

@@ -16,12 +16,12 @@ from ruamel.yaml.comments import CommentedSeq
 from kam_review.errors import InputError
 from kam_review.output.importing import roundtrip
 from kam_review.output.importing.merge import Changes, Conflict, Settings, merge
+from kam_review.output.scaffold import SCHEMA_LINE, folder_schema
 from kam_review.paths import display_path
 from kam_review.source.accounts import account_files, load_account
 from kam_review.source.exports.records import AccountData, ExportData, slug
 
 _BEFORE_LISTS = re.compile(r"\n(?=(?:financials|contacts|activities|opportunities):\n)")
-SCHEMA_LINE = "# yaml-language-server: $schema="
 NEW_FILE_NOTE = ("Created by kam import from {system}. The export owns the fields it has "
                  "columns for;\nthe plan, scores, actions and waivers are yours to write.")
 
@@ -143,16 +143,8 @@ def _create(folder: Path, account: AccountData, settings: Settings, plan: Import
 def _first_line(folder: Path) -> str:
     """The editor's schema line of the folder's account files (the first that has one), so
     that a new file is checked and completed as they are; else nothing."""
-    paths, _ = account_files(folder) if folder.is_dir() else ([], [])
-    for path in paths:
-        try:
-            with path.open(encoding="utf-8") as handle:
-                line = handle.readline(500).strip()
-        except (OSError, UnicodeError):
-            continue
-        if line.startswith(SCHEMA_LINE):
-            return line.removeprefix("# ") + "\n"
-    return ""
+    named = folder_schema(folder)
+    return "" if named is None else f"{SCHEMA_LINE}{named}".removeprefix("# ") + "\n"
 
 
 def _valid(change: FileChange, plan: ImportPlan) -> bool:
