@@ -78,6 +78,33 @@ def test_markdown_summary_puts_high_findings_first(sample: Result) -> None:
     assert len(text.splitlines()) < 250
 
 
+def test_waivers_that_match_no_finding_are_listed(tmp_path: Path) -> None:
+    """A waiver in force that silences nothing says so, with why: a subject none of the
+    rule's findings has (a typo leaves the finding open), or a rule that finds nothing here.
+    One that matches, and one no longer in force, are not listed."""
+    account = healthy_account()
+    waiver = {"reason": "r", "until": "2026-12-31", "by": "Zhou Lan"}
+    account["waivers"] = [
+        {"rule": "advice.style-direct", "subject": "Chen Jun"} | waiver,
+        {"rule": "advice.style-direct"} | waiver,
+        {"rule": "advice.style-direct", "subject": "Chen Jn"} | waiver,
+        {"rule": "risk.single-threaded"} | waiver,
+        {"rule": "risk.single-threaded"} | waiver | {"until": "2026-09-29"}]
+    write_account(tmp_path, account)
+    result = review(tmp_path, RULES, AS_OF)
+    assert "advice.style-direct" in {f.rule for f in result.accounts[0].findings}
+    text = as_text(result)
+    listed = text.split("Waivers that match no finding (they silence nothing):\n", 1)[1]
+    assert listed.split("\n\n", 1)[0].splitlines() == [
+        "  test-account: advice.style-direct [Chen Jn] waives nothing: the rule's findings "
+        "here are on Chen Jun",
+        "  test-account: risk.single-threaded waives nothing: the rule finds nothing on this "
+        "account now"]
+    del account["waivers"][2:]
+    write_account(tmp_path, account)
+    assert "match no finding" not in as_text(review(tmp_path, RULES, AS_OF))
+
+
 def test_waivers_ending_soon_are_listed(tmp_path: Path) -> None:
     account = healthy_account()
     account["waivers"] = [

@@ -18,6 +18,7 @@ from typing import Any
 
 from kam_review.i18n import _
 from kam_review.review.results import AccountResult, Finding
+from kam_review.rulebook.waivers import in_force
 from kam_review.source.model import Waiver
 from kam_review.text_safety import terminal_text
 from kam_review.text_width import pad
@@ -28,7 +29,7 @@ AccountParts = dict[str, Any]
 # The keys of an account's parts as parts_text writes their head, and the type of each.
 _SHAPE: dict[str, type | tuple[type, ...]] = {
     "id": str, "counts": list, "verdict": (str, type(None)), "not_evaluated": int,
-    "expiring": list, "waived_high": list, "severities": list}
+    "expiring": list, "unmatched": list, "waived_high": list, "severities": list}
 # Between the head, the JSON entry and the text lines of parts_text: a JSON encoder writes
 # this control character escaped, and terminal_text too, so it is found nowhere else.
 _SEPARATOR = "\x1e"
@@ -85,7 +86,8 @@ def _text_parts(item: AccountResult) -> AccountParts:
 def tally_parts(item: AccountResult, as_of: date, lines: bool = True) -> AccountParts:
     """What the run's tally takes of the account: its findings counted by severity, kind and
     waived, its verdict, how many rules were not evaluated, the lines of its waivers ending
-    within WAIVER_NOTICE_DAYS, and its waived high findings as JSON and text lines. Without
+    within WAIVER_NOTICE_DAYS and of those in force that match no finding, and its waived
+    high findings as JSON and text lines. Without
     `lines`, for a tally that only counts, those lines are left out (each waived high
     finding's are empty)."""
     counts = Counter((f.severity.value, f.kind.value, f.waived) for f in item.findings)
@@ -97,6 +99,7 @@ def tally_parts(item: AccountResult, as_of: date, lines: bool = True) -> Account
         "not_evaluated": len(item.not_evaluated),
         "expiring": [_waiver_line(ident, w.rule, w.subject, w)
                      for w in expiring(item.account.waivers, as_of)] if lines else [],
+        "unmatched": unmatched_lines(item, as_of) if lines else [],
         "waived_high": [[f"    {dump(waived_dict(ident, f))}",
                          None if f.waiver is None
                          else _waiver_line(ident, f.rule, f.subject, f.waiver)]
@@ -130,7 +133,7 @@ def read_parts(text: Any) -> AccountParts | None:
                     and row[1] in KIND and isinstance(row[2], bool)
                     and isinstance(row[3], int) for row in parts["counts"])
             and (parts["verdict"] is None or parts["verdict"] in HEALTH)
-            and all(isinstance(line, str) for line in parts["expiring"])
+            and all(isinstance(line, str) for line in (*parts["expiring"], *parts["unmatched"]))
             and all(isinstance(row, list) and len(row) == 2 and isinstance(row[0], str)
                     and isinstance(row[1], str | None) for row in parts["waived_high"])):
         return None
@@ -155,6 +158,27 @@ def expiring(waivers: tuple[Waiver, ...], as_of: date) -> list[Waiver]:
     horizon = as_of + timedelta(days=WAIVER_NOTICE_DAYS)
     return [waiver for waiver in waivers
             if waiver.until is not None and as_of <= waiver.until <= horizon]
+
+
+def unmatched_lines(item: AccountResult, as_of: date) -> list[str]:
+    """A line for each waiver in force that matches no finding of the account, saying why:
+    a subject that none of the rule's findings has (a typo, most often: the waiver silences
+    nothing while the finding stays open), or a rule that finds nothing here now."""
+    lines = []
+    for waiver in item.account.waivers:
+        if not in_force(waiver, as_of):
+            continue
+        subjects = [f.subject for f in item.findings if f.rule == waiver.rule]
+        if subjects and (not waiver.subject or waiver.subject in subjects):
+            continue
+        why = (_("the rule's findings here are on {subjects}").format(
+            subjects=_(", ").join(dict.fromkeys(subjects))) if subjects
+            else _("the rule finds nothing on this account now"))
+        subject = f" [{waiver.subject}]" if waiver.subject else ""
+        lines.append(terminal_text("  " + _("{account}: {rule}{subject} waives nothing: {why}")
+                                   .format(account=item.account.id, rule=waiver.rule,
+                                           subject=subject, why=why)) + "\n")
+    return lines
 
 
 def _waiver_line(account: str, rule: str, subject: str | None, waiver: Waiver) -> str:

@@ -48,6 +48,7 @@ class Tally:
         # The lines of waivers ending soon, and of high findings waived (account, JSON line,
         # text line): check_parts.tally_parts.
         self.expiring: list[str] = []
+        self.unmatched: list[str] = []  # waivers in force that match no finding
         self.waived_high: list[tuple[str, str, str | None]] = []
         # Rules not evaluated (a fact they need is unknown), and on how many accounts: listed
         # and counted, never findings, so never for --fail-on.
@@ -76,6 +77,7 @@ class Tally:
         if parts["verdict"] is not None:
             self.verdicts[HEALTH[parts["verdict"]]] += 1
         self.expiring += parts["expiring"]
+        self.unmatched += parts["unmatched"]
         self.waived_high += [(parts["id"], as_json, as_text)
                              for as_json, as_text in parts["waived_high"]]
 
@@ -202,6 +204,9 @@ def write_check(results: Iterable[Result | WrittenBatch], output: str, show: Sev
         write("\n" + _("Waivers ending within {days} days:").format(days=WAIVER_NOTICE_DAYS)
               + "\n")
         write("".join(tally.expiring))
+    if tally.unmatched:
+        write("\n" + _("Waivers that match no finding (they silence nothing):") + "\n")
+        write("".join(tally.unmatched))
     if tally.waived_high:
         write("\n" + _("High findings waived (not counted for --fail-on):") + "\n")
         write("".join(as_text for _, _, as_text in tally.waived_high if as_text is not None))
