@@ -107,3 +107,21 @@ def test_kam_serve_serves_the_site_and_reloads_after_an_edit(tmp_path: Path) -> 
         page = _fetch(f"{base}/accounts/hanhai-retail/")[2]
         assert "Hanhai Retail Holdings" in page and "reload.js?build=2" in page
     assert "kam serve: rebuilt in" in log[0] and "Traceback" not in log[0]
+
+
+def test_an_edit_with_an_input_error_is_served_with_it_and_said_so(tmp_path: Path) -> None:
+    """A file made invalid: the strict build refuses its warning once every page is written,
+    so the site served is that build (the file's error on the overview, its page gone); the
+    open page reloads and the log says what happened, not that the site is as it was."""
+    with kam_serve(tmp_path) as (base, log):
+        account = tmp_path / "accounts" / "jiahe-home.yaml"
+        account.write_text(account.read_text(encoding="utf-8").replace(
+            "    cost: 1093000", "    cots: 1093000"), encoding="utf-8")
+        assert _fetch(f"{base}/.kam-serve/wait?since=1", 120)[2] == "2"
+        overview = _fetch(f"{base}/")[2]
+        assert "14 key accounts" in overview and "unknown field" in overview
+        assert _fetch(f"{base}/accounts/jiahe-home/")[0] == 404
+    assert "kam serve: rebuilt after " in log[0]
+    assert "jiahe-home.yaml with warnings (above), which a strict build refuses (Aborted with " \
+           "1 warnings in strict mode!); the site shows them" in log[0]
+    assert "the site is as it was" not in log[0] and "Traceback" not in log[0]

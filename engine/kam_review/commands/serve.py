@@ -141,16 +141,33 @@ def serve(config_file: Path, dev_addr: str, accounts: Path | None = None,
 
 
 def _rebuilt(site: LiveSite, edited: set[Path]) -> int:
-    """Rebuild after an edit and say how it went; 1 when the site changed, else 0."""
+    """Rebuild after an edit and say how it went; 1 when the site changed (the open page
+    reloads), else 0."""
+    shown = ", ".join(sorted(str(path) for path in edited)[:3])
     try:
         seconds = site.rebuild(edited)
     except (SystemExit, Exception) as error:  # the author fixes the file and saves again
-        click.echo(f"kam serve: the rebuild failed ({error}); the site is as it was, and "
-                   "the next change builds it whole", err=True)
+        if _only_warned(error):
+            click.echo(f"kam serve: rebuilt after {shown} with warnings (above), which a "
+                       f"strict build refuses ({error}); the site shows them: fix the file "
+                       "and save again", err=True)
+            return 1
+        click.echo(f"kam serve: the rebuild failed ({error}); the pages it wrote before it "
+                   "stopped are served as they are, the open page is not reloaded, and the "
+                   "next change builds the site whole", err=True)
         return 0
-    shown = ", ".join(sorted(str(path) for path in edited)[:3])
     click.echo(f"kam serve: rebuilt in {seconds:.2f} s after {shown}", err=True)
     return 1
+
+
+def _only_warned(error: BaseException) -> bool:
+    """Whether a build refused only its warnings under `strict: true`: MkDocs (and the
+    incremental rebuild) say so once every page is written, so the site is whole."""
+    from mkdocs.exceptions import Abort
+
+    text = str(error)
+    return isinstance(error, Abort) and text.startswith("Aborted with ") and \
+        text.endswith(" in strict mode!")
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
