@@ -104,7 +104,7 @@ def test_bad_values(tmp_path: Path, old: str, new: str, expected: str) -> None:
     ("id: acme\nname: [unclosed\n", "acme.yaml:3:1: malformed YAML"),
     (b"id: acme\nname: \xff\xfe\n", "acme.yaml:2:7: the file is not UTF-8 text"),
     ("id: !!python/object/apply:os.system ['true']\n", "id: unsupported YAML tag"),
-    ("a: &x [1]\nb: *x\n", "acme.yaml:1:4: b: anchors and aliases"),
+    ("a: &x [1]\nb: *x\n", "acme.yaml:2:4: b: anchors and aliases"),
 ])
 def test_broken_files(tmp_path: Path, text: str | bytes, expected: str) -> None:
     errors = _errors(tmp_path, "acme.yaml", text)

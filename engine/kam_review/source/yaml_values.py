@@ -64,6 +64,19 @@ def anchors(text: str, loader: Any) -> Anchors:
             for mark in [event.start_mark] if mark is not None}
 
 
+def first_alias(text: str, loader: Any) -> tuple[int, int] | None:
+    """Where the text's first alias (*name) stands: the composed nodes do not say (an alias
+    hands out its anchor's node, marks and all), the parser's events do. Asked only once an
+    alias is found, so the text is parsed again only then."""
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
+                return event.start_mark.line + 1, event.start_mark.column + 1
+    except yaml.YAMLError:
+        return None
+    return None
+
+
 def is_typed(node: ScalarNode) -> bool:
     """Whether YAML read the value as a number, a boolean or null rather than as text."""
     return node.tag in _TYPED_TAGS

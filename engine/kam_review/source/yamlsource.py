@@ -28,6 +28,7 @@ from kam_review.source.yaml_values import (
     Anchors,
     anchor_message,
     anchors,
+    first_alias,
     in_yaml11_form,
     is_typed,
     read_scalar,
@@ -130,7 +131,7 @@ def parse_yaml(text: str, name: str) -> YamlDocument:
     if root is None:
         return _failed(name, 1, 1, "the file holds no YAML document")
     document = YamlDocument(value=None)
-    walk = _Walk(name, anchors(text, _COMPOSER))
+    walk = _Walk(name, anchors(text, _COMPOSER), text)
     try:
         document.value = _build(root, (), document, walk)
     except _AliasFound:
@@ -185,6 +186,7 @@ class _Walk:
 
     name: str
     anchors: Anchors
+    text: str = ""
     seen: set[int] = field(default_factory=set)
 
 
@@ -207,8 +209,12 @@ def _build(node: Node, path: FieldPath, document: YamlDocument, walk: _Walk) -> 
 
     # An alias makes the composer hand out the same node twice. Account files have no use
     # for aliases, and nested ones are how a small file expands into gigabytes (the "billion
-    # laughs"): the walk stops at the first node it meets again.
+    # laughs"): the walk stops at the first node it meets again, which the document's first
+    # alias handed out (the walk follows the document's order). The node's marks are its
+    # anchor's: the error names where the alias stands.
     if id(node) in walk.seen:
+        line, column = first_alias(walk.text, _COMPOSER) or (line, column)
+        document.locations[path] = (line, column)
         error(ALIAS_MESSAGE)
         raise _AliasFound
     walk.seen.add(id(node))
