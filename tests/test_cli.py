@@ -154,6 +154,18 @@ def test_new_writes_a_valid_commented_account(tmp_path: Path) -> None:
     assert "not a valid id" in kam("new", "../evil", "--accounts", str(tmp_path)).stderr
 
 
+def test_new_writes_its_dates_around_the_review_date_given(tmp_path: Path) -> None:
+    """Checked at the review date it was written for, the new file's dates are no later than
+    it (customer since, last contact), and its plan's due dates after it."""
+    run = kam("new", "acme", "--accounts", str(tmp_path), "--as-of", "2026-09-30")
+    assert run.returncode == 0, run.stderr
+    text = (tmp_path / "acme.yaml").read_text(encoding="utf-8")
+    assert "customer_since: 2026-09-30" in text and "last_contact: 2026-09-30" in text
+    assert "{quarter: 2026-Q3, revenue: 0, cost: 0}" in text and "due: 2026-10-30" in text
+    assert kam("new", "globex", "--accounts", str(tmp_path), "--as-of", "2026-02-30"
+               ).returncode == 2
+
+
 def test_new_names_the_schema_as_a_committed_file_must(tmp_path: Path) -> None:
     """A team's file names a schema every clone can open: as the folder's files name it,
     else kam init's copy at the repository's root, relative to the file."""

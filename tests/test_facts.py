@@ -290,6 +290,28 @@ def test_contact_facts(tmp_path: Path, rulebook: Rulebook) -> None:
     assert (contact.left_on, contact.left_days_ago, contact.key_change) == (None, None, None)
 
 
+@pytest.mark.parametrize(("days", "known"), [(-1, True), (0, True), (1, False)])
+def test_a_date_after_the_review_date_is_no_negative_time(
+        tmp_path: Path, rulebook: Rulebook, days: int, known: bool) -> None:
+    """A last contact, a start as customer or a stage entered after the review date (a
+    later record, or a typo such as 2062 for 2026) had not happened as of the review: how
+    long ago is unknown, never a negative count. On the review date itself it is 0."""
+    day = (AS_OF + timedelta(days=days)).isoformat()
+    account = copy.deepcopy(healthy_account())
+    account["contacts"][0]["last_contact"] = day
+    account["customer_since"] = day
+    account["opportunities"][0]["stage_since"] = day
+    facts = _facts(tmp_path, rulebook, account)
+    first = facts[0]
+    assert isinstance(first, AccountFacts)
+    contact = next(f for f in _of(facts, ContactFacts) if f.subject == "Zhang Min")
+    (deal,) = _of(facts, OpportunityFacts)
+    expected = max(0, -days) if known else None
+    assert (contact.days_since_contact, deal.days_in_stage) == (expected, expected)
+    assert first.buying_years == (None if not known else max(0, -days) / 365.25)
+    assert first.first_order == day  # still shown as the file has it
+
+
 def test_a_contact_leaves_on_the_day_given(tmp_path: Path, rulebook: Rulebook) -> None:
     gone, leaving, bare = _contacts(
         tmp_path, rulebook,

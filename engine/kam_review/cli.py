@@ -275,6 +275,9 @@ def diff(**options: Any) -> None:
 @click.argument("account_id")
 @click.option("--accounts", "accounts", type=click.Path(path_type=Path),
               default=Path("accounts"), show_default=True, help="Where to write the file.")
+@click.option("--as-of", "as_of", callback=_parse_date, metavar="YYYY-MM-DD",
+              help="The day the file's example dates are written around (default: today): "
+                   "the review date it will be checked at.")
 def new(**options: Any) -> None:
     """Write a valid, commented account file ACCOUNT_ID.yaml to start from."""
     from kam_review.commands.new import new as run

@@ -108,4 +108,7 @@ def gross_margin(revenue: float, cost: float | None) -> float | None:
 
 
 def days_between(later: date, earlier: date | None) -> int | None:
-    return (later - earlier).days if earlier is not None else None
+    """Days from `earlier` to `later` (the review date); None when `earlier` is not given or
+    lies after it: as of the review date it has not happened, so how long ago is unknown,
+    never a negative count."""
+    return (later - earlier).days if earlier is not None and earlier <= later else None

@@ -15,7 +15,14 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from kam_review.i18n import _
-from kam_review.rulebook.figures import Exact, SeriesQuarter, exact, quotient, rounded
+from kam_review.rulebook.figures import (
+    Exact,
+    SeriesQuarter,
+    days_between,
+    exact,
+    quotient,
+    rounded,
+)
 from kam_review.source.model import Account, Quarter
 from kam_review.wording import counted
 
@@ -183,10 +190,12 @@ def lead_points(rate: float | None, industry: float | None) -> float | None:
 def buying_years(account: Account, series: Sequence[SeriesQuarter], as_of: date
                  ) -> tuple[float | None, str | None]:
     """How long the account has bought from us, and since when: from customer_since when the
-    file gives it, else from the first quarter with revenue on file, four quarters a year."""
+    file gives it (unknown when it lies after the review date: not yet a customer then, or a
+    typo; never a negative time), else from the first quarter with revenue on file, four
+    quarters a year."""
     if account.customer_since is not None:
-        return ((as_of - account.customer_since).days / 365.25,
-                account.customer_since.isoformat())
+        days = days_between(as_of, account.customer_since)
+        return (None if days is None else days / 365.25, account.customer_since.isoformat())
     first = next((i for i, (_, r, _) in enumerate(series) if r), None)
     if first is None:
         return None, None
