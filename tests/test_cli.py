@@ -113,6 +113,14 @@ def test_explain_works_on_every_sample_account(account_id: str) -> None:
     assert "Why this class" in run.stdout
 
 
+def test_explain_takes_an_account_file_as_kam_check_does() -> None:
+    by_file = kam("explain", "accounts/jiahe-home.yaml", "--as-of", str(AS_OF))
+    assert by_file.returncode == 0, by_file.stderr
+    assert by_file.stdout == kam("explain", "jiahe-home", "--as-of", str(AS_OF)).stdout
+    missing = kam("explain", "accounts/no-such.yaml", "--as-of", str(AS_OF))
+    assert missing.returncode == 2 and "no valid account 'no-such'" in missing.stderr
+
+
 def test_explain_names_the_failed_condition_of_each_class() -> None:
     run = kam("explain", "beichen-education", "--as-of", str(AS_OF))
     assert "class: unclassified (needs revenue of 2026-Q3 to measure its growth over a year)" \

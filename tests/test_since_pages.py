@@ -93,7 +93,7 @@ def test_an_account_page_shows_what_moved_since_the_previous_quarters_end(
     assert "| Revenue, last 4 quarters | CN¥4.4M | CN¥5.2M | ▲ +CN¥800K |" in section
     assert "| Open opportunities | 1 | 1 | = |" in section
     # The stage by its name in the funnel, not its id.
-    assert ("| POS refresh (pos-refresh) | moved to Confirmed intent on 2026-08-01 (the stage "
+    assert ("| POS refresh (pos-refresh) | moved to Confirmed intent on Aug 1, 2026 (the stage "
             "before is not on file) |") in section
     assert "**Actions completed since then**\n\n*None recorded.*" in section
     assert "[Changes since the last review](../changes.md)" in section
@@ -194,7 +194,7 @@ def test_what_a_tag_or_a_file_says_shows_as_written(tmp_path: Path) -> None:
         assert f"Compared with tag {tag} (2026-06-30)." in tree.text(), name
     text = parse(markdown.markdown(pages["accounts/test-account.md"], extensions=[
         "tables", "md_in_html"])).text()
-    assert f"{hostile} (pos-refresh) Confirmed intent -> Project initiated on 2026-08-01" in text
+    assert f"{hostile} (pos-refresh) Confirmed intent -> Project initiated on Aug 1, 2026" in text
 
 
 def test_the_changes_page_in_chinese_names_stages_and_writes_dates_in_chinese(

@@ -65,9 +65,12 @@ def stage_text(move: StageMove, names: Mapping[str, str] | None = None,
                formats: LocaleFormat | None = None) -> str:
     """How a deal moved: "recognition -> negotiation on 2026-08-15"; with `names`, each
     stage by its name (a stage outside them, as lost, by its word in the active language).
-    The day is there as written (`{day}`) and in `formats`' words (`{date}`)."""
-    on = _(" on {day}").format(day=move.on, date=(formats or plain()).date(move.on)) \
-        if move.on else ""
+    The day is there as written (`{day}`) and in `formats`' words (`{date}`); on a page
+    (`formats` given), as written means in the reader's words too, as every date there is."""
+    on = ""
+    if move.on:
+        words = (formats or plain()).date(move.on)
+        on = _(" on {day}").format(day=words if formats else move.on, date=words)
     if move.before == "":
         return _("new since the last review, at {stage}{on}").format(
             stage=stage_name(move.after, names), on=on)

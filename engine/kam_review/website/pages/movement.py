@@ -113,7 +113,7 @@ def since_section(item: AccountResult, movement: Movement | None,
                                                 esc(stage_text(m, names, item.formats))]
                                                for m in moved.stages]))
     lines += [f"**{_('Actions completed since then')}**", ""]
-    lines += [f"- {esc(a.text)}" + (f" ({a.done_on})" if a.done_on else "")
+    lines += [f"- {esc(a.text)}" + (f" ({item.formats.date(a.done_on)})" if a.done_on else "")
               for a in moved.done] or [_("*None recorded.*")]
     return [*lines, ""]
 
@@ -259,5 +259,6 @@ def _change_rows(moved: AccountMovement, rulebook: Rulebook,
     rows += [[_("stage"), "", esc(f"{m.name} ({m.deal})"),
               esc(stage_name(m.before, names) if m.before else ""),
               esc(stage_text(m, names, formats))] for m in moved.stages]
-    rows += [[_("action done"), "", esc(a.text), "", str(a.done_on or "")] for a in moved.done]
+    rows += [[_("action done"), "", esc(a.text), "",
+              formats.date(a.done_on) if a.done_on else ""] for a in moved.done]
     return rows
