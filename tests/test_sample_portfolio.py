@@ -256,9 +256,13 @@ def test_it_keeps_money_in_several_currencies(sample: Result) -> None:
 
 
 def test_the_risk_registers_order_is_kept_and_handed_out_as_a_copy(site_review: Result) -> None:
-    """Result.warnings sorts once a result; what a caller does with the list it gets does
-    not reach the next caller."""
+    """Result.warnings sorts once a result (most severe first, the waived after the open of
+    their severity); what a caller does with the list it gets does not reach the next
+    caller."""
     first = site_review.warnings()
-    assert first and first == sorted(first, key=lambda pair: (pair[0].sort_key(), pair[1].id))
+    assert first and first == sorted(first, key=lambda pair: (
+        pair[0].severity.rank, pair[0].waived, pair[0].sort_key(), pair[1].id))
+    highs = [finding.waived for finding, _ in first if finding.severity == "high"]
+    assert True in highs and highs == sorted(highs)  # the waived high one after the open
     first.clear()
     assert site_review.warnings() and site_review.warnings() is not site_review.warnings()

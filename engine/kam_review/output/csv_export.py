@@ -71,7 +71,7 @@ def _group_lines(rows: Rows) -> str:
 
 
 RISK_REGISTER_HEADERS = ("Account id", "Account", "Owner", "Severity", "Kind", "Rule",
-                         "Subject", "Finding", "Action", "Waived", "Waiver")
+                         "Subject", "Finding", "Action", "Waived", "Waiver", "Team")
 
 
 def risk_register_csv(result: Result) -> str:
@@ -84,7 +84,7 @@ def risk_register_csv(result: Result) -> str:
 def _risk_rows(finding: Finding, account: Account) -> list[list[Cell]]:
     return [[account.id, account.name, account.owner, finding.severity.value,
              finding.kind.value, finding.rule, finding.subject, finding.message, finding.action,
-             _yes_no(finding.waived), finding.waiver_note]]
+             _yes_no(finding.waived), finding.waiver_note, account.team or ""]]
 
 
 ACTIONS_HEADERS = ("Account id", "Account", "What", "Owner", "Due", "Status", "Outcome",

@@ -198,11 +198,14 @@ class Result:
 
     def warnings(self) -> list[tuple[Finding, Account]]:
         """Every warning of the portfolio with its account, in the risk register's order
-        (the page and its CSV file): most severe first, as Finding.sort_key ranks them."""
+        (the page and its CSV file): most severe first, at each severity the open ones before
+        those a waiver accepts, then as Finding.sort_key ranks them."""
         return list(self._warnings)
 
     @cached_property
     def _warnings(self) -> tuple[tuple[Finding, Account], ...]:
         # Sorted once a result (it is frozen): the register's page and file both need it.
         return tuple(sorted(((f, item.account) for item in self.accounts for f in item.findings
-                             if f.kind.warns), key=lambda pair: (pair[0].sort_key(), pair[1].id)))
+                             if f.kind.warns),
+                            key=lambda pair: (pair[0].severity.rank, pair[0].waived,
+                                              pair[0].sort_key(), pair[1].id)))
