@@ -49,7 +49,7 @@ def consistency_errors(
             "to {id}.yaml").format(id=clip(terminal_text(account_id)))
         yield at(("id",), _("'{id}' must equal the file name without .yaml ('{stem}')").format(
             id=clip(terminal_text(account_id)), stem=clip(terminal_text(path.stem))) + ascii_only)
-    yield from _text_errors(value, at)
+    yield from _text_errors(value, at, document.encodable)
     yield from _duplicates(value.get("financials"), "financials", "quarter", at)
     yield from _duplicates(value.get("contacts"), "contacts", "name", at, normalise_name)
     yield from _duplicates(value.get("opportunities"), "opportunities", "id", at)
@@ -136,11 +136,12 @@ def _tree(fields: Iterable[tuple[str, ...]]) -> _Names:
 _NAME_TREE = _tree(_NAME_FIELDS)
 
 
-def _text_errors(value: dict[str, Any], at: At) -> Iterable[InputError]:
+def _text_errors(value: dict[str, Any], at: At, encodable: bool = False
+                 ) -> Iterable[InputError]:
     """A lone surrogate in any text, and the problems of names (names.py). Where no text
-    holds a surrogate, which one encoding of them all tells, only the name fields are
-    walked."""
-    if _encodable(value):
+    holds a surrogate, which the reader may know (`encodable`) or one encoding of them all
+    tells, only the name fields are walked."""
+    if encodable or _encodable(value):
         doubtful: list[tuple[FieldPath, str]] = []
         _names(value, _NAME_TREE, (), doubtful)
         for field_path, text in doubtful:

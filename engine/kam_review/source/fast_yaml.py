@@ -99,7 +99,9 @@ def read_fast(text: str) -> YamlDocument | None:
     locations = kept_locations(text, value, blocks=refused is None)
     if locations is None:
         return None
-    return YamlDocument(value, locations, line_breaks=line_breaks)
+    # The screen refuses what the strict reader cannot read (half a character, a lone
+    # surrogate, among it) and every escape that could write one: no text holds one.
+    return YamlDocument(value, locations, line_breaks=line_breaks, encodable=True)
 
 
 def _refused(text: str) -> bool | None:

@@ -60,7 +60,9 @@ class YamlDocument:
     0x1F, 1_000), which the schema check refuses; `line_breaks` the style of each text that
     holds a line break (| or > for a block scalar, which keeps its final newline unless
     written |- or >-; a quote or None otherwise); `unread` the values refused here (an
-    infinite number, a tag on odd text), about which the schema check says nothing more."""
+    infinite number, a tag on odd text), about which the schema check says nothing more;
+    `encodable` that every text is known to be writable as UTF-8 (read from UTF-8 with no
+    escape that could make half a character), so the check for such texts is spared."""
 
     value: Any
     locations: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
@@ -69,6 +71,7 @@ class YamlDocument:
     yaml11: list[FieldPath] = field(default_factory=list)
     line_breaks: dict[FieldPath, str | None] = field(default_factory=dict)
     unread: set[FieldPath] = field(default_factory=set)
+    encodable: bool = False
 
     def locate(self, path: FieldPath) -> tuple[int, int]:
         """Where a value stands (line, column), or its nearest parent that the file has: a
