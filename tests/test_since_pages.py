@@ -138,6 +138,23 @@ def test_the_overview_and_the_changes_page_sum_it_up(tmp_path: Path) -> None:
     assert "[Changes since the last review](changes.md)" not in changes  # no link to itself
 
 
+def test_a_finding_no_longer_evaluated_is_said_apart_from_the_resolved(
+        tmp_path: Path) -> None:
+    """Falling to 2026-Q2 (a high warning then), no row for 2026-Q3: the decline is not
+    resolved but unknown, on the account page and in the overview's sum."""
+    account = healthy_account() | {"financials": quarters(
+        "2025-Q3", [1_650_000, 1_580_000, 1_420_000, 1_300_000])}
+    pages = _pages(tmp_path, account)
+    overview = pages["index.md"].split("## Since the last review", 1)[1].split("\n## ", 1)[0]
+    assert "resolved; 0 accounts new since, 0 no longer reviewed. 1 finding no longer " \
+           "evaluated: the data their rules need is missing now." in overview
+    page = pages["accounts/test-account.md"]
+    unknown = page.split("**Findings no longer evaluated** (1)", 1)[1].split("**", 1)[0]
+    assert "rules.md#risk-declining-revenue" in unknown
+    assert "risk-declining-revenue" not in page.split("**Resolved findings**", 1)[1].split(
+        "**Findings no longer evaluated**", 1)[0]
+
+
 def test_without_a_previous_review_every_page_says_so(tmp_path: Path) -> None:
     new = healthy_account() | {"financials": quarters("2026-Q3", [300_000]),
                                "customer_since": "2026-07-15"}

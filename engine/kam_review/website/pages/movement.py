@@ -19,7 +19,6 @@ from kam_review.output.movement_report import (
     figure_text,
     stage_name,
     stage_text,
-    unevaluated_clause,
 )
 from kam_review.review.movement import FILES, AccountMovement, Movement
 from kam_review.review.results import AccountResult, Result
@@ -140,6 +139,13 @@ def _titled(rule_id: str, rulebook: Rulebook, prefix: str = "") -> str:
     return esc(rule_id) if known is None else rule_title_link(known, prefix)
 
 
+def _unevaluated_sentence(compared: tuple[AccountMovement, ...]) -> str:
+    """" 2 findings no longer evaluated: ..." after the summary sentence, when there are."""
+    count = sum(len(m.unevaluated) for m in compared)
+    return " " + _("{findings}: the data their rules need is missing now.").format(
+        findings=counted(count, "finding no longer evaluated")) if count else ""
+
+
 def _findings(title: str, found: tuple[KeptFinding, ...], rulebook: Rulebook) -> list[str]:
     lines = [f"**{title}** ({len(found)})", ""]
     lines.append(table(["Severity", "Rule", "Subject", "Finding"], [
@@ -184,7 +190,7 @@ def movement_summary(result: Result, movement: Movement | None) -> list[str]:
                 "{removed} no longer reviewed.").format(
                     accounts=counted(len(compared), 'account'), new=counted(new, 'new finding'),
                     resolved=resolved, added=counted(len(movement.added), 'account'),
-                    removed=len(movement.removed)) + unevaluated_clause(compared), ""]
+                    removed=len(movement.removed)) + _unevaluated_sentence(compared), ""]
     lines += [f"**{_('Class changes')}**", ""]
     lines.append(table(["Account", "Before", "Now"], [
         [account_link(accounts[m.id]), esc(m.before.class_shown if m.before else ""),
