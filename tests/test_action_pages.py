@@ -184,6 +184,19 @@ def test_with_two_teams_the_overview_sums_up_and_filters_by_team(
     assert 'data-filters="Team,Owner"' in due and "| Account | Team | Owner |" in due
 
 
+def test_a_teams_revenue_adds_no_two_currencies_as_one(review_accounts: Reviewer) -> None:
+    """Without rates, a team holding accounts in two currencies shows a total in each, with
+    its currency; a team of one currency, its own."""
+    east, north_one, north_two = _two_teams()
+    _, pages = _pages(review_accounts, east, north_one | {"currency": "HKD"}, north_two)
+    teams = _section(pages["index.md"], "## Teams")
+    north = next(line for line in teams.splitlines() if line.startswith("| North |"))
+    east_row = next(line for line in teams.splitlines() if line.startswith("| East |"))
+    # The healthy account's last 4 quarters: 4.25M in each account's currency.
+    assert "CN¥4.25M<br>HK$4.25M" in north
+    assert "CN¥4.25M" in east_row and "HK$" not in east_row
+
+
 def test_with_two_teams_the_risk_register_filters_by_team(review_accounts: Reviewer) -> None:
     _, pages = _pages(review_accounts, *_two_teams())
     register = pages["risks.md"]

@@ -97,7 +97,7 @@ def overview_page(result: Result, totals: Totals | None = None,
     lines += movement_summary(result, movement)
     lines += portfolio_charts(result, totals)
     abc = abc_classes(result, totals)
-    lines += teams_section(result)
+    lines += teams_section(result, totals)
     lines += [f"## {_('Accounts')}", ""]
     # Grouped by team, when there are teams: a column, a filter and the rows in team order.
     teams = team_column(accounts)

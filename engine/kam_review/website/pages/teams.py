@@ -14,7 +14,8 @@ from kam_review.review.results import AccountResult, Result
 from kam_review.review.tally import count_findings, warning_kind
 from kam_review.source.names import normalise_name
 from kam_review.vocabulary import Severity
-from kam_review.website.pages.common import described, fact_num, severity_badge
+from kam_review.website.pages.common import described, severity_badge
+from kam_review.website.pages.totals import Totals
 from kam_review.wording import counted
 
 
@@ -74,15 +75,18 @@ def team_index(groups: list[tuple[str | None, list[AccountResult]]]) -> list[str
                                    for number, (team, _) in enumerate(groups, start=1)), ""]
 
 
-def teams_section(result: Result) -> list[str]:
-    """The overview's summary by team; nothing when the portfolio is one team."""
+def teams_section(result: Result, totals: Totals) -> list[str]:
+    """The overview's summary by team; nothing when the portfolio is one team. A team's
+    revenue adds its accounts' up as every total of the site does (`totals`: converted at the
+    site's rates, else one amount per currency), never figures of two currencies as one."""
     groups = team_groups(result.accounts)
     if len(groups) < 2:
         return []
     rows = []
     for team, items in groups:
-        known = [i.facts[0]["revenue_ttm"] for i in items if "revenue_ttm" in i.facts[0]]
-        revenue = fact_num(sum(known), "revenue_ttm")
+        known = [(i.formats.currency, i.facts[0]["revenue_ttm"]) for i in items
+                 if "revenue_ttm" in i.facts[0]]
+        revenue = totals.cell(known)
         if len(known) < len(items):
             revenue += _(" ({accounts} unknown)").format(
                 accounts=counted(len(items) - len(known), 'account'))
