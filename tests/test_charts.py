@@ -220,6 +220,9 @@ def test_pareto_sorts_descending_with_ties_by_name_and_colours_by_class() -> Non
     assert "class B" in (bars[2].findtext(SVG + "title") or "")
     assert len(_all(svg, "circle", "kam-point")) == len(items)
     assert "A cut-off 80%" in svg and "B cut-off 95%" in svg
+    # The legend says what the classes bring, as they are drawn: the account that reaches
+    # a cut-off is in the class above it.
+    assert ">A: the first 80%<" in svg and ">B: the next 15%<" in svg and ">C: the rest<" in svg
 
 
 @pytest.mark.parametrize("items", [[("a", 0.0), ("b", 0.0)], [("a", -3.0)]])

@@ -59,6 +59,27 @@ def test_an_account_page_writes_amounts_in_its_currency(tmp_path: Path,
     assert '<span data-sort="20270331">Mar 31, 2027</span>' in _row(theirs, "POS refresh")
 
 
+def test_an_unknown_revenue_is_not_ranked_as_zero(tmp_path: Path, rulebook: Rulebook) -> None:
+    """An account without a row for a quarter of the last four has no revenue to rank: no
+    ABC class, no bar, said by name above the charts; the others are ranked among
+    themselves."""
+    gap = healthy_account() | {"id": "gap", "name": "Gap Ltd"}
+    gap["financials"] = [row for row in gap["financials"] if row["quarter"] != "2026-Q2"]
+    pages = render_pages(_review(tmp_path, rulebook, healthy_account(), gap))
+    overview = pages["index.md"]
+    pareto = overview.split("## Pareto (ABC) analysis", 1)[1].split("\n## ", 1)[0]
+    assert "Not ranked, their revenue of the last 4 quarters unknown (a quarter without a " \
+           "row): Gap Ltd." in pareto
+    assert "Gap Ltd:" not in pareto and "Test Account Ltd: CN¥4.25M, 100% cumulative, " \
+           "class A" in pareto
+    accounts = overview.split("## Accounts", 1)[1]
+    heads = _row(accounts, "Account").strip("| ").split(" | ")
+    abc = heads.index("ABC")
+    for name, expected in (("[Gap Ltd](accounts/gap.md)", "—"),
+                           ("[Test Account Ltd](accounts/test-account.md)", "A")):
+        assert _row(accounts, name).strip("| ").split(" | ")[abc] == expected
+
+
 def test_without_rates_totals_are_per_currency(tmp_path: Path, rulebook: Rulebook) -> None:
     pages = render_pages(_review(tmp_path, rulebook, healthy_account(), _us_account()))
     note = ("The accounts keep their figures in CNY and USD: totals are shown per currency (a "

@@ -67,9 +67,12 @@ def pareto_curve(items: Sequence[tuple[str, float]], a_share: float = 0.8,
         tips.append(_("{name}: {value}, {share} cumulative, class {cls}").format(
             name=name, value=formats.money(value), share=pct(cumulative / total), cls=cls))
         rows.append((str(i + 1), name, formats.money(value), pct(cumulative / total), cls))
-    body = [svg.heading(label), *svg.legend([(C1, f"A ≤ {pct(a_share)}", False),
-                                             (C3, f"B ≤ {pct(b_share)}", False),
-                                             (C4, "C", False),
+    # As the classes are drawn: an account whose revenue reaches a cut-off stays in the
+    # class above, which brings that share of the total.
+    body = [svg.heading(label), *svg.legend([
+        (C1, _("A: the first {share}").format(share=pct(a_share)), False),
+        (C3, _("B: the next {share}").format(share=pct(b_share - a_share)), False),
+        (C4, _("C: the rest"), False),
                                              (C2, "Cumulative share", True)], 10, 42)]
     bars = svg.bar_plot([n for n, _ in ranked], [v for _, v in ranked], tips,
                         [CLASS_COLOURS[c] for c in classes], plot, formats)

@@ -21,10 +21,11 @@ from kam_review.wording import counted
 
 def abc_classes(result: Result, totals: Totals) -> dict[str, str]:
     """Each account's ABC class by revenue, ranked among the accounts whose revenue adds up
-    in the same currency."""
-    return {account_id: cls for _, group in _revenue_groups(result, totals)
-            for account_id, cls in charts.abc_classes(
-                [(item.account.id, amount) for item, amount in group]).items()}
+    in the same currency; "—" for an account whose revenue is unknown (never ranked as 0)."""
+    ranked = {account_id: cls for _, group in _revenue_groups(result, totals, known=True)
+              for account_id, cls in charts.abc_classes(
+                  [(item.account.id, amount) for item, amount in group]).items()}
+    return {item.account.id: ranked.get(item.account.id, "—") for item in result.accounts}
 
 
 def revenue_cell(item: AccountResult, totals: Totals) -> str:
@@ -36,10 +37,13 @@ def revenue_cell(item: AccountResult, totals: Totals) -> str:
     return sorted_by(item.formats.money(revenue), totals.of(item, revenue)[1])
 
 
-def _revenue_groups(result: Result, totals: Totals) -> list[Group[AccountResult]]:
-    """The accounts by the currency their revenue adds up in (an unknown revenue as 0)."""
+def _revenue_groups(result: Result, totals: Totals, known: bool = False
+                    ) -> list[Group[AccountResult]]:
+    """The accounts by the currency their revenue adds up in (an unknown revenue as 0 in a
+    total; with `known`, for a ranking, left out)."""
     return totals.grouped((item.formats.currency, account_fact(item, "revenue_ttm") or 0, item)
-                          for item in result.accounts)
+                          for item in result.accounts
+                          if not known or account_fact(item, "revenue_ttm") is not None)
 
 
 def matrix_key(result: Result) -> tuple[charts.ColourKey, Callable[[AccountResult], str]]:
@@ -87,7 +91,12 @@ def portfolio_charts(result: Result, totals: Totals) -> list[str]:
     lines += [f"## {_('Pareto (ABC) analysis')}", "",
               _("Accounts ranked by the last 4 quarters; class A brings the first 80% of the "
                 "total, B the next 15%, C the rest (seeds 002, 004)."), ""]
-    groups = _revenue_groups(result, totals)
+    unranked = [item for item in accounts if account_fact(item, "revenue_ttm") is None]
+    if unranked:
+        lines += [_("Not ranked, their revenue of the last 4 quarters unknown (a quarter "
+                    "without a row): {accounts}.").format(accounts=_(", ").join(
+                        item.account.name for item in unranked)), ""]
+    groups = _revenue_groups(result, totals, known=True)
     for currency, group in groups:
         formats = totals.writing(currency)
         revenue = [(item.account.name, amount) for item, amount in group]
