@@ -110,8 +110,9 @@ def _keys(cells: list[Node]) -> list[str | None]:
 # Columns of the sample's sortable tables that hold figures, dates or severities: every
 # cell carries its raw value, or shows that it has none.
 KEYED = {
-    "index.md": ["Revenue, last 4 quarters", "Growth", "Margin", "Worst open finding",
-                 "Quarters behind", "Last activity", "Days since", "Rules not evaluated"],
+    "index.md": ["Revenue, last 4 quarters", "Growth over a year", "Margin",
+                 "Worst open finding", "Quarters behind", "Last activity", "Days since",
+                 "Rules not evaluated"],
     "risks.md": ["Severity"],
     "funnel.md": ["Value", "Probability", "Weighted", "Expected close"],
 }
@@ -135,7 +136,7 @@ def test_the_overview_keys_are_the_facts(sample: Result) -> None:
     (cells,) = [c for c in tables if "Worst open finding" in c]
     by_name = {item.account.name: item for item in sample.accounts}
     names = [cell.text().strip() for cell in cells["Account"]]
-    for name, key in zip(names, _keys(cells["Growth"]), strict=True):
+    for name, key in zip(names, _keys(cells["Growth over a year"]), strict=True):
         growth = by_name[name].facts[0].get("growth_yearly")
         assert (None if key is None else float(key)) == growth
     worst = _keys(cells["Worst open finding"])

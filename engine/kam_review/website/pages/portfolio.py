@@ -109,7 +109,10 @@ def overview_page(result: Result, totals: Totals | None = None,
                          abc))
     lines.append(filterable(table(["Account", "Owner", "Verdict",
                                    *(["Team"] if teams else []), "Class", "Focus",
-                                        described("revenue_ttm").english_label, "Growth",
+                                        described("revenue_ttm").english_label,
+                                        # The figure's own name, as the account page has it:
+                                        # growth over a year, not year on year.
+                                        described("growth_yearly").english_label,
                                         "Margin", "ABC", "Worst open finding"], rows),
                             ["Owner", "Verdict", *(["Team"] if teams else []), "Class", "Focus",
                              "ABC"]))
