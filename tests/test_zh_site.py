@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -91,6 +92,17 @@ def test_pages_are_in_chinese(zh_site: Path) -> None:
     assert "确认客户意向" in deal and "了解客户的预算" in deal
     funnel = (zh_site / "funnel" / "index.html").read_text(encoding="utf-8")
     assert "引导客户立项" in funnel and "¥" in funnel
+
+
+def test_every_in_page_link_of_an_account_page_has_its_target(zh_site: Path) -> None:
+    """A Chinese heading's own id is made of nothing it can keep (`_5`): the card's link to
+    all findings below, and every other link within a page, must still land."""
+    for page in sorted((zh_site / "accounts").glob("*/index.html")):
+        html = page.read_text(encoding="utf-8")
+        ids = set(re.findall(r' id="([^"]+)"', html))
+        targets = set(re.findall(r' href="#([^"]+)"', html))
+        assert targets and targets <= ids, (page.parent.name, sorted(targets - ids))
+        assert 'href="#findings"' not in html or 'id="findings"' in html
 
 
 def test_no_english_ui_string_that_has_a_translation(zh_site: Path) -> None:

@@ -20,7 +20,7 @@ from kam_review.website.pages.answers import (
     PLAN_ANCHOR,
     anchored_finding_rows,
 )
-from kam_review.website.pages.card import header_card, jump_list
+from kam_review.website.pages.card import FINDINGS_ANCHOR, header_card, jump_list
 from kam_review.website.pages.cells import date_cell
 from kam_review.website.pages.common import (
     account_fact,
@@ -51,7 +51,7 @@ def account_page(item: AccountResult, result: Result,
     lines = _header_card(item, result)
     lines += screen_only(since_section(item, movement, rulebook))
     lines += account_actions_section(item, result)
-    lines += [f"## {_('Findings')}", ""]
+    lines += [f"## {_('Findings')} {{#{FINDINGS_ANCHOR}}}", ""]
     lines += waived_high_note([(item, f) for f in item.waived_high], rulebook, prefix)
     for kind in Kind:
         found = [f for f in item.findings if f.kind == kind]

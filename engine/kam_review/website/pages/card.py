@@ -61,11 +61,16 @@ def _headline(item: AccountResult, result: Result, prefix: str) -> list[str]:
             "{: .kam-card-strategy }", ""]
 
 
+# The account page's findings heading, named in every language (the Chinese heading's own
+# id would be made of nothing it could keep): the card links to it.
+FINDINGS_ANCHOR = "findings"
+
+
 def _findings(item: AccountResult, result: Result) -> list[str]:
     top = top_findings(item)
     shown = len(item.open_findings) - sum(1 for f in item.open_findings if f.kind.assigns)
     label = _("Top findings") if shown > len(top) else _("Findings")
-    more = (' <a href="#findings">' + _("all {findings} below").format(
+    more = (f' <a href="#{FINDINGS_ANCHOR}">' + _("all {findings} below").format(
         findings=counted(shown, "open finding")) + "</a>"
             if shown > len(top) else "")
     lines = [f'<p class="kam-summary-label">{label}{more}</p>']
