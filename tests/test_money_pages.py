@@ -108,6 +108,9 @@ def test_rates_convert_totals_and_the_page_names_them(tmp_path: Path,
     assert ('| 3. Confirmed intent | account manager | 2 | <span data-sort="4100000">CN¥4.1M'
             '</span> | <span data-sort="1230000">CN¥1.23M</span> |') in pages["funnel.md"]
     assert "(USD)" not in pages["index.md"]
+    # The forecast adds up as every other total of the page: converted, one table.
+    assert "| intent | 有意向的 | 2 | CN¥4.1M | CN¥1.23M |" in pages["funnel.md"]
+    assert "### USD" not in pages["funnel.md"] and "USD: " not in pages["funnel.md"]
     # The accounts table shows each revenue in its currency and sorts it by its worth in CNY.
     row = _row(pages["index.md"], "[US Account Inc](accounts/us-account.md)")
     assert '<span data-sort="29750000">$4.25M</span>' in row

@@ -486,10 +486,12 @@ def test_forecast_and_whitespace(site: Site) -> None:
     assert [text_of(row["Commitment"]) for row in commitments][:6] == [
         "won", "closed, not yet signed, paid and shipped", "guaranteed this quarter",
         "likely this quarter", "likely next quarter", "intent"]
-    # Three currencies in the sample: the periods of each, the CNY ones first.
-    periods = table_rows(table_after(site, "won-against-the-sales-targets", "Currency"))
-    cny = [text_of(row["Period"]) for row in periods if text_of(row["Currency"]) == "CNY"]
-    assert cny == ["2026-Q3 (this quarter)", "2026-Q4 (next quarter)", "2026 (this year)"]
+    # Three currencies in the sample, converted at the site's rates as every total of the
+    # page: one table of the periods, in CNY.
+    periods = table_rows(table_after(site, "won-against-the-sales-targets", "Period"))
+    assert [text_of(row["Period"]) for row in periods] == [
+        "2026-Q3 (this quarter)", "2026-Q4 (next quarter)", "2026 (this year)"]
+    assert all(text_of(row["Open value"]).startswith("CN¥") for row in periods)
     lost = table_rows(table_after(site, "lost-deals", "Account"))
     assert sorted(text_of(row["Opportunity"]) for row in lost) == sorted(
         deal["name"] for path in account_files() for deal in load_yaml(path).get(

@@ -35,6 +35,10 @@ class Tally:
         return Tally(self.deals + other.deals, self.value + other.value,
                      self.weighted + other.weighted)
 
+    def times(self, rate: float) -> Tally:
+        """The money at an exchange rate (the deals counted as they are)."""
+        return Tally(self.deals, self.value * rate, self.weighted * rate)
+
 
 def tally(facts: Iterable[Fact]) -> Tally:
     total = Tally()
@@ -66,6 +70,13 @@ class PeriodLine:
                        target=target, targets=self.targets + other.targets,
                        won_against=self.won_against + other.won_against,
                        weighted_against=self.weighted_against + other.weighted_against)
+
+    def times(self, rate: float) -> PeriodLine:
+        """The money at an exchange rate."""
+        return replace(self, won=self.won.times(rate), open=self.open.times(rate),
+                       target=None if self.target is None else self.target * rate,
+                       won_against=self.won_against * rate,
+                       weighted_against=self.weighted_against * rate)
 
     @property
     def won_share(self) -> float | None:
@@ -111,6 +122,15 @@ class Forecast:
             periods=tuple(a + b for a, b in zip(self.periods, other.periods, strict=True)),
             lost_quarter=self.lost_quarter + other.lost_quarter,
             lost_year=self.lost_year + other.lost_year, lost=self.lost + other.lost)
+
+    def converted(self, currency: str, rate: float) -> Forecast:
+        """The forecast's sums in another currency, at `rate` to it; the lost deals stay as
+        their files write them."""
+        return replace(
+            self, currency=currency,
+            by_commitment={k: tally.times(rate) for k, tally in self.by_commitment.items()},
+            periods=tuple(line.times(rate) for line in self.periods),
+            lost_quarter=self.lost_quarter.times(rate), lost_year=self.lost_year.times(rate))
 
     @property
     def year(self) -> PeriodLine:
@@ -173,14 +193,23 @@ def account_forecast(item: AccountResult, periods: Periods) -> Forecast:
         lost=tuple(LostDeal(account, f) for f in lost_this_year))
 
 
+# A currency's exchange: the currency its sums are held in, and the rate to it.
+Exchange = Callable[[str | None], tuple[str | None, float]]
+
+
 def portfolio_forecast(result: Result, forecast_of: Callable[[AccountResult, Periods], Forecast]
-                       = account_forecast) -> list[Forecast]:
+                       = account_forecast, exchange: Exchange | None = None
+                       ) -> list[Forecast]:
     """Every account's forecast (made by `forecast_of`) summed per currency, in the order of
-    the currencies; lost deals newest first (those on an unknown day last)."""
+    the currencies, each first converted by `exchange` (the site's rates) where it gives a
+    rate; lost deals newest first (those on an unknown day last)."""
     periods = review_periods(result.as_of)
     sums: dict[str, Forecast] = {}
     for item in result.accounts:
         forecast = forecast_of(item, periods)
+        held, rate = exchange(forecast.currency or None) if exchange else (None, 1.0)
+        if exchange and (held or "") != forecast.currency:
+            forecast = forecast.converted(held or "", rate)
         known = sums.get(forecast.currency)
         sums[forecast.currency] = forecast if known is None else known + forecast
     return [replace(f, lost=tuple(sorted(f.lost, key=_newest_first)))

@@ -1,6 +1,7 @@
 """The forecast the review meeting uses (seed 004): on the funnel page, the current funnel by
-commitment, won against the sales targets and the deals lost this year, summed per currency;
-on an account page, the same figures of the account in brief."""
+commitment, won against the sales targets and the deals lost this year, summed as the site's
+totals are (converted at its rates, else per currency); on an account page, the same figures
+of the account in brief."""
 
 from __future__ import annotations
 
@@ -61,7 +62,9 @@ def forecast_sections(result: Result, totals: Totals | None = None) -> list[str]
     currency's money in it, with its symbol (`totals` adds up the lost deals' reasons)."""
     totals = totals or Totals(result.formats)
     periods = review_periods(result.as_of)
-    forecasts = portfolio_forecast(result, kept_forecast)
+    # Summed as every total of the site: converted at its rates, where it has them.
+    forecasts = portfolio_forecast(result, kept_forecast,
+                                   lambda currency: totals.held_in(1.0, currency))
     history = sum(1 for item in result.accounts for f in item.facts
                   if f["type"] == "opportunity" and f["is_history"])
     thresholds = result.rulebook.threshold_values()
