@@ -80,10 +80,13 @@ def test_an_account_page_shows_what_moved_since_the_previous_quarters_end(
         tmp_path: Path) -> None:
     page = _pages(tmp_path, _grower())["accounts/test-account.md"]
     section = page.split("## Since the last review", 1)[1].split("\n## ", 1)[0]
-    assert section.startswith("\n\nCompared with the files as of 2026-06-30: no earlier review "
-                              "is tagged (review-&#42;) (the accounts are not in a git "
-                              "repository). That review leaves out what the files date after "
-                              "2026-06-30")
+    # In the reader's words first; how the comparison was found, for whoever keeps the site.
+    assert section.startswith("\n\nCompared with Jun 30, 2026, the end of the previous "
+                              "quarter, as the account files tell it today: no earlier review "
+                              "is on record, so it is rebuilt from them (for whoever keeps the "
+                              "site: no earlier review is tagged (review-&#42;) (the accounts "
+                              "are not in a git repository)). It leaves out what the files "
+                              "date after Jun 30, 2026")
     # The two days compared head the table as the reader reads them.
     assert "|  | Jun 30, 2026 | Sep 30, 2026 |" in section
     assert "| Class | loyal | **fast-growing** (changed) |" in section
@@ -226,8 +229,8 @@ def test_the_changes_page_in_chinese_names_stages_and_writes_dates_in_chinese(
         pages = render_pages(*review_since(folder, RULES, AS_OF,
                                            formats=LocaleFormat(locale_name())))
     changes = pages["changes.md"]
-    assert "与截至2026年6月30日的文件比较" in changes
-    assert "该回顾不包括文件中日期晚于2026年6月30日的内容" in changes
+    assert "与上一季度末2026年6月30日比较，依据的是今天的客户文件" in changes
+    assert "它不包括文件中日期晚于2026年6月30日的内容" in changes
     # The stage by its Chinese name in the funnel, the day in Chinese words.
     moved = "进入引导客户立项，于2026年8月1日（之前的阶段不在文件中）"
     assert f"| POS refresh (pos-refresh) |   | {moved} |" in changes

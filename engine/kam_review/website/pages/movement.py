@@ -157,14 +157,19 @@ def _findings(title: str, found: tuple[KeptFinding, ...], rulebook: Rulebook) ->
 
 def _source(movement: Movement, prefix: str | None, formats: LocaleFormat) -> str:
     """Which previous review the movement compares with, and what (c) leaves out."""
-    sentence = movement.comparison.sentence(formats)
-    text = _("{sentence}.").format(sentence=esc(sentence[:1].upper() + sentence[1:]))
-    day = movement.comparison.as_of
-    if movement.comparison.kind == FILES:
-        text += _(" That review leaves out what the files date after {day}: quarters, "
-                  "activities, complaints, contacts leaving, owner changes and stage changes; a "
-                  "deal that changed stage since shows the stage it has now.").format(
-                      day=day, date="" if day is None else formats.date(day))
+    comparison, day = movement.comparison, movement.comparison.as_of
+    if comparison.kind == FILES and day is not None:
+        # In the reader's words: what was compared and why; how it was found (git, tags) is
+        # for whoever keeps the site, last.
+        text = _("Compared with {date}, the end of the previous quarter, as the account files "
+                 "tell it today: no earlier review is on record, so it is rebuilt from them "
+                 "(for whoever keeps the site: {why}). It leaves out what the files date after "
+                 "{date}: quarters, activities, complaints, contacts leaving, owner changes "
+                 "and stage changes; a deal that changed stage since shows the stage it has "
+                 "now.").format(date=formats.date(day), why=esc(comparison.why))
+    else:
+        sentence = comparison.sentence(formats)
+        text = _("{sentence}.").format(sentence=esc(sentence[:1].upper() + sentence[1:]))
     if movement.previous_errors:
         text += _(" {errors} in that review left some files out of it.").format(
             errors=counted(movement.previous_errors, 'input error'))
