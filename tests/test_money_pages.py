@@ -80,6 +80,24 @@ def test_an_unknown_revenue_is_not_ranked_as_zero(tmp_path: Path, rulebook: Rule
         assert _row(accounts, name).strip("| ").split(" | ")[abc] == expected
 
 
+def test_quarters_before_a_customers_first_row_are_left_out_and_said(
+        tmp_path: Path, rulebook: Rulebook) -> None:
+    """A customer since 2020 whose rows start in 2025-Q3 (a new ERP): the portfolio's
+    earlier quarters leave it out, and say so, as they say it of a gap; a customer that
+    began later is not missing from the quarters before it began."""
+    short = healthy_account() | {"id": "short", "name": "Short Ltd"}
+    short["financials"] = [row for row in short["financials"] if row["quarter"] >= "2025-Q3"]
+    late = healthy_account() | {"id": "late", "name": "Late Ltd", "customer_since": "2025-07-01"}
+    late["financials"] = [row for row in late["financials"] if row["quarter"] >= "2025-Q3"]
+    overview = render_pages(_review(tmp_path, rulebook, healthy_account(), short, late))[
+        "index.md"]
+    note = next(line for line in overview.splitlines()
+                if line.startswith("Sums of the rows on file: "))
+    assert note.startswith("Sums of the rows on file: 2024-Q4 leaves out 1 account without a "
+                           "row for it; 2025-Q1 leaves out 1 account")
+    assert "2025-Q3" not in note
+
+
 def test_without_rates_totals_are_per_currency(tmp_path: Path, rulebook: Rulebook) -> None:
     pages = render_pages(_review(tmp_path, rulebook, healthy_account(), _us_account()))
     note = ("The accounts keep their figures in CNY and USD: totals are shown per currency (a "

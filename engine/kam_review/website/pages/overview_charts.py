@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from kam_review.i18n import _, words
 from kam_review.output import charts
 from kam_review.review.results import UNCLASSIFIED, AccountResult, Result
 from kam_review.rulebook.figures import revenue_series
+from kam_review.source.model import Quarter
 from kam_review.vocabulary import Kind
 from kam_review.website.pages.cells import sorted_by
 from kam_review.website.pages.common import account_fact, chart, described
@@ -108,12 +110,23 @@ def portfolio_charts(result: Result, totals: Totals) -> list[str]:
                       _("Gross profit, last 4 quarters"), currency, groups)))]
     by_quarter: dict[tuple[str | None, str], float] = {}
     unknown: Counter[str] = Counter()  # accounts without a row for the quarter
+    first_rows: list[tuple[Quarter, date]] = []  # customers before their first row on file
     for item in accounts:
-        for quarter, amount, _cost in revenue_series(item.account, result.as_of):
+        series = revenue_series(item.account, result.as_of)
+        for quarter, amount, _cost in series:
             held, value = totals.of(item, amount or 0)
             by_quarter[held, str(quarter)] = by_quarter.get((held, str(quarter)), 0) + value
             unknown[str(quarter)] += amount is None
+        since = item.account.customer_since
+        if series and since is not None:
+            first_rows.append((series[0][0], since))
     quarters = sorted({q for _, q in by_quarter})[-8:]
+    # A quarter before an account's first row, when it was a customer already, has no row
+    # either: the sum leaves it out as it leaves out a gap.
+    for first, since in first_rows:
+        for shown in quarters:
+            quarter = Quarter.parse(shown)
+            unknown[shown] += quarter.index < first.index and quarter.last_day >= since
     currencies = sorted({c for c, _ in by_quarter}, key=lambda c: c or "") or [
         totals.main_currency]
     lines += [f"## {_('Portfolio revenue by quarter')}", ""]
