@@ -242,9 +242,11 @@ def _share(share: float | None) -> str:
 
 
 def _reason(key: str | None) -> str:
+    """A loss reason in words (its key's words again, in front, read twice: "no budget (the
+    customer had no budget ...)")."""
     if key is None:
         return _("reason not recorded")
-    return f"{_(key.replace('_', ' '))} ({_(LOSS_REASONS[key])})"
+    return _(LOSS_REASONS[key])
 
 
 def _one_currency(forecasts: list[Forecast]) -> str:
