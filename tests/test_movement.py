@@ -68,10 +68,14 @@ def test_class_findings_figures_and_deals_that_moved(review_accounts: Reviewer) 
     ("revenue_ttm", 5_200_000, 5_200_000, "="),
     ("revenue_ttm", 5_200_000, 5_199_999, "▼ -1"),
     ("revenue_ttm", 1_000_000, 1_400_000.5, "▲ +400K"),
-    ("gross_margin_ttm", 0.3, 0.325, "▲ +2.5 pts"),
+    ("gross_margin_ttm", 0.3, 0.325, "▲ +2.5 pp"),
     ("gross_margin_ttm", 0.3, 0.3, "="),
-    ("share_of_wallet", 0.281, 0.16, "▼ -12.1 pts"),
-    ("growth_yearly", -0.1, 0.1, "▲ +20 pts"),
+    # Two percentages that read the same (24.9%) are unchanged as shown; one step of the
+    # shown precision is a change.
+    ("gross_margin_ttm", 0.24864, 0.2495, "="),
+    ("gross_margin_ttm", 0.249, 0.25, "▲ +0.1 pp"),
+    ("share_of_wallet", 0.281, 0.16, "▼ -12.1 pp"),
+    ("growth_yearly", -0.1, 0.1, "▲ +20 pp"),
     ("open_opportunities", 2, 3, "▲ +1"),
     ("revenue_ttm", None, 5_000_000, "new"),
     ("revenue_ttm", 5_000_000, None, "unknown now"),

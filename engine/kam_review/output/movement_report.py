@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from kam_review.formatting import format_in_unit, number, plain
+from kam_review.formatting import format_in_unit, plain
 from kam_review.i18n import _
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.review.movement import AccountMovement, FigureMove, Movement, StageMove
@@ -32,16 +32,20 @@ def figure_text(name: str, value: float | None, formats: LocaleFormat = ENGLISH)
 
 
 def change_text(move: FigureMove, formats: LocaleFormat = ENGLISH) -> str:
-    """The change with its arrow: ▲ +400k, ▼ -2.5 pts (a ratio's change in percentage
-    points), = (unchanged); or what is unknown."""
+    """The change with its arrow: ▲ +400k, ▼ -2.5 pp (a ratio's change in percentage
+    points, as the locale writes them), = (unchanged); or what is unknown. A ratio whose
+    two percentages read the same is unchanged as shown: 24.9% -> 24.9% is no ▲ +0.0009 pp."""
     if move.before is None:
         return _("new") if move.after is not None else "—"
     if move.after is None:
         return _("unknown now")
     unit = FACT_TYPES["account"][move.name].unit
     if unit in ("fraction", "change"):
+        if figure_text(move.name, move.before, formats) == \
+                figure_text(move.name, move.after, formats):
+            return SAME
         points = rounded((Fraction(repr(move.after)) - Fraction(repr(move.before))) * 100)
-        return _arrowed(points, lambda v: _("{points} pts").format(points=number(abs(v))))
+        return _arrowed(points, lambda v: formats.points(abs(v)).lstrip("+"))
     delta = rounded(exact(move.after) - exact(move.before))
     shown = formats.money if unit == "money" else (lambda v: format_in_unit(v, unit, formats))
     return _arrowed(delta, lambda v: shown(abs(v)))
