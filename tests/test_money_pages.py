@@ -98,6 +98,36 @@ def test_quarters_before_a_customers_first_row_are_left_out_and_said(
     assert "2025-Q3" not in note
 
 
+def test_the_resellers_figures_show_on_a_resellers_page_only(tmp_path: Path,
+                                                               rulebook: Rulebook) -> None:
+    """Seed 000's stock figures come from a reseller's own sales and stock: an account that
+    reports none has no rows of dashes for them; one that does has them all."""
+    reseller = healthy_account() | {"id": "reseller", "name": "Reseller Ltd"}
+    for row in reseller["financials"]:
+        row |= {"inventory": 350_000, "resale_revenue": 1_250_000, "resale_cost": 1_000_000}
+    pages = render_pages(_review(tmp_path, rulebook, healthy_account(), reseller))
+    labels = ("| Days of supply (working days) |", "| GMROII |",
+              "| Inventory turnover (per year) |")
+    ours = pages["accounts/test-account.md"].split("## Figures", 1)[1].split("\n## ", 1)[0]
+    theirs = pages["accounts/reseller.md"].split("## Figures", 1)[1].split("\n## ", 1)[0]
+    assert not any(label in ours for label in labels)
+    assert all(label in theirs for label in labels), theirs[:600]
+    assert "| ROI |" in ours and "| Share of wallet |" in ours  # every account's rows
+
+
+def test_the_cards_link_counts_the_findings_it_leads_to(tmp_path: Path,
+                                                        rulebook: Rulebook) -> None:
+    account = healthy_account()
+    for contact in account["contacts"]:
+        contact["last_contact"] = "2025-01-01"  # a finding for each: more than the card shows
+    result = _review(tmp_path, rulebook, account)
+    page = render_pages(result)["accounts/test-account.md"]
+    found = re.search(r'<a href="#findings">all (\d+) open findings below</a>', page)
+    assert found is not None, page[:2000]
+    assert int(found[1]) == len(result.accounts[0].open_findings)
+    assert "## Findings {#findings}" in page
+
+
 def test_without_rates_totals_are_per_currency(tmp_path: Path, rulebook: Rulebook) -> None:
     pages = render_pages(_review(tmp_path, rulebook, healthy_account(), _us_account()))
     note = ("The accounts keep their figures in CNY and USD: totals are shown per currency (a "

@@ -132,12 +132,19 @@ def _freshness(item: AccountResult) -> str:
                        date=item.formats.date(last), days=item.formats.days(days)))
 
 
+_RESALE_FIGURES = ("resale_margin_ttm", "inventory_turnover", "days_of_supply", "gmroii",
+                   "inventory_measure")
+
+
 def _figures_section(item: AccountResult, result: Result) -> list[str]:
     account, formats = item.account, item.formats
     lines = [f"## {_('Figures')}", ""]
+    rows = {row.quarter.index: row for row in account.financials}
+    # The figures of an account that resells our goods, from its own sales and stock (seed
+    # 000): rows of dashes on every other account's page, so shown only where it reports any.
+    own = any(_resale(row) != [None] * 4 for row in rows.values())
     kpis = ("revenue_ttm", "growth_yoy", "growth_yearly", "growth_basis", "gross_margin_ttm",
-            "share_of_wallet", "resale_margin_ttm", "inventory_turnover", "days_of_supply",
-            "gmroii", "inventory_measure", "roi")
+            "share_of_wallet", *(_RESALE_FIGURES if own else ()), "roi")
     lines.append(table(["Figure", "Value"],
                        [[described(name).label, account_figure(item, name)] for name in kpis]))
     series = revenue_series(account, result.as_of)
@@ -148,8 +155,6 @@ def _figures_section(item: AccountResult, result: Result) -> list[str]:
         [r for _q, r, _c in series],
         [None if r is None else gross_margin(r, c) for _q, r, c in series],
         _("Revenue"), _("Gross margin"), formats=formats)))
-    rows = {row.quarter.index: row for row in account.financials}
-    own = any(_resale(row) != [None] * 4 for row in rows.values())
     quarter_rows = []
     for quarter, revenue, cost in series:
         row = rows.get(quarter.index)

@@ -70,8 +70,9 @@ def _findings(item: AccountResult, result: Result) -> list[str]:
     top = top_findings(item)
     shown = len(item.open_findings) - sum(1 for f in item.open_findings if f.kind.assigns)
     label = _("Top findings") if shown > len(top) else _("Findings")
+    # The list below holds the class and focus rows too: the link counts what it leads to.
     more = (f' <a href="#{FINDINGS_ANCHOR}">' + _("all {findings} below").format(
-        findings=counted(shown, "open finding")) + "</a>"
+        findings=counted(len(item.open_findings), "open finding")) + "</a>"
             if shown > len(top) else "")
     lines = [f'<p class="kam-summary-label">{label}{more}</p>']
     if not top:
