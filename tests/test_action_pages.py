@@ -197,6 +197,26 @@ def test_a_teams_revenue_adds_no_two_currencies_as_one(review_accounts: Reviewer
     assert "CN¥4.25M" in east_row and "HK$" not in east_row
 
 
+_READY = ("fits_target_profile", "basic_data_known", "competitors_known", "needs_known",
+          "budget_known", "project_team_known", "interest_confirmed", "company_recognised",
+          "project_need", "initial_budget", "leadership_backing", "timeline_set",
+          "third_parties_involved", "our_team_set_up")
+
+
+def test_a_note_is_no_warning(review_accounts: Reviewer) -> None:
+    """A deal ready for its next stage is a note (severity info) of the funnel's kind: the
+    account page says it, the risk register and the open warnings of owners and teams do
+    not count it."""
+    ready = _account("east-one", team="East", name="East One")
+    ready["opportunities"][0]["evidence"] = dict.fromkeys(_READY, True)
+    result, pages = _pages(review_accounts, ready, *_two_teams()[1:])
+    assert "stage.ready-to-advance" in {f.rule for f in result.accounts[0].findings}
+    assert "stage-ready-to-advance" in pages["accounts/east-one.md"]
+    assert "stage-ready-to-advance" not in pages["risks.md"]
+    assert "kam-sev-info" not in _section(pages["index.md"], "## Teams")
+    assert "kam-sev-info" not in pages["owners.md"].split("| Open warnings |", 1)[1]
+
+
 def test_with_two_teams_the_risk_register_filters_by_team(review_accounts: Reviewer) -> None:
     _, pages = _pages(review_accounts, *_two_teams())
     register = pages["risks.md"]

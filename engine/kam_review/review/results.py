@@ -205,7 +205,8 @@ class Result:
     @cached_property
     def _warnings(self) -> tuple[tuple[Finding, Account], ...]:
         # Sorted once a result (it is frozen): the register's page and file both need it.
+        # A finding of severity info is a note (a deal ready for its next stage), no risk.
         return tuple(sorted(((f, item.account) for item in self.accounts for f in item.findings
-                             if f.kind.warns),
+                             if f.kind.warns and f.severity != Severity.INFO),
                             key=lambda pair: (pair[0].severity.rank, pair[0].waived,
                                               pair[0].sort_key(), pair[1].id)))

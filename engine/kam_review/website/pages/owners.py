@@ -7,8 +7,6 @@ from kam_review.i18n import _, words
 from kam_review.output.kept_parts import part
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.results import AccountResult, Result
-from kam_review.review.tally import count_findings, warning_kind
-from kam_review.vocabulary import Severity
 from kam_review.website.pages.action_lists import actions_download, people, person_actions
 from kam_review.website.pages.common import (
     WIDE_PAGE,
@@ -16,7 +14,7 @@ from kam_review.website.pages.common import (
     account_link,
     account_num,
     described,
-    severity_badge,
+    open_warnings_cell,
 )
 from kam_review.website.pages.teams import team_anchor, team_groups, team_index
 from kam_review.website.pages.verdict import owner_verdicts
@@ -52,10 +50,7 @@ def _owners_section(members: list[AccountResult], result: Result, level: str) ->
 
 
 def _account_row(item: AccountResult, result: Result) -> list[str]:
-    warnings = count_findings(item.findings).by_severity(kinds=warning_kind)
     return [account_link(item.account), esc(result.class_shown(item)), _(item.focus or "—"),
-            account_num(item, "revenue_ttm"),
-            " ".join(f"{severity_badge(s)} {warnings[s]}" for s in Severity if warnings[s])
-            or _("none"),
+            account_num(item, "revenue_ttm"), open_warnings_cell(item.findings),
             str(account_fact(item, "open_opportunities")),
             account_num(item, "open_pipeline_value")]

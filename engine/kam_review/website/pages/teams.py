@@ -11,10 +11,8 @@ from kam_review.i18n import _, words
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.actions import open_actions
 from kam_review.review.results import AccountResult, Result
-from kam_review.review.tally import count_findings, warning_kind
 from kam_review.source.names import normalise_name
-from kam_review.vocabulary import Severity
-from kam_review.website.pages.common import described, severity_badge
+from kam_review.website.pages.common import described, open_warnings_cell
 from kam_review.website.pages.totals import Totals
 from kam_review.wording import counted
 
@@ -90,13 +88,10 @@ def teams_section(result: Result, totals: Totals) -> list[str]:
         if len(known) < len(items):
             revenue += _(" ({accounts} unknown)").format(
                 accounts=counted(len(items) - len(known), 'account'))
-        warnings = count_findings(f for i in items for f in i.findings).by_severity(
-            kinds=warning_kind)
         waiting = open_actions(items, result.as_of)
         rows.append([esc(team), str(len(items)),
                      esc(_(", ").join(sorted({i.account.owner for i in items}))), revenue,
-                     " ".join(f"{severity_badge(s)} {warnings[s]}" for s in Severity
-                              if warnings[s]) or _("none"),
+                     open_warnings_cell(f for i in items for f in i.findings),
                      str(len(waiting)), str(sum(1 for a in waiting if a.overdue))])
     return [f"## {_('Teams')}", "",
             _("{count} teams; the account list, the risk register and the owners page group "
