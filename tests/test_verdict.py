@@ -60,9 +60,10 @@ def test_the_verdict_fact_counts_open_warnings_after_waivers(tmp_path: Path,
     facts = verdict_facts(item, rulebook)
     assert (facts.high_warnings, facts.waived_high, facts.waived_high_list) == (
         0, 1, "A key person changed [Chen Jun]")
-    # Advice (info) and the class and focus findings are not warnings.
+    # Advice (info) and the class and focus findings are not warnings; a deal is named as
+    # the reader knows it, not by its id.
     assert (facts.medium_warnings, facts.medium_warning_list, facts.low_warnings) == (
-        1, "Stuck in a stage [pos-refresh]", 0)
+        1, "Stuck in a stage [POS refresh]", 0)
     assert (facts.account_class, facts.latest_quarter, facts.quarters_unreported) == (
         "loyal", "2026-Q3", 0)
     assert (facts.goals, facts.goals_unmeasured, facts.goals_off_track_list) == (1, 1, "none")

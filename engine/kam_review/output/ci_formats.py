@@ -58,7 +58,7 @@ def check_markdown(result: Result) -> str:
                   for a, w in expiring]
         lines.append("")
     for item in result.accounts:
-        warnings = [f for f in item.findings if f.kind.warns]
+        warnings = [f for f in item.findings if f.warns]
         if not warnings:
             continue
         counts = count_findings(warnings)

@@ -37,6 +37,14 @@ class Finding:
         return self.waiver is not None
 
     @property
+    def warns(self) -> bool:
+        """A warning: of a kind that warns (risks, funnel, plan, data), and more than a note
+        (severity info: a deal ready for its next stage). The one test of every list and
+        count of warnings: the risk register, the owners' and teams' counts, the CI
+        summaries, an account's worst finding and its card."""
+        return self.kind.warns and self.severity != Severity.INFO
+
+    @property
     def waiver_note(self) -> str:
         """How every output says the finding is waived ("" when it is not)."""
         if self.waiver is None:
@@ -166,7 +174,7 @@ class AccountResult:
         no open warning (advice never heads an account that has a warning, whatever the
         severities a rules folder gives)."""
         ranked = [f for f in self.open_findings if not f.kind.assigns]
-        return min(ranked, key=lambda f: (not f.kind.warns, f.sort_key()), default=None)
+        return min(ranked, key=lambda f: (not f.warns, f.sort_key()), default=None)
 
     def assigned_by(self, kind: Kind) -> str | None:
         """The id of the rule that gave the account its class (or focus cell), None if none
@@ -205,8 +213,7 @@ class Result:
     @cached_property
     def _warnings(self) -> tuple[tuple[Finding, Account], ...]:
         # Sorted once a result (it is frozen): the register's page and file both need it.
-        # A finding of severity info is a note (a deal ready for its next stage), no risk.
         return tuple(sorted(((f, item.account) for item in self.accounts for f in item.findings
-                             if f.kind.warns and f.severity != Severity.INFO),
+                             if f.warns),
                             key=lambda pair: (pair[0].severity.rank, pair[0].waived,
                                               pair[0].sort_key(), pair[1].id)))

@@ -17,11 +17,6 @@ def every_kind(kind: Kind) -> bool:
     return True
 
 
-def warning_kind(kind: Kind) -> bool:
-    """The kinds the risk register and the owners' counts list (Kind.warns)."""
-    return kind.warns
-
-
 @dataclass
 class FindingCounts:
     """Findings counted by (severity, kind), open and waived apart. Every finding counts,

@@ -57,12 +57,19 @@ def verdict_facts(item: AccountResult, rulebook: Rulebook) -> VerdictFacts:
     """What the verdict rules weigh of an account's review; findings are listed by their
     rules' titles, as the reasons a reader sees."""
     titles = rulebook.titles
+    deals = {deal.id: deal.name for deal in item.account.opportunities}
+
+    def _subject(finding: Finding) -> str:
+        """A deal by its name, as the reader knows it; a waiver's finding, whose subject is
+        the rule it waives, by that rule's title; anything else as written."""
+        if finding.rule in rulebook.deal_rules:
+            return deals.get(finding.subject, finding.subject)
+        return titles.get(finding.subject, finding.subject)
 
     def _listed(findings: Sequence[Finding]) -> str:
         """Findings by rule title, with the subject in brackets: "A key person changed
         [Chen Jun]"."""
-        # A waiver's finding has the rule it waives as its subject: named by title too.
-        return ", ".join(f"{titles.get(f.rule, f.rule)} [{titles.get(f.subject, f.subject)}]"
+        return ", ".join(f"{titles.get(f.rule, f.rule)} [{_subject(f)}]"
                          if f.subject else titles.get(f.rule, f.rule)
                          for f in findings) or _("none")
 

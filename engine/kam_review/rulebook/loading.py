@@ -106,6 +106,11 @@ class Rulebook:
         """Each rule's title by its id, built once: facts and pages name rules by title."""
         return {r.id: r.title for r in self.rules}
 
+    @cached_property
+    def deal_rules(self) -> frozenset[str]:
+        """The ids of the rules on opportunities, whose findings' subject is a deal's id."""
+        return frozenset(r.id for r in self.rules if r.on == "opportunity")
+
     def by_kind(self, kind: Kind) -> list[Rule]:
         """The rules of a kind in the order they are tried and listed: by precedence (class
         and focus rules), then id."""

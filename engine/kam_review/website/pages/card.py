@@ -36,7 +36,7 @@ def top_findings(item: AccountResult) -> list[Finding]:
     before advice, then by severity and the money at stake); class and focus are not
     findings a reader acts on."""
     ranked = [f for f in item.open_findings if not f.kind.assigns]
-    return sorted(ranked, key=lambda f: (not f.kind.warns, f.sort_key()))[:TOP]
+    return sorted(ranked, key=lambda f: (not f.warns, f.sort_key()))[:TOP]
 
 
 def header_card(item: AccountResult, result: Result, prefix: str) -> list[str]:

@@ -11,7 +11,7 @@ from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.output.charts import Chart
 from kam_review.output.markdown_text import esc
 from kam_review.review.results import AccountResult, Finding
-from kam_review.review.tally import count_findings, warning_kind
+from kam_review.review.tally import count_findings
 from kam_review.rulebook.fact_fields import FactField
 from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.loading import Rule, Rulebook
@@ -48,12 +48,11 @@ def severity_badge(severity: str) -> str:
 
 
 def open_warnings_cell(findings: Iterable[Finding]) -> str:
-    """The open warnings among findings, as severity badges with their counts ("none"
-    without). A finding of severity info is a note (a deal ready for its next stage), not a
-    warning: it is left out, as the risk register leaves it out."""
-    counts = count_findings(findings).by_severity(kinds=warning_kind)
-    return " ".join(f"{severity_badge(s)} {counts[s]}" for s in Severity
-                    if counts[s] and s != Severity.INFO) or _("none")
+    """The open warnings (Finding.warns) among findings, as severity badges with their
+    counts; "none" without."""
+    counts = count_findings(f for f in findings if f.warns).by_severity()
+    return " ".join(f"{severity_badge(s)} {counts[s]}" for s in Severity if counts[s]) \
+        or _("none")
 
 
 def filterable(markdown_table: str, filters: Iterable[str] = ()) -> str:
