@@ -121,6 +121,15 @@ def test_explain_takes_an_account_file_as_kam_check_does() -> None:
     assert missing.returncode == 2 and "no valid account 'no-such'" in missing.stderr
 
 
+def test_explain_of_a_file_elsewhere_explains_that_file(tmp_path: Path) -> None:
+    """A file outside accounts/ of the same name as one in it: its own review, not the
+    other's."""
+    write_account(tmp_path, healthy_account() | {"id": "jiahe-home", "name": "Elsewhere Ltd"})
+    run = kam("explain", str(tmp_path / "jiahe-home.yaml"), "--as-of", str(AS_OF))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("jiahe-home: Elsewhere Ltd, as of ")
+
+
 def test_explain_names_the_failed_condition_of_each_class() -> None:
     run = kam("explain", "beichen-education", "--as-of", str(AS_OF))
     assert "class: unclassified (needs revenue of 2026-Q3 to measure its growth over a year)" \

@@ -63,21 +63,24 @@ def test_an_unknown_revenue_is_not_ranked_as_zero(tmp_path: Path, rulebook: Rule
     """An account without a row for a quarter of the last four has no revenue to rank: no
     ABC class, no bar, said by name above the charts; the others are ranked among
     themselves."""
-    gap = healthy_account() | {"id": "gap", "name": "Gap Ltd"}
+    gap = healthy_account() | {"id": "gap", "name": "Gap <em>Ltd</em> [x](http://evil.example)"}
     gap["financials"] = [row for row in gap["financials"] if row["quarter"] != "2026-Q2"]
     pages = render_pages(_review(tmp_path, rulebook, healthy_account(), gap))
     overview = pages["index.md"]
     pareto = overview.split("## Pareto (ABC) analysis", 1)[1].split("\n## ", 1)[0]
+    # The name as text, inert: no markup, no link (as every name on the page is written).
     assert "Not ranked, their revenue of the last 4 quarters unknown (a quarter without a " \
-           "row): Gap Ltd." in pareto
-    assert "Gap Ltd:" not in pareto and "Test Account Ltd: CN¥4.25M, 100% cumulative, " \
-           "class A" in pareto
-    accounts = overview.split("## Accounts", 1)[1]
+           "row): Gap &lt;em&gt;Ltd&lt;/em&gt; &#91;x&#93;(http://evil.example)." in pareto
+    assert "<em>" not in pareto and "Gap &lt;em&gt;Ltd&lt;/em&gt; &#91;x&#93;(http://evil." \
+        "example):" not in pareto  # no bar of its own
+    assert "Test Account Ltd: CN¥4.25M, 100% cumulative, class A" in pareto
+    accounts = overview.split("\n## Accounts\n", 1)[1]
     heads = _row(accounts, "Account").strip("| ").split(" | ")
     abc = heads.index("ABC")
-    for name, expected in (("[Gap Ltd](accounts/gap.md)", "—"),
-                           ("[Test Account Ltd](accounts/test-account.md)", "A")):
-        assert _row(accounts, name).strip("| ").split(" | ")[abc] == expected
+    gap_row = next(line for line in accounts.splitlines() if "(accounts/gap.md)" in line)
+    assert gap_row.strip("| ").split(" | ")[abc] == "—"
+    ours = _row(accounts, "[Test Account Ltd](accounts/test-account.md)")
+    assert ours.strip("| ").split(" | ")[abc] == "A"
 
 
 def test_quarters_before_a_customers_first_row_are_left_out_and_said(

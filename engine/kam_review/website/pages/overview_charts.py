@@ -11,6 +11,7 @@ from typing import Any
 
 from kam_review.i18n import _, words
 from kam_review.output import charts
+from kam_review.output.markdown_text import esc
 from kam_review.review.results import UNCLASSIFIED, AccountResult, Result
 from kam_review.rulebook.figures import revenue_series
 from kam_review.source.model import Quarter
@@ -97,7 +98,7 @@ def portfolio_charts(result: Result, totals: Totals) -> list[str]:
     if unranked:
         lines += [_("Not ranked, their revenue of the last 4 quarters unknown (a quarter "
                     "without a row): {accounts}.").format(accounts=_(", ").join(
-                        item.account.name for item in unranked)), ""]
+                        esc(item.account.name) for item in unranked)), ""]
     groups = _revenue_groups(result, totals, known=True)
     for currency, group in groups:
         formats = totals.writing(currency)
