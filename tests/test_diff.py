@@ -323,7 +323,8 @@ def test_a_finding_whose_data_is_deleted_is_no_longer_evaluated_not_resolved(
     assert found[0]["before"].startswith("revenue by quarter, latest last: ")
     assert found[0]["after"].startswith("needs ") and "no row for 2026-Q3" in found[0]["after"]
     verdicts = [c for c in changes(repo, "HEAD") if c["kind"] == "verdict"]
-    assert [(c["before"], c["after"]) for c in verdicts] == [("at risk", "not enough data")]
+    # JSON keeps the verdicts' keys; the text writes them in words.
+    assert [(c["before"], c["after"]) for c in verdicts] == [("at-risk", "not-enough-data")]
     text = kam(repo, "diff", "HEAD").stdout
     assert "  finding no longer evaluated: HIGH risk.declining-revenue: needs " in text
     assert "resolved finding" not in text
@@ -393,7 +394,7 @@ def test_own_rules_lowering_a_severity_is_a_change(tmp_path: Path) -> None:
             "rule": "risk.key-contact-left"} in found
     # Its only high finding made low, the account is no longer at risk.
     verdict = [c for c in found if c["kind"] == "verdict"]
-    assert [(c["before"], c["after"]) for c in verdict] == [("at risk", "healthy")], found
+    assert [(c["before"], c["after"]) for c in verdict] == [("at-risk", "healthy")], found
     assert all(c["kind"] in ("finding-severity", "verdict") for c in found), found
     markdown = subprocess.run([sys.executable, "-m", "kam_review", "diff", "HEAD", "--own-rules",
                                "--as-of", "2026-09-30", "--format", "markdown"], cwd=repo,

@@ -13,7 +13,7 @@ from kam_review.output.markdown_text import code, comment_text, table
 from kam_review.output.report import json_header
 from kam_review.review.diff import WORKING_TREE, Change, Diff
 from kam_review.text_safety import terminal_text
-from kam_review.vocabulary import Severity
+from kam_review.vocabulary import Health, Severity
 from kam_review.wording import counted, noun_form
 
 # Each kind of change, singular and plural (see wording.py): "2 findings waived".
@@ -58,9 +58,20 @@ def change_text(change: Change) -> str:
             return f"{head}: {change.after} " + _("(was {before})").format(before=change.before)
         return f"{head}: {change.after or change.before}"
     subject = f" {change.subject}" if change.subject else ""
-    if change.before and change.after:
-        return f"{title}{subject}: {change.before} -> {change.after}"
-    return f"{title}{subject}: {change.after or change.before}"
+    before, after = shown_sides(change)
+    if before and after:
+        return f"{title}{subject}: {before} -> {after}"
+    return f"{title}{subject}: {after or before}"
+
+
+def shown_sides(change: Change) -> tuple[str, str]:
+    """A change's two sides as a reader reads them: a verdict in words of the active
+    language ("at risk"; "none" without one), anything else as the change holds it."""
+    if change.kind != "verdict":
+        return change.before, change.after
+    before, after = (Health(side).shown if side else _("none")
+                     for side in (change.before, change.after))
+    return before, after
 
 
 def _silenced_high(diff: Diff) -> list[Change]:
@@ -134,8 +145,8 @@ def diff_markdown(diff: Diff) -> str:
                   f"({counted(len(diff.for_account(account)), 'change')})</summary>", ""]
         lines.append(table(["Change", "Subject", "Before", "After"], [
             [change_title(c.kind) + (f" ({_(c.severity)})" if c.severity else ""),
-             comment_text(f"{c.rule} {c.subject}".strip()), comment_text(c.before),
-             comment_text(c.after)]
+             comment_text(f"{c.rule} {c.subject}".strip()),
+             *(comment_text(side) for side in shown_sides(c))]
             for c in diff.for_account(account)]))
         lines += ["</details>", ""]
     return fit_comment(lines)
