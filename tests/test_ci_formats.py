@@ -103,6 +103,15 @@ def test_waivers_that_match_no_finding_are_listed(tmp_path: Path) -> None:
     del account["waivers"][2:]
     write_account(tmp_path, account)
     assert "match no finding" not in as_text(review(tmp_path, RULES, AS_OF))
+    # A rule not evaluated (its quarter missing) finds nothing because it cannot tell: the
+    # waiver says so, not that the rule finds nothing.
+    account["waivers"] = [{"rule": "risk.declining-revenue"} | waiver]
+    account["financials"] = [row for row in account["financials"]
+                             if row["quarter"] != "2026-Q3"]
+    write_account(tmp_path, account)
+    text = as_text(review(tmp_path, RULES, AS_OF))
+    assert "  test-account: risk.declining-revenue waives nothing: the rule cannot be judged " \
+           "here now (needs " in text
 
 
 def test_waivers_ending_soon_are_listed(tmp_path: Path) -> None:

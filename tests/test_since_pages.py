@@ -150,7 +150,7 @@ def test_a_finding_no_longer_evaluated_is_said_apart_from_the_resolved(
     pages = _pages(tmp_path, account)
     overview = pages["index.md"].split("## Since the last review", 1)[1].split("\n## ", 1)[0]
     assert "resolved; 0 accounts new since, 0 no longer reviewed. 1 finding no longer " \
-           "evaluated: the data their rules need is missing now." in overview
+           "evaluated (data missing now)." in overview
     page = pages["accounts/test-account.md"]
     unknown = page.split("**Findings no longer evaluated** (1)", 1)[1].split("**", 1)[0]
     assert "rules.md#risk-declining-revenue" in unknown

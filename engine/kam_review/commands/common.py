@@ -35,6 +35,7 @@ def refuse_no_accounts(accounts: Path, files: Iterable[Path] = ()) -> None:
     mistyped --accounts would never be noticed. A folder that cannot be read, or files named
     on the command line, are left to the review, which reports them."""
     from kam_review.errors import InputError
+    from kam_review.i18n import _
     from kam_review.paths import display_path
     from kam_review.source.accounts import account_files
 
@@ -42,7 +43,7 @@ def refuse_no_accounts(accounts: Path, files: Iterable[Path] = ()) -> None:
         return
     paths, errors = account_files(accounts)
     if not paths and not errors:
-        show_errors([InputError(display_path(accounts), 1, 1, "", (
+        show_errors([InputError(display_path(accounts), 1, 1, "", _(
             "no account files in this folder: an account file is NAME.yaml, and "
             "`kam new NAME` writes one"))])
         sys.exit(EXIT_INVALID_INPUT)

@@ -14,6 +14,7 @@ def init(folder: Path) -> None:
     written = init_repository(folder, date.today())
     common.echo(f"wrote {len(written)} files into {shown(folder)}/: accounts/, rules/ (the "
                 "bundled rules, your own in rules/team.yaml, rule tests in rules/tests/), "
-                "team-thresholds.yaml, mkdocs.yml, .pre-commit-config.yaml, "
+                "team-thresholds.yaml, mkdocs.yml, account.schema.json (for editors), "
+                ".pre-commit-config.yaml, "
                 ".github/workflows/kam.yml, .gitlab-ci.yml\n"
                 "next: kam check; kam rules test rules; mkdocs serve\n")

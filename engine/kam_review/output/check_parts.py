@@ -171,9 +171,16 @@ def unmatched_lines(item: AccountResult, as_of: date) -> list[str]:
         subjects = [f.subject for f in item.findings if f.rule == waiver.rule]
         if subjects and (not waiver.subject or waiver.subject in subjects):
             continue
-        why = (_("the rule's findings here are on {subjects}").format(
-            subjects=_(", ").join(dict.fromkeys(subjects))) if subjects
-            else _("the rule finds nothing on this account now"))
+        unknown = [n for n in item.not_evaluated if n.rule == waiver.rule
+                   and (not waiver.subject or n.subject == waiver.subject)]
+        if subjects:
+            why = _("the rule's findings here are on {subjects}").format(
+                subjects=_(", ").join(dict.fromkeys(subjects)))
+        elif unknown:  # not judged, for want of data: no risk gone
+            why = _("the rule cannot be judged here now ({needs})").format(
+                needs=unknown[0].needs)
+        else:
+            why = _("the rule finds nothing on this account now")
         subject = f" [{waiver.subject}]" if waiver.subject else ""
         lines.append(terminal_text("  " + _("{account}: {rule}{subject} waives nothing: {why}")
                                    .format(account=item.account.id, rule=waiver.rule,

@@ -142,7 +142,7 @@ def _titled(rule_id: str, rulebook: Rulebook, prefix: str = "") -> str:
 def _unevaluated_sentence(compared: tuple[AccountMovement, ...]) -> str:
     """" 2 findings no longer evaluated: ..." after the summary sentence, when there are."""
     count = sum(len(m.unevaluated) for m in compared)
-    return " " + _("{findings}: the data their rules need is missing now.").format(
+    return " " + _("{findings} (data missing now).").format(
         findings=counted(count, "finding no longer evaluated")) if count else ""
 
 
