@@ -65,3 +65,14 @@ def test_init_never_replaces_a_file(tmp_path: Path) -> None:
     assert (team / "mkdocs.yml").read_text(encoding="utf-8") == "site_name: ours\n"
     assert not (team / "accounts").exists()
     assert sorted(p.name for p in team.rglob("*")) == ["mkdocs.yml", "rules", "team.yaml"]
+
+
+def test_init_writes_the_example_account_around_the_review_date_given(tmp_path: Path) -> None:
+    team = tmp_path / "team"
+    run = CliRunner().invoke(main, ["init", str(team), "--as-of", "2026-09-30"])
+    assert run.exit_code == 0, run.output
+    assert "account.schema.json (for editors)" in run.output
+    example = (team / "accounts" / "example-account.yaml").read_text(encoding="utf-8")
+    assert "customer_since: 2026-09-30" in example
+    check = _kam(team, "check", "--as-of", "2026-09-30", "--rules", str(team / "rules"))
+    assert check.returncode in (0, 1), check.stderr  # findings, but no input error

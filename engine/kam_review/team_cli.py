@@ -100,6 +100,9 @@ def rules_impact(**options: Any) -> None:
 
 @click.command(cls=_Command)
 @click.argument("folder", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--as-of", "as_of", callback=_parse_date, metavar="YYYY-MM-DD",
+              help="The day the example account's dates are written around (default: "
+                   "today), as kam new writes them.")
 def init(**options: Any) -> None:
     """Start a team's accounts repository in FOLDER (default: here): an example account, the
     rules with an example of the team's own and its tests, a thresholds override, mkdocs.yml,

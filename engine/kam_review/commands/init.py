@@ -10,8 +10,8 @@ from kam_review.output.starter import init_repository
 from kam_review.paths import shown
 
 
-def init(folder: Path) -> None:
-    written = init_repository(folder, date.today())
+def init(folder: Path, as_of: date) -> None:
+    written = init_repository(folder, as_of)
     common.echo(f"wrote {len(written)} files into {shown(folder)}/: accounts/, rules/ (the "
                 "bundled rules, your own in rules/team.yaml, rule tests in rules/tests/), "
                 "team-thresholds.yaml, mkdocs.yml, account.schema.json (for editors), "

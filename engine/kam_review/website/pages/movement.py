@@ -171,7 +171,7 @@ def _source(movement: Movement, prefix: str | None, formats: LocaleFormat) -> st
         sentence = comparison.sentence(formats)
         text = _("{sentence}.").format(sentence=esc(sentence[:1].upper() + sentence[1:]))
     if movement.previous_errors:
-        text += _(" {errors} in that review left some files out of it.").format(
+        text += _(" {errors} in the previous review left some files out of it.").format(
             errors=counted(movement.previous_errors, 'input error'))
     if movement.comparison.found and prefix is not None:
         text += _(" Every change: [{page}]({link}).").format(
