@@ -99,6 +99,12 @@ def test_quarters_before_a_customers_first_row_are_left_out_and_said(
     assert note.startswith("Sums of the rows on file: 2024-Q4 leaves out 1 account without a "
                            "row for it; 2025-Q1 leaves out 1 account")
     assert "2025-Q3" not in note
+    # Data completeness says where each account's rows start.
+    data = overview.split("## Data completeness", 1)[1]
+    heads = _row(data, "Account").strip("| ").split(" | ")
+    first = heads.index("First quarter")
+    assert _row(data, "[Short Ltd](accounts/short.md)").strip("| ").split(" | ")[first] \
+        == "2025-Q3"
 
 
 def test_the_resellers_figures_show_on_a_resellers_page_only(tmp_path: Path,

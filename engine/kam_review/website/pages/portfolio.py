@@ -132,22 +132,28 @@ def _account_row(item: AccountResult, result: Result, totals: Totals, teams: dic
 
 
 def _data_section(result: Result) -> list[str]:
-    """Every account's data freshness: its latest quarter on file against the review's last
-    complete quarter, the gaps in its history, its last activity."""
+    """Every account's data freshness: its first and latest quarters on file (the latest
+    against the review's last complete quarter), the gaps in its history, its last
+    activity."""
     lines = [f"## {_('Data completeness')}", "",
              _("Figures a missing quarter would need are unknown, never zero: an account behind "
                "or with gaps carries a data finding instead of a revenue verdict."), ""]
     rows = []
     for item in sorted(result.accounts, key=lambda a: a.account.name.lower()):
         behind = account_fact(item, "quarters_unreported")
+        # Where its rows start: the portfolio's quarters before it leave the account out.
+        first = min((row.quarter for row in item.account.financials),
+                    key=lambda quarter: quarter.index, default=None)
         rows.append([account_link(item.account), esc(item.account.owner),
+                     "—" if first is None else esc(item.formats.quarter(str(first))),
                      esc(item.formats.quarter(str(account_fact(item, "latest_quarter")))),
                      fact_num(behind, "quarters_unreported"),
                      esc(_(account_fact(item, "gap_list"))),
                      date_cell(account_fact(item, "last_activity"), item.formats, _("none")),
                      account_num(item, "days_since_activity"),
                      sorted_by(str(len(item.not_evaluated)), len(item.not_evaluated))])
-    lines.append(filterable(table(["Account", "Owner", "Latest quarter", "Quarters behind",
+    lines.append(filterable(table(["Account", "Owner", "First quarter", "Latest quarter",
+                                   "Quarters behind",
                                    "Gaps (last 8 quarters)", "Last activity",
                                    "Days since", "Rules not evaluated"], rows),
                             ["Owner", "Latest quarter"]))
