@@ -97,3 +97,25 @@ def test_the_chinese_sample_portfolio_checks_clean() -> None:
     declining = next(line for line in result.output.splitlines()
                      if "risk.declining-revenue" in line)
     assert "连续2个季度没有销售" in declining and "连续下降" not in declining
+
+
+def test_the_folder_and_file_name_errors_are_in_chinese(tmp_path: Path) -> None:
+    """Which files of a folder are read, and why one is not, in the reader's language."""
+    folder = tmp_path / "accounts"
+    folder.mkdir()
+    source = ROOT / "examples" / "zh" / "accounts" / "jinqiao-pharma.yaml"
+    (folder / "jinqiao-pharma.yml").write_bytes(source.read_bytes())
+    (folder / "old").mkdir()
+    (folder / "old" / "x.yaml").write_text("id: x\n", encoding="utf-8")
+    runner = CliRunner()
+    run = runner.invoke(main, ["check", "--lang", "zh", "--as-of", "2026-09-30", "--accounts",
+                               str(folder), "--no-cache", "--quiet"])
+    assert run.exit_code == 2
+    assert "jinqiao-pharma.yml:1:1: 客户文件以.yaml结尾：请将它重命名为jinqiao-pharma.yaml" \
+        in run.output
+    assert "old:1:1: 它是一个文件夹：客户文件直接放在客户文件夹中，因此其中的内容都不会被读取" \
+        in run.output
+    a_file = runner.invoke(main, ["check", "--lang", "zh", "--as-of", "2026-09-30",
+                                  "--accounts", str(folder / "jinqiao-pharma.yml"),
+                                  "--no-cache", "--quiet"])
+    assert a_file.exit_code == 2 and "这是一个文件，不是客户文件的文件夹" in a_file.output

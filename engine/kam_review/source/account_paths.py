@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kam_review.errors import InputError
+from kam_review.i18n import _
 from kam_review.paths import escaping_link, is_within, real, shown
 from kam_review.source.names import is_invisible
 
@@ -55,8 +56,9 @@ def find_account_files(folder: Path, only: Sequence[Path] = ()
     problem = _folder_problem(folder, _ACCOUNTS)
     if problem is not None:
         errors = [InputError(shown(folder), 1, 1, "", problem)]
-        return [], errors + [_error(p, f"not read: the accounts folder {shown(folder)} cannot "
-                                       "be read (see its error)") for p in _unique(only)]
+        unread = _("not read: the accounts folder {folder} cannot be read (see its error)"
+                   ).format(folder=shown(folder))
+        return [], errors + [_error(p, unread) for p in _unique(only)]
     if only:
         verdicts = [_named_file(p, folder) for p in _unique(only)]
     else:
@@ -102,14 +104,15 @@ def _split(verdicts: list[Verdict]) -> tuple[list[Path], list[InputError]]:
 def _folder_problem(folder: Path, kind: _Kind) -> str | None:
     target = escaping_link(folder)
     if target is not None:
-        return (f"{kind.folder} is a symbolic link to {target}, outside the folder that "
-                "holds it: nothing in it is read")
+        return _("{folder} is a symbolic link to {target}, outside the folder that holds "
+                 "it: nothing in it is read").format(folder=_(kind.folder), target=target)
     if folder.is_file():  # `--accounts accounts/acme.yaml`, say
-        return (f"this is a file, not a folder of {kind.files}: name the folder (a file to "
-                "check alone goes after the options: kam check accounts/NAME.yaml)"
-                if kind is _ACCOUNTS else f"this is a file, not a folder of {kind.files}")
+        return (_("this is a file, not a folder of account files: name the folder (a file "
+                  "to check alone goes after the options: kam check accounts/NAME.yaml)")
+                if kind is _ACCOUNTS else _("this is a file, not a folder of {files}").format(
+                    files=_(kind.files)))
     if not folder.is_dir():
-        return f"no such folder of {kind.files}"
+        return _("no such folder of {files}").format(files=_(kind.files))
     return None
 
 
@@ -125,11 +128,11 @@ def _named_file(path: Path, folder: Path) -> Verdict:
     where = real(path.parent)
     if where != real(folder):
         if is_within(where, folder):
-            why = (f"it is in a folder inside {shown(folder)}, and account files sit directly "
-                   f"in {shown(folder)}: it is not read")
+            why = _("it is in a folder inside {folder}, and account files sit directly in "
+                    "{folder}: it is not read").format(folder=shown(folder))
         else:
-            why = (f"it is not in the accounts folder {shown(folder)}: it is not read (name "
-                   "its folder with --accounts)")
+            why = _("it is not in the accounts folder {folder}: it is not read (name its "
+                    "folder with --accounts)").format(folder=shown(folder))
         return None, _error(path, why)
     return _entry(path, True, _ACCOUNTS)
 
@@ -140,37 +143,45 @@ def _entry(path: Path, named: bool, kind: _Kind) -> Verdict:
     proper = _proper_name(name)
     if name.startswith("."):
         if proper is not None:
-            return None, _error(path, f"hidden files are not read: rename it to {proper}")
-        return None, _error(path, _NOT_AN_ACCOUNT) if named else None
+            return None, _error(path, _("hidden files are not read: rename it to {name}")
+                                .format(name=proper))
+        return None, _error(path, _not_an_account()) if named else None
     target = escaping_link(path)
     if target is not None:
-        return None, _error(path, f"it is a symbolic link to {target}, outside "
-                                  f"{kind.folder}: it is not read")
+        return None, _error(path, _("it is a symbolic link to {target}, outside {folder}: "
+                                    "it is not read").format(target=target,
+                                                             folder=_(kind.folder)))
     try:
         mode = os.stat(path).st_mode
     except OSError as error:
         if proper is None and not named:
             return None, None
-        why = ("it is a symbolic link to nothing" if isinstance(error, FileNotFoundError)
-               and path.is_symlink() else f"it cannot be read: {error.strerror}")
+        why = (_("it is a symbolic link to nothing") if isinstance(error, FileNotFoundError)
+               and path.is_symlink() else _("it cannot be read: {reason}").format(
+                   reason=error.strerror))
         return None, _error(path, why)
     if stat.S_ISDIR(mode):
-        return None, _error(path, f"it is a folder: {kind.files} sit directly in "
-                                  f"{kind.folder}, so nothing in it is read")
+        return None, _error(path, _("it is a folder: {files} sit directly in {folder}, so "
+                                    "nothing in it is read").format(files=_(kind.files),
+                                                                    folder=_(kind.folder)))
     if proper is None:
-        return None, _error(path, _NOT_AN_ACCOUNT) if named else None
+        return None, _error(path, _not_an_account()) if named else None
     if not stat.S_ISREG(mode):
-        return None, _error(path, "it is not a regular file (a pipe, socket or device): it "
-                                  "is not read")
+        return None, _error(path, _("it is not a regular file (a pipe, socket or device): "
+                                    "it is not read"))
     if name == proper:
         return path, None
     if _trimmed(name) != name:
-        return None, _error(path, f"the name {name!r} ends in spaces, dots or invisible "
-                                  f"characters: rename it to {proper}")
-    return None, _error(path, f"{kind.files} end in {ACCOUNT_SUFFIX}: rename it to {proper}")
+        return None, _error(path, _("the name {name} ends in spaces, dots or invisible "
+                                    "characters: rename it to {proper}").format(
+                                        name=repr(name), proper=proper))
+    return None, _error(path, _("{files} end in {suffix}: rename it to {proper}").format(
+        files=_(kind.files), suffix=ACCOUNT_SUFFIX, proper=proper))
 
 
-_NOT_AN_ACCOUNT = f"it is not an account file: account files end in {ACCOUNT_SUFFIX}"
+def _not_an_account() -> str:
+    return _("it is not an account file: account files end in {suffix}").format(
+        suffix=ACCOUNT_SUFFIX)
 
 
 def _proper_name(name: str) -> str | None:
