@@ -100,6 +100,11 @@ def test_waivers_that_match_no_finding_are_listed(tmp_path: Path) -> None:
         "here are on Chen Jun",
         "  test-account: risk.single-threaded waives nothing: the rule finds nothing on this "
         "account now"]
+    # The Markdown summary lists them too, as inert text.
+    assert "**Waivers that match no finding (they silence nothing)**\n\n- test-account: " \
+           "advice.style-direct &#91;Chen Jn&#93; waives nothing: the rule&#39;s findings here " \
+           "are on Chen Jun\n- test-account: risk.single-threaded waives nothing" \
+           in check_markdown(result)
     del account["waivers"][2:]
     write_account(tmp_path, account)
     assert "match no finding" not in as_text(review(tmp_path, RULES, AS_OF))

@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 from kam_review import __version__
 from kam_review.errors import error_count
 from kam_review.i18n import _
-from kam_review.output.check_parts import waived_dict
+from kam_review.output.check_parts import unmatched_lines, waived_dict
 from kam_review.output.comment_size import fit_comment
 from kam_review.output.markdown_text import code, comment_text, table
 from kam_review.output.report import expiring_waivers, summary_line
@@ -56,6 +56,13 @@ def check_markdown(result: Result) -> str:
             days=WAIVER_NOTICE_DAYS).rstrip(":：") + "**", ""]
         lines += [f"- {comment_text(a)}: {w.rule} until {w.until} ({comment_text(w.by or '')})"
                   for a, w in expiring]
+        lines.append("")
+    unmatched = [line.strip() for item in result.accounts
+                 for line in unmatched_lines(item, result.as_of)]
+    if unmatched:
+        lines += ["**" + _("Waivers that match no finding (they silence nothing):").rstrip(":：")
+                  + "**", ""]
+        lines += [f"- {comment_text(line)}" for line in unmatched]
         lines.append("")
     for item in result.accounts:
         warnings = [f for f in item.findings if f.warns]
