@@ -207,11 +207,16 @@ def test_a_note_is_no_warning(review_accounts: Reviewer) -> None:
     """A deal ready for its next stage is a note (severity info) of the funnel's kind: the
     account page says it, the risk register and the open warnings of owners and teams do
     not count it."""
-    ready = _account("east-one", team="East", name="East One")
+    ready = _account("east-one", team="East", name="East One", actions=[])
     ready["opportunities"][0]["evidence"] = dict.fromkeys(_READY, True)
     result, pages = _pages(review_accounts, ready, *_two_teams()[1:])
     assert "stage.ready-to-advance" in {f.rule for f in result.accounts[0].findings}
-    assert "stage-ready-to-advance" in pages["accounts/east-one.md"]
+    page = pages["accounts/east-one.md"]
+    assert "stage-ready-to-advance" in page
+    # On the card too, a note asks for no action of the plan.
+    card = page.split("## At a glance", 1)[0]
+    note = card.split("Ready for the next stage", 1)[1].split("</li>", 1)[0]
+    assert "Action: " in note and "No open action of the plan answers it" not in note
     assert "stage-ready-to-advance" not in pages["risks.md"]
     assert "kam-sev-info" not in _section(pages["index.md"], "## Teams")
     assert "kam-sev-info" not in pages["owners.md"].split("| Open warnings |", 1)[1]

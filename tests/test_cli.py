@@ -119,6 +119,9 @@ def test_explain_takes_an_account_file_as_kam_check_does() -> None:
     assert by_file.stdout == kam("explain", "jiahe-home", "--as-of", str(AS_OF)).stdout
     missing = kam("explain", "accounts/no-such.yaml", "--as-of", str(AS_OF))
     assert missing.returncode == 2 and "no valid account 'no-such'" in missing.stderr
+    # A bare file name is the account's, in --accounts (default accounts/).
+    bare = kam("explain", "jiahe-home.yaml", "--as-of", str(AS_OF))
+    assert bare.returncode == 0 and bare.stdout == by_file.stdout, bare.stderr
 
 
 def test_explain_of_a_file_elsewhere_explains_that_file(tmp_path: Path) -> None:

@@ -16,11 +16,13 @@ from kam_review.review.explain import explain_text
 
 def explain(account_id: str, as_of: date, accounts: Path, rules: Path | None,
             thresholds: Path | None, currency: str | None = None) -> None:
-    # An account file's path (accounts/acme.yaml) names that file's account, in the folder
-    # that holds it: a file is named after its account's id.
+    # An account file (acme.yaml) names its account: a file is named after its account's
+    # id. A path with a folder (accounts/acme.yaml) names the folder too.
     if account_id.endswith((".yaml", ".yml")):
         named = Path(account_id)
-        account_id, accounts = named.stem, named.parent
+        account_id = named.stem
+        if len(named.parts) > 1:
+            accounts = named.parent
     result = review(accounts, common.rules_folder(rules), as_of, thresholds,
                     formats=LocaleFormat(locale_name(), currency))
     known = [a.account.id for a in result.accounts]

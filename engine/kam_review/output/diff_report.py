@@ -69,7 +69,7 @@ def shown_sides(change: Change) -> tuple[str, str]:
     language ("at risk"; "none" without one), anything else as the change holds it."""
     if change.kind != "verdict":
         return change.before, change.after
-    before, after = (Health(side).shown if side else _("none")
+    before, after = (Health(side).shown if side != "none" else _("none")
                      for side in (change.before, change.after))
     return before, after
 

@@ -101,8 +101,9 @@ def _account_changes(old: AccountResult, new: AccountResult, head: Result) -> It
         yield Change(account, "class", before=old.klass, after=new.klass)
     if old.focus != new.focus:
         yield Change(account, "focus", before=old.focus or "none", after=new.focus or "none")
-    # As JSON keeps them (the verdict's key, "" without one); words are the writers' part.
-    verdicts = [item.verdict.health.value if item.verdict else "" for item in (old, new)]
+    # As JSON keeps them (the verdict's key; "none" without one, as the focus); words are the
+    # writers' part.
+    verdicts = [item.verdict.health.value if item.verdict else "none" for item in (old, new)]
     if verdicts[0] != verdicts[1]:
         yield Change(account, "verdict", before=verdicts[0], after=verdicts[1])
     yield from _finding_changes(old, new)

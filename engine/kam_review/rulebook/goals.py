@@ -88,8 +88,8 @@ def measure_goal(account: Account, goal: Goal, as_of: date, won: Sequence[Opport
         return GoalMeasure(GoalStatus.UNMEASURED, spec, reason=_("no metric"))
     if goal.metric not in GOAL_METRICS:
         return GoalMeasure(GoalStatus.UNMEASURED, spec, reason=(
-            _("the metric '{metric}' is not one the review measures (deals won: "
-              "deals_won, measure: value)").format(metric=goal.metric)))
+            _("the metric '{metric}' is not one the review measures").format(
+                metric=goal.metric)))
     # A figure read from the file is taken as of the due date once that has passed; one
     # recorded by hand (custom) is the latest on file, whenever it was recorded.
     day = goal.due if goal.due is not None and goal.due < as_of and goal.metric != "custom" \

@@ -91,7 +91,7 @@ def _finding_item(finding: Finding, item: AccountResult, result: Result,
     if answer is not None:
         planned = _("Planned ({owner}, due {due}): {what}").format(
             owner=esc(answer.action.owner), due=due_text(answer), what=esc(answer.action.what))
-    elif finding.kind.warns and rule.on != "action":  # an action's own finding is answered
+    elif finding.warns and rule.on != "action":  # an action's own finding is answered
         planned = _("No open action of the plan answers it.")
     else:
         planned = ""
