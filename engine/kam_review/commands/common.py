@@ -37,12 +37,9 @@ def refuse_no_accounts(accounts: Path, files: Iterable[Path] = ()) -> None:
     from kam_review.errors import InputError
     from kam_review.i18n import _
     from kam_review.paths import display_path
-    from kam_review.source.accounts import account_files
+    from kam_review.source.account_paths import holds_nothing
 
-    if any(True for _ in files):
-        return
-    paths, errors = account_files(accounts)
-    if not paths and not errors:
+    if not any(True for _ in files) and holds_nothing(accounts):
         show_errors([InputError(display_path(accounts), 1, 1, "", _(
             "no account files in this folder: an account file is NAME.yaml, and "
             "`kam new NAME` writes one"))])

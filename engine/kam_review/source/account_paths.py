@@ -89,11 +89,26 @@ Verdict = tuple[Path | None, InputError | None]
 def _every_entry(folder: Path, kind: _Kind) -> list[Verdict]:
     with os.scandir(folder) as listing:
         entries = sorted(listing, key=lambda entry: entry.name)
+    return [_listed(folder, entry, kind) for entry in entries]
+
+
+def _listed(folder: Path, entry: os.DirEntry[str], kind: _Kind) -> Verdict:
     # A regular file (no link) under its proper name is read, as _entry would decide: known
     # from the listing itself, without asking the file system about each file again.
-    return [(folder / entry.name, None) if entry.is_file(follow_symlinks=False)
-            and not entry.name.startswith(".") and _proper_name(entry.name) == entry.name
-            else _entry(folder / entry.name, False, kind) for entry in entries]
+    if entry.is_file(follow_symlinks=False) and not entry.name.startswith(".") \
+            and _proper_name(entry.name) == entry.name:
+        return folder / entry.name, None
+    return _entry(folder / entry.name, False, kind)
+
+
+def holds_nothing(folder: Path) -> bool:
+    """Whether find_account_files(folder) would find no file to read and nothing to report:
+    a folder that exists and holds no account file. Stops at the first entry that counts,
+    so a full folder is not listed twice."""
+    if _folder_problem(folder, _ACCOUNTS) is not None:
+        return False
+    with os.scandir(folder) as listing:
+        return all(_listed(folder, entry, _ACCOUNTS) == (None, None) for entry in listing)
 
 
 def _split(verdicts: list[Verdict]) -> tuple[list[Path], list[InputError]]:
