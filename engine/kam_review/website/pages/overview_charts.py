@@ -124,10 +124,10 @@ def portfolio_charts(result: Result, totals: Totals) -> list[str]:
     quarters = sorted({q for _, q in by_quarter})[-8:]
     # A quarter before an account's first row, when it was a customer already, has no row
     # either: the sum leaves it out as it leaves out a gap.
+    shown = [(text, Quarter.parse(text)) for text in quarters]
     for first, since in first_rows:
-        for shown in quarters:
-            quarter = Quarter.parse(shown)
-            unknown[shown] += quarter.index < first.index and quarter.last_day >= since
+        for text, quarter in shown:
+            unknown[text] += quarter.index < first.index and quarter.last_day >= since
     currencies = sorted({c for c, _ in by_quarter}, key=lambda c: c or "") or [
         totals.main_currency]
     lines += [f"## {_('Portfolio revenue by quarter')}", ""]
