@@ -57,13 +57,12 @@ def verdict_facts(item: AccountResult, rulebook: Rulebook) -> VerdictFacts:
     """What the verdict rules weigh of an account's review; findings are listed by their
     rules' titles, as the reasons a reader sees."""
     titles = rulebook.titles
-    deals = {deal.id: deal.name for deal in item.account.opportunities}
 
     def _subject(finding: Finding) -> str:
         """A deal by its name, as the reader knows it; a waiver's finding, whose subject is
         the rule it waives, by that rule's title; anything else as written."""
         if finding.rule in rulebook.deal_rules:
-            return deals.get(finding.subject, finding.subject)
+            return item.account.deal_name(finding.subject)
         return titles.get(finding.subject, finding.subject)
 
     def _listed(findings: Sequence[Finding]) -> str:

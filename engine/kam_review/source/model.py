@@ -299,6 +299,10 @@ class Account:
         default_factory=dict, compare=False, repr=False
     )
 
+    def deal_name(self, deal_id: str) -> str:
+        """A deal as the reader knows it, by its name; an id the file does not have, as it is."""
+        return next((o.name for o in self.opportunities if o.id == deal_id), deal_id)
+
     def line_of(self, path: FieldPath) -> int:
         """The line of the nearest located ancestor of path (1 for the file)."""
         while path:

@@ -26,7 +26,7 @@ def subject_words(item: AccountResult, rule: Rule, subject: str) -> str:
     """A finding's subject as the reader knows it: an opportunity by its name, a waiver by the
     title of the rule it waives; a contact or a goal as written."""
     if rule.on == "opportunity":
-        return next((o.name for o in item.account.opportunities if o.id == subject), subject)
+        return item.account.deal_name(subject)
     if rule.on == "waiver":
         fact = next((f for f in item.facts
                      if f[FACT_TYPE] == "waiver" and f.get("subject") == subject), None)
