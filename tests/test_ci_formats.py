@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
-from kam_review.output.report import as_text
+from kam_review.output.report import as_json, as_text
 from kam_review.review.evaluate import review
 from kam_review.review.results import Result
 
@@ -105,9 +105,34 @@ def test_waivers_that_match_no_finding_are_listed(tmp_path: Path) -> None:
            "advice.style-direct &#91;Chen Jn&#93; waives nothing: the rule&#39;s findings here " \
            "are on Chen Jun\n- test-account: risk.single-threaded waives nothing" \
            in check_markdown(result)
-    del account["waivers"][2:]
+    # JSON lists them too, each with its account, rule, subject and why.
+    assert json.loads(as_json(result))["unmatched_waivers"] == [
+        {"account": "test-account", "rule": "advice.style-direct", "subject": "Chen Jn",
+         "why": "the rule's findings here are on Chen Jun"},
+        {"account": "test-account", "rule": "risk.single-threaded", "subject": None,
+         "why": "the rule finds nothing on this account now"}]
+    # A rule whose finding is on the whole account (no subject): a waiver naming a subject
+    # silences nothing, and the line says the waiver names none, not an empty list.
+    account["contacts"] = account["contacts"][:1]
+    account["activities"] = [a for a in account["activities"]
+                             if set(a.get("with", [])) <= {account["contacts"][0]["name"]}]
+    account["waivers"] = [{"rule": "risk.single-threaded", "subject": "Nobody"} | waiver]
     write_account(tmp_path, account)
-    assert "match no finding" not in as_text(review(tmp_path, RULES, AS_OF))
+    whole = review(tmp_path, RULES, AS_OF)
+    assert ("risk.single-threaded", "") in {(f.rule, f.subject)
+                                            for f in whole.accounts[0].findings}
+    assert json.loads(as_json(whole))["unmatched_waivers"] == [
+        {"account": "test-account", "rule": "risk.single-threaded", "subject": "Nobody",
+         "why": "the rule's finding here is on the whole account: its waiver names no "
+                "subject"}]
+    account = healthy_account()
+    account["waivers"] = [
+        {"rule": "advice.style-direct", "subject": "Chen Jun"} | waiver,
+        {"rule": "advice.style-direct"} | waiver]
+    write_account(tmp_path, account)
+    matched = review(tmp_path, RULES, AS_OF)
+    assert "match no finding" not in as_text(matched)
+    assert json.loads(as_json(matched))["unmatched_waivers"] == []
     # A rule not evaluated (its quarter missing) finds nothing because it cannot tell: the
     # waiver says so, not that the rule finds nothing.
     account["waivers"] = [{"rule": "risk.declining-revenue"} | waiver]

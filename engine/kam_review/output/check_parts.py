@@ -86,8 +86,8 @@ def _text_parts(item: AccountResult) -> AccountParts:
 def tally_parts(item: AccountResult, as_of: date, lines: bool = True) -> AccountParts:
     """What the run's tally takes of the account: its findings counted by severity, kind and
     waived, its verdict, how many rules were not evaluated, the lines of its waivers ending
-    within WAIVER_NOTICE_DAYS and of those in force that match no finding, and its waived
-    high findings as JSON and text lines. Without
+    within WAIVER_NOTICE_DAYS, those in force that match no finding (unmatched_waivers), and
+    its waived high findings as JSON and text lines. Without
     `lines`, for a tally that only counts, those lines are left out (each waived high
     finding's are empty)."""
     counts = Counter((f.severity.value, f.kind.value, f.waived) for f in item.findings)
@@ -99,7 +99,7 @@ def tally_parts(item: AccountResult, as_of: date, lines: bool = True) -> Account
         "not_evaluated": len(item.not_evaluated),
         "expiring": [_waiver_line(ident, w.rule, w.subject, w)
                      for w in expiring(item.account.waivers, as_of)] if lines else [],
-        "unmatched": unmatched_lines(item, as_of) if lines else [],
+        "unmatched": unmatched_waivers(item, as_of) if lines else [],
         "waived_high": [[f"    {dump(waived_dict(ident, f))}",
                          None if f.waiver is None
                          else _waiver_line(ident, f.rule, f.subject, f.waiver)]
@@ -133,7 +133,10 @@ def read_parts(text: Any) -> AccountParts | None:
                     and row[1] in KIND and isinstance(row[2], bool)
                     and isinstance(row[3], int) for row in parts["counts"])
             and (parts["verdict"] is None or parts["verdict"] in HEALTH)
-            and all(isinstance(line, str) for line in (*parts["expiring"], *parts["unmatched"]))
+            and all(isinstance(line, str) for line in parts["expiring"])
+            and all(isinstance(row, list) and len(row) == 3 and isinstance(row[0], str)
+                    and isinstance(row[1], str | None) and isinstance(row[2], str)
+                    for row in parts["unmatched"])
             and all(isinstance(row, list) and len(row) == 2 and isinstance(row[0], str)
                     and isinstance(row[1], str | None) for row in parts["waived_high"])):
         return None
@@ -160,11 +163,12 @@ def expiring(waivers: tuple[Waiver, ...], as_of: date) -> list[Waiver]:
             if waiver.until is not None and as_of <= waiver.until <= horizon]
 
 
-def unmatched_lines(item: AccountResult, as_of: date) -> list[str]:
-    """A line for each waiver in force that matches no finding of the account, saying why:
-    a subject that none of the rule's findings has (a typo, most often: the waiver silences
-    nothing while the finding stays open), or a rule that finds nothing here now."""
-    lines = []
+def unmatched_waivers(item: AccountResult, as_of: date) -> list[list[str | None]]:
+    """Each waiver in force that matches no finding of the account, as [rule, subject (None:
+    every subject), why]: a subject that none of the rule's findings has (a typo, most often:
+    the waiver silences nothing while the finding stays open), or a rule that finds nothing
+    here now."""
+    unmatched: list[list[str | None]] = []
     for waiver in item.account.waivers:
         if not in_force(waiver, as_of):
             continue
@@ -173,19 +177,33 @@ def unmatched_lines(item: AccountResult, as_of: date) -> list[str]:
             continue
         unknown = [n for n in item.not_evaluated if n.rule == waiver.rule
                    and (not waiver.subject or n.subject == waiver.subject)]
-        if subjects:
+        named = [subject for subject in subjects if subject]
+        if named:
             why = _("the rule's findings here are on {subjects}").format(
-                subjects=_(", ").join(dict.fromkeys(subjects)))
+                subjects=_(", ").join(dict.fromkeys(named)))
+        elif subjects:  # the finding is on the account itself, which a subject never names
+            why = _("the rule's finding here is on the whole account: its waiver names no "
+                    "subject")
         elif unknown:  # not judged, for want of data: no risk gone
             why = _("the rule cannot be judged here now ({needs})").format(
                 needs=unknown[0].needs)
         else:
             why = _("the rule finds nothing on this account now")
-        subject = f" [{waiver.subject}]" if waiver.subject else ""
-        lines.append(terminal_text("  " + _("{account}: {rule}{subject} waives nothing: {why}")
-                                   .format(account=item.account.id, rule=waiver.rule,
-                                           subject=subject, why=why)) + "\n")
-    return lines
+        unmatched.append([waiver.rule, waiver.subject or None, why])
+    return unmatched
+
+
+def unmatched_line(account: str, rule: str, subject: str | None, why: str) -> str:
+    """An unmatched waiver (unmatched_waivers) as a line of text, saying why."""
+    shown = f" [{subject}]" if subject else ""
+    return terminal_text("  " + _("{account}: {rule}{subject} waives nothing: {why}").format(
+        account=account, rule=rule, subject=shown, why=why)) + "\n"
+
+
+def unmatched_lines(item: AccountResult, as_of: date) -> list[str]:
+    """A line for each waiver in force that matches no finding of the account, saying why."""
+    return [unmatched_line(item.account.id, rule or "", subject, why or "")
+            for rule, subject, why in unmatched_waivers(item, as_of)]
 
 
 def _waiver_line(account: str, rule: str, subject: str | None, waiver: Waiver) -> str:

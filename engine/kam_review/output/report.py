@@ -21,6 +21,7 @@ from kam_review.output.check_parts import (
     dump,
     expiring,
     tally_parts,
+    unmatched_line,
 )
 from kam_review.output.movement_report import movement_dict, movement_lines
 from kam_review.paths import display_path
@@ -48,7 +49,8 @@ class Tally:
         # The lines of waivers ending soon, and of high findings waived (account, JSON line,
         # text line): check_parts.tally_parts.
         self.expiring: list[str] = []
-        self.unmatched: list[str] = []  # waivers in force that match no finding
+        # Waivers in force that match no finding: account, rule, subject (or None) and why.
+        self.unmatched: list[tuple[str, str, str | None, str]] = []
         self.waived_high: list[tuple[str, str, str | None]] = []
         # Rules not evaluated (a fact they need is unknown), and on how many accounts: listed
         # and counted, never findings, so never for --fail-on.
@@ -77,7 +79,8 @@ class Tally:
         if parts["verdict"] is not None:
             self.verdicts[HEALTH[parts["verdict"]]] += 1
         self.expiring += parts["expiring"]
-        self.unmatched += parts["unmatched"]
+        self.unmatched += [(parts["id"], rule, subject, why)
+                           for rule, subject, why in parts["unmatched"]]
         self.waived_high += [(parts["id"], as_json, as_text)
                              for as_json, as_text in parts["waived_high"]]
 
@@ -146,6 +149,8 @@ def _sha256(path: Path) -> str | None:
 
 
 _WRITTEN_TOGETHER = 64
+# An unmatched waiver's keys in JSON (Tally.unmatched).
+_UNMATCHED_KEYS = ("account", "rule", "subject", "why")
 
 
 def write_check(results: Iterable[Result | WrittenBatch], output: str, show: Severity,
@@ -196,8 +201,11 @@ def write_check(results: Iterable[Result | WrittenBatch], output: str, show: Sev
     if output == "json":
         errors = [f"    {dump(e.as_dict())}" for e in tally.errors]
         waived = [as_json for _, as_json, _ in tally.waived_high]
+        unmatched = [f"    {dump(dict(zip(_UNMATCHED_KEYS, row, strict=True)))}"
+                     for row in tally.unmatched]
         since = "" if movement is None else f',\n  "since": {dump(movement_dict(movement()))}'
         write(("\n  ]" if written else "]") + f',\n  "waived_high": {_json_list(waived)},'
+              f'\n  "unmatched_waivers": {_json_list(unmatched)},'
               f'\n  "errors": {_json_list(errors)}{since}\n}}\n')
         return tally
     if tally.expiring:
@@ -206,7 +214,7 @@ def write_check(results: Iterable[Result | WrittenBatch], output: str, show: Sev
         write("".join(tally.expiring))
     if tally.unmatched:
         write("\n" + _("Waivers that match no finding (they silence nothing):") + "\n")
-        write("".join(tally.unmatched))
+        write("".join(unmatched_line(*row) for row in tally.unmatched))
     if tally.waived_high:
         write("\n" + _("High findings waived (not counted for --fail-on):") + "\n")
         write("".join(as_text for _, _, as_text in tally.waived_high if as_text is not None))
