@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import markdown
+import nh3
 import pytest
 
 from kam_review.errors import KamError
+from kam_review.output import markdown_text
 from kam_review.output.markdown_text import esc, safe_markdown_html
 from kam_review.website.pages import render_pages, write_pages
 
@@ -49,6 +51,22 @@ def test_plan_summary_keeps_markdown_but_nothing_active() -> None:
     assert '<a href="https://example.com"' in html
     for active in ("<script", "onerror", "javascript:"):
         assert active not in html
+
+
+def test_one_plan_summary_does_not_carry_into_the_next() -> None:
+    """The converter is kept from one summary to the next: a link reference one summary
+    defines is not one the next can use, and each gives what a fresh converter gives."""
+    first = "Ask [the board][b] first.\n\n[b]: https://example.com/board\n\n1. one\n2. two"
+    second = "Then [the board][b].\n\n* a\n\n2. b"
+    assert '<a href="https://example.com/board"' in safe_markdown_html(first)
+    later = safe_markdown_html(second)
+    assert "example.com" not in later and "[the board][b]" in later
+    for text in (first, second, HOSTILE):
+        fresh = markdown.markdown(text, extensions=["sane_lists"], output_format="html")
+        assert safe_markdown_html(text) == nh3.clean(
+            fresh, tags=markdown_text._ALLOWED_TAGS,
+            url_schemes=markdown_text._ALLOWED_LINK_SCHEMES,
+            link_rel="noopener noreferrer")
 
 
 def test_no_account_text_becomes_markup(review_accounts: Any) -> None:

@@ -11,6 +11,7 @@ mentioning people and making links as well (`comment_text`).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -84,9 +85,22 @@ def esc_code(text: object) -> str:
 
 def safe_markdown_html(source: str) -> str:
     """A user's Markdown as sanitised HTML: formatting kept, anything active removed."""
-    html = markdown_lib.markdown(source, extensions=["sane_lists"], output_format="html")
+    html = _converter().reset().convert(source)
     return nh3.clean(html, tags=_ALLOWED_TAGS, url_schemes=_ALLOWED_LINK_SCHEMES,
                      link_rel="noopener noreferrer")
+
+
+# A converter per thread, reset between texts: making one loads its extensions and
+# processors, which took longer than converting a plan's summary.
+_CONVERTERS = threading.local()
+
+
+def _converter() -> markdown_lib.Markdown:
+    converter: markdown_lib.Markdown | None = getattr(_CONVERTERS, "markdown", None)
+    if converter is None:
+        converter = _CONVERTERS.markdown = markdown_lib.Markdown(
+            extensions=["sane_lists"], output_format="html")
+    return converter
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
