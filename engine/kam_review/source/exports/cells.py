@@ -7,6 +7,9 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
+from functools import lru_cache
+
+from babel.numbers import list_currencies
 
 from kam_review.source.exports.tables import Cell
 from kam_review.source.model import Quarter
@@ -17,8 +20,19 @@ _QUARTER_PATTERNS = (
     re.compile(r"(\d{4})\s*年\s*第?\s*([1-4一二三四])\s*季度?"),  # 2026年第3季度, 2026年Q3
 )
 _CHINESE_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4"}
-# Thousands separators and currency signs an export may write inside a number.
-_NUMBER_NOISE = re.compile(r"[,\s¥$€£￥]|CNY|RMB|USD|HKD|EUR", re.I)
+# A number as an export writes it: digits with a point for decimals, in groups of three
+# apart by commas or spaces (1,234,567.89; 1 234 567), or an exponent (1.2E+07). A comma
+# before decimals (95000,50 or 1.234,50) is refused, not read as a thousands separator:
+# stripped, it would make the number a hundred or a thousand times larger.
+_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)"
+                     r"(?:\.\d+)?(?:[eE][+-]?\d+)?")
+# A currency written with the number, before or after it: a sign or an ISO code (RMB for
+# CNY), with the currencies each sign can stand for.
+_CURRENCY = re.compile(r"^\s*([A-Za-z]{3}|[¥￥$€£]|[A-Za-z]{1,3}\$)\s*"
+                       r"|\s*([A-Za-z]{3}|[¥￥$€£])\s*$")
+_SIGNS = {"¥": ("CNY", "JPY"), "￥": ("CNY", "JPY"), "$": ("USD", "HKD", "SGD", "AUD", "CAD"),
+          "€": ("EUR",), "£": ("GBP",), "RMB": ("CNY",), "HK$": ("HKD",), "US$": ("USD",),
+          "S$": ("SGD",), "A$": ("AUD",), "C$": ("CAD",)}
 LARGEST = 1e15  # the account format's limit on money
 
 
@@ -31,20 +45,43 @@ def text(cell: Cell) -> str:
     return "" if cell is None else str(cell).strip()
 
 
-def number(cell: Cell) -> float | int:
+def number(cell: Cell, currency: str | None = None) -> float | int:
+    """A number; written as text, with thousands apart by commas or spaces and a point before
+    decimals, and at most one currency sign or code, which must be `currency`'s (the
+    mapping's) when that is given."""
     if isinstance(cell, bool | date):
         raise ValueError("expected a number")
     if isinstance(cell, int | float):
         value: float | int = cell
     else:
-        written = _NUMBER_NOISE.sub("", str(cell))
-        try:
-            value = float(written)
-        except ValueError:
-            raise ValueError("expected a number") from None
+        written = _without_currency(str(cell).strip(), currency)
+        if not _NUMBER.fullmatch(written):
+            raise ValueError("expected a number such as 1234.5 or 1,234.50 (a point before "
+                             "decimals)" if any(c.isdigit() for c in written)
+                             else "expected a number")
+        value = float(re.sub(r"[, \u00a0\u202f]", "", written))
     if not math.isfinite(value) or abs(value) > LARGEST:
         raise ValueError(f"expected a number up to {LARGEST:,.0f}")
     return tidy(value)
+
+
+def _without_currency(written: str, currency: str | None) -> str:
+    """The number without the currency it is written with (a sign or a known ISO code);
+    ValueError for a currency other than `currency`."""
+    found = _CURRENCY.search(written)
+    mark = "" if found is None else (found.group(1) or found.group(2)).upper()
+    means = _SIGNS.get(mark) or ((mark,) if mark in _iso_codes() else None)
+    if found is None or means is None:
+        return written
+    if currency is not None and currency.upper() not in means:
+        raise ValueError(f"the amount is in {'/'.join(means)}, not the mapping's currency "
+                         f"{currency}")
+    return (written[:found.start()] + written[found.end():]).strip()
+
+
+@lru_cache(maxsize=1)
+def _iso_codes() -> frozenset[str]:
+    return frozenset(list_currencies())
 
 
 def tidy(value: float) -> float | int:

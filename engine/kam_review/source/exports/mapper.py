@@ -13,6 +13,7 @@ from kam_review.source.accounts import account_schema
 from kam_review.source.exports import cells
 from kam_review.source.exports.mapping import FIELDS, REQUIRED, Mapping, TableSpec, resolve_columns
 from kam_review.source.exports.records import ExportData, StageRow, slug, stage_history
+from kam_review.source.exports.sums import check_sums, drop_unsure_quarters
 from kam_review.source.exports.tables import Cell, TableError, open_table
 from kam_review.source.model import (
     BUYING_ROLES,
@@ -49,7 +50,8 @@ def read_exports(paths: Iterable[Path], mapping: Mapping) -> ExportData:
     for _, path, spec in sorted(matched, key=lambda item: item[0]):
         _read_table(path, spec, mapping, data)
     _attach_stage_history(data)
-    _check_sums(data)
+    drop_unsure_quarters(data)
+    check_sums(data)
     return data
 
 
@@ -90,6 +92,11 @@ def _read_row(data: ExportData, kind: str, readers: dict[str, Reader], columns: 
                                      f"{problem}, got '{cells.text(cell)[:80]}'"))
     data.errors.extend(errors)
     if errors:
+        if kind == "revenue_lines":
+            when = values.get("date")
+            data.unread_lines.setdefault(
+                (values.get("account"), None if when is None else Quarter.containing(when)),
+                (file, number))
         return
     found = _ADD[kind](data, values, file, number)
     if found:
@@ -100,11 +107,12 @@ def _read_row(data: ExportData, kind: str, readers: dict[str, Reader], columns: 
 def _reader(name: str, mapping: Mapping, kind: str) -> Reader:
     values = mapping.values or {}
     if name in _NUMBERS and kind == "revenue_lines":
-        return cells.number  # a credit note is a negative line; the quarter's sum is checked
+        # A credit note is a negative line; the quarter's sum is checked.
+        return lambda cell: cells.number(cell, mapping.currency)
     if name in _DATES:
         return lambda cell: cells.day(cell, mapping.date_formats)
     if name in _NUMBERS:
-        return _at_least_zero
+        return lambda cell: _at_least_zero(cell, mapping.currency)
     if name == "probability":
         return lambda cell: _probability(cell, mapping.percent)
     if name == "stage":
@@ -139,8 +147,8 @@ def _one_line(cell: Cell) -> str:
     return value
 
 
-def _at_least_zero(cell: Cell) -> float | int:
-    value = cells.number(cell)
+def _at_least_zero(cell: Cell, currency: str | None) -> float | int:
+    value = cells.number(cell, currency)
     if value < 0:
         raise ValueError("expected a number of at least 0")
     return value
@@ -178,17 +186,38 @@ def _identifier(cell: Cell) -> str:
 Problem = tuple[str, str] | None
 
 
+def _merged(data: ExportData, what: tuple[str, ...], target: dict[str, Any],
+            values: dict[str, Any], file: str, row: int) -> Problem:
+    """The row's values into `target` (an account's fields, a contact, a deal), unless an
+    earlier row gave one of them another value: the row is then not imported, and the
+    problem names that row (a file exported twice, or two records of one key)."""
+    for name, value in values.items():
+        if name in target and target[name] != value:
+            earlier = data.origins.get((*what, name), ("", 0))
+            return name, (f"{name} is '{value}' here but '{target[name]}' on "
+                          f"{earlier[0]}:{earlier[1]} for the same {' '.join(what)}: the row "
+                          "is not imported")
+    target.update(values)
+    for name in values:
+        data.origins.setdefault((*what, name), (file, row))
+    return None
+
+
 def _account_row(data: ExportData, values: dict[str, Any], file: str, row: int) -> Problem:
     key = values.pop("key")
-    data.account(key, file, row).fields.update(values)
-    return None
+    return _merged(data, ("account", key), data.account(key, file, row).fields, values, file,
+                   row)
 
 
 def _contact_row(data: ExportData, values: dict[str, Any], file: str, row: int) -> Problem:
     account = data.account(values.pop("account"), file, row)
     name = values.pop("name")
-    account.contacts.setdefault(name, {}).update(values)
-    return None
+    contact = account.contacts.get(name, {})
+    problem = _merged(data, ("contact", name, "of account", account.key), contact, values,
+                      file, row)
+    if problem is None:
+        account.contacts[name] = contact
+    return problem
 
 
 def _deal_row(data: ExportData, values: dict[str, Any], file: str, row: int) -> Problem:
@@ -200,9 +229,12 @@ def _deal_row(data: ExportData, values: dict[str, Any], file: str, row: int) -> 
     earlier = data.deal_keys.get(key)
     if earlier is not None and earlier != (account.key, deal_id):
         return "key", f"the deal '{key}' is listed twice, under other accounts or ids"
-    data.deal_keys[key] = (account.key, deal_id)
-    account.deals.setdefault(deal_id, {}).update(values)
-    return None
+    deal = account.deals.get(deal_id, {})
+    problem = _merged(data, ("deal", key), deal, values, file, row)
+    if problem is None:
+        data.deal_keys[key] = (account.key, deal_id)
+        account.deals[deal_id] = deal
+    return problem
 
 
 def _stage_row(data: ExportData, values: dict[str, Any], file: str, row: int) -> Problem:
@@ -213,14 +245,27 @@ def _stage_row(data: ExportData, values: dict[str, Any], file: str, row: int) ->
 
 
 def _figures_row(data: ExportData, values: dict[str, Any], file: str, row: int) -> Problem:
+    """A quarter's figures (a quarters table's row), or a line added to them (revenue
+    lines). A quarter given twice by a quarters table, or by both kinds of table, is not
+    imported: added up, its figures would count the same revenue twice."""
     account = data.account(values.pop("account"), file, row)
+    kind = "quarters" if "quarter" in values else "revenue_lines"
     when = values.pop("quarter", None)
     if when is None:
         when = Quarter.containing(values.pop("date"))
+    rows = data.quarter_rows.setdefault((account.key, when), [])
+    clash = next(((f, r) for k, f, r in rows if "quarters" in (k, kind)), None)
+    rows.append((kind, file, row))
     figures = account.quarters.setdefault(when, {})
     for name, amount in values.items():
         figures[name] = cells.tidy(figures.get(name, 0) + amount)
-    return None
+    if clash is None:
+        return None
+    data.refused_quarters.add((account.key, when))
+    return ("quarter" if kind == "quarters" else "date"), (
+        f"{when} of account {account.key} is also on {clash[0]}:{clash[1]}: a quarters "
+        "table gives a quarter once, and not beside revenue lines; the quarter is not "
+        "imported")
 
 
 def _activity_row(data: ExportData, values: dict[str, Any], file: str, row: int) -> Problem:
@@ -235,21 +280,6 @@ _ADD: dict[str, Callable[[ExportData, dict[str, Any], str, int], Problem]] = {
     "activities": _activity_row,
 }
 assert set(_ADD) == set(FIELDS) == set(_ORDER)
-
-
-def _check_sums(data: ExportData) -> None:
-    """A quarter whose lines sum below zero (more credit notes than invoices) is an error:
-    the account format's figures are at least 0."""
-    for account in data.accounts.values():
-        for when, figures in list(account.quarters.items()):
-            negative = [name for name, value in figures.items() if value < 0]
-            if negative:
-                file, row = account.where
-                data.errors.append(InputError(
-                    file, row, 1, "", f"account {account.key}: the lines of {when} sum to "
-                    + ", ".join(f"{name} {figures[name]}" for name in negative)
-                    + ", below zero: the quarter is not imported"))
-                del account.quarters[when]
 
 
 def _attach_stage_history(data: ExportData) -> None:

@@ -53,6 +53,18 @@ class ExportData:
     deal_keys: dict[str, tuple[str, str]] = field(default_factory=dict)
     stage_rows: list[StageRow] = field(default_factory=list)
     stage_column: tuple[int, str] = (1, "")  # the stage history's deal key column
+    # The row that set each field of an account, contact or deal: (what, field) -> (file,
+    # row), so that a later row saying otherwise is named with it.
+    origins: dict[tuple[Any, ...], tuple[str, int]] = field(default_factory=dict)
+    # The rows of each quarter of an account: (account key, quarter) -> [(table kind, file,
+    # row)]; and the quarters not imported, for rows that contradict each other.
+    quarter_rows: dict[tuple[str, Quarter], list[tuple[str, str, int]]] = field(
+        default_factory=dict)
+    refused_quarters: set[tuple[str, Quarter]] = field(default_factory=set)
+    # The first revenue line that could not be read, by its account key and quarter (None:
+    # not read either): its quarter's sum would be short.
+    unread_lines: dict[tuple[str | None, Quarter | None], tuple[str, int]] = field(
+        default_factory=dict)
 
     def account(self, key: str, file: str, row: int) -> AccountData:
         found = self.accounts.get(key)

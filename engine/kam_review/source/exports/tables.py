@@ -1,9 +1,10 @@
 """Export files read as tables: a header row, then rows of cells. CSV (UTF-8, with or without
-a byte order mark, or GB18030) and Excel .xlsx (openpyxl, read-only, the values Excel last
-computed). Rows are streamed, never held whole."""
+a byte order mark, else the mapping's encoding: GB18030) and Excel .xlsx (openpyxl,
+read-only, the values Excel last computed). Rows are streamed, never held whole."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,8 +51,27 @@ def open_table(path: Path, encoding: str = "utf-8-sig", sheet: str | None = None
         raise TableError(InputError(name, 1, 1, "", "not a .csv or .xlsx file"))
 
 
+def csv_encoding(path: Path, configured: str) -> str:
+    """UTF-8 for a file whose bytes are UTF-8, whatever the mapping says (GB18030 reads any
+    bytes, UTF-8 ones as other characters, without an error); else the mapping's encoding.
+    So one import reads a CRM's UTF-8 export beside an ERP's GB18030 one. The file is read
+    a block at a time, never held whole."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return configured
+    except OSError:
+        return configured  # reported when the file is opened
+    return "utf-8-sig"
+
+
 @contextmanager
 def _csv(path: Path, name: str, encoding: str) -> Iterator[Table]:
+    encoding = csv_encoding(path, encoding)
     try:
         handle = path.open(encoding=encoding, newline="")
     except OSError as error:
