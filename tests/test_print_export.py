@@ -141,7 +141,7 @@ def test_the_overview_keys_are_the_facts(sample: Result) -> None:
         assert (None if key is None else float(key)) == growth
     worst = _keys(cells["Worst open finding"])
     for name, key in zip(names, worst, strict=True):
-        item = by_name[name].worst
+        item = by_name[name].worst_warning
         assert key == (None if item is None else str(severity_weight(item.severity)))
 
 

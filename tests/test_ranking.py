@@ -64,6 +64,10 @@ def test_headline_is_never_advice_while_a_warning_is_open(review_one: Any) -> No
     assert _with(item, advice, klass).worst == advice
     waived = replace(low, waiver=object())  # type: ignore[arg-type]
     assert _with(item, advice, waived).worst == advice
+    # The overview's worst open warning: none where only advice is open.
+    assert _with(item, advice, low, klass).worst_warning == low
+    assert _with(item, advice, klass).worst_warning is None
+    assert _with(item, advice, waived).worst_warning is None
 
 
 def test_sample_headlines_are_warnings_where_there_are_any(review_one: Any) -> None:

@@ -176,6 +176,13 @@ class AccountResult:
         ranked = [f for f in self.open_findings if not f.kind.assigns]
         return min(ranked, key=lambda f: (not f.warns, f.sort_key()), default=None)
 
+    @property
+    def worst_warning(self) -> Finding | None:
+        """The account's first open warning (worst), None without one: advice is no headline
+        of a portfolio's table ("has an analytical style" is not what is worst about it)."""
+        worst = self.worst
+        return worst if worst is not None and worst.warns else None
+
     def assigned_by(self, kind: Kind) -> str | None:
         """The id of the rule that gave the account its class (or focus cell), None if none
         did: two rules may give the same label."""

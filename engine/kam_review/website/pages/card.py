@@ -32,11 +32,10 @@ TOP = 3
 
 
 def top_findings(item: AccountResult) -> list[Finding]:
-    """The account's open findings that matter most, ranked as its headline is (warnings
-    before advice, then by severity and the money at stake); class and focus are not
-    findings a reader acts on."""
-    ranked = [f for f in item.open_findings if not f.kind.assigns]
-    return sorted(ranked, key=lambda f: (not f.warns, f.sort_key()))[:TOP]
+    """The account's open warnings that matter most, ranked as its headline is (by severity
+    and the money at stake). Advice (a contact's style) and the class and focus are below,
+    with every finding: they are not what the meeting acts on first."""
+    return sorted((f for f in item.open_findings if f.warns), key=Finding.sort_key)[:TOP]
 
 
 def header_card(item: AccountResult, result: Result, prefix: str) -> list[str]:
@@ -76,7 +75,7 @@ def _findings(item: AccountResult, result: Result) -> list[str]:
             if shown > len(top) else "")
     lines = [f'<p class="kam-summary-label">{label}{more}</p>']
     if not top:
-        return [*lines, '<p class="kam-card-none">' + _("No open finding.") + "</p>", ""]
+        return [*lines, '<p class="kam-card-none">' + _("No open warning.") + "</p>", ""]
     waiting = open_actions([item], result.as_of)
     items = [_finding_item(f, item, result, waiting) for f in top]
     return [*lines, '<ol class="kam-card-findings">', *items, "</ol>", ""]

@@ -123,7 +123,7 @@ def overview_page(result: Result, totals: Totals | None = None,
 
 def _account_row(item: AccountResult, result: Result, totals: Totals, teams: dict[str, str],
                  abc: dict[str, str]) -> list[str]:
-    worst = item.worst
+    worst = item.worst_warning
     return [account_link(item.account), esc(item.account.owner), verdict_cell(item),
             *([esc(teams[item.account.id])] if teams else []), esc(result.class_shown(item)),
             _(item.focus or "—"), revenue_cell(item, totals), account_num(item, "growth_yearly"),
