@@ -253,11 +253,11 @@ def test_the_account_page_shows_its_own_forecast(review_accounts: Reviewer) -> N
         "account's currency (CNY)." in page
     assert "| 2026 (this year) | CN¥2M | CN¥500K | 25% | 1 | CN¥2M | CN¥1.4M | 95% |" in page
     assert "| 2026-Q4 (next quarter) | — | — | — | 1 | CN¥2M | CN¥1.4M | — |" in page
-    assert "The deals by commitment (seed 004), and those lost this year:\n\n" \
+    assert "The deals by commitment, and those lost this year:\n\n" \
         "- **won**: POS refresh (CN¥500K)\n" \
         "- **likely next quarter**: POS refresh (CN¥2M, weighted CN¥1.4M)\n" \
-        "- **lost** on Sep 1, 2026: POS refresh (CN¥200K), the customer had no budget " \
-        "(seed 002: no budget)\n" in page
+        "- **lost** on Sep 1, 2026: POS refresh (CN¥200K), the customer had no budget\n" \
+        in page
 
 
 def test_an_account_without_targets_or_deals_says_so(review_accounts: Reviewer) -> None:

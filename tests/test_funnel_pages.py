@@ -45,7 +45,7 @@ def test_the_checklist_reads_as_characteristics(review_accounts: Any) -> None:
 
 def test_the_competition_question_is_asked_as_can_we_compete(review_accounts: Any) -> None:
     page = _pages(review_accounts)["accounts/test-account.md"]
-    assert "Four-step assessment (seed 002): is it a real opportunity? yes · can we compete? " \
+    assert "Four-step assessment: is it a real opportunity? yes · can we compete? " \
         "yes · can we win? yes · is it worth winning? yes" in page
 
 

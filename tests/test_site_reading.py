@@ -326,7 +326,8 @@ def test_the_overview_and_the_register_print_every_column(site: Site, sample: Re
             expected = [f.message for f, _ in sample.warnings()]
         else:
             expected = [item.account.name for item in sample.accounts] + [
-                item.worst.message for item in sample.accounts if item.worst]
+                item.worst_warning.message for item in sample.accounts
+                if item.worst_warning]
         assert [e for e in expected if squeeze(e) not in text] == []
         for chrome in ("Howtoreadthisreview", "Funnelandforecast", "Byowner", "Download"):
             assert chrome not in text, f"{path} on {paper} prints {chrome}"

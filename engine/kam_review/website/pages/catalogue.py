@@ -50,7 +50,7 @@ def rules_page(result: Result) -> str:
     lines += [f"## {_('Thresholds')}", ""]
     lines.append(thresholds_table(rulebook))
     lines += [f"## {_('Funnel stages')}", ""]
-    lines += [_("What is true of a deal at each stage (seed 004); a deal at a stage shows the "
+    lines += [_("What is true of a deal at each stage; a deal at a stage shows the "
                 "characteristics of that stage and of every stage before it."), ""]
     lines.append(table(["#", "Stage", "Owner", "Characteristics"], [
         [str(s.index), esc(s.name), esc(s.owner),

@@ -70,7 +70,7 @@ def forecast_sections(result: Result, totals: Totals | None = None) -> list[str]
     thresholds = result.rulebook.threshold_values()
     lines = [f"## {_('Forecast by commitment')}", "",
              _("This quarter is {this} (the review date {day} falls in it), next quarter "
-               "{next}. Seed 004 forecasts each deal by how sure it is (按销售预测), from its "
+               "{next}. Each deal is forecast by how sure it is (按销售预测), from its "
                "stage, expected close and probability. A deal won or lost before {this} is "
                "history and not counted in the funnel ({history}; each stays in the list of "
                "every opportunity).").format(
@@ -87,7 +87,7 @@ def forecast_sections(result: Result, totals: Totals | None = None) -> list[str]
         rows = [[_(name), _COMMITMENTS[name][0], str(at.deals), writes.money(at.value),
                  writes.money(at.weighted), esc(_meaning(name, thresholds))]
                 for name in COMMIT_ORDER if (at := forecast.by_commitment.get(name))]
-        lines.append(table(["Commitment", "Seed 004", "Deals", "Value", "Weighted value",
+        lines.append(table(["Commitment", "Chinese term", "Deals", "Value", "Weighted value",
                             "What counts"], rows))
     lines += [f"## {_('Won against the sales targets')}", "",
               _("Deals won (signed, paid and shipped) up to the review date, and the open "
@@ -153,7 +153,7 @@ def _lost_section(result: Result, forecasts: list[Forecast], several: bool,
         share, writes = forecast.lost_share, _writing(result, forecast)
         text = _("Lost this quarter: {quarter}; this year: {year}.") if share is None else _(
             "Lost this quarter: {quarter}; this year: {year}: {share} of the value won or lost "
-            "this year (seed 004's lost orders, 流失的定单).")
+            "this year (lost orders, 流失的定单).")
         lines += [prefix + text.format(quarter=_deals(forecast.lost_quarter, writes),
                                        year=_deals(forecast.lost_year, writes),
                                        share="" if share is None else pct(share)), ""]
@@ -168,8 +168,8 @@ def _lost_section(result: Result, forecasts: list[Forecast], several: bool,
     reasons: dict[str, list[LostDeal]] = {}
     for deal in lost:
         reasons.setdefault(str(deal.fact.get("loss_reason", "")), []).append(deal)
-    lines += [_("Why they were lost (seed 001: rarely price; seed 002's four rejections: no "
-                "need, no trust, no budget, no hurry):"), ""]
+    lines += [_("Why they were lost (rarely the price; the four rejections: no need, no "
+                "trust, no budget, no hurry):"), ""]
     # The reasons' values add up as the page's other totals do: per currency, or converted.
     held = {key: [(_deal_writing(result, d).currency, float(d.fact.get("value", 0)))
                   for d in deals] for key, deals in reasons.items()}
@@ -207,7 +207,7 @@ def account_forecast_section(item: AccountResult, result: Result) -> list[str]:
         value=figure(deal.fact.get('value'), 'money', writes),
         reason=_reason(deal.fact.get('loss_reason'))) for deal in forecast.lost]
     if listed:
-        lines += [_("The deals by commitment (seed 004), and those lost this year:"), "",
+        lines += [_("The deals by commitment, and those lost this year:"), "",
                   *listed, ""]
     return lines
 

@@ -73,7 +73,7 @@ def _stage_position(stage_id: str, result: Result) -> str:
 def _checklist(opportunity: Opportunity, result: Result) -> list[str]:
     lines = ["### " + _("{name}: stage characteristics").format(name=esc(opportunity.name))
              + f" {{#{opportunity_anchor(opportunity.id)}}}", ""]
-    inside = [_("What is true of a deal at each stage (seed 004): a deal at a stage shows the "
+    inside = [_("What is true of a deal at each stage: a deal at a stage shows the "
                 "characteristics of that stage and of every stage before it; the next stage's "
                 "characteristics are what lets it move on."), ""]
     current = next((s.index for s in result.rulebook.stages if s.id == opportunity.stage), 0)
@@ -86,7 +86,7 @@ def _checklist(opportunity: Opportunity, result: Result) -> list[str]:
                      esc(stage.characteristics[key]), mark])
     inside.append(table(["Stage", "", "Characteristic", "Evidence"], rows))
     answers = opportunity.qualification
-    inside += [_("Four-step assessment (seed 002): ") + " · ".join(
+    inside += [_("Four-step assessment: ") + " · ".join(
         f"{_(question)} {_(answers.get(key, 'not answered'))}"
         for key, question in QUALIFICATION_QUESTIONS.items()), ""]
     return [*lines, *folded(_("Show the stage checklist and the four-step assessment"), inside)]

@@ -242,8 +242,8 @@ def funnel_page(result: Result, totals: Totals | None = None) -> str:
     lines += funnel_charts(result, deals, totals)
     lines.append(table(["Stage", "Owner", "Deals", "Value", "Weighted value"], rows))
     lines += [f"## {_('By forecast bucket')}", "",
-              _("A deal marked closed counts as closed only once it is signed, paid and shipped "
-                "(seed 004); until then it is forecast as \"{bucket}\".").format(
+              _("A deal marked closed counts as closed only once it is signed, paid and shipped; "
+                "until then it is forecast as \"{bucket}\".").format(
                   bucket=_(BUCKET_CLOSED_UNCONFIRMED)), ""]
     rows = []
     for bucket in BUCKET_ORDER:

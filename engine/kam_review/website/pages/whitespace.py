@@ -13,10 +13,10 @@ from kam_review.website.pages.common import figure
 from kam_review.wording import counted
 
 # Why the grid is there, in the seeds' own words.
-_WHY = ("Seed 001: a good relationship still grows by cross-selling what the customer needs "
+_WHY = ("A good relationship still grows by cross-selling what the customer needs "
         "but does not yet buy from us (向他们交叉销售他们所需要的但是目前没有从你这里采购的"
         "产品/服务), and the range of products bought (产品/服务的范围) is one of the "
-        "relationship's factors. Seed 002: study the customer's current and latent needs and "
+        "relationship's factors. Study the customer's current and latent needs and "
         "prepare for them (研究客户的当前需求和潜在需求，提前为客户做好准备).")
 
 
