@@ -14,7 +14,7 @@ from kam_review.review.explain import explain_all, explanations
 from kam_review.review.results import Result
 from kam_review.website.pages import render_pages
 
-from .conftest import AS_OF, RULES, Account, healthy_account, write_account
+from .conftest import AS_OF, RULES, Account, Reviewer, healthy_account, write_account
 
 TEAM_CLASS = """\
 kind: class
@@ -199,3 +199,14 @@ def test_explanations_judge_each_comparison(tmp_path: Path) -> None:
     growth, _ = fast.checks
     assert growth.text == "growth_yearly >= $fast_growing_min_growth"
     assert re.fullmatch(r"0\.\d+", str(dict(growth.values)["growth_yearly"]))
+
+
+def test_why_this_class_writes_money_in_the_account_s_currency(
+        review_accounts: Reviewer) -> None:
+    """The reasoning behind the class names each figure as the rest of the page does: in
+    the account's own currency, not as a bare number."""
+    account = healthy_account() | {"currency": "USD"}
+    result = review_accounts(account)
+    page = render_pages(result)["accounts/test-account.md"]
+    line = next(line for line in page.splitlines() if "lifetime revenue:" in line)
+    assert "lifetime revenue: $" in line and "needs more than $0" in line, line

@@ -40,7 +40,7 @@ def test_the_grid_shows_where_each_line_stands(review_accounts: Reviewer) -> Non
     result = review_accounts(_account())
     assert not result.errors, [str(e) for e in result.errors]
     page = render_pages(result)["accounts/test-account.md"]
-    assert "Seed 001: a good relationship still grows by cross-selling what the customer " \
+    assert "A good relationship still grows by cross-selling what the customer " \
         "needs but does not yet buy from us (向他们交叉销售他们所需要的但是目前没有从你这里" \
         "采购的产品/服务), and the range of products bought (产品/服务的范围)" in page
     assert "3 of 6 product lines bought, 1 in the funnel, 1 not yet offered." in page
@@ -48,9 +48,9 @@ def test_the_grid_shows_where_each_line_stands(review_accounts: Reviewer) -> Non
             if line.startswith("| ") and "Product line" not in line]
     assert rows == [
         "| POS terminals | ✔ buys it from us | · | · | · |",
-        "| Scanners | won: Scanners 2026, 300K (2026-05-20) | · | · | · |",
-        "| Tablets | · | POS refresh, 2M: intent | · | · |",
-        "| Printers | · | · | Printers, 80K (competitor) | · |",
+        "| Scanners | won: Scanners 2026, CN¥300K (May 20, 2026) | · | · | · |",
+        "| Tablets | · | POS refresh, CN¥2M: intent | · | · |",
+        "| Printers | · | · | Printers, CN¥80K (competitor) | · |",
         "| Kiosks | · | · | · | **not yet offered** |",
         "| Service contracts | ✔ buys it from us | · | · | · |",
     ]

@@ -8,6 +8,7 @@ from typing import Any
 
 from kam_review.formatting import format_value
 from kam_review.i18n import _
+from kam_review.locale_format import LocaleFormat
 from kam_review.review.leaves import FROM_REVENUE, leaf_name, leaf_rules, matcher
 from kam_review.review.results import UNCLASSIFIED, AccountResult, Check, Explanation, Result
 from kam_review.rulebook.conditions import (
@@ -59,19 +60,22 @@ def explain_some(items: Sequence[AccountResult], rulebook: Rulebook
     flat = [fact for facts in tested for fact in facts.values()]
     matched = iter(matcher(tuple(engine_rules)).matches(flat))
     found = []
-    for facts in tested:
+    for item, facts in zip(items, tested, strict=True):
         names = {fact_type: next(matched) for fact_type in facts}
         found.append(tuple(_explanation(rule, facts.get(rule.on, {}),
-                                        names.get(rule.on, set())) for rule in rules))
+                                        names.get(rule.on, set()), item.formats)
+                           for rule in rules))
     return found
 
 
-def _explanation(rule: Rule, fact: Fact, names: set[str]) -> Explanation:
-    """How each comparison of a class or focus rule turned out on the account's fact."""
+def _explanation(rule: Rule, fact: Fact, names: set[str],
+                 formats: LocaleFormat) -> Explanation:
+    """How each comparison of a class or focus rule turned out on the account's fact, its
+    money in the account's currency."""
     fields = FACT_TYPES[rule.on]
     checks = tuple(Check(compare.text, leaf_name(rule.id, i) in names,
                          _compared_values(compare, fact), leaf_known(compare, fact),
-                         leaf_words(compare, fields, fact))
+                         leaf_words(compare, fields, fact, formats))
                    for i, compare in enumerate(walk(rule.when)))
     return Explanation(rule.id, rule.id in names, checks)
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from kam_review.formatting import Unit, format_in_unit
 from kam_review.i18n import _
+from kam_review.locale_format import LocaleFormat
 from kam_review.rulebook.conditions import (
     Compare,
     Condition,
@@ -48,13 +49,14 @@ def fact_phrase(field: FactField) -> str:
     return as_phrase(field.label)
 
 
-def value_words(value: Any, unit: Unit) -> str:
-    """A figure written as its unit says; "unknown" when the data does not give it."""
+def value_words(value: Any, unit: Unit, formats: LocaleFormat | None = None) -> str:
+    """A figure written as its unit says (money in `formats`' currency, when it names one);
+    "unknown" when the data does not give it."""
     if value is None:
         return _("unknown")
     if isinstance(value, str):
         return _(value)
-    shown = format_in_unit(value, unit)
+    shown = format_in_unit(value, unit, formats)
     noun = _NOUNS.get(unit) if not isinstance(value, bool) else None
     return counted(shown, noun) if noun else shown
 
@@ -65,36 +67,39 @@ def threshold_words(threshold: Threshold) -> str:
 
 
 def leaf_words(leaf: Leaf, fields: Mapping[str, FactField],
-               fact: Mapping[str, Any] | None = None) -> str:
+               fact: Mapping[str, Any] | None = None,
+               formats: LocaleFormat | None = None) -> str:
     """A comparison or presence test in words. With the fact it was judged on, its figure
     and what the rule needs: "growth over a year: +8%, needs at least +20%"; without, the
     requirement alone: "growth over a year at least +20%"."""
     field = fields[leaf.field]
     name = fact_phrase(field)
-    shown = "" if fact is None else f"{name}: {value_words(fact.get(leaf.field), field.unit)}"
+    shown = "" if fact is None else (
+        f"{name}: {value_words(fact.get(leaf.field), field.unit, formats)}")
     if not isinstance(leaf, Compare):
         known = _("unknown") if leaf.missing else _("known")
         if fact is None:
             return _("{name} is {known}").format(name=name, known=known)
         return _("{shown}, needs it {known}").format(shown=shown, known=known)
-    needs = _(_NEEDS[leaf.op]) + _operand_words(leaf, field, fields, fact)
+    needs = _(_NEEDS[leaf.op]) + _operand_words(leaf, field, fields, fact, formats)
     if fact is None:
         return f"{name}{': ' if leaf.op == '==' else ' '}{needs}"
     return _("{shown}, needs {needs}").format(shown=shown, needs=needs)
 
 
 def _operand_words(leaf: Compare, field: FactField, fields: Mapping[str, FactField],
-                   fact: Mapping[str, Any] | None) -> str:
+                   fact: Mapping[str, Any] | None, formats: LocaleFormat | None) -> str:
     operand = leaf.operand
     if isinstance(operand, FieldRef):
         other = fields[operand.name]
         if fact is None:
             return fact_phrase(other)
-        return f"{fact_phrase(other)} ({value_words(fact.get(operand.name), other.unit)})"
+        return (f"{fact_phrase(other)} "
+                f"({value_words(fact.get(operand.name), other.unit, formats)})")
     if isinstance(operand, ThresholdRef):
-        return value_words(operand.value, field.unit)
+        return value_words(operand.value, field.unit, formats)
     values = operand.value if isinstance(operand.value, tuple) else (operand.value,)
-    return ", ".join(value_words(value, field.unit) or '""' for value in values)
+    return ", ".join(value_words(value, field.unit, formats) or '""' for value in values)
 
 
 def outline_words(condition: Condition, fields: Mapping[str, FactField]) -> list[str]:

@@ -4,6 +4,7 @@ funnel, lost or not yet offered (rulebook/whitespace.py decides which)."""
 from __future__ import annotations
 
 from kam_review.i18n import _
+from kam_review.locale_format import LocaleFormat
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.results import AccountResult, Result
 from kam_review.rulebook.commitment import decided_on
@@ -35,21 +36,26 @@ def whitespace_section(item: AccountResult, result: Result) -> list[str]:
                          open=sum(1 for s in grid if s.open), waiting=waiting), ""]
     lines.append('<div class="kam-grid" markdown>\n\n' + table(
         ["Product line", "Bought", "In the funnel", "Lost", "Not yet offered"],
-        [_row(standing) for standing in grid]) + "\n</div>\n")
+        [_row(standing, item.formats) for standing in grid]) + "\n</div>\n")
     return lines
 
 
-def _row(standing: LineStanding) -> list[str]:
+def _row(standing: LineStanding, formats: LocaleFormat) -> list[str]:
+    """A product line's row, its deals' values in the account's currency and their days
+    written as the site writes days."""
     bought = [_("✔ buys it from us")] if standing.bought else []
-    bought += [_("won: {deal} ({day})").format(deal=_deal(o),
-                                               day=decided_on(o) or _('day not recorded'))
-               for o in standing.won]
+    bought += [_("won: {deal} ({day})").format(
+        deal=_deal(o, formats),
+        day=_('day not recorded') if (day := decided_on(o)) is None else formats.date(day))
+        for o in standing.won]
     return [esc(standing.line), "<br>".join(bought) or "·",
-            "<br>".join(f"{_deal(o)}: {esc(_(o.stage))}" for o in standing.open) or "·",
-            "<br>".join(f"{_deal(o)} ({esc(_(o.loss_reason or 'reason not recorded'))})"
+            "<br>".join(f"{_deal(o, formats)}: {esc(_(o.stage))}" for o in standing.open)
+            or "·",
+            "<br>".join(f"{_deal(o, formats)} ("
+                        f"{esc(_(o.loss_reason or 'reason not recorded'))})"
                         for o in standing.lost) or "·",
             "·" if standing.offered else _("**not yet offered**")]
 
 
-def _deal(opportunity: Opportunity) -> str:
-    return f"{esc(opportunity.name)}, {figure(opportunity.value, 'money')}"
+def _deal(opportunity: Opportunity, formats: LocaleFormat) -> str:
+    return f"{esc(opportunity.name)}, {figure(opportunity.value, 'money', formats)}"
