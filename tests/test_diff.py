@@ -430,3 +430,17 @@ def test_a_changed_figure_shows_how_it_changed(tmp_path: Path, change: Any, subj
     assert type(figure["after_value"]) is type(values[1])
     assert f"figure changed {subject}: {shown[0]} -> {shown[1]}" in kam(repo, "diff",
                                                                         "HEAD").stdout
+
+
+def test_chinese_text_speaks_the_review_s_words(history: Path) -> None:
+    """In Chinese, the classes, severities, stages, a deal's move and its figures' names
+    are the review's own words, not the ids JSON keeps."""
+    text = kam(history, "diff", "review-q2", "--lang", "zh").stdout
+    for english in ("HIGH", "loyal", "fast-growing", "(forward)", " probability", "intent",
+                    "initiated", "revenue 2026-Q3"):
+        assert english not in text, (english, text)
+    assert "忠诚型客户 -> 快速增长型客户" in text
+    assert "pos-refresh (推进)" in text and "pos-refresh 成交概率: 30% -> 45%" in text
+    assert "收入 2026-Q3" in text
+    markdown = kam(history, "diff", "review-q2", "--lang", "zh", "--format", "markdown").stdout
+    assert "快速增长型客户" in markdown and "pos-refresh 成交概率" in markdown

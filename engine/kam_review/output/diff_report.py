@@ -10,6 +10,7 @@ from typing import Any
 from kam_review.i18n import _
 from kam_review.output.comment_size import fit_comment
 from kam_review.output.markdown_text import code, comment_text, table
+from kam_review.output.movement_report import stage_name, stage_names
 from kam_review.output.report import json_header
 from kam_review.review.diff import WORKING_TREE, Change, Diff
 from kam_review.text_safety import terminal_text
@@ -45,33 +46,72 @@ def side_name(label: str) -> str:
     return _("the working tree") if label == WORKING_TREE else code(label)
 
 
-def change_text(change: Change) -> str:
+def change_text(change: Change, stages: Mapping[str, str] | None = None) -> str:
+    """A change in the active language: its severities, classes, focus, stages (by their
+    names in `stages`) and figures' names as the review's own words."""
     title = change_title(change.kind)
     if change.kind.startswith("finding-"):
         subject = f" [{change.subject}]" if change.subject else ""
-        head = f"{title}: {(change.severity or '').upper()} {change.rule}{subject}"
+        head = f"{title}: {_(change.severity or '').upper()} {change.rule}{subject}"
         if change.kind == "finding-severity":
-            return f"{title}: {change.rule}{subject}: {change.before} -> {change.after}"
+            return (f"{title}: {change.rule}{subject}: {_(change.before)} -> "
+                    f"{_(change.after)}")
         if change.note:
             return f"{head}: {change.after} ({change.note})"
         if change.kind == "finding-waived" and change.before:
             return f"{head}: {change.after} " + _("(was {before})").format(before=change.before)
         return f"{head}: {change.after or change.before}"
-    subject = f" {change.subject}" if change.subject else ""
-    before, after = shown_sides(change)
+    subject = f" {shown_subject(change)}" if change.subject else ""
+    before, after = shown_sides(change, stages)
     if before and after:
         return f"{title}{subject}: {before} -> {after}"
     return f"{title}{subject}: {after or before}"
 
 
-def shown_sides(change: Change) -> tuple[str, str]:
-    """A change's two sides as a reader reads them: a verdict in words of the active
-    language ("at risk"; "none" without one), anything else as the change holds it."""
-    if change.kind != "verdict":
-        return change.before, change.after
-    before, after = (Health(side).shown if side != "none" else _("none")
-                     for side in (change.before, change.after))
-    return before, after
+def shown_sides(change: Change, stages: Mapping[str, str] | None = None
+                ) -> tuple[str, str]:
+    """A change's two sides as a reader reads them, in words of the active language: a
+    verdict ("at risk"; "none" without one), a class or focus, a stage by its name in
+    `stages`; anything else (a figure, a message) as the change holds it."""
+    if change.kind == "verdict":
+        return _verdict(change.before), _verdict(change.after)
+    if change.kind in _LABELLED:
+        return _label(change.before), _label(change.after)
+    if change.kind in _STAGED:
+        return stage_name(change.before, stages), stage_name(change.after, stages)
+    return change.before, change.after
+
+
+# The kinds of change whose sides are a class or focus label, or a stage's id.
+_LABELLED = frozenset({"class", "focus", "account-added", "account-removed"})
+_STAGED = frozenset({"stage", "opportunity-added", "opportunity-removed"})
+# The figures a change names by a word of the review (diff.py writes them in English).
+_FIGURE_WORDS = frozenset({"revenue", "probability", "value"})
+
+
+def _verdict(side: str) -> str:
+    return Health(side).shown if side != "none" else _("none")
+
+
+def _label(side: str) -> str:
+    return _(side) if side else side
+
+
+def shown_subject(change: Change) -> str:
+    """A change's subject in the active language: a deal's move forward or back, a
+    figure's name (revenue 2026-Q3, a deal's probability or value)."""
+    subject = change.subject
+    if change.kind == "stage" and subject.endswith((" (forward)", " (back)")):
+        deal, _sep, direction = subject[:-1].rpartition(" (")
+        return f"{deal} ({_(direction)})"
+    if change.kind == "figure":
+        first, _sep, rest = subject.partition(" ")
+        if first == "revenue" and rest:
+            return f"{_('revenue')} {rest}"
+        deal, _sep, last = subject.rpartition(" ")
+        if last in _FIGURE_WORDS and deal:
+            return f"{deal} {_(last)}"
+    return subject
 
 
 def _silenced_high(diff: Diff) -> list[Change]:
@@ -100,12 +140,13 @@ def diff_text(diff: Diff) -> str:
     lines = [f"kam-review: {diff.base} ({diff.base_result.as_of}) -> {diff.head} "
              f"({diff.head_result.as_of}): {counted(len(diff.changes), 'change')}"]
     lines += [_("note: {note}").format(note=note) for note in diff.notes]
+    stages = stage_names(diff.head_result.rulebook)
     current = None
     for change in diff.changes:
         if change.account != current:
             current = change.account
             lines += ["", f"{current}:"]
-        lines.append(f"  {change_text(change)}")
+        lines.append(f"  {change_text(change, stages)}")
     return "\n".join(terminal_text(line) for line in lines) + "\n"
 
 
@@ -140,13 +181,14 @@ def diff_markdown(diff: Diff) -> str:
                   f"{comment_text(c.before or '—')} -> {comment_text(c.after or '—')}"
                   for c in silenced]
         lines.append("")
+    stages = stage_names(diff.head_result.rulebook)
     for account in sorted({c.account for c in diff.changes}):
         lines += [f"<details><summary>{comment_text(account)} "
                   f"({counted(len(diff.for_account(account)), 'change')})</summary>", ""]
         lines.append(table(["Change", "Subject", "Before", "After"], [
             [change_title(c.kind) + (f" ({_(c.severity)})" if c.severity else ""),
-             comment_text(f"{c.rule} {c.subject}".strip()),
-             *(comment_text(side) for side in shown_sides(c))]
+             comment_text(f"{c.rule} {shown_subject(c)}".strip()),
+             *(comment_text(side) for side in shown_sides(c, stages))]
             for c in diff.for_account(account)]))
         lines += ["</details>", ""]
     return fit_comment(lines)

@@ -15,6 +15,7 @@ from kam_review.review.movement import AccountMovement, FigureMove, Movement, St
 from kam_review.review.snapshot import KeptFinding
 from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.figures import exact, rounded
+from kam_review.rulebook.loading import Rulebook
 from kam_review.text_safety import terminal_text
 from kam_review.wording import counted
 
@@ -57,6 +58,11 @@ def _arrowed(delta: float | None, shown: Any) -> str:
     if delta == 0:
         return SAME
     return f"{UP} +{shown(delta)}" if delta > 0 else f"{DOWN} -{shown(delta)}"
+
+
+def stage_names(rulebook: Rulebook) -> dict[str, str]:
+    """The funnel's stages by id, each with its name in the active language."""
+    return {stage.id: stage.name for stage in rulebook.stages}
 
 
 def stage_name(stage_id: str, names: Mapping[str, str] | None) -> str:

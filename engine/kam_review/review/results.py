@@ -49,7 +49,8 @@ class Finding:
         """How every output says the finding is waived ("" when it is not)."""
         if self.waiver is None:
             return ""
-        return f"waived until {self.waiver.until} by {self.waiver.by}: {self.waiver.reason}"
+        return _("waived until {until} by {by}: {reason}").format(
+            until=self.waiver.until, by=self.waiver.by, reason=self.waiver.reason)
 
     def sort_key(self) -> tuple[int, bool, float, int, str, str]:
         """Most severe first; at the same severity a warning before advice, then the larger

@@ -18,6 +18,7 @@ from kam_review.output.movement_report import (
     figure_label,
     figure_text,
     stage_name,
+    stage_names,
     stage_text,
 )
 from kam_review.review.movement import FILES, AccountMovement, Movement
@@ -115,11 +116,6 @@ def since_section(item: AccountResult, movement: Movement | None,
     lines += [f"- {esc(a.text)}" + (f" ({item.formats.date(a.done_on)})" if a.done_on else "")
               for a in moved.done] or [_("*None recorded.*")]
     return [*lines, ""]
-
-
-def stage_names(rulebook: Rulebook) -> dict[str, str]:
-    """The funnel's stages by id, each with its name in the active language."""
-    return {stage.id: stage.name for stage in rulebook.stages}
 
 
 def _changed(text: str, changed: bool) -> str:
