@@ -202,7 +202,8 @@ class WaiverFacts(FactType):
         "the reason as compared with placeholders: blanks collapsed, lower case", known=True)
     reason_length: int = fact_field(
         "characters", "Reason length",
-        "characters of the reason, blanks around it not counted", known=True)
+        "characters of the reason, blanks around it not counted and a wide (Chinese) "
+        "character counted as two: it says about as much as two letters", known=True)
     has_approver: bool = fact_field(
         "yes/no", "Has an approver", "by names someone (is not blank)", known=True)
     approved_by_owner: bool = fact_field(

@@ -26,6 +26,7 @@ from kam_review.rulebook.subject_fact_types import (
 from kam_review.rulebook.waivers import approved_by_owner, has_approver, visible_text
 from kam_review.source.model import QUALIFICATION_QUESTIONS, Account, Opportunity
 from kam_review.source.stage_history import stage_entered
+from kam_review.text_width import display_width
 from kam_review.vocabulary import (
     BUCKET_CLOSED_UNCONFIRMED,
     BUCKET_LATER,
@@ -268,7 +269,7 @@ def waiver_facts(
         owner=account.owner,
         reason=reason,
         reason_key=reason.casefold(),
-        reason_length=len(reason),
+        reason_length=display_width(reason),
         has_approver=has_approver(waiver),
         approved_by_owner=approved_by_owner(waiver, account),
         by=visible_text(waiver.by) or None,
