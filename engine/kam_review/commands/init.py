@@ -17,4 +17,5 @@ def init(folder: Path, as_of: date) -> None:
                 "team-thresholds.yaml, mkdocs.yml, account.schema.json (for editors), "
                 ".pre-commit-config.yaml, "
                 ".github/workflows/kam.yml, .gitlab-ci.yml\n"
-                "next: kam check; kam rules test rules; mkdocs serve\n")
+                "next: kam check --thresholds team-thresholds.yaml; kam rules test rules; "
+                "mkdocs serve\n")
