@@ -133,3 +133,16 @@ def test_a_utf8_export_is_read_as_utf8_beside_a_gb18030_one(folder: Path) -> Non
     acme = _acme(folder)
     assert "name: 张伟" in acme and "title: 运营总监" in acme and "name: 李娜" in acme
     assert "  - {quarter: 2026-Q4, revenue: 88}\n" in acme
+
+
+def test_text_yaml_would_read_otherwise_is_written_quoted(folder: Path) -> None:
+    """A key No (a boolean to YAML 1.1) or 0123 (octal) is written quoted, and the new file
+    is read back as the export's text."""
+    _write(folder, "accounts.csv", "Code,Customer,Manager\nNo,Nordic Oy,Li Wei\n"
+                                   "0123,Octal Ltd,Zhou Lan\n")
+    run = kam_import(folder, "accounts.csv", extra=("--write",))
+    assert run.exit_code == 0, run.output
+    written = {path.name: path.read_text(encoding="utf-8")
+               for path in (folder / "accounts").glob("erp-*.yaml")}
+    assert 'external_ids: {erp: "No"}' in written["erp-no.yaml"]
+    assert 'external_ids: {erp: "0123"}' in written["erp-0123.yaml"]

@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import yaml
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from kam_review.output.importing.roundtrip import insert_key
 
@@ -36,16 +38,30 @@ def flow_list(items: list[Any]) -> CommentedSeq:
 
 def as_yaml(value: Any) -> Any:
     """A value as the document holds it: lists of text in flow style, lists of mappings as
-    block lists of one-line mappings (a stage history)."""
+    block lists of one-line mappings (a stage history), and text that YAML 1.1 would read as
+    something else quoted (a key No, a code 0123)."""
     if isinstance(value, list):
         if value and isinstance(value[0], dict):
             return CommentedSeq([flow_map(item) for item in value])
-        return flow_list(value)
-    return value
+        return flow_list([as_yaml(item) for item in value])
+    return quoted_if_needed(value)
+
+
+def quoted_if_needed(value: Any) -> Any:
+    """Text as it must be written to be read back as the same text by every YAML reader:
+    quoted where a YAML 1.1 reader (as kam-review's checks read) would take it for a boolean,
+    a number, a date or nothing (No, 0123, 2026-01-01, ~)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        read = yaml.safe_load(value)
+    except yaml.YAMLError:
+        return DoubleQuotedScalarString(value)
+    return value if read == value and isinstance(read, str) else DoubleQuotedScalarString(value)
 
 
 def flow_map(values: dict[str, Any]) -> CommentedMap:
-    mapping = CommentedMap(values)
+    mapping = CommentedMap({key: as_yaml(item) for key, item in values.items()})
     mapping.fa.set_flow_style()
     return mapping
 
