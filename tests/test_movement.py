@@ -25,6 +25,7 @@ from kam_review.review.snapshot import (
     snapshot_of,
 )
 from kam_review.vocabulary import Severity
+from kam_review.website.pages.movement import changes_page
 
 from .conftest import Reviewer, healthy_account, quarters, variant
 
@@ -74,6 +75,9 @@ def test_class_findings_figures_and_deals_that_moved(review_accounts: Reviewer) 
     # shown precision is a change.
     ("gross_margin_ttm", 0.24864, 0.2495, "="),
     ("gross_margin_ttm", 0.249, 0.25, "▲ +0.1 pp"),
+    # Percentages that read one step apart change by that step, not by the exact figures'
+    # few thousandths of a point.
+    ("gross_margin_ttm", 0.23751, 0.23749, "▼ -0.1 pp"),
     ("share_of_wallet", 0.281, 0.16, "▼ -12.1 pp"),
     ("growth_yearly", -0.1, 0.1, "▲ +20 pp"),
     ("open_opportunities", 2, 3, "▲ +1"),
@@ -201,3 +205,21 @@ def test_the_high_warnings_a_review_raised_are_kept_for_the_next(
     assert result.accounts[0].facts[0]["high_warnings_before"] == 1
     assert result.accounts[0].facts[0]["high_warnings_before_list"] == "risk.key-contact-left"
     assert "high_warnings_before" not in review_accounts(left).accounts[0].facts[0]
+
+
+def test_a_new_finding_a_waiver_accepts_is_marked_on_the_changes_page(
+        review_accounts: Reviewer) -> None:
+    """The changes page marks a new finding that comes waived, as the overview leaves it out
+    of the new high findings."""
+    now = variant(lambda a: (a["contacts"][2].update(left_on="2026-09-01"), a.update(waivers=[
+        {"rule": "risk.key-contact-left", "subject": "Chen Jun", "reason": "successor met "
+         "twice already", "until": "2026-12-31", "by": "Zhou Lan"}])))
+    result = review_accounts(now)
+    previous = snapshot_of(review_accounts(variant(lambda a: None), as_of=THEN))
+    movement = compare(previous, snapshot_of(result), COMPARISON)
+    (moved,) = movement.accounts
+    assert [f.waived for f in moved.new_findings if f.rule == "risk.key-contact-left"] == [True]
+    assert moved.new_high == ()
+    (row,) = [line for line in changes_page(result, movement).splitlines()
+              if "A key person changed" in line]
+    assert row.rstrip(" |").endswith("(waived)"), row

@@ -5,6 +5,7 @@ write the same words (website/pages/movement.py)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -46,10 +47,22 @@ def change_text(move: FigureMove, formats: LocaleFormat = ENGLISH) -> str:
                 figure_text(move.name, move.after, formats):
             return SAME
         points = rounded((Fraction(repr(move.after)) - Fraction(repr(move.before))) * 100)
+        if points is not None and abs(points) < 0.05:
+            # Too small to read at the figures' own step: the step between the percentages as
+            # they read (23.8% -> 23.7% is -0.1 pp, not the -0.002 pp between the exact ones).
+            points = _read_points(move.before, move.after) or points
         return _arrowed(points, lambda v: formats.points(abs(v)).lstrip("+"))
     delta = rounded(exact(move.after) - exact(move.before))
     shown = formats.money if unit == "money" else (lambda v: format_in_unit(v, unit, formats))
     return _arrowed(delta, lambda v: shown(abs(v)))
+
+
+def _read_points(before: float, after: float) -> float:
+    """The difference, in points, of two fractions as percentages read to one decimal."""
+    step = Decimal("0.1")
+    was, now = (Decimal(repr(value * 100)).quantize(step, ROUND_HALF_EVEN)
+                for value in (before, after))
+    return float(now - was)
 
 
 def _arrowed(delta: float | None, shown: Any) -> str:

@@ -118,6 +118,12 @@ def since_section(item: AccountResult, movement: Movement | None,
     return [*lines, ""]
 
 
+def _message(finding: KeptFinding) -> str:
+    """A finding's message, marked when a waiver accepts it (the overview's new high
+    findings leave such a one out)."""
+    return esc(finding.message) + (_(" (waived)") if finding.waived else "")
+
+
 def _changed(text: str, changed: bool) -> str:
     return f"**{text}**" + _(" (changed)") if changed else text
 
@@ -147,7 +153,7 @@ def _findings(title: str, found: tuple[KeptFinding, ...], rulebook: Rulebook) ->
     lines.append(table(["Severity", "Rule", "Subject", "Finding"], [
         [severity_badge(f.severity), _titled(f.rule, rulebook, "../"),
          esc(_rule_title(f.subject, rulebook)),
-         esc(f.message) + (_(" (waived)") if f.waived else "")] for f in found]))
+         _message(f)] for f in found]))
     return lines
 
 
@@ -257,7 +263,7 @@ def _change_rows(moved: AccountMovement, rulebook: Rulebook,
         rows += [[title, severity_badge(f.severity),
                   esc(_(", ").join(part for part in (_rule_title(f.rule, rulebook),
                                                      _rule_title(f.subject, rulebook)) if part)),
-                  "" if new else esc(f.message), esc(f.message) if new else ""]
+                  "" if new else _message(f), _message(f) if new else ""]
                  for f in found]
     rows += [[_("figure"), "", esc(figure_label(m.name)), figure_text(m.name, m.before, formats),
               f"{figure_text(m.name, m.after, formats)} ({change_text(m, formats)})"]
