@@ -90,6 +90,25 @@ def test_revenue_that_cannot_be_measured(goal: Goal, account: Account | None,
     assert (found.status, found.actual, found.reason) == (GoalStatus.UNMEASURED, None, reason)
 
 
+def test_quarters_before_the_customer_began_had_no_sales() -> None:
+    """A customer since February 2026 bought nothing in 2025-Q4: its last four quarters are
+    its three on file. A quarter missing after it began stays unknown, and one that ended
+    before customer_since needs no row only where the file has none."""
+    since = {"customer_since": date(2026, 2, 16)}
+    found = _measure(_goal(period="trailing", target=10_000_000),
+                     _account(REVENUE[-3:], start="2026-Q1", **since))
+    assert (found.actual, found.basis) == (3_230_000,
+                                           "revenue of the last 4 quarters to 2026-Q3")
+    found = _measure(_goal(period="trailing"),
+                     _account([REVENUE[-3], None, REVENUE[-1]], start="2026-Q1", **since))
+    assert found.reason == "revenue of the last 4 quarters to 2026-Q3: no row for 2026-Q2"
+    # A customer since 2025-Q4 itself: that quarter is its own, and unknown without a row.
+    found = _measure(_goal(period="trailing"),
+                     _account(REVENUE[-3:], start="2026-Q1",
+                              customer_since=date(2025, 11, 3)))
+    assert found.reason == "revenue of the last 4 quarters to 2026-Q3: no row for 2025-Q4"
+
+
 def test_growth_margin_and_share_of_wallet() -> None:
     account = _account(market=Market(wallet=17_000_000))
     growth = _measure(_goal("growth_yoy", 0.1), account)

@@ -13,7 +13,7 @@ import pytest
 
 from kam_review.rulebook.account_fact_type import AccountFacts
 from kam_review.rulebook.facts import typed_account_facts
-from kam_review.rulebook.figures import SeriesQuarter
+from kam_review.rulebook.figures import SeriesQuarter, new_customer_quarters
 from kam_review.rulebook.history import (
     Growth,
     buying_years,
@@ -301,3 +301,20 @@ def test_stock_that_does_not_sell_has_no_days_of_supply() -> None:
     stock = stock_kpis(_account(rows), LAST.index)
     assert (stock.turnover, stock.days_of_supply, stock.margin, stock.gmroii) == (
         0, None, None, None)
+
+
+@pytest.mark.parametrize(("since", "revenue"), [
+    # The quarter before the first row ended on 2025-12-31: before a customer since
+    # 2026-01-01 it bought nothing, so the three rows are its last four quarters.
+    (date(2026, 1, 1), 600),
+    (date(2026, 2, 16), 600),
+    # A customer since 2025-12-31 may have bought in 2025-Q4, which has no row: unknown.
+    (date(2025, 12, 31), None),
+    (None, None),
+])
+def test_a_new_customer_s_last_four_quarters(since: date | None, revenue: int | None) -> None:
+    series: list[SeriesQuarter] = [(Quarter(2026, n), 200, 120) for n in (1, 2, 3)]
+    found = new_customer_quarters(series, since)
+    assert (None if found is None else found[0]) == revenue
+    if found is not None:
+        assert found[1] == 360

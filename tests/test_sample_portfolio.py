@@ -179,9 +179,12 @@ def test_goals_in_every_status_and_verdicts_spread(sample: Result) -> None:
     assert goals["hanhai-retail", "Grow yearly revenue to 10.1M CNY"] == "behind"
     assert goals["jiahe-home", "Quarterly revenue back to 1.5M CNY in 2026-Q2"] == "missed"
     assert goals["haoyang-chemicals", "Reach USD 310K yearly revenue"] == "on track"
-    # Unknown, never zero: three quarters on file do not make a yearly revenue.
-    assert goals["lanting-hotels", "Room-key encoders in all twelve hotels"] == (
-        "cannot be measured")
+    # A customer since February 2026: the quarter before had no sales from it (a known
+    # zero), so its three quarters on file are its yearly revenue.
+    assert goals["lanting-hotels", "Room-key encoders in all twelve hotels"] == "on track"
+    lanting = next(item for item in sample.accounts if item.account.id == "lanting-hotels")
+    assert lanting.facts[0]["revenue_ttm"] == sum(
+        row.revenue for row in lanting.account.financials)
     verdicts = {item.account.id: item.verdict.health for item in sample.accounts
                 if item.verdict is not None}
     assert Counter(verdicts.values()) == {Health.AT_RISK: 8, Health.WATCH: 4,

@@ -25,6 +25,7 @@ from kam_review.rulebook.figures import (
     gross_profit,
     growth,
     last_complete_quarter,
+    new_customer_quarters,
     quotient,
     ratio,
     revenue_series,
@@ -109,7 +110,8 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook,
     known = [r for r in revenue if r is not None]
     last_four = [r for r in revenue[-4:] if r is not None]
     last = last_complete_quarter(as_of)
-    ttm, prev = four_quarters(series, 0), four_quarters(series, 4)
+    ttm = four_quarters(series, 0) or new_customer_quarters(series, account.customer_since)
+    prev = four_quarters(series, 4)
     margin = None if ttm is None else exact_gross_margin(*ttm)
     prev_margin = None if prev is None else exact_gross_margin(*prev)
     streak = _decline_streak(revenue) if revenue else None

@@ -181,15 +181,20 @@ def _last_four(last: Quarter) -> str:
 
 def _rows(account: Account, quarters: Sequence[Quarter]) -> tuple[list[float], list[float],
                                                                    str | None]:
-    """The revenue and cost (where reported) of the quarters, or which have no row."""
+    """The revenue and cost (where reported) of the quarters, or which have no row. A
+    quarter that ended before the account became a customer (customer_since) needs none: it
+    bought nothing from us then."""
     rows = {row.quarter.index: row for row in account.financials}
-    missing = [str(q) for q in quarters if q.index not in rows]
+    since = account.customer_since
+    before = {q.index for q in quarters
+              if q.index not in rows and since is not None and q.last_day < since}
+    missing = [str(q) for q in quarters if q.index not in rows and q.index not in before]
     if missing:
         return [], [], _("no row for {quarters}").format(
             quarters=_(", ").join(plain().quarter(q) for q in missing))
-    found = [rows[q.index] for q in quarters]
-    return ([row.revenue for row in found],
-            [row.cost for row in found if row.cost is not None], None)
+    found = [rows[q.index] for q in quarters if q.index not in before]
+    return ([row.revenue for row in found] + [0] * len(before),
+            [row.cost for row in found if row.cost is not None] + [0] * len(before), None)
 
 
 def _recent(account: Account, day: date, count: int) -> tuple[list[float], list[float],
