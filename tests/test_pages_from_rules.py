@@ -14,7 +14,15 @@ from kam_review.review.explain import explain_all, explanations
 from kam_review.review.results import Result
 from kam_review.website.pages import render_pages
 
-from .conftest import AS_OF, RULES, Account, Reviewer, healthy_account, write_account
+from .conftest import (
+    AS_OF,
+    RULES,
+    Account,
+    Reviewer,
+    healthy_account,
+    quarters,
+    write_account,
+)
 
 TEAM_CLASS = """\
 kind: class
@@ -210,3 +218,24 @@ def test_why_this_class_writes_money_in_the_account_s_currency(
     page = render_pages(result)["accounts/test-account.md"]
     line = next(line for line in page.splitlines() if "lifetime revenue:" in line)
     assert "lifetime revenue: $" in line and "needs more than $0" in line, line
+
+
+@pytest.mark.parametrize(("rows", "start", "mark"), [
+    # Two years on file: a year against a year, no mark.
+    ([1_000_000] * 4 + [1_100_000] * 4, "2024-Q4", None),
+    # Five quarters: only the last has its quarter a year before on file.
+    ([1_000_000] + [1_100_000] * 4, "2025-Q3", "(1 of 4 quarters)"),
+    # Four quarters: no quarter a year before, the trend of the four.
+    ([1_000_000] * 2 + [1_100_000] * 2, "2025-Q4", "(trend)"),
+])
+def test_the_overview_says_what_each_growth_is_read_from(
+        review_accounts: Reviewer, rows: list[int], start: str, mark: str | None) -> None:
+    """Growth over a year is read from fewer quarters on a short history: the overview's
+    cell says from what, and the line under the table says what the marks mean."""
+    account = healthy_account() | {"financials": quarters(start, rows)}
+    page = render_pages(review_accounts(account))["index.md"]
+    accounts = page.split("\n## Accounts\n", 1)[1].split("\n## ", 1)[0]
+    (row,) = [line for line in accounts.splitlines() if line.startswith("| [Test Account Ltd]")]
+    cell = row.split(" | ")[6]
+    assert cell.endswith("</span>" if mark is None else f"</span> {mark}"), cell
+    assert "Growth over a year is the last 4 quarters against the 4 before;" in page

@@ -30,6 +30,8 @@ from kam_review.wording import counted
 TREND_QUARTERS = 4
 # Freshness looks this far back: the longest window a figure needs (a year against a year).
 WINDOW_QUARTERS = 8
+# How growth over a year is read without a quarter a year before (growth_basis).
+TREND_BASIS = "trend: the last 2 quarters against the 2 before, as a yearly rate"
 
 
 class Growth(NamedTuple):
@@ -71,8 +73,7 @@ def yearly_growth(series: Sequence[SeriesQuarter]) -> Growth:
         if earlier > 0:
             # Two quarters apart, so a year is that ratio squared.
             return Growth(rounded((Fraction(later) / earlier) ** 2 - 1), TREND_QUARTERS,
-                          _("trend: the last 2 quarters against the 2 before, as a yearly "
-                            "rate"))
+                          _(TREND_BASIS))
     return Growth(None, needs=_growth_needs(series, bool(known)))
 
 

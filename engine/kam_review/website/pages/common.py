@@ -14,6 +14,7 @@ from kam_review.review.results import AccountResult, Finding
 from kam_review.review.tally import count_findings
 from kam_review.rulebook.fact_fields import FactField
 from kam_review.rulebook.fact_types import FACT_TYPES
+from kam_review.rulebook.history import TREND_BASIS
 from kam_review.rulebook.loading import Rule, Rulebook
 from kam_review.source.model import Account
 from kam_review.vocabulary import Mark, Severity
@@ -82,6 +83,27 @@ def fact_num(value: Any, name: str, fact_type: str = "account",
 
 def account_num(result: AccountResult, name: str) -> str:
     return fact_num(account_fact(result, name), name, formats=result.formats)
+
+
+def growth_cell(item: AccountResult) -> str:
+    """Growth over a year, with what it was read from where that is less than a year
+    against the year before: "(1 of 4 quarters)" a year apart, or "(trend)" of the last 4
+    (GROWTH_NOTE says so under the table)."""
+    cell = account_num(item, "growth_yearly")
+    quarters = account_fact(item, "growth_basis_quarters")
+    if account_fact(item, "growth_yearly") is None or quarters is None or quarters >= 8:
+        return cell
+    if account_fact(item, "growth_basis") == _(TREND_BASIS):
+        return cell + " " + _("(trend)")
+    return cell + " " + _("({count} of 4 quarters)").format(count=quarters // 2)
+
+
+def growth_note() -> str:
+    """What growth_cell's marks mean, for the line under the table."""
+    return _("Growth over a year is the last 4 quarters against the 4 before; where fewer of "
+             "them have their quarter a year before on file, those (\"1 of 4 quarters\"); "
+             "with no quarter a year before, the trend of the last 4, the last 2 against the "
+             "2 before as a yearly rate (\"trend\").")
 
 
 def account_fact(result: AccountResult, name: str) -> Any:

@@ -31,6 +31,8 @@ from kam_review.website.pages.common import (
     described,
     fact_num,
     filterable,
+    growth_cell,
+    growth_note,
     marked,
     severity_badge,
     waived_high_note,
@@ -116,6 +118,7 @@ def overview_page(result: Result, totals: Totals | None = None,
                                         "Margin", "ABC", "Worst open finding"], rows),
                             ["Owner", "Verdict", *(["Team"] if teams else []), "Class", "Focus",
                              "ABC"]))
+    lines += ["", growth_note()]
     lines += due_before_next_review_section(result)
     lines += _data_section(result)
     return "\n".join(lines)
@@ -126,7 +129,7 @@ def _account_row(item: AccountResult, result: Result, totals: Totals, teams: dic
     worst = item.worst_warning
     return [account_link(item.account), esc(item.account.owner), verdict_cell(item),
             *([esc(teams[item.account.id])] if teams else []), esc(result.class_shown(item)),
-            _(item.focus or "—"), revenue_cell(item, totals), account_num(item, "growth_yearly"),
+            _(item.focus or "—"), revenue_cell(item, totals), growth_cell(item),
             account_num(item, "gross_margin_ttm"), abc[item.account.id],
             f"{severity_badge(worst.severity)} {esc(worst.message)}" if worst else "—"]
 
