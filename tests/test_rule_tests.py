@@ -95,7 +95,7 @@ def test_json_and_junit_reports(rules: Path) -> None:
     assert any("180 days" in line for line in failure["facts"])
     rule = next(r for r in data["rules"] if r["rule"] == "risk.key-contact-left")
     assert rule == {"rule": "risk.key-contact-left", "checks": 3, "passed": 2,
-                    "firing_cases": 1, "silent_cases": 1}
+                    "firing_cases": 1, "silent_cases": 1, "silent_not_evaluated": []}
     run = _run(str(rules), "--format", "junit", "--require-coverage")
     assert run.exit_code == 1
     root = ElementTree.fromstring(run.output)
@@ -152,3 +152,23 @@ def test_the_tests_folder_is_not_read_as_rules(rules: Path, tmp_path: Path) -> N
                                     str(RULES.parent / "accounts"), "--as-of", "2026-09-30",
                                     "--no-cache"])
     assert run.exit_code in (0, 1), run.output
+
+
+def test_a_silent_case_that_leaves_the_rule_without_data_says_so(rules: Path) -> None:
+    """A near miss that passes only because the rule could not be evaluated (the case
+    removes data it needs) is no test of its condition: the summary says how many, and JSON
+    lists them with what the rule needed."""
+    unknown = ("  - name: Zhang Min's style unknown\n"
+               "    remove: [contacts.0.style]\n"
+               "    silent: [advice.style-analytical]\n")
+    (rules / "tests" / "team.yaml").write_text(CASE + unknown, encoding="utf-8")
+    run = _run(str(rules))
+    assert run.exit_code == 0, run.output
+    assert ("ok   advice.style-analytical: 1 of 1 check passed (0 firing, 1 silent, 1 of "
+            "them not evaluated)") in run.output
+    assert "ok   risk.key-contact-left: 3 of 3 checks passed (1 firing, 1 silent)" in run.output
+    data = json.loads(_run(str(rules), "--format", "json").output)
+    rule = next(r for r in data["rules"] if r["rule"] == "advice.style-analytical")
+    (listed,) = rule["silent_not_evaluated"]
+    assert listed["case"] == "Zhang Min's style unknown"
+    assert listed["needs"].startswith("needs style")

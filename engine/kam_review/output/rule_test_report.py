@@ -24,8 +24,11 @@ def tests_text(run: RuleTestRun, require_coverage: bool = False) -> str:
         fires, silent = run.cases_of(rule_id, "fires"), run.cases_of(rule_id, "silent")
         mark = "ok  " if passed == len(outcomes) and outcomes else (
             "----" if not outcomes else "FAIL")
+        unknown = run.unevaluated_of(rule_id)
+        # Silent for want of data is no test of the condition: said, not failed.
+        note = f", {unknown} of them not evaluated" if unknown else ""
         lines.append(f"{mark} {rule_id}: {passed} of {counted(len(outcomes), 'check')} "
-                     f"passed ({fires} firing, {silent} silent)")
+                     f"passed ({fires} firing, {silent} silent{note})")
     for outcome in run.failures:
         lines += ["", *failure_lines(outcome)]
     for error in run.errors:
@@ -67,7 +70,10 @@ def _rule_dict(run: RuleTestRun, rule_id: str) -> dict[str, Any]:
     outcomes = run.of_rule(rule_id)
     return {"rule": rule_id, "checks": len(outcomes), "passed": sum(o.passed for o in outcomes),
             "firing_cases": run.cases_of(rule_id, "fires"),
-            "silent_cases": run.cases_of(rule_id, "silent")}
+            "silent_cases": run.cases_of(rule_id, "silent"),
+            "silent_not_evaluated": [{"case": o.case.name, "file": o.case.file,
+                                      "line": o.case.line, "needs": o.unevaluated}
+                                     for o in outcomes if o.unevaluated]}
 
 
 def tests_junit(run: RuleTestRun, require_coverage: bool = False) -> str:

@@ -43,6 +43,9 @@ class Outcome:
     passed: bool
     problem: str = ""  # what went wrong, when it failed
     facts: tuple[str, ...] = ()  # what the rule saw, when it failed
+    # A silent case's rule that was not evaluated (the case leaves it without data it
+    # needs): silent, but not because its condition is false; what it needed.
+    unevaluated: str = ""
 
 
 @dataclass
@@ -65,6 +68,10 @@ class RuleTestRun:
         case fires the rule) or leave it silent."""
         kinds = ("fires", "message") if kind == "fires" else (kind,)
         return len({o.case for o in self.of_rule(rule_id) if o.expects in kinds})
+
+    def unevaluated_of(self, rule_id: str) -> int:
+        """How many of the rule's silent cases pass only as the rule was not evaluated."""
+        return sum(1 for o in self.of_rule(rule_id) if o.unevaluated)
 
     def untested(self) -> list[tuple[str, str]]:
         """Rules without a firing case or without a silent one, with what they lack."""
@@ -154,8 +161,11 @@ def _judge(case: RuleCase, item: AccountResult, fired: set[str],
         ok = rule_id not in fired
         # A rule that fired is shown on the subjects it fired on.
         on = {f.subject for f in item.findings if f.rule == rule_id}
+        unknown = "; ".join(dict.fromkeys(n.needs for n in item.not_evaluated
+                                          if n.rule == rule_id))
         outcomes.append(Outcome(case, rule_id, "silent", ok, "" if ok else "fired",
-                                () if ok else saw(rule_id, item, result, on)))
+                                () if ok else saw(rule_id, item, result, on),
+                                unknown if ok else ""))
     for rule_id, texts in case.messages.items():
         messages = _messages(rule_id, item)
         lacking = [t for t in texts if not any(t in m for m in messages)]
