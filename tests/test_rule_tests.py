@@ -45,6 +45,14 @@ def _run(*args: str) -> Result:
     return CliRunner().invoke(main, ["rules", "test", *args])
 
 
+def _passing_with(rules: Path, cases: str) -> Result:
+    """`kam rules test` of the two cases and these, which must pass."""
+    (rules / "tests" / "team.yaml").write_text(CASE + cases, encoding="utf-8")
+    run = _run(str(rules))
+    assert run.exit_code == 0, run.output
+    return run
+
+
 def test_passing_cases_exit_0_with_a_summary_per_rule(rules: Path) -> None:
     run = _run(str(rules))
     assert run.exit_code == 0, run.output
@@ -140,9 +148,7 @@ def test_an_inline_account_replaces_the_files_base(rules: Path) -> None:
     inline = ("  - name: a new account without figures\n    account: {id: a, name: A, "
               "owner: Li Wei, customer_since: 2026-09-30, "
               "financials: []}\n    fires: [data.stale]\n")
-    (rules / "tests" / "team.yaml").write_text(CASE + inline, encoding="utf-8")
-    run = _run(str(rules))
-    assert run.exit_code == 0, run.output
+    run = _passing_with(rules, inline)
     assert "ok   data.stale: 1 of 1 check passed (1 firing, 0 silent)" in run.output
 
 
@@ -161,9 +167,7 @@ def test_a_silent_case_that_leaves_the_rule_without_data_says_so(rules: Path) ->
     unknown = ("  - name: Zhang Min's style unknown\n"
                "    remove: [contacts.0.style]\n"
                "    silent: [advice.style-analytical]\n")
-    (rules / "tests" / "team.yaml").write_text(CASE + unknown, encoding="utf-8")
-    run = _run(str(rules))
-    assert run.exit_code == 0, run.output
+    run = _passing_with(rules, unknown)
     assert ("ok   advice.style-analytical: 1 of 1 check passed (0 firing, 1 silent, 1 of "
             "them not evaluated)") in run.output
     assert "ok   risk.key-contact-left: 3 of 3 checks passed (1 firing, 1 silent)" in run.output
