@@ -70,7 +70,7 @@ def _text_parts(item: AccountResult) -> AccountParts:
     # lists them with what they need).
     count = len(item.not_evaluated)
     unknown = _("; not evaluated: {rules}").format(rules=counted(count, 'rule')) if count else ""
-    lines = [f"{account.id}: {account.name} ({_(item.klass)}{focus}; "
+    lines = [f"{account.id}: {account.name} ({_(item.klass)}{focus}{_('; ')}"
              + _("owner {owner}").format(owner=account.owner) + f"{unknown})"]
     if item.verdict is not None:
         lines.append("  " + _("verdict: {verdict}").format(verdict=item.verdict.text))

@@ -93,8 +93,9 @@ class Tally:
         open_ = self.counts.by_severity()
         parts = _(", ").join(f"{open_[s]} {_(s)}" for s in Severity)
         errors = f"; {counted(error_count(self.errors), 'input error')}" if self.errors else ""
-        return (f"{counted(self.accounts, 'account')}: {parts} "
-                + _("({count} waived)").format(count=self.counts.total(waived=True))
+        return (_("{accounts}: {severities} ({count} waived)").format(
+                    accounts=counted(self.accounts, 'account'), severities=parts,
+                    count=self.counts.total(waived=True))
                 + f"{self._high()}{self._not_evaluated()}{errors}")
 
     def _not_evaluated(self) -> str:

@@ -112,7 +112,7 @@ class Verdict:
     def text(self) -> str:
         """The verdict, the rule that decided it and its reasons, on one line."""
         rule = f" ({self.rule})" if self.rule else ""
-        return f"{self.shown}{rule}: {'; '.join(self.reasons)}"
+        return f"{self.shown}{rule}: {_('; ').join(self.reasons)}"
 
     def as_dict(self) -> dict[str, Any]:
         return {"verdict": self.health.value, "rule": self.rule, "reasons": list(self.reasons)}
