@@ -272,3 +272,22 @@ def test_accounts_without_a_team_come_last(review_accounts: Reviewer) -> None:
     assert [row.split(" | ")[3] for row in rows] == ["Zeta", "(no team)"]
     owners = re.findall(r"^## .*$", pages["owners.md"], flags=re.MULTILINE)
     assert owners == ["## Zeta {#team-1}", "## (no team) {#team-2}"]
+
+
+def test_the_risk_register_says_what_is_planned_against_each_warning(
+        review_accounts: Reviewer) -> None:
+    """Each warning's row names the open action that answers it, with its owner and due
+    date; a warning no open action answers says nothing is planned."""
+    answered = _account(actions=[{"what": "Visit the buying team", "owner": "Gao Ming",
+                                  "due": "2026-10-20", "answers": "risk.single-threaded"}])
+    answered["contacts"] = answered["contacts"][:1]
+    answered["activities"] = [a for a in answered["activities"]
+                              if set(a.get("with", [])) <= {answered["contacts"][0]["name"]}]
+    _, pages = _pages(review_accounts, answered)
+    rows = {line.split(" | ")[4]: line for line in pages["risks.md"].splitlines()
+            if line.startswith("| [")}
+    planned = next(row for rule, row in rows.items() if "Single-threaded" in rule)
+    assert ("| Visit the buying team (Gao Ming, due <span data-sort=\"20261020\">Oct 20, 2026: "
+            "in 20 days</span>) |") in planned
+    unanswered = [row for rule, row in rows.items() if "Single-threaded" not in rule]
+    assert unanswered and all("| *nothing planned* |" in row for row in unanswered)

@@ -75,3 +75,24 @@ def answer_link(reviewed: ReviewedAction, rulebook: Rulebook, prefix: str,
         return _("goal {key}").format(key=esc(answer.key))
     return "[" + _("goal {number}: {text}").format(number=index + 1, text=esc(
         goals[index].text)) + f"]({page}#{PLAN_ANCHOR})"
+
+
+def answering_action(finding: Finding, item: AccountResult, on: str,
+                     waiting: Sequence[ReviewedAction]) -> ReviewedAction | None:
+    """The first open action (the earliest due) that answers the finding: by its rule, or
+    by the deal or goal the finding is about."""
+    goals = item.account.plan.goals if item.account.plan else ()
+    for reviewed in waiting:
+        if reviewed.action.answers is None:
+            continue
+        answer = read_answer(reviewed.action.answers)
+        if answer.kind == "rule" and answer.key == finding.rule:
+            return reviewed
+        if answer.kind == on == "opportunity" and answer.key == finding.subject:
+            return reviewed
+        if answer.kind == on == "goal":
+            index = goal_answered(answer, goals)
+            if index is not None and goals[index].text == finding.subject:
+                return reviewed
+    return None
+

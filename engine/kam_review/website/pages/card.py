@@ -19,9 +19,8 @@ from kam_review.i18n import _
 from kam_review.output.markdown_text import esc
 from kam_review.review.actions import ReviewedAction, open_actions
 from kam_review.review.results import AccountResult, Finding, Result
-from kam_review.source.actions import goal_answered, read_answer
 from kam_review.website.pages.actions import due_text
-from kam_review.website.pages.answers import finding_anchor
+from kam_review.website.pages.answers import answering_action, finding_anchor
 from kam_review.website.pages.common import severity_badge
 from kam_review.website.pages.movement import revenue_trend
 from kam_review.website.pages.summary import summary_section
@@ -86,7 +85,7 @@ def _finding_item(finding: Finding, item: AccountResult, result: Result,
     """One finding as raw HTML: its severity, title and message, its action, and the plan's
     open action that answers it (a warning nothing answers says so)."""
     rule = result.rulebook.rule(finding.rule)
-    answer = _answering(finding, item, rule.on, waiting)
+    answer = answering_action(finding, item, rule.on, waiting)
     if answer is not None:
         planned = _("Planned ({owner}, due {due}): {what}").format(
             owner=esc(answer.action.owner), due=due_text(answer), what=esc(answer.action.what))
@@ -103,26 +102,6 @@ def _finding_item(finding: Finding, item: AccountResult, result: Result,
             action=esc(finding.action)) + "</p>",
         f'<p class="kam-clamp kam-card-plan">{planned}</p>' if planned else "",
         "</li>"])
-
-
-def _answering(finding: Finding, item: AccountResult, on: str,
-               waiting: Sequence[ReviewedAction]) -> ReviewedAction | None:
-    """The first open action (the earliest due) that answers the finding: by its rule, or
-    by the deal or goal the finding is about."""
-    goals = item.account.plan.goals if item.account.plan else ()
-    for reviewed in waiting:
-        if reviewed.action.answers is None:
-            continue
-        answer = read_answer(reviewed.action.answers)
-        if answer.kind == "rule" and answer.key == finding.rule:
-            return reviewed
-        if answer.kind == on == "opportunity" and answer.key == finding.subject:
-            return reviewed
-        if answer.kind == on == "goal":
-            index = goal_answered(answer, goals)
-            if index is not None and goals[index].text == finding.subject:
-                return reviewed
-    return None
 
 
 def jump_list(lines: Sequence[str]) -> list[str]:

@@ -48,6 +48,7 @@ from kam_review.website.pages.overview_charts import (
     revenue_cell,
 )
 from kam_review.website.pages.plain import finding_cells
+from kam_review.website.pages.planned import planned_cell
 from kam_review.website.pages.teams import (
     team_column,
     team_order,
@@ -194,7 +195,8 @@ def risks_page(result: Result) -> str:
         rows.append(part("risks.md", (finding, item), teams.get(account.id) if teams else None,
                          _risk_row, finding, item, result, teams))
     lines.append(filterable(table(["Account", "Owner", "Severity", "Kind", "Rule", "Subject",
-                                   "Finding", "Waiver", *(["Team"] if teams else [])], rows),
+                                   "Finding", "Planned", "Waiver", *(["Team"] if teams else [])],
+                                  rows),
                             ["Severity", "Kind", "Owner", "Rule", *(["Team"] if teams else [])]))
     return "\n".join(lines)
 
@@ -204,8 +206,8 @@ def _risk_row(finding: Finding, item: AccountResult, result: Result,
     account = item.account
     title, subject, message, _action, waiver = finding_cells(finding, item, result.rulebook, "")
     return [account_link(account), esc(account.owner), severity_badge(finding.severity),
-            finding.kind.heading, title, subject, message, waiver,
-            *([esc(teams[account.id])] if teams else [])]
+            finding.kind.heading, title, subject, message, planned_cell(finding, item, result),
+            waiver, *([esc(teams[account.id])] if teams else [])]
 
 
 def _opportunity_facts(result: Result) -> list[tuple[AccountResult, dict[str, Any]]]:

@@ -1,0 +1,24 @@
+"""What the plan does about a warning, for the risk register: the open action that answers
+it, with its owner and due date, or that nothing is planned."""
+
+from __future__ import annotations
+
+from kam_review.i18n import _
+from kam_review.output.markdown_text import esc
+from kam_review.review.actions import open_actions
+from kam_review.review.results import AccountResult, Finding, Result
+from kam_review.website.pages.actions import due_text
+from kam_review.website.pages.answers import answering_action
+
+
+def planned_cell(finding: Finding, item: AccountResult, result: Result) -> str:
+    """The open action of the plan that answers the finding, with its owner and due date;
+    for a warning nothing answers, "nothing planned" (an action's own finding is answered
+    by the action). The meeting reads who does what about each risk."""
+    rule = result.rulebook.rule(finding.rule)
+    answer = answering_action(finding, item, rule.on, open_actions([item], result.as_of))
+    if answer is not None:
+        return _("{what} ({owner}, due {due})").format(
+            what=esc(answer.action.what), owner=esc(answer.action.owner),
+            due=due_text(answer))
+    return "" if rule.on == "action" or not finding.warns else _("*nothing planned*")
