@@ -291,3 +291,16 @@ def test_the_risk_register_says_what_is_planned_against_each_warning(
             "in 20 days</span>) |") in planned
     unanswered = [row for rule, row in rows.items() if "Single-threaded" not in rule]
     assert unanswered and all("| *nothing planned* |" in row for row in unanswered)
+
+
+def test_a_plan_of_actions_only_says_it_has_no_goals(review_accounts: Reviewer) -> None:
+    """The plan section is never an empty heading: without goals it says what they are."""
+    without = _account(actions=[{"what": "Call the CFO", "owner": "Li Wei",
+                                 "due": "2026-10-29"}])
+    del without["plan"]["goals"]
+    without["plan"].pop("growth_target", None)
+    _, pages = _pages(review_accounts, without)
+    plan = _section(pages["accounts/test-account.md"], "## Plan {#account-plan}")
+    assert plan.strip().startswith("No goals in the plan: the plan's goals say what")
+    _, pages = _pages(review_accounts, _account())
+    assert "No goals in the plan" not in pages["accounts/test-account.md"]

@@ -29,6 +29,8 @@ from kam_review.output.report import rules_source
 from kam_review.review.previous import Since
 from kam_review.review.results import Result
 from kam_review.review.since import review_since
+from kam_review.website.pages.card import top_findings
+from kam_review.website.pages.plain import subject_words
 from kam_review.website.provenance import provenance
 
 from .browser_support import (
@@ -303,6 +305,11 @@ def test_an_account_prints_on_at_most_two_sheets(site: Site, sample: Result,
                 expected += [finding.message, finding.action]
         if account.plan is not None:
             expected += [goal.text for goal in account.plan.goals]
+        # The card's top findings a line each, with their subjects (the message is left off).
+        for finding in top_findings(item):
+            if finding.subject:
+                rule = sample.rulebook.rule(finding.rule)
+                expected.append(f"{rule.title} [{subject_words(item, rule, finding.subject)}]")
         missing = [e for e in expected if squeeze(e) not in text]
         assert missing == [], f"{account_id} on {paper} leaves out {missing}"
         # What is looked up on screen stays off the sheet: no navigation, no checklists.

@@ -238,6 +238,10 @@ def _plan_section(item: AccountResult, result: Result) -> list[str]:
             growth=formats.percent(plan.growth_target, signed=True)), ""]
     if plan.goals:
         lines += goals_table(item)
+    elif plan.growth_target is None:
+        # The actions are above; a plan of actions only says what it lacks.
+        lines += [_("No goals in the plan: the plan's goals say what the account should "
+                    "reach, by when (`goals` under `plan` in the account file)."), ""]
     if account.waivers:
         lines.append(SCREEN_ONLY)
         lines += [f"### {_('Waivers')}", ""]

@@ -23,6 +23,7 @@ from kam_review.website.pages.actions import due_text
 from kam_review.website.pages.answers import answering_action, finding_anchor
 from kam_review.website.pages.common import severity_badge
 from kam_review.website.pages.movement import revenue_trend
+from kam_review.website.pages.plain import subject_words
 from kam_review.website.pages.summary import summary_section
 from kam_review.website.pages.verdict import verdict_header
 from kam_review.wording import counted
@@ -97,7 +98,10 @@ def _finding_item(finding: Finding, item: AccountResult, result: Result,
         "<li>",
         f'<p class="kam-clamp">{severity_badge(finding.severity)} '
         f'<a href="#{finding_anchor(finding.rule)}">{esc(rule.title)}</a>'
-        f'<span class="kam-card-message">: {esc(finding.message)}</span></p>',
+        # The subject for paper, which leaves the message out (the message names it).
+        + (f'<span class="kam-card-subject"> [{esc(subject_words(item, rule, finding.subject))}]'
+           "</span>" if finding.subject else "")
+        + f'<span class="kam-card-message">: {esc(finding.message)}</span></p>',
         '<p class="kam-clamp kam-card-action">' + _("Action: {action}").format(
             action=esc(finding.action)) + "</p>",
         f'<p class="kam-clamp kam-card-plan">{planned}</p>' if planned else "",
