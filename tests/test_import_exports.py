@@ -347,3 +347,16 @@ def test_an_import_into_a_file_kam_new_wrote(tmp_path: Path) -> None:
                           f"    stage_since: {date.today().isoformat()}", "    value: 5000"]
     check = CliRunner().invoke(main, ["check", "--accounts", str(accounts), "--no-cache"])
     assert check.exit_code == 0, check.output
+
+
+def test_a_new_owner_hands_the_old_one_to_the_history(folder: Path) -> None:
+    """An export that names another owner is a change of key people: the one before goes
+    into owner_history, handed over by the import's day, as a hand-written change would."""
+    _write(folder, "accounts.csv", "Code,Customer,Manager\nC1,Acme,Zhou Lan\n")
+    run = kam_import(folder, "accounts.csv", extra=("--as-of", "2026-10-09", "--write"))
+    assert run.exit_code == 0, run.output
+    text = _acme(folder)
+    assert "owner: Zhou Lan\nowner_history:\n  - {name: Li Wei, to: 2026-10-09}\n" in text
+    # The same owner again changes nothing.
+    again = kam_import(folder, "accounts.csv", extra=("--as-of", "2026-10-10", "--write"))
+    assert again.exit_code == 0 and _acme(folder) == text

@@ -37,8 +37,10 @@ class ContactFacts(FactType):
         "date", "Left on", "the date the contact left (only once it has passed)")
     left_days_ago: int | None = fact_field("days", "Days since leaving",
                                            "days since the contact left")
-    last_contact: str | None = fact_field("date", "Last contact",
-                                          "the date of the last contact")
+    last_contact: str | None = fact_field(
+        "date", "Last contact",
+        "the date of the last contact: last_contact, or a later activity with them up to the "
+        "review date")
     days_since_contact: int | None = fact_field("days", "Days since the last contact",
                                                 "days since the last contact")
     is_owner: bool = fact_field(

@@ -24,7 +24,8 @@ from kam_review.rulebook.subject_fact_types import (
     WaiverFacts,
 )
 from kam_review.rulebook.waivers import approved_by_owner, has_approver, visible_text
-from kam_review.source.model import QUALIFICATION_QUESTIONS, Account, Opportunity
+from kam_review.source.model import QUALIFICATION_QUESTIONS, Account, Contact, Opportunity
+from kam_review.source.names import normalise_name
 from kam_review.source.stage_history import stage_entered
 from kam_review.text_width import display_width
 from kam_review.vocabulary import (
@@ -43,6 +44,7 @@ def contact_facts(account: Account, index: int, as_of: date,
                   formats: LocaleFormat = ENGLISH) -> ContactFacts:
     contact = account.contacts[index]
     left = contact.left_on if contact.left_on is not None and contact.left_on <= as_of else None
+    last = last_contact_day(account, contact, as_of)
     return ContactFacts(
         account=account.id, subject=contact.name, source_path=("contacts", index),
         roles=listed(_(key_words(role)) for role in contact.roles),
@@ -53,12 +55,23 @@ def contact_facts(account: Account, index: int, as_of: date,
         attitude=contact.attitude,
         left_on=None if left is None else left.isoformat(),
         left_days_ago=days_between(as_of, left),
-        last_contact=None if contact.last_contact is None else contact.last_contact.isoformat(),
-        days_since_contact=days_between(as_of, contact.last_contact),
+        last_contact=None if last is None else last.isoformat(),
+        days_since_contact=days_between(as_of, last),
         is_owner=False,
         key_change=None if left is None else _("left on {when}").format(
             when=_when(left, as_of, formats)),
     )
+
+
+def last_contact_day(account: Account, contact: Contact, as_of: date) -> date | None:
+    """The last contact with the person: their last_contact, or a later activity of the
+    file with them up to the review date (a visit recorded, or imported, is a contact)."""
+    name = normalise_name(contact.name)
+    days = [a.date for a in account.activities
+            if a.date <= as_of and any(normalise_name(w) == name for w in a.with_)]
+    if contact.last_contact is not None:
+        days.append(contact.last_contact)
+    return max(days, default=None)
 
 
 def owner_facts(account: Account, as_of: date,

@@ -74,6 +74,7 @@ def merge(document: CommentedMap, data: AccountData, settings: Settings) -> Chan
                   ACCOUNT_ORDER)
     elif set_field(ids, settings.system, data.key, ()):
         changes.fields_changed.append(f"external_ids.{settings.system}")
+    _handed_over(document, data, settings, changes)
     for key, value in data.fields.items():
         if key != "id" and set_field(document, key, value, ACCOUNT_ORDER):
             changes.fields_changed.append(key)
@@ -82,6 +83,19 @@ def merge(document: CommentedMap, data: AccountData, settings: Settings) -> Chan
     _deals(document, data, settings, changes)
     _activities(document, data, changes)
     return changes
+
+
+def _handed_over(document: CommentedMap, data: AccountData, settings: Settings,
+                 changes: Changes) -> None:
+    """A new owner from the export: the one before goes into owner_history, handed over by
+    the import's day at the latest, so that the review sees the change of key people
+    (risk.key-contact-left) as it does one written by hand."""
+    before, after = document.get("owner"), data.fields.get("owner")
+    if not before or not after or same(before, after):
+        return
+    history = _list(document, "owner_history")
+    append(history, flow_map({"name": str(before), "to": settings.as_of}))
+    changes.fields_changed.append("owner_history")
 
 
 def _list(document: CommentedMap, key: str) -> CommentedSeq:
