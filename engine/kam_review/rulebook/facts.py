@@ -43,6 +43,7 @@ from kam_review.rulebook.history import (
 from kam_review.rulebook.inventory import stock_kpis
 from kam_review.rulebook.loading import Rulebook
 from kam_review.rulebook.subject_facts import (
+    activities_met,
     contact_facts,
     goal_facts,
     opportunity_facts,
@@ -76,7 +77,9 @@ def typed_account_facts(account: Account, as_of: date, rulebook: Rulebook,
                         formats: LocaleFormat = ENGLISH) -> list[FactType]:
     """The same facts as their typed definitions, None where a figure is unknown."""
     facts: list[FactType] = [_account_facts(account, as_of, rulebook, warned_before, formats)]
-    facts += [contact_facts(account, i, as_of, formats) for i in range(len(account.contacts))]
+    met = activities_met(account, as_of)
+    facts += [contact_facts(account, i, as_of, formats, met)
+              for i in range(len(account.contacts))]
     facts += owner_facts(account, as_of, formats)
     thresholds = rulebook.threshold_values()
     facts += [opportunity_facts(account, i, as_of, rulebook.stages, thresholds)

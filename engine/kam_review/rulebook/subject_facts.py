@@ -41,10 +41,13 @@ from kam_review.wording import key_words
 
 
 def contact_facts(account: Account, index: int, as_of: date,
-                  formats: LocaleFormat = ENGLISH) -> ContactFacts:
+                  formats: LocaleFormat = ENGLISH,
+                  met: Mapping[str, date] | None = None) -> ContactFacts:
+    """A contact's facts; `met`: activities_met's, when the caller made it for every
+    contact of the account."""
     contact = account.contacts[index]
     left = contact.left_on if contact.left_on is not None and contact.left_on <= as_of else None
-    last = last_contact_day(account, contact, as_of)
+    last = last_contact_day(contact, activities_met(account, as_of) if met is None else met)
     return ContactFacts(
         account=account.id, subject=contact.name, source_path=("contacts", index),
         roles=listed(_(key_words(role)) for role in contact.roles),
@@ -63,15 +66,26 @@ def contact_facts(account: Account, index: int, as_of: date,
     )
 
 
-def last_contact_day(account: Account, contact: Contact, as_of: date) -> date | None:
+def activities_met(account: Account, as_of: date) -> dict[str, date]:
+    """The latest day of an activity of the file with each person (their normalised name),
+    up to the review date."""
+    met: dict[str, date] = {}
+    for activity in account.activities:
+        if activity.date <= as_of:
+            for name in activity.with_:
+                key = normalise_name(name)
+                if key not in met or met[key] < activity.date:
+                    met[key] = activity.date
+    return met
+
+
+def last_contact_day(contact: Contact, met: Mapping[str, date]) -> date | None:
     """The last contact with the person: their last_contact, or a later activity of the
-    file with them up to the review date (a visit recorded, or imported, is a contact)."""
-    name = normalise_name(contact.name)
-    days = [a.date for a in account.activities
-            if a.date <= as_of and any(normalise_name(w) == name for w in a.with_)]
-    if contact.last_contact is not None:
-        days.append(contact.last_contact)
-    return max(days, default=None)
+    file with them (a visit recorded, or imported, is a contact)."""
+    seen = met.get(normalise_name(contact.name))
+    if contact.last_contact is None or (seen is not None and seen > contact.last_contact):
+        return seen
+    return contact.last_contact
 
 
 def owner_facts(account: Account, as_of: date,

@@ -9,12 +9,14 @@ quarterly series); facts.py adds them to the account's facts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import TypedDict
 
 from kam_review.i18n import _, listed
 from kam_review.rulebook.figures import SeriesQuarter, days_between, growth, total
 from kam_review.rulebook.history import same_quarters_a_year_apart, zero_run_after_buying
+from kam_review.rulebook.subject_facts import activities_met
 from kam_review.source.model import Account, Contact
 from kam_review.source.names import normalise_name
 
@@ -71,8 +73,7 @@ def warning_facts(account: Account, as_of: date, series: list[SeriesQuarter]) ->
 def uncovered_influences(account: Account, current: list[Contact], as_of: date) -> list[str]:
     """Seed 002's minefield: each buying influence no current contact holds, then each
     current holder of one who was never met, with their roles."""
-    met = {normalise_name(name) for a in account.activities if a.date <= as_of
-           for name in a.with_}
+    met = activities_met(account, as_of)
     unmet = [c for c in current if not _met(c, met, as_of)]
     gaps = [_("{label}: nobody holds the role").format(label=_(label))
             for role, label in BUYING_INFLUENCES.items()
@@ -85,6 +86,6 @@ def uncovered_influences(account: Account, current: list[Contact], as_of: date) 
     return gaps
 
 
-def _met(contact: Contact, met: set[str], as_of: date) -> bool:
+def _met(contact: Contact, met: Mapping[str, date], as_of: date) -> bool:
     seen = contact.last_contact is not None and contact.last_contact <= as_of
     return seen or normalise_name(contact.name) in met
