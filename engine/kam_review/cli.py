@@ -26,6 +26,11 @@ Exit codes:
   2  invalid input or usage: every problem is listed, every valid account still reviewed
   3  internal error: one line on stderr, the traceback in the log file it names
   141  the output's reader went away (a closed pipe): the output is incomplete"""
+WRITE_EXIT_CODES = """\b
+Exit codes:
+  0  written
+  2  invalid input or usage (a file that is there already is never replaced)
+  3  internal error: one line on stderr, the traceback in the log file it names"""
 
 
 def _severity(ctx: click.Context, param: click.Parameter, value: str | None
@@ -271,7 +276,7 @@ def diff(**options: Any) -> None:
     run(**options)
 
 
-@main.command()
+@main.command(epilog=WRITE_EXIT_CODES)
 @click.argument("account_id")
 @click.option("--accounts", "accounts", type=click.Path(path_type=Path),
               default=Path("accounts"), show_default=True, help="Where to write the file.")

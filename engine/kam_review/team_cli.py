@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from kam_review.cli import REPORT_OPTION, _Command, _parse_date
+from kam_review.cli import REPORT_OPTION, WRITE_EXIT_CODES, _Command, _parse_date
 
 
 @click.group(cls=click.Group)
@@ -98,7 +98,7 @@ def rules_impact(**options: Any) -> None:
     run(**options)
 
 
-@click.command(cls=_Command)
+@click.command(cls=_Command, epilog=WRITE_EXIT_CODES)
 @click.argument("folder", required=False, default=".", type=click.Path(path_type=Path))
 @click.option("--as-of", "as_of", callback=_parse_date, metavar="YYYY-MM-DD",
               help="The day the example account's dates are written around (default: "
