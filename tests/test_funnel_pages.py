@@ -39,7 +39,7 @@ def test_the_checklist_reads_as_characteristics(review_accounts: Any) -> None:
     assert backing.startswith("| 4. Project initiated | next: to move on |")
     assert backing.endswith("| not recorded |")
     (signed,) = _rows(page, "the contract is signed")
-    assert signed.startswith("| 7. Closed | later |")
+    assert signed.startswith("| 7. Closed | a later stage |")
     assert "stage-exit" not in page and "Exit criterion" not in page
 
 

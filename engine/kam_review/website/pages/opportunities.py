@@ -100,4 +100,5 @@ def _position(index: int, current: int) -> str:
         return _("earlier")
     if index == current:
         return _("current")
-    return _("next: to move on") if index == current + 1 else _("later")
+    # "a later stage", not "later": that word is the forecast's close-date bucket.
+    return _("next: to move on") if index == current + 1 else _("a later stage")
