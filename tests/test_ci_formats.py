@@ -68,6 +68,10 @@ def test_junit_fails_accounts_with_findings_at_the_threshold(sample: Result) -> 
     assert cases["kangning-pharma"].find("failure") is None
     assert suite.get("failures") == str(sum(1 for c in cases.values()
                                             if c.find("failure") is not None))
+    # Without --fail-on no finding fails the run, nor a case: the report agrees with it.
+    quiet = ElementTree.fromstring(check_junit(sample, None))
+    assert quiet.get("failures") == "0" and quiet.find(".//failure") is None
+    assert "risk." in (quiet.find(".//testcase/system-out").text or "")
 
 
 def test_markdown_summary_puts_high_findings_first(sample: Result) -> None:

@@ -136,7 +136,7 @@ def test_site_pages(sample: Result) -> None:
                                         for waived in (False, True))
                        for k in Kind if k.finds}
     warnings = tuple(k for k in Kind if k.warns)
-    register = Counter((_BADGE.search(r)[1], _cells(r)[3], _cells(r)[7] not in ("", "—"))  # type: ignore[index]
+    register = Counter((_BADGE.search(r)[1], _cells(r)[3], _cells(r)[8] not in ("", "—"))  # type: ignore[index]
                        for r in _rows(pages["risks.md"], "Account | Owner | Severity"))
     headings = {k.value: k.heading for k in Kind}
     # A note (severity info) is no warning: neither in the register nor in the owners' counts.
