@@ -208,3 +208,26 @@ def test_a_waiver_of_an_unknown_rule_is_an_error_where_the_rule_is_named(tmp_pat
     assert error.file == display_path(path)
     assert (error.line, error.column) == _line_of(path, "rule: risk.made-up")
     assert (error.field, error.message) == ("waivers[1].rule", "unknown rule 'risk.made-up'")
+
+
+@pytest.mark.parametrize("rule", ["plan.waiver-weak-reason", "verdict.at-risk", "class.loyal"])
+def test_a_check_of_the_waivers_or_a_verdict_cannot_be_waived(tmp_path: Path,
+                                                              rule: str) -> None:
+    """A waiver of a waiver check would silence what limits waivers; a class or verdict says
+    what the account is. Such a waiver is an error where the rule is named, and waives
+    nothing."""
+    account = _account("Zhou Lan", reason="tbd")
+    account["waivers"].append({"rule": rule, "reason": "We know, and accept it for now",
+                               "until": "2026-12-31", "by": "Zhou Lan"})
+    folder = tmp_path / "accounts"
+    folder.mkdir()
+    path = write_account(folder, account)
+    result = review(folder, RULES, AS_OF)
+    (error,) = result.errors
+    assert (error.line, error.column) == _line_of(path, f"rule: {rule}")
+    assert error.field == "waivers[1].rule"
+    assert error.message.startswith(f"'{rule}' cannot be waived: it checks the waivers ")
+    item = result.accounts[0]
+    if not rule.startswith("verdict."):  # a verdict is no finding: nothing to waive
+        found = [f for f in item.findings if f.rule == rule]
+        assert found and not any(f.waived for f in found)

@@ -216,6 +216,8 @@ def _assigned(rules: list[Rule], fired: dict[str, list[Fact]]) -> Rule | None:
 
 
 def _waiver_for(account: Account, rule: Rule, subject: str, as_of: date) -> Waiver | None:
+    if not waivable(rule):
+        return None
     for waiver in account.waivers:
         if waiver.rule != rule.id or (waiver.subject and waiver.subject != subject):
             continue
@@ -230,13 +232,25 @@ def review_errors(account: Account, rulebook: Rulebook) -> list[InputError]:
     return _waiver_errors(account, rulebook) + answer_errors(account, rulebook)
 
 
+def waivable(rule: Rule) -> bool:
+    """Whether a waiver can accept the rule's findings: not a check of the waivers
+    themselves (a waiver of it would silence what limits waivers), nor a class, focus or
+    verdict, which say what the account is, not a risk to accept."""
+    return rule.on != "waiver" and not rule.kind.assigns and rule.kind != Kind.VERDICT
+
+
 def _waiver_errors(account: Account, rulebook: Rulebook) -> list[InputError]:
-    known = {rule.id for rule in rulebook.rules}
+    known = {rule.id: rule for rule in rulebook.rules}
     errors = []
     for i, waiver in enumerate(account.waivers):
-        if waiver.rule not in known:
-            line, column = account.locations.get(("waivers", i, "rule"), (1, 1))
-            errors.append(InputError(display_path(account.source), line, column,
-                                     f"waivers[{i}].rule",
-                                     _("unknown rule '{rule}'").format(rule=waiver.rule)))
+        rule = known.get(waiver.rule)
+        if rule is not None and waivable(rule):
+            continue
+        line, column = account.locations.get(("waivers", i, "rule"), (1, 1))
+        message = (_("unknown rule '{rule}'") if rule is None else _(
+            "'{rule}' cannot be waived: it checks the waivers themselves, or says what the "
+            "account is (a class, focus or verdict); waive the findings it weighs instead")
+                   ).format(rule=waiver.rule)
+        errors.append(InputError(display_path(account.source), line, column,
+                                 f"waivers[{i}].rule", message))
     return errors
