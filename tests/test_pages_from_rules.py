@@ -239,3 +239,19 @@ def test_the_overview_says_what_each_growth_is_read_from(
     cell = row.split(" | ")[6]
     assert cell.endswith("</span>" if mark is None else f"</span> {mark}"), cell
     assert "Growth over a year is the last 4 quarters against the 4 before;" in page
+
+
+def test_an_unknown_gross_profit_is_not_ranked_as_zero(review_accounts: Reviewer) -> None:
+    """An account whose cost is not on file has no gross profit to rank: the Pareto of gross
+    profit leaves it out and names it, as the one of revenue does an unknown revenue."""
+    costed = healthy_account()
+    uncosted = healthy_account() | {"id": "no-cost", "name": "No Cost Ltd"}
+    uncosted["financials"] = [{k: v for k, v in row.items() if k != "cost"}
+                              for row in uncosted["financials"]]
+    page = render_pages(review_accounts(costed, uncosted))["index.md"]
+    assert ("Not ranked by gross profit, their cost of the last 4 quarters unknown: "
+            "No Cost Ltd.") in page
+    charts = page.split("## Pareto (ABC) analysis", 1)[1].split("\n## ", 1)[0]
+    revenue, profit = charts.split("Gross profit, last 4 quarters", 1)
+    assert "No Cost Ltd" in revenue and "No Cost Ltd" not in profit
+    assert "Test Account Ltd" in profit

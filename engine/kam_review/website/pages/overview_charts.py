@@ -93,18 +93,25 @@ def portfolio_charts(result: Result, totals: Totals) -> list[str]:
     lines = _focus_matrix(result, totals)
     lines += [f"## {_('Pareto (ABC) analysis')}", "",
               _("Accounts ranked by the last 4 quarters; class A brings the first 80% of the "
-                "total, B the next 15%, C the rest (seeds 002, 004)."), ""]
+                "total, B the next 15%, C the rest."), ""]
     unranked = [item for item in accounts if account_fact(item, "revenue_ttm") is None]
     if unranked:
         lines += [_("Not ranked, their revenue of the last 4 quarters unknown (a quarter "
                     "without a row): {accounts}.").format(accounts=_(", ").join(
                         esc(item.account.name) for item in unranked)), ""]
+    no_margin = [item for item in accounts if account_fact(item, "revenue_ttm") is not None
+                 and account_fact(item, "gross_margin_ttm") is None]
+    if no_margin:
+        lines += [_("Not ranked by gross profit, their cost of the last 4 quarters unknown: "
+                    "{accounts}.").format(accounts=_(", ").join(
+                        esc(item.account.name) for item in no_margin)), ""]
     groups = _revenue_groups(result, totals, known=True)
     for currency, group in groups:
         formats = totals.writing(currency)
         revenue = [(item.account.name, amount) for item, amount in group]
-        profit = [(item.account.name, amount * (account_fact(item, "gross_margin_ttm") or 0))
-                  for item, amount in group]
+        # A gross profit is ranked where the margin is known: an unknown one is no 0.
+        profit = [(item.account.name, amount * margin) for item, amount in group
+                  if (margin := account_fact(item, "gross_margin_ttm")) is not None]
         lines += [chart(charts.pareto_curve(revenue, formats=formats, title=totals.titled(
                       described("revenue_ttm").label, currency, groups))),
                   chart(charts.pareto_curve(profit, formats=formats, title=totals.titled(
