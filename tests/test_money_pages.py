@@ -50,8 +50,8 @@ def test_an_account_page_writes_amounts_in_its_currency(tmp_path: Path,
                                                         rulebook: Rulebook) -> None:
     pages = render_pages(_review(tmp_path, rulebook, healthy_account(), _us_account()))
     ours, theirs = pages["accounts/test-account.md"], pages["accounts/us-account.md"]
-    assert "| Revenue, last 4 quarters | CN¥4.25M (+6.2% year on year) |" in ours
-    assert "| Revenue, last 4 quarters | $4.25M (+6.2% year on year) |" in theirs
+    assert "| Revenue, last 4 quarters | CN¥4.25M (+6.2% over a year) |" in ours
+    assert "| Revenue, last 4 quarters | $4.25M (+6.2% over a year) |" in theirs
     assert "| 2026-Q3 | $1.1M | $770K | 30% |" in theirs
     assert "| Open pipeline | 1 deal, $300K |" in theirs
     assert "Planned growth: +10% a year." in theirs

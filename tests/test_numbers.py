@@ -84,13 +84,13 @@ def test_billions_and_tiny_ratios_are_shown_on_the_account_pages(folder: Path,
                                        "--rules", str(RULES), "--as-of", str(AS_OF)])
     assert result.exit_code == 0, result.output
     page = (out / "accounts" / "big-year.md").read_text(encoding="utf-8")
-    assert "| Revenue, last 4 quarters | CN¥2.4B (+50% year on year) |" in page
+    assert "| Revenue, last 4 quarters | CN¥2.4B (+50% over a year) |" in page
     assert "| 2026-Q2 | CN¥600M |" in page
     page = (out / "accounts" / "huge-year.md").read_text(encoding="utf-8")
-    assert "| Revenue, last 4 quarters | CN¥1000T (+150% year on year) |" in page
+    assert "| Revenue, last 4 quarters | CN¥1000T (+150% over a year) |" in page
     page = (out / "accounts" / "tiny-share.md").read_text(encoding="utf-8")
     assert "| Share of wallet | 0.003% |" in page
-    assert "(+0.003% year on year)" in page
+    assert "(+0.003% over a year)" in page
 
 
 def test_a_boundary_a_rule_states_is_met_exactly(review_one: Any) -> None:

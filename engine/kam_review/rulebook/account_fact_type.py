@@ -104,7 +104,7 @@ class AccountFacts(FactType):
         "money", "Revenue, 4 quarters before",
         "revenue of the 4 quarters before the last 4 (needs 8 quarters)")
     growth_yoy: float | None = fact_field(
-        "change", "Growth year on year",
+        "change", "Growth, last 4 quarters against the 4 before",
         "revenue of the last 4 quarters against the 4 before, as a fraction (needs 8 quarters "
         "of figures and revenue in the earlier 4)")
     gross_margin_prev_ttm: float | None = fact_field(

@@ -28,6 +28,7 @@ from kam_review.website.pages.common import (
     chart,
     described,
     figure,
+    growth_mark,
     marked,
     rule_title_link,
     waived_high_note,
@@ -98,7 +99,8 @@ def _header_card(item: AccountResult, result: Result) -> list[str]:
             q=formats.quarter(str(account_fact(item, 'last_quarter'))))],
         [_("Data"), _freshness(item)],
         [described("revenue_ttm").label, account_figure(item, "revenue_ttm")
-         + _(" ({growth} year on year)").format(growth=account_figure(item, 'growth_yoy'))],
+         + _(" ({growth} over a year)").format(
+             growth=account_figure(item, "growth_yearly") + growth_mark(item))],
         [described("gross_margin_ttm").label, account_figure(item, "gross_margin_ttm")],
         [_("Open pipeline"), f"{counted(account_fact(item, 'open_opportunities'), 'deal')}, "
                              f"{account_figure(item, 'open_pipeline_value')}"],
@@ -145,7 +147,7 @@ def _figures_section(item: AccountResult, result: Result) -> list[str]:
     own = any(_resale(row) != [None] * 4 for row in rows.values())
     kpis = ("revenue_ttm", "growth_yoy", "growth_yearly", "growth_basis", "gross_margin_ttm",
             "share_of_wallet", *(_RESALE_FIGURES if own else ()), "roi")
-    lines.append(table(["Figure", "Value"],
+    lines.append(table(["Figure", "As of the review"],
                        [[described(name).label, account_figure(item, name)] for name in kpis]))
     series = revenue_series(account, result.as_of)
     lines.append(SCREEN_ONLY)

@@ -86,16 +86,20 @@ def account_num(result: AccountResult, name: str) -> str:
 
 
 def growth_cell(item: AccountResult) -> str:
-    """Growth over a year, with what it was read from where that is less than a year
-    against the year before: "(1 of 4 quarters)" a year apart, or "(trend)" of the last 4
-    (GROWTH_NOTE says so under the table)."""
-    cell = account_num(item, "growth_yearly")
+    """Growth over a year, for a table that sorts it, with growth_mark."""
+    return account_num(item, "growth_yearly") + growth_mark(item)
+
+
+def growth_mark(item: AccountResult) -> str:
+    """What growth over a year was read from where that is less than a year against the
+    year before: " (1 of 4 quarters)" a year apart, or " (trend)" of the last 4 (growth_note
+    says so under the overview's table); "" otherwise."""
     quarters = account_fact(item, "growth_basis_quarters")
     if account_fact(item, "growth_yearly") is None or quarters is None or quarters >= 8:
-        return cell
+        return ""
     if account_fact(item, "growth_basis") == _(TREND_BASIS):
-        return cell + " " + _("(trend)")
-    return cell + " " + _("({count} of 4 quarters)").format(count=quarters // 2)
+        return " " + _("(trend)")
+    return " " + _("({count} of 4 quarters)").format(count=quarters // 2)
 
 
 def growth_note() -> str:

@@ -30,7 +30,7 @@ def thresholds_table(rulebook: Rulebook) -> str:
     for rule in rulebook.rules:
         for name in rule.thresholds:
             readers.setdefault(name, []).append(rule_title_link(rule))
-    return table(["Threshold", "Value", "Default", "Source", "Meaning", "Read by", "Name"], [
+    return table(["Threshold", "Set to", "Default", "Source", "Meaning", "Read by", "Name"], [
         [esc(t.shown_label), threshold_words(t), threshold_words(replace(t, value=t.default)),
          _source(t), esc_code(doc_names(t.doc)),
          _(", ").join(readers.get(t.name, [])) or (_("the facts") if t.name in READ_BY_THE_FACTS
