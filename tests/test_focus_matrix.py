@@ -11,9 +11,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from kam_review.i18n import using
 from kam_review.locale_format import LocaleFormat
 from kam_review.output.charts import ColourKey, MatrixPoint, focus_matrix
-from kam_review.output.charts.focus import MAX_LABELS, R_MAX, R_MIN, R_UNKNOWN
+from kam_review.output.charts.focus import MAX_LABELS, R_MAX, R_MIN, R_UNKNOWN, cell_name
 from kam_review.output.charts.labels import HEIGHT, overlaps, text_width
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -153,3 +154,13 @@ def test_the_table_gives_every_account_its_scores_cell_key_and_size() -> None:
                           "Revenue")
     assert drawn.rows == (("alpha", "1", "5", "Maintain", "unclassified", "unknown"),
                           ("Beta", "4.25", "2", "Target", "loyal", "CN¥2.5M"))
+
+
+def test_a_cell_is_named_by_its_focus_label_in_each_language() -> None:
+    """In Chinese the target cell is 目标 (the focus level), not 目标值 (a goal's target
+    value, the English word's other meaning)."""
+    assert [cell_name(c) for c in ("Key", "Target", "Maintain", "Low profile")] == [
+        "Key", "Target", "Maintain", "Low profile"]
+    with using("zh"):
+        assert [cell_name(c) for c in ("Key", "Target", "Maintain", "Low profile")] == [
+            "关键", "目标", "维持", "低调"]

@@ -18,6 +18,17 @@ from kam_review.output.charts.svg import AXIS, BG, C1, C2, C3, C4, GRID, HALO, P
 
 CELL_COLOURS = {"Key": C3, "Target": C1, "Maintain": C2, "Low profile": C4}
 CELL_TINT = 0.08  # the opacity of a cell's colour over the page
+# Each cell's focus label, as the rules give it: its word in the active language.
+_CELL_LABELS = {"Key": "key", "Target": "target", "Maintain": "maintain",
+                "Low profile": "low-profile"}
+
+
+def cell_name(cell: str) -> str:
+    """A cell as the page names it: its focus label's word in the active language ("目标"),
+    or in English the cell's own name ("Target", not a goal's target value)."""
+    label = _CELL_LABELS[cell]
+    word = _(label)
+    return cell if word == label else word
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 R_MIN, R_MAX = 3.0, 22.0  # a dot's radius: the smallest account's, the largest's
 R_UNKNOWN = 5.0  # a ring for an account whose size is unknown
@@ -92,7 +103,7 @@ def _cells(tx: float, ty: float, taken: Taken) -> list[str]:
     for name, (x, y, anchor) in corners.items():
         x0 = x if anchor == "start" else x - len(name) * 8
         taken.add((x0, y - 12, x0 + len(name) * 8, y + 2))
-        parts.append(svg.text(x, y, name, anchor, f"font-weight:600;font-size:13px;"
+        parts.append(svg.text(x, y, cell_name(name), anchor, f"font-weight:600;font-size:13px;"
                               f"fill:{CELL_COLOURS[name]}"))
     dashed = f"{AXIS};stroke-dasharray:6 4"
     return [*parts, svg.line(tx, top, tx, bottom, dashed), svg.line(left, ty, right, ty, dashed)]
@@ -193,7 +204,7 @@ def focus_matrix(points: Sequence[MatrixPoint], threshold_x: float, threshold_y:
         coloured = (f"{_('; ')}{_(key.title).lower()} {_(p.group or key.other)}"
                     if key.colours else "")
         tip = _("{name}: attractiveness {x}, relationship {y} ({cell}){coloured}; {size_title} "
-                "{size}").format(name=p.name, x=scores[0], y=scores[1], cell=_(cell),
+                "{size}").format(name=p.name, x=scores[0], y=scores[1], cell=cell_name(cell),
                                  coloured=coloured, size_title=size_title.lower(), size=size)
         group = [_dot(cx, cy, r, key.colour(p.group), p.size is not None, tip)]
         name = svg.short(p.name, 28)
@@ -211,7 +222,7 @@ def focus_matrix(points: Sequence[MatrixPoint], threshold_x: float, threshold_y:
             group.append(svg.text(x, y1 - 3, name, anchor, f"{HALO};font-size:11px"))
         href = _safe_href(p.href)
         body += group if href is None else [f'<a href="{svg.esc(href)}">', *group, "</a>"]
-        rows.append((p.name, *scores, cell, p.group or key.other, size))
+        rows.append((p.name, *scores, cell_name(cell), p.group or key.other, size))
     legend, depth = _legend(key, [p.group or key.other for p in points], size_title, largest,
                             unsized if any(p.size is None for p in points) else None, formats)
     description = _("{count} accounts by attractiveness (across, 1 to 5) and relationship "
