@@ -503,8 +503,8 @@ def test_the_rules_reference_lists_every_fact() -> None:
         assert f"### {fact_type} {{#facts-{fact_type}}}" in section
     rows = [line for line in section.splitlines() if line.startswith("| `")]
     assert len(rows) == sum(len(fields) for fields in FACT_TYPES.values())
-    assert "| `growth_yoy` | Growth, last 4 quarters against the 4 before | number | change | at least -100% | " \
-        "revenue of the last 4 " \
+    assert "| `growth_yoy` | Growth, last 4 quarters against the 4 before | number | change " \
+        "| at least -100% | revenue of the last 4 " \
         "quarters against the 4 before, as a fraction (needs 8 quarters of figures and " \
         "revenue in the earlier 4) |" in section
 
