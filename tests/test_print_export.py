@@ -281,6 +281,8 @@ def _rename(name: str) -> Change:
         account["name"] = name
         account["owner"] = "-Li Wei"
         account["contacts"][0]["last_contact"] = "2026-01-01"  # a finding to list
+        met = account["contacts"][0]["name"]  # and no later activity with them
+        account["activities"] = [a for a in account["activities"] if met not in a["with"]]
     return change
 
 

@@ -48,7 +48,7 @@ def account_actions_section(item: AccountResult, result: Result) -> list[str]:
         lines += [_("{actions}, {overdue} overdue as of {date}; the earliest due first.").format(
             actions=counted(len(waiting), "open action"), overdue=overdue,
             date=item.formats.date(result.as_of)), ""]
-        lines.append(table(["What", "Owner", "Due", "Answers"], [
+        lines.append(table(["What", "Action owner", "Due", "Answers"], [
             [esc(a.action.what), esc(a.action.owner), due_text(a),
              answer_link(a, result.rulebook, "../", True)]
             for a in waiting]))

@@ -52,7 +52,7 @@ def rules_page(result: Result) -> str:
     lines += [f"## {_('Funnel stages')}", ""]
     lines += [_("What is true of a deal at each stage; a deal at a stage shows the "
                 "characteristics of that stage and of every stage before it."), ""]
-    lines.append(table(["#", "Stage", "Owner", "Characteristics"], [
+    lines.append(table(["#", "Stage", "Stage owner", "Characteristics"], [
         [str(s.index), esc(s.name), esc(s.owner),
          "<br>".join(f"`{k}`: {esc(v)}" for k, v in s.characteristics.items())]
         for s in rulebook.stages]))

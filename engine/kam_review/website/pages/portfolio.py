@@ -245,7 +245,7 @@ def funnel_page(result: Result, totals: Totals | None = None) -> str:
     lost = [(item, f) for item, f in deals if f["stage"] == Status.LOST]
     rows.append([_("Lost"), "—", str(len(lost)), _deal_sum(lost, "value", totals), "—"])
     lines += funnel_charts(result, deals, totals)
-    lines.append(table(["Stage", "Owner", "Deals", "Value", "Weighted value"], rows))
+    lines.append(table(["Stage", "Stage owner", "Deals", "Value", "Weighted value"], rows))
     lines += [f"## {_('By forecast bucket')}", "",
               _("A deal marked closed counts as closed only once it is signed, paid and shipped; "
                 "until then it is forecast as \"{bucket}\".").format(
