@@ -71,7 +71,8 @@ def test_the_account_page_opens_with_the_summary(review_accounts: Reviewer) -> N
     # The header card first: the verdict, then the summary, before anything else.
     assert top.startswith('\n<div class="kam-card" markdown>\n\n**Verdict: ')
     assert top.index("**Verdict: ") < top.index(
-        '<p class="kam-summary-label">Executive summary</p>\n<div class="kam-plan-summary">')
+        '<p class="kam-summary-label">Executive summary</p>\n<div class="kam-plan-summary" '
+        'data-more="Show the whole summary" data-less="Show less">')
     assert "<strong>store systems</strong>" in top
     # Shown once: no longer in the plan section as well.
     assert page.count("kam-plan-summary") == 1

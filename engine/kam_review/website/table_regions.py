@@ -19,6 +19,8 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from kam_review.i18n import _
+
 REGION_CLASS = "kam-scroll"
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # After the table of contents (priority 5), which gives headings their ids and plain names.
@@ -42,21 +44,22 @@ def wrap_tables(root: etree.Element, toc_tokens: Iterable[dict[str, Any]]) -> No
     names = _heading_names(toc_tokens)
     parents = {child: parent for parent in root.iter() for child in parent}
     found: list[tuple[etree.Element, str]] = []
-    heading = "Table"
+    heading = _("Table")
     for element in root.iter():
         if element.tag in _HEADINGS:
-            heading = names.get(element.get("id", ""), "") or _text(element) or "Table"
+            heading = names.get(element.get("id", ""), "") or _text(element) or _("Table")
         elif element.tag == "table" and REGION_CLASS not in parents[element].get(
                 "class", "").split():
             found.append((element, heading))
     counts: dict[str, int] = {}
-    for _, heading in found:
+    for _table, heading in found:
         counts[heading] = counts.get(heading, 0) + 1
     seen: dict[str, int] = {}
     for table, heading in found:
         seen[heading] = seen.get(heading, 0) + 1
-        label = heading if counts[heading] == 1 else (
-            f"{heading} (table {seen[heading]} of {counts[heading]})")
+        label = heading if counts[heading] == 1 else _(
+            "{heading} (table {number} of {count})").format(
+                heading=heading, number=seen[heading], count=counts[heading])
         _wrap(table, parents[table], label)
 
 

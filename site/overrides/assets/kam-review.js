@@ -21,14 +21,33 @@
     return index >= 0 && row.cells[index] ? row.cells[index].textContent.trim() : "";
   }
 
+  // The page's words for the filters (the table's data-filter-* attributes, written in its
+  // language), else English.
+  function words(wrapper, key, fallback, values) {
+    var text = wrapper.getAttribute("data-filter-" + key) || fallback;
+    Object.keys(values || {}).forEach(function (name) {
+      text = text.split("{" + name + "}").join(String(values[name]));
+    });
+    return text;
+  }
+
+  // A value's rank where every cell of the column has one (data-sort: severity by rank);
+  // null where any lacks it, for an order by text.
+  function sortKey(row, index) {
+    var cell = index >= 0 ? row.cells[index] : null;
+    var keyed = cell ? cell.querySelector("[data-sort]") : null;
+    var key = keyed ? parseFloat(keyed.getAttribute("data-sort")) : NaN;
+    return isNaN(key) ? null : key;
+  }
+
   function addFilters(wrapper, table) {
     var names = (wrapper.getAttribute("data-filters") || "").split(",").filter(Boolean);
     var bar = document.createElement("div");
     bar.className = "kam-filters";
     var search = document.createElement("input");
     search.type = "search";
-    search.placeholder = "Filter rows";
-    search.setAttribute("aria-label", "Filter rows");
+    search.placeholder = words(wrapper, "label", "Filter rows");
+    search.setAttribute("aria-label", search.placeholder);
     bar.appendChild(search);
     var rows = Array.prototype.slice.call(table.tBodies[0].rows);
     var selects = names.map(function (name) {
@@ -37,15 +56,23 @@
       select.setAttribute("aria-label", name);
       select.setAttribute("data-column", name);
       var values = {};
-      rows.forEach(function (row) { values[cellText(row, index)] = true; });
+      var ranked = true;
+      rows.forEach(function (row) {
+        var key = sortKey(row, index);
+        if (key === null) { ranked = false; }
+        values[cellText(row, index)] = key;
+      });
       var all = document.createElement("option");
       all.value = "";
-      all.textContent = "All: " + name;
+      all.textContent = words(wrapper, "all", "All: {name}", { name: name });
       select.appendChild(all);
-      Object.keys(values).sort().forEach(function (value) {
+      // Ranked values (severities) most severe first; others as text sorts them.
+      var order = Object.keys(values).sort();
+      if (ranked) { order.sort(function (a, b) { return values[b] - values[a]; }); }
+      order.forEach(function (value) {
         var option = document.createElement("option");
         option.value = value;
-        option.textContent = value || "(none)";
+        option.textContent = value || words(wrapper, "none", "(none)");
         select.appendChild(option);
       });
       bar.appendChild(select);
@@ -65,7 +92,8 @@
         row.hidden = !ok;
         if (ok) { shown += 1; }
       });
-      count.textContent = shown + " of " + rows.length + " shown";
+      count.textContent = words(wrapper, "shown", "{shown} of {total} shown",
+                                { shown: shown, total: rows.length });
     }
     search.addEventListener("input", apply);
     selects.forEach(function (s) { s.select.addEventListener("change", apply); });
@@ -119,10 +147,13 @@
     });
   }
 
-  // The theme's search dialog has no name of its own.
+  // The theme's search dialog has no name of its own: its field's, in the page's language.
   function nameSearchDialog() {
     document.querySelectorAll(".md-search[role='dialog']:not([aria-label])").forEach(
-      function (dialog) { dialog.setAttribute("aria-label", "Search"); });
+      function (dialog) {
+        var field = dialog.querySelector("input[placeholder]");
+        dialog.setAttribute("aria-label", field ? field.placeholder : "Search");
+      });
   }
 
   // An account page's executive summary is clamped to a few lines in its header card when
@@ -142,11 +173,13 @@
         button.className = "kam-more";
         button.setAttribute("aria-controls", summary.id);
         button.setAttribute("aria-expanded", "false");
-        button.textContent = "Show the whole summary";
+        var more = summary.getAttribute("data-more") || "Show the whole summary";
+        var less = summary.getAttribute("data-less") || "Show less";
+        button.textContent = more;
         button.addEventListener("click", function () {
           var open = summary.classList.toggle("kam-open");
           button.setAttribute("aria-expanded", open ? "true" : "false");
-          button.textContent = open ? "Show less" : "Show the whole summary";
+          button.textContent = open ? less : more;
         });
         summary.parentNode.insertBefore(button, summary.nextSibling);
       });

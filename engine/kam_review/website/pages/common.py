@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -57,12 +58,21 @@ def open_warnings_cell(findings: Iterable[Finding]) -> str:
 
 
 def filterable(markdown_table: str, filters: Iterable[str] = ()) -> str:
-    """A table the reader can sort, and filter by the named columns (see kam-review.js)."""
+    """A table the reader can sort, and filter by the named columns (see kam-review.js),
+    the script's words in the page's language."""
     names = ",".join(_(name) for name in filters)  # the headings as the page shows them
     attribute = f' data-filters="{names}"' if names else ""
+    attribute += "".join(f' data-{key}="{html.escape(_(words), quote=True)}"'
+                         for key, words in _FILTER_WORDS)
     if not markdown_table.startswith("|"):
         return markdown_table
     return f'<div class="kam-table"{attribute} markdown>\n\n{markdown_table}\n</div>\n'
+
+
+# What kam-review.js writes beside a filterable table, by its data attribute: {name} is a
+# column's heading, {shown} and {total} rows.
+_FILTER_WORDS = (("filter-label", "Filter rows"), ("filter-all", "All: {name}"),
+                 ("filter-shown", "{shown} of {total} shown"), ("filter-none", "(none)"))
 
 
 def chart(drawn: Chart) -> str:

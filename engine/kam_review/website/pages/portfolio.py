@@ -119,7 +119,7 @@ def overview_page(result: Result, totals: Totals | None = None,
                                         "Margin", "ABC", "Worst open finding"], rows),
                             ["Owner", "Verdict", *(["Team"] if teams else []), "Class", "Focus",
                              "ABC"]))
-    lines += ["", growth_note()]
+    lines += ["", growth_note(), ""]
     lines += due_before_next_review_section(result)
     lines += _data_section(result)
     return "\n".join(lines)

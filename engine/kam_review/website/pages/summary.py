@@ -5,6 +5,8 @@ search entry) are the summary and the figures at a glance."""
 
 from __future__ import annotations
 
+import html
+
 from kam_review.i18n import _
 from kam_review.output.markdown_text import safe_markdown_html
 from kam_review.source.model import Account
@@ -23,4 +25,9 @@ def summary_section(account: Account) -> list[str]:
             "stands in the way (write it as <code>summary</code> under <code>plan</code> in the "
             "account file).") + "</p>", ""]
     # The summary is Markdown by design: rendered, then sanitised.
-    return [_label(), '<div class="kam-plan-summary">', safe_markdown_html(summary), "</div>", ""]
+    # The words of the button that shows a long summary whole (kam-review.js), in the page's
+    # language.
+    more, less = (html.escape(_(words), quote=True)
+                  for words in ("Show the whole summary", "Show less"))
+    return [_label(), f'<div class="kam-plan-summary" data-more="{more}" data-less="{less}">',
+            safe_markdown_html(summary), "</div>", ""]
