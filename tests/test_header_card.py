@@ -18,6 +18,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from kam_review.review.results import Result
+from kam_review.rulebook.figures import revenue_series
 from kam_review.vocabulary import Kind
 from kam_review.website.pages.card import top_findings
 
@@ -113,7 +114,8 @@ def test_the_card_answers_in_one_laptop_screen(site: Site, site_review: Result,
     else:
         assert one_line(card["summary"]).startswith("Missing.")
     assert card["trend"] is not None and card["trend"]["width"] >= 150
-    assert card["trend"]["label"].startswith("Revenue, last 8 quarters: ")
+    shown = min(8, len(revenue_series(item.account, site_review.as_of)))
+    assert card["trend"]["label"].startswith(f"Revenue, last {shown} quarters: ")
     # The (up to) three warnings that matter most, in order, each with its action, all
     # inside the screen; advice is not among them.
     expected = top_findings(item)

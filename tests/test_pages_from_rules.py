@@ -255,3 +255,12 @@ def test_an_unknown_gross_profit_is_not_ranked_as_zero(review_accounts: Reviewer
     revenue, profit = charts.split("Gross profit, last 4 quarters", 1)
     assert "No Cost Ltd" in revenue and "No Cost Ltd" not in profit
     assert "Test Account Ltd" in profit
+
+
+def test_the_trend_is_titled_by_the_quarters_it_shows(review_accounts: Reviewer) -> None:
+    """A short history draws fewer than 8 quarters, and its chart says how many."""
+    short = healthy_account() | {"financials": quarters("2026-Q1", [100_000] * 3),
+                                 "customer_since": "2026-01-05"}
+    page = render_pages(review_accounts(short))["accounts/test-account.md"]
+    assert 'aria-label="Revenue, last 3 quarters: ' in page
+    assert "last 8 quarters" not in page

@@ -44,9 +44,11 @@ def revenue_trend(item: AccountResult, as_of: date) -> list[str]:
     """Revenue of the last 8 quarters as a sparkline, with the last quarter against the
     quarter before and the same quarter a year before; a quarter without a row is a gap."""
     series = revenue_series(item.account, as_of)[-TREND_QUARTERS:]
-    title = _("Revenue, last 8 quarters")
     if not series:
-        return [f"**{title}**" + _(": no figures on file."), ""]
+        return ["**" + _("Revenue by quarter") + "**" + _(": no figures on file."), ""]
+    # As many quarters as it shows: a shorter history draws fewer than 8.
+    title = _("Revenue, last {count} quarters").format(count=len(series)) \
+        if len(series) > 1 else _("Revenue, last quarter")
     # Figures in the review's locale, without a currency (as the English trend writes them).
     plain = LocaleFormat(item.formats.locale)
     quarters = [plain.quarter(str(quarter)) for quarter, _r, _c in series]
