@@ -444,3 +444,17 @@ def test_chinese_text_speaks_the_review_s_words(history: Path) -> None:
     assert "收入 2026-Q3" in text
     markdown = kam(history, "diff", "review-q2", "--lang", "zh", "--format", "markdown").stdout
     assert "快速增长型客户" in markdown and "pos-refresh 成交概率" in markdown
+
+
+def test_an_account_whose_file_breaks_is_not_compared_not_removed(history: Path) -> None:
+    """A change that breaks an account's file leaves it out of the comparison: it is named
+    as not compared, never as an account removed."""
+    (history / "accounts" / "test-account.yaml").write_text("id: [broken", encoding="utf-8")
+    run = kam(history, "diff", "review-q2", "--format", "json")
+    assert run.returncode == 2 and "test-account.yaml:1:12: malformed YAML" in run.stderr
+    kinds = {(c["account"], c["kind"]) for c in json.loads(run.stdout)["changes"]}
+    assert ("test-account", "account-invalid") in kinds
+    assert ("test-account", "account-removed") not in kinds
+    assert ("old-customer", "account-removed") in kinds
+    text = kam(history, "diff", "review-q2").stdout
+    assert "test-account:\n  account not compared, its file invalid: loyal" in text

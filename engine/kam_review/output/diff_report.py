@@ -21,6 +21,8 @@ from kam_review.wording import counted, noun_form
 CHANGE_TITLES = {
     "account-added": "account added|accounts added",
     "account-removed": "account removed|accounts removed",
+    "account-invalid": "account not compared, its file invalid|accounts not compared, their "
+                       "files invalid",
     "class": "class changed|classes changed", "focus": "focus changed|focus changed",
     "verdict": "verdict changed|verdicts changed",
     "finding-new": "new finding", "finding-resolved": "resolved finding",

@@ -25,10 +25,10 @@ from kam_review.vocabulary import Severity
 # How a Diff names the working tree as its head side (git revisions keep their names).
 WORKING_TREE = "working tree"
 # The order changes are listed in, per account.
-CHANGE_KINDS = ("account-added", "account-removed", "class", "focus", "verdict",
-                "finding-new", "finding-resolved", "finding-unevaluated", "finding-severity",
-                "finding-waived", "finding-unwaived", "stage", "opportunity-added",
-                "opportunity-removed", "figure")
+CHANGE_KINDS = ("account-added", "account-removed", "account-invalid", "class", "focus",
+                "verdict", "finding-new", "finding-resolved", "finding-unevaluated",
+                "finding-severity", "finding-waived", "finding-unwaived", "stage",
+                "opportunity-added", "opportunity-removed", "figure")
 
 
 @dataclass(frozen=True)
@@ -85,11 +85,15 @@ def compare(base: Result, head: Result, base_label: str, head_label: str) -> Dif
     before = {a.account.id: a for a in base.accounts}
     after = {a.account.id: a for a in head.accounts}
     changes: list[Change] = []
+    # An account is its file (its id is the file's name): one the head cannot read is not
+    # removed, only not compared.
+    unread = {Path(error.file).stem for error in head.errors}
     for account_id in sorted(before.keys() | after.keys()):
         if account_id not in before:
             changes.append(Change(account_id, "account-added", after=after[account_id].klass))
         elif account_id not in after:
-            changes.append(Change(account_id, "account-removed", before=before[account_id].klass))
+            changes.append(Change(account_id, "account-invalid" if account_id in unread
+                                  else "account-removed", before=before[account_id].klass))
         else:
             changes.extend(_account_changes(before[account_id], after[account_id], head))
     return Diff(base_label, head_label, base, head, tuple(sorted(changes, key=Change.sort_key)))
