@@ -14,6 +14,7 @@ from kam_review.output.ci_formats import check_junit, check_markdown, check_sari
 from kam_review.output.report import as_json, as_text
 from kam_review.review.evaluate import review
 from kam_review.review.results import Result
+from kam_review.vocabulary import Severity
 
 from .conftest import ACCOUNTS, AS_OF, REPO, RULES, healthy_account, write_account
 
@@ -158,3 +159,15 @@ def test_waivers_ending_soon_are_listed(tmp_path: Path) -> None:
     assert "Waivers ending within 30 days:\n  test-account: risk.complacency until 2026-10-20" \
         in text
     assert "risk.silent-account until" not in text
+
+
+def test_findings_below_show_are_said_to_be_left_out(sample: Result) -> None:
+    """--show lists the findings at or above a severity; the others are counted in the
+    summary, and a line says how many are not listed."""
+    full, high = as_text(sample), as_text(sample, Severity.HIGH)
+    assert "not listed (--show" not in full
+    listed = sum(1 for line in full.splitlines() if line.startswith("  ") and " " in line)
+    kept = sum(1 for line in high.splitlines() if line.startswith("  ") and " " in line)
+    assert f"{listed - kept} findings below high not listed (--show high); the summary " \
+           "counts them" in high
+    assert full.rstrip().splitlines()[-1] == high.rstrip().splitlines()[-1]

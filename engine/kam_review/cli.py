@@ -26,6 +26,13 @@ Exit codes:
   2  invalid input or usage: every problem is listed, every valid account still reviewed
   3  internal error: one line on stderr, the traceback in the log file it names
   141  the output's reader went away (a closed pipe): the output is incomplete"""
+DIFF_EXIT_CODES = """\b
+Exit codes:
+  0  compared (whatever changed: the comparison gates nothing)
+  2  invalid input or usage: an unknown revision, or files either side cannot read (the
+     rest is compared, and the changes are written)
+  3  internal error: one line on stderr, the traceback in the log file it names
+  141  the output's reader went away (a closed pipe): the output is incomplete"""
 WRITE_EXIT_CODES = """\b
 Exit codes:
   0  written
@@ -256,7 +263,7 @@ def serve(**options: Any) -> None:
     run(**options)
 
 
-@main.command()
+@main.command(epilog=DIFF_EXIT_CODES)
 @click.argument("base")
 @click.argument("head", required=False)
 @review_options

@@ -176,6 +176,7 @@ def write_check(results: Iterable[Result | WrittenBatch], output: str, show: Sev
     written = 0
     shown = {severity.value for severity in Severity if severity.at_least(show)}
     every_line = len(shown) == len(Severity)
+    hidden = 0  # findings below --show: counted, not listed
     for result in results:
         accounts = result.accounts if isinstance(result, WrittenBatch) else [
             account_parts(item, result.as_of, output) for item in result.accounts]
@@ -190,8 +191,10 @@ def write_check(results: Iterable[Result | WrittenBatch], output: str, show: Sev
                 batch.append("\n" + parts["text"] + "\n")
             else:
                 lines = zip(parts["severities"], parts["text"].split("\n"), strict=True)
-                batch.append("\n" + "\n".join(line for severity, line in lines
-                                               if severity is None or severity in shown) + "\n")
+                kept = [line for severity, line in lines
+                        if severity is None or severity in shown]
+                hidden += len(parts["severities"]) - len(kept)
+                batch.append("\n" + "\n".join(kept) + "\n")
             tally.add_account(parts)
             if len(batch) == _WRITTEN_TOGETHER:
                 write("".join(batch))
@@ -228,6 +231,10 @@ def write_check(results: Iterable[Result | WrittenBatch], output: str, show: Sev
         write("\n" + _("Not compared with the previous review: a high warning it raised that "
                         "the plan still leaves without an action is not found (--since auto "
                         "compares as the site does).") + "\n")
+    if hidden:
+        write("\n" + _("{findings} below {severity} not listed (--show {severity}); the "
+                        "summary counts them").format(
+            findings=counted(hidden, "finding"), severity=show.value) + "\n")
     write(f"\n{tally.summary()}\n")
     return tally
 
