@@ -81,6 +81,12 @@ def test_markdown_summary_puts_high_findings_first(sample: Result) -> None:
     assert text.index("**High-severity findings**") < text.index("<details>")
     assert "risk.opponent-decision-maker Kang Jie" in text
     assert len(text.splitlines()) < 250
+    # The verdicts, and each account's: what an approver weighs first.
+    assert text.splitlines()[4].startswith("Verdicts: 8 at risk, ")
+    assert "<summary>Hanhai Retail Group: loyal, watch, " in text
+    # A waived warning says by whom, until when and why, not only that it is waived.
+    waived = [line for line in text.splitlines() if "(waived) |" in line]
+    assert waived and all("waived until " in line for line in waived)
 
 
 def test_waivers_that_match_no_finding_are_listed(tmp_path: Path) -> None:

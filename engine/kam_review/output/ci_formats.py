@@ -4,6 +4,7 @@ that annotate the diff, and JUnit XML for CI dashboards."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 from xml.etree import ElementTree
 
@@ -18,7 +19,7 @@ from kam_review.paths import display_path
 from kam_review.review.results import Result
 from kam_review.review.tally import count_findings
 from kam_review.text_safety import xml_text
-from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Severity
+from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Health, Severity
 from kam_review.wording import counted
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -32,6 +33,10 @@ def check_markdown(result: Result) -> str:
                  accounts=counted(len(result.accounts), 'account'), date=result.as_of),
              "",
              summary_line(result), ""]
+    verdicts = Counter(item.verdict.health for item in result.accounts if item.verdict)
+    if verdicts:
+        lines += [_("Verdicts: ") + _(", ").join(
+            f"{verdicts[h]} {h.shown}" for h in Health if verdicts[h]), ""]
     if result.errors:
         lines += [f"**{_('Input errors')}**", ""]
         lines += [f"- {code(e)}" for e in result.errors]
@@ -69,12 +74,16 @@ def check_markdown(result: Result) -> str:
         if not warnings:
             continue
         counts = count_findings(warnings)
-        lines += [f"<details><summary>{comment_text(item.account.name)}: {_(item.klass)}, "
-                  f"{counted(counts.total() + counts.total(waived=True), 'warning')}"
-                  "</summary>", ""]
+        verdict = f", {item.verdict.shown}" if item.verdict else ""
+        waived_count = counts.total(waived=True)
+        lines += [f"<details><summary>{comment_text(item.account.name)}: {_(item.klass)}"
+                  f"{verdict}, {counted(counts.total(), 'open warning')}"
+                  + (_(" ({count} waived)").format(count=waived_count) if waived_count else "")
+                  + "</summary>", ""]
         lines.append(table(["Severity", "Rule", "Subject", "Finding"], [
             [_(f.severity) + (_(" (waived)") if f.waived else ""), f.rule, comment_text(f.subject),
-             comment_text(f.message)] for f in warnings]))
+             comment_text(f.message) + (f" ({comment_text(f.waiver_note)})" if f.waived else "")]
+            for f in warnings]))
         lines += ["</details>", ""]
     return fit_comment(lines)
 
