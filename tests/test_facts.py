@@ -410,7 +410,8 @@ def test_goal_facts(tmp_path: Path, rulebook: Rulebook) -> None:
                               metric="revenue", status="cannot be measured",
                               unmeasured_reason="a revenue goal needs a period: a year (2026), "
                               "a quarter (2026-Q3) or trailing (the last 4 complete quarters)",
-                              target_shown="CN¥5M", due="2027-06-30")
+                              unmeasured_for_data=False, target_shown="CN¥5M",
+                              due="2027-06-30")
     assert (vague.has_metric, vague.has_target, vague.has_due) == (False, False, False)
     assert vague.missing_parts == "metric, target, due date"
     assert (vague.status, vague.unmeasured_reason) == ("cannot be measured", "no metric")

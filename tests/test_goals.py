@@ -294,3 +294,30 @@ def test_the_progress_bar_fills_to_the_progress_and_ticks_the_time() -> None:
     assert 'width="0" height="8" rx="2" style="fill:red"' in progress_bar(-1.5, 0, "red", "")
     assert "fill:red" not in progress_bar(None, None, "red", "") and "<line" not in (
         progress_bar(None, None, "red", ""))
+
+
+def test_a_goal_that_cannot_be_measured_now_is_not_judged_not_behind(review_accounts: Any
+                                                                     ) -> None:
+    """A revenue goal behind, then a quarter's row deleted: the goal cannot be measured, so
+    whether it is behind is not evaluated (and says why), never "not behind": a change that
+    deletes data does not resolve a goal."""
+    account = healthy_account()
+    account["plan"]["goals"] = [{"text": "Grow yearly revenue to 9M", "metric": "revenue",
+                                 "period": "trailing", "target": 9_000_000,
+                                 "baseline": {"value": 4_000_000, "date": "2025-09-30"},
+                                 "due": "2026-12-31"}]
+    (behind,) = review_accounts(account).accounts
+    assert [f.subject for f in behind.findings if f.rule == "plan.goal-behind"] == [
+        "Grow yearly revenue to 9M"]
+    del account["financials"][6]  # 2026-Q2
+    (gap,) = review_accounts(account).accounts
+    assert not [f for f in gap.findings if f.rule == "plan.goal-behind"]
+    (unknown,) = [n for n in gap.not_evaluated if n.rule == "plan.goal-behind"]
+    assert (unknown.subject, unknown.needs) == (
+        "Grow yearly revenue to 9M", "needs the goal measured: revenue of the last 4 quarters "
+        "to 2026-Q3: no row for 2026-Q2")
+    # A goal of a metric the review never measures is no gap in the data: not listed.
+    account["plan"]["goals"][0]["metric"] = "contract_value"
+    del account["plan"]["goals"][0]["period"]
+    (other,) = review_accounts(account).accounts
+    assert not [n for n in other.not_evaluated if n.rule == "plan.goal-behind"]

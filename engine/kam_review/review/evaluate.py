@@ -27,15 +27,16 @@ from kam_review.review.results import (
     impact,
 )
 from kam_review.review.verdict import with_verdicts
+from kam_review.rulebook.conditions import fields_used
 from kam_review.rulebook.engine import EngineRule
-from kam_review.rulebook.facts import SOURCE_PATH, Fact, account_facts
+from kam_review.rulebook.facts import FACT_TYPE, SOURCE_PATH, Fact, account_facts
 from kam_review.rulebook.figures import revenue_series
 from kam_review.rulebook.loading import Rule, Rulebook, load_rulebook
 from kam_review.rulebook.waivers import applies
 from kam_review.source.accounts import Portfolio, account_files, load_files, load_portfolio
 from kam_review.source.cache import AccountCache
 from kam_review.source.model import Account, Waiver
-from kam_review.vocabulary import Kind
+from kam_review.vocabulary import GoalStatus, Kind
 
 
 def review(
@@ -156,7 +157,8 @@ def _with_not_evaluated(item: AccountResult, needs: Sequence[dict[str, list[str]
         chosen = item.assigned_by(kind)
         ids = [rule.id for rule in rulebook.by_kind(kind)]
         after.update(ids[ids.index(chosen) + 1:] if chosen in ids else ())
-    if not any(needs):  # every rule was evaluated (_account_result lists none)
+    unmeasured = _unmeasured_goals(item, rulebook)
+    if not any(needs) and not unmeasured:  # every rule was evaluated
         return item
     series = revenue_series(item.account, as_of)[-4:]
     missing = [str(quarter) for quarter, revenue, _ in series if revenue is None]
@@ -165,7 +167,21 @@ def _with_not_evaluated(item: AccountResult, needs: Sequence[dict[str, list[str]
                      needs_text(fact, names, missing))
         for fact, unknown in zip(item.facts, needs, strict=True)
         for rule_id, names in sorted(unknown.items()) if rule_id not in after]
-    return replace(item, not_evaluated=tuple(listed))
+    return replace(item, not_evaluated=tuple(listed) + unmeasured)
+
+
+def _unmeasured_goals(item: AccountResult, rulebook: Rulebook) -> tuple[NotEvaluated, ...]:
+    """A goal that cannot be measured for data the file lacks (a quarter without a row)
+    leaves the rules that read its status without what they judge: not evaluated, with why,
+    never "not behind" (deleting a quarter would otherwise resolve a goal that was behind)."""
+    rules = [rule for rule in rulebook.rules if rule.on == "goal" and rule.kind.finds
+             and "status" in fields_used(rule.when)]
+    return tuple(
+        NotEvaluated(rule.id, rule.title, str(fact["subject"]), _(
+            "needs the goal measured: {reason}").format(reason=fact.get("unmeasured_reason")))
+        for fact in item.facts if fact[FACT_TYPE] == "goal"
+        and fact.get("status") == GoalStatus.UNMEASURED and fact.get("unmeasured_for_data")
+        for rule in rules)
 
 
 def _account_result(

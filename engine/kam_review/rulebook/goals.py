@@ -63,13 +63,16 @@ class GoalMeasure:
     elapsed: float | None = None
     on_track_from: float | None = None  # the least progress on track: elapsed less tolerance
     reason: str | None = None  # why the goal cannot be measured
+    data_gap: bool = False  # for data the file lacks (a quarter's row), not the goal's words
 
 
 class _Reading(NamedTuple):
-    """The metric's value, and what it was read from; or None, and why it is unknown."""
+    """The metric's value, and what it was read from; or None, and why it is unknown
+    (`gap`: for data the file lacks, not for how the goal is written)."""
 
     value: float | None
     basis: str
+    gap: bool = False
 
 
 def spec_of(goal: Goal) -> str:
@@ -96,7 +99,8 @@ def measure_goal(account: Account, goal: Goal, as_of: date, won: Sequence[Opport
         else as_of
     reading = _READERS[goal.metric](account, goal, day, won)
     if reading.value is None:
-        return GoalMeasure(GoalStatus.UNMEASURED, spec, reason=reading.basis)
+        return GoalMeasure(GoalStatus.UNMEASURED, spec, reason=reading.basis,
+                           data_gap=reading.gap)
     actual = reading.value
     progress, least = _progress(goal, actual), _least_on_track(goal, as_of, tolerance)
 
@@ -207,8 +211,10 @@ def _recent(account: Account, day: date, count: int) -> tuple[list[float], list[
 
 
 def _read(value: float | None, basis: str, unknown: str | None) -> _Reading:
-    """A reading of `basis`; unknown, it says why (`unknown`: what is missing)."""
-    return _Reading(value, basis if value is not None else f"{basis}: {unknown}")
+    """A reading of `basis`; unknown, it says why (`unknown`: the data that is missing)."""
+    if value is not None:
+        return _Reading(value, basis)
+    return _Reading(None, f"{basis}: {unknown}", gap=True)
 
 
 def _revenue(account: Account, goal: Goal, day: date, won: Sequence[Opportunity]) -> _Reading:
@@ -265,7 +271,7 @@ def _deals(account: Account, goal: Goal, day: date, won: Sequence[Opportunity]) 
     for deal in won:
         if deal.stage_since is None:
             return _Reading(None, _("the won deal {deal} has no stage_since (the day it "
-                                    "closed)").format(deal=deal.id))
+                                    "closed)").format(deal=deal.id), gap=True)
         if deal.stage_since <= day and (
                 not window or Quarter.containing(deal.stage_since).index in window):
             counted.append(deal)
@@ -274,7 +280,7 @@ def _deals(account: Account, goal: Goal, day: date, won: Sequence[Opportunity]) 
         unvalued = [d.id for d in counted if d.value is None]
         if unvalued:
             return _Reading(None, _("the won deal {deal} has no value").format(
-                deal=unvalued[0]))
+                deal=unvalued[0]), gap=True)
         return _Reading(total(d.value or 0 for d in counted),
                         _("value of the deals won (signed, paid and shipped){within} by {day}"
                           ).format(within=within, day=day))

@@ -160,6 +160,10 @@ class GoalFacts(FactType):
     unmeasured_reason: str | None = fact_field(
         "text", "Why it cannot be measured",
         "what the goal lacks, or the data its metric needs (absent once it is measured)")
+    unmeasured_for_data: bool = fact_field(
+        "yes/no", "Unmeasured for want of data",
+        "the goal cannot be measured for data the file lacks (a quarter's row), not for how "
+        "it is written", known=True)
     basis: str | None = fact_field(
         "text", "Measured", "what the actual was read from, and as of when (the due date once "
         "it has passed)")

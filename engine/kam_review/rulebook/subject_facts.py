@@ -261,6 +261,7 @@ def goal_facts(account: Account, index: int, as_of: date, rulebook: Rulebook) ->
         has_due=goal.due is not None,
         missing_parts=listed(_(part) for part in missing),
         metric=goal.metric, status=measure.status.value, unmeasured_reason=measure.reason,
+        unmeasured_for_data=measure.data_gap,
         basis=measure.basis, actual_shown=shown(measure.actual), target_shown=shown(goal.target),
         baseline_shown=None if goal.baseline is None else (
             _("{value} on {day}").format(value=shown(goal.baseline.value),
