@@ -149,6 +149,8 @@ def test_waivers_ending_soon_boundary(review_accounts: Reviewer) -> None:
 def test_show_hides_findings_below_the_severity(review_accounts: Reviewer) -> None:
     account = healthy_account()
     account["contacts"][1]["last_contact"] = "2025-01-01"  # risk.contact-neglected: low
+    account["activities"] = [a for a in account["activities"]  # no later contact with them
+                             if account["contacts"][1]["name"] not in a["with"]]
     result = review_accounts(account)
     assert "LOW    risk.contact-neglected" in as_text(result, Severity.LOW)
     assert "risk.contact-neglected" not in as_text(result, Severity.MEDIUM)

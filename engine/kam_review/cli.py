@@ -12,6 +12,12 @@ import click
 
 from kam_review import __version__
 from kam_review.commands.common import EXIT_INTERNAL_ERROR, flush_output, output_failed
+from kam_review.exit_codes import (
+    DIFF_EXIT_CODES,
+    EXIT_CODES,
+    IMPORT_EXIT_CODES,
+    WRITE_EXIT_CODES,
+)
 from kam_review.text_safety import terminal_text
 from kam_review.vocabulary import REVIEW_TAGS, Severity
 
@@ -19,25 +25,6 @@ SEVERITY_CHOICE = click.Choice([severity.value for severity in Severity])
 REDACT_OPTION = click.option(
     "--redact-contacts", "redact", is_flag=True,
     help='Show contact names as "Contact 3 (director)" (privacy laws: PIPL, GDPR).')
-EXIT_CODES = """\b
-Exit codes:
-  0  every input is valid and no finding is at or above --fail-on
-  1  a finding at or above --fail-on
-  2  invalid input or usage: every problem is listed, every valid account still reviewed
-  3  internal error: one line on stderr, the traceback in the log file it names
-  141  the output's reader went away (a closed pipe): the output is incomplete"""
-DIFF_EXIT_CODES = """\b
-Exit codes:
-  0  compared (whatever changed: the comparison gates nothing)
-  2  invalid input or usage: an unknown revision, or files either side cannot read (the
-     rest is compared, and the changes are written)
-  3  internal error: one line on stderr, the traceback in the log file it names
-  141  the output's reader went away (a closed pipe): the output is incomplete"""
-WRITE_EXIT_CODES = """\b
-Exit codes:
-  0  written
-  2  invalid input or usage (a file that is there already is never replaced)
-  3  internal error: one line on stderr, the traceback in the log file it names"""
 
 
 def _severity(ctx: click.Context, param: click.Parameter, value: str | None
@@ -297,14 +284,6 @@ def new(**options: Any) -> None:
     run(**options)
 
 
-IMPORT_EXIT_CODES = """\b
-Exit codes:
-  0  imported (or nothing to change)
-  1  a closed quarter's figure conflicts with the file: kept, the rest imported
-  2  invalid input or usage: the mapping, an unreadable export, or rows not imported
-     (each named by file, row, column and value; every other row still imports)
-  3  internal error: one line on stderr, the traceback in the log file it names
-  141  the output's reader went away (a closed pipe): the output is incomplete"""
 
 
 @main.command("import", epilog=IMPORT_EXIT_CODES)

@@ -10,7 +10,8 @@ from typing import Any
 
 import click
 
-from kam_review.cli import REPORT_OPTION, WRITE_EXIT_CODES, _Command, _parse_date
+from kam_review.cli import REPORT_OPTION, _Command, _parse_date
+from kam_review.exit_codes import WRITE_EXIT_CODES
 
 
 @click.group(cls=click.Group)
