@@ -96,7 +96,8 @@ def test_a_comparison_with_a_threshold_in_words(growth: float | None, expected: 
     ("plan_growth_target < industry_growth",
      {"plan_growth_target": 0.03, "industry_growth": 0.05},
      "planned growth: +3%, needs less than industry growth (+5%)"),
-    ("growth_yoy is missing", {}, "growth year on year: unknown, needs it unknown"),
+    ("growth_yoy is missing", {},
+     "growth, last 4 quarters against the 4 before: unknown, needs it unknown"),
     ("relationship_stage in ['partnership', 'synergistic']", {"relationship_stage": "mid"},
      "relationship stage: mid, needs one of partnership, synergistic"),
 ])
@@ -111,7 +112,7 @@ def test_a_condition_without_an_account_reads_as_its_requirements() -> None:
                  "growth_yoy is known"]}, ACCOUNT, THRESHOLDS)
     assert outline_words(condition, ACCOUNT) == [
         "any of:", "  years buying from us less than 2 years", "  plan on file: no",
-        "  growth year on year is known"]
+        "  growth, last 4 quarters against the 4 before is known"]
 
 
 def test_a_meaning_names_facts_by_label_and_file_fields_as_written() -> None:
