@@ -26,7 +26,7 @@ site: $(BIN)/kam
 	if [ -d build/site ]; then mv build/site build/.site-old; fi
 	mv build/.site-new build/site
 	rm -rf build/.site-old
-	@echo "The review site is in build/site (open build/site/index.html, or run: make serve)"
+	@echo "The review site is in build/site: serve it (make serve, or python3 -m http.server -d build/site) and browse to it"
 
 serve: $(BIN)/kam
 	$(BIN)/mkdocs serve
