@@ -10,6 +10,7 @@ from xml.etree import ElementTree
 import jsonschema
 import pytest
 
+from kam_review.output import ci_formats
 from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
 from kam_review.output.report import as_json, as_text
 from kam_review.review.evaluate import review
@@ -45,6 +46,8 @@ def test_sarif_locates_each_finding_at_its_line(sample: Result) -> None:
                and "Hanhai" in r["message"]["text"]]
     location = left["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "accounts/hanhai-retail.yaml"
+    # A name a URI cannot hold as it is is percent-encoded (# would start a fragment).
+    assert ci_formats._uri("accounts/acme copy#2.yaml") == "accounts/acme%20copy%232.yaml"
     assert "- name: Chen Jun" in hanhai[location["region"]["startLine"] - 1]
     assert left["suppressions"][0]["kind"] == "inSource"  # waived in the file
 
@@ -70,6 +73,7 @@ def test_junit_fails_accounts_with_findings_at_the_threshold(sample: Result) -> 
     assert suite.get("failures") == str(sum(1 for c in cases.values()
                                             if c.find("failure") is not None))
     # Without --fail-on no finding fails the run, nor a case: the report agrees with it.
+    assert suite.get("timestamp") == "2026-09-30T00:00:00"  # a date and time, as JUnit's
     quiet = ElementTree.fromstring(check_junit(sample, None))
     assert quiet.get("failures") == "0" and quiet.find(".//failure") is None
     assert "risk." in (quiet.find(".//testcase/system-out").text or "")

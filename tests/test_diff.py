@@ -375,6 +375,12 @@ def test_a_new_finding_that_comes_waived_says_so(tmp_path: Path) -> None:
     (new,) = _finding_changes(changes(repo, "HEAD"))
     assert new["kind"] == "finding-new" and new["waiver"]["by"] == "Zhou Lan"
     assert "(waived until 2026-12-31 by Zhou Lan: Successor" in kam(repo, "diff", "HEAD").stdout
+    # The pull request's comment too: the row is marked, and its waiver given.
+    comment = kam(repo, "diff", "HEAD", "--format", "markdown").stdout
+    (row,) = [line for line in comment.splitlines() if "risk.key-contact-left" in line
+              and line.startswith("| new finding")]
+    assert row.startswith("| new finding (high) (waived) |")
+    assert "(waived until 2026-12-31 by Zhou Lan: Successor" in row
 
 
 def test_own_rules_lowering_a_severity_is_a_change(tmp_path: Path) -> None:

@@ -345,7 +345,7 @@ def test_a_file_name_that_is_not_utf8_is_reported_in_every_format(
             "accounts/\\udcff\x1b[2Jx.yaml"}  # JSON writes the ESC as \\u001b
     elif output == "sarif":
         results = json.loads(run.stdout)["runs"][0]["results"]
-        assert "accounts//udcff[2Jx.yaml" in {  # controls left out; a URI has no backslash
+        assert "accounts//udcff%1B%5B2Jx.yaml" in {  # percent-encoded; a URI has no backslash
             r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
     elif output == "junit":
         assert "accounts/\\udcff[2Jx.yaml" in {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from typing import Any
+from urllib.parse import quote
 from xml.etree import ElementTree
 
 from kam_review import __version__
@@ -158,7 +159,9 @@ def _xml_safe(value: Any) -> Any:
 
 
 def _uri(path: str) -> str:
-    return path.replace("\\", "/")
+    """A file's path as a SARIF URI reference: forward slashes, and every character a URI
+    cannot hold as it is percent-encoded (a space, `#`, which would start a fragment)."""
+    return quote(path.replace("\\", "/"), safe="/")
 
 
 def _location(uri: str, line: int, column: int | None = None) -> dict[str, Any]:
@@ -173,7 +176,9 @@ def check_junit(result: Result, fail_on: str | None) -> str:
     severity; without it, no finding fails a case, as none fails the run: the exit code and
     the report agree); one failing case per file with input errors."""
     floor = None if fail_on is None else Severity(fail_on)
-    suite = ElementTree.Element("testsuite", name="kam-review", timestamp=str(result.as_of))
+    # A timestamp is a date and time in JUnit's schema: the review date, at its start.
+    suite = ElementTree.Element("testsuite", name="kam-review",
+                                timestamp=f"{result.as_of.isoformat()}T00:00:00")
     waived = result.waived_high
     properties = ElementTree.SubElement(suite, "properties")
     ElementTree.SubElement(properties, "property", name="waived-high-findings",

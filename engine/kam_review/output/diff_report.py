@@ -188,12 +188,23 @@ def diff_markdown(diff: Diff) -> str:
         lines += [f"<details><summary>{comment_text(account)} "
                   f"({counted(len(diff.for_account(account)), 'change')})</summary>", ""]
         lines.append(table(["Change", "Subject", "Before", "After"], [
-            [change_title(c.kind) + (f" ({_(c.severity)})" if c.severity else ""),
+            [change_title(c.kind) + (f" ({_(c.severity)})" if c.severity else "")
+             + (_(" (waived)") if _waived_new(c) else ""),
              comment_text(f"{c.rule} {shown_subject(c)}".strip()),
-             *(comment_text(side) for side in shown_sides(c, stages))]
+             *(comment_text(side) for side in _sides_with_waiver(c, stages))]
             for c in diff.for_account(account)]))
         lines += ["</details>", ""]
     return fit_comment(lines)
+
+
+def _waived_new(change: Change) -> bool:
+    """A new finding that comes waived: the comment says so, with its waiver."""
+    return change.kind == "finding-new" and bool(change.note)
+
+
+def _sides_with_waiver(change: Change, stages: Mapping[str, str]) -> tuple[str, str]:
+    before, after = shown_sides(change, stages)
+    return (before, f"{after} ({change.note})") if _waived_new(change) else (before, after)
 
 
 def _named(change: Change) -> str:
