@@ -100,8 +100,9 @@ def goals_overview(result: Result) -> list[str]:
     counts = Counter(GoalStatus(fact["status"]) for _, _, fact in found)
     lines = [f"## {_('Goals')}", "",
              _("{count} goals in the account plans, as of {date}: ").format(
-                 count=len(found), date=result.as_of)
-             + _(", ").join(f"{counts[s]} {status_badge(s)}" for s in GoalStatus if counts[s])
+                 count=len(found), date=result.formats.date(result.as_of))
+             + _(", ").join(_("{count} {status}").format(count=counts[s], status=status_badge(s))
+                            for s in GoalStatus if counts[s])
              + _(". ") + _(PROGRESS_NOTE), ""]
     off = [(item, goal, fact) for item, goal, fact in found
            if GoalStatus(fact["status"]).off_track]
