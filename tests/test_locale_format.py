@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kam_review.formatting import UNIT_SPECS, fill, format_in_unit, format_value
+from kam_review.i18n import using
 from kam_review.locale_format import ENGLISH, LocaleFormat, check_currency, check_locale
 
 CNY = LocaleFormat("en", "CNY")
@@ -151,3 +152,10 @@ def test_figures_of_any_float_size_are_written() -> None:
     assert CNY.number(biggest).startswith("179,769,313,486,231,570,")
     assert CNY.money(biggest).startswith("CN¥")
     assert CNY.percent(biggest).endswith("%") and CNY.points(-biggest).endswith(" pp")
+
+
+def test_a_quarter_in_a_message_is_written_as_the_language_writes_it() -> None:
+    assert fill("latest {q:quarter}", {"q": "2026-Q3"}, LocaleFormat()) == "latest 2026-Q3"
+    with using("zh"):
+        assert fill("最新{q:quarter}", {"q": "2026-Q3"}, LocaleFormat("zh_Hans_CN")) == \
+            "最新2026年第3季度"

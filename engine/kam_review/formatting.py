@@ -14,7 +14,7 @@ from kam_review.i18n import _, locale_name
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.wording import counted
 
-FORMAT_SPECS = ("money", "pct", "spct", "pts", "days", "num", "int", "date", "")
+FORMAT_SPECS = ("money", "pct", "spct", "pts", "days", "num", "int", "date", "quarter", "")
 # The formats a message may follow with the noun it counts: `{goals_count:int goal}`.
 COUNTING_SPECS = ("int", "num")
 
@@ -78,6 +78,8 @@ def format_value(value: Any, spec: str, formats: LocaleFormat | None = None) -> 
         return _("yes") if value else _("no")
     if spec == "date" and isinstance(value, date | str):
         return formats.date(value)
+    if spec == "quarter" and isinstance(value, str):
+        return formats.quarter(value)  # 2026-Q3 as the language writes it: 2026年第3季度
     if not isinstance(value, int | float):
         return str(value)
     return _WRITERS.get(spec, LocaleFormat.number)(formats, value)
