@@ -27,7 +27,6 @@ from kam_review.review.results import (
     impact,
 )
 from kam_review.review.verdict import with_verdicts
-from kam_review.rulebook.conditions import fields_used
 from kam_review.rulebook.engine import EngineRule
 from kam_review.rulebook.facts import FACT_TYPE, SOURCE_PATH, Fact, account_facts
 from kam_review.rulebook.figures import revenue_series
@@ -174,14 +173,12 @@ def _unmeasured_goals(item: AccountResult, rulebook: Rulebook) -> tuple[NotEvalu
     """A goal that cannot be measured for data the file lacks (a quarter without a row)
     leaves the rules that read its status without what they judge: not evaluated, with why,
     never "not behind" (deleting a quarter would otherwise resolve a goal that was behind)."""
-    rules = [rule for rule in rulebook.rules if rule.on == "goal" and rule.kind.finds
-             and "status" in fields_used(rule.when)]
     return tuple(
         NotEvaluated(rule.id, rule.title, str(fact["subject"]), _(
             "needs the goal measured: {reason}").format(reason=fact.get("unmeasured_reason")))
         for fact in item.facts if fact[FACT_TYPE] == "goal"
         and fact.get("status") == GoalStatus.UNMEASURED and fact.get("unmeasured_for_data")
-        for rule in rules)
+        for rule in rulebook.goal_status_rules)
 
 
 def _account_result(

@@ -23,7 +23,7 @@ from kam_review.formatting import COUNTING_SPECS, FORMAT_SPECS, split_spec, temp
 from kam_review.i18n import ENGLISH, LANGUAGES, _, language, pick
 from kam_review.paths import display_path
 from kam_review.rulebook.condition_parser import ConditionError, parse_condition
-from kam_review.rulebook.conditions import Condition, thresholds_used
+from kam_review.rulebook.conditions import Condition, fields_used, thresholds_used
 from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.funnel import FUNNEL_FILE, load_funnel
 from kam_review.rulebook.funnel import Stage as Stage  # imported from here by subject_facts
@@ -110,6 +110,13 @@ class Rulebook:
     def deal_rules(self) -> frozenset[str]:
         """The ids of the rules on opportunities, whose findings' subject is a deal's id."""
         return frozenset(r.id for r in self.rules if r.on == "opportunity")
+
+    @cached_property
+    def goal_status_rules(self) -> tuple[Rule, ...]:
+        """The finding rules that judge a goal by its status (behind or missed): a goal that
+        cannot be measured leaves them not evaluated (review/evaluate.py)."""
+        return tuple(r for r in self.rules if r.on == "goal" and r.kind.finds
+                     and "status" in fields_used(r.when))
 
     def by_kind(self, kind: Kind) -> list[Rule]:
         """The rules of a kind in the order they are tried and listed: by precedence (class
