@@ -96,3 +96,8 @@ def answering_action(finding: Finding, item: AccountResult, on: str,
                 return reviewed
     return None
 
+
+def wants_answer(finding: Finding, on: str) -> bool:
+    """Whether the plan should answer the finding with an action: a warning, but not an
+    action's own finding (`on`: what its rule tests), which the action itself answers."""
+    return finding.warns and on != "action"

@@ -20,7 +20,7 @@ from kam_review.output.markdown_text import esc
 from kam_review.review.actions import ReviewedAction, open_actions
 from kam_review.review.results import AccountResult, Finding, Result
 from kam_review.website.pages.actions import due_text
-from kam_review.website.pages.answers import answering_action, finding_anchor
+from kam_review.website.pages.answers import answering_action, finding_anchor, wants_answer
 from kam_review.website.pages.common import severity_badge
 from kam_review.website.pages.movement import revenue_trend
 from kam_review.website.pages.plain import subject_words
@@ -90,7 +90,7 @@ def _finding_item(finding: Finding, item: AccountResult, result: Result,
     if answer is not None:
         planned = _("Planned ({owner}, due {due}): {what}").format(
             owner=esc(answer.action.owner), due=due_text(answer), what=esc(answer.action.what))
-    elif finding.warns and rule.on != "action":  # an action's own finding is answered
+    elif wants_answer(finding, rule.on):
         planned = _("No open action of the plan answers it.")
     else:
         planned = ""
