@@ -163,12 +163,17 @@ def expiring(waivers: tuple[Waiver, ...], as_of: date) -> list[Waiver]:
             if waiver.until is not None and as_of <= waiver.until <= horizon]
 
 
-def unmatched_waivers(item: AccountResult, as_of: date) -> list[list[str | None]]:
-    """Each waiver in force that matches no finding of the account, as [rule, subject (None:
-    every subject), why]: a subject that none of the rule's findings has (a typo, most often:
+# A waiver in force that matches no finding: its rule, its subject (None: every subject)
+# and why it matches none.
+Unmatched = tuple[str, str | None, str]
+
+
+def unmatched_waivers(item: AccountResult, as_of: date) -> list[Unmatched]:
+    """Each waiver in force that matches no finding of the account, as (rule, subject,
+    why): a subject that none of the rule's findings has (a typo, most often:
     the waiver silences nothing while the finding stays open), or a rule that finds nothing
     here now."""
-    unmatched: list[list[str | None]] = []
+    unmatched: list[Unmatched] = []
     for waiver in item.account.waivers:
         if not in_force(waiver, as_of):
             continue
@@ -189,7 +194,7 @@ def unmatched_waivers(item: AccountResult, as_of: date) -> list[list[str | None]
                 needs=unknown[0].needs)
         else:
             why = _("the rule finds nothing on this account now")
-        unmatched.append([waiver.rule, waiver.subject or None, why])
+        unmatched.append((waiver.rule, waiver.subject or None, why))
     return unmatched
 
 
@@ -202,8 +207,7 @@ def unmatched_line(account: str, rule: str, subject: str | None, why: str) -> st
 
 def unmatched_lines(item: AccountResult, as_of: date) -> list[str]:
     """A line for each waiver in force that matches no finding of the account, saying why."""
-    return [unmatched_line(item.account.id, rule or "", subject, why or "")
-            for rule, subject, why in unmatched_waivers(item, as_of)]
+    return [unmatched_line(item.account.id, *row) for row in unmatched_waivers(item, as_of)]
 
 
 def _waiver_line(account: str, rule: str, subject: str | None, waiver: Waiver) -> str:
