@@ -58,15 +58,20 @@ def four_quarters(series: Sequence[SeriesQuarter], skip: int) -> tuple[float, fl
     return total(revenue), (total(costs) if len(costs) == 4 else None)
 
 
+def before_customer(quarter: Quarter, customer_since: date | None) -> bool:
+    """Whether the quarter ended before the account became a customer: it bought nothing
+    from us then, a known zero where a customer's own quarter without a row is unknown."""
+    return customer_since is not None and quarter.last_day < customer_since
+
+
 def new_customer_quarters(series: Sequence[SeriesQuarter], customer_since: date | None
                           ) -> tuple[float, float | None] | None:
     """(revenue, cost) of the last four quarters of an account that became a customer within
     them: the quarters before its first row ended before customer_since, so it bought
     nothing then, and the rows on file are the four quarters' whole sales. None for any
     other account, or when a quarter since its first row has none."""
-    if customer_since is None or not series or len(series) >= 4:
-        return None
-    if Quarter.from_index(series[0][0].index - 1).last_day >= customer_since:
+    if not series or len(series) >= 4 or not before_customer(
+            Quarter.from_index(series[0][0].index - 1), customer_since):
         return None
     revenue = [r for _, r, _ in series if r is not None]
     if len(revenue) < len(series):

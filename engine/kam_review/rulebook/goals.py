@@ -33,6 +33,7 @@ from typing import NamedTuple
 from kam_review.formatting import plain
 from kam_review.i18n import _
 from kam_review.rulebook.figures import (
+    before_customer,
     gross_margin,
     growth,
     last_complete_quarter,
@@ -189,9 +190,8 @@ def _rows(account: Account, quarters: Sequence[Quarter]) -> tuple[list[float], l
     quarter that ended before the account became a customer (customer_since) needs none: it
     bought nothing from us then."""
     rows = {row.quarter.index: row for row in account.financials}
-    since = account.customer_since
     before = {q.index for q in quarters
-              if q.index not in rows and since is not None and q.last_day < since}
+              if q.index not in rows and before_customer(q, account.customer_since)}
     missing = [str(q) for q in quarters if q.index not in rows and q.index not in before]
     if missing:
         return [], [], _("no row for {quarters}").format(

@@ -13,7 +13,7 @@ from kam_review.i18n import _, words
 from kam_review.output import charts
 from kam_review.output.markdown_text import esc
 from kam_review.review.results import UNCLASSIFIED, AccountResult, Result
-from kam_review.rulebook.figures import revenue_series
+from kam_review.rulebook.figures import before_customer, revenue_series
 from kam_review.source.model import Quarter
 from kam_review.vocabulary import Kind
 from kam_review.website.pages.cells import sorted_by
@@ -134,7 +134,7 @@ def portfolio_charts(result: Result, totals: Totals) -> list[str]:
     shown = [(text, Quarter.parse(text)) for text in quarters]
     for first, since in first_rows:
         for text, quarter in shown:
-            unknown[text] += quarter.index < first.index and quarter.last_day >= since
+            unknown[text] += quarter.index < first.index and not before_customer(quarter, since)
     currencies = sorted({c for c, _ in by_quarter}, key=lambda c: c or "") or [
         totals.main_currency]
     lines += [f"## {_('Portfolio revenue by quarter')}", ""]
