@@ -86,6 +86,14 @@ def _focus_matrix(result: Result, totals: Totals) -> list[str]:
                                       else _("unknown")))]
 
 
+def _not_ranked(sentence: str, items: list[AccountResult]) -> list[str]:
+    """The sentence naming the accounts a ranking leaves out, when it leaves any."""
+    if not items:
+        return []
+    return [sentence.format(accounts=_(", ").join(esc(item.account.name) for item in items)),
+            ""]
+
+
 def portfolio_charts(result: Result, totals: Totals) -> list[str]:
     """The overview's charts: the focus matrix, the Pareto curves and the revenue by quarter,
     one of each per currency the money adds up in."""
@@ -94,17 +102,14 @@ def portfolio_charts(result: Result, totals: Totals) -> list[str]:
     lines += [f"## {_('Pareto (ABC) analysis')}", "",
               _("Accounts ranked by the last 4 quarters; class A brings the first 80% of the "
                 "total, B the next 15%, C the rest."), ""]
-    unranked = [item for item in accounts if account_fact(item, "revenue_ttm") is None]
-    if unranked:
-        lines += [_("Not ranked, their revenue of the last 4 quarters unknown (a quarter "
-                    "without a row): {accounts}.").format(accounts=_(", ").join(
-                        esc(item.account.name) for item in unranked)), ""]
-    no_margin = [item for item in accounts if account_fact(item, "revenue_ttm") is not None
-                 and account_fact(item, "gross_margin_ttm") is None]
-    if no_margin:
-        lines += [_("Not ranked by gross profit, their cost of the last 4 quarters unknown: "
-                    "{accounts}.").format(accounts=_(", ").join(
-                        esc(item.account.name) for item in no_margin)), ""]
+    lines += _not_ranked(_("Not ranked, their revenue of the last 4 quarters unknown (a "
+                           "quarter without a row): {accounts}."),
+                         [item for item in accounts if account_fact(item, "revenue_ttm") is None])
+    lines += _not_ranked(_("Not ranked by gross profit, their cost of the last 4 quarters "
+                           "unknown: {accounts}."),
+                         [item for item in accounts
+                          if account_fact(item, "revenue_ttm") is not None
+                          and account_fact(item, "gross_margin_ttm") is None])
     groups = _revenue_groups(result, totals, known=True)
     for currency, group in groups:
         formats = totals.writing(currency)
