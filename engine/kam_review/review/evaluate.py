@@ -35,7 +35,7 @@ from kam_review.rulebook.waivers import applies
 from kam_review.source.accounts import Portfolio, account_files, load_files, load_portfolio
 from kam_review.source.cache import AccountCache
 from kam_review.source.model import Account, Waiver
-from kam_review.vocabulary import GoalStatus, Kind
+from kam_review.vocabulary import Kind
 
 
 def review(
@@ -176,8 +176,8 @@ def _unmeasured_goals(item: AccountResult, rulebook: Rulebook) -> tuple[NotEvalu
     return tuple(
         NotEvaluated(rule.id, rule.title, str(fact["subject"]), _(
             "needs the goal measured: {reason}").format(reason=fact.get("unmeasured_reason")))
-        for fact in item.facts if fact[FACT_TYPE] == "goal"
-        and fact.get("status") == GoalStatus.UNMEASURED and fact.get("unmeasured_for_data")
+        # unmeasured_for_data holds only where the goal cannot be measured (its status).
+        for fact in item.facts if fact[FACT_TYPE] == "goal" and fact.get("unmeasured_for_data")
         for rule in rulebook.goal_status_rules)
 
 
