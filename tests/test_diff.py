@@ -457,7 +457,7 @@ def test_an_account_whose_file_breaks_is_not_compared_not_removed(history: Path)
     as not compared, never as an account removed."""
     (history / "accounts" / "test-account.yaml").write_text("id: [broken", encoding="utf-8")
     run = kam(history, "diff", "review-q2", "--format", "json")
-    assert run.returncode == 2 and "test-account.yaml:1:12: malformed YAML" in run.stderr
+    assert run.returncode == 2 and "test-account.yaml:1:5: malformed YAML" in run.stderr
     kinds = {(c["account"], c["kind"]) for c in json.loads(run.stdout)["changes"]}
     assert ("test-account", "account-invalid") in kinds
     assert ("test-account", "account-removed") not in kinds

@@ -101,7 +101,11 @@ def test_bad_values(tmp_path: Path, old: str, new: str, expected: str) -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("", "acme.yaml:1:1: the file is empty"),
     ("- just\n- a list\n", "acme.yaml:1:1: expected a mapping of account fields"),
-    ("id: acme\nname: [unclosed\n", "acme.yaml:3:1: malformed YAML"),
+    ("id: acme\nname: [unclosed\n", "acme.yaml:2:7: malformed YAML"),
+    # An unfinished key is placed on its own line, not on the next one where it is noticed.
+    ("id: acme\nname Acme\nowner: Li Wei\n",
+     "acme.yaml:2:1: malformed YAML: while scanning a simple key: could not find expected ':' "
+     "(noticed at line 3, column 1)"),
     (b"id: acme\nname: \xff\xfe\n", "acme.yaml:2:7: the file is not UTF-8 text"),
     ("id: !!python/object/apply:os.system ['true']\n", "id: unsupported YAML tag"),
     ("a: &x [1]\nb: *x\n", "acme.yaml:2:4: b: anchors and aliases"),

@@ -50,6 +50,9 @@ _TOO_DEEP = (f"nested deeper than {MAX_DEPTH} levels (lists and mappings inside 
              "an account file needs fewer than 10, a rule file a few more")
 # Line breaks as YAML counts lines.
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+# Errors of a construct that the parser notices only where it expected the construct's end.
+_BEGUN = frozenset(("while scanning a simple key", "while parsing a flow sequence",
+                    "while parsing a flow mapping", "while scanning a quoted scalar"))
 
 
 @dataclass
@@ -115,11 +118,7 @@ def parse_yaml(text: str, name: str) -> YamlDocument:
     try:
         root = yaml.compose(text, Loader=_COMPOSER)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = error.problem or "malformed YAML"
-        if error.context:
-            problem = f"{error.context}: {problem}"
+        line, column, problem = _placed(error)
         if "maximum nesting depth" in problem:  # LibYAML stops at 1,000 levels
             return _failed(name, *_within(text, line, column), _TOO_DEEP)
         return _failed(name, *_within(text, line, column), f"malformed YAML: {problem}")
@@ -141,6 +140,23 @@ def parse_yaml(text: str, name: str) -> YamlDocument:
         document.value = None
     _keep_inside(document, text)
     return document
+
+
+def _placed(error: yaml.MarkedYAMLError) -> tuple[int, int, str]:
+    """Where a syntax error is, and what it is. The parser notices an unfinished key, flow
+    collection or quoted text only where it expected its end, often on a later line: the
+    error is placed where that construct begins, and says where it was noticed."""
+    mark = error.problem_mark or error.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = error.problem or "malformed YAML"
+    if not error.context:
+        return line, column, problem
+    problem = f"{error.context}: {problem}"
+    begun = error.context_mark
+    if begun is not None and error.context in _BEGUN and begun.line + 1 < line:
+        return (begun.line + 1, begun.column + 1,
+                f"{problem} (noticed at line {line}, column {column})")
+    return line, column, problem
 
 
 def _keep_inside(document: YamlDocument, text: str) -> None:
