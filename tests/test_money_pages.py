@@ -262,3 +262,12 @@ def test_a_portfolio_without_a_valid_account_still_has_its_pages(tmp_path: Path,
     assert "Strategic focus matrix: No data" in pages["index.md"]
     assert "Portfolio revenue: No data" in pages["index.md"]
     assert "Target group: 0 deals, CN¥0" in pages["funnel.md"]
+
+
+def test_unknown_growth_is_said_in_words_beside_the_revenue(tmp_path: Path,
+                                                           rulebook: Rulebook) -> None:
+    account = healthy_account()
+    account["financials"] = [q for q in account["financials"] if q["quarter"] != "2026-Q3"]
+    page = render_pages(_review(tmp_path, rulebook, account))["accounts/test-account.md"]
+    assert _row(page, "Revenue, last 4 quarters") == \
+        "| Revenue, last 4 quarters | — (growth over a year unknown) |"

@@ -98,14 +98,21 @@ def _header_card(item: AccountResult, result: Result) -> list[str]:
         [_("Review date"), formats.date(result.as_of) + _(" (last complete quarter {q})").format(
             q=formats.quarter(str(account_fact(item, 'last_quarter'))))],
         [_("Data"), _freshness(item)],
-        [described("revenue_ttm").label, account_figure(item, "revenue_ttm")
-         + _(" ({growth} over a year)").format(
-             growth=account_figure(item, "growth_yearly") + growth_mark(item))],
+        [described("revenue_ttm").label, account_figure(item, "revenue_ttm") + _growth(item)],
         [described("gross_margin_ttm").label, account_figure(item, "gross_margin_ttm")],
         [_("Open pipeline"), f"{counted(account_fact(item, 'open_opportunities'), 'deal')}, "
                              f"{account_figure(item, 'open_pipeline_value')}"],
     ]
     return [f"## {_('At a glance')}", "", table(["Account", f"`{account.id}`"], rows)]
+
+
+def _growth(item: AccountResult) -> str:
+    """Growth over a year beside the revenue, or that it is unknown (in words: a dash in
+    brackets after the revenue's dash reads as a slip)."""
+    if account_fact(item, "growth_yearly") is None:
+        return _(" (growth over a year unknown)")
+    return _(" ({growth} over a year)").format(
+        growth=account_figure(item, "growth_yearly") + growth_mark(item))
 
 
 def _strategy(item: AccountResult, kind: Kind, result: Result) -> str:
