@@ -71,6 +71,19 @@ def test_the_verdict_fact_counts_open_warnings_after_waivers(tmp_path: Path,
         "1 high finding accepted by a waiver: A key person changed [Chen Jun]",))
 
 
+def test_our_new_account_manager_is_named_as_such_in_the_reasons(
+        tmp_path: Path, rulebook: Rulebook) -> None:
+    """The owner who took over is ours, not a contact of the customer's who left."""
+    owner = healthy_account()["owner"]
+    taken_over = _account(owner_history=[{"name": "Sun Yue", "from": "2022-03-01",
+                                          "to": "2026-07-31"}])
+    reasons = _one(tmp_path, rulebook, taken_over).verdict.reasons
+    assert reasons == (
+        f"1 open high warning: A key person changed [{owner}, our key account manager]",)
+    left = _one(tmp_path, rulebook, _account(left=True)).verdict.reasons
+    assert left == ("1 open high warning: A key person changed [Chen Jun]",)
+
+
 def test_the_reasons_cite_what_decided(tmp_path: Path, rulebook: Rulebook) -> None:
     at_risk = _one(tmp_path, rulebook, _account(left=True)).verdict
     # Of "a high warning, or dormant", only what held is cited.

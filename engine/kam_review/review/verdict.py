@@ -57,12 +57,16 @@ def verdict_facts(item: AccountResult, rulebook: Rulebook) -> VerdictFacts:
     """What the verdict rules weigh of an account's review; findings are listed by their
     rules' titles, as the reasons a reader sees."""
     titles = rulebook.titles
+    owners = {fact["subject"] for fact in item.facts if fact.get("is_owner")}
 
     def _subject(finding: Finding) -> str:
-        """A deal by its name, as the reader knows it; a waiver's finding, whose subject is
-        the rule it waives, by that rule's title; anything else as written."""
+        """A deal by its name, as the reader knows it; our own account manager as such (not
+        taken for a contact of the customer's); a waiver's finding, whose subject is the
+        rule it waives, by that rule's title; anything else as written."""
         if finding.rule in rulebook.deal_rules:
             return item.account.deal_name(finding.subject)
+        if finding.subject in owners:
+            return _("{owner}, our key account manager").format(owner=finding.subject)
         return titles.get(finding.subject, finding.subject)
 
     def _listed(findings: Sequence[Finding]) -> str:
