@@ -10,9 +10,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kam_review.cli import main
-from kam_review.output.impact_report import impact_markdown
+from kam_review.output.impact_report import impact_markdown, impact_text
 from kam_review.review.evaluate import review
 from kam_review.review.rule_impact import compare_rules, same_files
+from kam_review.vocabulary import Severity
 
 from .conftest import ACCOUNTS, AS_OF, RULES, healthy_account, write_account
 from .git_support import git, new_repository
@@ -122,3 +123,35 @@ def test_same_files_compares_names_and_bytes_below_the_folder(tmp_path: Path) ->
     (tmp_path / "a" / "ab").write_bytes(b"c")
     (tmp_path / "b" / "a").write_bytes(b"bc")
     assert not same_files(tmp_path / "a", tmp_path / "b")
+
+
+def test_a_changed_severity_is_named_with_the_accounts_it_still_fires_on(
+        tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    risks = rules / "risks.yaml"
+    text = risks.read_text(encoding="utf-8")
+    at = text.index("  - id: risk.complacency\n")
+    end = text.index("    severity: medium\n", at)
+    risks.write_text(text[:end] + "    severity: high\n"
+                     + text[end + len("    severity: medium\n"):], encoding="utf-8")
+    before = review(ACCOUNTS, RULES, AS_OF)
+    after = review(ACCOUNTS, rules, AS_OF)
+    impact = compare_rules(before, after, "before", "after")
+    firing = tuple(sorted(item.account.id for item in before.accounts
+                          if any(f.rule == "risk.complacency" for f in item.findings)))
+    assert len(firing) >= 2
+    (change,) = [r for r in impact.rules if r.rule == "risk.complacency"]
+    assert (change.severity, change.still, change.newly, change.stopped) == (
+        (Severity.MEDIUM, Severity.HIGH), firing, (), ())
+    markdown = impact_markdown(impact)
+    assert (f"| `risk.complacency` (severity medium -> high, still fires on {len(firing)}: "
+            f"{firing[0]}, {firing[1]}") in markdown
+    assert "1 rule changes severity;" in markdown
+    assert "risk.complacency medium -> high" in " ".join(s for _, s in impact.biggest)
+    assert "severity risk.complacency medium -&gt; high" in markdown
+    assert (f"  risk.complacency (severity medium -> high, still fires on {len(firing)} "
+            f"({', '.join(firing)})): newly fires on 0, stops firing on 0") in impact_text(impact)
+    # A severity that stays puts no rule in the list.
+    unchanged = compare_rules(before, before, "before", "after")
+    assert not unchanged.rules

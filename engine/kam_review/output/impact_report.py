@@ -1,6 +1,7 @@
 """A rule change's impact (review/rule_impact.py) as compact Markdown for a pull-request
-comment, and as text: per rule the accounts it newly fires on and stops firing on, the
-accounts whose class, verdict or focus changes, and the five biggest changes named."""
+comment, and as text: per rule the accounts it newly fires on and stops firing on (and a
+changed severity), the accounts whose class, verdict or focus changes, and the five biggest
+changes named."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def impact_markdown_lines(impact: Impact, heading: str = "###") -> list[str]:
         return lines
     if impact.rules:
         lines.append(table(["Rule", "Newly fires on", "Stops firing on"], [
-            [f"`{comment_text(r.rule)}`" + (f" ({r.status})" if r.status else ""),
+            [f"`{comment_text(r.rule)}`" + _status(r, _accounts(r.still)),
              _accounts(r.newly), _accounts(r.stopped)] for r in impact.rules]))
     if impact.moves:
         lines += ["**Class, verdict or focus changes**", ""]
@@ -54,9 +55,12 @@ def _headline(impact: Impact) -> str:
         return (f"Over {counted(impact.accounts, 'account')}, no rule fires on a different "
                 "account and no class, verdict or focus changes.")
     changed = len({m.account for m in impact.moves})
-    rules = len(impact.rules)
+    rules = sum(1 for r in impact.rules if r.fires_elsewhere)
+    graded = sum(1 for r in impact.rules if r.severity)
+    severity = (f" {counted(graded, 'rule')} {'changes' if graded == 1 else 'change'} "
+                "severity;" if graded else "")
     return (f"Over {counted(impact.accounts, 'account')}: {counted(rules, 'rule')} "
-            f"{'fires' if rules == 1 else 'fire'} on different accounts; "
+            f"{'fires' if rules == 1 else 'fire'} on different accounts;{severity} "
             f"{counted(changed, 'account')} {'changes' if changed == 1 else 'change'} class, "
             "verdict or focus.")
 
@@ -93,8 +97,17 @@ def impact_text(impact: Impact) -> str:
     return "\n".join(terminal_text(line) for line in lines) + "\n"
 
 
+def _status(change: RuleChange, still: str) -> str:
+    """" (new)", " (removed)", " (severity medium -> high, still fires on 2: a, b)" or ""."""
+    if change.severity is not None:
+        before, after = change.severity
+        return f" (severity {before.value} -> {after.value}, still fires on {still})"
+    return f" ({change.status})" if change.status else ""
+
+
 def _rule_line(change: RuleChange) -> str:
-    status = f" ({change.status})" if change.status else ""
+    status = _status(change, f"{len(change.still)}"
+                     + (f" ({', '.join(change.still)})" if change.still else ""))
     return (f"  {change.rule}{status}: newly fires on {len(change.newly)}"
             + (f" ({', '.join(change.newly)})" if change.newly else "")
             + f", stops firing on {len(change.stopped)}"

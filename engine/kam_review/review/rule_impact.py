@@ -2,7 +2,8 @@
 before and after, compared rule by rule and account by account.
 
 Per rule, the accounts it newly fires on and those it stops firing on (a rule fires on an
-account where it has a finding, or decides its verdict); per account, a change of class,
+account where it has a finding, or decides its verdict), and a changed severity with the
+accounts it still fires on; per account, a change of class,
 verdict or focus; and the biggest changes, weighed so that a verdict outweighs a class, a class
 a focus, and a high warning a low one. `kam rules impact` and `kam diff --format markdown`
 (when the rules changed between the revisions) both read it.
@@ -33,13 +34,20 @@ BIGGEST = 5
 
 @dataclass(frozen=True)
 class RuleChange:
-    """A rule whose accounts changed: those it newly fires on and those it stops firing on."""
+    """A rule whose findings changed: the accounts it newly fires on and those it stops firing
+    on; or, its severity changed, the accounts it fires on at the new severity as before."""
 
     rule: str
     title: str
     newly: tuple[str, ...]
     stopped: tuple[str, ...]
     status: str = ""  # "new" or "removed" when the rule is only on one side
+    severity: tuple[Severity, Severity] | None = None  # before, after, where it changed
+    still: tuple[str, ...] = ()  # fired on before and after, where the severity changed
+
+    @property
+    def fires_elsewhere(self) -> bool:
+        return bool(self.newly or self.stopped or self.status)
 
 
 @dataclass(frozen=True)
@@ -72,20 +80,26 @@ def compare_rules(before: Result, after: Result, before_name: str, after_name: s
     ids_old = {r.id for r in before.rulebook.rules}
     ids_new = {r.id for r in after.rulebook.rules}
     titles = before.rulebook.titles | after.rulebook.titles
+    severity_old = {r.id: r.severity for r in before.rulebook.rules}
+    severities = severity_old | {r.id: r.severity for r in after.rulebook.rules}
     rules = []
     for rule_id in sorted(ids_old | ids_new):
         newly = tuple(i for i in common if rule_id in fired_new[i] - fired_old[i])
         stopped = tuple(i for i in common if rule_id in fired_old[i] - fired_new[i])
         status = "new" if rule_id not in ids_old else "removed" if rule_id not in ids_new else ""
-        if newly or stopped or status:
-            rules.append(RuleChange(rule_id, titles[rule_id], newly, stopped, status))
+        moved = None if status or severity_old[rule_id] == severities[rule_id] else (
+            severity_old[rule_id], severities[rule_id])
+        still = () if moved is None else tuple(
+            i for i in common if rule_id in fired_old[i] & fired_new[i])
+        if newly or stopped or status or moved:
+            rules.append(RuleChange(rule_id, titles[rule_id], newly, stopped, status, moved,
+                                    still))
     moves = [move for i in common for move in _moves(old[i], new[i])]
-    severities = {r.id: r.severity for r in (*before.rulebook.rules, *after.rulebook.rules)}
     weight: dict[str, float] = {}
     for move in moves:
         weight[move.account] = weight.get(move.account, 0) + _WEIGHTS[move.what]
     for change in rules:
-        for account in (*change.newly, *change.stopped):
+        for account in (*change.newly, *change.stopped, *change.still):
             weight[account] = weight.get(account, 0) + _SEVERITY_WEIGHTS.get(
                 severities[change.rule], 1)
     ranked = sorted(weight, key=lambda account: (-weight[account], account))[:BIGGEST]
@@ -115,10 +129,14 @@ def _summary(account: str, moves: list[AccountChange], rules: list[RuleChange]) 
     parts = [f"{m.what} {m.before} -> {m.after}" for m in moves if m.account == account]
     newly = [r.rule for r in rules if account in r.newly]
     stopped = [r.rule for r in rules if account in r.stopped]
+    graded = [f"{r.rule} {r.severity[0].value} -> {r.severity[1].value}"
+              for r in rules if account in r.still and r.severity]
     if newly:
         parts.append("newly fires " + ", ".join(newly))
     if stopped:
         parts.append("stops firing " + ", ".join(stopped))
+    if graded:
+        parts.append("severity " + ", ".join(graded))
     return "; ".join(parts)
 
 
