@@ -115,15 +115,27 @@ def test_json_and_junit_reports(rules: Path) -> None:
 
 @pytest.mark.parametrize(("case", "message"), [
     ("  - name: x\n    patch: {contacts.9.left_on: 2026-08-31}\n    fires: [risk.x]\n",
-     "cases[2].patch: contacts.9.left_on: the account has no 9 here"),
+     "cases[2].patch: contacts.9.left_on: contacts has 3 items, numbered 0 to 2: no item 9"),
+    ("  - name: x\n    patch: {contacts.first.left_on: 2026-08-31}\n    fires: [risk.x]\n",
+     "cases[2].patch: contacts.first.left_on: contacts has 3 items, numbered 0 to 2: no item "
+     "first"),
+    ("  - name: x\n    patch: {contacs.0.left_on: 2026-08-31}\n    fires: [risk.x]\n",
+     "cases[2].patch: contacs.0.left_on: the account has no field contacs (did you mean "
+     "'contacts'?)"),
+    ("  - name: x\n    patch: {plan.summary.x: 1}\n    fires: [risk.x]\n",
+     "cases[2].patch: plan.summary.x: plan.summary is a str, not a mapping"),
+    ("  - name: x\n    remove: [contacts.3]\n    silent: [risk.complacency]\n",
+     "cases[2].remove: contacts.3: contacts has 3 items, numbered 0 to 2: no item 3"),
     ("  - name: x\n    remove: [nothing_here]\n    silent: [risk.complacency]\n",
-     "cases[2].remove: nothing_here: the account has no such field to remove"),
+     "cases[2].remove: nothing_here: the account has no field nothing_here"),
     ("  - name: x\n    base: ../../secret.yaml\n    silent: [risk.complacency]\n",
      "cases[2].base: the base account ../../secret.yaml lies outside the rules folder"),
     ("  - name: x\n    patch: {name: A}\n",
      "cases[2].fires: a case says what it expects: fires, silent or message_contains"),
     ("  - name: x\n    patch: {name: A}\n    fires: [risk.no-such-rule]\n",
      "case 'x' names an unknown rule 'risk.no-such-rule'"),
+    ("  - name: x\n    patch: {name: A}\n    fires: [risk.complacent]\n",
+     "case 'x' names an unknown rule 'risk.complacent' (did you mean 'risk.complacency'?)"),
     ("  - name: x\n    patch: {stage: 12}\n    fires: [risk.complacency]\n",
      "case 'x': the fixture account is not valid: stage:"),
 ])

@@ -23,6 +23,7 @@ from kam_review.rulebook.rule_schema import read_checked
 from kam_review.source.account_paths import RULE_TESTS_FOLDER
 from kam_review.source.model import FieldPath, format_path
 from kam_review.source.review_date import parse_review_date
+from kam_review.source.schema_errors import did_you_mean
 from kam_review.source.yamlsource import YamlDocument
 
 _IDS = {"type": "array", "items": {"type": "string", "minLength": 1}}
@@ -182,13 +183,16 @@ def _apply(account: dict[str, Any], dotted: str, value: Any, remove: bool = Fals
     if the path does not lead to a field of the account."""
     *parents, last = dotted.split(".")
     node: Any = account
-    for part in parents:
-        node = _child(node, part)
-        if node is None:
-            return f"the account has no {part} here"
+    for depth, part in enumerate(parents):
+        missing = _missing(node, part, ".".join(parents[:depth]))
+        if missing:
+            return missing
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    within = ".".join(parents)
     if isinstance(node, list):
+        # A patch may add the item after the last one; a removal needs one there.
         if not last.isdigit() or int(last) >= len(node) + (0 if remove else 1):
-            return f"no item {last} in a list of {len(node)}"
+            return _missing(node, last, within)
         if remove:
             del node[int(last)]
         elif int(last) == len(node):
@@ -197,17 +201,31 @@ def _apply(account: dict[str, Any], dotted: str, value: Any, remove: bool = Fals
             node[int(last)] = value
         return None
     if not isinstance(node, dict):
-        return f"{'.'.join(parents)} is not a mapping"
+        return f"{within} is {_kind(node)}, not a mapping"
     if remove:
         if last not in node:
-            return "the account has no such field to remove"
+            return _missing(node, last, within)
         del node[last]
     else:
         node[last] = value
     return None
 
 
-def _child(node: Any, part: str) -> Any:
+def _missing(node: Any, part: str, within: str) -> str | None:
+    """Why `part` is not a field or an item of the node at `within` (None: it is)."""
+    named = within or "the account"
     if isinstance(node, list):
-        return node[int(part)] if part.isdigit() and int(part) < len(node) else None
-    return node.get(part) if isinstance(node, dict) else None
+        if part.isdigit() and int(part) < len(node):
+            return None
+        items = (f"has {len(node)} items, numbered 0 to {len(node) - 1}" if node
+                 else "is an empty list")
+        return f"{named} {items}: no item {part}"
+    if isinstance(node, dict):
+        if part in node:
+            return None
+        return f"{named} has no field {part}" + did_you_mean(part, sorted(map(str, node)))
+    return f"{named} is {_kind(node)}: it has no {part}"
+
+
+def _kind(value: Any) -> str:
+    return "empty" if value is None else f"a {type(value).__name__}"
