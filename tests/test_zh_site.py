@@ -94,6 +94,13 @@ def test_pages_are_in_chinese(zh_site: Path) -> None:
     assert "引导客户立项" in funnel and "¥" in funnel
 
 
+def test_every_quarter_a_reader_sees_is_written_the_chinese_way(zh_site: Path) -> None:
+    """2026年第4季度, never 2026-Q4, in the text of every page."""
+    written = {page: [t for t in texts if re.search(r"\d{4}-Q\d", t)]
+               for page, texts in _page_texts(zh_site).items()}
+    assert not {page: texts for page, texts in written.items() if texts}
+
+
 def test_every_in_page_link_of_an_account_page_has_its_target(zh_site: Path) -> None:
     """A Chinese heading's own id is made of nothing it can keep (`_5`): the card's link to
     all findings below, and every other link within a page, must still land."""

@@ -27,6 +27,7 @@ from kam_review.website.pages.teams import shows_teams, team_names
 
 def due_before_next_review_section(result: Result) -> list[str]:
     horizon = next_review_horizon(result.as_of)
+    last_quarter = result.formats.quarter(str(Quarter.containing(horizon)))
     found = due_before_next_review(result)
     names = team_names(result.accounts)
     teams = shows_teams(names)
@@ -35,7 +36,7 @@ def due_before_next_review_section(result: Result) -> list[str]:
                "after this review's: the next quarterly review falls by then. Every overdue "
                "action is among them; the earliest due first. {overdue} of {count} are "
                "overdue.").format(horizon=result.formats.date(horizon),
-                                  quarter=Quarter.containing(horizon),
+                                  quarter=last_quarter,
                                   overdue=sum(1 for a in found if a.overdue), count=len(found)),
              ""]
     rows = [[account_link(a.item.account), *([esc(names[a.item.account.id])] if teams else []),
