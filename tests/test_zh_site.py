@@ -101,6 +101,16 @@ def test_every_quarter_a_reader_sees_is_written_the_chinese_way(zh_site: Path) -
     assert not {page: texts for page, texts in written.items() if texts}
 
 
+def test_a_label_and_its_value_are_joined_by_a_full_width_colon(zh_site: Path) -> None:
+    """收入：¥50万, not 收入: ¥50万, in the class's reasons, the charts, the header."""
+    texts = _page_texts(zh_site)["accounts/dongfang-hospital/index.html"]
+    joined = "\n".join(texts)
+    for said in ("2026年第3季度：¥50万", "2026年第3季度：收入 ¥50万", "：不适用",
+                 "✘ 连续没有销售的季度：0，需要至少2", "本页内容："):
+        assert said in joined, said
+    assert not [t for t in texts if re.search(r"季度: |: 不?适用|个商机, ", t)]
+
+
 def test_every_in_page_link_of_an_account_page_has_its_target(zh_site: Path) -> None:
     """A Chinese heading's own id is made of nothing it can keep (`_5`): the card's link to
     all findings below, and every other link within a page, must still land."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from kam_review.i18n import ngettext
+from kam_review.i18n import _, ngettext
 
 NOUN_SEPARATOR = "|"
 _SIBILANT = re.compile(r"(s|x|z|ch|sh)$")
@@ -68,3 +68,8 @@ def as_phrase(label: str) -> str:
     if len(first) > 1 and first.upper() == first:
         return label
     return label[:1].lower() + label[1:]
+
+
+def labelled(label: str, value: str) -> str:
+    """"label: value" as the reader's language writes it (Chinese with a full-width colon)."""
+    return _("{label}: {value}").format(label=label, value=value)

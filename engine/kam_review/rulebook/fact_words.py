@@ -28,7 +28,7 @@ from kam_review.rulebook.conditions import (
 )
 from kam_review.rulebook.fact_fields import FactField
 from kam_review.rulebook.thresholds import Threshold
-from kam_review.wording import as_phrase, counted
+from kam_review.wording import as_phrase, counted, labelled
 
 # How a requirement reads: `>= 0.2` "at least +20%".
 _NEEDS = {">=": "at least ", ">": "more than ", "<=": "at most ", "<": "less than ",
@@ -75,7 +75,7 @@ def leaf_words(leaf: Leaf, fields: Mapping[str, FactField],
     field = fields[leaf.field]
     name = fact_phrase(field)
     shown = "" if fact is None else (
-        f"{name}: {value_words(fact.get(leaf.field), field.unit, formats)}")
+        labelled(name, value_words(fact.get(leaf.field), field.unit, formats)))
     if not isinstance(leaf, Compare):
         known = _("unknown") if leaf.missing else _("known")
         if fact is None:

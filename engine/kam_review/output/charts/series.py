@@ -10,7 +10,7 @@ from kam_review.i18n import _
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.output.charts import svg
 from kam_review.output.charts.svg import C1, C2, Chart
-from kam_review.wording import counted
+from kam_review.wording import counted, labelled
 
 
 def _check_lengths(labels: Sequence[str], *series: Sequence[float | None]) -> None:
@@ -35,9 +35,9 @@ def bar_line_chart(labels: Sequence[str], bars: Sequence[float | None],
     rticks = svg.ticks(min(known, default=0.0), max(known, default=0.0))
     sr = svg.linear(rticks[0], rticks[-1], bottom, top)
     fmt = formats.percent if line_is_ratio else formats.money
-    shown = ["unknown (no row)" if b is None else formats.money(v)
+    shown = [_("unknown (no row)") if b is None else formats.money(v)
              for b, v in zip(bars, values, strict=True)]
-    tips = [f"{t}: {bar_title} {s}" for t, s in zip(labels, shown, strict=True)]
+    tips = [labelled(t, f"{bar_title} {s}") for t, s in zip(labels, shown, strict=True)]
     drawn = svg.bar_plot(labels, values, tips, [C1] * len(values), plot, formats)
     body = svg.legend([(C1, bar_title, False), (C2, line_title, True)], left, 20)
     body += drawn.parts + svg.y_axis(rticks, sr, left, right, fmt, right=True)
@@ -48,7 +48,7 @@ def bar_line_chart(labels: Sequence[str], bars: Sequence[float | None],
         else:
             runs[-1].append((x, sr(value)))
     body += [svg.polyline(run, C2) for run in runs if len(run) > 1]
-    body += [svg.dot(x, sr(v), C2, f"{t}: {line_title} {fmt(v)}")
+    body += [svg.dot(x, sr(v), C2, labelled(t, f"{line_title} {fmt(v)}"))
              for x, t, v in zip(drawn.centres, labels, points, strict=True) if v is not None]
     description = _("{bars} as bars and {line} as a line, by {category}, {count} of them "
                     "from {first} to {last}.").format(
@@ -68,7 +68,7 @@ def bar_chart(labels: Sequence[str], series: Sequence[float], title: str,
     _check_lengths(labels, series)
     values = [v if math.isfinite(v) else 0.0 for v in series]
     shown = [formats.money(v) for v in values]
-    tips = [f"{t}: {s}" for t, s in zip(labels, shown, strict=True)]
+    tips = [labelled(t, s) for t, s in zip(labels, shown, strict=True)]
     bars = svg.bar_plot(labels, values, tips, [C1] * len(values), (64, 44, 696, 300), formats)
     size, sy = ("11px" if len(values) <= 16 else "9px"), bars.scale
     body = [svg.heading(title), *bars.parts]
@@ -94,7 +94,8 @@ def funnel_chart(stages: Sequence[tuple[str, int, float]], formats: LocaleFormat
         share = value / widest if widest > 0 and math.isfinite(value) else 0.0
         width, y = max(24.0, share * 600), 10 + i * 50
         deals = counted(count, "deal")
-        text = f"{svg.short(name, 60)}: {deals}, {formats.money(value)}"
+        text = labelled(svg.short(name, 60), _("{deals}, {value}").format(
+            deals=deals, value=formats.money(value)))
         body += [svg.text(360, y + 14, text, "middle"),
                  svg.rect(360 - width / 2, y + 20, width, 24, f"fill:{C1}", text, "kam-bar")]
         rows.append((name, str(count), formats.money(value)))

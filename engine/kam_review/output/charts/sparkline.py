@@ -12,6 +12,7 @@ from kam_review.formatting import money
 from kam_review.i18n import _
 from kam_review.output.charts import svg
 from kam_review.output.charts.svg import AXIS, C1, C4, Chart
+from kam_review.wording import labelled
 
 WIDTH, HEIGHT = 240, 56
 _LEFT, _RIGHT, _TOP, _BOTTOM = 8.0, 232.0, 8.0, 48.0
@@ -46,11 +47,11 @@ def sparkline(labels: Sequence[str], values: Sequence[float | None], title: str,
         if value is None:
             body.append(_gap(x, _("{quarter}: no row (unknown)").format(quarter=label)))
         else:
-            body.append(svg.dot(x, sy(value), C1, f"{label}: {shown(value)}",
+            body.append(svg.dot(x, sy(value), C1, labelled(label, shown(value)),
                                 r=3.5 if i == last else 2))
     description = _("{title}, a line from zero; a dashed mark is a quarter without a row "
                     "(unknown, not zero).").format(title=title)
-    return Chart(svg.chart(WIDTH, HEIGHT, f"{title}: {said}", body, description), title,
+    return Chart(svg.chart(WIDTH, HEIGHT, labelled(title, said), body, description), title,
                  ("Quarter", "Value"), tuple((label, "no row (unknown)" if v is None else shown(v))
                               for label, v in zip(labels, points, strict=True)))
 

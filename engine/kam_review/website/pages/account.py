@@ -41,7 +41,7 @@ from kam_review.website.pages.plain import finding_ids, folded, reasons_section
 from kam_review.website.pages.printing import END_SCREEN_ONLY, SCREEN_ONLY, screen_only
 from kam_review.website.pages.unknowns import assigning_notes, not_evaluated_section
 from kam_review.website.pages.whitespace import whitespace_section
-from kam_review.wording import counted, key_words
+from kam_review.wording import counted, key_words, labelled
 
 
 def account_page(item: AccountResult, result: Result,
@@ -100,8 +100,9 @@ def _header_card(item: AccountResult, result: Result) -> list[str]:
         [_("Data"), _freshness(item)],
         [described("revenue_ttm").label, account_figure(item, "revenue_ttm") + _growth(item)],
         [described("gross_margin_ttm").label, account_figure(item, "gross_margin_ttm")],
-        [_("Open pipeline"), f"{counted(account_fact(item, 'open_opportunities'), 'deal')}, "
-                             f"{account_figure(item, 'open_pipeline_value')}"],
+        [_("Open pipeline"), _("{deals}, {value}").format(
+            deals=counted(account_fact(item, "open_opportunities"), "deal"),
+            value=account_figure(item, "open_pipeline_value"))],
     ]
     return [f"## {_('At a glance')}", "", table(["Account", f"`{account.id}`"], rows)]
 
@@ -220,7 +221,7 @@ def _contacts_section(item: AccountResult, result: Result) -> list[str]:
              _(c.attitude or "—"), date_cell(c.last_contact, item.formats),
              date_cell(c.left_on, item.formats, ""),
              esc(", ".join(flags.get(c.name, []))),
-             f"{esc(_(c.style or ''))}: {esc(advice[c.name])}" if c.name in advice else
+             labelled(esc(_(c.style or "")), esc(advice[c.name])) if c.name in advice else
              esc(_(c.style or "—"))] for c in account.contacts]
     lines.append(table(["Name", "Title", "Level", "Roles", "Attitude", "Last contact",
                         "Left on", "Warnings", "Style and advice"], rows))

@@ -26,7 +26,7 @@ from kam_review.website.pages.movement import revenue_trend
 from kam_review.website.pages.plain import subject_words
 from kam_review.website.pages.summary import summary_section
 from kam_review.website.pages.verdict import verdict_header
-from kam_review.wording import counted
+from kam_review.wording import counted, labelled
 
 TOP = 3
 
@@ -121,6 +121,7 @@ def jump_list(lines: Sequence[str]) -> list[str]:
     if not links:
         return []
     on_page = _("On this page")
-    return [f'<nav class="kam-jump" aria-label="{on_page}"><span>{on_page}:</span> '
+    lead = labelled(on_page, "").rstrip()
+    return [f'<nav class="kam-jump" aria-label="{on_page}"><span>{lead}</span> '
             + " · ".join(links) + "</nav>", ""]
 

@@ -18,7 +18,7 @@ from kam_review.website.pages.common import account_link, anchor, severity_badge
 from kam_review.website.pages.fact_reference import facts_section
 from kam_review.website.pages.plain import technical
 from kam_review.website.pages.rule_reference import GUIDE, RuleTests, thresholds_table
-from kam_review.wording import counted
+from kam_review.wording import counted, labelled
 
 # How a threshold's value is written, by its unit: a ratio as a percentage (20%), points as
 # percentage points (+15 pp), days and counts as such.
@@ -108,7 +108,7 @@ def _rule_entry(rule: Rule, result: Result, accounts: list[Account],
     lines += [_("*Fires when:*"), "", *_bullets(words), ""]
     if rule.thresholds:
         lines += [_("*Thresholds:* ") + "; ".join(
-            f"{esc(thresholds[name].shown_label)}: {threshold_words(thresholds[name])}"
+            labelled(esc(thresholds[name].shown_label), threshold_words(thresholds[name]))
             for name in rule.thresholds if name in thresholds), ""]
     fired = ", ".join(account_link(a) for a in accounts) or _("no account in this review")
     lines += [_("*Fires on:* {accounts}").format(accounts=fired), "", tested, ""]

@@ -33,7 +33,7 @@ from kam_review.website.pages.common import (
     rule_title_link,
     severity_badge,
 )
-from kam_review.wording import counted
+from kam_review.wording import counted, labelled
 
 # The trend shows two years: a quarter, its quarter before and its quarter a year before.
 TREND_QUARTERS = 8
@@ -59,7 +59,7 @@ def revenue_trend(item: AccountResult, as_of: date) -> list[str]:
         _("no row (unknown)") if last is None
         else figure_text("revenue_last_quarter", last, item.formats))]
     for back, name in ((4, "year on year"), (1, "quarter on quarter")):
-        said.append(f"{_(name)}: {_growth_text(revenue, quarters, back, plain)}")
+        said.append(labelled(_(name), _growth_text(revenue, quarters, back, plain)))
     return ['<div class="kam-trend">', "", line, "", f'<p>{_("; ").join(said)}</p>', "</div>", ""]
 
 

@@ -17,6 +17,7 @@ from kam_review.review.results import AccountResult, Explanation, Finding, Resul
 from kam_review.rulebook.facts import FACT_TYPE
 from kam_review.rulebook.loading import Rule, Rulebook
 from kam_review.website.pages.common import rule_title_link, waiver_text
+from kam_review.wording import labelled
 
 # A comparison held, failed, or could not be judged (a fact it compares is absent).
 MARKS = {"yes": "✔", "no": "✘", "?": "?"}
@@ -80,9 +81,9 @@ def reasons_section(item: AccountResult, result: Result,
     for explanation in explained:
         rule = rulebook.rule(explanation.rule)
         shown = esc(verdict(explanation, item, rulebook))
-        lines.append(f"- {rule_title_link(rule, prefix)}: {shown}")
+        lines.append(f"- {labelled(rule_title_link(rule, prefix), shown)}")
         lines += [f"    - {MARKS[c.mark]} {esc(c.words)}" for c in explanation.checks]
-        detail.append(f"- `{rule.id}`: {shown}")
+        detail.append(f"- {labelled(f'`{rule.id}`', shown)}")
         detail += [f"    - {MARKS[c.mark]} {esc(check_text(c, rule.on))}"
                    for c in explanation.checks]
     lines.append("")

@@ -11,7 +11,7 @@ from kam_review.rulebook.commitment import decided_on
 from kam_review.rulebook.whitespace import LineStanding, whitespace_grid
 from kam_review.source.model import Opportunity
 from kam_review.website.pages.common import figure
-from kam_review.wording import counted
+from kam_review.wording import counted, labelled
 
 # Why the grid is there, in the seeds' own words.
 _WHY = ("A good relationship still grows by cross-selling what the customer needs "
@@ -49,7 +49,7 @@ def _row(standing: LineStanding, formats: LocaleFormat) -> list[str]:
         day=_('day not recorded') if (day := decided_on(o)) is None else formats.date(day))
         for o in standing.won]
     return [esc(standing.line), "<br>".join(bought) or "·",
-            "<br>".join(f"{_deal(o, formats)}: {esc(_(o.stage))}" for o in standing.open)
+            "<br>".join(labelled(_deal(o, formats), esc(_(o.stage))) for o in standing.open)
             or "·",
             "<br>".join(f"{_deal(o, formats)} ("
                         f"{esc(_(o.loss_reason or 'reason not recorded'))})"
