@@ -131,3 +131,13 @@ def test_no_chinese_page_scrolls_sideways(zh: Site, path: str) -> None:
 @pytest.mark.parametrize("path", ["/", "/accounts/dongfang-hospital/", "/risks/", "/funnel/"])
 def test_axe_finds_nothing_serious_on_the_chinese_site(zh: Site, path: str) -> None:
     assert_axe_finds_nothing_serious(zh, path)
+
+
+def test_the_column_that_names_a_row_keeps_room_for_a_name(zh: Site) -> None:
+    """Chinese may break after any character: without room kept, 星海新能源科技 stood in
+    the risk register as four lines of two characters."""
+    open_page(zh, "/risks/")
+    cells = zh.driver.execute_script(
+        "return [...document.querySelectorAll('article table td:first-child')].map("
+        "td => [td.getBoundingClientRect().width, parseFloat(getComputedStyle(td).fontSize)])")
+    assert cells and all(width >= 7 * size for width, size in cells), cells
