@@ -111,6 +111,14 @@ def test_a_label_and_its_value_are_joined_by_a_full_width_colon(zh_site: Path) -
     assert not [t for t in texts if re.search(r"季度: |: 不?适用|个商机, ", t)]
 
 
+def test_the_card_and_the_rule_catalogue_punctuate_the_chinese_way(zh_site: Path) -> None:
+    card = "\n".join(_page_texts(zh_site)["accounts/jinqiao-pharma/index.html"])
+    assert "值得培养和重视的客户：新客户" in card and "（华北区）" in card
+    assert "值得培养和重视的客户: " not in card and " (华北区)" not in card
+    catalogue = "\n".join(_page_texts(zh_site)["rules/index.html"])
+    assert "未结：是" in catalogue and "未结: 是" not in catalogue
+
+
 def test_every_in_page_link_of_an_account_page_has_its_target(zh_site: Path) -> None:
     """A Chinese heading's own id is made of nothing it can keep (`_5`): the card's link to
     all findings below, and every other link within a page, must still land."""

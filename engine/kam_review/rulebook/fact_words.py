@@ -83,7 +83,7 @@ def leaf_words(leaf: Leaf, fields: Mapping[str, FactField],
         return _("{shown}, needs it {known}").format(shown=shown, known=known)
     needs = _(_NEEDS[leaf.op]) + _operand_words(leaf, field, fields, fact, formats)
     if fact is None:
-        return f"{name}{': ' if leaf.op == '==' else ' '}{needs}"
+        return labelled(name, needs) if leaf.op == "==" else f"{name} {needs}"
     return _("{shown}, needs {needs}").format(shown=shown, needs=needs)
 
 

@@ -41,6 +41,7 @@ from kam_review.source.schema_errors import did_you_mean
 from kam_review.source.text_positions import TextPositions
 from kam_review.source.yamlsource import YamlDocument
 from kam_review.vocabulary import Health, Kind, Mark, Severity
+from kam_review.wording import labelled
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class Rule:
     def shown_label(self) -> str:
         """The label as pages and reports show it, with the variant: "nurture: new account"."""
         shown = _(self.label)
-        return f"{shown}: {self.variant}" if self.variant else shown
+        return labelled(shown, self.variant) if self.variant else shown
 
     @property
     def thresholds(self) -> list[str]:

@@ -54,7 +54,7 @@ def _headline(item: AccountResult, result: Result, prefix: str) -> list[str]:
     strategy = [_("Class **{klass}**").format(klass=esc(_(result.class_shown(item))))]
     if item.focus is not None:
         strategy.append(_("Focus **{focus}**").format(focus=esc(_(item.focus))))
-    team = f" ({esc(account.team)})" if account.team else ""
+    team = _(" ({team})").format(team=esc(account.team)) if account.team else ""
     strategy.append(_("Owner **{owner}**").format(owner=esc(account.owner)) + team)
     return [*verdict_header(item, result, prefix), " · ".join(strategy),
             "{: .kam-card-strategy }", ""]

@@ -61,7 +61,7 @@ def finding_ids(item: AccountResult, rulebook: Rulebook) -> list[str]:
     rules name it, what a waiver in the account file gives (`rule:`, `subject:`)."""
     if not item.findings:
         return []
-    rows = [f"- {esc(rulebook.rule(f.rule).title)}: `{f.rule}`"
+    rows = [f"- {labelled(esc(rulebook.rule(f.rule).title), f'`{f.rule}`')}"
             + (_(", subject {subject}").format(subject=esc(f.subject)) if f.subject else "")
             for f in item.findings]
     return technical(_("Technical detail: rule ids, as a waiver names them"), rows)
