@@ -69,13 +69,7 @@ def check_markdown(result: Result) -> str:
         lines += [f"- {comment_text(a)}: {w.rule} until {w.until} ({comment_text(w.by or '')})"
                   for a, w in expiring]
         lines.append("")
-    unmatched = [line.strip() for item in result.accounts
-                 for line in unmatched_lines(item, result.as_of)]
-    if unmatched:
-        lines += ["**" + _("Waivers that match no finding (they silence nothing):").rstrip(":：")
-                  + "**", ""]
-        lines += [f"- {comment_text(line)}" for line in unmatched]
-        lines.append("")
+    lines += unmatched_waivers_markdown(result)
     for item in result.accounts:
         warnings = [f for f in item.findings if f.warns]
         if not warnings:
@@ -93,6 +87,17 @@ def check_markdown(result: Result) -> str:
             for f in warnings]))
         lines += ["</details>", ""]
     return fit_comment(lines)
+
+
+def unmatched_waivers_markdown(result: Result) -> list[str]:
+    """The comment's list of the waivers in force that match no finding, each saying why
+    (check_parts.unmatched_waivers), then a blank line; none when every waiver matches."""
+    unmatched = [line.strip() for item in result.accounts
+                 for line in unmatched_lines(item, result.as_of)]
+    if not unmatched:
+        return []
+    return ["**" + _("Waivers that match no finding (they silence nothing):").rstrip(":：")
+            + "**", "", *(f"- {comment_text(line)}" for line in unmatched), ""]
 
 
 def check_sarif(result: Result) -> str:
