@@ -93,7 +93,7 @@ def unmatched_waivers_markdown(result: Result) -> list[str]:
     """The comment's list of the waivers in force that match no finding, each saying why
     (check_parts.unmatched_waivers), then a blank line; none when every waiver matches."""
     unmatched = [line.strip() for item in result.accounts
-                 for line in unmatched_lines(item, result.as_of)]
+                 for line in unmatched_lines(item, result.rulebook, result.as_of)]
     if not unmatched:
         return []
     return ["**" + _("Waivers that match no finding (they silence nothing):").rstrip(":：")
