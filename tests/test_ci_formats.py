@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import jsonschema
@@ -18,6 +19,7 @@ from kam_review.review.results import Result
 from kam_review.vocabulary import Severity
 
 from .conftest import ACCOUNTS, AS_OF, REPO, RULES, healthy_account, write_account
+from .git_support import new_repository
 
 SARIF_SCHEMA = REPO / "build" / "schemas" / "sarif-2.1.0.json"
 
@@ -50,6 +52,44 @@ def test_sarif_locates_each_finding_at_its_line(sample: Result) -> None:
     assert ci_formats._uri("accounts/acme copy#2.yaml") == "accounts/acme%20copy%232.yaml"
     assert "- name: Chen Jun" in hanhai[location["region"]["startLine"] - 1]
     assert left["suppressions"][0]["kind"] == "inSource"  # waived in the file
+
+
+def _sarif_artifacts(accounts: Path) -> tuple[list[dict[str, str]], dict[str, Any]]:
+    """Each result's artifactLocation in the SARIF log of `accounts`, and the log's run."""
+    run = json.loads(check_sarif(review(accounts, RULES, AS_OF)))["runs"][0]
+    return [r["locations"][0]["physicalLocation"]["artifactLocation"]
+            for r in run["results"]], run
+
+
+def test_sarif_locations_are_relative_to_the_repository_root(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GitHub code scanning resolves a location from the repository's root: the same URIs
+    whether kam runs at the root, in a folder below it or outside it (--accounts pointing
+    there), relative to %SRCROOT%, which the run declares without a path of this machine."""
+    repo = new_repository(tmp_path / "repo")
+    accounts = repo / "team" / "accounts"
+    accounts.mkdir(parents=True)
+    write_account(accounts, healthy_account())
+    (accounts / "bad.yaml").write_text("id: bad\nname: Bad\nowner: X\nfinancials: 3\n",
+                                       encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    expected = {"team/accounts/bad.yaml", "team/accounts/test-account.yaml"}
+    for cwd, folder in [(repo, Path("team/accounts")), (repo / "team", Path("accounts")),
+                        (tmp_path / "elsewhere", accounts)]:
+        monkeypatch.chdir(cwd)
+        artifacts, run = _sarif_artifacts(folder)
+        assert {a["uri"] for a in artifacts} == expected, cwd
+        assert {a["uriBaseId"] for a in artifacts} == {ci_formats.SOURCE_ROOT}
+        assert "uri" not in run["originalUriBaseIds"][ci_formats.SOURCE_ROOT]
+        assert str(tmp_path) not in json.dumps(run)
+    # Outside a repository, relative to the working folder, with no base.
+    plain = tmp_path / "plain" / "accounts"
+    plain.mkdir(parents=True)
+    write_account(plain, healthy_account())
+    monkeypatch.chdir(plain.parent)
+    artifacts, run = _sarif_artifacts(Path("accounts"))
+    assert artifacts and all(a == {"uri": "accounts/test-account.yaml"} for a in artifacts)
+    assert "originalUriBaseIds" not in run
 
 
 def test_sarif_reports_input_errors(tmp_path: Path) -> None:

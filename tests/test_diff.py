@@ -383,6 +383,18 @@ def test_a_new_finding_that_comes_waived_says_so(tmp_path: Path) -> None:
     assert "(waived until 2026-12-31 by Zhou Lan: Successor" in row
 
 
+def test_the_comment_lists_the_waivers_that_match_no_finding(tmp_path: Path) -> None:
+    """A waiver whose subject is mistyped silences nothing and changes no finding: the
+    pull request's comment lists it, saying why, as `kam check`'s summary does."""
+    repo = _one_commit(tmp_path, _contact_left())
+    write_account(repo / "accounts", _contact_left() | {
+        "waivers": [_WAIVER | {"subject": "Chen Jn"}]})
+    comment = kam(repo, "diff", "HEAD", "--format", "markdown").stdout
+    assert "**Waivers that match no finding (they silence nothing)**\n\n- test-account: " \
+           "risk.key-contact-left &#91;Chen Jn&#93; waives nothing: the rule&#39;s findings " \
+           "here are on Chen Jun\n" in comment
+
+
 def test_own_rules_lowering_a_severity_is_a_change(tmp_path: Path) -> None:
     """Findings are matched by rule and subject; one whose severity a rule change lowers is
     reported (it showed as an unrelated change, or none)."""

@@ -74,8 +74,8 @@ def test_the_second_pass_finds_what_whole_facts_find(rulebook: Rulebook,
 
 def test_parts_read_back_as_they_were_made(site_review: Result) -> None:
     for item in site_review.accounts:
-        made = account_parts(item, AS_OF)
-        assert read_parts(parts_text(item, AS_OF)) == made
+        made = account_parts(item, site_review.rulebook, AS_OF)
+        assert read_parts(parts_text(item, site_review.rulebook, AS_OF)) == made
         assert made["text"].count("\n") + 1 == len(made["severities"])
 
 
@@ -83,10 +83,10 @@ def test_a_run_makes_only_the_parts_it_writes(site_review: Result) -> None:
     """The plain path makes an account's JSON or its text, not both; what it makes is what
     the fast path makes and caches."""
     for item in site_review.accounts:
-        made = account_parts(item, AS_OF)
-        assert account_parts(item, AS_OF, "json") == {
+        made = account_parts(item, site_review.rulebook, AS_OF)
+        assert account_parts(item, site_review.rulebook, AS_OF, "json") == {
             key: value for key, value in made.items() if key not in ("text", "severities")}
-        assert account_parts(item, AS_OF, "text") == {
+        assert account_parts(item, site_review.rulebook, AS_OF, "text") == {
             key: value for key, value in made.items() if key != "json"}
 
 
@@ -111,7 +111,7 @@ def test_a_tally_that_only_counts_sums_up_as_the_written_one(site_review: Result
 ])
 def test_parts_of_another_shape_are_refused(site_review: Result,
                                             change: Callable[[str], str]) -> None:
-    text = parts_text(site_review.accounts[0], AS_OF)
+    text = parts_text(site_review.accounts[0], site_review.rulebook, AS_OF)
     assert read_parts(text) is not None
     assert read_parts(change(text)) is None
 

@@ -10,12 +10,15 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+from click.testing import CliRunner
 
+from kam_review.cli import main
 from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
 from kam_review.output.report import as_json, as_text
 from kam_review.paths import display_path
 from kam_review.review.evaluate import review
 from kam_review.review.results import Result
+from kam_review.source.fast_yaml import FAST_VARIABLE
 from kam_review.website.pages import render_pages
 
 from .conftest import AS_OF, RULES, healthy_account, write_account
@@ -231,3 +234,28 @@ def test_a_check_of_the_waivers_or_a_verdict_cannot_be_waived(tmp_path: Path,
     if not rule.startswith("verdict."):  # a verdict is no finding: nothing to waive
         found = [f for f in item.findings if f.rule == rule]
         assert found and not any(f.waived for f in found)
+
+
+@pytest.mark.parametrize("rule", ["verdict.healthy", "class.dormant", "focus.low-profile",
+                                  "plan.waiver-too-long", "risk.made-up"])
+def test_a_waiver_that_is_an_error_is_not_listed_again_as_matching_no_finding(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rule: str) -> None:
+    """A waiver of a rule that cannot be waived, or that the rules do not have, is an input
+    error and waives nothing: it is reported as that error once, never again among the
+    waivers that match no finding (text, JSON, Markdown; the plain and the fast check)."""
+    account = _account("Zhou Lan")
+    account["waivers"].append({"rule": rule, "reason": "We know, and accept it for now",
+                               "until": "2026-12-31", "by": "Zhou Lan"})
+    folder = tmp_path / "accounts"
+    folder.mkdir()
+    write_account(folder, account)
+    result = review(folder, RULES, AS_OF)
+    assert [e.field for e in result.errors] == ["waivers[1].rule"]
+    assert rule not in {f.rule for f in result.accounts[0].findings}  # it finds nothing here
+    assert "waives nothing" not in as_text(result) + check_markdown(result)
+    assert json.loads(as_json(result))["unmatched_waivers"] == []
+    monkeypatch.setenv(FAST_VARIABLE, "1")
+    fast = CliRunner().invoke(main, ["check", "--as-of", str(AS_OF), "--accounts", str(folder),
+                                     "--rules", str(RULES), "--format", "json"])
+    assert fast.exit_code == 2
+    assert json.loads(fast.stdout)["unmatched_waivers"] == []

@@ -30,6 +30,12 @@ def real(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
+def named_real(path: Path) -> Path:
+    """The path absolute, with every symbolic link on the way to it followed but the path
+    itself not: a link is named where it is, never by its target."""
+    return real(path) if path.name in ("", "..") else real(path.parent) / path.name
+
+
 def is_within(path: Path, folder: Path) -> bool:
     """Whether `path` is `folder` or lies inside it; both are compared as real paths."""
     inner, outer = real(path), real(folder)

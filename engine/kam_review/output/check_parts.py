@@ -17,7 +17,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from kam_review.i18n import _
+from kam_review.review.evaluate import waiver_refused
 from kam_review.review.results import AccountResult, Finding
+from kam_review.rulebook.loading import Rulebook
 from kam_review.rulebook.waivers import in_force
 from kam_review.source.model import Waiver
 from kam_review.text_safety import terminal_text
@@ -49,13 +51,13 @@ def dump(value: Any) -> str:
     return _ENCODE(value)
 
 
-def account_parts(item: AccountResult, as_of: date, output: str | None = None
-                  ) -> AccountParts:
+def account_parts(item: AccountResult, rulebook: Rulebook, as_of: date,
+                  output: str | None = None) -> AccountParts:
     """The account's parts: its JSON entry; its text lines, as one text, with the severity
     of each line (a finding's; None: the heading's), for the writer to leave out those below
     --show; and what the tally counts (tally_parts). With `output` ("json" or "text"), the
     other one is not made: a run writes one of them."""
-    parts = tally_parts(item, as_of)
+    parts = tally_parts(item, rulebook, as_of)
     if output != "text":
         parts["json"] = _json_account(item)
     if output != "json":
@@ -83,7 +85,8 @@ def _text_parts(item: AccountResult) -> AccountParts:
             "text": "\n".join(terminal_text(line) for line in lines)}
 
 
-def tally_parts(item: AccountResult, as_of: date, lines: bool = True) -> AccountParts:
+def tally_parts(item: AccountResult, rulebook: Rulebook, as_of: date, lines: bool = True
+                ) -> AccountParts:
     """What the run's tally takes of the account: its findings counted by severity, kind and
     waived, its verdict, how many rules were not evaluated, the lines of its waivers ending
     within WAIVER_NOTICE_DAYS, those in force that match no finding (unmatched_waivers), and
@@ -99,7 +102,7 @@ def tally_parts(item: AccountResult, as_of: date, lines: bool = True) -> Account
         "not_evaluated": len(item.not_evaluated),
         "expiring": [_waiver_line(ident, w.rule, w.subject, w)
                      for w in expiring(item.account.waivers, as_of)] if lines else [],
-        "unmatched": unmatched_waivers(item, as_of) if lines else [],
+        "unmatched": unmatched_waivers(item, rulebook, as_of) if lines else [],
         "waived_high": [[f"    {dump(waived_dict(ident, f))}",
                          None if f.waiver is None
                          else _waiver_line(ident, f.rule, f.subject, f.waiver)]
@@ -107,9 +110,9 @@ def tally_parts(item: AccountResult, as_of: date, lines: bool = True) -> Account
     }
 
 
-def parts_text(item: AccountResult, as_of: date) -> str:
+def parts_text(item: AccountResult, rulebook: Rulebook, as_of: date) -> str:
     """The account's parts as one text (see the module's docstring and read_parts)."""
-    parts = account_parts(item, as_of)
+    parts = account_parts(item, rulebook, as_of)
     json_entry, text = parts.pop("json"), parts.pop("text")
     return _SEPARATOR.join([dump(parts), json_entry, text])
 
@@ -168,14 +171,16 @@ def expiring(waivers: tuple[Waiver, ...], as_of: date) -> list[Waiver]:
 Unmatched = tuple[str, str | None, str]
 
 
-def unmatched_waivers(item: AccountResult, as_of: date) -> list[Unmatched]:
+def unmatched_waivers(item: AccountResult, rulebook: Rulebook, as_of: date
+                      ) -> list[Unmatched]:
     """Each waiver in force that matches no finding of the account, as (rule, subject,
     why): a subject that none of the rule's findings has (a typo, most often:
     the waiver silences nothing while the finding stays open), or a rule that finds nothing
-    here now."""
+    here now. A waiver of a rule that cannot be waived, or that `rulebook` does not have,
+    is left out: it is an input error, reported as such once (evaluate.review_errors)."""
     unmatched: list[Unmatched] = []
     for waiver in item.account.waivers:
-        if not in_force(waiver, as_of):
+        if not in_force(waiver, as_of) or waiver_refused(rulebook.find(waiver.rule)):
             continue
         subjects = [f.subject for f in item.findings if f.rule == waiver.rule]
         if subjects and (not waiver.subject or waiver.subject in subjects):
@@ -205,9 +210,10 @@ def unmatched_line(account: str, rule: str, subject: str | None, why: str) -> st
         account=account, rule=rule, subject=shown, why=why)) + "\n"
 
 
-def unmatched_lines(item: AccountResult, as_of: date) -> list[str]:
+def unmatched_lines(item: AccountResult, rulebook: Rulebook, as_of: date) -> list[str]:
     """A line for each waiver in force that matches no finding of the account, saying why."""
-    return [unmatched_line(item.account.id, *row) for row in unmatched_waivers(item, as_of)]
+    return [unmatched_line(item.account.id, *row)
+            for row in unmatched_waivers(item, rulebook, as_of)]
 
 
 def _waiver_line(account: str, rule: str, subject: str | None, waiver: Waiver) -> str:

@@ -4,7 +4,9 @@ that annotate the diff, and JUnit XML for CI dashboards."""
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 from xml.etree import ElementTree
@@ -16,10 +18,10 @@ from kam_review.output.check_parts import unmatched_lines, waived_dict
 from kam_review.output.comment_size import fit_comment
 from kam_review.output.markdown_text import code, comment_text, table
 from kam_review.output.report import expiring_waivers, summary_line
-from kam_review.paths import display_path
+from kam_review.paths import named_real, real, repository_holding
 from kam_review.review.results import Result
 from kam_review.review.tally import count_findings
-from kam_review.text_safety import xml_text
+from kam_review.text_safety import encodable, xml_text
 from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Health, Severity
 from kam_review.wording import counted
 
@@ -27,6 +29,10 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SARIF_LEVEL = {Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note",
                 Severity.INFO: "note"}
 _INPUT_RULE = "input.invalid"
+# The base of a URI relative to the root of the repository holding the file (SARIF 2.1.0,
+# 3.4.4): what GitHub code scanning resolves a location against. Its absolute URI is left
+# out, so the log names no folder of the machine it was made on and is the same on any.
+SOURCE_ROOT = "%SRCROOT%"
 
 
 def check_markdown(result: Result) -> str:
@@ -63,13 +69,7 @@ def check_markdown(result: Result) -> str:
         lines += [f"- {comment_text(a)}: {w.rule} until {w.until} ({comment_text(w.by or '')})"
                   for a, w in expiring]
         lines.append("")
-    unmatched = [line.strip() for item in result.accounts
-                 for line in unmatched_lines(item, result.as_of)]
-    if unmatched:
-        lines += ["**" + _("Waivers that match no finding (they silence nothing):").rstrip(":：")
-                  + "**", ""]
-        lines += [f"- {comment_text(line)}" for line in unmatched]
-        lines.append("")
+    lines += unmatched_waivers_markdown(result)
     for item in result.accounts:
         warnings = [f for f in item.findings if f.warns]
         if not warnings:
@@ -89,6 +89,17 @@ def check_markdown(result: Result) -> str:
     return fit_comment(lines)
 
 
+def unmatched_waivers_markdown(result: Result) -> list[str]:
+    """The comment's list of the waivers in force that match no finding, each saying why
+    (check_parts.unmatched_waivers), then a blank line; none when every waiver matches."""
+    unmatched = [line.strip() for item in result.accounts
+                 for line in unmatched_lines(item, result.rulebook, result.as_of)]
+    if not unmatched:
+        return []
+    return ["**" + _("Waivers that match no finding (they silence nothing):").rstrip(":：")
+            + "**", "", *(f"- {comment_text(line)}" for line in unmatched), ""]
+
+
 def check_sarif(result: Result) -> str:
     rules = sorted(result.rulebook.rules, key=lambda r: r.id)
     descriptors: list[dict[str, Any]] = [{
@@ -106,14 +117,14 @@ def check_sarif(result: Result) -> str:
                         "defaultConfiguration": {"level": "error"}})
     results: list[dict[str, Any]] = []
     for item in result.accounts:
-        uri = _uri(display_path(item.account.source))
+        artifact = _artifact(item.account.source)
         for finding in item.findings:
             entry: dict[str, Any] = {
                 "ruleId": finding.rule,
                 "level": _SARIF_LEVEL[finding.severity],
                 "message": {"text": f"{item.account.name}: {finding.message}. "
                                     f"{finding.action}"},
-                "locations": [_location(uri, finding.line)],
+                "locations": [_location(artifact, finding.line)],
                 "partialFingerprints": {
                     "kamFinding/v1": f"{finding.account}/{finding.rule}/{finding.subject}"},
                 # SARIF's levels merge low and info: the counts by severity and kind need both.
@@ -129,7 +140,8 @@ def check_sarif(result: Result) -> str:
         results.append({"ruleId": _INPUT_RULE, "level": "error",
                         "message": {"text": f"{error.field}: {error.message}" if error.field
                                     else error.message},
-                        "locations": [_location(_uri(error.file), error.line, error.column)]})
+                        "locations": [_location(_artifact(Path(error.file)), error.line,
+                                                error.column)]})
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -137,6 +149,7 @@ def check_sarif(result: Result) -> str:
             "tool": {"driver": {"name": "kam-review", "version": __version__,
                                 "rules": descriptors}},
             "results": results,
+            **_base_ids(results),
             # Code hosts hide suppressed results: the waived high ones are named here too.
             "properties": {"asOf": result.as_of.isoformat(),
                            "waivedHighFindings": [waived_dict(a.account.id, f)
@@ -164,11 +177,34 @@ def _uri(path: str) -> str:
     return quote(path.replace("\\", "/"), safe="/")
 
 
-def _location(uri: str, line: int, column: int | None = None) -> dict[str, Any]:
+def _artifact(path: Path) -> dict[str, str]:
+    """A file's SARIF artifactLocation: relative to the root of the git repository holding
+    it, which code hosts resolve it against, whatever folder `kam check` ran in and wherever
+    --accounts points; outside a repository, relative to the working folder. A symbolic link
+    is named itself: its target may lie outside and is none of the log's business."""
+    file = named_real(path)
+    root = repository_holding(file)
+    if root is None:
+        return {"uri": _uri(encodable(os.path.relpath(file, real(Path.cwd()))))}
+    return {"uri": _uri(encodable(file.relative_to(root).as_posix())),
+            "uriBaseId": SOURCE_ROOT}
+
+
+def _base_ids(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run's originalUriBaseIds, saying what SOURCE_ROOT stands for, when a location is
+    relative to it (none is outside a repository)."""
+    based = any(location["physicalLocation"]["artifactLocation"].get("uriBaseId")
+                for result in results for location in result["locations"])
+    root = {"description": {"text": _("The root of the git repository that holds the file")}}
+    return {"originalUriBaseIds": {SOURCE_ROOT: root}} if based else {}
+
+
+def _location(artifact: dict[str, str], line: int, column: int | None = None
+              ) -> dict[str, Any]:
     region: dict[str, int] = {"startLine": max(line, 1)}
     if column:
         region["startColumn"] = column
-    return {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}}
+    return {"physicalLocation": {"artifactLocation": artifact, "region": region}}
 
 
 def check_junit(result: Result, fail_on: str | None) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kam_review.i18n import _
+from kam_review.output.ci_formats import unmatched_waivers_markdown
 from kam_review.output.comment_size import fit_comment
 from kam_review.output.markdown_text import code, comment_text, table
 from kam_review.output.movement_report import stage_name, stage_names
@@ -164,6 +165,8 @@ def diff_markdown(diff: Diff) -> str:
         lines += [_("**Input errors** (these files are left out of the comparison)"), ""]
         lines += [f"- {code(e)}" for e in errors]
         lines.append("")
+    # As `kam check` lists them: a mistyped waiver changes no finding, so no change shows it.
+    lines += unmatched_waivers_markdown(diff.head_result)
     if not diff.changes:
         return fit_comment([*lines, _("No change in classes, findings, stages or figures."),
                             ""])

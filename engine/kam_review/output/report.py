@@ -65,7 +65,7 @@ class Tally:
         """Count the result's accounts and keep its errors: for the summary, the errors and
         the worst severity; the lines only write_check writes are not made."""
         for item in result.accounts:
-            self.add_account(tally_parts(item, result.as_of, lines=False))
+            self.add_account(tally_parts(item, result.rulebook, result.as_of, lines=False))
         self.errors.extend(result.errors)
 
     def add_account(self, parts: AccountParts) -> None:
@@ -179,7 +179,7 @@ def write_check(results: Iterable[Result | WrittenBatch], output: str, show: Sev
     hidden = 0  # findings below --show: counted, not listed
     for result in results:
         accounts = result.accounts if isinstance(result, WrittenBatch) else [
-            account_parts(item, result.as_of, output) for item in result.accounts]
+            account_parts(item, result.rulebook, result.as_of, output) for item in result.accounts]
         # Accounts written a few dozen at a time: a write per account costs more, and so does
         # joining a whole batch into one large text.
         batch: list[str] = []

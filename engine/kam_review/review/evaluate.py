@@ -252,12 +252,18 @@ def waivable(rule: Rule) -> bool:
     return rule.on != "waiver" and not rule.kind.assigns and rule.kind != Kind.VERDICT
 
 
+def waiver_refused(rule: Rule | None) -> bool:
+    """Whether a waiver of `rule` (None: a rule the rulebook does not have) is an input
+    error (review_errors), which waives nothing and is reported as that error alone."""
+    return rule is None or not waivable(rule)
+
+
 def _waiver_errors(account: Account, rulebook: Rulebook) -> list[InputError]:
     known = {rule.id: rule for rule in rulebook.rules}
     errors = []
     for i, waiver in enumerate(account.waivers):
         rule = known.get(waiver.rule)
-        if rule is not None and waivable(rule):
+        if not waiver_refused(rule):
             continue
         line, column = account.locations.get(("waivers", i, "rule"), (1, 1))
         message = (_("unknown rule '{rule}'") if rule is None else _(

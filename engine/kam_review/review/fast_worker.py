@@ -30,10 +30,11 @@ Sealed = tuple[str, str | None]
 @dataclass(frozen=True)
 class Parts:
     """Each account's parts of the check's output (output/check_parts.py), as one text:
-    `make` makes it from the account's review, where the file is reviewed, and it is kept in
-    the cache with the review; `read` reads it back (None: not of the shape `make` gives)."""
+    `make` makes it from the account's review and the rules it was reviewed by, where the
+    file is reviewed, and it is kept in the cache with the review; `read` reads it back
+    (None: not of the shape `make` gives)."""
 
-    make: Callable[[AccountResult], str]
+    make: Callable[[AccountResult, Rulebook], str]
     read: Callable[[str], Plain | None]
 
 
@@ -98,10 +99,10 @@ def review_chunk(items: Sequence[tuple[str, bytes | None]]) -> list[Plain]:
             records.append({"errors": plain_errors(errors), "result": None, "parts": None})
             continue
         item = next(reviewed)
-        records.append({"errors": plain_errors(errors + review_errors(item.account,
-                                                                      job.rulebook)),
+        rulebook = job.rulebook
+        records.append({"errors": plain_errors(errors + review_errors(item.account, rulebook)),
                         "result": plain_result(item, actions),
-                        "parts": None if job.parts is None else job.parts.make(item)})
+                        "parts": None if job.parts is None else job.parts.make(item, rulebook)})
     return records
 
 
