@@ -16,9 +16,10 @@ from ruamel.yaml.comments import CommentedSeq
 from kam_review.errors import InputError
 from kam_review.output.importing import roundtrip
 from kam_review.output.importing.merge import Changes, Conflict, Settings, merge
+from kam_review.output.importing.traced import trace
 from kam_review.output.scaffold import SCHEMA_LINE, folder_schema
 from kam_review.paths import display_path
-from kam_review.source.accounts import account_files, load_account
+from kam_review.source.accounts import account_files, load_account, load_account_value
 from kam_review.source.exports.records import AccountData, ExportData, slug
 
 _BEFORE_LISTS = re.compile(r"\n(?=(?:financials|contacts|activities|opportunities):\n)")
@@ -62,7 +63,7 @@ def plan_import(data: ExportData, folder: Path, settings: Settings) -> ImportPla
             continue
         taken[change.path] = key
         plan.conflicts.extend(change.changes.conflicts)
-        if change.after != change.before and _valid(change, plan):
+        if change.after != change.before and _valid(change, account, data, plan):
             plan.files.append(change)
     return plan
 
@@ -147,10 +148,31 @@ def _first_line(folder: Path) -> str:
     return "" if named is None else f"{SCHEMA_LINE}{named}".removeprefix("# ") + "\n"
 
 
-def _valid(change: FileChange, plan: ImportPlan) -> bool:
-    """The new text read as `kam check` reads it; its errors are the import's (the file is
-    left as it was)."""
-    _, errors = load_account(change.path, change.after.encode("utf-8"))
-    plan.errors.extend(InputError(e.file, e.line, e.column, e.field,
-                                  f"after the import: {e.message}") for e in errors)
-    return not errors
+def _valid(change: FileChange, account: AccountData, data: ExportData, plan: ImportPlan
+           ) -> bool:
+    """The new text read as `kam check` reads it. Its errors are the import's, each named
+    at the export row and column that brought the value (the file is left as it was); a
+    file that has errors of its own is not updated, and says so at them."""
+    (_, errors), value = load_account_value(change.path, change.after.encode("utf-8"))
+    if not errors:
+        return True
+    own = [] if change.before is None else load_account(change.path,
+                                                        change.before.encode("utf-8"))[1]
+    if own:
+        plan.errors.extend(InputError(e.file, e.line, e.column, e.field,
+                                      f"not updated by the import: {e.message}") for e in own)
+        return False
+    name = display_path(change.path)
+    for error in errors:
+        traced = trace(error.field, value, account, data)
+        if traced is None:
+            plan.errors.append(InputError(
+                *data.cell(account.where, "account", "key"),
+                f"account {account.key} is not imported: {name} would not be valid, "
+                f"{error.field}: {error.message}"))
+        else:
+            plan.errors.append(InputError(
+                *data.cell(traced.origin, *traced.fields),
+                f"{error.message} (in {name} after the import): {traced.part.label} "
+                "cannot be imported, so the file is not updated"))
+    return False
