@@ -1,7 +1,7 @@
 """An error of an account file as an import would write it, traced to the export row and
 column that brought the value it is about. The user corrects the export, so the error sends
 them there, never to a line of a file that was not written; and what came with that row is
-named as one part, which the import can leave out."""
+named as one part, which the import leaves out to write the rest of the account."""
 
 from __future__ import annotations
 
@@ -23,8 +23,23 @@ class Part:
     one account row."""
 
     kind: str  # "quarter", "contact", "deal", "activity" or "row"
-    key: Any  # the Quarter, the contact's name, the deal's id, the activity's key, (file, row)
+    # The Quarter, the contact's name, the deal's id, the activity's key, the row's fields
+    key: Any
     label: str  # what it is, for a message
+
+    def leave_out(self, account: AccountData) -> None:
+        if self.kind == "quarter":
+            del account.quarters[self.key]
+        elif self.kind == "contact":
+            del account.contacts[self.key]
+        elif self.kind == "deal":
+            del account.deals[self.key]
+        elif self.kind == "activity":
+            account.activities = [activity for activity in account.activities
+                                  if activity_key(activity) != self.key]
+        else:
+            for name in self.key:
+                del account.fields[name]
 
 
 @dataclass(frozen=True)
@@ -37,7 +52,8 @@ class Traced:
 def trace(field_path: str, value: Any, account: AccountData, data: ExportData
           ) -> Traced | None:
     """The part of the export an error at `field_path` of the file's new value is about, or
-    None where the value is none of the export's (the file's own, or the account's key)."""
+    None where the value is none of the export's (the file's own, or the account's key).
+    Only a part the account still holds is found, so that leaving parts out ends."""
     path = [int(index) if index else key for index, key in _STEP.findall(field_path)]
     if not path or not isinstance(value, dict):
         return None
@@ -82,7 +98,7 @@ def _deal(item: dict[str, Any], field: str, account: AccountData, data: ExportDa
     deal_id = item.get("id")
     key = next((key for key, held in data.deal_keys.items()
                 if held == (account.key, deal_id)), None)
-    if key is None:
+    if key is None or deal_id not in account.deals:
         return None
     origin = data.origins.get(("deal", key, field)) or data.origins[("deal", key, "key")]
     return Traced(Part("deal", deal_id, f"the deal {key} of account {account.key}"), origin,
@@ -93,22 +109,23 @@ def _activity(item: dict[str, Any], field: str, account: AccountData, data: Expo
               ) -> Traced | None:
     key = activity_key(item)
     origin = data.origins.get(("activity", account.key, *key))
-    if origin is None:
+    if origin is None or not any(activity_key(held) == key for held in account.activities):
         return None
     return Traced(Part("activity", key, f"the {key[1]} of {key[0]} of account {account.key}"),
                   origin, (field, "date"))
 
 
 def _account_field(name: str, account: AccountData, data: ExportData) -> Traced | None:
-    """A field of the account: the row that set it is left out, as a row with a bad cell
-    is (the other fields it sets may be as wrong). The id is not one: it names the file."""
+    """A field of the account: the fields of the row that set it are left out, as a row
+    with a bad cell is (its other cells may be as wrong). The id is kept: it names the file
+    the account is found in or written to."""
     origin = data.origins.get(("account", account.key, name))
-    if origin is None or name == "id":
+    if origin is None or name == "id" or name not in account.fields:
         return None
-    fields = [field for field in account.fields
-              if data.origins.get(("account", account.key, field)) == origin]
-    return Traced(Part("row", origin, f"the {', '.join(fields)} of account {account.key}"),
-                  origin, (name, "key"))
+    fields = tuple(field for field in account.fields if field != "id"
+                   and data.origins.get(("account", account.key, field)) == origin)
+    return Traced(Part("row", fields, f"the fields this row gives account {account.key} ("
+                       + ", ".join(fields) + ")"), origin, (name, "key"))
 
 
 _ITEMS: dict[str, Callable[[dict[str, Any], str, AccountData, ExportData], Traced | None]] = {

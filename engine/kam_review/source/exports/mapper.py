@@ -5,6 +5,7 @@ invoice or order lines summed per quarter, stage history rows tied to their deal
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,8 @@ def _reader(name: str, mapping: Mapping, kind: str) -> Reader:
     if name in _NUMBERS and kind == "revenue_lines":
         # A credit note is a negative line; the quarter's sum is checked.
         return lambda cell: cells.number(cell, mapping.currency)
+    if name == "date" and kind == "revenue_lines":
+        return lambda cell: _line_date(cell, mapping.date_formats)
     if name in _DATES:
         return lambda cell: cells.day(cell, mapping.date_formats)
     if name in _NUMBERS:
@@ -142,6 +145,14 @@ def _reader(name: str, mapping: Mapping, kind: str) -> Reader:
     if name == "id":
         return _identifier
     return _one_line
+
+
+def _line_date(cell: Cell, formats: tuple[str, ...]) -> date:
+    """A revenue line's date, which says the quarter its figures add to: one that no
+    quarter of the account files holds is a line that could not be read."""
+    when = cells.day(cell, formats)
+    cells.held_quarter(Quarter.containing(when))
+    return when
 
 
 def _one_line(cell: Cell) -> str:
