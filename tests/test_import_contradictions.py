@@ -43,13 +43,20 @@ def test_numbers_read_otherwise_are_refused(written: str, problem: str) -> None:
         number(written, "CNY")
 
 
-def test_a_comma_before_decimals_is_named_and_the_quarter_not_imported(folder: Path) -> None:
-    _write(folder, "lines.csv", "Code,Invoice date,Net,Cost\n"
-                                "C1,2026-11-02,\"95000,50\",10\nC1,2026-11-03,100,50\n")
+@pytest.mark.parametrize(("line", "problem"), [
+    ('C1,2026-11-02,"95000,50",10', "2:3: Net: expected a number such as 1234.5 or 1,234.50 "
+     "(a point before decimals), got '95000,50'"),
+    # A date that reads, in a year the account files have no quarters for, is a slip: the
+    # line may belong to any quarter, this one included.
+    ("C1,0202-11-02,5,2", "2:2: Invoice date: expected a year from 1900 to 2199, the years "
+     "of the account files' quarters, got '0202-11-02'"),
+])
+def test_a_line_that_cannot_be_read_is_named_and_the_quarter_not_imported(
+        folder: Path, line: str, problem: str) -> None:
+    _write(folder, "lines.csv", f"Code,Invoice date,Net,Cost\n{line}\nC1,2026-11-03,100,50\n")
     run = kam_import(folder, "lines.csv", extra=("--as-of", "2026-12-01", "--write"))
     assert run.exit_code == 2
-    assert ("lines.csv:2:3: Net: expected a number such as 1234.5 or 1,234.50 (a point "
-            "before decimals), got '95000,50'") in run.stderr
+    assert f"lines.csv:{problem}" in run.stderr
     # The other line of its quarter is not written as the quarter's revenue.
     assert ("lines.csv:2:1: account C1: the revenue lines of 2026-Q4 are not imported: this "
             "line may be one of them, and could not be read") in run.stderr

@@ -110,7 +110,8 @@ def test_credit_notes_are_negative_lines_of_their_quarter(folder: Path) -> None:
     run = kam_import(folder, "lines.csv", "lines.csv", extra=("--as-of", "2026-12-01",
                                                               "--write"))
     assert run.exit_code == 2
-    assert "lines.csv:2:1: account C1: the lines of 2027-Q1 sum to revenue -10, cost -5, " \
+    # Named at the quarter's line and the figure's column, not the account's first row.
+    assert "lines.csv:4:3: Net: account C1: the lines of 2027-Q1 sum to revenue -10, cost -5, " \
            "below zero: the quarter is not imported" in run.stderr
     # Named twice, the file is read once: 500 - 120, not twice that.
     assert _acme(folder).endswith("  - {quarter: 2026-Q4, revenue: 380, cost: 230}\n")

@@ -23,7 +23,7 @@ from kam_review.output.importing.fields import (
     set_field,
 )
 from kam_review.output.importing.roundtrip import append, insert
-from kam_review.source.exports.records import AccountData
+from kam_review.source.exports.records import AccountData, activity_key
 from kam_review.source.model import Quarter
 
 # Deal fields whose change is a figure (the others are dates, names and reasons).
@@ -201,16 +201,11 @@ def _activities(document: CommentedMap, data: AccountData, changes: Changes) -> 
     if not data.activities:
         return
     items = _list(document, "activities")
-
-    def key(item: Any) -> tuple[str, str, tuple[str, ...]]:
-        return (str(item.get("date")), str(item.get("kind")),
-                tuple(sorted(str(w) for w in item.get("with") or ())))
-
-    held = {key(item) for item in items if isinstance(item, CommentedMap)}
+    held = {activity_key(item) for item in items if isinstance(item, CommentedMap)}
     for values in sorted(data.activities, key=lambda a: a["date"]):
-        if key(values) in held:
+        if activity_key(values) in held:
             continue
-        held.add(key(values))
+        held.add(activity_key(values))
         later = next((i for i, item in enumerate(items) if isinstance(item, CommentedMap)
                       and str(item.get("date")) > values["date"].isoformat()), len(items))
         insert(items, later, new_map(values, ACTIVITY_ORDER))

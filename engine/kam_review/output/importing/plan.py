@@ -6,7 +6,9 @@ changes are listed."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +18,10 @@ from ruamel.yaml.comments import CommentedSeq
 from kam_review.errors import InputError
 from kam_review.output.importing import roundtrip
 from kam_review.output.importing.merge import Changes, Conflict, Settings, merge
+from kam_review.output.importing.traced import Part, trace
 from kam_review.output.scaffold import SCHEMA_LINE, folder_schema
 from kam_review.paths import display_path
-from kam_review.source.accounts import account_files, load_account
+from kam_review.source.accounts import account_files, load_account, load_account_value
 from kam_review.source.exports.records import AccountData, ExportData, slug
 
 _BEFORE_LISTS = re.compile(r"\n(?=(?:financials|contacts|activities|opportunities):\n)")
@@ -49,8 +52,8 @@ def plan_import(data: ExportData, folder: Path, settings: Settings) -> ImportPla
     for key in sorted(data.accounts):
         account = data.accounts[key]
         path = by_key.get(key) or by_id.get(str(account.fields.get("id", "")))
-        change = (_update(path, account, settings, plan) if path is not None
-                  else _create(folder, account, settings, plan))
+        merged = partial(_merged, folder, path, account, settings, plan)
+        change = merged()
         if change is None:
             continue
         if change.path in taken or (change.before is None and change.path.exists()):
@@ -61,10 +64,18 @@ def plan_import(data: ExportData, folder: Path, settings: Settings) -> ImportPla
                    else "which holds another account") + ": give it its own id"))
             continue
         taken[change.path] = key
+        change, sound = _without_unfit_parts(change, merged, account, data, plan)
         plan.conflicts.extend(change.changes.conflicts)
-        if change.after != change.before and _valid(change, plan):
+        if sound and change.after != change.before:
             plan.files.append(change)
     return plan
+
+
+def _merged(folder: Path, path: Path | None, account: AccountData, settings: Settings,
+            plan: ImportPlan) -> FileChange | None:
+    """The account merged into its file, or into a new one."""
+    return (_update(path, account, settings, plan) if path is not None
+            else _create(folder, account, settings, plan))
 
 
 def _index(folder: Path, system: str) -> tuple[dict[str, Path], dict[str, Path]]:
@@ -147,10 +158,63 @@ def _first_line(folder: Path) -> str:
     return "" if named is None else f"{SCHEMA_LINE}{named}".removeprefix("# ") + "\n"
 
 
-def _valid(change: FileChange, plan: ImportPlan) -> bool:
-    """The new text read as `kam check` reads it; its errors are the import's (the file is
-    left as it was)."""
-    _, errors = load_account(change.path, change.after.encode("utf-8"))
-    plan.errors.extend(InputError(e.file, e.line, e.column, e.field,
-                                  f"after the import: {e.message}") for e in errors)
-    return not errors
+def _without_unfit_parts(change: FileChange, merged: Callable[[], FileChange | None],
+                         account: AccountData, data: ExportData, plan: ImportPlan
+                         ) -> tuple[FileChange, bool]:
+    """The change, less each part of the export that its file cannot hold. The new text is
+    read as `kam check` reads it; each error is named at the export row and column that
+    brought the value, that part (a quarter, a contact, a deal, an activity, an account
+    row) is left out and the account merged again without it, until the text is valid. The
+    rest of the account is sound on its own: the file's every other value passed the check.
+    An error no part of the export gave, or the file's own, leaves the file as it was
+    (False), and says so."""
+    name = display_path(change.path)
+    while change.after != change.before:
+        (_, errors), value = load_account_value(change.path, change.after.encode("utf-8"))
+        if not errors:
+            break
+        own = [] if change.before is None else load_account(change.path,
+                                                            change.before.encode("utf-8"))[1]
+        if own:
+            plan.errors.extend(InputError(e.file, e.line, e.column, e.field,
+                                          f"not updated by the import: {e.message}")
+                               for e in own)
+            return change, False
+        traced = [(error, trace(error.field, value, account, data)) for error in errors]
+        parts = dict.fromkeys(found.part for _, found in traced if found is not None)
+        if not parts:
+            plan.errors.extend(InputError(
+                *data.cell(account.where, "account", "key"),
+                f"account {account.key} is not imported: {name} would not be valid, "
+                f"{error.field}: {error.message}") for error in errors)
+            return change, False
+        # A new file starts from the account's name and owner: without them, none is written.
+        needed = {part for part in parts if change.before is None and part.kind == "row"
+                  and {"name", "owner"} & set(part.key)}
+        for error, found in traced:
+            if found is None:
+                continue
+            plan.errors.append(InputError(
+                *data.cell(found.origin, *found.fields),
+                f"{error.message} (in {name} after the import); "
+                + _outcome(found.part, needed, account.key)))
+        if needed:
+            return change, False
+        for part in parts:
+            part.leave_out(account)
+        again = merged()
+        if again is None:
+            return change, False
+        change = again
+    return change, True
+
+
+def _outcome(part: Part, needed: set[Part], account: str) -> str:
+    """What becomes of a part the file cannot hold: left out, or, where a new file would
+    lack its name or owner (`needed`), the whole account with it."""
+    if not needed:
+        return f"left out of the import: {part.label}"
+    if part in needed:
+        return (f"account {account} is not imported: a new file starts from the name and "
+                "owner this row gives")
+    return f"account {account} is not imported"

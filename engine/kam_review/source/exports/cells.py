@@ -34,6 +34,8 @@ _SIGNS = {"¥": ("CNY", "JPY"), "￥": ("CNY", "JPY"), "$": ("USD", "HKD", "SGD"
           "€": ("EUR",), "£": ("GBP",), "RMB": ("CNY",), "HK$": ("HKD",), "US$": ("USD",),
           "S$": ("SGD",), "A$": ("AUD",), "C$": ("CAD",)}
 LARGEST = 1e15  # the account format's limit on money
+# The years the account format has quarters for (its schema's pattern: 19xx to 21xx).
+QUARTER_YEARS = range(1900, 2200)
 
 
 def text(cell: Cell) -> str:
@@ -125,8 +127,17 @@ def quarter(cell: Cell) -> Quarter:
         found = pattern.fullmatch(written)
         if found:
             year, q = found.groups() if number_of != 1 else reversed(found.groups())
-            return Quarter(int(year), int(_CHINESE_DIGITS.get(q, q)))
+            return held_quarter(Quarter(int(year), int(_CHINESE_DIGITS.get(q, q))))
     raise ValueError("expected a quarter such as 2026-Q3")
+
+
+def held_quarter(when: Quarter) -> Quarter:
+    """A quarter the account files can hold. Another year is a slip (0202 for 2026): the
+    figures are not the quarter's, and a line dated so belongs to a quarter unknown."""
+    if when.year not in QUARTER_YEARS:
+        raise ValueError(f"expected a year from {QUARTER_YEARS[0]} to {QUARTER_YEARS[-1]}, "
+                         "the years of the account files' quarters")
+    return when
 
 
 def mapped(value: str, values: dict[str, str] | None, allowed: tuple[str, ...], what: str

@@ -5,6 +5,7 @@ invoice or order lines summed per quarter, stage history rows tied to their deal
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,13 @@ from kam_review.errors import InputError
 from kam_review.source.accounts import account_schema
 from kam_review.source.exports import cells
 from kam_review.source.exports.mapping import FIELDS, REQUIRED, Mapping, TableSpec, resolve_columns
-from kam_review.source.exports.records import ExportData, StageRow, slug, stage_history
+from kam_review.source.exports.records import (
+    ExportData,
+    StageRow,
+    activity_key,
+    slug,
+    stage_history,
+)
 from kam_review.source.exports.sums import check_sums, drop_unsure_quarters
 from kam_review.source.exports.tables import Cell, TableError, open_table
 from kam_review.source.model import (
@@ -63,9 +70,8 @@ def _read_table(path: Path, spec: TableSpec, mapping: Mapping, data: ExportData)
             if errors:
                 return
             readers = {name: _reader(name, mapping, spec.kind) for name in columns}
-            if spec.kind == "stage_history":  # where its rows' deal keys stand, for errors
-                data.stage_column = (columns["opportunity"] + 1,
-                                     table.headers[columns["opportunity"]])
+            data.columns[table.file] = {name: (index + 1, table.headers[index])
+                                        for name, index in columns.items()}
             for number, row in table.rows:
                 data.rows += 1
                 _read_row(data, spec.kind, readers, columns, table.headers, table.file,
@@ -100,8 +106,7 @@ def _read_row(data: ExportData, kind: str, readers: dict[str, Reader], columns: 
         return
     found = _ADD[kind](data, values, file, number)
     if found:
-        index = columns.get(found[0], 0)
-        data.errors.append(InputError(file, number, index + 1, headers[index], found[1]))
+        data.errors.append(InputError(*data.cell((file, number), found[0]), found[1]))
 
 
 def _reader(name: str, mapping: Mapping, kind: str) -> Reader:
@@ -109,6 +114,8 @@ def _reader(name: str, mapping: Mapping, kind: str) -> Reader:
     if name in _NUMBERS and kind == "revenue_lines":
         # A credit note is a negative line; the quarter's sum is checked.
         return lambda cell: cells.number(cell, mapping.currency)
+    if name == "date" and kind == "revenue_lines":
+        return lambda cell: _line_date(cell, mapping.date_formats)
     if name in _DATES:
         return lambda cell: cells.day(cell, mapping.date_formats)
     if name in _NUMBERS:
@@ -138,6 +145,14 @@ def _reader(name: str, mapping: Mapping, kind: str) -> Reader:
     if name == "id":
         return _identifier
     return _one_line
+
+
+def _line_date(cell: Cell, formats: tuple[str, ...]) -> date:
+    """A revenue line's date, which says the quarter its figures add to: one that no
+    quarter of the account files holds is a line that could not be read."""
+    when = cells.day(cell, formats)
+    cells.held_quarter(Quarter.containing(when))
+    return when
 
 
 def _one_line(cell: Cell) -> str:
@@ -213,9 +228,10 @@ def _contact_row(data: ExportData, values: dict[str, Any], file: str, row: int) 
     account = data.account(values.pop("account"), file, row)
     name = values.pop("name")
     contact = account.contacts.get(name, {})
-    problem = _merged(data, ("contact", name, "of account", account.key), contact, values,
-                      file, row)
+    what = ("contact", name, "of account", account.key)
+    problem = _merged(data, what, contact, values, file, row)
     if problem is None:
+        data.origins.setdefault((*what, "name"), (file, row))
         account.contacts[name] = contact
     return problem
 
@@ -232,13 +248,14 @@ def _deal_row(data: ExportData, values: dict[str, Any], file: str, row: int) -> 
     deal = account.deals.get(deal_id, {})
     problem = _merged(data, ("deal", key), deal, values, file, row)
     if problem is None:
+        data.origins.setdefault(("deal", key, "key"), (file, row))
         data.deal_keys[key] = (account.key, deal_id)
         account.deals[deal_id] = deal
     return problem
 
 
 def _stage_row(data: ExportData, values: dict[str, Any], file: str, row: int) -> Problem:
-    column, header = data.stage_column
+    _, _, column, header = data.cell((file, row), "opportunity")
     data.stage_rows.append(StageRow(values["opportunity"], values["stage"], values["entered"],
                                     file, row, column, header))
     return None
@@ -271,6 +288,7 @@ def _figures_row(data: ExportData, values: dict[str, Any], file: str, row: int) 
 def _activity_row(data: ExportData, values: dict[str, Any], file: str, row: int) -> Problem:
     account = data.account(values.pop("account"), file, row)
     account.activities.append(values)
+    data.origins.setdefault(("activity", account.key, *activity_key(values)), (file, row))
     return None
 
 

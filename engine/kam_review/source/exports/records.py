@@ -5,6 +5,7 @@ export has no column for is never touched in an account file."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -18,6 +19,13 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 def slug(text: str) -> str:
     """A key as an id of the account format: 0065g00000AbC -> 0065g00000abc."""
     return _NOT_SLUG.sub("-", text.casefold()).strip("-")
+
+
+def activity_key(activity: Mapping[str, Any]) -> tuple[str, str, tuple[str, ...]]:
+    """What makes an activity the same one in an export and in a file: its day, its kind and
+    the people it was with (an activity imported again is not added twice)."""
+    return (str(activity.get("date")), str(activity.get("kind")),
+            tuple(sorted(str(person) for person in activity.get("with") or ())))
 
 
 @dataclass
@@ -52,9 +60,13 @@ class ExportData:
     # A deal's key in the system -> (account key, deal id in the account file)
     deal_keys: dict[str, tuple[str, str]] = field(default_factory=dict)
     stage_rows: list[StageRow] = field(default_factory=list)
-    stage_column: tuple[int, str] = (1, "")  # the stage history's deal key column
-    # The row that set each field of an account, contact or deal: (what, field) -> (file,
-    # row), so that a later row saying otherwise is named with it.
+    # Where each export's mapped columns stand: file -> field -> (column, header), so that
+    # a problem found after the rows were read still names the cell it came from.
+    columns: dict[str, dict[str, tuple[int, str]]] = field(default_factory=dict)
+    # The row that set each field of an account, contact or deal (and the first row of a
+    # contact, deal or activity, under its "name", "key" or activity key): (what, field) ->
+    # (file, row), so that a later row saying otherwise, or a file that cannot hold the
+    # value, is named with it.
     origins: dict[tuple[Any, ...], tuple[str, int]] = field(default_factory=dict)
     # The rows of each quarter of an account: (account key, quarter) -> [(table kind, file,
     # row)]; and the quarters not imported, for rows that contradict each other.
@@ -71,6 +83,14 @@ class ExportData:
         if found is None:
             found = self.accounts[key] = AccountData(key, (file, row))
         return found
+
+    def cell(self, origin: tuple[str, int], *fields: str) -> tuple[str, int, int, str]:
+        """The file, row, column and header of an error about a row: the column of the first
+        of `fields` its file maps (else the row's first column)."""
+        file, row = origin
+        columns = self.columns.get(file, {})
+        column, header = next((columns[name] for name in fields if name in columns), (1, ""))
+        return file, row, column, header
 
 
 def stage_history(rows: list[StageRow]) -> list[dict[str, Any]]:

@@ -33,15 +33,17 @@ def drop_unsure_quarters(data: ExportData) -> None:
 
 
 def check_sums(data: ExportData) -> None:
-    """A quarter whose lines sum below zero (more credit notes than invoices) is an error:
-    the account format's figures are at least 0."""
+    """A quarter whose lines sum below zero (more credit notes than invoices) is an error,
+    named at the quarter's first line and the column of the figure: the account format's
+    figures are at least 0."""
     for account in data.accounts.values():
         for when, figures in list(account.quarters.items()):
             negative = [name for name, value in figures.items() if value < 0]
             if negative:
-                file, row = account.where
+                _, file, row = data.quarter_rows[(account.key, when)][0]
                 data.errors.append(InputError(
-                    file, row, 1, "", f"account {account.key}: the lines of {when} sum to "
+                    *data.cell((file, row), negative[0]),
+                    f"account {account.key}: the lines of {when} sum to "
                     + ", ".join(f"{name} {figures[name]}" for name in negative)
                     + ", below zero: the quarter is not imported"))
                 del account.quarters[when]
