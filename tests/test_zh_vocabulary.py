@@ -30,7 +30,7 @@ def test_classes_and_focus_as_seed_003_and_001_name_them() -> None:
         assert [_(f) for f in ("key", "target", "maintain", "low-profile")] == [
             "关键", "目标", "维持", "低调"]
         assert load_rulebook(RULES).rule("class.nurture-new").shown_label == \
-            "值得培养和重视的客户: 新客户"
+            "值得培养和重视的客户：新客户"
 
 
 def test_the_seven_funnel_stages_of_seed_004() -> None:
