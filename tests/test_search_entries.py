@@ -234,3 +234,25 @@ def test_pages_with_search_settings_are_left_to_material() -> None:
     page = _page("<p>x</p>")
     page.meta = {"search": {"boost": 2}}
     assert search_entries.entries(material_search.SearchIndex(), page) is None
+
+
+def test_an_account_is_searched_for_its_people_and_findings_not_every_figure(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The figures, the forecast, the reasons behind the class, the rules not evaluated
+    and each deal's stage checklist keep their headings in the index but not their text: at
+    30 KB an account, 10,000 accounts made an index no browser loads."""
+    monkeypatch.delenv("KAM_AS_OF", raising=False)
+    site = tmp_path / "site"
+    build(load_config(config_file=str(REPO / "mkdocs.yml"), site_dir=str(site)))
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    entries = {doc["location"].removeprefix("accounts/hanhai-retail/"): doc
+               for doc in index["docs"] if doc["location"].startswith("accounts/hanhai-retail/")}
+    for unsearched in ("#figures", "#forecast", "#why-this-class-and-focus",
+                       "#opportunity-pos-refresh-2027"):
+        assert entries[unsearched]["text"] == "", unsearched
+    assert entries["#opportunity-pos-refresh-2027"]["title"].startswith("Store POS refresh 2027")
+    assert "Liu Yang" in entries["#buying-team"]["text"]
+    assert "Store POS refresh 2027" in entries["#opportunities"]["text"]
+    # Material drops the mark from the page it serves.
+    page = (site / "accounts" / "hanhai-retail" / "index.html").read_text(encoding="utf-8")
+    assert "data-search-exclude" not in page and "<section>" in page

@@ -220,7 +220,7 @@ def test_unclassified_account_page(site: Site) -> None:
 
     why = driver.find_element(By.ID, "why-this-class-and-focus")
     assert heading_text(why) == "Why this class and focus"
-    reasons = why.find_element(By.XPATH, "following-sibling::ul[1]")
+    reasons = why.find_element(By.XPATH, "following-sibling::section[1]/ul[1]")
     verdicts = {text_of(item.find_element(By.TAG_NAME, "a")):
                 re.split("[✔✘?]", text_of(item).split(":", 1)[1])[0].strip()
                 for item in reasons.find_elements(By.XPATH, "./li")}
@@ -237,10 +237,10 @@ def test_unclassified_reasons_show_the_conditions(site: Site) -> None:
     """In words, and as the rules write them once the technical detail is opened."""
     open_page(site, "/accounts/beichen-education/")
     why = site.driver.find_element(By.ID, "why-this-class-and-focus")
-    reasons = text_of(why.find_element(By.XPATH, "following-sibling::ul[1]"))
+    reasons = text_of(why.find_element(By.XPATH, "following-sibling::section[1]/ul[1]"))
     assert "growth over a year: unknown, needs at least +20%" in reasons, reasons[:300]
     assert "growth_yearly" not in reasons
-    detail = why.find_element(By.XPATH, "following-sibling::details[1]")
+    detail = why.find_element(By.XPATH, "following-sibling::section[1]/details[1]")
     listed = detail.find_element(By.TAG_NAME, "ul")
     assert not listed.is_displayed(), "the technical detail starts collapsed"
     detail.find_element(By.TAG_NAME, "summary").click()

@@ -37,7 +37,7 @@ from kam_review.website.pages.forecast import account_forecast_section
 from kam_review.website.pages.goals import goals_table
 from kam_review.website.pages.movement import since_section
 from kam_review.website.pages.opportunities import opportunities_section
-from kam_review.website.pages.plain import finding_ids, folded, reasons_section
+from kam_review.website.pages.plain import finding_ids, folded, reasons_section, unsearched
 from kam_review.website.pages.printing import END_SCREEN_ONLY, SCREEN_ONLY, screen_only
 from kam_review.website.pages.unknowns import assigning_notes, not_evaluated_section
 from kam_review.website.pages.whitespace import whitespace_section
@@ -67,16 +67,16 @@ def account_page(item: AccountResult, result: Result,
             notes=counted(len(found), "note")), rows) if kind == Kind.ADVICE else rows)
         lines += [END_SCREEN_ONLY] if kind == Kind.ADVICE else []
     lines += screen_only(finding_ids(item, rulebook))
-    lines += screen_only(not_evaluated_section(item, result, prefix))
+    lines += screen_only(unsearched(not_evaluated_section(item, result, prefix)))
     lines.append(SCREEN_ONLY)
-    lines += [f"## {_('Why this class and focus')}", ""]
-    lines += assigning_notes(item, result)
-    lines += reasons_section(item, result, explained, prefix)
+    lines += unsearched([f"## {_('Why this class and focus')}", "",
+                         *assigning_notes(item, result),
+                         *reasons_section(item, result, explained, prefix)])
     lines += ["", END_SCREEN_ONLY]
     # The key figures print in the header card; the whole table is looked up on screen.
-    lines += screen_only(_figures_section(item, result))
+    lines += screen_only(unsearched(_figures_section(item, result)))
     lines += screen_only(_contacts_section(item, result))
-    lines += screen_only(account_forecast_section(item, result))
+    lines += screen_only(unsearched(account_forecast_section(item, result)))
     lines += screen_only(whitespace_section(item, result))
     lines += screen_only(opportunities_section(item, result))
     lines += _plan_section(item, result)

@@ -89,7 +89,8 @@ def _checklist(opportunity: Opportunity, result: Result) -> list[str]:
     inside += [_("Four-step assessment: ") + " · ".join(
         f"{_(question)} {_(answers.get(key, 'not answered'))}"
         for key, question in QUALIFICATION_QUESTIONS.items()), ""]
-    return [*lines, *folded(_("Show the stage checklist and the four-step assessment"), inside)]
+    return [*lines, *folded(_("Show the stage checklist and the four-step assessment"), inside,
+                            searched=False)]
 
 
 def _position(index: int, current: int) -> str:

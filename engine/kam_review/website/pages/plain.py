@@ -45,15 +45,35 @@ def finding_cells(finding: Finding, item: AccountResult, rulebook: Rulebook,
             esc(finding.message), esc(finding.action), waiver_text(finding, item.formats)]
 
 
-def folded(summary: str, lines: Sequence[str], kind: str = "kam-folded") -> list[str]:
-    """Markdown lines inside a collapsed block that opens on its summary line."""
-    return [f'<details class="{kind}" markdown>\n<summary>{esc(summary)}</summary>\n',
+# The search index holds what a reader searches an account for (its name, contacts, deals,
+# findings, actions and notes), not every figure, checklist and rule id of its page: those
+# made it 30 KB an account, 300 MB for 10,000 accounts, more than a browser loads. Material's
+# search skips an element marked so (and the site then drops the mark); an element of a tag
+# nested in itself would end the skipping early, so a section's body is wrapped in a tag its
+# pages never nest.
+UNSEARCHED = "data-search-exclude"
+
+
+def folded(summary: str, lines: Sequence[str], kind: str = "kam-folded",
+           searched: bool = True) -> list[str]:
+    """Markdown lines inside a collapsed block that opens on its summary line (left out of
+    the search index unless `searched`)."""
+    mark = "" if searched else f" {UNSEARCHED}"
+    return [f'<details class="{kind}"{mark} markdown>\n<summary>{esc(summary)}</summary>\n',
             *lines, "", "</details>", ""]
 
 
 def technical(summary: str, lines: Sequence[str]) -> list[str]:
     """Markdown lines inside a collapsed block: ids, fact names, conditions as written."""
-    return folded(summary, lines, "kam-technical")
+    return folded(summary, lines, "kam-technical", searched=False)
+
+
+def unsearched(section: Sequence[str]) -> list[str]:
+    """A section whose heading is searched and whose body is not (see UNSEARCHED)."""
+    if len(section) < 2 or not section[0].startswith("#"):
+        return list(section)
+    return [section[0], "", f"<section {UNSEARCHED} markdown>", "", *section[2:], "",
+            "</section>", ""]
 
 
 def finding_ids(item: AccountResult, rulebook: Rulebook) -> list[str]:
