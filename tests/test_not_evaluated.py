@@ -141,6 +141,15 @@ def test_a_contact_without_a_style_leaves_its_advice_not_evaluated(
     assert {e.subject for e in item.not_evaluated} == {"Zhang Min"}
 
 
+def test_our_account_manager_gets_no_advice_on_a_style_nobody_records(
+        review_one: Callable[[Account], AccountResult]) -> None:
+    """The owner who took over is ours, not a contact whose style the file should give."""
+    item = review_one(variant(lambda a: a.update(owner_history=[
+        {"name": "Sun Yue", "from": "2022-03-01", "to": "2026-07-31"}])))
+    assert any(f.rule == "risk.key-contact-left" for f in item.findings)
+    assert not [e for e in item.not_evaluated if e.rule.startswith("advice.style")]
+
+
 def test_a_focus_rule_a_known_fact_decides_is_not_listed(
         review_one: Callable[[Account], AccountResult]) -> None:
     """Without relationship scores, key and target (attractive accounts) cannot be told
