@@ -294,6 +294,24 @@ def test_the_risk_register_says_what_is_planned_against_each_warning(
     assert unanswered and all("| *nothing planned* |" in row for row in unanswered)
 
 
+def test_a_warning_a_done_action_answered_says_so_in_the_register_and_on_the_card(
+        review_accounts: Reviewer) -> None:
+    """Something was done about it, and nothing is open next: not "nothing planned"."""
+    account = _account(actions=[
+        {"what": "Visit the buying team", "owner": "Gao Ming", "due": "2026-09-20",
+         "status": "done", "outcome": "Visited on 2026-09-18", "answers": "risk.single-threaded"}])
+    account["contacts"] = account["contacts"][:1]
+    account["activities"] = [a for a in account["activities"]
+                             if set(a.get("with", [])) <= {account["contacts"][0]["name"]}]
+    _, pages = _pages(review_accounts, account)
+    row = next(line for line in pages["risks.md"].splitlines()
+               if line.startswith("| [") and "Single-threaded" in line)
+    assert "| *nothing open*; done: Visit the buying team (Gao Ming) |" in row
+    page = next(text for name, text in pages.items() if name.startswith("accounts/"))
+    assert ("Done (Gao Ming): Visit the buying team; no open action of the plan answers it "
+            "now.") in page
+
+
 def test_a_plan_of_actions_only_says_it_has_no_goals(review_accounts: Reviewer) -> None:
     """The plan section is never an empty heading: without goals it says what they are."""
     without = _account(actions=[{"what": "Call the CFO", "owner": "Li Wei",

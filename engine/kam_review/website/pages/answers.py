@@ -5,10 +5,11 @@ first finding and each opportunity an anchor for these links."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from kam_review.i18n import _
 from kam_review.output.markdown_text import esc
-from kam_review.review.actions import ReviewedAction
+from kam_review.review.actions import ReviewedAction, reviewed_actions
 from kam_review.review.results import AccountResult, Finding
 from kam_review.rulebook.loading import Rulebook
 from kam_review.source.actions import goal_answered, read_answer
@@ -95,6 +96,14 @@ def answering_action(finding: Finding, item: AccountResult, on: str,
             if index is not None and goals[index].text == finding.subject:
                 return reviewed
     return None
+
+
+def done_answer(finding: Finding, item: AccountResult, on: str,
+                as_of: date) -> ReviewedAction | None:
+    """An action done that answered the finding, for a finding no open action answers:
+    something was done about it, and nothing is planned next."""
+    done = [a for a in reviewed_actions(item, as_of) if a.action.status == "done"]
+    return answering_action(finding, item, on, done)
 
 
 def wants_answer(finding: Finding, on: str) -> bool:

@@ -20,7 +20,12 @@ from kam_review.output.markdown_text import esc
 from kam_review.review.actions import ReviewedAction, open_actions
 from kam_review.review.results import AccountResult, Finding, Result
 from kam_review.website.pages.actions import due_text
-from kam_review.website.pages.answers import answering_action, finding_anchor, wants_answer
+from kam_review.website.pages.answers import (
+    answering_action,
+    done_answer,
+    finding_anchor,
+    wants_answer,
+)
 from kam_review.website.pages.common import severity_badge
 from kam_review.website.pages.movement import revenue_trend
 from kam_review.website.pages.plain import subject_words
@@ -91,7 +96,10 @@ def _finding_item(finding: Finding, item: AccountResult, result: Result,
         planned = _("Planned ({owner}, due {due}): {what}").format(
             owner=esc(answer.action.owner), due=due_text(answer), what=esc(answer.action.what))
     elif wants_answer(finding, rule.on):
-        planned = _("No open action of the plan answers it.")
+        done = done_answer(finding, item, rule.on, result.as_of)
+        planned = _("No open action of the plan answers it.") if done is None else _(
+            "Done ({owner}): {what}; no open action of the plan answers it now.").format(
+                owner=esc(done.action.owner), what=esc(done.action.what))
     else:
         planned = ""
     return "".join([

@@ -8,7 +8,7 @@ from kam_review.output.markdown_text import esc
 from kam_review.review.actions import open_actions
 from kam_review.review.results import AccountResult, Finding, Result
 from kam_review.website.pages.actions import due_text
-from kam_review.website.pages.answers import answering_action, wants_answer
+from kam_review.website.pages.answers import answering_action, done_answer, wants_answer
 
 
 def planned_cell(finding: Finding, item: AccountResult, result: Result) -> str:
@@ -21,4 +21,10 @@ def planned_cell(finding: Finding, item: AccountResult, result: Result) -> str:
         return _("{what} ({owner}, due {due})").format(
             what=esc(answer.action.what), owner=esc(answer.action.owner),
             due=due_text(answer))
-    return _("*nothing planned*") if wants_answer(finding, rule.on) else ""
+    if not wants_answer(finding, rule.on):
+        return ""
+    done = done_answer(finding, item, rule.on, result.as_of)
+    if done is not None:
+        return _("*nothing open*; done: {what} ({owner})").format(
+            what=esc(done.action.what), owner=esc(done.action.owner))
+    return _("*nothing planned*")
