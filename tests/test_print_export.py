@@ -268,6 +268,15 @@ def test_the_risk_register_csv_is_the_register(sample: Result) -> None:
         assert row[7] == finding.message and row[8] == finding.action
         assert row[9] == ("yes" if finding.waived else "no")
         assert row[10] == finding.waiver_note
+    # What the plan does about each warning, as the page's Planned column says it.
+    planned = {(row[0], row[5]): row[12] for row in rows}
+    assert planned[("guoneng-energy", "risk.single-threaded")] == (
+        "Meet Zhu Hai on the 2027 offshore-farm plans and ask to meet his maintenance "
+        "managers (Li Wei, due 2026-08-31)")
+    assert planned[("guoneng-energy", "risk.declining-revenue")] == "nothing planned"
+    assert planned[("jiahe-home", "risk.declining-revenue")] == (
+        "done: Visit the Nanjing flagship with He Jing to see why kiosk orders fell (Li Wei)")
+    assert planned[("jiahe-home", "plan.action-overdue")] == ""
     assert exports(sample)["risks.csv"] == text
     assert set(exports(sample)) == {"risks.csv", "actions.csv"}
     assert render_pages(sample)["risks.csv"] == text

@@ -19,9 +19,14 @@ from functools import partial
 
 from kam_review.i18n import _
 from kam_review.output.kept_parts import keeping, part
-from kam_review.review.actions import reviewed_actions
+from kam_review.review.actions import (
+    answering_action,
+    done_answer,
+    open_actions,
+    reviewed_actions,
+    wants_answer,
+)
 from kam_review.review.results import AccountResult, Finding, Result
-from kam_review.source.model import Account
 
 BOM = "\ufeff"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -71,20 +76,41 @@ def _group_lines(rows: Rows) -> str:
 
 
 RISK_REGISTER_HEADERS = ("Account id", "Account", "Owner", "Severity", "Kind", "Rule",
-                         "Subject", "Finding", "Action", "Waived", "Waiver", "Team")
+                         "Subject", "Finding", "Action", "Waived", "Waiver", "Team", "Planned")
 
 
 def risk_register_csv(result: Result) -> str:
     """Every warning of the portfolio, in the risk register's order: most severe first."""
+    items = {item.account.id: item for item in result.accounts}
     return kept_csv_text("risks.csv", RISK_REGISTER_HEADERS, (
-        ((finding, account), partial(_risk_rows, finding, account))
+        ((finding, account), partial(_risk_rows, finding, items[account.id], result))
         for finding, account in result.warnings()))
 
 
-def _risk_rows(finding: Finding, account: Account) -> list[list[Cell]]:
+def _risk_rows(finding: Finding, item: AccountResult, result: Result) -> list[list[Cell]]:
+    account = item.account
     return [[account.id, account.name, account.owner, finding.severity.value,
              finding.kind.value, finding.rule, finding.subject, finding.message, finding.action,
-             _yes_no(finding.waived), finding.waiver_note, account.team or ""]]
+             _yes_no(finding.waived), finding.waiver_note, account.team or "",
+             _planned(finding, item, result)]]
+
+
+def _planned(finding: Finding, item: AccountResult, result: Result) -> str:
+    """What the plan does about the warning, as the register's Planned column says it."""
+    on = result.rulebook.rule(finding.rule).on
+    answer = answering_action(finding, item, on, open_actions([item], result.as_of))
+    if answer is not None:
+        due = answer.action.due
+        return (_("{what} ({owner}, due {due})").format(
+            what=answer.action.what, owner=answer.action.owner, due=due.isoformat())
+                if due else f"{answer.action.what} ({answer.action.owner})")
+    if not wants_answer(finding, on):
+        return ""
+    done = done_answer(finding, item, on, result.as_of)
+    if done is not None:
+        return _("done: {what} ({owner})").format(what=done.action.what,
+                                                  owner=done.action.owner)
+    return _("nothing planned")
 
 
 ACTIONS_HEADERS = ("Account id", "Account", "What", "Owner", "Due", "Status", "Outcome",

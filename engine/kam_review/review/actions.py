@@ -7,16 +7,16 @@ date is before the review date (the due date itself is not overdue).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from kam_review.errors import InputError
 from kam_review.i18n import _
 from kam_review.paths import display_path
-from kam_review.review.results import AccountResult, Result
+from kam_review.review.results import AccountResult, Finding, Result
 from kam_review.rulebook.loading import Rulebook
-from kam_review.source.actions import read_answer
+from kam_review.source.actions import goal_answered, read_answer
 from kam_review.source.model import Account, Action, Quarter
 from kam_review.source.schema_errors import did_you_mean
 
@@ -56,6 +56,40 @@ def open_actions(items: Iterable[AccountResult], as_of: date) -> list[ReviewedAc
     """The open actions of these accounts, overdue first (the earliest due leads)."""
     found = [a for item in items for a in reviewed_actions(item, as_of) if a.is_open]
     return sorted(found, key=ReviewedAction.order)
+
+
+def answering_action(finding: Finding, item: AccountResult, on: str,
+                     waiting: Sequence[ReviewedAction]) -> ReviewedAction | None:
+    """The first open action (the earliest due) that answers the finding: by its rule, or
+    by the deal or goal the finding is about."""
+    goals = item.account.plan.goals if item.account.plan else ()
+    for reviewed in waiting:
+        if reviewed.action.answers is None:
+            continue
+        answer = read_answer(reviewed.action.answers)
+        if answer.kind == "rule" and answer.key == finding.rule:
+            return reviewed
+        if answer.kind == on == "opportunity" and answer.key == finding.subject:
+            return reviewed
+        if answer.kind == on == "goal":
+            index = goal_answered(answer, goals)
+            if index is not None and goals[index].text == finding.subject:
+                return reviewed
+    return None
+
+
+def done_answer(finding: Finding, item: AccountResult, on: str,
+                as_of: date) -> ReviewedAction | None:
+    """An action done that answered the finding, for a finding no open action answers:
+    something was done about it, and nothing is planned next."""
+    done = [a for a in reviewed_actions(item, as_of) if a.action.status == "done"]
+    return answering_action(finding, item, on, done)
+
+
+def wants_answer(finding: Finding, on: str) -> bool:
+    """Whether the plan should answer the finding with an action: a warning, but not an
+    action's own finding (`on`: what its rule tests), which the action itself answers."""
+    return finding.warns and on != "action"
 
 
 def next_review_horizon(as_of: date) -> date:

@@ -5,11 +5,10 @@ first finding and each opportunity an anchor for these links."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 from kam_review.i18n import _
 from kam_review.output.markdown_text import esc
-from kam_review.review.actions import ReviewedAction, reviewed_actions
+from kam_review.review.actions import ReviewedAction
 from kam_review.review.results import AccountResult, Finding
 from kam_review.rulebook.loading import Rulebook
 from kam_review.source.actions import goal_answered, read_answer
@@ -76,37 +75,3 @@ def answer_link(reviewed: ReviewedAction, rulebook: Rulebook, prefix: str,
         return _("goal {key}").format(key=esc(answer.key))
     return "[" + _("goal {number}: {text}").format(number=index + 1, text=esc(
         goals[index].text)) + f"]({page}#{PLAN_ANCHOR})"
-
-
-def answering_action(finding: Finding, item: AccountResult, on: str,
-                     waiting: Sequence[ReviewedAction]) -> ReviewedAction | None:
-    """The first open action (the earliest due) that answers the finding: by its rule, or
-    by the deal or goal the finding is about."""
-    goals = item.account.plan.goals if item.account.plan else ()
-    for reviewed in waiting:
-        if reviewed.action.answers is None:
-            continue
-        answer = read_answer(reviewed.action.answers)
-        if answer.kind == "rule" and answer.key == finding.rule:
-            return reviewed
-        if answer.kind == on == "opportunity" and answer.key == finding.subject:
-            return reviewed
-        if answer.kind == on == "goal":
-            index = goal_answered(answer, goals)
-            if index is not None and goals[index].text == finding.subject:
-                return reviewed
-    return None
-
-
-def done_answer(finding: Finding, item: AccountResult, on: str,
-                as_of: date) -> ReviewedAction | None:
-    """An action done that answered the finding, for a finding no open action answers:
-    something was done about it, and nothing is planned next."""
-    done = [a for a in reviewed_actions(item, as_of) if a.action.status == "done"]
-    return answering_action(finding, item, on, done)
-
-
-def wants_answer(finding: Finding, on: str) -> bool:
-    """Whether the plan should answer the finding with an action: a warning, but not an
-    action's own finding (`on`: what its rule tests), which the action itself answers."""
-    return finding.warns and on != "action"

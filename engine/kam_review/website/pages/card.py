@@ -17,15 +17,16 @@ from markdown.extensions.toc import slugify
 
 from kam_review.i18n import _
 from kam_review.output.markdown_text import esc
-from kam_review.review.actions import ReviewedAction, open_actions
-from kam_review.review.results import AccountResult, Finding, Result
-from kam_review.website.pages.actions import due_text
-from kam_review.website.pages.answers import (
+from kam_review.review.actions import (
+    ReviewedAction,
     answering_action,
     done_answer,
-    finding_anchor,
+    open_actions,
     wants_answer,
 )
+from kam_review.review.results import AccountResult, Finding, Result
+from kam_review.website.pages.actions import due_text
+from kam_review.website.pages.answers import finding_anchor
 from kam_review.website.pages.common import severity_badge
 from kam_review.website.pages.movement import revenue_trend
 from kam_review.website.pages.plain import subject_words

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from kam_review.i18n import _
 from kam_review.output.markdown_text import esc
-from kam_review.review.actions import open_actions
+from kam_review.review.actions import answering_action, done_answer, open_actions, wants_answer
 from kam_review.review.results import AccountResult, Finding, Result
 from kam_review.website.pages.actions import due_text
-from kam_review.website.pages.answers import answering_action, done_answer, wants_answer
 
 
 def planned_cell(finding: Finding, item: AccountResult, result: Result) -> str:
