@@ -16,7 +16,7 @@ from kam_review.formatting import fill
 from kam_review.review.evaluate import review
 from kam_review.review.message_parts import clauses, fired_template
 from kam_review.review.results import AccountResult, Finding, Result
-from kam_review.rulebook.conditions import AllOf, AnyOf, Compare, Const, Not
+from kam_review.rulebook.conditions import AllOf, AnyOf, Compare, Const, Not, ThresholdRef
 from kam_review.rulebook.loading import Rulebook
 
 from .conftest import ACCOUNTS, AS_OF, RULES, healthy_account
@@ -147,6 +147,19 @@ def test_a_chinese_message_keeps_only_the_alternatives_that_held() -> None:
 def test_only_the_alternatives_that_held_are_shown(fact: dict[str, int], shown: str) -> None:
     condition = AnyOf((_gt("a", 0), _gt("b", 0)))
     assert fired_template("{a} a; {b} b; {c} c", condition, fact) == shown
+
+
+def test_a_clause_citing_a_limit_is_kept_only_where_that_limit_was_broken() -> None:
+    """One figure, two limits: "probability 60%, above the 50% an early stage can claim" is
+    never said of a deal that fired on the other limit."""
+    low = Compare("p", "<", ThresholdRef("least", 0.5), "p < $least")
+    high = Compare("p", ">", ThresholdRef("most", 0.4), "p > $most")
+    condition = AnyOf((AllOf((_gt("late", 0), low)), AllOf((_gt("early", 0), high))))
+    template = "{p} below {$least}; {p} above {$most}; {c}"
+    assert fired_template(template, condition, {"late": 1, "early": 0, "p": 0.3}) == \
+        "{p} below {$least}; {c}"
+    assert fired_template(template, condition, {"late": 0, "early": 1, "p": 0.6}) == \
+        "{p} above {$most}; {c}"
 
 
 def test_a_part_under_not_speaks_when_it_fails() -> None:

@@ -5,7 +5,8 @@ condition has alternatives (`any:`) fires when one of them holds; the clause tha
 figure of an alternative that did not hold would state something the rule does not claim ("0
 unresolved complaints" on a rule about complaints). Such a clause is left out: a clause is
 kept when it cites no figure of the condition, or when at least one comparison on a figure
-it cites spoke for the firing (held, or failed under a `not`).
+it cites spoke for the firing (held, or failed under a `not`); a clause that also cites a
+threshold the condition compares with, when a comparison with that threshold spoke.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from kam_review.rulebook.conditions import (
     Leaf,
     Not,
     Presence,
+    ThresholdRef,
     fields_used,
     operand_value,
+    walk,
 )
 
 CLAUSE_SEPARATOR = "; "
@@ -48,7 +51,7 @@ def fired_template(template: str, condition: Condition, fact: Mapping[str, Any])
         return template
     supporting = _support(condition, fact, want=True)
     kept = [clause for clause, named in zip(clauses(template), cited, strict=True)
-            if not named or named & supporting]
+            if not named or (named & supporting and _limits_spoke(named, supporting))]
     return _separator(template).join(kept) if kept else template
 
 
@@ -68,7 +71,7 @@ def _cited(template: str, condition: Condition) -> tuple[frozenset[str], ...]:
     known = _CITED.get((template, id(condition)))
     if known is not None and known[0] is condition:
         return known[1]
-    used = fields_used(condition)
+    used = fields_used(condition) | _limits(condition)
     cited = tuple(frozenset(name for name, _ in template_fields(clause)) & used
                   for clause in clauses(template))
     if len(_CITED) >= 4096:  # rulebooks loaded again and again (kam serve): start afresh
@@ -120,7 +123,23 @@ def _value(condition: Condition, fact: Mapping[str, Any]) -> bool:
 def _leaf_fields(leaf: Leaf) -> set[str]:
     if isinstance(leaf, Compare) and isinstance(leaf.operand, FieldRef):
         return {leaf.field, leaf.operand.name}
+    if isinstance(leaf, Compare) and isinstance(leaf.operand, ThresholdRef):
+        return {leaf.field, f"${leaf.operand.name}"}
     return {leaf.field}
+
+
+def _limits(condition: Condition) -> set[str]:
+    """The thresholds the condition compares with, as a message cites them ($name)."""
+    return {f"${leaf.operand.name}" for leaf in walk(condition)
+            if isinstance(leaf, Compare) and isinstance(leaf.operand, ThresholdRef)}
+
+
+def _limits_spoke(named: frozenset[str], supporting: set[str]) -> bool:
+    """A clause that cites a threshold states the limit the figure broke: it is kept only
+    where a comparison with that threshold spoke for the firing ("probability 60%, above
+    the 50% an early stage allows" is not said of a late deal that fired on its date)."""
+    limits = {name for name in named if name.startswith("$")}
+    return not limits or bool(limits & supporting)
 
 
 def _holds(leaf: Leaf, fact: Mapping[str, Any]) -> bool:
