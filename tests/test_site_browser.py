@@ -648,7 +648,7 @@ def test_verdicts_and_goals_as_the_meeting_reads_them(site: Site) -> None:
     bar = behind["Progress"].find_element(By.CSS_SELECTOR, "svg.kam-progress")
     assert bar.is_displayed() and bar.get_attribute("aria-label") == (
         "31.3% of the way, 50% of the time")
-    assert text_of(behind["Status"]) == "behind: on track from 40%"
+    assert text_of(behind["Status"]) == "behind: 40% of the way needed by now"
     assert text_of(goals["Sign the store POS refresh"]["Status"]).startswith(
         "cannot be measured: the metric 'contract_value'")
     save_full_page_screenshot(driver, "account-hanhai-retail-verdict")

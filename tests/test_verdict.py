@@ -224,6 +224,17 @@ def _goal_rows(page: str) -> list[list[str]]:
     return [[cell.strip() for cell in row.strip("|").split(" | ")] for row in rows]
 
 
+def test_a_goal_fallen_below_its_baseline_says_so(tmp_path: Path, rulebook: Rulebook) -> None:
+    account = _account()
+    account["plan"]["goals"] = [
+        {"text": "Grow", "metric": "revenue", "period": "trailing",
+         "baseline": {"value": 4_500_000, "date": "2025-09-30"}, "target": 5_000_000,
+         "due": "2027-09-30"}]
+    pages = render_pages(_review(tmp_path, rulebook, account))
+    (behind,) = _goal_rows(pages["accounts/test-account.md"])
+    assert behind[6].endswith("<br>-50% of the way (below the baseline), 50% of the time")
+
+
 def test_every_goal_shows_actual_against_target_progress_and_status(
         tmp_path: Path, rulebook: Rulebook) -> None:
     account = _account()
@@ -240,8 +251,8 @@ def test_every_goal_shows_actual_against_target_progress_and_status(
                           "CN¥4.7M", '<span data-sort="20270930">Sep 30, 2027</span>']
     assert 'aria-label="35.7% of the way, 50% of the time"' in behind[6]
     assert behind[6].endswith("<br>35.7% of the way, 50% of the time")
-    assert behind[7] == ('<span class="kam-goal kam-goal-behind">behind</span>: on track '
-                         "from 40%")
+    assert behind[7] == ('<span class="kam-goal kam-goal-behind">behind</span>: 40% of the '
+                         "way needed by now")
     assert unmeasured[3:] == ["—", "CN¥5M", '<span data-sort="20270630">Jun 30, 2027</span>', "—", (
         '<span class="kam-goal kam-goal-cannot-be-measured">cannot be measured</span>: a '
         "revenue goal needs a period: a year (2026), a quarter (2026-Q3) or trailing (the "

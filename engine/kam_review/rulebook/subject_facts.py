@@ -277,7 +277,7 @@ def _standing(measure: GoalMeasure, due: date | None, as_of: date) -> str | None
         return _("{days} past the due date").format(
             days=format_value((as_of - due).days, 'days'))
     if measure.status in (GoalStatus.ON_TRACK, GoalStatus.BEHIND):
-        return _("on track from {share}").format(
+        return _("{share} of the way needed by now").format(
             share=format_value(measure.on_track_from, 'pct'))
     return _("target met") if measure.status == GoalStatus.ACHIEVED else None
 

@@ -73,7 +73,10 @@ def _progress(fact: dict[str, Any]) -> str:
     progress, elapsed = fact.get("progress"), fact.get("elapsed_share")
     if progress is None and elapsed is None:
         return "—"
-    parts = [_("{share} of the way").format(share=pct(progress)) if progress is not None else "",
+    # Below the baseline, the share is negative: said in words, not read as a typo.
+    below = progress is not None and progress < 0
+    parts = [(_("{share} of the way (below the baseline)") if below else _("{share} of the way")
+              ).format(share=pct(progress)) if progress is not None else "",
              _("{share} of the time").format(share=pct(elapsed)) if elapsed is not None else ""]
     text = _(", ").join(part for part in parts if part)
     bar = charts.progress_bar(progress, elapsed, _COLOURS[GoalStatus(fact["status"])], text)
