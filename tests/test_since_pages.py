@@ -80,13 +80,16 @@ def test_an_account_page_shows_what_moved_since_the_previous_quarters_end(
         tmp_path: Path) -> None:
     page = _pages(tmp_path, _grower())["accounts/test-account.md"]
     section = page.split("## Since the last review", 1)[1].split("\n## ", 1)[0]
-    # In the reader's words first; how the comparison was found, for whoever keeps the site.
+    # In the reader's words; how the comparison was found is for whoever keeps the site,
+    # on the overview and the changes page, not on every account's page.
     assert section.startswith("\n\nCompared with Jun 30, 2026, the end of the previous "
                               "quarter, as the account files tell it today: no earlier review "
-                              "is on record, so it is rebuilt from them (for whoever keeps the "
-                              "site: no earlier review is tagged (review-&#42;) (the accounts "
-                              "are not in a git repository)). It leaves out what the files "
-                              "date after Jun 30, 2026")
+                              "is on record, so it is rebuilt from them. It leaves out what the "
+                              "files date after Jun 30, 2026")
+    overview = _pages(tmp_path, _grower())["index.md"]
+    assert ("rebuilt from them (for whoever keeps the site: no earlier review is tagged "
+            "(review-&#42;) (the accounts are not in a git repository)). It leaves out") \
+        in overview
     # The two days compared head the table as the reader reads them.
     assert "|  | Jun 30, 2026 | Sep 30, 2026 |" in section
     assert "| Class | loyal | **fast-growing** (changed) |" in section

@@ -84,7 +84,8 @@ def since_section(item: AccountResult, movement: Movement | None,
     """The account's movement since the previous review (nothing without a Movement)."""
     if movement is None:
         return []
-    lines = [f"## {_('Since the last review')}", "", _source(movement, "../", item.formats), ""]
+    lines = [f"## {_('Since the last review')}", "",
+             _source(movement, "../", item.formats, keeper=False), ""]
     moved = movement.for_account(item.account.id)
     if not movement.comparison.found or moved is None:
         return lines
@@ -159,18 +160,23 @@ def _findings(title: str, found: tuple[KeptFinding, ...], rulebook: Rulebook) ->
     return lines
 
 
-def _source(movement: Movement, prefix: str | None, formats: LocaleFormat) -> str:
-    """Which previous review the movement compares with, and what (c) leaves out."""
+def _source(movement: Movement, prefix: str | None, formats: LocaleFormat,
+            keeper: bool = True) -> str:
+    """Which previous review the movement compares with, and what (c) leaves out; how it
+    was found only where the site's keeper reads (`keeper`: the overview and the changes
+    page, not every account page)."""
     comparison, day = movement.comparison, movement.comparison.as_of
     if comparison.kind == FILES and day is not None:
         # In the reader's words: what was compared and why; how it was found (git, tags) is
         # for whoever keeps the site, last.
+        found = _(" (for whoever keeps the site: {why})").format(
+            why=esc(comparison.why)) if keeper else ""
         text = _("Compared with {date}, the end of the previous quarter, as the account files "
-                 "tell it today: no earlier review is on record, so it is rebuilt from them "
-                 "(for whoever keeps the site: {why}). It leaves out what the files date after "
-                 "{date}: quarters, activities, complaints, contacts leaving, owner changes "
-                 "and stage changes; a deal that changed stage since shows the stage it has "
-                 "now.").format(date=formats.date(day), why=esc(comparison.why))
+                 "tell it today: no earlier review is on record, so it is rebuilt from "
+                 "them{found}. It leaves out what the files date after {date}: quarters, "
+                 "activities, complaints, contacts leaving, owner changes and stage changes; "
+                 "a deal that changed stage since shows the stage it has now.").format(
+                     date=formats.date(day), found=found)
     else:
         sentence = comparison.sentence(formats)
         text = _("{sentence}.").format(sentence=esc(sentence[:1].upper() + sentence[1:]))
