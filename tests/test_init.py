@@ -11,6 +11,7 @@ import yaml
 from click.testing import CliRunner
 
 from kam_review.cli import main
+from kam_review.source.template_texts import TEMPLATE_TEXTS
 
 from .conftest import RULES
 
@@ -76,3 +77,19 @@ def test_init_writes_the_example_account_around_the_review_date_given(tmp_path: 
     assert "customer_since: 2026-09-30" in example
     check = _kam(team, "check", "--as-of", "2026-09-30", "--rules", str(team / "rules"))
     assert check.returncode in (0, 1), check.stderr  # findings, but no input error
+
+
+def test_an_account_kam_new_wrote_and_nobody_filled_in_says_so(tmp_path: Path) -> None:
+    new = _kam(tmp_path, "new", "acme-industries", "--accounts", "accounts")
+    assert new.returncode == 0, new.stderr
+    check = _kam(tmp_path, "check", "--accounts", "accounts")
+    assert ("MEDIUM data.template-text: the account template's placeholder is still in 6 "
+            "fields: owner, team, contacts[0].name, contacts[0].title, plan.summary, "
+            "plan.actions[0].owner") in check.stdout, check.stdout
+
+
+def test_every_placeholder_the_review_knows_is_in_the_template() -> None:
+    template = (Path(__file__).parents[1] / "engine" / "kam_review" / "output"
+                / "account-template.yaml").read_text(encoding="utf-8")
+    for text in TEMPLATE_TEXTS:
+        assert text in template, text

@@ -277,3 +277,11 @@ class AccountFacts(FactType):
     warned_unplanned_list: str = fact_field(
         "text", "Warnings of the previous review with nothing planned, listed",
         "their rules' titles (none: every one has an open action)", known=True)
+    # A file `kam new` wrote and nobody filled in: its owner is "Your Name".
+    template_texts: int = fact_field(
+        "count", "Template texts left in the file",
+        "fields that still hold a placeholder of the account template (Your Name, First "
+        "Contact ...)", known=True)
+    template_text_fields: str = fact_field(
+        "text", "Template texts left in the file, listed",
+        "those fields, as the file names them (none: every one is filled in)", known=True)

@@ -53,6 +53,7 @@ from kam_review.rulebook.subject_facts import (
 from kam_review.rulebook.warning_facts import warning_facts
 from kam_review.rulebook.whitespace import whitespace_facts
 from kam_review.source.model import BUYING_ROLES, RELATIONSHIP_STAGES, Account, Opportunity
+from kam_review.source.template_texts import template_fields
 from kam_review.vocabulary import Status
 
 Fact = dict[str, Any]
@@ -134,6 +135,7 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook,
     held = {role for c in current for role in c.roles}
     unplanned = unplanned_warnings(account, warned_before,
                                    rulebook.titles)
+    placeholders = template_fields(account)
     return AccountFacts(
         account=account.id, subject="",
         quarters=len(series), last_quarter=str(last),
@@ -208,6 +210,7 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook,
         high_warnings_before_list=None if warned_before is None
         else ", ".join(sorted(warned_before)) or "none",
         warned_unplanned=unplanned[0], warned_unplanned_list=unplanned[1],
+        template_texts=len(placeholders), template_text_fields=", ".join(placeholders) or "none",
     )
 
 
