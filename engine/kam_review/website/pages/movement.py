@@ -169,8 +169,9 @@ def _source(movement: Movement, prefix: str | None, formats: LocaleFormat) -> st
                  "tell it today: no earlier review is on record, so it is rebuilt from them "
                  "(for whoever keeps the site: {why}). It leaves out what the files date after "
                  "{date}: quarters, activities, complaints, contacts leaving, owner changes "
-                 "and stage changes; a deal that changed stage since shows the stage it has "
-                 "now.").format(date=formats.date(day), why=esc(comparison.why))
+                 "and stage changes; a deal that changed stage since shows the stage its "
+                 "stage history gives for {date}, or without one the stage it has now."
+                 ).format(date=formats.date(day), why=esc(comparison.why))
     else:
         sentence = comparison.sentence(formats)
         text = _("{sentence}.").format(sentence=esc(sentence[:1].upper() + sentence[1:]))
