@@ -60,6 +60,16 @@ def test_since_auto_adds_the_movement_to_the_text(repo: Path) -> None:
     assert run.stdout.rstrip().splitlines()[-1].startswith("2 accounts: ")
 
 
+def test_since_names_a_deals_stages_as_the_funnel_does(repo: Path) -> None:
+    steady = grower(1_100_000) | {"id": "steady", "name": "Steady"}
+    steady["opportunities"][0] |= {"stage": "initiated", "stage_since": "2026-09-01"}
+    write_account(repo / "accounts", steady)
+    run = kam(repo, "--since", "auto")
+    assert run.returncode == 0, run.stderr
+    assert "    deal POS refresh (pos-refresh): Confirmed intent -> Project initiated on " \
+           "2026-09-01\n" in run.stdout
+
+
 def test_since_adds_the_movement_to_the_json(repo: Path) -> None:
     run = kam(repo, "--since", "review-2026-Q2", "--format", "json")
     assert run.returncode == 0, run.stderr

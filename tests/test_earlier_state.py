@@ -3,6 +3,7 @@ out or taken back, the day itself counts, and what the file does not date stays.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -116,6 +117,42 @@ def test_a_deal_that_reached_its_stage_after_the_day_keeps_it_without_its_date(
     assert (deal.value, deal.probability, deal.expected_close) == (
         now.opportunities[0].value, now.opportunities[0].probability,
         now.opportunities[0].expected_close)
+
+
+def test_a_deal_that_moved_after_the_day_had_the_stage_its_history_gives(
+        tmp_path: Path) -> None:
+    def recorded(account: dict[str, object]) -> None:
+        account["opportunities"][0] |= {  # type: ignore[index]
+            "stage_since": "2026-07-05", "stage_history": [
+                {"stage": "target", "entered": "2026-02-10"},
+                {"stage": "opportunity", "entered": "2026-04-02"},
+                {"stage": "opportunity", "entered": "2026-05-20"},
+                {"stage": "intent", "entered": "2026-07-05"}]}
+        won = copy.deepcopy(account["opportunities"][0])  # type: ignore[index]
+        won |= {"id": "won", "stage": "closed", "stage_since": "2026-08-18",
+                "closed_on": "2026-08-18", "stage_history": [
+                    {"stage": "negotiation", "entered": "2026-06-01"},
+                    {"stage": "closed", "entered": "2026-08-18"}]}
+        later = copy.deepcopy(account["opportunities"][0])  # type: ignore[index]
+        later |= {"id": "later", "stage_history": [{"stage": "intent", "entered": "2026-07-05"}]}
+        del later["stage_since"]
+        account["opportunities"] += [won, later]  # type: ignore[operator]
+
+    now = _loaded(tmp_path, recorded)
+    then = account_on(now, DAY)
+    assert then is not None
+    deal, won, later = then.opportunities
+    # In the stage since its first entry of the run; the entries after the day left out.
+    assert (deal.stage, deal.stage_since) == ("opportunity", date(2026, 4, 2))
+    assert [e.entered for e in deal.stage_history] == [
+        date(2026, 2, 10), date(2026, 4, 2), date(2026, 5, 20)]
+    assert not stage_unknown(now.opportunities[0], DAY)
+    # Not yet won then: the day it was won came with its stage.
+    assert (won.stage, won.stage_since, won.closed_on) == (
+        "negotiation", date(2026, 6, 1), None)
+    # The history begins after the day: the stage then is not on file.
+    assert stage_unknown(now.opportunities[2], DAY)
+    assert (later.stage, later.stage_since, later.stage_history) == ("intent", None, ())
 
 
 def test_an_account_whose_figures_start_later_was_not_yet_an_account(tmp_path: Path) -> None:

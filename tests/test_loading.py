@@ -173,6 +173,35 @@ def test_an_owner_who_hands_over_before_taking_over_is_an_error(tmp_path: Path) 
     assert "owner_history[0].from: 2026-08-01 is after to (2026-07-31)" in error
 
 
+@pytest.mark.parametrize(("history", "error"), [
+    ([("opportunity", "2026-04-02"), ("intent", "2026-08-01")], None),
+    # Kept only so far: stage_since dates the stage the deal reached after it.
+    ([("opportunity", "2026-04-02")], None),
+    # The same stage: the history dates it (stage.stale counts from it).
+    ([("opportunity", "2026-04-02"), ("intent", "2026-06-01")], None),
+    # A move written in stage alone, or a later move the stage does not show.
+    ([("opportunity", "2026-04-02"), ("opportunity", "2026-08-01")],
+     "opportunity, entered on 2026-08-01"),
+    ([("intent", "2026-08-01"), ("negotiation", "2026-09-01")],
+     "negotiation, entered on 2026-09-01"),
+], ids=["agrees", "ends-before", "same-stage", "same-day", "later-move"])
+def test_a_stage_history_that_moved_on_from_the_stage_is_an_error(
+        tmp_path: Path, history: list[tuple[str, str]], error: str | None) -> None:
+    account = healthy_account()
+    account["opportunities"][0]["stage_history"] = [
+        {"stage": stage, "entered": day} for stage, day in history]
+    write_account(tmp_path, account)
+    errors = [str(e).replace(str(tmp_path) + "/", "") for e in load_portfolio(tmp_path).errors]
+    if error is None:
+        assert errors == []
+        return
+    line = _line_of(yaml.safe_dump(account, sort_keys=False), "stage: intent")
+    assert errors == [
+        f"test-account.yaml:{line}:3: opportunities[0].stage: intent, but stage_history's latest "
+        f"entry is {error}, and stage_since (2026-08-01) is not after it: when a deal moves, add "
+        "the stage it entered to stage_history and set stage_since to that day"]
+
+
 def test_owner_history_is_read(tmp_path: Path) -> None:
     text = _edit("owner: Li Wei", "owner: Li Wei\nowner_history:\n- {name: Zhou Lan, to: "
                  "'2026-07-31'}\n- {name: Chen Hao, from: '2020-01-01', to: '2023-05-31'}",

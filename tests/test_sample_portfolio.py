@@ -222,6 +222,10 @@ def test_it_shows_movement_since_the_previous_quarter(tmp_path: Path) -> None:
     assert all(rules == {"plan.warned-nothing-planned"} for i, rules in new_high.items()
                if i != "xinyuan-foods")
     assert sum(len(m.stages) for m in movement.accounts) >= 10
+    # The deals with a stage history moved from the stage it gives for 2026-06-30.
+    moves = {m.deal: (m.before, m.after) for a in movement.accounts for m in a.stages}
+    assert moves["floor-tablets"] == ("opportunity", "intent")
+    assert moves["wms-phase3"] == ("intent", "initiated")
     # Verdicts that moved, and actions done since 2026-06-30 (by their due dates).
     verdicts = {m.id: (m.before.verdict, m.after.verdict) for m in movement.compared
                 if m.before is not None and m.verdict_changed}

@@ -110,6 +110,17 @@ def test_an_account_page_shows_what_moved_since_the_previous_quarters_end(
         < page.index("## Findings")
 
 
+def test_a_deal_moved_since_reads_from_the_stage_its_history_gives(tmp_path: Path) -> None:
+    account = _grower()
+    account["opportunities"][0] |= {"stage_since": "2026-07-05", "stage_history": [
+        {"stage": "opportunity", "entered": "2026-04-02"},
+        {"stage": "intent", "entered": "2026-07-05"}]}
+    pages = _pages(tmp_path, account)
+    for page in pages["accounts/test-account.md"], pages["changes.md"]:
+        assert "Potential opportunity -&gt; Confirmed intent on Jul 5, 2026" in page
+        assert "the stage before is not on file" not in page
+
+
 def test_new_and_resolved_findings_show_with_their_figures(tmp_path: Path) -> None:
     account = _grower()
     account["contacts"][2]["left_on"] = "2026-07-10"  # left after the day: a new finding

@@ -134,6 +134,16 @@ BOTH_LANGUAGES = {
         "closed has one, and this one is at negotiation",
         "opportunities[0].closed_on: closed_on 是商机成交的日期：只有处于 closed 阶段的商机才有"
         "这一项，而这个商机处于 negotiation"),
+    "stage-moved-in-stage-alone": (
+        _HEAD + _QUARTERS + "opportunities:\n  - {id: big-deal, name: 扫描枪升级, "
+        "stage: initiated, stage_since: 2026-07-05, stage_history: "
+        "[{stage: intent, entered: 2026-07-05}]}\n",
+        "opportunities[0].stage: initiated, but stage_history's latest entry is intent, entered "
+        "on 2026-07-05, and stage_since (2026-07-05) is not after it: when a deal moves, add the "
+        "stage it entered to stage_history and set stage_since to that day",
+        "opportunities[0].stage: initiated，但 stage_history 的最新一项是 intent，进入于 "
+        "2026-07-05，而 stage_since（2026-07-05）不晚于它：商机推进时，请把它进入的阶段加进 "
+        "stage_history，并把 stage_since 设为那一天"),
     "product-line-unlisted": (
         _HEAD + _QUARTERS + "whitespace:\n  product_lines: [收银终端, 扫描枪]\nopportunities:\n"
         "  - {id: big-deal, name: 扫描枪升级, stage: intent, product_line: 收款终端}\n",

@@ -15,6 +15,7 @@ from kam_review.frozen_heap import frozen_heap
 from kam_review.i18n import locale_name
 from kam_review.locale_format import LocaleFormat
 from kam_review.output.check_parts import parts_text, read_parts
+from kam_review.output.movement_report import stage_names
 from kam_review.output.report import Tally, rules_source, write_check
 from kam_review.progress import on_terminal, silent
 from kam_review.review.evaluate import review, review_in_batches
@@ -30,6 +31,7 @@ from kam_review.review.results import Result
 from kam_review.review.since import movement_since, previous_review_of
 from kam_review.review.snapshot import AccountSnapshot, Snapshot, account_snapshot
 from kam_review.rulebook.lint_seal import checked_rulebook
+from kam_review.rulebook.loading import Rulebook
 from kam_review.rulebook.rule_files import read_rule_files
 from kam_review.rulebook.rule_lint import refuse_lint_errors
 from kam_review.source.cache import AccountCache
@@ -88,6 +90,9 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
                 return movement_since(previous, Snapshot(as_of, tuple(kept)), comparison,
                                       files)
 
+            # The stages in the movement's text by their names in the funnel, as on the site
+            # (--since reviews on the plain path, whose rules are loaded already).
+            stages = stage_names(rulebook) if isinstance(rulebook, Rulebook) else None
             # What lives now (modules, the rules, the files listed) lives to the end of the
             # run: frozen, it is not scanned again by each full collection as the batches
             # come, which made the cost per account grow with the portfolio.
@@ -95,7 +100,7 @@ def check(files: tuple[Path, ...], as_of: date, accounts: Path, rules: Path | No
                 tally = write_check(
                     _keeping(batches, kept) if since else batches, output, show, as_of, write,
                     rules_source(folder, thresholds) if output == "json" else None,
-                    movement if since else None, one_sided=since is None)
+                    movement if since else None, one_sided=since is None, stages=stages)
         else:
             # Here only: a text or JSON run does not load Markdown and what the CI formats use.
             from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif

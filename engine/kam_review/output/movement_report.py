@@ -113,8 +113,9 @@ def finding_text(finding: KeptFinding) -> str:
     return f"{finding.severity.upper()} {finding.rule}{subject}: {finding.message}{waived}"
 
 
-def account_lines(item: AccountMovement) -> list[str]:
-    """One account's movement, a line each: class, focus, findings, figures, deals, actions."""
+def account_lines(item: AccountMovement, names: Mapping[str, str] | None = None) -> list[str]:
+    """One account's movement, a line each: class, focus, findings, figures, deals, actions;
+    with `names`, each stage by its name (stage_text)."""
     was, now = item.before, item.after
     if was is None:
         return [_("new since the last review"),
@@ -137,7 +138,8 @@ def account_lines(item: AccountMovement) -> list[str]:
     lines += [f"{figure_label(m.name)}: {figure_text(m.name, m.before)} -> "
               f"{figure_text(m.name, m.after)} ({change_text(m)})"
               for m in item.figures if m.before != m.after]
-    lines += [_("deal {name} ({id}): {move}").format(name=m.name, id=m.deal, move=stage_text(m))
+    lines += [_("deal {name} ({id}): {move}").format(name=m.name, id=m.deal,
+                                                     move=stage_text(m, names))
               for m in item.stages]
     lines += [_("done: {text}").format(text=a.text) + (
         _(" on {day}").format(day=a.done_on, date=plain().date(a.done_on)) if a.done_on else "")
@@ -145,14 +147,15 @@ def account_lines(item: AccountMovement) -> list[str]:
     return lines
 
 
-def movement_lines(movement: Movement) -> list[str]:
-    """The movement as `kam check --since` prints it, after the findings."""
+def movement_lines(movement: Movement, names: Mapping[str, str] | None = None) -> list[str]:
+    """The movement as `kam check --since` prints it, after the findings; with `names`, each
+    stage by its name, as the pages write it."""
     lines = ["", _("Since the last review: {sentence}").format(
         sentence=movement.comparison.sentence())]
     if not movement.comparison.found:
         return [terminal_text(line) for line in lines]
     for item in movement.accounts:
-        found = account_lines(item)
+        found = account_lines(item, names)
         if found:
             lines += [f"  {item.id}:", *(f"    {line}" for line in found)]
     lines += ["  " + _("{id}: not in this review (it was {klass})").format(

@@ -158,10 +158,11 @@ def write_check(results: Iterable[Result | WrittenBatch], output: str, show: Sev
                 as_of: date, write: Callable[[str], object],
                 rules_source: Mapping[str, Any] | None = None,
                 movement: Callable[[], Movement] | None = None,
-                one_sided: bool = False) -> Tally:
+                one_sided: bool = False, stages: Mapping[str, str] | None = None) -> Tally:
     """Write `kam check` text or JSON as the results come, batch by batch; with `movement`
-    (`--since`), what moved since the previous review, once every result is written; with
-    `one_sided` (no `--since`), text says what a review without the previous one cannot find.
+    (`--since`), what moved since the previous review, once every result is written, its
+    text naming each stage by its name in `stages` (JSON keeps the ids); with `one_sided`
+    (no `--since`), text says what a review without the previous one cannot find.
 
     JSON has one finding or error a line: as readable in a diff as indented JSON, and written
     by the C encoder (json.dumps with `indent` falls back to Python and takes seconds for a
@@ -226,7 +227,7 @@ def write_check(results: Iterable[Result | WrittenBatch], output: str, show: Sev
         write("\n" + _("Verdicts: ") + _(", ").join(
             f"{tally.verdicts[h]} {h.shown}" for h in Health if tally.verdicts[h]) + "\n")
     if movement is not None:
-        write("\n".join(movement_lines(movement())) + "\n")
+        write("\n".join(movement_lines(movement(), stages)) + "\n")
     elif one_sided:
         write("\n" + _("Not compared with the previous review: a high warning it raised that "
                         "the plan still leaves without an action is not found (--since auto "

@@ -54,6 +54,7 @@ def consistency_errors(
     yield from _duplicates(value.get("contacts"), "contacts", "name", at, normalise_name)
     yield from _duplicates(value.get("opportunities"), "opportunities", "id", at)
     yield from _owner_history_errors(value, at)
+    yield from _stage_history_errors(value, at)
     yield from _qualification_errors(value, at)
     yield from sales_field_errors(value, at)
     yield from (at(where, problem) for where, problem in action_problems(value))
@@ -83,6 +84,32 @@ def _owner_history_errors(value: dict[str, Any], at: At) -> Iterable[InputError]
             yield at(("owner_history", i, "from"), _(
                 "{start} is after to ({end}): an owner takes the account over before handing "
                 "it over").format(start=start, end=end))
+
+
+def _stage_history_errors(value: dict[str, Any], at: At) -> Iterable[InputError]:
+    """A deal whose stage_history records a move to another stage on or after its
+    stage_since: the file says two things of the stage the deal is in, as when a move is
+    written in stage alone. (A history that ends before stage_since at another stage is
+    one kept only so far, and stage_since dates the stage.)"""
+    deals = value.get("opportunities")
+    for i, deal in enumerate(deals if isinstance(deals, list) else []):
+        if not isinstance(deal, dict):
+            continue
+        stage, since = deal.get("stage"), _real_date(deal.get("stage_since"))
+        history = deal.get("stage_history")
+        entries = [(entered, row.get("stage")) for row in
+                   (history if isinstance(history, list) else [])
+                   if isinstance(row, dict) and (entered := _real_date(row.get("entered")))]
+        if not entries or since is None or not isinstance(stage, str):
+            continue
+        # The latest entry, the last written of a day (as the history is read).
+        entered, last = sorted(entries, key=lambda entry: entry[0])[-1]
+        if isinstance(last, str) and last != stage and entered >= since:
+            yield at(("opportunities", i, "stage"), _(
+                "{stage}, but stage_history's latest entry is {last}, entered on {entered}, "
+                "and stage_since ({since}) is not after it: when a deal moves, add the stage "
+                "it entered to stage_history and set stage_since to that day").format(
+                    stage=clip(stage), last=clip(last), entered=entered, since=since))
 
 
 def _currency_errors(value: dict[str, Any], at: At) -> Iterable[InputError]:

@@ -11,10 +11,12 @@ after the day, so that nothing later shows in the earlier review:
 - a contact who left after it was still there; a last contact after it becomes the latest
   activity with them on or before the day (unknown without one);
 - an owner who took the account over after it: the earlier owner held it then;
-- a deal whose stage changed after it keeps the stage it has now, since the file does not
-  say which stage it was in before, but not the date it reached it (its time in the stage
-  is unknown); the movement lists such a deal as moved on that date from a stage not on
-  file.
+- a deal whose stage changed after it (its stage_since or an entry of its stage_history is
+  later) had the stage its history gives for the day, entered when the history says (a
+  deal won or lost since was neither then); without an entry on or before the day, the file
+  does not say which stage it was in, so it keeps the stage it has now but not the date it
+  reached it (its time in the stage is unknown), and the movement lists it as moved on that
+  date from a stage not on file.
 
 What the file does not date stays as it is: contacts and deals added since, values,
 probabilities and close dates of deals, the plan and the waivers. An account with no quarter
@@ -30,6 +32,7 @@ from datetime import date
 
 from kam_review.source.model import Account, Activity, Contact, Opportunity, PastOwner
 from kam_review.source.names import normalise_name
+from kam_review.source.stage_history import known_history, stage_on
 
 
 def account_on(account: Account, day: date) -> Account | None:
@@ -60,13 +63,29 @@ def account_on(account: Account, day: date) -> Account | None:
 
 
 def stage_unknown(opportunity: Opportunity, day: date) -> bool:
-    """Whether the file cannot say the deal's stage on `day`: it reached its stage after."""
-    return opportunity.stage_since is not None and opportunity.stage_since > day
+    """Whether the file cannot say the deal's stage on `day`: it moved after the day, and
+    its history has no entry on or before it."""
+    return _moved_after(opportunity, day) and stage_on(opportunity, day) is None
+
+
+def _moved_after(opportunity: Opportunity, day: date) -> bool:
+    since = opportunity.stage_since
+    return (since is not None and since > day) or any(
+        entry.entered > day for entry in opportunity.stage_history)
 
 
 def _deal_on(opportunity: Opportunity, day: date) -> Opportunity:
-    return replace(opportunity, stage_since=None) if stage_unknown(opportunity, day) \
-        else opportunity
+    if not _moved_after(opportunity, day):
+        return opportunity
+    then = stage_on(opportunity, day)
+    if then is None:
+        return replace(opportunity, stage_since=None, stage_history=())
+    earlier = replace(opportunity, stage=then.stage, stage_since=then.entered,
+                      stage_history=known_history(opportunity, day))
+    if then.stage == opportunity.stage:
+        return earlier
+    # The day it was won or lost, and why, came with the stage it has now.
+    return replace(earlier, closed_on=None, lost_on=None, loss_reason=None)
 
 
 def _contact_on(contact: Contact, activities: tuple[Activity, ...], day: date) -> Contact:

@@ -175,7 +175,8 @@ def _source(movement: Movement, prefix: str | None, formats: LocaleFormat,
                  "tell it today: no earlier review is on record, so it is rebuilt from "
                  "them{found}. It leaves out what the files date after {date}: quarters, "
                  "activities, complaints, contacts leaving, owner changes and stage changes; "
-                 "a deal that changed stage since shows the stage it has now.").format(
+                 "a deal that changed stage since shows the stage its stage history gives for "
+                 "{date}, or without one the stage it has now.").format(
                      date=formats.date(day), found=found)
     else:
         sentence = comparison.sentence(formats)
