@@ -259,3 +259,38 @@ def test_a_waiver_that_is_an_error_is_not_listed_again_as_matching_no_finding(
                                      "--rules", str(RULES), "--format", "json"])
     assert fast.exit_code == 2
     assert json.loads(fast.stdout)["unmatched_waivers"] == []
+
+
+def _deal_waived_as(subject: str) -> dict[str, Any]:
+    """The healthy account whose deal "POS refresh" (id pos-refresh) is in doubt (a low
+    finding, stage.unqualified), with a waiver of that finding naming `subject`."""
+    account = healthy_account()
+    account["opportunities"][0]["qualification"]["win"] = "unsure"
+    account["waivers"] = [{"rule": "stage.unqualified", "subject": subject,
+                           "reason": "Qualification call with the CIO booked for October",
+                           "until": "2026-12-31", "by": "Li Wei"}]
+    return account
+
+
+def test_a_waiver_that_matches_no_finding_is_marked_on_the_site(tmp_path: Path) -> None:
+    """A deal's finding has the deal's id as its subject, as the technical detail of the
+    account's findings lists it; a waiver naming the deal by its name, as the findings table
+    shows it, waives nothing. The account page's waivers table marks it with why (the subject
+    to name), and its findings, the overview and the risk register name it."""
+    result = _review(tmp_path, _deal_waived_as("POS refresh"))
+    assert not _finding(result, "stage.unqualified").waived
+    pages = render_pages(result)
+    page = pages["accounts/test-account.md"]
+    assert "- Qualification in doubt: `stage.unqualified`, subject pos-refresh\n" in page
+    why = "the rule&#39;s findings here are on pos-refresh"
+    assert f"| POS refresh<br>**matches no finding**: {why} |" in page
+    for name, prefix in (("index.md", ""), ("risks.md", ""), ("accounts/test-account.md", "../")):
+        assert "**1 waiver matches no finding** (it silences nothing):\n\n" \
+            f"- [Test Account Ltd]({prefix}accounts/test-account.md): [Qualification in " \
+            f"doubt]({prefix}rules.md#stage-unqualified), subject POS refresh: {why}\n" \
+            in pages[name], name
+
+    result = _review(tmp_path, _deal_waived_as("pos-refresh"))
+    assert _finding(result, "stage.unqualified").waived
+    pages = render_pages(result)
+    assert not [name for name, text in pages.items() if "matches no finding" in text]
