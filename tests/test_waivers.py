@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from kam_review.cli import main
 from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
 from kam_review.output.report import as_json, as_text
+from kam_review.output.scaffold import new_account
 from kam_review.paths import display_path
 from kam_review.review.evaluate import review
 from kam_review.review.results import Result
@@ -294,3 +295,29 @@ def test_a_waiver_that_matches_no_finding_is_marked_on_the_site(tmp_path: Path) 
     assert _finding(result, "stage.unqualified").waived
     pages = render_pages(result)
     assert not [name for name, text in pages.items() if "matches no finding" in text]
+
+
+@pytest.mark.parametrize(("left", "shown"), [
+    (2, "all (2 findings now, and any the rule finds here later)"), (1, "all")])
+def test_a_waiver_without_a_subject_says_how_many_findings_it_covers(
+        tmp_path: Path, left: int, shown: str) -> None:
+    """A waiver without a subject waives every finding of its rule on the account, those that
+    appear after it was written too: where it covers more than one, its entry on the account
+    page says how many."""
+    account = _two_left() if left == 2 else _account("Zhou Lan")
+    del account["waivers"][0]["subject"]
+    result = _review(tmp_path, account)
+    waived = [f for f in result.accounts[0].findings if f.rule == "risk.key-contact-left"]
+    assert len(waived) == left and all(f.waived for f in waived)
+    page = render_pages(result)["accounts/test-account.md"]
+    assert f"](../rules.md#risk-key-contact-left) | {shown} | Successor introduced" in page
+
+
+def test_the_starter_account_says_what_a_waiver_subject_does(tmp_path: Path) -> None:
+    """kam new's and kam init's account file: its comment on waivers gives the subject, and
+    what leaving it out waives."""
+    text = new_account("acme", tmp_path, AS_OF).read_text(encoding="utf-8")
+    comment = " ".join(text[text.index("\nwaivers:"):].replace("#", " ").split())
+    assert "{rule: ..., subject: ..., reason: ..., until: ..., by: ...}" in comment
+    assert "without it, every finding of the rule on this account, and any that appear " \
+        "later" in comment

@@ -265,8 +265,9 @@ def _plan_section(item: AccountResult, result: Result, unmatched: dict[Waiver, s
         lines.append(SCREEN_ONLY)
         lines += [f"### {_('Waivers')}", ""]
         lines.append(table(["Rule", "Subject", "Reason", "Until", "By"], [
-            [_waived_rule(w.rule, result), waiver_subject(w, unmatched), esc(w.reason or ""),
-             date_cell(w.until, formats), esc(w.by or "")] for w in account.waivers]))
+            [_waived_rule(w.rule, result), waiver_subject(w, item, unmatched),
+             esc(w.reason or ""), date_cell(w.until, formats), esc(w.by or "")]
+            for w in account.waivers]))
         lines.append(END_SCREEN_ONLY)
     return lines
 
