@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from kam_review.cli import main
 from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
 from kam_review.output.report import as_json, as_text
+from kam_review.output.scaffold import new_account
 from kam_review.paths import display_path
 from kam_review.review.evaluate import review
 from kam_review.review.results import Result
@@ -259,3 +260,64 @@ def test_a_waiver_that_is_an_error_is_not_listed_again_as_matching_no_finding(
                                      "--rules", str(RULES), "--format", "json"])
     assert fast.exit_code == 2
     assert json.loads(fast.stdout)["unmatched_waivers"] == []
+
+
+def _deal_waived_as(subject: str) -> dict[str, Any]:
+    """The healthy account whose deal "POS refresh" (id pos-refresh) is in doubt (a low
+    finding, stage.unqualified), with a waiver of that finding naming `subject`."""
+    account = healthy_account()
+    account["opportunities"][0]["qualification"]["win"] = "unsure"
+    account["waivers"] = [{"rule": "stage.unqualified", "subject": subject,
+                           "reason": "Qualification call with the CIO booked for October",
+                           "until": "2026-12-31", "by": "Li Wei"}]
+    return account
+
+
+def test_a_waiver_that_matches_no_finding_is_marked_on_the_site(tmp_path: Path) -> None:
+    """A deal's finding has the deal's id as its subject, as the technical detail of the
+    account's findings lists it; a waiver naming the deal by its name, as the findings table
+    shows it, waives nothing. The account page's waivers table marks it with why (the subject
+    to name), and its findings, the overview and the risk register name it."""
+    result = _review(tmp_path, _deal_waived_as("POS refresh"))
+    assert not _finding(result, "stage.unqualified").waived
+    pages = render_pages(result)
+    page = pages["accounts/test-account.md"]
+    assert "- Qualification in doubt: `stage.unqualified`, subject pos-refresh\n" in page
+    why = "the rule&#39;s findings here are on pos-refresh"
+    assert f"| POS refresh<br>**matches no finding**: {why} |" in page
+    for name, prefix in (("index.md", ""), ("risks.md", ""), ("accounts/test-account.md", "../")):
+        assert "**1 waiver matches no finding** (it silences nothing):\n\n" \
+            f"- [Test Account Ltd]({prefix}accounts/test-account.md): [Qualification in " \
+            f"doubt]({prefix}rules.md#stage-unqualified), subject POS refresh: {why}\n" \
+            in pages[name], name
+
+    result = _review(tmp_path, _deal_waived_as("pos-refresh"))
+    assert _finding(result, "stage.unqualified").waived
+    pages = render_pages(result)
+    assert not [name for name, text in pages.items() if "matches no finding" in text]
+
+
+@pytest.mark.parametrize(("left", "shown"), [
+    (2, "all (2 findings now, and any the rule finds here later)"), (1, "all")])
+def test_a_waiver_without_a_subject_says_how_many_findings_it_covers(
+        tmp_path: Path, left: int, shown: str) -> None:
+    """A waiver without a subject waives every finding of its rule on the account, those that
+    appear after it was written too: where it covers more than one, its entry on the account
+    page says how many."""
+    account = _two_left() if left == 2 else _account("Zhou Lan")
+    del account["waivers"][0]["subject"]
+    result = _review(tmp_path, account)
+    waived = [f for f in result.accounts[0].findings if f.rule == "risk.key-contact-left"]
+    assert len(waived) == left and all(f.waived for f in waived)
+    page = render_pages(result)["accounts/test-account.md"]
+    assert f"](../rules.md#risk-key-contact-left) | {shown} | Successor introduced" in page
+
+
+def test_the_starter_account_says_what_a_waiver_subject_does(tmp_path: Path) -> None:
+    """kam new's and kam init's account file: its comment on waivers gives the subject, and
+    what leaving it out waives."""
+    text = new_account("acme", tmp_path, AS_OF).read_text(encoding="utf-8")
+    comment = " ".join(text[text.index("\nwaivers:"):].replace("#", " ").split())
+    assert "{rule: ..., subject: ..., reason: ..., until: ..., by: ...}" in comment
+    assert "without it, every finding of the rule on this account, and any that appear " \
+        "later" in comment

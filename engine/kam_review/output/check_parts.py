@@ -174,11 +174,20 @@ Unmatched = tuple[str, str | None, str]
 def unmatched_waivers(item: AccountResult, rulebook: Rulebook, as_of: date
                       ) -> list[Unmatched]:
     """Each waiver in force that matches no finding of the account, as (rule, subject,
-    why): a subject that none of the rule's findings has (a typo, most often:
-    the waiver silences nothing while the finding stays open), or a rule that finds nothing
-    here now. A waiver of a rule that cannot be waived, or that `rulebook` does not have,
-    is left out: it is an input error, reported as such once (evaluate.review_errors)."""
-    unmatched: list[Unmatched] = []
+    why): see waivers_matching_nothing."""
+    return [(waiver.rule, waiver.subject or None, why)
+            for waiver, why in waivers_matching_nothing(item, rulebook, as_of)]
+
+
+def waivers_matching_nothing(item: AccountResult, rulebook: Rulebook, as_of: date
+                             ) -> list[tuple[Waiver, str]]:
+    """Each waiver in force that matches no finding of the account, with why: a subject
+    that none of the rule's findings has (a typo, most often: the waiver silences nothing
+    while the finding stays open), or a rule that finds nothing here now. A waiver of a rule
+    that cannot be waived, or that `rulebook` does not have, is left out: it is an input
+    error, reported as such once (evaluate.review_errors). The site marks these waivers
+    where it lists them, so it needs the waivers themselves."""
+    unmatched: list[tuple[Waiver, str]] = []
     for waiver in item.account.waivers:
         if not in_force(waiver, as_of) or waiver_refused(rulebook.find(waiver.rule)):
             continue
@@ -199,7 +208,7 @@ def unmatched_waivers(item: AccountResult, rulebook: Rulebook, as_of: date
                 needs=unknown[0].needs)
         else:
             why = _("the rule finds nothing on this account now")
-        unmatched.append((waiver.rule, waiver.subject or None, why))
+        unmatched.append((waiver, why))
     return unmatched
 
 

@@ -13,6 +13,7 @@ from kam_review.source.model import (
     LEVELS,
     Contact,
     QuarterFigures,
+    Waiver,
 )
 from kam_review.vocabulary import Kind, Mark
 from kam_review.website.pages.actions import account_actions_section
@@ -40,6 +41,7 @@ from kam_review.website.pages.opportunities import opportunities_section
 from kam_review.website.pages.plain import finding_ids, folded, reasons_section, unsearched
 from kam_review.website.pages.printing import END_SCREEN_ONLY, SCREEN_ONLY, screen_only
 from kam_review.website.pages.unknowns import assigning_notes, not_evaluated_section
+from kam_review.website.pages.waivers import unmatched_in, unmatched_note, waiver_subject
 from kam_review.website.pages.whitespace import whitespace_section
 from kam_review.wording import counted, key_words, labelled
 
@@ -49,11 +51,13 @@ def account_page(item: AccountResult, result: Result,
     """The account's page; `explained` says why it got its class and focus (explain_all);
     `movement`, what moved since the previous review."""
     account, rulebook, prefix = item.account, result.rulebook, "../"
+    unmatched = unmatched_in([item], result)
     lines = _header_card(item, result)
     lines += screen_only(since_section(item, movement, rulebook))
     lines += account_actions_section(item, result)
     lines += [f"## {_('Findings')} {{#{FINDINGS_ANCHOR}}}", ""]
     lines += waived_high_note([(item, f) for f in item.waived_high], rulebook, prefix)
+    lines += unmatched_note(unmatched, result, prefix)
     for kind in Kind:
         found = [f for f in item.findings if f.kind == kind]
         if not found:
@@ -79,7 +83,7 @@ def account_page(item: AccountResult, result: Result,
     lines += screen_only(unsearched(account_forecast_section(item, result)))
     lines += screen_only(whitespace_section(item, result))
     lines += screen_only(opportunities_section(item, result))
-    lines += _plan_section(item, result)
+    lines += _plan_section(item, result, {waiver: why for _item, waiver, why in unmatched})
     # The answer first, in one screen; the sections follow, listed for a narrow screen.
     top = [f"# {esc(account.name)}", "", *header_card(item, result, prefix)]
     return "\n".join([*top, *screen_only(jump_list(lines)), *lines])
@@ -237,7 +241,10 @@ def _contact_name(contact: Contact, flags: dict[str, list[str]]) -> str:
     return name
 
 
-def _plan_section(item: AccountResult, result: Result) -> list[str]:
+def _plan_section(item: AccountResult, result: Result, unmatched: dict[Waiver, str]
+                  ) -> list[str]:
+    """The plan, and the account's waivers (those in `unmatched`, matching no finding,
+    marked with why)."""
     account, formats = item.account, item.formats
     lines = [f"## {_('Plan')} {{#{PLAN_ANCHOR}}}", ""]
     plan = account.plan
@@ -258,8 +265,9 @@ def _plan_section(item: AccountResult, result: Result) -> list[str]:
         lines.append(SCREEN_ONLY)
         lines += [f"### {_('Waivers')}", ""]
         lines.append(table(["Rule", "Subject", "Reason", "Until", "By"], [
-            [_waived_rule(w.rule, result), esc(w.subject or _("all")), esc(w.reason or ""),
-             date_cell(w.until, formats), esc(w.by or "")] for w in account.waivers]))
+            [_waived_rule(w.rule, result), waiver_subject(w, item, unmatched),
+             esc(w.reason or ""), date_cell(w.until, formats), esc(w.by or "")]
+            for w in account.waivers]))
         lines.append(END_SCREEN_ONLY)
     return lines
 

@@ -56,6 +56,7 @@ from kam_review.website.pages.teams import (
 )
 from kam_review.website.pages.totals import Totals
 from kam_review.website.pages.verdict import verdict_cell, verdict_overview
+from kam_review.website.pages.waivers import unmatched_in, unmatched_note
 from kam_review.wording import counted
 
 
@@ -95,6 +96,7 @@ def overview_page(result: Result, totals: Totals | None = None,
         if kind.finds]))
     lines.append("</div>\n")
     lines += waived_high_note(result.waived_high, result.rulebook)
+    lines += unmatched_note(unmatched_in(result.accounts, result), result)
     lines += verdict_overview(result)
     lines += goals_overview(result)
     lines += movement_summary(result, movement)
@@ -188,6 +190,7 @@ def risks_page(result: Result) -> str:
                ).format(team=_(', team') if teams else ''), ""]
     lines += download("risks.csv", _("the risk register"), result.as_of)
     lines += waived_high_note(result.waived_high, result.rulebook)
+    lines += unmatched_note(unmatched_in(result.accounts, result), result)
     items = {item.account.id: item for item in result.accounts}
     rows = []
     for finding, account in result.warnings():
