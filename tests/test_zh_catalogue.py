@@ -161,3 +161,11 @@ def test_the_field_check_finds_a_dropped_an_invented_and_a_renamed_field() -> No
     assert placeholder_mismatch("{n} deals", "{m}个商机") == "missing ['n'], unknown ['m']"
     assert placeholder_mismatch("{n} deals", "{n}个商机，于{date}") == \
         "missing [], unknown ['date']"
+
+
+def test_no_text_is_translated_twice() -> None:
+    """Two entries for one English text: one of them is silently never used."""
+    po = (Path(__file__).parents[1] / "engine" / "kam_review" / "locale" / "zh" /
+          "LC_MESSAGES" / "kam.po").read_text(encoding="utf-8")
+    ids = re.findall(r'(?m)^msgid ((?:".*"\n)+)', po)
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
