@@ -54,7 +54,8 @@ def test_since_auto_adds_the_movement_to_the_text(repo: Path) -> None:
     assert "    resolved: MEDIUM risk.complacency: 0 visits or meetings" in steady
     assert "class:" not in steady
     assert grower.startswith("    class: loyal -> fast-growing\n")
-    assert "    Revenue, last quarter: 1.1M -> 1.4M (▲ +300K)\n" in grower
+    # In the account's currency, as kam diff and the site write amounts.
+    assert "    Revenue, last quarter: CN¥1.1M -> CN¥1.4M (▲ +CN¥300K)\n" in grower
     assert "  1 class change, " in movement
     # The summary line stays last.
     assert run.stdout.rstrip().splitlines()[-1].startswith("2 accounts: ")

@@ -135,8 +135,10 @@ def account_lines(item: AccountMovement, names: Mapping[str, str] | None = None)
     lines += [_("resolved: {finding}").format(finding=finding_text(f)) for f in item.resolved]
     lines += [_("no longer evaluated: {finding}").format(finding=finding_text(f))
               for f in item.unevaluated]
-    lines += [f"{figure_label(m.name)}: {figure_text(m.name, m.before)} -> "
-              f"{figure_text(m.name, m.after)} ({change_text(m)})"
+    # Amounts in the account's currency, as kam diff and the site write them.
+    writes = plain().in_currency(now.currency)
+    lines += [f"{figure_label(m.name)}: {figure_text(m.name, m.before, writes)} -> "
+              f"{figure_text(m.name, m.after, writes)} ({change_text(m, writes)})"
               for m in item.figures if m.before != m.after]
     lines += [_("deal {name} ({id}): {move}").format(name=m.name, id=m.deal,
                                                      move=stage_text(m, names))

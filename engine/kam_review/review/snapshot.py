@@ -68,6 +68,7 @@ class AccountSnapshot:
     # The rules not evaluated, each on its subject: a finding of the previous review that
     # one of them would test is not resolved but unknown.
     unknown: tuple[tuple[str, str], ...] = ()
+    currency: str | None = None  # of its amounts (None: plain numbers)
 
     def figure(self, name: str) -> float | None:
         return dict(self.figures).get(name)
@@ -128,7 +129,8 @@ def account_snapshot(item: AccountResult, result: Result,
                              o.stage_since, o.value) for o in account.opportunities),
         done=completed_actions(account),
         verdict=None if item.verdict is None else item.verdict.health.shown,
-        unknown=tuple((n.rule, n.subject) for n in item.not_evaluated))
+        unknown=tuple((n.rule, n.subject) for n in item.not_evaluated),
+        currency=item.formats.currency)
 
 
 def snapshot_json(snapshot: Snapshot) -> str | None:
@@ -150,7 +152,8 @@ def plain_account_snapshot(a: AccountSnapshot) -> dict[str, Any]:
             "figures": [[name, value] for name, value in a.figures],
             "deals": [[d.id, d.name, d.stage, _day_text(d.since), d.value] for d in a.deals],
             "done": [[action.text, _day_text(action.done_on)] for action in a.done],
-            "verdict": a.verdict, "unknown": [list(pair) for pair in a.unknown]}
+            "verdict": a.verdict, "unknown": [list(pair) for pair in a.unknown],
+            "currency": a.currency}
 
 
 def snapshot_from_json(text: str | None) -> Snapshot | None:
@@ -189,7 +192,8 @@ def account_snapshot_from_plain(data: Any) -> AccountSnapshot:
                    for what, when in map(_row(2), _list(data["done"]))),
         verdict=_maybe(_text, data.get("verdict")),
         unknown=tuple((_text(rule), _text(subject))
-                      for rule, subject in map(_row(2), _list(data.get("unknown", [])))))
+                      for rule, subject in map(_row(2), _list(data.get("unknown", [])))),
+        currency=_maybe(_text, data.get("currency")))
 
 
 def _day_text(day: date | None) -> str | None:
