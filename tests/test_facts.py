@@ -519,3 +519,14 @@ def test_quarter_on_quarter_growth_needs_two_quarters(tmp_path: Path, rulebook: 
     revenue = [1_000_000] * (count - 1) + [1_250_000]
     facts = _account(tmp_path, rulebook, _with(financials=quarters(first, revenue)))
     assert facts.growth_qoq == growth
+
+
+@pytest.mark.parametrize(("since", "held"), [
+    ("2026-01-15", False),  # 2025-Q4 ended before it became a customer: no stock of ours
+    ("2025-12-31", None),   # a customer in 2025-Q4: that quarter without a row is unknown
+])
+def test_a_new_customer_without_stock_holds_none_of_ours(
+        tmp_path: Path, rulebook: Rulebook, since: str, held: bool | None) -> None:
+    facts = _account(tmp_path, rulebook, _with(financials=quarters("2026-Q1", [1_000_000] * 3),
+                                               customer_since=since))
+    assert facts.holds_stock is held

@@ -75,8 +75,8 @@ class AccountFacts(FactType):
         "gross profit of the last 4 quarters against market.investment (needs their cost)")
     holds_stock: bool | None = fact_field(
         "yes/no", "Holds our stock",
-        "figures of the last 4 quarters report the account's stock of our goods (no: all 4 "
-        "have a row and none reports it)")
+        "figures of the last 4 quarters report the account's stock of our goods (no: none "
+        "reports it, and each has a row or ended before the account became a customer)")
     resale_revenue_ttm: float | None = fact_field(
         "money", "Account's sales of our goods, last 4 quarters",
         "the account's own sales of our products in the last 4 quarters (resale_revenue)")

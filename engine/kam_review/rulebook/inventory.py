@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import NamedTuple
 
-from kam_review.rulebook.figures import Exact, exact, rounded
-from kam_review.source.model import Account
+from kam_review.rulebook.figures import Exact, before_customer, exact, rounded
+from kam_review.source.model import Account, Quarter
 
 QUARTERS = 4
 WEEKS_A_YEAR = 52
@@ -45,7 +45,11 @@ def stock_kpis(account: Account, last: int) -> Stock:
     reported = [row for row in window if row is not None]
     held = any(r.inventory is not None or r.inventory_units is not None for r in reported)
     if not held:
-        return Stock(False if len(reported) == QUARTERS else None)
+        # A quarter that ended before the account became a customer held none of our goods:
+        # only a customer's own quarter without a row leaves it unknown.
+        unknown = [i for i in range(last - QUARTERS + 1, last + 1) if i not in rows
+                   and not before_customer(Quarter.from_index(i), account.customer_since)]
+        return Stock(None if unknown else False)
     revenue = _year([r.resale_revenue if r else None for r in window])
     cost = _year([r.resale_cost if r else None for r in window])
     margin = None if revenue is None or cost is None or revenue <= 0 else Fraction(
