@@ -230,3 +230,14 @@ def test_fail_on_ignores_rules_not_evaluated(tmp_path: Path) -> None:
     (account,) = json.loads(high.stdout)["accounts"]
     assert "risk.declining-revenue" in {e["rule"] for e in account["not_evaluated"]}
     assert check("medium").returncode == 1
+
+
+def test_a_fact_whose_meaning_repeats_its_name_says_it_is_not_on_file(
+        review_one: Callable[[Account], AccountResult]) -> None:
+    def unmet(account: Account) -> None:
+        account["contacts"][0].pop("last_contact")
+        account["activities"] = [a for a in account["activities"]
+                                 if account["contacts"][0]["name"] not in a.get("with", [])]
+    item = review_one(variant(unmet))
+    needs = {e.needs for e in item.not_evaluated if e.rule == "risk.contact-neglected"}
+    assert needs == {"needs days since the last contact: not on file"}

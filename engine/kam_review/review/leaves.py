@@ -12,6 +12,7 @@ from kam_review.rulebook.engine import EngineRule, RuleMatcher
 from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.fact_words import doc_words, fact_phrase
 from kam_review.rulebook.facts import FACT_TYPE, Fact
+from kam_review.wording import labelled
 
 # The engine rule of one comparison of a rule is named `rule.id#position`.
 _PART = "#"
@@ -149,5 +150,9 @@ def needs_text(fact: Mapping[str, object], names: Iterable[str],
             reason = _("no row for {quarters}").format(quarters=_(", ").join(missing_last_4))
         else:
             reason = doc_words(field.doc, fields) if field else _("not on file")
-        parts.append(f"{label}: {reason}")
+            # A fact whose meaning only repeats its name ("days since the last contact")
+            # says why it is unknown instead.
+            if reason.casefold() == label.casefold():
+                reason = _("not on file")
+        parts.append(labelled(label, reason))
     return _("needs {what}").format(what=_("; ").join(parts))
