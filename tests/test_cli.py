@@ -113,6 +113,14 @@ def test_explain_works_on_every_sample_account(account_id: str) -> None:
     assert "Why this class" in run.stdout
 
 
+def test_explain_keeps_a_rules_groups_of_checks() -> None:
+    run = kam("explain", "guoneng-energy", "--as-of", str(AS_OF))
+    assert ("  class.dormant: applies\n    all of:\n      yes lifetime revenue: CN¥6.11M, "
+            "needs more than CN¥0\n") in run.stdout
+    assert ("      any of:\n        yes recent revenue against the quarters before: 3.7%, "
+            "needs at most 10%\n") in run.stdout
+
+
 def test_explain_takes_an_account_file_as_kam_check_does() -> None:
     by_file = kam("explain", "accounts/jiahe-home.yaml", "--as-of", str(AS_OF))
     assert by_file.returncode == 0, by_file.stderr

@@ -149,6 +149,17 @@ def test_why_this_class_reads_as_comparisons(site: Path) -> None:
     assert "needs share of wallet: no row for 2026-Q3" in text
 
 
+def test_why_this_class_says_which_checks_a_rule_needs(site: Path) -> None:
+    """A ✘ under "any of:" does not stop a rule applying: the reasons keep its groups."""
+    text = _page_text(site, "accounts/guoneng-energy/index.html")
+    assert ("Dormant account: applies all of: ✔ lifetime revenue: CN¥6.11M, needs more than "
+            "CN¥0 any of: ✔ recent revenue against the quarters before: 3.7%, needs at most "
+            "10% ✘ quarters in a row without sales: 0, needs at least 2 ✔ live "
+            "opportunities: 0, needs 0") in text
+    # A rule that needs every one of its checks lists them alone.
+    assert "New account worth nurturing: does not apply ✘ years buying from us" in text
+
+
 def test_the_changes_page_names_the_base_as_written(site: Path) -> None:
     page = parse((site / "changes/index.html").read_text(encoding="utf-8"))
     # Exactly as written: neither escaped twice nor turned into other text.

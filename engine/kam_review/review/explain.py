@@ -12,13 +12,16 @@ from kam_review.locale_format import LocaleFormat
 from kam_review.review.leaves import FROM_REVENUE, leaf_name, leaf_rules, matcher
 from kam_review.review.results import UNCLASSIFIED, AccountResult, Check, Explanation, Result
 from kam_review.rulebook.conditions import (
+    AllOf,
     Compare,
     FieldRef,
     Leaf,
+    Presence,
     ThresholdRef,
     fields_used,
     leaf_known,
     operand_value,
+    outline,
     walk,
 )
 from kam_review.rulebook.engine import EngineRule
@@ -78,6 +81,32 @@ def _explanation(rule: Rule, fact: Fact, names: set[str],
                          leaf_words(compare, fields, fact, formats))
                    for i, compare in enumerate(walk(rule.when)))
     return Explanation(rule.id, rule.id in names, checks)
+
+
+def grouped_checks(rule: Rule, checks: Sequence[Check]) -> list[tuple[int, str | Check]]:
+    """The checks of a rule in its condition's groups, each at its depth: a group's head
+    ("any of:") as text in the active language, a comparison as its Check. A condition that
+    is one comparison, or all of plain comparisons, is the checks alone; any other says
+    which of them it needs (a ✘ under "any of:" does not stop the rule applying)."""
+    when = rule.when
+    if isinstance(when, Compare | Presence) or (
+            isinstance(when, AllOf) and all(isinstance(i, Compare | Presence)
+                                            for i in when.items)):
+        return [(0, check) for check in checks]
+    found = iter(checks)
+    grouped: list[tuple[int, str | Check]] = []
+    for line in outline(when, leaf_text=lambda _leaf: _LEAF):
+        text = line.lstrip(" ")
+        depth = (len(line) - len(text)) // 2
+        if text == f"not ({_LEAF})":  # a negated comparison: under its own head
+            grouped += [(depth, _("not:")), (depth + 1, next(found))]
+        else:
+            grouped.append((depth, next(found) if text == _LEAF else _(text)))
+    return grouped
+
+
+# Where outline writes a comparison, for grouped_checks to put its Check.
+_LEAF = "\0"
 
 
 def _compared_values(compare: Leaf, fact: Fact) -> tuple[tuple[str, Any], ...]:
@@ -187,7 +216,12 @@ def explain_text(result: AccountResult, review: Result) -> str:
             if rulebook.rule(explanation.rule).kind != kind:
                 continue
             lines.append(f"  {explanation.rule}: {verdict(explanation, result, rulebook)}")
-            for check in explanation.checks:
-                lines.append(f"    {check.mark:<3} {check.words}")
-                lines.append(f"        {check_text(check, rulebook.rule(explanation.rule).on)}")
+            rule = rulebook.rule(explanation.rule)
+            for depth, item in grouped_checks(rule, explanation.checks):
+                indent = "    " + "  " * depth
+                if isinstance(item, str):
+                    lines.append(indent + item)
+                    continue
+                lines.append(f"{indent}{item.mark:<3} {item.words}")
+                lines.append(f"{indent}    {check_text(item, rule.on)}")
     return "\n".join(terminal_text(line) for line in lines) + "\n"

@@ -8,12 +8,13 @@ people who write rules and waivers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
 from kam_review.i18n import _
 from kam_review.output.markdown_text import esc, esc_code
-from kam_review.review.explain import check_text, class_needs, verdict
-from kam_review.review.results import AccountResult, Explanation, Finding, Result
+from kam_review.review.explain import check_text, class_needs, grouped_checks, verdict
+from kam_review.review.results import AccountResult, Check, Explanation, Finding, Result
 from kam_review.rulebook.facts import FACT_TYPE
 from kam_review.rulebook.loading import Rule, Rulebook
 from kam_review.website.pages.common import rule_title_link, waiver_text
@@ -102,10 +103,21 @@ def reasons_section(item: AccountResult, result: Result,
         rule = rulebook.rule(explanation.rule)
         shown = esc(verdict(explanation, item, rulebook))
         lines.append(f"- {labelled(rule_title_link(rule, prefix), shown)}")
-        lines += [f"    - {MARKS[c.mark]} {esc(c.words)}" for c in explanation.checks]
+        grouped = grouped_checks(rule, explanation.checks)
+        lines += _nested(grouped, lambda c: f"{MARKS[c.mark]} {esc(c.words)}")
         detail.append(f"- {labelled(f'`{rule.id}`', shown)}")
-        detail += [f"    - {MARKS[c.mark]} {esc(check_text(c, rule.on))}"
-                   for c in explanation.checks]
+        detail += _nested(grouped, partial(_as_written, on=rule.on))
     lines.append("")
     return lines + technical(_("Technical detail: the conditions as the rules write them"),
                              detail)
+
+
+def _nested(grouped: list[tuple[int, str | Check]], shown: Callable[[Check], str]) -> list[str]:
+    """A rule's checks as a list nested under the rule's item, a group's head ("any of:")
+    over its checks."""
+    return ["    " * (depth + 1) + "- " + (esc(item) if isinstance(item, str) else shown(item))
+            for depth, item in grouped]
+
+
+def _as_written(check: Check, on: str) -> str:
+    return f"{MARKS[check.mark]} {esc(check_text(check, on))}"
