@@ -37,6 +37,8 @@ def _account(account_id: str = "test-account", team: str | None = None,
          "answers": "plan.action-overdue"},
         {"what": "Demo day", "owner": "Li Wei", "due": "2026-09-10", "status": "done",
          "outcome": "Shortlisted after the demo"},
+        {"what": "Site survey", "owner": "Li Wei", "due": "2026-09-10", "status": "done",
+         "done_on": "2026-09-04", "outcome": "Four sites surveyed"},
         {"what": "Old idea", "owner": "Li Wei", "status": "dropped", "outcome": "No budget"},
     ]
     return account
@@ -129,6 +131,7 @@ def test_open_actions_overdue_first_and_linked_to_what_they_answer(
     assert '<h3 id="opportunity-pos-refresh">' in html
     completed = _section(section, "### Completed")
     assert "- ✔ Demo day (Li Wei, due Sep 10, 2026): Shortlisted after the demo" in completed
+    assert "- ✔ Site survey (Li Wei, done on Sep 4, 2026): Four sites surveyed" in completed
     assert "- Old idea (Li Wei): No budget" in _section(section, "### Dropped")
 
 

@@ -168,3 +168,24 @@ def test_an_account_whose_figures_start_later_was_not_yet_an_account(tmp_path: P
     # A quarter ending on the day is on file that day (a quarter without sales counts).
     then = account_on(_loaded(tmp_path, on_the_day), DAY)
     assert then is not None and [str(r.quarter) for r in then.financials] == ["2026-Q2"]
+
+
+@pytest.mark.parametrize(("due", "done_on", "open_then"), [
+    ("2026-06-15", "2026-07-02", True),   # due before the day, done after it: still open then
+    ("2026-07-15", "2026-06-30", False),  # done on the day, ahead of its due date
+    ("2026-07-15", None, True),           # no day done: its due date stands for it
+])
+def test_an_action_done_after_the_day_was_open_then(
+        tmp_path: Path, due: str, done_on: str | None, open_then: bool) -> None:
+    def done(account: dict[str, object]) -> None:
+        action = {"what": "Visit", "owner": "Li Wei", "due": due, "status": "done",
+                  "outcome": "Visited"}
+        if done_on:
+            action["done_on"] = done_on
+        account["plan"]["actions"] = [action]  # type: ignore[index]
+
+    then = account_on(_loaded(tmp_path, done), DAY)
+    assert then is not None and then.plan is not None
+    (action,) = then.plan.actions
+    assert (action.status == "open", action.done_on is None) == (open_then, open_then
+                                                                  or done_on is None)

@@ -213,3 +213,12 @@ def test_owner_history_is_read(tmp_path: Path) -> None:
     (account,) = portfolio.accounts
     assert [(p.name, str(p.from_), str(p.to)) for p in account.owner_history] == [
         ("Zhou Lan", "None", "2026-07-31"), ("Chen Hao", "2020-01-01", "2023-05-31")]
+
+
+def test_a_day_done_on_an_action_not_done_is_an_error(tmp_path: Path) -> None:
+    account = healthy_account() | {"id": "acme"}
+    account["plan"]["actions"] = [{"what": "Visit", "owner": "Li Wei", "due": "2026-09-01",
+                                   "done_on": "2026-08-30"}]
+    errors = _errors(tmp_path, "acme.yaml", yaml.safe_dump(account, sort_keys=False))
+    assert any("plan.actions[0].done_on: the action is open, not done: set its status to "
+               "done, or remove done_on" in e for e in errors), errors

@@ -100,10 +100,10 @@ class Snapshot:
 
 
 def completed_actions(account: Account) -> tuple[DoneAction, ...]:
-    """The actions of the account plan marked done. The format records no day an action was
-    done: its due date stands for it (an action done late is listed as done by its date)."""
+    """The actions of the account plan marked done, each on the day it was done (`done_on`,
+    else its due date stands for it)."""
     actions = account.plan.actions if account.plan else ()
-    return tuple(DoneAction(a.what, a.due) for a in actions if a.status == "done")
+    return tuple(DoneAction(a.what, a.finished_on) for a in actions if a.status == "done")
 
 
 def snapshot_of(result: Result, stage_unknown: Callable[[str, str], bool] | None = None

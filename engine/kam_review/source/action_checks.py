@@ -15,7 +15,8 @@ from kam_review.wording import counted
 
 
 def action_problems(value: dict[str, Any]) -> Iterable[tuple[FieldPath, str]]:
-    """Each action's answer that names a goal or an opportunity the file does not hold."""
+    """Each action's answer that names a goal or an opportunity the file does not hold, and
+    a day done on an action that is not done."""
     plan = value.get("plan")
     plan = plan if isinstance(plan, dict) else {}
     actions = _items(plan.get("actions"))
@@ -24,6 +25,12 @@ def action_problems(value: dict[str, Any]) -> Iterable[tuple[FieldPath, str]]:
     # An id of another type is the schema's to report; it names no opportunity.
     deals = {d["id"] for d in _items(value.get("opportunities")) if isinstance(d.get("id"), str)}
     for i, action in enumerate(actions):
+        status = action.get("status", "open")
+        if "done_on" in action and status != "done":
+            # A day done on an action not done says one of the two is wrong.
+            yield ("plan", "actions", i, "done_on"), _(
+                "the action is {status}, not done: set its status to done, or remove "
+                "done_on").format(status=clip(terminal_text(str(status))))
         text = action.get("answers")
         if not isinstance(text, str):
             continue

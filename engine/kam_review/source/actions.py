@@ -55,5 +55,6 @@ def build_actions(rows: Iterable[dict[str, Any]]) -> tuple[Action, ...]:
         Action(what=row["what"], owner=row["owner"],
                due=date.fromisoformat(row["due"]) if "due" in row else None,
                status=row.get("status", "open"), outcome=row.get("outcome"),
-               answers=row.get("answers"))
+               answers=row.get("answers"),
+               done_on=date.fromisoformat(row["done_on"]) if "done_on" in row else None)
         for row in rows)

@@ -56,8 +56,8 @@ def account_on(account: Account, day: date) -> Account | None:
         contacts=tuple(_contact_on(c, activities, day) for c in account.contacts),
         opportunities=tuple(_deal_on(o, day) for o in account.opportunities),
         plan=None if account.plan is None else replace(account.plan, actions=tuple(
-            replace(a, status="open", outcome=None)
-            if a.status == "done" and a.due is not None and a.due > day else a
+            replace(a, status="open", outcome=None, done_on=None)
+            if a.status == "done" and a.finished_on is not None and a.finished_on > day else a
             for a in account.plan.actions)),
     )
 

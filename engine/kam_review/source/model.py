@@ -213,6 +213,12 @@ class Action:
     outcome: str | None = None
     # What it responds to, as written: a rule id, goal:<number or text> or opportunity:<id>.
     answers: str | None = None
+    done_on: date | None = None  # the day a done action was done
+
+    @property
+    def finished_on(self) -> date | None:
+        """The day a done action was done: its `done_on`, else its due date stands for it."""
+        return self.done_on or self.due
 
 
 @dataclass(frozen=True)

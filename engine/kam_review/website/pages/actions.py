@@ -64,7 +64,10 @@ def _closed_actions(everything: Sequence[ReviewedAction]) -> list[str]:
     if done:
         lines += [f"### {_('Completed')}", ""]
         lines += [f"- ✔ {esc(a.action.what)} ("
-                  + _("{owner}, due {due}").format(owner=esc(a.action.owner), due=_day(a))
+                  + (_("{owner}, done on {day}").format(
+                      owner=esc(a.action.owner), day=a.item.formats.date(a.action.done_on))
+                     if a.action.done_on else
+                     _("{owner}, due {due}").format(owner=esc(a.action.owner), due=_day(a)))
                   + "): " + (esc(a.action.outcome) if a.action.outcome
                              else _("*no outcome recorded*"))
                   for a in done]
