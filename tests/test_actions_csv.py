@@ -44,7 +44,9 @@ def test_every_action_of_the_sample_is_a_row(site_review: Result) -> None:
         "What": "Meet Zhu Hai on the 2027 offshore-farm plans and ask to meet his "
                 "maintenance managers",
         "Owner": "Li Wei", "Due": "2026-08-31", "Status": "open", "Outcome": "",
-        "Answers": "risk.single-threaded", "Overdue": "yes"}
+        "Answers": "risk.single-threaded", "Overdue": "yes", "Done on": ""}
+    visit = next(row for row in rows if row["What"].startswith("Visit the Nanjing flagship"))
+    assert (visit["Status"], visit["Done on"]) == ("done", "2026-09-21")
 
 
 def test_overdue_from_the_day_after_the_due_date(review_accounts: Reviewer) -> None:

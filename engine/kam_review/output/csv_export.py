@@ -114,7 +114,7 @@ def _planned(finding: Finding, item: AccountResult, result: Result) -> str:
 
 
 ACTIONS_HEADERS = ("Account id", "Account", "What", "Owner", "Due", "Status", "Outcome",
-                   "Answers", "Overdue")
+                   "Answers", "Overdue", "Done on")
 
 
 def actions_csv(result: Result) -> str:
@@ -128,7 +128,8 @@ def actions_csv(result: Result) -> str:
 def _action_rows(item: AccountResult, as_of: date) -> list[list[Cell]]:
     return [[item.account.id, item.account.name, a.action.what, a.action.owner,
              a.action.due.isoformat() if a.action.due else None, a.action.status,
-             a.action.outcome, a.action.answers, _yes_no(a.overdue)]
+             a.action.outcome, a.action.answers, _yes_no(a.overdue),
+             a.action.done_on.isoformat() if a.action.done_on else None]
             for a in reviewed_actions(item, as_of)]
 
 
