@@ -131,6 +131,23 @@ def test_no_table_is_clipped_on_a_laptop_or_a_phone(site: Site, path: str) -> No
     assert_clean(site)
 
 
+def test_the_risk_registers_sentences_keep_a_reading_width(site: Site) -> None:
+    """The Finding and Planned columns were squeezed to a word a line at 1280 px while the
+    short columns took the room; the table scrolls instead."""
+    open_page(site, "/risks/", LAPTOP)
+    widths = site.driver.execute_script(
+        "const t = document.querySelector('.kam-table table');"
+        "const heads = [...t.querySelectorAll('thead th')].map(th => th.textContent.trim());"
+        "const size = parseFloat(getComputedStyle(t.querySelector('td')).fontSize);"
+        "return ['Finding', 'Planned', 'Owner'].map(name => "
+        "t.querySelector('tbody td:nth-child(' + (heads.indexOf(name) + 1) + ')')"
+        ".getBoundingClientRect().width / size);")
+    finding, planned, owner = widths
+    assert finding >= 15.9 and planned >= 15.9, widths
+    assert owner < 15.9, widths
+    assert_clean(site)
+
+
 def test_a_wide_table_scrolls_with_the_keyboard(site: Site) -> None:
     open_page(site, "/accounts/tianhe-distribution/", PHONE)
     driver = site.driver

@@ -49,6 +49,7 @@ from kam_review.website.pages.overview_charts import (
 )
 from kam_review.website.pages.plain import finding_cells
 from kam_review.website.pages.planned import planned_cell
+from kam_review.website.pages.printing import screen_only
 from kam_review.website.pages.teams import (
     team_column,
     team_order,
@@ -186,8 +187,10 @@ def risks_page(result: Result) -> str:
     teams = team_column(result.accounts)
     lines = [WIDE_PAGE + f"# {_('Risk register')}", "",
              _("Every warning across the portfolio (risks, funnel and plan findings), most severe "
-               "first. Filter by kind, severity, owner{team} or rule; click a header to sort."
-               ).format(team=_(', team') if teams else ''), ""]
+               "first."), "",
+             # How to filter and sort is for the screen; paper has neither.
+             *screen_only([_("Filter by kind, severity, owner{team} or rule; click a header to "
+                             "sort.").format(team=_(', team') if teams else ''), ""])]
     lines += download("risks.csv", _("the risk register"), result.as_of)
     lines += waived_high_note(result.waived_high, result.rulebook)
     lines += unmatched_note(unmatched_in(result.accounts, result), result)
@@ -200,7 +203,8 @@ def risks_page(result: Result) -> str:
     lines.append(filterable(table(["Account", "Owner", "Severity", "Kind", "Rule", "Subject",
                                    "Finding", "Planned", "Waiver", *(["Team"] if teams else [])],
                                   rows),
-                            ["Severity", "Kind", "Owner", "Rule", *(["Team"] if teams else [])]))
+                            ["Severity", "Kind", "Owner", "Rule", *(["Team"] if teams else [])],
+                            prose=["Finding", "Planned"]))
     return "\n".join(lines)
 
 
