@@ -291,10 +291,11 @@ def test_the_risk_register_says_what_is_planned_against_each_warning(
     rows = {line.split(" | ")[4]: line for line in pages["risks.md"].splitlines()
             if line.startswith("| [")}
     planned = next(row for rule, row in rows.items() if "Single-threaded" in rule)
-    assert ("| Visit the buying team (Gao Ming, due <span data-sort=\"20261020\">Oct 20, 2026: "
-            "in 20 days</span>) |") in planned
+    assert ('| <span class="kam-prose">Visit the buying team (Gao Ming, due <span '
+            'data-sort="20261020">Oct 20, 2026: in 20 days</span>)</span> |') in planned
     unanswered = [row for rule, row in rows.items() if "Single-threaded" not in rule]
-    assert unanswered and all("| *nothing planned* |" in row for row in unanswered)
+    assert unanswered and all('| <span class="kam-prose">*nothing planned*</span> |' in row
+                              for row in unanswered)
 
 
 def test_a_warning_a_done_action_answered_says_so_in_the_register_and_on_the_card(
@@ -309,7 +310,8 @@ def test_a_warning_a_done_action_answered_says_so_in_the_register_and_on_the_car
     _, pages = _pages(review_accounts, account)
     row = next(line for line in pages["risks.md"].splitlines()
                if line.startswith("| [") and "Single-threaded" in line)
-    assert "| *nothing open*; done: Visit the buying team (Gao Ming) |" in row
+    assert ('| <span class="kam-prose">*nothing open*; done: Visit the buying team (Gao Ming)'
+            '</span> |') in row
     page = next(text for name, text in pages.items() if name.startswith("accounts/"))
     assert ("Done (Gao Ming): Visit the buying team; no open action of the plan answers it "
             "now.") in page

@@ -222,7 +222,7 @@ def test_unclassified_account_page(site: Site) -> None:
     assert heading_text(why) == "Why this class and focus"
     reasons = why.find_element(By.XPATH, "following-sibling::section[1]/ul[1]")
     verdicts = {text_of(item.find_element(By.TAG_NAME, "a")):
-                re.split("[✔✘?]", text_of(item).split(":", 1)[1])[0].strip()
+                re.split("[✔✘?]|all of:|any of:", text_of(item).split(":", 1)[1])[0].strip()
                 for item in reasons.find_elements(By.XPATH, "./li")}
     titles = {rule["id"]: rule["title"] for rule in rule_definitions()
               if rule["id"].startswith("class.")}

@@ -57,28 +57,28 @@ def open_warnings_cell(findings: Iterable[Finding]) -> str:
         or _("none")
 
 
-def filterable(markdown_table: str, filters: Iterable[str] = (),
-               prose: Iterable[str] = ()) -> str:
+def filterable(markdown_table: str, filters: Iterable[str] = ()) -> str:
     """A table the reader can sort, and filter by the named columns (see kam-review.js),
-    the script's words in the page's language. The `prose` columns, whose cells are
-    sentences, keep a reading width on screen (kam-review.css, kam-prose-N) where a wide
-    table would squeeze them to a word a line."""
+    the script's words in the page's language."""
     names = ",".join(_(name) for name in filters)  # the headings as the page shows them
     attribute = f' data-filters="{names}"' if names else ""
     attribute += "".join(f' data-{key}="{html.escape(_(words), quote=True)}"'
                          for key, words in _FILTER_WORDS)
     if not markdown_table.startswith("|"):
         return markdown_table
-    headings = [cell.strip() for cell in markdown_table.split("\n", 1)[0].strip("|").split("|")]
-    wide = "".join(f" kam-prose-{headings.index(_(name)) + 1}" for name in prose
-                   if _(name) in headings)
-    return f'<div class="kam-table{wide}"{attribute} markdown>\n\n{markdown_table}\n</div>\n'
+    return f'<div class="kam-table"{attribute} markdown>\n\n{markdown_table}\n</div>\n'
 
 
 # What kam-review.js writes beside a filterable table, by its data attribute: {name} is a
 # column's heading, {shown} and {total} rows.
 _FILTER_WORDS = (("filter-label", "Filter rows"), ("filter-all", "All: {name}"),
                  ("filter-shown", "{shown} of {total} shown"), ("filter-none", "(none)"))
+
+
+def prose(cell: str) -> str:
+    """A table cell of sentences, which keeps a reading width on screen (kam-review.css)
+    where a wide table would squeeze it to a word a line."""
+    return f'<span class="kam-prose">{cell}</span>' if cell else cell
 
 
 def chart(drawn: Chart) -> str:

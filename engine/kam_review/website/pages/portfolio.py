@@ -34,6 +34,7 @@ from kam_review.website.pages.common import (
     growth_cell,
     growth_note,
     marked,
+    prose,
     severity_badge,
     waived_high_note,
 )
@@ -203,8 +204,7 @@ def risks_page(result: Result) -> str:
     lines.append(filterable(table(["Account", "Owner", "Severity", "Kind", "Rule", "Subject",
                                    "Finding", "Planned", "Waiver", *(["Team"] if teams else [])],
                                   rows),
-                            ["Severity", "Kind", "Owner", "Rule", *(["Team"] if teams else [])],
-                            prose=["Finding", "Planned"]))
+                            ["Severity", "Kind", "Owner", "Rule", *(["Team"] if teams else [])]))
     return "\n".join(lines)
 
 
@@ -213,7 +213,8 @@ def _risk_row(finding: Finding, item: AccountResult, result: Result,
     account = item.account
     title, subject, message, _action, waiver = finding_cells(finding, item, result.rulebook, "")
     return [account_link(account), esc(account.owner), severity_badge(finding.severity),
-            finding.kind.heading, title, subject, message, planned_cell(finding, item, result),
+            finding.kind.heading, title, subject, prose(message),
+            prose(planned_cell(finding, item, result)),
             waiver, *([esc(teams[account.id])] if teams else [])]
 
 
