@@ -256,11 +256,11 @@ def _plan_section(item: AccountResult, result: Result, unmatched: dict[Waiver, s
     if plan.goals:
         lines += goals_table(item)
     elif plan.growth_target is None:
-        # The actions are above; a plan of actions only says what it lacks (on screen: a
-        # printed page keeps to its two sheets).
-        lines += [SCREEN_ONLY, _("No goals in the plan: the plan's goals say what the account "
-                                 "should reach, by when (`goals` under `plan` in the account "
-                                 "file)."), "", END_SCREEN_ONLY]
+        # The actions are above; a plan of actions only says what it lacks, on screen (a
+        # printed page keeps to its two sheets), under a heading paper leaves out with it.
+        lines = screen_only([*lines, _("No goals in the plan: the plan's goals say what the "
+                                       "account should reach, by when (`goals` under `plan` "
+                                       "in the account file)."), ""])
     if account.waivers:
         lines.append(SCREEN_ONLY)
         lines += [f"### {_('Waivers')}", ""]
