@@ -194,6 +194,10 @@ def test_sums_per_currency(review_accounts: Reviewer) -> None:
     assert "| CNY | 2026-Q3 (this quarter) | CN¥1M | CN¥450K | 40% | 0 | CN¥0 | CN¥0 | 40% | 2 |" \
         in funnel
     assert "| EUR | 2026-Q3 (this quarter) | — | €70K | — | 0 | €0 | €0 | — | 0 |" in funnel
+    # The row does not add up by itself: what of the won the share leaves out is said.
+    assert ("- Of the CN¥450K won in 2026-Q3, CN¥50K is of accounts without a target for it, "
+            "which the share of the target leaves out.") in funnel
+    assert "won in 2026, " not in funnel  # the year has no target of its own: no share
 
 
 def test_lost_deals_keep_their_currency(review_accounts: Reviewer) -> None:
@@ -249,8 +253,9 @@ def test_the_account_page_shows_its_own_forecast(review_accounts: Reviewer) -> N
         _lost("2026-09-01", 200_000, reason="no_budget"),
         sales_targets=[{"period": 2026, "revenue": 2_000_000}])
     page = _pages(review_accounts, account)["accounts/test-account.md"]
-    assert "## Forecast\n\nThis quarter 2026-Q3, next quarter 2026-Q4; money in the " \
-        "account's currency (CNY)." in page
+    # Looked up on screen, not searched (plain.UNSEARCHED).
+    assert ("## Forecast\n\n<section data-search-exclude markdown>\n\nThis quarter 2026-Q3, "
+            "next quarter 2026-Q4; money in the account's currency (CNY).") in page
     assert "| 2026 (this year) | CN¥2M | CN¥500K | 25% | 1 | CN¥2M | CN¥1.4M | 95% |" in page
     assert "| 2026-Q4 (next quarter) | — | — | — | 1 | CN¥2M | CN¥1.4M | — |" in page
     assert "The deals by commitment, and those lost this year:\n\n" \
@@ -262,7 +267,8 @@ def test_the_account_page_shows_its_own_forecast(review_accounts: Reviewer) -> N
 
 def test_an_account_without_targets_or_deals_says_so(review_accounts: Reviewer) -> None:
     page = _pages(review_accounts, _with_deals())["accounts/test-account.md"]
-    assert "## Forecast\n\nNo sales target and no opportunity on file." in page
+    assert ("## Forecast\n\n<section data-search-exclude markdown>\n\nNo sales target and no "
+            "opportunity on file.") in page
 
 
 def test_the_loss_reasons_are_the_schema_s() -> None:

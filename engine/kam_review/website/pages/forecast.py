@@ -6,6 +6,7 @@ of the account in brief."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from kam_review.formatting import pct
@@ -99,6 +100,7 @@ def forecast_sections(result: Result, totals: Totals | None = None) -> list[str]
             for f in forecasts for line in f.periods]
     lines.append(table([*(words("Currency") if several else []), *_PERIOD_HEADS,
                         *words("Accounts with a target")], rows))
+    lines += _untargeted_won(forecasts, result)
     lines += _account_targets(result, periods)
     lines += _lost_section(result, forecasts, several, totals)
     return lines
@@ -117,6 +119,20 @@ def _period_cells(line: PeriodLine, writes: LocaleFormat,
              _share(line.won_share), str(line.open.deals), writes.money(line.open.value),
              writes.money(line.open.weighted), _share(line.expected_share)]
     return [*cells, str(line.targets)] if with_count else cells
+
+
+def _untargeted_won(forecasts: Sequence[Forecast], result: Result) -> list[str]:
+    """Where the Won column holds deals of accounts without a target for the period, which
+    its share leaves out, how much: read across, the row would not add up."""
+    notes = [_("Of the {won} won in {period}, {outside} is of accounts without a target for "
+               "it, which the share of the target leaves out.").format(
+                   won=writes.money(line.won.value), outside=writes.money(outside),
+                   period=writes.quarter(str(line.period)))
+             for forecast in forecasts for writes in [_writing(result, forecast)]
+             for line in forecast.periods
+             if line.target and line.begun
+             and (outside := line.won.value - line.won_against) > 0.5]
+    return [*(f"- {note}" for note in notes), ""] if notes else []
 
 
 def kept_forecast(item: AccountResult, periods: Periods) -> Forecast:
