@@ -391,8 +391,10 @@ def test_a_rules_folder_written_with_the_grammar(tmp_path: Path) -> None:
     unmeasured = next(a for a in result.accounts if a.klass == "unmeasured")
     text = explain_text(unmeasured, result)
     assert "class.unmeasured: applies" in text
-    assert "yes growth, last 4 quarters against the 4 before: unknown, needs it unknown\n" \
-        "        growth_yoy is missing  (growth_yoy = absent: " in text
+    assert "    all of:\n      yes growth, last 4 quarters against the 4 before: unknown, " \
+        "needs it unknown\n          growth_yoy is missing  (growth_yoy = absent: " in text
+    # A comparison under `not` is shown failing under its own head: the rule applies.
+    assert "      not:\n        no  lifetime revenue: " in text
     assert "no  lifetime revenue: " in text
     assert "\n        lifetime_revenue > 0.5e12  (lifetime_revenue = " in text
     page = rules_page(result)

@@ -71,8 +71,8 @@ def test_csv_headings_are_english_in_english_and_chinese_in_chinese() -> None:
         risks = _headings(csv_text(RISK_REGISTER_HEADERS, []))
         actions = _headings(csv_text(ACTIONS_HEADERS, []))
     assert risks == ["客户编号", "客户", "客户经理", "严重程度", "类别", "规则", "对象",
-                     "检查结果", "行动", "已豁免", "豁免", "团队"]
-    assert actions[:3] == ["客户编号", "客户", "内容"] and actions[-1] == "逾期"
+                     "检查结果", "行动", "已豁免", "豁免", "团队", "计划的行动"]
+    assert actions[:3] == ["客户编号", "客户", "内容"] and actions[-2:] == ["逾期", "完成日期"]
 
 
 def test_the_printed_page_counter_follows_the_language() -> None:
