@@ -396,7 +396,7 @@ def test_a_rules_folder_written_with_the_grammar(tmp_path: Path) -> None:
     # A comparison under `not` is shown failing under its own head: the rule applies.
     assert "      not:\n        no  lifetime revenue: " in text
     assert "no  lifetime revenue: " in text
-    assert "\n        lifetime_revenue > 0.5e12  (lifetime_revenue = " in text
+    assert "\n            lifetime_revenue > 0.5e12  (lifetime_revenue = " in text
     page = rules_page(result)
     assert "## How conditions are written" in page
     assert "\n".join(f"    {line}" for line in GRAMMAR.splitlines()) in page
