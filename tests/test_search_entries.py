@@ -24,6 +24,7 @@ from mkdocs.config import load_config
 
 from kam_review.source.fast_yaml import FAST_VARIABLE
 from kam_review.website import search_entries
+from kam_review.website.fast_search import SEARCH_ATTRIBUTES, without_search_attributes
 
 from .conftest import AS_OF, REPO, write_account
 from .test_site_hostile import _account, _hostile
@@ -159,8 +160,8 @@ def _html(draw: st.DrawFn) -> str:
 
 # Well-formed trees too: headings nested in blocks (their end goes back to an earlier
 # section), tables and lists in long runs, kept tags left empty, excluded blocks.
-_BLOCKS = ["div", "details", "table", "tr", "td", "ul", "ol", "li", "p", "pre", "code", "span",
-           "svg", "h2", "h3", "a", "sup"]
+_BLOCKS = ["div", "section", "details", "table", "tr", "td", "ul", "ol", "li", "p", "pre",
+           "code", "span", "svg", "h2", "h3", "a", "sup"]
 _LEAVES = st.sampled_from([text for text in _TEXTS[:20] if not text.startswith("<")] + [
     '<h2 id="h">Head<a class="headerlink" href="#h" title="Permanent link">&para;</a></h2>',
     '<h3 id="i">I</h3>', "<title>t &amp; u</title>", '<line x="1"/>', "<br>", "\n", "\n"])
@@ -256,3 +257,15 @@ def test_an_account_is_searched_for_its_people_and_findings_not_every_figure(
     # Material drops the mark from the page it serves.
     page = (site / "accounts" / "hanhai-retail" / "index.html").read_text(encoding="utf-8")
     assert "data-search-exclude" not in page and "<section>" in page
+
+
+@pytest.mark.parametrize("html", [
+    '<section data-search-exclude="data-search-exclude">\n<p>x</p></section>',
+    '<p>a</p>\n<details class="k" data-search-exclude="data-search-exclude">b</details>'
+    '<section data-search-exclude="data-search-exclude">c</section>',
+    '<p data-search-a="b data-search-exclude="data-search-exclude">x</p>',
+    '<div data-search-exclude="1">x</div><p>data-search-exclude="data-search-exclude"</p>',
+    "<p>nothing to take out</p>",
+])
+def test_the_marks_are_taken_out_as_material_takes_them_out(html: str) -> None:
+    assert without_search_attributes(html) == SEARCH_ATTRIBUTES.sub("", html)

@@ -35,7 +35,6 @@ from kam_review.source.cache import AccountCache, content_key
 from kam_review.source.fast_yaml import fast_enabled
 from kam_review.website.captured_logs import captured_logs
 from kam_review.website.fast_search import (
-    SEARCH_ATTRIBUTES,
     Entries,
     described,
     entries_of,
@@ -43,6 +42,7 @@ from kam_review.website.fast_search import (
     search_index,
     toc_tokens,
     use_entries,
+    without_search_attributes,
 )
 from kam_review.website.page_html import permalinks, render
 from kam_review.website.page_store import PageStore, Stored
@@ -261,8 +261,7 @@ class FastPages:
             return
         html = self._html(page)
         if html is not None:
-            page.content = SEARCH_ATTRIBUTES.sub("", html) if late and (
-                "data-search-" in html) else html
+            page.content = without_search_attributes(html) if late else html
 
     def waiting(self, page: Page) -> str | None:
         """The HTML of a page filled late, which the search index reads before it is."""

@@ -46,6 +46,22 @@ def described(index: Any) -> str:
 # What Material's search plugin takes out of every page's HTML after indexing it
 # (material/plugins/search/plugin.py, on_page_context), for a page filled after it.
 SEARCH_ATTRIBUTES = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")
+# The mark the site's pages leave out of the index with (pages/plain.UNSEARCHED), as
+# Python-Markdown writes it: taken out as a whole first, since the expression above, tried at
+# every position of a big page, costs a third of building it.
+_UNSEARCHED_MARK = ' data-search-exclude="data-search-exclude"'
+
+
+def without_search_attributes(html: str) -> str:
+    """The page's HTML as Material's search plugin leaves it after indexing it."""
+    found = html.count("data-search-")
+    if not found:
+        return html
+    # Where every "data-search-" is of a whole mark (it holds two), the expression takes out
+    # exactly the marks; anything else is left to it.
+    if found == 2 * html.count(_UNSEARCHED_MARK):
+        return html.replace(_UNSEARCHED_MARK, "")
+    return SEARCH_ATTRIBUTES.sub("", html)
 
 
 def toc_tokens(links: list[AnchorLink]) -> list[dict[str, Any]]:

@@ -70,20 +70,34 @@ def _feed(sections: Sections, parts: list[str], excluding: bool) -> None:
     """The page's texts and tags (parts as _TAG splits them) to sections. While text goes to
     a section's text as it comes (`plain`: that section), texts wait in `waiting` until
     something else comes, and tags the parser reads by name alone only open and close."""
-    open_, void = sections.open, sections.void
+    open_, void, skip = sections.open, sections.void, sections.skip
     waiting: list[str] = []
     plain = sections.plain()
+    # Inside an excluded element (data-search-exclude): texts are dropped, and tags the
+    # parser reads by name alone only open and close, until one ends what is skipped.
+    skipping = plain is None and sections.skipping()
     raw = ""  # a raw-text element just opened: the next tag must end it
     for text, end, name, found, empty in zip(parts[::5], parts[1::5], parts[2::5],
                                              parts[3::5], parts[4::5], strict=False):
         if text:
-            if plain is None:
+            if skipping:
+                pass
+            elif plain is None:
                 sections.data(_text(text))
             elif text != "\n" or not waiting or waiting[-1] != "\n":
                 waiting.append(text)  # (a line break after one adds nothing)
         if raw and (raw != name or not end):
             raise NotScanned(f"<{raw}> holding markup")
         raw = ""
+        if skipping and name not in _EVENTS and name not in _RAW_TEXT and name not in skip \
+                and name not in void and not empty and not (
+                    found and (end or _MARKERS.search(found))):
+            if not end:
+                open_.append(name)
+            elif open_ and open_[-1] == name:
+                sections.leave()
+                sections.pop()
+            continue
         if end:
             if found or empty:
                 raise NotScanned(f"</{name}{found}/>")
@@ -123,6 +137,7 @@ def _feed(sections: Sections, parts: list[str], excluding: bool) -> None:
             if empty:
                 sections.end(name)
         plain = sections.plain()
+        skipping = plain is None and sections.skipping()
     if raw:
         raise NotScanned(f"<{raw}> not ended")
     if parts[-1]:
