@@ -96,8 +96,9 @@ def test_quarters_before_a_customers_first_row_are_left_out_and_said(
         "index.md"]
     note = next(line for line in overview.splitlines()
                 if line.startswith("Sums of the rows on file: "))
-    assert note.startswith("Sums of the rows on file: 2024-Q4 leaves out 1 account without a "
-                           "row for it; 2025-Q1 leaves out 1 account")
+    # Named, so that a reader knows which bars are short and of whom.
+    assert note.startswith("Sums of the rows on file: 2024-Q4 leaves out 1 account (Short Ltd) "
+                           "without a row for it; 2025-Q1 leaves out 1 account (Short Ltd)")
     assert "2025-Q3" not in note
     # Data completeness says where each account's rows start.
     data = overview.split("## Data completeness", 1)[1]
@@ -271,3 +272,15 @@ def test_unknown_growth_is_said_in_words_beside_the_revenue(tmp_path: Path,
     page = render_pages(_review(tmp_path, rulebook, account))["accounts/test-account.md"]
     assert _row(page, "Revenue, last 4 quarters") == \
         "| Revenue, last 4 quarters | — (growth over a year unknown) |"
+
+
+def test_a_quarter_short_of_many_accounts_names_three_and_counts_the_rest(
+        tmp_path: Path, rulebook: Rulebook) -> None:
+    accounts = [healthy_account()]  # its rows go back to 2024-Q4
+    for i, name in enumerate(("Delta", "alpha", "Charlie", "Bravo", "Echo")):
+        account = healthy_account() | {"id": f"short-{i}", "name": name}
+        account["financials"] = [r for r in account["financials"] if r["quarter"] >= "2025-Q3"]
+        accounts.append(account)
+    overview = render_pages(_review(tmp_path, rulebook, *accounts))["index.md"]
+    assert ("2025-Q2 leaves out 5 accounts (alpha, Bravo, Charlie and 2 more) without a row "
+            "for it") in overview

@@ -4,7 +4,6 @@ currency where the site's rates convert them (totals.py); and each account's ABC
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -122,24 +121,27 @@ def portfolio_charts(result: Result, totals: Totals) -> list[str]:
                   chart(charts.pareto_curve(profit, formats=formats, title=totals.titled(
                       _("Gross profit, last 4 quarters"), currency, groups)))]
     by_quarter: dict[tuple[str | None, str], float] = {}
-    unknown: Counter[str] = Counter()  # accounts without a row for the quarter
-    first_rows: list[tuple[Quarter, date]] = []  # customers before their first row on file
+    unknown: dict[str, list[str]] = {}  # the accounts without a row for the quarter
+    # Customers before their first row on file: its quarter, customer_since, the name.
+    first_rows: list[tuple[Quarter, date, str]] = []
     for item in accounts:
         series = revenue_series(item.account, result.as_of)
         for quarter, amount, _cost in series:
             held, value = totals.of(item, amount or 0)
             by_quarter[held, str(quarter)] = by_quarter.get((held, str(quarter)), 0) + value
-            unknown[str(quarter)] += amount is None
+            if amount is None:
+                unknown.setdefault(str(quarter), []).append(item.account.name)
         since = item.account.customer_since
         if series and since is not None:
-            first_rows.append((series[0][0], since))
+            first_rows.append((series[0][0], since, item.account.name))
     quarters = sorted({q for _, q in by_quarter})[-8:]
     # A quarter before an account's first row, when it was a customer already, has no row
     # either: the sum leaves it out as it leaves out a gap.
     shown = [(text, Quarter.parse(text)) for text in quarters]
-    for first, since in first_rows:
+    for first, since, name in first_rows:
         for text, quarter in shown:
-            unknown[text] += quarter.index < first.index and not before_customer(quarter, since)
+            if quarter.index < first.index and not before_customer(quarter, since):
+                unknown.setdefault(text, []).append(name)
     currencies = sorted({c for c, _ in by_quarter}, key=lambda c: c or "") or [
         totals.main_currency]
     lines += [f"## {_('Portfolio revenue by quarter')}", ""]
@@ -149,9 +151,9 @@ def portfolio_charts(result: Result, totals: Totals) -> list[str]:
                                             [by_quarter.get((currency, q), 0)
                                              for q in quarters],
                                             title, totals.writing(currency))))
-    missing = [_("{quarter} leaves out {accounts} without a row for it").format(
-        quarter=result.formats.quarter(q), accounts=counted(unknown[q], 'account'))
-        for q in quarters if unknown[q]]
+    missing = [_("{quarter} leaves out {accounts} ({names}) without a row for it").format(
+        quarter=result.formats.quarter(q), accounts=counted(len(unknown[q]), 'account'),
+        names=_named(unknown[q])) for q in quarters if unknown.get(q)]
     if missing:
         lines += [_("Sums of the rows on file: {missing} (see Data completeness).").format(
             missing=_("; ").join(missing)), ""]
@@ -170,3 +172,15 @@ def funnel_charts(result: Result, deals: list[tuple[AccountResult, dict[str, Any
           sum(value for s, value in group if s == stage.id)) for stage in stages],
         totals.writing(currency), totals.titled(_("Opportunity funnel"), currency, groups)))
         for currency, group in groups or [(totals.main_currency, [])]]
+
+
+# Accounts named in a note before "and N more".
+_NAMED = 3
+
+
+def _named(names: list[str]) -> str:
+    """Up to three accounts by name, in name order, and how many more."""
+    shown = sorted(names, key=str.casefold)
+    listed = _(", ").join(esc(name) for name in shown[:_NAMED])
+    rest = len(shown) - _NAMED
+    return listed + (_(" and {count} more").format(count=rest) if rest > 0 else "")
