@@ -249,7 +249,7 @@ def test_the_owners_page_groups_owners_and_their_actions_by_team(
     _, pages = _pages(review_accounts, *_two_teams())
     owners = pages["owners.md"]
     assert re.findall(r"^#+ .*$", owners, flags=re.MULTILINE) == [
-        "# By owner", "## East {#team-1}", "### Gao Ming", "### Li Wei",
+        "# By owner", "## Everyone", "## East {#team-1}", "### Gao Ming", "### Li Wei",
         "## North {#team-2}", "### Gao Ming", "### Li Wei", "### Zhou Lan"]
     assert "Teams: [East](#team-1) · [North](#team-2)" in owners
     north = owners.split("## North {#team-2}", 1)[1]
@@ -275,7 +275,7 @@ def test_accounts_without_a_team_come_last(review_accounts: Reviewer) -> None:
             if line.startswith("| [")]
     assert [row.split(" | ")[3] for row in rows] == ["Zeta", "(no team)"]
     owners = re.findall(r"^## .*$", pages["owners.md"], flags=re.MULTILINE)
-    assert owners == ["## Zeta {#team-1}", "## (no team) {#team-2}"]
+    assert owners == ["## Everyone", "## Zeta {#team-1}", "## (no team) {#team-2}"]
 
 
 def test_the_risk_register_says_what_is_planned_against_each_warning(
@@ -333,3 +333,20 @@ def test_a_plan_of_actions_only_says_it_has_no_goals(review_accounts: Reviewer) 
     assert before.endswith('<div class="kam-screen-only" markdown>')
     _, pages = _pages(review_accounts, _account())
     assert "No goals in the plan" not in pages["accounts/test-account.md"]
+
+
+def test_the_owners_page_counts_each_person_once_over_every_team(
+        review_accounts: Reviewer) -> None:
+    """Li Wei owns an account in two teams: under each team with part of them, and once in
+    full at the top."""
+    north = _account("n", team="North", name="North One")
+    south = _account("s", team="South", name="South One", actions=[
+        {"what": "Call", "owner": "Li Wei", "due": "2026-09-01"},
+        {"what": "Visit", "owner": "Gao Ming", "due": "2026-12-01"}])
+    _, pages = _pages(review_accounts, north, south)
+    everyone = _section(pages["owners.md"], "## Everyone")
+    assert "| Li Wei | North, South | 2 |" in everyone
+    assert "| Gao Ming | — | 0 | 0 | 0 | 2 | 0 |" in everyone
+    # Without teams there is one list of people already.
+    _, pages = _pages(review_accounts, _account())
+    assert "## Everyone" not in pages["owners.md"]

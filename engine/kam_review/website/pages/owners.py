@@ -7,6 +7,8 @@ from kam_review.i18n import _, words
 from kam_review.output.kept_parts import part
 from kam_review.output.markdown_text import esc, table
 from kam_review.review.results import AccountResult, Result
+from kam_review.source.names import normalise_name
+from kam_review.vocabulary import Health
 from kam_review.website.pages.action_lists import actions_download, people, person_actions
 from kam_review.website.pages.common import (
     WIDE_PAGE,
@@ -28,10 +30,34 @@ def owners_page(result: Result) -> str:
     lines += actions_download(result)
     groups = team_groups(result.accounts)
     lines += team_index(groups)
+    lines += _everyone(result, groups)
     for number, (team, members) in enumerate(groups, start=1):
         lines += [] if team is None else [f"## {esc(team)} {{#{team_anchor(number)}}}", ""]
         lines += _owners_section(members, result, "##" if team is None else "###")
     return "\n".join(lines)
+
+
+def _everyone(result: Result, groups: list[tuple[str | None, list[AccountResult]]]
+              ) -> list[str]:
+    """With teams, each person once over every team: someone who owns accounts in two teams
+    is under both below, each with part of their accounts and actions."""
+    if len(groups) < 2:
+        return []
+    teams: dict[str, set[str]] = {normalise_name(i.account.owner): set() for i in result.accounts}
+    for team, members in groups:
+        for item in members:
+            teams[normalise_name(item.account.owner)].add(team or _("(no team)"))
+    rows = []
+    for owner, items, actions in people(result.accounts, result.as_of):
+        at_risk = sum(1 for i in items if i.verdict and i.verdict.health == Health.AT_RISK)
+        rows.append([esc(owner),
+                     esc(_(", ").join(sorted(teams.get(normalise_name(owner), ()))) or "—"),
+                     str(len(items)), str(at_risk),
+                     str(sum(1 for i in items for f in i.open_findings if f.warns)),
+                     str(len(actions)), str(sum(1 for a in actions if a.overdue))])
+    return [f"## {_('Everyone')}", "",
+            table(words("Owner", "Teams", "Accounts", "At risk", "Open warnings",
+                        "Open actions", "Overdue"), rows), ""]
 
 
 def _owners_section(members: list[AccountResult], result: Result, level: str) -> list[str]:
