@@ -350,3 +350,24 @@ def test_the_owners_page_counts_each_person_once_over_every_team(
     # Without teams there is one list of people already.
     _, pages = _pages(review_accounts, _account())
     assert "## Everyone" not in pages["owners.md"]
+
+
+def test_an_action_answers_the_one_finding_of_a_rule_it_names_by_subject(
+        review_accounts: Reviewer) -> None:
+    """Two key people left; the action on Chen Jun's successor is planned against his
+    finding, not Wang Fang's."""
+    account = _account(actions=[
+        {"what": "Meet Chen Jun's successor", "owner": "Li Wei", "due": "2026-10-15",
+         "answers": "risk.key-contact-left: chen  jun"}])
+    for contact in account["contacts"][1:]:
+        contact["left_on"] = "2026-08-31"
+    _, pages = _pages(review_accounts, account)
+    rows = [line for line in pages["risks.md"].splitlines()
+            if line.startswith("| [") and "A key person changed" in line]
+    planned = {row.split(" | ")[5]: row for row in rows}
+    assert "Meet Chen Jun&#39;s successor (Li Wei, due" in planned["Chen Jun"]
+    assert "*nothing planned*" in planned["Wang Fang"]
+    # The plan's table of actions says which finding the action answers.
+    page = pages["accounts/test-account.md"]
+    assert "[A key person changed](#finding-risk-key-contact-left) [chen jun] |" in page
+    assert "Planned (Li Wei, due" in page.split("[Wang Fang]", 1)[0].split("[Chen Jun]", 1)[1]

@@ -87,6 +87,9 @@ def test_a_goal_is_answered_by_its_number_from_one_or_its_text() -> None:
     ("risk.single-thread", "plan.actions[0].answers: unknown rule 'risk.single-thread' (did "
                            "you mean 'risk.single-threaded'?)"),
     ("plan.made-up", "plan.actions[0].answers: unknown rule 'plan.made-up'"),
+    ("risk.key-contact-gone: Chen Jun", "plan.actions[0].answers: unknown rule "
+                                        "'risk.key-contact-gone' (did you mean "
+                                        "'risk.key-contact-left'?)"),
 ])
 def test_an_answer_that_names_nothing_is_an_error(answers: str, error: str,
                                                   review_accounts: Reviewer) -> None:
@@ -96,7 +99,7 @@ def test_an_answer_that_names_nothing_is_an_error(answers: str, error: str,
 
 @pytest.mark.parametrize("answers", ["goal:1", "goal:  win the POS refresh ",
                                      "opportunity:pos-refresh", "risk.single-threaded",
-                                     "class.loyal"])
+                                     "class.loyal", "risk.key-contact-left: Chen Jun"])
 def test_an_answer_that_names_something_is_no_error(answers: str,
                                                     review_accounts: Reviewer) -> None:
     result = review_accounts(_with_actions(_action("Call the CFO", answers=answers)))

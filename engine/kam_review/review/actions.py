@@ -18,6 +18,7 @@ from kam_review.review.results import AccountResult, Finding, Result
 from kam_review.rulebook.loading import Rulebook
 from kam_review.source.actions import goal_answered, read_answer
 from kam_review.source.model import Account, Action, Quarter
+from kam_review.source.names import normalise_name
 from kam_review.source.schema_errors import did_you_mean
 
 
@@ -67,7 +68,9 @@ def answering_action(finding: Finding, item: AccountResult, on: str,
         if reviewed.action.answers is None:
             continue
         answer = read_answer(reviewed.action.answers)
-        if answer.kind == "rule" and answer.key == finding.rule:
+        if answer.kind == "rule" and answer.key == finding.rule and (
+                answer.subject is None
+                or normalise_name(answer.subject) == normalise_name(finding.subject)):
             return reviewed
         if answer.kind == on == "opportunity" and answer.key == finding.subject:
             return reviewed

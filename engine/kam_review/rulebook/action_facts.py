@@ -9,6 +9,7 @@ from datetime import date
 from typing import ClassVar
 
 from kam_review.rulebook.fact_fields import FactType, fact_field
+from kam_review.source.actions import read_answer
 from kam_review.source.model import Account
 
 
@@ -56,6 +57,9 @@ def unplanned_warnings(account: Account, warned_before: frozenset[str] | None,
     if warned_before is None:
         return 0, "none"
     actions = account.plan.actions if account.plan else ()
-    answered = {a.answers for a in actions if a.status == "open" and a.answers}
+    # A rule answered on one of its subjects is answered: the previous review's warnings are
+    # known by rule.
+    answered = {read_answer(a.answers).key for a in actions
+                if a.status == "open" and a.answers}
     unplanned = sorted(titles.get(rule, rule) for rule in warned_before - answered)
     return len(unplanned), ", ".join(unplanned) or "none"

@@ -1,8 +1,9 @@
 """The plan's actions as the file writes them: built into the model, and what each answers.
 
 An action's `answers` names what it responds to in one of three forms: a rule id
-(`risk.single-threaded`, a finding the review raises), `goal:<number or text>` (a goal of the
-plan: `goal:1` is the first, or the goal's text) or `opportunity:<id>`. `read_answer` tells
+(`risk.single-threaded`, a finding the review raises; `risk.key-contact-left: Bai Lu`, the one
+of its findings on that subject), `goal:<number or text>` (a goal of the plan: `goal:1` is the
+first, or the goal's text) or `opportunity:<id>`. `read_answer` tells
 them apart, once, for the checks, the facts and the pages.
 """
 
@@ -25,6 +26,7 @@ class Answer:
 
     kind: AnswerKind
     key: str
+    subject: str | None = None  # of a rule's finding, where the answer names one
 
 
 def read_answer(text: str) -> Answer:
@@ -33,7 +35,8 @@ def read_answer(text: str) -> Answer:
         return Answer("goal", text.removeprefix("goal:").strip())
     if text.startswith("opportunity:"):
         return Answer("opportunity", text.removeprefix("opportunity:").strip())
-    return Answer("rule", text)
+    rule, colon, subject = text.partition(":")
+    return Answer("rule", rule.strip(), subject.strip() or None if colon else None)
 
 
 def goal_answered(answer: Answer, goals: Sequence[Goal]) -> int | None:

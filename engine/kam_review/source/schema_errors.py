@@ -42,8 +42,9 @@ _PATTERN_WORDS = {
     "^[A-Z]{3}$": "a three-letter currency code like CNY",
     "^[a-z]+\\.[a-z0-9-]+$": "a rule id like risk.single-threaded",
     "^[a-z]+\\.[a-z0-9-]+\\Z": "a rule id like risk.single-threaded",
-    "^([a-z]+\\.[a-z0-9-]+|goal: *[^ ].*|opportunity: *[a-z0-9]+(-[a-z0-9]+)*)$":
-        "a rule id like risk.single-threaded, goal:<number or text> or opportunity:<id>",
+    "^([a-z]+\\.[a-z0-9-]+(: *[^ ].*)?|goal: *[^ ].*|opportunity: *[a-z0-9]+(-[a-z0-9]+)*)$":
+        "a rule id like risk.single-threaded (risk.key-contact-left: Bai Lu for one of its "
+        "findings), goal:<number or text> or opportunity:<id>",
 }
 
 
