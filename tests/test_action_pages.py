@@ -369,5 +369,5 @@ def test_an_action_answers_the_one_finding_of_a_rule_it_names_by_subject(
     assert "*nothing planned*" in planned["Wang Fang"]
     # The plan's table of actions says which finding the action answers.
     page = pages["accounts/test-account.md"]
-    assert "[A key person changed](#finding-risk-key-contact-left) [chen jun] |" in page
+    assert "[A key person changed](#finding-risk-key-contact-left) (chen jun) |" in page
     assert "Planned (Li Wei, due" in page.split("[Wang Fang]", 1)[0].split("[Chen Jun]", 1)[1]

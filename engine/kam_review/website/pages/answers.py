@@ -62,7 +62,7 @@ def answer_link(reviewed: ReviewedAction, rulebook: Rulebook, prefix: str,
         rule = rulebook.find(answer.key)
         if rule is None:  # reported as an input error; shown as written
             return esc(answer.key)
-        on = "" if answer.subject is None else f" [{esc(answer.subject)}]"
+        on = "" if answer.subject is None else f" ({esc(answer.subject)})"
         if any(f.rule == answer.key and (answer.subject is None or normalise_name(f.subject)
                                          == normalise_name(answer.subject))
                for f in reviewed.item.findings):
