@@ -43,10 +43,12 @@ def _everyone(result: Result, groups: list[tuple[str | None, list[AccountResult]
     is under both below, each with part of their accounts and actions."""
     if len(groups) < 2:
         return []
-    teams: dict[str, set[str]] = {normalise_name(i.account.owner): set() for i in result.accounts}
+    # A person's teams: those of the accounts they own or hold an open action of, as the
+    # sections below list them.
+    teams: dict[str, set[str]] = {}
     for team, members in groups:
-        for item in members:
-            teams[normalise_name(item.account.owner)].add(team or _("(no team)"))
+        for owner, _items, _actions in people(members, result.as_of):
+            teams.setdefault(normalise_name(owner), set()).add(team or _("(no team)"))
     rows = []
     for owner, items, actions in people(result.accounts, result.as_of):
         at_risk = sum(1 for i in items if i.verdict and i.verdict.health == Health.AT_RISK)
