@@ -19,13 +19,7 @@ from functools import partial
 
 from kam_review.i18n import _
 from kam_review.output.kept_parts import keeping, part
-from kam_review.review.actions import (
-    answering_action,
-    done_answer,
-    open_actions,
-    reviewed_actions,
-    wants_answer,
-)
+from kam_review.review.actions import planned_for, reviewed_actions
 from kam_review.review.results import AccountResult, Finding, Result
 
 BOM = "\ufeff"
@@ -97,16 +91,15 @@ def _risk_rows(finding: Finding, item: AccountResult, result: Result) -> list[li
 
 def _planned(finding: Finding, item: AccountResult, result: Result) -> str:
     """What the plan does about the warning, as the register's Planned column says it."""
-    on = result.rulebook.rule(finding.rule).on
-    answer = answering_action(finding, item, on, open_actions([item], result.as_of))
+    planned = planned_for(finding, item, result.rulebook.rule(finding.rule).on, result.as_of)
+    answer, done = planned.open, planned.done
     if answer is not None:
         due = answer.action.due
         return (_("{what} ({owner}, due {due})").format(
             what=answer.action.what, owner=answer.action.owner, due=due.isoformat())
                 if due else f"{answer.action.what} ({answer.action.owner})")
-    if not wants_answer(finding, on):
+    if not planned.wanted:
         return ""
-    done = done_answer(finding, item, on, result.as_of)
     if done is not None:
         return _("done: {what} ({owner})").format(what=done.action.what,
                                                   owner=done.action.owner)

@@ -18,7 +18,6 @@ from kam_review.review.results import AccountResult, Finding, Result
 from kam_review.rulebook.loading import Rulebook
 from kam_review.source.actions import goal_answered, read_answer
 from kam_review.source.model import Account, Action, Quarter
-from kam_review.source.names import normalise_name
 from kam_review.source.schema_errors import did_you_mean
 
 
@@ -59,18 +58,40 @@ def open_actions(items: Iterable[AccountResult], as_of: date) -> list[ReviewedAc
     return sorted(found, key=ReviewedAction.order)
 
 
-def answering_action(finding: Finding, item: AccountResult, on: str,
-                     waiting: Sequence[ReviewedAction]) -> ReviewedAction | None:
-    """The first open action (the earliest due) that answers the finding: by its rule, or
-    by the deal or goal the finding is about."""
+@dataclass(frozen=True)
+class Planned:
+    """What the plan does about a finding: the open action that answers it (the earliest
+    due); else, where the plan should answer it (`wanted`), a done action that did."""
+
+    open: ReviewedAction | None
+    done: ReviewedAction | None
+    wanted: bool
+
+
+def planned_for(finding: Finding, item: AccountResult, on: str, as_of: date,
+                waiting: Sequence[ReviewedAction] | None = None) -> Planned:
+    """The one reading of what the plan does about a finding, for the card, the risk
+    register and its CSV file; `on` is what the finding's rule tests, `waiting` the
+    account's open actions where the caller has them (open_actions)."""
+    wanted = wants_answer(finding, on)
+    answer = _answering(finding, item, on,
+                        open_actions([item], as_of) if waiting is None else waiting)
+    if answer is not None or not wanted:
+        return Planned(answer, None, wanted)
+    done = [a for a in reviewed_actions(item, as_of) if a.action.status == "done"]
+    return Planned(None, _answering(finding, item, on, done), wanted)
+
+
+def _answering(finding: Finding, item: AccountResult, on: str,
+               waiting: Sequence[ReviewedAction]) -> ReviewedAction | None:
+    """The first of the actions (the earliest due) that answers the finding: by its rule
+    (and subject, where the answer names one), or by the deal or goal it is about."""
     goals = item.account.plan.goals if item.account.plan else ()
     for reviewed in waiting:
         if reviewed.action.answers is None:
             continue
         answer = read_answer(reviewed.action.answers)
-        if answer.kind == "rule" and answer.key == finding.rule and (
-                answer.subject is None
-                or normalise_name(answer.subject) == normalise_name(finding.subject)):
+        if answer.names_finding(finding.rule, finding.subject):
             return reviewed
         if answer.kind == on == "opportunity" and answer.key == finding.subject:
             return reviewed
@@ -79,14 +100,6 @@ def answering_action(finding: Finding, item: AccountResult, on: str,
             if index is not None and goals[index].text == finding.subject:
                 return reviewed
     return None
-
-
-def done_answer(finding: Finding, item: AccountResult, on: str,
-                as_of: date) -> ReviewedAction | None:
-    """An action done that answered the finding, for a finding no open action answers:
-    something was done about it, and nothing is planned next."""
-    done = [a for a in reviewed_actions(item, as_of) if a.action.status == "done"]
-    return answering_action(finding, item, on, done)
 
 
 def wants_answer(finding: Finding, on: str) -> bool:

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any, Literal
 
 from kam_review.source.model import Action, Goal
+from kam_review.source.names import normalise_name
 
 AnswerKind = Literal["rule", "goal", "opportunity"]
 
@@ -27,6 +28,12 @@ class Answer:
     kind: AnswerKind
     key: str
     subject: str | None = None  # of a rule's finding, where the answer names one
+
+    def names_finding(self, rule: str, subject: str) -> bool:
+        """Whether it answers a finding of `rule` on `subject`: the rule's, on any subject
+        unless it names one (a name as names.py compares names)."""
+        return self.kind == "rule" and self.key == rule and (
+            self.subject is None or normalise_name(self.subject) == normalise_name(subject))
 
 
 def read_answer(text: str) -> Answer:

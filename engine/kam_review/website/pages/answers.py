@@ -12,7 +12,6 @@ from kam_review.review.actions import ReviewedAction
 from kam_review.review.results import AccountResult, Finding
 from kam_review.rulebook.loading import Rulebook
 from kam_review.source.actions import goal_answered, read_answer
-from kam_review.source.names import normalise_name
 from kam_review.website.pages.common import (
     ACCOUNTS_DIR,
     anchor,
@@ -63,9 +62,7 @@ def answer_link(reviewed: ReviewedAction, rulebook: Rulebook, prefix: str,
         if rule is None:  # reported as an input error; shown as written
             return esc(answer.key)
         on = "" if answer.subject is None else f" ({esc(answer.subject)})"
-        if any(f.rule == answer.key and (answer.subject is None or normalise_name(f.subject)
-                                         == normalise_name(answer.subject))
-               for f in reviewed.item.findings):
+        if any(answer.names_finding(f.rule, f.subject) for f in reviewed.item.findings):
             return f"[{esc(rule.title)}]({page}#{finding_anchor(answer.key)}){on}"
         return rule_title_link(rule, prefix) + on + _(" (not raised in this review)")
     if answer.kind == "opportunity":

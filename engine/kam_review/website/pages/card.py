@@ -17,13 +17,7 @@ from markdown.extensions.toc import slugify
 
 from kam_review.i18n import _
 from kam_review.output.markdown_text import esc
-from kam_review.review.actions import (
-    ReviewedAction,
-    answering_action,
-    done_answer,
-    open_actions,
-    wants_answer,
-)
+from kam_review.review.actions import ReviewedAction, open_actions, planned_for
 from kam_review.review.results import AccountResult, Finding, Result
 from kam_review.website.pages.actions import due_text
 from kam_review.website.pages.answers import finding_anchor
@@ -92,12 +86,12 @@ def _finding_item(finding: Finding, item: AccountResult, result: Result,
     """One finding as raw HTML: its severity, title and message, its action, and the plan's
     open action that answers it (a warning nothing answers says so)."""
     rule = result.rulebook.rule(finding.rule)
-    answer = answering_action(finding, item, rule.on, waiting)
+    found = planned_for(finding, item, rule.on, result.as_of, waiting)
+    answer, done = found.open, found.done
     if answer is not None:
         planned = _("Planned ({owner}, due {due}): {what}").format(
             owner=esc(answer.action.owner), due=due_text(answer), what=esc(answer.action.what))
-    elif wants_answer(finding, rule.on):
-        done = done_answer(finding, item, rule.on, result.as_of)
+    elif found.wanted:
         planned = _("No open action of the plan answers it.") if done is None else _(
             "Done ({owner}): {what}; no open action of the plan answers it now.").format(
                 owner=esc(done.action.owner), what=esc(done.action.what))
