@@ -49,9 +49,10 @@ from kam_review.vocabulary import REVIEW_TAGS
 from kam_review.website.copied_files import guard_copied_files
 from kam_review.website.csp import header, protect
 from kam_review.website.fast_pages import FastPages, Share, page_cache
+from kam_review.website.fast_search import search_index
 from kam_review.website.page_handing import deferrable, fillable_late, hand_pages
 from kam_review.website.provenance import footer_html, provenance
-from kam_review.website.search_words import keep_whole, review_names
+from kam_review.website.search_words import keep_whole, load_segmenter, review_names
 from kam_review.website.site_files import DEFAULTS, SCRIPTS, STYLESHEETS, site_files
 from kam_review.website.site_formats import figure_formats, site_language
 from kam_review.website.table_regions import TableRegions
@@ -235,8 +236,11 @@ class KamReviewPlugin(BasePlugin[KamReviewConfig]):  # type: ignore[no-untyped-c
                                                                    self.thresholds)))
         keep_whole(review_names(result))
         # Not under `mkdocs serve`: it runs threads, which a fork would copy half-way.
-        site = site_files(result, movement, rates,
-                          1 if self._serving or not fast_enabled() else worker_count())
+        workers = 1 if self._serving or not fast_enabled() else worker_count()
+        # While the account pages are written elsewhere, this process loads what the search
+        # segments Chinese with, once for every page converter it forks (fast_pages.py).
+        site = site_files(result, movement, rates, workers, meanwhile=(
+            load_segmenter if search_index(config) is not None else None))
         self._generated = [path for path in site if path not in DEFAULTS]
         for path, text in site.items():
             existing = files.get_file_from_path(path)

@@ -11,6 +11,7 @@ files are always the review's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from kam_review.resources import bundled_guide, bundled_overrides_folder
@@ -28,10 +29,12 @@ DEFAULTS = (OWN_RULES_GUIDE, *STYLESHEETS, *SCRIPTS)
 
 
 def site_files(result: Result, movement: Movement | None = None,
-               rates: Rates | None = None, workers: int = 1) -> dict[str, str]:
+               rates: Rates | None = None, workers: int = 1,
+               meanwhile: Callable[[], None] | None = None) -> dict[str, str]:
     """Every file of the site the review decides (path -> text), in path order (account
-    pages written in `workers` processes)."""
-    files = render_pages(result, movement, rates, workers)
+    pages written in `workers` processes, while this process writes the portfolio's and
+    then calls `meanwhile`)."""
+    files = render_pages(result, movement, rates, workers, meanwhile)
     files[OWN_RULES_GUIDE] = _text(bundled_guide(OWN_RULES_GUIDE))
     for asset in (*STYLESHEETS, *SCRIPTS):
         files[asset] = _text(bundled_overrides_folder() / asset)

@@ -31,15 +31,22 @@ __all__ = ["account_pages", "portfolio_pages", "render_pages", "write_pages"]
 
 
 def render_pages(result: Result, movement: Movement | None = None,
-                 rates: Rates | None = None, workers: int = 1) -> dict[str, str]:
+                 rates: Rates | None = None, workers: int = 1,
+                 meanwhile: Callable[[], None] | None = None) -> dict[str, str]:
     """Every page of the review and its CSV files; with `movement`, also what moved since the
     previous review (on the overview, each account page and a changes page of its own, which
     says so when there was no previous review to compare with); with `rates`, portfolio
     totals converted into its base currency; with `workers`, the account pages are written in
-    that many forked processes (account_workers.py), and the portfolio's meanwhile."""
+    that many forked processes (account_workers.py), and the portfolio's meanwhile, then
+    whatever else `meanwhile` does."""
     pages: dict[str, str] = {}
-    accounts = account_pages(result, movement, workers, meanwhile=lambda: pages.update(
-        portfolio_pages(result, movement, rates)))
+
+    def portfolio_then_meanwhile() -> None:
+        pages.update(portfolio_pages(result, movement, rates))
+        if meanwhile is not None:
+            meanwhile()
+
+    accounts = account_pages(result, movement, workers, meanwhile=portfolio_then_meanwhile)
     pages.update(accounts)
     return pages
 
