@@ -29,7 +29,7 @@ from kam_review.review.results import Result
 from kam_review.rulebook.loading import load_rulebook
 from kam_review.source.accounts import load_portfolio
 from kam_review.source.names import name_problems
-from kam_review.text_safety import BIDI_CONTROLS, one_line
+from kam_review.text_safety import BIDI_CONTROLS, one_line, unencodable
 from kam_review.website.pages import render_pages
 from kam_review.website.plugin import REQUIRED_EXTENSIONS
 
@@ -143,3 +143,15 @@ def test_text_outputs_stay_inert(written: dict[str, str]) -> None:
         assert next(account_page.iter("h1")).text() == one_line(written["name"])
         links = [a.text() for a in _html(pages["index.md"]).iter("a")]
         assert one_line(written["name"]) in links
+
+
+@given(st.text(alphabet=st.one_of(
+    st.characters(exclude_categories=()),
+    st.sampled_from(["\ud800", "\udbff", "\udc00", "\udfff", "a", "\xe9", "\u4e2d", "\U0001f600"])),
+    max_size=40))
+def test_unencodable_names_the_first_lone_surrogate(text: str) -> None:
+    """A text UTF-8 cannot write is caught, whatever else it holds (ASCII, Latin-1, Han,
+    astral characters), and the first half-character named; any other text passes."""
+    first = next((ch for ch in text if "\ud800" <= ch <= "\udfff"), None)
+    assert unencodable(text) == first
+    assert unencodable("é€" + text) == first
