@@ -178,6 +178,20 @@ def test_a_quarter_without_a_row_is_unknown_not_zero(tmp_path: Path,
     assert facts.lifetime_revenue == 3_000_000  # the rows on file
 
 
+def test_the_recent_average_counts_the_quarters_it_is_taken_over(tmp_path: Path,
+                                                                  rulebook: Rulebook) -> None:
+    """The dormant rule's message says how many quarters each average is over: 2025-Q1 is
+    the 7th quarter back (outside both windows), 2025-Q2 and 2026-Q2 have no row."""
+    rows = quarters("2025-Q1", [1_000_000] * 7)
+    del rows[5]  # 2026-Q2
+    del rows[1]  # 2025-Q2
+    facts = _account(tmp_path, rulebook, _with(financials=rows))
+    assert (facts.recent_revenue_quarters, facts.earlier_revenue_quarters) == (1, 3)
+    assert facts.recent_revenue_ratio == 1.0
+    full = _account(tmp_path, rulebook, _with(financials=quarters("2024-Q4", [1_000_000] * 8)))
+    assert (full.recent_revenue_quarters, full.earlier_revenue_quarters) == (2, 4)
+
+
 def test_growth_and_margin_are_unknown_without_their_base(tmp_path: Path,
                                                           rulebook: Rulebook) -> None:
     rows = quarters("2024-Q4", [0] * 4 + [1_000_000] * 4)

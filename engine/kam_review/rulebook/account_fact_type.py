@@ -117,6 +117,14 @@ class AccountFacts(FactType):
         "fraction", "Recent revenue against the quarters before",
         "average revenue of the last 2 quarters against the average of the 4 before, over "
         "those on file (needs the last quarter, and revenue in one of the 4)", low=0)
+    recent_revenue_quarters: int | None = fact_field(
+        "quarters", "Recent quarters on file",
+        "how many of the last 2 quarters have a row: the quarters the recent average is "
+        "taken over")
+    earlier_revenue_quarters: int | None = fact_field(
+        "quarters", "Earlier quarters on file",
+        "how many of the 4 quarters before the last 2 have a row: the quarters the recent "
+        "average is compared with")
     recent_revenue_trail: str | None = fact_field(
         "text", "Recent revenue",
         "revenue of the last 6 quarters on file, oldest first (no row: a gap)")

@@ -166,6 +166,8 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook,
         margin_change_pts=None if margin is None or prev_margin is None else rounded(
             (margin - prev_margin) * 100),
         recent_revenue_ratio=recent_revenue_ratio(series),
+        recent_revenue_quarters=sum(1 for r in revenue[-2:] if r is not None),
+        earlier_revenue_quarters=sum(1 for r in revenue[-6:-2] if r is not None),
         recent_revenue_trail=_trail(revenue[-6:], formats) if revenue else None,
         zero_revenue_run=zero_revenue_run(series),
         growth_yearly=yearly.rate, growth_basis_quarters=yearly.quarters,
