@@ -21,19 +21,32 @@ REPO = Path(__file__).parents[1]
 CONFIG = REPO / "examples" / "zh" / "mkdocs.yml"
 
 
-def build_zh_site(site_dir: Path) -> None:
-    """Build examples/zh from the repository root, as the README says."""
+def build_zh_site(site_dir: Path) -> str:
+    """Build examples/zh from the repository root, as the README says; what the build wrote
+    to standard error."""
     env = {name: value for name, value in os.environ.items() if name != "KAM_AS_OF"}
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(CONFIG),
-                    "-d", str(site_dir)], cwd=REPO, env=env, check=True,
-                   capture_output=True)
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(CONFIG),
+                           "-d", str(site_dir)], cwd=REPO, env=env, check=True,
+                          capture_output=True, text=True).stderr
 
 
 @pytest.fixture(scope="module")
-def zh_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def zh_site_said(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     site_dir = tmp_path_factory.mktemp("site-zh")
-    build_zh_site(site_dir)
-    return site_dir
+    return site_dir, build_zh_site(site_dir)
+
+
+@pytest.fixture(scope="module")
+def zh_site(zh_site_said: tuple[Path, str]) -> Path:
+    return zh_site_said[0]
+
+
+def test_a_quiet_build_does_not_print_the_segmenters_progress(
+        zh_site_said: tuple[Path, str]) -> None:
+    # Telling jieba the review's names loads its dictionary, which its own handler reports
+    # in four lines ("Loading model from cache ...") unless it is told to keep quiet.
+    said = zh_site_said[1].lower()
+    assert "prefix dict" not in said and "loading model" not in said, said
 
 
 class _Texts(HTMLParser):

@@ -56,6 +56,7 @@ def _search(site: Site, query: str) -> list[str]:
     ("客户", "/guide/"),                                  # the seeds' word for account
     ("决策者", "/accounts/dongfang-hospital/"),           # a buying role
     ("罗志远", "/accounts/dongfang-hospital/"),           # a contact's name
+    ("吴涛", "/accounts/xinghai-newenergy/"),             # a two-character name
     ("售后服务", "/accounts/changjiang-steel/"),          # a word of a plan summary
 ])
 def test_search_finds_chinese_words(zh: Site, query: str, page: str) -> None:

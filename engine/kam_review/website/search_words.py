@@ -32,11 +32,8 @@ def keep_whole(names: Iterable[str]) -> int:
     """Tell jieba each name with Han characters is one word; how many were told (0 when
     jieba is not installed: the search then splits Chinese on punctuation only)."""
     han = [name for name in names if _HAN.search(name)]
-    if not han:
-        return 0
-    try:
-        jieba: Any = importlib.import_module("jieba")
-    except ImportError:
+    jieba = _quiet_jieba() if han else None
+    if jieba is None:
         return 0
     for name in han:
         jieba.add_word(name)
@@ -48,10 +45,17 @@ def load_segmenter() -> None:
     Chinese words to index (the seeds' terms on the rules and funnel pages), and each
     process that indexes a page would otherwise load the dictionary itself (about a second
     of CPU): loaded once before the page converters fork, it is theirs already."""
+    jieba = _quiet_jieba()
+    if jieba is not None:
+        jieba.initialize()
+
+
+def _quiet_jieba() -> Any:
+    """jieba, if installed, told to keep its progress to itself: its own handler would
+    print four lines into a quiet build the first time it loads (as adding a word does)."""
     try:
         jieba: Any = importlib.import_module("jieba")
     except ImportError:
-        return
-    # Its own handler would print four lines of progress into a quiet build.
+        return None
     jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
+    return jieba
