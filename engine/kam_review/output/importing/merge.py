@@ -25,6 +25,7 @@ from kam_review.output.importing.fields import (
 from kam_review.output.importing.roundtrip import append, insert
 from kam_review.source.exports.records import AccountData, activity_key
 from kam_review.source.model import Quarter
+from kam_review.source.names import normalise_name
 
 # Deal fields whose change is a figure (the others are dates, names and reasons).
 _DEAL_FIGURES = ("value", "probability")
@@ -144,16 +145,19 @@ def _contacts(document: CommentedMap, data: AccountData, changes: Changes) -> No
     if not data.contacts:
         return
     people = _list(document, "contacts")
-    held = {str(c.get("name")): c for c in people if isinstance(c, CommentedMap)}
+    # A person the export spells otherwise (ZHANG WEI for Zhang Wei) is the file's person,
+    # as the file's own duplicate check compares names; the file's spelling is kept.
+    held = {normalise_name(str(c.get("name"))): c for c in people
+            if isinstance(c, CommentedMap)}
     for name, values in data.contacts.items():
-        contact = held.get(name)
+        contact = held.get(normalise_name(name))
         if contact is None:
             append(people, new_map({"name": name, **values}, CONTACT_ORDER))
             changes.contacts_added.append(name)
             continue
         for key, value in values.items():
             if set_field(contact, key, value, CONTACT_ORDER):
-                changes.fields_changed.append(f"contact {name}: {key}")
+                changes.fields_changed.append(f"contact {contact.get('name')}: {key}")
 
 
 def _deals(document: CommentedMap, data: AccountData, settings: Settings,

@@ -29,6 +29,7 @@ from kam_review.source.model import (
     OPPORTUNITY_STAGES,
     Quarter,
 )
+from kam_review.source.names import normalise_name
 from kam_review.source.single_line import ONE_LINE_MAX
 
 # The account format's activity kinds, as its schema lists them.
@@ -226,7 +227,7 @@ def _account_row(data: ExportData, values: dict[str, Any], file: str, row: int) 
 
 def _contact_row(data: ExportData, values: dict[str, Any], file: str, row: int) -> Problem:
     account = data.account(values.pop("account"), file, row)
-    name = values.pop("name")
+    name = _first_spelling(account.contacts, values.pop("name"))
     contact = account.contacts.get(name, {})
     what = ("contact", name, "of account", account.key)
     problem = _merged(data, what, contact, values, file, row)
@@ -234,6 +235,15 @@ def _contact_row(data: ExportData, values: dict[str, Any], file: str, row: int) 
         data.origins.setdefault((*what, "name"), (file, row))
         account.contacts[name] = contact
     return problem
+
+
+def _first_spelling(contacts: dict[str, Any], name: str) -> str:
+    """The name as the export first spelled this person: rows that spell one person two
+    ways (Zhang Wei, ZHANG WEI) are one contact, as the account file compares names."""
+    if name in contacts or not isinstance(name, str):
+        return name
+    same = normalise_name(name)
+    return next((known for known in contacts if normalise_name(known) == same), name)
 
 
 def _deal_row(data: ExportData, values: dict[str, Any], file: str, row: int) -> Problem:
