@@ -57,9 +57,11 @@ def test_a_line_that_cannot_be_read_is_named_and_the_quarter_not_imported(
     run = kam_import(folder, "lines.csv", extra=("--as-of", "2026-12-01", "--write"))
     assert run.exit_code == 2
     assert f"lines.csv:{problem}" in run.stderr
-    # The other line of its quarter is not written as the quarter's revenue.
-    assert ("lines.csv:2:1: account C1: the revenue lines of 2026-Q4 are not imported: this "
-            "line may be one of them, and could not be read") in run.stderr
+    # The other line of its quarter is not written as the quarter's revenue: said at the
+    # cell that could not be read.
+    cell = ": ".join(problem.split(": ")[:2])
+    assert (f"lines.csv:{cell}: account C1: the revenue lines of 2026-Q4 are not imported: "
+            "this line may be one of them, and could not be read") in run.stderr
     assert "2026-Q4" not in _acme(folder)
 
 
@@ -74,8 +76,8 @@ def test_a_line_whose_date_cannot_be_read_keeps_every_quarter_of_its_account_out
     assert run.exit_code == 2
     assert "lines.csv:2:2: Invoice date: expected a date as %Y-%m-%d, got '2026-09-31'" \
         in run.stderr
-    assert ("lines.csv:2:1: account C1: the revenue lines of 2026-Q4 are not imported"
-            in run.stderr)
+    assert ("lines.csv:2:2: Invoice date: account C1: the revenue lines of 2026-Q4 are not "
+            "imported" in run.stderr)
     assert "2026-Q4" not in _acme(folder)
     # Another account's lines are not in doubt.
     beta = (folder / "accounts" / "erp-c2.yaml").read_text(encoding="utf-8")

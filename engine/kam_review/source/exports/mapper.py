@@ -101,9 +101,10 @@ def _read_row(data: ExportData, kind: str, readers: dict[str, Reader], columns: 
     if errors:
         if kind == "revenue_lines":
             when = values.get("date")
+            first = errors[0]
             data.unread_lines.setdefault(
                 (values.get("account"), None if when is None else Quarter.containing(when)),
-                (file, number))
+                (file, number, first.column, first.field))
         return
     found = _ADD[kind](data, values, file, number)
     if found:

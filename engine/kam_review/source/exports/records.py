@@ -74,8 +74,9 @@ class ExportData:
         default_factory=dict)
     refused_quarters: set[tuple[str, Quarter]] = field(default_factory=set)
     # The first revenue line that could not be read, by its account key and quarter (None:
-    # not read either): its quarter's sum would be short.
-    unread_lines: dict[tuple[str | None, Quarter | None], tuple[str, int]] = field(
+    # not read either): its quarter's sum would be short. Kept with the file, row, column
+    # and header of its first unreadable cell.
+    unread_lines: dict[tuple[str | None, Quarter | None], tuple[str, int, int, str]] = field(
         default_factory=dict)
 
     def account(self, key: str, file: str, row: int) -> AccountData:

@@ -14,7 +14,7 @@ def drop_unsure_quarters(data: ExportData) -> None:
     any account, or any quarter of its account, of its file."""
     for refused_key, refused in data.refused_quarters:
         data.accounts[refused_key].quarters.pop(refused, None)
-    for (key, when), (file, row) in data.unread_lines.items():
+    for (key, when), (file, row, column, header) in data.unread_lines.items():
         for account in data.accounts.values():
             if key is not None and account.key != key:
                 continue
@@ -27,7 +27,7 @@ def drop_unsure_quarters(data: ExportData) -> None:
                 del account.quarters[quarter]
             if dropped:
                 data.errors.append(InputError(
-                    file, row, 1, "", f"account {account.key}: the revenue lines of "
+                    file, row, column, header, f"account {account.key}: the revenue lines of "
                     + ", ".join(map(str, dropped)) + " are not imported: this line may be one "
                     "of them, and could not be read"))
 
