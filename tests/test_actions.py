@@ -90,6 +90,17 @@ def test_a_goal_is_answered_by_its_number_from_one_or_its_text() -> None:
     ("risk.key-contact-gone: Chen Jun", "plan.actions[0].answers: unknown rule "
                                         "'risk.key-contact-gone' (did you mean "
                                         "'risk.key-contact-left'?)"),
+    # A subject the rule is not raised on in the file: a misspelt name answers nothing.
+    ("risk.key-contact-left: Chen Jn", "plan.actions[0].answers: 'Chen Jn' is not one of the "
+                                       "account's contacts, which risk.key-contact-left is "
+                                       "raised on (did you mean 'Chen Jun'?)"),
+    ("stage.stale: pos-refesh", "plan.actions[0].answers: 'pos-refesh' is not the "
+                                            "id of one of its opportunities, which "
+                                            "stage.stale is raised on (did you "
+                                            "mean 'pos-refresh'?)"),
+    ("risk.single-threaded: Chen Jun", "plan.actions[0].answers: risk.single-threaded is "
+                                       "raised on the account as a whole: answer it without "
+                                       "': Chen Jun'"),
 ])
 def test_an_answer_that_names_nothing_is_an_error(answers: str, error: str,
                                                   review_accounts: Reviewer) -> None:
@@ -99,7 +110,11 @@ def test_an_answer_that_names_nothing_is_an_error(answers: str, error: str,
 
 @pytest.mark.parametrize("answers", ["goal:1", "goal:  win the POS refresh ",
                                      "opportunity:pos-refresh", "risk.single-threaded",
-                                     "class.loyal", "risk.key-contact-left: Chen Jun"])
+                                     "class.loyal", "risk.key-contact-left: Chen Jun",
+                                     "risk.key-contact-left:  chen  JUN",
+                                     "risk.key-contact-left: Li Wei",
+                                     "stage.stale: pos-refresh",
+                                     "plan.action-overdue: Call the CFO"])
 def test_an_answer_that_names_something_is_no_error(answers: str,
                                                     review_accounts: Reviewer) -> None:
     result = review_accounts(_with_actions(_action("Call the CFO", answers=answers)))

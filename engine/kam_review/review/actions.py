@@ -15,10 +15,12 @@ from kam_review.errors import InputError
 from kam_review.i18n import _
 from kam_review.paths import display_path
 from kam_review.review.results import AccountResult, Finding, Result
-from kam_review.rulebook.loading import Rulebook
+from kam_review.rulebook.loading import Rule, Rulebook
 from kam_review.source.actions import goal_answered, read_answer
 from kam_review.source.model import Account, Action, Quarter
+from kam_review.source.names import normalise_name
 from kam_review.source.schema_errors import did_you_mean
+from kam_review.text_safety import terminal_text
 
 
 @dataclass(frozen=True)
@@ -123,19 +125,54 @@ def due_before_next_review(result: Result) -> list[ReviewedAction]:
 
 
 def answer_errors(account: Account, rulebook: Rulebook) -> list[InputError]:
-    """An action that answers a rule id no rule has: the rules are known only here."""
-    known = {rule.id for rule in rulebook.rules}
+    """An action that answers a rule id no rule has, or a finding of it on a subject the
+    rule is not raised on in this file (a misspelt name would leave the finding unanswered
+    and the action answering nothing): the rules are known only here."""
+    known = {rule.id: rule for rule in rulebook.rules}
     actions = account.plan.actions if account.plan else ()
     errors = []
     for i, action in enumerate(actions):
         if action.answers is None:
             continue
         answer = read_answer(action.answers)
-        if answer.kind == "rule" and answer.key not in known:
-            where = ("plan", "actions", i, "answers")
-            line, column = account.locations.get(where, (1, 1))
-            hint = did_you_mean(answer.key, sorted(known))
-            errors.append(InputError(display_path(account.source), line, column,
-                                     f"plan.actions[{i}].answers",
-                                     _("unknown rule '{rule}'").format(rule=answer.key) + hint))
+        if answer.kind != "rule":
+            continue
+        rule = known.get(answer.key)
+        message = (_("unknown rule '{rule}'").format(rule=answer.key)
+                   + did_you_mean(answer.key, sorted(known)) if rule is None else
+                   None if answer.subject is None else
+                   _subject_problem(answer.subject, rule, account))
+        if message is None:
+            continue
+        where = ("plan", "actions", i, "answers")
+        line, column = account.locations.get(where, (1, 1))
+        errors.append(InputError(display_path(account.source), line, column,
+                                 f"plan.actions[{i}].answers", message))
     return errors
+
+
+def _subject_problem(subject: str, rule: Rule, account: Account) -> str | None:
+    """Why an answer's subject names none of the things the rule is raised on in the
+    account, compared as Answer.names_finding compares them; None when it names one."""
+    if rule.on == "waiver":
+        return None  # its findings name a waiver by its rule, which names_finding matches
+    plan = account.plan
+    subjects = {
+        # The owner too: a change of owner is a contact fact (rulebook/subject_facts.py).
+        "contact": [c.name for c in account.contacts] + [account.owner],
+        "opportunity": [o.id for o in account.opportunities],
+        "goal": [g.text for g in plan.goals] if plan else [],
+        "action": [a.what for a in plan.actions] if plan else [],
+    }.get(rule.on)
+    if subjects is None:
+        return _("{rule} is raised on the account as a whole: answer it without "
+                 "': {subject}'").format(rule=rule.id, subject=terminal_text(subject))
+    if normalise_name(subject) in {normalise_name(s) for s in subjects}:
+        return None
+    what = {"contact": _("one of the account's contacts"),
+            "opportunity": _("the id of one of its opportunities"),
+            "goal": _("the text of one of the plan's goals"),
+            "action": _("the text of one of the plan's actions")}[rule.on]
+    return _("'{subject}' is not {what}, which {rule} is raised on").format(
+        subject=terminal_text(subject), what=what, rule=rule.id) + did_you_mean(
+        subject, subjects)
