@@ -173,6 +173,21 @@ def test_an_owner_who_hands_over_before_taking_over_is_an_error(tmp_path: Path) 
     assert "owner_history[0].from: 2026-08-01 is after to (2026-07-31)" in error
 
 
+@pytest.mark.parametrize(("resolved", "error"), [
+    ("2026-05-31", "complaints[0].resolved_on: 2026-05-31 is before the complaint's date "
+                   "(2026-06-01): a complaint is resolved on or after the day it is raised"),
+    ("2026-06-01", None),  # resolved the day it was raised
+])
+def test_a_complaint_resolved_before_it_was_raised_is_an_error(
+        tmp_path: Path, resolved: str, error: str | None) -> None:
+    account = healthy_account()
+    account["complaints"][0]["resolved_on"] = resolved
+    path = write_account(tmp_path, account)
+    line = _line_of(path.read_text(encoding="utf-8"), f"resolved_on: '{resolved}'")
+    errors = [str(e).replace(str(tmp_path) + "/", "") for e in load_portfolio(tmp_path).errors]
+    assert errors == ([] if error is None else [f"test-account.yaml:{line}:3: {error}"])
+
+
 @pytest.mark.parametrize(("history", "error"), [
     ([("opportunity", "2026-04-02"), ("intent", "2026-08-01")], None),
     # Kept only so far: stage_since dates the stage the deal reached after it.

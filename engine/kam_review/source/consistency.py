@@ -32,10 +32,10 @@ def consistency_errors(
     value: dict[str, Any], path: Path, name: str, document: YamlDocument
 ) -> Iterable[InputError]:
     """What the schema cannot say: the id matches the file, nothing appears twice, names are
-    good names (names.py), owner history runs forward, a qualification question is answered
-    under one name, activities name known contacts, actions answer goals and opportunities
-    of the file, a goal's fields fit its metric, the currency is one, all text can be
-    written out."""
+    good names (names.py), owner history runs forward, no complaint is resolved before it is
+    raised, a qualification question is answered under one name, activities name known
+    contacts, actions answer goals and opportunities of the file, a goal's fields fit its
+    metric, the currency is one, all text can be written out."""
 
     def at(field_path: FieldPath, message: str) -> InputError:
         line, column = document.locations.get(field_path, (1, 1))
@@ -54,6 +54,7 @@ def consistency_errors(
     yield from _duplicates(value.get("contacts"), "contacts", "name", at, normalise_name)
     yield from _duplicates(value.get("opportunities"), "opportunities", "id", at)
     yield from _owner_history_errors(value, at)
+    yield from _complaint_errors(value, at)
     yield from _stage_history_errors(value, at)
     yield from _qualification_errors(value, at)
     yield from sales_field_errors(value, at)
@@ -84,6 +85,20 @@ def _owner_history_errors(value: dict[str, Any], at: At) -> Iterable[InputError]
             yield at(("owner_history", i, "from"), _(
                 "{start} is after to ({end}): an owner takes the account over before handing "
                 "it over").format(start=start, end=end))
+
+
+def _complaint_errors(value: dict[str, Any], at: At) -> Iterable[InputError]:
+    """A complaint resolved before it was raised: one of its dates is wrong, and the review
+    would count days open (and the quality rule's window) from the wrong one."""
+    complaints = value.get("complaints")
+    for i, complaint in enumerate(complaints if isinstance(complaints, list) else []):
+        raised, resolved = (_real_date(complaint.get(key)) if isinstance(complaint, dict)
+                            else None for key in ("date", "resolved_on"))
+        if raised is not None and resolved is not None and resolved < raised:
+            yield at(("complaints", i, "resolved_on"), _(
+                "{resolved} is before the complaint's date ({raised}): a complaint is "
+                "resolved on or after the day it is raised").format(
+                    resolved=resolved, raised=raised))
 
 
 def _stage_history_errors(value: dict[str, Any], at: At) -> Iterable[InputError]:
