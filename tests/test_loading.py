@@ -87,7 +87,20 @@ def test_id_must_be_a_slug(tmp_path: Path) -> None:
     ("level: executive", "level: boss", "contacts[0].level: expected one of executive"),
     ("- coach", "- sponsor", "contacts[1].roles[1]: expected one of decision_maker"),
     ("style: analytical", "style: loud", "contacts[0].style: expected one of analytical"),
-    ("probability: 0.3", "probability: 1.5", "opportunities[0].probability: must be at most 1"),
+    ("probability: 0.3", "probability: 1.5", "opportunities[0].probability: must be at most 1, "
+                                             "got 1.5\n"),
+    # A percentage where a share of 1 is meant: the hint says how to write it.
+    ("probability: 0.3", "probability: 30", "opportunities[0].probability: must be at most 1, "
+     "got 30: a share is written as a fraction of 1, 30% as 0.3"),
+    ("probability: 0.3", "probability: 250", "opportunities[0].probability: must be at most 1, "
+                                             "got 250\n"),
+    ("probability: 0.3", "probability: 1.0001", "opportunities[0].probability: must be at "
+                                                "most 1, got 1.0001\n"),
+    # A field whose name holds an allowed one as a word, too far in spelling for difflib.
+    ("due: '2027-06-30'", "due_date: '2027-06-30'",
+     "plan.goals[0].due_date: unknown field 'due_date' (did you mean 'due'?)"),
+    ("customer_since: '2020-01-01'", "customer_since: '2020-01-01'\nindustry_code: 1",
+     "unknown field 'industry_code' (did you mean 'industry'?)"),
     ("revenue: 1000000", "revenue: -5", "financials[0].revenue: must be at least 0, got -5"),
     ("revenue: 1000000", "revenue: .nan", "financials[0].revenue: '.nan' is not a finite"),
     ("revenue: 1000000", "revenue: .inf", "financials[0].revenue: '.inf' is not a finite"),
@@ -95,7 +108,8 @@ def test_id_must_be_a_slug(tmp_path: Path) -> None:
 ])
 def test_bad_values(tmp_path: Path, old: str, new: str, expected: str) -> None:
     errors = _errors(tmp_path, "acme.yaml", _edit(old, new))
-    assert any(expected in e for e in errors), errors
+    # "\n" marks where a message must end.
+    assert any(expected in e + "\n" for e in errors), errors
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -156,6 +156,25 @@ def did_you_mean(word: Any, choices: list[str]) -> str:
     return _(" (did you mean '{word}'?)").format(word=close[0]) if close else ""
 
 
+def _word_of(key: str, allowed: list[str]) -> str:
+    """The one allowed field that is a whole word of an unknown one (due_date: due) or
+    has it as one (left: left_on), which spelling alone does not find close enough."""
+    words = set(key.replace("-", "_").split("_"))
+    found = [name for name in allowed
+             if name in words or (key in name.split("_") and len(key) > 2)]
+    return _(" (did you mean '{word}'?)").format(word=found[0]) if len(found) == 1 else ""
+
+
+def _percent_hint(bound: Any, instance: Any) -> str:
+    """A share written as a whole percentage (probability: 70), where the limit is 1; 1.5
+    may be a slip of another kind, and is only told the limit."""
+    if bound != 1 or isinstance(instance, bool) or not isinstance(instance, int | float) \
+            or not float(instance).is_integer() or not 1 < instance <= 100:
+        return ""
+    return _(": a share is written as a fraction of 1, {percent}% as {share}").format(
+        percent=f"{instance:g}", share=f"{instance / 100:g}")
+
+
 def _got(instance: Any) -> str:
     """The value found, as every message ends: ", got 12"."""
     return _(", got {value}").format(value=_shown(instance))
@@ -174,7 +193,7 @@ def _describe(error: ValidationError) -> Iterator[tuple[FieldPath, str]]:
     if kind == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(schema.get("properties", {}))
         for key in sorted(set(instance) - set(allowed)):
-            hint = did_you_mean(key, allowed)
+            hint = did_you_mean(key, allowed) or _word_of(key, allowed)
             yield (*path, key), _("unknown field '{field}'{hint}; allowed: {allowed}").format(
                 field=clip(key), hint=hint, allowed=", ".join(allowed))
     elif kind == "required":
@@ -201,7 +220,8 @@ def _describe(error: ValidationError) -> Iterator[tuple[FieldPath, str]]:
             bound=_bound(error.validator_value)) + _got(instance)
     elif kind in ("maximum", "exclusiveMaximum"):
         yield path, _("must be at most {bound}").format(
-            bound=_bound(error.validator_value)) + _got(instance)
+            bound=_bound(error.validator_value)) + _got(instance) + _percent_hint(
+                expected, instance)
     elif kind == "minLength":
         yield path, _("must not be empty")
     elif kind == "maxLength":
