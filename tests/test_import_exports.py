@@ -244,6 +244,25 @@ def test_an_unmapped_stage_history_deal_is_an_error(folder: Path) -> None:
     assert "history.csv:2:1: Deal: no deal 'D7' in the import's opportunities" in run.stderr
 
 
+def test_the_stage_history_of_a_deal_left_out_says_why(folder: Path) -> None:
+    """A deal whose row has errors is left out, and its history with it: the history's rows
+    say so, pointing at the deal's row, not that the export has no such deal."""
+    history = _with_table("history.csv", "stage_history",
+                          "{opportunity: Deal, stage: Phase, entered: Day}")
+    _write(folder, "deals.csv", "Deal,Code,Title,Phase,Amount\n"
+                                "D1,C1,Scanners,Talking,5000\n"
+                                "D2,C1,Tablets,Talking,n/a\n")
+    _write(folder, "history.csv", "Deal,Phase,Day\nD2,Talking,2026-08-01\n"
+                                  "D1,Talking,2026-08-01\nD7,Won,2026-08-01\n")
+    run = kam_import(folder, "deals.csv", "history.csv", mapping=history)
+    assert run.exit_code == 2
+    assert "deals.csv:3:5: Amount: expected a number, got 'n/a'" in run.stderr
+    assert (f"history.csv:2:1: Deal: the deal 'D2' is not imported ({folder}/deals.csv:3 has "
+            "errors), so its stage history is left out with it") in run.stderr
+    assert "history.csv:4:1: Deal: no deal 'D7' in the import's opportunities" in run.stderr
+    assert "history.csv:3:" not in run.stderr
+
+
 def test_a_gb18030_export_with_chinese_headers(folder: Path) -> None:
     mapping = ("system: erp\nencoding: gb18030\ntables:\n  - file: 回款.csv\n"
                "    kind: quarters\n"

@@ -99,6 +99,8 @@ def _read_row(data: ExportData, kind: str, readers: dict[str, Reader], columns: 
                                      f"{problem}, got '{cells.text(cell)[:80]}'"))
     data.errors.extend(errors)
     if errors:
+        if kind == "opportunities" and isinstance(values.get("key"), str):
+            data.left_out_deals.setdefault(values["key"], (file, number))
         if kind == "revenue_lines":
             when = values.get("date")
             first = errors[0]
@@ -106,9 +108,12 @@ def _read_row(data: ExportData, kind: str, readers: dict[str, Reader], columns: 
                 (values.get("account"), None if when is None else Quarter.containing(when)),
                 (file, number, first.column, first.field))
         return
+    key = values.get("key")
     found = _ADD[kind](data, values, file, number)
     if found:
         data.errors.append(InputError(*data.cell((file, number), found[0]), found[1]))
+        if kind == "opportunities" and isinstance(key, str) and key not in data.deal_keys:
+            data.left_out_deals.setdefault(key, (file, number))
 
 
 def _reader(name: str, mapping: Mapping, kind: str) -> Reader:
@@ -314,8 +319,14 @@ assert set(_ADD) == set(FIELDS) == set(_ORDER)
 def _attach_stage_history(data: ExportData) -> None:
     by_deal: dict[str, list[StageRow]] = {}
     for row in data.stage_rows:
+        left_out = data.left_out_deals.get(row.opportunity)
         if row.opportunity in data.deal_keys:
             by_deal.setdefault(row.opportunity, []).append(row)
+        elif left_out is not None:
+            data.errors.append(InputError(
+                row.file, row.row, row.column, row.header,
+                f"the deal '{row.opportunity}' is not imported ({left_out[0]}:{left_out[1]} "
+                "has errors), so its stage history is left out with it"))
         else:
             data.errors.append(InputError(
                 row.file, row.row, row.column, row.header,

@@ -78,6 +78,9 @@ class ExportData:
     # and header of its first unreadable cell.
     unread_lines: dict[tuple[str | None, Quarter | None], tuple[str, int, int, str]] = field(
         default_factory=dict)
+    # The deals left out for their row's errors, by key: (file, row) of the first such row,
+    # so that their stage history is said to be left out with them.
+    left_out_deals: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     def account(self, key: str, file: str, row: int) -> AccountData:
         found = self.accounts.get(key)
