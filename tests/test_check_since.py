@@ -132,7 +132,7 @@ def test_since_finds_warnings_left_without_an_action_in_every_format(
     listed = 1 if output == "sarif" else 0
     assert one_sided.stdout.count(_LEFT_WITHOUT_ACTION) == listed
     assert compared.stdout.count(_LEFT_WITHOUT_ACTION) > listed
-    note = "Not compared with the previous review: a high warning it raised"
+    note = "Not compared with the previous review, as the site is: a high warning"
     assert (note in one_sided.stdout) == (output == "text")
     assert note not in compared.stdout
 

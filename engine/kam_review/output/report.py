@@ -229,9 +229,10 @@ def write_check(results: Iterable[Result | WrittenBatch], output: str, show: Sev
     if movement is not None:
         write("\n".join(movement_lines(movement(), stages)) + "\n")
     elif one_sided:
-        write("\n" + _("Not compared with the previous review: a high warning it raised that "
-                        "the plan still leaves without an action is not found (--since auto "
-                        "compares as the site does).") + "\n")
+        write("\n" + _("Not compared with the previous review, as the site is: a high "
+                        "warning of the last review that the plan still leaves without an "
+                        "action is found only with --since auto, so a verdict here can be "
+                        "milder than the site's.") + "\n")
     if hidden:
         write("\n" + _("{findings} below {severity} not listed (--show {severity}); the "
                         "summary counts them").format(
