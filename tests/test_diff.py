@@ -476,3 +476,40 @@ def test_an_account_whose_file_breaks_is_not_compared_not_removed(history: Path)
     assert ("old-customer", "account-removed") in kinds
     text = kam(history, "diff", "review-q2").stdout
     assert "test-account:\n  account not compared, its file invalid: loyal" in text
+
+
+def test_the_plans_actions_and_goals_are_changes(tmp_path: Path) -> None:
+    """What the meeting agreed changes in a pull request without any finding moving: an
+    action added, removed, done, re-dated or handed over, a goal added or removed. An action
+    is known by its text, case and blanks aside."""
+    account = healthy_account()
+    account["plan"]["actions"] = [
+        {"what": "Call the CFO", "owner": "Li Wei", "due": "2026-10-31"},
+        {"what": "Send the  tender pack", "owner": "Li Wei", "due": "2026-11-15"},
+        {"what": "Visit the plant", "owner": "Li Wei"}]
+    repo = _one_commit(tmp_path, account)
+    account["plan"]["actions"] = [
+        {"what": "call the CFO", "owner": "Li Wei", "due": "2026-10-31", "status": "done",
+         "done_on": "2026-10-20"},
+        {"what": "Send the tender pack", "owner": "Zhou Lan", "due": "2026-12-15"},
+        {"what": "Meet the COO", "owner": "Zhou Lan", "due": "2026-12-01"}]
+    account["plan"]["goals"].append({"text": "Open the logistics division"})
+    write_account(repo / "accounts", account)
+    found = [(c["kind"], c["subject"], c["before"], c["after"]) for c in changes(repo, "HEAD")
+             if c["kind"].startswith(("action-", "goal-"))]
+    assert found == [
+        ("action-added", "Meet the COO", "", "Zhou Lan, 2026-12-01"),
+        ("action-removed", "Visit the plant", "Li Wei", ""),
+        ("action-status", "call the CFO", "open", "done"),
+        ("action-due", "Send the tender pack", "2026-11-15", "2026-12-15"),
+        ("action-owner", "Send the tender pack", "Li Wei", "Zhou Lan"),
+        ("goal-added", "Open the logistics division", "", "")]
+    text = kam(repo, "diff", "HEAD").stdout
+    assert "  action's status changed call the CFO: open -> done\n" in text
+    assert "  action re-dated Send the tender pack: 2026-11-15 -> 2026-12-15\n" in text
+    assert "  goal added Open the logistics division\n" in text
+    markdown = kam(repo, "diff", "HEAD", "--format", "markdown").stdout
+    assert "1 action added, 1 action removed, 1 action's status changed" in markdown
+    assert "| action handed over | Send the tender pack | Li Wei | Zhou Lan |" in markdown
+    zh = kam(repo, "diff", "HEAD", "--lang", "zh").stdout
+    assert "call the CFO: 未结 -> 已完成" in zh

@@ -34,6 +34,12 @@ CHANGE_TITLES = {
     "stage": "stage moved|stages moved",
     "opportunity-added": "opportunity added|opportunities added",
     "opportunity-removed": "opportunity removed|opportunities removed",
+    "action-added": "action added|actions added",
+    "action-removed": "action removed|actions removed",
+    "action-status": "action's status changed|actions' status changed",
+    "action-due": "action re-dated|actions re-dated",
+    "action-owner": "action handed over|actions handed over",
+    "goal-added": "goal added|goals added", "goal-removed": "goal removed|goals removed",
     "figure": "figure changed|figures changed",
 }
 
@@ -68,7 +74,7 @@ def change_text(change: Change, stages: Mapping[str, str] | None = None) -> str:
     before, after = shown_sides(change, stages)
     if before and after:
         return f"{title}{subject}: {before} -> {after}"
-    return f"{title}{subject}: {after or before}"
+    return f"{title}{subject}: {after or before}" if after or before else f"{title}{subject}"
 
 
 def shown_sides(change: Change, stages: Mapping[str, str] | None = None
@@ -85,8 +91,9 @@ def shown_sides(change: Change, stages: Mapping[str, str] | None = None
     return change.before, change.after
 
 
-# The kinds of change whose sides are a class or focus label, or a stage's id.
-_LABELLED = frozenset({"class", "focus", "account-added", "account-removed"})
+# The kinds of change whose sides are a word of the review (a class or focus label, an
+# action's status), or a stage's id.
+_LABELLED = frozenset({"class", "focus", "account-added", "account-removed", "action-status"})
 _STAGED = frozenset({"stage", "opportunity-added", "opportunity-removed"})
 # The figures a change names by a word of the review (diff.py writes them in English).
 _FIGURE_WORDS = frozenset({"revenue", "probability", "value"})
@@ -168,8 +175,8 @@ def diff_markdown(diff: Diff) -> str:
     # As `kam check` lists them: a mistyped waiver changes no finding, so no change shows it.
     lines += unmatched_waivers_markdown(diff.head_result)
     if not diff.changes:
-        return fit_comment([*lines, _("No change in classes, findings, stages or figures."),
-                            ""])
+        return fit_comment([*lines, _("No change in classes, findings, stages, plans or "
+                                      "figures."), ""])
     summary = _(", ").join(counted(counts[k], title) for k, title in CHANGE_TITLES.items()
                         if counts[k])
     lines += [summary, ""]
