@@ -159,8 +159,8 @@ def test_rates_convert_totals_and_the_page_names_them(tmp_path: Path,
                                                       rulebook: Rulebook) -> None:
     pages = render_pages(_review(tmp_path, rulebook, healthy_account(), _us_account()),
                          rates=RATES)
-    note = ("Totals are in CNY, at the rates of site/rates.yaml as of Sep 30, 2026 (1 USD = 7 "
-            "CNY); each account's own figures stay in its currency.")
+    note = ("Totals are in CNY, at the exchange rates of Sep 30, 2026 (1 USD = 7 CNY, from "
+            "site/rates.yaml); each account's own figures stay in its currency.")
     assert note in pages["index.md"] and note in pages["funnel.md"]
     # 2M + 300K x 7 = 4.1M, weighted 600K + 90K x 7 = 1.23M.
     assert ('| 3. Confirmed intent | account manager | 2 | <span data-sort="4100000">CN¥4.1M'
@@ -247,7 +247,7 @@ def test_kam_build_converts_with_a_rates_file_and_refuses_a_bad_one(tmp_path: Pa
             "--as-of", str(AS_OF), "--rates", str(rates)]
     run = CliRunner().invoke(main, args)
     assert run.exit_code == 0, run.output
-    assert "(1 USD = 7 CNY)" in (tmp_path / "out" / "funnel.md").read_text(encoding="utf-8")
+    assert "(1 USD = 7 CNY, from " in (tmp_path / "out" / "funnel.md").read_text(encoding="utf-8")
     rates.write_text("base: CNY\ndate: 2026-09-31\nrates: {USD: 7}\n", encoding="utf-8")
     run = CliRunner().invoke(main, [*args[:1], str(tmp_path / "again"), *args[2:]])
     assert run.exit_code == 2

@@ -56,9 +56,10 @@ def test_the_themes_language_writes_the_figures(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     overview = _page(tmp_path, "index.html")
     assert "2026年9月30日" in overview and "¥425万" in overview
-    # The rates file is named with its date, written as the locale writes dates.
-    assert "at the rates of rates.yaml as of 2026年9月30日" in _page(tmp_path,
-                                                                 "funnel/index.html")
+    # The rates' date is written as the locale writes dates, and the note in the site's
+    # language.
+    assert "按2026年9月30日的汇率换算（1 USD = 7.1 CNY，取自rates.yaml）" in _page(
+        tmp_path, "funnel/index.html")
 
 
 def test_the_locale_option_overrides_the_theme(tmp_path: Path) -> None:

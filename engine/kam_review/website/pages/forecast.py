@@ -210,8 +210,7 @@ def account_forecast_section(item: AccountResult, result: Result) -> list[str]:
                 "currency{currency}. The funnel page sums every account.").format(
                     this=result.formats.quarter(str(periods.this_quarter)),
                     next=result.formats.quarter(str(periods.next_quarter)), currency=currency)
-              + ("" if has_target else _(" The plan sets no sales target "
-                                         "(plan.sales_targets).")), ""]
+              + ("" if has_target else _(" The plan sets no sales target.")), ""]
     writes = item.formats
     lines.append(table(_PERIOD_HEADS, [_period_cells(line, writes)
                                        for line in forecast.periods]))

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
+from kam_review.i18n import _, ngettext
 from kam_review.locale_format import LocaleFormat
 from kam_review.output.markdown_text import esc
 from kam_review.review.results import AccountResult
@@ -79,18 +80,22 @@ class Totals:
         if rates is None:
             if len(used) < 2:
                 return []
-            return [f"The accounts keep their figures in {_listed(used)}: totals are shown "
-                    "per currency (a rates file in the site's configuration converts them "
-                    "into one).", ""]
-        given = ", ".join(f"1 {code} = {self.formats.number(rate, 6)} {rates.base}"
-                          for code, rate in sorted(rates.per_unit.items()))
-        lines = [f"Totals are in {rates.base}, at the rates of {esc(rates.file)} as of "
-                 f"{self.formats.date(rates.day)} ({given}); each account's own figures stay "
-                 "in its currency."]
+            return [_("The accounts keep their figures in {currencies}: totals are shown "
+                      "per currency (a rates file in the site's configuration converts them "
+                      "into one).").format(currencies=_listed(used)), ""]
+        given = _(", ").join(f"1 {code} = {self.formats.number(rate, 6)} {rates.base}"
+                             for code, rate in sorted(rates.per_unit.items()))
+        lines = [_("Totals are in {base}, at the exchange rates of {date} ({given}, from "
+                   "{file}); each account's own figures stay in its currency.").format(
+                       base=rates.base, date=self.formats.date(rates.day), given=given,
+                       file=esc(rates.file))]
         apart = [c for c in used if c != rates.base and c not in rates.per_unit]
         if apart:
-            lines.append(f"{esc(rates.file)} has no rate for {_listed(apart)}: "
-                         f"{'its' if len(apart) == 1 else 'their'} amounts are totalled apart.")
+            lines.append(ngettext("{file} has no rate for {currencies}: its amounts are "
+                                  "totalled apart.",
+                                  "{file} has no rate for {currencies}: their amounts are "
+                                  "totalled apart.", len(apart)).format(
+                                      file=esc(rates.file), currencies=_listed(apart)))
         return [" ".join(lines), ""]
 
     def titled(self, title: str, currency: str | None, groups: Sequence[object]) -> str:
@@ -99,4 +104,4 @@ class Totals:
 
 
 def _listed(codes: Sequence[str]) -> str:
-    return ", ".join(codes[:-1]) + f" and {codes[-1]}" if len(codes) > 1 else codes[0]
+    return _(", ").join(codes[:-1]) + _(" and ") + codes[-1] if len(codes) > 1 else codes[0]
