@@ -325,11 +325,11 @@ def test_a_plan_of_actions_only_says_it_has_no_goals(review_accounts: Reviewer) 
     without["plan"].pop("growth_target", None)
     _, pages = _pages(review_accounts, without)
     page = pages["accounts/test-account.md"]
-    plan = _section(page, "## Plan {#account-plan}")
+    plan = _section(page, "## Account plan {#account-plan}")
     assert plan.strip().startswith("No goals in the plan: the plan's goals say what")
     # On screen only, heading and all: a printed account keeps to its two sheets, and paper
     # never ends on an empty heading.
-    before = page.split("## Plan {#account-plan}", 1)[0].rstrip()
+    before = page.split("## Account plan {#account-plan}", 1)[0].rstrip()
     assert before.endswith('<div class="kam-screen-only" markdown>')
     _, pages = _pages(review_accounts, _account())
     assert "No goals in the plan" not in pages["accounts/test-account.md"]

@@ -96,7 +96,7 @@ class Kind(StrEnum):
 _KIND_RANK = {kind: rank for rank, kind in enumerate(Kind)}
 _KIND_HEADINGS = {
     Kind.CLASS: "Classification", Kind.FOCUS: "Strategic focus", Kind.RISK: "Failure risks",
-    Kind.STAGE: "Sales funnel", Kind.PLAN: "Plan", Kind.DATA: "Data completeness",
+    Kind.STAGE: "Sales funnel", Kind.PLAN: "Plan checks", Kind.DATA: "Data completeness",
     Kind.ADVICE: "Working with the buying team", Kind.VERDICT: "Verdict",
 }
 

@@ -246,7 +246,7 @@ def _plan_section(item: AccountResult, result: Result, unmatched: dict[Waiver, s
     """The plan, and the account's waivers (those in `unmatched`, matching no finding,
     marked with why)."""
     account, formats = item.account, item.formats
-    lines = [f"## {_('Plan')} {{#{PLAN_ANCHOR}}}", ""]
+    lines = [f"## {_('Account plan')} {{#{PLAN_ANCHOR}}}", ""]
     plan = account.plan
     if plan is None:
         return [*lines, _("No plan on file."), ""]

@@ -20,8 +20,8 @@ from kam_review.website.pages.common import (
 )
 from kam_review.website.pages.plain import finding_cells
 
-# The account page's plan section, where its goals are: the findings' "Plan" heading would
-# take the plain "plan".
+# The account page's plan section, where its goals are, named apart from the findings'
+# "Plan checks" heading.
 PLAN_ANCHOR = "account-plan"
 
 
