@@ -317,6 +317,26 @@ def test_a_warning_a_done_action_answered_says_so_in_the_register_and_on_the_car
             "now.") in page
 
 
+@pytest.mark.parametrize(("answers", "done"), [
+    ("risk.key-contact-left: Chen Jun", True),
+    ("risk.key-contact-left:  chen jun", True),
+    # Naming no subject, a done action says nothing of whose departure it was about: it was
+    # done for an earlier one, perhaps, and this finding is still unanswered.
+    ("risk.key-contact-left", False),
+])
+def test_a_done_action_answers_a_finding_on_a_subject_only_by_naming_it(
+        review_accounts: Reviewer, answers: str, done: bool) -> None:
+    account = _account(actions=[
+        {"what": "Meet the successor", "owner": "Li Wei", "due": "2026-09-20",
+         "status": "done", "answers": answers}])
+    account["contacts"][2]["left_on"] = "2026-09-01"
+    _, pages = _pages(review_accounts, account)
+    row = next(line for line in pages["risks.md"].splitlines()
+               if line.startswith("| [") and "Chen Jun" in line)
+    assert ("done: Meet the successor (Li Wei)" in row) is done, row
+    assert ('*nothing planned*' in row) is not done, row
+
+
 def test_a_plan_of_actions_only_says_it_has_no_goals(review_accounts: Reviewer) -> None:
     """The plan section is never an empty heading: without goals it says what they are."""
     without = _account(actions=[{"what": "Call the CFO", "owner": "Li Wei",

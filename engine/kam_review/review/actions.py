@@ -63,7 +63,8 @@ def open_actions(items: Iterable[AccountResult], as_of: date) -> list[ReviewedAc
 @dataclass(frozen=True)
 class Planned:
     """What the plan does about a finding: the open action that answers it (the earliest
-    due); else, where the plan should answer it (`wanted`), a done action that did."""
+    due); else, where the plan should answer it (`wanted`), a done action that did (naming
+    the finding's subject, where it has one: _done_for)."""
 
     open: ReviewedAction | None
     done: ReviewedAction | None
@@ -80,8 +81,20 @@ def planned_for(finding: Finding, item: AccountResult, on: str, as_of: date,
                         open_actions([item], as_of) if waiting is None else waiting)
     if answer is not None or not wanted:
         return Planned(answer, None, wanted)
-    done = [a for a in reviewed_actions(item, as_of) if a.action.status == "done"]
+    done = [a for a in reviewed_actions(item, as_of)
+            if a.action.status == "done" and _done_for(a.action, finding)]
     return Planned(None, _answering(finding, item, on, done), wanted)
+
+
+def _done_for(action: Action, finding: Finding) -> bool:
+    """Whether a done action can have answered the finding: one answering a rule answers its
+    finding on a subject (a contact, a deal) only by naming it. Work done on one person's
+    departure says nothing of the next one's; an open action plans for the rule's findings
+    whatever their subject."""
+    if not finding.subject or action.answers is None:
+        return True
+    answer = read_answer(action.answers)
+    return answer.kind != "rule" or answer.subject is not None
 
 
 def _answering(finding: Finding, item: AccountResult, on: str,
