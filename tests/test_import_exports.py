@@ -342,6 +342,9 @@ def test_the_summary_for_a_pull_request(tmp_path: Path) -> None:
             "recognition; deals added guest-room-tablets-pilot at intent; fields "
             "external_ids") not in run.stdout  # external_ids added is not a changed field
     assert "deals moved keycard-encoders-rollout intent -> recognition" in run.stdout
+    # Figures as a reader reads them, in the account's currency: not 4200000 -> 4350000.
+    assert ("- **hanhai-retail** (updated): figures pos-refresh-2027 value CN¥4.2M -> "
+            "CN¥4.35M, service-renewal-2026 probability 95% -> 100%;") in run.stdout
     assert run.stdout.endswith("Next: `kam check` reviews the portfolio with these figures.\n")
 
 

@@ -14,7 +14,13 @@ from hypothesis import strategies as st
 
 from kam_review.formatting import UNIT_SPECS, fill, format_in_unit, format_value
 from kam_review.i18n import using
-from kam_review.locale_format import ENGLISH, LocaleFormat, check_currency, check_locale
+from kam_review.locale_format import (
+    ENGLISH,
+    LocaleFormat,
+    changed_figure,
+    check_currency,
+    check_locale,
+)
 
 CNY = LocaleFormat("en", "CNY")
 CHINESE = LocaleFormat("zh", "CNY")
@@ -159,3 +165,16 @@ def test_a_quarter_in_a_message_is_written_as_the_language_writes_it() -> None:
     with using("zh"):
         assert fill("最新{q:quarter}", {"q": "2026-Q3"}, LocaleFormat("zh_Hans_CN")) == \
             "最新2026年第3季度"
+
+
+@pytest.mark.parametrize(("old", "new", "shown"), [
+    (750_000, 780_000, ("CN¥750K", "CN¥780K")),
+    # The short forms would look the same: every digit shows the change.
+    (1_620_000, 1_620_400, ("CN¥1,620,000", "CN¥1,620,400")),
+    (None, 5, ("—", "CN¥5")),
+    (5, None, ("CN¥5", "—")),
+])
+def test_a_changed_figure_is_shown_so_that_the_change_shows(
+        old: float | None, new: float | None, shown: tuple[str, str]) -> None:
+    formats = LocaleFormat(currency="CNY")
+    assert changed_figure(old, new, formats.money, formats.whole_money) == shown

@@ -11,6 +11,7 @@ a digit, a symbol or a separator by hand: it only decides how many digits a figu
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -196,3 +197,15 @@ def _applied(locale: str, kind: str, value: float, decimals: int, signed: bool) 
     return number_text(locale, kind, str(rounded(_exact(value), places)), decimals, signed)
 
 ENGLISH = LocaleFormat()
+
+
+def changed_figure(old: float | None, new: float | None, short: Callable[[float], str],
+                   exact: Callable[[float], str]) -> tuple[str, str]:
+    """A figure's two sides, shown short (CN¥1.6M) unless both would then look the same
+    (CN¥1,620,000 -> CN¥1,620,400): then with every digit, so that the change is visible.
+    A side without the figure is a dash."""
+    def shown(value: float | None, show: Callable[[float], str]) -> str:
+        return "—" if value is None else show(value)
+
+    before, after = shown(old, short), shown(new, short)
+    return (before, after) if before != after else (shown(old, exact), shown(new, exact))

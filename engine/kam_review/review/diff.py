@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from kam_review.errors import KamError
-from kam_review.locale_format import ENGLISH, LocaleFormat
+from kam_review.locale_format import ENGLISH, LocaleFormat, changed_figure
 from kam_review.resources import bundled_rules_folder
 from kam_review.review.evaluate import review
 from kam_review.review.results import AccountResult, Finding, Result
@@ -240,16 +240,9 @@ def _figure_changes(old: Account, new: Account, formats: LocaleFormat) -> Iterat
 
 def _figure(account: str, subject: str, old: float | None, new: float | None,
             show: Callable[[float], str], exact: Callable[[float], str]) -> Change:
-    """A changed figure, shown short (CN¥1.6M) unless both sides would then look the same
-    (CN¥1,620,000 -> CN¥1,620,400): then with every digit, so that the change is visible."""
-    before, after = _shown(old, show), _shown(new, show)
-    if before == after:
-        before, after = _shown(old, exact), _shown(new, exact)
+    """A changed figure, as locale_format.changed_figure shows it, with its numbers."""
+    before, after = changed_figure(old, new, show, exact)
     return Change(account, "figure", subject, before, after, values=(old, new))
-
-
-def _shown(value: float | None, show: Callable[[float], str]) -> str:
-    return "—" if value is None else show(value)
 
 
 def diff_revisions(

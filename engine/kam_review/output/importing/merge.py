@@ -11,6 +11,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from kam_review.locale_format import ENGLISH, LocaleFormat, changed_figure
 from kam_review.output.importing.fields import (
     ACCOUNT_ORDER,
     ACTIVITY_ORDER,
@@ -131,7 +132,8 @@ def _quarters(document: CommentedMap, data: AccountData, settings: Settings, acc
                 continue
             before = row.get(name)
             set_field(row, name, value, QUARTER_ORDER)
-            changes.figures_changed.append(f"{quarter} {name} {_shown(before)} -> {value}")
+            changes.figures_changed.append(f"{quarter} {name} " + _change(
+                name, before, value, _formats(document, settings)))
 
 
 def _quarter_index(row: CommentedMap) -> int:
@@ -181,7 +183,8 @@ def _deals(document: CommentedMap, data: AccountData, settings: Settings,
             if key == "stage":
                 changes.deals_moved.append(f"{deal_id} {before} -> {value}")
             elif key in _DEAL_FIGURES:
-                changes.figures_changed.append(f"{deal_id} {key} {_shown(before)} -> {value}")
+                changes.figures_changed.append(f"{deal_id} {key} " + _change(
+                    key, before, value, _formats(document, settings)))
             else:
                 changes.fields_changed.append(f"deal {deal_id}: {key}")
 
@@ -216,5 +219,26 @@ def _activities(document: CommentedMap, data: AccountData, changes: Changes) -> 
         changes.activities_added += 1
 
 
-def _shown(value: Any) -> str:
-    return "(none)" if value is None else str(value)
+def _formats(document: CommentedMap, settings: Settings) -> LocaleFormat:
+    """How the account's figures are written: in its currency, else the mapping's."""
+    currency = document.get("currency")
+    return ENGLISH.in_currency(currency if isinstance(currency, str) else settings.currency)
+
+
+def _change(name: str, before: Any, after: Any, formats: LocaleFormat) -> str:
+    """A figure's change as a reader reads it: "CN¥750K -> CN¥780K", "30% -> 40%", a count
+    of units as a number; every digit where the short forms would look the same. A value
+    that is no number (a file's own mistake) is shown as written."""
+    if not all(v is None or _is_number(v) for v in (before, after)):
+        return f"{'(none)' if before is None else before} -> {after}"
+    if name == "probability":
+        shown = changed_figure(before, after, formats.percent, formats.exact_percent)
+    elif name.endswith("units"):
+        shown = changed_figure(before, after, formats.number, lambda v: formats.number(v, 12))
+    else:
+        shown = changed_figure(before, after, formats.money, formats.whole_money)
+    return " -> ".join(shown)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
