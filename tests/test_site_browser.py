@@ -572,6 +572,20 @@ def test_account_page_opens_with_the_summary_and_the_actions(site: Site) -> None
     assert_clean(site)
 
 
+def test_the_card_shows_what_is_planned_against_each_finding_in_full(site: Site) -> None:
+    """The card's line of what is planned against a top finding is not cut off: the
+    action's text, its owner and its date are what the meeting reads first."""
+    plans = 0
+    for path in account_files():
+        open_page(site, f"/accounts/{path.stem}/")
+        for line in site.driver.find_elements(By.CSS_SELECTOR, ".kam-card p.kam-card-plan"):
+            plans += 1
+            cut = site.driver.execute_script(
+                "return arguments[0].scrollHeight > arguments[0].clientHeight + 1", line)
+            assert not cut, (path.stem, text_of(line))
+    assert plans >= 10
+
+
 def test_an_account_without_a_summary_says_so(site: Site) -> None:
     open_page(site, "/accounts/renhe-hospital/")
     note = site.driver.find_element(By.CSS_SELECTOR, "article .kam-summary-missing")
