@@ -137,10 +137,11 @@ def due_before_next_review(result: Result) -> list[ReviewedAction]:
             if a.action.due is not None and a.action.due <= horizon]
 
 
-def answer_errors(account: Account, rulebook: Rulebook) -> list[InputError]:
+def answer_errors(account: Account, rulebook: Rulebook, subjects: bool = True
+                  ) -> list[InputError]:
     """An action that answers a rule id no rule has, or a finding of it on a subject the
     rule is not raised on in this file (a misspelt name would leave the finding unanswered
-    and the action answering nothing): the rules are known only here."""
+    and the action answering nothing), where `subjects`: the rules are known only here."""
     known = {rule.id: rule for rule in rulebook.rules}
     actions = account.plan.actions if account.plan else ()
     errors = []
@@ -153,7 +154,7 @@ def answer_errors(account: Account, rulebook: Rulebook) -> list[InputError]:
         rule = known.get(answer.key)
         message = (_("unknown rule '{rule}'").format(rule=answer.key)
                    + did_you_mean(answer.key, sorted(known)) if rule is None else
-                   None if answer.subject is None else
+                   None if answer.subject is None or not subjects else
                    _subject_problem(answer.subject, rule, account))
         if message is None:
             continue

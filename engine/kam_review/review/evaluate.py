@@ -109,12 +109,13 @@ def _batches(paths: list[Path], folder_errors: list[InputError], rulebook: Ruleb
 def evaluate(portfolio: Portfolio, rulebook: Rulebook, as_of: date,
              progress: Progress = silent,
              warned_before: Mapping[str, frozenset[str]] | None = None,
-             formats: LocaleFormat = ENGLISH) -> Result:
+             formats: LocaleFormat = ENGLISH, rebuilt: bool = False) -> Result:
     """The review of a loaded portfolio: each account's facts, class, focus and findings,
     its messages written in `formats` (in the account's own currency, if it names one).
     Why an account got its class is worked out on demand (review.explain). `warned_before`
     holds, per account, the high warnings open at the previous review (Snapshot.high_warnings),
-    for the facts."""
+    for the facts. A `rebuilt` portfolio is the files as they tell an earlier day
+    (source/earlier_state.py), for which review_errors leaves the answers' subjects alone."""
     accounts = portfolio.accounts
     before = warned_before or {}
     facts_by_account = [account_facts(a, as_of, rulebook, before.get(a.id),
@@ -135,7 +136,7 @@ def evaluate(portfolio: Portfolio, rulebook: Rulebook, as_of: date,
         item = _account_result(account, facts, matches, rulebook, as_of, thresholds,
                                formats.in_currency(account.currency))
         results.append(_with_not_evaluated(item, needs, rulebook, as_of))
-        errors.extend(review_errors(account, rulebook))
+        errors.extend(review_errors(account, rulebook, subjects=not rebuilt))
     return Result(as_of, tuple(with_verdicts(results, rulebook)),
                   tuple(capped(sorted(set(errors)))), rulebook, formats)
 
@@ -239,10 +240,14 @@ def _waiver_for(account: Account, rule: Rule, subject: str, as_of: date) -> Waiv
     return None
 
 
-def review_errors(account: Account, rulebook: Rulebook) -> list[InputError]:
+def review_errors(account: Account, rulebook: Rulebook, subjects: bool = True
+                  ) -> list[InputError]:
     """The errors in an account file that only its review finds: waivers and actions that
-    name a rule the rulebook does not have."""
-    return _waiver_errors(account, rulebook) + answer_errors(account, rulebook)
+    name a rule the rulebook does not have, and (`subjects`) actions that answer a finding on
+    a subject the rule is not raised on. The subjects are left alone in the files as they
+    tell an earlier day: the owner then, or a contact not yet met, is not the file's
+    mistake."""
+    return _waiver_errors(account, rulebook) + answer_errors(account, rulebook, subjects)
 
 
 def waivable(rule: Rule) -> bool:

@@ -217,7 +217,7 @@ def _evaluated(comparison: Comparison, day: date, accounts: Path, rules: Path,
     then = [account for account in (account_on(a, day) for a in current) if account]
     unknown = {(a.id, o.id) for a in current for o in a.opportunities if stage_unknown(o, day)}
     # Its messages in the active language's words and figures (English: as before).
-    result = evaluate(Portfolio(then), rulebook, day, formats=plain())
+    result = evaluate(Portfolio(then), rulebook, day, formats=plain(), rebuilt=True)
     return snapshot_of(result, lambda account, deal: (account, deal) in unknown)
 
 

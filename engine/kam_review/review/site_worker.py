@@ -148,10 +148,10 @@ def _previous_parts(files: list[Reviewed], accounts: list[Account], rulebook: Ru
                     day: date, unknown: Callable[[str, str], bool]) -> None:
     """Each account's part of a previous review's snapshot as of `day`, with the errors that
     review finds in it, in its messages' plain figures (as previous.py writes them)."""
-    result = evaluate(Portfolio(accounts), rulebook, day, formats=plain())
+    result = evaluate(Portfolio(accounts), rulebook, day, formats=plain(), rebuilt=True)
     for reviewed, item in zip(files, result.accounts, strict=True):
         reviewed.previous = account_snapshot(item, result, unknown)
-        reviewed.previous_errors = review_errors(item.account, rulebook)
+        reviewed.previous_errors = review_errors(item.account, rulebook, subjects=False)
 
 
 def plain_record(reviewed: Reviewed, actions: Mapping[str, str]) -> dict[str, Any]:
