@@ -34,17 +34,27 @@ class ActionFacts(FactType):
         "goal:<number or text> or opportunity:<id>")
     has_outcome: bool = fact_field("yes/no", "Outcome recorded",
                                    "the action records what came of it", known=True)
+    answers_unnamed: bool = fact_field(
+        "yes/no", "Answers no one subject",
+        "the action answers a rule raised on each contact, deal, goal or action without "
+        "naming which (risk.key-contact-left, not risk.key-contact-left: Bai Lu)", known=True)
 
 
-def action_facts(account: Account, index: int, as_of: date) -> ActionFacts:
+def action_facts(account: Account, index: int, as_of: date,
+                 per_subject: frozenset[str] = frozenset()) -> ActionFacts:
+    """The action's facts; `per_subject`: the ids of the rules raised on each contact,
+    deal, goal or action rather than on the account."""
     assert account.plan is not None
     action = account.plan.actions[index]
+    answer = None if action.answers is None else read_answer(action.answers)
     return ActionFacts(
         account=account.id, subject=action.what, source_path=("plan", "actions", index),
         owner=action.owner, status=action.status, is_open=action.status == "open",
         due=None if action.due is None else action.due.isoformat(),
         days_past_due=None if action.due is None else (as_of - action.due).days,
         answers=action.answers, has_outcome=action.outcome is not None,
+        answers_unnamed=answer is not None and answer.kind == "rule"
+        and answer.subject is None and answer.key in per_subject,
     )
 
 
