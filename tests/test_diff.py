@@ -491,9 +491,12 @@ def test_the_plans_actions_and_goals_are_changes(tmp_path: Path) -> None:
     account["plan"]["actions"] = [
         {"what": "call the CFO", "owner": "Li Wei", "due": "2026-10-31", "status": "done",
          "done_on": "2026-10-20"},
-        {"what": "Send the tender pack", "owner": "Zhou Lan", "due": "2026-12-15"},
+        {"what": "Send the tender pack", "owner": "Zhou Lan", "due": "2026-12-15",
+         "answers": "opportunity:pos-refresh"},
         {"what": "Meet the COO", "owner": "Zhou Lan", "due": "2026-12-01"}]
     account["plan"]["goals"].append({"text": "Open the logistics division"})
+    # A lowered target turns a goal behind into one on track: the diff says so itself.
+    account["plan"]["goals"][0].update(target=4_500_000, due="2027-12-31")
     write_account(repo / "accounts", account)
     found = [(c["kind"], c["subject"], c["before"], c["after"]) for c in changes(repo, "HEAD")
              if c["kind"].startswith(("action-", "goal-"))]
@@ -503,7 +506,12 @@ def test_the_plans_actions_and_goals_are_changes(tmp_path: Path) -> None:
         ("action-status", "call the CFO", "open", "done"),
         ("action-due", "Send the tender pack", "2026-11-15", "2026-12-15"),
         ("action-owner", "Send the tender pack", "Li Wei", "Zhou Lan"),
-        ("goal-added", "Open the logistics division", "", "")]
+        ("action-answers", "Send the tender pack", "—", "opportunity:pos-refresh"),
+        ("goal-added", "Open the logistics division", "", ""),
+        ("goal-target", "Win the POS refresh", "5,000,000", "4,500,000"),
+        ("goal-due", "Win the POS refresh", "2027-06-30", "2027-12-31")]
+    (target,) = [c for c in changes(repo, "HEAD") if c["kind"] == "goal-target"]
+    assert (target["before_value"], target["after_value"]) == (5_000_000, 4_500_000)
     text = kam(repo, "diff", "HEAD").stdout
     assert "  action's status changed call the CFO: open -> done\n" in text
     assert "  action re-dated Send the tender pack: 2026-11-15 -> 2026-12-15\n" in text

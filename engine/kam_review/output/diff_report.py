@@ -39,7 +39,10 @@ CHANGE_TITLES = {
     "action-status": "action's status changed|actions' status changed",
     "action-due": "action re-dated|actions re-dated",
     "action-owner": "action handed over|actions handed over",
+    "action-answers": "action answers something else|actions answer something else",
     "goal-added": "goal added|goals added", "goal-removed": "goal removed|goals removed",
+    "goal-target": "goal's target changed|goals' targets changed",
+    "goal-due": "goal re-dated|goals re-dated",
     "figure": "figure changed|figures changed",
 }
 
@@ -169,7 +172,8 @@ def diff_markdown(diff: Diff) -> str:
               for note in diff.notes]
     errors = [*diff.base_result.errors, *diff.head_result.errors]
     if errors:
-        lines += [_("**Input errors** (these files are left out of the comparison)"), ""]
+        lines += [_("**Input errors** (a file that cannot be read is left out of the "
+                    "comparison; one read with an error in it is compared)"), ""]
         lines += [f"- {code(e)}" for e in errors]
         lines.append("")
     # As `kam check` lists them: a mistyped waiver changes no finding, so no change shows it.

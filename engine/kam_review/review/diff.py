@@ -7,22 +7,21 @@ A pure function of two Results; `kam diff` and the site's changes page both read
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from kam_review.errors import KamError
 from kam_review.locale_format import ENGLISH, LocaleFormat, changed_figure
 from kam_review.resources import bundled_rules_folder
 from kam_review.review.evaluate import review
+from kam_review.review.plan_diff import plan_changes
 from kam_review.review.results import AccountResult, Finding, Result
-from kam_review.source.model import Account, Action, Waiver
+from kam_review.source.model import Account, Waiver
 from kam_review.source.revisions import export_folder, repository_root
 from kam_review.vocabulary import Severity
-
-T = TypeVar("T")
 
 # How a Diff names the working tree as its head side (git revisions keep their names).
 WORKING_TREE = "working tree"
@@ -31,8 +30,8 @@ CHANGE_KINDS = ("account-added", "account-removed", "account-invalid", "class", 
                 "verdict", "finding-new", "finding-resolved", "finding-unevaluated",
                 "finding-severity", "finding-waived", "finding-unwaived", "stage",
                 "opportunity-added", "opportunity-removed", "action-added", "action-removed",
-                "action-status", "action-due", "action-owner", "goal-added", "goal-removed",
-                "figure")
+                "action-status", "action-due", "action-owner", "action-answers", "goal-added",
+                "goal-removed", "goal-target", "goal-due", "figure")
 
 
 @dataclass(frozen=True)
@@ -116,7 +115,9 @@ def _account_changes(old: AccountResult, new: AccountResult, head: Result) -> It
         yield Change(account, "verdict", before=verdicts[0], after=verdicts[1])
     yield from _finding_changes(old, new)
     yield from _opportunity_changes(old.account, new.account, head, new.formats)
-    yield from _plan_changes(old.account, new.account)
+    for kind, subject, before, after, values in plan_changes(old.account, new.account,
+                                                             new.formats.number):
+        yield Change(account, kind, subject, before, after, values=values)
     yield from _figure_changes(old.account, new.account, new.formats)
 
 
@@ -178,55 +179,6 @@ def _opportunity_changes(old: Account, new: Account, head: Result,
             if old_value != new_value:
                 yield _figure(new.id, f"{opportunity_id} {name}", old_value, new_value, short,
                               exact)
-
-
-def _plan_changes(old: Account, new: Account) -> Iterator[Change]:
-    """The plan's actions added, removed, done, dropped or reopened, re-dated or handed to
-    another owner, and its goals added or removed: what the review meeting agreed, which a
-    pull request changes without any finding moving. An action or goal is known by its text
-    (compared ignoring case and blanks); a reworded one is removed and added."""
-    before, after = (_by_text(a.plan.actions if a.plan else (), lambda x: x.what)
-                     for a in (old, new))
-    for key in sorted(after.keys() - before.keys()):
-        action = after[key]
-        yield Change(new.id, "action-added", action.what, after=_action_terms(action))
-    for key in sorted(before.keys() - after.keys()):
-        action = before[key]
-        yield Change(new.id, "action-removed", action.what, before=_action_terms(action))
-    for key in sorted(before.keys() & after.keys()):
-        was, now = before[key], after[key]
-        if was.status != now.status:
-            yield Change(new.id, "action-status", now.what, before=was.status,
-                         after=now.status)
-        if was.due != now.due:
-            yield Change(new.id, "action-due", now.what, before=_day(was.due),
-                         after=_day(now.due))
-        if was.owner != now.owner:
-            yield Change(new.id, "action-owner", now.what, before=was.owner, after=now.owner)
-    goals_before, goals_after = (_by_text(a.plan.goals if a.plan else (), lambda g: g.text)
-                                 for a in (old, new))
-    for key in sorted(goals_after.keys() - goals_before.keys()):
-        yield Change(new.id, "goal-added", goals_after[key].text)
-    for key in sorted(goals_before.keys() - goals_after.keys()):
-        yield Change(new.id, "goal-removed", goals_before[key].text)
-
-
-def _by_text(items: Iterable[T], text: Callable[[T], str]) -> dict[str, T]:
-    """Items by their text in one form (case and blanks aside); the first of a text twice."""
-    found: dict[str, T] = {}
-    for item in items:
-        found.setdefault(" ".join(text(item).casefold().split()), item)
-    return found
-
-
-def _action_terms(action: Action) -> str:
-    """An action's owner and due date, as a side of its change in no language's words (as
-    JSON keeps them): "Li Wei, 2026-10-31"."""
-    return ", ".join([action.owner, *([action.due.isoformat()] if action.due else [])])
-
-
-def _day(day: date | None) -> str:
-    return "—" if day is None else day.isoformat()
 
 
 def _figure_changes(old: Account, new: Account, formats: LocaleFormat) -> Iterator[Change]:

@@ -1,0 +1,81 @@
+"""What a change does to an account's plan: its actions added, removed, done, dropped or
+reopened, re-dated, handed over or answering something else, and its goals added, removed,
+or given another target or due date. `kam diff` lists them beside the findings (diff.py):
+what the review meeting agreed, which a pull request changes without any finding moving, and
+a lowered target that turns a goal behind into one on track.
+
+An action or goal is known by its text, compared ignoring case and blanks: a reworded one
+is removed and added. The sides are in no language's words, as JSON keeps them: names, ISO
+dates, rule ids, statuses and numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from typing import TypeVar
+
+from kam_review.source.model import Account, Action, Goal
+
+T = TypeVar("T")
+# kind, subject, before, after; a target's numbers besides, where it has them.
+PlanChange = tuple[str, str, str, str, tuple[float | None, float | None] | None]
+
+
+def plan_changes(old: Account, new: Account, number: Callable[[float], str]
+                 ) -> Iterator[PlanChange]:
+    """Each change to the plan, actions first; `number` writes a goal's target."""
+    before, after = (_by_text(_actions(a), lambda action: action.what) for a in (old, new))
+    for key in sorted(after.keys() - before.keys()):
+        yield "action-added", after[key].what, "", _terms(after[key]), None
+    for key in sorted(before.keys() - after.keys()):
+        yield "action-removed", before[key].what, _terms(before[key]), "", None
+    for key in sorted(before.keys() & after.keys()):
+        was, now = before[key], after[key]
+        for kind, then, today in (("action-status", was.status, now.status),
+                                  ("action-due", _day(was.due), _day(now.due)),
+                                  ("action-owner", was.owner, now.owner),
+                                  ("action-answers", was.answers or "—", now.answers or "—")):
+            if then != today:
+                yield kind, now.what, then, today, None
+    goals_before, goals_after = (_by_text(_goals(a), lambda goal: goal.text) for a in (old, new))
+    for key in sorted(goals_after.keys() - goals_before.keys()):
+        yield "goal-added", goals_after[key].text, "", "", None
+    for key in sorted(goals_before.keys() - goals_after.keys()):
+        yield "goal-removed", goals_before[key].text, "", "", None
+    for key in sorted(goals_before.keys() & goals_after.keys()):
+        was_goal, goal = goals_before[key], goals_after[key]
+        if was_goal.target != goal.target:
+            yield ("goal-target", goal.text, _target(was_goal.target, number),
+                   _target(goal.target, number), (was_goal.target, goal.target))
+        if was_goal.due != goal.due:
+            yield "goal-due", goal.text, _day(was_goal.due), _day(goal.due), None
+
+
+def _actions(account: Account) -> tuple[Action, ...]:
+    return account.plan.actions if account.plan else ()
+
+
+def _goals(account: Account) -> tuple[Goal, ...]:
+    return account.plan.goals if account.plan else ()
+
+
+def _by_text(items: Iterable[T], text: Callable[[T], str]) -> dict[str, T]:
+    """Items by their text in one form (case and blanks aside); the first of a text twice."""
+    found: dict[str, T] = {}
+    for item in items:
+        found.setdefault(" ".join(text(item).casefold().split()), item)
+    return found
+
+
+def _terms(action: Action) -> str:
+    """An action's owner and due date: "Li Wei, 2026-10-31"."""
+    return ", ".join([action.owner, *([action.due.isoformat()] if action.due else [])])
+
+
+def _day(day: date | None) -> str:
+    return "—" if day is None else day.isoformat()
+
+
+def _target(value: float | None, number: Callable[[float], str]) -> str:
+    return "—" if value is None else number(value)
