@@ -5,13 +5,12 @@ invoice or order lines summed per quarter, stage history rows tied to their deal
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from kam_review.errors import InputError
-from kam_review.source.accounts import account_schema
 from kam_review.source.exports import cells
+from kam_review.source.exports.cell_readers import Reader, reader
 from kam_review.source.exports.mapping import FIELDS, REQUIRED, Mapping, TableSpec, resolve_columns
 from kam_review.source.exports.records import (
     ExportData,
@@ -22,27 +21,12 @@ from kam_review.source.exports.records import (
 )
 from kam_review.source.exports.sums import check_sums, drop_unsure_quarters
 from kam_review.source.exports.tables import Cell, TableError, open_table
-from kam_review.source.model import (
-    BUYING_ROLES,
-    LEVELS,
-    LOSS_REASONS,
-    OPPORTUNITY_STAGES,
-    Quarter,
-)
+from kam_review.source.model import Quarter
 from kam_review.source.names import normalise_name
-from kam_review.source.single_line import ONE_LINE_MAX
 
-# The account format's activity kinds, as its schema lists them.
-ACTIVITY_KINDS = tuple(
-    account_schema()["properties"]["activities"]["items"]["properties"]["kind"]["enum"])
-_DATES = frozenset({"customer_since", "last_contact", "stage_since", "expected_close",
-                    "closed_on", "lost_on", "entered", "date"})
-_NUMBERS = frozenset({"value", "revenue", "cost", "units"})
 # Deals and accounts first: stage history and the other tables refer to them.
 _ORDER = ("accounts", "opportunities", "stage_history", "contacts", "quarters",
           "revenue_lines", "activities")
-
-Reader = Callable[[Cell], Any]
 
 
 def read_exports(paths: Iterable[Path], mapping: Mapping) -> ExportData:
@@ -70,7 +54,7 @@ def _read_table(path: Path, spec: TableSpec, mapping: Mapping, data: ExportData)
             data.errors.extend(errors)
             if errors:
                 return
-            readers = {name: _reader(name, mapping, spec.kind) for name in columns}
+            readers = {name: reader(name, mapping, spec.kind) for name in columns}
             data.columns[table.file] = {name: (index + 1, table.headers[index])
                                         for name, index in columns.items()}
             for number, row in table.rows:
@@ -98,110 +82,25 @@ def _read_row(data: ExportData, kind: str, readers: dict[str, Reader], columns: 
             errors.append(InputError(file, number, index + 1, headers[index],
                                      f"{problem}, got '{cells.text(cell)[:80]}'"))
     data.errors.extend(errors)
-    if errors:
-        if kind == "opportunities" and isinstance(values.get("key"), str):
-            data.left_out_deals.setdefault(values["key"], (file, number))
-        if kind == "revenue_lines":
-            when = values.get("date")
-            first = errors[0]
-            data.unread_lines.setdefault(
-                (values.get("account"), None if when is None else Quarter.containing(when)),
-                (file, number, first.column, first.field))
-        return
-    key = values.get("key")
-    found = _ADD[kind](data, values, file, number)
+    key = values.get("key")  # before _deal_row takes it
+    found = None if errors else _ADD[kind](data, values, file, number)
     if found:
         data.errors.append(InputError(*data.cell((file, number), found[0]), found[1]))
-        if kind == "opportunities" and isinstance(key, str) and key not in data.deal_keys:
-            data.left_out_deals.setdefault(key, (file, number))
+    if errors or found:
+        _left_out(data, kind, key, values, errors, (file, number))
 
 
-def _reader(name: str, mapping: Mapping, kind: str) -> Reader:
-    values = mapping.values or {}
-    if name in _NUMBERS and kind == "revenue_lines":
-        # A credit note is a negative line; the quarter's sum is checked.
-        return lambda cell: cells.number(cell, mapping.currency)
-    if name == "date" and kind == "revenue_lines":
-        return lambda cell: _line_date(cell, mapping.date_formats)
-    if name in _DATES:
-        return lambda cell: cells.day(cell, mapping.date_formats)
-    if name in _NUMBERS:
-        return lambda cell: _at_least_zero(cell, mapping.currency)
-    if name == "probability":
-        return lambda cell: _probability(cell, mapping.percent)
-    if name == "stage":
-        return lambda cell: cells.mapped(cells.text(cell), mapping.stages, OPPORTUNITY_STAGES,
-                                         "stage")
-    if name == "quarter":
-        return cells.quarter
-    if name == "level":
-        return lambda cell: cells.mapped(cells.text(cell), values.get("level"), LEVELS, "level")
-    if name == "loss_reason":
-        return lambda cell: cells.mapped(cells.text(cell), values.get("loss_reason"),
-                                         tuple(LOSS_REASONS), "loss reason")
-    if name == "kind":
-        return lambda cell: cells.mapped(cells.text(cell), values.get("kind"), ACTIVITY_KINDS,
-                                         "activity kind")
-    if name == "roles":
-        return lambda cell: _listed(cell, mapping.separator, values.get("roles"))
-    if name == "with":
-        return lambda cell: [_one_line(part) for part in
-                             cells.text(cell).split(mapping.separator) if part.strip()]
-    if name == "currency":
-        return _currency
-    if name == "id":
-        return _identifier
-    return _one_line
-
-
-def _line_date(cell: Cell, formats: tuple[str, ...]) -> date:
-    """A revenue line's date, which says the quarter its figures add to: one that no
-    quarter of the account files holds is a line that could not be read."""
-    when = cells.day(cell, formats)
-    cells.held_quarter(Quarter.containing(when))
-    return when
-
-
-def _one_line(cell: Cell) -> str:
-    value = " ".join(cells.text(cell).split())
-    if len(value) > ONE_LINE_MAX:
-        raise ValueError(f"longer than {ONE_LINE_MAX} characters")
-    return value
-
-
-def _at_least_zero(cell: Cell, currency: str | None) -> float | int:
-    value = cells.number(cell, currency)
-    if value < 0:
-        raise ValueError("expected a number of at least 0")
-    return value
-
-
-def _probability(cell: Cell, percent: bool) -> float | int:
-    value = cells.number(cell)
-    value = cells.tidy(value / 100) if percent else value
-    if not 0 <= value <= 1:
-        raise ValueError("expected a probability from 0 to 100 (percent)" if percent
-                         else "expected a probability from 0 to 1")
-    return value
-
-
-def _listed(cell: Cell, separator: str, values: dict[str, str] | None) -> list[str]:
-    parts = [part.strip() for part in cells.text(cell).split(separator) if part.strip()]
-    return [cells.mapped(part, values, BUYING_ROLES, "buying role") for part in parts]
-
-
-def _currency(cell: Cell) -> str:
-    value = cells.text(cell).upper()
-    if len(value) != 3 or not value.isalpha():
-        raise ValueError("expected an ISO 4217 currency code such as CNY")
-    return value
-
-
-def _identifier(cell: Cell) -> str:
-    value = cells.text(cell)
-    if slug(value) != value:
-        raise ValueError("expected an id of lowercase letters, digits and single dashes")
-    return value
+def _left_out(data: ExportData, kind: str, key: Any, values: dict[str, Any],
+              errors: list[InputError], row: tuple[str, int]) -> None:
+    """What a row not imported leaves out: its deal, unless another row brought it (its
+    stage history goes with it); a revenue line that could not be read, its quarter's sum."""
+    if kind == "opportunities" and isinstance(key, str) and key not in data.deal_keys:
+        data.left_out_deals.setdefault(key, row)
+    if kind == "revenue_lines" and errors:
+        when = values.get("date")
+        data.unread_lines.setdefault(
+            (values.get("account"), None if when is None else Quarter.containing(when)),
+            (*row, errors[0].column, errors[0].field))
 
 
 # Each table kind's rows added to the data; a problem is (field, message).
@@ -319,19 +218,15 @@ assert set(_ADD) == set(FIELDS) == set(_ORDER)
 def _attach_stage_history(data: ExportData) -> None:
     by_deal: dict[str, list[StageRow]] = {}
     for row in data.stage_rows:
-        left_out = data.left_out_deals.get(row.opportunity)
         if row.opportunity in data.deal_keys:
             by_deal.setdefault(row.opportunity, []).append(row)
-        elif left_out is not None:
-            data.errors.append(InputError(
-                row.file, row.row, row.column, row.header,
-                f"the deal '{row.opportunity}' is not imported ({left_out[0]}:{left_out[1]} "
-                "has errors), so its stage history is left out with it"))
-        else:
-            data.errors.append(InputError(
-                row.file, row.row, row.column, row.header,
-                f"no deal '{row.opportunity}' in the import's opportunities: import the "
-                "stage history with the opportunities it belongs to"))
+            continue
+        left_out = data.left_out_deals.get(row.opportunity)
+        data.errors.append(InputError(row.file, row.row, row.column, row.header, (
+            f"no deal '{row.opportunity}' in the import's opportunities: import the stage "
+            "history with the opportunities it belongs to") if left_out is None else (
+            f"the deal '{row.opportunity}' is not imported ({left_out[0]}:{left_out[1]} has "
+            "errors), so its stage history is left out with it")))
     for key, rows in by_deal.items():
         account_key, deal_id = data.deal_keys[key]
         data.accounts[account_key].deals[deal_id]["stage_history"] = stage_history(rows)
