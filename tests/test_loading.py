@@ -92,6 +92,10 @@ def test_id_must_be_a_slug(tmp_path: Path) -> None:
     # A percentage where a share of 1 is meant: the hint says how to write it.
     ("probability: 0.3", "probability: 30", "opportunities[0].probability: must be at most 1, "
      "got 30: a share is written as a fraction of 1, 30% as 0.3"),
+    ("probability: 0.3", "probability: 30%", "opportunities[0].probability: expected a number, "
+     "got '30%': a share is written as a fraction of 1, 30% as 0.3"),
+    ("revenue: 1000000", "revenue: 30%", "financials[0].revenue: expected a number, got "
+                                         "'30%'\n"),
     ("probability: 0.3", "probability: 250", "opportunities[0].probability: must be at most 1, "
                                              "got 250\n"),
     ("probability: 0.3", "probability: 1.0001", "opportunities[0].probability: must be at "

@@ -175,6 +175,16 @@ def _percent_hint(bound: Any, instance: Any) -> str:
         percent=f"{instance:g}", share=f"{instance / 100:g}")
 
 
+def _percent_value(instance: Any) -> float | None:
+    """The number of a percentage written as text ("70%": 70), else None."""
+    if not isinstance(instance, str) or not instance.strip().endswith("%"):
+        return None
+    try:
+        return float(instance.strip().removesuffix("%").strip())
+    except ValueError:
+        return None
+
+
 def _got(instance: Any) -> str:
     """The value found, as every message ends: ", got 12"."""
     return _(", got {value}").format(value=_shown(instance))
@@ -203,7 +213,9 @@ def _describe(error: ValidationError) -> Iterator[tuple[FieldPath, str]]:
     elif kind == "type":
         wanted = _(" or ").join(_(_TYPE_WORDS.get(str(t), str(t))) for t in (
             expected if isinstance(expected, list) else [expected]))
-        yield path, _("expected {wanted}").format(wanted=wanted) + _got(instance)
+        yield path, _("expected {wanted}").format(wanted=wanted) + _got(instance) + (
+            _percent_hint(schema.get("maximum"), _percent_value(instance))
+            if isinstance(schema, dict) else "")
     elif kind == "enum":
         choices = [c for c in expected if isinstance(c, str)]
         hint = did_you_mean(instance, choices)
