@@ -128,7 +128,7 @@ def test_a_closed_quarter_figure_is_a_conflict(folder: Path, as_of: str, code: i
     assert run.exit_code == code, run.output
     assert f"  - {{quarter: 2026-Q3, revenue: {revenue}, cost: 80}}\n" in _acme(folder)
     if code:
-        assert ("conflict: acme 2026-Q3 revenue: the file holds 120, the export 125; the "
+        assert ("conflict: acme 2026-Q3 revenue: the file holds CN¥120, the export CN¥125; the "
                 "quarter is closed") in run.stdout
 
 

@@ -47,10 +47,12 @@ class Conflict:
     field: str
     held: Any
     exported: Any
+    shown: tuple[str, str] | None = None  # the two figures as a reader reads them (_change)
 
     def __str__(self) -> str:
-        return (f"{self.account} {self.quarter} {self.field}: the file holds {self.held}, "
-                f"the export {self.exported}; the quarter is closed, so the file's figure "
+        held, exported = self.shown or (self.held, self.exported)
+        return (f"{self.account} {self.quarter} {self.field}: the file holds {held}, "
+                f"the export {exported}; the quarter is closed, so the file's figure "
                 "stays (--overwrite replaces it)")
 
 
@@ -128,12 +130,14 @@ def _quarters(document: CommentedMap, data: AccountData, settings: Settings, acc
             if name in row and same(row[name], value):
                 continue
             if name in row and closed and not settings.overwrite:
-                changes.conflicts.append(Conflict(account, str(quarter), name, row[name], value))
+                changes.conflicts.append(Conflict(
+                    account, str(quarter), name, row[name], value,
+                    _sides(name, row[name], value, _formats(document, settings))))
                 continue
             before = row.get(name)
             set_field(row, name, value, QUARTER_ORDER)
-            changes.figures_changed.append(f"{quarter} {name} " + _change(
-                name, before, value, _formats(document, settings)))
+            changes.figures_changed.append(f"{quarter} {name} " + " -> ".join(_sides(
+                name, before, value, _formats(document, settings))))
 
 
 def _quarter_index(row: CommentedMap) -> int:
@@ -183,8 +187,8 @@ def _deals(document: CommentedMap, data: AccountData, settings: Settings,
             if key == "stage":
                 changes.deals_moved.append(f"{deal_id} {before} -> {value}")
             elif key in _DEAL_FIGURES:
-                changes.figures_changed.append(f"{deal_id} {key} " + _change(
-                    key, before, value, _formats(document, settings)))
+                changes.figures_changed.append(f"{deal_id} {key} " + " -> ".join(_sides(
+                    key, before, value, _formats(document, settings))))
             else:
                 changes.fields_changed.append(f"deal {deal_id}: {key}")
 
@@ -225,19 +229,17 @@ def _formats(document: CommentedMap, settings: Settings) -> LocaleFormat:
     return ENGLISH.in_currency(currency if isinstance(currency, str) else settings.currency)
 
 
-def _change(name: str, before: Any, after: Any, formats: LocaleFormat) -> str:
-    """A figure's change as a reader reads it: "CN¥750K -> CN¥780K", "30% -> 40%", a count
-    of units as a number; every digit where the short forms would look the same. A value
-    that is no number (a file's own mistake) is shown as written."""
+def _sides(name: str, before: Any, after: Any, formats: LocaleFormat) -> tuple[str, str]:
+    """A figure's two sides as a reader reads them: "CN¥750K", "30%", a count of units as a
+    number; every digit where the short forms would look the same. A value that is no
+    number (a file's own mistake) is shown as written."""
     if not all(v is None or _is_number(v) for v in (before, after)):
-        return f"{'(none)' if before is None else before} -> {after}"
+        return ("(none)" if before is None else str(before)), str(after)
     if name == "probability":
-        shown = changed_figure(before, after, formats.percent, formats.exact_percent)
-    elif name.endswith("units"):
-        shown = changed_figure(before, after, formats.number, lambda v: formats.number(v, 12))
-    else:
-        shown = changed_figure(before, after, formats.money, formats.whole_money)
-    return " -> ".join(shown)
+        return changed_figure(before, after, formats.percent, formats.exact_percent)
+    if name.endswith("units"):
+        return changed_figure(before, after, formats.number, lambda v: formats.number(v, 12))
+    return changed_figure(before, after, formats.money, formats.whole_money)
 
 
 def _is_number(value: Any) -> bool:
