@@ -83,7 +83,9 @@ def test_a_goal_is_answered_by_its_number_from_one_or_its_text() -> None:
     ("goal:Win it all", "plan.actions[0].answers: 'Win it all' is not the text of any goal of "
                         "the plan"),
     ("opportunity:pos-refesh", "plan.actions[0].answers: 'pos-refesh' is not one of the "
-                               "opportunities"),
+                               "opportunities (did you mean 'pos-refresh'?)"),
+    ("goal:Win the POS refrsh", "plan.actions[0].answers: 'Win the POS refrsh' is not the text "
+                                "of any goal of the plan (did you mean 'Win the POS refresh'?)"),
     ("risk.single-thread", "plan.actions[0].answers: unknown rule 'risk.single-thread' (did "
                            "you mean 'risk.single-threaded'?)"),
     ("plan.made-up", "plan.actions[0].answers: unknown rule 'plan.made-up'"),

@@ -10,6 +10,7 @@ from typing import Any
 from kam_review.i18n import _
 from kam_review.source.actions import goal_answered, read_answer
 from kam_review.source.model import FieldPath, Goal, clip
+from kam_review.source.schema_errors import did_you_mean
 from kam_review.text_safety import terminal_text
 from kam_review.wording import counted
 
@@ -37,12 +38,14 @@ def action_problems(value: dict[str, Any]) -> Iterable[tuple[FieldPath, str]]:
         answer, where = read_answer(text), ("plan", "actions", i, "answers")
         shown = clip(terminal_text(answer.key))
         if answer.kind == "opportunity" and answer.key not in deals:
-            yield where, _("'{key}' is not one of the opportunities").format(key=shown)
+            yield where, _("'{key}' is not one of the opportunities").format(
+                key=shown) + did_you_mean(answer.key, sorted(deals))
         elif answer.kind == "goal" and goal_answered(answer, goals) is None:
             yield where, (_("goal {key} is not in the plan, which has {goals}").format(
                 key=shown, goals=counted(len(goals), 'goal'))
                           if answer.key.isdigit() else
-                          _("'{key}' is not the text of any goal of the plan").format(key=shown))
+                          _("'{key}' is not the text of any goal of the plan").format(
+                              key=shown) + did_you_mean(answer.key, [g.text for g in goals]))
 
 
 def _items(rows: Any) -> list[dict[str, Any]]:
