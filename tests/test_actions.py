@@ -110,6 +110,17 @@ def test_an_answer_that_names_nothing_is_an_error(answers: str, error: str,
     assert [f"{e.field}: {e.message}" for e in result.errors] == [error]
 
 
+def test_an_answer_naming_the_owner_before_says_whom_the_change_is_raised_on(
+        review_accounts: Reviewer) -> None:
+    """A change of owner is raised on the owner who took the account over: an action
+    answering it by the name of the one who handed it over is told so."""
+    handed = _with_actions(_action("Hand over", answers="risk.key-contact-left: Zhou Lan"),
+                           owner_history=[{"name": "Zhou Lan", "to": "2026-07-31"}])
+    assert [e.message for e in review_accounts(handed).errors] == [
+        "Zhou Lan handed the account over: risk.key-contact-left is raised on its owner now, "
+        "Li Wei"]
+
+
 @pytest.mark.parametrize("answers", ["goal:1", "goal:  win the POS refresh ",
                                      "opportunity:pos-refresh", "risk.single-threaded",
                                      "class.loyal", "risk.key-contact-left: Chen Jun",

@@ -183,6 +183,12 @@ def _subject_problem(subject: str, rule: Rule, account: Account) -> str | None:
                  "': {subject}'").format(rule=rule.id, subject=terminal_text(subject))
     if normalise_name(subject) in {normalise_name(s) for s in subjects}:
         return None
+    if rule.on == "contact" and normalise_name(subject) in {
+            normalise_name(past.name) for past in account.owner_history}:
+        # A change of owner is raised on the owner who took the account over.
+        return _("{subject} handed the account over: {rule} is raised on its owner now, "
+                 "{owner}").format(subject=terminal_text(subject), rule=rule.id,
+                                   owner=terminal_text(account.owner))
     what = {"contact": _("one of the account's contacts"),
             "opportunity": _("the id of one of its opportunities"),
             "goal": _("the text of one of the plan's goals"),
