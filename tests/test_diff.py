@@ -486,14 +486,18 @@ def test_the_plans_actions_and_goals_are_changes(tmp_path: Path) -> None:
     account["plan"]["actions"] = [
         {"what": "Call the CFO", "owner": "Li Wei", "due": "2026-10-31"},
         {"what": "Send the  tender pack", "owner": "Li Wei", "due": "2026-11-15"},
-        {"what": "Visit the plant", "owner": "Li Wei"}]
+        {"what": "Visit the plant", "owner": "Li Wei"},
+        {"what": "Old idea", "owner": "Li Wei"},
+        {"what": "Survey", "owner": "Li Wei", "status": "done"}]
     repo = _one_commit(tmp_path, account)
     account["plan"]["actions"] = [
         {"what": "call the CFO", "owner": "Li Wei", "due": "2026-10-31", "status": "done",
          "done_on": "2026-10-20"},
         {"what": "Send the tender pack", "owner": "Zhou Lan", "due": "2026-12-15",
          "answers": "opportunity:pos-refresh"},
-        {"what": "Meet the COO", "owner": "Zhou Lan", "due": "2026-12-01"}]
+        {"what": "Meet the COO", "owner": "Zhou Lan", "due": "2026-12-01"},
+        {"what": "Old idea", "owner": "Li Wei", "status": "dropped"},
+        {"what": "Survey", "owner": "Li Wei"}]
     account["plan"]["goals"].append({"text": "Open the logistics division"})
     # A lowered target turns a goal behind into one on track: the diff says so itself.
     account["plan"]["goals"][0].update(target=4_500_000, due="2027-12-31")
@@ -503,7 +507,9 @@ def test_the_plans_actions_and_goals_are_changes(tmp_path: Path) -> None:
     assert found == [
         ("action-added", "Meet the COO", "", "Zhou Lan, 2026-12-01"),
         ("action-removed", "Visit the plant", "Li Wei", ""),
-        ("action-status", "call the CFO", "open", "done"),
+        ("action-done", "call the CFO", "open", "done"),
+        ("action-dropped", "Old idea", "open", "dropped"),
+        ("action-reopened", "Survey", "done", "open"),
         ("action-due", "Send the tender pack", "2026-11-15", "2026-12-15"),
         ("action-owner", "Send the tender pack", "Li Wei", "Zhou Lan"),
         ("action-answers", "Send the tender pack", "—", "opportunity:pos-refresh"),
@@ -513,11 +519,12 @@ def test_the_plans_actions_and_goals_are_changes(tmp_path: Path) -> None:
     (target,) = [c for c in changes(repo, "HEAD") if c["kind"] == "goal-target"]
     assert (target["before_value"], target["after_value"]) == (5_000_000, 4_500_000)
     text = kam(repo, "diff", "HEAD").stdout
-    assert "  action's status changed call the CFO: open -> done\n" in text
+    assert "  action done call the CFO: open -> done\n" in text
     assert "  action re-dated Send the tender pack: 2026-11-15 -> 2026-12-15\n" in text
     assert "  goal added Open the logistics division\n" in text
     markdown = kam(repo, "diff", "HEAD", "--format", "markdown").stdout
-    assert "1 action added, 1 action removed, 1 action's status changed" in markdown
+    assert ("1 action added, 1 action removed, 1 action done, 1 action dropped, 1 action "
+            "reopened, 1 action re-dated") in markdown
     assert "| action handed over | Send the tender pack | Li Wei | Zhou Lan |" in markdown
     zh = kam(repo, "diff", "HEAD", "--lang", "zh").stdout
     assert "call the CFO: 未结 -> 已完成" in zh

@@ -36,7 +36,9 @@ CHANGE_TITLES = {
     "opportunity-removed": "opportunity removed|opportunities removed",
     "action-added": "action added|actions added",
     "action-removed": "action removed|actions removed",
-    "action-status": "action's status changed|actions' status changed",
+    "action-done": "action done|actions done",
+    "action-dropped": "action dropped|actions dropped",
+    "action-reopened": "action reopened|actions reopened",
     "action-due": "action re-dated|actions re-dated",
     "action-owner": "action handed over|actions handed over",
     "action-answers": "action answers something else|actions answer something else",
@@ -96,7 +98,8 @@ def shown_sides(change: Change, stages: Mapping[str, str] | None = None
 
 # The kinds of change whose sides are a word of the review (a class or focus label, an
 # action's status), or a stage's id.
-_LABELLED = frozenset({"class", "focus", "account-added", "account-removed", "action-status"})
+_LABELLED = frozenset({"class", "focus", "account-added", "account-removed", "action-done",
+                       "action-dropped", "action-reopened"})
 _STAGED = frozenset({"stage", "opportunity-added", "opportunity-removed"})
 # The figures a change names by a word of the review (diff.py writes them in English).
 _FIGURE_WORDS = frozenset({"revenue", "probability", "value"})

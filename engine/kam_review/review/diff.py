@@ -30,8 +30,9 @@ CHANGE_KINDS = ("account-added", "account-removed", "account-invalid", "class", 
                 "verdict", "finding-new", "finding-resolved", "finding-unevaluated",
                 "finding-severity", "finding-waived", "finding-unwaived", "stage",
                 "opportunity-added", "opportunity-removed", "action-added", "action-removed",
-                "action-status", "action-due", "action-owner", "action-answers", "goal-added",
-                "goal-removed", "goal-target", "goal-due", "figure")
+                "action-done", "action-dropped", "action-reopened", "action-due",
+                "action-owner", "action-answers", "goal-added", "goal-removed", "goal-target",
+                "goal-due", "figure")
 
 
 @dataclass(frozen=True)

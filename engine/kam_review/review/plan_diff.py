@@ -20,6 +20,9 @@ from kam_review.source.model import Account, Action, Goal
 T = TypeVar("T")
 # kind, subject, before, after; a target's numbers besides, where it has them.
 PlanChange = tuple[str, str, str, str, tuple[float | None, float | None] | None]
+# An action's change of status by what it became (the schema allows these three): a reader
+# asks what was done, dropped or taken up again.
+_STATUS_KINDS = {"done": "action-done", "dropped": "action-dropped", "open": "action-reopened"}
 
 
 def plan_changes(old: Account, new: Account, number: Callable[[float], str]
@@ -32,7 +35,7 @@ def plan_changes(old: Account, new: Account, number: Callable[[float], str]
         yield "action-removed", before[key].what, _terms(before[key]), "", None
     for key in sorted(before.keys() & after.keys()):
         was, now = before[key], after[key]
-        for kind, then, today in (("action-status", was.status, now.status),
+        for kind, then, today in ((_STATUS_KINDS[now.status], was.status, now.status),
                                   ("action-due", _day(was.due), _day(now.due)),
                                   ("action-owner", was.owner, now.owner),
                                   ("action-answers", was.answers or "—", now.answers or "—")):
