@@ -348,6 +348,23 @@ def test_the_summary_for_a_pull_request(tmp_path: Path) -> None:
     assert run.stdout.endswith("Next: `kam check` reviews the portfolio with these figures.\n")
 
 
+@pytest.mark.parametrize("preset", ["salesforce", "fxiaoke"])
+def test_the_summary_lists_accounts_by_id_with_each_quarter_s_revenue(
+        tmp_path: Path, preset: str) -> None:
+    accounts = tmp_path / "accounts"
+    shutil.copytree(ACCOUNTS, accounts)
+    run = CliRunner().invoke(main, [
+        "import", *(str(PRESETS / preset / name) for name in PRESET_RUNS[preset]),
+        "--mapping", str(PRESETS / preset / "mapping.yaml"), "--accounts", str(accounts),
+        "--as-of", "2026-10-09", "--summary-markdown"])
+    assert run.exit_code in (0, 1), run.output
+    listed = [line.split("**")[1] for line in run.stdout.splitlines() if line.startswith("- **")]
+    assert len(listed) > 1 and listed == sorted(listed), listed
+    if preset == "salesforce":
+        assert "- **beichen-education** (updated): quarters added 2026-Q3 (revenue CN¥240K)" \
+            in run.stdout
+
+
 def test_an_import_into_a_file_kam_new_wrote(tmp_path: Path) -> None:
     """The template's empty lists (`opportunities: []`) and comments take the new data."""
     accounts = tmp_path / "accounts"

@@ -123,7 +123,10 @@ def _quarters(document: CommentedMap, data: AccountData, settings: Settings, acc
             later = next((i for i, r in enumerate(rows) if isinstance(r, CommentedMap)
                           and _quarter_index(r) > quarter.index), len(rows))
             insert(rows, later, new_map({"quarter": str(quarter), **figures}, QUARTER_ORDER))
-            changes.quarters_added.append(str(quarter))
+            revenue = figures.get("revenue")
+            shown = None if revenue is None else _formats(document, settings).money(revenue)
+            changes.quarters_added.append(str(quarter) if shown is None else
+                                          f"{quarter} (revenue {shown})")
             continue
         closed = quarter.last_day < settings.as_of
         for name, value in figures.items():

@@ -71,7 +71,7 @@ def markdown_summary(plan: ImportPlan, system: str, rows: int) -> str:
     counts = Counts.of(plan)
     out = [f"## Import from {system}", "",
            f"{counted(rows, 'row')} read: " + ", ".join(counts.words()) + ".", ""]
-    for change in plan.files:
+    for change in sorted(plan.files, key=lambda c: c.account):
         out.append(f"- **{change.account}** ({'new' if change.changes.created else 'updated'}"
                    f"): " + "; ".join(_items(change)))
     if plan.conflicts:
