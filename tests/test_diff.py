@@ -329,7 +329,8 @@ def test_a_finding_whose_data_is_deleted_is_no_longer_evaluated_not_resolved(
     assert "  finding no longer evaluated: HIGH risk.declining-revenue: needs " in text
     assert "resolved finding" not in text
     markdown = kam(repo, "diff", "HEAD", "--format", "markdown").stdout
-    assert "**High findings waived, made less severe or no longer evaluated**\n\n" \
+    assert "**High findings waived, made less severe, no longer evaluated or left without an " \
+           "action**\n\n" \
            "- **test-account**: risk.declining-revenue: finding no longer evaluated: " \
            "revenue by quarter" in markdown
 
@@ -350,7 +351,8 @@ def test_a_new_waiver_of_a_high_finding_is_a_change(tmp_path: Path) -> None:
     assert "  finding waived: HIGH risk.key-contact-left [Chen Jun]: waived until 2026-12-31 " \
            "by Zhou Lan: Successor introduced; handover set for October\n" in text
     markdown = kam(repo, "diff", "HEAD", "--format", "markdown").stdout
-    assert "**High findings waived, made less severe or no longer evaluated**\n\n" \
+    assert "**High findings waived, made less severe, no longer evaluated or left without an " \
+           "action**\n\n" \
            "- **test-account**: risk.key-contact-left Chen Jun: finding waived: — -> waived " \
            "until 2026-12-31 by Zhou Lan" in markdown
 
@@ -528,3 +530,30 @@ def test_the_plans_actions_and_goals_are_changes(tmp_path: Path) -> None:
     assert "| action handed over | Send the tender pack | Li Wei | Zhou Lan |" in markdown
     zh = kam(repo, "diff", "HEAD", "--lang", "zh").stdout
     assert "call the CFO: 未结 -> 已完成" in zh
+
+
+def test_a_high_finding_left_without_its_open_action_is_a_change(tmp_path: Path) -> None:
+    """Removing (or finishing, or re-pointing) the one open action against a high warning
+    leaves the warning without one: the diff says so beside the action's own change, and
+    the comment lists it with what a change would most like to hide."""
+    account = _contact_left()
+    account["plan"]["actions"] = [{"what": "Meet Chen Jun's successor", "owner": "Li Wei",
+                                   "due": "2026-10-31",
+                                   "answers": "risk.key-contact-left: Chen Jun"}]
+    repo = _one_commit(tmp_path, account)
+    account["plan"]["actions"][0]["answers"] = "goal:1"
+    write_account(repo / "accounts", account)
+    found = [(c["kind"], c["rule"], c["subject"], c["before"], c["severity"])
+             for c in changes(repo, "HEAD") if c["kind"].startswith("finding-")]
+    assert found == [("finding-unplanned", "risk.key-contact-left", "Chen Jun",
+                      "Meet Chen Jun's successor", "high")]
+    assert ("  finding left without an action: HIGH risk.key-contact-left [Chen Jun]: Meet "
+            "Chen Jun's successor\n") in kam(repo, "diff", "HEAD").stdout
+    markdown = kam(repo, "diff", "HEAD", "--format", "markdown").stdout
+    assert ("- **test-account**: risk.key-contact-left Chen Jun: finding left without an "
+            "action: Meet Chen Jun&#39;s successor -> —") in markdown
+    # Still answered by another open action: no change of that kind.
+    account["plan"]["actions"].append({"what": "Call the successor", "owner": "Li Wei",
+                                       "due": "2026-11-15", "answers": "risk.key-contact-left"})
+    write_account(repo / "accounts", account)
+    assert not [c for c in changes(repo, "HEAD") if c["kind"] == "finding-unplanned"]

@@ -31,6 +31,7 @@ CHANGE_TITLES = {
     "finding-severity": "severity changed|severities changed",
     "finding-waived": "finding waived|findings waived",
     "finding-unwaived": "finding no longer waived|findings no longer waived",
+    "finding-unplanned": "finding left without an action|findings left without an action",
     "stage": "stage moved|stages moved",
     "opportunity-added": "opportunity added|opportunities added",
     "opportunity-removed": "opportunity removed|opportunities removed",
@@ -135,7 +136,8 @@ def _silenced_high(diff: Diff) -> list[Change]:
     leaves unevaluated (the data its rule needs removed): what a hostile change would most
     like to hide, shown beside the new high findings."""
     return [c for c in diff.changes
-            if (c.kind in ("finding-waived", "finding-unevaluated") and c.severity == "high")
+            if (c.kind in ("finding-waived", "finding-unevaluated", "finding-unplanned")
+                and c.severity == "high")
             or (c.kind == "finding-severity" and c.before == "high")]
 
 
@@ -195,7 +197,8 @@ def diff_markdown(diff: Diff) -> str:
         lines.append("")
     silenced = _silenced_high(diff)
     if silenced:
-        lines += [_("**High findings waived, made less severe or no longer evaluated**"), ""]
+        lines += [_("**High findings waived, made less severe, no longer evaluated or left "
+                    "without an action**"), ""]
         lines += [f"- **{comment_text(c.account)}**: {_named(c)}: {change_title(c.kind)}: "
                   f"{comment_text(c.before or '—')} -> {comment_text(c.after or '—')}"
                   for c in silenced]

@@ -16,6 +16,7 @@ from typing import Any
 from kam_review.errors import KamError
 from kam_review.locale_format import ENGLISH, LocaleFormat, changed_figure
 from kam_review.resources import bundled_rules_folder
+from kam_review.review.actions import planned_for
 from kam_review.review.evaluate import review
 from kam_review.review.plan_diff import plan_changes
 from kam_review.review.results import AccountResult, Finding, Result
@@ -28,7 +29,8 @@ WORKING_TREE = "working tree"
 # The order changes are listed in, per account.
 CHANGE_KINDS = ("account-added", "account-removed", "account-invalid", "class", "focus",
                 "verdict", "finding-new", "finding-resolved", "finding-unevaluated",
-                "finding-severity", "finding-waived", "finding-unwaived", "stage",
+                "finding-severity", "finding-waived", "finding-unwaived",
+                "finding-unplanned", "stage",
                 "opportunity-added", "opportunity-removed", "action-added", "action-removed",
                 "action-done", "action-dropped", "action-reopened", "action-due",
                 "action-owner", "action-answers", "goal-added", "goal-removed", "goal-target",
@@ -99,11 +101,13 @@ def compare(base: Result, head: Result, base_label: str, head_label: str) -> Dif
             changes.append(Change(account_id, "account-invalid" if account_id in unread
                                   else "account-removed", before=before[account_id].klass))
         else:
-            changes.extend(_account_changes(before[account_id], after[account_id], head))
+            changes.extend(_account_changes(before[account_id], after[account_id], base,
+                                            head))
     return Diff(base_label, head_label, base, head, tuple(sorted(changes, key=Change.sort_key)))
 
 
-def _account_changes(old: AccountResult, new: AccountResult, head: Result) -> Iterator[Change]:
+def _account_changes(old: AccountResult, new: AccountResult, base: Result, head: Result
+                     ) -> Iterator[Change]:
     account = new.account.id
     if old.klass != new.klass:
         yield Change(account, "class", before=old.klass, after=new.klass)
@@ -115,6 +119,7 @@ def _account_changes(old: AccountResult, new: AccountResult, head: Result) -> It
     if verdicts[0] != verdicts[1]:
         yield Change(account, "verdict", before=verdicts[0], after=verdicts[1])
     yield from _finding_changes(old, new)
+    yield from _unplanned(old, new, base, head)
     yield from _opportunity_changes(old.account, new.account, head, new.formats)
     for kind, subject, before, after, values in plan_changes(old.account, new.account,
                                                              new.formats.number):
@@ -154,6 +159,24 @@ def _finding_changes(old: AccountResult, new: AccountResult) -> Iterator[Change]
             yield Change(account, "finding-waived" if now.waived else "finding-unwaived",
                          now.subject, before=was.waiver_note, after=now.waiver_note,
                          severity=now.severity, rule=now.rule, waiver=now.waiver)
+
+
+def _unplanned(old: AccountResult, new: AccountResult, base: Result, head: Result
+               ) -> Iterator[Change]:
+    """A high warning on both sides that an open action of the plan answered and none does
+    now: the action was removed, done, dropped or pointed elsewhere, and the warning is
+    left without one, which the change says beside the action's own change."""
+    before = {(f.rule, f.subject): f for f in old.findings}
+    for finding in new.findings:
+        was = before.get((finding.rule, finding.subject))
+        rule, rule_then = head.rulebook.find(finding.rule), base.rulebook.find(finding.rule)
+        if was is None or rule is None or rule_then is None or \
+                finding.severity != Severity.HIGH or not finding.warns:
+            continue
+        then = planned_for(was, old, rule_then.on, base.as_of).open
+        if then is not None and planned_for(finding, new, rule.on, head.as_of).open is None:
+            yield Change(new.account.id, "finding-unplanned", finding.subject,
+                         before=then.action.what, severity=finding.severity, rule=finding.rule)
 
 
 def _opportunity_changes(old: Account, new: Account, head: Result,
