@@ -456,8 +456,9 @@ def test_chinese_text_speaks_the_review_s_words(history: Path) -> None:
     """In Chinese, the classes, severities, stages, a deal's move and its figures' names
     are the review's own words, not the ids JSON keeps."""
     text = kam(history, "diff", "review-q2", "--lang", "zh").stdout
+    assert text.startswith("kam-review: review-q2 (2026-09-30) -> 工作区 (2026-09-30): ")
     for english in ("HIGH", "loyal", "fast-growing", "(forward)", " probability", "intent",
-                    "initiated", "revenue 2026-Q3"):
+                    "initiated", "revenue 2026-Q3", "working tree"):
         assert english not in text, (english, text)
     assert "忠诚型客户 -> 快速增长型客户" in text
     assert "pos-refresh (推进)" in text and "pos-refresh 成交概率: 30% -> 45%" in text

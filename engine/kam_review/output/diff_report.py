@@ -155,7 +155,8 @@ def diff_json(diff: Diff, rules_source: Mapping[str, Any] | None = None) -> str:
 
 
 def diff_text(diff: Diff) -> str:
-    lines = [f"kam-review: {diff.base} ({diff.base_result.as_of}) -> {diff.head} "
+    head = _("working tree") if diff.head == WORKING_TREE else diff.head
+    lines = [f"kam-review: {diff.base} ({diff.base_result.as_of}) -> {head} "
              f"({diff.head_result.as_of}): {counted(len(diff.changes), 'change')}"]
     lines += [_("note: {note}").format(note=note) for note in diff.notes]
     stages = stage_names(diff.head_result.rulebook)
