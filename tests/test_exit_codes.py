@@ -436,7 +436,8 @@ def test_diff_json_has_the_header_and_both_sides_errors(team: Path) -> None:
     assert "error: accounts/also-broken.yaml" in run.stderr
     comment = kam("diff", "base", "--as-of", str(AS_OF), "--format", "markdown", cwd=team)
     assert comment.returncode == 2
-    section = comment.stdout.split("**Input errors** (these files are left out of the "
-                                   "comparison)", 1)[1].split("\n\n")[1]
+    section = comment.stdout.split("**Input errors** (a file that cannot be read is left out "
+                                   "of the comparison; one read with an error in it is "
+                                   "compared)", 1)[1].split("\n\n")[1]
     assert [line.split(":")[0] for line in section.splitlines()] == [
         *["- `base"] * 3, "- `accounts/also-broken.yaml"]  # name, owner, financials missing

@@ -37,13 +37,17 @@ class ActionFacts(FactType):
     answers_unnamed: bool = fact_field(
         "yes/no", "Answers no one subject",
         "the action answers a rule raised on each contact, deal, goal or action without "
-        "naming which (risk.key-contact-left, not risk.key-contact-left: Bai Lu)", known=True)
+        "naming which after the rule", known=True)
+    answered_title: str | None = fact_field(
+        "text", "Rule answered", "the title of the rule whose finding the action answers "
+        "(absent: it answers a goal, a deal or nothing)")
 
 
 def action_facts(account: Account, index: int, as_of: date,
-                 per_subject: frozenset[str] = frozenset()) -> ActionFacts:
+                 per_subject: frozenset[str] = frozenset(),
+                 titles: Mapping[str, str] | None = None) -> ActionFacts:
     """The action's facts; `per_subject`: the ids of the rules raised on each contact,
-    deal, goal or action rather than on the account."""
+    deal, goal or action rather than on the account; `titles`: the rules' titles by id."""
     assert account.plan is not None
     action = account.plan.actions[index]
     answer = None if action.answers is None else read_answer(action.answers)
@@ -55,6 +59,8 @@ def action_facts(account: Account, index: int, as_of: date,
         answers=action.answers, has_outcome=action.outcome is not None,
         answers_unnamed=answer is not None and answer.kind == "rule"
         and answer.subject is None and answer.key in per_subject,
+        answered_title=(titles or {}).get(answer.key) if answer and answer.kind == "rule"
+        else None,
     )
 
 

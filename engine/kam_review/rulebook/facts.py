@@ -92,7 +92,8 @@ def typed_account_facts(account: Account, as_of: date, rulebook: Rulebook,
     # name its waiver, which an action does not answer).
     per_subject = frozenset(rule.id for rule in rulebook.rules
                             if rule.on in ("contact", "opportunity", "goal", "action"))
-    facts += [action_facts(account, i, as_of, per_subject) for i in range(len(actions))]
+    facts += [action_facts(account, i, as_of, per_subject, rulebook.titles)
+              for i in range(len(actions))]
     severities = {rule.id: rule.severity.value for rule in rulebook.rules}
     facts += [waiver_facts(account, i, as_of, severities, rulebook.titles)
               for i in range(len(account.waivers))]
