@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import TypeVar
 
+from kam_review.source.actions import text_key
 from kam_review.source.model import Account, Action, Goal
 
 T = TypeVar("T")
@@ -67,7 +68,7 @@ def _by_text(items: Iterable[T], text: Callable[[T], str]) -> dict[str, T]:
     """Items by their text in one form (case and blanks aside); the first of a text twice."""
     found: dict[str, T] = {}
     for item in items:
-        found.setdefault(" ".join(text(item).casefold().split()), item)
+        found.setdefault(text_key(text(item)), item)
     return found
 
 

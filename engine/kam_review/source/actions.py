@@ -52,11 +52,13 @@ def goal_answered(answer: Answer, goals: Sequence[Goal]) -> int | None:
     if answer.key.isdigit():
         number = int(answer.key)
         return number - 1 if 1 <= number <= len(goals) else None
-    wanted = _words(answer.key)
-    return next((i for i, goal in enumerate(goals) if _words(goal.text) == wanted), None)
+    wanted = text_key(answer.key)
+    return next((i for i, goal in enumerate(goals) if text_key(goal.text) == wanted), None)
 
 
-def _words(text: str) -> str:
+def text_key(text: str) -> str:
+    """A goal's or action's text in one form, case and blanks aside: how an answer finds a
+    goal, and how `kam diff` knows an action or goal on both sides."""
     return " ".join(text.casefold().split())
 
 
