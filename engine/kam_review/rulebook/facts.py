@@ -88,11 +88,7 @@ def typed_account_facts(account: Account, as_of: date, rulebook: Rulebook,
     goals = account.plan.goals if account.plan else ()
     facts += [goal_facts(account, i, as_of, rulebook) for i in range(len(goals))]
     actions = account.plan.actions if account.plan else ()
-    # The rules whose findings each name a contact, deal, goal or action (a waiver check's
-    # name its waiver, which an action does not answer).
-    per_subject = frozenset(rule.id for rule in rulebook.rules
-                            if rule.on in ("contact", "opportunity", "goal", "action"))
-    facts += [action_facts(account, i, as_of, per_subject, rulebook.titles)
+    facts += [action_facts(account, i, as_of, rulebook.per_subject_rules, rulebook.titles)
               for i in range(len(actions))]
     severities = {rule.id: rule.severity.value for rule in rulebook.rules}
     facts += [waiver_facts(account, i, as_of, severities, rulebook.titles)

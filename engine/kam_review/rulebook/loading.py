@@ -113,6 +113,13 @@ class Rulebook:
         return frozenset(r.id for r in self.rules if r.on == "opportunity")
 
     @cached_property
+    def per_subject_rules(self) -> frozenset[str]:
+        """The ids of the rules whose findings each name a contact, deal, goal or action (a
+        waiver check's name its waiver, which an action does not answer)."""
+        return frozenset(r.id for r in self.rules
+                         if r.on in ("contact", "opportunity", "goal", "action"))
+
+    @cached_property
     def goal_status_rules(self) -> tuple[Rule, ...]:
         """The finding rules that judge a goal by its status (behind or missed): a goal that
         cannot be measured leaves them not evaluated (review/evaluate.py)."""
