@@ -47,7 +47,7 @@ class Conflict:
     field: str
     held: Any
     exported: Any
-    shown: tuple[str, str] | None = None  # the two figures as a reader reads them (_change)
+    shown: tuple[str, str] | None = None  # the two figures as a reader reads them (_sides)
 
     def __str__(self) -> str:
         held, exported = self.shown or (self.held, self.exported)
@@ -116,6 +116,7 @@ def _quarters(document: CommentedMap, data: AccountData, settings: Settings, acc
         return
     rows = _list(document, "financials")
     held = {str(row.get("quarter")): row for row in rows if isinstance(row, CommentedMap)}
+    formats = _formats(document, settings)
     for quarter in sorted(data.quarters, key=lambda q: q.index):
         figures = data.quarters[quarter]
         row = held.get(str(quarter))
@@ -124,7 +125,7 @@ def _quarters(document: CommentedMap, data: AccountData, settings: Settings, acc
                           and _quarter_index(r) > quarter.index), len(rows))
             insert(rows, later, new_map({"quarter": str(quarter), **figures}, QUARTER_ORDER))
             revenue = figures.get("revenue")
-            shown = None if revenue is None else _formats(document, settings).money(revenue)
+            shown = None if revenue is None else formats.money(revenue)
             changes.quarters_added.append(str(quarter) if shown is None else
                                           f"{quarter} (revenue {shown})")
             continue
@@ -135,12 +136,12 @@ def _quarters(document: CommentedMap, data: AccountData, settings: Settings, acc
             if name in row and closed and not settings.overwrite:
                 changes.conflicts.append(Conflict(
                     account, str(quarter), name, row[name], value,
-                    _sides(name, row[name], value, _formats(document, settings))))
+                    _sides(name, row[name], value, formats)))
                 continue
             before = row.get(name)
             set_field(row, name, value, QUARTER_ORDER)
-            changes.figures_changed.append(f"{quarter} {name} " + " -> ".join(_sides(
-                name, before, value, _formats(document, settings))))
+            changes.figures_changed.append(
+                f"{quarter} {name} " + " -> ".join(_sides(name, before, value, formats)))
 
 
 def _quarter_index(row: CommentedMap) -> int:
@@ -175,6 +176,7 @@ def _deals(document: CommentedMap, data: AccountData, settings: Settings,
         return
     deals = _list(document, "opportunities")
     held = {str(d.get("id")): d for d in deals if isinstance(d, CommentedMap)}
+    formats = _formats(document, settings)
     for deal_id, exported in data.deals.items():
         values = dict(exported)
         _stage_since(values, held.get(deal_id), settings.as_of)
@@ -190,8 +192,8 @@ def _deals(document: CommentedMap, data: AccountData, settings: Settings,
             if key == "stage":
                 changes.deals_moved.append(f"{deal_id} {before} -> {value}")
             elif key in _DEAL_FIGURES:
-                changes.figures_changed.append(f"{deal_id} {key} " + " -> ".join(_sides(
-                    key, before, value, _formats(document, settings))))
+                changes.figures_changed.append(
+                    f"{deal_id} {key} " + " -> ".join(_sides(key, before, value, formats)))
             else:
                 changes.fields_changed.append(f"deal {deal_id}: {key}")
 
