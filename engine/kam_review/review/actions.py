@@ -171,16 +171,22 @@ def _subject_problem(subject: str, rule: Rule, account: Account) -> str | None:
     if rule.on == "waiver":
         return None  # its findings name a waiver by its rule, which names_finding matches
     plan = account.plan
-    subjects = {
+    # What the rule's findings name, with how a message says it.
+    raised_on = {
         # The owner too: a change of owner is a contact fact (rulebook/subject_facts.py).
-        "contact": [c.name for c in account.contacts] + [account.owner],
-        "opportunity": [o.id for o in account.opportunities],
-        "goal": [g.text for g in plan.goals] if plan else [],
-        "action": [a.what for a in plan.actions] if plan else [],
+        "contact": ([c.name for c in account.contacts] + [account.owner],
+                    _("one of the account's contacts")),
+        "opportunity": ([o.id for o in account.opportunities],
+                        _("the id of one of its opportunities")),
+        "goal": ([g.text for g in plan.goals] if plan else [],
+                 _("the text of one of the plan's goals")),
+        "action": ([a.what for a in plan.actions] if plan else [],
+                   _("the text of one of the plan's actions")),
     }.get(rule.on)
-    if subjects is None:
+    if raised_on is None:
         return _("{rule} is raised on the account as a whole: answer it without "
                  "': {subject}'").format(rule=rule.id, subject=terminal_text(subject))
+    subjects, what = raised_on
     if normalise_name(subject) in {normalise_name(s) for s in subjects}:
         return None
     if rule.on == "contact" and normalise_name(subject) in {
@@ -189,10 +195,6 @@ def _subject_problem(subject: str, rule: Rule, account: Account) -> str | None:
         return _("{subject} handed the account over: {rule} is raised on its owner now, "
                  "{owner}").format(subject=terminal_text(subject), rule=rule.id,
                                    owner=terminal_text(account.owner))
-    what = {"contact": _("one of the account's contacts"),
-            "opportunity": _("the id of one of its opportunities"),
-            "goal": _("the text of one of the plan's goals"),
-            "action": _("the text of one of the plan's actions")}[rule.on]
     return _("'{subject}' is not {what}, which {rule} is raised on").format(
         subject=terminal_text(subject), what=what, rule=rule.id) + did_you_mean(
         subject, subjects)
