@@ -495,11 +495,12 @@ def test_the_plans_actions_and_goals_are_changes(tmp_path: Path) -> None:
     repo = _one_commit(tmp_path, account)
     account["plan"]["actions"] = [
         {"what": "call the CFO", "owner": "Li Wei", "due": "2026-10-31", "status": "done",
-         "done_on": "2026-10-20"},
+         "done_on": "2026-10-20", "outcome": "The CFO agreed to a pilot\nin Q1"},
         {"what": "Send the tender pack", "owner": "Zhou Lan", "due": "2026-12-15",
          "answers": "opportunity:pos-refresh"},
         {"what": "Meet the COO", "owner": "Zhou Lan", "due": "2026-12-01"},
-        {"what": "Old idea", "owner": "Li Wei", "status": "dropped"},
+        {"what": "Old idea", "owner": "Li Wei", "status": "dropped",
+         "outcome": "Superseded by the tender"},
         {"what": "Survey", "owner": "Li Wei"}]
     account["plan"]["goals"].append({"text": "Open the logistics division"})
     # A lowered target turns a goal behind into one on track: the diff says so itself.
@@ -521,16 +522,27 @@ def test_the_plans_actions_and_goals_are_changes(tmp_path: Path) -> None:
         ("goal-due", "Win the POS refresh", "2027-06-30", "2027-12-31")]
     (target,) = [c for c in changes(repo, "HEAD") if c["kind"] == "goal-target"]
     assert (target["before_value"], target["after_value"]) == (5_000_000, 4_500_000)
+    # How an action ended goes with its new status: the day it was done and its outcome.
+    ended = {c["kind"]: (c.get("done_on", "-"), c.get("outcome", "-"))
+             for c in changes(repo, "HEAD")}
+    assert ended["action-done"] == ("2026-10-20", "The CFO agreed to a pilot\nin Q1")
+    assert ended["action-dropped"] == (None, "Superseded by the tender")
+    assert ended["action-reopened"] == ended["action-due"] == ("-", "-")
     text = kam(repo, "diff", "HEAD").stdout
-    assert "  action done call the CFO: open -> done\n" in text
+    assert ("  action done call the CFO: open -> done (2026-10-20: The CFO agreed to a pilot "
+            "in Q1)\n") in text
+    assert "  action dropped Old idea: open -> dropped (Superseded by the tender)\n" in text
+    assert "  action reopened Survey: done -> open\n" in text
     assert "  action re-dated Send the tender pack: 2026-11-15 -> 2026-12-15\n" in text
     assert "  goal added Open the logistics division\n" in text
     markdown = kam(repo, "diff", "HEAD", "--format", "markdown").stdout
     assert ("1 action added, 1 action removed, 1 action done, 1 action dropped, 1 action "
             "reopened, 1 action re-dated") in markdown
     assert "| action handed over | Send the tender pack | Li Wei | Zhou Lan |" in markdown
+    assert ("| action done | call the CFO | open | done (2026-10-20: The CFO agreed to a pilot "
+            "in Q1) |") in markdown
     zh = kam(repo, "diff", "HEAD", "--lang", "zh").stdout
-    assert "call the CFO: 未结 -> 已完成" in zh
+    assert "call the CFO: 未结 -> 已完成 (2026-10-20: The CFO agreed to a pilot in Q1)" in zh
 
 
 def test_a_high_finding_left_without_its_open_action_is_a_change(tmp_path: Path) -> None:

@@ -14,7 +14,8 @@ from kam_review.output.markdown_text import code, comment_text, table
 from kam_review.output.movement_report import stage_name, stage_names
 from kam_review.output.report import json_header
 from kam_review.review.diff import WORKING_TREE, Change, Diff
-from kam_review.text_safety import terminal_text
+from kam_review.source.model import clip
+from kam_review.text_safety import one_line, terminal_text
 from kam_review.vocabulary import Health, Severity
 from kam_review.wording import counted, noun_form
 
@@ -91,7 +92,7 @@ def shown_sides(change: Change, stages: Mapping[str, str] | None = None
     if change.kind == "verdict":
         return _verdict(change.before), _verdict(change.after)
     if change.kind in _LABELLED:
-        return _label(change.before), _label(change.after)
+        return _label(change.before), _label(change.after) + _ending(change)
     if change.kind in _STAGED:
         return stage_name(change.before, stages), stage_name(change.after, stages)
     return change.before, change.after
@@ -104,6 +105,21 @@ _LABELLED = frozenset({"class", "focus", "account-added", "account-removed", "ac
 _STAGED = frozenset({"stage", "opportunity-added", "opportunity-removed"})
 # The figures a change names by a word of the review (diff.py writes them in English).
 _FIGURE_WORDS = frozenset({"revenue", "probability", "value"})
+
+
+def _ending(change: Change) -> str:
+    """How an action that became done or dropped ended, after its new status: " (2026-10-20:
+    pilot agreed)". The outcome on one line, shortened: the file keeps it whole."""
+    if change.ending is None:
+        return ""
+    done_on, outcome = change.ending
+    parts = [done_on.isoformat()] if done_on else []
+    parts += [clip(one_line(outcome), _OUTCOME_SHOWN)] if outcome else []
+    return f" ({': '.join(parts)})"
+
+
+# How much of an action's outcome a change shows.
+_OUTCOME_SHOWN = 200
 
 
 def _verdict(side: str) -> str:

@@ -18,7 +18,7 @@ from kam_review.locale_format import ENGLISH, LocaleFormat, changed_figure
 from kam_review.resources import bundled_rules_folder
 from kam_review.review.actions import planned_for
 from kam_review.review.evaluate import review
-from kam_review.review.plan_diff import plan_changes
+from kam_review.review.plan_diff import Ending, plan_changes
 from kam_review.review.results import AccountResult, Finding, Result
 from kam_review.source.model import Account, Waiver
 from kam_review.source.revisions import export_folder, repository_root
@@ -50,6 +50,7 @@ class Change:
     values: tuple[float | None, float | None] | None = None
     waiver: Waiver | None = None  # the waiver a finding has now (finding-new, -waived)
     note: str = ""  # how a new finding is waived, as every output says it
+    ending: Ending | None = None  # how an action that became done or dropped ended
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         rank = self.severity.rank if self.severity else len(Severity)
@@ -65,6 +66,10 @@ class Change:
         if self.waiver is not None:
             data["waiver"] = {"reason": self.waiver.reason, "by": self.waiver.by,
                               "until": str(self.waiver.until) if self.waiver.until else None}
+        if self.ending is not None:
+            done_on = self.ending.done_on
+            data["done_on"] = None if done_on is None else done_on.isoformat()
+            data["outcome"] = self.ending.outcome
         return data
 
 
@@ -121,9 +126,9 @@ def _account_changes(old: AccountResult, new: AccountResult, base: Result, head:
     yield from _finding_changes(old, new)
     yield from _unplanned(old, new, base, head)
     yield from _opportunity_changes(old.account, new.account, head, new.formats)
-    for kind, subject, before, after, values in plan_changes(old.account, new.account,
-                                                             new.formats.number):
-        yield Change(account, kind, subject, before, after, values=values)
+    for kind, subject, before, after, values, ending in plan_changes(
+            old.account, new.account, new.formats.number):
+        yield Change(account, kind, subject, before, after, values=values, ending=ending)
     yield from _figure_changes(old.account, new.account, new.formats)
 
 

@@ -13,17 +13,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from kam_review.source.actions import text_key
 from kam_review.source.model import Account, Action, Goal
 
 T = TypeVar("T")
-# kind, subject, before, after; a target's numbers besides, where it has them.
-PlanChange = tuple[str, str, str, str, tuple[float | None, float | None] | None]
 # An action's change of status by what it became (the schema allows these three): a reader
 # asks what was done, dropped or taken up again.
 _STATUS_KINDS = {"done": "action-done", "dropped": "action-dropped", "open": "action-reopened"}
+
+
+class Ending(NamedTuple):
+    """How an action ended, as its file says: the day it was done (a dropped one has none)
+    and what came of it. The meeting reads a status change for these, not for the word."""
+
+    done_on: date | None
+    outcome: str | None
+
+
+# kind, subject, before, after; a target's numbers besides, where it has them; how an action
+# ended (done or dropped), where it did.
+PlanChange = tuple[str, str, str, str, tuple[float | None, float | None] | None, Ending | None]
 
 
 def plan_changes(old: Account, new: Account, number: Callable[[float], str]
@@ -31,9 +42,9 @@ def plan_changes(old: Account, new: Account, number: Callable[[float], str]
     """Each change to the plan, actions first; `number` writes a goal's target."""
     before, after = (_by_text(_actions(a), lambda action: action.what) for a in (old, new))
     for key in sorted(after.keys() - before.keys()):
-        yield "action-added", after[key].what, "", _terms(after[key]), None
+        yield "action-added", after[key].what, "", _terms(after[key]), None, None
     for key in sorted(before.keys() - after.keys()):
-        yield "action-removed", before[key].what, _terms(before[key]), "", None
+        yield "action-removed", before[key].what, _terms(before[key]), "", None, None
     for key in sorted(before.keys() & after.keys()):
         was, now = before[key], after[key]
         for kind, then, today in ((_STATUS_KINDS[now.status], was.status, now.status),
@@ -41,19 +52,27 @@ def plan_changes(old: Account, new: Account, number: Callable[[float], str]
                                   ("action-owner", was.owner, now.owner),
                                   ("action-answers", was.answers or "—", now.answers or "—")):
             if then != today:
-                yield kind, now.what, then, today, None
+                yield kind, now.what, then, today, None, _ending(kind, now)
     goals_before, goals_after = (_by_text(_goals(a), lambda goal: goal.text) for a in (old, new))
     for key in sorted(goals_after.keys() - goals_before.keys()):
-        yield "goal-added", goals_after[key].text, "", "", None
+        yield "goal-added", goals_after[key].text, "", "", None, None
     for key in sorted(goals_before.keys() - goals_after.keys()):
-        yield "goal-removed", goals_before[key].text, "", "", None
+        yield "goal-removed", goals_before[key].text, "", "", None, None
     for key in sorted(goals_before.keys() & goals_after.keys()):
         was_goal, goal = goals_before[key], goals_after[key]
         if was_goal.target != goal.target:
             yield ("goal-target", goal.text, _target(was_goal.target, number),
-                   _target(goal.target, number), (was_goal.target, goal.target))
+                   _target(goal.target, number), (was_goal.target, goal.target), None)
         if was_goal.due != goal.due:
-            yield "goal-due", goal.text, _day(was_goal.due), _day(goal.due), None
+            yield "goal-due", goal.text, _day(was_goal.due), _day(goal.due), None, None
+
+
+def _ending(kind: str, action: Action) -> Ending | None:
+    """How an action that became done or dropped ended, where its file says anything."""
+    if kind not in ("action-done", "action-dropped"):
+        return None
+    done_on = action.done_on if kind == "action-done" else None
+    return Ending(done_on, action.outcome) if done_on or action.outcome else None
 
 
 def _actions(account: Account) -> tuple[Action, ...]:
