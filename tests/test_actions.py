@@ -89,6 +89,9 @@ def test_a_goal_is_answered_by_its_number_from_one_or_its_text() -> None:
     ("risk.single-thread", "plan.actions[0].answers: unknown rule 'risk.single-thread' (did "
                            "you mean 'risk.single-threaded'?)"),
     ("plan.made-up", "plan.actions[0].answers: unknown rule 'plan.made-up'"),
+    # The same words in another order or form: spelling alone finds it too far.
+    ("risk.revenue-decline", "plan.actions[0].answers: unknown rule 'risk.revenue-decline' "
+                             "(did you mean 'risk.declining-revenue'?)"),
     ("risk.key-contact-gone: Chen Jun", "plan.actions[0].answers: unknown rule "
                                         "'risk.key-contact-gone' (did you mean "
                                         "'risk.key-contact-left'?)"),

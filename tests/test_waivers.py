@@ -214,6 +214,20 @@ def test_a_waiver_of_an_unknown_rule_is_an_error_where_the_rule_is_named(tmp_pat
     assert (error.field, error.message) == ("waivers[1].rule", "unknown rule 'risk.made-up'")
 
 
+@pytest.mark.parametrize(("rule", "meant"), [("risk.single-thread", "risk.single-threaded"),
+                                             ("risk.revenue-decline", "risk.declining-revenue")])
+def test_a_waiver_of_a_misspelt_rule_says_which_rule_it_means(tmp_path: Path, rule: str,
+                                                               meant: str) -> None:
+    account = _account("Zhou Lan")
+    account["waivers"].append(account["waivers"][0] | {"rule": rule})
+    folder = tmp_path / "accounts"
+    folder.mkdir()
+    write_account(folder, account)
+    (error,) = review(folder, RULES, AS_OF).errors
+    assert (error.field, error.message) == (
+        "waivers[1].rule", f"unknown rule '{rule}' (did you mean '{meant}'?)")
+
+
 @pytest.mark.parametrize("rule", ["plan.waiver-weak-reason", "verdict.at-risk", "class.loyal"])
 def test_a_check_of_the_waivers_or_a_verdict_cannot_be_waived(tmp_path: Path,
                                                               rule: str) -> None:

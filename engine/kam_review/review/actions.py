@@ -19,7 +19,7 @@ from kam_review.rulebook.loading import Rule, Rulebook
 from kam_review.source.actions import goal_answered, read_answer
 from kam_review.source.model import Account, Action, Quarter
 from kam_review.source.names import normalise_name
-from kam_review.source.schema_errors import did_you_mean
+from kam_review.source.schema_errors import did_you_mean, did_you_mean_rule
 from kam_review.text_safety import terminal_text
 
 
@@ -153,7 +153,7 @@ def answer_errors(account: Account, rulebook: Rulebook, subjects: bool = True
             continue
         rule = known.get(answer.key)
         message = (_("unknown rule '{rule}'").format(rule=answer.key)
-                   + did_you_mean(answer.key, sorted(known)) if rule is None else
+                   + did_you_mean_rule(answer.key, sorted(known)) if rule is None else
                    None if answer.subject is None or not subjects else
                    _subject_problem(answer.subject, rule, account))
         if message is None:

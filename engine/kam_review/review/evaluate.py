@@ -35,6 +35,7 @@ from kam_review.rulebook.waivers import applies
 from kam_review.source.accounts import Portfolio, account_files, load_files, load_portfolio
 from kam_review.source.cache import AccountCache
 from kam_review.source.model import Account, Waiver
+from kam_review.source.schema_errors import did_you_mean_rule
 from kam_review.vocabulary import Kind
 
 
@@ -271,10 +272,11 @@ def _waiver_errors(account: Account, rulebook: Rulebook) -> list[InputError]:
         if not waiver_refused(rule):
             continue
         line, column = account.locations.get(("waivers", i, "rule"), (1, 1))
-        message = (_("unknown rule '{rule}'") if rule is None else _(
+        message = (_("unknown rule '{rule}'").format(rule=waiver.rule) + did_you_mean_rule(
+            waiver.rule, sorted(known)) if rule is None else _(
             "'{rule}' cannot be waived: it checks the waivers themselves, or says what the "
-            "account is (a class, focus or verdict); waive the findings it weighs instead")
-                   ).format(rule=waiver.rule)
+            "account is (a class, focus or verdict); waive the findings it weighs instead"
+        ).format(rule=waiver.rule))
         errors.append(InputError(display_path(account.source), line, column,
                                  f"waivers[{i}].rule", message))
     return errors

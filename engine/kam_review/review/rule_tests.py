@@ -28,7 +28,7 @@ from kam_review.rulebook.fact_words import leaf_words
 from kam_review.rulebook.facts import FACT_TYPE, plain_fact
 from kam_review.rulebook.loading import Rulebook
 from kam_review.source.accounts import load_portfolio
-from kam_review.source.schema_errors import did_you_mean
+from kam_review.source.schema_errors import did_you_mean_rule
 from kam_review.vocabulary import Kind
 
 _CASE_NAMES = {"fires": "a firing case", "silent": "a silent case"}
@@ -106,7 +106,7 @@ def run_cases(rulebook: Rulebook, cases: Sequence[RuleCase],
         unknown = [r for r in (*case.fires, *case.silent, *case.messages) if r not in known]
         run.errors.extend(InputError(case.file, case.line, 1, "", f"case '{case.name}' names "
                                      f"an unknown rule '{rule_id}'"
-                                     + did_you_mean(rule_id, sorted(known)))
+                                     + did_you_mean_rule(rule_id, sorted(known)))
                           for rule_id in unknown)
         if not unknown:
             runnable.append(case)

@@ -29,7 +29,7 @@ from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.loading import Rule, Rulebook, load_rulebook
 from kam_review.rulebook.thresholds import READ_BY_THE_FACTS, THRESHOLDS_FILE
 from kam_review.source.accounts import load_portfolio
-from kam_review.source.schema_errors import did_you_mean
+from kam_review.source.schema_errors import did_you_mean_rule
 from kam_review.vocabulary import Kind
 
 Level = Literal["error", "warning"]
@@ -172,5 +172,5 @@ def lint_waivers(rulebook: Rulebook, accounts: Path) -> list[LintProblem]:
                 display_path(account.source), line, column, f"waivers[{i}].rule",
                 f"the waiver of {account.id}{by} names rule '{waiver.rule}', which this rules "
                 f"folder does not have: was it renamed or removed?"
-                f"{did_you_mean(waiver.rule, known)}")))
+                f"{did_you_mean_rule(waiver.rule, known)}")))
     return found

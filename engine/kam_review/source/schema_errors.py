@@ -156,6 +156,24 @@ def did_you_mean(word: Any, choices: list[str]) -> str:
     return _(" (did you mean '{word}'?)").format(word=close[0]) if close else ""
 
 
+def did_you_mean_rule(rule_id: str, known: list[str]) -> str:
+    """The rule id an unknown one is a slip of: by its spelling, or by the same words in
+    another order or form (risk.revenue-decline: risk.declining-revenue), which spelling
+    alone finds too far."""
+    hint = did_you_mean(rule_id, known)
+    if hint:
+        return hint
+    by_words = {_words_sorted(rule): rule for rule in known}
+    close = difflib.get_close_matches(_words_sorted(rule_id), list(by_words), n=1, cutoff=0.8)
+    return _(" (did you mean '{word}'?)").format(word=by_words[close[0]]) if close else ""
+
+
+def _words_sorted(rule_id: str) -> str:
+    """A rule id with the words of its name in alphabetical order: risk.decline revenue."""
+    kind, dot, name = rule_id.rpartition(".")
+    return kind + dot + " ".join(sorted(name.replace("_", "-").split("-")))
+
+
 def _word_of(key: str, allowed: list[str]) -> str:
     """The one allowed field that is a whole word of an unknown one (due_date: due) or
     has it as one (left: left_on), which spelling alone does not find close enough."""
