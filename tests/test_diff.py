@@ -383,6 +383,9 @@ def test_a_new_finding_that_comes_waived_says_so(tmp_path: Path) -> None:
               and line.startswith("| new finding")]
     assert row.startswith("| new finding (high) (waived) |")
     assert "(waived until 2026-12-31 by Zhou Lan: Successor" in row
+    # And the list of new high findings above the tables, which the two must not contradict.
+    (listed,) = [line for line in comment.splitlines() if line.startswith("- **test-account**")]
+    assert "(waived until 2026-12-31 by Zhou Lan: Successor" in listed
 
 
 def test_the_comment_lists_the_waivers_that_match_no_finding(tmp_path: Path) -> None:
@@ -542,7 +545,7 @@ def test_the_plans_actions_and_goals_are_changes(tmp_path: Path) -> None:
     assert ("| action done | call the CFO | open | done (2026-10-20: The CFO agreed to a pilot "
             "in Q1) |") in markdown
     zh = kam(repo, "diff", "HEAD", "--lang", "zh").stdout
-    assert "call the CFO: 未结 -> 已完成 (2026-10-20: The CFO agreed to a pilot in Q1)" in zh
+    assert "call the CFO: 未结 -> 已完成（2026-10-20：The CFO agreed to a pilot in Q1）" in zh
 
 
 def test_a_high_finding_left_without_its_open_action_is_a_change(tmp_path: Path) -> None:

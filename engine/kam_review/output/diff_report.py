@@ -113,9 +113,11 @@ def _ending(change: Change) -> str:
     if change.ending is None:
         return ""
     done_on, outcome = change.ending
-    parts = [done_on.isoformat()] if done_on else []
-    parts += [clip(one_line(outcome), _OUTCOME_SHOWN)] if outcome else []
-    return f" ({': '.join(parts)})"
+    if outcome is None:
+        return _(" ({day})").format(day=done_on)
+    outcome = clip(one_line(outcome), _OUTCOME_SHOWN)
+    return (_(" ({outcome})").format(outcome=outcome) if done_on is None else
+            _(" ({day}: {outcome})").format(day=done_on, outcome=outcome))
 
 
 # How much of an action's outcome a change shows.
@@ -209,8 +211,9 @@ def diff_markdown(diff: Diff) -> str:
     urgent = [c for c in diff.new_findings if c.severity == Severity.HIGH]
     if urgent:
         lines += [_("**New high-severity findings**"), ""]
-        lines += [f"- **{comment_text(c.account)}**: {_named(c)}: {comment_text(c.after)}"
-                  for c in urgent]
+        # A new finding that comes waived says so here as in its account's table.
+        lines += [f"- **{comment_text(c.account)}**: {_named(c)}: "
+                  f"{comment_text(_sides_with_waiver(c, {})[1])}" for c in urgent]
         lines.append("")
     silenced = _silenced_high(diff)
     if silenced:
