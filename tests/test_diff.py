@@ -494,7 +494,9 @@ def test_the_plans_actions_and_goals_are_changes(tmp_path: Path) -> None:
         {"what": "Send the  tender pack", "owner": "Li Wei", "due": "2026-11-15"},
         {"what": "Visit the plant", "owner": "Li Wei"},
         {"what": "Old idea", "owner": "Li Wei"},
-        {"what": "Survey", "owner": "Li Wei", "status": "done"}]
+        {"what": "Survey", "owner": "Li Wei", "status": "done"},
+        {"what": "Demo day", "owner": "Li Wei", "status": "done", "outcome": "Well received"}]
+    account["plan"]["goals"][0]["baseline"] = {"value": 4_000_000, "date": "2026-01-01"}
     repo = _one_commit(tmp_path, account)
     account["plan"]["actions"] = [
         {"what": "call the CFO", "owner": "Li Wei", "due": "2026-10-31", "status": "done",
@@ -504,14 +506,20 @@ def test_the_plans_actions_and_goals_are_changes(tmp_path: Path) -> None:
         {"what": "Meet the COO", "owner": "Zhou Lan", "due": "2026-12-01"},
         {"what": "Old idea", "owner": "Li Wei", "status": "dropped",
          "outcome": "Superseded by the tender"},
-        {"what": "Survey", "owner": "Li Wei"}]
+        {"what": "Survey", "owner": "Li Wei"},
+        {"what": "Demo day", "owner": "Li Wei", "status": "done",
+         "outcome": "Two stores asked for a pilot"}]
     account["plan"]["goals"].append({"text": "Open the logistics division"})
+    # A new baseline moves the goal's progress; a close put off moves the forecast.
+    account["plan"]["goals"][0]["baseline"] = {"value": 4_200_000, "date": "2026-03-31"}
+    account["opportunities"][0]["expected_close"] = "2027-06-30"
     # A lowered target turns a goal behind into one on track: the diff says so itself.
     account["plan"]["goals"][0].update(target=4_500_000, due="2027-12-31")
     write_account(repo / "accounts", account)
     found = [(c["kind"], c["subject"], c["before"], c["after"]) for c in changes(repo, "HEAD")
-             if c["kind"].startswith(("action-", "goal-"))]
+             if c["kind"].startswith(("action-", "goal-", "opportunity-"))]
     assert found == [
+        ("opportunity-close", "pos-refresh", "2027-03-31", "2027-06-30"),
         ("action-added", "Meet the COO", "", "Zhou Lan, 2026-12-01"),
         ("action-removed", "Visit the plant", "Li Wei", ""),
         ("action-done", "call the CFO", "open", "done"),
@@ -520,11 +528,16 @@ def test_the_plans_actions_and_goals_are_changes(tmp_path: Path) -> None:
         ("action-due", "Send the tender pack", "2026-11-15", "2026-12-15"),
         ("action-owner", "Send the tender pack", "Li Wei", "Zhou Lan"),
         ("action-answers", "Send the tender pack", "—", "opportunity:pos-refresh"),
+        ("action-outcome", "Demo day", "Well received", "Two stores asked for a pilot"),
         ("goal-added", "Open the logistics division", "", ""),
         ("goal-target", "Win the POS refresh", "5,000,000", "4,500,000"),
-        ("goal-due", "Win the POS refresh", "2027-06-30", "2027-12-31")]
+        ("goal-due", "Win the POS refresh", "2027-06-30", "2027-12-31"),
+        ("goal-baseline", "Win the POS refresh", "4,000,000 (2026-01-01)",
+         "4,200,000 (2026-03-31)")]
     (target,) = [c for c in changes(repo, "HEAD") if c["kind"] == "goal-target"]
     assert (target["before_value"], target["after_value"]) == (5_000_000, 4_500_000)
+    (baseline,) = [c for c in changes(repo, "HEAD") if c["kind"] == "goal-baseline"]
+    assert (baseline["before_value"], baseline["after_value"]) == (4_000_000, 4_200_000)
     # How an action ended goes with its new status: the day it was done and its outcome.
     ended = {c["kind"]: (c.get("done_on", "-"), c.get("outcome", "-"))
              for c in changes(repo, "HEAD")}
@@ -536,6 +549,9 @@ def test_the_plans_actions_and_goals_are_changes(tmp_path: Path) -> None:
             "in Q1)\n") in text
     assert "  action dropped Old idea: open -> dropped (Superseded by the tender)\n" in text
     assert "  action reopened Survey: done -> open\n" in text
+    assert ("  action's outcome changed Demo day: Well received -> Two stores asked for a "
+            "pilot\n") in text
+    assert "  expected close moved pos-refresh: 2027-03-31 -> 2027-06-30\n" in text
     assert "  action re-dated Send the tender pack: 2026-11-15 -> 2026-12-15\n" in text
     assert "  goal added Open the logistics division\n" in text
     markdown = kam(repo, "diff", "HEAD", "--format", "markdown").stdout

@@ -36,6 +36,7 @@ CHANGE_TITLES = {
     "stage": "stage moved|stages moved",
     "opportunity-added": "opportunity added|opportunities added",
     "opportunity-removed": "opportunity removed|opportunities removed",
+    "opportunity-close": "expected close moved|expected closes moved",
     "action-added": "action added|actions added",
     "action-removed": "action removed|actions removed",
     "action-done": "action done|actions done",
@@ -44,9 +45,11 @@ CHANGE_TITLES = {
     "action-due": "action re-dated|actions re-dated",
     "action-owner": "action handed over|actions handed over",
     "action-answers": "action answers something else|actions answer something else",
+    "action-outcome": "action's outcome changed|actions' outcomes changed",
     "goal-added": "goal added|goals added", "goal-removed": "goal removed|goals removed",
     "goal-target": "goal's target changed|goals' targets changed",
     "goal-due": "goal re-dated|goals re-dated",
+    "goal-baseline": "goal's baseline changed|goals' baselines changed",
     "figure": "figure changed|figures changed",
 }
 
@@ -95,6 +98,8 @@ def shown_sides(change: Change, stages: Mapping[str, str] | None = None
         return _label(change.before), _label(change.after) + _ending(change)
     if change.kind in _STAGED:
         return stage_name(change.before, stages), stage_name(change.after, stages)
+    if change.kind == "action-outcome":
+        return _outcome(change.before) or "—", _outcome(change.after) or "—"
     return change.before, change.after
 
 
@@ -115,9 +120,14 @@ def _ending(change: Change) -> str:
     done_on, outcome = change.ending
     if outcome is None:
         return _(" ({day})").format(day=done_on)
-    outcome = clip(one_line(outcome), _OUTCOME_SHOWN)
+    outcome = _outcome(outcome)
     return (_(" ({outcome})").format(outcome=outcome) if done_on is None else
             _(" ({day}: {outcome})").format(day=done_on, outcome=outcome))
+
+
+def _outcome(text: str) -> str:
+    """An action's outcome on one line, shortened: the file keeps it whole."""
+    return clip(one_line(text), _OUTCOME_SHOWN)
 
 
 # How much of an action's outcome a change shows.

@@ -31,10 +31,11 @@ CHANGE_KINDS = ("account-added", "account-removed", "account-invalid", "class", 
                 "verdict", "finding-new", "finding-resolved", "finding-unevaluated",
                 "finding-severity", "finding-waived", "finding-unwaived",
                 "finding-unplanned", "stage",
-                "opportunity-added", "opportunity-removed", "action-added", "action-removed",
-                "action-done", "action-dropped", "action-reopened", "action-due",
-                "action-owner", "action-answers", "goal-added", "goal-removed", "goal-target",
-                "goal-due", "figure")
+                "opportunity-added", "opportunity-removed", "opportunity-close",
+                "action-added", "action-removed", "action-done", "action-dropped",
+                "action-reopened", "action-due", "action-owner", "action-answers",
+                "action-outcome", "goal-added", "goal-removed", "goal-target", "goal-due",
+                "goal-baseline", "figure")
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,10 @@ def _opportunity_changes(old: Account, new: Account, head: Result,
             direction = "forward" if order.get(now.stage, 0) > order.get(was.stage, 0) else "back"
             yield Change(new.id, "stage", f"{opportunity_id} ({direction})", before=was.stage,
                          after=now.stage)
+        if was.expected_close != now.expected_close:
+            # A deal's close put off moves the forecast's quarter, whatever else stays.
+            yield Change(new.id, "opportunity-close", opportunity_id,
+                         before=_iso(was.expected_close), after=_iso(now.expected_close))
         shows = {"probability": (formats.percent, formats.exact_percent),
                  "value": (formats.money, formats.whole_money)}
         for name, (short, exact) in shows.items():
@@ -208,6 +213,10 @@ def _opportunity_changes(old: Account, new: Account, head: Result,
             if old_value != new_value:
                 yield _figure(new.id, f"{opportunity_id} {name}", old_value, new_value, short,
                               exact)
+
+
+def _iso(day: date | None) -> str:
+    return "—" if day is None else day.isoformat()
 
 
 def _figure_changes(old: Account, new: Account, formats: LocaleFormat) -> Iterator[Change]:

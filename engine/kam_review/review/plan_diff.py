@@ -1,8 +1,8 @@
 """What a change does to an account's plan: its actions added, removed, done, dropped or
-reopened, re-dated, handed over or answering something else, and its goals added, removed,
-or given another target or due date. `kam diff` lists them beside the findings (diff.py):
-what the review meeting agreed, which a pull request changes without any finding moving, and
-a lowered target that turns a goal behind into one on track.
+reopened, re-dated, handed over, answering something else or given another outcome, and its
+goals added, removed, or given another target, due date or baseline. `kam diff` lists them
+beside the findings (diff.py): what the review meeting agreed, which a pull request changes
+without any finding moving, and a lowered target that turns a goal behind into one on track.
 
 An action or goal is known by its text, compared ignoring case and blanks: a reworded one
 is removed and added. The sides are in no language's words, as JSON keeps them: names, ISO
@@ -16,7 +16,7 @@ from datetime import date
 from typing import NamedTuple, TypeVar
 
 from kam_review.source.actions import text_key
-from kam_review.source.model import Account, Action, Goal
+from kam_review.source.model import Account, Action, Goal, GoalFigure
 
 T = TypeVar("T")
 # An action's change of status by what it became (the schema allows these three): a reader
@@ -53,6 +53,9 @@ def plan_changes(old: Account, new: Account, number: Callable[[float], str]
                                   ("action-answers", was.answers or "—", now.answers or "—")):
             if then != today:
                 yield kind, now.what, then, today, None, _ending(kind, now)
+        # A new outcome of an action whose status stays (a changed status shows its own).
+        if was.status == now.status and was.outcome != now.outcome:
+            yield "action-outcome", now.what, was.outcome or "", now.outcome or "", None, None
     goals_before, goals_after = (_by_text(_goals(a), lambda goal: goal.text) for a in (old, new))
     for key in sorted(goals_after.keys() - goals_before.keys()):
         yield "goal-added", goals_after[key].text, "", "", None, None
@@ -65,6 +68,12 @@ def plan_changes(old: Account, new: Account, number: Callable[[float], str]
                    _target(goal.target, number), (was_goal.target, goal.target), None)
         if was_goal.due != goal.due:
             yield "goal-due", goal.text, _day(was_goal.due), _day(goal.due), None, None
+        # A new baseline moves a goal's progress as much as a new target does.
+        if was_goal.baseline != goal.baseline:
+            old_base, new_base = (None if figure is None else figure.value
+                                  for figure in (was_goal.baseline, goal.baseline))
+            yield ("goal-baseline", goal.text, _figure(was_goal.baseline, number),
+                   _figure(goal.baseline, number), (old_base, new_base), None)
 
 
 def _ending(kind: str, action: Action) -> Ending | None:
@@ -98,6 +107,11 @@ def _terms(action: Action) -> str:
 
 def _day(day: date | None) -> str:
     return "—" if day is None else day.isoformat()
+
+
+def _figure(figure: GoalFigure | None, number: Callable[[float], str]) -> str:
+    """A goal's baseline: its value and the day it stood at it, "4,200,000 (2026-01-01)"."""
+    return "—" if figure is None else f"{_target(figure.value, number)} ({figure.date})"
 
 
 def _target(value: float | None, number: Callable[[float], str]) -> str:
