@@ -134,6 +134,22 @@ def test_new_and_resolved_findings_show_with_their_figures(tmp_path: Path) -> No
     assert "rules.md#advice-style-direct" in resolved
 
 
+def test_a_deals_finding_since_is_named_by_the_deal(tmp_path: Path) -> None:
+    """A deal is known by its name on the account page, the overview and the changes page,
+    not by the id its file gives it."""
+    account = _grower()
+    # Past its close after the day: a new finding on the deal, raised on its id.
+    account["opportunities"][0]["expected_close"] = "2026-08-31"
+    pages = _pages(tmp_path, account)
+    section = pages["accounts/test-account.md"].split("## Since the last review", 1)[1]
+    new = section.split("**New findings**", 1)[1].split("**Resolved findings**", 1)[0]
+    (row,) = [line for line in new.splitlines() if "stage-overdue" in line]
+    assert "| POS refresh |" in row and "pos-refresh" not in row
+    (change,) = [line for line in pages["changes.md"].splitlines()
+                 if "new finding" in line and "Close date passed" in line]
+    assert "Close date passed, POS refresh |" in change
+
+
 def test_the_overview_and_the_changes_page_sum_it_up(tmp_path: Path) -> None:
     stays = healthy_account() | {"id": "stays", "name": "Stays"}
     account = _grower()

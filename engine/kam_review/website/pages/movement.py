@@ -106,10 +106,11 @@ def since_section(item: AccountResult, movement: Movement | None,
         [esc(figure_label(m.name)), figure_text(m.name, m.before, item.formats),
          figure_text(m.name, m.after, item.formats), change_text(m, item.formats)]
         for m in moved.figures]))
-    lines += _findings(_("New findings"), moved.new_findings, rulebook)
-    lines += _findings(_("Resolved findings"), moved.resolved, rulebook)
+    lines += _findings(_("New findings"), moved.new_findings, moved, rulebook)
+    lines += _findings(_("Resolved findings"), moved.resolved, moved, rulebook)
     if moved.unevaluated:  # a rule that found something is not evaluated now: data missing
-        lines += _findings(_("Findings no longer evaluated"), moved.unevaluated, rulebook)
+        lines += _findings(_("Findings no longer evaluated"), moved.unevaluated, moved,
+                           rulebook)
     lines += [f"**{_('Deals that moved')}**", ""]
     names = stage_names(rulebook)
     lines.append(table(["Deal", "Move"], [[f"{esc(m.name)} ({esc(m.deal)})",
@@ -151,13 +152,27 @@ def _unevaluated_sentence(compared: tuple[AccountMovement, ...]) -> str:
         findings=counted(count, "finding no longer evaluated")) if count else ""
 
 
-def _findings(title: str, found: tuple[KeptFinding, ...], rulebook: Rulebook) -> list[str]:
+def _findings(title: str, found: tuple[KeptFinding, ...], moved: AccountMovement,
+              rulebook: Rulebook) -> list[str]:
     lines = [f"**{title}** ({len(found)})", ""]
     lines.append(table(["Severity", "Rule", "Subject", "Finding"], [
         [severity_badge(f.severity), _titled(f.rule, rulebook, "../"),
-         esc(_rule_title(f.subject, rulebook)),
+         esc(_subject(f, moved, rulebook)),
          _message(f)] for f in found]))
     return lines
+
+
+def _subject(finding: KeptFinding, moved: AccountMovement, rulebook: Rulebook) -> str:
+    """A finding's subject as the reader knows it: a deal by its name (as either review
+    knew it: a resolved finding's deal may be gone now), a waiver by the title of the rule
+    it waives; a contact or a goal as written."""
+    rule = rulebook.find(finding.rule)
+    if rule is not None and rule.on == "opportunity":
+        for side in (moved.after, moved.before):
+            for deal in side.deals if side is not None else ():
+                if deal.id == finding.subject:
+                    return deal.name
+    return _rule_title(finding.subject, rulebook)
 
 
 def _source(movement: Movement, prefix: str | None, formats: LocaleFormat,
@@ -218,7 +233,8 @@ def movement_summary(result: Result, movement: Movement | None) -> list[str]:
     lines += [f"**{_('Accounts with new high findings')}**", ""]
     lines.append(table(["Account", "New high findings"], [
         [account_link(accounts[m.id]),
-         ", ".join(_titled(f.rule, result.rulebook) + (f" {esc(f.subject)}" if f.subject else "")
+         ", ".join(_titled(f.rule, result.rulebook)
+                   + (f" {esc(_subject(f, m, result.rulebook))}" if f.subject else "")
                    for f in m.new_high)]
         for m in compared if m.new_high]))
     return lines
@@ -271,7 +287,7 @@ def _change_rows(moved: AccountMovement, rulebook: Rulebook,
                               (_("finding no longer evaluated"), moved.unevaluated, False)):
         rows += [[title, severity_badge(f.severity),
                   esc(_(", ").join(part for part in (_rule_title(f.rule, rulebook),
-                                                     _rule_title(f.subject, rulebook)) if part)),
+                                                     _subject(f, moved, rulebook)) if part)),
                   "" if new else _message(f), _message(f) if new else ""]
                  for f in found]
     rows += [[_("figure"), "", esc(figure_label(m.name)), figure_text(m.name, m.before, formats),
