@@ -497,6 +497,8 @@ def test_the_plans_actions_and_goals_are_changes(tmp_path: Path) -> None:
         {"what": "Survey", "owner": "Li Wei", "status": "done"},
         {"what": "Demo day", "owner": "Li Wei", "status": "done", "outcome": "Well received"}]
     account["plan"]["goals"][0]["baseline"] = {"value": 4_000_000, "date": "2026-01-01"}
+    account["plan"]["goals"].append({"text": "Margin", "metric": "gross_margin",
+                                     "target": 0.3, "due": "2027-06-30"})
     repo = _one_commit(tmp_path, account)
     account["plan"]["actions"] = [
         {"what": "call the CFO", "owner": "Li Wei", "due": "2026-10-31", "status": "done",
@@ -512,6 +514,8 @@ def test_the_plans_actions_and_goals_are_changes(tmp_path: Path) -> None:
     account["plan"]["goals"].append({"text": "Open the logistics division"})
     # A new baseline moves the goal's progress; a close put off moves the forecast.
     account["plan"]["goals"][0]["baseline"] = {"value": 4_200_000, "date": "2026-03-31"}
+    # Each goal's figures as its metric writes them: money in the currency, a share in %.
+    account["plan"]["goals"][1]["target"] = 0.35
     account["opportunities"][0]["expected_close"] = "2027-06-30"
     # A lowered target turns a goal behind into one on track: the diff says so itself.
     account["plan"]["goals"][0].update(target=4_500_000, due="2027-12-31")
@@ -530,11 +534,13 @@ def test_the_plans_actions_and_goals_are_changes(tmp_path: Path) -> None:
         ("action-answers", "Send the tender pack", "—", "opportunity:pos-refresh"),
         ("action-outcome", "Demo day", "Well received", "Two stores asked for a pilot"),
         ("goal-added", "Open the logistics division", "", ""),
-        ("goal-target", "Win the POS refresh", "5,000,000", "4,500,000"),
+        ("goal-target", "Margin", "30%", "35%"),
+        ("goal-target", "Win the POS refresh", "CN¥5M", "CN¥4.5M"),
         ("goal-due", "Win the POS refresh", "2027-06-30", "2027-12-31"),
-        ("goal-baseline", "Win the POS refresh", "4,000,000 (2026-01-01)",
-         "4,200,000 (2026-03-31)")]
-    (target,) = [c for c in changes(repo, "HEAD") if c["kind"] == "goal-target"]
+        ("goal-baseline", "Win the POS refresh", "CN¥4M (2026-01-01)",
+         "CN¥4.2M (2026-03-31)")]
+    (target,) = [c for c in changes(repo, "HEAD") if c["kind"] == "goal-target"
+                 and c["subject"] != "Margin"]
     assert (target["before_value"], target["after_value"]) == (5_000_000, 4_500_000)
     (baseline,) = [c for c in changes(repo, "HEAD") if c["kind"] == "goal-baseline"]
     assert (baseline["before_value"], baseline["after_value"]) == (4_000_000, 4_200_000)

@@ -128,7 +128,7 @@ def _account_changes(old: AccountResult, new: AccountResult, base: Result, head:
     yield from _unplanned(old, new, base, head)
     yield from _opportunity_changes(old.account, new.account, head, new.formats)
     for kind, subject, before, after, values, ending in plan_changes(
-            old.account, new.account, new.formats.number):
+            old.account, new.account, new.formats):
         yield Change(account, kind, subject, before, after, values=values, ending=ending)
     yield from _figure_changes(old.account, new.account, new.formats)
 

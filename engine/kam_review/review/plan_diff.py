@@ -15,6 +15,9 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import NamedTuple, TypeVar
 
+from kam_review.formatting import format_value
+from kam_review.locale_format import LocaleFormat, changed_figure
+from kam_review.rulebook.goals import spec_of
 from kam_review.source.actions import text_key
 from kam_review.source.model import Account, Action, Goal, GoalFigure
 
@@ -37,9 +40,10 @@ class Ending(NamedTuple):
 PlanChange = tuple[str, str, str, str, tuple[float | None, float | None] | None, Ending | None]
 
 
-def plan_changes(old: Account, new: Account, number: Callable[[float], str]
-                 ) -> Iterator[PlanChange]:
-    """Each change to the plan, actions first; `number` writes a goal's target."""
+def plan_changes(old: Account, new: Account, formats: LocaleFormat) -> Iterator[PlanChange]:
+    """Each change to the plan, actions first; `formats` writes a goal's target and baseline
+    as its metric's figures are written (money in the account's currency, shares as
+    percentages)."""
     before, after = (_by_text(_actions(a), lambda action: action.what) for a in (old, new))
     for key in sorted(after.keys() - before.keys()):
         yield "action-added", after[key].what, "", _terms(after[key]), None, None
@@ -64,16 +68,18 @@ def plan_changes(old: Account, new: Account, number: Callable[[float], str]
     for key in sorted(goals_before.keys() & goals_after.keys()):
         was_goal, goal = goals_before[key], goals_after[key]
         if was_goal.target != goal.target:
-            yield ("goal-target", goal.text, _target(was_goal.target, number),
-                   _target(goal.target, number), (was_goal.target, goal.target), None)
+            yield ("goal-target", goal.text,
+                   *_figures(was_goal.target, goal.target, goal, formats),
+                   (was_goal.target, goal.target), None)
         if was_goal.due != goal.due:
             yield "goal-due", goal.text, _day(was_goal.due), _day(goal.due), None, None
         # A new baseline moves a goal's progress as much as a new target does.
         if was_goal.baseline != goal.baseline:
             old_base, new_base = (None if figure is None else figure.value
                                   for figure in (was_goal.baseline, goal.baseline))
-            yield ("goal-baseline", goal.text, _figure(was_goal.baseline, number),
-                   _figure(goal.baseline, number), (old_base, new_base), None)
+            before_text, after_text = _figures(old_base, new_base, goal, formats)
+            yield ("goal-baseline", goal.text, _dated(before_text, was_goal.baseline),
+                   _dated(after_text, goal.baseline), (old_base, new_base), None)
 
 
 def _ending(kind: str, action: Action) -> Ending | None:
@@ -109,10 +115,18 @@ def _day(day: date | None) -> str:
     return "—" if day is None else day.isoformat()
 
 
-def _figure(figure: GoalFigure | None, number: Callable[[float], str]) -> str:
-    """A goal's baseline: its value and the day it stood at it, "4,200,000 (2026-01-01)"."""
-    return "—" if figure is None else f"{_target(figure.value, number)} ({figure.date})"
+def _figures(old: float | None, new: float | None, goal: Goal, formats: LocaleFormat
+             ) -> tuple[str, str]:
+    """A goal's two figures (a dash for none) as its metric writes them; money short unless
+    both would then look the same (locale_format.changed_figure)."""
+    spec = spec_of(goal)
+    if spec == "money":
+        return changed_figure(old, new, formats.money, formats.whole_money)
+    before, after = ("—" if value is None else format_value(value, spec, formats)
+                     for value in (old, new))
+    return before, after
 
 
-def _target(value: float | None, number: Callable[[float], str]) -> str:
-    return "—" if value is None else number(value)
+def _dated(text: str, figure: GoalFigure | None) -> str:
+    """A goal's baseline with the day it stood at it: "CN¥4.2M (2026-01-01)"."""
+    return text if figure is None else f"{text} ({figure.date})"
