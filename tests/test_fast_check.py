@@ -103,6 +103,36 @@ def test_the_hostile_corpus_is_the_same(monkeypatch: pytest.MonkeyPatch, tmp_pat
     _same_everywhere(monkeypatch, "--accounts", str(folder))
 
 
+def test_a_file_the_schema_refuses_still_has_its_rule_ids_checked(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, in_workers: None) -> None:
+    """A schema error, an answer to an unknown rule and a waiver of one, in one file: one
+    run reports the three (the rule ids once the rest is fixed would take a second run), on
+    every path alike."""
+    account = healthy_account()
+    account["financials"][0]["revenue"] = "1.2M"
+    account["plan"]["actions"] = [{"what": "Call the CFO", "owner": "Li Wei",
+                                   "answers": "risk.revenue-decline"}]
+    account["waivers"] = [{"rule": "risk.single-thread", "reason": "A second contact is "
+                           "being introduced this quarter", "until": "2026-12-31",
+                           "by": "Zhou Lan"}]
+    folder = tmp_path / "accounts"
+    folder.mkdir()
+    write_account(folder, account)
+    monkeypatch.setenv("KAM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv(FAST_VARIABLE, "1")
+    run = CliRunner().invoke(main, ["check", "--as-of", str(AS_OF), "--accounts", str(folder)])
+    assert run.exit_code == 2
+    found = [line.split(": ", 1)[1].split(" ", 1)[1] for line in run.stderr.splitlines()
+             if "test-account.yaml:" in line]
+    assert found == [
+        "financials[0].revenue: expected a number, got '1.2M'",
+        "plan.actions[0].answers: unknown rule 'risk.revenue-decline' (did you mean "
+        "'risk.declining-revenue'?)",
+        "waivers[0].rule: unknown rule 'risk.single-thread' (did you mean "
+        "'risk.single-threaded'?)"], run.stderr
+    _same_everywhere(monkeypatch, "--accounts", str(folder))
+
+
 def test_a_changed_file_rule_or_date_is_reviewed_again(monkeypatch: pytest.MonkeyPatch,
                                                        tmp_path: Path) -> None:
     accounts, rules = tmp_path / "accounts", tmp_path / "rules"

@@ -17,8 +17,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from kam_review.i18n import _
-from kam_review.review.evaluate import waiver_refused
 from kam_review.review.results import AccountResult, Finding
+from kam_review.review.rule_references import waiver_refused
 from kam_review.rulebook.loading import Rulebook
 from kam_review.rulebook.waivers import in_force
 from kam_review.source.model import Waiver

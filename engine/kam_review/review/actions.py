@@ -15,11 +15,12 @@ from kam_review.errors import InputError
 from kam_review.i18n import _
 from kam_review.paths import display_path
 from kam_review.review.results import AccountResult, Finding, Result
+from kam_review.review.rule_references import unknown_rule
 from kam_review.rulebook.loading import Rule, Rulebook
 from kam_review.source.actions import goal_answered, read_answer
 from kam_review.source.model import Account, Action, Quarter
 from kam_review.source.names import normalise_name
-from kam_review.source.schema_errors import did_you_mean, did_you_mean_rule
+from kam_review.source.schema_errors import did_you_mean
 from kam_review.text_safety import terminal_text
 
 
@@ -152,8 +153,7 @@ def answer_errors(account: Account, rulebook: Rulebook, subjects: bool = True
         if answer.kind != "rule":
             continue
         rule = known.get(answer.key)
-        message = (_("unknown rule '{rule}'").format(rule=answer.key)
-                   + did_you_mean_rule(answer.key, sorted(known)) if rule is None else
+        message = (unknown_rule(answer.key, known) if rule is None else
                    None if answer.subject is None or not subjects else
                    _subject_problem(answer.subject, rule, account))
         if message is None:

@@ -26,6 +26,11 @@ from kam_review.review.results import (
     Result,
     impact,
 )
+from kam_review.review.rule_references import (
+    refused_file_errors,
+    waivable,
+    waiver_rule_problem,
+)
 from kam_review.review.verdict import with_verdicts
 from kam_review.rulebook.engine import EngineRule
 from kam_review.rulebook.facts import FACT_TYPE, SOURCE_PATH, Fact, account_facts
@@ -35,7 +40,6 @@ from kam_review.rulebook.waivers import applies
 from kam_review.source.accounts import Portfolio, account_files, load_files, load_portfolio
 from kam_review.source.cache import AccountCache
 from kam_review.source.model import Account, Waiver
-from kam_review.source.schema_errors import did_you_mean_rule
 from kam_review.vocabulary import Kind
 
 
@@ -129,6 +133,9 @@ def evaluate(portfolio: Portfolio, rulebook: Rulebook, as_of: date,
     # The thresholds as message templates name them (`{$name}`), once per evaluation.
     thresholds = {f"${name}": value for name, value in rulebook.threshold_values().items()}
     results, errors = [], list(portfolio.errors)
+    if not rebuilt:  # (a portfolio rebuilt as of an earlier day is made of accounts alone)
+        for path in portfolio.refused:
+            errors.extend(refused_file_errors(path, None, rulebook))
     position = 0
     for account, facts in zip(portfolio.accounts, facts_by_account, strict=True):
         matches = matched[position:position + len(facts)]
@@ -251,32 +258,14 @@ def review_errors(account: Account, rulebook: Rulebook, subjects: bool = True
     return _waiver_errors(account, rulebook) + answer_errors(account, rulebook, subjects)
 
 
-def waivable(rule: Rule) -> bool:
-    """Whether a waiver can accept the rule's findings: not a check of the waivers
-    themselves (a waiver of it would silence what limits waivers), nor a class, focus or
-    verdict, which say what the account is, not a risk to accept."""
-    return rule.on != "waiver" and not rule.kind.assigns and rule.kind != Kind.VERDICT
-
-
-def waiver_refused(rule: Rule | None) -> bool:
-    """Whether a waiver of `rule` (None: a rule the rulebook does not have) is an input
-    error (review_errors), which waives nothing and is reported as that error alone."""
-    return rule is None or not waivable(rule)
-
-
 def _waiver_errors(account: Account, rulebook: Rulebook) -> list[InputError]:
     known = {rule.id: rule for rule in rulebook.rules}
     errors = []
     for i, waiver in enumerate(account.waivers):
-        rule = known.get(waiver.rule)
-        if not waiver_refused(rule):
+        message = waiver_rule_problem(waiver.rule, known)
+        if message is None:
             continue
         line, column = account.locations.get(("waivers", i, "rule"), (1, 1))
-        message = (_("unknown rule '{rule}'").format(rule=waiver.rule) + did_you_mean_rule(
-            waiver.rule, sorted(known)) if rule is None else _(
-            "'{rule}' cannot be waived: it checks the waivers themselves, or says what the "
-            "account is (a class, focus or verdict); waive the findings it weighs instead"
-        ).format(rule=waiver.rule))
         errors.append(InputError(display_path(account.source), line, column,
                                  f"waivers[{i}].rule", message))
     return errors

@@ -19,6 +19,7 @@ from kam_review.locale_format import LocaleFormat
 from kam_review.review.evaluate import evaluate, review_errors
 from kam_review.review.redact import redact_portfolio
 from kam_review.review.results import AccountResult
+from kam_review.review.rule_references import refused_file_errors
 from kam_review.review.slim import Plain, plain_errors, plain_result, record_texts
 from kam_review.rulebook.loading import Rulebook
 from kam_review.source.accounts import Portfolio, load_account
@@ -94,9 +95,11 @@ def review_chunk(items: Sequence[tuple[str, bytes | None]]) -> list[Plain]:
     reviewed = iter(evaluate(portfolio, job.rulebook, job.as_of, formats=job.formats).accounts
                     if portfolio.accounts else ())
     records: list[Plain] = []
-    for account, errors in entries:
+    for (path, content), (account, errors) in zip(items, entries, strict=True):
         if account is None:
-            records.append({"errors": plain_errors(errors), "result": None, "parts": None})
+            refused = refused_file_errors(Path(path), content, job.rulebook)
+            records.append({"errors": plain_errors(errors + refused), "result": None,
+                            "parts": None})
             continue
         item = next(reviewed)
         rulebook = job.rulebook

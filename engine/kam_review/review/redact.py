@@ -32,7 +32,8 @@ def pseudonym(number: int, contact: Contact) -> str:
 
 
 def redact_portfolio(portfolio: Portfolio) -> Portfolio:
-    return Portfolio([redact_account(a) for a in portfolio.accounts], list(portfolio.errors))
+    return Portfolio([redact_account(a) for a in portfolio.accounts], list(portfolio.errors),
+                     list(portfolio.refused))
 
 
 def redact_account(account: Account) -> Account:

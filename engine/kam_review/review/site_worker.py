@@ -30,6 +30,7 @@ from kam_review.review.evaluate import evaluate, review_errors
 from kam_review.review.full_result import full_result, plain_full_result
 from kam_review.review.redact import redact_account
 from kam_review.review.results import AccountResult
+from kam_review.review.rule_references import refused_file_errors
 from kam_review.review.slim import input_errors, plain_errors
 from kam_review.review.snapshot import (
     AccountSnapshot,
@@ -109,10 +110,14 @@ def reviewed_files(items: Sequence[tuple[str, bytes | None]], job: SiteJob) -> l
     loaded = [load_account_value(Path(path), content) for path, content in items]
     files = [Reviewed(errors) for (_account, errors), _value in loaded]
     accounts: list[Account] = []
-    for reviewed, ((account, _errors), value) in zip(files, loaded, strict=True):
+    for reviewed, ((account, _errors), value), (path, content) in zip(files, loaded, items,
+                                                                       strict=True):
         if account is not None:
             reviewed.value = value
             accounts.append(redact_account(account) if job.redact else account)
+        elif not job.previous:  # what only the rules tell of a file that did not load
+            reviewed.errors = reviewed.errors + refused_file_errors(Path(path), content,
+                                                                    job.rulebook)
     with_account = [reviewed for reviewed in files if reviewed.value is not None]
     if job.previous:
         _previous_parts(with_account, accounts, job.rulebook, job.as_of, lambda _a, _d: False)

@@ -45,6 +45,9 @@ class Portfolio:
 
     accounts: list[Account] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
+    # The files that did not load (their errors are above): the review looks in them again
+    # for what only the rules can tell (review/rule_references.py).
+    refused: list[Path] = field(default_factory=list)
 
 
 @cache
@@ -107,10 +110,12 @@ def account_files(folder: Path, only: Sequence[Path] = ()) -> tuple[list[Path], 
 def load_files(paths: list[Path], progress: Progress = silent,
                cache: AccountCache | None = None) -> Portfolio:
     portfolio = Portfolio()
-    for account, errors in _load_all(paths, progress, cache):
+    for path, (account, errors) in zip(paths, _load_all(paths, progress, cache), strict=True):
         portfolio.errors.extend(errors)
         if account is not None:
             portfolio.accounts.append(account)
+        else:
+            portfolio.refused.append(path)
     return portfolio
 
 
