@@ -96,8 +96,13 @@ def test_two_revisions_and_the_working_tree_untouched(history: Path) -> None:
 
 def test_text_and_markdown(history: Path) -> None:
     text = kam(history, "diff", "review-q2").stdout
-    assert "test-account:\n  verdict changed: healthy -> at risk\n  new finding: HIGH " \
-           "risk.key-contact-left [Chen Jun]:" in text
+    # A new verdict says why, in its rule's words.
+    (verdict,) = [c for c in changes(history, "review-q2")
+                  if c["kind"] == "verdict" and c["account"] == "test-account"]
+    assert verdict["reasons"] and verdict["reasons"] == ["1 open high warning: A key person changed [Chen Jun]"]
+    assert (f"test-account:\n  verdict changed: healthy -> at risk (because: "
+            f"{'; '.join(verdict['reasons'])})\n  new finding: HIGH risk.key-contact-left "
+            f"[Chen Jun]:") in text
     markdown = kam(history, "diff", "review-q2", "--format", "markdown").stdout
     # The base as the user wrote it; the working tree, which is no revision, in words.
     assert markdown.startswith("### kam-review: changes from `review-q2` to the working tree")

@@ -93,7 +93,9 @@ def shown_sides(change: Change, stages: Mapping[str, str] | None = None
     verdict ("at risk"; "none" without one), a class or focus, a stage by its name in
     `stages`; anything else (a figure, a message) as the change holds it."""
     if change.kind == "verdict":
-        return _verdict(change.before), _verdict(change.after)
+        because = (_(" (because: {reasons})").format(reasons=_("; ").join(change.reasons))
+                   if change.reasons else "")
+        return _verdict(change.before), _verdict(change.after) + because
     if change.kind in _LABELLED:
         return _label(change.before), _label(change.after) + _ending(change)
     if change.kind in _STAGED:

@@ -18,7 +18,7 @@ from kam_review.locale_format import ENGLISH, LocaleFormat, changed_figure
 from kam_review.resources import bundled_rules_folder
 from kam_review.review.actions import planned_for
 from kam_review.review.evaluate import review
-from kam_review.review.plan_diff import Ending, plan_changes
+from kam_review.review.plan_diff import Ending, day_text, plan_changes
 from kam_review.review.results import AccountResult, Finding, Result
 from kam_review.source.model import Account, Waiver
 from kam_review.source.revisions import export_folder, repository_root
@@ -52,6 +52,7 @@ class Change:
     waiver: Waiver | None = None  # the waiver a finding has now (finding-new, -waived)
     note: str = ""  # how a new finding is waived, as every output says it
     ending: Ending | None = None  # how an action that became done or dropped ended
+    reasons: tuple[str, ...] = ()  # why the account has its new verdict (its rule's clauses)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         rank = self.severity.rank if self.severity else len(Severity)
@@ -67,6 +68,8 @@ class Change:
         if self.waiver is not None:
             data["waiver"] = {"reason": self.waiver.reason, "by": self.waiver.by,
                               "until": str(self.waiver.until) if self.waiver.until else None}
+        if self.kind == "verdict":
+            data["reasons"] = list(self.reasons)
         if self.ending is not None:
             done_on = self.ending.done_on
             data["done_on"] = None if done_on is None else done_on.isoformat()
@@ -123,7 +126,8 @@ def _account_changes(old: AccountResult, new: AccountResult, base: Result, head:
     # writers' part.
     verdicts = [item.verdict.health.value if item.verdict else "none" for item in (old, new)]
     if verdicts[0] != verdicts[1]:
-        yield Change(account, "verdict", before=verdicts[0], after=verdicts[1])
+        yield Change(account, "verdict", before=verdicts[0], after=verdicts[1],
+                     reasons=new.verdict.reasons if new.verdict else ())
     yield from _finding_changes(old, new)
     yield from _unplanned(old, new, base, head)
     yield from _opportunity_changes(old.account, new.account, head, new.formats)
@@ -205,7 +209,7 @@ def _opportunity_changes(old: Account, new: Account, head: Result,
         if was.expected_close != now.expected_close:
             # A deal's close put off moves the forecast's quarter, whatever else stays.
             yield Change(new.id, "opportunity-close", opportunity_id,
-                         before=_iso(was.expected_close), after=_iso(now.expected_close))
+                         before=day_text(was.expected_close), after=day_text(now.expected_close))
         shows = {"probability": (formats.percent, formats.exact_percent),
                  "value": (formats.money, formats.whole_money)}
         for name, (short, exact) in shows.items():
@@ -213,10 +217,6 @@ def _opportunity_changes(old: Account, new: Account, head: Result,
             if old_value != new_value:
                 yield _figure(new.id, f"{opportunity_id} {name}", old_value, new_value, short,
                               exact)
-
-
-def _iso(day: date | None) -> str:
-    return "—" if day is None else day.isoformat()
 
 
 def _figure_changes(old: Account, new: Account, formats: LocaleFormat) -> Iterator[Change]:

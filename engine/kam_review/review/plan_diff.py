@@ -52,7 +52,7 @@ def plan_changes(old: Account, new: Account, formats: LocaleFormat) -> Iterator[
     for key in sorted(before.keys() & after.keys()):
         was, now = before[key], after[key]
         for kind, then, today in ((_STATUS_KINDS[now.status], was.status, now.status),
-                                  ("action-due", _day(was.due), _day(now.due)),
+                                  ("action-due", day_text(was.due), day_text(now.due)),
                                   ("action-owner", was.owner, now.owner),
                                   ("action-answers", was.answers or "—", now.answers or "—")):
             if then != today:
@@ -72,7 +72,7 @@ def plan_changes(old: Account, new: Account, formats: LocaleFormat) -> Iterator[
                    *_figures(was_goal.target, goal.target, goal, formats),
                    (was_goal.target, goal.target), None)
         if was_goal.due != goal.due:
-            yield "goal-due", goal.text, _day(was_goal.due), _day(goal.due), None, None
+            yield "goal-due", goal.text, day_text(was_goal.due), day_text(goal.due), None, None
         # A new baseline moves a goal's progress as much as a new target does.
         if was_goal.baseline != goal.baseline:
             old_base, new_base = (None if figure is None else figure.value
@@ -111,7 +111,8 @@ def _terms(action: Action) -> str:
     return ", ".join([action.owner, *([action.due.isoformat()] if action.due else [])])
 
 
-def _day(day: date | None) -> str:
+def day_text(day: date | None) -> str:
+    """A day as the changes write it (ISO), a dash for none."""
     return "—" if day is None else day.isoformat()
 
 
