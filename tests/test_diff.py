@@ -99,7 +99,7 @@ def test_text_and_markdown(history: Path) -> None:
     # A new verdict says why, in its rule's words.
     (verdict,) = [c for c in changes(history, "review-q2")
                   if c["kind"] == "verdict" and c["account"] == "test-account"]
-    assert verdict["reasons"] and verdict["reasons"] == ["1 open high warning: A key person changed [Chen Jun]"]
+    assert verdict["reasons"] == ["1 open high warning: A key person changed [Chen Jun]"]
     assert (f"test-account:\n  verdict changed: healthy -> at risk (because: "
             f"{'; '.join(verdict['reasons'])})\n  new finding: HIGH risk.key-contact-left "
             f"[Chen Jun]:") in text
