@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 from kam_review.errors import InputError
 from kam_review.i18n import _
 from kam_review.paths import display_path
 from kam_review.rulebook.loading import Rule, Rulebook
+from kam_review.source.action_checks import mappings
 from kam_review.source.actions import read_answer
 from kam_review.source.model import FieldPath, format_path
 from kam_review.source.schema_errors import did_you_mean_rule
@@ -66,13 +66,13 @@ def refused_file_errors(path: Path, content: bytes | None, rulebook: Rulebook
     known = {rule.id: rule for rule in rulebook.rules}
     found: list[tuple[FieldPath, str]] = []
     plan = value.get("plan")
-    for i, action in enumerate(_mappings(plan.get("actions") if isinstance(plan, dict)
+    for i, action in enumerate(mappings(plan.get("actions") if isinstance(plan, dict)
                                          else None)):
         text = action.get("answers")
         answer = read_answer(text) if isinstance(text, str) else None
         if answer is not None and answer.kind == "rule" and answer.key not in known:
             found.append((("plan", "actions", i, "answers"), unknown_rule(answer.key, known)))
-    for i, waiver in enumerate(_mappings(value.get("waivers"))):
+    for i, waiver in enumerate(mappings(value.get("waivers"))):
         rule_id = waiver.get("rule")
         problem = waiver_rule_problem(rule_id, known) if isinstance(rule_id, str) else None
         if problem is not None:
@@ -80,8 +80,3 @@ def refused_file_errors(path: Path, content: bytes | None, rulebook: Rulebook
     name = display_path(path)
     return [InputError(name, *document.locations.get(where, (1, 1)), format_path(where),
                        message) for where, message in found]
-
-
-def _mappings(rows: Any) -> list[dict[str, Any]]:
-    """The mappings of a list in the file (anything else the schema reports)."""
-    return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []

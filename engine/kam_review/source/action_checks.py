@@ -20,11 +20,11 @@ def action_problems(value: dict[str, Any]) -> Iterable[tuple[FieldPath, str]]:
     a day done on an action that is not done."""
     plan = value.get("plan")
     plan = plan if isinstance(plan, dict) else {}
-    actions = _items(plan.get("actions"))
-    goals = [Goal(text=g["text"]) for g in _items(plan.get("goals"))
+    actions = mappings(plan.get("actions"))
+    goals = [Goal(text=g["text"]) for g in mappings(plan.get("goals"))
              if isinstance(g.get("text"), str)]
     # An id of another type is the schema's to report; it names no opportunity.
-    deals = {d["id"] for d in _items(value.get("opportunities")) if isinstance(d.get("id"), str)}
+    deals = {d["id"] for d in mappings(value.get("opportunities")) if isinstance(d.get("id"), str)}
     for i, action in enumerate(actions):
         status = action.get("status", "open")
         if "done_on" in action and status != "done":
@@ -48,6 +48,7 @@ def action_problems(value: dict[str, Any]) -> Iterable[tuple[FieldPath, str]]:
                               key=shown) + did_you_mean(answer.key, [g.text for g in goals]))
 
 
-def _items(rows: Any) -> list[dict[str, Any]]:
-    """The mappings of a list in the file (anything else the schema reports)."""
+def mappings(rows: Any) -> list[dict[str, Any]]:
+    """The mappings of a list in the file (anything else the schema reports); also what
+    review/rule_references.py reads of a file the schema refuses."""
     return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []

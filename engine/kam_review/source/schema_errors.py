@@ -153,7 +153,11 @@ def did_you_mean(word: Any, choices: list[str]) -> str:
     if not isinstance(word, str):
         return ""
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return _(" (did you mean '{word}'?)").format(word=close[0]) if close else ""
+    return _suggested(close[0]) if close else ""
+
+
+def _suggested(word: str) -> str:
+    return _(" (did you mean '{word}'?)").format(word=word)
 
 
 def did_you_mean_rule(rule_id: str, known: list[str]) -> str:
@@ -165,7 +169,7 @@ def did_you_mean_rule(rule_id: str, known: list[str]) -> str:
         return hint
     by_words = {_words_sorted(rule): rule for rule in known}
     close = difflib.get_close_matches(_words_sorted(rule_id), list(by_words), n=1, cutoff=0.8)
-    return _(" (did you mean '{word}'?)").format(word=by_words[close[0]]) if close else ""
+    return _suggested(by_words[close[0]]) if close else ""
 
 
 def _words_sorted(rule_id: str) -> str:
@@ -180,7 +184,7 @@ def _word_of(key: str, allowed: list[str]) -> str:
     words = set(key.replace("-", "_").split("_"))
     found = [name for name in allowed
              if name in words or (key in name.split("_") and len(key) > 2)]
-    return _(" (did you mean '{word}'?)").format(word=found[0]) if len(found) == 1 else ""
+    return _suggested(found[0]) if len(found) == 1 else ""
 
 
 def _percent_hint(bound: Any, instance: Any) -> str:
