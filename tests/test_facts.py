@@ -437,8 +437,11 @@ def test_waiver_facts(tmp_path: Path, rulebook: Rulebook) -> None:
          "reason": "  Waiting   for the NEW cio ", "until": "2026-10-30", "by": "  li  WEI"},
         # `by` is required, and a blank or invisible one is an input error of its own.
         {"rule": "risk.no-such-rule", "reason": "x", "until": "2026-09-29", "by": "Gao Ming"},
+        # A rule raised on each contact, waived without naming whose finding.
+        {"rule": "risk.key-contact-left", "reason": "Successor met", "until": "2026-10-30",
+         "by": "Gao Ming"},
     ]
-    owners, unknown = _of(_facts(tmp_path, rulebook, _with(waivers=waivers)), WaiverFacts)
+    owners, unknown, unnamed = _of(_facts(tmp_path, rulebook, _with(waivers=waivers)), WaiverFacts)
     severity = next(r.severity for r in rulebook.rules if r.id == "risk.no-executive-access")
     assert owners == WaiverFacts(
         account="test-account", subject="risk.no-executive-access (Zhang Min)",
@@ -446,8 +449,9 @@ def test_waiver_facts(tmp_path: Path, rulebook: Rulebook) -> None:
         rule_title="No senior access", owner="Li Wei",
         reason="Waiting for the NEW cio", reason_key="waiting for the new cio",
         reason_length=23, has_approver=True, approved_by_owner=True, by="li WEI",
-        waived_severity=severity, until="2026-10-30", days_past_until=-30,
-        days_remaining=30)
+        waives_unnamed=False, waived_severity=severity, until="2026-10-30",
+        days_past_until=-30, days_remaining=30)
+    assert (unnamed.waives_unnamed, unknown.waives_unnamed) == (True, False)
     assert (unknown.subject, unknown.waived_severity) == ("risk.no-such-rule", None)
     assert unknown.rule_title == "risk.no-such-rule"  # no rule has the id: it stands in
     assert (unknown.by, unknown.has_approver, unknown.approved_by_owner) == (

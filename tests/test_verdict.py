@@ -24,7 +24,8 @@ Account = dict[str, Any]
 
 # The influencer Chen Jun left a month ago: a high warning (risk.key-contact-left).
 LEFT = {"left_on": "2026-08-31"}
-WAIVER = {"rule": "risk.key-contact-left", "reason": "Successor introduced, handover booked",
+WAIVER = {"rule": "risk.key-contact-left", "subject": "Chen Jun",
+          "reason": "Successor introduced, handover booked",
           "until": "2026-12-31", "by": "Zhou Lan"}
 
 

@@ -217,6 +217,11 @@ class WaiverFacts(FactType):
         "by is the account's owner (compared ignoring case, blanks and invisible characters)",
         known=True)
     by: str | None = fact_field("text", "Approved by", "who granted the waiver")
+    waives_unnamed: bool = fact_field(
+        "yes/no", "Waives every subject",
+        "the waiver names no subject and its rule is raised on each contact, deal, goal or "
+        "action: it accepts the rule's finding on every one of them, those raised after it "
+        "was written included", known=True)
     waived_severity: str | None = fact_field(
         "text", "Waived severity", "the severity of the waived rule (absent: unknown rule)")
     until: str | None = fact_field("date", "Until", "the waiver's end date")
