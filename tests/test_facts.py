@@ -406,7 +406,7 @@ def test_unknown_opportunity_figures(tmp_path: Path, rulebook: Rulebook) -> None
     assert (lost.characteristics_unmet, lost.stage_unmet, lost.next_stage, lost.next_unmet) \
         == (None, None, None, None)
     assert (closed.is_open, closed.stage_index) == (False, 7)
-    assert closed.forecast_bucket == "closed, not yet signed, paid and shipped"
+    assert closed.forecast_bucket == "closed, awaiting signature, payment or shipment"
     assert (closed.stage_unmet, closed.next_stage, closed.next_unmet) == (3, None, None)
     assert closed.days_overdue == 272
 

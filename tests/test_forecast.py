@@ -73,7 +73,7 @@ def test_commitment_is_by_quarter_not_by_days(rulebook: Rulebook) -> None:
 @pytest.mark.parametrize(("stage", "evidence", "category"), [
     ("closed", _SIGNED_PAID_SHIPPED, "won"),
     ("closed", _SIGNED_PAID_SHIPPED | {"goods_shipped": False},
-     "closed, not yet signed, paid and shipped"),
+     "closed, awaiting signature, payment or shipment"),
     ("lost", {}, ""),
 ])
 def test_commitment_of_a_decided_deal(stage: str, evidence: dict[str, bool], category: str,

@@ -53,7 +53,7 @@ def test_a_closed_deal_awaiting_payment_is_not_forecast_as_closed(review_account
     evidence = healthy_account()["opportunities"][0]["evidence"] | {
         "contract_signed": True, "payment_received": False, "goods_shipped": True}
     funnel = _pages(review_accounts, stage="closed", evidence=evidence)["funnel.md"]
-    assert len(_rows(funnel, "| closed, not yet signed, paid and shipped | 1 |")) == 1
+    assert len(_rows(funnel, "| closed, awaiting signature, payment or shipment | 1 |")) == 1
     assert not _rows(funnel, "| closed | 1 |")
     (deal,) = _rows(funnel, "| POS refresh |")
     assert deal.endswith("| not yet paid or shipped |")
@@ -66,4 +66,4 @@ def test_a_signed_paid_shipped_deal_is_closed(review_accounts: Any) -> None:
         "contract_signed": True, "payment_received": True, "goods_shipped": True}
     funnel = _pages(review_accounts, stage="closed", evidence=evidence)["funnel.md"]
     assert _rows(funnel, "| closed | 1 |")
-    assert not _rows(funnel, "closed, not yet signed, paid and shipped | 1")
+    assert not _rows(funnel, "closed, awaiting signature, payment or shipment | 1")

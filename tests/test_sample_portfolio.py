@@ -115,7 +115,7 @@ def test_the_forecast_and_whitespace_show(sample: Result) -> None:
     whose lines are all offered)."""
     deals = [f for item in sample.accounts for f in item.facts if f["type"] == "opportunity"]
     current = {f["commit_category"] for f in deals if not f["is_history"]} - {""}
-    assert current == {"won", "closed, not yet signed, paid and shipped",
+    assert current == {"won", "closed, awaiting signature, payment or shipment",
                        "guaranteed this quarter", "likely this quarter", "likely next quarter",
                        "intent", "overdue", "before intent"}
     assert any(f["is_history"] and f["stage"] == "closed" for f in deals)

@@ -484,7 +484,7 @@ def test_forecast_and_whitespace(site: Site) -> None:
     open_page(site, "/funnel/")
     commitments = table_rows(table_after(site, "forecast-by-commitment", "Commitment"))
     assert [text_of(row["Commitment"]) for row in commitments][:6] == [
-        "won", "closed, not yet signed, paid and shipped", "guaranteed this quarter",
+        "won", "closed, awaiting signature, payment or shipment", "guaranteed this quarter",
         "likely this quarter", "likely next quarter", "intent"]
     # Three currencies in the sample, converted at the site's rates as every total of the
     # page: one table of the periods, in CNY.

@@ -129,7 +129,7 @@ def test_a_deal_is_closed_only_when_signed_paid_and_shipped(
     deal = Opportunity(id="d", name="d", stage="closed", expected_close=AS_OF,
                        evidence=evidence)
     assert forecast_bucket(deal, AS_OF, rulebook.stages) == \
-        "closed, not yet signed, paid and shipped"
+        "closed, awaiting signature, payment or shipment"
 
 
 def _with_waiver(review_accounts: Reviewer, until: date) -> Result:

@@ -177,7 +177,7 @@ FORECAST_WINDOWS = ((92, "0-3 months"), (183, "3-6 months"), (275, "6-9 months")
                     (366, "9-12 months"))
 # A deal marked closed that is not yet signed, paid and shipped (seed 004): not forecast as
 # closed.
-BUCKET_CLOSED_UNCONFIRMED = "closed, not yet signed, paid and shipped"
+BUCKET_CLOSED_UNCONFIRMED = "closed, awaiting signature, payment or shipment"
 BUCKET_OVERDUE = "overdue"
 BUCKET_LATER = "later"
 BUCKET_NO_CLOSE_DATE = "no close date"

@@ -82,9 +82,9 @@ class OpportunityFacts(FactType):
     days_overdue: int | None = fact_field(
         "days", "Days overdue", "days since expected_close passed (only once it has)")
     forecast_bucket: str = fact_field(
-        "text", "Forecast", "closed (signed, paid and shipped), closed but not yet signed, "
-        "paid and shipped, overdue, 0-3 months, 3-6 months, 6-9 months, 9-12 months, later or "
-        "no close date (lost: empty)", known=True)
+        "text", "Forecast", "closed (signed, paid and shipped), closed but awaiting "
+        "signature, payment or shipment, overdue, 0-3 months, 3-6 months, 6-9 months, "
+        "9-12 months, later or no close date (lost: empty)", known=True)
     probability: float | None = fact_field("fraction", "Probability",
                                            "the chance to win, 0 to 1", low=0, high=1)
     value: float | None = fact_field("money", "Value", "the opportunity's value")
@@ -120,8 +120,9 @@ class OpportunityFacts(FactType):
     # Seed 004's forecast by commitment, and a decided deal's day (rulebook/commitment.py).
     commit_category: str = fact_field(
         "text", "Commitment",
-        "won, closed but not yet signed, paid and shipped, guaranteed this quarter, likely "
-        "this quarter, likely next quarter, intent, overdue or before intent (lost: empty)",
+        "won, closed but awaiting signature, payment or shipment, guaranteed this quarter, "
+        "likely this quarter, likely next quarter, intent, overdue or before intent (lost: "
+        "empty)",
         known=True)
     closed_on: str | None = fact_field(
         "date", "Won on",

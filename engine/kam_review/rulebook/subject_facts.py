@@ -208,8 +208,8 @@ def _day(day: date | None) -> str | None:
 
 
 def forecast_bucket(opportunity: Opportunity, as_of: date, stages: Sequence[Stage]) -> str:
-    """closed, closed but not yet signed, paid and shipped, overdue, 0-3 / 3-6 / 6-9 / 9-12
-    months, later, or no close date; lost deals are in no bucket (empty text). A deal is
+    """closed, closed but awaiting signature, payment or shipment, overdue, 0-3 / 3-6 / 6-9 /
+    9-12 months, later, or no close date; lost deals are in no bucket (empty text). A deal is
     closed only when it shows every characteristic of the closed stage (seed 004: signed,
     paid, shipped)."""
     status = Status.of_stage(opportunity.stage)

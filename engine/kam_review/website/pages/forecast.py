@@ -45,7 +45,7 @@ from kam_review.wording import counted
 _COMMITMENTS = {
     COMMIT_WON: ("截止到上报时间止已落单", "signed, paid and shipped this quarter (or on a day "
                  "not recorded)"),
-    BUCKET_CLOSED_UNCONFIRMED: ("—", "marked closed, not yet signed, paid and shipped"),
+    BUCKET_CLOSED_UNCONFIRMED: ("—", "marked closed, awaiting signature, payment or shipment"),
     COMMIT_GUARANTEED: ("本季度保证实现", "at negotiation, closing this quarter, at least "
                         "$commit_guaranteed_min_probability likely"),
     COMMIT_LIKELY_THIS: ("本季度有希望实现", "closing this quarter, at least "
