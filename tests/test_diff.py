@@ -65,9 +65,37 @@ def test_every_kind_of_change(history: Path) -> None:
     new = {(c["account"], c["rule"], c["subject"]) for c in found if c["kind"] == "finding-new"}
     assert ("test-account", "risk.key-contact-left", "Chen Jun") in new
     assert ("test-account", "risk.silent-account", "") in new
-    resolved = {(c["account"], c["rule"], c["subject"]) for c in found
-                if c["kind"] == "finding-resolved"}
-    assert ("test-account", "advice.style-direct", "Chen Jun") in resolved
+    # Chen Jun left: the advice on working with him no longer applies; nothing was resolved.
+    ended = {(c["account"], c["rule"], c["subject"], c["after"]) for c in found
+             if c["kind"] == "finding-ended"}
+    assert ("test-account", "advice.style-direct", "Chen Jun",
+            "Chen Jun left on 2026-09-01") in ended
+    assert not [c for c in found if c["kind"] == "finding-resolved"]
+
+
+def test_a_finding_is_resolved_only_while_its_subject_is_on_file(history: Path) -> None:
+    stays = healthy_account()
+    stays["opportunities"][0]["stage_since"] = "2026-01-05"  # at its stage too long
+    write_account(history / "accounts", stays)
+    git(history, "add", "-A")
+    git(history, "commit", "-qm", "this quarter")
+    # The deal's stage date moved on, the deal where it was: the finding ends, and the
+    # change says why beside it.
+    stays["opportunities"][0]["stage_since"] = "2026-09-01"
+    write_account(history / "accounts", stays)
+    found = [(c["kind"], c["rule"], c["subject"], c["before"], c["after"])
+             for c in changes(history, "HEAD") if c["account"] == "test-account"]
+    assert [row[:3] for row in found] == [("finding-resolved", "stage.stale", "pos-refresh"),
+                                          ("stage-since", "", "pos-refresh")]
+    assert found[1][3:] == ("2026-01-05", "2026-09-01")
+    # The deal taken off the file: its finding is gone with it, not resolved.
+    stays["opportunities"][0]["stage_since"] = "2026-01-05"
+    stays["opportunities"][0]["id"] = "pos-refresh-2"
+    write_account(history / "accounts", stays)
+    ended = [(c["kind"], c["subject"], c["after"]) for c in changes(history, "HEAD")
+             if c["rule"] == "stage.stale"]
+    assert ended == [("finding-new", "pos-refresh-2", ended[0][2]),
+                     ("finding-ended", "pos-refresh", "pos-refresh is no longer on file")]
 
 
 def test_focus_change_and_stage_moving_back(history: Path) -> None:
@@ -123,7 +151,7 @@ def test_the_base_is_named_as_written_and_counts_agree(history: Path) -> None:
     assert "&#126;" not in markdown and "(s)" not in markdown + text
     assert markdown.split("\n")[2] == (
         "1 account added, 1 account removed, 1 class changed, 1 verdict changed, 3 new "
-        "findings, 1 resolved finding, 1 stage moved, 5 figures changed")
+        "findings, 1 finding that no longer applies, 1 stage moved, 5 figures changed")
     assert "<details><summary>newco (1 change)</summary>" in markdown
 
 
@@ -334,8 +362,8 @@ def test_a_finding_whose_data_is_deleted_is_no_longer_evaluated_not_resolved(
     assert "  finding no longer evaluated: HIGH risk.declining-revenue: needs " in text
     assert "resolved finding" not in text
     markdown = kam(repo, "diff", "HEAD", "--format", "markdown").stdout
-    assert "**High findings waived, made less severe, no longer evaluated or left without an " \
-           "action**\n\n" \
+    assert "**High findings waived, made less severe, no longer evaluated, gone with their " \
+           "subject or left without an action**\n\n" \
            "- **test-account**: risk.declining-revenue: finding no longer evaluated: " \
            "revenue by quarter" in markdown
 
@@ -356,8 +384,8 @@ def test_a_new_waiver_of_a_high_finding_is_a_change(tmp_path: Path) -> None:
     assert "  finding waived: HIGH risk.key-contact-left [Chen Jun]: waived until 2026-12-31 " \
            "by Zhou Lan: Successor introduced; handover set for October\n" in text
     markdown = kam(repo, "diff", "HEAD", "--format", "markdown").stdout
-    assert "**High findings waived, made less severe, no longer evaluated or left without an " \
-           "action**\n\n" \
+    assert "**High findings waived, made less severe, no longer evaluated, gone with their " \
+           "subject or left without an action**\n\n" \
            "- **test-account**: risk.key-contact-left Chen Jun: finding waived: — -> waived " \
            "until 2026-12-31 by Zhou Lan" in markdown
 

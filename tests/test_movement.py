@@ -14,11 +14,20 @@ import pytest
 from kam_review.output.movement_report import (
     account_lines,
     change_text,
+    finding_text,
     movement_dict,
     summary,
 )
-from kam_review.review.movement import FILES, Comparison, FigureMove, StageMove, compare
+from kam_review.review.movement import (
+    FILES,
+    Comparison,
+    FigureMove,
+    StageMove,
+    compare,
+    ended_because,
+)
 from kam_review.review.snapshot import (
+    Presence,
     Snapshot,
     snapshot_from_json,
     snapshot_json,
@@ -50,11 +59,20 @@ def test_class_findings_figures_and_deals_that_moved(review_accounts: Reviewer) 
     assert moved.before is not None
     assert (moved.before.class_shown, moved.after.class_shown) == ("loyal", "fast-growing")
     assert moved.class_changed and not moved.focus_changed
-    # A contact who left: a new high finding, and their style advice is resolved.
+    # A contact who left: a new high finding, and their style advice no longer applies (not
+    # resolved: nothing was done about it).
     assert [(f.rule, f.subject, f.severity) for f in moved.new_findings][:1] == [
         ("risk.key-contact-left", "Chen Jun", Severity.HIGH)]
     assert [f.rule for f in moved.new_high] == ["risk.key-contact-left"]
-    assert ("advice.style-direct", "Chen Jun") in {(f.rule, f.subject) for f in moved.resolved}
+    assert ("advice.style-direct", "Chen Jun") in {(f.rule, f.subject) for f in moved.ended}
+    assert "Chen Jun" not in {f.subject for f in moved.resolved}
+    assert ended_because(moved.after.presence, "Chen Jun") == "Chen Jun left on 2026-09-01"
+    assert [line for line in account_lines(moved) if line.startswith("no longer applies")] == [
+        f"no longer applies: {finding_text(f)} (Chen Jun left on 2026-09-01)"
+        for f in moved.ended]
+    (data,) = movement_dict(compare(previous, current, COMPARISON))["accounts"]
+    assert {(f["rule"], f["why"]) for f in data["ended_findings"]} >= {
+        ("advice.style-direct", "Chen Jun left on 2026-09-01")}
     figures = {m.name: (m.before, m.after, change_text(m)) for m in moved.figures}
     assert figures["revenue_last_quarter"] == (1_080_000, 1_800_000, "▲ +720K")
     assert figures["contacts_current"] == (3, 2, "▼ -1")
@@ -174,12 +192,22 @@ def test_a_finding_whose_data_is_gone_is_no_longer_evaluated_not_resolved(
 
 def test_a_snapshot_is_read_back_exactly_or_not_at_all(review_accounts: Reviewer) -> None:
     snapshot = snapshot_of(review_accounts(healthy_account(), variant(
-        lambda a: (a.update(id="other", name="Other"), a.pop("plan"))), _falling(4, "short")))
+        lambda a: (a.update(id="other", name="Other"), a.pop("plan"),
+                   a["contacts"][2].update(left_on="2026-09-01"))), _falling(4, "short")))
     assert len(snapshot.accounts) == 3 and snapshot.errors == 0
     assert snapshot.account("short").unknown  # rules not evaluated are kept too
+    other = snapshot.account("other").presence  # and what findings can be on, who left
+    assert other.left == (("Chen Jun", date(2026, 9, 1)),) and other.subjects is not None
+    assert {"Zhang Min", "Chen Jun", "pos-refresh"} <= other.subjects
     text = snapshot_json(snapshot)
     assert text is not None and snapshot_from_json(text) == snapshot
     data = json.loads(text)
+    # Kept by a version that did not keep them: not known, so no finding counts as gone.
+    for account in data["accounts"]:
+        del account["subjects"], account["left"]
+    older = snapshot_from_json(json.dumps(data))
+    assert older is not None and older.account("other").presence == Presence()
+    assert not Presence().has_gone("Chen Jun")
     data["accounts"][0]["findings"][0][2] = "urgent"  # no such severity
     assert snapshot_from_json(json.dumps(data)) is None
     for damaged in ("", "[]", "{}", text[:-1], text.replace('"errors": 0', '"errors": -1'),

@@ -293,3 +293,25 @@ def test_each_account_page_finds_its_own_movement_and_a_new_review_its_own(
     for item in result.accounts:
         assert newer.for_account(item.account.id) is scanned(newer, item.account.id)
         assert newer.for_account(item.account.id) is not movement.for_account(item.account.id)
+
+
+def test_a_finding_whose_contact_left_no_longer_applies_and_is_not_resolved(
+        tmp_path: Path) -> None:
+    """Chen Jun, met as of 2026-06-30 (his style's advice then), left on 2026-08-15: the
+    advice is not resolved but no longer applies, on the account page, the overview and the
+    changes page, each saying why."""
+    account = healthy_account()
+    account["contacts"][2]["left_on"] = "2026-08-15"
+    pages = _pages(tmp_path, account)
+    page = pages["accounts/test-account.md"]
+    ended = page.split("**Findings that no longer apply** (", 1)[1].split("**", 1)[0]
+    assert "rules.md#advice-style-direct" in ended
+    assert "(no longer applies: Chen Jun left on Aug 15, 2026)" in ended
+    assert "Chen Jun" not in page.split("**Resolved findings**", 1)[1].split(
+        "**Findings that no longer apply**", 1)[0]
+    overview = pages["index.md"].split("## Since the last review", 1)[1].split("\n## ", 1)[0]
+    assert "finding that no longer applies (a contact left, or its subject is no longer on " \
+           "file)." in overview
+    rows = [row for row in pages["changes.md"].splitlines()
+            if "finding that no longer applies" in row]
+    assert rows and all("Chen Jun left on Aug 15, 2026" in row for row in rows)

@@ -14,6 +14,7 @@ from kam_review.output.markdown_text import code, comment_text, table
 from kam_review.output.movement_report import stage_name, stage_names
 from kam_review.output.report import json_header
 from kam_review.review.diff import WORKING_TREE, Change, Diff
+from kam_review.review.movement import ENDED_NOUN
 from kam_review.source.model import clip
 from kam_review.text_safety import one_line, terminal_text
 from kam_review.vocabulary import Health, Severity
@@ -29,6 +30,7 @@ CHANGE_TITLES = {
     "verdict": "verdict changed|verdicts changed",
     "finding-new": "new finding", "finding-resolved": "resolved finding",
     "finding-unevaluated": "finding no longer evaluated|findings no longer evaluated",
+    "finding-ended": ENDED_NOUN,
     "finding-severity": "severity changed|severities changed",
     "finding-waived": "finding waived|findings waived",
     "finding-unwaived": "finding no longer waived|findings no longer waived",
@@ -36,6 +38,7 @@ CHANGE_TITLES = {
     "stage": "stage moved|stages moved",
     "opportunity-added": "opportunity added|opportunities added",
     "opportunity-removed": "opportunity removed|opportunities removed",
+    "stage-since": "deal's stage date changed|deals' stage dates changed",
     "opportunity-close": "expected close moved|expected closes moved",
     "action-added": "action added|actions added",
     "action-removed": "action removed|actions removed",
@@ -77,6 +80,8 @@ def change_text(change: Change, stages: Mapping[str, str] | None = None) -> str:
                     f"{_(change.after)}")
         if change.note:
             return f"{head}: {change.after} ({change.note})"
+        if change.kind == "finding-ended":  # why, after what it said
+            return f"{head}: {change.before} ({change.after})"
         if change.kind == "finding-waived" and change.before:
             return f"{head}: {change.after} " + _("(was {before})").format(before=change.before)
         return f"{head}: {change.after or change.before}"
@@ -166,8 +171,8 @@ def _silenced_high(diff: Diff) -> list[Change]:
     leaves unevaluated (the data its rule needs removed): what a hostile change would most
     like to hide, shown beside the new high findings."""
     return [c for c in diff.changes
-            if (c.kind in ("finding-waived", "finding-unevaluated", "finding-unplanned")
-                and c.severity == "high")
+            if (c.kind in ("finding-waived", "finding-unevaluated", "finding-unplanned",
+                           "finding-ended") and c.severity == "high")
             or (c.kind == "finding-severity" and c.before == "high")]
 
 
@@ -229,8 +234,8 @@ def diff_markdown(diff: Diff) -> str:
         lines.append("")
     silenced = _silenced_high(diff)
     if silenced:
-        lines += [_("**High findings waived, made less severe, no longer evaluated or left "
-                    "without an action**"), ""]
+        lines += [_("**High findings waived, made less severe, no longer evaluated, gone "
+                    "with their subject or left without an action**"), ""]
         lines += [f"- **{comment_text(c.account)}**: {_named(c)}: {change_title(c.kind)}: "
                   f"{comment_text(c.before or '—')} -> {comment_text(c.after or '—')}"
                   for c in silenced]

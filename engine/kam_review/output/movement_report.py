@@ -12,7 +12,14 @@ from typing import Any
 from kam_review.formatting import format_in_unit, plain
 from kam_review.i18n import _
 from kam_review.locale_format import ENGLISH, LocaleFormat
-from kam_review.review.movement import AccountMovement, FigureMove, Movement, StageMove
+from kam_review.review.movement import (
+    ENDED_NOUN,
+    AccountMovement,
+    FigureMove,
+    Movement,
+    StageMove,
+    ended_because,
+)
 from kam_review.review.snapshot import KeptFinding
 from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.figures import exact, rounded
@@ -135,6 +142,8 @@ def account_lines(item: AccountMovement, names: Mapping[str, str] | None = None)
     lines += [_("resolved: {finding}").format(finding=finding_text(f)) for f in item.resolved]
     lines += [_("no longer evaluated: {finding}").format(finding=finding_text(f))
               for f in item.unevaluated]
+    lines += [_("no longer applies: {finding} ({why})").format(
+        finding=finding_text(f), why=ended_because(now.presence, f.subject)) for f in item.ended]
     # Amounts in the account's currency, as kam diff and the site write them.
     writes = plain().in_currency(now.currency)
     lines += [f"{figure_label(m.name)}: {figure_text(m.name, m.before, writes)} -> "
@@ -182,9 +191,15 @@ def summary(movement: Movement) -> str:
 
 def unevaluated_clause(compared: Sequence[AccountMovement]) -> str:
     """"; 2 findings no longer evaluated" when a rule that found something is not evaluated
-    now (its data missing): said apart from the resolved ones, never counted with them."""
-    count = sum(len(m.unevaluated) for m in compared)
-    return _("; ") + counted(count, "finding no longer evaluated") if count else ""
+    now (its data missing), and "; 1 finding that no longer applies" when the subject of one
+    is gone (a contact left): said apart from the resolved ones, never counted with them."""
+    clause = ""
+    for count, noun in ((sum(len(m.unevaluated) for m in compared),
+                         "finding no longer evaluated"),
+                        (sum(len(m.ended) for m in compared), ENDED_NOUN)):
+        if count:
+            clause += _("; ") + counted(count, noun)
+    return clause
 
 
 def movement_dict(movement: Movement) -> dict[str, Any]:
@@ -208,6 +223,8 @@ def _account_dict(item: AccountMovement) -> dict[str, Any]:
         "new_findings": [_finding_dict(f) for f in item.new_findings],
         "resolved_findings": [_finding_dict(f) for f in item.resolved],
         "unevaluated_findings": [_finding_dict(f) for f in item.unevaluated],
+        "ended_findings": [_finding_dict(f) | {"why": ended_because(now.presence, f.subject)}
+                           for f in item.ended],
         "figures": [{"name": m.name, "before": m.before, "after": m.after,
                      "change": change_text(m)} for m in item.figures],
         "stages": [{"id": m.deal, "before": m.before, "after": m.after or None,

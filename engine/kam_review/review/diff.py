@@ -7,20 +7,23 @@ A pure function of two Results; `kam diff` and the site's changes page both read
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from kam_review.errors import KamError
-from kam_review.locale_format import ENGLISH, LocaleFormat, changed_figure
+from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.resources import bundled_rules_folder
 from kam_review.review.actions import planned_for
+from kam_review.review.deal_diff import opportunity_changes, revenue_changes
 from kam_review.review.evaluate import review
-from kam_review.review.plan_diff import Ending, day_text, plan_changes
+from kam_review.review.movement import ended_because
+from kam_review.review.plan_diff import Ending, plan_changes
 from kam_review.review.results import AccountResult, Finding, Result
-from kam_review.source.model import Account, Waiver
+from kam_review.review.snapshot import presence_of
+from kam_review.source.model import Waiver
 from kam_review.source.revisions import export_folder, repository_root
 from kam_review.vocabulary import Severity
 
@@ -29,9 +32,10 @@ WORKING_TREE = "working tree"
 # The order changes are listed in, per account.
 CHANGE_KINDS = ("account-added", "account-removed", "account-invalid", "class", "focus",
                 "verdict", "finding-new", "finding-resolved", "finding-unevaluated",
+                "finding-ended",
                 "finding-severity", "finding-waived", "finding-unwaived",
                 "finding-unplanned", "stage",
-                "opportunity-added", "opportunity-removed", "opportunity-close",
+                "opportunity-added", "opportunity-removed", "stage-since", "opportunity-close",
                 "action-added", "action-removed", "action-done", "action-dropped",
                 "action-reopened", "action-due", "action-owner", "action-answers",
                 "action-outcome", "goal-added", "goal-removed", "goal-target", "goal-due",
@@ -130,11 +134,16 @@ def _account_changes(old: AccountResult, new: AccountResult, base: Result, head:
                      reasons=new.verdict.reasons if new.verdict else ())
     yield from _finding_changes(old, new)
     yield from _unplanned(old, new, base, head)
-    yield from _opportunity_changes(old.account, new.account, head, new.formats)
+    order = {s.id: s.index for s in head.rulebook.stages}
+    for kind, subject, before, after, values in opportunity_changes(
+            old.account, new.account, order, new.formats):
+        yield Change(account, kind, subject, before, after, values=values)
     for kind, subject, before, after, values, ending in plan_changes(
             old.account, new.account, new.formats):
         yield Change(account, kind, subject, before, after, values=values, ending=ending)
-    yield from _figure_changes(old.account, new.account, new.formats)
+    for kind, subject, before, after, values in revenue_changes(old.account, new.account,
+                                                                new.formats):
+        yield Change(account, kind, subject, before, after, values=values)
 
 
 def _finding_changes(old: AccountResult, new: AccountResult) -> Iterator[Change]:
@@ -152,10 +161,13 @@ def _finding_changes(old: AccountResult, new: AccountResult) -> Iterator[Change]
         yield Change(account, "finding-new", finding.subject, after=finding.message,
                      severity=finding.severity, rule=finding.rule, waiver=finding.waiver,
                      note=finding.waiver_note)
+    # One whose subject is gone (a contact left, a deal removed) was not resolved either.
+    presence = presence_of(new)
     for key in sorted(before.keys() - after.keys()):
-        finding = before[key]
-        yield Change(account, "finding-unevaluated" if key in unknown else "finding-resolved",
-                     finding.subject, before=finding.message, after=unknown.get(key, ""),
+        finding, ended = before[key], key not in unknown and presence.has_gone(key[1])
+        yield Change(account, "finding-unevaluated" if key in unknown else "finding-ended"
+                     if ended else "finding-resolved", finding.subject, before=finding.message,
+                     after=ended_because(presence, key[1]) if ended else unknown.get(key, ""),
                      severity=finding.severity, rule=finding.rule)
     # The same finding on both sides: what a change would most like to hide is a high
     # finding made less severe (by a rule change) or waived (or its waiver extended).
@@ -187,52 +199,6 @@ def _unplanned(old: AccountResult, new: AccountResult, base: Result, head: Resul
         if then is not None and planned_for(finding, new, rule.on, head.as_of).open is None:
             yield Change(new.account.id, "finding-unplanned", finding.subject,
                          before=then.action.what, severity=finding.severity, rule=finding.rule)
-
-
-def _opportunity_changes(old: Account, new: Account, head: Result,
-                         formats: LocaleFormat) -> Iterator[Change]:
-    order = {s.id: s.index for s in head.rulebook.stages}
-    before = {o.id: o for o in old.opportunities}
-    after = {o.id: o for o in new.opportunities}
-    for opportunity_id in sorted(after.keys() - before.keys()):
-        yield Change(new.id, "opportunity-added", opportunity_id, after=after[opportunity_id].stage)
-    for opportunity_id in sorted(before.keys() - after.keys()):
-        yield Change(new.id, "opportunity-removed", opportunity_id,
-                     before=before[opportunity_id].stage)
-    for opportunity_id in sorted(before.keys() & after.keys()):
-        was, now = before[opportunity_id], after[opportunity_id]
-        if was.stage != now.stage:
-            # Lost counts as a step back from anywhere; closed as a step forward.
-            direction = "forward" if order.get(now.stage, 0) > order.get(was.stage, 0) else "back"
-            yield Change(new.id, "stage", f"{opportunity_id} ({direction})", before=was.stage,
-                         after=now.stage)
-        if was.expected_close != now.expected_close:
-            # A deal's close put off moves the forecast's quarter, whatever else stays.
-            yield Change(new.id, "opportunity-close", opportunity_id,
-                         before=day_text(was.expected_close), after=day_text(now.expected_close))
-        shows = {"probability": (formats.percent, formats.exact_percent),
-                 "value": (formats.money, formats.whole_money)}
-        for name, (short, exact) in shows.items():
-            old_value, new_value = getattr(was, name), getattr(now, name)
-            if old_value != new_value:
-                yield _figure(new.id, f"{opportunity_id} {name}", old_value, new_value, short,
-                              exact)
-
-
-def _figure_changes(old: Account, new: Account, formats: LocaleFormat) -> Iterator[Change]:
-    before = {str(row.quarter): row.revenue for row in old.financials}
-    after = {str(row.quarter): row.revenue for row in new.financials}
-    for quarter in sorted(before.keys() | after.keys()):
-        if before.get(quarter) != after.get(quarter):
-            yield _figure(new.id, f"revenue {quarter}", before.get(quarter), after.get(quarter),
-                          formats.money, formats.whole_money)
-
-
-def _figure(account: str, subject: str, old: float | None, new: float | None,
-            show: Callable[[float], str], exact: Callable[[float], str]) -> Change:
-    """A changed figure, as locale_format.changed_figure shows it, with its numbers."""
-    before, after = changed_figure(old, new, show, exact)
-    return Change(account, "figure", subject, before, after, values=(old, new))
 
 
 def diff_revisions(

@@ -20,12 +20,15 @@ from kam_review.review.snapshot import (
     DoneAction,
     KeptDeal,
     KeptFinding,
+    Presence,
     Snapshot,
 )
 from kam_review.vocabulary import Severity
 
 # How the previous review was found, in the order they are tried when none is named.
 NAMED, TAG, HISTORY, FILES, NONE = "revision", "tag", "history", "files", "none"
+# A finding of the previous review whose subject is gone now, counted (wording.counted).
+ENDED_NOUN = "finding that no longer applies|findings that no longer apply"
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,9 @@ class AccountMovement:
     # Findings of the previous review whose rule is not evaluated now: the data it needs is
     # missing, which is no risk resolved.
     unevaluated: tuple[KeptFinding, ...] = ()
+    # Findings of the previous review whose subject is gone now (a contact who left, a
+    # contact, deal, goal or action no longer on file): nothing was resolved.
+    ended: tuple[KeptFinding, ...] = ()
     figures: tuple[FigureMove, ...] = ()
     stages: tuple[StageMove, ...] = ()
     done: tuple[DoneAction, ...] = ()
@@ -180,12 +186,27 @@ def _account(was: AccountSnapshot | None, now: AccountSnapshot, since: date
     return AccountMovement(
         was, now,
         new_findings=_ranked(f for key, f in after.items() if key not in before),
-        resolved=_ranked(f for unevaluated, f in gone if not unevaluated),
+        resolved=_ranked(f for unevaluated, f in gone
+                         if not unevaluated and not now.presence.has_gone(f.subject)),
         unevaluated=_ranked(f for unevaluated, f in gone if unevaluated),
+        ended=_ranked(f for unevaluated, f in gone
+                      if not unevaluated and now.presence.has_gone(f.subject)),
         figures=tuple(FigureMove(name, was.figure(name), value) for name, value in now.figures
                       if value is not None or was.figure(name) is not None),
         stages=_stage_moves(was.deals, now.deals, since),
         done=done)
+
+
+def ended_because(now: Presence, subject: str, formats: LocaleFormat | None = None) -> str:
+    """Why a finding on `subject` no longer stands (Presence.has_gone), in words: the day
+    a contact left as written (`{day}`; in `formats`' words on a page) and in words
+    (`{date}`), for each language to pick one."""
+    day = now.left_on(subject)
+    if day is not None:
+        words = (formats or plain()).date(day)
+        return _("{subject} left on {day}").format(
+            subject=subject, day=day if formats is None else words, date=words)
+    return _("{subject} is no longer on file").format(subject=subject)
 
 
 def _ranked(findings: Iterable[KeptFinding]) -> tuple[KeptFinding, ...]:

@@ -53,6 +53,36 @@ class DoneAction:
 
 
 @dataclass(frozen=True)
+class Presence:
+    """What an account's findings can be on at a review: every contact, deal, goal, action
+    and waiver it has facts on (None: not known, as in a snapshot kept by an older version
+    or a review read back without its facts), and the contacts who had left, with the day.
+    A finding of the previous review whose subject is among neither is not resolved: its
+    subject is gone."""
+
+    subjects: frozenset[str] | None = None
+    left: tuple[tuple[str, date], ...] = ()
+
+    def left_on(self, subject: str) -> date | None:
+        """The day a contact of this name had left, if they had."""
+        return dict(self.left).get(subject)
+
+    def has_gone(self, subject: str) -> bool:
+        """Whether a finding on `subject` cannot stand because its subject is gone: a
+        contact who has left, or what is no longer on file."""
+        if not subject:
+            return False  # a finding on the whole account
+        return self.left_on(subject) is not None or (
+            self.subjects is not None and subject not in self.subjects)
+
+
+def presence_of(item: AccountResult) -> Presence:
+    return Presence(
+        frozenset(str(fact["subject"]) for fact in item.facts) if item.facts else None,
+        tuple((c.name, c.left_on) for c in item.account.contacts if c.left_on is not None))
+
+
+@dataclass(frozen=True)
 class AccountSnapshot:
     id: str
     name: str
@@ -69,9 +99,11 @@ class AccountSnapshot:
     # one of them would test is not resolved but unknown.
     unknown: tuple[tuple[str, str], ...] = ()
     currency: str | None = None  # of its amounts (None: plain numbers)
+    presence: Presence = Presence()  # what its findings can be on at this review
 
     def figure(self, name: str) -> float | None:
         return dict(self.figures).get(name)
+
 
 
 @dataclass(frozen=True)
@@ -130,7 +162,7 @@ def account_snapshot(item: AccountResult, result: Result,
         done=completed_actions(account),
         verdict=None if item.verdict is None else item.verdict.health.shown,
         unknown=tuple((n.rule, n.subject) for n in item.not_evaluated),
-        currency=item.formats.currency)
+        currency=item.formats.currency, presence=presence_of(item))
 
 
 def snapshot_json(snapshot: Snapshot) -> str | None:
@@ -153,7 +185,9 @@ def plain_account_snapshot(a: AccountSnapshot) -> dict[str, Any]:
             "deals": [[d.id, d.name, d.stage, _day_text(d.since), d.value] for d in a.deals],
             "done": [[action.text, _day_text(action.done_on)] for action in a.done],
             "verdict": a.verdict, "unknown": [list(pair) for pair in a.unknown],
-            "currency": a.currency}
+            "currency": a.currency,
+            "subjects": None if a.presence.subjects is None else sorted(a.presence.subjects),
+            "left": [[name, day.isoformat()] for name, day in a.presence.left]}
 
 
 def snapshot_from_json(text: str | None) -> Snapshot | None:
@@ -193,7 +227,11 @@ def account_snapshot_from_plain(data: Any) -> AccountSnapshot:
         verdict=_maybe(_text, data.get("verdict")),
         unknown=tuple((_text(rule), _text(subject))
                       for rule, subject in map(_row(2), _list(data.get("unknown", [])))),
-        currency=_maybe(_text, data.get("currency")))
+        currency=_maybe(_text, data.get("currency")),
+        presence=Presence(
+            _maybe(lambda texts: frozenset(map(_text, _list(texts))), data.get("subjects")),
+            tuple((_text(name), _date(day))
+                  for name, day in map(_row(2), _list(data.get("left", []))))))
 
 
 def _day_text(day: date | None) -> str | None:

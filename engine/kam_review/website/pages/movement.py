@@ -21,7 +21,13 @@ from kam_review.output.movement_report import (
     stage_names,
     stage_text,
 )
-from kam_review.review.movement import FILES, AccountMovement, Movement
+from kam_review.review.movement import (
+    ENDED_NOUN,
+    FILES,
+    AccountMovement,
+    Movement,
+    ended_because,
+)
 from kam_review.review.results import AccountResult, Result
 from kam_review.review.snapshot import KeptFinding
 from kam_review.rulebook.figures import growth, revenue_series
@@ -111,6 +117,9 @@ def since_section(item: AccountResult, movement: Movement | None,
     if moved.unevaluated:  # a rule that found something is not evaluated now: data missing
         lines += _findings(_("Findings no longer evaluated"), moved.unevaluated, moved,
                            rulebook)
+    if moved.ended:  # its subject is gone (a contact left): nothing was resolved
+        lines += _findings(_("Findings that no longer apply"), moved.ended, moved, rulebook,
+                           item.formats)
     lines += [f"**{_('Deals that moved')}**", ""]
     names = stage_names(rulebook)
     lines.append(table(["Deal", "Move"], [[f"{esc(m.name)} ({esc(m.deal)})",
@@ -146,20 +155,37 @@ def _titled(rule_id: str, rulebook: Rulebook, prefix: str = "") -> str:
 
 
 def _unevaluated_sentence(compared: tuple[AccountMovement, ...]) -> str:
-    """" 2 findings no longer evaluated: ..." after the summary sentence, when there are."""
-    count = sum(len(m.unevaluated) for m in compared)
-    return " " + _("{findings} (data missing now).").format(
-        findings=counted(count, "finding no longer evaluated")) if count else ""
+    """" 2 findings no longer evaluated (data missing now)." after the summary sentence,
+    when there are, and " 1 finding that no longer applies (its subject is gone)."."""
+    unevaluated = sum(len(m.unevaluated) for m in compared)
+    ended = sum(len(m.ended) for m in compared)
+    return ("" if not unevaluated else " " + _("{findings} (data missing now).").format(
+        findings=counted(unevaluated, "finding no longer evaluated"))) + (
+        "" if not ended else " " + _("{findings} (a contact left, or its subject is no "
+                                     "longer on file).").format(
+            findings=counted(ended, ENDED_NOUN)))
 
 
 def _findings(title: str, found: tuple[KeptFinding, ...], moved: AccountMovement,
-              rulebook: Rulebook) -> list[str]:
+              rulebook: Rulebook, ended: LocaleFormat | None = None) -> list[str]:
+    """A table of findings; `ended` (the account's formats): of findings whose subject is
+    gone, each with why."""
     lines = [f"**{title}** ({len(found)})", ""]
     lines.append(table(["Severity", "Rule", "Subject", "Finding"], [
         [severity_badge(f.severity), _titled(f.rule, rulebook, "../"),
          esc(_subject(f, moved, rulebook)),
-         _message(f)] for f in found]))
+         _message(f) if ended is None else _ended(f, moved, ended)] for f in found]))
     return lines
+
+
+def _ended(finding: KeptFinding, moved: AccountMovement, formats: LocaleFormat) -> str:
+    """A finding whose subject is gone: its message, then why it no longer applies."""
+    return _("{message} (no longer applies: {why})").format(
+        message=_message(finding), why=_why_ended(finding, moved, formats))
+
+
+def _why_ended(finding: KeptFinding, moved: AccountMovement, formats: LocaleFormat) -> str:
+    return esc(ended_because(moved.after.presence, finding.subject, formats))
 
 
 def _subject(finding: KeptFinding, moved: AccountMovement, rulebook: Rulebook) -> str:
@@ -284,11 +310,13 @@ def _change_rows(moved: AccountMovement, rulebook: Rulebook,
                      esc(_(now.verdict or "none"))])
     for title, found, new in ((_("new finding"), moved.new_findings, True),
                               (_("resolved finding"), moved.resolved, False),
-                              (_("finding no longer evaluated"), moved.unevaluated, False)):
+                              (_("finding no longer evaluated"), moved.unevaluated, False),
+                              (_("finding that no longer applies"), moved.ended, False)):
         rows += [[title, severity_badge(f.severity),
                   esc(_(", ").join(part for part in (_rule_title(f.rule, rulebook),
                                                      _subject(f, moved, rulebook)) if part)),
-                  "" if new else _message(f), _message(f) if new else ""]
+                  "" if new else _message(f), _message(f) if new else
+                  _why_ended(f, moved, formats) if found is moved.ended else ""]
                  for f in found]
     rows += [[_("figure"), "", esc(figure_label(m.name)), figure_text(m.name, m.before, formats),
               f"{figure_text(m.name, m.after, formats)} ({change_text(m, formats)})"]
