@@ -514,7 +514,7 @@ def test_an_account_whose_file_breaks_is_not_compared_not_removed(history: Path)
     assert ("test-account", "account-removed") not in kinds
     assert ("old-customer", "account-removed") in kinds
     text = kam(history, "diff", "review-q2").stdout
-    assert "test-account:\n  account not compared, its file invalid: loyal" in text
+    assert "test-account:\n  account not compared, its file invalid: it was loyal" in text
 
 
 def test_the_plans_actions_and_goals_are_changes(tmp_path: Path) -> None:

@@ -103,6 +103,8 @@ def shown_sides(change: Change, stages: Mapping[str, str] | None = None
         return _verdict(change.before), _verdict(change.after) + because
     if change.kind in _LABELLED:
         return _label(change.before), _label(change.after) + _ending(change)
+    if change.kind == "account-invalid":  # not compared: only what it was is known
+        return _("it was {klass}").format(klass=_label(change.before)), ""
     if change.kind in _STAGED:
         return stage_name(change.before, stages), stage_name(change.after, stages)
     if change.kind == "action-outcome":

@@ -293,3 +293,12 @@ class AccountFacts(FactType):
     template_text_fields: str = fact_field(
         "text", "Template texts left in the file, listed",
         "those fields, as the file names them (none: every one is filled in)", known=True)
+    dates_after_review: int = fact_field(
+        "count", "Dates after the review date",
+        "dates the file records of what has happened (an activity, a complaint, a last "
+        "contact, a deal's stage, win or loss, an action done, an owner's handover) that lie "
+        "after the review date, and quarters of revenue that begin after it", known=True)
+    dates_after_review_list: str = fact_field(
+        "text", "Dates after the review date, listed",
+        "those dates, each after its field as the file names it (none: no such date)",
+        known=True)

@@ -15,6 +15,7 @@ from typing import Any
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.rulebook.account_fact_type import AccountFacts
 from kam_review.rulebook.action_facts import action_facts, unplanned_warnings
+from kam_review.rulebook.dated_after import dates_after
 from kam_review.rulebook.fact_fields import FactType
 from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.figures import (
@@ -138,6 +139,7 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook,
     unplanned = unplanned_warnings(account, warned_before,
                                    rulebook.titles)
     placeholders = template_fields(account)
+    ahead = dates_after(account, as_of)
     return AccountFacts(
         account=account.id, subject="",
         quarters=len(series), last_quarter=str(last),
@@ -215,6 +217,7 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook,
         else ", ".join(sorted(warned_before)) or "none",
         warned_unplanned=unplanned[0], warned_unplanned_list=unplanned[1],
         template_texts=len(placeholders), template_text_fields=", ".join(placeholders) or "none",
+        dates_after_review=len(ahead), dates_after_review_list=", ".join(ahead) or "none",
     )
 
 
