@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from kam_review.locale_format import ENGLISH
 from kam_review.output.charts import progress_bar
 from kam_review.rulebook.goals import GoalMeasure, measure_goal
 from kam_review.source.model import (
@@ -22,6 +23,7 @@ from kam_review.source.model import (
     QuarterFigures,
 )
 from kam_review.vocabulary import GoalStatus
+from kam_review.website.pages.goals import goal_cells
 
 from .conftest import AS_OF, healthy_account
 
@@ -321,3 +323,15 @@ def test_a_goal_that_cannot_be_measured_now_is_not_judged_not_behind(review_acco
     del account["plan"]["goals"][0]["period"]
     (other,) = review_accounts(account).accounts
     assert not [n for n in other.not_evaluated if n.rule == "plan.goal-behind"]
+
+
+@pytest.mark.parametrize(("goal", "shown"), [
+    (Goal(text="Sign it", metric="contract_value"), "contract value"),
+    (Goal(text="Margin", metric="gross_margin", period="trailing"), "gross margin, trailing"),
+    (Goal(text="Reach", metric="contacts_at_level", level="executive"),
+     "contacts at executive level"),
+    (Goal(text="Vague"), "—"),
+])
+def test_a_goals_metric_reads_as_words(goal: Goal, shown: str) -> None:
+    """The goals table's Metric column: a metric of the team's own in words, not its key."""
+    assert goal_cells(goal, {"status": GoalStatus.UNMEASURED.value}, ENGLISH)[1] == shown

@@ -19,6 +19,7 @@ from kam_review.source.model import Goal
 from kam_review.vocabulary import GoalStatus
 from kam_review.website.pages.cells import date_cell
 from kam_review.website.pages.common import account_link
+from kam_review.wording import key_words
 
 _COLOURS = {GoalStatus.MISSED: "var(--kam-goal-missed,#c62828)", GoalStatus.BEHIND: C2,
             GoalStatus.ON_TRACK: C1, GoalStatus.ACHIEVED: C3, GoalStatus.UNMEASURED: C4}
@@ -62,7 +63,8 @@ def _metric(goal: Goal) -> str:
         return "—"
     if goal.metric == "contacts_at_level":
         return _("contacts at {level} level").format(level=_(goal.level or '(no level)'))
-    name = _(_METRIC_NAMES.get(goal.metric, goal.metric))
+    # A metric of the team's own (contract_value) in words, as the file's key reads.
+    name = _(_METRIC_NAMES.get(goal.metric, key_words(goal.metric)))
     if goal.metric == "deals_won":
         name += f" ({_(goal.measure or 'count')})"
     return f"{name}, {goal.period}" if goal.period else name
