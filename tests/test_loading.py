@@ -54,6 +54,18 @@ def test_unknown_field_suggests_the_known_one(tmp_path: Path) -> None:
            "(did you mean 'industry'?)" in error
 
 
+def test_a_misspelt_required_field_is_one_error_not_two(tmp_path: Path) -> None:
+    """`revenu:` for `revenue:` is the unknown field with the one meant; the required field
+    it leaves missing is that same typo. A required field missing outright still says so."""
+    text = _edit("revenue: 1000000", "revenu: 1000000")
+    (error,) = _errors(tmp_path, "acme.yaml", text)
+    assert f"acme.yaml:{_line_of(text, 'revenu:')}:3: financials[0].revenu: unknown field " \
+           "'revenu' (did you mean 'revenue'?)" in error
+    text = _edit("revenue: 1000000", "units: 12")
+    (error,) = _errors(tmp_path, "acme.yaml", text)
+    assert error.endswith("financials[0]: missing required field 'revenue'")
+
+
 def test_duplicate_key_is_an_error_not_a_silent_overwrite(tmp_path: Path) -> None:
     text = _edit("owner: Li Wei", "owner: Li Wei\nowner: Zhou Lan")
     (error,) = _errors(tmp_path, "acme.yaml", text)

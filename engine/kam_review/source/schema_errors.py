@@ -217,6 +217,16 @@ def _got_marker() -> str:
     return _(", got {value}").split("{value}", 1)[0]
 
 
+def _misspelt(name: str, instance: dict[Any, Any], schema: Any) -> bool:
+    """Whether a required field is missing only as a misspelt key of the same mapping
+    (`revenu:`), which its own error names with the field meant: one typo, one error."""
+    if not isinstance(schema, dict) or schema.get("additionalProperties") is not False:
+        return False
+    known = schema.get("properties", {})
+    return any(isinstance(key, str) and key not in known and did_you_mean(key, [name])
+               for key in instance)
+
+
 def _describe(error: ValidationError) -> Iterator[tuple[FieldPath, str]]:
     path: FieldPath = tuple(error.absolute_path)
     kind, instance = error.validator, error.instance
@@ -228,9 +238,9 @@ def _describe(error: ValidationError) -> Iterator[tuple[FieldPath, str]]:
             hint = did_you_mean(key, allowed) or _word_of(key, allowed)
             yield (*path, key), _("unknown field '{field}'{hint}; allowed: {allowed}").format(
                 field=clip(key), hint=hint, allowed=", ".join(allowed))
-    elif kind == "required":
+    elif kind == "required" and isinstance(instance, dict):
         for name in expected:
-            if isinstance(instance, dict) and name not in instance:
+            if name not in instance and not _misspelt(name, instance, schema):
                 yield path, _("missing required field '{field}'").format(field=name)
     elif kind == "type":
         wanted = _(" or ").join(_(_TYPE_WORDS.get(str(t), str(t))) for t in (
