@@ -60,6 +60,11 @@ def test_every_kind_of_change(history: Path) -> None:
     assert ("old-customer", "account-removed", "", "loyal", "") in kinds
     assert ("grower", "class", "", "loyal", "fast-growing") in kinds
     assert ("test-account", "stage", "pos-refresh (forward)", "intent", "initiated") in kinds
+    (moved,) = [c for c in found if c["kind"] == "stage"]
+    assert (moved["deal"], moved["direction"]) == ("pos-refresh", "forward")
+    # A verdict that changed names the rule that gives it now, as kam check's JSON does.
+    verdict_rules = [(c["after"], c["rule"]) for c in found if c["kind"] == "verdict"]
+    assert verdict_rules and all(rule == f"verdict.{after}" for after, rule in verdict_rules)
     assert ("test-account", "figure", "pos-refresh probability", "30%", "45%") in kinds
     assert ("grower", "figure", "revenue 2026-Q3", "CN¥1.1M", "CN¥1.4M") in kinds
     new = {(c["account"], c["rule"], c["subject"]) for c in found if c["kind"] == "finding-new"}

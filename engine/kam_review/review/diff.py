@@ -74,6 +74,9 @@ class Change:
                               "until": str(self.waiver.until) if self.waiver.until else None}
         if self.kind == "verdict":
             data["reasons"] = list(self.reasons)
+        if self.kind == "stage":  # the deal's id, and which way it moved, apart
+            deal, _sep, direction = self.subject.removesuffix(")").rpartition(" (")
+            data["deal"], data["direction"] = deal, direction
         if self.ending is not None:
             done_on = self.ending.done_on
             data["done_on"] = None if done_on is None else done_on.isoformat()
@@ -131,7 +134,8 @@ def _account_changes(old: AccountResult, new: AccountResult, base: Result, head:
     verdicts = [item.verdict.health.value if item.verdict else "none" for item in (old, new)]
     if verdicts[0] != verdicts[1]:
         yield Change(account, "verdict", before=verdicts[0], after=verdicts[1],
-                     reasons=new.verdict.reasons if new.verdict else ())
+                     reasons=new.verdict.reasons if new.verdict else (),
+                     rule=new.verdict.rule or "" if new.verdict else "")
     yield from _finding_changes(old, new)
     yield from _unplanned(old, new, base, head)
     order = {s.id: s.index for s in head.rulebook.stages}
