@@ -436,6 +436,16 @@ def test_the_comment_lists_the_waivers_that_match_no_finding(tmp_path: Path) -> 
     assert "**Waivers that match no finding (they silence nothing)**\n\n- test-account: " \
            "risk.key-contact-left &#91;Chen Jn&#93; waives nothing: the rule&#39;s findings " \
            "here are on Chen Jun\n" in comment
+    # One on an account the change leaves as it was is counted, not listed: kam check has it.
+    write_account(repo / "accounts", _contact_left() | {
+        "id": "other", "name": "Other", "waivers": [_WAIVER | {"subject": "Chen Jn"}]})
+    git(repo, "add", "accounts/other.yaml")
+    git(repo, "commit", "-qm", "another account")
+    comment = kam(repo, "diff", "HEAD", "--format", "markdown").stdout
+    assert "- test-account: risk.key-contact-left &#91;Chen Jn&#93;" in comment
+    assert "- other:" not in comment
+    assert "Chen Jun\n- and 1 on accounts this change leaves as they were (`kam check` lists " \
+           "them)\n" in comment
 
 
 def test_own_rules_lowering_a_severity_is_a_change(tmp_path: Path) -> None:

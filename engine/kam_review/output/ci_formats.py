@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
+from collections.abc import Set
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -89,15 +90,21 @@ def check_markdown(result: Result) -> str:
     return fit_comment(lines)
 
 
-def unmatched_waivers_markdown(result: Result) -> list[str]:
+def unmatched_waivers_markdown(result: Result, touched: Set[str] | None = None
+                               ) -> list[str]:
     """The comment's list of the waivers in force that match no finding, each saying why
-    (check_parts.unmatched_waivers), then a blank line; none when every waiver matches."""
-    unmatched = [line.strip() for item in result.accounts
+    (check_parts.unmatched_waivers), then a blank line; none when every waiver matches. With
+    `touched` (a change's comment), those of the accounts it names, and how many others."""
+    unmatched = [(item.account.id, line.strip()) for item in result.accounts
                  for line in unmatched_lines(item, result.rulebook, result.as_of)]
+    shown = [line for account, line in unmatched if touched is None or account in touched]
+    others = len(unmatched) - len(shown)
     if not unmatched:
         return []
     return ["**" + _("Waivers that match no finding (they silence nothing):").rstrip(":：")
-            + "**", "", *(f"- {comment_text(line)}" for line in unmatched), ""]
+            + "**", "", *(f"- {comment_text(line)}" for line in shown),
+            *([_("- and {others} on accounts this change leaves as they were (`kam check` "
+                 "lists them)").format(others=others)] if others else []), ""]
 
 
 def check_sarif(result: Result) -> str:

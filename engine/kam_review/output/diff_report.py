@@ -219,8 +219,13 @@ def diff_markdown(diff: Diff) -> str:
                     "comparison; one read with an error in it is compared)"), ""]
         lines += [f"- {code(e)}" for e in errors]
         lines.append("")
-    # As `kam check` lists them: a mistyped waiver changes no finding, so no change shows it.
-    lines += unmatched_waivers_markdown(diff.head_result)
+    # As `kam check` lists them: a mistyped waiver changes no finding, so no change shows it;
+    # those of the accounts the change leaves as they were, counted only.
+    waivers_then = {a.account.id: a.account.waivers for a in diff.base_result.accounts}
+    touched = {c.account for c in diff.changes} | {
+        a.account.id for a in diff.head_result.accounts
+        if a.account.waivers != waivers_then.get(a.account.id)}
+    lines += unmatched_waivers_markdown(diff.head_result, touched)
     if not diff.changes:
         return fit_comment([*lines, _("No change in classes, findings, stages, plans or "
                                       "figures."), ""])
