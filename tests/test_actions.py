@@ -255,13 +255,15 @@ def test_teams_are_compared_as_names_and_shown_as_first_written(
 # --- warned last quarter, nothing planned ----------------------------------------------
 
 def _warned(review_accounts: Reviewer, answers: str | None, status: str = "open",
-            before: frozenset[str] | None = frozenset({"risk.single-threaded"})) -> list[str]:
+            before: frozenset[str] | None = frozenset({"risk.single-threaded"}),
+            done_on: str | None = None) -> list[str]:
     """The messages of plan.warned-nothing-planned when the previous review raised `before`
-    and the plan's one action (with this status) answers `answers`."""
+    and the plan's one action (with this status, done on `done_on`) answers `answers`."""
     account = healthy_account()
     account["plan"]["actions"] = [{"what": "Meet the CFO", "owner": "Li Wei",
                                    "due": "2026-12-15", "status": status,
                                    **({"answers": answers} if answers else {}),
+                                   **({"done_on": done_on} if done_on else {}),
                                    **({"outcome": "Met"} if status != "open" else {})}]
     result = review_accounts(account, warned_before=None if before is None else {
         account["id"]: before})
@@ -272,17 +274,18 @@ def _warned(review_accounts: Reviewer, answers: str | None, status: str = "open"
 
 def test_a_high_warning_of_the_previous_review_with_no_open_action_is_raised(
         review_accounts: Reviewer) -> None:
-    assert _warned(review_accounts, None) == [
-        "no open action of the plan answers 1 high warning of the previous review: "
-        "Single-threaded relationship"]
-    # An action that answers it but is done no longer plans anything.
-    assert _warned(review_accounts, "risk.single-threaded", status="done") == [
-        "no open action of the plan answers 1 high warning of the previous review: "
-        "Single-threaded relationship"]
+    said = "no action of the plan, open or done in the last 92 days, answers 1 high warning " \
+           "of the previous review: "
+    assert _warned(review_accounts, None) == [said + "Single-threaded relationship"]
+    # An action that answers it, done before the quarter (92 days to the review date), was
+    # done about an older warning and plans nothing now; done within it, it answers.
+    assert _warned(review_accounts, "risk.single-threaded", status="done",
+                   done_on="2026-06-30") == [said + "Single-threaded relationship"]
+    assert _warned(review_accounts, "risk.single-threaded", status="done",
+                   done_on="2026-07-01") == []
     two = frozenset({"risk.single-threaded", "risk.key-contact-left"})
     assert _warned(review_accounts, "risk.single-threaded", before=two) == [
-        "no open action of the plan answers 1 high warning of the previous review: "
-        "A key person changed"]
+        said + "A key person changed"]
 
 
 def test_an_open_action_answering_it_or_no_previous_review_keeps_it_silent(

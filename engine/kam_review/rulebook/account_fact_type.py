@@ -280,11 +280,12 @@ class AccountFacts(FactType):
         "their rule ids (none: no such warning)")
     warned_unplanned: int = fact_field(
         "count", "Warnings of the previous review with nothing planned",
-        "high warnings open at the previous review that no open action of the plan answers "
-        "(0 without a previous review: none has warned yet)", known=True)
+        "high warnings open at the previous review that no action of the plan answers, open "
+        "or done within warned_answered_days of the review date (0 without a previous "
+        "review: none has warned yet)", known=True)
     warned_unplanned_list: str = fact_field(
         "text", "Warnings of the previous review with nothing planned, listed",
-        "their rules' titles (none: every one has an open action)", known=True)
+        "their rules' titles (none: every one has an action)", known=True)
     # A file `kam new` wrote and nobody filled in: its owner is "Your Name".
     template_texts: int = fact_field(
         "count", "Template texts left in the file",

@@ -65,17 +65,19 @@ def action_facts(account: Account, index: int, as_of: date,
 
 
 def unplanned_warnings(account: Account, warned_before: frozenset[str] | None,
-                       titles: Mapping[str, str]) -> tuple[int, str]:
-    """The high warnings the previous review raised that no open action of the plan answers
-    now, counted and listed by title. Without a previous review (a one-sided `kam check`) no
-    review has warned of anything yet: none, rather than a rule left unevaluated on every
-    account."""
+                       titles: Mapping[str, str], done_since: date | None = None
+                       ) -> tuple[int, str]:
+    """The high warnings the previous review raised that no action of the plan answers now,
+    open or done after `done_since` (the previous review, about), counted and listed by
+    title. Without a previous review (a one-sided `kam check`) no review has warned of
+    anything yet: none, rather than a rule left unevaluated on every account."""
     if warned_before is None:
         return 0, "none"
     actions = account.plan.actions if account.plan else ()
     # A rule answered on one of its subjects is answered: the previous review's warnings are
-    # known by rule.
-    answered = {read_answer(a.answers).key for a in actions
-                if a.status == "open" and a.answers}
+    # known by rule. An action done since answered it too: what was decided was done.
+    answered = {read_answer(a.answers).key for a in actions if a.answers and (
+        a.status == "open" or (a.status == "done" and done_since is not None
+                               and a.finished_on is not None and a.finished_on > done_since))}
     unplanned = sorted(titles.get(rule, rule) for rule in warned_before - answered)
     return len(unplanned), ", ".join(unplanned) or "none"

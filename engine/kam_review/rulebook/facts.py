@@ -136,8 +136,10 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook,
     stock = stock_kpis(account, last.index)
     plan, scores, stage = account.plan, account.scores, account.relationship_stage
     held = {role for c in current for role in c.roles}
-    unplanned = unplanned_warnings(account, warned_before,
-                                   rulebook.titles)
+    answered_days = thresholds.get("warned_answered_days")
+    unplanned = unplanned_warnings(account, warned_before, rulebook.titles, None
+                                   if answered_days is None else as_of - timedelta(
+                                       days=int(answered_days)))
     placeholders = template_fields(account)
     ahead = dates_after(account, as_of)
     return AccountFacts(
