@@ -335,3 +335,21 @@ def test_the_starter_account_says_what_a_waiver_subject_does(tmp_path: Path) -> 
     assert "{rule: ..., subject: ..., reason: ..., until: ..., by: ...}" in comment
     assert "without it, every finding of the rule on this account, and any that appear " \
         "later" in comment
+
+
+def test_a_finding_waived_by_a_waiver_naming_no_subject_says_so(tmp_path: Path) -> None:
+    """Chen Jun's departure accepted by a waiver of the rule on every contact: each output
+    says it is waived, and that no one named him (plan.waiver-unnamed reports the waiver)."""
+    account = _account("Zhou Lan")
+    del account["waivers"][0]["subject"]
+    result = _review(tmp_path, account)
+    finding = _finding(result, "risk.key-contact-left")
+    assert finding.waiver_note == ("waived until 2026-12-31 by Zhou Lan, by a waiver naming "
+                                   "no subject: Successor introduced; handover set for October")
+    assert "plan.waiver-unnamed" in _rules_fired(result)
+    page = render_pages(result)["accounts/test-account.md"]
+    assert "waived until Dec 31, 2026 by Zhou Lan, by a waiver naming no subject" in page
+    # Named, it says only when and by whom.
+    (tmp_path / "named").mkdir()
+    named = _finding(_review(tmp_path / "named", _account("Zhou Lan")), "risk.key-contact-left")
+    assert named.waiver_note.startswith("waived until 2026-12-31 by Zhou Lan: Successor")

@@ -47,10 +47,18 @@ class Finding:
     @property
     def waiver_note(self) -> str:
         """How every output says the finding is waived ("" when it is not)."""
+        return "" if self.waiver is None else self.waived_until(str(self.waiver.until))
+
+    def waived_until(self, until: str) -> str:
+        """waiver_note with the waiver's end written as `until` (a page's date)."""
         if self.waiver is None:
             return ""
-        return _("waived until {until} by {by}: {reason}").format(
-            until=self.waiver.until, by=self.waiver.by, reason=self.waiver.reason)
+        # A waiver naming no subject accepts this finding without anyone having named it
+        # (plan.waiver-unnamed): said wherever the finding shows as waived.
+        note = _("waived until {until} by {by}: {reason}") if self.waiver.subject or \
+            not self.subject else _("waived until {until} by {by}, by a waiver naming no "
+                                    "subject: {reason}")
+        return note.format(until=until, by=self.waiver.by, reason=self.waiver.reason)
 
     def sort_key(self) -> tuple[int, bool, float, int, str, str]:
         """Most severe first; at the same severity a warning before advice, then the larger

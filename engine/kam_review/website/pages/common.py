@@ -172,8 +172,7 @@ def waiver_text(finding: Finding, formats: LocaleFormat = ENGLISH) -> str:
     waiver = finding.waiver
     if waiver is None:
         return ""
-    until = "—" if waiver.until is None else formats.date(waiver.until)
-    return esc(f"waived until {until} by {waiver.by}: {waiver.reason}")
+    return esc(finding.waived_until("—" if waiver.until is None else formats.date(waiver.until)))
 
 
 def waived_high_note(waived: Sequence[tuple[AccountResult, Finding]], rulebook: Rulebook,
