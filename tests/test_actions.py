@@ -283,6 +283,9 @@ def test_a_high_warning_of_the_previous_review_with_no_open_action_is_raised(
                    done_on="2026-06-30") == [said + "Single-threaded relationship"]
     assert _warned(review_accounts, "risk.single-threaded", status="done",
                    done_on="2026-07-01") == []
+    # Done on a day after the review date: not done yet as of it (a mistyped year, say).
+    assert _warned(review_accounts, "risk.single-threaded", status="done",
+                   done_on="2026-10-01") == [said + "Single-threaded relationship"]
     two = frozenset({"risk.single-threaded", "risk.key-contact-left"})
     assert _warned(review_accounts, "risk.single-threaded", before=two) == [
         said + "A key person changed"]

@@ -74,7 +74,7 @@ def test_every_kind_of_change(history: Path) -> None:
     ended = {(c["account"], c["rule"], c["subject"], c["after"]) for c in found
              if c["kind"] == "finding-ended"}
     assert ("test-account", "advice.style-direct", "Chen Jun",
-            "Chen Jun left on 2026-09-01") in ended
+            "Chen Jun left on Sep 1, 2026") in ended
     assert not [c for c in found if c["kind"] == "finding-resolved"]
 
 
@@ -100,7 +100,7 @@ def test_a_finding_is_resolved_only_while_its_subject_is_on_file(history: Path) 
     ended = [(c["kind"], c["subject"], c["after"]) for c in changes(history, "HEAD")
              if c["rule"] == "stage.stale"]
     assert ended == [("finding-new", "pos-refresh-2", ended[0][2]),
-                     ("finding-ended", "pos-refresh", "pos-refresh is no longer on file")]
+                     ("finding-ended", "pos-refresh", "\"pos-refresh\" is no longer on file")]
 
 
 def test_focus_change_and_stage_moving_back(history: Path) -> None:
@@ -530,6 +530,17 @@ def test_an_account_whose_file_breaks_is_not_compared_not_removed(history: Path)
     assert ("old-customer", "account-removed") in kinds
     text = kam(history, "diff", "review-q2").stdout
     assert "test-account:\n  account not compared, its file invalid: it was loyal" in text
+    # Broken in the base and mended now: read again, not an account added.
+    git(history, "add", "-A")
+    git(history, "commit", "-qm", "broken")
+    write_account(history / "accounts", healthy_account())
+    run = kam(history, "diff", "HEAD", "--format", "json")
+    assert run.returncode == 2  # the base's error is still listed
+    found = {(c["account"], c["kind"]) for c in json.loads(run.stdout)["changes"]}
+    assert ("test-account", "account-fixed") in found
+    assert ("test-account", "account-added") not in found
+    assert "account whose file was invalid, now read: loyal" in kam(history, "diff",
+                                                                    "HEAD").stdout
 
 
 def test_the_plans_actions_and_goals_are_changes(tmp_path: Path) -> None:

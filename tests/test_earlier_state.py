@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from kam_review.rulebook.dated_after import dates_after
 from kam_review.source.accounts import load_portfolio
 from kam_review.source.earlier_state import account_on, stage_unknown
 from kam_review.source.model import Account
@@ -117,6 +118,25 @@ def test_a_deal_that_reached_its_stage_after_the_day_keeps_it_without_its_date(
     assert (deal.value, deal.probability, deal.expected_close) == (
         now.opportunities[0].value, now.opportunities[0].probability,
         now.opportunities[0].expected_close)
+
+
+def test_a_deal_lost_after_the_day_without_a_history_keeps_its_stage_not_its_day(
+        tmp_path: Path) -> None:
+    """Lost on 2026-08-20, with no stage history: the files do not say its stage on the day,
+    nor was it lost by then; what they date later (its lost_on) is not there, so a review
+    rebuilt as of the day finds no date after it (data.after-review-date)."""
+    def lost(account: dict[str, object]) -> None:
+        account["opportunities"][0].update(  # type: ignore[index]
+            stage="lost", stage_since="2026-08-20", lost_on="2026-08-20", loss_reason="price")
+
+    now = _loaded(tmp_path, lost)
+    then = account_on(now, DAY)
+    assert then is not None
+    deal = then.opportunities[0]
+    assert (deal.stage, deal.stage_since, deal.lost_on) == ("lost", None, None)
+    assert dates_after(then, DAY) == []
+    assert {"opportunities[0].stage_since 2026-08-20",
+            "opportunities[0].lost_on 2026-08-20"} <= set(dates_after(now, DAY))
 
 
 def test_a_deal_that_moved_after_the_day_had_the_stage_its_history_gives(

@@ -315,3 +315,17 @@ def test_a_finding_whose_contact_left_no_longer_applies_and_is_not_resolved(
     rows = [row for row in pages["changes.md"].splitlines()
             if "finding that no longer applies" in row]
     assert rows and all("Chen Jun left on Aug 15, 2026" in row for row in rows)
+
+
+def test_an_action_done_after_the_review_date_is_not_done_since(tmp_path: Path) -> None:
+    """Done on Aug 10, 2026: completed since the last review. Done "2027-08-10" (a year
+    mistyped): not done by the review date, so not among them (data.after-review-date)."""
+    account = healthy_account()
+    account["plan"]["actions"] = [
+        {"what": "Visit the plant", "owner": "Li Wei", "due": "2026-08-15", "status": "done",
+         "done_on": "2026-08-10"},
+        {"what": "Send the proposal", "owner": "Li Wei", "due": "2026-08-15",
+         "status": "done", "done_on": "2027-08-10"}]
+    page = _pages(tmp_path, account)["accounts/test-account.md"]
+    done = page.split("**Actions completed since then**", 1)[1].split("\n\n", 2)[1]
+    assert done == "- Visit the plant (Aug 10, 2026)"

@@ -12,7 +12,15 @@ from kam_review.output.charts import bar_chart
 from kam_review.output.charts.pareto import pareto_curve
 from kam_review.output.diff_report import change_title
 from kam_review.output.movement_report import stage_text
-from kam_review.review.movement import FILES, NONE, TAG, Comparison, StageMove
+from kam_review.review.movement import (
+    FILES,
+    NONE,
+    TAG,
+    Comparison,
+    StageMove,
+    ended_because,
+)
+from kam_review.review.snapshot import Presence
 from kam_review.rulebook.loading import load_rulebook
 from kam_review.website.pages.movement import stage_names
 from kam_review.website.pages.teams import no_team, team_order
@@ -103,3 +111,12 @@ def test_a_threshold_reads_its_meaning_in_the_active_language() -> None:
     assert english.doc == "An open opportunity in the same stage for longer than this is stale."
     assert chinese.doc == "未结商机在同一销售阶段停留超过这么长时间即为停滞。"
     assert chinese.line == english.line
+
+
+def test_why_a_finding_no_longer_applies_in_both_languages() -> None:
+    gone = Presence(frozenset({"陈军"}), (("陈军", date(2026, 9, 1)),))
+    assert ended_because(gone, "陈军") == "陈军 left on Sep 1, 2026"
+    assert ended_because(gone, "pos-refresh") == '"pos-refresh" is no longer on file'
+    with using("zh"):
+        assert ended_because(gone, "陈军") == "陈军已于2026年9月1日离开"
+        assert ended_because(gone, "pos-refresh") == "“pos-refresh”已不在文件中"

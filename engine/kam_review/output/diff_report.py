@@ -23,6 +23,8 @@ from kam_review.wording import counted, noun_form
 # Each kind of change, singular and plural (see wording.py): "2 findings waived".
 CHANGE_TITLES = {
     "account-added": "account added|accounts added",
+    "account-fixed": "account whose file was invalid, now read|accounts whose files were "
+                     "invalid, now read",
     "account-removed": "account removed|accounts removed",
     "account-invalid": "account not compared, its file invalid|accounts not compared, their "
                        "files invalid",
@@ -114,8 +116,8 @@ def shown_sides(change: Change, stages: Mapping[str, str] | None = None
 
 # The kinds of change whose sides are a word of the review (a class or focus label, an
 # action's status), or a stage's id.
-_LABELLED = frozenset({"class", "focus", "account-added", "account-removed", "action-done",
-                       "action-dropped", "action-reopened"})
+_LABELLED = frozenset({"class", "focus", "account-added", "account-fixed", "account-removed",
+                       "action-done", "action-dropped", "action-reopened"})
 _STAGED = frozenset({"stage", "opportunity-added", "opportunity-removed"})
 # The figures a change names by a word of the review (diff.py writes them in English).
 _FIGURE_WORDS = frozenset({"revenue", "probability", "value"})

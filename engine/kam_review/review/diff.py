@@ -30,7 +30,8 @@ from kam_review.vocabulary import Severity
 # How a Diff names the working tree as its head side (git revisions keep their names).
 WORKING_TREE = "working tree"
 # The order changes are listed in, per account.
-CHANGE_KINDS = ("account-added", "account-removed", "account-invalid", "class", "focus",
+CHANGE_KINDS = ("account-added", "account-fixed", "account-removed", "account-invalid",
+                "class", "focus",
                 "verdict", "finding-new", "finding-resolved", "finding-unevaluated",
                 "finding-ended",
                 "finding-severity", "finding-waived", "finding-unwaived",
@@ -110,9 +111,11 @@ def compare(base: Result, head: Result, base_label: str, head_label: str) -> Dif
     # An account is its file (its id is the file's name): one the head cannot read is not
     # removed, only not compared.
     unread = {Path(error.file).stem for error in head.errors}
+    unread_then = {Path(error.file).stem for error in base.errors}
     for account_id in sorted(before.keys() | after.keys()):
         if account_id not in before:
-            changes.append(Change(account_id, "account-added", after=after[account_id].klass))
+            changes.append(Change(account_id, "account-fixed" if account_id in unread_then
+                                  else "account-added", after=after[account_id].klass))
         elif account_id not in after:
             changes.append(Change(account_id, "account-invalid" if account_id in unread
                                   else "account-removed", before=before[account_id].klass))

@@ -167,16 +167,18 @@ def compare(previous: Snapshot, current: Snapshot, comparison: Comparison,
             partial: bool = False) -> Movement:
     """The movement from `previous` to `current`. With `partial` (only some files were
     reviewed), an account of the previous review not reviewed now is not called removed."""
-    accounts = tuple(_account(previous.account(now.id), now, previous.as_of)
+    accounts = tuple(_account(previous.account(now.id), now, previous.as_of, current.as_of)
                      for now in current.accounts)
     reviewed = {a.id for a in current.accounts}
     removed = () if partial else tuple(a for a in previous.accounts if a.id not in reviewed)
     return Movement(comparison, current.as_of, accounts, removed, previous.errors)
 
 
-def _account(was: AccountSnapshot | None, now: AccountSnapshot, since: date
+def _account(was: AccountSnapshot | None, now: AccountSnapshot, since: date, until: date
              ) -> AccountMovement:
-    done = tuple(a for a in now.done if _done_since(a, was, since))
+    # Done by this review's date: a later day is not done yet (data.after-review-date).
+    done = tuple(a for a in now.done if _done_since(a, was, since)
+                 and (a.done_on is None or a.done_on <= until))
     if was is None:
         return AccountMovement(None, now, done=done)
     before = {(f.rule, f.subject): f for f in was.findings}
@@ -199,14 +201,13 @@ def _account(was: AccountSnapshot | None, now: AccountSnapshot, since: date
 
 def ended_because(now: Presence, subject: str, formats: LocaleFormat | None = None) -> str:
     """Why a finding on `subject` no longer stands (Presence.has_gone), in words: the day
-    a contact left as written (`{day}`; in `formats`' words on a page) and in words
-    (`{date}`), for each language to pick one."""
+    a contact left as the finding's own message writes days ("left on Sep 25, 2026"), or
+    what is no longer on file, quoted (a deal's id, an action's text)."""
     day = now.left_on(subject)
     if day is not None:
-        words = (formats or plain()).date(day)
-        return _("{subject} left on {day}").format(
-            subject=subject, day=day if formats is None else words, date=words)
-    return _("{subject} is no longer on file").format(subject=subject)
+        return _("{subject} left on {date}").format(
+            subject=subject, date=(formats or plain()).date(day))
+    return _("\"{subject}\" is no longer on file").format(subject=subject)
 
 
 def _ranked(findings: Iterable[KeptFinding]) -> tuple[KeptFinding, ...]:

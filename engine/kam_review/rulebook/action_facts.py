@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from kam_review.rulebook.fact_fields import FactType, fact_field
 from kam_review.source.actions import read_answer
-from kam_review.source.model import Account
+from kam_review.source.model import Account, Action
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,19 +65,28 @@ def action_facts(account: Account, index: int, as_of: date,
 
 
 def unplanned_warnings(account: Account, warned_before: frozenset[str] | None,
-                       titles: Mapping[str, str], done_since: date | None = None
+                       titles: Mapping[str, str], done_within: tuple[date, date] | None = None
                        ) -> tuple[int, str]:
     """The high warnings the previous review raised that no action of the plan answers now,
-    open or done after `done_since` (the previous review, about), counted and listed by
-    title. Without a previous review (a one-sided `kam check`) no review has warned of
-    anything yet: none, rather than a rule left unevaluated on every account."""
+    open or done within `done_within` (after the first day, about the previous review, to
+    the review date), counted and listed by title. Without a previous review (a one-sided
+    `kam check`) no review has warned of anything yet: none, rather than a rule left
+    unevaluated on every account."""
     if warned_before is None:
         return 0, "none"
     actions = account.plan.actions if account.plan else ()
     # A rule answered on one of its subjects is answered: the previous review's warnings are
     # known by rule. An action done since answered it too: what was decided was done.
     answered = {read_answer(a.answers).key for a in actions if a.answers and (
-        a.status == "open" or (a.status == "done" and done_since is not None
-                               and a.finished_on is not None and a.finished_on > done_since))}
+        a.status == "open" or (a.status == "done" and _done_within(a, done_within)))}
     unplanned = sorted(titles.get(rule, rule) for rule in warned_before - answered)
     return len(unplanned), ", ".join(unplanned) or "none"
+
+
+def _done_within(action: Action, window: tuple[date, date] | None) -> bool:
+    """Done after the window's first day and by its last (a day after the review date is
+    not yet done: data.after-review-date reports it)."""
+    if window is None or action.finished_on is None:
+        return False
+    return window[0] < action.finished_on and (
+        action.done_on is None or action.done_on <= window[1])

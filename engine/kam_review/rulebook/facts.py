@@ -138,8 +138,8 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook,
     held = {role for c in current for role in c.roles}
     answered_days = thresholds.get("warned_answered_days")
     unplanned = unplanned_warnings(account, warned_before, rulebook.titles, None
-                                   if answered_days is None else as_of - timedelta(
-                                       days=int(answered_days)))
+                                   if answered_days is None else (as_of - timedelta(
+                                       days=int(answered_days)), as_of))
     placeholders = template_fields(account)
     ahead = dates_after(account, as_of)
     return AccountFacts(

@@ -15,8 +15,8 @@ after the day, so that nothing later shows in the earlier review:
   later) had the stage its history gives for the day, entered when the history says (a
   deal won or lost since was neither then); without an entry on or before the day, the file
   does not say which stage it was in, so it keeps the stage it has now but not the date it
-  reached it (its time in the stage is unknown), and the movement lists it as moved on that
-  date from a stage not on file.
+  reached it (its time in the stage is unknown, and a day it was won or lost after the day
+  is left out), and the movement lists it as moved on that date from a stage not on file.
 
 What the file does not date stays as it is: contacts and deals added since, values,
 probabilities and close dates of deals, the plan and the waivers. An account with no quarter
@@ -79,13 +79,22 @@ def _deal_on(opportunity: Opportunity, day: date) -> Opportunity:
         return opportunity
     then = stage_on(opportunity, day)
     if then is None:
-        return replace(opportunity, stage_since=None, stage_history=())
+        # The stage it has now, but not the day it reached it: neither the day it moved
+        # nor the day it was won or lost, when that is later.
+        return replace(opportunity, stage_since=None, stage_history=(),
+                       closed_on=_by(opportunity.closed_on, day),
+                       lost_on=_by(opportunity.lost_on, day))
     earlier = replace(opportunity, stage=then.stage, stage_since=then.entered,
                       stage_history=known_history(opportunity, day))
     if then.stage == opportunity.stage:
         return earlier
     # The day it was won or lost, and why, came with the stage it has now.
     return replace(earlier, closed_on=None, lost_on=None, loss_reason=None)
+
+
+def _by(day: date | None, limit: date) -> date | None:
+    """A day on or before `limit`; None for a later one (or none)."""
+    return day if day is not None and day <= limit else None
 
 
 def _contact_on(contact: Contact, activities: tuple[Activity, ...], day: date) -> Contact:
