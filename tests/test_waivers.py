@@ -120,7 +120,8 @@ def test_a_waived_high_finding_shows_in_every_summary(tmp_path: Path) -> None:
     assert waived == {"account": "test-account", "rule": "risk.key-contact-left",
                       "severity": "high", "subject": "Chen Jun", "until": "2026-12-31",
                       "by": "Gao Ming",
-                      "reason": "Successor introduced; handover set for October"}
+                      "reason": "Successor introduced; handover set for October",
+                      "waiver_names_subject": True}
 
     markdown = check_markdown(result)
     assert "1 high finding waived (test-account)" in markdown
@@ -349,6 +350,10 @@ def test_a_finding_waived_by_a_waiver_naming_no_subject_says_so(tmp_path: Path) 
     assert "plan.waiver-unnamed" in _rules_fired(result)
     page = render_pages(result)["accounts/test-account.md"]
     assert "waived until Dec 31, 2026 by Zhou Lan, by a waiver naming no subject" in page
+    assert "[Chen Jun] until 2026-12-31 (by Zhou Lan, in a waiver naming no subject: " \
+        in as_text(result)
+    (waived,) = json.loads(as_json(result))["waived_high"]
+    assert waived["waiver_names_subject"] is False
     # Named, it says only when and by whom.
     (tmp_path / "named").mkdir()
     named = _finding(_review(tmp_path / "named", _account("Zhou Lan")), "risk.key-contact-left")

@@ -226,8 +226,10 @@ def unmatched_lines(item: AccountResult, rulebook: Rulebook, as_of: date) -> lis
 
 
 def _waiver_line(account: str, rule: str, subject: str | None, waiver: Waiver) -> str:
+    # A finding on a subject accepted by a waiver that names none (plan.waiver-unnamed).
+    unnamed = _(", in a waiver naming no subject") if subject and not waiver.subject else ""
     return terminal_text(f"  {account}: {rule}{' [' + subject + ']' if subject else ''} until "
-                         f"{waiver.until} (by {waiver.by}: {waiver.reason})") + "\n"
+                         f"{waiver.until} (by {waiver.by}{unnamed}: {waiver.reason})") + "\n"
 
 
 def waived_dict(account: str, finding: Finding) -> dict[str, Any]:
@@ -235,7 +237,9 @@ def waived_dict(account: str, finding: Finding) -> dict[str, Any]:
     waiver = finding.waiver
     return {"account": account, "rule": finding.rule, "severity": finding.severity,
             "subject": finding.subject, "until": str(waiver.until) if waiver else None,
-            "by": waiver.by if waiver else None, "reason": waiver.reason if waiver else None}
+            "by": waiver.by if waiver else None, "reason": waiver.reason if waiver else None,
+            # Whether the waiver names the finding's subject (false: it accepts every one).
+            "waiver_names_subject": bool(waiver and (waiver.subject or not finding.subject))}
 
 
 def _json_account(item: AccountResult) -> str:
