@@ -449,9 +449,10 @@ def test_waiver_facts(tmp_path: Path, rulebook: Rulebook) -> None:
         rule_title="No senior access", owner="Li Wei",
         reason="Waiting for the NEW cio", reason_key="waiting for the new cio",
         reason_length=23, has_approver=True, approved_by_owner=True, by="li WEI",
-        waives_unnamed=False, waived_severity=severity, until="2026-10-30",
+        waived_subject=None, waives_unnamed=False, waived_severity=severity, until="2026-10-30",
         days_past_until=-30, days_remaining=30)
     assert (unnamed.waives_unnamed, unknown.waives_unnamed) == (True, False)
+    assert (unnamed.waived_subject, unknown.waived_subject) == ("contact", None)
     assert (unknown.subject, unknown.waived_severity) == ("risk.no-such-rule", None)
     assert unknown.rule_title == "risk.no-such-rule"  # no rule has the id: it stands in
     assert (unknown.by, unknown.has_approver, unknown.approved_by_owner) == (

@@ -218,6 +218,10 @@ class WaiverFacts(FactType):
         "by is the account's owner (compared ignoring case, blanks and invisible characters)",
         known=True)
     by: str | None = fact_field("text", "Approved by", "who granted the waiver")
+    waived_subject: str | None = fact_field(
+        "text", "Waived rule's subjects",
+        "what the waived rule's findings are each on, in words (contact, opportunity, goal, "
+        "action; absent: the whole account, or an unknown rule)")
     waives_unnamed: bool = fact_field(
         "yes/no", "Waives every subject",
         "the waiver names no subject and its rule is raised on each contact, deal, goal or "

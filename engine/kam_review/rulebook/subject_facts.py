@@ -284,10 +284,10 @@ def _standing(measure: GoalMeasure, due: date | None, as_of: date) -> str | None
 
 def waiver_facts(
     account: Account, index: int, as_of: date, severities: dict[str, str],
-    titles: dict[str, str], per_subject: frozenset[str] = frozenset()
+    titles: dict[str, str], per_subject: Mapping[str, str] | None = None
 ) -> WaiverFacts:
-    """The waiver's facts; `per_subject`: the ids of the rules raised on each contact, deal,
-    goal or action rather than on the account."""
+    """The waiver's facts; `per_subject`: the rules raised on each contact, deal, goal or
+    action rather than on the account, each with the fact type it is on."""
     waiver = account.waivers[index]
     reason = visible_text(waiver.reason)
     until = waiver.until
@@ -303,7 +303,8 @@ def waiver_facts(
         has_approver=has_approver(waiver),
         approved_by_owner=approved_by_owner(waiver, account),
         by=visible_text(waiver.by) or None,
-        waives_unnamed=not waiver.subject and waiver.rule in per_subject,
+        waived_subject=_(on) if (on := (per_subject or {}).get(waiver.rule)) else None,
+        waives_unnamed=not waiver.subject and waiver.rule in (per_subject or {}),
         waived_severity=severities.get(waiver.rule),
         until=None if until is None else until.isoformat(),
         days_past_until=None if until is None else (as_of - until).days,
