@@ -13,7 +13,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kam_review.cli import main
+from kam_review.source.exports.cell_readers import reader
 from kam_review.source.exports.cells import day, quarter
+from kam_review.source.exports.mapping import Mapping
 from kam_review.source.model import Quarter
 
 from .conftest import ACCOUNTS, REPO
@@ -400,3 +402,39 @@ def test_a_new_owner_hands_the_old_one_to_the_history(folder: Path) -> None:
     # The same owner again changes nothing.
     again = kam_import(folder, "accounts.csv", extra=("--as-of", "2026-10-10", "--write"))
     assert again.exit_code == 0 and _acme(folder) == text
+
+
+@pytest.mark.parametrize(("percent", "cell", "read"), [
+    (True, "40", 0.4), (True, "40%", 0.4), (False, "40%", 0.4), (False, " 35 ％", 0.35),
+    (False, "0.4", 0.4), (True, 40, 0.4), (False, "100%", 1)])
+def test_a_probability_written_with_a_percent_sign_reads_as_a_percentage(
+        percent: bool, cell: object, read: float) -> None:
+    """CRM exports often write "40%": its sign says its scale, whatever the mapping says
+    (probability: percent, or a fraction of 1)."""
+    mapping = Mapping(Path("mapping.yaml"), "crm", (), percent=percent)
+    assert reader("probability", mapping, "opportunities")(cell) == read
+
+
+def test_a_probability_over_100_percent_is_refused() -> None:
+    mapping = Mapping(Path("mapping.yaml"), "crm", ())
+    with pytest.raises(ValueError, match="from 0 to 100"):
+        reader("probability", mapping, "opportunities")("140%")
+
+
+def test_a_deal_kept_by_hand_is_matched_by_name_not_added_again(folder: Path) -> None:
+    """The first import of deals into a file whose deal was written by hand, under an id of
+    its own: the export's deal of the same name (case and blanks aside) updates it; one of
+    another name is added."""
+    (folder / "accounts" / "acme.yaml").write_text(ACCOUNT + """\
+opportunities:
+  - {id: pos-refresh, name: POS  Refresh, stage: intent, stage_since: 2026-08-01, value: 100}
+""", encoding="utf-8")
+    _write(folder, "deals.csv", "Deal,Code,Title,Phase,Amount\nO-101,C1,pos refresh,Talking,"
+                                "150\nO-102,C1,Scanners,Talking,80\n")
+    run = kam_import(folder, "deals.csv", extra=("--as-of", "2026-10-09", "--write"))
+    assert run.exit_code == 0, run.output
+    text = _acme(folder)
+    assert text.count("id: pos-refresh") == 1 and "id: o-101" not in text
+    assert "value: 150" in text and "id: o-102" in text
+    assert "deals matched by name (the file's id kept; give the file's deal the export's id " \
+           "to match by it) o-101 as pos-refresh" in run.stdout

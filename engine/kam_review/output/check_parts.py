@@ -228,8 +228,10 @@ def unmatched_lines(item: AccountResult, rulebook: Rulebook, as_of: date) -> lis
 def _waiver_line(account: str, rule: str, subject: str | None, waiver: Waiver) -> str:
     # A finding on a subject accepted by a waiver that names none (plan.waiver-unnamed).
     unnamed = _(", in a waiver naming no subject") if subject and not waiver.subject else ""
-    return terminal_text(f"  {account}: {rule}{' [' + subject + ']' if subject else ''} until "
-                         f"{waiver.until} (by {waiver.by}{unnamed}: {waiver.reason})") + "\n"
+    return terminal_text("  " + _("{account}: {rule}{subject} until {until} (by {by}{unnamed}: "
+                                  "{reason})").format(
+        account=account, rule=rule, subject=f" [{subject}]" if subject else "",
+        until=waiver.until, by=waiver.by, unnamed=unnamed, reason=waiver.reason)) + "\n"
 
 
 def waived_dict(account: str, finding: Finding) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from kam_review.i18n import _
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.rulebook.account_fact_type import AccountFacts
 from kam_review.rulebook.action_facts import action_facts, unplanned_warnings
@@ -240,7 +241,7 @@ def _decline_streak(revenue: list[float | None]) -> int | None:
 
 def _trail(revenue: list[float | None], formats: LocaleFormat) -> str:
     """Revenue by quarter, oldest first: CN¥1.2M -> no row -> CN¥900K."""
-    return " -> ".join("no row" if r is None else formats.money(r) for r in revenue)
+    return " -> ".join(_("no row") if r is None else formats.money(r) for r in revenue)
 
 
 def _live(opportunity: Opportunity, as_of: date, thresholds: dict[str, float]) -> bool:

@@ -200,4 +200,5 @@ def buying_years(account: Account, series: Sequence[SeriesQuarter], as_of: date
     first = next((i for i, (_, r, _) in enumerate(series) if r), None)
     if first is None:
         return None, None
-    return (len(series) - first) / 4, f"{series[first][0]} (first quarter with revenue)"
+    return (len(series) - first) / 4, _("{quarter} (first quarter with revenue)").format(
+        quarter=series[first][0])

@@ -63,6 +63,8 @@ class Changes:
     figures_changed: list[str] = field(default_factory=list)
     deals_moved: list[str] = field(default_factory=list)
     deals_added: list[str] = field(default_factory=list)
+    # An exported deal known by name only: the file's deal of that name, not a second copy.
+    deals_matched: list[str] = field(default_factory=list)
     contacts_added: list[str] = field(default_factory=list)
     activities_added: int = 0
     fields_changed: list[str] = field(default_factory=list)
@@ -179,8 +181,10 @@ def _deals(document: CommentedMap, data: AccountData, settings: Settings,
     formats = _formats(document, settings)
     for deal_id, exported in data.deals.items():
         values = dict(exported)
-        _stage_since(values, held.get(deal_id), settings.as_of)
-        deal = held.get(deal_id)
+        deal = held.get(deal_id) or _named_alike(held, values.get("name"), data.deals)
+        if deal is not None and str(deal.get("id")) != deal_id:
+            changes.deals_matched.append(f"{deal_id} as {deal.get('id')}")
+        _stage_since(values, deal, settings.as_of)
         if deal is None:
             append(deals, new_map({"id": deal_id, **values}, DEAL_ORDER))
             changes.deals_added.append(f"{deal_id} at {values.get('stage')}")
@@ -196,6 +200,19 @@ def _deals(document: CommentedMap, data: AccountData, settings: Settings,
                     f"{deal_id} {key} " + " -> ".join(_sides(key, before, value, formats)))
             else:
                 changes.fields_changed.append(f"deal {deal_id}: {key}")
+
+
+def _named_alike(held: dict[str, CommentedMap], name: Any, exported: Any
+                 ) -> CommentedMap | None:
+    """The file's one deal of this name (case and blanks aside) whose id the export does not
+    hold: a deal kept by hand before the first import, which the export knows by its own
+    number. None when there is none, or more than one."""
+    if not isinstance(name, str) or not name.strip():
+        return None
+    alike = [deal for deal_id, deal in held.items() if deal_id not in exported
+             and isinstance(deal.get("name"), str)
+             and normalise_name(deal["name"]) == normalise_name(name)]
+    return alike[0] if len(alike) == 1 else None
 
 
 def _stage_since(values: dict[str, Any], held: CommentedMap | None, as_of: date) -> None:

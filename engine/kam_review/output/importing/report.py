@@ -56,6 +56,8 @@ def unified_diff(change: FileChange) -> str:
 def text_summary(plan: ImportPlan, rows: int, written: bool) -> str:
     lines = [f"{counted(rows, 'row')} read; " + ", ".join(Counts.of(plan).words()) + "."]
     lines += [f"conflict: {conflict}" for conflict in plan.conflicts]
+    lines += [f"{change.account}: {_MATCHED} {', '.join(change.changes.deals_matched)}"
+              for change in plan.files if change.changes.deals_matched]
     if plan.files:
         lines.append(f"{counted(len(plan.files), 'file')} written." if written else
                      "Nothing written (a dry run): --write applies these changes.")
@@ -84,6 +86,11 @@ def markdown_summary(plan: ImportPlan, system: str, rows: int) -> str:
     return "\n".join(out) + "\n"
 
 
+# An exported deal found in the file by its name (merge._named_alike), as the reports say it.
+_MATCHED = ("deals matched by name (the file's id kept; give the file's deal the export's id "
+            "to match by it)")
+
+
 def _items(change: FileChange) -> Iterator[str]:
     c = change.changes
     if c.quarters_added:
@@ -94,6 +101,8 @@ def _items(change: FileChange) -> Iterator[str]:
         yield "deals moved " + ", ".join(c.deals_moved)
     if c.deals_added:
         yield "deals added " + ", ".join(c.deals_added)
+    if c.deals_matched:
+        yield f"{_MATCHED} " + ", ".join(c.deals_matched)
     if c.contacts_added:
         yield "contacts added " + ", ".join(c.contacts_added)
     if c.activities_added:

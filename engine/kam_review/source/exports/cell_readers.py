@@ -94,6 +94,10 @@ def _at_least_zero(cell: Cell, currency: str | None) -> float | int:
 
 
 def _probability(cell: Cell, percent: bool) -> float | int:
+    # "40%" says its own scale, as CRM exports often write it, whatever the mapping says.
+    written = cells.text(cell) if isinstance(cell, str) else ""
+    if written.endswith(("%", "％")):
+        percent, cell = True, written[:-1].strip()
     value = cells.number(cell)
     value = cells.tidy(value / 100) if percent else value
     if not 0 <= value <= 1:

@@ -181,8 +181,8 @@ def waived_high_note(waived: Sequence[tuple[AccountResult, Finding]], rulebook: 
     waiver never hides a threat to an account from the review."""
     if not waived:
         return []
-    lines = [f"**{counted(len(waived), 'high finding')} waived** (accepted by a "
-             "waiver, not counted as open):", ""]
+    lines = [_("**{findings} waived** (accepted by a waiver, not counted as open):").format(
+        findings=counted(len(waived), 'high finding')), ""]
     lines += [f"- {account_link(item.account, prefix)}: "
               f"{rule_title_link(rulebook.rule(finding.rule), prefix)} "
               f"{esc(finding.subject)}, {waiver_text(finding, item.formats)}"
