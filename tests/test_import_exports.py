@@ -166,10 +166,21 @@ def test_write_replaces_only_files_that_change_and_leaves_no_temporary_file(
 
 
 def test_a_new_account_needs_a_name_and_owner(folder: Path) -> None:
-    _write(folder, "lines.csv", "Code,Invoice date,Net,Cost\nC9,2026-08-01,50,30\n")
-    run = kam_import(folder, "lines.csv")
+    _write(folder, "lines.csv", "Code,Invoice date,Net,Cost\nC9,2026-08-01,50,30\n"
+                                "C9,2026-08-02,60,30\n")
+    _write(folder, "deals.csv", "Deal,Code,Title,Phase,Amount\nO-9,C9,Pilot,Talking,80\n")
+    run = kam_import(folder, "deals.csv", "lines.csv")
     assert run.exit_code == 2
-    assert "lines.csv:2:1: account C9 is in no account file" in run.stderr
+    # One error for the account, naming every row left out with it, in each file.
+    (error,) = [line for line in run.stderr.splitlines() if "account C9" in line]
+    assert "deals.csv:2:1: account C9 is in no account file" in error
+    assert "gives no name and owner to start one (import its accounts table too); left out " \
+           "with it: 1 row of " in error and ", 2 rows of " in error
+    # An accounts table that names the owner but not the customer says which is missing.
+    _write(folder, "owners.csv", "Code,Manager\nC9,Zhou Lan\n")
+    run = kam_import(folder, "owners.csv", mapping=_with_table("owners.csv", "accounts",
+                                                               "{key: Code, owner: Manager}"))
+    assert "gives no name to start one" in run.stderr
     _write(folder, "accounts.csv", "Code,Customer,Manager\nC9,Nine Ltd,Zhou Lan\n")
     run = kam_import(folder, "accounts.csv", "lines.csv", extra=("--write",))
     assert run.exit_code == 0, run.output

@@ -23,6 +23,7 @@ from kam_review.output.scaffold import SCHEMA_LINE, folder_schema
 from kam_review.paths import display_path
 from kam_review.source.accounts import account_files, load_account, load_account_value
 from kam_review.source.exports.records import AccountData, ExportData, slug
+from kam_review.wording import counted
 
 _BEFORE_LISTS = re.compile(r"\n(?=(?:financials|contacts|activities|opportunities):\n)")
 NEW_FILE_NOTE = ("Created by kam import from {system}. The export owns the fields it has "
@@ -129,12 +130,16 @@ def _has_money(account: AccountData) -> bool:
 def _create(folder: Path, account: AccountData, settings: Settings, plan: ImportPlan
             ) -> FileChange | None:
     fields = account.fields
-    if "name" not in fields or "owner" not in fields:
+    missing = [name for name in ("name", "owner") if name not in fields]
+    if missing:
         file, row = account.where
+        left_out = ", ".join(f"{counted(rows, 'row')} of {name}"
+                             for name, rows in account.rows.items())
         plan.errors.append(InputError(
             file, row, 1, "", f"account {account.key} is in no account file (as external_ids."
-            f"{settings.system}, or by its mapped id) and the export gives no name and owner "
-            "to start one: import its accounts table too"))
+            f"{settings.system}, or by its mapped id) and the export gives no "
+            f"{' and '.join(missing)} to start one (import its accounts table too); left out "
+            f"with it: {left_out}"))
         return None
     account_id = fields.get("id") or slug(f"{settings.system}-{account.key}")
     start: dict[str, Any] = {"id": account_id, "name": fields["name"], "owner": fields["owner"]}

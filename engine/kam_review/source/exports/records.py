@@ -32,6 +32,8 @@ def activity_key(activity: Mapping[str, Any]) -> tuple[str, str, tuple[str, ...]
 class AccountData:
     key: str
     where: tuple[str, int]  # the first row that named the account: (file, row)
+    # How many rows of each file name it: what is left out with it, if it cannot be imported.
+    rows: dict[str, int] = field(default_factory=dict)
     fields: dict[str, Any] = field(default_factory=dict)
     contacts: dict[str, dict[str, Any]] = field(default_factory=dict)  # by name
     deals: dict[str, dict[str, Any]] = field(default_factory=dict)  # by id
@@ -86,6 +88,7 @@ class ExportData:
         found = self.accounts.get(key)
         if found is None:
             found = self.accounts[key] = AccountData(key, (file, row))
+        found.rows[file] = found.rows.get(file, 0) + 1
         return found
 
     def cell(self, origin: tuple[str, int], *fields: str) -> tuple[str, int, int, str]:
