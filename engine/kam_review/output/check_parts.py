@@ -16,6 +16,7 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
+from kam_review.formatting import plain
 from kam_review.i18n import _
 from kam_review.review.results import AccountResult, Finding
 from kam_review.review.rule_references import waiver_refused
@@ -231,7 +232,8 @@ def _waiver_line(account: str, rule: str, subject: str | None, waiver: Waiver) -
     return terminal_text("  " + _("{account}: {rule}{subject} until {until} (by {by}{unnamed}: "
                                   "{reason})").format(
         account=account, rule=rule, subject=f" [{subject}]" if subject else "",
-        until=waiver.until, by=waiver.by, unnamed=unnamed, reason=waiver.reason)) + "\n"
+        until=waiver.until, date="—" if waiver.until is None else plain().date(waiver.until),
+        by=waiver.by, unnamed=unnamed, reason=waiver.reason)) + "\n"
 
 
 def waived_dict(account: str, finding: Finding) -> dict[str, Any]:

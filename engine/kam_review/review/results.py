@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from kam_review.errors import InputError
+from kam_review.formatting import plain
 from kam_review.i18n import _
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.rulebook.facts import FACT_TYPE
@@ -47,10 +48,14 @@ class Finding:
     @property
     def waiver_note(self) -> str:
         """How every output says the finding is waived ("" when it is not)."""
-        return "" if self.waiver is None else self.waived_until(str(self.waiver.until))
+        if self.waiver is None:
+            return ""
+        until = self.waiver.until
+        return self.waived_until(str(until), None if until is None else plain().date(until))
 
-    def waived_until(self, until: str) -> str:
-        """waiver_note with the waiver's end written as `until` (a page's date)."""
+    def waived_until(self, until: str, words: str | None = None) -> str:
+        """waiver_note with the waiver's end written as `until` (a page's date) and in
+        `words` (a language that writes dates in words picks them)."""
         if self.waiver is None:
             return ""
         # A waiver naming no subject accepts this finding without anyone having named it
@@ -58,7 +63,8 @@ class Finding:
         note = _("waived until {until} by {by}: {reason}") if self.waiver.subject or \
             not self.subject else _("waived until {until} by {by}, by a waiver naming no "
                                     "subject: {reason}")
-        return note.format(until=until, by=self.waiver.by, reason=self.waiver.reason)
+        return note.format(until=until, date=words or until, by=self.waiver.by,
+                           reason=self.waiver.reason)
 
     def sort_key(self) -> tuple[int, bool, float, int, str, str]:
         """Most severe first; at the same severity a warning before advice, then the larger
