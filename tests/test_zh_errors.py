@@ -236,3 +236,21 @@ def test_a_lone_surrogate_is_reported_in_chinese(tmp_path: Path,
     assert [(e.field, e.message) for e in errors] == [(
         "complaints[0].summary", "含有 \\ud800，这是半个字符（孤立的代理项），任何文件都无法保存："
         "请写出完整的字符")]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_chinese_term_for_a_level_or_role_suggests_the_value_meant(
+        tmp_path: Path, lang: str) -> None:
+    """The Chinese pages write director as 总监 and a decision maker as 决策者: a file that
+    says so is told which value the format wants, in either language."""
+    account = healthy_account()
+    account["contacts"][0]["level"] = "总监"
+    account["contacts"][0]["roles"] = ["决策者"]
+    (tmp_path / "test-account.yaml").write_text(
+        yaml.safe_dump(account, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with using(lang):
+        errors = [str(e) for e in load_portfolio(tmp_path).errors]
+    hints = {"en": ("(did you mean 'director'?)", "(did you mean 'decision_maker'?)"),
+             "zh": ("（是不是“director”？）", "（是不是“decision_maker”？）")}[lang]
+    assert len(errors) == 2
+    assert errors[0].endswith(hints[0]) and errors[1].endswith(hints[1]), errors

@@ -92,6 +92,11 @@ def _translations(lang: str) -> gettext.NullTranslations:
     return Translations(mo, domain=DOMAIN)
 
 
+def in_language(lang: str, message: str) -> str:
+    """`message` in the language `lang`, whichever is active (English without one)."""
+    return _translations(lang).gettext(message) if message else message
+
+
 def _(message: str) -> str:
     """`message` in the active language (English when it has no translation)."""
     if not message:  # gettext keys the catalogue header by ""

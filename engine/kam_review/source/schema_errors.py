@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from kam_review.errors import InputError
-from kam_review.i18n import _
+from kam_review.i18n import ENGLISH, LANGUAGES, _, in_language
 from kam_review.source.model import FieldPath, clip, format_path
 from kam_review.source.yaml_values import yaml11_advice, yaml_reading
 from kam_review.source.yamlsource import YamlDocument
@@ -187,6 +187,16 @@ def _word_of(key: str, allowed: list[str]) -> str:
     return _suggested(found[0]) if len(found) == 1 else ""
 
 
+def _term_of(word: Any, choices: list[str]) -> str:
+    """The one choice whose term in another language the word is (总监: director), as the
+    pages in that language write it."""
+    if not isinstance(word, str) or not word.strip():
+        return ""
+    found = [choice for choice in choices for lang in LANGUAGES if lang != ENGLISH
+             and in_language(lang, choice.replace("_", " ")).casefold() == word.strip().casefold()]
+    return _suggested(found[0]) if len(set(found)) == 1 else ""
+
+
 def _percent_hint(bound: Any, instance: Any) -> str:
     """A share written as a whole percentage (probability: 70), where the limit is 1; 1.5
     may be a slip of another kind, and is only told the limit."""
@@ -250,7 +260,7 @@ def _describe(error: ValidationError) -> Iterator[tuple[FieldPath, str]]:
             if isinstance(schema, dict) else "")
     elif kind == "enum":
         choices = [c for c in expected if isinstance(c, str)]
-        hint = did_you_mean(instance, choices)
+        hint = did_you_mean(instance, choices) or _term_of(instance, choices)
         yield path, (_("expected one of {choices}").format(choices=", ".join(choices))
                      + _got(instance) + hint)
     elif kind == "pattern":
