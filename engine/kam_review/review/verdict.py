@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from kam_review.formatting import fill
-from kam_review.i18n import _
+from kam_review.i18n import _, listed
 from kam_review.review.leaves import matcher, needs_text, not_evaluated
 from kam_review.review.message_parts import clauses, fired_template
 from kam_review.review.results import AccountResult, Finding, Verdict
@@ -72,9 +72,8 @@ def verdict_facts(item: AccountResult, rulebook: Rulebook) -> VerdictFacts:
     def _listed(findings: Sequence[Finding]) -> str:
         """Findings by rule title, with the subject in brackets: "A key person changed
         [Chen Jun]"."""
-        return ", ".join(f"{titles.get(f.rule, f.rule)} [{_subject(f)}]"
-                         if f.subject else titles.get(f.rule, f.rule)
-                         for f in findings) or _("none")
+        return listed(f"{titles.get(f.rule, f.rule)} [{_subject(f)}]"
+                      if f.subject else titles.get(f.rule, f.rule) for f in findings)
 
     open_warnings = [f for f in item.open_findings if f.kind.warns]
     high, medium, low = ([f for f in open_warnings if f.severity == severity]
@@ -91,8 +90,8 @@ def verdict_facts(item: AccountResult, rulebook: Rulebook) -> VerdictFacts:
         waived_high=len(item.waived_high), waived_high_list=_listed(item.waived_high),
         goals=len(goals), goals_achieved=statuses.count(GoalStatus.ACHIEVED),
         goals_on_track=statuses.count(GoalStatus.ON_TRACK), goals_off_track=len(off_track),
-        goals_off_track_list=", ".join(f'"{goal["subject"]}" {_(goal["status"])}'
-                                       for goal in off_track) or _("none"),
+        goals_off_track_list=listed(f'"{goal["subject"]}" {_(goal["status"])}'
+                                    for goal in off_track),
         goals_unmeasured=statuses.count(GoalStatus.UNMEASURED),
         latest_quarter=account["latest_quarter"],
         quarters_unreported=account.get("quarters_unreported"),
