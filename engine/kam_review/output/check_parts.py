@@ -229,10 +229,10 @@ def unmatched_lines(item: AccountResult, rulebook: Rulebook, as_of: date) -> lis
 def _waiver_line(account: str, rule: str, subject: str | None, waiver: Waiver) -> str:
     # A finding on a subject accepted by a waiver that names none (plan.waiver-unnamed).
     unnamed = _(", in a waiver naming no subject") if subject and not waiver.subject else ""
-    return terminal_text("  " + _("{account}: {rule}{subject} until {until} (by {by}{unnamed}: "
+    return terminal_text("  " + _("{account}: {rule}{subject} until {day} (by {by}{unnamed}: "
                                   "{reason})").format(
         account=account, rule=rule, subject=f" [{subject}]" if subject else "",
-        until=waiver.until, date="—" if waiver.until is None else plain().date(waiver.until),
+        day=waiver.until, date="—" if waiver.until is None else plain().date(waiver.until),
         by=waiver.by, unnamed=unnamed, reason=waiver.reason)) + "\n"
 
 

@@ -60,10 +60,10 @@ class Finding:
             return ""
         # A waiver naming no subject accepts this finding without anyone having named it
         # (plan.waiver-unnamed): said wherever the finding shows as waived.
-        note = _("waived until {until} by {by}: {reason}") if self.waiver.subject or \
-            not self.subject else _("waived until {until} by {by}, by a waiver naming no "
+        note = _("waived until {day} by {by}: {reason}") if self.waiver.subject or \
+            not self.subject else _("waived until {day} by {by}, by a waiver naming no "
                                     "subject: {reason}")
-        return note.format(until=until, date=words or until, by=self.waiver.by,
+        return note.format(day=until, date=words or until, by=self.waiver.by,
                            reason=self.waiver.reason)
 
     def sort_key(self) -> tuple[int, bool, float, int, str, str]:
