@@ -222,6 +222,6 @@ def explain_text(result: AccountResult, review: Result) -> str:
                 if isinstance(item, str):
                     lines.append(indent + item)
                     continue
-                lines.append(f"{indent}{item.mark:<3} {item.words}")
+                lines.append(f"{indent}{pad(_(item.mark), 3)} {item.words}")
                 lines.append(f"{indent}    {check_text(item, rule.on)}")
     return "\n".join(terminal_text(line) for line in lines) + "\n"

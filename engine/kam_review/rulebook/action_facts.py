@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
+from kam_review.i18n import listed
 from kam_review.rulebook.fact_fields import FactType, fact_field
 from kam_review.source.actions import read_answer
 from kam_review.source.model import Account, Action
@@ -80,7 +81,7 @@ def unplanned_warnings(account: Account, warned_before: frozenset[str] | None,
     answered = {read_answer(a.answers).key for a in actions if a.answers and (
         a.status == "open" or (a.status == "done" and _done_within(a, done_within)))}
     unplanned = sorted(titles.get(rule, rule) for rule in warned_before - answered)
-    return len(unplanned), ", ".join(unplanned) or "none"
+    return len(unplanned), listed(unplanned)
 
 
 def _done_within(action: Action, window: tuple[date, date] | None) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from kam_review.i18n import _
+from kam_review.i18n import _, listed
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.rulebook.account_fact_type import AccountFacts
 from kam_review.rulebook.action_facts import action_facts, unplanned_warnings
@@ -148,7 +148,7 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook,
         account=account.id, subject="",
         quarters=len(series), last_quarter=str(last),
         latest_quarter=fresh.latest, quarters_unreported=fresh.unreported,
-        gap_quarters=len(fresh.gaps), gap_list=", ".join(fresh.gaps) or "none",
+        gap_quarters=len(fresh.gaps), gap_list=listed(map(formats.quarter, fresh.gaps)),
         revenue_last_quarter=revenue[-1] if revenue else None,
         lifetime_revenue=total(known) if known else None,
         growth_qoq=growth(revenue[-1], revenue[-2]) if len(revenue) >= 2
@@ -195,7 +195,7 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook,
         executives_current=sum(1 for c in current if c.level == "executive"),
         decision_makers_current=sum(1 for c in current if "decision_maker" in c.roles),
         coaches_current=sum(1 for c in current if "coach" in c.roles),
-        roles_missing=", ".join(r for r in BUYING_ROLES if r not in held) or "none",
+        roles_missing=listed(r for r in BUYING_ROLES if r not in held),
         activities_recorded=len(activities),
         last_activity=None if not activities else max(activities).isoformat(),
         days_since_activity=days_between(as_of, max(activities, default=None)),
@@ -218,10 +218,10 @@ def _account_facts(account: Account, as_of: date, rulebook: Rulebook,
         **warning_facts(account, as_of, series),
         high_warnings_before=None if warned_before is None else len(warned_before),
         high_warnings_before_list=None if warned_before is None
-        else ", ".join(sorted(warned_before)) or "none",
+        else listed(sorted(warned_before)),
         warned_unplanned=unplanned[0], warned_unplanned_list=unplanned[1],
-        template_texts=len(placeholders), template_text_fields=", ".join(placeholders) or "none",
-        dates_after_review=len(ahead), dates_after_review_list=", ".join(ahead) or "none",
+        template_texts=len(placeholders), template_text_fields=listed(placeholders),
+        dates_after_review=len(ahead), dates_after_review_list=listed(ahead),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypedDict
 
+from kam_review.i18n import listed
 from kam_review.source.model import Account, Opportunity
 from kam_review.source.names import normalise_name
 from kam_review.vocabulary import Status
@@ -71,5 +72,5 @@ def whitespace_facts(account: Account) -> WhitespaceFacts:
         lines_bought=sum(1 for standing in grid if standing.is_bought),
         lines_in_funnel=sum(1 for standing in grid if standing.open),
         lines_not_offered=len(waiting),
-        lines_not_offered_list=", ".join(waiting) or "none",
+        lines_not_offered_list=listed(waiting),
     )
