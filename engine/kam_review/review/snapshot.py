@@ -105,7 +105,6 @@ class AccountSnapshot:
         return dict(self.figures).get(name)
 
 
-
 @dataclass(frozen=True)
 class Snapshot:
     as_of: date

@@ -93,9 +93,8 @@ def typed_account_facts(account: Account, as_of: date, rulebook: Rulebook,
     facts += [action_facts(account, i, as_of, rulebook.per_subject_rules, rulebook.titles)
               for i in range(len(actions))]
     severities = {rule.id: rule.severity.value for rule in rulebook.rules}
-    subjects = {rule.id: rule.on for rule in rulebook.rules
-                if rule.id in rulebook.per_subject_rules}
-    facts += [waiver_facts(account, i, as_of, severities, rulebook.titles, subjects)
+    facts += [waiver_facts(account, i, as_of, severities, rulebook.titles,
+                           rulebook.subject_kinds)
               for i in range(len(account.waivers))]
     return facts
 
