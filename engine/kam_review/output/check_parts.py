@@ -21,7 +21,7 @@ from kam_review.i18n import _
 from kam_review.review.results import AccountResult, Finding
 from kam_review.review.rule_references import waiver_refused
 from kam_review.rulebook.loading import Rulebook
-from kam_review.rulebook.waivers import in_force
+from kam_review.rulebook.waivers import in_force, names_no_subject
 from kam_review.source.model import Waiver
 from kam_review.text_safety import terminal_text
 from kam_review.text_width import pad
@@ -228,7 +228,7 @@ def unmatched_lines(item: AccountResult, rulebook: Rulebook, as_of: date) -> lis
 
 def _waiver_line(account: str, rule: str, subject: str | None, waiver: Waiver) -> str:
     # A finding on a subject accepted by a waiver that names none (plan.waiver-unnamed).
-    unnamed = _(", in a waiver naming no subject") if subject and not waiver.subject else ""
+    unnamed = _(", in a waiver naming no subject") if names_no_subject(waiver, subject) else ""
     return terminal_text("  " + _("{account}: {rule}{subject} until {day} (by {by}{unnamed}: "
                                   "{reason})").format(
         account=account, rule=rule, subject=f" [{subject}]" if subject else "",
@@ -243,7 +243,8 @@ def waived_dict(account: str, finding: Finding) -> dict[str, Any]:
             "subject": finding.subject, "until": str(waiver.until) if waiver else None,
             "by": waiver.by if waiver else None, "reason": waiver.reason if waiver else None,
             # Whether the waiver names the finding's subject (false: it accepts every one).
-            "waiver_names_subject": bool(waiver and (waiver.subject or not finding.subject))}
+            "waiver_names_subject": waiver is not None
+            and not names_no_subject(waiver, finding.subject)}
 
 
 def _json_account(item: AccountResult) -> str:

@@ -14,6 +14,7 @@ from kam_review.i18n import _
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.rulebook.facts import FACT_TYPE
 from kam_review.rulebook.loading import Rulebook
+from kam_review.rulebook.waivers import names_no_subject
 from kam_review.source.model import Account, Waiver
 from kam_review.vocabulary import Health, Kind, Severity
 
@@ -60,9 +61,9 @@ class Finding:
             return ""
         # A waiver naming no subject accepts this finding without anyone having named it
         # (plan.waiver-unnamed): said wherever the finding shows as waived.
-        note = _("waived until {day} by {by}: {reason}") if self.waiver.subject or \
-            not self.subject else _("waived until {day} by {by}, by a waiver naming no "
-                                    "subject: {reason}")
+        note = _("waived until {day} by {by}, by a waiver naming no subject: {reason}") \
+            if names_no_subject(self.waiver, self.subject) else \
+            _("waived until {day} by {by}: {reason}")
         return note.format(day=until, date=words or until, by=self.waiver.by,
                            reason=self.waiver.reason)
 

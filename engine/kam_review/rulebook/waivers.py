@@ -45,6 +45,12 @@ def independently_approved(waiver: Waiver, account: Account) -> bool:
     return has_approver(waiver) and not approved_by_owner(waiver, account)
 
 
+def names_no_subject(waiver: Waiver, subject: str | None) -> bool:
+    """Whether the waiver accepts a finding on `subject` without naming it: it waives the
+    rule on every subject (plan.waiver-unnamed), this one among them."""
+    return bool(subject) and not waiver.subject
+
+
 def in_force(waiver: Waiver, as_of: date) -> bool:
     return waiver.until is not None and waiver.until >= as_of
 
