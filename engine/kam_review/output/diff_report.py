@@ -13,6 +13,7 @@ from kam_review.output.comment_size import fit_comment
 from kam_review.output.markdown_text import code, comment_text, table
 from kam_review.output.movement_report import stage_name, stage_names
 from kam_review.output.report import json_header
+from kam_review.review.deal_diff import stage_parts, stage_subject
 from kam_review.review.diff import WORKING_TREE, Change, Diff
 from kam_review.review.movement import ENDED_NOUN
 from kam_review.source.model import clip
@@ -157,9 +158,9 @@ def shown_subject(change: Change) -> str:
     """A change's subject in the active language: a deal's move forward or back, a
     figure's name (revenue 2026-Q3, a deal's probability or value)."""
     subject = change.subject
-    if change.kind == "stage" and subject.endswith((" (forward)", " (back)")):
-        deal, _sep, direction = subject[:-1].rpartition(" (")
-        return f"{deal} ({_(direction)})"
+    deal, direction = stage_parts(subject) if change.kind == "stage" else (subject, "")
+    if direction:
+        return stage_subject(deal, _(direction))
     if change.kind == "figure":
         first, _sep, rest = subject.partition(" ")
         if first == "revenue" and rest:

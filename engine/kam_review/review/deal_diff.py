@@ -13,6 +13,19 @@ from kam_review.source.model import Account
 Moved = tuple[str, str, str, str, tuple[float | None, float | None] | None]
 
 
+def stage_subject(deal: str, direction: str) -> str:
+    """A stage move's subject: the deal's id and which way it moved, "pos-refresh (back)"."""
+    return f"{deal} ({direction})"
+
+
+def stage_parts(subject: str) -> tuple[str, str]:
+    """A stage move's subject back as the deal's id and its direction ("" when it has none)."""
+    if not subject.endswith((" (forward)", " (back)")):
+        return subject, ""
+    deal, _sep, direction = subject[:-1].rpartition(" (")
+    return deal, direction
+
+
 def opportunity_changes(old: Account, new: Account, order: Mapping[str, int],
                         formats: LocaleFormat) -> Iterator[Moved]:
     """Deals added, removed, moved a stage (`order`: each stage's place in the funnel), put
@@ -28,7 +41,7 @@ def opportunity_changes(old: Account, new: Account, order: Mapping[str, int],
         if was.stage != now.stage:
             # Lost counts as a step back from anywhere; closed as a step forward.
             direction = "forward" if order.get(now.stage, 0) > order.get(was.stage, 0) else "back"
-            yield "stage", f"{opportunity_id} ({direction})", was.stage, now.stage, None
+            yield "stage", stage_subject(opportunity_id, direction), was.stage, now.stage, None
         elif was.stage_since != now.stage_since:
             # The same stage since another day: how long the deal has been stuck starts
             # again (stage.stale), which the change must show beside the finding it ends.

@@ -17,7 +17,7 @@ from kam_review.errors import KamError
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.resources import bundled_rules_folder
 from kam_review.review.actions import planned_for
-from kam_review.review.deal_diff import opportunity_changes, revenue_changes
+from kam_review.review.deal_diff import opportunity_changes, revenue_changes, stage_parts
 from kam_review.review.evaluate import review
 from kam_review.review.movement import ended_because
 from kam_review.review.plan_diff import Ending, plan_changes
@@ -76,8 +76,7 @@ class Change:
         if self.kind == "verdict":
             data["reasons"] = list(self.reasons)
         if self.kind == "stage":  # the deal's id, and which way it moved, apart
-            deal, _sep, direction = self.subject.removesuffix(")").rpartition(" (")
-            data["deal"], data["direction"] = deal, direction
+            data["deal"], data["direction"] = stage_parts(self.subject)
         if self.ending is not None:
             done_on = self.ending.done_on
             data["done_on"] = None if done_on is None else done_on.isoformat()
