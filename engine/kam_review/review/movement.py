@@ -184,15 +184,15 @@ def _account(was: AccountSnapshot | None, now: AccountSnapshot, since: date, unt
     before = {(f.rule, f.subject): f for f in was.findings}
     after = {(f.rule, f.subject): f for f in now.findings}
     unknown = set(now.unknown)
-    gone = [(key in unknown, f) for key, f in before.items() if key not in after]
+    # Each finding no longer found: its rule not evaluated now, its subject gone, or resolved.
+    gone = [("unevaluated" if key in unknown else "ended" if now.presence.has_gone(f.subject)
+             else "resolved", f) for key, f in before.items() if key not in after]
     return AccountMovement(
         was, now,
         new_findings=_ranked(f for key, f in after.items() if key not in before),
-        resolved=_ranked(f for unevaluated, f in gone
-                         if not unevaluated and not now.presence.has_gone(f.subject)),
-        unevaluated=_ranked(f for unevaluated, f in gone if unevaluated),
-        ended=_ranked(f for unevaluated, f in gone
-                      if not unevaluated and now.presence.has_gone(f.subject)),
+        resolved=_ranked(f for why, f in gone if why == "resolved"),
+        unevaluated=_ranked(f for why, f in gone if why == "unevaluated"),
+        ended=_ranked(f for why, f in gone if why == "ended"),
         figures=tuple(FigureMove(name, was.figure(name), value) for name, value in now.figures
                       if value is not None or was.figure(name) is not None),
         stages=_stage_moves(was.deals, now.deals, since),
