@@ -74,7 +74,7 @@ def unplanned_warnings(account: Account, warned_before: frozenset[str] | None,
     `kam check`) no review has warned of anything yet: none, rather than a rule left
     unevaluated on every account."""
     if warned_before is None:
-        return 0, "none"
+        return 0, listed(())
     actions = account.plan.actions if account.plan else ()
     # A rule answered on one of its subjects is answered: the previous review's warnings are
     # known by rule. An action done since answered it too: what was decided was done.
