@@ -3,7 +3,7 @@ date, for rules `on: action` such as plan.action-overdue."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
@@ -45,7 +45,7 @@ class ActionFacts(FactType):
 
 
 def action_facts(account: Account, index: int, as_of: date,
-                 per_subject: frozenset[str] = frozenset(),
+                 per_subject: Collection[str] = frozenset(),
                  titles: Mapping[str, str] | None = None) -> ActionFacts:
     """The action's facts; `per_subject`: the ids of the rules raised on each contact,
     deal, goal or action rather than on the account; `titles`: the rules' titles by id."""

@@ -90,7 +90,7 @@ def typed_account_facts(account: Account, as_of: date, rulebook: Rulebook,
     goals = account.plan.goals if account.plan else ()
     facts += [goal_facts(account, i, as_of, rulebook) for i in range(len(goals))]
     actions = account.plan.actions if account.plan else ()
-    facts += [action_facts(account, i, as_of, rulebook.per_subject_rules, rulebook.titles)
+    facts += [action_facts(account, i, as_of, rulebook.subject_kinds, rulebook.titles)
               for i in range(len(actions))]
     severities = {rule.id: rule.severity.value for rule in rulebook.rules}
     facts += [waiver_facts(account, i, as_of, severities, rulebook.titles,

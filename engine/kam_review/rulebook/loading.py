@@ -113,15 +113,9 @@ class Rulebook:
         return frozenset(r.id for r in self.rules if r.on == "opportunity")
 
     @cached_property
-    def per_subject_rules(self) -> frozenset[str]:
-        """The ids of the rules whose findings each name a contact, deal, goal or action (a
-        waiver check's name its waiver, which an action does not answer)."""
-        return frozenset(self.subject_kinds)
-
-    @cached_property
     def subject_kinds(self) -> dict[str, str]:
-        """Those rules, each with the fact type its findings are on (contact, opportunity,
-        goal or action)."""
+        """The rules whose findings each name a contact, deal, goal or action (a waiver
+        check's name its waiver, which an action does not answer), each with that fact type."""
         return {r.id: r.on for r in self.rules
                 if r.on in ("contact", "opportunity", "goal", "action")}
 
