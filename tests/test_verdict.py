@@ -107,6 +107,23 @@ def test_goals_off_track_are_named(tmp_path: Path, rulebook: Rulebook) -> None:
     assert verdict.reasons == ('1 goal behind or missed: "Grow" behind',)
 
 
+def test_a_goal_off_track_is_not_counted_again_among_the_medium_warnings(
+        tmp_path: Path, rulebook: Rulebook) -> None:
+    """Its finding (plan.goal-behind, medium) would name the goal a second time in the
+    reasons, beside the goals off track."""
+    account = _account(parked=True)
+    account["plan"]["goals"] = [{"text": "Grow", "metric": "revenue", "period": "trailing",
+                                 "baseline": {"value": 4_000_000, "date": "2025-09-30"},
+                                 "target": 4_700_000, "due": "2027-09-30"}]
+    item = _one(tmp_path, rulebook, account)
+    assert {f.rule for f in item.open_findings} >= {"plan.goal-behind", "stage.stale"}
+    facts = verdict_facts(item, rulebook)
+    assert (facts.medium_warnings, facts.medium_warning_list, facts.goals_off_track) == (
+        1, "Stuck in a stage [POS refresh]", 1)
+    assert item.verdict is not None
+    assert item.verdict.reasons == ('1 goal behind or missed: "Grow" behind',)
+
+
 def test_stale_figures_are_not_enough_data_but_a_known_threat_is_at_risk(
         tmp_path: Path, rulebook: Rulebook) -> None:
     stale = _account(financials=quarters("2024-Q4", [1_000_000] * 7))

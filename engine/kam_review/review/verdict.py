@@ -81,6 +81,11 @@ def verdict_facts(item: AccountResult, rulebook: Rulebook) -> VerdictFacts:
     goals = [fact for fact in item.facts if fact[FACT_TYPE] == "goal"]
     statuses = [GoalStatus(goal["status"]) for goal in goals]
     off_track = [goal for goal in goals if GoalStatus(goal["status"]).off_track]
+    # A goal off track is counted and named by the goals' own fact; its finding among the
+    # medium warnings would make the reasons name the goal twice.
+    off_track_goals = {goal["subject"] for goal in off_track}
+    goal_rules = {rule.id for rule in rulebook.goal_status_rules}
+    medium = [f for f in medium if f.rule not in goal_rules or f.subject not in off_track_goals]
     account = item.facts[0]
     return VerdictFacts(
         account=item.account.id, subject="", account_class=item.klass,

@@ -30,8 +30,10 @@ class VerdictFacts(FactType):
     high_warning_list: str = fact_field(
         "text", "Open high warnings, listed", "their rules, with the subject in brackets",
         known=True)
-    medium_warnings: int = fact_field("count", "Open medium warnings",
-                                      "open warnings of severity medium", known=True)
+    medium_warnings: int = fact_field(
+        "count", "Open medium warnings",
+        "open warnings of severity medium, but those of a goal off track (goals_off_track "
+        "counts them)", known=True)
     medium_warning_list: str = fact_field(
         "text", "Open medium warnings, listed", "their rules, with the subject in brackets",
         known=True)
