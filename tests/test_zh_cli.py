@@ -119,3 +119,20 @@ def test_the_folder_and_file_name_errors_are_in_chinese(tmp_path: Path) -> None:
                                   "--accounts", str(folder / "jinqiao-pharma.yml"),
                                   "--no-cache", "--quiet"])
     assert a_file.exit_code == 2 and "这是一个文件，不是客户文件的文件夹" in a_file.output
+
+
+def test_input_errors_and_the_summary_line_are_worded_in_chinese(tmp_path: Path) -> None:
+    """The prefix of each error line and the summary's separators too, not only the
+    messages; English keeps its `error:` prefix."""
+    folder = tmp_path / "accounts"
+    folder.mkdir()
+    (folder / "bad.yaml").write_text(
+        "id: bad\nname: Bad\nowner: X\ncurrency: CNY\nfinancials:\n  - quarter: 2026-Q5\n"
+        "    revenue: 1\n", encoding="utf-8")
+    args = ["check", "--as-of", "2026-09-30", "--accounts", str(folder), "--no-cache",
+            "--quiet"]
+    chinese = CliRunner().invoke(main, [*args, "--lang", "zh"]).output
+    assert "错误：" in chinese and "error:" not in chinese
+    assert "（0个已豁免）；1个输入错误" in chinese
+    english = CliRunner().invoke(main, args).output
+    assert "error: " in english and "(0 waived); 1 input error" in english

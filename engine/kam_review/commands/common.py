@@ -70,8 +70,10 @@ def report_file(path: Path | None, read: list[Path]) -> Iterator[ReportFile | No
 
 def show_errors(errors: Iterable[object]) -> None:
     """Every input error, one line each on stderr."""
+    from kam_review.i18n import _
+
     for error in errors:
-        click.echo(f"error: {error}", err=True)
+        click.echo(_("error: {error}").format(error=error), err=True)
 
 
 def show_lines(lines: Iterable[str]) -> None:

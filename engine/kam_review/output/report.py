@@ -92,7 +92,7 @@ class Tally:
     def summary(self) -> str:
         open_ = self.counts.by_severity()
         parts = _(", ").join(f"{open_[s]} {_(s)}" for s in Severity)
-        errors = f"; {counted(error_count(self.errors), 'input error')}" if self.errors else ""
+        errors = _("; ") + counted(error_count(self.errors), 'input error') if self.errors else ""
         return (_("{accounts}: {severities} ({count} waived)").format(
                     accounts=counted(self.accounts, 'account'), severities=parts,
                     count=self.counts.total(waived=True))
@@ -109,7 +109,7 @@ class Tally:
         count = len(self.waived_high)
         if not count:
             return ""
-        accounts = ", ".join(dict.fromkeys(account for account, _, _ in self.waived_high))
+        accounts = _(", ").join(dict.fromkeys(entry[0] for entry in self.waived_high))
         return _("; {findings} waived ({accounts})").format(
             findings=counted(count, 'high finding'), accounts=accounts)
 
