@@ -254,3 +254,29 @@ def test_a_chinese_term_for_a_level_or_role_suggests_the_value_meant(
              "zh": ("（是不是“director”？）", "（是不是“decision_maker”？）")}[lang]
     assert len(errors) == 2
     assert errors[0].endswith(hints[0]) and errors[1].endswith(hints[1]), errors
+
+
+@pytest.mark.parametrize(("written", "meant"), [
+    ("引导客户立项", "initiated"), ("立项", "initiated"), ("Project Initiated", "initiated"),
+    ("商务谈判", "negotiation"), ("完成销售成交", "closed")])
+def test_a_stage_written_by_its_name_suggests_its_id(
+        tmp_path: Path, written: str, meant: str) -> None:
+    """The pages and the seeds name the stages (引导客户立项, Project initiated); the format
+    wants their ids. A Chinese key word of one name is enough."""
+    account = healthy_account()
+    account["opportunities"][0]["stage"] = written
+    (tmp_path / "test-account.yaml").write_text(
+        yaml.safe_dump(account, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (error,) = [str(e) for e in load_portfolio(tmp_path).errors]
+    assert error.endswith(f"(did you mean '{meant}'?)"), error
+
+
+@pytest.mark.parametrize("written", ["客户", "阶段", "x", "Business"])
+def test_a_word_that_several_stage_names_share_suggests_none(tmp_path: Path,
+                                                             written: str) -> None:
+    account = healthy_account()
+    account["opportunities"][0]["stage"] = written
+    (tmp_path / "test-account.yaml").write_text(
+        yaml.safe_dump(account, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (error,) = [str(e) for e in load_portfolio(tmp_path).errors]
+    assert "did you mean" not in error, error

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from kam_review.errors import InputError
 from kam_review.i18n import ENGLISH, LANGUAGES, _, in_language
 from kam_review.source.model import FieldPath, clip, format_path
+from kam_review.source.stage_terms import stage_named
 from kam_review.source.yaml_values import yaml11_advice, yaml_reading
 from kam_review.source.yamlsource import YamlDocument
 
@@ -260,7 +261,9 @@ def _describe(error: ValidationError) -> Iterator[tuple[FieldPath, str]]:
             if isinstance(schema, dict) else "")
     elif kind == "enum":
         choices = [c for c in expected if isinstance(c, str)]
-        hint = did_you_mean(instance, choices) or _term_of(instance, choices)
+        stage = stage_named(instance, choices)
+        hint = did_you_mean(instance, choices) or _term_of(instance, choices) or (
+            _suggested(stage) if stage else "")
         yield path, (_("expected one of {choices}").format(choices=", ".join(choices))
                      + _got(instance) + hint)
     elif kind == "pattern":
