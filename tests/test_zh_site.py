@@ -124,6 +124,15 @@ def test_a_label_and_its_value_are_joined_by_a_full_width_colon(zh_site: Path) -
     assert not [t for t in texts if re.search(r"季度: |: 不?适用|个商机, ", t)]
 
 
+def test_the_funnel_page_names_each_commitment_once_and_punctuates_the_chinese_way(
+        zh_site: Path) -> None:
+    """The English page gives the seed's term beside each commitment; the Chinese one names
+    it by that term already, so the column would only repeat it."""
+    funnel = "\n".join(_page_texts(zh_site)["funnel/index.html"])
+    assert "有意向的" in funnel and "中文术语" not in funnel
+    assert "本季度流失：0个商机，¥0；" in funnel and "个商机, " not in funnel
+
+
 def test_the_card_and_the_rule_catalogue_punctuate_the_chinese_way(zh_site: Path) -> None:
     card = "\n".join(_page_texts(zh_site)["accounts/jinqiao-pharma/index.html"])
     assert "值得培养和重视的客户：新客户" in card and "（华北区）" in card

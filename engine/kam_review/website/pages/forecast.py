@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from kam_review.formatting import pct
-from kam_review.i18n import _, words
+from kam_review.i18n import _, language, words
 from kam_review.locale_format import LocaleFormat
 from kam_review.output.kept_parts import part
 from kam_review.output.markdown_text import esc, table
@@ -85,11 +85,15 @@ def forecast_sections(result: Result, totals: Totals | None = None) -> list[str]
         if several:
             lines += [f"### {_currency(forecast)}", ""]
         writes = _writing(result, forecast)
-        rows = [[_(name), _COMMITMENTS[name][0], str(at.deals), writes.money(at.value),
-                 writes.money(at.weighted), esc(_meaning(name, thresholds))]
+        # The seed's own term beside each commitment, but on the Chinese pages: there the
+        # commitment is named by that term already.
+        seed_term = language() != "zh"
+        rows = [[_(name), *([_COMMITMENTS[name][0]] if seed_term else []), str(at.deals),
+                 writes.money(at.value), writes.money(at.weighted),
+                 esc(_meaning(name, thresholds))]
                 for name in COMMIT_ORDER if (at := forecast.by_commitment.get(name))]
-        lines.append(table(["Commitment", "Chinese term", "Deals", "Value", "Weighted value",
-                            "What counts"], rows))
+        lines.append(table(["Commitment", *(["Chinese term"] if seed_term else []), "Deals",
+                            "Value", "Weighted value", "What counts"], rows))
     lines += [f"## {_('Won against the sales targets')}", "",
               _("Deals won (signed, paid and shipped) up to the review date, and the open "
                 "deals expected to close from the review date to the period's end, against "
@@ -239,7 +243,8 @@ def _day(deal: LostDeal, writes: LocaleFormat) -> str:
 
 
 def _deals(at: Tally, writes: LocaleFormat) -> str:
-    return f"{counted(at.deals, 'deal')}, {writes.money(at.value)}"
+    return _("{deals}, {value}").format(deals=counted(at.deals, 'deal'),
+                                         value=writes.money(at.value))
 
 
 def _writing(result: Result, forecast: Forecast) -> LocaleFormat:
