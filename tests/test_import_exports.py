@@ -187,6 +187,21 @@ def test_a_new_account_needs_a_name_and_owner(folder: Path) -> None:
     created = (folder / "accounts" / "erp-c9.yaml").read_text(encoding="utf-8")
     assert "id: erp-c9\nname: Nine Ltd\nowner: Zhou Lan\ncurrency: CNY\n" in created
     assert "external_ids: {erp: C9}\n" in created
+    # Without customer_since its years count from the export's first quarter: it says so.
+    assert "erp-c9: created without customer_since (the export maps no column to it)" \
+        in run.stdout
+    assert "acme: created without" not in run.stdout  # updated, not created
+
+
+def test_a_new_account_with_its_first_order_is_not_told_to_add_it(folder: Path) -> None:
+    _write(folder, "accounts.csv", "Code,Customer,Manager,Since\nC9,Nine Ltd,Zhou Lan,"
+                                   "2019-03-01\n")
+    dated = MAPPING.replace("owner: Manager}", "owner: Manager, customer_since: Since}")
+    run = kam_import(folder, "accounts.csv", extra=("--summary-markdown",), mapping=dated)
+    assert run.exit_code == 0, run.output
+    assert "**erp-c9** (new)" in run.stdout and "created without" not in run.stdout
+    run = kam_import(folder, "accounts.csv", extra=("--summary-markdown",))
+    assert "**erp-c9**: created without customer_since" in run.stdout
 
 
 def test_two_accounts_of_the_export_never_change_one_file(folder: Path) -> None:

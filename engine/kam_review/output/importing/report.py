@@ -6,6 +6,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
+
+import yaml
 
 from kam_review.output.importing.plan import FileChange, ImportPlan
 from kam_review.paths import display_path
@@ -58,6 +61,7 @@ def text_summary(plan: ImportPlan, rows: int, written: bool) -> str:
     lines += [f"conflict: {conflict}" for conflict in plan.conflicts]
     lines += [f"{change.account}: {_MATCHED} {', '.join(change.changes.deals_matched)}"
               for change in plan.files if change.changes.deals_matched]
+    lines += [f"{change.account}: {_UNDATED}" for change in _undated(plan)]
     if plan.files:
         lines.append(f"{counted(len(plan.files), 'file')} written." if written else
                      "Nothing written (a dry run): --write applies these changes.")
@@ -76,6 +80,9 @@ def markdown_summary(plan: ImportPlan, system: str, rows: int) -> str:
     for change in sorted(plan.files, key=lambda c: c.account):
         out.append(f"- **{change.account}** ({'new' if change.changes.created else 'updated'}"
                    f"): " + "; ".join(_items(change)))
+    undated = _undated(plan)
+    if undated:
+        out += ["", f"**{', '.join(c.account for c in undated)}**: {_UNDATED}"]
     if plan.conflicts:
         out += ["", f"### {counted(len(plan.conflicts), 'conflict')} (closed quarters kept)", ""]
         out += [f"- {conflict}" for conflict in plan.conflicts]
@@ -89,6 +96,23 @@ def markdown_summary(plan: ImportPlan, system: str, rows: int) -> str:
 # An exported deal found in the file by its name (merge._named_alike), as the reports say it.
 _MATCHED = ("deals matched by name (the file's id kept; give the file's deal the export's id "
             "to match by it)")
+
+
+# A new account the export gives no first order: its years as a customer are counted from the
+# export's first quarter with revenue (rulebook/history.buying_years), so an export of the
+# last four quarters makes every such account a new one (class.nurture-new).
+_UNDATED = ("created without customer_since (the export maps no column to it): until the "
+            "file gives the first order's date, the review counts the account's years from its "
+            "first quarter with revenue on file, and takes one on file for a year or less for "
+            "a new account")
+
+
+def _undated(plan: ImportPlan) -> list[FileChange]:
+    """The files created without customer_since, by account id."""
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return sorted((change for change in plan.files if change.changes.created
+                   and (yaml.load(change.after, Loader=loader) or {}).get("customer_since")
+                   is None), key=lambda change: change.account)
 
 
 def _items(change: FileChange) -> Iterator[str]:
