@@ -263,10 +263,10 @@ def test_the_changes_page_in_chinese_names_stages_and_writes_dates_in_chinese(
     assert "它不包括文件中日期晚于2026年6月30日的内容" in changes
     # The stage by its Chinese name in the funnel, the day in Chinese words.
     moved = "进入引导客户立项，于2026年8月1日（之前的阶段不在文件中）"
-    assert f"| POS refresh (pos-refresh) |   | {moved} |" in changes
+    assert f"| POS refresh（pos-refresh） |   | {moved} |" in changes
     assert "initiated" not in changes and "2026-06-30" not in changes
     section = pages["accounts/test-account.md"].split("## 自上次回顾以来", 1)[1]
-    assert f"| POS refresh (pos-refresh) | {moved} |" in section
+    assert f"| POS refresh（pos-refresh） | {moved} |" in section
 
 
 def test_each_account_page_finds_its_own_movement_and_a_new_review_its_own(

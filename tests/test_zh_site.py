@@ -4,6 +4,7 @@ a search index that keeps Chinese words and names whole."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -131,6 +132,25 @@ def test_the_funnel_page_names_each_commitment_once_and_punctuates_the_chinese_w
     funnel = "\n".join(_page_texts(zh_site)["funnel/index.html"])
     assert "有意向的" in funnel and "中文术语" not in funnel
     assert "本季度流失：0个商机，¥0；" in funnel and "个商机, " not in funnel
+
+
+# What a reader reads of a page, as one text: code (ids, file fields) and scripts left out.
+_UNREAD = re.compile(r"<(script|style|code|title)\b.*?</\1>", re.S)
+# An ASCII comma, semicolon or colon and its space, or an ASCII bracket, after Chinese text.
+_ASCII_AFTER_CHINESE = re.compile(r"[\u4e00-\u9fff）》”][,;:] |[\u4e00-\u9fff] ?\(")
+
+
+def test_no_page_joins_chinese_text_with_ascii_punctuation(zh_site: Path) -> None:
+    """有风险（3）, 东方医院集团（张磊）：…；…, 收入：¥50万, never 有风险 (3) or 收入: ¥50万."""
+    found = {}
+    for page in sorted(zh_site.rglob("*.html")):
+        # What is left out ends the text before it: `<code>key</code>: 文字` is the key's.
+        text = html.unescape(re.sub(r"<[^>]+>", "", _UNREAD.sub(
+            "\n", page.read_text(encoding="utf-8"))))
+        found[str(page.relative_to(zh_site))] = [
+            text[max(0, m.start() - 20):m.end() + 10]
+            for m in _ASCII_AFTER_CHINESE.finditer(text)]
+    assert not {page: texts for page, texts in found.items() if texts}
 
 
 def test_the_card_and_the_rule_catalogue_punctuate_the_chinese_way(zh_site: Path) -> None:

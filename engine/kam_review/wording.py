@@ -70,6 +70,12 @@ def as_phrase(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
+def bracketed(text: str, detail: str) -> str:
+    """"text (detail)" as the reader's language writes it (Chinese with full-width
+    brackets)."""
+    return _("{text} ({detail})").format(text=text, detail=detail)
+
+
 def labelled(label: str, value: str) -> str:
     """"label: value" as the reader's language writes it (Chinese with a full-width colon)."""
     return _("{label}: {value}").format(label=label, value=value)

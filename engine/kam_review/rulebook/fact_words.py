@@ -28,7 +28,7 @@ from kam_review.rulebook.conditions import (
 )
 from kam_review.rulebook.fact_fields import FactField
 from kam_review.rulebook.thresholds import Threshold
-from kam_review.wording import as_phrase, counted, labelled
+from kam_review.wording import as_phrase, bracketed, counted, labelled
 
 # How a requirement reads: `>= 0.2` "at least +20%".
 _NEEDS = {">=": "at least ", ">": "more than ", "<=": "at most ", "<": "less than ",
@@ -94,12 +94,12 @@ def _operand_words(leaf: Compare, field: FactField, fields: Mapping[str, FactFie
         other = fields[operand.name]
         if fact is None:
             return fact_phrase(other)
-        return (f"{fact_phrase(other)} "
-                f"({value_words(fact.get(operand.name), other.unit, formats)})")
+        return bracketed(fact_phrase(other),
+                         value_words(fact.get(operand.name), other.unit, formats))
     if isinstance(operand, ThresholdRef):
         return value_words(operand.value, field.unit, formats)
     values = operand.value if isinstance(operand.value, tuple) else (operand.value,)
-    return ", ".join(value_words(value, field.unit, formats) or '""' for value in values)
+    return _(", ").join(value_words(value, field.unit, formats) or '""' for value in values)
 
 
 def outline_words(condition: Condition, fields: Mapping[str, FactField]) -> list[str]:

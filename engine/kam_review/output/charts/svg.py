@@ -14,6 +14,7 @@ from kam_review.i18n import _, language
 from kam_review.locale_format import ENGLISH, LocaleFormat
 from kam_review.text_safety import one_line
 from kam_review.text_width import display_width
+from kam_review.wording import labelled
 
 Scale = Callable[[float], float]
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 of a label, to keep labels apart
@@ -142,9 +143,9 @@ class Chart:
 
 
 def no_data(label: str) -> Chart:
-    return Chart(chart(320, 60, f"{label}: No data",
-                       [text(160, 35, "No data", "middle", "opacity:.7")],
-                       f"{label}: there is nothing to draw."))
+    return Chart(chart(320, 60, labelled(label, _("No data")),
+                       [text(160, 35, _("No data"), "middle", "opacity:.7")],
+                       labelled(label, _("there is nothing to draw."))))
 
 
 def _x_labels(labels: Sequence[str], centres: Sequence[float], y: float,

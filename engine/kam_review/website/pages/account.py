@@ -126,7 +126,7 @@ def _strategy(item: AccountResult, kind: Kind, result: Result) -> str:
         return (_("— (no scorecard)") if kind == Kind.FOCUS
                 else f"**{_(item.klass)}**" + _(": the data on file decides no class (see below)"))
     rule = result.rulebook.rule(rule_id)
-    return f"**{esc(rule.shown_label)}**: {esc(rule.action)}"
+    return labelled(f"**{esc(rule.shown_label)}**", esc(rule.action))
 
 
 def _freshness(item: AccountResult) -> str:
@@ -224,7 +224,7 @@ def _contacts_section(item: AccountResult, result: Result) -> list[str]:
              _(", ").join(_(key_words(role)) for role in c.roles) or "—",
              _(c.attitude or "—"), date_cell(c.last_contact, item.formats),
              date_cell(c.left_on, item.formats, ""),
-             esc(", ".join(flags.get(c.name, []))),
+             esc(_(", ").join(flags.get(c.name, []))),
              labelled(esc(_(c.style or "")), esc(advice[c.name])) if c.name in advice else
              esc(_(c.style or "—"))] for c in account.contacts]
     lines.append(table(["Name", "Title", "Level", "Roles", "Attitude", "Last contact",

@@ -14,7 +14,7 @@ from kam_review.review.results import AccountResult, Result
 from kam_review.website.pages.answers import answer_link
 from kam_review.website.pages.cells import date_key, sorted_by
 from kam_review.website.pages.printing import screen_only
-from kam_review.wording import counted
+from kam_review.wording import bracketed, counted, labelled
 
 
 def due_text(reviewed: ReviewedAction) -> str:
@@ -75,8 +75,10 @@ def _closed_actions(everything: Sequence[ReviewedAction]) -> list[str]:
     dropped = [a for a in everything if a.action.status == "dropped"]
     if dropped:
         lines += [f"### {_('Dropped')}", ""]
-        lines += [f"- {esc(a.action.what)} ({esc(a.action.owner)})"
-                  + (f": {esc(a.action.outcome)}" if a.action.outcome else "") for a in dropped]
+        lines += ["- " + (labelled(bracketed(esc(a.action.what), esc(a.action.owner)),
+                                   esc(a.action.outcome)) if a.action.outcome
+                          else bracketed(esc(a.action.what), esc(a.action.owner)))
+                  for a in dropped]
         lines.append("")
     return lines
 

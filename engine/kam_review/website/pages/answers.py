@@ -19,6 +19,7 @@ from kam_review.website.pages.common import (
     severity_badge,
 )
 from kam_review.website.pages.plain import finding_cells
+from kam_review.wording import bracketed
 
 # The account page's plan section, where its goals are, named apart from the findings'
 # "Plan checks" heading.
@@ -61,10 +62,12 @@ def answer_link(reviewed: ReviewedAction, rulebook: Rulebook, prefix: str,
         rule = rulebook.find(answer.key)
         if rule is None:  # reported as an input error; shown as written
             return esc(answer.key)
-        on = "" if answer.subject is None else f" ({esc(answer.subject)})"
-        if any(answer.names_finding(f.rule, f.subject) for f in reviewed.item.findings):
-            return f"[{esc(rule.title)}]({page}#{finding_anchor(answer.key)}){on}"
-        return rule_title_link(rule, prefix) + on + _(" (not raised in this review)")
+        raised = any(answer.names_finding(f.rule, f.subject) for f in reviewed.item.findings)
+        link = f"[{esc(rule.title)}]({page}#{finding_anchor(answer.key)})" if raised \
+            else rule_title_link(rule, prefix)
+        if answer.subject is not None:
+            link = bracketed(link, esc(answer.subject))
+        return link if raised else link + _(" (not raised in this review)")
     if answer.kind == "opportunity":
         deal = next((o for o in account.opportunities if o.id == answer.key), None)
         name = deal.name if deal else answer.key

@@ -104,7 +104,7 @@ def _finding_item(finding: Finding, item: AccountResult, result: Result,
         # The subject for paper, which leaves the message out (the message names it).
         + (f'<span class="kam-card-subject"> [{esc(subject_words(item, rule, finding.subject))}]'
            "</span>" if finding.subject else "")
-        + f'<span class="kam-card-message">: {esc(finding.message)}</span></p>',
+        + f'<span class="kam-card-message">{_(": ")}{esc(finding.message)}</span></p>',
         '<p class="kam-clamp kam-card-action">' + _("Action: {action}").format(
             action=esc(finding.action)) + "</p>",
         f'<p class="kam-clamp kam-card-plan">{planned}</p>' if planned else "",

@@ -107,15 +107,15 @@ def _rule_entry(rule: Rule, result: Result, accounts: list[Account],
     words = outline_words(rule.when, FACT_TYPES[rule.on])
     lines += [_("*Fires when:*"), "", *_bullets(words), ""]
     if rule.thresholds:
-        lines += [_("*Thresholds:* ") + "; ".join(
+        lines += [_("*Thresholds:* ") + _("; ").join(
             labelled(esc(thresholds[name].shown_label), threshold_words(thresholds[name]))
             for name in rule.thresholds if name in thresholds), ""]
-    fired = ", ".join(account_link(a) for a in accounts) or _("no account in this review")
+    fired = _(", ").join(account_link(a) for a in accounts) or _("no account in this review")
     lines += [_("*Fires on:* {accounts}").format(accounts=fired), "", tested, ""]
     detail = [_("Rule id {id}; the condition as written:").format(id=f"`{rule.id}`"), "",
               *(f"    {line}" for line in outline(rule.when)), ""]
     if rule.thresholds:
-        detail += [_("Thresholds: ") + ", ".join(
+        detail += [_("Thresholds: ") + _(", ").join(
             f"`{name}` = {format_value(thresholds[name].value, '')}"
             for name in rule.thresholds if name in thresholds), ""]
     return lines + technical(_("Technical detail"), detail)

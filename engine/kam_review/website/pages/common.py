@@ -20,7 +20,7 @@ from kam_review.rulebook.loading import Rule, Rulebook
 from kam_review.source.model import Account
 from kam_review.vocabulary import Mark, Severity
 from kam_review.website.pages.cells import date_cell, severity_weight, sorted_by
-from kam_review.wording import counted
+from kam_review.wording import counted, labelled
 
 ACCOUNTS_DIR = "accounts"
 
@@ -183,9 +183,10 @@ def waived_high_note(waived: Sequence[tuple[AccountResult, Finding]], rulebook: 
         return []
     lines = [_("**{findings} waived** (accepted by a waiver, not counted as open):").format(
         findings=counted(len(waived), 'high finding')), ""]
-    lines += [f"- {account_link(item.account, prefix)}: "
-              f"{rule_title_link(rulebook.rule(finding.rule), prefix)} "
-              f"{esc(finding.subject)}, {waiver_text(finding, item.formats)}"
+    lines += ["- " + labelled(account_link(item.account, prefix),
+                              f"{rule_title_link(rulebook.rule(finding.rule), prefix)} "
+                              f"{esc(finding.subject)}" + _(", ")
+                              + waiver_text(finding, item.formats))
               for item, finding in waived]
     return [*lines, ""]
 

@@ -39,7 +39,7 @@ from kam_review.vocabulary import (
 from kam_review.website.pages.cells import date_cell
 from kam_review.website.pages.common import account_link, figure
 from kam_review.website.pages.totals import Totals
-from kam_review.wording import counted
+from kam_review.wording import bracketed, counted, labelled
 
 # Each commitment with seed 004's own words (按销售预测) and what it counts.
 _COMMITMENTS = {
@@ -117,7 +117,7 @@ _PERIOD_HEADS = ["Period", "Sales target", "Won", "Won, % of target", "Open deal
 
 def _period_cells(line: PeriodLine, writes: LocaleFormat,
                   with_count: bool = False) -> list[str]:
-    cells = [f"{writes.quarter(str(line.period))} ({_(line.name)})",
+    cells = [bracketed(writes.quarter(str(line.period)), _(line.name)),
              figure(line.target, "money", writes),
              writes.money(line.won.value) if line.begun else "—",
              _share(line.won_share), str(line.open.deals), writes.money(line.open.value),
@@ -209,7 +209,7 @@ def account_forecast_section(item: AccountResult, result: Result) -> list[str]:
     has_target = any(line.target is not None for line in forecast.periods)
     if not has_target and not item.account.opportunities:
         return [*lines, _("No sales target and no opportunity on file."), ""]
-    currency = f" ({forecast.currency})" if forecast.currency else ""
+    currency = bracketed("", forecast.currency) if forecast.currency else ""
     lines += [_("This quarter {this}, next quarter {next}; money in the account's "
                 "currency{currency}. The funnel page sums every account.").format(
                     this=result.formats.quarter(str(periods.this_quarter)),
@@ -219,8 +219,8 @@ def account_forecast_section(item: AccountResult, result: Result) -> list[str]:
     lines.append(table(_PERIOD_HEADS, [_period_cells(line, writes)
                                        for line in forecast.periods]))
     deals = [f for f in item.facts if f["type"] == "opportunity" and not f["is_history"]]
-    listed = [f"- **{_(name)}**: {esc(f['name'])} ({_value(f, writes)})" for name in COMMIT_ORDER
-              for f in deals if f["commit_category"] == name]
+    listed = ["- " + labelled(f"**{_(name)}**", bracketed(esc(f['name']), _value(f, writes)))
+              for name in COMMIT_ORDER for f in deals if f["commit_category"] == name]
     listed += ["- " + _("**lost** on {day}: {name} ({value}), {reason}").format(
         day=_day(deal, writes), name=esc(deal.fact['name']),
         value=figure(deal.fact.get('value'), 'money', writes),

@@ -19,7 +19,7 @@ from kam_review.source.model import Goal
 from kam_review.vocabulary import GoalStatus
 from kam_review.website.pages.cells import date_cell
 from kam_review.website.pages.common import account_link
-from kam_review.wording import key_words
+from kam_review.wording import bracketed, key_words, labelled
 
 _COLOURS = {GoalStatus.MISSED: "var(--kam-goal-missed,#c62828)", GoalStatus.BEHIND: C2,
             GoalStatus.ON_TRACK: C1, GoalStatus.ACHIEVED: C3, GoalStatus.UNMEASURED: C4}
@@ -66,7 +66,7 @@ def _metric(goal: Goal) -> str:
     # A metric of the team's own (contract_value) in words, as the file's key reads.
     name = _(_METRIC_NAMES.get(goal.metric, key_words(goal.metric)))
     if goal.metric == "deals_won":
-        name += f" ({_(goal.measure or 'count')})"
+        name = bracketed(name, _(goal.measure or 'count'))
     return f"{name}, {goal.period}" if goal.period else name
 
 
@@ -94,7 +94,7 @@ def _status(fact: dict[str, Any]) -> str:
     """The status, with what it was measured against or why it cannot be measured."""
     status = GoalStatus(fact["status"])
     detail = fact.get("unmeasured_reason") or fact.get("standing")
-    return status_badge(status) + (f": {esc(_(detail))}" if detail else "")
+    return labelled(status_badge(status), esc(_(detail))) if detail else status_badge(status)
 
 
 def goals_overview(result: Result) -> list[str]:

@@ -39,7 +39,7 @@ from kam_review.website.pages.common import (
     rule_title_link,
     severity_badge,
 )
-from kam_review.wording import counted, labelled
+from kam_review.wording import bracketed, counted, labelled
 
 # The trend shows two years: a quarter, its quarter before and its quarter a year before.
 TREND_QUARTERS = 8
@@ -61,9 +61,9 @@ def revenue_trend(item: AccountResult, as_of: date) -> list[str]:
     revenue = [value for _q, value, _c in series]
     line = charts.sparkline(quarters, revenue, title, item.formats.money).html()
     last = revenue[-1]
-    said = ["<strong>" + _("Revenue {quarter}").format(quarter=quarters[-1]) + "</strong>: " + (
-        _("no row (unknown)") if last is None
-        else figure_text("revenue_last_quarter", last, item.formats))]
+    said = [labelled("<strong>" + _("Revenue {quarter}").format(quarter=quarters[-1])
+                     + "</strong>", _("no row (unknown)") if last is None
+                     else figure_text("revenue_last_quarter", last, item.formats))]
     for back, name in ((4, "year on year"), (1, "quarter on quarter")):
         said.append(labelled(_(name), _growth_text(revenue, quarters, back, plain)))
     return ['<div class="kam-trend">', "", line, "", f'<p>{_("; ").join(said)}</p>', "</div>", ""]
@@ -122,11 +122,12 @@ def since_section(item: AccountResult, movement: Movement | None,
                            item.formats)
     lines += [f"**{_('Deals that moved')}**", ""]
     names = stage_names(rulebook)
-    lines.append(table(["Deal", "Move"], [[f"{esc(m.name)} ({esc(m.deal)})",
+    lines.append(table(["Deal", "Move"], [[bracketed(esc(m.name), esc(m.deal)),
                                                 esc(stage_text(m, names, item.formats))]
                                                for m in moved.stages]))
     lines += [f"**{_('Actions completed since then')}**", ""]
-    lines += [f"- {esc(a.text)}" + (f" ({item.formats.date(a.done_on)})" if a.done_on else "")
+    lines += ["- " + (bracketed(esc(a.text), item.formats.date(a.done_on)) if a.done_on
+                      else esc(a.text))
               for a in moved.done] or [_("*None recorded.*")]
     return [*lines, ""]
 
@@ -170,7 +171,7 @@ def _findings(title: str, found: tuple[KeptFinding, ...], moved: AccountMovement
               rulebook: Rulebook, ended: LocaleFormat | None = None) -> list[str]:
     """A table of findings; `ended` (the account's formats): of findings whose subject is
     gone, each with why."""
-    lines = [f"**{title}** ({len(found)})", ""]
+    lines = [bracketed(f"**{title}**", str(len(found))), ""]
     lines.append(table(["Severity", "Rule", "Subject", "Finding"], [
         [severity_badge(f.severity), _titled(f.rule, rulebook, "../"),
          esc(_subject(f, moved, rulebook)),
@@ -259,7 +260,7 @@ def movement_summary(result: Result, movement: Movement | None) -> list[str]:
     lines += [f"**{_('Accounts with new high findings')}**", ""]
     lines.append(table(["Account", "New high findings"], [
         [account_link(accounts[m.id]),
-         ", ".join(_titled(f.rule, result.rulebook)
+         _(", ").join(_titled(f.rule, result.rulebook)
                    + (f" {esc(_subject(f, m, result.rulebook))}" if f.subject else "")
                    for f in m.new_high)]
         for m in compared if m.new_high]))
@@ -319,10 +320,10 @@ def _change_rows(moved: AccountMovement, rulebook: Rulebook,
                   _why_ended(f, moved, formats) if found is moved.ended else ""]
                  for f in found]
     rows += [[_("figure"), "", esc(figure_label(m.name)), figure_text(m.name, m.before, formats),
-              f"{figure_text(m.name, m.after, formats)} ({change_text(m, formats)})"]
+              bracketed(figure_text(m.name, m.after, formats), change_text(m, formats))]
              for m in moved.figures if m.before != m.after]
     names = stage_names(rulebook)
-    rows += [[_("stage"), "", esc(f"{m.name} ({m.deal})"),
+    rows += [[_("stage"), "", bracketed(esc(m.name), esc(m.deal)),
               esc(stage_name(m.before, names) if m.before else ""),
               esc(stage_text(m, names, formats))] for m in moved.stages]
     rows += [[_("action done"), "", esc(a.text), "",

@@ -286,7 +286,7 @@ def _deal_rows(item: AccountResult, result: Result, totals: Totals
     for fact in item.facts:
         if fact["type"] != "opportunity":
             continue
-        flags = esc(", ".join(sorted(flagged.get(fact["subject"], []))))
+        flags = esc(_(", ").join(sorted(flagged.get(fact["subject"], []))))
         rows.append(((fact["stage_index"], account.id, fact["subject"]), [
             account_link(account), esc(account.owner), esc(fact["name"]),
             esc(fact["stage_name"]), esc(_(fact.get("forecast_bucket") or "—")),

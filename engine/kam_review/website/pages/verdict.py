@@ -10,6 +10,7 @@ from kam_review.output.markdown_text import esc, table
 from kam_review.review.results import AccountResult, Result
 from kam_review.vocabulary import Health
 from kam_review.website.pages.common import account_link, rule_title_link
+from kam_review.wording import bracketed, labelled
 
 
 def verdict_badge(health: Health) -> str:
@@ -58,9 +59,10 @@ def verdict_overview(result: Result) -> list[str]:
     lines.append(table(["Verdict", "Accounts"], [
         [verdict_badge(health), str(len(items))] for health, items in grouped.items()]))
     for health, items in grouped.items():
-        lines += [f"### {health.shown.capitalize()} ({len(items)})", ""]
-        lines += [f"- {account_link(item.account)} ({esc(item.account.owner)}): "
-                  f"{esc('; '.join(item.verdict.reasons))}"
+        lines += [f"### {bracketed(health.shown.capitalize(), str(len(items)))}", ""]
+        lines += ["- " + labelled(bracketed(account_link(item.account),
+                                            esc(item.account.owner)),
+                                  esc(_("; ").join(item.verdict.reasons)))
                   for item in items if item.verdict is not None]
         lines.append("")
     return lines
@@ -68,5 +70,6 @@ def verdict_overview(result: Result) -> list[str]:
 
 def owner_verdicts(items: Sequence[AccountResult]) -> list[str]:
     """One owner's accounts by verdict, a line a verdict."""
-    return [*(f"- {verdict_badge(health)} " + ", ".join(account_link(i.account) for i in found)
+    return [*(f"- {verdict_badge(health)} " + _(", ").join(account_link(i.account)
+                                                           for i in found)
               for health, found in _by_verdict(items).items()), ""]
