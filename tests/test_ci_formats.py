@@ -116,14 +116,17 @@ def test_junit_fails_accounts_with_findings_at_the_threshold(sample: Result) -> 
     assert suite.get("timestamp") == "2026-09-30T00:00:00"  # a date and time, as JUnit's
     quiet = ElementTree.fromstring(check_junit(sample, None))
     assert quiet.get("failures") == "0" and quiet.find(".//failure") is None
-    assert "risk." in (quiet.find(".//testcase/system-out").text or "")
+    said = quiet.find(".//testcase/system-out").text or ""
+    assert "risk." in said and " : " not in said
 
 
 def test_markdown_summary_puts_high_findings_first(sample: Result) -> None:
     text = check_markdown(sample)
     assert text.startswith("### kam-review: 15 accounts as of 2026-09-30")
     assert text.index("**High-severity findings**") < text.index("<details>")
-    assert "risk.opponent-decision-maker Kang Jie" in text
+    assert "risk.opponent-decision-maker Kang Jie: " in text
+    # A finding on the whole account has no subject to name: its rule, then its message.
+    assert "**: risk.single-threaded: the current contacts" in text and " : " not in text
     assert len(text.splitlines()) < 250
     # The verdicts, and each account's: what an approver weighs first.
     assert text.splitlines()[4].startswith("Verdicts: 8 at risk, ")

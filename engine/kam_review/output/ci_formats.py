@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Set
+from collections.abc import Callable, Set
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,7 +20,7 @@ from kam_review.output.comment_size import fit_comment
 from kam_review.output.markdown_text import code, comment_text, table
 from kam_review.output.report import expiring_waivers, summary_line
 from kam_review.paths import named_real, real, repository_holding
-from kam_review.review.results import Result
+from kam_review.review.results import Finding, Result
 from kam_review.review.tally import count_findings
 from kam_review.text_safety import encodable, xml_text
 from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Health, Severity
@@ -53,13 +53,13 @@ def check_markdown(result: Result) -> str:
             if f.severity == Severity.HIGH]
     if high:
         lines += [f"**{_('High-severity findings')}**", ""]
-        lines += [f"- **{comment_text(a.account.name)}**: {f.rule} {comment_text(f.subject)}: "
+        lines += [f"- **{comment_text(a.account.name)}**: {_named(f, comment_text)}: "
                   f"{comment_text(f.message)}" for a, f in high]
         lines.append("")
     waived = result.waived_high
     if waived:
         lines += [_("**High-severity findings waived** (not counted for --fail-on)"), ""]
-        lines += [f"- **{comment_text(a.account.name)}**: {f.rule} {comment_text(f.subject)}: "
+        lines += [f"- **{comment_text(a.account.name)}**: {_named(f, comment_text)}: "
                   f"{comment_text(f.message)} ({comment_text(f.waiver_note)})"
                   for a, f in waived]
         lines.append("")
@@ -237,10 +237,10 @@ def check_junit(result: Result, fail_on: str | None) -> str:
             counts = count_findings(failing).by_severity()
             failure = ElementTree.SubElement(case, "failure", type="findings", message=", ".join(
                 f"{counts[s]} {s}" for s in Severity if counts[s]))
-            failure.text = "\n".join(f"{f.severity} {f.rule} {f.subject}: {f.message}"
+            failure.text = "\n".join(f"{f.severity} {_named(f)}: {f.message}"
                                      for f in failing)
         out = ElementTree.SubElement(case, "system-out")
-        out.text = "\n".join(f"{f.severity} {f.rule} {f.subject}: {f.message}"
+        out.text = "\n".join(f"{f.severity} {_named(f)}: {f.message}"
                              + (f" ({f.waiver_note})" if f.waived else "")
                              for f in item.findings)
     for file in sorted({e.file for e in result.errors}):
@@ -254,7 +254,7 @@ def check_junit(result: Result, fail_on: str | None) -> str:
     if waived:
         summary = ElementTree.SubElement(suite, "system-out")
         summary.text = f"{counted(len(waived), 'high finding')} waived:\n" + "\n".join(
-            f"{a.account.id}: {f.rule} {f.subject} ({f.waiver_note})" for a, f in waived)
+            f"{a.account.id}: {_named(f)} ({f.waiver_note})" for a, f in waived)
     suite.set("tests", str(len(suite.findall("testcase"))))
     suite.set("failures", str(failures))
     suite.set("errors", "0")
@@ -263,3 +263,8 @@ def check_junit(result: Result, fail_on: str | None) -> str:
         element.attrib = {key: xml_text(value) for key, value in element.attrib.items()}
     ElementTree.indent(suite)
     return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _named(finding: Finding, shown: Callable[[str], str] = str) -> str:
+    """A finding's rule and its subject, if it has one (an account-wide finding has none)."""
+    return f"{finding.rule} {shown(finding.subject)}" if finding.subject else finding.rule
