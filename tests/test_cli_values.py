@@ -28,8 +28,11 @@ def test_a_review_date_is_only_yyyy_mm_dd(text: str) -> None:
 
 def test_a_review_date_written_so_is_read() -> None:
     assert parse_review_date("2026-09-30") == AS_OF
-    with pytest.raises(ValueError, match="expected a date YYYY-MM-DD"):
+    with pytest.raises(ValueError, match="'2026-02-30' is not a real date: February 2026 has "
+                                         "no day 30"):
         parse_review_date("2026-02-30")
+    with pytest.raises(ValueError, match="'2026-13-01' is not a real date: there is no month 13"):
+        parse_review_date("2026-13-01")
 
 
 @pytest.mark.parametrize("option", ["--as-of", "--base-as-of"])

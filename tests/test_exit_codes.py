@@ -64,7 +64,7 @@ def test_one_for_findings_at_fail_on(portfolio: Path) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (("check", "--no-such-option"), "No such option '--no-such-option'"),
-    (("check", "--as-of", "2026-02-30"), "expected a date YYYY-MM-DD"),
+    (("check", "--as-of", "2026-02-30"), "'2026-02-30' is not a real date"),
     (("check", "--format", "yaml"), "Invalid value for '--format'"),
     (("check", "--rules", "no-such-folder"), "no such rules folder"),
     (("explain", "no-such-account"), "no valid account 'no-such-account'"),

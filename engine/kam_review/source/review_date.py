@@ -24,7 +24,13 @@ def parse_review_date(text: str) -> date:
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise wrong from None
+        # Written as asked, but no day of the calendar: say which part is wrong.
+        year, month, day_number = (int(part) for part in text.split("-"))
+        why = "there is no year 0" if year == 0 else "there is no month {month}" \
+            if not 1 <= month <= 12 else "{name} {year} has no day {day}"
+        raise ValueError(f"{text!r} is not a real date: " + why.format(
+            month=month, year=year, day=day_number,
+            name=date(2000, month, 1).strftime("%B") if 1 <= month <= 12 else "")) from None
     if not EARLIEST <= day <= LATEST:
         raise ValueError(f"{day} is not a review date kam-review accepts: use a date from "
                          f"{EARLIEST} to {LATEST}")
