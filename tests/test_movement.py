@@ -70,6 +70,11 @@ def test_class_findings_figures_and_deals_that_moved(review_accounts: Reviewer) 
     assert [line for line in account_lines(moved) if line.startswith("no longer applies")] == [
         f"no longer applies: {finding_text(f)} (Chen Jun left on Sep 1, 2026)"
         for f in moved.ended]
+    # --show high lists the high ones only, in the movement as in the findings above it.
+    high = account_lines(moved, show=Severity.HIGH)
+    assert any(line.startswith("new finding: HIGH risk.key-contact-left") for line in high)
+    assert not any(" INFO " in line or " MEDIUM " in line or " LOW " in line for line in high)
+    assert any(line.startswith("no longer applies: INFO") for line in account_lines(moved))
     (data,) = movement_dict(compare(previous, current, COMPARISON))["accounts"]
     assert {(f["rule"], f["why"]) for f in data["ended_findings"]} >= {
         ("advice.style-direct", "Chen Jun left on Sep 1, 2026")}

@@ -25,6 +25,7 @@ from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.figures import exact, rounded
 from kam_review.rulebook.loading import Rulebook
 from kam_review.text_safety import terminal_text
+from kam_review.vocabulary import Severity
 from kam_review.wording import counted
 
 UP, DOWN, SAME = "▲", "▼", "="
@@ -120,9 +121,11 @@ def finding_text(finding: KeptFinding) -> str:
     return f"{finding.severity.upper()} {finding.rule}{subject}: {finding.message}{waived}"
 
 
-def account_lines(item: AccountMovement, names: Mapping[str, str] | None = None) -> list[str]:
-    """One account's movement, a line each: class, focus, findings, figures, deals, actions;
-    with `names`, each stage by its name (stage_text)."""
+def account_lines(item: AccountMovement, names: Mapping[str, str] | None = None,
+                  show: Severity = Severity.INFO) -> list[str]:
+    """One account's movement, a line each: class, focus, findings (those at `show` or
+    above, as --show lists them), figures, deals, actions; with `names`, each stage by its
+    name (stage_text)."""
     was, now = item.before, item.after
     if was is None:
         return [_("new since the last review"),
@@ -137,13 +140,18 @@ def account_lines(item: AccountMovement, names: Mapping[str, str] | None = None)
     if item.verdict_changed:
         lines.append(_("verdict: {before} -> {after}").format(before=_(was.verdict or "none"),
                                                                after=_(now.verdict or "none")))
+    def shown(found: tuple[KeptFinding, ...]) -> list[KeptFinding]:
+        return [f for f in found if f.severity.at_least(show)]
+
     lines += [_("new finding: {finding}").format(finding=finding_text(f))
-              for f in item.new_findings]
-    lines += [_("resolved: {finding}").format(finding=finding_text(f)) for f in item.resolved]
+              for f in shown(item.new_findings)]
+    lines += [_("resolved: {finding}").format(finding=finding_text(f))
+              for f in shown(item.resolved)]
     lines += [_("no longer evaluated: {finding}").format(finding=finding_text(f))
-              for f in item.unevaluated]
+              for f in shown(item.unevaluated)]
     lines += [_("no longer applies: {finding} ({why})").format(
-        finding=finding_text(f), why=ended_because(now.presence, f.subject)) for f in item.ended]
+        finding=finding_text(f), why=ended_because(now.presence, f.subject))
+        for f in shown(item.ended)]
     # Amounts in the account's currency, as kam diff and the site write them.
     writes = plain().in_currency(now.currency)
     lines += [f"{figure_label(m.name)}: {figure_text(m.name, m.before, writes)} -> "
@@ -158,15 +166,16 @@ def account_lines(item: AccountMovement, names: Mapping[str, str] | None = None)
     return lines
 
 
-def movement_lines(movement: Movement, names: Mapping[str, str] | None = None) -> list[str]:
-    """The movement as `kam check --since` prints it, after the findings; with `names`, each
-    stage by its name, as the pages write it."""
+def movement_lines(movement: Movement, names: Mapping[str, str] | None = None,
+                   show: Severity = Severity.INFO) -> list[str]:
+    """The movement as `kam check --since` prints it, after the findings (those at `show` or
+    above); with `names`, each stage by its name, as the pages write it."""
     lines = ["", _("Since the last review: {sentence}").format(
         sentence=movement.comparison.sentence())]
     if not movement.comparison.found:
         return [terminal_text(line) for line in lines]
     for item in movement.accounts:
-        found = account_lines(item, names)
+        found = account_lines(item, names, show)
         if found:
             lines += [f"  {item.id}:", *(f"    {line}" for line in found)]
     lines += ["  " + _("{id}: not in this review (it was {klass})").format(

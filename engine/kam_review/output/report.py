@@ -227,7 +227,7 @@ def write_check(results: Iterable[Result | WrittenBatch], output: str, show: Sev
         write("\n" + _("Verdicts: ") + _(", ").join(
             f"{tally.verdicts[h]} {h.shown}" for h in Health if tally.verdicts[h]) + "\n")
     if movement is not None:
-        write("\n".join(movement_lines(movement(), stages)) + "\n")
+        write("\n".join(movement_lines(movement(), stages, show)) + "\n")
     elif one_sided:
         write("\n" + _("Not compared with the previous review, as the site is: a high "
                         "warning of the last review that the plan still leaves without an "
