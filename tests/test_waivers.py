@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from kam_review.cli import main
 from kam_review.output.ci_formats import check_junit, check_markdown, check_sarif
+from kam_review.output.markdown_text import esc
 from kam_review.output.report import as_json, as_text
 from kam_review.output.scaffold import new_account
 from kam_review.paths import display_path
@@ -213,6 +214,29 @@ def test_a_waiver_of_an_unknown_rule_is_an_error_where_the_rule_is_named(tmp_pat
     assert error.file == display_path(path)
     assert (error.line, error.column) == _line_of(path, "rule: risk.made-up")
     assert (error.field, error.message) == ("waivers[1].rule", "unknown rule 'risk.made-up'")
+
+
+@pytest.mark.parametrize("fast", ["1", "0"])
+def test_the_files_left_out_for_their_errors_are_named_and_no_other(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: str) -> None:
+    """A file the schema refuses is not reviewed; a waiver of an unknown rule is an error
+    too, but its account is reviewed: the summary and the site name the first only."""
+    monkeypatch.setenv(FAST_VARIABLE, fast)
+    account = _account("Zhou Lan")
+    account["waivers"].append(account["waivers"][0] | {"rule": "risk.made-up"})
+    folder = tmp_path / "accounts"
+    folder.mkdir()
+    write_account(folder, account)
+    broken = healthy_account() | {"id": "broken", "revnue": 1}
+    broken_path = write_account(folder, broken)
+    run = CliRunner().invoke(main, ["check", "--accounts", str(folder), "--as-of", str(AS_OF),
+                                    "--no-cache", "--quiet"])
+    summary = run.stdout.splitlines()[-1]
+    assert summary.startswith("1 account: ") and "; 2 input errors" in summary
+    assert summary.endswith(f"; not reviewed for their errors: {display_path(broken_path)}")
+    overview = render_pages(review(folder, RULES, AS_OF))["index.md"]
+    assert f"2 problems in the input files. Not part of this review until they are fixed: " \
+           f"{esc(display_path(broken_path))}." in overview
 
 
 @pytest.mark.parametrize(("rule", "meant"), [("risk.single-thread", "risk.single-threaded"),

@@ -4,8 +4,9 @@ only a problem that stops the whole run is raised."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
+from pathlib import PurePath
 
 import click
 
@@ -96,3 +97,16 @@ class RulebookError(KamError):
         self.errors = capped(errors)
         lines = "\n".join(str(error) for error in self.errors)
         super().__init__(f"{lines}\nAborted with {counted(len(errors), 'rule file error')}.")
+
+
+# Account files: an account's id is its file's name without this (source/consistency.py).
+_ACCOUNT_SUFFIXES = (".yaml", ".yml")
+
+
+def unreviewed_files(errors: Iterable[InputError], reviewed: Set[str]) -> list[str]:
+    """The account files the errors name whose account is not in the review (`reviewed`:
+    the ids reviewed), sorted: an error that leaves its account reviewed (a waiver naming an
+    unknown rule) is not among them."""
+    return sorted({error.file for error in errors
+                   if error.file.endswith(_ACCOUNT_SUFFIXES)
+                   and PurePath(error.file).stem not in reviewed})

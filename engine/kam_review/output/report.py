@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from kam_review import __version__
-from kam_review.errors import InputError, error_count
+from kam_review.errors import InputError, error_count, unreviewed_files
 from kam_review.i18n import _
 from kam_review.output.check_parts import (
     HEALTH,
@@ -57,6 +57,7 @@ class Tally:
         self.not_evaluated = 0
         self.not_evaluated_accounts = 0
         self.verdicts: Counter[Health] = Counter()
+        self.ids: set[str] = set()  # of the accounts reviewed: a file with errors is not
 
     def __repr__(self) -> str:
         return f"Tally({self.accounts} accounts, {len(self.errors)} errors)"
@@ -71,6 +72,7 @@ class Tally:
     def add_account(self, parts: AccountParts) -> None:
         """Count one account from its parts (check_parts.tally_parts)."""
         self.accounts += 1
+        self.ids.add(parts["id"])
         self.not_evaluated += parts["not_evaluated"]
         self.not_evaluated_accounts += bool(parts["not_evaluated"])
         counts = self.counts
@@ -96,7 +98,16 @@ class Tally:
         return (_("{accounts}: {severities} ({count} waived)").format(
                     accounts=counted(self.accounts, 'account'), severities=parts,
                     count=self.counts.total(waived=True))
-                + f"{self._high()}{self._not_evaluated()}{errors}")
+                + f"{self._high()}{self._not_evaluated()}{errors}{self._unreviewed()}")
+
+    def _unreviewed(self) -> str:
+        files = unreviewed_files(self.errors, self.ids)
+        if not files:
+            return ""
+        shown = files[:_FILES_NAMED]
+        more = len(files) - len(shown)
+        return _("; not reviewed for their errors: {files}").format(files=_(", ").join(
+            shown + ([_("{count} more").format(count=more)] if more else [])))
 
     def _not_evaluated(self) -> str:
         if not self.not_evaluated:
@@ -116,6 +127,8 @@ class Tally:
 
 # The shape of `kam check` and `kam diff` JSON; raised when a key is renamed or removed.
 SCHEMA_VERSION = 1
+# The files not reviewed for their errors that the summary names; the rest are counted.
+_FILES_NAMED = 5
 
 
 def json_header(as_of: date, rules_source: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from kam_review.errors import unreviewed_files
 from kam_review.i18n import _
 from kam_review.output.kept_parts import part
 from kam_review.output.markdown_text import esc, table
@@ -175,10 +176,13 @@ def _data_section(result: Result) -> list[str]:
 
 
 def _errors_section(result: Result) -> list[str]:
-    lines = [f"## {_('Input errors')}", "",
-             _("{problems} in the input files; accounts with errors are not part of this "
-               "review until they are fixed.").format(
-                 problems=counted(len(result.errors), 'problem')), ""]
+    unreviewed = unreviewed_files(result.errors, {a.account.id for a in result.accounts})
+    said = _("{problems} in the input files.").format(
+        problems=counted(len(result.errors), 'problem'))
+    if unreviewed:
+        said += _(" Not part of this review until they are fixed: {files}.").format(
+            files=_(", ").join(esc(file) for file in unreviewed))
+    lines = [f"## {_('Input errors')}", "", said, ""]
     lines.append(table(["File", "Line", "Field", "Problem"], [
         [esc(e.file), str(e.line), esc(e.field), esc(e.message)] for e in result.errors]))
     return lines
