@@ -113,6 +113,26 @@ def test_explain_works_on_every_sample_account(account_id: str) -> None:
     assert "Why this class" in run.stdout
 
 
+def test_explain_of_a_rule_id_says_what_it_checks_and_where_it_fired() -> None:
+    run = kam("explain", "risk.single-threaded", "--as-of", str(AS_OF))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("risk.single-threaded: Single-threaded relationship\n"
+                                 "  high · failure risks · seed 001 · tests each account\n")
+    assert "\n  Fires when: \n" not in run.stdout  # no trailing space after the colon
+    assert "\n  Fires when:\n    any of:\n      current contacts at most 1\n" in run.stdout
+    assert "  Thresholds: Most current contacts of a single-threaded relationship: 1 " \
+           "(single_threaded_max_contacts = 1)\n" in run.stdout
+    assert "  Fires on, as of Sep 30, 2026: donghai-logistics, guoneng-energy (2 accounts)\n" \
+        in run.stdout
+    assert "    any of:\n      contacts_current <= $single_threaded_max_contacts\n" in run.stdout
+    verdict = kam("explain", "verdict.healthy", "--as-of", str(AS_OF)).stdout
+    assert "; assigns" not in verdict and " · assigns healthy\n" in verdict
+    assert "Fires on, as of Sep 30, 2026: haoyang-chemicals, kangning-pharma (2 accounts)" \
+        in verdict
+    unknown = kam("explain", "risk.no-such-rule", "--as-of", str(AS_OF))
+    assert unknown.returncode == 2 and "no valid account 'risk.no-such-rule'" in unknown.stderr
+
+
 def test_explain_keeps_a_rules_groups_of_checks() -> None:
     run = kam("explain", "guoneng-energy", "--as-of", str(AS_OF))
     assert ("  class.dormant: applies\n    all of:\n      yes lifetime revenue: CN¥6.11M, "

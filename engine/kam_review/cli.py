@@ -188,11 +188,13 @@ def check(**options: Any) -> None:
 
 
 @main.command()
-@click.argument("account_id")
+@click.argument("account_id", metavar="ACCOUNT_ID|RULE_ID")
 @review_options
 def explain(**options: Any) -> None:
     """Show why one account got its class, focus and findings: its facts, every rule that
-    fired with its figures, and the conditions that kept it out of the other classes."""
+    fired with its figures, and the conditions that kept it out of the other classes. Given a
+    rule id (risk.single-threaded), show what the rule checks, its thresholds and the
+    accounts it fires on."""
     from kam_review.commands.explain import explain as run
 
     run(**options)

@@ -1,4 +1,5 @@
-"""`kam explain`: why one account got its class, focus and findings."""
+"""`kam explain`: why one account got its class, focus and findings; or what one rule
+checks, and where it fired."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from kam_review.commands import common
 from kam_review.errors import KamError
 from kam_review.i18n import locale_name
 from kam_review.locale_format import LocaleFormat
+from kam_review.output.rule_text import rule_text
 from kam_review.review.evaluate import review
 from kam_review.review.explain import explain_text
 
@@ -26,11 +28,15 @@ def explain(account_id: str, as_of: date, accounts: Path, rules: Path | None,
     result = review(accounts, common.rules_folder(rules), as_of, thresholds,
                     formats=LocaleFormat(locale_name(), currency))
     known = [a.account.id for a in result.accounts]
-    if account_id not in known:
+    rule = result.rulebook.find(account_id)
+    if account_id not in known and rule is not None:
+        common.echo(rule_text(rule, result))
+    elif account_id not in known:
         errors = [str(e) for e in result.errors if Path(e.file).stem == account_id]
         detail = "\n".join(errors) or f"known accounts: {', '.join(known)}"
         raise KamError(f"no valid account '{account_id}'\n{detail}")
-    common.echo(explain_text(result.account(account_id), result))
+    else:
+        common.echo(explain_text(result.account(account_id), result))
     # The account asked about is explained, and the run still says what else is broken.
     common.show_errors(result.errors)
     if result.errors:

@@ -126,9 +126,8 @@ def since_section(item: AccountResult, movement: Movement | None,
                                                 esc(stage_text(m, names, item.formats))]
                                                for m in moved.stages]))
     lines += [f"**{_('Actions completed since then')}**", ""]
-    lines += ["- " + (bracketed(esc(a.text), item.formats.date(a.done_on)) if a.done_on
-                      else esc(a.text))
-              for a in moved.done] or [_("*None recorded.*")]
+    lines += ["- " + (bracketed(esc(a.text), item.formats.date(a.done_on)) if a.done_on else
+                      esc(a.text)) for a in moved.done] or [_("*None recorded.*")]
     return [*lines, ""]
 
 
