@@ -113,6 +113,22 @@ def test_explain_works_on_every_sample_account(account_id: str) -> None:
     assert "Why this class" in run.stdout
 
 
+def test_each_account_of_the_json_and_text_output_says_whose_it_is_and_its_class_shown(
+        ) -> None:
+    """What a report groups by (owner, team, currency) and the class as the pages show it;
+    an account without a scorecard says so in the text, not by leaving the focus out."""
+    data = json.loads(kam("check", "--as-of", str(AS_OF), "--format", "json").stdout)
+    lanting = next(a for a in data["accounts"] if a["id"] == "lanting-hotels")
+    assert {key: lanting[key] for key in ("owner", "team", "currency", "class", "class_shown",
+                                          "focus")} == {
+        "owner": "Zhou Lan", "team": "East China", "currency": "CNY", "class": "nurture",
+        "class_shown": "nurture: new account", "focus": "low-profile"}
+    text = kam("check", "--as-of", str(AS_OF)).stdout
+    assert "lanting-hotels: Lanting Boutique Hotels (nurture: new account, focus low-profile; " \
+        in text
+    assert "renhe-hospital: Renhe People's Hospital (fast-growing, no scorecard; owner " in text
+
+
 def test_explain_of_a_rule_id_says_what_it_checks_and_where_it_fired() -> None:
     run = kam("explain", "risk.single-threaded", "--as-of", str(AS_OF))
     assert run.returncode == 0, run.stderr

@@ -18,7 +18,7 @@ from typing import Any
 
 from kam_review.formatting import plain
 from kam_review.i18n import _
-from kam_review.review.results import AccountResult, Finding
+from kam_review.review.results import AccountResult, Finding, class_shown
 from kam_review.review.rule_references import waiver_refused
 from kam_review.rulebook.loading import Rulebook
 from kam_review.rulebook.waivers import in_force, names_no_subject
@@ -60,20 +60,23 @@ def account_parts(item: AccountResult, rulebook: Rulebook, as_of: date,
     other one is not made: a run writes one of them."""
     parts = tally_parts(item, rulebook, as_of)
     if output != "text":
-        parts["json"] = _json_account(item)
+        parts["json"] = _json_account(item, class_shown(item, rulebook))
     if output != "json":
-        parts |= _text_parts(item)
+        parts |= _text_parts(item, class_shown(item, rulebook))
     return parts
 
 
-def _text_parts(item: AccountResult) -> AccountParts:
+def _text_parts(item: AccountResult, klass: str) -> AccountParts:
+    """The account's text: its heading (its class as shown, `klass`; its focus, or that it
+    has none), verdict and findings."""
     account = item.account
-    focus = _(", focus {focus}").format(focus=_(item.focus)) if item.focus else ""
+    focus = _(", focus {focus}").format(focus=_(item.focus)) if item.focus \
+        else _(", no scorecard")
     # Rules not evaluated are counted in the heading, not listed as findings (kam explain
     # lists them with what they need).
     count = len(item.not_evaluated)
     unknown = _("; not evaluated: {rules}").format(rules=counted(count, 'rule')) if count else ""
-    lines = [f"{account.id}: {account.name} ({_(item.klass)}{focus}{_('; ')}"
+    lines = [f"{account.id}: {account.name} ({klass}{focus}{_('; ')}"
              + _("owner {owner}").format(owner=account.owner) + f"{unknown})"]
     if item.verdict is not None:
         lines.append("  " + _("verdict: {verdict}").format(verdict=item.verdict.text))
@@ -247,9 +250,14 @@ def waived_dict(account: str, finding: Finding) -> dict[str, Any]:
             and not names_no_subject(waiver, finding.subject)}
 
 
-def _json_account(item: AccountResult) -> str:
-    head = {"id": item.account.id, "name": item.account.name, "class": item.klass,
-            "focus": item.focus,
+def _json_account(item: AccountResult, klass: str) -> str:
+    """The account's entry of the JSON output; `klass`: its class as shown, with the variant
+    (nurture: new account), in the output's language as the messages are. Its currency is
+    the one its amounts are in (the file's, else --currency; null: plain numbers)."""
+    account = item.account
+    head = {"id": account.id, "name": account.name, "owner": account.owner,
+            "team": account.team, "currency": item.formats.currency, "class": item.klass,
+            "class_shown": klass, "focus": item.focus,
             "verdict": None if item.verdict is None else item.verdict.as_dict()}
     findings = ",\n".join(f"      {dump(f.as_dict())}" for f in item.findings)
     unknown = ",\n".join(f"      {dump(n.as_dict())}" for n in item.not_evaluated)

@@ -224,8 +224,7 @@ class Result:
     def class_shown(self, item: AccountResult) -> str:
         """The account's class as pages and reports show it, with the variant of the rule that
         gave it: "nurture: new account"."""
-        rule = item.assigned_by(Kind.CLASS)
-        return _(item.klass) if rule is None else self.rulebook.rule(rule).shown_label
+        return class_shown(item, self.rulebook)
 
     def warnings(self) -> list[tuple[Finding, Account]]:
         """Every warning of the portfolio with its account, in the risk register's order
@@ -240,3 +239,10 @@ class Result:
                              if f.warns),
                             key=lambda pair: (pair[0].severity.rank, pair[0].waived,
                                               pair[0].sort_key(), pair[1].id)))
+
+
+def class_shown(item: AccountResult, rulebook: Rulebook) -> str:
+    """The account's class with the variant of the rule that gave it: "nurture: new
+    account"; unclassified as such."""
+    rule = item.assigned_by(Kind.CLASS)
+    return _(item.klass) if rule is None else rulebook.rule(rule).shown_label
