@@ -654,3 +654,24 @@ def test_a_high_finding_left_without_its_open_action_is_a_change(tmp_path: Path)
                                        "due": "2026-11-15", "answers": "risk.key-contact-left"})
     write_account(repo / "accounts", account)
     assert not [c for c in changes(repo, "HEAD") if c["kind"] == "finding-unplanned"]
+
+
+def test_a_warning_that_says_more_or_less_is_a_change(tmp_path: Path) -> None:
+    """The same warning on both sides whose figures moved (revenue fell further) is said,
+    before and after; an account's info findings (its class's reasons) and a comparison
+    across review dates, where every "days ago" moves, are not."""
+    falling = [1_650_000, 1_580_000, 1_420_000, 1_300_000, 1_180_000]
+    repo = _one_commit(tmp_path, healthy_account() | {
+        "financials": quarters("2025-Q3", falling)})
+    write_account(repo / "accounts", healthy_account() | {
+        "financials": quarters("2025-Q3", [*falling[:4], 900_000])})
+    found = [c for c in changes(repo, "HEAD") if c["kind"] == "finding-changed"]
+    assert [(c["rule"], c["severity"]) for c in found] == [("risk.declining-revenue", "high")]
+    assert "CN¥1.18M" in found[0]["before"] and "CN¥900K" in found[0]["after"]
+    text = kam(repo, "diff", "HEAD").stdout
+    assert "  finding changed: HIGH risk.declining-revenue: revenue by quarter" in text
+    assert " -> revenue by quarter" in text
+    other_day = kam(repo, "diff", "HEAD", "--base-as-of", "2026-06-30", "--format", "json")
+    assert other_day.returncode == 0, other_day.stderr
+    assert not [c for c in json.loads(other_day.stdout)["changes"]
+                if c["kind"] == "finding-changed"]

@@ -35,6 +35,7 @@ CHANGE_TITLES = {
     "finding-unevaluated": "finding no longer evaluated|findings no longer evaluated",
     "finding-ended": ENDED_NOUN,
     "finding-severity": "severity changed|severities changed",
+    "finding-changed": "finding changed|findings changed",
     "finding-waived": "finding waived|findings waived",
     "finding-unwaived": "finding no longer waived|findings no longer waived",
     "finding-unplanned": "finding left without an action|findings left without an action",
@@ -85,6 +86,8 @@ def change_text(change: Change, stages: Mapping[str, str] | None = None) -> str:
             return f"{head}: {change.after} ({change.note})"
         if change.kind == "finding-ended":  # why, after what it said
             return f"{head}: {change.before} ({change.after})"
+        if change.kind == "finding-changed":
+            return f"{head}: {change.before} -> {change.after}"
         if change.kind == "finding-waived" and change.before:
             return f"{head}: {change.after} " + _("(was {before})").format(before=change.before)
         return f"{head}: {change.after or change.before}"

@@ -34,7 +34,7 @@ CHANGE_KINDS = ("account-added", "account-fixed", "account-removed", "account-in
                 "class", "focus",
                 "verdict", "finding-new", "finding-resolved", "finding-unevaluated",
                 "finding-ended",
-                "finding-severity", "finding-waived", "finding-unwaived",
+                "finding-severity", "finding-changed", "finding-waived", "finding-unwaived",
                 "finding-unplanned", "stage",
                 "opportunity-added", "opportunity-removed", "stage-since", "opportunity-close",
                 "action-added", "action-removed", "action-done", "action-dropped",
@@ -138,7 +138,7 @@ def _account_changes(old: AccountResult, new: AccountResult, base: Result, head:
         yield Change(account, "verdict", before=verdicts[0], after=verdicts[1],
                      reasons=new.verdict.reasons if new.verdict else (),
                      rule=new.verdict.rule or "" if new.verdict else "")
-    yield from _finding_changes(old, new)
+    yield from _finding_changes(old, new, same_day=base.as_of == head.as_of)
     yield from _unplanned(old, new, base, head)
     order = {s.id: s.index for s in head.rulebook.stages}
     for kind, subject, before, after, values in opportunity_changes(
@@ -152,7 +152,11 @@ def _account_changes(old: AccountResult, new: AccountResult, base: Result, head:
         yield Change(account, kind, subject, before, after, values=values)
 
 
-def _finding_changes(old: AccountResult, new: AccountResult) -> Iterator[Change]:
+def _finding_changes(old: AccountResult, new: AccountResult, same_day: bool
+                     ) -> Iterator[Change]:
+    """Findings new, resolved, no longer evaluated or ended; of the same finding on both
+    sides, its severity, its waiver and (on the same review date, where "days ago" stays
+    put) what a warning says: "1 of the four buying influences" become 2."""
     def keyed(result: AccountResult) -> dict[tuple[str, str], Finding]:
         return {(f.rule, f.subject): f for f in result.findings
                 if not f.kind.assigns}
@@ -183,6 +187,9 @@ def _finding_changes(old: AccountResult, new: AccountResult) -> Iterator[Change]
             yield Change(account, "finding-severity", now.subject, before=was.severity.value,
                          after=now.severity.value, severity=Severity.worst(
                              [was.severity, now.severity]), rule=now.rule)
+        elif same_day and was.message != now.message and now.kind.warns:
+            yield Change(account, "finding-changed", now.subject, before=was.message,
+                         after=now.message, severity=now.severity, rule=now.rule)
         if was.waiver != now.waiver:
             yield Change(account, "finding-waived" if now.waived else "finding-unwaived",
                          now.subject, before=was.waiver_note, after=now.waiver_note,
