@@ -130,7 +130,7 @@ def comparison_in_git(accounts: Path, as_of: date, since: Since) -> Comparison |
                 if commit is not None and holds_folder(commit.commit, accounts):
                     return Comparison(HISTORY, day, commit=commit.commit, why=why)
                 why += _(", and git holds no account files from {day} or before").format(
-                    day=day)
+                    day=day, date=plain().date(day))
         except KamError as error:  # the last part of git's message says what went wrong
             why += _(" (git could not tell: {reason})").format(
                 reason=error.message.rsplit(': ', 1)[-1])

@@ -34,7 +34,9 @@ class Provenance:
 
     @property
     def parts(self) -> tuple[str, ...]:
-        return (_("Review as of {date}").format(date=self.as_of.isoformat()),
+        # {day} as the English footer writes it; a translation may write {date}, its own way.
+        return (_("Review as of {day}").format(day=self.as_of.isoformat(),
+                                               date=plain().date(self.as_of)),
                 _("rules: {rules}").format(rules=self.rules), f"kam-review {self.tool_version}",
                 _("latest figures on file: {quarter}").format(
                     quarter=plain().quarter(self.latest_quarter) if self.latest_quarter
