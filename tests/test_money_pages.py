@@ -59,6 +59,23 @@ def test_an_account_page_writes_amounts_in_its_currency(tmp_path: Path,
     assert '<span data-sort="20270331">Mar 31, 2027</span>' in _row(theirs, "POS refresh")
 
 
+def test_units_and_inventory_are_columns_only_where_a_quarter_reports_them(
+        tmp_path: Path, rulebook: Rulebook) -> None:
+    """Rows of dashes on every account that reports neither would only hide the figures."""
+    gap = healthy_account() | {"id": "gap", "name": "Gap"}
+    gap["financials"] = [row for row in gap["financials"] if row["quarter"] != "2026-Q2"]
+    stocked = healthy_account() | {"id": "stocked", "name": "Stocked"}
+    stocked["financials"][-1] |= {"units": 2480, "inventory": 2_100_000}
+    pages = render_pages(_review(tmp_path, rulebook, gap, stocked))
+    plain, with_stock = pages["accounts/gap.md"], pages["accounts/stocked.md"]
+    assert "| Quarter | Revenue | Cost | Gross margin |\n" in plain
+    assert _row(plain, "2026-Q3") == "| 2026-Q3 | CN¥1.1M | CN¥770K | 30% |"
+    assert _row(plain, "2026-Q2") == "| 2026-Q2 | no row: unknown | — | — |"
+    assert "| Quarter | Revenue | Cost | Gross margin | Units | Inventory |\n" in with_stock
+    assert _row(with_stock, "2026-Q3") == "| 2026-Q3 | CN¥1.1M | CN¥770K | 30% | 2,480 | CN¥2.1M |"
+    assert _row(with_stock, "2026-Q2") == "| 2026-Q2 | CN¥1.08M | CN¥756K | 30% | — | — |"
+
+
 def test_an_unknown_revenue_is_not_ranked_as_zero(tmp_path: Path, rulebook: Rulebook) -> None:
     """An account without a row for a quarter of the last four has no revenue to rank: no
     ABC class, no bar, said by name above the charts; the others are ranked among

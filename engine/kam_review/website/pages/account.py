@@ -157,6 +157,8 @@ def _figures_section(item: AccountResult, result: Result) -> list[str]:
     # The figures of an account that resells our goods, from its own sales and stock (seed
     # 000): rows of dashes on every other account's page, so shown only where it reports any.
     own = any(_resale(row) != [None] * 4 for row in rows.values())
+    # Units and inventory, likewise: columns only where a quarter reports them.
+    stocked = any(row.units is not None or row.inventory is not None for row in rows.values())
     kpis = ("revenue_ttm", "growth_yoy", "growth_yearly", "growth_basis", "gross_margin_ttm",
             "share_of_wallet", *(_RESALE_FIGURES if own else ()), "roi")
     lines.append(table(["Figure", "As of the review"],
@@ -174,12 +176,13 @@ def _figures_section(item: AccountResult, result: Result) -> list[str]:
         row = rows.get(quarter.index)
         if row is None or revenue is None:
             quarter_rows.append([formats.quarter(str(quarter)), _("no row: unknown"),
-                                 *["—"] * (8 if own else 4)])
+                                 *["—"] * (2 + 2 * stocked + 4 * own)])
             continue
         cells = [formats.quarter(str(quarter)), figure(revenue, "money", formats),
                  figure(cost, "money", formats),
-                 figure(gross_margin(revenue, cost), "pct", formats),
-                 figure(row.units, "num", formats), figure(row.inventory, "money", formats)]
+                 figure(gross_margin(revenue, cost), "pct", formats)]
+        if stocked:
+            cells += [figure(row.units, "num", formats), figure(row.inventory, "money", formats)]
         if own:
             sales, its_cost, sold, stock = _resale(row)
             cells += [figure(sales, "money", formats),
@@ -187,7 +190,8 @@ def _figures_section(item: AccountResult, result: Result) -> list[str]:
                              formats),
                       figure(sold, "num", formats), figure(stock, "num", formats)]
         quarter_rows.append(cells)
-    heads = words("Quarter", "Revenue", "Cost", "Gross margin", "Units", "Inventory")
+    heads = words("Quarter", "Revenue", "Cost", "Gross margin",
+                  *(("Units", "Inventory") if stocked else ()))
     if own:
         heads += words("Its sales", "Its margin", "Units it sold", "Its stock (units)")
     lines.append(table(heads, quarter_rows))
