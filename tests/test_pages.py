@@ -79,6 +79,20 @@ def test_no_account_text_becomes_markup(review_accounts: Any) -> None:
     assert "&lt;script&gt;" in html or "&amp;lt;script" in html or "&#60;script" in html
 
 
+def test_an_account_without_warnings_says_what_its_findings_below_are(
+        review_accounts: Any) -> None:
+    """Not "all 5 open findings below" beside "No open warning": advice and information."""
+    page = render_pages(review_accounts(healthy_account()))["accounts/test-account.md"]
+    assert '<p class="kam-summary-label">Findings</p>\n<p class="kam-card-none">No open ' \
+           'warning. The <a href="#findings">3 findings</a> below are for information.</p>' \
+        in page
+    assert "open findings below" not in page
+    warned = healthy_account()
+    warned["contacts"][2]["left_on"] = "2026-08-31"
+    page = render_pages(review_accounts(warned))["accounts/test-account.md"]
+    assert "No open warning" not in page and "below are for information" not in page
+
+
 def test_pages_are_a_pure_function(review_accounts: Any, tmp_path: Path) -> None:
     first = render_pages(review_accounts(healthy_account()))
     second = render_pages(review_accounts(healthy_account()))

@@ -73,9 +73,13 @@ def _findings(item: AccountResult, result: Result) -> list[str]:
     more = (f' <a href="#{FINDINGS_ANCHOR}">' + _("all {findings} below").format(
         findings=counted(len(item.open_findings), "open finding")) + "</a>"
             if shown > len(top) else "")
+    if not top:  # what the list below holds is advice and information only: it says so
+        below = (" " + _("The {findings} below are for information.").format(
+            findings=f'<a href="#{FINDINGS_ANCHOR}">{counted(shown, "finding")}</a>')
+            if shown else "")
+        return [f'<p class="kam-summary-label">{_("Findings")}</p>',
+                '<p class="kam-card-none">' + _("No open warning.") + below + "</p>", ""]
     lines = [f'<p class="kam-summary-label">{label}{more}</p>']
-    if not top:
-        return [*lines, '<p class="kam-card-none">' + _("No open warning.") + "</p>", ""]
     waiting = open_actions([item], result.as_of)
     items = [_finding_item(f, item, result, waiting) for f in top]
     return [*lines, '<ol class="kam-card-findings">', *items, "</ol>", ""]
