@@ -147,7 +147,7 @@ def test_a_deals_finding_since_is_named_by_the_deal(tmp_path: Path) -> None:
     assert "| POS refresh |" in row and "pos-refresh" not in row
     (change,) = [line for line in pages["changes.md"].splitlines()
                  if "new finding" in line and "Close date passed" in line]
-    assert "Close date passed, POS refresh |" in change
+    assert "Close date passed &#91;POS refresh&#93; |" in change
 
 
 def test_the_overview_and_the_changes_page_sum_it_up(tmp_path: Path) -> None:
@@ -165,7 +165,7 @@ def test_the_overview_and_the_changes_page_sum_it_up(tmp_path: Path) -> None:
     assert changes.startswith("---\nhide:\n  - toc\n---\n\n# Changes since the last review\n")
     assert "| class |   |   | loyal | fast-growing |" in changes
     assert "| new finding | <span data-sort=\"4\" class=\"kam-sev kam-sev-high\">high</span> | " \
-           "A key person changed, Chen Jun |" in changes
+           "A key person changed &#91;Chen Jun&#93; |" in changes
     # Each account's money in its currency.
     assert "| figure |   | Revenue, last quarter | CN¥1.4M | CN¥1.8M (▲ +CN¥400K) |" in changes
     assert "[Changes since the last review](changes.md)" not in changes  # no link to itself

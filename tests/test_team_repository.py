@@ -115,7 +115,7 @@ def test_a_team_repository_builds_its_site(installed: Path, tmp_path: Path) -> N
     # The team's threshold applies: a visit 20 days ago is complacent by its standard.
     assert "risk.complacency" in account_page
     changes = (site / "changes/index.html").read_text(encoding="utf-8")
-    assert "A key person changed, Chen Jun" in changes
+    assert "A key person changed &#91;Chen Jun&#93;" in changes
     assert "Changes since the last review" in account_page
 
     check = run([sys.executable, "-m", "kam_review", "check", "--as-of", "2026-09-30",

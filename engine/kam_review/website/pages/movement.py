@@ -313,8 +313,8 @@ def _change_rows(moved: AccountMovement, rulebook: Rulebook,
                               (_("finding no longer evaluated"), moved.unevaluated, False),
                               (_("finding that no longer applies"), moved.ended, False)):
         rows += [[title, severity_badge(f.severity),
-                  esc(_(", ").join(part for part in (_rule_title(f.rule, rulebook),
-                                                     _subject(f, moved, rulebook)) if part)),
+                  esc(f"{_rule_title(f.rule, rulebook)} [{_subject(f, moved, rulebook)}]"
+                      if f.subject else _rule_title(f.rule, rulebook)),
                   "" if new else _message(f), _message(f) if new else
                   _why_ended(f, moved, formats) if found is moved.ended else ""]
                  for f in found]
