@@ -74,7 +74,7 @@ def _findings(item: AccountResult, result: Result) -> list[str]:
         findings=counted(len(item.open_findings), "open finding")) + "</a>"
             if shown > len(top) else "")
     if not top:  # what the list below holds is advice and information only: it says so
-        below = (" " + _("The {findings} below are for information.").format(
+        below = (_(" The {findings} below are for information.").format(
             findings=f'<a href="#{FINDINGS_ANCHOR}">{counted(shown, "finding")}</a>')
             if shown else "")
         return [f'<p class="kam-summary-label">{_("Findings")}</p>',
