@@ -226,6 +226,13 @@ def test_errors_on_stderr_show_file_names_escaped(tmp_path: Path) -> None:
     assert run.exit_code == 2
     assert "x\\x1b[2J\\u202e.yaml:1:1: id: 'x' must equal" in run.stderr
     assert _hidden(run.output) == []
+    # The summary names the file left out, escaped as the errors are, in every format.
+    assert "not reviewed for their errors: " in run.stdout and "\\u202e.yaml" in run.stdout
+    markdown = CliRunner().invoke(main, ["check", "--accounts", str(tmp_path), "--as-of",
+                                         str(AS_OF), "--no-cache", "--format", "markdown"])
+    (summary,) = [line for line in markdown.stdout.splitlines()
+                  if "not reviewed for their errors: " in line]
+    assert _hidden(summary) == [] and "u202e.yaml" in summary
 
 
 def test_input_errors_print_escaped_and_write_as_utf8() -> None:

@@ -22,7 +22,7 @@ from kam_review.output.report import expiring_waivers, summary_line
 from kam_review.paths import named_real, real, repository_holding
 from kam_review.review.results import Finding, Result
 from kam_review.review.tally import count_findings
-from kam_review.text_safety import encodable, xml_text
+from kam_review.text_safety import encodable, terminal_text, xml_text
 from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Health, Severity
 from kam_review.wording import counted
 
@@ -40,7 +40,8 @@ def check_markdown(result: Result) -> str:
     lines = ["### " + _("kam-review: {accounts} as of {date}").format(
                  accounts=counted(len(result.accounts), 'account'), date=result.as_of),
              "",
-             summary_line(result), ""]
+             # A file name as the errors below show it (escaped), then made inert.
+             summary_line(result, lambda name: comment_text(terminal_text(name))), ""]
     verdicts = Counter(item.verdict.health for item in result.accounts if item.verdict)
     if verdicts:
         lines += [_("Verdicts: ") + _(", ").join(

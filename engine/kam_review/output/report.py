@@ -33,6 +33,7 @@ from kam_review.review.tally import FindingCounts
 from kam_review.rulebook.loading import rulebook_files
 from kam_review.source.model import Waiver
 from kam_review.source.revisions import folder_commit
+from kam_review.text_safety import terminal_text
 from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Health, Severity
 from kam_review.wording import counted
 
@@ -91,20 +92,22 @@ class Tally:
         """The most severe unwaived finding's severity."""
         return Severity.worst(s for s, count in self.counts.by_severity().items() if count)
 
-    def summary(self) -> str:
+    def summary(self, shown: Callable[[str], str] = terminal_text) -> str:
+        """The summary line; `shown` writes a file name as the output can carry it (for a
+        terminal, its control and bidi characters as escapes)."""
         open_ = self.counts.by_severity()
         parts = _(", ").join(f"{open_[s]} {_(s)}" for s in Severity)
         errors = _("; ") + counted(error_count(self.errors), 'input error') if self.errors else ""
         return (_("{accounts}: {severities} ({count} waived)").format(
                     accounts=counted(self.accounts, 'account'), severities=parts,
                     count=self.counts.total(waived=True))
-                + f"{self._high()}{self._not_evaluated()}{errors}{self._unreviewed()}")
+                + f"{self._high()}{self._not_evaluated()}{errors}{self._unreviewed(shown)}")
 
-    def _unreviewed(self) -> str:
+    def _unreviewed(self, shown_as: Callable[[str], str]) -> str:
         files = unreviewed_files(self.errors, self.ids)
         if not files:
             return ""
-        shown = files[:_FILES_NAMED]
+        shown = [shown_as(file) for file in files[:_FILES_NAMED]]
         more = len(files) - len(shown)
         return _("; not reviewed for their errors: {files}").format(files=_(", ").join(
             shown + ([_("{count} more").format(count=more)] if more else [])))
@@ -279,7 +282,7 @@ def expiring_waivers(result: Result) -> list[tuple[str, Waiver]]:
             for waiver in expiring(item.account.waivers, result.as_of)]
 
 
-def summary_line(result: Result) -> str:
+def summary_line(result: Result, shown: Callable[[str], str] = terminal_text) -> str:
     tally = Tally()
     tally.add(result)
-    return tally.summary()
+    return tally.summary(shown)
