@@ -145,14 +145,20 @@ def test_the_resellers_figures_show_on_a_resellers_page_only(tmp_path: Path,
 def test_the_cards_link_counts_the_findings_it_leads_to(tmp_path: Path,
                                                         rulebook: Rulebook) -> None:
     account = healthy_account()
-    for contact in account["contacts"]:
-        contact["last_contact"] = "2025-01-01"  # a finding for each: more than the card shows
+    account["contacts"][2]["left_on"] = "2026-08-31"  # a warning, and advice besides
     result = _review(tmp_path, rulebook, account)
     page = render_pages(result)["accounts/test-account.md"]
     found = re.search(r'<a href="#findings">all (\d+) open findings below</a>', page)
     assert found is not None, page[:2000]
     assert int(found[1]) == len(result.accounts[0].open_findings)
     assert "## Findings {#findings}" in page
+    # Without a warning, the list below (class, focus, advice) is for information.
+    (tmp_path / "quiet").mkdir()
+    quiet = _review(tmp_path / "quiet", rulebook, healthy_account())
+    page = render_pages(quiet)["accounts/test-account.md"]
+    count = len(quiet.accounts[0].open_findings)
+    assert f'No open warning. The <a href="#findings">{count} findings</a> below are for ' \
+           "information." in page
 
 
 def test_without_rates_totals_are_per_currency(tmp_path: Path, rulebook: Rulebook) -> None:

@@ -84,7 +84,7 @@ def test_an_account_without_warnings_says_what_its_findings_below_are(
     """Not "all 5 open findings below" beside "No open warning": advice and information."""
     page = render_pages(review_accounts(healthy_account()))["accounts/test-account.md"]
     assert '<p class="kam-summary-label">Findings</p>\n<p class="kam-card-none">No open ' \
-           'warning. The <a href="#findings">3 findings</a> below are for information.</p>' \
+           'warning. The <a href="#findings">5 findings</a> below are for information.</p>' \
         in page
     assert "open findings below" not in page
     warned = healthy_account()

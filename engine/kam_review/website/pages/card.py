@@ -75,8 +75,9 @@ def _findings(item: AccountResult, result: Result) -> list[str]:
             if shown > len(top) else "")
     if not top:  # what the list below holds is advice and information only: it says so
         below = (_(" The {findings} below are for information.").format(
-            findings=f'<a href="#{FINDINGS_ANCHOR}">{counted(shown, "finding")}</a>')
-            if shown else "")
+            findings=f'<a href="#{FINDINGS_ANCHOR}">'
+                     f'{counted(len(item.open_findings), "finding")}</a>')
+            if item.open_findings else "")
         return [f'<p class="kam-summary-label">{_("Findings")}</p>',
                 '<p class="kam-card-none">' + _("No open warning.") + below + "</p>", ""]
     lines = [f'<p class="kam-summary-label">{label}{more}</p>']
