@@ -13,6 +13,7 @@ figure rounded to "1" is one.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from kam_review.i18n import _, ngettext
 
@@ -68,6 +69,12 @@ def as_phrase(label: str) -> str:
     if len(first) > 1 and first.upper() == first:
         return label
     return label[:1].lower() + label[1:]
+
+
+def rule_and_subject(rule: str, subject: str, shown: Callable[[str], str] = str) -> str:
+    """A finding's rule and its subject, each as `shown` writes it; an account's own finding
+    has no subject, and no space where one would stand: "risk.key-contact-left Chen Jun"."""
+    return " ".join(shown(part) for part in (rule, subject) if part)
 
 
 def bracketed(text: str, detail: str) -> str:

@@ -59,10 +59,11 @@ def account_parts(item: AccountResult, rulebook: Rulebook, as_of: date,
     --show; and what the tally counts (tally_parts). With `output` ("json" or "text"), the
     other one is not made: a run writes one of them."""
     parts = tally_parts(item, rulebook, as_of)
+    klass = class_shown(item, rulebook)
     if output != "text":
-        parts["json"] = _json_account(item, class_shown(item, rulebook))
+        parts["json"] = _json_account(item, klass)
     if output != "json":
-        parts |= _text_parts(item, class_shown(item, rulebook))
+        parts |= _text_parts(item, klass)
     return parts
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Set
+from collections.abc import Set
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,11 +20,11 @@ from kam_review.output.comment_size import fit_comment
 from kam_review.output.markdown_text import code, comment_text, table
 from kam_review.output.report import expiring_waivers, summary_line
 from kam_review.paths import named_real, real, repository_holding
-from kam_review.review.results import Finding, Result
+from kam_review.review.results import Result
 from kam_review.review.tally import count_findings
 from kam_review.text_safety import encodable, terminal_text, xml_text
 from kam_review.vocabulary import WAIVER_NOTICE_DAYS, Health, Severity
-from kam_review.wording import counted
+from kam_review.wording import counted, rule_and_subject
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SARIF_LEVEL = {Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note",
@@ -54,13 +54,15 @@ def check_markdown(result: Result) -> str:
             if f.severity == Severity.HIGH]
     if high:
         lines += [f"**{_('High-severity findings')}**", ""]
-        lines += [f"- **{comment_text(a.account.name)}**: {_named(f, comment_text)}: "
+        lines += [f"- **{comment_text(a.account.name)}**: "
+                  f"{rule_and_subject(f.rule, f.subject, comment_text)}: "
                   f"{comment_text(f.message)}" for a, f in high]
         lines.append("")
     waived = result.waived_high
     if waived:
         lines += [_("**High-severity findings waived** (not counted for --fail-on)"), ""]
-        lines += [f"- **{comment_text(a.account.name)}**: {_named(f, comment_text)}: "
+        lines += [f"- **{comment_text(a.account.name)}**: "
+                  f"{rule_and_subject(f.rule, f.subject, comment_text)}: "
                   f"{comment_text(f.message)} ({comment_text(f.waiver_note)})"
                   for a, f in waived]
         lines.append("")
@@ -238,10 +240,11 @@ def check_junit(result: Result, fail_on: str | None) -> str:
             counts = count_findings(failing).by_severity()
             failure = ElementTree.SubElement(case, "failure", type="findings", message=", ".join(
                 f"{counts[s]} {s}" for s in Severity if counts[s]))
-            failure.text = "\n".join(f"{f.severity} {_named(f)}: {f.message}"
-                                     for f in failing)
+            failure.text = "\n".join(
+                f"{f.severity} {rule_and_subject(f.rule, f.subject)}: {f.message}"
+                for f in failing)
         out = ElementTree.SubElement(case, "system-out")
-        out.text = "\n".join(f"{f.severity} {_named(f)}: {f.message}"
+        out.text = "\n".join(f"{f.severity} {rule_and_subject(f.rule, f.subject)}: {f.message}"
                              + (f" ({f.waiver_note})" if f.waived else "")
                              for f in item.findings)
     for file in sorted({e.file for e in result.errors}):
@@ -255,7 +258,8 @@ def check_junit(result: Result, fail_on: str | None) -> str:
     if waived:
         summary = ElementTree.SubElement(suite, "system-out")
         summary.text = f"{counted(len(waived), 'high finding')} waived:\n" + "\n".join(
-            f"{a.account.id}: {_named(f)} ({f.waiver_note})" for a, f in waived)
+            f"{a.account.id}: {rule_and_subject(f.rule, f.subject)} ({f.waiver_note})"
+            for a, f in waived)
     suite.set("tests", str(len(suite.findall("testcase"))))
     suite.set("failures", str(failures))
     suite.set("errors", "0")
@@ -265,7 +269,3 @@ def check_junit(result: Result, fail_on: str | None) -> str:
     ElementTree.indent(suite)
     return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
 
-
-def _named(finding: Finding, shown: Callable[[str], str] = str) -> str:
-    """A finding's rule and its subject, if it has one (an account-wide finding has none)."""
-    return f"{finding.rule} {shown(finding.subject)}" if finding.subject else finding.rule

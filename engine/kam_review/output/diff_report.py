@@ -19,7 +19,7 @@ from kam_review.review.movement import ENDED_NOUN
 from kam_review.source.model import clip
 from kam_review.text_safety import one_line, terminal_text
 from kam_review.vocabulary import Health, Severity
-from kam_review.wording import counted, noun_form
+from kam_review.wording import counted, noun_form, rule_and_subject
 
 # Each kind of change, singular and plural (see wording.py): "2 findings waived".
 CHANGE_TITLES = {
@@ -242,14 +242,16 @@ def diff_markdown(diff: Diff) -> str:
     if urgent:
         lines += [_("**New high-severity findings**"), ""]
         # A new finding that comes waived says so here as in its account's table.
-        lines += [f"- **{comment_text(c.account)}**: {_named(c)}: "
+        lines += [f"- **{comment_text(c.account)}**: "
+                  f"{rule_and_subject(c.rule, c.subject, comment_text)}: "
                   f"{comment_text(_sides_with_waiver(c, {})[1])}" for c in urgent]
         lines.append("")
     silenced = _silenced_high(diff)
     if silenced:
         lines += [_("**High findings waived, made less severe, no longer evaluated, gone "
                     "with their subject or left without an action**"), ""]
-        lines += [f"- **{comment_text(c.account)}**: {_named(c)}: {change_title(c.kind)}: "
+        lines += [f"- **{comment_text(c.account)}**: "
+                  f"{rule_and_subject(c.rule, c.subject, comment_text)}: {change_title(c.kind)}: "
                   f"{comment_text(c.before or '—')} -> {comment_text(c.after or '—')}"
                   for c in silenced]
         lines.append("")
@@ -276,7 +278,3 @@ def _sides_with_waiver(change: Change, stages: Mapping[str, str]) -> tuple[str, 
     before, after = shown_sides(change, stages)
     return (before, f"{after} ({change.note})") if _waived_new(change) else (before, after)
 
-
-def _named(change: Change) -> str:
-    """A finding's rule and subject (an account's own finding has none) in a comment."""
-    return " ".join(comment_text(part) for part in (change.rule, change.subject) if part)

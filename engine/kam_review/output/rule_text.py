@@ -12,7 +12,6 @@ from kam_review.rulebook.fact_types import FACT_TYPES
 from kam_review.rulebook.fact_words import outline_words, threshold_words
 from kam_review.rulebook.loading import Rule
 from kam_review.text_safety import terminal_text
-from kam_review.vocabulary import Kind
 from kam_review.wording import bracketed, counted, labelled
 
 _INDENT = "  "
@@ -38,7 +37,7 @@ def rule_text(rule: Rule, result: Result) -> str:
             bracketed(labelled(thresholds[name].shown_label, threshold_words(thresholds[name])),
                       f"{name} = {format_value(thresholds[name].value, '')}")
             for name in named)))
-    fired = _fired_on(rule, result)
+    fired = [account.id for account in result.accounts_by_rule().get(rule.id, [])]
     lines.append(_INDENT + labelled(
         _("Fires on, as of {date}").format(date=result.formats.date(result.as_of)),
         bracketed(_(", ").join(fired), counted(len(fired), 'account')) if fired
@@ -46,13 +45,3 @@ def rule_text(rule: Rule, result: Result) -> str:
     lines += [_INDENT + labelled(_("The condition as written"), ""),
               *(_INDENT * 2 + line for line in outline(rule.when))]
     return "\n".join(terminal_text(line.rstrip()) for line in lines) + "\n"
-
-
-def _fired_on(rule: Rule, result: Result) -> list[str]:
-    """The accounts the rule fired on: its findings (waived ones too), or the verdict it
-    decided."""
-    if rule.kind == Kind.VERDICT:
-        return [item.account.id for item in result.accounts
-                if item.verdict is not None and item.verdict.rule == rule.id]
-    return [item.account.id for item in result.accounts
-            if any(finding.rule == rule.id for finding in item.findings)]

@@ -226,6 +226,16 @@ class Result:
         gave it: "nurture: new account"."""
         return class_shown(item, self.rulebook)
 
+    def accounts_by_rule(self) -> dict[str, list[Account]]:
+        """The accounts each rule fired on, in the review's order: where it found something
+        (waived or not), or, a verdict rule, where it decided the verdict."""
+        fires: dict[str, list[Account]] = {}
+        for item in self.accounts:
+            decided = {item.verdict.rule} if item.verdict and item.verdict.rule else set()
+            for rule_id in sorted({f.rule for f in item.findings} | decided):
+                fires.setdefault(rule_id, []).append(item.account)
+        return fires
+
     def warnings(self) -> list[tuple[Finding, Account]]:
         """Every warning of the portfolio with its account, in the risk register's order
         (the page and its CSV file): most severe first, at each severity the open ones before

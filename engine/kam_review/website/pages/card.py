@@ -67,12 +67,6 @@ FINDINGS_ANCHOR = "findings"
 
 def _findings(item: AccountResult, result: Result) -> list[str]:
     top = top_findings(item)
-    shown = len(item.open_findings) - sum(1 for f in item.open_findings if f.kind.assigns)
-    label = _("Top findings") if shown > len(top) else _("Findings")
-    # The list below holds the class and focus rows too: the link counts what it leads to.
-    more = (f' <a href="#{FINDINGS_ANCHOR}">' + _("all {findings} below").format(
-        findings=counted(len(item.open_findings), "open finding")) + "</a>"
-            if shown > len(top) else "")
     if not top:  # what the list below holds is advice and information only: it says so
         below = (_(" The {findings} below are for information.").format(
             findings=f'<a href="#{FINDINGS_ANCHOR}">'
@@ -80,6 +74,12 @@ def _findings(item: AccountResult, result: Result) -> list[str]:
             if item.open_findings else "")
         return [f'<p class="kam-summary-label">{_("Findings")}</p>',
                 '<p class="kam-card-none">' + _("No open warning.") + below + "</p>", ""]
+    shown = len(item.open_findings) - sum(1 for f in item.open_findings if f.kind.assigns)
+    label = _("Top findings") if shown > len(top) else _("Findings")
+    # The list below holds the class and focus rows too: the link counts what it leads to.
+    more = (f' <a href="#{FINDINGS_ANCHOR}">' + _("all {findings} below").format(
+        findings=counted(len(item.open_findings), "open finding")) + "</a>"
+            if shown > len(top) else "")
     lines = [f'<p class="kam-summary-label">{label}{more}</p>']
     waiting = open_actions([item], result.as_of)
     items = [_finding_item(f, item, result, waiting) for f in top]

@@ -27,12 +27,7 @@ _SPECS = {"ratio": "pct", "points": "pts", "days": "days", "count": "int"}
 
 def rules_page(result: Result) -> str:
     rulebook = result.rulebook
-    fires: dict[str, list[Account]] = {}
-    for item in result.accounts:
-        # A verdict rule fires where it decides the account's verdict.
-        decided = {item.verdict.rule} if item.verdict and item.verdict.rule else set()
-        for rule_id in sorted({f.rule for f in item.findings} | decided):
-            fires.setdefault(rule_id, []).append(item.account)
+    fires = result.accounts_by_rule()
     lines = [f"# {_('Rule catalogue')}", "",
              _("{rules}. Each names the seed document it comes from (000-004), why it matters, "
                "what to do, and the thresholds it uses.").format(
